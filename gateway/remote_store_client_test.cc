@@ -1,0 +1,153 @@
+#include "gateway/remote_store_client.h"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/notification.h"
+#include "common/grpc_server.h"
+#include "common/grpc_status.h"
+#include "common/status.h"
+#include "gtest/gtest.h"
+
+namespace jsengine {
+namespace {
+
+// Numbers appends in arrival order, answering each batch with its results.
+class NumberingStoreService final : public v1::StoreService::Service {
+ public:
+  grpc::Status Append(
+      grpc::ServerContext*,
+      grpc::ServerReaderWriter<v1::AppendResultBatch, v1::AppendBatch>* stream) override {
+    v1::AppendBatch batch;
+    while (stream->Read(&batch)) {
+      v1::AppendResultBatch results;
+      for (const v1::AppendRequest& request : batch.requests()) {
+        v1::AppendResult* result = results.add_results();
+        result->set_id(request.id());
+        result->set_stream(request.stream());
+        result->set_seq(++last_seq_);
+      }
+      stream->Write(results);
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetStreamInfo(grpc::ServerContext*, const v1::StreamInfoRequest* request,
+                             v1::StreamInfo* info) override {
+    if (request->name() != "ORDERS") return ToGrpcStatus(JsError(JsErrorId::kStreamNotFound));
+    info->mutable_config()->set_name("ORDERS");
+    info->mutable_state()->set_last_seq(last_seq_);
+    return grpc::Status::OK;
+  }
+
+ private:
+  std::atomic<uint64_t> last_seq_{0};
+};
+
+v1::AppendBatch BatchOf(int count, uint64_t first_id) {
+  v1::AppendBatch batch;
+  for (int i = 0; i < count; ++i) {
+    v1::AppendRequest* request = batch.add_requests();
+    request->set_id(first_id + i);
+    request->set_stream("ORDERS");
+    request->set_subject("orders.new");
+    request->set_data("x");
+  }
+  return batch;
+}
+
+TEST(RemoteStoreClientTest, ConcurrentAppendsGetTheirOwnResultsInOrder) {
+  NumberingStoreService service;
+  auto server = GrpcServer::Start("127.0.0.1:0", {&service});
+  ASSERT_TRUE(server.ok()) << server.status();
+  RemoteStoreClient client("127.0.0.1:" + std::to_string((*server)->port()));
+
+  constexpr int kThreads = 4;
+  constexpr int kBatchesPerThread = 200;
+  std::atomic<int> mismatches{0};
+  std::atomic<int> results{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatchesPerThread; ++b) {
+        int count = 1 + b % 3;
+        uint64_t first_id = (uint64_t{1} << 32) * t + b * 10;
+        client.Append(BatchOf(count, first_id), [&, count, first_id](v1::AppendResultBatch r) {
+          if (r.results_size() != count) mismatches++;
+          for (int i = 0; i < r.results_size(); ++i) {
+            if (r.results(i).id() != first_id + i || r.results(i).has_error()) mismatches++;
+          }
+          results += r.results_size();
+        });
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  int expected = 0;
+  for (int b = 0; b < kBatchesPerThread; ++b) expected += kThreads * (1 + b % 3);
+  absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (results.load() < expected && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  EXPECT_EQ(results.load(), expected);
+  EXPECT_EQ(mismatches.load(), 0);
+
+  auto info = client.GetStreamInfo([] {
+    v1::StreamInfoRequest request;
+    request.set_name("ORDERS");
+    return request;
+  }());
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->state().last_seq(), static_cast<uint64_t>(expected));
+}
+
+TEST(RemoteStoreClientTest, KeepsJetStreamErrorCodes) {
+  NumberingStoreService service;
+  auto server = GrpcServer::Start("127.0.0.1:0", {&service});
+  ASSERT_TRUE(server.ok()) << server.status();
+  RemoteStoreClient client("127.0.0.1:" + std::to_string((*server)->port()));
+  v1::StreamInfoRequest request;
+  request.set_name("MISSING");
+  auto info = client.GetStreamInfo(request);
+  ASSERT_FALSE(info.ok());
+  EXPECT_EQ(ToErrorDetail(info.status()).err_code(), 10059);
+}
+
+TEST(RemoteStoreClientTest, FailsAppendsWhileTheStoreIsDownAndRecovers) {
+  auto service = std::make_unique<NumberingStoreService>();
+  auto server = GrpcServer::Start("127.0.0.1:0", {service.get()});
+  ASSERT_TRUE(server.ok()) << server.status();
+  int port = (*server)->port();
+  std::string address = "127.0.0.1:" + std::to_string(port);
+  RemoteStoreClient client(address);
+
+  auto append_one = [&client] {
+    absl::Notification done;
+    v1::AppendResult result;
+    client.Append(BatchOf(1, 7), [&](v1::AppendResultBatch batch) {
+      result = batch.results(0);
+      done.Notify();
+    });
+    EXPECT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+    return result;
+  };
+  EXPECT_FALSE(append_one().has_error());
+
+  (*server)->Shutdown();
+  server->reset();
+  v1::AppendResult failed = append_one();
+  ASSERT_TRUE(failed.has_error());
+  EXPECT_EQ(failed.error().code(), 503);
+
+  auto restarted = GrpcServer::Start(address, {service.get()});
+  ASSERT_TRUE(restarted.ok()) << restarted.status();
+  absl::Time deadline = absl::Now() + absl::Seconds(30);
+  v1::AppendResult result = append_one();
+  while (result.has_error() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+    result = append_one();
+  }
+  EXPECT_FALSE(result.has_error()) << result.error().description();
+}
+
+}  // namespace
+}  // namespace jsengine
