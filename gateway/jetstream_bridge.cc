@@ -1,0 +1,104 @@
+#include "gateway/jetstream_bridge.h"
+
+#include <utility>
+
+#include "gateway/jetstream/pub_ack.h"
+#include "glog/logging.h"
+
+namespace jsengine {
+
+JetStreamBridge::JetStreamBridge(core::Server* server, StoreClient* store,
+                                 jetstream::JsApiOptions options)
+    : server_(server),
+      store_(store),
+      bindings_(
+          [this](const std::string& stream, const std::string& subject) {
+            return server_->SubscribeInternal(
+                subject, "", [this, stream](const core::InboundMessage& message) {
+                  OnStreamPublish(stream, message);
+                });
+          },
+          [this](uint64_t handle) { server_->UnsubscribeInternal(handle); }),
+      binding_store_(store, &bindings_),
+      api_(&binding_store_, std::move(options)) {}
+
+JetStreamBridge::~JetStreamBridge() { Stop(); }
+
+absl::Status JetStreamBridge::Start() {
+  api_worker_ = std::thread([this] { ApiWorkerLoop(); });
+  watch_ = store_->WatchStreams([this](const v1::StreamEvent& event) { OnStreamEvent(event); });
+  api_subscription_ = server_->SubscribeInternal(
+      "$JS.API.>", "", [this](const core::InboundMessage& message) { OnApiRequest(message); });
+  return absl::OkStatus();
+}
+
+void JetStreamBridge::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  if (api_subscription_ != 0) server_->UnsubscribeInternal(api_subscription_);
+  if (watch_ != nullptr) watch_->Cancel();
+  if (api_worker_.joinable()) api_worker_.join();
+}
+
+void JetStreamBridge::OnStreamEvent(const v1::StreamEvent& event) {
+  switch (event.kind()) {
+    case v1::StreamEvent::DELETED:
+      bindings_.Remove(event.name());
+      break;
+    case v1::StreamEvent::PURGED:
+      break;
+    default:
+      bindings_.Apply(event.config());
+      break;
+  }
+}
+
+void JetStreamBridge::OnStreamPublish(const std::string& stream,
+                                      const core::InboundMessage& message) {
+  v1::AppendBatch batch;
+  v1::AppendRequest* request = batch.add_requests();
+  request->set_stream(stream);
+  request->set_subject(std::string(message.subject));
+  request->set_headers(std::string(message.headers));
+  request->set_data(std::string(message.payload));
+  if (message.reply.empty()) {
+    store_->Append(std::move(batch), [](v1::AppendResultBatch) {});
+    return;
+  }
+  store_->Append(std::move(batch),
+                 [this, reply = std::string(message.reply)](v1::AppendResultBatch results) {
+                   if (results.results_size() != 1) return;
+                   server_->Publish(reply, "", "", jetstream::EncodePubAck(results.results(0)));
+                 });
+}
+
+void JetStreamBridge::OnApiRequest(const core::InboundMessage& message) {
+  if (message.reply.empty()) return;
+  absl::MutexLock lock(&mu_);
+  api_queue_.push_back({std::string(message.subject), std::string(message.reply),
+                        std::string(message.payload)});
+}
+
+void JetStreamBridge::ApiWorkerLoop() {
+  while (true) {
+    ApiRequest request;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](JetStreamBridge* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+            return self->stopping_ || !self->api_queue_.empty();
+          },
+          this));
+      if (api_queue_.empty()) return;
+      request = std::move(api_queue_.front());
+      api_queue_.pop_front();
+    }
+    jetstream::JsApiReply reply = api_.Handle(request.subject, request.payload);
+    if (reply.send) server_->Publish(request.reply, "", reply.headers, reply.payload);
+  }
+}
+
+}  // namespace jsengine

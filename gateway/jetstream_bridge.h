@@ -1,0 +1,71 @@
+// JetStream on the wire: connects the core NATS server to the store service.
+//
+// - Publishes to a subject bound to a stream are appended (no gRPC call per
+//   message: the store client batches) and, when the publish had a reply
+//   subject, answered with the PubAck JSON or the JetStream error JSON. Core
+//   subscribers on the subject still get the message.
+// - Requests on $JS.API.> are answered by the JetStream API handler on a
+//   worker thread, in arrival order, off the event loops.
+// - Stream subjects follow the store's lifecycle events, so streams created
+//   elsewhere (another gateway, the admin CLI) or recovered at start are bound.
+//
+// The server and store must outlive the bridge. Start/Stop are not
+// thread-safe with each other; everything else is.
+#ifndef JSENGINE_GATEWAY_JETSTREAM_BRIDGE_H_
+#define JSENGINE_GATEWAY_JETSTREAM_BRIDGE_H_
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "gateway/binding_store_client.h"
+#include "gateway/core/server.h"
+#include "gateway/jetstream/api_handler.h"
+#include "gateway/store_client.h"
+#include "gateway/stream_bindings.h"
+
+namespace jsengine {
+
+class JetStreamBridge {
+ public:
+  JetStreamBridge(core::Server* server, StoreClient* store, jetstream::JsApiOptions options);
+  ~JetStreamBridge();
+
+  absl::Status Start();
+  // Stops serving the API and unbinds every stream. Idempotent.
+  void Stop();
+
+ private:
+  struct ApiRequest {
+    std::string subject;
+    std::string reply;
+    std::string payload;
+  };
+
+  void OnStreamPublish(const std::string& stream, const core::InboundMessage& message);
+  void OnApiRequest(const core::InboundMessage& message);
+  void ApiWorkerLoop();
+  void OnStreamEvent(const v1::StreamEvent& event);
+
+  core::Server* const server_;
+  StoreClient* const store_;
+  StreamBindings bindings_;
+  BindingStoreClient binding_store_;
+  jetstream::JsApiHandler api_;
+
+  uint64_t api_subscription_ = 0;
+  std::unique_ptr<StoreSubscription> watch_;
+  std::thread api_worker_;
+
+  absl::Mutex mu_;
+  std::deque<ApiRequest> api_queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace jsengine
+
+#endif  // JSENGINE_GATEWAY_JETSTREAM_BRIDGE_H_

@@ -1,0 +1,71 @@
+// A whole engine for end-to-end tests, in either deployment:
+//
+//   kEmbedded      one gateway process hosting the store and consumer services
+//   kSeparate      storesvc, consumersvc and a pure gateway: three processes
+//
+//   auto engine = Topology::Start(Topology::kSeparate);
+//   natsConnection_ConnectTo(&nc, engine->nats_url().c_str());
+//
+// The data directory survives Restart(), so tests can check what is durable.
+// Not thread-safe.
+#ifndef JSENGINE_TESTING_HARNESS_TOPOLOGY_H_
+#define JSENGINE_TESTING_HARNESS_TOPOLOGY_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "testing/harness/harness.h"
+
+namespace jsengine::testing {
+
+class Topology {
+ public:
+  enum Kind { kEmbedded, kSeparate };
+
+  // `extra_gateway_args` are appended to the gateway's command line,
+  // `extra_store_args` to the store's (the gateway's in kEmbedded).
+  static absl::StatusOr<std::unique_ptr<Topology>> Start(
+      Kind kind, std::vector<std::string> extra_gateway_args = {},
+      std::vector<std::string> extra_store_args = {});
+
+  // Stops every process (SIGTERM) and starts them again on the same ports and
+  // data directory.
+  absl::Status Restart();
+  // Kills the process holding the store with SIGKILL (no clean shutdown) and
+  // starts everything again.
+  absl::Status CrashAndRestart();
+
+  Kind kind() const { return kind_; }
+  std::string nats_url() const;
+  int nats_port() const { return nats_port_; }
+  // gRPC addresses of the store and consumer services.
+  const std::string& store_address() const { return store_address_; }
+  const std::string& consumer_address() const { return consumer_address_; }
+  const std::string& data_dir() const { return data_dir_; }
+  Process* gateway() { return gateway_.get(); }
+
+  static std::string Name(Kind kind) { return kind == kEmbedded ? "Embedded" : "Separate"; }
+
+ private:
+  Topology(Kind kind, std::vector<std::string> extra_gateway_args,
+           std::vector<std::string> extra_store_args);
+  absl::Status Launch();
+  void StopAll(int signal);
+
+  const Kind kind_;
+  const std::vector<std::string> extra_gateway_args_;
+  const std::vector<std::string> extra_store_args_;
+  int nats_port_;
+  std::string store_address_;
+  std::string consumer_address_;
+  std::string data_dir_;
+  std::unique_ptr<Process> store_;
+  std::unique_ptr<Process> consumer_;
+  std::unique_ptr<Process> gateway_;
+};
+
+}  // namespace jsengine::testing
+
+#endif  // JSENGINE_TESTING_HARNESS_TOPOLOGY_H_
