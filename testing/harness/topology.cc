@@ -35,6 +35,13 @@ std::string Topology::nats_url() const { return absl::StrCat("nats://127.0.0.1:"
 
 absl::Status Topology::Launch() {
   std::vector<std::string> gateway_args = {"-a", "127.0.0.1", "-p", absl::StrCat(nats_port_)};
+  if (kind_ == kReference) {
+    gateway_args.insert(gateway_args.end(), {"-js", "-sd", data_dir_});
+    auto server = Process::Start("/usr/sbin/nats-server", gateway_args);
+    if (!server.ok()) return server.status();
+    gateway_ = std::move(*server);
+    return WaitForTcpPort(nats_port_, kStartTimeout);
+  }
   if (kind_ == kEmbedded) {
     gateway_args.insert(gateway_args.end(),
                         {"-js", "-sd", data_dir_, "--grpc_listen=" + store_address_});

@@ -2,6 +2,8 @@
 //
 //   kEmbedded      one gateway process hosting the store and consumer services
 //   kSeparate      storesvc, consumersvc and a pure gateway: three processes
+//   kReference     nats-server -js (the Debian package), to check that a test
+//                  expects what the reference does
 //
 //   auto engine = Topology::Start(Topology::kSeparate);
 //   natsConnection_ConnectTo(&nc, engine->nats_url().c_str());
@@ -22,7 +24,7 @@ namespace jsengine::testing {
 
 class Topology {
  public:
-  enum Kind { kEmbedded, kSeparate };
+  enum Kind { kEmbedded, kSeparate, kReference };
 
   // `extra_gateway_args` are appended to the gateway's command line,
   // `extra_store_args` to the store's (the gateway's in kEmbedded).
@@ -46,7 +48,9 @@ class Topology {
   const std::string& data_dir() const { return data_dir_; }
   Process* gateway() { return gateway_.get(); }
 
-  static std::string Name(Kind kind) { return kind == kEmbedded ? "Embedded" : "Separate"; }
+  static std::string Name(Kind kind) {
+    return kind == kEmbedded ? "Embedded" : kind == kSeparate ? "Separate" : "Reference";
+  }
 
  private:
   Topology(Kind kind, std::vector<std::string> extra_gateway_args,

@@ -1,0 +1,338 @@
+// Streams end to end through the official NATS C client, against the embedded
+// gateway and against three separate processes; the same expectations run
+// against nats-server -js, so they encode the reference's behaviour.
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "nats/nats.h"
+#include "testing/harness/topology.h"
+
+namespace jsengine::testing {
+namespace {
+
+class JetStreamStreamsTest : public ::testing::TestWithParam<Topology::Kind> {
+ protected:
+  void SetUp() override { StartEngine({}); }
+
+  void TearDown() override { Disconnect(); }
+
+  void StartEngine(std::vector<std::string> store_args) {
+    auto engine = Topology::Start(GetParam(), {}, std::move(store_args));
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = std::move(*engine);
+    Connect();
+  }
+
+  void Connect() {
+    ASSERT_EQ(natsConnection_ConnectTo(&nc_, engine_->nats_url().c_str()), NATS_OK)
+        << nats_GetLastError(nullptr);
+    jsOptions options;
+    jsOptions_Init(&options);
+    options.Wait = 10000;
+    ASSERT_EQ(natsConnection_JetStream(&js_, nc_, &options), NATS_OK);
+  }
+
+  void Disconnect() {
+    if (js_ != nullptr) jsCtx_Destroy(js_);
+    if (nc_ != nullptr) natsConnection_Destroy(nc_);
+    js_ = nullptr;
+    nc_ = nullptr;
+  }
+
+  void Restart() {
+    Disconnect();
+    ASSERT_TRUE(engine_->Restart().ok());
+    Connect();
+  }
+
+  jsErrCode AddStream(const char* name, std::vector<const char*> subjects,
+                      jsStorageType storage = js_FileStorage) {
+    jsStreamConfig config;
+    jsStreamConfig_Init(&config);
+    config.Name = name;
+    config.Subjects = subjects.data();
+    config.SubjectsLen = static_cast<int>(subjects.size());
+    config.Storage = storage;
+    jsStreamInfo* info = nullptr;
+    jsErrCode error = static_cast<jsErrCode>(0);
+    natsStatus status = js_AddStream(&info, js_, &config, nullptr, &error);
+    if (status == NATS_OK) {
+      EXPECT_STREQ(info->Config->Name, name);
+      jsStreamInfo_Destroy(info);
+    }
+    return status == NATS_OK ? static_cast<jsErrCode>(0) : error;
+  }
+
+  // Publishes and returns the stored sequence, or 0 with `error` set.
+  uint64_t Publish(const char* subject, const std::string& data, jsPubOptions* options = nullptr,
+                   jsErrCode* error = nullptr, bool* duplicate = nullptr) {
+    jsPubAck* ack = nullptr;
+    jsErrCode code = static_cast<jsErrCode>(0);
+    natsStatus status = js_Publish(&ack, js_, subject, data.data(), static_cast<int>(data.size()),
+                                   options, &code);
+    if (error != nullptr) *error = code;
+    if (status != NATS_OK) return 0;
+    uint64_t seq = ack->Sequence;
+    if (duplicate != nullptr) *duplicate = ack->Duplicate;
+    jsPubAck_Destroy(ack);
+    return seq;
+  }
+
+  jsStreamState State(const char* stream) {
+    jsStreamInfo* info = nullptr;
+    jsErrCode error;
+    jsStreamState state{};
+    EXPECT_EQ(js_GetStreamInfo(&info, js_, stream, nullptr, &error), NATS_OK) << error;
+    if (info != nullptr) {
+      state = info->State;
+      jsStreamInfo_Destroy(info);
+    }
+    return state;
+  }
+
+  std::string GetData(const char* stream, uint64_t seq, std::string* subject = nullptr) {
+    natsMsg* msg = nullptr;
+    jsErrCode error;
+    if (js_GetMsg(&msg, js_, stream, seq, nullptr, &error) != NATS_OK) return "<missing>";
+    std::string data(natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
+    if (subject != nullptr) *subject = natsMsg_GetSubject(msg);
+    natsMsg_Destroy(msg);
+    return data;
+  }
+
+  std::unique_ptr<Topology> engine_;
+  natsConnection* nc_ = nullptr;
+  jsCtx* js_ = nullptr;
+};
+
+TEST_P(JetStreamStreamsTest, PublishStoresAcksAndStillReachesSubscribers) {
+  ASSERT_EQ(AddStream("ORDERS", {"orders.*"}), 0);
+  natsSubscription* sub = nullptr;
+  ASSERT_EQ(natsConnection_SubscribeSync(&sub, nc_, "orders.*"), NATS_OK);
+  ASSERT_EQ(natsConnection_Flush(nc_), NATS_OK);
+
+  EXPECT_EQ(Publish("orders.new", "one"), 1u);
+  EXPECT_EQ(Publish("orders.paid", "two"), 2u);
+  EXPECT_EQ(Publish("orders.new", "three"), 3u);
+
+  natsMsg* msg = nullptr;
+  ASSERT_EQ(natsSubscription_NextMsg(&msg, sub, 5000), NATS_OK);
+  EXPECT_STREQ(natsMsg_GetData(msg), "one");
+  natsMsg_Destroy(msg);
+  natsSubscription_Destroy(sub);
+
+  jsStreamState state = State("ORDERS");
+  EXPECT_EQ(state.Msgs, 3u);
+  EXPECT_EQ(state.FirstSeq, 1u);
+  EXPECT_EQ(state.LastSeq, 3u);
+  EXPECT_GT(state.Bytes, 0u);
+  EXPECT_GT(state.LastTime, 0);
+
+  std::string subject;
+  EXPECT_EQ(GetData("ORDERS", 2, &subject), "two");
+  EXPECT_EQ(subject, "orders.paid");
+
+  natsMsg* last = nullptr;
+  jsErrCode error;
+  ASSERT_EQ(js_GetLastMsg(&last, js_, "ORDERS", "orders.new", nullptr, &error), NATS_OK);
+  EXPECT_EQ(std::string(natsMsg_GetData(last)), "three");
+  EXPECT_EQ(natsMsg_GetSequence(last), 3u);
+  natsMsg_Destroy(last);
+}
+
+TEST_P(JetStreamStreamsTest, HeadersAreKeptByteExact) {
+  ASSERT_EQ(AddStream("H", {"h.>"}), 0);
+  natsMsg* msg = nullptr;
+  ASSERT_EQ(natsMsg_Create(&msg, "h.x", nullptr, "payload", 7), NATS_OK);
+  natsMsgHeader_Set(msg, "X-Trace", "abc 123");
+  natsMsgHeader_Add(msg, "X-Multi", "one");
+  natsMsgHeader_Add(msg, "X-Multi", "two");
+  jsPubAck* ack = nullptr;
+  jsErrCode error;
+  ASSERT_EQ(js_PublishMsg(&ack, js_, msg, nullptr, &error), NATS_OK) << error;
+  jsPubAck_Destroy(ack);
+  natsMsg_Destroy(msg);
+
+  natsMsg* got = nullptr;
+  ASSERT_EQ(js_GetMsg(&got, js_, "H", 1, nullptr, &error), NATS_OK) << error;
+  const char* value = nullptr;
+  ASSERT_EQ(natsMsgHeader_Get(got, "X-Trace", &value), NATS_OK);
+  EXPECT_STREQ(value, "abc 123");
+  const char** values = nullptr;
+  int count = 0;
+  ASSERT_EQ(natsMsgHeader_Values(got, "X-Multi", &values, &count), NATS_OK);
+  ASSERT_EQ(count, 2);
+  EXPECT_STREQ(values[0], "one");
+  EXPECT_STREQ(values[1], "two");
+  free(values);
+  EXPECT_EQ(std::string(natsMsg_GetData(got), natsMsg_GetDataLength(got)), "payload");
+  natsMsg_Destroy(got);
+}
+
+TEST_P(JetStreamStreamsTest, ReportsJetStreamErrors) {
+  ASSERT_EQ(AddStream("ORDERS", {"orders.*"}), 0);
+  EXPECT_EQ(AddStream("ORDERS", {"other.*"}), JSStreamNameExistErr);
+  EXPECT_EQ(AddStream("OVERLAP", {"orders.new"}), JSStreamSubjectOverlapErr);
+
+  jsStreamInfo* info = nullptr;
+  jsErrCode error;
+  EXPECT_NE(js_GetStreamInfo(&info, js_, "MISSING", nullptr, &error), NATS_OK);
+  EXPECT_EQ(error, JSStreamNotFoundErr);
+
+  jsPubOptions options;
+  jsPubOptions_Init(&options);
+  options.ExpectLastSeq = 5;
+  EXPECT_EQ(Publish("orders.new", "x", &options, &error), 0u);
+  EXPECT_EQ(error, JSStreamWrongLastSequenceErr);
+
+  jsPubOptions_Init(&options);
+  options.ExpectStream = "OTHER";
+  EXPECT_EQ(Publish("orders.new", "x", &options, &error), 0u);
+  EXPECT_EQ(error, JSStreamNotMatchErr);
+
+  EXPECT_EQ(State("ORDERS").Msgs, 0u);
+}
+
+TEST_P(JetStreamStreamsTest, DeduplicatesAndChecksExpectations) {
+  ASSERT_EQ(AddStream("ORDERS", {"orders.*"}), 0);
+  jsPubOptions options;
+  jsPubOptions_Init(&options);
+  options.MsgId = "order-1";
+  bool duplicate = true;
+  EXPECT_EQ(Publish("orders.new", "a", &options, nullptr, &duplicate), 1u);
+  EXPECT_FALSE(duplicate);
+  EXPECT_EQ(Publish("orders.new", "a", &options, nullptr, &duplicate), 1u);
+  EXPECT_TRUE(duplicate);
+
+  jsPubOptions_Init(&options);
+  options.ExpectLastSeq = 1;
+  options.ExpectLastMsgId = "order-1";
+  EXPECT_EQ(Publish("orders.paid", "b", &options), 2u);
+
+  jsPubOptions_Init(&options);
+  options.ExpectLastSubjectSeq = 1;
+  EXPECT_EQ(Publish("orders.new", "c", &options), 3u);
+  jsErrCode error;
+  EXPECT_EQ(Publish("orders.new", "d", &options, &error), 0u);
+  EXPECT_EQ(error, JSStreamWrongLastSequenceErr);
+  EXPECT_EQ(State("ORDERS").Msgs, 3u);
+}
+
+TEST_P(JetStreamStreamsTest, AsyncPublishesAreAllStored) {
+  ASSERT_EQ(AddStream("BULK", {"bulk.>"}), 0);
+  constexpr int kCount = 20000;
+  std::string payload(128, 'x');
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_EQ(js_PublishAsync(js_, "bulk.data", payload.data(), payload.size(), nullptr), NATS_OK);
+  }
+  jsPubOptions options;
+  jsPubOptions_Init(&options);
+  options.MaxWait = 60000;
+  ASSERT_EQ(js_PublishAsyncComplete(js_, &options), NATS_OK);
+  natsMsgList pending;
+  EXPECT_EQ(js_PublishAsyncGetPendingList(&pending, js_), NATS_NOT_FOUND);
+  jsStreamState state = State("BULK");
+  EXPECT_EQ(state.Msgs, static_cast<uint64_t>(kCount));
+  EXPECT_EQ(state.LastSeq, static_cast<uint64_t>(kCount));
+}
+
+TEST_P(JetStreamStreamsTest, PurgeAndDelete) {
+  ASSERT_EQ(AddStream("P", {"p.*"}), 0);
+  for (int i = 0; i < 10; ++i) Publish(i % 2 ? "p.odd" : "p.even", absl::StrCat(i));
+  jsErrCode error;
+  ASSERT_EQ(js_DeleteMsg(js_, "P", 1, nullptr, &error), NATS_OK) << error;
+  EXPECT_EQ(GetData("P", 1), "<missing>");
+  jsStreamState state = State("P");
+  EXPECT_EQ(state.Msgs, 9u);
+  EXPECT_EQ(state.FirstSeq, 2u);
+
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Stream.Purge.Subject = "p.odd";
+  options.Stream.Purge.Keep = 1;
+  ASSERT_EQ(js_PurgeStream(js_, "P", &options, &error), NATS_OK) << error;
+  EXPECT_EQ(State("P").Msgs, 5u);
+  EXPECT_EQ(GetData("P", 10), "9");
+  EXPECT_EQ(GetData("P", 8), "<missing>");
+
+  ASSERT_EQ(js_PurgeStream(js_, "P", nullptr, &error), NATS_OK) << error;
+  state = State("P");
+  EXPECT_EQ(state.Msgs, 0u);
+  EXPECT_EQ(state.LastSeq, 10u);
+  EXPECT_EQ(Publish("p.even", "after"), 11u);
+}
+
+TEST_P(JetStreamStreamsTest, ListsNamesUpdatesAndDeletes) {
+  ASSERT_EQ(AddStream("A", {"a.>"}), 0);
+  ASSERT_EQ(AddStream("B", {"b.>"}, js_MemoryStorage), 0);
+  jsStreamNamesList* names = nullptr;
+  jsErrCode error;
+  ASSERT_EQ(js_StreamNames(&names, js_, nullptr, &error), NATS_OK);
+  ASSERT_EQ(names->Count, 2);
+  jsStreamNamesList_Destroy(names);
+  jsStreamInfoList* list = nullptr;
+  ASSERT_EQ(js_Streams(&list, js_, nullptr, &error), NATS_OK);
+  ASSERT_EQ(list->Count, 2);
+  jsStreamInfoList_Destroy(list);
+
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  config.Name = "A";
+  const char* subjects[] = {"a.>", "c.>"};
+  config.Subjects = subjects;
+  config.SubjectsLen = 2;
+  config.MaxMsgs = 5;
+  jsStreamInfo* info = nullptr;
+  ASSERT_EQ(js_UpdateStream(&info, js_, &config, nullptr, &error), NATS_OK) << error;
+  EXPECT_EQ(info->Config->MaxMsgs, 5);
+  jsStreamInfo_Destroy(info);
+  for (int i = 0; i < 8; ++i) Publish("c.x", "m");
+  EXPECT_EQ(State("A").Msgs, 5u);
+
+  ASSERT_EQ(js_DeleteStream(js_, "A", nullptr, &error), NATS_OK) << error;
+  EXPECT_NE(js_GetStreamInfo(&info, js_, "A", nullptr, &error), NATS_OK);
+  EXPECT_EQ(error, JSStreamNotFoundErr);
+  EXPECT_EQ(Publish("c.x", "m", nullptr, &error), 0u);
+}
+
+TEST_P(JetStreamStreamsTest, StreamsAndMessagesSurviveRestart) {
+  ASSERT_EQ(AddStream("DURABLE", {"durable.>"}), 0);
+  for (int i = 1; i <= 100; ++i) ASSERT_EQ(Publish("durable.x", absl::StrCat("m", i)), i);
+  Restart();
+  jsStreamState state = State("DURABLE");
+  EXPECT_EQ(state.Msgs, 100u);
+  EXPECT_EQ(state.LastSeq, 100u);
+  EXPECT_EQ(GetData("DURABLE", 42), "m42");
+  EXPECT_EQ(Publish("durable.x", "after"), 101u);
+}
+
+TEST_P(JetStreamStreamsTest, SyncAlwaysLosesNoAckedMessageOnCrash) {
+  if (GetParam() == Topology::kReference) GTEST_SKIP() << "nats-server 2.9 has no sync=always";
+  Disconnect();
+  engine_.reset();
+  StartEngine({"--sync=always"});
+  ASSERT_EQ(AddStream("CRASH", {"crash.>"}), 0);
+  constexpr int kCount = 2000;
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_EQ(js_PublishAsync(js_, "crash.x", "payload", 7, nullptr), NATS_OK);
+  }
+  jsPubOptions options;
+  jsPubOptions_Init(&options);
+  options.MaxWait = 60000;
+  ASSERT_EQ(js_PublishAsyncComplete(js_, &options), NATS_OK);
+  Disconnect();
+  ASSERT_TRUE(engine_->CrashAndRestart().ok());
+  Connect();
+  EXPECT_EQ(State("CRASH").Msgs, static_cast<uint64_t>(kCount));
+}
+
+INSTANTIATE_TEST_SUITE_P(Deployments, JetStreamStreamsTest,
+                         ::testing::Values(Topology::kEmbedded, Topology::kSeparate,
+                                           Topology::kReference),
+                         [](const auto& info) { return Topology::Name(info.param); });
+
+}  // namespace
+}  // namespace jsengine::testing
