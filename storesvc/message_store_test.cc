@@ -42,7 +42,7 @@ class MessageStoreTest : public ::testing::Test {
   // Closes and reopens a persistent store; a no-op for memory.
   void Reopen() {
     if (!Factory::kPersistent) return;
-    ASSERT_TRUE(store_->Close().ok()); }
+    ASSERT_TRUE(store_->Close().ok());
     store_ = factory_.Open(dir_);
   }
   uint64_t Add(const std::string& subject, const std::string& data = "x",
