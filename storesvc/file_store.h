@@ -38,6 +38,8 @@ class FileStore : public IndexedStore {
   absl::Status Flush() override;
   absl::Status Sync() override;
   absl::Status Close() override;
+  uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
+                   absl::string_view data) const override;
 
   // How many records recovery cut off (tests and logs).
   uint64_t truncated_records() const { return truncated_records_; }
@@ -48,8 +50,6 @@ class FileStore : public IndexedStore {
   absl::StatusOr<v1::StoredMessage> ReadMessage(uint64_t seq, const IndexEntry& entry) override;
   absl::Status OnRemoved(uint64_t seq, const IndexEntry& entry, bool record) override;
   absl::Status OnPurgedBefore(uint64_t seq) override;
-  uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
-                   absl::string_view data) const override;
 
  private:
   struct Segment;

@@ -38,9 +38,6 @@ class IndexedStore : public MessageStore {
   // and records the removal of every sequence below it at once.
   virtual absl::Status OnRemoved(uint64_t seq, const IndexEntry& entry, bool record) = 0;
   virtual absl::Status OnPurgedBefore(uint64_t seq) = 0;
-  // The size nats-server accounts for this message in this kind of store.
-  virtual uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
-                           absl::string_view data) const = 0;
 
   MsgIndex index_;
   bool closed_ = false;

@@ -15,6 +15,8 @@ class MemoryStore : public IndexedStore {
   absl::Status Flush() override { return absl::OkStatus(); }
   absl::Status Sync() override { return absl::OkStatus(); }
   absl::Status Close() override;
+  uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
+                   absl::string_view data) const override;
 
  protected:
   absl::StatusOr<uint64_t> WriteMessage(uint64_t seq, int64_t ts, absl::string_view subject,
@@ -22,8 +24,6 @@ class MemoryStore : public IndexedStore {
   absl::StatusOr<v1::StoredMessage> ReadMessage(uint64_t seq, const IndexEntry& entry) override;
   absl::Status OnRemoved(uint64_t seq, const IndexEntry& entry, bool record) override;
   absl::Status OnPurgedBefore(uint64_t seq) override { return absl::OkStatus(); }
-  uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
-                   absl::string_view data) const override;
 
  private:
   absl::flat_hash_map<uint64_t, v1::StoredMessage> msgs_;

@@ -75,6 +75,10 @@ class MessageStore {
   // Message counts of the subjects matching `filter` (empty: all).
   virtual std::map<std::string, uint64_t> SubjectCounts(absl::string_view filter) const = 0;
   virtual std::vector<uint64_t> DeletedSeqs() const = 0;
+  // The size this store accounts for a message (nats-server's formulas),
+  // which max_bytes limits count.
+  virtual uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
+                           absl::string_view data) const = 0;
 
   // Flushes, syncs and releases files. No other call may follow.
   virtual absl::Status Close() = 0;
