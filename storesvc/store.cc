@@ -268,7 +268,8 @@ absl::StatusOr<v1::StreamInfo> Store::CreateStream(const v1::CreateStreamRequest
     return JsError(JsErrorId::kStreamNameExist);
   }
   for (const auto& [name, other] : streams_) {
-    for (const std::string& a : other->config().subjects()) {
+    const v1::StreamConfig other_cfg = other->config();
+    for (const std::string& a : other_cfg.subjects()) {
       for (const std::string& b : cfg.subjects()) {
         if (SubjectsCollide(a, b)) return JsError(JsErrorId::kStreamSubjectOverlap);
       }
@@ -298,7 +299,8 @@ absl::StatusOr<v1::StreamInfo> Store::UpdateStream(const v1::UpdateStreamRequest
   JSE_ASSIGN_OR_RETURN(v1::StreamConfig cfg, CheckStreamUpdate(old, request.config()));
   for (const auto& [name, other] : streams_) {
     if (name == cfg.name()) continue;
-    for (const std::string& a : other->config().subjects()) {
+    const v1::StreamConfig other_cfg = other->config();
+    for (const std::string& a : other_cfg.subjects()) {
       for (const std::string& b : cfg.subjects()) {
         if (SubjectsCollide(a, b)) return JsError(JsErrorId::kStreamSubjectOverlap);
       }
@@ -339,7 +341,8 @@ Response Store::Page(const v1::ListStreamsRequest& request, int page_limit,
     absl::ReaderMutexLock lock(&mu_);
     for (const auto& [name, stream] : streams_) {
       bool match = request.subject().empty();
-      for (const std::string& s : stream->config().subjects()) {
+      const v1::StreamConfig cfg = stream->config();
+      for (const std::string& s : cfg.subjects()) {
         if (match) break;
         match = SubjectsCollide(s, request.subject());
       }
