@@ -1,0 +1,36 @@
+#include "storesvc/crc32c.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace jsengine::storesvc::crc32c {
+namespace {
+
+TEST(Crc32cTest, KnownVectors) {
+  // RFC 3720 B.4 test vectors.
+  std::string zeros(32, '\0');
+  EXPECT_EQ(Value(zeros.data(), zeros.size()), 0x8a9136aau);
+  std::string ones(32, '\xff');
+  EXPECT_EQ(Value(ones.data(), ones.size()), 0x62a8ab43u);
+  std::string inc(32, '\0');
+  for (int i = 0; i < 32; ++i) inc[i] = static_cast<char>(i);
+  EXPECT_EQ(Value(inc.data(), inc.size()), 0x46dd794eu);
+  EXPECT_EQ(Value("123456789", 9), 0xe3069283u);
+}
+
+TEST(Crc32cTest, ExtendEqualsWhole) {
+  std::string s = "hello world, a longer string to cross the 8 byte boundary";
+  for (size_t cut = 0; cut <= s.size(); ++cut) {
+    EXPECT_EQ(Extend(Value(s.data(), cut), s.data() + cut, s.size() - cut), Value(s.data(), s.size()));
+  }
+}
+
+TEST(Crc32cTest, MaskRoundTrips) {
+  uint32_t crc = Value("foo", 3);
+  EXPECT_NE(Mask(crc), crc);
+  EXPECT_EQ(Unmask(Mask(crc)), crc);
+}
+
+}  // namespace
+}  // namespace jsengine::storesvc::crc32c

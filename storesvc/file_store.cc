@@ -1,0 +1,343 @@
+#include "storesvc/file_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "common/status.h"
+#include "glog/logging.h"
+#include "storesvc/segment_record.h"
+#include "storesvc/store_error.h"
+
+namespace jsengine::storesvc {
+
+using namespace file_format;  // NOLINT
+
+struct FileStore::Segment {
+  uint32_t id = 0;
+  std::string path;
+  int fd = -1;
+  uint64_t size = 0;     // Bytes written to the file.
+  uint64_t base_seq = 0;
+  uint64_t max_seq = 0;  // Highest message sequence in the segment; 0: none.
+  bool dirty = false;    // Guarded by the store's sync_mu_.
+  ~Segment() {
+    if (fd >= 0) close(fd);
+  }
+};
+
+namespace {
+
+absl::Status IoError(absl::string_view what, absl::string_view path) {
+  return StoreError(StoreErrc::kIo, absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+}
+
+absl::Status PreadFully(int fd, char* buf, size_t n, uint64_t off, absl::string_view path) {
+  size_t done = 0;
+  while (done < n) {
+    ssize_t r = pread(fd, buf + done, n - done, static_cast<off_t>(off + done));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return IoError("read", path);
+    }
+    if (r == 0) return StoreError(StoreErrc::kShortRead, absl::StrCat("short read of ", path));
+    done += static_cast<size_t>(r);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PwriteFully(int fd, const char* buf, size_t n, uint64_t off, absl::string_view path) {
+  size_t done = 0;
+  while (done < n) {
+    ssize_t r = pwrite(fd, buf + done, n - done, static_cast<off_t>(off + done));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return IoError("write", path);
+    }
+    done += static_cast<size_t>(r);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+FileStore::FileStore(FileStoreOptions options) : options_(std::move(options)) {}
+
+FileStore::~FileStore() {
+  if (!closed_) Close().IgnoreError();
+  if (dir_fd_ >= 0) close(dir_fd_);
+}
+
+absl::StatusOr<std::unique_ptr<FileStore>> FileStore::Open(const FileStoreOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) return StoreError(StoreErrc::kIo, absl::StrCat("mkdir ", options.dir, ": ", ec.message()));
+  std::unique_ptr<FileStore> store(new FileStore(options));
+  store->dir_fd_ = open(options.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (store->dir_fd_ < 0) return IoError("open", options.dir);
+  JSE_RETURN_IF_ERROR(store->Recover());
+  return store;
+}
+
+absl::Status FileStore::Recover() {
+  std::vector<std::pair<uint32_t, std::string>> files;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.dir)) {
+    std::string name = entry.path().filename().string();
+    if (name.size() <= std::strlen(kSegmentSuffix) ||
+        name.substr(name.size() - std::strlen(kSegmentSuffix)) != kSegmentSuffix) {
+      continue;
+    }
+    uint32_t id = 0;
+    if (!absl::SimpleAtoi(name.substr(0, name.size() - std::strlen(kSegmentSuffix)), &id)) continue;
+    files.emplace_back(id, entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& [id, path] : files) {
+    auto seg = std::make_shared<Segment>();
+    seg->id = id;
+    seg->path = path;
+    seg->fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (seg->fd < 0) return IoError("open", path);
+    JSE_RETURN_IF_ERROR(RecoverSegment(seg));
+    if (seg->size == 0) {
+      LOG(WARNING) << path << ": no valid segment header; removing the file";
+      unlink(path.c_str());
+      continue;
+    }
+    segments_.push_back(std::move(seg));
+  }
+  if (segments_.empty()) return CreateSegment(index_.last_seq() + 1);
+  JSE_RETURN_IF_ERROR(DropOldSegments());
+  return absl::OkStatus();
+}
+
+absl::Status FileStore::RecoverSegment(const std::shared_ptr<Segment>& seg) {
+  struct stat st;
+  if (fstat(seg->fd, &st) != 0) return IoError("stat", seg->path);
+  std::string buf(static_cast<size_t>(st.st_size), '\0');
+  JSE_RETURN_IF_ERROR(PreadFully(seg->fd, buf.data(), buf.size(), 0, seg->path));
+  size_t off = 0;
+  absl::Status bad;
+  while (off < buf.size()) {
+    SegmentRecord rec;
+    bad = ParseSegmentRecord(buf.data() + off, buf.size() - off, &rec);
+    if (bad.ok() && (off == 0) != (rec.type == kSegmentHeader)) {
+      bad = StoreError(StoreErrc::kBadRecord, off == 0 ? "segment does not start with a header"
+                                                       : "segment header inside a segment");
+    }
+    if (bad.ok() && rec.type == kMessage && rec.seq <= index_.last_seq()) {
+      bad = StoreError(StoreErrc::kBadRecord,
+                       absl::StrCat("message sequence ", rec.seq, " not above ", index_.last_seq()));
+    }
+    if (!bad.ok()) break;
+    switch (rec.type) {
+      case kSegmentHeader:
+        seg->base_seq = rec.seq;
+        if (rec.seq > 0) index_.AdvanceLast(rec.seq - 1);
+        break;
+      case kMessage:
+        index_.Add(rec.seq, rec.ts, rec.subject, MsgSize(rec.subject, rec.hdr, rec.data),
+                   MakeLoc(seg->id, off));
+        seg->max_seq = rec.seq;
+        break;
+      case kTombstone:
+        index_.Remove(rec.seq, nullptr);
+        break;
+      case kPurgeBefore: {
+        std::vector<uint64_t> seqs;
+        index_.ForEach(index_.first_seq(), [&](uint64_t s, const IndexEntry&) {
+          if (s >= rec.seq) return false;
+          seqs.push_back(s);
+          return true;
+        });
+        for (uint64_t s : seqs) index_.Remove(s, nullptr);
+        if (rec.seq > 0) index_.AdvanceLast(rec.seq - 1);
+        break;
+      }
+    }
+    off += rec.total_size;
+  }
+  if (off < buf.size()) {
+    ++truncated_records_;
+    LOG(WARNING) << seg->path << ": " << StoreErrcName(*StoreErrorOf(bad)) << " ("
+                 << bad.message() << ") at offset " << off << "; truncating " << buf.size() - off
+                 << " bytes";
+    if (ftruncate(seg->fd, static_cast<off_t>(off)) != 0) return IoError("truncate", seg->path);
+    if (fdatasync(seg->fd) != 0) return IoError("sync", seg->path);
+  }
+  seg->size = off;
+  return absl::OkStatus();
+}
+
+absl::Status FileStore::CreateSegment(uint64_t base_seq) {
+  auto seg = std::make_shared<Segment>();
+  seg->id = segments_.empty() ? 1 : segments_.back()->id + 1;
+  seg->path = absl::StrFormat("%s/%010u%s", options_.dir, seg->id, kSegmentSuffix);
+  seg->fd = open(seg->path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (seg->fd < 0) return IoError("create", seg->path);
+  seg->base_seq = base_seq;
+  segments_.push_back(seg);
+  AppendSegmentHeader(&pending_, base_seq, absl::GetCurrentTimeNanos());
+  absl::MutexLock lock(&sync_mu_);
+  dir_dirty_ = true;
+  return absl::OkStatus();
+}
+
+FileStore::Segment* FileStore::FindSegment(uint32_t id) const {
+  auto it = std::lower_bound(segments_.begin(), segments_.end(), id,
+                             [](const std::shared_ptr<Segment>& s, uint32_t v) { return s->id < v; });
+  return it != segments_.end() && (*it)->id == id ? it->get() : nullptr;
+}
+
+absl::StatusOr<uint64_t> FileStore::WriteMessage(uint64_t seq, int64_t ts,
+                                                 absl::string_view subject,
+                                                 absl::string_view hdr, absl::string_view data) {
+  if (subject.size() > 0xffff) return StoreError(StoreErrc::kBadRecord, "subject too long");
+  Segment* active = segments_.back().get();
+  if (active->size + pending_.size() >= options_.segment_bytes && active->max_seq != 0) {
+    JSE_RETURN_IF_ERROR(Flush());
+    JSE_RETURN_IF_ERROR(CreateSegment(seq));
+    active = segments_.back().get();
+  }
+  uint64_t loc = MakeLoc(active->id, active->size + pending_.size());
+  AppendMessageRecord(&pending_, seq, ts, subject, hdr, data);
+  active->max_seq = seq;
+  return loc;
+}
+
+absl::Status FileStore::Flush() {
+  if (pending_.empty()) return absl::OkStatus();
+  const std::shared_ptr<Segment>& active = segments_.back();
+  JSE_RETURN_IF_ERROR(PwriteFully(active->fd, pending_.data(), pending_.size(), active->size,
+                                  active->path));
+  active->size += pending_.size();
+  pending_.clear();
+  absl::MutexLock lock(&sync_mu_);
+  if (!active->dirty) {
+    active->dirty = true;
+    dirty_.push_back(active);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FileStore::Sync() {
+  std::vector<std::shared_ptr<Segment>> todo;
+  bool dir = false;
+  {
+    absl::MutexLock lock(&sync_mu_);
+    todo.swap(dirty_);
+    for (const auto& s : todo) s->dirty = false;
+    std::swap(dir, dir_dirty_);
+  }
+  for (const auto& s : todo) {
+    if (fdatasync(s->fd) != 0) return IoError("sync", s->path);
+  }
+  if (dir && fsync(dir_fd_) != 0) return IoError("sync", options_.dir);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::StoredMessage> FileStore::ReadMessage(uint64_t seq, const IndexEntry& entry) {
+  Segment* seg = FindSegment(LocSegment(entry.loc));
+  if (seg == nullptr) {
+    return StoreError(StoreErrc::kNotFound, absl::StrCat("segment of message ", seq, " is gone"));
+  }
+  uint64_t off = LocOffset(entry.loc);
+  std::string buf;
+  const char* rec = nullptr;
+  size_t avail = 0;
+  if (seg == segments_.back().get() && off >= seg->size) {
+    rec = pending_.data() + (off - seg->size);
+    avail = pending_.size() - (off - seg->size);
+  } else {
+    char header[kRecordHeaderSize];
+    JSE_RETURN_IF_ERROR(PreadFully(seg->fd, header, sizeof(header), off, seg->path));
+    uint32_t len = std::min(Fixed32(header + kLengthOffset), kMaxBodySize);
+    buf.resize(kRecordHeaderSize + len);
+    JSE_RETURN_IF_ERROR(PreadFully(seg->fd, buf.data(), buf.size(), off, seg->path));
+    rec = buf.data();
+    avail = buf.size();
+  }
+  SegmentRecord r;
+  absl::Status st = ParseSegmentRecord(rec, avail, &r);
+  if (st.ok() && (r.type != kMessage || r.seq != seq)) {
+    st = StoreError(StoreErrc::kBadRecord, absl::StrCat("record at ", off, " is not message ", seq));
+  }
+  if (!st.ok()) {
+    LOG(ERROR) << seg->path << ": reading message " << seq << ": " << st;
+    return st;
+  }
+  v1::StoredMessage m;
+  m.set_subject(std::string(r.subject));
+  m.set_seq(seq);
+  m.set_time_ns(r.ts);
+  m.set_headers(std::string(r.hdr));
+  m.set_data(std::string(r.data));
+  return m;
+}
+
+absl::Status FileStore::OnRemoved(uint64_t seq, const IndexEntry&, bool record) {
+  if (!record) return absl::OkStatus();
+  AppendSeqRecord(&pending_, kTombstone, seq);
+  return DropOldSegments();
+}
+
+absl::Status FileStore::OnPurgedBefore(uint64_t seq) {
+  if (index_.msgs() > 0) {
+    AppendSeqRecord(&pending_, kPurgeBefore, seq);
+    return DropOldSegments();
+  }
+  // Nothing left: start a fresh segment that records the purge, make it
+  // durable, then delete every older segment.
+  JSE_RETURN_IF_ERROR(Flush());
+  JSE_RETURN_IF_ERROR(CreateSegment(index_.last_seq() + 1));
+  AppendSeqRecord(&pending_, kPurgeBefore, seq);
+  JSE_RETURN_IF_ERROR(Flush());
+  JSE_RETURN_IF_ERROR(Sync());
+  return DropOldSegments();
+}
+
+absl::Status FileStore::DropOldSegments() {
+  bool dropped = false;
+  while (segments_.size() > 1 && segments_.front()->max_seq < index_.first_seq()) {
+    if (unlink(segments_.front()->path.c_str()) != 0) return IoError("unlink", segments_.front()->path);
+    segments_.erase(segments_.begin());
+    dropped = true;
+  }
+  if (dropped) {
+    absl::MutexLock lock(&sync_mu_);
+    dir_dirty_ = true;
+  }
+  return absl::OkStatus();
+}
+
+uint32_t FileStore::MsgSize(absl::string_view subject, absl::string_view hdr,
+                            absl::string_view data) const {
+  // nats-server's fileStoreMsgSize.
+  size_t n = 22 + subject.size() + data.size() + 8;
+  if (!hdr.empty()) n += 4 + hdr.size();
+  return static_cast<uint32_t>(n);
+}
+
+absl::Status FileStore::Close() {
+  if (closed_) return absl::OkStatus();
+  absl::Status st = Flush();
+  if (st.ok()) st = Sync();
+  closed_ = true;
+  segments_.clear();
+  {
+    absl::MutexLock lock(&sync_mu_);
+    dirty_.clear();
+  }
+  return st;
+}
+
+}  // namespace jsengine::storesvc

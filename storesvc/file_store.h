@@ -1,0 +1,77 @@
+// FileStore: a MessageStore in checksummed, append-only segment files
+// (format in file_format.h and docs/STORAGE_FORMAT.md).
+//
+// Appends and removals are encoded into a buffer that Flush() hands to the OS
+// with one write(2); Sync() fdatasyncs every segment written since the last
+// Sync() (and the directory after a segment was created). Segments roll at
+// segment_bytes; a segment is deleted once every message in it and in all
+// older segments is gone; a purge of everything starts a fresh segment.
+//
+// Open() replays all segments, validating each record's CRC; the first bad or
+// torn record ends its segment, which is truncated there (LOG(WARNING) says
+// what was cut). Later segments are still read.
+//
+// Thread-safety: as MessageStore (Sync() may run concurrently).
+#ifndef JSENGINE_STORESVC_FILE_STORE_H_
+#define JSENGINE_STORESVC_FILE_STORE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "storesvc/indexed_store.h"
+
+namespace jsengine::storesvc {
+
+struct FileStoreOptions {
+  std::string dir;  // Created if missing.
+  uint64_t segment_bytes = 32u << 20;
+};
+
+class FileStore : public IndexedStore {
+ public:
+  static absl::StatusOr<std::unique_ptr<FileStore>> Open(const FileStoreOptions& options);
+  ~FileStore() override;
+
+  absl::Status Flush() override;
+  absl::Status Sync() override;
+  absl::Status Close() override;
+  uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
+                   absl::string_view data) const override;
+
+  // How many records recovery cut off (tests and logs).
+  uint64_t truncated_records() const { return truncated_records_; }
+
+ protected:
+  absl::StatusOr<uint64_t> WriteMessage(uint64_t seq, int64_t ts, absl::string_view subject,
+                                        absl::string_view hdr, absl::string_view data) override;
+  absl::StatusOr<v1::StoredMessage> ReadMessage(uint64_t seq, const IndexEntry& entry) override;
+  absl::Status OnRemoved(uint64_t seq, const IndexEntry& entry, bool record) override;
+  absl::Status OnPurgedBefore(uint64_t seq) override;
+
+ private:
+  struct Segment;
+
+  explicit FileStore(FileStoreOptions options);
+  absl::Status Recover();
+  absl::Status RecoverSegment(const std::shared_ptr<Segment>& seg);
+  absl::Status CreateSegment(uint64_t base_seq);
+  absl::Status DropOldSegments();
+  Segment* FindSegment(uint32_t id) const;
+
+  const FileStoreOptions options_;
+  int dir_fd_ = -1;
+  std::vector<std::shared_ptr<Segment>> segments_;  // Oldest first; back() is active.
+  std::string pending_;  // Encoded records not yet written to the active segment.
+  uint64_t truncated_records_ = 0;
+
+  absl::Mutex sync_mu_;
+  std::vector<std::shared_ptr<Segment>> dirty_ ABSL_GUARDED_BY(sync_mu_);
+  bool dir_dirty_ ABSL_GUARDED_BY(sync_mu_) = false;
+};
+
+}  // namespace jsengine::storesvc
+
+#endif  // JSENGINE_STORESVC_FILE_STORE_H_

@@ -1,0 +1,48 @@
+// IndexedStore: the part of MessageStore both implementations share.
+//
+// Keeps the MsgIndex and answers every query from it; subclasses only say
+// where message bytes go (WriteMessage/ReadMessage) and how removals are
+// recorded (OnRemoved/OnPurgedBefore).
+//
+// Thread-safety: as MessageStore.
+#ifndef JSENGINE_STORESVC_INDEXED_STORE_H_
+#define JSENGINE_STORESVC_INDEXED_STORE_H_
+
+#include "storesvc/message_store.h"
+#include "storesvc/msg_index.h"
+
+namespace jsengine::storesvc {
+
+class IndexedStore : public MessageStore {
+ public:
+  absl::StatusOr<uint64_t> Append(absl::string_view subject, absl::string_view hdr,
+                                  absl::string_view data, int64_t ts_ns) override;
+  absl::StatusOr<v1::StoredMessage> Load(uint64_t seq) override;
+  absl::StatusOr<v1::StoredMessage> LoadNext(absl::string_view filter, uint64_t start) override;
+  absl::StatusOr<v1::StoredMessage> LoadLast(absl::string_view filter) override;
+  uint64_t NextSeq(absl::string_view filter, uint64_t start) const override;
+  absl::StatusOr<bool> Remove(uint64_t seq) override;
+  absl::StatusOr<uint64_t> Purge(absl::string_view filter, uint64_t before, uint64_t keep) override;
+  uint64_t SeqForTime(int64_t ts_ns) const override;
+  StoreState State() const override;
+  uint64_t SubjectCount(absl::string_view subject) const override;
+  std::map<std::string, uint64_t> SubjectCounts(absl::string_view filter) const override;
+  std::vector<uint64_t> DeletedSeqs() const override;
+
+ protected:
+  // Stores the bytes of message `seq`; returns its location for the index.
+  virtual absl::StatusOr<uint64_t> WriteMessage(uint64_t seq, int64_t ts, absl::string_view subject,
+                                                absl::string_view hdr, absl::string_view data) = 0;
+  virtual absl::StatusOr<v1::StoredMessage> ReadMessage(uint64_t seq, const IndexEntry& entry) = 0;
+  // `seq` left the index. `record` is false when OnPurgedBefore() follows
+  // and records the removal of every sequence below it at once.
+  virtual absl::Status OnRemoved(uint64_t seq, const IndexEntry& entry, bool record) = 0;
+  virtual absl::Status OnPurgedBefore(uint64_t seq) = 0;
+
+  MsgIndex index_;
+  bool closed_ = false;
+};
+
+}  // namespace jsengine::storesvc
+
+#endif  // JSENGINE_STORESVC_INDEXED_STORE_H_

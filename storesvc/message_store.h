@@ -1,0 +1,89 @@
+// MessageStore: where one stream's messages live, by sequence number.
+//
+// Two implementations share one contract and one test suite
+// (message_store_test.cc): MemoryStore keeps messages in RAM, FileStore in
+// checksummed append-only segment files (file_format.h). Stream semantics
+// (limits, dedup, expected-* headers) live above, in Stream; a store only
+// stores, indexes, removes and reads.
+//
+// Sequences start at 1 and only grow; removed sequences are never reused.
+// Appended data is durable after Flush() and then Sync().
+//
+// Thread-safety: not thread-safe, the owner serializes calls, except Sync(),
+// which may run on another thread concurrently with any call but Close().
+#ifndef JSENGINE_STORESVC_MESSAGE_STORE_H_
+#define JSENGINE_STORESVC_MESSAGE_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "proto/common.pb.h"
+
+namespace jsengine::storesvc {
+
+struct StoreState {
+  uint64_t msgs = 0;
+  uint64_t bytes = 0;      // nats-server's accounting of stored message sizes.
+  uint64_t first_seq = 0;  // Oldest live message; last_seq + 1 when empty.
+  int64_t first_ts = 0;
+  uint64_t last_seq = 0;
+  int64_t last_ts = 0;
+  uint64_t num_subjects = 0;
+  uint64_t num_deleted = 0;  // Removed sequences between first_seq and last_seq.
+};
+
+class MessageStore {
+ public:
+  virtual ~MessageStore() = default;
+
+  // Stores a message as sequence last_seq + 1 at time `ts_ns` (never below
+  // the last message's time) and returns that sequence.
+  virtual absl::StatusOr<uint64_t> Append(absl::string_view subject, absl::string_view hdr,
+                                          absl::string_view data, int64_t ts_ns) = 0;
+  // Hands buffered appends and removals to the OS.
+  virtual absl::Status Flush() = 0;
+  // Makes everything flushed so far durable (fsync).
+  virtual absl::Status Sync() = 0;
+
+  // NotFound when `seq` is not stored.
+  virtual absl::StatusOr<v1::StoredMessage> Load(uint64_t seq) = 0;
+  // The first message with sequence >= `start` whose subject matches
+  // `filter` (empty: any); NotFound when none.
+  virtual absl::StatusOr<v1::StoredMessage> LoadNext(absl::string_view filter, uint64_t start) = 0;
+  // The newest message matching `filter`; NotFound when none.
+  virtual absl::StatusOr<v1::StoredMessage> LoadLast(absl::string_view filter) = 0;
+  // The sequence LoadNext would return, or 0.
+  virtual uint64_t NextSeq(absl::string_view filter, uint64_t start) const = 0;
+
+  // False when `seq` was not stored.
+  virtual absl::StatusOr<bool> Remove(uint64_t seq) = 0;
+  // Removes messages matching `filter` (empty: all) with sequence below
+  // `before` (0: no bound), sparing the newest `keep` of them. Returns how
+  // many were removed.
+  virtual absl::StatusOr<uint64_t> Purge(absl::string_view filter, uint64_t before,
+                                         uint64_t keep) = 0;
+
+  // The first live sequence stored at or after `ts_ns`; last_seq + 1 if none.
+  virtual uint64_t SeqForTime(int64_t ts_ns) const = 0;
+  virtual StoreState State() const = 0;
+  virtual uint64_t SubjectCount(absl::string_view subject) const = 0;
+  // Message counts of the subjects matching `filter` (empty: all).
+  virtual std::map<std::string, uint64_t> SubjectCounts(absl::string_view filter) const = 0;
+  virtual std::vector<uint64_t> DeletedSeqs() const = 0;
+  // The size this store accounts for a message (nats-server's formulas),
+  // which max_bytes limits count.
+  virtual uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
+                           absl::string_view data) const = 0;
+
+  // Flushes, syncs and releases files. No other call may follow.
+  virtual absl::Status Close() = 0;
+};
+
+}  // namespace jsengine::storesvc
+
+#endif  // JSENGINE_STORESVC_MESSAGE_STORE_H_

@@ -1,0 +1,38 @@
+// Encoding and decoding of the records of file_format.h.
+//
+// Thread-safe: pure functions.
+#ifndef JSENGINE_STORESVC_SEGMENT_RECORD_H_
+#define JSENGINE_STORESVC_SEGMENT_RECORD_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "storesvc/file_format.h"
+
+namespace jsengine::storesvc {
+
+// A decoded record; views point into the parsed buffer.
+struct SegmentRecord {
+  file_format::RecordType type = file_format::kMessage;
+  size_t total_size = 0;  // Header and body.
+  uint64_t seq = 0;       // kMessage, kTombstone, kPurgeBefore; base_seq of kSegmentHeader.
+  int64_t ts = 0;         // kMessage; created_ns of kSegmentHeader.
+  absl::string_view subject;
+  absl::string_view hdr;
+  absl::string_view data;
+};
+
+void AppendSegmentHeader(std::string* out, uint64_t base_seq, int64_t created_ns);
+void AppendMessageRecord(std::string* out, uint64_t seq, int64_t ts, absl::string_view subject,
+                         absl::string_view hdr, absl::string_view data);
+void AppendSeqRecord(std::string* out, file_format::RecordType type, uint64_t seq);
+
+// Decodes the record at the start of buf[0, n). Errors are StoreError()s:
+// kShortRead when n ends inside the record, kChecksumMismatch, kBadRecord.
+absl::Status ParseSegmentRecord(const char* buf, size_t n, SegmentRecord* out);
+
+}  // namespace jsengine::storesvc
+
+#endif  // JSENGINE_STORESVC_SEGMENT_RECORD_H_

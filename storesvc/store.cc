@@ -1,0 +1,550 @@
+#include "storesvc/store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/status.h"
+#include "glog/logging.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "storesvc/file_store.h"
+#include "storesvc/memory_store.h"
+#include "storesvc/stream_config.h"
+#include "storesvc/subject.h"
+
+namespace jsengine::storesvc {
+namespace {
+
+constexpr char kMetaFile[] = "meta.pb";
+constexpr char kMsgsDir[] = "msgs";
+constexpr uint32_t kDefaultReadBatch = 256;
+constexpr absl::Duration kTailPoll = absl::Seconds(1);
+
+absl::Status Internal(absl::string_view what) {
+  return JsErrorF(JsErrorId::kStreamGeneralError, {{"err", what}});
+}
+
+absl::Status SyncPath(const std::string& path, int flags) {
+  int fd = open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return Internal(absl::StrCat("open ", path, " failed"));
+  int rc = fsync(fd);
+  close(fd);
+  return rc == 0 ? absl::OkStatus() : Internal(absl::StrCat("fsync ", path, " failed"));
+}
+
+// A subscription served by one thread; `stop` asks the thread to finish.
+class ThreadSubscription : public Subscription {
+ public:
+  ThreadSubscription(std::function<void()> stop, std::thread thread)
+      : stop_(std::move(stop)), thread_(std::move(thread)) {}
+  ~ThreadSubscription() override { Cancel(); }
+
+  void Cancel() override {
+    stop_();
+    if (!thread_.joinable()) return;
+    if (thread_.get_id() == std::this_thread::get_id()) {
+      thread_.detach();  // Cancelled from its own callback; it exits on return.
+    } else {
+      thread_.join();
+    }
+  }
+
+ private:
+  std::function<void()> stop_;
+  std::thread thread_;
+};
+
+struct ReadState {
+  std::atomic<bool> stop{false};
+  std::shared_ptr<Stream> stream;
+  v1::ReadRequest request;
+  Store::BatchCallback on_batch;
+  Store::DoneCallback done;
+};
+
+void RunRead(const std::shared_ptr<ReadState>& st) {
+  const v1::ReadRequest& req = st->request;
+  uint64_t next = req.start_seq();
+  if (next == 0 && req.start_time_ns() > 0) next = st->stream->SeqForTime(req.start_time_ns());
+  const uint64_t batch_size = req.max_batch() > 0 ? req.max_batch() : kDefaultReadBatch;
+  uint64_t remaining =
+      req.max_messages() > 0 ? req.max_messages() : std::numeric_limits<uint64_t>::max();
+  for (;;) {
+    if (st->stop.load()) return st->done(absl::CancelledError("read cancelled"));
+    uint64_t last_seq = 0;
+    std::vector<v1::StoredMessage> msgs = st->stream->Read(
+        &next, req.filter_subject(), std::min(batch_size, remaining), &last_seq);
+    if (!msgs.empty()) {
+      v1::MessageBatch batch;
+      batch.set_stream_last_seq(last_seq);
+      for (auto& m : msgs) *batch.add_messages() = std::move(m);
+      if (st->stop.load()) return st->done(absl::CancelledError("read cancelled"));
+      if (!st->on_batch(batch)) return st->done(absl::OkStatus());
+      remaining -= msgs.size();
+      if (remaining == 0) return st->done(absl::OkStatus());
+      continue;
+    }
+    if (!req.tail()) return st->done(absl::OkStatus());
+    if (!st->stream->WaitForAppend(next, &st->stop, kTailPoll)) {
+      if (st->stop.load()) return st->done(absl::CancelledError("read cancelled"));
+      return st->done(JsError(JsErrorId::kStreamNotFound));
+    }
+  }
+}
+
+}  // namespace
+
+// Delivers stream events to one watcher on its own thread, in order.
+class Store::Watcher {
+ public:
+  explicit Watcher(EventCallback on_event) : on_event_(std::move(on_event)) {}
+
+  void Push(v1::StreamEvent event) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    queue_.push_back(std::move(event));
+  }
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  bool stopped() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return stop_;
+  }
+  void Run() ABSL_LOCKS_EXCLUDED(mu_) {
+    for (;;) {
+      std::deque<v1::StreamEvent> batch;
+      {
+        absl::MutexLock lock(&mu_);
+        auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return stop_ || !queue_.empty();
+        };
+        mu_.Await(absl::Condition(&ready));
+        if (stop_) return;
+        batch.swap(queue_);
+      }
+      for (const v1::StreamEvent& e : batch) {
+        if (stopped()) return;
+        on_event_(e);
+      }
+    }
+  }
+
+ private:
+  const EventCallback on_event_;
+  absl::Mutex mu_;
+  std::deque<v1::StreamEvent> queue_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+Store::Store(StoreOptions options) : options_(std::move(options)) {}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
+  if (options.data_dir.empty()) return absl::InvalidArgumentError("data_dir is required");
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir + "/streams", ec);
+  if (ec) return absl::InternalError(absl::StrCat("mkdir ", options.data_dir, ": ", ec.message()));
+  std::unique_ptr<Store> store(new Store(std::move(options)));
+  JSE_RETURN_IF_ERROR(store->Recover());
+  store->syncer_ = std::thread([s = store.get()] { s->SyncLoop(); });
+  store->housekeeper_ = std::thread([s = store.get()] { s->HousekeepingLoop(); });
+  return store;
+}
+
+Store::~Store() {
+  {
+    absl::MutexLock lock(&sync_mu_);
+    stopping_ = true;
+  }
+  syncer_.join();
+  housekeeper_.join();
+  absl::MutexLock lock(&mu_);
+  for (auto& [name, stream] : streams_) {
+    absl::Status st = stream->Close();
+    if (!st.ok()) LOG(ERROR) << "closing stream " << name << ": " << st;
+  }
+  for (auto& w : watchers_) w->Stop();
+}
+
+std::string Store::StreamDir(const std::string& name) const {
+  return absl::StrCat(options_.data_dir, "/streams/", name);
+}
+
+absl::StatusOr<std::unique_ptr<MessageStore>> Store::OpenMessageStore(
+    const v1::StreamConfig& config) {
+  if (config.storage() == v1::STORAGE_MEMORY) return std::make_unique<MemoryStore>();
+  FileStoreOptions fo;
+  fo.dir = absl::StrCat(StreamDir(config.name()), "/", kMsgsDir);
+  fo.segment_bytes = options_.segment_bytes;
+  JSE_ASSIGN_OR_RETURN(std::unique_ptr<FileStore> fs, FileStore::Open(fo));
+  return std::unique_ptr<MessageStore>(std::move(fs));
+}
+
+absl::Status Store::Recover() {
+  absl::MutexLock lock(&mu_);
+  for (const auto& entry : std::filesystem::directory_iterator(options_.data_dir + "/streams")) {
+    if (!entry.is_directory()) continue;
+    std::string meta_path = entry.path().string() + "/" + kMetaFile;
+    std::ifstream in(meta_path, std::ios::binary);
+    v1::StreamInfo meta;
+    std::stringstream buf;
+    buf << in.rdbuf();
+    if (!in || !meta.ParseFromString(buf.str()) ||
+        meta.config().name() != entry.path().filename().string()) {
+      LOG(WARNING) << "skipping stream directory " << entry.path() << ": no valid " << kMetaFile;
+      continue;
+    }
+    JSE_ASSIGN_OR_RETURN(std::unique_ptr<MessageStore> ms, OpenMessageStore(meta.config()));
+    auto stream = std::make_shared<Stream>(meta.config(), meta.created_ns(), std::move(ms));
+    LOG(INFO) << "recovered stream " << stream->name() << " ("
+              << stream->Info(false, "").state().messages() << " messages)";
+    streams_[stream->name()] = std::move(stream);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::WriteMeta(const Stream& stream) {
+  v1::StreamInfo meta;
+  *meta.mutable_config() = stream.config();
+  meta.set_created_ns(stream.created_ns());
+  std::string dir = StreamDir(stream.name());
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Internal(absl::StrCat("mkdir ", dir, ": ", ec.message()));
+  std::string tmp = absl::StrCat(dir, "/", kMetaFile, ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << meta.SerializeAsString();
+    out.flush();
+    if (!out) return Internal(absl::StrCat("writing ", tmp, " failed"));
+  }
+  JSE_RETURN_IF_ERROR(SyncPath(tmp, O_RDONLY));
+  std::filesystem::rename(tmp, absl::StrCat(dir, "/", kMetaFile), ec);
+  if (ec) return Internal(absl::StrCat("rename ", tmp, ": ", ec.message()));
+  JSE_RETURN_IF_ERROR(SyncPath(dir, O_RDONLY | O_DIRECTORY));
+  return SyncPath(options_.data_dir + "/streams", O_RDONLY | O_DIRECTORY);
+}
+
+std::shared_ptr<Stream> Store::Find(const std::string& name) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = streams_.find(name);
+  return it == streams_.end() ? nullptr : it->second;
+}
+
+void Store::Emit(v1::StreamEvent::Kind kind, const std::string& name,
+                 const v1::StreamConfig* config) {
+  v1::StreamEvent event;
+  event.set_kind(kind);
+  event.set_name(name);
+  if (config != nullptr) *event.mutable_config() = *config;
+  watchers_.erase(std::remove_if(watchers_.begin(), watchers_.end(),
+                                 [](const std::shared_ptr<Watcher>& w) { return w->stopped(); }),
+                  watchers_.end());
+  for (auto& w : watchers_) w->Push(event);
+}
+
+absl::StatusOr<v1::StreamInfo> Store::CreateStream(const v1::CreateStreamRequest& request) {
+  if (request.config().sealed()) {
+    return JsErrorF(JsErrorId::kStreamInvalidConfig,
+                    {{"err", "stream configuration for create can not be sealed"}});
+  }
+  JSE_ASSIGN_OR_RETURN(v1::StreamConfig cfg, CheckStreamConfig(request.config()));
+  absl::MutexLock lock(&mu_);
+  auto it = streams_.find(cfg.name());
+  if (it != streams_.end()) {
+    if (google::protobuf::util::MessageDifferencer::Equals(it->second->config(), cfg)) {
+      return it->second->Info(false, "");
+    }
+    return JsError(JsErrorId::kStreamNameExist);
+  }
+  for (const auto& [name, other] : streams_) {
+    const v1::StreamConfig other_cfg = other->config();
+    for (const std::string& a : other_cfg.subjects()) {
+      for (const std::string& b : cfg.subjects()) {
+        if (SubjectsCollide(a, b)) return JsError(JsErrorId::kStreamSubjectOverlap);
+      }
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(StreamDir(cfg.name()), ec);
+  JSE_ASSIGN_OR_RETURN(std::unique_ptr<MessageStore> ms, OpenMessageStore(cfg));
+  auto stream = std::make_shared<Stream>(cfg, absl::GetCurrentTimeNanos(), std::move(ms));
+  absl::Status st = WriteMeta(*stream);
+  if (!st.ok()) {
+    stream->Close().IgnoreError();
+    std::filesystem::remove_all(StreamDir(cfg.name()), ec);
+    return st;
+  }
+  streams_[cfg.name()] = stream;
+  Emit(v1::StreamEvent::CREATED, cfg.name(), &cfg);
+  return stream->Info(false, "");
+}
+
+absl::StatusOr<v1::StreamInfo> Store::UpdateStream(const v1::UpdateStreamRequest& request) {
+  absl::MutexLock lock(&mu_);
+  auto it = streams_.find(request.config().name());
+  if (it == streams_.end()) return JsError(JsErrorId::kStreamNotFound);
+  std::shared_ptr<Stream> stream = it->second;
+  v1::StreamConfig old = stream->config();
+  JSE_ASSIGN_OR_RETURN(v1::StreamConfig cfg, CheckStreamUpdate(old, request.config()));
+  for (const auto& [name, other] : streams_) {
+    if (name == cfg.name()) continue;
+    const v1::StreamConfig other_cfg = other->config();
+    for (const std::string& a : other_cfg.subjects()) {
+      for (const std::string& b : cfg.subjects()) {
+        if (SubjectsCollide(a, b)) return JsError(JsErrorId::kStreamSubjectOverlap);
+      }
+    }
+  }
+  JSE_RETURN_IF_ERROR(stream->Update(cfg));
+  JSE_RETURN_IF_ERROR(WriteMeta(*stream));
+  Emit(v1::StreamEvent::UPDATED, cfg.name(), &cfg);
+  return stream->Info(false, "");
+}
+
+absl::Status Store::DeleteStream(const v1::DeleteStreamRequest& request) {
+  absl::MutexLock lock(&mu_);
+  auto it = streams_.find(request.name());
+  if (it == streams_.end()) return JsError(JsErrorId::kStreamNotFound);
+  std::shared_ptr<Stream> stream = it->second;
+  streams_.erase(it);
+  absl::Status st = stream->Close();
+  if (!st.ok()) LOG(WARNING) << "closing deleted stream " << request.name() << ": " << st;
+  std::error_code ec;
+  std::filesystem::remove_all(StreamDir(request.name()), ec);
+  if (ec) LOG(ERROR) << "removing " << StreamDir(request.name()) << ": " << ec.message();
+  Emit(v1::StreamEvent::DELETED, request.name(), nullptr);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::StreamInfo> Store::GetStreamInfo(const v1::StreamInfoRequest& request) {
+  std::shared_ptr<Stream> stream = Find(request.name());
+  if (stream == nullptr) return JsError(JsErrorId::kStreamNotFound);
+  return stream->Info(request.deleted_details(), request.subjects_filter());
+}
+
+template <typename Response, typename Item>
+Response Store::Page(const v1::ListStreamsRequest& request, int page_limit,
+                     const std::function<Item(const Stream&)>& item) {
+  std::vector<std::shared_ptr<Stream>> matching;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    for (const auto& [name, stream] : streams_) {
+      bool match = request.subject().empty();
+      const v1::StreamConfig cfg = stream->config();
+      for (const std::string& s : cfg.subjects()) {
+        if (match) break;
+        match = SubjectsCollide(s, request.subject());
+      }
+      if (match) matching.push_back(stream);
+    }
+  }
+  int limit = request.limit() > 0 ? std::min(request.limit(), page_limit) : page_limit;
+  int offset = std::max(request.offset(), 0);
+  Response resp;
+  resp.set_total(static_cast<int32_t>(matching.size()));
+  resp.set_offset(offset);
+  resp.set_limit(limit);
+  for (size_t i = offset; i < matching.size() && i < static_cast<size_t>(offset + limit); ++i) {
+    if constexpr (std::is_same_v<Response, v1::ListStreamsResponse>) {
+      *resp.add_streams() = item(*matching[i]);
+    } else {
+      resp.add_names(item(*matching[i]));
+    }
+  }
+  return resp;
+}
+
+absl::StatusOr<v1::ListStreamsResponse> Store::ListStreams(const v1::ListStreamsRequest& request) {
+  return Page<v1::ListStreamsResponse, v1::StreamInfo>(
+      request, kListLimit, [](const Stream& s) { return s.Info(false, ""); });
+}
+
+absl::StatusOr<v1::StreamNamesResponse> Store::StreamNames(const v1::ListStreamsRequest& request) {
+  return Page<v1::StreamNamesResponse, std::string>(request, kNamesLimit,
+                                                    [](const Stream& s) { return s.name(); });
+}
+
+absl::StatusOr<v1::PurgeStreamResponse> Store::PurgeStream(const v1::PurgeStreamRequest& request) {
+  std::shared_ptr<Stream> stream = Find(request.name());
+  if (stream == nullptr) return JsError(JsErrorId::kStreamNotFound);
+  JSE_ASSIGN_OR_RETURN(uint64_t purged, stream->Purge(request));
+  v1::PurgeStreamResponse resp;
+  resp.set_purged(purged);
+  absl::MutexLock lock(&mu_);
+  v1::StreamConfig cfg = stream->config();
+  Emit(v1::StreamEvent::PURGED, request.name(), &cfg);
+  return resp;
+}
+
+absl::StatusOr<v1::StoredMessage> Store::GetMessage(const v1::GetMessageRequest& request) {
+  std::shared_ptr<Stream> stream = Find(request.stream());
+  if (stream == nullptr) return JsError(JsErrorId::kStreamNotFound);
+  return stream->GetMessage(request);
+}
+
+absl::Status Store::DeleteMessage(const v1::DeleteMessageRequest& request) {
+  std::shared_ptr<Stream> stream = Find(request.stream());
+  if (stream == nullptr) return JsError(JsErrorId::kStreamNotFound);
+  return stream->DeleteMessage(request);
+}
+
+void Store::Append(v1::AppendBatch batch, AppendCallback done) {
+  PendingAck ack;
+  ack.done = std::move(done);
+  const int64_t now = absl::GetCurrentTimeNanos();
+  std::shared_ptr<Stream> stream;
+  for (const v1::AppendRequest& req : batch.requests()) {
+    v1::AppendResult* result = ack.results.add_results();
+    if (stream == nullptr || stream->name() != req.stream()) {
+      stream = Find(req.stream());
+      if (stream != nullptr && std::find(ack.streams.begin(), ack.streams.end(), stream) ==
+                                   ack.streams.end()) {
+        ack.streams.push_back(stream);
+      }
+    }
+    if (stream == nullptr) {
+      result->set_id(req.id());
+      result->set_stream(req.stream());
+      *result->mutable_error() = ToErrorDetail(JsError(JsErrorId::kStreamNotFound));
+      continue;
+    }
+    stream->Append(req, now, result);
+  }
+  std::set<std::string> failed;
+  for (const auto& s : ack.streams) {
+    absl::Status st = s->Flush();
+    if (!st.ok()) {
+      LOG(ERROR) << "stream " << s->name() << ": write failed: " << st;
+      failed.insert(s->name());
+    }
+  }
+  for (v1::AppendResult& r : *ack.results.mutable_results()) {
+    if (!r.has_error() && failed.count(r.stream()) > 0) {
+      r.set_seq(0);
+      *r.mutable_error() =
+          ToErrorDetail(JsErrorF(JsErrorId::kStreamStoreFailed, {{"err", "write failed"}}));
+    }
+  }
+  if (options_.sync == SyncPolicy::kInterval || ack.streams.empty()) {
+    ack.done(std::move(ack.results));
+    return;
+  }
+  absl::MutexLock lock(&sync_mu_);
+  sync_queue_.push_back(std::move(ack));
+}
+
+void Store::SyncLoop() {
+  for (;;) {
+    std::deque<PendingAck> work;
+    {
+      absl::MutexLock lock(&sync_mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_) {
+        return stopping_ || !sync_queue_.empty();
+      };
+      sync_mu_.Await(absl::Condition(&ready));
+      if (sync_queue_.empty()) return;
+      work.swap(sync_queue_);
+    }
+    std::vector<Stream*> synced;
+    std::set<std::string> failed;
+    for (const PendingAck& ack : work) {
+      for (const auto& s : ack.streams) {
+        if (std::find(synced.begin(), synced.end(), s.get()) != synced.end()) continue;
+        synced.push_back(s.get());
+        absl::Status st = s->Sync();
+        if (!st.ok()) {
+          LOG(ERROR) << "stream " << s->name() << ": fsync failed: " << st;
+          failed.insert(s->name());
+        }
+      }
+    }
+    for (PendingAck& ack : work) {
+      for (v1::AppendResult& r : *ack.results.mutable_results()) {
+        if (!r.has_error() && failed.count(r.stream()) > 0) {
+          r.set_seq(0);
+          *r.mutable_error() =
+              ToErrorDetail(JsErrorF(JsErrorId::kStreamStoreFailed, {{"err", "fsync failed"}}));
+        }
+      }
+      ack.done(std::move(ack.results));
+    }
+  }
+}
+
+void Store::HousekeepingLoop() {
+  absl::Time last_sync = absl::Now();
+  for (;;) {
+    {
+      absl::MutexLock lock(&sync_mu_);
+      auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_) { return stopping_; };
+      if (sync_mu_.AwaitWithTimeout(absl::Condition(&stop), options_.expire_interval)) return;
+    }
+    std::vector<std::shared_ptr<Stream>> streams;
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      for (const auto& [name, s] : streams_) streams.push_back(s);
+    }
+    const int64_t now = absl::GetCurrentTimeNanos();
+    for (const auto& s : streams) {
+      absl::Status st = s->ExpireAged(now);
+      if (!st.ok()) LOG(ERROR) << "stream " << s->name() << ": expiry failed: " << st;
+    }
+    if (options_.sync == SyncPolicy::kInterval && absl::Now() - last_sync >= options_.sync_interval) {
+      last_sync = absl::Now();
+      for (const auto& s : streams) {
+        absl::Status st = s->Sync();
+        if (!st.ok()) LOG(ERROR) << "stream " << s->name() << ": fsync failed: " << st;
+      }
+    }
+  }
+}
+
+std::unique_ptr<Subscription> Store::Read(const v1::ReadRequest& request, BatchCallback on_batch,
+                                          DoneCallback done) {
+  auto st = std::make_shared<ReadState>();
+  st->stream = Find(request.stream());
+  st->request = request;
+  st->on_batch = std::move(on_batch);
+  st->done = std::move(done);
+  if (st->stream == nullptr) {
+    st->done(JsError(JsErrorId::kStreamNotFound));
+    return std::make_unique<ThreadSubscription>([] {}, std::thread());
+  }
+  std::thread thread([st] { RunRead(st); });
+  return std::make_unique<ThreadSubscription>(
+      [st] {
+        st->stop.store(true);
+        st->stream->Wake();
+      },
+      std::move(thread));
+}
+
+std::unique_ptr<Subscription> Store::WatchStreams(EventCallback on_event) {
+  auto watcher = std::make_shared<Watcher>(std::move(on_event));
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [name, stream] : streams_) {
+      v1::StreamEvent event;
+      event.set_kind(v1::StreamEvent::SNAPSHOT);
+      event.set_name(name);
+      *event.mutable_config() = stream->config();
+      watcher->Push(std::move(event));
+    }
+    watchers_.push_back(watcher);
+  }
+  std::thread thread([watcher] { watcher->Run(); });
+  return std::make_unique<ThreadSubscription>([watcher] { watcher->Stop(); }, std::move(thread));
+}
+
+}  // namespace jsengine::storesvc

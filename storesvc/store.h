@@ -1,0 +1,152 @@
+// Store: every stream of the engine, persisted under one data directory.
+//
+// The admin methods mirror the StoreService RPCs of proto/store.proto (same
+// names, request and response types); their errors are JsError()s, so
+// clients see nats-server's code/err_code. The data plane matches
+// gateway/store_client.h:
+//
+//   auto store = Store::Open({.data_dir = "/var/lib/js"});
+//   (*store)->CreateStream(create_request);
+//   (*store)->Append(batch, [](v1::AppendResultBatch results) { ... });
+//   auto sub = (*store)->Read(read_request, on_batch, on_done);  // sub->Cancel()
+//
+// Durability: with SyncPolicy::kAlways, Append's callback runs only after the
+// batch was fsynced; appends arriving while an fsync is in flight share the
+// next one (group commit), so the caller's thread never waits for a disk.
+// With kInterval (nats-server's default), the callback runs after write(2)
+// and the store fsyncs every sync_interval.
+//
+// Layout: <data_dir>/streams/<name>/meta.pb (StreamInfo: config, created),
+// <data_dir>/streams/<name>/msgs/*.seg (file storage; see file_format.h).
+//
+// Thread-safety: thread-safe. Callbacks run on store threads and must not
+// block; they may call back into the Store.
+#ifndef JSENGINE_STORESVC_STORE_H_
+#define JSENGINE_STORESVC_STORE_H_
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "proto/store.pb.h"
+#include "storesvc/stream.h"
+
+namespace jsengine::storesvc {
+
+enum class SyncPolicy {
+  kAlways,    // No ack before the record is fsynced (group commit).
+  kInterval,  // Ack after write(2); fsync every sync_interval.
+};
+
+struct StoreOptions {
+  std::string data_dir;
+  SyncPolicy sync = SyncPolicy::kInterval;
+  absl::Duration sync_interval = absl::Minutes(2);
+  uint64_t segment_bytes = 32u << 20;
+  // How often max_age expiry runs.
+  absl::Duration expire_interval = absl::Milliseconds(250);
+};
+
+// Page sizes of ListStreams / StreamNames (nats-server's JSApiListLimit and
+// JSApiNamesLimit).
+inline constexpr int kListLimit = 256;
+inline constexpr int kNamesLimit = 1024;
+
+// A running read, tail or watch. Its callbacks are never called again once
+// Cancel() returns or the object is destroyed (also from inside a callback).
+class Subscription {
+ public:
+  virtual ~Subscription() = default;
+  virtual void Cancel() = 0;
+};
+
+class Store {
+ public:
+  using AppendCallback = std::function<void(v1::AppendResultBatch)>;
+  using BatchCallback = std::function<bool(const v1::MessageBatch&)>;
+  using DoneCallback = std::function<void(absl::Status)>;
+  using EventCallback = std::function<void(const v1::StreamEvent&)>;
+
+  static absl::StatusOr<std::unique_ptr<Store>> Open(StoreOptions options);
+  ~Store();
+
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  absl::StatusOr<v1::StreamInfo> CreateStream(const v1::CreateStreamRequest& request)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<v1::StreamInfo> UpdateStream(const v1::UpdateStreamRequest& request)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status DeleteStream(const v1::DeleteStreamRequest& request) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<v1::StreamInfo> GetStreamInfo(const v1::StreamInfoRequest& request)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<v1::ListStreamsResponse> ListStreams(const v1::ListStreamsRequest& request)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<v1::StreamNamesResponse> StreamNames(const v1::ListStreamsRequest& request)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(const v1::PurgeStreamRequest& request)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<v1::StoredMessage> GetMessage(const v1::GetMessageRequest& request)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Stores the batch (one write(2) per stream touched); `done` gets one
+  // result per request, in order, once as durable as the sync policy says.
+  void Append(v1::AppendBatch batch, AppendCallback done) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Streams stored messages, then (with request.tail()) new appends, to
+  // `on_batch` on a thread of the store. `done` runs once at the end: OK
+  // when the range was read or on_batch returned false, the stream's error
+  // otherwise, Cancelled when cancelled.
+  std::unique_ptr<Subscription> Read(const v1::ReadRequest& request, BatchCallback on_batch,
+                                     DoneCallback done) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // A SNAPSHOT event per existing stream, then every lifecycle change.
+  std::unique_ptr<Subscription> WatchStreams(EventCallback on_event) ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  struct PendingAck {
+    std::vector<std::shared_ptr<Stream>> streams;
+    v1::AppendResultBatch results;
+    AppendCallback done;
+  };
+  class Watcher;
+
+  explicit Store(StoreOptions options);
+  absl::Status Recover();
+  std::shared_ptr<Stream> Find(const std::string& name) const ABSL_LOCKS_EXCLUDED(mu_);
+  std::string StreamDir(const std::string& name) const;
+  absl::StatusOr<std::unique_ptr<MessageStore>> OpenMessageStore(const v1::StreamConfig& config);
+  absl::Status WriteMeta(const Stream& stream);
+  void Emit(v1::StreamEvent::Kind kind, const std::string& name, const v1::StreamConfig* config)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  template <typename Response, typename Item>
+  Response Page(const v1::ListStreamsRequest& request, int page_limit,
+                const std::function<Item(const Stream&)>& item);
+  void SyncLoop();
+  void HousekeepingLoop();
+
+  const StoreOptions options_;
+
+  mutable absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<Stream>> streams_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<Watcher>> watchers_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex sync_mu_;
+  std::deque<PendingAck> sync_queue_ ABSL_GUARDED_BY(sync_mu_);
+  bool stopping_ ABSL_GUARDED_BY(sync_mu_) = false;
+  std::thread syncer_;
+  std::thread housekeeper_;
+};
+
+}  // namespace jsengine::storesvc
+
+#endif  // JSENGINE_STORESVC_STORE_H_

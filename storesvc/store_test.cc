@@ -1,0 +1,310 @@
+#include "storesvc/store.h"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "common/status.h"
+#include "gtest/gtest.h"
+#include "storesvc/store_test_util.h"
+
+namespace jsengine::storesvc {
+namespace {
+
+int ErrCode(const absl::Status& st) { return ToErrorDetail(st).err_code(); }
+
+v1::CreateStreamRequest Create(const std::string& name, std::vector<std::string> subjects = {},
+                               v1::StorageType storage = v1::STORAGE_FILE) {
+  v1::CreateStreamRequest req;
+  req.mutable_config()->set_name(name);
+  req.mutable_config()->set_storage(storage);
+  for (const auto& s : subjects) req.mutable_config()->add_subjects(s);
+  return req;
+}
+
+v1::AppendRequest Msg(const std::string& stream, const std::string& subject,
+                      const std::string& data, uint64_t id = 0) {
+  v1::AppendRequest r;
+  r.set_id(id);
+  r.set_stream(stream);
+  r.set_subject(subject);
+  r.set_data(data);
+  return r;
+}
+
+// Appends and waits for the results.
+v1::AppendResultBatch AppendSync(Store* store, v1::AppendBatch batch) {
+  absl::Notification done;
+  v1::AppendResultBatch out;
+  store->Append(std::move(batch), [&](v1::AppendResultBatch r) {
+    out = std::move(r);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return out;
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = NewTestDir("store");
+    Open(SyncPolicy::kAlways);
+  }
+  void Open(SyncPolicy sync) {
+    store_.reset();
+    StoreOptions opts;
+    opts.data_dir = dir_;
+    opts.sync = sync;
+    opts.segment_bytes = 64 * 1024;
+    auto s = Store::Open(opts);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::move(s).value();
+  }
+
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreTest, CreateInfoAndErrors) {
+  auto info = store_->CreateStream(Create("ORDERS", {"orders.>"}));
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->config().max_msgs(), -1);
+  EXPECT_GT(info->created_ns(), 0);
+  EXPECT_TRUE(store_->CreateStream(Create("ORDERS", {"orders.>"})).ok()) << "same config is idempotent";
+  EXPECT_EQ(ErrCode(store_->CreateStream(Create("ORDERS", {"other"})).status()), 10058);
+  EXPECT_EQ(ErrCode(store_->CreateStream(Create("OTHER", {"orders.new"})).status()), 10065);
+  EXPECT_EQ(ErrCode(store_->CreateStream(Create("bad.name")).status()), 10052);
+  v1::StreamInfoRequest missing;
+  missing.set_name("NOPE");
+  EXPECT_EQ(ErrCode(store_->GetStreamInfo(missing).status()), 10059);
+  auto sealed = Create("SEALED");
+  sealed.mutable_config()->set_sealed(true);
+  EXPECT_EQ(store_->CreateStream(sealed).status().message(),
+            "stream configuration for create can not be sealed");
+
+  v1::UpdateStreamRequest upd;
+  *upd.mutable_config() = info->config();
+  upd.mutable_config()->set_max_msgs(5);
+  EXPECT_EQ(store_->UpdateStream(upd)->config().max_msgs(), 5);
+  upd.mutable_config()->set_storage(v1::STORAGE_MEMORY);
+  EXPECT_EQ(ErrCode(store_->UpdateStream(upd).status()), 10052);
+
+  v1::DeleteStreamRequest del;
+  del.set_name("ORDERS");
+  EXPECT_TRUE(store_->DeleteStream(del).ok());
+  EXPECT_EQ(ErrCode(store_->DeleteStream(del)), 10059);
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/streams/ORDERS"));
+  EXPECT_TRUE(store_->CreateStream(Create("OTHER", {"orders.new"})).ok());
+}
+
+TEST_F(StoreTest, AppendResultsInOrderAndUnknownStream) {
+  ASSERT_TRUE(store_->CreateStream(Create("A", {"a.>"})).ok());
+  ASSERT_TRUE(store_->CreateStream(Create("B", {"b"}, v1::STORAGE_MEMORY)).ok());
+  v1::AppendBatch batch;
+  *batch.add_requests() = Msg("A", "a.1", "x", 10);
+  *batch.add_requests() = Msg("B", "b", "y", 11);
+  *batch.add_requests() = Msg("NOPE", "n", "z", 12);
+  *batch.add_requests() = Msg("A", "a.2", "w", 13);
+  v1::AppendResultBatch res = AppendSync(store_.get(), batch);
+  ASSERT_EQ(res.results_size(), 4);
+  EXPECT_EQ(res.results(0).id(), 10u);
+  EXPECT_EQ(res.results(0).seq(), 1u);
+  EXPECT_EQ(res.results(1).seq(), 1u);
+  EXPECT_EQ(res.results(2).error().err_code(), 10059);
+  EXPECT_EQ(res.results(3).seq(), 2u);
+  v1::GetMessageRequest get;
+  get.set_stream("A");
+  get.set_seq(2);
+  EXPECT_EQ(store_->GetMessage(get)->data(), "w");
+}
+
+TEST_F(StoreTest, RestartRecoversStreamsAndMessages) {
+  ASSERT_TRUE(store_->CreateStream(Create("F", {"f.*"})).ok());
+  ASSERT_TRUE(store_->CreateStream(Create("M", {"m"}, v1::STORAGE_MEMORY)).ok());
+  for (int i = 0; i < 200; ++i) {
+    v1::AppendBatch b;
+    *b.add_requests() = Msg("F", "f.x", std::string(500, 'a' + i % 26));
+    *b.add_requests() = Msg("M", "m", "mem");
+    AppendSync(store_.get(), b);
+  }
+  v1::DeleteMessageRequest del;
+  del.set_stream("F");
+  del.set_seq(7);
+  ASSERT_TRUE(store_->DeleteMessage(del).ok());
+  Open(SyncPolicy::kInterval);
+  v1::StreamInfoRequest req;
+  req.set_name("F");
+  auto f = store_->GetStreamInfo(req);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->state().messages(), 199u);
+  EXPECT_EQ(f->state().last_seq(), 200u);
+  EXPECT_EQ(f->state().num_deleted(), 1);
+  req.set_name("M");
+  auto m = store_->GetStreamInfo(req);
+  ASSERT_TRUE(m.ok()) << "memory stream configs survive a restart";
+  EXPECT_EQ(m->state().messages(), 0u);
+  v1::GetMessageRequest get;
+  get.set_stream("F");
+  get.set_seq(200);
+  EXPECT_EQ(store_->GetMessage(get)->data(), std::string(500, 'a' + 199 % 26));
+  v1::AppendBatch b;
+  *b.add_requests() = Msg("F", "f.y", "after");
+  EXPECT_EQ(AppendSync(store_.get(), b).results(0).seq(), 201u);
+}
+
+TEST_F(StoreTest, ListAndNamesPage) {
+  for (const char* n : {"E", "A", "C", "B", "D"}) {
+    ASSERT_TRUE(store_->CreateStream(Create(n, {std::string("s.") + n})).ok());
+  }
+  v1::ListStreamsRequest req;
+  req.set_offset(1);
+  req.set_limit(2);
+  auto names = store_->StreamNames(req);
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(names->total(), 5);
+  ASSERT_EQ(names->names_size(), 2);
+  EXPECT_EQ(names->names(0), "B");
+  EXPECT_EQ(names->names(1), "C");
+  v1::ListStreamsRequest filtered;
+  filtered.set_subject("s.D");
+  auto list = store_->ListStreams(filtered);
+  ASSERT_EQ(list->streams_size(), 1);
+  EXPECT_EQ(list->streams(0).config().name(), "D");
+  EXPECT_EQ(list->limit(), kListLimit);
+  EXPECT_EQ(store_->StreamNames(v1::ListStreamsRequest())->limit(), kNamesLimit);
+}
+
+TEST_F(StoreTest, ConcurrentPipelinedAppendersAllAcked) {
+  ASSERT_TRUE(store_->CreateStream(Create("P", {"p.*"})).ok());
+  constexpr int kThreads = 4;
+  constexpr int kBatches = 50;
+  constexpr int kPerBatch = 8;
+  absl::Mutex mu;
+  int acked = 0;
+  std::vector<uint64_t> seqs;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        v1::AppendBatch batch;
+        for (int i = 0; i < kPerBatch; ++i) *batch.add_requests() = Msg("P", "p.t", "x", t);
+        store_->Append(batch, [&](v1::AppendResultBatch r) {
+          absl::MutexLock lock(&mu);
+          for (const auto& res : r.results()) {
+            EXPECT_FALSE(res.has_error());
+            seqs.push_back(res.seq());
+          }
+          ++acked;
+        });
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  absl::MutexLock lock(&mu);
+  mu.Await(absl::Condition(+[](int* n) { return *n == kThreads * kBatches; }, &acked));
+  std::sort(seqs.begin(), seqs.end());
+  ASSERT_EQ(seqs.size(), static_cast<size_t>(kThreads * kBatches * kPerBatch));
+  for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
+}
+
+TEST_F(StoreTest, ReadRangeFilterAndTail) {
+  ASSERT_TRUE(store_->CreateStream(Create("R", {"r.*"})).ok());
+  v1::AppendBatch b;
+  for (int i = 0; i < 10; ++i) *b.add_requests() = Msg("R", i % 2 ? "r.odd" : "r.even", "x");
+  AppendSync(store_.get(), b);
+
+  v1::ReadRequest range;
+  range.set_stream("R");
+  range.set_filter_subject("r.odd");
+  range.set_max_batch(2);
+  std::vector<uint64_t> got;
+  absl::Notification done;
+  absl::Status done_status;
+  auto sub = store_->Read(
+      range,
+      [&](const v1::MessageBatch& batch) {
+        EXPECT_LE(batch.messages_size(), 2);
+        EXPECT_EQ(batch.stream_last_seq(), 10u);
+        for (const auto& m : batch.messages()) got.push_back(m.seq());
+        return true;
+      },
+      [&](absl::Status st) {
+        done_status = st;
+        done.Notify();
+      });
+  done.WaitForNotification();
+  EXPECT_TRUE(done_status.ok());
+  EXPECT_EQ(got, (std::vector<uint64_t>{2, 4, 6, 8, 10}));
+
+  v1::ReadRequest tail;
+  tail.set_stream("R");
+  tail.set_start_seq(9);
+  tail.set_tail(true);
+  absl::Mutex mu;
+  std::vector<uint64_t> tailed;
+  absl::Notification tail_done;
+  auto tsub = store_->Read(
+      tail,
+      [&](const v1::MessageBatch& batch) {
+        absl::MutexLock lock(&mu);
+        for (const auto& m : batch.messages()) tailed.push_back(m.seq());
+        return true;
+      },
+      [&](absl::Status st) {
+        EXPECT_EQ(st.code(), absl::StatusCode::kCancelled);
+        tail_done.Notify();
+      });
+  v1::AppendBatch more;
+  *more.add_requests() = Msg("R", "r.new", "y");
+  *more.add_requests() = Msg("R", "r.new", "z");
+  AppendSync(store_.get(), more);
+  {
+    absl::MutexLock lock(&mu);
+    mu.Await(absl::Condition(+[](std::vector<uint64_t>* v) { return v->size() == 4; }, &tailed));
+    EXPECT_EQ(tailed, (std::vector<uint64_t>{9, 10, 11, 12}));
+  }
+  tsub->Cancel();
+  EXPECT_TRUE(tail_done.HasBeenNotified());
+
+  v1::ReadRequest missing;
+  missing.set_stream("NOPE");
+  absl::Status missing_status;
+  store_->Read(missing, [](const v1::MessageBatch&) { return true; },
+               [&](absl::Status st) { missing_status = st; });
+  EXPECT_EQ(ErrCode(missing_status), 10059);
+}
+
+TEST_F(StoreTest, WatchSendsSnapshotThenEvents) {
+  ASSERT_TRUE(store_->CreateStream(Create("OLD", {"old"})).ok());
+  absl::Mutex mu;
+  std::vector<std::pair<v1::StreamEvent::Kind, std::string>> events;
+  auto sub = store_->WatchStreams([&](const v1::StreamEvent& e) {
+    absl::MutexLock lock(&mu);
+    events.emplace_back(e.kind(), e.name());
+  });
+  auto info = store_->CreateStream(Create("NEW", {"new"}));
+  v1::UpdateStreamRequest upd;
+  *upd.mutable_config() = info->config();
+  upd.mutable_config()->set_max_msgs(3);
+  ASSERT_TRUE(store_->UpdateStream(upd).ok());
+  v1::PurgeStreamRequest purge;
+  purge.set_name("NEW");
+  ASSERT_TRUE(store_->PurgeStream(purge).ok());
+  v1::DeleteStreamRequest del;
+  del.set_name("NEW");
+  ASSERT_TRUE(store_->DeleteStream(del).ok());
+  absl::MutexLock lock(&mu);
+  mu.Await(absl::Condition(
+      +[](decltype(events)* v) { return v->size() == 5; }, &events));
+  using E = v1::StreamEvent;
+  decltype(events) want = {{E::SNAPSHOT, "OLD"}, {E::CREATED, "NEW"}, {E::UPDATED, "NEW"},
+                           {E::PURGED, "NEW"}, {E::DELETED, "NEW"}};
+  EXPECT_EQ(events, want);
+}
+
+}  // namespace
+}  // namespace jsengine::storesvc

@@ -1,0 +1,391 @@
+#include "storesvc/stream.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "common/status.h"
+#include "glog/logging.h"
+#include "storesvc/nats_headers.h"
+#include "storesvc/store_error.h"
+#include "storesvc/subject.h"
+
+namespace jsengine::storesvc {
+namespace {
+
+constexpr size_t kMaxHeaderSize = 64 * 1024 - 1;  // nats-server's math.MaxUint16.
+
+absl::Status StoreFailed(const absl::Status& cause) {
+  return JsErrorF(JsErrorId::kStreamStoreFailed, {{"err", cause.message()}});
+}
+
+}  // namespace
+
+Stream::Stream(v1::StreamConfig config, int64_t created_ns, std::unique_ptr<MessageStore> store)
+    : name_(config.name()), created_ns_(created_ns), config_(std::move(config)),
+      store_(std::move(store)), sync_store_(store_.get()) {
+  absl::MutexLock lock(&mu_);
+  last_seq_ = store_->State().last_seq;
+  RebuildDedup(absl::GetCurrentTimeNanos());
+}
+
+Stream::~Stream() { Close().IgnoreError(); }
+
+v1::StreamConfig Stream::config() const {
+  absl::MutexLock lock(&mu_);
+  return config_;
+}
+
+void Stream::Append(const v1::AppendRequest& request, int64_t now_ns, v1::AppendResult* result) {
+  result->set_id(request.id());
+  result->set_stream(name_);
+  uint64_t seq = 0;
+  bool duplicate = false;
+  absl::Status st;
+  {
+    absl::MutexLock lock(&mu_);
+    st = AppendLocked(request, now_ns, &seq, &duplicate);
+  }
+  if (!st.ok()) {
+    *result->mutable_error() = ToErrorDetail(st);
+    return;
+  }
+  result->set_seq(seq);
+  result->set_duplicate(duplicate);
+}
+
+absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_ns,
+                                  uint64_t* seq, bool* duplicate) {
+  if (closed_) return JsError(JsErrorId::kStreamNotFound);
+  if (config_.sealed()) return JsError(JsErrorId::kStreamSealed);
+  const std::string& hdr = request.headers();
+  const std::string& subject = request.subject();
+  std::string msg_id;
+  bool rollup_sub = false;
+  bool rollup_all = false;
+  if (!hdr.empty()) {
+    if (auto expected = FindHeader(hdr, kExpectedStreamHeader);
+        expected.has_value() && !expected->empty() && *expected != name_) {
+      return JsError(JsErrorId::kStreamNotMatch);
+    }
+    if (auto id = FindHeader(hdr, kMsgIdHeader); id.has_value() && !id->empty()) {
+      msg_id = std::string(*id);
+      TrimDedup(now_ns);
+      auto it = dedup_.find(msg_id);
+      if (it != dedup_.end()) {
+        *seq = it->second.seq;
+        *duplicate = true;
+        return absl::OkStatus();
+      }
+    }
+    if (auto want = FindUintHeader(hdr, kExpectedLastSubjSeqHeader); want.has_value()) {
+      uint64_t have = 0;
+      auto last = store_->LoadLast(subject);
+      if (last.ok()) have = last->seq();
+      if (have != *want) {
+        return JsErrorF(JsErrorId::kStreamWrongLastSequence, {{"seq", absl::StrCat(have)}});
+      }
+    }
+    if (auto want = FindUintHeader(hdr, kExpectedLastSeqHeader);
+        want.has_value() && *want != last_seq_) {
+      return JsErrorF(JsErrorId::kStreamWrongLastSequence, {{"seq", absl::StrCat(last_seq_)}});
+    }
+    if (auto want = FindHeader(hdr, kExpectedLastMsgIdHeader);
+        want.has_value() && !want->empty() && *want != last_msg_id_) {
+      return JsErrorF(JsErrorId::kStreamWrongLastMsgID, {{"id", last_msg_id_}});
+    }
+    if (auto rollup = FindHeader(hdr, kRollupHeader); rollup.has_value() && !rollup->empty()) {
+      if (!config_.allow_rollup_hdrs() || config_.deny_purge()) {
+        return JsErrorF(JsErrorId::kStreamRollupFailed, {{"err", "rollup not permitted"}});
+      }
+      if (*rollup == kRollupSubject) {
+        rollup_sub = true;
+      } else if (*rollup == kRollupAll) {
+        rollup_all = true;
+      } else {
+        return JsErrorF(JsErrorId::kStreamRollupFailed,
+                        {{"err", absl::StrFormat("rollup value invalid: %q", std::string(*rollup))}});
+      }
+    }
+  }
+  if (config_.max_msg_size() > 0 &&
+      hdr.size() + request.data().size() > static_cast<size_t>(config_.max_msg_size())) {
+    return JsError(JsErrorId::kStreamMessageExceedsMaximum);
+  }
+  if (hdr.size() > kMaxHeaderSize) return JsError(JsErrorId::kStreamHeaderExceedsMaximum);
+  if (subject.empty() || !IsValidSubject(subject) || !IsLiteralSubject(subject)) {
+    return JsErrorF(JsErrorId::kStreamStoreFailed, {{"err", "invalid subject"}});
+  }
+  if (config_.discard() == v1::DISCARD_NEW) {
+    StoreState state = store_->State();
+    if (config_.max_msgs() > 0 && state.msgs >= static_cast<uint64_t>(config_.max_msgs())) {
+      return StoreFailed(StoreError(StoreErrc::kMaxMsgs, "maximum messages exceeded"));
+    }
+    if (config_.max_bytes() > 0 &&
+        state.bytes + store_->MsgSize(subject, hdr, request.data()) >
+            static_cast<uint64_t>(config_.max_bytes())) {
+      return StoreFailed(StoreError(StoreErrc::kMaxBytes, "maximum bytes exceeded"));
+    }
+    if (config_.discard_new_per_subject() && config_.max_msgs_per_subject() > 0 &&
+        store_->SubjectCount(subject) >= static_cast<uint64_t>(config_.max_msgs_per_subject())) {
+      return StoreFailed(
+          StoreError(StoreErrc::kMaxMsgsPerSubject, "maximum messages per subject exceeded"));
+    }
+  }
+  absl::StatusOr<uint64_t> stored = store_->Append(subject, hdr, request.data(), now_ns);
+  if (!stored.ok()) {
+    LOG(ERROR) << "stream " << name_ << ": store failed: " << stored.status();
+    return StoreFailed(stored.status());
+  }
+  *seq = *stored;
+  last_seq_ = *stored;
+  last_msg_id_ = msg_id;
+  if (!msg_id.empty() && config_.duplicate_window_ns() > 0) {
+    dedup_[msg_id] = DedupEntry{*stored, now_ns};
+    dedup_order_.emplace_back(now_ns, msg_id);
+  }
+  if (rollup_all) {
+    JSE_RETURN_IF_ERROR(store_->Purge("", *stored, 0).status());
+  } else if (rollup_sub) {
+    JSE_RETURN_IF_ERROR(store_->Purge(subject, *stored, 0).status());
+  }
+  return EnforceLimits(subject, now_ns);
+}
+
+absl::Status Stream::EnforceLimits(const std::string& subject, int64_t now_ns) {
+  if (config_.max_msgs_per_subject() > 0 && !subject.empty()) {
+    uint64_t limit = static_cast<uint64_t>(config_.max_msgs_per_subject());
+    uint64_t count = store_->SubjectCount(subject);
+    if (count > limit) JSE_RETURN_IF_ERROR(store_->Purge(subject, 0, limit).status());
+  }
+  if (config_.max_msgs() > 0) {
+    StoreState s = store_->State();
+    if (s.msgs > static_cast<uint64_t>(config_.max_msgs())) {
+      JSE_RETURN_IF_ERROR(store_->Purge("", 0, config_.max_msgs()).status());
+    }
+  }
+  if (config_.max_bytes() > 0) {
+    const uint64_t limit = static_cast<uint64_t>(config_.max_bytes());
+    for (StoreState s = store_->State(); s.bytes > limit && s.msgs > 0; s = store_->State()) {
+      JSE_ASSIGN_OR_RETURN(bool removed, store_->Remove(s.first_seq));
+      if (!removed) break;
+    }
+  }
+  return ExpireAgedLocked(now_ns);
+}
+
+absl::Status Stream::ExpireAgedLocked(int64_t now_ns) {
+  if (config_.max_age_ns() <= 0) return absl::OkStatus();
+  int64_t cutoff = now_ns - config_.max_age_ns();
+  StoreState s = store_->State();
+  if (s.msgs == 0 || s.first_ts > cutoff) return absl::OkStatus();
+  uint64_t bound = store_->SeqForTime(cutoff + 1);
+  return store_->Purge("", bound, 0).status();
+}
+
+absl::Status Stream::ExpireAged(int64_t now_ns) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return absl::OkStatus();
+  JSE_RETURN_IF_ERROR(ExpireAgedLocked(now_ns));
+  TrimDedup(now_ns);
+  return store_->Flush();
+}
+
+void Stream::TrimDedup(int64_t now_ns) {
+  int64_t cutoff = now_ns - config_.duplicate_window_ns();
+  while (!dedup_order_.empty() && dedup_order_.front().first < cutoff) {
+    auto it = dedup_.find(dedup_order_.front().second);
+    if (it != dedup_.end() && it->second.ts == dedup_order_.front().first) dedup_.erase(it);
+    dedup_order_.pop_front();
+  }
+}
+
+void Stream::RebuildDedup(int64_t now_ns) {
+  StoreState s = store_->State();
+  if (s.msgs > 0) {
+    auto last = store_->Load(store_->State().last_seq);
+    if (last.ok()) {
+      auto id = FindHeader(last->headers(), kMsgIdHeader);
+      if (id.has_value()) last_msg_id_ = std::string(*id);
+    }
+  }
+  if (config_.duplicate_window_ns() <= 0) return;
+  uint64_t seq = store_->SeqForTime(now_ns - config_.duplicate_window_ns());
+  for (;;) {
+    auto m = store_->LoadNext("", seq);
+    if (!m.ok()) break;
+    seq = m->seq() + 1;
+    auto id = FindHeader(m->headers(), kMsgIdHeader);
+    if (!id.has_value() || id->empty()) continue;
+    dedup_[std::string(*id)] = DedupEntry{m->seq(), m->time_ns()};
+    dedup_order_.emplace_back(m->time_ns(), std::string(*id));
+  }
+}
+
+absl::Status Stream::Flush() {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return absl::OkStatus();
+  return store_->Flush();
+}
+
+absl::Status Stream::Sync() {
+  absl::MutexLock lock(&sync_mu_);
+  if (sync_store_ == nullptr) return absl::OkStatus();
+  return sync_store_->Sync();
+}
+
+v1::StreamInfo Stream::Info(bool deleted_details, const std::string& subjects_filter) const {
+  v1::StreamInfo info;
+  info.set_created_ns(created_ns_);
+  absl::MutexLock lock(&mu_);
+  *info.mutable_config() = config_;
+  if (closed_) return info;
+  StoreState s = store_->State();
+  v1::StreamState* st = info.mutable_state();
+  st->set_messages(s.msgs);
+  st->set_bytes(s.bytes);
+  st->set_first_seq(s.first_seq);
+  st->set_first_ts_ns(s.first_ts);
+  st->set_last_seq(s.last_seq);
+  st->set_last_ts_ns(s.last_ts);
+  st->set_num_subjects(static_cast<int64_t>(s.num_subjects));
+  st->set_num_deleted(static_cast<int64_t>(s.num_deleted));
+  if (deleted_details) {
+    for (uint64_t seq : store_->DeletedSeqs()) st->add_deleted(seq);
+  }
+  if (!subjects_filter.empty()) {
+    for (const auto& [subject, count] : store_->SubjectCounts(subjects_filter)) {
+      (*st->mutable_subjects())[subject] = count;
+    }
+  }
+  return info;
+}
+
+absl::Status Stream::Update(const v1::StreamConfig& config) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return JsError(JsErrorId::kStreamNotFound);
+  config_ = config;
+  TrimDedup(absl::GetCurrentTimeNanos());
+  int64_t now = absl::GetCurrentTimeNanos();
+  if (config_.max_msgs_per_subject() > 0) {
+    uint64_t limit = static_cast<uint64_t>(config_.max_msgs_per_subject());
+    for (const auto& [subject, count] : store_->SubjectCounts("")) {
+      if (count > limit) JSE_RETURN_IF_ERROR(store_->Purge(subject, 0, limit).status());
+    }
+  }
+  JSE_RETURN_IF_ERROR(EnforceLimits("", now));
+  return store_->Flush();
+}
+
+absl::StatusOr<uint64_t> Stream::Purge(const v1::PurgeStreamRequest& request) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return JsError(JsErrorId::kStreamNotFound);
+  if (config_.sealed()) return JsError(JsErrorId::kStreamSealed);
+  if (config_.deny_purge()) {
+    return JsErrorF(JsErrorId::kStreamPurgeFailed, {{"err", "stream purge not permitted"}});
+  }
+  if (request.seq() > 1 && request.keep() > 0) {
+    return JsErrorF(JsErrorId::kStreamGeneralError, {{"err", "sequence > 1 && keep > 0 not allowed"}});
+  }
+  std::string filter = request.filter() == ">" ? "" : request.filter();
+  uint64_t before = request.seq();
+  if (filter.empty() && before == 1) before = 0;
+  absl::StatusOr<uint64_t> purged = store_->Purge(filter, before, request.keep());
+  if (!purged.ok()) return JsErrorF(JsErrorId::kStreamGeneralError, {{"err", purged.status().message()}});
+  JSE_RETURN_IF_ERROR(store_->Flush());
+  last_seq_ = store_->State().last_seq;
+  return purged;
+}
+
+absl::StatusOr<v1::StoredMessage> Stream::GetMessage(const v1::GetMessageRequest& request) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return JsError(JsErrorId::kStreamNotFound);
+  const bool last = !request.last_by_subject().empty();
+  const bool next = !request.next_by_subject().empty();
+  if ((last && (next || request.seq() > 0)) || (!last && !next && request.seq() == 0)) {
+    return JsError(JsErrorId::kBadRequest);
+  }
+  absl::StatusOr<v1::StoredMessage> m;
+  if (last) {
+    m = store_->LoadLast(request.last_by_subject());
+  } else if (next) {
+    m = store_->LoadNext(request.next_by_subject(), request.seq());
+  } else {
+    m = store_->Load(request.seq());
+  }
+  if (!m.ok()) {
+    if (StoreErrorOf(m.status()) == StoreErrc::kNotFound) return JsError(JsErrorId::kNoMessageFound);
+    return JsErrorF(JsErrorId::kStreamGeneralError, {{"err", m.status().message()}});
+  }
+  return m;
+}
+
+absl::Status Stream::DeleteMessage(const v1::DeleteMessageRequest& request) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return JsError(JsErrorId::kStreamNotFound);
+  if (config_.sealed()) return JsError(JsErrorId::kStreamSealed);
+  if (config_.deny_delete()) {
+    return JsErrorF(JsErrorId::kStreamMsgDeleteFailed, {{"err", "message delete not permitted"}});
+  }
+  absl::StatusOr<bool> removed = store_->Remove(request.seq());
+  if (!removed.ok()) {
+    return JsErrorF(JsErrorId::kStreamMsgDeleteFailed, {{"err", removed.status().message()}});
+  }
+  if (!*removed) {
+    return JsErrorF(JsErrorId::kSequenceNotFound, {{"seq", absl::StrCat(request.seq())}});
+  }
+  return store_->Flush();
+}
+
+std::vector<v1::StoredMessage> Stream::Read(uint64_t* next, const std::string& filter,
+                                            size_t max, uint64_t* last_seq) {
+  std::vector<v1::StoredMessage> out;
+  absl::MutexLock lock(&mu_);
+  *last_seq = last_seq_;
+  if (closed_) return out;
+  while (out.size() < max) {
+    uint64_t seq = store_->NextSeq(filter, *next);
+    if (seq == 0) {
+      *next = std::max(*next, last_seq_ + 1);
+      break;
+    }
+    absl::StatusOr<v1::StoredMessage> m = store_->Load(seq);
+    *next = seq + 1;
+    if (!m.ok()) {
+      LOG(ERROR) << "stream " << name_ << ": skipping unreadable message " << seq << ": "
+                 << m.status();
+      continue;
+    }
+    out.push_back(*std::move(m));
+  }
+  return out;
+}
+
+uint64_t Stream::SeqForTime(int64_t ts_ns) const {
+  absl::MutexLock lock(&mu_);
+  return closed_ ? 0 : store_->SeqForTime(ts_ns);
+}
+
+bool Stream::WaitForAppend(uint64_t seq, const std::atomic<bool>* stop, absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return closed_ || last_seq_ >= seq || stop->load();
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
+  return !closed_;
+}
+
+void Stream::Wake() { absl::MutexLock lock(&mu_); }
+
+absl::Status Stream::Close() {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return absl::OkStatus();
+  closed_ = true;
+  absl::MutexLock sync_lock(&sync_mu_);
+  sync_store_ = nullptr;
+  return store_->Close();
+}
+
+}  // namespace jsengine::storesvc

@@ -1,0 +1,115 @@
+// Stream: one JetStream stream's semantics over its MessageStore.
+//
+// Append applies what nats-server's processJetStreamMsg does, in its order:
+// sealed, Nats-Expected-Stream, Nats-Msg-Id deduplication within the
+// duplicate window, Nats-Expected-Last-Subject-Sequence,
+// Nats-Expected-Last-Sequence, Nats-Expected-Last-Msg-Id, Nats-Rollup,
+// max_msg_size, discard-new limits; then stores the message, performs the
+// rollup and enforces max_msgs_per_subject, max_msgs, max_bytes and max_age
+// (discard old). Admin operations (purge, get, delete, info, update) return
+// nats-server's JetStream errors.
+//
+// Appends are buffered: call Flush() after a batch so one write(2) carries
+// it, and Sync() to make it durable.
+//
+// Thread-safety: thread-safe. Sync() does not wait for appends, so appends
+// continue while an fsync is in flight (group commit).
+#ifndef JSENGINE_STORESVC_STREAM_H_
+#define JSENGINE_STORESVC_STREAM_H_
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "proto/store.pb.h"
+#include "storesvc/message_store.h"
+
+namespace jsengine::storesvc {
+
+class Stream {
+ public:
+  // `config` must have passed CheckStreamConfig().
+  Stream(v1::StreamConfig config, int64_t created_ns, std::unique_ptr<MessageStore> store);
+  ~Stream();
+
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+
+  const std::string& name() const { return name_; }
+  int64_t created_ns() const { return created_ns_; }
+  v1::StreamConfig config() const ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Appends one publish at time `now_ns`; `result` gets the PubAck or error.
+  void Append(const v1::AppendRequest& request, int64_t now_ns, v1::AppendResult* result)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status Flush() ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status Sync() ABSL_LOCKS_EXCLUDED(mu_);
+
+  v1::StreamInfo Info(bool deleted_details, const std::string& subjects_filter) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // `config` must have passed CheckStreamUpdate() against config().
+  absl::Status Update(const v1::StreamConfig& config) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<uint64_t> Purge(const v1::PurgeStreamRequest& request) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<v1::StoredMessage> GetMessage(const v1::GetMessageRequest& request)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) ABSL_LOCKS_EXCLUDED(mu_);
+  // Removes messages older than max_age.
+  absl::Status ExpireAged(int64_t now_ns) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Up to `max` stored messages at or after `*next` matching `filter`;
+  // advances `*next` past the last one returned. `last_seq` gets the
+  // stream's last sequence.
+  std::vector<v1::StoredMessage> Read(uint64_t* next, const std::string& filter, size_t max,
+                                      uint64_t* last_seq) ABSL_LOCKS_EXCLUDED(mu_);
+  uint64_t SeqForTime(int64_t ts_ns) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Waits until a message with sequence >= `seq` may exist, `*stop` is
+  // set, the stream is closed or `timeout` passes. False once closed.
+  bool WaitForAppend(uint64_t seq, const std::atomic<bool>* stop, absl::Duration timeout)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Wakes WaitForAppend() callers so they re-check their stop flag.
+  void Wake() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Flushes, syncs and closes the store; later calls fail or return empty.
+  absl::Status Close() ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  struct DedupEntry {
+    uint64_t seq;
+    int64_t ts;
+  };
+
+  absl::Status AppendLocked(const v1::AppendRequest& request, int64_t now_ns, uint64_t* seq,
+                            bool* duplicate) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status EnforceLimits(const std::string& subject, int64_t now_ns)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status ExpireAgedLocked(int64_t now_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void TrimDedup(int64_t now_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RebuildDedup(int64_t now_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const std::string name_;
+  const int64_t created_ns_;
+
+  mutable absl::Mutex mu_;
+  v1::StreamConfig config_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<MessageStore> store_ ABSL_GUARDED_BY(mu_);
+  uint64_t last_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  std::string last_msg_id_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, DedupEntry> dedup_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::pair<int64_t, std::string>> dedup_order_ ABSL_GUARDED_BY(mu_);
+
+  // Serializes Sync() against Close(); Sync() runs without mu_.
+  absl::Mutex sync_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  MessageStore* sync_store_ ABSL_GUARDED_BY(sync_mu_);
+};
+
+}  // namespace jsengine::storesvc
+
+#endif  // JSENGINE_STORESVC_STREAM_H_

@@ -1,0 +1,31 @@
+// Stream configuration rules as nats-server applies them: defaults filled in
+// on create (checkStreamCfg) and which fields an update may change
+// (configUpdateCheck). Errors are the JetStream errors a client would get.
+//
+// Not checked here: overlap with other streams' subjects (Store does that).
+//
+// Thread-safe: pure functions.
+#ifndef JSENGINE_STORESVC_STREAM_CONFIG_H_
+#define JSENGINE_STORESVC_STREAM_CONFIG_H_
+
+#include "absl/status/statusor.h"
+#include "proto/store.pb.h"
+
+namespace jsengine::storesvc {
+
+inline constexpr int kMaxNameLen = 255;            // nats-server JSMaxNameLen.
+inline constexpr int kMaxDescriptionLen = 4 * 1024;  // JSMaxDescriptionLen.
+inline constexpr int kMaxReplicas = 5;               // StreamMaxReplicas.
+inline constexpr int64_t kDefaultDuplicateWindowNs = 120'000'000'000;  // 2 minutes.
+inline constexpr int64_t kMinWindowNs = 100'000'000;  // 100ms, for max_age and duplicates.
+
+// The configuration to create a stream with: `in` validated, defaults set.
+absl::StatusOr<v1::StreamConfig> CheckStreamConfig(const v1::StreamConfig& in);
+
+// The configuration `old` becomes when updated to `in`.
+absl::StatusOr<v1::StreamConfig> CheckStreamUpdate(const v1::StreamConfig& old,
+                                                   const v1::StreamConfig& in);
+
+}  // namespace jsengine::storesvc
+
+#endif  // JSENGINE_STORESVC_STREAM_CONFIG_H_

@@ -1,0 +1,328 @@
+#include "storesvc/stream.h"
+
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "gtest/gtest.h"
+#include "storesvc/memory_store.h"
+#include "storesvc/stream_config.h"
+
+namespace jsengine::storesvc {
+namespace {
+
+constexpr int64_t kSec = 1'000'000'000;
+
+int ErrCode(const absl::Status& st) { return ToErrorDetail(st).err_code(); }
+
+v1::StreamConfig Config(const std::string& name) {
+  v1::StreamConfig cfg;
+  cfg.set_name(name);
+  return cfg;
+}
+
+class StreamTest : public ::testing::Test {
+ protected:
+  void Make(v1::StreamConfig cfg) {
+    auto checked = CheckStreamConfig(cfg);
+    ASSERT_TRUE(checked.ok()) << checked.status();
+    stream_ = std::make_unique<Stream>(*checked, 1, std::make_unique<MemoryStore>());
+  }
+  v1::AppendResult Pub(const std::string& subject, const std::string& hdr = "",
+                       const std::string& data = "d", int64_t now = 0) {
+    v1::AppendRequest req;
+    req.set_id(++id_);
+    req.set_subject(subject);
+    req.set_headers(hdr);
+    req.set_data(data);
+    v1::AppendResult r;
+    stream_->Append(req, now != 0 ? now : now_, &r);
+    EXPECT_EQ(r.id(), id_);
+    return r;
+  }
+  v1::StreamState State() { return stream_->Info(false, "").state(); }
+
+  std::unique_ptr<Stream> stream_;
+  uint64_t id_ = 0;
+  int64_t now_ = 1000 * kSec;
+};
+
+TEST(StreamConfigTest, DefaultsAsNatsServer) {
+  auto cfg = CheckStreamConfig(Config("ORDERS"));
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  ASSERT_EQ(cfg->subjects_size(), 1);
+  EXPECT_EQ(cfg->subjects(0), "ORDERS");
+  EXPECT_EQ(cfg->max_msgs(), -1);
+  EXPECT_EQ(cfg->max_bytes(), -1);
+  EXPECT_EQ(cfg->max_msgs_per_subject(), -1);
+  EXPECT_EQ(cfg->max_msg_size(), -1);
+  EXPECT_EQ(cfg->max_consumers(), -1);
+  EXPECT_EQ(cfg->duplicate_window_ns(), 120 * kSec);
+  EXPECT_EQ(cfg->num_replicas(), 1);
+  EXPECT_EQ(cfg->storage(), v1::STORAGE_FILE);
+
+  v1::StreamConfig aged = Config("A");
+  aged.set_max_age_ns(30 * kSec);
+  EXPECT_EQ(CheckStreamConfig(aged)->duplicate_window_ns(), 30 * kSec);
+}
+
+TEST(StreamConfigTest, RejectsBadConfigs) {
+  EXPECT_EQ(ErrCode(CheckStreamConfig(Config("a.b")).status()), 10052);
+  EXPECT_EQ(CheckStreamConfig(Config("a b")).status().message(),
+            "stream name is required and can not contain '.', '*', '>'");
+  EXPECT_EQ(ErrCode(CheckStreamConfig(Config("")).status()), 10052);
+  EXPECT_EQ(ErrCode(CheckStreamConfig(Config("a/b")).status()), 10128);
+  EXPECT_EQ(ErrCode(CheckStreamConfig(Config(std::string(256, 'x'))).status()), 10052);
+  v1::StreamConfig r = Config("R");
+  r.set_num_replicas(3);
+  EXPECT_EQ(ErrCode(CheckStreamConfig(r).status()), 10074);
+  r.set_num_replicas(6);
+  EXPECT_EQ(CheckStreamConfig(r).status().message(), "maximum replicas is 5");
+  v1::StreamConfig s = Config("S");
+  s.add_subjects("foo.*");
+  s.add_subjects("foo.bar");
+  EXPECT_EQ(ErrCode(CheckStreamConfig(s).status()), 10052);
+  v1::StreamConfig d = Config("D");
+  d.add_subjects("x");
+  d.add_subjects("x");
+  EXPECT_EQ(CheckStreamConfig(d).status().message(), "duplicate subjects detected");
+  v1::StreamConfig api = Config("API");
+  api.add_subjects("$JS.API.STREAM.INFO");
+  EXPECT_EQ(CheckStreamConfig(api).status().message(), "subjects overlap with jetstream api");
+  v1::StreamConfig roll = Config("RO");
+  roll.set_deny_purge(true);
+  roll.set_allow_rollup_hdrs(true);
+  EXPECT_EQ(CheckStreamConfig(roll).status().message(), "roll-ups require the purge permission");
+  v1::StreamConfig age = Config("AGE");
+  age.set_max_age_ns(kSec / 100);
+  EXPECT_EQ(CheckStreamConfig(age).status().message(), "max age needs to be >= 100ms");
+}
+
+TEST(StreamConfigTest, UpdateRules) {
+  v1::StreamConfig old = *CheckStreamConfig(Config("U"));
+  v1::StreamConfig next = old;
+  next.set_max_msgs(10);
+  EXPECT_EQ(CheckStreamUpdate(old, next)->max_msgs(), 10);
+  next = old;
+  next.set_storage(v1::STORAGE_MEMORY);
+  EXPECT_EQ(CheckStreamUpdate(old, next).status().message(),
+            "stream configuration update can not change storage type");
+  next = old;
+  next.set_retention(v1::RETENTION_WORK_QUEUE);
+  EXPECT_EQ(ErrCode(CheckStreamUpdate(old, next).status()), 10052);
+  old.set_deny_delete(true);
+  next = old;
+  next.set_deny_delete(false);
+  EXPECT_EQ(CheckStreamUpdate(old, next).status().message(),
+            "stream configuration update can not cancel deny message deletes");
+  next = old;
+  next.set_sealed(true);
+  auto sealed = CheckStreamUpdate(old, next);
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_TRUE(sealed->deny_purge());
+  EXPECT_EQ(sealed->discard(), v1::DISCARD_NEW);
+  next = *sealed;
+  next.set_sealed(false);
+  EXPECT_EQ(ErrCode(CheckStreamUpdate(*sealed, next).status()), 10052);
+}
+
+TEST_F(StreamTest, SequencesTimesAndHeadersKept) {
+  Make(Config("S"));
+  std::string hdr = "NATS/1.0\r\nX:  y \r\n\r\n";
+  auto r1 = Pub("S", hdr, "one");
+  EXPECT_FALSE(r1.has_error());
+  EXPECT_EQ(r1.seq(), 1u);
+  EXPECT_EQ(r1.stream(), "S");
+  EXPECT_EQ(Pub("S").seq(), 2u);
+  v1::GetMessageRequest get;
+  get.set_seq(1);
+  auto m = stream_->GetMessage(get);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->headers(), hdr);
+  EXPECT_EQ(m->data(), "one");
+  EXPECT_EQ(m->time_ns(), now_);
+}
+
+TEST_F(StreamTest, DeduplicatesWithinWindow) {
+  Make(Config("S"));
+  std::string hdr = "NATS/1.0\r\nNats-Msg-Id: abc\r\n\r\n";
+  EXPECT_EQ(Pub("S", hdr).seq(), 1u);
+  EXPECT_EQ(Pub("S").seq(), 2u);
+  auto dup = Pub("S", hdr);
+  EXPECT_TRUE(dup.duplicate());
+  EXPECT_EQ(dup.seq(), 1u);
+  EXPECT_EQ(State().messages(), 2u);
+  auto later = Pub("S", hdr, "d", now_ + 121 * kSec);
+  EXPECT_FALSE(later.duplicate());
+  EXPECT_EQ(later.seq(), 3u);
+}
+
+TEST_F(StreamTest, ExpectedHeaders) {
+  Make(Config("S"));
+  auto wrong_stream = Pub("S", "NATS/1.0\r\nNats-Expected-Stream: T\r\n\r\n");
+  EXPECT_EQ(wrong_stream.error().err_code(), 10060);
+  EXPECT_EQ(Pub("S", "NATS/1.0\r\nNats-Expected-Stream: S\r\nNats-Msg-Id: m1\r\n\r\n").seq(), 1u);
+  auto bad_last = Pub("S", "NATS/1.0\r\nNats-Expected-Last-Sequence: 5\r\n\r\n");
+  EXPECT_EQ(bad_last.error().err_code(), 10071);
+  EXPECT_EQ(bad_last.error().description(), "wrong last sequence: 1");
+  EXPECT_EQ(Pub("S", "NATS/1.0\r\nNats-Expected-Last-Sequence: 1\r\n\r\n").seq(), 2u);
+  auto bad_id = Pub("S", "NATS/1.0\r\nNats-Expected-Last-Msg-Id: m1\r\n\r\n");
+  EXPECT_EQ(bad_id.error().err_code(), 10070);
+  EXPECT_EQ(bad_id.error().description(), "wrong last msg ID: ");
+  auto subj = Pub("S", "NATS/1.0\r\nNats-Expected-Last-Subject-Sequence: 1\r\n\r\n");
+  EXPECT_EQ(subj.error().description(), "wrong last sequence: 2");
+  EXPECT_EQ(Pub("S", "NATS/1.0\r\nNats-Expected-Last-Subject-Sequence: 2\r\n\r\n").seq(), 3u);
+}
+
+TEST_F(StreamTest, RollupNeedsPermission) {
+  v1::StreamConfig cfg = Config("S");
+  cfg.add_subjects("s.*");
+  Make(cfg);
+  auto denied = Pub("s.a", "NATS/1.0\r\nNats-Rollup: sub\r\n\r\n");
+  EXPECT_EQ(denied.error().err_code(), 10111);
+  EXPECT_EQ(denied.error().description(), "rollup not permitted");
+  cfg.set_allow_rollup_hdrs(true);
+  Make(cfg);
+  Pub("s.a");
+  Pub("s.a");
+  Pub("s.b");
+  EXPECT_EQ(Pub("s.a", "NATS/1.0\r\nNats-Rollup: sub\r\n\r\n").seq(), 4u);
+  EXPECT_EQ(State().messages(), 2u);
+  EXPECT_EQ(Pub("s.b", "NATS/1.0\r\nNats-Rollup: all\r\n\r\n").seq(), 5u);
+  EXPECT_EQ(State().messages(), 1u);
+  EXPECT_EQ(State().first_seq(), 5u);
+}
+
+TEST_F(StreamTest, SizeAndDiscardNewLimits) {
+  v1::StreamConfig cfg = Config("S");
+  cfg.set_max_msg_size(4);
+  cfg.set_max_msgs(2);
+  cfg.set_discard(v1::DISCARD_NEW);
+  Make(cfg);
+  EXPECT_EQ(Pub("S", "", "12345").error().err_code(), 10054);
+  Pub("S");
+  Pub("S");
+  auto full = Pub("S");
+  EXPECT_EQ(full.error().err_code(), 10077);
+  EXPECT_EQ(full.error().description(), "maximum messages exceeded");
+
+  v1::StreamConfig per = Config("P");
+  per.add_subjects("p.*");
+  per.set_max_msgs_per_subject(1);
+  per.set_discard(v1::DISCARD_NEW);
+  per.set_discard_new_per_subject(true);
+  Make(per);
+  Pub("p.a");
+  EXPECT_EQ(Pub("p.a").error().description(), "maximum messages per subject exceeded");
+  EXPECT_FALSE(Pub("p.b").has_error());
+
+  v1::StreamConfig bytes = Config("B");
+  bytes.set_max_bytes(100);
+  bytes.set_discard(v1::DISCARD_NEW);
+  Make(bytes);
+  EXPECT_FALSE(Pub("B", "", std::string(50, 'x')).has_error());
+  EXPECT_EQ(Pub("B", "", std::string(50, 'x')).error().description(), "maximum bytes exceeded");
+}
+
+TEST_F(StreamTest, DiscardOldLimits) {
+  v1::StreamConfig cfg = Config("S");
+  cfg.add_subjects("s.*");
+  cfg.set_max_msgs(3);
+  cfg.set_max_msgs_per_subject(2);
+  Make(cfg);
+  for (int i = 0; i < 5; ++i) Pub("s.a");
+  EXPECT_EQ(State().messages(), 2u);
+  EXPECT_EQ(State().first_seq(), 4u);
+  Pub("s.b");
+  Pub("s.c");
+  EXPECT_EQ(State().messages(), 3u);
+  EXPECT_EQ(State().first_seq(), 5u);
+
+  v1::StreamConfig aged = Config("A");
+  aged.set_max_age_ns(10 * kSec);
+  Make(aged);
+  Pub("A", "", "d", now_);
+  Pub("A", "", "d", now_ + 5 * kSec);
+  ASSERT_TRUE(stream_->ExpireAged(now_ + 12 * kSec).ok());
+  EXPECT_EQ(State().messages(), 1u);
+  EXPECT_EQ(State().first_seq(), 2u);
+  Pub("A", "", "d", now_ + 30 * kSec);
+  EXPECT_EQ(State().messages(), 1u);
+  EXPECT_EQ(State().first_seq(), 3u);
+}
+
+TEST_F(StreamTest, SealedDenyDeleteDenyPurge) {
+  v1::StreamConfig cfg = Config("S");
+  cfg.set_deny_delete(true);
+  cfg.set_deny_purge(true);
+  Make(cfg);
+  Pub("S");
+  v1::DeleteMessageRequest del;
+  del.set_seq(1);
+  EXPECT_EQ(stream_->DeleteMessage(del).message(), "message delete not permitted");
+  EXPECT_EQ(ErrCode(stream_->Purge(v1::PurgeStreamRequest()).status()), 10110);
+  v1::StreamConfig sealed = stream_->config();
+  sealed.set_sealed(true);
+  ASSERT_TRUE(stream_->Update(*CheckStreamUpdate(stream_->config(), sealed)).ok());
+  EXPECT_EQ(Pub("S").error().err_code(), 10109);
+}
+
+TEST_F(StreamTest, PurgeGetDelete) {
+  v1::StreamConfig cfg = Config("S");
+  cfg.add_subjects("s.*");
+  Make(cfg);
+  for (int i = 0; i < 6; ++i) Pub(i % 2 ? "s.odd" : "s.even");
+  v1::GetMessageRequest last;
+  last.set_last_by_subject("s.even");
+  EXPECT_EQ(stream_->GetMessage(last)->seq(), 5u);
+  v1::GetMessageRequest next;
+  next.set_next_by_subject("s.odd");
+  next.set_seq(3);
+  EXPECT_EQ(stream_->GetMessage(next)->seq(), 4u);
+  v1::GetMessageRequest none;
+  none.set_seq(99);
+  EXPECT_EQ(ErrCode(stream_->GetMessage(none).status()), 10037);
+  EXPECT_EQ(ErrCode(stream_->GetMessage(v1::GetMessageRequest()).status()), 10003);
+
+  v1::DeleteMessageRequest del;
+  del.set_seq(2);
+  EXPECT_TRUE(stream_->DeleteMessage(del).ok());
+  absl::Status again = stream_->DeleteMessage(del);
+  EXPECT_EQ(ErrCode(again), 10043);
+  EXPECT_EQ(again.message(), "sequence 2 not found");
+
+  v1::PurgeStreamRequest keep;
+  keep.set_filter("s.even");
+  keep.set_keep(1);
+  EXPECT_EQ(stream_->Purge(keep).value(), 2u);
+  v1::PurgeStreamRequest both;
+  both.set_seq(3);
+  both.set_keep(1);
+  EXPECT_EQ(ErrCode(stream_->Purge(both).status()), 10051);
+  EXPECT_EQ(stream_->Purge(v1::PurgeStreamRequest()).value(), 3u);
+  EXPECT_EQ(State().messages(), 0u);
+  EXPECT_EQ(State().first_seq(), 7u);
+  EXPECT_EQ(Pub("s.x").seq(), 7u);
+}
+
+TEST_F(StreamTest, InfoDetails) {
+  v1::StreamConfig cfg = Config("S");
+  cfg.add_subjects("s.*");
+  Make(cfg);
+  Pub("s.a");
+  Pub("s.b");
+  Pub("s.a");
+  v1::DeleteMessageRequest del;
+  del.set_seq(2);
+  ASSERT_TRUE(stream_->DeleteMessage(del).ok());
+  v1::StreamInfo info = stream_->Info(true, "s.*");
+  EXPECT_EQ(info.state().num_deleted(), 1);
+  ASSERT_EQ(info.state().deleted_size(), 1);
+  EXPECT_EQ(info.state().deleted(0), 2u);
+  EXPECT_EQ(info.state().subjects().at("s.a"), 2u);
+  EXPECT_EQ(info.state().num_subjects(), 1);
+  EXPECT_EQ(info.state().bytes(), 2u * (3 + 1 + 16));
+}
+
+}  // namespace
+}  // namespace jsengine::storesvc
