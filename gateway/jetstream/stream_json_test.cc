@@ -18,22 +18,6 @@ std::string Between(const std::string& s, const std::string& after, const std::s
   return end == std::string::npos ? "" : s.substr(start, end - start);
 }
 
-v1::StreamConfig OrdersConfig() {
-  v1::StreamConfig c;
-  c.set_name("ORDERS");
-  c.add_subjects("orders.*");
-  c.add_subjects("ship.>");
-  c.set_max_consumers(-1);
-  c.set_max_msgs(-1);
-  c.set_max_bytes(-1);
-  c.set_max_msgs_per_subject(-1);
-  c.set_max_msg_size(-1);
-  c.set_num_replicas(1);
-  c.set_duplicate_window_ns(120000000000);
-  c.set_allow_direct(true);
-  return c;
-}
-
 template <typename T>
 std::string Json(const T& message, void (*write)(const T&, GoJsonWriter*)) {
   std::string out;
@@ -43,17 +27,7 @@ std::string Json(const T& message, void (*write)(const T&, GoJsonWriter*)) {
 }
 
 TEST(StreamJsonTest, StreamInfoMatchesNatsServer) {
-  v1::StreamInfo info;
-  *info.mutable_config() = OrdersConfig();
-  info.set_created_ns(1795537646951038088);
-  v1::StreamState* s = info.mutable_state();
-  s->set_messages(2);
-  s->set_bytes(135);
-  s->set_first_seq(2);
-  s->set_first_ts_ns(1795537646954037748);
-  s->set_last_seq(3);
-  s->set_last_ts_ns(1795537646955296252);
-  s->set_num_subjects(2);
+  v1::StreamInfo info = OrdersInfo();
   std::string golden = Golden("stream_list.json");
   EXPECT_EQ(Json(info, &WriteStreamInfo), Between(golden, "\"streams\":[", "]}"));
 }
@@ -197,12 +171,7 @@ TEST(StreamJsonTest, SubjectsMapIsSortedAndDeletedListed) {
 }
 
 TEST(StreamJsonTest, StoredMessageMatchesNatsServer) {
-  v1::StoredMessage m;
-  m.set_subject("orders.b");
-  m.set_seq(2);
-  m.set_headers("NATS/1.0\r\nNats-Msg-Id: m1\r\nX-Trace: t<1>\r\n\r\n");
-  m.set_data("world");
-  m.set_time_ns(1795537646954037748);
+  v1::StoredMessage m = CapturedMessage(2);
   EXPECT_EQ(Json(m, &WriteStoredMessage),
             Between(Golden("msg_get_seq.json"), "\"message\":", "}}") + "}");
 
