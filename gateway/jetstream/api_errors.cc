@@ -1,0 +1,34 @@
+#include "gateway/jetstream/api_errors.h"
+
+#include "common/status.h"
+
+namespace jsengine {
+namespace jetstream {
+
+void WriteApiError(const v1::ErrorDetail& detail, GoJsonWriter* w) {
+  w->BeginObject();
+  w->Key("code");
+  w->Int(detail.code());
+  w->OptInt("err_code", detail.err_code());
+  w->OptString("description", detail.description());
+  w->EndObject();
+}
+
+void WriteApiErrorField(const absl::Status& status, GoJsonWriter* w) {
+  w->Key("error");
+  WriteApiError(ToErrorDetail(status), w);
+}
+
+std::string ErrorResponse(absl::string_view type, const absl::Status& status) {
+  std::string out;
+  GoJsonWriter w(&out);
+  w.BeginObject();
+  w.Key("type");
+  w.String(type);
+  WriteApiErrorField(status, &w);
+  w.EndObject();
+  return out;
+}
+
+}  // namespace jetstream
+}  // namespace jsengine

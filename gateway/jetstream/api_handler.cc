@@ -1,0 +1,599 @@
+#include "gateway/jetstream/api_handler.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "gateway/jetstream/api_errors.h"
+#include "gateway/jetstream/go_json_reader.h"
+#include "gateway/jetstream/go_json_writer.h"
+#include "gateway/jetstream/stream_json.h"
+
+namespace jsengine {
+namespace jetstream {
+namespace {
+
+using E = JsApiEndpoint;
+
+// nats-server's page sizes (JSApiNamesLimit, JSApiListLimit,
+// JSMaxSubjectDetails) and name limit (JSMaxNameLen).
+constexpr int kNamesLimit = 1024;
+constexpr int kListLimit = 256;
+constexpr int kMaxSubjectDetails = 100000;
+constexpr size_t kMaxNameLen = 255;
+// Bounds the pages read to total up the account for $JS.API.INFO.
+constexpr int kMaxAccountPages = 10000;
+
+constexpr std::string_view kHeaderLine = "NATS/1.0\r\n";
+constexpr std::string_view kDirectNotFound = "NATS/1.0 404 Message Not Found\r\n\r\n";
+constexpr std::string_view kDirectEmpty = "NATS/1.0 408 Empty Request\r\n\r\n";
+constexpr std::string_view kDirectMalformed = "NATS/1.0 408 Malformed Request\r\n\r\n";
+constexpr std::string_view kDirectBad = "NATS/1.0 408 Bad Request\r\n\r\n";
+
+absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// nats-server's isValidName.
+bool IsValidName(std::string_view name) {
+  return !name.empty() && name.find_first_of(" \t\r\n\f.*>") == std::string_view::npos;
+}
+
+absl::Status InvalidJson() { return JsError(JsErrorId::kInvalidJSON); }
+absl::Status BadRequest() { return JsError(JsErrorId::kBadRequest); }
+absl::Status StreamNotFound() { return JsError(JsErrorId::kStreamNotFound); }
+
+absl::Status InvalidConfig(absl::string_view why) {
+  return JsErrorF(JsErrorId::kStreamInvalidConfig, {{"err", why}});
+}
+
+// The checks nats-server makes on a stream name before anything else.
+absl::Status CheckStreamName(const std::string& name) {
+  if (!IsValidName(name)) {
+    return InvalidConfig("stream name is required and can not contain '.', '*', '>'");
+  }
+  if (name.size() > kMaxNameLen) {
+    return InvalidConfig(absl::StrCat("stream name is too long, maximum allowed is ", kMaxNameLen));
+  }
+  return absl::OkStatus();
+}
+
+// Fields that follow "error" in failed replies, because nats-server's
+// response structs have them without omitempty.
+void WriteErrorTrailer(JsApiEndpoint endpoint, GoJsonWriter* w) {
+  switch (endpoint) {
+    case E::kStreamInfo:
+    case E::kStreamNames:
+    case E::kStreamList:
+    case E::kTemplateNames:
+    case E::kConsumerNames:
+    case E::kConsumerList:
+      w->Key("total");
+      w->Int(0);
+      w->Key("offset");
+      w->Int(0);
+      w->Key("limit");
+      w->Int(0);
+      break;
+    case E::kStreamPurge:
+      w->Key("purged");
+      w->Int(0);
+      break;
+    default:
+      break;
+  }
+  switch (endpoint) {
+    case E::kStreamNames:
+    case E::kTemplateNames:
+      w->Key("streams");
+      w->Null();
+      break;
+    case E::kConsumerNames:
+      w->Key("consumers");
+      w->Null();
+      break;
+    case E::kStreamList:
+      w->Key("streams");
+      w->BeginArray();
+      w->EndArray();
+      break;
+    case E::kConsumerList:
+      w->Key("consumers");
+      w->BeginArray();
+      w->EndArray();
+      break;
+    default:
+      break;
+  }
+}
+
+// Opens the reply object with its "type".
+void BeginReply(JsApiEndpoint endpoint, GoJsonWriter* w) {
+  w->BeginObject();
+  w->Key("type");
+  w->String(AbslView(JsApiResponseType(endpoint)));
+}
+
+void WritePaging(int total, int offset, int limit, GoJsonWriter* w) {
+  w->Key("total");
+  w->Int(total);
+  w->Key("offset");
+  w->Int(offset);
+  w->Key("limit");
+  w->Int(limit);
+}
+
+std::string SuccessReply(JsApiEndpoint endpoint) {
+  std::string out;
+  GoJsonWriter w(&out);
+  BeginReply(endpoint, &w);
+  w.Key("success");
+  w.Bool(true);
+  w.EndObject();
+  return out;
+}
+
+// The paging request of NAMES and LIST: {offset, subject}.
+absl::Status ParseListRequest(std::string_view payload, int limit, v1::ListStreamsRequest* req) {
+  req->set_limit(limit);
+  if (IsEmptyRequest(AbslView(payload))) return absl::OkStatus();
+  JSE_ASSIGN_OR_RETURN(GoJsonObject json, GoJsonObject::Parse(AbslView(payload)));
+  int32_t offset = 0;
+  std::string subject;
+  JSE_RETURN_IF_ERROR(json.GetInt32("offset", &offset));
+  JSE_RETURN_IF_ERROR(json.GetString("subject", &subject));
+  req->set_offset(std::max(offset, 0));
+  req->set_subject(subject);
+  return absl::OkStatus();
+}
+
+// The GET request body shared by MSG.GET and DIRECT.GET.
+struct GetRequest {
+  uint64_t seq = 0;
+  std::string last_for;
+  std::string next_for;
+};
+
+absl::Status ParseGetRequest(std::string_view payload, GetRequest* req) {
+  JSE_ASSIGN_OR_RETURN(GoJsonObject json, GoJsonObject::Parse(AbslView(payload)));
+  JSE_RETURN_IF_ERROR(json.GetUint64("seq", &req->seq));
+  JSE_RETURN_IF_ERROR(json.GetString("last_by_subj", &req->last_for));
+  JSE_RETURN_IF_ERROR(json.GetString("next_by_subj", &req->next_for));
+  return absl::OkStatus();
+}
+
+bool GetRequestIsEmpty(const GetRequest& r) {
+  return r.seq == 0 && r.last_for.empty() && r.next_for.empty();
+}
+
+bool GetRequestConflicts(const GetRequest& r) {
+  return (r.seq > 0 && !r.last_for.empty()) || (!r.last_for.empty() && !r.next_for.empty());
+}
+
+v1::GetMessageRequest ToGetMessageRequest(std::string_view stream, const GetRequest& r) {
+  v1::GetMessageRequest request;
+  request.set_stream(std::string(stream));
+  if (!r.next_for.empty()) {
+    request.set_next_by_subject(r.next_for);
+    request.set_seq(r.seq);
+  } else if (r.seq > 0) {
+    request.set_seq(r.seq);
+  } else {
+    request.set_last_by_subject(r.last_for);
+  }
+  return request;
+}
+
+void AppendHeader(std::string_view key, std::string_view value, std::string* out) {
+  out->append(key);
+  out->append(": ");
+  out->append(value);
+  out->append("\r\n");
+}
+
+JsApiReply DirectStatus(std::string_view status_line) {
+  return JsApiReply{std::string(status_line), "", true};
+}
+
+}  // namespace
+
+JsApiHandler::JsApiHandler(StoreClient* store, JsApiOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+JsApiReply JsApiHandler::Handle(std::string_view subject, std::string_view payload) {
+  JsApiRoute route = RouteJsApiSubject(subject);
+  if (IsConsumerEndpoint(route.endpoint)) return Consumer(route.endpoint, subject, payload);
+  switch (route.endpoint) {
+    case E::kAccountInfo: return AccountInfo();
+    case E::kStreamCreate: return StreamCreate(route.stream, payload);
+    case E::kStreamUpdate: return StreamUpdate(route.stream, payload);
+    case E::kStreamDelete: return StreamDelete(route.stream, payload);
+    case E::kStreamInfo: return StreamInfo(route.stream, payload);
+    case E::kStreamNames: return StreamNames(payload);
+    case E::kStreamList: return StreamList(payload);
+    case E::kStreamPurge: return StreamPurge(route.stream, payload);
+    case E::kStreamMsgGet: return MsgGet(route.stream, payload);
+    case E::kStreamMsgDelete: return MsgDelete(route.stream, payload);
+    case E::kDirectGet: return DirectGet(route.stream, payload);
+    case E::kDirectGetLastBySubject:
+      return DirectGetLastBySubject(route.stream, route.rest, payload);
+    case E::kStreamPeerRemove:
+    case E::kStreamLeaderStepDown:
+      return Error(route.endpoint, JsError(JsErrorId::kClusterRequired));
+    case E::kStreamSnapshot:
+    case E::kStreamRestore:
+      return Error(route.endpoint,
+                   absl::UnimplementedError("stream snapshots and restores are not supported"));
+    case E::kTemplateCreate:
+    case E::kTemplateDelete:
+    case E::kTemplateInfo:
+    case E::kTemplateNames:
+      return Error(route.endpoint, absl::UnimplementedError("stream templates are not supported"));
+    default:
+      return JsApiReply{};
+  }
+}
+
+JsApiReply JsApiHandler::Json(std::string payload, bool error) {
+  api_total_.fetch_add(1, std::memory_order_relaxed);
+  if (error) api_errors_.fetch_add(1, std::memory_order_relaxed);
+  return JsApiReply{"", std::move(payload), true};
+}
+
+JsApiReply JsApiHandler::Error(JsApiEndpoint endpoint, const absl::Status& status) {
+  std::string out;
+  GoJsonWriter w(&out);
+  BeginReply(endpoint, &w);
+  WriteApiErrorField(status, &w);
+  WriteErrorTrailer(endpoint, &w);
+  w.EndObject();
+  return Json(std::move(out), /*error=*/true);
+}
+
+JsApiReply JsApiHandler::AccountInfo() {
+  uint64_t memory = 0, storage = 0;
+  int64_t streams = 0, consumers = 0;
+  v1::ListStreamsRequest request;
+  for (int page = 0; page < kMaxAccountPages; ++page) {
+    absl::StatusOr<v1::ListStreamsResponse> list = store_->ListStreams(request);
+    if (!list.ok()) return Error(E::kAccountInfo, list.status());
+    for (const v1::StreamInfo& info : list->streams()) {
+      (info.config().storage() == v1::STORAGE_MEMORY ? memory : storage) += info.state().bytes();
+      consumers += info.state().consumer_count();
+    }
+    streams = list->total();
+    request.set_offset(request.offset() + list->streams_size());
+    if (list->streams_size() == 0 || request.offset() >= list->total()) break;
+  }
+  const JsAccountLimits& l = options_.limits;
+  std::string out;
+  GoJsonWriter w(&out);
+  BeginReply(E::kAccountInfo, &w);
+  w.Key("memory");
+  w.Uint(memory);
+  w.Key("storage");
+  w.Uint(storage);
+  w.Key("streams");
+  w.Int(streams);
+  w.Key("consumers");
+  w.Int(consumers);
+  w.Key("limits");
+  w.BeginObject();
+  w.Key("max_memory");
+  w.Int(l.max_memory);
+  w.Key("max_storage");
+  w.Int(l.max_storage);
+  w.Key("max_streams");
+  w.Int(l.max_streams);
+  w.Key("max_consumers");
+  w.Int(l.max_consumers);
+  w.Key("max_ack_pending");
+  w.Int(l.max_ack_pending);
+  w.Key("memory_max_stream_bytes");
+  w.Int(l.memory_max_stream_bytes);
+  w.Key("storage_max_stream_bytes");
+  w.Int(l.storage_max_stream_bytes);
+  w.Key("max_bytes_required");
+  w.Bool(l.max_bytes_required);
+  w.EndObject();
+  w.OptString("domain", options_.domain);
+  w.Key("api");
+  w.BeginObject();
+  w.Key("total");
+  w.Uint(api_total_.load(std::memory_order_relaxed));
+  w.Key("errors");
+  w.Uint(api_errors_.load(std::memory_order_relaxed));
+  w.EndObject();
+  w.EndObject();
+  return Json(std::move(out), /*error=*/false);
+}
+
+JsApiReply JsApiHandler::StreamCreate(std::string_view name, std::string_view payload) {
+  absl::StatusOr<v1::StreamConfig> config = ParseStreamConfig(AbslView(payload));
+  if (!config.ok()) return Error(E::kStreamCreate, InvalidJson());
+  if (config->name() != name) return Error(E::kStreamCreate, JsError(JsErrorId::kStreamMismatch));
+  if (name.find_first_of("\\/") != std::string_view::npos) {
+    return Error(E::kStreamCreate, JsError(JsErrorId::kStreamNameContainsPathSeparators));
+  }
+  if (config->sealed()) {
+    return Error(E::kStreamCreate, InvalidConfig("stream configuration for create can not be sealed"));
+  }
+  if (config->mirror_direct() && !config->has_mirror()) {
+    return Error(E::kStreamCreate, InvalidConfig("stream has no mirror but does have mirror direct"));
+  }
+  if (absl::Status s = CheckStreamName(config->name()); !s.ok()) return Error(E::kStreamCreate, s);
+
+  v1::CreateStreamRequest request;
+  *request.mutable_config() = *std::move(config);
+  absl::StatusOr<v1::StreamInfo> info = store_->CreateStream(request);
+  if (!info.ok()) return Error(E::kStreamCreate, info.status());
+  std::string out;
+  GoJsonWriter w(&out);
+  BeginReply(E::kStreamCreate, &w);
+  WriteStreamInfoFields(*info, &w);
+  w.Key("did_create");
+  w.Bool(true);
+  w.EndObject();
+  return Json(std::move(out), /*error=*/false);
+}
+
+JsApiReply JsApiHandler::StreamUpdate(std::string_view name, std::string_view payload) {
+  absl::StatusOr<v1::StreamConfig> config = ParseStreamConfig(AbslView(payload));
+  if (!config.ok()) return Error(E::kStreamUpdate, InvalidJson());
+  if (absl::Status s = CheckStreamName(config->name()); !s.ok()) return Error(E::kStreamUpdate, s);
+  if (config->name() != name) return Error(E::kStreamUpdate, JsError(JsErrorId::kStreamMismatch));
+
+  v1::UpdateStreamRequest request;
+  *request.mutable_config() = *std::move(config);
+  absl::StatusOr<v1::StreamInfo> info = store_->UpdateStream(request);
+  if (!info.ok()) return Error(E::kStreamUpdate, info.status());
+  std::string out;
+  GoJsonWriter w(&out);
+  BeginReply(E::kStreamUpdate, &w);
+  WriteStreamInfoFields(*info, &w);
+  w.EndObject();
+  return Json(std::move(out), /*error=*/false);
+}
+
+JsApiReply JsApiHandler::StreamDelete(std::string_view name, std::string_view payload) {
+  if (!IsEmptyRequest(AbslView(payload))) {
+    return Error(E::kStreamDelete, JsError(JsErrorId::kNotEmptyRequest));
+  }
+  if (!IsValidName(name)) return Error(E::kStreamDelete, StreamNotFound());
+  v1::DeleteStreamRequest request;
+  request.set_name(std::string(name));
+  if (absl::Status s = store_->DeleteStream(request); !s.ok()) return Error(E::kStreamDelete, s);
+  return Json(SuccessReply(E::kStreamDelete), /*error=*/false);
+}
+
+JsApiReply JsApiHandler::StreamInfo(std::string_view name, std::string_view payload) {
+  v1::StreamInfoRequest request;
+  request.set_name(std::string(name));
+  int32_t offset = 0;
+  if (!IsEmptyRequest(AbslView(payload))) {
+    absl::StatusOr<GoJsonObject> json = GoJsonObject::Parse(AbslView(payload));
+    bool deleted_details = false;
+    std::string subjects_filter;
+    if (!json.ok() || !json->GetBool("deleted_details", &deleted_details).ok() ||
+        !json->GetString("subjects_filter", &subjects_filter).ok() ||
+        !json->GetInt32("offset", &offset).ok()) {
+      return Error(E::kStreamInfo, InvalidJson());
+    }
+    request.set_deleted_details(deleted_details);
+    request.set_subjects_filter(subjects_filter);
+  }
+  if (!IsValidName(name)) return Error(E::kStreamInfo, StreamNotFound());
+  absl::StatusOr<v1::StreamInfo> info = store_->GetStreamInfo(request);
+  if (!info.ok()) return Error(E::kStreamInfo, info.status());
+
+  int total = 0, limit = 0;
+  offset = std::max(offset, 0);
+  v1::StreamState* state = info->mutable_state();
+  if (request.subjects_filter().empty()) {
+    state->clear_subjects();
+    offset = 0;
+  } else if (!state->subjects().empty()) {
+    std::vector<std::string> subjects;
+    subjects.reserve(state->subjects().size());
+    for (const auto& [subject, count] : state->subjects()) subjects.push_back(subject);
+    std::sort(subjects.begin(), subjects.end());
+    total = static_cast<int>(subjects.size());
+    limit = kMaxSubjectDetails;
+    offset = std::min(offset, total);
+    size_t end = std::min<size_t>(subjects.size(), static_cast<size_t>(offset) + limit);
+    google::protobuf::Map<std::string, uint64_t> page;
+    for (size_t i = offset; i < end; ++i) page[subjects[i]] = state->subjects().at(subjects[i]);
+    state->mutable_subjects()->swap(page);
+  } else {
+    offset = 0;
+  }
+
+  std::string out;
+  GoJsonWriter w(&out);
+  BeginReply(E::kStreamInfo, &w);
+  WritePaging(total, offset, limit, &w);
+  WriteStreamInfoFields(*info, &w);
+  w.EndObject();
+  return Json(std::move(out), /*error=*/false);
+}
+
+JsApiReply JsApiHandler::StreamNames(std::string_view payload) {
+  v1::ListStreamsRequest request;
+  if (!ParseListRequest(payload, kNamesLimit, &request).ok()) {
+    return Error(E::kStreamNames, InvalidJson());
+  }
+  absl::StatusOr<v1::StreamNamesResponse> names = store_->StreamNames(request);
+  if (!names.ok()) return Error(E::kStreamNames, names.status());
+  std::string out;
+  GoJsonWriter w(&out);
+  BeginReply(E::kStreamNames, &w);
+  WritePaging(names->total(), names->offset(), names->limit() > 0 ? names->limit() : kNamesLimit,
+              &w);
+  w.Key("streams");
+  if (names->names().empty()) {
+    w.Null();
+  } else {
+    w.BeginArray();
+    for (const std::string& name : names->names()) w.String(name);
+    w.EndArray();
+  }
+  w.EndObject();
+  return Json(std::move(out), /*error=*/false);
+}
+
+JsApiReply JsApiHandler::StreamList(std::string_view payload) {
+  v1::ListStreamsRequest request;
+  if (!ParseListRequest(payload, kListLimit, &request).ok()) {
+    return Error(E::kStreamList, InvalidJson());
+  }
+  absl::StatusOr<v1::ListStreamsResponse> list = store_->ListStreams(request);
+  if (!list.ok()) return Error(E::kStreamList, list.status());
+  std::string out;
+  GoJsonWriter w(&out);
+  BeginReply(E::kStreamList, &w);
+  WritePaging(list->total(), list->offset(), list->limit() > 0 ? list->limit() : kListLimit, &w);
+  w.Key("streams");
+  w.BeginArray();
+  for (const v1::StreamInfo& info : list->streams()) WriteStreamInfo(info, &w);
+  w.EndArray();
+  w.EndObject();
+  return Json(std::move(out), /*error=*/false);
+}
+
+JsApiReply JsApiHandler::StreamPurge(std::string_view name, std::string_view payload) {
+  v1::PurgeStreamRequest request;
+  request.set_name(std::string(name));
+  if (!IsEmptyRequest(AbslView(payload))) {
+    absl::StatusOr<GoJsonObject> json = GoJsonObject::Parse(AbslView(payload));
+    uint64_t seq = 0, keep = 0;
+    std::string filter;
+    if (!json.ok() || !json->GetUint64("seq", &seq).ok() ||
+        !json->GetString("filter", &filter).ok() || !json->GetUint64("keep", &keep).ok()) {
+      return Error(E::kStreamPurge, InvalidJson());
+    }
+    if (seq > 0 && keep > 0) return Error(E::kStreamPurge, BadRequest());
+    request.set_seq(seq);
+    request.set_filter(filter);
+    request.set_keep(keep);
+  }
+  if (!IsValidName(name)) return Error(E::kStreamPurge, StreamNotFound());
+  absl::StatusOr<v1::PurgeStreamResponse> purged = store_->PurgeStream(request);
+  if (!purged.ok()) return Error(E::kStreamPurge, purged.status());
+  std::string out;
+  GoJsonWriter w(&out);
+  BeginReply(E::kStreamPurge, &w);
+  w.Key("success");
+  w.Bool(true);
+  w.Key("purged");
+  w.Uint(purged->purged());
+  w.EndObject();
+  return Json(std::move(out), /*error=*/false);
+}
+
+JsApiReply JsApiHandler::MsgGet(std::string_view name, std::string_view payload) {
+  if (IsEmptyRequest(AbslView(payload))) return Error(E::kStreamMsgGet, BadRequest());
+  GetRequest get;
+  if (!ParseGetRequest(payload, &get).ok()) return Error(E::kStreamMsgGet, InvalidJson());
+  if (GetRequestIsEmpty(get) || GetRequestConflicts(get)) {
+    return Error(E::kStreamMsgGet, BadRequest());
+  }
+  if (!IsValidName(name)) return Error(E::kStreamMsgGet, StreamNotFound());
+  absl::StatusOr<v1::StoredMessage> message = store_->GetMessage(ToGetMessageRequest(name, get));
+  if (!message.ok()) return Error(E::kStreamMsgGet, message.status());
+  std::string out;
+  GoJsonWriter w(&out);
+  BeginReply(E::kStreamMsgGet, &w);
+  w.Key("message");
+  WriteStoredMessage(*message, &w);
+  w.EndObject();
+  return Json(std::move(out), /*error=*/false);
+}
+
+JsApiReply JsApiHandler::MsgDelete(std::string_view name, std::string_view payload) {
+  if (IsEmptyRequest(AbslView(payload))) return Error(E::kStreamMsgDelete, BadRequest());
+  absl::StatusOr<GoJsonObject> json = GoJsonObject::Parse(AbslView(payload));
+  uint64_t seq = 0;
+  bool no_erase = false;
+  if (!json.ok() || !json->GetUint64("seq", &seq).ok() ||
+      !json->GetBool("no_erase", &no_erase).ok()) {
+    return Error(E::kStreamMsgDelete, InvalidJson());
+  }
+  if (!IsValidName(name)) return Error(E::kStreamMsgDelete, StreamNotFound());
+  v1::DeleteMessageRequest request;
+  request.set_stream(std::string(name));
+  request.set_seq(seq);
+  request.set_no_erase(no_erase);
+  if (absl::Status s = store_->DeleteMessage(request); !s.ok()) {
+    return Error(E::kStreamMsgDelete, s);
+  }
+  return Json(SuccessReply(E::kStreamMsgDelete), /*error=*/false);
+}
+
+JsApiReply JsApiHandler::DirectGet(std::string_view name, std::string_view payload) {
+  if (payload.empty()) return DirectStatus(kDirectEmpty);
+  GetRequest get;
+  if (!ParseGetRequest(payload, &get).ok()) return DirectStatus(kDirectMalformed);
+  if (GetRequestIsEmpty(get)) return DirectStatus(kDirectEmpty);
+  if (GetRequestConflicts(get)) return DirectStatus(kDirectBad);
+  return DirectReply(name, ToGetMessageRequest(name, get));
+}
+
+JsApiReply JsApiHandler::DirectGetLastBySubject(std::string_view name, std::string_view subject,
+                                                std::string_view payload) {
+  if (!payload.empty()) return DirectStatus(kDirectBad);
+  GetRequest get;
+  get.last_for = std::string(subject);
+  return DirectReply(name, ToGetMessageRequest(name, get));
+}
+
+JsApiReply JsApiHandler::DirectReply(std::string_view name,
+                                     const v1::GetMessageRequest& request) {
+  // nats-server only listens for direct gets on streams that allow them.
+  if (!IsValidName(name)) return JsApiReply{};
+  v1::StreamInfoRequest info_request;
+  info_request.set_name(std::string(name));
+  absl::StatusOr<v1::StreamInfo> info = store_->GetStreamInfo(info_request);
+  if (!info.ok() || !info->config().allow_direct()) return JsApiReply{};
+
+  absl::StatusOr<v1::StoredMessage> message = store_->GetMessage(request);
+  if (!message.ok()) {
+    if (message.status().code() == absl::StatusCode::kNotFound) {
+      return DirectStatus(kDirectNotFound);
+    }
+    return JsApiReply{};
+  }
+  JsApiReply reply;
+  reply.send = true;
+  const std::string& stored = message->headers();
+  std::string& h = reply.headers;
+  h.reserve(stored.size() + 96 + name.size() + message->subject().size());
+  if (stored.size() > 2) {
+    h.append(stored, 0, stored.size() - 2);
+  } else {
+    h.append(kHeaderLine);
+  }
+  AppendHeader("Nats-Stream", name, &h);
+  AppendHeader("Nats-Subject", message->subject(), &h);
+  AppendHeader("Nats-Sequence", absl::StrCat(message->seq()), &h);
+  AppendHeader("Nats-Time-Stamp", GoTime(message->time_ns()), &h);
+  h.append("\r\n");
+  reply.payload = std::move(*message->mutable_data());
+  return reply;
+}
+
+JsApiReply JsApiHandler::Consumer(JsApiEndpoint endpoint, std::string_view subject,
+                                  std::string_view payload) {
+  if (options_.consumer_api) return options_.consumer_api(subject, payload);
+  switch (endpoint) {
+    case E::kConsumerMsgNext:
+      return JsApiReply{};
+    case E::kConsumerLeaderStepDown:
+      return Error(endpoint, JsError(JsErrorId::kClusterRequired));
+    default:
+      return Error(endpoint, absl::UnavailableError("consumers not available"));
+  }
+}
+
+}  // namespace jetstream
+}  // namespace jsengine

@@ -1,0 +1,114 @@
+// Hostile input: mangled subjects and payloads must never crash the handler,
+// and every JSON reply must be a well-formed object with its "type".
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gateway/jetstream/api_handler.h"
+#include "gateway/jetstream/mock_store_client.h"
+#include "gateway/jetstream/testdata.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include <nlohmann/json.hpp>
+
+namespace jsengine {
+namespace jetstream {
+namespace {
+
+using ::testing::_;
+using ::testing::NiceMock;
+using ::testing::Return;
+
+const std::vector<std::string>& Subjects() {
+  static const auto* subjects = new std::vector<std::string>{
+      "$JS.API.INFO",
+      "$JS.API.STREAM.CREATE.ORDERS",
+      "$JS.API.STREAM.UPDATE.ORDERS",
+      "$JS.API.STREAM.DELETE.ORDERS",
+      "$JS.API.STREAM.INFO.ORDERS",
+      "$JS.API.STREAM.NAMES",
+      "$JS.API.STREAM.LIST",
+      "$JS.API.STREAM.PURGE.ORDERS",
+      "$JS.API.STREAM.MSG.GET.ORDERS",
+      "$JS.API.STREAM.MSG.DELETE.ORDERS",
+      "$JS.API.DIRECT.GET.ORDERS",
+      "$JS.API.DIRECT.GET.ORDERS.orders.a",
+      "$JS.API.CONSUMER.CREATE.ORDERS",
+  };
+  return *subjects;
+}
+
+const std::vector<std::string>& Payloads() {
+  static const auto* payloads = new std::vector<std::string>{
+      R"({"name":"ORDERS","subjects":["orders.*"],"storage":"memory","max_age":5,)"
+      R"("placement":{"tags":["a"]},"sources":[{"name":"X"}],"metadata":{"k":"v"}})",
+      R"({"seq":2,"last_by_subj":"orders.a","next_by_subj":"x","no_erase":true})",
+      R"({"offset":1,"subject":"orders.*","subjects_filter":">","deleted_details":true})",
+      R"({"keep":1,"filter":"orders.a","seq":0})",
+      "{}",
+      "",
+  };
+  return *payloads;
+}
+
+std::string Mangle(std::string s, std::mt19937* rng) {
+  std::uniform_int_distribution<int> op(0, 3), byte(0, 255);
+  int edits = std::uniform_int_distribution<int>(1, 4)(*rng);
+  for (int i = 0; i < edits; ++i) {
+    size_t pos = s.empty() ? 0 : std::uniform_int_distribution<size_t>(0, s.size() - 1)(*rng);
+    switch (op(*rng)) {
+      case 0:
+        if (!s.empty()) s[pos] = static_cast<char>(byte(*rng));
+        break;
+      case 1:
+        s.insert(pos, 1, "{}[]\",:.*>\\0-9e"[byte(*rng) % 16]);
+        break;
+      case 2:
+        if (!s.empty()) s.erase(pos, 1);
+        break;
+      default:
+        s = s.substr(0, pos);
+        break;
+    }
+  }
+  return s;
+}
+
+TEST(JsApiHandlerGarbageTest, NeverCrashesAndAlwaysRepliesWithValidJson) {
+  NiceMock<MockStoreClient> store;
+  v1::StreamInfo info = OrdersInfo();
+  v1::ListStreamsResponse list;
+  list.set_total(1);
+  *list.add_streams() = info;
+  ON_CALL(store, CreateStream(_)).WillByDefault(Return(info));
+  ON_CALL(store, UpdateStream(_)).WillByDefault(Return(info));
+  ON_CALL(store, GetStreamInfo(_)).WillByDefault(Return(info));
+  ON_CALL(store, ListStreams(_)).WillByDefault(Return(list));
+  ON_CALL(store, StreamNames(_)).WillByDefault(Return(v1::StreamNamesResponse()));
+  ON_CALL(store, PurgeStream(_)).WillByDefault(Return(v1::PurgeStreamResponse()));
+  ON_CALL(store, GetMessage(_)).WillByDefault(Return(CapturedMessage(2)));
+  ON_CALL(store, DeleteStream(_)).WillByDefault(Return(absl::OkStatus()));
+  ON_CALL(store, DeleteMessage(_)).WillByDefault(Return(absl::OkStatus()));
+  JsApiHandler handler(&store, JsApiOptions{});
+
+  std::mt19937 rng(20261124);
+  int json_replies = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string subject = Subjects()[rng() % Subjects().size()];
+    std::string payload = Payloads()[rng() % Payloads().size()];
+    if (rng() % 4 == 0) subject = Mangle(subject, &rng);
+    if (rng() % 2 == 0) payload = Mangle(payload, &rng);
+    JsApiReply reply = handler.Handle(subject, payload);
+    if (!reply.send || !reply.headers.empty()) continue;
+    ++json_replies;
+    nlohmann::json parsed = nlohmann::json::parse(reply.payload, nullptr, false);
+    ASSERT_FALSE(parsed.is_discarded()) << subject << " " << payload << " -> " << reply.payload;
+    ASSERT_TRUE(parsed.is_object());
+    ASSERT_TRUE(parsed.contains("type")) << reply.payload;
+  }
+  EXPECT_GT(json_replies, 10000);
+}
+
+}  // namespace
+}  // namespace jetstream
+}  // namespace jsengine

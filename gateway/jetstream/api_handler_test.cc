@@ -1,0 +1,489 @@
+#include "gateway/jetstream/api_handler.h"
+
+#include <string>
+
+#include "common/status.h"
+#include "gateway/jetstream/mock_store_client.h"
+#include "gateway/jetstream/testdata.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace jsengine {
+namespace jetstream {
+namespace {
+
+using ::testing::_;
+using ::testing::DoAll;
+using ::testing::HasSubstr;
+using ::testing::Return;
+using ::testing::SaveArg;
+using ::testing::StrictMock;
+
+constexpr char kCreateOrders[] =
+    R"({"name":"ORDERS","subjects":["orders.*","ship.>"],"retention":"limits","max_consumers":-1,)"
+    R"("max_msgs":-1,"max_bytes":-1,"max_age":0,"max_msgs_per_subject":-1,"max_msg_size":-1,)"
+    R"("discard":"old","storage":"file","num_replicas":1,"duplicate_window":120000000000,)"
+    R"("allow_direct":true,"mirror_direct":false,"sealed":false,"deny_delete":false,)"
+    R"("deny_purge":false,"allow_rollup_hdrs":false})";
+
+constexpr char kUpdateOrders[] =
+    R"({"name":"ORDERS","subjects":["orders.*","ship.>"],"retention":"limits","max_consumers":-1,)"
+    R"("max_msgs":1000,"max_bytes":-1,"max_age":3600000000000,"max_msgs_per_subject":-1,)"
+    R"("max_msg_size":-1,"discard":"new","storage":"file","num_replicas":1,)"
+    R"("duplicate_window":120000000000,"allow_direct":true,"description":"orders & <stuff>"})";
+
+// ORDERS holding the capture's three messages.
+v1::StreamInfo FullOrdersInfo() {
+  v1::StreamInfo info = OrdersInfo();
+  v1::StreamState* s = info.mutable_state();
+  s->set_messages(3);
+  s->set_bytes(178);
+  s->set_first_seq(1);
+  s->set_first_ts_ns(1795537646953633808);
+  s->set_num_subjects(3);
+  return info;
+}
+
+class JsApiHandlerTest : public ::testing::Test {
+ protected:
+  JsApiReply Handle(std::string_view subject, std::string_view payload = "") {
+    return handler_.Handle(subject, payload);
+  }
+
+  // Expects `reply` to be the JSON reply nats-server gave in `golden`.
+  void ExpectGolden(const JsApiReply& reply, absl::string_view golden) {
+    EXPECT_TRUE(reply.send);
+    EXPECT_EQ(reply.headers, "");
+    EXPECT_EQ(reply.payload, Golden(absl::StrCat(golden, ".json")));
+  }
+
+  // Expects `reply` to be the DIRECT.GET reply nats-server gave in `golden`.
+  void ExpectDirectGolden(const JsApiReply& reply, absl::string_view golden) {
+    EXPECT_TRUE(reply.send);
+    EXPECT_EQ(reply.headers, Golden(absl::StrCat(golden, ".hdr")));
+    EXPECT_EQ(reply.payload, Golden(absl::StrCat(golden, ".body")));
+  }
+
+  void ExpectNoReply(const JsApiReply& reply) {
+    EXPECT_FALSE(reply.send);
+    EXPECT_EQ(reply.headers, "");
+    EXPECT_EQ(reply.payload, "");
+  }
+
+  void ExpectDirectInfo(bool allow_direct) {
+    v1::StreamInfo info = FullOrdersInfo();
+    info.mutable_config()->set_allow_direct(allow_direct);
+    EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(info));
+  }
+
+  StrictMock<MockStoreClient> store_;
+  JsApiHandler handler_{&store_, JsApiOptions{}};
+};
+
+TEST_F(JsApiHandlerTest, StreamCreateSendsConfigAndRepliesAsNatsServer) {
+  v1::CreateStreamRequest seen;
+  v1::StreamInfo created;
+  *created.mutable_config() = OrdersConfig();
+  created.set_created_ns(1795537646951038088);
+  created.mutable_state();
+  EXPECT_CALL(store_, CreateStream(_)).WillOnce(DoAll(SaveArg<0>(&seen), Return(created)));
+  ExpectGolden(Handle("$JS.API.STREAM.CREATE.ORDERS", kCreateOrders), "stream_create");
+  EXPECT_EQ(seen.config().SerializeAsString(), OrdersConfig().SerializeAsString());
+}
+
+TEST_F(JsApiHandlerTest, StreamCreateRejectsBadRequestsWithoutTouchingTheStore) {
+  ExpectGolden(Handle("$JS.API.STREAM.CREATE.OTHER", R"({"name":"ORDERS","subjects":["x"]})"),
+               "stream_create_mismatch");
+  ExpectGolden(Handle("$JS.API.STREAM.CREATE.BAD", R"({"name":)"), "stream_create_bad_json");
+  ExpectGolden(Handle("$JS.API.STREAM.CREATE.BAD", R"({"name":"BAD","max_msgs":"ten"})"),
+               "stream_create_wrong_type");
+  ExpectGolden(Handle("$JS.API.STREAM.CREATE.*", R"({"name":"*"})"), "stream_create_wildcard");
+  ExpectNoReply(Handle("$JS.API.STREAM.CREATE.A.B", R"({"name":"A.B"})"));
+  EXPECT_EQ(Golden("stream_create_dotted.json"), "");
+
+  EXPECT_THAT(Handle("$JS.API.STREAM.CREATE.a/b", R"({"name":"a/b"})").payload,
+              HasSubstr(R"("error":{"code":400,"err_code":10128,)"));
+  EXPECT_THAT(Handle("$JS.API.STREAM.CREATE.S", R"({"name":"S","sealed":true})").payload,
+              HasSubstr("stream configuration for create can not be sealed"));
+  EXPECT_THAT(Handle("$JS.API.STREAM.CREATE.S", R"({"name":"S","mirror_direct":true})").payload,
+              HasSubstr("stream has no mirror but does have mirror direct"));
+  std::string long_name(256, 'n');
+  EXPECT_THAT(Handle("$JS.API.STREAM.CREATE." + long_name, R"({"name":")" + long_name + "\"}")
+                  .payload,
+              HasSubstr("stream name is too long, maximum allowed is 255"));
+  EXPECT_EQ(Handle("$JS.API.STREAM.CREATE.S", "").payload,
+            Golden("stream_create_bad_json.json"));
+  EXPECT_EQ(Handle("$JS.API.STREAM.CREATE.S", "[]").payload,
+            Golden("stream_create_bad_json.json"));
+}
+
+TEST_F(JsApiHandlerTest, StreamCreatePassesStoreErrorsOn) {
+  EXPECT_CALL(store_, CreateStream(_))
+      .WillOnce(Return(JsError(JsErrorId::kStreamNameExist)));
+  EXPECT_EQ(Handle("$JS.API.STREAM.CREATE.S", R"({"name":"S"})").payload,
+            R"({"type":"io.nats.jetstream.api.v1.stream_create_response","error":{"code":400,)"
+            R"("err_code":10058,"description":"stream name already in use with a different )"
+            R"(configuration"}})");
+  EXPECT_CALL(store_, CreateStream(_)).WillOnce(Return(absl::UnavailableError("store down")));
+  EXPECT_EQ(Handle("$JS.API.STREAM.CREATE.S", R"({"name":"S"})").payload,
+            R"({"type":"io.nats.jetstream.api.v1.stream_create_response","error":{"code":503,)"
+            R"("description":"store down"}})");
+}
+
+TEST_F(JsApiHandlerTest, StreamUpdate) {
+  v1::UpdateStreamRequest seen;
+  v1::StreamInfo updated = OrdersInfo();
+  v1::StreamConfig* c = updated.mutable_config();
+  c->set_description("orders & <stuff>");
+  c->set_max_msgs(1000);
+  c->set_max_age_ns(3600000000000);
+  c->set_discard(v1::DISCARD_NEW);
+  EXPECT_CALL(store_, UpdateStream(_)).WillOnce(DoAll(SaveArg<0>(&seen), Return(updated)));
+  ExpectGolden(Handle("$JS.API.STREAM.UPDATE.ORDERS", kUpdateOrders), "stream_update");
+  EXPECT_EQ(seen.config().SerializeAsString(), updated.config().SerializeAsString());
+
+  EXPECT_THAT(Handle("$JS.API.STREAM.UPDATE.X", R"({"name":"ORDERS"})").payload,
+              HasSubstr("\"err_code\":10056"));
+  EXPECT_THAT(Handle("$JS.API.STREAM.UPDATE.X", R"({"name":"X.Y"})").payload,
+              HasSubstr("\"err_code\":10052"));
+  EXPECT_THAT(Handle("$JS.API.STREAM.UPDATE.X", R"({"name":1})").payload,
+              HasSubstr("\"err_code\":10025"));
+  EXPECT_CALL(store_, UpdateStream(_)).WillOnce(Return(JsError(JsErrorId::kStreamNotFound)));
+  EXPECT_EQ(Handle("$JS.API.STREAM.UPDATE.X", R"({"name":"X"})").payload,
+            R"({"type":"io.nats.jetstream.api.v1.stream_update_response","error":{"code":404,)"
+            R"("err_code":10059,"description":"stream not found"}})");
+}
+
+TEST_F(JsApiHandlerTest, StreamInfo) {
+  v1::StreamInfoRequest seen;
+  EXPECT_CALL(store_, GetStreamInfo(_))
+      .WillOnce(DoAll(SaveArg<0>(&seen), Return(FullOrdersInfo())));
+  ExpectGolden(Handle("$JS.API.STREAM.INFO.ORDERS"), "stream_info");
+  EXPECT_EQ(seen.name(), "ORDERS");
+  EXPECT_FALSE(seen.deleted_details());
+  EXPECT_EQ(seen.subjects_filter(), "");
+
+  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(JsError(JsErrorId::kStreamNotFound)));
+  ExpectGolden(Handle("$JS.API.STREAM.INFO.NOPE"), "stream_info_not_found");
+}
+
+TEST_F(JsApiHandlerTest, StreamInfoWithSubjectsPagesThem) {
+  v1::StreamInfoRequest seen;
+  v1::StreamInfo info = FullOrdersInfo();
+  (*info.mutable_state()->mutable_subjects())["ship.eu.x"] = 1;
+  (*info.mutable_state()->mutable_subjects())["orders.b"] = 1;
+  (*info.mutable_state()->mutable_subjects())["orders.a"] = 1;
+  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(DoAll(SaveArg<0>(&seen), Return(info)));
+  ExpectGolden(Handle("$JS.API.STREAM.INFO.ORDERS", R"({"subjects_filter":">"})"),
+               "stream_info_subjects");
+  EXPECT_EQ(seen.subjects_filter(), ">");
+
+  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(info));
+  std::string page =
+      Handle("$JS.API.STREAM.INFO.ORDERS", R"({"subjects_filter":">","offset":2})").payload;
+  EXPECT_THAT(page, HasSubstr(R"("total":3,"offset":2,"limit":100000,)"));
+  EXPECT_THAT(page, HasSubstr(R"("subjects":{"ship.eu.x":1},)"));
+
+  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(info));
+  page = Handle("$JS.API.STREAM.INFO.ORDERS", R"({"subjects_filter":">","offset":7})").payload;
+  EXPECT_THAT(page, HasSubstr(R"("total":3,"offset":3,"limit":100000,)"));
+  EXPECT_THAT(page, ::testing::Not(HasSubstr("\"subjects\":{")));
+}
+
+TEST_F(JsApiHandlerTest, StreamInfoAsksForDeletedDetails) {
+  v1::StreamInfoRequest seen;
+  v1::StreamInfo info = OrdersInfo();
+  info.mutable_state()->set_num_deleted(1);
+  info.mutable_state()->add_deleted(5);
+  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(DoAll(SaveArg<0>(&seen), Return(info)));
+  EXPECT_THAT(Handle("$JS.API.STREAM.INFO.ORDERS", R"({"deleted_details":true})").payload,
+              HasSubstr(R"("num_subjects":2,"num_deleted":1,"deleted":[5],"consumer_count":0}})"));
+  EXPECT_TRUE(seen.deleted_details());
+}
+
+TEST_F(JsApiHandlerTest, StreamInfoErrors) {
+  EXPECT_THAT(Handle("$JS.API.STREAM.INFO.ORDERS", R"({"deleted_details":"yes"})").payload,
+              HasSubstr(R"("err_code":10025,"description":"invalid JSON"},"total":0)"));
+  EXPECT_EQ(Handle("$JS.API.STREAM.INFO.*").payload, Golden("stream_info_not_found.json"));
+  ExpectNoReply(Handle("$JS.API.STREAM.INFO.A.B"));
+}
+
+TEST_F(JsApiHandlerTest, StreamNames) {
+  v1::ListStreamsRequest seen;
+  v1::StreamNamesResponse names;
+  names.set_total(1);
+  names.set_limit(1024);
+  names.add_names("ORDERS");
+  EXPECT_CALL(store_, StreamNames(_)).WillOnce(DoAll(SaveArg<0>(&seen), Return(names)));
+  ExpectGolden(Handle("$JS.API.STREAM.NAMES"), "stream_names");
+  EXPECT_EQ(seen.limit(), 1024);
+  EXPECT_EQ(seen.offset(), 0);
+
+  v1::StreamNamesResponse none;
+  none.set_limit(1024);
+  EXPECT_CALL(store_, StreamNames(_)).WillOnce(DoAll(SaveArg<0>(&seen), Return(none)));
+  ExpectGolden(Handle("$JS.API.STREAM.NAMES", R"({"subject":"nomatch","offset":3})"),
+               "stream_names_filter");
+  EXPECT_EQ(seen.subject(), "nomatch");
+  EXPECT_EQ(seen.offset(), 3);
+
+  EXPECT_EQ(Handle("$JS.API.STREAM.NAMES", R"({"offset":"x"})").payload,
+            R"({"type":"io.nats.jetstream.api.v1.stream_names_response","error":{"code":400,)"
+            R"("err_code":10025,"description":"invalid JSON"},"total":0,"offset":0,"limit":0,)"
+            R"("streams":null})");
+}
+
+TEST_F(JsApiHandlerTest, StreamList) {
+  v1::ListStreamsRequest seen;
+  v1::ListStreamsResponse list;
+  list.set_total(1);
+  list.set_limit(256);
+  *list.add_streams() = OrdersInfo();
+  EXPECT_CALL(store_, ListStreams(_)).WillOnce(DoAll(SaveArg<0>(&seen), Return(list)));
+  ExpectGolden(Handle("$JS.API.STREAM.LIST", "{}"), "stream_list");
+  EXPECT_EQ(seen.limit(), 256);
+
+  EXPECT_CALL(store_, ListStreams(_)).WillOnce(Return(v1::ListStreamsResponse()));
+  ExpectGolden(Handle("$JS.API.STREAM.LIST"), "stream_list_empty");
+
+  EXPECT_THAT(Handle("$JS.API.STREAM.LIST", "{").payload,
+              HasSubstr(R"("total":0,"offset":0,"limit":0,"streams":[]})"));
+}
+
+TEST_F(JsApiHandlerTest, StreamPurge) {
+  v1::PurgeStreamRequest seen;
+  v1::PurgeStreamResponse one;
+  one.set_purged(1);
+  EXPECT_CALL(store_, PurgeStream(_)).WillOnce(DoAll(SaveArg<0>(&seen), Return(one)));
+  ExpectGolden(Handle("$JS.API.STREAM.PURGE.ORDERS", R"({"keep":1})"), "stream_purge_keep");
+  EXPECT_EQ(seen.name(), "ORDERS");
+  EXPECT_EQ(seen.keep(), 1u);
+
+  ExpectGolden(Handle("$JS.API.STREAM.PURGE.ORDERS", R"({"keep":1,"seq":3})"),
+               "stream_purge_bad");
+
+  EXPECT_CALL(store_, PurgeStream(_)).WillOnce(DoAll(SaveArg<0>(&seen), Return(one)));
+  ExpectGolden(Handle("$JS.API.STREAM.PURGE.ORDERS"), "stream_purge");
+  EXPECT_EQ(seen.keep(), 0u);
+  EXPECT_EQ(seen.seq(), 0u);
+  EXPECT_EQ(seen.filter(), "");
+
+  EXPECT_CALL(store_, PurgeStream(_)).WillOnce(DoAll(SaveArg<0>(&seen), Return(one)));
+  Handle("$JS.API.STREAM.PURGE.ORDERS", R"({"filter":"orders.*","seq":9})");
+  EXPECT_EQ(seen.filter(), "orders.*");
+  EXPECT_EQ(seen.seq(), 9u);
+
+  EXPECT_CALL(store_, PurgeStream(_)).WillOnce(Return(JsError(JsErrorId::kStreamNotFound)));
+  ExpectGolden(Handle("$JS.API.STREAM.PURGE.NOPE"), "stream_purge_missing");
+  EXPECT_THAT(Handle("$JS.API.STREAM.PURGE.ORDERS", R"({"seq":-1})").payload,
+              HasSubstr(R"("err_code":10025,"description":"invalid JSON"},"purged":0})"));
+}
+
+TEST_F(JsApiHandlerTest, StreamDelete) {
+  v1::DeleteStreamRequest seen;
+  EXPECT_CALL(store_, DeleteStream(_)).WillOnce(DoAll(SaveArg<0>(&seen), Return(absl::OkStatus())));
+  ExpectGolden(Handle("$JS.API.STREAM.DELETE.ORDERS"), "stream_delete");
+  EXPECT_EQ(seen.name(), "ORDERS");
+  ExpectGolden(Handle("$JS.API.STREAM.DELETE.ORDERS", R"({"x":1})"), "stream_delete_not_empty");
+  EXPECT_CALL(store_, DeleteStream(_)).WillOnce(Return(JsError(JsErrorId::kStreamNotFound)));
+  ExpectGolden(Handle("$JS.API.STREAM.DELETE.ORDERS"), "stream_delete_missing");
+}
+
+TEST_F(JsApiHandlerTest, MsgGetBySequenceLastAndNext) {
+  v1::GetMessageRequest seen;
+  EXPECT_CALL(store_, GetMessage(_))
+      .WillOnce(DoAll(SaveArg<0>(&seen), Return(CapturedMessage(2))));
+  ExpectGolden(Handle("$JS.API.STREAM.MSG.GET.ORDERS", R"({"seq":2})"), "msg_get_seq");
+  EXPECT_EQ(seen.stream(), "ORDERS");
+  EXPECT_EQ(seen.seq(), 2u);
+
+  EXPECT_CALL(store_, GetMessage(_)).WillOnce(Return(CapturedMessage(1)));
+  ExpectGolden(Handle("$JS.API.STREAM.MSG.GET.ORDERS", R"({"seq":1})"), "msg_get_no_hdr");
+
+  EXPECT_CALL(store_, GetMessage(_))
+      .WillOnce(DoAll(SaveArg<0>(&seen), Return(CapturedMessage(1))));
+  ExpectGolden(Handle("$JS.API.STREAM.MSG.GET.ORDERS", R"({"last_by_subj":"orders.a"})"),
+               "msg_get_last");
+  EXPECT_EQ(seen.last_by_subject(), "orders.a");
+  EXPECT_EQ(seen.seq(), 0u);
+
+  EXPECT_CALL(store_, GetMessage(_))
+      .WillOnce(DoAll(SaveArg<0>(&seen), Return(CapturedMessage(3))));
+  ExpectGolden(Handle("$JS.API.STREAM.MSG.GET.ORDERS", R"({"next_by_subj":"ship.>","seq":2})"),
+               "msg_get_next");
+  EXPECT_EQ(seen.next_by_subject(), "ship.>");
+  EXPECT_EQ(seen.seq(), 2u);
+}
+
+TEST_F(JsApiHandlerTest, MsgGetErrors) {
+  EXPECT_CALL(store_, GetMessage(_)).WillOnce(Return(JsError(JsErrorId::kNoMessageFound)));
+  ExpectGolden(Handle("$JS.API.STREAM.MSG.GET.ORDERS", R"({"seq":99})"), "msg_get_missing");
+  ExpectGolden(Handle("$JS.API.STREAM.MSG.GET.ORDERS", ""), "msg_get_empty");
+  ExpectGolden(Handle("$JS.API.STREAM.MSG.GET.ORDERS", "{}"), "msg_get_empty");
+  ExpectGolden(Handle("$JS.API.STREAM.MSG.GET.ORDERS", R"({"seq":1,"last_by_subj":"orders.a"})"),
+               "msg_get_both");
+  EXPECT_EQ(Handle("$JS.API.STREAM.MSG.GET.ORDERS", R"({"last_by_subj":"a","next_by_subj":"b"})")
+                .payload,
+            Golden("msg_get_both.json"));
+  EXPECT_EQ(Handle("$JS.API.STREAM.MSG.GET.ORDERS", R"({"x":1})").payload,
+            Golden("msg_get_both.json"));
+  EXPECT_THAT(Handle("$JS.API.STREAM.MSG.GET.ORDERS", R"({"seq":"1"})").payload,
+              HasSubstr("\"err_code\":10025"));
+  EXPECT_THAT(Handle("$JS.API.STREAM.MSG.GET.*", R"({"seq":1})").payload,
+              HasSubstr("\"err_code\":10059"));
+}
+
+TEST_F(JsApiHandlerTest, MsgDelete) {
+  v1::DeleteMessageRequest seen;
+  EXPECT_CALL(store_, DeleteMessage(_))
+      .WillOnce(DoAll(SaveArg<0>(&seen), Return(absl::OkStatus())));
+  ExpectGolden(Handle("$JS.API.STREAM.MSG.DELETE.ORDERS", R"({"seq":1})"), "msg_delete");
+  EXPECT_EQ(seen.stream(), "ORDERS");
+  EXPECT_EQ(seen.seq(), 1u);
+  EXPECT_FALSE(seen.no_erase());
+
+  EXPECT_CALL(store_, DeleteMessage(_))
+      .WillOnce(DoAll(SaveArg<0>(&seen), Return(JsErrorF(JsErrorId::kStreamMsgDeleteFailed,
+                                                         {{"err", "no message found"}}))));
+  ExpectGolden(Handle("$JS.API.STREAM.MSG.DELETE.ORDERS", R"({"seq":1,"no_erase":true})"),
+               "msg_delete_missing");
+  EXPECT_TRUE(seen.no_erase());
+
+  EXPECT_THAT(Handle("$JS.API.STREAM.MSG.DELETE.ORDERS", "").payload,
+              HasSubstr("\"err_code\":10003"));
+  EXPECT_THAT(Handle("$JS.API.STREAM.MSG.DELETE.ORDERS", R"({"seq":true})").payload,
+              HasSubstr("\"err_code\":10025"));
+}
+
+TEST_F(JsApiHandlerTest, DirectGetRepliesWithTheMessage) {
+  v1::GetMessageRequest seen;
+  ExpectDirectInfo(true);
+  EXPECT_CALL(store_, GetMessage(_))
+      .WillOnce(DoAll(SaveArg<0>(&seen), Return(CapturedMessage(2))));
+  ExpectDirectGolden(Handle("$JS.API.DIRECT.GET.ORDERS", R"({"seq":2})"), "direct_get_seq");
+  EXPECT_EQ(seen.seq(), 2u);
+
+  ExpectDirectInfo(true);
+  EXPECT_CALL(store_, GetMessage(_)).WillOnce(Return(CapturedMessage(1)));
+  ExpectDirectGolden(Handle("$JS.API.DIRECT.GET.ORDERS", R"({"seq":1})"), "direct_get_no_hdr");
+
+  ExpectDirectInfo(true);
+  EXPECT_CALL(store_, GetMessage(_))
+      .WillOnce(DoAll(SaveArg<0>(&seen), Return(CapturedMessage(3))));
+  ExpectDirectGolden(Handle("$JS.API.DIRECT.GET.ORDERS.ship.eu.x"), "direct_get_last_subject");
+  EXPECT_EQ(seen.last_by_subject(), "ship.eu.x");
+}
+
+TEST_F(JsApiHandlerTest, DirectGetStatuses) {
+  ExpectDirectInfo(true);
+  EXPECT_CALL(store_, GetMessage(_)).WillOnce(Return(JsError(JsErrorId::kNoMessageFound)));
+  ExpectDirectGolden(Handle("$JS.API.DIRECT.GET.ORDERS", R"({"seq":99})"), "direct_get_missing");
+  ExpectDirectGolden(Handle("$JS.API.DIRECT.GET.ORDERS", ""), "direct_get_empty");
+  ExpectDirectGolden(Handle("$JS.API.DIRECT.GET.ORDERS", "{}"), "direct_get_empty");
+  ExpectDirectGolden(Handle("$JS.API.DIRECT.GET.ORDERS", R"({"seq":)"), "direct_get_bad_json");
+  JsApiReply both = Handle("$JS.API.DIRECT.GET.ORDERS", R"({"seq":1,"last_by_subj":"a"})");
+  EXPECT_EQ(both.headers, "NATS/1.0 408 Bad Request\r\n\r\n");
+  JsApiReply body = Handle("$JS.API.DIRECT.GET.ORDERS.ship.eu.x", "{}");
+  EXPECT_EQ(body.headers, "NATS/1.0 408 Bad Request\r\n\r\n");
+}
+
+TEST_F(JsApiHandlerTest, DirectGetIsSilentWithoutADirectStream) {
+  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(JsError(JsErrorId::kStreamNotFound)));
+  ExpectNoReply(Handle("$JS.API.DIRECT.GET.NOPE", R"({"seq":1})"));
+  EXPECT_EQ(Golden("direct_get_unknown_stream.json"), "");
+  ExpectDirectInfo(false);
+  ExpectNoReply(Handle("$JS.API.DIRECT.GET.ORDERS", R"({"seq":1})"));
+  ExpectNoReply(Handle("$JS.API.DIRECT.GET.*", R"({"seq":1})"));
+  ExpectDirectInfo(true);
+  EXPECT_CALL(store_, GetMessage(_)).WillOnce(Return(absl::UnavailableError("down")));
+  ExpectNoReply(Handle("$JS.API.DIRECT.GET.ORDERS", R"({"seq":1})"));
+}
+
+TEST_F(JsApiHandlerTest, AccountInfoTotalsEveryPageOfStreams) {
+  EXPECT_CALL(store_, ListStreams(_)).WillOnce(Return(v1::ListStreamsResponse()));
+  ExpectGolden(Handle("$JS.API.INFO"), "account_info_empty");
+
+  v1::ListStreamsResponse first, second;
+  first.set_total(3);
+  second.set_total(3);
+  second.set_offset(2);
+  v1::StreamInfo file = OrdersInfo();
+  file.mutable_state()->set_consumer_count(2);
+  v1::StreamInfo memory = OrdersInfo();
+  memory.mutable_config()->set_storage(v1::STORAGE_MEMORY);
+  memory.mutable_state()->set_bytes(1000);
+  *first.add_streams() = file;
+  *first.add_streams() = memory;
+  *second.add_streams() = file;
+  v1::ListStreamsRequest seen;
+  EXPECT_CALL(store_, ListStreams(_))
+      .WillOnce(Return(first))
+      .WillOnce(DoAll(SaveArg<0>(&seen), Return(second)));
+  std::string info = Handle("$JS.API.INFO").payload;
+  EXPECT_EQ(seen.offset(), 2);
+  EXPECT_THAT(info, HasSubstr(R"("memory":1000,"storage":270,"streams":3,"consumers":4,)"));
+  EXPECT_THAT(info, HasSubstr(R"("api":{"total":1,"errors":0}})"));
+
+  Handle("$JS.API.STREAM.INFO.*");
+  EXPECT_CALL(store_, ListStreams(_)).WillOnce(Return(v1::ListStreamsResponse()));
+  EXPECT_THAT(Handle("$JS.API.INFO").payload, HasSubstr(R"("api":{"total":3,"errors":1}})"));
+}
+
+TEST_F(JsApiHandlerTest, AccountInfoReportsConfiguredLimits) {
+  JsApiOptions options;
+  options.limits.max_memory = 1 << 20;
+  options.limits.max_streams = 10;
+  options.domain = "hub";
+  JsApiHandler handler(&store_, options);
+  EXPECT_CALL(store_, ListStreams(_)).WillOnce(Return(v1::ListStreamsResponse()));
+  EXPECT_THAT(handler.Handle("$JS.API.INFO", "").payload,
+              HasSubstr(R"("limits":{"max_memory":1048576,"max_storage":-1,"max_streams":10,)"
+                        R"("max_consumers":-1,"max_ack_pending":-1,"memory_max_stream_bytes":-1,)"
+                        R"("storage_max_stream_bytes":-1,"max_bytes_required":false},)"
+                        R"("domain":"hub","api":)"));
+}
+
+TEST_F(JsApiHandlerTest, ConsumerRequestsGetAnHonestErrorUntilConsumersExist) {
+  EXPECT_EQ(Handle("$JS.API.CONSUMER.CREATE.S", "{}").payload,
+            R"({"type":"io.nats.jetstream.api.v1.consumer_create_response","error":{"code":503,)"
+            R"("description":"consumers not available"}})");
+  EXPECT_EQ(Handle("$JS.API.CONSUMER.NAMES.S").payload,
+            R"({"type":"io.nats.jetstream.api.v1.consumer_names_response","error":{"code":503,)"
+            R"("description":"consumers not available"},"total":0,"offset":0,"limit":0,)"
+            R"("consumers":null})");
+  EXPECT_THAT(Handle("$JS.API.CONSUMER.INFO.S.C").payload,
+              HasSubstr("consumer_info_response"));
+  ExpectNoReply(Handle("$JS.API.CONSUMER.MSG.NEXT.S.C", "{\"batch\":1}"));
+}
+
+TEST_F(JsApiHandlerTest, ConsumerRequestsGoToTheConsumerApiWhenSet) {
+  JsApiOptions options;
+  std::string seen_subject, seen_payload;
+  options.consumer_api = [&](std::string_view subject, std::string_view payload) {
+    seen_subject = std::string(subject);
+    seen_payload = std::string(payload);
+    return JsApiReply{"", "consumer reply", true};
+  };
+  JsApiHandler handler(&store_, options);
+  JsApiReply reply = handler.Handle("$JS.API.CONSUMER.DURABLE.CREATE.S.C", "{\"x\":1}");
+  EXPECT_EQ(reply.payload, "consumer reply");
+  EXPECT_EQ(seen_subject, "$JS.API.CONSUMER.DURABLE.CREATE.S.C");
+  EXPECT_EQ(seen_payload, "{\"x\":1}");
+}
+
+TEST_F(JsApiHandlerTest, OtherSubjectsAsNatsServer) {
+  ExpectNoReply(Handle("$JS.API.NOPE.X"));
+  EXPECT_EQ(Golden("unknown_api.json"), "");
+  ExpectNoReply(Handle("$JS.API.STREAM.NAMES.X"));
+  EXPECT_EQ(Handle("$JS.API.STREAM.LEADER.STEPDOWN.S").payload,
+            R"({"type":"io.nats.jetstream.api.v1.stream_leader_stepdown_response","error":)"
+            R"({"code":503,"err_code":10010,"description":"JetStream clustering support required"}})");
+  EXPECT_THAT(Handle("$JS.API.STREAM.SNAPSHOT.S", "{}").payload,
+              HasSubstr("stream_snapshot_response\",\"error\":{\"code\":500"));
+  EXPECT_THAT(Handle("$JS.API.STREAM.TEMPLATE.NAMES").payload,
+              HasSubstr(R"("total":0,"offset":0,"limit":0,"streams":null})"));
+}
+
+}  // namespace
+}  // namespace jetstream
+}  // namespace jsengine

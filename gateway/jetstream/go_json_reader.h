@@ -1,0 +1,79 @@
+// Reads JetStream API request JSON with the semantics of Go's json.Unmarshal
+// into a struct, as nats-server does: unknown fields are ignored, keys match
+// exactly or else case-insensitively, `null` leaves a field unset, and a
+// value of the wrong type (a string for a number, a fraction or an
+// out-of-range number for an integer) is an error.
+//
+//   JSE_ASSIGN_OR_RETURN(GoJsonObject req, GoJsonObject::Parse(payload));
+//   uint64_t seq = 0;
+//   JSE_RETURN_IF_ERROR(req.GetUint64("seq", &seq));
+//
+// Errors are InvalidArgument statuses naming the field; the API handler
+// reports them to clients as nats-server does (10025 "invalid JSON").
+// Immutable after Parse(); safe to read from several threads.
+#ifndef JSENGINE_GATEWAY_JETSTREAM_GO_JSON_READER_H_
+#define JSENGINE_GATEWAY_JETSTREAM_GO_JSON_READER_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include <nlohmann/json.hpp>
+
+namespace jsengine {
+namespace jetstream {
+
+class GoJsonObject {
+ public:
+  // Parses `payload`, which must hold one JSON object (or `null`, read as {}).
+  static absl::StatusOr<GoJsonObject> Parse(absl::string_view payload);
+
+  // Wraps `value` (an object, or null read as {}) found inside another object.
+  static absl::StatusOr<GoJsonObject> FromValue(std::shared_ptr<const nlohmann::json> root,
+                                                const nlohmann::json* value,
+                                                absl::string_view name);
+
+  // The value under `key`, or nullptr when absent or null.
+  const nlohmann::json* Find(absl::string_view key) const;
+
+  // Each leaves `*out` untouched when the key is absent or null.
+  absl::Status GetString(absl::string_view key, std::string* out) const;
+  absl::Status GetBool(absl::string_view key, bool* out) const;
+  absl::Status GetInt64(absl::string_view key, int64_t* out) const;
+  absl::Status GetInt32(absl::string_view key, int32_t* out) const;
+  absl::Status GetUint64(absl::string_view key, uint64_t* out) const;
+  absl::Status GetStringList(absl::string_view key, std::vector<std::string>* out) const;
+  absl::Status GetStringMap(absl::string_view key, std::map<std::string, std::string>* out) const;
+  // An RFC 3339 time, as Unix nanoseconds.
+  absl::Status GetTime(absl::string_view key, int64_t* out) const;
+  // A nested object; `*present` tells whether it was there (and not null).
+  absl::Status GetObject(absl::string_view key, GoJsonObject* out, bool* present) const;
+  // An array of objects.
+  absl::Status GetObjectList(absl::string_view key, std::vector<GoJsonObject>* out) const;
+
+  // Whether this is a JSON object with no fields (not `null`).
+  bool IsEmptyObject() const { return object_ != nullptr && object_->empty(); }
+
+  GoJsonObject() = default;
+
+ private:
+  GoJsonObject(std::shared_ptr<const nlohmann::json> root, const nlohmann::json* object)
+      : root_(std::move(root)), object_(object) {}
+
+  std::shared_ptr<const nlohmann::json> root_;  // Keeps object_ alive.
+  const nlohmann::json* object_ = nullptr;      // nullptr: empty object.
+};
+
+// Whether `payload` counts as "no request" to nats-server: empty, or a JSON
+// object with no fields.
+bool IsEmptyRequest(absl::string_view payload);
+
+}  // namespace jetstream
+}  // namespace jsengine
+
+#endif  // JSENGINE_GATEWAY_JETSTREAM_GO_JSON_READER_H_

@@ -1,0 +1,65 @@
+#include "gateway/jetstream/pub_ack.h"
+
+#include "absl/strings/numbers.h"
+#include "gateway/jetstream/api_errors.h"
+#include "gateway/jetstream/go_json_writer.h"
+
+namespace jsengine {
+namespace jetstream {
+namespace {
+
+// Go's %q of a stream name: nats-server quotes it with fmt, which leaves
+// '<', '>' and '&' alone (JSON escaping would not); anything unusual falls
+// back to JSON escaping, which stays valid JSON.
+void AppendQuotedName(const std::string& name, std::string* out) {
+  for (char c : name) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7F || c == '"' || c == '\\') {
+      AppendGoJsonString(name, out);
+      return;
+    }
+  }
+  out->push_back('"');
+  out->append(name);
+  out->push_back('"');
+}
+
+void AppendUint(uint64_t value, std::string* out) {
+  char buf[absl::numbers_internal::kFastToBufferSize];
+  char* end = absl::numbers_internal::FastIntToBuffer(value, buf);
+  out->append(buf, end - buf);
+}
+
+}  // namespace
+
+void AppendPubAck(const v1::AppendResult& result, std::string* out) {
+  if (result.has_error()) {
+    out->reserve(out->size() + 96 + result.stream().size() +
+                 result.error().description().size());
+    GoJsonWriter w(out);
+    w.BeginObject();
+    w.Key("error");
+    WriteApiError(result.error(), &w);
+    w.Key("stream");
+    w.String(result.stream());
+    w.Key("seq");
+    w.Uint(0);
+    w.EndObject();
+    return;
+  }
+  out->reserve(out->size() + 56 + result.stream().size());
+  out->append("{\"stream\":");
+  AppendQuotedName(result.stream(), out);
+  out->append(", \"seq\":");
+  AppendUint(result.seq(), out);
+  out->append(result.duplicate() ? ",\"duplicate\": true}" : "}");
+}
+
+std::string PubAck(const v1::AppendResult& result) {
+  std::string out;
+  AppendPubAck(result, &out);
+  return out;
+}
+
+}  // namespace jetstream
+}  // namespace jsengine

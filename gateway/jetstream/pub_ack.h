@@ -1,0 +1,29 @@
+// The reply to a JetStream publish, byte-identical to nats-server 2.9's:
+//
+//   {"stream":"ORDERS", "seq":5}
+//   {"stream":"ORDERS", "seq":5,"duplicate": true}
+//   {"error":{"code":400,"err_code":10071,"description":"wrong last sequence: 2"},"stream":"ORDERS","seq":0}
+//
+// (nats-server formats the success form by hand, hence the odd spaces; the
+// error form is Go's json.Marshal of JSPubAckResponse.) On the publish hot
+// path: string appends only, no JSON library, one allocation at most.
+// Pure functions; safe from any thread.
+#ifndef JSENGINE_GATEWAY_JETSTREAM_PUB_ACK_H_
+#define JSENGINE_GATEWAY_JETSTREAM_PUB_ACK_H_
+
+#include <string>
+
+#include "proto/store.pb.h"
+
+namespace jsengine {
+namespace jetstream {
+
+// Appends the PubAck (or, when result.has_error(), the error) to `out`.
+void AppendPubAck(const v1::AppendResult& result, std::string* out);
+
+std::string PubAck(const v1::AppendResult& result);
+
+}  // namespace jetstream
+}  // namespace jsengine
+
+#endif  // JSENGINE_GATEWAY_JETSTREAM_PUB_ACK_H_

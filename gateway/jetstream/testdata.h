@@ -1,0 +1,33 @@
+// Golden replies captured from nats-server 2.9.10 (testdata/capture.py),
+// and the protos that hold the same streams, for the tests. Test-only.
+#ifndef JSENGINE_GATEWAY_JETSTREAM_TESTDATA_H_
+#define JSENGINE_GATEWAY_JETSTREAM_TESTDATA_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "proto/common.pb.h"
+#include "proto/store.pb.h"
+
+namespace jsengine {
+namespace jetstream {
+
+// The bytes of gateway/jetstream/testdata/<name>; aborts the test binary
+// when the file is missing (a broken checkout, not a test outcome).
+std::string Golden(absl::string_view name);
+
+// The ORDERS stream of the capture: subjects orders.* and ship.>, limits
+// -1, file storage, one replica, 2 min duplicate window, direct gets on.
+v1::StreamConfig OrdersConfig();
+
+// ORDERS as stream_list.json shows it: 2 messages (seq 2..3) on 2 subjects.
+v1::StreamInfo OrdersInfo();
+
+// The capture's messages: 1 orders.a "hello"; 2 orders.b "world" with
+// headers Nats-Msg-Id and X-Trace; 3 ship.eu.x "third".
+v1::StoredMessage CapturedMessage(uint64_t seq);
+
+}  // namespace jetstream
+}  // namespace jsengine
+
+#endif  // JSENGINE_GATEWAY_JETSTREAM_TESTDATA_H_
