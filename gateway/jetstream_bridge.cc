@@ -71,7 +71,7 @@ void JetStreamBridge::OnStreamPublish(const std::string& stream,
   store_->Append(std::move(batch),
                  [this, reply = std::string(message.reply)](v1::AppendResultBatch results) {
                    if (results.results_size() != 1) return;
-                   server_->Publish(reply, "", "", jetstream::EncodePubAck(results.results(0)));
+                   server_->Publish(reply, "", "", jetstream::PubAck(results.results(0)));
                  });
 }
 
