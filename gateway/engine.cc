@@ -1,0 +1,134 @@
+#include "gateway/engine.h"
+
+#include <cstdlib>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "gateway/embedded_store_client.h"
+#include "gateway/remote_store_client.h"
+#include "glog/logging.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "storesvc/sync_spec.h"
+
+namespace jsengine {
+
+absl::Status ParseGatewayArgs(const std::vector<std::string>& args, EngineOptions* options) {
+  std::vector<std::string> rest;
+  JSE_RETURN_IF_ERROR(core::ParseServerArgs(args, &options->server, &rest));
+  struct Flag {
+    const char* name;
+    std::string* value;
+  };
+  const Flag flags[] = {{"--store", &options->store_address},
+                        {"--consumer", &options->consumer_address},
+                        {"--grpc_listen", &options->grpc_listen},
+                        {"--sync", &options->sync}};
+  for (size_t i = 0; i < rest.size(); ++i) {
+    const std::string& arg = rest[i];
+    const Flag* match = nullptr;
+    std::string value;
+    for (const Flag& flag : flags) {
+      if (arg == flag.name) {
+        if (i + 1 == rest.size()) {
+          return absl::InvalidArgumentError(absl::StrCat("flag ", arg, " needs a value"));
+        }
+        match = &flag;
+        value = rest[++i];
+      } else if (absl::StartsWith(arg, absl::StrCat(flag.name, "="))) {
+        match = &flag;
+        value = arg.substr(strlen(flag.name) + 1);
+      }
+      if (match != nullptr) break;
+    }
+    if (match == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown flag ", arg));
+    *match->value = value;
+  }
+  storesvc::StoreOptions probe;
+  return storesvc::ApplySyncSpec(options->sync, &probe);
+}
+
+const char* GatewayUsage() {
+  return "Gateway Options:\n"
+         "        --store <host:port>          Use a separate storesvc (default: in-process)\n"
+         "        --consumer <host:port>       Use a separate consumersvc (default: in-process)\n"
+         "        --grpc_listen <host:port>    Serve in-process services over gRPC here\n"
+         "                                     (default: 127.0.0.1:4250)\n"
+         "        --sync <always|duration>     In-process store: fsync before every ack, or\n"
+         "                                     every duration (default: 2m, as nats-server)\n";
+}
+
+std::string DefaultStoreDir() {
+  const char* tmp = getenv("TMPDIR");
+  return absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/jsengine/jetstream");
+}
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Start(EngineOptions options) {
+  std::unique_ptr<Engine> engine(new Engine());
+  absl::Status status = engine->Init(std::move(options));
+  if (!status.ok()) {
+    engine->Stop();
+    return status;
+  }
+  return engine;
+}
+
+absl::Status Engine::Init(EngineOptions options) {
+  // JetStream is always on: a gateway without it would be a plain NATS server.
+  options.server.jetstream = true;
+  if (options.server.store_dir.empty()) options.server.store_dir = DefaultStoreDir();
+
+  std::vector<grpc::Service*> local_services;
+  if (options.store_address.empty()) {
+    storesvc::StoreOptions store_options;
+    store_options.data_dir = options.server.store_dir;
+    JSE_RETURN_IF_ERROR(storesvc::ApplySyncSpec(options.sync, &store_options));
+    JSE_ASSIGN_OR_RETURN(store_, storesvc::Store::Open(store_options));
+    store_service_ = std::make_unique<storesvc::StoreServiceImpl>(store_.get());
+    local_services.push_back(store_service_.get());
+    store_client_ = std::make_unique<EmbeddedStoreClient>(store_.get());
+    LOG(INFO) << "store: in-process, data in " << options.server.store_dir << ", sync "
+              << options.sync;
+  } else {
+    store_client_ = std::make_unique<RemoteStoreClient>(options.store_address);
+    LOG(INFO) << "store: storesvc at " << options.store_address;
+  }
+  if (options.consumer_address.empty()) {
+    consumer_service_ = std::make_unique<consumersvc::ConsumerServiceImpl>();
+    local_services.push_back(consumer_service_.get());
+  } else {
+    LOG(INFO) << "consumers: consumersvc at " << options.consumer_address;
+  }
+  if (!local_services.empty()) {
+    JSE_ASSIGN_OR_RETURN(grpc_server_, GrpcServer::Start(options.grpc_listen, local_services));
+    LOG(INFO) << "in-process services on gRPC " << options.grpc_listen;
+  }
+
+  server_ = std::make_unique<core::Server>(options.server);
+  bridge_ = std::make_unique<JetStreamBridge>(server_.get(), store_client_.get(),
+                                              jetstream::JsApiOptions());
+  JSE_RETURN_IF_ERROR(bridge_->Start());
+  JSE_RETURN_IF_ERROR(server_->Start());
+  return absl::OkStatus();
+}
+
+Engine::~Engine() { Stop(); }
+
+void Engine::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (server_ != nullptr) server_->Shutdown();
+  if (bridge_ != nullptr) bridge_->Stop();
+  if (grpc_server_ != nullptr) grpc_server_->Shutdown();
+  bridge_.reset();
+  server_.reset();
+  store_client_.reset();
+  grpc_server_.reset();
+  store_service_.reset();
+  consumer_service_.reset();
+  store_.reset();
+}
+
+}  // namespace jsengine

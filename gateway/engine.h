@@ -1,0 +1,87 @@
+// A whole gateway process: the core NATS server, the JetStream bridge, and the
+// services it talks to — embedded in-process (the default: a complete
+// single-node server, like nats-server -js) or remote over gRPC.
+//
+// Embedded services are called directly (no gRPC on the data path) and also
+// served on loopback gRPC (`grpc_listen`) for the admin CLI and grpcurl.
+//
+//   EngineOptions options;
+//   JSE_RETURN_IF_ERROR(ParseGatewayArgs(argv_vector, &options));
+//   JSE_ASSIGN_OR_RETURN(auto engine, Engine::Start(std::move(options)));
+//   ...
+//   engine->Stop();
+//
+// Not thread-safe; Start and Stop from one thread.
+#ifndef JSENGINE_GATEWAY_ENGINE_H_
+#define JSENGINE_GATEWAY_ENGINE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/grpc_server.h"
+#include "consumersvc/consumer_service.h"
+#include "gateway/core/options.h"
+#include "gateway/core/server.h"
+#include "gateway/jetstream_bridge.h"
+#include "gateway/store_client.h"
+#include "storesvc/store.h"
+#include "storesvc/store_service.h"
+
+namespace jsengine {
+
+struct EngineOptions {
+  core::ServerOptions server;
+  // Remote services ("host:port"); empty runs the service in-process.
+  std::string store_address;
+  std::string consumer_address;
+  // Where in-process services are served over gRPC.
+  std::string grpc_listen = "127.0.0.1:4250";
+  // Durability of an in-process store: "always" or an fsync interval.
+  std::string sync = "2m";
+};
+
+// nats-server's flags (see core/options.h) plus the gateway's own:
+// --store=ADDR, --consumer=ADDR, --grpc_listen=ADDR, --sync=always|DURATION
+// (each also as "--flag VALUE"). Sets options->server.show_help for -h.
+absl::Status ParseGatewayArgs(const std::vector<std::string>& args, EngineOptions* options);
+
+// The gateway's own flags, for -h.
+const char* GatewayUsage();
+
+// The store directory nats-server would use without -sd: <tmp>/nats/jetstream
+// there; <tmp>/jsengine/jetstream here.
+std::string DefaultStoreDir();
+
+class Engine {
+ public:
+  static absl::StatusOr<std::unique_ptr<Engine>> Start(EngineOptions options);
+  ~Engine();
+
+  // Stops taking connections, finishes in-flight work, closes the store.
+  // Idempotent.
+  void Stop();
+
+  int nats_port() const { return server_->port(); }
+  // 0 when every service is remote.
+  int grpc_port() const { return grpc_server_ ? grpc_server_->port() : 0; }
+
+ private:
+  Engine() = default;
+  absl::Status Init(EngineOptions options);
+
+  std::unique_ptr<storesvc::Store> store_;
+  std::unique_ptr<storesvc::StoreServiceImpl> store_service_;
+  std::unique_ptr<consumersvc::ConsumerServiceImpl> consumer_service_;
+  std::unique_ptr<GrpcServer> grpc_server_;
+  std::unique_ptr<StoreClient> store_client_;
+  std::unique_ptr<core::Server> server_;
+  std::unique_ptr<JetStreamBridge> bridge_;
+  bool stopped_ = false;
+};
+
+}  // namespace jsengine
+
+#endif  // JSENGINE_GATEWAY_ENGINE_H_

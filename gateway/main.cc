@@ -1,0 +1,48 @@
+// gateway: the NATS server clients connect to.
+//
+//   bazel run //gateway                         whole single-node server
+//   bazel run //gateway -- -p 4333 -sd /data    nats-server flags work
+//   bazel run //gateway -- --store=127.0.0.1:4250 --consumer=127.0.0.1:4251
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "common/signals.h"
+#include "gateway/engine.h"
+#include "glog/logging.h"
+
+int main(int argc, char** argv) {
+  jsengine::BlockTerminationSignals();
+  FLAGS_logtostderr = true;
+  google::InitGoogleLogging(argv[0]);
+
+  jsengine::EngineOptions options;
+  absl::Status parsed =
+      jsengine::ParseGatewayArgs(std::vector<std::string>(argv + 1, argv + argc), &options);
+  if (!parsed.ok() || options.server.show_help) {
+    std::ostream& out = parsed.ok() ? std::cout : std::cerr;
+    if (!parsed.ok()) out << parsed.message() << "\n\n";
+    out << "Usage: gateway [options]\n\n"
+        << jsengine::core::ServerUsage() << "\n"
+        << jsengine::GatewayUsage();
+    return parsed.ok() ? 0 : 2;
+  }
+  if (options.server.trace) {
+    FLAGS_v = 2;
+  } else if (options.server.debug) {
+    FLAGS_v = 1;
+  }
+
+  auto engine = jsengine::Engine::Start(options);
+  if (!engine.ok()) {
+    LOG(ERROR) << "cannot start: " << engine.status();
+    return 1;
+  }
+  LOG(INFO) << "Listening for client connections on " << options.server.host << ":"
+            << (*engine)->nats_port();
+  LOG(INFO) << "Server is ready";
+  int signal_number = jsengine::WaitForTerminationSignal();
+  LOG(INFO) << "Trapped signal " << signal_number << ", shutting down";
+  (*engine)->Stop();
+  return 0;
+}
