@@ -25,8 +25,17 @@ JetStreamBridge::JetStreamBridge(core::Server* server, StoreClient* store,
 JetStreamBridge::~JetStreamBridge() { Stop(); }
 
 absl::Status JetStreamBridge::Start() {
-  api_worker_ = std::thread([this] { ApiWorkerLoop(); });
+  // Bind what exists before clients can publish; the watch keeps it current.
   watch_ = store_->WatchStreams([this](const v1::StreamEvent& event) { OnStreamEvent(event); });
+  v1::ListStreamsRequest list;
+  while (true) {
+    auto page = store_->ListStreams(list);
+    if (!page.ok()) return page.status();
+    for (const v1::StreamInfo& info : page->streams()) bindings_.Apply(info.config());
+    list.set_offset(list.offset() + page->streams_size());
+    if (page->streams_size() == 0 || list.offset() >= page->total()) break;
+  }
+  api_worker_ = std::thread([this] { ApiWorkerLoop(); });
   api_subscription_ = server_->SubscribeInternal(
       "$JS.API.>", "", [this](const core::InboundMessage& message) { OnApiRequest(message); });
   return absl::OkStatus();

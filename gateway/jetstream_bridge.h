@@ -35,6 +35,8 @@ class JetStreamBridge {
   JetStreamBridge(core::Server* server, StoreClient* store, jetstream::JsApiOptions options);
   ~JetStreamBridge();
 
+  // Binds every existing stream, then starts serving. Fails when the store
+  // cannot be reached.
   absl::Status Start();
   // Stops serving the API and unbinds every stream. Idempotent.
   void Stop();
