@@ -1,0 +1,88 @@
+#include "gateway/engine.h"
+
+#include <unistd.h>
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "nats/nats.h"
+
+namespace jsengine {
+namespace {
+
+TEST(ParseGatewayArgsTest, TakesNatsServerAndGatewayFlags) {
+  EngineOptions options;
+  ASSERT_TRUE(ParseGatewayArgs({"-p", "4333", "-js", "-sd", "/data", "--store=10.0.0.1:1",
+                                "--consumer", "10.0.0.2:2", "--sync=always"},
+                               &options)
+                  .ok());
+  EXPECT_EQ(options.server.port, 4333);
+  EXPECT_EQ(options.server.store_dir, "/data");
+  EXPECT_EQ(options.store_address, "10.0.0.1:1");
+  EXPECT_EQ(options.consumer_address, "10.0.0.2:2");
+  EXPECT_EQ(options.sync, "always");
+}
+
+TEST(ParseGatewayArgsTest, RejectsUnknownFlagsAndBadValues) {
+  EngineOptions options;
+  EXPECT_FALSE(ParseGatewayArgs({"--frobnicate"}, &options).ok());
+  EXPECT_FALSE(ParseGatewayArgs({"--store"}, &options).ok());
+  EXPECT_FALSE(ParseGatewayArgs({"--sync=sometimes"}, &options).ok());
+}
+
+std::string TempDir() {
+  std::string pattern = std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") +
+                        "/engine-XXXXXX";
+  return mkdtemp(pattern.data());
+}
+
+std::unique_ptr<Engine> StartEmbedded(const std::string& dir) {
+  EngineOptions options;
+  options.server.host = "127.0.0.1";
+  options.server.port = 0;
+  options.server.store_dir = dir;
+  options.grpc_listen = "127.0.0.1:0";
+  auto engine = Engine::Start(options);
+  EXPECT_TRUE(engine.ok()) << engine.status();
+  return engine.ok() ? std::move(*engine) : nullptr;
+}
+
+TEST(EngineTest, EmbeddedStoresPublishesAcrossRestarts) {
+  std::string dir = TempDir();
+  auto engine = StartEmbedded(dir);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_GT(engine->grpc_port(), 0);
+
+  std::string url = "nats://127.0.0.1:" + std::to_string(engine->nats_port());
+  natsConnection* nc = nullptr;
+  ASSERT_EQ(natsConnection_ConnectTo(&nc, url.c_str()), NATS_OK);
+  jsCtx* js = nullptr;
+  ASSERT_EQ(natsConnection_JetStream(&js, nc, nullptr), NATS_OK);
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  config.Name = "EVENTS";
+  jsErrCode error;
+  ASSERT_EQ(js_AddStream(nullptr, js, &config, nullptr, &error), NATS_OK) << error;
+  jsPubAck* ack = nullptr;
+  ASSERT_EQ(js_Publish(&ack, js, "EVENTS", "hello", 5, nullptr, &error), NATS_OK) << error;
+  EXPECT_EQ(ack->Sequence, 1u);
+  EXPECT_STREQ(ack->Stream, "EVENTS");
+  jsPubAck_Destroy(ack);
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(nc);
+  engine->Stop();
+
+  engine = StartEmbedded(dir);
+  ASSERT_NE(engine, nullptr);
+  url = "nats://127.0.0.1:" + std::to_string(engine->nats_port());
+  ASSERT_EQ(natsConnection_ConnectTo(&nc, url.c_str()), NATS_OK);
+  ASSERT_EQ(natsConnection_JetStream(&js, nc, nullptr), NATS_OK);
+  ASSERT_EQ(js_Publish(&ack, js, "EVENTS", "again", 5, nullptr, &error), NATS_OK) << error;
+  EXPECT_EQ(ack->Sequence, 2u);
+  jsPubAck_Destroy(ack);
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(nc);
+}
+
+}  // namespace
+}  // namespace jsengine
