@@ -85,7 +85,6 @@ void JetStreamBridge::OnStreamPublish(const std::string& stream,
 }
 
 void JetStreamBridge::OnApiRequest(const core::InboundMessage& message) {
-  if (message.reply.empty()) return;
   absl::MutexLock lock(&mu_);
   api_queue_.push_back({std::string(message.subject), std::string(message.reply),
                         std::string(message.payload)});
@@ -106,7 +105,9 @@ void JetStreamBridge::ApiWorkerLoop() {
       api_queue_.pop_front();
     }
     jetstream::JsApiReply reply = api_.Handle(request.subject, request.payload);
-    if (reply.send) server_->Publish(request.reply, "", reply.headers, reply.payload);
+    if (reply.send && !request.reply.empty()) {
+      server_->Publish(request.reply, "", reply.headers, reply.payload);
+    }
   }
 }
 
