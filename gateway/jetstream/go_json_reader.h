@@ -33,11 +33,6 @@ class GoJsonObject {
   // Parses `payload`, which must hold one JSON object (or `null`, read as {}).
   static absl::StatusOr<GoJsonObject> Parse(absl::string_view payload);
 
-  // Wraps `value` (an object, or null read as {}) found inside another object.
-  static absl::StatusOr<GoJsonObject> FromValue(std::shared_ptr<const nlohmann::json> root,
-                                                const nlohmann::json* value,
-                                                absl::string_view name);
-
   // The value under `key`, or nullptr when absent or null.
   const nlohmann::json* Find(absl::string_view key) const;
 
@@ -64,6 +59,11 @@ class GoJsonObject {
  private:
   GoJsonObject(std::shared_ptr<const nlohmann::json> root, const nlohmann::json* object)
       : root_(std::move(root)), object_(object) {}
+
+  // Wraps `value` (an object, or null read as {}) held by `root`.
+  static absl::StatusOr<GoJsonObject> FromValue(std::shared_ptr<const nlohmann::json> root,
+                                                const nlohmann::json* value,
+                                                absl::string_view name);
 
   std::shared_ptr<const nlohmann::json> root_;  // Keeps object_ alive.
   const nlohmann::json* object_ = nullptr;      // nullptr: empty object.

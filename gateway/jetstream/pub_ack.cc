@@ -11,11 +11,11 @@ namespace {
 // Go's %q of a stream name: nats-server quotes it with fmt, which leaves
 // '<', '>' and '&' alone (JSON escaping would not); anything unusual falls
 // back to JSON escaping, which stays valid JSON.
-void AppendQuotedName(const std::string& name, std::string* out) {
+void AppendQuoted(std::string_view name, std::string* out) {
   for (char c : name) {
     unsigned char u = static_cast<unsigned char>(c);
     if (u < 0x20 || u >= 0x7F || c == '"' || c == '\\') {
-      AppendGoJsonString(name, out);
+      AppendGoJsonString(absl::string_view(name.data(), name.size()), out);
       return;
     }
   }
@@ -32,7 +32,7 @@ void AppendUint(uint64_t value, std::string* out) {
 
 }  // namespace
 
-void AppendPubAck(const v1::AppendResult& result, std::string* out) {
+void AppendPubAck(const v1::AppendResult& result, std::string_view domain, std::string* out) {
   if (result.has_error()) {
     out->reserve(out->size() + 96 + result.stream().size() +
                  result.error().description().size());
@@ -47,17 +47,25 @@ void AppendPubAck(const v1::AppendResult& result, std::string* out) {
     w.EndObject();
     return;
   }
-  out->reserve(out->size() + 56 + result.stream().size());
+  out->reserve(out->size() + 64 + result.stream().size() + domain.size());
   out->append("{\"stream\":");
-  AppendQuotedName(result.stream(), out);
+  AppendQuoted(result.stream(), out);
+  if (!domain.empty()) {
+    out->append(", \"domain\":");
+    AppendQuoted(domain, out);
+  }
   out->append(", \"seq\":");
   AppendUint(result.seq(), out);
   out->append(result.duplicate() ? ",\"duplicate\": true}" : "}");
 }
 
-std::string PubAck(const v1::AppendResult& result) {
+void AppendPubAck(const v1::AppendResult& result, std::string* out) {
+  AppendPubAck(result, {}, out);
+}
+
+std::string PubAck(const v1::AppendResult& result, std::string_view domain) {
   std::string out;
-  AppendPubAck(result, &out);
+  AppendPubAck(result, domain, &out);
   return out;
 }
 

@@ -2,6 +2,7 @@
 //
 //   {"stream":"ORDERS", "seq":5}
 //   {"stream":"ORDERS", "seq":5,"duplicate": true}
+//   {"stream":"ORDERS", "domain":"hub", "seq":5}          (JetStream domain set)
 //   {"error":{"code":400,"err_code":10071,"description":"wrong last sequence: 2"},"stream":"ORDERS","seq":0}
 //
 // (nats-server formats the success form by hand, hence the odd spaces; the
@@ -12,6 +13,7 @@
 #define JSENGINE_GATEWAY_JETSTREAM_PUB_ACK_H_
 
 #include <string>
+#include <string_view>
 
 #include "proto/store.pb.h"
 
@@ -19,9 +21,11 @@ namespace jsengine {
 namespace jetstream {
 
 // Appends the PubAck (or, when result.has_error(), the error) to `out`.
+// `domain` is the server's JetStream domain, empty for none.
+void AppendPubAck(const v1::AppendResult& result, std::string_view domain, std::string* out);
 void AppendPubAck(const v1::AppendResult& result, std::string* out);
 
-std::string PubAck(const v1::AppendResult& result);
+std::string PubAck(const v1::AppendResult& result, std::string_view domain = {});
 
 }  // namespace jetstream
 }  // namespace jsengine

@@ -48,6 +48,12 @@ TEST(PubAckTest, QuotesNamesAsGoFmtDoes) {
   EXPECT_EQ(PubAck(Result("q\"", 1)), "{\"stream\":\"q\\\"\", \"seq\":1}");
 }
 
+TEST(PubAckTest, NamesTheDomainWhenSet) {
+  EXPECT_EQ(PubAck(Result("S", 7), "hub"), "{\"stream\":\"S\", \"domain\":\"hub\", \"seq\":7}");
+  EXPECT_EQ(PubAck(Result("S", 7, true), "hub"),
+            "{\"stream\":\"S\", \"domain\":\"hub\", \"seq\":7,\"duplicate\": true}");
+}
+
 TEST(PubAckTest, ErrorWithoutErrCode) {
   EXPECT_EQ(PubAck(ErrorResult("S", absl::UnavailableError("store down"))),
             "{\"error\":{\"code\":503,\"description\":\"store down\"},\"stream\":\"S\",\"seq\":0}");

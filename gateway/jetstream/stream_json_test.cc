@@ -67,6 +67,39 @@ TEST(StreamJsonTest, ConfigRoundTripsThroughNatsServerJson) {
   }
 }
 
+TEST(StreamJsonTest, SourcesAndRepublishRoundTrip) {
+  std::string config_json =
+      Between(Golden("x_stream_create_sourced.json"), "\"config\":", ",\"created\"");
+  absl::StatusOr<v1::StreamConfig> config = ParseStreamConfig(config_json);
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->sources_size(), 2);
+  EXPECT_EQ(config->sources(1).opt_start_time_ns(), 1795532400500000000);
+  EXPECT_EQ(config->description(), "line\nbreak");
+  // Go keeps the client's UTC offset in opt_start_time; the proto keeps the
+  // instant, which comes back in UTC.
+  std::string expected = config_json;
+  expected.replace(expected.find("2026-11-24T16:00:00.5+01:00"), 27, "2026-11-24T15:00:00.5Z");
+  EXPECT_EQ(Json(*config, &WriteStreamConfig), expected);
+}
+
+TEST(StreamJsonTest, DeletedDetailsMatchNatsServer) {
+  v1::StreamState s;
+  s.set_messages(3);
+  s.set_bytes(111);
+  s.set_first_seq(1);
+  s.set_first_ts_ns(1795538374579864883);
+  s.set_last_seq(4);
+  s.set_last_ts_ns(1795538377597857481);
+  s.set_num_subjects(3);
+  s.set_num_deleted(1);
+  s.add_deleted(2);
+  EXPECT_EQ(Json(s, &WriteStreamState),
+            Between(Golden("x_stream_info_deleted.json"), "\"state\":", ",\"sources\"") );
+  s.clear_deleted();
+  EXPECT_EQ(Json(s, &WriteStreamState),
+            Between(Golden("x_stream_info_filter_none.json"), "\"state\":", ",\"sources\""));
+}
+
 TEST(StreamJsonTest, ParsesEveryField) {
   absl::StatusOr<v1::StreamConfig> c = ParseStreamConfig(R"({
     "name":"S","description":"d","subjects":["a","b.>"],"retention":"interest",

@@ -61,6 +61,21 @@ def save(name, subject, payload=b"", headers=None):
             o.write(hdr)
     print(name, hdr, body)
 
+if len(sys.argv) > 3 and sys.argv[3] == "extra":
+    # A second run, for files added later (its times differ from the first).
+    save("x_stream_create_sourced", "$JS.API.STREAM.CREATE.SRC",
+         '{"name":"SRC","subjects":["src.>"],"sources":[{"name":"ORDERS","opt_start_seq":5,'
+         '"filter_subject":"orders.a"},{"name":"OTHER","opt_start_time":"2026-11-24T16:00:00.5+01:00"}],'
+         '"republish":{"src":"src.>","dest":"re.>","headers_only":true},"no_ack":true,'
+         '"description":"line\\nbreak","discard_new_per_subject":true,"discard":"new","max_msgs_per_subject":1}')
+    for i in range(4):
+        request("src.%d" % i, "m%d" % i)
+    request("$JS.API.STREAM.MSG.DELETE.SRC", '{"seq":2}')
+    save("x_stream_info_deleted", "$JS.API.STREAM.INFO.SRC", '{"deleted_details":true}')
+    save("x_stream_info_filter_none", "$JS.API.STREAM.INFO.SRC", '{"subjects_filter":"none.*"}')
+    save("x_stream_names_offset", "$JS.API.STREAM.NAMES", '{"offset":5}')
+    sys.exit(0)
+
 save("account_info_empty", "$JS.API.INFO")
 save("stream_create", "$JS.API.STREAM.CREATE.ORDERS",
      '{"name":"ORDERS","subjects":["orders.*","ship.>"],"retention":"limits","max_consumers":-1,"max_msgs":-1,'
