@@ -258,6 +258,22 @@ std::string LatencyText(LatencySamples& samples) {
                          samples.PercentileMicros(99));
 }
 
+// Calls `op` `n` times in sequence, recording each call's latency; returns
+// the total seconds, or the first failure.
+absl::StatusOr<double> TimeEach(int64_t n, LatencySamples& samples,
+                                const char* what,
+                                const std::function<natsStatus()>& op) {
+  samples.Reserve(n);
+  absl::Time start = absl::Now();
+  for (int64_t i = 0; i < n; ++i) {
+    absl::Time t0 = absl::Now();
+    natsStatus s = op();
+    samples.Add(absl::Now() - t0);
+    if (s != NATS_OK) return NatsError(s, what);
+  }
+  return absl::ToDoubleSeconds(absl::Now() - start);
+}
+
 int RunReqRep(const Options& o) {
   const std::string name = "reqrep";
   NatsSession responder;
@@ -274,26 +290,24 @@ int RunReqRep(const Options& o) {
 
   const std::string payload = Payload(o.size);
   LatencySamples samples;
-  samples.Reserve(o.msgs);
-  absl::Time start = absl::Now();
-  for (int64_t i = 0; i < o.msgs; ++i) {
-    natsMsg* reply = nullptr;
-    absl::Time t0 = absl::Now();
-    s = natsConnection_Request(&reply, requester.conn(), o.subject.c_str(),
-                               payload.data(), o.size, kRequestTimeoutMs);
-    samples.Add(absl::Now() - t0);
-    if (s != NATS_OK) return Fail(name, NatsError(s, "request"));
-    natsMsg_Destroy(reply);
-  }
-  double secs = absl::ToDoubleSeconds(absl::Now() - start);
+  absl::StatusOr<double> secs =
+      TimeEach(o.msgs, samples, "request", [&] {
+        natsMsg* reply = nullptr;
+        natsStatus rs =
+            natsConnection_Request(&reply, requester.conn(), o.subject.c_str(),
+                                   payload.data(), o.size, kRequestTimeoutMs);
+        natsMsg_Destroy(reply);
+        return rs;
+      });
+  if (!secs.ok()) return Fail(name, secs.status());
   natsSubscription_Destroy(sub);
 
   ResultLine line(name);
   line.Add("msgs", o.msgs).Add("size", int64_t{o.size});
-  line.Add("req_per_sec", PerSecond(o.msgs, secs));
+  line.Add("req_per_sec", PerSecond(o.msgs, *secs));
   AddLatencies(line, samples);
   Report(line, absl::StrFormat("reqrep, %d requests of %d B: %.0f req/s, %s",
-                               o.msgs, o.size, PerSecond(o.msgs, secs),
+                               o.msgs, o.size, PerSecond(o.msgs, *secs),
                                LatencyText(samples)));
   return 0;
 }
@@ -377,19 +391,14 @@ int RunJsPublishSync(const Options& o) {
 
   const std::string payload = Payload(o.size);
   LatencySamples samples;
-  samples.Reserve(o.msgs);
-  absl::Time start = absl::Now();
-  for (int64_t i = 0; i < o.msgs; ++i) {
+  absl::StatusOr<double> secs = TimeEach(o.msgs, samples, "js_Publish", [&] {
     jsPubAck* ack = nullptr;
-    jsErrCode code = static_cast<jsErrCode>(0);
-    absl::Time t0 = absl::Now();
-    natsStatus s = js_Publish(&ack, session.js(), o.subject.c_str(),
-                              payload.data(), o.size, nullptr, &code);
-    samples.Add(absl::Now() - t0);
-    if (s != NATS_OK) return Fail(name, NatsError(s, "js_Publish"));
+    natsStatus ps = js_Publish(&ack, session.js(), o.subject.c_str(),
+                               payload.data(), o.size, nullptr, nullptr);
     jsPubAck_Destroy(ack);
-  }
-  double secs = absl::ToDoubleSeconds(absl::Now() - start);
+    return ps;
+  });
+  if (!secs.ok()) return Fail(name, secs.status());
   st = VerifyAndCleanUp(session, o, o.keep_stream, o.msgs);
   if (!st.ok()) return Fail(name, st);
 
@@ -397,10 +406,10 @@ int RunJsPublishSync(const Options& o) {
   line.Add("msgs", o.msgs)
       .Add("size", int64_t{o.size})
       .Add("storage", o.memory ? "memory" : "file")
-      .Add("msgs_per_sec", PerSecond(o.msgs, secs));
+      .Add("msgs_per_sec", PerSecond(o.msgs, *secs));
   AddLatencies(line, samples);
   Report(line, absl::StrFormat("js-pub-sync, %d msgs of %d B: %.0f msgs/s, ack %s",
-                               o.msgs, o.size, PerSecond(o.msgs, secs),
+                               o.msgs, o.size, PerSecond(o.msgs, *secs),
                                LatencyText(samples)));
   return 0;
 }
