@@ -17,6 +17,8 @@
 #   --skip-restart          leave out the restart scenario
 #   OURS_ARGS               extra flags for our server, e.g. "--sync=always"
 #   NATS_SERVER_BIN         reference binary (default: nats-server on PATH)
+#   RESTART_TIMEOUT_S       limit for a restarted server to report every
+#                           message again (default 300)
 #
 # Every server is started here on a free 127.0.0.1 port with a fresh store
 # directory and stopped by PID (also on exit or interrupt).
@@ -27,6 +29,7 @@ build=1
 restart=1
 repeat=""
 ours_bin="${OURS_BIN:-}"
+restart_timeout_s="${RESTART_TIMEOUT_S:-300}"
 while (($#)); do
   case "$1" in
     --quick) mode=quick ;;
@@ -37,7 +40,7 @@ while (($#)); do
     --repeat=*) repeat="${1#--repeat=}" ;;
     --no-build) build=0 ;;
     --skip-restart) restart=0 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -110,20 +113,25 @@ free_port() {
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# start_server LOG BIN ARGS... : starts it in the background and waits for
-# its port ($port); fails if it exits or does not listen within 20 s.
-start_server() {
+# launch_server LOG BIN ARGS... : starts it in the background ($server_pid).
+launch_server() {
   local log="$1"; shift
   "$@" >>"$log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 400); do
+}
+
+# start_server LOG BIN ARGS... : launches it and waits for its port ($port);
+# fails if it exits or does not listen within 20 s.
+start_server() {
+  launch_server "$@"
+  for _ in $(seq 2000); do
     if ! kill -0 "$server_pid" 2>/dev/null; then
       wait "$server_pid" 2>/dev/null
       server_pid=""
       return 1
     fi
     port_open "$port" && return 0
-    sleep 0.05
+    sleep 0.01
   done
   stop_server
   return 1
@@ -185,10 +193,11 @@ run_side() {
     stop_server
     t1=$(now_ms)
     result["$side|restart|stop_ms"]+=" $((t1 - t0))"
+    # js-count reconnects every 10 ms, so the clock starts at process launch.
     t0=$(now_ms)
-    if start_server "$dir/server.log" "${args[@]}" &&
-       bench "$side" restart-count --scenario=js-count --stream=RESTART \
-         --wait_for_msgs="$n_restart"; then
+    launch_server "$dir/server.log" "${args[@]}"
+    if bench "$side" restart-count --scenario=js-count --stream=RESTART \
+         --wait_for_msgs="$n_restart" --timeout_s="$restart_timeout_s"; then
       t1=$(now_ms)
       result["$side|restart|restart_ms"]+=" $((t1 - t0))"
     else
