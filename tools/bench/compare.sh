@@ -238,6 +238,21 @@ ratio() {
   awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'
 }
 
+# ratio_range SIDE_A SIDE_B ROW METRIC : lowest..highest per-round ratio.
+ratio_range() {
+  local a="${result[$1|$3|$4]:-}" b="${result[$2|$3|$4]:-}"
+  [[ -n "$a" && -n "$b" ]] || { echo -; return; }
+  awk -v a="$a" -v b="$b" 'BEGIN {
+    n = split(a, x, " "); m = split(b, y, " "); if (m < n) n = m
+    for (i = 1; i <= n; i++) if (y[i] > 0) {
+      r = x[i] / y[i]; k++
+      if (k == 1 || r < lo) lo = r
+      if (k == 1 || r > hi) hi = r
+    }
+    if (k) printf "%.2f..%.2f", lo, hi; else print "-"
+  }'
+}
+
 rows=(
   "pub msgs_per_sec higher"
   "pub mib_per_sec higher"
@@ -272,18 +287,21 @@ else
   echo "ours: not run ($ours_bin missing or failed to start)"
 fi
 echo "ratio = ours / nats-server; 'higher' rows: ratio > 1 means ours is better;"
-echo "'lower' rows: ratio < 1 means ours is better."
+echo "'lower' rows: ratio < 1 means ours is better. Values are medians over rounds;"
+echo "'round range' is the lowest..highest ours/nats-server ratio of a single round."
 echo
-fmt="| %-13s | %-17s | %-6s | %14s | %14s | %6s |\n"
+fmt="| %-13s | %-17s | %-6s | %14s | %14s | %6s | %-11s |\n"
 # shellcheck disable=SC2059
-printf "$fmt" scenario metric better nats-server ours ratio
-echo "|---------------|-------------------|--------|----------------|----------------|--------|"
+printf "$fmt" scenario metric better nats-server ours ratio "round range"
+echo "|---------------|-------------------|--------|----------------|----------------|--------|-------------|"
 for row in "${rows[@]}"; do
   read -r scenario metric better <<<"$row"
   ref="$(value nats-server "$scenario" "$metric")"
   if ((have_ours)); then ours="$(value ours "$scenario" "$metric")"; else ours=-; fi
   # shellcheck disable=SC2059
-  printf "$fmt" "$scenario" "$metric" "$better" "$ref" "$ours" "$(ratio "$ours" "$ref")"
+  range=-
+  ((have_ours)) && range="$(ratio_range ours nats-server "$scenario" "$metric")"
+  printf "$fmt" "$scenario" "$metric" "$better" "$ref" "$ours" "$(ratio "$ours" "$ref")" "$range"
 done
 echo
 echo "Counts: pub $n_pub, pubsub $n_pubsub (1x1 and 2x2), reqrep $n_reqrep," \
