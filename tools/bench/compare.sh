@@ -79,6 +79,7 @@ ours_bin="${ours_bin:-$root/bazel-bin/gateway/gateway}"
 ref_bin="${NATS_SERVER_BIN:-$(command -v nats-server || echo /usr/sbin/nats-server)}"
 [[ -x "$ref_bin" ]] || { echo "compare.sh: nats-server not found" >&2; exit 1; }
 
+load_start="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/jsbench.XXXXXX")"
 server_pid=""
 
@@ -280,6 +281,7 @@ rows=(
 
 echo
 echo "Benchmark comparison ($mode mode, median of $repeat rounds), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
+echo "load average (1/5/15 min) at start: ${load_start:-?}, at end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 echo "reference: $("$ref_bin" --version 2>/dev/null | head -1) ($ref_bin)"
 if ((have_ours)); then
   echo "ours: $ours_bin ${OURS_ARGS:-}"
