@@ -86,9 +86,9 @@ server_pid=""
 stop_server() {
   [[ -n "$server_pid" ]] || return 0
   kill -TERM "$server_pid" 2>/dev/null
-  for _ in $(seq 300); do
+  for _ in $(seq 3000); do
     kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
+    sleep 0.01
   done
   kill -KILL "$server_pid" 2>/dev/null
   wait "$server_pid" 2>/dev/null
