@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# Runs the same benchmarks against nats-server -js (the reference) and our
+# gateway, one after the other on this machine, and prints them side by side
+# with ratios (ours / nats-server).
+#
+#   tools/bench/compare.sh            full run (a few minutes per server)
+#   tools/bench/compare.sh --quick    small counts, for smoke testing
+#
+# Options / environment:
+#   --quick | --full        counts to use (default --full)
+#   --ours PATH             our server binary (env OURS_BIN; default
+#                           bazel-bin/gateway/gateway, built if absent)
+#   --repeat N              rounds; servers alternate each round and the
+#                           table shows each metric's median (default: 3
+#                           full, 1 quick). The restart scenario runs once.
+#   --no-build              do not run bazel; use the binaries already built
+#   --skip-restart          leave out the restart scenario
+#   OURS_ARGS               extra flags for our server, e.g. "--sync=always"
+#   NATS_SERVER_BIN         reference binary (default: nats-server on PATH)
+#   RESTART_TIMEOUT_S       limit for a restarted server to report every
+#                           message again (default 300)
+#
+# Every server is started here on a free 127.0.0.1 port with a fresh store
+# directory and stopped by PID (also on exit or interrupt).
+set -uo pipefail
+
+mode=full
+build=1
+restart=1
+repeat=""
+ours_bin="${OURS_BIN:-}"
+restart_timeout_s="${RESTART_TIMEOUT_S:-300}"
+while (($#)); do
+  case "$1" in
+    --quick) mode=quick ;;
+    --full) mode=full ;;
+    --ours) shift; ours_bin="$1" ;;
+    --ours=*) ours_bin="${1#--ours=}" ;;
+    --repeat) shift; repeat="$1" ;;
+    --repeat=*) repeat="${1#--repeat=}" ;;
+    --no-build) build=0 ;;
+    --skip-restart) restart=0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root" || exit 1
+
+if [[ "$mode" == quick ]]; then
+  n_pub=200000; n_pubsub=100000; n_reqrep=1000; n_js_async=10000
+  n_js_sync=500; n_restart=20000; disk_mib=16; disk_fsyncs=200
+  repeat="${repeat:-1}"
+else
+  n_pub=2000000; n_pubsub=1000000; n_reqrep=20000; n_js_async=500000
+  n_js_sync=20000; n_restart=1000000; disk_mib=256; disk_fsyncs=2000
+  repeat="${repeat:-3}"
+fi
+[[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: bad --repeat" >&2; exit 2; }
+
+bazel_cmd=(bazel)
+[[ -x ./bazelw ]] && bazel_cmd=(./bazelw)
+
+if ((build)); then
+  "${bazel_cmd[@]}" build //tools/bench:natsbench //tools/bench:diskbench >&2 ||
+    { echo "compare.sh: bazel build of the bench tools failed" >&2; exit 1; }
+  if [[ -z "$ours_bin" && -f gateway/BUILD ]]; then
+    "${bazel_cmd[@]}" build //gateway:gateway >&2 ||
+      echo "compare.sh: bazel build //gateway:gateway failed" >&2
+  fi
+fi
+natsbench="$root/bazel-bin/tools/bench/natsbench"
+diskbench="$root/bazel-bin/tools/bench/diskbench"
+[[ -x "$natsbench" && -x "$diskbench" ]] ||
+  { echo "compare.sh: $natsbench or $diskbench missing" >&2; exit 1; }
+ours_bin="${ours_bin:-$root/bazel-bin/gateway/gateway}"
+ref_bin="${NATS_SERVER_BIN:-$(command -v nats-server || echo /usr/sbin/nats-server)}"
+[[ -x "$ref_bin" ]] || { echo "compare.sh: nats-server not found" >&2; exit 1; }
+
+load_start="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/jsbench.XXXXXX")"
+server_pid=""
+
+stop_server() {
+  [[ -n "$server_pid" ]] || return 0
+  kill -TERM "$server_pid" 2>/dev/null
+  for _ in $(seq 3000); do
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.01
+  done
+  kill -KILL "$server_pid" 2>/dev/null
+  wait "$server_pid" 2>/dev/null
+  server_pid=""
+}
+
+cleanup() {
+  stop_server
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    port_open "$p" || { echo "$p"; return; }
+  done
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# launch_server LOG BIN ARGS... : starts it in the background ($server_pid).
+launch_server() {
+  local log="$1"; shift
+  "$@" >>"$log" 2>&1 &
+  server_pid=$!
+}
+
+# start_server LOG BIN ARGS... : launches it and waits for its port ($port);
+# fails if it exits or does not listen within 20 s.
+start_server() {
+  launch_server "$@"
+  for _ in $(seq 2000); do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      wait "$server_pid" 2>/dev/null
+      server_pid=""
+      return 1
+    fi
+    port_open "$port" && return 0
+    sleep 0.01
+  done
+  stop_server
+  return 1
+}
+
+declare -A result   # result[side|row|metric] = values, one per round
+
+# record SIDE ROW < OUTPUT : appends every key=value of its RESULT lines.
+record() {
+  local side="$1" row="$2" line kv
+  while read -r line; do
+    [[ "$line" == RESULT* ]] || continue
+    for kv in $line; do
+      [[ "$kv" == *=* ]] && result["$side|$row|${kv%%=*}"]+=" ${kv#*=}"
+    done
+  done
+}
+
+# bench SIDE ROW ARGS... : runs natsbench against the current server.
+bench() {
+  local side="$1" row="$2"; shift 2
+  local out
+  out="$("$natsbench" --url="nats://127.0.0.1:$port" --timeout_s=600 "$@" 2>&1)"
+  local rc=$?
+  echo "$out" | sed "s/^/  [$side] /" >&2
+  if ((rc != 0)); then
+    result["$side|$row|failed"]=1
+    return 1
+  fi
+  record "$side" "$row" <<<"$out"
+}
+
+# run_side ROUND SIDE BIN ARGS... : the suite against one fresh server; the
+# restart scenario only in round 1.
+run_side() {
+  local round="$1" side="$2"; shift 2
+  local dir="$work/$side-$round"
+  mkdir -p "$dir/store"
+  port="$(free_port)"
+  local args=("$@" -a 127.0.0.1 -p "$port" -js -sd "$dir/store")
+  echo "== round $round, $side: ${args[*]}" >&2
+  if ! start_server "$dir/server.log" "${args[@]}"; then
+    echo "compare.sh: $side server failed to start; its log:" >&2
+    tail -n 20 "$dir/server.log" >&2
+    return 1
+  fi
+  result["$side|ran|ok"]=1
+  bench "$side" pub --scenario=pub --msgs="$n_pub"
+  bench "$side" pubsub --scenario=pubsub --msgs="$n_pubsub"
+  bench "$side" pubsub-2x2 --scenario=pubsub --pubs=2 --subs=2 --msgs="$n_pubsub"
+  bench "$side" reqrep --scenario=reqrep --msgs="$n_reqrep"
+  bench "$side" js-pub-async --scenario=js-pub-async --msgs="$n_js_async"
+  bench "$side" js-pub-sync --scenario=js-pub-sync --msgs="$n_js_sync"
+  if ((restart && round == 1)); then
+    bench "$side" restart-fill --scenario=js-fill --stream=RESTART \
+      --subject=restart.bench --msgs="$n_restart"
+    local t0 t1
+    t0=$(now_ms)
+    stop_server
+    t1=$(now_ms)
+    result["$side|restart|stop_ms"]+=" $((t1 - t0))"
+    # js-count reconnects every 10 ms, so the clock starts at process launch.
+    t0=$(now_ms)
+    launch_server "$dir/server.log" "${args[@]}"
+    if bench "$side" restart-count --scenario=js-count --stream=RESTART \
+         --wait_for_msgs="$n_restart" --timeout_s="$restart_timeout_s"; then
+      t1=$(now_ms)
+      result["$side|restart|restart_ms"]+=" $((t1 - t0))"
+    else
+      result["$side|restart|failed"]=1
+    fi
+  fi
+  stop_server
+  rm -rf "$dir/store"
+}
+
+[[ -x "$ours_bin" ]] ||
+  echo "compare.sh: our server binary $ours_bin is missing; reference column only" >&2
+for round in $(seq "$repeat"); do
+  run_side "$round" nats-server "$ref_bin"
+  if [[ -x "$ours_bin" ]]; then
+    # shellcheck disable=SC2086  # OURS_ARGS is a list of flags.
+    run_side "$round" ours "$ours_bin" ${OURS_ARGS:-}
+  fi
+done
+have_ours=0
+[[ -n "${result[ours|ran|ok]:-}" ]] && have_ours=1
+
+"$diskbench" --dir="$work" --write_mib="$disk_mib" --fsyncs="$disk_fsyncs" \
+  >"$work/disk.txt" 2>&1 || echo "compare.sh: diskbench failed" >&2
+record disk disk <"$work/disk.txt"
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+value() {
+  local key="$1|$2|$3"
+  if [[ -n "${result[$key]:-}" ]]; then echo "${result[$key]}" | median
+  elif [[ -n "${result[$1|$2|failed]:-}" ]]; then echo FAIL
+  else echo -; fi
+}
+
+ratio() {
+  [[ "$1" =~ ^[0-9.]+$ && "$2" =~ ^[0-9.]+$ ]] || { echo -; return; }
+  awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'
+}
+
+# ratio_range SIDE_A SIDE_B ROW METRIC : lowest..highest per-round ratio.
+ratio_range() {
+  local a="${result[$1|$3|$4]:-}" b="${result[$2|$3|$4]:-}"
+  [[ -n "$a" && -n "$b" ]] || { echo -; return; }
+  awk -v a="$a" -v b="$b" 'BEGIN {
+    n = split(a, x, " "); m = split(b, y, " "); if (m < n) n = m
+    for (i = 1; i <= n; i++) if (y[i] > 0) {
+      r = x[i] / y[i]; k++
+      if (k == 1 || r < lo) lo = r
+      if (k == 1 || r > hi) hi = r
+    }
+    if (k) printf "%.2f..%.2f", lo, hi; else print "-"
+  }'
+}
+
+rows=(
+  "pub msgs_per_sec higher"
+  "pub mib_per_sec higher"
+  "pubsub pub_msgs_per_sec higher"
+  "pubsub sub_msgs_per_sec higher"
+  "pubsub sub_mib_per_sec higher"
+  "pubsub-2x2 pub_msgs_per_sec higher"
+  "pubsub-2x2 sub_msgs_per_sec higher"
+  "reqrep req_per_sec higher"
+  "reqrep p50_us lower"
+  "reqrep p90_us lower"
+  "reqrep p99_us lower"
+  "js-pub-async msgs_per_sec higher"
+  "js-pub-async mib_per_sec higher"
+  "js-pub-sync msgs_per_sec higher"
+  "js-pub-sync p50_us lower"
+  "js-pub-sync p90_us lower"
+  "js-pub-sync p99_us lower"
+)
+((restart)) && rows+=(
+  "restart-fill msgs_per_sec higher"
+  "restart stop_ms lower"
+  "restart restart_ms lower"
+)
+
+echo
+echo "Benchmark comparison ($mode mode, median of $repeat rounds), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
+echo "load average (1/5/15 min) at start: ${load_start:-?}, at end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+echo "reference: $("$ref_bin" --version 2>/dev/null | head -1) ($ref_bin)"
+if ((have_ours)); then
+  echo "ours: $ours_bin${OURS_ARGS:+ $OURS_ARGS}"
+else
+  echo "ours: not run ($ours_bin missing or failed to start)"
+fi
+echo "ratio = ours / nats-server; 'higher' rows: ratio > 1 means ours is better;"
+echo "'lower' rows: ratio < 1 means ours is better. Values are medians over rounds;"
+echo "'round range' is the lowest..highest ours/nats-server ratio of a single round."
+echo
+fmt="| %-13s | %-17s | %-6s | %14s | %14s | %6s | %-11s |\n"
+# shellcheck disable=SC2059
+printf "$fmt" scenario metric better nats-server ours ratio "round range"
+echo "|---------------|-------------------|--------|----------------|----------------|--------|-------------|"
+for row in "${rows[@]}"; do
+  read -r scenario metric better <<<"$row"
+  ref="$(value nats-server "$scenario" "$metric")"
+  if ((have_ours)); then ours="$(value ours "$scenario" "$metric")"; else ours=-; fi
+  # shellcheck disable=SC2059
+  range=-
+  ((have_ours)) && range="$(ratio_range ours nats-server "$scenario" "$metric")"
+  printf "$fmt" "$scenario" "$metric" "$better" "$ref" "$ours" "$(ratio "$ours" "$ref")" "$range"
+done
+echo
+echo "Counts: pub $n_pub, pubsub $n_pubsub (1x1 and 2x2), reqrep $n_reqrep," \
+  "js-pub-async $n_js_async, js-pub-sync $n_js_sync, restart $n_restart; payload 128 B."
+echo "restart: fill a file stream, SIGTERM the server (stop_ms), start it again and"
+echo "poll until the stream reports every message (restart_ms, from process launch)."
+echo
+echo "Disk under the store directories (diskbench, $disk_mib MiB / $disk_fsyncs fsyncs):"
+echo "  sequential 4 KiB appends: $(value disk disk mib_per_sec) MiB/s buffered," \
+  "$(value disk disk durable_mib_per_sec) MiB/s with final fdatasync"
+echo "  4 KiB append + fdatasync: p50 $(value disk disk p50_us) us," \
+  "p99 $(value disk disk p99_us) us ($(value disk disk fsyncs_per_sec)/s)"
+
+failed=0
+for key in "${!result[@]}"; do
+  [[ "$key" == *"|failed" ]] && failed=1
+done
+exit "$failed"

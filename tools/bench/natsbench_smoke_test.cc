@@ -1,0 +1,307 @@
+// Runs natsbench (and diskbench) with small counts against a real
+// nats-server -js started on a free port, and checks every scenario prints a
+// RESULT line with non-zero figures. No timing thresholds: only that the
+// tools work end to end and fail when they should.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+
+namespace jsengine {
+namespace bench {
+namespace {
+
+std::string Runfile(absl::string_view name) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  return absl::StrCat(srcdir ? srcdir : ".", "/jsengine/tools/bench/", name);
+}
+
+std::string TempDir() {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  return tmp ? tmp : "/tmp";
+}
+
+std::string FindNatsServer() {
+  for (const char* path : {"/usr/sbin/nats-server", "/usr/bin/nats-server"}) {
+    if (access(path, X_OK) == 0) return path;
+  }
+  return "";
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    return -1;
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool PortAccepts(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  close(fd);
+  return ok;
+}
+
+// A nats-server -js child process on 127.0.0.1, stopped with SIGTERM.
+class NatsServerProcess {
+ public:
+  ~NatsServerProcess() { Stop(); }
+
+  bool Start(const std::string& binary, int port, const std::string& store) {
+    std::string log = TempDir() + "/nats-server.log";
+    std::string port_arg = std::to_string(port);
+    pid_ = fork();
+    if (pid_ == 0) {
+      int fd = open(log.c_str(), O_CREAT | O_WRONLY | O_APPEND, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      execl(binary.c_str(), binary.c_str(), "-js", "-a", "127.0.0.1", "-p",
+            port_arg.c_str(), "-sd", store.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (absl::Now() < deadline) {
+      if (PortAccepts(port)) return true;
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+      }
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return false;
+  }
+
+  void Stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+CommandResult RunCommand(const std::string& command) {
+  CommandResult r;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) r.output.append(buf, n);
+  int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// The key=value pairs of the first `RESULT scenario=<scenario>` line.
+std::map<std::string, std::string> ResultFields(const std::string& output,
+                                                absl::string_view scenario) {
+  std::string prefix = absl::StrCat("RESULT scenario=", scenario, " ");
+  for (absl::string_view line : absl::StrSplit(output, '\n')) {
+    if (!absl::StartsWith(line, prefix)) continue;
+    std::map<std::string, std::string> fields;
+    for (absl::string_view word : absl::StrSplit(line, ' ', absl::SkipEmpty())) {
+      std::pair<std::string, std::string> kv = absl::StrSplit(word, '=');
+      if (!kv.second.empty()) fields[kv.first] = kv.second;
+    }
+    return fields;
+  }
+  return {};
+}
+
+double Number(const std::map<std::string, std::string>& fields,
+              const std::string& key) {
+  auto it = fields.find(key);
+  double v = 0;
+  if (it == fields.end() || !absl::SimpleAtod(it->second, &v)) return -1;
+  return v;
+}
+
+void ExpectPositive(const std::map<std::string, std::string>& fields,
+                    const std::vector<std::string>& keys,
+                    const std::string& output) {
+  ASSERT_FALSE(fields.empty()) << output;
+  for (const std::string& key : keys) {
+    EXPECT_GT(Number(fields, key), 0) << key << " in: " << output;
+  }
+}
+
+class NatsbenchSmokeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    binary_ = new std::string(FindNatsServer());
+    store_ = new std::string(TempDir() + "/store");
+    mkdir(store_->c_str(), 0755);
+    port_ = FreePort();
+    server_ = new NatsServerProcess;
+    started_ = !binary_->empty() && port_ > 0 &&
+               server_->Start(*binary_, port_, *store_);
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete binary_;
+    delete store_;
+  }
+
+  void SetUp() override {
+    ASSERT_FALSE(binary_->empty())
+        << "nats-server is not installed (./bazelw installs it)";
+    ASSERT_TRUE(started_) << "nats-server did not start; see "
+                          << TempDir() << "/nats-server.log";
+  }
+
+  static CommandResult Bench(const std::string& args) {
+    return RunCommand(absl::StrCat(Runfile("natsbench"), " --url=nats://127.0.0.1:",
+                            port_, " --timeout_s=120 ", args));
+  }
+
+  static std::string* binary_;
+  static std::string* store_;
+  static int port_;
+  static NatsServerProcess* server_;
+  static bool started_;
+};
+
+std::string* NatsbenchSmokeTest::binary_ = nullptr;
+std::string* NatsbenchSmokeTest::store_ = nullptr;
+int NatsbenchSmokeTest::port_ = 0;
+NatsServerProcess* NatsbenchSmokeTest::server_ = nullptr;
+bool NatsbenchSmokeTest::started_ = false;
+
+TEST_F(NatsbenchSmokeTest, Pub) {
+  CommandResult r = Bench("--scenario=pub --msgs=20000 --pubs=2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ExpectPositive(ResultFields(r.output, "pub"), {"msgs_per_sec", "mib_per_sec"},
+                 r.output);
+}
+
+TEST_F(NatsbenchSmokeTest, PubSubEverySubscriberGetsEveryMessage) {
+  CommandResult r = Bench("--scenario=pubsub --msgs=20000 --pubs=2 --subs=2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto fields = ResultFields(r.output, "pubsub");
+  ExpectPositive(fields,
+                 {"pub_msgs_per_sec", "pub_mib_per_sec", "sub_msgs_per_sec",
+                  "sub_mib_per_sec"},
+                 r.output);
+  EXPECT_EQ(fields["msgs"], "20000");
+  EXPECT_EQ(fields["subs"], "2");
+}
+
+TEST_F(NatsbenchSmokeTest, ReqRep) {
+  CommandResult r = Bench("--scenario=reqrep --msgs=200");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto fields = ResultFields(r.output, "reqrep");
+  ExpectPositive(fields, {"req_per_sec", "p50_us", "p90_us", "p99_us"},
+                 r.output);
+  EXPECT_LE(Number(fields, "p50_us"), Number(fields, "p90_us"));
+  EXPECT_LE(Number(fields, "p90_us"), Number(fields, "p99_us"));
+}
+
+TEST_F(NatsbenchSmokeTest, JsPubAsync) {
+  CommandResult r =
+      Bench("--scenario=js-pub-async --msgs=2000 --max_in_flight=64 "
+            "--stream=SMOKE_ASYNC --subject=smoke.async");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ExpectPositive(ResultFields(r.output, "js-pub-async"),
+                 {"msgs_per_sec", "mib_per_sec"}, r.output);
+  CommandResult gone = Bench("--scenario=js-count --stream=SMOKE_ASYNC");
+  EXPECT_NE(gone.exit_code, 0) << "the stream should have been deleted: "
+                               << gone.output;
+}
+
+TEST_F(NatsbenchSmokeTest, JsPubSync) {
+  CommandResult r = Bench("--scenario=js-pub-sync --msgs=200 "
+                          "--stream=SMOKE_SYNC --subject=smoke.sync");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ExpectPositive(ResultFields(r.output, "js-pub-sync"),
+                 {"msgs_per_sec", "p50_us", "p90_us", "p99_us"}, r.output);
+}
+
+TEST_F(NatsbenchSmokeTest, FillSurvivesRestartAndIsCounted) {
+  CommandResult fill = Bench("--scenario=js-fill --msgs=3000 "
+                             "--stream=SMOKE_FILL --subject=smoke.fill");
+  ASSERT_EQ(fill.exit_code, 0) << fill.output;
+  ExpectPositive(ResultFields(fill.output, "js-fill"), {"msgs_per_sec"},
+                 fill.output);
+
+  server_->Stop();
+  ASSERT_TRUE(server_->Start(*binary_, port_, *store_));
+  CommandResult count = Bench("--scenario=js-count --stream=SMOKE_FILL "
+                              "--wait_for_msgs=3000");
+  ASSERT_EQ(count.exit_code, 0) << count.output;
+  auto fields = ResultFields(count.output, "js-count");
+  EXPECT_EQ(fields["msgs"], "3000") << count.output;
+  EXPECT_GT(Number(fields, "ready_ms"), 0) << count.output;
+}
+
+TEST_F(NatsbenchSmokeTest, CountOfMissingStreamFails) {
+  CommandResult r = Bench("--scenario=js-count --stream=NO_SUCH_STREAM");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(ResultFields(r.output, "js-count").empty()) << r.output;
+}
+
+TEST_F(NatsbenchSmokeTest, UnknownScenarioIsRejected) {
+  CommandResult r = Bench("--scenario=nonsense");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+}
+
+TEST(NatsbenchUnreachableTest, FailsWithoutServer) {
+  int port = FreePort();
+  ASSERT_GT(port, 0);
+  CommandResult r = RunCommand(absl::StrCat(Runfile("natsbench"),
+                                     " --url=nats://127.0.0.1:", port,
+                                     " --scenario=pub --msgs=10 --timeout_s=30"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(ResultFields(r.output, "pub").empty()) << r.output;
+}
+
+TEST(DiskbenchSmokeTest, ReportsWriteRateAndFsyncLatency) {
+  CommandResult r = RunCommand(absl::StrCat(Runfile("diskbench"), " --dir=", TempDir(),
+                                     " --write_mib=4 --fsyncs=20"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ExpectPositive(ResultFields(r.output, "disk-seq-write"),
+                 {"mib_per_sec", "durable_mib_per_sec"}, r.output);
+  ExpectPositive(ResultFields(r.output, "disk-fsync"),
+                 {"fsyncs_per_sec", "p50_us", "p99_us"}, r.output);
+}
+
+}  // namespace
+}  // namespace bench
+}  // namespace jsengine
