@@ -20,6 +20,16 @@
 //   kTombstone      seq(8): message seq was removed.
 //   kPurgeBefore    seq(8): every message below seq was removed.
 //
+// Saved index state, <stream dir>/msgs/index.snap, written by a clean close:
+//   magic(8) version(4) segment_count(4)
+//   per segment: id(4) covered_size(8) base_seq(8) max_seq(8) tail_crc(4)
+//   the MsgIndex encoding (msg_index.cc EncodeTo)
+//   masked CRC-32C of everything above (4)
+// Open() uses it only if its CRC holds, every segment it lists still exists
+// with at least covered_size bytes whose last kTailCheckBytes still have
+// tail_crc, and every other segment is newer; it then replays only the bytes
+// past covered_size. Otherwise every segment is replayed.
+//
 // Recovery replays records in segment order. The first record that is torn
 // (short), fails its CRC or is malformed ends its segment: the file is
 // truncated there and the loss logged.
@@ -53,6 +63,10 @@ inline constexpr size_t kSeqBodySize = 8;        // kTombstone, kPurgeBefore.
 // Bodies above this are treated as corruption.
 inline constexpr uint32_t kMaxBodySize = 64u << 20;
 inline constexpr const char* kSegmentSuffix = ".seg";
+inline constexpr const char* kIndexFile = "index.snap";
+inline constexpr uint64_t kIndexMagic = 0x31305844494a534aull;  // "JSJIDX01"
+inline constexpr uint32_t kIndexVersion = 1;
+inline constexpr size_t kTailCheckBytes = 64;
 
 // Locations in the index: segment id in the high 24 bits, offset below.
 inline constexpr int kLocOffsetBits = 40;

@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "common/status.h"
 #include "glog/logging.h"
+#include "storesvc/crc32c.h"
 #include "storesvc/segment_record.h"
 #include "storesvc/store_error.h"
 
@@ -101,13 +102,25 @@ absl::Status FileStore::Recover() {
     files.emplace_back(id, entry.path().string());
   }
   std::sort(files.begin(), files.end());
+  std::map<uint32_t, SavedSegment> covered;
+  used_saved_index_ = LoadSavedIndex(files, &covered);
+  if (!used_saved_index_) {
+    covered.clear();
+    index_ = MsgIndex();
+  }
   for (const auto& [id, path] : files) {
     auto seg = std::make_shared<Segment>();
     seg->id = id;
     seg->path = path;
     seg->fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
     if (seg->fd < 0) return IoError("open", path);
-    JSE_RETURN_IF_ERROR(RecoverSegment(seg));
+    uint64_t start = 0;
+    if (auto it = covered.find(id); it != covered.end()) {
+      start = it->second.size;
+      seg->base_seq = it->second.base_seq;
+      seg->max_seq = it->second.max_seq;
+    }
+    JSE_RETURN_IF_ERROR(RecoverSegment(seg, start));
     if (seg->size == 0) {
       LOG(WARNING) << path << ": no valid segment header; removing the file";
       unlink(path.c_str());
@@ -120,19 +133,21 @@ absl::Status FileStore::Recover() {
   return absl::OkStatus();
 }
 
-absl::Status FileStore::RecoverSegment(const std::shared_ptr<Segment>& seg) {
+absl::Status FileStore::RecoverSegment(const std::shared_ptr<Segment>& seg, uint64_t start) {
   struct stat st;
   if (fstat(seg->fd, &st) != 0) return IoError("stat", seg->path);
-  std::string buf(static_cast<size_t>(st.st_size), '\0');
-  JSE_RETURN_IF_ERROR(PreadFully(seg->fd, buf.data(), buf.size(), 0, seg->path));
+  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  std::string buf(static_cast<size_t>(file_size - std::min(start, file_size)), '\0');
+  JSE_RETURN_IF_ERROR(PreadFully(seg->fd, buf.data(), buf.size(), start, seg->path));
   size_t off = 0;
   absl::Status bad;
   while (off < buf.size()) {
     SegmentRecord rec;
     bad = ParseSegmentRecord(buf.data() + off, buf.size() - off, &rec);
-    if (bad.ok() && (off == 0) != (rec.type == kSegmentHeader)) {
-      bad = StoreError(StoreErrc::kBadRecord, off == 0 ? "segment does not start with a header"
-                                                       : "segment header inside a segment");
+    if (bad.ok() && (start + off == 0) != (rec.type == kSegmentHeader)) {
+      bad = StoreError(StoreErrc::kBadRecord, start + off == 0
+                                                  ? "segment does not start with a header"
+                                                  : "segment header inside a segment");
     }
     if (bad.ok() && rec.type == kMessage && rec.seq <= index_.last_seq()) {
       bad = StoreError(StoreErrc::kBadRecord,
@@ -146,7 +161,7 @@ absl::Status FileStore::RecoverSegment(const std::shared_ptr<Segment>& seg) {
         break;
       case kMessage:
         index_.Add(rec.seq, rec.ts, rec.subject, MsgSize(rec.subject, rec.hdr, rec.data),
-                   MakeLoc(seg->id, off));
+                   MakeLoc(seg->id, start + off));
         seg->max_seq = rec.seq;
         break;
       case kTombstone:
@@ -169,12 +184,101 @@ absl::Status FileStore::RecoverSegment(const std::shared_ptr<Segment>& seg) {
   if (off < buf.size()) {
     ++truncated_records_;
     LOG(WARNING) << seg->path << ": " << StoreErrcName(*StoreErrorOf(bad)) << " ("
-                 << bad.message() << ") at offset " << off << "; truncating " << buf.size() - off
-                 << " bytes";
-    if (ftruncate(seg->fd, static_cast<off_t>(off)) != 0) return IoError("truncate", seg->path);
+                 << bad.message() << ") at offset " << start + off << "; truncating "
+                 << buf.size() - off << " bytes";
+    if (ftruncate(seg->fd, static_cast<off_t>(start + off)) != 0) {
+      return IoError("truncate", seg->path);
+    }
     if (fdatasync(seg->fd) != 0) return IoError("sync", seg->path);
   }
-  seg->size = off;
+  seg->size = start + off;
+  return absl::OkStatus();
+}
+
+namespace {
+
+uint32_t TailCrc(int fd, uint64_t size) {
+  char tail[kTailCheckBytes];
+  size_t n = static_cast<size_t>(std::min<uint64_t>(size, kTailCheckBytes));
+  if (pread(fd, tail, n, static_cast<off_t>(size - n)) != static_cast<ssize_t>(n)) return 0;
+  return crc32c::Value(tail, n);
+}
+
+}  // namespace
+
+bool FileStore::LoadSavedIndex(const std::vector<std::pair<uint32_t, std::string>>& files,
+                               std::map<uint32_t, SavedSegment>* covered) {
+  std::string path = absl::StrCat(options_.dir, "/", kIndexFile);
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  std::string buf;
+  bool read_ok = fstat(fd, &st) == 0;
+  if (read_ok) {
+    buf.resize(static_cast<size_t>(st.st_size));
+    read_ok = PreadFully(fd, buf.data(), buf.size(), 0, path).ok();
+  }
+  close(fd);
+  auto reject = [&](absl::string_view why) {
+    LOG(WARNING) << path << ": not used (" << why << "); replaying all segments";
+    return false;
+  };
+  if (!read_ok || buf.size() < 20) return reject("unreadable");
+  const char* p = buf.data();
+  size_t body = buf.size() - 4;
+  if (crc32c::Unmask(Fixed32(p + body)) != crc32c::Value(p, body)) return reject("checksum");
+  if (Fixed64(p) != kIndexMagic || Fixed32(p + 8) != kIndexVersion) return reject("version");
+  uint32_t nsegs = Fixed32(p + 12);
+  size_t off = 16;
+  constexpr size_t kSegEntry = 32;
+  if (body < off + static_cast<size_t>(nsegs) * kSegEntry) return reject("short");
+  uint32_t max_id = 0;
+  for (uint32_t i = 0; i < nsegs; ++i, off += kSegEntry) {
+    uint32_t id = Fixed32(p + off);
+    SavedSegment s{Fixed64(p + off + 4), Fixed64(p + off + 12), Fixed64(p + off + 20)};
+    uint32_t tail_crc = Fixed32(p + off + 28);
+    auto it = std::find_if(files.begin(), files.end(), [id](const auto& f) { return f.first == id; });
+    if (it == files.end()) return reject("a segment is gone");
+    int sfd = open(it->second.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat sst;
+    bool same = sfd >= 0 && fstat(sfd, &sst) == 0 && static_cast<uint64_t>(sst.st_size) >= s.size &&
+                TailCrc(sfd, s.size) == tail_crc;
+    if (sfd >= 0) close(sfd);
+    if (!same) return reject("a segment changed");
+    (*covered)[id] = s;
+    max_id = std::max(max_id, id);
+  }
+  for (const auto& [id, file] : files) {
+    if (covered->count(id) == 0 && id < max_id) return reject("unknown older segment");
+  }
+  if (!index_.DecodeFrom(absl::string_view(p + off, body - off))) return reject("bad index");
+  return true;
+}
+
+absl::Status FileStore::SaveIndex() {
+  std::string out;
+  PutFixed64(&out, kIndexMagic);
+  PutFixed32(&out, kIndexVersion);
+  PutFixed32(&out, static_cast<uint32_t>(segments_.size()));
+  for (const auto& seg : segments_) {
+    PutFixed32(&out, seg->id);
+    PutFixed64(&out, seg->size);
+    PutFixed64(&out, seg->base_seq);
+    PutFixed64(&out, seg->max_seq);
+    PutFixed32(&out, TailCrc(seg->fd, seg->size));
+  }
+  index_.EncodeTo(&out);
+  PutFixed32(&out, crc32c::Mask(crc32c::Value(out.data(), out.size())));
+  std::string path = absl::StrCat(options_.dir, "/", kIndexFile);
+  std::string tmp = path + ".tmp";
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("create", tmp);
+  absl::Status st = PwriteFully(fd, out.data(), out.size(), 0, tmp);
+  if (st.ok() && fdatasync(fd) != 0) st = IoError("sync", tmp);
+  close(fd);
+  JSE_RETURN_IF_ERROR(st);
+  if (rename(tmp.c_str(), path.c_str()) != 0) return IoError("rename", tmp);
+  if (fsync(dir_fd_) != 0) return IoError("sync", options_.dir);
   return absl::OkStatus();
 }
 
@@ -331,6 +435,7 @@ absl::Status FileStore::Close() {
   if (closed_) return absl::OkStatus();
   absl::Status st = Flush();
   if (st.ok()) st = Sync();
+  if (st.ok()) st = SaveIndex();
   closed_ = true;
   segments_.clear();
   {

@@ -15,6 +15,7 @@
 #ifndef JSENGINE_STORESVC_FILE_STORE_H_
 #define JSENGINE_STORESVC_FILE_STORE_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ class FileStore : public IndexedStore {
 
   // How many records recovery cut off (tests and logs).
   uint64_t truncated_records() const { return truncated_records_; }
+  // Whether Open() started from the index state saved by the last Close()
+  // instead of rescanning every segment.
+  bool used_saved_index() const { return used_saved_index_; }
 
  protected:
   absl::StatusOr<uint64_t> WriteMessage(uint64_t seq, int64_t ts, absl::string_view subject,
@@ -55,8 +59,20 @@ class FileStore : public IndexedStore {
   struct Segment;
 
   explicit FileStore(FileStoreOptions options);
+  struct SavedSegment {
+    uint64_t size = 0;
+    uint64_t base_seq = 0;
+    uint64_t max_seq = 0;
+  };
+
   absl::Status Recover();
-  absl::Status RecoverSegment(const std::shared_ptr<Segment>& seg);
+  // Replays the records of `seg` from byte `start` on.
+  absl::Status RecoverSegment(const std::shared_ptr<Segment>& seg, uint64_t start);
+  // Loads the saved index if it is intact and every segment it covers is
+  // still there, unchanged up to the covered length.
+  bool LoadSavedIndex(const std::vector<std::pair<uint32_t, std::string>>& files,
+                      std::map<uint32_t, SavedSegment>* covered);
+  absl::Status SaveIndex();
   absl::Status CreateSegment(uint64_t base_seq);
   absl::Status DropOldSegments();
   Segment* FindSegment(uint32_t id) const;
@@ -66,6 +82,7 @@ class FileStore : public IndexedStore {
   std::vector<std::shared_ptr<Segment>> segments_;  // Oldest first; back() is active.
   std::string pending_;  // Encoded records not yet written to the active segment.
   uint64_t truncated_records_ = 0;
+  bool used_saved_index_ = false;
 
   absl::Mutex sync_mu_;
   std::vector<std::shared_ptr<Segment>> dirty_ ABSL_GUARDED_BY(sync_mu_);

@@ -1,6 +1,7 @@
 #include "storesvc/store.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -155,6 +156,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   std::filesystem::create_directories(options.data_dir + "/streams", ec);
   if (ec) return absl::InternalError(absl::StrCat("mkdir ", options.data_dir, ": ", ec.message()));
   std::unique_ptr<Store> store(new Store(std::move(options)));
+  std::string lock_path = store->options_.data_dir + "/LOCK";
+  store->lock_fd_ = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (store->lock_fd_ < 0) return absl::InternalError(absl::StrCat("open ", lock_path, " failed"));
+  if (flock(store->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("data directory ", store->options_.data_dir, " is in use by another store"));
+  }
   JSE_RETURN_IF_ERROR(store->Recover());
   store->syncer_ = std::thread([s = store.get()] { s->SyncLoop(); });
   store->housekeeper_ = std::thread([s = store.get()] { s->HousekeepingLoop(); });
@@ -166,14 +174,17 @@ Store::~Store() {
     absl::MutexLock lock(&sync_mu_);
     stopping_ = true;
   }
-  syncer_.join();
-  housekeeper_.join();
-  absl::MutexLock lock(&mu_);
-  for (auto& [name, stream] : streams_) {
-    absl::Status st = stream->Close();
-    if (!st.ok()) LOG(ERROR) << "closing stream " << name << ": " << st;
+  if (syncer_.joinable()) syncer_.join();
+  if (housekeeper_.joinable()) housekeeper_.join();
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& [name, stream] : streams_) {
+      absl::Status st = stream->Close();
+      if (!st.ok()) LOG(ERROR) << "closing stream " << name << ": " << st;
+    }
+    for (auto& w : watchers_) w->Stop();
   }
-  for (auto& w : watchers_) w->Stop();
+  if (lock_fd_ >= 0) close(lock_fd_);
 }
 
 std::string Store::StreamDir(const std::string& name) const {

@@ -16,7 +16,8 @@
 // With kInterval (nats-server's default), the callback runs after write(2)
 // and the store fsyncs every sync_interval.
 //
-// Layout: <data_dir>/streams/<name>/meta.pb (StreamInfo: config, created),
+// Layout: <data_dir>/LOCK (held while open: one Store per directory),
+// <data_dir>/streams/<name>/meta.pb (StreamInfo: config, created),
 // <data_dir>/streams/<name>/msgs/*.seg (file storage; see file_format.h).
 //
 // Thread-safety: thread-safe. Callbacks run on store threads and must not
@@ -135,6 +136,7 @@ class Store {
   void HousekeepingLoop();
 
   const StoreOptions options_;
+  int lock_fd_ = -1;  // flock()ed <data_dir>/LOCK: one Store per directory.
 
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<Stream>> streams_ ABSL_GUARDED_BY(mu_);

@@ -101,6 +101,15 @@ TEST_F(StoreTest, CreateInfoAndErrors) {
   EXPECT_TRUE(store_->CreateStream(Create("OTHER", {"orders.new"})).ok());
 }
 
+TEST_F(StoreTest, DataDirectoryIsLocked) {
+  StoreOptions opts;
+  opts.data_dir = dir_;
+  auto second = Store::Open(opts);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  store_.reset();
+  EXPECT_TRUE(Store::Open(opts).ok());
+}
+
 TEST_F(StoreTest, AppendResultsInOrderAndUnknownStream) {
   ASSERT_TRUE(store_->CreateStream(Create("A", {"a.>"})).ok());
   ASSERT_TRUE(store_->CreateStream(Create("B", {"b"}, v1::STORAGE_MEMORY)).ok());

@@ -28,7 +28,6 @@ Stream::Stream(v1::StreamConfig config, int64_t created_ns, std::unique_ptr<Mess
       store_(std::move(store)), sync_store_(store_.get()) {
   absl::MutexLock lock(&mu_);
   last_seq_ = store_->State().last_seq;
-  RebuildDedup(absl::GetCurrentTimeNanos());
 }
 
 Stream::~Stream() { Close().IgnoreError(); }
@@ -66,6 +65,10 @@ absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_
   bool rollup_sub = false;
   bool rollup_all = false;
   if (!hdr.empty()) {
+    if (!dedup_loaded_ && (FindHeader(hdr, kMsgIdHeader).has_value() ||
+                           FindHeader(hdr, kExpectedLastMsgIdHeader).has_value())) {
+      RebuildDedup(now_ns);
+    }
     if (auto expected = FindHeader(hdr, kExpectedStreamHeader);
         expected.has_value() && !expected->empty() && *expected != name_) {
       return JsError(JsErrorId::kStreamNotMatch);
@@ -203,6 +206,9 @@ void Stream::TrimDedup(int64_t now_ns) {
 }
 
 void Stream::RebuildDedup(int64_t now_ns) {
+  dedup_loaded_ = true;
+  dedup_.clear();
+  dedup_order_.clear();
   StoreState s = store_->State();
   if (s.msgs > 0) {
     auto last = store_->Load(store_->State().last_seq);

@@ -101,6 +101,9 @@ class Stream {
   std::unique_ptr<MessageStore> store_ ABSL_GUARDED_BY(mu_);
   uint64_t last_seq_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  // The dedup table and last_msg_id_ are rebuilt from stored messages on the
+  // first append that needs them (as nats-server does), not at open.
+  bool dedup_loaded_ ABSL_GUARDED_BY(mu_) = false;
   std::string last_msg_id_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, DedupEntry> dedup_ ABSL_GUARDED_BY(mu_);
   std::deque<std::pair<int64_t, std::string>> dedup_order_ ABSL_GUARDED_BY(mu_);

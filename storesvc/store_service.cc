@@ -1,0 +1,191 @@
+#include "storesvc/store_service.h"
+
+#include <deque>
+#include <thread>
+#include <utility>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "common/grpc_status.h"
+
+namespace jsengine::storesvc {
+namespace {
+
+constexpr absl::Duration kCancelPoll = absl::Milliseconds(100);
+
+template <typename T>
+grpc::Status Reply(absl::StatusOr<T> result, T* response) {
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+// A queue of outgoing messages drained by the handler's own thread, so store
+// callbacks never block on gRPC flow control.
+template <typename T>
+class Outbox {
+ public:
+  void Push(T item) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    items_.push_back(std::move(item));
+  }
+  void Close() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+  }
+  // Writes items until closed and empty, the context is cancelled or a write
+  // fails. Returns false on cancellation or failure.
+  template <typename Writer>
+  bool Drain(grpc::ServerContext* ctx, Writer* writer) ABSL_LOCKS_EXCLUDED(mu_) {
+    for (;;) {
+      std::deque<T> batch;
+      {
+        absl::MutexLock lock(&mu_);
+        auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return closed_ || !items_.empty();
+        };
+        while (!mu_.AwaitWithTimeout(absl::Condition(&ready), kCancelPoll)) {
+          if (ctx->IsCancelled()) return false;
+        }
+        if (items_.empty()) return true;
+        batch.swap(items_);
+      }
+      for (const T& item : batch) {
+        if (!writer->Write(item)) return false;
+      }
+    }
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::deque<T> items_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+grpc::Status StoreServiceImpl::CreateStream(grpc::ServerContext*,
+                                            const v1::CreateStreamRequest* request,
+                                            v1::StreamInfo* response) {
+  return Reply(store_->CreateStream(*request), response);
+}
+
+grpc::Status StoreServiceImpl::UpdateStream(grpc::ServerContext*,
+                                            const v1::UpdateStreamRequest* request,
+                                            v1::StreamInfo* response) {
+  return Reply(store_->UpdateStream(*request), response);
+}
+
+grpc::Status StoreServiceImpl::DeleteStream(grpc::ServerContext*,
+                                            const v1::DeleteStreamRequest* request,
+                                            v1::DeleteStreamResponse*) {
+  return ToGrpcStatus(store_->DeleteStream(*request));
+}
+
+grpc::Status StoreServiceImpl::GetStreamInfo(grpc::ServerContext*,
+                                             const v1::StreamInfoRequest* request,
+                                             v1::StreamInfo* response) {
+  return Reply(store_->GetStreamInfo(*request), response);
+}
+
+grpc::Status StoreServiceImpl::ListStreams(grpc::ServerContext*,
+                                           const v1::ListStreamsRequest* request,
+                                           v1::ListStreamsResponse* response) {
+  return Reply(store_->ListStreams(*request), response);
+}
+
+grpc::Status StoreServiceImpl::StreamNames(grpc::ServerContext*,
+                                           const v1::ListStreamsRequest* request,
+                                           v1::StreamNamesResponse* response) {
+  return Reply(store_->StreamNames(*request), response);
+}
+
+grpc::Status StoreServiceImpl::PurgeStream(grpc::ServerContext*,
+                                           const v1::PurgeStreamRequest* request,
+                                           v1::PurgeStreamResponse* response) {
+  return Reply(store_->PurgeStream(*request), response);
+}
+
+grpc::Status StoreServiceImpl::GetMessage(grpc::ServerContext*,
+                                          const v1::GetMessageRequest* request,
+                                          v1::StoredMessage* response) {
+  return Reply(store_->GetMessage(*request), response);
+}
+
+grpc::Status StoreServiceImpl::DeleteMessage(grpc::ServerContext*,
+                                             const v1::DeleteMessageRequest* request,
+                                             v1::DeleteMessageResponse*) {
+  return ToGrpcStatus(store_->DeleteMessage(*request));
+}
+
+grpc::Status StoreServiceImpl::Append(
+    grpc::ServerContext* ctx,
+    grpc::ServerReaderWriter<v1::AppendResultBatch, v1::AppendBatch>* stream) {
+  // Results leave in request order: the store acknowledges batches in the
+  // order they were appended, and only this thread appends.
+  auto outbox = std::make_shared<Outbox<v1::AppendResultBatch>>();
+  absl::Mutex mu;
+  int64_t outstanding = 0;
+  bool write_ok = true;
+  std::thread writer([&] {
+    bool ok = outbox->Drain(ctx, stream);
+    absl::MutexLock lock(&mu);
+    write_ok = ok;
+  });
+  v1::AppendBatch batch;
+  while (stream->Read(&batch)) {
+    {
+      absl::MutexLock lock(&mu);
+      if (!write_ok) break;
+      ++outstanding;
+    }
+    store_->Append(std::move(batch), [outbox, &mu, &outstanding](v1::AppendResultBatch results) {
+      outbox->Push(std::move(results));
+      absl::MutexLock lock(&mu);
+      --outstanding;
+    });
+    batch.Clear();
+  }
+  {
+    absl::MutexLock lock(&mu);
+    mu.Await(absl::Condition(+[](int64_t* n) { return *n == 0; }, &outstanding));
+  }
+  outbox->Close();
+  writer.join();
+  absl::MutexLock lock(&mu);
+  return write_ok ? grpc::Status::OK : grpc::Status(grpc::StatusCode::CANCELLED, "append cancelled");
+}
+
+grpc::Status StoreServiceImpl::Read(grpc::ServerContext* ctx, const v1::ReadRequest* request,
+                                    grpc::ServerWriter<v1::MessageBatch>* writer) {
+  absl::Notification done;
+  absl::Status result;
+  std::unique_ptr<Subscription> sub = store_->Read(
+      *request,
+      [writer](const v1::MessageBatch& batch) { return writer->Write(batch); },
+      [&](absl::Status st) {
+        result = std::move(st);
+        done.Notify();
+      });
+  while (!done.WaitForNotificationWithTimeout(kCancelPoll)) {
+    if (ctx->IsCancelled()) {
+      sub->Cancel();
+      return grpc::Status(grpc::StatusCode::CANCELLED, "read cancelled");
+    }
+  }
+  sub->Cancel();
+  return ToGrpcStatus(result);
+}
+
+grpc::Status StoreServiceImpl::WatchStreams(grpc::ServerContext* ctx,
+                                            const v1::WatchStreamsRequest*,
+                                            grpc::ServerWriter<v1::StreamEvent>* writer) {
+  auto outbox = std::make_shared<Outbox<v1::StreamEvent>>();
+  std::unique_ptr<Subscription> sub =
+      store_->WatchStreams([outbox](const v1::StreamEvent& e) { outbox->Push(e); });
+  outbox->Drain(ctx, writer);
+  sub->Cancel();
+  return grpc::Status(grpc::StatusCode::CANCELLED, "watch ended");
+}
+
+}  // namespace jsengine::storesvc
