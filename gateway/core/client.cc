@@ -205,7 +205,8 @@ void Client::OnOutputAppended(size_t pending) {
                  << server_->options().max_pending << " Exceeded";
     const char* expected = nullptr;
     close_reason_.compare_exchange_strong(expected, "slow consumer");
-    if (!flush_scheduled_.exchange(true)) EventLoop::Touch(shared_from_this());
+    // A write may be stuck waiting for EPOLLOUT that never comes: always ask.
+    loop_->RequestFlush(shared_from_this());
     return;
   }
   if (!flush_scheduled_.load(std::memory_order_acquire) && !flush_scheduled_.exchange(true)) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <thread>
 
+#include "gateway/core/config.h"
 #include "gateway/core/server.h"
 #include "gtest/gtest.h"
 #include "testing/core/raw_client.h"
@@ -191,6 +192,126 @@ TEST_F(ProtocolTest, InternalSubscriberAndPublish) {
   for (int i = 0; i < 1000; ++i) expected += "MSG in 1 1\r\nf\r\n";
   ASSERT_TRUE(c->ReadUntil(expected));
   EXPECT_EQ(c->buffer(), expected);
+}
+
+
+class ProtocolOptionsTest : public ProtocolTest {
+ protected:
+  ProtocolOptionsTest() { custom_ = true; }
+};
+
+TEST_F(ProtocolOptionsTest, AuthRequired) {
+  ServerOptions o;
+  o.token = "tok";
+  o.auth_timeout = absl::Milliseconds(300);
+  StartServer(o);
+  {
+    RawClient c(server_->port());
+    ASSERT_TRUE(c.ReadUntil("\r\n"));
+    EXPECT_NE(c.buffer().find("\"auth_required\":true"), std::string::npos);
+  }
+  ExpectErrorAndClose("SUB foo 1\r\n", "-ERR 'Authorization Violation'\r\n");
+  ExpectErrorAndClose("CONNECT {\"auth_token\":\"nope\"}\r\n",
+                      "-ERR 'Authorization Violation'\r\n");
+  ExpectErrorAndClose("", "-ERR 'Authentication Timeout'\r\n");
+  auto ok = Connect("CONNECT {\"verbose\":false,\"auth_token\":\"tok\"}\r\n");
+  ok->Send("SUB x 1\r\nPUB x 1\r\na\r\n");
+  EXPECT_TRUE(ok->ReadUntil("MSG x 1 1\r\na\r\n"));
+}
+
+TEST_F(ProtocolOptionsTest, PermissionViolationsKeepConnection) {
+  ServerOptions o;
+  ASSERT_TRUE(core::ApplyConfigText(R"(
+    authorization { users = [
+      {user: u, password: p, permissions: {publish: {deny: ["secret.>"]},
+                                           subscribe: {allow: ["pub.*"]}}}
+    ] })", &o).ok());
+  StartServer(o);
+  auto c = Connect("CONNECT {\"verbose\":false,\"user\":\"u\",\"pass\":\"p\"}\r\n");
+  c->Send("PUB secret.x 1\r\na\r\nSUB other 1\r\nSUB pub.a g 2\r\nSUB pub.* 3\r\n"
+          "SUB pub.> q 4\r\nPUB pub.a 1\r\nb\r\nPING\r\n");
+  ASSERT_TRUE(c->ReadUntil("PONG\r\n"));
+  EXPECT_EQ(c->buffer(),
+            "-ERR 'Permissions Violation for Publish to \"secret.x\"'\r\n"
+            "-ERR 'Permissions Violation for Subscription to \"other\"'\r\n"
+            "-ERR 'Permissions Violation for Subscription to \"pub.>\" using queue \"q\"'\r\n"
+            "MSG pub.a 3 1\r\nb\r\nMSG pub.a 2 1\r\nb\r\nPONG\r\n");
+}
+
+TEST_F(ProtocolOptionsTest, StaleConnection) {
+  ServerOptions o;
+  o.ping_interval = absl::Milliseconds(100);
+  o.ping_max = 2;
+  StartServer(o);
+  auto c = Connect();
+  EXPECT_TRUE(c->WaitClosed());
+  EXPECT_EQ(c->buffer(), "PING\r\nPING\r\n-ERR 'Stale Connection'\r\n");
+}
+
+TEST_F(ProtocolOptionsTest, PongKeepsConnectionAlive) {
+  ServerOptions o;
+  o.ping_interval = absl::Milliseconds(100);
+  o.ping_max = 1;
+  StartServer(o);
+  auto c = Connect();
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(c->ReadUntil("PING\r\n"));
+    c->Clear();
+    c->Send("PONG\r\n");
+  }
+  EXPECT_FALSE(c->closed());
+}
+
+TEST_F(ProtocolOptionsTest, MaxConnections) {
+  ServerOptions o;
+  o.max_connections = 2;
+  StartServer(o);
+  auto a = Connect();
+  auto b = Connect();
+  RawClient c(server_->port());
+  EXPECT_TRUE(c.WaitClosed());
+  EXPECT_NE(c.buffer().find("-ERR 'maximum connections exceeded'\r\n"), std::string::npos);
+  a.reset();
+  for (int i = 0; i < 100 && server_->NumConnections() > 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto d = Connect();
+  EXPECT_FALSE(d->closed());
+}
+
+TEST_F(ProtocolOptionsTest, MaxPayloadOption) {
+  ServerOptions o;
+  o.max_payload = 10;
+  StartServer(o);
+  auto c = Connect();
+  c->Send("PUB a 10\r\n0123456789\r\nPING\r\n");
+  ASSERT_TRUE(c->ReadUntil("PONG\r\n"));
+  c->Send("PUB a 11\r\n");
+  EXPECT_TRUE(c->WaitClosed());
+  EXPECT_EQ(c->buffer(), "PONG\r\n-ERR 'Maximum Payload Violation'\r\n");
+}
+
+TEST_F(ProtocolOptionsTest, SlowConsumerIsClosedOthersContinue) {
+  ServerOptions o;
+  o.max_pending = 256 * 1024;
+  StartServer(o);
+  auto slow = Connect();
+  int small = 4096;
+  setsockopt(slow->fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  slow->Send("SUB big 1\r\nPING\r\n");
+  ASSERT_TRUE(slow->ReadUntil("PONG\r\n"));
+  auto pub = Connect();
+  std::string msg = "PUB big 65536\r\n" + std::string(65536, 'z') + "\r\n";
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(pub->Send(msg));
+  pub->Send("PING\r\n");
+  ASSERT_TRUE(pub->ReadUntil("PONG\r\n"));
+  for (int i = 0; i < 200 && server_->NumConnections() > 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(server_->NumConnections(), 1);
+  pub->Clear();
+  pub->Send("PING\r\n");
+  EXPECT_TRUE(pub->ReadUntil("PONG\r\n"));
 }
 
 }  // namespace
