@@ -1,0 +1,101 @@
+#include "gateway/core/auth.h"
+
+#include <crypt.h>
+
+#include <cstring>
+
+#include "absl/strings/string_view.h"
+#include "gateway/core/subject.h"
+
+namespace jsengine {
+namespace core {
+namespace {
+
+bool IsBcrypt(const std::string& s) {
+  return s.size() > 4 && s[0] == '$' && s[1] == '2' && (s[3] == '$' || s[2] == '$');
+}
+
+bool ConstantTimeEquals(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= a[i] ^ b[i];
+  return diff == 0;
+}
+
+bool MatchesAny(const std::vector<std::string>& patterns, std::string_view subject) {
+  for (const std::string& p : patterns) {
+    if (SubjectMatches(p, subject)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool PasswordMatches(const std::string& password, const std::string& expected) {
+  if (!IsBcrypt(expected)) return ConstantTimeEquals(password, expected);
+  struct crypt_data data;
+  std::memset(&data, 0, sizeof(data));
+  const char* hashed = crypt_r(password.c_str(), expected.c_str(), &data);
+  return hashed != nullptr && hashed[0] != '*' && ConstantTimeEquals(hashed, expected);
+}
+
+bool PermissionChecker::CanPublish(std::string_view subject) {
+  if (permissions_ == nullptr) return true;
+  auto it = publish_cache_.find(absl::string_view(subject.data(), subject.size()));
+  if (it != publish_cache_.end()) return it->second;
+  const SubjectPermission& p = permissions_->publish;
+  const bool ok = (p.allow.empty() || MatchesAny(p.allow, subject)) && !MatchesAny(p.deny, subject);
+  if (publish_cache_.size() > 1024) publish_cache_.clear();
+  publish_cache_.emplace(std::string(subject), ok);
+  return ok;
+}
+
+bool PermissionChecker::CanSubscribe(std::string_view subject) const {
+  if (permissions_ == nullptr) return true;
+  const SubjectPermission& p = permissions_->subscribe;
+  if (!p.allow.empty()) {
+    bool allowed = false;
+    for (const std::string& a : p.allow) {
+      if (SubjectIsSubsetOf(subject, a)) {
+        allowed = true;
+        break;
+      }
+    }
+    if (!allowed) return false;
+  }
+  for (const std::string& d : p.deny) {
+    if (SubjectIsSubsetOf(subject, d) || SubjectIsSubsetOf(d, subject)) return false;
+  }
+  return true;
+}
+
+Authenticator::Authenticator(const ServerOptions& options)
+    : token_(options.token),
+      username_(options.username),
+      password_(options.password),
+      users_(options.users) {
+  required_ = !token_.empty() || !username_.empty() || !users_.empty();
+}
+
+bool Authenticator::Check(const Credentials& c, const UserPermissions** permissions) const {
+  *permissions = nullptr;
+  if (!required_) return true;
+  if (!token_.empty() && PasswordMatches(c.token, token_)) return true;
+  if (!username_.empty() && c.user == username_ && PasswordMatches(c.pass, password_)) {
+    return true;
+  }
+  for (const UserAccount& u : users_) {
+    if (u.user == c.user && !c.user.empty()) {
+      if (!PasswordMatches(c.pass, u.password)) return false;
+      const UserPermissions& p = u.permissions;
+      const bool unrestricted = p.publish.allow.empty() && p.publish.deny.empty() &&
+                                p.subscribe.allow.empty() && p.subscribe.deny.empty();
+      *permissions = unrestricted ? nullptr : &u.permissions;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace core
+}  // namespace jsengine

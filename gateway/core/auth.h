@@ -1,0 +1,60 @@
+// Authentication and authorization of client connections, as configured by
+// ServerOptions: a token, a single user/password, or a list of users with
+// per-user publish/subscribe permissions. Passwords may be bcrypt hashes.
+// Immutable after construction; thread-safe.
+#ifndef JSENGINE_GATEWAY_CORE_AUTH_H_
+#define JSENGINE_GATEWAY_CORE_AUTH_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/container/flat_hash_map.h"
+#include "gateway/core/options.h"
+
+namespace jsengine {
+namespace core {
+
+// Credentials a client sent in CONNECT.
+struct Credentials {
+  std::string user;
+  std::string pass;
+  std::string token;
+};
+
+// True if `password` equals `expected`, which may be a bcrypt hash.
+bool PasswordMatches(const std::string& password, const std::string& expected);
+
+// Checks subjects against one user's permissions, caching publish decisions.
+// Not thread-safe: each connection owns its own.
+class PermissionChecker {
+ public:
+  explicit PermissionChecker(const UserPermissions* permissions) : permissions_(permissions) {}
+  bool CanPublish(std::string_view subject);
+  bool CanSubscribe(std::string_view subject) const;
+
+ private:
+  const UserPermissions* permissions_;  // null: everything allowed
+  absl::flat_hash_map<std::string, bool> publish_cache_;
+};
+
+class Authenticator {
+ public:
+  explicit Authenticator(const ServerOptions& options);
+  bool required() const { return required_; }
+  // Returns false if the credentials are rejected. On success sets
+  // `*permissions` to the user's permissions (null if unrestricted); the
+  // pointer lives as long as this Authenticator.
+  bool Check(const Credentials& credentials, const UserPermissions** permissions) const;
+
+ private:
+  std::string token_;
+  std::string username_;
+  std::string password_;
+  std::vector<UserAccount> users_;
+  bool required_ = false;
+};
+
+}  // namespace core
+}  // namespace jsengine
+
+#endif  // JSENGINE_GATEWAY_CORE_AUTH_H_

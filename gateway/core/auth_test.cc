@@ -1,0 +1,77 @@
+#include "gateway/core/auth.h"
+
+#include "gtest/gtest.h"
+
+namespace jsengine {
+namespace core {
+namespace {
+
+// bcrypt("s3cret") with cost 6.
+constexpr char kHash[] = "$2a$06$abcdefghijklmnopqrstuuNOnw6EGKc3988bZtxlqHMps74iVdpdC";
+
+TEST(AuthTest, Passwords) {
+  EXPECT_TRUE(PasswordMatches("pw", "pw"));
+  EXPECT_FALSE(PasswordMatches("pw", "pW"));
+  EXPECT_FALSE(PasswordMatches("", "pw"));
+  EXPECT_TRUE(PasswordMatches("s3cret", kHash));
+  EXPECT_FALSE(PasswordMatches("s3cret!", kHash));
+  EXPECT_FALSE(PasswordMatches(kHash, kHash));
+}
+
+TEST(AuthTest, NoAuthConfigured) {
+  Authenticator a{ServerOptions()};
+  EXPECT_FALSE(a.required());
+  const UserPermissions* p = nullptr;
+  EXPECT_TRUE(a.Check({}, &p));
+  EXPECT_EQ(p, nullptr);
+}
+
+TEST(AuthTest, TokenUserAndUsers) {
+  ServerOptions o;
+  o.token = "tok";
+  o.username = "single";
+  o.password = "spw";
+  UserAccount limited{"lim", kHash, {}};
+  limited.permissions.publish.allow = {"a.>"};
+  o.users = {limited, {"free", "fpw", {}}};
+  Authenticator a(o);
+  EXPECT_TRUE(a.required());
+  const UserPermissions* p = nullptr;
+  EXPECT_TRUE(a.Check({"", "", "tok"}, &p));
+  EXPECT_FALSE(a.Check({"", "", "bad"}, &p));
+  EXPECT_TRUE(a.Check({"single", "spw", ""}, &p));
+  EXPECT_FALSE(a.Check({"single", "x", ""}, &p));
+  EXPECT_TRUE(a.Check({"lim", "s3cret", ""}, &p));
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->publish.allow[0], "a.>");
+  EXPECT_TRUE(a.Check({"free", "fpw", ""}, &p));
+  EXPECT_EQ(p, nullptr);
+  EXPECT_FALSE(a.Check({"nobody", "x", ""}, &p));
+  EXPECT_FALSE(a.Check({}, &p));
+}
+
+TEST(AuthTest, PermissionChecker) {
+  UserPermissions perms;
+  perms.publish.allow = {"orders.>", "_INBOX.>"};
+  perms.publish.deny = {"orders.secret"};
+  perms.subscribe.allow = {"orders.*", "_INBOX.>"};
+  perms.subscribe.deny = {"orders.hidden"};
+  PermissionChecker c(&perms);
+  EXPECT_TRUE(c.CanPublish("orders.new"));
+  EXPECT_TRUE(c.CanPublish("orders.new"));  // cached
+  EXPECT_FALSE(c.CanPublish("orders.secret"));
+  EXPECT_FALSE(c.CanPublish("other"));
+  EXPECT_TRUE(c.CanSubscribe("orders.new"));
+  EXPECT_TRUE(c.CanSubscribe("_INBOX.abc.*"));
+  EXPECT_FALSE(c.CanSubscribe("orders.>"));
+  EXPECT_FALSE(c.CanSubscribe("orders.hidden"));
+  EXPECT_FALSE(c.CanSubscribe("orders.*"));  // would include the denied subject
+  EXPECT_FALSE(c.CanSubscribe("x"));
+  PermissionChecker open(nullptr);
+  EXPECT_TRUE(open.CanPublish("anything"));
+  EXPECT_TRUE(open.CanSubscribe(">"));
+}
+
+}  // namespace
+}  // namespace core
+}  // namespace jsengine

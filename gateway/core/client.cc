@@ -1,0 +1,410 @@
+#include "gateway/core/client.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstring>
+
+#include "absl/strings/string_view.h"
+#include "gateway/core/event_loop.h"
+#include "gateway/core/server.h"
+#include "gateway/core/subject.h"
+#include "glog/logging.h"
+#include "nlohmann/json.hpp"
+
+namespace jsengine {
+namespace core {
+namespace {
+
+constexpr size_t kInitialReadBuffer = 64 * 1024;
+constexpr size_t kKeepBufferCapacity = 4 * 1024 * 1024;
+
+inline absl::string_view Key(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+void AppendNumber(std::string* out, uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out->append(buf, r.ptr - buf);
+}
+
+std::string Quoted(std::string_view s) { return nlohmann::json(std::string(s)).dump(); }
+
+}  // namespace
+
+Client::Client(Server* server, EventLoop* loop, int fd, uint64_t id)
+    : server_(server), loop_(loop), fd_(fd), id_(id) {
+  limits_.max_payload = server->options().max_payload;
+  limits_.max_control_line = server->options().max_control_line;
+}
+
+Client::~Client() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void Client::Start() {
+  int one = 1;
+  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  sockaddr_storage addr;
+  socklen_t len = sizeof(addr);
+  char ip[INET6_ADDRSTRLEN] = "";
+  if (getpeername(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    if (addr.ss_family == AF_INET) {
+      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&addr)->sin_addr, ip, sizeof(ip));
+    } else if (addr.ss_family == AF_INET6) {
+      inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr, ip, sizeof(ip));
+    }
+  }
+  ip_ = ip;
+  accepted_at_ = last_read_ = last_ping_sent_ = absl::Now();
+  in_.resize(kInitialReadBuffer);
+  loop_->Watch(this, fd_);
+  Send("INFO " + server_->InfoJson(id_, ip_) + " \r\n");
+  VLOG(1) << "client " << id_ << " connected from " << ip_;
+  if (server_->NumConnections() > server_->options().max_connections) {
+    SendErrAndClose("maximum connections exceeded", "max connections");
+  }
+}
+
+void Client::OnReadable() {
+  while (!closed_) {
+    if (in_len_ == in_.size()) in_.resize(in_.size() * 2);
+    const size_t space = in_.size() - in_len_;
+    ssize_t n = ::read(fd_, in_.data() + in_len_, space);
+    if (n == 0) {
+      Close("client closed connection");
+      return;
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) Close("read error");
+      break;
+    }
+    in_len_ += n;
+    ParseResult r = Parse(std::string_view(in_.data(), in_len_), limits_, this);
+    if (closed_) return;
+    if (r.error != ParseError::kNone) {
+      std::string_view text = ParseErrorText(r.error);
+      if (text.empty()) {
+        Close("protocol violation");
+      } else {
+        SendErrAndClose(text, "protocol violation");
+      }
+      return;
+    }
+    if (r.consumed > 0) {
+      std::memmove(in_.data(), in_.data() + r.consumed, in_len_ - r.consumed);
+      in_len_ -= r.consumed;
+    }
+    if (static_cast<size_t>(n) < space) break;
+    // More input is waiting: hand out what this chunk produced first, so a
+    // fast publisher cannot starve its subscribers' writes.
+    EventLoop::FlushTouched();
+  }
+  last_read_ = absl::Now();
+  if (in_len_ == 0 && in_.size() > kKeepBufferCapacity) {
+    in_.resize(kInitialReadBuffer);
+    in_.shrink_to_fit();
+  }
+}
+
+void Client::Flush() {
+  if (closed_) return;
+  if (const char* reason = close_reason_.load()) {
+    Close(reason);
+    return;
+  }
+  for (int round = 0; round < 8; ++round) {
+    if (woff_ == wbuf_.size()) {
+      wbuf_.clear();
+      if (wbuf_.capacity() > kKeepBufferCapacity) wbuf_.shrink_to_fit();
+      woff_ = 0;
+      absl::MutexLock lock(&out_mu_);
+      flush_scheduled_.store(false, std::memory_order_release);
+      if (out_.empty()) {
+        inflight_.store(0, std::memory_order_relaxed);
+        return;
+      }
+      wbuf_.swap(out_);
+      inflight_.store(wbuf_.size(), std::memory_order_relaxed);
+    }
+    ssize_t n = ::send(fd_, wbuf_.data() + woff_, wbuf_.size() - woff_, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) Close("write error");
+      return;  // EPOLLOUT resumes the write
+    }
+    woff_ += n;
+    inflight_.store(wbuf_.size() - woff_, std::memory_order_relaxed);
+    if (woff_ < wbuf_.size()) return;
+  }
+}
+
+void Client::Tick(absl::Time now) {
+  const ServerOptions& o = server_->options();
+  if (!connected_ && server_->authenticator().required() && now - accepted_at_ > o.auth_timeout) {
+    SendErrAndClose("Authentication Timeout", "auth timeout");
+    return;
+  }
+  if (now - last_read_ >= o.ping_interval && now - last_ping_sent_ >= o.ping_interval) {
+    if (pings_out_ + 1 > o.ping_max) {
+      SendErrAndClose("Stale Connection", "stale connection");
+      return;
+    }
+    ++pings_out_;
+    last_ping_sent_ = now;
+    Send("PING\r\n");
+  }
+}
+
+void Client::Close(const char* reason) {
+  if (closed_) return;
+  closed_ = true;
+  {
+    absl::MutexLock lock(&out_mu_);
+    out_closed_ = true;
+    out_.clear();
+  }
+  absl::flat_hash_map<std::string, SubscriptionPtr> subs;
+  {
+    absl::MutexLock lock(&subs_mu_);
+    subs.swap(subs_);
+  }
+  for (auto& [sid, sub] : subs) {
+    sub->closed.store(true);
+    server_->sublist().Remove(sub);
+  }
+  ::shutdown(fd_, SHUT_RDWR);
+  VLOG(1) << "client " << id_ << " closed: " << reason;
+  server_->OnClientClosed();
+  loop_->RemoveClient(this);
+}
+
+void Client::RequestClose(const char* reason) {
+  const char* expected = nullptr;
+  close_reason_.compare_exchange_strong(expected, reason);
+  loop_->RequestFlush(shared_from_this());
+}
+
+void Client::ForgetSubscription(const SubscriptionPtr& sub) {
+  absl::MutexLock lock(&subs_mu_);
+  auto it = subs_.find(Key(sub->sid));
+  if (it != subs_.end() && it->second == sub) subs_.erase(it);
+}
+
+void Client::OnOutputAppended(size_t pending) {
+  if (pending + inflight_.load(std::memory_order_relaxed) >
+      static_cast<size_t>(server_->options().max_pending)) {
+    out_closed_ = true;
+    out_.clear();
+    LOG(WARNING) << "client " << id_ << ": Slow Consumer Detected: MaxPending of "
+                 << server_->options().max_pending << " Exceeded";
+    const char* expected = nullptr;
+    close_reason_.compare_exchange_strong(expected, "slow consumer");
+    // A write may be stuck waiting for EPOLLOUT that never comes: always ask.
+    loop_->RequestFlush(shared_from_this());
+    return;
+  }
+  if (!flush_scheduled_.load(std::memory_order_acquire) && !flush_scheduled_.exchange(true)) {
+    EventLoop::Touch(shared_from_this());
+  }
+}
+
+void Client::DeliverMessage(std::string_view subject, std::string_view sid,
+                            std::string_view reply, std::string_view headers, bool has_headers,
+                            std::string_view payload) {
+  const bool with_headers = has_headers && headers_.load(std::memory_order_relaxed);
+  absl::MutexLock lock(&out_mu_);
+  if (out_closed_) return;
+  std::string& o = out_;
+  o.append(with_headers ? "HMSG " : "MSG ", with_headers ? 5 : 4);
+  o.append(subject.data(), subject.size());
+  o.push_back(' ');
+  o.append(sid.data(), sid.size());
+  o.push_back(' ');
+  if (!reply.empty()) {
+    o.append(reply.data(), reply.size());
+    o.push_back(' ');
+  }
+  if (with_headers) {
+    AppendNumber(&o, headers.size());
+    o.push_back(' ');
+    AppendNumber(&o, headers.size() + payload.size());
+  } else {
+    AppendNumber(&o, payload.size());
+  }
+  o.append("\r\n", 2);
+  if (with_headers) o.append(headers.data(), headers.size());
+  o.append(payload.data(), payload.size());
+  o.append("\r\n", 2);
+  OnOutputAppended(o.size());
+}
+
+void Client::Send(std::string_view proto) {
+  absl::MutexLock lock(&out_mu_);
+  if (out_closed_) return;
+  out_.append(proto.data(), proto.size());
+  OnOutputAppended(out_.size());
+}
+
+void Client::SendErr(std::string_view text) {
+  std::string line = "-ERR '";
+  line.append(text.data(), text.size());
+  line.append("'\r\n");
+  Send(line);
+}
+
+void Client::SendErrAndClose(std::string_view text, const char* reason) {
+  LOG(INFO) << "client " << id_ << " (" << ip_ << "): " << text;
+  SendErr(text);
+  Flush();
+  Close(reason);
+}
+
+bool Client::Authorized() {
+  if (connected_ || !server_->authenticator().required()) return true;
+  SendErrAndClose("Authorization Violation", "not authenticated");
+  return false;
+}
+
+bool Client::OnConnect(std::string_view json) {
+  nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    Close("malformed CONNECT");
+    return false;
+  }
+  Credentials credentials;
+  int protocol = 0;
+  try {
+    verbose_ = j.value("verbose", verbose_);
+    pedantic_ = j.value("pedantic", pedantic_);
+    echo_ = j.value("echo", echo_.load());
+    headers_ = j.value("headers", headers_.load());
+    no_responders_ = j.value("no_responders", no_responders_);
+    protocol = j.value("protocol", 0);
+    credentials.user = j.value("user", std::string());
+    credentials.pass = j.value("pass", std::string());
+    credentials.token = j.value("auth_token", std::string());
+  } catch (const nlohmann::json::exception&) {
+    Close("malformed CONNECT");
+    return false;
+  }
+  if (protocol < 0 || protocol > 1) {
+    SendErrAndClose("invalid client protocol", "bad protocol");
+    return false;
+  }
+  if (no_responders_ && !headers_) {
+    SendErrAndClose("no responders requires headers support", "no responders without headers");
+    return false;
+  }
+  if (!connected_) {
+    const UserPermissions* permissions = nullptr;
+    if (!server_->authenticator().Check(credentials, &permissions)) {
+      SendErrAndClose("Authorization Violation", "authentication failed");
+      return false;
+    }
+    permissions_ = PermissionChecker(permissions);
+    connected_ = true;
+  }
+  if (verbose_) Send("+OK\r\n");
+  return true;
+}
+
+bool Client::OnPub(const PubArgs& pub) {
+  if (!Authorized()) return false;
+  if (pub.has_headers && !headers_) {
+    Close("HPUB without headers support");
+    return false;
+  }
+  if (pedantic_ && !IsValidLiteralSubject(pub.subject)) SendErr("Invalid Publish Subject");
+  if (verbose_) Send("+OK\r\n");
+  if (!permissions_.CanPublish(pub.subject)) {
+    SendErr("Permissions Violation for Publish to " + Quoted(pub.subject));
+    return true;
+  }
+  const bool delivered = server_->Route(this, pub.subject, pub.reply, pub.headers,
+                                        pub.has_headers, pub.payload);
+  if (!delivered && !pub.reply.empty() && no_responders_) SendNoResponders(pub.reply);
+  return true;
+}
+
+void Client::SendNoResponders(std::string_view reply) {
+  std::shared_ptr<const MatchResult> r = server_->sublist().Match(reply);
+  for (const SubscriptionPtr& sub : r->psubs) {
+    if (sub->client.get() != this) continue;
+    std::string proto = "HMSG ";
+    proto.append(reply.data(), reply.size());
+    proto.push_back(' ');
+    proto.append(sub->sid);
+    proto.append(" 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
+    Send(proto);
+    return;
+  }
+}
+
+bool Client::OnSub(std::string_view subject, std::string_view queue, std::string_view sid) {
+  if (!Authorized()) return false;
+  if (!IsValidSubject(subject) || (!queue.empty() && !IsValidLiteralSubject(queue))) {
+    SendErr("Invalid Subject");
+    return true;
+  }
+  if (!permissions_.CanSubscribe(subject)) {
+    std::string text = "Permissions Violation for Subscription to " + Quoted(subject);
+    if (!queue.empty()) text += " using queue " + Quoted(queue);
+    SendErr(text);
+    return true;
+  }
+  {
+    absl::MutexLock lock(&subs_mu_);
+    if (subs_.find(Key(sid)) == subs_.end()) {
+      auto sub = std::make_shared<Subscription>();
+      sub->subject.assign(subject.data(), subject.size());
+      sub->queue.assign(queue.data(), queue.size());
+      sub->sid.assign(sid.data(), sid.size());
+      sub->client = shared_from_this();
+      if (!server_->sublist().Insert(sub).ok()) {
+        sub->client.reset();
+        SendErr("Invalid Subject");
+        return true;
+      }
+      subs_.emplace(sub->sid, std::move(sub));
+    }
+  }
+  if (verbose_) Send("+OK\r\n");
+  return true;
+}
+
+bool Client::OnUnsub(std::string_view sid, uint64_t max_msgs) {
+  if (!Authorized()) return false;
+  SubscriptionPtr sub;
+  {
+    absl::MutexLock lock(&subs_mu_);
+    auto it = subs_.find(Key(sid));
+    if (it != subs_.end()) sub = it->second;
+  }
+  if (sub != nullptr) {
+    if (max_msgs > 0) sub->max_msgs.store(max_msgs);
+    if (max_msgs == 0 || sub->delivered.load() >= max_msgs) server_->RemoveSubscription(sub);
+  }
+  if (verbose_) Send("+OK\r\n");
+  return true;
+}
+
+bool Client::OnPing() {
+  if (!Authorized()) return false;
+  Send("PONG\r\n");
+  return true;
+}
+
+bool Client::OnPong() {
+  if (!Authorized()) return false;
+  pings_out_ = 0;
+  return true;
+}
+
+}  // namespace core
+}  // namespace jsengine

@@ -1,0 +1,110 @@
+// One client connection: reads and parses its input, applies CONNECT, auth
+// and permissions, keeps its subscriptions, and buffers its output.
+//
+// Owned by one EventLoop; everything except the "any thread" methods runs on
+// that loop's thread. Output may be appended from any thread (other
+// connections' loops, internal publishers) under `out_mu_`.
+#ifndef JSENGINE_GATEWAY_CORE_CLIENT_H_
+#define JSENGINE_GATEWAY_CORE_CLIENT_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "gateway/core/auth.h"
+#include "gateway/core/parser.h"
+#include "gateway/core/subscription.h"
+
+namespace jsengine {
+namespace core {
+
+class EventLoop;
+class Server;
+
+class Client : public ParserHandler, public std::enable_shared_from_this<Client> {
+ public:
+  Client(Server* server, EventLoop* loop, int fd, uint64_t id);
+  ~Client() override;
+
+  // Loop thread.
+  void Start();
+  void OnReadable();
+  // Writes pending output; closes the connection if a close was requested.
+  void Flush();
+  void Tick(absl::Time now);
+  void Close(const char* reason);
+  bool closed() const { return closed_; }
+  EventLoop* loop() const { return loop_; }
+
+  // Any thread. Queues a MSG/HMSG for subscription `sid`.
+  void DeliverMessage(std::string_view subject, std::string_view sid, std::string_view reply,
+                      std::string_view headers, bool has_headers, std::string_view payload);
+  bool echo() const { return echo_; }
+  // Any thread: drops the subscription from this client's table.
+  void ForgetSubscription(const SubscriptionPtr& sub);
+  // Any thread: marks the client for closing by its loop.
+  void RequestClose(const char* reason);
+
+  // ParserHandler (loop thread).
+  bool OnConnect(std::string_view json) override;
+  bool OnPub(const PubArgs& pub) override;
+  bool OnSub(std::string_view subject, std::string_view queue, std::string_view sid) override;
+  bool OnUnsub(std::string_view sid, uint64_t max_msgs) override;
+  bool OnPing() override;
+  bool OnPong() override;
+
+ private:
+  void Send(std::string_view proto);
+  void SendErr(std::string_view text);
+  void SendErrAndClose(std::string_view text, const char* reason);
+  void ScheduleFlush();
+  void OnOutputAppended(size_t pending) ABSL_EXCLUSIVE_LOCKS_REQUIRED(out_mu_);
+  void SendNoResponders(std::string_view reply);
+  bool Authorized();
+
+  Server* const server_;
+  EventLoop* const loop_;
+  const int fd_;
+  const uint64_t id_;
+  std::string ip_;
+
+  // Loop-thread state.
+  std::vector<char> in_;
+  size_t in_len_ = 0;
+  ParserLimits limits_;
+  bool connected_ = false;
+  bool verbose_ = true;
+  bool pedantic_ = true;
+  std::atomic<bool> echo_{true};
+  std::atomic<bool> headers_{false};
+  bool no_responders_ = false;
+  bool closed_ = false;
+  PermissionChecker permissions_{nullptr};
+  absl::Time accepted_at_;
+  absl::Time last_read_;
+  absl::Time last_ping_sent_;
+  int pings_out_ = 0;
+  std::string wbuf_;  // being written
+  size_t woff_ = 0;
+
+  absl::Mutex subs_mu_;
+  absl::flat_hash_map<std::string, SubscriptionPtr> subs_ ABSL_GUARDED_BY(subs_mu_);
+
+  absl::Mutex out_mu_;
+  std::string out_ ABSL_GUARDED_BY(out_mu_);
+  bool out_closed_ ABSL_GUARDED_BY(out_mu_) = false;
+  std::atomic<bool> flush_scheduled_{false};
+  std::atomic<size_t> inflight_{0};
+  std::atomic<const char*> close_reason_{nullptr};
+};
+
+}  // namespace core
+}  // namespace jsengine
+
+#endif  // JSENGINE_GATEWAY_CORE_CLIENT_H_

@@ -1,0 +1,445 @@
+#include "gateway/core/config.h"
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+
+namespace jsengine {
+namespace core {
+namespace {
+
+// Recursive-descent parser over the configuration text.
+class ConfigParser {
+ public:
+  explicit ConfigParser(std::string_view text) : text_(text) {}
+
+  absl::StatusOr<ConfigValue> ParseTop() {
+    ConfigValue top;
+    top.kind = ConfigValue::Kind::kMap;
+    top.line = 1;
+    if (absl::Status s = ParseEntries(&top, '\0'); !s.ok()) return s;
+    return top;
+  }
+
+ private:
+  absl::Status Error(const std::string& what) const {
+    return absl::InvalidArgumentError(absl::StrCat("config line ", line_, ": ", what));
+  }
+
+  bool AtEnd() const { return pos_ >= text_.size(); }
+  char Peek() const { return AtEnd() ? '\0' : text_[pos_]; }
+  void Advance() {
+    if (text_[pos_] == '\n') ++line_;
+    ++pos_;
+  }
+
+  void SkipComment() {
+    while (!AtEnd() && Peek() != '\n') Advance();
+  }
+
+  // Skips blanks and comments; also newlines and separators if `separators`.
+  void SkipSpace(bool separators) {
+    while (!AtEnd()) {
+      char c = Peek();
+      if (c == '#' || (c == '/' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '/')) {
+        SkipComment();
+      } else if (c == ' ' || c == '\t' || c == '\r') {
+        Advance();
+      } else if (separators && (c == '\n' || c == ',' || c == ';')) {
+        Advance();
+      } else {
+        return;
+      }
+    }
+  }
+
+  static bool IsKeyChar(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '$' ||
+           c == '.';
+  }
+
+  absl::Status ParseEntries(ConfigValue* map, char close) {
+    while (true) {
+      SkipSpace(true);
+      if (AtEnd()) {
+        if (close != '\0') return Error(absl::StrCat("missing '", std::string(1, close), "'"));
+        return absl::OkStatus();
+      }
+      if (Peek() == close) {
+        Advance();
+        return absl::OkStatus();
+      }
+      std::string key;
+      if (Peek() == '"' || Peek() == '\'') {
+        absl::StatusOr<std::string> k = ParseQuoted();
+        if (!k.ok()) return k.status();
+        key = *k;
+      } else {
+        while (!AtEnd() && IsKeyChar(Peek())) {
+          key.push_back(Peek());
+          Advance();
+        }
+      }
+      if (key.empty()) return Error(absl::StrCat("expected a key, found '", std::string(1, Peek()), "'"));
+      SkipSpace(false);
+      if (Peek() == ':' || Peek() == '=') {
+        Advance();
+        SkipSpace(false);
+      }
+      ConfigValue value;
+      if (absl::Status s = ParseValue(&value); !s.ok()) return s;
+      map->entries.emplace_back(std::move(key), std::move(value));
+    }
+  }
+
+  absl::StatusOr<std::string> ParseQuoted() {
+    const char quote = Peek();
+    Advance();
+    std::string out;
+    while (!AtEnd() && Peek() != quote) {
+      char c = Peek();
+      if (c == '\n') return Error("unterminated string");
+      if (c == '\\' && quote == '"' && pos_ + 1 < text_.size()) {
+        Advance();
+        char e = Peek();
+        out.push_back(e == 'n' ? '\n' : e == 't' ? '\t' : e);
+      } else {
+        out.push_back(c);
+      }
+      Advance();
+    }
+    if (AtEnd()) return Error("unterminated string");
+    Advance();
+    return out;
+  }
+
+  absl::Status ParseValue(ConfigValue* value) {
+    value->line = line_;
+    if (AtEnd()) return Error("missing value");
+    const char c = Peek();
+    if (c == '{') {
+      Advance();
+      value->kind = ConfigValue::Kind::kMap;
+      return ParseEntries(value, '}');
+    }
+    if (c == '[') {
+      Advance();
+      value->kind = ConfigValue::Kind::kArray;
+      while (true) {
+        SkipSpace(true);
+        if (AtEnd()) return Error("missing ']'");
+        if (Peek() == ']') {
+          Advance();
+          return absl::OkStatus();
+        }
+        ConfigValue item;
+        if (absl::Status s = ParseValue(&item); !s.ok()) return s;
+        value->items.push_back(std::move(item));
+      }
+    }
+    if (c == '"' || c == '\'') {
+      absl::StatusOr<std::string> s = ParseQuoted();
+      if (!s.ok()) return s.status();
+      value->text = *s;
+      value->quoted = true;
+      return absl::OkStatus();
+    }
+    while (!AtEnd()) {
+      char d = Peek();
+      if (d == '\n' || d == ',' || d == ';' || d == '}' || d == ']' || d == '#') break;
+      value->text.push_back(d);
+      Advance();
+    }
+    value->text = std::string(absl::StripAsciiWhitespace(value->text));
+    if (value->text.empty()) return Error("missing value");
+    return absl::OkStatus();
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+  int line_ = 1;
+};
+
+absl::Status ValueError(const std::string& key, const ConfigValue& v, const std::string& what) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("config line ", v.line, ": '", key, "' ", what));
+}
+
+absl::Status GetString(const std::string& key, const ConfigValue& v, std::string* out) {
+  if (v.kind != ConfigValue::Kind::kScalar) return ValueError(key, v, "must be a string");
+  *out = v.text;
+  return absl::OkStatus();
+}
+
+absl::Status GetBool(const std::string& key, const ConfigValue& v, bool* out) {
+  std::string t = absl::AsciiStrToLower(v.text);
+  if (v.kind == ConfigValue::Kind::kScalar) {
+    if (t == "true" || t == "yes" || t == "on" || t == "enabled") {
+      *out = true;
+      return absl::OkStatus();
+    }
+    if (t == "false" || t == "no" || t == "off" || t == "disabled") {
+      *out = false;
+      return absl::OkStatus();
+    }
+  }
+  return ValueError(key, v, "must be true or false");
+}
+
+// An integer with an optional size suffix (K, KB, M, MB, G, GB; powers of 1024).
+absl::Status GetSize(const std::string& key, const ConfigValue& v, int64_t* out) {
+  if (v.kind != ConfigValue::Kind::kScalar) return ValueError(key, v, "must be a number");
+  std::string t = absl::AsciiStrToUpper(v.text);
+  int64_t mult = 1;
+  auto strip = [&](const char* suffix, int64_t m) {
+    std::string s(suffix);
+    if (t.size() > s.size() && t.compare(t.size() - s.size(), s.size(), s) == 0) {
+      t.resize(t.size() - s.size());
+      mult = m;
+      return true;
+    }
+    return false;
+  };
+  strip("KB", 1024) || strip("MB", 1024 * 1024) || strip("GB", 1024LL * 1024 * 1024) ||
+      strip("K", 1024) || strip("M", 1024 * 1024) || strip("G", 1024LL * 1024 * 1024) ||
+      strip("B", 1);
+  int64_t n;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(t), &n) || n < 0) {
+    return ValueError(key, v, "must be a non-negative number");
+  }
+  *out = n * mult;
+  return absl::OkStatus();
+}
+
+absl::Status GetInt(const std::string& key, const ConfigValue& v, int* out) {
+  int64_t n;
+  if (v.kind != ConfigValue::Kind::kScalar || !absl::SimpleAtoi(v.text, &n) || n < 0 ||
+      n > (1LL << 31) - 1) {
+    return ValueError(key, v, "must be a non-negative integer");
+  }
+  *out = static_cast<int>(n);
+  return absl::OkStatus();
+}
+
+// A number of seconds, or a duration such as "2m", "10s", "500ms".
+absl::Status GetDuration(const std::string& key, const ConfigValue& v, absl::Duration* out) {
+  if (v.kind != ConfigValue::Kind::kScalar) return ValueError(key, v, "must be a duration");
+  double seconds;
+  if (absl::SimpleAtod(v.text, &seconds) && seconds >= 0) {
+    *out = absl::Seconds(seconds);
+    return absl::OkStatus();
+  }
+  if (absl::ParseDuration(v.text, out) && *out >= absl::ZeroDuration()) return absl::OkStatus();
+  return ValueError(key, v, "must be a duration like \"2m\" or a number of seconds");
+}
+
+absl::Status GetStringList(const std::string& key, const ConfigValue& v,
+                           std::vector<std::string>* out) {
+  if (v.kind == ConfigValue::Kind::kScalar) {
+    out->push_back(v.text);
+    return absl::OkStatus();
+  }
+  if (v.kind != ConfigValue::Kind::kArray) return ValueError(key, v, "must be a list of subjects");
+  for (const ConfigValue& item : v.items) {
+    if (item.kind != ConfigValue::Kind::kScalar) {
+      return ValueError(key, item, "must be a list of subjects");
+    }
+    out->push_back(item.text);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status UnknownKey(const std::string& where, const std::string& key, const ConfigValue& v) {
+  return absl::InvalidArgumentError(absl::StrCat("config line ", v.line, ": unsupported key '",
+                                                 key, "'", where.empty() ? "" : " in ", where));
+}
+
+// `publish: "a.>"`, `publish: ["a", "b"]` or `publish: {allow: [...], deny: [...]}`.
+absl::Status ApplySubjectPermission(const std::string& key, const ConfigValue& v,
+                                    SubjectPermission* p) {
+  if (v.kind != ConfigValue::Kind::kMap) return GetStringList(key, v, &p->allow);
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    if (k == "allow") {
+      s = GetStringList(k, val, &p->allow);
+    } else if (k == "deny") {
+      s = GetStringList(k, val, &p->deny);
+    } else {
+      s = UnknownKey(key, k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyPermissions(const ConfigValue& v, UserPermissions* p) {
+  if (v.kind != ConfigValue::Kind::kMap) return ValueError("permissions", v, "must be a map");
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    if (k == "publish" || k == "pub") {
+      s = ApplySubjectPermission(k, val, &p->publish);
+    } else if (k == "subscribe" || k == "sub") {
+      s = ApplySubjectPermission(k, val, &p->subscribe);
+    } else {
+      s = UnknownKey("permissions", k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyUser(const ConfigValue& v, UserAccount* user) {
+  if (v.kind != ConfigValue::Kind::kMap) return ValueError("users", v, "entries must be maps");
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    if (k == "user" || k == "username") {
+      s = GetString(k, val, &user->user);
+    } else if (k == "password" || k == "pass") {
+      s = GetString(k, val, &user->password);
+    } else if (k == "permissions") {
+      s = ApplyPermissions(val, &user->permissions);
+    } else {
+      s = UnknownKey("users", k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  if (user->user.empty()) return ValueError("users", v, "entry has no user");
+  return absl::OkStatus();
+}
+
+absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
+  if (v.kind != ConfigValue::Kind::kMap) return ValueError("authorization", v, "must be a map");
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    if (k == "user" || k == "username") {
+      s = GetString(k, val, &o->username);
+    } else if (k == "password" || k == "pass") {
+      s = GetString(k, val, &o->password);
+    } else if (k == "token") {
+      s = GetString(k, val, &o->token);
+    } else if (k == "timeout") {
+      s = GetDuration(k, val, &o->auth_timeout);
+    } else if (k == "users") {
+      if (val.kind != ConfigValue::Kind::kArray) {
+        s = ValueError(k, val, "must be a list");
+      } else {
+        for (const ConfigValue& item : val.items) {
+          UserAccount user;
+          s = ApplyUser(item, &user);
+          if (!s.ok()) break;
+          o->users.push_back(std::move(user));
+        }
+      }
+    } else {
+      s = UnknownKey("authorization", k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyListen(const std::string& key, const ConfigValue& v, ServerOptions* o) {
+  std::string text;
+  if (absl::Status s = GetString(key, v, &text); !s.ok()) return s;
+  const size_t colon = text.rfind(':');
+  std::string host = colon == std::string::npos ? text : text.substr(0, colon);
+  if (colon != std::string::npos) {
+    int port;
+    if (!absl::SimpleAtoi(text.substr(colon + 1), &port) || port < 0 || port > 65535) {
+      return ValueError(key, v, "must be host:port");
+    }
+    o->port = port;
+  }
+  if (!host.empty()) o->host = host;
+  return absl::OkStatus();
+}
+
+absl::Status ApplyJetStream(const ConfigValue& v, ServerOptions* o) {
+  if (v.kind == ConfigValue::Kind::kScalar) return GetBool("jetstream", v, &o->jetstream);
+  if (v.kind != ConfigValue::Kind::kMap) return ValueError("jetstream", v, "must be a map or bool");
+  o->jetstream = true;
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    if (k == "store_dir" || k == "store") {
+      s = GetString(k, val, &o->store_dir);
+    } else if (k == "enabled") {
+      s = GetBool(k, val, &o->jetstream);
+    } else {
+      s = UnknownKey("jetstream", k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ConfigValue> ParseConfigText(std::string_view text) {
+  return ConfigParser(text).ParseTop();
+}
+
+absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
+  for (const auto& [key, v] : config.entries) {
+    absl::Status s;
+    if (key == "port") {
+      s = GetInt(key, v, &o->port);
+    } else if (key == "listen") {
+      s = ApplyListen(key, v, o);
+    } else if (key == "host" || key == "net") {
+      s = GetString(key, v, &o->host);
+    } else if (key == "server_name") {
+      s = GetString(key, v, &o->server_name);
+    } else if (key == "max_payload") {
+      s = GetSize(key, v, &o->max_payload);
+    } else if (key == "max_pending") {
+      s = GetSize(key, v, &o->max_pending);
+    } else if (key == "max_control_line") {
+      int64_t n = 0;
+      s = GetSize(key, v, &n);
+      o->max_control_line = static_cast<size_t>(n);
+    } else if (key == "max_connections" || key == "max_conn") {
+      s = GetInt(key, v, &o->max_connections);
+    } else if (key == "ping_interval") {
+      s = GetDuration(key, v, &o->ping_interval);
+    } else if (key == "ping_max") {
+      s = GetInt(key, v, &o->ping_max);
+    } else if (key == "authorization") {
+      s = ApplyAuthorization(v, o);
+    } else if (key == "jetstream") {
+      s = ApplyJetStream(v, o);
+    } else if (key == "debug") {
+      s = GetBool(key, v, &o->debug);
+    } else if (key == "trace") {
+      s = GetBool(key, v, &o->trace);
+    } else {
+      s = UnknownKey("", key, v);
+    }
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyConfigText(std::string_view text, ServerOptions* options) {
+  absl::StatusOr<ConfigValue> config = ParseConfigText(text);
+  if (!config.ok()) return config.status();
+  return ApplyConfig(*config, options);
+}
+
+absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError("cannot open config file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  absl::Status s = ApplyConfigText(ss.str(), options);
+  if (!s.ok()) return absl::InvalidArgumentError(path + ": " + std::string(s.message()));
+  options->config_file = path;
+  return absl::OkStatus();
+}
+
+}  // namespace core
+}  // namespace jsengine

@@ -1,0 +1,57 @@
+// Reader for the subset of nats-server's configuration file format the
+// gateway supports (see docs/CONFIG.md):
+//
+//   port: 4222
+//   listen: "127.0.0.1:4222"
+//   max_payload: 1MB
+//   ping_interval: "2m"
+//   jetstream { store_dir: "/data" }
+//   authorization {
+//     users = [
+//       {user: alice, password: "$2a$11$...", permissions: {publish: {allow: ["a.>"]}}}
+//     ]
+//   }
+//
+// Keys may be followed by `:`, `=` or nothing; maps use {}, arrays []; entries
+// are separated by newlines, commas or semicolons; `#` and `//` start
+// comments. Pure functions, thread-safe.
+#ifndef JSENGINE_GATEWAY_CORE_CONFIG_H_
+#define JSENGINE_GATEWAY_CORE_CONFIG_H_
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "gateway/core/options.h"
+
+namespace jsengine {
+namespace core {
+
+// A parsed configuration value. Scalars keep their text.
+struct ConfigValue {
+  enum class Kind { kScalar, kMap, kArray };
+  Kind kind = Kind::kScalar;
+  std::string text;
+  bool quoted = false;
+  int line = 0;
+  std::vector<std::pair<std::string, ConfigValue>> entries;  // kMap, in file order
+  std::vector<ConfigValue> items;                             // kArray
+};
+
+// Parses a whole file's text into its top-level map.
+absl::StatusOr<ConfigValue> ParseConfigText(std::string_view text);
+
+// Applies a parsed configuration (or a file's text, or a file) to `options`.
+// Unknown keys and badly typed values are InvalidArgument errors that name
+// the key and line.
+absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* options);
+absl::Status ApplyConfigText(std::string_view text, ServerOptions* options);
+absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options);
+
+}  // namespace core
+}  // namespace jsengine
+
+#endif  // JSENGINE_GATEWAY_CORE_CONFIG_H_

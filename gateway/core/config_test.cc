@@ -1,0 +1,107 @@
+#include "gateway/core/config.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include "gtest/gtest.h"
+
+namespace jsengine {
+namespace core {
+namespace {
+
+TEST(ConfigTest, FullExample) {
+  const char* text = R"(
+# A server with users.
+port: 4333
+listen = "127.0.0.1:5222"   // listen overrides port
+server_name "edge-1"
+max_payload: 2MB
+max_connections: 100
+max_pending = 32MB
+ping_interval: "30s"
+ping_max: 3
+jetstream {
+  store_dir: "/tmp/js"
+}
+authorization {
+  timeout: 1.5
+  users = [
+    {user: alice, password: "$2a$11$abc"}
+    {user: "bob", password: pw, permissions: {
+        publish: {allow: ["orders.>", "_INBOX.>"], deny: "orders.secret"}
+        subscribe: ["orders.*"]
+    }}
+  ]
+}
+)";
+  ServerOptions o;
+  absl::Status s = ApplyConfigText(text, &o);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(o.host, "127.0.0.1");
+  EXPECT_EQ(o.port, 5222);
+  EXPECT_EQ(o.server_name, "edge-1");
+  EXPECT_EQ(o.max_payload, 2 * 1024 * 1024);
+  EXPECT_EQ(o.max_connections, 100);
+  EXPECT_EQ(o.max_pending, 32 * 1024 * 1024);
+  EXPECT_EQ(o.ping_interval, absl::Seconds(30));
+  EXPECT_EQ(o.ping_max, 3);
+  EXPECT_TRUE(o.jetstream);
+  EXPECT_EQ(o.store_dir, "/tmp/js");
+  EXPECT_EQ(o.auth_timeout, absl::Milliseconds(1500));
+  ASSERT_EQ(o.users.size(), 2u);
+  EXPECT_EQ(o.users[0].user, "alice");
+  EXPECT_EQ(o.users[0].password, "$2a$11$abc");
+  EXPECT_EQ(o.users[1].user, "bob");
+  EXPECT_EQ(o.users[1].permissions.publish.allow,
+            (std::vector<std::string>{"orders.>", "_INBOX.>"}));
+  EXPECT_EQ(o.users[1].permissions.publish.deny, (std::vector<std::string>{"orders.secret"}));
+  EXPECT_EQ(o.users[1].permissions.subscribe.allow, (std::vector<std::string>{"orders.*"}));
+}
+
+TEST(ConfigTest, TokenAndSingleUser) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText("authorization { token: \"s3cr3t\" }", &o).ok());
+  EXPECT_EQ(o.token, "s3cr3t");
+  ASSERT_TRUE(ApplyConfigText("authorization {\n user: u\n password: p\n}", &o).ok());
+  EXPECT_EQ(o.username, "u");
+  EXPECT_EQ(o.password, "p");
+}
+
+TEST(ConfigTest, JetStreamForms) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText("jetstream: enabled", &o).ok());
+  EXPECT_TRUE(o.jetstream);
+  ASSERT_TRUE(ApplyConfigText("jetstream: false", &o).ok());
+  EXPECT_FALSE(o.jetstream);
+  ASSERT_TRUE(ApplyConfigText("jetstream {}", &o).ok());
+  EXPECT_TRUE(o.jetstream);
+}
+
+TEST(ConfigTest, ClearErrors) {
+  ServerOptions o;
+  auto error = [&](const char* text) {
+    absl::Status s = ApplyConfigText(text, &o);
+    EXPECT_FALSE(s.ok()) << text;
+    return std::string(s.message());
+  };
+  EXPECT_EQ(error("port: 1\nfoo: 2"), "config line 2: unsupported key 'foo'");
+  EXPECT_EQ(error("port: abc"), "config line 1: 'port' must be a non-negative integer");
+  EXPECT_EQ(error("max_payload: lots"), "config line 1: 'max_payload' must be a non-negative number");
+  EXPECT_EQ(error("authorization {\n users = [ {password: x} ]\n}"),
+            "config line 2: 'users' entry has no user");
+  EXPECT_EQ(error("authorization {"), "config line 1: missing '}'");
+  EXPECT_EQ(error("server_name: \"abc"), "config line 1: unterminated string");
+  EXPECT_EQ(error("authorization { users: [ {user: a, permissions: {publish: {maybe: x}}} ] }"),
+            "config line 1: unsupported key 'maybe' in publish");
+  EXPECT_EQ(error("ping_interval: soon"),
+            "config line 1: 'ping_interval' must be a duration like \"2m\" or a number of seconds");
+}
+
+TEST(ConfigTest, MissingFile) {
+  ServerOptions o;
+  EXPECT_EQ(ApplyConfigFile("/nonexistent/x.conf", &o).code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace core
+}  // namespace jsengine

@@ -1,0 +1,214 @@
+#include "gateway/core/event_loop.h"
+
+#include <errno.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "gateway/core/client.h"
+#include "gateway/core/server.h"
+#include "glog/logging.h"
+
+namespace jsengine {
+namespace core {
+namespace {
+
+constexpr uint64_t kEventFdTag = 0;
+constexpr uint64_t kListenTag = 1;
+constexpr int kMaxEvents = 256;
+constexpr absl::Duration kTick = absl::Milliseconds(50);
+
+thread_local EventLoop* current_loop = nullptr;
+thread_local std::vector<std::shared_ptr<Client>> touched;
+
+}  // namespace
+
+EventLoop::EventLoop(Server* server, int listen_fd) : server_(server), listen_fd_(listen_fd) {}
+
+EventLoop::~EventLoop() {
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+  if (event_fd_ >= 0) ::close(event_fd_);
+}
+
+absl::Status EventLoop::Init() {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_fd_ < 0 || event_fd_ < 0) return absl::InternalError("epoll/eventfd failed");
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kEventFdTag;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, event_fd_, &ev) != 0) {
+    return absl::InternalError("epoll_ctl(eventfd) failed");
+  }
+  if (listen_fd_ >= 0) {
+    ev.events = EPOLLIN;
+    ev.data.u64 = kListenTag;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) {
+      return absl::InternalError("epoll_ctl(listener) failed");
+    }
+  }
+  return absl::OkStatus();
+}
+
+EventLoop* EventLoop::Current() { return current_loop; }
+
+void EventLoop::Touch(std::shared_ptr<Client> client) { touched.push_back(std::move(client)); }
+
+void EventLoop::FlushTouched() {
+  while (!touched.empty()) {
+    std::vector<std::shared_ptr<Client>> batch;
+    batch.swap(touched);
+    for (auto& c : batch) {
+      if (c->loop() == current_loop) {
+        c->Flush();
+      } else {
+        c->loop()->RequestFlush(std::move(c));
+      }
+    }
+    batch.clear();
+    if (touched.empty()) touched.swap(batch);
+  }
+}
+
+void EventLoop::Watch(Client* client, int fd) {
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.ptr = client;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    PLOG(ERROR) << "epoll_ctl(client)";
+  }
+}
+
+void EventLoop::RemoveClient(Client* client) {
+  auto it = clients_.find(client);
+  if (it == clients_.end()) return;
+  dead_.push_back(std::move(it->second));
+  clients_.erase(it);
+}
+
+void EventLoop::Wake() {
+  uint64_t one = 1;
+  ssize_t n = ::write(event_fd_, &one, sizeof(one));
+  (void)n;
+}
+
+void EventLoop::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  Wake();
+}
+
+void EventLoop::AddConnection(int fd, uint64_t client_id) {
+  bool wake;
+  {
+    absl::MutexLock lock(&mu_);
+    new_fds_.emplace_back(fd, client_id);
+    wake = !woken_;
+    woken_ = true;
+  }
+  if (wake) Wake();
+}
+
+void EventLoop::RequestFlush(std::shared_ptr<Client> client) {
+  bool wake;
+  {
+    absl::MutexLock lock(&mu_);
+    flush_requests_.push_back(std::move(client));
+    wake = !woken_;
+    woken_ = true;
+  }
+  if (wake) Wake();
+}
+
+bool EventLoop::DrainInbox() {
+  uint64_t value;
+  ssize_t n = ::read(event_fd_, &value, sizeof(value));
+  (void)n;
+  std::vector<std::pair<int, uint64_t>> fds;
+  std::vector<std::shared_ptr<Client>> flushes;
+  bool stop;
+  {
+    absl::MutexLock lock(&mu_);
+    fds.swap(new_fds_);
+    flushes.swap(flush_requests_);
+    woken_ = false;
+    stop = stop_;
+  }
+  for (auto [fd, id] : fds) {
+    auto client = std::make_shared<Client>(server_, this, fd, id);
+    Client* raw = client.get();
+    clients_.emplace(raw, std::move(client));
+    raw->Start();
+  }
+  for (auto& c : flushes) c->Flush();
+  return stop;
+}
+
+void EventLoop::AcceptAll() {
+  while (true) {
+    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) PLOG(WARNING) << "accept";
+      return;
+    }
+    server_->OnAccepted(fd);
+  }
+}
+
+void EventLoop::Tick(absl::Time now) {
+  std::vector<Client*> all;
+  all.reserve(clients_.size());
+  for (auto& [raw, c] : clients_) all.push_back(raw);
+  for (Client* c : all) {
+    if (!c->closed()) c->Tick(now);
+  }
+}
+
+void EventLoop::Run() {
+  current_loop = this;
+  epoll_event events[kMaxEvents];
+  next_tick_ = absl::Now() + kTick;
+  bool stop = false;
+  while (!stop) {
+    int n = epoll_wait(epoll_fd_, events, kMaxEvents, absl::ToInt64Milliseconds(kTick));
+    if (n < 0 && errno != EINTR) {
+      PLOG(ERROR) << "epoll_wait";
+      break;
+    }
+    for (int i = 0; i < n; ++i) {
+      const uint64_t tag = events[i].data.u64;
+      if (tag == kEventFdTag) {
+        stop = DrainInbox() || stop;
+      } else if (tag == kListenTag) {
+        AcceptAll();
+      } else {
+        Client* c = static_cast<Client*>(events[i].data.ptr);
+        const uint32_t e = events[i].events;
+        if (!c->closed() && (e & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP))) c->OnReadable();
+        if (!c->closed() && (e & EPOLLOUT)) c->Flush();
+      }
+    }
+    FlushTouched();
+    const absl::Time now = absl::Now();
+    if (now >= next_tick_) {
+      Tick(now);
+      FlushTouched();
+      next_tick_ = now + kTick;
+    }
+    dead_.clear();
+  }
+  std::vector<Client*> all;
+  for (auto& [raw, c] : clients_) all.push_back(raw);
+  for (Client* c : all) c->Close("server shutdown");
+  FlushTouched();
+  touched.clear();
+  dead_.clear();
+  current_loop = nullptr;
+}
+
+}  // namespace core
+}  // namespace jsengine

@@ -1,0 +1,74 @@
+// One epoll event loop thread serving a share of the connections.
+//
+// Owns its clients; other threads hand it new sockets and flush/close
+// requests through a mutex-protected queue and an eventfd. Outbound data
+// touched during one iteration is written once per connection at the end of
+// the iteration (write coalescing). Loop 0 also accepts new connections.
+#ifndef JSENGINE_GATEWAY_CORE_EVENT_LOOP_H_
+#define JSENGINE_GATEWAY_CORE_EVENT_LOOP_H_
+
+#include <memory>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace jsengine {
+namespace core {
+
+class Client;
+class Server;
+
+class EventLoop {
+ public:
+  EventLoop(Server* server, int listen_fd);
+  ~EventLoop();
+  absl::Status Init();
+  // Runs until Stop(); closes all its clients before returning.
+  void Run();
+  // From any thread.
+  void Stop();
+  void AddConnection(int fd, uint64_t client_id);
+  // Asks the loop to write `client`'s pending output (or close it), from any
+  // thread. Cheap when already requested.
+  void RequestFlush(std::shared_ptr<Client> client);
+  void Watch(Client* client, int fd);
+
+  // The loop running on this thread, or null.
+  static EventLoop* Current();
+  // Remembers a client with new output; written at the end of the current
+  // iteration (or by FlushTouched() on foreign threads).
+  static void Touch(std::shared_ptr<Client> client);
+  // Writes or hands over all clients touched on this thread.
+  static void FlushTouched();
+  void RemoveClient(Client* client);
+
+ private:
+  void Wake();
+  // Returns true when asked to stop.
+  bool DrainInbox();
+  void AcceptAll();
+  void Tick(absl::Time now);
+
+  Server* const server_;
+  const int listen_fd_;  // -1 unless this loop accepts
+  int epoll_fd_ = -1;
+  int event_fd_ = -1;
+  absl::flat_hash_map<Client*, std::shared_ptr<Client>> clients_;
+  // Closed this iteration; freed at its end so raw pointers in events stay valid.
+  std::vector<std::shared_ptr<Client>> dead_;
+  absl::Time next_tick_;
+
+  absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool woken_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::pair<int, uint64_t>> new_fds_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<Client>> flush_requests_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace core
+}  // namespace jsengine
+
+#endif  // JSENGINE_GATEWAY_CORE_EVENT_LOOP_H_

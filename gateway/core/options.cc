@@ -1,0 +1,185 @@
+#include "gateway/core/options.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "gateway/core/config.h"
+
+namespace jsengine {
+namespace core {
+namespace {
+
+enum class Flag {
+  kAddr, kPort, kName, kJetStream, kStoreDir, kConfig, kUser, kPass, kAuth,
+  kDebug, kTrace, kDebugTrace, kHelp, kMaxPayload, kUnknown
+};
+
+struct FlagSpec {
+  const char* name;
+  Flag flag;
+  bool takes_value;
+};
+
+// Spellings as nats-server accepts them, without leading dashes.
+constexpr FlagSpec kFlags[] = {
+    {"a", Flag::kAddr, true},          {"addr", Flag::kAddr, true},
+    {"net", Flag::kAddr, true},        {"p", Flag::kPort, true},
+    {"port", Flag::kPort, true},       {"n", Flag::kName, true},
+    {"name", Flag::kName, true},       {"server_name", Flag::kName, true},
+    {"js", Flag::kJetStream, false},   {"jetstream", Flag::kJetStream, false},
+    {"sd", Flag::kStoreDir, true},     {"store_dir", Flag::kStoreDir, true},
+    {"c", Flag::kConfig, true},        {"config", Flag::kConfig, true},
+    {"user", Flag::kUser, true},       {"pass", Flag::kPass, true},
+    {"auth", Flag::kAuth, true},       {"D", Flag::kDebug, false},
+    {"debug", Flag::kDebug, false},    {"V", Flag::kTrace, false},
+    {"trace", Flag::kTrace, false},    {"DV", Flag::kDebugTrace, false},
+    {"h", Flag::kHelp, false},         {"help", Flag::kHelp, false},
+    {"max_payload", Flag::kMaxPayload, true},
+};
+
+const FlagSpec* Lookup(const std::string& name) {
+  for (const FlagSpec& spec : kFlags) {
+    if (name == spec.name) return &spec;
+  }
+  return nullptr;
+}
+
+// Splits "-x", "--x", "-x=v", "--x=v" into name and inline value.
+bool SplitFlag(const std::string& arg, std::string* name, std::string* value, bool* has_value) {
+  if (arg.size() < 2 || arg[0] != '-') return false;
+  size_t start = arg[1] == '-' ? 2 : 1;
+  size_t eq = arg.find('=', start);
+  *has_value = eq != std::string::npos;
+  *name = arg.substr(start, *has_value ? eq - start : std::string::npos);
+  if (*has_value) *value = arg.substr(eq + 1);
+  return !name->empty();
+}
+
+}  // namespace
+
+const char* ServerUsage() {
+  return R"(Usage: gateway [options]
+
+Server Options:
+    -a, --addr, --net <host>         Bind to host address (default: 0.0.0.0)
+    -p, --port <port>                Use port for clients (default: 4222)
+    -n, --name
+        --server_name <server_name>  Server name (default: auto)
+    -c, --config <file>              Configuration file (see docs/CONFIG.md)
+        --max_payload <size>         Maximum message payload (default: 1MB)
+
+Logging Options:
+    -D, --debug                      Enable debugging output
+    -V, --trace                      Trace the raw protocol
+    -DV                              Debug and trace
+
+JetStream Options:
+    -js, --jetstream                 Enable JetStream functionality
+    -sd, --store_dir <dir>           Set the storage directory
+
+Authorization Options:
+        --user <user>                User required for connections
+        --pass <password>            Password required for connections
+        --auth <token>               Authorization token required for connections
+
+Common Options:
+    -h, --help                       Show this message
+)";
+}
+
+absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions* options,
+                             std::vector<std::string>* unrecognized) {
+  struct Parsed {
+    Flag flag;
+    std::string value;
+    std::string spelled;
+  };
+  std::vector<Parsed> parsed;
+  std::string config_file;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string name, value;
+    bool has_value = false;
+    if (!SplitFlag(args[i], &name, &value, &has_value)) {
+      unrecognized->push_back(args[i]);
+      continue;
+    }
+    const FlagSpec* spec = Lookup(name);
+    if (spec == nullptr) {
+      unrecognized->push_back(args[i]);
+      continue;
+    }
+    if (spec->takes_value && !has_value) {
+      if (i + 1 >= args.size()) {
+        return absl::InvalidArgumentError(absl::StrCat("flag ", args[i], " needs a value"));
+      }
+      value = args[++i];
+    }
+    if (spec->flag == Flag::kConfig) {
+      config_file = value;
+    } else {
+      parsed.push_back({spec->flag, value, args[i]});
+    }
+  }
+  if (!config_file.empty()) {
+    if (absl::Status s = ApplyConfigFile(config_file, options); !s.ok()) return s;
+  }
+  for (const Parsed& p : parsed) {
+    switch (p.flag) {
+      case Flag::kAddr:
+        options->host = p.value;
+        break;
+      case Flag::kPort:
+        if (!absl::SimpleAtoi(p.value, &options->port) || options->port < 0 ||
+            options->port > 65535) {
+          return absl::InvalidArgumentError("invalid port: " + p.value);
+        }
+        break;
+      case Flag::kMaxPayload: {
+        std::string cfg = "max_payload: " + p.value;
+        if (absl::Status s = ApplyConfigText(cfg, options); !s.ok()) {
+          return absl::InvalidArgumentError("invalid --max_payload: " + p.value);
+        }
+        break;
+      }
+      case Flag::kName:
+        options->server_name = p.value;
+        break;
+      case Flag::kJetStream:
+        options->jetstream = true;
+        break;
+      case Flag::kStoreDir:
+        options->store_dir = p.value;
+        break;
+      case Flag::kUser:
+        options->username = p.value;
+        break;
+      case Flag::kPass:
+        options->password = p.value;
+        break;
+      case Flag::kAuth:
+        options->token = p.value;
+        break;
+      case Flag::kDebug:
+        options->debug = true;
+        break;
+      case Flag::kTrace:
+        options->trace = true;
+        break;
+      case Flag::kDebugTrace:
+        options->debug = options->trace = true;
+        break;
+      case Flag::kHelp:
+        options->show_help = true;
+        break;
+      case Flag::kConfig:
+      case Flag::kUnknown:
+        break;
+    }
+  }
+  if (!options->username.empty() && options->password.empty()) {
+    return absl::InvalidArgumentError("--user needs --pass");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace core
+}  // namespace jsengine

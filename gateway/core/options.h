@@ -1,0 +1,75 @@
+// Server settings, and nats-server-compatible ways of setting them: command
+// line flags (ParseServerArgs) and a configuration file (see config.h and
+// docs/CONFIG.md). Plain data; thread-compatible.
+#ifndef JSENGINE_GATEWAY_CORE_OPTIONS_H_
+#define JSENGINE_GATEWAY_CORE_OPTIONS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace jsengine {
+namespace core {
+
+// Subjects a user may publish or subscribe to. An empty allow list allows
+// everything; deny wins over allow.
+struct SubjectPermission {
+  std::vector<std::string> allow;
+  std::vector<std::string> deny;
+};
+
+struct UserPermissions {
+  SubjectPermission publish;
+  SubjectPermission subscribe;
+};
+
+struct UserAccount {
+  std::string user;
+  std::string password;  // plain text, or a bcrypt hash ("$2a$...")
+  UserPermissions permissions;
+};
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  int port = 4222;
+  std::string server_name;
+  bool jetstream = false;
+  std::string store_dir;
+  std::string config_file;
+
+  int64_t max_payload = 1024 * 1024;
+  size_t max_control_line = 4096;
+  int max_connections = 64 * 1024;
+  int64_t max_pending = 64 * 1024 * 1024;  // outbound bytes per client
+  absl::Duration ping_interval = absl::Minutes(2);
+  int ping_max = 2;
+  absl::Duration auth_timeout = absl::Seconds(2);
+  int event_loops = 0;  // 0: one per hardware thread
+
+  std::string username;
+  std::string password;
+  std::string token;
+  std::vector<UserAccount> users;
+
+  bool debug = false;
+  bool trace = false;
+  bool show_help = false;
+};
+
+// Parses nats-server style arguments (without argv[0]) into `options`,
+// loading a config file given with -c first so flags override it. Arguments
+// it does not know are appended to `unrecognized` (with their values when
+// they use the --flag=value form). Errors are InvalidArgument.
+absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions* options,
+                             std::vector<std::string>* unrecognized);
+
+// The usage text printed for -h.
+const char* ServerUsage();
+
+}  // namespace core
+}  // namespace jsengine
+
+#endif  // JSENGINE_GATEWAY_CORE_OPTIONS_H_

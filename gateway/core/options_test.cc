@@ -1,0 +1,87 @@
+#include "gateway/core/options.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include "gtest/gtest.h"
+
+namespace jsengine {
+namespace core {
+namespace {
+
+TEST(OptionsTest, Defaults) {
+  ServerOptions o;
+  std::vector<std::string> rest;
+  ASSERT_TRUE(ParseServerArgs({}, &o, &rest).ok());
+  EXPECT_EQ(o.host, "0.0.0.0");
+  EXPECT_EQ(o.port, 4222);
+  EXPECT_EQ(o.max_payload, 1024 * 1024);
+  EXPECT_FALSE(o.jetstream);
+  EXPECT_TRUE(rest.empty());
+}
+
+TEST(OptionsTest, NatsServerFlags) {
+  ServerOptions o;
+  std::vector<std::string> rest;
+  ASSERT_TRUE(ParseServerArgs({"-a", "127.0.0.1", "--port=5000", "-js", "-sd", "/data", "-n",
+                               "srv", "--user", "u", "--pass", "p", "--auth", "tok", "-DV",
+                               "--max_payload", "2MB"},
+                              &o, &rest)
+                  .ok());
+  EXPECT_EQ(o.host, "127.0.0.1");
+  EXPECT_EQ(o.port, 5000);
+  EXPECT_TRUE(o.jetstream);
+  EXPECT_EQ(o.store_dir, "/data");
+  EXPECT_EQ(o.server_name, "srv");
+  EXPECT_EQ(o.username, "u");
+  EXPECT_EQ(o.password, "p");
+  EXPECT_EQ(o.token, "tok");
+  EXPECT_TRUE(o.debug);
+  EXPECT_TRUE(o.trace);
+  EXPECT_EQ(o.max_payload, 2 * 1024 * 1024);
+  ServerOptions o2;
+  ASSERT_TRUE(ParseServerArgs({"--addr", "::1", "-p", "1", "--jetstream", "--store_dir=/x",
+                               "--server_name", "n", "-D", "-h"},
+                              &o2, &rest)
+                  .ok());
+  EXPECT_EQ(o2.host, "::1");
+  EXPECT_EQ(o2.store_dir, "/x");
+  EXPECT_TRUE(o2.debug);
+  EXPECT_FALSE(o2.trace);
+  EXPECT_TRUE(o2.show_help);
+}
+
+TEST(OptionsTest, UnknownFlagsArePassedOn) {
+  ServerOptions o;
+  std::vector<std::string> rest;
+  ASSERT_TRUE(
+      ParseServerArgs({"--store_addr=x:1", "-p", "7", "--embedded", "pos"}, &o, &rest).ok());
+  EXPECT_EQ(o.port, 7);
+  EXPECT_EQ(rest, (std::vector<std::string>{"--store_addr=x:1", "--embedded", "pos"}));
+}
+
+TEST(OptionsTest, Errors) {
+  ServerOptions o;
+  std::vector<std::string> rest;
+  EXPECT_FALSE(ParseServerArgs({"-p"}, &o, &rest).ok());
+  EXPECT_FALSE(ParseServerArgs({"-p", "http"}, &o, &rest).ok());
+  EXPECT_FALSE(ParseServerArgs({"-p", "70000"}, &o, &rest).ok());
+  EXPECT_FALSE(ParseServerArgs({"--user", "u"}, &o, &rest).ok());
+  EXPECT_FALSE(ParseServerArgs({"-c", "/nonexistent.conf"}, &o, &rest).ok());
+}
+
+TEST(OptionsTest, FlagsOverrideConfigFile) {
+  std::string path = std::string(getenv("TEST_TMPDIR")) + "/server.conf";
+  std::ofstream(path) << "port: 1234\nserver_name: from-file\nmax_payload: 512KB\n";
+  ServerOptions o;
+  std::vector<std::string> rest;
+  ASSERT_TRUE(ParseServerArgs({"-p", "4000", "-c", path}, &o, &rest).ok());
+  EXPECT_EQ(o.port, 4000);
+  EXPECT_EQ(o.server_name, "from-file");
+  EXPECT_EQ(o.max_payload, 512 * 1024);
+  EXPECT_EQ(o.config_file, path);
+}
+
+}  // namespace
+}  // namespace core
+}  // namespace jsengine

@@ -1,0 +1,217 @@
+#include "gateway/core/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <random>
+
+#include "gateway/core/client.h"
+#include "gateway/core/event_loop.h"
+#include "glog/logging.h"
+#include "nlohmann/json.hpp"
+
+namespace jsengine {
+namespace core {
+namespace {
+
+constexpr char kVersion[] = "2.9.10";
+constexpr char kGoVersion[] = "go1.19.8";
+
+// A nats-server style id: 'N' and 55 base32 characters.
+std::string NewServerId() {
+  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  std::random_device rd;
+  std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd());
+  std::string id = "N";
+  for (int i = 0; i < 55; ++i) id.push_back(kAlphabet[rng() % 32]);
+  return id;
+}
+
+// Cheap per-thread randomness for picking queue group members.
+uint32_t NextRandom() {
+  thread_local uint32_t state = static_cast<uint32_t>(std::random_device()()) | 1;
+  state ^= state << 13;
+  state ^= state >> 17;
+  state ^= state << 5;
+  return state;
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options)
+    : options_(std::move(options)), server_id_(NewServerId()), authenticator_(options_) {}
+
+Server::~Server() { Shutdown(); }
+
+absl::Status Server::Start() {
+  if (started_.exchange(true)) return absl::FailedPreconditionError("server already started");
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  const std::string port = std::to_string(options_.port);
+  const char* host = options_.host.empty() ? nullptr : options_.host.c_str();
+  if (int rc = getaddrinfo(host, port.c_str(), &hints, &res); rc != 0) {
+    return absl::InvalidArgumentError("cannot resolve listen address " + options_.host + ": " +
+                                      gai_strerror(rc));
+  }
+  int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+    const std::string err = std::strerror(errno);
+    freeaddrinfo(res);
+    if (fd >= 0) ::close(fd);
+    return absl::UnavailableError("cannot listen on " + options_.host + ":" + port + ": " + err);
+  }
+  freeaddrinfo(res);
+  sockaddr_storage addr;
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port
+                                           : reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  listen_fd_ = fd;
+
+  int n = options_.event_loops > 0 ? options_.event_loops
+                                   : static_cast<int>(std::thread::hardware_concurrency());
+  if (n <= 0) n = 1;
+  for (int i = 0; i < n; ++i) {
+    auto loop = std::make_unique<EventLoop>(this, i == 0 ? listen_fd_ : -1);
+    if (absl::Status s = loop->Init(); !s.ok()) return s;
+    loops_.push_back(std::move(loop));
+  }
+  for (auto& loop : loops_) threads_.emplace_back([l = loop.get()] { l->Run(); });
+  LOG(INFO) << "Listening for client connections on " << options_.host << ":" << port_
+            << " (server id " << server_id_ << ", " << n << " event loops)";
+  return absl::OkStatus();
+}
+
+void Server::Shutdown() {
+  if (!started_.load() || shut_down_.exchange(true)) return;
+  for (auto& loop : loops_) loop->Stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  listen_fd_ = -1;
+  loops_.clear();
+  absl::MutexLock lock(&internal_mu_);
+  internal_subs_.clear();
+}
+
+void Server::OnAccepted(int fd) {
+  if (shut_down_.load()) {
+    ::close(fd);
+    return;
+  }
+  num_connections_.fetch_add(1);
+  const uint64_t id = next_client_id_.fetch_add(1);
+  loops_[next_loop_.fetch_add(1) % loops_.size()]->AddConnection(fd, id);
+}
+
+std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip) const {
+  nlohmann::ordered_json info;
+  info["server_id"] = server_id_;
+  info["server_name"] = options_.server_name.empty() ? server_id_ : options_.server_name;
+  info["version"] = kVersion;
+  info["proto"] = 1;
+  info["go"] = kGoVersion;
+  info["host"] = options_.host;
+  info["port"] = port_;
+  info["headers"] = true;
+  if (authenticator_.required()) info["auth_required"] = true;
+  info["max_payload"] = options_.max_payload;
+  if (options_.jetstream) info["jetstream"] = true;
+  info["client_id"] = client_id;
+  info["client_ip"] = client_ip;
+  return info.dump();
+}
+
+bool Server::Deliver(Client* from, const SubscriptionPtr& sub, std::string_view subject,
+                     std::string_view reply, std::string_view headers, bool has_headers,
+                     std::string_view payload) {
+  if (sub->closed.load(std::memory_order_relaxed)) return false;
+  Client* owner = sub->client.get();
+  if (owner != nullptr && owner == from && !from->echo()) return false;
+  const uint64_t max = sub->max_msgs.load(std::memory_order_relaxed);
+  const uint64_t n = sub->delivered.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (max != 0 && n > max) return false;
+  if (owner != nullptr) {
+    owner->DeliverMessage(subject, sub->sid, reply, headers, has_headers, payload);
+  } else {
+    sub->handler(InboundMessage{subject, reply, headers, payload});
+  }
+  if (max != 0 && n == max) RemoveSubscription(sub);
+  return true;
+}
+
+bool Server::Route(Client* from, std::string_view subject, std::string_view reply,
+                   std::string_view headers, bool has_headers, std::string_view payload) {
+  std::shared_ptr<const MatchResult> result = sublist_.Match(subject);
+  bool delivered = false;
+  for (const SubscriptionPtr& sub : result->psubs) {
+    delivered |= Deliver(from, sub, subject, reply, headers, has_headers, payload);
+  }
+  for (const auto& group : result->qsubs) {
+    const size_t size = group.size();
+    const size_t start = NextRandom() % size;
+    for (size_t i = 0; i < size; ++i) {
+      if (Deliver(from, group[(start + i) % size], subject, reply, headers, has_headers,
+                  payload)) {
+        delivered = true;
+        break;
+      }
+    }
+  }
+  return delivered;
+}
+
+void Server::RemoveSubscription(const SubscriptionPtr& sub) {
+  sub->closed.store(true);
+  sublist_.Remove(sub);
+  if (sub->client != nullptr) sub->client->ForgetSubscription(sub);
+}
+
+uint64_t Server::SubscribeInternal(std::string subject, std::string queue,
+                                   InternalHandler handler) {
+  auto sub = std::make_shared<Subscription>();
+  sub->subject = std::move(subject);
+  sub->queue = std::move(queue);
+  sub->handler = std::move(handler);
+  absl::MutexLock lock(&internal_mu_);
+  sub->internal_id = next_internal_id_++;
+  if (absl::Status s = sublist_.Insert(sub); !s.ok()) {
+    LOG(ERROR) << "internal subscription to '" << sub->subject << "' rejected: " << s;
+    return 0;
+  }
+  internal_subs_.emplace(sub->internal_id, sub);
+  return sub->internal_id;
+}
+
+void Server::UnsubscribeInternal(uint64_t id) {
+  SubscriptionPtr sub;
+  {
+    absl::MutexLock lock(&internal_mu_);
+    auto it = internal_subs_.find(id);
+    if (it == internal_subs_.end()) return;
+    sub = std::move(it->second);
+    internal_subs_.erase(it);
+  }
+  RemoveSubscription(sub);
+}
+
+void Server::Publish(std::string_view subject, std::string_view reply, std::string_view headers,
+                     std::string_view payload) {
+  Route(nullptr, subject, reply, headers, !headers.empty(), payload);
+  if (EventLoop::Current() == nullptr) EventLoop::FlushTouched();
+}
+
+bool Server::HasInterest(std::string_view subject) { return !sublist_.Match(subject)->empty(); }
+
+}  // namespace core
+}  // namespace jsengine
