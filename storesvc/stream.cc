@@ -344,7 +344,8 @@ absl::Status Stream::DeleteMessage(const v1::DeleteMessageRequest& request) {
   if (config_.deny_delete()) {
     return JsErrorF(JsErrorId::kStreamMsgDeleteFailed, {{"err", "message delete not permitted"}});
   }
-  absl::StatusOr<bool> removed = store_->Remove(request.seq());
+  absl::StatusOr<bool> removed =
+      request.no_erase() ? store_->Remove(request.seq()) : store_->Erase(request.seq());
   if (!removed.ok()) {
     return JsErrorF(JsErrorId::kStreamMsgDeleteFailed, {{"err", removed.status().message()}});
   }
