@@ -394,6 +394,31 @@ absl::Status FileStore::OnRemoved(uint64_t seq, const IndexEntry&, bool record) 
   return DropOldSegments();
 }
 
+absl::Status FileStore::OnErased(uint64_t seq, const IndexEntry& entry) {
+  // The tombstone must be durable before the record is overwritten, or a
+  // crash could resurrect the random bytes as the message.
+  JSE_RETURN_IF_ERROR(Flush());
+  JSE_RETURN_IF_ERROR(Sync());
+  Segment* seg = FindSegment(LocSegment(entry.loc));
+  if (seg == nullptr) return absl::OkStatus();  // Its segment is already deleted.
+  const uint64_t off = LocOffset(entry.loc);
+  char header[kRecordHeaderSize];
+  JSE_RETURN_IF_ERROR(PreadFully(seg->fd, header, sizeof(header), off, seg->path));
+  std::string old(kRecordHeaderSize + std::min(Fixed32(header + kLengthOffset), kMaxBodySize), '\0');
+  JSE_RETURN_IF_ERROR(PreadFully(seg->fd, old.data(), old.size(), off, seg->path));
+  SegmentRecord rec;
+  JSE_RETURN_IF_ERROR(ParseSegmentRecord(old.data(), old.size(), &rec));
+  if (rec.type != kMessage || rec.seq != seq) {
+    return StoreError(StoreErrc::kBadRecord, absl::StrCat("record at ", off, " is not message ", seq));
+  }
+  std::string noise(rec.hdr.size() + rec.data.size(), '\0');
+  for (char& c : noise) c = static_cast<char>(rng_());
+  std::string replacement;
+  AppendMessageRecord(&replacement, seq, rec.ts, rec.subject, absl::string_view(noise).substr(0, rec.hdr.size()),
+                      absl::string_view(noise).substr(rec.hdr.size()));
+  return PwriteFully(seg->fd, replacement.data(), replacement.size(), off, seg->path);
+}
+
 absl::Status FileStore::OnPurgedBefore(uint64_t seq) {
   if (index_.msgs() > 0) {
     AppendSeqRecord(&pending_, kPurgeBefore, seq);

@@ -17,6 +17,7 @@
 
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,7 @@ class FileStore : public IndexedStore {
   absl::StatusOr<v1::StoredMessage> ReadMessage(uint64_t seq, const IndexEntry& entry) override;
   absl::Status OnRemoved(uint64_t seq, const IndexEntry& entry, bool record) override;
   absl::Status OnPurgedBefore(uint64_t seq) override;
+  absl::Status OnErased(uint64_t seq, const IndexEntry& entry) override;
 
  private:
   struct Segment;
@@ -82,6 +84,7 @@ class FileStore : public IndexedStore {
   std::vector<std::shared_ptr<Segment>> segments_;  // Oldest first; back() is active.
   std::string pending_;  // Encoded records not yet written to the active segment.
   uint64_t truncated_records_ = 0;
+  std::mt19937_64 rng_{std::random_device{}()};
   bool used_saved_index_ = false;
 
   absl::Mutex sync_mu_;

@@ -222,6 +222,31 @@ TEST(FileStoreTest, ReadsNeverServeCorruptRecords) {
   EXPECT_EQ(store->Load(victim.seq + 1)->data(), Payload(victim.seq + 1));
 }
 
+TEST(FileStoreTest, EraseLeavesNoPlaintext) {
+  std::string dir = NewTestDir("fs_erase");
+  const std::string secret = "TOP-SECRET-PAYLOAD";
+  {
+    auto store = OpenStore(dir);
+    Fill(store.get(), 3);
+    ASSERT_EQ(store->Append("subj.x", "NATS/1.0\r\nS: " + secret + "\r\n\r\n", secret, 1).value(), 4u);
+    Fill(store.get(), 3);
+    ASSERT_TRUE(store->Erase(4).value());
+    EXPECT_FALSE(store->Erase(4).value());
+    ASSERT_TRUE(store->Close().ok());
+  }
+  for (const std::string& seg : Segments(dir)) {
+    std::ifstream in(seg, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find(secret), std::string::npos) << seg;
+  }
+  fs::remove(dir + "/" + file_format::kIndexFile);
+  auto store = OpenStore(dir);
+  EXPECT_EQ(store->truncated_records(), 0u);
+  EXPECT_FALSE(store->Load(4).ok());
+  EXPECT_EQ(store->Load(5)->data(), Payload(5));
+  EXPECT_EQ(store->State().msgs, 6u);
+}
+
 TEST(FileStoreTest, EmptySegmentsAreDeleted) {
   std::string dir = NewTestDir("fs_drop");
   auto store = OpenStore(dir);

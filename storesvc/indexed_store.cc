@@ -50,6 +50,15 @@ absl::StatusOr<bool> IndexedStore::Remove(uint64_t seq) {
   return true;
 }
 
+absl::StatusOr<bool> IndexedStore::Erase(uint64_t seq) {
+  if (closed_) return StoreError(StoreErrc::kClosed, "store is closed");
+  IndexEntry removed;
+  if (!index_.Remove(seq, &removed)) return false;
+  JSE_RETURN_IF_ERROR(OnRemoved(seq, removed, true));
+  JSE_RETURN_IF_ERROR(OnErased(seq, removed));
+  return true;
+}
+
 absl::StatusOr<uint64_t> IndexedStore::Purge(absl::string_view filter, uint64_t before,
                                              uint64_t keep) {
   if (closed_) return StoreError(StoreErrc::kClosed, "store is closed");

@@ -22,6 +22,7 @@ class IndexedStore : public MessageStore {
   absl::StatusOr<v1::StoredMessage> LoadLast(absl::string_view filter) override;
   uint64_t NextSeq(absl::string_view filter, uint64_t start) const override;
   absl::StatusOr<bool> Remove(uint64_t seq) override;
+  absl::StatusOr<bool> Erase(uint64_t seq) override;
   absl::StatusOr<uint64_t> Purge(absl::string_view filter, uint64_t before, uint64_t keep) override;
   uint64_t SeqForTime(int64_t ts_ns) const override;
   StoreState State() const override;
@@ -38,6 +39,8 @@ class IndexedStore : public MessageStore {
   // and records the removal of every sequence below it at once.
   virtual absl::Status OnRemoved(uint64_t seq, const IndexEntry& entry, bool record) = 0;
   virtual absl::Status OnPurgedBefore(uint64_t seq) = 0;
+  // Called after OnRemoved() for Erase(): destroy the bytes of `entry`.
+  virtual absl::Status OnErased(uint64_t seq, const IndexEntry& entry) = 0;
 
   MsgIndex index_;
   bool closed_ = false;

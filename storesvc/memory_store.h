@@ -24,6 +24,10 @@ class MemoryStore : public IndexedStore {
   absl::StatusOr<v1::StoredMessage> ReadMessage(uint64_t seq, const IndexEntry& entry) override;
   absl::Status OnRemoved(uint64_t seq, const IndexEntry& entry, bool record) override;
   absl::Status OnPurgedBefore(uint64_t seq) override { return absl::OkStatus(); }
+  // The message was already freed by OnRemoved().
+  absl::Status OnErased(uint64_t seq, const IndexEntry& entry) override {
+    return absl::OkStatus();
+  }
 
  private:
   absl::flat_hash_map<uint64_t, v1::StoredMessage> msgs_;

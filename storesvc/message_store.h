@@ -62,6 +62,9 @@ class MessageStore {
 
   // False when `seq` was not stored.
   virtual absl::StatusOr<bool> Remove(uint64_t seq) = 0;
+  // Remove(), and overwrites the message's bytes with random ones so its
+  // content does not stay on disk (nats-server's erase).
+  virtual absl::StatusOr<bool> Erase(uint64_t seq) = 0;
   // Removes messages matching `filter` (empty: all) with sequence below
   // `before` (0: no bound), sparing the newest `keep` of them. Returns how
   // many were removed.

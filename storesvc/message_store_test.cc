@@ -91,7 +91,8 @@ TYPED_TEST(MessageStoreTest, RemoveTracksFirstAndDeleted) {
   EXPECT_TRUE(this->store_->Remove(3).value());
   EXPECT_FALSE(this->store_->Remove(3).value());
   EXPECT_FALSE(this->store_->Remove(99).value());
-  EXPECT_TRUE(this->store_->Remove(1).value());
+  EXPECT_TRUE(this->store_->Erase(1).value());
+  EXPECT_FALSE(this->store_->Erase(1).value());
   ASSERT_TRUE(this->store_->Flush().ok());
   for (int pass = 0; pass < 2; ++pass) {
     StoreState s = this->store_->State();

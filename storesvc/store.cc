@@ -252,6 +252,17 @@ std::shared_ptr<Stream> Store::Find(const std::string& name) const {
   return it == streams_.end() ? nullptr : it->second;
 }
 
+std::shared_ptr<Stream> Store::FindBySubject(const std::string& subject) const {
+  absl::ReaderMutexLock lock(&mu_);
+  for (const auto& [name, stream] : streams_) {
+    const v1::StreamConfig cfg = stream->config();
+    for (const std::string& s : cfg.subjects()) {
+      if (SubjectMatches(subject, s)) return stream;
+    }
+  }
+  return nullptr;
+}
+
 void Store::Emit(v1::StreamEvent::Kind kind, const std::string& name,
                  const v1::StreamConfig* config) {
   v1::StreamEvent event;
@@ -417,8 +428,8 @@ void Store::Append(v1::AppendBatch batch, AppendCallback done) {
   std::shared_ptr<Stream> stream;
   for (const v1::AppendRequest& req : batch.requests()) {
     v1::AppendResult* result = ack.results.add_results();
-    if (stream == nullptr || stream->name() != req.stream()) {
-      stream = Find(req.stream());
+    if (stream == nullptr || req.stream().empty() || stream->name() != req.stream()) {
+      stream = req.stream().empty() ? FindBySubject(req.subject()) : Find(req.stream());
       if (stream != nullptr && std::find(ack.streams.begin(), ack.streams.end(), stream) ==
                                    ack.streams.end()) {
         ack.streams.push_back(stream);

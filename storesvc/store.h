@@ -101,6 +101,8 @@ class Store {
 
   // Stores the batch (one write(2) per stream touched); `done` gets one
   // result per request, in order, once as durable as the sync policy says.
+  // A request with an empty `stream` goes to the stream whose subjects match
+  // its subject.
   void Append(v1::AppendBatch batch, AppendCallback done) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Streams stored messages, then (with request.tail()) new appends, to
@@ -124,6 +126,9 @@ class Store {
   explicit Store(StoreOptions options);
   absl::Status Recover();
   std::shared_ptr<Stream> Find(const std::string& name) const ABSL_LOCKS_EXCLUDED(mu_);
+  // The stream whose subjects match the literal `subject`, if any.
+  std::shared_ptr<Stream> FindBySubject(const std::string& subject) const
+      ABSL_LOCKS_EXCLUDED(mu_);
   std::string StreamDir(const std::string& name) const;
   absl::StatusOr<std::unique_ptr<MessageStore>> OpenMessageStore(const v1::StreamConfig& config);
   absl::Status WriteMeta(const Stream& stream);

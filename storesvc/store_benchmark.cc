@@ -38,8 +38,9 @@ std::unique_ptr<Store> OpenStore(const std::string& dir, SyncPolicy sync) {
   return std::move(s).value();
 }
 
-void CreateStream(Store* store) {
+void CreateStream(Store* store, int64_t max_msgs = 0) {
   v1::CreateStreamRequest create;
+  create.mutable_config()->set_max_msgs(max_msgs);
   create.mutable_config()->set_name("BENCH");
   create.mutable_config()->add_subjects("bench.>");
   if (!store->CreateStream(create).ok()) exit(1);
@@ -84,11 +85,11 @@ double RunAppends(Store* store, int threads, uint64_t per_thread, int batch, int
 }
 
 void AppendCase(const std::string& base, const char* name, SyncPolicy sync, int threads,
-                uint64_t per_thread, int batch, int in_flight) {
+                uint64_t per_thread, int batch, int in_flight, int64_t max_msgs = 0) {
   std::string dir = absl::StrCat(base, "/append_", getpid());
   std::filesystem::remove_all(dir);
   auto store = OpenStore(dir, sync);
-  CreateStream(store.get());
+  CreateStream(store.get(), max_msgs);
   double rate = RunAppends(store.get(), threads, per_thread, batch, in_flight);
   printf("%-48s %12.0f msgs/s %8.1f MB/s\n", name, rate, rate * kMsgSize / 1e6);
   store.reset();
@@ -134,6 +135,8 @@ int main(int argc, char** argv) {
   AppendCase(base, "interval, 1 appender, 1 msg/batch", SyncPolicy::kInterval, 1, 200'000, 1, 64);
   AppendCase(base, "interval, 1 appender, 64 msgs/batch", SyncPolicy::kInterval, 1, 2'000'000, 64, 8);
   AppendCase(base, "interval, 4 appenders, 64 msgs/batch", SyncPolicy::kInterval, 4, 500'000, 64, 8);
+  AppendCase(base, "interval, 64 msgs/batch, max_msgs 100k (discard old)", SyncPolicy::kInterval,
+             1, 2'000'000, 64, 8, 100'000);
   AppendCase(base, "always, 1 appender, 1 msg, 1 in flight", SyncPolicy::kAlways, 1, 5'000, 1, 1);
   AppendCase(base, "always, 4 appenders, 1 msg, 32 in flight each", SyncPolicy::kAlways, 4, 50'000, 1, 32);
   AppendCase(base, "always, 4 appenders, 64 msgs, 8 in flight each", SyncPolicy::kAlways, 4, 500'000, 64, 8);

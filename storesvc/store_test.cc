@@ -118,8 +118,13 @@ TEST_F(StoreTest, AppendResultsInOrderAndUnknownStream) {
   *batch.add_requests() = Msg("B", "b", "y", 11);
   *batch.add_requests() = Msg("NOPE", "n", "z", 12);
   *batch.add_requests() = Msg("A", "a.2", "w", 13);
+  *batch.add_requests() = Msg("", "a.3", "by subject", 14);
+  *batch.add_requests() = Msg("", "zzz", "no stream", 15);
   v1::AppendResultBatch res = AppendSync(store_.get(), batch);
-  ASSERT_EQ(res.results_size(), 4);
+  ASSERT_EQ(res.results_size(), 6);
+  EXPECT_EQ(res.results(4).stream(), "A");
+  EXPECT_EQ(res.results(4).seq(), 3u);
+  EXPECT_EQ(res.results(5).error().err_code(), 10059);
   EXPECT_EQ(res.results(0).id(), 10u);
   EXPECT_EQ(res.results(0).seq(), 1u);
   EXPECT_EQ(res.results(1).seq(), 1u);

@@ -158,15 +158,21 @@ absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_
 }
 
 absl::Status Stream::EnforceLimits(const std::string& subject, int64_t now_ns) {
+  // Usually one message over a limit: remove oldest ones singly rather than
+  // scanning with Purge().
   if (config_.max_msgs_per_subject() > 0 && !subject.empty()) {
-    uint64_t limit = static_cast<uint64_t>(config_.max_msgs_per_subject());
-    uint64_t count = store_->SubjectCount(subject);
-    if (count > limit) JSE_RETURN_IF_ERROR(store_->Purge(subject, 0, limit).status());
+    const uint64_t limit = static_cast<uint64_t>(config_.max_msgs_per_subject());
+    while (store_->SubjectCount(subject) > limit) {
+      uint64_t oldest = store_->NextSeq(subject, 0);
+      if (oldest == 0) break;
+      JSE_RETURN_IF_ERROR(store_->Remove(oldest).status());
+    }
   }
   if (config_.max_msgs() > 0) {
-    StoreState s = store_->State();
-    if (s.msgs > static_cast<uint64_t>(config_.max_msgs())) {
-      JSE_RETURN_IF_ERROR(store_->Purge("", 0, config_.max_msgs()).status());
+    const uint64_t limit = static_cast<uint64_t>(config_.max_msgs());
+    for (StoreState s = store_->State(); s.msgs > limit; s = store_->State()) {
+      JSE_ASSIGN_OR_RETURN(bool removed, store_->Remove(s.first_seq));
+      if (!removed) break;
     }
   }
   if (config_.max_bytes() > 0) {
@@ -281,6 +287,9 @@ absl::Status Stream::Update(const v1::StreamConfig& config) {
       if (count > limit) JSE_RETURN_IF_ERROR(store_->Purge(subject, 0, limit).status());
     }
   }
+  if (config_.max_msgs() > 0 && store_->State().msgs > static_cast<uint64_t>(config_.max_msgs())) {
+    JSE_RETURN_IF_ERROR(store_->Purge("", 0, config_.max_msgs()).status());
+  }
   JSE_RETURN_IF_ERROR(EnforceLimits("", now));
   return store_->Flush();
 }
@@ -335,7 +344,8 @@ absl::Status Stream::DeleteMessage(const v1::DeleteMessageRequest& request) {
   if (config_.deny_delete()) {
     return JsErrorF(JsErrorId::kStreamMsgDeleteFailed, {{"err", "message delete not permitted"}});
   }
-  absl::StatusOr<bool> removed = store_->Remove(request.seq());
+  absl::StatusOr<bool> removed =
+      request.no_erase() ? store_->Remove(request.seq()) : store_->Erase(request.seq());
   if (!removed.ok()) {
     return JsErrorF(JsErrorId::kStreamMsgDeleteFailed, {{"err", removed.status().message()}});
   }
