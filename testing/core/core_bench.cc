@@ -30,11 +30,12 @@ void OnRequest(natsConnection* nc, natsSubscription*, natsMsg* msg, void*) {
   natsMsg_Destroy(msg);
 }
 
-natsConnection* Connect(const char* url) {
+natsConnection* Connect(const char* url, bool send_asap = false) {
   natsOptions* opts = nullptr;
   natsOptions_Create(&opts);
   natsOptions_SetURL(opts, url);
   natsOptions_SetIOBufSize(opts, 1 << 20);
+  natsOptions_SetSendAsap(opts, send_asap);
   natsConnection* nc = nullptr;
   if (natsConnection_Connect(&nc, opts) != NATS_OK) {
     std::fprintf(stderr, "cannot connect to %s\n", url);
@@ -77,16 +78,19 @@ int main(int argc, char** argv) {
               received.load() / secs);
   natsSubscription_Destroy(sub);
 
+  // Latency: both ends write each message immediately.
+  natsConnection* resp_nc = Connect(url, true);
+  natsConnection* req_nc = Connect(url, true);
   natsSubscription* rsub = nullptr;
-  natsConnection_Subscribe(&rsub, sub_nc, "bench.rpc", OnRequest, nullptr);
-  natsConnection_Flush(sub_nc);
+  natsConnection_Subscribe(&rsub, resp_nc, "bench.rpc", OnRequest, nullptr);
+  natsConnection_Flush(resp_nc);
   const int kRequests = 20000;
   std::vector<double> lat;
   lat.reserve(kRequests);
   for (int i = 0; i < kRequests; ++i) {
     natsMsg* reply = nullptr;
     auto t0 = Clock::now();
-    if (natsConnection_Request(&reply, pub_nc, "bench.rpc", payload.data(), payload.size(),
+    if (natsConnection_Request(&reply, req_nc, "bench.rpc", payload.data(), payload.size(),
                                5000) != NATS_OK) {
       std::fprintf(stderr, "request failed\n");
       return 1;
@@ -99,6 +103,8 @@ int main(int argc, char** argv) {
               lat[lat.size() / 2], lat[lat.size() * 9 / 10], lat[lat.size() * 99 / 100],
               kRequests);
   natsSubscription_Destroy(rsub);
+  natsConnection_Destroy(req_nc);
+  natsConnection_Destroy(resp_nc);
   natsConnection_Destroy(pub_nc);
   natsConnection_Destroy(sub_nc);
   nats_Close();
