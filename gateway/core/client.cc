@@ -178,7 +178,9 @@ void Client::Close(const char* reason) {
     sub->closed.store(true);
     server_->sublist().Remove(sub);
   }
-  ::shutdown(fd_, SHUT_RDWR);
+  // Closing the socket also drops it from the epoll set.
+  ::close(fd_);
+  fd_ = -1;
   VLOG(1) << "client " << id_ << " closed: " << reason;
   server_->OnClientClosed();
   loop_->RemoveClient(this);

@@ -70,7 +70,7 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
 
   Server* const server_;
   EventLoop* const loop_;
-  const int fd_;
+  int fd_;  // closed (and -1) once the connection is closed
   const uint64_t id_;
   std::string ip_;
 

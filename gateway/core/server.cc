@@ -99,7 +99,6 @@ void Server::Shutdown() {
   threads_.clear();
   if (listen_fd_ >= 0) ::close(listen_fd_);
   listen_fd_ = -1;
-  loops_.clear();
   absl::MutexLock lock(&internal_mu_);
   internal_subs_.clear();
 }
