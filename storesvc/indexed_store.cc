@@ -4,7 +4,7 @@
 
 #include "common/status.h"
 #include "storesvc/store_error.h"
-#include "storesvc/subject.h"
+#include "common/subject.h"
 
 namespace jsengine::storesvc {
 
@@ -65,7 +65,7 @@ absl::StatusOr<uint64_t> IndexedStore::Purge(absl::string_view filter, uint64_t 
   std::vector<uint64_t> victims;
   index_.ForEach(index_.first_seq(), [&](uint64_t seq, const IndexEntry& e) {
     if (before != 0 && seq >= before) return false;
-    if (filter.empty() || SubjectMatches(*e.subject, filter)) victims.push_back(seq);
+    if (filter.empty() || SubjectMatches(AsStdStringView(filter), *e.subject)) victims.push_back(seq);
     return true;
   });
   if (keep > 0) {
@@ -74,7 +74,7 @@ absl::StatusOr<uint64_t> IndexedStore::Purge(absl::string_view filter, uint64_t 
       matching = index_.msgs();
     } else if (before != 0) {
       index_.ForEach(before, [&](uint64_t, const IndexEntry& e) {
-        if (SubjectMatches(*e.subject, filter)) ++matching;
+        if (SubjectMatches(AsStdStringView(filter), *e.subject)) ++matching;
         return true;
       });
     }
@@ -125,7 +125,7 @@ uint64_t IndexedStore::SubjectCount(absl::string_view subject) const {
 std::map<std::string, uint64_t> IndexedStore::SubjectCounts(absl::string_view filter) const {
   std::map<std::string, uint64_t> out;
   for (const auto& [subject, info] : index_.subjects()) {
-    if (filter.empty() || SubjectMatches(subject, filter)) out[subject] = info.count;
+    if (filter.empty() || SubjectMatches(AsStdStringView(filter), subject)) out[subject] = info.count;
   }
   return out;
 }

@@ -4,7 +4,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "storesvc/file_format.h"
-#include "storesvc/subject.h"
+#include "common/subject.h"
 
 namespace jsengine::storesvc {
 
@@ -79,7 +79,7 @@ void MsgIndex::TrimFront() {
 
 uint64_t MsgIndex::NextMatch(absl::string_view filter, uint64_t start) const {
   start = std::max(start, base_);
-  if (!filter.empty() && IsLiteralSubject(filter)) {
+  if (!filter.empty() && IsValidLiteralSubject(AsStdStringView(filter))) {
     auto it = subjects_.find(filter);
     if (it == subjects_.end()) return 0;
     const std::string* subj = &it->first;
@@ -94,7 +94,7 @@ uint64_t MsgIndex::NextMatch(absl::string_view filter, uint64_t start) const {
     if (subj == nullptr) continue;
     if (filter.empty()) return s;
     auto [it, inserted] = matches.try_emplace(subj, false);
-    if (inserted) it->second = SubjectMatches(*subj, filter);
+    if (inserted) it->second = SubjectMatches(AsStdStringView(filter), *subj);
     if (it->second) return s;
   }
   return 0;
@@ -104,7 +104,7 @@ uint64_t MsgIndex::LastMatch(absl::string_view filter) const {
   if (filter.empty()) return LastLive();
   uint64_t best = 0;
   for (const auto& [subject, info] : subjects_) {
-    if (info.last > best && SubjectMatches(subject, filter)) best = info.last;
+    if (info.last > best && SubjectMatches(AsStdStringView(filter), subject)) best = info.last;
   }
   return best;
 }

@@ -21,7 +21,7 @@
 #include "storesvc/file_store.h"
 #include "storesvc/memory_store.h"
 #include "storesvc/stream_config.h"
-#include "storesvc/subject.h"
+#include "common/subject.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -257,7 +257,7 @@ std::shared_ptr<Stream> Store::FindBySubject(const std::string& subject) const {
   for (const auto& [name, stream] : streams_) {
     const v1::StreamConfig cfg = stream->config();
     for (const std::string& s : cfg.subjects()) {
-      if (SubjectMatches(subject, s)) return stream;
+      if (SubjectMatches(s, subject)) return stream;
     }
   }
   return nullptr;

@@ -10,7 +10,7 @@
 #include "glog/logging.h"
 #include "storesvc/nats_headers.h"
 #include "storesvc/store_error.h"
-#include "storesvc/subject.h"
+#include "common/subject.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -118,7 +118,7 @@ absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_
     return JsError(JsErrorId::kStreamMessageExceedsMaximum);
   }
   if (hdr.size() > kMaxHeaderSize) return JsError(JsErrorId::kStreamHeaderExceedsMaximum);
-  if (subject.empty() || !IsValidSubject(subject) || !IsLiteralSubject(subject)) {
+  if (subject.empty() || !IsValidLiteralSubject(subject)) {
     return JsErrorF(JsErrorId::kStreamStoreFailed, {{"err", "invalid subject"}});
   }
   if (config_.discard() == v1::DISCARD_NEW) {

@@ -6,7 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
-#include "storesvc/subject.h"
+#include "common/subject.h"
 
 namespace jsengine::storesvc {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "absl/strings/string_view.h"
-#include "gateway/core/subject.h"
+#include "common/subject.h"
 
 namespace jsengine {
 namespace core {

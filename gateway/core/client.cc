@@ -13,7 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "gateway/core/event_loop.h"
 #include "gateway/core/server.h"
-#include "gateway/core/subject.h"
+#include "common/subject.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 

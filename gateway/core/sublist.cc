@@ -4,7 +4,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
-#include "gateway/core/subject.h"
+#include "common/subject.h"
 
 namespace jsengine {
 namespace core {

@@ -1,7 +1,6 @@
-#include "gateway/core/subject.h"
+#include "common/subject.h"
 
 namespace jsengine {
-namespace core {
 namespace {
 
 // Yields the tokens of a subject one by one.
@@ -74,5 +73,21 @@ bool SubjectIsSubsetOf(std::string_view subject, std::string_view pattern) {
   return !s.Next(&st);
 }
 
-}  // namespace core
+bool SubjectsCollide(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  while (true) {
+    size_t a_end = a.find('.');
+    size_t b_end = b.find('.');
+    std::string_view a_token = a.substr(0, a_end);
+    std::string_view b_token = b.substr(0, b_end);
+    if (a_token == ">" || b_token == ">") return true;
+    if (a_token != "*" && b_token != "*" && a_token != b_token) return false;
+    bool a_last = a_end == std::string_view::npos;
+    bool b_last = b_end == std::string_view::npos;
+    if (a_last || b_last) return a_last && b_last;
+    a.remove_prefix(a_end + 1);
+    b.remove_prefix(b_end + 1);
+  }
+}
+
 }  // namespace jsengine

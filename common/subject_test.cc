@@ -1,9 +1,8 @@
-#include "gateway/core/subject.h"
+#include "common/subject.h"
 
 #include "gtest/gtest.h"
 
 namespace jsengine {
-namespace core {
 namespace {
 
 TEST(SubjectTest, Validity) {
@@ -43,6 +42,18 @@ TEST(SubjectTest, Subset) {
   EXPECT_FALSE(SubjectIsSubsetOf(">", "foo.>"));
 }
 
+TEST(SubjectsCollideTest, OverlapOfWildcards) {
+  EXPECT_TRUE(SubjectsCollide("foo", "foo"));
+  EXPECT_TRUE(SubjectsCollide("foo.*", "foo.bar"));
+  EXPECT_TRUE(SubjectsCollide("foo.>", "foo.bar.baz"));
+  EXPECT_TRUE(SubjectsCollide(">", "x"));
+  EXPECT_TRUE(SubjectsCollide("*.bar", "foo.*"));
+  EXPECT_FALSE(SubjectsCollide("foo.*", "foo"));
+  EXPECT_FALSE(SubjectsCollide("foo.>", "foo"));
+  EXPECT_FALSE(SubjectsCollide("foo.*", "foo.bar.baz"));
+  EXPECT_FALSE(SubjectsCollide("foo", "bar"));
+  EXPECT_FALSE(SubjectsCollide("foo.bar", "foo"));
+}
+
 }  // namespace
-}  // namespace core
 }  // namespace jsengine
