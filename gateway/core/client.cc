@@ -123,7 +123,7 @@ void Client::Flush() {
       wbuf_.clear();
       if (wbuf_.capacity() > kKeepBufferCapacity) wbuf_.shrink_to_fit();
       woff_ = 0;
-      absl::MutexLock lock(&out_mu_);
+      std::lock_guard<std::mutex> lock(out_mu_);
       flush_scheduled_.store(false, std::memory_order_release);
       if (out_.empty()) {
         inflight_.store(0, std::memory_order_relaxed);
@@ -165,7 +165,7 @@ void Client::Close(const char* reason) {
   if (closed_) return;
   closed_ = true;
   {
-    absl::MutexLock lock(&out_mu_);
+    std::lock_guard<std::mutex> lock(out_mu_);
     out_closed_ = true;
     out_.clear();
   }
@@ -220,7 +220,7 @@ void Client::DeliverMessage(std::string_view subject, std::string_view sid,
                             std::string_view reply, std::string_view headers, bool has_headers,
                             std::string_view payload) {
   const bool with_headers = has_headers && headers_.load(std::memory_order_relaxed);
-  absl::MutexLock lock(&out_mu_);
+  std::lock_guard<std::mutex> lock(out_mu_);
   if (out_closed_) return;
   std::string& o = out_;
   o.append(with_headers ? "HMSG " : "MSG ", with_headers ? 5 : 4);
@@ -247,7 +247,7 @@ void Client::DeliverMessage(std::string_view subject, std::string_view sid,
 }
 
 void Client::Send(std::string_view proto) {
-  absl::MutexLock lock(&out_mu_);
+  std::lock_guard<std::mutex> lock(out_mu_);
   if (out_closed_) return;
   out_.append(proto.data(), proto.size());
   OnOutputAppended(out_.size());

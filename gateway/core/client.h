@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,7 +65,8 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   void SendErr(std::string_view text);
   void SendErrAndClose(std::string_view text, const char* reason);
   void ScheduleFlush();
-  void OnOutputAppended(size_t pending) ABSL_EXCLUSIVE_LOCKS_REQUIRED(out_mu_);
+  // Requires out_mu_.
+  void OnOutputAppended(size_t pending);
   void SendNoResponders(std::string_view reply);
   bool Authorized();
 
@@ -96,9 +98,11 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   absl::Mutex subs_mu_;
   absl::flat_hash_map<std::string, SubscriptionPtr> subs_ ABSL_GUARDED_BY(subs_mu_);
 
-  absl::Mutex out_mu_;
-  std::string out_ ABSL_GUARDED_BY(out_mu_);
-  bool out_closed_ ABSL_GUARDED_BY(out_mu_) = false;
+  // A plain mutex: taken once per delivered message, where absl::Mutex's
+  // debug-build deadlock detection (on in Debian's build) costs too much.
+  std::mutex out_mu_;
+  std::string out_;          // guarded by out_mu_
+  bool out_closed_ = false;  // guarded by out_mu_
   std::atomic<bool> flush_scheduled_{false};
   std::atomic<size_t> inflight_{0};
   std::atomic<const char*> close_reason_{nullptr};
