@@ -171,7 +171,7 @@ void Client::Close(const char* reason) {
   }
   absl::flat_hash_map<std::string, SubscriptionPtr> subs;
   {
-    absl::MutexLock lock(&subs_mu_);
+    std::lock_guard<std::mutex> lock(subs_mu_);
     subs.swap(subs_);
   }
   for (auto& [sid, sub] : subs) {
@@ -193,7 +193,7 @@ void Client::RequestClose(const char* reason) {
 }
 
 void Client::ForgetSubscription(const SubscriptionPtr& sub) {
-  absl::MutexLock lock(&subs_mu_);
+  std::lock_guard<std::mutex> lock(subs_mu_);
   auto it = subs_.find(Key(sub->sid));
   if (it != subs_.end() && it->second == sub) subs_.erase(it);
 }
@@ -361,7 +361,7 @@ bool Client::OnSub(std::string_view subject, std::string_view queue, std::string
     return true;
   }
   {
-    absl::MutexLock lock(&subs_mu_);
+    std::lock_guard<std::mutex> lock(subs_mu_);
     if (subs_.find(Key(sid)) == subs_.end()) {
       auto sub = std::make_shared<Subscription>();
       sub->subject.assign(subject.data(), subject.size());
@@ -384,7 +384,7 @@ bool Client::OnUnsub(std::string_view sid, uint64_t max_msgs) {
   if (!Authorized()) return false;
   SubscriptionPtr sub;
   {
-    absl::MutexLock lock(&subs_mu_);
+    std::lock_guard<std::mutex> lock(subs_mu_);
     auto it = subs_.find(Key(sid));
     if (it != subs_.end()) sub = it->second;
   }

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 #include "gateway/core/auth.h"
 #include "gateway/core/parser.h"
@@ -95,7 +95,7 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   std::string wbuf_;  // being written
   size_t woff_ = 0;
 
-  absl::Mutex subs_mu_;
+  std::mutex subs_mu_;
   absl::flat_hash_map<std::string, SubscriptionPtr> subs_ ABSL_GUARDED_BY(subs_mu_);
 
   // A plain mutex: taken once per delivered message, where absl::Mutex's

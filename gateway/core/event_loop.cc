@@ -95,7 +95,7 @@ void EventLoop::Wake() {
 
 void EventLoop::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
   Wake();
@@ -104,7 +104,7 @@ void EventLoop::Stop() {
 void EventLoop::AddConnection(int fd, uint64_t client_id) {
   bool wake;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     new_fds_.emplace_back(fd, client_id);
     wake = !woken_;
     woken_ = true;
@@ -115,7 +115,7 @@ void EventLoop::AddConnection(int fd, uint64_t client_id) {
 void EventLoop::RequestFlush(std::shared_ptr<Client> client) {
   bool wake;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     flush_requests_.push_back(std::move(client));
     wake = !woken_;
     woken_ = true;
@@ -131,7 +131,7 @@ bool EventLoop::DrainInbox() {
   std::vector<std::shared_ptr<Client>> flushes;
   bool stop;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     fds.swap(new_fds_);
     flushes.swap(flush_requests_);
     woken_ = false;

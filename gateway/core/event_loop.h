@@ -8,11 +8,12 @@
 #define JSENGINE_GATEWAY_CORE_EVENT_LOOP_H_
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 
 namespace jsengine {
@@ -61,7 +62,7 @@ class EventLoop {
   std::vector<std::shared_ptr<Client>> dead_;
   absl::Time next_tick_;
 
-  absl::Mutex mu_;
+  std::mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::pair<int, uint64_t>> new_fds_ ABSL_GUARDED_BY(mu_);
