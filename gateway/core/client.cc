@@ -23,6 +23,8 @@ namespace {
 
 constexpr size_t kInitialReadBuffer = 64 * 1024;
 constexpr size_t kKeepBufferCapacity = 4 * 1024 * 1024;
+// Full buffers read per readiness event before other connections get a turn.
+constexpr int kMaxReadsPerTurn = 16;
 
 inline absl::string_view Key(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
@@ -70,14 +72,19 @@ void Client::Start() {
   }
 }
 
-void Client::OnReadable() {
-  while (!closed_) {
+bool Client::OnReadable() {
+  bool more = false;
+  for (int reads = 0; !closed_; ++reads) {
+    if (reads == kMaxReadsPerTurn) {
+      more = true;
+      break;
+    }
     if (in_len_ == in_.size()) in_.resize(in_.size() * 2);
     const size_t space = in_.size() - in_len_;
     ssize_t n = ::read(fd_, in_.data() + in_len_, space);
     if (n == 0) {
       Close("client closed connection");
-      return;
+      return false;
     }
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -86,7 +93,7 @@ void Client::OnReadable() {
     }
     in_len_ += n;
     ParseResult r = Parse(std::string_view(in_.data(), in_len_), limits_, this);
-    if (closed_) return;
+    if (closed_) return false;
     if (r.error != ParseError::kNone) {
       std::string_view text = ParseErrorText(r.error);
       if (text.empty()) {
@@ -94,7 +101,7 @@ void Client::OnReadable() {
       } else {
         SendErrAndClose(text, "protocol violation");
       }
-      return;
+      return false;
     }
     if (r.consumed > 0) {
       std::memmove(in_.data(), in_.data() + r.consumed, in_len_ - r.consumed);
@@ -110,6 +117,7 @@ void Client::OnReadable() {
     in_.resize(kInitialReadBuffer);
     in_.shrink_to_fit();
   }
+  return more;
 }
 
 void Client::Flush() {

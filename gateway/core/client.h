@@ -35,7 +35,9 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
 
   // Loop thread.
   void Start();
-  void OnReadable();
+  // Reads and handles input. Returns true if it stopped early (fairness)
+  // with input possibly left in the socket; call again next iteration.
+  bool OnReadable();
   // Writes pending output; closes the connection if a close was requested.
   void Flush();
   void Tick(absl::Time now);

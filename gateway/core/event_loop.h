@@ -60,6 +60,8 @@ class EventLoop {
   absl::flat_hash_map<Client*, std::shared_ptr<Client>> clients_;
   // Closed this iteration; freed at its end so raw pointers in events stay valid.
   std::vector<std::shared_ptr<Client>> dead_;
+  // Clients that stopped reading early to let others run; served next turn.
+  std::vector<std::shared_ptr<Client>> ready_;
   absl::Time next_tick_;
 
   std::mutex mu_;
