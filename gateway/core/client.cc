@@ -23,6 +23,8 @@ namespace {
 
 constexpr size_t kInitialReadBuffer = 64 * 1024;
 constexpr size_t kKeepBufferCapacity = 4 * 1024 * 1024;
+// Full buffers read per readiness event before other connections get a turn.
+constexpr int kMaxReadsPerTurn = 16;
 
 inline absl::string_view Key(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
@@ -70,14 +72,19 @@ void Client::Start() {
   }
 }
 
-void Client::OnReadable() {
-  while (!closed_) {
+bool Client::OnReadable() {
+  bool more = false;
+  for (int reads = 0; !closed_; ++reads) {
+    if (reads == kMaxReadsPerTurn) {
+      more = true;
+      break;
+    }
     if (in_len_ == in_.size()) in_.resize(in_.size() * 2);
     const size_t space = in_.size() - in_len_;
     ssize_t n = ::read(fd_, in_.data() + in_len_, space);
     if (n == 0) {
       Close("client closed connection");
-      return;
+      return false;
     }
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -86,7 +93,7 @@ void Client::OnReadable() {
     }
     in_len_ += n;
     ParseResult r = Parse(std::string_view(in_.data(), in_len_), limits_, this);
-    if (closed_) return;
+    if (closed_) return false;
     if (r.error != ParseError::kNone) {
       std::string_view text = ParseErrorText(r.error);
       if (text.empty()) {
@@ -94,7 +101,7 @@ void Client::OnReadable() {
       } else {
         SendErrAndClose(text, "protocol violation");
       }
-      return;
+      return false;
     }
     if (r.consumed > 0) {
       std::memmove(in_.data(), in_.data() + r.consumed, in_len_ - r.consumed);
@@ -110,6 +117,7 @@ void Client::OnReadable() {
     in_.resize(kInitialReadBuffer);
     in_.shrink_to_fit();
   }
+  return more;
 }
 
 void Client::Flush() {
@@ -123,7 +131,7 @@ void Client::Flush() {
       wbuf_.clear();
       if (wbuf_.capacity() > kKeepBufferCapacity) wbuf_.shrink_to_fit();
       woff_ = 0;
-      absl::MutexLock lock(&out_mu_);
+      std::lock_guard<std::mutex> lock(out_mu_);
       flush_scheduled_.store(false, std::memory_order_release);
       if (out_.empty()) {
         inflight_.store(0, std::memory_order_relaxed);
@@ -165,13 +173,13 @@ void Client::Close(const char* reason) {
   if (closed_) return;
   closed_ = true;
   {
-    absl::MutexLock lock(&out_mu_);
+    std::lock_guard<std::mutex> lock(out_mu_);
     out_closed_ = true;
     out_.clear();
   }
   absl::flat_hash_map<std::string, SubscriptionPtr> subs;
   {
-    absl::MutexLock lock(&subs_mu_);
+    std::lock_guard<std::mutex> lock(subs_mu_);
     subs.swap(subs_);
   }
   for (auto& [sid, sub] : subs) {
@@ -193,7 +201,7 @@ void Client::RequestClose(const char* reason) {
 }
 
 void Client::ForgetSubscription(const SubscriptionPtr& sub) {
-  absl::MutexLock lock(&subs_mu_);
+  std::lock_guard<std::mutex> lock(subs_mu_);
   auto it = subs_.find(Key(sub->sid));
   if (it != subs_.end() && it->second == sub) subs_.erase(it);
 }
@@ -220,7 +228,7 @@ void Client::DeliverMessage(std::string_view subject, std::string_view sid,
                             std::string_view reply, std::string_view headers, bool has_headers,
                             std::string_view payload) {
   const bool with_headers = has_headers && headers_.load(std::memory_order_relaxed);
-  absl::MutexLock lock(&out_mu_);
+  std::lock_guard<std::mutex> lock(out_mu_);
   if (out_closed_) return;
   std::string& o = out_;
   o.append(with_headers ? "HMSG " : "MSG ", with_headers ? 5 : 4);
@@ -247,7 +255,7 @@ void Client::DeliverMessage(std::string_view subject, std::string_view sid,
 }
 
 void Client::Send(std::string_view proto) {
-  absl::MutexLock lock(&out_mu_);
+  std::lock_guard<std::mutex> lock(out_mu_);
   if (out_closed_) return;
   out_.append(proto.data(), proto.size());
   OnOutputAppended(out_.size());
@@ -361,7 +369,7 @@ bool Client::OnSub(std::string_view subject, std::string_view queue, std::string
     return true;
   }
   {
-    absl::MutexLock lock(&subs_mu_);
+    std::lock_guard<std::mutex> lock(subs_mu_);
     if (subs_.find(Key(sid)) == subs_.end()) {
       auto sub = std::make_shared<Subscription>();
       sub->subject.assign(subject.data(), subject.size());
@@ -384,7 +392,7 @@ bool Client::OnUnsub(std::string_view sid, uint64_t max_msgs) {
   if (!Authorized()) return false;
   SubscriptionPtr sub;
   {
-    absl::MutexLock lock(&subs_mu_);
+    std::lock_guard<std::mutex> lock(subs_mu_);
     auto it = subs_.find(Key(sid));
     if (it != subs_.end()) sub = it->second;
   }

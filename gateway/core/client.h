@@ -10,12 +10,13 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 #include "gateway/core/auth.h"
 #include "gateway/core/parser.h"
@@ -34,7 +35,9 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
 
   // Loop thread.
   void Start();
-  void OnReadable();
+  // Reads and handles input. Returns true if it stopped early (fairness)
+  // with input possibly left in the socket; call again next iteration.
+  bool OnReadable();
   // Writes pending output; closes the connection if a close was requested.
   void Flush();
   void Tick(absl::Time now);
@@ -64,7 +67,8 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   void SendErr(std::string_view text);
   void SendErrAndClose(std::string_view text, const char* reason);
   void ScheduleFlush();
-  void OnOutputAppended(size_t pending) ABSL_EXCLUSIVE_LOCKS_REQUIRED(out_mu_);
+  // Requires out_mu_.
+  void OnOutputAppended(size_t pending);
   void SendNoResponders(std::string_view reply);
   bool Authorized();
 
@@ -93,12 +97,14 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   std::string wbuf_;  // being written
   size_t woff_ = 0;
 
-  absl::Mutex subs_mu_;
+  std::mutex subs_mu_;
   absl::flat_hash_map<std::string, SubscriptionPtr> subs_ ABSL_GUARDED_BY(subs_mu_);
 
-  absl::Mutex out_mu_;
-  std::string out_ ABSL_GUARDED_BY(out_mu_);
-  bool out_closed_ ABSL_GUARDED_BY(out_mu_) = false;
+  // A plain mutex: taken once per delivered message, where absl::Mutex's
+  // debug-build deadlock detection (on in Debian's build) costs too much.
+  std::mutex out_mu_;
+  std::string out_;          // guarded by out_mu_
+  bool out_closed_ = false;  // guarded by out_mu_
   std::atomic<bool> flush_scheduled_{false};
   std::atomic<size_t> inflight_{0};
   std::atomic<const char*> close_reason_{nullptr};

@@ -95,7 +95,7 @@ void EventLoop::Wake() {
 
 void EventLoop::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
   Wake();
@@ -104,7 +104,7 @@ void EventLoop::Stop() {
 void EventLoop::AddConnection(int fd, uint64_t client_id) {
   bool wake;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     new_fds_.emplace_back(fd, client_id);
     wake = !woken_;
     woken_ = true;
@@ -115,7 +115,7 @@ void EventLoop::AddConnection(int fd, uint64_t client_id) {
 void EventLoop::RequestFlush(std::shared_ptr<Client> client) {
   bool wake;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     flush_requests_.push_back(std::move(client));
     wake = !woken_;
     woken_ = true;
@@ -131,7 +131,7 @@ bool EventLoop::DrainInbox() {
   std::vector<std::shared_ptr<Client>> flushes;
   bool stop;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     fds.swap(new_fds_);
     flushes.swap(flush_requests_);
     woken_ = false;
@@ -174,7 +174,10 @@ void EventLoop::Run() {
   next_tick_ = absl::Now() + kTick;
   bool stop = false;
   while (!stop) {
-    int n = epoll_wait(epoll_fd_, events, kMaxEvents, absl::ToInt64Milliseconds(kTick));
+    const int timeout = ready_.empty() ? static_cast<int>(absl::ToInt64Milliseconds(kTick)) : 0;
+    int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout);
+    std::vector<std::shared_ptr<Client>> ready;
+    ready.swap(ready_);
     if (n < 0 && errno != EINTR) {
       PLOG(ERROR) << "epoll_wait";
       break;
@@ -188,9 +191,15 @@ void EventLoop::Run() {
       } else {
         Client* c = static_cast<Client*>(events[i].data.ptr);
         const uint32_t e = events[i].events;
-        if (!c->closed() && (e & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP))) c->OnReadable();
+        if (!c->closed() && (e & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) &&
+            c->OnReadable()) {
+          ready_.push_back(c->shared_from_this());
+        }
         if (!c->closed() && (e & EPOLLOUT)) c->Flush();
       }
+    }
+    for (auto& c : ready) {
+      if (!c->closed() && c->OnReadable()) ready_.push_back(std::move(c));
     }
     FlushTouched();
     const absl::Time now = absl::Now();
@@ -206,6 +215,7 @@ void EventLoop::Run() {
   for (Client* c : all) c->Close("server shutdown");
   FlushTouched();
   touched.clear();
+  ready_.clear();
   dead_.clear();
   current_loop = nullptr;
 }

@@ -8,11 +8,12 @@
 #define JSENGINE_GATEWAY_CORE_EVENT_LOOP_H_
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 
 namespace jsengine {
@@ -59,9 +60,11 @@ class EventLoop {
   absl::flat_hash_map<Client*, std::shared_ptr<Client>> clients_;
   // Closed this iteration; freed at its end so raw pointers in events stay valid.
   std::vector<std::shared_ptr<Client>> dead_;
+  // Clients that stopped reading early to let others run; served next turn.
+  std::vector<std::shared_ptr<Client>> ready_;
   absl::Time next_tick_;
 
-  absl::Mutex mu_;
+  std::mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::pair<int, uint64_t>> new_fds_ ABSL_GUARDED_BY(mu_);

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -25,7 +26,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/base/thread_annotations.h"
 #include "gateway/core/auth.h"
 #include "gateway/core/options.h"
 #include "gateway/core/sublist.h"
@@ -99,7 +100,7 @@ class Server {
   std::atomic<bool> started_{false};
   std::atomic<bool> shut_down_{false};
 
-  absl::Mutex internal_mu_;
+  std::mutex internal_mu_;
   uint64_t next_internal_id_ ABSL_GUARDED_BY(internal_mu_) = 1;
   absl::flat_hash_map<uint64_t, SubscriptionPtr> internal_subs_ ABSL_GUARDED_BY(internal_mu_);
 };

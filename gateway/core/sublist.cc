@@ -1,6 +1,7 @@
 #include "gateway/core/sublist.h"
 
 #include <algorithm>
+#include <mutex>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
@@ -71,7 +72,7 @@ absl::Status Sublist::Insert(const SubscriptionPtr& sub) {
   std::string_view tokens[kMaxTokens];
   size_t n;
   if (!Tokenize(sub->subject, tokens, &n)) return absl::InvalidArgumentError("Invalid Subject");
-  absl::MutexLock lock(&mu_);
+  std::unique_lock<std::shared_mutex> lock(mu_);
   Level* level = root_.get();
   Node* node = nullptr;
   for (size_t i = 0; i < n; ++i) {
@@ -104,7 +105,7 @@ bool Sublist::Remove(const SubscriptionPtr& sub) {
   std::string_view tokens[kMaxTokens];
   size_t n;
   if (!Tokenize(sub->subject, tokens, &n)) return false;
-  absl::MutexLock lock(&mu_);
+  std::unique_lock<std::shared_mutex> lock(mu_);
   // Path of (level, slot) pairs so empty nodes can be pruned bottom-up.
   Level* levels[kMaxTokens];
   std::unique_ptr<Node>* slots[kMaxTokens];
@@ -160,7 +161,7 @@ bool Sublist::Remove(const SubscriptionPtr& sub) {
 }
 
 size_t Sublist::Count() const {
-  absl::MutexLock lock(&mu_);
+  std::unique_lock<std::shared_mutex> lock(mu_);
   return count_;
 }
 
@@ -229,7 +230,7 @@ std::shared_ptr<const MatchResult> Sublist::Match(std::string_view subject) {
   std::shared_ptr<const MatchResult> result;
   uint64_t computed_at;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    std::shared_lock<std::shared_mutex> lock(mu_);
     computed_at = generation_.load(std::memory_order_acquire);
     result = MatchLocked(subject);
   }

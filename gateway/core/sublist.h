@@ -17,12 +17,13 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/base/thread_annotations.h"
 #include "gateway/core/subscription.h"
 
 namespace jsengine {
@@ -57,7 +58,7 @@ class Sublist {
 
   const uint64_t id_;
   std::atomic<uint64_t> generation_{1};
-  mutable absl::Mutex mu_;
+  mutable std::shared_mutex mu_;
   std::unique_ptr<Level> root_ ABSL_GUARDED_BY(mu_);
   size_t count_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -89,6 +89,22 @@ TEST_F(NatsClientTest, PubSubAndWildcards) {
   natsSubscription_Destroy(fwc);
 }
 
+TEST_F(NatsClientTest, AutoUnsubscribe) {
+  Start();
+  Conn c;
+  ASSERT_EQ(Connect(&c), NATS_OK);
+  natsSubscription* sub = nullptr;
+  ASSERT_EQ(natsConnection_SubscribeSync(&sub, c.nc, "auto"), NATS_OK);
+  ASSERT_EQ(natsSubscription_AutoUnsubscribe(sub, 3), NATS_OK);
+  for (int i = 0; i < 10; ++i) natsConnection_PublishString(c.nc, "auto", "m");
+  ASSERT_EQ(natsConnection_Flush(c.nc), NATS_OK);
+  int got = 0;
+  while (NextData(sub, 300) == "m") ++got;
+  EXPECT_EQ(got, 3);
+  EXPECT_FALSE(server_->HasInterest("auto"));
+  natsSubscription_Destroy(sub);
+}
+
 TEST_F(NatsClientTest, QueueGroupDeliversEachMessageOnce) {
   Start();
   Conn c1, c2, p;
