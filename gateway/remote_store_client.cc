@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/combining_writer.h"
 #include "common/grpc_status.h"
 #include "common/status.h"
 #include "glog/logging.h"
@@ -75,12 +76,18 @@ class StreamReaderSubscription final : public StoreSubscription {
 
 }  // namespace
 
-// One Append bidi stream with its writer and reader threads.
+// One Append bidi stream: appending threads write to it through a
+// CombiningWriter, and a reader thread hands results back in order.
 class RemoteStoreClient::AppendStream {
  public:
-  explicit AppendStream(v1::StoreService::Stub* stub) {
-    stream_ = stub->Append(&context_);
-    writer_ = std::thread([this] { WriteLoop(); });
+  explicit AppendStream(v1::StoreService::Stub* stub)
+      : stream_(stub->Append(&context_)),
+        writer_([this](const v1::AppendBatch& batch) { return WriteBatch(batch); },
+                [](v1::AppendBatch& into, v1::AppendBatch&& from) {
+                  for (v1::AppendRequest& request : *from.mutable_requests()) {
+                    *into.add_requests() = std::move(request);
+                  }
+                }) {
     reader_ = std::thread([this] { ReadLoop(); });
   }
 
@@ -90,24 +97,19 @@ class RemoteStoreClient::AppendStream {
       closing_ = true;
     }
     context_.TryCancel();
-    writer_.join();
     reader_.join();
   }
 
-  // False when the stream is broken; the caller opens a new one.
-  bool Enqueue(v1::AppendBatch& batch, AppendCallback& done) {
-    absl::MutexLock lock(&mu_);
-    if (broken_ || closing_) return false;
+  // False (leaving `done` untouched) when the stream is broken; the caller
+  // opens a new one. Otherwise `done` is called once with the results.
+  bool Append(v1::AppendBatch& batch, AppendCallback& done) {
     int count = batch.requests_size();
-    if (queued_.requests_size() == 0) {
-      queued_ = std::move(batch);
-    } else {
-      for (v1::AppendRequest& request : *batch.mutable_requests()) {
-        *queued_.add_requests() = std::move(request);
-      }
-    }
-    waiting_.push_back({count, std::move(done)});
-    return true;
+    return writer_.Write(std::move(batch), [&] {
+      absl::MutexLock lock(&mu_);
+      if (broken_ || closing_) return false;
+      waiting_.push_back({count, std::move(done)});
+      return true;
+    });
   }
 
   bool broken() {
@@ -121,24 +123,10 @@ class RemoteStoreClient::AppendStream {
     AppendCallback done;
   };
 
-  void WriteLoop() {
-    while (true) {
-      v1::AppendBatch batch;
-      {
-        absl::MutexLock lock(&mu_);
-        mu_.Await(absl::Condition(
-            +[](AppendStream* self) {
-              return self->closing_ || self->broken_ || self->queued_.requests_size() > 0;
-            },
-            this));
-        if (closing_ || broken_) break;
-        batch.Swap(&queued_);
-      }
-      if (!stream_->Write(batch)) {
-        MarkBroken();
-        break;
-      }
-    }
+  bool WriteBatch(const v1::AppendBatch& batch) {
+    if (stream_->Write(batch)) return true;
+    MarkBroken();
+    return false;
   }
 
   void ReadLoop() {
@@ -181,11 +169,9 @@ class RemoteStoreClient::AppendStream {
 
   void FailWaiters(const absl::Status& cause) {
     std::deque<Waiter> waiting;
-    v1::AppendBatch queued;
     {
       absl::MutexLock lock(&mu_);
       waiting.swap(waiting_);
-      queued.Swap(&queued_);
     }
     v1::ErrorDetail error = ToErrorDetail(absl::UnavailableError(
         absl::StrCat("store unavailable: ", cause.message())));
@@ -198,14 +184,13 @@ class RemoteStoreClient::AppendStream {
 
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReaderWriter<v1::AppendBatch, v1::AppendResultBatch>> stream_;
+  CombiningWriter<v1::AppendBatch> writer_;
 
   absl::Mutex mu_;
-  v1::AppendBatch queued_ ABSL_GUARDED_BY(mu_);
   std::deque<Waiter> waiting_ ABSL_GUARDED_BY(mu_);
   bool broken_ ABSL_GUARDED_BY(mu_) = false;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
 
-  std::thread writer_;
   std::thread reader_;
 };
 
@@ -290,16 +275,18 @@ absl::Status RemoteStoreClient::DeleteMessage(const v1::DeleteMessageRequest& re
 }
 
 void RemoteStoreClient::Append(v1::AppendBatch batch, AppendCallback done) {
-  std::shared_ptr<AppendStream> stale;
-  {
-    absl::MutexLock lock(&mu_);
-    for (int attempt = 0; attempt < 2; ++attempt) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::shared_ptr<AppendStream> stream;
+    std::shared_ptr<AppendStream> stale;
+    {
+      absl::MutexLock lock(&mu_);
       if (append_stream_ == nullptr || append_stream_->broken()) {
         stale = std::move(append_stream_);
         append_stream_ = std::make_shared<AppendStream>(stub_.get());
       }
-      if (append_stream_->Enqueue(batch, done)) return;
+      stream = append_stream_;
     }
+    if (stream->Append(batch, done)) return;
   }
   v1::AppendResultBatch failed;
   v1::ErrorDetail error = ToErrorDetail(absl::UnavailableError("store unavailable"));

@@ -1,11 +1,11 @@
 #include "storesvc/store_service.h"
 
 #include <deque>
-#include <thread>
 #include <utility>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "common/combining_writer.h"
 #include "common/grpc_status.h"
 
 namespace jsengine::storesvc {
@@ -119,28 +119,29 @@ grpc::Status StoreServiceImpl::DeleteMessage(grpc::ServerContext*,
 }
 
 grpc::Status StoreServiceImpl::Append(
-    grpc::ServerContext* ctx,
+    grpc::ServerContext*,
     grpc::ServerReaderWriter<v1::AppendResultBatch, v1::AppendBatch>* stream) {
   // Results leave in request order: the store acknowledges batches in the
-  // order they were appended, and only this thread appends.
-  auto outbox = std::make_shared<Outbox<v1::AppendResultBatch>>();
+  // order they were appended, only this thread appends, and the writer keeps
+  // the order in which acknowledgements arrive.
+  CombiningWriter<v1::AppendResultBatch> writer(
+      [stream](const v1::AppendResultBatch& results) { return stream->Write(results); },
+      [](v1::AppendResultBatch& into, v1::AppendResultBatch&& from) {
+        for (v1::AppendResult& result : *from.mutable_results()) {
+          *into.add_results() = std::move(result);
+        }
+      });
   absl::Mutex mu;
   int64_t outstanding = 0;
-  bool write_ok = true;
-  std::thread writer([&] {
-    bool ok = outbox->Drain(ctx, stream);
-    absl::MutexLock lock(&mu);
-    write_ok = ok;
-  });
   v1::AppendBatch batch;
   while (stream->Read(&batch)) {
+    if (writer.failed()) break;
     {
       absl::MutexLock lock(&mu);
-      if (!write_ok) break;
       ++outstanding;
     }
-    store_->Append(std::move(batch), [outbox, &mu, &outstanding](v1::AppendResultBatch results) {
-      outbox->Push(std::move(results));
+    store_->Append(std::move(batch), [&writer, &mu, &outstanding](v1::AppendResultBatch results) {
+      writer.Write(std::move(results));
       absl::MutexLock lock(&mu);
       --outstanding;
     });
@@ -150,10 +151,8 @@ grpc::Status StoreServiceImpl::Append(
     absl::MutexLock lock(&mu);
     mu.Await(absl::Condition(+[](int64_t* n) { return *n == 0; }, &outstanding));
   }
-  outbox->Close();
-  writer.join();
-  absl::MutexLock lock(&mu);
-  return write_ok ? grpc::Status::OK : grpc::Status(grpc::StatusCode::CANCELLED, "append cancelled");
+  return writer.failed() ? grpc::Status(grpc::StatusCode::CANCELLED, "append cancelled")
+                         : grpc::Status::OK;
 }
 
 grpc::Status StoreServiceImpl::Read(grpc::ServerContext* ctx, const v1::ReadRequest* request,

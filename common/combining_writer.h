@@ -1,0 +1,108 @@
+// CombiningWriter: serialises writes of messages to one sink (e.g. a gRPC
+// stream) without a dedicated writer thread.
+//
+// The thread that finds the sink idle writes its message itself, inline.
+// Threads arriving while a write is in progress merge their message into a
+// single queued message and return at once; the writing thread writes that
+// next, and keeps going until nothing is queued. Messages therefore reach the
+// sink in the order Write() accepted them, and a burst of writers costs one
+// sink write per round instead of one per message.
+//
+// Trade-off: a caller may block inside the sink's write (e.g. while a gRPC
+// stream is flow-controlled) and may also write messages other threads
+// queued meanwhile, so the calling thread sees the sink's backpressure.
+//
+// After a sink write fails, the queued message is dropped and every later
+// Write() is refused; recovering (e.g. reconnecting) is up to the owner.
+//
+// Thread-safety: Write() may be called from any number of threads.
+#ifndef JSENGINE_COMMON_COMBINING_WRITER_H_
+#define JSENGINE_COMMON_COMBINING_WRITER_H_
+
+#include <functional>
+#include <optional>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+
+namespace jsengine {
+
+template <typename Message>
+class CombiningWriter {
+ public:
+  // `write` sends one message to the sink and returns false if it failed; it
+  // is never called concurrently with itself. `merge` appends the second
+  // message to the first (moving, not copying, its contents).
+  CombiningWriter(std::function<bool(const Message&)> write,
+                  std::function<void(Message&, Message&&)> merge)
+      : write_(std::move(write)), merge_(std::move(merge)) {}
+
+  CombiningWriter(const CombiningWriter&) = delete;
+  CombiningWriter& operator=(const CombiningWriter&) = delete;
+
+  // Accepts `message` for writing if no write has failed and `admit()`
+  // returns true, and returns whether it did; a refused message is left
+  // untouched. `admit` runs under the lock
+  // that orders messages, so bookkeeping it does (e.g. queueing a callback
+  // for the reply) happens in exactly the order the messages are written.
+  // An accepted message may still be lost if a sink write fails (failed()).
+  template <typename Admit>
+  bool Write(Message&& message, Admit admit) ABSL_LOCKS_EXCLUDED(mu_) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (failed_ || !admit()) return false;
+      if (writing_) {
+        if (queued_.has_value()) {
+          merge_(*queued_, std::move(message));
+        } else {
+          queued_.emplace(std::move(message));
+        }
+        return true;
+      }
+      writing_ = true;
+    }
+    Drain(std::move(message));
+    return true;
+  }
+
+  bool Write(Message&& message) {
+    return Write(std::move(message), [] { return true; });
+  }
+
+  // True once a sink write has failed.
+  bool failed() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return failed_;
+  }
+
+ private:
+  void Drain(Message message) ABSL_LOCKS_EXCLUDED(mu_) {
+    for (;;) {
+      bool ok = write_(message);
+      absl::MutexLock lock(&mu_);
+      if (!ok) {
+        failed_ = true;
+        queued_.reset();
+      }
+      if (!queued_.has_value()) {
+        writing_ = false;
+        return;
+      }
+      message = std::move(*queued_);
+      queued_.reset();
+    }
+  }
+
+  const std::function<bool(const Message&)> write_;
+  const std::function<void(Message&, Message&&)> merge_;
+
+  absl::Mutex mu_;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool failed_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<Message> queued_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace jsengine
+
+#endif  // JSENGINE_COMMON_COMBINING_WRITER_H_
