@@ -64,9 +64,13 @@ bool PermissionChecker::CanSubscribe(std::string_view subject) const {
     if (!allowed) return false;
   }
   for (const std::string& d : p.deny) {
-    if (SubjectIsSubsetOf(subject, d) || SubjectIsSubsetOf(d, subject)) return false;
+    if (SubjectIsSubsetOf(subject, d)) return false;
   }
   return true;
+}
+
+bool PermissionChecker::DeliveryDenied(std::string_view subject) const {
+  return permissions_ != nullptr && MatchesAny(permissions_->subscribe.deny, subject);
 }
 
 Authenticator::Authenticator(const ServerOptions& options)

@@ -30,7 +30,15 @@ class PermissionChecker {
  public:
   explicit PermissionChecker(const UserPermissions* permissions) : permissions_(permissions) {}
   bool CanPublish(std::string_view subject);
+  // A subscription is refused when it is not covered by the allow list or
+  // lies entirely inside a denied subject. A wildcard subscription that only
+  // overlaps a deny entry is accepted; DeliveryDenied() filters its messages.
   bool CanSubscribe(std::string_view subject) const;
+  // Thread-safe (reads only the immutable permissions).
+  bool DeliveryDenied(std::string_view subject) const;
+  bool filters_deliveries() const {
+    return permissions_ != nullptr && !permissions_->subscribe.deny.empty();
+  }
 
  private:
   const UserPermissions* permissions_;  // null: everything allowed

@@ -65,11 +65,16 @@ TEST(AuthTest, PermissionChecker) {
   EXPECT_TRUE(c.CanSubscribe("_INBOX.abc.*"));
   EXPECT_FALSE(c.CanSubscribe("orders.>"));
   EXPECT_FALSE(c.CanSubscribe("orders.hidden"));
-  EXPECT_FALSE(c.CanSubscribe("orders.*"));  // would include the denied subject
+  EXPECT_TRUE(c.CanSubscribe("orders.*"));  // overlaps the deny: deliveries are filtered
+  EXPECT_TRUE(c.filters_deliveries());
+  EXPECT_TRUE(c.DeliveryDenied("orders.hidden"));
+  EXPECT_FALSE(c.DeliveryDenied("orders.new"));
   EXPECT_FALSE(c.CanSubscribe("x"));
   PermissionChecker open(nullptr);
   EXPECT_TRUE(open.CanPublish("anything"));
   EXPECT_TRUE(open.CanSubscribe(">"));
+  EXPECT_FALSE(open.filters_deliveries());
+  EXPECT_FALSE(open.DeliveryDenied("x"));
 }
 
 }  // namespace

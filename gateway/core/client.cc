@@ -224,6 +224,11 @@ void Client::OnOutputAppended(size_t pending) {
   }
 }
 
+bool Client::AcceptsDelivery(std::string_view subject) const {
+  return !filter_deliveries_.load(std::memory_order_acquire) ||
+         !permissions_.DeliveryDenied(subject);
+}
+
 void Client::DeliverMessage(std::string_view subject, std::string_view sid,
                             std::string_view reply, std::string_view headers, bool has_headers,
                             std::string_view payload) {
@@ -282,6 +287,7 @@ bool Client::Authorized() {
 }
 
 bool Client::OnConnect(std::string_view json) {
+  VLOG(2) << "client " << id_ << " <<- [CONNECT " << json << "]";
   nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     Close("malformed CONNECT");
@@ -318,6 +324,7 @@ bool Client::OnConnect(std::string_view json) {
       return false;
     }
     permissions_ = PermissionChecker(permissions);
+    filter_deliveries_.store(permissions_.filters_deliveries(), std::memory_order_release);
     connected_ = true;
   }
   if (verbose_) Send("+OK\r\n");
@@ -325,6 +332,8 @@ bool Client::OnConnect(std::string_view json) {
 }
 
 bool Client::OnPub(const PubArgs& pub) {
+  VLOG(2) << "client " << id_ << " <<- [" << (pub.has_headers ? "HPUB " : "PUB ") << pub.subject
+          << " " << pub.reply << " " << pub.headers.size() + pub.payload.size() << "]";
   if (!Authorized()) return false;
   if (pub.has_headers && !headers_) {
     Close("HPUB without headers support");
@@ -357,6 +366,7 @@ void Client::SendNoResponders(std::string_view reply) {
 }
 
 bool Client::OnSub(std::string_view subject, std::string_view queue, std::string_view sid) {
+  VLOG(2) << "client " << id_ << " <<- [SUB " << subject << " " << queue << " " << sid << "]";
   if (!Authorized()) return false;
   if (!IsValidSubject(subject) || (!queue.empty() && !IsValidLiteralSubject(queue))) {
     SendErr("Invalid Subject");
@@ -389,6 +399,7 @@ bool Client::OnSub(std::string_view subject, std::string_view queue, std::string
 }
 
 bool Client::OnUnsub(std::string_view sid, uint64_t max_msgs) {
+  VLOG(2) << "client " << id_ << " <<- [UNSUB " << sid << " " << max_msgs << "]";
   if (!Authorized()) return false;
   SubscriptionPtr sub;
   {

@@ -46,6 +46,8 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   EventLoop* loop() const { return loop_; }
 
   // Any thread. Queues a MSG/HMSG for subscription `sid`.
+  // Any thread: false if the user's subscribe deny list filters `subject`.
+  bool AcceptsDelivery(std::string_view subject) const;
   void DeliverMessage(std::string_view subject, std::string_view sid, std::string_view reply,
                       std::string_view headers, bool has_headers, std::string_view payload);
   bool echo() const { return echo_; }
@@ -90,6 +92,8 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   bool no_responders_ = false;
   bool closed_ = false;
   PermissionChecker permissions_{nullptr};
+  // Set once at CONNECT, before any subscription exists; read by publishers.
+  std::atomic<bool> filter_deliveries_{false};
   absl::Time accepted_at_;
   absl::Time last_read_;
   absl::Time last_ping_sent_;

@@ -137,6 +137,7 @@ bool Server::Deliver(Client* from, const SubscriptionPtr& sub, std::string_view 
   if (sub->closed.load(std::memory_order_relaxed)) return false;
   Client* owner = sub->client.get();
   if (owner != nullptr && owner == from && !from->echo()) return false;
+  if (owner != nullptr && !owner->AcceptsDelivery(subject)) return false;
   const uint64_t max = sub->max_msgs.load(std::memory_order_relaxed);
   const uint64_t n = sub->delivered.fetch_add(1, std::memory_order_relaxed) + 1;
   if (max != 0 && n > max) return false;

@@ -224,17 +224,19 @@ TEST_F(ProtocolOptionsTest, PermissionViolationsKeepConnection) {
   ASSERT_TRUE(core::ApplyConfigText(R"(
     authorization { users = [
       {user: u, password: p, permissions: {publish: {deny: ["secret.>"]},
-                                           subscribe: {allow: ["pub.*"]}}}
+                                           subscribe: {allow: ["pub.*"], deny: ["pub.hidden"]}}}
     ] })", &o).ok());
   StartServer(o);
   auto c = Connect("CONNECT {\"verbose\":false,\"user\":\"u\",\"pass\":\"p\"}\r\n");
   c->Send("PUB secret.x 1\r\na\r\nSUB other 1\r\nSUB pub.a g 2\r\nSUB pub.* 3\r\n"
-          "SUB pub.> q 4\r\nPUB pub.a 1\r\nb\r\nPING\r\n");
+          "SUB pub.> q 4\r\nSUB pub.hidden 5\r\nPUB pub.hidden 1\r\nh\r\n"
+          "PUB pub.a 1\r\nb\r\nPING\r\n");
   ASSERT_TRUE(c->ReadUntil("PONG\r\n"));
   EXPECT_EQ(c->buffer(),
             "-ERR 'Permissions Violation for Publish to \"secret.x\"'\r\n"
             "-ERR 'Permissions Violation for Subscription to \"other\"'\r\n"
             "-ERR 'Permissions Violation for Subscription to \"pub.>\" using queue \"q\"'\r\n"
+            "-ERR 'Permissions Violation for Subscription to \"pub.hidden\"'\r\n"
             "MSG pub.a 3 1\r\nb\r\nMSG pub.a 2 1\r\nb\r\nPONG\r\n");
 }
 
