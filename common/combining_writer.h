@@ -20,9 +20,9 @@
 // owner.
 //
 // Thread-safety: Write() and Post() may be called from any number of threads.
-// The destructor drops what is still queued and waits for the background
-// thread, which may be inside the sink's write: make that write return first
-// (e.g. cancel the stream).
+// No Write() or Post() may still be running when the destructor starts. It
+// writes what is still queued, unless a write failed (so cancelling the
+// sink, e.g. a gRPC stream, first makes it return promptly).
 #ifndef JSENGINE_COMMON_COMBINING_WRITER_H_
 #define JSENGINE_COMMON_COMBINING_WRITER_H_
 
@@ -89,6 +89,10 @@ class CombiningWriter {
     return true;
   }
 
+  bool Post(Message&& message) {
+    return Post(std::move(message), [] { return true; });
+  }
+
   // True once a sink write has failed.
   bool failed() ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
@@ -137,10 +141,10 @@ class CombiningWriter {
       {
         absl::MutexLock lock(&mu_);
         auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return stopping_ || (!writing_ && queued_.has_value());
+          return !writing_ && (stopping_ || queued_.has_value());
         };
         mu_.Await(absl::Condition(&ready));
-        if (stopping_) return;
+        if (!queued_.has_value()) return;
         writing_ = true;
         message = TakeQueuedLocked();
       }

@@ -104,10 +104,21 @@ TEST(CombiningWriterTest, PostedMessageIsWrittenByTheBackgroundThread) {
     written.Notify();
     return true;
   }, Concat);
-  ASSERT_TRUE(writer.Post({7}, [] { return true; }));
+  ASSERT_TRUE(writer.Post({7}));
   written.WaitForNotification();
   EXPECT_NE(writer_thread, std::this_thread::get_id());
   EXPECT_EQ(sink.writes_, (std::vector<Ints>{{7}}));
+}
+
+TEST(CombiningWriterTest, DestructorWritesWhatIsStillPosted) {
+  RecordingSink sink;
+  {
+    auto writer = WriterTo(&sink);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(writer.Post({i}));
+  }
+  Ints written;
+  for (const Ints& write : sink.writes_) written.insert(written.end(), write.begin(), write.end());
+  EXPECT_EQ(written, (Ints{0, 1, 2}));
 }
 
 TEST(CombiningWriterTest, PostAndWriteKeepAcceptanceOrder) {
@@ -116,7 +127,7 @@ TEST(CombiningWriterTest, PostAndWriteKeepAcceptanceOrder) {
   auto writer = WriterTo(&sink);
   std::thread first([&] { EXPECT_TRUE(writer.Write({1})); });
   sink.entered_.WaitForNotification();
-  EXPECT_TRUE(writer.Post({2}, [] { return true; }));
+  EXPECT_TRUE(writer.Post({2}));
   sink.release_.Notify();
   first.join();
   EXPECT_TRUE(writer.Write({3}));
