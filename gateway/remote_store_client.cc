@@ -24,15 +24,6 @@ std::unique_ptr<grpc::ClientContext> AdminContext() {
   return context;
 }
 
-// Retries are off: no call here is safe to replay blindly (appends are not
-// idempotent without a message id), and the retry filter buffers every
-// message a streaming call sends until the server answers.
-grpc::ChannelArguments ChannelArguments() {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
-  return args;
-}
-
 template <typename Response, typename Call>
 absl::StatusOr<Response> Unary(Call call) {
   auto context = AdminContext();
@@ -219,8 +210,7 @@ class RemoteStoreClient::AppendStream {
 };
 
 RemoteStoreClient::RemoteStoreClient(const std::string& address)
-    : channel_(grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                         ChannelArguments())),
+    : channel_(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
       stub_(v1::StoreService::NewStub(channel_)) {}
 
 RemoteStoreClient::~RemoteStoreClient() {
