@@ -138,27 +138,29 @@ TEST(CombiningWriterTest, PostAndWriteKeepAcceptanceOrder) {
 
 TEST(CombiningWriterTest, ManyThreadsWriteInAdmissionOrderOneAtATime) {
   RecordingSink sink;
-  auto writer = WriterTo(&sink);
   absl::Mutex mu;
   Ints admitted;
   constexpr int kThreads = 8;
   constexpr int kPerThread = 2000;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        int value = t * kPerThread + i;
-        auto admit = [&] {
-          absl::MutexLock lock(&mu);
-          admitted.push_back(value);
-          return true;
-        };
-        bool posted = (t + i) % 3 == 0;
-        ASSERT_TRUE(posted ? writer.Post({value}, admit) : writer.Write({value}, admit));
-      }
-    });
+  {
+    auto writer = WriterTo(&sink);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          int value = t * kPerThread + i;
+          auto admit = [&] {
+            absl::MutexLock lock(&mu);
+            admitted.push_back(value);
+            return true;
+          };
+          bool posted = (t + i) % 3 == 0;
+          ASSERT_TRUE(posted ? writer.Post({value}, admit) : writer.Write({value}, admit));
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
   }
-  for (std::thread& thread : threads) thread.join();
   Ints written;
   for (const Ints& write : sink.writes_) written.insert(written.end(), write.begin(), write.end());
   EXPECT_FALSE(sink.overlapped_);
