@@ -199,12 +199,14 @@ class RemoteStoreClient::AppendStream {
 
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReaderWriter<v1::AppendBatch, v1::AppendResultBatch>> stream_;
-  CombiningWriter<v1::AppendBatch> writer_;
 
   absl::Mutex mu_;
   std::deque<Waiter> waiting_ ABSL_GUARDED_BY(mu_);
   bool broken_ ABSL_GUARDED_BY(mu_) = false;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
+
+  // Destroyed before the members its writes use.
+  CombiningWriter<v1::AppendBatch> writer_;
 
   std::thread reader_;
 };
