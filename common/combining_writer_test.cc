@@ -94,27 +94,73 @@ TEST(CombiningWriterTest, FailedWriteDropsQueueAndRefusesLaterWrites) {
   EXPECT_EQ(sink.writes_, (std::vector<Ints>{{1}}));
 }
 
+TEST(CombiningWriterTest, PostedMessageIsWrittenByTheBackgroundThread) {
+  RecordingSink sink;
+  absl::Notification written;
+  std::thread::id writer_thread;
+  CombiningWriter<Ints> writer([&](const Ints& m) {
+    writer_thread = std::this_thread::get_id();
+    sink.Write(m);
+    written.Notify();
+    return true;
+  }, Concat);
+  ASSERT_TRUE(writer.Post({7}));
+  written.WaitForNotification();
+  EXPECT_NE(writer_thread, std::this_thread::get_id());
+  EXPECT_EQ(sink.writes_, (std::vector<Ints>{{7}}));
+}
+
+TEST(CombiningWriterTest, DestructorWritesWhatIsStillPosted) {
+  RecordingSink sink;
+  {
+    auto writer = WriterTo(&sink);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(writer.Post({i}));
+  }
+  Ints written;
+  for (const Ints& write : sink.writes_) written.insert(written.end(), write.begin(), write.end());
+  EXPECT_EQ(written, (Ints{0, 1, 2}));
+}
+
+TEST(CombiningWriterTest, PostAndWriteKeepAcceptanceOrder) {
+  RecordingSink sink;
+  sink.hold_first_ = true;
+  auto writer = WriterTo(&sink);
+  std::thread first([&] { EXPECT_TRUE(writer.Write({1})); });
+  sink.entered_.WaitForNotification();
+  EXPECT_TRUE(writer.Post({2}));
+  sink.release_.Notify();
+  first.join();
+  EXPECT_TRUE(writer.Write({3}));
+  Ints written;
+  for (const Ints& write : sink.writes_) written.insert(written.end(), write.begin(), write.end());
+  EXPECT_EQ(written, (Ints{1, 2, 3}));
+}
+
 TEST(CombiningWriterTest, ManyThreadsWriteInAdmissionOrderOneAtATime) {
   RecordingSink sink;
-  auto writer = WriterTo(&sink);
   absl::Mutex mu;
   Ints admitted;
   constexpr int kThreads = 8;
   constexpr int kPerThread = 2000;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        int value = t * kPerThread + i;
-        ASSERT_TRUE(writer.Write({value}, [&] {
-          absl::MutexLock lock(&mu);
-          admitted.push_back(value);
-          return true;
-        }));
-      }
-    });
+  {
+    auto writer = WriterTo(&sink);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          int value = t * kPerThread + i;
+          auto admit = [&] {
+            absl::MutexLock lock(&mu);
+            admitted.push_back(value);
+            return true;
+          };
+          bool posted = (t + i) % 3 == 0;
+          ASSERT_TRUE(posted ? writer.Post({value}, admit) : writer.Write({value}, admit));
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
   }
-  for (std::thread& thread : threads) thread.join();
   Ints written;
   for (const Ints& write : sink.writes_) written.insert(written.end(), write.begin(), write.end());
   EXPECT_FALSE(sink.overlapped_);

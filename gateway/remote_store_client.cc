@@ -77,7 +77,9 @@ class StreamReaderSubscription final : public StoreSubscription {
 }  // namespace
 
 // One Append bidi stream: appending threads write to it through a
-// CombiningWriter, and a reader thread hands results back in order.
+// CombiningWriter, and a reader thread hands results back in order. The
+// results are matched to callers by position: `waiting_` grows under the
+// writer's lock, in the order the batches are written.
 class RemoteStoreClient::AppendStream {
  public:
   explicit AppendStream(v1::StoreService::Stub* stub)
@@ -102,14 +104,22 @@ class RemoteStoreClient::AppendStream {
 
   // False (leaving `done` untouched) when the stream is broken; the caller
   // opens a new one. Otherwise `done` is called once with the results.
+  //
+  // With no append awaiting its results (e.g. a synchronous publisher), the
+  // calling thread writes the batch itself, saving a thread wake-up. While
+  // appends are in flight, the batch is handed to the writer's background
+  // thread instead, so a pipelining caller goes on producing while the
+  // batches it produces meanwhile are merged into one stream write.
   bool Append(v1::AppendBatch& batch, AppendCallback& done) {
     int count = batch.requests_size();
-    return writer_.Write(std::move(batch), [&] {
+    auto admit = [&] {
       absl::MutexLock lock(&mu_);
       if (broken_ || closing_) return false;
       waiting_.push_back({count, std::move(done)});
       return true;
-    });
+    };
+    if (InFlight()) return writer_.Post(std::move(batch), admit);
+    return writer_.Write(std::move(batch), admit);
   }
 
   bool broken() {
@@ -122,6 +132,11 @@ class RemoteStoreClient::AppendStream {
     int count;
     AppendCallback done;
   };
+
+  bool InFlight() {
+    absl::MutexLock lock(&mu_);
+    return !waiting_.empty();
+  }
 
   bool WriteBatch(const v1::AppendBatch& batch) {
     if (stream_->Write(batch)) return true;
@@ -184,12 +199,14 @@ class RemoteStoreClient::AppendStream {
 
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReaderWriter<v1::AppendBatch, v1::AppendResultBatch>> stream_;
-  CombiningWriter<v1::AppendBatch> writer_;
 
   absl::Mutex mu_;
   std::deque<Waiter> waiting_ ABSL_GUARDED_BY(mu_);
   bool broken_ ABSL_GUARDED_BY(mu_) = false;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
+
+  // Destroyed before the members its writes use.
+  CombiningWriter<v1::AppendBatch> writer_;
 
   std::thread reader_;
 };

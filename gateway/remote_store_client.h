@@ -2,17 +2,18 @@
 // process (proto/store.proto).
 //
 // Appends from any number of threads share one bidirectional Append stream,
-// written through a CombiningWriter (common/combining_writer.h): the calling
-// thread writes its batch to the stream itself when the stream is idle, and
-// batches arriving during a write are merged into the next one. A reader
+// written through a CombiningWriter (common/combining_writer.h). When no
+// append is awaiting results, the calling thread writes its batch to the
+// stream itself (no thread wake-up: this is the synchronous publish case);
+// otherwise the batch is queued for the writer's background thread, and
+// batches queued during a write are merged into the next one. A reader
 // thread hands results back to the callers in order. If the stream breaks,
 // pending appends fail with UNAVAILABLE and the next append opens a new
 // stream.
 //
-// Trade-off: there is no writer thread to hand off to, so Append() may block
-// inside a gRPC write while the stream is flow-controlled; the calling thread
-// (e.g. a publishing connection's event loop) then waits for the store. In
-// exchange, an append costs no thread wake-up on the way out.
+// Trade-off: Append() may block inside a gRPC write while the stream is
+// flow-controlled, so the calling thread (e.g. a publishing connection's
+// event loop) then waits for the store.
 //
 // Thread-safe.
 #ifndef JSENGINE_GATEWAY_REMOTE_STORE_CLIENT_H_

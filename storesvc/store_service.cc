@@ -1,6 +1,7 @@
 #include "storesvc/store_service.h"
 
 #include <deque>
+#include <thread>
 #include <utility>
 
 #include "absl/synchronization/mutex.h"
@@ -123,7 +124,10 @@ grpc::Status StoreServiceImpl::Append(
     grpc::ServerReaderWriter<v1::AppendResultBatch, v1::AppendBatch>* stream) {
   // Results leave in request order: the store acknowledges batches in the
   // order they were appended, only this thread appends, and the writer keeps
-  // the order in which acknowledgements arrive.
+  // the order in which acknowledgements arrive. Acknowledgements on this
+  // thread are written inline; those on a store thread are posted, so the
+  // store never waits for gRPC flow control. The writer's destructor writes
+  // what is still posted.
   CombiningWriter<v1::AppendResultBatch> writer(
       [stream](const v1::AppendResultBatch& results) { return stream->Write(results); },
       [](v1::AppendResultBatch& into, v1::AppendResultBatch&& from) {
@@ -131,6 +135,7 @@ grpc::Status StoreServiceImpl::Append(
           *into.add_results() = std::move(result);
         }
       });
+  const std::thread::id handler = std::this_thread::get_id();
   absl::Mutex mu;
   int64_t outstanding = 0;
   v1::AppendBatch batch;
@@ -140,8 +145,12 @@ grpc::Status StoreServiceImpl::Append(
       absl::MutexLock lock(&mu);
       ++outstanding;
     }
-    store_->Append(std::move(batch), [&writer, &mu, &outstanding](v1::AppendResultBatch results) {
-      writer.Write(std::move(results));
+    store_->Append(std::move(batch), [&, handler](v1::AppendResultBatch results) {
+      if (std::this_thread::get_id() == handler) {
+        writer.Write(std::move(results));
+      } else {
+        writer.Post(std::move(results));
+      }
       absl::MutexLock lock(&mu);
       --outstanding;
     });

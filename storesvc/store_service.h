@@ -3,13 +3,13 @@
 // ToGrpcStatus(), so JetStream code/err_code reach the client.
 //
 // Append is a bidi stream: the handler keeps reading batches while earlier
-// ones wait for their fsync. Whichever thread runs a store acknowledgement
-// (the handler's, right after write(2) with SyncPolicy::kInterval, or the
-// store's sync thread with kAlways) writes the results to the stream itself
-// through a CombiningWriter, so results leave in request order without a
-// writer thread. Trade-off: while the client does not read (gRPC flow
-// control), that thread blocks in the write; with kAlways it is the store's
-// sync thread, which delays other streams' acknowledgements meanwhile.
+// ones wait for their fsync, and results go out through a CombiningWriter in
+// request order. With SyncPolicy::kInterval the store acknowledges right
+// after write(2), on the handler's thread, which then writes the results to
+// the stream itself (no thread wake-up); trade-off: while the client does not
+// read (gRPC flow control), the handler stops reading too. With kAlways the
+// acknowledgement comes from the store's sync thread, which only posts the
+// results to the writer's background thread, so it never blocks on gRPC.
 // Read and WatchStreams are server streams that end when the client cancels.
 //
 // Thread-safety: thread-safe; `store` must outlive the service.

@@ -15,12 +15,14 @@
 namespace jsengine::storesvc {
 namespace {
 
-class StoreServiceTest : public ::testing::Test {
+// Runs with both sync policies: with kInterval the store acknowledges on the
+// Append handler's thread, with kAlways on its sync thread.
+class StoreServiceTest : public ::testing::TestWithParam<SyncPolicy> {
  protected:
   void SetUp() override {
     StoreOptions opts;
     opts.data_dir = NewTestDir("svc");
-    opts.sync = SyncPolicy::kAlways;
+    opts.sync = GetParam();
     store_ = std::move(Store::Open(opts)).value();
     service_ = std::make_unique<StoreServiceImpl>(store_.get());
     grpc::ServerBuilder builder;
@@ -44,7 +46,7 @@ class StoreServiceTest : public ::testing::Test {
   std::unique_ptr<v1::StoreService::Stub> stub_;
 };
 
-TEST_F(StoreServiceTest, AdminCallsAndErrors) {
+TEST_P(StoreServiceTest, AdminCallsAndErrors) {
   grpc::ClientContext ctx;
   v1::CreateStreamRequest create;
   create.mutable_config()->set_name("ORDERS");
@@ -70,7 +72,7 @@ TEST_F(StoreServiceTest, AdminCallsAndErrors) {
   EXPECT_EQ(names.names(0), "ORDERS");
 }
 
-TEST_F(StoreServiceTest, PipelinedAppendThenReadAndWatch) {
+TEST_P(StoreServiceTest, PipelinedAppendThenReadAndWatch) {
   grpc::ClientContext cctx;
   v1::CreateStreamRequest create;
   create.mutable_config()->set_name("S");
@@ -141,7 +143,7 @@ TEST_F(StoreServiceTest, PipelinedAppendThenReadAndWatch) {
   watch->Finish();
 }
 
-TEST_F(StoreServiceTest, TailEndsWhenClientCancels) {
+TEST_P(StoreServiceTest, TailEndsWhenClientCancels) {
   grpc::ClientContext cctx;
   v1::CreateStreamRequest create;
   create.mutable_config()->set_name("T");
@@ -169,6 +171,12 @@ TEST_F(StoreServiceTest, TailEndsWhenClientCancels) {
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
   appended.WaitForNotification();
 }
+
+INSTANTIATE_TEST_SUITE_P(SyncPolicies, StoreServiceTest,
+                         ::testing::Values(SyncPolicy::kInterval, SyncPolicy::kAlways),
+                         [](const ::testing::TestParamInfo<SyncPolicy>& info) {
+                           return info.param == SyncPolicy::kAlways ? "Always" : "Interval";
+                         });
 
 }  // namespace
 }  // namespace jsengine::storesvc
