@@ -33,29 +33,48 @@ absl::StatusOr<Response> Unary(Call call) {
   return response;
 }
 
-// A server stream (Read or WatchStreams) drained by its own thread.
+// A server stream (Read or WatchStreams) drained by its own thread. With
+// `resume`, a stream that breaks (the store restarted) is opened again after
+// a pause, until cancelled, and `done` is never called.
 template <typename Message>
 class StreamReaderSubscription final : public StoreSubscription {
  public:
   using Open = std::function<std::unique_ptr<grpc::ClientReader<Message>>(grpc::ClientContext*)>;
 
   StreamReaderSubscription(Open open, std::function<bool(const Message&)> on_message,
-                           std::function<void(absl::Status)> done) {
+                           std::function<void(absl::Status)> done, bool resume) {
     thread_ = std::thread([this, open = std::move(open), on_message = std::move(on_message),
-                           done = std::move(done)] {
-      std::unique_ptr<grpc::ClientReader<Message>> reader = open(&context_);
-      Message message;
-      bool stopped = false;
-      while (reader->Read(&message)) {
-        if (!on_message(message)) {
-          stopped = true;
-          context_.TryCancel();
-          break;
+                           done = std::move(done), resume] {
+      while (true) {
+        auto context = std::make_shared<grpc::ClientContext>();
+        {
+          absl::MutexLock lock(&mu_);
+          if (cancelled_) return;
+          context_ = context;
         }
-      }
-      grpc::Status status = reader->Finish();
-      if (done && !cancelled_.load()) {
-        done(stopped ? absl::OkStatus() : FromGrpcStatus(status));
+        std::unique_ptr<grpc::ClientReader<Message>> reader = open(context.get());
+        Message message;
+        bool stopped = false;
+        while (reader->Read(&message)) {
+          if (!on_message(message)) {
+            stopped = true;
+            context->TryCancel();
+            break;
+          }
+        }
+        grpc::Status status = reader->Finish();
+        {
+          absl::MutexLock lock(&mu_);
+          context_.reset();
+          if (cancelled_) return;
+        }
+        if (!resume || stopped) {
+          if (done) done(stopped ? absl::OkStatus() : FromGrpcStatus(status));
+          return;
+        }
+        LOG(WARNING) << "store stream ended (" << status.error_message() << "); reopening";
+        absl::MutexLock lock(&mu_);
+        mu_.AwaitWithTimeout(absl::Condition(&cancelled_), kResumePause);
       }
     });
   }
@@ -63,14 +82,20 @@ class StreamReaderSubscription final : public StoreSubscription {
   ~StreamReaderSubscription() override { Cancel(); }
 
   void Cancel() override {
-    cancelled_.store(true);
-    context_.TryCancel();
+    {
+      absl::MutexLock lock(&mu_);
+      cancelled_ = true;
+      if (context_ != nullptr) context_->TryCancel();
+    }
     if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
   }
 
  private:
-  grpc::ClientContext context_;
-  std::atomic<bool> cancelled_{false};
+  static constexpr absl::Duration kResumePause = absl::Milliseconds(500);
+
+  absl::Mutex mu_;
+  std::shared_ptr<grpc::ClientContext> context_ ABSL_GUARDED_BY(mu_);
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 
@@ -316,7 +341,7 @@ std::unique_ptr<StoreSubscription> RemoteStoreClient::Read(const v1::ReadRequest
                                                            DoneCallback done) {
   return std::make_unique<StreamReaderSubscription<v1::MessageBatch>>(
       [this, request](grpc::ClientContext* context) { return stub_->Read(context, request); },
-      std::move(on_batch), std::move(done));
+      std::move(on_batch), std::move(done), /*resume=*/false);
 }
 
 std::unique_ptr<StoreSubscription> RemoteStoreClient::WatchStreams(EventCallback on_event) {
@@ -328,7 +353,7 @@ std::unique_ptr<StoreSubscription> RemoteStoreClient::WatchStreams(EventCallback
         on_event(event);
         return true;
       },
-      nullptr);
+      nullptr, /*resume=*/true);
 }
 
 }  // namespace jsengine

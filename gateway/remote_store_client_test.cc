@@ -33,6 +33,17 @@ class NumberingStoreService final : public v1::StoreService::Service {
     return grpc::Status::OK;
   }
 
+  // One SNAPSHOT event numbered by how many watches were opened, then waits.
+  grpc::Status WatchStreams(grpc::ServerContext* context, const v1::WatchStreamsRequest*,
+                            grpc::ServerWriter<v1::StreamEvent>* writer) override {
+    v1::StreamEvent event;
+    event.set_kind(v1::StreamEvent::SNAPSHOT);
+    event.set_name("WATCH" + std::to_string(++watches_));
+    writer->Write(event);
+    while (!context->IsCancelled()) absl::SleepFor(absl::Milliseconds(10));
+    return grpc::Status::CANCELLED;
+  }
+
   grpc::Status GetStreamInfo(grpc::ServerContext*, const v1::StreamInfoRequest* request,
                              v1::StreamInfo* info) override {
     if (request->name() != "ORDERS") return ToGrpcStatus(JsError(JsErrorId::kStreamNotFound));
@@ -43,6 +54,7 @@ class NumberingStoreService final : public v1::StoreService::Service {
 
  private:
   std::atomic<uint64_t> last_seq_{0};
+  std::atomic<int> watches_{0};
 };
 
 v1::AppendBatch BatchOf(int count, uint64_t first_id) {
@@ -147,6 +159,43 @@ TEST(RemoteStoreClientTest, FailsAppendsWhileTheStoreIsDownAndRecovers) {
     result = append_one();
   }
   EXPECT_FALSE(result.has_error()) << result.error().description();
+}
+
+TEST(RemoteStoreClientTest, WatchResumesAfterTheStoreRestarts) {
+  NumberingStoreService service;
+  auto server = GrpcServer::Start("127.0.0.1:0", {&service});
+  ASSERT_TRUE(server.ok()) << server.status();
+  std::string address = "127.0.0.1:" + std::to_string((*server)->port());
+  RemoteStoreClient client(address);
+
+  absl::Mutex mu;
+  std::vector<std::string> seen;
+  auto watch = client.WatchStreams([&](const v1::StreamEvent& event) {
+    absl::MutexLock lock(&mu);
+    seen.push_back(event.name());
+  });
+  auto saw = [&](size_t n) {
+    absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (absl::Now() < deadline) {
+      {
+        absl::MutexLock lock(&mu);
+        if (seen.size() >= n) return true;
+      }
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    return false;
+  };
+  ASSERT_TRUE(saw(1));
+
+  (*server)->Shutdown();
+  server->reset();
+  auto restarted = GrpcServer::Start(address, {&service});
+  ASSERT_TRUE(restarted.ok()) << restarted.status();
+  ASSERT_TRUE(saw(2));
+  watch->Cancel();
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(seen[0], "WATCH1");
+  EXPECT_EQ(seen[1], "WATCH2");
 }
 
 }  // namespace

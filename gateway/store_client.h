@@ -66,6 +66,8 @@ class StoreClient {
                                                   DoneCallback done) = 0;
 
   // Sends a SNAPSHOT event per existing stream, then every lifecycle change.
+  // If the connection to the store breaks, the watch resumes by itself and
+  // starts again with SNAPSHOT events.
   virtual std::unique_ptr<StoreSubscription> WatchStreams(EventCallback on_event) = 0;
 };
 
