@@ -1,5 +1,6 @@
 // Replays every file under the given directories (or files) through the
-// parser fuzz target, so the normal `bazel test` build exercises it.
+// fuzz target linked with it, so the normal `bazel test` build exercises
+// every fuzz target on its seed corpus (libFuzzer binaries: --config=fuzz).
 #include <dirent.h>
 #include <sys/stat.h>
 
