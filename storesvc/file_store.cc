@@ -99,7 +99,7 @@ absl::Status FileStore::Recover() {
   for (const auto& entry : std::filesystem::directory_iterator(options_.dir)) {
     std::string name = entry.path().filename().string();
     if (absl::EndsWith(name, kCompactSuffix)) {
-      LOG(WARNING) << entry.path() << ": removing an unfinished compaction";
+      LOG(WARNING) << entry.path().string() << ": removing an unfinished compaction";
       if (unlink(entry.path().c_str()) != 0) return IoError("unlink", entry.path().string());
       continue;
     }
@@ -306,7 +306,7 @@ absl::Status FileStore::CreateSegment(uint64_t base_seq) {
   segments_.push_back(seg);
   compact_check_ = true;  // The previous segment is sealed now.
   AppendSegmentHeader(&pending_, base_seq, absl::GetCurrentTimeNanos());
-  absl::MutexLock lock(&sync_mu_);
+  std::lock_guard<std::mutex> lock(sync_mu_);
   dir_dirty_ = true;
   return absl::OkStatus();
 }
@@ -347,7 +347,7 @@ absl::Status FileStore::WritePending() {
                                   active->path));
   active->size += pending_.size();
   pending_.clear();
-  absl::MutexLock lock(&sync_mu_);
+  std::lock_guard<std::mutex> lock(sync_mu_);
   if (!active->dirty) {
     active->dirty = true;
     dirty_.push_back(active);
@@ -359,7 +359,7 @@ absl::Status FileStore::Sync() {
   std::vector<std::shared_ptr<Segment>> todo;
   bool dir = false;
   {
-    absl::MutexLock lock(&sync_mu_);
+    std::lock_guard<std::mutex> lock(sync_mu_);
     todo.swap(dirty_);
     for (const auto& s : todo) s->dirty = false;
     std::swap(dir, dir_dirty_);
@@ -469,7 +469,7 @@ absl::Status FileStore::DropOldSegments() {
     dropped = true;
   }
   if (dropped) {
-    absl::MutexLock lock(&sync_mu_);
+    std::lock_guard<std::mutex> lock(sync_mu_);
     dir_dirty_ = true;
   }
   return absl::OkStatus();
@@ -582,7 +582,7 @@ absl::Status FileStore::Close() {
   closed_ = true;
   segments_.clear();
   {
-    absl::MutexLock lock(&sync_mu_);
+    std::lock_guard<std::mutex> lock(sync_mu_);
     dirty_.clear();
   }
   return st;

@@ -20,12 +20,12 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "storesvc/indexed_store.h"
 
 namespace jsengine::storesvc {
@@ -108,7 +108,7 @@ class FileStore : public IndexedStore {
   bool saved_index_removed_ = false;
   uint64_t compactions_ = 0;
 
-  absl::Mutex sync_mu_;
+  std::mutex sync_mu_;  // std::mutex so ThreadSanitizer sees it.
   std::vector<std::shared_ptr<Segment>> dirty_ ABSL_GUARDED_BY(sync_mu_);
   bool dir_dirty_ ABSL_GUARDED_BY(sync_mu_) = false;
 };

@@ -5,12 +5,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -567,6 +569,38 @@ TEST(FileStoreTest, CompactionInvalidatesSavedIndex) {
   EXPECT_FALSE(recovered->used_saved_index());
   EXPECT_EQ(recovered->truncated_records(), 0u);
   ExpectExactly(recovered.get(), 43, live);
+}
+
+
+// Sync() may run on another thread while compaction replaces segments.
+TEST(FileStoreTest, SyncRunsConcurrentlyWithCompaction) {
+  const std::string dir = NewTestDir("fs_compact_sync");
+  std::map<uint64_t, Stored> live;
+  auto store = OpenCompacting(dir);
+  std::atomic<bool> done{false};
+  std::atomic<int> sync_errors{0};
+  std::thread syncer([&] {
+    while (!done.load()) {
+      if (!store->Sync().ok()) sync_errors.fetch_add(1);
+    }
+  });
+  for (int round = 0; round < 40; ++round) {
+    AppendTracked(store.get(), 30, &live);
+    for (auto it = live.begin(); it != live.end();) {
+      if (it->first % 4 != 0) {
+        ASSERT_TRUE(store->Remove(it->first).value());
+        it = live.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  done.store(true);
+  syncer.join();
+  EXPECT_EQ(sync_errors.load(), 0);
+  EXPECT_GT(store->compactions(), 0u);
+  ExpectExactly(store.get(), 1200, live);
 }
 
 }  // namespace
