@@ -479,14 +479,15 @@ void FileStore::CompactSegments() {
   if (!compact_check_) return;
   compact_check_ = false;
   for (size_t i = 0; i + 1 < segments_.size(); ++i) {
-    const Segment& seg = *segments_[i];
-    const int64_t keep = static_cast<int64_t>(seg.live_bytes) + seg.kept_bytes;
-    const int64_t reclaimable = static_cast<int64_t>(seg.size) - keep;
-    if (seg.size < options_.compact_min_bytes || reclaimable * 2 <= static_cast<int64_t>(seg.size)) {
+    const std::shared_ptr<Segment> seg = segments_[i];  // CompactSegment() replaces it.
+    const int64_t keep = static_cast<int64_t>(seg->live_bytes) + seg->kept_bytes;
+    const int64_t reclaimable = static_cast<int64_t>(seg->size) - keep;
+    if (seg->size < options_.compact_min_bytes ||
+        reclaimable * 2 <= static_cast<int64_t>(seg->size)) {
       continue;
     }
     absl::Status st = CompactSegment(i);
-    if (!st.ok()) LOG(WARNING) << seg.path << ": compaction failed: " << st;
+    if (!st.ok()) LOG(WARNING) << seg->path << ": compaction failed: " << st;
   }
 }
 

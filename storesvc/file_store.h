@@ -86,8 +86,8 @@ class FileStore : public IndexedStore {
   absl::Status CreateSegment(uint64_t base_seq);
   // Writes pending_ to the active segment.
   absl::Status WritePending();
-  // Compacts the sealed segments worth it; failures are logged, never
-  // returned: the old segment stays in place.
+  // Compacts the sealed segments worth it. Failures are logged, never
+  // returned: the store stays consistent (old segment, or new one in place).
   void CompactSegments();
   // Rewrites segments_[i] without its removed records.
   absl::Status CompactSegment(size_t i);
@@ -104,7 +104,9 @@ class FileStore : public IndexedStore {
   uint64_t truncated_records_ = 0;
   std::mt19937_64 rng_{std::random_device{}()};
   bool used_saved_index_ = false;
-  bool compact_check_ = true;  // A removal happened since CompactSegments() last looked.
+  // A removal, a segment roll or Open() happened since CompactSegments()
+  // last looked.
+  bool compact_check_ = true;
   bool saved_index_removed_ = false;
   uint64_t compactions_ = 0;
 
