@@ -30,6 +30,10 @@
 // tail_crc, and every other segment is newer; it then replays only the bytes
 // past covered_size. Otherwise every segment is replayed.
 //
+// Compaction rewrites a sealed segment keeping, byte for byte, its header,
+// its live messages, its purge-before records and the tombstones of messages
+// that may still be in older segments (docs/STORAGE_FORMAT.md).
+//
 // Recovery replays records in segment order. The first record that is torn
 // (short), fails its CRC or is malformed ends its segment: the file is
 // truncated there and the loss logged.
@@ -63,6 +67,9 @@ inline constexpr size_t kSeqBodySize = 8;        // kTombstone, kPurgeBefore.
 // Bodies above this are treated as corruption.
 inline constexpr uint32_t kMaxBodySize = 64u << 20;
 inline constexpr const char* kSegmentSuffix = ".seg";
+// A compacted segment is written to <id>.seg.compact, then renamed over
+// <id>.seg; Open() deletes leftover temporaries.
+inline constexpr const char* kCompactSuffix = ".compact";
 inline constexpr const char* kIndexFile = "index.snap";
 inline constexpr uint64_t kIndexMagic = 0x31305844494a534aull;  // "JSJIDX01"
 inline constexpr uint32_t kIndexVersion = 1;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -30,6 +31,10 @@ struct FileStore::Segment {
   uint64_t size = 0;     // Bytes written to the file.
   uint64_t base_seq = 0;
   uint64_t max_seq = 0;  // Highest message sequence in the segment; 0: none.
+  uint64_t live_bytes = 0;  // Accounted sizes (MsgSize) of its live messages.
+  // What compaction would keep besides live_bytes (header, needed
+  // tombstones; MsgSize vs record size), as last measured; 0 before.
+  int64_t kept_bytes = 0;
   bool dirty = false;    // Guarded by the store's sync_mu_.
   ~Segment() {
     if (fd >= 0) close(fd);
@@ -93,6 +98,11 @@ absl::Status FileStore::Recover() {
   std::vector<std::pair<uint32_t, std::string>> files;
   for (const auto& entry : std::filesystem::directory_iterator(options_.dir)) {
     std::string name = entry.path().filename().string();
+    if (absl::EndsWith(name, kCompactSuffix)) {
+      LOG(WARNING) << entry.path().string() << ": removing an unfinished compaction";
+      if (unlink(entry.path().c_str()) != 0) return IoError("unlink", entry.path().string());
+      continue;
+    }
     if (name.size() <= std::strlen(kSegmentSuffix) ||
         name.substr(name.size() - std::strlen(kSegmentSuffix)) != kSegmentSuffix) {
       continue;
@@ -129,6 +139,10 @@ absl::Status FileStore::Recover() {
     segments_.push_back(std::move(seg));
   }
   if (segments_.empty()) return CreateSegment(index_.last_seq() + 1);
+  index_.ForEach(index_.first_seq(), [&](uint64_t, const IndexEntry& e) {
+    if (Segment* seg = FindSegment(LocSegment(e.loc))) seg->live_bytes += e.size;
+    return true;
+  });
   JSE_RETURN_IF_ERROR(DropOldSegments());
   return absl::OkStatus();
 }
@@ -290,8 +304,9 @@ absl::Status FileStore::CreateSegment(uint64_t base_seq) {
   if (seg->fd < 0) return IoError("create", seg->path);
   seg->base_seq = base_seq;
   segments_.push_back(seg);
+  compact_check_ = true;  // The previous segment is sealed now.
   AppendSegmentHeader(&pending_, base_seq, absl::GetCurrentTimeNanos());
-  absl::MutexLock lock(&sync_mu_);
+  std::lock_guard<std::mutex> lock(sync_mu_);
   dir_dirty_ = true;
   return absl::OkStatus();
 }
@@ -308,24 +323,31 @@ absl::StatusOr<uint64_t> FileStore::WriteMessage(uint64_t seq, int64_t ts,
   if (subject.size() > 0xffff) return StoreError(StoreErrc::kBadRecord, "subject too long");
   Segment* active = segments_.back().get();
   if (active->size + pending_.size() >= options_.segment_bytes && active->max_seq != 0) {
-    JSE_RETURN_IF_ERROR(Flush());
+    JSE_RETURN_IF_ERROR(WritePending());
     JSE_RETURN_IF_ERROR(CreateSegment(seq));
     active = segments_.back().get();
   }
   uint64_t loc = MakeLoc(active->id, active->size + pending_.size());
   AppendMessageRecord(&pending_, seq, ts, subject, hdr, data);
   active->max_seq = seq;
+  active->live_bytes += MsgSize(subject, hdr, data);
   return loc;
 }
 
 absl::Status FileStore::Flush() {
+  JSE_RETURN_IF_ERROR(WritePending());
+  CompactSegments();
+  return absl::OkStatus();
+}
+
+absl::Status FileStore::WritePending() {
   if (pending_.empty()) return absl::OkStatus();
   const std::shared_ptr<Segment>& active = segments_.back();
   JSE_RETURN_IF_ERROR(PwriteFully(active->fd, pending_.data(), pending_.size(), active->size,
                                   active->path));
   active->size += pending_.size();
   pending_.clear();
-  absl::MutexLock lock(&sync_mu_);
+  std::lock_guard<std::mutex> lock(sync_mu_);
   if (!active->dirty) {
     active->dirty = true;
     dirty_.push_back(active);
@@ -337,7 +359,7 @@ absl::Status FileStore::Sync() {
   std::vector<std::shared_ptr<Segment>> todo;
   bool dir = false;
   {
-    absl::MutexLock lock(&sync_mu_);
+    std::lock_guard<std::mutex> lock(sync_mu_);
     todo.swap(dirty_);
     for (const auto& s : todo) s->dirty = false;
     std::swap(dir, dir_dirty_);
@@ -388,7 +410,11 @@ absl::StatusOr<v1::StoredMessage> FileStore::ReadMessage(uint64_t seq, const Ind
   return m;
 }
 
-absl::Status FileStore::OnRemoved(uint64_t seq, const IndexEntry&, bool record) {
+absl::Status FileStore::OnRemoved(uint64_t seq, const IndexEntry& entry, bool record) {
+  if (Segment* seg = FindSegment(LocSegment(entry.loc))) {
+    seg->live_bytes -= std::min<uint64_t>(seg->live_bytes, entry.size);
+  }
+  compact_check_ = true;
   if (!record) return absl::OkStatus();
   AppendSeqRecord(&pending_, kTombstone, seq);
   return DropOldSegments();
@@ -396,8 +422,9 @@ absl::Status FileStore::OnRemoved(uint64_t seq, const IndexEntry&, bool record) 
 
 absl::Status FileStore::OnErased(uint64_t seq, const IndexEntry& entry) {
   // The tombstone must be durable before the record is overwritten, or a
-  // crash could resurrect the random bytes as the message.
-  JSE_RETURN_IF_ERROR(Flush());
+  // crash could resurrect the random bytes as the message. No compaction
+  // here: it could move the record being overwritten.
+  JSE_RETURN_IF_ERROR(WritePending());
   JSE_RETURN_IF_ERROR(Sync());
   Segment* seg = FindSegment(LocSegment(entry.loc));
   if (seg == nullptr) return absl::OkStatus();  // Its segment is already deleted.
@@ -426,10 +453,10 @@ absl::Status FileStore::OnPurgedBefore(uint64_t seq) {
   }
   // Nothing left: start a fresh segment that records the purge, make it
   // durable, then delete every older segment.
-  JSE_RETURN_IF_ERROR(Flush());
+  JSE_RETURN_IF_ERROR(WritePending());
   JSE_RETURN_IF_ERROR(CreateSegment(index_.last_seq() + 1));
   AppendSeqRecord(&pending_, kPurgeBefore, seq);
-  JSE_RETURN_IF_ERROR(Flush());
+  JSE_RETURN_IF_ERROR(WritePending());
   JSE_RETURN_IF_ERROR(Sync());
   return DropOldSegments();
 }
@@ -442,9 +469,101 @@ absl::Status FileStore::DropOldSegments() {
     dropped = true;
   }
   if (dropped) {
-    absl::MutexLock lock(&sync_mu_);
+    std::lock_guard<std::mutex> lock(sync_mu_);
     dir_dirty_ = true;
   }
+  return absl::OkStatus();
+}
+
+void FileStore::CompactSegments() {
+  if (!compact_check_) return;
+  compact_check_ = false;
+  for (size_t i = 0; i + 1 < segments_.size(); ++i) {
+    const std::shared_ptr<Segment> seg = segments_[i];  // CompactSegment() replaces it.
+    const int64_t keep = static_cast<int64_t>(seg->live_bytes) + seg->kept_bytes;
+    const int64_t reclaimable = static_cast<int64_t>(seg->size) - keep;
+    if (seg->size < options_.compact_min_bytes ||
+        reclaimable * 2 <= static_cast<int64_t>(seg->size)) {
+      continue;
+    }
+    absl::Status st = CompactSegment(i);
+    if (!st.ok()) LOG(WARNING) << seg->path << ": compaction failed: " << st;
+  }
+}
+
+absl::Status FileStore::CompactSegment(size_t i) {
+  const std::shared_ptr<Segment> old = segments_[i];
+  std::string in(static_cast<size_t>(old->size), '\0');
+  JSE_RETURN_IF_ERROR(PreadFully(old->fd, in.data(), in.size(), 0, old->path));
+  // Messages below the oldest segment's base_seq are no longer on disk, so
+  // tombstones for them are not needed; nor are tombstones for messages of
+  // this segment, which go with them. Tombstones for messages in older
+  // segments stay.
+  const uint64_t gone_below = segments_.front()->base_seq;
+  std::string out;
+  std::vector<std::pair<uint64_t, uint64_t>> moved;  // seq, new offset.
+  uint64_t live_accounted = 0;
+  for (size_t off = 0; off < in.size();) {
+    SegmentRecord rec;
+    absl::Status st = ParseSegmentRecord(in.data() + off, in.size() - off, &rec);
+    if (!st.ok()) {
+      old->kept_bytes = static_cast<int64_t>(old->size);  // Do not retry until reopened.
+      return st;
+    }
+    bool keep = true;
+    if (rec.type == kMessage) {
+      const IndexEntry* e = index_.Get(rec.seq);
+      keep = e != nullptr && e->loc == MakeLoc(old->id, off);
+      if (keep) {
+        moved.emplace_back(rec.seq, out.size());
+        live_accounted += e->size;
+      }
+    } else if (rec.type == kTombstone) {
+      keep = rec.seq >= gone_below && rec.seq < old->base_seq;
+    }
+    if (keep) out.append(in, off, rec.total_size);
+    off += rec.total_size;
+  }
+  old->kept_bytes = static_cast<int64_t>(out.size()) - static_cast<int64_t>(live_accounted);
+  if ((old->size - out.size()) * 2 <= old->size) return absl::OkStatus();
+
+  JSE_RETURN_IF_ERROR(RemoveSavedIndex());
+  const std::string tmp = old->path + kCompactSuffix;
+  int fd = open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("create", tmp);
+  absl::Status st = PwriteFully(fd, out.data(), out.size(), 0, tmp);
+  if (st.ok() && fdatasync(fd) != 0) st = IoError("sync", tmp);
+  // Makes earlier segment deletions and the saved index's removal durable
+  // before the tombstones that relied on them disappear.
+  if (st.ok() && fsync(dir_fd_) != 0) st = IoError("sync", options_.dir);
+  if (st.ok() && rename(tmp.c_str(), old->path.c_str()) != 0) st = IoError("rename", tmp);
+  if (!st.ok()) {
+    close(fd);
+    unlink(tmp.c_str());
+    return st;
+  }
+  auto seg = std::make_shared<Segment>();
+  seg->id = old->id;
+  seg->path = old->path;
+  seg->fd = fd;
+  seg->size = out.size();
+  seg->base_seq = old->base_seq;
+  seg->max_seq = old->max_seq;
+  seg->live_bytes = old->live_bytes;
+  seg->kept_bytes = old->kept_bytes;
+  for (const auto& [seq, off] : moved) index_.SetLoc(seq, MakeLoc(seg->id, off));
+  segments_[i] = std::move(seg);
+  ++compactions_;
+  VLOG(1) << old->path << ": compacted " << old->size << " -> " << out.size() << " bytes";
+  if (fsync(dir_fd_) != 0) return IoError("sync", options_.dir);
+  return absl::OkStatus();
+}
+
+absl::Status FileStore::RemoveSavedIndex() {
+  if (saved_index_removed_) return absl::OkStatus();
+  std::string path = absl::StrCat(options_.dir, "/", kIndexFile);
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("unlink", path);
+  saved_index_removed_ = true;
   return absl::OkStatus();
 }
 
@@ -464,7 +583,7 @@ absl::Status FileStore::Close() {
   closed_ = true;
   segments_.clear();
   {
-    absl::MutexLock lock(&sync_mu_);
+    std::lock_guard<std::mutex> lock(sync_mu_);
     dirty_.clear();
   }
   return st;

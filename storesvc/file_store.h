@@ -6,6 +6,9 @@
 // Sync() (and the directory after a segment was created). Segments roll at
 // segment_bytes; a segment is deleted once every message in it and in all
 // older segments is gone; a purge of everything starts a fresh segment.
+// Flush() also compacts sealed segments that are mostly removed messages:
+// their live records are copied to a temporary file that is renamed over the
+// segment (see docs/STORAGE_FORMAT.md, "Compaction").
 //
 // Open() replays all segments, validating each record's CRC; the first bad or
 // torn record ends its segment, which is truncated there (LOG(WARNING) says
@@ -17,12 +20,12 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "storesvc/indexed_store.h"
 
 namespace jsengine::storesvc {
@@ -30,6 +33,9 @@ namespace jsengine::storesvc {
 struct FileStoreOptions {
   std::string dir;  // Created if missing.
   uint64_t segment_bytes = 32u << 20;
+  // A sealed segment of at least this many bytes is compacted once more than
+  // half of it is reclaimable (removed messages and their tombstones).
+  uint64_t compact_min_bytes = 2u << 20;
 };
 
 class FileStore : public IndexedStore {
@@ -48,6 +54,8 @@ class FileStore : public IndexedStore {
   // Whether Open() started from the index state saved by the last Close()
   // instead of rescanning every segment.
   bool used_saved_index() const { return used_saved_index_; }
+  // How many segment files compaction has rewritten since Open().
+  uint64_t compactions() const { return compactions_; }
 
  protected:
   absl::StatusOr<uint64_t> WriteMessage(uint64_t seq, int64_t ts, absl::string_view subject,
@@ -76,6 +84,16 @@ class FileStore : public IndexedStore {
                       std::map<uint32_t, SavedSegment>* covered);
   absl::Status SaveIndex();
   absl::Status CreateSegment(uint64_t base_seq);
+  // Writes pending_ to the active segment.
+  absl::Status WritePending();
+  // Compacts the sealed segments worth it. Failures are logged, never
+  // returned: the store stays consistent (old segment, or new one in place).
+  void CompactSegments();
+  // Rewrites segments_[i] without its removed records.
+  absl::Status CompactSegment(size_t i);
+  // Deletes index.snap (durably, by the directory sync that precedes the
+  // first rename) before compaction rewrites bytes it covers.
+  absl::Status RemoveSavedIndex();
   absl::Status DropOldSegments();
   Segment* FindSegment(uint32_t id) const;
 
@@ -86,8 +104,13 @@ class FileStore : public IndexedStore {
   uint64_t truncated_records_ = 0;
   std::mt19937_64 rng_{std::random_device{}()};
   bool used_saved_index_ = false;
+  // A removal, a segment roll or Open() happened since CompactSegments()
+  // last looked.
+  bool compact_check_ = true;
+  bool saved_index_removed_ = false;
+  uint64_t compactions_ = 0;
 
-  absl::Mutex sync_mu_;
+  std::mutex sync_mu_;  // std::mutex so ThreadSanitizer sees it.
   std::vector<std::shared_ptr<Segment>> dirty_ ABSL_GUARDED_BY(sync_mu_);
   bool dir_dirty_ ABSL_GUARDED_BY(sync_mu_) = false;
 };

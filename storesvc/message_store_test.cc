@@ -22,8 +22,8 @@ struct MemoryFactory {
 struct FileFactory {
   static constexpr bool kPersistent = true;
   std::unique_ptr<MessageStore> Open(const std::string& dir) {
-    // Small segments so tests cross segment boundaries.
-    auto store = FileStore::Open(FileStoreOptions{dir, 4096});
+    // Small segments so tests cross segment boundaries and compact.
+    auto store = FileStore::Open(FileStoreOptions{dir, 4096, 1024});
     EXPECT_TRUE(store.ok()) << store.status();
     return std::move(store).value();
   }

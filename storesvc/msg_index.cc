@@ -45,6 +45,13 @@ const IndexEntry* MsgIndex::Get(uint64_t seq) const {
   return const_cast<MsgIndex*>(this)->Mutable(seq);
 }
 
+bool MsgIndex::SetLoc(uint64_t seq, uint64_t loc) {
+  IndexEntry* e = Mutable(seq);
+  if (e == nullptr) return false;
+  e->loc = loc;
+  return true;
+}
+
 bool MsgIndex::Remove(uint64_t seq, IndexEntry* removed) {
   IndexEntry* e = Mutable(seq);
   if (e == nullptr) return false;

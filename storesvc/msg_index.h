@@ -51,6 +51,8 @@ class MsgIndex {
   const IndexEntry* Get(uint64_t seq) const;
   // Removes `seq`; false when it was not live. `removed` gets its entry.
   bool Remove(uint64_t seq, IndexEntry* removed);
+  // Points live `seq` at `loc` (its bytes moved); false when not live.
+  bool SetLoc(uint64_t seq, uint64_t loc);
 
   uint64_t NextMatch(absl::string_view filter, uint64_t start) const;
   uint64_t LastMatch(absl::string_view filter) const;
