@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds a libFuzzer target with clang, ASan and UBSan (--config=fuzz) and
+# runs it from its seed corpus.
+#
+#   tools/fuzz/run.sh                      every target, 30 s each
+#   tools/fuzz/run.sh parser 300           one target, 5 minutes
+#
+# Targets and their seed corpora (the same corpora are replayed by
+# `bazel test` through each *_fuzzer_replay_test):
+#   parser          NATS client protocol parser (gateway/core)
+#   stream_config   $JS.API stream configuration JSON (gateway/jetstream)
+#   segment_record  on-disk segment records and NATS headers (storesvc)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+declare -A label=(
+  [parser]=//gateway/core:parser_fuzzer
+  [stream_config]=//gateway/jetstream:stream_config_fuzzer
+  [segment_record]=//storesvc:segment_record_fuzzer
+)
+declare -A corpus=(
+  [parser]=gateway/core/testdata/parser_corpus
+  [stream_config]=gateway/jetstream/testdata/stream_config_corpus
+  [segment_record]=storesvc/testdata/segment_record_corpus
+)
+
+targets=("${1:-}")
+[[ -n "${targets[0]}" ]] || targets=(parser stream_config segment_record)
+seconds="${2:-30}"
+bazel=./bazelw
+[[ -x "$bazel" ]] || bazel=bazel
+
+for t in "${targets[@]}"; do
+  [[ -n "${label[$t]:-}" ]] || { echo "unknown target $t (one of: ${!label[*]})" >&2; exit 2; }
+  "$bazel" build --config=fuzz "${label[$t]}"
+  work=$(mktemp -d)
+  cp "${corpus[$t]}"/* "$work/"
+  binary="bazel-bin/$(echo "${label[$t]#//}" | tr ':' '/')"
+  echo "== $t: ${seconds}s, corpus in $work"
+  "$binary" -max_total_time="$seconds" -max_len=4096 "$work"
+done
