@@ -1,6 +1,7 @@
 #include "testing/harness/topology.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 
@@ -8,6 +9,14 @@ namespace jsengine::testing {
 namespace {
 
 constexpr absl::Duration kStartTimeout = absl::Seconds(60);
+
+// Debian installs nats-server in /usr/sbin.
+std::string NatsServerBinary() {
+  for (const char* path : {"/usr/sbin/nats-server", "/usr/bin/nats-server"}) {
+    if (access(path, X_OK) == 0) return path;
+  }
+  return "nats-server";
+}
 
 }  // namespace
 
@@ -37,7 +46,7 @@ absl::Status Topology::Launch() {
   std::vector<std::string> gateway_args = {"-a", "127.0.0.1", "-p", absl::StrCat(nats_port_)};
   if (kind_ == kReference) {
     gateway_args.insert(gateway_args.end(), {"-js", "-sd", data_dir_});
-    auto server = Process::Start("/usr/sbin/nats-server", gateway_args);
+    auto server = Process::Start(NatsServerBinary(), gateway_args);
     if (!server.ok()) return server.status();
     gateway_ = std::move(*server);
     return WaitForTcpPort(nats_port_, kStartTimeout);

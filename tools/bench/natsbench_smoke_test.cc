@@ -2,14 +2,7 @@
 // nats-server -js started on a free port, and checks every scenario prints a
 // RESULT line with non-zero figures. No timing thresholds: only that the
 // tools work end to end and fail when they should.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -24,94 +17,16 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "testing/harness/harness.h"
+#include "testing/harness/topology.h"
 
 namespace jsengine {
 namespace bench {
 namespace {
 
 std::string Runfile(absl::string_view name) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  return absl::StrCat(srcdir ? srcdir : ".", "/jsengine/tools/bench/", name);
+  return testing::RunfilePath(absl::StrCat("tools/bench/", name));
 }
-
-std::string TempDir() {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  return tmp ? tmp : "/tmp";
-}
-
-std::string FindNatsServer() {
-  for (const char* path : {"/usr/sbin/nats-server", "/usr/bin/nats-server"}) {
-    if (access(path, X_OK) == 0) return path;
-  }
-  return "";
-}
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return -1;
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool PortAccepts(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return ok;
-}
-
-// A nats-server -js child process on 127.0.0.1, stopped with SIGTERM.
-class NatsServerProcess {
- public:
-  ~NatsServerProcess() { Stop(); }
-
-  bool Start(const std::string& binary, int port, const std::string& store) {
-    std::string log = TempDir() + "/nats-server.log";
-    std::string port_arg = std::to_string(port);
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log.c_str(), O_CREAT | O_WRONLY | O_APPEND, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      execl(binary.c_str(), binary.c_str(), "-js", "-a", "127.0.0.1", "-p",
-            port_arg.c_str(), "-sd", store.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    absl::Time deadline = absl::Now() + absl::Seconds(20);
-    while (absl::Now() < deadline) {
-      if (PortAccepts(port)) return true;
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = -1;
-        return false;
-      }
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    return false;
-  }
-
-  void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
 
 struct CommandResult {
   int exit_code = -1;
@@ -166,44 +81,36 @@ void ExpectPositive(const std::map<std::string, std::string>& fields,
 class NatsbenchSmokeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    binary_ = new std::string(FindNatsServer());
-    store_ = new std::string(TempDir() + "/store");
-    mkdir(store_->c_str(), 0755);
-    port_ = FreePort();
-    server_ = new NatsServerProcess;
-    started_ = !binary_->empty() && port_ > 0 &&
-               server_->Start(*binary_, port_, *store_);
+    auto server = testing::Topology::Start(testing::Topology::kReference);
+    if (server.ok()) {
+      server_ = server->release();
+    } else {
+      start_error_ = new std::string(server.status().ToString());
+    }
   }
   static void TearDownTestSuite() {
     delete server_;
-    delete binary_;
-    delete store_;
+    delete start_error_;
+    server_ = nullptr;
+    start_error_ = nullptr;
   }
 
   void SetUp() override {
-    ASSERT_FALSE(binary_->empty())
-        << "nats-server is not installed (./bazelw installs it)";
-    ASSERT_TRUE(started_) << "nats-server did not start; see "
-                          << TempDir() << "/nats-server.log";
+    ASSERT_NE(server_, nullptr) << "nats-server -js did not start (./bazelw installs it): "
+                                << *start_error_;
   }
 
   static CommandResult Bench(const std::string& args) {
-    return RunCommand(absl::StrCat(Runfile("natsbench"), " --url=nats://127.0.0.1:",
-                            port_, " --timeout_s=120 ", args));
+    return RunCommand(absl::StrCat(Runfile("natsbench"), " --url=", server_->nats_url(),
+                                   " --timeout_s=120 ", args));
   }
 
-  static std::string* binary_;
-  static std::string* store_;
-  static int port_;
-  static NatsServerProcess* server_;
-  static bool started_;
+  static testing::Topology* server_;
+  static std::string* start_error_;
 };
 
-std::string* NatsbenchSmokeTest::binary_ = nullptr;
-std::string* NatsbenchSmokeTest::store_ = nullptr;
-int NatsbenchSmokeTest::port_ = 0;
-NatsServerProcess* NatsbenchSmokeTest::server_ = nullptr;
-bool NatsbenchSmokeTest::started_ = false;
+testing::Topology* NatsbenchSmokeTest::server_ = nullptr;
+std::string* NatsbenchSmokeTest::start_error_ = nullptr;
 
 TEST_F(NatsbenchSmokeTest, Pub) {
   CommandResult r = Bench("--scenario=pub --msgs=20000 --pubs=2");
@@ -261,8 +168,7 @@ TEST_F(NatsbenchSmokeTest, FillSurvivesRestartAndIsCounted) {
   ExpectPositive(ResultFields(fill.output, "js-fill"), {"msgs_per_sec"},
                  fill.output);
 
-  server_->Stop();
-  ASSERT_TRUE(server_->Start(*binary_, port_, *store_));
+  ASSERT_TRUE(server_->Restart().ok());
   CommandResult count = Bench("--scenario=js-count --stream=SMOKE_FILL "
                               "--wait_for_msgs=3000");
   ASSERT_EQ(count.exit_code, 0) << count.output;
@@ -283,7 +189,7 @@ TEST_F(NatsbenchSmokeTest, UnknownScenarioIsRejected) {
 }
 
 TEST(NatsbenchUnreachableTest, FailsWithoutServer) {
-  int port = FreePort();
+  int port = testing::FreePort();
   ASSERT_GT(port, 0);
   CommandResult r = RunCommand(absl::StrCat(Runfile("natsbench"),
                                      " --url=nats://127.0.0.1:", port,
@@ -293,7 +199,7 @@ TEST(NatsbenchUnreachableTest, FailsWithoutServer) {
 }
 
 TEST(DiskbenchSmokeTest, ReportsWriteRateAndFsyncLatency) {
-  CommandResult r = RunCommand(absl::StrCat(Runfile("diskbench"), " --dir=", TempDir(),
+  CommandResult r = RunCommand(absl::StrCat(Runfile("diskbench"), " --dir=", testing::MakeTempDir("diskbench-"),
                                      " --write_mib=4 --fsyncs=20"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   ExpectPositive(ResultFields(r.output, "disk-seq-write"),
