@@ -17,6 +17,7 @@
 #   --skip-restart          leave out the restart scenario
 #   OURS_ARGS               extra flags for our server, e.g. "--sync=always"
 #   NATS_SERVER_BIN         reference binary (default: nats-server on PATH)
+#   BENCH_TIMEOUT_S         limit for one scenario run (default 600)
 #   RESTART_TIMEOUT_S       limit for a restarted server to report every
 #                           message again (default 300)
 #
@@ -30,6 +31,7 @@ restart=1
 repeat=""
 ours_bin="${OURS_BIN:-}"
 restart_timeout_s="${RESTART_TIMEOUT_S:-300}"
+bench_timeout_s="${BENCH_TIMEOUT_S:-600}"
 while (($#)); do
   case "$1" in
     --quick) mode=quick ;;
@@ -155,7 +157,7 @@ record() {
 bench() {
   local side="$1" row="$2"; shift 2
   local out
-  out="$("$natsbench" --url="nats://127.0.0.1:$port" --timeout_s=600 "$@" 2>&1)"
+  out="$("$natsbench" --url="nats://127.0.0.1:$port" --timeout_s="$bench_timeout_s" "$@" 2>&1)"
   local rc=$?
   echo "$out" | sed "s/^/  [$side] /" >&2
   if ((rc != 0)); then
