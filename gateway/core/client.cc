@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -25,6 +26,22 @@ constexpr size_t kInitialReadBuffer = 64 * 1024;
 constexpr size_t kKeepBufferCapacity = 4 * 1024 * 1024;
 // Full buffers read per readiness event before other connections get a turn.
 constexpr int kMaxReadsPerTurn = 16;
+// Bounds of one producer stall, as nats-server's stallClientMinDuration and
+// stallClientMaxDuration. A stalled consumer that did not drain a sixteenth
+// of max_pending within kMaxStall no longer holds producers back (it will
+// overflow max_pending and be cut off).
+constexpr absl::Duration kMinStall = absl::Milliseconds(100);
+constexpr absl::Duration kMaxStall = absl::Seconds(1);
+
+// Grows from kMinStall at half of max_pending by kMinStall per further
+// twentieth of max_pending, up to kMaxStall (nats-server's stallDuration).
+absl::Duration StallDuration(int64_t pending, int64_t max_pending) {
+  const int64_t half = max_pending / 2;
+  if (pending >= max_pending) return kMaxStall;
+  absl::Duration d = kMinStall;
+  if (pending > half) d += kMinStall * ((pending - half) / std::max<int64_t>(half / 10, 1));
+  return std::min(d, kMaxStall);
+}
 
 inline absl::string_view Key(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
@@ -73,6 +90,7 @@ void Client::Start() {
 }
 
 bool Client::OnReadable() {
+  if (throttled_) return false;
   bool more = false;
   for (int reads = 0; !closed_; ++reads) {
     if (reads == kMaxReadsPerTurn) {
@@ -107,7 +125,7 @@ bool Client::OnReadable() {
       std::memmove(in_.data(), in_.data() + r.consumed, in_len_ - r.consumed);
       in_len_ -= r.consumed;
     }
-    if (static_cast<size_t>(n) < space) break;
+    if (throttled_ || static_cast<size_t>(n) < space) break;
     // More input is waiting: hand out what this chunk produced first, so a
     // fast publisher cannot starve its subscribers' writes.
     EventLoop::FlushTouched();
@@ -148,6 +166,10 @@ void Client::Flush() {
     }
     woff_ += n;
     inflight_.store(wbuf_.size() - woff_, std::memory_order_relaxed);
+    if (stalled_.load(std::memory_order_relaxed)) {
+      stall_written_ += n;
+      MaybeEndStall(false);
+    }
     if (woff_ < wbuf_.size()) return;
   }
 }
@@ -177,6 +199,7 @@ void Client::Close(const char* reason) {
     out_closed_ = true;
     out_.clear();
   }
+  MaybeEndStall(true);
   absl::flat_hash_map<std::string, SubscriptionPtr> subs;
   {
     std::lock_guard<std::mutex> lock(subs_mu_);
@@ -206,9 +229,56 @@ void Client::ForgetSubscription(const SubscriptionPtr& sub) {
   if (it != subs_.end() && it->second == sub) subs_.erase(it);
 }
 
+void Client::StallOn(Client* consumer) {
+  absl::Duration wait;
+  if (!consumer->AddStallWaiter(shared_from_this(), &wait)) return;
+  throttled_ = true;
+  loop_->Throttle(shared_from_this(), absl::Now() + wait);
+}
+
+bool Client::AddStallWaiter(const std::shared_ptr<Client>& producer, absl::Duration* wait) {
+  std::lock_guard<std::mutex> lock(out_mu_);
+  if (out_closed_ || !stalled_.load(std::memory_order_relaxed)) return false;
+  const int64_t idle = absl::GetCurrentTimeNanos() - last_progress_ns_.load();
+  if (idle > absl::ToInt64Nanoseconds(kMaxStall)) return false;
+  *wait = StallDuration(out_.size() + inflight_.load(std::memory_order_relaxed),
+                        server_->options().max_pending);
+  for (const std::weak_ptr<Client>& w : stall_waiters_) {
+    if (!w.owner_before(producer) && !producer.owner_before(w)) return true;
+  }
+  stall_waiters_.push_back(producer);
+  return true;
+}
+
+void Client::MaybeEndStall(bool force) {
+  std::vector<std::weak_ptr<Client>> waiters;
+  {
+    std::lock_guard<std::mutex> lock(out_mu_);
+    if (!force) {
+      const size_t max_pending = static_cast<size_t>(server_->options().max_pending);
+      if (stall_written_ >= max_pending / 16) {
+        last_progress_ns_.store(absl::GetCurrentTimeNanos());
+        stall_written_ = 0;
+      }
+      if (out_.size() + (wbuf_.size() - woff_) >= max_pending / 4) return;
+    }
+    stall_written_ = 0;
+    stalled_.store(false, std::memory_order_relaxed);
+    waiters.swap(stall_waiters_);
+  }
+  for (const std::weak_ptr<Client>& w : waiters) {
+    if (std::shared_ptr<Client> producer = w.lock()) producer->loop()->RequestResume(producer);
+  }
+}
+
 void Client::OnOutputAppended(size_t pending) {
-  if (pending + inflight_.load(std::memory_order_relaxed) >
-      static_cast<size_t>(server_->options().max_pending)) {
+  const size_t total = pending + inflight_.load(std::memory_order_relaxed);
+  const size_t max_pending = static_cast<size_t>(server_->options().max_pending);
+  if (total > max_pending / 2 && !stalled_.load(std::memory_order_relaxed)) {
+    last_progress_ns_.store(absl::GetCurrentTimeNanos());
+    stalled_.store(true, std::memory_order_relaxed);
+  }
+  if (total > max_pending) {
     out_closed_ = true;
     out_.clear();
     LOG(WARNING) << "client " << id_ << ": Slow Consumer Detected: MaxPending of "

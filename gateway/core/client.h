@@ -45,6 +45,18 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   bool closed() const { return closed_; }
   EventLoop* loop() const { return loop_; }
 
+  // Fast-producer backpressure, after nats-server: a consumer whose pending
+  // output passes half of max_pending is "stalled"; a client publishing to it
+  // stops reading its socket (loop thread, via StallOn) until the consumer
+  // drains below a quarter of max_pending, closes, or a bounded wait passes.
+  // Loop thread of this (producing) client.
+  void StallOn(Client* consumer);
+  bool throttled() const { return throttled_; }
+  // Loop thread: ends a stall; the loop then resumes reading.
+  void EndThrottle() { throttled_ = false; }
+  // Any thread.
+  bool stalled() const { return stalled_.load(std::memory_order_relaxed); }
+
   // Any thread. Queues a MSG/HMSG for subscription `sid`.
   // Any thread: false if the user's subscribe deny list filters `subject`.
   bool AcceptsDelivery(std::string_view subject) const;
@@ -71,6 +83,13 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   void ScheduleFlush();
   // Requires out_mu_.
   void OnOutputAppended(size_t pending);
+  // Any thread: registers `producer` to be resumed when this consumer drains.
+  // False when there is no stall worth waiting for; else sets *wait to the
+  // longest the producer should wait.
+  bool AddStallWaiter(const std::shared_ptr<Client>& producer, absl::Duration* wait);
+  // Loop thread: clears the stall once output drained below the low-water
+  // mark (or always when `force`), resuming the waiting producers.
+  void MaybeEndStall(bool force);
   void SendNoResponders(std::string_view reply);
   bool Authorized();
 
@@ -112,6 +131,15 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   std::atomic<bool> flush_scheduled_{false};
   std::atomic<size_t> inflight_{0};
   std::atomic<const char*> close_reason_{nullptr};
+
+  // Backpressure as a consumer (see StallOn).
+  std::atomic<bool> stalled_{false};
+  // When the stalled consumer last drained a sixteenth of max_pending.
+  std::atomic<int64_t> last_progress_ns_{0};
+  size_t stall_written_ = 0;  // loop thread: bytes written since then
+  std::vector<std::weak_ptr<Client>> stall_waiters_;  // guarded by out_mu_
+  // Backpressure as a producer (loop thread).
+  bool throttled_ = false;
 };
 
 }  // namespace core

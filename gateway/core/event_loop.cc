@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "gateway/core/client.h"
 #include "gateway/core/server.h"
 #include "glog/logging.h"
@@ -80,7 +82,42 @@ void EventLoop::Watch(Client* client, int fd) {
   }
 }
 
+void EventLoop::Throttle(std::shared_ptr<Client> client, absl::Time until) {
+  Client* raw = client.get();
+  throttled_[raw] = {std::move(client), until};
+}
+
+void EventLoop::Resume(Client* client) {
+  auto it = throttled_.find(client);
+  if (it == throttled_.end()) return;
+  std::shared_ptr<Client> c = std::move(it->second.first);
+  throttled_.erase(it);
+  c->EndThrottle();
+  if (!c->closed()) ready_.push_back(std::move(c));
+}
+
+void EventLoop::ResumeExpired(absl::Time now) {
+  std::vector<Client*> expired;
+  for (const auto& [raw, entry] : throttled_) {
+    if (entry.second <= now) expired.push_back(raw);
+  }
+  for (Client* c : expired) Resume(c);
+}
+
+int EventLoop::WaitTimeoutMs(absl::Time now) const {
+  if (!ready_.empty()) return 0;
+  absl::Time wake = next_tick_;
+  for (const auto& [raw, entry] : throttled_) wake = std::min(wake, entry.second);
+  if (wake <= now) return 0;
+  return static_cast<int>(absl::ToInt64Milliseconds(absl::Ceil(wake - now, absl::Milliseconds(1))));
+}
+
+void EventLoop::RequestResume(std::shared_ptr<Client> client) {
+  Enqueue(&resume_requests_, std::move(client));
+}
+
 void EventLoop::RemoveClient(Client* client) {
+  throttled_.erase(client);
   auto it = clients_.find(client);
   if (it == clients_.end()) return;
   dead_.push_back(std::move(it->second));
@@ -112,15 +149,20 @@ void EventLoop::AddConnection(int fd, uint64_t client_id) {
   if (wake) Wake();
 }
 
-void EventLoop::RequestFlush(std::shared_ptr<Client> client) {
+void EventLoop::Enqueue(std::vector<std::shared_ptr<Client>>* queue,
+                        std::shared_ptr<Client> client) {
   bool wake;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    flush_requests_.push_back(std::move(client));
+    queue->push_back(std::move(client));
     wake = !woken_;
     woken_ = true;
   }
   if (wake) Wake();
+}
+
+void EventLoop::RequestFlush(std::shared_ptr<Client> client) {
+  Enqueue(&flush_requests_, std::move(client));
 }
 
 bool EventLoop::DrainInbox() {
@@ -129,11 +171,13 @@ bool EventLoop::DrainInbox() {
   (void)n;
   std::vector<std::pair<int, uint64_t>> fds;
   std::vector<std::shared_ptr<Client>> flushes;
+  std::vector<std::shared_ptr<Client>> resumes;
   bool stop;
   {
     std::lock_guard<std::mutex> lock(mu_);
     fds.swap(new_fds_);
     flushes.swap(flush_requests_);
+    resumes.swap(resume_requests_);
     woken_ = false;
     stop = stop_;
   }
@@ -144,6 +188,7 @@ bool EventLoop::DrainInbox() {
     raw->Start();
   }
   for (auto& c : flushes) c->Flush();
+  for (auto& c : resumes) Resume(c.get());
   return stop;
 }
 
@@ -174,8 +219,7 @@ void EventLoop::Run() {
   next_tick_ = absl::Now() + kTick;
   bool stop = false;
   while (!stop) {
-    const int timeout = ready_.empty() ? static_cast<int>(absl::ToInt64Milliseconds(kTick)) : 0;
-    int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout);
+    int n = epoll_wait(epoll_fd_, events, kMaxEvents, WaitTimeoutMs(absl::Now()));
     std::vector<std::shared_ptr<Client>> ready;
     ready.swap(ready_);
     if (n < 0 && errno != EINTR) {
@@ -198,6 +242,7 @@ void EventLoop::Run() {
         if (!c->closed() && (e & EPOLLOUT)) c->Flush();
       }
     }
+    if (!throttled_.empty()) ResumeExpired(absl::Now());
     for (auto& c : ready) {
       if (!c->closed() && c->OnReadable()) ready_.push_back(std::move(c));
     }
@@ -216,6 +261,7 @@ void EventLoop::Run() {
   FlushTouched();
   touched.clear();
   ready_.clear();
+  throttled_.clear();
   dead_.clear();
   current_loop = nullptr;
 }

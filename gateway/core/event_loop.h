@@ -36,6 +36,10 @@ class EventLoop {
   // thread. Cheap when already requested.
   void RequestFlush(std::shared_ptr<Client> client);
   void Watch(Client* client, int fd);
+  // Loop thread: stops reading `client` until RequestResume() or `until`.
+  void Throttle(std::shared_ptr<Client> client, absl::Time until);
+  // From any thread: lets a throttled client read again.
+  void RequestResume(std::shared_ptr<Client> client);
 
   // The loop running on this thread, or null.
   static EventLoop* Current();
@@ -48,10 +52,16 @@ class EventLoop {
 
  private:
   void Wake();
+  // Adds `client` to an inbox queue guarded by mu_ and wakes the loop.
+  void Enqueue(std::vector<std::shared_ptr<Client>>* queue, std::shared_ptr<Client> client);
   // Returns true when asked to stop.
   bool DrainInbox();
   void AcceptAll();
   void Tick(absl::Time now);
+  void Resume(Client* client);
+  void ResumeExpired(absl::Time now);
+  // Milliseconds epoll may sleep: until the next tick or throttle deadline.
+  int WaitTimeoutMs(absl::Time now) const;
 
   Server* const server_;
   const int listen_fd_;  // -1 unless this loop accepts
@@ -62,6 +72,8 @@ class EventLoop {
   std::vector<std::shared_ptr<Client>> dead_;
   // Clients that stopped reading early to let others run; served next turn.
   std::vector<std::shared_ptr<Client>> ready_;
+  // Clients not read until resumed or their deadline passes.
+  absl::flat_hash_map<Client*, std::pair<std::shared_ptr<Client>, absl::Time>> throttled_;
   absl::Time next_tick_;
 
   std::mutex mu_;
@@ -69,6 +81,7 @@ class EventLoop {
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::pair<int, uint64_t>> new_fds_ ABSL_GUARDED_BY(mu_);
   std::vector<std::shared_ptr<Client>> flush_requests_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<Client>> resume_requests_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace core

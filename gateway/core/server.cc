@@ -143,6 +143,9 @@ bool Server::Deliver(Client* from, const SubscriptionPtr& sub, std::string_view 
   if (max != 0 && n > max) return false;
   if (owner != nullptr) {
     owner->DeliverMessage(subject, sub->sid, reply, headers, has_headers, payload);
+    if (from != nullptr && owner != from && owner->stalled() && !from->throttled()) {
+      from->StallOn(owner);
+    }
   } else {
     sub->handler(InboundMessage{subject, reply, headers, payload});
   }

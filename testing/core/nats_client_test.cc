@@ -4,6 +4,8 @@
 #include <nats/nats.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -306,6 +308,86 @@ TEST_F(NatsClientTest, AbusiveClientsDoNotDisturbOthers) {
   }
   EXPECT_EQ(n, 0);
   natsSubscription_Destroy(sub);
+}
+
+// Counts one subscriber's messages per publisher ("<publisher> <seq>").
+struct FanInCounter {
+  std::atomic<int> received[2] = {0, 0};
+  std::atomic<int> out_of_order{0};
+  int next[2] = {0, 0};  // touched only by the subscription's callback thread
+};
+
+void CountFanIn(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+  auto* counter = static_cast<FanInCounter*>(closure);
+  const char* data = natsMsg_GetData(msg);
+  const int publisher = data[0] == '1' ? 1 : 0;
+  const int seq = std::atoi(data + 2);
+  if (seq != counter->next[publisher]) counter->out_of_order.fetch_add(1);
+  counter->next[publisher] = seq + 1;
+  counter->received[publisher].fetch_add(1);
+  natsMsg_Destroy(msg);
+}
+
+TEST_F(NatsClientTest, FastPublishersAreSlowedNotSubscribersCutOff) {
+  ServerOptions o;
+  o.max_pending = 4 << 20;
+  Start(o);
+  constexpr int kSubs = 2;
+  constexpr int kN = 300000;
+  Conn subs[kSubs], pubs[2];
+  FanInCounter counters[kSubs];
+  natsSubscription* sub[kSubs] = {nullptr, nullptr};
+  for (int i = 0; i < kSubs; ++i) {
+    ASSERT_EQ(Connect(&subs[i]), NATS_OK);
+    ASSERT_EQ(natsConnection_Subscribe(&sub[i], subs[i].nc, "fanin", CountFanIn, &counters[i]),
+              NATS_OK);
+    natsSubscription_SetPendingLimits(sub[i], -1, -1);
+    ASSERT_EQ(natsConnection_Flush(subs[i].nc), NATS_OK);
+  }
+  for (Conn& p : pubs) ASSERT_EQ(Connect(&p), NATS_OK);
+
+  std::atomic<int> publish_errors{0};
+  std::vector<std::thread> publishers;
+  for (int p = 0; p < 2; ++p) {
+    publishers.emplace_back([&, p] {
+      std::string payload(128, 'x');
+      for (int i = 0; i < kN; ++i) {
+        const std::string head = std::to_string(p) + " " + std::to_string(i) + " ";
+        payload.replace(0, head.size(), head);
+        if (natsConnection_Publish(pubs[p].nc, "fanin", payload.data(), payload.size()) !=
+            NATS_OK) {
+          publish_errors.fetch_add(1);
+          return;
+        }
+      }
+      if (natsConnection_FlushTimeout(pubs[p].nc, 60000) != NATS_OK) publish_errors.fetch_add(1);
+    });
+  }
+  for (std::thread& t : publishers) t.join();
+  EXPECT_EQ(publish_errors.load(), 0);
+
+  auto done = [&](int i) {
+    return counters[i].received[0].load() + counters[i].received[1].load() == 2 * kN;
+  };
+  for (int wait = 0; wait < 6000 && !(done(0) && done(1)); ++wait) {
+    if (natsConnection_Status(subs[0].nc) != NATS_CONN_STATUS_CONNECTED ||
+        natsConnection_Status(subs[1].nc) != NATS_CONN_STATUS_CONNECTED) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (int i = 0; i < kSubs; ++i) {
+    EXPECT_EQ(natsConnection_Status(subs[i].nc), NATS_CONN_STATUS_CONNECTED) << "subscriber " << i;
+    EXPECT_EQ(counters[i].received[0].load(), kN) << "subscriber " << i;
+    EXPECT_EQ(counters[i].received[1].load(), kN) << "subscriber " << i;
+    EXPECT_EQ(counters[i].out_of_order.load(), 0) << "subscriber " << i;
+    int64_t dropped = -1;
+    natsSubscription_GetDropped(sub[i], &dropped);
+    EXPECT_EQ(dropped, 0);
+    natsSubscription_Unsubscribe(sub[i]);
+    natsSubscription_Destroy(sub[i]);
+  }
+  for (Conn& p : pubs) EXPECT_EQ(natsConnection_Status(p.nc), NATS_CONN_STATUS_CONNECTED);
 }
 
 }  // namespace
