@@ -356,15 +356,15 @@ absl::Status FileStore::WritePending() {
 }
 
 absl::Status FileStore::Sync() {
-  std::vector<std::shared_ptr<Segment>> todo;
+  std::vector<std::shared_ptr<Segment>> to_sync;
   bool dir = false;
   {
     std::lock_guard<std::mutex> lock(sync_mu_);
-    todo.swap(dirty_);
-    for (const auto& s : todo) s->dirty = false;
+    to_sync.swap(dirty_);
+    for (const auto& s : to_sync) s->dirty = false;
     std::swap(dir, dir_dirty_);
   }
-  for (const auto& s : todo) {
+  for (const auto& s : to_sync) {
     if (fdatasync(s->fd) != 0) return IoError("sync", s->path);
   }
   if (dir && fsync(dir_fd_) != 0) return IoError("sync", options_.dir);
