@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -109,7 +110,7 @@ absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_
         rollup_all = true;
       } else {
         return JsErrorF(JsErrorId::kStreamRollupFailed,
-                        {{"err", absl::StrFormat("rollup value invalid: %q", std::string(*rollup))}});
+                        {{"err", absl::StrCat("rollup value invalid: \"", absl::CEscape(*rollup), "\"")}});
       }
     }
   }

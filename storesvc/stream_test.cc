@@ -191,6 +191,9 @@ TEST_F(StreamTest, RollupNeedsPermission) {
   EXPECT_EQ(Pub("s.b", "NATS/1.0\r\nNats-Rollup: all\r\n\r\n").seq(), 5u);
   EXPECT_EQ(State().messages(), 1u);
   EXPECT_EQ(State().first_seq(), 5u);
+  auto bad = Pub("s.b", "NATS/1.0\r\nNats-Rollup: both\r\n\r\n");
+  EXPECT_EQ(bad.error().err_code(), 10111);
+  EXPECT_EQ(bad.error().description(), "rollup value invalid: \"both\"");
 }
 
 TEST_F(StreamTest, SizeAndDiscardNewLimits) {
