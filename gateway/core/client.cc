@@ -140,10 +140,24 @@ bool Client::OnReadable() {
 
 void Client::Flush() {
   if (closed_) return;
-  if (const char* reason = close_reason_.load()) {
-    Close(reason);
-    return;
+  if (close_reason_.load() == nullptr) {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    WriteOut();
   }
+  if (const char* reason = close_reason_.load()) Close(reason);
+}
+
+void Client::FlushFromAnyThread() {
+  if (close_reason_.load() == nullptr) {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    if (fd_ < 0) return;
+    WriteOut();
+    if (close_reason_.load() == nullptr) return;
+  }
+  loop_->RequestFlush(shared_from_this());
+}
+
+void Client::WriteOut() {
   for (int round = 0; round < 8; ++round) {
     if (woff_ == wbuf_.size()) {
       wbuf_.clear();
@@ -161,7 +175,10 @@ void Client::Flush() {
     ssize_t n = ::send(fd_, wbuf_.data() + woff_, wbuf_.size() - woff_, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) Close("write error");
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        const char* expected = nullptr;
+        close_reason_.compare_exchange_strong(expected, "write error");
+      }
       return;  // EPOLLOUT resumes the write
     }
     woff_ += n;
@@ -199,7 +216,13 @@ void Client::Close(const char* reason) {
     out_closed_ = true;
     out_.clear();
   }
-  MaybeEndStall(true);
+  {
+    // Closing the socket also drops it from the epoll set.
+    std::lock_guard<std::mutex> lock(write_mu_);
+    MaybeEndStall(true);
+    ::close(fd_);
+    fd_ = -1;
+  }
   absl::flat_hash_map<std::string, SubscriptionPtr> subs;
   {
     std::lock_guard<std::mutex> lock(subs_mu_);
@@ -209,9 +232,6 @@ void Client::Close(const char* reason) {
     sub->closed.store(true);
     server_->sublist().Remove(sub);
   }
-  // Closing the socket also drops it from the epoll set.
-  ::close(fd_);
-  fd_ = -1;
   VLOG(1) << "client " << id_ << " closed: " << reason;
   server_->OnClientClosed();
   loop_->RemoveClient(this);

@@ -3,7 +3,8 @@
 //
 // Owned by one EventLoop; everything except the "any thread" methods runs on
 // that loop's thread. Output may be appended from any thread (other
-// connections' loops, internal publishers) under `out_mu_`.
+// connections' loops, internal publishers) under `out_mu_`, and written to
+// the socket by any thread under `write_mu_`.
 #ifndef JSENGINE_GATEWAY_CORE_CLIENT_H_
 #define JSENGINE_GATEWAY_CORE_CLIENT_H_
 
@@ -40,6 +41,9 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   bool OnReadable();
   // Writes pending output; closes the connection if a close was requested.
   void Flush();
+  // Any thread: writes pending output like Flush(), or hands the flush to
+  // the loop when the connection is to be closed.
+  void FlushFromAnyThread();
   void Tick(absl::Time now);
   void Close(const char* reason);
   bool closed() const { return closed_; }
@@ -91,6 +95,9 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   // mark (or always when `force`), resuming the waiting producers.
   void MaybeEndStall(bool force);
   void SendNoResponders(std::string_view reply);
+  // Requires write_mu_: writes wbuf_, then out_, until drained or the
+  // socket is full (EPOLLOUT resumes). A failed write sets close_reason_.
+  void WriteOut();
   bool Authorized();
 
   Server* const server_;
@@ -117,8 +124,6 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   absl::Time last_read_;
   absl::Time last_ping_sent_;
   int pings_out_ = 0;
-  std::string wbuf_;  // being written
-  size_t woff_ = 0;
 
   std::mutex subs_mu_;
   absl::flat_hash_map<std::string, SubscriptionPtr> subs_ ABSL_GUARDED_BY(subs_mu_);
@@ -132,11 +137,18 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   std::atomic<size_t> inflight_{0};
   std::atomic<const char*> close_reason_{nullptr};
 
+  // Writing to the socket: the loop thread, or a foreign thread whose output
+  // would otherwise wait for an idle loop to wake up (FlushFromAnyThread).
+  // Closing the socket also happens under it. Taken before out_mu_.
+  std::mutex write_mu_;
+  std::string wbuf_;  // guarded by write_mu_: being written
+  size_t woff_ = 0;   // guarded by write_mu_
+
   // Backpressure as a consumer (see StallOn).
   std::atomic<bool> stalled_{false};
   // When the stalled consumer last drained a sixteenth of max_pending.
   std::atomic<int64_t> last_progress_ns_{0};
-  size_t stall_written_ = 0;  // loop thread: bytes written since then
+  size_t stall_written_ = 0;  // guarded by write_mu_: bytes written since then
   std::vector<std::weak_ptr<Client>> stall_waiters_;  // guarded by out_mu_
   // Backpressure as a producer (loop thread).
   bool throttled_ = false;

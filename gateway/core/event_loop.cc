@@ -64,6 +64,8 @@ void EventLoop::FlushTouched() {
     for (auto& c : batch) {
       if (c->loop() == current_loop) {
         c->Flush();
+      } else if (current_loop == nullptr && c->loop()->sleeping_.load(std::memory_order_relaxed)) {
+        c->FlushFromAnyThread();
       } else {
         c->loop()->RequestFlush(std::move(c));
       }
@@ -219,7 +221,9 @@ void EventLoop::Run() {
   next_tick_ = absl::Now() + kTick;
   bool stop = false;
   while (!stop) {
+    sleeping_.store(true, std::memory_order_relaxed);
     int n = epoll_wait(epoll_fd_, events, kMaxEvents, WaitTimeoutMs(absl::Now()));
+    sleeping_.store(false, std::memory_order_relaxed);
     std::vector<std::shared_ptr<Client>> ready;
     ready.swap(ready_);
     if (n < 0 && errno != EINTR) {

@@ -7,6 +7,7 @@
 #ifndef JSENGINE_GATEWAY_CORE_EVENT_LOOP_H_
 #define JSENGINE_GATEWAY_CORE_EVENT_LOOP_H_
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -46,7 +47,10 @@ class EventLoop {
   // Remembers a client with new output; written at the end of the current
   // iteration (or by FlushTouched() on foreign threads).
   static void Touch(std::shared_ptr<Client> client);
-  // Writes or hands over all clients touched on this thread.
+  // Writes or hands over all clients touched on this thread. A foreign
+  // thread writes a client itself while the client's loop sleeps in
+  // epoll_wait (a wake-up would cost more than the write), and hands it to
+  // the loop otherwise (the busy loop coalesces it with its own writes).
   static void FlushTouched();
   void RemoveClient(Client* client);
 
@@ -76,6 +80,8 @@ class EventLoop {
   absl::flat_hash_map<Client*, std::pair<std::shared_ptr<Client>, absl::Time>> throttled_;
   absl::Time next_tick_;
 
+  // True while the loop thread blocks in epoll_wait.
+  std::atomic<bool> sleeping_{false};
   std::mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
