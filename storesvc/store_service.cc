@@ -1,13 +1,12 @@
 #include "storesvc/store_service.h"
 
 #include <deque>
-#include <thread>
 #include <utility>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
-#include "common/combining_writer.h"
 #include "common/grpc_status.h"
+#include "storesvc/append_reactor.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -119,49 +118,9 @@ grpc::Status StoreServiceImpl::DeleteMessage(grpc::ServerContext*,
   return ToGrpcStatus(store_->DeleteMessage(*request));
 }
 
-grpc::Status StoreServiceImpl::Append(
-    grpc::ServerContext*,
-    grpc::ServerReaderWriter<v1::AppendResultBatch, v1::AppendBatch>* stream) {
-  // Results leave in request order: the store acknowledges batches in the
-  // order they were appended, only this thread appends, and the writer keeps
-  // the order in which acknowledgements arrive. Acknowledgements on this
-  // thread are written inline; those on a store thread are posted, so the
-  // store never waits for gRPC flow control. The writer's destructor writes
-  // what is still posted.
-  CombiningWriter<v1::AppendResultBatch> writer(
-      [stream](const v1::AppendResultBatch& results) { return stream->Write(results); },
-      [](v1::AppendResultBatch& into, v1::AppendResultBatch&& from) {
-        for (v1::AppendResult& result : *from.mutable_results()) {
-          *into.add_results() = std::move(result);
-        }
-      });
-  const std::thread::id handler = std::this_thread::get_id();
-  absl::Mutex mu;
-  int64_t outstanding = 0;
-  v1::AppendBatch batch;
-  while (stream->Read(&batch)) {
-    if (writer.failed()) break;
-    {
-      absl::MutexLock lock(&mu);
-      ++outstanding;
-    }
-    store_->Append(std::move(batch), [&, handler](v1::AppendResultBatch results) {
-      if (std::this_thread::get_id() == handler) {
-        writer.Write(std::move(results));
-      } else {
-        writer.Post(std::move(results));
-      }
-      absl::MutexLock lock(&mu);
-      --outstanding;
-    });
-    batch.Clear();
-  }
-  {
-    absl::MutexLock lock(&mu);
-    mu.Await(absl::Condition(+[](int64_t* n) { return *n == 0; }, &outstanding));
-  }
-  return writer.failed() ? grpc::Status(grpc::StatusCode::CANCELLED, "append cancelled")
-                         : grpc::Status::OK;
+grpc::ServerBidiReactor<v1::AppendBatch, v1::AppendResultBatch>* StoreServiceImpl::Append(
+    grpc::CallbackServerContext*) {
+  return new AppendReactor(store_);
 }
 
 grpc::Status StoreServiceImpl::Read(grpc::ServerContext* ctx, const v1::ReadRequest* request,

@@ -2,15 +2,9 @@
 // Store. Unary admin calls map one to one; statuses cross with
 // ToGrpcStatus(), so JetStream code/err_code reach the client.
 //
-// Append is a bidi stream: the handler keeps reading batches while earlier
-// ones wait for their fsync, and results go out through a CombiningWriter in
-// request order. With SyncPolicy::kInterval the store acknowledges right
-// after write(2), on the handler's thread, which then writes the results to
-// the stream itself (no thread wake-up); trade-off: while the client does not
-// read (gRPC flow control), the handler stops reading too. With kAlways the
-// acknowledgement comes from the store's sync thread, which only posts the
-// results to the writer's background thread, so it never blocks on gRPC.
-// Read and WatchStreams are server streams that end when the client cancels.
+// Append is a bidi stream served by the callback API (AppendReactor), so a
+// batch is read, stored and answered on one gRPC thread. Read and
+// WatchStreams are server streams that end when the client cancels.
 //
 // Thread-safety: thread-safe; `store` must outlive the service.
 #ifndef JSENGINE_STORESVC_STORE_SERVICE_H_
@@ -21,7 +15,8 @@
 
 namespace jsengine::storesvc {
 
-class StoreServiceImpl final : public v1::StoreService::Service {
+class StoreServiceImpl final
+    : public v1::StoreService::WithCallbackMethod_Append<v1::StoreService::Service> {
  public:
   explicit StoreServiceImpl(Store* store) : store_(store) {}
 
@@ -44,9 +39,8 @@ class StoreServiceImpl final : public v1::StoreService::Service {
   grpc::Status DeleteMessage(grpc::ServerContext* ctx, const v1::DeleteMessageRequest* request,
                              v1::DeleteMessageResponse* response) override;
 
-  grpc::Status Append(
-      grpc::ServerContext* ctx,
-      grpc::ServerReaderWriter<v1::AppendResultBatch, v1::AppendBatch>* stream) override;
+  grpc::ServerBidiReactor<v1::AppendBatch, v1::AppendResultBatch>* Append(
+      grpc::CallbackServerContext* ctx) override;
   grpc::Status Read(grpc::ServerContext* ctx, const v1::ReadRequest* request,
                     grpc::ServerWriter<v1::MessageBatch>* writer) override;
   grpc::Status WatchStreams(grpc::ServerContext* ctx, const v1::WatchStreamsRequest* request,
