@@ -1,31 +1,28 @@
 // StoreClient over gRPC, for a gateway whose store service runs as its own
 // process (proto/store.proto).
 //
-// Appends from any number of threads share one bidirectional Append stream,
-// written through a CombiningWriter (common/combining_writer.h). When no
-// append is awaiting results, the calling thread writes its batch to the
-// stream itself (no thread wake-up: this is the synchronous publish case);
-// otherwise the batch is queued for the writer's background thread, and
-// batches queued during a write are merged into the next one. A reader
-// thread hands results back to the callers in order. If the stream breaks,
-// pending appends fail with UNAVAILABLE and the next append opens a new
-// stream.
+// Appends from any number of threads share one bidirectional Append stream
+// (RemoteAppendStream): the thread that finds no write in flight writes its
+// batch itself, later ones are merged into the next write. Results, watch
+// events and reads all arrive on one CompletionPump thread, the client's only
+// thread waiting inside gRPC, which runs their callbacks: a result costs one
+// thread wake-up. If the Append stream breaks, pending appends fail with
+// UNAVAILABLE and the next append opens a new stream. Admin calls are
+// synchronous unary calls on the calling thread.
 //
-// Trade-off: Append() may block inside a gRPC write while the stream is
-// flow-controlled, so the calling thread (e.g. a publishing connection's
-// event loop) then waits for the store.
+// Destruction cancels every stream and subscription still running.
 //
-// Thread-safe.
+// Thread-safety: thread-safe.
 #ifndef JSENGINE_GATEWAY_REMOTE_STORE_CLIENT_H_
 #define JSENGINE_GATEWAY_REMOTE_STORE_CLIENT_H_
 
-#include <deque>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "gateway/completion_pump.h"
+#include "gateway/remote_append_stream.h"
 #include "gateway/store_client.h"
 #include "grpcpp/channel.h"
 #include "proto/store.grpc.pb.h"
@@ -57,13 +54,14 @@ class RemoteStoreClient final : public StoreClient {
   std::unique_ptr<StoreSubscription> WatchStreams(EventCallback on_event) override;
 
  private:
-  class AppendStream;
-
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::StoreService::Stub> stub_;
 
   absl::Mutex mu_;
-  std::shared_ptr<AppendStream> append_stream_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<RemoteAppendStream> append_stream_ ABSL_GUARDED_BY(mu_);
+
+  // Destroyed first: cancels and waits out every call using the above.
+  CompletionPump pump_;
 };
 
 }  // namespace jsengine

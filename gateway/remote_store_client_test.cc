@@ -44,6 +44,19 @@ class NumberingStoreService final : public v1::StoreService::Service {
     return grpc::Status::CANCELLED;
   }
 
+  // One batch per message, seqs 1..max_messages; then, with tail, waits.
+  grpc::Status Read(grpc::ServerContext* context, const v1::ReadRequest* request,
+                    grpc::ServerWriter<v1::MessageBatch>* writer) override {
+    for (uint64_t seq = 1; seq <= request->max_messages(); ++seq) {
+      v1::MessageBatch batch;
+      batch.add_messages()->set_seq(seq);
+      if (!writer->Write(batch)) return grpc::Status::CANCELLED;
+    }
+    if (!request->tail()) return grpc::Status::OK;
+    while (!context->IsCancelled()) absl::SleepFor(absl::Milliseconds(10));
+    return grpc::Status::CANCELLED;
+  }
+
   grpc::Status GetStreamInfo(grpc::ServerContext*, const v1::StreamInfoRequest* request,
                              v1::StreamInfo* info) override {
     if (request->name() != "ORDERS") return ToGrpcStatus(JsError(JsErrorId::kStreamNotFound));
@@ -196,6 +209,102 @@ TEST(RemoteStoreClientTest, WatchResumesAfterTheStoreRestarts) {
   absl::MutexLock lock(&mu);
   EXPECT_EQ(seen[0], "WATCH1");
   EXPECT_EQ(seen[1], "WATCH2");
+}
+
+}  // namespace
+}  // namespace jsengine
+
+namespace jsengine {
+namespace {
+
+// Collects what a Read subscription delivers.
+struct ReadLog {
+  absl::Mutex mu;
+  std::vector<uint64_t> seqs;
+  absl::Notification done;
+  absl::Status status;
+};
+
+std::unique_ptr<StoreSubscription> StartRead(RemoteStoreClient& client, ReadLog& log,
+                                             uint64_t max_messages, bool tail,
+                                             uint64_t stop_at = 0) {
+  v1::ReadRequest request;
+  request.set_stream("ORDERS");
+  request.set_max_messages(max_messages);
+  request.set_tail(tail);
+  return client.Read(
+      request,
+      [&log, stop_at](const v1::MessageBatch& batch) {
+        absl::MutexLock lock(&log.mu);
+        for (const auto& m : batch.messages()) log.seqs.push_back(m.seq());
+        return stop_at == 0 || log.seqs.back() < stop_at;
+      },
+      [&log](absl::Status status) {
+        log.status = status;
+        log.done.Notify();
+      });
+}
+
+TEST(RemoteStoreClientTest, ReadDeliversRangeThenDone) {
+  NumberingStoreService service;
+  auto server = GrpcServer::Start("127.0.0.1:0", {&service});
+  ASSERT_TRUE(server.ok()) << server.status();
+  RemoteStoreClient client("127.0.0.1:" + std::to_string((*server)->port()));
+
+  ReadLog all;
+  auto read_all = StartRead(client, all, 50, /*tail=*/false);
+  ASSERT_TRUE(all.done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  EXPECT_TRUE(all.status.ok()) << all.status;
+  std::vector<uint64_t> expected;
+  for (uint64_t seq = 1; seq <= 50; ++seq) expected.push_back(seq);
+  EXPECT_EQ(all.seqs, expected);
+
+  ReadLog stopped;
+  auto read_some = StartRead(client, stopped, 50, /*tail=*/true, /*stop_at=*/7);
+  ASSERT_TRUE(stopped.done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  EXPECT_TRUE(stopped.status.ok()) << stopped.status;
+  EXPECT_EQ(stopped.seqs, (std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7}));
+}
+
+TEST(RemoteStoreClientTest, CancelledTailCallsNothingMore) {
+  NumberingStoreService service;
+  auto server = GrpcServer::Start("127.0.0.1:0", {&service});
+  ASSERT_TRUE(server.ok()) << server.status();
+  RemoteStoreClient client("127.0.0.1:" + std::to_string((*server)->port()));
+
+  ReadLog tail;
+  auto subscription = StartRead(client, tail, 3, /*tail=*/true);
+  absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline) {
+    absl::MutexLock lock(&tail.mu);
+    if (tail.seqs.size() == 3) break;
+    tail.mu.AwaitWithTimeout(absl::Condition(+[](std::vector<uint64_t>* s) { return s->size() == 3; },
+                                             &tail.seqs),
+                             absl::Milliseconds(10));
+  }
+  subscription->Cancel();
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_FALSE(tail.done.HasBeenNotified());
+  absl::MutexLock lock(&tail.mu);
+  EXPECT_EQ(tail.seqs, (std::vector<uint64_t>{1, 2, 3}));
+}
+
+TEST(RemoteStoreClientTest, DestroyingTheClientEndsItsStreams) {
+  NumberingStoreService service;
+  auto server = GrpcServer::Start("127.0.0.1:0", {&service});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto client =
+      std::make_unique<RemoteStoreClient>("127.0.0.1:" + std::to_string((*server)->port()));
+  ReadLog tail;
+  auto subscription = StartRead(*client, tail, 1, /*tail=*/true);
+  auto watch = client->WatchStreams([](const v1::StreamEvent&) {});
+  absl::Notification appended;
+  client->Append(BatchOf(1, 1), [&](v1::AppendResultBatch) { appended.Notify(); });
+  ASSERT_TRUE(appended.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  client.reset();  // Returns although the tail and the watch never end by themselves.
+  subscription.reset();
+  watch.reset();
+  EXPECT_FALSE(tail.done.HasBeenNotified());
 }
 
 }  // namespace
