@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/callback_burst.h"
 #include "common/grpc_status.h"
 #include "common/status.h"
 #include "glog/logging.h"
@@ -103,6 +104,7 @@ void RemoteAppendStream::OnWritten(bool ok) {
 void RemoteAppendStream::OnRead(bool ok) {
   std::vector<std::pair<StoreClient::AppendCallback, v1::AppendResultBatch>> calls;
   bool finish = false;
+  bool more_expected = false;
   {
     absl::MutexLock lock(&mu_);
     --ops_;
@@ -121,6 +123,7 @@ void RemoteAppendStream::OnRead(bool ok) {
         calls.emplace_back(std::move(waiting_.front().done), std::move(batch));
         waiting_.pop_front();
       }
+      more_expected = !waiting_.empty();
     } else {
       broken_ = true;
       reads_ended_ = true;
@@ -130,7 +133,10 @@ void RemoteAppendStream::OnRead(bool ok) {
   if (finish) StartFinish();
   if (!ok) return;
   // Callbacks first: starting the next read may send a flow-control update.
-  for (auto& [done, batch] : calls) done(std::move(batch));
+  {
+    CallbackBurst burst(more_expected);
+    for (auto& [done, batch] : calls) done(std::move(batch));
+  }
   results_.Clear();
   stream_->Read(&results_, &read_tag_);
 }

@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/callback_burst.h"
 #include "common/status.h"
 #include "glog/logging.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -491,6 +492,7 @@ void Store::SyncLoop() {
         }
       }
     }
+    CallbackBurst burst;
     for (PendingAck& ack : work) {
       for (v1::AppendResult& r : *ack.results.mutable_results()) {
         if (!r.has_error() && failed.count(r.stream()) > 0) {

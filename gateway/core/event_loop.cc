@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "common/callback_burst.h"
 #include "gateway/core/client.h"
 #include "gateway/core/server.h"
 #include "glog/logging.h"
@@ -64,7 +65,8 @@ void EventLoop::FlushTouched() {
     for (auto& c : batch) {
       if (c->loop() == current_loop) {
         c->Flush();
-      } else if (current_loop == nullptr && c->loop()->sleeping_.load(std::memory_order_relaxed)) {
+      } else if (current_loop == nullptr && !CallbackBurst::more_expected() &&
+                 c->loop()->sleeping_.load(std::memory_order_relaxed)) {
         c->FlushFromAnyThread();
       } else {
         c->loop()->RequestFlush(std::move(c));

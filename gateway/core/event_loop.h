@@ -49,8 +49,9 @@ class EventLoop {
   static void Touch(std::shared_ptr<Client> client);
   // Writes or hands over all clients touched on this thread. A foreign
   // thread writes a client itself while the client's loop sleeps in
-  // epoll_wait (a wake-up would cost more than the write), and hands it to
-  // the loop otherwise (the busy loop coalesces it with its own writes).
+  // epoll_wait (a wake-up would cost more than the write), unless its
+  // CallbackBurst expects more output soon; otherwise it hands the client
+  // to the loop, which coalesces the output with what follows.
   static void FlushTouched();
   void RemoveClient(Client* client);
 

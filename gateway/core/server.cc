@@ -10,6 +10,7 @@
 #include <cstring>
 #include <random>
 
+#include "common/callback_burst.h"
 #include "gateway/core/client.h"
 #include "gateway/core/event_loop.h"
 #include "glog/logging.h"
@@ -211,7 +212,7 @@ void Server::UnsubscribeInternal(uint64_t id) {
 void Server::Publish(std::string_view subject, std::string_view reply, std::string_view headers,
                      std::string_view payload) {
   Route(nullptr, subject, reply, headers, !headers.empty(), payload);
-  if (EventLoop::Current() == nullptr) EventLoop::FlushTouched();
+  if (EventLoop::Current() == nullptr) CallbackBurst::AtEnd(&EventLoop::FlushTouched);
 }
 
 bool Server::HasInterest(std::string_view subject) { return !sublist_.Match(subject)->empty(); }

@@ -61,7 +61,9 @@ class Server {
   uint64_t SubscribeInternal(std::string subject, std::string queue, InternalHandler handler);
   void UnsubscribeInternal(uint64_t id);
 
-  // Routes a message to all matching subscribers, from any thread.
+  // Routes a message to all matching subscribers, from any thread. Off the
+  // event loops, the output is written at once, or at the end of the
+  // thread's CallbackBurst (common/callback_burst.h) if one is running.
   void Publish(std::string_view subject, std::string_view reply, std::string_view headers,
                std::string_view payload);
   bool HasInterest(std::string_view subject);
