@@ -318,6 +318,9 @@ absl::StatusOr<uint64_t> Stream::Purge(const v1::PurgeStreamRequest& request) {
 absl::StatusOr<v1::StoredMessage> Stream::GetMessage(const v1::GetMessageRequest& request) {
   absl::MutexLock lock(&mu_);
   if (closed_) return JsError(JsErrorId::kStreamNotFound);
+  if (request.direct() && !config_.allow_direct()) {
+    return absl::FailedPreconditionError("stream does not allow direct gets");
+  }
   const bool last = !request.last_by_subject().empty();
   const bool next = !request.next_by_subject().empty();
   if ((last && (next || request.seq() > 0)) || (!last && !next && request.seq() == 0)) {

@@ -143,6 +143,20 @@ TEST_F(StreamTest, SequencesTimesAndHeadersKept) {
   EXPECT_EQ(m->time_ns(), now_);
 }
 
+TEST_F(StreamTest, DirectGetsNeedAllowDirect) {
+  v1::StreamConfig cfg = Config("S");
+  Make(cfg);
+  Pub("S");
+  v1::GetMessageRequest get;
+  get.set_seq(1);
+  get.set_direct(true);
+  EXPECT_EQ(stream_->GetMessage(get).status().code(), absl::StatusCode::kFailedPrecondition);
+  cfg.set_allow_direct(true);
+  Make(cfg);
+  Pub("S");
+  EXPECT_TRUE(stream_->GetMessage(get).ok());
+}
+
 TEST_F(StreamTest, DeduplicatesWithinWindow) {
   Make(Config("S"));
   std::string hdr = "NATS/1.0\r\nNats-Msg-Id: abc\r\n\r\n";

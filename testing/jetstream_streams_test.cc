@@ -143,6 +143,53 @@ TEST_P(JetStreamStreamsTest, PublishStoresAcksAndStillReachesSubscribers) {
   natsMsg_Destroy(last);
 }
 
+TEST_P(JetStreamStreamsTest, DirectGetServesStreamsThatAllowIt) {
+  const char* subjects[] = {"direct.*"};
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  config.Name = "DIRECT";
+  config.Subjects = subjects;
+  config.SubjectsLen = 1;
+  config.AllowDirect = true;
+  jsStreamInfo* info = nullptr;
+  jsErrCode error;
+  ASSERT_EQ(js_AddStream(&info, js_, &config, nullptr, &error), NATS_OK) << error;
+  jsStreamInfo_Destroy(info);
+  ASSERT_EQ(AddStream("PLAIN", {"plain.*"}), 0);
+  EXPECT_EQ(Publish("direct.a", "one"), 1u);
+  EXPECT_EQ(Publish("direct.b", "two"), 2u);
+  EXPECT_EQ(Publish("direct.a", "three"), 3u);
+  EXPECT_EQ(Publish("plain.a", "four"), 1u);
+
+  jsDirectGetMsgOptions get;
+  jsDirectGetMsgOptions_Init(&get);
+  get.Sequence = 2;
+  natsMsg* msg = nullptr;
+  ASSERT_EQ(js_DirectGetMsg(&msg, js_, "DIRECT", nullptr, &get), NATS_OK);
+  EXPECT_EQ(std::string(natsMsg_GetData(msg), natsMsg_GetDataLength(msg)), "two");
+  EXPECT_STREQ(natsMsg_GetSubject(msg), "direct.b");
+  EXPECT_EQ(natsMsg_GetSequence(msg), 2u);
+  natsMsg_Destroy(msg);
+
+  jsDirectGetMsgOptions_Init(&get);
+  get.LastBySubject = "direct.a";
+  ASSERT_EQ(js_DirectGetMsg(&msg, js_, "DIRECT", nullptr, &get), NATS_OK);
+  EXPECT_EQ(natsMsg_GetSequence(msg), 3u);
+  natsMsg_Destroy(msg);
+
+  jsDirectGetMsgOptions_Init(&get);
+  get.Sequence = 99;
+  EXPECT_EQ(js_DirectGetMsg(&msg, js_, "DIRECT", nullptr, &get), NATS_NOT_FOUND);
+
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Wait = 1000;
+  jsDirectGetMsgOptions_Init(&get);
+  get.Sequence = 1;
+  // nats-server answers nothing for a stream without allow_direct.
+  EXPECT_EQ(js_DirectGetMsg(&msg, js_, "PLAIN", &options, &get), NATS_TIMEOUT);
+}
+
 TEST_P(JetStreamStreamsTest, HeadersAreKeptByteExact) {
   ASSERT_EQ(AddStream("H", {"h.>"}), 0);
   natsMsg* msg = nullptr;

@@ -549,16 +549,15 @@ JsApiReply JsApiHandler::DirectGetLastBySubject(std::string_view name, std::stri
 
 JsApiReply JsApiHandler::DirectReply(std::string_view name,
                                      const v1::GetMessageRequest& request) {
-  // nats-server only listens for direct gets on streams that allow them.
+  // nats-server only listens for direct gets on streams that allow them:
+  // any other failure (no such stream, not allowed) gets no reply.
   if (!IsValidName(name)) return JsApiReply{};
-  v1::StreamInfoRequest info_request;
-  info_request.set_name(std::string(name));
-  absl::StatusOr<v1::StreamInfo> info = store_->GetStreamInfo(info_request);
-  if (!info.ok() || !info->config().allow_direct()) return JsApiReply{};
-
-  absl::StatusOr<v1::StoredMessage> message = store_->GetMessage(request);
+  v1::GetMessageRequest direct = request;
+  direct.set_direct(true);
+  absl::StatusOr<v1::StoredMessage> message = store_->GetMessage(direct);
   if (!message.ok()) {
-    if (message.status().code() == absl::StatusCode::kNotFound) {
+    if (ToErrorDetail(message.status()).err_code() ==
+        ToErrorDetail(JsError(JsErrorId::kNoMessageFound)).err_code()) {
       return DirectStatus(kDirectNotFound);
     }
     return JsApiReply{};

@@ -70,12 +70,6 @@ class JsApiHandlerTest : public ::testing::Test {
     EXPECT_EQ(reply.payload, "");
   }
 
-  void ExpectDirectInfo(bool allow_direct) {
-    v1::StreamInfo info = FullOrdersInfo();
-    info.mutable_config()->set_allow_direct(allow_direct);
-    EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(info));
-  }
-
   StrictMock<MockStoreClient> store_;
   JsApiHandler handler_{&store_, JsApiOptions{}};
 };
@@ -357,17 +351,15 @@ TEST_F(JsApiHandlerTest, MsgDelete) {
 
 TEST_F(JsApiHandlerTest, DirectGetRepliesWithTheMessage) {
   v1::GetMessageRequest seen;
-  ExpectDirectInfo(true);
   EXPECT_CALL(store_, GetMessage(_))
       .WillOnce(DoAll(SaveArg<0>(&seen), Return(CapturedMessage(2))));
   ExpectDirectGolden(Handle("$JS.API.DIRECT.GET.ORDERS", R"({"seq":2})"), "direct_get_seq");
   EXPECT_EQ(seen.seq(), 2u);
+  EXPECT_TRUE(seen.direct());
 
-  ExpectDirectInfo(true);
   EXPECT_CALL(store_, GetMessage(_)).WillOnce(Return(CapturedMessage(1)));
   ExpectDirectGolden(Handle("$JS.API.DIRECT.GET.ORDERS", R"({"seq":1})"), "direct_get_no_hdr");
 
-  ExpectDirectInfo(true);
   EXPECT_CALL(store_, GetMessage(_))
       .WillOnce(DoAll(SaveArg<0>(&seen), Return(CapturedMessage(3))));
   ExpectDirectGolden(Handle("$JS.API.DIRECT.GET.ORDERS.ship.eu.x"), "direct_get_last_subject");
@@ -375,7 +367,6 @@ TEST_F(JsApiHandlerTest, DirectGetRepliesWithTheMessage) {
 }
 
 TEST_F(JsApiHandlerTest, DirectGetStatuses) {
-  ExpectDirectInfo(true);
   EXPECT_CALL(store_, GetMessage(_)).WillOnce(Return(JsError(JsErrorId::kNoMessageFound)));
   ExpectDirectGolden(Handle("$JS.API.DIRECT.GET.ORDERS", R"({"seq":99})"), "direct_get_missing");
   ExpectDirectGolden(Handle("$JS.API.DIRECT.GET.ORDERS", ""), "direct_get_empty");
@@ -388,13 +379,13 @@ TEST_F(JsApiHandlerTest, DirectGetStatuses) {
 }
 
 TEST_F(JsApiHandlerTest, DirectGetIsSilentWithoutADirectStream) {
-  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(JsError(JsErrorId::kStreamNotFound)));
+  EXPECT_CALL(store_, GetMessage(_)).WillOnce(Return(JsError(JsErrorId::kStreamNotFound)));
   ExpectNoReply(Handle("$JS.API.DIRECT.GET.NOPE", R"({"seq":1})"));
   EXPECT_EQ(Golden("direct_get_unknown_stream.json"), "");
-  ExpectDirectInfo(false);
+  EXPECT_CALL(store_, GetMessage(_))
+      .WillOnce(Return(absl::FailedPreconditionError("stream does not allow direct gets")));
   ExpectNoReply(Handle("$JS.API.DIRECT.GET.ORDERS", R"({"seq":1})"));
   ExpectNoReply(Handle("$JS.API.DIRECT.GET.*", R"({"seq":1})"));
-  ExpectDirectInfo(true);
   EXPECT_CALL(store_, GetMessage(_)).WillOnce(Return(absl::UnavailableError("down")));
   ExpectNoReply(Handle("$JS.API.DIRECT.GET.ORDERS", R"({"seq":1})"));
 }
