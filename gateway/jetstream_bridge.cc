@@ -59,6 +59,14 @@ void JetStreamBridge::OnStreamEvent(const v1::StreamEvent& event) {
       break;
     case v1::StreamEvent::PURGED:
       break;
+    case v1::StreamEvent::SNAPSHOT:
+      snapshot_.insert(event.name());
+      bindings_.Apply(event.config());
+      break;
+    case v1::StreamEvent::SNAPSHOT_DONE:
+      bindings_.RetainOnly(snapshot_);
+      snapshot_.clear();
+      break;
     default:
       bindings_.Apply(event.config());
       break;

@@ -7,7 +7,9 @@
 // - Requests on $JS.API.> are answered by the JetStream API handler on a
 //   worker thread, in arrival order, off the event loops.
 // - Stream subjects follow the store's lifecycle events, so streams created
-//   elsewhere (another gateway, the admin CLI) or recovered at start are bound.
+//   elsewhere (another gateway, the admin CLI) or recovered at start are bound,
+//   and streams deleted while the store was out of reach are unbound when
+//   the watch resumes (its snapshot no longer has them).
 //
 // The server and store must outlive the bridge. Start/Stop are not
 // thread-safe with each other; everything else is.
@@ -20,6 +22,7 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "gateway/binding_store_client.h"
@@ -61,6 +64,8 @@ class JetStreamBridge {
 
   uint64_t api_subscription_ = 0;
   std::unique_ptr<StoreSubscription> watch_;
+  // Streams of the watch's current snapshot (its events run on one thread).
+  absl::flat_hash_set<std::string> snapshot_;
   std::thread api_worker_;
 
   absl::Mutex mu_;

@@ -65,9 +65,9 @@ class StoreClient {
                                                   BatchCallback on_batch,
                                                   DoneCallback done) = 0;
 
-  // Sends a SNAPSHOT event per existing stream, then every lifecycle change.
-  // If the connection to the store breaks, the watch resumes by itself and
-  // starts again with SNAPSHOT events.
+  // Sends a SNAPSHOT event per existing stream, SNAPSHOT_DONE, then every
+  // lifecycle change. If the connection to the store breaks, the watch
+  // resumes by itself and starts again with SNAPSHOT events.
   virtual std::unique_ptr<StoreSubscription> WatchStreams(EventCallback on_event) = 0;
 };
 

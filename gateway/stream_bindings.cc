@@ -32,6 +32,18 @@ void StreamBindings::Remove(const std::string& stream) {
   bindings_.erase(it);
 }
 
+void StreamBindings::RetainOnly(const absl::flat_hash_set<std::string>& streams) {
+  absl::MutexLock lock(&mu_);
+  for (auto it = bindings_.begin(); it != bindings_.end();) {
+    if (streams.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    for (uint64_t handle : it->second.handles) unsubscribe_(handle);
+    bindings_.erase(it++);
+  }
+}
+
 std::vector<std::string> StreamBindings::SubjectsOf(const std::string& stream) {
   absl::MutexLock lock(&mu_);
   auto it = bindings_.find(stream);

@@ -15,6 +15,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "proto/store.pb.h"
 
@@ -35,6 +36,8 @@ class StreamBindings {
   void Apply(const v1::StreamConfig& config);
   // Drops the stream's binding.
   void Remove(const std::string& stream);
+  // Drops the binding of every stream not in `streams`.
+  void RetainOnly(const absl::flat_hash_set<std::string>& streams);
   // Subjects currently bound for `stream` (empty if none).
   std::vector<std::string> SubjectsOf(const std::string& stream);
 

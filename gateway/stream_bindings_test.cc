@@ -61,5 +61,16 @@ TEST_F(StreamBindingsTest, RemoveUnbinds) {
   EXPECT_TRUE(bindings_.SubjectsOf("A").empty());
 }
 
+TEST_F(StreamBindingsTest, RetainOnlyUnbindsTheRest) {
+  bindings_.Apply(Config("A", {"a"}));
+  bindings_.Apply(Config("B", {"b.*", "b.>"}));
+  bindings_.Apply(Config("C", {"c"}));
+  bindings_.RetainOnly({"A", "C", "NEVER_BOUND"});
+  EXPECT_EQ(Live(), (std::multiset<std::string>{"A a", "C c"}));
+  EXPECT_TRUE(bindings_.SubjectsOf("B").empty());
+  bindings_.RetainOnly({});
+  EXPECT_TRUE(Live().empty());
+}
+
 }  // namespace
 }  // namespace jsengine

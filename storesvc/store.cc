@@ -565,6 +565,9 @@ std::unique_ptr<Subscription> Store::WatchStreams(EventCallback on_event) {
       *event.mutable_config() = stream->config();
       watcher->Push(std::move(event));
     }
+    v1::StreamEvent done;
+    done.set_kind(v1::StreamEvent::SNAPSHOT_DONE);
+    watcher->Push(std::move(done));
     watchers_.push_back(watcher);
   }
   std::thread thread([watcher] { watcher->Run(); });

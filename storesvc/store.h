@@ -112,7 +112,8 @@ class Store {
   std::unique_ptr<Subscription> Read(const v1::ReadRequest& request, BatchCallback on_batch,
                                      DoneCallback done) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // A SNAPSHOT event per existing stream, then every lifecycle change.
+  // A SNAPSHOT event per existing stream, SNAPSHOT_DONE, then every
+  // lifecycle change.
   std::unique_ptr<Subscription> WatchStreams(EventCallback on_event) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:

@@ -85,6 +85,8 @@ TEST_P(StoreServiceTest, PipelinedAppendThenReadAndWatch) {
   ASSERT_TRUE(watch->Read(&event));
   EXPECT_EQ(event.kind(), v1::StreamEvent::SNAPSHOT);
   EXPECT_EQ(event.name(), "S");
+  ASSERT_TRUE(watch->Read(&event));
+  EXPECT_EQ(event.kind(), v1::StreamEvent::SNAPSHOT_DONE);
 
   grpc::ClientContext actx;
   auto append = stub_->Append(&actx);

@@ -313,10 +313,10 @@ TEST_F(StoreTest, WatchSendsSnapshotThenEvents) {
   ASSERT_TRUE(store_->DeleteStream(del).ok());
   absl::MutexLock lock(&mu);
   mu.Await(absl::Condition(
-      +[](decltype(events)* v) { return v->size() == 5; }, &events));
+      +[](decltype(events)* v) { return v->size() == 6; }, &events));
   using E = v1::StreamEvent;
-  decltype(events) want = {{E::SNAPSHOT, "OLD"}, {E::CREATED, "NEW"}, {E::UPDATED, "NEW"},
-                           {E::PURGED, "NEW"}, {E::DELETED, "NEW"}};
+  decltype(events) want = {{E::SNAPSHOT, "OLD"}, {E::SNAPSHOT_DONE, ""}, {E::CREATED, "NEW"},
+                           {E::UPDATED, "NEW"}, {E::PURGED, "NEW"},   {E::DELETED, "NEW"}};
   EXPECT_EQ(events, want);
 }
 

@@ -2,6 +2,7 @@
 // gateway and against three separate processes; the same expectations run
 // against nats-server -js, so they encode the reference's behaviour.
 #include <atomic>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,38 @@ TEST_P(JetStreamStreamsTest, DirectGetServesStreamsThatAllowIt) {
   get.Sequence = 1;
   // nats-server answers nothing for a stream without allow_direct.
   EXPECT_EQ(js_DirectGetMsg(&msg, js_, "PLAIN", &options, &get), NATS_TIMEOUT);
+}
+
+TEST_P(JetStreamStreamsTest, StreamDeletedWhileStoreWasAwayIsUnbound) {
+  if (GetParam() != Topology::kSeparate) GTEST_SKIP() << "needs a storesvc of its own";
+  ASSERT_EQ(AddStream("GONE", {"gone.*"}), 0);
+  ASSERT_EQ(AddStream("KEPT", {"kept.*"}), 0);
+  EXPECT_EQ(Publish("gone.a", "x"), 1u);
+  // Deleted behind the gateway's back: its watch resumes without it.
+  ASSERT_TRUE(engine_
+                  ->RestartStore([&] {
+                    std::filesystem::remove_all(engine_->data_dir() + "/streams/GONE");
+                  })
+                  .ok());
+  absl::Time deadline = absl::Now() + absl::Seconds(30);
+  jsErrCode error = static_cast<jsErrCode>(0);
+  jsPubAck* ack = nullptr;
+  natsStatus status = NATS_OK;
+  while (absl::Now() < deadline) {
+    status = js_Publish(&ack, js_, "gone.b", "y", 1, nullptr, &error);
+    if (status == NATS_NO_RESPONDERS) break;
+    jsPubAck_Destroy(ack);
+    ack = nullptr;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(status, NATS_NO_RESPONDERS);
+  deadline = absl::Now() + absl::Seconds(30);
+  uint64_t kept = 0;
+  while (kept == 0 && absl::Now() < deadline) {
+    kept = Publish("kept.a", "z");
+    if (kept == 0) absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(kept, 1u);
 }
 
 TEST_P(JetStreamStreamsTest, HeadersAreKeptByteExact) {

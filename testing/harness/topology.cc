@@ -56,17 +56,13 @@ absl::Status Topology::Launch() {
                         {"-js", "-sd", data_dir_, "--grpc_listen=" + store_address_});
     gateway_args.insert(gateway_args.end(), extra_store_args_.begin(), extra_store_args_.end());
   } else {
-    std::vector<std::string> store_args = {"--listen=" + store_address_,
-                                           "--data_dir=" + data_dir_};
-    store_args.insert(store_args.end(), extra_store_args_.begin(), extra_store_args_.end());
-    auto store = Process::Start(RunfilePath("storesvc/storesvc"), store_args);
-    if (!store.ok()) return store.status();
-    store_ = std::move(*store);
+    absl::Status status = StartStore();
+    if (!status.ok()) return status;
     auto consumer = Process::Start(RunfilePath("consumersvc/consumersvc"),
                                    {"--listen=" + consumer_address_});
     if (!consumer.ok()) return consumer.status();
     consumer_ = std::move(*consumer);
-    absl::Status status = WaitForGrpcHealth(store_address_, kStartTimeout);
+    status = WaitForGrpcHealth(store_address_, kStartTimeout);
     if (!status.ok()) return status;
     status = WaitForGrpcHealth(consumer_address_, kStartTimeout);
     if (!status.ok()) return status;
@@ -95,6 +91,25 @@ void Topology::StopAll(int signal) {
 absl::Status Topology::Restart() {
   StopAll(SIGTERM);
   return Launch();
+}
+
+absl::Status Topology::RestartStore(const std::function<void()>& while_stopped) {
+  if (kind_ != kSeparate) return absl::FailedPreconditionError("only kSeparate has a storesvc");
+  store_->Stop(SIGTERM);
+  store_.reset();
+  if (while_stopped) while_stopped();
+  absl::Status status = StartStore();
+  if (!status.ok()) return status;
+  return WaitForGrpcHealth(store_address_, kStartTimeout);
+}
+
+absl::Status Topology::StartStore() {
+  std::vector<std::string> args = {"--listen=" + store_address_, "--data_dir=" + data_dir_};
+  args.insert(args.end(), extra_store_args_.begin(), extra_store_args_.end());
+  auto store = Process::Start(RunfilePath("storesvc/storesvc"), args);
+  if (!store.ok()) return store.status();
+  store_ = std::move(*store);
+  return absl::OkStatus();
 }
 
 absl::Status Topology::CrashAndRestart() {

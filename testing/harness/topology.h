@@ -13,6 +13,7 @@
 #ifndef JSENGINE_TESTING_HARNESS_TOPOLOGY_H_
 #define JSENGINE_TESTING_HARNESS_TOPOLOGY_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ class Topology {
   // Stops every process (SIGTERM) and starts them again on the same ports and
   // data directory.
   absl::Status Restart();
+  // kSeparate only: stops storesvc (SIGTERM), runs `while_stopped`, and
+  // starts it again; the gateway stays up and reconnects by itself.
+  absl::Status RestartStore(const std::function<void()>& while_stopped);
   // Kills the process holding the store with SIGKILL (no clean shutdown) and
   // starts everything again.
   absl::Status CrashAndRestart();
@@ -56,6 +60,7 @@ class Topology {
   Topology(Kind kind, std::vector<std::string> extra_gateway_args,
            std::vector<std::string> extra_store_args);
   absl::Status Launch();
+  absl::Status StartStore();
   void StopAll(int signal);
 
   const Kind kind_;
