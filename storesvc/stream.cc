@@ -307,8 +307,16 @@ absl::StatusOr<uint64_t> Stream::Purge(const v1::PurgeStreamRequest& request) {
   }
   std::string filter = request.filter() == ">" ? "" : request.filter();
   uint64_t before = request.seq();
+  uint64_t keep = request.keep();
   if (filter.empty() && before == 1) before = 0;
-  absl::StatusOr<uint64_t> purged = store_->Purge(filter, before, request.keep());
+  if (filter.empty() && keep > 0) {
+    // As nats-server: the last `keep` sequences stay, deleted ones included.
+    const StoreState state = store_->State();
+    if (keep >= state.msgs) return 0;
+    before = state.last_seq - keep + 1;
+    keep = 0;
+  }
+  absl::StatusOr<uint64_t> purged = store_->Purge(filter, before, keep);
   if (!purged.ok()) return JsErrorF(JsErrorId::kStreamGeneralError, {{"err", purged.status().message()}});
   JSE_RETURN_IF_ERROR(store_->Flush());
   last_seq_ = store_->State().last_seq;

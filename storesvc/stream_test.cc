@@ -322,6 +322,21 @@ TEST_F(StreamTest, PurgeGetDelete) {
   EXPECT_EQ(Pub("s.x").seq(), 7u);
 }
 
+TEST_F(StreamTest, UnfilteredKeepCountsSequences) {
+  Make(Config("S"));
+  for (int i = 0; i < 6; ++i) Pub("S");
+  v1::DeleteMessageRequest del;
+  del.set_seq(5);
+  ASSERT_TRUE(stream_->DeleteMessage(del).ok());
+  v1::PurgeStreamRequest keep;
+  keep.set_keep(5);
+  EXPECT_EQ(stream_->Purge(keep).value(), 0u);  // 5 live messages: nothing to do.
+  keep.set_keep(3);
+  EXPECT_EQ(stream_->Purge(keep).value(), 3u);  // Sequences 4..6 stay: 4 and 6 live.
+  EXPECT_EQ(State().messages(), 2u);
+  EXPECT_EQ(State().first_seq(), 4u);
+}
+
 TEST_F(StreamTest, InfoDetails) {
   v1::StreamConfig cfg = Config("S");
   cfg.add_subjects("s.*");
