@@ -208,6 +208,24 @@ TEST(DiskbenchSmokeTest, ReportsWriteRateAndFsyncLatency) {
                  {"fsyncs_per_sec", "p50_us", "p99_us"}, r.output);
 }
 
+TEST(RpcbenchSmokeTest, ReportsStoreAndTcpRoundTrips) {
+  auto engine = testing::Topology::Start(testing::Topology::kEmbedded);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  CommandResult r = RunCommand(absl::StrCat(Runfile("rpcbench"), " --store=",
+                                            (*engine)->store_address(), " --msgs=50"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ExpectPositive(ResultFields(r.output, "store-append-rtt"), {"p50_us", "p99_us"}, r.output);
+  ExpectPositive(ResultFields(r.output, "tcp-rtt"), {"p50_us", "p99_us"}, r.output);
+}
+
+TEST(RpcbenchSmokeTest, FailsWithoutStore) {
+  int port = testing::FreePort();
+  ASSERT_GT(port, 0);
+  CommandResult r = RunCommand(
+      absl::StrCat(Runfile("rpcbench"), " --store=127.0.0.1:", port, " --msgs=5"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+}
+
 }  // namespace
 }  // namespace bench
 }  // namespace jsengine
