@@ -66,6 +66,17 @@ std::vector<RecordPos> ScanSegment(const std::string& path) {
   return out;
 }
 
+// Deletes every saved index file, as if the store had never closed cleanly
+// nor sealed a segment: Open() must replay every segment's bytes.
+void RemoveSavedIndex(const std::string& dir) {
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name == file_format::kSavedStateFile || e.path().extension() == file_format::kIndexSuffix) {
+      fs::remove(e.path());
+    }
+  }
+}
+
 std::vector<std::string> Segments(const std::string& dir) {
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator(dir)) {
@@ -105,7 +116,7 @@ TEST(FileStoreTest, SavedIndexReusedAndTailReplayed) {
   StoreState before;
   {
     auto store = OpenStore(dir);
-    EXPECT_TRUE(store->used_saved_index());
+    EXPECT_TRUE(store->used_saved_state());
     before = store->State();
     EXPECT_EQ(before.msgs, 299u);
     EXPECT_EQ(before.num_deleted, 1u);
@@ -121,6 +132,9 @@ TEST(FileStoreTest, SavedIndexReusedAndTailReplayed) {
     }
     auto crashed = OpenStore(copy);
     EXPECT_TRUE(crashed->used_saved_index());
+    EXPECT_FALSE(crashed->used_saved_state());
+    // Only the active segment, never sealed, has no index file.
+    EXPECT_EQ(crashed->scanned_segments(), 1u);
     EXPECT_EQ(crashed->State().msgs, 348u);
     EXPECT_EQ(crashed->State().last_seq, 350u);
     std::set<uint64_t> lost = {5, 300};
@@ -139,7 +153,9 @@ TEST(FileStoreTest, SavedIndexRejectedWhenSegmentChanged) {
   ASSERT_GT(segs.size(), 2u);
   fs::resize_file(segs.back(), fs::file_size(segs.back()) - 3);
   auto store = OpenStore(dir);
-  EXPECT_FALSE(store->used_saved_index());
+  EXPECT_FALSE(store->used_saved_state());
+  // The last segment's index covers bytes that are gone: only it is rescanned.
+  EXPECT_EQ(store->scanned_segments(), 1u);
   EXPECT_EQ(store->truncated_records(), 1u);
   EXPECT_EQ(store->State().last_seq, 99u);
   ExpectRecovered(store.get(), 99, {});
@@ -160,7 +176,7 @@ TEST(FileStoreTest, RandomCorruptionRecoversToLastGoodRecord) {
       Fill(store.get(), 200);
       ASSERT_TRUE(store->Close().ok());
     }
-    fs::remove(dir + "/" + file_format::kIndexFile);
+    RemoveSavedIndex(dir);
     std::vector<std::string> segs = Segments(dir);
     const bool truncate = round % 2 == 1;
     const std::string victim = truncate ? segs.back() : segs[rng() % segs.size()];
@@ -242,7 +258,7 @@ TEST(FileStoreTest, EraseLeavesNoPlaintext) {
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EXPECT_EQ(bytes.find(secret), std::string::npos) << seg;
   }
-  fs::remove(dir + "/" + file_format::kIndexFile);
+  RemoveSavedIndex(dir);
   auto store = OpenStore(dir);
   EXPECT_EQ(store->truncated_records(), 0u);
   EXPECT_FALSE(store->Load(4).ok());
@@ -263,7 +279,7 @@ TEST(FileStoreTest, EmptySegmentsAreDeleted) {
   ASSERT_TRUE(store->Purge("", 0, 0).ok());
   EXPECT_EQ(Segments(dir).size(), 1u);
   ASSERT_TRUE(store->Close().ok());
-  fs::remove(dir + "/" + file_format::kIndexFile);
+  RemoveSavedIndex(dir);
   auto reopened = OpenStore(dir);
   EXPECT_EQ(reopened->State().last_seq, 200u);
   EXPECT_EQ(reopened->State().msgs, 0u);
@@ -378,7 +394,7 @@ TEST(FileStoreTest, CompactionShrinksSegmentsAndKeepsLiveMessages) {
     ExpectExactly(store.get(), 420, live);
     ASSERT_TRUE(store->Close().ok());
   }
-  fs::remove(dir + "/" + file_format::kIndexFile);
+  RemoveSavedIndex(dir);
   auto store = OpenCompacting(dir);
   EXPECT_FALSE(store->used_saved_index());
   EXPECT_EQ(store->truncated_records(), 0u);
@@ -416,7 +432,7 @@ TEST(FileStoreTest, CompactionIsCrashSafeAtEveryStep) {
     CopyDir(before, after);
     ASSERT_TRUE(store->Close().ok());
   }
-  fs::remove(after + "/" + file_format::kIndexFile);
+  RemoveSavedIndex(after);
   const uint64_t last = 360;
   std::vector<std::string> old_segs = Segments(after);
   CopyDir(after, before);
@@ -476,7 +492,7 @@ TEST(FileStoreTest, CompactionIsCrashSafeAtEveryStep) {
 
 // Random appends and removals with compaction on; now and then a clean
 // reopen, and a copy of the directory taken while the store runs (a crash
-// image, stale index.snap included when there is one) must recover to the
+// image, stale index files included when there are some) must recover to the
 // model exactly.
 TEST(FileStoreTest, RandomRemovalsWithCompactionMatchModel) {
   const std::string dir = NewTestDir("fs_compact_random");
@@ -526,10 +542,11 @@ TEST(FileStoreTest, RandomRemovalsWithCompactionMatchModel) {
 }
 
 
-// index.snap saved while segment 1 was short; segment 1 then fills and is
-// compacted. With identical payloads the compacted file still matches the
-// saved size and tail check, so a crash image that kept the old index.snap
-// would be trusted with stale offsets: compaction must remove it first.
+// Index of segment 1 saved at close while it was short; segment 1 then fills
+// and is compacted. With identical payloads the compacted file could match
+// an old saved size and tail check, so a crash image that kept an old index
+// file would be trusted with stale offsets: compaction removes state.snap
+// and the segment's index file first, and writes a new one after.
 TEST(FileStoreTest, CompactionInvalidatesSavedIndex) {
   const std::string dir = NewTestDir("fs_compact_snap");
   const std::string crash = NewTestDir("fs_compact_snap_crash");
@@ -563,10 +580,10 @@ TEST(FileStoreTest, CompactionInvalidatesSavedIndex) {
   }
   ASSERT_TRUE(store->Flush().ok());
   ASSERT_GT(store->compactions(), 0u);
-  EXPECT_FALSE(fs::exists(dir + "/" + file_format::kIndexFile));
+  EXPECT_FALSE(fs::exists(dir + "/" + file_format::kSavedStateFile));
   CopyDir(dir, crash);
   auto recovered = open(crash);
-  EXPECT_FALSE(recovered->used_saved_index());
+  EXPECT_FALSE(recovered->used_saved_state());
   EXPECT_EQ(recovered->truncated_records(), 0u);
   ExpectExactly(recovered.get(), 43, live);
 }

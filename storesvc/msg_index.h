@@ -63,12 +63,6 @@ class MsgIndex {
   // returns true.
   void ForEach(uint64_t from, const std::function<bool(uint64_t, const IndexEntry&)>& fn) const;
 
-  // Serializes the whole index (for FileStore's saved index state).
-  void EncodeTo(std::string* out) const;
-  // Replaces the index with one EncodeTo() wrote; false (index unchanged)
-  // when `in` is malformed.
-  bool DecodeFrom(absl::string_view in);
-
  private:
   IndexEntry* Mutable(uint64_t seq);
   void TrimFront();
