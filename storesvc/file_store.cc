@@ -1,7 +1,9 @@
 #include "storesvc/file_store.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -201,7 +203,13 @@ absl::Status FileStore::Recover() {
     used_saved_state_ = true;
     saved_state_current_ = true;
     loaded_ = std::make_unique<ReplayResult>();
-    loader_ = std::thread([this] { Replay(true, loaded_.get()); });
+    loader_ = std::thread([this] {
+      // Lowest priority: starting up (and serving) comes first; a caller
+      // that needs the index before this is done replays it itself.
+      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
+      Replay(true, loaded_.get());
+      load_done_ = true;
+    });
     return absl::OkStatus();
   }
   ReplayResult result;
@@ -285,7 +293,12 @@ void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
         r.from_index = true;
         start = r.records.covered_size();
         const std::vector<std::string>& subjects = r.records.subjects();
+        size_t n = 0;
         for (const SegmentIndex::Record& rec : r.records.records()) {
+          if (++n % 8192 == 0 && cancel_load_.load()) {
+            out->cancelled = true;
+            return;
+          }
           apply(rec.type, rec.seq, rec.ts, rec.type == kMessage ? subjects[rec.subject] : "",
                 rec.size, rec.offset);
         }
@@ -385,11 +398,17 @@ void FileStore::EnsureIndex() const { const_cast<FileStore*>(this)->FinishLoad()
 
 void FileStore::FinishLoad() {
   if (!loader_.joinable()) return;
+  if (!load_done_.load()) cancel_load_ = true;
   loader_.join();
   std::unique_ptr<ReplayResult> result = std::move(loaded_);
+  if (result->cancelled) {
+    cancel_load_ = false;
+    result = std::make_unique<ReplayResult>();
+    Replay(true, result.get());
+  }
   const IndexSummary summary = std::move(*summary_);
   summary_.reset();
-  bool match = !result->cancelled;
+  bool match = true;
   for (const Replayed& r : result->segments) match = match && r.valid_size == r.file_size;
   const MsgIndex& idx = result->index;
   const StoreState& s = summary.state;

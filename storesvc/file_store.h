@@ -14,8 +14,9 @@
 // payloads) and Close() writes one for the active segment plus state.snap
 // (stream state and per-subject counts). Open() with an intact state.snap
 // that matches the segments exactly answers State() and subject counts from
-// it and replays the index files on a background thread; the first call
-// that needs the message index waits for that. Otherwise Open() replays
+// it and replays the index files on a background thread of the lowest
+// priority; the first call that needs the message index takes that thread's
+// result, or replays the index files itself if the thread is not done. Otherwise Open() replays
 // every segment, from its index file where one is intact and from the
 // segment's bytes (validating each record's CRC) for the rest; the first bad
 // or torn record ends its segment, which is truncated there (LOG(WARNING)
@@ -144,6 +145,7 @@ class FileStore : public IndexedStore {
   // The loader thread replays into loaded_ until FinishLoad() joins it.
   std::thread loader_;
   std::atomic<bool> cancel_load_{false};
+  std::atomic<bool> load_done_{false};
   std::unique_ptr<ReplayResult> loaded_;
   // A removal, a segment roll or Open() happened since CompactSegments()
   // last looked.
