@@ -123,10 +123,18 @@ uint64_t MsgIndex::LastLive() const {
 }
 
 uint64_t MsgIndex::SeqForTime(int64_t ts) const {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), ts,
-                             [](const IndexEntry& e, int64_t t) { return e.ts < t; });
-  for (; it != entries_.end(); ++it) {
-    if (it->subject != nullptr) return base_ + (it - entries_.begin());
+  size_t lo = 0;
+  size_t hi = entries_.size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (entries_[mid].ts < ts) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  for (; lo < entries_.size(); ++lo) {
+    if (entries_[lo].subject != nullptr) return base_ + lo;
   }
   return last_ + 1;
 }
