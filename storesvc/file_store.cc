@@ -52,10 +52,12 @@ struct FileStore::Replayed {
   uint64_t valid_size = 0;  // Below file_size: a bad record starts there.
   absl::Status bad;         // Why valid_size < file_size.
   bool from_index = false;  // Its index file covered a prefix.
+  bool index_current = false;  // ... and all of valid_size.
   uint64_t base_seq = 0;
   uint64_t max_seq = 0;
   uint64_t live_bytes = 0;
-  SegmentIndex records;     // Every record below valid_size.
+  SegmentIndex records;     // Every record below valid_size; empty for a
+                            // sealed segment whose index is current.
 };
 
 struct FileStore::ReplayResult {
@@ -340,6 +342,8 @@ void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
     }
     r.valid_size = start + off;
     if (!read.ok()) r.bad = read;
+    r.index_current = r.from_index && r.records.covered_size() == r.valid_size;
+    if (r.index_current && i + 1 < segments_.size()) r.records = SegmentIndex();
   }
   index.ForEach(index.first_seq(), [&](uint64_t, const IndexEntry& e) {
     auto it = std::lower_bound(segments_.begin(), segments_.end(), LocSegment(e.loc),
@@ -383,14 +387,18 @@ absl::Status FileStore::ApplyReplay(ReplayResult* result) {
     const bool last = i + 1 == segments_.size();
     if (last) {
       seg->records = std::make_unique<SegmentIndex>(std::move(r.records));
-    } else if (!r.from_index || r.records.covered_size() != seg->size) {
+    } else if (!r.index_current) {
       WriteSegmentIndex(*seg, r.records);
     }
     kept.push_back(std::move(seg));
   }
   segments_ = std::move(kept);
   index_ = std::move(result->index);
-  if (segments_.empty()) return CreateSegment(index_.last_seq() + 1);
+  // No segment left, or the last one was deleted and the one before it is
+  // sealed: start a new active segment.
+  if (segments_.empty() || segments_.back()->records == nullptr) {
+    JSE_RETURN_IF_ERROR(CreateSegment(index_.last_seq() + 1));
+  }
   return DropOldSegments();
 }
 

@@ -780,6 +780,45 @@ TEST(FileStoreTest, MissingDamagedOrStaleSegmentIndexRescansOnlyThatSegment) {
   }
 }
 
+// A crash right after a segment roll can leave the new segment with a torn
+// header and no index file: it is deleted, and the store goes on in a new
+// segment after the sealed one before it (whose index file may be current).
+TEST(FileStoreTest, TornNewestSegmentIsReplacedByANewOne) {
+  for (bool other_index_files : {true, false}) {
+    SCOPED_TRACE(other_index_files ? "with index files" : "without index files");
+    const std::string dir = NewTestDir("fs_headerless");
+    {
+      auto store = OpenStore(dir);
+      Fill(store.get(), 100);
+      ASSERT_TRUE(store->Close().ok());
+    }
+    if (!other_index_files) RemoveSavedIndex(dir);
+    const std::string last = Segments(dir).back();
+    std::set<uint64_t> lost;
+    for (const RecordPos& r : ScanSegment(last)) {
+      if (r.seq != 0) lost.insert(r.seq);
+    }
+    fs::resize_file(last, 5);
+    fs::remove(last.substr(0, last.size() - 4) + file_format::kIndexSuffix);
+    fs::remove(dir + "/" + file_format::kSavedStateFile);
+    {
+      // Larger segments now, so the sealed segment is not full and the
+      // next append does not roll by itself.
+      auto opened = FileStore::Open(FileStoreOptions{dir, 1 << 20});
+      ASSERT_TRUE(opened.ok()) << opened.status();
+      auto store = std::move(opened).value();
+      EXPECT_EQ(store->truncated_records(), 1u);
+      ExpectRecovered(store.get(), 100, lost);
+      const uint64_t next = store->State().last_seq + 1;
+      EXPECT_EQ(store->Append("subj.0", "", "after", 5000).value(), next);
+      ASSERT_TRUE(store->Close().ok());
+    }
+    auto store = OpenStore(dir);
+    EXPECT_EQ(store->truncated_records(), 0u);
+    EXPECT_EQ(store->LoadLast("subj.0")->data(), "after");
+  }
+}
+
 // A segment index file that is intact but covers more than the segment now
 // holds (its tail was lost) is not used.
 TEST(FileStoreTest, SegmentIndexOfLongerSegmentIsIgnored) {
