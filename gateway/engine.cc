@@ -101,16 +101,17 @@ absl::Status Engine::Init(EngineOptions options) {
   } else {
     LOG(INFO) << "consumers: consumersvc at " << options.consumer_address;
   }
-  if (!local_services.empty()) {
-    JSE_ASSIGN_OR_RETURN(grpc_server_, GrpcServer::Start(options.grpc_listen, local_services));
-    LOG(INFO) << "in-process services on gRPC " << options.grpc_listen;
-  }
-
   server_ = std::make_unique<core::Server>(options.server);
   bridge_ = std::make_unique<JetStreamBridge>(server_.get(), store_client_.get(),
                                               jetstream::JsApiOptions());
   JSE_RETURN_IF_ERROR(bridge_->Start());
   JSE_RETURN_IF_ERROR(server_->Start());
+  // After the NATS listener: clients need not wait for gRPC to start (several
+  // ms), which only admin tools use.
+  if (!local_services.empty()) {
+    JSE_ASSIGN_OR_RETURN(grpc_server_, GrpcServer::Start(options.grpc_listen, local_services));
+    LOG(INFO) << "in-process services on gRPC " << options.grpc_listen;
+  }
   return absl::OkStatus();
 }
 

@@ -1,6 +1,7 @@
 // CRC-32C (Castagnoli), the checksum of every record the file store writes.
 //
-// Software, slicing-by-8; no CPU feature detection. Masked() turns a CRC into
+// With the SSE4.2 crc32 instruction where the CPU has it (checked once at
+// run time), else software slicing-by-8. Mask() turns a CRC into
 // the value stored on disk so that a CRC of data containing CRCs stays strong
 // (the same trick as LevelDB's crc32c::Mask).
 //
@@ -17,6 +18,11 @@ namespace jsengine::storesvc::crc32c {
 uint32_t Extend(uint32_t init, const char* data, size_t n);
 
 inline uint32_t Value(const char* data, size_t n) { return Extend(0, data, n); }
+
+namespace internal {
+// The software implementation, whatever the CPU (tests compare the two).
+uint32_t ExtendPortable(uint32_t init, const char* data, size_t n);
+}  // namespace internal
 
 inline uint32_t Mask(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xa282ead8u; }
 

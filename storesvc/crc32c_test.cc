@@ -1,5 +1,6 @@
 #include "storesvc/crc32c.h"
 
+#include <random>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -23,6 +24,19 @@ TEST(Crc32cTest, ExtendEqualsWhole) {
   std::string s = "hello world, a longer string to cross the 8 byte boundary";
   for (size_t cut = 0; cut <= s.size(); ++cut) {
     EXPECT_EQ(Extend(Value(s.data(), cut), s.data() + cut, s.size() - cut), Value(s.data(), s.size()));
+  }
+}
+
+TEST(Crc32cTest, SelectedImplementationMatchesPortable) {
+  std::mt19937 rng(9);
+  std::string data(4096 + 13, '\0');
+  for (char& c : data) c = static_cast<char>(rng());
+  for (size_t off : {0, 1, 3, 8}) {
+    for (size_t n : {0, 1, 7, 8, 9, 63, 64, 1000, 4096}) {
+      const uint32_t init = static_cast<uint32_t>(rng());
+      EXPECT_EQ(Extend(init, data.data() + off, n), internal::ExtendPortable(init, data.data() + off, n))
+          << "offset " << off << " length " << n;
+    }
   }
 }
 

@@ -20,15 +20,32 @@
 //   kTombstone      seq(8): message seq was removed.
 //   kPurgeBefore    seq(8): every message below seq was removed.
 //
-// Saved index state, <stream dir>/msgs/index.snap, written by a clean close:
-//   magic(8) version(4) segment_count(4)
-//   per segment: id(4) covered_size(8) base_seq(8) max_seq(8) tail_crc(4)
-//   the MsgIndex encoding (msg_index.cc EncodeTo)
+// Saved index state (no file is needed: without them Open() replays every
+// segment):
+//
+// <id>.idx, per segment, written when the segment is sealed and for the
+// active segment at Close(); it lists the records in the first
+// covered_size bytes of the segment, without payloads:
+//   magic(8) version(4) segment_id(4) covered_size(8) tail_crc(4)
+//   subject_count(4) record_count(8)
+//   per subject: length(2) bytes
+//   per record: seq(8) ts(8) offset(8) size(4) kind(4)
+//     kind: subject number of a kMessage, 0xffffffff kSegmentHeader (seq =
+//     base_seq), 0xfffffffe kTombstone, 0xfffffffd kPurgeBefore
 //   masked CRC-32C of everything above (4)
-// Open() uses it only if its CRC holds, every segment it lists still exists
-// with at least covered_size bytes whose last kTailCheckBytes still have
-// tail_crc, and every other segment is newer; it then replays only the bytes
-// past covered_size. Otherwise every segment is replayed.
+// Open() replays it instead of the covered bytes if its CRC holds, the
+// segment has at least covered_size bytes and the last kTailCheckBytes of
+// them still have tail_crc; the rest of the segment is read from the file.
+//
+// state.snap, written by a clean Close() (saved_state.h):
+//   magic(8) version(4) segment_count(4)
+//   per segment: id(4) size(8) tail_crc(4) base_seq(8) max_seq(8) live_bytes(8)
+//   msgs(8) bytes(8) first_seq(8) first_ts(8) last_seq(8) last_ts(8) num_deleted(8)
+//   subject_count(4), per subject: count(8) length(2) bytes
+//   masked CRC-32C of everything above (4)
+// Used only if the segments are exactly those listed, each exactly `size`
+// bytes long with the same tail: then Open() answers the stream state from
+// it and loads the message index from the .idx files on another thread.
 //
 // Compaction rewrites a sealed segment keeping, byte for byte, its header,
 // its live messages, its purge-before records and the tombstones of messages
@@ -70,9 +87,14 @@ inline constexpr const char* kSegmentSuffix = ".seg";
 // A compacted segment is written to <id>.seg.compact, then renamed over
 // <id>.seg; Open() deletes leftover temporaries.
 inline constexpr const char* kCompactSuffix = ".compact";
-inline constexpr const char* kIndexFile = "index.snap";
-inline constexpr uint64_t kIndexMagic = 0x31305844494a534aull;  // "JSJIDX01"
-inline constexpr uint32_t kIndexVersion = 1;
+inline constexpr const char* kIndexSuffix = ".idx";
+inline constexpr uint64_t kSegmentIndexMagic = 0x313058495344534aull;  // "JSDSIX01"
+inline constexpr uint32_t kSegmentIndexVersion = 1;
+inline constexpr const char* kSavedStateFile = "state.snap";
+inline constexpr uint64_t kSavedStateMagic = 0x313054535344534aull;  // "JSDSST01"
+inline constexpr uint32_t kSavedStateVersion = 1;
+// The whole-index file of earlier versions; Open() deletes it.
+inline constexpr const char* kLegacyIndexFile = "index.snap";
 inline constexpr size_t kTailCheckBytes = 64;
 
 // Locations in the index: segment id in the high 24 bits, offset below.

@@ -1,7 +1,9 @@
 #include "storesvc/file_store.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +19,7 @@
 #include "common/status.h"
 #include "glog/logging.h"
 #include "storesvc/crc32c.h"
+#include "storesvc/saved_state.h"
 #include "storesvc/segment_record.h"
 #include "storesvc/store_error.h"
 
@@ -35,10 +38,32 @@ struct FileStore::Segment {
   // What compaction would keep besides live_bytes (header, needed
   // tombstones; MsgSize vs record size), as last measured; 0 before.
   int64_t kept_bytes = 0;
+  // The active segment's records so far (written out when it is sealed).
+  std::unique_ptr<SegmentIndex> records;
   bool dirty = false;    // Guarded by the store's sync_mu_.
   ~Segment() {
     if (fd >= 0) close(fd);
   }
+};
+
+// One segment as Replay() found it.
+struct FileStore::Replayed {
+  uint64_t file_size = 0;
+  uint64_t valid_size = 0;  // Below file_size: a bad record starts there.
+  absl::Status bad;         // Why valid_size < file_size.
+  bool from_index = false;  // Its index file covered a prefix.
+  bool index_current = false;  // ... and all of valid_size.
+  uint64_t base_seq = 0;
+  uint64_t max_seq = 0;
+  uint64_t live_bytes = 0;
+  SegmentIndex records;     // Every record below valid_size; empty for a
+                            // sealed segment whose index is current.
+};
+
+struct FileStore::ReplayResult {
+  MsgIndex index;
+  std::vector<Replayed> segments;  // Parallel to segments_.
+  bool cancelled = false;
 };
 
 namespace {
@@ -74,12 +99,54 @@ absl::Status PwriteFully(int fd, const char* buf, size_t n, uint64_t off, absl::
   return absl::OkStatus();
 }
 
+// The whole file at `path`; false if it cannot be read.
+bool ReadFile(const std::string& path, std::string* out) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  bool ok = fstat(fd, &st) == 0;
+  if (ok) {
+    out->resize(static_cast<size_t>(st.st_size));
+    ok = PreadFully(fd, out->data(), out->size(), 0, path).ok();
+  }
+  close(fd);
+  return ok;
+}
+
+// Writes `data` to `path` through a temporary file and a rename, without
+// fsync: these files only speed up Open(), which checks them.
+absl::Status ReplaceFile(const std::string& path, absl::string_view data) {
+  const std::string tmp = path + ".tmp";
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("create", tmp);
+  absl::Status st = PwriteFully(fd, data.data(), data.size(), 0, tmp);
+  close(fd);
+  if (st.ok() && rename(tmp.c_str(), path.c_str()) != 0) st = IoError("rename", tmp);
+  if (!st.ok()) unlink(tmp.c_str());
+  return st;
+}
+
+uint32_t TailCrc(int fd, uint64_t size) {
+  char tail[kTailCheckBytes];
+  size_t n = static_cast<size_t>(std::min<uint64_t>(size, kTailCheckBytes));
+  if (pread(fd, tail, n, static_cast<off_t>(size - n)) != static_cast<ssize_t>(n)) return 0;
+  return crc32c::Value(tail, n);
+}
+
+bool HasSuffix(const std::string& name, const char* suffix) {
+  return name.size() > std::strlen(suffix) && absl::EndsWith(name, suffix);
+}
+
 }  // namespace
 
 FileStore::FileStore(FileStoreOptions options) : options_(std::move(options)) {}
 
 FileStore::~FileStore() {
   if (!closed_) Close().IgnoreError();
+  if (loader_.joinable()) {
+    cancel_load_ = true;
+    loader_.join();
+  }
   if (dir_fd_ >= 0) close(dir_fd_);
 }
 
@@ -94,29 +161,33 @@ absl::StatusOr<std::unique_ptr<FileStore>> FileStore::Open(const FileStoreOption
   return store;
 }
 
+std::string FileStore::IndexPath(uint32_t id) const {
+  return absl::StrFormat("%s/%010u%s", options_.dir, id, kIndexSuffix);
+}
+
 absl::Status FileStore::Recover() {
   std::vector<std::pair<uint32_t, std::string>> files;
+  std::vector<std::pair<uint32_t, std::string>> index_files;
   for (const auto& entry : std::filesystem::directory_iterator(options_.dir)) {
     std::string name = entry.path().filename().string();
-    if (absl::EndsWith(name, kCompactSuffix)) {
-      LOG(WARNING) << entry.path().string() << ": removing an unfinished compaction";
+    if (HasSuffix(name, kCompactSuffix) || name == kLegacyIndexFile) {
+      LOG(WARNING) << entry.path().string()
+                   << (name == kLegacyIndexFile ? ": removing an index of an older format"
+                                                : ": removing an unfinished compaction");
       if (unlink(entry.path().c_str()) != 0) return IoError("unlink", entry.path().string());
       continue;
     }
-    if (name.size() <= std::strlen(kSegmentSuffix) ||
-        name.substr(name.size() - std::strlen(kSegmentSuffix)) != kSegmentSuffix) {
-      continue;
-    }
+    const bool segment = HasSuffix(name, kSegmentSuffix);
+    if (!segment && !HasSuffix(name, kIndexSuffix)) continue;
     uint32_t id = 0;
-    if (!absl::SimpleAtoi(name.substr(0, name.size() - std::strlen(kSegmentSuffix)), &id)) continue;
-    files.emplace_back(id, entry.path().string());
+    const size_t suffix = std::strlen(segment ? kSegmentSuffix : kIndexSuffix);
+    if (!absl::SimpleAtoi(name.substr(0, name.size() - suffix), &id)) continue;
+    (segment ? files : index_files).emplace_back(id, entry.path().string());
   }
   std::sort(files.begin(), files.end());
-  std::map<uint32_t, SavedSegment> covered;
-  used_saved_index_ = LoadSavedIndex(files, &covered);
-  if (!used_saved_index_) {
-    covered.clear();
-    index_ = MsgIndex();
+  for (const auto& [id, path] : index_files) {
+    auto it = std::lower_bound(files.begin(), files.end(), std::make_pair(id, std::string()));
+    if (it == files.end() || it->first != id) unlink(path.c_str());  // Its segment is gone.
   }
   for (const auto& [id, path] : files) {
     auto seg = std::make_shared<Segment>();
@@ -124,185 +195,291 @@ absl::Status FileStore::Recover() {
     seg->path = path;
     seg->fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
     if (seg->fd < 0) return IoError("open", path);
-    uint64_t start = 0;
-    if (auto it = covered.find(id); it != covered.end()) {
-      start = it->second.size;
-      seg->base_seq = it->second.base_seq;
-      seg->max_seq = it->second.max_seq;
-    }
-    JSE_RETURN_IF_ERROR(RecoverSegment(seg, start));
-    if (seg->size == 0) {
-      LOG(WARNING) << path << ": no valid segment header; removing the file";
-      unlink(path.c_str());
-      continue;
-    }
+    struct stat st;
+    if (fstat(seg->fd, &st) != 0) return IoError("stat", path);
+    seg->size = static_cast<uint64_t>(st.st_size);
     segments_.push_back(std::move(seg));
   }
-  if (segments_.empty()) return CreateSegment(index_.last_seq() + 1);
-  index_.ForEach(index_.first_seq(), [&](uint64_t, const IndexEntry& e) {
-    if (Segment* seg = FindSegment(LocSegment(e.loc))) seg->live_bytes += e.size;
-    return true;
-  });
-  JSE_RETURN_IF_ERROR(DropOldSegments());
-  return absl::OkStatus();
-}
-
-absl::Status FileStore::RecoverSegment(const std::shared_ptr<Segment>& seg, uint64_t start) {
-  struct stat st;
-  if (fstat(seg->fd, &st) != 0) return IoError("stat", seg->path);
-  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
-  std::string buf(static_cast<size_t>(file_size - std::min(start, file_size)), '\0');
-  JSE_RETURN_IF_ERROR(PreadFully(seg->fd, buf.data(), buf.size(), start, seg->path));
-  size_t off = 0;
-  absl::Status bad;
-  while (off < buf.size()) {
-    SegmentRecord rec;
-    bad = ParseSegmentRecord(buf.data() + off, buf.size() - off, &rec);
-    if (bad.ok() && (start + off == 0) != (rec.type == kSegmentHeader)) {
-      bad = StoreError(StoreErrc::kBadRecord, start + off == 0
-                                                  ? "segment does not start with a header"
-                                                  : "segment header inside a segment");
-    }
-    if (bad.ok() && rec.type == kMessage && rec.seq <= index_.last_seq()) {
-      bad = StoreError(StoreErrc::kBadRecord,
-                       absl::StrCat("message sequence ", rec.seq, " not above ", index_.last_seq()));
-    }
-    if (!bad.ok()) break;
-    switch (rec.type) {
-      case kSegmentHeader:
-        seg->base_seq = rec.seq;
-        if (rec.seq > 0) index_.AdvanceLast(rec.seq - 1);
-        break;
-      case kMessage:
-        index_.Add(rec.seq, rec.ts, rec.subject, MsgSize(rec.subject, rec.hdr, rec.data),
-                   MakeLoc(seg->id, start + off));
-        seg->max_seq = rec.seq;
-        break;
-      case kTombstone:
-        index_.Remove(rec.seq, nullptr);
-        break;
-      case kPurgeBefore: {
-        std::vector<uint64_t> seqs;
-        index_.ForEach(index_.first_seq(), [&](uint64_t s, const IndexEntry&) {
-          if (s >= rec.seq) return false;
-          seqs.push_back(s);
-          return true;
-        });
-        for (uint64_t s : seqs) index_.Remove(s, nullptr);
-        if (rec.seq > 0) index_.AdvanceLast(rec.seq - 1);
-        break;
-      }
-    }
-    off += rec.total_size;
+  opened_segments_ = segments_.size();
+  if (!segments_.empty() && LoadSavedState()) {
+    used_saved_state_ = true;
+    saved_state_current_ = true;
+    loaded_ = std::make_unique<ReplayResult>();
+    loader_ = std::thread([this] {
+      // Lowest priority: starting up (and serving) comes first; a caller
+      // that needs the index before this is done replays it itself.
+      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
+      Replay(true, loaded_.get());
+      load_done_ = true;
+    });
+    return absl::OkStatus();
   }
-  if (off < buf.size()) {
-    ++truncated_records_;
-    LOG(WARNING) << seg->path << ": " << StoreErrcName(*StoreErrorOf(bad)) << " ("
-                 << bad.message() << ") at offset " << start + off << "; truncating "
-                 << buf.size() - off << " bytes";
-    if (ftruncate(seg->fd, static_cast<off_t>(start + off)) != 0) {
-      return IoError("truncate", seg->path);
-    }
-    if (fdatasync(seg->fd) != 0) return IoError("sync", seg->path);
-  }
-  seg->size = start + off;
-  return absl::OkStatus();
+  ReplayResult result;
+  Replay(true, &result);
+  return ApplyReplay(&result);
 }
 
-namespace {
-
-uint32_t TailCrc(int fd, uint64_t size) {
-  char tail[kTailCheckBytes];
-  size_t n = static_cast<size_t>(std::min<uint64_t>(size, kTailCheckBytes));
-  if (pread(fd, tail, n, static_cast<off_t>(size - n)) != static_cast<ssize_t>(n)) return 0;
-  return crc32c::Value(tail, n);
-}
-
-}  // namespace
-
-bool FileStore::LoadSavedIndex(const std::vector<std::pair<uint32_t, std::string>>& files,
-                               std::map<uint32_t, SavedSegment>* covered) {
-  std::string path = absl::StrCat(options_.dir, "/", kIndexFile);
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st;
+bool FileStore::LoadSavedState() {
+  const std::string path = absl::StrCat(options_.dir, "/", kSavedStateFile);
   std::string buf;
-  bool read_ok = fstat(fd, &st) == 0;
-  if (read_ok) {
-    buf.resize(static_cast<size_t>(st.st_size));
-    read_ok = PreadFully(fd, buf.data(), buf.size(), 0, path).ok();
-  }
-  close(fd);
+  if (!ReadFile(path, &buf)) return false;
   auto reject = [&](absl::string_view why) {
-    LOG(WARNING) << path << ": not used (" << why << "); replaying all segments";
+    LOG(WARNING) << path << ": not used (" << why << "); loading the index now";
     return false;
   };
-  if (!read_ok || buf.size() < 20) return reject("unreadable");
-  const char* p = buf.data();
-  size_t body = buf.size() - 4;
-  if (crc32c::Unmask(Fixed32(p + body)) != crc32c::Value(p, body)) return reject("checksum");
-  if (Fixed64(p) != kIndexMagic || Fixed32(p + 8) != kIndexVersion) return reject("version");
-  uint32_t nsegs = Fixed32(p + 12);
-  size_t off = 16;
-  constexpr size_t kSegEntry = 32;
-  if (body < off + static_cast<size_t>(nsegs) * kSegEntry) return reject("short");
-  uint32_t max_id = 0;
-  for (uint32_t i = 0; i < nsegs; ++i, off += kSegEntry) {
-    uint32_t id = Fixed32(p + off);
-    SavedSegment s{Fixed64(p + off + 4), Fixed64(p + off + 12), Fixed64(p + off + 20)};
-    uint32_t tail_crc = Fixed32(p + off + 28);
-    auto it = std::find_if(files.begin(), files.end(), [id](const auto& f) { return f.first == id; });
-    if (it == files.end()) return reject("a segment is gone");
-    int sfd = open(it->second.c_str(), O_RDONLY | O_CLOEXEC);
-    struct stat sst;
-    bool same = sfd >= 0 && fstat(sfd, &sst) == 0 && static_cast<uint64_t>(sst.st_size) >= s.size &&
-                TailCrc(sfd, s.size) == tail_crc;
-    if (sfd >= 0) close(sfd);
-    if (!same) return reject("a segment changed");
-    (*covered)[id] = s;
-    max_id = std::max(max_id, id);
+  SavedState saved;
+  if (!DecodeSavedState(buf, &saved)) return reject("damaged or of another version");
+  if (saved.segments.size() != segments_.size()) return reject("the segments changed");
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    const SavedState::Segment& s = saved.segments[i];
+    const Segment& seg = *segments_[i];
+    if (s.id != seg.id || s.size != seg.size || TailCrc(seg.fd, seg.size) != s.tail_crc) {
+      return reject("the segments changed");
+    }
   }
-  for (const auto& [id, file] : files) {
-    if (covered->count(id) == 0 && id < max_id) return reject("unknown older segment");
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    segments_[i]->base_seq = saved.segments[i].base_seq;
+    segments_[i]->max_seq = saved.segments[i].max_seq;
+    segments_[i]->live_bytes = saved.segments[i].live_bytes;
   }
-  if (!index_.DecodeFrom(absl::string_view(p + off, body - off))) return reject("bad index");
+  IndexSummary summary;
+  summary.state = saved.state;
+  for (auto& [subject, count] : saved.subjects) summary.subject_counts[std::move(subject)] = count;
+  summary_ = std::move(summary);
   return true;
 }
 
-absl::Status FileStore::SaveIndex() {
-  std::string out;
-  PutFixed64(&out, kIndexMagic);
-  PutFixed32(&out, kIndexVersion);
-  PutFixed32(&out, static_cast<uint32_t>(segments_.size()));
-  for (const auto& seg : segments_) {
-    PutFixed32(&out, seg->id);
-    PutFixed64(&out, seg->size);
-    PutFixed64(&out, seg->base_seq);
-    PutFixed64(&out, seg->max_seq);
-    PutFixed32(&out, TailCrc(seg->fd, seg->size));
+void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
+  MsgIndex& index = out->index;
+  out->segments.resize(segments_.size());
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    if (cancel_load_.load()) {
+      out->cancelled = true;
+      return;
+    }
+    const Segment& seg = *segments_[i];
+    Replayed& r = out->segments[i];
+    r.file_size = seg.size;
+    auto apply = [&](RecordType type, uint64_t seq, int64_t ts, absl::string_view subject,
+                     uint32_t size, uint64_t offset) {
+      switch (type) {
+        case kSegmentHeader:
+          r.base_seq = seq;
+          if (seq > 0) index.AdvanceLast(seq - 1);
+          break;
+        case kMessage:
+          index.Add(seq, ts, subject, size, MakeLoc(seg.id, offset));
+          r.max_seq = seq;
+          break;
+        case kTombstone:
+          index.Remove(seq, nullptr);
+          break;
+        case kPurgeBefore: {
+          std::vector<uint64_t> seqs;
+          index.ForEach(index.first_seq(), [&](uint64_t s, const IndexEntry&) {
+            if (s >= seq) return false;
+            seqs.push_back(s);
+            return true;
+          });
+          for (uint64_t s : seqs) index.Remove(s, nullptr);
+          if (seq > 0) index.AdvanceLast(seq - 1);
+          break;
+        }
+      }
+    };
+    uint64_t start = 0;
+    std::string file;
+    if (use_index_files && ReadFile(IndexPath(seg.id), &file)) {
+      if (r.records.Decode(file, seg.id) && r.records.covered_size() <= seg.size &&
+          TailCrc(seg.fd, r.records.covered_size()) == r.records.tail_crc()) {
+        r.from_index = true;
+        start = r.records.covered_size();
+        const std::vector<std::string>& subjects = r.records.subjects();
+        size_t n = 0;
+        for (const SegmentIndex::Record& rec : r.records.records()) {
+          if (++n % 8192 == 0 && cancel_load_.load()) {
+            out->cancelled = true;
+            return;
+          }
+          apply(rec.type, rec.seq, rec.ts, rec.type == kMessage ? subjects[rec.subject] : "",
+                rec.size, rec.offset);
+        }
+      } else {
+        LOG(WARNING) << IndexPath(seg.id) << ": damaged or stale; replaying " << seg.path;
+        r.records = SegmentIndex();
+      }
+    }
+    std::string buf(static_cast<size_t>(seg.size - start), '\0');
+    absl::Status read = PreadFully(seg.fd, buf.data(), buf.size(), start, seg.path);
+    if (!read.ok()) buf.clear();
+    size_t off = 0;
+    while (off < buf.size()) {
+      SegmentRecord rec;
+      absl::Status bad = ParseSegmentRecord(buf.data() + off, buf.size() - off, &rec);
+      if (bad.ok() && (start + off == 0) != (rec.type == kSegmentHeader)) {
+        bad = StoreError(StoreErrc::kBadRecord, start + off == 0
+                                                    ? "segment does not start with a header"
+                                                    : "segment header inside a segment");
+      }
+      if (bad.ok() && rec.type == kMessage && rec.seq <= index.last_seq()) {
+        bad = StoreError(StoreErrc::kBadRecord,
+                         absl::StrCat("message sequence ", rec.seq, " not above ", index.last_seq()));
+      }
+      if (!bad.ok()) {
+        r.bad = bad;
+        break;
+      }
+      const uint32_t size = rec.type == kMessage ? MsgSize(rec.subject, rec.hdr, rec.data) : 0;
+      apply(rec.type, rec.seq, rec.ts, rec.subject, size, start + off);
+      if (rec.type == kMessage) {
+        r.records.AddMessage(rec.seq, rec.ts, rec.subject, size, start + off);
+      } else if (rec.type == kSegmentHeader) {
+        r.records.AddHeader(rec.seq, start + off);
+      } else {
+        r.records.AddSeqRecord(rec.type, rec.seq, start + off);
+      }
+      off += rec.total_size;
+    }
+    r.valid_size = start + off;
+    if (!read.ok()) r.bad = read;
+    r.index_current = r.from_index && r.records.covered_size() == r.valid_size;
+    if (r.index_current && i + 1 < segments_.size()) r.records = SegmentIndex();
   }
-  index_.EncodeTo(&out);
-  PutFixed32(&out, crc32c::Mask(crc32c::Value(out.data(), out.size())));
-  std::string path = absl::StrCat(options_.dir, "/", kIndexFile);
-  std::string tmp = path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("create", tmp);
-  absl::Status st = PwriteFully(fd, out.data(), out.size(), 0, tmp);
-  if (st.ok() && fdatasync(fd) != 0) st = IoError("sync", tmp);
-  close(fd);
-  JSE_RETURN_IF_ERROR(st);
-  if (rename(tmp.c_str(), path.c_str()) != 0) return IoError("rename", tmp);
-  if (fsync(dir_fd_) != 0) return IoError("sync", options_.dir);
-  return absl::OkStatus();
+  index.ForEach(index.first_seq(), [&](uint64_t, const IndexEntry& e) {
+    auto it = std::lower_bound(segments_.begin(), segments_.end(), LocSegment(e.loc),
+                               [](const std::shared_ptr<Segment>& s, uint32_t v) { return s->id < v; });
+    if (it != segments_.end() && (*it)->id == LocSegment(e.loc)) {
+      out->segments[it - segments_.begin()].live_bytes += e.size;
+    }
+    return true;
+  });
+}
+
+absl::Status FileStore::ApplyReplay(ReplayResult* result) {
+  std::vector<std::shared_ptr<Segment>> kept;
+  scanned_segments_ = 0;
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    std::shared_ptr<Segment>& seg = segments_[i];
+    Replayed& r = result->segments[i];
+    if (!r.from_index) ++scanned_segments_;
+    if (r.valid_size < r.file_size) {
+      ++truncated_records_;
+      Touch();
+      LOG(WARNING) << seg->path << ": " << StoreErrcName(StoreErrorOf(r.bad).value_or(StoreErrc::kIo))
+                   << " (" << r.bad.message() << ") at offset " << r.valid_size << "; truncating "
+                   << r.file_size - r.valid_size << " bytes";
+      if (ftruncate(seg->fd, static_cast<off_t>(r.valid_size)) != 0) {
+        return IoError("truncate", seg->path);
+      }
+      if (fdatasync(seg->fd) != 0) return IoError("sync", seg->path);
+    }
+    seg->size = r.valid_size;
+    seg->base_seq = r.base_seq;
+    seg->max_seq = r.max_seq;
+    seg->live_bytes = r.live_bytes;
+    if (seg->size == 0) {
+      LOG(WARNING) << seg->path << ": no valid segment header; removing the file";
+      Touch();
+      unlink(seg->path.c_str());
+      unlink(IndexPath(seg->id).c_str());
+      continue;
+    }
+    const bool last = i + 1 == segments_.size();
+    if (last) {
+      seg->records = std::make_unique<SegmentIndex>(std::move(r.records));
+    } else if (!r.index_current) {
+      WriteSegmentIndex(*seg, r.records);
+    }
+    kept.push_back(std::move(seg));
+  }
+  segments_ = std::move(kept);
+  index_ = std::move(result->index);
+  // No segment left, or the last one was deleted and the one before it is
+  // sealed: start a new active segment.
+  if (segments_.empty() || segments_.back()->records == nullptr) {
+    JSE_RETURN_IF_ERROR(CreateSegment(index_.last_seq() + 1));
+  }
+  return DropOldSegments();
+}
+
+void FileStore::EnsureIndex() const { const_cast<FileStore*>(this)->FinishLoad(); }
+
+void FileStore::FinishLoad() {
+  if (!loader_.joinable()) return;
+  if (!load_done_.load()) cancel_load_ = true;
+  loader_.join();
+  std::unique_ptr<ReplayResult> result = std::move(loaded_);
+  if (result->cancelled) {
+    cancel_load_ = false;
+    result = std::make_unique<ReplayResult>();
+    Replay(true, result.get());
+  }
+  const IndexSummary summary = std::move(*summary_);
+  summary_.reset();
+  bool match = true;
+  for (const Replayed& r : result->segments) match = match && r.valid_size == r.file_size;
+  const MsgIndex& idx = result->index;
+  const StoreState& s = summary.state;
+  match = match && idx.msgs() == s.msgs && idx.bytes() == s.bytes &&
+          idx.first_seq() == s.first_seq && idx.last_seq() == s.last_seq &&
+          idx.last_ts() == s.last_ts && idx.num_deleted() == s.num_deleted &&
+          idx.subjects().size() == summary.subject_counts.size();
+  for (const auto& [subject, info] : idx.subjects()) {
+    if (!match) break;
+    auto it = summary.subject_counts.find(subject);
+    match = it != summary.subject_counts.end() && it->second == info.count;
+  }
+  absl::Status st;
+  if (match) {
+    st = ApplyReplay(result.get());
+  } else {
+    LOG(WARNING) << options_.dir << ": " << kSavedStateFile
+                 << " does not match the segments; replaying every segment";
+    saved_state_current_ = false;
+    ReplayResult fresh;
+    Replay(false, &fresh);
+    st = ApplyReplay(&fresh);
+  }
+  if (!st.ok()) LOG(ERROR) << options_.dir << ": loading the index: " << st;
+}
+
+void FileStore::Touch() { saved_state_current_ = false; }
+
+void FileStore::WriteSegmentIndex(const Segment& seg, const SegmentIndex& records) {
+  absl::Status st = ReplaceFile(IndexPath(seg.id),
+                                records.Encode(seg.id, seg.size, TailCrc(seg.fd, seg.size)));
+  if (!st.ok()) LOG(WARNING) << "writing the index of " << seg.path << ": " << st;
+}
+
+absl::Status FileStore::SaveState() {
+  SavedState saved;
+  for (const auto& seg : segments_) {
+    saved.segments.push_back(SavedState::Segment{seg->id, seg->size, TailCrc(seg->fd, seg->size),
+                                                 seg->base_seq, seg->max_seq, seg->live_bytes});
+  }
+  saved.state = State();
+  for (const auto& [subject, info] : index_.subjects()) saved.subjects.emplace_back(subject, info.count);
+  const Segment& active = *segments_.back();
+  if (active.records != nullptr) WriteSegmentIndex(active, *active.records);
+  return ReplaceFile(absl::StrCat(options_.dir, "/", kSavedStateFile), EncodeSavedState(saved));
 }
 
 absl::Status FileStore::CreateSegment(uint64_t base_seq) {
+  Touch();
+  if (!segments_.empty() && segments_.back()->records != nullptr) {
+    // Sealed: its records are final (callers wrote pending_ to it first).
+    WriteSegmentIndex(*segments_.back(), *segments_.back()->records);
+    segments_.back()->records.reset();
+  }
   auto seg = std::make_shared<Segment>();
   seg->id = segments_.empty() ? 1 : segments_.back()->id + 1;
   seg->path = absl::StrFormat("%s/%010u%s", options_.dir, seg->id, kSegmentSuffix);
+  unlink(IndexPath(seg->id).c_str());
   seg->fd = open(seg->path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (seg->fd < 0) return IoError("create", seg->path);
   seg->base_seq = base_seq;
+  seg->records = std::make_unique<SegmentIndex>();
+  seg->records->AddHeader(base_seq, 0);
   segments_.push_back(seg);
   compact_check_ = true;  // The previous segment is sealed now.
   AppendSegmentHeader(&pending_, base_seq, absl::GetCurrentTimeNanos());
@@ -327,14 +504,18 @@ absl::StatusOr<uint64_t> FileStore::WriteMessage(uint64_t seq, int64_t ts,
     JSE_RETURN_IF_ERROR(CreateSegment(seq));
     active = segments_.back().get();
   }
-  uint64_t loc = MakeLoc(active->id, active->size + pending_.size());
+  Touch();
+  const uint64_t offset = active->size + pending_.size();
+  const uint32_t size = MsgSize(subject, hdr, data);
   AppendMessageRecord(&pending_, seq, ts, subject, hdr, data);
+  active->records->AddMessage(seq, ts, subject, size, offset);
   active->max_seq = seq;
-  active->live_bytes += MsgSize(subject, hdr, data);
-  return loc;
+  active->live_bytes += size;
+  return MakeLoc(active->id, offset);
 }
 
 absl::Status FileStore::Flush() {
+  if (summary_.has_value()) return absl::OkStatus();  // Nothing changed since Open().
   JSE_RETURN_IF_ERROR(WritePending());
   CompactSegments();
   return absl::OkStatus();
@@ -415,8 +596,9 @@ absl::Status FileStore::OnRemoved(uint64_t seq, const IndexEntry& entry, bool re
     seg->live_bytes -= std::min<uint64_t>(seg->live_bytes, entry.size);
   }
   compact_check_ = true;
+  Touch();
   if (!record) return absl::OkStatus();
-  AppendSeqRecord(&pending_, kTombstone, seq);
+  AppendSeq(kTombstone, seq);
   return DropOldSegments();
 }
 
@@ -446,16 +628,23 @@ absl::Status FileStore::OnErased(uint64_t seq, const IndexEntry& entry) {
   return PwriteFully(seg->fd, replacement.data(), replacement.size(), off, seg->path);
 }
 
+void FileStore::AppendSeq(RecordType type, uint64_t seq) {
+  Segment& active = *segments_.back();
+  active.records->AddSeqRecord(type, seq, active.size + pending_.size());
+  AppendSeqRecord(&pending_, type, seq);
+}
+
 absl::Status FileStore::OnPurgedBefore(uint64_t seq) {
+  Touch();
   if (index_.msgs() > 0) {
-    AppendSeqRecord(&pending_, kPurgeBefore, seq);
+    AppendSeq(kPurgeBefore, seq);
     return DropOldSegments();
   }
   // Nothing left: start a fresh segment that records the purge, make it
   // durable, then delete every older segment.
   JSE_RETURN_IF_ERROR(WritePending());
   JSE_RETURN_IF_ERROR(CreateSegment(index_.last_seq() + 1));
-  AppendSeqRecord(&pending_, kPurgeBefore, seq);
+  AppendSeq(kPurgeBefore, seq);
   JSE_RETURN_IF_ERROR(WritePending());
   JSE_RETURN_IF_ERROR(Sync());
   return DropOldSegments();
@@ -464,7 +653,9 @@ absl::Status FileStore::OnPurgedBefore(uint64_t seq) {
 absl::Status FileStore::DropOldSegments() {
   bool dropped = false;
   while (segments_.size() > 1 && segments_.front()->max_seq < index_.first_seq()) {
+    Touch();
     if (unlink(segments_.front()->path.c_str()) != 0) return IoError("unlink", segments_.front()->path);
+    unlink(IndexPath(segments_.front()->id).c_str());
     segments_.erase(segments_.begin());
     dropped = true;
   }
@@ -502,6 +693,7 @@ absl::Status FileStore::CompactSegment(size_t i) {
   const uint64_t gone_below = segments_.front()->base_seq;
   std::string out;
   std::vector<std::pair<uint64_t, uint64_t>> moved;  // seq, new offset.
+  SegmentIndex kept;
   uint64_t live_accounted = 0;
   for (size_t off = 0; off < in.size();) {
     SegmentRecord rec;
@@ -516,10 +708,16 @@ absl::Status FileStore::CompactSegment(size_t i) {
       keep = e != nullptr && e->loc == MakeLoc(old->id, off);
       if (keep) {
         moved.emplace_back(rec.seq, out.size());
+        kept.AddMessage(rec.seq, rec.ts, rec.subject, e->size, out.size());
         live_accounted += e->size;
       }
     } else if (rec.type == kTombstone) {
       keep = rec.seq >= gone_below && rec.seq < old->base_seq;
+      if (keep) kept.AddSeqRecord(kTombstone, rec.seq, out.size());
+    } else if (rec.type == kSegmentHeader) {
+      kept.AddHeader(rec.seq, out.size());
+    } else {
+      kept.AddSeqRecord(rec.type, rec.seq, out.size());
     }
     if (keep) out.append(in, off, rec.total_size);
     off += rec.total_size;
@@ -527,7 +725,8 @@ absl::Status FileStore::CompactSegment(size_t i) {
   old->kept_bytes = static_cast<int64_t>(out.size()) - static_cast<int64_t>(live_accounted);
   if ((old->size - out.size()) * 2 <= old->size) return absl::OkStatus();
 
-  JSE_RETURN_IF_ERROR(RemoveSavedIndex());
+  Touch();
+  JSE_RETURN_IF_ERROR(RemoveSavedIndex(*old));
   const std::string tmp = old->path + kCompactSuffix;
   int fd = open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return IoError("create", tmp);
@@ -556,14 +755,15 @@ absl::Status FileStore::CompactSegment(size_t i) {
   ++compactions_;
   VLOG(1) << old->path << ": compacted " << old->size << " -> " << out.size() << " bytes";
   if (fsync(dir_fd_) != 0) return IoError("sync", options_.dir);
+  WriteSegmentIndex(*segments_[i], kept);
   return absl::OkStatus();
 }
 
-absl::Status FileStore::RemoveSavedIndex() {
-  if (saved_index_removed_) return absl::OkStatus();
-  std::string path = absl::StrCat(options_.dir, "/", kIndexFile);
-  if (unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("unlink", path);
-  saved_index_removed_ = true;
+absl::Status FileStore::RemoveSavedIndex(const Segment& seg) {
+  for (const std::string& path :
+       {absl::StrCat(options_.dir, "/", kSavedStateFile), IndexPath(seg.id)}) {
+    if (unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("unlink", path);
+  }
   return absl::OkStatus();
 }
 
@@ -577,9 +777,18 @@ uint32_t FileStore::MsgSize(absl::string_view subject, absl::string_view hdr,
 
 absl::Status FileStore::Close() {
   if (closed_) return absl::OkStatus();
-  absl::Status st = Flush();
-  if (st.ok()) st = Sync();
-  if (st.ok()) st = SaveIndex();
+  if (loader_.joinable()) {
+    cancel_load_ = true;
+    loader_.join();
+  }
+  absl::Status st;
+  // With summary_ still set the index was never loaded: nothing changed and
+  // the saved state on disk is still current.
+  if (!summary_.has_value()) {
+    st = Flush();
+    if (st.ok() && options_.sync_on_close) st = Sync();
+    if (st.ok() && !saved_state_current_) st = SaveState();
+  }
   closed_ = true;
   segments_.clear();
   {

@@ -10,23 +10,34 @@
 // their live records are copied to a temporary file that is renamed over the
 // segment (see docs/STORAGE_FORMAT.md, "Compaction").
 //
-// Open() replays all segments, validating each record's CRC; the first bad or
-// torn record ends its segment, which is truncated there (LOG(WARNING) says
-// what was cut). Later segments are still read.
+// Each sealed segment gets an index file (<id>.idx: its records without
+// payloads) and Close() writes one for the active segment plus state.snap
+// (stream state and per-subject counts). Open() with an intact state.snap
+// that matches the segments exactly answers State() and subject counts from
+// it and replays the index files on a background thread of the lowest
+// priority; the first call that needs the message index takes that thread's
+// result, or replays the index files itself if the thread is not done. Otherwise Open() replays
+// every segment, from its index file where one is intact and from the
+// segment's bytes (validating each record's CRC) for the rest; the first bad
+// or torn record ends its segment, which is truncated there (LOG(WARNING)
+// says what was cut). Later segments are still read.
 //
 // Thread-safety: as MessageStore (Sync() may run concurrently).
 #ifndef JSENGINE_STORESVC_FILE_STORE_H_
 #define JSENGINE_STORESVC_FILE_STORE_H_
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "storesvc/indexed_store.h"
+#include "storesvc/segment_index.h"
 
 namespace jsengine::storesvc {
 
@@ -36,6 +47,10 @@ struct FileStoreOptions {
   // A sealed segment of at least this many bytes is compacted once more than
   // half of it is reclaimable (removed messages and their tombstones).
   uint64_t compact_min_bytes = 2u << 20;
+  // Close() fdatasyncs what was written since the last Sync(). Without it,
+  // Close() leaves that to the OS, as nats-server 2.9 does at shutdown
+  // (Store turns it off for SyncPolicy::kInterval).
+  bool sync_on_close = true;
 };
 
 class FileStore : public IndexedStore {
@@ -51,9 +66,15 @@ class FileStore : public IndexedStore {
 
   // How many records recovery cut off (tests and logs).
   uint64_t truncated_records() const { return truncated_records_; }
-  // Whether Open() started from the index state saved by the last Close()
-  // instead of rescanning every segment.
-  bool used_saved_index() const { return used_saved_index_; }
+  // Whether Open() started from saved index state (state.snap or any
+  // segment's index file) instead of rescanning every segment.
+  bool used_saved_index() const { return used_saved_state_ || scanned_segments_ < opened_segments_; }
+  // Whether Open() took the stream state from state.snap and left loading
+  // the message index for later.
+  bool used_saved_state() const { return used_saved_state_; }
+  // How many segments recovery replayed from their bytes because their
+  // index file was missing, stale or damaged (once the index is loaded).
+  uint64_t scanned_segments() const { return scanned_segments_; }
   // How many segment files compaction has rewritten since Open().
   uint64_t compactions() const { return compactions_; }
 
@@ -67,23 +88,35 @@ class FileStore : public IndexedStore {
 
  private:
   struct Segment;
+  struct Replayed;
+  struct ReplayResult;
 
   explicit FileStore(FileStoreOptions options);
-  struct SavedSegment {
-    uint64_t size = 0;
-    uint64_t base_seq = 0;
-    uint64_t max_seq = 0;
-  };
 
   absl::Status Recover();
-  // Replays the records of `seg` from byte `start` on.
-  absl::Status RecoverSegment(const std::shared_ptr<Segment>& seg, uint64_t start);
-  // Loads the saved index if it is intact and every segment it covers is
-  // still there, unchanged up to the covered length.
-  bool LoadSavedIndex(const std::vector<std::pair<uint32_t, std::string>>& files,
-                      std::map<uint32_t, SavedSegment>* covered);
-  absl::Status SaveIndex();
+  // Uses state.snap if it describes exactly the segments on disk.
+  bool LoadSavedState();
+  // Rebuilds the message index from the segments (from their index files
+  // when `use_index_files` and they are intact). Reads files only, so it
+  // may run on the loader thread while nothing else touches the store.
+  void Replay(bool use_index_files, ReplayResult* out) const;
+  // Makes the store match a Replay(): truncates damaged tails, deletes
+  // segments without a header, writes missing index files.
+  absl::Status ApplyReplay(ReplayResult* result);
+  // Waits for the loader thread and installs its index (or replays every
+  // segment if it disagrees with state.snap).
+  void FinishLoad();
+  void EnsureIndex() const override;
+  absl::Status SaveState();
+  std::string IndexPath(uint32_t id) const;
+  // Writes <id>.idx for the first seg.size bytes of `seg`, described by
+  // `records`. Failures are logged: the file only speeds up Open().
+  void WriteSegmentIndex(const Segment& seg, const SegmentIndex& records);
+  // Marks the store changed since Open() (state.snap no longer current).
+  void Touch();
   absl::Status CreateSegment(uint64_t base_seq);
+  // Appends a kTombstone or kPurgeBefore record to the active segment.
+  void AppendSeq(file_format::RecordType type, uint64_t seq);
   // Writes pending_ to the active segment.
   absl::Status WritePending();
   // Compacts the sealed segments worth it. Failures are logged, never
@@ -91,9 +124,10 @@ class FileStore : public IndexedStore {
   void CompactSegments();
   // Rewrites segments_[i] without its removed records.
   absl::Status CompactSegment(size_t i);
-  // Deletes index.snap (durably, by the directory sync that precedes the
-  // first rename) before compaction rewrites bytes it covers.
-  absl::Status RemoveSavedIndex();
+  // Deletes state.snap and the segment's index file (durably, by the
+  // directory sync that precedes the rename) before compaction rewrites
+  // bytes they cover.
+  absl::Status RemoveSavedIndex(const Segment& seg);
   absl::Status DropOldSegments();
   Segment* FindSegment(uint32_t id) const;
 
@@ -103,11 +137,19 @@ class FileStore : public IndexedStore {
   std::string pending_;  // Encoded records not yet written to the active segment.
   uint64_t truncated_records_ = 0;
   std::mt19937_64 rng_{std::random_device{}()};
-  bool used_saved_index_ = false;
+  bool used_saved_state_ = false;
+  uint64_t opened_segments_ = 0;
+  uint64_t scanned_segments_ = 0;
+  // state.snap on disk describes the store as it is.
+  bool saved_state_current_ = false;
+  // The loader thread replays into loaded_ until FinishLoad() joins it.
+  std::thread loader_;
+  std::atomic<bool> cancel_load_{false};
+  std::atomic<bool> load_done_{false};
+  std::unique_ptr<ReplayResult> loaded_;
   // A removal, a segment roll or Open() happened since CompactSegments()
   // last looked.
   bool compact_check_ = true;
-  bool saved_index_removed_ = false;
   uint64_t compactions_ = 0;
 
   std::mutex sync_mu_;  // std::mutex so ThreadSanitizer sees it.

@@ -11,6 +11,7 @@ namespace jsengine::storesvc {
 absl::StatusOr<uint64_t> IndexedStore::Append(absl::string_view subject, absl::string_view hdr,
                                               absl::string_view data, int64_t ts_ns) {
   if (closed_) return StoreError(StoreErrc::kClosed, "store is closed");
+  EnsureIndex();
   uint64_t seq = index_.last_seq() + 1;
   int64_t ts = std::max(ts_ns, index_.last_ts());
   JSE_ASSIGN_OR_RETURN(uint64_t loc, WriteMessage(seq, ts, subject, hdr, data));
@@ -20,6 +21,7 @@ absl::StatusOr<uint64_t> IndexedStore::Append(absl::string_view subject, absl::s
 
 absl::StatusOr<v1::StoredMessage> IndexedStore::Load(uint64_t seq) {
   if (closed_) return StoreError(StoreErrc::kClosed, "store is closed");
+  EnsureIndex();
   const IndexEntry* e = index_.Get(seq);
   if (e == nullptr) return StoreError(StoreErrc::kNotFound, "no message found");
   return ReadMessage(seq, *e);
@@ -27,23 +29,27 @@ absl::StatusOr<v1::StoredMessage> IndexedStore::Load(uint64_t seq) {
 
 absl::StatusOr<v1::StoredMessage> IndexedStore::LoadNext(absl::string_view filter,
                                                          uint64_t start) {
+  EnsureIndex();
   uint64_t seq = index_.NextMatch(filter, start);
   if (seq == 0) return StoreError(StoreErrc::kNotFound, "no message found");
   return Load(seq);
 }
 
 absl::StatusOr<v1::StoredMessage> IndexedStore::LoadLast(absl::string_view filter) {
+  EnsureIndex();
   uint64_t seq = index_.LastMatch(filter);
   if (seq == 0) return StoreError(StoreErrc::kNotFound, "no message found");
   return Load(seq);
 }
 
 uint64_t IndexedStore::NextSeq(absl::string_view filter, uint64_t start) const {
+  EnsureIndex();
   return index_.NextMatch(filter, start);
 }
 
 absl::StatusOr<bool> IndexedStore::Remove(uint64_t seq) {
   if (closed_) return StoreError(StoreErrc::kClosed, "store is closed");
+  EnsureIndex();
   IndexEntry removed;
   if (!index_.Remove(seq, &removed)) return false;
   JSE_RETURN_IF_ERROR(OnRemoved(seq, removed, true));
@@ -52,6 +58,7 @@ absl::StatusOr<bool> IndexedStore::Remove(uint64_t seq) {
 
 absl::StatusOr<bool> IndexedStore::Erase(uint64_t seq) {
   if (closed_) return StoreError(StoreErrc::kClosed, "store is closed");
+  EnsureIndex();
   IndexEntry removed;
   if (!index_.Remove(seq, &removed)) return false;
   JSE_RETURN_IF_ERROR(OnRemoved(seq, removed, true));
@@ -62,6 +69,7 @@ absl::StatusOr<bool> IndexedStore::Erase(uint64_t seq) {
 absl::StatusOr<uint64_t> IndexedStore::Purge(absl::string_view filter, uint64_t before,
                                              uint64_t keep) {
   if (closed_) return StoreError(StoreErrc::kClosed, "store is closed");
+  EnsureIndex();
   std::vector<uint64_t> victims;
   index_.ForEach(index_.first_seq(), [&](uint64_t seq, const IndexEntry& e) {
     if (before != 0 && seq >= before) return false;
@@ -102,9 +110,13 @@ absl::StatusOr<uint64_t> IndexedStore::Purge(absl::string_view filter, uint64_t 
   return victims.size();
 }
 
-uint64_t IndexedStore::SeqForTime(int64_t ts_ns) const { return index_.SeqForTime(ts_ns); }
+uint64_t IndexedStore::SeqForTime(int64_t ts_ns) const {
+  EnsureIndex();
+  return index_.SeqForTime(ts_ns);
+}
 
 StoreState IndexedStore::State() const {
+  if (summary_.has_value()) return summary_->state;
   StoreState s;
   s.msgs = index_.msgs();
   s.bytes = index_.bytes();
@@ -118,12 +130,22 @@ StoreState IndexedStore::State() const {
 }
 
 uint64_t IndexedStore::SubjectCount(absl::string_view subject) const {
+  if (summary_.has_value()) {
+    auto it = summary_->subject_counts.find(subject);
+    return it == summary_->subject_counts.end() ? 0 : it->second;
+  }
   auto it = index_.subjects().find(subject);
   return it == index_.subjects().end() ? 0 : it->second.count;
 }
 
 std::map<std::string, uint64_t> IndexedStore::SubjectCounts(absl::string_view filter) const {
   std::map<std::string, uint64_t> out;
+  if (summary_.has_value()) {
+    for (const auto& [subject, count] : summary_->subject_counts) {
+      if (filter.empty() || SubjectMatches(AsStdStringView(filter), subject)) out[subject] = count;
+    }
+    return out;
+  }
   for (const auto& [subject, info] : index_.subjects()) {
     if (filter.empty() || SubjectMatches(AsStdStringView(filter), subject)) out[subject] = info.count;
   }
@@ -131,6 +153,7 @@ std::map<std::string, uint64_t> IndexedStore::SubjectCounts(absl::string_view fi
 }
 
 std::vector<uint64_t> IndexedStore::DeletedSeqs() const {
+  EnsureIndex();
   std::vector<uint64_t> out;
   uint64_t expect = index_.first_seq();
   index_.ForEach(expect, [&](uint64_t seq, const IndexEntry&) {

@@ -4,10 +4,18 @@
 // where message bytes go (WriteMessage/ReadMessage) and how removals are
 // recorded (OnRemoved/OnPurgedBefore).
 //
+// A subclass may open with only a summary of its index (summary_) and load
+// index_ later: every call that reads index_ first calls EnsureIndex(),
+// except State() and the subject counts, which the summary answers while it
+// is set.
+//
 // Thread-safety: as MessageStore.
 #ifndef JSENGINE_STORESVC_INDEXED_STORE_H_
 #define JSENGINE_STORESVC_INDEXED_STORE_H_
 
+#include <optional>
+
+#include "absl/container/flat_hash_map.h"
 #include "storesvc/message_store.h"
 #include "storesvc/msg_index.h"
 
@@ -42,7 +50,16 @@ class IndexedStore : public MessageStore {
   // Called after OnRemoved() for Erase(): destroy the bytes of `entry`.
   virtual absl::Status OnErased(uint64_t seq, const IndexEntry& entry) = 0;
 
+  // Loads index_ if the subclass deferred it; clears summary_ then.
+  virtual void EnsureIndex() const {}
+
+  struct IndexSummary {
+    StoreState state;
+    absl::flat_hash_map<std::string, uint64_t> subject_counts;
+  };
+
   MsgIndex index_;
+  std::optional<IndexSummary> summary_;
   bool closed_ = false;
 };
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
-#include "storesvc/file_format.h"
 #include "common/subject.h"
 
 namespace jsengine::storesvc {
@@ -124,10 +123,18 @@ uint64_t MsgIndex::LastLive() const {
 }
 
 uint64_t MsgIndex::SeqForTime(int64_t ts) const {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), ts,
-                             [](const IndexEntry& e, int64_t t) { return e.ts < t; });
-  for (; it != entries_.end(); ++it) {
-    if (it->subject != nullptr) return base_ + (it - entries_.begin());
+  size_t lo = 0;
+  size_t hi = entries_.size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (entries_[mid].ts < ts) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  for (; lo < entries_.size(); ++lo) {
+    if (entries_[lo].subject != nullptr) return base_ + lo;
   }
   return last_ + 1;
 }
@@ -138,102 +145,6 @@ void MsgIndex::ForEach(uint64_t from,
     const IndexEntry& e = entries_[s - base_];
     if (e.subject != nullptr && !fn(s, e)) return;
   }
-}
-
-namespace {
-
-constexpr uint32_t kNoSubject = 0xffffffffu;
-
-// Bounds-checked little-endian reader over a string_view.
-class Reader {
- public:
-  explicit Reader(absl::string_view in) : in_(in) {}
-  bool U32(uint32_t* v) { return Take(4, [&](const char* p) { *v = file_format::Fixed32(p); }); }
-  bool U64(uint64_t* v) { return Take(8, [&](const char* p) { *v = file_format::Fixed64(p); }); }
-  bool Bytes(size_t n, absl::string_view* v) {
-    return Take(n, [&](const char* p) { *v = absl::string_view(p, n); });
-  }
-  bool done() const { return in_.empty(); }
-
- private:
-  template <typename F>
-  bool Take(size_t n, F f) {
-    if (in_.size() < n) return false;
-    f(in_.data());
-    in_.remove_prefix(n);
-    return true;
-  }
-  absl::string_view in_;
-};
-
-}  // namespace
-
-void MsgIndex::EncodeTo(std::string* out) const {
-  using file_format::PutFixed32;
-  using file_format::PutFixed64;
-  absl::flat_hash_map<const std::string*, uint32_t> ids;
-  PutFixed64(out, base_);
-  PutFixed64(out, last_);
-  PutFixed64(out, static_cast<uint64_t>(last_ts_));
-  PutFixed32(out, static_cast<uint32_t>(subjects_.size()));
-  for (const auto& [subject, info] : subjects_) {
-    ids[&subject] = static_cast<uint32_t>(ids.size());
-    PutFixed32(out, static_cast<uint32_t>(subject.size()));
-    out->append(subject);
-  }
-  PutFixed64(out, entries_.size());
-  for (const IndexEntry& e : entries_) {
-    PutFixed64(out, static_cast<uint64_t>(e.ts));
-    PutFixed64(out, e.loc);
-    PutFixed32(out, e.size);
-    PutFixed32(out, e.subject == nullptr ? kNoSubject : ids[e.subject]);
-  }
-}
-
-bool MsgIndex::DecodeFrom(absl::string_view in) {
-  Reader r(in);
-  MsgIndex idx;
-  uint64_t last_ts = 0;
-  uint32_t nsubjects = 0;
-  if (!r.U64(&idx.base_) || !r.U64(&idx.last_) || !r.U64(&last_ts) || !r.U32(&nsubjects)) {
-    return false;
-  }
-  idx.last_ts_ = static_cast<int64_t>(last_ts);
-  std::vector<std::pair<const std::string*, SubjectInfo*>> subjects;
-  for (uint32_t i = 0; i < nsubjects; ++i) {
-    uint32_t len = 0;
-    absl::string_view name;
-    if (!r.U32(&len) || !r.Bytes(len, &name)) return false;
-    auto [it, inserted] = idx.subjects_.emplace(std::string(name), SubjectInfo{});
-    if (!inserted) return false;
-    subjects.emplace_back(&it->first, &it->second);
-  }
-  uint64_t n = 0;
-  if (!r.U64(&n) || idx.base_ + n != idx.last_ + 1) return false;
-  for (uint64_t i = 0; i < n; ++i) {
-    uint64_t ts = 0;
-    IndexEntry e;
-    uint32_t id = 0;
-    if (!r.U64(&ts) || !r.U64(&e.loc) || !r.U32(&e.size) || !r.U32(&id)) return false;
-    e.ts = static_cast<int64_t>(ts);
-    if (id != kNoSubject) {
-      if (id >= subjects.size()) return false;
-      e.subject = subjects[id].first;
-      SubjectInfo& info = *subjects[id].second;
-      uint64_t seq = idx.base_ + i;
-      if (info.count++ == 0) info.first = seq;
-      info.last = seq;
-      ++idx.msgs_;
-      idx.bytes_ += e.size;
-    }
-    idx.entries_.push_back(e);
-  }
-  if (!r.done()) return false;
-  for (const auto& [name, info] : subjects) {
-    if (info->count == 0) return false;
-  }
-  *this = std::move(idx);
-  return true;
 }
 
 }  // namespace jsengine::storesvc

@@ -1,6 +1,6 @@
 // MsgIndex: the in-memory index both stores keep over their messages.
 //
-// Maps sequence -> (time, subject, size, location) in a deque indexed by
+// Maps sequence -> (time, subject, size, location) in a queue indexed by
 // sequence (so time lookups are a binary search: times never decrease), and
 // subject -> (first, last, count). Subjects are interned; entries point at
 // the interned string, so "same subject" is a pointer comparison.
@@ -10,12 +10,12 @@
 #define JSENGINE_STORESVC_MSG_INDEX_H_
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <string>
 
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "storesvc/chunked_queue.h"
 
 namespace jsengine::storesvc {
 
@@ -63,17 +63,11 @@ class MsgIndex {
   // returns true.
   void ForEach(uint64_t from, const std::function<bool(uint64_t, const IndexEntry&)>& fn) const;
 
-  // Serializes the whole index (for FileStore's saved index state).
-  void EncodeTo(std::string* out) const;
-  // Replaces the index with one EncodeTo() wrote; false (index unchanged)
-  // when `in` is malformed.
-  bool DecodeFrom(absl::string_view in);
-
  private:
   IndexEntry* Mutable(uint64_t seq);
   void TrimFront();
 
-  std::deque<IndexEntry> entries_;  // entries_[i] is sequence base_ + i.
+  ChunkedQueue<IndexEntry> entries_;  // entries_[i] is sequence base_ + i.
   uint64_t base_ = 1;
   uint64_t last_ = 0;
   int64_t last_ts_ = 0;

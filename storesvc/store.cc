@@ -198,6 +198,9 @@ absl::StatusOr<std::unique_ptr<MessageStore>> Store::OpenMessageStore(
   FileStoreOptions fo;
   fo.dir = absl::StrCat(StreamDir(config.name()), "/", kMsgsDir);
   fo.segment_bytes = options_.segment_bytes;
+  // As nats-server, a clean stop does not wait for the disk when appends
+  // are acknowledged before fsync anyway.
+  fo.sync_on_close = options_.sync == SyncPolicy::kAlways;
   JSE_ASSIGN_OR_RETURN(std::unique_ptr<FileStore> fs, FileStore::Open(fo));
   return std::unique_ptr<MessageStore>(std::move(fs));
 }

@@ -15,6 +15,9 @@
 #                           full, 1 quick). The restart scenario runs once.
 #   --no-build              do not run bazel; use the binaries already built
 #   --skip-restart          leave out the restart scenario
+#   --only-restart          run only the restart scenario (restart-fill,
+#                           stop, relaunch) and the disk check; the restart
+#                           scenario then runs in every round
 #   OURS_ARGS               extra flags for our server, e.g. "--sync=always"
 #   NATS_SERVER_BIN         reference binary (default: nats-server on PATH)
 #   BENCH_TIMEOUT_S         limit for one scenario run (default 600)
@@ -28,6 +31,7 @@ set -uo pipefail
 mode=full
 build=1
 restart=1
+only_restart=0
 repeat=""
 ours_bin="${OURS_BIN:-}"
 restart_timeout_s="${RESTART_TIMEOUT_S:-300}"
@@ -42,7 +46,8 @@ while (($#)); do
     --repeat=*) repeat="${1#--repeat=}" ;;
     --no-build) build=0 ;;
     --skip-restart) restart=0 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    --only-restart) only_restart=1 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -61,6 +66,8 @@ else
   repeat="${repeat:-3}"
 fi
 [[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: bad --repeat" >&2; exit 2; }
+((only_restart && !restart)) &&
+  { echo "compare.sh: --only-restart and --skip-restart exclude each other" >&2; exit 2; }
 
 bazel_cmd=(bazel)
 [[ -x ./bazelw ]] && bazel_cmd=(./bazelw)
@@ -168,7 +175,7 @@ bench() {
 }
 
 # run_side ROUND SIDE BIN ARGS... : the suite against one fresh server; the
-# restart scenario only in round 1.
+# restart scenario only in round 1 (every round with --only-restart).
 run_side() {
   local round="$1" side="$2"; shift 2
   local dir="$work/$side-$round"
@@ -182,13 +189,15 @@ run_side() {
     return 1
   fi
   result["$side|ran|ok"]=1
-  bench "$side" pub --scenario=pub --msgs="$n_pub"
-  bench "$side" pubsub --scenario=pubsub --msgs="$n_pubsub"
-  bench "$side" pubsub-2x2 --scenario=pubsub --pubs=2 --subs=2 --msgs="$n_pubsub"
-  bench "$side" reqrep --scenario=reqrep --msgs="$n_reqrep"
-  bench "$side" js-pub-async --scenario=js-pub-async --msgs="$n_js_async"
-  bench "$side" js-pub-sync --scenario=js-pub-sync --msgs="$n_js_sync"
-  if ((restart && round == 1)); then
+  if ((!only_restart)); then
+    bench "$side" pub --scenario=pub --msgs="$n_pub"
+    bench "$side" pubsub --scenario=pubsub --msgs="$n_pubsub"
+    bench "$side" pubsub-2x2 --scenario=pubsub --pubs=2 --subs=2 --msgs="$n_pubsub"
+    bench "$side" reqrep --scenario=reqrep --msgs="$n_reqrep"
+    bench "$side" js-pub-async --scenario=js-pub-async --msgs="$n_js_async"
+    bench "$side" js-pub-sync --scenario=js-pub-sync --msgs="$n_js_sync"
+  fi
+  if ((restart && (round == 1 || only_restart))); then
     bench "$side" restart-fill --scenario=js-fill --stream=RESTART \
       --subject=restart.bench --msgs="$n_restart"
     local t0 t1
@@ -256,7 +265,8 @@ ratio_range() {
   }'
 }
 
-rows=(
+rows=()
+((only_restart)) || rows+=(
   "pub msgs_per_sec higher"
   "pub mib_per_sec higher"
   "pubsub pub_msgs_per_sec higher"
