@@ -10,6 +10,7 @@
 #   parser          NATS client protocol parser (gateway/core)
 #   stream_config   $JS.API stream configuration JSON (gateway/jetstream)
 #   segment_record  on-disk segment records and NATS headers (storesvc)
+#   saved_index     on-disk segment index files and state.snap (storesvc)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -17,15 +18,17 @@ declare -A label=(
   [parser]=//gateway/core:parser_fuzzer
   [stream_config]=//gateway/jetstream:stream_config_fuzzer
   [segment_record]=//storesvc:segment_record_fuzzer
+  [saved_index]=//storesvc:saved_index_fuzzer
 )
 declare -A corpus=(
   [parser]=gateway/core/testdata/parser_corpus
   [stream_config]=gateway/jetstream/testdata/stream_config_corpus
   [segment_record]=storesvc/testdata/segment_record_corpus
+  [saved_index]=storesvc/testdata/saved_index_corpus
 )
 
 targets=("${1:-}")
-[[ -n "${targets[0]}" ]] || targets=(parser stream_config segment_record)
+[[ -n "${targets[0]}" ]] || targets=(parser stream_config segment_record saved_index)
 seconds="${2:-30}"
 bazel=./bazelw
 [[ -x "$bazel" ]] || bazel=bazel
