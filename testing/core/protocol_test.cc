@@ -4,7 +4,10 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gateway/core/config.h"
 #include "gateway/core/server.h"
 #include "gtest/gtest.h"
@@ -194,6 +197,52 @@ TEST_F(ProtocolTest, InternalSubscriberAndPublish) {
   EXPECT_EQ(c->buffer(), expected);
 }
 
+TEST_F(ProtocolTest, ForeignPublishersAndClientTrafficInterleaveWholeMessages) {
+  auto c = Connect();
+  c->Send("SUB in 1\r\nPING\r\n");
+  ASSERT_TRUE(c->ReadUntil("PONG\r\n"));
+  c->Clear();
+  auto other = Connect();
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 2000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        server_->Publish("in", "", "", absl::StrCat(t, ":", i));
+        if (i % 100 == 0) absl::SleepFor(absl::Microseconds(200));  // Let the loop sleep.
+      }
+    });
+  }
+  for (int i = 0; i < kPerThread; ++i) other->Send(absl::StrCat("PUB in 5\r\nc:", i % 10, "xx\r\n"));
+  for (std::thread& thread : threads) thread.join();
+  const int total = kThreads * kPerThread + kPerThread;
+  std::vector<int> next(kThreads, 0);
+  int seen = 0;
+  size_t pos = 0;
+  while (seen < total) {
+    size_t header_end = c->buffer().find("\r\n", pos);
+    if (header_end == std::string::npos) {
+      ASSERT_TRUE(c->ReadMore(10000)) << seen << " of " << total;
+      continue;
+    }
+    // "MSG in 1 <len>"
+    std::string header = c->buffer().substr(pos, header_end - pos);
+    ASSERT_EQ(header.rfind("MSG in 1 ", 0), 0u) << header;
+    size_t len = std::stoul(header.substr(9));
+    while (c->buffer().size() < header_end + 2 + len + 2) ASSERT_TRUE(c->ReadMore(10000));
+    std::string payload = c->buffer().substr(header_end + 2, len);
+    ASSERT_EQ(c->buffer().substr(header_end + 2 + len, 2), "\r\n");
+    pos = header_end + 2 + len + 2;
+    ++seen;
+    if (payload[0] == 'c') continue;
+    size_t colon = payload.find(':');
+    int t = std::stoi(payload.substr(0, colon));
+    ASSERT_EQ(std::stoi(payload.substr(colon + 1)), next[t]) << "publisher " << t;
+    ++next[t];
+  }
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(next[t], kPerThread);
+}
 
 class ProtocolOptionsTest : public ProtocolTest {
  protected:

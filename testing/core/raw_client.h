@@ -54,6 +54,11 @@ class RawClient {
     return true;
   }
 
+  // Reads one chunk into buffer(); false on timeout or close.
+  bool ReadMore(int timeout_ms = 5000) {
+    return ReadSome(std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms));
+  }
+
   // Reads until the server closes the connection; false on timeout.
   bool WaitClosed(int timeout_ms = 5000) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
