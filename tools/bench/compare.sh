@@ -296,9 +296,9 @@ echo "Benchmark comparison ($mode mode, median of $repeat rounds), $(date -u '+%
 echo "load average (1/5/15 min) at start: ${load_start:-?}, at end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 echo "reference: $("$ref_bin" --version 2>/dev/null | head -1) ($ref_bin)"
 if ((have_ours)); then
-  echo "ours: $ours_bin${OURS_ARGS:+ $OURS_ARGS}"
+  echo "ours: ${ours_bin#"$root"/}${OURS_ARGS:+ $OURS_ARGS}"
 else
-  echo "ours: not run ($ours_bin missing or failed to start)"
+  echo "ours: not run (${ours_bin#"$root"/} missing or failed to start)"
 fi
 echo "ratio = ours / nats-server; 'higher' rows: ratio > 1 means ours is better;"
 echo "'lower' rows: ratio < 1 means ours is better. Values are medians over rounds;"
