@@ -41,7 +41,27 @@ void CompletionPump::EndActivity(uint64_t id) {
 void CompletionPump::Run() {
   void* tag;
   bool ok;
-  while (cq_.Next(&tag, &ok)) static_cast<Tag*>(tag)->Run(ok);
+  while (Next(&tag, &ok)) static_cast<Tag*>(tag)->Run(ok);
+}
+
+bool CompletionPump::Next(void** tag, bool* ok) {
+  if (awaiting_replies() == 0) return cq_.Next(tag, ok);
+  const auto start = std::chrono::steady_clock::now();
+  if (spin_budget_.count() > 0 && Poll(spin_budget_, tag, ok)) return true;
+  const bool got = cq_.Next(tag, ok);
+  spin_budget_ = std::chrono::steady_clock::now() - start <= kSpin
+                     ? kSpin
+                     : std::chrono::microseconds::zero();
+  return got;
+}
+
+bool CompletionPump::Poll(std::chrono::microseconds budget, void** tag, bool* ok) {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  const gpr_timespec immediately = gpr_time_0(GPR_CLOCK_MONOTONIC);
+  do {
+    if (cq_.AsyncNext(tag, ok, immediately) == grpc::CompletionQueue::GOT_EVENT) return true;
+  } while (std::chrono::steady_clock::now() < deadline);
+  return false;
 }
 
 }  // namespace jsengine

@@ -7,6 +7,13 @@
 // blocked per stream, gRPC often wakes whichever thread polls and that one
 // wakes the right thread: a second wake-up on every reply.)
 //
+// While some call awaits a reply (AwaitReplies), the thread polls the queue
+// for up to kSpin before it sleeps: on a VM, waking a sleeping thread costs
+// about as much as the round trip to the store itself. The spin adapts: when
+// the wait it spun for outlasted kSpin, the next one sleeps at once, until
+// replies come within kSpin again (a store that fsyncs before answering costs
+// one wasted spin, not one per reply).
+//
 // Calls in progress register as activities; the destructor cancels them,
 // waits until each has ended, then shuts the queue down and joins the thread.
 //
@@ -14,6 +21,8 @@
 #ifndef JSENGINE_GATEWAY_COMPLETION_PUMP_H_
 #define JSENGINE_GATEWAY_COMPLETION_PUMP_H_
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -54,10 +63,23 @@ class CompletionPump {
   // The call registered as `id` started its last operation's handler.
   void EndActivity(uint64_t id) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // A call started (+1) or stopped (-1) awaiting a reply. Every +1 must be
+  // matched by a -1, or the pump spins on every wait; -1 only from a handler.
+  void AwaitReplies(int delta) { awaiting_.fetch_add(delta, std::memory_order_relaxed); }
+  int awaiting_replies() const { return awaiting_.load(std::memory_order_relaxed); }
+
+  static constexpr std::chrono::microseconds kSpin{200};
+
  private:
   void Run();
+  // Takes the next completion; false once the queue is shut down and empty.
+  bool Next(void** tag, bool* ok);
+  // Polls without sleeping for up to `budget`.
+  bool Poll(std::chrono::microseconds budget, void** tag, bool* ok);
 
   grpc::CompletionQueue cq_;
+  std::atomic<int> awaiting_{0};
+  std::chrono::microseconds spin_budget_ = kSpin;  // Pump thread only.
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

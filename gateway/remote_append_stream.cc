@@ -41,6 +41,7 @@ bool RemoteAppendStream::Append(v1::AppendBatch& batch, StoreClient::AppendCallb
   {
     absl::MutexLock lock(&mu_);
     if (broken_) return false;
+    if (waiting_.empty()) pump_->AwaitReplies(1);
     waiting_.push_back({batch.requests_size(), std::move(done)});
     if (queued_.has_value()) {
       for (v1::AppendRequest& request : *batch.mutable_requests()) {
@@ -124,6 +125,7 @@ void RemoteAppendStream::OnRead(bool ok) {
         waiting_.pop_front();
       }
       more_expected = !waiting_.empty();
+      if (!calls.empty() && !more_expected) pump_->AwaitReplies(-1);
     } else {
       broken_ = true;
       reads_ended_ = true;
@@ -150,6 +152,7 @@ void RemoteAppendStream::OnFinished(bool) {
     finished_ = true;
     broken_ = true;
     queued_.reset();
+    if (!waiting_.empty()) pump_->AwaitReplies(-1);
     failed.swap(waiting_);
     MaybeReleaseLocked(&keep);
   }

@@ -8,7 +8,8 @@
 // thread, which matches them to the callers by position (the store answers
 // in request order) and runs their callbacks. If the stream breaks, appends
 // awaiting results fail with UNAVAILABLE and Append() refuses new ones; the
-// owner then opens a new stream.
+// owner then opens a new stream. While appends await results, the stream
+// counts as awaiting replies on the pump (CompletionPump::AwaitReplies).
 //
 // The stream keeps itself alive until its last gRPC operation completed.
 //
