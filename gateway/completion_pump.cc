@@ -47,11 +47,11 @@ void CompletionPump::Run() {
 bool CompletionPump::Next(void** tag, bool* ok) {
   if (awaiting_replies() == 0) return cq_.Next(tag, ok);
   const auto start = std::chrono::steady_clock::now();
-  if (spin_budget_.count() > 0 && Poll(spin_budget_, tag, ok)) return true;
-  const bool got = cq_.Next(tag, ok);
-  spin_budget_ = std::chrono::steady_clock::now() - start <= kSpin
-                     ? kSpin
-                     : std::chrono::microseconds::zero();
+  bool got = wait_estimate_ <= kSpin / 2 && Poll(kSpin, tag, ok);
+  if (!got) got = cq_.Next(tag, ok);
+  const auto waited = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
+  wait_estimate_ += (waited - wait_estimate_) / 8;
   return got;
 }
 

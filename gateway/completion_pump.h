@@ -9,10 +9,9 @@
 //
 // While some call awaits a reply (AwaitReplies), the thread polls the queue
 // for up to kSpin before it sleeps: on a VM, waking a sleeping thread costs
-// about as much as the round trip to the store itself. The spin adapts: when
-// the wait it spun for outlasted kSpin, the next one sleeps at once, until
-// replies come within kSpin again (a store that fsyncs before answering costs
-// one wasted spin, not one per reply).
+// about as much as the round trip to the store itself. It spins only while
+// such waits average at most half of kSpin (a store that fsyncs before it
+// answers is not worth spinning for).
 //
 // Calls in progress register as activities; the destructor cancels them,
 // waits until each has ended, then shuts the queue down and joins the thread.
@@ -79,7 +78,8 @@ class CompletionPump {
 
   grpc::CompletionQueue cq_;
   std::atomic<int> awaiting_{0};
-  std::chrono::microseconds spin_budget_ = kSpin;  // Pump thread only.
+  // Moving average of waits while replies were awaited. Pump thread only.
+  std::chrono::microseconds wait_estimate_{0};
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
