@@ -4,6 +4,7 @@
 #include <csignal>
 
 #include "common/grpc_server.h"
+#include "common/mutex_checks.h"
 #include "common/signals.h"
 #include "consumersvc/consumer_service.h"
 #include "gflags/gflags.h"
@@ -13,6 +14,7 @@ DEFINE_string(listen, "127.0.0.1:4251", "gRPC address (host:port) to serve on");
 
 int main(int argc, char** argv) {
   jsengine::BlockTerminationSignals();
+  jsengine::SkipMutexDeadlockChecks();
   gflags::SetUsageMessage("consumersvc --listen=HOST:PORT");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   FLAGS_logtostderr = true;

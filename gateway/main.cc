@@ -7,12 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "common/mutex_checks.h"
 #include "common/signals.h"
 #include "gateway/engine.h"
 #include "glog/logging.h"
 
 int main(int argc, char** argv) {
   jsengine::BlockTerminationSignals();
+  jsengine::SkipMutexDeadlockChecks();
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/grpc_server.h"
+#include "common/mutex_checks.h"
 #include "common/signals.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
@@ -18,6 +19,7 @@ DEFINE_string(sync, std::string(jsengine::storesvc::kDefaultSyncSpec),
 
 int main(int argc, char** argv) {
   jsengine::BlockTerminationSignals();
+  jsengine::SkipMutexDeadlockChecks();
   gflags::SetUsageMessage("storesvc --listen=HOST:PORT --data_dir=DIR [--sync=always|2m]");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   FLAGS_logtostderr = true;

@@ -26,6 +26,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/mutex_checks.h"
 #include "gateway/remote_store_client.h"
 #include "tools/bench/latency_samples.h"
 #include "tools/bench/result_line.h"
@@ -155,6 +156,7 @@ absl::Status TcpRtt(int64_t msgs, int64_t size) {
 }  // namespace jsengine
 
 int main(int argc, char** argv) {
+  jsengine::SkipMutexDeadlockChecks();
   absl::ParseCommandLine(argc, argv);
   const int64_t msgs = absl::GetFlag(FLAGS_msgs);
   const int64_t size = absl::GetFlag(FLAGS_size);
