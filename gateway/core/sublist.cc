@@ -1,9 +1,11 @@
 #include "gateway/core/sublist.h"
 
 #include <algorithm>
+#include <array>
 #include <mutex>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
 #include "common/subject.h"
 
@@ -36,10 +38,26 @@ bool Tokenize(std::string_view subject, std::string_view* tokens, size_t* n) {
 }
 
 // Match results recently computed by this thread, for one sublist at a time.
+// A subject is cached on its second miss: `missed` remembers the hashes of
+// subjects that missed once, so subjects published to once (reply inboxes:
+// every PubAck and reply has its own) neither cost an insertion nor push the
+// subjects that repeat out of the cache.
 struct ThreadCache {
+  static constexpr size_t kMissedSlots = 1024;
+
   uint64_t sublist_id = 0;
   uint64_t generation = 0;
   absl::flat_hash_map<std::string, std::shared_ptr<const MatchResult>> results;
+  std::array<size_t, kMissedSlots> missed{};
+
+  // Whether `subject` missed before (and if not, remembers that it did now).
+  bool MissedBefore(std::string_view subject) {
+    const size_t hash = absl::Hash<absl::string_view>{}(Key(subject));
+    size_t& slot = missed[hash % kMissedSlots];
+    if (slot == hash) return true;
+    slot = hash;
+    return false;
+  }
 };
 
 thread_local ThreadCache thread_cache;
@@ -234,7 +252,7 @@ std::shared_ptr<const MatchResult> Sublist::Match(std::string_view subject) {
     computed_at = generation_.load(std::memory_order_acquire);
     result = MatchLocked(subject);
   }
-  if (computed_at == cache.generation) {
+  if (computed_at == cache.generation && cache.MissedBefore(subject)) {
     if (cache.results.size() >= kMaxCachedSubjects) cache.results.clear();
     cache.results.emplace(std::string(subject), result);
   }

@@ -3,7 +3,9 @@
 // A trie over subject tokens with `*` and `>` branches. Match() results are
 // immutable and shared; each thread keeps a small cache of them that is
 // invalidated as a whole whenever the index changes (a generation counter),
-// so repeated publishes to the same subject cost one hash lookup.
+// so repeated publishes to the same subject cost one hash lookup. A subject
+// enters the cache the second time it is matched: one-off subjects (reply
+// inboxes) do not displace the ones that repeat.
 //
 //   Sublist sl;
 //   auto sub = std::make_shared<Subscription>();  sub->subject = "foo.*";

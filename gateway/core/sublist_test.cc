@@ -1,6 +1,7 @@
 #include "gateway/core/sublist.h"
 
 #include <algorithm>
+#include <string>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -128,6 +129,23 @@ TEST(SublistTest, CacheIsPerThreadAndStaysCorrect) {
   });
   other.join();
   EXPECT_TRUE(sl.Match("t.1")->empty());
+}
+
+// A cached result comes back as the same object.
+TEST(SublistTest, OneOffSubjectsDoNotDisplaceCachedOnes) {
+  Sublist sl;
+  ASSERT_TRUE(sl.Insert(MakeSub("orders.*")).ok());
+  ASSERT_TRUE(sl.Insert(MakeSub("_INBOX.abc.*")).ok());
+  sl.Match("orders.new");
+  std::shared_ptr<const MatchResult> cached = sl.Match("orders.new");
+  ASSERT_EQ(cached->psubs.size(), 1u);
+  ASSERT_EQ(sl.Match("orders.new"), cached);
+  for (int i = 0; i < 20000; ++i) {
+    EXPECT_EQ(sl.Match("_INBOX.abc." + std::to_string(i))->psubs.size(), 1u);
+  }
+  EXPECT_EQ(sl.Match("orders.new"), cached);
+  EXPECT_EQ(sl.Match("_INBOX.abc.7")->psubs.size(), 1u);
+  EXPECT_TRUE(sl.Match("_INBOX.xyz.7")->empty());
 }
 
 TEST(SublistTest, TwoSublistsOnOneThreadDoNotShareCache) {
