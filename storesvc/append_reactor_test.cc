@@ -112,10 +112,15 @@ TEST_P(AppendReactorTest, StreamsCancelledMidWayLeaveConsistentState) {
   EXPECT_TRUE(append->Finish().ok());
   v1::StreamInfoRequest request;
   request.set_name("P");
+  // The client's Finish() does not wait for the server to see the cancel: a
+  // cancelled stream's batches that were already read may still be stored
+  // after the last append. What every instant must show is a stream without
+  // holes that holds that append.
   auto info = store_->GetStreamInfo(request);
   ASSERT_TRUE(info.ok());
-  EXPECT_EQ(info->state().last_seq(), results.results(0).seq());
-  EXPECT_EQ(info->state().messages(), results.results(0).seq());
+  EXPECT_EQ(info->state().first_seq(), 1u);
+  EXPECT_EQ(info->state().messages(), info->state().last_seq());
+  EXPECT_GE(info->state().last_seq(), results.results(0).seq());
 }
 
 INSTANTIATE_TEST_SUITE_P(SyncPolicies, AppendReactorTest,
