@@ -21,7 +21,8 @@ namespace jsengine {
 
 class GrpcServer {
  public:
-  // Binds `address` ("host:port", port 0 picks a free one) and starts serving.
+  // Binds `address` ("host:port", port 0 picks a free one) and starts serving;
+  // Unavailable if the port is taken (no SO_REUSEPORT sharing).
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
       const std::string& address, const std::vector<grpc::Service*>& services);
 

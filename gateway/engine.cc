@@ -109,8 +109,14 @@ absl::Status Engine::Init(EngineOptions options) {
   // After the NATS listener: clients need not wait for gRPC to start (several
   // ms), which only admin tools use.
   if (!local_services.empty()) {
-    JSE_ASSIGN_OR_RETURN(grpc_server_, GrpcServer::Start(options.grpc_listen, local_services));
-    LOG(INFO) << "in-process services on gRPC " << options.grpc_listen;
+    auto grpc_server = GrpcServer::Start(options.grpc_listen, local_services);
+    if (!grpc_server.ok()) {
+      return absl::UnavailableError(absl::StrCat(grpc_server.status().message(),
+                                                 "; choose another with --grpc_listen"));
+    }
+    grpc_server_ = std::move(*grpc_server);
+    LOG(INFO) << "in-process services on gRPC " << options.grpc_listen << " (port "
+              << grpc_server_->port() << ")";
   }
   return absl::OkStatus();
 }

@@ -36,7 +36,7 @@ TEST(BinaryTest, ServesNatsClientsAndStopsOnSigterm) {
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     execl("gateway/gateway", "gateway", "-a", "127.0.0.1", "-p", port_arg.c_str(), "--auth",
-          "t0k", static_cast<char*>(nullptr));
+          "t0k", "--grpc_listen=127.0.0.1:0", static_cast<char*>(nullptr));
     _exit(127);
   }
   bool up = false;
