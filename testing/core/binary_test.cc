@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <thread>
 
@@ -29,14 +31,24 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
+// A fresh store directory, so the test never meets another store's lock.
+std::string TempStoreDir() {
+  const char* base = getenv("TEST_TMPDIR");
+  std::string dir = std::string(base != nullptr ? base : "/tmp") + "/binary_test.XXXXXX";
+  return mkdtemp(dir.data()) != nullptr ? dir : "";
+}
+
 TEST(BinaryTest, ServesNatsClientsAndStopsOnSigterm) {
   const int port = FreePort();
   const std::string port_arg = std::to_string(port);
+  const std::string store_dir = TempStoreDir();
+  ASSERT_FALSE(store_dir.empty());
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     execl("gateway/gateway", "gateway", "-a", "127.0.0.1", "-p", port_arg.c_str(), "--auth",
-          "t0k", "--grpc_listen=127.0.0.1:0", static_cast<char*>(nullptr));
+          "t0k", "-sd", store_dir.c_str(), "--grpc_listen=127.0.0.1:0",
+          static_cast<char*>(nullptr));
     _exit(127);
   }
   bool up = false;
@@ -71,6 +83,7 @@ TEST(BinaryTest, ServesNatsClientsAndStopsOnSigterm) {
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::filesystem::remove_all(store_dir);
 }
 
 }  // namespace
