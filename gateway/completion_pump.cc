@@ -47,7 +47,7 @@ void CompletionPump::Run() {
 bool CompletionPump::Next(void** tag, bool* ok) {
   if (awaiting_replies() == 0) return cq_.Next(tag, ok);
   const auto start = std::chrono::steady_clock::now();
-  bool got = wait_estimate_ <= kSpin / 2 && Poll(kSpin, tag, ok);
+  bool got = wait_estimate_ <= kSpin / 2 && Poll(tag, ok);
   if (!got) got = cq_.Next(tag, ok);
   const auto waited = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - start);
@@ -55,8 +55,8 @@ bool CompletionPump::Next(void** tag, bool* ok) {
   return got;
 }
 
-bool CompletionPump::Poll(std::chrono::microseconds budget, void** tag, bool* ok) {
-  const auto deadline = std::chrono::steady_clock::now() + budget;
+bool CompletionPump::Poll(void** tag, bool* ok) {
+  const auto deadline = std::chrono::steady_clock::now() + kSpin;
   const gpr_timespec immediately = gpr_time_0(GPR_CLOCK_MONOTONIC);
   do {
     if (cq_.AsyncNext(tag, ok, immediately) == grpc::CompletionQueue::GOT_EVENT) return true;

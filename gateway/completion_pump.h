@@ -67,14 +67,14 @@ class CompletionPump {
   void AwaitReplies(int delta) { awaiting_.fetch_add(delta, std::memory_order_relaxed); }
   int awaiting_replies() const { return awaiting_.load(std::memory_order_relaxed); }
 
+ private:
   static constexpr std::chrono::microseconds kSpin{200};
 
- private:
   void Run();
   // Takes the next completion; false once the queue is shut down and empty.
   bool Next(void** tag, bool* ok);
-  // Polls without sleeping for up to `budget`.
-  bool Poll(std::chrono::microseconds budget, void** tag, bool* ok);
+  // Polls without sleeping for up to kSpin.
+  bool Poll(void** tag, bool* ok);
 
   grpc::CompletionQueue cq_;
   std::atomic<int> awaiting_{0};

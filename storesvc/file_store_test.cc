@@ -651,18 +651,22 @@ void MakeHistory(FileStore* store) {
   ASSERT_TRUE(store->Flush().ok());
 }
 
+// Adds MakeHistory() to the store in `dir`, closes it cleanly and returns
+// what it held.
+Snapshot WriteHistoryAndClose(const std::string& dir) {
+  auto store = OpenStore(dir);
+  MakeHistory(store.get());
+  Snapshot snapshot = Observe(store.get());
+  EXPECT_TRUE(store->Close().ok());
+  return snapshot;
+}
+
 // After a clean close, Open() answers the state from state.snap before the
 // index is loaded, and once loaded every query matches the store before
 // the restart and a store rebuilt from the segments alone.
 TEST(FileStoreTest, RestartFromSavedStateMatchesFullReplay) {
   const std::string dir = NewTestDir("fs_lazy");
-  Snapshot before;
-  {
-    auto store = OpenStore(dir);
-    MakeHistory(store.get());
-    before = Observe(store.get());
-    ASSERT_TRUE(store->Close().ok());
-  }
+  Snapshot before = WriteHistoryAndClose(dir);
   for (const auto& e : fs::directory_iterator(dir)) {
     EXPECT_NE(e.path().filename().string(), file_format::kLegacyIndexFile);
   }
@@ -702,13 +706,7 @@ TEST(FileStoreTest, RestartFromSavedStateMatchesFullReplay) {
 // nothing is rewritten and the next open still uses the saved state.
 TEST(FileStoreTest, CloseBeforeIndexLoadedKeepsSavedState) {
   const std::string dir = NewTestDir("fs_lazy_close");
-  Snapshot before;
-  {
-    auto store = OpenStore(dir);
-    MakeHistory(store.get());
-    before = Observe(store.get());
-    ASSERT_TRUE(store->Close().ok());
-  }
+  Snapshot before = WriteHistoryAndClose(dir);
   for (int i = 0; i < 3; ++i) {
     auto store = OpenStore(dir);
     EXPECT_TRUE(store->used_saved_state());
@@ -742,12 +740,7 @@ TEST(FileStoreTest, MissingDamagedOrStaleSegmentIndexRescansOnlyThatSegment) {
       old_index.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
       ASSERT_FALSE(old_index.empty());
     }
-    {
-      auto store = OpenStore(dir);
-      MakeHistory(store.get());
-      before = Observe(store.get());
-      ASSERT_TRUE(store->Close().ok());
-    }
+    before = WriteHistoryAndClose(dir);
     ASSERT_GT(Segments(dir).size(), 3u);
     fs::remove(dir + "/" + file_format::kSavedStateFile);
     const std::string victim = Segments(dir)[damage == "older prefix" ? 0 : 1];
@@ -843,13 +836,7 @@ TEST(FileStoreTest, SegmentIndexOfLongerSegmentIsIgnored) {
 // every segment and from then on reports the true state.
 TEST(FileStoreTest, SavedStateDisagreeingWithSegmentsIsReplaced) {
   const std::string dir = NewTestDir("fs_state_forged");
-  Snapshot before;
-  {
-    auto store = OpenStore(dir);
-    MakeHistory(store.get());
-    before = Observe(store.get());
-    ASSERT_TRUE(store->Close().ok());
-  }
+  Snapshot before = WriteHistoryAndClose(dir);
   const std::string path = dir + "/" + file_format::kSavedStateFile;
   std::string file;
   {
