@@ -18,7 +18,7 @@
 #include <algorithm>
 #include <vector>
 
-namespace jsengine {
+namespace jsengine::common {
 
 class CallbackBurst {
  public:
@@ -58,6 +58,6 @@ class CallbackBurst {
   static inline thread_local std::vector<void (*)()> pending_;
 };
 
-}  // namespace jsengine
+}  // namespace jsengine::common
 
 #endif  // JSENGINE_COMMON_CALLBACK_BURST_H_

@@ -4,7 +4,7 @@
 
 #include "gtest/gtest.h"
 
-namespace jsengine {
+namespace jsengine::common {
 namespace {
 
 thread_local int runs = 0;
@@ -55,4 +55,4 @@ TEST(CallbackBurstTest, BurstsArePerThread) {
 }
 
 }  // namespace
-}  // namespace jsengine
+}  // namespace jsengine::common

@@ -2,10 +2,10 @@
 
 #include "absl/synchronization/mutex.h"
 
-namespace jsengine {
+namespace jsengine::common {
 
 void SkipMutexDeadlockChecks() {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
-}  // namespace jsengine
+}  // namespace jsengine::common

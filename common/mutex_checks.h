@@ -9,10 +9,10 @@
 #ifndef JSENGINE_COMMON_MUTEX_CHECKS_H_
 #define JSENGINE_COMMON_MUTEX_CHECKS_H_
 
-namespace jsengine {
+namespace jsengine::common {
 
 void SkipMutexDeadlockChecks();
 
-}  // namespace jsengine
+}  // namespace jsengine::common
 
 #endif  // JSENGINE_COMMON_MUTEX_CHECKS_H_

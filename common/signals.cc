@@ -3,7 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
-namespace jsengine {
+namespace jsengine::common {
 namespace {
 
 sigset_t TerminationSignals() {
@@ -30,4 +30,4 @@ int WaitForTerminationSignal() {
   return signal_number;
 }
 
-}  // namespace jsengine
+}  // namespace jsengine::common

@@ -6,11 +6,11 @@
 #ifndef JSENGINE_COMMON_SIGNALS_H_
 #define JSENGINE_COMMON_SIGNALS_H_
 
-namespace jsengine {
+namespace jsengine::common {
 
 void BlockTerminationSignals();
 int WaitForTerminationSignal();
 
-}  // namespace jsengine
+}  // namespace jsengine::common
 
 #endif  // JSENGINE_COMMON_SIGNALS_H_

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 
-namespace jsengine {
+namespace jsengine::common {
 namespace {
 
 constexpr absl::string_view kErrorDetailPayload = "type.jsengine/ErrorDetail";
@@ -98,4 +98,4 @@ absl::Status FromErrorDetail(const v1::ErrorDetail& detail) {
   return MakeStatus(detail.code(), detail.err_code(), detail.description());
 }
 
-}  // namespace jsengine
+}  // namespace jsengine::common

@@ -20,7 +20,7 @@
 #include "absl/strings/string_view.h"
 #include "proto/common.pb.h"
 
-namespace jsengine {
+namespace jsengine::common {
 
 enum class JsErrorId {
 #define JS_ERROR(name, code, err_code, description) k##name,
@@ -46,7 +46,7 @@ v1::ErrorDetail ToErrorDetail(const absl::Status& status);
 // The inverse of ToErrorDetail().
 absl::Status FromErrorDetail(const v1::ErrorDetail& detail);
 
-}  // namespace jsengine
+}  // namespace jsengine::common
 
 #define JSE_STATUS_CONCAT_INNER_(a, b) a##b
 #define JSE_STATUS_CONCAT_(a, b) JSE_STATUS_CONCAT_INNER_(a, b)

@@ -1,9 +1,8 @@
 #include "common/status.h"
 
-#include "common/grpc_status.h"
 #include "gtest/gtest.h"
 
-namespace jsengine {
+namespace jsengine::common {
 namespace {
 
 TEST(JsErrorTest, CarriesCodesAndDescription) {
@@ -30,21 +29,6 @@ TEST(JsErrorTest, PlainStatusGetsDerivedCode) {
   EXPECT_EQ(detail.description(), "store down");
 }
 
-TEST(GrpcStatusTest, RoundTripKeepsJetStreamCodes) {
-  absl::Status original = JsError(JsErrorId::kStreamNameExist);
-  absl::Status back = FromGrpcStatus(ToGrpcStatus(original));
-  EXPECT_EQ(back.code(), original.code());
-  EXPECT_EQ(back.message(), original.message());
-  EXPECT_EQ(ToErrorDetail(back).err_code(), 10058);
-}
-
-TEST(GrpcStatusTest, RoundTripKeepsPlainCodes) {
-  absl::Status back = FromGrpcStatus(ToGrpcStatus(absl::AlreadyExistsError("dup")));
-  EXPECT_EQ(back.code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(back.message(), "dup");
-  EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok());
-}
-
 absl::StatusOr<int> Half(int x) {
   if (x % 2) return absl::InvalidArgumentError("odd");
   return x / 2;
@@ -65,4 +49,4 @@ TEST(StatusMacrosTest, PropagateErrors) {
 }
 
 }  // namespace
-}  // namespace jsengine
+}  // namespace jsengine::common

@@ -1,6 +1,6 @@
 #include "common/subject.h"
 
-namespace jsengine {
+namespace jsengine::common {
 namespace {
 
 // Yields the tokens of a subject one by one.
@@ -90,4 +90,4 @@ bool SubjectsCollide(std::string_view a, std::string_view b) {
   }
 }
 
-}  // namespace jsengine
+}  // namespace jsengine::common

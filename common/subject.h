@@ -6,7 +6,7 @@
 
 #include <string_view>
 
-namespace jsengine {
+namespace jsengine::common {
 
 // A subject a subscription may use: non-empty tokens, no whitespace, `>`
 // only as the last token.
@@ -32,6 +32,6 @@ std::string_view AsStdStringView(const StringView& s) {
   return std::string_view(s.data(), s.size());
 }
 
-}  // namespace jsengine
+}  // namespace jsengine::common
 
 #endif  // JSENGINE_COMMON_SUBJECT_H_

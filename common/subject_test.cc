@@ -2,7 +2,7 @@
 
 #include "gtest/gtest.h"
 
-namespace jsengine {
+namespace jsengine::common {
 namespace {
 
 TEST(SubjectTest, Validity) {
@@ -56,4 +56,4 @@ TEST(SubjectsCollideTest, OverlapOfWildcards) {
 }
 
 }  // namespace
-}  // namespace jsengine
+}  // namespace jsengine::common

@@ -3,7 +3,7 @@
 //   bazel run //consumersvc -- --listen=127.0.0.1:4251
 #include <csignal>
 
-#include "common/grpc_server.h"
+#include "common/grpc/grpc_server.h"
 #include "common/mutex_checks.h"
 #include "common/signals.h"
 #include "consumersvc/consumer_service.h"
@@ -13,22 +13,22 @@
 DEFINE_string(listen, "127.0.0.1:4251", "gRPC address (host:port) to serve on");
 
 int main(int argc, char** argv) {
-  jsengine::BlockTerminationSignals();
-  jsengine::SkipMutexDeadlockChecks();
+  jsengine::common::BlockTerminationSignals();
+  jsengine::common::SkipMutexDeadlockChecks();
   gflags::SetUsageMessage("consumersvc --listen=HOST:PORT");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
 
   jsengine::consumersvc::ConsumerServiceImpl service;
-  auto server = jsengine::GrpcServer::Start(FLAGS_listen, {&service});
+  auto server = jsengine::common::grpc::GrpcServer::Start(FLAGS_listen, {&service});
   if (!server.ok()) {
     LOG(ERROR) << server.status();
     return 1;
   }
   LOG(INFO) << "consumersvc listening on " << FLAGS_listen << " (port " << (*server)->port()
             << ")";
-  int signal_number = jsengine::WaitForTerminationSignal();
+  int signal_number = jsengine::common::WaitForTerminationSignal();
   LOG(INFO) << "consumersvc: signal " << signal_number << ", shutting down";
   (*server)->Shutdown();
   return 0;

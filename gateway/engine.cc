@@ -6,14 +6,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
-#include "gateway/embedded_store_client.h"
-#include "gateway/remote_store_client.h"
 #include "glog/logging.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "storesvc/client/remote_store_client.h"
 #include "storesvc/sync_spec.h"
 
-namespace jsengine {
+namespace jsengine::gateway {
 
 absl::Status ParseGatewayArgs(const std::vector<std::string>& args, EngineOptions* options) {
   std::vector<std::string> rest;
@@ -88,11 +87,12 @@ absl::Status Engine::Init(EngineOptions options) {
     JSE_ASSIGN_OR_RETURN(store_, storesvc::Store::Open(store_options));
     store_service_ = std::make_unique<storesvc::StoreServiceImpl>(store_.get());
     local_services.push_back(store_service_.get());
-    store_client_ = std::make_unique<EmbeddedStoreClient>(store_.get());
+    store_client_ = store_.get();
     LOG(INFO) << "store: in-process, data in " << options.server.store_dir << ", sync "
               << options.sync;
   } else {
-    store_client_ = std::make_unique<RemoteStoreClient>(options.store_address);
+    remote_store_ = std::make_unique<storesvc::client::RemoteStoreClient>(options.store_address);
+    store_client_ = remote_store_.get();
     LOG(INFO) << "store: storesvc at " << options.store_address;
   }
   if (options.consumer_address.empty()) {
@@ -102,14 +102,14 @@ absl::Status Engine::Init(EngineOptions options) {
     LOG(INFO) << "consumers: consumersvc at " << options.consumer_address;
   }
   server_ = std::make_unique<core::Server>(options.server);
-  bridge_ = std::make_unique<JetStreamBridge>(server_.get(), store_client_.get(),
-                                              jetstream::JsApiOptions());
+  bridge_ =
+      std::make_unique<jetstream::Bridge>(server_.get(), store_client_, jetstream::JsApiOptions());
   JSE_RETURN_IF_ERROR(bridge_->Start());
   JSE_RETURN_IF_ERROR(server_->Start());
   // After the NATS listener: clients need not wait for gRPC to start (several
   // ms), which only admin tools use.
   if (!local_services.empty()) {
-    auto grpc_server = GrpcServer::Start(options.grpc_listen, local_services);
+    auto grpc_server = common::grpc::GrpcServer::Start(options.grpc_listen, local_services);
     if (!grpc_server.ok()) {
       return absl::UnavailableError(absl::StrCat(grpc_server.status().message(),
                                                  "; choose another with --grpc_listen"));
@@ -131,11 +131,11 @@ void Engine::Stop() {
   if (grpc_server_ != nullptr) grpc_server_->Shutdown();
   bridge_.reset();
   server_.reset();
-  store_client_.reset();
+  remote_store_.reset();
   grpc_server_.reset();
   store_service_.reset();
   consumer_service_.reset();
   store_.reset();
 }
 
-}  // namespace jsengine
+}  // namespace jsengine::gateway

@@ -21,16 +21,17 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "common/grpc_server.h"
+#include "common/grpc/grpc_server.h"
 #include "consumersvc/consumer_service.h"
 #include "gateway/core/options.h"
 #include "gateway/core/server.h"
-#include "gateway/jetstream_bridge.h"
-#include "gateway/store_client.h"
+#include "gateway/jetstream/bridge.h"
+#include "storesvc/client/remote_store_client.h"
+#include "storesvc/client/store_client.h"
 #include "storesvc/store.h"
 #include "storesvc/store_service.h"
 
-namespace jsengine {
+namespace jsengine::gateway {
 
 struct EngineOptions {
   core::ServerOptions server;
@@ -75,13 +76,15 @@ class Engine {
   std::unique_ptr<storesvc::Store> store_;
   std::unique_ptr<storesvc::StoreServiceImpl> store_service_;
   std::unique_ptr<consumersvc::ConsumerServiceImpl> consumer_service_;
-  std::unique_ptr<GrpcServer> grpc_server_;
-  std::unique_ptr<StoreClient> store_client_;
+  std::unique_ptr<common::grpc::GrpcServer> grpc_server_;
+  std::unique_ptr<storesvc::client::RemoteStoreClient> remote_store_;
+  // store_ or remote_store_.
+  storesvc::client::StoreClient* store_client_ = nullptr;
   std::unique_ptr<core::Server> server_;
-  std::unique_ptr<JetStreamBridge> bridge_;
+  std::unique_ptr<jetstream::Bridge> bridge_;
   bool stopped_ = false;
 };
 
-}  // namespace jsengine
+}  // namespace jsengine::gateway
 
 #endif  // JSENGINE_GATEWAY_ENGINE_H_

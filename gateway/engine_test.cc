@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 #include "nats/nats.h"
 
-namespace jsengine {
+namespace jsengine::gateway {
 namespace {
 
 TEST(ParseGatewayArgsTest, TakesNatsServerAndGatewayFlags) {
@@ -85,4 +85,4 @@ TEST(EngineTest, EmbeddedStoresPublishesAcrossRestarts) {
 }
 
 }  // namespace
-}  // namespace jsengine
+}  // namespace jsengine::gateway

@@ -13,20 +13,20 @@
 #include "glog/logging.h"
 
 int main(int argc, char** argv) {
-  jsengine::BlockTerminationSignals();
-  jsengine::SkipMutexDeadlockChecks();
+  jsengine::common::BlockTerminationSignals();
+  jsengine::common::SkipMutexDeadlockChecks();
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
 
-  jsengine::EngineOptions options;
-  absl::Status parsed =
-      jsengine::ParseGatewayArgs(std::vector<std::string>(argv + 1, argv + argc), &options);
+  jsengine::gateway::EngineOptions options;
+  absl::Status parsed = jsengine::gateway::ParseGatewayArgs(
+      std::vector<std::string>(argv + 1, argv + argc), &options);
   if (!parsed.ok() || options.server.show_help) {
     std::ostream& out = parsed.ok() ? std::cout : std::cerr;
     if (!parsed.ok()) out << parsed.message() << "\n\n";
     out << "Usage: gateway [options]\n\n"
-        << jsengine::core::ServerUsage() << "\n"
-        << jsengine::GatewayUsage();
+        << jsengine::gateway::core::ServerUsage() << "\n"
+        << jsengine::gateway::GatewayUsage();
     return parsed.ok() ? 0 : 2;
   }
   if (options.server.trace) {
@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     FLAGS_v = 1;
   }
 
-  auto engine = jsengine::Engine::Start(options);
+  auto engine = jsengine::gateway::Engine::Start(options);
   if (!engine.ok()) {
     LOG(ERROR) << "cannot start: " << engine.status();
     return 1;
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   LOG(INFO) << "Listening for client connections on " << options.server.host << ":"
             << (*engine)->nats_port();
   LOG(INFO) << "Server is ready";
-  int signal_number = jsengine::WaitForTerminationSignal();
+  int signal_number = jsengine::common::WaitForTerminationSignal();
   LOG(INFO) << "Trapped signal " << signal_number << ", shutting down";
   (*engine)->Stop();
   return 0;

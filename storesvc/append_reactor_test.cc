@@ -6,10 +6,10 @@
 #include <string>
 #include <thread>
 
-#include "common/grpc_server.h"
+#include "common/grpc/grpc_server.h"
 #include "grpcpp/grpcpp.h"
-#include "proto/store.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "proto/store.grpc.pb.h"
 #include "storesvc/store_test_util.h"
 
 namespace jsengine::storesvc {
@@ -40,7 +40,7 @@ class AppendReactorTest : public ::testing::TestWithParam<SyncPolicy> {
     create.mutable_config()->set_name("P");
     ASSERT_TRUE(store_->CreateStream(create).ok());
     service_ = std::make_unique<SmallQueueService>(store_.get());
-    auto server = GrpcServer::Start("127.0.0.1:0", {service_.get()});
+    auto server = common::grpc::GrpcServer::Start("127.0.0.1:0", {service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     stub_ = v1::StoreService::NewStub(grpc::CreateChannel(
@@ -61,7 +61,7 @@ class AppendReactorTest : public ::testing::TestWithParam<SyncPolicy> {
 
   std::unique_ptr<Store> store_;
   std::unique_ptr<SmallQueueService> service_;
-  std::unique_ptr<GrpcServer> server_;
+  std::unique_ptr<common::grpc::GrpcServer> server_;
   std::unique_ptr<v1::StoreService::Stub> stub_;
 };
 

@@ -73,7 +73,8 @@ absl::StatusOr<uint64_t> IndexedStore::Purge(absl::string_view filter, uint64_t 
   std::vector<uint64_t> victims;
   index_.ForEach(index_.first_seq(), [&](uint64_t seq, const IndexEntry& e) {
     if (before != 0 && seq >= before) return false;
-    if (filter.empty() || SubjectMatches(AsStdStringView(filter), *e.subject)) victims.push_back(seq);
+    if (filter.empty() || common::SubjectMatches(common::AsStdStringView(filter), *e.subject))
+      victims.push_back(seq);
     return true;
   });
   if (keep > 0) {
@@ -82,7 +83,7 @@ absl::StatusOr<uint64_t> IndexedStore::Purge(absl::string_view filter, uint64_t 
       matching = index_.msgs();
     } else if (before != 0) {
       index_.ForEach(before, [&](uint64_t, const IndexEntry& e) {
-        if (SubjectMatches(AsStdStringView(filter), *e.subject)) ++matching;
+        if (common::SubjectMatches(common::AsStdStringView(filter), *e.subject)) ++matching;
         return true;
       });
     }
@@ -142,12 +143,14 @@ std::map<std::string, uint64_t> IndexedStore::SubjectCounts(absl::string_view fi
   std::map<std::string, uint64_t> out;
   if (summary_.has_value()) {
     for (const auto& [subject, count] : summary_->subject_counts) {
-      if (filter.empty() || SubjectMatches(AsStdStringView(filter), subject)) out[subject] = count;
+      if (filter.empty() || common::SubjectMatches(common::AsStdStringView(filter), subject))
+        out[subject] = count;
     }
     return out;
   }
   for (const auto& [subject, info] : index_.subjects()) {
-    if (filter.empty() || SubjectMatches(AsStdStringView(filter), subject)) out[subject] = info.count;
+    if (filter.empty() || common::SubjectMatches(common::AsStdStringView(filter), subject))
+      out[subject] = info.count;
   }
   return out;
 }

@@ -3,7 +3,7 @@
 //   bazel run //storesvc -- --listen=127.0.0.1:4250 --data_dir=/var/lib/jsengine --sync=always
 #include <string>
 
-#include "common/grpc_server.h"
+#include "common/grpc/grpc_server.h"
 #include "common/mutex_checks.h"
 #include "common/signals.h"
 #include "gflags/gflags.h"
@@ -18,8 +18,8 @@ DEFINE_string(sync, std::string(jsengine::storesvc::kDefaultSyncSpec),
               "\"always\" (fsync before each ack, group commit) or an fsync interval like \"2m\"");
 
 int main(int argc, char** argv) {
-  jsengine::BlockTerminationSignals();
-  jsengine::SkipMutexDeadlockChecks();
+  jsengine::common::BlockTerminationSignals();
+  jsengine::common::SkipMutexDeadlockChecks();
   gflags::SetUsageMessage("storesvc --listen=HOST:PORT --data_dir=DIR [--sync=always|2m]");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   FLAGS_logtostderr = true;
@@ -38,14 +38,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   jsengine::storesvc::StoreServiceImpl service(store->get());
-  auto server = jsengine::GrpcServer::Start(FLAGS_listen, {&service});
+  auto server = jsengine::common::grpc::GrpcServer::Start(FLAGS_listen, {&service});
   if (!server.ok()) {
     LOG(ERROR) << server.status();
     return 1;
   }
   LOG(INFO) << "storesvc listening on " << FLAGS_listen << " (port " << (*server)->port()
             << "), data in " << FLAGS_data_dir << ", sync " << FLAGS_sync;
-  int signal_number = jsengine::WaitForTerminationSignal();
+  int signal_number = jsengine::common::WaitForTerminationSignal();
   LOG(INFO) << "storesvc: signal " << signal_number << ", shutting down";
   (*server)->Shutdown();
   store->reset();

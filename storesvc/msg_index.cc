@@ -85,7 +85,7 @@ void MsgIndex::TrimFront() {
 
 uint64_t MsgIndex::NextMatch(absl::string_view filter, uint64_t start) const {
   start = std::max(start, base_);
-  if (!filter.empty() && IsValidLiteralSubject(AsStdStringView(filter))) {
+  if (!filter.empty() && common::IsValidLiteralSubject(common::AsStdStringView(filter))) {
     auto it = subjects_.find(filter);
     if (it == subjects_.end()) return 0;
     const std::string* subj = &it->first;
@@ -100,7 +100,7 @@ uint64_t MsgIndex::NextMatch(absl::string_view filter, uint64_t start) const {
     if (subj == nullptr) continue;
     if (filter.empty()) return s;
     auto [it, inserted] = matches.try_emplace(subj, false);
-    if (inserted) it->second = SubjectMatches(AsStdStringView(filter), *subj);
+    if (inserted) it->second = common::SubjectMatches(common::AsStdStringView(filter), *subj);
     if (it->second) return s;
   }
   return 0;
@@ -110,7 +110,8 @@ uint64_t MsgIndex::LastMatch(absl::string_view filter) const {
   if (filter.empty()) return LastLive();
   uint64_t best = 0;
   for (const auto& [subject, info] : subjects_) {
-    if (info.last > best && SubjectMatches(AsStdStringView(filter), subject)) best = info.last;
+    if (info.last > best && common::SubjectMatches(common::AsStdStringView(filter), subject))
+      best = info.last;
   }
   return best;
 }

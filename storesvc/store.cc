@@ -16,13 +16,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/callback_burst.h"
+#include "common/names.h"
 #include "common/status.h"
+#include "common/subject.h"
 #include "glog/logging.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "storesvc/file_store.h"
 #include "storesvc/memory_store.h"
 #include "storesvc/stream_config.h"
-#include "common/subject.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -33,7 +34,7 @@ constexpr uint32_t kDefaultReadBatch = 256;
 constexpr absl::Duration kTailPoll = absl::Seconds(1);
 
 absl::Status Internal(absl::string_view what) {
-  return JsErrorF(JsErrorId::kStreamGeneralError, {{"err", what}});
+  return common::JsErrorF(common::JsErrorId::kStreamGeneralError, {{"err", what}});
 }
 
 absl::Status SyncPath(const std::string& path, int flags) {
@@ -45,7 +46,7 @@ absl::Status SyncPath(const std::string& path, int flags) {
 }
 
 // A subscription served by one thread; `stop` asks the thread to finish.
-class ThreadSubscription : public Subscription {
+class ThreadSubscription : public client::Subscription {
  public:
   ThreadSubscription(std::function<void()> stop, std::thread thread)
       : stop_(std::move(stop)), thread_(std::move(thread)) {}
@@ -99,7 +100,7 @@ void RunRead(const std::shared_ptr<ReadState>& st) {
     if (!req.tail()) return st->done(absl::OkStatus());
     if (!st->stream->WaitForAppend(next, &st->stop, kTailPoll)) {
       if (st->stop.load()) return st->done(absl::CancelledError("read cancelled"));
-      return st->done(JsError(JsErrorId::kStreamNotFound));
+      return st->done(common::JsError(common::JsErrorId::kStreamNotFound));
     }
   }
 }
@@ -261,7 +262,7 @@ std::shared_ptr<Stream> Store::FindBySubject(const std::string& subject) const {
   for (const auto& [name, stream] : streams_) {
     const v1::StreamConfig cfg = stream->config();
     for (const std::string& s : cfg.subjects()) {
-      if (SubjectMatches(s, subject)) return stream;
+      if (common::SubjectMatches(s, subject)) return stream;
     }
   }
   return nullptr;
@@ -281,8 +282,8 @@ void Store::Emit(v1::StreamEvent::Kind kind, const std::string& name,
 
 absl::StatusOr<v1::StreamInfo> Store::CreateStream(const v1::CreateStreamRequest& request) {
   if (request.config().sealed()) {
-    return JsErrorF(JsErrorId::kStreamInvalidConfig,
-                    {{"err", "stream configuration for create can not be sealed"}});
+    return common::JsErrorF(common::JsErrorId::kStreamInvalidConfig,
+                            {{"err", "stream configuration for create can not be sealed"}});
   }
   JSE_ASSIGN_OR_RETURN(v1::StreamConfig cfg, CheckStreamConfig(request.config()));
   absl::MutexLock lock(&mu_);
@@ -291,13 +292,14 @@ absl::StatusOr<v1::StreamInfo> Store::CreateStream(const v1::CreateStreamRequest
     if (google::protobuf::util::MessageDifferencer::Equals(it->second->config(), cfg)) {
       return it->second->Info(false, "");
     }
-    return JsError(JsErrorId::kStreamNameExist);
+    return common::JsError(common::JsErrorId::kStreamNameExist);
   }
   for (const auto& [name, other] : streams_) {
     const v1::StreamConfig other_cfg = other->config();
     for (const std::string& a : other_cfg.subjects()) {
       for (const std::string& b : cfg.subjects()) {
-        if (SubjectsCollide(a, b)) return JsError(JsErrorId::kStreamSubjectOverlap);
+        if (common::SubjectsCollide(a, b))
+          return common::JsError(common::JsErrorId::kStreamSubjectOverlap);
       }
     }
   }
@@ -319,7 +321,7 @@ absl::StatusOr<v1::StreamInfo> Store::CreateStream(const v1::CreateStreamRequest
 absl::StatusOr<v1::StreamInfo> Store::UpdateStream(const v1::UpdateStreamRequest& request) {
   absl::MutexLock lock(&mu_);
   auto it = streams_.find(request.config().name());
-  if (it == streams_.end()) return JsError(JsErrorId::kStreamNotFound);
+  if (it == streams_.end()) return common::JsError(common::JsErrorId::kStreamNotFound);
   std::shared_ptr<Stream> stream = it->second;
   v1::StreamConfig old = stream->config();
   JSE_ASSIGN_OR_RETURN(v1::StreamConfig cfg, CheckStreamUpdate(old, request.config()));
@@ -328,7 +330,8 @@ absl::StatusOr<v1::StreamInfo> Store::UpdateStream(const v1::UpdateStreamRequest
     const v1::StreamConfig other_cfg = other->config();
     for (const std::string& a : other_cfg.subjects()) {
       for (const std::string& b : cfg.subjects()) {
-        if (SubjectsCollide(a, b)) return JsError(JsErrorId::kStreamSubjectOverlap);
+        if (common::SubjectsCollide(a, b))
+          return common::JsError(common::JsErrorId::kStreamSubjectOverlap);
       }
     }
   }
@@ -341,7 +344,7 @@ absl::StatusOr<v1::StreamInfo> Store::UpdateStream(const v1::UpdateStreamRequest
 absl::Status Store::DeleteStream(const v1::DeleteStreamRequest& request) {
   absl::MutexLock lock(&mu_);
   auto it = streams_.find(request.name());
-  if (it == streams_.end()) return JsError(JsErrorId::kStreamNotFound);
+  if (it == streams_.end()) return common::JsError(common::JsErrorId::kStreamNotFound);
   std::shared_ptr<Stream> stream = it->second;
   streams_.erase(it);
   absl::Status st = stream->Close();
@@ -355,7 +358,7 @@ absl::Status Store::DeleteStream(const v1::DeleteStreamRequest& request) {
 
 absl::StatusOr<v1::StreamInfo> Store::GetStreamInfo(const v1::StreamInfoRequest& request) {
   std::shared_ptr<Stream> stream = Find(request.name());
-  if (stream == nullptr) return JsError(JsErrorId::kStreamNotFound);
+  if (stream == nullptr) return common::JsError(common::JsErrorId::kStreamNotFound);
   return stream->Info(request.deleted_details(), request.subjects_filter());
 }
 
@@ -370,7 +373,7 @@ Response Store::Page(const v1::ListStreamsRequest& request, int page_limit,
       const v1::StreamConfig cfg = stream->config();
       for (const std::string& s : cfg.subjects()) {
         if (match) break;
-        match = SubjectsCollide(s, request.subject());
+        match = common::SubjectsCollide(s, request.subject());
       }
       if (match) matching.push_back(stream);
     }
@@ -393,17 +396,17 @@ Response Store::Page(const v1::ListStreamsRequest& request, int page_limit,
 
 absl::StatusOr<v1::ListStreamsResponse> Store::ListStreams(const v1::ListStreamsRequest& request) {
   return Page<v1::ListStreamsResponse, v1::StreamInfo>(
-      request, kListLimit, [](const Stream& s) { return s.Info(false, ""); });
+      request, common::kListLimit, [](const Stream& s) { return s.Info(false, ""); });
 }
 
 absl::StatusOr<v1::StreamNamesResponse> Store::StreamNames(const v1::ListStreamsRequest& request) {
-  return Page<v1::StreamNamesResponse, std::string>(request, kNamesLimit,
+  return Page<v1::StreamNamesResponse, std::string>(request, common::kNamesLimit,
                                                     [](const Stream& s) { return s.name(); });
 }
 
 absl::StatusOr<v1::PurgeStreamResponse> Store::PurgeStream(const v1::PurgeStreamRequest& request) {
   std::shared_ptr<Stream> stream = Find(request.name());
-  if (stream == nullptr) return JsError(JsErrorId::kStreamNotFound);
+  if (stream == nullptr) return common::JsError(common::JsErrorId::kStreamNotFound);
   JSE_ASSIGN_OR_RETURN(uint64_t purged, stream->Purge(request));
   v1::PurgeStreamResponse resp;
   resp.set_purged(purged);
@@ -415,13 +418,13 @@ absl::StatusOr<v1::PurgeStreamResponse> Store::PurgeStream(const v1::PurgeStream
 
 absl::StatusOr<v1::StoredMessage> Store::GetMessage(const v1::GetMessageRequest& request) {
   std::shared_ptr<Stream> stream = Find(request.stream());
-  if (stream == nullptr) return JsError(JsErrorId::kStreamNotFound);
+  if (stream == nullptr) return common::JsError(common::JsErrorId::kStreamNotFound);
   return stream->GetMessage(request);
 }
 
 absl::Status Store::DeleteMessage(const v1::DeleteMessageRequest& request) {
   std::shared_ptr<Stream> stream = Find(request.stream());
-  if (stream == nullptr) return JsError(JsErrorId::kStreamNotFound);
+  if (stream == nullptr) return common::JsError(common::JsErrorId::kStreamNotFound);
   return stream->DeleteMessage(request);
 }
 
@@ -442,7 +445,8 @@ void Store::Append(v1::AppendBatch batch, AppendCallback done) {
     if (stream == nullptr) {
       result->set_id(req.id());
       result->set_stream(req.stream());
-      *result->mutable_error() = ToErrorDetail(JsError(JsErrorId::kStreamNotFound));
+      *result->mutable_error() =
+          common::ToErrorDetail(common::JsError(common::JsErrorId::kStreamNotFound));
       continue;
     }
     stream->Append(req, now, result);
@@ -458,8 +462,8 @@ void Store::Append(v1::AppendBatch batch, AppendCallback done) {
   for (v1::AppendResult& r : *ack.results.mutable_results()) {
     if (!r.has_error() && failed.count(r.stream()) > 0) {
       r.set_seq(0);
-      *r.mutable_error() =
-          ToErrorDetail(JsErrorF(JsErrorId::kStreamStoreFailed, {{"err", "write failed"}}));
+      *r.mutable_error() = common::ToErrorDetail(
+          common::JsErrorF(common::JsErrorId::kStreamStoreFailed, {{"err", "write failed"}}));
     }
   }
   if (options_.sync == SyncPolicy::kInterval || ack.streams.empty()) {
@@ -495,13 +499,13 @@ void Store::SyncLoop() {
         }
       }
     }
-    CallbackBurst burst;
+    common::CallbackBurst burst;
     for (PendingAck& ack : work) {
       for (v1::AppendResult& r : *ack.results.mutable_results()) {
         if (!r.has_error() && failed.count(r.stream()) > 0) {
           r.set_seq(0);
-          *r.mutable_error() =
-              ToErrorDetail(JsErrorF(JsErrorId::kStreamStoreFailed, {{"err", "fsync failed"}}));
+          *r.mutable_error() = common::ToErrorDetail(
+              common::JsErrorF(common::JsErrorId::kStreamStoreFailed, {{"err", "fsync failed"}}));
         }
       }
       ack.done(std::move(ack.results));
@@ -537,15 +541,15 @@ void Store::HousekeepingLoop() {
   }
 }
 
-std::unique_ptr<Subscription> Store::Read(const v1::ReadRequest& request, BatchCallback on_batch,
-                                          DoneCallback done) {
+std::unique_ptr<client::Subscription> Store::Read(const v1::ReadRequest& request,
+                                                  BatchCallback on_batch, DoneCallback done) {
   auto st = std::make_shared<ReadState>();
   st->stream = Find(request.stream());
   st->request = request;
   st->on_batch = std::move(on_batch);
   st->done = std::move(done);
   if (st->stream == nullptr) {
-    st->done(JsError(JsErrorId::kStreamNotFound));
+    st->done(common::JsError(common::JsErrorId::kStreamNotFound));
     return std::make_unique<ThreadSubscription>([] {}, std::thread());
   }
   std::thread thread([st] { RunRead(st); });
@@ -557,7 +561,7 @@ std::unique_ptr<Subscription> Store::Read(const v1::ReadRequest& request, BatchC
       std::move(thread));
 }
 
-std::unique_ptr<Subscription> Store::WatchStreams(EventCallback on_event) {
+std::unique_ptr<client::Subscription> Store::WatchStreams(EventCallback on_event) {
   auto watcher = std::make_shared<Watcher>(std::move(on_event));
   {
     absl::MutexLock lock(&mu_);

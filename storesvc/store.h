@@ -1,9 +1,9 @@
 // Store: every stream of the engine, persisted under one data directory.
 //
-// The admin methods mirror the StoreService RPCs of proto/store.proto (same
-// names, request and response types); their errors are JsError()s, so
-// clients see nats-server's code/err_code. The data plane matches
-// gateway/store_client.h:
+// Store implements StoreClient (storesvc/client/store_client.h), whose
+// methods mirror the StoreService RPCs of proto/store.proto (same names,
+// request and response types): the embedded gateway and consumer service call
+// it directly, storesvc serves it over gRPC.
 //
 //   auto store = Store::Open({.data_dir = "/var/lib/js"});
 //   (*store)->CreateStream(create_request);
@@ -38,6 +38,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "proto/store.pb.h"
+#include "storesvc/client/store_client.h"
 #include "storesvc/stream.h"
 
 namespace jsengine::storesvc {
@@ -56,65 +57,48 @@ struct StoreOptions {
   absl::Duration expire_interval = absl::Milliseconds(250);
 };
 
-// Page sizes of ListStreams / StreamNames (nats-server's JSApiListLimit and
-// JSApiNamesLimit).
-inline constexpr int kListLimit = 256;
-inline constexpr int kNamesLimit = 1024;
-
-// A running read, tail or watch. Its callbacks are never called again once
-// Cancel() returns or the object is destroyed (also from inside a callback).
-class Subscription {
+class Store final : public client::StoreClient {
  public:
-  virtual ~Subscription() = default;
-  virtual void Cancel() = 0;
-};
-
-class Store {
- public:
-  using AppendCallback = std::function<void(v1::AppendResultBatch)>;
-  using BatchCallback = std::function<bool(const v1::MessageBatch&)>;
-  using DoneCallback = std::function<void(absl::Status)>;
-  using EventCallback = std::function<void(const v1::StreamEvent&)>;
-
   static absl::StatusOr<std::unique_ptr<Store>> Open(StoreOptions options);
-  ~Store();
+  ~Store() override;
 
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  absl::StatusOr<v1::StreamInfo> CreateStream(const v1::CreateStreamRequest& request)
+  absl::StatusOr<v1::StreamInfo> CreateStream(const v1::CreateStreamRequest& request) override
       ABSL_LOCKS_EXCLUDED(mu_);
-  absl::StatusOr<v1::StreamInfo> UpdateStream(const v1::UpdateStreamRequest& request)
+  absl::StatusOr<v1::StreamInfo> UpdateStream(const v1::UpdateStreamRequest& request) override
       ABSL_LOCKS_EXCLUDED(mu_);
-  absl::Status DeleteStream(const v1::DeleteStreamRequest& request) ABSL_LOCKS_EXCLUDED(mu_);
-  absl::StatusOr<v1::StreamInfo> GetStreamInfo(const v1::StreamInfoRequest& request)
+  absl::Status DeleteStream(const v1::DeleteStreamRequest& request) override
       ABSL_LOCKS_EXCLUDED(mu_);
-  absl::StatusOr<v1::ListStreamsResponse> ListStreams(const v1::ListStreamsRequest& request)
+  absl::StatusOr<v1::StreamInfo> GetStreamInfo(const v1::StreamInfoRequest& request) override
       ABSL_LOCKS_EXCLUDED(mu_);
-  absl::StatusOr<v1::StreamNamesResponse> StreamNames(const v1::ListStreamsRequest& request)
+  absl::StatusOr<v1::ListStreamsResponse> ListStreams(
+      const v1::ListStreamsRequest& request) override ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<v1::StreamNamesResponse> StreamNames(
+      const v1::ListStreamsRequest& request) override ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(
+      const v1::PurgeStreamRequest& request) override ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<v1::StoredMessage> GetMessage(const v1::GetMessageRequest& request) override
       ABSL_LOCKS_EXCLUDED(mu_);
-  absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(const v1::PurgeStreamRequest& request)
+  absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) override
       ABSL_LOCKS_EXCLUDED(mu_);
-  absl::StatusOr<v1::StoredMessage> GetMessage(const v1::GetMessageRequest& request)
-      ABSL_LOCKS_EXCLUDED(mu_);
-  absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Stores the batch (one write(2) per stream touched); `done` gets one
   // result per request, in order, once as durable as the sync policy says.
   // A request with an empty `stream` goes to the stream whose subjects match
   // its subject.
-  void Append(v1::AppendBatch batch, AppendCallback done) ABSL_LOCKS_EXCLUDED(mu_);
+  void Append(v1::AppendBatch batch, AppendCallback done) override ABSL_LOCKS_EXCLUDED(mu_);
 
   // Streams stored messages, then (with request.tail()) new appends, to
-  // `on_batch` on a thread of the store. `done` runs once at the end: OK
-  // when the range was read or on_batch returned false, the stream's error
-  // otherwise, Cancelled when cancelled.
-  std::unique_ptr<Subscription> Read(const v1::ReadRequest& request, BatchCallback on_batch,
-                                     DoneCallback done) ABSL_LOCKS_EXCLUDED(mu_);
+  // `on_batch` on a thread of the store.
+  std::unique_ptr<client::Subscription> Read(const v1::ReadRequest& request, BatchCallback on_batch,
+                                             DoneCallback done) override ABSL_LOCKS_EXCLUDED(mu_);
 
   // A SNAPSHOT event per existing stream, SNAPSHOT_DONE, then every
   // lifecycle change.
-  std::unique_ptr<Subscription> WatchStreams(EventCallback on_event) ABSL_LOCKS_EXCLUDED(mu_);
+  std::unique_ptr<client::Subscription> WatchStreams(EventCallback on_event) override
+      ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct PendingAck {

@@ -5,7 +5,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
-#include "common/grpc_status.h"
+#include "common/grpc/grpc_status.h"
 #include "storesvc/append_reactor.h"
 
 namespace jsengine::storesvc {
@@ -15,7 +15,7 @@ constexpr absl::Duration kCancelPoll = absl::Milliseconds(100);
 
 template <typename T>
 grpc::Status Reply(absl::StatusOr<T> result, T* response) {
-  if (!result.ok()) return ToGrpcStatus(result.status());
+  if (!result.ok()) return common::grpc::ToGrpcStatus(result.status());
   *response = *std::move(result);
   return grpc::Status::OK;
 }
@@ -79,7 +79,7 @@ grpc::Status StoreServiceImpl::UpdateStream(grpc::ServerContext*,
 grpc::Status StoreServiceImpl::DeleteStream(grpc::ServerContext*,
                                             const v1::DeleteStreamRequest* request,
                                             v1::DeleteStreamResponse*) {
-  return ToGrpcStatus(store_->DeleteStream(*request));
+  return common::grpc::ToGrpcStatus(store_->DeleteStream(*request));
 }
 
 grpc::Status StoreServiceImpl::GetStreamInfo(grpc::ServerContext*,
@@ -115,7 +115,7 @@ grpc::Status StoreServiceImpl::GetMessage(grpc::ServerContext*,
 grpc::Status StoreServiceImpl::DeleteMessage(grpc::ServerContext*,
                                              const v1::DeleteMessageRequest* request,
                                              v1::DeleteMessageResponse*) {
-  return ToGrpcStatus(store_->DeleteMessage(*request));
+  return common::grpc::ToGrpcStatus(store_->DeleteMessage(*request));
 }
 
 grpc::ServerBidiReactor<v1::AppendBatch, v1::AppendResultBatch>* StoreServiceImpl::Append(
@@ -127,9 +127,8 @@ grpc::Status StoreServiceImpl::Read(grpc::ServerContext* ctx, const v1::ReadRequ
                                     grpc::ServerWriter<v1::MessageBatch>* writer) {
   absl::Notification done;
   absl::Status result;
-  std::unique_ptr<Subscription> sub = store_->Read(
-      *request,
-      [writer](const v1::MessageBatch& batch) { return writer->Write(batch); },
+  std::unique_ptr<client::Subscription> sub = store_->Read(
+      *request, [writer](const v1::MessageBatch& batch) { return writer->Write(batch); },
       [&](absl::Status st) {
         result = std::move(st);
         done.Notify();
@@ -141,14 +140,14 @@ grpc::Status StoreServiceImpl::Read(grpc::ServerContext* ctx, const v1::ReadRequ
     }
   }
   sub->Cancel();
-  return ToGrpcStatus(result);
+  return common::grpc::ToGrpcStatus(result);
 }
 
 grpc::Status StoreServiceImpl::WatchStreams(grpc::ServerContext* ctx,
                                             const v1::WatchStreamsRequest*,
                                             grpc::ServerWriter<v1::StreamEvent>* writer) {
   auto outbox = std::make_shared<Outbox<v1::StreamEvent>>();
-  std::unique_ptr<Subscription> sub =
+  std::unique_ptr<client::Subscription> sub =
       store_->WatchStreams([outbox](const v1::StreamEvent& e) { outbox->Push(e); });
   outbox->Drain(ctx, writer);
   sub->Cancel();

@@ -1,6 +1,6 @@
 // StoreServiceImpl: the StoreService gRPC API (proto/store.proto) over a
 // Store. Unary admin calls map one to one; statuses cross with
-// ToGrpcStatus(), so JetStream code/err_code reach the client.
+// common::grpc::ToGrpcStatus(), so JetStream code/err_code reach the client.
 //
 // Append is a bidi stream served by the callback API (AppendReactor), so a
 // batch is read, stored and answered on one gRPC thread. Read and

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "absl/synchronization/notification.h"
-#include "common/grpc_status.h"
+#include "common/grpc/grpc_status.h"
 #include "common/status.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -60,7 +60,7 @@ TEST_P(StoreServiceTest, AdminCallsAndErrors) {
   req.set_name("MISSING");
   grpc::Status st = stub_->GetStreamInfo(&ctx2, req, &info);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
-  v1::ErrorDetail detail = ToErrorDetail(FromGrpcStatus(st));
+  v1::ErrorDetail detail = common::ToErrorDetail(common::grpc::FromGrpcStatus(st));
   EXPECT_EQ(detail.code(), 404);
   EXPECT_EQ(detail.err_code(), 10059);
 

@@ -8,6 +8,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "common/names.h"
 #include "common/status.h"
 #include "gtest/gtest.h"
 #include "storesvc/store_test_util.h"
@@ -15,7 +16,7 @@
 namespace jsengine::storesvc {
 namespace {
 
-int ErrCode(const absl::Status& st) { return ToErrorDetail(st).err_code(); }
+int ErrCode(const absl::Status& st) { return common::ToErrorDetail(st).err_code(); }
 
 v1::CreateStreamRequest Create(const std::string& name, std::vector<std::string> subjects = {},
                                v1::StorageType storage = v1::STORAGE_FILE) {
@@ -188,8 +189,8 @@ TEST_F(StoreTest, ListAndNamesPage) {
   auto list = store_->ListStreams(filtered);
   ASSERT_EQ(list->streams_size(), 1);
   EXPECT_EQ(list->streams(0).config().name(), "D");
-  EXPECT_EQ(list->limit(), kListLimit);
-  EXPECT_EQ(store_->StreamNames(v1::ListStreamsRequest())->limit(), kNamesLimit);
+  EXPECT_EQ(list->limit(), common::kListLimit);
+  EXPECT_EQ(store_->StreamNames(v1::ListStreamsRequest())->limit(), common::kNamesLimit);
 }
 
 TEST_F(StoreTest, ConcurrentPipelinedAppendersAllAcked) {

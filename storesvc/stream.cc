@@ -19,7 +19,7 @@ namespace {
 constexpr size_t kMaxHeaderSize = 64 * 1024 - 1;  // nats-server's math.MaxUint16.
 
 absl::Status StoreFailed(const absl::Status& cause) {
-  return JsErrorF(JsErrorId::kStreamStoreFailed, {{"err", cause.message()}});
+  return common::JsErrorF(common::JsErrorId::kStreamStoreFailed, {{"err", cause.message()}});
 }
 
 }  // namespace
@@ -49,7 +49,7 @@ void Stream::Append(const v1::AppendRequest& request, int64_t now_ns, v1::Append
     st = AppendLocked(request, now_ns, &seq, &duplicate);
   }
   if (!st.ok()) {
-    *result->mutable_error() = ToErrorDetail(st);
+    *result->mutable_error() = common::ToErrorDetail(st);
     return;
   }
   result->set_seq(seq);
@@ -58,8 +58,8 @@ void Stream::Append(const v1::AppendRequest& request, int64_t now_ns, v1::Append
 
 absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_ns,
                                   uint64_t* seq, bool* duplicate) {
-  if (closed_) return JsError(JsErrorId::kStreamNotFound);
-  if (config_.sealed()) return JsError(JsErrorId::kStreamSealed);
+  if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
+  if (config_.sealed()) return common::JsError(common::JsErrorId::kStreamSealed);
   const std::string& hdr = request.headers();
   const std::string& subject = request.subject();
   std::string msg_id;
@@ -72,7 +72,7 @@ absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_
     }
     if (auto expected = FindHeader(hdr, kExpectedStreamHeader);
         expected.has_value() && !expected->empty() && *expected != name_) {
-      return JsError(JsErrorId::kStreamNotMatch);
+      return common::JsError(common::JsErrorId::kStreamNotMatch);
     }
     if (auto id = FindHeader(hdr, kMsgIdHeader); id.has_value() && !id->empty()) {
       msg_id = std::string(*id);
@@ -89,38 +89,43 @@ absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_
       auto last = store_->LoadLast(subject);
       if (last.ok()) have = last->seq();
       if (have != *want) {
-        return JsErrorF(JsErrorId::kStreamWrongLastSequence, {{"seq", absl::StrCat(have)}});
+        return common::JsErrorF(common::JsErrorId::kStreamWrongLastSequence,
+                                {{"seq", absl::StrCat(have)}});
       }
     }
     if (auto want = FindUintHeader(hdr, kExpectedLastSeqHeader);
         want.has_value() && *want != last_seq_) {
-      return JsErrorF(JsErrorId::kStreamWrongLastSequence, {{"seq", absl::StrCat(last_seq_)}});
+      return common::JsErrorF(common::JsErrorId::kStreamWrongLastSequence,
+                              {{"seq", absl::StrCat(last_seq_)}});
     }
     if (auto want = FindHeader(hdr, kExpectedLastMsgIdHeader);
         want.has_value() && !want->empty() && *want != last_msg_id_) {
-      return JsErrorF(JsErrorId::kStreamWrongLastMsgID, {{"id", last_msg_id_}});
+      return common::JsErrorF(common::JsErrorId::kStreamWrongLastMsgID, {{"id", last_msg_id_}});
     }
     if (auto rollup = FindHeader(hdr, kRollupHeader); rollup.has_value() && !rollup->empty()) {
       if (!config_.allow_rollup_hdrs() || config_.deny_purge()) {
-        return JsErrorF(JsErrorId::kStreamRollupFailed, {{"err", "rollup not permitted"}});
+        return common::JsErrorF(common::JsErrorId::kStreamRollupFailed,
+                                {{"err", "rollup not permitted"}});
       }
       if (*rollup == kRollupSubject) {
         rollup_sub = true;
       } else if (*rollup == kRollupAll) {
         rollup_all = true;
       } else {
-        return JsErrorF(JsErrorId::kStreamRollupFailed,
-                        {{"err", absl::StrCat("rollup value invalid: \"", absl::CEscape(*rollup), "\"")}});
+        return common::JsErrorF(
+            common::JsErrorId::kStreamRollupFailed,
+            {{"err", absl::StrCat("rollup value invalid: \"", absl::CEscape(*rollup), "\"")}});
       }
     }
   }
   if (config_.max_msg_size() > 0 &&
       hdr.size() + request.data().size() > static_cast<size_t>(config_.max_msg_size())) {
-    return JsError(JsErrorId::kStreamMessageExceedsMaximum);
+    return common::JsError(common::JsErrorId::kStreamMessageExceedsMaximum);
   }
-  if (hdr.size() > kMaxHeaderSize) return JsError(JsErrorId::kStreamHeaderExceedsMaximum);
-  if (subject.empty() || !IsValidLiteralSubject(subject)) {
-    return JsErrorF(JsErrorId::kStreamStoreFailed, {{"err", "invalid subject"}});
+  if (hdr.size() > kMaxHeaderSize)
+    return common::JsError(common::JsErrorId::kStreamHeaderExceedsMaximum);
+  if (subject.empty() || !common::IsValidLiteralSubject(subject)) {
+    return common::JsErrorF(common::JsErrorId::kStreamStoreFailed, {{"err", "invalid subject"}});
   }
   if (config_.discard() == v1::DISCARD_NEW) {
     StoreState state = store_->State();
@@ -278,7 +283,7 @@ v1::StreamInfo Stream::Info(bool deleted_details, const std::string& subjects_fi
 
 absl::Status Stream::Update(const v1::StreamConfig& config) {
   absl::MutexLock lock(&mu_);
-  if (closed_) return JsError(JsErrorId::kStreamNotFound);
+  if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
   config_ = config;
   TrimDedup(absl::GetCurrentTimeNanos());
   int64_t now = absl::GetCurrentTimeNanos();
@@ -297,13 +302,15 @@ absl::Status Stream::Update(const v1::StreamConfig& config) {
 
 absl::StatusOr<uint64_t> Stream::Purge(const v1::PurgeStreamRequest& request) {
   absl::MutexLock lock(&mu_);
-  if (closed_) return JsError(JsErrorId::kStreamNotFound);
-  if (config_.sealed()) return JsError(JsErrorId::kStreamSealed);
+  if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
+  if (config_.sealed()) return common::JsError(common::JsErrorId::kStreamSealed);
   if (config_.deny_purge()) {
-    return JsErrorF(JsErrorId::kStreamPurgeFailed, {{"err", "stream purge not permitted"}});
+    return common::JsErrorF(common::JsErrorId::kStreamPurgeFailed,
+                            {{"err", "stream purge not permitted"}});
   }
   if (request.seq() > 1 && request.keep() > 0) {
-    return JsErrorF(JsErrorId::kStreamGeneralError, {{"err", "sequence > 1 && keep > 0 not allowed"}});
+    return common::JsErrorF(common::JsErrorId::kStreamGeneralError,
+                            {{"err", "sequence > 1 && keep > 0 not allowed"}});
   }
   std::string filter = request.filter() == ">" ? "" : request.filter();
   uint64_t before = request.seq();
@@ -317,7 +324,9 @@ absl::StatusOr<uint64_t> Stream::Purge(const v1::PurgeStreamRequest& request) {
     keep = 0;
   }
   absl::StatusOr<uint64_t> purged = store_->Purge(filter, before, keep);
-  if (!purged.ok()) return JsErrorF(JsErrorId::kStreamGeneralError, {{"err", purged.status().message()}});
+  if (!purged.ok())
+    return common::JsErrorF(common::JsErrorId::kStreamGeneralError,
+                            {{"err", purged.status().message()}});
   JSE_RETURN_IF_ERROR(store_->Flush());
   last_seq_ = store_->State().last_seq;
   return purged;
@@ -325,14 +334,14 @@ absl::StatusOr<uint64_t> Stream::Purge(const v1::PurgeStreamRequest& request) {
 
 absl::StatusOr<v1::StoredMessage> Stream::GetMessage(const v1::GetMessageRequest& request) {
   absl::MutexLock lock(&mu_);
-  if (closed_) return JsError(JsErrorId::kStreamNotFound);
+  if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
   if (request.direct() && !config_.allow_direct()) {
     return absl::FailedPreconditionError("stream does not allow direct gets");
   }
   const bool last = !request.last_by_subject().empty();
   const bool next = !request.next_by_subject().empty();
   if ((last && (next || request.seq() > 0)) || (!last && !next && request.seq() == 0)) {
-    return JsError(JsErrorId::kBadRequest);
+    return common::JsError(common::JsErrorId::kBadRequest);
   }
   absl::StatusOr<v1::StoredMessage> m;
   if (last) {
@@ -343,26 +352,31 @@ absl::StatusOr<v1::StoredMessage> Stream::GetMessage(const v1::GetMessageRequest
     m = store_->Load(request.seq());
   }
   if (!m.ok()) {
-    if (StoreErrorOf(m.status()) == StoreErrc::kNotFound) return JsError(JsErrorId::kNoMessageFound);
-    return JsErrorF(JsErrorId::kStreamGeneralError, {{"err", m.status().message()}});
+    if (StoreErrorOf(m.status()) == StoreErrc::kNotFound)
+      return common::JsError(common::JsErrorId::kNoMessageFound);
+    return common::JsErrorF(common::JsErrorId::kStreamGeneralError,
+                            {{"err", m.status().message()}});
   }
   return m;
 }
 
 absl::Status Stream::DeleteMessage(const v1::DeleteMessageRequest& request) {
   absl::MutexLock lock(&mu_);
-  if (closed_) return JsError(JsErrorId::kStreamNotFound);
-  if (config_.sealed()) return JsError(JsErrorId::kStreamSealed);
+  if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
+  if (config_.sealed()) return common::JsError(common::JsErrorId::kStreamSealed);
   if (config_.deny_delete()) {
-    return JsErrorF(JsErrorId::kStreamMsgDeleteFailed, {{"err", "message delete not permitted"}});
+    return common::JsErrorF(common::JsErrorId::kStreamMsgDeleteFailed,
+                            {{"err", "message delete not permitted"}});
   }
   absl::StatusOr<bool> removed =
       request.no_erase() ? store_->Remove(request.seq()) : store_->Erase(request.seq());
   if (!removed.ok()) {
-    return JsErrorF(JsErrorId::kStreamMsgDeleteFailed, {{"err", removed.status().message()}});
+    return common::JsErrorF(common::JsErrorId::kStreamMsgDeleteFailed,
+                            {{"err", removed.status().message()}});
   }
   if (!*removed) {
-    return JsErrorF(JsErrorId::kSequenceNotFound, {{"seq", absl::StrCat(request.seq())}});
+    return common::JsErrorF(common::JsErrorId::kSequenceNotFound,
+                            {{"seq", absl::StrCat(request.seq())}});
   }
   return store_->Flush();
 }

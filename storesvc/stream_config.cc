@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/names.h"
 #include "common/status.h"
 #include "common/subject.h"
 
@@ -12,25 +13,16 @@ namespace jsengine::storesvc {
 namespace {
 
 absl::Status Invalid(absl::string_view why) {
-  return JsErrorF(JsErrorId::kStreamInvalidConfig, {{"err", why}});
-}
-
-bool IsValidName(absl::string_view name) {
-  return !name.empty() && name.find_first_of(" \t\r\n\f.*>") == absl::string_view::npos;
+  return common::JsErrorF(common::JsErrorId::kStreamInvalidConfig, {{"err", why}});
 }
 
 }  // namespace
 
 absl::StatusOr<v1::StreamConfig> CheckStreamConfig(const v1::StreamConfig& in) {
   if (in.name().find_first_of("/\\") != std::string::npos) {
-    return JsError(JsErrorId::kStreamNameContainsPathSeparators);
+    return common::JsError(common::JsErrorId::kStreamNameContainsPathSeparators);
   }
-  if (!IsValidName(in.name())) {
-    return Invalid("stream name is required and can not contain '.', '*', '>'");
-  }
-  if (in.name().size() > kMaxNameLen) {
-    return Invalid(absl::StrCat("stream name is too long, maximum allowed is ", kMaxNameLen));
-  }
+  JSE_RETURN_IF_ERROR(common::CheckStreamName(in.name()));
   if (in.description().size() > kMaxDescriptionLen) {
     return Invalid(
         absl::StrCat("stream description is too long, maximum allowed is ", kMaxDescriptionLen));
@@ -40,7 +32,8 @@ absl::StatusOr<v1::StreamConfig> CheckStreamConfig(const v1::StreamConfig& in) {
   if (cfg.num_replicas() > kMaxReplicas) {
     return Invalid(absl::StrCat("maximum replicas is ", kMaxReplicas));
   }
-  if (cfg.num_replicas() < 0) return JsError(JsErrorId::kReplicasCountCannotBeNegative);
+  if (cfg.num_replicas() < 0)
+    return common::JsError(common::JsErrorId::kReplicasCountCannotBeNegative);
   if (cfg.max_msgs() == 0) cfg.set_max_msgs(-1);
   if (cfg.max_msgs_per_subject() == 0) cfg.set_max_msgs_per_subject(-1);
   if (cfg.max_bytes() == 0) cfg.set_max_bytes(-1);
@@ -86,12 +79,12 @@ absl::StatusOr<v1::StreamConfig> CheckStreamConfig(const v1::StreamConfig& in) {
       if (absl::StartsWith(subj, "$JS.API.") || subj == "$JS.API") {
         return Invalid("subjects overlap with jetstream api");
       }
-      if (!IsValidSubject(subj)) return Invalid("invalid subject");
+      if (!common::IsValidSubject(subj)) return Invalid("invalid subject");
     }
   }
   for (const std::string& a : cfg.subjects()) {
     for (const std::string& b : cfg.subjects()) {
-      if (a != b && SubjectsCollide(a, b)) {
+      if (a != b && common::SubjectsCollide(a, b)) {
         return Invalid(absl::StrCat("subject \"", a, "\" overlaps with \"", b, "\""));
       }
     }
@@ -99,7 +92,8 @@ absl::StatusOr<v1::StreamConfig> CheckStreamConfig(const v1::StreamConfig& in) {
   if (cfg.has_republish()) {
     return Invalid("stream republish is not supported by this server");
   }
-  if (cfg.num_replicas() > 1) return JsError(JsErrorId::kStreamReplicasNotSupported);
+  if (cfg.num_replicas() > 1)
+    return common::JsError(common::JsErrorId::kStreamReplicasNotSupported);
   return cfg;
 }
 

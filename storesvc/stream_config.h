@@ -13,7 +13,6 @@
 
 namespace jsengine::storesvc {
 
-inline constexpr int kMaxNameLen = 255;            // nats-server JSMaxNameLen.
 inline constexpr int kMaxDescriptionLen = 4 * 1024;  // JSMaxDescriptionLen.
 inline constexpr int kMaxReplicas = 5;               // StreamMaxReplicas.
 inline constexpr int64_t kDefaultDuplicateWindowNs = 120'000'000'000;  // 2 minutes.

@@ -13,7 +13,7 @@ namespace {
 
 constexpr int64_t kSec = 1'000'000'000;
 
-int ErrCode(const absl::Status& st) { return ToErrorDetail(st).err_code(); }
+int ErrCode(const absl::Status& st) { return common::ToErrorDetail(st).err_code(); }
 
 v1::StreamConfig Config(const std::string& name) {
   v1::StreamConfig cfg;

@@ -7,8 +7,7 @@
 #include "absl/strings/string_view.h"
 #include "common/subject.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 namespace {
 
 bool IsBcrypt(const std::string& s) {
@@ -24,7 +23,7 @@ bool ConstantTimeEquals(const std::string& a, const std::string& b) {
 
 bool MatchesAny(const std::vector<std::string>& patterns, std::string_view subject) {
   for (const std::string& p : patterns) {
-    if (SubjectMatches(p, subject)) return true;
+    if (common::SubjectMatches(p, subject)) return true;
   }
   return false;
 }
@@ -56,7 +55,7 @@ bool PermissionChecker::CanSubscribe(std::string_view subject) const {
   if (!p.allow.empty()) {
     bool allowed = false;
     for (const std::string& a : p.allow) {
-      if (SubjectIsSubsetOf(subject, a)) {
+      if (common::SubjectIsSubsetOf(subject, a)) {
         allowed = true;
         break;
       }
@@ -64,7 +63,7 @@ bool PermissionChecker::CanSubscribe(std::string_view subject) const {
     if (!allowed) return false;
   }
   for (const std::string& d : p.deny) {
-    if (SubjectIsSubsetOf(subject, d)) return false;
+    if (common::SubjectIsSubsetOf(subject, d)) return false;
   }
   return true;
 }
@@ -101,5 +100,4 @@ bool Authenticator::Check(const Credentials& c, const UserPermissions** permissi
   return false;
 }
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core

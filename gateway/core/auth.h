@@ -11,8 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "gateway/core/options.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 
 // Credentials a client sent in CONNECT.
 struct Credentials {
@@ -62,7 +61,6 @@ class Authenticator {
   bool required_ = false;
 };
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core
 
 #endif  // JSENGINE_GATEWAY_CORE_AUTH_H_

@@ -2,8 +2,7 @@
 
 #include "gtest/gtest.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 namespace {
 
 // bcrypt("s3cret") with cost 6.
@@ -78,5 +77,4 @@ TEST(AuthTest, PermissionChecker) {
 }
 
 }  // namespace
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core

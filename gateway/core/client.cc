@@ -18,8 +18,7 @@
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 namespace {
 
 constexpr size_t kInitialReadBuffer = 64 * 1024;
@@ -429,7 +428,7 @@ bool Client::OnPub(const PubArgs& pub) {
     Close("HPUB without headers support");
     return false;
   }
-  if (pedantic_ && !IsValidLiteralSubject(pub.subject)) SendErr("Invalid Publish Subject");
+  if (pedantic_ && !common::IsValidLiteralSubject(pub.subject)) SendErr("Invalid Publish Subject");
   if (verbose_) Send("+OK\r\n");
   if (!permissions_.CanPublish(pub.subject)) {
     SendErr("Permissions Violation for Publish to " + Quoted(pub.subject));
@@ -458,7 +457,8 @@ void Client::SendNoResponders(std::string_view reply) {
 bool Client::OnSub(std::string_view subject, std::string_view queue, std::string_view sid) {
   VLOG(2) << "client " << id_ << " <<- [SUB " << subject << " " << queue << " " << sid << "]";
   if (!Authorized()) return false;
-  if (!IsValidSubject(subject) || (!queue.empty() && !IsValidLiteralSubject(queue))) {
+  if (!common::IsValidSubject(subject) ||
+      (!queue.empty() && !common::IsValidLiteralSubject(queue))) {
     SendErr("Invalid Subject");
     return true;
   }
@@ -517,5 +517,4 @@ bool Client::OnPong() {
   return true;
 }
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core

@@ -23,8 +23,7 @@
 #include "gateway/core/parser.h"
 #include "gateway/core/subscription.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 
 class EventLoop;
 class Server;
@@ -154,7 +153,6 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   bool throttled_ = false;
 };
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core
 
 #endif  // JSENGINE_GATEWAY_CORE_CLIENT_H_

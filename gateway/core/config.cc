@@ -9,8 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 namespace {
 
 // Recursive-descent parser over the configuration text.
@@ -441,5 +440,4 @@ absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options) {
   return absl::OkStatus();
 }
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core

@@ -27,8 +27,7 @@
 #include "absl/status/statusor.h"
 #include "gateway/core/options.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 
 // A parsed configuration value. Scalars keep their text.
 struct ConfigValue {
@@ -51,7 +50,6 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* options);
 absl::Status ApplyConfigText(std::string_view text, ServerOptions* options);
 absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options);
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core
 
 #endif  // JSENGINE_GATEWAY_CORE_CONFIG_H_

@@ -5,8 +5,7 @@
 
 #include "gtest/gtest.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 namespace {
 
 TEST(ConfigTest, FullExample) {
@@ -103,5 +102,4 @@ TEST(ConfigTest, MissingFile) {
 }
 
 }  // namespace
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core

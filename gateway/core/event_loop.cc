@@ -13,8 +13,7 @@
 #include "gateway/core/server.h"
 #include "glog/logging.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 namespace {
 
 constexpr uint64_t kEventFdTag = 0;
@@ -65,7 +64,7 @@ void EventLoop::FlushTouched() {
     for (auto& c : batch) {
       if (c->loop() == current_loop) {
         c->Flush();
-      } else if (current_loop == nullptr && !CallbackBurst::more_expected() &&
+      } else if (current_loop == nullptr && !common::CallbackBurst::more_expected() &&
                  c->loop()->sleeping_.load(std::memory_order_relaxed)) {
         c->FlushFromAnyThread();
       } else {
@@ -272,5 +271,4 @@ void EventLoop::Run() {
   current_loop = nullptr;
 }
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core

@@ -17,8 +17,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 
 class Client;
 class Server;
@@ -50,7 +49,7 @@ class EventLoop {
   // Writes or hands over all clients touched on this thread. A foreign
   // thread writes a client itself while the client's loop sleeps in
   // epoll_wait (a wake-up would cost more than the write), unless its
-  // CallbackBurst expects more output soon; otherwise it hands the client
+  // common::CallbackBurst expects more output soon; otherwise it hands the client
   // to the loop, which coalesces the output with what follows.
   static void FlushTouched();
   void RemoveClient(Client* client);
@@ -91,7 +90,6 @@ class EventLoop {
   std::vector<std::shared_ptr<Client>> resume_requests_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core
 
 #endif  // JSENGINE_GATEWAY_CORE_EVENT_LOOP_H_

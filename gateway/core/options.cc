@@ -4,8 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "gateway/core/config.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 namespace {
 
 enum class Flag {
@@ -181,5 +180,4 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
   return absl::OkStatus();
 }
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core

@@ -11,8 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 
 // Subjects a user may publish or subscribe to. An empty allow list allows
 // everything; deny wins over allow.
@@ -69,7 +68,6 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
 // The usage text printed for -h.
 const char* ServerUsage();
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core
 
 #endif  // JSENGINE_GATEWAY_CORE_OPTIONS_H_

@@ -5,8 +5,7 @@
 
 #include "gtest/gtest.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 namespace {
 
 TEST(OptionsTest, Defaults) {
@@ -83,5 +82,4 @@ TEST(OptionsTest, FlagsOverrideConfigFile) {
 }
 
 }  // namespace
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core

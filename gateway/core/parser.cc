@@ -2,8 +2,7 @@
 
 #include <cstring>
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 namespace {
 
 constexpr int kMaxArgs = 5;
@@ -219,5 +218,4 @@ ParseResult Parse(std::string_view buf, const ParserLimits& limits, ParserHandle
   return result;
 }
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core

@@ -18,8 +18,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 
 // A publish (PUB or HPUB). `headers` is the raw NATS/1.0 block of an HPUB,
 // empty for a PUB; `has_headers` tells HPUB apart even with an empty block.
@@ -69,7 +68,6 @@ struct ParseResult {
 
 ParseResult Parse(std::string_view buffer, const ParserLimits& limits, ParserHandler* handler);
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core
 
 #endif  // JSENGINE_GATEWAY_CORE_PARSER_H_

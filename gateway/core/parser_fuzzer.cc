@@ -13,12 +13,12 @@
 
 namespace {
 
-using jsengine::core::FeedChunks;
-using jsengine::core::Parse;
-using jsengine::core::ParseError;
-using jsengine::core::ParserLimits;
-using jsengine::core::ParseResult;
-using jsengine::core::RecordingHandler;
+using jsengine::gateway::core::FeedChunks;
+using jsengine::gateway::core::Parse;
+using jsengine::gateway::core::ParseError;
+using jsengine::gateway::core::ParseResult;
+using jsengine::gateway::core::ParserLimits;
+using jsengine::gateway::core::RecordingHandler;
 
 // Parses everything available, as a connection would, stopping at an error.
 ParseError FeedWhole(std::string_view input, const ParserLimits& limits, RecordingHandler* h) {

@@ -6,8 +6,7 @@
 #include "gateway/core/parser_test_util.h"
 #include "gtest/gtest.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 namespace {
 
 const char kStream[] =
@@ -140,5 +139,4 @@ TEST(ParserTest, ErrorTexts) {
 }
 
 }  // namespace
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core

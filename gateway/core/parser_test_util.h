@@ -9,8 +9,7 @@
 
 #include "gateway/core/parser.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 
 // Records each operation as one line of text. Not thread-safe.
 class RecordingHandler : public ParserHandler {
@@ -57,7 +56,6 @@ inline ParseError FeedChunks(const std::vector<std::string_view>& chunks,
   return ParseError::kNone;
 }
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core
 
 #endif  // JSENGINE_GATEWAY_CORE_PARSER_TEST_UTIL_H_

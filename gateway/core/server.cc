@@ -16,8 +16,7 @@
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 namespace {
 
 constexpr char kVersion[] = "2.9.10";
@@ -212,10 +211,9 @@ void Server::UnsubscribeInternal(uint64_t id) {
 void Server::Publish(std::string_view subject, std::string_view reply, std::string_view headers,
                      std::string_view payload) {
   Route(nullptr, subject, reply, headers, !headers.empty(), payload);
-  if (EventLoop::Current() == nullptr) CallbackBurst::AtEnd(&EventLoop::FlushTouched);
+  if (EventLoop::Current() == nullptr) common::CallbackBurst::AtEnd(&EventLoop::FlushTouched);
 }
 
 bool Server::HasInterest(std::string_view subject) { return !sublist_.Match(subject)->empty(); }
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core

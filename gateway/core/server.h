@@ -32,8 +32,7 @@
 #include "gateway/core/sublist.h"
 #include "gateway/core/subscription.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 
 class Client;
 class EventLoop;
@@ -63,7 +62,7 @@ class Server {
 
   // Routes a message to all matching subscribers, from any thread. Off the
   // event loops, the output is written at once, or at the end of the
-  // thread's CallbackBurst (common/callback_burst.h) if one is running.
+  // thread's common::CallbackBurst (common/callback_burst.h) if one is running.
   void Publish(std::string_view subject, std::string_view reply, std::string_view headers,
                std::string_view payload);
   bool HasInterest(std::string_view subject);
@@ -107,7 +106,6 @@ class Server {
   absl::flat_hash_map<uint64_t, SubscriptionPtr> internal_subs_ ABSL_GUARDED_BY(internal_mu_);
 };
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core
 
 #endif  // JSENGINE_GATEWAY_CORE_SERVER_H_

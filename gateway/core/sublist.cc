@@ -9,8 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "common/subject.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 namespace {
 
 // Debian's abseil has its own string_view; heterogeneous lookups need it.
@@ -83,8 +82,8 @@ Sublist::Sublist() : id_(next_sublist_id.fetch_add(1)), root_(std::make_unique<L
 Sublist::~Sublist() = default;
 
 absl::Status Sublist::Insert(const SubscriptionPtr& sub) {
-  if (!IsValidSubject(sub->subject)) return absl::InvalidArgumentError("Invalid Subject");
-  if (!sub->queue.empty() && !IsValidLiteralSubject(sub->queue)) {
+  if (!common::IsValidSubject(sub->subject)) return absl::InvalidArgumentError("Invalid Subject");
+  if (!sub->queue.empty() && !common::IsValidLiteralSubject(sub->queue)) {
     return absl::InvalidArgumentError("Invalid Queue Name");
   }
   std::string_view tokens[kMaxTokens];
@@ -259,5 +258,4 @@ std::shared_ptr<const MatchResult> Sublist::Match(std::string_view subject) {
   return result;
 }
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core

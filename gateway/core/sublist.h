@@ -28,8 +28,7 @@
 #include "absl/base/thread_annotations.h"
 #include "gateway/core/subscription.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 
 // Subscriptions matching one subject: plain ones, and one list per queue
 // group (a message goes to exactly one member of each group).
@@ -65,7 +64,6 @@ class Sublist {
   size_t count_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core
 
 #endif  // JSENGINE_GATEWAY_CORE_SUBLIST_H_

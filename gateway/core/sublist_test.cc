@@ -6,8 +6,7 @@
 
 #include "gtest/gtest.h"
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 namespace {
 
 SubscriptionPtr MakeSub(std::string subject, std::string queue = "", std::string sid = "") {
@@ -157,5 +156,4 @@ TEST(SublistTest, TwoSublistsOnOneThreadDoNotShareCache) {
 }
 
 }  // namespace
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core

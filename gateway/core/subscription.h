@@ -12,8 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace jsengine {
-namespace core {
+namespace jsengine::gateway::core {
 
 class Client;
 
@@ -44,7 +43,6 @@ struct Subscription {
 
 using SubscriptionPtr = std::shared_ptr<Subscription>;
 
-}  // namespace core
-}  // namespace jsengine
+}  // namespace jsengine::gateway::core
 
 #endif  // JSENGINE_GATEWAY_CORE_SUBSCRIPTION_H_

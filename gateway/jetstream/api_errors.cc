@@ -2,8 +2,7 @@
 
 #include "common/status.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 
 void WriteApiError(const v1::ErrorDetail& detail, GoJsonWriter* w) {
   w->BeginObject();
@@ -16,7 +15,7 @@ void WriteApiError(const v1::ErrorDetail& detail, GoJsonWriter* w) {
 
 void WriteApiErrorField(const absl::Status& status, GoJsonWriter* w) {
   w->Key("error");
-  WriteApiError(ToErrorDetail(status), w);
+  WriteApiError(common::ToErrorDetail(status), w);
 }
 
 std::string ErrorResponse(absl::string_view type, const absl::Status& status) {
@@ -30,5 +29,4 @@ std::string ErrorResponse(absl::string_view type, const absl::Status& status) {
   return out;
 }
 
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

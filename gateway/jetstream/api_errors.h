@@ -1,7 +1,7 @@
 // JetStream API error JSON from an absl::Status, as nats-server writes its
 // ApiError: {"code":404,"err_code":10059,"description":"stream not found"}
 // (err_code and description omitted when zero/empty, as Go's omitempty does).
-// The code and err_code come from the status' JsError payload (see
+// The code and err_code come from the status' common::JsError payload (see
 // common/status.h); plain statuses get a code from their absl code.
 //
 // Pure functions; safe from any thread.
@@ -15,8 +15,7 @@
 #include "gateway/jetstream/go_json_writer.h"
 #include "proto/common.pb.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 
 // Writes the ApiError object of `detail`.
 void WriteApiError(const v1::ErrorDetail& detail, GoJsonWriter* w);
@@ -28,7 +27,6 @@ void WriteApiErrorField(const absl::Status& status, GoJsonWriter* w);
 // its type: {"type":"<type>","error":{...}}.
 std::string ErrorResponse(absl::string_view type, const absl::Status& status);
 
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream
 
 #endif  // JSENGINE_GATEWAY_JETSTREAM_API_ERRORS_H_

@@ -6,24 +6,25 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/names.h"
 #include "common/status.h"
 #include "gateway/jetstream/api_errors.h"
 #include "gateway/jetstream/go_json_reader.h"
 #include "gateway/jetstream/go_json_writer.h"
 #include "gateway/jetstream/stream_json.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 namespace {
 
 using E = JsApiEndpoint;
 
-// nats-server's page sizes (JSApiNamesLimit, JSApiListLimit,
-// JSMaxSubjectDetails) and name limit (JSMaxNameLen).
-constexpr int kNamesLimit = 1024;
-constexpr int kListLimit = 256;
+using common::CheckStreamName;
+using common::IsValidName;
+using common::kListLimit;
+using common::kNamesLimit;
+
+// Subjects in one page of STREAM.INFO's subject details (JSMaxSubjectDetails).
 constexpr int kMaxSubjectDetails = 100000;
-constexpr size_t kMaxNameLen = 255;
 // Bounds the pages read to total up the account for $JS.API.INFO.
 constexpr int kMaxAccountPages = 10000;
 
@@ -35,28 +36,12 @@ constexpr std::string_view kDirectBad = "NATS/1.0 408 Bad Request\r\n\r\n";
 
 absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-// nats-server's isValidName.
-bool IsValidName(std::string_view name) {
-  return !name.empty() && name.find_first_of(" \t\r\n\f.*>") == std::string_view::npos;
-}
-
-absl::Status InvalidJson() { return JsError(JsErrorId::kInvalidJSON); }
-absl::Status BadRequest() { return JsError(JsErrorId::kBadRequest); }
-absl::Status StreamNotFound() { return JsError(JsErrorId::kStreamNotFound); }
+absl::Status InvalidJson() { return common::JsError(common::JsErrorId::kInvalidJSON); }
+absl::Status BadRequest() { return common::JsError(common::JsErrorId::kBadRequest); }
+absl::Status StreamNotFound() { return common::JsError(common::JsErrorId::kStreamNotFound); }
 
 absl::Status InvalidConfig(absl::string_view why) {
-  return JsErrorF(JsErrorId::kStreamInvalidConfig, {{"err", why}});
-}
-
-// The checks nats-server makes on a stream name before anything else.
-absl::Status CheckStreamName(const std::string& name) {
-  if (!IsValidName(name)) {
-    return InvalidConfig("stream name is required and can not contain '.', '*', '>'");
-  }
-  if (name.size() > kMaxNameLen) {
-    return InvalidConfig(absl::StrCat("stream name is too long, maximum allowed is ", kMaxNameLen));
-  }
-  return absl::OkStatus();
+  return common::JsErrorF(common::JsErrorId::kStreamInvalidConfig, {{"err", why}});
 }
 
 // Fields that follow "error" in failed replies, because nats-server's
@@ -198,7 +183,7 @@ JsApiReply DirectStatus(std::string_view status_line) {
 
 }  // namespace
 
-JsApiHandler::JsApiHandler(StoreClient* store, JsApiOptions options)
+JsApiHandler::JsApiHandler(storesvc::client::StoreClient* store, JsApiOptions options)
     : store_(store), options_(std::move(options)) {}
 
 JsApiReply JsApiHandler::Handle(std::string_view subject, std::string_view payload) {
@@ -220,7 +205,7 @@ JsApiReply JsApiHandler::Handle(std::string_view subject, std::string_view paylo
       return DirectGetLastBySubject(route.stream, route.rest, payload);
     case E::kStreamPeerRemove:
     case E::kStreamLeaderStepDown:
-      return Error(route.endpoint, JsError(JsErrorId::kClusterRequired));
+      return Error(route.endpoint, common::JsError(common::JsErrorId::kClusterRequired));
     case E::kStreamSnapshot:
     case E::kStreamRestore:
       return Error(route.endpoint,
@@ -312,9 +297,11 @@ JsApiReply JsApiHandler::AccountInfo() {
 JsApiReply JsApiHandler::StreamCreate(std::string_view name, std::string_view payload) {
   absl::StatusOr<v1::StreamConfig> config = ParseStreamConfig(AbslView(payload));
   if (!config.ok()) return Error(E::kStreamCreate, InvalidJson());
-  if (config->name() != name) return Error(E::kStreamCreate, JsError(JsErrorId::kStreamMismatch));
+  if (config->name() != name)
+    return Error(E::kStreamCreate, common::JsError(common::JsErrorId::kStreamMismatch));
   if (name.find_first_of("\\/") != std::string_view::npos) {
-    return Error(E::kStreamCreate, JsError(JsErrorId::kStreamNameContainsPathSeparators));
+    return Error(E::kStreamCreate,
+                 common::JsError(common::JsErrorId::kStreamNameContainsPathSeparators));
   }
   if (config->sealed()) {
     return Error(E::kStreamCreate, InvalidConfig("stream configuration for create can not be sealed"));
@@ -342,7 +329,8 @@ JsApiReply JsApiHandler::StreamUpdate(std::string_view name, std::string_view pa
   absl::StatusOr<v1::StreamConfig> config = ParseStreamConfig(AbslView(payload));
   if (!config.ok()) return Error(E::kStreamUpdate, InvalidJson());
   if (absl::Status s = CheckStreamName(config->name()); !s.ok()) return Error(E::kStreamUpdate, s);
-  if (config->name() != name) return Error(E::kStreamUpdate, JsError(JsErrorId::kStreamMismatch));
+  if (config->name() != name)
+    return Error(E::kStreamUpdate, common::JsError(common::JsErrorId::kStreamMismatch));
 
   v1::UpdateStreamRequest request;
   *request.mutable_config() = *std::move(config);
@@ -358,7 +346,7 @@ JsApiReply JsApiHandler::StreamUpdate(std::string_view name, std::string_view pa
 
 JsApiReply JsApiHandler::StreamDelete(std::string_view name, std::string_view payload) {
   if (!IsEmptyRequest(AbslView(payload))) {
-    return Error(E::kStreamDelete, JsError(JsErrorId::kNotEmptyRequest));
+    return Error(E::kStreamDelete, common::JsError(common::JsErrorId::kNotEmptyRequest));
   }
   if (!IsValidName(name)) return Error(E::kStreamDelete, StreamNotFound());
   v1::DeleteStreamRequest request;
@@ -556,8 +544,8 @@ JsApiReply JsApiHandler::DirectReply(std::string_view name,
   direct.set_direct(true);
   absl::StatusOr<v1::StoredMessage> message = store_->GetMessage(direct);
   if (!message.ok()) {
-    if (ToErrorDetail(message.status()).err_code() ==
-        ToErrorDetail(JsError(JsErrorId::kNoMessageFound)).err_code()) {
+    if (common::ToErrorDetail(message.status()).err_code() ==
+        common::ToErrorDetail(common::JsError(common::JsErrorId::kNoMessageFound)).err_code()) {
       return DirectStatus(kDirectNotFound);
     }
     return JsApiReply{};
@@ -588,11 +576,10 @@ JsApiReply JsApiHandler::Consumer(JsApiEndpoint endpoint, std::string_view subje
     case E::kConsumerMsgNext:
       return JsApiReply{};
     case E::kConsumerLeaderStepDown:
-      return Error(endpoint, JsError(JsErrorId::kClusterRequired));
+      return Error(endpoint, common::JsError(common::JsErrorId::kClusterRequired));
     default:
       return Error(endpoint, absl::UnavailableError("consumers not available"));
   }
 }
 
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

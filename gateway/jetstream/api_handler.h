@@ -28,10 +28,9 @@
 
 #include "absl/status/status.h"
 #include "gateway/jetstream/api_subject.h"
-#include "gateway/store_client.h"
+#include "storesvc/client/store_client.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 
 struct JsApiReply {
   std::string headers;  // A NATS/1.0 header block, or empty.
@@ -60,7 +59,7 @@ struct JsApiOptions {
 
 class JsApiHandler {
  public:
-  JsApiHandler(StoreClient* store, JsApiOptions options);
+  JsApiHandler(storesvc::client::StoreClient* store, JsApiOptions options);
 
   JsApiHandler(const JsApiHandler&) = delete;
   JsApiHandler& operator=(const JsApiHandler&) = delete;
@@ -89,13 +88,12 @@ class JsApiHandler {
   JsApiReply Json(std::string payload, bool error);
   JsApiReply Error(JsApiEndpoint endpoint, const absl::Status& status);
 
-  StoreClient* const store_;
+  storesvc::client::StoreClient* const store_;
   const JsApiOptions options_;
   std::atomic<uint64_t> api_total_{0};
   std::atomic<uint64_t> api_errors_{0};
 };
 
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream
 
 #endif  // JSENGINE_GATEWAY_JETSTREAM_API_HANDLER_H_

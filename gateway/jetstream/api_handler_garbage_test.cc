@@ -1,18 +1,17 @@
 // Hostile input: mangled subjects and payloads must never crash the handler,
 // and every JSON reply must be a well-formed object with its "type".
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "gateway/jetstream/api_handler.h"
-#include "gateway/jetstream/mock_store_client.h"
 #include "gateway/jetstream/testdata.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include <nlohmann/json.hpp>
+#include "storesvc/client/mock_store_client.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 namespace {
 
 using ::testing::_;
@@ -75,7 +74,7 @@ std::string Mangle(std::string s, std::mt19937* rng) {
 }
 
 TEST(JsApiHandlerGarbageTest, NeverCrashesAndAlwaysRepliesWithValidJson) {
-  NiceMock<MockStoreClient> store;
+  NiceMock<storesvc::client::MockStoreClient> store;
   v1::StreamInfo info = OrdersInfo();
   v1::ListStreamsResponse list;
   list.set_total(1);
@@ -110,5 +109,4 @@ TEST(JsApiHandlerGarbageTest, NeverCrashesAndAlwaysRepliesWithValidJson) {
 }
 
 }  // namespace
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

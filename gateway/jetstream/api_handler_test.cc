@@ -3,13 +3,12 @@
 #include <string>
 
 #include "common/status.h"
-#include "gateway/jetstream/mock_store_client.h"
 #include "gateway/jetstream/testdata.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "storesvc/client/mock_store_client.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 namespace {
 
 using ::testing::_;
@@ -70,7 +69,7 @@ class JsApiHandlerTest : public ::testing::Test {
     EXPECT_EQ(reply.payload, "");
   }
 
-  StrictMock<MockStoreClient> store_;
+  StrictMock<storesvc::client::MockStoreClient> store_;
   JsApiHandler handler_{&store_, JsApiOptions{}};
 };
 
@@ -113,7 +112,7 @@ TEST_F(JsApiHandlerTest, StreamCreateRejectsBadRequestsWithoutTouchingTheStore) 
 
 TEST_F(JsApiHandlerTest, StreamCreatePassesStoreErrorsOn) {
   EXPECT_CALL(store_, CreateStream(_))
-      .WillOnce(Return(JsError(JsErrorId::kStreamNameExist)));
+      .WillOnce(Return(common::JsError(common::JsErrorId::kStreamNameExist)));
   EXPECT_EQ(Handle("$JS.API.STREAM.CREATE.S", R"({"name":"S"})").payload,
             R"({"type":"io.nats.jetstream.api.v1.stream_create_response","error":{"code":400,)"
             R"("err_code":10058,"description":"stream name already in use with a different )"
@@ -142,7 +141,8 @@ TEST_F(JsApiHandlerTest, StreamUpdate) {
               HasSubstr("\"err_code\":10052"));
   EXPECT_THAT(Handle("$JS.API.STREAM.UPDATE.X", R"({"name":1})").payload,
               HasSubstr("\"err_code\":10025"));
-  EXPECT_CALL(store_, UpdateStream(_)).WillOnce(Return(JsError(JsErrorId::kStreamNotFound)));
+  EXPECT_CALL(store_, UpdateStream(_))
+      .WillOnce(Return(common::JsError(common::JsErrorId::kStreamNotFound)));
   EXPECT_EQ(Handle("$JS.API.STREAM.UPDATE.X", R"({"name":"X"})").payload,
             R"({"type":"io.nats.jetstream.api.v1.stream_update_response","error":{"code":404,)"
             R"("err_code":10059,"description":"stream not found"}})");
@@ -157,7 +157,8 @@ TEST_F(JsApiHandlerTest, StreamInfo) {
   EXPECT_FALSE(seen.deleted_details());
   EXPECT_EQ(seen.subjects_filter(), "");
 
-  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(JsError(JsErrorId::kStreamNotFound)));
+  EXPECT_CALL(store_, GetStreamInfo(_))
+      .WillOnce(Return(common::JsError(common::JsErrorId::kStreamNotFound)));
   ExpectGolden(Handle("$JS.API.STREAM.INFO.NOPE"), "stream_info_not_found");
 }
 
@@ -267,7 +268,8 @@ TEST_F(JsApiHandlerTest, StreamPurge) {
   EXPECT_EQ(seen.filter(), "orders.*");
   EXPECT_EQ(seen.seq(), 9u);
 
-  EXPECT_CALL(store_, PurgeStream(_)).WillOnce(Return(JsError(JsErrorId::kStreamNotFound)));
+  EXPECT_CALL(store_, PurgeStream(_))
+      .WillOnce(Return(common::JsError(common::JsErrorId::kStreamNotFound)));
   ExpectGolden(Handle("$JS.API.STREAM.PURGE.NOPE"), "stream_purge_missing");
   EXPECT_THAT(Handle("$JS.API.STREAM.PURGE.ORDERS", R"({"seq":-1})").payload,
               HasSubstr(R"("err_code":10025,"description":"invalid JSON"},"purged":0})"));
@@ -279,7 +281,8 @@ TEST_F(JsApiHandlerTest, StreamDelete) {
   ExpectGolden(Handle("$JS.API.STREAM.DELETE.ORDERS"), "stream_delete");
   EXPECT_EQ(seen.name(), "ORDERS");
   ExpectGolden(Handle("$JS.API.STREAM.DELETE.ORDERS", R"({"x":1})"), "stream_delete_not_empty");
-  EXPECT_CALL(store_, DeleteStream(_)).WillOnce(Return(JsError(JsErrorId::kStreamNotFound)));
+  EXPECT_CALL(store_, DeleteStream(_))
+      .WillOnce(Return(common::JsError(common::JsErrorId::kStreamNotFound)));
   ExpectGolden(Handle("$JS.API.STREAM.DELETE.ORDERS"), "stream_delete_missing");
 }
 
@@ -310,7 +313,8 @@ TEST_F(JsApiHandlerTest, MsgGetBySequenceLastAndNext) {
 }
 
 TEST_F(JsApiHandlerTest, MsgGetErrors) {
-  EXPECT_CALL(store_, GetMessage(_)).WillOnce(Return(JsError(JsErrorId::kNoMessageFound)));
+  EXPECT_CALL(store_, GetMessage(_))
+      .WillOnce(Return(common::JsError(common::JsErrorId::kNoMessageFound)));
   ExpectGolden(Handle("$JS.API.STREAM.MSG.GET.ORDERS", R"({"seq":99})"), "msg_get_missing");
   ExpectGolden(Handle("$JS.API.STREAM.MSG.GET.ORDERS", ""), "msg_get_empty");
   ExpectGolden(Handle("$JS.API.STREAM.MSG.GET.ORDERS", "{}"), "msg_get_empty");
@@ -337,8 +341,9 @@ TEST_F(JsApiHandlerTest, MsgDelete) {
   EXPECT_FALSE(seen.no_erase());
 
   EXPECT_CALL(store_, DeleteMessage(_))
-      .WillOnce(DoAll(SaveArg<0>(&seen), Return(JsErrorF(JsErrorId::kStreamMsgDeleteFailed,
-                                                         {{"err", "no message found"}}))));
+      .WillOnce(DoAll(SaveArg<0>(&seen),
+                      Return(common::JsErrorF(common::JsErrorId::kStreamMsgDeleteFailed,
+                                              {{"err", "no message found"}}))));
   ExpectGolden(Handle("$JS.API.STREAM.MSG.DELETE.ORDERS", R"({"seq":1,"no_erase":true})"),
                "msg_delete_missing");
   EXPECT_TRUE(seen.no_erase());
@@ -367,7 +372,8 @@ TEST_F(JsApiHandlerTest, DirectGetRepliesWithTheMessage) {
 }
 
 TEST_F(JsApiHandlerTest, DirectGetStatuses) {
-  EXPECT_CALL(store_, GetMessage(_)).WillOnce(Return(JsError(JsErrorId::kNoMessageFound)));
+  EXPECT_CALL(store_, GetMessage(_))
+      .WillOnce(Return(common::JsError(common::JsErrorId::kNoMessageFound)));
   ExpectDirectGolden(Handle("$JS.API.DIRECT.GET.ORDERS", R"({"seq":99})"), "direct_get_missing");
   ExpectDirectGolden(Handle("$JS.API.DIRECT.GET.ORDERS", ""), "direct_get_empty");
   ExpectDirectGolden(Handle("$JS.API.DIRECT.GET.ORDERS", "{}"), "direct_get_empty");
@@ -379,7 +385,8 @@ TEST_F(JsApiHandlerTest, DirectGetStatuses) {
 }
 
 TEST_F(JsApiHandlerTest, DirectGetIsSilentWithoutADirectStream) {
-  EXPECT_CALL(store_, GetMessage(_)).WillOnce(Return(JsError(JsErrorId::kStreamNotFound)));
+  EXPECT_CALL(store_, GetMessage(_))
+      .WillOnce(Return(common::JsError(common::JsErrorId::kStreamNotFound)));
   ExpectNoReply(Handle("$JS.API.DIRECT.GET.NOPE", R"({"seq":1})"));
   EXPECT_EQ(Golden("direct_get_unknown_stream.json"), "");
   EXPECT_CALL(store_, GetMessage(_))
@@ -476,5 +483,4 @@ TEST_F(JsApiHandlerTest, OtherSubjectsAsNatsServer) {
 }
 
 }  // namespace
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

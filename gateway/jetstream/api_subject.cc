@@ -2,8 +2,7 @@
 
 #include <vector>
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 namespace {
 
 constexpr std::string_view kPrefix = "$JS.API.";
@@ -147,5 +146,4 @@ bool IsConsumerEndpoint(JsApiEndpoint endpoint) {
   }
 }
 
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

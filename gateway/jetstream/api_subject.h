@@ -9,8 +9,7 @@
 
 #include <string_view>
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 
 enum class JsApiEndpoint {
   kUnknown,  // Not an endpoint: nats-server sends no reply.
@@ -62,7 +61,6 @@ std::string_view JsApiResponseType(JsApiEndpoint endpoint);
 
 bool IsConsumerEndpoint(JsApiEndpoint endpoint);
 
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream
 
 #endif  // JSENGINE_GATEWAY_JETSTREAM_API_SUBJECT_H_

@@ -2,8 +2,7 @@
 
 #include "gtest/gtest.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 namespace {
 
 using E = JsApiEndpoint;
@@ -63,5 +62,4 @@ TEST(JsApiResponseTypeTest, NamesEveryJsonEndpoint) {
 }
 
 }  // namespace
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

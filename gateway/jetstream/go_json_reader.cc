@@ -7,8 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 namespace {
 
 // Deeper nesting than any API request needs; keeps the recursive parser's
@@ -207,6 +206,4 @@ bool IsEmptyRequest(absl::string_view payload) {
   return parsed->IsEmptyObject();
 }
 
-}  // namespace jetstream
-}  // namespace jsengine
-
+}  // namespace jsengine::gateway::jetstream

@@ -25,8 +25,7 @@
 #include "absl/strings/string_view.h"
 #include <nlohmann/json.hpp>
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 
 class GoJsonObject {
  public:
@@ -73,7 +72,6 @@ class GoJsonObject {
 // object with no fields.
 bool IsEmptyRequest(absl::string_view payload);
 
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream
 
 #endif  // JSENGINE_GATEWAY_JETSTREAM_GO_JSON_READER_H_

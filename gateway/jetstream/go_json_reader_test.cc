@@ -4,8 +4,7 @@
 
 #include "gtest/gtest.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 namespace {
 
 TEST(GoJsonObjectTest, ReadsFieldsAndIgnoresUnknownOnes) {
@@ -124,5 +123,4 @@ TEST(IsEmptyRequestTest, MatchesNatsServer) {
 }
 
 }  // namespace
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

@@ -5,8 +5,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
@@ -231,5 +230,4 @@ void GoJsonWriter::OptBool(absl::string_view key, bool value) {
   Bool(value);
 }
 
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

@@ -22,8 +22,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 
 // Appends `s` as a JSON string literal (with quotes), escaped as Go does.
 void AppendGoJsonString(absl::string_view s, std::string* out);
@@ -68,7 +67,6 @@ class GoJsonWriter {
   bool after_key_ = false;
 };
 
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream
 
 #endif  // JSENGINE_GATEWAY_JETSTREAM_GO_JSON_WRITER_H_

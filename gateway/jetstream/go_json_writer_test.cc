@@ -4,8 +4,7 @@
 
 #include "gtest/gtest.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 namespace {
 
 std::string Quoted(absl::string_view s) {
@@ -71,5 +70,4 @@ TEST(GoJsonWriterTest, WritesCompactJson) {
 }
 
 }  // namespace
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

@@ -4,8 +4,7 @@
 #include "gateway/jetstream/api_errors.h"
 #include "gateway/jetstream/go_json_writer.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 namespace {
 
 // Go's %q of a stream name: nats-server quotes it with fmt, which leaves
@@ -69,5 +68,4 @@ std::string PubAck(const v1::AppendResult& result, std::string_view domain) {
   return out;
 }
 
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

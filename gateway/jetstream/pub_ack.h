@@ -17,8 +17,7 @@
 
 #include "proto/store.pb.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 
 // Appends the PubAck (or, when result.has_error(), the error) to `out`.
 // `domain` is the server's JetStream domain, empty for none.
@@ -27,7 +26,6 @@ void AppendPubAck(const v1::AppendResult& result, std::string* out);
 
 std::string PubAck(const v1::AppendResult& result, std::string_view domain = {});
 
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream
 
 #endif  // JSENGINE_GATEWAY_JETSTREAM_PUB_ACK_H_

@@ -7,8 +7,7 @@
 #include "gateway/jetstream/pub_ack.h"
 #include "gateway/jetstream/stream_json.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 namespace {
 
 void BM_PubAckIntoReusedBuffer(benchmark::State& state) {
@@ -39,8 +38,8 @@ BENCHMARK(BM_PubAckNewString)->Arg(0)->Arg(1);
 void BM_PubAckError(benchmark::State& state) {
   v1::AppendResult result;
   result.set_stream("ORDERS");
-  *result.mutable_error() =
-      ToErrorDetail(JsErrorF(JsErrorId::kStreamWrongLastSequence, {{"seq", "2"}}));
+  *result.mutable_error() = common::ToErrorDetail(
+      common::JsErrorF(common::JsErrorId::kStreamWrongLastSequence, {{"seq", "2"}}));
   for (auto _ : state) {
     std::string out = PubAck(result);
     benchmark::DoNotOptimize(out.data());
@@ -70,7 +69,6 @@ void BM_StreamInfoJson(benchmark::State& state) {
 BENCHMARK(BM_StreamInfoJson);
 
 }  // namespace
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream
 
 BENCHMARK_MAIN();

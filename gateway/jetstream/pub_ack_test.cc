@@ -4,8 +4,7 @@
 #include "gateway/jetstream/testdata.h"
 #include "gtest/gtest.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 namespace {
 
 v1::AppendResult Result(const std::string& stream, uint64_t seq, bool duplicate = false) {
@@ -19,7 +18,7 @@ v1::AppendResult Result(const std::string& stream, uint64_t seq, bool duplicate 
 v1::AppendResult ErrorResult(const std::string& stream, const absl::Status& status) {
   v1::AppendResult r;
   r.set_stream(stream);
-  *r.mutable_error() = ToErrorDetail(status);
+  *r.mutable_error() = common::ToErrorDetail(status);
   return r;
 }
 
@@ -30,10 +29,11 @@ TEST(PubAckTest, MatchesNatsServerBytes) {
 }
 
 TEST(PubAckTest, ErrorsMatchNatsServerBytes) {
-  EXPECT_EQ(PubAck(ErrorResult("ORDERS", JsErrorF(JsErrorId::kStreamWrongLastSequence,
-                                                  {{"seq", "2"}}))),
-            Golden("pub_err_wrong_last_seq.json"));
-  EXPECT_EQ(PubAck(ErrorResult("ORDERS", JsError(JsErrorId::kStreamNotMatch))),
+  EXPECT_EQ(
+      PubAck(ErrorResult(
+          "ORDERS", common::JsErrorF(common::JsErrorId::kStreamWrongLastSequence, {{"seq", "2"}}))),
+      Golden("pub_err_wrong_last_seq.json"));
+  EXPECT_EQ(PubAck(ErrorResult("ORDERS", common::JsError(common::JsErrorId::kStreamNotMatch))),
             Golden("pub_err_wrong_stream.json"));
 }
 
@@ -60,5 +60,4 @@ TEST(PubAckTest, ErrorWithoutErrCode) {
 }
 
 }  // namespace
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

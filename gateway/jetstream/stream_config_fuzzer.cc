@@ -11,12 +11,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::string_view payload(reinterpret_cast<const char*>(data), size);
-  auto config = jsengine::jetstream::ParseStreamConfig(payload);
+  auto config = jsengine::gateway::jetstream::ParseStreamConfig(payload);
   if (!config.ok()) return 0;
   std::string json;
-  jsengine::jetstream::GoJsonWriter writer(&json);
-  jsengine::jetstream::WriteStreamConfig(*config, &writer);
-  auto again = jsengine::jetstream::ParseStreamConfig(json);
+  jsengine::gateway::jetstream::GoJsonWriter writer(&json);
+  jsengine::gateway::jetstream::WriteStreamConfig(*config, &writer);
+  auto again = jsengine::gateway::jetstream::ParseStreamConfig(json);
   if (!again.ok() || !google::protobuf::util::MessageDifferencer::Equals(*config, *again)) {
     abort();
   }

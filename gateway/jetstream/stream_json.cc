@@ -11,8 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 namespace {
 
 // Reads the enum under `key` by nats-server's spellings of its values;
@@ -377,5 +376,4 @@ void WriteStoredMessage(const v1::StoredMessage& m, GoJsonWriter* w) {
   w->EndObject();
 }
 
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

@@ -20,8 +20,7 @@
 #include "proto/common.pb.h"
 #include "proto/store.pb.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 
 // A StreamConfig from its JSON; InvalidArgument naming the field when a value
 // has the wrong type or an enum an unknown spelling.
@@ -44,7 +43,6 @@ absl::string_view RetentionName(v1::RetentionPolicy retention);
 absl::string_view StorageName(v1::StorageType storage);
 absl::string_view DiscardName(v1::DiscardPolicy discard);
 
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream
 
 #endif  // JSENGINE_GATEWAY_JETSTREAM_STREAM_JSON_H_

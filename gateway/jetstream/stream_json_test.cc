@@ -5,8 +5,7 @@
 #include "gateway/jetstream/testdata.h"
 #include "gtest/gtest.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 namespace {
 
 // The text of `s` between the first `after` and the following `before`.
@@ -217,5 +216,4 @@ TEST(StreamJsonTest, StoredMessageMatchesNatsServer) {
 }
 
 }  // namespace
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

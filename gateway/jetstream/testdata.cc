@@ -7,8 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 
 std::string Golden(absl::string_view name) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
@@ -80,5 +79,4 @@ v1::StoredMessage CapturedMessage(uint64_t seq) {
   return m;
 }
 
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

@@ -9,8 +9,7 @@
 #include "proto/common.pb.h"
 #include "proto/store.pb.h"
 
-namespace jsengine {
-namespace jetstream {
+namespace jsengine::gateway::jetstream {
 
 // The bytes of gateway/jetstream/testdata/<name>; aborts the test binary
 // when the file is missing (a broken checkout, not a test outcome).
@@ -27,7 +26,6 @@ v1::StreamInfo OrdersInfo();
 // headers Nats-Msg-Id and X-Trace; 3 ship.eu.x "third".
 v1::StoredMessage CapturedMessage(uint64_t seq);
 
-}  // namespace jetstream
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream
 
 #endif  // JSENGINE_GATEWAY_JETSTREAM_TESTDATA_H_

@@ -20,8 +20,8 @@ namespace jsengine {
 namespace testing {
 namespace {
 
-using core::Server;
-using core::ServerOptions;
+using gateway::core::Server;
+using gateway::core::ServerOptions;
 
 // bcrypt("s3cret") as nats-server's `nats server passwd` would store it.
 constexpr char kBcryptSecret[] = "$2a$06$abcdefghijklmnopqrstuuNOnw6EGKc3988bZtxlqHMps74iVdpdC";
@@ -187,7 +187,7 @@ TEST_F(NatsClientTest, NoResponders) {
 
 TEST_F(NatsClientTest, InternalSubscriberAnswersRequests) {
   Start();
-  server_->SubscribeInternal("internal.svc", "", [&](const core::InboundMessage& m) {
+  server_->SubscribeInternal("internal.svc", "", [&](const gateway::core::InboundMessage& m) {
     server_->Publish(m.reply, "", "", "internal:" + std::string(m.payload));
   });
   Conn c;
@@ -231,7 +231,7 @@ void OnAsyncError(natsConnection*, natsSubscription*, natsStatus s, void* closur
 
 TEST_F(NatsClientTest, PermissionsDenyButKeepConnection) {
   ServerOptions o;
-  core::UserAccount limited{"limited", "pw", {}};
+  gateway::core::UserAccount limited{"limited", "pw", {}};
   limited.permissions.publish.allow = {"allowed.>", "_INBOX.>"};
   limited.permissions.publish.deny = {"allowed.secret"};
   limited.permissions.subscribe.allow = {"allowed.>", "_INBOX.>"};

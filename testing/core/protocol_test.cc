@@ -18,8 +18,8 @@ namespace jsengine {
 namespace testing {
 namespace {
 
-using core::Server;
-using core::ServerOptions;
+using gateway::core::Server;
+using gateway::core::ServerOptions;
 
 class ProtocolTest : public ::testing::Test {
  protected:
@@ -174,7 +174,7 @@ TEST_F(ProtocolTest, EchoOff) {
 TEST_F(ProtocolTest, InternalSubscriberAndPublish) {
   std::atomic<int> got{0};
   std::string seen;
-  server_->SubscribeInternal("svc.>", "", [&](const core::InboundMessage& m) {
+  server_->SubscribeInternal("svc.>", "", [&](const gateway::core::InboundMessage& m) {
     seen = std::string(m.subject) + "|" + std::string(m.reply) + "|" + std::string(m.headers) +
            "|" + std::string(m.payload);
     server_->Publish(m.reply, "", "", "pong");
@@ -270,11 +270,13 @@ TEST_F(ProtocolOptionsTest, AuthRequired) {
 
 TEST_F(ProtocolOptionsTest, PermissionViolationsKeepConnection) {
   ServerOptions o;
-  ASSERT_TRUE(core::ApplyConfigText(R"(
+  ASSERT_TRUE(gateway::core::ApplyConfigText(R"(
     authorization { users = [
       {user: u, password: p, permissions: {publish: {deny: ["secret.>"]},
                                            subscribe: {allow: ["pub.*"], deny: ["pub.hidden"]}}}
-    ] })", &o).ok());
+    ] })",
+                                             &o)
+                  .ok());
   StartServer(o);
   auto c = Connect("CONNECT {\"verbose\":false,\"user\":\"u\",\"pass\":\"p\"}\r\n");
   c->Send("PUB secret.x 1\r\na\r\nSUB other 1\r\nSUB pub.a g 2\r\nSUB pub.* 3\r\n"

@@ -10,11 +10,12 @@
 namespace jsengine {
 namespace testing {
 
-inline std::unique_ptr<core::Server> StartTestServer(core::ServerOptions options) {
+inline std::unique_ptr<gateway::core::Server> StartTestServer(
+    gateway::core::ServerOptions options) {
   options.host = "127.0.0.1";
   options.port = 0;
   options.event_loops = 2;
-  auto server = std::make_unique<core::Server>(options);
+  auto server = std::make_unique<gateway::core::Server>(options);
   absl::Status s = server->Start();
   EXPECT_TRUE(s.ok()) << s;
   return server;

@@ -30,8 +30,7 @@ ABSL_FLAG(std::string, dir, "/tmp", "directory on the disk to measure");
 ABSL_FLAG(int64_t, write_mib, 256, "MiB written by the sequential test");
 ABSL_FLAG(int64_t, fsyncs, 2000, "append+fdatasync calls timed");
 
-namespace jsengine {
-namespace bench {
+namespace jsengine::tools::bench {
 namespace {
 
 constexpr int kBlock = 4096;
@@ -126,8 +125,7 @@ absl::Status FsyncLatency(const std::string& dir, int64_t count) {
 }
 
 }  // namespace
-}  // namespace bench
-}  // namespace jsengine
+}  // namespace jsengine::tools::bench
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -138,8 +136,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "diskbench: --write_mib and --fsyncs must be positive\n");
     return 2;
   }
-  absl::Status st = jsengine::bench::SequentialWrite(dir, mib);
-  if (st.ok()) st = jsengine::bench::FsyncLatency(dir, fsyncs);
+  absl::Status st = jsengine::tools::bench::SequentialWrite(dir, mib);
+  if (st.ok()) st = jsengine::tools::bench::FsyncLatency(dir, fsyncs);
   if (!st.ok()) {
     std::fprintf(stderr, "diskbench: %s\n", st.ToString().c_str());
     return 1;

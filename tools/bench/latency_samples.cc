@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace jsengine {
-namespace bench {
+namespace jsengine::tools::bench {
 
 void LatencySamples::Add(absl::Duration d) {
   int64_t ns = absl::ToInt64Nanoseconds(d);
@@ -31,5 +30,4 @@ double LatencySamples::MeanMicros() const {
   return static_cast<double>(sum / nanos_.size() / 1000.0);
 }
 
-}  // namespace bench
-}  // namespace jsengine
+}  // namespace jsengine::tools::bench

@@ -14,8 +14,7 @@
 
 #include "absl/time/time.h"
 
-namespace jsengine {
-namespace bench {
+namespace jsengine::tools::bench {
 
 class LatencySamples {
  public:
@@ -33,7 +32,6 @@ class LatencySamples {
   bool sorted_ = true;
 };
 
-}  // namespace bench
-}  // namespace jsengine
+}  // namespace jsengine::tools::bench
 
 #endif  // JSENGINE_TOOLS_BENCH_LATENCY_SAMPLES_H_

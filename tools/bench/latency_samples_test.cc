@@ -2,8 +2,7 @@
 
 #include "gtest/gtest.h"
 
-namespace jsengine {
-namespace bench {
+namespace jsengine::tools::bench {
 namespace {
 
 TEST(LatencySamplesTest, EmptyIsZero) {
@@ -42,5 +41,4 @@ TEST(LatencySamplesTest, AddingAfterReadResorts) {
 }
 
 }  // namespace
-}  // namespace bench
-}  // namespace jsengine
+}  // namespace jsengine::tools::bench

@@ -2,8 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace jsengine {
-namespace bench {
+namespace jsengine::tools::bench {
 
 absl::Status NatsError(natsStatus s, absl::string_view what) {
   natsStatus last = NATS_OK;
@@ -105,5 +104,4 @@ absl::Status NatsSession::DeleteStream(const std::string& stream) {
   return absl::OkStatus();
 }
 
-}  // namespace bench
-}  // namespace jsengine
+}  // namespace jsengine::tools::bench

@@ -19,8 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "nats/nats.h"
 
-namespace jsengine {
-namespace bench {
+namespace jsengine::tools::bench {
 
 // Turns a C client status (and the library's last error text) into a Status.
 absl::Status NatsError(natsStatus s, absl::string_view what);
@@ -57,7 +56,6 @@ class NatsSession {
   jsCtx* js_ = nullptr;
 };
 
-}  // namespace bench
-}  // namespace jsengine
+}  // namespace jsengine::tools::bench
 
 #endif  // JSENGINE_TOOLS_BENCH_NATS_SESSION_H_

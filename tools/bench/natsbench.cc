@@ -50,8 +50,7 @@ ABSL_FLAG(bool, keep_stream, false,
           "js-pub-async/js-pub-sync: keep the stream instead of deleting it");
 ABSL_FLAG(int, timeout_s, 300, "hard limit for the whole run, in seconds");
 
-namespace jsengine {
-namespace bench {
+namespace jsengine::tools::bench {
 namespace {
 
 constexpr int64_t kRequestTimeoutMs = 5000;
@@ -520,13 +519,12 @@ int Main() {
 }
 
 }  // namespace
-}  // namespace bench
-}  // namespace jsengine
+}  // namespace jsengine::tools::bench
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   // The C client's threads may still hold messages; skip static teardown.
-  int rc = jsengine::bench::Main();
+  int rc = jsengine::tools::bench::Main();
   std::fflush(stdout);
   _exit(rc);
 }

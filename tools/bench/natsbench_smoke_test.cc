@@ -20,8 +20,7 @@
 #include "testing/harness/harness.h"
 #include "testing/harness/topology.h"
 
-namespace jsengine {
-namespace bench {
+namespace jsengine::tools::bench {
 namespace {
 
 std::string Runfile(absl::string_view name) {
@@ -227,5 +226,4 @@ TEST(RpcbenchSmokeTest, FailsWithoutStore) {
 }
 
 }  // namespace
-}  // namespace bench
-}  // namespace jsengine
+}  // namespace jsengine::tools::bench

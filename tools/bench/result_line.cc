@@ -3,8 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
-namespace jsengine {
-namespace bench {
+namespace jsengine::tools::bench {
 
 ResultLine::ResultLine(absl::string_view scenario)
     : line_(absl::StrCat("RESULT scenario=", scenario)) {}
@@ -32,5 +31,4 @@ double MibPerSecond(double count, int64_t size, double seconds) {
   return PerSecond(count * size, seconds) / (1024.0 * 1024.0);
 }
 
-}  // namespace bench
-}  // namespace jsengine
+}  // namespace jsengine::tools::bench

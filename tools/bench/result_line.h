@@ -13,8 +13,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace jsengine {
-namespace bench {
+namespace jsengine::tools::bench {
 
 class ResultLine {
  public:
@@ -36,7 +35,6 @@ double PerSecond(double count, double seconds);
 // Mebibytes per second for `count` payloads of `size` bytes.
 double MibPerSecond(double count, int64_t size, double seconds);
 
-}  // namespace bench
-}  // namespace jsengine
+}  // namespace jsengine::tools::bench
 
 #endif  // JSENGINE_TOOLS_BENCH_RESULT_LINE_H_

@@ -2,8 +2,7 @@
 
 #include "gtest/gtest.h"
 
-namespace jsengine {
-namespace bench {
+namespace jsengine::tools::bench {
 namespace {
 
 TEST(ResultLineTest, KeysInInsertionOrder) {
@@ -20,5 +19,4 @@ TEST(ResultLineTest, Rates) {
 }
 
 }  // namespace
-}  // namespace bench
-}  // namespace jsengine
+}  // namespace jsengine::tools::bench

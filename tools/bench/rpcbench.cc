@@ -4,7 +4,7 @@
 //   storesvc --listen=127.0.0.1:4299 --data_dir=/tmp/rpc &
 //   rpcbench --store=127.0.0.1:4299 --msgs=20000
 //
-// Prints `RESULT scenario=store-append-rtt ...`: RemoteStoreClient::Append
+// Prints `RESULT scenario=store-append-rtt ...`: storesvc::client::RemoteStoreClient::Append
 // of one 128 B message to a memory stream, waiting for each result (the
 // gateway's own client, so the same threads and gRPC calls as a publish),
 // and `RESULT scenario=tcp-rtt ...`: the same number of 128 B ping-pongs over
@@ -27,7 +27,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/mutex_checks.h"
-#include "gateway/remote_store_client.h"
+#include "storesvc/client/remote_store_client.h"
 #include "tools/bench/latency_samples.h"
 #include "tools/bench/result_line.h"
 
@@ -35,8 +35,7 @@ ABSL_FLAG(std::string, store, "127.0.0.1:4250", "address of the storesvc to meas
 ABSL_FLAG(int64_t, msgs, 20000, "round trips timed per scenario");
 ABSL_FLAG(int64_t, size, 128, "payload bytes");
 
-namespace jsengine {
-namespace bench {
+namespace jsengine::tools::bench {
 namespace {
 
 constexpr char kStream[] = "RPCBENCH";
@@ -52,7 +51,7 @@ void Print(const char* scenario, int64_t msgs, LatencySamples& samples) {
 }
 
 absl::Status StoreAppendRtt(const std::string& address, int64_t msgs, int64_t size) {
-  RemoteStoreClient client(address);
+  storesvc::client::RemoteStoreClient client(address);
   v1::CreateStreamRequest create;
   create.mutable_config()->set_name(kStream);
   create.mutable_config()->set_storage(v1::STORAGE_MEMORY);
@@ -152,16 +151,16 @@ absl::Status TcpRtt(int64_t msgs, int64_t size) {
 }
 
 }  // namespace
-}  // namespace bench
-}  // namespace jsengine
+}  // namespace jsengine::tools::bench
 
 int main(int argc, char** argv) {
-  jsengine::SkipMutexDeadlockChecks();
+  jsengine::common::SkipMutexDeadlockChecks();
   absl::ParseCommandLine(argc, argv);
   const int64_t msgs = absl::GetFlag(FLAGS_msgs);
   const int64_t size = absl::GetFlag(FLAGS_size);
-  absl::Status status = jsengine::bench::StoreAppendRtt(absl::GetFlag(FLAGS_store), msgs, size);
-  if (status.ok()) status = jsengine::bench::TcpRtt(msgs, size);
+  absl::Status status =
+      jsengine::tools::bench::StoreAppendRtt(absl::GetFlag(FLAGS_store), msgs, size);
+  if (status.ok()) status = jsengine::tools::bench::TcpRtt(msgs, size);
   if (!status.ok()) {
     std::fprintf(stderr, "rpcbench: %s\n", std::string(status.message()).c_str());
     return 1;

@@ -6,25 +6,25 @@
 //   LOG(INFO) << "listening on port " << server->port();
 //
 // The services must outlive the server. Thread-safe.
-#ifndef JSENGINE_COMMON_GRPC_SERVER_H_
-#define JSENGINE_COMMON_GRPC_SERVER_H_
+#ifndef JSENGINE_COMMON_GRPC_GRPC_SERVER_H_
+#define JSENGINE_COMMON_GRPC_GRPC_SERVER_H_
 
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "grpcpp/server.h"
 #include "grpcpp/impl/codegen/service_type.h"
+#include "grpcpp/server.h"
 
-namespace jsengine {
+namespace jsengine::common::grpc {
 
 class GrpcServer {
  public:
   // Binds `address` ("host:port", port 0 picks a free one) and starts serving;
   // Unavailable if the port is taken (no SO_REUSEPORT sharing).
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
-      const std::string& address, const std::vector<grpc::Service*>& services);
+      const std::string& address, const std::vector<::grpc::Service*>& services);
 
   ~GrpcServer();
 
@@ -36,12 +36,12 @@ class GrpcServer {
   void Shutdown();
 
  private:
-  GrpcServer(std::unique_ptr<grpc::Server> server, int port);
+  GrpcServer(std::unique_ptr<::grpc::Server> server, int port);
 
-  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<::grpc::Server> server_;
   const int port_;
 };
 
-}  // namespace jsengine
+}  // namespace jsengine::common::grpc
 
-#endif  // JSENGINE_COMMON_GRPC_SERVER_H_
+#endif  // JSENGINE_COMMON_GRPC_GRPC_SERVER_H_

@@ -4,7 +4,7 @@
 // Appends from any number of threads share one bidirectional Append stream
 // (RemoteAppendStream): the thread that finds no write in flight writes its
 // batch itself, later ones are merged into the next write. Results, watch
-// events and reads all arrive on one CompletionPump thread, the client's only
+// events and reads all arrive on one common::grpc::CompletionPump thread, the client's only
 // thread waiting inside gRPC, which runs their callbacks: a result costs one
 // thread wake-up. If the Append stream breaks, pending appends fail with
 // UNAVAILABLE and the next append opens a new stream. Admin calls are
@@ -13,21 +13,21 @@
 // Destruction cancels every stream and subscription still running.
 //
 // Thread-safety: thread-safe.
-#ifndef JSENGINE_GATEWAY_REMOTE_STORE_CLIENT_H_
-#define JSENGINE_GATEWAY_REMOTE_STORE_CLIENT_H_
+#ifndef JSENGINE_STORESVC_CLIENT_REMOTE_STORE_CLIENT_H_
+#define JSENGINE_STORESVC_CLIENT_REMOTE_STORE_CLIENT_H_
 
 #include <memory>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "gateway/completion_pump.h"
-#include "gateway/remote_append_stream.h"
-#include "gateway/store_client.h"
+#include "common/grpc/completion_pump.h"
 #include "grpcpp/channel.h"
 #include "proto/store.grpc.pb.h"
+#include "storesvc/client/remote_append_stream.h"
+#include "storesvc/client/store_client.h"
 
-namespace jsengine {
+namespace jsengine::storesvc::client {
 
 class RemoteStoreClient final : public StoreClient {
  public:
@@ -49,9 +49,9 @@ class RemoteStoreClient final : public StoreClient {
   absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) override;
 
   void Append(v1::AppendBatch batch, AppendCallback done) override;
-  std::unique_ptr<StoreSubscription> Read(const v1::ReadRequest& request,
-                                          BatchCallback on_batch, DoneCallback done) override;
-  std::unique_ptr<StoreSubscription> WatchStreams(EventCallback on_event) override;
+  std::unique_ptr<Subscription> Read(const v1::ReadRequest& request, BatchCallback on_batch,
+                                     DoneCallback done) override;
+  std::unique_ptr<Subscription> WatchStreams(EventCallback on_event) override;
 
  private:
   std::shared_ptr<grpc::Channel> channel_;
@@ -61,9 +61,9 @@ class RemoteStoreClient final : public StoreClient {
   std::shared_ptr<RemoteAppendStream> append_stream_ ABSL_GUARDED_BY(mu_);
 
   // Destroyed first: cancels and waits out every call using the above.
-  CompletionPump pump_;
+  common::grpc::CompletionPump pump_;
 };
 
-}  // namespace jsengine
+}  // namespace jsengine::storesvc::client
 
-#endif  // JSENGINE_GATEWAY_REMOTE_STORE_CLIENT_H_
+#endif  // JSENGINE_STORESVC_CLIENT_REMOTE_STORE_CLIENT_H_

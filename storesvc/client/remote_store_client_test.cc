@@ -1,16 +1,16 @@
-#include "gateway/remote_store_client.h"
+#include "storesvc/client/remote_store_client.h"
 
 #include <atomic>
 #include <thread>
 #include <vector>
 
 #include "absl/synchronization/notification.h"
-#include "common/grpc_server.h"
-#include "common/grpc_status.h"
+#include "common/grpc/grpc_server.h"
+#include "common/grpc/grpc_status.h"
 #include "common/status.h"
 #include "gtest/gtest.h"
 
-namespace jsengine {
+namespace jsengine::storesvc::client {
 namespace {
 
 // Numbers appends in arrival order, answering each batch with its results.
@@ -59,7 +59,8 @@ class NumberingStoreService final : public v1::StoreService::Service {
 
   grpc::Status GetStreamInfo(grpc::ServerContext*, const v1::StreamInfoRequest* request,
                              v1::StreamInfo* info) override {
-    if (request->name() != "ORDERS") return ToGrpcStatus(JsError(JsErrorId::kStreamNotFound));
+    if (request->name() != "ORDERS")
+      return common::grpc::ToGrpcStatus(common::JsError(common::JsErrorId::kStreamNotFound));
     info->mutable_config()->set_name("ORDERS");
     info->mutable_state()->set_last_seq(last_seq_);
     return grpc::Status::OK;
@@ -84,7 +85,7 @@ v1::AppendBatch BatchOf(int count, uint64_t first_id) {
 
 TEST(RemoteStoreClientTest, ConcurrentAppendsGetTheirOwnResultsInOrder) {
   NumberingStoreService service;
-  auto server = GrpcServer::Start("127.0.0.1:0", {&service});
+  auto server = common::grpc::GrpcServer::Start("127.0.0.1:0", {&service});
   ASSERT_TRUE(server.ok()) << server.status();
   RemoteStoreClient client("127.0.0.1:" + std::to_string((*server)->port()));
 
@@ -127,19 +128,19 @@ TEST(RemoteStoreClientTest, ConcurrentAppendsGetTheirOwnResultsInOrder) {
 
 TEST(RemoteStoreClientTest, KeepsJetStreamErrorCodes) {
   NumberingStoreService service;
-  auto server = GrpcServer::Start("127.0.0.1:0", {&service});
+  auto server = common::grpc::GrpcServer::Start("127.0.0.1:0", {&service});
   ASSERT_TRUE(server.ok()) << server.status();
   RemoteStoreClient client("127.0.0.1:" + std::to_string((*server)->port()));
   v1::StreamInfoRequest request;
   request.set_name("MISSING");
   auto info = client.GetStreamInfo(request);
   ASSERT_FALSE(info.ok());
-  EXPECT_EQ(ToErrorDetail(info.status()).err_code(), 10059);
+  EXPECT_EQ(common::ToErrorDetail(info.status()).err_code(), 10059);
 }
 
 TEST(RemoteStoreClientTest, FailsAppendsWhileTheStoreIsDownAndRecovers) {
   auto service = std::make_unique<NumberingStoreService>();
-  auto server = GrpcServer::Start("127.0.0.1:0", {service.get()});
+  auto server = common::grpc::GrpcServer::Start("127.0.0.1:0", {service.get()});
   ASSERT_TRUE(server.ok()) << server.status();
   int port = (*server)->port();
   std::string address = "127.0.0.1:" + std::to_string(port);
@@ -163,7 +164,7 @@ TEST(RemoteStoreClientTest, FailsAppendsWhileTheStoreIsDownAndRecovers) {
   ASSERT_TRUE(failed.has_error());
   EXPECT_EQ(failed.error().code(), 503);
 
-  auto restarted = GrpcServer::Start(address, {service.get()});
+  auto restarted = common::grpc::GrpcServer::Start(address, {service.get()});
   ASSERT_TRUE(restarted.ok()) << restarted.status();
   absl::Time deadline = absl::Now() + absl::Seconds(30);
   v1::AppendResult result = append_one();
@@ -176,7 +177,7 @@ TEST(RemoteStoreClientTest, FailsAppendsWhileTheStoreIsDownAndRecovers) {
 
 TEST(RemoteStoreClientTest, WatchResumesAfterTheStoreRestarts) {
   NumberingStoreService service;
-  auto server = GrpcServer::Start("127.0.0.1:0", {&service});
+  auto server = common::grpc::GrpcServer::Start("127.0.0.1:0", {&service});
   ASSERT_TRUE(server.ok()) << server.status();
   std::string address = "127.0.0.1:" + std::to_string((*server)->port());
   RemoteStoreClient client(address);
@@ -202,7 +203,7 @@ TEST(RemoteStoreClientTest, WatchResumesAfterTheStoreRestarts) {
 
   (*server)->Shutdown();
   server->reset();
-  auto restarted = GrpcServer::Start(address, {&service});
+  auto restarted = common::grpc::GrpcServer::Start(address, {&service});
   ASSERT_TRUE(restarted.ok()) << restarted.status();
   ASSERT_TRUE(saw(2));
   watch->Cancel();
@@ -212,9 +213,9 @@ TEST(RemoteStoreClientTest, WatchResumesAfterTheStoreRestarts) {
 }
 
 }  // namespace
-}  // namespace jsengine
+}  // namespace jsengine::storesvc::client
 
-namespace jsengine {
+namespace jsengine::storesvc::client {
 namespace {
 
 // Collects what a Read subscription delivers.
@@ -225,9 +226,8 @@ struct ReadLog {
   absl::Status status;
 };
 
-std::unique_ptr<StoreSubscription> StartRead(RemoteStoreClient& client, ReadLog& log,
-                                             uint64_t max_messages, bool tail,
-                                             uint64_t stop_at = 0) {
+std::unique_ptr<Subscription> StartRead(RemoteStoreClient& client, ReadLog& log,
+                                        uint64_t max_messages, bool tail, uint64_t stop_at = 0) {
   v1::ReadRequest request;
   request.set_stream("ORDERS");
   request.set_max_messages(max_messages);
@@ -247,7 +247,7 @@ std::unique_ptr<StoreSubscription> StartRead(RemoteStoreClient& client, ReadLog&
 
 TEST(RemoteStoreClientTest, ReadDeliversRangeThenDone) {
   NumberingStoreService service;
-  auto server = GrpcServer::Start("127.0.0.1:0", {&service});
+  auto server = common::grpc::GrpcServer::Start("127.0.0.1:0", {&service});
   ASSERT_TRUE(server.ok()) << server.status();
   RemoteStoreClient client("127.0.0.1:" + std::to_string((*server)->port()));
 
@@ -268,7 +268,7 @@ TEST(RemoteStoreClientTest, ReadDeliversRangeThenDone) {
 
 TEST(RemoteStoreClientTest, CancelledTailCallsNothingMore) {
   NumberingStoreService service;
-  auto server = GrpcServer::Start("127.0.0.1:0", {&service});
+  auto server = common::grpc::GrpcServer::Start("127.0.0.1:0", {&service});
   ASSERT_TRUE(server.ok()) << server.status();
   RemoteStoreClient client("127.0.0.1:" + std::to_string((*server)->port()));
 
@@ -278,9 +278,10 @@ TEST(RemoteStoreClientTest, CancelledTailCallsNothingMore) {
   while (absl::Now() < deadline) {
     absl::MutexLock lock(&tail.mu);
     if (tail.seqs.size() == 3) break;
-    tail.mu.AwaitWithTimeout(absl::Condition(+[](std::vector<uint64_t>* s) { return s->size() == 3; },
-                                             &tail.seqs),
-                             absl::Milliseconds(10));
+    tail.mu.AwaitWithTimeout(
+        absl::Condition(
+            +[](std::vector<uint64_t>* s) { return s->size() == 3; }, &tail.seqs),
+        absl::Milliseconds(10));
   }
   subscription->Cancel();
   absl::SleepFor(absl::Milliseconds(100));
@@ -291,7 +292,7 @@ TEST(RemoteStoreClientTest, CancelledTailCallsNothingMore) {
 
 TEST(RemoteStoreClientTest, DestroyingTheClientEndsItsStreams) {
   NumberingStoreService service;
-  auto server = GrpcServer::Start("127.0.0.1:0", {&service});
+  auto server = common::grpc::GrpcServer::Start("127.0.0.1:0", {&service});
   ASSERT_TRUE(server.ok()) << server.status();
   auto client =
       std::make_unique<RemoteStoreClient>("127.0.0.1:" + std::to_string((*server)->port()));
@@ -308,4 +309,4 @@ TEST(RemoteStoreClientTest, DestroyingTheClientEndsItsStreams) {
 }
 
 }  // namespace
-}  // namespace jsengine
+}  // namespace jsengine::storesvc::client

@@ -17,8 +17,8 @@
 // waits until each has ended, then shuts the queue down and joins the thread.
 //
 // Thread-safety: thread-safe. Handlers run on the pump thread, one at a time.
-#ifndef JSENGINE_GATEWAY_COMPLETION_PUMP_H_
-#define JSENGINE_GATEWAY_COMPLETION_PUMP_H_
+#ifndef JSENGINE_COMMON_GRPC_COMPLETION_PUMP_H_
+#define JSENGINE_COMMON_GRPC_COMPLETION_PUMP_H_
 
 #include <atomic>
 #include <chrono>
@@ -31,7 +31,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/completion_queue.h"
 
-namespace jsengine {
+namespace jsengine::common::grpc {
 
 class CompletionPump {
  public:
@@ -52,7 +52,7 @@ class CompletionPump {
   CompletionPump(const CompletionPump&) = delete;
   CompletionPump& operator=(const CompletionPump&) = delete;
 
-  grpc::CompletionQueue* cq() { return &cq_; }
+  ::grpc::CompletionQueue* cq() { return &cq_; }
   std::thread::id thread_id() const { return thread_.get_id(); }
 
   // Registers a call in progress; `cancel` must make it end promptly (and
@@ -76,7 +76,7 @@ class CompletionPump {
   // Polls without sleeping for up to kSpin.
   bool Poll(void** tag, bool* ok);
 
-  grpc::CompletionQueue cq_;
+  ::grpc::CompletionQueue cq_;
   std::atomic<int> awaiting_{0};
   // Moving average of waits while replies were awaited. Pump thread only.
   std::chrono::microseconds wait_estimate_{0};
@@ -89,6 +89,6 @@ class CompletionPump {
   std::thread thread_;
 };
 
-}  // namespace jsengine
+}  // namespace jsengine::common::grpc
 
-#endif  // JSENGINE_GATEWAY_COMPLETION_PUMP_H_
+#endif  // JSENGINE_COMMON_GRPC_COMPLETION_PUMP_H_

@@ -25,18 +25,19 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "gateway/binding_store_client.h"
 #include "gateway/core/server.h"
 #include "gateway/jetstream/api_handler.h"
-#include "gateway/store_client.h"
-#include "gateway/stream_bindings.h"
+#include "gateway/jetstream/binding_store_client.h"
+#include "gateway/jetstream/stream_bindings.h"
+#include "storesvc/client/store_client.h"
 
-namespace jsengine {
+namespace jsengine::gateway::jetstream {
 
-class JetStreamBridge {
+class Bridge {
  public:
-  JetStreamBridge(core::Server* server, StoreClient* store, jetstream::JsApiOptions options);
-  ~JetStreamBridge();
+  Bridge(core::Server* server, storesvc::client::StoreClient* store,
+         jetstream::JsApiOptions options);
+  ~Bridge();
 
   // Binds every existing stream, then starts serving. Fails when the store
   // cannot be reached.
@@ -57,13 +58,13 @@ class JetStreamBridge {
   void OnStreamEvent(const v1::StreamEvent& event);
 
   core::Server* const server_;
-  StoreClient* const store_;
+  storesvc::client::StoreClient* const store_;
   StreamBindings bindings_;
   BindingStoreClient binding_store_;
   jetstream::JsApiHandler api_;
 
   uint64_t api_subscription_ = 0;
-  std::unique_ptr<StoreSubscription> watch_;
+  std::unique_ptr<storesvc::client::Subscription> watch_;
   // Streams of the watch's current snapshot (its events run on one thread).
   absl::flat_hash_set<std::string> snapshot_;
   std::thread api_worker_;
@@ -73,6 +74,6 @@ class JetStreamBridge {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream
 
 #endif  // JSENGINE_GATEWAY_JETSTREAM_BRIDGE_H_

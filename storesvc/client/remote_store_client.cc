@@ -1,16 +1,16 @@
-#include "gateway/remote_store_client.h"
+#include "storesvc/client/remote_store_client.h"
 
 #include <chrono>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "common/grpc_status.h"
+#include "common/grpc/grpc_status.h"
 #include "common/status.h"
-#include "gateway/remote_stream_reader.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "storesvc/client/remote_stream_reader.h"
 
-namespace jsengine {
+namespace jsengine::storesvc::client {
 namespace {
 
 constexpr auto kAdminDeadline = std::chrono::seconds(30);
@@ -26,7 +26,7 @@ absl::StatusOr<Response> Unary(Call call) {
   auto context = AdminContext();
   Response response;
   grpc::Status status = call(context.get(), &response);
-  if (!status.ok()) return FromGrpcStatus(status);
+  if (!status.ok()) return common::grpc::FromGrpcStatus(status);
   return response;
 }
 
@@ -53,10 +53,9 @@ absl::StatusOr<v1::StreamInfo> RemoteStoreClient::UpdateStream(
 }
 
 absl::Status RemoteStoreClient::DeleteStream(const v1::DeleteStreamRequest& request) {
-  return Unary<v1::DeleteStreamResponse>(
-             [&](grpc::ClientContext* c, v1::DeleteStreamResponse* r) {
-               return stub_->DeleteStream(c, request, r);
-             })
+  return Unary<v1::DeleteStreamResponse>([&](grpc::ClientContext* c, v1::DeleteStreamResponse* r) {
+           return stub_->DeleteStream(c, request, r);
+         })
       .status();
 }
 
@@ -69,26 +68,23 @@ absl::StatusOr<v1::StreamInfo> RemoteStoreClient::GetStreamInfo(
 
 absl::StatusOr<v1::ListStreamsResponse> RemoteStoreClient::ListStreams(
     const v1::ListStreamsRequest& request) {
-  return Unary<v1::ListStreamsResponse>(
-      [&](grpc::ClientContext* c, v1::ListStreamsResponse* r) {
-        return stub_->ListStreams(c, request, r);
-      });
+  return Unary<v1::ListStreamsResponse>([&](grpc::ClientContext* c, v1::ListStreamsResponse* r) {
+    return stub_->ListStreams(c, request, r);
+  });
 }
 
 absl::StatusOr<v1::StreamNamesResponse> RemoteStoreClient::StreamNames(
     const v1::ListStreamsRequest& request) {
-  return Unary<v1::StreamNamesResponse>(
-      [&](grpc::ClientContext* c, v1::StreamNamesResponse* r) {
-        return stub_->StreamNames(c, request, r);
-      });
+  return Unary<v1::StreamNamesResponse>([&](grpc::ClientContext* c, v1::StreamNamesResponse* r) {
+    return stub_->StreamNames(c, request, r);
+  });
 }
 
 absl::StatusOr<v1::PurgeStreamResponse> RemoteStoreClient::PurgeStream(
     const v1::PurgeStreamRequest& request) {
-  return Unary<v1::PurgeStreamResponse>(
-      [&](grpc::ClientContext* c, v1::PurgeStreamResponse* r) {
-        return stub_->PurgeStream(c, request, r);
-      });
+  return Unary<v1::PurgeStreamResponse>([&](grpc::ClientContext* c, v1::PurgeStreamResponse* r) {
+    return stub_->PurgeStream(c, request, r);
+  });
 }
 
 absl::StatusOr<v1::StoredMessage> RemoteStoreClient::GetMessage(
@@ -119,14 +115,13 @@ void RemoteStoreClient::Append(v1::AppendBatch batch, AppendCallback done) {
     if (stream != nullptr && stream->Append(batch, done)) return;
   }
   v1::AppendResultBatch failed;
-  v1::ErrorDetail error = ToErrorDetail(absl::UnavailableError("store unavailable"));
+  v1::ErrorDetail error = common::ToErrorDetail(absl::UnavailableError("store unavailable"));
   for (int i = 0; i < batch.requests_size(); ++i) *failed.add_results()->mutable_error() = error;
   done(std::move(failed));
 }
 
-std::unique_ptr<StoreSubscription> RemoteStoreClient::Read(const v1::ReadRequest& request,
-                                                           BatchCallback on_batch,
-                                                           DoneCallback done) {
+std::unique_ptr<Subscription> RemoteStoreClient::Read(const v1::ReadRequest& request,
+                                                      BatchCallback on_batch, DoneCallback done) {
   return std::make_unique<RemoteStreamReader<v1::MessageBatch>>(
       &pump_,
       [this, request](grpc::ClientContext* context, grpc::CompletionQueue* cq) {
@@ -135,7 +130,7 @@ std::unique_ptr<StoreSubscription> RemoteStoreClient::Read(const v1::ReadRequest
       std::move(on_batch), std::move(done), /*resume=*/false);
 }
 
-std::unique_ptr<StoreSubscription> RemoteStoreClient::WatchStreams(EventCallback on_event) {
+std::unique_ptr<Subscription> RemoteStoreClient::WatchStreams(EventCallback on_event) {
   return std::make_unique<RemoteStreamReader<v1::StreamEvent>>(
       &pump_,
       [this](grpc::ClientContext* context, grpc::CompletionQueue* cq) {
@@ -148,4 +143,4 @@ std::unique_ptr<StoreSubscription> RemoteStoreClient::WatchStreams(EventCallback
       nullptr, /*resume=*/true);
 }
 
-}  // namespace jsengine
+}  // namespace jsengine::storesvc::client

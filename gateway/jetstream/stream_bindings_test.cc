@@ -1,4 +1,4 @@
-#include "gateway/stream_bindings.h"
+#include "gateway/jetstream/stream_bindings.h"
 
 #include <map>
 #include <set>
@@ -6,19 +6,18 @@
 
 #include "gtest/gtest.h"
 
-namespace jsengine {
+namespace jsengine::gateway::jetstream {
 namespace {
 
 class StreamBindingsTest : public ::testing::Test {
  protected:
   std::map<uint64_t, std::string> live_;
   uint64_t next_handle_ = 1;
-  StreamBindings bindings_{
-      [this](const std::string& stream, const std::string& subject) {
-        live_.emplace(next_handle_, stream + " " + subject);
-        return next_handle_++;
-      },
-      [this](uint64_t handle) { EXPECT_EQ(live_.erase(handle), 1u); }};
+  StreamBindings bindings_{[this](const std::string& stream, const std::string& subject) {
+                             live_.emplace(next_handle_, stream + " " + subject);
+                             return next_handle_++;
+                           },
+                           [this](uint64_t handle) { EXPECT_EQ(live_.erase(handle), 1u); }};
 
   std::multiset<std::string> Live() {
     std::multiset<std::string> out;
@@ -73,4 +72,4 @@ TEST_F(StreamBindingsTest, RetainOnlyUnbindsTheRest) {
 }
 
 }  // namespace
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

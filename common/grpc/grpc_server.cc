@@ -1,4 +1,4 @@
-#include "common/grpc_server.h"
+#include "common/grpc/grpc_server.h"
 
 #include <chrono>
 #include <mutex>
@@ -9,26 +9,26 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 
-namespace jsengine {
+namespace jsengine::common::grpc {
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
-    const std::string& address, const std::vector<grpc::Service*>& services) {
+    const std::string& address, const std::vector<::grpc::Service*>& services) {
   static std::once_flag plugins_once;
   std::call_once(plugins_once, [] {
-    grpc::EnableDefaultHealthCheckService(true);
-    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    ::grpc::EnableDefaultHealthCheckService(true);
+    ::grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   });
 
-  grpc::ServerBuilder builder;
+  ::grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(address, ::grpc::InsecureServerCredentials(), &port);
   // gRPC sets SO_REUSEPORT by default: a second server on a taken port would
   // start and silently receive a share of the first one's connections.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(64 << 20);
   builder.SetMaxSendMessageSize(64 << 20);
-  for (grpc::Service* service : services) builder.RegisterService(service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  for (::grpc::Service* service : services) builder.RegisterService(service);
+  std::unique_ptr<::grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen for gRPC on ", address, " (address in use or invalid)"));
@@ -36,7 +36,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   return std::unique_ptr<GrpcServer>(new GrpcServer(std::move(server), port));
 }
 
-GrpcServer::GrpcServer(std::unique_ptr<grpc::Server> server, int port)
+GrpcServer::GrpcServer(std::unique_ptr<::grpc::Server> server, int port)
     : server_(std::move(server)), port_(port) {}
 
 GrpcServer::~GrpcServer() { Shutdown(); }
@@ -46,4 +46,4 @@ void GrpcServer::Shutdown() {
   server_->Wait();
 }
 
-}  // namespace jsengine
+}  // namespace jsengine::common::grpc

@@ -1,5 +1,5 @@
-// RemoteStreamReader: a StoreSubscription fed by a server-streaming call of
-// the StoreService (Read, WatchStreams), driven by a CompletionPump.
+// RemoteStreamReader: a Subscription fed by a server-streaming call of
+// the StoreService (Read, WatchStreams), driven by a common::grpc::CompletionPump.
 //
 // Messages go to `on_message` on the pump thread until it returns false, the
 // stream ends, or the subscription is cancelled. With `resume`, a stream that
@@ -9,8 +9,8 @@
 // call's error otherwise. Nothing runs after cancellation.
 //
 // Thread-safety: thread-safe.
-#ifndef JSENGINE_GATEWAY_REMOTE_STREAM_READER_H_
-#define JSENGINE_GATEWAY_REMOTE_STREAM_READER_H_
+#ifndef JSENGINE_STORESVC_CLIENT_REMOTE_STREAM_READER_H_
+#define JSENGINE_STORESVC_CLIENT_REMOTE_STREAM_READER_H_
 
 #include <functional>
 #include <memory>
@@ -23,24 +23,24 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "common/grpc_status.h"
-#include "gateway/completion_pump.h"
-#include "gateway/store_client.h"
+#include "common/grpc/completion_pump.h"
+#include "common/grpc/grpc_status.h"
 #include "glog/logging.h"
 #include "grpcpp/alarm.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/async_stream.h"
+#include "storesvc/client/store_client.h"
 
-namespace jsengine {
+namespace jsengine::storesvc::client {
 
 template <typename Message>
-class RemoteStreamReader final : public StoreSubscription {
+class RemoteStreamReader final : public Subscription {
  public:
   // Starts the call: `open` prepares it (PrepareAsyncX on the pump's queue).
   using Open = std::function<std::unique_ptr<grpc::ClientAsyncReader<Message>>(
       grpc::ClientContext*, grpc::CompletionQueue*)>;
 
-  RemoteStreamReader(CompletionPump* pump, Open open,
+  RemoteStreamReader(common::grpc::CompletionPump* pump, Open open,
                      std::function<bool(const Message&)> on_message,
                      std::function<void(absl::Status)> done, bool resume)
       : state_(std::make_shared<State>(pump, std::move(open), std::move(on_message),
@@ -58,8 +58,9 @@ class RemoteStreamReader final : public StoreSubscription {
   // Outlives the subscription while gRPC operations are in flight.
   class State {
    public:
-    State(CompletionPump* pump, Open open, std::function<bool(const Message&)> on_message,
-          std::function<void(absl::Status)> done, bool resume)
+    State(common::grpc::CompletionPump* pump, Open open,
+          std::function<bool(const Message&)> on_message, std::function<void(absl::Status)> done,
+          bool resume)
         : pump_(pump),
           pump_thread_(pump->thread_id()),
           open_(std::move(open)),
@@ -153,7 +154,7 @@ class RemoteStreamReader final : public StoreSubscription {
       }
       if (!cancelled && done_) {
         std::lock_guard<std::mutex> callback(callback_mu_);
-        done_(stopped_ ? absl::OkStatus() : FromGrpcStatus(status_));
+        done_(stopped_ ? absl::OkStatus() : common::grpc::FromGrpcStatus(status_));
       }
       End();
     }
@@ -180,17 +181,17 @@ class RemoteStreamReader final : public StoreSubscription {
       pump_->EndActivity(activity_);
     }
 
-    CompletionPump* const pump_;
+    common::grpc::CompletionPump* const pump_;
     const std::thread::id pump_thread_;
     const Open open_;
     const std::function<bool(const Message&)> on_message_;
     const std::function<void(absl::Status)> done_;
     const bool resume_;
     uint64_t activity_ = 0;
-    CompletionPump::Tag start_tag_;
-    CompletionPump::Tag read_tag_;
-    CompletionPump::Tag finish_tag_;
-    CompletionPump::Tag alarm_tag_;
+    common::grpc::CompletionPump::Tag start_tag_;
+    common::grpc::CompletionPump::Tag read_tag_;
+    common::grpc::CompletionPump::Tag finish_tag_;
+    common::grpc::CompletionPump::Tag alarm_tag_;
 
     // Pump thread only, apart from construction.
     std::unique_ptr<grpc::ClientContext> owned_context_;
@@ -213,6 +214,6 @@ class RemoteStreamReader final : public StoreSubscription {
   std::shared_ptr<State> state_;
 };
 
-}  // namespace jsengine
+}  // namespace jsengine::storesvc::client
 
-#endif  // JSENGINE_GATEWAY_REMOTE_STREAM_READER_H_
+#endif  // JSENGINE_STORESVC_CLIENT_REMOTE_STREAM_READER_H_

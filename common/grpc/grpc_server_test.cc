@@ -1,10 +1,10 @@
-#include "common/grpc_server.h"
+#include "common/grpc/grpc_server.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace jsengine {
+namespace jsengine::common::grpc {
 namespace {
 
 TEST(GrpcServerTest, PicksAFreePortForPortZero) {
@@ -32,4 +32,4 @@ TEST(GrpcServerTest, RefusesAPortAnotherServerHolds) {
 }
 
 }  // namespace
-}  // namespace jsengine
+}  // namespace jsengine::common::grpc

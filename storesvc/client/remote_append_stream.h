@@ -9,13 +9,13 @@
 // in request order) and runs their callbacks. If the stream breaks, appends
 // awaiting results fail with UNAVAILABLE and Append() refuses new ones; the
 // owner then opens a new stream. While appends await results, the stream
-// counts as awaiting replies on the pump (CompletionPump::AwaitReplies).
+// counts as awaiting replies on the pump (common::grpc::CompletionPump::AwaitReplies).
 //
 // The stream keeps itself alive until its last gRPC operation completed.
 //
 // Thread-safety: thread-safe.
-#ifndef JSENGINE_GATEWAY_REMOTE_APPEND_STREAM_H_
-#define JSENGINE_GATEWAY_REMOTE_APPEND_STREAM_H_
+#ifndef JSENGINE_STORESVC_CLIENT_REMOTE_APPEND_STREAM_H_
+#define JSENGINE_STORESVC_CLIENT_REMOTE_APPEND_STREAM_H_
 
 #include <cstdint>
 #include <deque>
@@ -24,19 +24,19 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "gateway/completion_pump.h"
-#include "gateway/store_client.h"
+#include "common/grpc/completion_pump.h"
 #include "grpcpp/client_context.h"
 #include "proto/store.grpc.pb.h"
+#include "storesvc/client/store_client.h"
 
-namespace jsengine {
+namespace jsengine::storesvc::client {
 
 class RemoteAppendStream : public std::enable_shared_from_this<RemoteAppendStream> {
  public:
   // Opens a stream on `pump`; null when the pump is shutting down. `stub`
   // and `pump` must outlive the stream's activity.
   static std::shared_ptr<RemoteAppendStream> Open(v1::StoreService::Stub* stub,
-                                                  CompletionPump* pump);
+                                                  common::grpc::CompletionPump* pump);
 
   RemoteAppendStream(const RemoteAppendStream&) = delete;
   RemoteAppendStream& operator=(const RemoteAppendStream&) = delete;
@@ -54,7 +54,7 @@ class RemoteAppendStream : public std::enable_shared_from_this<RemoteAppendStrea
     StoreClient::AppendCallback done;
   };
 
-  explicit RemoteAppendStream(CompletionPump* pump);
+  explicit RemoteAppendStream(common::grpc::CompletionPump* pump);
   void OnStarted(bool ok) ABSL_LOCKS_EXCLUDED(mu_);
   void OnWritten(bool ok) ABSL_LOCKS_EXCLUDED(mu_);
   void OnRead(bool ok) ABSL_LOCKS_EXCLUDED(mu_);
@@ -71,14 +71,14 @@ class RemoteAppendStream : public std::enable_shared_from_this<RemoteAppendStrea
   void MaybeReleaseLocked(std::shared_ptr<RemoteAppendStream>* keep)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  CompletionPump* const pump_;
+  common::grpc::CompletionPump* const pump_;
   uint64_t activity_ = 0;
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientAsyncReaderWriter<v1::AppendBatch, v1::AppendResultBatch>> stream_;
-  CompletionPump::Tag start_tag_;
-  CompletionPump::Tag write_tag_;
-  CompletionPump::Tag read_tag_;
-  CompletionPump::Tag finish_tag_;
+  common::grpc::CompletionPump::Tag start_tag_;
+  common::grpc::CompletionPump::Tag write_tag_;
+  common::grpc::CompletionPump::Tag read_tag_;
+  common::grpc::CompletionPump::Tag finish_tag_;
   v1::AppendResultBatch results_;  // Owned by the read in flight.
   v1::AppendBatch writing_;        // Owned by the write in flight.
   grpc::Status status_;            // Set by Finish.
@@ -97,6 +97,6 @@ class RemoteAppendStream : public std::enable_shared_from_this<RemoteAppendStrea
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-}  // namespace jsengine
+}  // namespace jsengine::storesvc::client
 
-#endif  // JSENGINE_GATEWAY_REMOTE_APPEND_STREAM_H_
+#endif  // JSENGINE_STORESVC_CLIENT_REMOTE_APPEND_STREAM_H_

@@ -1,17 +1,17 @@
-#include "gateway/remote_append_stream.h"
+#include "storesvc/client/remote_append_stream.h"
 
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/callback_burst.h"
-#include "common/grpc_status.h"
+#include "common/grpc/grpc_status.h"
 #include "common/status.h"
 #include "glog/logging.h"
 
-namespace jsengine {
+namespace jsengine::storesvc::client {
 
-RemoteAppendStream::RemoteAppendStream(CompletionPump* pump)
+RemoteAppendStream::RemoteAppendStream(common::grpc::CompletionPump* pump)
     : pump_(pump),
       start_tag_([this](bool ok) { OnStarted(ok); }),
       write_tag_([this](bool ok) { OnWritten(ok); }),
@@ -19,7 +19,7 @@ RemoteAppendStream::RemoteAppendStream(CompletionPump* pump)
       finish_tag_([this](bool ok) { OnFinished(ok); }) {}
 
 std::shared_ptr<RemoteAppendStream> RemoteAppendStream::Open(v1::StoreService::Stub* stub,
-                                                             CompletionPump* pump) {
+                                                             common::grpc::CompletionPump* pump) {
   std::shared_ptr<RemoteAppendStream> stream(new RemoteAppendStream(pump));
   std::weak_ptr<RemoteAppendStream> weak = stream;
   stream->activity_ = pump->BeginActivity([weak] {
@@ -114,8 +114,7 @@ void RemoteAppendStream::OnRead(bool ok) {
       for (v1::AppendResult& result : *results_.mutable_results()) {
         ready_.push_back(std::move(result));
       }
-      while (!waiting_.empty() &&
-             ready_.size() >= static_cast<size_t>(waiting_.front().count)) {
+      while (!waiting_.empty() && ready_.size() >= static_cast<size_t>(waiting_.front().count)) {
         v1::AppendResultBatch batch;
         for (int i = 0; i < waiting_.front().count; ++i) {
           *batch.add_results() = std::move(ready_.front());
@@ -136,7 +135,7 @@ void RemoteAppendStream::OnRead(bool ok) {
   if (!ok) return;
   // Callbacks first: starting the next read may send a flow-control update.
   {
-    CallbackBurst burst(more_expected);
+    common::CallbackBurst burst(more_expected);
     for (auto& [done, batch] : calls) done(std::move(batch));
   }
   results_.Clear();
@@ -159,10 +158,9 @@ void RemoteAppendStream::OnFinished(bool) {
   if (!status_.ok() && status_.error_code() != grpc::StatusCode::CANCELLED) {
     LOG(WARNING) << "store Append stream ended: " << status_.error_message();
   }
-  const absl::Status cause = status_.ok()
-                                 ? absl::UnavailableError("store Append stream closed")
-                                 : FromGrpcStatus(status_);
-  const v1::ErrorDetail error = ToErrorDetail(
+  const absl::Status cause = status_.ok() ? absl::UnavailableError("store Append stream closed")
+                                          : common::grpc::FromGrpcStatus(status_);
+  const v1::ErrorDetail error = common::ToErrorDetail(
       absl::UnavailableError(absl::StrCat("store unavailable: ", cause.message())));
   for (Waiter& waiter : failed) {
     v1::AppendResultBatch batch;
@@ -197,4 +195,4 @@ void RemoteAppendStream::MaybeReleaseLocked(std::shared_ptr<RemoteAppendStream>*
   pump_->EndActivity(activity_);
 }
 
-}  // namespace jsengine
+}  // namespace jsengine::storesvc::client

@@ -5,8 +5,8 @@
 // create/update through this gateway (so a client's next publish is stored)
 // and for the store's lifecycle events (streams changed elsewhere, restart).
 // Thread-safe.
-#ifndef JSENGINE_GATEWAY_STREAM_BINDINGS_H_
-#define JSENGINE_GATEWAY_STREAM_BINDINGS_H_
+#ifndef JSENGINE_GATEWAY_JETSTREAM_STREAM_BINDINGS_H_
+#define JSENGINE_GATEWAY_JETSTREAM_STREAM_BINDINGS_H_
 
 #include <cstdint>
 #include <functional>
@@ -19,13 +19,12 @@
 #include "absl/synchronization/mutex.h"
 #include "proto/store.pb.h"
 
-namespace jsengine {
+namespace jsengine::gateway::jetstream {
 
 class StreamBindings {
  public:
   // Subscribes `subject` for `stream`; returns a handle for Unsubscribe.
-  using Subscribe =
-      std::function<uint64_t(const std::string& stream, const std::string& subject)>;
+  using Subscribe = std::function<uint64_t(const std::string& stream, const std::string& subject)>;
   using Unsubscribe = std::function<void(uint64_t handle)>;
 
   StreamBindings(Subscribe subscribe, Unsubscribe unsubscribe)
@@ -53,6 +52,6 @@ class StreamBindings {
   absl::flat_hash_map<std::string, Binding> bindings_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream
 
-#endif  // JSENGINE_GATEWAY_STREAM_BINDINGS_H_
+#endif  // JSENGINE_GATEWAY_JETSTREAM_STREAM_BINDINGS_H_

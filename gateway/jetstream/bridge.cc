@@ -1,30 +1,30 @@
-#include "gateway/jetstream_bridge.h"
+#include "gateway/jetstream/bridge.h"
 
 #include <utility>
 
 #include "gateway/jetstream/pub_ack.h"
 #include "glog/logging.h"
 
-namespace jsengine {
+namespace jsengine::gateway::jetstream {
 
-JetStreamBridge::JetStreamBridge(core::Server* server, StoreClient* store,
-                                 jetstream::JsApiOptions options)
+Bridge::Bridge(core::Server* server, storesvc::client::StoreClient* store,
+               jetstream::JsApiOptions options)
     : server_(server),
       store_(store),
       bindings_(
           [this](const std::string& stream, const std::string& subject) {
-            return server_->SubscribeInternal(
-                subject, "", [this, stream](const core::InboundMessage& message) {
-                  OnStreamPublish(stream, message);
-                });
+            return server_->SubscribeInternal(subject, "",
+                                              [this, stream](const core::InboundMessage& message) {
+                                                OnStreamPublish(stream, message);
+                                              });
           },
           [this](uint64_t handle) { server_->UnsubscribeInternal(handle); }),
       binding_store_(store, &bindings_),
       api_(&binding_store_, std::move(options)) {}
 
-JetStreamBridge::~JetStreamBridge() { Stop(); }
+Bridge::~Bridge() { Stop(); }
 
-absl::Status JetStreamBridge::Start() {
+absl::Status Bridge::Start() {
   // Bind what exists before clients can publish; the watch keeps it current.
   watch_ = store_->WatchStreams([this](const v1::StreamEvent& event) { OnStreamEvent(event); });
   v1::ListStreamsRequest list;
@@ -41,7 +41,7 @@ absl::Status JetStreamBridge::Start() {
   return absl::OkStatus();
 }
 
-void JetStreamBridge::Stop() {
+void Bridge::Stop() {
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) return;
@@ -52,7 +52,7 @@ void JetStreamBridge::Stop() {
   if (api_worker_.joinable()) api_worker_.join();
 }
 
-void JetStreamBridge::OnStreamEvent(const v1::StreamEvent& event) {
+void Bridge::OnStreamEvent(const v1::StreamEvent& event) {
   switch (event.kind()) {
     case v1::StreamEvent::DELETED:
       bindings_.Remove(event.name());
@@ -73,8 +73,7 @@ void JetStreamBridge::OnStreamEvent(const v1::StreamEvent& event) {
   }
 }
 
-void JetStreamBridge::OnStreamPublish(const std::string& stream,
-                                      const core::InboundMessage& message) {
+void Bridge::OnStreamPublish(const std::string& stream, const core::InboundMessage& message) {
   v1::AppendBatch batch;
   v1::AppendRequest* request = batch.add_requests();
   request->set_stream(stream);
@@ -92,19 +91,19 @@ void JetStreamBridge::OnStreamPublish(const std::string& stream,
                  });
 }
 
-void JetStreamBridge::OnApiRequest(const core::InboundMessage& message) {
+void Bridge::OnApiRequest(const core::InboundMessage& message) {
   absl::MutexLock lock(&mu_);
-  api_queue_.push_back({std::string(message.subject), std::string(message.reply),
-                        std::string(message.payload)});
+  api_queue_.push_back(
+      {std::string(message.subject), std::string(message.reply), std::string(message.payload)});
 }
 
-void JetStreamBridge::ApiWorkerLoop() {
+void Bridge::ApiWorkerLoop() {
   while (true) {
     ApiRequest request;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
-          +[](JetStreamBridge* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+          +[](Bridge* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
             return self->stopping_ || !self->api_queue_.empty();
           },
           this));
@@ -119,4 +118,4 @@ void JetStreamBridge::ApiWorkerLoop() {
   }
 }
 
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

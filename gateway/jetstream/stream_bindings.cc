@@ -1,6 +1,6 @@
-#include "gateway/stream_bindings.h"
+#include "gateway/jetstream/stream_bindings.h"
 
-namespace jsengine {
+namespace jsengine::gateway::jetstream {
 
 StreamBindings::~StreamBindings() {
   absl::MutexLock lock(&mu_);
@@ -50,4 +50,4 @@ std::vector<std::string> StreamBindings::SubjectsOf(const std::string& stream) {
   return it == bindings_.end() ? std::vector<std::string>() : it->second.subjects;
 }
 
-}  // namespace jsengine
+}  // namespace jsengine::gateway::jetstream

@@ -1,15 +1,15 @@
-#include "gateway/remote_append_stream.h"
+#include "storesvc/client/remote_append_stream.h"
 
 #include <memory>
 #include <string>
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "common/grpc_server.h"
+#include "common/grpc/grpc_server.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 
-namespace jsengine {
+namespace jsengine::storesvc::client {
 namespace {
 
 // Answers each batch at once, or, with hold_replies, reads batches and never
@@ -47,12 +47,11 @@ class RemoteAppendStreamTest : public testing::Test {
  protected:
   void Serve(bool hold_replies) {
     service_ = std::make_unique<AppendService>(hold_replies);
-    auto server = GrpcServer::Start("127.0.0.1:0", {service_.get()});
+    auto server = common::grpc::GrpcServer::Start("127.0.0.1:0", {service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    stub_ = v1::StoreService::NewStub(
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                            grpc::InsecureChannelCredentials()));
+    stub_ = v1::StoreService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials()));
   }
 
   // Appends one batch of `count`; `done` is notified with its results.
@@ -68,12 +67,12 @@ class RemoteAppendStreamTest : public testing::Test {
   }
 
   std::unique_ptr<AppendService> service_;
-  std::unique_ptr<GrpcServer> server_;
+  std::unique_ptr<common::grpc::GrpcServer> server_;
   std::unique_ptr<v1::StoreService::Stub> stub_;
 };
 
 // A count left above zero would have the pump spin on every wait for good.
-void ExpectAwaitingBecomes(const CompletionPump& pump, int want) {
+void ExpectAwaitingBecomes(const common::grpc::CompletionPump& pump, int want) {
   const absl::Time deadline = absl::Now() + absl::Seconds(10);
   while (pump.awaiting_replies() != want && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(1));
@@ -83,7 +82,7 @@ void ExpectAwaitingBecomes(const CompletionPump& pump, int want) {
 
 TEST_F(RemoteAppendStreamTest, AwaitsRepliesOnlyWhileAppendsAreUnanswered) {
   Serve(/*hold_replies=*/false);
-  CompletionPump pump;
+  common::grpc::CompletionPump pump;
   std::shared_ptr<RemoteAppendStream> stream = RemoteAppendStream::Open(stub_.get(), &pump);
   ASSERT_NE(stream, nullptr);
   for (int round = 0; round < 3; ++round) {
@@ -102,7 +101,7 @@ TEST_F(RemoteAppendStreamTest, AwaitsRepliesOnlyWhileAppendsAreUnanswered) {
 
 TEST_F(RemoteAppendStreamTest, StopsAwaitingWhenTheStreamBreaks) {
   Serve(/*hold_replies=*/true);
-  CompletionPump pump;
+  common::grpc::CompletionPump pump;
   std::shared_ptr<RemoteAppendStream> stream = RemoteAppendStream::Open(stub_.get(), &pump);
   ASSERT_NE(stream, nullptr);
   absl::Notification done;
@@ -121,4 +120,4 @@ TEST_F(RemoteAppendStreamTest, StopsAwaitingWhenTheStreamBreaks) {
 }
 
 }  // namespace
-}  // namespace jsengine
+}  // namespace jsengine::storesvc::client

@@ -1,9 +1,9 @@
-#include "gateway/completion_pump.h"
+#include "common/grpc/completion_pump.h"
 
 #include <utility>
 #include <vector>
 
-namespace jsengine {
+namespace jsengine::common::grpc {
 
 CompletionPump::CompletionPump() : thread_([this] { Run(); }) {}
 
@@ -18,8 +18,7 @@ CompletionPump::~CompletionPump() {
   {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
-        +[](std::map<uint64_t, std::function<void()>>* a) { return a->empty(); },
-        &activities_));
+        +[](std::map<uint64_t, std::function<void()>>* a) { return a->empty(); }, &activities_));
   }
   cq_.Shutdown();
   thread_.join();
@@ -59,9 +58,9 @@ bool CompletionPump::Poll(void** tag, bool* ok) {
   const auto deadline = std::chrono::steady_clock::now() + kSpin;
   const gpr_timespec immediately = gpr_time_0(GPR_CLOCK_MONOTONIC);
   do {
-    if (cq_.AsyncNext(tag, ok, immediately) == grpc::CompletionQueue::GOT_EVENT) return true;
+    if (cq_.AsyncNext(tag, ok, immediately) == ::grpc::CompletionQueue::GOT_EVENT) return true;
   } while (std::chrono::steady_clock::now() < deadline);
   return false;
 }
 
-}  // namespace jsengine
+}  // namespace jsengine::common::grpc
