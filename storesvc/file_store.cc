@@ -516,9 +516,7 @@ absl::StatusOr<uint64_t> FileStore::WriteMessage(uint64_t seq, int64_t ts,
 
 absl::Status FileStore::Flush() {
   if (summary_.has_value()) return absl::OkStatus();  // Nothing changed since Open().
-  JSE_RETURN_IF_ERROR(WritePending());
-  CompactSegments();
-  return absl::OkStatus();
+  return WritePending();
 }
 
 absl::Status FileStore::WritePending() {
@@ -666,8 +664,8 @@ absl::Status FileStore::DropOldSegments() {
   return absl::OkStatus();
 }
 
-void FileStore::CompactSegments() {
-  if (!compact_check_) return;
+void FileStore::Compact() {
+  if (summary_.has_value() || !compact_check_) return;
   compact_check_ = false;
   for (size_t i = 0; i + 1 < segments_.size(); ++i) {
     const std::shared_ptr<Segment> seg = segments_[i];  // CompactSegment() replaces it.

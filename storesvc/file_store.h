@@ -6,8 +6,8 @@
 // Sync() (and the directory after a segment was created). Segments roll at
 // segment_bytes; a segment is deleted once every message in it and in all
 // older segments is gone; a purge of everything starts a fresh segment.
-// Flush() also compacts sealed segments that are mostly removed messages:
-// their live records are copied to a temporary file that is renamed over the
+// Compact() rewrites sealed segments that are mostly removed messages: their
+// live records are copied to a temporary file that is renamed over the
 // segment (see docs/STORAGE_FORMAT.md, "Compaction").
 //
 // Each sealed segment gets an index file (<id>.idx: its records without
@@ -60,6 +60,7 @@ class FileStore : public IndexedStore {
 
   absl::Status Flush() override;
   absl::Status Sync() override;
+  void Compact() override;
   absl::Status Close() override;
   uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
                    absl::string_view data) const override;
@@ -119,9 +120,6 @@ class FileStore : public IndexedStore {
   void AppendSeq(file_format::RecordType type, uint64_t seq);
   // Writes pending_ to the active segment.
   absl::Status WritePending();
-  // Compacts the sealed segments worth it. Failures are logged, never
-  // returned: the store stays consistent (old segment, or new one in place).
-  void CompactSegments();
   // Rewrites segments_[i] without its removed records.
   absl::Status CompactSegment(size_t i);
   // Deletes state.snap and the segment's index file (durably, by the
@@ -147,7 +145,7 @@ class FileStore : public IndexedStore {
   std::atomic<bool> cancel_load_{false};
   std::atomic<bool> load_done_{false};
   std::unique_ptr<ReplayResult> loaded_;
-  // A removal, a segment roll or Open() happened since CompactSegments()
+  // A removal, a segment roll or Open() happened since Compact()
   // last looked.
   bool compact_check_ = true;
   uint64_t compactions_ = 0;

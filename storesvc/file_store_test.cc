@@ -376,6 +376,7 @@ TEST(FileStoreTest, CompactionShrinksSegmentsAndKeepsLiveMessages) {
       it = (it->second.subject == "subj.1" && it->first <= 400 - 30) ? live.erase(it) : std::next(it);
     }
     ASSERT_TRUE(store->Flush().ok());
+    store->Compact();
     EXPECT_GT(store->compactions(), 0u);
     EXPECT_EQ(Segments(dir).size(), before_files);
     EXPECT_LT(SegmentBytes(dir) * 2, before_bytes);
@@ -440,6 +441,7 @@ TEST(FileStoreTest, CompactionIsCrashSafeAtEveryStep) {
   {
     auto store = OpenCompacting(after);
     ASSERT_TRUE(store->Flush().ok());
+    store->Compact();
     EXPECT_GT(store->compactions(), 2u);
     ExpectExactly(store.get(), last, live);
     CopyDir(after, base + "/compacted");
@@ -535,6 +537,7 @@ TEST(FileStoreTest, RandomRemovalsWithCompactionMatchModel) {
       ASSERT_TRUE(recovered->Close().ok());
     }
     ASSERT_TRUE(store->Flush().ok());
+    store->Compact();
     ASSERT_EQ(store->State().msgs, live.size()) << "op " << op;
   }
   compactions += store->compactions();
@@ -580,6 +583,7 @@ TEST(FileStoreTest, CompactionInvalidatesSavedIndex) {
     live.erase(seq);
   }
   ASSERT_TRUE(store->Flush().ok());
+  store->Compact();
   ASSERT_GT(store->compactions(), 0u);
   EXPECT_FALSE(fs::exists(dir + "/" + file_format::kSavedStateFile));
   CopyDir(dir, crash);
@@ -910,6 +914,7 @@ TEST(FileStoreTest, SyncRunsConcurrentlyWithCompaction) {
       }
     }
     ASSERT_TRUE(store->Flush().ok());
+    store->Compact();
   }
   done.store(true);
   syncer.join();

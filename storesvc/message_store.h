@@ -49,6 +49,9 @@ class MessageStore {
   virtual absl::Status Flush() = 0;
   // Makes everything flushed so far durable (fsync).
   virtual absl::Status Sync() = 0;
+  // Reclaims the space of removed messages where worth it (housekeeping:
+  // off the append path). Failures are logged; the store stays consistent.
+  virtual void Compact() {}
 
   // NotFound when `seq` is not stored.
   virtual absl::StatusOr<v1::StoredMessage> Load(uint64_t seq) = 0;

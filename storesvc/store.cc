@@ -24,14 +24,13 @@
 #include "storesvc/file_store.h"
 #include "storesvc/memory_store.h"
 #include "storesvc/stream_config.h"
+#include "storesvc/stream_reader.h"
 
 namespace jsengine::storesvc {
 namespace {
 
 constexpr char kMetaFile[] = "meta.pb";
 constexpr char kMsgsDir[] = "msgs";
-constexpr uint32_t kDefaultReadBatch = 256;
-constexpr absl::Duration kTailPoll = absl::Seconds(1);
 
 absl::Status Internal(absl::string_view what) {
   return common::JsErrorF(common::JsErrorId::kStreamGeneralError, {{"err", what}});
@@ -67,43 +66,10 @@ class ThreadSubscription : public client::Subscription {
   std::thread thread_;
 };
 
-struct ReadState {
-  std::atomic<bool> stop{false};
-  std::shared_ptr<Stream> stream;
-  v1::ReadRequest request;
-  Store::BatchCallback on_batch;
-  Store::DoneCallback done;
+class NoSubscription : public client::Subscription {
+ public:
+  void Cancel() override {}
 };
-
-void RunRead(const std::shared_ptr<ReadState>& st) {
-  const v1::ReadRequest& req = st->request;
-  uint64_t next = req.start_seq();
-  if (next == 0 && req.start_time_ns() > 0) next = st->stream->SeqForTime(req.start_time_ns());
-  const uint64_t batch_size = req.max_batch() > 0 ? req.max_batch() : kDefaultReadBatch;
-  uint64_t remaining =
-      req.max_messages() > 0 ? req.max_messages() : std::numeric_limits<uint64_t>::max();
-  for (;;) {
-    if (st->stop.load()) return st->done(absl::CancelledError("read cancelled"));
-    uint64_t last_seq = 0;
-    std::vector<v1::StoredMessage> msgs = st->stream->Read(
-        &next, req.filter_subject(), std::min(batch_size, remaining), &last_seq);
-    if (!msgs.empty()) {
-      v1::MessageBatch batch;
-      batch.set_stream_last_seq(last_seq);
-      for (auto& m : msgs) *batch.add_messages() = std::move(m);
-      if (st->stop.load()) return st->done(absl::CancelledError("read cancelled"));
-      if (!st->on_batch(batch)) return st->done(absl::OkStatus());
-      remaining -= msgs.size();
-      if (remaining == 0) return st->done(absl::OkStatus());
-      continue;
-    }
-    if (!req.tail()) return st->done(absl::OkStatus());
-    if (!st->stream->WaitForAppend(next, &st->stop, kTailPoll)) {
-      if (st->stop.load()) return st->done(absl::CancelledError("read cancelled"));
-      return st->done(common::JsError(common::JsErrorId::kStreamNotFound));
-    }
-  }
-}
 
 }  // namespace
 
@@ -150,7 +116,9 @@ class Store::Watcher {
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-Store::Store(StoreOptions options) : options_(std::move(options)) {}
+Store::Store(StoreOptions options)
+    : options_(std::move(options)),
+      readers_(std::make_shared<common::ThreadPool>(options_.reader_threads)) {}
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   if (options.data_dir.empty()) return absl::InvalidArgumentError("data_dir is required");
@@ -186,6 +154,8 @@ Store::~Store() {
     }
     for (auto& w : watchers_) w->Stop();
   }
+  // Readers woken by the closes end with "stream not found".
+  readers_->Shutdown();
   if (lock_fd_ >= 0) close(lock_fd_);
 }
 
@@ -530,6 +500,7 @@ void Store::HousekeepingLoop() {
     for (const auto& s : streams) {
       absl::Status st = s->ExpireAged(now);
       if (!st.ok()) LOG(ERROR) << "stream " << s->name() << ": expiry failed: " << st;
+      s->Compact();
     }
     if (options_.sync == SyncPolicy::kInterval && absl::Now() - last_sync >= options_.sync_interval) {
       last_sync = absl::Now();
@@ -543,22 +514,18 @@ void Store::HousekeepingLoop() {
 
 std::unique_ptr<client::Subscription> Store::Read(const v1::ReadRequest& request,
                                                   BatchCallback on_batch, DoneCallback done) {
-  auto st = std::make_shared<ReadState>();
-  st->stream = Find(request.stream());
-  st->request = request;
-  st->on_batch = std::move(on_batch);
-  st->done = std::move(done);
-  if (st->stream == nullptr) {
-    st->done(common::JsError(common::JsErrorId::kStreamNotFound));
-    return std::make_unique<ThreadSubscription>([] {}, std::thread());
+  absl::StatusOr<std::unique_ptr<ReadCursor>> cursor = OpenCursor(request);
+  if (!cursor.ok()) {
+    done(cursor.status());
+    return std::make_unique<NoSubscription>();
   }
-  std::thread thread([st] { RunRead(st); });
-  return std::make_unique<ThreadSubscription>(
-      [st] {
-        st->stop.store(true);
-        st->stream->Wake();
-      },
-      std::move(thread));
+  return StreamReader::Start(readers_, *std::move(cursor), std::move(on_batch), std::move(done));
+}
+
+absl::StatusOr<std::unique_ptr<ReadCursor>> Store::OpenCursor(const v1::ReadRequest& request) {
+  std::shared_ptr<Stream> stream = Find(request.stream());
+  if (stream == nullptr) return common::JsError(common::JsErrorId::kStreamNotFound);
+  return std::make_unique<ReadCursor>(std::move(stream), request);
 }
 
 std::unique_ptr<client::Subscription> Store::WatchStreams(EventCallback on_event) {

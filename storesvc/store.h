@@ -37,8 +37,10 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/thread_pool.h"
 #include "proto/store.pb.h"
 #include "storesvc/client/store_client.h"
+#include "storesvc/read_cursor.h"
 #include "storesvc/stream.h"
 
 namespace jsengine::storesvc {
@@ -53,8 +55,10 @@ struct StoreOptions {
   SyncPolicy sync = SyncPolicy::kInterval;
   absl::Duration sync_interval = absl::Minutes(2);
   uint64_t segment_bytes = 32u << 20;
-  // How often max_age expiry runs.
+  // How often housekeeping (max_age expiry, compaction) runs.
   absl::Duration expire_interval = absl::Milliseconds(250);
+  // Threads shared by every Read; a tail waiting for appends holds none.
+  int reader_threads = 2;
 };
 
 class Store final : public client::StoreClient {
@@ -91,9 +95,14 @@ class Store final : public client::StoreClient {
   void Append(v1::AppendBatch batch, AppendCallback done) override ABSL_LOCKS_EXCLUDED(mu_);
 
   // Streams stored messages, then (with request.tail()) new appends, to
-  // `on_batch` on a thread of the store.
+  // `on_batch` on the store's reader threads (StreamReader).
   std::unique_ptr<client::Subscription> Read(const v1::ReadRequest& request, BatchCallback on_batch,
                                              DoneCallback done) override ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The same read as a cursor, for a caller that reads on a thread of its
+  // own (the gRPC adapter, whose writes wait for flow control).
+  absl::StatusOr<std::unique_ptr<ReadCursor>> OpenCursor(const v1::ReadRequest& request)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // A SNAPSHOT event per existing stream, SNAPSHOT_DONE, then every
   // lifecycle change.
@@ -137,6 +146,7 @@ class Store final : public client::StoreClient {
   bool stopping_ ABSL_GUARDED_BY(sync_mu_) = false;
   std::thread syncer_;
   std::thread housekeeper_;
+  const std::shared_ptr<common::ThreadPool> readers_;
 };
 
 }  // namespace jsengine::storesvc

@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "common/grpc/grpc_status.h"
 #include "storesvc/append_reactor.h"
 
@@ -125,22 +124,19 @@ grpc::ServerBidiReactor<v1::AppendBatch, v1::AppendResultBatch>* StoreServiceImp
 
 grpc::Status StoreServiceImpl::Read(grpc::ServerContext* ctx, const v1::ReadRequest* request,
                                     grpc::ServerWriter<v1::MessageBatch>* writer) {
-  absl::Notification done;
-  absl::Status result;
-  std::unique_ptr<client::Subscription> sub = store_->Read(
-      *request, [writer](const v1::MessageBatch& batch) { return writer->Write(batch); },
-      [&](absl::Status st) {
-        result = std::move(st);
-        done.Notify();
-      });
-  while (!done.WaitForNotificationWithTimeout(kCancelPoll)) {
-    if (ctx->IsCancelled()) {
-      sub->Cancel();
-      return grpc::Status(grpc::StatusCode::CANCELLED, "read cancelled");
+  absl::StatusOr<std::unique_ptr<ReadCursor>> cursor = store_->OpenCursor(*request);
+  if (!cursor.ok()) return common::grpc::ToGrpcStatus(cursor.status());
+  while (!(*cursor)->done()) {
+    if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "read cancelled");
+    absl::StatusOr<v1::MessageBatch> batch = (*cursor)->Next();
+    if (!batch.ok()) return common::grpc::ToGrpcStatus(batch.status());
+    if (batch->messages().empty()) {
+      (*cursor)->WaitForAppend(kCancelPoll);
+      continue;
     }
+    if (!writer->Write(*batch)) return grpc::Status(grpc::StatusCode::CANCELLED, "read cancelled");
   }
-  sub->Cancel();
-  return common::grpc::ToGrpcStatus(result);
+  return grpc::Status::OK;
 }
 
 grpc::Status StoreServiceImpl::WatchStreams(grpc::ServerContext* ctx,

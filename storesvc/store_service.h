@@ -3,7 +3,9 @@
 // common::grpc::ToGrpcStatus(), so JetStream code/err_code reach the client.
 //
 // Append is a bidi stream served by the callback API (AppendReactor), so a
-// batch is read, stored and answered on one gRPC thread. Read and
+// batch is read, stored and answered on one gRPC thread. Read drives a
+// ReadCursor on its handler's thread (its writes wait for the client's flow
+// control); a caught-up tail waits on the stream's AppendNotifier. Read and
 // WatchStreams are server streams that end when the client cancels.
 //
 // Thread-safety: thread-safe; `store` must outlive the service.

@@ -25,8 +25,12 @@ absl::Status StoreFailed(const absl::Status& cause) {
 }  // namespace
 
 Stream::Stream(v1::StreamConfig config, int64_t created_ns, std::unique_ptr<MessageStore> store)
-    : name_(config.name()), created_ns_(created_ns), config_(std::move(config)),
-      store_(std::move(store)), sync_store_(store_.get()) {
+    : name_(config.name()),
+      created_ns_(created_ns),
+      config_(std::move(config)),
+      store_(std::move(store)),
+      appends_(store_->State().last_seq),
+      sync_store_(store_.get()) {
   absl::MutexLock lock(&mu_);
   last_seq_ = store_->State().last_seq;
 }
@@ -243,9 +247,20 @@ void Stream::RebuildDedup(int64_t now_ns) {
 }
 
 absl::Status Stream::Flush() {
+  uint64_t last_seq;
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return absl::OkStatus();
+    JSE_RETURN_IF_ERROR(store_->Flush());
+    last_seq = last_seq_;
+  }
+  appends_.Advance(last_seq);
+  return absl::OkStatus();
+}
+
+void Stream::Compact() {
   absl::MutexLock lock(&mu_);
-  if (closed_) return absl::OkStatus();
-  return store_->Flush();
+  if (!closed_) store_->Compact();
 }
 
 absl::Status Stream::Sync() {
@@ -381,12 +396,13 @@ absl::Status Stream::DeleteMessage(const v1::DeleteMessageRequest& request) {
   return store_->Flush();
 }
 
-std::vector<v1::StoredMessage> Stream::Read(uint64_t* next, const std::string& filter,
-                                            size_t max, uint64_t* last_seq) {
+absl::StatusOr<std::vector<v1::StoredMessage>> Stream::Read(uint64_t* next,
+                                                            const std::string& filter, size_t max,
+                                                            uint64_t* last_seq) {
   std::vector<v1::StoredMessage> out;
   absl::MutexLock lock(&mu_);
   *last_seq = last_seq_;
-  if (closed_) return out;
+  if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
   while (out.size() < max) {
     uint64_t seq = store_->NextSeq(filter, *next);
     if (seq == 0) {
@@ -410,24 +426,18 @@ uint64_t Stream::SeqForTime(int64_t ts_ns) const {
   return closed_ ? 0 : store_->SeqForTime(ts_ns);
 }
 
-bool Stream::WaitForAppend(uint64_t seq, const std::atomic<bool>* stop, absl::Duration timeout) {
-  absl::MutexLock lock(&mu_);
-  auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return closed_ || last_seq_ >= seq || stop->load();
-  };
-  mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
-  return !closed_;
-}
-
-void Stream::Wake() { absl::MutexLock lock(&mu_); }
-
 absl::Status Stream::Close() {
-  absl::MutexLock lock(&mu_);
-  if (closed_) return absl::OkStatus();
-  closed_ = true;
-  absl::MutexLock sync_lock(&sync_mu_);
-  sync_store_ = nullptr;
-  return store_->Close();
+  absl::Status status;
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return absl::OkStatus();
+    closed_ = true;
+    absl::MutexLock sync_lock(&sync_mu_);
+    sync_store_ = nullptr;
+    status = store_->Close();
+  }
+  appends_.Close();
+  return status;
 }
 
 }  // namespace jsengine::storesvc

@@ -10,7 +10,8 @@
 // nats-server's JetStream errors.
 //
 // Appends are buffered: call Flush() after a batch so one write(2) carries
-// it, and Sync() to make it durable.
+// it (and readers waiting on appends() learn of it), and Sync() to make it
+// durable.
 //
 // Thread-safety: thread-safe. Sync() does not wait for appends, so appends
 // continue while an fsync is in flight (group commit).
@@ -29,6 +30,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "proto/store.pb.h"
+#include "storesvc/append_notifier.h"
 #include "storesvc/message_store.h"
 
 namespace jsengine::storesvc {
@@ -63,18 +65,19 @@ class Stream {
   // Removes messages older than max_age.
   absl::Status ExpireAged(int64_t now_ns) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Reclaims the space of removed messages where worth it (housekeeping).
+  void Compact() ABSL_LOCKS_EXCLUDED(mu_);
+
   // Up to `max` stored messages at or after `*next` matching `filter`;
   // advances `*next` past the last one returned. `last_seq` gets the
-  // stream's last sequence.
-  std::vector<v1::StoredMessage> Read(uint64_t* next, const std::string& filter, size_t max,
-                                      uint64_t* last_seq) ABSL_LOCKS_EXCLUDED(mu_);
-  uint64_t SeqForTime(int64_t ts_ns) const ABSL_LOCKS_EXCLUDED(mu_);
-  // Waits until a message with sequence >= `seq` may exist, `*stop` is
-  // set, the stream is closed or `timeout` passes. False once closed.
-  bool WaitForAppend(uint64_t seq, const std::atomic<bool>* stop, absl::Duration timeout)
+  // stream's last sequence. "stream not found" once closed.
+  absl::StatusOr<std::vector<v1::StoredMessage>> Read(uint64_t* next, const std::string& filter,
+                                                      size_t max, uint64_t* last_seq)
       ABSL_LOCKS_EXCLUDED(mu_);
-  // Wakes WaitForAppend() callers so they re-check their stop flag.
-  void Wake() ABSL_LOCKS_EXCLUDED(mu_);
+  uint64_t SeqForTime(int64_t ts_ns) const ABSL_LOCKS_EXCLUDED(mu_);
+  // The watermark of flushed appends that readers wait on; closed with the
+  // stream.
+  AppendNotifier& appends() { return appends_; }
 
   // Flushes, syncs and closes the store; later calls fail or return empty.
   absl::Status Close() ABSL_LOCKS_EXCLUDED(mu_);
@@ -107,6 +110,8 @@ class Stream {
   std::string last_msg_id_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, DedupEntry> dedup_ ABSL_GUARDED_BY(mu_);
   std::deque<std::pair<int64_t, std::string>> dedup_order_ ABSL_GUARDED_BY(mu_);
+
+  AppendNotifier appends_;
 
   // Serializes Sync() against Close(); Sync() runs without mu_.
   absl::Mutex sync_mu_ ABSL_ACQUIRED_AFTER(mu_);

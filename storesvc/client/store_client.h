@@ -41,8 +41,9 @@ class StoreClient {
   // Returns false to stop the read.
   using BatchCallback = std::function<bool(const v1::MessageBatch&)>;
   // Runs once, after the last batch: OK when the range was read fully or
-  // BatchCallback returned false, the stream's error otherwise, Cancelled
-  // when cancelled (never for a tail unless it failed or was cancelled).
+  // BatchCallback returned false, the stream's error otherwise (e.g. stream
+  // not found once the stream is deleted). Not after Subscription::Cancel():
+  // a cancelled read ends silently.
   using DoneCallback = std::function<void(absl::Status)>;
   using EventCallback = std::function<void(const v1::StreamEvent&)>;
 
