@@ -2,15 +2,18 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -23,13 +26,20 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "storesvc/file_store.h"
 #include "storesvc/memory_store.h"
+#include "storesvc/store_error.h"
 #include "storesvc/stream_config.h"
+#include "storesvc/stream_meta.h"
 #include "storesvc/stream_reader.h"
 
 namespace jsengine::storesvc {
 namespace {
 
 constexpr char kMetaFile[] = "meta.pb";
+// Stream directories whose meta file is damaged are moved here at recovery.
+constexpr char kQuarantineDir[] = "quarantine";
+// How much of a stream name its quarantined directory's name keeps, leaving
+// room under NAME_MAX (255) for ".<UTC time>.<n>".
+constexpr size_t kMaxQuarantinedName = 200;
 constexpr char kMsgsDir[] = "msgs";
 
 absl::Status Internal(absl::string_view what) {
@@ -178,24 +188,49 @@ absl::StatusOr<std::unique_ptr<MessageStore>> Store::OpenMessageStore(
 
 absl::Status Store::Recover() {
   absl::MutexLock lock(&mu_);
+  std::vector<std::string> names;
   for (const auto& entry : std::filesystem::directory_iterator(options_.data_dir + "/streams")) {
-    if (!entry.is_directory()) continue;
-    std::string meta_path = entry.path().string() + "/" + kMetaFile;
-    std::ifstream in(meta_path, std::ios::binary);
-    v1::StreamInfo meta;
-    std::stringstream buf;
-    buf << in.rdbuf();
-    if (!in || !meta.ParseFromString(buf.str()) ||
-        meta.config().name() != entry.path().filename().string()) {
-      LOG(WARNING) << "skipping stream directory " << entry.path() << ": no valid " << kMetaFile;
+    if (entry.is_directory()) names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    absl::StatusOr<v1::StreamInfo> meta =
+        ReadStreamMeta(absl::StrCat(StreamDir(name), "/", kMetaFile), name);
+    if (!meta.ok() && StoreErrorOf(meta.status()) == StoreErrc::kBadMeta) {
+      JSE_RETURN_IF_ERROR(Quarantine(name, meta.status()));
       continue;
     }
-    JSE_ASSIGN_OR_RETURN(std::unique_ptr<MessageStore> ms, OpenMessageStore(meta.config()));
-    auto stream = std::make_shared<Stream>(meta.config(), meta.created_ns(), std::move(ms));
+    JSE_RETURN_IF_ERROR(meta.status());
+    JSE_ASSIGN_OR_RETURN(std::unique_ptr<MessageStore> ms, OpenMessageStore(meta->config()));
+    auto stream = std::make_shared<Stream>(meta->config(), meta->created_ns(), std::move(ms));
     LOG(INFO) << "recovered stream " << stream->name() << " ("
               << stream->Info(false, "").state().messages() << " messages)";
     streams_[stream->name()] = std::move(stream);
   }
+  return absl::OkStatus();
+}
+
+absl::Status Store::Quarantine(const std::string& name, const absl::Status& reason) {
+  const std::string quarantine = absl::StrCat(options_.data_dir, "/", kQuarantineDir);
+  std::error_code ec;
+  if (std::filesystem::create_directory(quarantine, ec)) {
+    JSE_RETURN_IF_ERROR(SyncPath(options_.data_dir, O_RDONLY | O_DIRECTORY));
+  }
+  if (ec) return Internal(absl::StrCat("mkdir ", quarantine, ": ", ec.message()));
+  const std::string base =
+      absl::StrCat(quarantine, "/", name.substr(0, kMaxQuarantinedName), ".",
+                   absl::FormatTime("%Y%m%dT%H%M%SZ", absl::Now(), absl::UTCTimeZone()));
+  std::string to = base;
+  struct stat st;
+  for (int n = 1; lstat(to.c_str(), &st) == 0; ++n) to = absl::StrCat(base, ".", n);
+  const std::string from = StreamDir(name);
+  if (rename(from.c_str(), to.c_str()) != 0) {
+    return Internal(absl::StrCat("rename ", from, " to ", to, ": ", std::strerror(errno)));
+  }
+  JSE_RETURN_IF_ERROR(SyncPath(quarantine, O_RDONLY | O_DIRECTORY));
+  JSE_RETURN_IF_ERROR(SyncPath(options_.data_dir + "/streams", O_RDONLY | O_DIRECTORY));
+  LOG(ERROR) << "stream " << name << ": " << reason.message() << "; moved its directory to " << to
+             << " untouched (a create of " << name << " starts a new empty stream)";
   return absl::OkStatus();
 }
 
@@ -210,7 +245,7 @@ absl::Status Store::WriteMeta(const Stream& stream) {
   std::string tmp = absl::StrCat(dir, "/", kMetaFile, ".tmp");
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << meta.SerializeAsString();
+    out << EncodeStreamMeta(meta);
     out.flush();
     if (!out) return Internal(absl::StrCat("writing ", tmp, " failed"));
   }
@@ -273,14 +308,24 @@ absl::StatusOr<v1::StreamInfo> Store::CreateStream(const v1::CreateStreamRequest
       }
     }
   }
+  // Only a directory this create makes may be removed if it fails: one that
+  // is already there holds somebody's data.
+  const std::string dir = StreamDir(cfg.name());
   std::error_code ec;
-  std::filesystem::remove_all(StreamDir(cfg.name()), ec);
-  JSE_ASSIGN_OR_RETURN(std::unique_ptr<MessageStore> ms, OpenMessageStore(cfg));
-  auto stream = std::make_shared<Stream>(cfg, absl::GetCurrentTimeNanos(), std::move(ms));
+  if (!std::filesystem::create_directory(dir, ec)) {
+    return Internal(ec ? absl::StrCat("mkdir ", dir, ": ", ec.message())
+                       : absl::StrCat(dir, " exists without a recovered stream; left as is"));
+  }
+  absl::StatusOr<std::unique_ptr<MessageStore>> ms = OpenMessageStore(cfg);
+  if (!ms.ok()) {
+    std::filesystem::remove_all(dir, ec);
+    return ms.status();
+  }
+  auto stream = std::make_shared<Stream>(cfg, absl::GetCurrentTimeNanos(), std::move(ms).value());
   absl::Status st = WriteMeta(*stream);
   if (!st.ok()) {
     stream->Close().IgnoreError();
-    std::filesystem::remove_all(StreamDir(cfg.name()), ec);
+    std::filesystem::remove_all(dir, ec);
     return st;
   }
   streams_[cfg.name()] = stream;

@@ -17,8 +17,12 @@
 // and the store fsyncs every sync_interval.
 //
 // Layout: <data_dir>/LOCK (held while open: one Store per directory),
-// <data_dir>/streams/<name>/meta.pb (StreamInfo: config, created),
-// <data_dir>/streams/<name>/msgs/*.seg (file storage; see file_format.h).
+// <data_dir>/streams/<name>/meta.pb (StreamInfo: config, created; framed
+// with a CRC, see stream_meta.h),
+// <data_dir>/streams/<name>/msgs/*.seg (file storage; see file_format.h),
+// <data_dir>/quarantine/<name>.<UTC time>[.<n>] (a stream directory whose
+// meta.pb was missing or damaged at Open, moved here untouched so that its
+// segments survive a CreateStream of the same name; never written again).
 //
 // Thread-safety: thread-safe. Callbacks run on store threads and must not
 // block; they may call back into the Store.
@@ -119,6 +123,10 @@ class Store final : public client::StoreClient {
 
   explicit Store(StoreOptions options);
   absl::Status Recover();
+  // Moves the directory of stream `name`, whose meta file is damaged
+  // (`reason`), to a new <data_dir>/quarantine/<name>.<UTC time>[.<n>].
+  absl::Status Quarantine(const std::string& name, const absl::Status& reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::shared_ptr<Stream> Find(const std::string& name) const ABSL_LOCKS_EXCLUDED(mu_);
   // The stream whose subjects match the literal `subject`, if any.
   std::shared_ptr<Stream> FindBySubject(const std::string& subject) const

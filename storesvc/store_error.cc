@@ -16,6 +16,7 @@ absl::StatusCode CodeOf(StoreErrc errc) {
     case StoreErrc::kChecksumMismatch:
     case StoreErrc::kShortRead:
     case StoreErrc::kBadRecord:
+    case StoreErrc::kBadMeta:
       return absl::StatusCode::kDataLoss;
     case StoreErrc::kIo:
       return absl::StatusCode::kInternal;
@@ -41,6 +42,8 @@ absl::string_view StoreErrcName(StoreErrc errc) {
       return "short_read";
     case StoreErrc::kBadRecord:
       return "bad_record";
+    case StoreErrc::kBadMeta:
+      return "bad_meta";
     case StoreErrc::kIo:
       return "io_error";
     case StoreErrc::kNotFound:

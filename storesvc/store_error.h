@@ -17,6 +17,7 @@ enum class StoreErrc {
   kChecksumMismatch,  // A record's CRC does not match its bytes.
   kShortRead,         // The file ends inside a record.
   kBadRecord,         // A record's header or body is malformed.
+  kBadMeta,           // A stream's meta file is missing, damaged or names another stream.
   kIo,                // The OS refused a read, write, sync or rename.
   kNotFound,          // No such message.
   kClosed,            // The store was closed.

@@ -1,11 +1,17 @@
 #include "storesvc/store.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "common/names.h"
@@ -316,6 +322,161 @@ TEST_F(StoreTest, WatchSendsSnapshotThenEvents) {
   decltype(events) want = {{E::SNAPSHOT, "OLD"}, {E::SNAPSHOT_DONE, ""}, {E::CREATED, "NEW"},
                            {E::UPDATED, "NEW"}, {E::PURGED, "NEW"},   {E::DELETED, "NEW"}};
   EXPECT_EQ(events, want);
+}
+
+// Every regular file below `dir`, by path relative to it, with its bytes.
+std::map<std::string, std::string> FilesUnder(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    files[std::filesystem::relative(e.path(), dir).string()] = bytes.str();
+  }
+  return files;
+}
+
+// Tests of a stream directory whose meta.pb is damaged while the store is
+// closed: its segments must survive a CreateStream of the same name.
+class DamagedMetaTest : public StoreTest {
+ protected:
+  std::string StreamDir() const { return dir_ + "/streams/KV"; }
+  std::string MetaPath() const { return StreamDir() + "/meta.pb"; }
+
+  // Creates file stream KV with messages in several segments, closes the
+  // store and returns the segment count.
+  int FillAndClose() {
+    EXPECT_TRUE(store_->CreateStream(Create("KV", {"kv.>"})).ok());
+    for (int b = 0; b < 10; ++b) {
+      v1::AppendBatch batch;
+      for (int i = 0; i < 30; ++i) *batch.add_requests() = Msg("KV", "kv.k", std::string(500, 'v'));
+      AppendSync(store_.get(), batch);
+    }
+    store_.reset();
+    int segments = 0;
+    for (const auto& [path, bytes] : FilesUnder(StreamDir())) {
+      if (absl::EndsWith(path, ".seg")) ++segments;
+    }
+    return segments;
+  }
+
+  // The directories under <data_dir>/quarantine, sorted.
+  std::vector<std::string> Quarantined() const {
+    std::vector<std::string> dirs;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir_ + "/quarantine", ec)) {
+      dirs.push_back(e.path().string());
+    }
+    std::sort(dirs.begin(), dirs.end());
+    return dirs;
+  }
+
+  // Damages meta.pb with `damage`, reopens the store and checks that the old
+  // directory was moved to quarantine byte for byte, and that a create of
+  // the same name gives a new empty stream that works and survives a restart.
+  void ExpectQuarantinedAfter(const std::function<void()>& damage) {
+    ASSERT_GE(FillAndClose(), 3);
+    damage();
+    const std::map<std::string, std::string> before = FilesUnder(StreamDir());
+    Open(SyncPolicy::kAlways);
+    EXPECT_FALSE(std::filesystem::exists(StreamDir()));
+    v1::StreamInfoRequest info;
+    info.set_name("KV");
+    EXPECT_EQ(ErrCode(store_->GetStreamInfo(info).status()), 10059);
+    auto created = store_->CreateStream(Create("KV", {"kv.>"}));
+    ASSERT_TRUE(created.ok()) << created.status();
+    EXPECT_EQ(created->state().messages(), 0u);
+    v1::AppendBatch batch;
+    *batch.add_requests() = Msg("KV", "kv.k", "fresh");
+    EXPECT_EQ(AppendSync(store_.get(), batch).results(0).seq(), 1u);
+    Open(SyncPolicy::kAlways);
+    auto reopened = store_->GetStreamInfo(info);
+    ASSERT_TRUE(reopened.ok()) << reopened.status();
+    EXPECT_EQ(reopened->state().messages(), 1u);
+    const std::vector<std::string> quarantined = Quarantined();
+    ASSERT_EQ(quarantined.size(), 1u);
+    EXPECT_TRUE(absl::StartsWith(std::filesystem::path(quarantined[0]).filename().string(), "KV."))
+        << quarantined[0];
+    EXPECT_EQ(FilesUnder(quarantined[0]), before);
+  }
+};
+
+TEST_F(DamagedMetaTest, FlippedBitQuarantinesTheStream) {
+  ExpectQuarantinedAfter([this] {
+    std::fstream f(MetaPath(), std::ios::binary | std::ios::in | std::ios::out);
+    const auto size = std::filesystem::file_size(MetaPath());
+    f.seekg(size / 2);
+    const char c = static_cast<char>(f.get() ^ 0x01);
+    f.seekp(size / 2);
+    f.put(c);
+  });
+}
+
+TEST_F(DamagedMetaTest, TruncatedMetaQuarantinesTheStream) {
+  ExpectQuarantinedAfter([this] {
+    std::filesystem::resize_file(MetaPath(), std::filesystem::file_size(MetaPath()) / 2);
+  });
+}
+
+TEST_F(DamagedMetaTest, MissingMetaQuarantinesTheStream) {
+  ExpectQuarantinedAfter([this] { ASSERT_TRUE(std::filesystem::remove(MetaPath())); });
+}
+
+TEST_F(DamagedMetaTest, QuarantineKeepsEveryEarlierCopy) {
+  ASSERT_NO_FATAL_FAILURE(ExpectQuarantinedAfter([this] { std::filesystem::remove(MetaPath()); }));
+  const std::map<std::string, std::string> first = FilesUnder(Quarantined()[0]);
+  store_.reset();
+  std::filesystem::remove(MetaPath());
+  const std::map<std::string, std::string> second = FilesUnder(StreamDir());
+  Open(SyncPolicy::kAlways);
+  const std::vector<std::string> quarantined = Quarantined();
+  ASSERT_EQ(quarantined.size(), 2u);
+  std::vector<std::map<std::string, std::string>> kept;
+  for (const std::string& q : quarantined) kept.push_back(FilesUnder(q));
+  EXPECT_TRUE(kept[0] == first || kept[1] == first);
+  EXPECT_TRUE(kept[0] == second || kept[1] == second);
+}
+
+TEST_F(DamagedMetaTest, QuarantinesAStreamOfTheLongestName) {
+  const std::string name(common::kMaxNameLen, 'N');
+  ASSERT_TRUE(store_->CreateStream(Create(name)).ok());
+  store_.reset();
+  ASSERT_TRUE(std::filesystem::remove(dir_ + "/streams/" + name + "/meta.pb"));
+  Open(SyncPolicy::kAlways);
+  EXPECT_EQ(Quarantined().size(), 1u);
+  EXPECT_TRUE(store_->CreateStream(Create(name)).ok());
+}
+
+TEST_F(DamagedMetaTest, ReadsUnframedMetaOfEarlierVersions) {
+  ASSERT_GE(FillAndClose(), 3);
+  Open(SyncPolicy::kAlways);
+  v1::StreamInfoRequest req;
+  req.set_name("KV");
+  auto info = store_->GetStreamInfo(req);
+  ASSERT_TRUE(info.ok()) << info.status();
+  store_.reset();
+  v1::StreamInfo meta;
+  *meta.mutable_config() = info->config();
+  meta.set_created_ns(info->created_ns());
+  {
+    std::ofstream out(MetaPath(), std::ios::binary | std::ios::trunc);
+    out << meta.SerializeAsString();
+  }
+  Open(SyncPolicy::kAlways);
+  auto recovered = store_->GetStreamInfo(req);
+  ASSERT_TRUE(recovered.ok()) << recovered.status();
+  EXPECT_EQ(recovered->state().messages(), 300u);
+  EXPECT_EQ(recovered->created_ns(), info->created_ns());
+  EXPECT_TRUE(Quarantined().empty());
+}
+
+TEST_F(StoreTest, CreateLeavesAnUnrecoveredDirectoryAlone) {
+  const std::string dir = dir_ + "/streams/STRAY";
+  std::filesystem::create_directories(dir + "/msgs");
+  { std::ofstream(dir + "/msgs/0000000001.seg") << "somebody's data"; }
+  EXPECT_FALSE(store_->CreateStream(Create("STRAY", {"stray"})).ok());
+  EXPECT_EQ(FilesUnder(dir).at("msgs/0000000001.seg"), "somebody's data");
 }
 
 }  // namespace

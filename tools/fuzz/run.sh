@@ -11,6 +11,7 @@
 #   stream_config   $JS.API stream configuration JSON (gateway/jetstream)
 #   segment_record  on-disk segment records and NATS headers (storesvc)
 #   saved_index     on-disk segment index files and state.snap (storesvc)
+#   stream_meta     a stream's meta.pb, framed or unframed (storesvc)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -19,16 +20,18 @@ declare -A label=(
   [stream_config]=//gateway/jetstream:stream_config_fuzzer
   [segment_record]=//storesvc:segment_record_fuzzer
   [saved_index]=//storesvc:saved_index_fuzzer
+  [stream_meta]=//storesvc:stream_meta_fuzzer
 )
 declare -A corpus=(
   [parser]=gateway/core/testdata/parser_corpus
   [stream_config]=gateway/jetstream/testdata/stream_config_corpus
   [segment_record]=storesvc/testdata/segment_record_corpus
   [saved_index]=storesvc/testdata/saved_index_corpus
+  [stream_meta]=storesvc/testdata/stream_meta_corpus
 )
 
 targets=("${1:-}")
-[[ -n "${targets[0]}" ]] || targets=(parser stream_config segment_record saved_index)
+[[ -n "${targets[0]}" ]] || targets=(parser stream_config segment_record saved_index stream_meta)
 seconds="${2:-30}"
 bazel=./bazelw
 [[ -x "$bazel" ]] || bazel=bazel
