@@ -26,7 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "gateway/core/server.h"
-#include "gateway/jetstream/api_handler.h"
+#include "gateway/jetstream/api_router.h"
 #include "gateway/jetstream/binding_store_client.h"
 #include "gateway/jetstream/stream_bindings.h"
 #include "storesvc/client/store_client.h"
@@ -61,7 +61,7 @@ class Bridge {
   storesvc::client::StoreClient* const store_;
   StreamBindings bindings_;
   BindingStoreClient binding_store_;
-  jetstream::JsApiHandler api_;
+  jetstream::JsApiRouter api_;
 
   uint64_t api_subscription_ = 0;
   std::unique_ptr<storesvc::client::Subscription> watch_;
