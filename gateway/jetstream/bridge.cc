@@ -20,7 +20,8 @@ Bridge::Bridge(core::Server* server, storesvc::client::StoreClient* store,
           },
           [this](uint64_t handle) { server_->UnsubscribeInternal(handle); }),
       binding_store_(store, &bindings_),
-      api_(&binding_store_, std::move(options)) {}
+      api_(&binding_store_, std::move(options)),
+      api_queue_([this](const QueuedRequest& request) { ServeApi(request); }) {}
 
 Bridge::~Bridge() { Stop(); }
 
@@ -35,7 +36,7 @@ absl::Status Bridge::Start() {
     list.set_offset(list.offset() + page->streams_size());
     if (page->streams_size() == 0 || list.offset() >= page->total()) break;
   }
-  api_worker_ = std::thread([this] { ApiWorkerLoop(); });
+  api_queue_.Start();
   api_subscription_ = server_->SubscribeInternal(
       "$JS.API.>", "", [this](const core::InboundMessage& message) { OnApiRequest(message); });
   return absl::OkStatus();
@@ -49,7 +50,7 @@ void Bridge::Stop() {
   }
   if (api_subscription_ != 0) server_->UnsubscribeInternal(api_subscription_);
   if (watch_ != nullptr) watch_->Cancel();
-  if (api_worker_.joinable()) api_worker_.join();
+  api_queue_.Stop();
 }
 
 void Bridge::OnStreamEvent(const v1::StreamEvent& event) {
@@ -92,29 +93,14 @@ void Bridge::OnStreamPublish(const std::string& stream, const core::InboundMessa
 }
 
 void Bridge::OnApiRequest(const core::InboundMessage& message) {
-  absl::MutexLock lock(&mu_);
-  api_queue_.push_back(
+  api_queue_.Push(
       {std::string(message.subject), std::string(message.reply), std::string(message.payload)});
 }
 
-void Bridge::ApiWorkerLoop() {
-  while (true) {
-    ApiRequest request;
-    {
-      absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](Bridge* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-            return self->stopping_ || !self->api_queue_.empty();
-          },
-          this));
-      if (api_queue_.empty()) return;
-      request = std::move(api_queue_.front());
-      api_queue_.pop_front();
-    }
-    jetstream::JsApiReply reply = api_.Handle(request.subject, request.payload);
-    if (reply.send && !request.reply.empty()) {
-      server_->Publish(request.reply, "", reply.headers, reply.payload);
-    }
+void Bridge::ServeApi(const QueuedRequest& request) {
+  jetstream::JsApiReply reply = api_.Handle(request.subject, request.payload);
+  if (reply.send && !request.reply.empty()) {
+    server_->Publish(request.reply, "", reply.headers, reply.payload);
   }
 }
 

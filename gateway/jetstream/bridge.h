@@ -16,10 +16,8 @@
 #ifndef JSENGINE_GATEWAY_JETSTREAM_BRIDGE_H_
 #define JSENGINE_GATEWAY_JETSTREAM_BRIDGE_H_
 
-#include <deque>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
@@ -28,6 +26,7 @@
 #include "gateway/core/server.h"
 #include "gateway/jetstream/api_router.h"
 #include "gateway/jetstream/binding_store_client.h"
+#include "gateway/jetstream/request_queue.h"
 #include "gateway/jetstream/stream_bindings.h"
 #include "storesvc/client/store_client.h"
 
@@ -46,15 +45,9 @@ class Bridge {
   void Stop();
 
  private:
-  struct ApiRequest {
-    std::string subject;
-    std::string reply;
-    std::string payload;
-  };
-
   void OnStreamPublish(const std::string& stream, const core::InboundMessage& message);
   void OnApiRequest(const core::InboundMessage& message);
-  void ApiWorkerLoop();
+  void ServeApi(const QueuedRequest& request);
   void OnStreamEvent(const v1::StreamEvent& event);
 
   core::Server* const server_;
@@ -62,15 +55,14 @@ class Bridge {
   StreamBindings bindings_;
   BindingStoreClient binding_store_;
   jetstream::JsApiRouter api_;
+  RequestQueue api_queue_;
 
   uint64_t api_subscription_ = 0;
   std::unique_ptr<storesvc::client::Subscription> watch_;
   // Streams of the watch's current snapshot (its events run on one thread).
   absl::flat_hash_set<std::string> snapshot_;
-  std::thread api_worker_;
 
   absl::Mutex mu_;
-  std::deque<ApiRequest> api_queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };
 
