@@ -1,14 +1,32 @@
 #include "gateway/jetstream/bridge.h"
 
+#include <string>
+#include <string_view>
 #include <utility>
 
+#include "gateway/jetstream/api_subject.h"
 #include "gateway/jetstream/pub_ack.h"
 #include "glog/logging.h"
 
 namespace jsengine::gateway::jetstream {
+namespace {
 
-Bridge::Bridge(core::Server* server, storesvc::client::StoreClient* store,
-               jetstream::JsApiOptions options)
+constexpr std::string_view kPullPrefix = "$JS.API.CONSUMER.MSG.NEXT.";
+constexpr std::string_view kAckPrefix = "$JS.ACK.";
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+QueuedRequest Copy(const core::InboundMessage& message) {
+  return QueuedRequest{std::string(message.subject), std::string(message.reply),
+                       std::string(message.payload)};
+}
+
+}  // namespace
+
+Bridge::Bridge(core::Server* server, storesvc::client::StoreClient* store, JsApiOptions options,
+               DataPlane* data_plane)
     : server_(server),
       store_(store),
       bindings_(
@@ -21,7 +39,9 @@ Bridge::Bridge(core::Server* server, storesvc::client::StoreClient* store,
           [this](uint64_t handle) { server_->UnsubscribeInternal(handle); }),
       binding_store_(store, &bindings_),
       api_(&binding_store_, std::move(options)),
-      api_queue_([this](const QueuedRequest& request) { ServeApi(request); }) {}
+      data_plane_(data_plane),
+      api_queue_([this](const QueuedRequest& request) { ServeApi(request); }),
+      data_plane_queue_([this](const QueuedRequest& request) { ServeDataPlane(request); }) {}
 
 Bridge::~Bridge() { Stop(); }
 
@@ -39,6 +59,12 @@ absl::Status Bridge::Start() {
   api_queue_.Start();
   api_subscription_ = server_->SubscribeInternal(
       "$JS.API.>", "", [this](const core::InboundMessage& message) { OnApiRequest(message); });
+  if (data_plane_ != nullptr) {
+    data_plane_queue_.Start();
+    ack_subscription_ = server_->SubscribeInternal(
+        "$JS.ACK.>", "",
+        [this](const core::InboundMessage& message) { data_plane_queue_.Push(Copy(message)); });
+  }
   return absl::OkStatus();
 }
 
@@ -49,8 +75,10 @@ void Bridge::Stop() {
     stopping_ = true;
   }
   if (api_subscription_ != 0) server_->UnsubscribeInternal(api_subscription_);
+  if (ack_subscription_ != 0) server_->UnsubscribeInternal(ack_subscription_);
   if (watch_ != nullptr) watch_->Cancel();
   api_queue_.Stop();
+  data_plane_queue_.Stop();
 }
 
 void Bridge::OnStreamEvent(const v1::StreamEvent& event) {
@@ -93,15 +121,28 @@ void Bridge::OnStreamPublish(const std::string& stream, const core::InboundMessa
 }
 
 void Bridge::OnApiRequest(const core::InboundMessage& message) {
-  api_queue_.Push(
-      {std::string(message.subject), std::string(message.reply), std::string(message.payload)});
+  if (!StartsWith(message.subject, kPullPrefix)) {
+    api_queue_.Push(Copy(message));
+  } else if (data_plane_ != nullptr) {
+    data_plane_queue_.Push(Copy(message));
+  }
 }
 
 void Bridge::ServeApi(const QueuedRequest& request) {
-  jetstream::JsApiReply reply = api_.Handle(request.subject, request.payload);
+  JsApiReply reply = api_.Handle(request.subject, request.payload);
   if (reply.send && !request.reply.empty()) {
     server_->Publish(request.reply, "", reply.headers, reply.payload);
   }
+}
+
+void Bridge::ServeDataPlane(const QueuedRequest& request) {
+  if (StartsWith(request.subject, kAckPrefix)) {
+    data_plane_->Ack(request.subject, request.reply, request.payload);
+    return;
+  }
+  JsApiRoute route = RouteJsApiSubject(request.subject);
+  if (route.endpoint != JsApiEndpoint::kConsumerMsgNext) return;
+  data_plane_->PullRequest(route.stream, route.rest, request.reply, request.payload);
 }
 
 }  // namespace jsengine::gateway::jetstream
