@@ -102,8 +102,10 @@ absl::Status Engine::Init(EngineOptions options) {
     LOG(INFO) << "consumers: consumersvc at " << options.consumer_address;
   }
   server_ = std::make_unique<core::Server>(options.server);
-  bridge_ =
-      std::make_unique<jetstream::Bridge>(server_.get(), store_client_, jetstream::JsApiOptions());
+  // No data plane until the consumer service provides one: pull requests get
+  // no reply, acks have no responders, as nats-server without consumers.
+  bridge_ = std::make_unique<jetstream::Bridge>(server_.get(), store_client_,
+                                                jetstream::JsApiOptions(), /*data_plane=*/nullptr);
   JSE_RETURN_IF_ERROR(bridge_->Start());
   JSE_RETURN_IF_ERROR(server_->Start());
   // After the NATS listener: clients need not wait for gRPC to start (several

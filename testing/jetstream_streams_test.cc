@@ -223,6 +223,16 @@ TEST_P(JetStreamStreamsTest, StreamDeletedWhileStoreWasAwayIsUnbound) {
   EXPECT_EQ(kept, 1u);
 }
 
+TEST_P(JetStreamStreamsTest, AckWithoutAConsumerHasNoResponders) {
+  ASSERT_EQ(AddStream("ACKS", {"acks.>"}), 0);
+  EXPECT_EQ(Publish("acks.a", "x"), 1u);
+  // nats-server subscribes a consumer's ack subjects only while it exists.
+  natsMsg* reply = nullptr;
+  EXPECT_EQ(natsConnection_RequestString(&reply, nc_, "$JS.ACK.ACKS.NOPE.1.1.1.0.0", "+ACK", 10000),
+            NATS_NO_RESPONDERS);
+  natsMsg_Destroy(reply);
+}
+
 TEST_P(JetStreamStreamsTest, HeadersAreKeptByteExact) {
   ASSERT_EQ(AddStream("H", {"h.>"}), 0);
   natsMsg* msg = nullptr;

@@ -1,14 +1,32 @@
 #include "gateway/jetstream/bridge.h"
 
+#include <string>
+#include <string_view>
 #include <utility>
 
+#include "gateway/jetstream/api_subject.h"
 #include "gateway/jetstream/pub_ack.h"
 #include "glog/logging.h"
 
 namespace jsengine::gateway::jetstream {
+namespace {
 
-Bridge::Bridge(core::Server* server, storesvc::client::StoreClient* store,
-               jetstream::JsApiOptions options)
+constexpr std::string_view kPullPrefix = "$JS.API.CONSUMER.MSG.NEXT.";
+constexpr std::string_view kAckPrefix = "$JS.ACK.";
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+QueuedRequest Copy(const core::InboundMessage& message) {
+  return QueuedRequest{std::string(message.subject), std::string(message.reply),
+                       std::string(message.payload)};
+}
+
+}  // namespace
+
+Bridge::Bridge(core::Server* server, storesvc::client::StoreClient* store, JsApiOptions options,
+               DataPlane* data_plane)
     : server_(server),
       store_(store),
       bindings_(
@@ -20,7 +38,10 @@ Bridge::Bridge(core::Server* server, storesvc::client::StoreClient* store,
           },
           [this](uint64_t handle) { server_->UnsubscribeInternal(handle); }),
       binding_store_(store, &bindings_),
-      api_(&binding_store_, std::move(options)) {}
+      api_(&binding_store_, std::move(options)),
+      data_plane_(data_plane),
+      api_queue_([this](const QueuedRequest& request) { ServeApi(request); }),
+      data_plane_queue_([this](const QueuedRequest& request) { ServeDataPlane(request); }) {}
 
 Bridge::~Bridge() { Stop(); }
 
@@ -35,9 +56,15 @@ absl::Status Bridge::Start() {
     list.set_offset(list.offset() + page->streams_size());
     if (page->streams_size() == 0 || list.offset() >= page->total()) break;
   }
-  api_worker_ = std::thread([this] { ApiWorkerLoop(); });
+  api_queue_.Start();
   api_subscription_ = server_->SubscribeInternal(
       "$JS.API.>", "", [this](const core::InboundMessage& message) { OnApiRequest(message); });
+  if (data_plane_ != nullptr) {
+    data_plane_queue_.Start();
+    ack_subscription_ = server_->SubscribeInternal(
+        "$JS.ACK.>", "",
+        [this](const core::InboundMessage& message) { data_plane_queue_.Push(Copy(message)); });
+  }
   return absl::OkStatus();
 }
 
@@ -48,8 +75,10 @@ void Bridge::Stop() {
     stopping_ = true;
   }
   if (api_subscription_ != 0) server_->UnsubscribeInternal(api_subscription_);
+  if (ack_subscription_ != 0) server_->UnsubscribeInternal(ack_subscription_);
   if (watch_ != nullptr) watch_->Cancel();
-  if (api_worker_.joinable()) api_worker_.join();
+  api_queue_.Stop();
+  data_plane_queue_.Stop();
 }
 
 void Bridge::OnStreamEvent(const v1::StreamEvent& event) {
@@ -92,30 +121,28 @@ void Bridge::OnStreamPublish(const std::string& stream, const core::InboundMessa
 }
 
 void Bridge::OnApiRequest(const core::InboundMessage& message) {
-  absl::MutexLock lock(&mu_);
-  api_queue_.push_back(
-      {std::string(message.subject), std::string(message.reply), std::string(message.payload)});
+  if (!StartsWith(message.subject, kPullPrefix)) {
+    api_queue_.Push(Copy(message));
+  } else if (data_plane_ != nullptr) {
+    data_plane_queue_.Push(Copy(message));
+  }
 }
 
-void Bridge::ApiWorkerLoop() {
-  while (true) {
-    ApiRequest request;
-    {
-      absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](Bridge* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-            return self->stopping_ || !self->api_queue_.empty();
-          },
-          this));
-      if (api_queue_.empty()) return;
-      request = std::move(api_queue_.front());
-      api_queue_.pop_front();
-    }
-    jetstream::JsApiReply reply = api_.Handle(request.subject, request.payload);
-    if (reply.send && !request.reply.empty()) {
-      server_->Publish(request.reply, "", reply.headers, reply.payload);
-    }
+void Bridge::ServeApi(const QueuedRequest& request) {
+  JsApiReply reply = api_.Handle(request.subject, request.payload);
+  if (reply.send && !request.reply.empty()) {
+    server_->Publish(request.reply, "", reply.headers, reply.payload);
   }
+}
+
+void Bridge::ServeDataPlane(const QueuedRequest& request) {
+  if (StartsWith(request.subject, kAckPrefix)) {
+    data_plane_->Ack(request.subject, request.reply, request.payload);
+    return;
+  }
+  JsApiRoute route = RouteJsApiSubject(request.subject);
+  if (route.endpoint != JsApiEndpoint::kConsumerMsgNext) return;
+  data_plane_->PullRequest(route.stream, route.rest, request.reply, request.payload);
 }
 
 }  // namespace jsengine::gateway::jetstream

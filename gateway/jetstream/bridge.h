@@ -1,11 +1,17 @@
-// JetStream on the wire: connects the core NATS server to the store service.
+// JetStream on the wire: connects the core NATS server to the store service,
+// and to the consumer service's data plane.
 //
 // - Publishes to a subject bound to a stream are appended (no gRPC call per
 //   message: the store client batches) and, when the publish had a reply
 //   subject, answered with the PubAck JSON or the JetStream error JSON. Core
 //   subscribers on the subject still get the message.
-// - Requests on $JS.API.> are answered by the JetStream API handler on a
-//   worker thread, in arrival order, off the event loops.
+// - Requests on $JS.API.> are answered by the JetStream API (api_router.h)
+//   on a worker thread, in arrival order, off the event loops.
+// - Pull requests ($JS.API.CONSUMER.MSG.NEXT.>) and acks ($JS.ACK.>) go to
+//   the DataPlane (data_plane.h) on a second worker thread, in their own
+//   arrival order, so they never wait behind an admin request. Without a
+//   DataPlane, pull requests get no reply and $JS.ACK.> is not subscribed,
+//   as in nats-server without consumers: an ack request gets no-responders.
 // - Stream subjects follow the store's lifecycle events, so streams created
 //   elsewhere (another gateway, the admin CLI) or recovered at start are bound,
 //   and streams deleted while the store was out of reach are unbound when
@@ -16,18 +22,18 @@
 #ifndef JSENGINE_GATEWAY_JETSTREAM_BRIDGE_H_
 #define JSENGINE_GATEWAY_JETSTREAM_BRIDGE_H_
 
-#include <deque>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "gateway/core/server.h"
-#include "gateway/jetstream/api_handler.h"
+#include "gateway/jetstream/api_router.h"
 #include "gateway/jetstream/binding_store_client.h"
+#include "gateway/jetstream/data_plane.h"
+#include "gateway/jetstream/request_queue.h"
 #include "gateway/jetstream/stream_bindings.h"
 #include "storesvc/client/store_client.h"
 
@@ -35,42 +41,41 @@ namespace jsengine::gateway::jetstream {
 
 class Bridge {
  public:
-  Bridge(core::Server* server, storesvc::client::StoreClient* store,
-         jetstream::JsApiOptions options);
+  // `data_plane` may be null (no consumers yet); it is not owned.
+  Bridge(core::Server* server, storesvc::client::StoreClient* store, JsApiOptions options,
+         DataPlane* data_plane);
   ~Bridge();
 
   // Binds every existing stream, then starts serving. Fails when the store
   // cannot be reached.
   absl::Status Start();
-  // Stops serving the API and unbinds every stream. Idempotent.
+  // Stops serving the API and the data plane, after the requests already
+  // queued, and unbinds every stream. Idempotent.
   void Stop();
 
  private:
-  struct ApiRequest {
-    std::string subject;
-    std::string reply;
-    std::string payload;
-  };
-
   void OnStreamPublish(const std::string& stream, const core::InboundMessage& message);
   void OnApiRequest(const core::InboundMessage& message);
-  void ApiWorkerLoop();
+  void ServeApi(const QueuedRequest& request);
+  void ServeDataPlane(const QueuedRequest& request);
   void OnStreamEvent(const v1::StreamEvent& event);
 
   core::Server* const server_;
   storesvc::client::StoreClient* const store_;
   StreamBindings bindings_;
   BindingStoreClient binding_store_;
-  jetstream::JsApiHandler api_;
+  JsApiRouter api_;
+  DataPlane* const data_plane_;
+  RequestQueue api_queue_;
+  RequestQueue data_plane_queue_;
 
   uint64_t api_subscription_ = 0;
+  uint64_t ack_subscription_ = 0;
   std::unique_ptr<storesvc::client::Subscription> watch_;
   // Streams of the watch's current snapshot (its events run on one thread).
   absl::flat_hash_set<std::string> snapshot_;
-  std::thread api_worker_;
 
   absl::Mutex mu_;
-  std::deque<ApiRequest> api_queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };
 

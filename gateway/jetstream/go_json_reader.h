@@ -8,7 +8,7 @@
 //   uint64_t seq = 0;
 //   JSE_RETURN_IF_ERROR(req.GetUint64("seq", &seq));
 //
-// Errors are InvalidArgument statuses naming the field; the API handler
+// Errors are InvalidArgument statuses naming the field; the JetStream API
 // reports them to clients as nats-server does (10025 "invalid JSON").
 // Immutable after Parse(); safe to read from several threads.
 #ifndef JSENGINE_GATEWAY_JETSTREAM_GO_JSON_READER_H_

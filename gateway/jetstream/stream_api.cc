@@ -1,4 +1,4 @@
-#include "gateway/jetstream/api_handler.h"
+#include "gateway/jetstream/stream_api.h"
 
 #include <algorithm>
 #include <string>
@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/names.h"
 #include "common/status.h"
-#include "gateway/jetstream/api_errors.h"
 #include "gateway/jetstream/go_json_reader.h"
 #include "gateway/jetstream/go_json_writer.h"
 #include "gateway/jetstream/stream_json.h"
@@ -25,8 +24,6 @@ using common::kNamesLimit;
 
 // Subjects in one page of STREAM.INFO's subject details (JSMaxSubjectDetails).
 constexpr int kMaxSubjectDetails = 100000;
-// Bounds the pages read to total up the account for $JS.API.INFO.
-constexpr int kMaxAccountPages = 10000;
 
 constexpr std::string_view kHeaderLine = "NATS/1.0\r\n";
 constexpr std::string_view kDirectNotFound = "NATS/1.0 404 Message Not Found\r\n\r\n";
@@ -42,81 +39,6 @@ absl::Status StreamNotFound() { return common::JsError(common::JsErrorId::kStrea
 
 absl::Status InvalidConfig(absl::string_view why) {
   return common::JsErrorF(common::JsErrorId::kStreamInvalidConfig, {{"err", why}});
-}
-
-// Fields that follow "error" in failed replies, because nats-server's
-// response structs have them without omitempty.
-void WriteErrorTrailer(JsApiEndpoint endpoint, GoJsonWriter* w) {
-  switch (endpoint) {
-    case E::kStreamInfo:
-    case E::kStreamNames:
-    case E::kStreamList:
-    case E::kTemplateNames:
-    case E::kConsumerNames:
-    case E::kConsumerList:
-      w->Key("total");
-      w->Int(0);
-      w->Key("offset");
-      w->Int(0);
-      w->Key("limit");
-      w->Int(0);
-      break;
-    case E::kStreamPurge:
-      w->Key("purged");
-      w->Int(0);
-      break;
-    default:
-      break;
-  }
-  switch (endpoint) {
-    case E::kStreamNames:
-    case E::kTemplateNames:
-      w->Key("streams");
-      w->Null();
-      break;
-    case E::kConsumerNames:
-      w->Key("consumers");
-      w->Null();
-      break;
-    case E::kStreamList:
-      w->Key("streams");
-      w->BeginArray();
-      w->EndArray();
-      break;
-    case E::kConsumerList:
-      w->Key("consumers");
-      w->BeginArray();
-      w->EndArray();
-      break;
-    default:
-      break;
-  }
-}
-
-// Opens the reply object with its "type".
-void BeginReply(JsApiEndpoint endpoint, GoJsonWriter* w) {
-  w->BeginObject();
-  w->Key("type");
-  w->String(AbslView(JsApiResponseType(endpoint)));
-}
-
-void WritePaging(int total, int offset, int limit, GoJsonWriter* w) {
-  w->Key("total");
-  w->Int(total);
-  w->Key("offset");
-  w->Int(offset);
-  w->Key("limit");
-  w->Int(limit);
-}
-
-std::string SuccessReply(JsApiEndpoint endpoint) {
-  std::string out;
-  GoJsonWriter w(&out);
-  BeginReply(endpoint, &w);
-  w.Key("success");
-  w.Bool(true);
-  w.EndObject();
-  return out;
 }
 
 // The paging request of NAMES and LIST: {offset, subject}.
@@ -183,138 +105,76 @@ JsApiReply DirectStatus(std::string_view status_line) {
 
 }  // namespace
 
-JsApiHandler::JsApiHandler(storesvc::client::StoreClient* store, JsApiOptions options)
-    : store_(store), options_(std::move(options)) {}
+StreamApi::StreamApi(storesvc::client::StoreClient* store) : store_(store) {}
 
-JsApiReply JsApiHandler::Handle(std::string_view subject, std::string_view payload) {
-  JsApiRoute route = RouteJsApiSubject(subject);
-  if (IsConsumerEndpoint(route.endpoint)) return Consumer(route.endpoint, subject, payload);
+JsApiReply StreamApi::Handle(const JsApiRoute& route, std::string_view payload) {
   switch (route.endpoint) {
-    case E::kAccountInfo: return AccountInfo();
-    case E::kStreamCreate: return StreamCreate(route.stream, payload);
-    case E::kStreamUpdate: return StreamUpdate(route.stream, payload);
-    case E::kStreamDelete: return StreamDelete(route.stream, payload);
-    case E::kStreamInfo: return StreamInfo(route.stream, payload);
-    case E::kStreamNames: return StreamNames(payload);
-    case E::kStreamList: return StreamList(payload);
-    case E::kStreamPurge: return StreamPurge(route.stream, payload);
-    case E::kStreamMsgGet: return MsgGet(route.stream, payload);
-    case E::kStreamMsgDelete: return MsgDelete(route.stream, payload);
-    case E::kDirectGet: return DirectGet(route.stream, payload);
+    case E::kStreamCreate:
+      return StreamCreate(route.stream, payload);
+    case E::kStreamUpdate:
+      return StreamUpdate(route.stream, payload);
+    case E::kStreamDelete:
+      return StreamDelete(route.stream, payload);
+    case E::kStreamInfo:
+      return StreamInfo(route.stream, payload);
+    case E::kStreamNames:
+      return StreamNames(payload);
+    case E::kStreamList:
+      return StreamList(payload);
+    case E::kStreamPurge:
+      return StreamPurge(route.stream, payload);
+    case E::kStreamMsgGet:
+      return MsgGet(route.stream, payload);
+    case E::kStreamMsgDelete:
+      return MsgDelete(route.stream, payload);
+    case E::kDirectGet:
+      return DirectGet(route.stream, payload);
     case E::kDirectGetLastBySubject:
       return DirectGetLastBySubject(route.stream, route.rest, payload);
     case E::kStreamPeerRemove:
     case E::kStreamLeaderStepDown:
-      return Error(route.endpoint, common::JsError(common::JsErrorId::kClusterRequired));
+      return ErrorReply(route.endpoint, common::JsError(common::JsErrorId::kClusterRequired));
     case E::kStreamSnapshot:
     case E::kStreamRestore:
-      return Error(route.endpoint,
-                   absl::UnimplementedError("stream snapshots and restores are not supported"));
+      return ErrorReply(route.endpoint, absl::UnimplementedError(
+                                            "stream snapshots and restores are not supported"));
     case E::kTemplateCreate:
     case E::kTemplateDelete:
     case E::kTemplateInfo:
     case E::kTemplateNames:
-      return Error(route.endpoint, absl::UnimplementedError("stream templates are not supported"));
+      return ErrorReply(route.endpoint,
+                        absl::UnimplementedError("stream templates are not supported"));
     default:
       return JsApiReply{};
   }
 }
 
-JsApiReply JsApiHandler::Json(std::string payload, bool error) {
-  api_total_.fetch_add(1, std::memory_order_relaxed);
-  if (error) api_errors_.fetch_add(1, std::memory_order_relaxed);
-  return JsApiReply{"", std::move(payload), true};
-}
-
-JsApiReply JsApiHandler::Error(JsApiEndpoint endpoint, const absl::Status& status) {
-  std::string out;
-  GoJsonWriter w(&out);
-  BeginReply(endpoint, &w);
-  WriteApiErrorField(status, &w);
-  WriteErrorTrailer(endpoint, &w);
-  w.EndObject();
-  return Json(std::move(out), /*error=*/true);
-}
-
-JsApiReply JsApiHandler::AccountInfo() {
-  uint64_t memory = 0, storage = 0;
-  int64_t streams = 0, consumers = 0;
-  v1::ListStreamsRequest request;
-  for (int page = 0; page < kMaxAccountPages; ++page) {
-    absl::StatusOr<v1::ListStreamsResponse> list = store_->ListStreams(request);
-    if (!list.ok()) return Error(E::kAccountInfo, list.status());
-    for (const v1::StreamInfo& info : list->streams()) {
-      (info.config().storage() == v1::STORAGE_MEMORY ? memory : storage) += info.state().bytes();
-      consumers += info.state().consumer_count();
-    }
-    streams = list->total();
-    request.set_offset(request.offset() + list->streams_size());
-    if (list->streams_size() == 0 || request.offset() >= list->total()) break;
-  }
-  const JsAccountLimits& l = options_.limits;
-  std::string out;
-  GoJsonWriter w(&out);
-  BeginReply(E::kAccountInfo, &w);
-  w.Key("memory");
-  w.Uint(memory);
-  w.Key("storage");
-  w.Uint(storage);
-  w.Key("streams");
-  w.Int(streams);
-  w.Key("consumers");
-  w.Int(consumers);
-  w.Key("limits");
-  w.BeginObject();
-  w.Key("max_memory");
-  w.Int(l.max_memory);
-  w.Key("max_storage");
-  w.Int(l.max_storage);
-  w.Key("max_streams");
-  w.Int(l.max_streams);
-  w.Key("max_consumers");
-  w.Int(l.max_consumers);
-  w.Key("max_ack_pending");
-  w.Int(l.max_ack_pending);
-  w.Key("memory_max_stream_bytes");
-  w.Int(l.memory_max_stream_bytes);
-  w.Key("storage_max_stream_bytes");
-  w.Int(l.storage_max_stream_bytes);
-  w.Key("max_bytes_required");
-  w.Bool(l.max_bytes_required);
-  w.EndObject();
-  w.OptString("domain", options_.domain);
-  w.Key("api");
-  w.BeginObject();
-  w.Key("total");
-  w.Uint(api_total_.load(std::memory_order_relaxed));
-  w.Key("errors");
-  w.Uint(api_errors_.load(std::memory_order_relaxed));
-  w.EndObject();
-  w.EndObject();
-  return Json(std::move(out), /*error=*/false);
-}
-
-JsApiReply JsApiHandler::StreamCreate(std::string_view name, std::string_view payload) {
+JsApiReply StreamApi::StreamCreate(std::string_view name, std::string_view payload) {
   absl::StatusOr<v1::StreamConfig> config = ParseStreamConfig(AbslView(payload));
-  if (!config.ok()) return Error(E::kStreamCreate, InvalidJson());
-  if (config->name() != name)
-    return Error(E::kStreamCreate, common::JsError(common::JsErrorId::kStreamMismatch));
+  if (!config.ok()) return ErrorReply(E::kStreamCreate, InvalidJson());
+  if (config->name() != name) {
+    return ErrorReply(E::kStreamCreate, common::JsError(common::JsErrorId::kStreamMismatch));
+  }
   if (name.find_first_of("\\/") != std::string_view::npos) {
-    return Error(E::kStreamCreate,
-                 common::JsError(common::JsErrorId::kStreamNameContainsPathSeparators));
+    return ErrorReply(E::kStreamCreate,
+                      common::JsError(common::JsErrorId::kStreamNameContainsPathSeparators));
   }
   if (config->sealed()) {
-    return Error(E::kStreamCreate, InvalidConfig("stream configuration for create can not be sealed"));
+    return ErrorReply(E::kStreamCreate,
+                      InvalidConfig("stream configuration for create can not be sealed"));
   }
   if (config->mirror_direct() && !config->has_mirror()) {
-    return Error(E::kStreamCreate, InvalidConfig("stream has no mirror but does have mirror direct"));
+    return ErrorReply(E::kStreamCreate,
+                      InvalidConfig("stream has no mirror but does have mirror direct"));
   }
-  if (absl::Status s = CheckStreamName(config->name()); !s.ok()) return Error(E::kStreamCreate, s);
+  if (absl::Status s = CheckStreamName(config->name()); !s.ok()) {
+    return ErrorReply(E::kStreamCreate, s);
+  }
 
   v1::CreateStreamRequest request;
   *request.mutable_config() = *std::move(config);
   absl::StatusOr<v1::StreamInfo> info = store_->CreateStream(request);
-  if (!info.ok()) return Error(E::kStreamCreate, info.status());
+  if (!info.ok()) return ErrorReply(E::kStreamCreate, info.status());
   std::string out;
   GoJsonWriter w(&out);
   BeginReply(E::kStreamCreate, &w);
@@ -322,40 +182,44 @@ JsApiReply JsApiHandler::StreamCreate(std::string_view name, std::string_view pa
   w.Key("did_create");
   w.Bool(true);
   w.EndObject();
-  return Json(std::move(out), /*error=*/false);
+  return JsonReply(std::move(out));
 }
 
-JsApiReply JsApiHandler::StreamUpdate(std::string_view name, std::string_view payload) {
+JsApiReply StreamApi::StreamUpdate(std::string_view name, std::string_view payload) {
   absl::StatusOr<v1::StreamConfig> config = ParseStreamConfig(AbslView(payload));
-  if (!config.ok()) return Error(E::kStreamUpdate, InvalidJson());
-  if (absl::Status s = CheckStreamName(config->name()); !s.ok()) return Error(E::kStreamUpdate, s);
+  if (!config.ok()) return ErrorReply(E::kStreamUpdate, InvalidJson());
+  if (absl::Status s = CheckStreamName(config->name()); !s.ok()) {
+    return ErrorReply(E::kStreamUpdate, s);
+  }
   if (config->name() != name)
-    return Error(E::kStreamUpdate, common::JsError(common::JsErrorId::kStreamMismatch));
+    return ErrorReply(E::kStreamUpdate, common::JsError(common::JsErrorId::kStreamMismatch));
 
   v1::UpdateStreamRequest request;
   *request.mutable_config() = *std::move(config);
   absl::StatusOr<v1::StreamInfo> info = store_->UpdateStream(request);
-  if (!info.ok()) return Error(E::kStreamUpdate, info.status());
+  if (!info.ok()) return ErrorReply(E::kStreamUpdate, info.status());
   std::string out;
   GoJsonWriter w(&out);
   BeginReply(E::kStreamUpdate, &w);
   WriteStreamInfoFields(*info, &w);
   w.EndObject();
-  return Json(std::move(out), /*error=*/false);
+  return JsonReply(std::move(out));
 }
 
-JsApiReply JsApiHandler::StreamDelete(std::string_view name, std::string_view payload) {
+JsApiReply StreamApi::StreamDelete(std::string_view name, std::string_view payload) {
   if (!IsEmptyRequest(AbslView(payload))) {
-    return Error(E::kStreamDelete, common::JsError(common::JsErrorId::kNotEmptyRequest));
+    return ErrorReply(E::kStreamDelete, common::JsError(common::JsErrorId::kNotEmptyRequest));
   }
-  if (!IsValidName(name)) return Error(E::kStreamDelete, StreamNotFound());
+  if (!IsValidName(name)) return ErrorReply(E::kStreamDelete, StreamNotFound());
   v1::DeleteStreamRequest request;
   request.set_name(std::string(name));
-  if (absl::Status s = store_->DeleteStream(request); !s.ok()) return Error(E::kStreamDelete, s);
-  return Json(SuccessReply(E::kStreamDelete), /*error=*/false);
+  if (absl::Status s = store_->DeleteStream(request); !s.ok()) {
+    return ErrorReply(E::kStreamDelete, s);
+  }
+  return SuccessReply(E::kStreamDelete);
 }
 
-JsApiReply JsApiHandler::StreamInfo(std::string_view name, std::string_view payload) {
+JsApiReply StreamApi::StreamInfo(std::string_view name, std::string_view payload) {
   v1::StreamInfoRequest request;
   request.set_name(std::string(name));
   int32_t offset = 0;
@@ -366,14 +230,14 @@ JsApiReply JsApiHandler::StreamInfo(std::string_view name, std::string_view payl
     if (!json.ok() || !json->GetBool("deleted_details", &deleted_details).ok() ||
         !json->GetString("subjects_filter", &subjects_filter).ok() ||
         !json->GetInt32("offset", &offset).ok()) {
-      return Error(E::kStreamInfo, InvalidJson());
+      return ErrorReply(E::kStreamInfo, InvalidJson());
     }
     request.set_deleted_details(deleted_details);
     request.set_subjects_filter(subjects_filter);
   }
-  if (!IsValidName(name)) return Error(E::kStreamInfo, StreamNotFound());
+  if (!IsValidName(name)) return ErrorReply(E::kStreamInfo, StreamNotFound());
   absl::StatusOr<v1::StreamInfo> info = store_->GetStreamInfo(request);
-  if (!info.ok()) return Error(E::kStreamInfo, info.status());
+  if (!info.ok()) return ErrorReply(E::kStreamInfo, info.status());
 
   int total = 0, limit = 0;
   offset = std::max(offset, 0);
@@ -403,16 +267,16 @@ JsApiReply JsApiHandler::StreamInfo(std::string_view name, std::string_view payl
   WritePaging(total, offset, limit, &w);
   WriteStreamInfoFields(*info, &w);
   w.EndObject();
-  return Json(std::move(out), /*error=*/false);
+  return JsonReply(std::move(out));
 }
 
-JsApiReply JsApiHandler::StreamNames(std::string_view payload) {
+JsApiReply StreamApi::StreamNames(std::string_view payload) {
   v1::ListStreamsRequest request;
   if (!ParseListRequest(payload, kNamesLimit, &request).ok()) {
-    return Error(E::kStreamNames, InvalidJson());
+    return ErrorReply(E::kStreamNames, InvalidJson());
   }
   absl::StatusOr<v1::StreamNamesResponse> names = store_->StreamNames(request);
-  if (!names.ok()) return Error(E::kStreamNames, names.status());
+  if (!names.ok()) return ErrorReply(E::kStreamNames, names.status());
   std::string out;
   GoJsonWriter w(&out);
   BeginReply(E::kStreamNames, &w);
@@ -427,16 +291,16 @@ JsApiReply JsApiHandler::StreamNames(std::string_view payload) {
     w.EndArray();
   }
   w.EndObject();
-  return Json(std::move(out), /*error=*/false);
+  return JsonReply(std::move(out));
 }
 
-JsApiReply JsApiHandler::StreamList(std::string_view payload) {
+JsApiReply StreamApi::StreamList(std::string_view payload) {
   v1::ListStreamsRequest request;
   if (!ParseListRequest(payload, kListLimit, &request).ok()) {
-    return Error(E::kStreamList, InvalidJson());
+    return ErrorReply(E::kStreamList, InvalidJson());
   }
   absl::StatusOr<v1::ListStreamsResponse> list = store_->ListStreams(request);
-  if (!list.ok()) return Error(E::kStreamList, list.status());
+  if (!list.ok()) return ErrorReply(E::kStreamList, list.status());
   std::string out;
   GoJsonWriter w(&out);
   BeginReply(E::kStreamList, &w);
@@ -446,10 +310,10 @@ JsApiReply JsApiHandler::StreamList(std::string_view payload) {
   for (const v1::StreamInfo& info : list->streams()) WriteStreamInfo(info, &w);
   w.EndArray();
   w.EndObject();
-  return Json(std::move(out), /*error=*/false);
+  return JsonReply(std::move(out));
 }
 
-JsApiReply JsApiHandler::StreamPurge(std::string_view name, std::string_view payload) {
+JsApiReply StreamApi::StreamPurge(std::string_view name, std::string_view payload) {
   v1::PurgeStreamRequest request;
   request.set_name(std::string(name));
   if (!IsEmptyRequest(AbslView(payload))) {
@@ -458,16 +322,16 @@ JsApiReply JsApiHandler::StreamPurge(std::string_view name, std::string_view pay
     std::string filter;
     if (!json.ok() || !json->GetUint64("seq", &seq).ok() ||
         !json->GetString("filter", &filter).ok() || !json->GetUint64("keep", &keep).ok()) {
-      return Error(E::kStreamPurge, InvalidJson());
+      return ErrorReply(E::kStreamPurge, InvalidJson());
     }
-    if (seq > 0 && keep > 0) return Error(E::kStreamPurge, BadRequest());
+    if (seq > 0 && keep > 0) return ErrorReply(E::kStreamPurge, BadRequest());
     request.set_seq(seq);
     request.set_filter(filter);
     request.set_keep(keep);
   }
-  if (!IsValidName(name)) return Error(E::kStreamPurge, StreamNotFound());
+  if (!IsValidName(name)) return ErrorReply(E::kStreamPurge, StreamNotFound());
   absl::StatusOr<v1::PurgeStreamResponse> purged = store_->PurgeStream(request);
-  if (!purged.ok()) return Error(E::kStreamPurge, purged.status());
+  if (!purged.ok()) return ErrorReply(E::kStreamPurge, purged.status());
   std::string out;
   GoJsonWriter w(&out);
   BeginReply(E::kStreamPurge, &w);
@@ -476,49 +340,49 @@ JsApiReply JsApiHandler::StreamPurge(std::string_view name, std::string_view pay
   w.Key("purged");
   w.Uint(purged->purged());
   w.EndObject();
-  return Json(std::move(out), /*error=*/false);
+  return JsonReply(std::move(out));
 }
 
-JsApiReply JsApiHandler::MsgGet(std::string_view name, std::string_view payload) {
-  if (IsEmptyRequest(AbslView(payload))) return Error(E::kStreamMsgGet, BadRequest());
+JsApiReply StreamApi::MsgGet(std::string_view name, std::string_view payload) {
+  if (IsEmptyRequest(AbslView(payload))) return ErrorReply(E::kStreamMsgGet, BadRequest());
   GetRequest get;
-  if (!ParseGetRequest(payload, &get).ok()) return Error(E::kStreamMsgGet, InvalidJson());
+  if (!ParseGetRequest(payload, &get).ok()) return ErrorReply(E::kStreamMsgGet, InvalidJson());
   if (GetRequestIsEmpty(get) || GetRequestConflicts(get)) {
-    return Error(E::kStreamMsgGet, BadRequest());
+    return ErrorReply(E::kStreamMsgGet, BadRequest());
   }
-  if (!IsValidName(name)) return Error(E::kStreamMsgGet, StreamNotFound());
+  if (!IsValidName(name)) return ErrorReply(E::kStreamMsgGet, StreamNotFound());
   absl::StatusOr<v1::StoredMessage> message = store_->GetMessage(ToGetMessageRequest(name, get));
-  if (!message.ok()) return Error(E::kStreamMsgGet, message.status());
+  if (!message.ok()) return ErrorReply(E::kStreamMsgGet, message.status());
   std::string out;
   GoJsonWriter w(&out);
   BeginReply(E::kStreamMsgGet, &w);
   w.Key("message");
   WriteStoredMessage(*message, &w);
   w.EndObject();
-  return Json(std::move(out), /*error=*/false);
+  return JsonReply(std::move(out));
 }
 
-JsApiReply JsApiHandler::MsgDelete(std::string_view name, std::string_view payload) {
-  if (IsEmptyRequest(AbslView(payload))) return Error(E::kStreamMsgDelete, BadRequest());
+JsApiReply StreamApi::MsgDelete(std::string_view name, std::string_view payload) {
+  if (IsEmptyRequest(AbslView(payload))) return ErrorReply(E::kStreamMsgDelete, BadRequest());
   absl::StatusOr<GoJsonObject> json = GoJsonObject::Parse(AbslView(payload));
   uint64_t seq = 0;
   bool no_erase = false;
   if (!json.ok() || !json->GetUint64("seq", &seq).ok() ||
       !json->GetBool("no_erase", &no_erase).ok()) {
-    return Error(E::kStreamMsgDelete, InvalidJson());
+    return ErrorReply(E::kStreamMsgDelete, InvalidJson());
   }
-  if (!IsValidName(name)) return Error(E::kStreamMsgDelete, StreamNotFound());
+  if (!IsValidName(name)) return ErrorReply(E::kStreamMsgDelete, StreamNotFound());
   v1::DeleteMessageRequest request;
   request.set_stream(std::string(name));
   request.set_seq(seq);
   request.set_no_erase(no_erase);
   if (absl::Status s = store_->DeleteMessage(request); !s.ok()) {
-    return Error(E::kStreamMsgDelete, s);
+    return ErrorReply(E::kStreamMsgDelete, s);
   }
-  return Json(SuccessReply(E::kStreamMsgDelete), /*error=*/false);
+  return SuccessReply(E::kStreamMsgDelete);
 }
 
-JsApiReply JsApiHandler::DirectGet(std::string_view name, std::string_view payload) {
+JsApiReply StreamApi::DirectGet(std::string_view name, std::string_view payload) {
   if (payload.empty()) return DirectStatus(kDirectEmpty);
   GetRequest get;
   if (!ParseGetRequest(payload, &get).ok()) return DirectStatus(kDirectMalformed);
@@ -527,16 +391,15 @@ JsApiReply JsApiHandler::DirectGet(std::string_view name, std::string_view paylo
   return DirectReply(name, ToGetMessageRequest(name, get));
 }
 
-JsApiReply JsApiHandler::DirectGetLastBySubject(std::string_view name, std::string_view subject,
-                                                std::string_view payload) {
+JsApiReply StreamApi::DirectGetLastBySubject(std::string_view name, std::string_view subject,
+                                             std::string_view payload) {
   if (!payload.empty()) return DirectStatus(kDirectBad);
   GetRequest get;
   get.last_for = std::string(subject);
   return DirectReply(name, ToGetMessageRequest(name, get));
 }
 
-JsApiReply JsApiHandler::DirectReply(std::string_view name,
-                                     const v1::GetMessageRequest& request) {
+JsApiReply StreamApi::DirectReply(std::string_view name, const v1::GetMessageRequest& request) {
   // nats-server only listens for direct gets on streams that allow them:
   // any other failure (no such stream, not allowed) gets no reply.
   if (!IsValidName(name)) return JsApiReply{};
@@ -567,19 +430,6 @@ JsApiReply JsApiHandler::DirectReply(std::string_view name,
   h.append("\r\n");
   reply.payload = std::move(*message->mutable_data());
   return reply;
-}
-
-JsApiReply JsApiHandler::Consumer(JsApiEndpoint endpoint, std::string_view subject,
-                                  std::string_view payload) {
-  if (options_.consumer_api) return options_.consumer_api(subject, payload);
-  switch (endpoint) {
-    case E::kConsumerMsgNext:
-      return JsApiReply{};
-    case E::kConsumerLeaderStepDown:
-      return Error(endpoint, common::JsError(common::JsErrorId::kClusterRequired));
-    default:
-      return Error(endpoint, absl::UnavailableError("consumers not available"));
-  }
 }
 
 }  // namespace jsengine::gateway::jetstream

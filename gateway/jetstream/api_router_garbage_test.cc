@@ -1,11 +1,12 @@
-// Hostile input: mangled subjects and payloads must never crash the handler,
-// and every JSON reply must be a well-formed object with its "type".
+// Hostile input: mangled subjects and payloads must never crash the router or
+// the resource handlers behind it, and every JSON reply must be a well-formed
+// object with its "type".
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "gateway/jetstream/api_handler.h"
+#include "gateway/jetstream/api_router.h"
 #include "gateway/jetstream/testdata.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -73,7 +74,7 @@ std::string Mangle(std::string s, std::mt19937* rng) {
   return s;
 }
 
-TEST(JsApiHandlerGarbageTest, NeverCrashesAndAlwaysRepliesWithValidJson) {
+TEST(JsApiRouterGarbageTest, NeverCrashesAndAlwaysRepliesWithValidJson) {
   NiceMock<storesvc::client::MockStoreClient> store;
   v1::StreamInfo info = OrdersInfo();
   v1::ListStreamsResponse list;
@@ -88,7 +89,7 @@ TEST(JsApiHandlerGarbageTest, NeverCrashesAndAlwaysRepliesWithValidJson) {
   ON_CALL(store, GetMessage(_)).WillByDefault(Return(CapturedMessage(2)));
   ON_CALL(store, DeleteStream(_)).WillByDefault(Return(absl::OkStatus()));
   ON_CALL(store, DeleteMessage(_)).WillByDefault(Return(absl::OkStatus()));
-  JsApiHandler handler(&store, JsApiOptions{});
+  JsApiRouter router(&store, JsApiOptions{});
 
   std::mt19937 rng(20261124);
   int json_replies = 0;
@@ -97,7 +98,7 @@ TEST(JsApiHandlerGarbageTest, NeverCrashesAndAlwaysRepliesWithValidJson) {
     std::string payload = Payloads()[rng() % Payloads().size()];
     if (rng() % 4 == 0) subject = Mangle(subject, &rng);
     if (rng() % 2 == 0) payload = Mangle(payload, &rng);
-    JsApiReply reply = handler.Handle(subject, payload);
+    JsApiReply reply = router.Handle(subject, payload);
     if (!reply.send || !reply.headers.empty()) continue;
     ++json_replies;
     nlohmann::json parsed = nlohmann::json::parse(reply.payload, nullptr, false);

@@ -1,0 +1,77 @@
+#include "gateway/jetstream/account_api.h"
+
+#include <utility>
+
+#include "gateway/jetstream/go_json_writer.h"
+
+namespace jsengine::gateway::jetstream {
+namespace {
+
+// Bounds the pages read to total up the account.
+constexpr int kMaxAccountPages = 10000;
+
+}  // namespace
+
+AccountApi::AccountApi(storesvc::client::StoreClient* store, JsAccountLimits limits,
+                       std::string domain)
+    : store_(store), limits_(limits), domain_(std::move(domain)) {}
+
+JsApiReply AccountApi::Info(const JsApiStats& stats) {
+  uint64_t memory = 0, storage = 0;
+  int64_t streams = 0, consumers = 0;
+  v1::ListStreamsRequest request;
+  for (int page = 0; page < kMaxAccountPages; ++page) {
+    absl::StatusOr<v1::ListStreamsResponse> list = store_->ListStreams(request);
+    if (!list.ok()) return ErrorReply(JsApiEndpoint::kAccountInfo, list.status());
+    for (const v1::StreamInfo& info : list->streams()) {
+      (info.config().storage() == v1::STORAGE_MEMORY ? memory : storage) += info.state().bytes();
+      consumers += info.state().consumer_count();
+    }
+    streams = list->total();
+    request.set_offset(request.offset() + list->streams_size());
+    if (list->streams_size() == 0 || request.offset() >= list->total()) break;
+  }
+  const JsAccountLimits& l = limits_;
+  std::string out;
+  GoJsonWriter w(&out);
+  BeginReply(JsApiEndpoint::kAccountInfo, &w);
+  w.Key("memory");
+  w.Uint(memory);
+  w.Key("storage");
+  w.Uint(storage);
+  w.Key("streams");
+  w.Int(streams);
+  w.Key("consumers");
+  w.Int(consumers);
+  w.Key("limits");
+  w.BeginObject();
+  w.Key("max_memory");
+  w.Int(l.max_memory);
+  w.Key("max_storage");
+  w.Int(l.max_storage);
+  w.Key("max_streams");
+  w.Int(l.max_streams);
+  w.Key("max_consumers");
+  w.Int(l.max_consumers);
+  w.Key("max_ack_pending");
+  w.Int(l.max_ack_pending);
+  w.Key("memory_max_stream_bytes");
+  w.Int(l.memory_max_stream_bytes);
+  w.Key("storage_max_stream_bytes");
+  w.Int(l.storage_max_stream_bytes);
+  w.Key("max_bytes_required");
+  w.Bool(l.max_bytes_required);
+  w.EndObject();
+  w.OptString("domain", domain_);
+  w.Key("api");
+  w.BeginObject();
+  w.Key("total");
+  w.Uint(stats.total);
+  w.Key("errors");
+  w.Uint(stats.errors);
+  w.EndObject();
+  w.EndObject();
+  return JsonReply(std::move(out));
+}
+
+}  // namespace jsengine::gateway::jetstream

@@ -1,0 +1,57 @@
+// The JetStream API's account endpoint, $JS.API.INFO, as nats-server 2.9
+// answers it: usage totalled over every stream in the store, the configured
+// limits and domain, and the API statistics the router keeps.
+//
+//   AccountApi account(store_client, limits, "");
+//   JsApiReply reply = account.Info(JsApiStats{total, errors});
+//
+// Info() blocks on the store. Thread-safe; `store` is not owned and must
+// outlive this.
+#ifndef JSENGINE_GATEWAY_JETSTREAM_ACCOUNT_API_H_
+#define JSENGINE_GATEWAY_JETSTREAM_ACCOUNT_API_H_
+
+#include <cstdint>
+#include <string>
+
+#include "gateway/jetstream/api_reply.h"
+#include "storesvc/client/store_client.h"
+
+namespace jsengine::gateway::jetstream {
+
+// The account's limits as $JS.API.INFO reports them; -1 is unlimited.
+struct JsAccountLimits {
+  int64_t max_memory = -1;
+  int64_t max_storage = -1;
+  int64_t max_streams = -1;
+  int64_t max_consumers = -1;
+  int64_t max_ack_pending = -1;
+  int64_t memory_max_stream_bytes = -1;
+  int64_t storage_max_stream_bytes = -1;
+  bool max_bytes_required = false;
+};
+
+// JSON replies the API has sent, and how many of them were errors.
+struct JsApiStats {
+  uint64_t total = 0;
+  uint64_t errors = 0;
+};
+
+class AccountApi {
+ public:
+  AccountApi(storesvc::client::StoreClient* store, JsAccountLimits limits, std::string domain);
+
+  AccountApi(const AccountApi&) = delete;
+  AccountApi& operator=(const AccountApi&) = delete;
+
+  // The reply to $JS.API.INFO; `stats` are the requests before this one.
+  JsApiReply Info(const JsApiStats& stats);
+
+ private:
+  storesvc::client::StoreClient* const store_;
+  const JsAccountLimits limits_;
+  const std::string domain_;
+};
+
+}  // namespace jsengine::gateway::jetstream
+
+#endif  // JSENGINE_GATEWAY_JETSTREAM_ACCOUNT_API_H_

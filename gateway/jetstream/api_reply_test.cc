@@ -1,0 +1,45 @@
+#include "gateway/jetstream/api_reply.h"
+
+#include <string>
+
+#include "common/status.h"
+#include "gtest/gtest.h"
+
+namespace jsengine::gateway::jetstream {
+namespace {
+
+TEST(ApiReplyTest, SuccessReplyIsCountedJson) {
+  JsApiReply reply = SuccessReply(JsApiEndpoint::kStreamDelete);
+  EXPECT_TRUE(reply.send);
+  EXPECT_EQ(reply.headers, "");
+  EXPECT_EQ(reply.payload,
+            R"({"type":"io.nats.jetstream.api.v1.stream_delete_response","success":true})");
+  EXPECT_EQ(reply.stat, JsApiReply::Stat::kOk);
+}
+
+TEST(ApiReplyTest, ErrorReplyHasTheFieldsNatsServerDoesNotOmit) {
+  JsApiReply reply =
+      ErrorReply(JsApiEndpoint::kStreamPurge, common::JsError(common::JsErrorId::kStreamNotFound));
+  EXPECT_TRUE(reply.send);
+  EXPECT_EQ(reply.payload,
+            R"({"type":"io.nats.jetstream.api.v1.stream_purge_response","error":{"code":404,)"
+            R"("err_code":10059,"description":"stream not found"},"purged":0})");
+  EXPECT_EQ(reply.stat, JsApiReply::Stat::kError);
+  EXPECT_EQ(ErrorReply(JsApiEndpoint::kStreamList, absl::UnavailableError("down")).payload,
+            R"({"type":"io.nats.jetstream.api.v1.stream_list_response","error":{"code":503,)"
+            R"("description":"down"},"total":0,"offset":0,"limit":0,"streams":[]})");
+}
+
+TEST(ApiReplyTest, PagedReplies) {
+  std::string out;
+  GoJsonWriter w(&out);
+  BeginReply(JsApiEndpoint::kStreamNames, &w);
+  WritePaging(3, 1, 1024, &w);
+  w.EndObject();
+  EXPECT_EQ(out, R"({"type":"io.nats.jetstream.api.v1.stream_names_response",)"
+                 R"("total":3,"offset":1,"limit":1024})");
+  EXPECT_EQ(JsonReply(out).stat, JsApiReply::Stat::kOk);
+}
+
+}  // namespace
+}  // namespace jsengine::gateway::jetstream

@@ -1,0 +1,66 @@
+// The JetStream API: answers requests on `$JS.API.>` as nats-server 2.9 does,
+// by routing each subject (api_subject.h) to the handler of its resource —
+// the account (account_api.h), streams (stream_api.h), consumers — and
+// counting the JSON replies for $JS.API.INFO's "api" statistics.
+//
+//   JsApiRouter api(store_client, JsApiOptions{});
+//   JsApiReply reply = api.Handle("$JS.API.STREAM.INFO.ORDERS", "");
+//   if (reply.send) Publish(reply_subject, reply.headers, reply.payload);
+//
+// Subjects nats-server does not answer (unknown endpoints, a subject with
+// too many tokens) give send == false.
+//
+// CONSUMER.* endpoints go to JsApiOptions::consumer_api when set; until a
+// consumer service provides it they get a 503 "consumers not available"
+// error (MSG.NEXT gets no reply, as for a consumer that does not exist;
+// LEADER.STEPDOWN nats-server's "clustering support required").
+//
+// Handle() blocks on the store; call it off the event loops. Thread-safe.
+// `store` is not owned and must outlive the router.
+#ifndef JSENGINE_GATEWAY_JETSTREAM_API_ROUTER_H_
+#define JSENGINE_GATEWAY_JETSTREAM_API_ROUTER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "gateway/jetstream/account_api.h"
+#include "gateway/jetstream/api_reply.h"
+#include "gateway/jetstream/api_subject.h"
+#include "gateway/jetstream/stream_api.h"
+#include "storesvc/client/store_client.h"
+
+namespace jsengine::gateway::jetstream {
+
+struct JsApiOptions {
+  JsAccountLimits limits;
+  std::string domain;  // JetStream domain; empty for none.
+  // Answers CONSUMER.* requests when set (with the same contract as Handle).
+  std::function<JsApiReply(std::string_view subject, std::string_view payload)> consumer_api;
+};
+
+class JsApiRouter {
+ public:
+  JsApiRouter(storesvc::client::StoreClient* store, JsApiOptions options);
+
+  JsApiRouter(const JsApiRouter&) = delete;
+  JsApiRouter& operator=(const JsApiRouter&) = delete;
+
+  JsApiReply Handle(std::string_view subject, std::string_view payload);
+
+ private:
+  JsApiReply Dispatch(const JsApiRoute& route, std::string_view subject, std::string_view payload);
+  JsApiReply Consumer(JsApiEndpoint endpoint, std::string_view subject, std::string_view payload);
+
+  AccountApi account_;
+  StreamApi streams_;
+  const std::function<JsApiReply(std::string_view, std::string_view)> consumer_api_;
+  std::atomic<uint64_t> api_total_{0};
+  std::atomic<uint64_t> api_errors_{0};
+};
+
+}  // namespace jsengine::gateway::jetstream
+
+#endif  // JSENGINE_GATEWAY_JETSTREAM_API_ROUTER_H_

@@ -1,0 +1,59 @@
+// The JetStream API's stream endpoints, answered as nats-server 2.9 answers
+// them by calling the store: STREAM.CREATE/UPDATE/DELETE/INFO/NAMES/LIST/
+// PURGE, STREAM.MSG.GET/DELETE and DIRECT.GET, plus the stream endpoints
+// nats-server has but this engine does not (clustering, snapshots,
+// templates), which get nats-server's error for them.
+//
+//   StreamApi streams(store_client);
+//   JsApiReply reply = streams.Handle(RouteJsApiSubject(subject), payload);
+//
+// Requests are validated here first (bad JSON, a wrong type, a name in the
+// subject that differs from the body's, names with '.', '*', '>'): an invalid
+// request gets nats-server's error JSON and never reaches the store. A
+// DIRECT.GET on a stream that is missing or does not allow direct gets gets
+// no reply (send == false), as does any route that is not a stream endpoint.
+//
+// Handle() blocks on the store. Thread-safe; `store` is not owned and must
+// outlive this.
+#ifndef JSENGINE_GATEWAY_JETSTREAM_STREAM_API_H_
+#define JSENGINE_GATEWAY_JETSTREAM_STREAM_API_H_
+
+#include <string_view>
+
+#include "gateway/jetstream/api_reply.h"
+#include "gateway/jetstream/api_subject.h"
+#include "proto/store.pb.h"
+#include "storesvc/client/store_client.h"
+
+namespace jsengine::gateway::jetstream {
+
+class StreamApi {
+ public:
+  explicit StreamApi(storesvc::client::StoreClient* store);
+
+  StreamApi(const StreamApi&) = delete;
+  StreamApi& operator=(const StreamApi&) = delete;
+
+  JsApiReply Handle(const JsApiRoute& route, std::string_view payload);
+
+ private:
+  JsApiReply StreamCreate(std::string_view name, std::string_view payload);
+  JsApiReply StreamUpdate(std::string_view name, std::string_view payload);
+  JsApiReply StreamDelete(std::string_view name, std::string_view payload);
+  JsApiReply StreamInfo(std::string_view name, std::string_view payload);
+  JsApiReply StreamNames(std::string_view payload);
+  JsApiReply StreamList(std::string_view payload);
+  JsApiReply StreamPurge(std::string_view name, std::string_view payload);
+  JsApiReply MsgGet(std::string_view name, std::string_view payload);
+  JsApiReply MsgDelete(std::string_view name, std::string_view payload);
+  JsApiReply DirectGet(std::string_view name, std::string_view payload);
+  JsApiReply DirectGetLastBySubject(std::string_view name, std::string_view subject,
+                                    std::string_view payload);
+  JsApiReply DirectReply(std::string_view name, const v1::GetMessageRequest& request);
+
+  storesvc::client::StoreClient* const store_;
+};
+
+}  // namespace jsengine::gateway::jetstream
+
+#endif  // JSENGINE_GATEWAY_JETSTREAM_STREAM_API_H_
