@@ -483,7 +483,7 @@ absl::Status FileStore::CreateSegment(uint64_t base_seq) {
   segments_.push_back(seg);
   compact_check_ = true;  // The previous segment is sealed now.
   AppendSegmentHeader(&pending_, base_seq, absl::GetCurrentTimeNanos());
-  std::lock_guard<std::mutex> lock(sync_mu_);
+  common::MutexLock lock(&sync_mu_);
   dir_dirty_ = true;
   return absl::OkStatus();
 }
@@ -526,7 +526,7 @@ absl::Status FileStore::WritePending() {
                                   active->path));
   active->size += pending_.size();
   pending_.clear();
-  std::lock_guard<std::mutex> lock(sync_mu_);
+  common::MutexLock lock(&sync_mu_);
   if (!active->dirty) {
     active->dirty = true;
     dirty_.push_back(active);
@@ -538,7 +538,7 @@ absl::Status FileStore::Sync() {
   std::vector<std::shared_ptr<Segment>> to_sync;
   bool dir = false;
   {
-    std::lock_guard<std::mutex> lock(sync_mu_);
+    common::MutexLock lock(&sync_mu_);
     to_sync.swap(dirty_);
     for (const auto& s : to_sync) s->dirty = false;
     std::swap(dir, dir_dirty_);
@@ -658,7 +658,7 @@ absl::Status FileStore::DropOldSegments() {
     dropped = true;
   }
   if (dropped) {
-    std::lock_guard<std::mutex> lock(sync_mu_);
+    common::MutexLock lock(&sync_mu_);
     dir_dirty_ = true;
   }
   return absl::OkStatus();
@@ -790,7 +790,7 @@ absl::Status FileStore::Close() {
   closed_ = true;
   segments_.clear();
   {
-    std::lock_guard<std::mutex> lock(sync_mu_);
+    common::MutexLock lock(&sync_mu_);
     dirty_.clear();
   }
   return st;

@@ -29,13 +29,13 @@
 #include <atomic>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "common/mutex.h"
 #include "storesvc/indexed_store.h"
 #include "storesvc/segment_index.h"
 
@@ -150,7 +150,7 @@ class FileStore : public IndexedStore {
   bool compact_check_ = true;
   uint64_t compactions_ = 0;
 
-  std::mutex sync_mu_;  // std::mutex so ThreadSanitizer sees it.
+  common::Mutex sync_mu_;
   std::vector<std::shared_ptr<Segment>> dirty_ ABSL_GUARDED_BY(sync_mu_);
   bool dir_dirty_ ABSL_GUARDED_BY(sync_mu_) = false;
 };

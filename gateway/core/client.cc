@@ -140,7 +140,7 @@ bool Client::OnReadable() {
 void Client::Flush() {
   if (closed_) return;
   if (close_reason_.load() == nullptr) {
-    std::lock_guard<std::mutex> lock(write_mu_);
+    common::MutexLock lock(&write_mu_);
     WriteOut();
   }
   if (const char* reason = close_reason_.load()) Close(reason);
@@ -148,7 +148,7 @@ void Client::Flush() {
 
 void Client::FlushFromAnyThread() {
   if (close_reason_.load() == nullptr) {
-    std::lock_guard<std::mutex> lock(write_mu_);
+    common::MutexLock lock(&write_mu_);
     if (fd_ < 0) return;
     WriteOut();
     if (close_reason_.load() == nullptr) return;
@@ -162,7 +162,7 @@ void Client::WriteOut() {
       wbuf_.clear();
       if (wbuf_.capacity() > kKeepBufferCapacity) wbuf_.shrink_to_fit();
       woff_ = 0;
-      std::lock_guard<std::mutex> lock(out_mu_);
+      common::MutexLock lock(&out_mu_);
       flush_scheduled_.store(false, std::memory_order_release);
       if (out_.empty()) {
         inflight_.store(0, std::memory_order_relaxed);
@@ -211,20 +211,20 @@ void Client::Close(const char* reason) {
   if (closed_) return;
   closed_ = true;
   {
-    std::lock_guard<std::mutex> lock(out_mu_);
+    common::MutexLock lock(&out_mu_);
     out_closed_ = true;
     out_.clear();
   }
   {
     // Closing the socket also drops it from the epoll set.
-    std::lock_guard<std::mutex> lock(write_mu_);
+    common::MutexLock lock(&write_mu_);
     MaybeEndStall(true);
     ::close(fd_);
     fd_ = -1;
   }
   absl::flat_hash_map<std::string, SubscriptionPtr> subs;
   {
-    std::lock_guard<std::mutex> lock(subs_mu_);
+    common::MutexLock lock(&subs_mu_);
     subs.swap(subs_);
   }
   for (auto& [sid, sub] : subs) {
@@ -243,7 +243,7 @@ void Client::RequestClose(const char* reason) {
 }
 
 void Client::ForgetSubscription(const SubscriptionPtr& sub) {
-  std::lock_guard<std::mutex> lock(subs_mu_);
+  common::MutexLock lock(&subs_mu_);
   auto it = subs_.find(Key(sub->sid));
   if (it != subs_.end() && it->second == sub) subs_.erase(it);
 }
@@ -256,7 +256,7 @@ void Client::StallOn(Client* consumer) {
 }
 
 bool Client::AddStallWaiter(const std::shared_ptr<Client>& producer, absl::Duration* wait) {
-  std::lock_guard<std::mutex> lock(out_mu_);
+  common::MutexLock lock(&out_mu_);
   if (out_closed_ || !stalled_.load(std::memory_order_relaxed)) return false;
   const int64_t idle = absl::GetCurrentTimeNanos() - last_progress_ns_.load();
   if (idle > absl::ToInt64Nanoseconds(kMaxStall)) return false;
@@ -272,7 +272,7 @@ bool Client::AddStallWaiter(const std::shared_ptr<Client>& producer, absl::Durat
 void Client::MaybeEndStall(bool force) {
   std::vector<std::weak_ptr<Client>> waiters;
   {
-    std::lock_guard<std::mutex> lock(out_mu_);
+    common::MutexLock lock(&out_mu_);
     if (!force) {
       const size_t max_pending = static_cast<size_t>(server_->options().max_pending);
       if (stall_written_ >= max_pending / 16) {
@@ -322,7 +322,7 @@ void Client::DeliverMessage(std::string_view subject, std::string_view sid,
                             std::string_view reply, std::string_view headers, bool has_headers,
                             std::string_view payload) {
   const bool with_headers = has_headers && headers_.load(std::memory_order_relaxed);
-  std::lock_guard<std::mutex> lock(out_mu_);
+  common::MutexLock lock(&out_mu_);
   if (out_closed_) return;
   std::string& o = out_;
   o.append(with_headers ? "HMSG " : "MSG ", with_headers ? 5 : 4);
@@ -349,7 +349,7 @@ void Client::DeliverMessage(std::string_view subject, std::string_view sid,
 }
 
 void Client::Send(std::string_view proto) {
-  std::lock_guard<std::mutex> lock(out_mu_);
+  common::MutexLock lock(&out_mu_);
   if (out_closed_) return;
   out_.append(proto.data(), proto.size());
   OnOutputAppended(out_.size());
@@ -469,7 +469,7 @@ bool Client::OnSub(std::string_view subject, std::string_view queue, std::string
     return true;
   }
   {
-    std::lock_guard<std::mutex> lock(subs_mu_);
+    common::MutexLock lock(&subs_mu_);
     if (subs_.find(Key(sid)) == subs_.end()) {
       auto sub = std::make_shared<Subscription>();
       sub->subject.assign(subject.data(), subject.size());
@@ -493,7 +493,7 @@ bool Client::OnUnsub(std::string_view sid, uint64_t max_msgs) {
   if (!Authorized()) return false;
   SubscriptionPtr sub;
   {
-    std::lock_guard<std::mutex> lock(subs_mu_);
+    common::MutexLock lock(&subs_mu_);
     auto it = subs_.find(Key(sid));
     if (it != subs_.end()) sub = it->second;
   }

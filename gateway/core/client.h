@@ -11,14 +11,14 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
+#include "common/mutex.h"
 #include "gateway/core/auth.h"
 #include "gateway/core/parser.h"
 #include "gateway/core/subscription.h"
@@ -84,19 +84,18 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   void SendErr(std::string_view text);
   void SendErrAndClose(std::string_view text, const char* reason);
   void ScheduleFlush();
-  // Requires out_mu_.
-  void OnOutputAppended(size_t pending);
+  void OnOutputAppended(size_t pending) ABSL_EXCLUSIVE_LOCKS_REQUIRED(out_mu_);
   // Any thread: registers `producer` to be resumed when this consumer drains.
   // False when there is no stall worth waiting for; else sets *wait to the
   // longest the producer should wait.
   bool AddStallWaiter(const std::shared_ptr<Client>& producer, absl::Duration* wait);
   // Loop thread: clears the stall once output drained below the low-water
   // mark (or always when `force`), resuming the waiting producers.
-  void MaybeEndStall(bool force);
+  void MaybeEndStall(bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   void SendNoResponders(std::string_view reply);
-  // Requires write_mu_: writes wbuf_, then out_, until drained or the
-  // socket is full (EPOLLOUT resumes). A failed write sets close_reason_.
-  void WriteOut();
+  // Writes wbuf_, then out_, until drained or the socket is full (EPOLLOUT
+  // resumes). A failed write sets close_reason_.
+  void WriteOut() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   bool Authorized();
 
   Server* const server_;
@@ -124,14 +123,14 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   absl::Time last_ping_sent_;
   int pings_out_ = 0;
 
-  std::mutex subs_mu_;
+  common::Mutex subs_mu_;
   absl::flat_hash_map<std::string, SubscriptionPtr> subs_ ABSL_GUARDED_BY(subs_mu_);
 
   // A plain mutex: taken once per delivered message, where absl::Mutex's
   // debug-build deadlock detection (on in Debian's build) costs too much.
-  std::mutex out_mu_;
-  std::string out_;          // guarded by out_mu_
-  bool out_closed_ = false;  // guarded by out_mu_
+  common::Mutex out_mu_ ABSL_ACQUIRED_AFTER(write_mu_);
+  std::string out_ ABSL_GUARDED_BY(out_mu_);
+  bool out_closed_ ABSL_GUARDED_BY(out_mu_) = false;
   std::atomic<bool> flush_scheduled_{false};
   std::atomic<size_t> inflight_{0};
   std::atomic<const char*> close_reason_{nullptr};
@@ -139,16 +138,16 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   // Writing to the socket: the loop thread, or a foreign thread whose output
   // would otherwise wait for an idle loop to wake up (FlushFromAnyThread).
   // Closing the socket also happens under it. Taken before out_mu_.
-  std::mutex write_mu_;
-  std::string wbuf_;  // guarded by write_mu_: being written
-  size_t woff_ = 0;   // guarded by write_mu_
+  common::Mutex write_mu_;
+  std::string wbuf_ ABSL_GUARDED_BY(write_mu_);  // Being written.
+  size_t woff_ ABSL_GUARDED_BY(write_mu_) = 0;
 
   // Backpressure as a consumer (see StallOn).
   std::atomic<bool> stalled_{false};
   // When the stalled consumer last drained a sixteenth of max_pending.
   std::atomic<int64_t> last_progress_ns_{0};
-  size_t stall_written_ = 0;  // guarded by write_mu_: bytes written since then
-  std::vector<std::weak_ptr<Client>> stall_waiters_;  // guarded by out_mu_
+  size_t stall_written_ ABSL_GUARDED_BY(write_mu_) = 0;  // Bytes written since then.
+  std::vector<std::weak_ptr<Client>> stall_waiters_ ABSL_GUARDED_BY(out_mu_);
   // Backpressure as a producer (loop thread).
   bool throttled_ = false;
 };

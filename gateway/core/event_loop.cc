@@ -135,7 +135,7 @@ void EventLoop::Wake() {
 
 void EventLoop::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(&mu_);
     stop_ = true;
   }
   Wake();
@@ -144,7 +144,7 @@ void EventLoop::Stop() {
 void EventLoop::AddConnection(int fd, uint64_t client_id) {
   bool wake;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(&mu_);
     new_fds_.emplace_back(fd, client_id);
     wake = !woken_;
     woken_ = true;
@@ -156,7 +156,7 @@ void EventLoop::Enqueue(std::vector<std::shared_ptr<Client>>* queue,
                         std::shared_ptr<Client> client) {
   bool wake;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(&mu_);
     queue->push_back(std::move(client));
     wake = !woken_;
     woken_ = true;
@@ -177,7 +177,7 @@ bool EventLoop::DrainInbox() {
   std::vector<std::shared_ptr<Client>> resumes;
   bool stop;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(&mu_);
     fds.swap(new_fds_);
     flushes.swap(flush_requests_);
     resumes.swap(resume_requests_);

@@ -9,13 +9,13 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
+#include "common/mutex.h"
 
 namespace jsengine::gateway::core {
 
@@ -82,7 +82,7 @@ class EventLoop {
 
   // True while the loop thread blocks in epoll_wait.
   std::atomic<bool> sleeping_{false};
-  std::mutex mu_;
+  common::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::pair<int, uint64_t>> new_fds_ ABSL_GUARDED_BY(mu_);

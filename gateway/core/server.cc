@@ -99,7 +99,7 @@ void Server::Shutdown() {
   threads_.clear();
   if (listen_fd_ >= 0) ::close(listen_fd_);
   listen_fd_ = -1;
-  std::lock_guard<std::mutex> lock(internal_mu_);
+  common::MutexLock lock(&internal_mu_);
   internal_subs_.clear();
 }
 
@@ -186,7 +186,7 @@ uint64_t Server::SubscribeInternal(std::string subject, std::string queue,
   sub->subject = std::move(subject);
   sub->queue = std::move(queue);
   sub->handler = std::move(handler);
-  std::lock_guard<std::mutex> lock(internal_mu_);
+  common::MutexLock lock(&internal_mu_);
   sub->internal_id = next_internal_id_++;
   if (absl::Status s = sublist_.Insert(sub); !s.ok()) {
     LOG(ERROR) << "internal subscription to '" << sub->subject << "' rejected: " << s;
@@ -199,7 +199,7 @@ uint64_t Server::SubscribeInternal(std::string subject, std::string queue,
 void Server::UnsubscribeInternal(uint64_t id) {
   SubscriptionPtr sub;
   {
-    std::lock_guard<std::mutex> lock(internal_mu_);
+    common::MutexLock lock(&internal_mu_);
     auto it = internal_subs_.find(id);
     if (it == internal_subs_.end()) return;
     sub = std::move(it->second);

@@ -18,15 +18,15 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "absl/base/thread_annotations.h"
+#include "common/mutex.h"
 #include "gateway/core/auth.h"
 #include "gateway/core/options.h"
 #include "gateway/core/sublist.h"
@@ -101,7 +101,7 @@ class Server {
   std::atomic<bool> started_{false};
   std::atomic<bool> shut_down_{false};
 
-  std::mutex internal_mu_;
+  common::Mutex internal_mu_;
   uint64_t next_internal_id_ ABSL_GUARDED_BY(internal_mu_) = 1;
   absl::flat_hash_map<uint64_t, SubscriptionPtr> internal_subs_ ABSL_GUARDED_BY(internal_mu_);
 };

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <mutex>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
@@ -89,7 +88,7 @@ absl::Status Sublist::Insert(const SubscriptionPtr& sub) {
   std::string_view tokens[kMaxTokens];
   size_t n;
   if (!Tokenize(sub->subject, tokens, &n)) return absl::InvalidArgumentError("Invalid Subject");
-  std::unique_lock<std::shared_mutex> lock(mu_);
+  common::WriterLock lock(&mu_);
   Level* level = root_.get();
   Node* node = nullptr;
   for (size_t i = 0; i < n; ++i) {
@@ -122,7 +121,7 @@ bool Sublist::Remove(const SubscriptionPtr& sub) {
   std::string_view tokens[kMaxTokens];
   size_t n;
   if (!Tokenize(sub->subject, tokens, &n)) return false;
-  std::unique_lock<std::shared_mutex> lock(mu_);
+  common::WriterLock lock(&mu_);
   // Path of (level, slot) pairs so empty nodes can be pruned bottom-up.
   Level* levels[kMaxTokens];
   std::unique_ptr<Node>* slots[kMaxTokens];
@@ -178,7 +177,7 @@ bool Sublist::Remove(const SubscriptionPtr& sub) {
 }
 
 size_t Sublist::Count() const {
-  std::unique_lock<std::shared_mutex> lock(mu_);
+  common::WriterLock lock(&mu_);
   return count_;
 }
 
@@ -247,7 +246,7 @@ std::shared_ptr<const MatchResult> Sublist::Match(std::string_view subject) {
   std::shared_ptr<const MatchResult> result;
   uint64_t computed_at;
   {
-    std::shared_lock<std::shared_mutex> lock(mu_);
+    common::ReaderLock lock(&mu_);
     computed_at = generation_.load(std::memory_order_acquire);
     result = MatchLocked(subject);
   }

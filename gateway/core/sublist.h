@@ -19,13 +19,13 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "common/mutex.h"
 #include "gateway/core/subscription.h"
 
 namespace jsengine::gateway::core {
@@ -55,11 +55,12 @@ class Sublist {
  private:
   struct Level;
   struct Node;
-  std::shared_ptr<const MatchResult> MatchLocked(std::string_view subject) const;
+  std::shared_ptr<const MatchResult> MatchLocked(std::string_view subject) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   const uint64_t id_;
   std::atomic<uint64_t> generation_{1};
-  mutable std::shared_mutex mu_;
+  mutable common::SharedMutex mu_;
   std::unique_ptr<Level> root_ ABSL_GUARDED_BY(mu_);
   size_t count_ ABSL_GUARDED_BY(mu_) = 0;
 };
