@@ -1,11 +1,10 @@
 #include "gateway/engine.h"
 
-#include <unistd.h>
-
 #include <string>
 
 #include "gtest/gtest.h"
 #include "nats/nats.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::gateway {
 namespace {
@@ -30,12 +29,6 @@ TEST(ParseGatewayArgsTest, RejectsUnknownFlagsAndBadValues) {
   EXPECT_FALSE(ParseGatewayArgs({"--sync=sometimes"}, &options).ok());
 }
 
-std::string TempDir() {
-  std::string pattern = std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") +
-                        "/engine-XXXXXX";
-  return mkdtemp(pattern.data());
-}
-
 std::unique_ptr<Engine> StartEmbedded(const std::string& dir) {
   EngineOptions options;
   options.server.host = "127.0.0.1";
@@ -48,7 +41,7 @@ std::unique_ptr<Engine> StartEmbedded(const std::string& dir) {
 }
 
 TEST(EngineTest, EmbeddedStoresPublishesAcrossRestarts) {
-  std::string dir = TempDir();
+  std::string dir = testing::util::MakeTempDir("engine-");
   auto engine = StartEmbedded(dir);
   ASSERT_NE(engine, nullptr);
   EXPECT_GT(engine->grpc_port(), 0);

@@ -14,6 +14,7 @@
 
 #include "gtest/gtest.h"
 #include "testing/core/raw_client.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine {
 namespace testing {
@@ -31,18 +32,10 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-// A fresh store directory, so the test never meets another store's lock.
-std::string TempStoreDir() {
-  const char* base = getenv("TEST_TMPDIR");
-  std::string dir = std::string(base != nullptr ? base : "/tmp") + "/binary_test.XXXXXX";
-  return mkdtemp(dir.data()) != nullptr ? dir : "";
-}
-
 TEST(BinaryTest, ServesNatsClientsAndStopsOnSigterm) {
   const int port = FreePort();
   const std::string port_arg = std::to_string(port);
-  const std::string store_dir = TempStoreDir();
-  ASSERT_FALSE(store_dir.empty());
+  const std::string store_dir = util::MakeTempDir("binary_test-");
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {

@@ -61,12 +61,6 @@ std::string RunfilePath(const std::string& workspace_relative_path) {
                       workspace_relative_path);
 }
 
-std::string MakeTempDir(const std::string& prefix) {
-  std::string pattern = absl::StrCat(EnvOr("TEST_TMPDIR", "/tmp"), "/", prefix, "XXXXXX");
-  if (mkdtemp(pattern.data()) == nullptr) return "";
-  return pattern;
-}
-
 absl::StatusOr<std::unique_ptr<Process>> Process::Start(const std::string& binary,
                                                         const std::vector<std::string>& args) {
   static std::atomic<int> counter{0};

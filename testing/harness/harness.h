@@ -33,9 +33,6 @@ std::string FreeLoopbackAddress();
 // Absolute path of a file in the test's runfiles, e.g. "storesvc/storesvc".
 std::string RunfilePath(const std::string& workspace_relative_path);
 
-// A new empty directory under the test's temporary directory.
-std::string MakeTempDir(const std::string& prefix);
-
 // A child process running a binary. Not thread-safe.
 class Process {
  public:

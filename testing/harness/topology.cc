@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::testing {
 namespace {
@@ -28,7 +29,7 @@ Topology::Topology(Kind kind, std::vector<std::string> extra_gateway_args,
       nats_port_(FreePort()),
       store_address_(FreeLoopbackAddress()),
       consumer_address_(kind == kEmbedded ? store_address_ : FreeLoopbackAddress()),
-      data_dir_(MakeTempDir("jsengine-data-")) {}
+      data_dir_(util::MakeTempDir("jsengine-data-")) {}
 
 absl::StatusOr<std::unique_ptr<Topology>> Topology::Start(
     Kind kind, std::vector<std::string> extra_gateway_args,

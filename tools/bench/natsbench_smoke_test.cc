@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "testing/harness/harness.h"
 #include "testing/harness/topology.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::tools::bench {
 namespace {
@@ -198,8 +199,9 @@ TEST(NatsbenchUnreachableTest, FailsWithoutServer) {
 }
 
 TEST(DiskbenchSmokeTest, ReportsWriteRateAndFsyncLatency) {
-  CommandResult r = RunCommand(absl::StrCat(Runfile("diskbench"), " --dir=", testing::MakeTempDir("diskbench-"),
-                                     " --write_mib=4 --fsyncs=20"));
+  CommandResult r = RunCommand(absl::StrCat(Runfile("diskbench"),
+                                            " --dir=", testing::util::MakeTempDir("diskbench-"),
+                                            " --write_mib=4 --fsyncs=20"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   ExpectPositive(ResultFields(r.output, "disk-seq-write"),
                  {"mib_per_sec", "durable_mib_per_sec"}, r.output);
