@@ -10,6 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/host_ports.h"
 #include "nlohmann/json.hpp"
 
 namespace jsengine::common {
@@ -80,8 +81,15 @@ absl::StatusOr<int> PortOf(absl::string_view url) {
   return port;
 }
 
+Ports GrpcOnlyPorts(absl::string_view listen_address, int port) {
+  Ports ports;
+  ports.grpc = ReachableHostPorts(HostOfAddress(listen_address), port);
+  return ports;
+}
+
 absl::StatusOr<std::unique_ptr<PortsFile>> PortsFile::Write(const std::string& dir,
                                                             const Ports& ports) {
+  if (dir.empty()) return nullptr;
   std::string path = PortsFilePath(dir, program_invocation_short_name, getpid());
   std::string temp = path + ".tmp";
   {

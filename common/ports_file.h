@@ -45,10 +45,15 @@ absl::StatusOr<Ports> ReadPortsFile(const std::string& path);
 // The port of "nats://host:port" or "host:port".
 absl::StatusOr<int> PortOf(absl::string_view url);
 
+// What a process serving only gRPC writes: where `listen_address` ("host:port"
+// as given to --listen) with its port bound to `port` can be reached.
+Ports GrpcOnlyPorts(absl::string_view listen_address, int port);
+
 // This process's ports file, from Write until destruction. Thread-compatible.
 class PortsFile {
  public:
-  // Writes `ports` to PortsFilePath(dir, <this executable>, getpid()).
+  // Writes `ports` to PortsFilePath(dir, <this executable>, getpid()); for
+  // an empty `dir` (no --ports_file_dir), nothing and returns null.
   static absl::StatusOr<std::unique_ptr<PortsFile>> Write(const std::string& dir,
                                                           const Ports& ports);
   // Removes the file.

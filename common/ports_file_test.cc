@@ -78,6 +78,18 @@ TEST(PortsFileTest, WritesThisProcesssFileAndRemovesItWhenDestroyed) {
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 
+TEST(GrpcOnlyPortsTest, ListsTheListenHostWithTheBoundPort) {
+  Ports ports = GrpcOnlyPorts("127.0.0.1:0", 41003);
+  EXPECT_EQ(ports.grpc, std::vector<std::string>{"127.0.0.1:41003"});
+  EXPECT_TRUE(ports.nats.empty());
+}
+
+TEST(PortsFileTest, WritesNothingWithoutADirectory) {
+  absl::StatusOr<std::unique_ptr<PortsFile>> file = PortsFile::Write("", Ports());
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(*file, nullptr);
+}
+
 TEST(PortsFileTest, FailsWithoutItsDirectory) {
   EXPECT_FALSE(PortsFile::Write("/nonexistent/dir", Ports()).ok());
 }

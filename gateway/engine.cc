@@ -120,8 +120,7 @@ absl::Status Engine::Init(EngineOptions options) {
     LOG(INFO) << "in-process services on gRPC " << options.grpc_listen << " (port "
               << grpc_server_->port() << ")";
   }
-  if (!options.server.ports_file_dir.empty()) return WritePortsFile(options);
-  return absl::OkStatus();
+  return WritePortsFile(options);
 }
 
 absl::Status Engine::WritePortsFile(const EngineOptions& options) {
@@ -135,7 +134,7 @@ absl::Status Engine::WritePortsFile(const EngineOptions& options) {
                                             grpc_server_->port());
   }
   JSE_ASSIGN_OR_RETURN(ports_file_, common::PortsFile::Write(options.server.ports_file_dir, ports));
-  LOG(INFO) << "ports file " << ports_file_->path();
+  if (ports_file_ != nullptr) LOG(INFO) << "ports file " << ports_file_->path();
   return absl::OkStatus();
 }
 
