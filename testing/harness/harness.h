@@ -10,8 +10,9 @@
 //
 // Servers start on port 0 (nats-server: -1) and say which port they got in
 // their ports file (common/ports_file.h): no port is guessed beforehand, so
-// none can be taken by another process in between. Binaries come in as Bazel
-// data deps. A Process is stopped (SIGTERM, then
+// none can be taken by another process in between.
+//
+// Binaries come in as Bazel data deps. A Process is stopped (SIGTERM, then
 // SIGKILL) when it is destroyed, and dies with the test process if that one
 // crashes. Output goes to a log file per process, kept in the test outputs.
 #ifndef JSENGINE_TESTING_HARNESS_HARNESS_H_
