@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/host_ports.h"
 #include "common/status.h"
 #include "glog/logging.h"
 #include "grpcpp/create_channel.h"
@@ -54,7 +55,8 @@ const char* GatewayUsage() {
          "        --store <host:port>          Use a separate storesvc (default: in-process)\n"
          "        --consumer <host:port>       Use a separate consumersvc (default: in-process)\n"
          "        --grpc_listen <host:port>    Serve in-process services over gRPC here\n"
-         "                                     (default: 127.0.0.1:4250)\n"
+         "                                     (default: 127.0.0.1:4250; port 0: any free,\n"
+         "                                     see --ports_file_dir)\n"
          "        --sync <always|duration>     In-process store: fsync before every ack, or\n"
          "                                     every duration (default: 2m, as nats-server)\n";
 }
@@ -120,6 +122,21 @@ absl::Status Engine::Init(EngineOptions options) {
     LOG(INFO) << "in-process services on gRPC " << options.grpc_listen << " (port "
               << grpc_server_->port() << ")";
   }
+  return WritePortsFile(options);
+}
+
+absl::Status Engine::WritePortsFile(const EngineOptions& options) {
+  common::Ports ports;
+  for (const std::string& host_port :
+       common::ReachableHostPorts(options.server.host, server_->port())) {
+    ports.nats.push_back("nats://" + host_port);
+  }
+  if (grpc_server_ != nullptr) {
+    ports.grpc = common::ReachableHostPorts(common::HostOfAddress(options.grpc_listen),
+                                            grpc_server_->port());
+  }
+  JSE_ASSIGN_OR_RETURN(ports_file_, common::PortsFile::Write(options.server.ports_file_dir, ports));
+  if (ports_file_ != nullptr) LOG(INFO) << "ports file " << ports_file_->path();
   return absl::OkStatus();
 }
 
@@ -128,6 +145,7 @@ Engine::~Engine() { Stop(); }
 void Engine::Stop() {
   if (stopped_) return;
   stopped_ = true;
+  ports_file_.reset();
   if (server_ != nullptr) server_->Shutdown();
   if (bridge_ != nullptr) bridge_->Stop();
   if (grpc_server_ != nullptr) grpc_server_->Shutdown();

@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/grpc/grpc_server.h"
+#include "common/ports_file.h"
 #include "consumersvc/consumer_service.h"
 #include "gateway/core/options.h"
 #include "gateway/core/server.h"
@@ -72,6 +73,7 @@ class Engine {
  private:
   Engine() = default;
   absl::Status Init(EngineOptions options);
+  absl::Status WritePortsFile(const EngineOptions& options);
 
   std::unique_ptr<storesvc::Store> store_;
   std::unique_ptr<storesvc::StoreServiceImpl> store_service_;
@@ -82,6 +84,7 @@ class Engine {
   storesvc::client::StoreClient* store_client_ = nullptr;
   std::unique_ptr<core::Server> server_;
   std::unique_ptr<jetstream::Bridge> bridge_;
+  std::unique_ptr<common::PortsFile> ports_file_;
   bool stopped_ = false;
 };
 

@@ -2,10 +2,13 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 
+#include "common/ports_file.h"
 #include "gtest/gtest.h"
 #include "nats/nats.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::gateway {
 namespace {
@@ -23,6 +26,13 @@ TEST(ParseGatewayArgsTest, TakesNatsServerAndGatewayFlags) {
   EXPECT_EQ(options.sync, "always");
 }
 
+TEST(ParseGatewayArgsTest, TakesNatsServersRandomPortAndPortsFileDir) {
+  EngineOptions options;
+  ASSERT_TRUE(ParseGatewayArgs({"-p", "-1", "--ports_file_dir", "/run/ports"}, &options).ok());
+  EXPECT_EQ(options.server.port, 0);
+  EXPECT_EQ(options.server.ports_file_dir, "/run/ports");
+}
+
 TEST(ParseGatewayArgsTest, RejectsUnknownFlagsAndBadValues) {
   EngineOptions options;
   EXPECT_FALSE(ParseGatewayArgs({"--frobnicate"}, &options).ok());
@@ -30,17 +40,13 @@ TEST(ParseGatewayArgsTest, RejectsUnknownFlagsAndBadValues) {
   EXPECT_FALSE(ParseGatewayArgs({"--sync=sometimes"}, &options).ok());
 }
 
-std::string TempDir() {
-  std::string pattern = std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") +
-                        "/engine-XXXXXX";
-  return mkdtemp(pattern.data());
-}
-
-std::unique_ptr<Engine> StartEmbedded(const std::string& dir) {
+std::unique_ptr<Engine> StartEmbedded(const std::string& dir,
+                                      const std::string& ports_file_dir = "") {
   EngineOptions options;
   options.server.host = "127.0.0.1";
   options.server.port = 0;
   options.server.store_dir = dir;
+  options.server.ports_file_dir = ports_file_dir;
   options.grpc_listen = "127.0.0.1:0";
   auto engine = Engine::Start(options);
   EXPECT_TRUE(engine.ok()) << engine.status();
@@ -48,7 +54,7 @@ std::unique_ptr<Engine> StartEmbedded(const std::string& dir) {
 }
 
 TEST(EngineTest, EmbeddedStoresPublishesAcrossRestarts) {
-  std::string dir = TempDir();
+  std::string dir = testing::util::MakeTempDir("engine-");
   auto engine = StartEmbedded(dir);
   ASSERT_NE(engine, nullptr);
   EXPECT_GT(engine->grpc_port(), 0);
@@ -82,6 +88,22 @@ TEST(EngineTest, EmbeddedStoresPublishesAcrossRestarts) {
   jsPubAck_Destroy(ack);
   jsCtx_Destroy(js);
   natsConnection_Destroy(nc);
+}
+
+TEST(EngineTest, ListsItsPortsInThePortsFileWhileRunning) {
+  const std::string ports_dir = testing::util::MakeTempDir("ports-");
+  auto engine = StartEmbedded(testing::util::MakeTempDir("engine-"), ports_dir);
+  ASSERT_NE(engine, nullptr);
+  const std::string path =
+      common::PortsFilePath(ports_dir, program_invocation_short_name, getpid());
+  absl::StatusOr<common::Ports> ports = common::ReadPortsFile(path);
+  ASSERT_TRUE(ports.ok()) << ports.status();
+  EXPECT_EQ(ports->nats,
+            std::vector<std::string>{"nats://127.0.0.1:" + std::to_string(engine->nats_port())});
+  EXPECT_EQ(ports->grpc,
+            std::vector<std::string>{"127.0.0.1:" + std::to_string(engine->grpc_port())});
+  engine->Stop();
+  EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 }  // namespace

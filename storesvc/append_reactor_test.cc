@@ -10,7 +10,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "proto/store.grpc.pb.h"
-#include "storesvc/store_test_util.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -33,7 +33,7 @@ class AppendReactorTest : public ::testing::TestWithParam<SyncPolicy> {
  protected:
   void SetUp() override {
     StoreOptions opts;
-    opts.data_dir = NewTestDir("reactor");
+    opts.data_dir = testing::util::MakeTempDir("reactor-");
     opts.sync = GetParam();
     store_ = std::move(Store::Open(opts)).value();
     v1::CreateStreamRequest create;

@@ -8,9 +8,9 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,7 +21,7 @@
 #include "storesvc/saved_state.h"
 #include "storesvc/segment_record.h"
 #include "storesvc/store_error.h"
-#include "storesvc/store_test_util.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -106,7 +106,7 @@ void ExpectRecovered(FileStore* store, uint64_t last, const std::set<uint64_t>& 
 }
 
 TEST(FileStoreTest, SavedIndexReusedAndTailReplayed) {
-  std::string dir = NewTestDir("fs_saved");
+  std::string dir = testing::util::MakeTempDir("fs_saved-");
   {
     auto store = OpenStore(dir);
     EXPECT_FALSE(store->used_saved_index());
@@ -126,7 +126,7 @@ TEST(FileStoreTest, SavedIndexReusedAndTailReplayed) {
     Fill(store.get(), 50);
     ASSERT_TRUE(store->Remove(300).value());
     ASSERT_TRUE(store->Flush().ok());
-    std::string copy = NewTestDir("fs_saved_copy");
+    std::string copy = testing::util::MakeTempDir("fs_saved_copy-");
     for (const auto& e : fs::directory_iterator(dir)) {
       fs::copy_file(e.path(), copy + "/" + e.path().filename().string(),
                     fs::copy_options::overwrite_existing);
@@ -144,7 +144,7 @@ TEST(FileStoreTest, SavedIndexReusedAndTailReplayed) {
 }
 
 TEST(FileStoreTest, SavedIndexRejectedWhenSegmentChanged) {
-  std::string dir = NewTestDir("fs_reject");
+  std::string dir = testing::util::MakeTempDir("fs_reject-");
   {
     auto store = OpenStore(dir);
     Fill(store.get(), 100);
@@ -171,7 +171,7 @@ TEST(FileStoreTest, RandomCorruptionRecoversToLastGoodRecord) {
   std::mt19937_64 rng(7);
   for (int round = 0; round < 40; ++round) {
     SCOPED_TRACE(absl::StrCat("round ", round));
-    std::string dir = NewTestDir("fs_corrupt");
+    std::string dir = testing::util::MakeTempDir("fs_corrupt-");
     {
       auto store = OpenStore(dir);
       Fill(store.get(), 200);
@@ -219,7 +219,7 @@ TEST(FileStoreTest, RandomCorruptionRecoversToLastGoodRecord) {
 // open, but reads check every record's CRC: the damaged message is refused,
 // never served.
 TEST(FileStoreTest, ReadsNeverServeCorruptRecords) {
-  std::string dir = NewTestDir("fs_read_crc");
+  std::string dir = testing::util::MakeTempDir("fs_read_crc-");
   {
     auto store = OpenStore(dir);
     Fill(store.get(), 50);
@@ -243,7 +243,7 @@ TEST(FileStoreTest, ReadsNeverServeCorruptRecords) {
 }
 
 TEST(FileStoreTest, EraseLeavesNoPlaintext) {
-  std::string dir = NewTestDir("fs_erase");
+  std::string dir = testing::util::MakeTempDir("fs_erase-");
   const std::string secret = "TOP-SECRET-PAYLOAD";
   {
     auto store = OpenStore(dir);
@@ -268,7 +268,7 @@ TEST(FileStoreTest, EraseLeavesNoPlaintext) {
 }
 
 TEST(FileStoreTest, EmptySegmentsAreDeleted) {
-  std::string dir = NewTestDir("fs_drop");
+  std::string dir = testing::util::MakeTempDir("fs_drop-");
   auto store = OpenStore(dir);
   Fill(store.get(), 200);
   size_t before = Segments(dir).size();
@@ -348,7 +348,7 @@ void AppendTracked(FileStore* store, uint64_t n, std::map<uint64_t, Stored>* liv
 }
 
 TEST(FileStoreTest, CompactionShrinksSegmentsAndKeepsLiveMessages) {
-  std::string dir = NewTestDir("fs_compact");
+  std::string dir = testing::util::MakeTempDir("fs_compact-");
   std::map<uint64_t, Stored> live;
   uint64_t before_bytes = 0;
   size_t before_files = 0;
@@ -409,7 +409,7 @@ TEST(FileStoreTest, CompactionShrinksSegmentsAndKeepsLiveMessages) {
 // with nothing removed coming back. Removals are spread over time so that
 // sealed segments carry tombstones for messages in older segments.
 TEST(FileStoreTest, CompactionIsCrashSafeAtEveryStep) {
-  const std::string base = NewTestDir("fs_compact_crash");
+  const std::string base = testing::util::MakeTempDir("fs_compact_crash-");
   const std::string before = base + "/before";
   const std::string after = base + "/after";
   std::map<uint64_t, Stored> live;
@@ -498,8 +498,8 @@ TEST(FileStoreTest, CompactionIsCrashSafeAtEveryStep) {
 // image, stale index files included when there are some) must recover to the
 // model exactly.
 TEST(FileStoreTest, RandomRemovalsWithCompactionMatchModel) {
-  const std::string dir = NewTestDir("fs_compact_random");
-  const std::string crash = NewTestDir("fs_compact_random_crash");
+  const std::string dir = testing::util::MakeTempDir("fs_compact_random-");
+  const std::string crash = testing::util::MakeTempDir("fs_compact_random_crash-");
   std::map<uint64_t, Stored> live;
   std::mt19937_64 rng(5);
   auto store = OpenCompacting(dir);
@@ -552,8 +552,8 @@ TEST(FileStoreTest, RandomRemovalsWithCompactionMatchModel) {
 // file would be trusted with stale offsets: compaction removes state.snap
 // and the segment's index file first, and writes a new one after.
 TEST(FileStoreTest, CompactionInvalidatesSavedIndex) {
-  const std::string dir = NewTestDir("fs_compact_snap");
-  const std::string crash = NewTestDir("fs_compact_snap_crash");
+  const std::string dir = testing::util::MakeTempDir("fs_compact_snap-");
+  const std::string crash = testing::util::MakeTempDir("fs_compact_snap_crash-");
   const std::string payload(300, 'a');
   std::map<uint64_t, Stored> live;
   auto append = [&](FileStore* store, int n) {
@@ -669,7 +669,7 @@ Snapshot WriteHistoryAndClose(const std::string& dir) {
 // index is loaded, and once loaded every query matches the store before
 // the restart and a store rebuilt from the segments alone.
 TEST(FileStoreTest, RestartFromSavedStateMatchesFullReplay) {
-  const std::string dir = NewTestDir("fs_lazy");
+  const std::string dir = testing::util::MakeTempDir("fs_lazy-");
   Snapshot before = WriteHistoryAndClose(dir);
   for (const auto& e : fs::directory_iterator(dir)) {
     EXPECT_NE(e.path().filename().string(), file_format::kLegacyIndexFile);
@@ -709,7 +709,7 @@ TEST(FileStoreTest, RestartFromSavedStateMatchesFullReplay) {
 // Opened from the saved state and closed before anything needed the index:
 // nothing is rewritten and the next open still uses the saved state.
 TEST(FileStoreTest, CloseBeforeIndexLoadedKeepsSavedState) {
-  const std::string dir = NewTestDir("fs_lazy_close");
+  const std::string dir = testing::util::MakeTempDir("fs_lazy_close-");
   Snapshot before = WriteHistoryAndClose(dir);
   for (int i = 0; i < 3; ++i) {
     auto store = OpenStore(dir);
@@ -732,7 +732,7 @@ TEST(FileStoreTest, CloseBeforeIndexLoadedKeepsSavedState) {
 TEST(FileStoreTest, MissingDamagedOrStaleSegmentIndexRescansOnlyThatSegment) {
   for (const std::string damage : {"missing", "flipped", "other segment", "older prefix"}) {
     SCOPED_TRACE(damage);
-    const std::string dir = NewTestDir("fs_idx_damage");
+    const std::string dir = testing::util::MakeTempDir("fs_idx_damage-");
     Snapshot before;
     std::string old_index;
     {
@@ -783,7 +783,7 @@ TEST(FileStoreTest, MissingDamagedOrStaleSegmentIndexRescansOnlyThatSegment) {
 TEST(FileStoreTest, TornNewestSegmentIsReplacedByANewOne) {
   for (bool other_index_files : {true, false}) {
     SCOPED_TRACE(other_index_files ? "with index files" : "without index files");
-    const std::string dir = NewTestDir("fs_headerless");
+    const std::string dir = testing::util::MakeTempDir("fs_headerless-");
     {
       auto store = OpenStore(dir);
       Fill(store.get(), 100);
@@ -819,7 +819,7 @@ TEST(FileStoreTest, TornNewestSegmentIsReplacedByANewOne) {
 // A segment index file that is intact but covers more than the segment now
 // holds (its tail was lost) is not used.
 TEST(FileStoreTest, SegmentIndexOfLongerSegmentIsIgnored) {
-  const std::string dir = NewTestDir("fs_idx_long");
+  const std::string dir = testing::util::MakeTempDir("fs_idx_long-");
   {
     auto store = OpenStore(dir);
     Fill(store.get(), 100);
@@ -839,7 +839,7 @@ TEST(FileStoreTest, SegmentIndexOfLongerSegmentIsIgnored) {
 // forged counts) is caught when the index is loaded: the store replays
 // every segment and from then on reports the true state.
 TEST(FileStoreTest, SavedStateDisagreeingWithSegmentsIsReplaced) {
-  const std::string dir = NewTestDir("fs_state_forged");
+  const std::string dir = testing::util::MakeTempDir("fs_state_forged-");
   Snapshot before = WriteHistoryAndClose(dir);
   const std::string path = dir + "/" + file_format::kSavedStateFile;
   std::string file;
@@ -870,8 +870,8 @@ TEST(FileStoreTest, SavedStateDisagreeingWithSegmentsIsReplaced) {
 // copy has index files of sealed segments and a state.snap of an earlier
 // close that no longer matches; each must recover exactly.
 TEST(FileStoreTest, CrashImagesWithOldSavedStateRecoverExactly) {
-  const std::string dir = NewTestDir("fs_crash_images");
-  const std::string crash = NewTestDir("fs_crash_images_copy");
+  const std::string dir = testing::util::MakeTempDir("fs_crash_images-");
+  const std::string crash = testing::util::MakeTempDir("fs_crash_images_copy-");
   auto store = OpenStore(dir);
   Fill(store.get(), 30);
   ASSERT_TRUE(store->Close().ok());
@@ -893,7 +893,7 @@ TEST(FileStoreTest, CrashImagesWithOldSavedStateRecoverExactly) {
 
 // Sync() may run on another thread while compaction replaces segments.
 TEST(FileStoreTest, SyncRunsConcurrentlyWithCompaction) {
-  const std::string dir = NewTestDir("fs_compact_sync");
+  const std::string dir = testing::util::MakeTempDir("fs_compact_sync-");
   std::map<uint64_t, Stored> live;
   auto store = OpenCompacting(dir);
   std::atomic<bool> done{false};

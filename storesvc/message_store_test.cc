@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 #include "storesvc/file_store.h"
 #include "storesvc/memory_store.h"
-#include "storesvc/store_test_util.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -33,7 +33,7 @@ template <typename Factory>
 class MessageStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = NewTestDir("msgstore");
+    dir_ = testing::util::MakeTempDir("msgstore-");
     store_ = factory_.Open(dir_);
   }
   void TearDown() override {

@@ -17,7 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "storesvc/store.h"
-#include "storesvc/store_test_util.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -116,7 +116,7 @@ std::vector<Ack> RunAndKill(const std::string& dir, size_t kill_after, uint64_t 
 }
 
 TEST(StoreCrashTest, SigkillLosesNoAcknowledgedMessage) {
-  std::string dir = NewTestDir("crash");
+  std::string dir = testing::util::MakeTempDir("crash-");
   std::vector<Ack> all;
   for (int round = 0; round < 3; ++round) {
     std::vector<Ack> acks = RunAndKill(dir, 3000, static_cast<uint64_t>(round) << 50);

@@ -10,7 +10,7 @@
 #include "common/status.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "storesvc/store_test_util.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -21,7 +21,7 @@ class StoreServiceTest : public ::testing::TestWithParam<SyncPolicy> {
  protected:
   void SetUp() override {
     StoreOptions opts;
-    opts.data_dir = NewTestDir("svc");
+    opts.data_dir = testing::util::MakeTempDir("svc-");
     opts.sync = GetParam();
     store_ = std::move(Store::Open(opts)).value();
     service_ = std::make_unique<StoreServiceImpl>(store_.get());

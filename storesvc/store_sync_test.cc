@@ -11,7 +11,7 @@
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "storesvc/store.h"
-#include "storesvc/store_test_util.h"
+#include "testing/util/temp_dir.h"
 
 namespace {
 
@@ -52,7 +52,7 @@ v1::AppendBatch Batch(int n) {
 
 TEST(StoreSyncTest, AcksWaitForFsyncAndShareIt) {
   StoreOptions opts;
-  opts.data_dir = NewTestDir("sync");
+  opts.data_dir = testing::util::MakeTempDir("sync-");
   opts.sync = SyncPolicy::kAlways;
   auto store = std::move(Store::Open(opts)).value();
   v1::CreateStreamRequest create;

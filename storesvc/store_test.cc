@@ -17,7 +17,7 @@
 #include "common/names.h"
 #include "common/status.h"
 #include "gtest/gtest.h"
-#include "storesvc/store_test_util.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -58,7 +58,7 @@ v1::AppendResultBatch AppendSync(Store* store, v1::AppendBatch batch) {
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = NewTestDir("store");
+    dir_ = testing::util::MakeTempDir("store-");
     Open(SyncPolicy::kAlways);
   }
   void Open(SyncPolicy sync) {

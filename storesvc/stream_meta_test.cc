@@ -8,7 +8,7 @@
 #include "storesvc/crc32c.h"
 #include "storesvc/file_format.h"
 #include "storesvc/store_error.h"
-#include "storesvc/store_test_util.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -88,7 +88,7 @@ TEST(StreamMetaTest, RefusesOtherFramesAndStreams) {
 }
 
 TEST(StreamMetaTest, ReadsFilesAndCallsAMissingOneBadMeta) {
-  const std::string path = NewTestDir("stream_meta") + "/meta.pb";
+  const std::string path = testing::util::MakeTempDir("stream_meta-") + "/meta.pb";
   EXPECT_EQ(StoreErrorOf(ReadStreamMeta(path, "ORDERS").status()), StoreErrc::kBadMeta);
   {
     std::ofstream out(path, std::ios::binary);

@@ -9,9 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "storesvc/file_store.h"
-#include "storesvc/store_test_util.h"
 #include "storesvc/stream.h"
 #include "storesvc/stream_config.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -74,7 +74,7 @@ class Model {
 };
 
 TEST(StreamRandomTest, LimitsMatchModelAcrossRestarts) {
-  const std::string dir = NewTestDir("stream_random");
+  const std::string dir = testing::util::MakeTempDir("stream_random-");
   v1::StreamConfig in;
   in.set_name("R");
   in.add_subjects("r.*");

@@ -3,18 +3,24 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include "gtest/gtest.h"
 #include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
 #include "proto/consumer.grpc.pb.h"
 #include "testing/harness/harness.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::testing {
 namespace {
 
 TEST(ConsumerSvcProcessTest, ServesHealthAndExplainsMissingRpcs) {
-  std::string address = FreeLoopbackAddress();
-  auto process = Process::Start(RunfilePath("consumersvc/consumersvc"), {"--listen=" + address});
+  const std::string ports_dir = util::MakeTempDir("ports-");
+  auto process = Process::Start(RunfilePath("consumersvc/consumersvc"),
+                                {"--listen=127.0.0.1:0", "--ports_file_dir=" + ports_dir});
   ASSERT_TRUE(process.ok()) << process.status();
+  auto ports = (*process)->WaitForPortsFile(ports_dir, absl::Seconds(30));
+  ASSERT_TRUE(ports.ok()) << ports.status();
+  ASSERT_EQ(ports->grpc.size(), 1u);
+  const std::string address = ports->grpc[0];
   ASSERT_TRUE(WaitForGrpcHealth(address, absl::Seconds(30)).ok());
 
   auto stub = v1::ConsumerService::NewStub(

@@ -391,6 +391,8 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = ApplyListen(key, v, o);
     } else if (key == "host" || key == "net") {
       s = GetString(key, v, &o->host);
+    } else if (key == "ports_file_dir") {
+      s = GetString(key, v, &o->ports_file_dir);
     } else if (key == "server_name") {
       s = GetString(key, v, &o->server_name);
     } else if (key == "max_payload") {

@@ -14,6 +14,7 @@ TEST(ConfigTest, FullExample) {
 port: 4333
 listen = "127.0.0.1:5222"   // listen overrides port
 server_name "edge-1"
+ports_file_dir: "/run/ports"
 max_payload: 2MB
 max_connections: 100
 max_pending = 32MB
@@ -39,6 +40,7 @@ authorization {
   EXPECT_EQ(o.host, "127.0.0.1");
   EXPECT_EQ(o.port, 5222);
   EXPECT_EQ(o.server_name, "edge-1");
+  EXPECT_EQ(o.ports_file_dir, "/run/ports");
   EXPECT_EQ(o.max_payload, 2 * 1024 * 1024);
   EXPECT_EQ(o.max_connections, 100);
   EXPECT_EQ(o.max_pending, 32 * 1024 * 1024);

@@ -8,8 +8,22 @@ namespace jsengine::gateway::core {
 namespace {
 
 enum class Flag {
-  kAddr, kPort, kName, kJetStream, kStoreDir, kConfig, kUser, kPass, kAuth,
-  kDebug, kTrace, kDebugTrace, kHelp, kMaxPayload, kUnknown
+  kAddr,
+  kPort,
+  kName,
+  kJetStream,
+  kStoreDir,
+  kConfig,
+  kUser,
+  kPass,
+  kAuth,
+  kDebug,
+  kTrace,
+  kDebugTrace,
+  kHelp,
+  kMaxPayload,
+  kPortsFileDir,
+  kUnknown
 };
 
 struct FlagSpec {
@@ -20,19 +34,32 @@ struct FlagSpec {
 
 // Spellings as nats-server accepts them, without leading dashes.
 constexpr FlagSpec kFlags[] = {
-    {"a", Flag::kAddr, true},          {"addr", Flag::kAddr, true},
-    {"net", Flag::kAddr, true},        {"p", Flag::kPort, true},
-    {"port", Flag::kPort, true},       {"n", Flag::kName, true},
-    {"name", Flag::kName, true},       {"server_name", Flag::kName, true},
-    {"js", Flag::kJetStream, false},   {"jetstream", Flag::kJetStream, false},
-    {"sd", Flag::kStoreDir, true},     {"store_dir", Flag::kStoreDir, true},
-    {"c", Flag::kConfig, true},        {"config", Flag::kConfig, true},
-    {"user", Flag::kUser, true},       {"pass", Flag::kPass, true},
-    {"auth", Flag::kAuth, true},       {"D", Flag::kDebug, false},
-    {"debug", Flag::kDebug, false},    {"V", Flag::kTrace, false},
-    {"trace", Flag::kTrace, false},    {"DV", Flag::kDebugTrace, false},
-    {"h", Flag::kHelp, false},         {"help", Flag::kHelp, false},
+    {"a", Flag::kAddr, true},
+    {"addr", Flag::kAddr, true},
+    {"net", Flag::kAddr, true},
+    {"p", Flag::kPort, true},
+    {"port", Flag::kPort, true},
+    {"n", Flag::kName, true},
+    {"name", Flag::kName, true},
+    {"server_name", Flag::kName, true},
+    {"js", Flag::kJetStream, false},
+    {"jetstream", Flag::kJetStream, false},
+    {"sd", Flag::kStoreDir, true},
+    {"store_dir", Flag::kStoreDir, true},
+    {"c", Flag::kConfig, true},
+    {"config", Flag::kConfig, true},
+    {"user", Flag::kUser, true},
+    {"pass", Flag::kPass, true},
+    {"auth", Flag::kAuth, true},
+    {"D", Flag::kDebug, false},
+    {"debug", Flag::kDebug, false},
+    {"V", Flag::kTrace, false},
+    {"trace", Flag::kTrace, false},
+    {"DV", Flag::kDebugTrace, false},
+    {"h", Flag::kHelp, false},
+    {"help", Flag::kHelp, false},
     {"max_payload", Flag::kMaxPayload, true},
+    {"ports_file_dir", Flag::kPortsFileDir, true},
 };
 
 const FlagSpec* Lookup(const std::string& name) {
@@ -60,11 +87,15 @@ const char* ServerUsage() {
 
 Server Options:
     -a, --addr, --net <host>         Bind to host address (default: 0.0.0.0)
-    -p, --port <port>                Use port for clients (default: 4222)
+    -p, --port <port>                Use port for clients (default: 4222, -1: any free)
     -n, --name
         --server_name <server_name>  Server name (default: auto)
     -c, --config <file>              Configuration file (see docs/CONFIG.md)
         --max_payload <size>         Maximum message payload (default: 1MB)
+        --ports_file_dir <dir>       Creates a ports file in the specified directory
+                                     (<executable_name>_<pid>.ports): JSON listing
+                                     where clients ("nats") and the in-process
+                                     services ("grpc") are served
 
 Logging Options:
     -D, --debug                      Enable debugging output
@@ -127,10 +158,14 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
         options->host = p.value;
         break;
       case Flag::kPort:
-        if (!absl::SimpleAtoi(p.value, &options->port) || options->port < 0 ||
+        if (!absl::SimpleAtoi(p.value, &options->port) || options->port < kRandomPort ||
             options->port > 65535) {
           return absl::InvalidArgumentError("invalid port: " + p.value);
         }
+        if (options->port == kRandomPort) options->port = 0;
+        break;
+      case Flag::kPortsFileDir:
+        options->ports_file_dir = p.value;
         break;
       case Flag::kMaxPayload: {
         std::string cfg = "max_payload: " + p.value;

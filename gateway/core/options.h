@@ -31,13 +31,19 @@ struct UserAccount {
   UserPermissions permissions;
 };
 
+// nats-server's -p value for "any free port"; ServerOptions.port says 0.
+constexpr int kRandomPort = -1;
+
 struct ServerOptions {
   std::string host = "0.0.0.0";
-  int port = 4222;
+  int port = 4222;  // 0: any free port
   std::string server_name;
   bool jetstream = false;
   std::string store_dir;
   std::string config_file;
+  // Where the gateway writes its ports file (common/ports_file.h); empty: no
+  // file.
+  std::string ports_file_dir;
 
   int64_t max_payload = 1024 * 1024;
   size_t max_control_line = 4096;

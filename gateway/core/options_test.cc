@@ -50,6 +50,15 @@ TEST(OptionsTest, NatsServerFlags) {
   EXPECT_TRUE(o2.show_help);
 }
 
+TEST(OptionsTest, MinusOnePicksAnyFreePortAsInNatsServer) {
+  ServerOptions o;
+  std::vector<std::string> rest;
+  ASSERT_TRUE(ParseServerArgs({"-p", "-1", "--ports_file_dir=/run/ports"}, &o, &rest).ok());
+  EXPECT_EQ(o.port, 0);
+  EXPECT_EQ(o.ports_file_dir, "/run/ports");
+  EXPECT_FALSE(ParseServerArgs({"-p", "-2"}, &o, &rest).ok());
+}
+
 TEST(OptionsTest, UnknownFlagsArePassedOn) {
   ServerOptions o;
   std::vector<std::string> rest;

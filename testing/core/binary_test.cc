@@ -1,67 +1,35 @@
 // Runs the real //gateway binary on a free port and talks to it with libnats.
 #include <nats/nats.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <thread>
 
+#include "common/ports_file.h"
 #include "gtest/gtest.h"
-#include "testing/core/raw_client.h"
+#include "testing/harness/harness.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine {
 namespace testing {
 namespace {
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// A fresh store directory, so the test never meets another store's lock.
-std::string TempStoreDir() {
-  const char* base = getenv("TEST_TMPDIR");
-  std::string dir = std::string(base != nullptr ? base : "/tmp") + "/binary_test.XXXXXX";
-  return mkdtemp(dir.data()) != nullptr ? dir : "";
-}
-
 TEST(BinaryTest, ServesNatsClientsAndStopsOnSigterm) {
-  const int port = FreePort();
-  const std::string port_arg = std::to_string(port);
-  const std::string store_dir = TempStoreDir();
-  ASSERT_FALSE(store_dir.empty());
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    execl("gateway/gateway", "gateway", "-a", "127.0.0.1", "-p", port_arg.c_str(), "--auth",
-          "t0k", "-sd", store_dir.c_str(), "--grpc_listen=127.0.0.1:0",
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  bool up = false;
-  for (int i = 0; i < 200 && !up; ++i) {
-    RawClient probe(port);
-    up = probe.connected();
-    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE(up);
+  const std::string store_dir = util::MakeTempDir("binary_test-");
+  const std::string ports_dir = util::MakeTempDir("ports-");
+  auto gateway = Process::Start(RunfilePath("gateway/gateway"),
+                                {"-a", "127.0.0.1", "-p", "-1", "--auth", "t0k", "-sd", store_dir,
+                                 "--grpc_listen=127.0.0.1:0", "--ports_file_dir", ports_dir});
+  ASSERT_TRUE(gateway.ok()) << gateway.status();
+  auto ports = (*gateway)->WaitForPortsFile(ports_dir, absl::Seconds(20));
+  ASSERT_TRUE(ports.ok()) << ports.status();
+  ASSERT_EQ(ports->nats.size(), 1u);
+  ASSERT_EQ(ports->grpc.size(), 1u);
 
   natsOptions* opts = nullptr;
   natsOptions_Create(&opts);
-  natsOptions_SetURL(opts, ("nats://127.0.0.1:" + port_arg).c_str());
+  natsOptions_SetURL(opts, ports->nats[0].c_str());
   natsOptions_SetToken(opts, "t0k");
   natsConnection* nc = nullptr;
   ASSERT_EQ(natsConnection_Connect(&nc, opts), NATS_OK);
@@ -78,11 +46,10 @@ TEST(BinaryTest, ServesNatsClientsAndStopsOnSigterm) {
   natsConnection_Destroy(nc);
   natsOptions_Destroy(opts);
 
-  ASSERT_EQ(kill(pid, SIGTERM), 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  EXPECT_TRUE(WIFEXITED(status));
+  int status = (*gateway)->Stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status)) << "killed instead of exiting; log: " << (*gateway)->log_path();
   EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_TRUE(std::filesystem::is_empty(ports_dir)) << "the ports file outlived the gateway";
   std::filesystem::remove_all(store_dir);
 }
 

@@ -36,35 +36,11 @@ std::string OutputDir() {
 
 }  // namespace
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  if (fd >= 0) close(fd);
-  return port;
-}
-
-std::string FreeLoopbackAddress() { return absl::StrCat("127.0.0.1:", FreePort()); }
-
 std::string RunfilePath(const std::string& workspace_relative_path) {
   const char* srcdir = getenv("TEST_SRCDIR");
   if (srcdir == nullptr) return workspace_relative_path;
   return absl::StrCat(srcdir, "/", EnvOr("TEST_WORKSPACE", "jsengine"), "/",
                       workspace_relative_path);
-}
-
-std::string MakeTempDir(const std::string& prefix) {
-  std::string pattern = absl::StrCat(EnvOr("TEST_TMPDIR", "/tmp"), "/", prefix, "XXXXXX");
-  if (mkdtemp(pattern.data()) == nullptr) return "";
-  return pattern;
 }
 
 absl::StatusOr<std::unique_ptr<Process>> Process::Start(const std::string& binary,
@@ -102,7 +78,7 @@ absl::StatusOr<std::unique_ptr<Process>> Process::Start(const std::string& binar
     _exit(127);
   }
   close(log_fd);
-  return std::unique_ptr<Process>(new Process(pid, std::move(log_path)));
+  return std::unique_ptr<Process>(new Process(binary, pid, std::move(log_path)));
 }
 
 Process::~Process() { Stop(SIGTERM); }
@@ -129,22 +105,40 @@ int Process::Stop(int signal, absl::Duration grace) {
   return wait_status_;
 }
 
-absl::Status WaitForTcpPort(int port, absl::Duration timeout) {
+absl::StatusOr<common::Ports> Process::WaitForPortsFile(const std::string& dir,
+                                                        absl::Duration timeout) {
+  const std::string path = common::PortsFilePath(dir, binary_, pid_);
   absl::Time deadline = absl::Now() + timeout;
   while (true) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(port);
-    bool connected = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-    close(fd);
-    if (connected) return absl::OkStatus();
+    // nats-server writes its file in place: a partial one fails to parse.
+    absl::StatusOr<common::Ports> ports = common::ReadPortsFile(path);
+    if (ports.ok()) return ports;
+    if (!Running()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(binary_, " exited before writing ", path, "; log: ", log_path_));
+    }
     if (absl::Now() > deadline) {
-      return absl::DeadlineExceededError(absl::StrCat("nothing listens on port ", port));
+      return absl::DeadlineExceededError(absl::StrCat(
+          "no ports file ", path, " (", ports.status().message(), "); log: ", log_path_));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+}
+
+UnusedPort::UnusedPort() {
+  fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (fd_ >= 0 && bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port_ = ntohs(addr.sin_port);
+  }
+}
+
+UnusedPort::~UnusedPort() {
+  if (fd_ >= 0) close(fd_);
 }
 
 absl::Status CheckGrpcHealth(const std::string& address) {

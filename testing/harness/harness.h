@@ -1,10 +1,16 @@
 // Starts the real binaries for integration tests and always tears them down.
 //
-//   int port = FreePort();
+//   std::string ports_dir = util::MakeTempDir("ports-");
 //   auto gateway = Process::Start(RunfilePath("gateway/gateway"),
-//                                 {"-a", "127.0.0.1", "-p", absl::StrCat(port)});
+//                                 {"-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", ports_dir});
 //   ASSERT_TRUE(gateway.ok()) << gateway.status();
-//   ASSERT_TRUE(WaitForTcpPort(port, absl::Seconds(20)).ok());
+//   auto ports = (*gateway)->WaitForPortsFile(ports_dir, absl::Seconds(20));
+//   ASSERT_TRUE(ports.ok()) << ports.status();
+//   // ports->nats: {"nats://127.0.0.1:<the port it got>"}
+//
+// Servers start on port 0 (nats-server: -1) and say which port they got in
+// their ports file (common/ports_file.h): no port is guessed beforehand, so
+// none can be taken by another process in between.
 //
 // Binaries come in as Bazel data deps. A Process is stopped (SIGTERM, then
 // SIGKILL) when it is destroyed, and dies with the test process if that one
@@ -21,20 +27,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/ports_file.h"
 
 namespace jsengine::testing {
 
-// A loopback TCP port that was free a moment ago.
-int FreePort();
-
-// "127.0.0.1:<FreePort()>".
-std::string FreeLoopbackAddress();
-
 // Absolute path of a file in the test's runfiles, e.g. "storesvc/storesvc".
 std::string RunfilePath(const std::string& workspace_relative_path);
-
-// A new empty directory under the test's temporary directory.
-std::string MakeTempDir(const std::string& prefix);
 
 // A child process running a binary. Not thread-safe.
 class Process {
@@ -46,6 +44,10 @@ class Process {
   pid_t pid() const { return pid_; }
   const std::string& log_path() const { return log_path_; }
 
+  // Waits until the process has written its ports file in `dir` and returns
+  // what the file lists; fails at once when the process exits first.
+  absl::StatusOr<common::Ports> WaitForPortsFile(const std::string& dir, absl::Duration timeout);
+
   // Sends `signal` and waits for the process to exit; returns its wait status.
   // After SIGTERM, escalates to SIGKILL when it takes longer than `grace`.
   int Stop(int signal, absl::Duration grace = absl::Seconds(10));
@@ -54,16 +56,33 @@ class Process {
   bool Running();
 
  private:
-  Process(pid_t pid, std::string log_path) : pid_(pid), log_path_(std::move(log_path)) {}
+  Process(std::string binary, pid_t pid, std::string log_path)
+      : binary_(std::move(binary)), pid_(pid), log_path_(std::move(log_path)) {}
 
+  std::string binary_;
   pid_t pid_;
   std::string log_path_;
   bool exited_ = false;
   int wait_status_ = 0;
 };
 
-// Waits until something accepts TCP connections on 127.0.0.1:`port`.
-absl::Status WaitForTcpPort(int port, absl::Duration timeout);
+// A loopback port nothing listens on, for tests of what fails without a
+// server: bound but not listening for the object's lifetime, so connections
+// are refused and no other process can take it. Not thread-safe.
+class UnusedPort {
+ public:
+  UnusedPort();
+  ~UnusedPort();
+  UnusedPort(const UnusedPort&) = delete;
+  UnusedPort& operator=(const UnusedPort&) = delete;
+
+  // 0 when no port could be bound.
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
 
 // Waits until the gRPC health service at `address` reports SERVING.
 absl::Status WaitForGrpcHealth(const std::string& address, absl::Duration timeout);

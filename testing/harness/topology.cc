@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::testing {
 namespace {
@@ -18,6 +20,20 @@ std::string NatsServerBinary() {
   return "nats-server";
 }
 
+// Where a server listens: where it listened before, or any free port.
+std::string ListenAddress(const std::string& learned) {
+  return learned.empty() ? "127.0.0.1:0" : learned;
+}
+
+absl::StatusOr<std::string> FirstOf(const std::vector<std::string>& list, const char* key,
+                                    const Process& process) {
+  if (list.empty()) {
+    return absl::InternalError(
+        absl::StrCat("no \"", key, "\" in the ports file; log: ", process.log_path()));
+  }
+  return list.front();
+}
+
 }  // namespace
 
 Topology::Topology(Kind kind, std::vector<std::string> extra_gateway_args,
@@ -25,10 +41,8 @@ Topology::Topology(Kind kind, std::vector<std::string> extra_gateway_args,
     : kind_(kind),
       extra_gateway_args_(std::move(extra_gateway_args)),
       extra_store_args_(std::move(extra_store_args)),
-      nats_port_(FreePort()),
-      store_address_(FreeLoopbackAddress()),
-      consumer_address_(kind == kEmbedded ? store_address_ : FreeLoopbackAddress()),
-      data_dir_(MakeTempDir("jsengine-data-")) {}
+      ports_dir_(util::MakeTempDir("ports-")),
+      data_dir_(util::MakeTempDir("jsengine-data-")) {}
 
 absl::StatusOr<std::unique_ptr<Topology>> Topology::Start(
     Kind kind, std::vector<std::string> extra_gateway_args,
@@ -42,41 +56,46 @@ absl::StatusOr<std::unique_ptr<Topology>> Topology::Start(
 
 std::string Topology::nats_url() const { return absl::StrCat("nats://127.0.0.1:", nats_port_); }
 
+absl::StatusOr<common::Ports> Topology::StartServer(const std::string& binary,
+                                                    std::vector<std::string> args,
+                                                    std::unique_ptr<Process>* process) {
+  args.insert(args.end(), {"--ports_file_dir", ports_dir_});
+  JSE_ASSIGN_OR_RETURN(*process, Process::Start(binary, args));
+  return (*process)->WaitForPortsFile(ports_dir_, kStartTimeout);
+}
+
 absl::Status Topology::Launch() {
-  std::vector<std::string> gateway_args = {"-a", "127.0.0.1", "-p", absl::StrCat(nats_port_)};
+  std::vector<std::string> gateway_args = {"-a", "127.0.0.1", "-p",
+                                           nats_port_ == 0 ? "-1" : absl::StrCat(nats_port_)};
+  std::string binary = RunfilePath("gateway/gateway");
   if (kind_ == kReference) {
     gateway_args.insert(gateway_args.end(), {"-js", "-sd", data_dir_});
-    auto server = Process::Start(NatsServerBinary(), gateway_args);
-    if (!server.ok()) return server.status();
-    gateway_ = std::move(*server);
-    return WaitForTcpPort(nats_port_, kStartTimeout);
-  }
-  if (kind_ == kEmbedded) {
-    gateway_args.insert(gateway_args.end(),
-                        {"-js", "-sd", data_dir_, "--grpc_listen=" + store_address_});
+    binary = NatsServerBinary();
+  } else if (kind_ == kEmbedded) {
+    gateway_args.insert(gateway_args.end(), {"-js", "-sd", data_dir_,
+                                             "--grpc_listen=" + ListenAddress(store_address_)});
     gateway_args.insert(gateway_args.end(), extra_store_args_.begin(), extra_store_args_.end());
   } else {
-    absl::Status status = StartStore();
-    if (!status.ok()) return status;
-    auto consumer = Process::Start(RunfilePath("consumersvc/consumersvc"),
-                                   {"--listen=" + consumer_address_});
-    if (!consumer.ok()) return consumer.status();
-    consumer_ = std::move(*consumer);
-    status = WaitForGrpcHealth(store_address_, kStartTimeout);
-    if (!status.ok()) return status;
-    status = WaitForGrpcHealth(consumer_address_, kStartTimeout);
-    if (!status.ok()) return status;
+    JSE_RETURN_IF_ERROR(StartStore());
+    JSE_ASSIGN_OR_RETURN(common::Ports ports,
+                         StartServer(RunfilePath("consumersvc/consumersvc"),
+                                     {"--listen=" + ListenAddress(consumer_address_)}, &consumer_));
+    JSE_ASSIGN_OR_RETURN(consumer_address_, FirstOf(ports.grpc, "grpc", *consumer_));
+    JSE_RETURN_IF_ERROR(WaitForGrpcHealth(store_address_, kStartTimeout));
+    JSE_RETURN_IF_ERROR(WaitForGrpcHealth(consumer_address_, kStartTimeout));
     gateway_args.insert(gateway_args.end(),
                         {"--store=" + store_address_, "--consumer=" + consumer_address_});
   }
-  gateway_args.insert(gateway_args.end(), extra_gateway_args_.begin(), extra_gateway_args_.end());
-  auto gateway = Process::Start(RunfilePath("gateway/gateway"), gateway_args);
-  if (!gateway.ok()) return gateway.status();
-  gateway_ = std::move(*gateway);
-  absl::Status status = WaitForTcpPort(nats_port_, kStartTimeout);
-  if (!status.ok()) return status;
-  if (kind_ == kEmbedded) return WaitForGrpcHealth(store_address_, kStartTimeout);
-  return absl::OkStatus();
+  if (kind_ != kReference) {
+    gateway_args.insert(gateway_args.end(), extra_gateway_args_.begin(), extra_gateway_args_.end());
+  }
+  JSE_ASSIGN_OR_RETURN(common::Ports ports, StartServer(binary, gateway_args, &gateway_));
+  JSE_ASSIGN_OR_RETURN(std::string nats_url, FirstOf(ports.nats, "nats", *gateway_));
+  JSE_ASSIGN_OR_RETURN(nats_port_, common::PortOf(nats_url));
+  if (kind_ != kEmbedded) return absl::OkStatus();
+  JSE_ASSIGN_OR_RETURN(store_address_, FirstOf(ports.grpc, "grpc", *gateway_));
+  consumer_address_ = store_address_;
+  return WaitForGrpcHealth(store_address_, kStartTimeout);
 }
 
 void Topology::StopAll(int signal) {
@@ -104,11 +123,12 @@ absl::Status Topology::RestartStore(const std::function<void()>& while_stopped) 
 }
 
 absl::Status Topology::StartStore() {
-  std::vector<std::string> args = {"--listen=" + store_address_, "--data_dir=" + data_dir_};
+  std::vector<std::string> args = {"--listen=" + ListenAddress(store_address_),
+                                   "--data_dir=" + data_dir_};
   args.insert(args.end(), extra_store_args_.begin(), extra_store_args_.end());
-  auto store = Process::Start(RunfilePath("storesvc/storesvc"), args);
-  if (!store.ok()) return store.status();
-  store_ = std::move(*store);
+  JSE_ASSIGN_OR_RETURN(common::Ports ports,
+                       StartServer(RunfilePath("storesvc/storesvc"), std::move(args), &store_));
+  JSE_ASSIGN_OR_RETURN(store_address_, FirstOf(ports.grpc, "grpc", *store_));
   return absl::OkStatus();
 }
 

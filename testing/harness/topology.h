@@ -8,7 +8,9 @@
 //   auto engine = Topology::Start(Topology::kSeparate);
 //   natsConnection_ConnectTo(&nc, engine->nats_url().c_str());
 //
-// The data directory survives Restart(), so tests can check what is durable.
+// Every server starts on a free port and reports it in its ports file
+// (common/ports_file.h); restarts reuse the ports learned so. The data
+// directory survives Restart(), so tests can check what is durable.
 // Not thread-safe.
 #ifndef JSENGINE_TESTING_HARNESS_TOPOLOGY_H_
 #define JSENGINE_TESTING_HARNESS_TOPOLOGY_H_
@@ -61,15 +63,21 @@ class Topology {
            std::vector<std::string> extra_store_args);
   absl::Status Launch();
   absl::Status StartStore();
+  // Starts `binary`, waits for its ports file and returns what it lists.
+  absl::StatusOr<common::Ports> StartServer(const std::string& binary,
+                                            std::vector<std::string> args,
+                                            std::unique_ptr<Process>* process);
   void StopAll(int signal);
 
   const Kind kind_;
   const std::vector<std::string> extra_gateway_args_;
   const std::vector<std::string> extra_store_args_;
-  int nats_port_;
+  const std::string ports_dir_;
+  const std::string data_dir_;
+  // 0 and "" until the first Launch() learns them.
+  int nats_port_ = 0;
   std::string store_address_;
   std::string consumer_address_;
-  std::string data_dir_;
   std::unique_ptr<Process> store_;
   std::unique_ptr<Process> consumer_;
   std::unique_ptr<Process> gateway_;

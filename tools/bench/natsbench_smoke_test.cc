@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "testing/harness/harness.h"
 #include "testing/harness/topology.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::tools::bench {
 namespace {
@@ -188,18 +189,19 @@ TEST_F(NatsbenchSmokeTest, UnknownScenarioIsRejected) {
 }
 
 TEST(NatsbenchUnreachableTest, FailsWithoutServer) {
-  int port = testing::FreePort();
-  ASSERT_GT(port, 0);
-  CommandResult r = RunCommand(absl::StrCat(Runfile("natsbench"),
-                                     " --url=nats://127.0.0.1:", port,
-                                     " --scenario=pub --msgs=10 --timeout_s=30"));
+  testing::UnusedPort unused;
+  ASSERT_GT(unused.port(), 0);
+  CommandResult r =
+      RunCommand(absl::StrCat(Runfile("natsbench"), " --url=nats://127.0.0.1:", unused.port(),
+                              " --scenario=pub --msgs=10 --timeout_s=30"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_TRUE(ResultFields(r.output, "pub").empty()) << r.output;
 }
 
 TEST(DiskbenchSmokeTest, ReportsWriteRateAndFsyncLatency) {
-  CommandResult r = RunCommand(absl::StrCat(Runfile("diskbench"), " --dir=", testing::MakeTempDir("diskbench-"),
-                                     " --write_mib=4 --fsyncs=20"));
+  CommandResult r = RunCommand(absl::StrCat(Runfile("diskbench"),
+                                            " --dir=", testing::util::MakeTempDir("diskbench-"),
+                                            " --write_mib=4 --fsyncs=20"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   ExpectPositive(ResultFields(r.output, "disk-seq-write"),
                  {"mib_per_sec", "durable_mib_per_sec"}, r.output);
@@ -218,10 +220,10 @@ TEST(RpcbenchSmokeTest, ReportsStoreAndTcpRoundTrips) {
 }
 
 TEST(RpcbenchSmokeTest, FailsWithoutStore) {
-  int port = testing::FreePort();
-  ASSERT_GT(port, 0);
+  testing::UnusedPort unused;
+  ASSERT_GT(unused.port(), 0);
   CommandResult r = RunCommand(
-      absl::StrCat(Runfile("rpcbench"), " --store=127.0.0.1:", port, " --msgs=5"));
+      absl::StrCat(Runfile("rpcbench"), " --store=127.0.0.1:", unused.port(), " --msgs=5"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
 }
 

@@ -11,10 +11,6 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bin="${JSENGINE_BIN_DIR:-$root/bazel-bin}"
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
 data_dir="${TMPDIR:-/tmp}/jsengine/jetstream"
 sync_args=()
 gateway_args=()
@@ -27,23 +23,38 @@ while (($#)); do
   esac
 done
 
-store_addr="127.0.0.1:$(free_port)"
-consumer_addr="127.0.0.1:$(free_port)"
+ports_dir=$(mktemp -d)
 pids=()
 stop() {
   for ((i=${#pids[@]}-1; i>=0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null || true; done
   wait
+  rm -rf "$ports_dir"
 }
 trap 'stop; exit 0' TERM INT
 
-"$bin/storesvc/storesvc" --listen="$store_addr" --data_dir="$data_dir" "${sync_args[@]}" &
+# grpc_address NAME PID: the address in the service's ports file, once it
+# serves (the file appears whole).
+grpc_address() {
+  local file="$ports_dir/$1_$2.ports"
+  for _ in $(seq 1 2000); do
+    if [[ -f "$file" ]]; then
+      sed -E 's/.*"grpc":\["([^"]+)".*/\1/' "$file"
+      return 0
+    fi
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.01
+  done
+  echo "separate_gateway.sh: $1 did not start" >&2
+  return 1
+}
+
+"$bin/storesvc/storesvc" --listen=127.0.0.1:0 --ports_file_dir="$ports_dir" \
+  --data_dir="$data_dir" "${sync_args[@]}" &
 pids+=($!)
-"$bin/consumersvc/consumersvc" --listen="$consumer_addr" &
+"$bin/consumersvc/consumersvc" --listen=127.0.0.1:0 --ports_file_dir="$ports_dir" &
 pids+=($!)
-for _ in $(seq 1 500); do
-  if (exec 3<>"/dev/tcp/${store_addr%:*}/${store_addr#*:}") 2>/dev/null; then break; fi
-  sleep 0.01
-done
+store_addr=$(grpc_address storesvc "${pids[0]}") || { stop; exit 1; }
+consumer_addr=$(grpc_address consumersvc "${pids[1]}") || { stop; exit 1; }
 "$bin/gateway/gateway" --store="$store_addr" --consumer="$consumer_addr" "${gateway_args[@]}" &
 pids+=($!)
 wait "${pids[2]}"
