@@ -14,14 +14,14 @@ namespace {
 
 TEST(ConsumerSvcProcessTest, ServesHealthAndExplainsMissingRpcs) {
   const std::string ports_dir = util::MakeTempDir("ports-");
-  auto process = Process::Start(RunfilePath("consumersvc/consumersvc"),
-                                {"--listen=127.0.0.1:0", "--ports_file_dir=" + ports_dir});
+  auto process = harness::Process::Start(harness::RunfilePath("consumersvc/consumersvc"),
+                                         {"--listen=127.0.0.1:0", "--ports_file_dir=" + ports_dir});
   ASSERT_TRUE(process.ok()) << process.status();
   auto ports = (*process)->WaitForPortsFile(ports_dir, absl::Seconds(30));
   ASSERT_TRUE(ports.ok()) << ports.status();
   ASSERT_EQ(ports->grpc.size(), 1u);
   const std::string address = ports->grpc[0];
-  ASSERT_TRUE(WaitForGrpcHealth(address, absl::Seconds(30)).ok());
+  ASSERT_TRUE(harness::WaitForGrpcHealth(address, absl::Seconds(30)).ok());
 
   auto stub = v1::ConsumerService::NewStub(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));

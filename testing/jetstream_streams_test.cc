@@ -14,14 +14,14 @@
 namespace jsengine::testing {
 namespace {
 
-class JetStreamStreamsTest : public ::testing::TestWithParam<Topology::Kind> {
+class JetStreamStreamsTest : public ::testing::TestWithParam<harness::Topology::Kind> {
  protected:
   void SetUp() override { StartEngine({}); }
 
   void TearDown() override { Disconnect(); }
 
   void StartEngine(std::vector<std::string> store_args) {
-    auto engine = Topology::Start(GetParam(), {}, std::move(store_args));
+    auto engine = harness::Topology::Start(GetParam(), {}, std::move(store_args));
     ASSERT_TRUE(engine.ok()) << engine.status();
     engine_ = std::move(*engine);
     Connect();
@@ -104,7 +104,7 @@ class JetStreamStreamsTest : public ::testing::TestWithParam<Topology::Kind> {
     return data;
   }
 
-  std::unique_ptr<Topology> engine_;
+  std::unique_ptr<harness::Topology> engine_;
   natsConnection* nc_ = nullptr;
   jsCtx* js_ = nullptr;
 };
@@ -192,7 +192,7 @@ TEST_P(JetStreamStreamsTest, DirectGetServesStreamsThatAllowIt) {
 }
 
 TEST_P(JetStreamStreamsTest, StreamDeletedWhileStoreWasAwayIsUnbound) {
-  if (GetParam() != Topology::kSeparate) GTEST_SKIP() << "needs a storesvc of its own";
+  if (GetParam() != harness::Topology::kSeparate) GTEST_SKIP() << "needs a storesvc of its own";
   ASSERT_EQ(AddStream("GONE", {"gone.*"}), 0);
   ASSERT_EQ(AddStream("KEPT", {"kept.*"}), 0);
   EXPECT_EQ(Publish("gone.a", "x"), 1u);
@@ -415,7 +415,8 @@ TEST_P(JetStreamStreamsTest, StreamsAndMessagesSurviveRestart) {
 }
 
 TEST_P(JetStreamStreamsTest, SyncAlwaysLosesNoAckedMessageOnCrash) {
-  if (GetParam() == Topology::kReference) GTEST_SKIP() << "nats-server 2.9 has no sync=always";
+  if (GetParam() == harness::Topology::kReference)
+    GTEST_SKIP() << "nats-server 2.9 has no sync=always";
   Disconnect();
   engine_.reset();
   StartEngine({"--sync=always"});
@@ -435,9 +436,10 @@ TEST_P(JetStreamStreamsTest, SyncAlwaysLosesNoAckedMessageOnCrash) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Deployments, JetStreamStreamsTest,
-                         ::testing::Values(Topology::kEmbedded, Topology::kSeparate,
-                                           Topology::kReference),
-                         [](const auto& info) { return Topology::Name(info.param); });
+                         ::testing::Values(harness::Topology::kEmbedded,
+                                           harness::Topology::kSeparate,
+                                           harness::Topology::kReference),
+                         [](const auto& info) { return harness::Topology::Name(info.param); });
 
 }  // namespace
 }  // namespace jsengine::testing

@@ -29,13 +29,13 @@ std::string ReadInfoLine(int port) {
   return line;
 }
 
-class TopologyTest : public ::testing::TestWithParam<Topology::Kind> {};
+class TopologyTest : public ::testing::TestWithParam<harness::Topology::Kind> {};
 
 TEST_P(TopologyTest, ServesHealthAndNatsClients) {
-  auto engine = Topology::Start(GetParam());
+  auto engine = harness::Topology::Start(GetParam());
   ASSERT_TRUE(engine.ok()) << engine.status();
-  EXPECT_TRUE(CheckGrpcHealth((*engine)->store_address()).ok());
-  EXPECT_TRUE(CheckGrpcHealth((*engine)->consumer_address()).ok());
+  EXPECT_TRUE(harness::CheckGrpcHealth((*engine)->store_address()).ok());
+  EXPECT_TRUE(harness::CheckGrpcHealth((*engine)->consumer_address()).ok());
 
   std::string info = ReadInfoLine((*engine)->nats_port());
   EXPECT_EQ(info.rfind("INFO {", 0), 0u) << info;
@@ -52,8 +52,9 @@ TEST_P(TopologyTest, ServesHealthAndNatsClients) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Deployments, TopologyTest,
-                         ::testing::Values(Topology::kEmbedded, Topology::kSeparate),
-                         [](const auto& info) { return Topology::Name(info.param); });
+                         ::testing::Values(harness::Topology::kEmbedded,
+                                           harness::Topology::kSeparate),
+                         [](const auto& info) { return harness::Topology::Name(info.param); });
 
 }  // namespace
 }  // namespace jsengine::testing

@@ -16,8 +16,7 @@
 #include "testing/core/raw_client.h"
 #include "testing/core/test_server.h"
 
-namespace jsengine {
-namespace testing {
+namespace jsengine::testing::core {
 namespace {
 
 using gateway::core::Server;
@@ -391,5 +390,4 @@ TEST_F(NatsClientTest, FastPublishersAreSlowedNotSubscribersCutOff) {
 }
 
 }  // namespace
-}  // namespace testing
-}  // namespace jsengine
+}  // namespace jsengine::testing::core

@@ -14,8 +14,7 @@
 #include "testing/core/raw_client.h"
 #include "testing/core/test_server.h"
 
-namespace jsengine {
-namespace testing {
+namespace jsengine::testing::core {
 namespace {
 
 using gateway::core::Server;
@@ -368,5 +367,4 @@ TEST_F(ProtocolOptionsTest, SlowConsumerIsClosedOthersContinue) {
 }
 
 }  // namespace
-}  // namespace testing
-}  // namespace jsengine
+}  // namespace jsengine::testing::core

@@ -14,8 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace jsengine {
-namespace testing {
+namespace jsengine::testing::core {
 
 class RawClient {
  public:
@@ -103,7 +102,6 @@ class RawClient {
   std::string buffer_;
 };
 
-}  // namespace testing
-}  // namespace jsengine
+}  // namespace jsengine::testing::core
 
 #endif  // JSENGINE_TESTING_CORE_RAW_CLIENT_H_

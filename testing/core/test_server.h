@@ -7,8 +7,7 @@
 #include "gateway/core/server.h"
 #include "gtest/gtest.h"
 
-namespace jsengine {
-namespace testing {
+namespace jsengine::testing::core {
 
 inline std::unique_ptr<gateway::core::Server> StartTestServer(
     gateway::core::ServerOptions options) {
@@ -21,7 +20,6 @@ inline std::unique_ptr<gateway::core::Server> StartTestServer(
   return server;
 }
 
-}  // namespace testing
-}  // namespace jsengine
+}  // namespace jsengine::testing::core
 
 #endif  // JSENGINE_TESTING_CORE_TEST_SERVER_H_

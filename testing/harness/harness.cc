@@ -22,7 +22,7 @@
 #include "grpcpp/security/credentials.h"
 #include "proto/health.grpc.pb.h"
 
-namespace jsengine::testing {
+namespace jsengine::testing::harness {
 namespace {
 
 std::string EnvOr(const char* name, const std::string& fallback) {
@@ -168,4 +168,4 @@ absl::Status WaitForGrpcHealth(const std::string& address, absl::Duration timeou
   }
 }
 
-}  // namespace jsengine::testing
+}  // namespace jsengine::testing::harness

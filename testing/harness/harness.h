@@ -29,7 +29,7 @@
 #include "absl/time/time.h"
 #include "common/ports_file.h"
 
-namespace jsengine::testing {
+namespace jsengine::testing::harness {
 
 // Absolute path of a file in the test's runfiles, e.g. "storesvc/storesvc".
 std::string RunfilePath(const std::string& workspace_relative_path);
@@ -90,6 +90,6 @@ absl::Status WaitForGrpcHealth(const std::string& address, absl::Duration timeou
 // One gRPC health check, without waiting.
 absl::Status CheckGrpcHealth(const std::string& address);
 
-}  // namespace jsengine::testing
+}  // namespace jsengine::testing::harness
 
 #endif  // JSENGINE_TESTING_HARNESS_HARNESS_H_

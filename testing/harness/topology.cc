@@ -7,7 +7,7 @@
 #include "common/status.h"
 #include "testing/util/temp_dir.h"
 
-namespace jsengine::testing {
+namespace jsengine::testing::harness {
 namespace {
 
 constexpr absl::Duration kStartTimeout = absl::Seconds(60);
@@ -137,4 +137,4 @@ absl::Status Topology::CrashAndRestart() {
   return Launch();
 }
 
-}  // namespace jsengine::testing
+}  // namespace jsengine::testing::harness

@@ -23,7 +23,7 @@
 #include "absl/status/statusor.h"
 #include "testing/harness/harness.h"
 
-namespace jsengine::testing {
+namespace jsengine::testing::harness {
 
 class Topology {
  public:
@@ -83,6 +83,6 @@ class Topology {
   std::unique_ptr<Process> gateway_;
 };
 
-}  // namespace jsengine::testing
+}  // namespace jsengine::testing::harness
 
 #endif  // JSENGINE_TESTING_HARNESS_TOPOLOGY_H_

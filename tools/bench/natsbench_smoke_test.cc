@@ -25,7 +25,7 @@ namespace jsengine::tools::bench {
 namespace {
 
 std::string Runfile(absl::string_view name) {
-  return testing::RunfilePath(absl::StrCat("tools/bench/", name));
+  return testing::harness::RunfilePath(absl::StrCat("tools/bench/", name));
 }
 
 struct CommandResult {
@@ -81,7 +81,7 @@ void ExpectPositive(const std::map<std::string, std::string>& fields,
 class NatsbenchSmokeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto server = testing::Topology::Start(testing::Topology::kReference);
+    auto server = testing::harness::Topology::Start(testing::harness::Topology::kReference);
     if (server.ok()) {
       server_ = server->release();
     } else {
@@ -105,11 +105,11 @@ class NatsbenchSmokeTest : public ::testing::Test {
                                    " --timeout_s=120 ", args));
   }
 
-  static testing::Topology* server_;
+  static testing::harness::Topology* server_;
   static std::string* start_error_;
 };
 
-testing::Topology* NatsbenchSmokeTest::server_ = nullptr;
+testing::harness::Topology* NatsbenchSmokeTest::server_ = nullptr;
 std::string* NatsbenchSmokeTest::start_error_ = nullptr;
 
 TEST_F(NatsbenchSmokeTest, Pub) {
@@ -189,7 +189,7 @@ TEST_F(NatsbenchSmokeTest, UnknownScenarioIsRejected) {
 }
 
 TEST(NatsbenchUnreachableTest, FailsWithoutServer) {
-  testing::UnusedPort unused;
+  testing::harness::UnusedPort unused;
   ASSERT_GT(unused.port(), 0);
   CommandResult r =
       RunCommand(absl::StrCat(Runfile("natsbench"), " --url=nats://127.0.0.1:", unused.port(),
@@ -210,7 +210,7 @@ TEST(DiskbenchSmokeTest, ReportsWriteRateAndFsyncLatency) {
 }
 
 TEST(RpcbenchSmokeTest, ReportsStoreAndTcpRoundTrips) {
-  auto engine = testing::Topology::Start(testing::Topology::kEmbedded);
+  auto engine = testing::harness::Topology::Start(testing::harness::Topology::kEmbedded);
   ASSERT_TRUE(engine.ok()) << engine.status();
   CommandResult r = RunCommand(absl::StrCat(Runfile("rpcbench"), " --store=",
                                             (*engine)->store_address(), " --msgs=50"));
@@ -220,7 +220,7 @@ TEST(RpcbenchSmokeTest, ReportsStoreAndTcpRoundTrips) {
 }
 
 TEST(RpcbenchSmokeTest, FailsWithoutStore) {
-  testing::UnusedPort unused;
+  testing::harness::UnusedPort unused;
   ASSERT_GT(unused.port(), 0);
   CommandResult r = RunCommand(
       absl::StrCat(Runfile("rpcbench"), " --store=127.0.0.1:", unused.port(), " --msgs=5"));
