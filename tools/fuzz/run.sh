@@ -12,6 +12,7 @@
 #   segment_record  on-disk segment records and NATS headers (storesvc)
 #   saved_index     on-disk segment index files and state.snap (storesvc)
 #   stream_meta     a stream's meta.pb, framed or unframed (storesvc)
+#   ack             $JS.ACK subjects and ack bodies (consumersvc)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -21,6 +22,7 @@ declare -A label=(
   [segment_record]=//storesvc:segment_record_fuzzer
   [saved_index]=//storesvc:saved_index_fuzzer
   [stream_meta]=//storesvc:stream_meta_fuzzer
+  [ack]=//consumersvc:ack_fuzzer
 )
 declare -A corpus=(
   [parser]=gateway/core/testdata/parser_corpus
@@ -28,10 +30,11 @@ declare -A corpus=(
   [segment_record]=storesvc/testdata/segment_record_corpus
   [saved_index]=storesvc/testdata/saved_index_corpus
   [stream_meta]=storesvc/testdata/stream_meta_corpus
+  [ack]=consumersvc/testdata/ack_corpus
 )
 
 targets=("${1:-}")
-[[ -n "${targets[0]}" ]] || targets=(parser stream_config segment_record saved_index stream_meta)
+[[ -n "${targets[0]}" ]] || targets=(parser stream_config segment_record saved_index stream_meta ack)
 seconds="${2:-30}"
 bazel=./bazelw
 [[ -x "$bazel" ]] || bazel=bazel
