@@ -43,6 +43,11 @@ absl::Status TypeError(absl::string_view key, absl::string_view want) {
 }  // namespace
 
 absl::StatusOr<GoJsonObject> GoJsonObject::Parse(absl::string_view payload) {
+  // nlohmann stops at a NUL byte as at the end of input; Go's decoder
+  // rejects it (a control character outside strings, invalid inside them).
+  if (payload.find('\0') != absl::string_view::npos) {
+    return absl::InvalidArgumentError("malformed JSON");
+  }
   if (!NestingWithinLimit(payload)) {
     return absl::InvalidArgumentError("JSON nested too deeply");
   }

@@ -80,6 +80,9 @@ TEST(GoJsonObjectTest, RejectsMalformedOrNonObjectPayloads) {
   EXPECT_FALSE(GoJsonObject::Parse("5").ok());
   EXPECT_FALSE(GoJsonObject::Parse("{} x").ok());
   EXPECT_FALSE(GoJsonObject::Parse(std::string(100000, '[')).ok());
+  using std::string_literals::operator""s;
+  EXPECT_FALSE(GoJsonObject::Parse("{\"name\":\"X\"}\0garbage"s).ok());
+  EXPECT_FALSE(GoJsonObject::Parse("{\"name\":\"X\0\"}"s).ok());
 }
 
 TEST(GoJsonObjectTest, ParsesRfc3339Times) {
