@@ -3,9 +3,9 @@
 //   bazel run //storesvc -- --listen=127.0.0.1:4250 --data_dir=/var/lib/jsengine --sync=always
 #include <string>
 
-#include "common/grpc/grpc_server.h"
+#include "absl/strings/str_cat.h"
+#include "common/grpc/serve.h"
 #include "common/mutex_checks.h"
-#include "common/ports_file.h"
 #include "common/signals.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
@@ -43,23 +43,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   jsengine::storesvc::StoreServiceImpl service(store->get());
-  auto server = jsengine::common::grpc::GrpcServer::Start(FLAGS_listen, {&service});
-  if (!server.ok()) {
-    LOG(ERROR) << server.status();
-    return 1;
-  }
-  LOG(INFO) << "storesvc listening on " << FLAGS_listen << " (port " << (*server)->port()
-            << "), data in " << FLAGS_data_dir << ", sync " << FLAGS_sync;
-  auto ports_file = jsengine::common::PortsFile::Write(
-      FLAGS_ports_file_dir, jsengine::common::GrpcOnlyPorts(FLAGS_listen, (*server)->port()));
-  if (!ports_file.ok()) {
-    LOG(ERROR) << ports_file.status();
-    return 1;
-  }
-  int signal_number = jsengine::common::WaitForTerminationSignal();
-  LOG(INFO) << "storesvc: signal " << signal_number << ", shutting down";
-  ports_file->reset();
-  (*server)->Shutdown();
-  store->reset();
-  return 0;
+  return jsengine::common::grpc::ServeUntilTerminated(
+      "storesvc", FLAGS_listen, FLAGS_ports_file_dir, {&service},
+      absl::StrCat(", data in ", FLAGS_data_dir, ", sync ", FLAGS_sync));
 }
