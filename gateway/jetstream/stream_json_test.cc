@@ -179,7 +179,8 @@ TEST(StreamJsonTest, RejectsWrongTypesAndUnknownEnums) {
            R"({"max_msg_size":4294967296})", R"({"placement":"x"})", R"({"mirror":{"name":2}})",
            R"({"sources":[1]})", R"({"sources":[{"opt_start_time":"soon"}]})",
            R"({"republish":{"headers_only":"yes"}})", R"({"metadata":{"a":1}})",
-           R"({"sealed":1})", R"([])", R"({"name":)"}) {
+           R"({"sealed":1})", R"({"storage":null})", R"({"retention":null})", R"([])",
+           R"({"name":)"}) {
     absl::StatusOr<v1::StreamConfig> c = ParseStreamConfig(bad);
     EXPECT_FALSE(c.ok()) << bad;
     EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << bad;
