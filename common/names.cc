@@ -22,4 +22,21 @@ absl::Status CheckStreamName(std::string_view name) {
   return absl::OkStatus();
 }
 
+bool HasPathSeparator(std::string_view name) {
+  return name.find_first_of("/\\") != std::string_view::npos;
+}
+
+absl::Status CheckConsumerNameInSubject(std::string_view name) {
+  if (HasPathSeparator(name)) return JsError(JsErrorId::kConsumerNameContainsPathSeparators);
+  return absl::OkStatus();
+}
+
+absl::Status CheckConsumerName(std::string_view name, bool durable) {
+  if (durable && name.size() > kMaxNameLen) {
+    return JsErrorF(JsErrorId::kConsumerNameTooLong, {{"max", absl::StrCat(kMaxNameLen)}});
+  }
+  if (!IsValidName(name)) return JsError(JsErrorId::kConsumerBadDurableName);
+  return absl::OkStatus();
+}
+
 }  // namespace jsengine::common

@@ -29,6 +29,21 @@ bool IsValidName(std::string_view name);
 // request.)
 absl::Status CheckStreamName(std::string_view name);
 
+// Whether `name` holds '/' or '\', which nats-server refuses in names that
+// become file names (10127 for consumers, 10128 for streams).
+bool HasPathSeparator(std::string_view name);
+
+// nats-server's check on a consumer name taken from a request subject
+// ($JS.API.CONSUMER.CREATE.<stream>.<name>, CONSUMER.DURABLE.CREATE...):
+// 10127 when it holds a path separator.
+absl::Status CheckConsumerNameInSubject(std::string_view name);
+
+// The checks nats-server makes on the name of a consumer it is about to
+// create, after its configuration: a durable name longer than kMaxNameLen is
+// 10102 (an ephemeral's length is not checked), then the characters of
+// IsValidName, 10103 "durable name can not contain '.', '*', '>'" for either.
+absl::Status CheckConsumerName(std::string_view name, bool durable);
+
 }  // namespace jsengine::common
 
 #endif  // JSENGINE_COMMON_NAMES_H_

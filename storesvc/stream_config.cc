@@ -19,7 +19,7 @@ absl::Status Invalid(absl::string_view why) {
 }  // namespace
 
 absl::StatusOr<v1::StreamConfig> CheckStreamConfig(const v1::StreamConfig& in) {
-  if (in.name().find_first_of("/\\") != std::string::npos) {
+  if (common::HasPathSeparator(in.name())) {
     return common::JsError(common::JsErrorId::kStreamNameContainsPathSeparators);
   }
   JSE_RETURN_IF_ERROR(common::CheckStreamName(in.name()));

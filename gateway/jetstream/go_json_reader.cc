@@ -40,6 +40,20 @@ absl::Status TypeError(absl::string_view key, absl::string_view want) {
   return absl::InvalidArgumentError(absl::StrCat("field \"", key, "\": expected ", want));
 }
 
+absl::Status ToInt64(const nlohmann::json& v, absl::string_view key, int64_t* out) {
+  if (v.is_number_unsigned()) {
+    uint64_t u = v.get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return TypeError(key, "a 64-bit signed integer");
+    }
+    *out = static_cast<int64_t>(u);
+    return absl::OkStatus();
+  }
+  if (!v.is_number_integer()) return TypeError(key, "an integer");
+  *out = v.get<int64_t>();
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<GoJsonObject> GoJsonObject::Parse(absl::string_view payload) {
@@ -66,22 +80,25 @@ absl::StatusOr<GoJsonObject> GoJsonObject::FromValue(std::shared_ptr<const nlohm
   return GoJsonObject(std::move(root), value);
 }
 
-const nlohmann::json* GoJsonObject::Find(absl::string_view key) const {
+const nlohmann::json* GoJsonObject::FindKey(absl::string_view key) const {
   if (object_ == nullptr) return nullptr;
-  const nlohmann::json* found = nullptr;
   auto exact = object_->find(std::string(key));
-  if (exact != object_->end()) {
-    found = &*exact;
-  } else {
-    for (auto it = object_->begin(); it != object_->end(); ++it) {
-      if (absl::EqualsIgnoreCase(it.key(), key)) {
-        found = &it.value();
-        break;
-      }
-    }
+  if (exact != object_->end()) return &*exact;
+  for (auto it = object_->begin(); it != object_->end(); ++it) {
+    if (absl::EqualsIgnoreCase(it.key(), key)) return &it.value();
   }
+  return nullptr;
+}
+
+const nlohmann::json* GoJsonObject::Find(absl::string_view key) const {
+  const nlohmann::json* found = FindKey(key);
   if (found == nullptr || found->is_null()) return nullptr;
   return found;
+}
+
+bool GoJsonObject::IsNull(absl::string_view key) const {
+  const nlohmann::json* found = FindKey(key);
+  return found != nullptr && found->is_null();
 }
 
 absl::Status GoJsonObject::GetString(absl::string_view key, std::string* out) const {
@@ -103,17 +120,7 @@ absl::Status GoJsonObject::GetBool(absl::string_view key, bool* out) const {
 absl::Status GoJsonObject::GetInt64(absl::string_view key, int64_t* out) const {
   const nlohmann::json* v = Find(key);
   if (v == nullptr) return absl::OkStatus();
-  if (v->is_number_unsigned()) {
-    uint64_t u = v->get<uint64_t>();
-    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      return TypeError(key, "a 64-bit signed integer");
-    }
-    *out = static_cast<int64_t>(u);
-    return absl::OkStatus();
-  }
-  if (!v->is_number_integer()) return TypeError(key, "an integer");
-  *out = v->get<int64_t>();
-  return absl::OkStatus();
+  return ToInt64(*v, key, out);
 }
 
 absl::Status GoJsonObject::GetInt32(absl::string_view key, int32_t* out) const {
@@ -142,8 +149,26 @@ absl::Status GoJsonObject::GetStringList(absl::string_view key,
   if (!v->is_array()) return TypeError(key, "an array of strings");
   std::vector<std::string> list;
   for (const nlohmann::json& item : *v) {
+    if (item.is_null()) {
+      list.emplace_back();
+      continue;
+    }
     if (!item.is_string()) return TypeError(key, "an array of strings");
     list.push_back(item.get<std::string>());
+  }
+  *out = std::move(list);
+  return absl::OkStatus();
+}
+
+absl::Status GoJsonObject::GetInt64List(absl::string_view key, std::vector<int64_t>* out) const {
+  const nlohmann::json* v = Find(key);
+  if (v == nullptr) return absl::OkStatus();
+  if (!v->is_array()) return TypeError(key, "an array of integers");
+  std::vector<int64_t> list(v->size(), 0);
+  for (size_t i = 0; i < list.size(); ++i) {
+    const nlohmann::json& item = (*v)[i];
+    if (item.is_null()) continue;
+    if (absl::Status s = ToInt64(item, key, &list[i]); !s.ok()) return s;
   }
   *out = std::move(list);
   return absl::OkStatus();
@@ -156,6 +181,10 @@ absl::Status GoJsonObject::GetStringMap(absl::string_view key,
   if (!v->is_object()) return TypeError(key, "an object of strings");
   std::map<std::string, std::string> map;
   for (auto it = v->begin(); it != v->end(); ++it) {
+    if (it.value().is_null()) {
+      map[it.key()];
+      continue;
+    }
     if (!it.value().is_string()) return TypeError(key, "an object of strings");
     map[it.key()] = it.value().get<std::string>();
   }

@@ -1,6 +1,8 @@
 #include "gateway/jetstream/go_json_reader.h"
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -43,6 +45,58 @@ TEST(GoJsonObjectTest, NullAndAbsentLeaveValuesAlone) {
   EXPECT_TRUE(obj->GetUint64("other", &seq).ok());
   EXPECT_EQ(seq, 9u);
   EXPECT_TRUE(GoJsonObject::Parse("null").ok());
+}
+
+TEST(GoJsonObjectTest, NullInsideArraysAndMapsIsTheZeroValue) {
+  auto obj = GoJsonObject::Parse(
+      R"({"ints":[1,null,-3],"strs":["a",null],"map":{"k":null,"j":"v"},"nul":null})");
+  ASSERT_TRUE(obj.ok());
+  std::vector<int64_t> ints;
+  std::vector<std::string> strs;
+  std::map<std::string, std::string> map;
+  EXPECT_TRUE(obj->GetInt64List("ints", &ints).ok());
+  EXPECT_TRUE(obj->GetStringList("strs", &strs).ok());
+  EXPECT_TRUE(obj->GetStringMap("map", &map).ok());
+  EXPECT_EQ(ints, (std::vector<int64_t>{1, 0, -3}));
+  EXPECT_EQ(strs, (std::vector<std::string>{"a", ""}));
+  EXPECT_EQ(map, (std::map<std::string, std::string>{{"j", "v"}, {"k", ""}}));
+  EXPECT_TRUE(obj->IsNull("nul"));
+  EXPECT_TRUE(obj->IsNull("NUL"));
+  EXPECT_FALSE(obj->IsNull("ints"));
+  EXPECT_FALSE(obj->IsNull("absent"));
+}
+
+TEST(GoJsonObjectTest, Int64ListsRejectWhatInt64Rejects) {
+  auto obj = GoJsonObject::Parse(
+      R"({"s":"1","f":[1.5],"big":[9223372036854775808],"str":["1"],"obj":{}})");
+  ASSERT_TRUE(obj.ok());
+  std::vector<int64_t> list = {7};
+  for (const char* key : {"s", "f", "big", "str", "obj"}) {
+    EXPECT_FALSE(obj->GetInt64List(key, &list).ok()) << key;
+  }
+  EXPECT_EQ(list, (std::vector<int64_t>{7}));
+  EXPECT_TRUE(obj->GetInt64List("absent", &list).ok());
+}
+
+TEST(GoJsonObjectTest, EnumsMatchTheirSpellingsAndRefuseNull) {
+  enum class Color { kRed, kBlue };
+  auto obj = GoJsonObject::Parse(R"({"a":"blue","b":"BLUE","c":null,"d":1,"e":"green"})");
+  ASSERT_TRUE(obj.ok());
+  const auto get = [&](const char* key, bool ignore_case, Color* out) {
+    return obj->GetEnum<Color>(key, {{"red", Color::kRed}, {"blue", Color::kBlue}}, ignore_case,
+                               out);
+  };
+  Color color = Color::kRed;
+  EXPECT_TRUE(get("a", false, &color).ok());
+  EXPECT_EQ(color, Color::kBlue);
+  color = Color::kRed;
+  EXPECT_FALSE(get("b", false, &color).ok());
+  EXPECT_TRUE(get("b", true, &color).ok());
+  EXPECT_EQ(color, Color::kBlue);
+  for (const char* bad : {"c", "d", "e"}) EXPECT_FALSE(get(bad, true, &color).ok()) << bad;
+  color = Color::kRed;
+  EXPECT_TRUE(get("absent", false, &color).ok());
+  EXPECT_EQ(color, Color::kRed);
 }
 
 TEST(GoJsonObjectTest, RejectsWrongTypes) {

@@ -16,6 +16,7 @@
 #ifndef JSENGINE_GATEWAY_JETSTREAM_GO_JSON_WRITER_H_
 #define JSENGINE_GATEWAY_JETSTREAM_GO_JSON_WRITER_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +33,16 @@ void AppendGoJsonString(absl::string_view s, std::string* out);
 // 0001-01-01T00:00:00Z (how the store reports "no time").
 void AppendGoTime(int64_t ns, std::string* out);
 std::string GoTime(int64_t ns);
+
+// The entries of `map` sorted by key: the order Go marshals a map in.
+template <typename Map>
+std::vector<typename Map::const_pointer> SortedByKey(const Map& map) {
+  std::vector<typename Map::const_pointer> entries;
+  entries.reserve(map.size());
+  for (const auto& entry : map) entries.push_back(&entry);
+  std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  return entries;
+}
 
 class GoJsonWriter {
  public:
@@ -55,6 +66,18 @@ class GoJsonWriter {
   void OptString(absl::string_view key, absl::string_view value);
   void OptInt(absl::string_view key, int64_t value);
   void OptBool(absl::string_view key, bool value);
+  // A map[string]string, keys sorted.
+  template <typename Map>
+  void OptStringMap(absl::string_view key, const Map& map) {
+    if (map.empty()) return;
+    Key(key);
+    BeginObject();
+    for (const auto* entry : SortedByKey(map)) {
+      Key(entry->first);
+      String(entry->second);
+    }
+    EndObject();
+  }
 
   std::string* out() { return out_; }
 

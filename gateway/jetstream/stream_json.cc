@@ -1,53 +1,29 @@
 #include "gateway/jetstream/stream_json.h"
 
-#include <algorithm>
-#include <initializer_list>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "common/status.h"
 
 namespace jsengine::gateway::jetstream {
 namespace {
 
-// Reads the enum under `key` by nats-server's spellings of its values;
-// leaves `*out` alone when absent.
-template <typename Enum>
-absl::Status ParseEnum(const GoJsonObject& json, absl::string_view key,
-                       std::initializer_list<std::pair<absl::string_view, Enum>> names,
-                       bool ignore_case, Enum* out) {
-  std::string value;
-  JSE_RETURN_IF_ERROR(json.GetString(key, &value));
-  if (json.Find(key) == nullptr) return absl::OkStatus();
-  for (const auto& [name, id] : names) {
-    if (ignore_case ? absl::EqualsIgnoreCase(value, name) : value == name) {
-      *out = id;
-      return absl::OkStatus();
-    }
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("field \"", key, "\": can not unmarshal \"", value, "\""));
-}
-
 absl::Status ParseEnums(const GoJsonObject& json, v1::StreamConfig* config) {
   v1::RetentionPolicy retention = v1::RETENTION_LIMITS;
   v1::DiscardPolicy discard = v1::DISCARD_OLD;
   v1::StorageType storage = v1::STORAGE_FILE;
-  JSE_RETURN_IF_ERROR(ParseEnum<v1::RetentionPolicy>(
-      json, "retention",
-      {{"limits", v1::RETENTION_LIMITS},
-       {"interest", v1::RETENTION_INTEREST},
-       {"workqueue", v1::RETENTION_WORK_QUEUE}},
-      /*ignore_case=*/false, &retention));
-  JSE_RETURN_IF_ERROR(ParseEnum<v1::DiscardPolicy>(
-      json, "discard", {{"old", v1::DISCARD_OLD}, {"new", v1::DISCARD_NEW}},
+  JSE_RETURN_IF_ERROR(json.GetEnum<v1::RetentionPolicy>("retention",
+                                                        {{"limits", v1::RETENTION_LIMITS},
+                                                         {"interest", v1::RETENTION_INTEREST},
+                                                         {"workqueue", v1::RETENTION_WORK_QUEUE}},
+                                                        /*ignore_case=*/false, &retention));
+  JSE_RETURN_IF_ERROR(json.GetEnum<v1::DiscardPolicy>(
+      "discard", {{"old", v1::DISCARD_OLD}, {"new", v1::DISCARD_NEW}},
       /*ignore_case=*/true, &discard));
-  JSE_RETURN_IF_ERROR(ParseEnum<v1::StorageType>(
-      json, "storage", {{"file", v1::STORAGE_FILE}, {"memory", v1::STORAGE_MEMORY}},
+  JSE_RETURN_IF_ERROR(json.GetEnum<v1::StorageType>(
+      "storage", {{"file", v1::STORAGE_FILE}, {"memory", v1::STORAGE_MEMORY}},
       /*ignore_case=*/false, &storage));
   config->set_retention(retention);
   config->set_discard(discard);
@@ -123,16 +99,6 @@ void WriteSource(const v1::StreamSource& source, GoJsonWriter* w) {
   }
   w->OptString("filter_subject", source.filter_subject());
   w->EndObject();
-}
-
-template <typename Map>
-std::vector<typename Map::const_pointer> SortedEntries(const Map& map) {
-  std::vector<typename Map::const_pointer> entries;
-  entries.reserve(map.size());
-  for (const auto& entry : map) entries.push_back(&entry);
-  std::sort(entries.begin(), entries.end(),
-            [](auto* a, auto* b) { return a->first < b->first; });
-  return entries;
 }
 
 }  // namespace
@@ -294,15 +260,7 @@ void WriteStreamConfig(const v1::StreamConfig& c, GoJsonWriter* w) {
   w->Bool(c.deny_purge());
   w->Key("allow_rollup_hdrs");
   w->Bool(c.allow_rollup_hdrs());
-  if (!c.metadata().empty()) {
-    w->Key("metadata");
-    w->BeginObject();
-    for (const auto* entry : SortedEntries(c.metadata())) {
-      w->Key(entry->first);
-      w->String(entry->second);
-    }
-    w->EndObject();
-  }
+  w->OptStringMap("metadata", c.metadata());
   w->EndObject();
 }
 
@@ -324,7 +282,7 @@ void WriteStreamState(const v1::StreamState& s, GoJsonWriter* w) {
   if (!s.subjects().empty()) {
     w->Key("subjects");
     w->BeginObject();
-    for (const auto* entry : SortedEntries(s.subjects())) {
+    for (const auto* entry : SortedByKey(s.subjects())) {
       w->Key(entry->first);
       w->Uint(entry->second);
     }

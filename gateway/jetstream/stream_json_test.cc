@@ -8,27 +8,10 @@
 namespace jsengine::gateway::jetstream {
 namespace {
 
-// The text of `s` between the first `after` and the following `before`.
-std::string Between(const std::string& s, const std::string& after, const std::string& before) {
-  size_t start = s.find(after);
-  if (start == std::string::npos) return "";
-  start += after.size();
-  size_t end = s.find(before, start);
-  return end == std::string::npos ? "" : s.substr(start, end - start);
-}
-
-template <typename T>
-std::string Json(const T& message, void (*write)(const T&, GoJsonWriter*)) {
-  std::string out;
-  GoJsonWriter w(&out);
-  write(message, &w);
-  return out;
-}
-
 TEST(StreamJsonTest, StreamInfoMatchesNatsServer) {
   v1::StreamInfo info = OrdersInfo();
   std::string golden = Golden("stream_list.json");
-  EXPECT_EQ(Json(info, &WriteStreamInfo), Between(golden, "\"streams\":[", "]}"));
+  EXPECT_EQ(ToJson(info, &WriteStreamInfo), Between(golden, "\"streams\":[", "]}"));
 }
 
 TEST(StreamJsonTest, EmptyStreamHasZeroTimes) {
@@ -52,7 +35,7 @@ TEST(StreamJsonTest, EmptyStreamHasZeroTimes) {
   info.set_created_ns(1795537647973959260);
   info.mutable_state();
   std::string golden = Golden("stream_create_memory.json");
-  EXPECT_EQ(Json(info, &WriteStreamInfo),
+  EXPECT_EQ(ToJson(info, &WriteStreamInfo),
             "{" + Between(golden, "_response\",", ",\"did_create\"") + "}");
 }
 
@@ -62,7 +45,7 @@ TEST(StreamJsonTest, ConfigRoundTripsThroughNatsServerJson) {
     ASSERT_FALSE(config_json.empty()) << file;
     absl::StatusOr<v1::StreamConfig> config = ParseStreamConfig(config_json);
     ASSERT_TRUE(config.ok()) << file << ": " << config.status();
-    EXPECT_EQ(Json(*config, &WriteStreamConfig), config_json) << file;
+    EXPECT_EQ(ToJson(*config, &WriteStreamConfig), config_json) << file;
   }
 }
 
@@ -78,7 +61,7 @@ TEST(StreamJsonTest, SourcesAndRepublishRoundTrip) {
   // instant, which comes back in UTC.
   std::string expected = config_json;
   expected.replace(expected.find("2026-11-24T16:00:00.5+01:00"), 27, "2026-11-24T15:00:00.5Z");
-  EXPECT_EQ(Json(*config, &WriteStreamConfig), expected);
+  EXPECT_EQ(ToJson(*config, &WriteStreamConfig), expected);
 }
 
 TEST(StreamJsonTest, DeletedDetailsMatchNatsServer) {
@@ -92,10 +75,10 @@ TEST(StreamJsonTest, DeletedDetailsMatchNatsServer) {
   s.set_num_subjects(3);
   s.set_num_deleted(1);
   s.add_deleted(2);
-  EXPECT_EQ(Json(s, &WriteStreamState),
-            Between(Golden("x_stream_info_deleted.json"), "\"state\":", ",\"sources\"") );
+  EXPECT_EQ(ToJson(s, &WriteStreamState),
+            Between(Golden("x_stream_info_deleted.json"), "\"state\":", ",\"sources\""));
   s.clear_deleted();
-  EXPECT_EQ(Json(s, &WriteStreamState),
+  EXPECT_EQ(ToJson(s, &WriteStreamState),
             Between(Golden("x_stream_info_filter_none.json"), "\"state\":", ",\"sources\""));
 }
 
@@ -150,16 +133,17 @@ TEST(StreamJsonTest, ParsesEveryField) {
   EXPECT_TRUE(c->allow_rollup_hdrs());
   EXPECT_EQ(c->metadata().at("k"), "v");
 
-  EXPECT_EQ(Json(*c, &WriteStreamConfig),
-            R"({"name":"S","description":"d","subjects":["a","b.\u003e"],"retention":"interest",)"
-            R"("max_consumers":3,"max_msgs":4,"max_bytes":5,"max_age":6,"max_msgs_per_subject":7,)"
-            R"("max_msg_size":8,"discard":"new","storage":"memory","num_replicas":3,"no_ack":true,)"
-            R"("template_owner":"t","duplicate_window":9,"placement":{"cluster":"c","tags":["x","y"]},)"
-            R"("mirror":{"name":"M","opt_start_seq":10,"filter_subject":"f"},)"
-            R"("sources":[{"name":"A","opt_start_time":"2026-11-24T16:27:26.951038088Z"},{"name":"B"}],)"
-            R"("republish":{"src":"a.\u003e","dest":"r.\u003e","headers_only":true},)"
-            R"("allow_direct":true,"mirror_direct":true,"discard_new_per_subject":true,"sealed":true,)"
-            R"("deny_delete":true,"deny_purge":true,"allow_rollup_hdrs":true,"metadata":{"k":"v"}})");
+  EXPECT_EQ(
+      ToJson(*c, &WriteStreamConfig),
+      R"({"name":"S","description":"d","subjects":["a","b.\u003e"],"retention":"interest",)"
+      R"("max_consumers":3,"max_msgs":4,"max_bytes":5,"max_age":6,"max_msgs_per_subject":7,)"
+      R"("max_msg_size":8,"discard":"new","storage":"memory","num_replicas":3,"no_ack":true,)"
+      R"("template_owner":"t","duplicate_window":9,"placement":{"cluster":"c","tags":["x","y"]},)"
+      R"("mirror":{"name":"M","opt_start_seq":10,"filter_subject":"f"},)"
+      R"("sources":[{"name":"A","opt_start_time":"2026-11-24T16:27:26.951038088Z"},{"name":"B"}],)"
+      R"("republish":{"src":"a.\u003e","dest":"r.\u003e","headers_only":true},)"
+      R"("allow_direct":true,"mirror_direct":true,"discard_new_per_subject":true,"sealed":true,)"
+      R"("deny_delete":true,"deny_purge":true,"allow_rollup_hdrs":true,"metadata":{"k":"v"}})");
 }
 
 TEST(StreamJsonTest, AbsentFieldsStayZero) {
@@ -173,13 +157,13 @@ TEST(StreamJsonTest, AbsentFieldsStayZero) {
 }
 
 TEST(StreamJsonTest, RejectsWrongTypesAndUnknownEnums) {
-  for (const char* bad : {
-           R"({"name":1})", R"({"subjects":"a"})", R"({"max_msgs":"ten"})", R"({"max_age":1.5})",
-           R"({"retention":"Limits"})", R"({"storage":"disk"})", R"({"discard":"oldest"})",
-           R"({"max_msg_size":4294967296})", R"({"placement":"x"})", R"({"mirror":{"name":2}})",
-           R"({"sources":[1]})", R"({"sources":[{"opt_start_time":"soon"}]})",
-           R"({"republish":{"headers_only":"yes"}})", R"({"metadata":{"a":1}})",
-           R"({"sealed":1})", R"([])", R"({"name":)"}) {
+  for (const char* bad :
+       {R"({"name":1})", R"({"subjects":"a"})", R"({"max_msgs":"ten"})", R"({"max_age":1.5})",
+        R"({"retention":"Limits"})", R"({"storage":"disk"})", R"({"discard":"oldest"})",
+        R"({"max_msg_size":4294967296})", R"({"placement":"x"})", R"({"mirror":{"name":2}})",
+        R"({"sources":[1]})", R"({"sources":[{"opt_start_time":"soon"}]})",
+        R"({"republish":{"headers_only":"yes"}})", R"({"metadata":{"a":1}})", R"({"sealed":1})",
+        R"({"storage":null})", R"({"retention":null})", R"([])", R"({"name":)"}) {
     absl::StatusOr<v1::StreamConfig> c = ParseStreamConfig(bad);
     EXPECT_FALSE(c.ok()) << bad;
     EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << bad;
@@ -195,7 +179,7 @@ TEST(StreamJsonTest, SubjectsMapIsSortedAndDeletedListed) {
   s.add_deleted(4);
   s.add_deleted(6);
   s.set_consumer_count(1);
-  EXPECT_EQ(Json(s, &WriteStreamState),
+  EXPECT_EQ(ToJson(s, &WriteStreamState),
             R"({"messages":0,"bytes":0,"first_seq":0,"first_ts":"0001-01-01T00:00:00Z",)"
             R"("last_seq":0,"last_ts":"0001-01-01T00:00:00Z",)"
             R"("subjects":{"orders.a":3,"orders.b":2,"ship.eu.x":1},"num_deleted":2,)"
@@ -204,14 +188,14 @@ TEST(StreamJsonTest, SubjectsMapIsSortedAndDeletedListed) {
 
 TEST(StreamJsonTest, StoredMessageMatchesNatsServer) {
   v1::StoredMessage m = CapturedMessage(2);
-  EXPECT_EQ(Json(m, &WriteStoredMessage),
+  EXPECT_EQ(ToJson(m, &WriteStoredMessage),
             Between(Golden("msg_get_seq.json"), "\"message\":", "}}") + "}");
 
   v1::StoredMessage empty;
   empty.set_subject("a");
   empty.set_seq(1);
   empty.set_time_ns(1);
-  EXPECT_EQ(Json(empty, &WriteStoredMessage),
+  EXPECT_EQ(ToJson(empty, &WriteStoredMessage),
             R"({"subject":"a","seq":1,"time":"1970-01-01T00:00:00.000000001Z"})");
 }
 

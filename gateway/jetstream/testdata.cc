@@ -24,6 +24,14 @@ std::string Golden(absl::string_view name) {
   return data.str();
 }
 
+std::string Between(const std::string& s, const std::string& after, const std::string& before) {
+  size_t start = s.find(after);
+  if (start == std::string::npos) return "";
+  start += after.size();
+  size_t end = s.find(before, start);
+  return end == std::string::npos ? "" : s.substr(start, end - start);
+}
+
 v1::StreamConfig OrdersConfig() {
   v1::StreamConfig c;
   c.set_name("ORDERS");

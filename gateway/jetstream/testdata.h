@@ -1,11 +1,13 @@
 // Golden replies captured from nats-server 2.9.10 (testdata/capture.py),
-// and the protos that hold the same streams, for the tests. Test-only.
+// the protos that hold the same streams, and the helpers that hold them
+// side by side, for the tests. Test-only.
 #ifndef JSENGINE_GATEWAY_JETSTREAM_TESTDATA_H_
 #define JSENGINE_GATEWAY_JETSTREAM_TESTDATA_H_
 
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "gateway/jetstream/go_json_writer.h"
 #include "proto/common.pb.h"
 #include "proto/store.pb.h"
 
@@ -14,6 +16,19 @@ namespace jsengine::gateway::jetstream {
 // The bytes of gateway/jetstream/testdata/<name>; aborts the test binary
 // when the file is missing (a broken checkout, not a test outcome).
 std::string Golden(absl::string_view name);
+
+// The text of `s` between the first `after` and the following `before`;
+// empty when either is missing.
+std::string Between(const std::string& s, const std::string& after, const std::string& before);
+
+// `message` as `write` writes it.
+template <typename T>
+std::string ToJson(const T& message, void (*write)(const T&, GoJsonWriter*)) {
+  std::string out;
+  GoJsonWriter w(&out);
+  write(message, &w);
+  return out;
+}
 
 // The ORDERS stream of the capture: subjects orders.* and ship.>, limits
 // -1, file storage, one replica, 2 min duplicate window, direct gets on.

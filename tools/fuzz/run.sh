@@ -9,6 +9,7 @@
 # `bazel test` through each *_fuzzer_replay_test):
 #   parser          NATS client protocol parser (gateway/core)
 #   stream_config   $JS.API stream configuration JSON (gateway/jetstream)
+#   consumer_config $JS.API consumer create requests and their rules (gateway/jetstream)
 #   segment_record  on-disk segment records and NATS headers (storesvc)
 #   saved_index     on-disk segment index files and state.snap (storesvc)
 #   stream_meta     a stream's meta.pb, framed or unframed (storesvc)
@@ -19,6 +20,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 declare -A label=(
   [parser]=//gateway/core:parser_fuzzer
   [stream_config]=//gateway/jetstream:stream_config_fuzzer
+  [consumer_config]=//gateway/jetstream:consumer_config_fuzzer
   [segment_record]=//storesvc:segment_record_fuzzer
   [saved_index]=//storesvc:saved_index_fuzzer
   [stream_meta]=//storesvc:stream_meta_fuzzer
@@ -27,6 +29,7 @@ declare -A label=(
 declare -A corpus=(
   [parser]=gateway/core/testdata/parser_corpus
   [stream_config]=gateway/jetstream/testdata/stream_config_corpus
+  [consumer_config]=gateway/jetstream/testdata/consumer_config_corpus
   [segment_record]=storesvc/testdata/segment_record_corpus
   [saved_index]=storesvc/testdata/saved_index_corpus
   [stream_meta]=storesvc/testdata/stream_meta_corpus
@@ -34,7 +37,7 @@ declare -A corpus=(
 )
 
 targets=("${1:-}")
-[[ -n "${targets[0]}" ]] || targets=(parser stream_config segment_record saved_index stream_meta ack)
+[[ -n "${targets[0]}" ]] || targets=(parser stream_config consumer_config segment_record saved_index stream_meta ack)
 seconds="${2:-30}"
 bazel=./bazelw
 [[ -x "$bazel" ]] || bazel=bazel

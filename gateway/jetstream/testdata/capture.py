@@ -1,14 +1,74 @@
 #!/usr/bin/env python3
 """Captures nats-server's JetStream API replies byte for byte (golden files).
 
-Usage: nats-server -js -p PORT -sd DIR &  then  capture.py PORT OUTDIR
+Usage: nats-server -js -p PORT -sd DIR &  then  capture.py PORT OUTDIR [extra|consumers]
 Each step sends one request (optionally with headers) over a raw NATS
 connection and writes the reply payload (and headers, if any) to OUTDIR.
 """
-import socket, sys, os
+import socket, sys, os, time
 
 port, out = int(sys.argv[1]), sys.argv[2]
 n = 0
+
+# (golden name, subject, config) of the consumer run's create requests on
+# ORDERS; consumer_json_test.cc replays the same configs.
+CONSUMER_CASES = [
+    ("consumer_create_durable", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.PULL",
+     '{"durable_name":"PULL","ack_policy":"explicit"}'),
+    ("consumer_create_push", "$JS.API.CONSUMER.CREATE.ORDERS.PUSH",
+     '{"deliver_subject":"out.push","deliver_group":"g","ack_policy":"none",'
+     '"deliver_policy":"by_start_time","opt_start_time":"2026-11-24T16:00:00.5Z",'
+     '"replay_policy":"original","rate_limit_bps":1000000,"sample_freq":"50%",'
+     '"idle_heartbeat":5000000000,"flow_control":true,"headers_only":true,'
+     '"filter_subject":"orders.*","description":"push & <more>","mem_storage":true,'
+     '"inactive_threshold":60000000000}'),
+    ("consumer_create_ephemeral", "$JS.API.CONSUMER.CREATE.ORDERS", '{"deliver_subject":"out.eph"}'),
+    ("consumer_create_pull_options", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.FULL",
+     '{"durable_name":"FULL","ack_policy":"all","max_waiting":10,"max_ack_pending":20,'
+     '"max_batch":5,"max_expires":30000000000,"max_bytes":1024,"inactive_threshold":3600000000000,'
+     '"filter_subject":"ship.>","deliver_policy":"by_start_sequence","opt_start_seq":2,'
+     '"num_replicas":1,"backoff":[1000000000,2000000000],"max_deliver":3,"unknown":{"x":[1]}}'),
+    ("consumer_create_wait", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.WAIT",
+     '{"durable_name":"WAIT","ack_policy":"explicit","deliver_policy":"new","ACK_WAIT":1000000000}'),
+    ("consumer_create_undefined", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.UNDEF",
+     '{"durable_name":"UNDEF","deliver_policy":"undefined","deliver_subject":"out.undef",'
+     '"filter_subject":"orders.a","max_ack_pending":0}'),
+    ("consumer_create_bad_json", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X", '{"durable_name":'),
+    ("consumer_create_wrong_type", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
+     '{"durable_name":"X","ack_wait":"30s"}'),
+    ("consumer_create_null_enum", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
+     '{"durable_name":"X","ack_policy":null}'),
+    ("consumer_create_bad_enum", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
+     '{"durable_name":"X","ack_policy":"Explicit"}'),
+    ("consumer_create_pull_heartbeat", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
+     '{"durable_name":"X","ack_policy":"explicit","idle_heartbeat":1000000000}'),
+    ("consumer_create_push_max_waiting", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
+     '{"durable_name":"X","deliver_subject":"out.x","max_waiting":5}'),
+    ("consumer_create_flow_no_heartbeat", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
+     '{"durable_name":"X","deliver_subject":"out.x","flow_control":true}'),
+    ("consumer_create_start_conflict", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
+     '{"durable_name":"X","deliver_policy":"last","opt_start_seq":3}'),
+    ("consumer_create_bad_sample", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
+     '{"durable_name":"X","sample_freq":"5 %"}'),
+    ("consumer_create_negative_sample", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
+     '{"durable_name":"X","sample_freq":"-5%"}'),
+    ("consumer_create_filter_not_subset", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
+     '{"durable_name":"X","filter_subject":"nomatch.>"}'),
+    ("consumer_create_deliver_cycle", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
+     '{"durable_name":"X","deliver_subject":"orders.x"}'),
+    ("consumer_create_deliver_wildcard", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
+     '{"durable_name":"X","deliver_subject":"out.*"}'),
+    ("consumer_create_name_mismatch", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
+     '{"durable_name":"X","name":"Y"}'),
+    ("consumer_create_bad_name", "$JS.API.CONSUMER.CREATE.ORDERS", '{"name":"a.b"}'),
+    ("consumer_create_description_too_long", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
+     '{"durable_name":"X","description":"%s"}' % ("d" * 4097)),
+    ("consumer_update_ack_policy", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.PULL",
+     '{"durable_name":"PULL","ack_policy":"all"}'),
+    ("consumer_update_deliver_policy", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.PULL",
+     '{"durable_name":"PULL","ack_policy":"explicit","deliver_policy":"new"}'),
+    ("consumer_create_path_separator", "$JS.API.CONSUMER.CREATE.ORDERS.a/b", '{"name":"a/b"}'),
+]
 
 def connect():
     s = socket.create_connection(("127.0.0.1", port))
@@ -60,6 +120,58 @@ def save(name, subject, payload=b"", headers=None):
         with open(os.path.join(out, name + ".hdr"), "wb") as o:
             o.write(hdr)
     print(name, hdr, body)
+
+def publish(subject, payload=b""):
+    """Publishes without a reply subject; returns once the server has it."""
+    if isinstance(payload, str):
+        payload = payload.encode()
+    s.sendall(b"PUB %s %d\r\n%s\r\nPING\r\n" % (subject.encode(), len(payload), payload))
+    while not f.readline().startswith(b"PONG"):
+        pass
+
+def pull(subject, payload, count):
+    """Sends a request and returns the reply subjects of the first `count` messages."""
+    global n
+    n += 1
+    reply = "_R.%d" % n
+    s.sendall(b"PUB %s %s %d\r\n%s\r\n" % (subject.encode(), reply.encode(), len(payload), payload.encode()))
+    acks = []
+    while len(acks) < count:
+        parts = f.readline().split()
+        if parts[0] == b"MSG":
+            f.read(int(parts[-1])); f.readline()
+            acks.append(parts[3].decode())
+    return acks
+
+if len(sys.argv) > 3 and sys.argv[3] == "consumers":
+    # A third run, for the consumer API (its times differ from the others).
+    def create(name, subject, config, stream="ORDERS"):
+        save(name, subject, '{"stream_name":"%s","config":%s}' % (stream, config))
+    request("$JS.API.STREAM.CREATE.ORDERS", '{"name":"ORDERS","subjects":["orders.*","ship.>"]}')
+    request("$JS.API.STREAM.CREATE.WQ", '{"name":"WQ","subjects":["wq.>"],"retention":"workqueue"}')
+    request("$JS.API.STREAM.CREATE.LIST", '{"name":"LIST","storage":"memory"}')
+    request("orders.a", "hello")
+    request("orders.b", "world")
+    request("ship.eu.x", "third")
+    for name, subject, config in CONSUMER_CASES:
+        create(name, subject, config)
+    create("consumer_create_wq_ack_all", "$JS.API.CONSUMER.DURABLE.CREATE.WQ.W",
+           '{"durable_name":"W","ack_policy":"all"}', "WQ")
+    create("consumer_create_wq_ack_none", "$JS.API.CONSUMER.DURABLE.CREATE.WQ.W",
+           '{"durable_name":"W","ack_policy":"none"}', "WQ")
+    acks = pull("$JS.API.CONSUMER.MSG.NEXT.ORDERS.PULL", '{"batch":2}', 2)
+    publish(acks[0], "+ACK")
+    pull("$JS.API.CONSUMER.MSG.NEXT.ORDERS.WAIT", '{"batch":1,"expires":60000000000}', 0)
+    time.sleep(0.5)  # Acks and pull requests reach the consumer asynchronously.
+    save("consumer_info", "$JS.API.CONSUMER.INFO.ORDERS.PULL")
+    save("consumer_info_waiting", "$JS.API.CONSUMER.INFO.ORDERS.WAIT")
+    save("consumer_info_missing", "$JS.API.CONSUMER.INFO.ORDERS.NOPE")
+    save("consumer_names_orders", "$JS.API.CONSUMER.NAMES.ORDERS")
+    create("consumer_create_list_one", "$JS.API.CONSUMER.DURABLE.CREATE.LIST.ONE",
+           '{"durable_name":"ONE","ack_policy":"explicit","description":"only"}', "LIST")
+    save("consumer_list", "$JS.API.CONSUMER.LIST.LIST")
+    save("consumer_list_empty", "$JS.API.CONSUMER.LIST.WQ")
+    sys.exit(0)
 
 if len(sys.argv) > 3 and sys.argv[3] == "extra":
     # A second run, for files added later (its times differ from the first).
