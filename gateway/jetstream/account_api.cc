@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "gateway/jetstream/go_json_writer.h"
+#include "common/go_json_writer.h"
 
 namespace jsengine::gateway::jetstream {
 namespace {
@@ -33,7 +33,7 @@ JsApiReply AccountApi::Info(const JsApiStats& stats) {
   }
   const JsAccountLimits& l = limits_;
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   BeginReply(JsApiEndpoint::kAccountInfo, &w);
   w.Key("memory");
   w.Uint(memory);

@@ -4,7 +4,7 @@
 
 namespace jsengine::gateway::jetstream {
 
-void WriteApiError(const v1::ErrorDetail& detail, GoJsonWriter* w) {
+void WriteApiError(const v1::ErrorDetail& detail, common::GoJsonWriter* w) {
   w->BeginObject();
   w->Key("code");
   w->Int(detail.code());
@@ -13,14 +13,14 @@ void WriteApiError(const v1::ErrorDetail& detail, GoJsonWriter* w) {
   w->EndObject();
 }
 
-void WriteApiErrorField(const absl::Status& status, GoJsonWriter* w) {
+void WriteApiErrorField(const absl::Status& status, common::GoJsonWriter* w) {
   w->Key("error");
   WriteApiError(common::ToErrorDetail(status), w);
 }
 
 std::string ErrorResponse(absl::string_view type, const absl::Status& status) {
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   w.BeginObject();
   w.Key("type");
   w.String(type);

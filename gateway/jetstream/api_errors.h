@@ -12,16 +12,16 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "gateway/jetstream/go_json_writer.h"
+#include "common/go_json_writer.h"
 #include "proto/common.pb.h"
 
 namespace jsengine::gateway::jetstream {
 
 // Writes the ApiError object of `detail`.
-void WriteApiError(const v1::ErrorDetail& detail, GoJsonWriter* w);
+void WriteApiError(const v1::ErrorDetail& detail, common::GoJsonWriter* w);
 
 // Writes `"error":{...}` for `status` (not OK) into an open object.
-void WriteApiErrorField(const absl::Status& status, GoJsonWriter* w);
+void WriteApiErrorField(const absl::Status& status, common::GoJsonWriter* w);
 
 // The whole reply of a failed request whose response carries nothing but
 // its type: {"type":"<type>","error":{...}}.

@@ -12,7 +12,7 @@ using E = JsApiEndpoint;
 
 // Fields that follow "error" in failed replies, because nats-server's
 // response structs have them without omitempty.
-void WriteErrorTrailer(JsApiEndpoint endpoint, GoJsonWriter* w) {
+void WriteErrorTrailer(JsApiEndpoint endpoint, common::GoJsonWriter* w) {
   switch (endpoint) {
     case E::kStreamInfo:
     case E::kStreamNames:
@@ -62,7 +62,7 @@ JsApiReply JsonReply(std::string payload) {
 
 JsApiReply ErrorReply(JsApiEndpoint endpoint, const absl::Status& status) {
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   BeginReply(endpoint, &w);
   WriteApiErrorField(status, &w);
   WriteErrorTrailer(endpoint, &w);
@@ -72,7 +72,7 @@ JsApiReply ErrorReply(JsApiEndpoint endpoint, const absl::Status& status) {
 
 JsApiReply SuccessReply(JsApiEndpoint endpoint) {
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   BeginReply(endpoint, &w);
   w.Key("success");
   w.Bool(true);
@@ -80,14 +80,14 @@ JsApiReply SuccessReply(JsApiEndpoint endpoint) {
   return JsonReply(std::move(out));
 }
 
-void BeginReply(JsApiEndpoint endpoint, GoJsonWriter* w) {
+void BeginReply(JsApiEndpoint endpoint, common::GoJsonWriter* w) {
   std::string_view type = JsApiResponseType(endpoint);
   w->BeginObject();
   w->Key("type");
   w->String(absl::string_view(type.data(), type.size()));
 }
 
-void WritePaging(int total, int offset, int limit, GoJsonWriter* w) {
+void WritePaging(int total, int offset, int limit, common::GoJsonWriter* w) {
   w->Key("total");
   w->Int(total);
   w->Key("offset");

@@ -3,7 +3,7 @@
 // endpoint writes alike, as nats-server 2.9 writes them.
 //
 //   std::string out;
-//   GoJsonWriter w(&out);
+//   common::GoJsonWriter w(&out);
 //   BeginReply(JsApiEndpoint::kStreamNames, &w);   // {"type":"io.nats...",
 //   WritePaging(total, offset, limit, &w);
 //   ...
@@ -17,8 +17,8 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "common/go_json_writer.h"
 #include "gateway/jetstream/api_subject.h"
-#include "gateway/jetstream/go_json_writer.h"
 
 namespace jsengine::gateway::jetstream {
 
@@ -45,10 +45,10 @@ JsApiReply ErrorReply(JsApiEndpoint endpoint, const absl::Status& status);
 JsApiReply SuccessReply(JsApiEndpoint endpoint);
 
 // Opens the reply object with its "type".
-void BeginReply(JsApiEndpoint endpoint, GoJsonWriter* w);
+void BeginReply(JsApiEndpoint endpoint, common::GoJsonWriter* w);
 
 // The "total", "offset" and "limit" of paged replies.
-void WritePaging(int total, int offset, int limit, GoJsonWriter* w);
+void WritePaging(int total, int offset, int limit, common::GoJsonWriter* w);
 
 }  // namespace jsengine::gateway::jetstream
 

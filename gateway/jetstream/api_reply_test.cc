@@ -32,7 +32,7 @@ TEST(ApiReplyTest, ErrorReplyHasTheFieldsNatsServerDoesNotOmit) {
 
 TEST(ApiReplyTest, PagedReplies) {
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   BeginReply(JsApiEndpoint::kStreamNames, &w);
   WritePaging(3, 1, 1024, &w);
   w.EndObject();

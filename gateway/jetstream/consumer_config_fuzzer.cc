@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <string>
 
+#include "common/go_json_writer.h"
 #include "consumersvc/consumer_config.h"
 #include "gateway/jetstream/consumer_json.h"
-#include "gateway/jetstream/go_json_writer.h"
 #include "google/protobuf/util/message_differencer.h"
 
 namespace {
@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto request = js::ParseCreateConsumerRequest(payload);
   if (!request.ok()) return 0;
   std::string json;
-  js::GoJsonWriter writer(&json);
+  jsengine::common::GoJsonWriter writer(&json);
   js::WriteConsumerConfig(request->config(), &writer);
   auto again = js::ParseConsumerConfig(json);
   if (!again.ok() ||

@@ -14,7 +14,7 @@
 namespace jsengine::gateway::jetstream {
 namespace {
 
-absl::Status ParseEnums(const GoJsonObject& json, v1::ConsumerConfig* config) {
+absl::Status ParseEnums(const common::GoJsonObject& json, v1::ConsumerConfig* config) {
   v1::DeliverPolicy deliver = v1::DELIVER_ALL;
   v1::AckPolicy ack = v1::ACK_NONE;
   v1::ReplayPolicy replay = v1::REPLAY_INSTANT;
@@ -40,7 +40,7 @@ absl::Status ParseEnums(const GoJsonObject& json, v1::ConsumerConfig* config) {
   return absl::OkStatus();
 }
 
-absl::Status ParseStrings(const GoJsonObject& json, v1::ConsumerConfig* config) {
+absl::Status ParseStrings(const common::GoJsonObject& json, v1::ConsumerConfig* config) {
   std::string durable, name, description, filter, sample, deliver_subject, deliver_group;
   std::vector<std::string> filters;
   std::map<std::string, std::string> metadata;
@@ -65,7 +65,7 @@ absl::Status ParseStrings(const GoJsonObject& json, v1::ConsumerConfig* config) 
   return absl::OkStatus();
 }
 
-absl::Status ParseNumbers(const GoJsonObject& json, v1::ConsumerConfig* config) {
+absl::Status ParseNumbers(const common::GoJsonObject& json, v1::ConsumerConfig* config) {
   uint64_t start_seq = 0, rate_limit = 0;
   int64_t start_time = 0, ack_wait = 0, max_deliver = 0, max_waiting = 0, max_ack_pending = 0;
   int64_t heartbeat = 0, max_batch = 0, max_expires = 0, max_bytes = 0, inactive = 0;
@@ -105,7 +105,7 @@ absl::Status ParseNumbers(const GoJsonObject& json, v1::ConsumerConfig* config) 
   return absl::OkStatus();
 }
 
-absl::Status ParseFlags(const GoJsonObject& json, v1::ConsumerConfig* config) {
+absl::Status ParseFlags(const common::GoJsonObject& json, v1::ConsumerConfig* config) {
   bool flow_control = false, headers_only = false, mem_storage = false, direct = false;
   JSE_RETURN_IF_ERROR(json.GetBool("flow_control", &flow_control));
   JSE_RETURN_IF_ERROR(json.GetBool("headers_only", &headers_only));
@@ -120,7 +120,7 @@ absl::Status ParseFlags(const GoJsonObject& json, v1::ConsumerConfig* config) {
 
 // opt_start_time is a time the client chose, so Unix time 0 is itself here
 // rather than Go's zero time.
-void WriteStartTime(int64_t ns, GoJsonWriter* w) {
+void WriteStartTime(int64_t ns, common::GoJsonWriter* w) {
   if (ns == 0) {
     w->String("1970-01-01T00:00:00Z");
   } else {
@@ -128,14 +128,15 @@ void WriteStartTime(int64_t ns, GoJsonWriter* w) {
   }
 }
 
-void OptUint(absl::string_view key, uint64_t value, GoJsonWriter* w) {
+void OptUint(absl::string_view key, uint64_t value, common::GoJsonWriter* w) {
   if (value == 0) return;
   w->Key(key);
   w->Uint(value);
 }
 
 void OptStrings(absl::string_view key,
-                const google::protobuf::RepeatedPtrField<std::string>& values, GoJsonWriter* w) {
+                const google::protobuf::RepeatedPtrField<std::string>& values,
+                common::GoJsonWriter* w) {
   if (values.empty()) return;
   w->Key(key);
   w->BeginArray();
@@ -177,7 +178,7 @@ absl::string_view ReplayPolicyName(v1::ReplayPolicy policy) {
   return policy == v1::REPLAY_INSTANT ? "instant" : "original";
 }
 
-absl::StatusOr<v1::ConsumerConfig> ConsumerConfigFromJson(const GoJsonObject& json) {
+absl::StatusOr<v1::ConsumerConfig> ConsumerConfigFromJson(const common::GoJsonObject& json) {
   v1::ConsumerConfig config;
   JSE_RETURN_IF_ERROR(ParseStrings(json, &config));
   JSE_RETURN_IF_ERROR(ParseEnums(json, &config));
@@ -187,16 +188,16 @@ absl::StatusOr<v1::ConsumerConfig> ConsumerConfigFromJson(const GoJsonObject& js
 }
 
 absl::StatusOr<v1::ConsumerConfig> ParseConsumerConfig(absl::string_view payload) {
-  JSE_ASSIGN_OR_RETURN(GoJsonObject json, GoJsonObject::Parse(payload));
+  JSE_ASSIGN_OR_RETURN(common::GoJsonObject json, common::GoJsonObject::Parse(payload));
   return ConsumerConfigFromJson(json);
 }
 
 absl::StatusOr<v1::CreateConsumerRequest> ParseCreateConsumerRequest(absl::string_view payload) {
-  JSE_ASSIGN_OR_RETURN(GoJsonObject json, GoJsonObject::Parse(payload));
+  JSE_ASSIGN_OR_RETURN(common::GoJsonObject json, common::GoJsonObject::Parse(payload));
   v1::CreateConsumerRequest request;
   std::string stream;
   JSE_RETURN_IF_ERROR(json.GetString("stream_name", &stream));
-  GoJsonObject config_json;
+  common::GoJsonObject config_json;
   bool present = false;
   JSE_RETURN_IF_ERROR(json.GetObject("config", &config_json, &present));
   if (present) {
@@ -211,7 +212,7 @@ absl::StatusOr<v1::CreateConsumerRequest> ParseCreateConsumerRequest(absl::strin
   return request;
 }
 
-void WriteConsumerConfig(const v1::ConsumerConfig& c, GoJsonWriter* w) {
+void WriteConsumerConfig(const v1::ConsumerConfig& c, common::GoJsonWriter* w) {
   w->BeginObject();
   w->OptString("durable_name", c.durable_name());
   w->OptString("name", c.name());
@@ -258,7 +259,7 @@ void WriteConsumerConfig(const v1::ConsumerConfig& c, GoJsonWriter* w) {
   w->EndObject();
 }
 
-void WriteSequenceInfo(const v1::SequenceInfo& s, GoJsonWriter* w) {
+void WriteSequenceInfo(const v1::SequenceInfo& s, common::GoJsonWriter* w) {
   w->BeginObject();
   w->Key("consumer_seq");
   w->Uint(s.consumer_seq());
@@ -271,7 +272,7 @@ void WriteSequenceInfo(const v1::SequenceInfo& s, GoJsonWriter* w) {
   w->EndObject();
 }
 
-void WriteConsumerInfoFields(const v1::ConsumerInfo& info, GoJsonWriter* w) {
+void WriteConsumerInfoFields(const v1::ConsumerInfo& info, common::GoJsonWriter* w) {
   w->Key("stream_name");
   w->String(info.stream_name());
   w->Key("name");
@@ -308,13 +309,13 @@ void WriteConsumerInfoFields(const v1::ConsumerInfo& info, GoJsonWriter* w) {
   }
 }
 
-void WriteConsumerInfo(const v1::ConsumerInfo& info, GoJsonWriter* w) {
+void WriteConsumerInfo(const v1::ConsumerInfo& info, common::GoJsonWriter* w) {
   w->BeginObject();
   WriteConsumerInfoFields(info, w);
   w->EndObject();
 }
 
-void WriteConsumerNamesFields(const v1::ConsumerNamesResponse& names, GoJsonWriter* w) {
+void WriteConsumerNamesFields(const v1::ConsumerNamesResponse& names, common::GoJsonWriter* w) {
   WritePaging(names.total(), names.offset(),
               names.limit() > 0 ? names.limit() : common::kNamesLimit, w);
   w->Key("consumers");
@@ -323,7 +324,7 @@ void WriteConsumerNamesFields(const v1::ConsumerNamesResponse& names, GoJsonWrit
   w->EndArray();
 }
 
-void WriteConsumerListFields(const v1::ListConsumersResponse& list, GoJsonWriter* w) {
+void WriteConsumerListFields(const v1::ListConsumersResponse& list, common::GoJsonWriter* w) {
   WritePaging(list.total(), list.offset(), list.limit() > 0 ? list.limit() : common::kListLimit, w);
   w->Key("consumers");
   w->BeginArray();

@@ -19,15 +19,15 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "gateway/jetstream/go_json_reader.h"
-#include "gateway/jetstream/go_json_writer.h"
+#include "common/go_json_reader.h"
+#include "common/go_json_writer.h"
 #include "proto/consumer.pb.h"
 
 namespace jsengine::gateway::jetstream {
 
 // A ConsumerConfig from its JSON; InvalidArgument naming the field when a
 // value has the wrong type or an enum an unknown spelling.
-absl::StatusOr<v1::ConsumerConfig> ConsumerConfigFromJson(const GoJsonObject& json);
+absl::StatusOr<v1::ConsumerConfig> ConsumerConfigFromJson(const common::GoJsonObject& json);
 absl::StatusOr<v1::ConsumerConfig> ParseConsumerConfig(absl::string_view payload);
 
 // The body of $JS.API.CONSUMER.CREATE and CONSUMER.DURABLE.CREATE:
@@ -36,19 +36,19 @@ absl::StatusOr<v1::ConsumerConfig> ParseConsumerConfig(absl::string_view payload
 absl::StatusOr<v1::CreateConsumerRequest> ParseCreateConsumerRequest(absl::string_view payload);
 
 // Each writes one JSON value (an object).
-void WriteConsumerConfig(const v1::ConsumerConfig& config, GoJsonWriter* w);
-void WriteSequenceInfo(const v1::SequenceInfo& sequence, GoJsonWriter* w);
-void WriteConsumerInfo(const v1::ConsumerInfo& info, GoJsonWriter* w);
+void WriteConsumerConfig(const v1::ConsumerConfig& config, common::GoJsonWriter* w);
+void WriteSequenceInfo(const v1::SequenceInfo& sequence, common::GoJsonWriter* w);
+void WriteConsumerInfo(const v1::ConsumerInfo& info, common::GoJsonWriter* w);
 
 // The fields of a ConsumerInfo, written into an object the caller has open
 // (consumer_create_response and consumer_info_response embed them).
-void WriteConsumerInfoFields(const v1::ConsumerInfo& info, GoJsonWriter* w);
+void WriteConsumerInfoFields(const v1::ConsumerInfo& info, common::GoJsonWriter* w);
 
 // "total", "offset", "limit" and "consumers" of a consumer_names_response
 // and a consumer_list_response, written into the open reply; a limit of 0
 // is written as the API's page size (1024 names, 256 infos).
-void WriteConsumerNamesFields(const v1::ConsumerNamesResponse& names, GoJsonWriter* w);
-void WriteConsumerListFields(const v1::ListConsumersResponse& list, GoJsonWriter* w);
+void WriteConsumerNamesFields(const v1::ConsumerNamesResponse& names, common::GoJsonWriter* w);
+void WriteConsumerListFields(const v1::ListConsumersResponse& list, common::GoJsonWriter* w);
 
 // nats-server's spellings of the enums.
 absl::string_view DeliverPolicyName(v1::DeliverPolicy policy);

@@ -16,14 +16,14 @@ namespace {
 
 using E = JsApiEndpoint;
 
-GoJsonObject ParseGolden(const std::string& json) {
-  absl::StatusOr<GoJsonObject> parsed = GoJsonObject::Parse(json);
+common::GoJsonObject ParseGolden(const std::string& json) {
+  absl::StatusOr<common::GoJsonObject> parsed = common::GoJsonObject::Parse(json);
   EXPECT_TRUE(parsed.ok()) << json;
-  return parsed.ok() ? *parsed : GoJsonObject();
+  return parsed.ok() ? *parsed : common::GoJsonObject();
 }
 
-v1::SequenceInfo SequenceFromGolden(const GoJsonObject& reply, absl::string_view key) {
-  GoJsonObject json;
+v1::SequenceInfo SequenceFromGolden(const common::GoJsonObject& reply, absl::string_view key) {
+  common::GoJsonObject json;
   bool present = false;
   EXPECT_TRUE(reply.GetObject(key, &json, &present).ok());
   uint64_t consumer_seq = 0, stream_seq = 0;
@@ -41,7 +41,7 @@ v1::SequenceInfo SequenceFromGolden(const GoJsonObject& reply, absl::string_view
 // The state part of a captured ConsumerInfo (what the delivery state machine,
 // not the configuration, decides); its config is left to the test.
 v1::ConsumerInfo StateFromGolden(const std::string& json) {
-  GoJsonObject reply = ParseGolden(json);
+  common::GoJsonObject reply = ParseGolden(json);
   std::string stream, name;
   int64_t created = 0, ack_pending = 0, redelivered = 0, waiting = 0;
   uint64_t pending = 0;
@@ -70,7 +70,7 @@ v1::ConsumerInfo StateFromGolden(const std::string& json) {
 
 std::string InfoReply(JsApiEndpoint endpoint, const v1::ConsumerInfo& info) {
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   BeginReply(endpoint, &w);
   WriteConsumerInfoFields(info, &w);
   w.EndObject();
@@ -233,14 +233,14 @@ TEST(ConsumerJsonTest, NamesAndListMatchNatsServer) {
     names.add_names(name);
   }
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   BeginReply(E::kConsumerNames, &w);
   WriteConsumerNamesFields(names, &w);
   w.EndObject();
   EXPECT_EQ(out, Golden("consumer_names_orders.json"));
 
   out.clear();
-  GoJsonWriter empty(&out);
+  common::GoJsonWriter empty(&out);
   BeginReply(E::kConsumerNames, &empty);
   WriteConsumerNamesFields(v1::ConsumerNamesResponse(), &empty);
   empty.EndObject();
@@ -264,14 +264,14 @@ TEST(ConsumerJsonTest, NamesAndListMatchNatsServer) {
   list.set_total(1);
   *list.add_consumers() = info;
   out.clear();
-  GoJsonWriter lw(&out);
+  common::GoJsonWriter lw(&out);
   BeginReply(E::kConsumerList, &lw);
   WriteConsumerListFields(list, &lw);
   lw.EndObject();
   EXPECT_EQ(out, Golden("consumer_list.json"));
 
   out.clear();
-  GoJsonWriter ew(&out);
+  common::GoJsonWriter ew(&out);
   BeginReply(E::kConsumerList, &ew);
   WriteConsumerListFields(v1::ListConsumersResponse(), &ew);
   ew.EndObject();

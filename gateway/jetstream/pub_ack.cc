@@ -1,8 +1,8 @@
 #include "gateway/jetstream/pub_ack.h"
 
 #include "absl/strings/numbers.h"
+#include "common/go_json_writer.h"
 #include "gateway/jetstream/api_errors.h"
-#include "gateway/jetstream/go_json_writer.h"
 
 namespace jsengine::gateway::jetstream {
 namespace {
@@ -14,7 +14,7 @@ void AppendQuoted(std::string_view name, std::string* out) {
   for (char c : name) {
     unsigned char u = static_cast<unsigned char>(c);
     if (u < 0x20 || u >= 0x7F || c == '"' || c == '\\') {
-      AppendGoJsonString(absl::string_view(name.data(), name.size()), out);
+      common::AppendGoJsonString(absl::string_view(name.data(), name.size()), out);
       return;
     }
   }
@@ -35,7 +35,7 @@ void AppendPubAck(const v1::AppendResult& result, std::string_view domain, std::
   if (result.has_error()) {
     out->reserve(out->size() + 96 + result.stream().size() +
                  result.error().description().size());
-    GoJsonWriter w(out);
+    common::GoJsonWriter w(out);
     w.BeginObject();
     w.Key("error");
     WriteApiError(result.error(), &w);

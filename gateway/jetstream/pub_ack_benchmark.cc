@@ -61,7 +61,7 @@ void BM_StreamInfoJson(benchmark::State& state) {
   info.mutable_state()->set_last_ts_ns(1795537646955296252);
   for (auto _ : state) {
     std::string out;
-    GoJsonWriter w(&out);
+    common::GoJsonWriter w(&out);
     WriteStreamInfo(info, &w);
     benchmark::DoNotOptimize(out.data());
   }

@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/go_json_reader.h"
+#include "common/go_json_writer.h"
 #include "common/names.h"
 #include "common/status.h"
-#include "gateway/jetstream/go_json_reader.h"
-#include "gateway/jetstream/go_json_writer.h"
 #include "gateway/jetstream/stream_json.h"
 
 namespace jsengine::gateway::jetstream {
@@ -44,8 +44,8 @@ absl::Status InvalidConfig(absl::string_view why) {
 // The paging request of NAMES and LIST: {offset, subject}.
 absl::Status ParseListRequest(std::string_view payload, int limit, v1::ListStreamsRequest* req) {
   req->set_limit(limit);
-  if (IsEmptyRequest(AbslView(payload))) return absl::OkStatus();
-  JSE_ASSIGN_OR_RETURN(GoJsonObject json, GoJsonObject::Parse(AbslView(payload)));
+  if (common::IsEmptyRequest(AbslView(payload))) return absl::OkStatus();
+  JSE_ASSIGN_OR_RETURN(common::GoJsonObject json, common::GoJsonObject::Parse(AbslView(payload)));
   int32_t offset = 0;
   std::string subject;
   JSE_RETURN_IF_ERROR(json.GetInt32("offset", &offset));
@@ -63,7 +63,7 @@ struct GetRequest {
 };
 
 absl::Status ParseGetRequest(std::string_view payload, GetRequest* req) {
-  JSE_ASSIGN_OR_RETURN(GoJsonObject json, GoJsonObject::Parse(AbslView(payload)));
+  JSE_ASSIGN_OR_RETURN(common::GoJsonObject json, common::GoJsonObject::Parse(AbslView(payload)));
   JSE_RETURN_IF_ERROR(json.GetUint64("seq", &req->seq));
   JSE_RETURN_IF_ERROR(json.GetString("last_by_subj", &req->last_for));
   JSE_RETURN_IF_ERROR(json.GetString("next_by_subj", &req->next_for));
@@ -176,7 +176,7 @@ JsApiReply StreamApi::StreamCreate(std::string_view name, std::string_view paylo
   absl::StatusOr<v1::StreamInfo> info = store_->CreateStream(request);
   if (!info.ok()) return ErrorReply(E::kStreamCreate, info.status());
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   BeginReply(E::kStreamCreate, &w);
   WriteStreamInfoFields(*info, &w);
   w.Key("did_create");
@@ -199,7 +199,7 @@ JsApiReply StreamApi::StreamUpdate(std::string_view name, std::string_view paylo
   absl::StatusOr<v1::StreamInfo> info = store_->UpdateStream(request);
   if (!info.ok()) return ErrorReply(E::kStreamUpdate, info.status());
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   BeginReply(E::kStreamUpdate, &w);
   WriteStreamInfoFields(*info, &w);
   w.EndObject();
@@ -207,7 +207,7 @@ JsApiReply StreamApi::StreamUpdate(std::string_view name, std::string_view paylo
 }
 
 JsApiReply StreamApi::StreamDelete(std::string_view name, std::string_view payload) {
-  if (!IsEmptyRequest(AbslView(payload))) {
+  if (!common::IsEmptyRequest(AbslView(payload))) {
     return ErrorReply(E::kStreamDelete, common::JsError(common::JsErrorId::kNotEmptyRequest));
   }
   if (!IsValidName(name)) return ErrorReply(E::kStreamDelete, StreamNotFound());
@@ -223,8 +223,8 @@ JsApiReply StreamApi::StreamInfo(std::string_view name, std::string_view payload
   v1::StreamInfoRequest request;
   request.set_name(std::string(name));
   int32_t offset = 0;
-  if (!IsEmptyRequest(AbslView(payload))) {
-    absl::StatusOr<GoJsonObject> json = GoJsonObject::Parse(AbslView(payload));
+  if (!common::IsEmptyRequest(AbslView(payload))) {
+    absl::StatusOr<common::GoJsonObject> json = common::GoJsonObject::Parse(AbslView(payload));
     bool deleted_details = false;
     std::string subjects_filter;
     if (!json.ok() || !json->GetBool("deleted_details", &deleted_details).ok() ||
@@ -262,7 +262,7 @@ JsApiReply StreamApi::StreamInfo(std::string_view name, std::string_view payload
   }
 
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   BeginReply(E::kStreamInfo, &w);
   WritePaging(total, offset, limit, &w);
   WriteStreamInfoFields(*info, &w);
@@ -278,7 +278,7 @@ JsApiReply StreamApi::StreamNames(std::string_view payload) {
   absl::StatusOr<v1::StreamNamesResponse> names = store_->StreamNames(request);
   if (!names.ok()) return ErrorReply(E::kStreamNames, names.status());
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   BeginReply(E::kStreamNames, &w);
   WritePaging(names->total(), names->offset(), names->limit() > 0 ? names->limit() : kNamesLimit,
               &w);
@@ -302,7 +302,7 @@ JsApiReply StreamApi::StreamList(std::string_view payload) {
   absl::StatusOr<v1::ListStreamsResponse> list = store_->ListStreams(request);
   if (!list.ok()) return ErrorReply(E::kStreamList, list.status());
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   BeginReply(E::kStreamList, &w);
   WritePaging(list->total(), list->offset(), list->limit() > 0 ? list->limit() : kListLimit, &w);
   w.Key("streams");
@@ -316,8 +316,8 @@ JsApiReply StreamApi::StreamList(std::string_view payload) {
 JsApiReply StreamApi::StreamPurge(std::string_view name, std::string_view payload) {
   v1::PurgeStreamRequest request;
   request.set_name(std::string(name));
-  if (!IsEmptyRequest(AbslView(payload))) {
-    absl::StatusOr<GoJsonObject> json = GoJsonObject::Parse(AbslView(payload));
+  if (!common::IsEmptyRequest(AbslView(payload))) {
+    absl::StatusOr<common::GoJsonObject> json = common::GoJsonObject::Parse(AbslView(payload));
     uint64_t seq = 0, keep = 0;
     std::string filter;
     if (!json.ok() || !json->GetUint64("seq", &seq).ok() ||
@@ -333,7 +333,7 @@ JsApiReply StreamApi::StreamPurge(std::string_view name, std::string_view payloa
   absl::StatusOr<v1::PurgeStreamResponse> purged = store_->PurgeStream(request);
   if (!purged.ok()) return ErrorReply(E::kStreamPurge, purged.status());
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   BeginReply(E::kStreamPurge, &w);
   w.Key("success");
   w.Bool(true);
@@ -344,7 +344,7 @@ JsApiReply StreamApi::StreamPurge(std::string_view name, std::string_view payloa
 }
 
 JsApiReply StreamApi::MsgGet(std::string_view name, std::string_view payload) {
-  if (IsEmptyRequest(AbslView(payload))) return ErrorReply(E::kStreamMsgGet, BadRequest());
+  if (common::IsEmptyRequest(AbslView(payload))) return ErrorReply(E::kStreamMsgGet, BadRequest());
   GetRequest get;
   if (!ParseGetRequest(payload, &get).ok()) return ErrorReply(E::kStreamMsgGet, InvalidJson());
   if (GetRequestIsEmpty(get) || GetRequestConflicts(get)) {
@@ -354,7 +354,7 @@ JsApiReply StreamApi::MsgGet(std::string_view name, std::string_view payload) {
   absl::StatusOr<v1::StoredMessage> message = store_->GetMessage(ToGetMessageRequest(name, get));
   if (!message.ok()) return ErrorReply(E::kStreamMsgGet, message.status());
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   BeginReply(E::kStreamMsgGet, &w);
   w.Key("message");
   WriteStoredMessage(*message, &w);
@@ -363,8 +363,9 @@ JsApiReply StreamApi::MsgGet(std::string_view name, std::string_view payload) {
 }
 
 JsApiReply StreamApi::MsgDelete(std::string_view name, std::string_view payload) {
-  if (IsEmptyRequest(AbslView(payload))) return ErrorReply(E::kStreamMsgDelete, BadRequest());
-  absl::StatusOr<GoJsonObject> json = GoJsonObject::Parse(AbslView(payload));
+  if (common::IsEmptyRequest(AbslView(payload)))
+    return ErrorReply(E::kStreamMsgDelete, BadRequest());
+  absl::StatusOr<common::GoJsonObject> json = common::GoJsonObject::Parse(AbslView(payload));
   uint64_t seq = 0;
   bool no_erase = false;
   if (!json.ok() || !json->GetUint64("seq", &seq).ok() ||
@@ -426,7 +427,7 @@ JsApiReply StreamApi::DirectReply(std::string_view name, const v1::GetMessageReq
   AppendHeader("Nats-Stream", name, &h);
   AppendHeader("Nats-Subject", message->subject(), &h);
   AppendHeader("Nats-Sequence", absl::StrCat(message->seq()), &h);
-  AppendHeader("Nats-Time-Stamp", GoTime(message->time_ns()), &h);
+  AppendHeader("Nats-Time-Stamp", common::GoTime(message->time_ns()), &h);
   h.append("\r\n");
   reply.payload = std::move(*message->mutable_data());
   return reply;

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "gateway/jetstream/go_json_writer.h"
+#include "common/go_json_writer.h"
 #include "gateway/jetstream/stream_json.h"
 #include "google/protobuf/util/message_differencer.h"
 
@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto config = jsengine::gateway::jetstream::ParseStreamConfig(payload);
   if (!config.ok()) return 0;
   std::string json;
-  jsengine::gateway::jetstream::GoJsonWriter writer(&json);
+  jsengine::common::GoJsonWriter writer(&json);
   jsengine::gateway::jetstream::WriteStreamConfig(*config, &writer);
   auto again = jsengine::gateway::jetstream::ParseStreamConfig(json);
   if (!again.ok() || !google::protobuf::util::MessageDifferencer::Equals(*config, *again)) {

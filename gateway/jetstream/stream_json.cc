@@ -10,7 +10,7 @@
 namespace jsengine::gateway::jetstream {
 namespace {
 
-absl::Status ParseEnums(const GoJsonObject& json, v1::StreamConfig* config) {
+absl::Status ParseEnums(const common::GoJsonObject& json, v1::StreamConfig* config) {
   v1::RetentionPolicy retention = v1::RETENTION_LIMITS;
   v1::DiscardPolicy discard = v1::DISCARD_OLD;
   v1::StorageType storage = v1::STORAGE_FILE;
@@ -31,7 +31,7 @@ absl::Status ParseEnums(const GoJsonObject& json, v1::StreamConfig* config) {
   return absl::OkStatus();
 }
 
-absl::Status ParseSource(const GoJsonObject& json, v1::StreamSource* source) {
+absl::Status ParseSource(const common::GoJsonObject& json, v1::StreamSource* source) {
   std::string name, filter;
   uint64_t start_seq = 0;
   int64_t start_time = 0;
@@ -46,8 +46,8 @@ absl::Status ParseSource(const GoJsonObject& json, v1::StreamSource* source) {
   return absl::OkStatus();
 }
 
-absl::Status ParseNested(const GoJsonObject& json, v1::StreamConfig* config) {
-  GoJsonObject nested;
+absl::Status ParseNested(const common::GoJsonObject& json, v1::StreamConfig* config) {
+  common::GoJsonObject nested;
   bool present = false;
 
   JSE_RETURN_IF_ERROR(json.GetObject("placement", &nested, &present));
@@ -64,9 +64,9 @@ absl::Status ParseNested(const GoJsonObject& json, v1::StreamConfig* config) {
   JSE_RETURN_IF_ERROR(json.GetObject("mirror", &nested, &present));
   if (present) JSE_RETURN_IF_ERROR(ParseSource(nested, config->mutable_mirror()));
 
-  std::vector<GoJsonObject> sources;
+  std::vector<common::GoJsonObject> sources;
   JSE_RETURN_IF_ERROR(json.GetObjectList("sources", &sources));
-  for (const GoJsonObject& source : sources) {
+  for (const common::GoJsonObject& source : sources) {
     JSE_RETURN_IF_ERROR(ParseSource(source, config->add_sources()));
   }
 
@@ -85,7 +85,7 @@ absl::Status ParseNested(const GoJsonObject& json, v1::StreamConfig* config) {
   return absl::OkStatus();
 }
 
-void WriteSource(const v1::StreamSource& source, GoJsonWriter* w) {
+void WriteSource(const v1::StreamSource& source, common::GoJsonWriter* w) {
   w->BeginObject();
   w->Key("name");
   w->String(source.name());
@@ -119,7 +119,7 @@ absl::string_view DiscardName(v1::DiscardPolicy discard) {
   return discard == v1::DISCARD_NEW ? "new" : "old";
 }
 
-absl::StatusOr<v1::StreamConfig> StreamConfigFromJson(const GoJsonObject& json) {
+absl::StatusOr<v1::StreamConfig> StreamConfigFromJson(const common::GoJsonObject& json) {
   v1::StreamConfig config;
   std::string name, description, template_owner;
   std::vector<std::string> subjects;
@@ -179,11 +179,11 @@ absl::StatusOr<v1::StreamConfig> StreamConfigFromJson(const GoJsonObject& json) 
 }
 
 absl::StatusOr<v1::StreamConfig> ParseStreamConfig(absl::string_view payload) {
-  JSE_ASSIGN_OR_RETURN(GoJsonObject json, GoJsonObject::Parse(payload));
+  JSE_ASSIGN_OR_RETURN(common::GoJsonObject json, common::GoJsonObject::Parse(payload));
   return StreamConfigFromJson(json);
 }
 
-void WriteStreamConfig(const v1::StreamConfig& c, GoJsonWriter* w) {
+void WriteStreamConfig(const v1::StreamConfig& c, common::GoJsonWriter* w) {
   w->BeginObject();
   w->Key("name");
   w->String(c.name());
@@ -264,7 +264,7 @@ void WriteStreamConfig(const v1::StreamConfig& c, GoJsonWriter* w) {
   w->EndObject();
 }
 
-void WriteStreamState(const v1::StreamState& s, GoJsonWriter* w) {
+void WriteStreamState(const v1::StreamState& s, common::GoJsonWriter* w) {
   w->BeginObject();
   w->Key("messages");
   w->Uint(s.messages());
@@ -282,7 +282,7 @@ void WriteStreamState(const v1::StreamState& s, GoJsonWriter* w) {
   if (!s.subjects().empty()) {
     w->Key("subjects");
     w->BeginObject();
-    for (const auto* entry : SortedByKey(s.subjects())) {
+    for (const auto* entry : common::SortedByKey(s.subjects())) {
       w->Key(entry->first);
       w->Uint(entry->second);
     }
@@ -300,7 +300,7 @@ void WriteStreamState(const v1::StreamState& s, GoJsonWriter* w) {
   w->EndObject();
 }
 
-void WriteStreamInfoFields(const v1::StreamInfo& info, GoJsonWriter* w) {
+void WriteStreamInfoFields(const v1::StreamInfo& info, common::GoJsonWriter* w) {
   w->Key("config");
   WriteStreamConfig(info.config(), w);
   w->Key("created");
@@ -309,13 +309,13 @@ void WriteStreamInfoFields(const v1::StreamInfo& info, GoJsonWriter* w) {
   WriteStreamState(info.state(), w);
 }
 
-void WriteStreamInfo(const v1::StreamInfo& info, GoJsonWriter* w) {
+void WriteStreamInfo(const v1::StreamInfo& info, common::GoJsonWriter* w) {
   w->BeginObject();
   WriteStreamInfoFields(info, w);
   w->EndObject();
 }
 
-void WriteStoredMessage(const v1::StoredMessage& m, GoJsonWriter* w) {
+void WriteStoredMessage(const v1::StoredMessage& m, common::GoJsonWriter* w) {
   w->BeginObject();
   w->Key("subject");
   w->String(m.subject());

@@ -15,8 +15,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "gateway/jetstream/go_json_reader.h"
-#include "gateway/jetstream/go_json_writer.h"
+#include "common/go_json_reader.h"
+#include "common/go_json_writer.h"
 #include "proto/common.pb.h"
 #include "proto/store.pb.h"
 
@@ -24,19 +24,19 @@ namespace jsengine::gateway::jetstream {
 
 // A StreamConfig from its JSON; InvalidArgument naming the field when a value
 // has the wrong type or an enum an unknown spelling.
-absl::StatusOr<v1::StreamConfig> StreamConfigFromJson(const GoJsonObject& json);
+absl::StatusOr<v1::StreamConfig> StreamConfigFromJson(const common::GoJsonObject& json);
 absl::StatusOr<v1::StreamConfig> ParseStreamConfig(absl::string_view payload);
 
 // Each writes one JSON value (an object).
-void WriteStreamConfig(const v1::StreamConfig& config, GoJsonWriter* w);
-void WriteStreamState(const v1::StreamState& state, GoJsonWriter* w);
-void WriteStreamInfo(const v1::StreamInfo& info, GoJsonWriter* w);
+void WriteStreamConfig(const v1::StreamConfig& config, common::GoJsonWriter* w);
+void WriteStreamState(const v1::StreamState& state, common::GoJsonWriter* w);
+void WriteStreamInfo(const v1::StreamInfo& info, common::GoJsonWriter* w);
 // nats-server's StoredMsg: {"subject","seq","hdrs","data","time"}.
-void WriteStoredMessage(const v1::StoredMessage& message, GoJsonWriter* w);
+void WriteStoredMessage(const v1::StoredMessage& message, common::GoJsonWriter* w);
 
 // The "config", "created" and "state" fields of a StreamInfo, written into
 // an object the caller has open (API responses embed StreamInfo's fields).
-void WriteStreamInfoFields(const v1::StreamInfo& info, GoJsonWriter* w);
+void WriteStreamInfoFields(const v1::StreamInfo& info, common::GoJsonWriter* w);
 
 // nats-server's spellings of the enums.
 absl::string_view RetentionName(v1::RetentionPolicy retention);

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "gateway/jetstream/go_json_writer.h"
+#include "common/go_json_writer.h"
 #include "proto/common.pb.h"
 #include "proto/store.pb.h"
 
@@ -23,9 +23,9 @@ std::string Between(const std::string& s, const std::string& after, const std::s
 
 // `message` as `write` writes it.
 template <typename T>
-std::string ToJson(const T& message, void (*write)(const T&, GoJsonWriter*)) {
+std::string ToJson(const T& message, void (*write)(const T&, common::GoJsonWriter*)) {
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   write(message, &w);
   return out;
 }

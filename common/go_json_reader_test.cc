@@ -1,4 +1,4 @@
-#include "gateway/jetstream/go_json_reader.h"
+#include "common/go_json_reader.h"
 
 #include <map>
 #include <string>
@@ -6,7 +6,7 @@
 
 #include "gtest/gtest.h"
 
-namespace jsengine::gateway::jetstream {
+namespace jsengine::common {
 namespace {
 
 TEST(GoJsonObjectTest, ReadsFieldsAndIgnoresUnknownOnes) {
@@ -180,4 +180,4 @@ TEST(IsEmptyRequestTest, MatchesNatsServer) {
 }
 
 }  // namespace
-}  // namespace jsengine::gateway::jetstream
+}  // namespace jsengine::common

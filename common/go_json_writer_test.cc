@@ -1,10 +1,10 @@
-#include "gateway/jetstream/go_json_writer.h"
+#include "common/go_json_writer.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace jsengine::gateway::jetstream {
+namespace jsengine::common {
 namespace {
 
 std::string Quoted(absl::string_view s) {
@@ -26,10 +26,12 @@ TEST(GoJsonStringTest, EscapesAsGoDoes) {
 }
 
 TEST(GoJsonStringTest, ReplacesInvalidUtf8) {
-  EXPECT_EQ(Quoted("a\xff" "b"), "\"a\\ufffdb\"");
-  EXPECT_EQ(Quoted("\xc0\xaf"), "\"\\ufffd\\ufffd\"");          // Overlong.
+  EXPECT_EQ(Quoted("a\xff"
+                   "b"),
+            "\"a\\ufffdb\"");
+  EXPECT_EQ(Quoted("\xc0\xaf"), "\"\\ufffd\\ufffd\"");             // Overlong.
   EXPECT_EQ(Quoted("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");  // Surrogate.
-  EXPECT_EQ(Quoted("\xe2\x82"), "\"\\ufffd\\ufffd\"");          // Truncated.
+  EXPECT_EQ(Quoted("\xe2\x82"), "\"\\ufffd\\ufffd\"");             // Truncated.
 }
 
 TEST(GoTimeTest, FormatsAsRfc3339NanoInUtc) {
@@ -70,4 +72,4 @@ TEST(GoJsonWriterTest, WritesCompactJson) {
 }
 
 }  // namespace
-}  // namespace jsengine::gateway::jetstream
+}  // namespace jsengine::common

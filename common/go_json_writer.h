@@ -13,8 +13,8 @@
 //   w.EndObject();
 //
 // Appends to a caller-owned string; not thread-safe.
-#ifndef JSENGINE_GATEWAY_JETSTREAM_GO_JSON_WRITER_H_
-#define JSENGINE_GATEWAY_JETSTREAM_GO_JSON_WRITER_H_
+#ifndef JSENGINE_COMMON_GO_JSON_WRITER_H_
+#define JSENGINE_COMMON_GO_JSON_WRITER_H_
 
 #include <algorithm>
 #include <cstdint>
@@ -23,7 +23,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace jsengine::gateway::jetstream {
+namespace jsengine::common {
 
 // Appends `s` as a JSON string literal (with quotes), escaped as Go does.
 void AppendGoJsonString(absl::string_view s, std::string* out);
@@ -60,7 +60,7 @@ class GoJsonWriter {
   void Bool(bool value);
   void Null();
   void Bytes(absl::string_view value);  // base64, as Go marshals []byte.
-  void Time(int64_t ns);                 // quoted AppendGoTime().
+  void Time(int64_t ns);                // quoted AppendGoTime().
 
   // Fields skipped when zero, like Go's `omitempty`.
   void OptString(absl::string_view key, absl::string_view value);
@@ -90,6 +90,6 @@ class GoJsonWriter {
   bool after_key_ = false;
 };
 
-}  // namespace jsengine::gateway::jetstream
+}  // namespace jsengine::common
 
-#endif  // JSENGINE_GATEWAY_JETSTREAM_GO_JSON_WRITER_H_
+#endif  // JSENGINE_COMMON_GO_JSON_WRITER_H_

@@ -1,4 +1,4 @@
-#include "gateway/jetstream/go_json_reader.h"
+#include "common/go_json_reader.h"
 
 #include <limits>
 #include <utility>
@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
-namespace jsengine::gateway::jetstream {
+namespace jsengine::common {
 namespace {
 
 // Deeper nesting than any API request needs; keeps the recursive parser's
@@ -240,4 +240,4 @@ bool IsEmptyRequest(absl::string_view payload) {
   return parsed->IsEmptyObject();
 }
 
-}  // namespace jsengine::gateway::jetstream
+}  // namespace jsengine::common

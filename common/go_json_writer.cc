@@ -1,11 +1,11 @@
-#include "gateway/jetstream/go_json_writer.h"
+#include "common/go_json_writer.h"
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
-namespace jsengine::gateway::jetstream {
+namespace jsengine::common {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
@@ -230,4 +230,4 @@ void GoJsonWriter::OptBool(absl::string_view key, bool value) {
   Bool(value);
 }
 
-}  // namespace jsengine::gateway::jetstream
+}  // namespace jsengine::common

@@ -12,8 +12,8 @@
 // Errors are InvalidArgument statuses naming the field; the JetStream API
 // reports them to clients as nats-server does (10025 "invalid JSON").
 // Immutable after Parse(); safe to read from several threads.
-#ifndef JSENGINE_GATEWAY_JETSTREAM_GO_JSON_READER_H_
-#define JSENGINE_GATEWAY_JETSTREAM_GO_JSON_READER_H_
+#ifndef JSENGINE_COMMON_GO_JSON_READER_H_
+#define JSENGINE_COMMON_GO_JSON_READER_H_
 
 #include <cstdint>
 #include <initializer_list>
@@ -30,7 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
-namespace jsengine::gateway::jetstream {
+namespace jsengine::common {
 
 class GoJsonObject {
  public:
@@ -112,6 +112,6 @@ absl::Status GoJsonObject::GetEnum(absl::string_view key,
 // object with no fields.
 bool IsEmptyRequest(absl::string_view payload);
 
-}  // namespace jsengine::gateway::jetstream
+}  // namespace jsengine::common
 
-#endif  // JSENGINE_GATEWAY_JETSTREAM_GO_JSON_READER_H_
+#endif  // JSENGINE_COMMON_GO_JSON_READER_H_
