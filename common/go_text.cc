@@ -146,4 +146,71 @@ absl::StatusOr<int64_t> ParseGoDuration(std::string_view s) {
   return static_cast<int64_t>(total);
 }
 
+namespace {
+
+// Writes the fraction of v / 10^prec (".12345", trailing zeros and an empty
+// fraction left out) before `*w` in `buf`; returns v / 10^prec.
+uint64_t FormatFraction(char* buf, int* w, uint64_t v, int prec) {
+  bool print = false;
+  for (int i = 0; i < prec; ++i) {
+    const uint64_t digit = v % 10;
+    print = print || digit != 0;
+    if (print) buf[--*w] = static_cast<char>('0' + digit);
+    v /= 10;
+  }
+  if (print) buf[--*w] = '.';
+  return v;
+}
+
+void FormatUint(char* buf, int* w, uint64_t v) {
+  do {
+    buf[--*w] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+}
+
+}  // namespace
+
+std::string FormatGoDuration(int64_t ns) {
+  constexpr uint64_t kMicrosecond = 1000, kMillisecond = 1000000, kSecond = 1000000000;
+  char buf[32];
+  int w = sizeof(buf);
+  const bool negative = ns < 0;
+  uint64_t u = negative ? 0 - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
+  if (u < kSecond) {
+    if (u == 0) return "0s";
+    buf[--w] = 's';
+    int prec;
+    if (u < kMicrosecond) {
+      prec = 0;
+      buf[--w] = 'n';
+    } else if (u < kMillisecond) {
+      prec = 3;
+      buf[--w] = '\xb5';  // U+00B5 MICRO SIGN in UTF-8.
+      buf[--w] = '\xc2';
+    } else {
+      prec = 6;
+      buf[--w] = 'm';
+    }
+    u = FormatFraction(buf, &w, u, prec);
+    FormatUint(buf, &w, u);
+  } else {
+    buf[--w] = 's';
+    u = FormatFraction(buf, &w, u, 9);
+    FormatUint(buf, &w, u % 60);
+    u /= 60;
+    if (u > 0) {
+      buf[--w] = 'm';
+      FormatUint(buf, &w, u % 60);
+      u /= 60;
+      if (u > 0) {
+        buf[--w] = 'h';
+        FormatUint(buf, &w, u);
+      }
+    }
+  }
+  if (negative) buf[--w] = '-';
+  return std::string(buf + w, sizeof(buf) - w);
+}
+
 }  // namespace jsengine::common

@@ -9,6 +9,7 @@
 #define JSENGINE_COMMON_GO_TEXT_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
@@ -26,6 +27,9 @@ std::string_view GoTrimSpace(std::string_view s);
 // μs, ms, s, m, h), e.g. "1h2m3.5s", "-1.5ms"; or "0" alone. Anything else,
 // and totals beyond int64 (except exactly -2^63), are InvalidArgument.
 absl::StatusOr<int64_t> ParseGoDuration(std::string_view s);
+
+// Go's time.Duration.String(): "1h2m3.5s", "1.5ms", "2µs", "0s".
+std::string FormatGoDuration(int64_t ns);
 
 }  // namespace jsengine::common
 

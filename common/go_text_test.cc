@@ -133,5 +133,24 @@ TEST(ParseGoDurationTest, RejectsWhatGoRejects) {
   for (const std::string& c : cases) EXPECT_FALSE(ParseGoDuration(c).ok()) << c;
 }
 
+TEST(GoTextTest, FormatsDurationsAsGo) {
+  EXPECT_EQ(FormatGoDuration(0), "0s");
+  EXPECT_EQ(FormatGoDuration(1), "1ns");
+  EXPECT_EQ(FormatGoDuration(999), "999ns");
+  EXPECT_EQ(FormatGoDuration(1000), "1\u00b5s");
+  EXPECT_EQ(FormatGoDuration(1500), "1.5\u00b5s");
+  EXPECT_EQ(FormatGoDuration(1000000), "1ms");
+  EXPECT_EQ(FormatGoDuration(1234567), "1.234567ms");
+  EXPECT_EQ(FormatGoDuration(1000000000), "1s");
+  EXPECT_EQ(FormatGoDuration(1500000000), "1.5s");
+  EXPECT_EQ(FormatGoDuration(60000000000), "1m0s");
+  EXPECT_EQ(FormatGoDuration(3723500000000), "1h2m3.5s");
+  EXPECT_EQ(FormatGoDuration(-1500000), "-1.5ms");
+  EXPECT_EQ(FormatGoDuration(INT64_MIN), "-2562047h47m16.854775808s");
+  for (int64_t ns : {int64_t{1}, int64_t{1500}, int64_t{1234567}, int64_t{3723500000000}}) {
+    EXPECT_EQ(ParseGoDuration(FormatGoDuration(ns)).value(), ns);
+  }
+}
+
 }  // namespace
 }  // namespace jsengine::common

@@ -1,0 +1,259 @@
+// Consumer: the delivery state machine of one JetStream consumer, the rules
+// of nats-server's consumer.go without its locks, timers or I/O.
+//
+// It decides what to deliver, to whom and when: redeliveries before new
+// messages, max_ack_pending, deliver-last-per-subject, max_deliver with its
+// advisory, ack wait and backoff, nak delays, ack-all ranges, push flow
+// control, idle heartbeats, rate limit and replay-original pacing, and pull
+// requests (batch, max_bytes, expires, no_wait, heartbeats, max_waiting).
+// Everything it sends goes to a ConsumerOutput; messages come from a
+// MessageSource; time is the `now_ns` each call passes in. The owner calls
+// Run() after anything that may let it deliver (the entry points below do it
+// themselves) and Tick() at NextDueNs().
+//
+//   Consumer consumer(std::move(setup), &source, &output);
+//   consumer.Start(now);               // delivers what it can
+//   consumer.OnAck(ack, body, reply, now);
+//   if (consumer.NextDueNs() <= now) consumer.Tick(now);
+//
+// Thread-safety: not thread-safe; one thread (the stream's strand) at a
+// time. The source and output must outlive it.
+#ifndef JSENGINE_CONSUMERSVC_CONSUMER_H_
+#define JSENGINE_CONSUMERSVC_CONSUMER_H_
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/string_view.h"
+#include "consumersvc/ack.h"
+#include "consumersvc/consumer_state.h"
+#include "consumersvc/pull_request.h"
+#include "consumersvc/subject_filter.h"
+#include "proto/common.pb.h"
+#include "proto/consumer.pb.h"
+#include "proto/store.pb.h"
+
+namespace jsengine::consumersvc {
+
+// Where a consumer's messages come from: its stream, by sequence.
+class MessageSource {
+ public:
+  struct Next {
+    enum Kind {
+      kMessage,   // `message` is the answer.
+      kEnd,       // Nothing (more) stored; `resume_seq` is where to look next.
+      kFetching,  // Not in memory: being fetched; ask again when told.
+    };
+    Kind kind = kEnd;
+    // Valid until the source is called again.
+    const v1::StoredMessage* message = nullptr;
+    uint64_t resume_seq = 0;
+  };
+
+  virtual ~MessageSource() = default;
+  // The first stored message at or after `seq` that `filter` matches.
+  virtual Next LoadNext(uint64_t seq, const SubjectFilter& filter) = 0;
+  // The message stored at `seq`; kEnd when it is gone.
+  virtual Next Load(uint64_t seq) = 0;
+  // The stream's first stored sequence (last + 1 when empty).
+  virtual uint64_t FirstSeq() = 0;
+  // Messages at or after `seq` that `filter` matches.
+  virtual uint64_t NumPending(uint64_t seq, const SubjectFilter& filter) = 0;
+};
+
+// What a consumer sends. Arguments are valid during the call only.
+class ConsumerOutput {
+ public:
+  enum class AdvisoryKind { kMaxDeliveries, kNak, kTerminated };
+  struct Advisory {
+    AdvisoryKind kind;
+    uint64_t stream_seq = 0;
+    uint64_t consumer_seq = 0;
+    uint64_t deliveries = 0;
+    std::string_view reason;  // kTerminated (+TERM <reason>).
+  };
+
+  virtual ~ConsumerOutput() = default;
+  // A stored message to `subject` (the deliver subject or a pull request's
+  // reply) with the $JS.ACK reply; with `headers_only`, its headers plus
+  // Nats-Msg-Size and no data.
+  virtual void Deliver(std::string_view subject, std::string_view reply,
+                       const v1::StoredMessage& message, bool headers_only) = 0;
+  // A message with only a header block: idle heartbeat, flow-control
+  // request (with `reply`), or a pull request's end (404/408/409).
+  virtual void Status(std::string_view subject, std::string_view reply,
+                      std::string_view headers) = 0;
+  virtual void SendAdvisory(const Advisory& advisory) = 0;
+  // The empty reply confirming an ack (AckSync), to send once the ack is as
+  // durable as the sync policy promises.
+  virtual void AckReply(std::string_view reply) = 0;
+  // Stream sequences [first, last] are acknowledged, for interest and
+  // work-queue retention.
+  virtual void Acknowledged(uint64_t first, uint64_t last) = 0;
+  // The persistent state changed (nats-server's UpdateDelivered/UpdateAcks).
+  virtual void RecordDelivered(uint64_t consumer_seq, uint64_t stream_seq, uint64_t deliveries,
+                               int64_t ts_ns) = 0;
+  virtual void RecordAcked(uint64_t consumer_seq, uint64_t stream_seq) = 0;
+};
+
+class Consumer {
+ public:
+  struct Setup {
+    std::string stream;
+    std::string name;
+    v1::ConsumerConfig config;  // Checked (CheckConsumerConfig).
+    v1::RetentionPolicy retention = v1::RETENTION_LIMITS;
+    int64_t created_ns = 0;
+    // Where a new consumer starts (nats-server's selectStartingSeqNo, done
+    // by the owner, which can ask the store): the first stream sequence,
+    // and for deliver-last-per-subject the sequences to deliver first.
+    uint64_t start_seq = 1;
+    std::vector<uint64_t> last_per_subject;
+    // The stream's last sequence when the consumer starts (replay original
+    // paces until it is passed) and its max message size (rate-limit burst).
+    uint64_t stream_last_seq = 0;
+    int64_t rate_burst_bytes = 1 << 20;
+    // A durable consumer's state from before a restart, if any.
+    const ConsumerState* restored = nullptr;
+  };
+
+  Consumer(Setup setup, MessageSource* source, ConsumerOutput* output);
+
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  const std::string& stream() const { return setup_.stream; }
+  const std::string& name() const { return setup_.name; }
+  const v1::ConsumerConfig& config() const { return setup_.config; }
+  bool is_push() const { return !setup_.config.deliver_subject().empty(); }
+
+  void Start(int64_t now_ns);
+
+  // Delivers what it can until blocked (no interest, max_ack_pending, flow
+  // control, no pull request, pacing, or the source is out of messages).
+  void Run(int64_t now_ns);
+  // Redeliveries due, pull request expiry and heartbeats, idle heartbeats.
+  void Tick(int64_t now_ns);
+  // When Tick() must run next; 0 for never.
+  int64_t NextDueNs() const;
+  // The stream stored new messages (the owner runs the consumer again).
+  void OnStreamAppended(int64_t now_ns);
+
+  // An ack on this consumer's $JS.ACK subject, `reply` its reply subject.
+  void OnAck(const AckSubject& ack, const AckBody& body, std::string_view reply, int64_t now_ns);
+  // $JS.API.CONSUMER.MSG.NEXT with `body`, replies to `reply`.
+  void OnPullRequest(std::string_view reply, std::string_view body, int64_t now_ns);
+  // Push: whether the deliver subject has interest.
+  void OnDeliveryInterest(bool has_interest, int64_t now_ns);
+  // A pull request's reply subject lost its interest: drop the request.
+  void OnReplyInterestLost(std::string_view reply, int64_t now_ns);
+  // A reply to a flow-control request (its subject).
+  void OnFlowControlReply(std::string_view subject, int64_t now_ns);
+
+  // Whether an inactive_threshold has passed without interest (push) or
+  // pull requests (pull): the owner deletes the consumer.
+  bool Expired(int64_t now_ns) const;
+
+  v1::ConsumerInfo Info(int64_t now_ns);
+  ConsumerState State() const;
+
+ private:
+  struct Waiting {
+    std::string reply;
+    int64_t left = 1;  // Messages still wanted.
+    int64_t delivered = 0;
+    int64_t bytes_left = 0;  // 0: no limit.
+    int64_t expires_ns = 0;  // Absolute; 0: never.
+    bool no_wait = false;
+    int64_t heartbeat_ns = 0;
+    int64_t heartbeat_due_ns = 0;
+  };
+  // A message chosen to deliver, not yet committed.
+  struct Candidate {
+    const v1::StoredMessage* message = nullptr;
+    uint64_t deliveries = 1;
+    bool redelivery = false;
+  };
+  // Why NextCandidate found nothing to deliver.
+  enum class NoCandidate { kNone, kEndOfStream, kMaxAckPending, kFetching };
+
+  bool explicit_or_all() const;
+  int64_t AckWaitNs() const;
+  // nats-server's getNextMsg: the next redelivery or new message, or why
+  // there is none.
+  NoCandidate NextCandidate(Candidate* candidate);
+  void Deliver(const Candidate& candidate, const std::string& subject, int64_t now_ns);
+  void TrackPending(uint64_t sseq, uint64_t dseq, int64_t now_ns);
+  void ProcessAck(uint64_t sseq, uint64_t dseq, bool sample);
+  void ProcessNak(uint64_t sseq, uint64_t dseq, uint64_t deliveries, const AckBody& body,
+                  int64_t now_ns);
+  void ProcessTerm(uint64_t sseq, uint64_t dseq, uint64_t deliveries, std::string_view reason);
+  void ProgressUpdate(uint64_t sseq, int64_t now_ns);
+  void CheckPending(int64_t now_ns);
+  void AddToRedeliverQueue(uint64_t sseq);
+  bool RemoveFromRedeliverQueue(uint64_t sseq);
+  // Pull requests: expiry, heartbeats, no_wait ends (`end_of_stream`).
+  // Returns the messages the requests still want.
+  int64_t ProcessWaiting(bool end_of_stream, int64_t now_ns);
+  // The request to send a message of `size` bytes to; nullptr if none.
+  Waiting* NextWaiting(int64_t size, int64_t now_ns);
+  void SendPullStatus(const std::string& reply, absl::string_view status, const Waiting* w);
+  void SendIdleHeartbeat(std::string_view subject);
+  void MaybeSendFlowControl(int64_t size);
+  uint64_t NumPending();
+
+  Setup setup_;
+  MessageSource* const source_;
+  ConsumerOutput* const output_;
+  const SubjectFilter filter_;
+
+  // nats-server's o.sseq, o.dseq, o.adflr/o.asflr.
+  uint64_t next_sseq_ = 1;
+  uint64_t next_dseq_ = 1;
+  uint64_t ack_dseq_ = 0;
+  uint64_t ack_sseq_ = 0;
+  absl::btree_map<uint64_t, PendingAck> pending_;
+  absl::btree_map<uint64_t, uint64_t> redelivered_;
+  std::deque<uint64_t> redeliver_queue_;
+  absl::flat_hash_set<uint64_t> on_redeliver_queue_;
+  int64_t pending_check_due_ns_ = 0;
+  // Deliver-last-per-subject skip list, and where to resume after it.
+  std::deque<uint64_t> skip_list_;
+  uint64_t skip_resume_seq_ = 0;
+
+  // Push.
+  bool active_ = false;
+  int64_t heartbeat_due_ns_ = 0;
+  int64_t inactive_since_ns_ = 0;
+  int64_t fc_window_bytes_ = 0;  // 0: no flow control.
+  int64_t fc_limit_bytes_ = 0;
+  int64_t fc_pending_bytes_ = 0;
+  std::string fc_outstanding_;  // The reply subject of the request in flight.
+  int64_t fc_outstanding_bytes_ = 0;
+  uint64_t fc_counter_ = 0;
+
+  // Pull.
+  std::deque<Waiting> waiting_;
+  int64_t last_request_ns_ = 0;
+
+  // Pacing: rate limit (token bucket, bytes) and replay original.
+  double rate_tokens_ = 0;
+  int64_t rate_updated_ns_ = 0;
+  bool replaying_ = false;
+  int64_t last_ts_ = 0;
+  int64_t last_delivered_ns_ = 0;
+  int64_t not_before_ns_ = 0;
+
+  int64_t last_delivered_at_ns_ = 0;
+  int64_t last_ack_at_ns_ = 0;
+  std::string ack_reply_;  // Reused for every delivery's $JS.ACK subject.
+};
+
+}  // namespace jsengine::consumersvc
+
+#endif  // JSENGINE_CONSUMERSVC_CONSUMER_H_
