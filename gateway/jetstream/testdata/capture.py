@@ -143,16 +143,20 @@ def pull(subject, payload, count):
             acks.append(parts[3].decode())
     return acks
 
+def orders_stream():
+    """ORDERS (orders.*, ship.>) with the consumer runs' three messages."""
+    request("$JS.API.STREAM.CREATE.ORDERS", '{"name":"ORDERS","subjects":["orders.*","ship.>"]}')
+    request("orders.a", "hello")
+    request("orders.b", "world")
+    request("ship.eu.x", "third")
+
 if len(sys.argv) > 3 and sys.argv[3] == "consumers":
     # A third run, for the consumer API (its times differ from the others).
     def create(name, subject, config, stream="ORDERS"):
         save(name, subject, '{"stream_name":"%s","config":%s}' % (stream, config))
-    request("$JS.API.STREAM.CREATE.ORDERS", '{"name":"ORDERS","subjects":["orders.*","ship.>"]}')
+    orders_stream()
     request("$JS.API.STREAM.CREATE.WQ", '{"name":"WQ","subjects":["wq.>"],"retention":"workqueue"}')
     request("$JS.API.STREAM.CREATE.LIST", '{"name":"LIST","storage":"memory"}')
-    request("orders.a", "hello")
-    request("orders.b", "world")
-    request("ship.eu.x", "third")
     for name, subject, config in CONSUMER_CASES:
         create(name, subject, config)
     create("consumer_create_wq_ack_all", "$JS.API.CONSUMER.DURABLE.CREATE.WQ.W",
@@ -233,10 +237,7 @@ CONSUMER_API_CASES = [
 
 if len(sys.argv) > 3 and sys.argv[3] == "consumer_api":
     # A fourth run, for the consumer API's own checks (fresh store directory).
-    request("$JS.API.STREAM.CREATE.ORDERS", '{"name":"ORDERS","subjects":["orders.*","ship.>"]}')
-    request("orders.a", "hello")
-    request("orders.b", "world")
-    request("ship.eu.x", "third")
+    orders_stream()
     for name, subject, payload in CONSUMER_API_CASES:
         save(name, subject, payload)
     sys.exit(0)
