@@ -66,7 +66,7 @@ TEST_F(JsApiRouterTest, ConsumerRequestsGetAnHonestErrorUntilConsumersExist) {
   EXPECT_EQ(Handle("$JS.API.CONSUMER.NAMES.S").payload,
             R"({"type":"io.nats.jetstream.api.v1.consumer_names_response","error":{"code":503,)"
             R"("description":"consumers not available"},"total":0,"offset":0,"limit":0,)"
-            R"("consumers":null})");
+            R"("consumers":[]})");
   EXPECT_EQ(Handle("$JS.API.CONSUMER.LIST.S").payload,
             R"({"type":"io.nats.jetstream.api.v1.consumer_list_response","error":{"code":503,)"
             R"("description":"consumers not available"},"total":0,"offset":0,"limit":0,)"
