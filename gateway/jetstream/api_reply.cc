@@ -35,15 +35,12 @@ void WriteErrorTrailer(JsApiEndpoint endpoint, common::GoJsonWriter* w) {
       w->Key("streams");
       w->Null();
       break;
-    case E::kConsumerNames:
-      w->Key("consumers");
-      w->Null();
-      break;
     case E::kStreamList:
       w->Key("streams");
       w->BeginArray();
       w->EndArray();
       break;
+    case E::kConsumerNames:
     case E::kConsumerList:
       w->Key("consumers");
       w->BeginArray();

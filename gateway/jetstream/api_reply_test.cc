@@ -28,6 +28,13 @@ TEST(ApiReplyTest, ErrorReplyHasTheFieldsNatsServerDoesNotOmit) {
   EXPECT_EQ(ErrorReply(JsApiEndpoint::kStreamList, absl::UnavailableError("down")).payload,
             R"({"type":"io.nats.jetstream.api.v1.stream_list_response","error":{"code":503,)"
             R"("description":"down"},"total":0,"offset":0,"limit":0,"streams":[]})");
+  // nats-server starts both consumer responses with an empty list
+  // (testdata/capi_names_missing_stream.json), unlike STREAM.NAMES'.
+  absl::Status not_found = common::JsError(common::JsErrorId::kStreamNotFound);
+  EXPECT_EQ(ErrorReply(JsApiEndpoint::kConsumerNames, not_found).payload,
+            R"({"type":"io.nats.jetstream.api.v1.consumer_names_response","error":{"code":404,)"
+            R"("err_code":10059,"description":"stream not found"},"total":0,"offset":0,)"
+            R"("limit":0,"consumers":[]})");
 }
 
 TEST(ApiReplyTest, PagedReplies) {

@@ -1,7 +1,8 @@
 // The JetStream API: answers requests on `$JS.API.>` as nats-server 2.9 does,
 // by routing each subject (api_subject.h) to the handler of its resource —
-// the account (account_api.h), streams (stream_api.h), consumers — and
-// counting the JSON replies for $JS.API.INFO's "api" statistics.
+// the account (account_api.h), streams (stream_api.h), consumers
+// (consumer_api.h) — and counting the JSON replies for $JS.API.INFO's "api"
+// statistics.
 //
 //   JsApiRouter api(store_client, JsApiOptions{});
 //   JsApiReply reply = api.Handle("$JS.API.STREAM.INFO.ORDERS", "");
@@ -10,25 +11,29 @@
 // Subjects nats-server does not answer (unknown endpoints, a subject with
 // too many tokens) give send == false.
 //
-// CONSUMER.* endpoints go to JsApiOptions::consumer_api when set; until a
-// consumer service provides it they get a 503 "consumers not available"
-// error (MSG.NEXT gets no reply, as for a consumer that does not exist;
-// LEADER.STEPDOWN nats-server's "clustering support required").
+// CONSUMER.* endpoints go to the consumer API (consumer_api.h) when
+// JsApiOptions::consumers is set; without a consumer service they get a 503
+// "consumers not available" error (LEADER.STEPDOWN nats-server's "clustering
+// support required"). MSG.NEXT gets no reply here either way: the bridge
+// hands pull requests to the data plane.
 //
-// Handle() blocks on the store; call it off the event loops. Thread-safe.
-// `store` is not owned and must outlive the router.
+// Handle() blocks on the store and the consumer service; call it off the
+// event loops. Thread-safe. `store` and `options.consumers` are not owned and
+// must outlive the router.
 #ifndef JSENGINE_GATEWAY_JETSTREAM_API_ROUTER_H_
 #define JSENGINE_GATEWAY_JETSTREAM_API_ROUTER_H_
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "consumersvc/client/consumer_client.h"
 #include "gateway/jetstream/account_api.h"
 #include "gateway/jetstream/api_reply.h"
 #include "gateway/jetstream/api_subject.h"
+#include "gateway/jetstream/consumer_api.h"
 #include "gateway/jetstream/stream_api.h"
 #include "storesvc/client/store_client.h"
 
@@ -37,8 +42,8 @@ namespace jsengine::gateway::jetstream {
 struct JsApiOptions {
   JsAccountLimits limits;
   std::string domain;  // JetStream domain; empty for none.
-  // Answers CONSUMER.* requests when set (with the same contract as Handle).
-  std::function<JsApiReply(std::string_view subject, std::string_view payload)> consumer_api;
+  // The consumer service CONSUMER.* requests go to; none when null.
+  consumersvc::client::ConsumerClient* consumers = nullptr;
 };
 
 class JsApiRouter {
@@ -51,12 +56,12 @@ class JsApiRouter {
   JsApiReply Handle(std::string_view subject, std::string_view payload);
 
  private:
-  JsApiReply Dispatch(const JsApiRoute& route, std::string_view subject, std::string_view payload);
-  JsApiReply Consumer(JsApiEndpoint endpoint, std::string_view subject, std::string_view payload);
+  JsApiReply Dispatch(const JsApiRoute& route, std::string_view payload);
+  JsApiReply Consumer(const JsApiRoute& route, std::string_view payload);
 
   AccountApi account_;
   StreamApi streams_;
-  const std::function<JsApiReply(std::string_view, std::string_view)> consumer_api_;
+  const std::unique_ptr<ConsumerApi> consumers_;  // Null without a consumer service.
   std::atomic<uint64_t> api_total_{0};
   std::atomic<uint64_t> api_errors_{0};
 };

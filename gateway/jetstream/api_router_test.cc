@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "consumersvc/client/mock_consumer_client.h"
 #include "gateway/jetstream/api_reply_testing.h"
 #include "gateway/jetstream/testdata.h"
 #include "gmock/gmock.h"
@@ -13,8 +14,10 @@ namespace jsengine::gateway::jetstream {
 namespace {
 
 using ::testing::_;
+using ::testing::DoAll;
 using ::testing::HasSubstr;
 using ::testing::Return;
+using ::testing::SaveArg;
 using ::testing::StrictMock;
 
 class JsApiRouterTest : public ::testing::Test {
@@ -66,7 +69,7 @@ TEST_F(JsApiRouterTest, ConsumerRequestsGetAnHonestErrorUntilConsumersExist) {
   EXPECT_EQ(Handle("$JS.API.CONSUMER.NAMES.S").payload,
             R"({"type":"io.nats.jetstream.api.v1.consumer_names_response","error":{"code":503,)"
             R"("description":"consumers not available"},"total":0,"offset":0,"limit":0,)"
-            R"("consumers":null})");
+            R"("consumers":[]})");
   EXPECT_EQ(Handle("$JS.API.CONSUMER.LIST.S").payload,
             R"({"type":"io.nats.jetstream.api.v1.consumer_list_response","error":{"code":503,)"
             R"("description":"consumers not available"},"total":0,"offset":0,"limit":0,)"
@@ -79,19 +82,25 @@ TEST_F(JsApiRouterTest, ConsumerRequestsGetAnHonestErrorUntilConsumersExist) {
   ExpectNoReply(Handle("$JS.API.CONSUMER.MSG.NEXT.S.C", "{\"batch\":1}"));
 }
 
-TEST_F(JsApiRouterTest, ConsumerRequestsGoToTheConsumerApiWhenSet) {
+TEST_F(JsApiRouterTest, ConsumerRequestsGoToTheConsumerServiceWhenThereIsOne) {
+  StrictMock<consumersvc::client::MockConsumerClient> consumers;
   JsApiOptions options;
-  std::string seen_subject, seen_payload;
-  options.consumer_api = [&](std::string_view subject, std::string_view payload) {
-    seen_subject = std::string(subject);
-    seen_payload = std::string(payload);
-    return JsApiReply{"", "consumer reply", true};
-  };
+  options.consumers = &consumers;
   JsApiRouter router(&store_, options);
-  JsApiReply reply = router.Handle("$JS.API.CONSUMER.DURABLE.CREATE.S.C", "{\"x\":1}");
-  EXPECT_EQ(reply.payload, "consumer reply");
-  EXPECT_EQ(seen_subject, "$JS.API.CONSUMER.DURABLE.CREATE.S.C");
-  EXPECT_EQ(seen_payload, "{\"x\":1}");
+
+  v1::ListConsumersRequest seen;
+  EXPECT_CALL(consumers, ConsumerNames(_))
+      .WillOnce(DoAll(SaveArg<0>(&seen), Return(v1::ConsumerNamesResponse())));
+  ExpectGolden(router.Handle("$JS.API.CONSUMER.NAMES.KV_x", ""), "consumer_names");
+  EXPECT_EQ(seen.stream(), "KV_x");
+  ExpectGolden(router.Handle("$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X", R"({"durable_name":)"),
+               "consumer_create_bad_json");
+  ExpectGolden(router.Handle("$JS.API.CONSUMER.LEADER.STEPDOWN.ORDERS.F", ""),
+               "capi_leader_stepdown");
+  ExpectNoReply(router.Handle("$JS.API.CONSUMER.MSG.NEXT.S.C", R"({"batch":1})"));
+  EXPECT_CALL(store_, ListStreams(_)).WillOnce(Return(v1::ListStreamsResponse()));
+  EXPECT_THAT(router.Handle("$JS.API.INFO", "").payload,
+              HasSubstr(R"("api":{"total":3,"errors":2}})"));
 }
 
 }  // namespace

@@ -16,58 +16,6 @@ namespace {
 
 using E = JsApiEndpoint;
 
-common::GoJsonObject ParseGolden(const std::string& json) {
-  absl::StatusOr<common::GoJsonObject> parsed = common::GoJsonObject::Parse(json);
-  EXPECT_TRUE(parsed.ok()) << json;
-  return parsed.ok() ? *parsed : common::GoJsonObject();
-}
-
-v1::SequenceInfo SequenceFromGolden(const common::GoJsonObject& reply, absl::string_view key) {
-  common::GoJsonObject json;
-  bool present = false;
-  EXPECT_TRUE(reply.GetObject(key, &json, &present).ok());
-  uint64_t consumer_seq = 0, stream_seq = 0;
-  int64_t last_active = 0;
-  EXPECT_TRUE(json.GetUint64("consumer_seq", &consumer_seq).ok());
-  EXPECT_TRUE(json.GetUint64("stream_seq", &stream_seq).ok());
-  EXPECT_TRUE(json.GetTime("last_active", &last_active).ok());
-  v1::SequenceInfo sequence;
-  sequence.set_consumer_seq(consumer_seq);
-  sequence.set_stream_seq(stream_seq);
-  sequence.set_last_active_ns(last_active);
-  return sequence;
-}
-
-// The state part of a captured ConsumerInfo (what the delivery state machine,
-// not the configuration, decides); its config is left to the test.
-v1::ConsumerInfo StateFromGolden(const std::string& json) {
-  common::GoJsonObject reply = ParseGolden(json);
-  std::string stream, name;
-  int64_t created = 0, ack_pending = 0, redelivered = 0, waiting = 0;
-  uint64_t pending = 0;
-  bool push_bound = false;
-  EXPECT_TRUE(reply.GetString("stream_name", &stream).ok());
-  EXPECT_TRUE(reply.GetString("name", &name).ok());
-  EXPECT_TRUE(reply.GetTime("created", &created).ok());
-  EXPECT_TRUE(reply.GetInt64("num_ack_pending", &ack_pending).ok());
-  EXPECT_TRUE(reply.GetInt64("num_redelivered", &redelivered).ok());
-  EXPECT_TRUE(reply.GetInt64("num_waiting", &waiting).ok());
-  EXPECT_TRUE(reply.GetUint64("num_pending", &pending).ok());
-  EXPECT_TRUE(reply.GetBool("push_bound", &push_bound).ok());
-  v1::ConsumerInfo info;
-  info.set_stream_name(stream);
-  info.set_name(name);
-  info.set_created_ns(created);
-  *info.mutable_delivered() = SequenceFromGolden(reply, "delivered");
-  *info.mutable_ack_floor() = SequenceFromGolden(reply, "ack_floor");
-  info.set_num_ack_pending(ack_pending);
-  info.set_num_redelivered(redelivered);
-  info.set_num_waiting(waiting);
-  info.set_num_pending(pending);
-  info.set_push_bound(push_bound);
-  return info;
-}
-
 std::string InfoReply(JsApiEndpoint endpoint, const v1::ConsumerInfo& info) {
   std::string out;
   common::GoJsonWriter w(&out);
@@ -138,7 +86,7 @@ TEST(ConsumerJsonTest, CreateRepliesMatchNatsServer) {
     absl::StatusOr<v1::ConsumerConfig> config = Create(c, OrdersConfig());
     ASSERT_TRUE(config.ok()) << c.golden << ": " << config.status();
     std::string golden = Golden(std::string(c.golden) + ".json");
-    v1::ConsumerInfo info = StateFromGolden(golden);
+    v1::ConsumerInfo info = ConsumerStateFromGolden(golden);
     *info.mutable_config() = *config;
     EXPECT_EQ(InfoReply(E::kConsumerCreate, info), golden) << c.golden;
   }
@@ -154,7 +102,7 @@ TEST(ConsumerJsonTest, InfoRepliesMatchNatsServer) {
     absl::StatusOr<v1::ConsumerConfig> config = Create(c.created, OrdersConfig());
     ASSERT_TRUE(config.ok()) << config.status();
     std::string golden = Golden(std::string(c.golden) + ".json");
-    v1::ConsumerInfo info = StateFromGolden(golden);
+    v1::ConsumerInfo info = ConsumerStateFromGolden(golden);
     *info.mutable_config() = *config;
     EXPECT_EQ(InfoReply(E::kConsumerInfo, info), golden) << c.golden;
   }
@@ -256,7 +204,7 @@ TEST(ConsumerJsonTest, NamesAndListMatchNatsServer) {
   absl::StatusOr<v1::ConsumerConfig> config = Create(one, list_stream);
   ASSERT_TRUE(config.ok()) << config.status();
   std::string created = Golden("consumer_create_list_one.json");
-  v1::ConsumerInfo info = StateFromGolden(created);
+  v1::ConsumerInfo info = ConsumerStateFromGolden(created);
   *info.mutable_config() = *config;
   EXPECT_EQ(InfoReply(E::kConsumerCreate, info), created);
 

@@ -6,8 +6,34 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "gateway/jetstream/go_json_reader.h"
 
 namespace jsengine::gateway::jetstream {
+namespace {
+
+void CheckGolden(const absl::Status& status, absl::string_view what) {
+  if (status.ok()) return;
+  std::fprintf(stderr, "bad golden %s: %s\n", std::string(what).c_str(), status.ToString().c_str());
+  std::abort();
+}
+
+v1::SequenceInfo SequenceFromGolden(const GoJsonObject& reply, absl::string_view key) {
+  GoJsonObject json;
+  bool present = false;
+  uint64_t consumer_seq = 0, stream_seq = 0;
+  int64_t last_active = 0;
+  CheckGolden(reply.GetObject(key, &json, &present), key);
+  CheckGolden(json.GetUint64("consumer_seq", &consumer_seq), key);
+  CheckGolden(json.GetUint64("stream_seq", &stream_seq), key);
+  CheckGolden(json.GetTime("last_active", &last_active), key);
+  v1::SequenceInfo sequence;
+  sequence.set_consumer_seq(consumer_seq);
+  sequence.set_stream_seq(stream_seq);
+  sequence.set_last_active_ns(last_active);
+  return sequence;
+}
+
+}  // namespace
 
 std::string Golden(absl::string_view name) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
@@ -85,6 +111,36 @@ v1::StoredMessage CapturedMessage(uint64_t seq) {
       break;
   }
   return m;
+}
+
+v1::ConsumerInfo ConsumerStateFromGolden(const std::string& json) {
+  absl::StatusOr<GoJsonObject> reply = GoJsonObject::Parse(json);
+  CheckGolden(reply.status(), json);
+  std::string stream, name;
+  int64_t created = 0, ack_pending = 0, redelivered = 0, waiting = 0;
+  uint64_t pending = 0;
+  bool push_bound = false;
+  CheckGolden(reply->GetString("stream_name", &stream), "stream_name");
+  CheckGolden(reply->GetString("name", &name), "name");
+  CheckGolden(reply->GetTime("created", &created), "created");
+  CheckGolden(reply->GetInt64("num_ack_pending", &ack_pending), "num_ack_pending");
+  CheckGolden(reply->GetInt64("num_redelivered", &redelivered), "num_redelivered");
+  CheckGolden(reply->GetInt64("num_waiting", &waiting), "num_waiting");
+  CheckGolden(reply->GetUint64("num_pending", &pending), "num_pending");
+  CheckGolden(reply->GetBool("push_bound", &push_bound), "push_bound");
+  if (name.empty()) CheckGolden(absl::InvalidArgumentError("no consumer info"), json);
+  v1::ConsumerInfo info;
+  info.set_stream_name(stream);
+  info.set_name(name);
+  info.set_created_ns(created);
+  *info.mutable_delivered() = SequenceFromGolden(*reply, "delivered");
+  *info.mutable_ack_floor() = SequenceFromGolden(*reply, "ack_floor");
+  info.set_num_ack_pending(ack_pending);
+  info.set_num_redelivered(redelivered);
+  info.set_num_waiting(waiting);
+  info.set_num_pending(pending);
+  info.set_push_bound(push_bound);
+  return info;
 }
 
 }  // namespace jsengine::gateway::jetstream

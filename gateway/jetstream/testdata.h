@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "common/go_json_writer.h"
 #include "proto/common.pb.h"
+#include "proto/consumer.pb.h"
 #include "proto/store.pb.h"
 
 namespace jsengine::gateway::jetstream {
@@ -40,6 +41,12 @@ v1::StreamInfo OrdersInfo();
 // The capture's messages: 1 orders.a "hello"; 2 orders.b "world" with
 // headers Nats-Msg-Id and X-Trace; 3 ship.eu.x "third".
 v1::StoredMessage CapturedMessage(uint64_t seq);
+
+// The state part of a captured ConsumerInfo reply `json` (names, created,
+// delivered, ack floor and the counts: what the delivery state machine, not
+// the configuration, decides); its config is left to the caller. Aborts the
+// test binary when `json` is no consumer info.
+v1::ConsumerInfo ConsumerStateFromGolden(const std::string& json);
 
 }  // namespace jsengine::gateway::jetstream
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Captures nats-server's JetStream API replies byte for byte (golden files).
 
-Usage: nats-server -js -p PORT -sd DIR &  then  capture.py PORT OUTDIR [extra|consumers]
+Usage: nats-server -js -p PORT -sd DIR &  then  capture.py PORT OUTDIR [extra|consumers|consumer_api]
 Each step sends one request (optionally with headers) over a raw NATS
 connection and writes the reply payload (and headers, if any) to OUTDIR.
 """
@@ -143,16 +143,20 @@ def pull(subject, payload, count):
             acks.append(parts[3].decode())
     return acks
 
+def orders_stream():
+    """ORDERS (orders.*, ship.>) with the consumer runs' three messages."""
+    request("$JS.API.STREAM.CREATE.ORDERS", '{"name":"ORDERS","subjects":["orders.*","ship.>"]}')
+    request("orders.a", "hello")
+    request("orders.b", "world")
+    request("ship.eu.x", "third")
+
 if len(sys.argv) > 3 and sys.argv[3] == "consumers":
     # A third run, for the consumer API (its times differ from the others).
     def create(name, subject, config, stream="ORDERS"):
         save(name, subject, '{"stream_name":"%s","config":%s}' % (stream, config))
-    request("$JS.API.STREAM.CREATE.ORDERS", '{"name":"ORDERS","subjects":["orders.*","ship.>"]}')
+    orders_stream()
     request("$JS.API.STREAM.CREATE.WQ", '{"name":"WQ","subjects":["wq.>"],"retention":"workqueue"}')
     request("$JS.API.STREAM.CREATE.LIST", '{"name":"LIST","storage":"memory"}')
-    request("orders.a", "hello")
-    request("orders.b", "world")
-    request("ship.eu.x", "third")
     for name, subject, config in CONSUMER_CASES:
         create(name, subject, config)
     create("consumer_create_wq_ack_all", "$JS.API.CONSUMER.DURABLE.CREATE.WQ.W",
@@ -171,6 +175,71 @@ if len(sys.argv) > 3 and sys.argv[3] == "consumers":
            '{"durable_name":"ONE","ack_policy":"explicit","description":"only"}', "LIST")
     save("consumer_list", "$JS.API.CONSUMER.LIST.LIST")
     save("consumer_list_empty", "$JS.API.CONSUMER.LIST.WQ")
+    sys.exit(0)
+
+# (golden name, subject, payload) of the consumer API run, in its order: the
+# checks nats-server's API handler makes before the consumer exists, and the
+# replies consumer_api_test.cc rebuilds from a mocked consumer service.
+CONSUMER_API_CASES = [
+    ("capi_create_empty", "$JS.API.CONSUMER.CREATE.ORDERS", ''),
+    ("capi_create_null", "$JS.API.CONSUMER.CREATE.ORDERS", 'null'),
+    ("capi_create_stream_mismatch", "$JS.API.CONSUMER.CREATE.ORDERS",
+     '{"stream_name":"OTHER","config":{"deliver_subject":"x"}}'),
+    ("capi_create_mismatch_before_path", "$JS.API.CONSUMER.CREATE.OTHER.a/b",
+     '{"stream_name":"ORDERS","config":{}}'),
+    ("capi_create_durable_path_separator", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.a\\b",
+     '{"stream_name":"ORDERS","config":{}}'),
+    ("capi_create_durable_not_set", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.D",
+     '{"stream_name":"ORDERS","config":{"ack_policy":"explicit"}}'),
+    ("capi_create_durable_not_match", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.D",
+     '{"stream_name":"ORDERS","config":{"durable_name":"E","ack_policy":"explicit"}}'),
+    ("capi_create_named_durable_not_match", "$JS.API.CONSUMER.CREATE.ORDERS.N",
+     '{"stream_name":"ORDERS","config":{"durable_name":"D","ack_policy":"explicit"}}'),
+    ("capi_create_ephemeral_durable", "$JS.API.CONSUMER.CREATE.ORDERS",
+     '{"stream_name":"ORDERS","config":{"durable_name":"D","ack_policy":"explicit"}}'),
+    ("capi_create_filter_mismatch", "$JS.API.CONSUMER.CREATE.ORDERS.F.orders.a",
+     '{"stream_name":"ORDERS","config":{"filter_subject":"orders.b","ack_policy":"explicit"}}'),
+    ("capi_create_filter_missing", "$JS.API.CONSUMER.CREATE.ORDERS.F.orders.a",
+     '{"stream_name":"ORDERS","config":{"ack_policy":"explicit"}}'),
+    ("capi_create_replicas", "$JS.API.CONSUMER.CREATE.ORDERS.R",
+     '{"stream_name":"ORDERS","config":{"num_replicas":3,"ack_policy":"explicit"}}'),
+    ("capi_create_replicas_missing_stream", "$JS.API.CONSUMER.DURABLE.CREATE.NOPE.D",
+     '{"stream_name":"NOPE","config":{"durable_name":"D","num_replicas":3}}'),
+    ("capi_create_missing_stream", "$JS.API.CONSUMER.CREATE.NOPE",
+     '{"stream_name":"NOPE","config":{"deliver_subject":"x"}}'),
+    ("capi_create_wildcard_stream", "$JS.API.CONSUMER.CREATE.*",
+     '{"stream_name":"*","config":{"deliver_subject":"x"}}'),
+    ("capi_create_named", "$JS.API.CONSUMER.CREATE.ORDERS.NAMED",
+     '{"stream_name":"ORDERS","config":{"name":"IGNORED","ack_policy":"explicit"}}'),
+    ("capi_create_filtered", "$JS.API.CONSUMER.CREATE.ORDERS.F.orders.a",
+     '{"stream_name":"ORDERS","config":{"durable_name":"F","filter_subject":"orders.a",'
+     '"ack_policy":"explicit"}}'),
+    ("capi_create_durable_new_style", "$JS.API.CONSUMER.CREATE.ORDERS.DN",
+     '{"stream_name":"ORDERS","config":{"durable_name":"DN","ack_policy":"explicit"}}'),
+    ("capi_info_not_empty", "$JS.API.CONSUMER.INFO.ORDERS.F", '{"x":1}'),
+    ("capi_info_null", "$JS.API.CONSUMER.INFO.ORDERS.F", 'null'),
+    ("capi_info_missing_stream", "$JS.API.CONSUMER.INFO.NOPE.F", ''),
+    ("capi_info_filtered", "$JS.API.CONSUMER.INFO.ORDERS.F", '{}'),
+    ("capi_names", "$JS.API.CONSUMER.NAMES.ORDERS", '{}'),
+    ("capi_names_offset", "$JS.API.CONSUMER.NAMES.ORDERS", '{"offset":1}'),
+    ("capi_names_offset_beyond", "$JS.API.CONSUMER.NAMES.ORDERS", '{"offset":99}'),
+    ("capi_names_bad_json", "$JS.API.CONSUMER.NAMES.ORDERS", '{"offset":"1"}'),
+    ("capi_names_missing_stream", "$JS.API.CONSUMER.NAMES.NOPE", ''),
+    ("capi_list_offset", "$JS.API.CONSUMER.LIST.ORDERS", '{"offset":2,"subject":"x"}'),
+    ("capi_list_bad_json", "$JS.API.CONSUMER.LIST.ORDERS", '[]'),
+    ("capi_list_missing_stream", "$JS.API.CONSUMER.LIST.NOPE", ''),
+    ("capi_delete_not_empty", "$JS.API.CONSUMER.DELETE.ORDERS.DN", '{"x":1}'),
+    ("capi_delete_missing_stream", "$JS.API.CONSUMER.DELETE.NOPE.DN", ''),
+    ("capi_delete", "$JS.API.CONSUMER.DELETE.ORDERS.DN", ''),
+    ("capi_delete_missing", "$JS.API.CONSUMER.DELETE.ORDERS.DN", ''),
+    ("capi_leader_stepdown", "$JS.API.CONSUMER.LEADER.STEPDOWN.ORDERS.F", ''),
+]
+
+if len(sys.argv) > 3 and sys.argv[3] == "consumer_api":
+    # A fourth run, for the consumer API's own checks (fresh store directory).
+    orders_stream()
+    for name, subject, payload in CONSUMER_API_CASES:
+        save(name, subject, payload)
     sys.exit(0)
 
 if len(sys.argv) > 3 and sys.argv[3] == "extra":
