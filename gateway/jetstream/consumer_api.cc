@@ -9,8 +9,8 @@
 #include "common/names.h"
 #include "common/status.h"
 #include "gateway/jetstream/consumer_json.h"
-#include "gateway/jetstream/go_json_reader.h"
-#include "gateway/jetstream/go_json_writer.h"
+#include "common/go_json_reader.h"
+#include "common/go_json_writer.h"
 
 namespace jsengine::gateway::jetstream {
 namespace {
@@ -96,8 +96,8 @@ absl::Status CheckCreate(const CreateSubject& subject, v1::CreateConsumerRequest
 absl::StatusOr<v1::ListConsumersRequest> ParsePageRequest(std::string_view stream,
                                                           std::string_view payload, int limit) {
   int64_t offset = 0;
-  if (!IsEmptyRequest(AbslView(payload))) {
-    absl::StatusOr<GoJsonObject> json = GoJsonObject::Parse(AbslView(payload));
+  if (!common::IsEmptyRequest(AbslView(payload))) {
+    absl::StatusOr<common::GoJsonObject> json = common::GoJsonObject::Parse(AbslView(payload));
     if (!json.ok() || !json->GetInt64("offset", &offset).ok()) {
       return JsError(JsErrorId::kInvalidJSON);
     }
@@ -115,7 +115,7 @@ absl::StatusOr<v1::ListConsumersRequest> ParsePageRequest(std::string_view strea
 absl::StatusOr<v1::ConsumerRequest> ParseConsumerRequest(std::string_view stream,
                                                          std::string_view name,
                                                          std::string_view payload) {
-  if (!IsEmptyRequest(AbslView(payload))) return JsError(JsErrorId::kNotEmptyRequest);
+  if (!common::IsEmptyRequest(AbslView(payload))) return JsError(JsErrorId::kNotEmptyRequest);
   if (!common::IsValidName(stream)) return JsError(JsErrorId::kStreamNotFound);
   v1::ConsumerRequest request;
   request.set_stream(std::string(stream));
@@ -126,9 +126,9 @@ absl::StatusOr<v1::ConsumerRequest> ParseConsumerRequest(std::string_view stream
 // {"type":...,<the fields `write_fields` writes of `value`>}
 template <typename T>
 JsApiReply FieldsReply(JsApiEndpoint endpoint, const T& value,
-                       void (*write_fields)(const T&, GoJsonWriter*)) {
+                       void (*write_fields)(const T&, common::GoJsonWriter*)) {
   std::string out;
-  GoJsonWriter w(&out);
+  common::GoJsonWriter w(&out);
   BeginReply(endpoint, &w);
   write_fields(value, &w);
   w.EndObject();
@@ -138,7 +138,7 @@ JsApiReply FieldsReply(JsApiEndpoint endpoint, const T& value,
 // A NAMES or LIST reply: the page `payload` asks for, from `fetch`.
 template <typename Response, typename Fetch>
 JsApiReply PageReply(JsApiEndpoint endpoint, std::string_view stream, std::string_view payload,
-                     int limit, Fetch fetch, void (*write_fields)(const Response&, GoJsonWriter*)) {
+                     int limit, Fetch fetch, void (*write_fields)(const Response&, common::GoJsonWriter*)) {
   absl::StatusOr<v1::ListConsumersRequest> request = ParsePageRequest(stream, payload, limit);
   if (!request.ok()) return ErrorReply(endpoint, request.status());
   absl::StatusOr<Response> page = fetch(*request);

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "gateway/jetstream/go_json_reader.h"
+#include "common/go_json_reader.h"
 
 namespace jsengine::gateway::jetstream {
 namespace {
@@ -17,8 +17,8 @@ void CheckGolden(const absl::Status& status, absl::string_view what) {
   std::abort();
 }
 
-v1::SequenceInfo SequenceFromGolden(const GoJsonObject& reply, absl::string_view key) {
-  GoJsonObject json;
+v1::SequenceInfo SequenceFromGolden(const common::GoJsonObject& reply, absl::string_view key) {
+  common::GoJsonObject json;
   bool present = false;
   uint64_t consumer_seq = 0, stream_seq = 0;
   int64_t last_active = 0;
@@ -114,7 +114,7 @@ v1::StoredMessage CapturedMessage(uint64_t seq) {
 }
 
 v1::ConsumerInfo ConsumerStateFromGolden(const std::string& json) {
-  absl::StatusOr<GoJsonObject> reply = GoJsonObject::Parse(json);
+  absl::StatusOr<common::GoJsonObject> reply = common::GoJsonObject::Parse(json);
   CheckGolden(reply.status(), json);
   std::string stream, name;
   int64_t created = 0, ack_pending = 0, redelivered = 0, waiting = 0;
