@@ -468,21 +468,26 @@ bool Client::OnSub(std::string_view subject, std::string_view queue, std::string
     SendErr(text);
     return true;
   }
+  SubscriptionPtr sub;
   {
     common::MutexLock lock(&subs_mu_);
     if (subs_.find(Key(sid)) == subs_.end()) {
-      auto sub = std::make_shared<Subscription>();
+      sub = std::make_shared<Subscription>();
       sub->subject.assign(subject.data(), subject.size());
       sub->queue.assign(queue.data(), queue.size());
       sub->sid.assign(sid.data(), sid.size());
       sub->client = shared_from_this();
-      if (!server_->sublist().Insert(sub).ok()) {
-        sub->client.reset();
-        SendErr("Invalid Subject");
-        return true;
-      }
-      subs_.emplace(sub->sid, std::move(sub));
+      subs_.emplace(sub->sid, sub);
     }
+  }
+  // Outside subs_mu_: Insert runs interest watch callbacks. Only this loop
+  // thread inserts, and nothing removes a subscription the sublist has not
+  // seen, so subs_ may hold it first.
+  if (sub != nullptr && !server_->sublist().Insert(sub).ok()) {
+    ForgetSubscription(sub);
+    sub->client.reset();
+    SendErr("Invalid Subject");
+    return true;
   }
   if (verbose_) Send("+OK\r\n");
   return true;

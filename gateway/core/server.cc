@@ -216,4 +216,15 @@ void Server::Publish(std::string_view subject, std::string_view reply, std::stri
 
 bool Server::HasInterest(std::string_view subject) { return !sublist_.Match(subject)->empty(); }
 
+bool Server::HasClientInterest(std::string_view subject, std::string_view queue) {
+  return sublist_.HasClientInterest(subject, queue);
+}
+
+uint64_t Server::WatchClientInterest(std::string_view subject, std::string_view queue,
+                                     std::function<void(bool has_interest)> on_change) {
+  return sublist_.WatchClientInterest(subject, queue, std::move(on_change));
+}
+
+void Server::UnwatchClientInterest(uint64_t id) { sublist_.UnwatchClientInterest(id); }
+
 }  // namespace jsengine::gateway::core

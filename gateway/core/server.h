@@ -8,6 +8,8 @@
 //   JSE_RETURN_IF_ERROR(server.Start());
 //   server.SubscribeInternal("$JS.API.>", "", [&](const InboundMessage& m) { ... });
 //   server.Publish("reply.subject", "", "", "payload");
+//   uint64_t w = server.WatchClientInterest("deliver.x", "", [&](bool has_interest) { ... });
+//   server.UnwatchClientInterest(w);
 //   server.Shutdown();
 //
 // Connections are served by a small fixed set of epoll event loops (threads).
@@ -17,6 +19,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,7 +68,42 @@ class Server {
   // thread's common::CallbackBurst (common/callback_burst.h) if one is running.
   void Publish(std::string_view subject, std::string_view reply, std::string_view headers,
                std::string_view payload);
+  // Whether any subscriber, internal ones included, would get a message
+  // published to `subject` (what no-responders asks).
   bool HasInterest(std::string_view subject);
+
+  // Client interest: a subscription of a client connection (plain or in a
+  // queue group, its pattern possibly with wildcards) matches the literal
+  // `subject`; with a nonempty `queue`, a member of that queue group (push
+  // consumers' deliver_group, like nats-server's registerQueueNotification).
+  // Internal subscriptions never count, so JetStream's own cannot make a
+  // deliver subject look alive.
+  bool HasClientInterest(std::string_view subject, std::string_view queue = {});
+  // Calls `on_change` with the subject's client interest now, then on every
+  // change: false->true when the first matching subscription appears,
+  // true->false when the last one goes (UNSUB, auto-unsubscribe after max
+  // messages, connection close, shutdown). Calls are in order and never
+  // concurrent with any other watch callback.
+  //
+  // A call runs on the thread that made the change, with no lock of the
+  // server held: a connection's event loop for SUB, UNSUB and close, the
+  // publishing thread for an auto-unsubscribe, the caller of this method for
+  // the first call. When another thread is running watch callbacks at that
+  // moment, that thread makes the call instead, just after its own (so the
+  // first call may come after this returns). Callbacks must not block: hand
+  // the work off. They may call any method of the server; interest changes
+  // they cause are reported after they return. Whoever calls Publish (an
+  // auto-unsubscribe may end interest) or these methods must not hold a lock
+  // a callback takes.
+  //
+  // Returns 0 when `subject` is not a valid literal subject (or `queue` not a
+  // valid queue name). Cost: sublist.h; without watches, SUB and UNSUB pay
+  // one branch and publishing nothing.
+  uint64_t WatchClientInterest(std::string_view subject, std::string_view queue,
+                               std::function<void(bool has_interest)> on_change);
+  // Once this returns the callback is neither running nor called again
+  // (from within a watch callback: the running one is the last).
+  void UnwatchClientInterest(uint64_t id);
 
   int NumConnections() const { return num_connections_.load(); }
 

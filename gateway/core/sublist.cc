@@ -88,7 +88,17 @@ absl::Status Sublist::Insert(const SubscriptionPtr& sub) {
   std::string_view tokens[kMaxTokens];
   size_t n;
   if (!Tokenize(sub->subject, tokens, &n)) return absl::InvalidArgumentError("Invalid Subject");
-  common::WriterLock lock(&mu_);
+  bool notify;
+  {
+    common::WriterLock lock(&mu_);
+    InsertLocked(sub, tokens, n);
+    notify = !interest_.empty() && NoteInterest(*sub, /*added=*/true);
+  }
+  if (notify) notifier_.Deliver();
+  return absl::OkStatus();
+}
+
+void Sublist::InsertLocked(const SubscriptionPtr& sub, const std::string_view* tokens, size_t n) {
   Level* level = root_.get();
   Node* node = nullptr;
   for (size_t i = 0; i < n; ++i) {
@@ -114,14 +124,23 @@ absl::Status Sublist::Insert(const SubscriptionPtr& sub) {
   }
   ++count_;
   generation_.fetch_add(1, std::memory_order_release);
-  return absl::OkStatus();
 }
 
 bool Sublist::Remove(const SubscriptionPtr& sub) {
   std::string_view tokens[kMaxTokens];
   size_t n;
   if (!Tokenize(sub->subject, tokens, &n)) return false;
-  common::WriterLock lock(&mu_);
+  bool notify;
+  {
+    common::WriterLock lock(&mu_);
+    if (!RemoveLocked(sub, tokens, n)) return false;
+    notify = !interest_.empty() && NoteInterest(*sub, /*added=*/false);
+  }
+  if (notify) notifier_.Deliver();
+  return true;
+}
+
+bool Sublist::RemoveLocked(const SubscriptionPtr& sub, const std::string_view* tokens, size_t n) {
   // Path of (level, slot) pairs so empty nodes can be pruned bottom-up.
   Level* levels[kMaxTokens];
   std::unique_ptr<Node>* slots[kMaxTokens];
@@ -255,6 +274,65 @@ std::shared_ptr<const MatchResult> Sublist::Match(std::string_view subject) {
     cache.results.emplace(std::string(subject), result);
   }
   return result;
+}
+
+namespace {
+
+// Subscriptions of client connections in `r` (in `queue`, unless empty).
+size_t CountClientInterest(const MatchResult& r, std::string_view queue) {
+  size_t n = 0;
+  if (queue.empty()) {
+    for (const SubscriptionPtr& sub : r.psubs) n += sub->client != nullptr;
+  }
+  for (const std::vector<SubscriptionPtr>& group : r.qsubs) {
+    if (!queue.empty() && group.front()->queue != queue) continue;
+    for (const SubscriptionPtr& sub : group) n += sub->client != nullptr;
+  }
+  return n;
+}
+
+}  // namespace
+
+bool Sublist::NoteInterest(const Subscription& sub, bool added) {
+  if (sub.client == nullptr) return false;
+  std::vector<InterestIndex::Change> changes;
+  if (added) {
+    interest_.Added(sub.subject, sub.queue, &changes);
+  } else {
+    interest_.Removed(sub.subject, sub.queue, &changes);
+  }
+  if (changes.empty()) return false;
+  notifier_.Enqueue(changes);
+  return true;
+}
+
+bool Sublist::HasClientInterest(std::string_view subject, std::string_view queue) {
+  return CountClientInterest(*Match(subject), queue) > 0;
+}
+
+uint64_t Sublist::WatchClientInterest(std::string_view subject, std::string_view queue,
+                                      InterestCallback on_change) {
+  if (!common::IsValidLiteralSubject(subject) ||
+      (!queue.empty() && !common::IsValidLiteralSubject(queue))) {
+    return 0;
+  }
+  uint64_t id;
+  {
+    common::WriterLock lock(&mu_);
+    id = next_watch_id_++;
+    const size_t matching = CountClientInterest(*MatchLocked(subject), queue);
+    notifier_.Add(id, std::move(on_change), interest_.Watch(id, subject, queue, matching));
+  }
+  notifier_.Deliver();
+  return id;
+}
+
+void Sublist::UnwatchClientInterest(uint64_t id) {
+  {
+    common::WriterLock lock(&mu_);
+    interest_.Unwatch(id);
+  }
+  notifier_.Remove(id);
 }
 
 }  // namespace jsengine::gateway::core

@@ -155,5 +155,33 @@ TEST(SublistTest, TwoSublistsOnOneThreadDoNotShareCache) {
   EXPECT_EQ(a.Match("k")->psubs.size(), 1u);
 }
 
+// Subscriptions without a client are internal ones: never client interest.
+TEST(SublistTest, InternalSubscriptionsAreNotClientInterest) {
+  Sublist sl;
+  std::vector<bool> calls;
+  const uint64_t id = sl.WatchClientInterest("svc.x", "", [&](bool h) { calls.push_back(h); });
+  ASSERT_NE(id, 0u);
+  auto wide = MakeSub(">");
+  auto exact = MakeSub("svc.x", "q");
+  ASSERT_TRUE(sl.Insert(wide).ok());
+  ASSERT_TRUE(sl.Insert(exact).ok());
+  EXPECT_FALSE(sl.HasClientInterest("svc.x", ""));
+  EXPECT_FALSE(sl.HasClientInterest("svc.x", "q"));
+  EXPECT_EQ(sl.Match("svc.x")->psubs.size(), 1u);
+  EXPECT_TRUE(sl.Remove(wide));
+  EXPECT_EQ(calls, std::vector<bool>{false});
+  sl.UnwatchClientInterest(id);
+}
+
+TEST(SublistTest, WatchesNeedALiteralSubject) {
+  Sublist sl;
+  auto ignore = [](bool) {};
+  EXPECT_EQ(sl.WatchClientInterest("a.*", "", ignore), 0u);
+  EXPECT_EQ(sl.WatchClientInterest("a.>", "", ignore), 0u);
+  EXPECT_EQ(sl.WatchClientInterest("a..b", "", ignore), 0u);
+  EXPECT_EQ(sl.WatchClientInterest("a", "q q", ignore), 0u);
+  EXPECT_NE(sl.WatchClientInterest("a", "q", ignore), 0u);
+}
+
 }  // namespace
 }  // namespace jsengine::gateway::core

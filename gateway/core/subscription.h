@@ -31,8 +31,9 @@ struct Subscription {
   std::string subject;
   std::string queue;
   std::string sid;
-  // The owning connection; null for internal subscribers. The client drops
-  // its subscriptions when it closes, which breaks the reference cycle.
+  // The owning connection; null for internal subscribers, which are not
+  // client interest (Sublist::WatchClientInterest). The client drops its
+  // subscriptions when it closes, which breaks the reference cycle.
   std::shared_ptr<Client> client;
   InternalHandler handler;
   uint64_t internal_id = 0;
