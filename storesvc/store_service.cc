@@ -131,6 +131,7 @@ grpc::Status StoreServiceImpl::Read(grpc::ServerContext* ctx, const v1::ReadRequ
     absl::StatusOr<v1::MessageBatch> batch = (*cursor)->Next();
     if (!batch.ok()) return common::grpc::ToGrpcStatus(batch.status());
     if (batch->messages().empty()) {
+      if ((*cursor)->done()) break;
       (*cursor)->WaitForAppend(kCancelPoll);
       continue;
     }
