@@ -173,7 +173,7 @@ absl::Status Stream::EnforceLimits(const std::string& subject, int64_t now_ns) {
   if (config_.max_msgs_per_subject() > 0 && !subject.empty()) {
     const uint64_t limit = static_cast<uint64_t>(config_.max_msgs_per_subject());
     while (store_->SubjectCount(subject) > limit) {
-      uint64_t oldest = store_->NextSeq(subject, 0);
+      uint64_t oldest = store_->NextSeq(SubjectFilters(subject), 0);
       if (oldest == 0) break;
       JSE_RETURN_IF_ERROR(store_->Remove(oldest).status());
     }
@@ -404,7 +404,7 @@ absl::StatusOr<std::vector<v1::StoredMessage>> Stream::Read(uint64_t* next,
   *last_seq = last_seq_;
   if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
   while (out.size() < max) {
-    uint64_t seq = store_->NextSeq(filter, *next);
+    uint64_t seq = store_->NextSeq(SubjectFilters(filter), *next);
     if (seq == 0) {
       *next = std::max(*next, last_seq_ + 1);
       break;
