@@ -117,6 +117,12 @@ grpc::Status StoreServiceImpl::DeleteMessage(grpc::ServerContext*,
   return common::grpc::ToGrpcStatus(store_->DeleteMessage(*request));
 }
 
+grpc::Status StoreServiceImpl::FilteredState(grpc::ServerContext*,
+                                             const v1::FilteredStateRequest* request,
+                                             v1::FilteredStateResponse* response) {
+  return Reply(store_->FilteredState(*request), response);
+}
+
 grpc::ServerBidiReactor<v1::AppendBatch, v1::AppendResultBatch>* StoreServiceImpl::Append(
     grpc::CallbackServerContext*) {
   return new AppendReactor(store_);

@@ -421,6 +421,28 @@ absl::StatusOr<std::vector<v1::StoredMessage>> Stream::Read(uint64_t* next,
   return out;
 }
 
+absl::StatusOr<v1::FilteredStateResponse> Stream::FilteredState(
+    const v1::FilteredStateRequest& request) const {
+  const SubjectFilters filters(
+      std::vector<std::string>(request.filter_subjects().begin(), request.filter_subjects().end()));
+  absl::MutexLock lock(&mu_);
+  if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
+  uint64_t start = request.start_time_ns() > 0 ? store_->SeqForTime(request.start_time_ns())
+                                               : request.start_seq();
+  const storesvc::FilteredState found =
+      store_->Filtered(filters, start, request.last_per_subject());
+  const StoreState state = store_->State();
+  v1::FilteredStateResponse out;
+  out.set_messages(found.msgs);
+  out.set_first_seq(found.first);
+  out.set_last_seq(found.last);
+  out.set_stream_first_seq(state.first_seq);
+  out.set_stream_last_seq(state.last_seq);
+  out.set_start_seq(start == 0 ? state.first_seq : start);
+  for (uint64_t seq : found.last_per_subject) out.add_last_per_subject(seq);
+  return out;
+}
+
 uint64_t Stream::SeqForTime(int64_t ts_ns) const {
   absl::MutexLock lock(&mu_);
   return closed_ ? 0 : store_->SeqForTime(ts_ns);

@@ -74,6 +74,10 @@ class Stream {
   absl::StatusOr<std::vector<v1::StoredMessage>> Read(uint64_t* next, const std::string& filter,
                                                       size_t max, uint64_t* last_seq)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // The messages at or after a start matching some filters, from the index
+  // (see v1::FilteredStateRequest). "stream not found" once closed.
+  absl::StatusOr<v1::FilteredStateResponse> FilteredState(
+      const v1::FilteredStateRequest& request) const ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t SeqForTime(int64_t ts_ns) const ABSL_LOCKS_EXCLUDED(mu_);
   // The watermark of flushed appends that readers wait on; closed with the
   // stream.
