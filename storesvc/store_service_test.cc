@@ -12,6 +12,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "storesvc/client/remote_store_client.h"
+#include "testing/util/read_seqs.h"
 #include "testing/util/temp_dir.h"
 
 namespace jsengine::storesvc {
@@ -180,7 +181,7 @@ TEST_P(StoreServiceTest, TailEndsWhenClientCancels) {
 
 // What a consumer asks of a remote store: RemoteStoreClient, the gRPC
 // service, the Store.
-TEST_P(StoreServiceTest, FilteredStateThroughTheRemoteClient) {
+TEST_P(StoreServiceTest, FilteredStateAndReadsThroughTheRemoteClient) {
   client::RemoteStoreClient remote(address_);
   v1::CreateStreamRequest create;
   create.mutable_config()->set_name("C");
@@ -216,6 +217,22 @@ TEST_P(StoreServiceTest, FilteredStateThroughTheRemoteClient) {
       (std::vector<uint64_t>{3, 4, 5}));
   fs.set_stream("NOPE");
   EXPECT_EQ(common::ToErrorDetail(remote.FilteredState(fs).status()).err_code(), 10059);
+
+  auto read = [&remote](const v1::ReadRequest& request) {
+    auto seqs = testing::util::ReadSeqs(&remote, request);
+    EXPECT_TRUE(seqs.ok()) << seqs.status();
+    return seqs.value_or(std::vector<uint64_t>{});
+  };
+  v1::ReadRequest filtered;
+  filtered.set_stream("C");
+  filtered.set_filter_subject("c.b");
+  filtered.add_filter_subjects("c.x.>");
+  EXPECT_EQ(read(filtered), (std::vector<uint64_t>{2, 3, 5, 6}));
+  v1::ReadRequest by_seq;
+  by_seq.set_stream("C");
+  for (uint64_t seq : {6, 1, 42, 4}) by_seq.add_seqs(seq);
+  by_seq.set_tail(true);
+  EXPECT_EQ(read(by_seq), (std::vector<uint64_t>{6, 1, 4}));
 }
 
 INSTANTIATE_TEST_SUITE_P(SyncPolicies, StoreServiceTest,

@@ -19,6 +19,7 @@
 #include "common/names.h"
 #include "common/status.h"
 #include "gtest/gtest.h"
+#include "testing/util/read_seqs.h"
 #include "testing/util/temp_dir.h"
 
 namespace jsengine::storesvc {
@@ -376,6 +377,50 @@ TEST_F(StoreTest, FilteredStateOnFileAndMemoryStreams) {
     EXPECT_EQ(from_time->first_seq(), want_start <= 2 ? 2u : 5u);
   }
   EXPECT_EQ(ErrCode(store_->FilteredState(Filtered("NOPE", {})).status()), 10059);
+}
+
+TEST_F(StoreTest, ReadWithSeveralFiltersAndBySequences) {
+  auto read = [this](const v1::ReadRequest& request) {
+    auto seqs = testing::util::ReadSeqs(store_.get(), request);
+    EXPECT_TRUE(seqs.ok()) << seqs.status();
+    return seqs.value_or(std::vector<uint64_t>{});
+  };
+  for (v1::StorageType storage : {v1::STORAGE_FILE, v1::STORAGE_MEMORY}) {
+    const std::string name = storage == v1::STORAGE_FILE ? "F" : "M";
+    const std::string p = storage == v1::STORAGE_FILE ? "f." : "m.";
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(store_->CreateStream(Create(name, {p + ">"}, storage)).ok());
+    v1::AppendBatch batch;
+    for (const char* s : {"a", "b", "c.1", "a", "c.2", "b", "d"}) {
+      *batch.add_requests() = Msg(name, p + s, "x");
+    }
+    AppendSync(store_.get(), batch);
+
+    v1::ReadRequest several;
+    several.set_stream(name);
+    several.set_filter_subject(p + "a");
+    several.add_filter_subjects(p + "c.*");
+    several.add_filter_subjects(p + "a");
+    several.set_max_batch(2);
+    EXPECT_EQ(read(several), (std::vector<uint64_t>{1, 3, 4, 5}));
+    several.clear_filter_subject();
+    several.add_filter_subjects(p + "d");
+    several.set_start_seq(4);
+    EXPECT_EQ(read(several), (std::vector<uint64_t>{4, 5, 7}));
+
+    v1::ReadRequest by_seq;
+    by_seq.set_stream(name);
+    for (uint64_t seq : {6, 2, 99, 2, 1}) by_seq.add_seqs(seq);
+    by_seq.set_start_seq(5);  // Ignored with seqs,
+    by_seq.set_tail(true);    // as is tail: the read ends.
+    by_seq.set_max_batch(1);
+    EXPECT_EQ(read(by_seq), (std::vector<uint64_t>{6, 2, 2, 1}));
+    by_seq.add_filter_subjects(p + "a");
+    EXPECT_EQ(read(by_seq), (std::vector<uint64_t>{1}));
+    by_seq.clear_filter_subjects();
+    by_seq.set_max_messages(2);
+    EXPECT_EQ(read(by_seq), (std::vector<uint64_t>{6, 2}));
+  }
 }
 
 TEST_F(StoreTest, WatchSendsSnapshotThenEvents) {

@@ -397,28 +397,47 @@ absl::Status Stream::DeleteMessage(const v1::DeleteMessageRequest& request) {
 }
 
 absl::StatusOr<std::vector<v1::StoredMessage>> Stream::Read(uint64_t* next,
-                                                            const std::string& filter, size_t max,
-                                                            uint64_t* last_seq) {
+                                                            const SubjectFilters& filters,
+                                                            size_t max, uint64_t* last_seq) {
   std::vector<v1::StoredMessage> out;
   absl::MutexLock lock(&mu_);
   *last_seq = last_seq_;
   if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
   while (out.size() < max) {
-    uint64_t seq = store_->NextSeq(SubjectFilters(filter), *next);
+    uint64_t seq = store_->NextSeq(filters, *next);
     if (seq == 0) {
       *next = std::max(*next, last_seq_ + 1);
       break;
     }
-    absl::StatusOr<v1::StoredMessage> m = store_->Load(seq);
     *next = seq + 1;
-    if (!m.ok()) {
-      LOG(ERROR) << "stream " << name_ << ": skipping unreadable message " << seq << ": "
-                 << m.status();
-      continue;
-    }
-    out.push_back(*std::move(m));
+    LoadForRead(seq, SubjectFilters(), &out);
   }
   return out;
+}
+
+absl::StatusOr<std::vector<v1::StoredMessage>> Stream::ReadSeqs(absl::Span<const uint64_t> seqs,
+                                                                size_t* pos,
+                                                                const SubjectFilters& filters,
+                                                                size_t max, uint64_t* last_seq) {
+  std::vector<v1::StoredMessage> out;
+  absl::MutexLock lock(&mu_);
+  *last_seq = last_seq_;
+  if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
+  for (; *pos < seqs.size() && out.size() < max; ++*pos) LoadForRead(seqs[*pos], filters, &out);
+  return out;
+}
+
+void Stream::LoadForRead(uint64_t seq, const SubjectFilters& filters,
+                         std::vector<v1::StoredMessage>* out) {
+  absl::StatusOr<v1::StoredMessage> m = store_->Load(seq);
+  if (!m.ok()) {
+    if (StoreErrorOf(m.status()) != StoreErrc::kNotFound) {
+      LOG(ERROR) << "stream " << name_ << ": skipping unreadable message " << seq << ": "
+                 << m.status();
+    }
+    return;
+  }
+  if (filters.Matches(m->subject())) out->push_back(*std::move(m));
 }
 
 absl::StatusOr<v1::FilteredStateResponse> Stream::FilteredState(

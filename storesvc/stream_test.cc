@@ -410,5 +410,33 @@ TEST_F(StreamTest, FilteredStateFromSequenceOrTime) {
   EXPECT_EQ(ErrCode(stream_->FilteredState(Filtered({}, 0)).status()), 10059);
 }
 
+TEST_F(StreamTest, ReadSeqsInTheirOrderSkippingMissingAndUnmatched) {
+  Make(Config("S"));
+  for (const char* subject : {"a", "b", "a", "c", "b"}) Pub(subject);
+  v1::DeleteMessageRequest del;
+  del.set_seq(2);
+  ASSERT_TRUE(stream_->DeleteMessage(del).ok());
+  const std::vector<uint64_t> seqs = {5, 1, 2, 99, 4, 1, 3};
+  auto read = [&](const SubjectFilters& filters, size_t max, size_t* pos) {
+    uint64_t last_seq = 0;
+    auto msgs = stream_->ReadSeqs(seqs, pos, filters, max, &last_seq);
+    EXPECT_TRUE(msgs.ok()) << msgs.status();
+    EXPECT_EQ(last_seq, 5u);
+    std::vector<uint64_t> got;
+    for (const auto& m : *msgs) got.push_back(m.seq());
+    return got;
+  };
+  size_t pos = 0;
+  EXPECT_EQ(read(SubjectFilters(), 100, &pos), (std::vector<uint64_t>{5, 1, 4, 1, 3}));
+  EXPECT_EQ(pos, seqs.size());
+  pos = 0;
+  EXPECT_EQ(read(SubjectFilters(), 2, &pos), (std::vector<uint64_t>{5, 1}));
+  EXPECT_EQ(pos, 2u);
+  EXPECT_EQ(read(SubjectFilters(), 2, &pos), (std::vector<uint64_t>{4, 1}));
+  EXPECT_EQ(pos, 6u);
+  pos = 0;
+  EXPECT_EQ(read(SubjectFilters({"b", "c"}), 100, &pos), (std::vector<uint64_t>{5, 4}));
+}
+
 }  // namespace
 }  // namespace jsengine::storesvc
