@@ -17,6 +17,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "storesvc/saved_state.h"
 #include "storesvc/segment_record.h"
@@ -602,18 +603,35 @@ struct Snapshot {
   std::vector<uint64_t> last_by_subject;
   std::vector<uint64_t> next_by_subject;
   std::vector<uint64_t> seq_for_time;
+  std::vector<std::string> filtered;  // Filtered() of a few filters and starts.
   std::vector<std::string> payloads;  // By sequence; "" when absent.
 };
+
+// Filtered() of a few filters from a few starts, printed.
+std::vector<std::string> FilteredOf(FileStore* store) {
+  const std::vector<std::vector<std::string>> filter_sets = {
+      {}, {"subj.1"}, {"subj.0", "subj.2"}, {"subj.*"}, {"subj.1", "x.*"}};
+  std::vector<std::string> out;
+  for (const std::vector<std::string>& filters : filter_sets) {
+    for (uint64_t start : {0, 100, 250, 400}) {
+      FilteredState f = store->Filtered(SubjectFilters(filters), start, true);
+      out.push_back(absl::StrCat(f.msgs, " ", f.first, " ", f.last, " ",
+                                 absl::StrJoin(f.last_per_subject, ",")));
+    }
+  }
+  return out;
+}
 
 Snapshot Observe(FileStore* store) {
   Snapshot s;
   s.state = store->State();
   s.subjects = store->SubjectCounts("");
+  s.filtered = FilteredOf(store);
   s.deleted = store->DeletedSeqs();
   for (const char* subj : {"subj.0", "subj.1", "subj.2", "subj.*"}) {
     auto last = store->LoadLast(subj);
     s.last_by_subject.push_back(last.ok() ? last->seq() : 0);
-    s.next_by_subject.push_back(store->NextSeq(subj, s.state.first_seq + 7));
+    s.next_by_subject.push_back(store->NextSeq(SubjectFilters(subj), s.state.first_seq + 7));
   }
   for (int64_t ts = 900; ts <= 1000 + static_cast<int64_t>(s.state.last_seq) + 10; ts += 17) {
     s.seq_for_time.push_back(store->SeqForTime(ts));
@@ -639,6 +657,7 @@ void ExpectSame(const Snapshot& a, const Snapshot& b) {
   EXPECT_EQ(a.last_by_subject, b.last_by_subject);
   EXPECT_EQ(a.next_by_subject, b.next_by_subject);
   EXPECT_EQ(a.seq_for_time, b.seq_for_time);
+  EXPECT_EQ(a.filtered, b.filtered);
   EXPECT_EQ(a.payloads, b.payloads);
 }
 
@@ -683,6 +702,8 @@ TEST(FileStoreTest, RestartFromSavedStateMatchesFullReplay) {
     EXPECT_EQ(early.first_ts, before.state.first_ts);
     EXPECT_EQ(store->SubjectCount("subj.1"), before.subjects["subj.1"]);
     EXPECT_EQ(store->SubjectCounts("subj.*"), before.subjects);
+    // The first call that needs the index: it loads it.
+    EXPECT_EQ(FilteredOf(store.get()), before.filtered);
     ExpectSame(before, Observe(store.get()));
     EXPECT_EQ(store->scanned_segments(), 0u);
     ASSERT_TRUE(store->Close().ok());

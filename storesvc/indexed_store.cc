@@ -30,21 +30,27 @@ absl::StatusOr<v1::StoredMessage> IndexedStore::Load(uint64_t seq) {
 absl::StatusOr<v1::StoredMessage> IndexedStore::LoadNext(absl::string_view filter,
                                                          uint64_t start) {
   EnsureIndex();
-  uint64_t seq = index_.NextMatch(filter, start);
+  uint64_t seq = index_.NextMatch(SubjectFilters(filter), start);
   if (seq == 0) return StoreError(StoreErrc::kNotFound, "no message found");
   return Load(seq);
 }
 
 absl::StatusOr<v1::StoredMessage> IndexedStore::LoadLast(absl::string_view filter) {
   EnsureIndex();
-  uint64_t seq = index_.LastMatch(filter);
+  uint64_t seq = index_.LastMatch(SubjectFilters(filter));
   if (seq == 0) return StoreError(StoreErrc::kNotFound, "no message found");
   return Load(seq);
 }
 
-uint64_t IndexedStore::NextSeq(absl::string_view filter, uint64_t start) const {
+uint64_t IndexedStore::NextSeq(const SubjectFilters& filters, uint64_t start) const {
   EnsureIndex();
-  return index_.NextMatch(filter, start);
+  return index_.NextMatch(filters, start);
+}
+
+FilteredState IndexedStore::Filtered(const SubjectFilters& filters, uint64_t start,
+                                     bool last_per_subject) const {
+  EnsureIndex();
+  return index_.Filtered(filters, start, last_per_subject);
 }
 
 absl::StatusOr<bool> IndexedStore::Remove(uint64_t seq) {

@@ -28,7 +28,9 @@ class IndexedStore : public MessageStore {
   absl::StatusOr<v1::StoredMessage> Load(uint64_t seq) override;
   absl::StatusOr<v1::StoredMessage> LoadNext(absl::string_view filter, uint64_t start) override;
   absl::StatusOr<v1::StoredMessage> LoadLast(absl::string_view filter) override;
-  uint64_t NextSeq(absl::string_view filter, uint64_t start) const override;
+  uint64_t NextSeq(const SubjectFilters& filters, uint64_t start) const override;
+  FilteredState Filtered(const SubjectFilters& filters, uint64_t start,
+                         bool last_per_subject) const override;
   absl::StatusOr<bool> Remove(uint64_t seq) override;
   absl::StatusOr<bool> Erase(uint64_t seq) override;
   absl::StatusOr<uint64_t> Purge(absl::string_view filter, uint64_t before, uint64_t keep) override;

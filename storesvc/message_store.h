@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "proto/common.pb.h"
+#include "storesvc/subject_filters.h"
 
 namespace jsengine::storesvc {
 
@@ -35,6 +36,17 @@ struct StoreState {
   int64_t last_ts = 0;
   uint64_t num_subjects = 0;
   uint64_t num_deleted = 0;  // Removed sequences between first_seq and last_seq.
+};
+
+// The stored messages at or after a start sequence whose subjects match some
+// filters (MessageStore::Filtered).
+struct FilteredState {
+  uint64_t msgs = 0;   // How many there are.
+  uint64_t first = 0;  // The first of them; 0 if none.
+  uint64_t last = 0;   // The newest matching message, before the start too; 0 if none.
+  // When asked for: the newest message of each matching subject whose newest
+  // message is at or after the start, ascending.
+  std::vector<uint64_t> last_per_subject;
 };
 
 class MessageStore {
@@ -60,8 +72,12 @@ class MessageStore {
   virtual absl::StatusOr<v1::StoredMessage> LoadNext(absl::string_view filter, uint64_t start) = 0;
   // The newest message matching `filter`; NotFound when none.
   virtual absl::StatusOr<v1::StoredMessage> LoadLast(absl::string_view filter) = 0;
-  // The sequence LoadNext would return, or 0.
-  virtual uint64_t NextSeq(absl::string_view filter, uint64_t start) const = 0;
+  // The first sequence >= `start` whose subject matches `filters`, or 0.
+  virtual uint64_t NextSeq(const SubjectFilters& filters, uint64_t start) const = 0;
+  // Counts the messages at or after `start` matching `filters` from the
+  // index, reading no message (complexity in MsgIndex::Filtered()).
+  virtual FilteredState Filtered(const SubjectFilters& filters, uint64_t start,
+                                 bool last_per_subject) const = 0;
 
   // False when `seq` was not stored.
   virtual absl::StatusOr<bool> Remove(uint64_t seq) = 0;

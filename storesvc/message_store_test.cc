@@ -1,11 +1,14 @@
 // One suite, run against both MessageStore implementations. Tests that need
 // a restart reopen the FileStore; the MemoryStore skips the restart step.
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "storesvc/file_store.h"
 #include "storesvc/memory_store.h"
@@ -120,12 +123,161 @@ TYPED_TEST(MessageStoreTest, FilteredLookups) {
   EXPECT_EQ(this->store_->LoadNext(">", 0)->seq(), 1u);
   EXPECT_FALSE(this->store_->LoadNext("nope", 0).ok());
   EXPECT_FALSE(this->store_->LoadLast("orders.x").ok());
-  EXPECT_EQ(this->store_->NextSeq("users.>", 0), 3u);
+  EXPECT_EQ(this->store_->NextSeq(SubjectFilters("users.>"), 0), 3u);
   ASSERT_TRUE(this->store_->Remove(4).ok());
   EXPECT_EQ(this->store_->LoadLast("orders.new")->seq(), 1u);
   auto counts = this->store_->SubjectCounts("orders.>");
   EXPECT_EQ(counts.size(), 2u);
   EXPECT_EQ(counts["orders.new"], 1u);
+}
+
+TYPED_TEST(MessageStoreTest, NextSeqWithSeveralFilters) {
+  this->Add("a.1");  // 1
+  this->Add("b.1");  // 2
+  this->Add("c.1");  // 3
+  this->Add("a.2");  // 4
+  this->Add("b.1");  // 5
+  const SubjectFilters literals({"b.1", "a.2", "b.1"});
+  EXPECT_EQ(this->store_->NextSeq(literals, 0), 2u);
+  EXPECT_EQ(this->store_->NextSeq(literals, 3), 4u);
+  EXPECT_EQ(this->store_->NextSeq(literals, 5), 5u);
+  EXPECT_EQ(this->store_->NextSeq(literals, 6), 0u);
+  const SubjectFilters mixed({"c.*", "a.2"});
+  EXPECT_EQ(this->store_->NextSeq(mixed, 0), 3u);
+  EXPECT_EQ(this->store_->NextSeq(mixed, 4), 4u);
+  EXPECT_EQ(this->store_->NextSeq(mixed, 5), 0u);
+  EXPECT_EQ(this->store_->NextSeq(SubjectFilters({"x", "y.*"}), 0), 0u);
+  EXPECT_EQ(this->store_->NextSeq(SubjectFilters({"x", ">"}), 2), 2u);
+  ASSERT_TRUE(this->store_->Remove(2).ok());
+  EXPECT_EQ(this->store_->NextSeq(literals, 0), 4u);
+}
+
+// What Filtered() found, printable.
+std::string Str(const FilteredState& f) {
+  std::string lps;
+  for (uint64_t seq : f.last_per_subject) absl::StrAppend(&lps, lps.empty() ? "" : ",", seq);
+  return absl::StrCat("msgs=", f.msgs, " first=", f.first, " last=", f.last, " lps=[", lps, "]");
+}
+
+TYPED_TEST(MessageStoreTest, FilteredCountsFromAStart) {
+  for (const char* subject : {"orders.new", "orders.paid", "users.new", "orders.new", "orders.paid",
+                              "users.old", "orders.new", "users.new"}) {
+    this->Add(subject);
+  }
+  auto filtered = [this](std::vector<std::string> filters, uint64_t start, bool lps = false) {
+    return Str(this->store_->Filtered(SubjectFilters(std::move(filters)), start, lps));
+  };
+  for (int pass = 0; pass < 2; ++pass) {
+    EXPECT_EQ(filtered({"orders.new"}, 0), "msgs=3 first=1 last=7 lps=[]");
+    EXPECT_EQ(filtered({"orders.new"}, 1), "msgs=3 first=1 last=7 lps=[]");
+    EXPECT_EQ(filtered({"orders.new"}, 2), "msgs=2 first=4 last=7 lps=[]") << "start inside";
+    EXPECT_EQ(filtered({"orders.new"}, 8), "msgs=0 first=0 last=7 lps=[]");
+    EXPECT_EQ(filtered({"orders.new"}, 100), "msgs=0 first=0 last=7 lps=[]");
+    EXPECT_EQ(filtered({"orders.*"}, 3), "msgs=3 first=4 last=7 lps=[]");
+    EXPECT_EQ(filtered({"orders.paid", "users.*"}, 0), "msgs=5 first=2 last=8 lps=[]");
+    EXPECT_EQ(filtered({"orders.paid", "users.*"}, 4), "msgs=3 first=5 last=8 lps=[]");
+    EXPECT_EQ(filtered({"orders.paid", "users.new"}, 3), "msgs=3 first=3 last=8 lps=[]");
+    EXPECT_EQ(filtered({"users.new", "users.*", "users.new"}, 0), "msgs=3 first=3 last=8 lps=[]")
+        << "overlapping filters count a message once";
+    EXPECT_EQ(filtered({}, 4), "msgs=5 first=4 last=8 lps=[]");
+    EXPECT_EQ(filtered({">"}, 0), "msgs=8 first=1 last=8 lps=[]");
+    EXPECT_EQ(filtered({"nope", "nope.*"}, 0), "msgs=0 first=0 last=0 lps=[]");
+    EXPECT_EQ(filtered({"orders.*"}, 0, true), "msgs=5 first=1 last=7 lps=[5,7]");
+    EXPECT_EQ(filtered({"orders.*"}, 6, true), "msgs=1 first=7 last=7 lps=[7]");
+    EXPECT_EQ(filtered({}, 0, true), "msgs=8 first=1 last=8 lps=[5,6,7,8]");
+    EXPECT_EQ(filtered({"users.old", "orders.new"}, 0, true), "msgs=4 first=1 last=7 lps=[6,7]");
+    this->Reopen();
+  }
+
+  ASSERT_TRUE(this->store_->Remove(4).ok());
+  ASSERT_TRUE(this->store_->Remove(1).ok());
+  ASSERT_EQ(this->store_->Purge("users.new", 0, 0).value(), 2u);  // 3, 8
+  ASSERT_TRUE(this->store_->Flush().ok());
+  for (int pass = 0; pass < 2; ++pass) {
+    EXPECT_EQ(filtered({"orders.new"}, 0), "msgs=1 first=7 last=7 lps=[]");
+    EXPECT_EQ(filtered({"orders.new"}, 2), "msgs=1 first=7 last=7 lps=[]");
+    EXPECT_EQ(filtered({"users.*"}, 0, true), "msgs=1 first=6 last=6 lps=[6]");
+    EXPECT_EQ(filtered({}, 0), "msgs=4 first=2 last=7 lps=[]");
+    EXPECT_EQ(filtered({}, 3), "msgs=3 first=5 last=7 lps=[]");
+    EXPECT_EQ(filtered({}, 7), "msgs=1 first=7 last=7 lps=[]");
+    this->Reopen();
+  }
+  ASSERT_EQ(this->store_->Purge("", 6, 0).value(), 2u);  // 2, 5
+  EXPECT_EQ(filtered({}, 0), "msgs=2 first=6 last=7 lps=[]");
+  EXPECT_EQ(filtered({"orders.paid"}, 0, true), "msgs=0 first=0 last=0 lps=[]");
+  ASSERT_EQ(this->store_->Purge("", 0, 0).value(), 2u);
+  EXPECT_EQ(filtered({}, 0, true), "msgs=0 first=0 last=0 lps=[]");
+  EXPECT_EQ(filtered({"orders.*"}, 0, true), "msgs=0 first=0 last=0 lps=[]");
+}
+
+TYPED_TEST(MessageStoreTest, FilteredOnAnEmptyStore) {
+  EXPECT_EQ(Str(this->store_->Filtered(SubjectFilters(), 0, true)), "msgs=0 first=0 last=0 lps=[]");
+  EXPECT_EQ(Str(this->store_->Filtered(SubjectFilters({"a", "b.*"}), 5, true)),
+            "msgs=0 first=0 last=0 lps=[]");
+}
+
+// Filtered() and NextSeq() against a std::map model, with many subjects so
+// that wildcards take both the walk of the subjects and the scan of the
+// entries, and starts before, inside and after the subjects' ranges.
+TYPED_TEST(MessageStoreTest, FilteredMatchesModel) {
+  std::map<uint64_t, std::string> model;
+  uint64_t last = 0;
+  std::mt19937_64 rng(7);
+  auto subject = [&rng] {
+    switch (rng() % 4) {
+      case 0:
+        return std::string(rng() % 2 ? "a.b" : "a.c");
+      case 1:
+        return std::string(rng() % 2 ? "b.x.y" : "c");
+      default:
+        return absl::StrCat("k.", rng() % 60);
+    }
+  };
+  const std::vector<std::vector<std::string>> filter_sets = {
+      {},        {">"},    {"a.b"},        {"a.b", "c"},
+      {"a.*"},   {"k.*"},  {"k.3", "a.*"}, {"k.1", "k.2", "k.3"},
+      {"*.x.>"}, {"nope"}, {"k.5", "k.5"}, {"k.7", "nope.*"}};
+  for (int op = 0; op < 2500; ++op) {
+    const int kind = static_cast<int>(rng() % 100);
+    if (kind < 70) {
+      std::string s = subject();
+      ASSERT_EQ(this->Add(s), ++last);
+      model[last] = s;
+    } else if (kind < 85) {
+      const uint64_t seq = 1 + rng() % (last + 1);
+      ASSERT_EQ(this->store_->Remove(seq).value(), model.erase(seq) == 1);
+    } else if (kind < 87) {
+      const uint64_t before = last + 1 - rng() % 40;
+      ASSERT_TRUE(this->store_->Purge("", before, 0).ok());
+      model.erase(model.begin(), model.lower_bound(before));
+    } else if (kind < 88) {
+      ASSERT_TRUE(this->store_->Flush().ok());
+      this->Reopen();
+    } else {
+      const std::vector<std::string>& set = filter_sets[rng() % filter_sets.size()];
+      const SubjectFilters filters(set);
+      uint64_t start = rng() % 4 == 0 ? 0 : rng() % (last + 3);
+      if (rng() % 3 == 0) start = last + 1 - std::min<uint64_t>(last, rng() % 10);
+      FilteredState want;
+      std::map<std::string, uint64_t> newest;
+      for (const auto& [seq, subj] : model) {
+        if (!filters.Matches(subj)) continue;
+        want.last = seq;
+        newest[subj] = seq;
+        if (seq < start) continue;
+        if (want.first == 0) want.first = seq;
+        ++want.msgs;
+      }
+      for (const auto& [subj, seq] : newest) {
+        if (seq >= start) want.last_per_subject.push_back(seq);
+      }
+      std::sort(want.last_per_subject.begin(), want.last_per_subject.end());
+      const std::string where =
+          absl::StrCat("op ", op, " filter ", absl::StrJoin(set, ","), " start ", start);
+      ASSERT_EQ(Str(this->store_->Filtered(filters, start, true)), Str(want)) << where;
+      ASSERT_EQ(this->store_->NextSeq(filters, start), want.first) << where;
+    }
+  }
 }
 
 TYPED_TEST(MessageStoreTest, PurgeVariants) {

@@ -1,11 +1,60 @@
 #include "storesvc/msg_index.h"
 
 #include <algorithm>
+#include <limits>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "common/subject.h"
+#include "absl/container/flat_hash_set.h"
 
 namespace jsengine::storesvc {
+namespace {
+
+bool AnySubject(const std::string*) { return true; }
+
+// Interned subjects compared by pointer: searched linearly while few, hashed
+// beyond.
+class SubjectSet {
+ public:
+  void Insert(const std::string* subject) {
+    if (many_.empty() && few_.size() < kFew) {
+      few_.push_back(subject);
+      return;
+    }
+    if (many_.empty()) many_.insert(few_.begin(), few_.end());
+    many_.insert(subject);
+  }
+  bool Contains(const std::string* subject) const {
+    if (many_.empty()) return std::find(few_.begin(), few_.end(), subject) != few_.end();
+    return many_.count(subject) > 0;
+  }
+  bool empty() const { return few_.empty(); }
+
+ private:
+  static constexpr size_t kFew = 8;
+  std::vector<const std::string*> few_;
+  absl::flat_hash_set<const std::string*> many_;
+};
+
+// Whether interned subjects match some filters, each distinct subject
+// matched once.
+class MatchMemo {
+ public:
+  explicit MatchMemo(const SubjectFilters& filters) : filters_(filters) {}
+  bool operator()(const std::string* subject) {
+    auto [it, inserted] = seen_.try_emplace(subject, false);
+    if (inserted) it->second = filters_.Matches(*subject);
+    return it->second;
+  }
+  // Every subject asked about, with whether it matched.
+  const absl::flat_hash_map<const std::string*, bool>& seen() const { return seen_; }
+
+ private:
+  const SubjectFilters& filters_;
+  absl::flat_hash_map<const std::string*, bool> seen_;
+};
+
+}  // namespace
 
 void MsgIndex::Add(uint64_t seq, int64_t ts, absl::string_view subject, uint32_t size,
                    uint64_t loc) {
@@ -83,37 +132,152 @@ void MsgIndex::TrimFront() {
   if (entries_.empty()) base_ = last_ + 1;
 }
 
-uint64_t MsgIndex::NextMatch(absl::string_view filter, uint64_t start) const {
-  start = std::max(start, base_);
-  if (!filter.empty() && common::IsValidLiteralSubject(common::AsStdStringView(filter))) {
-    auto it = subjects_.find(filter);
-    if (it == subjects_.end()) return 0;
-    const std::string* subj = &it->first;
-    for (uint64_t s = std::max(start, it->second.first); s <= it->second.last; ++s) {
-      if (entries_[s - base_].subject == subj) return s;
-    }
-    return 0;
-  }
-  absl::flat_hash_map<const std::string*, bool> matches;
-  for (uint64_t s = start; s <= last_ && s - base_ < entries_.size(); ++s) {
-    const std::string* subj = entries_[s - base_].subject;
-    if (subj == nullptr) continue;
-    if (filter.empty()) return s;
-    auto [it, inserted] = matches.try_emplace(subj, false);
-    if (inserted) it->second = common::SubjectMatches(common::AsStdStringView(filter), *subj);
-    if (it->second) return s;
+template <typename Pred>
+uint64_t MsgIndex::FirstWhere(uint64_t from, uint64_t to, Pred&& pred) const {
+  for (uint64_t s = std::max(from, base_); s <= std::min(to, last_); ++s) {
+    const std::string* subject = entries_[s - base_].subject;
+    if (subject != nullptr && pred(subject)) return s;
   }
   return 0;
 }
 
-uint64_t MsgIndex::LastMatch(absl::string_view filter) const {
-  if (filter.empty()) return LastLive();
-  uint64_t best = 0;
-  for (const auto& [subject, info] : subjects_) {
-    if (info.last > best && common::SubjectMatches(common::AsStdStringView(filter), subject))
-      best = info.last;
+template <typename Pred>
+uint64_t MsgIndex::CountWhere(uint64_t from, uint64_t to, Pred&& pred) const {
+  uint64_t n = 0;
+  for (uint64_t s = std::max(from, base_); s <= std::min(to, last_); ++s) {
+    const std::string* subject = entries_[s - base_].subject;
+    if (subject != nullptr && pred(subject)) ++n;
   }
+  return n;
+}
+
+template <typename Fn>
+void MsgIndex::ForEachMatchingSubject(const SubjectFilters& filters, Fn&& fn) const {
+  if (filters.all() || filters.has_wildcards()) {
+    for (const auto& [subject, info] : subjects_) {
+      if (filters.Matches(subject)) fn(&subject, info);
+    }
+    return;
+  }
+  for (const std::string& literal : filters.literals()) {
+    auto it = subjects_.find(literal);
+    if (it != subjects_.end()) fn(&it->first, it->second);
+  }
+}
+
+uint64_t MsgIndex::NextMatch(const SubjectFilters& filters, uint64_t start) const {
+  if (filters.all()) return FirstWhere(start, last_, AnySubject);
+  if (filters.has_wildcards()) return FirstWhere(start, last_, MatchMemo(filters));
+  SubjectSet subjects;
+  uint64_t from = std::numeric_limits<uint64_t>::max();
+  uint64_t to = 0;
+  ForEachMatchingSubject(filters, [&](const std::string* subject, const SubjectInfo& info) {
+    if (info.last < start) return;
+    subjects.Insert(subject);
+    from = std::min(from, std::max(start, info.first));
+    to = std::max(to, info.last);
+  });
+  if (subjects.empty()) return 0;
+  return FirstWhere(from, to, [&](const std::string* s) { return subjects.Contains(s); });
+}
+
+uint64_t MsgIndex::LastMatch(const SubjectFilters& filters) const {
+  if (filters.all()) return LastLive();
+  uint64_t best = 0;
+  ForEachMatchingSubject(filters, [&](const std::string*, const SubjectInfo& info) {
+    best = std::max(best, info.last);
+  });
   return best;
+}
+
+uint64_t MsgIndex::LiveFrom(uint64_t start) const {
+  start = std::max(start, base_);
+  if (start > last_) return 0;
+  if (num_deleted() == 0) return last_ - start + 1;
+  if (last_ - start < start - base_) return CountWhere(start, last_, AnySubject);
+  return msgs_ - CountWhere(base_, start - 1, AnySubject);
+}
+
+FilteredState MsgIndex::Filtered(const SubjectFilters& filters, uint64_t start,
+                                 bool last_per_subject) const {
+  start = std::max(start, base_);
+  FilteredState out;
+  if (msgs_ == 0) return out;
+  const uint64_t entries_from_start = start > last_ ? 0 : last_ - start + 1;
+  if (filters.all()) {
+    out.msgs = LiveFrom(start);
+    out.first = out.msgs == 0 ? 0 : FirstWhere(start, last_, AnySubject);
+    out.last = LastLive();
+    if (last_per_subject) {
+      for (const auto& [subject, info] : subjects_) {
+        if (info.last >= start) out.last_per_subject.push_back(info.last);
+      }
+    }
+  } else if (filters.has_wildcards() && entries_from_start < subjects_.size()) {
+    out = FilteredByEntries(filters, start, last_per_subject);
+  } else {
+    out = FilteredBySubjects(filters, start, last_per_subject);
+  }
+  std::sort(out.last_per_subject.begin(), out.last_per_subject.end());
+  return out;
+}
+
+FilteredState MsgIndex::FilteredByEntries(const SubjectFilters& filters, uint64_t start,
+                                          bool last_per_subject) const {
+  FilteredState out;
+  MatchMemo matches(filters);
+  out.first = FirstWhere(start, last_, matches);
+  if (out.first == 0) {
+    out.last = LastMatch(filters);
+    return out;
+  }
+  out.msgs = CountWhere(out.first, last_, matches);
+  for (const auto& [subject, matched] : matches.seen()) {
+    if (!matched) continue;
+    const uint64_t last = subjects_.find(*subject)->second.last;
+    out.last = std::max(out.last, last);
+    if (last_per_subject) out.last_per_subject.push_back(last);
+  }
+  return out;
+}
+
+FilteredState MsgIndex::FilteredBySubjects(const SubjectFilters& filters, uint64_t start,
+                                           bool last_per_subject) const {
+  FilteredState out;
+  // The subjects with messages at or after `start`, and those of them whose
+  // first sequence may be before it (their span: [span_from, span_to]).
+  SubjectSet counted;
+  SubjectSet straddling;
+  uint64_t straddling_msgs = 0;
+  uint64_t first_from = std::numeric_limits<uint64_t>::max();
+  uint64_t span_from = std::numeric_limits<uint64_t>::max();
+  uint64_t span_to = 0;
+  ForEachMatchingSubject(filters, [&](const std::string* subject, const SubjectInfo& info) {
+    out.last = std::max(out.last, info.last);
+    if (info.last < start) return;
+    counted.Insert(subject);
+    first_from = std::min(first_from, std::max(start, info.first));
+    if (last_per_subject) out.last_per_subject.push_back(info.last);
+    if (info.first >= start) {
+      out.msgs += info.count;
+      return;
+    }
+    straddling.Insert(subject);
+    straddling_msgs += info.count;
+    span_from = std::min(span_from, info.first);
+    span_to = std::max(span_to, info.last);
+  });
+  if (counted.empty()) return out;
+  if (!straddling.empty()) {
+    auto in = [&](const std::string* s) { return straddling.Contains(s); };
+    span_from = std::max(span_from, base_);
+    out.msgs += span_to - start < start - span_from
+                    ? CountWhere(start, span_to, in)
+                    : straddling_msgs - CountWhere(span_from, start - 1, in);
+  }
+  out.first =
+      FirstWhere(first_from, last_, [&](const std::string* s) { return counted.Contains(s); });
+  return out;
 }
 
 uint64_t MsgIndex::LastLive() const {

@@ -16,6 +16,8 @@
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "storesvc/chunked_queue.h"
+#include "storesvc/message_store.h"
+#include "storesvc/subject_filters.h"
 
 namespace jsengine::storesvc {
 
@@ -54,8 +56,33 @@ class MsgIndex {
   // Points live `seq` at `loc` (its bytes moved); false when not live.
   bool SetLoc(uint64_t seq, uint64_t loc);
 
-  uint64_t NextMatch(absl::string_view filter, uint64_t start) const;
-  uint64_t LastMatch(absl::string_view filter) const;
+  // The first live sequence >= `start` whose subject matches `filters`, or
+  // 0. Literal filters: their subjects' lookups, then a scan from the
+  // earliest of their first sequences to the match, comparing subject
+  // pointers. Wildcards: a scan from `start` to the match that matches each
+  // distinct subject once.
+  uint64_t NextMatch(const SubjectFilters& filters, uint64_t start) const;
+  // The newest live sequence matching `filters`, or 0. O(literals) for
+  // literal filters, else O(subjects).
+  uint64_t LastMatch(const SubjectFilters& filters) const;
+  // The live messages at or after `start` matching `filters`, from the
+  // entries and the per-subject info alone. With S subjects, N entries at
+  // or after `start` and k filters:
+  //  - every subject: O(1) when no message between the first and the last
+  //    was removed, else a scan of the shorter side of `start`; with
+  //    last_per_subject, O(S log S);
+  //  - literal filters: O(k) lookups; a subject whose first sequence is at
+  //    or after `start` counts whole, and the subjects `start` falls
+  //    inside are counted together by one scan of the shorter side of
+  //    `start` within their span;
+  //  - wildcards: as literals after a walk of the subjects (O(S·k)), or,
+  //    when N < S, one scan of the N entries matching each distinct subject
+  //    once (plus a walk of the subjects for `last` if none of them match).
+  // `first` adds a scan from the earliest first sequence (a lower bound, see
+  // SubjectInfo) of the subjects counted to the match; last_per_subject a
+  // sort of their newest sequences.
+  FilteredState Filtered(const SubjectFilters& filters, uint64_t start,
+                         bool last_per_subject) const;
   // The newest live sequence, or 0.
   uint64_t LastLive() const;
   uint64_t SeqForTime(int64_t ts) const;
@@ -66,6 +93,26 @@ class MsgIndex {
  private:
   IndexEntry* Mutable(uint64_t seq);
   void TrimFront();
+  // The first live sequence in [from, to] whose subject satisfies `pred`,
+  // or 0.
+  template <typename Pred>
+  uint64_t FirstWhere(uint64_t from, uint64_t to, Pred&& pred) const;
+  // How many live sequences in [from, to] have a subject satisfying `pred`.
+  template <typename Pred>
+  uint64_t CountWhere(uint64_t from, uint64_t to, Pred&& pred) const;
+  // Calls fn(&subject, info) for each subject matching `filters`: lookups
+  // for literal filters, a walk of every subject otherwise.
+  template <typename Fn>
+  void ForEachMatchingSubject(const SubjectFilters& filters, Fn&& fn) const;
+  // The live sequences at or after `start`.
+  uint64_t LiveFrom(uint64_t start) const;
+  // Filtered() for wildcards when fewer entries follow `start` than there
+  // are subjects: scans the entries.
+  FilteredState FilteredByEntries(const SubjectFilters& filters, uint64_t start,
+                                  bool last_per_subject) const;
+  // Filtered() from the info of the subjects matching `filters`.
+  FilteredState FilteredBySubjects(const SubjectFilters& filters, uint64_t start,
+                                   bool last_per_subject) const;
 
   ChunkedQueue<IndexEntry> entries_;  // entries_[i] is sequence base_ + i.
   uint64_t base_ = 1;

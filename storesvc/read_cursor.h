@@ -1,8 +1,8 @@
-// ReadCursor: where one read of a stream stands (the next sequence, the
-// subject filter, how many messages are still wanted) and the batches it
-// takes from the stream, without waiting: a caught-up tail gets an empty
-// batch and waits on the stream's AppendNotifier (or, on its own thread, via
-// WaitForAppend()).
+// ReadCursor: where one read of a stream stands (the next sequence, or the
+// position in the request's list of sequences; the subject filters; how
+// many messages are still wanted) and the batches it takes from the stream,
+// without waiting: a caught-up tail gets an empty batch and waits on the
+// stream's AppendNotifier (or, on its own thread, via WaitForAppend()).
 //
 //   ReadCursor cursor(stream, request);
 //   while (!cursor.done()) {
@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "proto/store.pb.h"
 #include "storesvc/stream.h"
+#include "storesvc/subject_filters.h"
 
 namespace jsengine::storesvc {
 
@@ -32,16 +33,17 @@ class ReadCursor {
 
   ReadCursor(std::shared_ptr<Stream> stream, const v1::ReadRequest& request);
 
-  // Up to max_batch stored messages from next_seq() on that match the
-  // filter; empty when there are none yet. "stream not found" once the
-  // stream is closed (deleted, or the store closing).
+  // Up to max_batch stored messages from next_seq() on (or from the
+  // request's seqs) that match the filters; empty when there are none yet
+  // (a read of seqs: only once done). "stream not found" once the stream is
+  // closed (deleted, or the store closing).
   absl::StatusOr<v1::MessageBatch> Next();
 
-  // No more batches are wanted: max_messages were read, or a read that is
-  // not a tail caught up.
+  // No more batches are wanted: max_messages were read, every one of the
+  // request's seqs was looked at, or a read that is not a tail caught up.
   bool done() const { return done_; }
   uint64_t next_seq() const { return next_; }
-  bool tail() const { return request_.tail(); }
+  bool tail() const { return request_.tail() && request_.seqs().empty(); }
   Stream& stream() { return *stream_; }
 
   // Blocks until a message at next_seq() may exist, the stream closes or
@@ -51,8 +53,10 @@ class ReadCursor {
  private:
   const std::shared_ptr<Stream> stream_;
   const v1::ReadRequest request_;
+  const SubjectFilters filters_;
   const uint32_t batch_size_;
   uint64_t next_;
+  size_t seqs_pos_ = 0;  // The next of request_.seqs() to read.
   uint64_t remaining_;
   bool done_ = false;
 };

@@ -443,6 +443,13 @@ absl::Status Store::DeleteMessage(const v1::DeleteMessageRequest& request) {
   return stream->DeleteMessage(request);
 }
 
+absl::StatusOr<v1::FilteredStateResponse> Store::FilteredState(
+    const v1::FilteredStateRequest& request) {
+  std::shared_ptr<Stream> stream = Find(request.stream());
+  if (stream == nullptr) return common::JsError(common::JsErrorId::kStreamNotFound);
+  return stream->FilteredState(request);
+}
+
 void Store::Append(v1::AppendBatch batch, AppendCallback done) {
   PendingAck ack;
   ack.done = std::move(done);

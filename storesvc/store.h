@@ -91,6 +91,8 @@ class Store final : public client::StoreClient {
       ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) override
       ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<v1::FilteredStateResponse> FilteredState(
+      const v1::FilteredStateRequest& request) override ABSL_LOCKS_EXCLUDED(mu_);
 
   // Stores the batch (one write(2) per stream touched); `done` gets one
   // result per request, in order, once as durable as the sync policy says.

@@ -117,6 +117,12 @@ grpc::Status StoreServiceImpl::DeleteMessage(grpc::ServerContext*,
   return common::grpc::ToGrpcStatus(store_->DeleteMessage(*request));
 }
 
+grpc::Status StoreServiceImpl::FilteredState(grpc::ServerContext*,
+                                             const v1::FilteredStateRequest* request,
+                                             v1::FilteredStateResponse* response) {
+  return Reply(store_->FilteredState(*request), response);
+}
+
 grpc::ServerBidiReactor<v1::AppendBatch, v1::AppendResultBatch>* StoreServiceImpl::Append(
     grpc::CallbackServerContext*) {
   return new AppendReactor(store_);
@@ -131,6 +137,7 @@ grpc::Status StoreServiceImpl::Read(grpc::ServerContext* ctx, const v1::ReadRequ
     absl::StatusOr<v1::MessageBatch> batch = (*cursor)->Next();
     if (!batch.ok()) return common::grpc::ToGrpcStatus(batch.status());
     if (batch->messages().empty()) {
+      if ((*cursor)->done()) break;
       (*cursor)->WaitForAppend(kCancelPoll);
       continue;
     }

@@ -40,6 +40,8 @@ class StoreServiceImpl final
                           v1::StoredMessage* response) override;
   grpc::Status DeleteMessage(grpc::ServerContext* ctx, const v1::DeleteMessageRequest* request,
                              v1::DeleteMessageResponse* response) override;
+  grpc::Status FilteredState(grpc::ServerContext* ctx, const v1::FilteredStateRequest* request,
+                             v1::FilteredStateResponse* response) override;
 
   grpc::ServerBidiReactor<v1::AppendBatch, v1::AppendResultBatch>* Append(
       grpc::CallbackServerContext* ctx) override;

@@ -4,12 +4,15 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/synchronization/notification.h"
 #include "common/grpc/grpc_status.h"
 #include "common/status.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "storesvc/client/remote_store_client.h"
+#include "testing/util/read_seqs.h"
 #include "testing/util/temp_dir.h"
 
 namespace jsengine::storesvc {
@@ -32,8 +35,9 @@ class StoreServiceTest : public ::testing::TestWithParam<SyncPolicy> {
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     ASSERT_GT(port, 0);
-    stub_ = v1::StoreService::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    address_ = "127.0.0.1:" + std::to_string(port);
+    stub_ = v1::StoreService::NewStub(
+        grpc::CreateChannel(address_, grpc::InsecureChannelCredentials()));
   }
   void TearDown() override {
     server_->Shutdown();
@@ -43,6 +47,7 @@ class StoreServiceTest : public ::testing::TestWithParam<SyncPolicy> {
   std::unique_ptr<Store> store_;
   std::unique_ptr<StoreServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::string address_;
   std::unique_ptr<v1::StoreService::Stub> stub_;
 };
 
@@ -172,6 +177,62 @@ TEST_P(StoreServiceTest, TailEndsWhenClientCancels) {
   }
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
   appended.WaitForNotification();
+}
+
+// What a consumer asks of a remote store: RemoteStoreClient, the gRPC
+// service, the Store.
+TEST_P(StoreServiceTest, FilteredStateAndReadsThroughTheRemoteClient) {
+  client::RemoteStoreClient remote(address_);
+  v1::CreateStreamRequest create;
+  create.mutable_config()->set_name("C");
+  create.mutable_config()->add_subjects("c.>");
+  ASSERT_TRUE(remote.CreateStream(create).ok());
+  v1::AppendBatch batch;
+  for (const char* subject : {"c.a", "c.b", "c.x.1", "c.a", "c.x.2", "c.b"}) {
+    v1::AppendRequest* r = batch.add_requests();
+    r->set_stream("C");
+    r->set_subject(subject);
+    r->set_data("x");
+  }
+  absl::Notification appended;
+  remote.Append(batch, [&](v1::AppendResultBatch) { appended.Notify(); });
+  appended.WaitForNotification();
+
+  v1::FilteredStateRequest fs;
+  fs.set_stream("C");
+  fs.add_filter_subjects("c.a");
+  fs.add_filter_subjects("c.x.*");
+  fs.set_start_seq(2);
+  fs.set_last_per_subject(true);
+  auto state = remote.FilteredState(fs);
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->messages(), 3u);
+  EXPECT_EQ(state->first_seq(), 3u);
+  EXPECT_EQ(state->last_seq(), 5u);
+  EXPECT_EQ(state->stream_first_seq(), 1u);
+  EXPECT_EQ(state->stream_last_seq(), 6u);
+  EXPECT_EQ(state->start_seq(), 2u);
+  EXPECT_EQ(
+      std::vector<uint64_t>(state->last_per_subject().begin(), state->last_per_subject().end()),
+      (std::vector<uint64_t>{3, 4, 5}));
+  fs.set_stream("NOPE");
+  EXPECT_EQ(common::ToErrorDetail(remote.FilteredState(fs).status()).err_code(), 10059);
+
+  auto read = [&remote](const v1::ReadRequest& request) {
+    auto seqs = testing::util::ReadSeqs(&remote, request);
+    EXPECT_TRUE(seqs.ok()) << seqs.status();
+    return seqs.value_or(std::vector<uint64_t>{});
+  };
+  v1::ReadRequest filtered;
+  filtered.set_stream("C");
+  filtered.set_filter_subject("c.b");
+  filtered.add_filter_subjects("c.x.>");
+  EXPECT_EQ(read(filtered), (std::vector<uint64_t>{2, 3, 5, 6}));
+  v1::ReadRequest by_seq;
+  by_seq.set_stream("C");
+  for (uint64_t seq : {6, 1, 42, 4}) by_seq.add_seqs(seq);
+  by_seq.set_tail(true);
+  EXPECT_EQ(read(by_seq), (std::vector<uint64_t>{6, 1, 4}));
 }
 
 INSTANTIATE_TEST_SUITE_P(SyncPolicies, StoreServiceTest,

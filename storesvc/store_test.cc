@@ -12,11 +12,14 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "common/names.h"
 #include "common/status.h"
 #include "gtest/gtest.h"
+#include "testing/util/read_seqs.h"
 #include "testing/util/temp_dir.h"
 
 namespace jsengine::storesvc {
@@ -294,6 +297,130 @@ TEST_F(StoreTest, ReadRangeFilterAndTail) {
   store_->Read(missing, [](const v1::MessageBatch&) { return true; },
                [&](absl::Status st) { missing_status = st; });
   EXPECT_EQ(ErrCode(missing_status), 10059);
+}
+
+v1::FilteredStateRequest Filtered(const std::string& stream, std::vector<std::string> filters,
+                                  uint64_t start_seq = 0, bool last_per_subject = false) {
+  v1::FilteredStateRequest req;
+  req.set_stream(stream);
+  for (std::string& f : filters) req.add_filter_subjects(std::move(f));
+  req.set_start_seq(start_seq);
+  req.set_last_per_subject(last_per_subject);
+  return req;
+}
+
+// A FilteredStateResponse, printed.
+std::string Str(const absl::StatusOr<v1::FilteredStateResponse>& r) {
+  if (!r.ok()) return r.status().ToString();
+  return absl::StrCat("msgs=", r->messages(), " first=", r->first_seq(), " last=", r->last_seq(),
+                      " stream=", r->stream_first_seq(), "..", r->stream_last_seq(),
+                      " start=", r->start_seq(), " lps=[",
+                      absl::StrJoin(r->last_per_subject(), ","), "]");
+}
+
+TEST_F(StoreTest, FilteredStateOnFileAndMemoryStreams) {
+  for (v1::StorageType storage : {v1::STORAGE_FILE, v1::STORAGE_MEMORY}) {
+    const std::string name = storage == v1::STORAGE_FILE ? "F" : "M";
+    const std::string p = storage == v1::STORAGE_FILE ? "f." : "m.";
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(store_->CreateStream(Create(name, {p + ">"}, storage)).ok());
+    auto fs = [&](std::vector<std::string> filters, uint64_t start = 0, bool lps = false) {
+      for (std::string& f : filters) f = p + f;
+      return Str(store_->FilteredState(Filtered(name, std::move(filters), start, lps)));
+    };
+    EXPECT_EQ(fs({}), "msgs=0 first=0 last=0 stream=1..0 start=1 lps=[]") << "empty";
+    v1::AppendBatch batch;
+    for (const char* s : {"orders.new", "orders.paid", "users.new", "orders.new", "orders.paid",
+                          "users.old", "orders.new", "users.new"}) {
+      *batch.add_requests() = Msg(name, p + s, "x");
+    }
+    AppendSync(store_.get(), batch);
+    EXPECT_EQ(fs({"orders.new"}), "msgs=3 first=1 last=7 stream=1..8 start=1 lps=[]");
+    EXPECT_EQ(fs({"orders.new"}, 2), "msgs=2 first=4 last=7 stream=1..8 start=2 lps=[]");
+    EXPECT_EQ(fs({"orders.*"}, 3), "msgs=3 first=4 last=7 stream=1..8 start=3 lps=[]");
+    EXPECT_EQ(fs({"orders.paid", "users.*"}, 4),
+              "msgs=3 first=5 last=8 stream=1..8 start=4 lps=[]");
+    EXPECT_EQ(fs({"*.new"}, 0, true), "msgs=5 first=1 last=8 stream=1..8 start=1 lps=[7,8]");
+
+    v1::DeleteMessageRequest del;
+    del.set_stream(name);
+    del.set_seq(1);
+    ASSERT_TRUE(store_->DeleteMessage(del).ok());
+    v1::PurgeStreamRequest purge;
+    purge.set_name(name);
+    purge.set_filter(p + "users.new");
+    ASSERT_EQ(store_->PurgeStream(purge)->purged(), 2u);
+    EXPECT_EQ(fs({"orders.new"}), "msgs=2 first=4 last=7 stream=2..8 start=2 lps=[]");
+    EXPECT_EQ(fs({}, 0, true), "msgs=5 first=2 last=7 stream=2..8 start=2 lps=[5,6,7]");
+    EXPECT_EQ(fs({"users.new"}, 0, true), "msgs=0 first=0 last=0 stream=2..8 start=2 lps=[]");
+
+    // Times from the store's clock: the start is the first message stored
+    // at or after message 5's time.
+    v1::GetMessageRequest get;
+    get.set_stream(name);
+    get.set_seq(5);
+    const int64_t t5 = store_->GetMessage(get)->time_ns();
+    uint64_t want_start = 5;
+    for (uint64_t seq = 2; seq < 5; ++seq) {
+      get.set_seq(seq);
+      auto m = store_->GetMessage(get);
+      if (m.ok() && m->time_ns() >= t5) {
+        want_start = seq;
+        break;
+      }
+    }
+    v1::FilteredStateRequest by_time = Filtered(name, {p + "orders.paid"}, 1);
+    by_time.set_start_time_ns(t5);
+    auto from_time = store_->FilteredState(by_time);
+    ASSERT_TRUE(from_time.ok()) << from_time.status();
+    EXPECT_EQ(from_time->start_seq(), want_start);
+    EXPECT_EQ(from_time->first_seq(), want_start <= 2 ? 2u : 5u);
+  }
+  EXPECT_EQ(ErrCode(store_->FilteredState(Filtered("NOPE", {})).status()), 10059);
+}
+
+TEST_F(StoreTest, ReadWithSeveralFiltersAndBySequences) {
+  auto read = [this](const v1::ReadRequest& request) {
+    auto seqs = testing::util::ReadSeqs(store_.get(), request);
+    EXPECT_TRUE(seqs.ok()) << seqs.status();
+    return seqs.value_or(std::vector<uint64_t>{});
+  };
+  for (v1::StorageType storage : {v1::STORAGE_FILE, v1::STORAGE_MEMORY}) {
+    const std::string name = storage == v1::STORAGE_FILE ? "F" : "M";
+    const std::string p = storage == v1::STORAGE_FILE ? "f." : "m.";
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(store_->CreateStream(Create(name, {p + ">"}, storage)).ok());
+    v1::AppendBatch batch;
+    for (const char* s : {"a", "b", "c.1", "a", "c.2", "b", "d"}) {
+      *batch.add_requests() = Msg(name, p + s, "x");
+    }
+    AppendSync(store_.get(), batch);
+
+    v1::ReadRequest several;
+    several.set_stream(name);
+    several.set_filter_subject(p + "a");
+    several.add_filter_subjects(p + "c.*");
+    several.add_filter_subjects(p + "a");
+    several.set_max_batch(2);
+    EXPECT_EQ(read(several), (std::vector<uint64_t>{1, 3, 4, 5}));
+    several.clear_filter_subject();
+    several.add_filter_subjects(p + "d");
+    several.set_start_seq(4);
+    EXPECT_EQ(read(several), (std::vector<uint64_t>{4, 5, 7}));
+
+    v1::ReadRequest by_seq;
+    by_seq.set_stream(name);
+    for (uint64_t seq : {6, 2, 99, 2, 1}) by_seq.add_seqs(seq);
+    by_seq.set_start_seq(5);  // Ignored with seqs,
+    by_seq.set_tail(true);    // as is tail: the read ends.
+    by_seq.set_max_batch(1);
+    EXPECT_EQ(read(by_seq), (std::vector<uint64_t>{6, 2, 2, 1}));
+    by_seq.add_filter_subjects(p + "a");
+    EXPECT_EQ(read(by_seq), (std::vector<uint64_t>{1}));
+    by_seq.clear_filter_subjects();
+    by_seq.set_max_messages(2);
+    EXPECT_EQ(read(by_seq), (std::vector<uint64_t>{6, 2}));
+  }
 }
 
 TEST_F(StoreTest, WatchSendsSnapshotThenEvents) {

@@ -173,7 +173,7 @@ absl::Status Stream::EnforceLimits(const std::string& subject, int64_t now_ns) {
   if (config_.max_msgs_per_subject() > 0 && !subject.empty()) {
     const uint64_t limit = static_cast<uint64_t>(config_.max_msgs_per_subject());
     while (store_->SubjectCount(subject) > limit) {
-      uint64_t oldest = store_->NextSeq(subject, 0);
+      uint64_t oldest = store_->NextSeq(SubjectFilters(subject), 0);
       if (oldest == 0) break;
       JSE_RETURN_IF_ERROR(store_->Remove(oldest).status());
     }
@@ -397,27 +397,68 @@ absl::Status Stream::DeleteMessage(const v1::DeleteMessageRequest& request) {
 }
 
 absl::StatusOr<std::vector<v1::StoredMessage>> Stream::Read(uint64_t* next,
-                                                            const std::string& filter, size_t max,
-                                                            uint64_t* last_seq) {
+                                                            const SubjectFilters& filters,
+                                                            size_t max, uint64_t* last_seq) {
   std::vector<v1::StoredMessage> out;
   absl::MutexLock lock(&mu_);
   *last_seq = last_seq_;
   if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
   while (out.size() < max) {
-    uint64_t seq = store_->NextSeq(filter, *next);
+    uint64_t seq = store_->NextSeq(filters, *next);
     if (seq == 0) {
       *next = std::max(*next, last_seq_ + 1);
       break;
     }
-    absl::StatusOr<v1::StoredMessage> m = store_->Load(seq);
     *next = seq + 1;
-    if (!m.ok()) {
+    LoadForRead(seq, SubjectFilters(), &out);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::StoredMessage>> Stream::ReadSeqs(absl::Span<const uint64_t> seqs,
+                                                                size_t* pos,
+                                                                const SubjectFilters& filters,
+                                                                size_t max, uint64_t* last_seq) {
+  std::vector<v1::StoredMessage> out;
+  absl::MutexLock lock(&mu_);
+  *last_seq = last_seq_;
+  if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
+  for (; *pos < seqs.size() && out.size() < max; ++*pos) LoadForRead(seqs[*pos], filters, &out);
+  return out;
+}
+
+void Stream::LoadForRead(uint64_t seq, const SubjectFilters& filters,
+                         std::vector<v1::StoredMessage>* out) {
+  absl::StatusOr<v1::StoredMessage> m = store_->Load(seq);
+  if (!m.ok()) {
+    if (StoreErrorOf(m.status()) != StoreErrc::kNotFound) {
       LOG(ERROR) << "stream " << name_ << ": skipping unreadable message " << seq << ": "
                  << m.status();
-      continue;
     }
-    out.push_back(*std::move(m));
+    return;
   }
+  if (filters.Matches(m->subject())) out->push_back(*std::move(m));
+}
+
+absl::StatusOr<v1::FilteredStateResponse> Stream::FilteredState(
+    const v1::FilteredStateRequest& request) const {
+  const SubjectFilters filters(
+      std::vector<std::string>(request.filter_subjects().begin(), request.filter_subjects().end()));
+  absl::MutexLock lock(&mu_);
+  if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
+  uint64_t start = request.start_time_ns() > 0 ? store_->SeqForTime(request.start_time_ns())
+                                               : request.start_seq();
+  const storesvc::FilteredState found =
+      store_->Filtered(filters, start, request.last_per_subject());
+  const StoreState state = store_->State();
+  v1::FilteredStateResponse out;
+  out.set_messages(found.msgs);
+  out.set_first_seq(found.first);
+  out.set_last_seq(found.last);
+  out.set_stream_first_seq(state.first_seq);
+  out.set_stream_last_seq(state.last_seq);
+  out.set_start_seq(start == 0 ? state.first_seq : start);
+  for (uint64_t seq : found.last_per_subject) out.add_last_per_subject(seq);
   return out;
 }
 

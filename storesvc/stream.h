@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "proto/store.pb.h"
 #include "storesvc/append_notifier.h"
 #include "storesvc/message_store.h"
@@ -68,12 +69,25 @@ class Stream {
   // Reclaims the space of removed messages where worth it (housekeeping).
   void Compact() ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Up to `max` stored messages at or after `*next` matching `filter`;
+  // Up to `max` stored messages at or after `*next` matching `filters`;
   // advances `*next` past the last one returned. `last_seq` gets the
   // stream's last sequence. "stream not found" once closed.
-  absl::StatusOr<std::vector<v1::StoredMessage>> Read(uint64_t* next, const std::string& filter,
+  absl::StatusOr<std::vector<v1::StoredMessage>> Read(uint64_t* next, const SubjectFilters& filters,
                                                       size_t max, uint64_t* last_seq)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Up to `max` of the messages stored as seqs[*pos], seqs[*pos + 1], ...
+  // that match `filters`, in that order; sequences not stored are skipped.
+  // Advances `*pos` past the last sequence looked at. `last_seq` gets the
+  // stream's last sequence. "stream not found" once closed.
+  absl::StatusOr<std::vector<v1::StoredMessage>> ReadSeqs(absl::Span<const uint64_t> seqs,
+                                                          size_t* pos,
+                                                          const SubjectFilters& filters, size_t max,
+                                                          uint64_t* last_seq)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // The messages at or after a start matching some filters, from the index
+  // (see v1::FilteredStateRequest). "stream not found" once closed.
+  absl::StatusOr<v1::FilteredStateResponse> FilteredState(
+      const v1::FilteredStateRequest& request) const ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t SeqForTime(int64_t ts_ns) const ABSL_LOCKS_EXCLUDED(mu_);
   // The watermark of flushed appends that readers wait on; closed with the
   // stream.
@@ -95,6 +109,10 @@ class Stream {
   absl::Status ExpireAgedLocked(int64_t now_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void TrimDedup(int64_t now_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RebuildDedup(int64_t now_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Appends message `seq` to `out` if it is stored and matches `filters`;
+  // logs and skips one that cannot be read.
+  void LoadForRead(uint64_t seq, const SubjectFilters& filters, std::vector<v1::StoredMessage>* out)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string name_;
   const int64_t created_ns_;

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "gtest/gtest.h"
@@ -354,6 +355,87 @@ TEST_F(StreamTest, InfoDetails) {
   EXPECT_EQ(info.state().subjects().at("s.a"), 2u);
   EXPECT_EQ(info.state().num_subjects(), 1);
   EXPECT_EQ(info.state().bytes(), 2u * (3 + 1 + 16));
+}
+
+v1::FilteredStateRequest Filtered(std::vector<std::string> filters, uint64_t start_seq,
+                                  int64_t start_time_ns = 0, bool last_per_subject = false) {
+  v1::FilteredStateRequest req;
+  for (std::string& f : filters) req.add_filter_subjects(std::move(f));
+  req.set_start_seq(start_seq);
+  req.set_start_time_ns(start_time_ns);
+  req.set_last_per_subject(last_per_subject);
+  return req;
+}
+
+TEST_F(StreamTest, FilteredStateFromSequenceOrTime) {
+  Make(Config("S"));
+  Pub("a.1", "", "d", 10 * kSec);  // 1
+  Pub("b.1", "", "d", 20 * kSec);  // 2
+  Pub("a.2", "", "d", 30 * kSec);  // 3
+  Pub("a.1", "", "d", 40 * kSec);  // 4
+  auto from_time = stream_->FilteredState(Filtered({"a.*"}, 0, 25 * kSec));
+  ASSERT_TRUE(from_time.ok()) << from_time.status();
+  EXPECT_EQ(from_time->start_seq(), 3u);
+  EXPECT_EQ(from_time->messages(), 2u);
+  EXPECT_EQ(from_time->first_seq(), 3u);
+  EXPECT_EQ(from_time->last_seq(), 4u);
+  EXPECT_EQ(from_time->stream_first_seq(), 1u);
+  EXPECT_EQ(from_time->stream_last_seq(), 4u);
+  EXPECT_TRUE(from_time->last_per_subject().empty()) << "not asked for";
+
+  auto time_wins = stream_->FilteredState(Filtered({"a.*"}, 1, 25 * kSec));
+  EXPECT_EQ(time_wins->start_seq(), 3u);
+  EXPECT_EQ(time_wins->messages(), 2u);
+
+  auto too_late = stream_->FilteredState(Filtered({"a.1"}, 0, 50 * kSec));
+  EXPECT_EQ(too_late->start_seq(), 5u);
+  EXPECT_EQ(too_late->messages(), 0u);
+  EXPECT_EQ(too_late->first_seq(), 0u);
+  EXPECT_EQ(too_late->last_seq(), 4u);
+
+  auto from_first = stream_->FilteredState(Filtered({"a.*", "b.1"}, 0, 0, true));
+  EXPECT_EQ(from_first->start_seq(), 1u) << "0 reads as the stream's first";
+  EXPECT_EQ(from_first->messages(), 4u);
+  EXPECT_EQ(std::vector<uint64_t>(from_first->last_per_subject().begin(),
+                                  from_first->last_per_subject().end()),
+            (std::vector<uint64_t>{2, 3, 4}));
+
+  auto from_seq = stream_->FilteredState(Filtered({}, 2, 0, true));
+  EXPECT_EQ(from_seq->start_seq(), 2u);
+  EXPECT_EQ(from_seq->messages(), 3u);
+  EXPECT_EQ(from_seq->first_seq(), 2u);
+  EXPECT_EQ(from_seq->last_per_subject_size(), 3);
+
+  ASSERT_TRUE(stream_->Close().ok());
+  EXPECT_EQ(ErrCode(stream_->FilteredState(Filtered({}, 0)).status()), 10059);
+}
+
+TEST_F(StreamTest, ReadSeqsInTheirOrderSkippingMissingAndUnmatched) {
+  Make(Config("S"));
+  for (const char* subject : {"a", "b", "a", "c", "b"}) Pub(subject);
+  v1::DeleteMessageRequest del;
+  del.set_seq(2);
+  ASSERT_TRUE(stream_->DeleteMessage(del).ok());
+  const std::vector<uint64_t> seqs = {5, 1, 2, 99, 4, 1, 3};
+  auto read = [&](const SubjectFilters& filters, size_t max, size_t* pos) {
+    uint64_t last_seq = 0;
+    auto msgs = stream_->ReadSeqs(seqs, pos, filters, max, &last_seq);
+    EXPECT_TRUE(msgs.ok()) << msgs.status();
+    EXPECT_EQ(last_seq, 5u);
+    std::vector<uint64_t> got;
+    for (const auto& m : *msgs) got.push_back(m.seq());
+    return got;
+  };
+  size_t pos = 0;
+  EXPECT_EQ(read(SubjectFilters(), 100, &pos), (std::vector<uint64_t>{5, 1, 4, 1, 3}));
+  EXPECT_EQ(pos, seqs.size());
+  pos = 0;
+  EXPECT_EQ(read(SubjectFilters(), 2, &pos), (std::vector<uint64_t>{5, 1}));
+  EXPECT_EQ(pos, 2u);
+  EXPECT_EQ(read(SubjectFilters(), 2, &pos), (std::vector<uint64_t>{4, 1}));
+  EXPECT_EQ(pos, 6u);
+  pos = 0;
+  EXPECT_EQ(read(SubjectFilters({"b", "c"}), 100, &pos), (std::vector<uint64_t>{5, 4}));
 }
 
 }  // namespace

@@ -56,6 +56,10 @@ class ForwardingStoreClient : public StoreClient {
   absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) override {
     return next_->DeleteMessage(request);
   }
+  absl::StatusOr<v1::FilteredStateResponse> FilteredState(
+      const v1::FilteredStateRequest& request) override {
+    return next_->FilteredState(request);
+  }
   void Append(v1::AppendBatch batch, AppendCallback done) override {
     next_->Append(std::move(batch), std::move(done));
   }

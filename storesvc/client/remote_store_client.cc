@@ -102,6 +102,14 @@ absl::Status RemoteStoreClient::DeleteMessage(const v1::DeleteMessageRequest& re
       .status();
 }
 
+absl::StatusOr<v1::FilteredStateResponse> RemoteStoreClient::FilteredState(
+    const v1::FilteredStateRequest& request) {
+  return Unary<v1::FilteredStateResponse>(
+      [&](grpc::ClientContext* c, v1::FilteredStateResponse* r) {
+        return stub_->FilteredState(c, request, r);
+      });
+}
+
 void RemoteStoreClient::Append(v1::AppendBatch batch, AppendCallback done) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::shared_ptr<RemoteAppendStream> stream;

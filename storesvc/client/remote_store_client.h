@@ -47,6 +47,8 @@ class RemoteStoreClient final : public StoreClient {
       const v1::PurgeStreamRequest& request) override;
   absl::StatusOr<v1::StoredMessage> GetMessage(const v1::GetMessageRequest& request) override;
   absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) override;
+  absl::StatusOr<v1::FilteredStateResponse> FilteredState(
+      const v1::FilteredStateRequest& request) override;
 
   void Append(v1::AppendBatch batch, AppendCallback done) override;
   std::unique_ptr<Subscription> Read(const v1::ReadRequest& request, BatchCallback on_batch,

@@ -63,6 +63,11 @@ class StoreClient {
       const v1::PurgeStreamRequest& request) = 0;
   virtual absl::StatusOr<v1::StoredMessage> GetMessage(const v1::GetMessageRequest& request) = 0;
   virtual absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) = 0;
+  // How many messages match some subject filters from a start, and where
+  // they are, counted from the store's index (the numbers a consumer's
+  // start and pending count need); reads no message.
+  virtual absl::StatusOr<v1::FilteredStateResponse> FilteredState(
+      const v1::FilteredStateRequest& request) = 0;
 
   // Stores the batch; `done` gets one result per request, in order, once the
   // messages are as durable as the store's sync policy promises. A request
