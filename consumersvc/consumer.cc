@@ -87,6 +87,19 @@ void Consumer::Start(int64_t now_ns) {
   Run(now_ns);
 }
 
+void Consumer::UpdateConfig(v1::ConsumerConfig config, int64_t now_ns) {
+  setup_.config = std::move(config);
+  filter_ = SubjectFilter::Of(setup_.config);
+  Run(now_ns);
+}
+
+bool Consumer::NeedsAck(uint64_t seq, std::string_view subject) const {
+  if (!filter_.Matches(subject)) return false;
+  if (seq <= ack_sseq_) return false;
+  if (setup_.config.ack_policy() != v1::ACK_EXPLICIT || seq >= next_sseq_) return true;
+  return pending_.count(seq) > 0;
+}
+
 uint64_t Consumer::NumPending() {
   // Skip-list messages still to come count as pending too.
   return source_->NumPending(next_sseq_, filter_) + skip_list_.size();

@@ -133,6 +133,11 @@ class Consumer {
   bool is_push() const { return !setup_.config.deliver_subject().empty(); }
 
   void Start(int64_t now_ns);
+  // Takes an updated configuration (CheckConsumerUpdate allowed it).
+  void UpdateConfig(v1::ConsumerConfig config, int64_t now_ns);
+  // Whether message `seq` on `subject` still needs this consumer's ack
+  // (interest retention: nats-server's needAck).
+  bool NeedsAck(uint64_t seq, std::string_view subject) const;
 
   // Delivers what it can until blocked (no interest, max_ack_pending, flow
   // control, no pull request, pacing, or the source is out of messages).
@@ -210,7 +215,7 @@ class Consumer {
   Setup setup_;
   MessageSource* const source_;
   ConsumerOutput* const output_;
-  const SubjectFilter filter_;
+  SubjectFilter filter_;
 
   // nats-server's o.sseq, o.dseq, o.adflr/o.asflr.
   uint64_t next_sseq_ = 1;

@@ -97,17 +97,24 @@ absl::Status Engine::Init(EngineOptions options) {
     store_client_ = remote_store_.get();
     LOG(INFO) << "store: storesvc at " << options.store_address;
   }
+  server_ = std::make_unique<core::Server>(options.server);
+  jetstream::JsApiOptions api_options;
   if (options.consumer_address.empty()) {
+    JSE_ASSIGN_OR_RETURN(consumers_, consumersvc::ConsumerEngine::Start({}, store_client_));
     consumer_service_ = std::make_unique<consumersvc::ConsumerServiceImpl>();
     local_services.push_back(consumer_service_.get());
+    api_options.consumers = consumers_.get();
+    data_plane_ = std::make_unique<jetstream::ConsumerDataPlane>(server_.get(), consumers_.get());
+    data_plane_->Start();
+    LOG(INFO) << "consumers: in-process (in memory)";
   } else {
+    // Until the gateway has a gRPC client of the consumer service, its
+    // consumers answer 503, pull requests get no reply and acks no
+    // responders, as nats-server without consumers.
     LOG(INFO) << "consumers: consumersvc at " << options.consumer_address;
   }
-  server_ = std::make_unique<core::Server>(options.server);
-  // No data plane until the consumer service provides one: pull requests get
-  // no reply, acks have no responders, as nats-server without consumers.
-  bridge_ = std::make_unique<jetstream::Bridge>(server_.get(), store_client_,
-                                                jetstream::JsApiOptions(), /*data_plane=*/nullptr);
+  bridge_ = std::make_unique<jetstream::Bridge>(server_.get(), store_client_, api_options,
+                                                data_plane_.get());
   JSE_RETURN_IF_ERROR(bridge_->Start());
   JSE_RETURN_IF_ERROR(server_->Start());
   // After the NATS listener: clients need not wait for gRPC to start (several
@@ -150,7 +157,11 @@ void Engine::Stop() {
   if (bridge_ != nullptr) bridge_->Stop();
   if (grpc_server_ != nullptr) grpc_server_->Shutdown();
   bridge_.reset();
+  if (data_plane_ != nullptr) data_plane_->Stop();
+  if (consumers_ != nullptr) consumers_->Stop();
+  data_plane_.reset();
   server_.reset();
+  consumers_.reset();
   remote_store_.reset();
   grpc_server_.reset();
   store_service_.reset();

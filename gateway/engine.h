@@ -23,10 +23,12 @@
 #include "absl/status/statusor.h"
 #include "common/grpc/grpc_server.h"
 #include "common/ports_file.h"
+#include "consumersvc/consumer_engine.h"
 #include "consumersvc/consumer_service.h"
 #include "gateway/core/options.h"
 #include "gateway/core/server.h"
 #include "gateway/jetstream/bridge.h"
+#include "gateway/jetstream/consumer_data_plane.h"
 #include "storesvc/client/remote_store_client.h"
 #include "storesvc/client/store_client.h"
 #include "storesvc/store.h"
@@ -77,7 +79,9 @@ class Engine {
 
   std::unique_ptr<storesvc::Store> store_;
   std::unique_ptr<storesvc::StoreServiceImpl> store_service_;
+  std::unique_ptr<consumersvc::ConsumerEngine> consumers_;
   std::unique_ptr<consumersvc::ConsumerServiceImpl> consumer_service_;
+  std::unique_ptr<jetstream::ConsumerDataPlane> data_plane_;
   std::unique_ptr<common::grpc::GrpcServer> grpc_server_;
   std::unique_ptr<storesvc::client::RemoteStoreClient> remote_store_;
   // store_ or remote_store_.

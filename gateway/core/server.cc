@@ -155,7 +155,13 @@ bool Server::Deliver(Client* from, const SubscriptionPtr& sub, std::string_view 
 
 bool Server::Route(Client* from, std::string_view subject, std::string_view reply,
                    std::string_view headers, bool has_headers, std::string_view payload) {
-  std::shared_ptr<const MatchResult> result = sublist_.Match(subject);
+  return RouteTo(from, subject, subject, reply, headers, has_headers, payload);
+}
+
+bool Server::RouteTo(Client* from, std::string_view to, std::string_view subject,
+                     std::string_view reply, std::string_view headers, bool has_headers,
+                     std::string_view payload) {
+  std::shared_ptr<const MatchResult> result = sublist_.Match(to);
   bool delivered = false;
   for (const SubscriptionPtr& sub : result->psubs) {
     delivered |= Deliver(from, sub, subject, reply, headers, has_headers, payload);
@@ -211,6 +217,12 @@ void Server::UnsubscribeInternal(uint64_t id) {
 void Server::Publish(std::string_view subject, std::string_view reply, std::string_view headers,
                      std::string_view payload) {
   Route(nullptr, subject, reply, headers, !headers.empty(), payload);
+  if (EventLoop::Current() == nullptr) common::CallbackBurst::AtEnd(&EventLoop::FlushTouched);
+}
+
+void Server::PublishTo(std::string_view to, std::string_view subject, std::string_view reply,
+                       std::string_view headers, std::string_view payload) {
+  RouteTo(nullptr, to, subject, reply, headers, !headers.empty(), payload);
   if (EventLoop::Current() == nullptr) common::CallbackBurst::AtEnd(&EventLoop::FlushTouched);
 }
 

@@ -68,6 +68,11 @@ class Server {
   // thread's common::CallbackBurst (common/callback_burst.h) if one is running.
   void Publish(std::string_view subject, std::string_view reply, std::string_view headers,
                std::string_view payload);
+  // Publish() to the subscribers of `to`, who see `subject`: how JetStream
+  // delivers a stored message to a consumer's deliver subject (or a pull
+  // request's reply) with the subject it was stored under.
+  void PublishTo(std::string_view to, std::string_view subject, std::string_view reply,
+                 std::string_view headers, std::string_view payload);
   // Whether any subscriber, internal ones included, would get a message
   // published to `subject` (what no-responders asks).
   bool HasInterest(std::string_view subject);
@@ -112,6 +117,9 @@ class Server {
   // it disabled echo. Returns true if anyone received the message.
   bool Route(Client* from, std::string_view subject, std::string_view reply,
              std::string_view headers, bool has_headers, std::string_view payload);
+  // Route() to the subscribers of `to`, showing them `subject`.
+  bool RouteTo(Client* from, std::string_view to, std::string_view subject, std::string_view reply,
+               std::string_view headers, bool has_headers, std::string_view payload);
   Sublist& sublist() { return sublist_; }
   const Authenticator& authenticator() const { return authenticator_; }
   // Removes a subscription from the index and its owner's table.

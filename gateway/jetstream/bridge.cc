@@ -12,7 +12,6 @@ namespace jsengine::gateway::jetstream {
 namespace {
 
 constexpr std::string_view kPullPrefix = "$JS.API.CONSUMER.MSG.NEXT.";
-constexpr std::string_view kAckPrefix = "$JS.ACK.";
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
@@ -59,12 +58,7 @@ absl::Status Bridge::Start() {
   api_queue_.Start();
   api_subscription_ = server_->SubscribeInternal(
       "$JS.API.>", "", [this](const core::InboundMessage& message) { OnApiRequest(message); });
-  if (data_plane_ != nullptr) {
-    data_plane_queue_.Start();
-    ack_subscription_ = server_->SubscribeInternal(
-        "$JS.ACK.>", "",
-        [this](const core::InboundMessage& message) { data_plane_queue_.Push(Copy(message)); });
-  }
+  if (data_plane_ != nullptr) data_plane_queue_.Start();
   return absl::OkStatus();
 }
 
@@ -75,7 +69,6 @@ void Bridge::Stop() {
     stopping_ = true;
   }
   if (api_subscription_ != 0) server_->UnsubscribeInternal(api_subscription_);
-  if (ack_subscription_ != 0) server_->UnsubscribeInternal(ack_subscription_);
   if (watch_ != nullptr) watch_->Cancel();
   api_queue_.Stop();
   data_plane_queue_.Stop();
@@ -136,10 +129,6 @@ void Bridge::ServeApi(const QueuedRequest& request) {
 }
 
 void Bridge::ServeDataPlane(const QueuedRequest& request) {
-  if (StartsWith(request.subject, kAckPrefix)) {
-    data_plane_->Ack(request.subject, request.reply, request.payload);
-    return;
-  }
   JsApiRoute route = RouteJsApiSubject(request.subject);
   if (route.endpoint != JsApiEndpoint::kConsumerMsgNext) return;
   data_plane_->PullRequest(route.stream, route.rest, request.reply, request.payload);

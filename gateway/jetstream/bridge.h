@@ -7,11 +7,12 @@
 //   subscribers on the subject still get the message.
 // - Requests on $JS.API.> are answered by the JetStream API (api_router.h)
 //   on a worker thread, in arrival order, off the event loops.
-// - Pull requests ($JS.API.CONSUMER.MSG.NEXT.>) and acks ($JS.ACK.>) go to
-//   the DataPlane (data_plane.h) on a second worker thread, in their own
-//   arrival order, so they never wait behind an admin request. Without a
-//   DataPlane, pull requests get no reply and $JS.ACK.> is not subscribed,
-//   as in nats-server without consumers: an ack request gets no-responders.
+// - Pull requests ($JS.API.CONSUMER.MSG.NEXT.>) go to the DataPlane
+//   (data_plane.h) on a second worker thread, in their own arrival order, so
+//   they never wait behind an admin request; without a DataPlane they get no
+//   reply. Acks are the DataPlane's own: it subscribes each consumer's
+//   $JS.ACK subjects, as nats-server does, so an ack for no consumer gets
+//   no-responders.
 // - Stream subjects follow the store's lifecycle events, so streams created
 //   elsewhere (another gateway, the admin CLI) or recovered at start are bound,
 //   and streams deleted while the store was out of reach are unbound when
@@ -70,7 +71,6 @@ class Bridge {
   RequestQueue data_plane_queue_;
 
   uint64_t api_subscription_ = 0;
-  uint64_t ack_subscription_ = 0;
   std::unique_ptr<storesvc::client::Subscription> watch_;
   // Streams of the watch's current snapshot (its events run on one thread).
   absl::flat_hash_set<std::string> snapshot_;

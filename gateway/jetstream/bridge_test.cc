@@ -36,9 +36,6 @@ class RecordingDataPlane : public DataPlane {
                    std::string_view payload) override {
     Record({"pull", stream, consumer, reply, payload});
   }
-  void Ack(std::string_view subject, std::string_view reply, std::string_view payload) override {
-    Record({"ack", subject, reply, payload});
-  }
 
   // Waits until `n` requests have come; false after kDeadlock.
   bool WaitFor(size_t n) {
@@ -115,7 +112,7 @@ class BridgeTest : public ::testing::Test {
   std::unique_ptr<Bridge> bridge_;
 };
 
-TEST_F(BridgeTest, PullsAndAcksAreServedWhileAnAdminRequestIsBlockedInTheStore) {
+TEST_F(BridgeTest, PullsAreServedWhileAnAdminRequestIsBlockedInTheStore) {
   RecordingDataPlane data_plane;
   BlockCreateStream();
   StartBridge(&data_plane);
@@ -125,14 +122,12 @@ TEST_F(BridgeTest, PullsAndAcksAreServedWhileAnAdminRequestIsBlockedInTheStore) 
   server_.Publish("$JS.API.STREAM.CREATE.S", "reply.create", "", R"({"name":"S"})");
   ASSERT_TRUE(create_entered_.WaitForNotificationWithTimeout(kDeadlock));
   server_.Publish("$JS.API.CONSUMER.MSG.NEXT.S.C", "inbox.1", "", R"({"batch":1})");
-  server_.Publish("$JS.ACK.S.C.1.2.2.1795537646953633808.0", "", "", "+ACK");
   server_.Publish("$JS.API.CONSUMER.MSG.NEXT.S.C", "inbox.2", "", "");
 
-  ASSERT_TRUE(data_plane.WaitFor(3)) << "the data plane waited for the blocked STREAM.CREATE";
+  ASSERT_TRUE(data_plane.WaitFor(2)) << "the data plane waited for the blocked STREAM.CREATE";
   EXPECT_FALSE(created->HasBeenNotified());
   EXPECT_EQ(data_plane.seen(), (std::vector<std::string>{
                                    R"(pull S C inbox.1 {"batch":1})",
-                                   "ack $JS.ACK.S.C.1.2.2.1795537646953633808.0  +ACK",
                                    "pull S C inbox.2 ",
                                }));
 
@@ -162,16 +157,10 @@ TEST_F(BridgeTest, AdminRequestsAreAnsweredInArrivalOrder) {
   EXPECT_THAT(*names_reply, HasSubstr("stream_names_response"));
 }
 
-TEST_F(BridgeTest, AckSubjectsHaveInterestOnlyWithADataPlane) {
-  StartBridge(nullptr);
-  EXPECT_FALSE(server_.HasInterest("$JS.ACK.S.C.1.2.2.1795537646953633808.0"));
-  EXPECT_TRUE(server_.HasInterest("$JS.API.CONSUMER.MSG.NEXT.S.C"));
-  bridge_->Stop();
-
+TEST_F(BridgeTest, TheBridgeLeavesAckSubjectsToTheDataPlane) {
   RecordingDataPlane data_plane;
   StartBridge(&data_plane);
-  EXPECT_TRUE(server_.HasInterest("$JS.ACK.S.C.1.2.2.1795537646953633808.0"));
-  bridge_->Stop();
+  EXPECT_TRUE(server_.HasInterest("$JS.API.CONSUMER.MSG.NEXT.S.C"));
   EXPECT_FALSE(server_.HasInterest("$JS.ACK.S.C.1.2.2.1795537646953633808.0"));
 }
 

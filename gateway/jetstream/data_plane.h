@@ -1,19 +1,15 @@
-// What the consumer service plugs into the bridge (bridge.h): JetStream's
-// data-plane requests, which the bridge serves on a path of their own so they
-// never wait behind admin requests (a STREAM.CREATE that fsyncs, a big LIST):
-//
-// - pull requests, $JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>, whose
-//   payload is nats-server's JSApiConsumerGetNextRequest ({"batch":1,...})
-//   or empty; messages go to `reply` as the consumer has them;
-// - acks, $JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer
-//   seq>.<timestamp>.<pending>, with "+ACK", "-NAK", "+WPI", "+NXT", "+TERM"
-//   or an empty payload; a reply subject asks for a confirmation.
+// What the consumer service plugs into the bridge (bridge.h): pull requests,
+// $JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>, whose payload is
+// nats-server's JSApiConsumerGetNextRequest ({"batch":1,...}), a batch size
+// or empty; messages go to `reply` as the consumer has them. The bridge
+// serves them on a path of their own so they never wait behind admin
+// requests (a STREAM.CREATE that fsyncs, a big LIST). Acks ($JS.ACK...) are
+// not the bridge's: the implementation subscribes each consumer's.
 //
 // The bridge calls a DataPlane from one thread of its own, one request at a
-// time, in the order the requests arrived (pulls and acks in one order). A
-// call may block, holding up only the data-plane requests behind it.
-// Replies and deliveries are the implementation's to publish, at once or
-// later. It must outlive the bridge.
+// time, in arrival order. A call may block, holding up only the pull
+// requests behind it. Replies and deliveries are the implementation's to
+// publish, at once or later. It must outlive the bridge.
 #ifndef JSENGINE_GATEWAY_JETSTREAM_DATA_PLANE_H_
 #define JSENGINE_GATEWAY_JETSTREAM_DATA_PLANE_H_
 
@@ -27,8 +23,6 @@ class DataPlane {
 
   virtual void PullRequest(std::string_view stream, std::string_view consumer,
                            std::string_view reply, std::string_view payload) = 0;
-  // `subject` is the whole $JS.ACK subject, as the consumer service parses it.
-  virtual void Ack(std::string_view subject, std::string_view reply, std::string_view payload) = 0;
 };
 
 }  // namespace jsengine::gateway::jetstream

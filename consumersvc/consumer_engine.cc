@@ -1,0 +1,342 @@
+#include "consumersvc/consumer_engine.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "common/names.h"
+#include "common/status.h"
+#include "consumersvc/ack.h"
+#include "glog/logging.h"
+
+namespace jsengine::consumersvc {
+namespace {
+
+constexpr std::string_view kFlowControlPrefix = "$JS.FC.";
+
+int64_t Now() { return absl::GetCurrentTimeNanos(); }
+
+// The stream name of a flow-control reply subject
+// $JS.FC.<stream>.<consumer>.<id>, or empty.
+std::string FlowControlStream(std::string_view subject) {
+  if (subject.substr(0, kFlowControlPrefix.size()) != kFlowControlPrefix) return "";
+  subject.remove_prefix(kFlowControlPrefix.size());
+  const size_t dot = subject.find('.');
+  return dot == std::string_view::npos ? "" : std::string(subject.substr(0, dot));
+}
+
+template <typename Response>
+void Page(int32_t offset, int32_t limit, int32_t page_limit, int32_t total, Response* response) {
+  response->set_total(total);
+  response->set_offset(std::max(offset, 0));
+  response->set_limit(limit > 0 ? std::min(limit, page_limit) : page_limit);
+}
+
+}  // namespace
+
+// A gateway's session: events are posted to the strands of their streams.
+class ConsumerEngine::Session final : public client::ConsumerSession {
+ public:
+  Session(ConsumerEngine* engine, uint64_t id) : engine_(engine), id_(id) {}
+  ~Session() override {
+    absl::MutexLock lock(&engine_->sessions_mu_);
+    engine_->sessions_.erase(id_);
+  }
+  void Send(v1::GatewayBatch batch) override { engine_->OnEvents(std::move(batch)); }
+
+ private:
+  ConsumerEngine* const engine_;
+  const uint64_t id_;
+};
+
+ConsumerEngine::ConsumerEngine(ConsumerEngineOptions options, storesvc::client::StoreClient* store)
+    : options_(std::move(options)), store_(store), pool_(std::max(options_.threads, 1)) {}
+
+absl::StatusOr<std::unique_ptr<ConsumerEngine>> ConsumerEngine::Start(
+    ConsumerEngineOptions options, storesvc::client::StoreClient* store) {
+  std::unique_ptr<ConsumerEngine> engine(new ConsumerEngine(std::move(options), store));
+  engine->timer_ = std::thread([e = engine.get()] { e->TimerLoop(); });
+  return engine;
+}
+
+template <typename Fn>
+auto ConsumerEngine::RunOn(const std::shared_ptr<StreamConsumers>& stream, Fn fn) {
+  using Result = decltype(fn(*stream, int64_t{0}));
+  std::optional<Result> result;
+  absl::Notification done;
+  stream->strand()->Post([&] {
+    const int64_t now = Now();
+    result.emplace(fn(*stream, now));
+    stream->Finish(now);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return *std::move(result);
+}
+
+template <typename Fn>
+void ConsumerEngine::Post(const std::shared_ptr<StreamConsumers>& stream, Fn fn) {
+  stream->strand()->Post([stream, fn = std::move(fn)] {
+    const int64_t now = Now();
+    fn(*stream, now);
+    stream->Finish(now);
+  });
+}
+
+ConsumerEngine::~ConsumerEngine() { Stop(); }
+
+void ConsumerEngine::Stop() {
+  std::map<std::string, std::shared_ptr<StreamConsumers>> streams;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    streams.swap(streams_);
+  }
+  {
+    absl::MutexLock lock(&timer_mu_);
+    timer_stopping_ = true;
+  }
+  if (timer_.joinable()) timer_.join();
+  // Each stream's consumers and feed go on its own strand, after whatever
+  // it is running.
+  for (auto& entry : streams) {
+    std::shared_ptr<StreamConsumers>& stream = entry.second;
+    std::shared_ptr<common::Strand> strand = stream->strand();
+    absl::Notification done;
+    strand->Post([&stream, &done] {
+      stream.reset();
+      done.Notify();
+    });
+    done.WaitForNotification();
+  }
+  pool_.Shutdown();
+}
+
+std::shared_ptr<StreamConsumers> ConsumerEngine::Find(const std::string& stream) {
+  absl::MutexLock lock(&mu_);
+  auto it = streams_.find(stream);
+  return it == streams_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<StreamConsumers> ConsumerEngine::FindOrCreate(const v1::StreamInfo& info) {
+  std::shared_ptr<StreamConsumers> stream;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_) return nullptr;
+    auto [it, inserted] = streams_.try_emplace(info.config().name());
+    if (!inserted) return it->second;
+    StreamConsumers::Sink* sink = this;
+    it->second = std::make_shared<StreamConsumers>(info.config().name(), store_, &pool_, sink,
+                                                   options_.limits, options_.cache);
+    stream = it->second;
+  }
+  const uint64_t last_seq = info.state().last_seq();
+  RunOn(stream, [last_seq](StreamConsumers& s, int64_t) {
+    s.Start(last_seq);
+    return true;
+  });
+  return stream;
+}
+
+absl::StatusOr<v1::ConsumerInfo> ConsumerEngine::CreateConsumer(
+    const v1::CreateConsumerRequest& request) {
+  v1::StreamInfoRequest info_request;
+  info_request.set_name(request.stream());
+  JSE_ASSIGN_OR_RETURN(v1::StreamInfo info, store_->GetStreamInfo(info_request));
+  std::shared_ptr<StreamConsumers> stream = FindOrCreate(info);
+  if (stream == nullptr) return absl::UnavailableError("consumer service is stopping");
+  return RunOn(stream, [&request, &info](StreamConsumers& s, int64_t now) {
+    return s.Create(request, info, now);
+  });
+}
+
+absl::Status ConsumerEngine::DeleteConsumer(const v1::ConsumerRequest& request) {
+  v1::StreamInfoRequest info_request;
+  info_request.set_name(request.stream());
+  JSE_RETURN_IF_ERROR(store_->GetStreamInfo(info_request).status());
+  std::shared_ptr<StreamConsumers> stream = Find(request.stream());
+  if (stream == nullptr) return common::JsError(common::JsErrorId::kConsumerNotFound);
+  return RunOn(stream, [&request](StreamConsumers& s, int64_t now) {
+    return s.Delete(request.name(), now);
+  });
+}
+
+absl::StatusOr<v1::ConsumerInfo> ConsumerEngine::GetConsumerInfo(
+    const v1::ConsumerRequest& request) {
+  v1::StreamInfoRequest info_request;
+  info_request.set_name(request.stream());
+  JSE_RETURN_IF_ERROR(store_->GetStreamInfo(info_request).status());
+  std::shared_ptr<StreamConsumers> stream = Find(request.stream());
+  if (stream == nullptr) return common::JsError(common::JsErrorId::kConsumerNotFound);
+  return RunOn(stream,
+               [&request](StreamConsumers& s, int64_t now) { return s.Info(request.name(), now); });
+}
+
+absl::StatusOr<v1::ListConsumersResponse> ConsumerEngine::ListConsumers(
+    const v1::ListConsumersRequest& request) {
+  v1::StreamInfoRequest info_request;
+  info_request.set_name(request.stream());
+  JSE_RETURN_IF_ERROR(store_->GetStreamInfo(info_request).status());
+  std::vector<v1::ConsumerInfo> all;
+  if (std::shared_ptr<StreamConsumers> stream = Find(request.stream())) {
+    all = RunOn(stream, [](StreamConsumers& s, int64_t now) { return s.List(now); });
+  }
+  v1::ListConsumersResponse response;
+  Page(request.offset(), request.limit(), common::kListLimit, static_cast<int32_t>(all.size()),
+       &response);
+  for (size_t i = response.offset();
+       i < all.size() && i < static_cast<size_t>(response.offset() + response.limit()); ++i) {
+    *response.add_consumers() = std::move(all[i]);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::ConsumerNamesResponse> ConsumerEngine::ConsumerNames(
+    const v1::ListConsumersRequest& request) {
+  v1::StreamInfoRequest info_request;
+  info_request.set_name(request.stream());
+  JSE_RETURN_IF_ERROR(store_->GetStreamInfo(info_request).status());
+  std::vector<std::string> names;
+  if (std::shared_ptr<StreamConsumers> stream = Find(request.stream())) {
+    names = RunOn(stream, [](StreamConsumers& s, int64_t) { return s.Names(); });
+  }
+  v1::ConsumerNamesResponse response;
+  Page(request.offset(), request.limit(), common::kNamesLimit, static_cast<int32_t>(names.size()),
+       &response);
+  for (size_t i = response.offset();
+       i < names.size() && i < static_cast<size_t>(response.offset() + response.limit()); ++i) {
+    response.add_names(names[i]);
+  }
+  return response;
+}
+
+std::unique_ptr<client::ConsumerSession> ConsumerEngine::OpenSession(
+    DeliveryCallback on_deliveries) {
+  uint64_t id;
+  {
+    absl::MutexLock lock(&sessions_mu_);
+    id = next_session_++;
+    sessions_[id] = std::move(on_deliveries);
+  }
+  // The new gateway learns every consumer.
+  std::vector<std::shared_ptr<StreamConsumers>> streams;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [name, stream] : streams_) streams.push_back(stream);
+  }
+  v1::DeliveryBatch known;
+  for (const auto& stream : streams) {
+    RunOn(stream, [&known](StreamConsumers& s, int64_t) {
+      s.Announce(&known);
+      return true;
+    });
+  }
+  if (known.consumers_added_size() > 0) {
+    absl::MutexLock lock(&sessions_mu_);
+    if (auto it = sessions_.find(id); it != sessions_.end()) it->second(std::move(known));
+  }
+  return std::make_unique<Session>(this, id);
+}
+
+void ConsumerEngine::OnEvents(v1::GatewayBatch batch) {
+  for (v1::GatewayEvent& event : *batch.mutable_events()) {
+    switch (event.event_case()) {
+      case v1::GatewayEvent::kPull: {
+        std::shared_ptr<StreamConsumers> stream = Find(event.pull().stream());
+        if (stream == nullptr) break;  // No such consumer: no reply, as nats-server.
+        Post(stream, [pull = std::move(*event.mutable_pull())](StreamConsumers& s, int64_t now) {
+          s.OnPull(pull.consumer(), pull.reply(), pull.body(), now);
+        });
+        break;
+      }
+      case v1::GatewayEvent::kAck: {
+        absl::StatusOr<AckSubject> subject = ParseAckSubject(event.ack().reply_subject());
+        if (!subject.ok()) break;
+        std::shared_ptr<StreamConsumers> stream = Find(std::string(subject->stream));
+        if (stream == nullptr) break;
+        Post(stream, [ack = std::move(*event.mutable_ack())](StreamConsumers& s, int64_t now) {
+          absl::StatusOr<AckSubject> parsed = ParseAckSubject(ack.reply_subject());
+          if (parsed.ok()) s.OnAck(*parsed, ParseAckBody(ack.body()), ack.reply(), now);
+        });
+        break;
+      }
+      case v1::GatewayEvent::kInterest: {
+        std::vector<std::shared_ptr<StreamConsumers>> streams;
+        {
+          absl::MutexLock lock(&mu_);
+          for (const auto& [name, stream] : streams_) streams.push_back(stream);
+        }
+        for (const auto& stream : streams) {
+          Post(stream, [interest = event.interest()](StreamConsumers& s, int64_t now) {
+            s.OnInterest(interest.subject(), interest.has_interest(), now);
+          });
+        }
+        break;
+      }
+      case v1::GatewayEvent::kFlowControl: {
+        std::shared_ptr<StreamConsumers> stream =
+            Find(FlowControlStream(event.flow_control().subject()));
+        if (stream == nullptr) break;
+        Post(stream, [subject = event.flow_control().subject()](StreamConsumers& s, int64_t now) {
+          s.OnFlowControlReply(subject, now);
+        });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+void ConsumerEngine::Send(v1::DeliveryBatch batch) {
+  absl::MutexLock lock(&sessions_mu_);
+  if (sessions_.empty()) return;
+  auto last = std::prev(sessions_.end());
+  for (auto it = sessions_.begin(); it != last; ++it) it->second(batch);
+  last->second(std::move(batch));
+}
+
+void ConsumerEngine::ScheduleTick(const std::shared_ptr<StreamConsumers>& stream, int64_t due_ns) {
+  absl::MutexLock lock(&timer_mu_);
+  if (timers_.empty() || due_ns < timers_.begin()->first) timer_earlier_ = true;
+  timers_.emplace(due_ns, stream);
+}
+
+void ConsumerEngine::Gone(const std::string& stream) {
+  absl::MutexLock lock(&mu_);
+  streams_.erase(stream);
+}
+
+void ConsumerEngine::TimerLoop() {
+  for (;;) {
+    std::vector<std::shared_ptr<StreamConsumers>> due;
+    {
+      absl::MutexLock lock(&timer_mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(timer_mu_) {
+        return timer_stopping_ || timer_earlier_ ||
+               (!timers_.empty() && timers_.begin()->first <= Now());
+      };
+      const absl::Time deadline = timers_.empty() ? absl::Now() + absl::Seconds(1)
+                                                  : absl::FromUnixNanos(timers_.begin()->first);
+      timer_mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
+      if (timer_stopping_) return;
+      timer_earlier_ = false;
+      const int64_t now = Now();
+      while (!timers_.empty() && timers_.begin()->first <= now) {
+        if (auto stream = timers_.begin()->second.lock()) due.push_back(std::move(stream));
+        timers_.erase(timers_.begin());
+      }
+    }
+    std::sort(due.begin(), due.end());
+    due.erase(std::unique(due.begin(), due.end()), due.end());
+    for (const auto& stream : due) {
+      Post(stream, [](StreamConsumers& s, int64_t now) { s.Tick(now); });
+    }
+  }
+}
+
+}  // namespace jsengine::consumersvc

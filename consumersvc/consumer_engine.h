@@ -1,0 +1,113 @@
+// ConsumerEngine: the consumer service as a library, and the embedded
+// deployment's ConsumerClient (the gateway calls it directly, no gRPC).
+//
+// Owns every stream's StreamConsumers, the small thread pool their strands
+// share, and one timer thread that ticks them when their consumers are due.
+// Admin calls run on the stream's strand and wait for it. A session's
+// events are posted to the strands of the streams they name; deliveries go
+// to every open session (one gateway per consumer service for now).
+// Consumers of a deleted stream are deleted with it.
+//
+//   auto engine = ConsumerEngine::Start({}, store);
+//   auto session = (*engine)->OpenSession([&](v1::DeliveryBatch b) { ... });
+//
+// Consumers live in memory: a restart loses them (durable state to come).
+//
+// Thread-safety: thread-safe. The store must outlive the engine.
+#ifndef JSENGINE_CONSUMERSVC_CONSUMER_ENGINE_H_
+#define JSENGINE_CONSUMERSVC_CONSUMER_ENGINE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/thread_pool.h"
+#include "consumersvc/client/consumer_client.h"
+#include "consumersvc/consumer_config.h"
+#include "consumersvc/stream_consumers.h"
+#include "storesvc/client/store_client.h"
+
+namespace jsengine::consumersvc {
+
+struct ConsumerEngineOptions {
+  ConsumerLimits limits;
+  int threads = 2;
+  // Newest messages kept per stream for consumers that keep up.
+  StreamFeed::Limits cache;
+};
+
+class ConsumerEngine final : public client::ConsumerClient, private StreamConsumers::Sink {
+ public:
+  static absl::StatusOr<std::unique_ptr<ConsumerEngine>> Start(
+      ConsumerEngineOptions options, storesvc::client::StoreClient* store);
+  ~ConsumerEngine() override;
+
+  ConsumerEngine(const ConsumerEngine&) = delete;
+  ConsumerEngine& operator=(const ConsumerEngine&) = delete;
+
+  absl::StatusOr<v1::ConsumerInfo> CreateConsumer(
+      const v1::CreateConsumerRequest& request) override;
+  absl::Status DeleteConsumer(const v1::ConsumerRequest& request) override;
+  absl::StatusOr<v1::ConsumerInfo> GetConsumerInfo(const v1::ConsumerRequest& request) override;
+  absl::StatusOr<v1::ListConsumersResponse> ListConsumers(
+      const v1::ListConsumersRequest& request) override;
+  absl::StatusOr<v1::ConsumerNamesResponse> ConsumerNames(
+      const v1::ListConsumersRequest& request) override;
+  std::unique_ptr<client::ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override;
+
+  // Stops the timer and the streams' work; idempotent.
+  void Stop();
+
+ private:
+  class Session;
+
+  ConsumerEngine(ConsumerEngineOptions options, storesvc::client::StoreClient* store);
+
+  // The stream's consumers, made (and its feed started) if needed.
+  std::shared_ptr<StreamConsumers> FindOrCreate(const v1::StreamInfo& stream)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  std::shared_ptr<StreamConsumers> Find(const std::string& stream) ABSL_LOCKS_EXCLUDED(mu_);
+  // Runs `fn` on the stream's strand, then Finish; waits for it.
+  template <typename Fn>
+  auto RunOn(const std::shared_ptr<StreamConsumers>& stream, Fn fn);
+  // Posts `fn` to the stream's strand, then Finish.
+  template <typename Fn>
+  void Post(const std::shared_ptr<StreamConsumers>& stream, Fn fn);
+  void OnEvents(v1::GatewayBatch batch);
+
+  // StreamConsumers::Sink
+  void Send(v1::DeliveryBatch batch) override ABSL_LOCKS_EXCLUDED(sessions_mu_);
+  void ScheduleTick(const std::shared_ptr<StreamConsumers>& stream, int64_t due_ns) override
+      ABSL_LOCKS_EXCLUDED(timer_mu_);
+  void Gone(const std::string& stream) override ABSL_LOCKS_EXCLUDED(mu_);
+
+  void TimerLoop() ABSL_LOCKS_EXCLUDED(timer_mu_);
+
+  const ConsumerEngineOptions options_;
+  storesvc::client::StoreClient* const store_;
+  common::ThreadPool pool_;
+
+  absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<StreamConsumers>> streams_ ABSL_GUARDED_BY(mu_);
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+
+  absl::Mutex sessions_mu_;
+  std::map<uint64_t, DeliveryCallback> sessions_ ABSL_GUARDED_BY(sessions_mu_);
+  uint64_t next_session_ ABSL_GUARDED_BY(sessions_mu_) = 1;
+
+  absl::Mutex timer_mu_;
+  std::multimap<int64_t, std::weak_ptr<StreamConsumers>> timers_ ABSL_GUARDED_BY(timer_mu_);
+  bool timer_stopping_ ABSL_GUARDED_BY(timer_mu_) = false;
+  // An earlier tick than the loop waits for was scheduled.
+  bool timer_earlier_ ABSL_GUARDED_BY(timer_mu_) = false;
+  std::thread timer_;
+};
+
+}  // namespace jsengine::consumersvc
+
+#endif  // JSENGINE_CONSUMERSVC_CONSUMER_ENGINE_H_

@@ -1,0 +1,216 @@
+#include "consumersvc/consumer_source.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "glog/logging.h"
+
+namespace jsengine::consumersvc {
+namespace {
+
+void SetFilter(const SubjectFilter& filter, v1::ReadRequest* request) {
+  for (const std::string& s : filter.subjects()) request->add_filter_subjects(s);
+}
+
+}  // namespace
+
+ConsumerSource::ConsumerSource(std::shared_ptr<StreamFeed> feed, SubjectFilter filter,
+                               std::function<void()> on_fetched)
+    : feed_(std::move(feed)), filter_(std::move(filter)), on_fetched_(std::move(on_fetched)) {}
+
+ConsumerSource::~ConsumerSource() {
+  *alive_ = false;
+  if (ahead_read_ != nullptr) ahead_read_->Cancel();
+  if (seq_read_ != nullptr) seq_read_->Cancel();
+}
+
+absl::Status ConsumerSource::Recount(uint64_t seq) {
+  v1::FilteredStateRequest request;
+  request.set_stream(feed_->stream());
+  for (const std::string& s : filter_.subjects()) request.add_filter_subjects(s);
+  request.set_start_seq(seq);
+  absl::StatusOr<v1::FilteredStateResponse> state = feed_->store()->FilteredState(request);
+  if (!state.ok()) return state.status();
+  count_ = state->messages();
+  counted_from_ = seq;
+  counted_to_ = state->stream_last_seq();
+  counted_ = true;
+  return absl::OkStatus();
+}
+
+void ConsumerSource::OnAppended(const std::vector<StreamFeed::Message>& messages) {
+  for (const StreamFeed::Message& m : messages) {
+    if (counted_ && m->seq() > counted_to_ && m->seq() >= counted_from_ &&
+        filter_.Matches(m->subject())) {
+      ++count_;
+    }
+    counted_to_ = std::max(counted_to_, m->seq());
+  }
+}
+
+const StreamFeed::Message* ConsumerSource::FindAhead(uint64_t seq, bool exact) const {
+  auto it = std::lower_bound(ahead_.begin(), ahead_.end(), seq,
+                             [](const StreamFeed::Message& m, uint64_t s) { return m->seq() < s; });
+  if (it == ahead_.end() || (exact && (*it)->seq() != seq)) return nullptr;
+  return &*it;
+}
+
+MessageSource::Next ConsumerSource::LoadNext(uint64_t seq, const SubjectFilter& filter) {
+  for (;;) {
+    if (seq >= feed_->cache_first_seq()) {
+      if (const StreamFeed::Message* m = feed_->FindNext(seq, filter)) {
+        return {Next::kMessage, m->get(), 0};
+      }
+      return {Next::kEnd, nullptr, feed_->last_seq() + 1};
+    }
+    if (ahead_read_ != nullptr) return {Next::kFetching};
+    if (ahead_from_ <= seq && seq <= ahead_to_ && ahead_to_ != 0) {
+      if (const StreamFeed::Message* m = FindAhead(seq, false)) {
+        return {Next::kMessage, m->get(), 0};
+      }
+      seq = ahead_to_ + 1;  // Nothing matches up to what was read: go on.
+      continue;
+    }
+    StartReadAhead(seq);
+    return {Next::kFetching};
+  }
+}
+
+void ConsumerSource::StartReadAhead(uint64_t seq) {
+  ahead_.clear();
+  ahead_from_ = seq;
+  ahead_to_ = 0;
+  v1::ReadRequest request;
+  request.set_stream(feed_->stream());
+  request.set_start_seq(seq);
+  SetFilter(filter_, &request);
+  request.set_max_messages(kReadAhead);
+  request.set_max_batch(kReadAhead);
+  struct Progress {
+    uint64_t messages = 0;
+    uint64_t stream_last = 0;
+  };
+  auto progress = std::make_shared<Progress>();
+  std::weak_ptr<bool> alive = alive_;
+  std::shared_ptr<common::Strand> strand = feed_->strand();
+  ahead_read_ = feed_->store()->Read(
+      request,
+      [this, alive, strand, progress](const v1::MessageBatch& batch) {
+        strand->Post([this, alive, batch, progress] {
+          if (alive.expired()) return;
+          progress->stream_last = std::max(progress->stream_last, batch.stream_last_seq());
+          for (const v1::StoredMessage& m : batch.messages()) {
+            ++progress->messages;
+            ahead_.push_back(std::make_shared<const v1::StoredMessage>(m));
+            ahead_to_ = std::max(ahead_to_, m.seq());
+          }
+        });
+        return true;
+      },
+      [this, alive, strand, progress](absl::Status status) {
+        strand->Post([this, alive, status, progress] {
+          if (alive.expired()) return;
+          if (!status.ok()) {
+            LOG(WARNING) << "stream " << feed_->stream() << ": read-ahead failed: " << status;
+            ahead_to_ = 0;
+          } else if (progress->messages < kReadAhead) {
+            // Fewer than asked for: every match up to the stream's end.
+            ahead_to_ = std::max(ahead_to_, progress->stream_last);
+            if (ahead_to_ < ahead_from_) ahead_to_ = ahead_from_;
+          }
+          ahead_read_.reset();
+          on_fetched_();
+        });
+      });
+}
+
+MessageSource::Next ConsumerSource::Load(uint64_t seq) {
+  if (const StreamFeed::Message* m = feed_->Find(seq)) return {Next::kMessage, m->get(), 0};
+  if (const StreamFeed::Message* m = FindAhead(seq, true)) return {Next::kMessage, m->get(), 0};
+  if (auto it = loaded_.find(seq); it != loaded_.end()) {
+    return {Next::kMessage, it->second.get(), 0};
+  }
+  if (gone_.erase(seq) > 0) return {Next::kEnd, nullptr, 0};
+  wanted_.insert(seq);
+  if (seq_read_ == nullptr) StartRedeliveryRead();
+  return {Next::kFetching};
+}
+
+void ConsumerSource::StartRedeliveryRead() {
+  // Loaded messages the consumer has taken are no longer needed.
+  loaded_.clear();
+  std::set<uint64_t> asked;
+  asked.swap(wanted_);
+  v1::ReadRequest request;
+  request.set_stream(feed_->stream());
+  for (uint64_t seq : asked) request.add_seqs(seq);
+  std::weak_ptr<bool> alive = alive_;
+  std::shared_ptr<common::Strand> strand = feed_->strand();
+  auto remaining = std::make_shared<std::set<uint64_t>>(std::move(asked));
+  seq_read_ = feed_->store()->Read(
+      request,
+      [this, alive, strand, remaining](const v1::MessageBatch& batch) {
+        strand->Post([this, alive, batch, remaining] {
+          if (alive.expired()) return;
+          for (const v1::StoredMessage& m : batch.messages()) {
+            remaining->erase(m.seq());
+            loaded_[m.seq()] = std::make_shared<const v1::StoredMessage>(m);
+          }
+        });
+        return true;
+      },
+      [this, alive, strand, remaining](absl::Status status) {
+        strand->Post([this, alive, status, remaining] {
+          if (alive.expired()) return;
+          if (status.ok()) {
+            gone_.insert(remaining->begin(), remaining->end());
+          } else {
+            LOG(WARNING) << "stream " << feed_->stream() << ": redelivery read failed: " << status;
+            wanted_.insert(remaining->begin(), remaining->end());
+          }
+          seq_read_.reset();
+          if (!wanted_.empty() && status.ok()) StartRedeliveryRead();
+          on_fetched_();
+        });
+      });
+}
+
+uint64_t ConsumerSource::FirstSeq() {
+  v1::FilteredStateRequest request;
+  request.set_stream(feed_->stream());
+  absl::StatusOr<v1::FilteredStateResponse> state = feed_->store()->FilteredState(request);
+  return state.ok() ? state->stream_first_seq() : 0;
+}
+
+uint64_t ConsumerSource::NumPending(uint64_t seq, const SubjectFilter&) {
+  if (!counted_ || seq < counted_from_) {
+    if (!Recount(seq).ok()) return count_;
+    return count_;
+  }
+  if (seq == counted_from_) return count_;
+  // The messages moved past since the last count are in the cache or the
+  // read-ahead (the consumer has just loaded them); otherwise ask again.
+  uint64_t passed = 0;
+  uint64_t from = counted_from_;
+  const uint64_t cache_first = feed_->cache_first_seq();
+  if (from < cache_first) {
+    if (!(ahead_to_ != 0 && ahead_from_ <= from && std::min(seq, cache_first) - 1 <= ahead_to_)) {
+      if (!Recount(seq).ok()) return count_;
+      return count_;
+    }
+    const uint64_t until = std::min(seq, cache_first);
+    // Moved past: no longer needed for LoadNext either.
+    while (!ahead_.empty() && ahead_.front()->seq() < until) {
+      passed += ahead_.front()->seq() >= from;
+      ahead_.pop_front();
+    }
+    ahead_from_ = std::max(ahead_from_, until);
+    from = until;
+  }
+  if (from < seq) passed += feed_->CountMatching(from, seq, filter_);
+  count_ -= std::min(count_, passed);
+  counted_from_ = seq;
+  return count_;
+}
+
+}  // namespace jsengine::consumersvc

@@ -1,0 +1,86 @@
+// ConsumerSource: one consumer's MessageSource. Serves from the stream
+// feed's cache when the consumer keeps up; behind the cache, reads ahead
+// from the store (one ranged Read of up to kReadAhead messages at a time,
+// never one call per message); redeliveries come from the cache, the
+// read-ahead or one Read by sequence list. Loads answer kFetching while a
+// read is in flight and `on_fetched` runs when it lands.
+//
+// The pending count (matching messages from a sequence on) is taken from
+// the store once (Recount) and then kept up from the feed's appends and the
+// messages the consumer moves past; Recount makes it exact again.
+//
+// Thread-safety: not thread-safe; everything runs on the stream's strand.
+#ifndef JSENGINE_CONSUMERSVC_CONSUMER_SOURCE_H_
+#define JSENGINE_CONSUMERSVC_CONSUMER_SOURCE_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "consumersvc/consumer.h"
+#include "consumersvc/stream_feed.h"
+#include "consumersvc/subject_filter.h"
+
+namespace jsengine::consumersvc {
+
+class ConsumerSource final : public MessageSource {
+ public:
+  static constexpr uint64_t kReadAhead = 256;
+
+  ConsumerSource(std::shared_ptr<StreamFeed> feed, SubjectFilter filter,
+                 std::function<void()> on_fetched);
+  ~ConsumerSource() override;
+
+  ConsumerSource(const ConsumerSource&) = delete;
+  ConsumerSource& operator=(const ConsumerSource&) = delete;
+
+  // Counts the matching messages from `seq` on in the store (a blocking
+  // store call).
+  absl::Status Recount(uint64_t seq);
+  // The feed stored `messages` (ascending).
+  void OnAppended(const std::vector<StreamFeed::Message>& messages);
+
+  Next LoadNext(uint64_t seq, const SubjectFilter& filter) override;
+  Next Load(uint64_t seq) override;
+  uint64_t FirstSeq() override;
+  uint64_t NumPending(uint64_t seq, const SubjectFilter& filter) override;
+
+ private:
+  void StartReadAhead(uint64_t seq);
+  void StartRedeliveryRead();
+  const StreamFeed::Message* FindAhead(uint64_t seq, bool exact) const;
+
+  const std::shared_ptr<StreamFeed> feed_;
+  const SubjectFilter filter_;
+  const std::function<void()> on_fetched_;
+  // Alive while the source is; reads in flight check it before touching it.
+  const std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+  // Read-ahead: every matching stored message in [ahead_from_, ahead_to_].
+  std::deque<StreamFeed::Message> ahead_;
+  uint64_t ahead_from_ = 0;
+  uint64_t ahead_to_ = 0;
+  std::unique_ptr<storesvc::client::Subscription> ahead_read_;
+
+  // Redeliveries: messages loaded by sequence, and those found gone.
+  std::map<uint64_t, StreamFeed::Message> loaded_;
+  std::set<uint64_t> gone_;
+  std::set<uint64_t> wanted_;
+  std::unique_ptr<storesvc::client::Subscription> seq_read_;
+
+  // Matching messages at or after counted_from_; appends after
+  // counted_to_ are counted as they come.
+  uint64_t count_ = 0;
+  uint64_t counted_from_ = 0;
+  uint64_t counted_to_ = 0;
+  bool counted_ = false;
+};
+
+}  // namespace jsengine::consumersvc
+
+#endif  // JSENGINE_CONSUMERSVC_CONSUMER_SOURCE_H_

@@ -1,0 +1,410 @@
+#include "consumersvc/stream_consumers.h"
+
+#include <algorithm>
+#include <random>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/go_json_writer.h"
+#include "common/status.h"
+#include "glog/logging.h"
+
+namespace jsengine::consumersvc {
+namespace {
+
+constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+std::string RandomToken(size_t n) {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  std::string s(n, '0');
+  for (char& c : s) c = kDigits[rng() % 62];
+  return s;
+}
+
+absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// nats-server's convertToHeadersOnly: the stored headers (or a bare
+// NATS/1.0 line) plus Nats-Msg-Size.
+std::string HeadersOnly(const v1::StoredMessage& m) {
+  std::string h;
+  if (m.headers().size() > 2) {
+    h.assign(m.headers(), 0, m.headers().size() - 2);
+  } else {
+    h = "NATS/1.0\r\n";
+  }
+  absl::StrAppend(&h, "Nats-Msg-Size: ", m.data().size(), "\r\n\r\n");
+  return h;
+}
+
+}  // namespace
+
+// A consumer's ConsumerOutput: appends to the stream's outgoing batch.
+class StreamConsumers::Output final : public ConsumerOutput {
+ public:
+  Output(StreamConsumers* owner, std::string consumer)
+      : owner_(owner), consumer_(std::move(consumer)) {}
+
+  void Deliver(std::string_view subject, std::string_view reply, const v1::StoredMessage& m,
+               bool headers_only) override {
+    v1::Delivery* d = owner_->outgoing_.add_deliveries();
+    d->set_subject(std::string(subject));
+    d->set_reply(std::string(reply));
+    *d->mutable_message() = m;
+    if (headers_only) {
+      d->set_headers(HeadersOnly(m));
+      d->mutable_message()->clear_data();
+    }
+  }
+  void Status(std::string_view subject, std::string_view reply, std::string_view headers) override {
+    v1::Delivery* d = owner_->outgoing_.add_deliveries();
+    d->set_subject(std::string(subject));
+    d->set_reply(std::string(reply));
+    d->set_headers(std::string(headers));
+  }
+  void SendAdvisory(const Advisory& a) override {
+    const char* type;
+    const char* event;
+    switch (a.kind) {
+      case AdvisoryKind::kMaxDeliveries:
+        type = "io.nats.jetstream.advisory.v1.max_deliver";
+        event = "MAX_DELIVERIES";
+        break;
+      case AdvisoryKind::kNak:
+        type = "io.nats.jetstream.advisory.v1.nak";
+        event = "MSG_NAKED";
+        break;
+      default:
+        type = "io.nats.jetstream.advisory.v1.terminated";
+        event = "MSG_TERMINATED";
+        break;
+    }
+    std::string json;
+    common::GoJsonWriter w(&json);
+    w.BeginObject();
+    w.Key("type");
+    w.String(type);
+    w.Key("id");
+    w.String(RandomToken(22));
+    w.Key("timestamp");
+    w.Time(absl::GetCurrentTimeNanos());
+    w.Key("stream");
+    w.String(owner_->stream_);
+    w.Key("consumer");
+    w.String(consumer_);
+    if (a.kind != AdvisoryKind::kMaxDeliveries) {
+      w.Key("consumer_seq");
+      w.Uint(a.consumer_seq);
+    }
+    w.Key("stream_seq");
+    w.Uint(a.stream_seq);
+    w.Key("deliveries");
+    w.Uint(a.deliveries);
+    if (a.kind == AdvisoryKind::kTerminated) w.OptString("reason", Absl(a.reason));
+    w.EndObject();
+    v1::Delivery* d = owner_->outgoing_.add_deliveries();
+    d->set_subject(
+        absl::StrCat("$JS.EVENT.ADVISORY.CONSUMER.", event, ".", owner_->stream_, ".", consumer_));
+    d->mutable_message()->set_data(std::move(json));
+  }
+  void AckReply(std::string_view reply) override {
+    owner_->outgoing_.add_deliveries()->set_subject(std::string(reply));
+  }
+  void Acknowledged(uint64_t, uint64_t) override {}
+  void RecordDelivered(uint64_t, uint64_t, uint64_t, int64_t) override {}
+  void RecordAcked(uint64_t, uint64_t) override {}
+
+ private:
+  StreamConsumers* const owner_;
+  const std::string consumer_;
+};
+
+StreamConsumers::StreamConsumers(std::string stream, storesvc::client::StoreClient* store,
+                                 common::ThreadPool* pool, Sink* sink, ConsumerLimits limits,
+                                 StreamFeed::Limits cache)
+    : stream_(std::move(stream)),
+      store_(store),
+      sink_(sink),
+      limits_(limits),
+      cache_(cache),
+      strand_(std::make_shared<common::Strand>(pool)) {}
+
+StreamConsumers::~StreamConsumers() {
+  consumers_.clear();
+  if (feed_ != nullptr) feed_->Stop();
+}
+
+void StreamConsumers::Start(uint64_t last_seq) {
+  std::weak_ptr<StreamConsumers> weak = weak_from_this();
+  feed_ = std::make_shared<StreamFeed>(
+      stream_, store_, strand_, cache_,
+      [weak](const std::vector<StreamFeed::Message>& messages) {
+        if (auto self = weak.lock()) self->OnAppended(messages);
+      },
+      [weak](absl::Status status) {
+        if (auto self = weak.lock()) self->OnTailEnd(status);
+      });
+  feed_->Start(last_seq);
+}
+
+void StreamConsumers::OnAppended(const std::vector<StreamFeed::Message>& messages) {
+  const int64_t now = absl::GetCurrentTimeNanos();
+  for (auto& [name, entry] : consumers_) {
+    entry.source->OnAppended(messages);
+    entry.consumer->OnStreamAppended(now);
+  }
+  Finish(now);
+}
+
+void StreamConsumers::OnTailEnd(absl::Status status) {
+  if (common::ToErrorDetail(status).err_code() ==
+      common::ToErrorDetail(common::JsError(common::JsErrorId::kStreamNotFound)).err_code()) {
+    LOG(INFO) << "stream " << stream_ << " is gone: deleting its " << consumers_.size()
+              << " consumers";
+    std::vector<std::string> names = Names();
+    for (const std::string& name : names) Erase(name);
+    Finish(absl::GetCurrentTimeNanos());
+    sink_->Gone(stream_);
+    return;
+  }
+  if (!status.ok()) LOG(WARNING) << "stream " << stream_ << ": tail ended: " << status;
+}
+
+std::string StreamConsumers::NewName() const {
+  for (;;) {
+    std::string name = RandomToken(8);
+    if (!consumers_.count(name)) return name;
+  }
+}
+
+absl::Status StreamConsumers::StartPosition(const v1::ConsumerConfig& config,
+                                            Consumer::Setup* setup) {
+  v1::FilteredStateRequest request;
+  request.set_stream(stream_);
+  for (const std::string& s : SubjectFilter::Of(config).subjects()) {
+    request.add_filter_subjects(s);
+  }
+  if (config.deliver_policy() == v1::DELIVER_BY_START_TIME) {
+    request.set_start_time_ns(config.opt_start_time_ns());
+  }
+  request.set_last_per_subject(config.deliver_policy() == v1::DELIVER_LAST_PER_SUBJECT);
+  JSE_ASSIGN_OR_RETURN(v1::FilteredStateResponse state, store_->FilteredState(request));
+  const uint64_t first = state.stream_first_seq();
+  const uint64_t last = state.stream_last_seq();
+  uint64_t seq = first;
+  switch (config.deliver_policy()) {
+    case v1::DELIVER_ALL:
+      seq = first;
+      break;
+    case v1::DELIVER_LAST:
+      seq = SubjectFilter::Of(config).empty() ? last : state.last_seq();
+      break;
+    case v1::DELIVER_NEW:
+      seq = last + 1;
+      break;
+    case v1::DELIVER_BY_START_SEQUENCE:
+      seq = config.opt_start_seq();
+      break;
+    case v1::DELIVER_BY_START_TIME:
+      seq = state.start_seq();
+      break;
+    case v1::DELIVER_LAST_PER_SUBJECT:
+      setup->last_per_subject.assign(state.last_per_subject().begin(),
+                                     state.last_per_subject().end());
+      seq = setup->last_per_subject.empty() ? last : setup->last_per_subject.front();
+      break;
+    default:
+      break;
+  }
+  if (first == 0 || seq < first) seq = std::max<uint64_t>(first, 1);
+  if (seq > last) seq = last + 1;
+  setup->start_seq = seq;
+  setup->stream_last_seq = last;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ConsumerInfo> StreamConsumers::Create(const v1::CreateConsumerRequest& request,
+                                                         const v1::StreamInfo& stream,
+                                                         int64_t now_ns) {
+  JSE_ASSIGN_OR_RETURN(v1::ConsumerConfig config,
+                       CheckConsumerConfig(request.config(), stream.config(), limits_));
+  std::vector<const v1::ConsumerConfig*> others;
+  for (const auto& [name, entry] : consumers_) {
+    if (name != ConsumerNameOf(config)) others.push_back(&entry.consumer->config());
+  }
+  auto existing = consumers_.find(ConsumerNameOf(config));
+  const v1::ConsumerConfig* existing_config =
+      existing == consumers_.end() ? nullptr : &existing->second.consumer->config();
+  JSE_RETURN_IF_ERROR(CheckConsumerAction(request.action(), existing_config, config));
+  if (existing_config != nullptr) {
+    JSE_RETURN_IF_ERROR(CheckWorkQueuePartition(config, stream.config(), others));
+    Consumer& consumer = *existing->second.consumer;
+    JSE_ASSIGN_OR_RETURN(
+        config, CheckConsumerUpdate(consumer.config(), config, consumer.Info(now_ns).push_bound()));
+    consumer.UpdateConfig(config, now_ns);
+    return consumer.Info(now_ns);
+  }
+  JSE_ASSIGN_OR_RETURN(config, CheckNewConsumer(config, stream.config(), limits_, others));
+  std::string name = ConsumerNameOf(config);
+  if (name.empty()) {
+    name = NewName();
+    config.set_name(name);
+  }
+  Consumer::Setup setup;
+  setup.stream = stream_;
+  setup.name = name;
+  setup.config = config;
+  setup.retention = stream.config().retention();
+  setup.created_ns = now_ns;
+  if (stream.config().max_msg_size() > 0) setup.rate_burst_bytes = stream.config().max_msg_size();
+  JSE_RETURN_IF_ERROR(StartPosition(config, &setup));
+
+  Entry entry;
+  std::weak_ptr<StreamConsumers> weak = weak_from_this();
+  entry.source = std::make_unique<ConsumerSource>(feed_, SubjectFilter::Of(config), [weak, name] {
+    auto self = weak.lock();
+    if (self == nullptr) return;
+    auto it = self->consumers_.find(name);
+    if (it == self->consumers_.end()) return;
+    const int64_t now = absl::GetCurrentTimeNanos();
+    it->second.consumer->Run(now);
+    self->Finish(now);
+  });
+  if (absl::Status s = entry.source->Recount(setup.start_seq); !s.ok()) {
+    LOG(WARNING) << "consumer " << stream_ << " > " << name << ": pending count: " << s;
+  }
+  entry.output = std::make_unique<Output>(this, name);
+  entry.consumer =
+      std::make_unique<Consumer>(std::move(setup), entry.source.get(), entry.output.get());
+  Consumer& consumer = *entry.consumer;
+  consumers_.emplace(name, std::move(entry));
+  v1::ConsumerRef* ref = outgoing_.add_consumers_added();
+  ref->set_stream(stream_);
+  ref->set_name(name);
+  if (consumer.is_push()) {
+    outgoing_.add_watch_interest(consumer.config().deliver_subject());
+  }
+  consumer.Start(now_ns);
+  return consumer.Info(now_ns);
+}
+
+absl::Status StreamConsumers::Delete(const std::string& name, int64_t) {
+  if (!consumers_.count(name)) return common::JsError(common::JsErrorId::kConsumerNotFound);
+  Erase(name);
+  return absl::OkStatus();
+}
+
+void StreamConsumers::Erase(const std::string& name) {
+  auto it = consumers_.find(name);
+  if (it == consumers_.end()) return;
+  if (it->second.consumer->is_push()) {
+    const std::string& subject = it->second.consumer->config().deliver_subject();
+    bool shared = false;
+    for (const auto& [other, entry] : consumers_) {
+      shared |= other != name && entry.consumer->config().deliver_subject() == subject;
+    }
+    if (!shared) outgoing_.add_unwatch_interest(subject);
+  }
+  v1::ConsumerRef* ref = outgoing_.add_consumers_removed();
+  ref->set_stream(stream_);
+  ref->set_name(name);
+  consumers_.erase(it);
+}
+
+absl::StatusOr<v1::ConsumerInfo> StreamConsumers::Info(const std::string& name, int64_t now_ns) {
+  auto it = consumers_.find(name);
+  if (it == consumers_.end()) return common::JsError(common::JsErrorId::kConsumerNotFound);
+  // The pending count exact again.
+  Consumer& consumer = *it->second.consumer;
+  it->second.source->Recount(consumer.Info(now_ns).delivered().stream_seq() + 1).IgnoreError();
+  return consumer.Info(now_ns);
+}
+
+std::vector<v1::ConsumerInfo> StreamConsumers::List(int64_t now_ns) {
+  std::vector<v1::ConsumerInfo> out;
+  for (const auto& [name, entry] : consumers_) {
+    absl::StatusOr<v1::ConsumerInfo> info = Info(name, now_ns);
+    if (info.ok()) out.push_back(*std::move(info));
+  }
+  return out;
+}
+
+std::vector<std::string> StreamConsumers::Names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, entry] : consumers_) out.push_back(name);
+  return out;
+}
+
+void StreamConsumers::OnAck(const AckSubject& ack, const AckBody& body, const std::string& reply,
+                            int64_t now_ns) {
+  auto it = consumers_.find(std::string(ack.consumer));
+  if (it == consumers_.end()) return;
+  it->second.consumer->OnAck(ack, body, reply, now_ns);
+}
+
+void StreamConsumers::OnPull(const std::string& consumer, const std::string& reply,
+                             const std::string& body, int64_t now_ns) {
+  auto it = consumers_.find(consumer);
+  if (it == consumers_.end()) return;
+  it->second.consumer->OnPullRequest(reply, body, now_ns);
+}
+
+void StreamConsumers::OnInterest(const std::string& subject, bool has_interest, int64_t now_ns) {
+  for (auto& [name, entry] : consumers_) {
+    Consumer& c = *entry.consumer;
+    if (c.is_push() && c.config().deliver_subject() == subject) {
+      c.OnDeliveryInterest(has_interest, now_ns);
+    } else if (!c.is_push() && !has_interest) {
+      c.OnReplyInterestLost(subject, now_ns);
+    }
+  }
+}
+
+void StreamConsumers::OnFlowControlReply(const std::string& subject, int64_t now_ns) {
+  for (auto& [name, entry] : consumers_) entry.consumer->OnFlowControlReply(subject, now_ns);
+}
+
+void StreamConsumers::Tick(int64_t now_ns) {
+  scheduled_due_ns_ = 0;
+  std::vector<std::string> expired;
+  for (auto& [name, entry] : consumers_) {
+    Consumer& c = *entry.consumer;
+    if (c.NextDueNs() != 0 && c.NextDueNs() <= now_ns) c.Tick(now_ns);
+    if (c.Expired(now_ns)) expired.push_back(name);
+  }
+  for (const std::string& name : expired) {
+    LOG(INFO) << "consumer " << stream_ << " > " << name << " inactive: deleted";
+    Erase(name);
+  }
+}
+
+void StreamConsumers::Announce(v1::DeliveryBatch* batch) const {
+  for (const auto& [name, entry] : consumers_) {
+    v1::ConsumerRef* ref = batch->add_consumers_added();
+    ref->set_stream(stream_);
+    ref->set_name(name);
+    if (entry.consumer->is_push()) {
+      batch->add_watch_interest(entry.consumer->config().deliver_subject());
+    }
+  }
+}
+
+void StreamConsumers::Finish(int64_t) {
+  if (outgoing_.deliveries_size() > 0 || outgoing_.watch_interest_size() > 0 ||
+      outgoing_.unwatch_interest_size() > 0 || outgoing_.consumers_added_size() > 0 ||
+      outgoing_.consumers_removed_size() > 0) {
+    v1::DeliveryBatch batch;
+    batch.Swap(&outgoing_);
+    sink_->Send(std::move(batch));
+  }
+  int64_t due = 0;
+  for (const auto& [name, entry] : consumers_) {
+    const int64_t d = entry.consumer->NextDueNs();
+    if (d != 0 && (due == 0 || d < due)) due = d;
+  }
+  if (due != 0 && due != scheduled_due_ns_) {
+    scheduled_due_ns_ = due;
+    sink_->ScheduleTick(shared_from_this(), due);
+  }
+}
+
+}  // namespace jsengine::consumersvc

@@ -1,0 +1,108 @@
+// StreamConsumers: every consumer of one stream, run on one strand and fed
+// from one StreamFeed (one store tail for all of them).
+//
+// Admin calls and data-plane events for the stream are posted to its strand
+// by the engine; each task ends by handing what the consumers sent (one
+// DeliveryBatch) to the sink, and by telling the sink when the stream next
+// needs a Tick. No thread per consumer or per stream.
+//
+// Thread-safety: every method but strand() runs on strand(). Shared-owned
+// by the engine and the tasks in flight.
+#ifndef JSENGINE_CONSUMERSVC_STREAM_CONSUMERS_H_
+#define JSENGINE_CONSUMERSVC_STREAM_CONSUMERS_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/strand.h"
+#include "common/thread_pool.h"
+#include "consumersvc/consumer.h"
+#include "consumersvc/consumer_config.h"
+#include "consumersvc/consumer_source.h"
+#include "consumersvc/stream_feed.h"
+#include "proto/consumer.pb.h"
+#include "proto/store.pb.h"
+#include "storesvc/client/store_client.h"
+
+namespace jsengine::consumersvc {
+
+class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
+ public:
+  // Where a stream's output goes; implemented by the engine. Called on the
+  // stream's strand.
+  class Sink {
+   public:
+    virtual ~Sink() = default;
+    virtual void Send(v1::DeliveryBatch batch) = 0;
+    // The stream wants a Tick at `due_ns` (0: none).
+    virtual void ScheduleTick(const std::shared_ptr<StreamConsumers>& stream, int64_t due_ns) = 0;
+    // The stream is gone (deleted): drop it.
+    virtual void Gone(const std::string& stream) = 0;
+  };
+
+  StreamConsumers(std::string stream, storesvc::client::StoreClient* store,
+                  common::ThreadPool* pool, Sink* sink, ConsumerLimits limits,
+                  StreamFeed::Limits cache);
+  ~StreamConsumers();
+
+  const std::string& stream() const { return stream_; }
+  const std::shared_ptr<common::Strand>& strand() const { return strand_; }
+
+  // Starts the feed after the stream's last sequence.
+  void Start(uint64_t last_seq);
+
+  absl::StatusOr<v1::ConsumerInfo> Create(const v1::CreateConsumerRequest& request,
+                                          const v1::StreamInfo& stream, int64_t now_ns);
+  absl::Status Delete(const std::string& name, int64_t now_ns);
+  absl::StatusOr<v1::ConsumerInfo> Info(const std::string& name, int64_t now_ns);
+  std::vector<v1::ConsumerInfo> List(int64_t now_ns);
+  std::vector<std::string> Names() const;
+  size_t size() const { return consumers_.size(); }
+
+  void OnAck(const AckSubject& ack, const AckBody& body, const std::string& reply, int64_t now_ns);
+  void OnPull(const std::string& consumer, const std::string& reply, const std::string& body,
+              int64_t now_ns);
+  void OnInterest(const std::string& subject, bool has_interest, int64_t now_ns);
+  void OnFlowControlReply(const std::string& subject, int64_t now_ns);
+  void Tick(int64_t now_ns);
+  // Adds every consumer to `batch`, as a new gateway must learn them: their
+  // ack subjects to serve, their deliver subjects to watch.
+  void Announce(v1::DeliveryBatch* batch) const;
+  // Sends what the consumers produced in this task and the next due time.
+  void Finish(int64_t now_ns);
+
+ private:
+  class Output;
+  struct Entry {
+    std::unique_ptr<ConsumerSource> source;
+    std::unique_ptr<Output> output;
+    std::unique_ptr<Consumer> consumer;
+  };
+
+  absl::Status StartPosition(const v1::ConsumerConfig& config, Consumer::Setup* setup);
+  void OnAppended(const std::vector<StreamFeed::Message>& messages);
+  void OnTailEnd(absl::Status status);
+  std::string NewName() const;
+  void Erase(const std::string& name);
+
+  const std::string stream_;
+  storesvc::client::StoreClient* const store_;
+  Sink* const sink_;
+  const ConsumerLimits limits_;
+  const StreamFeed::Limits cache_;
+  const std::shared_ptr<common::Strand> strand_;
+  std::shared_ptr<StreamFeed> feed_;
+  std::map<std::string, Entry> consumers_;
+  v1::DeliveryBatch outgoing_;
+  int64_t scheduled_due_ns_ = 0;
+};
+
+}  // namespace jsengine::consumersvc
+
+#endif  // JSENGINE_CONSUMERSVC_STREAM_CONSUMERS_H_

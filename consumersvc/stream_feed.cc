@@ -1,0 +1,112 @@
+#include "consumersvc/stream_feed.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "glog/logging.h"
+
+namespace jsengine::consumersvc {
+namespace {
+
+size_t SizeOf(const v1::StoredMessage& m) {
+  return m.subject().size() + m.headers().size() + m.data().size() + 64;
+}
+
+}  // namespace
+
+StreamFeed::StreamFeed(std::string stream, storesvc::client::StoreClient* store,
+                       std::shared_ptr<common::Strand> strand, Limits limits,
+                       std::function<void(const std::vector<Message>&)> on_appended,
+                       std::function<void(absl::Status)> on_tail_end)
+    : stream_(std::move(stream)),
+      store_(store),
+      strand_(std::move(strand)),
+      limits_(limits),
+      on_appended_(std::move(on_appended)),
+      on_tail_end_(std::move(on_tail_end)) {}
+
+StreamFeed::~StreamFeed() { Stop(); }
+
+void StreamFeed::Start(uint64_t last_seq) {
+  last_seq_ = last_seq;
+  cache_first_seq_ = last_seq + 1;
+  v1::ReadRequest request;
+  request.set_stream(stream_);
+  request.set_start_seq(last_seq + 1);
+  request.set_tail(true);
+  std::weak_ptr<StreamFeed> weak = weak_from_this();
+  std::shared_ptr<common::Strand> strand = strand_;
+  tail_ = store_->Read(
+      request,
+      [weak, strand](const v1::MessageBatch& batch) {
+        strand->Post([weak, batch] {
+          if (auto feed = weak.lock()) feed->OnBatch(batch);
+        });
+        return true;
+      },
+      [weak, strand](absl::Status status) {
+        strand->Post([weak, status] {
+          if (auto feed = weak.lock()) feed->on_tail_end_(status);
+        });
+      });
+}
+
+void StreamFeed::Stop() {
+  if (tail_ != nullptr) tail_->Cancel();
+  tail_.reset();
+}
+
+void StreamFeed::OnBatch(const v1::MessageBatch& batch) {
+  std::vector<Message> added;
+  added.reserve(batch.messages_size());
+  for (const v1::StoredMessage& m : batch.messages()) {
+    if (m.seq() <= last_seq_) continue;
+    auto message = std::make_shared<const v1::StoredMessage>(m);
+    cache_bytes_ += SizeOf(*message);
+    cache_.push_back(message);
+    added.push_back(std::move(message));
+    last_seq_ = m.seq();
+  }
+  last_seq_ = std::max(last_seq_, batch.stream_last_seq());
+  Trim();
+  if (!added.empty()) on_appended_(added);
+}
+
+void StreamFeed::Trim() {
+  while (!cache_.empty() && (cache_.size() > limits_.messages || cache_bytes_ > limits_.bytes)) {
+    cache_bytes_ -= SizeOf(*cache_.front());
+    cache_first_seq_ = cache_.front()->seq() + 1;
+    cache_.pop_front();
+  }
+}
+
+size_t StreamFeed::LowerBound(uint64_t seq) const {
+  return std::lower_bound(cache_.begin(), cache_.end(), seq,
+                          [](const Message& m, uint64_t s) { return m->seq() < s; }) -
+         cache_.begin();
+}
+
+const StreamFeed::Message* StreamFeed::Find(uint64_t seq) const {
+  if (seq < cache_first_seq_) return nullptr;
+  const size_t i = LowerBound(seq);
+  return i < cache_.size() && cache_[i]->seq() == seq ? &cache_[i] : nullptr;
+}
+
+const StreamFeed::Message* StreamFeed::FindNext(uint64_t seq, const SubjectFilter& filter) const {
+  for (size_t i = LowerBound(std::max(seq, cache_first_seq_)); i < cache_.size(); ++i) {
+    if (filter.Matches(cache_[i]->subject())) return &cache_[i];
+  }
+  return nullptr;
+}
+
+uint64_t StreamFeed::CountMatching(uint64_t from, uint64_t to, const SubjectFilter& filter) const {
+  uint64_t n = 0;
+  for (size_t i = LowerBound(std::max(from, cache_first_seq_)); i < cache_.size(); ++i) {
+    if (cache_[i]->seq() >= to) break;
+    n += filter.Matches(cache_[i]->subject());
+  }
+  return n;
+}
+
+}  // namespace jsengine::consumersvc

@@ -1,0 +1,91 @@
+// StreamFeed: one stream's messages, for all of its consumers, from one
+// store tail.
+//
+// The tail (StoreClient::Read with `tail`, from the stream's last sequence
+// + 1 at Start) fills a cache of the newest messages, bounded by count and
+// bytes; consumers that keep up read only from the cache, with no store
+// call at all. Consumers behind it read the store themselves
+// (ConsumerSource). Each new batch is announced to `on_appended`.
+//
+// Thread-safety: not thread-safe; every call, and every callback, runs on
+// the stream's strand. The store client must outlive the feed.
+#ifndef JSENGINE_CONSUMERSVC_STREAM_FEED_H_
+#define JSENGINE_CONSUMERSVC_STREAM_FEED_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "common/strand.h"
+#include "consumersvc/subject_filter.h"
+#include "proto/common.pb.h"
+#include "storesvc/client/store_client.h"
+
+namespace jsengine::consumersvc {
+
+class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
+ public:
+  struct Limits {
+    size_t messages = 16384;
+    size_t bytes = 64 << 20;
+  };
+  using Message = std::shared_ptr<const v1::StoredMessage>;
+
+  // `on_appended(messages)` runs after new messages enter the cache;
+  // `on_tail_end(status)` once the tail ends (the stream was deleted: "stream
+  // not found"; or the store is out of reach).
+  StreamFeed(std::string stream, storesvc::client::StoreClient* store,
+             std::shared_ptr<common::Strand> strand, Limits limits,
+             std::function<void(const std::vector<Message>&)> on_appended,
+             std::function<void(absl::Status)> on_tail_end);
+  ~StreamFeed();
+
+  StreamFeed(const StreamFeed&) = delete;
+  StreamFeed& operator=(const StreamFeed&) = delete;
+
+  // Tails the stream from `last_seq` + 1.
+  void Start(uint64_t last_seq);
+  void Stop();
+
+  const std::string& stream() const { return stream_; }
+  storesvc::client::StoreClient* store() const { return store_; }
+  const std::shared_ptr<common::Strand>& strand() const { return strand_; }
+  // The newest sequence the tail has shown.
+  uint64_t last_seq() const { return last_seq_; }
+  // Every stored message from here to last_seq() is in the cache.
+  uint64_t cache_first_seq() const { return cache_first_seq_; }
+
+  // The cached message at `seq`, or null.
+  const Message* Find(uint64_t seq) const;
+  // The first cached message at or after `seq` that `filter` matches; null
+  // when none up to last_seq().
+  const Message* FindNext(uint64_t seq, const SubjectFilter& filter) const;
+  // How many cached messages in [from, to) `filter` matches.
+  uint64_t CountMatching(uint64_t from, uint64_t to, const SubjectFilter& filter) const;
+
+ private:
+  void OnBatch(const v1::MessageBatch& batch);
+  void Trim();
+  // Index of the first cached message at or after `seq`.
+  size_t LowerBound(uint64_t seq) const;
+
+  const std::string stream_;
+  storesvc::client::StoreClient* const store_;
+  const std::shared_ptr<common::Strand> strand_;
+  const Limits limits_;
+  const std::function<void(const std::vector<Message>&)> on_appended_;
+  const std::function<void(absl::Status)> on_tail_end_;
+
+  std::unique_ptr<storesvc::client::Subscription> tail_;
+  std::deque<Message> cache_;  // Ascending sequences.
+  size_t cache_bytes_ = 0;
+  uint64_t cache_first_seq_ = 1;
+  uint64_t last_seq_ = 0;
+};
+
+}  // namespace jsengine::consumersvc
+
+#endif  // JSENGINE_CONSUMERSVC_STREAM_FEED_H_

@@ -1,0 +1,140 @@
+#include "gateway/jetstream/consumer_data_plane.h"
+
+#include <utility>
+#include <vector>
+
+namespace jsengine::gateway::jetstream {
+
+ConsumerDataPlane::ConsumerDataPlane(core::Server* server,
+                                     consumersvc::client::ConsumerClient* consumers)
+    : server_(server), consumers_(consumers) {}
+
+ConsumerDataPlane::~ConsumerDataPlane() { Stop(); }
+
+void ConsumerDataPlane::Start() {
+  session_ =
+      consumers_->OpenSession([this](v1::DeliveryBatch batch) { OnDeliveries(std::move(batch)); });
+  flow_control_subscription_ =
+      server_->SubscribeInternal("$JS.FC.>", "", [this](const core::InboundMessage& message) {
+        v1::GatewayEvent event;
+        event.mutable_flow_control()->set_subject(std::string(message.subject));
+        Send(std::move(event));
+      });
+}
+
+void ConsumerDataPlane::Stop() {
+  if (flow_control_subscription_ != 0) server_->UnsubscribeInternal(flow_control_subscription_);
+  flow_control_subscription_ = 0;
+  std::map<std::string, uint64_t> watches;
+  std::map<std::string, uint64_t> acks;
+  {
+    absl::MutexLock lock(&mu_);
+    watches.swap(watches_);
+    acks.swap(ack_subscriptions_);
+  }
+  for (const auto& [subject, id] : watches) server_->UnwatchClientInterest(id);
+  for (const auto& [consumer, id] : acks) server_->UnsubscribeInternal(id);
+  session_.reset();
+}
+
+void ConsumerDataPlane::Send(v1::GatewayEvent event) {
+  if (session_ == nullptr) return;
+  v1::GatewayBatch batch;
+  *batch.add_events() = std::move(event);
+  session_->Send(std::move(batch));
+}
+
+void ConsumerDataPlane::PullRequest(std::string_view stream, std::string_view consumer,
+                                    std::string_view reply, std::string_view payload) {
+  v1::GatewayEvent event;
+  v1::PullRequest* pull = event.mutable_pull();
+  pull->set_stream(std::string(stream));
+  pull->set_consumer(std::string(consumer));
+  pull->set_reply(std::string(reply));
+  pull->set_body(std::string(payload));
+  Send(std::move(event));
+}
+
+void ConsumerDataPlane::Ack(std::string_view subject, std::string_view reply,
+                            std::string_view payload) {
+  v1::GatewayEvent event;
+  v1::Ack* ack = event.mutable_ack();
+  ack->set_reply_subject(std::string(subject));
+  ack->set_reply(std::string(reply));
+  ack->set_body(std::string(payload));
+  Send(std::move(event));
+}
+
+void ConsumerDataPlane::OnDeliveries(v1::DeliveryBatch batch) {
+  for (const v1::Delivery& d : batch.deliveries()) {
+    if (d.has_message() && !d.message().subject().empty()) {
+      const std::string& headers = d.headers().empty() ? d.message().headers() : d.headers();
+      server_->PublishTo(d.subject(), d.message().subject(), d.reply(), headers,
+                         d.message().data());
+    } else {
+      server_->Publish(d.subject(), d.reply(), d.headers(),
+                       d.has_message() ? d.message().data() : std::string());
+    }
+  }
+  for (const std::string& subject : batch.watch_interest()) Watch(subject);
+  for (const std::string& subject : batch.unwatch_interest()) Unwatch(subject);
+  for (const v1::ConsumerRef& consumer : batch.consumers_added()) ServeAcks(consumer);
+  for (const v1::ConsumerRef& consumer : batch.consumers_removed()) StopServingAcks(consumer);
+}
+
+void ConsumerDataPlane::ServeAcks(const v1::ConsumerRef& consumer) {
+  const std::string key = consumer.stream() + "." + consumer.name();
+  {
+    absl::MutexLock lock(&mu_);
+    if (ack_subscriptions_.count(key)) return;
+    ack_subscriptions_[key] = 0;
+  }
+  const uint64_t id = server_->SubscribeInternal(
+      "$JS.ACK." + key + ".>", "", [this](const core::InboundMessage& message) {
+        Ack(message.subject, message.reply, message.payload);
+      });
+  absl::MutexLock lock(&mu_);
+  ack_subscriptions_[key] = id;
+}
+
+void ConsumerDataPlane::StopServingAcks(const v1::ConsumerRef& consumer) {
+  uint64_t id = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = ack_subscriptions_.find(consumer.stream() + "." + consumer.name());
+    if (it == ack_subscriptions_.end()) return;
+    id = it->second;
+    ack_subscriptions_.erase(it);
+  }
+  if (id != 0) server_->UnsubscribeInternal(id);
+}
+
+void ConsumerDataPlane::Watch(const std::string& subject) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (watches_.count(subject)) return;
+    watches_[subject] = 0;
+  }
+  const uint64_t id = server_->WatchClientInterest(subject, "", [this, subject](bool has) {
+    v1::GatewayEvent event;
+    event.mutable_interest()->set_subject(subject);
+    event.mutable_interest()->set_has_interest(has);
+    Send(std::move(event));
+  });
+  absl::MutexLock lock(&mu_);
+  watches_[subject] = id;
+}
+
+void ConsumerDataPlane::Unwatch(const std::string& subject) {
+  uint64_t id = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = watches_.find(subject);
+    if (it == watches_.end()) return;
+    id = it->second;
+    watches_.erase(it);
+  }
+  if (id != 0) server_->UnwatchClientInterest(id);
+}
+
+}  // namespace jsengine::gateway::jetstream

@@ -1,0 +1,70 @@
+// ConsumerDataPlane: the gateway's end of the consumer service's data plane
+// (the DataPlane the bridge hands pull requests and acks to).
+//
+// Pull requests, acks (each consumer's $JS.ACK.<stream>.<consumer>.>,
+// subscribed here as the service announces its consumers) and flow-control
+// replies ($JS.FC.>) go to the consumer service as GatewayEvents on one
+// session; deliveries
+// come back and are published on the core server: stored messages to their
+// consumer's deliver subject or pull request's reply, showing the subject
+// they were stored under (as nats-server does), status messages, advisories
+// and ack confirmations. The deliver subjects the service names are watched
+// for client interest, and every change is reported back.
+//
+// The server and the consumer client must outlive it. Start and Stop from
+// one thread; the DataPlane calls from any.
+#ifndef JSENGINE_GATEWAY_JETSTREAM_CONSUMER_DATA_PLANE_H_
+#define JSENGINE_GATEWAY_JETSTREAM_CONSUMER_DATA_PLANE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "consumersvc/client/consumer_client.h"
+#include "gateway/core/server.h"
+#include "gateway/jetstream/data_plane.h"
+#include "proto/consumer.pb.h"
+
+namespace jsengine::gateway::jetstream {
+
+class ConsumerDataPlane final : public DataPlane {
+ public:
+  ConsumerDataPlane(core::Server* server, consumersvc::client::ConsumerClient* consumers);
+  ~ConsumerDataPlane() override;
+
+  ConsumerDataPlane(const ConsumerDataPlane&) = delete;
+  ConsumerDataPlane& operator=(const ConsumerDataPlane&) = delete;
+
+  void Start();
+  void Stop();
+
+  void PullRequest(std::string_view stream, std::string_view consumer, std::string_view reply,
+                   std::string_view payload) override;
+
+ private:
+  void Send(v1::GatewayEvent event);
+  void Ack(std::string_view subject, std::string_view reply, std::string_view payload);
+  void ServeAcks(const v1::ConsumerRef& consumer) ABSL_LOCKS_EXCLUDED(mu_);
+  void StopServingAcks(const v1::ConsumerRef& consumer) ABSL_LOCKS_EXCLUDED(mu_);
+  void OnDeliveries(v1::DeliveryBatch batch);
+  void Watch(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
+  void Unwatch(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
+
+  core::Server* const server_;
+  consumersvc::client::ConsumerClient* const consumers_;
+  std::unique_ptr<consumersvc::client::ConsumerSession> session_;
+  uint64_t flow_control_subscription_ = 0;
+
+  absl::Mutex mu_;
+  std::map<std::string, uint64_t> watches_ ABSL_GUARDED_BY(mu_);  // Subject -> watch id.
+  // "<stream>.<consumer>" -> its ack subscription.
+  std::map<std::string, uint64_t> ack_subscriptions_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace jsengine::gateway::jetstream
+
+#endif  // JSENGINE_GATEWAY_JETSTREAM_CONSUMER_DATA_PLANE_H_

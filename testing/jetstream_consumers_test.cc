@@ -1,0 +1,288 @@
+// Consumers end to end through the official NATS C client: pull consumers
+// with Fetch, push consumers with js_Subscribe, acks of every kind, AckSync,
+// ordered consumers and consumer management, against the embedded gateway;
+// the same expectations run against nats-server -js, so they encode the
+// reference's behaviour. (Three processes: the gateway has no gRPC client of
+// the consumer service yet, so those cases are skipped there.)
+#include <algorithm>
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "nats/nats.h"
+#include "testing/harness/topology.h"
+
+namespace jsengine::testing {
+namespace {
+
+class JetStreamConsumersTest : public ::testing::TestWithParam<harness::Topology::Kind> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == harness::Topology::kSeparate) {
+      GTEST_SKIP() << "the gateway has no gRPC client of consumersvc yet";
+    }
+    auto engine = harness::Topology::Start(GetParam());
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = std::move(*engine);
+    ASSERT_EQ(natsConnection_ConnectTo(&nc_, engine_->nats_url().c_str()), NATS_OK)
+        << nats_GetLastError(nullptr);
+    jsOptions options;
+    jsOptions_Init(&options);
+    options.Wait = 10000;
+    ASSERT_EQ(natsConnection_JetStream(&js_, nc_, &options), NATS_OK);
+    jsStreamConfig config;
+    jsStreamConfig_Init(&config);
+    const char* subjects[] = {"orders.>"};
+    config.Name = "ORDERS";
+    config.Subjects = subjects;
+    config.SubjectsLen = 1;
+    jsErrCode error;
+    ASSERT_EQ(js_AddStream(nullptr, js_, &config, nullptr, &error), NATS_OK) << error;
+  }
+
+  void TearDown() override {
+    if (js_ != nullptr) jsCtx_Destroy(js_);
+    if (nc_ != nullptr) natsConnection_Destroy(nc_);
+  }
+
+  void Publish(int n, const std::string& subject = "orders.new") {
+    for (int i = 0; i < n; ++i) {
+      const std::string data = absl::StrCat("order-", ++published_);
+      jsErrCode error;
+      ASSERT_EQ(js_Publish(nullptr, js_, subject.c_str(), data.data(),
+                           static_cast<int>(data.size()), nullptr, &error),
+                NATS_OK)
+          << error;
+    }
+  }
+
+  // Fetches up to `batch` messages (waiting up to `timeout_ms`) as data.
+  std::vector<std::string> Fetch(natsSubscription* sub, int batch, int64_t timeout_ms,
+                                 bool ack = true, std::vector<natsMsg*>* keep = nullptr) {
+    natsMsgList list{};
+    jsErrCode error;
+    std::vector<std::string> out;
+    natsStatus s = natsSubscription_Fetch(&list, sub, batch, timeout_ms, &error);
+    if (s != NATS_OK) return out;
+    for (int i = 0; i < list.Count; ++i) {
+      natsMsg* m = list.Msgs[i];
+      out.push_back(std::string(natsMsg_GetData(m), natsMsg_GetDataLength(m)));
+      if (keep != nullptr) {
+        keep->push_back(m);
+        list.Msgs[i] = nullptr;
+      } else if (ack) {
+        EXPECT_EQ(natsMsg_Ack(m, nullptr), NATS_OK);
+      }
+    }
+    natsMsgList_Destroy(&list);
+    return out;
+  }
+
+  jsConsumerInfo* ConsumerInfo(const char* name) {
+    jsConsumerInfo* info = nullptr;
+    jsErrCode error;
+    EXPECT_EQ(js_GetConsumerInfo(&info, js_, "ORDERS", name, nullptr, &error), NATS_OK) << error;
+    return info;
+  }
+
+  std::unique_ptr<harness::Topology> engine_;
+  natsConnection* nc_ = nullptr;
+  jsCtx* js_ = nullptr;
+  int published_ = 0;
+};
+
+TEST_P(JetStreamConsumersTest, PullConsumerFetchesInBatchesAndAcks) {
+  Publish(5);
+  natsSubscription* sub = nullptr;
+  jsErrCode error;
+  ASSERT_EQ(js_PullSubscribe(&sub, js_, "orders.>", "worker", nullptr, nullptr, &error), NATS_OK)
+      << error;
+  EXPECT_EQ(Fetch(sub, 3, 5000), (std::vector<std::string>{"order-1", "order-2", "order-3"}));
+  EXPECT_EQ(Fetch(sub, 10, 1000), (std::vector<std::string>{"order-4", "order-5"}));
+  Publish(1);
+  EXPECT_EQ(Fetch(sub, 1, 5000), (std::vector<std::string>{"order-6"}));
+  // Acks are asynchronous: the ack floor reaches 6 soon after.
+  jsConsumerInfo* info = nullptr;
+  for (int i = 0; i < 500; ++i) {
+    info = ConsumerInfo("worker");
+    if (info == nullptr || info->AckFloor.Stream == 6) break;
+    jsConsumerInfo_Destroy(info);
+    info = nullptr;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->AckFloor.Stream, 6u);
+  EXPECT_EQ(info->Delivered.Stream, 6u);
+  EXPECT_EQ(info->NumAckPending, 0);
+  EXPECT_EQ(info->NumPending, 0u);
+  jsConsumerInfo_Destroy(info);
+  natsSubscription_Destroy(sub);
+}
+
+TEST_P(JetStreamConsumersTest, UnackedAndNakedMessagesComeBackTermedOnesDoNot) {
+  Publish(3);
+  natsSubscription* sub = nullptr;
+  jsErrCode error;
+  jsSubOptions options;
+  jsSubOptions_Init(&options);
+  options.Config.AckWait = int64_t{500} * 1000000;
+  ASSERT_EQ(js_PullSubscribe(&sub, js_, "orders.>", "retry", nullptr, &options, &error), NATS_OK)
+      << error;
+  std::vector<natsMsg*> held;
+  EXPECT_EQ(Fetch(sub, 3, 5000, false, &held).size(), 3u);
+  ASSERT_EQ(held.size(), 3u);
+  EXPECT_EQ(natsMsg_Nak(held[0], nullptr), NATS_OK);
+  EXPECT_EQ(natsMsg_Term(held[1], nullptr), NATS_OK);
+  EXPECT_EQ(natsMsg_AckSync(held[2], nullptr, &error), NATS_OK) << error;
+  for (natsMsg* m : held) natsMsg_Destroy(m);
+  held.clear();
+  // order-1 again at once (nak), nothing else even after the ack wait.
+  EXPECT_EQ(Fetch(sub, 3, 1500, false, &held).size(), 1u);
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(std::string(natsMsg_GetData(held[0]), natsMsg_GetDataLength(held[0])), "order-1");
+  jsMsgMetaData* meta = nullptr;
+  ASSERT_EQ(natsMsg_GetMetaData(&meta, held[0]), NATS_OK);
+  EXPECT_EQ(meta->NumDelivered, 2u);
+  EXPECT_EQ(meta->Sequence.Stream, 1u);
+  jsMsgMetaData_Destroy(meta);
+  EXPECT_EQ(natsMsg_AckSync(held[0], nullptr, &error), NATS_OK) << error;
+  for (natsMsg* m : held) natsMsg_Destroy(m);
+  natsSubscription_Destroy(sub);
+}
+
+TEST_P(JetStreamConsumersTest, PushConsumerDeliversEveryMessageWithItsOriginalSubject) {
+  Publish(2, "orders.eu");
+  Publish(1, "orders.us");
+  natsSubscription* sub = nullptr;
+  jsErrCode error;
+  ASSERT_EQ(js_SubscribeSync(&sub, js_, "orders.>", nullptr, nullptr, &error), NATS_OK) << error;
+  std::vector<std::string> subjects;
+  for (int i = 0; i < 4; ++i) {
+    if (i == 3) Publish(1, "orders.asia");
+    natsMsg* m = nullptr;
+    ASSERT_EQ(natsSubscription_NextMsg(&m, sub, 5000), NATS_OK) << "message " << i;
+    subjects.push_back(natsMsg_GetSubject(m));
+    EXPECT_EQ(natsMsg_Ack(m, nullptr), NATS_OK);
+    natsMsg_Destroy(m);
+  }
+  EXPECT_EQ(subjects,
+            (std::vector<std::string>{"orders.eu", "orders.eu", "orders.us", "orders.asia"}));
+  natsSubscription_Destroy(sub);
+}
+
+TEST_P(JetStreamConsumersTest, DurablePushConsumerResumesAfterTheLastAck) {
+  Publish(3);
+  jsConsumerConfig config;
+  jsConsumerConfig_Init(&config);
+  config.Durable = "temperature";
+  config.DeliverSubject = "devices.events";
+  config.AckPolicy = js_AckExplicit;
+  jsErrCode error;
+  ASSERT_EQ(js_AddConsumer(nullptr, js_, "ORDERS", &config, nullptr, &error), NATS_OK) << error;
+  // A plain subscriber on the deliver subject, as in the seed article.
+  natsSubscription* plain = nullptr;
+  ASSERT_EQ(natsConnection_SubscribeSync(&plain, nc_, "devices.events"), NATS_OK);
+  for (int i = 1; i <= 2; ++i) {
+    natsMsg* m = nullptr;
+    ASSERT_EQ(natsSubscription_NextMsg(&m, plain, 5000), NATS_OK);
+    EXPECT_EQ(std::string(natsMsg_GetData(m), natsMsg_GetDataLength(m)), absl::StrCat("order-", i));
+    EXPECT_STREQ(natsMsg_GetSubject(m), "orders.new");
+    EXPECT_EQ(natsConnection_PublishString(nc_, natsMsg_GetReply(m), "+ACK"), NATS_OK);
+    natsMsg_Destroy(m);
+  }
+  natsMsg* third = nullptr;
+  ASSERT_EQ(natsSubscription_NextMsg(&third, plain, 5000), NATS_OK);
+  natsMsg_Destroy(third);  // Not acked.
+  ASSERT_EQ(natsConnection_Flush(nc_), NATS_OK);
+  natsSubscription_Destroy(plain);
+  // Offline; more arrive; back online: order-3 again after the ack wait,
+  // and the new ones, nothing acked before.
+  Publish(1);
+  ASSERT_EQ(natsConnection_SubscribeSync(&plain, nc_, "devices.events"), NATS_OK);
+  std::vector<std::string> got;
+  for (int i = 0; i < 2; ++i) {
+    natsMsg* m = nullptr;
+    ASSERT_EQ(natsSubscription_NextMsg(&m, plain, 40000), NATS_OK);
+    got.push_back(std::string(natsMsg_GetData(m), natsMsg_GetDataLength(m)));
+    EXPECT_EQ(natsConnection_PublishString(nc_, natsMsg_GetReply(m), "+ACK"), NATS_OK);
+    natsMsg_Destroy(m);
+  }
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"order-3", "order-4"}));
+  natsSubscription_Destroy(plain);
+}
+
+TEST_P(JetStreamConsumersTest, OrderedConsumerReadsTheStreamInOrder) {
+  Publish(10);
+  natsSubscription* sub = nullptr;
+  jsErrCode error;
+  jsSubOptions options;
+  jsSubOptions_Init(&options);
+  options.Ordered = true;
+  ASSERT_EQ(js_SubscribeSync(&sub, js_, "orders.>", nullptr, &options, &error), NATS_OK) << error;
+  for (int i = 1; i <= 10; ++i) {
+    natsMsg* m = nullptr;
+    ASSERT_EQ(natsSubscription_NextMsg(&m, sub, 5000), NATS_OK) << i;
+    EXPECT_EQ(std::string(natsMsg_GetData(m), natsMsg_GetDataLength(m)), absl::StrCat("order-", i));
+    natsMsg_Destroy(m);
+  }
+  natsSubscription_Destroy(sub);
+}
+
+TEST_P(JetStreamConsumersTest, ConsumerManagementAndItsErrors) {
+  jsConsumerConfig config;
+  jsConsumerConfig_Init(&config);
+  config.Durable = "mgmt";
+  config.AckPolicy = js_AckExplicit;
+  jsConsumerInfo* info = nullptr;
+  jsErrCode error;
+  ASSERT_EQ(js_AddConsumer(&info, js_, "ORDERS", &config, nullptr, &error), NATS_OK) << error;
+  EXPECT_STREQ(info->Name, "mgmt");
+  EXPECT_EQ(info->Config->AckWait, int64_t{30} * 1000000000);
+  EXPECT_EQ(info->Config->MaxAckPending, 1000);
+  jsConsumerInfo_Destroy(info);
+  info = nullptr;
+
+  EXPECT_NE(js_AddConsumer(&info, js_, "NOPE", &config, nullptr, &error), NATS_OK);
+  EXPECT_EQ(error, JSStreamNotFoundErr);
+  EXPECT_NE(js_GetConsumerInfo(&info, js_, "ORDERS", "nobody", nullptr, &error), NATS_OK);
+  EXPECT_EQ(error, JSConsumerNotFoundErr);
+
+  jsConsumerConfig bad;
+  jsConsumerConfig_Init(&bad);
+  bad.Durable = "bad";
+  bad.AckPolicy = js_AckExplicit;
+  bad.FlowControl = true;  // Needs push and a heartbeat.
+  EXPECT_NE(js_AddConsumer(&info, js_, "ORDERS", &bad, nullptr, &error), NATS_OK);
+
+  jsConsumerNamesList* names = nullptr;
+  ASSERT_EQ(js_ConsumerNames(&names, js_, "ORDERS", nullptr, &error), NATS_OK) << error;
+  ASSERT_EQ(names->Count, 1);
+  EXPECT_STREQ(names->List[0], "mgmt");
+  jsConsumerNamesList_Destroy(names);
+
+  ASSERT_EQ(js_DeleteConsumer(js_, "ORDERS", "mgmt", nullptr, &error), NATS_OK) << error;
+  EXPECT_NE(js_DeleteConsumer(js_, "ORDERS", "mgmt", nullptr, &error), NATS_OK);
+  EXPECT_EQ(error, JSConsumerNotFoundErr);
+}
+
+TEST_P(JetStreamConsumersTest, AnAckForNoConsumerHasNoResponders) {
+  natsMsg* reply = nullptr;
+  EXPECT_EQ(
+      natsConnection_RequestString(&reply, nc_, "$JS.ACK.ORDERS.nobody.1.1.1.1.0", "+ACK", 2000),
+      NATS_NO_RESPONDERS);
+}
+
+INSTANTIATE_TEST_SUITE_P(Deployments, JetStreamConsumersTest,
+                         ::testing::Values(harness::Topology::kEmbedded,
+                                           harness::Topology::kSeparate,
+                                           harness::Topology::kReference),
+                         [](const auto& info) { return harness::Topology::Name(info.param); });
+
+}  // namespace
+}  // namespace jsengine::testing
