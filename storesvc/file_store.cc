@@ -16,9 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "common/crc32c.h"
 #include "common/status.h"
 #include "glog/logging.h"
-#include "storesvc/crc32c.h"
 #include "storesvc/saved_state.h"
 #include "storesvc/segment_record.h"
 #include "storesvc/store_error.h"
@@ -130,7 +130,7 @@ uint32_t TailCrc(int fd, uint64_t size) {
   char tail[kTailCheckBytes];
   size_t n = static_cast<size_t>(std::min<uint64_t>(size, kTailCheckBytes));
   if (pread(fd, tail, n, static_cast<off_t>(size - n)) != static_cast<ssize_t>(n)) return 0;
-  return crc32c::Value(tail, n);
+  return common::crc32c::Value(tail, n);
 }
 
 bool HasSuffix(const std::string& name, const char* suffix) {

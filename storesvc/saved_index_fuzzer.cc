@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "storesvc/crc32c.h"
+#include "common/crc32c.h"
 #include "storesvc/file_format.h"
 #include "storesvc/saved_state.h"
 #include "storesvc/segment_index.h"
@@ -31,8 +31,8 @@ std::string Framed(uint64_t magic, uint32_t version, absl::string_view fields) {
   ff::PutFixed64(&file, magic);
   ff::PutFixed32(&file, version);
   file.append(fields.data(), fields.size());
-  ff::PutFixed32(&file, jsengine::storesvc::crc32c::Mask(
-                            jsengine::storesvc::crc32c::Value(file.data(), file.size())));
+  ff::PutFixed32(&file, jsengine::common::crc32c::Mask(
+                            jsengine::common::crc32c::Value(file.data(), file.size())));
   return file;
 }
 

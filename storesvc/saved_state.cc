@@ -1,6 +1,6 @@
 #include "storesvc/saved_state.h"
 
-#include "storesvc/crc32c.h"
+#include "common/crc32c.h"
 #include "storesvc/file_format.h"
 
 namespace jsengine::storesvc {
@@ -41,7 +41,7 @@ std::string EncodeSavedState(const SavedState& saved) {
     PutFixed16(&out, static_cast<uint16_t>(subject.size()));
     out.append(subject);
   }
-  PutFixed32(&out, crc32c::Mask(crc32c::Value(out.data(), out.size())));
+  PutFixed32(&out, common::crc32c::Mask(common::crc32c::Value(out.data(), out.size())));
   return out;
 }
 
@@ -49,7 +49,7 @@ bool DecodeSavedState(absl::string_view file, SavedState* saved) {
   if (file.size() < 20) return false;
   const char* p = file.data();
   const size_t body = file.size() - 4;
-  if (crc32c::Unmask(Fixed32(p + body)) != crc32c::Value(p, body)) return false;
+  if (common::crc32c::Unmask(Fixed32(p + body)) != common::crc32c::Value(p, body)) return false;
   if (Fixed64(p) != kSavedStateMagic || Fixed32(p + 8) != kSavedStateVersion) return false;
   SavedState out;
   const uint32_t nsegs = Fixed32(p + 12);

@@ -1,6 +1,6 @@
 #include "storesvc/segment_index.h"
 
-#include "storesvc/crc32c.h"
+#include "common/crc32c.h"
 
 namespace jsengine::storesvc {
 
@@ -67,7 +67,7 @@ std::string SegmentIndex::Encode(uint32_t segment_id, uint64_t covered_size,
     if (r.type == kPurgeBefore) kind = kPurgeBeforeKind;
     PutFixed32(&out, kind);
   }
-  PutFixed32(&out, crc32c::Mask(crc32c::Value(out.data(), out.size())));
+  PutFixed32(&out, common::crc32c::Mask(common::crc32c::Value(out.data(), out.size())));
   return out;
 }
 
@@ -75,7 +75,7 @@ bool SegmentIndex::Decode(absl::string_view file, uint32_t segment_id) {
   if (file.size() < kFileHeaderSize + 4) return false;
   const char* p = file.data();
   const size_t body = file.size() - 4;
-  if (crc32c::Unmask(Fixed32(p + body)) != crc32c::Value(p, body)) return false;
+  if (common::crc32c::Unmask(Fixed32(p + body)) != common::crc32c::Value(p, body)) return false;
   if (Fixed64(p) != kSegmentIndexMagic || Fixed32(p + 8) != kSegmentIndexVersion ||
       Fixed32(p + 12) != segment_id) {
     return false;

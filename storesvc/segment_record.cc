@@ -1,7 +1,7 @@
 #include "storesvc/segment_record.h"
 
 #include "absl/strings/str_cat.h"
-#include "storesvc/crc32c.h"
+#include "common/crc32c.h"
 #include "storesvc/store_error.h"
 
 namespace jsengine::storesvc {
@@ -21,7 +21,8 @@ size_t StartRecord(std::string* out, RecordType type) {
 void FinishRecord(std::string* out, size_t start) {
   uint32_t len = static_cast<uint32_t>(out->size() - start - kRecordHeaderSize);
   std::memcpy(&(*out)[start + kLengthOffset], &len, 4);
-  uint32_t crc = crc32c::Mask(crc32c::Value(out->data() + start + kTypeOffset, len + 1));
+  uint32_t crc =
+      common::crc32c::Mask(common::crc32c::Value(out->data() + start + kTypeOffset, len + 1));
   std::memcpy(&(*out)[start + kCrcOffset], &crc, 4);
 }
 
@@ -68,8 +69,8 @@ absl::Status ParseSegmentRecord(const char* buf, size_t n, SegmentRecord* out) {
     return StoreError(StoreErrc::kShortRead,
                       absl::StrCat("record needs ", kRecordHeaderSize + len, " bytes, have ", n));
   }
-  uint32_t expected = crc32c::Unmask(Fixed32(buf + kCrcOffset));
-  if (crc32c::Value(buf + kTypeOffset, len + 1) != expected) {
+  uint32_t expected = common::crc32c::Unmask(Fixed32(buf + kCrcOffset));
+  if (common::crc32c::Value(buf + kTypeOffset, len + 1) != expected) {
     return StoreError(StoreErrc::kChecksumMismatch, "record checksum mismatch");
   }
   const char* body = buf + kRecordHeaderSize;

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "storesvc/crc32c.h"
+#include "common/crc32c.h"
 #include "storesvc/file_format.h"
 #include "storesvc/store_error.h"
 
@@ -31,7 +31,8 @@ absl::Status IoError(absl::string_view what, absl::string_view path) {
 }
 
 uint32_t FrameCrc(const char* header, absl::string_view payload) {
-  return crc32c::Extend(crc32c::Value(header, kCrcOffset), payload.data(), payload.size());
+  return common::crc32c::Extend(common::crc32c::Value(header, kCrcOffset), payload.data(),
+                                payload.size());
 }
 
 absl::StatusOr<v1::StreamInfo> Parse(absl::string_view payload, absl::string_view name) {
@@ -53,7 +54,7 @@ std::string EncodeStreamMeta(const v1::StreamInfo& info) {
   PutFixed64(&out, kStreamMetaMagic);
   PutFixed32(&out, kStreamMetaVersion);
   PutFixed32(&out, static_cast<uint32_t>(payload.size()));
-  PutFixed32(&out, crc32c::Mask(FrameCrc(out.data(), payload)));
+  PutFixed32(&out, common::crc32c::Mask(FrameCrc(out.data(), payload)));
   out.append(payload);
   return out;
 }
@@ -72,7 +73,7 @@ absl::StatusOr<v1::StreamInfo> DecodeStreamMeta(absl::string_view file, absl::st
     return BadMeta(absl::StrCat("length ", Fixed32(p + kLengthOffset), " but ", payload.size(),
                                 " payload bytes"));
   }
-  if (crc32c::Unmask(Fixed32(p + kCrcOffset)) != FrameCrc(p, payload)) {
+  if (common::crc32c::Unmask(Fixed32(p + kCrcOffset)) != FrameCrc(p, payload)) {
     return BadMeta("checksum mismatch");
   }
   return Parse(payload, name);

@@ -9,14 +9,14 @@
 #include <cstdlib>
 #include <string>
 
-#include "storesvc/crc32c.h"
+#include "common/crc32c.h"
 #include "storesvc/file_format.h"
 #include "storesvc/stream_meta.h"
 
 namespace {
 
 namespace ff = jsengine::storesvc::file_format;
-namespace crc32c = jsengine::storesvc::crc32c;
+namespace crc32c = jsengine::common::crc32c;
 using jsengine::storesvc::DecodeStreamMeta;
 using jsengine::storesvc::EncodeStreamMeta;
 

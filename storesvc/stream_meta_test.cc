@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "common/crc32c.h"
 #include "gtest/gtest.h"
-#include "storesvc/crc32c.h"
 #include "storesvc/file_format.h"
 #include "storesvc/store_error.h"
 #include "testing/util/temp_dir.h"
@@ -28,9 +28,9 @@ std::string Frame(uint32_t version, const std::string& payload) {
   file_format::PutFixed64(&file, kStreamMetaMagic);
   file_format::PutFixed32(&file, version);
   file_format::PutFixed32(&file, static_cast<uint32_t>(payload.size()));
-  const uint32_t crc =
-      crc32c::Extend(crc32c::Value(file.data(), file.size()), payload.data(), payload.size());
-  file_format::PutFixed32(&file, crc32c::Mask(crc));
+  const uint32_t crc = common::crc32c::Extend(common::crc32c::Value(file.data(), file.size()),
+                                              payload.data(), payload.size());
+  file_format::PutFixed32(&file, common::crc32c::Mask(crc));
   return file + payload;
 }
 

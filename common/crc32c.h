@@ -6,13 +6,13 @@
 // (the same trick as LevelDB's crc32c::Mask).
 //
 // Thread-safe: pure functions over constant tables.
-#ifndef JSENGINE_STORESVC_CRC32C_H_
-#define JSENGINE_STORESVC_CRC32C_H_
+#ifndef JSENGINE_COMMON_CRC32C_H_
+#define JSENGINE_COMMON_CRC32C_H_
 
 #include <cstddef>
 #include <cstdint>
 
-namespace jsengine::storesvc::crc32c {
+namespace jsengine::common::crc32c {
 
 // The CRC of data[0, n) continued from the CRC `init` of earlier bytes.
 uint32_t Extend(uint32_t init, const char* data, size_t n);
@@ -31,6 +31,6 @@ inline uint32_t Unmask(uint32_t masked) {
   return (rot >> 17) | (rot << 15);
 }
 
-}  // namespace jsengine::storesvc::crc32c
+}  // namespace jsengine::common::crc32c
 
-#endif  // JSENGINE_STORESVC_CRC32C_H_
+#endif  // JSENGINE_COMMON_CRC32C_H_

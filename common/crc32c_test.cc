@@ -1,11 +1,11 @@
-#include "storesvc/crc32c.h"
+#include "common/crc32c.h"
 
 #include <random>
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace jsengine::storesvc::crc32c {
+namespace jsengine::common::crc32c {
 namespace {
 
 TEST(Crc32cTest, KnownVectors) {
@@ -23,7 +23,8 @@ TEST(Crc32cTest, KnownVectors) {
 TEST(Crc32cTest, ExtendEqualsWhole) {
   std::string s = "hello world, a longer string to cross the 8 byte boundary";
   for (size_t cut = 0; cut <= s.size(); ++cut) {
-    EXPECT_EQ(Extend(Value(s.data(), cut), s.data() + cut, s.size() - cut), Value(s.data(), s.size()));
+    EXPECT_EQ(Extend(Value(s.data(), cut), s.data() + cut, s.size() - cut),
+              Value(s.data(), s.size()));
   }
 }
 
@@ -34,7 +35,8 @@ TEST(Crc32cTest, SelectedImplementationMatchesPortable) {
   for (size_t off : {0, 1, 3, 8}) {
     for (size_t n : {0, 1, 7, 8, 9, 63, 64, 1000, 4096}) {
       const uint32_t init = static_cast<uint32_t>(rng());
-      EXPECT_EQ(Extend(init, data.data() + off, n), internal::ExtendPortable(init, data.data() + off, n))
+      EXPECT_EQ(Extend(init, data.data() + off, n),
+                internal::ExtendPortable(init, data.data() + off, n))
           << "offset " << off << " length " << n;
     }
   }
@@ -47,4 +49,4 @@ TEST(Crc32cTest, MaskRoundTrips) {
 }
 
 }  // namespace
-}  // namespace jsengine::storesvc::crc32c
+}  // namespace jsengine::common::crc32c

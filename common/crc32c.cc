@@ -1,9 +1,9 @@
-#include "storesvc/crc32c.h"
+#include "common/crc32c.h"
 
 #include <array>
 #include <cstring>
 
-namespace jsengine::storesvc::crc32c {
+namespace jsengine::common::crc32c {
 namespace {
 
 constexpr uint32_t kPoly = 0x82f63b78u;  // Reflected Castagnoli polynomial.
@@ -29,8 +29,7 @@ const Tables& GetTables() {
 
 #if defined(__x86_64__)
 // The SSE4.2 crc32 instruction computes CRC-32C, 8 bytes at a time.
-__attribute__((target("sse4.2"))) uint32_t ExtendSse42(uint32_t init, const char* data,
-                                                       size_t n) {
+__attribute__((target("sse4.2"))) uint32_t ExtendSse42(uint32_t init, const char* data, size_t n) {
   uint64_t c = static_cast<uint32_t>(~init);
   while (n >= 8) {
     uint64_t v;
@@ -85,4 +84,4 @@ uint32_t Extend(uint32_t init, const char* data, size_t n) {
   return extend(init, data, n);
 }
 
-}  // namespace jsengine::storesvc::crc32c
+}  // namespace jsengine::common::crc32c
