@@ -59,8 +59,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <string>
+
+#include "common/checksummed_record.h"
+#include "common/coding.h"
 
 namespace jsengine::storesvc::file_format {
 
@@ -71,10 +72,10 @@ enum RecordType : uint8_t {
   kPurgeBefore = 4,
 };
 
-inline constexpr size_t kRecordHeaderSize = 9;
-inline constexpr size_t kCrcOffset = 0;
-inline constexpr size_t kLengthOffset = 4;
-inline constexpr size_t kTypeOffset = 8;
+inline constexpr size_t kRecordHeaderSize = common::kRecordHeaderSize;
+inline constexpr size_t kCrcOffset = common::kRecordCrcOffset;
+inline constexpr size_t kLengthOffset = common::kRecordLengthOffset;
+inline constexpr size_t kTypeOffset = common::kRecordTypeOffset;
 
 inline constexpr uint64_t kSegmentMagic = 0x31304753454a534aull;  // "JSJESG01"
 inline constexpr uint32_t kFormatVersion = 1;
@@ -105,14 +106,14 @@ inline uint64_t MakeLoc(uint32_t segment_id, uint64_t offset) {
 inline uint32_t LocSegment(uint64_t loc) { return static_cast<uint32_t>(loc >> kLocOffsetBits); }
 inline uint64_t LocOffset(uint64_t loc) { return loc & ((1ull << kLocOffsetBits) - 1); }
 
-inline void PutFixed16(std::string* out, uint16_t v) { out->append(reinterpret_cast<char*>(&v), 2); }
-inline void PutFixed32(std::string* out, uint32_t v) { out->append(reinterpret_cast<char*>(&v), 4); }
-inline void PutFixed64(std::string* out, uint64_t v) { out->append(reinterpret_cast<char*>(&v), 8); }
-inline uint16_t Fixed16(const char* p) { uint16_t v; std::memcpy(&v, p, 2); return v; }
-inline uint32_t Fixed32(const char* p) { uint32_t v; std::memcpy(&v, p, 4); return v; }
-inline uint64_t Fixed64(const char* p) { uint64_t v; std::memcpy(&v, p, 8); return v; }
-
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "file format assumes little-endian");
+// The integer encoding and the record framing are common to every file
+// format of the engine.
+using common::Fixed16;
+using common::Fixed32;
+using common::Fixed64;
+using common::PutFixed16;
+using common::PutFixed32;
+using common::PutFixed64;
 
 }  // namespace jsengine::storesvc::file_format
 
