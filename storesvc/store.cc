@@ -2,16 +2,12 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <set>
 #include <utility>
@@ -19,7 +15,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/callback_burst.h"
+#include "common/durable_file.h"
 #include "common/names.h"
+#include "common/quarantine.h"
 #include "common/status.h"
 #include "common/subject.h"
 #include "glog/logging.h"
@@ -37,21 +35,10 @@ namespace {
 constexpr char kMetaFile[] = "meta.pb";
 // Stream directories whose meta file is damaged are moved here at recovery.
 constexpr char kQuarantineDir[] = "quarantine";
-// How much of a stream name its quarantined directory's name keeps, leaving
-// room under NAME_MAX (255) for ".<UTC time>.<n>".
-constexpr size_t kMaxQuarantinedName = 200;
 constexpr char kMsgsDir[] = "msgs";
 
 absl::Status Internal(absl::string_view what) {
   return common::JsErrorF(common::JsErrorId::kStreamGeneralError, {{"err", what}});
-}
-
-absl::Status SyncPath(const std::string& path, int flags) {
-  int fd = open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return Internal(absl::StrCat("open ", path, " failed"));
-  int rc = fsync(fd);
-  close(fd);
-  return rc == 0 ? absl::OkStatus() : Internal(absl::StrCat("fsync ", path, " failed"));
 }
 
 // A subscription served by one thread; `stop` asks the thread to finish.
@@ -211,25 +198,10 @@ absl::Status Store::Recover() {
 }
 
 absl::Status Store::Quarantine(const std::string& name, const absl::Status& reason) {
-  const std::string quarantine = absl::StrCat(options_.data_dir, "/", kQuarantineDir);
-  std::error_code ec;
-  if (std::filesystem::create_directory(quarantine, ec)) {
-    JSE_RETURN_IF_ERROR(SyncPath(options_.data_dir, O_RDONLY | O_DIRECTORY));
-  }
-  if (ec) return Internal(absl::StrCat("mkdir ", quarantine, ": ", ec.message()));
-  const std::string base =
-      absl::StrCat(quarantine, "/", name.substr(0, kMaxQuarantinedName), ".",
-                   absl::FormatTime("%Y%m%dT%H%M%SZ", absl::Now(), absl::UTCTimeZone()));
-  std::string to = base;
-  struct stat st;
-  for (int n = 1; lstat(to.c_str(), &st) == 0; ++n) to = absl::StrCat(base, ".", n);
-  const std::string from = StreamDir(name);
-  if (rename(from.c_str(), to.c_str()) != 0) {
-    return Internal(absl::StrCat("rename ", from, " to ", to, ": ", std::strerror(errno)));
-  }
-  JSE_RETURN_IF_ERROR(SyncPath(quarantine, O_RDONLY | O_DIRECTORY));
-  JSE_RETURN_IF_ERROR(SyncPath(options_.data_dir + "/streams", O_RDONLY | O_DIRECTORY));
-  LOG(ERROR) << "stream " << name << ": " << reason.message() << "; moved its directory to " << to
+  absl::StatusOr<std::string> to = common::MoveToQuarantine(
+      StreamDir(name), absl::StrCat(options_.data_dir, "/", kQuarantineDir), name);
+  if (!to.ok()) return Internal(to.status().message());
+  LOG(ERROR) << "stream " << name << ": " << reason.message() << "; moved its directory to " << *to
              << " untouched (a create of " << name << " starts a new empty stream)";
   return absl::OkStatus();
 }
@@ -242,18 +214,10 @@ absl::Status Store::WriteMeta(const Stream& stream) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Internal(absl::StrCat("mkdir ", dir, ": ", ec.message()));
-  std::string tmp = absl::StrCat(dir, "/", kMetaFile, ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << EncodeStreamMeta(meta);
-    out.flush();
-    if (!out) return Internal(absl::StrCat("writing ", tmp, " failed"));
-  }
-  JSE_RETURN_IF_ERROR(SyncPath(tmp, O_RDONLY));
-  std::filesystem::rename(tmp, absl::StrCat(dir, "/", kMetaFile), ec);
-  if (ec) return Internal(absl::StrCat("rename ", tmp, ": ", ec.message()));
-  JSE_RETURN_IF_ERROR(SyncPath(dir, O_RDONLY | O_DIRECTORY));
-  return SyncPath(options_.data_dir + "/streams", O_RDONLY | O_DIRECTORY);
+  absl::Status st =
+      common::WriteFileAtomically(absl::StrCat(dir, "/", kMetaFile), EncodeStreamMeta(meta));
+  if (st.ok()) st = common::SyncPath(options_.data_dir + "/streams");
+  return st.ok() ? st : Internal(st.message());
 }
 
 std::shared_ptr<Stream> Store::Find(const std::string& name) const {

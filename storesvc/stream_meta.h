@@ -1,7 +1,7 @@
 // The stream meta file, <data_dir>/streams/<name>/meta.pb: a stream's
-// v1::StreamInfo (config and created_ns) framed with a checksum, so that
-// recovery tells a damaged file from a valid one (docs/STORAGE_FORMAT.md).
-// All integers are little-endian:
+// v1::StreamInfo (config and created_ns) framed with a checksum
+// (common/framed_file.h), so that recovery tells a damaged file from a valid
+// one (docs/STORAGE_FORMAT.md). All integers are little-endian:
 //
 //   offset  size    field
 //   0       8       magic "jsmeta01"
@@ -25,13 +25,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/framed_file.h"
 #include "proto/store.pb.h"
 
 namespace jsengine::storesvc {
 
 inline constexpr uint64_t kStreamMetaMagic = 0x31306174656d736aull;  // "jsmeta01"
 inline constexpr uint32_t kStreamMetaVersion = 1;
-inline constexpr size_t kStreamMetaHeaderSize = 20;
+inline constexpr size_t kStreamMetaHeaderSize = common::kFrameHeaderSize;
 // The first byte of an unframed (pre-framing) meta file.
 inline constexpr char kUnframedStreamMetaTag = 0x0a;
 
