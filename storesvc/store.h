@@ -41,6 +41,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/sync_spec.h"
 #include "common/thread_pool.h"
 #include "proto/store.pb.h"
 #include "storesvc/client/store_client.h"
@@ -49,10 +50,9 @@
 
 namespace jsengine::storesvc {
 
-enum class SyncPolicy {
-  kAlways,    // No ack before the record is fsynced (group commit).
-  kInterval,  // Ack after write(2); fsync every sync_interval.
-};
+// kAlways: no ack before the record is fsynced (group commit); kInterval:
+// ack after write(2), fsync every sync_interval.
+using SyncPolicy = common::SyncPolicy;
 
 struct StoreOptions {
   std::string data_dir;
