@@ -1,9 +1,5 @@
 #include "storesvc/store.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -16,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "common/callback_burst.h"
 #include "common/durable_file.h"
+#include "common/file_lock.h"
 #include "common/names.h"
 #include "common/quarantine.h"
 #include "common/status.h"
@@ -123,13 +120,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   std::filesystem::create_directories(options.data_dir + "/streams", ec);
   if (ec) return absl::InternalError(absl::StrCat("mkdir ", options.data_dir, ": ", ec.message()));
   std::unique_ptr<Store> store(new Store(std::move(options)));
-  std::string lock_path = store->options_.data_dir + "/LOCK";
-  store->lock_fd_ = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (store->lock_fd_ < 0) return absl::InternalError(absl::StrCat("open ", lock_path, " failed"));
-  if (flock(store->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("data directory ", store->options_.data_dir, " is in use by another store"));
-  }
+  JSE_ASSIGN_OR_RETURN(store->lock_, common::FileLock::Acquire(store->options_.data_dir + "/LOCK"));
   JSE_RETURN_IF_ERROR(store->Recover());
   store->syncer_ = std::thread([s = store.get()] { s->SyncLoop(); });
   store->housekeeper_ = std::thread([s = store.get()] { s->HousekeepingLoop(); });
@@ -153,7 +144,6 @@ Store::~Store() {
   }
   // Readers woken by the closes end with "stream not found".
   readers_->Shutdown();
-  if (lock_fd_ >= 0) close(lock_fd_);
 }
 
 std::string Store::StreamDir(const std::string& name) const {

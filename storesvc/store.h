@@ -41,6 +41,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/file_lock.h"
 #include "common/sync_spec.h"
 #include "common/thread_pool.h"
 #include "proto/store.pb.h"
@@ -145,7 +146,7 @@ class Store final : public client::StoreClient {
   void HousekeepingLoop();
 
   const StoreOptions options_;
-  int lock_fd_ = -1;  // flock()ed <data_dir>/LOCK: one Store per directory.
+  std::unique_ptr<common::FileLock> lock_;  // <data_dir>/LOCK: one Store per directory.
 
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<Stream>> streams_ ABSL_GUARDED_BY(mu_);
