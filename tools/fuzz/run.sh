@@ -14,6 +14,7 @@
 #   saved_index     on-disk segment index files and state.snap (storesvc)
 #   stream_meta     a stream's meta.pb, framed or unframed (storesvc)
 #   ack             $JS.ACK subjects and ack bodies (consumersvc)
+#   consumer_state  a consumer's journal, state.snap and meta.pb (consumersvc)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -25,6 +26,7 @@ declare -A label=(
   [saved_index]=//storesvc:saved_index_fuzzer
   [stream_meta]=//storesvc:stream_meta_fuzzer
   [ack]=//consumersvc:ack_fuzzer
+  [consumer_state]=//consumersvc:consumer_state_fuzzer
 )
 declare -A corpus=(
   [parser]=gateway/core/testdata/parser_corpus
@@ -34,10 +36,11 @@ declare -A corpus=(
   [saved_index]=storesvc/testdata/saved_index_corpus
   [stream_meta]=storesvc/testdata/stream_meta_corpus
   [ack]=consumersvc/testdata/ack_corpus
+  [consumer_state]=consumersvc/testdata/consumer_state_corpus
 )
 
 targets=("${1:-}")
-[[ -n "${targets[0]}" ]] || targets=(parser stream_config consumer_config segment_record saved_index stream_meta ack)
+[[ -n "${targets[0]}" ]] || targets=(parser stream_config consumer_config segment_record saved_index stream_meta ack consumer_state)
 seconds="${2:-30}"
 bazel=./bazelw
 [[ -x "$bazel" ]] || bazel=bazel
