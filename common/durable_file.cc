@@ -22,7 +22,9 @@ absl::Status Internal(absl::Status status) {
   return status.ok() || !absl::IsNotFound(status) ? status : absl::InternalError(status.message());
 }
 
-absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
+}  // namespace
+
+absl::Status WriteFully(int fd, absl::string_view data, const std::string& path) {
   while (!data.empty()) {
     const ssize_t n = write(fd, data.data(), data.size());
     if (n < 0) {
@@ -33,8 +35,6 @@ absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 absl::Status SyncPath(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -76,7 +76,7 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view cont
   const std::string tmp = path + ".tmp";
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Internal(Errno("open", tmp));
-  absl::Status status = WriteAll(fd, contents, tmp);
+  absl::Status status = WriteFully(fd, contents, tmp);
   if (status.ok() && fsync(fd) != 0) status = Errno("fsync", tmp);
   close(fd);
   if (status.ok() && rename(tmp.c_str(), path.c_str()) != 0) status = Errno("rename", tmp);

@@ -25,6 +25,10 @@ absl::Status SyncPath(const std::string& path);
 // The directory holding `path` ("." for a bare name).
 std::string ParentDir(const std::string& path);
 
+// write(2)s all of `data` to `fd`, retrying short writes; `path` names the
+// file in errors.
+absl::Status WriteFully(int fd, absl::string_view data, const std::string& path);
+
 // The whole file at `path`; NotFound when there is none.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 

@@ -1,0 +1,504 @@
+#include "consumersvc/stream_journal.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/durable_file.h"
+#include "common/quarantine.h"
+#include "common/status.h"
+#include "consumersvc/journal_record.h"
+#include "consumersvc/state_encoding.h"
+#include "consumersvc/state_format.h"
+#include "glog/logging.h"
+
+namespace jsengine::consumersvc {
+
+using namespace state_format;  // NOLINT: the format's names read best bare here.
+
+namespace {
+
+namespace fs = std::filesystem;
+
+absl::Status Errno(absl::string_view op, const std::string& path) {
+  return absl::InternalError(absl::StrCat(op, " ", path, ": ", std::strerror(errno)));
+}
+
+// The generation of a journal file name, "NNNNNNNNNN.journal".
+bool ParseJournalName(absl::string_view name, uint64_t* generation) {
+  if (!absl::ConsumeSuffix(&name, kJournalSuffix) || name.empty()) return false;
+  for (char c : name) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return absl::SimpleAtoi(name, generation);
+}
+
+// A file read for recovery: NotFound and a decode error say the file is
+// damaged (DataLoss naming it); other read errors are I/O errors.
+template <typename T, typename Decode>
+absl::StatusOr<T> ReadAndDecode(const std::string& path, Decode decode) {
+  absl::StatusOr<std::string> file = common::ReadFile(path);
+  if (absl::IsNotFound(file.status()))
+    return absl::DataLossError(absl::StrCat(path, " is missing"));
+  if (!file.ok()) return file.status();
+  absl::StatusOr<T> decoded = decode(*file);
+  if (!decoded.ok()) {
+    return absl::DataLossError(absl::StrCat(path, ": ", decoded.status().message()));
+  }
+  return decoded;
+}
+
+absl::Status TruncateDurably(const std::string& path, uint64_t size) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("open", path);
+  absl::Status status;
+  if (ftruncate(fd, static_cast<off_t>(size)) != 0) {
+    status = Errno("truncate", path);
+  } else if (fdatasync(fd) != 0) {
+    status = Errno("fdatasync", path);
+  }
+  close(fd);
+  return status;
+}
+
+void RemoveAllLogged(const std::string& path) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+  if (ec) LOG(WARNING) << "consumer state: removing " << path << ": " << ec.message();
+}
+
+}  // namespace
+
+StreamJournal::StreamJournal(std::string stream, std::string dir, std::string quarantine_dir,
+                             size_t write_now_bytes)
+    : stream_(std::move(stream)),
+      dir_(std::move(dir)),
+      quarantine_dir_(std::move(quarantine_dir)),
+      write_now_bytes_(write_now_bytes) {}
+
+StreamJournal::~StreamJournal() {
+  absl::MutexLock lock(&io_mu_);
+  CloseFileLocked();
+}
+
+std::string StreamJournal::ConsumerDir(const std::string& name) const {
+  return absl::StrCat(dir_, "/", name);
+}
+
+std::string StreamJournal::JournalPath(uint64_t generation) const {
+  return absl::StrCat(dir_, "/", absl::Dec(generation, absl::kZeroPad10), kJournalSuffix);
+}
+
+void StreamJournal::CloseFileLocked() {
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+}
+
+absl::StatusOr<std::shared_ptr<StreamJournal>> StreamJournal::Recover(
+    std::string stream, std::string dir, std::string quarantine_dir, size_t write_now_bytes,
+    std::vector<Recovered>* consumers) {
+  auto journal = std::make_shared<StreamJournal>(std::move(stream), std::move(dir),
+                                                 std::move(quarantine_dir), write_now_bytes);
+  absl::MutexLock lock(&journal->io_mu_);
+  JSE_RETURN_IF_ERROR(journal->RecoverLocked(consumers));
+  return journal;
+}
+
+absl::Status StreamJournal::RecoverLocked(std::vector<Recovered>* out) {
+  std::vector<std::string> names;
+  std::map<uint64_t, std::string> journal_files;
+  bool dir_changed = false;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    uint64_t generation = 0;
+    if (name == kNewDir || name == kTrashDir) {
+      fs::remove_all(entry.path(), ec);
+      if (ec) {
+        return absl::InternalError(
+            absl::StrCat("remove ", entry.path().string(), ": ", ec.message()));
+      }
+      dir_changed = true;
+    } else if (ParseJournalName(name, &generation)) {
+      journal_files[generation] = name;
+    } else if (name.find('.') == std::string::npos && entry.is_directory()) {
+      names.push_back(name);
+    } else {
+      LOG(WARNING) << "consumer state: " << entry.path().string() << " is not ours; left alone";
+    }
+  }
+  if (ec) return absl::InternalError(absl::StrCat("list ", dir_, ": ", ec.message()));
+  std::sort(names.begin(), names.end());
+
+  uint64_t max_generation = 0;
+  std::map<uint64_t, uint64_t> snapshot_generation;
+  std::map<uint64_t, Recovered> found;
+  for (const std::string& name : names) {
+    const std::string dir = ConsumerDir(name);
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      if (absl::EndsWith(entry.path().filename().string(), kTmpSuffix)) {
+        fs::remove(entry.path(), ec);
+      }
+    }
+    absl::StatusOr<v1::ConsumerInfo> info = ReadAndDecode<v1::ConsumerInfo>(
+        absl::StrCat(dir, "/", kMetaFile),
+        [&](absl::string_view file) { return DecodeConsumerMeta(file, stream_, name); });
+    absl::StatusOr<StateSnapshot> snapshot =
+        ReadAndDecode<StateSnapshot>(absl::StrCat(dir, "/", kSnapshotFile),
+                                     [](absl::string_view file) { return DecodeSnapshot(file); });
+    absl::Status bad = !info.ok() ? info.status() : snapshot.status();
+    if (!bad.ok() && !absl::IsDataLoss(bad)) return bad;
+    if (bad.ok() && consumers_.count(snapshot->consumer_id) > 0) {
+      bad = absl::DataLossError(absl::StrCat(dir, "/", kSnapshotFile, ": consumer id ",
+                                             snapshot->consumer_id, " is also consumer ",
+                                             consumers_[snapshot->consumer_id].name, "'s"));
+    }
+    if (!bad.ok()) {
+      JSE_RETURN_IF_ERROR(QuarantineLocked(dir, name, bad));
+      continue;
+    }
+    const uint64_t id = snapshot->consumer_id;
+    consumers_[id] = {name, info->config().ack_policy()};
+    ids_[name] = id;
+    snapshot_generation[id] = snapshot->generation;
+    max_generation = std::max(max_generation, snapshot->generation);
+    found[id] = {id, *std::move(info), std::move(snapshot->state)};
+  }
+
+  for (const auto& journal_file : journal_files) {
+    const uint64_t generation = journal_file.first;
+    const std::string& name = journal_file.second;
+    const std::string path = absl::StrCat(dir_, "/", name);
+    JSE_ASSIGN_OR_RETURN(const std::string file, common::ReadFile(path));
+    bool needed = false;
+    auto apply = [&](const JournalRecord& record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_) {
+      auto it = found.find(record.consumer_id);
+      if (it == found.end() || generation <= snapshot_generation[record.consumer_id]) return;
+      ApplyRecord(record, consumers_[record.consumer_id].ack_policy, &it->second.state);
+      unfolded_.insert(record.consumer_id);
+      needed = true;
+    };
+    const JournalRead read = ReadJournal(file, apply);
+    max_generation = std::max(max_generation, generation);
+    if (!read.has_header || read.generation != generation) {
+      if (file.size() <= kJournalHeaderSize) {
+        LOG(WARNING) << "consumer state: " << path << ": no journal header in " << file.size()
+                     << " bytes (a crash while it was created); deleted";
+        if (unlink(path.c_str()) != 0) return Errno("unlink", path);
+        dir_changed = true;
+        continue;
+      }
+      const std::string why = read.has_header
+                                  ? absl::StrCat("header says generation ", read.generation)
+                                  : std::string(read.damage.message());
+      JSE_RETURN_IF_ERROR(
+          QuarantineLocked(path, name, absl::DataLossError(absl::StrCat(path, ": ", why))));
+      continue;
+    }
+    if (!read.damage.ok()) {
+      JSE_RETURN_IF_ERROR(TruncateDurably(path, read.valid_size));
+      LOG(WARNING) << "consumer state: " << path << ": " << read.damage.message()
+                   << "; truncated to its last valid record, cutting "
+                   << file.size() - read.valid_size << " bytes";
+    }
+    if (needed) {
+      journals_[generation] = read.valid_size;
+      journal_bytes_ += read.valid_size;
+    } else {
+      if (unlink(path.c_str()) != 0) return Errno("unlink", path);
+      dir_changed = true;
+    }
+  }
+  generation_ = max_generation + 1;
+  if (dir_changed) JSE_RETURN_IF_ERROR(common::SyncPath(dir_));
+  for (auto& [id, recovered] : found) out->push_back(std::move(recovered));
+  return absl::OkStatus();
+}
+
+absl::Status StreamJournal::QuarantineLocked(const std::string& path, const std::string& name,
+                                             const absl::Status& reason) {
+  absl::StatusOr<std::string> to = common::MoveToQuarantine(path, quarantine_dir_, name);
+  if (!to.ok()) return to.status();
+  LOG(ERROR) << "consumer state of stream " << stream_ << ": " << reason.message() << "; moved "
+             << path << " to " << *to << " untouched";
+  return absl::OkStatus();
+}
+
+StreamJournal::Wake StreamJournal::Append(uint64_t consumer_id,
+                                          absl::FunctionRef<void(std::string*)> encode) {
+  common::MutexLock lock(&mu_);
+  if (dropping_) return Wake::kNone;
+  encode(&buffer_);
+  if (buffer_ids_.empty() || buffer_ids_.back() != consumer_id) buffer_ids_.push_back(consumer_id);
+  if (!told_now_ && buffer_.size() >= write_now_bytes_) {
+    told_now_ = told_soon_ = true;
+    return Wake::kNow;
+  }
+  if (told_soon_) return Wake::kNone;
+  told_soon_ = true;
+  return Wake::kSoon;
+}
+
+bool StreamJournal::AddFlush(DoneCallback done) {
+  common::MutexLock lock(&mu_);
+  flushes_.push_back(std::move(done));
+  if (told_now_) return false;
+  told_now_ = told_soon_ = true;
+  return true;
+}
+
+StreamJournal::Batch StreamJournal::Take() {
+  Batch batch;
+  common::MutexLock lock(&mu_);
+  batch.bytes.swap(buffer_);
+  batch.consumer_ids.swap(buffer_ids_);
+  batch.flushes.swap(flushes_);
+  told_soon_ = told_now_ = false;
+  return batch;
+}
+
+absl::Status StreamJournal::Write(const Batch& batch) {
+  absl::MutexLock lock(&io_mu_);
+  if (removed_) {
+    return absl::NotFoundError(absl::StrCat("the consumers of stream ", stream_, " were deleted"));
+  }
+  JSE_RETURN_IF_ERROR(failed_);
+  if (batch.bytes.empty()) return absl::OkStatus();
+  const std::string path = JournalPath(generation_);
+  std::string header;
+  if (fd_ < 0) {
+    fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      failed_ = Errno("create", path);
+      LOG(ERROR) << "consumer state: " << failed_;
+      return failed_;
+    }
+    AppendJournalHeader(&header, generation_);
+    journals_[generation_] = 0;
+    dir_changed_ = true;
+  }
+  absl::Status status = common::WriteFully(fd_, header, path);
+  if (status.ok()) status = common::WriteFully(fd_, batch.bytes, path);
+  if (!status.ok()) {
+    failed_ = status;
+    LOG(ERROR) << "consumer state: " << failed_;
+    return failed_;
+  }
+  const uint64_t written = header.size() + batch.bytes.size();
+  journals_[generation_] += written;
+  journal_bytes_ += written;
+  unsynced_ = true;
+  unfolded_.insert(batch.consumer_ids.begin(), batch.consumer_ids.end());
+  return absl::OkStatus();
+}
+
+absl::Status StreamJournal::Sync() {
+  absl::MutexLock lock(&io_mu_);
+  if (removed_) {
+    return absl::NotFoundError(absl::StrCat("the consumers of stream ", stream_, " were deleted"));
+  }
+  JSE_RETURN_IF_ERROR(failed_);
+  if (unsynced_ && fd_ >= 0 && fdatasync(fd_) != 0) {
+    failed_ = Errno("fdatasync", JournalPath(generation_));
+  } else {
+    unsynced_ = false;
+    if (dir_changed_) failed_ = common::SyncPath(dir_);
+    dir_changed_ = !failed_.ok();
+  }
+  if (!failed_.ok()) LOG(ERROR) << "consumer state: " << failed_;
+  return failed_;
+}
+
+bool StreamJournal::NeedsSync() const {
+  absl::MutexLock lock(&io_mu_);
+  return !removed_ && failed_.ok() && (unsynced_ || dir_changed_);
+}
+
+absl::Status StreamJournal::MaybeFold(uint64_t fold_bytes) {
+  absl::MutexLock lock(&io_mu_);
+  if (removed_ || !failed_.ok() || journal_bytes_ < fold_bytes) return failed_;
+  failed_ = FoldLocked();
+  if (!failed_.ok())
+    LOG(ERROR) << "consumer state: folding the journals of " << stream_ << ": " << failed_;
+  return failed_;
+}
+
+absl::Status StreamJournal::FoldLocked() {
+  struct Folding {
+    std::string name;
+    v1::AckPolicy ack_policy;
+    uint64_t generation;  // Of its snapshot.
+    ConsumerState state;
+  };
+  std::map<uint64_t, Folding> folding;
+  for (uint64_t id : unfolded_) {
+    auto it = consumers_.find(id);
+    if (it == consumers_.end()) continue;
+    JSE_ASSIGN_OR_RETURN(
+        StateSnapshot snapshot,
+        ReadAndDecode<StateSnapshot>(absl::StrCat(ConsumerDir(it->second.name), "/", kSnapshotFile),
+                                     [](absl::string_view file) { return DecodeSnapshot(file); }));
+    folding[id] = {it->second.name, it->second.ack_policy, snapshot.generation,
+                   std::move(snapshot.state)};
+  }
+  for (const auto& journal : journals_) {
+    const uint64_t generation = journal.first;
+    const uint64_t size = journal.second;
+    const std::string path = JournalPath(generation);
+    JSE_ASSIGN_OR_RETURN(const std::string file, common::ReadFile(path));
+    const JournalRead read = ReadJournal(file, [&](const JournalRecord& record) {
+      auto it = folding.find(record.consumer_id);
+      if (it == folding.end() || generation <= it->second.generation) return;
+      ApplyRecord(record, it->second.ack_policy, &it->second.state);
+    });
+    if (!read.has_header || !read.damage.ok() || read.valid_size != size) {
+      return absl::DataLossError(
+          absl::StrCat(path, " changed after it was written: ", read.damage.message(), " (",
+                       read.valid_size, " valid bytes of ", size, ")"));
+    }
+  }
+  for (const auto& [id, f] : folding) {
+    JSE_RETURN_IF_ERROR(
+        common::WriteFileAtomically(absl::StrCat(ConsumerDir(f.name), "/", kSnapshotFile),
+                                    EncodeSnapshot({id, generation_, f.state})));
+  }
+  // Every snapshot that needs the journals is durable: they can go.
+  CloseFileLocked();
+  for (const auto& [generation, size] : journals_) {
+    if (unlink(JournalPath(generation).c_str()) != 0) {
+      LOG(WARNING) << "consumer state: " << Errno("unlink", JournalPath(generation));
+    }
+  }
+  journals_.clear();
+  journal_bytes_ = 0;
+  unfolded_.clear();
+  unsynced_ = false;
+  dir_changed_ = true;
+  ++generation_;
+  return absl::OkStatus();
+}
+
+uint64_t StreamJournal::NewConsumerIdLocked() const {
+  static thread_local std::mt19937_64 rng((uint64_t{std::random_device()()} << 32) ^
+                                          std::random_device()());
+  for (;;) {
+    const uint64_t id = rng();
+    if (id != 0 && consumers_.count(id) == 0) return id;
+  }
+}
+
+absl::StatusOr<uint64_t> StreamJournal::AddConsumer(const v1::ConsumerInfo& info,
+                                                    const ConsumerState& initial) {
+  absl::MutexLock lock(&io_mu_);
+  if (removed_) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the consumers of stream ", stream_, " were deleted"));
+  }
+  const std::string& name = info.name();
+  if (ids_.count(name) > 0) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("consumer ", name, " of stream ", stream_, " exists"));
+  }
+  JSE_RETURN_IF_ERROR(common::CreateDirsDurably(dir_));
+  const uint64_t id = NewConsumerIdLocked();
+  // Built aside and renamed into place: a crash leaves the whole consumer or
+  // a leftover that recovery removes.
+  const std::string tmp = absl::StrCat(dir_, "/", kNewDir, "/", name);
+  RemoveAllLogged(tmp);
+  std::error_code ec;
+  fs::create_directories(tmp, ec);
+  if (ec) return absl::InternalError(absl::StrCat("mkdir ", tmp, ": ", ec.message()));
+  absl::Status status =
+      common::WriteFileAtomically(absl::StrCat(tmp, "/", kMetaFile), EncodeConsumerMeta(info));
+  if (status.ok()) {
+    status = common::WriteFileAtomically(absl::StrCat(tmp, "/", kSnapshotFile),
+                                         EncodeSnapshot({id, 0, initial}));
+  }
+  if (status.ok()) status = common::RenameDurably(tmp, ConsumerDir(name));
+  if (!status.ok()) {
+    RemoveAllLogged(tmp);
+    return status;
+  }
+  consumers_[id] = {name, info.config().ack_policy()};
+  ids_[name] = id;
+  return id;
+}
+
+absl::Status StreamJournal::UpdateConsumer(const v1::ConsumerInfo& info) {
+  absl::MutexLock lock(&io_mu_);
+  if (removed_ || ids_.count(info.name()) == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("no consumer ", info.name(), " of stream ", stream_, " is stored"));
+  }
+  return common::WriteFileAtomically(absl::StrCat(ConsumerDir(info.name()), "/", kMetaFile),
+                                     EncodeConsumerMeta(info));
+}
+
+absl::Status StreamJournal::RemoveConsumer(const std::string& name) {
+  absl::MutexLock lock(&io_mu_);
+  auto it = ids_.find(name);
+  if (removed_ || it == ids_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("no consumer ", name, " of stream ", stream_, " is stored"));
+  }
+  // Renamed away first: a crash leaves the whole consumer or none of it.
+  const std::string trash = absl::StrCat(dir_, "/", kTrashDir, "/", name);
+  RemoveAllLogged(trash);
+  std::error_code ec;
+  fs::create_directories(common::ParentDir(trash), ec);
+  if (ec) return absl::InternalError(absl::StrCat("mkdir ", trash, ": ", ec.message()));
+  JSE_RETURN_IF_ERROR(common::RenameDurably(ConsumerDir(name), trash));
+  RemoveAllLogged(trash);
+  unfolded_.erase(it->second);
+  consumers_.erase(it->second);
+  ids_.erase(it);
+  return absl::OkStatus();
+}
+
+absl::Status StreamJournal::RemoveAll() {
+  {
+    common::MutexLock lock(&mu_);
+    dropping_ = true;
+    buffer_.clear();
+    buffer_ids_.clear();
+  }
+  absl::MutexLock lock(&io_mu_);
+  removed_ = true;
+  CloseFileLocked();
+  consumers_.clear();
+  ids_.clear();
+  journals_.clear();
+  unfolded_.clear();
+  struct stat st;
+  if (lstat(dir_.c_str(), &st) != 0) return absl::OkStatus();
+  // Renamed away first: a crash leaves every consumer of the stream or none.
+  const std::string trash = absl::StrCat(common::ParentDir(dir_), "/", kTrashDir, "/", stream_);
+  RemoveAllLogged(trash);
+  std::error_code ec;
+  fs::create_directories(common::ParentDir(trash), ec);
+  if (ec) return absl::InternalError(absl::StrCat("mkdir ", trash, ": ", ec.message()));
+  JSE_RETURN_IF_ERROR(common::RenameDurably(dir_, trash));
+  RemoveAllLogged(trash);
+  return absl::OkStatus();
+}
+
+std::vector<std::string> StreamJournal::ConsumerNames() const {
+  absl::MutexLock lock(&io_mu_);
+  std::vector<std::string> names;
+  for (const auto& [name, id] : ids_) names.push_back(name);
+  return names;
+}
+
+}  // namespace jsengine::consumersvc
