@@ -413,7 +413,7 @@ void Consumer::ProcessAck(uint64_t sseq, uint64_t dseq, bool) {
     default:
       return;
   }
-  output_->RecordAcked(dseq, sseq);
+  output_->RecordAcked(sseq, SequencePair{ack_dseq_, ack_sseq_});
   if (acked_first != 0 && setup_.retention != v1::RETENTION_LIMITS) {
     output_->Acknowledged(acked_first, sseq);
   }

@@ -95,10 +95,12 @@ class ConsumerOutput {
   // Stream sequences [first, last] are acknowledged, for interest and
   // work-queue retention.
   virtual void Acknowledged(uint64_t first, uint64_t last) = 0;
-  // The persistent state changed (nats-server's UpdateDelivered/UpdateAcks).
+  // The persistent state changed (nats-server's UpdateDelivered/UpdateAcks):
+  // a delivery (or its new time), and an ack of `stream_seq` (ack-all: of
+  // everything up to it) with the ack floor it leaves.
   virtual void RecordDelivered(uint64_t consumer_seq, uint64_t stream_seq, uint64_t deliveries,
                                int64_t ts_ns) = 0;
-  virtual void RecordAcked(uint64_t consumer_seq, uint64_t stream_seq) = 0;
+  virtual void RecordAcked(uint64_t stream_seq, SequencePair ack_floor) = 0;
 };
 
 class Consumer {

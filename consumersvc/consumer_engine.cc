@@ -52,16 +52,6 @@ class ConsumerEngine::Session final : public client::ConsumerSession {
   const uint64_t id_;
 };
 
-ConsumerEngine::ConsumerEngine(ConsumerEngineOptions options, storesvc::client::StoreClient* store)
-    : options_(std::move(options)), store_(store), pool_(std::max(options_.threads, 1)) {}
-
-absl::StatusOr<std::unique_ptr<ConsumerEngine>> ConsumerEngine::Start(
-    ConsumerEngineOptions options, storesvc::client::StoreClient* store) {
-  std::unique_ptr<ConsumerEngine> engine(new ConsumerEngine(std::move(options), store));
-  engine->timer_ = std::thread([e = engine.get()] { e->TimerLoop(); });
-  return engine;
-}
-
 template <typename Fn>
 auto ConsumerEngine::RunOn(const std::shared_ptr<StreamConsumers>& stream, Fn fn) {
   using Result = decltype(fn(*stream, int64_t{0}));
@@ -84,6 +74,49 @@ void ConsumerEngine::Post(const std::shared_ptr<StreamConsumers>& stream, Fn fn)
     fn(*stream, now);
     stream->Finish(now);
   });
+}
+
+ConsumerEngine::ConsumerEngine(ConsumerEngineOptions options, storesvc::client::StoreClient* store)
+    : options_(std::move(options)), store_(store), pool_(std::max(options_.threads, 1)) {}
+
+absl::StatusOr<std::unique_ptr<ConsumerEngine>> ConsumerEngine::Start(
+    ConsumerEngineOptions options, storesvc::client::StoreClient* store) {
+  std::unique_ptr<ConsumerEngine> engine(new ConsumerEngine(std::move(options), store));
+  if (!engine->options_.data_dir.empty()) {
+    ConsumerStateStoreOptions state_options;
+    state_options.data_dir = engine->options_.data_dir;
+    state_options.sync = engine->options_.sync.policy;
+    state_options.sync_interval = engine->options_.sync.interval;
+    JSE_ASSIGN_OR_RETURN(engine->state_, ConsumerStateStore::Open(state_options));
+  }
+  engine->timer_ = std::thread([e = engine.get()] { e->TimerLoop(); });
+  if (engine->state_ != nullptr) JSE_RETURN_IF_ERROR(engine->Recover());
+  return engine;
+}
+
+absl::Status ConsumerEngine::Recover() {
+  for (const std::string& name : state_->Streams()) {
+    v1::StreamInfoRequest request;
+    request.set_name(name);
+    absl::StatusOr<v1::StreamInfo> info = store_->GetStreamInfo(request);
+    if (!info.ok()) {
+      if (common::ToErrorDetail(info.status()).err_code() !=
+          common::ToErrorDetail(common::JsError(common::JsErrorId::kStreamNotFound)).err_code()) {
+        return info.status();
+      }
+      LOG(WARNING) << "consumers of stream " << name << ": the stream is gone, dropping them";
+      JSE_RETURN_IF_ERROR(state_->DeleteStream(name));
+      continue;
+    }
+    std::shared_ptr<StreamConsumers> stream = FindOrCreate(*info);
+    if (stream == nullptr) break;
+    std::vector<LoadedConsumer> loaded = state_->Load(name);
+    RunOn(stream, [&loaded, &info](StreamConsumers& s, int64_t now) {
+      s.Restore(std::move(loaded), *info, now);
+      return true;
+    });
+  }
+  return absl::OkStatus();
 }
 
 ConsumerEngine::~ConsumerEngine() { Stop(); }
@@ -114,6 +147,7 @@ void ConsumerEngine::Stop() {
     done.WaitForNotification();
   }
   pool_.Shutdown();
+  state_.reset();
 }
 
 std::shared_ptr<StreamConsumers> ConsumerEngine::Find(const std::string& stream) {
@@ -131,7 +165,7 @@ std::shared_ptr<StreamConsumers> ConsumerEngine::FindOrCreate(const v1::StreamIn
     if (!inserted) return it->second;
     StreamConsumers::Sink* sink = this;
     it->second = std::make_shared<StreamConsumers>(info.config().name(), store_, &pool_, sink,
-                                                   options_.limits, options_.cache);
+                                                   options_.limits, options_.cache, state_.get());
     stream = it->second;
   }
   const uint64_t last_seq = info.state().last_seq();

@@ -11,7 +11,9 @@
 //   auto engine = ConsumerEngine::Start({}, store);
 //   auto session = (*engine)->OpenSession([&](v1::DeliveryBatch b) { ... });
 //
-// Consumers live in memory: a restart loses them (durable state to come).
+// With a data directory, consumers and their state (delivered, ack floor,
+// pending) survive restarts (ConsumerStateStore); an ack's confirmation
+// (AckSync) waits until it is as durable as the sync policy promises.
 //
 // Thread-safety: thread-safe. The store must outlive the engine.
 #ifndef JSENGINE_CONSUMERSVC_CONSUMER_ENGINE_H_
@@ -26,9 +28,11 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/sync_spec.h"
 #include "common/thread_pool.h"
 #include "consumersvc/client/consumer_client.h"
 #include "consumersvc/consumer_config.h"
+#include "consumersvc/state_store.h"
 #include "consumersvc/stream_consumers.h"
 #include "storesvc/client/store_client.h"
 
@@ -37,6 +41,9 @@ namespace jsengine::consumersvc {
 struct ConsumerEngineOptions {
   ConsumerLimits limits;
   int threads = 2;
+  // Where consumers' state is kept (<data_dir>/consumers); empty: in memory.
+  std::string data_dir;
+  common::SyncSpec sync;
   // Newest messages kept per stream for consumers that keep up.
   StreamFeed::Limits cache;
 };
@@ -68,6 +75,9 @@ class ConsumerEngine final : public client::ConsumerClient, private StreamConsum
 
   ConsumerEngine(ConsumerEngineOptions options, storesvc::client::StoreClient* store);
 
+  // Runs the consumers the state store recovered; drops the state of
+  // streams that are gone.
+  absl::Status Recover();
   // The stream's consumers, made (and its feed started) if needed.
   std::shared_ptr<StreamConsumers> FindOrCreate(const v1::StreamInfo& stream)
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -90,6 +100,7 @@ class ConsumerEngine final : public client::ConsumerClient, private StreamConsum
 
   const ConsumerEngineOptions options_;
   storesvc::client::StoreClient* const store_;
+  std::unique_ptr<ConsumerStateStore> state_;
   common::ThreadPool pool_;
 
   absl::Mutex mu_;

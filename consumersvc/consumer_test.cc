@@ -102,7 +102,7 @@ class RecordingOutput : public ConsumerOutput {
     events.push_back(absl::StrCat("acked ", first, "-", last));
   }
   void RecordDelivered(uint64_t, uint64_t, uint64_t, int64_t) override { ++delivered_records; }
-  void RecordAcked(uint64_t, uint64_t) override { ++acked_records; }
+  void RecordAcked(uint64_t, SequencePair) override { ++acked_records; }
 
   // The events since the last call.
   std::vector<std::string> Take() {

@@ -41,8 +41,10 @@ std::string HeadersOnly(const v1::StoredMessage& m) {
 // A consumer's ConsumerOutput: appends to the stream's outgoing batch.
 class StreamConsumers::Output final : public ConsumerOutput {
  public:
-  Output(StreamConsumers* owner, std::string consumer)
-      : owner_(owner), consumer_(std::move(consumer)) {}
+  Output(StreamConsumers* owner, std::string consumer, std::unique_ptr<ConsumerStateWriter> writer)
+      : owner_(owner), consumer_(std::move(consumer)), writer_(std::move(writer)) {}
+
+  ConsumerStateWriter* writer() const { return writer_.get(); }
 
   void Deliver(std::string_view subject, std::string_view reply, const v1::StoredMessage& m,
                bool headers_only) override {
@@ -106,26 +108,47 @@ class StreamConsumers::Output final : public ConsumerOutput {
         absl::StrCat("$JS.EVENT.ADVISORY.CONSUMER.", event, ".", owner_->stream_, ".", consumer_));
     d->mutable_message()->set_data(std::move(json));
   }
+  // The confirmation leaves once the ack is as durable as the sync policy
+  // promises.
   void AckReply(std::string_view reply) override {
-    owner_->outgoing_.add_deliveries()->set_subject(std::string(reply));
+    if (writer_ == nullptr) {
+      owner_->outgoing_.add_deliveries()->set_subject(std::string(reply));
+      return;
+    }
+    writer_->Flush([sink = owner_->sink_, reply = std::string(reply)](absl::Status status) {
+      if (!status.ok()) {
+        LOG(ERROR) << "ack not confirmed to " << reply << ": " << status;
+        return;
+      }
+      v1::DeliveryBatch batch;
+      batch.add_deliveries()->set_subject(reply);
+      sink->Send(std::move(batch));
+    });
   }
   void Acknowledged(uint64_t, uint64_t) override {}
-  void RecordDelivered(uint64_t, uint64_t, uint64_t, int64_t) override {}
-  void RecordAcked(uint64_t, uint64_t) override {}
+  void RecordDelivered(uint64_t consumer_seq, uint64_t stream_seq, uint64_t deliveries,
+                       int64_t ts_ns) override {
+    if (writer_ != nullptr) writer_->RecordDelivered(consumer_seq, stream_seq, deliveries, ts_ns);
+  }
+  void RecordAcked(uint64_t stream_seq, SequencePair ack_floor) override {
+    if (writer_ != nullptr) writer_->RecordAck(stream_seq, ack_floor);
+  }
 
  private:
   StreamConsumers* const owner_;
   const std::string consumer_;
+  const std::unique_ptr<ConsumerStateWriter> writer_;
 };
 
 StreamConsumers::StreamConsumers(std::string stream, storesvc::client::StoreClient* store,
                                  common::ThreadPool* pool, Sink* sink, ConsumerLimits limits,
-                                 StreamFeed::Limits cache)
+                                 StreamFeed::Limits cache, ConsumerStateStore* state)
     : stream_(std::move(stream)),
       store_(store),
       sink_(sink),
       limits_(limits),
       cache_(cache),
+      state_(state),
       strand_(std::make_shared<common::Strand>(pool)) {}
 
 StreamConsumers::~StreamConsumers() {
@@ -162,6 +185,11 @@ void StreamConsumers::OnTailEnd(absl::Status status) {
               << " consumers";
     std::vector<std::string> names = Names();
     for (const std::string& name : names) Erase(name);
+    if (state_ != nullptr) {
+      if (absl::Status s = state_->DeleteStream(stream_); !s.ok()) {
+        LOG(ERROR) << "stream " << stream_ << ": deleting its consumers' state: " << s;
+      }
+    }
     Finish(absl::GetCurrentTimeNanos());
     sink_->Gone(stream_);
     return;
@@ -240,6 +268,11 @@ absl::StatusOr<v1::ConsumerInfo> StreamConsumers::Create(const v1::CreateConsume
     Consumer& consumer = *existing->second.consumer;
     JSE_ASSIGN_OR_RETURN(
         config, CheckConsumerUpdate(consumer.config(), config, consumer.Info(now_ns).push_bound()));
+    if (state_ != nullptr) {
+      v1::ConsumerInfo info = consumer.Info(now_ns);
+      *info.mutable_config() = config;
+      JSE_RETURN_IF_ERROR(state_->Update(info));
+    }
     consumer.UpdateConfig(config, now_ns);
     return consumer.Info(now_ns);
   }
@@ -257,22 +290,61 @@ absl::StatusOr<v1::ConsumerInfo> StreamConsumers::Create(const v1::CreateConsume
   setup.created_ns = now_ns;
   if (stream.config().max_msg_size() > 0) setup.rate_burst_bytes = stream.config().max_msg_size();
   JSE_RETURN_IF_ERROR(StartPosition(config, &setup));
+  std::unique_ptr<ConsumerStateWriter> writer;
+  if (state_ != nullptr) {
+    v1::ConsumerInfo info;
+    info.set_stream_name(stream_);
+    info.set_name(name);
+    info.set_created_ns(now_ns);
+    *info.mutable_config() = config;
+    ConsumerState initial;
+    initial.delivered = {0, setup.start_seq - 1};
+    initial.ack_floor = {0, setup.start_seq - 1};
+    JSE_ASSIGN_OR_RETURN(writer, state_->Create(info, initial));
+  }
+  Consumer& consumer = Add(std::move(setup), std::move(writer), now_ns);
+  return consumer.Info(now_ns);
+}
 
+void StreamConsumers::Restore(std::vector<LoadedConsumer> consumers, const v1::StreamInfo& stream,
+                              int64_t now_ns) {
+  for (LoadedConsumer& loaded : consumers) {
+    Consumer::Setup setup;
+    setup.stream = stream_;
+    setup.name = loaded.info.name();
+    setup.config = loaded.info.config();
+    setup.retention = stream.config().retention();
+    setup.created_ns = loaded.info.created_ns();
+    if (stream.config().max_msg_size() > 0) {
+      setup.rate_burst_bytes = stream.config().max_msg_size();
+    }
+    setup.start_seq = loaded.state.delivered.stream_seq + 1;
+    setup.stream_last_seq = stream.state().last_seq();
+    setup.restored = &loaded.state;
+    Add(std::move(setup), std::move(loaded.writer), now_ns);
+    LOG(INFO) << "consumer " << stream_ << " > " << loaded.info.name() << " recovered";
+  }
+}
+
+Consumer& StreamConsumers::Add(Consumer::Setup setup, std::unique_ptr<ConsumerStateWriter> writer,
+                               int64_t now_ns) {
+  const std::string name = setup.name;
   Entry entry;
   std::weak_ptr<StreamConsumers> weak = weak_from_this();
-  entry.source = std::make_unique<ConsumerSource>(feed_, SubjectFilter::Of(config), [weak, name] {
-    auto self = weak.lock();
-    if (self == nullptr) return;
-    auto it = self->consumers_.find(name);
-    if (it == self->consumers_.end()) return;
-    const int64_t now = absl::GetCurrentTimeNanos();
-    it->second.consumer->Run(now);
-    self->Finish(now);
-  });
+  entry.source =
+      std::make_unique<ConsumerSource>(feed_, SubjectFilter::Of(setup.config), [weak, name] {
+        auto self = weak.lock();
+        if (self == nullptr) return;
+        auto it = self->consumers_.find(name);
+        if (it == self->consumers_.end()) return;
+        const int64_t now = absl::GetCurrentTimeNanos();
+        it->second.consumer->Run(now);
+        self->Finish(now);
+      });
   if (absl::Status s = entry.source->Recount(setup.start_seq); !s.ok()) {
     LOG(WARNING) << "consumer " << stream_ << " > " << name << ": pending count: " << s;
   }
-  entry.output = std::make_unique<Output>(this, name);
+  entry.output = std::make_unique<Output>(this, name, std::move(writer));
   entry.consumer =
       std::make_unique<Consumer>(std::move(setup), entry.source.get(), entry.output.get());
   Consumer& consumer = *entry.consumer;
@@ -284,7 +356,7 @@ absl::StatusOr<v1::ConsumerInfo> StreamConsumers::Create(const v1::CreateConsume
     outgoing_.add_watch_interest(consumer.config().deliver_subject());
   }
   consumer.Start(now_ns);
-  return consumer.Info(now_ns);
+  return consumer;
 }
 
 absl::Status StreamConsumers::Delete(const std::string& name, int64_t) {
@@ -308,6 +380,11 @@ void StreamConsumers::Erase(const std::string& name) {
   ref->set_stream(stream_);
   ref->set_name(name);
   consumers_.erase(it);
+  if (state_ != nullptr) {
+    if (absl::Status s = state_->Delete(stream_, name); !s.ok()) {
+      LOG(ERROR) << "consumer " << stream_ << " > " << name << ": deleting its state: " << s;
+    }
+  }
 }
 
 absl::StatusOr<v1::ConsumerInfo> StreamConsumers::Info(const std::string& name, int64_t now_ns) {

@@ -25,6 +25,7 @@
 #include "consumersvc/consumer.h"
 #include "consumersvc/consumer_config.h"
 #include "consumersvc/consumer_source.h"
+#include "consumersvc/state_store.h"
 #include "consumersvc/stream_feed.h"
 #include "proto/consumer.pb.h"
 #include "proto/store.pb.h"
@@ -39,6 +40,8 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   class Sink {
    public:
     virtual ~Sink() = default;
+    // May be called from any thread (ack confirmations wait for the state
+    // store's thread).
     virtual void Send(v1::DeliveryBatch batch) = 0;
     // The stream wants a Tick at `due_ns` (0: none).
     virtual void ScheduleTick(const std::shared_ptr<StreamConsumers>& stream, int64_t due_ns) = 0;
@@ -46,9 +49,10 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
     virtual void Gone(const std::string& stream) = 0;
   };
 
+  // `state` keeps the consumers' state across restarts; null: in memory.
   StreamConsumers(std::string stream, storesvc::client::StoreClient* store,
                   common::ThreadPool* pool, Sink* sink, ConsumerLimits limits,
-                  StreamFeed::Limits cache);
+                  StreamFeed::Limits cache, ConsumerStateStore* state);
   ~StreamConsumers();
 
   const std::string& stream() const { return stream_; }
@@ -59,6 +63,8 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
 
   absl::StatusOr<v1::ConsumerInfo> Create(const v1::CreateConsumerRequest& request,
                                           const v1::StreamInfo& stream, int64_t now_ns);
+  // Runs the consumers the state store recovered.
+  void Restore(std::vector<LoadedConsumer> consumers, const v1::StreamInfo& stream, int64_t now_ns);
   absl::Status Delete(const std::string& name, int64_t now_ns);
   absl::StatusOr<v1::ConsumerInfo> Info(const std::string& name, int64_t now_ns);
   std::vector<v1::ConsumerInfo> List(int64_t now_ns);
@@ -86,6 +92,8 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   };
 
   absl::Status StartPosition(const v1::ConsumerConfig& config, Consumer::Setup* setup);
+  // Builds and starts the consumer for `setup`.
+  Consumer& Add(Consumer::Setup setup, std::unique_ptr<ConsumerStateWriter> writer, int64_t now_ns);
   void OnAppended(const std::vector<StreamFeed::Message>& messages);
   void OnTailEnd(absl::Status status);
   std::string NewName() const;
@@ -96,6 +104,7 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   Sink* const sink_;
   const ConsumerLimits limits_;
   const StreamFeed::Limits cache_;
+  ConsumerStateStore* const state_;
   const std::shared_ptr<common::Strand> strand_;
   std::shared_ptr<StreamFeed> feed_;
   std::map<std::string, Entry> consumers_;

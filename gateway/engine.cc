@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/host_ports.h"
 #include "common/status.h"
+#include "common/sync_spec.h"
 #include "glog/logging.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -100,13 +101,17 @@ absl::Status Engine::Init(EngineOptions options) {
   server_ = std::make_unique<core::Server>(options.server);
   jetstream::JsApiOptions api_options;
   if (options.consumer_address.empty()) {
-    JSE_ASSIGN_OR_RETURN(consumers_, consumersvc::ConsumerEngine::Start({}, store_client_));
+    consumersvc::ConsumerEngineOptions consumer_options;
+    consumer_options.data_dir = options.server.store_dir;
+    JSE_ASSIGN_OR_RETURN(consumer_options.sync, common::ParseSyncSpec(options.sync));
+    JSE_ASSIGN_OR_RETURN(consumers_,
+                         consumersvc::ConsumerEngine::Start(consumer_options, store_client_));
     consumer_service_ = std::make_unique<consumersvc::ConsumerServiceImpl>();
     local_services.push_back(consumer_service_.get());
     api_options.consumers = consumers_.get();
     data_plane_ = std::make_unique<jetstream::ConsumerDataPlane>(server_.get(), consumers_.get());
     data_plane_->Start();
-    LOG(INFO) << "consumers: in-process (in memory)";
+    LOG(INFO) << "consumers: in-process, state in " << options.server.store_dir;
   } else {
     // Until the gateway has a gRPC client of the consumer service, its
     // consumers answer 503, pull requests get no reply and acks no

@@ -26,15 +26,19 @@ class JetStreamConsumersTest : public ::testing::TestWithParam<harness::Topology
     if (GetParam() == harness::Topology::kSeparate) {
       GTEST_SKIP() << "the gateway has no gRPC client of consumersvc yet";
     }
-    auto engine = harness::Topology::Start(GetParam());
+    StartEngine({});
+  }
+
+  void StartEngine(std::vector<std::string> store_args) {
+    if (js_ != nullptr) jsCtx_Destroy(js_);
+    if (nc_ != nullptr) natsConnection_Destroy(nc_);
+    js_ = nullptr;
+    nc_ = nullptr;
+    engine_.reset();
+    auto engine = harness::Topology::Start(GetParam(), {}, std::move(store_args));
     ASSERT_TRUE(engine.ok()) << engine.status();
     engine_ = std::move(*engine);
-    ASSERT_EQ(natsConnection_ConnectTo(&nc_, engine_->nats_url().c_str()), NATS_OK)
-        << nats_GetLastError(nullptr);
-    jsOptions options;
-    jsOptions_Init(&options);
-    options.Wait = 10000;
-    ASSERT_EQ(natsConnection_JetStream(&js_, nc_, &options), NATS_OK);
+    Connect();
     jsStreamConfig config;
     jsStreamConfig_Init(&config);
     const char* subjects[] = {"orders.>"};
@@ -43,6 +47,22 @@ class JetStreamConsumersTest : public ::testing::TestWithParam<harness::Topology
     config.SubjectsLen = 1;
     jsErrCode error;
     ASSERT_EQ(js_AddStream(nullptr, js_, &config, nullptr, &error), NATS_OK) << error;
+  }
+
+  void Connect() {
+    ASSERT_EQ(natsConnection_ConnectTo(&nc_, engine_->nats_url().c_str()), NATS_OK)
+        << nats_GetLastError(nullptr);
+    jsOptions options;
+    jsOptions_Init(&options);
+    options.Wait = 10000;
+    ASSERT_EQ(natsConnection_JetStream(&js_, nc_, &options), NATS_OK);
+  }
+
+  void Disconnect() {
+    if (js_ != nullptr) jsCtx_Destroy(js_);
+    if (nc_ != nullptr) natsConnection_Destroy(nc_);
+    js_ = nullptr;
+    nc_ = nullptr;
   }
 
   void TearDown() override {
@@ -269,6 +289,75 @@ TEST_P(JetStreamConsumersTest, ConsumerManagementAndItsErrors) {
   ASSERT_EQ(js_DeleteConsumer(js_, "ORDERS", "mgmt", nullptr, &error), NATS_OK) << error;
   EXPECT_NE(js_DeleteConsumer(js_, "ORDERS", "mgmt", nullptr, &error), NATS_OK);
   EXPECT_EQ(error, JSConsumerNotFoundErr);
+}
+
+TEST_P(JetStreamConsumersTest, DurableConsumersKeepTheirAcksAcrossARestart) {
+  Publish(4);
+  jsConsumerConfig config;
+  jsConsumerConfig_Init(&config);
+  config.Durable = "keeper";
+  config.AckPolicy = js_AckExplicit;
+  config.AckWait = int64_t{1000} * 1000000;
+  jsErrCode error;
+  ASSERT_EQ(js_AddConsumer(nullptr, js_, "ORDERS", &config, nullptr, &error), NATS_OK) << error;
+  natsSubscription* sub = nullptr;
+  ASSERT_EQ(js_PullSubscribe(&sub, js_, "orders.>", "keeper", nullptr, nullptr, &error), NATS_OK)
+      << error;
+  std::vector<natsMsg*> held;
+  ASSERT_EQ(Fetch(sub, 3, 5000, false, &held).size(), 3u);
+  EXPECT_EQ(natsMsg_AckSync(held[0], nullptr, &error), NATS_OK) << error;
+  EXPECT_EQ(natsMsg_AckSync(held[1], nullptr, &error), NATS_OK) << error;
+  for (natsMsg* m : held) natsMsg_Destroy(m);
+  natsSubscription_Destroy(sub);
+  Disconnect();
+  ASSERT_TRUE(engine_->Restart().ok());
+  Connect();
+
+  jsConsumerInfo* info = ConsumerInfo("keeper");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->AckFloor.Stream, 2u);
+  EXPECT_EQ(info->Delivered.Stream, 3u);
+  EXPECT_EQ(info->NumAckPending, 1);
+  EXPECT_EQ(info->NumPending, 1u);
+  jsConsumerInfo_Destroy(info);
+  // The unacked third comes back after its ack wait, then the fourth.
+  ASSERT_EQ(js_PullSubscribe(&sub, js_, "orders.>", "keeper", nullptr, nullptr, &error), NATS_OK)
+      << error;
+  std::vector<std::string> got = Fetch(sub, 2, 10000);
+  if (got.size() == 1) {
+    std::vector<std::string> more = Fetch(sub, 1, 10000);
+    got.insert(got.end(), more.begin(), more.end());
+  }
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"order-3", "order-4"}));
+  natsSubscription_Destroy(sub);
+}
+
+TEST_P(JetStreamConsumersTest, ConfirmedAcksSurviveSigkillWithSyncAlways) {
+  if (GetParam() == harness::Topology::kReference) {
+    GTEST_SKIP() << "nats-server 2.9.10 loses a durable consumer's acks on kill -9 (issue #10)";
+  }
+  StartEngine({"--sync=always"});
+  Publish(5);
+  natsSubscription* sub = nullptr;
+  jsErrCode error;
+  ASSERT_EQ(js_PullSubscribe(&sub, js_, "orders.>", "safe", nullptr, nullptr, &error), NATS_OK)
+      << error;
+  std::vector<natsMsg*> held;
+  ASSERT_EQ(Fetch(sub, 5, 5000, false, &held).size(), 5u);
+  for (natsMsg* m : held) {
+    EXPECT_EQ(natsMsg_AckSync(m, nullptr, &error), NATS_OK) << error;
+    natsMsg_Destroy(m);
+  }
+  natsSubscription_Destroy(sub);
+  Disconnect();
+  ASSERT_TRUE(engine_->CrashAndRestart().ok());
+  Connect();
+  jsConsumerInfo* info = ConsumerInfo("safe");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->AckFloor.Stream, 5u);
+  EXPECT_EQ(info->NumAckPending, 0);
+  jsConsumerInfo_Destroy(info);
 }
 
 TEST_P(JetStreamConsumersTest, AnAckForNoConsumerHasNoResponders) {
