@@ -101,7 +101,7 @@ absl::Status Engine::Init(EngineOptions options) {
   jetstream::JsApiOptions api_options;
   if (options.consumer_address.empty()) {
     JSE_ASSIGN_OR_RETURN(consumers_, consumersvc::ConsumerEngine::Start({}, store_client_));
-    consumer_service_ = std::make_unique<consumersvc::ConsumerServiceImpl>();
+    consumer_service_ = std::make_unique<consumersvc::ConsumerServiceImpl>(consumers_.get());
     local_services.push_back(consumer_service_.get());
     api_options.consumers = consumers_.get();
     data_plane_ = std::make_unique<jetstream::ConsumerDataPlane>(server_.get(), consumers_.get());

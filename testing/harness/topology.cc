@@ -77,9 +77,11 @@ absl::Status Topology::Launch() {
     gateway_args.insert(gateway_args.end(), extra_store_args_.begin(), extra_store_args_.end());
   } else {
     JSE_RETURN_IF_ERROR(StartStore());
-    JSE_ASSIGN_OR_RETURN(common::Ports ports,
-                         StartServer(RunfilePath("consumersvc/consumersvc"),
-                                     {"--listen=" + ListenAddress(consumer_address_)}, &consumer_));
+    JSE_ASSIGN_OR_RETURN(
+        common::Ports ports,
+        StartServer(RunfilePath("consumersvc/consumersvc"),
+                    {"--listen=" + ListenAddress(consumer_address_), "--store=" + store_address_},
+                    &consumer_));
     JSE_ASSIGN_OR_RETURN(consumer_address_, FirstOf(ports.grpc, "grpc", *consumer_));
     JSE_RETURN_IF_ERROR(WaitForGrpcHealth(store_address_, kStartTimeout));
     JSE_RETURN_IF_ERROR(WaitForGrpcHealth(consumer_address_, kStartTimeout));
