@@ -1,9 +1,8 @@
 // Consumers end to end through the official NATS C client: pull consumers
 // with Fetch, push consumers with js_Subscribe, acks of every kind, AckSync,
-// ordered consumers and consumer management, against the embedded gateway;
-// the same expectations run against nats-server -js, so they encode the
-// reference's behaviour. (Three processes: the gateway has no gRPC client of
-// the consumer service yet, so those cases are skipped there.)
+// ordered consumers and consumer management, against the embedded gateway
+// and the three processes; the same expectations run against nats-server
+// -js, so they encode the reference's behaviour.
 #include <algorithm>
 #include <atomic>
 #include <string>
@@ -23,9 +22,6 @@ namespace {
 class JetStreamConsumersTest : public ::testing::TestWithParam<harness::Topology::Kind> {
  protected:
   void SetUp() override {
-    if (GetParam() == harness::Topology::kSeparate) {
-      GTEST_SKIP() << "the gateway has no gRPC client of consumersvc yet";
-    }
     auto engine = harness::Topology::Start(GetParam());
     ASSERT_TRUE(engine.ok()) << engine.status();
     engine_ = std::move(*engine);
