@@ -308,6 +308,8 @@ TEST_F(ConsumerServiceTest, ANewSessionHearsOfEveryConsumer) {
   ASSERT_TRUE(received.WaitForConsumer("A"));
   ASSERT_TRUE(received.WaitForConsumer("B"));
   const v1::DeliveryBatch first = received.batches().front();
+  EXPECT_TRUE(first.session_start());
+  EXPECT_EQ(first.consumers_added_size(), 2);
   ASSERT_EQ(first.watch_interest_size(), 1);
   EXPECT_EQ(first.watch_interest(0), "deliver.b");
 }

@@ -14,11 +14,12 @@ constexpr size_t kMaxMergedBytes = size_t{4} << 20;
 
 // The gateway acts on a batch's deliveries first and on its watches and
 // consumers after, so a later batch joins a queued one only when that one
-// holds deliveries alone: the merged batch then reads exactly as the two in
-// turn would.
+// holds deliveries alone (and does not start the session): the merged batch
+// then reads exactly as the two in turn would.
 bool MergesWithLater(const v1::DeliveryBatch& batch) {
-  return batch.watch_interest_size() == 0 && batch.unwatch_interest_size() == 0 &&
-         batch.consumers_added_size() == 0 && batch.consumers_removed_size() == 0;
+  return !batch.session_start() && batch.watch_interest_size() == 0 &&
+         batch.unwatch_interest_size() == 0 && batch.consumers_added_size() == 0 &&
+         batch.consumers_removed_size() == 0;
 }
 
 void Merge(v1::DeliveryBatch& later, v1::DeliveryBatch& last) {

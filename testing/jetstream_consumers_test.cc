@@ -274,6 +274,42 @@ TEST_P(JetStreamConsumersTest, AnAckForNoConsumerHasNoResponders) {
       NATS_NO_RESPONDERS);
 }
 
+TEST_P(JetStreamConsumersTest, ARestartedConsumersvcForgetsItsConsumersAndServesNewOnes) {
+  if (GetParam() != harness::Topology::kSeparate) GTEST_SKIP() << "needs a consumersvc of its own";
+  Publish(2);
+  natsSubscription* sub = nullptr;
+  jsErrCode error;
+  ASSERT_EQ(js_PullSubscribe(&sub, js_, "orders.>", "before", nullptr, nullptr, &error), NATS_OK)
+      << error;
+  EXPECT_EQ(Fetch(sub, 1, 5000), (std::vector<std::string>{"order-1"}));
+  natsSubscription_Destroy(sub);
+  sub = nullptr;
+
+  ASSERT_TRUE(engine_->RestartConsumers().ok());
+  // Consumers live in memory for now: the new consumersvc has none, and once
+  // the gateway's session is back its acks have no responders.
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  natsStatus ack = NATS_OK;
+  while (absl::Now() < deadline) {
+    natsMsg* reply = nullptr;
+    ack = natsConnection_RequestString(&reply, nc_, "$JS.ACK.ORDERS.before.1.2.2.0.0", "+ACK", 200);
+    natsMsg_Destroy(reply);
+    if (ack == NATS_NO_RESPONDERS) break;
+  }
+  EXPECT_EQ(ack, NATS_NO_RESPONDERS);
+
+  natsStatus created = NATS_ERR;
+  while (created != NATS_OK && absl::Now() < deadline) {
+    created = js_PullSubscribe(&sub, js_, "orders.>", "after", nullptr, nullptr, &error);
+    if (created != NATS_OK) absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_EQ(created, NATS_OK) << error;
+  EXPECT_EQ(Fetch(sub, 2, 5000), (std::vector<std::string>{"order-1", "order-2"}));
+  Publish(1);
+  EXPECT_EQ(Fetch(sub, 1, 5000), (std::vector<std::string>{"order-3"}));
+  natsSubscription_Destroy(sub);
+}
+
 INSTANTIATE_TEST_SUITE_P(Deployments, JetStreamConsumersTest,
                          ::testing::Values(harness::Topology::kEmbedded,
                                            harness::Topology::kSeparate,

@@ -5,9 +5,10 @@
 // in flight); DeliveryBatches come down to the callback on the pump thread.
 // When the stream ends (the service restarted, the connection broke) a new
 // one opens after kReopenPause, and again until the session is destroyed.
-// The service announces its consumers to every new session, so the gateway
-// serves their acks again and watches their deliver subjects afresh, which
-// reports each one's interest now (ConsumerDataPlane). Batches sent while no
+// Every new session starts with a batch naming all the service's consumers
+// (session_start), from which the gateway serves their acks and watches
+// their deliver subjects afresh, reporting each one's interest now, and
+// drops the others (ConsumerDataPlane). Batches sent while no
 // stream is open are kept, up to kMaxPendingEvents events, and go first on
 // the next one; what a broken stream had not yet written is lost, like
 // messages in flight: clients retry pulls, and messages not acknowledged are

@@ -1,11 +1,35 @@
 #include "gateway/jetstream/consumer_data_plane.h"
 
+#include <set>
 #include <utility>
 #include <vector>
 
 #include "common/callback_burst.h"
 
 namespace jsengine::gateway::jetstream {
+namespace {
+
+// "<stream>.<consumer>": the key of its ack subscription.
+std::string AckKey(const v1::ConsumerRef& consumer) {
+  return consumer.stream() + "." + consumer.name();
+}
+
+// Removes the entries of `map` whose key is not in `keep`; returns their ids.
+std::vector<uint64_t> EraseAllBut(const std::set<std::string>& keep,
+                                  std::map<std::string, uint64_t>* map) {
+  std::vector<uint64_t> erased;
+  for (auto it = map->begin(); it != map->end();) {
+    if (keep.count(it->first)) {
+      ++it;
+      continue;
+    }
+    if (it->second != 0) erased.push_back(it->second);
+    it = map->erase(it);
+  }
+  return erased;
+}
+
+}  // namespace
 
 ConsumerDataPlane::ConsumerDataPlane(core::Server* server,
                                      consumersvc::client::ConsumerClient* consumers)
@@ -94,6 +118,7 @@ void ConsumerDataPlane::Ack(std::string_view subject, std::string_view reply,
 }
 
 void ConsumerDataPlane::OnDeliveries(v1::DeliveryBatch batch) {
+  if (batch.session_start()) KeepOnly(batch);
   common::CallbackBurst burst;
   for (const v1::Delivery& d : batch.deliveries()) {
     if (d.has_message() && !d.message().subject().empty()) {
@@ -111,8 +136,26 @@ void ConsumerDataPlane::OnDeliveries(v1::DeliveryBatch batch) {
   for (const v1::ConsumerRef& consumer : batch.consumers_removed()) StopServingAcks(consumer);
 }
 
+void ConsumerDataPlane::KeepOnly(const v1::DeliveryBatch& start) {
+  std::set<std::string> consumers;
+  for (const v1::ConsumerRef& consumer : start.consumers_added()) {
+    consumers.insert(AckKey(consumer));
+  }
+  const std::set<std::string> subjects(start.watch_interest().begin(),
+                                       start.watch_interest().end());
+  std::vector<uint64_t> acks;
+  std::vector<uint64_t> watches;
+  {
+    absl::MutexLock lock(&mu_);
+    acks = EraseAllBut(consumers, &ack_subscriptions_);
+    watches = EraseAllBut(subjects, &watches_);
+  }
+  for (uint64_t id : acks) server_->UnsubscribeInternal(id);
+  for (uint64_t id : watches) server_->UnwatchClientInterest(id);
+}
+
 void ConsumerDataPlane::ServeAcks(const v1::ConsumerRef& consumer) {
-  const std::string key = consumer.stream() + "." + consumer.name();
+  const std::string key = AckKey(consumer);
   {
     absl::MutexLock lock(&mu_);
     if (stopped_ || ack_subscriptions_.count(key)) return;
@@ -137,7 +180,7 @@ void ConsumerDataPlane::StopServingAcks(const v1::ConsumerRef& consumer) {
   uint64_t id = 0;
   {
     absl::MutexLock lock(&mu_);
-    auto it = ack_subscriptions_.find(consumer.stream() + "." + consumer.name());
+    auto it = ack_subscriptions_.find(AckKey(consumer));
     if (it == ack_subscriptions_.end()) return;
     id = it->second;
     ack_subscriptions_.erase(it);

@@ -11,12 +11,13 @@
 // and ack confirmations. The deliver subjects the service names are watched
 // for client interest, and every change is reported back.
 //
-// A session whose service restarted or reconnected hears every consumer
-// announced again: acks already served stay served, and a deliver subject
-// already watched is watched afresh, whose first report is its interest now
-// (what a service that lost track needs, and a second consumer on the
-// subject). Events sent while Start opens the session go first once it is
-// open.
+// A session whose service restarted or reconnected starts with a batch
+// naming every consumer the service has: acks of the others are no longer
+// served nor their deliver subjects watched; those it names stay served,
+// and their deliver subjects are watched afresh, whose first report is the
+// interest now (what a service that lost track needs, and a second consumer
+// on the subject). Events sent while Start opens the session go first once
+// it is open.
 //
 // The server and the consumer client must outlive it. Start and Stop from
 // one thread; the DataPlane calls from any.
@@ -58,6 +59,8 @@ class ConsumerDataPlane final : public DataPlane {
   void ServeAcks(const v1::ConsumerRef& consumer) ABSL_LOCKS_EXCLUDED(mu_);
   void StopServingAcks(const v1::ConsumerRef& consumer) ABSL_LOCKS_EXCLUDED(mu_);
   void OnDeliveries(v1::DeliveryBatch batch);
+  // Stops serving and watching what a session_start batch does not name.
+  void KeepOnly(const v1::DeliveryBatch& start) ABSL_LOCKS_EXCLUDED(mu_);
   void Watch(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
   void Unwatch(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
 

@@ -41,6 +41,9 @@ class Topology {
   // kSeparate only: stops storesvc (SIGTERM), runs `while_stopped`, and
   // starts it again; the gateway stays up and reconnects by itself.
   absl::Status RestartStore(const std::function<void()>& while_stopped);
+  // kSeparate only: stops consumersvc (SIGTERM) and starts it again on the
+  // same address; the gateway stays up and reconnects by itself.
+  absl::Status RestartConsumers();
   // Kills the process holding the store with SIGKILL (no clean shutdown) and
   // starts everything again.
   absl::Status CrashAndRestart();
@@ -63,6 +66,7 @@ class Topology {
            std::vector<std::string> extra_store_args);
   absl::Status Launch();
   absl::Status StartStore();
+  absl::Status StartConsumers();
   // Starts `binary`, waits for its ports file and returns what it lists.
   absl::StatusOr<common::Ports> StartServer(const std::string& binary,
                                             std::vector<std::string> args,
