@@ -254,24 +254,31 @@ std::unique_ptr<client::ConsumerSession> ConsumerEngine::OpenSession(
   {
     absl::MutexLock lock(&sessions_mu_);
     id = next_session_++;
-    sessions_[id] = std::move(on_deliveries);
+    sessions_[id].on_deliveries = std::move(on_deliveries);
   }
-  // The new gateway learns every consumer.
+  // The new gateway learns every consumer. A consumer created or deleted
+  // while they are gathered is announced too, or its removal held for
+  // after: either way the gateway ends up right.
   std::vector<std::shared_ptr<StreamConsumers>> streams;
   {
     absl::MutexLock lock(&mu_);
     for (const auto& [name, stream] : streams_) streams.push_back(stream);
   }
   v1::DeliveryBatch known;
+  known.set_session_start(true);
   for (const auto& stream : streams) {
     RunOn(stream, [&known](StreamConsumers& s, int64_t) {
       s.Announce(&known);
       return true;
     });
   }
-  if (known.consumers_added_size() > 0) {
+  {
     absl::MutexLock lock(&sessions_mu_);
-    if (auto it = sessions_.find(id); it != sessions_.end()) it->second(std::move(known));
+    SessionEntry& session = sessions_[id];
+    session.on_deliveries(std::move(known));
+    for (v1::DeliveryBatch& batch : session.held) session.on_deliveries(std::move(batch));
+    session.held.clear();
+    session.starting = false;
   }
   return std::make_unique<Session>(this, id);
 }
@@ -329,9 +336,16 @@ void ConsumerEngine::OnEvents(v1::GatewayBatch batch) {
 void ConsumerEngine::Send(v1::DeliveryBatch batch) {
   absl::MutexLock lock(&sessions_mu_);
   if (sessions_.empty()) return;
+  auto give = [](SessionEntry& session, v1::DeliveryBatch b) {
+    if (session.starting) {
+      session.held.push_back(std::move(b));
+    } else {
+      session.on_deliveries(std::move(b));
+    }
+  };
   auto last = std::prev(sessions_.end());
-  for (auto it = sessions_.begin(); it != last; ++it) it->second(batch);
-  last->second(std::move(batch));
+  for (auto it = sessions_.begin(); it != last; ++it) give(it->second, batch);
+  give(last->second, std::move(batch));
 }
 
 void ConsumerEngine::ScheduleTick(const std::shared_ptr<StreamConsumers>& stream, int64_t due_ns) {

@@ -5,7 +5,9 @@
 // share, and one timer thread that ticks them when their consumers are due.
 // Admin calls run on the stream's strand and wait for it. A session's
 // events are posted to the strands of the streams they name; deliveries go
-// to every open session (one gateway per consumer service for now).
+// to every open session (one gateway per consumer service for now). A new
+// session first gets every consumer, in a batch marked session_start;
+// batches for it that arise meanwhile follow that one.
 // Consumers of a deleted stream are deleted with it.
 //
 //   auto engine = ConsumerEngine::Start({}, store);
@@ -24,6 +26,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -107,8 +110,15 @@ class ConsumerEngine final : public client::ConsumerClient, private StreamConsum
   std::map<std::string, std::shared_ptr<StreamConsumers>> streams_ ABSL_GUARDED_BY(mu_);
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
 
+  struct SessionEntry {
+    DeliveryCallback on_deliveries;
+    // Until it had its session_start batch: what arose meanwhile.
+    bool starting = true;
+    std::vector<v1::DeliveryBatch> held;
+  };
+
   absl::Mutex sessions_mu_;
-  std::map<uint64_t, DeliveryCallback> sessions_ ABSL_GUARDED_BY(sessions_mu_);
+  std::map<uint64_t, SessionEntry> sessions_ ABSL_GUARDED_BY(sessions_mu_);
   uint64_t next_session_ ABSL_GUARDED_BY(sessions_mu_) = 1;
 
   absl::Mutex timer_mu_;

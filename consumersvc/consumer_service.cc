@@ -1,48 +1,46 @@
 #include "consumersvc/consumer_service.h"
 
-#include <string>
+#include "common/grpc/grpc_status.h"
+#include "common/grpc/unary.h"
+#include "consumersvc/session_reactor.h"
 
 namespace jsengine::consumersvc {
-namespace {
 
-grpc::Status Unimplemented(const std::string& rpc) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      "ConsumerService." + rpc + ": consumers are not available in this build yet");
-}
-
-}  // namespace
+using common::grpc::Reply;
 
 grpc::Status ConsumerServiceImpl::CreateConsumer(grpc::ServerContext*,
-                                                 const v1::CreateConsumerRequest*,
-                                                 v1::ConsumerInfo*) {
-  return Unimplemented("CreateConsumer");
+                                                 const v1::CreateConsumerRequest* request,
+                                                 v1::ConsumerInfo* response) {
+  return Reply(consumers_->CreateConsumer(*request), response);
 }
 
-grpc::Status ConsumerServiceImpl::DeleteConsumer(grpc::ServerContext*, const v1::ConsumerRequest*,
+grpc::Status ConsumerServiceImpl::DeleteConsumer(grpc::ServerContext*,
+                                                 const v1::ConsumerRequest* request,
                                                  v1::DeleteConsumerResponse*) {
-  return Unimplemented("DeleteConsumer");
+  return common::grpc::ToGrpcStatus(consumers_->DeleteConsumer(*request));
 }
 
-grpc::Status ConsumerServiceImpl::GetConsumerInfo(grpc::ServerContext*, const v1::ConsumerRequest*,
-                                                  v1::ConsumerInfo*) {
-  return Unimplemented("GetConsumerInfo");
+grpc::Status ConsumerServiceImpl::GetConsumerInfo(grpc::ServerContext*,
+                                                  const v1::ConsumerRequest* request,
+                                                  v1::ConsumerInfo* response) {
+  return Reply(consumers_->GetConsumerInfo(*request), response);
 }
 
 grpc::Status ConsumerServiceImpl::ListConsumers(grpc::ServerContext*,
-                                                const v1::ListConsumersRequest*,
-                                                v1::ListConsumersResponse*) {
-  return Unimplemented("ListConsumers");
+                                                const v1::ListConsumersRequest* request,
+                                                v1::ListConsumersResponse* response) {
+  return Reply(consumers_->ListConsumers(*request), response);
 }
 
 grpc::Status ConsumerServiceImpl::ConsumerNames(grpc::ServerContext*,
-                                                const v1::ListConsumersRequest*,
-                                                v1::ConsumerNamesResponse*) {
-  return Unimplemented("ConsumerNames");
+                                                const v1::ListConsumersRequest* request,
+                                                v1::ConsumerNamesResponse* response) {
+  return Reply(consumers_->ConsumerNames(*request), response);
 }
 
-grpc::Status ConsumerServiceImpl::Session(
-    grpc::ServerContext*, grpc::ServerReaderWriter<v1::DeliveryBatch, v1::GatewayBatch>*) {
-  return Unimplemented("Session");
+grpc::ServerBidiReactor<v1::GatewayBatch, v1::DeliveryBatch>* ConsumerServiceImpl::Session(
+    grpc::CallbackServerContext* context) {
+  return new SessionReactor(context, consumers_);
 }
 
 }  // namespace jsengine::consumersvc

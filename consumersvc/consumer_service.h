@@ -1,18 +1,25 @@
-// The ConsumerService gRPC API (proto/consumer.proto).
+// ConsumerServiceImpl: the ConsumerService gRPC API (proto/consumer.proto)
+// over a ConsumerClient (the ConsumerEngine, in consumersvc and in the
+// embedded gateway). Unary admin calls map one to one; statuses cross with
+// common::grpc::ToGrpcStatus(), so JetStream code/err_code reach the client.
 //
-// Consumers are the next milestone: until they exist, every RPC answers
-// UNIMPLEMENTED with a message naming the missing piece, so callers (the
-// gateway, the admin CLI, grpcurl) get a clear answer instead of a hang.
-// Thread-safe and stateless.
+// Session is a bidi stream served by the callback API (SessionReactor): one
+// ConsumerClient session per call, GatewayBatches up, DeliveryBatches down.
+//
+// Thread-safety: thread-safe; `consumers` must outlive the service.
 #ifndef JSENGINE_CONSUMERSVC_CONSUMER_SERVICE_H_
 #define JSENGINE_CONSUMERSVC_CONSUMER_SERVICE_H_
 
+#include "consumersvc/client/consumer_client.h"
 #include "proto/consumer.grpc.pb.h"
 
 namespace jsengine::consumersvc {
 
-class ConsumerServiceImpl final : public v1::ConsumerService::Service {
+class ConsumerServiceImpl final
+    : public v1::ConsumerService::WithCallbackMethod_Session<v1::ConsumerService::Service> {
  public:
+  explicit ConsumerServiceImpl(client::ConsumerClient* consumers) : consumers_(consumers) {}
+
   grpc::Status CreateConsumer(grpc::ServerContext* context,
                               const v1::CreateConsumerRequest* request,
                               v1::ConsumerInfo* response) override;
@@ -26,9 +33,12 @@ class ConsumerServiceImpl final : public v1::ConsumerService::Service {
   grpc::Status ConsumerNames(grpc::ServerContext* context,
                              const v1::ListConsumersRequest* request,
                              v1::ConsumerNamesResponse* response) override;
-  grpc::Status Session(
-      grpc::ServerContext* context,
-      grpc::ServerReaderWriter<v1::DeliveryBatch, v1::GatewayBatch>* stream) override;
+
+  grpc::ServerBidiReactor<v1::GatewayBatch, v1::DeliveryBatch>* Session(
+      grpc::CallbackServerContext* context) override;
+
+ private:
+  client::ConsumerClient* const consumers_;
 };
 
 }  // namespace jsengine::consumersvc

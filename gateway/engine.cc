@@ -106,18 +106,19 @@ absl::Status Engine::Init(EngineOptions options) {
     JSE_ASSIGN_OR_RETURN(consumer_options.sync, common::ParseSyncSpec(options.sync));
     JSE_ASSIGN_OR_RETURN(consumers_,
                          consumersvc::ConsumerEngine::Start(consumer_options, store_client_));
-    consumer_service_ = std::make_unique<consumersvc::ConsumerServiceImpl>();
+    consumer_service_ = std::make_unique<consumersvc::ConsumerServiceImpl>(consumers_.get());
     local_services.push_back(consumer_service_.get());
-    api_options.consumers = consumers_.get();
-    data_plane_ = std::make_unique<jetstream::ConsumerDataPlane>(server_.get(), consumers_.get());
-    data_plane_->Start();
+    consumer_client_ = consumers_.get();
     LOG(INFO) << "consumers: in-process, state in " << options.server.store_dir;
   } else {
-    // Until the gateway has a gRPC client of the consumer service, its
-    // consumers answer 503, pull requests get no reply and acks no
-    // responders, as nats-server without consumers.
+    remote_consumers_ =
+        std::make_unique<consumersvc::client::RemoteConsumerClient>(options.consumer_address);
+    consumer_client_ = remote_consumers_.get();
     LOG(INFO) << "consumers: consumersvc at " << options.consumer_address;
   }
+  api_options.consumers = consumer_client_;
+  data_plane_ = std::make_unique<jetstream::ConsumerDataPlane>(server_.get(), consumer_client_);
+  data_plane_->Start();
   bridge_ = std::make_unique<jetstream::Bridge>(server_.get(), store_client_, api_options,
                                                 data_plane_.get());
   JSE_RETURN_IF_ERROR(bridge_->Start());
@@ -167,6 +168,7 @@ void Engine::Stop() {
   data_plane_.reset();
   server_.reset();
   consumers_.reset();
+  remote_consumers_.reset();
   remote_store_.reset();
   grpc_server_.reset();
   store_service_.reset();

@@ -23,6 +23,8 @@
 #include "absl/status/statusor.h"
 #include "common/grpc/grpc_server.h"
 #include "common/ports_file.h"
+#include "consumersvc/client/consumer_client.h"
+#include "consumersvc/client/remote_consumer_client.h"
 #include "consumersvc/consumer_engine.h"
 #include "consumersvc/consumer_service.h"
 #include "gateway/core/options.h"
@@ -81,6 +83,9 @@ class Engine {
   std::unique_ptr<storesvc::StoreServiceImpl> store_service_;
   std::unique_ptr<consumersvc::ConsumerEngine> consumers_;
   std::unique_ptr<consumersvc::ConsumerServiceImpl> consumer_service_;
+  std::unique_ptr<consumersvc::client::RemoteConsumerClient> remote_consumers_;
+  // consumers_ or remote_consumers_.
+  consumersvc::client::ConsumerClient* consumer_client_ = nullptr;
   std::unique_ptr<jetstream::ConsumerDataPlane> data_plane_;
   std::unique_ptr<common::grpc::GrpcServer> grpc_server_;
   std::unique_ptr<storesvc::client::RemoteStoreClient> remote_store_;

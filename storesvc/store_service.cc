@@ -5,19 +5,15 @@
 
 #include "absl/synchronization/mutex.h"
 #include "common/grpc/grpc_status.h"
+#include "common/grpc/unary.h"
 #include "storesvc/append_reactor.h"
 
 namespace jsengine::storesvc {
 namespace {
 
-constexpr absl::Duration kCancelPoll = absl::Milliseconds(100);
+using common::grpc::Reply;
 
-template <typename T>
-grpc::Status Reply(absl::StatusOr<T> result, T* response) {
-  if (!result.ok()) return common::grpc::ToGrpcStatus(result.status());
-  *response = *std::move(result);
-  return grpc::Status::OK;
-}
+constexpr absl::Duration kCancelPoll = absl::Milliseconds(100);
 
 // A queue of outgoing messages drained by the handler's own thread, so store
 // callbacks never block on gRPC flow control.

@@ -1,9 +1,8 @@
 // Consumers end to end through the official NATS C client: pull consumers
 // with Fetch, push consumers with js_Subscribe, acks of every kind, AckSync,
-// ordered consumers and consumer management, against the embedded gateway;
-// the same expectations run against nats-server -js, so they encode the
-// reference's behaviour. (Three processes: the gateway has no gRPC client of
-// the consumer service yet, so those cases are skipped there.)
+// ordered consumers and consumer management, against the embedded gateway
+// and the three processes; the same expectations run against nats-server
+// -js, so they encode the reference's behaviour.
 #include <algorithm>
 #include <atomic>
 #include <string>
@@ -22,12 +21,7 @@ namespace {
 
 class JetStreamConsumersTest : public ::testing::TestWithParam<harness::Topology::Kind> {
  protected:
-  void SetUp() override {
-    if (GetParam() == harness::Topology::kSeparate) {
-      GTEST_SKIP() << "the gateway has no gRPC client of consumersvc yet";
-    }
-    StartEngine({});
-  }
+  void SetUp() override { StartEngine({}); }
 
   void StartEngine(std::vector<std::string> store_args) {
     if (js_ != nullptr) jsCtx_Destroy(js_);
@@ -365,6 +359,30 @@ TEST_P(JetStreamConsumersTest, AnAckForNoConsumerHasNoResponders) {
   EXPECT_EQ(
       natsConnection_RequestString(&reply, nc_, "$JS.ACK.ORDERS.nobody.1.1.1.1.0", "+ACK", 2000),
       NATS_NO_RESPONDERS);
+}
+
+TEST_P(JetStreamConsumersTest, ARestartedConsumersvcResumesItsDurableConsumers) {
+  if (GetParam() != harness::Topology::kSeparate) GTEST_SKIP() << "needs a consumersvc of its own";
+  Publish(2);
+  natsSubscription* sub = nullptr;
+  jsErrCode error;
+  ASSERT_EQ(js_PullSubscribe(&sub, js_, "orders.>", "durable", nullptr, nullptr, &error), NATS_OK)
+      << error;
+  std::vector<natsMsg*> kept;
+  EXPECT_EQ(Fetch(sub, 1, 5000, /*ack=*/false, &kept), (std::vector<std::string>{"order-1"}));
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(natsMsg_AckSync(kept[0], nullptr, &error), NATS_OK) << error;
+  natsMsg_Destroy(kept[0]);
+
+  ASSERT_TRUE(engine_->RestartConsumers().ok());
+  // The gateway's session comes back on its own; until then fetches time out.
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  std::vector<std::string> got;
+  while (got.empty() && absl::Now() < deadline) got = Fetch(sub, 1, 1000);
+  EXPECT_EQ(got, (std::vector<std::string>{"order-2"}));
+  Publish(1);
+  EXPECT_EQ(Fetch(sub, 1, 5000), (std::vector<std::string>{"order-3"}));
+  natsSubscription_Destroy(sub);
 }
 
 INSTANTIATE_TEST_SUITE_P(Deployments, JetStreamConsumersTest,

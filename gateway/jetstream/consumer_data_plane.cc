@@ -1,9 +1,35 @@
 #include "gateway/jetstream/consumer_data_plane.h"
 
+#include <set>
 #include <utility>
 #include <vector>
 
+#include "common/callback_burst.h"
+
 namespace jsengine::gateway::jetstream {
+namespace {
+
+// "<stream>.<consumer>": the key of its ack subscription.
+std::string AckKey(const v1::ConsumerRef& consumer) {
+  return consumer.stream() + "." + consumer.name();
+}
+
+// Removes the entries of `map` whose key is not in `keep`; returns their ids.
+std::vector<uint64_t> EraseAllBut(const std::set<std::string>& keep,
+                                  std::map<std::string, uint64_t>* map) {
+  std::vector<uint64_t> erased;
+  for (auto it = map->begin(); it != map->end();) {
+    if (keep.count(it->first)) {
+      ++it;
+      continue;
+    }
+    if (it->second != 0) erased.push_back(it->second);
+    it = map->erase(it);
+  }
+  return erased;
+}
+
+}  // namespace
 
 ConsumerDataPlane::ConsumerDataPlane(core::Server* server,
                                      consumersvc::client::ConsumerClient* consumers)
@@ -12,8 +38,14 @@ ConsumerDataPlane::ConsumerDataPlane(core::Server* server,
 ConsumerDataPlane::~ConsumerDataPlane() { Stop(); }
 
 void ConsumerDataPlane::Start() {
-  session_ =
+  std::unique_ptr<consumersvc::client::ConsumerSession> session =
       consumers_->OpenSession([this](v1::DeliveryBatch batch) { OnDeliveries(std::move(batch)); });
+  {
+    absl::MutexLock lock(&session_mu_);
+    session_ = std::move(session);
+    if (!early_.events().empty()) session_->Send(std::move(early_));
+    early_.Clear();
+  }
   flow_control_subscription_ =
       server_->SubscribeInternal("$JS.FC.>", "", [this](const core::InboundMessage& message) {
         v1::GatewayEvent event;
@@ -29,19 +61,39 @@ void ConsumerDataPlane::Stop() {
   std::map<std::string, uint64_t> acks;
   {
     absl::MutexLock lock(&mu_);
+    stopped_ = true;
     watches.swap(watches_);
     acks.swap(ack_subscriptions_);
   }
   for (const auto& [subject, id] : watches) server_->UnwatchClientInterest(id);
-  for (const auto& [consumer, id] : acks) server_->UnsubscribeInternal(id);
-  session_.reset();
+  for (const auto& [consumer, id] : acks) {
+    if (id != 0) server_->UnsubscribeInternal(id);
+  }
+  std::unique_ptr<consumersvc::client::ConsumerSession> session;
+  {
+    absl::MutexLock lock(&session_mu_);
+    session = std::move(session_);
+  }
+  // Outside the lock: the session waits out a callback, which may Send.
+  session.reset();
 }
 
 void ConsumerDataPlane::Send(v1::GatewayEvent event) {
-  if (session_ == nullptr) return;
   v1::GatewayBatch batch;
   *batch.add_events() = std::move(event);
-  session_->Send(std::move(batch));
+  {
+    absl::ReaderMutexLock lock(&session_mu_);
+    if (session_ != nullptr) {
+      session_->Send(std::move(batch));
+      return;
+    }
+  }
+  absl::MutexLock lock(&session_mu_);
+  if (session_ != nullptr) {
+    session_->Send(std::move(batch));
+  } else {
+    *early_.add_events() = std::move(*batch.mutable_events(0));
+  }
 }
 
 void ConsumerDataPlane::PullRequest(std::string_view stream, std::string_view consumer,
@@ -66,6 +118,8 @@ void ConsumerDataPlane::Ack(std::string_view subject, std::string_view reply,
 }
 
 void ConsumerDataPlane::OnDeliveries(v1::DeliveryBatch batch) {
+  if (batch.session_start()) KeepOnly(batch);
+  common::CallbackBurst burst;
   for (const v1::Delivery& d : batch.deliveries()) {
     if (d.has_message() && !d.message().subject().empty()) {
       const std::string& headers = d.headers().empty() ? d.message().headers() : d.headers();
@@ -82,26 +136,51 @@ void ConsumerDataPlane::OnDeliveries(v1::DeliveryBatch batch) {
   for (const v1::ConsumerRef& consumer : batch.consumers_removed()) StopServingAcks(consumer);
 }
 
-void ConsumerDataPlane::ServeAcks(const v1::ConsumerRef& consumer) {
-  const std::string key = consumer.stream() + "." + consumer.name();
+void ConsumerDataPlane::KeepOnly(const v1::DeliveryBatch& start) {
+  std::set<std::string> consumers;
+  for (const v1::ConsumerRef& consumer : start.consumers_added()) {
+    consumers.insert(AckKey(consumer));
+  }
+  const std::set<std::string> subjects(start.watch_interest().begin(),
+                                       start.watch_interest().end());
+  std::vector<uint64_t> acks;
+  std::vector<uint64_t> watches;
   {
     absl::MutexLock lock(&mu_);
-    if (ack_subscriptions_.count(key)) return;
+    acks = EraseAllBut(consumers, &ack_subscriptions_);
+    watches = EraseAllBut(subjects, &watches_);
+  }
+  for (uint64_t id : acks) server_->UnsubscribeInternal(id);
+  for (uint64_t id : watches) server_->UnwatchClientInterest(id);
+}
+
+void ConsumerDataPlane::ServeAcks(const v1::ConsumerRef& consumer) {
+  const std::string key = AckKey(consumer);
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_ || ack_subscriptions_.count(key)) return;
     ack_subscriptions_[key] = 0;
   }
   const uint64_t id = server_->SubscribeInternal(
       "$JS.ACK." + key + ".>", "", [this](const core::InboundMessage& message) {
         Ack(message.subject, message.reply, message.payload);
       });
-  absl::MutexLock lock(&mu_);
-  ack_subscriptions_[key] = id;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = ack_subscriptions_.find(key);
+    if (it != ack_subscriptions_.end() && it->second == 0) {
+      it->second = id;
+      return;
+    }
+  }
+  server_->UnsubscribeInternal(id);  // Stopped, or no longer wanted, meanwhile.
 }
 
 void ConsumerDataPlane::StopServingAcks(const v1::ConsumerRef& consumer) {
   uint64_t id = 0;
   {
     absl::MutexLock lock(&mu_);
-    auto it = ack_subscriptions_.find(consumer.stream() + "." + consumer.name());
+    auto it = ack_subscriptions_.find(AckKey(consumer));
     if (it == ack_subscriptions_.end()) return;
     id = it->second;
     ack_subscriptions_.erase(it);
@@ -110,19 +189,18 @@ void ConsumerDataPlane::StopServingAcks(const v1::ConsumerRef& consumer) {
 }
 
 void ConsumerDataPlane::Watch(const std::string& subject) {
-  {
-    absl::MutexLock lock(&mu_);
-    if (watches_.count(subject)) return;
-    watches_[subject] = 0;
-  }
   const uint64_t id = server_->WatchClientInterest(subject, "", [this, subject](bool has) {
     v1::GatewayEvent event;
     event.mutable_interest()->set_subject(subject);
     event.mutable_interest()->set_has_interest(has);
     Send(std::move(event));
   });
-  absl::MutexLock lock(&mu_);
-  watches_[subject] = id;
+  uint64_t replaced = id;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!stopped_) std::swap(watches_[subject], replaced);
+  }
+  if (replaced != 0) server_->UnwatchClientInterest(replaced);
 }
 
 void ConsumerDataPlane::Unwatch(const std::string& subject) {

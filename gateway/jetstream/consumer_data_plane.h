@@ -11,6 +11,14 @@
 // and ack confirmations. The deliver subjects the service names are watched
 // for client interest, and every change is reported back.
 //
+// A session whose service restarted or reconnected starts with a batch
+// naming every consumer the service has: acks of the others are no longer
+// served nor their deliver subjects watched; those it names stay served,
+// and their deliver subjects are watched afresh, whose first report is the
+// interest now (what a service that lost track needs, and a second consumer
+// on the subject). Events sent while Start opens the session go first once
+// it is open.
+//
 // The server and the consumer client must outlive it. Start and Stop from
 // one thread; the DataPlane calls from any.
 #ifndef JSENGINE_GATEWAY_JETSTREAM_CONSUMER_DATA_PLANE_H_
@@ -39,27 +47,34 @@ class ConsumerDataPlane final : public DataPlane {
   ConsumerDataPlane(const ConsumerDataPlane&) = delete;
   ConsumerDataPlane& operator=(const ConsumerDataPlane&) = delete;
 
-  void Start();
-  void Stop();
+  void Start() ABSL_LOCKS_EXCLUDED(session_mu_);
+  void Stop() ABSL_LOCKS_EXCLUDED(session_mu_, mu_);
 
   void PullRequest(std::string_view stream, std::string_view consumer, std::string_view reply,
                    std::string_view payload) override;
 
  private:
-  void Send(v1::GatewayEvent event);
+  void Send(v1::GatewayEvent event) ABSL_LOCKS_EXCLUDED(session_mu_);
   void Ack(std::string_view subject, std::string_view reply, std::string_view payload);
   void ServeAcks(const v1::ConsumerRef& consumer) ABSL_LOCKS_EXCLUDED(mu_);
   void StopServingAcks(const v1::ConsumerRef& consumer) ABSL_LOCKS_EXCLUDED(mu_);
   void OnDeliveries(v1::DeliveryBatch batch);
+  // Stops serving and watching what a session_start batch does not name.
+  void KeepOnly(const v1::DeliveryBatch& start) ABSL_LOCKS_EXCLUDED(mu_);
   void Watch(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
   void Unwatch(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
 
   core::Server* const server_;
   consumersvc::client::ConsumerClient* const consumers_;
-  std::unique_ptr<consumersvc::client::ConsumerSession> session_;
   uint64_t flow_control_subscription_ = 0;
 
+  absl::Mutex session_mu_;
+  std::unique_ptr<consumersvc::client::ConsumerSession> session_ ABSL_GUARDED_BY(session_mu_);
+  // Events sent before Start had the session.
+  v1::GatewayBatch early_ ABSL_GUARDED_BY(session_mu_);
+
   absl::Mutex mu_;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   std::map<std::string, uint64_t> watches_ ABSL_GUARDED_BY(mu_);  // Subject -> watch id.
   // "<stream>.<consumer>" -> its ack subscription.
   std::map<std::string, uint64_t> ack_subscriptions_ ABSL_GUARDED_BY(mu_);

@@ -1,36 +1,17 @@
 #include "storesvc/client/remote_store_client.h"
 
-#include <chrono>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "common/grpc/grpc_status.h"
+#include "common/grpc/unary.h"
 #include "common/status.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "storesvc/client/remote_stream_reader.h"
 
 namespace jsengine::storesvc::client {
-namespace {
 
-constexpr auto kAdminDeadline = std::chrono::seconds(30);
-
-std::unique_ptr<grpc::ClientContext> AdminContext() {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + kAdminDeadline);
-  return context;
-}
-
-template <typename Response, typename Call>
-absl::StatusOr<Response> Unary(Call call) {
-  auto context = AdminContext();
-  Response response;
-  grpc::Status status = call(context.get(), &response);
-  if (!status.ok()) return common::grpc::FromGrpcStatus(status);
-  return response;
-}
-
-}  // namespace
+using common::grpc::CallUnary;
 
 RemoteStoreClient::RemoteStoreClient(const std::string& address)
     : channel_(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
@@ -40,62 +21,66 @@ RemoteStoreClient::~RemoteStoreClient() = default;
 
 absl::StatusOr<v1::StreamInfo> RemoteStoreClient::CreateStream(
     const v1::CreateStreamRequest& request) {
-  return Unary<v1::StreamInfo>([&](grpc::ClientContext* c, v1::StreamInfo* r) {
+  return CallUnary<v1::StreamInfo>([&](grpc::ClientContext* c, v1::StreamInfo* r) {
     return stub_->CreateStream(c, request, r);
   });
 }
 
 absl::StatusOr<v1::StreamInfo> RemoteStoreClient::UpdateStream(
     const v1::UpdateStreamRequest& request) {
-  return Unary<v1::StreamInfo>([&](grpc::ClientContext* c, v1::StreamInfo* r) {
+  return CallUnary<v1::StreamInfo>([&](grpc::ClientContext* c, v1::StreamInfo* r) {
     return stub_->UpdateStream(c, request, r);
   });
 }
 
 absl::Status RemoteStoreClient::DeleteStream(const v1::DeleteStreamRequest& request) {
-  return Unary<v1::DeleteStreamResponse>([&](grpc::ClientContext* c, v1::DeleteStreamResponse* r) {
-           return stub_->DeleteStream(c, request, r);
-         })
+  return CallUnary<v1::DeleteStreamResponse>(
+             [&](grpc::ClientContext* c, v1::DeleteStreamResponse* r) {
+               return stub_->DeleteStream(c, request, r);
+             })
       .status();
 }
 
 absl::StatusOr<v1::StreamInfo> RemoteStoreClient::GetStreamInfo(
     const v1::StreamInfoRequest& request) {
-  return Unary<v1::StreamInfo>([&](grpc::ClientContext* c, v1::StreamInfo* r) {
+  return CallUnary<v1::StreamInfo>([&](grpc::ClientContext* c, v1::StreamInfo* r) {
     return stub_->GetStreamInfo(c, request, r);
   });
 }
 
 absl::StatusOr<v1::ListStreamsResponse> RemoteStoreClient::ListStreams(
     const v1::ListStreamsRequest& request) {
-  return Unary<v1::ListStreamsResponse>([&](grpc::ClientContext* c, v1::ListStreamsResponse* r) {
-    return stub_->ListStreams(c, request, r);
-  });
+  return CallUnary<v1::ListStreamsResponse>(
+      [&](grpc::ClientContext* c, v1::ListStreamsResponse* r) {
+        return stub_->ListStreams(c, request, r);
+      });
 }
 
 absl::StatusOr<v1::StreamNamesResponse> RemoteStoreClient::StreamNames(
     const v1::ListStreamsRequest& request) {
-  return Unary<v1::StreamNamesResponse>([&](grpc::ClientContext* c, v1::StreamNamesResponse* r) {
-    return stub_->StreamNames(c, request, r);
-  });
+  return CallUnary<v1::StreamNamesResponse>(
+      [&](grpc::ClientContext* c, v1::StreamNamesResponse* r) {
+        return stub_->StreamNames(c, request, r);
+      });
 }
 
 absl::StatusOr<v1::PurgeStreamResponse> RemoteStoreClient::PurgeStream(
     const v1::PurgeStreamRequest& request) {
-  return Unary<v1::PurgeStreamResponse>([&](grpc::ClientContext* c, v1::PurgeStreamResponse* r) {
-    return stub_->PurgeStream(c, request, r);
-  });
+  return CallUnary<v1::PurgeStreamResponse>(
+      [&](grpc::ClientContext* c, v1::PurgeStreamResponse* r) {
+        return stub_->PurgeStream(c, request, r);
+      });
 }
 
 absl::StatusOr<v1::StoredMessage> RemoteStoreClient::GetMessage(
     const v1::GetMessageRequest& request) {
-  return Unary<v1::StoredMessage>([&](grpc::ClientContext* c, v1::StoredMessage* r) {
+  return CallUnary<v1::StoredMessage>([&](grpc::ClientContext* c, v1::StoredMessage* r) {
     return stub_->GetMessage(c, request, r);
   });
 }
 
 absl::Status RemoteStoreClient::DeleteMessage(const v1::DeleteMessageRequest& request) {
-  return Unary<v1::DeleteMessageResponse>(
+  return CallUnary<v1::DeleteMessageResponse>(
              [&](grpc::ClientContext* c, v1::DeleteMessageResponse* r) {
                return stub_->DeleteMessage(c, request, r);
              })
@@ -104,7 +89,7 @@ absl::Status RemoteStoreClient::DeleteMessage(const v1::DeleteMessageRequest& re
 
 absl::StatusOr<v1::FilteredStateResponse> RemoteStoreClient::FilteredState(
     const v1::FilteredStateRequest& request) {
-  return Unary<v1::FilteredStateResponse>(
+  return CallUnary<v1::FilteredStateResponse>(
       [&](grpc::ClientContext* c, v1::FilteredStateResponse* r) {
         return stub_->FilteredState(c, request, r);
       });

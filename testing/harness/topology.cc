@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "testing/util/temp_dir.h"
@@ -77,10 +78,7 @@ absl::Status Topology::Launch() {
     gateway_args.insert(gateway_args.end(), extra_store_args_.begin(), extra_store_args_.end());
   } else {
     JSE_RETURN_IF_ERROR(StartStore());
-    JSE_ASSIGN_OR_RETURN(common::Ports ports,
-                         StartServer(RunfilePath("consumersvc/consumersvc"),
-                                     {"--listen=" + ListenAddress(consumer_address_)}, &consumer_));
-    JSE_ASSIGN_OR_RETURN(consumer_address_, FirstOf(ports.grpc, "grpc", *consumer_));
+    JSE_RETURN_IF_ERROR(StartConsumers());
     JSE_RETURN_IF_ERROR(WaitForGrpcHealth(store_address_, kStartTimeout));
     JSE_RETURN_IF_ERROR(WaitForGrpcHealth(consumer_address_, kStartTimeout));
     gateway_args.insert(gateway_args.end(),
@@ -129,6 +127,26 @@ absl::Status Topology::StartStore() {
   JSE_ASSIGN_OR_RETURN(common::Ports ports,
                        StartServer(RunfilePath("storesvc/storesvc"), std::move(args), &store_));
   JSE_ASSIGN_OR_RETURN(store_address_, FirstOf(ports.grpc, "grpc", *store_));
+  return absl::OkStatus();
+}
+
+absl::Status Topology::RestartConsumers() {
+  if (kind_ != kSeparate) return absl::FailedPreconditionError("only kSeparate has a consumersvc");
+  consumer_->Stop(SIGTERM);
+  consumer_.reset();
+  JSE_RETURN_IF_ERROR(StartConsumers());
+  return WaitForGrpcHealth(consumer_address_, kStartTimeout);
+}
+
+absl::Status Topology::StartConsumers() {
+  std::vector<std::string> args = {"--listen=" + ListenAddress(consumer_address_),
+                                   "--store=" + store_address_, "--data_dir=" + data_dir_};
+  for (const std::string& arg : extra_store_args_) {
+    if (absl::StartsWith(arg, "--sync")) args.push_back(arg);
+  }
+  JSE_ASSIGN_OR_RETURN(common::Ports ports, StartServer(RunfilePath("consumersvc/consumersvc"),
+                                                        std::move(args), &consumer_));
+  JSE_ASSIGN_OR_RETURN(consumer_address_, FirstOf(ports.grpc, "grpc", *consumer_));
   return absl::OkStatus();
 }
 

@@ -30,7 +30,8 @@ class Topology {
   enum Kind { kEmbedded, kSeparate, kReference };
 
   // `extra_gateway_args` are appended to the gateway's command line,
-  // `extra_store_args` to the store's (the gateway's in kEmbedded).
+  // `extra_store_args` to the store's (the gateway's in kEmbedded; their --sync
+  // to the consumersvc's too).
   static absl::StatusOr<std::unique_ptr<Topology>> Start(
       Kind kind, std::vector<std::string> extra_gateway_args = {},
       std::vector<std::string> extra_store_args = {});
@@ -41,6 +42,9 @@ class Topology {
   // kSeparate only: stops storesvc (SIGTERM), runs `while_stopped`, and
   // starts it again; the gateway stays up and reconnects by itself.
   absl::Status RestartStore(const std::function<void()>& while_stopped);
+  // kSeparate only: stops consumersvc (SIGTERM) and starts it again on the
+  // same address; the gateway stays up and reconnects by itself.
+  absl::Status RestartConsumers();
   // Kills the process holding the store with SIGKILL (no clean shutdown) and
   // starts everything again.
   absl::Status CrashAndRestart();
@@ -63,6 +67,7 @@ class Topology {
            std::vector<std::string> extra_store_args);
   absl::Status Launch();
   absl::Status StartStore();
+  absl::Status StartConsumers();
   // Starts `binary`, waits for its ports file and returns what it lists.
   absl::StatusOr<common::Ports> StartServer(const std::string& binary,
                                             std::vector<std::string> args,
