@@ -101,8 +101,12 @@ bool Consumer::NeedsAck(uint64_t seq, std::string_view subject) const {
 }
 
 uint64_t Consumer::NumPending() {
-  // Skip-list messages still to come count as pending too.
-  return source_->NumPending(next_sseq_, filter_) + skip_list_.size();
+  // Delivering the last message per subject: those still to come, then
+  // whatever was stored after them.
+  if (!skip_list_.empty()) {
+    return skip_list_.size() + source_->NumPending(skip_resume_seq_ + 1, filter_);
+  }
+  return source_->NumPending(next_sseq_, filter_);
 }
 
 Consumer::NoCandidate Consumer::NextCandidate(Candidate* candidate) {
@@ -134,7 +138,7 @@ Consumer::NoCandidate Consumer::NextCandidate(Candidate* candidate) {
       redelivered_.erase(seq);
       continue;
     }
-    candidate->message = next.message;
+    candidate->message = std::move(next.message);
     candidate->deliveries = deliveries;
     candidate->redelivery = true;
     return NoCandidate::kNone;
@@ -149,7 +153,7 @@ Consumer::NoCandidate Consumer::NextCandidate(Candidate* candidate) {
   MessageSource::Next next = source_->LoadNext(seq, filter_);
   switch (next.kind) {
     case MessageSource::Next::kMessage:
-      candidate->message = next.message;
+      candidate->message = std::move(next.message);
       candidate->deliveries = 1;
       candidate->redelivery = false;
       return NoCandidate::kNone;

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,8 +51,8 @@ class MessageSource {
       kFetching,  // Not in memory: being fetched; ask again when told.
     };
     Kind kind = kEnd;
-    // Valid until the source is called again.
-    const v1::StoredMessage* message = nullptr;
+    // Shared: a later call may drop the source's own copy.
+    std::shared_ptr<const v1::StoredMessage> message;
     uint64_t resume_seq = 0;
   };
 
@@ -182,7 +183,7 @@ class Consumer {
   };
   // A message chosen to deliver, not yet committed.
   struct Candidate {
-    const v1::StoredMessage* message = nullptr;
+    std::shared_ptr<const v1::StoredMessage> message;
     uint64_t deliveries = 1;
     bool redelivery = false;
   };

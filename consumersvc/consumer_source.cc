@@ -59,14 +59,14 @@ MessageSource::Next ConsumerSource::LoadNext(uint64_t seq, const SubjectFilter& 
   for (;;) {
     if (seq >= feed_->cache_first_seq()) {
       if (const StreamFeed::Message* m = feed_->FindNext(seq, filter)) {
-        return {Next::kMessage, m->get(), 0};
+        return {Next::kMessage, *m, 0};
       }
       return {Next::kEnd, nullptr, feed_->last_seq() + 1};
     }
     if (ahead_read_ != nullptr) return {Next::kFetching};
     if (ahead_from_ <= seq && seq <= ahead_to_ && ahead_to_ != 0) {
       if (const StreamFeed::Message* m = FindAhead(seq, false)) {
-        return {Next::kMessage, m->get(), 0};
+        return {Next::kMessage, *m, 0};
       }
       seq = ahead_to_ + 1;  // Nothing matches up to what was read: go on.
       continue;
@@ -125,10 +125,10 @@ void ConsumerSource::StartReadAhead(uint64_t seq) {
 }
 
 MessageSource::Next ConsumerSource::Load(uint64_t seq) {
-  if (const StreamFeed::Message* m = feed_->Find(seq)) return {Next::kMessage, m->get(), 0};
-  if (const StreamFeed::Message* m = FindAhead(seq, true)) return {Next::kMessage, m->get(), 0};
+  if (const StreamFeed::Message* m = feed_->Find(seq)) return {Next::kMessage, *m, 0};
+  if (const StreamFeed::Message* m = FindAhead(seq, true)) return {Next::kMessage, *m, 0};
   if (auto it = loaded_.find(seq); it != loaded_.end()) {
-    return {Next::kMessage, it->second.get(), 0};
+    return {Next::kMessage, it->second, 0};
   }
   if (gone_.erase(seq) > 0) return {Next::kEnd, nullptr, 0};
   wanted_.insert(seq);

@@ -31,7 +31,7 @@ class FakeSource : public MessageSource {
     m.set_subject(subject);
     m.set_data(data);
     m.set_time_ns(ts != 0 ? ts : kT0 + static_cast<int64_t>(last_) * kMs);
-    messages_[last_] = m;
+    messages_[last_] = std::make_shared<const v1::StoredMessage>(std::move(m));
     return last_;
   }
   void Remove(uint64_t seq) { messages_.erase(seq); }
@@ -39,7 +39,7 @@ class FakeSource : public MessageSource {
   Next LoadNext(uint64_t seq, const SubjectFilter& filter) override {
     if (fetching) return {Next::kFetching};
     for (auto it = messages_.lower_bound(seq); it != messages_.end(); ++it) {
-      if (filter.Matches(it->second.subject())) return {Next::kMessage, &it->second, 0};
+      if (filter.Matches(it->second->subject())) return {Next::kMessage, it->second, 0};
     }
     return {Next::kEnd, nullptr, last_ + 1};
   }
@@ -47,13 +47,13 @@ class FakeSource : public MessageSource {
     if (fetching) return {Next::kFetching};
     auto it = messages_.find(seq);
     if (it == messages_.end()) return {Next::kEnd, nullptr, 0};
-    return {Next::kMessage, &it->second, 0};
+    return {Next::kMessage, it->second, 0};
   }
   uint64_t FirstSeq() override { return messages_.empty() ? last_ + 1 : messages_.begin()->first; }
   uint64_t NumPending(uint64_t seq, const SubjectFilter& filter) override {
     uint64_t n = 0;
     for (auto it = messages_.lower_bound(seq); it != messages_.end(); ++it) {
-      n += filter.Matches(it->second.subject());
+      n += filter.Matches(it->second->subject());
     }
     return n;
   }
@@ -62,7 +62,7 @@ class FakeSource : public MessageSource {
 
  private:
   uint64_t last_ = 0;
-  std::map<uint64_t, v1::StoredMessage> messages_;
+  std::map<uint64_t, std::shared_ptr<const v1::StoredMessage>> messages_;
 };
 
 // Records everything a consumer sends as short strings:

@@ -206,11 +206,10 @@ std::string StreamConsumers::NewName() const {
 
 absl::Status StreamConsumers::StartPosition(const v1::ConsumerConfig& config,
                                             Consumer::Setup* setup) {
+  const SubjectFilter filter = SubjectFilter::Of(config);
   v1::FilteredStateRequest request;
   request.set_stream(stream_);
-  for (const std::string& s : SubjectFilter::Of(config).subjects()) {
-    request.add_filter_subjects(s);
-  }
+  for (const std::string& s : filter.subjects()) request.add_filter_subjects(s);
   if (config.deliver_policy() == v1::DELIVER_BY_START_TIME) {
     request.set_start_time_ns(config.opt_start_time_ns());
   }
@@ -224,7 +223,7 @@ absl::Status StreamConsumers::StartPosition(const v1::ConsumerConfig& config,
       seq = first;
       break;
     case v1::DELIVER_LAST:
-      seq = SubjectFilter::Of(config).empty() ? last : state.last_seq();
+      seq = filter.empty() ? last : state.last_seq();
       break;
     case v1::DELIVER_NEW:
       seq = last + 1;

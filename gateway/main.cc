@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   jsengine::common::SkipMutexDeadlockChecks();
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
+  google::InstallFailureSignalHandler();
 
   jsengine::gateway::EngineOptions options;
   absl::Status parsed = jsengine::gateway::ParseGatewayArgs(

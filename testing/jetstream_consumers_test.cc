@@ -138,6 +138,57 @@ TEST_P(JetStreamConsumersTest, PullConsumerFetchesInBatchesAndAcks) {
   natsSubscription_Destroy(sub);
 }
 
+// Each deliver policy starts where nats-server starts it, and every message
+// carries the count still pending after it, as nats-server counts it.
+TEST_P(JetStreamConsumersTest, DeliverPoliciesStartWhereNatsServerStarts) {
+  Publish(3, "orders.a");
+  Publish(3, "orders.b");
+  struct Case {
+    const char* name;
+    jsDeliverPolicy policy;
+    uint64_t start_seq;
+    std::vector<std::string> want;  // "<subject>:<stream seq>:<pending>"
+  };
+  const std::vector<Case> cases = {
+      {"all",
+       js_DeliverAll,
+       0,
+       {"orders.a:1:5", "orders.a:2:4", "orders.a:3:3", "orders.b:4:2", "orders.b:5:1",
+        "orders.b:6:0"}},
+      {"last", js_DeliverLast, 0, {"orders.b:6:0"}},
+      {"new", js_DeliverNew, 0, {}},
+      {"startseq", js_DeliverByStartSequence, 4, {"orders.b:4:2", "orders.b:5:1", "orders.b:6:0"}},
+      {"lastper", js_DeliverLastPerSubject, 0, {"orders.a:3:1", "orders.b:6:0"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    jsSubOptions options;
+    jsSubOptions_Init(&options);
+    options.Config.DeliverPolicy = c.policy;
+    options.Config.OptStartSeq = c.start_seq;
+    natsSubscription* sub = nullptr;
+    jsErrCode error;
+    ASSERT_EQ(js_PullSubscribe(&sub, js_, "orders.*", c.name, nullptr, &options, &error), NATS_OK)
+        << error;
+    std::vector<natsMsg*> held;
+    Fetch(sub, 10, c.want.empty() ? 500 : 2000, false, &held);
+    std::vector<std::string> got;
+    for (natsMsg* m : held) {
+      jsMsgMetaData* meta = nullptr;
+      EXPECT_EQ(natsMsg_GetMetaData(&meta, m), NATS_OK);
+      if (meta != nullptr) {
+        got.push_back(
+            absl::StrCat(natsMsg_GetSubject(m), ":", meta->Sequence.Stream, ":", meta->NumPending));
+        jsMsgMetaData_Destroy(meta);
+      }
+      EXPECT_EQ(natsMsg_Ack(m, nullptr), NATS_OK);
+      natsMsg_Destroy(m);
+    }
+    EXPECT_EQ(got, c.want);
+    natsSubscription_Destroy(sub);
+  }
+}
+
 TEST_P(JetStreamConsumersTest, UnackedAndNakedMessagesComeBackTermedOnesDoNot) {
   Publish(3);
   natsSubscription* sub = nullptr;
