@@ -330,6 +330,34 @@ void Consumer::OnFlowControlReply(std::string_view subject, int64_t now_ns) {
 
 void Consumer::OnStreamAppended(int64_t now_ns) { Run(now_ns); }
 
+void Consumer::OnPurged(uint64_t start, uint64_t stream_last_seq, bool wider, int64_t now_ns) {
+  if (start == 0 && !wider) start = stream_last_seq + 1;
+  next_sseq_ = std::max(next_sseq_, start);
+  while (!skip_list_.empty() && skip_list_.front() < next_sseq_) skip_list_.pop_front();
+  if (skip_list_.empty()) {
+    next_sseq_ = std::max(next_sseq_, skip_resume_seq_ + 1);
+  } else {
+    next_sseq_ = skip_list_.front();
+  }
+  if (ack_sseq_ < start) {
+    ack_sseq_ = start - 1;
+    for (auto it = pending_.begin(); it != pending_.end() && it->first <= ack_sseq_;) {
+      ack_dseq_ = std::max(ack_dseq_, it->second.consumer_seq);
+      redelivered_.erase(it->first);
+      it = pending_.erase(it);
+    }
+    next_dseq_ = std::max(next_dseq_, ack_dseq_ + 1);
+  }
+  std::deque<uint64_t> queued;
+  queued.swap(redeliver_queue_);
+  on_redeliver_queue_.clear();
+  for (uint64_t seq : queued) {
+    if (seq >= next_sseq_ && pending_.count(seq) > 0) AddToRedeliverQueue(seq);
+  }
+  output_->RecordState(State());
+  Run(now_ns);
+}
+
 void Consumer::OnDeliveryInterest(bool has_interest, int64_t now_ns) {
   if (!is_push()) return;
   const bool was = active_;

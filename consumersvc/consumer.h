@@ -102,6 +102,8 @@ class ConsumerOutput {
   virtual void RecordDelivered(uint64_t consumer_seq, uint64_t stream_seq, uint64_t deliveries,
                                int64_t ts_ns) = 0;
   virtual void RecordAcked(uint64_t stream_seq, SequencePair ack_floor) = 0;
+  // The state is now `state`, by a change that is neither (a purge).
+  virtual void RecordState(const ConsumerState& state) = 0;
 };
 
 class Consumer {
@@ -162,6 +164,13 @@ class Consumer {
   void OnReplyInterestLost(std::string_view reply, int64_t now_ns);
   // A reply to a flow-control request (its subject).
   void OnFlowControlReply(std::string_view subject, int64_t now_ns);
+
+  // The stream was purged: nats-server's consumer purge. Delivery resumes
+  // at `start` (0: nothing of the consumer's is left, resume after
+  // `stream_last_seq`), everything below it counts as acknowledged. `wider`:
+  // the purge took only some of the subjects the consumer reads, so
+  // `start` is the stream's first sequence.
+  void OnPurged(uint64_t start, uint64_t stream_last_seq, bool wider, int64_t now_ns);
 
   // Whether an inactive_threshold has passed without interest (push) or
   // pull requests (pull): the owner deletes the consumer.

@@ -248,6 +248,14 @@ absl::StatusOr<v1::ConsumerNamesResponse> ConsumerEngine::ConsumerNames(
   return response;
 }
 
+absl::StatusOr<v1::PurgeStreamResponse> ConsumerEngine::PurgeStream(
+    const v1::PurgeStreamRequest& request) {
+  std::shared_ptr<StreamConsumers> stream = Find(request.name());
+  if (stream == nullptr) return store_->PurgeStream(request);
+  return RunOn(stream,
+               [&request](StreamConsumers& s, int64_t now) { return s.Purge(request, now); });
+}
+
 std::unique_ptr<client::ConsumerSession> ConsumerEngine::OpenSession(
     DeliveryCallback on_deliveries) {
   uint64_t id;

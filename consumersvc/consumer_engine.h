@@ -68,6 +68,8 @@ class ConsumerEngine final : public client::ConsumerClient, private StreamConsum
       const v1::ListConsumersRequest& request) override;
   absl::StatusOr<v1::ConsumerNamesResponse> ConsumerNames(
       const v1::ListConsumersRequest& request) override;
+  absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(
+      const v1::PurgeStreamRequest& request) override;
   std::unique_ptr<client::ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override;
 
   // Stops the timer and the streams' work; idempotent.

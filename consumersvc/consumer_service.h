@@ -33,6 +33,8 @@ class ConsumerServiceImpl final
   grpc::Status ConsumerNames(grpc::ServerContext* context,
                              const v1::ListConsumersRequest* request,
                              v1::ConsumerNamesResponse* response) override;
+  grpc::Status PurgeStream(grpc::ServerContext* context, const v1::PurgeStreamRequest* request,
+                           v1::PurgeStreamResponse* response) override;
 
   grpc::ServerBidiReactor<v1::GatewayBatch, v1::DeliveryBatch>* Session(
       grpc::CallbackServerContext* context) override;

@@ -102,6 +102,10 @@ class CountingConsumers final : public client::ConsumerClient {
       const v1::ListConsumersRequest& request) override {
     return inner_->ConsumerNames(request);
   }
+  absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(
+      const v1::PurgeStreamRequest& request) override {
+    return inner_->PurgeStream(request);
+  }
   std::unique_ptr<client::ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override {
     return std::make_unique<Session>(this, inner_->OpenSession(std::move(on_deliveries)));
   }
@@ -354,6 +358,9 @@ class BurstingConsumers final : public client::ConsumerClient {
   }
   absl::StatusOr<v1::ConsumerNamesResponse> ConsumerNames(
       const v1::ListConsumersRequest&) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(const v1::PurgeStreamRequest&) override {
     return absl::UnimplementedError("");
   }
   std::unique_ptr<client::ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override {

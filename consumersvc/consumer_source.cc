@@ -55,6 +55,22 @@ const StreamFeed::Message* ConsumerSource::FindAhead(uint64_t seq, bool exact) c
   return &*it;
 }
 
+void ConsumerSource::Forget() {
+  *alive_ = false;
+  alive_ = std::make_shared<bool>(true);
+  if (ahead_read_ != nullptr) ahead_read_->Cancel();
+  if (seq_read_ != nullptr) seq_read_->Cancel();
+  ahead_read_.reset();
+  seq_read_.reset();
+  ahead_.clear();
+  ahead_from_ = 0;
+  ahead_to_ = 0;
+  loaded_.clear();
+  gone_.clear();
+  wanted_.clear();
+  counted_ = false;
+}
+
 MessageSource::Next ConsumerSource::LoadNext(uint64_t seq, const SubjectFilter& filter) {
   for (;;) {
     if (seq >= feed_->cache_first_seq()) {

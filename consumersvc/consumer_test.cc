@@ -103,6 +103,7 @@ class RecordingOutput : public ConsumerOutput {
   }
   void RecordDelivered(uint64_t, uint64_t, uint64_t, int64_t) override { ++delivered_records; }
   void RecordAcked(uint64_t, SequencePair) override { ++acked_records; }
+  void RecordState(const ConsumerState&) override { ++state_records; }
 
   // The events since the last call.
   std::vector<std::string> Take() {
@@ -117,6 +118,7 @@ class RecordingOutput : public ConsumerOutput {
   std::string last_status_reply;
   int delivered_records = 0;
   int acked_records = 0;
+  int state_records = 0;
 };
 
 v1::StreamConfig Stream() {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/go_json_writer.h"
 #include "common/status.h"
+#include "common/subject.h"
 #include "glog/logging.h"
 
 namespace jsengine::consumersvc {
@@ -133,6 +134,9 @@ class StreamConsumers::Output final : public ConsumerOutput {
   void RecordAcked(uint64_t stream_seq, SequencePair ack_floor) override {
     if (writer_ != nullptr) writer_->RecordAck(stream_seq, ack_floor);
   }
+  void RecordState(const ConsumerState& state) override {
+    if (writer_ != nullptr) writer_->RecordState(state);
+  }
 
  private:
   StreamConsumers* const owner_;
@@ -247,6 +251,47 @@ absl::Status StreamConsumers::StartPosition(const v1::ConsumerConfig& config,
   setup->start_seq = seq;
   setup->stream_last_seq = last;
   return absl::OkStatus();
+}
+
+absl::StatusOr<v1::PurgeStreamResponse> StreamConsumers::Purge(
+    const v1::PurgeStreamRequest& request, int64_t now_ns) {
+  JSE_ASSIGN_OR_RETURN(v1::PurgeStreamResponse response, store_->PurgeStream(request));
+  v1::FilteredStateRequest state_request;
+  state_request.set_stream(stream_);
+  if (!request.filter().empty()) state_request.add_filter_subjects(request.filter());
+  absl::StatusOr<v1::FilteredStateResponse> state = store_->FilteredState(state_request);
+  if (!state.ok()) {
+    LOG(ERROR) << "stream " << stream_ << " purged, but its state is out of reach, so its "
+               << "consumers do not move past the purge: " << state.status();
+    return response;
+  }
+  if (feed_ != nullptr) feed_->Forget(state->stream_last_seq());
+  for (auto& [name, entry] : consumers_) {
+    entry.source->Forget();
+    // nats-server: a consumer whose subjects were all purged resumes at the
+    // first message left on them; one that reads wider, at the stream's
+    // first; one that reads none of them is left alone.
+    uint64_t start = state->stream_first_seq();
+    bool wider = false;
+    if (!request.filter().empty()) {
+      const SubjectFilter filter = SubjectFilter::Of(entry.consumer->config());
+      bool within = !filter.empty();
+      bool overlaps = filter.empty();
+      for (const std::string& s : filter.subjects()) {
+        within = within && common::SubjectIsSubsetOf(s, request.filter());
+        overlaps = overlaps || common::SubjectsCollide(s, request.filter());
+      }
+      if (within) {
+        start = state->first_seq();
+      } else if (overlaps) {
+        wider = true;
+      } else {
+        continue;
+      }
+    }
+    entry.consumer->OnPurged(start, state->stream_last_seq(), wider, now_ns);
+  }
+  return response;
 }
 
 absl::StatusOr<v1::ConsumerInfo> StreamConsumers::Create(const v1::CreateConsumerRequest& request,

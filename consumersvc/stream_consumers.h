@@ -66,6 +66,10 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   // Runs the consumers the state store recovered.
   void Restore(std::vector<LoadedConsumer> consumers, const v1::StreamInfo& stream, int64_t now_ns);
   absl::Status Delete(const std::string& name, int64_t now_ns);
+  // Purges the stream in the store and moves its consumers past what went,
+  // as nats-server's stream purge does, with nothing delivered in between.
+  absl::StatusOr<v1::PurgeStreamResponse> Purge(const v1::PurgeStreamRequest& request,
+                                                int64_t now_ns);
   absl::StatusOr<v1::ConsumerInfo> Info(const std::string& name, int64_t now_ns);
   std::vector<v1::ConsumerInfo> List(int64_t now_ns);
   std::vector<std::string> Names() const;

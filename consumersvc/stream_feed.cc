@@ -62,6 +62,10 @@ void StreamFeed::OnBatch(const v1::MessageBatch& batch) {
   added.reserve(batch.messages_size());
   for (const v1::StoredMessage& m : batch.messages()) {
     if (m.seq() <= last_seq_) continue;
+    if (m.seq() <= forgotten_through_) {
+      last_seq_ = m.seq();
+      continue;
+    }
     auto message = std::make_shared<const v1::StoredMessage>(m);
     cache_bytes_ += SizeOf(*message);
     cache_.push_back(message);
@@ -71,6 +75,13 @@ void StreamFeed::OnBatch(const v1::MessageBatch& batch) {
   last_seq_ = std::max(last_seq_, batch.stream_last_seq());
   Trim();
   if (!added.empty()) on_appended_(added);
+}
+
+void StreamFeed::Forget(uint64_t through_seq) {
+  cache_.clear();
+  cache_bytes_ = 0;
+  forgotten_through_ = std::max(forgotten_through_, through_seq);
+  cache_first_seq_ = std::max(last_seq_, forgotten_through_) + 1;
 }
 
 void StreamFeed::Trim() {

@@ -58,6 +58,10 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   // Every stored message from here to last_seq() is in the cache.
   uint64_t cache_first_seq() const { return cache_first_seq_; }
 
+  // Messages up to `through_seq` may have changed in the store (a purge):
+  // drops the cache, and never caches those that the tail brings later.
+  void Forget(uint64_t through_seq);
+
   // The cached message at `seq`, or null.
   const Message* Find(uint64_t seq) const;
   // The first cached message at or after `seq` that `filter` matches; null
@@ -84,6 +88,7 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   size_t cache_bytes_ = 0;
   uint64_t cache_first_seq_ = 1;
   uint64_t last_seq_ = 0;
+  uint64_t forgotten_through_ = 0;
 };
 
 }  // namespace jsengine::consumersvc

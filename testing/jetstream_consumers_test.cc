@@ -189,6 +189,55 @@ TEST_P(JetStreamConsumersTest, DeliverPoliciesStartWhereNatsServerStarts) {
   }
 }
 
+// A purge moves consumers past what it removed, as nats-server's does:
+// nothing purged is delivered, and what was pending counts as acknowledged.
+TEST_P(JetStreamConsumersTest, PurgeMovesConsumersPastWhatItRemoved) {
+  natsSubscription* all = nullptr;
+  natsSubscription* only_a = nullptr;
+  jsErrCode error;
+  ASSERT_EQ(js_PullSubscribe(&all, js_, "orders.>", "all", nullptr, nullptr, &error), NATS_OK)
+      << error;
+  ASSERT_EQ(js_PullSubscribe(&only_a, js_, "orders.a", "only-a", nullptr, nullptr, &error), NATS_OK)
+      << error;
+  Publish(3, "orders.a");
+  Publish(2, "orders.b");
+  std::vector<natsMsg*> held;
+  EXPECT_EQ(Fetch(all, 3, 5000, /*ack=*/false, &held),
+            (std::vector<std::string>{"order-1", "order-2", "order-3"}));
+  ASSERT_EQ(js_PurgeStream(js_, "ORDERS", nullptr, &error), NATS_OK) << error;
+  for (natsMsg* m : held) {
+    EXPECT_EQ(natsMsg_Ack(m, nullptr), NATS_OK);
+    natsMsg_Destroy(m);
+  }
+  jsConsumerInfo* info = ConsumerInfo("all");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->Delivered.Stream, 5u);
+  EXPECT_EQ(info->Delivered.Consumer, 3u);
+  EXPECT_EQ(info->AckFloor.Stream, 5u);
+  EXPECT_EQ(info->AckFloor.Consumer, 3u);
+  EXPECT_EQ(info->NumAckPending, 0);
+  EXPECT_EQ(info->NumPending, 0u);
+  jsConsumerInfo_Destroy(info);
+  Publish(1, "orders.b");
+  EXPECT_EQ(Fetch(all, 10, 2000), (std::vector<std::string>{"order-6"}));
+
+  // A purge of the one subject a consumer reads moves it past the stream's end.
+  Publish(2, "orders.a");
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Stream.Purge.Subject = "orders.a";
+  ASSERT_EQ(js_PurgeStream(js_, "ORDERS", &options, &error), NATS_OK) << error;
+  info = ConsumerInfo("only-a");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->Delivered.Stream, 8u);
+  EXPECT_EQ(info->NumPending, 0u);
+  jsConsumerInfo_Destroy(info);
+  Publish(1, "orders.a");
+  EXPECT_EQ(Fetch(only_a, 10, 2000), (std::vector<std::string>{"order-9"}));
+  natsSubscription_Destroy(all);
+  natsSubscription_Destroy(only_a);
+}
+
 TEST_P(JetStreamConsumersTest, UnackedAndNakedMessagesComeBackTermedOnesDoNot) {
   Publish(3);
   natsSubscription* sub = nullptr;

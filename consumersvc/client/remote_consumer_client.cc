@@ -71,6 +71,14 @@ absl::StatusOr<v1::ConsumerNamesResponse> RemoteConsumerClient::ConsumerNames(
       });
 }
 
+absl::StatusOr<v1::PurgeStreamResponse> RemoteConsumerClient::PurgeStream(
+    const v1::PurgeStreamRequest& request) {
+  return CallUnary<v1::PurgeStreamResponse>(
+      [&](grpc::ClientContext* c, v1::PurgeStreamResponse* r) {
+        return stub_->PurgeStream(c, request, r);
+      });
+}
+
 std::unique_ptr<ConsumerSession> RemoteConsumerClient::OpenSession(DeliveryCallback on_deliveries) {
   return std::make_unique<RemoteConsumerSession>(stub_.get(), &pump_, std::move(on_deliveries));
 }

@@ -38,6 +38,9 @@ class RemoteConsumerClient final : public ConsumerClient {
   absl::StatusOr<v1::ConsumerNamesResponse> ConsumerNames(
       const v1::ListConsumersRequest& request) override;
 
+  absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(
+      const v1::PurgeStreamRequest& request) override;
+
   std::unique_ptr<ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override;
 
  private:

@@ -10,7 +10,7 @@ using E = JsApiEndpoint;
 
 JsApiRouter::JsApiRouter(storesvc::client::StoreClient* store, JsApiOptions options)
     : account_(store, options.limits, std::move(options.domain)),
-      streams_(store),
+      streams_(store, options.consumers),
       consumers_(options.consumers != nullptr ? std::make_unique<ConsumerApi>(options.consumers)
                                               : nullptr) {}
 
