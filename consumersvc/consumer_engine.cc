@@ -169,8 +169,9 @@ std::shared_ptr<StreamConsumers> ConsumerEngine::FindOrCreate(const v1::StreamIn
     stream = it->second;
   }
   const uint64_t last_seq = info.state().last_seq();
-  RunOn(stream, [last_seq](StreamConsumers& s, int64_t) {
-    s.Start(last_seq);
+  const int64_t max_age_ns = info.config().max_age_ns();
+  RunOn(stream, [last_seq, max_age_ns](StreamConsumers& s, int64_t) {
+    s.Start(last_seq, max_age_ns);
     return true;
   });
   return stream;
@@ -254,6 +255,13 @@ absl::StatusOr<v1::PurgeStreamResponse> ConsumerEngine::PurgeStream(
   if (stream == nullptr) return store_->PurgeStream(request);
   return RunOn(stream,
                [&request](StreamConsumers& s, int64_t now) { return s.Purge(request, now); });
+}
+
+absl::Status ConsumerEngine::DeleteMessage(const v1::DeleteMessageRequest& request) {
+  std::shared_ptr<StreamConsumers> stream = Find(request.stream());
+  if (stream == nullptr) return store_->DeleteMessage(request);
+  return RunOn(stream,
+               [&request](StreamConsumers& s, int64_t) { return s.DeleteMessage(request); });
 }
 
 std::unique_ptr<client::ConsumerSession> ConsumerEngine::OpenSession(

@@ -70,6 +70,7 @@ class ConsumerEngine final : public client::ConsumerClient, private StreamConsum
       const v1::ListConsumersRequest& request) override;
   absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(
       const v1::PurgeStreamRequest& request) override;
+  absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) override;
   std::unique_ptr<client::ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override;
 
   // Stops the timer and the streams' work; idempotent.

@@ -44,6 +44,12 @@ grpc::Status ConsumerServiceImpl::PurgeStream(grpc::ServerContext*,
   return Reply(consumers_->PurgeStream(*request), response);
 }
 
+grpc::Status ConsumerServiceImpl::DeleteMessage(grpc::ServerContext*,
+                                                const v1::DeleteMessageRequest* request,
+                                                v1::DeleteMessageResponse*) {
+  return common::grpc::ToGrpcStatus(consumers_->DeleteMessage(*request));
+}
+
 grpc::ServerBidiReactor<v1::GatewayBatch, v1::DeliveryBatch>* ConsumerServiceImpl::Session(
     grpc::CallbackServerContext* context) {
   return new SessionReactor(context, consumers_);

@@ -35,6 +35,8 @@ class ConsumerServiceImpl final
                              v1::ConsumerNamesResponse* response) override;
   grpc::Status PurgeStream(grpc::ServerContext* context, const v1::PurgeStreamRequest* request,
                            v1::PurgeStreamResponse* response) override;
+  grpc::Status DeleteMessage(grpc::ServerContext* context, const v1::DeleteMessageRequest* request,
+                             v1::DeleteMessageResponse* response) override;
 
   grpc::ServerBidiReactor<v1::GatewayBatch, v1::DeliveryBatch>* Session(
       grpc::CallbackServerContext* context) override;

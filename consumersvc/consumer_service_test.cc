@@ -106,6 +106,9 @@ class CountingConsumers final : public client::ConsumerClient {
       const v1::PurgeStreamRequest& request) override {
     return inner_->PurgeStream(request);
   }
+  absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) override {
+    return inner_->DeleteMessage(request);
+  }
   std::unique_ptr<client::ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override {
     return std::make_unique<Session>(this, inner_->OpenSession(std::move(on_deliveries)));
   }
@@ -361,6 +364,9 @@ class BurstingConsumers final : public client::ConsumerClient {
     return absl::UnimplementedError("");
   }
   absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(const v1::PurgeStreamRequest&) override {
+    return absl::UnimplementedError("");
+  }
+  absl::Status DeleteMessage(const v1::DeleteMessageRequest&) override {
     return absl::UnimplementedError("");
   }
   std::unique_ptr<client::ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override {

@@ -71,10 +71,23 @@ void ConsumerSource::Forget() {
   counted_ = false;
 }
 
+void ConsumerSource::Erase(uint64_t seq) {
+  auto it = std::lower_bound(ahead_.begin(), ahead_.end(), seq,
+                             [](const StreamFeed::Message& m, uint64_t s) { return m->seq() < s; });
+  if (it != ahead_.end() && (*it)->seq() == seq) ahead_.erase(it);
+  loaded_.erase(seq);
+  counted_ = false;
+}
+
 MessageSource::Next ConsumerSource::LoadNext(uint64_t seq, const SubjectFilter& filter) {
+  seq = std::max(seq, feed_->first_seq());
   for (;;) {
     if (seq >= feed_->cache_first_seq()) {
       if (const StreamFeed::Message* m = feed_->FindNext(seq, filter)) {
+        if (feed_->Expired(**m)) {
+          seq = (*m)->seq() + 1;
+          continue;
+        }
         return {Next::kMessage, *m, 0};
       }
       return {Next::kEnd, nullptr, feed_->last_seq() + 1};
@@ -82,6 +95,10 @@ MessageSource::Next ConsumerSource::LoadNext(uint64_t seq, const SubjectFilter& 
     if (ahead_read_ != nullptr) return {Next::kFetching};
     if (ahead_from_ <= seq && seq <= ahead_to_ && ahead_to_ != 0) {
       if (const StreamFeed::Message* m = FindAhead(seq, false)) {
+        if (feed_->Expired(**m)) {
+          seq = (*m)->seq() + 1;
+          continue;
+        }
         return {Next::kMessage, *m, 0};
       }
       seq = ahead_to_ + 1;  // Nothing matches up to what was read: go on.
@@ -141,10 +158,15 @@ void ConsumerSource::StartReadAhead(uint64_t seq) {
 }
 
 MessageSource::Next ConsumerSource::Load(uint64_t seq) {
-  if (const StreamFeed::Message* m = feed_->Find(seq)) return {Next::kMessage, *m, 0};
-  if (const StreamFeed::Message* m = FindAhead(seq, true)) return {Next::kMessage, *m, 0};
-  if (auto it = loaded_.find(seq); it != loaded_.end()) {
-    return {Next::kMessage, it->second, 0};
+  if (seq < feed_->first_seq()) return {Next::kEnd, nullptr, 0};
+  const StreamFeed::Message* m = feed_->Find(seq);
+  if (m == nullptr) m = FindAhead(seq, true);
+  if (m == nullptr) {
+    if (auto it = loaded_.find(seq); it != loaded_.end()) m = &it->second;
+  }
+  if (m != nullptr) {
+    if (feed_->Expired(**m)) return {Next::kEnd, nullptr, 0};
+    return {Next::kMessage, *m, 0};
   }
   if (gone_.erase(seq) > 0) return {Next::kEnd, nullptr, 0};
   wanted_.insert(seq);
@@ -199,7 +221,9 @@ uint64_t ConsumerSource::FirstSeq() {
 }
 
 uint64_t ConsumerSource::NumPending(uint64_t seq, const SubjectFilter&) {
-  if (!counted_ || seq < counted_from_) {
+  // Nothing below the stream's first sequence is left to count.
+  seq = std::max(seq, feed_->first_seq());
+  if (!counted_ || seq < counted_from_ || counted_from_ < feed_->first_seq()) {
     if (!Recount(seq).ok()) return count_;
     return count_;
   }

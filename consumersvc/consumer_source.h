@@ -48,6 +48,8 @@ class ConsumerSource final : public MessageSource {
   // The stream changed under the source (a purge): drops what it read and
   // ignores the reads in flight.
   void Forget();
+  // The message at `seq` was deleted: drops what the source holds of it.
+  void Erase(uint64_t seq);
 
   Next LoadNext(uint64_t seq, const SubjectFilter& filter) override;
   Next Load(uint64_t seq) override;

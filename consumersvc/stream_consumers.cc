@@ -160,7 +160,7 @@ StreamConsumers::~StreamConsumers() {
   if (feed_ != nullptr) feed_->Stop();
 }
 
-void StreamConsumers::Start(uint64_t last_seq) {
+void StreamConsumers::Start(uint64_t last_seq, int64_t max_age_ns) {
   std::weak_ptr<StreamConsumers> weak = weak_from_this();
   feed_ = std::make_shared<StreamFeed>(
       stream_, store_, strand_, cache_,
@@ -170,7 +170,7 @@ void StreamConsumers::Start(uint64_t last_seq) {
       [weak](absl::Status status) {
         if (auto self = weak.lock()) self->OnTailEnd(status);
       });
-  feed_->Start(last_seq);
+  feed_->Start(last_seq, max_age_ns);
 }
 
 void StreamConsumers::OnAppended(const std::vector<StreamFeed::Message>& messages) {
@@ -292,6 +292,13 @@ absl::StatusOr<v1::PurgeStreamResponse> StreamConsumers::Purge(
     entry.consumer->OnPurged(start, state->stream_last_seq(), wider, now_ns);
   }
   return response;
+}
+
+absl::Status StreamConsumers::DeleteMessage(const v1::DeleteMessageRequest& request) {
+  JSE_RETURN_IF_ERROR(store_->DeleteMessage(request));
+  if (feed_ != nullptr) feed_->Erase(request.seq());
+  for (auto& [name, entry] : consumers_) entry.source->Erase(request.seq());
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::ConsumerInfo> StreamConsumers::Create(const v1::CreateConsumerRequest& request,

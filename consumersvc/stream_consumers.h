@@ -58,8 +58,9 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   const std::string& stream() const { return stream_; }
   const std::shared_ptr<common::Strand>& strand() const { return strand_; }
 
-  // Starts the feed after the stream's last sequence.
-  void Start(uint64_t last_seq);
+  // Starts the feed after the stream's last sequence; the stream's
+  // messages live `max_age_ns` (0: unlimited).
+  void Start(uint64_t last_seq, int64_t max_age_ns);
 
   absl::StatusOr<v1::ConsumerInfo> Create(const v1::CreateConsumerRequest& request,
                                           const v1::StreamInfo& stream, int64_t now_ns);
@@ -70,6 +71,8 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   // as nats-server's stream purge does, with nothing delivered in between.
   absl::StatusOr<v1::PurgeStreamResponse> Purge(const v1::PurgeStreamRequest& request,
                                                 int64_t now_ns);
+  // Deletes the message in the store and forgets every copy of it.
+  absl::Status DeleteMessage(const v1::DeleteMessageRequest& request);
   absl::StatusOr<v1::ConsumerInfo> Info(const std::string& name, int64_t now_ns);
   std::vector<v1::ConsumerInfo> List(int64_t now_ns);
   std::vector<std::string> Names() const;

@@ -415,6 +415,11 @@ absl::StatusOr<std::vector<v1::StoredMessage>> Stream::Read(uint64_t* next,
   return out;
 }
 
+uint64_t Stream::FirstSeq() const {
+  absl::MutexLock lock(&mu_);
+  return store_->State().first_seq;
+}
+
 absl::StatusOr<std::vector<v1::StoredMessage>> Stream::ReadSeqs(absl::Span<const uint64_t> seqs,
                                                                 size_t* pos,
                                                                 const SubjectFilters& filters,

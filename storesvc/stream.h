@@ -79,6 +79,8 @@ class Stream {
   // that match `filters`, in that order; sequences not stored are skipped.
   // Advances `*pos` past the last sequence looked at. `last_seq` gets the
   // stream's last sequence. "stream not found" once closed.
+  // The oldest stored sequence; last + 1 when empty.
+  uint64_t FirstSeq() const ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<std::vector<v1::StoredMessage>> ReadSeqs(absl::Span<const uint64_t> seqs,
                                                           size_t* pos,
                                                           const SubjectFilters& filters, size_t max,

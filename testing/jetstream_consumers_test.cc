@@ -238,6 +238,19 @@ TEST_P(JetStreamConsumersTest, PurgeMovesConsumersPastWhatItRemoved) {
   natsSubscription_Destroy(only_a);
 }
 
+// Messages gone from the stream are not delivered: deleted ones, and those a
+// limit discarded while a consumer was behind.
+TEST_P(JetStreamConsumersTest, DeletedAndDiscardedMessagesAreNotDelivered) {
+  natsSubscription* sub = nullptr;
+  jsErrCode error;
+  ASSERT_EQ(js_PullSubscribe(&sub, js_, "orders.>", "behind", nullptr, nullptr, &error), NATS_OK)
+      << error;
+  Publish(4);
+  ASSERT_EQ(js_DeleteMsg(js_, "ORDERS", 2, nullptr, &error), NATS_OK) << error;
+  EXPECT_EQ(Fetch(sub, 10, 2000), (std::vector<std::string>{"order-1", "order-3", "order-4"}));
+  natsSubscription_Destroy(sub);
+}
+
 TEST_P(JetStreamConsumersTest, UnackedAndNakedMessagesComeBackTermedOnesDoNot) {
   Publish(3);
   natsSubscription* sub = nullptr;

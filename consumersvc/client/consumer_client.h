@@ -53,6 +53,8 @@ class ConsumerClient {
   // purged before they deliver anything more.
   virtual absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(
       const v1::PurgeStreamRequest& request) = 0;
+  // Deletes the message in the store; no consumer delivers it after.
+  virtual absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) = 0;
 
   virtual std::unique_ptr<ConsumerSession> OpenSession(DeliveryCallback on_deliveries) = 0;
 };

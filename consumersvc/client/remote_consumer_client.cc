@@ -79,6 +79,14 @@ absl::StatusOr<v1::PurgeStreamResponse> RemoteConsumerClient::PurgeStream(
       });
 }
 
+absl::Status RemoteConsumerClient::DeleteMessage(const v1::DeleteMessageRequest& request) {
+  return CallUnary<v1::DeleteMessageResponse>(
+             [&](grpc::ClientContext* c, v1::DeleteMessageResponse* r) {
+               return stub_->DeleteMessage(c, request, r);
+             })
+      .status();
+}
+
 std::unique_ptr<ConsumerSession> RemoteConsumerClient::OpenSession(DeliveryCallback on_deliveries) {
   return std::make_unique<RemoteConsumerSession>(stub_.get(), &pump_, std::move(on_deliveries));
 }

@@ -40,6 +40,7 @@ class RemoteConsumerClient final : public ConsumerClient {
 
   absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(
       const v1::PurgeStreamRequest& request) override;
+  absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) override;
 
   std::unique_ptr<ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override;
 

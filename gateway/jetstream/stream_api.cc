@@ -380,7 +380,9 @@ JsApiReply StreamApi::MsgDelete(std::string_view name, std::string_view payload)
   request.set_stream(std::string(name));
   request.set_seq(seq);
   request.set_no_erase(no_erase);
-  if (absl::Status s = store_->DeleteMessage(request); !s.ok()) {
+  if (absl::Status s = consumers_ != nullptr ? consumers_->DeleteMessage(request)
+                                             : store_->DeleteMessage(request);
+      !s.ok()) {
     return ErrorReply(E::kStreamMsgDelete, s);
   }
   return SuccessReply(E::kStreamMsgDelete);
