@@ -238,9 +238,8 @@ TEST_P(JetStreamConsumersTest, PurgeMovesConsumersPastWhatItRemoved) {
   natsSubscription_Destroy(only_a);
 }
 
-// Messages gone from the stream are not delivered: deleted ones, and those a
-// limit discarded while a consumer was behind.
-TEST_P(JetStreamConsumersTest, DeletedAndDiscardedMessagesAreNotDelivered) {
+// A message deleted before a consumer reached it is not delivered.
+TEST_P(JetStreamConsumersTest, DeletedMessagesAreNotDelivered) {
   natsSubscription* sub = nullptr;
   jsErrCode error;
   ASSERT_EQ(js_PullSubscribe(&sub, js_, "orders.>", "behind", nullptr, nullptr, &error), NATS_OK)
