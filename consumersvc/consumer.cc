@@ -422,7 +422,9 @@ void Consumer::ProcessAck(uint64_t sseq, uint64_t dseq, bool) {
 void Consumer::ProcessNak(uint64_t sseq, uint64_t dseq, uint64_t deliveries, const AckBody& body,
                           int64_t now_ns) {
   if (dseq <= ack_dseq_ || dseq > next_dseq_) return;
-  if (!pending_.empty() && !pending_.count(sseq)) return;
+  // Only a message still pending (nats-server 2.10; 2.9 took any when none
+  // was pending, and redelivered messages already acknowledged).
+  if (!pending_.count(sseq)) return;
   output_->SendAdvisory({ConsumerOutput::AdvisoryKind::kNak, sseq, dseq, deliveries, {}});
   if (body.nak_delay.has_value()) {
     RemoveFromRedeliverQueue(sseq);

@@ -235,6 +235,24 @@ TEST_F(ConsumerTest, NakRedeliversAtOnceOrAfterItsDelay) {
   EXPECT_THAT(out_.Take(), ElementsAre("msg deliver 2 dc=2 dseq=4"));
 }
 
+TEST_F(ConsumerTest, ALateNakOfAnAcknowledgedMessageIsIgnored) {
+  source_.Add("s.a");
+  source_.Add("s.a");
+  v1::ConsumerConfig config = Push(v1::ACK_ALL);
+  config.set_ack_wait_ns(kSec);
+  Make(config);
+  consumer_->OnDeliveryInterest(true, now_);
+  Advance(kSec + 2 * kMs);
+  EXPECT_THAT(out_.Take(), ElementsAre("msg deliver 1 dc=1 dseq=1", "msg deliver 2 dc=1 dseq=2",
+                                       "msg deliver 1 dc=2 dseq=3", "msg deliver 2 dc=2 dseq=4"));
+  Ack(1);          // Acks both; the floor's consumer sequence is 2.
+  Ack(2, "-NAK");  // Message 1's redelivery, consumer sequence 3.
+  EXPECT_THAT(out_.Take(), IsEmpty());
+  Advance(10 * kSec);
+  EXPECT_THAT(out_.Take(), IsEmpty());
+  EXPECT_EQ(consumer_->Info(now_).num_redelivered(), 0);
+}
+
 TEST_F(ConsumerTest, TermStopsRedeliveryAndTellsWhy) {
   source_.Add("s.a");
   Make(Push());
