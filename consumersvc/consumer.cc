@@ -109,7 +109,9 @@ Consumer::NoCandidate Consumer::NextCandidate(Candidate* candidate) {
   // Redeliveries first.
   while (!redeliver_queue_.empty()) {
     const uint64_t seq = redeliver_queue_.front();
-    const uint64_t deliveries = redelivered_[seq] + 2;
+    // Looked up, not inserted: a candidate nobody takes is no redelivery.
+    auto counted = redelivered_.find(seq);
+    const uint64_t deliveries = (counted == redelivered_.end() ? 0 : counted->second) + 2;
     const int64_t max_deliver = setup_.config.max_deliver();
     if (max_deliver > 0 && deliveries > static_cast<uint64_t>(max_deliver)) {
       redeliver_queue_.pop_front();

@@ -253,6 +253,20 @@ TEST_F(ConsumerTest, ALateNakOfAnAcknowledgedMessageIsIgnored) {
   EXPECT_EQ(consumer_->Info(now_).num_redelivered(), 0);
 }
 
+TEST_F(ConsumerTest, ARedeliveryNobodyTakesIsNotCountedAsRedelivered) {
+  source_.Add("s.a");
+  Make(Pull());
+  consumer_->OnPullRequest("a", "1", now_);
+  consumer_->OnPullRequest("b", "{\"batch\":1,\"expires\":500000000}", now_);
+  now_ += kSec;  // b has expired; the owner has not ticked yet.
+  Ack(0, "-NAK");
+  EXPECT_THAT(out_.Take(), ElementsAre("msg a 1 dc=1 dseq=1", "adv nak 1 1"));
+  EXPECT_EQ(consumer_->Info(now_).num_redelivered(), 0);
+  consumer_->OnPullRequest("c", "1", now_);
+  EXPECT_THAT(out_.Take(), ElementsAre("msg c 1 dc=2 dseq=2"));
+  EXPECT_EQ(consumer_->Info(now_).num_redelivered(), 1);
+}
+
 TEST_F(ConsumerTest, TermStopsRedeliveryAndTellsWhy) {
   source_.Add("s.a");
   Make(Push());
