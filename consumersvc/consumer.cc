@@ -433,7 +433,11 @@ void Consumer::ProcessNak(uint64_t sseq, uint64_t dseq, uint64_t deliveries, con
     if (auto it = pending_.find(sseq); it != pending_.end()) {
       it->second.delivered_ns = now_ns - AckWaitNs() + *body.nak_delay;
       output_->RecordDelivered(it->second.consumer_seq, sseq, deliveries, it->second.delivered_ns);
-      pending_check_due_ns_ = now_ns + kNakRecheckNs;
+      // Sooner, never later: a check already due stays due.
+      const int64_t recheck = now_ns + kNakRecheckNs;
+      if (pending_check_due_ns_ == 0 || recheck < pending_check_due_ns_) {
+        pending_check_due_ns_ = recheck;
+      }
     }
     return;
   }

@@ -253,6 +253,22 @@ TEST_F(ConsumerTest, ALateNakOfAnAcknowledgedMessageIsIgnored) {
   EXPECT_EQ(consumer_->Info(now_).num_redelivered(), 0);
 }
 
+TEST_F(ConsumerTest, ANakWithADelayDoesNotPostponeADueRedeliveryCheck) {
+  source_.Add("s.a");
+  source_.Add("s.a");
+  v1::ConsumerConfig config = Push();
+  config.set_ack_wait_ns(kSec);
+  Make(config);
+  consumer_->OnDeliveryInterest(true, now_);
+  out_.Take();
+  now_ += 1100 * kMs;  // The owner is late: the check due at 1s has not run.
+  Ack(1, "-NAK {\"delay\":5000000000}");
+  EXPECT_THAT(out_.Take(), ElementsAre("adv nak 2 1"));
+  EXPECT_LE(consumer_->NextDueNs(), now_);
+  Advance(0);
+  EXPECT_THAT(out_.Take(), ElementsAre("msg deliver 1 dc=2 dseq=3"));
+}
+
 TEST_F(ConsumerTest, ARedeliveryNobodyTakesIsNotCountedAsRedelivered) {
   source_.Add("s.a");
   Make(Pull());
