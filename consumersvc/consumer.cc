@@ -113,7 +113,9 @@ Consumer::NoCandidate Consumer::NextCandidate(Candidate* candidate) {
   // Redeliveries first.
   while (!redeliver_queue_.empty()) {
     const uint64_t seq = redeliver_queue_.front();
-    const uint64_t deliveries = redelivered_[seq] + 2;
+    // Looked up, not inserted: a candidate nobody takes is no redelivery.
+    auto counted = redelivered_.find(seq);
+    const uint64_t deliveries = (counted == redelivered_.end() ? 0 : counted->second) + 2;
     const int64_t max_deliver = setup_.config.max_deliver();
     if (max_deliver > 0 && deliveries > static_cast<uint64_t>(max_deliver)) {
       redeliver_queue_.pop_front();
@@ -454,14 +456,20 @@ void Consumer::ProcessAck(uint64_t sseq, uint64_t dseq, bool) {
 void Consumer::ProcessNak(uint64_t sseq, uint64_t dseq, uint64_t deliveries, const AckBody& body,
                           int64_t now_ns) {
   if (dseq <= ack_dseq_ || dseq > next_dseq_) return;
-  if (!pending_.empty() && !pending_.count(sseq)) return;
+  // Only a message still pending (nats-server 2.10; 2.9 took any when none
+  // was pending, and redelivered messages already acknowledged).
+  if (!pending_.count(sseq)) return;
   output_->SendAdvisory({ConsumerOutput::AdvisoryKind::kNak, sseq, dseq, deliveries, {}});
   if (body.nak_delay.has_value()) {
     RemoveFromRedeliverQueue(sseq);
     if (auto it = pending_.find(sseq); it != pending_.end()) {
       it->second.delivered_ns = now_ns - AckWaitNs() + *body.nak_delay;
       output_->RecordDelivered(it->second.consumer_seq, sseq, deliveries, it->second.delivered_ns);
-      pending_check_due_ns_ = now_ns + kNakRecheckNs;
+      // Sooner, never later: a check already due stays due.
+      const int64_t recheck = now_ns + kNakRecheckNs;
+      if (pending_check_due_ns_ == 0 || recheck < pending_check_due_ns_) {
+        pending_check_due_ns_ = recheck;
+      }
     }
     return;
   }

@@ -279,7 +279,9 @@ v1::StreamInfo Stream::Info(bool deleted_details, const std::string& subjects_fi
   v1::StreamState* st = info.mutable_state();
   st->set_messages(s.msgs);
   st->set_bytes(s.bytes);
-  st->set_first_seq(s.first_seq);
+  // A stream that never stored a message reports 0, as nats-server does
+  // (and the seed article shows); the store says where the next would go.
+  st->set_first_seq(s.last_seq == 0 ? 0 : s.first_seq);
   st->set_first_ts_ns(s.first_ts);
   st->set_last_seq(s.last_seq);
   st->set_last_ts_ns(s.last_ts);

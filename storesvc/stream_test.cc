@@ -338,6 +338,17 @@ TEST_F(StreamTest, UnfilteredKeepCountsSequences) {
   EXPECT_EQ(State().first_seq(), 4u);
 }
 
+TEST_F(StreamTest, ANewStreamReportsFirstSequenceZero) {
+  Make(Config("S"));
+  EXPECT_EQ(State().first_seq(), 0u);
+  EXPECT_EQ(State().last_seq(), 0u);
+  Pub("S");
+  EXPECT_EQ(State().first_seq(), 1u);
+  ASSERT_TRUE(stream_->Purge(v1::PurgeStreamRequest()).ok());
+  EXPECT_EQ(State().first_seq(), 2u);
+  EXPECT_EQ(State().last_seq(), 1u);
+}
+
 TEST_F(StreamTest, InfoDetails) {
   v1::StreamConfig cfg = Config("S");
   cfg.add_subjects("s.*");
