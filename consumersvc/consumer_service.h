@@ -33,6 +33,9 @@ class ConsumerServiceImpl final
   grpc::Status ConsumerNames(grpc::ServerContext* context,
                              const v1::ListConsumersRequest* request,
                              v1::ConsumerNamesResponse* response) override;
+  grpc::Status ConsumerCounts(grpc::ServerContext* context,
+                              const v1::ConsumerCountsRequest* request,
+                              v1::ConsumerCountsResponse* response) override;
 
   grpc::ServerBidiReactor<v1::GatewayBatch, v1::DeliveryBatch>* Session(
       grpc::CallbackServerContext* context) override;

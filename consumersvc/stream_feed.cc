@@ -109,4 +109,12 @@ uint64_t StreamFeed::CountMatching(uint64_t from, uint64_t to, const SubjectFilt
   return n;
 }
 
+void StreamFeed::Forget(uint64_t seq) {
+  if (seq < cache_first_seq_) return;
+  const size_t i = LowerBound(seq);
+  if (i == cache_.size() || cache_[i]->seq() != seq) return;
+  cache_bytes_ -= SizeOf(*cache_[i]);
+  cache_.erase(cache_.begin() + static_cast<std::ptrdiff_t>(i));
+}
+
 }  // namespace jsengine::consumersvc

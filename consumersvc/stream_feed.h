@@ -65,6 +65,9 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   const Message* FindNext(uint64_t seq, const SubjectFilter& filter) const;
   // How many cached messages in [from, to) `filter` matches.
   uint64_t CountMatching(uint64_t from, uint64_t to, const SubjectFilter& filter) const;
+  // Drops the cached message at `seq`, which retention removed from the
+  // store, so that no consumer finds it here.
+  void Forget(uint64_t seq);
 
  private:
   void OnBatch(const v1::MessageBatch& batch);

@@ -48,6 +48,9 @@ class ConsumerClient {
       const v1::ListConsumersRequest& request) = 0;
   virtual absl::StatusOr<v1::ConsumerNamesResponse> ConsumerNames(
       const v1::ListConsumersRequest& request) = 0;
+  // How many consumers each stream has, in the order asked.
+  virtual absl::StatusOr<v1::ConsumerCountsResponse> ConsumerCounts(
+      const v1::ConsumerCountsRequest& request) = 0;
 
   virtual std::unique_ptr<ConsumerSession> OpenSession(DeliveryCallback on_deliveries) = 0;
 };
