@@ -16,6 +16,8 @@ namespace jsengine::consumersvc {
 namespace {
 
 constexpr std::string_view kFlowControlPrefix = "$JS.FC.";
+// How long a consumer's delete waits for the removals it caused.
+constexpr absl::Duration kRemovalWait = absl::Seconds(10);
 
 int64_t Now() { return absl::GetCurrentTimeNanos(); }
 
@@ -221,9 +223,23 @@ absl::Status ConsumerEngine::DeleteConsumer(const v1::ConsumerRequest& request) 
   JSE_RETURN_IF_ERROR(store_->GetStreamInfo(info_request).status());
   std::shared_ptr<StreamConsumers> stream = Find(request.stream());
   if (stream == nullptr) return common::JsError(common::JsErrorId::kConsumerNotFound);
-  return RunOn(stream, [&request](StreamConsumers& s, int64_t now) {
+  absl::Status deleted = RunOn(stream, [&request](StreamConsumers& s, int64_t now) {
     return s.Delete(request.name(), now);
   });
+  // As nats-server, the reply comes after what only this consumer held is
+  // gone.
+  if (deleted.ok()) WaitForRemovals(stream);
+  return deleted;
+}
+
+void ConsumerEngine::WaitForRemovals(const std::shared_ptr<StreamConsumers>& stream) {
+  auto removed = std::make_shared<absl::Notification>();
+  Post(stream, [removed](StreamConsumers& s, int64_t) {
+    s.AfterRemovals([removed] { removed->Notify(); });
+  });
+  if (!removed->WaitForNotificationWithTimeout(kRemovalWait)) {
+    LOG(WARNING) << "stream " << stream->stream() << ": removals still pending";
+  }
 }
 
 absl::StatusOr<v1::ConsumerInfo> ConsumerEngine::GetConsumerInfo(

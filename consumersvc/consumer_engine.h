@@ -99,6 +99,9 @@ class ConsumerEngine final : public client::ConsumerClient, private StreamConsum
   // Posts `fn` to the stream's strand, then Finish.
   template <typename Fn>
   void Post(const std::shared_ptr<StreamConsumers>& stream, Fn fn);
+  // Waits (boundedly) until the removals the stream's acks so far call for
+  // are applied in the store.
+  void WaitForRemovals(const std::shared_ptr<StreamConsumers>& stream);
   void OnEvents(v1::GatewayBatch batch);
 
   // StreamConsumers::Sink

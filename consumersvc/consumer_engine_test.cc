@@ -377,6 +377,12 @@ TEST_F(ConsumerEngineTest, InterestStreamsKeepOnlyWhatConsumersTake) {
   EXPECT_EQ(
       std::vector<std::string>(info.consumer_filters().begin(), info.consumer_filters().end()),
       std::vector<std::string>{"s.a"});
+  v1::ConsumerRequest del;
+  del.set_stream("S");
+  del.set_name("A");
+  ASSERT_TRUE(engine_->DeleteConsumer(del).ok());
+  EXPECT_EQ(StreamInfo().state().messages(), 0u) << "gone when the delete returns";
+  EXPECT_EQ(StreamInfo().consumer_filters_size(), 0);
 }
 
 TEST_F(ConsumerEngineTest, StartClearsFiltersOfConsumersItDoesNotHave) {
