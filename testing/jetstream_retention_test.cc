@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "nats/nats.h"
 #include "testing/harness/topology.h"
+#include "testing/harness/topology_suite.h"
 
 namespace jsengine::testing {
 namespace {
@@ -299,11 +300,7 @@ TEST_P(JetStreamRetentionTest, StreamInfoListAndAccountCountConsumers) {
   EXPECT_EQ(State("LIM").Consumers, 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Deployments, JetStreamRetentionTest,
-                         ::testing::Values(harness::Topology::kEmbedded,
-                                           harness::Topology::kSeparate,
-                                           harness::Topology::kReference),
-                         [](const auto& info) { return harness::Topology::Name(info.param); });
+JSE_TOPOLOGY_SUITE(JetStreamRetentionTest);
 
 }  // namespace
 }  // namespace jsengine::testing
