@@ -94,7 +94,10 @@ void Consumer::UpdateConfig(v1::ConsumerConfig config, int64_t now_ns) {
 }
 
 bool Consumer::NeedsAck(uint64_t seq, std::string_view subject) const {
-  if (!filter_.Matches(subject)) return false;
+  return filter_.Matches(subject) && Holds(seq);
+}
+
+bool Consumer::Holds(uint64_t seq) const {
   if (seq <= ack_sseq_) return false;
   if (setup_.config.ack_policy() != v1::ACK_EXPLICIT || seq >= next_sseq_) return true;
   return pending_.count(seq) > 0;
@@ -408,8 +411,8 @@ void Consumer::ProcessAck(uint64_t sseq, uint64_t dseq, bool) {
       if (auto it = pending_.find(sseq); it != pending_.end()) {
         dseq = it->second.consumer_seq;
         pending_.erase(it);
-        acked_first = sseq;
       }
+      acked_first = sseq;
       if (pending_.empty()) {
         ack_dseq_ = next_dseq_ - 1;
         ack_sseq_ = next_sseq_ - 1;

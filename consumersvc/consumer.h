@@ -93,8 +93,11 @@ class ConsumerOutput {
   // The empty reply confirming an ack (AckSync), to send once the ack is as
   // durable as the sync policy promises.
   virtual void AckReply(std::string_view reply) = 0;
-  // Stream sequences [first, last] are acknowledged, for interest and
-  // work-queue retention.
+  // Stream sequences [first, last] are acknowledged (an ack, a term, an
+  // ack-all's range, an ack-none delivery), for interest and work-queue
+  // retention: the owner removes what no consumer still needs. An explicit
+  // ack of a message no longer pending counts too, as in nats-server.
+  // Then AckReply, if the ack asked for one.
   virtual void Acknowledged(uint64_t first, uint64_t last) = 0;
   // The persistent state changed (nats-server's UpdateDelivered/UpdateAcks):
   // a delivery (or its new time), and an ack of `stream_seq` (ack-all: of
@@ -140,9 +143,16 @@ class Consumer {
   void Start(int64_t now_ns);
   // Takes an updated configuration (CheckConsumerUpdate allowed it).
   void UpdateConfig(v1::ConsumerConfig config, int64_t now_ns);
+  const SubjectFilter& filter() const { return filter_; }
   // Whether message `seq` on `subject` still needs this consumer's ack
   // (interest retention: nats-server's needAck).
   bool NeedsAck(uint64_t seq, std::string_view subject) const;
+  // NeedsAck for a message this consumer's filter matches: whether its
+  // state still holds `seq` (not below the ack floor, nor delivered and
+  // acked).
+  bool Holds(uint64_t seq) const;
+  // The stream sequence of the ack floor.
+  uint64_t ack_floor_stream_seq() const { return ack_sseq_; }
 
   // Delivers what it can until blocked (no interest, max_ack_pending, flow
   // control, no pull request, pacing, or the source is out of messages).

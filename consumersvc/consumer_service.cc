@@ -50,6 +50,12 @@ grpc::Status ConsumerServiceImpl::DeleteMessage(grpc::ServerContext*,
   return common::grpc::ToGrpcStatus(consumers_->DeleteMessage(*request));
 }
 
+grpc::Status ConsumerServiceImpl::ConsumerCounts(grpc::ServerContext*,
+                                                 const v1::ConsumerCountsRequest* request,
+                                                 v1::ConsumerCountsResponse* response) {
+  return Reply(consumers_->ConsumerCounts(*request), response);
+}
+
 grpc::ServerBidiReactor<v1::GatewayBatch, v1::DeliveryBatch>* ConsumerServiceImpl::Session(
     grpc::CallbackServerContext* context) {
   return new SessionReactor(context, consumers_);

@@ -109,6 +109,10 @@ class CountingConsumers final : public client::ConsumerClient {
   absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) override {
     return inner_->DeleteMessage(request);
   }
+  absl::StatusOr<v1::ConsumerCountsResponse> ConsumerCounts(
+      const v1::ConsumerCountsRequest& request) override {
+    return inner_->ConsumerCounts(request);
+  }
   std::unique_ptr<client::ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override {
     return std::make_unique<Session>(this, inner_->OpenSession(std::move(on_deliveries)));
   }
@@ -248,6 +252,13 @@ TEST_F(ConsumerServiceTest, AdminCallsCrossWithTheirJetStreamErrors) {
   EXPECT_EQ(listed->total(), 1);
   ASSERT_EQ(listed->consumers_size(), 1);
   EXPECT_EQ(listed->consumers(0).name(), "P");
+  v1::ConsumerCountsRequest count;
+  count.add_streams("S");
+  count.add_streams("NOPE");
+  absl::StatusOr<v1::ConsumerCountsResponse> counts = client_->ConsumerCounts(count);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(std::vector<int32_t>(counts->counts().begin(), counts->counts().end()),
+            (std::vector<int32_t>{1, 0}));
 
   v1::CreateConsumerRequest conflicting;
   conflicting.set_stream("S");
@@ -367,6 +378,10 @@ class BurstingConsumers final : public client::ConsumerClient {
     return absl::UnimplementedError("");
   }
   absl::Status DeleteMessage(const v1::DeleteMessageRequest&) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<v1::ConsumerCountsResponse> ConsumerCounts(
+      const v1::ConsumerCountsRequest&) override {
     return absl::UnimplementedError("");
   }
   std::unique_ptr<client::ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override {

@@ -219,6 +219,56 @@ TEST_F(ConsumerTest, AckNoneTracksNothingAndFloorsAtDelivery) {
   EXPECT_THAT(out_.Take(), IsEmpty());
 }
 
+TEST_F(ConsumerTest, ExplicitAcksAndTermsTellRetentionBeforeTheReply) {
+  for (int i = 0; i < 3; ++i) source_.Add("s.a");
+  Make(Push(), v1::RETENTION_INTEREST);
+  consumer_->OnDeliveryInterest(true, now_);
+  out_.Take();
+  Ack(1, "", "_INBOX.sync");
+  EXPECT_THAT(out_.Take(), ElementsAre("acked 2-2", "ackreply _INBOX.sync"));
+  Ack(0, "+TERM");
+  EXPECT_THAT(out_.Take(), ElementsAre("acked 1-1", "adv terminated 1 1"));
+  Ack(0);  // No longer pending: nats-server still tells its stream.
+  EXPECT_THAT(out_.Take(), ElementsAre("acked 1-1"));
+  Ack(2, "-NAK");
+  EXPECT_THAT(out_.Take(), ElementsAre("adv nak 3 1", "msg deliver 3 dc=2 dseq=4"));
+}
+
+TEST_F(ConsumerTest, HoldsWhatItHasNotAckedAndMatches) {
+  for (const char* subject : {"s.a", "s.b", "s.a", "s.a"}) source_.Add(subject);
+  v1::ConsumerConfig config = Pull();
+  config.set_filter_subject("s.a");
+  Make(config, v1::RETENTION_INTEREST);
+  consumer_->OnPullRequest("_INBOX.p", "2", now_);
+  EXPECT_THAT(out_.Take(), ElementsAre("msg _INBOX.p 1 dc=1 dseq=1", "msg _INBOX.p 3 dc=1 dseq=2"));
+  Ack(1);
+  // 1 pending, 3 acked, 4 not delivered yet; 2 was passed over.
+  EXPECT_TRUE(consumer_->Holds(1));
+  EXPECT_FALSE(consumer_->Holds(3));
+  EXPECT_TRUE(consumer_->Holds(4));
+  EXPECT_TRUE(consumer_->NeedsAck(1, "s.a"));
+  EXPECT_FALSE(consumer_->NeedsAck(2, "s.b"));
+  EXPECT_FALSE(consumer_->NeedsAck(4, "s.b"));
+  Ack(0);
+  EXPECT_FALSE(consumer_->Holds(1));
+  EXPECT_EQ(consumer_->ack_floor_stream_seq(), 3u);
+}
+
+TEST_F(ConsumerTest, MaxDeliverDropsTheMessageWithoutAcknowledgingIt) {
+  source_.Add("s.a");
+  v1::ConsumerConfig config = Push();
+  config.set_max_deliver(1);
+  config.set_ack_wait_ns(kSec);
+  Make(config, v1::RETENTION_INTEREST);
+  consumer_->OnDeliveryInterest(true, now_);
+  out_.Take();
+  Advance(2 * kSec);
+  // nats-server 2.9 drops it from pending without an ack: the stream keeps
+  // it until some consumer's ack of it (or a consumer delete) removes it.
+  EXPECT_THAT(out_.Take(), ElementsAre("adv max_deliveries 1 1"));
+  EXPECT_FALSE(consumer_->Holds(1));
+}
+
 TEST_F(ConsumerTest, NakRedeliversAtOnceOrAfterItsDelay) {
   source_.Add("s.a");
   source_.Add("s.a");

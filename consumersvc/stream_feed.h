@@ -67,7 +67,8 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   // drops the cache, and never caches those that the tail brings later.
   void Forget(uint64_t through_seq);
 
-  // The message at `seq` was deleted: drops it from the cache.
+  // The message at `seq` was deleted (or removed by retention): drops it
+  // from the cache, so that no consumer finds it here.
   void Erase(uint64_t seq);
   // Whether `m` is past the stream's max_age (the store removes it soon).
   bool Expired(const v1::StoredMessage& m) const {

@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "nats/nats.h"
 #include "testing/harness/topology.h"
+#include "testing/harness/topology_suite.h"
 
 namespace jsengine::testing {
 namespace {
@@ -497,11 +498,7 @@ TEST_P(JetStreamConsumersTest, ARestartedConsumersvcResumesItsDurableConsumers) 
   natsSubscription_Destroy(sub);
 }
 
-INSTANTIATE_TEST_SUITE_P(Deployments, JetStreamConsumersTest,
-                         ::testing::Values(harness::Topology::kEmbedded,
-                                           harness::Topology::kSeparate,
-                                           harness::Topology::kReference),
-                         [](const auto& info) { return harness::Topology::Name(info.param); });
+JSE_TOPOLOGY_SUITE(JetStreamConsumersTest);
 
 }  // namespace
 }  // namespace jsengine::testing

@@ -24,7 +24,7 @@
 #include "nlohmann/json.hpp"
 #include "testing/harness/jetstream_client.h"
 #include "testing/harness/topology.h"
-#include "testing/harness/topology_params.h"
+#include "testing/harness/topology_suite.h"
 
 namespace jsengine::testing {
 namespace {
@@ -446,8 +446,7 @@ TEST_P(SeedWalkthroughTest, BadRequestsGetJetStreamErrorsAndChangeNothing) {
   WaitForAckFloor(3);
 }
 
-INSTANTIATE_TEST_SUITE_P(Deployments, SeedWalkthroughTest, harness::AllTopologies(),
-                         harness::TopologyName());
+JSE_TOPOLOGY_SUITE(SeedWalkthroughTest);
 
 }  // namespace
 }  // namespace jsengine::testing

@@ -55,6 +55,9 @@ class ConsumerClient {
       const v1::PurgeStreamRequest& request) = 0;
   // Deletes the message in the store; no consumer delivers it after.
   virtual absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) = 0;
+  // How many consumers each stream has, in the order asked.
+  virtual absl::StatusOr<v1::ConsumerCountsResponse> ConsumerCounts(
+      const v1::ConsumerCountsRequest& request) = 0;
 
   virtual std::unique_ptr<ConsumerSession> OpenSession(DeliveryCallback on_deliveries) = 0;
 };

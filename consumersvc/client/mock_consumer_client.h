@@ -24,6 +24,8 @@ class MockConsumerClient : public ConsumerClient {
   MOCK_METHOD(absl::StatusOr<v1::PurgeStreamResponse>, PurgeStream, (const v1::PurgeStreamRequest&),
               (override));
   MOCK_METHOD(absl::Status, DeleteMessage, (const v1::DeleteMessageRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<v1::ConsumerCountsResponse>, ConsumerCounts,
+              (const v1::ConsumerCountsRequest&), (override));
   MOCK_METHOD(std::unique_ptr<ConsumerSession>, OpenSession, (DeliveryCallback), (override));
 };
 

@@ -87,6 +87,14 @@ absl::Status RemoteConsumerClient::DeleteMessage(const v1::DeleteMessageRequest&
       .status();
 }
 
+absl::StatusOr<v1::ConsumerCountsResponse> RemoteConsumerClient::ConsumerCounts(
+    const v1::ConsumerCountsRequest& request) {
+  return CallUnary<v1::ConsumerCountsResponse>(
+      [&](grpc::ClientContext* c, v1::ConsumerCountsResponse* r) {
+        return stub_->ConsumerCounts(c, request, r);
+      });
+}
+
 std::unique_ptr<ConsumerSession> RemoteConsumerClient::OpenSession(DeliveryCallback on_deliveries) {
   return std::make_unique<RemoteConsumerSession>(stub_.get(), &pump_, std::move(on_deliveries));
 }

@@ -36,6 +36,10 @@ class RecordingDataPlane : public DataPlane {
                    std::string_view payload) override {
     Record({"pull", stream, consumer, reply, payload});
   }
+  bool Settle(std::string_view stream) override {
+    Record({"settle", stream});
+    return true;
+  }
 
   // Waits until `n` requests have come; false after kDeadlock.
   bool WaitFor(size_t n) {

@@ -10,6 +10,13 @@
 // time, in arrival order. A call may block, holding up only the pull
 // requests behind it. Replies and deliveries are the implementation's to
 // publish, at once or later. It must outlive the bridge.
+//
+// Settle is the JetStream API's (stream info on interest and work-queue
+// streams): it returns once the acks handed over before it for `stream`
+// have taken effect, the messages they let go removed from the store, or
+// after a bounded wait (false). Acks are handed over on the publishing
+// client's thread as they arrive, so a client that acks and then asks for
+// stream info sees its ack. Thread-safe; it blocks.
 #ifndef JSENGINE_GATEWAY_JETSTREAM_DATA_PLANE_H_
 #define JSENGINE_GATEWAY_JETSTREAM_DATA_PLANE_H_
 
@@ -23,6 +30,7 @@ class DataPlane {
 
   virtual void PullRequest(std::string_view stream, std::string_view consumer,
                            std::string_view reply, std::string_view payload) = 0;
+  virtual bool Settle(std::string_view stream) = 0;
 };
 
 }  // namespace jsengine::gateway::jetstream
