@@ -30,22 +30,24 @@ class RecordingStore final : public storesvc::client::ForwardingStoreClient {
   using ForwardingStoreClient::ForwardingStoreClient;
 
   void RemoveMessages(v1::RemoveMessagesRequest request, RemoveCallback done) override {
-    bool hold;
     {
       absl::MutexLock lock(&mu_);
       removals_.push_back(request);
-      hold = hold_;
     }
     absl::StatusOr<v1::RemoveMessagesResponse> result;
     ForwardingStoreClient::RemoveMessages(
         std::move(request),
         [&result](absl::StatusOr<v1::RemoveMessagesResponse> r) { result = std::move(r); });
-    if (!hold) {
-      done(std::move(result));
-      return;
+    {
+      // Decided and queued under one lock, so a Release() in between cannot
+      // miss this answer.
+      absl::MutexLock lock(&mu_);
+      if (hold_) {
+        held_.push_back([done, result] { done(result); });
+        return;
+      }
     }
-    absl::MutexLock lock(&mu_);
-    held_.push_back([done, result] { done(result); });
+    done(std::move(result));
   }
 
   void Hold() {
