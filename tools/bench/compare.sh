@@ -18,6 +18,9 @@
 #   --only-restart          run only the restart scenario (restart-fill,
 #                           stop, relaunch) and the disk check; the restart
 #                           scenario then runs in every round
+#   --skip-consume          leave out the consumer scenarios
+#   --only-consume          run only the consumer scenarios (and the disk
+#                           check)
 #   OURS_ARGS               extra flags for our server, e.g. "--sync=always"
 #   NATS_SERVER_BIN         reference binary (default: nats-server on PATH)
 #   BENCH_TIMEOUT_S         limit for one scenario run (default 600)
@@ -25,13 +28,19 @@
 #                           message again (default 300)
 #
 # Every server is started here on a free 127.0.0.1 port with a fresh store
-# directory and stopped by PID (also on exit or interrupt).
+# directory and stopped by PID (also on exit or interrupt). Each consumer
+# scenario gets a server of its own, so its memory figures start clean.
+# natsbench reads the server's resident memory from /proc: the server's own
+# process, or, when the binary is a launcher (separate_gateway.sh), the sum
+# over the processes it started.
 set -uo pipefail
 
 mode=full
 build=1
 restart=1
 only_restart=0
+consume=1
+only_consume=0
 repeat=""
 ours_bin="${OURS_BIN:-}"
 restart_timeout_s="${RESTART_TIMEOUT_S:-300}"
@@ -47,7 +56,9 @@ while (($#)); do
     --no-build) build=0 ;;
     --skip-restart) restart=0 ;;
     --only-restart) only_restart=1 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    --skip-consume) consume=0 ;;
+    --only-consume) only_consume=1 ;;
+    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -59,15 +70,20 @@ cd "$root" || exit 1
 if [[ "$mode" == quick ]]; then
   n_pub=200000; n_pubsub=100000; n_reqrep=1000; n_js_async=10000
   n_js_sync=500; n_restart=20000; disk_mib=16; disk_fsyncs=200
+  n_consume=20000; n_fanout=10000; n_pending=10000; n_idle=100
   repeat="${repeat:-1}"
 else
   n_pub=2000000; n_pubsub=1000000; n_reqrep=20000; n_js_async=500000
   n_js_sync=20000; n_restart=1000000; disk_mib=256; disk_fsyncs=2000
+  n_consume=500000; n_fanout=200000; n_pending=100000; n_idle=1000
   repeat="${repeat:-3}"
 fi
 [[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: bad --repeat" >&2; exit 2; }
 ((only_restart && !restart)) &&
   { echo "compare.sh: --only-restart and --skip-restart exclude each other" >&2; exit 2; }
+((only_consume && (!consume || only_restart))) &&
+  { echo "compare.sh: --only-consume excludes --skip-consume and --only-restart" >&2; exit 2; }
+((only_consume)) && restart=0
 
 bazel_cmd=(bazel)
 [[ -x ./bazelw ]] && bazel_cmd=(./bazelw)
@@ -147,6 +163,22 @@ start_server() {
   return 1
 }
 
+# The processes to measure, comma-separated: the server's own, or, when it
+# is a launcher script, every process it started.
+server_pids() {
+  local all=() queue=("$server_pid") p kid
+  while ((${#queue[@]})); do
+    p="${queue[0]}"
+    queue=("${queue[@]:1}")
+    for kid in $(cat /proc/"$p"/task/*/children 2>/dev/null); do
+      all+=("$kid")
+      queue+=("$kid")
+    done
+  done
+  ((${#all[@]})) || all=("$server_pid")
+  (IFS=,; echo "${all[*]}")
+}
+
 declare -A result   # result[side|row|metric] = values, one per round
 
 # record SIDE ROW < OUTPUT : appends every key=value of its RESULT lines.
@@ -164,7 +196,8 @@ record() {
 bench() {
   local side="$1" row="$2"; shift 2
   local out
-  out="$("$natsbench" --url="nats://127.0.0.1:$port" --timeout_s="$bench_timeout_s" "$@" 2>&1)"
+  out="$("$natsbench" --url="nats://127.0.0.1:$port" --timeout_s="$bench_timeout_s" \
+    --server_pid="$(server_pids)" "$@" 2>&1)"
   local rc=$?
   echo "$out" | sed "s/^/  [$side] /" >&2
   if ((rc != 0)); then
@@ -174,22 +207,33 @@ bench() {
   record "$side" "$row" <<<"$out"
 }
 
-# run_side ROUND SIDE BIN ARGS... : the suite against one fresh server; the
-# restart scenario only in round 1 (every round with --only-restart).
-run_side() {
-  local round="$1" side="$2"; shift 2
-  local dir="$work/$side-$round"
+# start_side DIR SIDE BIN ARGS... : a server on a free port over a fresh
+# store in DIR ($server_args: its command line).
+start_side() {
+  local dir="$1" side="$2"; shift 2
+  rm -rf "$dir/store"
   mkdir -p "$dir/store"
   port="$(free_port)"
-  local args=("$@" -a 127.0.0.1 -p "$port" -js -sd "$dir/store")
-  echo "== round $round, $side: ${args[*]}" >&2
-  if ! start_server "$dir/server.log" "${args[@]}"; then
+  server_args=("$@" -a 127.0.0.1 -p "$port" -js -sd "$dir/store")
+  if ! start_server "$dir/server.log" "${server_args[@]}"; then
     echo "compare.sh: $side server failed to start; its log:" >&2
     tail -n 20 "$dir/server.log" >&2
     return 1
   fi
   result["$side|ran|ok"]=1
-  if ((!only_restart)); then
+}
+
+# run_side ROUND SIDE BIN ARGS... : the suite against one fresh server; the
+# restart scenario only in round 1 (every round with --only-restart); then
+# each consumer scenario against a fresh server of its own.
+run_side() {
+  local round="$1" side="$2"; shift 2
+  local dir="$work/$side-$round"
+  if ((!only_consume)); then
+    start_side "$dir" "$side" "$@" || return 1
+    echo "== round $round, $side: ${server_args[*]}" >&2
+  fi
+  if ((!only_restart && !only_consume)); then
     bench "$side" pub --scenario=pub --msgs="$n_pub"
     bench "$side" pubsub --scenario=pubsub --msgs="$n_pubsub"
     bench "$side" pubsub-2x2 --scenario=pubsub --pubs=2 --subs=2 --msgs="$n_pubsub"
@@ -207,7 +251,7 @@ run_side() {
     result["$side|restart|stop_ms"]+=" $((t1 - t0))"
     # js-count reconnects every 10 ms, so the clock starts at process launch.
     t0=$(now_ms)
-    launch_server "$dir/server.log" "${args[@]}"
+    launch_server "$dir/server.log" "${server_args[@]}"
     if bench "$side" restart-count --scenario=js-count --stream=RESTART \
          --wait_for_msgs="$n_restart" --timeout_s="$restart_timeout_s"; then
       t1=$(now_ms)
@@ -217,6 +261,25 @@ run_side() {
     fi
   fi
   stop_server
+  if ((consume && !only_restart)); then
+    local scenario
+    for scenario in \
+        "js-consume-push --msgs=$n_consume" \
+        "js-consume-pull --msgs=$n_consume --batch=100" \
+        "js-consume-fanout --msgs=$n_fanout --consumers=4" \
+        "js-mem-pending --msgs=$n_pending" \
+        "js-mem-consumers --msgs=1000 --consumers=$n_idle"; do
+      read -r -a words <<<"$scenario"
+      if ! start_side "$dir" "$side" "$@"; then
+        result["$side|${words[0]}|failed"]=1
+        continue
+      fi
+      echo "== round $round, $side, ${words[0]}: ${server_args[*]}" >&2
+      bench "$side" "${words[0]}" --scenario="${words[0]}" --stream=CONSUME \
+        --subject=consume.bench "${words[@]:1}"
+      stop_server
+    done
+  fi
   rm -rf "$dir/store"
 }
 
@@ -266,7 +329,7 @@ ratio_range() {
 }
 
 rows=()
-((only_restart)) || rows+=(
+((only_restart || only_consume)) || rows+=(
   "pub msgs_per_sec higher"
   "pub mib_per_sec higher"
   "pubsub pub_msgs_per_sec higher"
@@ -290,6 +353,22 @@ rows=()
   "restart stop_ms lower"
   "restart restart_ms lower"
 )
+((consume && !only_restart)) && rows+=(
+  "js-consume-push msgs_per_sec higher"
+  "js-consume-pull msgs_per_sec higher"
+  "js-consume-fanout msgs_per_sec higher"
+  "js-mem-pending bytes_per_pending_ack lower"
+  "js-mem-consumers bytes_per_consumer lower"
+  "js-mem-consumers creates_per_sec higher"
+)
+# Peak resident memory of the server (all its processes) per scenario.
+peak_rows=()
+((!only_restart && !only_consume)) &&
+  peak_rows+=(pub pubsub pubsub-2x2 reqrep js-pub-async js-pub-sync)
+((restart)) && peak_rows+=(restart-fill)
+((consume && !only_restart)) &&
+  peak_rows+=(js-consume-push js-consume-pull js-consume-fanout js-mem-pending js-mem-consumers)
+for row in "${peak_rows[@]}"; do rows+=("$row server_peak_rss_mib lower"); done
 
 echo
 echo "Benchmark comparison ($mode mode, median of $repeat rounds), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
@@ -304,10 +383,10 @@ echo "ratio = ours / nats-server; 'higher' rows: ratio > 1 means ours is better;
 echo "'lower' rows: ratio < 1 means ours is better. Values are medians over rounds;"
 echo "'round range' is the lowest..highest ours/nats-server ratio of a single round."
 echo
-fmt="| %-13s | %-17s | %-6s | %14s | %14s | %6s | %-11s |\n"
+fmt="| %-17s | %-21s | %-6s | %14s | %14s | %6s | %-11s |\n"
 # shellcheck disable=SC2059
 printf "$fmt" scenario metric better nats-server ours ratio "round range"
-echo "|---------------|-------------------|--------|----------------|----------------|--------|-------------|"
+echo "|-------------------|-----------------------|--------|----------------|----------------|--------|-------------|"
 for row in "${rows[@]}"; do
   read -r scenario metric better <<<"$row"
   ref="$(value nats-server "$scenario" "$metric")"
@@ -318,10 +397,19 @@ for row in "${rows[@]}"; do
   printf "$fmt" "$scenario" "$metric" "$better" "$ref" "$ours" "$(ratio "$ours" "$ref")" "$range"
 done
 echo
-echo "Counts: pub $n_pub, pubsub $n_pubsub (1x1 and 2x2), reqrep $n_reqrep," \
-  "js-pub-async $n_js_async, js-pub-sync $n_js_sync, restart $n_restart; payload 128 B."
-echo "restart: fill a file stream, SIGTERM the server (stop_ms), start it again and"
-echo "poll until the stream reports every message (restart_ms, from process launch)."
+if ((!only_consume)); then
+  echo "Counts: pub $n_pub, pubsub $n_pubsub (1x1 and 2x2), reqrep $n_reqrep," \
+    "js-pub-async $n_js_async, js-pub-sync $n_js_sync, restart $n_restart; payload 128 B."
+  echo "restart: fill a file stream, SIGTERM the server (stop_ms), start it again and"
+  echo "poll until the stream reports every message (restart_ms, from process launch)."
+fi
+if ((consume && !only_restart)); then
+  echo "Consumers (each on a fresh server, stream pre-filled): push $n_consume and pull" \
+    "$n_consume (fetch 100) msgs, fan-out 4 x $n_fanout, each message acked;"
+  echo "memory: $n_pending delivered unacked msgs on one consumer, $n_idle idle consumers."
+fi
+echo "server_peak_rss_mib: VmHWM summed over the server's processes, reset when the"
+echo "scenario starts (consume scenarios: after the pre-fill)."
 echo
 echo "Disk under the store directories (diskbench, $disk_mib MiB / $disk_fsyncs fsyncs):"
 echo "  sequential 4 KiB appends: $(value disk disk mib_per_sec) MiB/s buffered," \

@@ -104,4 +104,32 @@ absl::Status NatsSession::DeleteStream(const std::string& stream) {
   return absl::OkStatus();
 }
 
+absl::Status NatsSession::AddConsumer(const std::string& stream, const jsConsumerConfig& config) {
+  jsConsumerConfig copy = config;  // The C API takes it non-const.
+  jsConsumerInfo* ci = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = js_AddConsumer(&ci, js_, stream.c_str(), &copy, nullptr, &code);
+  if (ci != nullptr) jsConsumerInfo_Destroy(ci);
+  if (s != NATS_OK) {
+    return JsError(s, code, absl::StrCat("add consumer to ", stream));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<NatsSession::ConsumerProgress> NatsSession::ConsumerInfo(
+    const std::string& stream, const std::string& consumer) {
+  jsConsumerInfo* ci = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetConsumerInfo(&ci, js_, stream.c_str(), consumer.c_str(), nullptr, &code);
+  if (s != NATS_OK) {
+    return JsError(s, code, absl::StrCat("consumer info ", stream, " > ", consumer));
+  }
+  ConsumerProgress progress;
+  progress.delivered_stream_seq = ci->Delivered.Stream;
+  progress.ack_pending = ci->NumAckPending;
+  progress.pending = ci->NumPending;
+  jsConsumerInfo_Destroy(ci);
+  return progress;
+}
+
 }  // namespace jsengine::tools::bench

@@ -51,6 +51,16 @@ class NatsSession {
   absl::StatusOr<uint64_t> StreamMessages(const std::string& stream);
   absl::Status DeleteStream(const std::string& stream);
 
+  // What a consumer's info says of its progress.
+  struct ConsumerProgress {
+    uint64_t delivered_stream_seq = 0;
+    int64_t ack_pending = 0;
+    uint64_t pending = 0;
+  };
+  absl::Status AddConsumer(const std::string& stream, const jsConsumerConfig& config);
+  absl::StatusOr<ConsumerProgress> ConsumerInfo(const std::string& stream,
+                                                const std::string& consumer);
+
  private:
   natsConnection* conn_ = nullptr;
   jsCtx* js_ = nullptr;

@@ -7,6 +7,10 @@
 //   natsbench --url nats://127.0.0.1:4222 --scenario pubsub --pubs 2 --subs 2
 //   natsbench --scenario js-fill --msgs 1000000 --stream RESTART
 //   natsbench --scenario js-count --stream RESTART --wait_for_msgs 1000000
+//   natsbench --scenario js-consume-pull --msgs 500000 --server_pid 1234
+//
+// With --server_pid (the server's processes), every RESULT line also carries
+// the server's peak resident memory during the scenario.
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,12 +32,14 @@
 #include "nats/nats.h"
 #include "tools/bench/latency_samples.h"
 #include "tools/bench/nats_session.h"
+#include "tools/bench/process_memory.h"
 #include "tools/bench/result_line.h"
 
 ABSL_FLAG(std::string, url, "nats://127.0.0.1:4222", "NATS server URL");
 ABSL_FLAG(std::string, scenario, "pubsub",
           "pubsub | pub | reqrep | js-pub-async | js-pub-sync | js-fill | "
-          "js-count");
+          "js-count | js-consume-push | js-consume-pull | js-consume-fanout | "
+          "js-mem-pending | js-mem-consumers");
 ABSL_FLAG(int64_t, msgs, 100000, "messages (or requests) in total");
 ABSL_FLAG(int, size, 128, "payload bytes");
 ABSL_FLAG(int, pubs, 1, "publisher connections (pubsub, pub)");
@@ -48,6 +54,14 @@ ABSL_FLAG(int64_t, wait_for_msgs, -1,
           "many messages; -1 queries once");
 ABSL_FLAG(bool, keep_stream, false,
           "js-pub-async/js-pub-sync: keep the stream instead of deleting it");
+ABSL_FLAG(int, consumers, -1,
+          "js-consume-fanout: consumers reading the whole stream (default "
+          "4); js-mem-consumers: idle consumers to create (default 1000)");
+ABSL_FLAG(int, batch, 100, "js-consume-pull: messages per fetch");
+ABSL_FLAG(std::string, server_pid, "",
+          "the server's process ids (comma-separated): report its peak "
+          "resident memory (VmHWM, reset at the scenario's start)");
+ABSL_FLAG(int, settle_ms, 1000, "js-mem-*: wait this long before each resident-memory reading");
 ABSL_FLAG(int, timeout_s, 300, "hard limit for the whole run, in seconds");
 
 namespace jsengine::tools::bench {
@@ -67,6 +81,10 @@ struct Options {
   int64_t max_in_flight;
   int64_t wait_for_msgs;
   bool keep_stream;
+  int consumers;
+  int batch;
+  int settle_ms;
+  ProcessMemory server{{}};
   absl::Time deadline;
 
   int64_t RemainingMs() const {
@@ -75,7 +93,28 @@ struct Options {
   }
 };
 
-void Report(const ResultLine& line, const std::string& human) {
+double Mib(int64_t kib) { return static_cast<double>(kib) / 1024.0; }
+
+// Prints the scenario's lines; with --server_pid, adds the server's peak
+// resident memory since the scenario started.
+void Report(const Options& o, ResultLine& line, std::string human) {
+  if (!o.server.empty()) {
+    std::vector<int64_t> each;
+    absl::StatusOr<int64_t> peak = o.server.PeakKib(&each);
+    if (peak.ok()) {
+      line.Add("server_peak_rss_mib", Mib(*peak));
+      absl::StrAppendFormat(&human, "\n  server peak RSS %.1f MiB", Mib(*peak));
+      if (each.size() > 1) {
+        for (size_t i = 0; i < each.size(); ++i) {
+          absl::StrAppendFormat(&human, "%s pid %d %.1f", i == 0 ? " (" : ",", o.server.pids()[i],
+                                Mib(each[i]));
+        }
+        human += ")";
+      }
+    } else {
+      std::fprintf(stderr, "natsbench: server memory: %s\n", peak.status().ToString().c_str());
+    }
+  }
   std::printf("%s\n%s\n", line.str().c_str(), human.c_str());
   std::fflush(stdout);
 }
@@ -102,6 +141,21 @@ void OnBenchMessage(natsConnection*, natsSubscription*, natsMsg* msg,
     tally->first_ns.store(now, std::memory_order_relaxed);
   }
   tally->last_ns.store(now, std::memory_order_relaxed);
+}
+
+// Waits until every tally (SubscriberTally, ConsumeTally) has received
+// --msgs messages, or the run's deadline.
+template <typename Tally>
+void AwaitReceived(const Options& o, const std::vector<Tally>& tallies) {
+  auto all_received = [&] {
+    for (const Tally& t : tallies) {
+      if (t.received.load() < o.msgs) return false;
+    }
+    return true;
+  };
+  while (!all_received() && absl::Now() < o.deadline) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
 }
 
 // Runs `pubs` publisher connections, each sending its share of `msgs`, and
@@ -172,15 +226,7 @@ int RunPubSub(const Options& o) {
   absl::StatusOr<absl::Duration> pub_elapsed = RunPublishers(o);
   if (!pub_elapsed.ok()) return Fail(name, pub_elapsed.status());
 
-  auto all_received = [&] {
-    for (const auto& t : tallies) {
-      if (t.received.load() < o.msgs) return false;
-    }
-    return true;
-  };
-  while (!all_received() && absl::Now() < o.deadline) {
-    absl::SleepFor(absl::Milliseconds(1));
-  }
+  AwaitReceived(o, tallies);
   int64_t total = 0;
   int64_t first = INT64_MAX;
   int64_t last = 0;
@@ -210,12 +256,12 @@ int RunPubSub(const Options& o) {
       .Add("pub_mib_per_sec", MibPerSecond(o.msgs, o.size, pub_s))
       .Add("sub_msgs_per_sec", PerSecond(total, sub_s))
       .Add("sub_mib_per_sec", MibPerSecond(total, o.size, sub_s));
-  Report(line, absl::StrFormat(
-                   "pubsub %dx%d, %d msgs of %d B: publishers %.0f msgs/s "
-                   "(%.1f MiB/s), subscribers %.0f msgs/s (%.1f MiB/s)",
-                   o.pubs, o.subs, o.msgs, o.size, PerSecond(o.msgs, pub_s),
-                   MibPerSecond(o.msgs, o.size, pub_s), PerSecond(total, sub_s),
-                   MibPerSecond(total, o.size, sub_s)));
+  Report(o, line,
+         absl::StrFormat("pubsub %dx%d, %d msgs of %d B: publishers %.0f msgs/s "
+                         "(%.1f MiB/s), subscribers %.0f msgs/s (%.1f MiB/s)",
+                         o.pubs, o.subs, o.msgs, o.size, PerSecond(o.msgs, pub_s),
+                         MibPerSecond(o.msgs, o.size, pub_s), PerSecond(total, sub_s),
+                         MibPerSecond(total, o.size, sub_s)));
   return 0;
 }
 
@@ -229,9 +275,9 @@ int RunPub(const Options& o) {
       .Add("size", int64_t{o.size})
       .Add("msgs_per_sec", PerSecond(o.msgs, s))
       .Add("mib_per_sec", MibPerSecond(o.msgs, o.size, s));
-  Report(line, absl::StrFormat("pub x%d, %d msgs of %d B: %.0f msgs/s (%.1f MiB/s)",
-                               o.pubs, o.msgs, o.size, PerSecond(o.msgs, s),
-                               MibPerSecond(o.msgs, o.size, s)));
+  Report(o, line,
+         absl::StrFormat("pub x%d, %d msgs of %d B: %.0f msgs/s (%.1f MiB/s)", o.pubs, o.msgs,
+                         o.size, PerSecond(o.msgs, s), MibPerSecond(o.msgs, o.size, s)));
   return 0;
 }
 
@@ -305,9 +351,9 @@ int RunReqRep(const Options& o) {
   line.Add("msgs", o.msgs).Add("size", int64_t{o.size});
   line.Add("req_per_sec", PerSecond(o.msgs, *secs));
   AddLatencies(line, samples);
-  Report(line, absl::StrFormat("reqrep, %d requests of %d B: %.0f req/s, %s",
-                               o.msgs, o.size, PerSecond(o.msgs, *secs),
-                               LatencyText(samples)));
+  Report(o, line,
+         absl::StrFormat("reqrep, %d requests of %d B: %.0f req/s, %s", o.msgs, o.size,
+                         PerSecond(o.msgs, *secs), LatencyText(samples)));
   return 0;
 }
 
@@ -334,34 +380,42 @@ absl::Status VerifyAndCleanUp(NatsSession& session, const Options& o,
   return session.DeleteStream(o.stream);
 }
 
-int RunJsPublishAsync(const Options& o, const std::string& name, bool keep) {
-  std::atomic<int64_t> errors{0};
-  NatsSession session;
-  absl::Status st = session.Connect(o.url, "natsbench-" + name);
-  if (st.ok()) {
-    st = session.OpenJetStream(o.max_in_flight, kRequestTimeoutMs,
-                               OnAsyncPublishError, &errors);
-  }
-  if (st.ok()) st = session.RecreateStream(o.stream, o.subject, o.memory);
-  if (!st.ok()) return Fail(name, st);
-
+// Publishes `n` payloads with js_PublishAsync on a session opened with
+// OnAsyncPublishError(&errors); returns the seconds until the last ack.
+absl::StatusOr<double> PublishAsync(const Options& o, NatsSession& session, int64_t n,
+                                    const std::atomic<int64_t>& errors) {
   const std::string payload = Payload(o.size);
   absl::Time start = absl::Now();
-  for (int64_t i = 0; i < o.msgs; ++i) {
+  for (int64_t i = 0; i < n; ++i) {
     natsStatus s = js_PublishAsync(session.js(), o.subject.c_str(),
                                    payload.data(), o.size, nullptr);
-    if (s != NATS_OK) return Fail(name, NatsError(s, "js_PublishAsync"));
+    if (s != NATS_OK) return NatsError(s, "js_PublishAsync");
   }
   jsPubOptions complete;
   jsPubOptions_Init(&complete);
   complete.MaxWait = o.RemainingMs();
   natsStatus s = js_PublishAsyncComplete(session.js(), &complete);
   double secs = absl::ToDoubleSeconds(absl::Now() - start);
-  if (s != NATS_OK) return Fail(name, NatsError(s, "js_PublishAsyncComplete"));
+  if (s != NATS_OK) return NatsError(s, "js_PublishAsyncComplete");
   if (errors.load() != 0) {
-    return Fail(name, absl::DataLossError(absl::StrFormat(
-                          "%d publishes were not acknowledged", errors.load())));
+    return absl::DataLossError(
+        absl::StrFormat("%d publishes were not acknowledged", errors.load()));
   }
+  return secs;
+}
+
+int RunJsPublishAsync(const Options& o, const std::string& name, bool keep) {
+  std::atomic<int64_t> errors{0};
+  NatsSession session;
+  absl::Status st = session.Connect(o.url, "natsbench-" + name);
+  if (st.ok()) {
+    st = session.OpenJetStream(o.max_in_flight, kRequestTimeoutMs, OnAsyncPublishError, &errors);
+  }
+  if (st.ok()) st = session.RecreateStream(o.stream, o.subject, o.memory);
+  if (!st.ok()) return Fail(name, st);
+
+  absl::StatusOr<double> secs = PublishAsync(o, session, o.msgs, errors);
+  if (!secs.ok()) return Fail(name, secs.status());
   st = VerifyAndCleanUp(session, o, keep, o.msgs);
   if (!st.ok()) return Fail(name, st);
 
@@ -370,13 +424,13 @@ int RunJsPublishAsync(const Options& o, const std::string& name, bool keep) {
       .Add("size", int64_t{o.size})
       .Add("in_flight", o.max_in_flight)
       .Add("storage", o.memory ? "memory" : "file")
-      .Add("msgs_per_sec", PerSecond(o.msgs, secs))
-      .Add("mib_per_sec", MibPerSecond(o.msgs, o.size, secs));
-  Report(line, absl::StrFormat(
-                   "%s, %d msgs of %d B, %d in flight: %.0f msgs/s (%.1f MiB/s), "
-                   "stream verified",
-                   name, o.msgs, o.size, o.max_in_flight, PerSecond(o.msgs, secs),
-                   MibPerSecond(o.msgs, o.size, secs)));
+      .Add("msgs_per_sec", PerSecond(o.msgs, *secs))
+      .Add("mib_per_sec", MibPerSecond(o.msgs, o.size, *secs));
+  Report(o, line,
+         absl::StrFormat("%s, %d msgs of %d B, %d in flight: %.0f msgs/s (%.1f MiB/s), "
+                         "stream verified",
+                         name, o.msgs, o.size, o.max_in_flight, PerSecond(o.msgs, *secs),
+                         MibPerSecond(o.msgs, o.size, *secs)));
   return 0;
 }
 
@@ -407,9 +461,344 @@ int RunJsPublishSync(const Options& o) {
       .Add("storage", o.memory ? "memory" : "file")
       .Add("msgs_per_sec", PerSecond(o.msgs, *secs));
   AddLatencies(line, samples);
-  Report(line, absl::StrFormat("js-pub-sync, %d msgs of %d B: %.0f msgs/s, ack %s",
-                               o.msgs, o.size, PerSecond(o.msgs, *secs),
-                               LatencyText(samples)));
+  Report(o, line,
+         absl::StrFormat("js-pub-sync, %d msgs of %d B: %.0f msgs/s, ack %s", o.msgs, o.size,
+                         PerSecond(o.msgs, *secs), LatencyText(samples)));
+  return 0;
+}
+
+// --- Consumers ---------------------------------------------------------------
+//
+// Every consume scenario first fills a fresh stream with --msgs messages
+// (js_PublishAsync), then resets the server's peak memory, so its
+// server_peak_rss_mib is the peak while consuming, then times the consume.
+// Consumers are durable, deliver all, ack explicit; the stream is deleted at
+// the end.
+
+void ResetServerPeak(const Options& o) {
+  if (o.server.empty()) return;
+  if (absl::Status st = o.server.ResetPeak(); !st.ok()) {
+    std::fprintf(stderr, "natsbench: server memory: %s\n", st.ToString().c_str());
+  }
+}
+
+// Recreates --stream holding --msgs messages.
+absl::Status FillStream(const Options& o, int64_t msgs) {
+  std::atomic<int64_t> errors{0};
+  NatsSession session;
+  absl::Status st = session.Connect(o.url, "natsbench-fill");
+  if (st.ok()) {
+    st = session.OpenJetStream(o.max_in_flight, kRequestTimeoutMs, OnAsyncPublishError, &errors);
+  }
+  if (st.ok()) st = session.RecreateStream(o.stream, o.subject, o.memory);
+  if (!st.ok()) return st;
+  absl::StatusOr<double> secs = PublishAsync(o, session, msgs, errors);
+  if (!secs.ok()) return secs.status();
+  return VerifyAndCleanUp(session, o, /*keep=*/true, static_cast<uint64_t>(msgs));
+}
+
+// Fills the stream, then connects `session` with a JetStream context.
+absl::Status FillAndConnect(const Options& o, const std::string& name, NatsSession& session) {
+  absl::Status st = FillStream(o, o.msgs);
+  if (st.ok()) st = session.Connect(o.url, "natsbench-" + name);
+  if (st.ok()) st = session.OpenJetStream(1, kRequestTimeoutMs);
+  return st;
+}
+
+// A durable consumer's configuration, pull when `deliver_subject` is null;
+// it points into the strings passed.
+jsConsumerConfig DurableConfig(const std::string& name, const std::string* deliver_subject) {
+  jsConsumerConfig cfg;
+  jsConsumerConfig_Init(&cfg);
+  cfg.Durable = name.c_str();
+  cfg.DeliverPolicy = js_DeliverAll;
+  cfg.AckPolicy = js_AckExplicit;
+  if (deliver_subject != nullptr) cfg.DeliverSubject = deliver_subject->c_str();
+  return cfg;
+}
+
+// One consumer's deliveries, acknowledged one by one unless `ack` is false.
+struct ConsumeTally {
+  bool ack = true;
+  std::atomic<int64_t> received{0};
+  std::atomic<int64_t> ack_errors{0};
+  std::atomic<int64_t> last_ns{0};
+};
+
+void OnConsumed(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+  auto* tally = static_cast<ConsumeTally*>(closure);
+  if (tally->ack && natsMsg_Ack(msg, nullptr) != NATS_OK) {
+    tally->ack_errors.fetch_add(1, std::memory_order_relaxed);
+  }
+  natsMsg_Destroy(msg);
+  tally->received.fetch_add(1, std::memory_order_relaxed);
+  tally->last_ns.store(absl::GetCurrentTimeNanos(), std::memory_order_relaxed);
+}
+
+// A push subscription bound to durable `consumer`, acks left to OnConsumed.
+absl::StatusOr<natsSubscription*> SubscribePush(const Options& o, NatsSession& session,
+                                                const std::string& consumer, ConsumeTally* tally) {
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = o.stream.c_str();
+  so.Consumer = consumer.c_str();
+  so.ManualAck = true;
+  natsSubscription* sub = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s =
+      js_Subscribe(&sub, session.js(), o.subject.c_str(), OnConsumed, tally, nullptr, &so, &code);
+  if (s == NATS_OK) s = natsSubscription_SetPendingLimits(sub, -1, -1);
+  if (s != NATS_OK) {
+    natsSubscription_Destroy(sub);
+    return NatsError(s, absl::StrCat("subscribe to consumer ", consumer));
+  }
+  return sub;
+}
+
+// Waits until the server has every message of `consumer` delivered and (if
+// `acked`) acknowledged.
+absl::Status AwaitConsumed(const Options& o, NatsSession& session, const std::string& consumer,
+                           bool acked) {
+  absl::StatusOr<NatsSession::ConsumerProgress> p;
+  while (true) {
+    p = session.ConsumerInfo(o.stream, consumer);
+    if (!p.ok()) return p.status();
+    if (p->delivered_stream_seq >= static_cast<uint64_t>(o.msgs) && p->pending == 0 &&
+        (!acked || p->ack_pending == 0)) {
+      return absl::OkStatus();
+    }
+    if (absl::Now() >= o.deadline) break;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return absl::DeadlineExceededError(
+      absl::StrFormat("consumer %s: delivered up to %d, %d unacknowledged, %d pending", consumer,
+                      p->delivered_stream_seq, p->ack_pending, p->pending));
+}
+
+// `consumers` push consumers (each on a connection of its own) read the
+// whole stream and ack every message; msgs_per_sec counts every delivery.
+int RunJsConsumePush(const Options& o, const std::string& name, int consumers) {
+  absl::Status st = FillStream(o, o.msgs);
+  if (!st.ok()) return Fail(name, st);
+  ResetServerPeak(o);
+
+  std::vector<std::unique_ptr<NatsSession>> sessions;
+  std::vector<ConsumeTally> tallies(consumers);
+  std::vector<std::string> names;
+  for (int i = 0; i < consumers; ++i) {
+    names.push_back(absl::StrFormat("PUSH%d", i));
+    const std::string deliver = absl::StrFormat("_bench.push.%d", i);
+    sessions.push_back(std::make_unique<NatsSession>());
+    st = sessions.back()->Connect(o.url, absl::StrFormat("natsbench-consume-%d", i));
+    if (st.ok()) st = sessions.back()->OpenJetStream(1, kRequestTimeoutMs);
+    if (st.ok()) {
+      st = sessions.back()->AddConsumer(o.stream, DurableConfig(names.back(), &deliver));
+    }
+    if (!st.ok()) return Fail(name, st);
+  }
+  std::vector<natsSubscription*> subs;
+  const int64_t start_ns = absl::GetCurrentTimeNanos();
+  for (int i = 0; i < consumers; ++i) {
+    absl::StatusOr<natsSubscription*> sub = SubscribePush(o, *sessions[i], names[i], &tallies[i]);
+    if (!sub.ok()) return Fail(name, sub.status());
+    subs.push_back(*sub);
+  }
+  AwaitReceived(o, tallies);
+  int64_t last_ns = start_ns;
+  int64_t total = 0;
+  for (int i = 0; i < consumers; ++i) {
+    natsConnection_FlushTimeout(sessions[i]->conn(), kRequestTimeoutMs);
+    last_ns = std::max(last_ns, tallies[i].last_ns.load());
+    total += tallies[i].received.load();
+  }
+  for (int i = 0; i < consumers; ++i) {
+    st = AwaitConsumed(o, *sessions[i], names[i], /*acked=*/true);
+    if (!st.ok()) return Fail(name, st);
+    const int64_t got = tallies[i].received.load();
+    if (got != o.msgs || tallies[i].ack_errors.load() != 0) {
+      return Fail(name, absl::DataLossError(
+                            absl::StrFormat("consumer %s received %d of %d, %d acks failed",
+                                            names[i], got, o.msgs, tallies[i].ack_errors.load())));
+    }
+  }
+  for (natsSubscription* sub : subs) natsSubscription_Destroy(sub);
+  st = sessions[0]->DeleteStream(o.stream);
+  if (!st.ok()) return Fail(name, st);
+
+  const double secs = (last_ns - start_ns) / 1e9;
+  ResultLine line(name);
+  line.Add("msgs", o.msgs)
+      .Add("consumers", int64_t{consumers})
+      .Add("size", int64_t{o.size})
+      .Add("storage", o.memory ? "memory" : "file")
+      .Add("msgs_per_sec", PerSecond(total, secs))
+      .Add("mib_per_sec", MibPerSecond(total, o.size, secs));
+  Report(o, line,
+         absl::StrFormat("%s, %d push consumer(s) x %d msgs of %d B, each acked: "
+                         "%.0f msgs/s (%.1f MiB/s)",
+                         name, consumers, o.msgs, o.size, PerSecond(total, secs),
+                         MibPerSecond(total, o.size, secs)));
+  return 0;
+}
+
+// One pull consumer fetching --batch messages at a time and acking each
+// message (natsMsg_Ack, not waiting for a reply).
+int RunJsConsumePull(const Options& o) {
+  const std::string name = "js-consume-pull";
+  const std::string consumer = "PULL";
+  NatsSession session;
+  absl::Status st = FillAndConnect(o, name, session);
+  ResetServerPeak(o);
+  if (st.ok()) st = session.AddConsumer(o.stream, DurableConfig(consumer, nullptr));
+  if (!st.ok()) return Fail(name, st);
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = o.stream.c_str();
+  so.Consumer = consumer.c_str();
+  natsSubscription* sub = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = js_PullSubscribe(&sub, session.js(), o.subject.c_str(), consumer.c_str(), nullptr,
+                                  &so, &code);
+  if (s != NATS_OK) return Fail(name, NatsError(s, "js_PullSubscribe"));
+
+  int64_t received = 0;
+  const absl::Time start = absl::Now();
+  while (received < o.msgs && absl::Now() < o.deadline) {
+    natsMsgList list{};
+    s = natsSubscription_Fetch(&list, sub, o.batch, kRequestTimeoutMs, &code);
+    for (int i = 0; i < list.Count; ++i) {
+      if (natsMsg_Ack(list.Msgs[i], nullptr) != NATS_OK) {
+        natsMsgList_Destroy(&list);
+        return Fail(name, NatsError(s, "ack"));
+      }
+    }
+    received += list.Count;
+    natsMsgList_Destroy(&list);
+    if (s != NATS_OK && s != NATS_TIMEOUT) {
+      return Fail(name, NatsError(s, "natsSubscription_Fetch"));
+    }
+  }
+  const double secs = absl::ToDoubleSeconds(absl::Now() - start);
+  natsConnection_FlushTimeout(session.conn(), kRequestTimeoutMs);
+  st = AwaitConsumed(o, session, consumer, /*acked=*/true);
+  if (st.ok() && received != o.msgs) {
+    st = absl::DataLossError(absl::StrFormat("received %d of %d", received, o.msgs));
+  }
+  natsSubscription_Destroy(sub);
+  if (st.ok()) st = session.DeleteStream(o.stream);
+  if (!st.ok()) return Fail(name, st);
+
+  ResultLine line(name);
+  line.Add("msgs", o.msgs)
+      .Add("batch", int64_t{o.batch})
+      .Add("size", int64_t{o.size})
+      .Add("storage", o.memory ? "memory" : "file")
+      .Add("msgs_per_sec", PerSecond(o.msgs, secs))
+      .Add("mib_per_sec", MibPerSecond(o.msgs, o.size, secs));
+  Report(o, line,
+         absl::StrFormat("%s, %d msgs of %d B in fetches of %d, each acked: "
+                         "%.0f msgs/s (%.1f MiB/s)",
+                         name, o.msgs, o.size, o.batch, PerSecond(o.msgs, secs),
+                         MibPerSecond(o.msgs, o.size, secs)));
+  return 0;
+}
+
+// The server's resident memory once it has settled for --settle_ms.
+absl::StatusOr<int64_t> SettledRssKib(const Options& o) {
+  absl::SleepFor(absl::Milliseconds(o.settle_ms));
+  return o.server.RssKib();
+}
+
+// One push consumer gets every message and acks none: the server's RSS
+// growth per delivered, unacknowledged message.
+int RunJsMemPending(const Options& o) {
+  const std::string name = "js-mem-pending";
+  const std::string consumer = "PENDING";
+  if (o.server.empty()) return Fail(name, absl::InvalidArgumentError("needs --server_pid"));
+  NatsSession session;
+  absl::Status st = FillAndConnect(o, name, session);
+  const std::string deliver = "_bench.pending";
+  jsConsumerConfig cfg = DurableConfig(consumer, &deliver);
+  cfg.MaxAckPending = o.msgs + 1;
+  if (st.ok()) st = session.AddConsumer(o.stream, cfg);
+  if (!st.ok()) return Fail(name, st);
+  absl::StatusOr<int64_t> before = SettledRssKib(o);
+  if (!before.ok()) return Fail(name, before.status());
+  ResetServerPeak(o);
+
+  std::vector<ConsumeTally> tally(1);
+  tally[0].ack = false;
+  absl::StatusOr<natsSubscription*> sub = SubscribePush(o, session, consumer, &tally[0]);
+  if (!sub.ok()) return Fail(name, sub.status());
+  AwaitReceived(o, tally);
+  st = AwaitConsumed(o, session, consumer, /*acked=*/false);
+  absl::StatusOr<NatsSession::ConsumerProgress> progress = session.ConsumerInfo(o.stream, consumer);
+  if (st.ok()) st = progress.status();
+  if (st.ok() && progress->ack_pending != o.msgs) {
+    st = absl::InternalError(
+        absl::StrFormat("%d unacknowledged, expected %d", progress->ack_pending, o.msgs));
+  }
+  if (!st.ok()) return Fail(name, st);
+  absl::StatusOr<int64_t> after = SettledRssKib(o);
+  if (!after.ok()) return Fail(name, after.status());
+  natsSubscription_Destroy(*sub);
+  st = session.DeleteStream(o.stream);
+  if (!st.ok()) return Fail(name, st);
+
+  const double per_ack = static_cast<double>(*after - *before) * 1024 / o.msgs;
+  ResultLine line(name);
+  line.Add("pending_acks", o.msgs)
+      .Add("size", int64_t{o.size})
+      .Add("storage", o.memory ? "memory" : "file")
+      .Add("rss_before_mib", Mib(*before))
+      .Add("rss_after_mib", Mib(*after))
+      .Add("bytes_per_pending_ack", per_ack);
+  Report(o, line,
+         absl::StrFormat("%s, %d delivered and unacknowledged msgs of %d B: server "
+                         "RSS %.1f -> %.1f MiB, %.0f bytes per pending ack",
+                         name, o.msgs, o.size, Mib(*before), Mib(*after), per_ack));
+  return 0;
+}
+
+// Creates --consumers idle durable pull consumers on a stream of --msgs
+// messages: the server's RSS growth per consumer.
+int RunJsMemConsumers(const Options& o) {
+  const std::string name = "js-mem-consumers";
+  if (o.server.empty()) return Fail(name, absl::InvalidArgumentError("needs --server_pid"));
+  NatsSession session;
+  absl::Status st = FillAndConnect(o, name, session);
+  if (!st.ok()) return Fail(name, st);
+  absl::StatusOr<int64_t> before = SettledRssKib(o);
+  if (!before.ok()) return Fail(name, before.status());
+  ResetServerPeak(o);
+
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < o.consumers; ++i) {
+    const std::string consumer = absl::StrFormat("IDLE%d", i);
+    st = session.AddConsumer(o.stream, DurableConfig(consumer, nullptr));
+    if (!st.ok()) return Fail(name, st);
+  }
+  const double secs = absl::ToDoubleSeconds(absl::Now() - start);
+  absl::StatusOr<int64_t> after = SettledRssKib(o);
+  if (!after.ok()) return Fail(name, after.status());
+  st = session.DeleteStream(o.stream);
+  if (!st.ok()) return Fail(name, st);
+
+  const double per_consumer = static_cast<double>(*after - *before) * 1024 / o.consumers;
+  ResultLine line(name);
+  line.Add("consumers", int64_t{o.consumers})
+      .Add("msgs", o.msgs)
+      .Add("storage", o.memory ? "memory" : "file")
+      .Add("creates_per_sec", PerSecond(o.consumers, secs))
+      .Add("rss_before_mib", Mib(*before))
+      .Add("rss_after_mib", Mib(*after))
+      .Add("bytes_per_consumer", per_consumer);
+  Report(o, line,
+         absl::StrFormat("%s, %d idle durable pull consumers on %d msgs: created "
+                         "at %.0f/s, server RSS %.1f -> %.1f MiB, %.0f bytes per "
+                         "consumer",
+                         name, o.consumers, o.msgs, PerSecond(o.consumers, secs), Mib(*before),
+                         Mib(*after), per_consumer));
   return 0;
 }
 
@@ -439,9 +828,10 @@ int RunJsCount(const Options& o) {
           line.Add("stream", o.stream)
               .Add("msgs", static_cast<int64_t>(msgs))
               .Add("ready_ms", ready_ms);
-          Report(line, absl::StrFormat("js-count: stream %s holds %d messages "
-                                       "(after %.1f ms)",
-                                       o.stream, msgs, ready_ms));
+          Report(o, line,
+                 absl::StrFormat("js-count: stream %s holds %d messages "
+                                 "(after %.1f ms)",
+                                 o.stream, msgs, ready_ms));
           return 0;
         }
         if (absl::Now() >= o.deadline) break;
@@ -484,14 +874,26 @@ int Main() {
   o.max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
   o.wait_for_msgs = absl::GetFlag(FLAGS_wait_for_msgs);
   o.keep_stream = absl::GetFlag(FLAGS_keep_stream);
+  o.batch = absl::GetFlag(FLAGS_batch);
+  o.settle_ms = absl::GetFlag(FLAGS_settle_ms);
+  const std::string scenario = absl::GetFlag(FLAGS_scenario);
+  o.consumers = absl::GetFlag(FLAGS_consumers);
+  if (o.consumers < 0) o.consumers = scenario == "js-mem-consumers" ? 1000 : 4;
+  absl::StatusOr<std::vector<pid_t>> pids = ParsePids(absl::GetFlag(FLAGS_server_pid));
+  if (!pids.ok()) {
+    std::fprintf(stderr, "natsbench: --server_pid: %s\n", pids.status().ToString().c_str());
+    return 2;
+  }
+  o.server = ProcessMemory(*pids);
   absl::Duration limit = absl::Seconds(absl::GetFlag(FLAGS_timeout_s));
   // Leave the watchdog a margin so in-band deadlines report first.
   o.deadline = absl::Now() + limit * 0.9;
-  const std::string scenario = absl::GetFlag(FLAGS_scenario);
-  if (o.msgs <= 0 || o.size < 0 || o.pubs <= 0 || o.subs <= 0 ||
-      o.max_in_flight <= 0) {
-    std::fprintf(stderr, "natsbench: --msgs, --pubs, --subs and "
-                         "--max_in_flight must be positive, --size >= 0\n");
+  if (o.msgs <= 0 || o.size < 0 || o.pubs <= 0 || o.subs <= 0 || o.max_in_flight <= 0 ||
+      o.consumers <= 0 || o.batch <= 0 || o.settle_ms < 0) {
+    std::fprintf(stderr,
+                 "natsbench: --msgs, --pubs, --subs, --consumers, "
+                 "--batch and --max_in_flight must be positive, "
+                 "--size and --settle_ms >= 0\n");
     return 2;
   }
 
@@ -499,11 +901,15 @@ int Main() {
       {"pubsub", [&] { return RunPubSub(o); }},
       {"pub", [&] { return RunPub(o); }},
       {"reqrep", [&] { return RunReqRep(o); }},
-      {"js-pub-async",
-       [&] { return RunJsPublishAsync(o, "js-pub-async", o.keep_stream); }},
+      {"js-pub-async", [&] { return RunJsPublishAsync(o, "js-pub-async", o.keep_stream); }},
       {"js-fill", [&] { return RunJsPublishAsync(o, "js-fill", true); }},
       {"js-pub-sync", [&] { return RunJsPublishSync(o); }},
       {"js-count", [&] { return RunJsCount(o); }},
+      {"js-consume-push", [&] { return RunJsConsumePush(o, "js-consume-push", 1); }},
+      {"js-consume-fanout", [&] { return RunJsConsumePush(o, "js-consume-fanout", o.consumers); }},
+      {"js-consume-pull", [&] { return RunJsConsumePull(o); }},
+      {"js-mem-pending", [&] { return RunJsMemPending(o); }},
+      {"js-mem-consumers", [&] { return RunJsMemConsumers(o); }},
   };
   auto it = scenarios.find(scenario);
   if (it == scenarios.end()) {
@@ -515,6 +921,7 @@ int Main() {
     std::fprintf(stderr, "natsbench: cannot initialise the NATS library\n");
     return 1;
   }
+  ResetServerPeak(o);
   return it->second();
 }
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -175,6 +176,57 @@ TEST_F(NatsbenchSmokeTest, FillSurvivesRestartAndIsCounted) {
   auto fields = ResultFields(count.output, "js-count");
   EXPECT_EQ(fields["msgs"], "3000") << count.output;
   EXPECT_GT(Number(fields, "ready_ms"), 0) << count.output;
+}
+
+TEST_F(NatsbenchSmokeTest, ConsumersReadEveryMessageAndReportServerMemory) {
+  const std::string pid = absl::StrCat(" --server_pid=", server_->gateway()->pid());
+  for (const char* scenario : {"--scenario=js-consume-push --msgs=2000",
+                               "--scenario=js-consume-pull --msgs=2000 --batch=50",
+                               "--scenario=js-consume-fanout --msgs=1000 --consumers=3"}) {
+    CommandResult r =
+        Bench(absl::StrCat(scenario, " --stream=SMOKE_CONSUME --subject=smoke.consume", pid));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    std::string name = std::string(absl::StripPrefix(
+        absl::string_view(scenario).substr(0, absl::string_view(scenario).find(' ')),
+        "--scenario="));
+    ExpectPositive(ResultFields(r.output, name),
+                   {"msgs_per_sec", "mib_per_sec", "server_peak_rss_mib"}, r.output);
+  }
+  CommandResult fanout = Bench(
+      absl::StrCat("--scenario=js-consume-fanout --msgs=500 --consumers=2 --stream=SMOKE_CONSUME "
+                   "--subject=smoke.consume"));
+  ASSERT_EQ(fanout.exit_code, 0) << fanout.output;
+  auto fields = ResultFields(fanout.output, "js-consume-fanout");
+  EXPECT_EQ(fields["consumers"], "2");
+  EXPECT_EQ(fields.count("server_peak_rss_mib"), 0u) << "without --server_pid";
+}
+
+TEST_F(NatsbenchSmokeTest, MemoryPerPendingAckAndPerConsumer) {
+  const std::string pid = absl::StrCat(" --server_pid=", server_->gateway()->pid());
+  CommandResult pending =
+      Bench(absl::StrCat("--scenario=js-mem-pending --msgs=2000 --settle_ms=50 --stream=SMOKE_MEM "
+                         "--subject=smoke.mem",
+                         pid));
+  ASSERT_EQ(pending.exit_code, 0) << pending.output;
+  auto fields = ResultFields(pending.output, "js-mem-pending");
+  ExpectPositive(fields, {"rss_before_mib", "rss_after_mib", "server_peak_rss_mib"},
+                 pending.output);
+  EXPECT_EQ(fields["pending_acks"], "2000");
+  EXPECT_EQ(fields.count("bytes_per_pending_ack"), 1u);
+
+  CommandResult idle =
+      Bench(absl::StrCat("--scenario=js-mem-consumers --consumers=20 --msgs=100 --settle_ms=50 "
+                         "--stream=SMOKE_MEM --subject=smoke.mem",
+                         pid));
+  ASSERT_EQ(idle.exit_code, 0) << idle.output;
+  fields = ResultFields(idle.output, "js-mem-consumers");
+  ExpectPositive(fields, {"rss_before_mib", "rss_after_mib", "creates_per_sec"}, idle.output);
+  EXPECT_EQ(fields["consumers"], "20");
+
+  CommandResult no_pid = Bench("--scenario=js-mem-pending --msgs=10 --stream=SMOKE_MEM");
+  EXPECT_EQ(no_pid.exit_code, 1) << no_pid.output;
+  CommandResult bad_pid = Bench("--scenario=js-mem-pending --msgs=10 --server_pid=x");
+  EXPECT_EQ(bad_pid.exit_code, 2) << bad_pid.output;
 }
 
 TEST_F(NatsbenchSmokeTest, CountOfMissingStreamFails) {
