@@ -58,6 +58,12 @@ ABSL_FLAG(int, consumers, -1,
           "js-consume-fanout: consumers reading the whole stream (default "
           "4); js-mem-consumers: idle consumers to create (default 1000)");
 ABSL_FLAG(int, batch, 100, "js-consume-pull: messages per fetch");
+ABSL_FLAG(int64_t, max_ack_pending, 0,
+          "js-consume-*: the consumers' max_ack_pending (0: the server's "
+          "default, 1000)");
+ABSL_FLAG(bool, prefilled, false,
+          "js-consume-*: consume the stream as it is (js-fill made it) "
+          "instead of filling it first, e.g. to profile the consume alone");
 ABSL_FLAG(std::string, server_pid, "",
           "the server's process ids (comma-separated): report its peak "
           "resident memory (VmHWM, reset at the scenario's start)");
@@ -83,6 +89,8 @@ struct Options {
   bool keep_stream;
   int consumers;
   int batch;
+  int64_t max_ack_pending;
+  bool prefilled;
   int settle_ms;
   ProcessMemory server{{}};
   absl::Time deadline;
@@ -482,11 +490,17 @@ void ResetServerPeak(const Options& o) {
   }
 }
 
-// Recreates --stream holding --msgs messages.
+// Recreates --stream holding --msgs messages; with --prefilled, checks
+// that it holds them.
 absl::Status FillStream(const Options& o, int64_t msgs) {
   std::atomic<int64_t> errors{0};
   NatsSession session;
   absl::Status st = session.Connect(o.url, "natsbench-fill");
+  if (o.prefilled) {
+    if (st.ok()) st = session.OpenJetStream(1, kRequestTimeoutMs);
+    if (!st.ok()) return st;
+    return VerifyAndCleanUp(session, o, /*keep=*/true, static_cast<uint64_t>(msgs));
+  }
   if (st.ok()) {
     st = session.OpenJetStream(o.max_in_flight, kRequestTimeoutMs, OnAsyncPublishError, &errors);
   }
@@ -507,9 +521,11 @@ absl::Status FillAndConnect(const Options& o, const std::string& name, NatsSessi
 
 // A durable consumer's configuration, pull when `deliver_subject` is null;
 // it points into the strings passed.
-jsConsumerConfig DurableConfig(const std::string& name, const std::string* deliver_subject) {
+jsConsumerConfig DurableConfig(const Options& o, const std::string& name,
+                               const std::string* deliver_subject) {
   jsConsumerConfig cfg;
   jsConsumerConfig_Init(&cfg);
+  cfg.MaxAckPending = o.max_ack_pending;
   cfg.Durable = name.c_str();
   cfg.DeliverPolicy = js_DeliverAll;
   cfg.AckPolicy = js_AckExplicit;
@@ -592,7 +608,7 @@ int RunJsConsumePush(const Options& o, const std::string& name, int consumers) {
     st = sessions.back()->Connect(o.url, absl::StrFormat("natsbench-consume-%d", i));
     if (st.ok()) st = sessions.back()->OpenJetStream(1, kRequestTimeoutMs);
     if (st.ok()) {
-      st = sessions.back()->AddConsumer(o.stream, DurableConfig(names.back(), &deliver));
+      st = sessions.back()->AddConsumer(o.stream, DurableConfig(o, names.back(), &deliver));
     }
     if (!st.ok()) return Fail(name, st);
   }
@@ -649,7 +665,7 @@ int RunJsConsumePull(const Options& o) {
   NatsSession session;
   absl::Status st = FillAndConnect(o, name, session);
   ResetServerPeak(o);
-  if (st.ok()) st = session.AddConsumer(o.stream, DurableConfig(consumer, nullptr));
+  if (st.ok()) st = session.AddConsumer(o.stream, DurableConfig(o, consumer, nullptr));
   if (!st.ok()) return Fail(name, st);
   jsSubOptions so;
   jsSubOptions_Init(&so);
@@ -718,7 +734,7 @@ int RunJsMemPending(const Options& o) {
   NatsSession session;
   absl::Status st = FillAndConnect(o, name, session);
   const std::string deliver = "_bench.pending";
-  jsConsumerConfig cfg = DurableConfig(consumer, &deliver);
+  jsConsumerConfig cfg = DurableConfig(o, consumer, &deliver);
   cfg.MaxAckPending = o.msgs + 1;
   if (st.ok()) st = session.AddConsumer(o.stream, cfg);
   if (!st.ok()) return Fail(name, st);
@@ -775,7 +791,7 @@ int RunJsMemConsumers(const Options& o) {
   const absl::Time start = absl::Now();
   for (int i = 0; i < o.consumers; ++i) {
     const std::string consumer = absl::StrFormat("IDLE%d", i);
-    st = session.AddConsumer(o.stream, DurableConfig(consumer, nullptr));
+    st = session.AddConsumer(o.stream, DurableConfig(o, consumer, nullptr));
     if (!st.ok()) return Fail(name, st);
   }
   const double secs = absl::ToDoubleSeconds(absl::Now() - start);
@@ -875,6 +891,8 @@ int Main() {
   o.wait_for_msgs = absl::GetFlag(FLAGS_wait_for_msgs);
   o.keep_stream = absl::GetFlag(FLAGS_keep_stream);
   o.batch = absl::GetFlag(FLAGS_batch);
+  o.prefilled = absl::GetFlag(FLAGS_prefilled);
+  o.max_ack_pending = absl::GetFlag(FLAGS_max_ack_pending);
   o.settle_ms = absl::GetFlag(FLAGS_settle_ms);
   const std::string scenario = absl::GetFlag(FLAGS_scenario);
   o.consumers = absl::GetFlag(FLAGS_consumers);
