@@ -63,23 +63,33 @@ MessageSource::Next ConsumerSource::LoadNext(uint64_t seq, const SubjectFilter& 
       }
       return {Next::kEnd, nullptr, feed_->last_seq() + 1};
     }
-    if (ahead_read_ != nullptr) return {Next::kFetching};
     if (ahead_from_ <= seq && seq <= ahead_to_ && ahead_to_ != 0) {
-      if (const StreamFeed::Message* m = FindAhead(seq, false)) {
-        return {Next::kMessage, m->get(), 0};
+      auto it =
+          std::lower_bound(ahead_.begin(), ahead_.end(), seq,
+                           [](const StreamFeed::Message& m, uint64_t s) { return m->seq() < s; });
+      if (it != ahead_.end()) {
+        // Half of the window left: ask for the next one now, so that a
+        // consumer reading in order does not wait for the store.
+        if (ahead_read_ == nullptr && static_cast<uint64_t>(ahead_.end() - it) <= kReadAhead / 2 &&
+            ahead_to_ + 1 < feed_->cache_first_seq()) {
+          StartReadAhead(ahead_to_ + 1, /*extend=*/true);
+        }
+        return {Next::kMessage, it->get(), 0};
       }
       seq = ahead_to_ + 1;  // Nothing matches up to what was read: go on.
       continue;
     }
-    StartReadAhead(seq);
+    if (ahead_read_ == nullptr) StartReadAhead(seq, /*extend=*/false);
     return {Next::kFetching};
   }
 }
 
-void ConsumerSource::StartReadAhead(uint64_t seq) {
-  ahead_.clear();
-  ahead_from_ = seq;
-  ahead_to_ = 0;
+void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
+  if (!extend) {
+    ahead_.clear();
+    ahead_from_ = seq;
+    ahead_to_ = 0;
+  }
   v1::ReadRequest request;
   request.set_stream(feed_->stream());
   request.set_start_seq(seq);
@@ -96,23 +106,24 @@ void ConsumerSource::StartReadAhead(uint64_t seq) {
   ahead_read_ = feed_->store()->Read(
       request,
       [this, alive, strand, progress](const v1::MessageBatch& batch) {
-        strand->Post([this, alive, batch, progress] {
+        strand->Post([this, alive, batch = v1::MessageBatch(batch), progress]() mutable {
           if (alive.expired()) return;
           progress->stream_last = std::max(progress->stream_last, batch.stream_last_seq());
-          for (const v1::StoredMessage& m : batch.messages()) {
+          for (v1::StoredMessage& m : *batch.mutable_messages()) {
             ++progress->messages;
-            ahead_.push_back(std::make_shared<const v1::StoredMessage>(m));
             ahead_to_ = std::max(ahead_to_, m.seq());
+            ahead_.push_back(std::make_shared<const v1::StoredMessage>(std::move(m)));
           }
         });
         return true;
       },
-      [this, alive, strand, progress](absl::Status status) {
-        strand->Post([this, alive, status, progress] {
+      [this, alive, strand, progress, extend](absl::Status status) {
+        strand->Post([this, alive, status, progress, extend] {
           if (alive.expired()) return;
           if (!status.ok()) {
             LOG(WARNING) << "stream " << feed_->stream() << ": read-ahead failed: " << status;
-            ahead_to_ = 0;
+            // A failed extension keeps what it had; a new window starts over.
+            if (!extend) ahead_to_ = 0;
           } else if (progress->messages < kReadAhead) {
             // Fewer than asked for: every match up to the stream's end.
             ahead_to_ = std::max(ahead_to_, progress->stream_last);
