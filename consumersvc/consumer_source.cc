@@ -142,6 +142,9 @@ MessageSource::Next ConsumerSource::Load(uint64_t seq) {
     return {Next::kMessage, it->second.get(), 0};
   }
   if (gone_.erase(seq) > 0) return {Next::kEnd, nullptr, 0};
+  // Asked for already: a second ask would have the read start over when it
+  // lands and drop what it brought.
+  if (asked_.count(seq) > 0) return {Next::kFetching};
   wanted_.insert(seq);
   if (seq_read_ == nullptr) StartRedeliveryRead();
   return {Next::kFetching};
@@ -150,14 +153,14 @@ MessageSource::Next ConsumerSource::Load(uint64_t seq) {
 void ConsumerSource::StartRedeliveryRead() {
   // Loaded messages the consumer has taken are no longer needed.
   loaded_.clear();
-  std::set<uint64_t> asked;
-  asked.swap(wanted_);
+  asked_.swap(wanted_);
+  wanted_.clear();
   v1::ReadRequest request;
   request.set_stream(feed_->stream());
-  for (uint64_t seq : asked) request.add_seqs(seq);
+  for (uint64_t seq : asked_) request.add_seqs(seq);
   std::weak_ptr<bool> alive = alive_;
   std::shared_ptr<common::Strand> strand = feed_->strand();
-  auto remaining = std::make_shared<std::set<uint64_t>>(std::move(asked));
+  auto remaining = std::make_shared<std::set<uint64_t>>(asked_);
   seq_read_ = feed_->store()->Read(
       request,
       [this, alive, strand, remaining](const v1::MessageBatch& batch) {
@@ -180,7 +183,9 @@ void ConsumerSource::StartRedeliveryRead() {
             wanted_.insert(remaining->begin(), remaining->end());
           }
           seq_read_.reset();
-          if (!wanted_.empty() && status.ok()) StartRedeliveryRead();
+          asked_.clear();
+          // What was wanted meanwhile is asked for when the consumer loads
+          // it again, after it took what this read brought.
           on_fetched_();
         });
       });

@@ -75,6 +75,7 @@ class ConsumerSource final : public MessageSource {
   std::map<uint64_t, StreamFeed::Message> loaded_;
   std::set<uint64_t> gone_;
   std::set<uint64_t> wanted_;
+  std::set<uint64_t> asked_;  // By the read in flight.
   std::unique_ptr<storesvc::client::Subscription> seq_read_;
 
   // Matching messages at or after counted_from_; appends after

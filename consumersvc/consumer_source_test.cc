@@ -158,5 +158,28 @@ TEST_F(ConsumerSourceTest, FilteredReadsSkipWhatDoesNotMatch) {
   }
 }
 
+// A message loaded again while its read is in flight is there once the read
+// lands (asking twice used to start the read over and drop what it brought,
+// for ever).
+TEST_F(ConsumerSourceTest, ARedeliveryLoadedTwiceWhileReadingLandsOnce) {
+  Publish(10);
+  StartSource(10, SubjectFilter());
+  bool both_fetching = false;
+  const int fetched = fetched_.load();
+  Run([&] {
+    both_fetching = source_->Load(3).kind == MessageSource::Next::kFetching &&
+                    source_->Load(3).kind == MessageSource::Next::kFetching;
+  });
+  EXPECT_TRUE(both_fetching);
+  while (fetched_.load() == fetched) absl::SleepFor(absl::Milliseconds(1));
+  std::string data;
+  Run([&] {
+    MessageSource::Next next = source_->Load(3);
+    if (next.kind == MessageSource::Next::kMessage) data = next.message->data();
+  });
+  EXPECT_EQ(data, "m3");
+  EXPECT_EQ(counting_->reads(), 1);
+}
+
 }  // namespace
 }  // namespace jsengine::consumersvc
