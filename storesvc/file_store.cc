@@ -659,6 +659,7 @@ absl::Status FileStore::OnErased(uint64_t seq, const IndexEntry& entry) {
   std::string replacement;
   AppendMessageRecord(&replacement, seq, rec.ts, rec.subject, absl::string_view(noise).substr(0, rec.hdr.size()),
                       absl::string_view(noise).substr(rec.hdr.size()));
+  window_ = ReadWindow();  // It may hold the bytes overwritten here.
   return PwriteFully(seg->fd, replacement.data(), replacement.size(), off, seg->path);
 }
 

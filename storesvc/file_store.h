@@ -157,8 +157,9 @@ class FileStore : public IndexedStore {
   uint64_t compactions_ = 0;
   // The bytes read last from a sealed part of a segment: messages read in
   // order cost one pread per window instead of two per message. Written
-  // bytes never change (compaction makes a new Segment), so the window
-  // holds while its segment is alive and is the one looked up.
+  // bytes change only when an erase overwrites a record (which drops the
+  // window); compaction makes a new Segment. So the window holds while its
+  // segment is alive and is the one looked up.
   struct ReadWindow {
     std::weak_ptr<Segment> segment;
     uint64_t offset = 0;
