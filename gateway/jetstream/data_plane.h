@@ -6,10 +6,11 @@
 // requests (a STREAM.CREATE that fsyncs, a big LIST). Acks ($JS.ACK...) are
 // not the bridge's: the implementation subscribes each consumer's.
 //
-// The bridge calls a DataPlane from one thread of its own, one request at a
-// time, in arrival order. A call may block, holding up only the pull
-// requests behind it. Replies and deliveries are the implementation's to
-// publish, at once or later. It must outlive the bridge.
+// The bridge calls a DataPlane on the thread that received the request (a
+// connection's event loop, or the thread that published it), in that
+// thread's arrival order; a call must not block. Replies and deliveries are
+// the implementation's to publish, at once or later. It must outlive the
+// bridge.
 #ifndef JSENGINE_GATEWAY_JETSTREAM_DATA_PLANE_H_
 #define JSENGINE_GATEWAY_JETSTREAM_DATA_PLANE_H_
 
