@@ -94,22 +94,31 @@ void Consumer::UpdateConfig(v1::ConsumerConfig config, int64_t now_ns) {
 }
 
 bool Consumer::NeedsAck(uint64_t seq, std::string_view subject) const {
-  if (!filter_.Matches(subject)) return false;
+  return filter_.Matches(subject) && Holds(seq);
+}
+
+bool Consumer::Holds(uint64_t seq) const {
   if (seq <= ack_sseq_) return false;
   if (setup_.config.ack_policy() != v1::ACK_EXPLICIT || seq >= next_sseq_) return true;
   return pending_.count(seq) > 0;
 }
 
 uint64_t Consumer::NumPending() {
-  // Skip-list messages still to come count as pending too.
-  return source_->NumPending(next_sseq_, filter_) + skip_list_.size();
+  // Delivering the last message per subject: those still to come, then
+  // whatever was stored after them.
+  if (!skip_list_.empty()) {
+    return skip_list_.size() + source_->NumPending(skip_resume_seq_ + 1, filter_);
+  }
+  return source_->NumPending(next_sseq_, filter_);
 }
 
 Consumer::NoCandidate Consumer::NextCandidate(Candidate* candidate) {
   // Redeliveries first.
   while (!redeliver_queue_.empty()) {
     const uint64_t seq = redeliver_queue_.front();
-    const uint64_t deliveries = redelivered_[seq] + 2;
+    // Looked up, not inserted: a candidate nobody takes is no redelivery.
+    auto counted = redelivered_.find(seq);
+    const uint64_t deliveries = (counted == redelivered_.end() ? 0 : counted->second) + 2;
     const int64_t max_deliver = setup_.config.max_deliver();
     if (max_deliver > 0 && deliveries > static_cast<uint64_t>(max_deliver)) {
       redeliver_queue_.pop_front();
@@ -134,7 +143,7 @@ Consumer::NoCandidate Consumer::NextCandidate(Candidate* candidate) {
       redelivered_.erase(seq);
       continue;
     }
-    candidate->message = next.message;
+    candidate->message = std::move(next.message);
     candidate->deliveries = deliveries;
     candidate->redelivery = true;
     return NoCandidate::kNone;
@@ -149,7 +158,7 @@ Consumer::NoCandidate Consumer::NextCandidate(Candidate* candidate) {
   MessageSource::Next next = source_->LoadNext(seq, filter_);
   switch (next.kind) {
     case MessageSource::Next::kMessage:
-      candidate->message = next.message;
+      candidate->message = std::move(next.message);
       candidate->deliveries = 1;
       candidate->redelivery = false;
       return NoCandidate::kNone;
@@ -326,6 +335,34 @@ void Consumer::OnFlowControlReply(std::string_view subject, int64_t now_ns) {
 
 void Consumer::OnStreamAppended(int64_t now_ns) { Run(now_ns); }
 
+void Consumer::OnPurged(uint64_t start, uint64_t stream_last_seq, bool wider, int64_t now_ns) {
+  if (start == 0 && !wider) start = stream_last_seq + 1;
+  next_sseq_ = std::max(next_sseq_, start);
+  while (!skip_list_.empty() && skip_list_.front() < next_sseq_) skip_list_.pop_front();
+  if (skip_list_.empty()) {
+    next_sseq_ = std::max(next_sseq_, skip_resume_seq_ + 1);
+  } else {
+    next_sseq_ = skip_list_.front();
+  }
+  if (ack_sseq_ < start) {
+    ack_sseq_ = start - 1;
+    for (auto it = pending_.begin(); it != pending_.end() && it->first <= ack_sseq_;) {
+      ack_dseq_ = std::max(ack_dseq_, it->second.consumer_seq);
+      redelivered_.erase(it->first);
+      it = pending_.erase(it);
+    }
+    next_dseq_ = std::max(next_dseq_, ack_dseq_ + 1);
+  }
+  std::deque<uint64_t> queued;
+  queued.swap(redeliver_queue_);
+  on_redeliver_queue_.clear();
+  for (uint64_t seq : queued) {
+    if (seq >= next_sseq_ && pending_.count(seq) > 0) AddToRedeliverQueue(seq);
+  }
+  output_->RecordState(State());
+  Run(now_ns);
+}
+
 void Consumer::OnDeliveryInterest(bool has_interest, int64_t now_ns) {
   if (!is_push()) return;
   const bool was = active_;
@@ -374,8 +411,8 @@ void Consumer::ProcessAck(uint64_t sseq, uint64_t dseq, bool) {
       if (auto it = pending_.find(sseq); it != pending_.end()) {
         dseq = it->second.consumer_seq;
         pending_.erase(it);
-        acked_first = sseq;
       }
+      acked_first = sseq;
       if (pending_.empty()) {
         ack_dseq_ = next_dseq_ - 1;
         ack_sseq_ = next_sseq_ - 1;
@@ -422,14 +459,20 @@ void Consumer::ProcessAck(uint64_t sseq, uint64_t dseq, bool) {
 void Consumer::ProcessNak(uint64_t sseq, uint64_t dseq, uint64_t deliveries, const AckBody& body,
                           int64_t now_ns) {
   if (dseq <= ack_dseq_ || dseq > next_dseq_) return;
-  if (!pending_.empty() && !pending_.count(sseq)) return;
+  // Only a message still pending (nats-server 2.10; 2.9 took any when none
+  // was pending, and redelivered messages already acknowledged).
+  if (!pending_.count(sseq)) return;
   output_->SendAdvisory({ConsumerOutput::AdvisoryKind::kNak, sseq, dseq, deliveries, {}});
   if (body.nak_delay.has_value()) {
     RemoveFromRedeliverQueue(sseq);
     if (auto it = pending_.find(sseq); it != pending_.end()) {
       it->second.delivered_ns = now_ns - AckWaitNs() + *body.nak_delay;
       output_->RecordDelivered(it->second.consumer_seq, sseq, deliveries, it->second.delivered_ns);
-      pending_check_due_ns_ = now_ns + kNakRecheckNs;
+      // Sooner, never later: a check already due stays due.
+      const int64_t recheck = now_ns + kNakRecheckNs;
+      if (pending_check_due_ns_ == 0 || recheck < pending_check_due_ns_) {
+        pending_check_due_ns_ = recheck;
+      }
     }
     return;
   }

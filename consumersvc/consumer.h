@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,8 +51,8 @@ class MessageSource {
       kFetching,  // Not in memory: being fetched; ask again when told.
     };
     Kind kind = kEnd;
-    // Valid until the source is called again.
-    const v1::StoredMessage* message = nullptr;
+    // Shared: a later call may drop the source's own copy.
+    std::shared_ptr<const v1::StoredMessage> message;
     uint64_t resume_seq = 0;
   };
 
@@ -92,8 +93,11 @@ class ConsumerOutput {
   // The empty reply confirming an ack (AckSync), to send once the ack is as
   // durable as the sync policy promises.
   virtual void AckReply(std::string_view reply) = 0;
-  // Stream sequences [first, last] are acknowledged, for interest and
-  // work-queue retention.
+  // Stream sequences [first, last] are acknowledged (an ack, a term, an
+  // ack-all's range, an ack-none delivery), for interest and work-queue
+  // retention: the owner removes what no consumer still needs. An explicit
+  // ack of a message no longer pending counts too, as in nats-server.
+  // Then AckReply, if the ack asked for one.
   virtual void Acknowledged(uint64_t first, uint64_t last) = 0;
   // The persistent state changed (nats-server's UpdateDelivered/UpdateAcks):
   // a delivery (or its new time), and an ack of `stream_seq` (ack-all: of
@@ -101,6 +105,8 @@ class ConsumerOutput {
   virtual void RecordDelivered(uint64_t consumer_seq, uint64_t stream_seq, uint64_t deliveries,
                                int64_t ts_ns) = 0;
   virtual void RecordAcked(uint64_t stream_seq, SequencePair ack_floor) = 0;
+  // The state is now `state`, by a change that is neither (a purge).
+  virtual void RecordState(const ConsumerState& state) = 0;
 };
 
 class Consumer {
@@ -137,9 +143,16 @@ class Consumer {
   void Start(int64_t now_ns);
   // Takes an updated configuration (CheckConsumerUpdate allowed it).
   void UpdateConfig(v1::ConsumerConfig config, int64_t now_ns);
+  const SubjectFilter& filter() const { return filter_; }
   // Whether message `seq` on `subject` still needs this consumer's ack
   // (interest retention: nats-server's needAck).
   bool NeedsAck(uint64_t seq, std::string_view subject) const;
+  // NeedsAck for a message this consumer's filter matches: whether its
+  // state still holds `seq` (not below the ack floor, nor delivered and
+  // acked).
+  bool Holds(uint64_t seq) const;
+  // The stream sequence of the ack floor.
+  uint64_t ack_floor_stream_seq() const { return ack_sseq_; }
 
   // Delivers what it can until blocked (no interest, max_ack_pending, flow
   // control, no pull request, pacing, or the source is out of messages).
@@ -162,6 +175,13 @@ class Consumer {
   // A reply to a flow-control request (its subject).
   void OnFlowControlReply(std::string_view subject, int64_t now_ns);
 
+  // The stream was purged: nats-server's consumer purge. Delivery resumes
+  // at `start` (0: nothing of the consumer's is left, resume after
+  // `stream_last_seq`), everything below it counts as acknowledged. `wider`:
+  // the purge took only some of the subjects the consumer reads, so
+  // `start` is the stream's first sequence.
+  void OnPurged(uint64_t start, uint64_t stream_last_seq, bool wider, int64_t now_ns);
+
   // Whether an inactive_threshold has passed without interest (push) or
   // pull requests (pull): the owner deletes the consumer.
   bool Expired(int64_t now_ns) const;
@@ -182,7 +202,7 @@ class Consumer {
   };
   // A message chosen to deliver, not yet committed.
   struct Candidate {
-    const v1::StoredMessage* message = nullptr;
+    std::shared_ptr<const v1::StoredMessage> message;
     uint64_t deliveries = 1;
     bool redelivery = false;
   };

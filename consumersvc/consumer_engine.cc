@@ -16,6 +16,8 @@ namespace jsengine::consumersvc {
 namespace {
 
 constexpr std::string_view kFlowControlPrefix = "$JS.FC.";
+// How long a consumer's delete waits for the removals it caused.
+constexpr absl::Duration kRemovalWait = absl::Seconds(10);
 
 int64_t Now() { return absl::GetCurrentTimeNanos(); }
 
@@ -91,7 +93,33 @@ absl::StatusOr<std::unique_ptr<ConsumerEngine>> ConsumerEngine::Start(
   }
   engine->timer_ = std::thread([e = engine.get()] { e->TimerLoop(); });
   if (engine->state_ != nullptr) JSE_RETURN_IF_ERROR(engine->Recover());
+  engine->ForgetLostInterest();
   return engine;
+}
+
+void ConsumerEngine::ForgetLostInterest() {
+  v1::ListStreamsRequest request;
+  for (;;) {
+    absl::StatusOr<v1::ListStreamsResponse> page = store_->ListStreams(request);
+    if (!page.ok()) {
+      LOG(WARNING) << "consumer filters of interest streams not checked: " << page.status();
+      return;
+    }
+    for (const v1::StreamInfo& info : page->streams()) {
+      if (info.config().retention() != v1::RETENTION_INTEREST || info.consumer_filters().empty() ||
+          Find(info.config().name()) != nullptr) {
+        continue;
+      }
+      v1::SetConsumerFiltersRequest none;
+      none.set_stream(info.config().name());
+      if (absl::Status s = store_->SetConsumerFilters(none).status(); !s.ok()) {
+        LOG(WARNING) << "stream " << info.config().name()
+                     << ": consumer filters not cleared: " << s;
+      }
+    }
+    request.set_offset(request.offset() + page->streams_size());
+    if (page->streams_size() == 0 || request.offset() >= page->total()) return;
+  }
 }
 
 absl::Status ConsumerEngine::Recover() {
@@ -164,13 +192,15 @@ std::shared_ptr<StreamConsumers> ConsumerEngine::FindOrCreate(const v1::StreamIn
     auto [it, inserted] = streams_.try_emplace(info.config().name());
     if (!inserted) return it->second;
     StreamConsumers::Sink* sink = this;
-    it->second = std::make_shared<StreamConsumers>(info.config().name(), store_, &pool_, sink,
-                                                   options_.limits, options_.cache, state_.get());
+    it->second = std::make_shared<StreamConsumers>(info.config().name(), info.config().retention(),
+                                                   store_, &pool_, sink, options_.limits,
+                                                   options_.cache, state_.get());
     stream = it->second;
   }
   const uint64_t last_seq = info.state().last_seq();
-  RunOn(stream, [last_seq](StreamConsumers& s, int64_t) {
-    s.Start(last_seq);
+  const int64_t max_age_ns = info.config().max_age_ns();
+  RunOn(stream, [last_seq, max_age_ns](StreamConsumers& s, int64_t) {
+    s.Start(last_seq, max_age_ns);
     return true;
   });
   return stream;
@@ -194,9 +224,23 @@ absl::Status ConsumerEngine::DeleteConsumer(const v1::ConsumerRequest& request) 
   JSE_RETURN_IF_ERROR(store_->GetStreamInfo(info_request).status());
   std::shared_ptr<StreamConsumers> stream = Find(request.stream());
   if (stream == nullptr) return common::JsError(common::JsErrorId::kConsumerNotFound);
-  return RunOn(stream, [&request](StreamConsumers& s, int64_t now) {
+  absl::Status deleted = RunOn(stream, [&request](StreamConsumers& s, int64_t now) {
     return s.Delete(request.name(), now);
   });
+  // As nats-server, the reply comes after what only this consumer held is
+  // gone.
+  if (deleted.ok()) WaitForRemovals(stream);
+  return deleted;
+}
+
+void ConsumerEngine::WaitForRemovals(const std::shared_ptr<StreamConsumers>& stream) {
+  auto removed = std::make_shared<absl::Notification>();
+  Post(stream, [removed](StreamConsumers& s, int64_t) {
+    s.AfterRemovals([removed] { removed->Notify(); });
+  });
+  if (!removed->WaitForNotificationWithTimeout(kRemovalWait)) {
+    LOG(WARNING) << "stream " << stream->stream() << ": removals still pending";
+  }
 }
 
 absl::StatusOr<v1::ConsumerInfo> ConsumerEngine::GetConsumerInfo(
@@ -229,6 +273,16 @@ absl::StatusOr<v1::ListConsumersResponse> ConsumerEngine::ListConsumers(
   return response;
 }
 
+absl::StatusOr<v1::ConsumerCountsResponse> ConsumerEngine::ConsumerCounts(
+    const v1::ConsumerCountsRequest& request) {
+  v1::ConsumerCountsResponse response;
+  for (const std::string& name : request.streams()) {
+    std::shared_ptr<StreamConsumers> stream = Find(name);
+    response.add_counts(stream == nullptr ? 0 : static_cast<int32_t>(stream->count()));
+  }
+  return response;
+}
+
 absl::StatusOr<v1::ConsumerNamesResponse> ConsumerEngine::ConsumerNames(
     const v1::ListConsumersRequest& request) {
   v1::StreamInfoRequest info_request;
@@ -246,6 +300,21 @@ absl::StatusOr<v1::ConsumerNamesResponse> ConsumerEngine::ConsumerNames(
     response.add_names(names[i]);
   }
   return response;
+}
+
+absl::StatusOr<v1::PurgeStreamResponse> ConsumerEngine::PurgeStream(
+    const v1::PurgeStreamRequest& request) {
+  std::shared_ptr<StreamConsumers> stream = Find(request.name());
+  if (stream == nullptr) return store_->PurgeStream(request);
+  return RunOn(stream,
+               [&request](StreamConsumers& s, int64_t now) { return s.Purge(request, now); });
+}
+
+absl::Status ConsumerEngine::DeleteMessage(const v1::DeleteMessageRequest& request) {
+  std::shared_ptr<StreamConsumers> stream = Find(request.stream());
+  if (stream == nullptr) return store_->DeleteMessage(request);
+  return RunOn(stream,
+               [&request](StreamConsumers& s, int64_t) { return s.DeleteMessage(request); });
 }
 
 std::unique_ptr<client::ConsumerSession> ConsumerEngine::OpenSession(
@@ -345,6 +414,18 @@ void ConsumerEngine::OnEvents(v1::GatewayBatch batch) {
             s.OnInterest(interest.subject(), interest.has_interest(), now);
           });
         }
+        break;
+      }
+      case v1::GatewayEvent::kSettle: {
+        const uint64_t id = event.settle().id();
+        std::shared_ptr<StreamConsumers> stream = Find(event.settle().stream());
+        if (stream == nullptr) {
+          v1::DeliveryBatch settled;
+          settled.add_settled(id);
+          Send(std::move(settled));
+          break;
+        }
+        Post(stream, [id](StreamConsumers& s, int64_t) { s.Settle(id); });
         break;
       }
       case v1::GatewayEvent::kFlowControl: {

@@ -7,7 +7,9 @@
 // events are posted to the strands of the streams they name; deliveries go
 // to every open session (one gateway per consumer service for now). A new
 // session first gets every consumer, in a batch marked session_start;
-// batches for it that arise meanwhile follow that one.
+// batches for it that arise meanwhile follow that one. A session's Settle
+// event is answered (DeliveryBatch.settled) once the stream's strand has
+// applied the acks before it and the store their removals.
 // Consumers of a deleted stream are deleted with it.
 //
 //   auto engine = ConsumerEngine::Start({}, store);
@@ -68,6 +70,11 @@ class ConsumerEngine final : public client::ConsumerClient, private StreamConsum
       const v1::ListConsumersRequest& request) override;
   absl::StatusOr<v1::ConsumerNamesResponse> ConsumerNames(
       const v1::ListConsumersRequest& request) override;
+  absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(
+      const v1::PurgeStreamRequest& request) override;
+  absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) override;
+  absl::StatusOr<v1::ConsumerCountsResponse> ConsumerCounts(
+      const v1::ConsumerCountsRequest& request) override;
   std::unique_ptr<client::ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override;
 
   // Stops the timer and the streams' work; idempotent.
@@ -82,6 +89,10 @@ class ConsumerEngine final : public client::ConsumerClient, private StreamConsum
   // Runs the consumers the state store recovered; drops the state of
   // streams that are gone.
   absl::Status Recover();
+  // Clears the consumer filters the store holds for interest streams that
+  // have no consumers here (ephemeral ones lost with a restart, or a lost
+  // data directory), so they keep nothing again.
+  void ForgetLostInterest();
   // The stream's consumers, made (and its feed started) if needed.
   std::shared_ptr<StreamConsumers> FindOrCreate(const v1::StreamInfo& stream)
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -92,6 +103,9 @@ class ConsumerEngine final : public client::ConsumerClient, private StreamConsum
   // Posts `fn` to the stream's strand, then Finish.
   template <typename Fn>
   void Post(const std::shared_ptr<StreamConsumers>& stream, Fn fn);
+  // Waits (boundedly) until the removals the stream's acks so far call for
+  // are applied in the store.
+  void WaitForRemovals(const std::shared_ptr<StreamConsumers>& stream);
   void OnEvents(v1::GatewayBatch batch);
 
   // StreamConsumers::Sink

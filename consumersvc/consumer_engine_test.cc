@@ -29,6 +29,14 @@ class Deliveries {
     absl::MutexLock lock(&mu_);
     for (v1::Delivery& d : *batch.mutable_deliveries()) deliveries_.push_back(std::move(d));
     for (const std::string& s : batch.watch_interest()) watched_.push_back(s);
+    for (uint64_t id : batch.settled()) settled_.push_back(id);
+  }
+  bool WaitSettled(uint64_t id) {
+    absl::MutexLock lock(&mu_);
+    auto seen = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return std::find(settled_.begin(), settled_.end(), id) != settled_.end();
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&seen), kWait);
   }
   // Waits for `n` deliveries and takes them.
   std::vector<v1::Delivery> Take(size_t n) {
@@ -59,6 +67,7 @@ class Deliveries {
   absl::Mutex mu_;
   std::deque<v1::Delivery> deliveries_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> watched_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint64_t> settled_ ABSL_GUARDED_BY(mu_);
 };
 
 class ConsumerEngineTest : public ::testing::Test {
@@ -69,10 +78,29 @@ class ConsumerEngineTest : public ::testing::Test {
     auto store = storesvc::Store::Open(store_options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
+    CreateStream(v1::RETENTION_LIMITS);
+  }
+
+  void CreateStream(v1::RetentionPolicy retention) {
     v1::CreateStreamRequest create;
     create.mutable_config()->set_name("S");
     create.mutable_config()->add_subjects("s.>");
+    create.mutable_config()->set_retention(retention);
     ASSERT_TRUE(store_->CreateStream(create).ok());
+  }
+
+  // Makes stream S again with `retention`.
+  void Recreate(v1::RetentionPolicy retention) {
+    v1::DeleteStreamRequest del;
+    del.set_name("S");
+    ASSERT_TRUE(store_->DeleteStream(del).ok());
+    CreateStream(retention);
+  }
+
+  v1::StreamInfo StreamInfo() {
+    v1::StreamInfoRequest request;
+    request.set_name("S");
+    return store_->GetStreamInfo(request).value();
   }
 
   void StartEngine(ConsumerEngineOptions options = {}) {
@@ -123,6 +151,14 @@ class ConsumerEngineTest : public ::testing::Test {
     v1::Ack* ack = batch.add_events()->mutable_ack();
     ack->set_reply_subject(ack_subject);
     ack->set_body(body);
+    session_->Send(std::move(batch));
+  }
+
+  void Settle(const std::string& stream, uint64_t id) {
+    v1::GatewayBatch batch;
+    v1::Settle* settle = batch.add_events()->mutable_settle();
+    settle->set_stream(stream);
+    settle->set_id(id);
     session_->Send(std::move(batch));
   }
 
@@ -296,13 +332,7 @@ TEST_F(ConsumerEngineTest, ListsNamesAndEphemeralNames) {
 TEST_F(ConsumerEngineTest, DeletingTheStreamDeletesItsConsumers) {
   StartEngine();
   ASSERT_TRUE(Create(PullConsumer("P")).ok());
-  v1::DeleteStreamRequest del;
-  del.set_name("S");
-  ASSERT_TRUE(store_->DeleteStream(del).ok());
-  v1::CreateStreamRequest create;
-  create.mutable_config()->set_name("S");
-  create.mutable_config()->add_subjects("s.>");
-  ASSERT_TRUE(store_->CreateStream(create).ok());
+  Recreate(v1::RETENTION_LIMITS);
   v1::ListConsumersRequest list;
   list.set_stream("S");
   absl::StatusOr<v1::ConsumerNamesResponse> names;
@@ -313,6 +343,71 @@ TEST_F(ConsumerEngineTest, DeletingTheStreamDeletesItsConsumers) {
   }
   ASSERT_TRUE(names.ok());
   EXPECT_EQ(names->total(), 0);
+}
+
+TEST_F(ConsumerEngineTest, SettleAnswersOnceTheAcksBeforeItRemovedTheirMessages) {
+  Recreate(v1::RETENTION_WORK_QUEUE);
+  StartEngine();
+  Publish(3);
+  ASSERT_TRUE(Create(PullConsumer("W")).ok());
+  Pull("W", "_INBOX.1", "{\"batch\":3}");
+  std::vector<v1::Delivery> batch = got_.Take(3);
+  ASSERT_EQ(batch.size(), 3u);
+  Ack(batch[0].reply());
+  Ack(batch[2].reply());
+  Settle("S", 41);
+  ASSERT_TRUE(got_.WaitSettled(41));
+  EXPECT_EQ(StreamInfo().state().messages(), 1u);
+  Settle("NOPE", 42);
+  EXPECT_TRUE(got_.WaitSettled(42)) << "a stream without consumers has nothing to wait for";
+}
+
+TEST_F(ConsumerEngineTest, InterestStreamsKeepOnlyWhatConsumersTake) {
+  Recreate(v1::RETENTION_INTEREST);
+  StartEngine();
+  Publish(2);
+  EXPECT_EQ(StreamInfo().state().messages(), 0u);
+  v1::ConsumerConfig filtered = PullConsumer("A");
+  filtered.set_filter_subject("s.a");
+  ASSERT_TRUE(Create(filtered).ok());
+  Publish(1, "s.a");
+  Publish(1, "s.b");
+  const v1::StreamInfo info = StreamInfo();
+  EXPECT_EQ(info.state().messages(), 1u);
+  EXPECT_EQ(
+      std::vector<std::string>(info.consumer_filters().begin(), info.consumer_filters().end()),
+      std::vector<std::string>{"s.a"});
+  v1::ConsumerRequest del;
+  del.set_stream("S");
+  del.set_name("A");
+  ASSERT_TRUE(engine_->DeleteConsumer(del).ok());
+  EXPECT_EQ(StreamInfo().state().messages(), 0u) << "gone when the delete returns";
+  EXPECT_EQ(StreamInfo().consumer_filters_size(), 0);
+}
+
+TEST_F(ConsumerEngineTest, StartClearsFiltersOfConsumersItDoesNotHave) {
+  Recreate(v1::RETENTION_INTEREST);
+  v1::SetConsumerFiltersRequest set;
+  set.set_stream("S");
+  set.add_filters(">");
+  ASSERT_TRUE(store_->SetConsumerFilters(set).ok());
+  StartEngine();
+  EXPECT_EQ(StreamInfo().consumer_filters_size(), 0);
+  Publish(1);
+  EXPECT_EQ(StreamInfo().state().messages(), 0u);
+}
+
+TEST_F(ConsumerEngineTest, CountsConsumersPerStream) {
+  StartEngine();
+  ASSERT_TRUE(Create(PullConsumer("A")).ok());
+  ASSERT_TRUE(Create(PullConsumer("B")).ok());
+  v1::ConsumerCountsRequest request;
+  request.add_streams("S");
+  request.add_streams("NOPE");
+  auto counts = engine_->ConsumerCounts(request);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(std::vector<int32_t>(counts->counts().begin(), counts->counts().end()),
+            (std::vector<int32_t>{2, 0}));
 }
 
 }  // namespace

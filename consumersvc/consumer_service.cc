@@ -38,6 +38,24 @@ grpc::Status ConsumerServiceImpl::ConsumerNames(grpc::ServerContext*,
   return Reply(consumers_->ConsumerNames(*request), response);
 }
 
+grpc::Status ConsumerServiceImpl::PurgeStream(grpc::ServerContext*,
+                                              const v1::PurgeStreamRequest* request,
+                                              v1::PurgeStreamResponse* response) {
+  return Reply(consumers_->PurgeStream(*request), response);
+}
+
+grpc::Status ConsumerServiceImpl::DeleteMessage(grpc::ServerContext*,
+                                                const v1::DeleteMessageRequest* request,
+                                                v1::DeleteMessageResponse*) {
+  return common::grpc::ToGrpcStatus(consumers_->DeleteMessage(*request));
+}
+
+grpc::Status ConsumerServiceImpl::ConsumerCounts(grpc::ServerContext*,
+                                                 const v1::ConsumerCountsRequest* request,
+                                                 v1::ConsumerCountsResponse* response) {
+  return Reply(consumers_->ConsumerCounts(*request), response);
+}
+
 grpc::ServerBidiReactor<v1::GatewayBatch, v1::DeliveryBatch>* ConsumerServiceImpl::Session(
     grpc::CallbackServerContext* context) {
   return new SessionReactor(context, consumers_);

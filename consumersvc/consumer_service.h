@@ -33,6 +33,13 @@ class ConsumerServiceImpl final
   grpc::Status ConsumerNames(grpc::ServerContext* context,
                              const v1::ListConsumersRequest* request,
                              v1::ConsumerNamesResponse* response) override;
+  grpc::Status PurgeStream(grpc::ServerContext* context, const v1::PurgeStreamRequest* request,
+                           v1::PurgeStreamResponse* response) override;
+  grpc::Status DeleteMessage(grpc::ServerContext* context, const v1::DeleteMessageRequest* request,
+                             v1::DeleteMessageResponse* response) override;
+  grpc::Status ConsumerCounts(grpc::ServerContext* context,
+                              const v1::ConsumerCountsRequest* request,
+                              v1::ConsumerCountsResponse* response) override;
 
   grpc::ServerBidiReactor<v1::GatewayBatch, v1::DeliveryBatch>* Session(
       grpc::CallbackServerContext* context) override;

@@ -102,6 +102,17 @@ class CountingConsumers final : public client::ConsumerClient {
       const v1::ListConsumersRequest& request) override {
     return inner_->ConsumerNames(request);
   }
+  absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(
+      const v1::PurgeStreamRequest& request) override {
+    return inner_->PurgeStream(request);
+  }
+  absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) override {
+    return inner_->DeleteMessage(request);
+  }
+  absl::StatusOr<v1::ConsumerCountsResponse> ConsumerCounts(
+      const v1::ConsumerCountsRequest& request) override {
+    return inner_->ConsumerCounts(request);
+  }
   std::unique_ptr<client::ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override {
     return std::make_unique<Session>(this, inner_->OpenSession(std::move(on_deliveries)));
   }
@@ -241,6 +252,13 @@ TEST_F(ConsumerServiceTest, AdminCallsCrossWithTheirJetStreamErrors) {
   EXPECT_EQ(listed->total(), 1);
   ASSERT_EQ(listed->consumers_size(), 1);
   EXPECT_EQ(listed->consumers(0).name(), "P");
+  v1::ConsumerCountsRequest count;
+  count.add_streams("S");
+  count.add_streams("NOPE");
+  absl::StatusOr<v1::ConsumerCountsResponse> counts = client_->ConsumerCounts(count);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(std::vector<int32_t>(counts->counts().begin(), counts->counts().end()),
+            (std::vector<int32_t>{1, 0}));
 
   v1::CreateConsumerRequest conflicting;
   conflicting.set_stream("S");
@@ -354,6 +372,16 @@ class BurstingConsumers final : public client::ConsumerClient {
   }
   absl::StatusOr<v1::ConsumerNamesResponse> ConsumerNames(
       const v1::ListConsumersRequest&) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(const v1::PurgeStreamRequest&) override {
+    return absl::UnimplementedError("");
+  }
+  absl::Status DeleteMessage(const v1::DeleteMessageRequest&) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<v1::ConsumerCountsResponse> ConsumerCounts(
+      const v1::ConsumerCountsRequest&) override {
     return absl::UnimplementedError("");
   }
   std::unique_ptr<client::ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override {

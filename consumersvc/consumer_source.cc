@@ -55,11 +55,41 @@ const StreamFeed::Message* ConsumerSource::FindAhead(uint64_t seq, bool exact) c
   return &*it;
 }
 
+void ConsumerSource::Forget() {
+  *alive_ = false;
+  alive_ = std::make_shared<bool>(true);
+  if (ahead_read_ != nullptr) ahead_read_->Cancel();
+  if (seq_read_ != nullptr) seq_read_->Cancel();
+  ahead_read_.reset();
+  seq_read_.reset();
+  ahead_.clear();
+  ahead_from_ = 0;
+  ahead_to_ = 0;
+  loaded_.clear();
+  gone_.clear();
+  wanted_.clear();
+  asked_.clear();
+  counted_ = false;
+}
+
+void ConsumerSource::Erase(uint64_t seq) {
+  auto it = std::lower_bound(ahead_.begin(), ahead_.end(), seq,
+                             [](const StreamFeed::Message& m, uint64_t s) { return m->seq() < s; });
+  if (it != ahead_.end() && (*it)->seq() == seq) ahead_.erase(it);
+  loaded_.erase(seq);
+  counted_ = false;
+}
+
 MessageSource::Next ConsumerSource::LoadNext(uint64_t seq, const SubjectFilter& filter) {
+  seq = std::max(seq, feed_->first_seq());
   for (;;) {
     if (seq >= feed_->cache_first_seq()) {
       if (const StreamFeed::Message* m = feed_->FindNext(seq, filter)) {
-        return {Next::kMessage, m->get(), 0};
+        if (feed_->Expired(**m)) {
+          seq = (*m)->seq() + 1;
+          continue;
+        }
+        return {Next::kMessage, *m, 0};
       }
       return {Next::kEnd, nullptr, feed_->last_seq() + 1};
     }
@@ -74,7 +104,11 @@ MessageSource::Next ConsumerSource::LoadNext(uint64_t seq, const SubjectFilter& 
             ahead_to_ + 1 < feed_->cache_first_seq()) {
           StartReadAhead(ahead_to_ + 1, /*extend=*/true);
         }
-        return {Next::kMessage, it->get(), 0};
+        if (feed_->Expired(**it)) {
+          seq = (*it)->seq() + 1;
+          continue;
+        }
+        return {Next::kMessage, *it, 0};
       }
       seq = ahead_to_ + 1;  // Nothing matches up to what was read: go on.
       continue;
@@ -136,10 +170,15 @@ void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
 }
 
 MessageSource::Next ConsumerSource::Load(uint64_t seq) {
-  if (const StreamFeed::Message* m = feed_->Find(seq)) return {Next::kMessage, m->get(), 0};
-  if (const StreamFeed::Message* m = FindAhead(seq, true)) return {Next::kMessage, m->get(), 0};
-  if (auto it = loaded_.find(seq); it != loaded_.end()) {
-    return {Next::kMessage, it->second.get(), 0};
+  if (seq < feed_->first_seq()) return {Next::kEnd, nullptr, 0};
+  const StreamFeed::Message* m = feed_->Find(seq);
+  if (m == nullptr) m = FindAhead(seq, true);
+  if (m == nullptr) {
+    if (auto it = loaded_.find(seq); it != loaded_.end()) m = &it->second;
+  }
+  if (m != nullptr) {
+    if (feed_->Expired(**m)) return {Next::kEnd, nullptr, 0};
+    return {Next::kMessage, *m, 0};
   }
   if (gone_.erase(seq) > 0) return {Next::kEnd, nullptr, 0};
   // Asked for already: a second ask would have the read start over when it
@@ -199,7 +238,9 @@ uint64_t ConsumerSource::FirstSeq() {
 }
 
 uint64_t ConsumerSource::NumPending(uint64_t seq, const SubjectFilter&) {
-  if (!counted_ || seq < counted_from_) {
+  // Nothing below the stream's first sequence is left to count.
+  seq = std::max(seq, feed_->first_seq());
+  if (!counted_ || seq < counted_from_ || counted_from_ < feed_->first_seq()) {
     if (!Recount(seq).ok()) return count_;
     return count_;
   }

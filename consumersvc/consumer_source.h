@@ -47,6 +47,12 @@ class ConsumerSource final : public MessageSource {
   // The feed stored `messages` (ascending).
   void OnAppended(const std::vector<StreamFeed::Message>& messages);
 
+  // The stream changed under the source (a purge): drops what it read and
+  // ignores the reads in flight.
+  void Forget();
+  // The message at `seq` was deleted: drops what the source holds of it.
+  void Erase(uint64_t seq);
+
   Next LoadNext(uint64_t seq, const SubjectFilter& filter) override;
   Next Load(uint64_t seq) override;
   uint64_t FirstSeq() override;
@@ -62,8 +68,9 @@ class ConsumerSource final : public MessageSource {
   const std::shared_ptr<StreamFeed> feed_;
   const SubjectFilter filter_;
   const std::function<void()> on_fetched_;
-  // Alive while the source is; reads in flight check it before touching it.
-  const std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  // Alive while the source is and has not forgotten; reads in flight check
+  // it before touching it.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
   // Read-ahead: every matching stored message in [ahead_from_, ahead_to_].
   std::deque<StreamFeed::Message> ahead_;

@@ -81,7 +81,7 @@ class ConsumerSourceTest : public ::testing::Test {
       feed_ = std::make_shared<StreamFeed>(
           "S", counting_.get(), strand_, limits, [](const std::vector<StreamFeed::Message>&) {},
           [](absl::Status) {});
-      feed_->Start(last_seq);
+      feed_->Start(last_seq, /*max_age_ns=*/0);
       source_ = std::make_unique<ConsumerSource>(feed_, std::move(filter),
                                                  [this] { fetched_.fetch_add(1); });
     });

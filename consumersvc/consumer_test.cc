@@ -1,13 +1,12 @@
 #include "consumersvc/consumer.h"
 
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "consumersvc/consumer_config.h"
+#include "consumersvc/consumer_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -16,108 +15,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-
-constexpr int64_t kMs = 1'000'000;
-constexpr int64_t kSec = 1'000'000'000;
-constexpr int64_t kT0 = 1'700'000'000 * kSec;
-
-// An in-memory stream. Messages are stored at time kT0 + seq ms unless
-// given; `fetching` makes every load answer kFetching.
-class FakeSource : public MessageSource {
- public:
-  uint64_t Add(const std::string& subject, const std::string& data = "x", int64_t ts = 0) {
-    v1::StoredMessage m;
-    m.set_seq(++last_);
-    m.set_subject(subject);
-    m.set_data(data);
-    m.set_time_ns(ts != 0 ? ts : kT0 + static_cast<int64_t>(last_) * kMs);
-    messages_[last_] = m;
-    return last_;
-  }
-  void Remove(uint64_t seq) { messages_.erase(seq); }
-
-  Next LoadNext(uint64_t seq, const SubjectFilter& filter) override {
-    if (fetching) return {Next::kFetching};
-    for (auto it = messages_.lower_bound(seq); it != messages_.end(); ++it) {
-      if (filter.Matches(it->second.subject())) return {Next::kMessage, &it->second, 0};
-    }
-    return {Next::kEnd, nullptr, last_ + 1};
-  }
-  Next Load(uint64_t seq) override {
-    if (fetching) return {Next::kFetching};
-    auto it = messages_.find(seq);
-    if (it == messages_.end()) return {Next::kEnd, nullptr, 0};
-    return {Next::kMessage, &it->second, 0};
-  }
-  uint64_t FirstSeq() override { return messages_.empty() ? last_ + 1 : messages_.begin()->first; }
-  uint64_t NumPending(uint64_t seq, const SubjectFilter& filter) override {
-    uint64_t n = 0;
-    for (auto it = messages_.lower_bound(seq); it != messages_.end(); ++it) {
-      n += filter.Matches(it->second.subject());
-    }
-    return n;
-  }
-
-  bool fetching = false;
-
- private:
-  uint64_t last_ = 0;
-  std::map<uint64_t, v1::StoredMessage> messages_;
-};
-
-// Records everything a consumer sends as short strings:
-//   "msg <subject> <sseq> dc=<n> dseq=<n>"   a delivery
-//   "status <subject> <status line>"         a status message
-//   "adv <kind> <sseq> <deliveries>"         an advisory
-//   "ackreply <reply>", "acked <first>-<last>"
-class RecordingOutput : public ConsumerOutput {
- public:
-  void Deliver(std::string_view subject, std::string_view reply, const v1::StoredMessage& m,
-               bool headers_only) override {
-    auto ack = ParseAckSubject(reply);
-    ASSERT_TRUE(ack.ok()) << reply;
-    events.push_back(absl::StrCat("msg ", std::string(subject), " ", m.seq(),
-                                  " dc=", ack->delivered, " dseq=", ack->consumer_seq,
-                                  headers_only ? " hdrs" : ""));
-    replies.push_back(std::string(reply));
-  }
-  void Status(std::string_view subject, std::string_view reply, std::string_view headers) override {
-    std::string_view line = headers.substr(0, headers.find("\r\n"));
-    events.push_back(
-        absl::StrCat("status ", std::string(subject), " ", std::string(line.substr(9))));
-    last_status_headers = std::string(headers);
-    last_status_reply = std::string(reply);
-  }
-  void SendAdvisory(const Advisory& a) override {
-    const char* kind = a.kind == AdvisoryKind::kMaxDeliveries ? "max_deliveries"
-                       : a.kind == AdvisoryKind::kNak         ? "nak"
-                                                              : "terminated";
-    events.push_back(absl::StrCat("adv ", kind, " ", a.stream_seq, " ", a.deliveries,
-                                  a.reason.empty() ? "" : " ", std::string(a.reason)));
-  }
-  void AckReply(std::string_view reply) override {
-    events.push_back(absl::StrCat("ackreply ", std::string(reply)));
-  }
-  void Acknowledged(uint64_t first, uint64_t last) override {
-    events.push_back(absl::StrCat("acked ", first, "-", last));
-  }
-  void RecordDelivered(uint64_t, uint64_t, uint64_t, int64_t) override { ++delivered_records; }
-  void RecordAcked(uint64_t, SequencePair) override { ++acked_records; }
-
-  // The events since the last call.
-  std::vector<std::string> Take() {
-    std::vector<std::string> out;
-    out.swap(events);
-    return out;
-  }
-
-  std::vector<std::string> events;
-  std::vector<std::string> replies;
-  std::string last_status_headers;
-  std::string last_status_reply;
-  int delivered_records = 0;
-  int acked_records = 0;
-};
 
 v1::StreamConfig Stream() {
   v1::StreamConfig s;
@@ -322,6 +219,56 @@ TEST_F(ConsumerTest, AckNoneTracksNothingAndFloorsAtDelivery) {
   EXPECT_THAT(out_.Take(), IsEmpty());
 }
 
+TEST_F(ConsumerTest, ExplicitAcksAndTermsTellRetentionBeforeTheReply) {
+  for (int i = 0; i < 3; ++i) source_.Add("s.a");
+  Make(Push(), v1::RETENTION_INTEREST);
+  consumer_->OnDeliveryInterest(true, now_);
+  out_.Take();
+  Ack(1, "", "_INBOX.sync");
+  EXPECT_THAT(out_.Take(), ElementsAre("acked 2-2", "ackreply _INBOX.sync"));
+  Ack(0, "+TERM");
+  EXPECT_THAT(out_.Take(), ElementsAre("acked 1-1", "adv terminated 1 1"));
+  Ack(0);  // No longer pending: nats-server still tells its stream.
+  EXPECT_THAT(out_.Take(), ElementsAre("acked 1-1"));
+  Ack(2, "-NAK");
+  EXPECT_THAT(out_.Take(), ElementsAre("adv nak 3 1", "msg deliver 3 dc=2 dseq=4"));
+}
+
+TEST_F(ConsumerTest, HoldsWhatItHasNotAckedAndMatches) {
+  for (const char* subject : {"s.a", "s.b", "s.a", "s.a"}) source_.Add(subject);
+  v1::ConsumerConfig config = Pull();
+  config.set_filter_subject("s.a");
+  Make(config, v1::RETENTION_INTEREST);
+  consumer_->OnPullRequest("_INBOX.p", "2", now_);
+  EXPECT_THAT(out_.Take(), ElementsAre("msg _INBOX.p 1 dc=1 dseq=1", "msg _INBOX.p 3 dc=1 dseq=2"));
+  Ack(1);
+  // 1 pending, 3 acked, 4 not delivered yet; 2 was passed over.
+  EXPECT_TRUE(consumer_->Holds(1));
+  EXPECT_FALSE(consumer_->Holds(3));
+  EXPECT_TRUE(consumer_->Holds(4));
+  EXPECT_TRUE(consumer_->NeedsAck(1, "s.a"));
+  EXPECT_FALSE(consumer_->NeedsAck(2, "s.b"));
+  EXPECT_FALSE(consumer_->NeedsAck(4, "s.b"));
+  Ack(0);
+  EXPECT_FALSE(consumer_->Holds(1));
+  EXPECT_EQ(consumer_->ack_floor_stream_seq(), 3u);
+}
+
+TEST_F(ConsumerTest, MaxDeliverDropsTheMessageWithoutAcknowledgingIt) {
+  source_.Add("s.a");
+  v1::ConsumerConfig config = Push();
+  config.set_max_deliver(1);
+  config.set_ack_wait_ns(kSec);
+  Make(config, v1::RETENTION_INTEREST);
+  consumer_->OnDeliveryInterest(true, now_);
+  out_.Take();
+  Advance(2 * kSec);
+  // nats-server 2.9 drops it from pending without an ack: the stream keeps
+  // it until some consumer's ack of it (or a consumer delete) removes it.
+  EXPECT_THAT(out_.Take(), ElementsAre("adv max_deliveries 1 1"));
+  EXPECT_FALSE(consumer_->Holds(1));
+}
+
 TEST_F(ConsumerTest, NakRedeliversAtOnceOrAfterItsDelay) {
   source_.Add("s.a");
   source_.Add("s.a");
@@ -336,6 +283,54 @@ TEST_F(ConsumerTest, NakRedeliversAtOnceOrAfterItsDelay) {
   EXPECT_THAT(out_.Take(), IsEmpty());
   Advance(kSec + 20 * kMs);
   EXPECT_THAT(out_.Take(), ElementsAre("msg deliver 2 dc=2 dseq=4"));
+}
+
+TEST_F(ConsumerTest, ALateNakOfAnAcknowledgedMessageIsIgnored) {
+  source_.Add("s.a");
+  source_.Add("s.a");
+  v1::ConsumerConfig config = Push(v1::ACK_ALL);
+  config.set_ack_wait_ns(kSec);
+  Make(config);
+  consumer_->OnDeliveryInterest(true, now_);
+  Advance(kSec + 2 * kMs);
+  EXPECT_THAT(out_.Take(), ElementsAre("msg deliver 1 dc=1 dseq=1", "msg deliver 2 dc=1 dseq=2",
+                                       "msg deliver 1 dc=2 dseq=3", "msg deliver 2 dc=2 dseq=4"));
+  Ack(1);          // Acks both; the floor's consumer sequence is 2.
+  Ack(2, "-NAK");  // Message 1's redelivery, consumer sequence 3.
+  EXPECT_THAT(out_.Take(), IsEmpty());
+  Advance(10 * kSec);
+  EXPECT_THAT(out_.Take(), IsEmpty());
+  EXPECT_EQ(consumer_->Info(now_).num_redelivered(), 0);
+}
+
+TEST_F(ConsumerTest, ANakWithADelayDoesNotPostponeADueRedeliveryCheck) {
+  source_.Add("s.a");
+  source_.Add("s.a");
+  v1::ConsumerConfig config = Push();
+  config.set_ack_wait_ns(kSec);
+  Make(config);
+  consumer_->OnDeliveryInterest(true, now_);
+  out_.Take();
+  now_ += 1100 * kMs;  // The owner is late: the check due at 1s has not run.
+  Ack(1, "-NAK {\"delay\":5000000000}");
+  EXPECT_THAT(out_.Take(), ElementsAre("adv nak 2 1"));
+  EXPECT_LE(consumer_->NextDueNs(), now_);
+  Advance(0);
+  EXPECT_THAT(out_.Take(), ElementsAre("msg deliver 1 dc=2 dseq=3"));
+}
+
+TEST_F(ConsumerTest, ARedeliveryNobodyTakesIsNotCountedAsRedelivered) {
+  source_.Add("s.a");
+  Make(Pull());
+  consumer_->OnPullRequest("a", "1", now_);
+  consumer_->OnPullRequest("b", "{\"batch\":1,\"expires\":500000000}", now_);
+  now_ += kSec;  // b has expired; the owner has not ticked yet.
+  Ack(0, "-NAK");
+  EXPECT_THAT(out_.Take(), ElementsAre("msg a 1 dc=1 dseq=1", "adv nak 1 1"));
+  EXPECT_EQ(consumer_->Info(now_).num_redelivered(), 0);
+  consumer_->OnPullRequest("c", "1", now_);
+  EXPECT_THAT(out_.Take(), ElementsAre("msg c 1 dc=2 dseq=2"));
+  EXPECT_EQ(consumer_->Info(now_).num_redelivered(), 1);
 }
 
 TEST_F(ConsumerTest, TermStopsRedeliveryAndTellsWhy) {

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
+  google::InstallFailureSignalHandler();
 
   if (FLAGS_store.empty()) {
     LOG(ERROR) << "--store=HOST:PORT is required: the storesvc whose streams consumers read";

@@ -15,7 +15,8 @@ constexpr size_t kMaxMergedBytes = size_t{4} << 20;
 // The gateway acts on a batch's deliveries first and on its watches and
 // consumers after, so a later batch joins a queued one only when that one
 // holds deliveries alone (and does not start the session): the merged batch
-// then reads exactly as the two in turn would.
+// then reads exactly as the two in turn would. Settled ids may come later
+// than they would have: they only release stream infos waiting for acks.
 bool MergesWithLater(const v1::DeliveryBatch& batch) {
   return !batch.session_start() && batch.watch_interest_size() == 0 &&
          batch.unwatch_interest_size() == 0 && batch.consumers_added_size() == 0 &&
@@ -25,6 +26,7 @@ bool MergesWithLater(const v1::DeliveryBatch& batch) {
 void Merge(v1::DeliveryBatch& later, v1::DeliveryBatch& last) {
   using common::grpc::MoveRepeated;
   MoveRepeated(later.mutable_deliveries(), last.mutable_deliveries());
+  last.mutable_settled()->Add(later.settled().begin(), later.settled().end());
   last.mutable_watch_interest()->Swap(later.mutable_watch_interest());
   last.mutable_unwatch_interest()->Swap(later.mutable_unwatch_interest());
   last.mutable_consumers_added()->Swap(later.mutable_consumers_added());

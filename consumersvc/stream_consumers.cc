@@ -1,12 +1,19 @@
 #include "consumersvc/stream_consumers.h"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <random>
+#include <string>
 #include <utility>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/go_json_writer.h"
 #include "common/status.h"
+#include "common/subject.h"
 #include "glog/logging.h"
 
 namespace jsengine::consumersvc {
@@ -36,7 +43,87 @@ std::string HeadersOnly(const v1::StoredMessage& m) {
   return h;
 }
 
+// An AckSync reply that waits for several things (the state's flush, the
+// removals the ack calls for): sent when the last is done, from whichever
+// thread that is; never if one failed.
+class ReplyGate {
+ public:
+  ReplyGate(StreamConsumers::Sink* sink, std::string reply, int waits)
+      : sink_(sink), reply_(std::move(reply)), left_(waits) {}
+
+  void Done() {
+    if (left_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    if (failed_.load(std::memory_order_acquire)) return;
+    v1::DeliveryBatch batch;
+    batch.add_deliveries()->set_subject(reply_);
+    sink_->Send(std::move(batch));
+  }
+  void Fail() {
+    failed_.store(true, std::memory_order_release);
+    Done();
+  }
+
+ private:
+  StreamConsumers::Sink* const sink_;
+  const std::string reply_;
+  std::atomic<int> left_;
+  std::atomic<bool> failed_{false};
+};
+
+// The subjects of `filter`, ">" for one that takes every subject.
+std::vector<std::string> InterestOf(const SubjectFilter& filter) {
+  if (filter.empty()) return {">"};
+  return filter.subjects();
+}
+
+bool MatchesAny(const std::vector<std::string>& filters, std::string_view subject) {
+  for (const std::string& filter : filters) {
+    if (common::SubjectMatches(filter, subject)) return true;
+  }
+  return false;
+}
+
+// Adds the removal of `seq`, sparing `keep`, to `request`: to its last
+// removal when that ends just before with the same subjects spared.
+void AddRemoval(uint64_t seq, const std::vector<std::string>& keep,
+                v1::RemoveMessagesRequest* request) {
+  if (!request->removals().empty()) {
+    v1::Removal& last = *request->mutable_removals()->rbegin();
+    if (last.last_seq() + 1 == seq &&
+        std::equal(keep.begin(), keep.end(), last.keep_subjects().begin(),
+                   last.keep_subjects().end())) {
+      last.set_last_seq(seq);
+      return;
+    }
+  }
+  v1::Removal* removal = request->add_removals();
+  removal->set_first_seq(seq);
+  removal->set_last_seq(seq);
+  for (const std::string& subject : keep) removal->add_keep_subjects(subject);
+}
+
 }  // namespace
+
+// Lets a store callback, on any thread, post to the strand while the
+// registry lives and never after: the registry's end clears it, and its
+// strand's pool outlives the registry. Thread-safe.
+class StreamConsumers::StrandLink {
+ public:
+  explicit StrandLink(std::shared_ptr<common::Strand> strand) : strand_(std::move(strand)) {}
+
+  void Post(std::function<void()> task) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    if (strand_ != nullptr) strand_->Post(std::move(task));
+  }
+  void Close() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    strand_ = nullptr;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::shared_ptr<common::Strand> strand_ ABSL_GUARDED_BY(mu_);
+};
 
 // A consumer's ConsumerOutput: appends to the stream's outgoing batch.
 class StreamConsumers::Output final : public ConsumerOutput {
@@ -109,8 +196,25 @@ class StreamConsumers::Output final : public ConsumerOutput {
     d->mutable_message()->set_data(std::move(json));
   }
   // The confirmation leaves once the ack is as durable as the sync policy
-  // promises.
+  // promises and, for interest and work-queue streams, what it removes is
+  // gone from the store.
   void AckReply(std::string_view reply) override {
+    if (owner_->retention_ != v1::RETENTION_LIMITS) {
+      auto gate = std::make_shared<ReplyGate>(owner_->sink_, std::string(reply),
+                                              writer_ == nullptr ? 1 : 2);
+      if (writer_ != nullptr) {
+        writer_->Flush([gate, reply = std::string(reply)](absl::Status status) {
+          if (status.ok()) {
+            gate->Done();
+          } else {
+            LOG(ERROR) << "ack not confirmed to " << reply << ": " << status;
+            gate->Fail();
+          }
+        });
+      }
+      owner_->AfterRemovals([gate] { gate->Done(); });
+      return;
+    }
     if (writer_ == nullptr) {
       owner_->outgoing_.add_deliveries()->set_subject(std::string(reply));
       return;
@@ -125,13 +229,16 @@ class StreamConsumers::Output final : public ConsumerOutput {
       sink->Send(std::move(batch));
     });
   }
-  void Acknowledged(uint64_t, uint64_t) override {}
+  void Acknowledged(uint64_t first, uint64_t last) override { owner_->OnAcknowledged(first, last); }
   void RecordDelivered(uint64_t consumer_seq, uint64_t stream_seq, uint64_t deliveries,
                        int64_t ts_ns) override {
     if (writer_ != nullptr) writer_->RecordDelivered(consumer_seq, stream_seq, deliveries, ts_ns);
   }
   void RecordAcked(uint64_t stream_seq, SequencePair ack_floor) override {
     if (writer_ != nullptr) writer_->RecordAck(stream_seq, ack_floor);
+  }
+  void RecordState(const ConsumerState& state) override {
+    if (writer_ != nullptr) writer_->RecordState(state);
   }
 
  private:
@@ -140,23 +247,27 @@ class StreamConsumers::Output final : public ConsumerOutput {
   const std::unique_ptr<ConsumerStateWriter> writer_;
 };
 
-StreamConsumers::StreamConsumers(std::string stream, storesvc::client::StoreClient* store,
-                                 common::ThreadPool* pool, Sink* sink, ConsumerLimits limits,
-                                 StreamFeed::Limits cache, ConsumerStateStore* state)
+StreamConsumers::StreamConsumers(std::string stream, v1::RetentionPolicy retention,
+                                 storesvc::client::StoreClient* store, common::ThreadPool* pool,
+                                 Sink* sink, ConsumerLimits limits, StreamFeed::Limits cache,
+                                 ConsumerStateStore* state)
     : stream_(std::move(stream)),
+      retention_(retention),
       store_(store),
       sink_(sink),
       limits_(limits),
       cache_(cache),
       state_(state),
-      strand_(std::make_shared<common::Strand>(pool)) {}
+      strand_(std::make_shared<common::Strand>(pool)),
+      link_(std::make_shared<StrandLink>(strand_)) {}
 
 StreamConsumers::~StreamConsumers() {
+  link_->Close();
   consumers_.clear();
   if (feed_ != nullptr) feed_->Stop();
 }
 
-void StreamConsumers::Start(uint64_t last_seq) {
+void StreamConsumers::Start(uint64_t last_seq, int64_t max_age_ns) {
   std::weak_ptr<StreamConsumers> weak = weak_from_this();
   feed_ = std::make_shared<StreamFeed>(
       stream_, store_, strand_, cache_,
@@ -166,7 +277,7 @@ void StreamConsumers::Start(uint64_t last_seq) {
       [weak](absl::Status status) {
         if (auto self = weak.lock()) self->OnTailEnd(status);
       });
-  feed_->Start(last_seq);
+  feed_->Start(last_seq, max_age_ns);
 }
 
 void StreamConsumers::OnAppended(const std::vector<StreamFeed::Message>& messages) {
@@ -206,11 +317,10 @@ std::string StreamConsumers::NewName() const {
 
 absl::Status StreamConsumers::StartPosition(const v1::ConsumerConfig& config,
                                             Consumer::Setup* setup) {
+  const SubjectFilter filter = SubjectFilter::Of(config);
   v1::FilteredStateRequest request;
   request.set_stream(stream_);
-  for (const std::string& s : SubjectFilter::Of(config).subjects()) {
-    request.add_filter_subjects(s);
-  }
+  for (const std::string& s : filter.subjects()) request.add_filter_subjects(s);
   if (config.deliver_policy() == v1::DELIVER_BY_START_TIME) {
     request.set_start_time_ns(config.opt_start_time_ns());
   }
@@ -224,7 +334,7 @@ absl::Status StreamConsumers::StartPosition(const v1::ConsumerConfig& config,
       seq = first;
       break;
     case v1::DELIVER_LAST:
-      seq = SubjectFilter::Of(config).empty() ? last : state.last_seq();
+      seq = filter.empty() ? last : state.last_seq();
       break;
     case v1::DELIVER_NEW:
       seq = last + 1;
@@ -247,6 +357,54 @@ absl::Status StreamConsumers::StartPosition(const v1::ConsumerConfig& config,
   if (seq > last) seq = last + 1;
   setup->start_seq = seq;
   setup->stream_last_seq = last;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::PurgeStreamResponse> StreamConsumers::Purge(
+    const v1::PurgeStreamRequest& request, int64_t now_ns) {
+  JSE_ASSIGN_OR_RETURN(v1::PurgeStreamResponse response, store_->PurgeStream(request));
+  v1::FilteredStateRequest state_request;
+  state_request.set_stream(stream_);
+  if (!request.filter().empty()) state_request.add_filter_subjects(request.filter());
+  absl::StatusOr<v1::FilteredStateResponse> state = store_->FilteredState(state_request);
+  if (!state.ok()) {
+    LOG(ERROR) << "stream " << stream_ << " purged, but its state is out of reach, so its "
+               << "consumers do not move past the purge: " << state.status();
+    return response;
+  }
+  if (feed_ != nullptr) feed_->Forget(state->stream_last_seq());
+  for (auto& [name, entry] : consumers_) {
+    entry.source->Forget();
+    // nats-server: a consumer whose subjects were all purged resumes at the
+    // first message left on them; one that reads wider, at the stream's
+    // first; one that reads none of them is left alone.
+    uint64_t start = state->stream_first_seq();
+    bool wider = false;
+    if (!request.filter().empty()) {
+      const SubjectFilter filter = SubjectFilter::Of(entry.consumer->config());
+      bool within = !filter.empty();
+      bool overlaps = filter.empty();
+      for (const std::string& s : filter.subjects()) {
+        within = within && common::SubjectIsSubsetOf(s, request.filter());
+        overlaps = overlaps || common::SubjectsCollide(s, request.filter());
+      }
+      if (within) {
+        start = state->first_seq();
+      } else if (overlaps) {
+        wider = true;
+      } else {
+        continue;
+      }
+    }
+    entry.consumer->OnPurged(start, state->stream_last_seq(), wider, now_ns);
+  }
+  return response;
+}
+
+absl::Status StreamConsumers::DeleteMessage(const v1::DeleteMessageRequest& request) {
+  JSE_RETURN_IF_ERROR(store_->DeleteMessage(request));
+  if (feed_ != nullptr) feed_->Erase(request.seq());
+  for (auto& [name, entry] : consumers_) entry.source->Erase(request.seq());
   return absl::OkStatus();
 }
 
@@ -274,6 +432,9 @@ absl::StatusOr<v1::ConsumerInfo> StreamConsumers::Create(const v1::CreateConsume
       JSE_RETURN_IF_ERROR(state_->Update(info));
     }
     consumer.UpdateConfig(config, now_ns);
+    if (absl::Status s = SetInterest(nullptr).status(); !s.ok()) {
+      LOG(WARNING) << "stream " << stream_ << ": consumer filters not stored: " << s;
+    }
     return consumer.Info(now_ns);
   }
   JSE_ASSIGN_OR_RETURN(config, CheckNewConsumer(config, stream.config(), limits_, others));
@@ -289,9 +450,12 @@ absl::StatusOr<v1::ConsumerInfo> StreamConsumers::Create(const v1::CreateConsume
   setup.retention = stream.config().retention();
   setup.created_ns = now_ns;
   if (stream.config().max_msg_size() > 0) setup.rate_burst_bytes = stream.config().max_msg_size();
-  JSE_RETURN_IF_ERROR(StartPosition(config, &setup));
+  // An interest stream keeps what the new consumer's filter matches from
+  // here on, before it picks its start.
+  JSE_ASSIGN_OR_RETURN(const v1::SetConsumerFiltersResponse interest, SetInterest(&config));
   std::unique_ptr<ConsumerStateWriter> writer;
-  if (state_ != nullptr) {
+  absl::Status made = StartPosition(config, &setup);
+  if (made.ok() && state_ != nullptr) {
     v1::ConsumerInfo info;
     info.set_stream_name(stream_);
     info.set_name(name);
@@ -300,9 +464,23 @@ absl::StatusOr<v1::ConsumerInfo> StreamConsumers::Create(const v1::CreateConsume
     ConsumerState initial;
     initial.delivered = {0, setup.start_seq - 1};
     initial.ack_floor = {0, setup.start_seq - 1};
-    JSE_ASSIGN_OR_RETURN(writer, state_->Create(info, initial));
+    absl::StatusOr<std::unique_ptr<ConsumerStateWriter>> created = state_->Create(info, initial);
+    if (created.ok()) {
+      writer = *std::move(created);
+    } else {
+      made = created.status();
+    }
   }
+  if (!made.ok()) {
+    SetInterest(nullptr).IgnoreError();
+    return made;
+  }
+  const uint64_t start_seq = setup.start_seq;
   Consumer& consumer = Add(std::move(setup), std::move(writer), now_ns);
+  // What was kept for its filter before its start is not its to ack.
+  if (retention_ == v1::RETENTION_INTEREST && interest.last_seq() + 1 < start_seq) {
+    OnAcknowledged(interest.last_seq() + 1, start_seq - 1);
+  }
   return consumer.Info(now_ns);
 }
 
@@ -323,6 +501,9 @@ void StreamConsumers::Restore(std::vector<LoadedConsumer> consumers, const v1::S
     setup.restored = &loaded.state;
     Add(std::move(setup), std::move(loaded.writer), now_ns);
     LOG(INFO) << "consumer " << stream_ << " > " << loaded.info.name() << " recovered";
+  }
+  if (absl::Status s = SetInterest(nullptr).status(); !s.ok()) {
+    LOG(WARNING) << "stream " << stream_ << ": consumer filters not stored: " << s;
   }
 }
 
@@ -349,6 +530,7 @@ Consumer& StreamConsumers::Add(Consumer::Setup setup, std::unique_ptr<ConsumerSt
       std::make_unique<Consumer>(std::move(setup), entry.source.get(), entry.output.get());
   Consumer& consumer = *entry.consumer;
   consumers_.emplace(name, std::move(entry));
+  count_.store(consumers_.size(), std::memory_order_release);
   v1::ConsumerRef* ref = outgoing_.add_consumers_added();
   ref->set_stream(stream_);
   ref->set_name(name);
@@ -361,8 +543,22 @@ Consumer& StreamConsumers::Add(Consumer::Setup setup, std::unique_ptr<ConsumerSt
 
 absl::Status StreamConsumers::Delete(const std::string& name, int64_t) {
   if (!consumers_.count(name)) return common::JsError(common::JsErrorId::kConsumerNotFound);
-  Erase(name);
+  Remove(name);
   return absl::OkStatus();
+}
+
+void StreamConsumers::Remove(const std::string& name) {
+  auto it = consumers_.find(name);
+  if (it == consumers_.end()) return;
+  const uint64_t floor = it->second.consumer->ack_floor_stream_seq();
+  Erase(name);
+  if (retention_ != v1::RETENTION_INTEREST) return;
+  absl::StatusOr<v1::SetConsumerFiltersResponse> range = SetInterest(nullptr);
+  if (!range.ok()) {
+    LOG(WARNING) << "stream " << stream_ << ": consumer filters not stored: " << range.status();
+    return;
+  }
+  OnAcknowledged(std::max(floor + 1, range->first_seq()), range->last_seq());
 }
 
 void StreamConsumers::Erase(const std::string& name) {
@@ -380,6 +576,7 @@ void StreamConsumers::Erase(const std::string& name) {
   ref->set_stream(stream_);
   ref->set_name(name);
   consumers_.erase(it);
+  count_.store(consumers_.size(), std::memory_order_release);
   if (state_ != nullptr) {
     if (absl::Status s = state_->Delete(stream_, name); !s.ok()) {
       LOG(ERROR) << "consumer " << stream_ << " > " << name << ": deleting its state: " << s;
@@ -450,7 +647,7 @@ void StreamConsumers::Tick(int64_t now_ns) {
   }
   for (const std::string& name : expired) {
     LOG(INFO) << "consumer " << stream_ << " > " << name << " inactive: deleted";
-    Erase(name);
+    Remove(name);
   }
 }
 
@@ -482,6 +679,135 @@ void StreamConsumers::Finish(int64_t) {
     scheduled_due_ns_ = due;
     sink_->ScheduleTick(shared_from_this(), due);
   }
+}
+
+// --- Retention -----------------------------------------------------------------
+
+absl::StatusOr<v1::SetConsumerFiltersResponse> StreamConsumers::SetInterest(
+    const v1::ConsumerConfig* adding) {
+  if (retention_ != v1::RETENTION_INTEREST) return v1::SetConsumerFiltersResponse();
+  v1::SetConsumerFiltersRequest request;
+  request.set_stream(stream_);
+  auto add = [&request](const SubjectFilter& filter) {
+    for (const std::string& subject : InterestOf(filter)) request.add_filters(subject);
+  };
+  for (const auto& [name, entry] : consumers_) add(entry.consumer->filter());
+  if (adding != nullptr) add(SubjectFilter::Of(*adding));
+  return store_->SetConsumerFilters(request);
+}
+
+void StreamConsumers::OnAcknowledged(uint64_t first, uint64_t last) {
+  if (retention_ == v1::RETENTION_LIMITS || first == 0 || first > last) return;
+  if (!acked_.empty() && acked_.back().first <= first && first <= acked_.back().second + 1) {
+    acked_.back().second = std::max(acked_.back().second, last);
+  } else {
+    acked_.emplace_back(first, last);
+  }
+  ScheduleRemovals();
+}
+
+void StreamConsumers::AfterRemovals(std::function<void()> fn) {
+  if (acked_.empty() && removal_waiters_.empty() && !removal_in_flight_) {
+    fn();
+    return;
+  }
+  removal_waiters_.push_back(std::move(fn));
+  ScheduleRemovals();
+}
+
+void StreamConsumers::Settle(uint64_t id) {
+  AfterRemovals([sink = sink_, id] {
+    v1::DeliveryBatch batch;
+    batch.add_settled(id);
+    sink->Send(std::move(batch));
+  });
+}
+
+void StreamConsumers::ScheduleRemovals() {
+  if (removals_scheduled_) return;
+  removals_scheduled_ = true;
+  // Behind the tasks queued now: their acks join this one call.
+  strand_->Post([weak = weak_from_this()] {
+    if (auto self = weak.lock()) {
+      self->FlushRemovals();
+      self->Finish(absl::GetCurrentTimeNanos());
+    }
+  });
+}
+
+void StreamConsumers::FlushRemovals() {
+  removals_scheduled_ = false;
+  if (removal_in_flight_) return;  // OnRemoved schedules the next.
+  v1::RemoveMessagesRequest request = TakeRemovals();
+  std::vector<std::function<void()>> waiters;
+  waiters.swap(removal_waiters_);
+  if (request.removals().empty()) {
+    for (std::function<void()>& fn : waiters) fn();
+    return;
+  }
+  removal_in_flight_ = true;
+  store_->RemoveMessages(
+      std::move(request), [link = link_, weak = weak_from_this(), waiters = std::move(waiters)](
+                              absl::StatusOr<v1::RemoveMessagesResponse> result) mutable {
+        link->Post([weak, status = result.status(), waiters = std::move(waiters)]() mutable {
+          if (auto self = weak.lock()) {
+            self->OnRemoved(status, std::move(waiters));
+            self->Finish(absl::GetCurrentTimeNanos());
+          }
+        });
+      });
+}
+
+void StreamConsumers::OnRemoved(const absl::Status& status,
+                                std::vector<std::function<void()>> waiters) {
+  removal_in_flight_ = false;
+  if (!status.ok()) {
+    LOG(WARNING) << "stream " << stream_ << ": acknowledged messages not removed: " << status;
+  }
+  for (std::function<void()>& fn : waiters) fn();
+  if (!acked_.empty() || !removal_waiters_.empty()) ScheduleRemovals();
+}
+
+v1::RemoveMessagesRequest StreamConsumers::TakeRemovals() {
+  v1::RemoveMessagesRequest request;
+  request.set_stream(stream_);
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  ranges.swap(acked_);
+  std::sort(ranges.begin(), ranges.end());
+  std::vector<std::string> keep;
+  uint64_t next = 0;
+  for (const auto& [first, last] : ranges) {
+    for (uint64_t seq = std::max(first, next); seq <= last; ++seq) {
+      keep.clear();
+      if (retention_ == v1::RETENTION_INTEREST) {
+        // nats-server's checkInterest: kept while a consumer that matches
+        // it still needs its ack.
+        bool held = false;
+        for (const auto& [name, entry] : consumers_) {
+          const Consumer& consumer = *entry.consumer;
+          if (!consumer.Holds(seq)) continue;
+          if (consumer.filter().empty()) {
+            held = true;
+            break;
+          }
+          keep.insert(keep.end(), consumer.filter().subjects().begin(),
+                      consumer.filter().subjects().end());
+        }
+        if (held) continue;
+        std::sort(keep.begin(), keep.end());
+        keep.erase(std::unique(keep.begin(), keep.end()), keep.end());
+        if (const StreamFeed::Message* cached = feed_->Find(seq);
+            cached != nullptr && !keep.empty()) {
+          if (MatchesAny(keep, (*cached)->subject())) continue;
+          keep.clear();
+        }
+      }
+      feed_->Erase(seq);
+      AddRemoval(seq, keep, &request);
+    }
+    next = std::max(next, last + 1);
+  }
+  return request;
 }
 
 }  // namespace jsengine::consumersvc

@@ -6,16 +6,25 @@
 // DeliveryBatch) to the sink, and by telling the sink when the stream next
 // needs a Tick. No thread per consumer or per stream.
 //
-// Thread-safety: every method but strand() runs on strand(). Shared-owned
-// by the engine and the tasks in flight.
+// Retention (docs/CONSUMERS.md, "Retention"): for an interest stream the
+// store learns the consumers' filters (a publish none matches is not kept);
+// what acks make removable is gathered and sent to the store in one
+// RemoveMessages per strand turn (a task posted behind those queued), one
+// call in flight at a time. AckSync replies and Settle wait for the removals
+// of the acks before them.
+//
+// Thread-safety: every method but strand() and count() runs on strand().
+// Shared-owned by the engine and the tasks in flight.
 #ifndef JSENGINE_CONSUMERSVC_STREAM_CONSUMERS_H_
 #define JSENGINE_CONSUMERSVC_STREAM_CONSUMERS_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -50,26 +59,35 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   };
 
   // `state` keeps the consumers' state across restarts; null: in memory.
-  StreamConsumers(std::string stream, storesvc::client::StoreClient* store,
-                  common::ThreadPool* pool, Sink* sink, ConsumerLimits limits,
-                  StreamFeed::Limits cache, ConsumerStateStore* state);
+  StreamConsumers(std::string stream, v1::RetentionPolicy retention,
+                  storesvc::client::StoreClient* store, common::ThreadPool* pool, Sink* sink,
+                  ConsumerLimits limits, StreamFeed::Limits cache, ConsumerStateStore* state);
   ~StreamConsumers();
 
   const std::string& stream() const { return stream_; }
   const std::shared_ptr<common::Strand>& strand() const { return strand_; }
 
-  // Starts the feed after the stream's last sequence.
-  void Start(uint64_t last_seq);
+  // Starts the feed after the stream's last sequence; the stream's
+  // messages live `max_age_ns` (0: unlimited).
+  void Start(uint64_t last_seq, int64_t max_age_ns);
 
   absl::StatusOr<v1::ConsumerInfo> Create(const v1::CreateConsumerRequest& request,
                                           const v1::StreamInfo& stream, int64_t now_ns);
   // Runs the consumers the state store recovered.
   void Restore(std::vector<LoadedConsumer> consumers, const v1::StreamInfo& stream, int64_t now_ns);
   absl::Status Delete(const std::string& name, int64_t now_ns);
+  // Purges the stream in the store and moves its consumers past what went,
+  // as nats-server's stream purge does, with nothing delivered in between.
+  absl::StatusOr<v1::PurgeStreamResponse> Purge(const v1::PurgeStreamRequest& request,
+                                                int64_t now_ns);
+  // Deletes the message in the store and forgets every copy of it.
+  absl::Status DeleteMessage(const v1::DeleteMessageRequest& request);
   absl::StatusOr<v1::ConsumerInfo> Info(const std::string& name, int64_t now_ns);
   std::vector<v1::ConsumerInfo> List(int64_t now_ns);
   std::vector<std::string> Names() const;
   size_t size() const { return consumers_.size(); }
+  // size(), from any thread.
+  size_t count() const { return count_.load(std::memory_order_acquire); }
 
   void OnAck(const AckSubject& ack, const AckBody& body, const std::string& reply, int64_t now_ns);
   void OnPull(const std::string& consumer, const std::string& reply, const std::string& body,
@@ -83,8 +101,15 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   // Sends what the consumers produced in this task and the next due time.
   void Finish(int64_t now_ns);
 
+  // Runs `fn` on the strand once the removals the acks so far call for are
+  // applied in the store: at once when none is outstanding.
+  void AfterRemovals(std::function<void()> fn);
+  // AfterRemovals, then a DeliveryBatch with `settled` = id to the sink.
+  void Settle(uint64_t id);
+
  private:
   class Output;
+  class StrandLink;
   struct Entry {
     std::unique_ptr<ConsumerSource> source;
     std::unique_ptr<Output> output;
@@ -98,8 +123,25 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   void OnTailEnd(absl::Status status);
   std::string NewName() const;
   void Erase(const std::string& name);
+  // Erase, and for an interest stream the removal of what only that
+  // consumer held (nats-server does it on a consumer's delete).
+  void Remove(const std::string& name);
+
+  // Interest streams: sends the store the filters of every consumer and of
+  // `adding`'s config, a consumer being made. Returns the stream's range
+  // then; a limits or work-queue stream's is {0, 0}.
+  absl::StatusOr<v1::SetConsumerFiltersResponse> SetInterest(const v1::ConsumerConfig* adding);
+  // Retention: stream sequences [first, last] may have become removable.
+  void OnAcknowledged(uint64_t first, uint64_t last);
+  void ScheduleRemovals();
+  void FlushRemovals();
+  void OnRemoved(const absl::Status& status, std::vector<std::function<void()>> waiters);
+  // What the acknowledged sequences let go, as the store's removals; forgets
+  // them in the feed's cache.
+  v1::RemoveMessagesRequest TakeRemovals();
 
   const std::string stream_;
+  const v1::RetentionPolicy retention_;
   storesvc::client::StoreClient* const store_;
   Sink* const sink_;
   const ConsumerLimits limits_;
@@ -110,6 +152,15 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   std::map<std::string, Entry> consumers_;
   v1::DeliveryBatch outgoing_;
   int64_t scheduled_due_ns_ = 0;
+  std::atomic<size_t> count_{0};
+
+  // Retention: acknowledged ranges not yet looked at, what waits for their
+  // removal, and whether a RemoveMessages is scheduled or in flight.
+  std::vector<std::pair<uint64_t, uint64_t>> acked_;
+  std::vector<std::function<void()>> removal_waiters_;
+  bool removals_scheduled_ = false;
+  bool removal_in_flight_ = false;
+  const std::shared_ptr<StrandLink> link_;
 };
 
 }  // namespace jsengine::consumersvc

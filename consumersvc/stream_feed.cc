@@ -28,7 +28,8 @@ StreamFeed::StreamFeed(std::string stream, storesvc::client::StoreClient* store,
 
 StreamFeed::~StreamFeed() { Stop(); }
 
-void StreamFeed::Start(uint64_t last_seq) {
+void StreamFeed::Start(uint64_t last_seq, int64_t max_age_ns) {
+  max_age_ns_ = max_age_ns;
   last_seq_ = last_seq;
   cache_first_seq_ = last_seq + 1;
   v1::ReadRequest request;
@@ -60,8 +61,13 @@ void StreamFeed::Stop() {
 void StreamFeed::OnBatch(const v1::MessageBatch& batch) {
   std::vector<Message> added;
   added.reserve(batch.messages_size());
+  first_seq_ = std::max(first_seq_, batch.stream_first_seq());
   for (const v1::StoredMessage& m : batch.messages()) {
     if (m.seq() <= last_seq_) continue;
+    if (m.seq() <= forgotten_through_ || m.seq() < first_seq_) {
+      last_seq_ = m.seq();
+      continue;
+    }
     auto message = std::make_shared<const v1::StoredMessage>(m);
     cache_bytes_ += SizeOf(*message);
     cache_.push_back(message);
@@ -69,8 +75,28 @@ void StreamFeed::OnBatch(const v1::MessageBatch& batch) {
     last_seq_ = m.seq();
   }
   last_seq_ = std::max(last_seq_, batch.stream_last_seq());
+  while (!cache_.empty() && cache_.front()->seq() < first_seq_) {
+    cache_bytes_ -= SizeOf(*cache_.front());
+    cache_.pop_front();
+  }
+  cache_first_seq_ = std::max(cache_first_seq_, first_seq_);
   Trim();
   if (!added.empty()) on_appended_(added);
+}
+
+void StreamFeed::Erase(uint64_t seq) {
+  if (seq < cache_first_seq_) return;
+  const size_t i = LowerBound(seq);
+  if (i == cache_.size() || cache_[i]->seq() != seq) return;
+  cache_bytes_ -= SizeOf(*cache_[i]);
+  cache_.erase(cache_.begin() + static_cast<std::ptrdiff_t>(i));
+}
+
+void StreamFeed::Forget(uint64_t through_seq) {
+  cache_.clear();
+  cache_bytes_ = 0;
+  forgotten_through_ = std::max(forgotten_through_, through_seq);
+  cache_first_seq_ = std::max(last_seq_, forgotten_through_) + 1;
 }
 
 void StreamFeed::Trim() {

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
 #include "common/strand.h"
 #include "consumersvc/subject_filter.h"
 #include "proto/common.pb.h"
@@ -46,8 +47,9 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   StreamFeed(const StreamFeed&) = delete;
   StreamFeed& operator=(const StreamFeed&) = delete;
 
-  // Tails the stream from `last_seq` + 1.
-  void Start(uint64_t last_seq);
+  // Tails the stream from `last_seq` + 1; its messages live `max_age_ns`
+  // (0: unlimited).
+  void Start(uint64_t last_seq, int64_t max_age_ns);
   void Stop();
 
   const std::string& stream() const { return stream_; }
@@ -55,8 +57,23 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   const std::shared_ptr<common::Strand>& strand() const { return strand_; }
   // The newest sequence the tail has shown.
   uint64_t last_seq() const { return last_seq_; }
+  // The stream's first sequence as the tail last showed it (0: not yet):
+  // messages below it are gone.
+  uint64_t first_seq() const { return first_seq_; }
   // Every stored message from here to last_seq() is in the cache.
   uint64_t cache_first_seq() const { return cache_first_seq_; }
+
+  // Messages up to `through_seq` may have changed in the store (a purge):
+  // drops the cache, and never caches those that the tail brings later.
+  void Forget(uint64_t through_seq);
+
+  // The message at `seq` was deleted (or removed by retention): drops it
+  // from the cache, so that no consumer finds it here.
+  void Erase(uint64_t seq);
+  // Whether `m` is past the stream's max_age (the store removes it soon).
+  bool Expired(const v1::StoredMessage& m) const {
+    return max_age_ns_ > 0 && m.time_ns() + max_age_ns_ <= absl::GetCurrentTimeNanos();
+  }
 
   // The cached message at `seq`, or null.
   const Message* Find(uint64_t seq) const;
@@ -84,6 +101,9 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   size_t cache_bytes_ = 0;
   uint64_t cache_first_seq_ = 1;
   uint64_t last_seq_ = 0;
+  uint64_t forgotten_through_ = 0;
+  uint64_t first_seq_ = 0;
+  int64_t max_age_ns_ = 0;
 };
 
 }  // namespace jsengine::consumersvc

@@ -119,6 +119,7 @@ absl::Status Engine::Init(EngineOptions options) {
   api_options.consumers = consumer_client_;
   data_plane_ = std::make_unique<jetstream::ConsumerDataPlane>(server_.get(), consumer_client_);
   data_plane_->Start();
+  api_options.data_plane = data_plane_.get();
   bridge_ = std::make_unique<jetstream::Bridge>(server_.get(), store_client_, api_options,
                                                 data_plane_.get());
   JSE_RETURN_IF_ERROR(bridge_->Start());

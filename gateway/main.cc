@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   auto memory_releaser = jsengine::common::MemoryReleaser::Start();
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
+  google::InstallFailureSignalHandler();
 
   jsengine::gateway::EngineOptions options;
   absl::Status parsed = jsengine::gateway::ParseGatewayArgs(

@@ -42,6 +42,13 @@ absl::StatusOr<v1::StoredMessage> IndexedStore::LoadLast(absl::string_view filte
   return Load(seq);
 }
 
+const std::string* IndexedStore::SubjectOf(uint64_t seq) const {
+  if (closed_) return nullptr;
+  EnsureIndex();
+  const IndexEntry* e = index_.Get(seq);
+  return e == nullptr ? nullptr : e->subject;
+}
+
 uint64_t IndexedStore::NextSeq(const SubjectFilters& filters, uint64_t start) const {
   EnsureIndex();
   return index_.NextMatch(filters, start);

@@ -28,6 +28,7 @@ class IndexedStore : public MessageStore {
   absl::StatusOr<v1::StoredMessage> Load(uint64_t seq) override;
   absl::StatusOr<v1::StoredMessage> LoadNext(absl::string_view filter, uint64_t start) override;
   absl::StatusOr<v1::StoredMessage> LoadLast(absl::string_view filter) override;
+  const std::string* SubjectOf(uint64_t seq) const override;
   uint64_t NextSeq(const SubjectFilters& filters, uint64_t start) const override;
   FilteredState Filtered(const SubjectFilters& filters, uint64_t start,
                          bool last_per_subject) const override;

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
+  google::InstallFailureSignalHandler();
 
   jsengine::storesvc::StoreOptions options;
   options.data_dir = FLAGS_data_dir;

@@ -72,6 +72,9 @@ class MessageStore {
   virtual absl::StatusOr<v1::StoredMessage> LoadNext(absl::string_view filter, uint64_t start) = 0;
   // The newest message matching `filter`; NotFound when none.
   virtual absl::StatusOr<v1::StoredMessage> LoadLast(absl::string_view filter) = 0;
+  // The subject of message `seq`, from the index (no message is read); null
+  // when `seq` is not stored. Valid until the store next changes.
+  virtual const std::string* SubjectOf(uint64_t seq) const = 0;
   // The first sequence >= `start` whose subject matches `filters`, or 0.
   virtual uint64_t NextSeq(const SubjectFilters& filters, uint64_t start) const = 0;
   // Counts the messages at or after `start` matching `filters` from the

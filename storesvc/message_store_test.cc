@@ -109,6 +109,20 @@ TYPED_TEST(MessageStoreTest, RemoveTracksFirstAndDeleted) {
   }
 }
 
+TYPED_TEST(MessageStoreTest, SubjectOfStoredMessagesOnly) {
+  this->Add("a.b");
+  this->Add("a.c");
+  EXPECT_TRUE(this->store_->Remove(1).value());
+  ASSERT_TRUE(this->store_->Flush().ok());
+  for (int pass = 0; pass < 2; ++pass) {
+    EXPECT_EQ(this->store_->SubjectOf(1), nullptr);
+    ASSERT_NE(this->store_->SubjectOf(2), nullptr);
+    EXPECT_EQ(*this->store_->SubjectOf(2), "a.c");
+    EXPECT_EQ(this->store_->SubjectOf(3), nullptr);
+    this->Reopen();
+  }
+}
+
 TYPED_TEST(MessageStoreTest, FilteredLookups) {
   this->Add("orders.new");    // 1
   this->Add("orders.paid");   // 2

@@ -44,6 +44,7 @@ absl::StatusOr<v1::MessageBatch> ReadCursor::Next() {
   JSE_RETURN_IF_ERROR(msgs.status());
   v1::MessageBatch batch;
   batch.set_stream_last_seq(last_seq);
+  batch.set_stream_first_seq(stream_->FirstSeq());
   for (v1::StoredMessage& m : *msgs) *batch.add_messages() = std::move(m);
   remaining_ -= msgs->size();
   if (remaining_ == 0 || (msgs->empty() && !tail()) ||

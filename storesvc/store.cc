@@ -180,6 +180,10 @@ absl::Status Store::Recover() {
     JSE_RETURN_IF_ERROR(meta.status());
     JSE_ASSIGN_OR_RETURN(std::unique_ptr<MessageStore> ms, OpenMessageStore(meta->config()));
     auto stream = std::make_shared<Stream>(meta->config(), meta->created_ns(), std::move(ms));
+    uint64_t first = 0, last = 0;
+    stream->SetConsumerFilters(
+        std::vector<std::string>(meta->consumer_filters().begin(), meta->consumer_filters().end()),
+        &first, &last);
     LOG(INFO) << "recovered stream " << stream->name() << " ("
               << stream->Info(false, "").state().messages() << " messages)";
     streams_[stream->name()] = std::move(stream);
@@ -200,6 +204,7 @@ absl::Status Store::WriteMeta(const Stream& stream) {
   v1::StreamInfo meta;
   *meta.mutable_config() = stream.config();
   meta.set_created_ns(stream.created_ns());
+  for (const std::string& filter : stream.consumer_filters()) meta.add_consumer_filters(filter);
   std::string dir = StreamDir(stream.name());
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -402,6 +407,41 @@ absl::StatusOr<v1::FilteredStateResponse> Store::FilteredState(
   std::shared_ptr<Stream> stream = Find(request.stream());
   if (stream == nullptr) return common::JsError(common::JsErrorId::kStreamNotFound);
   return stream->FilteredState(request);
+}
+
+absl::StatusOr<v1::SetConsumerFiltersResponse> Store::SetConsumerFilters(
+    const v1::SetConsumerFiltersRequest& request) {
+  std::vector<std::string> filters(request.filters().begin(), request.filters().end());
+  std::sort(filters.begin(), filters.end());
+  filters.erase(std::unique(filters.begin(), filters.end()), filters.end());
+  absl::MutexLock lock(&mu_);
+  auto it = streams_.find(request.stream());
+  if (it == streams_.end()) return common::JsError(common::JsErrorId::kStreamNotFound);
+  Stream& stream = *it->second;
+  const bool changed = stream.consumer_filters() != filters;
+  v1::SetConsumerFiltersResponse response;
+  uint64_t first = 0, last = 0;
+  stream.SetConsumerFilters(std::move(filters), &first, &last);
+  if (changed) JSE_RETURN_IF_ERROR(WriteMeta(stream));
+  response.set_first_seq(first);
+  response.set_last_seq(last);
+  return response;
+}
+
+void Store::RemoveMessages(v1::RemoveMessagesRequest request, RemoveCallback done) {
+  std::shared_ptr<Stream> stream = Find(request.stream());
+  if (stream == nullptr) {
+    done(common::JsError(common::JsErrorId::kStreamNotFound));
+    return;
+  }
+  absl::StatusOr<uint64_t> removed = stream->RemoveMessages(request.removals());
+  if (!removed.ok()) {
+    done(removed.status());
+    return;
+  }
+  v1::RemoveMessagesResponse response;
+  response.set_removed(*removed);
+  done(std::move(response));
 }
 
 void Store::Append(v1::AppendBatch batch, AppendCallback done) {

@@ -17,8 +17,8 @@
 // and the store fsyncs every sync_interval.
 //
 // Layout: <data_dir>/LOCK (held while open: one Store per directory),
-// <data_dir>/streams/<name>/meta.pb (StreamInfo: config, created; framed
-// with a CRC, see stream_meta.h),
+// <data_dir>/streams/<name>/meta.pb (StreamInfo: config, created, consumer
+// filters; framed with a CRC, see stream_meta.h),
 // <data_dir>/streams/<name>/msgs/*.seg (file storage; see file_format.h),
 // <data_dir>/quarantine/<name>.<UTC time>[.<n>] (a stream directory whose
 // meta.pb was missing or damaged at Open, moved here untouched so that its
@@ -94,6 +94,12 @@ class Store final : public client::StoreClient {
       ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<v1::FilteredStateResponse> FilteredState(
       const v1::FilteredStateRequest& request) override ABSL_LOCKS_EXCLUDED(mu_);
+  // Rewrites the stream's meta file when the filters change.
+  absl::StatusOr<v1::SetConsumerFiltersResponse> SetConsumerFilters(
+      const v1::SetConsumerFiltersRequest& request) override ABSL_LOCKS_EXCLUDED(mu_);
+  // Removes at once, on the calling thread; `done` runs before it returns.
+  void RemoveMessages(v1::RemoveMessagesRequest request, RemoveCallback done) override
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // Stores the batch (one write(2) per stream touched); `done` gets one
   // result per request, in order, once as durable as the sync policy says.

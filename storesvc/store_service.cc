@@ -119,6 +119,21 @@ grpc::Status StoreServiceImpl::FilteredState(grpc::ServerContext*,
   return Reply(store_->FilteredState(*request), response);
 }
 
+grpc::Status StoreServiceImpl::SetConsumerFilters(grpc::ServerContext*,
+                                                  const v1::SetConsumerFiltersRequest* request,
+                                                  v1::SetConsumerFiltersResponse* response) {
+  return Reply(store_->SetConsumerFilters(*request), response);
+}
+
+grpc::Status StoreServiceImpl::RemoveMessages(grpc::ServerContext*,
+                                              const v1::RemoveMessagesRequest* request,
+                                              v1::RemoveMessagesResponse* response) {
+  absl::StatusOr<v1::RemoveMessagesResponse> result;
+  store_->RemoveMessages(
+      *request, [&result](absl::StatusOr<v1::RemoveMessagesResponse> r) { result = std::move(r); });
+  return Reply(std::move(result), response);
+}
+
 grpc::ServerBidiReactor<v1::AppendBatch, v1::AppendResultBatch>* StoreServiceImpl::Append(
     grpc::CallbackServerContext*) {
   return new AppendReactor(store_);

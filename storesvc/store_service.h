@@ -42,6 +42,11 @@ class StoreServiceImpl final
                              v1::DeleteMessageResponse* response) override;
   grpc::Status FilteredState(grpc::ServerContext* ctx, const v1::FilteredStateRequest* request,
                              v1::FilteredStateResponse* response) override;
+  grpc::Status SetConsumerFilters(grpc::ServerContext* ctx,
+                                  const v1::SetConsumerFiltersRequest* request,
+                                  v1::SetConsumerFiltersResponse* response) override;
+  grpc::Status RemoveMessages(grpc::ServerContext* ctx, const v1::RemoveMessagesRequest* request,
+                              v1::RemoveMessagesResponse* response) override;
 
   grpc::ServerBidiReactor<v1::AppendBatch, v1::AppendResultBatch>* Append(
       grpc::CallbackServerContext* ctx) override;

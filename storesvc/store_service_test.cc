@@ -235,6 +235,57 @@ TEST_P(StoreServiceTest, FilteredStateAndReadsThroughTheRemoteClient) {
   EXPECT_EQ(read(by_seq), (std::vector<uint64_t>{6, 1, 4}));
 }
 
+TEST_P(StoreServiceTest, RetentionCallsThroughTheRemoteClient) {
+  client::RemoteStoreClient remote(address_);
+  v1::CreateStreamRequest create;
+  create.mutable_config()->set_name("I");
+  create.mutable_config()->add_subjects("i.>");
+  create.mutable_config()->set_retention(v1::RETENTION_INTEREST);
+  ASSERT_TRUE(remote.CreateStream(create).ok());
+  v1::SetConsumerFiltersRequest set;
+  set.set_stream("I");
+  set.add_filters(">");
+  auto range = remote.SetConsumerFilters(set);
+  ASSERT_TRUE(range.ok()) << range.status();
+  EXPECT_EQ(range->last_seq(), 0u);
+  v1::AppendBatch batch;
+  for (int i = 0; i < 3; ++i) {
+    v1::AppendRequest* r = batch.add_requests();
+    r->set_stream("I");
+    r->set_subject("i.x");
+  }
+  absl::Notification appended;
+  remote.Append(batch, [&](v1::AppendResultBatch) { appended.Notify(); });
+  appended.WaitForNotification();
+
+  v1::RemoveMessagesRequest remove;
+  remove.set_stream("I");
+  v1::Removal* r = remove.add_removals();
+  r->set_first_seq(1);
+  r->set_last_seq(2);
+  absl::Notification removed;
+  absl::StatusOr<v1::RemoveMessagesResponse> got;
+  remote.RemoveMessages(remove, [&](absl::StatusOr<v1::RemoveMessagesResponse> response) {
+    got = std::move(response);
+    removed.Notify();
+  });
+  removed.WaitForNotification();
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->removed(), 2u);
+  v1::StreamInfoRequest info;
+  info.set_name("I");
+  EXPECT_EQ(remote.GetStreamInfo(info)->state().messages(), 1u);
+
+  remove.set_stream("NOPE");
+  absl::Notification failed;
+  remote.RemoveMessages(remove, [&](absl::StatusOr<v1::RemoveMessagesResponse> response) {
+    got = std::move(response);
+    failed.Notify();
+  });
+  failed.WaitForNotification();
+  EXPECT_EQ(common::ToErrorDetail(got.status()).err_code(), 10059);
+}
+
 INSTANTIATE_TEST_SUITE_P(SyncPolicies, StoreServiceTest,
                          ::testing::Values(SyncPolicy::kInterval, SyncPolicy::kAlways),
                          [](const ::testing::TestParamInfo<SyncPolicy>& info) {

@@ -180,6 +180,73 @@ TEST_F(StoreTest, RestartRecoversStreamsAndMessages) {
   EXPECT_EQ(AppendSync(store_.get(), b).results(0).seq(), 201u);
 }
 
+TEST_F(StoreTest, ConsumerFiltersDecideWhatAnInterestStreamKeepsAndSurviveARestart) {
+  v1::CreateStreamRequest create = Create("I", {"i.*"});
+  create.mutable_config()->set_retention(v1::RETENTION_INTEREST);
+  ASSERT_TRUE(store_->CreateStream(create).ok());
+  v1::SetConsumerFiltersRequest set;
+  set.set_stream("I");
+  set.add_filters("i.b");
+  set.add_filters("i.a");
+  auto range = store_->SetConsumerFilters(set);
+  ASSERT_TRUE(range.ok()) << range.status();
+  EXPECT_EQ(range->first_seq(), 1u);
+  EXPECT_EQ(range->last_seq(), 0u);
+  set.set_stream("nope");
+  EXPECT_EQ(ErrCode(store_->SetConsumerFilters(set).status()), 10059);
+
+  Open(SyncPolicy::kInterval);
+  v1::AppendBatch b;
+  for (const char* subject : {"i.a", "i.c", "i.b"}) *b.add_requests() = Msg("I", subject, "x");
+  v1::AppendResultBatch results = AppendSync(store_.get(), b);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(results.results(i).seq(), static_cast<uint64_t>(i + 1));
+  v1::StreamInfoRequest req;
+  req.set_name("I");
+  auto info = store_->GetStreamInfo(req);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->state().messages(), 2u) << "i.c matches no consumer";
+  EXPECT_EQ(
+      std::vector<std::string>(info->consumer_filters().begin(), info->consumer_filters().end()),
+      (std::vector<std::string>{"i.a", "i.b"}));
+}
+
+TEST_F(StoreTest, RemoveMessagesInOneCall) {
+  v1::CreateStreamRequest create = Create("W", {"w.*"});
+  create.mutable_config()->set_retention(v1::RETENTION_WORK_QUEUE);
+  ASSERT_TRUE(store_->CreateStream(create).ok());
+  v1::AppendBatch b;
+  for (int i = 0; i < 5; ++i) *b.add_requests() = Msg("W", i % 2 ? "w.odd" : "w.even", "x");
+  AppendSync(store_.get(), b);
+  v1::RemoveMessagesRequest remove;
+  remove.set_stream("W");
+  v1::Removal* r = remove.add_removals();
+  r->set_first_seq(1);
+  r->set_last_seq(4);
+  r->add_keep_subjects("w.odd");
+  r = remove.add_removals();
+  r->set_first_seq(5);
+  r->set_last_seq(5);
+  absl::StatusOr<v1::RemoveMessagesResponse> got;
+  store_->RemoveMessages(remove, [&](absl::StatusOr<v1::RemoveMessagesResponse> response) {
+    got = std::move(response);
+  });
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->removed(), 3u);
+  Open(SyncPolicy::kInterval);
+  v1::StreamInfoRequest req;
+  req.set_name("W");
+  req.set_deleted_details(true);
+  auto info = store_->GetStreamInfo(req);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->state().messages(), 2u);
+  EXPECT_EQ(info->state().first_seq(), 2u);
+  remove.set_stream("nope");
+  store_->RemoveMessages(remove, [&](absl::StatusOr<v1::RemoveMessagesResponse> response) {
+    got = std::move(response);
+  });
+  EXPECT_EQ(ErrCode(got.status()), 10059);
+}
+
 TEST_F(StoreTest, ListAndNamesPage) {
   for (const char* n : {"E", "A", "C", "B", "D"}) {
     ASSERT_TRUE(store_->CreateStream(Create(n, {std::string("s.") + n})).ok());

@@ -131,6 +131,21 @@ absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_
   if (subject.empty() || !common::IsValidLiteralSubject(subject)) {
     return common::JsErrorF(common::JsErrorId::kStreamStoreFailed, {{"err", "invalid subject"}});
   }
+  if (config_.retention() == v1::RETENTION_INTEREST && !HasConsumerInterest(subject)) {
+    // nats-server's SkipMsg: the sequence is used, nothing is kept.
+    absl::StatusOr<uint64_t> skipped = store_->Append(subject, "", "", now_ns);
+    if (skipped.ok()) {
+      absl::StatusOr<bool> removed = store_->Remove(*skipped);
+      if (!removed.ok()) skipped = removed.status();
+    }
+    if (!skipped.ok()) {
+      LOG(ERROR) << "stream " << name_ << ": store failed: " << skipped.status();
+      return StoreFailed(skipped.status());
+    }
+    Stored(*skipped, msg_id, now_ns);
+    *seq = *skipped;
+    return absl::OkStatus();
+  }
   if (config_.discard() == v1::DISCARD_NEW) {
     StoreState state = store_->State();
     if (config_.max_msgs() > 0 && state.msgs >= static_cast<uint64_t>(config_.max_msgs())) {
@@ -153,18 +168,76 @@ absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_
     return StoreFailed(stored.status());
   }
   *seq = *stored;
-  last_seq_ = *stored;
-  last_msg_id_ = msg_id;
-  if (!msg_id.empty() && config_.duplicate_window_ns() > 0) {
-    dedup_[msg_id] = DedupEntry{*stored, now_ns};
-    dedup_order_.emplace_back(now_ns, msg_id);
-  }
+  Stored(*stored, msg_id, now_ns);
   if (rollup_all) {
     JSE_RETURN_IF_ERROR(store_->Purge("", *stored, 0).status());
   } else if (rollup_sub) {
     JSE_RETURN_IF_ERROR(store_->Purge(subject, *stored, 0).status());
   }
   return EnforceLimits(subject, now_ns);
+}
+
+void Stream::Stored(uint64_t seq, const std::string& msg_id, int64_t now_ns) {
+  last_seq_ = seq;
+  last_msg_id_ = msg_id;
+  if (!msg_id.empty() && config_.duplicate_window_ns() > 0) {
+    dedup_[msg_id] = DedupEntry{seq, now_ns};
+    dedup_order_.emplace_back(now_ns, msg_id);
+  }
+}
+
+bool Stream::HasConsumerInterest(absl::string_view subject) const {
+  return !consumer_filters_.empty() && consumer_interest_.Matches(subject);
+}
+
+void Stream::SetConsumerFilters(std::vector<std::string> filters, uint64_t* first_seq,
+                                uint64_t* last_seq) {
+  std::sort(filters.begin(), filters.end());
+  filters.erase(std::unique(filters.begin(), filters.end()), filters.end());
+  absl::MutexLock lock(&mu_);
+  consumer_interest_ = SubjectFilters(filters);
+  consumer_filters_ = std::move(filters);
+  if (closed_) {
+    *first_seq = *last_seq = 0;
+    return;
+  }
+  const StoreState state = store_->State();
+  *first_seq = state.first_seq;
+  *last_seq = state.last_seq;
+}
+
+std::vector<std::string> Stream::consumer_filters() const {
+  absl::MutexLock lock(&mu_);
+  return consumer_filters_;
+}
+
+absl::StatusOr<uint64_t> Stream::RemoveMessages(
+    const google::protobuf::RepeatedPtrField<v1::Removal>& removals) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
+  const SubjectFilters every;
+  uint64_t removed = 0;
+  for (const v1::Removal& r : removals) {
+    const bool conditional = r.keep_subjects_size() > 0;
+    const SubjectFilters keep(
+        std::vector<std::string>(r.keep_subjects().begin(), r.keep_subjects().end()));
+    if (conditional && keep.all()) continue;
+    for (uint64_t seq = store_->NextSeq(every, r.first_seq()); seq != 0 && seq <= r.last_seq();
+         seq = store_->NextSeq(every, seq + 1)) {
+      if (conditional) {
+        const std::string* subject = store_->SubjectOf(seq);
+        if (subject == nullptr || keep.Matches(*subject)) continue;
+      }
+      absl::StatusOr<bool> gone = store_->Remove(seq);
+      if (!gone.ok()) {
+        return common::JsErrorF(common::JsErrorId::kStreamMsgDeleteFailed,
+                                {{"err", gone.status().message()}});
+      }
+      removed += *gone ? 1 : 0;
+    }
+  }
+  JSE_RETURN_IF_ERROR(store_->Flush());
+  return removed;
 }
 
 absl::Status Stream::EnforceLimits(const std::string& subject, int64_t now_ns) {
@@ -279,12 +352,15 @@ v1::StreamInfo Stream::Info(bool deleted_details, const std::string& subjects_fi
   v1::StreamState* st = info.mutable_state();
   st->set_messages(s.msgs);
   st->set_bytes(s.bytes);
-  st->set_first_seq(s.first_seq);
+  // A stream that never stored a message reports 0, as nats-server does
+  // (and the seed article shows); the store says where the next would go.
+  st->set_first_seq(s.last_seq == 0 ? 0 : s.first_seq);
   st->set_first_ts_ns(s.first_ts);
   st->set_last_seq(s.last_seq);
   st->set_last_ts_ns(s.last_ts);
   st->set_num_subjects(static_cast<int64_t>(s.num_subjects));
   st->set_num_deleted(static_cast<int64_t>(s.num_deleted));
+  for (const std::string& filter : consumer_filters_) info.add_consumer_filters(filter);
   if (deleted_details) {
     for (uint64_t seq : store_->DeletedSeqs()) st->add_deleted(seq);
   }
@@ -413,6 +489,11 @@ absl::StatusOr<std::vector<v1::StoredMessage>> Stream::Read(uint64_t* next,
     LoadForRead(seq, SubjectFilters(), &out);
   }
   return out;
+}
+
+uint64_t Stream::FirstSeq() const {
+  absl::MutexLock lock(&mu_);
+  return store_->State().first_seq;
 }
 
 absl::StatusOr<std::vector<v1::StoredMessage>> Stream::ReadSeqs(absl::Span<const uint64_t> seqs,

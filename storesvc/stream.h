@@ -4,10 +4,12 @@
 // sealed, Nats-Expected-Stream, Nats-Msg-Id deduplication within the
 // duplicate window, Nats-Expected-Last-Subject-Sequence,
 // Nats-Expected-Last-Sequence, Nats-Expected-Last-Msg-Id, Nats-Rollup,
-// max_msg_size, discard-new limits; then stores the message, performs the
-// rollup and enforces max_msgs_per_subject, max_msgs, max_bytes and max_age
+// max_msg_size, an interest stream's skip of a message no consumer's filter
+// matches, discard-new limits; then stores the message, performs the rollup
+// and enforces max_msgs_per_subject, max_msgs, max_bytes and max_age
 // (discard old). Admin operations (purge, get, delete, info, update) return
-// nats-server's JetStream errors.
+// nats-server's JetStream errors. Interest and work-queue retention remove
+// what the consumer service says consumers no longer need (RemoveMessages).
 //
 // Appends are buffered: call Flush() after a batch so one write(2) carries
 // it (and readers waiting on appends() learn of it), and Sync() to make it
@@ -33,6 +35,7 @@
 #include "proto/store.pb.h"
 #include "storesvc/append_notifier.h"
 #include "storesvc/message_store.h"
+#include "storesvc/subject_filters.h"
 
 namespace jsengine::storesvc {
 
@@ -66,6 +69,19 @@ class Stream {
   // Removes messages older than max_age.
   absl::Status ExpireAged(int64_t now_ns) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Interest retention: the filter subjects of the stream's consumers
+  // (v1::StreamInfo::consumer_filters; none: no consumers). A publish on a
+  // subject none of them matches gets its sequence and is not kept, as
+  // nats-server skips it. `first_seq` and `last_seq` get the stream's range
+  // as the filters take effect.
+  void SetConsumerFilters(std::vector<std::string> filters, uint64_t* first_seq, uint64_t* last_seq)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  std::vector<std::string> consumer_filters() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Removes the stored messages each removal names (v1::Removal), for
+  // interest and work-queue retention; returns how many were removed.
+  absl::StatusOr<uint64_t> RemoveMessages(
+      const google::protobuf::RepeatedPtrField<v1::Removal>& removals) ABSL_LOCKS_EXCLUDED(mu_);
+
   // Reclaims the space of removed messages where worth it (housekeeping).
   void Compact() ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -79,6 +95,8 @@ class Stream {
   // that match `filters`, in that order; sequences not stored are skipped.
   // Advances `*pos` past the last sequence looked at. `last_seq` gets the
   // stream's last sequence. "stream not found" once closed.
+  // The oldest stored sequence; last + 1 when empty.
+  uint64_t FirstSeq() const ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<std::vector<v1::StoredMessage>> ReadSeqs(absl::Span<const uint64_t> seqs,
                                                           size_t* pos,
                                                           const SubjectFilters& filters, size_t max,
@@ -104,6 +122,10 @@ class Stream {
 
   absl::Status AppendLocked(const v1::AppendRequest& request, int64_t now_ns, uint64_t* seq,
                             bool* duplicate) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A message (stored or skipped) took sequence `seq`.
+  void Stored(uint64_t seq, const std::string& msg_id, int64_t now_ns)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool HasConsumerInterest(absl::string_view subject) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status EnforceLimits(const std::string& subject, int64_t now_ns)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ExpireAgedLocked(int64_t now_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -128,6 +150,8 @@ class Stream {
   std::string last_msg_id_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, DedupEntry> dedup_ ABSL_GUARDED_BY(mu_);
   std::deque<std::pair<int64_t, std::string>> dedup_order_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> consumer_filters_ ABSL_GUARDED_BY(mu_);  // Sorted, unique.
+  SubjectFilters consumer_interest_ ABSL_GUARDED_BY(mu_);
 
   AppendNotifier appends_;
 

@@ -1,5 +1,5 @@
 // The stream meta file, <data_dir>/streams/<name>/meta.pb: a stream's
-// v1::StreamInfo (config and created_ns) framed with a checksum
+// v1::StreamInfo (config, created_ns, consumer_filters) framed with a checksum
 // (common/framed_file.h), so that recovery tells a damaged file from a valid
 // one (docs/STORAGE_FORMAT.md). All integers are little-endian:
 //

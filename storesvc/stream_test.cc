@@ -338,6 +338,95 @@ TEST_F(StreamTest, UnfilteredKeepCountsSequences) {
   EXPECT_EQ(State().first_seq(), 4u);
 }
 
+TEST_F(StreamTest, ANewStreamReportsFirstSequenceZero) {
+  Make(Config("S"));
+  EXPECT_EQ(State().first_seq(), 0u);
+  EXPECT_EQ(State().last_seq(), 0u);
+  Pub("S");
+  EXPECT_EQ(State().first_seq(), 1u);
+  ASSERT_TRUE(stream_->Purge(v1::PurgeStreamRequest()).ok());
+  EXPECT_EQ(State().first_seq(), 2u);
+  EXPECT_EQ(State().last_seq(), 1u);
+}
+
+TEST_F(StreamTest, InterestStreamKeepsWhatSomeConsumerFilterMatches) {
+  v1::StreamConfig cfg = Config("I");
+  cfg.add_subjects("i.>");
+  cfg.set_retention(v1::RETENTION_INTEREST);
+  Make(cfg);
+  // No consumers: every publish gets its sequence, nothing is kept.
+  EXPECT_EQ(Pub("i.a").seq(), 1u);
+  EXPECT_EQ(Pub("i.b").seq(), 2u);
+  EXPECT_EQ(State().messages(), 0u);
+  EXPECT_EQ(State().first_seq(), 3u);
+  EXPECT_EQ(State().last_seq(), 2u);
+
+  uint64_t first = 0, last = 0;
+  stream_->SetConsumerFilters({"i.a", "i.a"}, &first, &last);
+  EXPECT_EQ(first, 3u);
+  EXPECT_EQ(last, 2u);
+  EXPECT_EQ(Pub("i.a").seq(), 3u);
+  EXPECT_EQ(Pub("i.b").seq(), 4u);
+  EXPECT_EQ(State().messages(), 1u);
+  v1::GetMessageRequest get;
+  get.set_seq(3);
+  EXPECT_EQ(stream_->GetMessage(get).value().subject(), "i.a");
+  EXPECT_EQ(stream_->consumer_filters(), std::vector<std::string>{"i.a"});
+
+  stream_->SetConsumerFilters({">"}, &first, &last);
+  EXPECT_EQ(last, 4u);
+  Pub("i.b");
+  EXPECT_EQ(State().messages(), 2u);
+
+  // A skipped publish is remembered for deduplication like a stored one.
+  stream_->SetConsumerFilters({}, &first, &last);
+  EXPECT_EQ(Pub("i.c", "NATS/1.0\r\nNats-Msg-Id: x\r\n\r\n").seq(), 6u);
+  v1::AppendResult dup = Pub("i.c", "NATS/1.0\r\nNats-Msg-Id: x\r\n\r\n");
+  EXPECT_TRUE(dup.duplicate());
+  EXPECT_EQ(dup.seq(), 6u);
+  EXPECT_EQ(State().messages(), 2u);
+}
+
+TEST_F(StreamTest, OnlyInterestStreamsSkip) {
+  for (v1::RetentionPolicy retention : {v1::RETENTION_LIMITS, v1::RETENTION_WORK_QUEUE}) {
+    v1::StreamConfig cfg = Config("W");
+    cfg.set_retention(retention);
+    Make(cfg);
+    Pub("W");
+    EXPECT_EQ(State().messages(), 1u) << retention;
+  }
+}
+
+TEST_F(StreamTest, RemoveMessagesSparesWhatKeepSubjectsMatch) {
+  v1::StreamConfig cfg = Config("R");
+  cfg.add_subjects("r.>");
+  cfg.set_retention(v1::RETENTION_WORK_QUEUE);
+  Make(cfg);
+  for (const char* subject : {"r.a", "r.b", "r.a", "r.c", "r.b", "r.a"}) Pub(subject);
+  google::protobuf::RepeatedPtrField<v1::Removal> removals;
+  v1::Removal* one = removals.Add();
+  one->set_first_seq(1);
+  one->set_last_seq(1);
+  v1::Removal* range = removals.Add();
+  range->set_first_seq(3);
+  range->set_last_seq(99);
+  range->add_keep_subjects("r.b");
+  range->add_keep_subjects("r.c");
+  v1::Removal* kept = removals.Add();
+  kept->set_first_seq(2);
+  kept->set_last_seq(2);
+  kept->add_keep_subjects(">");
+  absl::StatusOr<uint64_t> removed = stream_->RemoveMessages(removals);
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_EQ(*removed, 3u);  // 1, 3 and 6.
+  v1::StreamInfo info = stream_->Info(true, "");
+  EXPECT_EQ(info.state().messages(), 3u);
+  EXPECT_EQ(info.state().first_seq(), 2u);
+  EXPECT_EQ(std::vector<uint64_t>(info.state().deleted().begin(), info.state().deleted().end()),
+            (std::vector<uint64_t>{3, 6}));
+  EXPECT_EQ(*stream_->RemoveMessages(removals), 0u) << "already gone";
+}
+
 TEST_F(StreamTest, InfoDetails) {
   v1::StreamConfig cfg = Config("S");
   cfg.add_subjects("s.*");

@@ -40,7 +40,9 @@ TEST(ConsumerSvcProcessTest, ServesConsumersOfTheStoresStreams) {
   ASSERT_TRUE(store_address.ok()) << store_address.status();
   std::unique_ptr<harness::Process> consumersvc;
   auto address = StartServer("consumersvc/consumersvc",
-                             {"--listen=127.0.0.1:0", "--store=" + *store_address}, &consumersvc);
+                             {"--listen=127.0.0.1:0", "--store=" + *store_address,
+                              "--data_dir=" + util::MakeTempDir("consumers-")},
+                             &consumersvc);
   ASSERT_TRUE(address.ok()) << address.status();
 
   consumersvc::client::RemoteConsumerClient consumers(*address);

@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "nats/nats.h"
 #include "testing/harness/topology.h"
+#include "testing/harness/topology_suite.h"
 
 namespace jsengine::testing {
 namespace {
@@ -135,6 +136,118 @@ TEST_P(JetStreamConsumersTest, PullConsumerFetchesInBatchesAndAcks) {
   EXPECT_EQ(info->NumAckPending, 0);
   EXPECT_EQ(info->NumPending, 0u);
   jsConsumerInfo_Destroy(info);
+  natsSubscription_Destroy(sub);
+}
+
+// Each deliver policy starts where nats-server starts it, and every message
+// carries the count still pending after it, as nats-server counts it.
+TEST_P(JetStreamConsumersTest, DeliverPoliciesStartWhereNatsServerStarts) {
+  Publish(3, "orders.a");
+  Publish(3, "orders.b");
+  struct Case {
+    const char* name;
+    jsDeliverPolicy policy;
+    uint64_t start_seq;
+    std::vector<std::string> want;  // "<subject>:<stream seq>:<pending>"
+  };
+  const std::vector<Case> cases = {
+      {"all",
+       js_DeliverAll,
+       0,
+       {"orders.a:1:5", "orders.a:2:4", "orders.a:3:3", "orders.b:4:2", "orders.b:5:1",
+        "orders.b:6:0"}},
+      {"last", js_DeliverLast, 0, {"orders.b:6:0"}},
+      {"new", js_DeliverNew, 0, {}},
+      {"startseq", js_DeliverByStartSequence, 4, {"orders.b:4:2", "orders.b:5:1", "orders.b:6:0"}},
+      {"lastper", js_DeliverLastPerSubject, 0, {"orders.a:3:1", "orders.b:6:0"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    jsSubOptions options;
+    jsSubOptions_Init(&options);
+    options.Config.DeliverPolicy = c.policy;
+    options.Config.OptStartSeq = c.start_seq;
+    natsSubscription* sub = nullptr;
+    jsErrCode error;
+    ASSERT_EQ(js_PullSubscribe(&sub, js_, "orders.*", c.name, nullptr, &options, &error), NATS_OK)
+        << error;
+    std::vector<natsMsg*> held;
+    Fetch(sub, 10, c.want.empty() ? 500 : 2000, false, &held);
+    std::vector<std::string> got;
+    for (natsMsg* m : held) {
+      jsMsgMetaData* meta = nullptr;
+      EXPECT_EQ(natsMsg_GetMetaData(&meta, m), NATS_OK);
+      if (meta != nullptr) {
+        got.push_back(
+            absl::StrCat(natsMsg_GetSubject(m), ":", meta->Sequence.Stream, ":", meta->NumPending));
+        jsMsgMetaData_Destroy(meta);
+      }
+      EXPECT_EQ(natsMsg_Ack(m, nullptr), NATS_OK);
+      natsMsg_Destroy(m);
+    }
+    EXPECT_EQ(got, c.want);
+    natsSubscription_Destroy(sub);
+  }
+}
+
+// A purge moves consumers past what it removed, as nats-server's does:
+// nothing purged is delivered, and what was pending counts as acknowledged.
+TEST_P(JetStreamConsumersTest, PurgeMovesConsumersPastWhatItRemoved) {
+  natsSubscription* all = nullptr;
+  natsSubscription* only_a = nullptr;
+  jsErrCode error;
+  ASSERT_EQ(js_PullSubscribe(&all, js_, "orders.>", "all", nullptr, nullptr, &error), NATS_OK)
+      << error;
+  ASSERT_EQ(js_PullSubscribe(&only_a, js_, "orders.a", "only-a", nullptr, nullptr, &error), NATS_OK)
+      << error;
+  Publish(3, "orders.a");
+  Publish(2, "orders.b");
+  std::vector<natsMsg*> held;
+  EXPECT_EQ(Fetch(all, 3, 5000, /*ack=*/false, &held),
+            (std::vector<std::string>{"order-1", "order-2", "order-3"}));
+  ASSERT_EQ(js_PurgeStream(js_, "ORDERS", nullptr, &error), NATS_OK) << error;
+  for (natsMsg* m : held) {
+    EXPECT_EQ(natsMsg_Ack(m, nullptr), NATS_OK);
+    natsMsg_Destroy(m);
+  }
+  jsConsumerInfo* info = ConsumerInfo("all");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->Delivered.Stream, 5u);
+  EXPECT_EQ(info->Delivered.Consumer, 3u);
+  EXPECT_EQ(info->AckFloor.Stream, 5u);
+  EXPECT_EQ(info->AckFloor.Consumer, 3u);
+  EXPECT_EQ(info->NumAckPending, 0);
+  EXPECT_EQ(info->NumPending, 0u);
+  jsConsumerInfo_Destroy(info);
+  Publish(1, "orders.b");
+  EXPECT_EQ(Fetch(all, 10, 2000), (std::vector<std::string>{"order-6"}));
+
+  // A purge of the one subject a consumer reads moves it past the stream's end.
+  Publish(2, "orders.a");
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Stream.Purge.Subject = "orders.a";
+  ASSERT_EQ(js_PurgeStream(js_, "ORDERS", &options, &error), NATS_OK) << error;
+  info = ConsumerInfo("only-a");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->Delivered.Stream, 8u);
+  EXPECT_EQ(info->NumPending, 0u);
+  jsConsumerInfo_Destroy(info);
+  Publish(1, "orders.a");
+  EXPECT_EQ(Fetch(only_a, 10, 2000), (std::vector<std::string>{"order-9"}));
+  natsSubscription_Destroy(all);
+  natsSubscription_Destroy(only_a);
+}
+
+// A message deleted before a consumer reached it is not delivered.
+TEST_P(JetStreamConsumersTest, DeletedMessagesAreNotDelivered) {
+  natsSubscription* sub = nullptr;
+  jsErrCode error;
+  ASSERT_EQ(js_PullSubscribe(&sub, js_, "orders.>", "behind", nullptr, nullptr, &error), NATS_OK)
+      << error;
+  Publish(4);
+  ASSERT_EQ(js_DeleteMsg(js_, "ORDERS", 2, nullptr, &error), NATS_OK) << error;
+  EXPECT_EQ(Fetch(sub, 10, 2000), (std::vector<std::string>{"order-1", "order-3", "order-4"}));
   natsSubscription_Destroy(sub);
 }
 
@@ -385,11 +498,7 @@ TEST_P(JetStreamConsumersTest, ARestartedConsumersvcResumesItsDurableConsumers) 
   natsSubscription_Destroy(sub);
 }
 
-INSTANTIATE_TEST_SUITE_P(Deployments, JetStreamConsumersTest,
-                         ::testing::Values(harness::Topology::kEmbedded,
-                                           harness::Topology::kSeparate,
-                                           harness::Topology::kReference),
-                         [](const auto& info) { return harness::Topology::Name(info.param); });
+JSE_TOPOLOGY_SUITE(JetStreamConsumersTest);
 
 }  // namespace
 }  // namespace jsengine::testing

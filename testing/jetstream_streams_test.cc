@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "nats/nats.h"
 #include "testing/harness/topology.h"
+#include "testing/harness/topology_suite.h"
 
 namespace jsengine::testing {
 namespace {
@@ -435,11 +436,7 @@ TEST_P(JetStreamStreamsTest, SyncAlwaysLosesNoAckedMessageOnCrash) {
   EXPECT_EQ(State("CRASH").Msgs, static_cast<uint64_t>(kCount));
 }
 
-INSTANTIATE_TEST_SUITE_P(Deployments, JetStreamStreamsTest,
-                         ::testing::Values(harness::Topology::kEmbedded,
-                                           harness::Topology::kSeparate,
-                                           harness::Topology::kReference),
-                         [](const auto& info) { return harness::Topology::Name(info.param); });
+JSE_TOPOLOGY_SUITE(JetStreamStreamsTest);
 
 }  // namespace
 }  // namespace jsengine::testing

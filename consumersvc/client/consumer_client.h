@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "proto/consumer.pb.h"
+#include "proto/store.pb.h"
 
 namespace jsengine::consumersvc::client {
 
@@ -48,6 +49,15 @@ class ConsumerClient {
       const v1::ListConsumersRequest& request) = 0;
   virtual absl::StatusOr<v1::ConsumerNamesResponse> ConsumerNames(
       const v1::ListConsumersRequest& request) = 0;
+  // Purges the stream in the store and moves its consumers past what was
+  // purged before they deliver anything more.
+  virtual absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(
+      const v1::PurgeStreamRequest& request) = 0;
+  // Deletes the message in the store; no consumer delivers it after.
+  virtual absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) = 0;
+  // How many consumers each stream has, in the order asked.
+  virtual absl::StatusOr<v1::ConsumerCountsResponse> ConsumerCounts(
+      const v1::ConsumerCountsRequest& request) = 0;
 
   virtual std::unique_ptr<ConsumerSession> OpenSession(DeliveryCallback on_deliveries) = 0;
 };

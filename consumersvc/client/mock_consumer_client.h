@@ -21,6 +21,11 @@ class MockConsumerClient : public ConsumerClient {
               (const v1::ListConsumersRequest&), (override));
   MOCK_METHOD(absl::StatusOr<v1::ConsumerNamesResponse>, ConsumerNames,
               (const v1::ListConsumersRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<v1::PurgeStreamResponse>, PurgeStream, (const v1::PurgeStreamRequest&),
+              (override));
+  MOCK_METHOD(absl::Status, DeleteMessage, (const v1::DeleteMessageRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<v1::ConsumerCountsResponse>, ConsumerCounts,
+              (const v1::ConsumerCountsRequest&), (override));
   MOCK_METHOD(std::unique_ptr<ConsumerSession>, OpenSession, (DeliveryCallback), (override));
 };
 

@@ -71,6 +71,30 @@ absl::StatusOr<v1::ConsumerNamesResponse> RemoteConsumerClient::ConsumerNames(
       });
 }
 
+absl::StatusOr<v1::PurgeStreamResponse> RemoteConsumerClient::PurgeStream(
+    const v1::PurgeStreamRequest& request) {
+  return CallUnary<v1::PurgeStreamResponse>(
+      [&](grpc::ClientContext* c, v1::PurgeStreamResponse* r) {
+        return stub_->PurgeStream(c, request, r);
+      });
+}
+
+absl::Status RemoteConsumerClient::DeleteMessage(const v1::DeleteMessageRequest& request) {
+  return CallUnary<v1::DeleteMessageResponse>(
+             [&](grpc::ClientContext* c, v1::DeleteMessageResponse* r) {
+               return stub_->DeleteMessage(c, request, r);
+             })
+      .status();
+}
+
+absl::StatusOr<v1::ConsumerCountsResponse> RemoteConsumerClient::ConsumerCounts(
+    const v1::ConsumerCountsRequest& request) {
+  return CallUnary<v1::ConsumerCountsResponse>(
+      [&](grpc::ClientContext* c, v1::ConsumerCountsResponse* r) {
+        return stub_->ConsumerCounts(c, request, r);
+      });
+}
+
 std::unique_ptr<ConsumerSession> RemoteConsumerClient::OpenSession(DeliveryCallback on_deliveries) {
   return std::make_unique<RemoteConsumerSession>(stub_.get(), &pump_, std::move(on_deliveries));
 }

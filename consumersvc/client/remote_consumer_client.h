@@ -37,6 +37,12 @@ class RemoteConsumerClient final : public ConsumerClient {
       const v1::ListConsumersRequest& request) override;
   absl::StatusOr<v1::ConsumerNamesResponse> ConsumerNames(
       const v1::ListConsumersRequest& request) override;
+  absl::StatusOr<v1::ConsumerCountsResponse> ConsumerCounts(
+      const v1::ConsumerCountsRequest& request) override;
+
+  absl::StatusOr<v1::PurgeStreamResponse> PurgeStream(
+      const v1::PurgeStreamRequest& request) override;
+  absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) override;
 
   std::unique_ptr<ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override;
 

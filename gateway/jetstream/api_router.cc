@@ -9,8 +9,9 @@ namespace jsengine::gateway::jetstream {
 using E = JsApiEndpoint;
 
 JsApiRouter::JsApiRouter(storesvc::client::StoreClient* store, JsApiOptions options)
-    : account_(store, options.limits, std::move(options.domain)),
-      streams_(store),
+    : store_(store, options.consumers, options.data_plane),
+      account_(&store_, options.limits, std::move(options.domain)),
+      streams_(&store_, options.consumers),
       consumers_(options.consumers != nullptr ? std::make_unique<ConsumerApi>(options.consumers)
                                               : nullptr) {}
 

@@ -11,6 +11,10 @@
 // Subjects nats-server does not answer (unknown endpoints, a subject with
 // too many tokens) give send == false.
 //
+// Stream infos (STREAM.INFO, LIST, CREATE, UPDATE, and $JS.API.INFO's
+// totals) count each stream's consumers, and wait for the acks before them
+// on interest and work-queue streams (consumer_aware_store_client.h).
+//
 // CONSUMER.* endpoints go to the consumer API (consumer_api.h) when
 // JsApiOptions::consumers is set; without a consumer service they get a 503
 // "consumers not available" error (LEADER.STEPDOWN nats-server's "clustering
@@ -34,6 +38,8 @@
 #include "gateway/jetstream/api_reply.h"
 #include "gateway/jetstream/api_subject.h"
 #include "gateway/jetstream/consumer_api.h"
+#include "gateway/jetstream/consumer_aware_store_client.h"
+#include "gateway/jetstream/data_plane.h"
 #include "gateway/jetstream/stream_api.h"
 #include "storesvc/client/store_client.h"
 
@@ -44,6 +50,8 @@ struct JsApiOptions {
   std::string domain;  // JetStream domain; empty for none.
   // The consumer service CONSUMER.* requests go to; none when null.
   consumersvc::client::ConsumerClient* consumers = nullptr;
+  // Where stream info settles acks (ConsumerAwareStoreClient); may be null.
+  DataPlane* data_plane = nullptr;
 };
 
 class JsApiRouter {
@@ -59,6 +67,9 @@ class JsApiRouter {
   JsApiReply Dispatch(const JsApiRoute& route, std::string_view payload);
   JsApiReply Consumer(const JsApiRoute& route, std::string_view payload);
 
+  // The store with consumer counts in its stream infos, for the account and
+  // stream endpoints.
+  ConsumerAwareStoreClient store_;
   AccountApi account_;
   StreamApi streams_;
   const std::unique_ptr<ConsumerApi> consumers_;  // Null without a consumer service.

@@ -129,6 +129,8 @@ TEST(JsApiRouterGarbageTest, NeverCrashesAndAlwaysRepliesWithValidJson) {
   ON_CALL(consumers, ListConsumers(_)).WillByDefault(Return(consumer_list));
   ON_CALL(consumers, ConsumerNames(_)).WillByDefault(Return(consumer_names));
   ON_CALL(consumers, DeleteConsumer(_)).WillByDefault(Return(absl::OkStatus()));
+  ON_CALL(consumers, PurgeStream(_)).WillByDefault(Return(v1::PurgeStreamResponse()));
+  ON_CALL(consumers, DeleteMessage(_)).WillByDefault(Return(absl::OkStatus()));
   JsApiOptions with_consumers;
   with_consumers.consumers = &consumers;
   JsApiRouter router(&store, with_consumers);

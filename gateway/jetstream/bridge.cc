@@ -112,6 +112,9 @@ void Bridge::OnStreamPublish(const std::string& stream, const core::InboundMessa
 
 void Bridge::OnApiRequest(const core::InboundMessage& message) {
   if (!StartsWith(message.subject, kPullPrefix)) {
+    // What this client sent before (acks) leaves first: the request may ask
+    // for a stream's info, which must show them.
+    if (data_plane_ != nullptr) data_plane_->Flush();
     api_queue_.Push(Copy(message));
   } else if (data_plane_ != nullptr) {
     JsApiRoute route = RouteJsApiSubject(message.subject);

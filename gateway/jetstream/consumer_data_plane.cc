@@ -1,5 +1,6 @@
 #include "gateway/jetstream/consumer_data_plane.h"
 
+#include <random>
 #include <set>
 #include <utility>
 #include <vector>
@@ -56,7 +57,10 @@ ConsumerDataPlane::Queued& ConsumerDataPlane::ThreadQueue() {
 
 ConsumerDataPlane::ConsumerDataPlane(core::Server* server,
                                      consumersvc::client::ConsumerClient* consumers)
-    : server_(server), consumers_(consumers), outbox_(std::make_shared<Outbox>()) {
+    : server_(server),
+      consumers_(consumers),
+      outbox_(std::make_shared<Outbox>()),
+      next_settle_(std::mt19937_64(std::random_device{}())()) {
   absl::MutexLock lock(&outbox_->mu);
   outbox_->plane = this;
 }
@@ -158,6 +162,33 @@ void ConsumerDataPlane::PullRequest(std::string_view stream, std::string_view co
   Send(std::move(event));
 }
 
+bool ConsumerDataPlane::Settle(std::string_view stream) {
+  auto settled = std::make_shared<absl::Notification>();
+  uint64_t id;
+  {
+    absl::MutexLock lock(&settle_mu_);
+    id = next_settle_++;
+    settles_.emplace(id, settled);
+  }
+  v1::GatewayEvent event;
+  event.mutable_settle()->set_stream(std::string(stream));
+  event.mutable_settle()->set_id(id);
+  Send(std::move(event));
+  SendQueued();  // Now, even inside a burst: the wait below needs the answer.
+  const bool answered = settled->WaitForNotificationWithTimeout(kSettleWait);
+  absl::MutexLock lock(&settle_mu_);
+  settles_.erase(id);
+  return answered;
+}
+
+void ConsumerDataPlane::OnSettled(uint64_t id) {
+  absl::MutexLock lock(&settle_mu_);
+  auto it = settles_.find(id);
+  if (it == settles_.end()) return;  // Another gateway's, or given up.
+  it->second->Notify();
+  settles_.erase(it);
+}
+
 void ConsumerDataPlane::Ack(std::string_view subject, std::string_view reply,
                             std::string_view payload) {
   v1::GatewayEvent event;
@@ -185,6 +216,7 @@ void ConsumerDataPlane::OnDeliveries(v1::DeliveryBatch batch) {
   for (const std::string& subject : batch.unwatch_interest()) Unwatch(subject);
   for (const v1::ConsumerRef& consumer : batch.consumers_added()) ServeAcks(consumer);
   for (const v1::ConsumerRef& consumer : batch.consumers_removed()) StopServingAcks(consumer);
+  for (uint64_t id : batch.settled()) OnSettled(id);
 }
 
 void ConsumerDataPlane::KeepOnly(const v1::DeliveryBatch& start) {

@@ -9,12 +9,14 @@
 // consumer's deliver subject or pull request's reply, showing the subject
 // they were stored under (as nats-server does), status messages, advisories
 // and ack confirmations. The deliver subjects the service names are watched
-// for client interest, and every change is reported back.
+// for client interest, and every change is reported back. Settle goes up the
+// same session behind the acks sent before it, and waits (up to
+// kSettleWait) for the service's answer.
 //
 // Events raised while a common::CallbackBurst runs on a thread (an event
 // loop's pass over its ready connections: a client's acks and its next pull
 // request, read together) go to the service as one batch when the burst
-// ends; outside a burst, each goes at once.
+// ends, or at Flush; outside a burst, each goes at once.
 //
 // A session whose service restarted or reconnected starts with a batch
 // naming every consumer the service has: acks of the others are no longer
@@ -37,6 +39,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "consumersvc/client/consumer_client.h"
 #include "gateway/core/server.h"
 #include "gateway/jetstream/data_plane.h"
@@ -57,6 +61,11 @@ class ConsumerDataPlane final : public DataPlane {
 
   void PullRequest(std::string_view stream, std::string_view consumer, std::string_view reply,
                    std::string_view payload) override;
+  bool Settle(std::string_view stream) override ABSL_LOCKS_EXCLUDED(settle_mu_);
+  void Flush() override { SendQueued(); }
+
+  // How long Settle waits for the consumer service.
+  static constexpr absl::Duration kSettleWait = absl::Seconds(2);
 
  private:
   struct Outbox;
@@ -72,6 +81,7 @@ class ConsumerDataPlane final : public DataPlane {
   void ServeAcks(const v1::ConsumerRef& consumer) ABSL_LOCKS_EXCLUDED(mu_);
   void StopServingAcks(const v1::ConsumerRef& consumer) ABSL_LOCKS_EXCLUDED(mu_);
   void OnDeliveries(v1::DeliveryBatch batch);
+  void OnSettled(uint64_t id) ABSL_LOCKS_EXCLUDED(settle_mu_);
   // Stops serving and watching what a session_start batch does not name.
   void KeepOnly(const v1::DeliveryBatch& start) ABSL_LOCKS_EXCLUDED(mu_);
   void Watch(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
@@ -93,6 +103,11 @@ class ConsumerDataPlane final : public DataPlane {
   std::map<std::string, uint64_t> watches_ ABSL_GUARDED_BY(mu_);  // Subject -> watch id.
   // "<stream>.<consumer>" -> its ack subscription.
   std::map<std::string, uint64_t> ack_subscriptions_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex settle_mu_;
+  // Settle ids start at random: a consumer service answers every gateway.
+  uint64_t next_settle_ ABSL_GUARDED_BY(settle_mu_);
+  std::map<uint64_t, std::shared_ptr<absl::Notification>> settles_ ABSL_GUARDED_BY(settle_mu_);
 };
 
 }  // namespace jsengine::gateway::jetstream

@@ -105,7 +105,9 @@ JsApiReply DirectStatus(std::string_view status_line) {
 
 }  // namespace
 
-StreamApi::StreamApi(storesvc::client::StoreClient* store) : store_(store) {}
+StreamApi::StreamApi(storesvc::client::StoreClient* store,
+                     consumersvc::client::ConsumerClient* consumers)
+    : store_(store), consumers_(consumers) {}
 
 JsApiReply StreamApi::Handle(const JsApiRoute& route, std::string_view payload) {
   switch (route.endpoint) {
@@ -330,7 +332,8 @@ JsApiReply StreamApi::StreamPurge(std::string_view name, std::string_view payloa
     request.set_keep(keep);
   }
   if (!IsValidName(name)) return ErrorReply(E::kStreamPurge, StreamNotFound());
-  absl::StatusOr<v1::PurgeStreamResponse> purged = store_->PurgeStream(request);
+  absl::StatusOr<v1::PurgeStreamResponse> purged =
+      consumers_ != nullptr ? consumers_->PurgeStream(request) : store_->PurgeStream(request);
   if (!purged.ok()) return ErrorReply(E::kStreamPurge, purged.status());
   std::string out;
   common::GoJsonWriter w(&out);
@@ -377,7 +380,9 @@ JsApiReply StreamApi::MsgDelete(std::string_view name, std::string_view payload)
   request.set_stream(std::string(name));
   request.set_seq(seq);
   request.set_no_erase(no_erase);
-  if (absl::Status s = store_->DeleteMessage(request); !s.ok()) {
+  if (absl::Status s = consumers_ != nullptr ? consumers_->DeleteMessage(request)
+                                             : store_->DeleteMessage(request);
+      !s.ok()) {
     return ErrorReply(E::kStreamMsgDelete, s);
   }
   return SuccessReply(E::kStreamMsgDelete);

@@ -20,6 +20,7 @@
 
 #include <string_view>
 
+#include "consumersvc/client/consumer_client.h"
 #include "gateway/jetstream/api_reply.h"
 #include "gateway/jetstream/api_subject.h"
 #include "proto/store.pb.h"
@@ -29,7 +30,9 @@ namespace jsengine::gateway::jetstream {
 
 class StreamApi {
  public:
-  explicit StreamApi(storesvc::client::StoreClient* store);
+  // Purges go through `consumers` when there is a consumer service (null:
+  // none), so that consumers move past what was purged.
+  StreamApi(storesvc::client::StoreClient* store, consumersvc::client::ConsumerClient* consumers);
 
   StreamApi(const StreamApi&) = delete;
   StreamApi& operator=(const StreamApi&) = delete;
@@ -52,6 +55,7 @@ class StreamApi {
   JsApiReply DirectReply(std::string_view name, const v1::GetMessageRequest& request);
 
   storesvc::client::StoreClient* const store_;
+  consumersvc::client::ConsumerClient* const consumers_;
 };
 
 }  // namespace jsengine::gateway::jetstream

@@ -52,7 +52,7 @@ class StreamApiTest : public ::testing::Test {
   }
 
   StrictMock<storesvc::client::MockStoreClient> store_;
-  StreamApi api_{&store_};
+  StreamApi api_{&store_, nullptr};
 };
 
 TEST_F(StreamApiTest, StreamCreateSendsConfigAndRepliesAsNatsServer) {

@@ -60,6 +60,13 @@ class ForwardingStoreClient : public StoreClient {
       const v1::FilteredStateRequest& request) override {
     return next_->FilteredState(request);
   }
+  absl::StatusOr<v1::SetConsumerFiltersResponse> SetConsumerFilters(
+      const v1::SetConsumerFiltersRequest& request) override {
+    return next_->SetConsumerFilters(request);
+  }
+  void RemoveMessages(v1::RemoveMessagesRequest request, RemoveCallback done) override {
+    next_->RemoveMessages(std::move(request), std::move(done));
+  }
   void Append(v1::AppendBatch batch, AppendCallback done) override {
     next_->Append(std::move(batch), std::move(done));
   }

@@ -29,6 +29,9 @@ class MockStoreClient : public StoreClient {
   MOCK_METHOD(absl::Status, DeleteMessage, (const v1::DeleteMessageRequest&), (override));
   MOCK_METHOD(absl::StatusOr<v1::FilteredStateResponse>, FilteredState,
               (const v1::FilteredStateRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<v1::SetConsumerFiltersResponse>, SetConsumerFilters,
+              (const v1::SetConsumerFiltersRequest&), (override));
+  MOCK_METHOD(void, RemoveMessages, (v1::RemoveMessagesRequest, RemoveCallback), (override));
   MOCK_METHOD(void, Append, (v1::AppendBatch, AppendCallback), (override));
   MOCK_METHOD(std::unique_ptr<Subscription>, Read,
               (const v1::ReadRequest&, BatchCallback, DoneCallback), (override));

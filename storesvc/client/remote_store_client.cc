@@ -1,8 +1,11 @@
 #include "storesvc/client/remote_store_client.h"
 
+#include <chrono>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/grpc_status.h"
 #include "common/grpc/unary.h"
 #include "common/status.h"
 #include "grpcpp/create_channel.h"
@@ -93,6 +96,36 @@ absl::StatusOr<v1::FilteredStateResponse> RemoteStoreClient::FilteredState(
       [&](grpc::ClientContext* c, v1::FilteredStateResponse* r) {
         return stub_->FilteredState(c, request, r);
       });
+}
+
+absl::StatusOr<v1::SetConsumerFiltersResponse> RemoteStoreClient::SetConsumerFilters(
+    const v1::SetConsumerFiltersRequest& request) {
+  return CallUnary<v1::SetConsumerFiltersResponse>(
+      [&](grpc::ClientContext* c, v1::SetConsumerFiltersResponse* r) {
+        return stub_->SetConsumerFilters(c, request, r);
+      });
+}
+
+void RemoteStoreClient::RemoveMessages(v1::RemoveMessagesRequest request, RemoveCallback done) {
+  struct Call {
+    grpc::ClientContext context;
+    v1::RemoveMessagesRequest request;
+    v1::RemoveMessagesResponse response;
+    RemoveCallback done;
+  };
+  auto* call = new Call;
+  call->request = std::move(request);
+  call->done = std::move(done);
+  call->context.set_deadline(std::chrono::system_clock::now() + common::grpc::kUnaryDeadline);
+  stub_->async()->RemoveMessages(&call->context, &call->request, &call->response,
+                                 [call](grpc::Status status) {
+                                   std::unique_ptr<Call> owned(call);
+                                   if (status.ok()) {
+                                     owned->done(std::move(owned->response));
+                                   } else {
+                                     owned->done(common::grpc::FromGrpcStatus(status));
+                                   }
+                                 });
 }
 
 void RemoteStoreClient::Append(v1::AppendBatch batch, AppendCallback done) {

@@ -8,7 +8,8 @@
 // thread waiting inside gRPC, which runs their callbacks: a result costs one
 // thread wake-up. If the Append stream breaks, pending appends fail with
 // UNAVAILABLE and the next append opens a new stream. Admin calls are
-// synchronous unary calls on the calling thread.
+// synchronous unary calls on the calling thread; RemoveMessages is an
+// asynchronous unary call.
 //
 // Destruction cancels every stream and subscription still running.
 //
@@ -49,6 +50,11 @@ class RemoteStoreClient final : public StoreClient {
   absl::Status DeleteMessage(const v1::DeleteMessageRequest& request) override;
   absl::StatusOr<v1::FilteredStateResponse> FilteredState(
       const v1::FilteredStateRequest& request) override;
+  absl::StatusOr<v1::SetConsumerFiltersResponse> SetConsumerFilters(
+      const v1::SetConsumerFiltersRequest& request) override;
+  // One unary call by gRPC's callback API: the caller never waits, and
+  // `done` runs on a gRPC thread (after this client is gone, too).
+  void RemoveMessages(v1::RemoveMessagesRequest request, RemoveCallback done) override;
 
   void Append(v1::AppendBatch batch, AppendCallback done) override;
   std::unique_ptr<Subscription> Read(const v1::ReadRequest& request, BatchCallback on_batch,

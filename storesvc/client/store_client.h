@@ -46,6 +46,7 @@ class StoreClient {
   // a cancelled read ends silently.
   using DoneCallback = std::function<void(absl::Status)>;
   using EventCallback = std::function<void(const v1::StreamEvent&)>;
+  using RemoveCallback = std::function<void(absl::StatusOr<v1::RemoveMessagesResponse>)>;
 
   virtual ~StoreClient() = default;
 
@@ -68,12 +69,23 @@ class StoreClient {
   // start and pending count need); reads no message.
   virtual absl::StatusOr<v1::FilteredStateResponse> FilteredState(
       const v1::FilteredStateRequest& request) = 0;
+  // Interest retention: the consumer service says which subjects the
+  // stream's consumers take (v1::StreamInfo::consumer_filters); a message
+  // published on another subject is not kept. Durable before it returns.
+  virtual absl::StatusOr<v1::SetConsumerFiltersResponse> SetConsumerFilters(
+      const v1::SetConsumerFiltersRequest& request) = 0;
 
   // Stores the batch; `done` gets one result per request, in order, once the
   // messages are as durable as the store's sync policy promises. A request
   // with an empty `stream` goes to the stream whose subjects match its
   // subject. `done` may run on any thread and must not block.
   virtual void Append(v1::AppendBatch batch, AppendCallback done) = 0;
+
+  // Interest and work-queue retention: removes the messages the stream's
+  // consumers no longer need, a batch of them per call; `done` runs once
+  // they are gone (as durable as a delete), on any thread, and must not
+  // block.
+  virtual void RemoveMessages(v1::RemoveMessagesRequest request, RemoveCallback done) = 0;
 
   // Streams stored messages (and, with request.tail(), new ones as they are
   // appended) to `on_batch`, then calls `done`, on threads of the client's

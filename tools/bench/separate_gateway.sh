@@ -53,7 +53,7 @@ grpc_address() {
 pids+=($!)
 store_addr=$(grpc_address storesvc "${pids[0]}") || { stop; exit 1; }
 "$bin/consumersvc/consumersvc" --listen=127.0.0.1:0 --ports_file_dir="$ports_dir" \
-  --store="$store_addr" &
+  --store="$store_addr" --data_dir="$data_dir" "${sync_args[@]}" &
 pids+=($!)
 consumer_addr=$(grpc_address consumersvc "${pids[1]}") || { stop; exit 1; }
 "$bin/gateway/gateway" --store="$store_addr" --consumer="$consumer_addr" "${gateway_args[@]}" &

@@ -1,0 +1,406 @@
+// StreamConsumers over a real Store: retention (what acks remove, when the
+// removals reach the store and what waits for them) and the consumer count.
+#include "consumersvc/stream_consumers.h"
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "common/thread_pool.h"
+#include "consumersvc/ack.h"
+#include "gtest/gtest.h"
+#include "storesvc/client/forwarding_store_client.h"
+#include "storesvc/store.h"
+#include "testing/util/temp_dir.h"
+
+namespace jsengine::consumersvc {
+namespace {
+
+constexpr absl::Duration kWait = absl::Seconds(30);
+
+// Passes everything to a Store, and records the RemoveMessages calls; while
+// held, their answers wait for Release().
+class RecordingStore final : public storesvc::client::ForwardingStoreClient {
+ public:
+  using ForwardingStoreClient::ForwardingStoreClient;
+
+  void RemoveMessages(v1::RemoveMessagesRequest request, RemoveCallback done) override {
+    bool hold;
+    {
+      absl::MutexLock lock(&mu_);
+      removals_.push_back(request);
+      hold = hold_;
+    }
+    absl::StatusOr<v1::RemoveMessagesResponse> result;
+    ForwardingStoreClient::RemoveMessages(
+        std::move(request),
+        [&result](absl::StatusOr<v1::RemoveMessagesResponse> r) { result = std::move(r); });
+    if (hold) {
+      // Release() may have run meanwhile: hold only while still holding.
+      absl::MutexLock lock(&mu_);
+      if (hold_) {
+        held_.push_back([done, result] { done(result); });
+        return;
+      }
+    }
+    done(std::move(result));
+  }
+
+  void Hold() {
+    absl::MutexLock lock(&mu_);
+    hold_ = true;
+  }
+  // Answers the held calls and stops holding.
+  void Release() {
+    std::vector<std::function<void()>> held;
+    {
+      absl::MutexLock lock(&mu_);
+      hold_ = false;
+      held.swap(held_);
+    }
+    for (auto& answer : held) answer();
+  }
+  std::vector<v1::RemoveMessagesRequest> removals() {
+    absl::MutexLock lock(&mu_);
+    return removals_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool hold_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::function<void()>> held_ ABSL_GUARDED_BY(mu_);
+  std::vector<v1::RemoveMessagesRequest> removals_ ABSL_GUARDED_BY(mu_);
+};
+
+// Collects what the stream sends: deliveries (with their ack subjects) and
+// ack confirmations.
+class Sink final : public StreamConsumers::Sink {
+ public:
+  void Send(v1::DeliveryBatch batch) override {
+    absl::MutexLock lock(&mu_);
+    for (v1::Delivery& d : *batch.mutable_deliveries()) {
+      if (d.has_message()) {
+        messages_.push_back(std::move(d));
+      } else {
+        confirmed_.push_back(d.subject());
+      }
+    }
+    for (uint64_t id : batch.settled()) settled_.push_back(id);
+  }
+  void ScheduleTick(const std::shared_ptr<StreamConsumers>&, int64_t) override {}
+  void Gone(const std::string&) override {}
+
+  // Waits for `n` stored messages delivered and takes them.
+  std::vector<v1::Delivery> Take(size_t n) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return messages_.size() >= n; };
+    EXPECT_TRUE(mu_.AwaitWithTimeout(absl::Condition(&enough), kWait))
+        << "got " << messages_.size() << " of " << n;
+    std::vector<v1::Delivery> out;
+    while (!messages_.empty() && out.size() < n) {
+      out.push_back(std::move(messages_.front()));
+      messages_.pop_front();
+    }
+    return out;
+  }
+  std::vector<std::string> confirmed() {
+    absl::MutexLock lock(&mu_);
+    return confirmed_;
+  }
+  std::vector<uint64_t> settled() {
+    absl::MutexLock lock(&mu_);
+    return settled_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::deque<v1::Delivery> messages_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> confirmed_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint64_t> settled_ ABSL_GUARDED_BY(mu_);
+};
+
+v1::ConsumerConfig Pull(const std::string& name, const std::string& filter = "",
+                        v1::AckPolicy ack = v1::ACK_EXPLICIT) {
+  v1::ConsumerConfig c;
+  c.set_durable_name(name);
+  c.set_ack_policy(ack);
+  c.set_filter_subject(filter);
+  return c;
+}
+
+class StreamConsumersTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    if (consumers_ != nullptr) {
+      Run([this](StreamConsumers&) { consumers_.reset(); });
+    }
+    pool_.Shutdown();
+  }
+
+  void Make(v1::RetentionPolicy retention) {
+    storesvc::StoreOptions options;
+    options.data_dir = testing::util::MakeTempDir("stream_consumers-");
+    auto store = storesvc::Store::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    recording_ = std::make_unique<RecordingStore>(store_.get());
+    v1::CreateStreamRequest create;
+    create.mutable_config()->set_name("S");
+    create.mutable_config()->add_subjects("s.>");
+    create.mutable_config()->set_retention(retention);
+    auto info = store_->CreateStream(create);
+    ASSERT_TRUE(info.ok()) << info.status();
+    stream_ = *info;
+    consumers_ = std::make_shared<StreamConsumers>("S", retention, recording_.get(), &pool_, &sink_,
+                                                   ConsumerLimits{}, StreamFeed::Limits{}, nullptr);
+    Run([](StreamConsumers& s) { s.Start(0, 0); });
+  }
+
+  // Runs `fn` on the strand, then Finish, and waits for it.
+  template <typename Fn>
+  void Run(Fn fn) {
+    absl::Notification done;
+    std::shared_ptr<StreamConsumers> s = consumers_;
+    s->strand()->Post([&] {
+      fn(*s);
+      if (consumers_ != nullptr) s->Finish(absl::GetCurrentTimeNanos());
+      done.Notify();
+    });
+    done.WaitForNotification();
+  }
+
+  // Waits until the acks handed over so far have had their removals.
+  void Settle() {
+    absl::Notification done;
+    Run([&](StreamConsumers& s) { s.AfterRemovals([&] { done.Notify(); }); });
+    ASSERT_TRUE(done.WaitForNotificationWithTimeout(kWait));
+  }
+
+  void Create(const v1::ConsumerConfig& config) {
+    v1::CreateConsumerRequest request;
+    request.set_stream("S");
+    *request.mutable_config() = config;
+    Run([&](StreamConsumers& s) {
+      auto info = s.Create(request, stream_, absl::GetCurrentTimeNanos());
+      ASSERT_TRUE(info.ok()) << info.status();
+    });
+  }
+
+  void Publish(const std::vector<std::string>& subjects) {
+    v1::AppendBatch batch;
+    for (const std::string& subject : subjects) {
+      v1::AppendRequest* r = batch.add_requests();
+      r->set_stream("S");
+      r->set_subject(subject);
+      r->set_data(subject);
+    }
+    absl::Notification done;
+    store_->Append(std::move(batch), [&](v1::AppendResultBatch) { done.Notify(); });
+    done.WaitForNotification();
+  }
+
+  // Pulls `n` messages of `consumer` and returns their ack subjects.
+  std::vector<std::string> Fetch(const std::string& consumer, int n) {
+    Run([&](StreamConsumers& s) {
+      s.OnPull(consumer, "_INBOX." + consumer, absl::StrCat("{\"batch\":", n, "}"),
+               absl::GetCurrentTimeNanos());
+    });
+    std::vector<std::string> acks;
+    for (const v1::Delivery& d : sink_.Take(n)) acks.push_back(d.reply());
+    return acks;
+  }
+
+  void Ack(StreamConsumers& s, const std::string& ack_subject, const std::string& reply = "",
+           const std::string& body = "") {
+    absl::StatusOr<AckSubject> ack = ParseAckSubject(ack_subject);
+    ASSERT_TRUE(ack.ok()) << ack_subject;
+    s.OnAck(*ack, ParseAckBody(body), reply, absl::GetCurrentTimeNanos());
+  }
+  void Ack(const std::string& ack_subject, const std::string& reply = "",
+           const std::string& body = "") {
+    Run([&](StreamConsumers& s) { Ack(s, ack_subject, reply, body); });
+  }
+
+  v1::StreamState State() {
+    v1::StreamInfoRequest request;
+    request.set_name("S");
+    request.set_deleted_details(true);
+    return store_->GetStreamInfo(request).value().state();
+  }
+  std::vector<uint64_t> Stored() {
+    std::vector<uint64_t> out;
+    v1::StreamState state = State();
+    for (uint64_t seq = state.first_seq(); seq <= state.last_seq(); ++seq) {
+      if (std::find(state.deleted().begin(), state.deleted().end(), seq) == state.deleted().end()) {
+        out.push_back(seq);
+      }
+    }
+    return out;
+  }
+
+  common::ThreadPool pool_{1};
+  Sink sink_;
+  std::unique_ptr<storesvc::Store> store_;
+  std::unique_ptr<RecordingStore> recording_;
+  v1::StreamInfo stream_;
+  std::shared_ptr<StreamConsumers> consumers_;
+};
+
+TEST_F(StreamConsumersTest, InterestStreamKeepsAMessageUntilEveryMatchingConsumerAcked) {
+  Make(v1::RETENTION_INTEREST);
+  Publish({"s.eu"});
+  EXPECT_EQ(State().messages(), 0u) << "no consumers: nothing kept";
+  Create(Pull("ALL"));
+  Create(Pull("EU", "s.eu"));
+  Publish({"s.eu", "s.us", "s.eu"});  // 2, 3, 4.
+  EXPECT_EQ(Stored(), (std::vector<uint64_t>{2, 3, 4}));
+
+  std::vector<std::string> all = Fetch("ALL", 3);
+  std::vector<std::string> eu = Fetch("EU", 2);
+  Ack(all[0]);
+  Ack(all[1]);
+  Settle();
+  EXPECT_EQ(Stored(), (std::vector<uint64_t>{2, 4})) << "s.us needed ALL's ack only";
+  Ack(eu[0]);
+  Settle();
+  EXPECT_EQ(Stored(), (std::vector<uint64_t>{4}));
+  Ack(eu[1], "", "+TERM");
+  Settle();
+  EXPECT_EQ(Stored(), (std::vector<uint64_t>{4})) << "ALL has not acked it";
+  Ack(all[2]);
+  Settle();
+  EXPECT_EQ(State().messages(), 0u);
+}
+
+TEST_F(StreamConsumersTest, AcksQueuedTogetherReachTheStoreInOneCall) {
+  Make(v1::RETENTION_WORK_QUEUE);
+  Publish(std::vector<std::string>(10, "s.job"));
+  Create(Pull("W"));
+  std::vector<std::string> acks = Fetch("W", 10);
+  const size_t calls_before = recording_->removals().size();
+  // Every ack is its own task, queued behind one the strand is busy with.
+  absl::Notification go;
+  consumers_->strand()->Post([&] { go.WaitForNotification(); });
+  for (const std::string& ack : acks) {
+    consumers_->strand()->Post([this, ack] {
+      Ack(*consumers_, ack);
+      consumers_->Finish(absl::GetCurrentTimeNanos());
+    });
+  }
+  go.Notify();
+  Settle();
+  std::vector<v1::RemoveMessagesRequest> calls = recording_->removals();
+  ASSERT_EQ(calls.size(), calls_before + 1);
+  ASSERT_EQ(calls.back().removals_size(), 1);
+  EXPECT_EQ(calls.back().removals(0).first_seq(), 1u);
+  EXPECT_EQ(calls.back().removals(0).last_seq(), 10u);
+  EXPECT_EQ(State().messages(), 0u);
+}
+
+TEST_F(StreamConsumersTest, AckSyncIsConfirmedOnceItsRemovalIsApplied) {
+  Make(v1::RETENTION_WORK_QUEUE);
+  Publish({"s.a", "s.b", "s.c"});
+  Create(Pull("W"));
+  std::vector<std::string> acks = Fetch("W", 3);
+  recording_->Hold();
+  Ack(acks[0], "_INBOX.sync1");
+  // The first removal is in flight; these wait and go in one later call.
+  Ack(acks[1], "_INBOX.sync2");
+  Ack(acks[2]);
+  Run([](StreamConsumers&) {});
+  EXPECT_TRUE(sink_.confirmed().empty());
+  const size_t calls = recording_->removals().size();
+  recording_->Release();
+  Settle();
+  EXPECT_EQ(sink_.confirmed(), (std::vector<std::string>{"_INBOX.sync1", "_INBOX.sync2"}));
+  EXPECT_EQ(recording_->removals().size(), calls + 1);
+  EXPECT_EQ(State().messages(), 0u);
+}
+
+TEST_F(StreamConsumersTest, SettleAnswersAfterTheRemovalsBeforeIt) {
+  Make(v1::RETENTION_WORK_QUEUE);
+  Publish({"s.a"});
+  Create(Pull("W"));
+  std::vector<std::string> acks = Fetch("W", 1);
+  recording_->Hold();
+  Run([&](StreamConsumers& s) {
+    Ack(s, acks[0]);
+    s.Settle(7);
+  });
+  EXPECT_TRUE(sink_.settled().empty());
+  recording_->Release();
+  Settle();
+  EXPECT_EQ(sink_.settled(), std::vector<uint64_t>{7});
+  Run([](StreamConsumers& s) { s.Settle(8); });  // Nothing outstanding: at once.
+  EXPECT_EQ(sink_.settled(), (std::vector<uint64_t>{7, 8}));
+}
+
+TEST_F(StreamConsumersTest, WorkQueueKeepsWithoutConsumersAndNeverRedeliversAnAckedMessage) {
+  Make(v1::RETENTION_WORK_QUEUE);
+  Publish({"s.a", "s.b", "s.c"});
+  EXPECT_EQ(State().messages(), 3u);
+  Create(Pull("W"));
+  std::vector<std::string> acks = Fetch("W", 3);
+  Ack(acks[1]);
+  Settle();
+  EXPECT_EQ(Stored(), (std::vector<uint64_t>{1, 3}));
+  Run([](StreamConsumers& s) { ASSERT_TRUE(s.Delete("W", 0).ok()); });
+  Create(Pull("V"));
+  std::vector<v1::Delivery> got;
+  Run([](StreamConsumers& s) { s.OnPull("V", "_INBOX.v", "{\"batch\":3}", 0); });
+  for (const v1::Delivery& d : sink_.Take(2)) got.push_back(d);
+  EXPECT_EQ(got[0].message().seq(), 1u);
+  EXPECT_EQ(got[1].message().seq(), 3u) << "2 is gone, from the cache too";
+}
+
+TEST_F(StreamConsumersTest, DeletingAConsumerRemovesWhatOnlyItHeld) {
+  Make(v1::RETENTION_INTEREST);
+  Create(Pull("A", "s.a"));
+  Create(Pull("B"));
+  Publish({"s.a", "s.b", "s.a"});
+  std::vector<std::string> a = Fetch("A", 2);
+  Ack(a[0]);
+  Settle();
+  EXPECT_EQ(Stored(), (std::vector<uint64_t>{1, 2, 3})) << "B holds them all";
+  Run([](StreamConsumers& s) { ASSERT_TRUE(s.Delete("B", 0).ok()); });
+  Settle();
+  EXPECT_EQ(Stored(), (std::vector<uint64_t>{3})) << "A still holds 3";
+  Publish({"s.b", "s.a"});
+  EXPECT_EQ(Stored(), (std::vector<uint64_t>{3, 5})) << "no consumer takes s.b now";
+  Run([](StreamConsumers& s) { ASSERT_TRUE(s.Delete("A", 0).ok()); });
+  Settle();
+  EXPECT_EQ(State().messages(), 0u);
+}
+
+TEST_F(StreamConsumersTest, AckNoneCountsAsAckedOnDelivery) {
+  Make(v1::RETENTION_INTEREST);
+  Create(Pull("N", "", v1::ACK_NONE));
+  Publish({"s.a", "s.b"});
+  Fetch("N", 2);
+  Settle();
+  EXPECT_EQ(State().messages(), 0u);
+}
+
+TEST_F(StreamConsumersTest, CountsItsConsumersForAnyThread) {
+  Make(v1::RETENTION_LIMITS);
+  EXPECT_EQ(consumers_->count(), 0u);
+  Create(Pull("A"));
+  Create(Pull("B"));
+  EXPECT_EQ(consumers_->count(), 2u);
+  Run([](StreamConsumers& s) { ASSERT_TRUE(s.Delete("A", 0).ok()); });
+  EXPECT_EQ(consumers_->count(), 1u);
+  Publish({"s.a"});
+  std::vector<std::string> acks = Fetch("B", 1);
+  Ack(acks[0], "_INBOX.sync");
+  Settle();
+  EXPECT_EQ(State().messages(), 1u) << "limits: acks remove nothing";
+  EXPECT_TRUE(recording_->removals().empty());
+}
+
+}  // namespace
+}  // namespace jsengine::consumersvc

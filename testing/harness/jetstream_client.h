@@ -1,0 +1,44 @@
+// JetStreamClient: a connection of the official NATS C client and its
+// JetStream context, as the end-to-end tests use them against a Topology.
+//
+//   harness::JetStreamClient client;
+//   ASSERT_TRUE(client.Connect(engine->nats_url()).ok());
+//   js_AddStream(&info, client.js(), &config, nullptr, &error);
+//   client.Close();  // Before a restart; the destructor closes too.
+//
+// Not thread-safe.
+#ifndef JSENGINE_TESTING_HARNESS_JETSTREAM_CLIENT_H_
+#define JSENGINE_TESTING_HARNESS_JETSTREAM_CLIENT_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "nats/nats.h"
+
+namespace jsengine::testing::harness {
+
+class JetStreamClient {
+ public:
+  JetStreamClient() = default;
+  JetStreamClient(const JetStreamClient&) = delete;
+  JetStreamClient& operator=(const JetStreamClient&) = delete;
+  ~JetStreamClient() { Close(); }
+
+  // Connects to `url`; JetStream API calls wait `api_wait_ms` for replies.
+  absl::Status Connect(const std::string& url, int64_t api_wait_ms = 10000);
+  // Destroys the context and the connection, if any.
+  void Close();
+
+  // nullptr while not connected.
+  natsConnection* nc() const { return nc_; }
+  jsCtx* js() const { return js_; }
+
+ private:
+  natsConnection* nc_ = nullptr;
+  jsCtx* js_ = nullptr;
+};
+
+}  // namespace jsengine::testing::harness
+
+#endif  // JSENGINE_TESTING_HARNESS_JETSTREAM_CLIENT_H_
