@@ -4,6 +4,8 @@
 
 namespace jsengine::common {
 
+void GiveThreadsTheirOwnArenas() { mallopt(M_ARENA_MAX, kMallocArenas); }
+
 std::unique_ptr<MemoryReleaser> MemoryReleaser::Start(absl::Duration interval,
                                                       size_t min_free_bytes) {
   std::unique_ptr<MemoryReleaser> releaser(new MemoryReleaser(interval, min_free_bytes));

@@ -27,6 +27,11 @@ TEST(MemoryReleaserTest, ReleasesOnlyPastTheThreshold) {
   EXPECT_TRUE(MemoryReleaser::ReleaseIfWorthIt(0));
 }
 
+TEST(MemoryReleaserTest, ArenasCanBeRaisedBeforeThreadsStart) {
+  GiveThreadsTheirOwnArenas();
+  AllocateAndFree(8, 1 << 10);
+}
+
 TEST(MemoryReleaserTest, StartsAndStops) {
   auto releaser = MemoryReleaser::Start(absl::Milliseconds(1), 0);
   AllocateAndFree(64, 16 << 10);

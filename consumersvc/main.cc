@@ -29,6 +29,7 @@ DEFINE_string(ports_file_dir, "",
 int main(int argc, char** argv) {
   jsengine::common::BlockTerminationSignals();
   jsengine::common::SkipMutexDeadlockChecks();
+  jsengine::common::GiveThreadsTheirOwnArenas();
   auto memory_releaser = jsengine::common::MemoryReleaser::Start();
   gflags::SetUsageMessage(
       "consumersvc --listen=HOST:PORT --store=HOST:PORT --data_dir=DIR [--sync=always|2m] "

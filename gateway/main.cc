@@ -16,6 +16,7 @@
 int main(int argc, char** argv) {
   jsengine::common::BlockTerminationSignals();
   jsengine::common::SkipMutexDeadlockChecks();
+  jsengine::common::GiveThreadsTheirOwnArenas();
   auto memory_releaser = jsengine::common::MemoryReleaser::Start();
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);

@@ -25,6 +25,7 @@ DEFINE_string(sync, std::string(jsengine::storesvc::kDefaultSyncSpec),
 int main(int argc, char** argv) {
   jsengine::common::BlockTerminationSignals();
   jsengine::common::SkipMutexDeadlockChecks();
+  jsengine::common::GiveThreadsTheirOwnArenas();
   auto memory_releaser = jsengine::common::MemoryReleaser::Start();
   gflags::SetUsageMessage(
       "storesvc --listen=HOST:PORT --data_dir=DIR [--sync=always|2m] [--ports_file_dir=DIR]");
