@@ -56,6 +56,10 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Errno("open", path);
   std::string file;
+  // Room for the whole file at once: growing by doubling would need up to
+  // three times its size while copying.
+  struct stat st;
+  if (fstat(fd, &st) == 0 && st.st_size > 0) file.reserve(static_cast<size_t>(st.st_size));
   char buf[64 * 1024];
   for (;;) {
     const ssize_t n = read(fd, buf, sizeof(buf));

@@ -352,8 +352,40 @@ std::unique_ptr<client::ConsumerSession> ConsumerEngine::OpenSession(
   return std::make_unique<Session>(this, id);
 }
 
+// Consecutive acks for one stream, posted to its strand as one task (a
+// client acks a whole fetch at once); posted before any other event.
+class ConsumerEngine::AckRun {
+ public:
+  explicit AckRun(ConsumerEngine* engine) : engine_(engine) {}
+  ~AckRun() { Post(); }
+
+  void Add(const std::shared_ptr<StreamConsumers>& stream, v1::Ack ack) {
+    if (stream != stream_) Post();
+    stream_ = stream;
+    acks_.push_back(std::move(ack));
+  }
+  void Post() {
+    if (acks_.empty()) return;
+    engine_->Post(stream_, [acks = std::move(acks_)](StreamConsumers& s, int64_t now) {
+      for (const v1::Ack& ack : acks) {
+        absl::StatusOr<AckSubject> parsed = ParseAckSubject(ack.reply_subject());
+        if (parsed.ok()) s.OnAck(*parsed, ParseAckBody(ack.body()), ack.reply(), now);
+      }
+    });
+    acks_.clear();
+    stream_ = nullptr;
+  }
+
+ private:
+  ConsumerEngine* const engine_;
+  std::shared_ptr<StreamConsumers> stream_;
+  std::vector<v1::Ack> acks_;
+};
+
 void ConsumerEngine::OnEvents(v1::GatewayBatch batch) {
+  AckRun acks(this);
   for (v1::GatewayEvent& event : *batch.mutable_events()) {
+    if (event.event_case() != v1::GatewayEvent::kAck) acks.Post();
     switch (event.event_case()) {
       case v1::GatewayEvent::kPull: {
         std::shared_ptr<StreamConsumers> stream = Find(event.pull().stream());
@@ -368,10 +400,7 @@ void ConsumerEngine::OnEvents(v1::GatewayBatch batch) {
         if (!subject.ok()) break;
         std::shared_ptr<StreamConsumers> stream = Find(std::string(subject->stream));
         if (stream == nullptr) break;
-        Post(stream, [ack = std::move(*event.mutable_ack())](StreamConsumers& s, int64_t now) {
-          absl::StatusOr<AckSubject> parsed = ParseAckSubject(ack.reply_subject());
-          if (parsed.ok()) s.OnAck(*parsed, ParseAckBody(ack.body()), ack.reply(), now);
-        });
+        acks.Add(stream, std::move(*event.mutable_ack()));
         break;
       }
       case v1::GatewayEvent::kInterest: {

@@ -82,6 +82,7 @@ class ConsumerEngine final : public client::ConsumerClient, private StreamConsum
 
  private:
   class Session;
+  class AckRun;
 
   ConsumerEngine(ConsumerEngineOptions options, storesvc::client::StoreClient* store);
 

@@ -68,6 +68,7 @@ void ConsumerSource::Forget() {
   loaded_.clear();
   gone_.clear();
   wanted_.clear();
+  asked_.clear();
   counted_ = false;
 }
 
@@ -92,27 +93,37 @@ MessageSource::Next ConsumerSource::LoadNext(uint64_t seq, const SubjectFilter& 
       }
       return {Next::kEnd, nullptr, feed_->last_seq() + 1};
     }
-    if (ahead_read_ != nullptr) return {Next::kFetching};
     if (ahead_from_ <= seq && seq <= ahead_to_ && ahead_to_ != 0) {
-      if (const StreamFeed::Message* m = FindAhead(seq, false)) {
-        if (feed_->Expired(**m)) {
-          seq = (*m)->seq() + 1;
+      auto it =
+          std::lower_bound(ahead_.begin(), ahead_.end(), seq,
+                           [](const StreamFeed::Message& m, uint64_t s) { return m->seq() < s; });
+      if (it != ahead_.end()) {
+        // Half of the window left: ask for the next one now, so that a
+        // consumer reading in order does not wait for the store.
+        if (ahead_read_ == nullptr && static_cast<uint64_t>(ahead_.end() - it) <= kReadAhead / 2 &&
+            ahead_to_ + 1 < feed_->cache_first_seq()) {
+          StartReadAhead(ahead_to_ + 1, /*extend=*/true);
+        }
+        if (feed_->Expired(**it)) {
+          seq = (*it)->seq() + 1;
           continue;
         }
-        return {Next::kMessage, *m, 0};
+        return {Next::kMessage, *it, 0};
       }
       seq = ahead_to_ + 1;  // Nothing matches up to what was read: go on.
       continue;
     }
-    StartReadAhead(seq);
+    if (ahead_read_ == nullptr) StartReadAhead(seq, /*extend=*/false);
     return {Next::kFetching};
   }
 }
 
-void ConsumerSource::StartReadAhead(uint64_t seq) {
-  ahead_.clear();
-  ahead_from_ = seq;
-  ahead_to_ = 0;
+void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
+  if (!extend) {
+    ahead_.clear();
+    ahead_from_ = seq;
+    ahead_to_ = 0;
+  }
   v1::ReadRequest request;
   request.set_stream(feed_->stream());
   request.set_start_seq(seq);
@@ -129,23 +140,24 @@ void ConsumerSource::StartReadAhead(uint64_t seq) {
   ahead_read_ = feed_->store()->Read(
       request,
       [this, alive, strand, progress](const v1::MessageBatch& batch) {
-        strand->Post([this, alive, batch, progress] {
+        strand->Post([this, alive, batch = v1::MessageBatch(batch), progress]() mutable {
           if (alive.expired()) return;
           progress->stream_last = std::max(progress->stream_last, batch.stream_last_seq());
-          for (const v1::StoredMessage& m : batch.messages()) {
+          for (v1::StoredMessage& m : *batch.mutable_messages()) {
             ++progress->messages;
-            ahead_.push_back(std::make_shared<const v1::StoredMessage>(m));
             ahead_to_ = std::max(ahead_to_, m.seq());
+            ahead_.push_back(std::make_shared<const v1::StoredMessage>(std::move(m)));
           }
         });
         return true;
       },
-      [this, alive, strand, progress](absl::Status status) {
-        strand->Post([this, alive, status, progress] {
+      [this, alive, strand, progress, extend](absl::Status status) {
+        strand->Post([this, alive, status, progress, extend] {
           if (alive.expired()) return;
           if (!status.ok()) {
             LOG(WARNING) << "stream " << feed_->stream() << ": read-ahead failed: " << status;
-            ahead_to_ = 0;
+            // A failed extension keeps what it had; a new window starts over.
+            if (!extend) ahead_to_ = 0;
           } else if (progress->messages < kReadAhead) {
             // Fewer than asked for: every match up to the stream's end.
             ahead_to_ = std::max(ahead_to_, progress->stream_last);
@@ -169,6 +181,9 @@ MessageSource::Next ConsumerSource::Load(uint64_t seq) {
     return {Next::kMessage, *m, 0};
   }
   if (gone_.erase(seq) > 0) return {Next::kEnd, nullptr, 0};
+  // Asked for already: a second ask would have the read start over when it
+  // lands and drop what it brought.
+  if (asked_.count(seq) > 0) return {Next::kFetching};
   wanted_.insert(seq);
   if (seq_read_ == nullptr) StartRedeliveryRead();
   return {Next::kFetching};
@@ -177,14 +192,14 @@ MessageSource::Next ConsumerSource::Load(uint64_t seq) {
 void ConsumerSource::StartRedeliveryRead() {
   // Loaded messages the consumer has taken are no longer needed.
   loaded_.clear();
-  std::set<uint64_t> asked;
-  asked.swap(wanted_);
+  asked_.swap(wanted_);
+  wanted_.clear();
   v1::ReadRequest request;
   request.set_stream(feed_->stream());
-  for (uint64_t seq : asked) request.add_seqs(seq);
+  for (uint64_t seq : asked_) request.add_seqs(seq);
   std::weak_ptr<bool> alive = alive_;
   std::shared_ptr<common::Strand> strand = feed_->strand();
-  auto remaining = std::make_shared<std::set<uint64_t>>(std::move(asked));
+  auto remaining = std::make_shared<std::set<uint64_t>>(asked_);
   seq_read_ = feed_->store()->Read(
       request,
       [this, alive, strand, remaining](const v1::MessageBatch& batch) {
@@ -207,7 +222,9 @@ void ConsumerSource::StartRedeliveryRead() {
             wanted_.insert(remaining->begin(), remaining->end());
           }
           seq_read_.reset();
-          if (!wanted_.empty() && status.ok()) StartRedeliveryRead();
+          asked_.clear();
+          // What was wanted meanwhile is asked for when the consumer loads
+          // it again, after it took what this read brought.
           on_fetched_();
         });
       });

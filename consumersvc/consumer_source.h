@@ -1,9 +1,11 @@
 // ConsumerSource: one consumer's MessageSource. Serves from the stream
 // feed's cache when the consumer keeps up; behind the cache, reads ahead
 // from the store (one ranged Read of up to kReadAhead messages at a time,
-// never one call per message); redeliveries come from the cache, the
-// read-ahead or one Read by sequence list. Loads answer kFetching while a
-// read is in flight and `on_fetched` runs when it lands.
+// never one call per message), asking for the next window once half of the
+// current one is left, so that a consumer reading in order does not wait;
+// redeliveries come from the cache, the read-ahead or one Read by sequence
+// list. Loads answer kFetching while what they need is being read, and
+// `on_fetched` runs whenever a read lands.
 //
 // The pending count (matching messages from a sequence on) is taken from
 // the store once (Recount) and then kept up from the feed's appends and the
@@ -57,7 +59,9 @@ class ConsumerSource final : public MessageSource {
   uint64_t NumPending(uint64_t seq, const SubjectFilter& filter) override;
 
  private:
-  void StartReadAhead(uint64_t seq);
+  // Reads from `seq` into the window: a new window, or (`extend`) the one
+  // that ends just before `seq`.
+  void StartReadAhead(uint64_t seq, bool extend);
   void StartRedeliveryRead();
   const StreamFeed::Message* FindAhead(uint64_t seq, bool exact) const;
 
@@ -78,6 +82,7 @@ class ConsumerSource final : public MessageSource {
   std::map<uint64_t, StreamFeed::Message> loaded_;
   std::set<uint64_t> gone_;
   std::set<uint64_t> wanted_;
+  std::set<uint64_t> asked_;  // By the read in flight.
   std::unique_ptr<storesvc::client::Subscription> seq_read_;
 
   // Matching messages at or after counted_from_; appends after

@@ -60,6 +60,14 @@ void CheckJournal(absl::string_view file) {
   Check(again == file.substr(0, read.valid_size));
   const cs::JournalRead whole = cs::ReadJournal(again, [](const cs::JournalRecord&) {});
   Check(whole.has_header && whole.damage.ok() && whole.valid_size == again.size());
+  // In pieces, the same.
+  std::string pieces;
+  cs::JournalReader reader([&](const cs::JournalRecord& r) { cs::AppendRecord(&pieces, r); });
+  for (size_t at = 0; at < file.size() && reader.Feed(file.substr(at, 7)); at += 7) {
+  }
+  const cs::JournalRead in_pieces = reader.Finish();
+  Check(in_pieces.has_header && in_pieces.valid_size == read.valid_size &&
+        in_pieces.damage == read.damage && pieces == records);
   for (const cs::ConsumerState& state : states) CheckState(state);
 }
 

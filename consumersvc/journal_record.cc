@@ -123,49 +123,87 @@ void AppendRecord(std::string* out, const JournalRecord& r) {
 
 JournalRead ReadJournal(absl::string_view file,
                         absl::FunctionRef<void(const JournalRecord&)> visit) {
-  JournalRead read;
-  common::RecordView rec;
-  const common::RecordStatus header = common::ReadRecord(file, kMaxRecordBody, &rec);
-  if (header != common::RecordStatus::kOk || rec.type != kJournalHeader ||
-      rec.body.size() != kJournalHeaderBodySize || Fixed64(rec.body.data()) != kJournalMagic ||
-      Fixed32(rec.body.data() + 8) != kJournalVersion) {
-    read.damage = absl::DataLossError(
-        header == common::RecordStatus::kShort ? "torn journal header" : "bad journal header");
-    return read;
+  JournalReader reader(visit);
+  reader.Feed(file);
+  return reader.Finish();
+}
+
+bool JournalReader::Feed(absl::string_view bytes) {
+  if (stopped_) return false;
+  if (partial_.empty()) {
+    const size_t used = Parse(bytes);
+    if (!stopped_) partial_.assign(bytes.data() + used, bytes.size() - used);
+  } else {
+    partial_.append(bytes.data(), bytes.size());
+    const size_t used = Parse(partial_);
+    partial_.erase(0, used);
   }
-  read.has_header = true;
-  read.generation = Fixed64(rec.body.data() + 12);
-  size_t offset = rec.size;
+  if (stopped_) partial_.clear();
+  return !stopped_;
+}
+
+size_t JournalReader::Parse(absl::string_view bytes) {
+  common::RecordView rec;
+  size_t used = 0;
+  if (!read_.has_header) {
+    const common::RecordStatus header = common::ReadRecord(bytes, kMaxRecordBody, &rec);
+    if (header == common::RecordStatus::kShort) return 0;
+    if (header != common::RecordStatus::kOk || rec.type != kJournalHeader ||
+        rec.body.size() != kJournalHeaderBodySize || Fixed64(rec.body.data()) != kJournalMagic ||
+        Fixed32(rec.body.data() + 8) != kJournalVersion) {
+      read_.damage = absl::DataLossError("bad journal header");
+      stopped_ = true;
+      return 0;
+    }
+    read_.has_header = true;
+    read_.generation = Fixed64(rec.body.data() + 12);
+    used = rec.size;
+    offset_ = rec.size;
+    read_.valid_size = offset_;
+  }
   JournalRecord record;
-  while (offset < file.size()) {
-    switch (common::ReadRecord(file.substr(offset), kMaxRecordBody, &rec)) {
+  while (used < bytes.size()) {
+    absl::Status damage;
+    switch (common::ReadRecord(bytes.substr(used), kMaxRecordBody, &rec)) {
       case common::RecordStatus::kOk:
+        damage = DecodeBody(rec, &record);
         break;
       case common::RecordStatus::kShort:
-        read.damage = Damage(
-            absl::StrCat("torn record (", rec.size, " bytes, ", file.size() - offset, " left)"),
-            offset);
-        read.valid_size = offset;
-        return read;
+        return used;
       case common::RecordStatus::kTooLarge:
-        read.damage = Damage(absl::StrCat("impossible record length ", rec.size), offset);
-        read.valid_size = offset;
-        return read;
+        damage = absl::DataLossError(absl::StrCat("impossible record length ", rec.size));
+        break;
       case common::RecordStatus::kChecksumMismatch:
-        read.damage = Damage("checksum mismatch", offset);
-        read.valid_size = offset;
-        return read;
+        damage = absl::DataLossError("checksum mismatch");
+        break;
     }
-    if (absl::Status st = DecodeBody(rec, &record); !st.ok()) {
-      read.damage = Damage(st.message(), offset);
-      read.valid_size = offset;
-      return read;
+    if (!damage.ok()) {
+      read_.damage = Damage(damage.message(), offset_);
+      stopped_ = true;
+      return used;
     }
-    visit(record);
-    offset += rec.size;
+    visit_(record);
+    used += rec.size;
+    offset_ += rec.size;
+    read_.valid_size = offset_;
   }
-  read.valid_size = offset;
-  return read;
+  return used;
+}
+
+JournalRead JournalReader::Finish() {
+  if (!stopped_) {
+    if (!read_.has_header) {
+      read_.damage = absl::DataLossError("torn journal header");
+    } else if (!partial_.empty()) {
+      common::RecordView rec;
+      common::ReadRecord(partial_, kMaxRecordBody, &rec);
+      read_.damage = Damage(
+          absl::StrCat("torn record (", rec.size, " bytes, ", partial_.size(), " left)"), offset_);
+    }
+    stopped_ = true;
+    partial_.clear();
+  }
+  return read_;
 }
 
 void ApplyRecord(const JournalRecord& r, v1::AckPolicy ack_policy, ConsumerState* state) {

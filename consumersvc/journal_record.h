@@ -26,7 +26,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -75,6 +77,37 @@ struct JournalRead {
 // order, to `visit` until the first that is not valid.
 JournalRead ReadJournal(absl::string_view file,
                         absl::FunctionRef<void(const JournalRecord&)> visit);
+
+// Reads a journal given piece by piece exactly as ReadJournal reads it
+// whole, so that a journal of many megabytes need not be in memory at once.
+//
+//   JournalReader reader(visit);
+//   while (read(fd, chunk) > 0 && reader.Feed(chunk)) {}
+//   JournalRead read = reader.Finish();
+//
+// Not thread-safe.
+class JournalReader {
+ public:
+  explicit JournalReader(std::function<void(const JournalRecord&)> visit)
+      : visit_(std::move(visit)) {}
+
+  // Reads the records `bytes` completes; false once reading stopped at
+  // damage (what follows is not read).
+  bool Feed(absl::string_view bytes);
+  // What was read; a record (or header) left incomplete is torn.
+  JournalRead Finish();
+
+ private:
+  // Reads whole records from `bytes`, which start at offset_; returns the
+  // bytes used.
+  size_t Parse(absl::string_view bytes);
+
+  const std::function<void(const JournalRecord&)> visit_;
+  JournalRead read_;
+  bool stopped_ = false;
+  size_t offset_ = 0;    // Of the next record in the file.
+  std::string partial_;  // The next record's first bytes.
+};
 
 // What `record` does to `state`, for a consumer with `ack_policy` (above).
 void ApplyRecord(const JournalRecord& record, v1::AckPolicy ack_policy, ConsumerState* state);

@@ -150,6 +150,36 @@ TEST(JournalRecordTest, AFlippedBitEndsTheJournalBeforeItsRecord) {
   }
 }
 
+// Fed in pieces of any size, a JournalReader reads what ReadJournal reads
+// from the whole: valid, torn and damaged journals alike.
+TEST(JournalRecordTest, ReadingInPiecesReadsTheWhole) {
+  std::vector<size_t> ends;
+  const std::string file = Journal(3, SomeRecords(), &ends);
+  std::string damaged = file;
+  damaged[ends[1] + 2] ^= 1;
+  std::string bad_header = file;
+  bad_header[2] ^= 1;
+  for (const std::string& input : {file, file.substr(0, file.size() - 3), file.substr(0, 5),
+                                   std::string(), damaged, bad_header}) {
+    JournalRead whole;
+    const std::vector<JournalRecord> expected = Read(input, &whole);
+    for (size_t piece = 1; piece <= input.size() + 1; ++piece) {
+      std::vector<JournalRecord> got;
+      JournalReader reader([&](const JournalRecord& r) { got.push_back(r); });
+      for (size_t at = 0; at < input.size(); at += piece) {
+        if (!reader.Feed(absl::string_view(input).substr(at, piece))) break;
+      }
+      const JournalRead read = reader.Finish();
+      EXPECT_EQ(read.has_header, whole.has_header) << piece;
+      EXPECT_EQ(read.generation, whole.generation) << piece;
+      EXPECT_EQ(read.valid_size, whole.valid_size) << piece;
+      EXPECT_EQ(read.damage, whole.damage) << piece;
+      ASSERT_EQ(got.size(), expected.size()) << piece;
+      for (size_t i = 0; i < got.size(); ++i) EXPECT_TRUE(Same(got[i], expected[i])) << piece;
+    }
+  }
+}
+
 // A record with a valid checksum that makes no sense is damage too.
 TEST(JournalRecordTest, MalformedBodiesEndTheJournal) {
   auto with = [](uint8_t type, const std::string& body) {

@@ -5,6 +5,7 @@
 //       --data_dir=/var/lib/jsengine --sync=always
 #include "absl/strings/str_cat.h"
 #include "common/grpc/serve.h"
+#include "common/memory_releaser.h"
 #include "common/mutex_checks.h"
 #include "common/signals.h"
 #include "common/sync_spec.h"
@@ -28,6 +29,8 @@ DEFINE_string(ports_file_dir, "",
 int main(int argc, char** argv) {
   jsengine::common::BlockTerminationSignals();
   jsengine::common::SkipMutexDeadlockChecks();
+  jsengine::common::GiveThreadsTheirOwnArenas();
+  auto memory_releaser = jsengine::common::MemoryReleaser::Start();
   gflags::SetUsageMessage(
       "consumersvc --listen=HOST:PORT --store=HOST:PORT --data_dir=DIR [--sync=always|2m] "
       "[--ports_file_dir=DIR]");

@@ -45,6 +45,30 @@ bool ParseJournalName(absl::string_view name, uint64_t* generation) {
   return absl::SimpleAtoi(name, generation);
 }
 
+// Reads the journal at `path` a piece at a time, so that folding does not
+// hold megabytes of journal in memory.
+absl::StatusOr<JournalRead> ReadJournalFile(const std::string& path,
+                                            std::function<void(const JournalRecord&)> visit) {
+  constexpr size_t kPiece = 256 << 10;
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("open", path);
+  JournalReader reader(std::move(visit));
+  std::string piece(kPiece, '\0');
+  for (;;) {
+    const ssize_t n = read(fd, piece.data(), piece.size());
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const absl::Status status = Errno("read", path);
+      close(fd);
+      return status;
+    }
+    if (!reader.Feed(absl::string_view(piece.data(), static_cast<size_t>(n)))) break;
+  }
+  close(fd);
+  return reader.Finish();
+}
+
 // A file read for recovery: NotFound and a decode error say the file is
 // damaged (DataLoss naming it); other read errors are I/O errors.
 template <typename T, typename Decode>
@@ -357,12 +381,12 @@ absl::Status StreamJournal::FoldLocked() {
     const uint64_t generation = journal.first;
     const uint64_t size = journal.second;
     const std::string path = JournalPath(generation);
-    JSE_ASSIGN_OR_RETURN(const std::string file, common::ReadFile(path));
-    const JournalRead read = ReadJournal(file, [&](const JournalRecord& record) {
-      auto it = folding.find(record.consumer_id);
-      if (it == folding.end() || generation <= it->second.generation) return;
-      ApplyRecord(record, it->second.ack_policy, &it->second.state);
-    });
+    JSE_ASSIGN_OR_RETURN(const JournalRead read,
+                         ReadJournalFile(path, [&](const JournalRecord& record) {
+                           auto it = folding.find(record.consumer_id);
+                           if (it == folding.end() || generation <= it->second.generation) return;
+                           ApplyRecord(record, it->second.ack_policy, &it->second.state);
+                         }));
     if (!read.has_header || !read.damage.ok() || read.valid_size != size) {
       return absl::DataLossError(
           absl::StrCat(path, " changed after it was written: ", read.damage.message(), " (",

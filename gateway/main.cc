@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/memory_releaser.h"
 #include "common/mutex_checks.h"
 #include "common/signals.h"
 #include "gateway/engine.h"
@@ -15,6 +16,8 @@
 int main(int argc, char** argv) {
   jsengine::common::BlockTerminationSignals();
   jsengine::common::SkipMutexDeadlockChecks();
+  jsengine::common::GiveThreadsTheirOwnArenas();
+  auto memory_releaser = jsengine::common::MemoryReleaser::Start();
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
   google::InstallFailureSignalHandler();

@@ -72,6 +72,9 @@ absl::Status IoError(absl::string_view what, absl::string_view path) {
   return StoreError(StoreErrc::kIo, absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
 }
 
+// What one read of a segment's sealed bytes fetches (FileStore::ReadWindow).
+constexpr size_t kReadWindow = 64 << 10;
+
 absl::Status PreadFully(int fd, char* buf, size_t n, uint64_t off, absl::string_view path) {
   size_t done = 0;
   while (done < n) {
@@ -488,10 +491,13 @@ absl::Status FileStore::CreateSegment(uint64_t base_seq) {
   return absl::OkStatus();
 }
 
-FileStore::Segment* FileStore::FindSegment(uint32_t id) const {
-  auto it = std::lower_bound(segments_.begin(), segments_.end(), id,
-                             [](const std::shared_ptr<Segment>& s, uint32_t v) { return s->id < v; });
-  return it != segments_.end() && (*it)->id == id ? it->get() : nullptr;
+FileStore::Segment* FileStore::FindSegment(uint32_t id) const { return SegmentById(id).get(); }
+
+std::shared_ptr<FileStore::Segment> FileStore::SegmentById(uint32_t id) const {
+  auto it =
+      std::lower_bound(segments_.begin(), segments_.end(), id,
+                       [](const std::shared_ptr<Segment>& s, uint32_t v) { return s->id < v; });
+  return it != segments_.end() && (*it)->id == id ? *it : nullptr;
 }
 
 absl::StatusOr<uint64_t> FileStore::WriteMessage(uint64_t seq, int64_t ts,
@@ -550,8 +556,29 @@ absl::Status FileStore::Sync() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<absl::string_view> FileStore::ReadWindowAt(const std::shared_ptr<Segment>& seg,
+                                                          uint64_t off, size_t n) {
+  const bool hit = window_.segment.lock() == seg && off >= window_.offset &&
+                   off + n <= window_.offset + window_.bytes.size();
+  if (!hit) {
+    if (off >= seg->size) {
+      return StoreError(StoreErrc::kShortRead, absl::StrCat("short read of ", seg->path));
+    }
+    window_.segment = seg;
+    window_.offset = off;
+    window_.bytes.resize(static_cast<size_t>(std::min<uint64_t>(kReadWindow, seg->size - off)));
+    absl::Status st =
+        PreadFully(seg->fd, window_.bytes.data(), window_.bytes.size(), off, seg->path);
+    if (!st.ok()) {
+      window_ = ReadWindow();
+      return st;
+    }
+  }
+  return absl::string_view(window_.bytes).substr(static_cast<size_t>(off - window_.offset));
+}
+
 absl::StatusOr<v1::StoredMessage> FileStore::ReadMessage(uint64_t seq, const IndexEntry& entry) {
-  Segment* seg = FindSegment(LocSegment(entry.loc));
+  const std::shared_ptr<Segment> seg = SegmentById(LocSegment(entry.loc));
   if (seg == nullptr) {
     return StoreError(StoreErrc::kNotFound, absl::StrCat("segment of message ", seq, " is gone"));
   }
@@ -559,17 +586,26 @@ absl::StatusOr<v1::StoredMessage> FileStore::ReadMessage(uint64_t seq, const Ind
   std::string buf;
   const char* rec = nullptr;
   size_t avail = 0;
-  if (seg == segments_.back().get() && off >= seg->size) {
+  if (seg == segments_.back() && off >= seg->size) {
     rec = pending_.data() + (off - seg->size);
     avail = pending_.size() - (off - seg->size);
   } else {
-    char header[kRecordHeaderSize];
-    JSE_RETURN_IF_ERROR(PreadFully(seg->fd, header, sizeof(header), off, seg->path));
-    uint32_t len = std::min(Fixed32(header + kLengthOffset), kMaxBodySize);
-    buf.resize(kRecordHeaderSize + len);
-    JSE_RETURN_IF_ERROR(PreadFully(seg->fd, buf.data(), buf.size(), off, seg->path));
-    rec = buf.data();
-    avail = buf.size();
+    JSE_ASSIGN_OR_RETURN(absl::string_view head, ReadWindowAt(seg, off, kRecordHeaderSize));
+    if (head.size() < kRecordHeaderSize) {
+      return StoreError(StoreErrc::kShortRead, absl::StrCat("short read of ", seg->path));
+    }
+    const size_t size =
+        kRecordHeaderSize + std::min(Fixed32(head.data() + kLengthOffset), kMaxBodySize);
+    if (size <= kReadWindow) {
+      JSE_ASSIGN_OR_RETURN(absl::string_view whole, ReadWindowAt(seg, off, size));
+      rec = whole.data();
+      avail = std::min(whole.size(), size);
+    } else {
+      buf.resize(size);
+      JSE_RETURN_IF_ERROR(PreadFully(seg->fd, buf.data(), buf.size(), off, seg->path));
+      rec = buf.data();
+      avail = buf.size();
+    }
   }
   SegmentRecord r;
   absl::Status st = ParseSegmentRecord(rec, avail, &r);
@@ -623,6 +659,7 @@ absl::Status FileStore::OnErased(uint64_t seq, const IndexEntry& entry) {
   std::string replacement;
   AppendMessageRecord(&replacement, seq, rec.ts, rec.subject, absl::string_view(noise).substr(0, rec.hdr.size()),
                       absl::string_view(noise).substr(rec.hdr.size()));
+  window_ = ReadWindow();  // It may hold the bytes overwritten here.
   return PwriteFully(seg->fd, replacement.data(), replacement.size(), off, seg->path);
 }
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/serve.h"
+#include "common/memory_releaser.h"
 #include "common/mutex_checks.h"
 #include "common/signals.h"
 #include "gflags/gflags.h"
@@ -24,6 +25,8 @@ DEFINE_string(sync, std::string(jsengine::storesvc::kDefaultSyncSpec),
 int main(int argc, char** argv) {
   jsengine::common::BlockTerminationSignals();
   jsengine::common::SkipMutexDeadlockChecks();
+  jsengine::common::GiveThreadsTheirOwnArenas();
+  auto memory_releaser = jsengine::common::MemoryReleaser::Start();
   gflags::SetUsageMessage(
       "storesvc --listen=HOST:PORT --data_dir=DIR [--sync=always|2m] [--ports_file_dir=DIR]");
   gflags::ParseCommandLineFlags(&argc, &argv, true);

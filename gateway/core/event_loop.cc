@@ -216,6 +216,32 @@ void EventLoop::Tick(absl::Time now) {
   }
 }
 
+bool EventLoop::Serve(const epoll_event* events, int n,
+                      std::vector<std::shared_ptr<Client>> ready) {
+  common::CallbackBurst burst;
+  bool stop = false;
+  for (int i = 0; i < n; ++i) {
+    const uint64_t tag = events[i].data.u64;
+    if (tag == kEventFdTag) {
+      stop = DrainInbox() || stop;
+    } else if (tag == kListenTag) {
+      AcceptAll();
+    } else {
+      Client* c = static_cast<Client*>(events[i].data.ptr);
+      const uint32_t e = events[i].events;
+      if (!c->closed() && (e & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) && c->OnReadable()) {
+        ready_.push_back(c->shared_from_this());
+      }
+      if (!c->closed() && (e & EPOLLOUT)) c->Flush();
+    }
+  }
+  if (!throttled_.empty()) ResumeExpired(absl::Now());
+  for (auto& c : ready) {
+    if (!c->closed() && c->OnReadable()) ready_.push_back(std::move(c));
+  }
+  return stop;
+}
+
 void EventLoop::Run() {
   current_loop = this;
   epoll_event events[kMaxEvents];
@@ -231,26 +257,7 @@ void EventLoop::Run() {
       PLOG(ERROR) << "epoll_wait";
       break;
     }
-    for (int i = 0; i < n; ++i) {
-      const uint64_t tag = events[i].data.u64;
-      if (tag == kEventFdTag) {
-        stop = DrainInbox() || stop;
-      } else if (tag == kListenTag) {
-        AcceptAll();
-      } else {
-        Client* c = static_cast<Client*>(events[i].data.ptr);
-        const uint32_t e = events[i].events;
-        if (!c->closed() && (e & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) &&
-            c->OnReadable()) {
-          ready_.push_back(c->shared_from_this());
-        }
-        if (!c->closed() && (e & EPOLLOUT)) c->Flush();
-      }
-    }
-    if (!throttled_.empty()) ResumeExpired(absl::Now());
-    for (auto& c : ready) {
-      if (!c->closed() && c->OnReadable()) ready_.push_back(std::move(c));
-    }
+    stop = Serve(events, n, std::move(ready)) || stop;
     FlushTouched();
     const absl::Time now = absl::Now();
     if (now >= next_tick_) {

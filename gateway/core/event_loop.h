@@ -7,6 +7,8 @@
 #ifndef JSENGINE_GATEWAY_CORE_EVENT_LOOP_H_
 #define JSENGINE_GATEWAY_CORE_EVENT_LOOP_H_
 
+#include <sys/epoll.h>
+
 #include <atomic>
 #include <memory>
 #include <vector>
@@ -60,6 +62,12 @@ class EventLoop {
   void Enqueue(std::vector<std::shared_ptr<Client>>* queue, std::shared_ptr<Client> client);
   // Returns true when asked to stop.
   bool DrainInbox();
+  // One pass over what epoll reported and the connections still ready to
+  // read, as one common::CallbackBurst: what in-process subscribers want
+  // done once per pass (e.g. sending the acks a client wrote together)
+  // runs at its end, before the connections' output is written. Returns
+  // true when asked to stop.
+  bool Serve(const epoll_event* events, int n, std::vector<std::shared_ptr<Client>> ready);
   void AcceptAll();
   void Tick(absl::Time now);
   void Resume(Client* client);

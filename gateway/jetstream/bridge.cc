@@ -39,8 +39,7 @@ Bridge::Bridge(core::Server* server, storesvc::client::StoreClient* store, JsApi
       binding_store_(store, &bindings_),
       api_(&binding_store_, std::move(options)),
       data_plane_(data_plane),
-      api_queue_([this](const QueuedRequest& request) { ServeApi(request); }),
-      data_plane_queue_([this](const QueuedRequest& request) { ServeDataPlane(request); }) {}
+      api_queue_([this](const QueuedRequest& request) { ServeApi(request); }) {}
 
 Bridge::~Bridge() { Stop(); }
 
@@ -58,7 +57,6 @@ absl::Status Bridge::Start() {
   api_queue_.Start();
   api_subscription_ = server_->SubscribeInternal(
       "$JS.API.>", "", [this](const core::InboundMessage& message) { OnApiRequest(message); });
-  if (data_plane_ != nullptr) data_plane_queue_.Start();
   return absl::OkStatus();
 }
 
@@ -71,7 +69,6 @@ void Bridge::Stop() {
   if (api_subscription_ != 0) server_->UnsubscribeInternal(api_subscription_);
   if (watch_ != nullptr) watch_->Cancel();
   api_queue_.Stop();
-  data_plane_queue_.Stop();
 }
 
 void Bridge::OnStreamEvent(const v1::StreamEvent& event) {
@@ -115,9 +112,14 @@ void Bridge::OnStreamPublish(const std::string& stream, const core::InboundMessa
 
 void Bridge::OnApiRequest(const core::InboundMessage& message) {
   if (!StartsWith(message.subject, kPullPrefix)) {
+    // What this client sent before (acks) leaves first: the request may ask
+    // for a stream's info, which must show them.
+    if (data_plane_ != nullptr) data_plane_->Flush();
     api_queue_.Push(Copy(message));
   } else if (data_plane_ != nullptr) {
-    data_plane_queue_.Push(Copy(message));
+    JsApiRoute route = RouteJsApiSubject(message.subject);
+    if (route.endpoint != JsApiEndpoint::kConsumerMsgNext) return;
+    data_plane_->PullRequest(route.stream, route.rest, message.reply, message.payload);
   }
 }
 
@@ -126,12 +128,6 @@ void Bridge::ServeApi(const QueuedRequest& request) {
   if (reply.send && !request.reply.empty()) {
     server_->Publish(request.reply, "", reply.headers, reply.payload);
   }
-}
-
-void Bridge::ServeDataPlane(const QueuedRequest& request) {
-  JsApiRoute route = RouteJsApiSubject(request.subject);
-  if (route.endpoint != JsApiEndpoint::kConsumerMsgNext) return;
-  data_plane_->PullRequest(route.stream, route.rest, request.reply, request.payload);
 }
 
 }  // namespace jsengine::gateway::jetstream

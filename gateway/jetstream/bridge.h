@@ -8,10 +8,11 @@
 // - Requests on $JS.API.> are answered by the JetStream API (api_router.h)
 //   on a worker thread, in arrival order, off the event loops.
 // - Pull requests ($JS.API.CONSUMER.MSG.NEXT.>) go to the DataPlane
-//   (data_plane.h) on a second worker thread, in their own arrival order, so
-//   they never wait behind an admin request; without a DataPlane they get no
-//   reply. Acks are the DataPlane's own: it subscribes each consumer's
-//   $JS.ACK subjects, as nats-server does, so an ack for no consumer gets
+//   (data_plane.h) at once, on the thread that received them, so they never
+//   wait behind an admin request (nor for a thread hand-off: a client's
+//   acks and its next pull request then reach the consumer service
+//   together); without a DataPlane they get no reply. Acks are the DataPlane's own: it subscribes
+//   each consumer's $JS.ACK subjects, as nats-server does, so an ack for no consumer gets
 //   no-responders.
 // - Stream subjects follow the store's lifecycle events, so streams created
 //   elsewhere (another gateway, the admin CLI) or recovered at start are bound,
@@ -50,15 +51,14 @@ class Bridge {
   // Binds every existing stream, then starts serving. Fails when the store
   // cannot be reached.
   absl::Status Start();
-  // Stops serving the API and the data plane, after the requests already
-  // queued, and unbinds every stream. Idempotent.
+  // Stops serving the API (after the requests already queued) and the data
+  // plane, and unbinds every stream. Idempotent.
   void Stop();
 
  private:
   void OnStreamPublish(const std::string& stream, const core::InboundMessage& message);
   void OnApiRequest(const core::InboundMessage& message);
   void ServeApi(const QueuedRequest& request);
-  void ServeDataPlane(const QueuedRequest& request);
   void OnStreamEvent(const v1::StreamEvent& event);
 
   core::Server* const server_;
@@ -68,7 +68,6 @@ class Bridge {
   JsApiRouter api_;
   DataPlane* const data_plane_;
   RequestQueue api_queue_;
-  RequestQueue data_plane_queue_;
 
   uint64_t api_subscription_ = 0;
   std::unique_ptr<storesvc::client::Subscription> watch_;

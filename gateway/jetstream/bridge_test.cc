@@ -40,6 +40,7 @@ class RecordingDataPlane : public DataPlane {
     Record({"settle", stream});
     return true;
   }
+  void Flush() override { Record({"flush"}); }
 
   // Waits until `n` requests have come; false after kDeadlock.
   bool WaitFor(size_t n) {
@@ -128,9 +129,10 @@ TEST_F(BridgeTest, PullsAreServedWhileAnAdminRequestIsBlockedInTheStore) {
   server_.Publish("$JS.API.CONSUMER.MSG.NEXT.S.C", "inbox.1", "", R"({"batch":1})");
   server_.Publish("$JS.API.CONSUMER.MSG.NEXT.S.C", "inbox.2", "", "");
 
-  ASSERT_TRUE(data_plane.WaitFor(2)) << "the data plane waited for the blocked STREAM.CREATE";
+  ASSERT_TRUE(data_plane.WaitFor(3)) << "the data plane waited for the blocked STREAM.CREATE";
   EXPECT_FALSE(created->HasBeenNotified());
   EXPECT_EQ(data_plane.seen(), (std::vector<std::string>{
+                                   "flush",
                                    R"(pull S C inbox.1 {"batch":1})",
                                    "pull S C inbox.2 ",
                                }));
@@ -166,6 +168,18 @@ TEST_F(BridgeTest, TheBridgeLeavesAckSubjectsToTheDataPlane) {
   StartBridge(&data_plane);
   EXPECT_TRUE(server_.HasInterest("$JS.API.CONSUMER.MSG.NEXT.S.C"));
   EXPECT_FALSE(server_.HasInterest("$JS.ACK.S.C.1.2.2.1795537646953633808.0"));
+}
+
+// What a client sent before an API request (its acks) must not be
+// overtaken by it: the bridge flushes the data plane before it hands the
+// request to its API thread; pull requests go to the data plane in order.
+TEST_F(BridgeTest, AnApiRequestFlushesTheDataPlaneFirst) {
+  RecordingDataPlane data_plane;
+  StartBridge(&data_plane);
+  server_.Publish("$JS.API.CONSUMER.MSG.NEXT.S.C", "inbox.1", "", "");
+  server_.Publish("$JS.API.STREAM.NAMES", "inbox.2", "", "");
+  ASSERT_TRUE(data_plane.WaitFor(2));
+  EXPECT_EQ(data_plane.seen(), (std::vector<std::string>{"pull S C inbox.1 ", "flush"}));
 }
 
 }  // namespace

@@ -32,11 +32,38 @@ std::vector<uint64_t> EraseAllBut(const std::set<std::string>& keep,
 
 }  // namespace
 
+// The plane as a thread's queue reaches it: null once it stopped.
+struct ConsumerDataPlane::Outbox {
+  absl::Mutex mu;
+  ConsumerDataPlane* plane ABSL_GUARDED_BY(mu);
+};
+
+// The events a thread's burst queued, and the plane they are for.
+struct ConsumerDataPlane::Queued {
+  std::weak_ptr<Outbox> outbox;
+  v1::GatewayBatch batch;
+
+  // Whether the events are for `to` (the weak pointer keeps the control
+  // block, so no other outbox can share it).
+  bool For(const std::shared_ptr<Outbox>& to) const {
+    return !outbox.owner_before(to) && !to.owner_before(outbox);
+  }
+};
+
+ConsumerDataPlane::Queued& ConsumerDataPlane::ThreadQueue() {
+  thread_local Queued queued;
+  return queued;
+}
+
 ConsumerDataPlane::ConsumerDataPlane(core::Server* server,
                                      consumersvc::client::ConsumerClient* consumers)
     : server_(server),
       consumers_(consumers),
-      next_settle_(std::mt19937_64(std::random_device{}())()) {}
+      outbox_(std::make_shared<Outbox>()),
+      next_settle_(std::mt19937_64(std::random_device{}())()) {
+  absl::MutexLock lock(&outbox_->mu);
+  outbox_->plane = this;
+}
 
 ConsumerDataPlane::~ConsumerDataPlane() { Stop(); }
 
@@ -58,6 +85,10 @@ void ConsumerDataPlane::Start() {
 }
 
 void ConsumerDataPlane::Stop() {
+  {
+    absl::MutexLock lock(&outbox_->mu);
+    outbox_->plane = nullptr;
+  }
   if (flow_control_subscription_ != 0) server_->UnsubscribeInternal(flow_control_subscription_);
   flow_control_subscription_ = 0;
   std::map<std::string, uint64_t> watches;
@@ -82,8 +113,27 @@ void ConsumerDataPlane::Stop() {
 }
 
 void ConsumerDataPlane::Send(v1::GatewayEvent event) {
+  Queued& queued = ThreadQueue();
+  if (!queued.For(outbox_)) {
+    SendQueued();
+    queued.outbox = outbox_;
+  }
+  *queued.batch.add_events() = std::move(event);
+  common::CallbackBurst::AtEnd(&ConsumerDataPlane::SendQueued);
+}
+
+void ConsumerDataPlane::SendQueued() {
+  Queued& queued = ThreadQueue();
+  if (queued.batch.events().empty()) return;
   v1::GatewayBatch batch;
-  *batch.add_events() = std::move(event);
+  batch.Swap(&queued.batch);
+  std::shared_ptr<Outbox> outbox = queued.outbox.lock();
+  if (outbox == nullptr) return;
+  absl::ReaderMutexLock lock(&outbox->mu);
+  if (outbox->plane != nullptr) outbox->plane->SendBatch(std::move(batch));
+}
+
+void ConsumerDataPlane::SendBatch(v1::GatewayBatch batch) {
   {
     absl::ReaderMutexLock lock(&session_mu_);
     if (session_ != nullptr) {
@@ -95,7 +145,9 @@ void ConsumerDataPlane::Send(v1::GatewayEvent event) {
   if (session_ != nullptr) {
     session_->Send(std::move(batch));
   } else {
-    *early_.add_events() = std::move(*batch.mutable_events(0));
+    for (v1::GatewayEvent& event : *batch.mutable_events()) {
+      *early_.add_events() = std::move(event);
+    }
   }
 }
 
@@ -122,6 +174,7 @@ bool ConsumerDataPlane::Settle(std::string_view stream) {
   event.mutable_settle()->set_stream(std::string(stream));
   event.mutable_settle()->set_id(id);
   Send(std::move(event));
+  SendQueued();  // Now, even inside a burst: the wait below needs the answer.
   const bool answered = settled->WaitForNotificationWithTimeout(kSettleWait);
   absl::MutexLock lock(&settle_mu_);
   settles_.erase(id);

@@ -13,6 +13,11 @@
 // same session behind the acks sent before it, and waits (up to
 // kSettleWait) for the service's answer.
 //
+// Events raised while a common::CallbackBurst runs on a thread (an event
+// loop's pass over its ready connections: a client's acks and its next pull
+// request, read together) go to the service as one batch when the burst
+// ends, or at Flush; outside a burst, each goes at once.
+//
 // A session whose service restarted or reconnected starts with a batch
 // naming every consumer the service has: acks of the others are no longer
 // served nor their deliver subjects watched; those it names stay served,
@@ -57,12 +62,21 @@ class ConsumerDataPlane final : public DataPlane {
   void PullRequest(std::string_view stream, std::string_view consumer, std::string_view reply,
                    std::string_view payload) override;
   bool Settle(std::string_view stream) override ABSL_LOCKS_EXCLUDED(settle_mu_);
+  void Flush() override { SendQueued(); }
 
   // How long Settle waits for the consumer service.
   static constexpr absl::Duration kSettleWait = absl::Seconds(2);
 
  private:
-  void Send(v1::GatewayEvent event) ABSL_LOCKS_EXCLUDED(session_mu_);
+  struct Outbox;
+  struct Queued;
+  static Queued& ThreadQueue();
+
+  // Queues `event` for the end of the thread's burst (at once outside one).
+  void Send(v1::GatewayEvent event);
+  void SendBatch(v1::GatewayBatch batch) ABSL_LOCKS_EXCLUDED(session_mu_);
+  // Sends what this thread's burst queued.
+  static void SendQueued();
   void Ack(std::string_view subject, std::string_view reply, std::string_view payload);
   void ServeAcks(const v1::ConsumerRef& consumer) ABSL_LOCKS_EXCLUDED(mu_);
   void StopServingAcks(const v1::ConsumerRef& consumer) ABSL_LOCKS_EXCLUDED(mu_);
@@ -75,6 +89,8 @@ class ConsumerDataPlane final : public DataPlane {
 
   core::Server* const server_;
   consumersvc::client::ConsumerClient* const consumers_;
+  // Reached by the threads' queues; outlives the plane while one holds it.
+  const std::shared_ptr<Outbox> outbox_;
   uint64_t flow_control_subscription_ = 0;
 
   absl::Mutex session_mu_;

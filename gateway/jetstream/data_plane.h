@@ -6,10 +6,14 @@
 // requests (a STREAM.CREATE that fsyncs, a big LIST). Acks ($JS.ACK...) are
 // not the bridge's: the implementation subscribes each consumer's.
 //
-// The bridge calls a DataPlane from one thread of its own, one request at a
-// time, in arrival order. A call may block, holding up only the pull
-// requests behind it. Replies and deliveries are the implementation's to
-// publish, at once or later. It must outlive the bridge.
+// The bridge calls PullRequest on the thread that received the request (a
+// connection's event loop, or the thread that published it), in that
+// thread's arrival order; it must not block. Replies and deliveries are the
+// implementation's to publish, at once or later. It must outlive the
+// bridge. An implementation may hold what a thread hands it until that
+// thread's common::CallbackBurst ends; Flush sends it at once (the bridge
+// flushes before it hands a request to its API thread, so that the request
+// cannot overtake the acks the same client sent before it).
 //
 // Settle is the JetStream API's (stream info on interest and work-queue
 // streams): it returns once the acks handed over before it for `stream`
@@ -31,6 +35,7 @@ class DataPlane {
   virtual void PullRequest(std::string_view stream, std::string_view consumer,
                            std::string_view reply, std::string_view payload) = 0;
   virtual bool Settle(std::string_view stream) = 0;
+  virtual void Flush() {}
 };
 
 }  // namespace jsengine::gateway::jetstream

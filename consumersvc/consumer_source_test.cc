@@ -1,0 +1,185 @@
+// ConsumerSource behind the feed's cache: the read-ahead windows a consumer
+// reading in order is served from, and when they are asked of the store.
+#include "consumersvc/consumer_source.h"
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "common/strand.h"
+#include "common/thread_pool.h"
+#include "gtest/gtest.h"
+#include "storesvc/client/forwarding_store_client.h"
+#include "storesvc/store.h"
+#include "testing/util/temp_dir.h"
+
+namespace jsengine::consumersvc {
+namespace {
+
+// Counts the store reads that are not the feed's tail.
+class CountingStore : public storesvc::client::ForwardingStoreClient {
+ public:
+  using ForwardingStoreClient::ForwardingStoreClient;
+  std::unique_ptr<storesvc::client::Subscription> Read(const v1::ReadRequest& request,
+                                                       BatchCallback on_batch,
+                                                       DoneCallback done) override {
+    if (!request.tail()) reads_.fetch_add(1);
+    return ForwardingStoreClient::Read(request, std::move(on_batch), std::move(done));
+  }
+  int reads() const { return reads_.load(); }
+
+ private:
+  std::atomic<int> reads_{0};
+};
+
+class ConsumerSourceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storesvc::StoreOptions options;
+    options.data_dir = testing::util::MakeTempDir("consumer_source-");
+    auto store = storesvc::Store::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    counting_ = std::make_unique<CountingStore>(store_.get());
+    v1::CreateStreamRequest create;
+    create.mutable_config()->set_name("S");
+    create.mutable_config()->add_subjects("s.>");
+    ASSERT_TRUE(store_->CreateStream(create).ok());
+  }
+
+  void TearDown() override {
+    Run([this] {
+      source_.reset();
+      feed_.reset();
+    });
+    pool_.Shutdown();
+  }
+
+  // Stores `n` messages, every third on s.b, the others on s.a.
+  void Publish(int n) {
+    v1::AppendBatch batch;
+    for (int i = 1; i <= n; ++i) {
+      v1::AppendRequest* r = batch.add_requests();
+      r->set_stream("S");
+      r->set_subject(i % 3 == 0 ? "s.b" : "s.a");
+      r->set_data(absl::StrCat("m", i));
+    }
+    absl::Notification done;
+    store_->Append(std::move(batch), [&](v1::AppendResultBatch) { done.Notify(); });
+    done.WaitForNotification();
+  }
+
+  // A feed tailing the stream after `last_seq` (its cache: what comes
+  // after, 4 messages at most), and a source over it for `filter`.
+  void StartSource(uint64_t last_seq, SubjectFilter filter) {
+    Run([&] {
+      StreamFeed::Limits limits;
+      limits.messages = 4;
+      feed_ = std::make_shared<StreamFeed>(
+          "S", counting_.get(), strand_, limits, [](const std::vector<StreamFeed::Message>&) {},
+          [](absl::Status) {});
+      feed_->Start(last_seq, /*max_age_ns=*/0);
+      source_ = std::make_unique<ConsumerSource>(feed_, std::move(filter),
+                                                 [this] { fetched_.fetch_add(1); });
+    });
+  }
+
+  template <typename Fn>
+  void Run(Fn fn) {
+    absl::Notification done;
+    strand_->Post([&] {
+      fn();
+      done.Notify();
+    });
+    done.WaitForNotification();
+  }
+
+  // LoadNext(seq) on the strand, waiting out reads; the message's sequence
+  // and data, or 0 at the end.
+  std::pair<uint64_t, std::string> Next(uint64_t seq, const SubjectFilter& filter) {
+    for (;;) {
+      const int fetched = fetched_.load();
+      std::pair<uint64_t, std::string> out{0, ""};
+      bool fetching = false;
+      Run([&] {
+        MessageSource::Next next = source_->LoadNext(seq, filter);
+        fetching = next.kind == MessageSource::Next::kFetching;
+        if (next.kind == MessageSource::Next::kMessage) {
+          out = {next.message->seq(), next.message->data()};
+        }
+      });
+      if (!fetching) return out;
+      while (fetched_.load() == fetched) absl::SleepFor(absl::Milliseconds(1));
+    }
+  }
+
+  std::unique_ptr<storesvc::Store> store_;
+  std::unique_ptr<CountingStore> counting_;
+  common::ThreadPool pool_{2};
+  std::shared_ptr<common::Strand> strand_ = std::make_shared<common::Strand>(&pool_);
+  std::shared_ptr<StreamFeed> feed_;
+  std::unique_ptr<ConsumerSource> source_;
+  std::atomic<int> fetched_{0};
+};
+
+TEST_F(ConsumerSourceTest, InOrderReadsAskForTheNextWindowBeforeTheyReachIt) {
+  const int n = 3 * ConsumerSource::kReadAhead + 10;
+  Publish(n);
+  StartSource(n, SubjectFilter());
+  Publish(4);  // Through the feed's tail, into its cache.
+  for (uint64_t seq = 1; seq <= static_cast<uint64_t>(n) + 4; ++seq) {
+    const std::pair<uint64_t, std::string> got = Next(seq, SubjectFilter());
+    ASSERT_EQ(got.first, seq);
+    if (seq <= static_cast<uint64_t>(n)) EXPECT_EQ(got.second, absl::StrCat("m", seq));
+    if (seq == ConsumerSource::kReadAhead / 2 + 1) {
+      // Half of the first window left: the second one is asked for.
+      EXPECT_EQ(counting_->reads(), 2);
+    }
+  }
+  EXPECT_EQ(counting_->reads(), 4);
+  EXPECT_EQ(Next(n + 5, SubjectFilter()).first, 0u);
+}
+
+TEST_F(ConsumerSourceTest, FilteredReadsSkipWhatDoesNotMatch) {
+  const int n = 2 * ConsumerSource::kReadAhead * 3;
+  Publish(n);
+  const SubjectFilter only_b({"s.b"});
+  StartSource(n, only_b);
+  Publish(4);
+  uint64_t seq = 1;
+  for (int i = 1; 3 * i <= n; ++i) {
+    const std::pair<uint64_t, std::string> got = Next(seq, only_b);
+    ASSERT_EQ(got.first, static_cast<uint64_t>(3 * i));
+    EXPECT_EQ(got.second, absl::StrCat("m", 3 * i));
+    seq = got.first + 1;
+  }
+}
+
+// A message loaded again while its read is in flight is there once the read
+// lands (asking twice used to start the read over and drop what it brought,
+// for ever).
+TEST_F(ConsumerSourceTest, ARedeliveryLoadedTwiceWhileReadingLandsOnce) {
+  Publish(10);
+  StartSource(10, SubjectFilter());
+  bool both_fetching = false;
+  const int fetched = fetched_.load();
+  Run([&] {
+    both_fetching = source_->Load(3).kind == MessageSource::Next::kFetching &&
+                    source_->Load(3).kind == MessageSource::Next::kFetching;
+  });
+  EXPECT_TRUE(both_fetching);
+  while (fetched_.load() == fetched) absl::SleepFor(absl::Milliseconds(1));
+  std::string data;
+  Run([&] {
+    MessageSource::Next next = source_->Load(3);
+    if (next.kind == MessageSource::Next::kMessage) data = next.message->data();
+  });
+  EXPECT_EQ(data, "m3");
+  EXPECT_EQ(counting_->reads(), 1);
+}
+
+}  // namespace
+}  // namespace jsengine::consumersvc
