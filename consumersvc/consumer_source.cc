@@ -139,8 +139,8 @@ void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
   std::shared_ptr<common::Strand> strand = feed_->strand();
   ahead_read_ = feed_->store()->Read(
       request,
-      [this, alive, strand, progress](const v1::MessageBatch& batch) {
-        strand->Post([this, alive, batch = v1::MessageBatch(batch), progress]() mutable {
+      [this, alive, strand, progress](v1::MessageBatch& batch) {
+        strand->Post([this, alive, batch = std::move(batch), progress]() mutable {
           if (alive.expired()) return;
           progress->stream_last = std::max(progress->stream_last, batch.stream_last_seq());
           for (v1::StoredMessage& m : *batch.mutable_messages()) {
@@ -202,12 +202,13 @@ void ConsumerSource::StartRedeliveryRead() {
   auto remaining = std::make_shared<std::set<uint64_t>>(asked_);
   seq_read_ = feed_->store()->Read(
       request,
-      [this, alive, strand, remaining](const v1::MessageBatch& batch) {
-        strand->Post([this, alive, batch, remaining] {
+      [this, alive, strand, remaining](v1::MessageBatch& batch) {
+        strand->Post([this, alive, batch = std::move(batch), remaining]() mutable {
           if (alive.expired()) return;
-          for (const v1::StoredMessage& m : batch.messages()) {
-            remaining->erase(m.seq());
-            loaded_[m.seq()] = std::make_shared<const v1::StoredMessage>(m);
+          for (v1::StoredMessage& m : *batch.mutable_messages()) {
+            const uint64_t seq = m.seq();
+            remaining->erase(seq);
+            loaded_[seq] = std::make_shared<const v1::StoredMessage>(std::move(m));
           }
         });
         return true;

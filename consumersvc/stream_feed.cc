@@ -40,9 +40,9 @@ void StreamFeed::Start(uint64_t last_seq, int64_t max_age_ns) {
   std::shared_ptr<common::Strand> strand = strand_;
   tail_ = store_->Read(
       request,
-      [weak, strand](const v1::MessageBatch& batch) {
-        strand->Post([weak, batch] {
-          if (auto feed = weak.lock()) feed->OnBatch(batch);
+      [weak, strand](v1::MessageBatch& batch) {
+        strand->Post([weak, batch = std::move(batch)]() mutable {
+          if (auto feed = weak.lock()) feed->OnBatch(&batch);
         });
         return true;
       },
@@ -58,23 +58,23 @@ void StreamFeed::Stop() {
   tail_.reset();
 }
 
-void StreamFeed::OnBatch(const v1::MessageBatch& batch) {
+void StreamFeed::OnBatch(v1::MessageBatch* batch) {
   std::vector<Message> added;
-  added.reserve(batch.messages_size());
-  first_seq_ = std::max(first_seq_, batch.stream_first_seq());
-  for (const v1::StoredMessage& m : batch.messages()) {
+  added.reserve(batch->messages_size());
+  first_seq_ = std::max(first_seq_, batch->stream_first_seq());
+  for (v1::StoredMessage& m : *batch->mutable_messages()) {
     if (m.seq() <= last_seq_) continue;
     if (m.seq() <= forgotten_through_ || m.seq() < first_seq_) {
       last_seq_ = m.seq();
       continue;
     }
-    auto message = std::make_shared<const v1::StoredMessage>(m);
+    last_seq_ = m.seq();
+    auto message = std::make_shared<const v1::StoredMessage>(std::move(m));
     cache_bytes_ += SizeOf(*message);
     cache_.push_back(message);
     added.push_back(std::move(message));
-    last_seq_ = m.seq();
   }
-  last_seq_ = std::max(last_seq_, batch.stream_last_seq());
+  last_seq_ = std::max(last_seq_, batch->stream_last_seq());
   while (!cache_.empty() && cache_.front()->seq() < first_seq_) {
     cache_bytes_ -= SizeOf(*cache_.front());
     cache_.pop_front();

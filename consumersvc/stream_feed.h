@@ -84,7 +84,7 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   uint64_t CountMatching(uint64_t from, uint64_t to, const SubjectFilter& filter) const;
 
  private:
-  void OnBatch(const v1::MessageBatch& batch);
+  void OnBatch(v1::MessageBatch* batch);
   void Trim();
   // Index of the first cached message at or after `seq`.
   size_t LowerBound(uint64_t seq) const;

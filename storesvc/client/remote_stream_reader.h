@@ -41,7 +41,7 @@ class RemoteStreamReader final : public Subscription {
       grpc::ClientContext*, grpc::CompletionQueue*)>;
 
   RemoteStreamReader(common::grpc::CompletionPump* pump, Open open,
-                     std::function<bool(const Message&)> on_message,
+                     std::function<bool(Message&)> on_message,
                      std::function<void(absl::Status)> done, bool resume)
       : state_(std::make_shared<State>(pump, std::move(open), std::move(on_message),
                                        std::move(done), resume)) {
@@ -58,9 +58,8 @@ class RemoteStreamReader final : public Subscription {
   // Outlives the subscription while gRPC operations are in flight.
   class State {
    public:
-    State(common::grpc::CompletionPump* pump, Open open,
-          std::function<bool(const Message&)> on_message, std::function<void(absl::Status)> done,
-          bool resume)
+    State(common::grpc::CompletionPump* pump, Open open, std::function<bool(Message&)> on_message,
+          std::function<void(absl::Status)> done, bool resume)
         : pump_(pump),
           pump_thread_(pump->thread_id()),
           open_(std::move(open)),
@@ -184,7 +183,7 @@ class RemoteStreamReader final : public Subscription {
     common::grpc::CompletionPump* const pump_;
     const std::thread::id pump_thread_;
     const Open open_;
-    const std::function<bool(const Message&)> on_message_;
+    const std::function<bool(Message&)> on_message_;
     const std::function<void(absl::Status)> done_;
     const bool resume_;
     uint64_t activity_ = 0;

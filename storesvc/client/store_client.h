@@ -38,8 +38,9 @@ class StoreClient {
  public:
   // Gets one result per request of the batch, in order.
   using AppendCallback = std::function<void(v1::AppendResultBatch)>;
-  // Returns false to stop the read.
-  using BatchCallback = std::function<bool(const v1::MessageBatch&)>;
+  // Returns false to stop the read. May take the batch's contents (move or
+  // swap them out): the reader does not look at a batch once handed over.
+  using BatchCallback = std::function<bool(v1::MessageBatch&)>;
   // Runs once, after the last batch: OK when the range was read fully or
   // BatchCallback returned false, the stream's error otherwise (e.g. stream
   // not found once the stream is deleted). Not after Subscription::Cancel():
