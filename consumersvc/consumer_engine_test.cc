@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -27,7 +28,14 @@ class Deliveries {
  public:
   void Add(v1::DeliveryBatch batch) {
     absl::MutexLock lock(&mu_);
-    for (v1::Delivery& d : *batch.mutable_deliveries()) deliveries_.push_back(std::move(d));
+    for (v1::Delivery& d : *batch.mutable_deliveries()) {
+      // Consumer created/deleted advisories: stream_consumers_test's.
+      if (absl::StartsWith(d.subject(), "$JS.EVENT.ADVISORY.CONSUMER.CREATED.") ||
+          absl::StartsWith(d.subject(), "$JS.EVENT.ADVISORY.CONSUMER.DELETED.")) {
+        continue;
+      }
+      deliveries_.push_back(std::move(d));
+    }
     for (const std::string& s : batch.watch_interest()) watched_.push_back(s);
     for (uint64_t id : batch.settled()) settled_.push_back(id);
   }

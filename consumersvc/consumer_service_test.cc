@@ -283,6 +283,13 @@ TEST_F(ConsumerServiceTest, ASessionCarriesPullsAndAcksUpAndDeliveriesDown) {
   ASSERT_TRUE(counting_->WaitForOpenSessions(1));
   ASSERT_TRUE(Create("S", PullConsumer("P")).ok());
   ASSERT_TRUE(received.WaitForConsumer("P"));
+  // The consumer_action advisory comes down first, as a plain publish.
+  ASSERT_TRUE(received.WaitForDeliveries(1));
+  v1::Delivery advisory = received.Deliveries()[0];
+  EXPECT_EQ(advisory.subject(), "$JS.EVENT.ADVISORY.CONSUMER.CREATED.S.P");
+  EXPECT_TRUE(advisory.reply().empty());
+  EXPECT_NE(advisory.message().data().find("\"action\":\"create\""), std::string::npos)
+      << advisory.message().data();
 
   v1::GatewayBatch pull;
   v1::PullRequest* request = pull.add_events()->mutable_pull();
@@ -291,9 +298,10 @@ TEST_F(ConsumerServiceTest, ASessionCarriesPullsAndAcksUpAndDeliveriesDown) {
   request->set_reply("_INBOX.1");
   request->set_body("{\"batch\":2}");
   session->Send(pull);
-  ASSERT_TRUE(received.WaitForDeliveries(2));
+  ASSERT_TRUE(received.WaitForDeliveries(3));
   std::vector<v1::Delivery> deliveries = received.Deliveries();
-  ASSERT_EQ(deliveries.size(), 2u);
+  ASSERT_EQ(deliveries.size(), 3u);
+  deliveries.erase(deliveries.begin());
   EXPECT_EQ(deliveries[0].subject(), "_INBOX.1");
   EXPECT_EQ(deliveries[0].message().subject(), "s.a");
   EXPECT_EQ(deliveries[0].message().data(), "m1");
@@ -306,8 +314,8 @@ TEST_F(ConsumerServiceTest, ASessionCarriesPullsAndAcksUpAndDeliveriesDown) {
   ack.mutable_events(0)->mutable_ack()->set_body("+ACK");
   ack.mutable_events(0)->mutable_ack()->set_reply("_INBOX.ack");
   session->Send(ack);
-  ASSERT_TRUE(received.WaitForDeliveries(3));
-  EXPECT_EQ(received.Deliveries()[2].subject(), "_INBOX.ack");
+  ASSERT_TRUE(received.WaitForDeliveries(4));
+  EXPECT_EQ(received.Deliveries()[3].subject(), "_INBOX.ack");
   absl::StatusOr<v1::ConsumerInfo> info = client_->GetConsumerInfo(Named("P"));
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_EQ(info->ack_floor().stream_seq(), 1u);

@@ -32,6 +32,23 @@ absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), 
 
 // nats-server's convertToHeadersOnly: the stored headers (or a bare
 // NATS/1.0 line) plus Nats-Msg-Size.
+// Opens an advisory's JSON object with the fields every consumer advisory
+// starts with, in nats-server's order.
+void BeginAdvisory(const char* type, const std::string& stream, const std::string& consumer,
+                   common::GoJsonWriter* w) {
+  w->BeginObject();
+  w->Key("type");
+  w->String(type);
+  w->Key("id");
+  w->String(RandomToken(22));
+  w->Key("timestamp");
+  w->Time(absl::GetCurrentTimeNanos());
+  w->Key("stream");
+  w->String(stream);
+  w->Key("consumer");
+  w->String(consumer);
+}
+
 std::string HeadersOnly(const v1::StoredMessage& m) {
   std::string h;
   if (m.headers().size() > 2) {
@@ -169,17 +186,7 @@ class StreamConsumers::Output final : public ConsumerOutput {
     }
     std::string json;
     common::GoJsonWriter w(&json);
-    w.BeginObject();
-    w.Key("type");
-    w.String(type);
-    w.Key("id");
-    w.String(RandomToken(22));
-    w.Key("timestamp");
-    w.Time(absl::GetCurrentTimeNanos());
-    w.Key("stream");
-    w.String(owner_->stream_);
-    w.Key("consumer");
-    w.String(consumer_);
+    BeginAdvisory(type, owner_->stream_, consumer_, &w);
     if (a.kind != AdvisoryKind::kMaxDeliveries) {
       w.Key("consumer_seq");
       w.Uint(a.consumer_seq);
@@ -477,6 +484,7 @@ absl::StatusOr<v1::ConsumerInfo> StreamConsumers::Create(const v1::CreateConsume
   }
   const uint64_t start_seq = setup.start_seq;
   Consumer& consumer = Add(std::move(setup), std::move(writer), now_ns);
+  SendActionAdvisory(name, "CREATED", "create");
   // What was kept for its filter before its start is not its to ack.
   if (retention_ == v1::RETENTION_INTEREST && interest.last_seq() + 1 < start_seq) {
     OnAcknowledged(interest.last_seq() + 1, start_seq - 1);
@@ -552,6 +560,7 @@ void StreamConsumers::Remove(const std::string& name) {
   if (it == consumers_.end()) return;
   const uint64_t floor = it->second.consumer->ack_floor_stream_seq();
   Erase(name);
+  SendActionAdvisory(name, "DELETED", "delete");
   if (retention_ != v1::RETENTION_INTEREST) return;
   absl::StatusOr<v1::SetConsumerFiltersResponse> range = SetInterest(nullptr);
   if (!range.ok()) {
@@ -559,6 +568,19 @@ void StreamConsumers::Remove(const std::string& name) {
     return;
   }
   OnAcknowledged(std::max(floor + 1, range->first_seq()), range->last_seq());
+}
+
+void StreamConsumers::SendActionAdvisory(const std::string& name, const char* event,
+                                         const char* action) {
+  std::string json;
+  common::GoJsonWriter w(&json);
+  BeginAdvisory("io.nats.jetstream.advisory.v1.consumer_action", stream_, name, &w);
+  w.Key("action");
+  w.String(action);
+  w.EndObject();
+  v1::Delivery* d = outgoing_.add_deliveries();
+  d->set_subject(absl::StrCat("$JS.EVENT.ADVISORY.CONSUMER.", event, ".", stream_, ".", name));
+  d->mutable_message()->set_data(std::move(json));
 }
 
 void StreamConsumers::Erase(const std::string& name) {

@@ -131,6 +131,9 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   // `adding`'s config, a consumer being made. Returns the stream's range
   // then; a limits or work-queue stream's is {0, 0}.
   absl::StatusOr<v1::SetConsumerFiltersResponse> SetInterest(const v1::ConsumerConfig* adding);
+  // nats-server's consumer_action advisory: `event` CREATED or DELETED,
+  // `action` create or delete.
+  void SendActionAdvisory(const std::string& name, const char* event, const char* action);
   // Retention: stream sequences [first, last] may have become removable.
   void OnAcknowledged(uint64_t first, uint64_t last);
   void ScheduleRemovals();

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -83,7 +84,9 @@ class Sink final : public StreamConsumers::Sink {
   void Send(v1::DeliveryBatch batch) override {
     absl::MutexLock lock(&mu_);
     for (v1::Delivery& d : *batch.mutable_deliveries()) {
-      if (d.has_message()) {
+      if (absl::StartsWith(d.subject(), "$JS.EVENT.ADVISORY.")) {
+        advisories_.push_back(d.subject());
+      } else if (d.has_message()) {
         messages_.push_back(std::move(d));
       } else {
         confirmed_.push_back(d.subject());
@@ -115,12 +118,17 @@ class Sink final : public StreamConsumers::Sink {
     absl::MutexLock lock(&mu_);
     return settled_;
   }
+  std::vector<std::string> advisories() {
+    absl::MutexLock lock(&mu_);
+    return advisories_;
+  }
 
  private:
   absl::Mutex mu_;
   std::deque<v1::Delivery> messages_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> confirmed_ ABSL_GUARDED_BY(mu_);
   std::vector<uint64_t> settled_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> advisories_ ABSL_GUARDED_BY(mu_);
 };
 
 v1::ConsumerConfig Pull(const std::string& name, const std::string& filter = "",
@@ -399,6 +407,17 @@ TEST_F(StreamConsumersTest, CountsItsConsumersForAnyThread) {
   Settle();
   EXPECT_EQ(State().messages(), 1u) << "limits: acks remove nothing";
   EXPECT_TRUE(recording_->removals().empty());
+}
+
+TEST_F(StreamConsumersTest, AnnouncesConsumersCreatedAndDeleted) {
+  Make(v1::RETENTION_LIMITS);
+  Create(Pull("A"));
+  Create(Pull("A"));  // The same again: nothing new.
+  Run([](StreamConsumers& s) { ASSERT_TRUE(s.Delete("A", 0).ok()); });
+  EXPECT_EQ(sink_.advisories(), (std::vector<std::string>{
+                                    "$JS.EVENT.ADVISORY.CONSUMER.CREATED.S.A",
+                                    "$JS.EVENT.ADVISORY.CONSUMER.DELETED.S.A",
+                                }));
 }
 
 }  // namespace

@@ -398,6 +398,41 @@ TEST_P(JetStreamConsumersTest, ConsumerManagementAndItsErrors) {
   EXPECT_EQ(error, JSConsumerNotFoundErr);
 }
 
+TEST_P(JetStreamConsumersTest, ConsumerCreateAndDeleteAreAnnounced) {
+  natsSubscription* events = nullptr;
+  ASSERT_EQ(natsConnection_SubscribeSync(&events, nc_, "$JS.EVENT.ADVISORY.CONSUMER.>"), NATS_OK);
+  ASSERT_EQ(natsConnection_Flush(nc_), NATS_OK);
+  jsConsumerConfig config;
+  jsConsumerConfig_Init(&config);
+  config.Durable = "watched";
+  config.AckPolicy = js_AckExplicit;
+  jsErrCode error;
+  ASSERT_EQ(js_AddConsumer(nullptr, js_, "ORDERS", &config, nullptr, &error), NATS_OK) << error;
+  ASSERT_EQ(js_AddConsumer(nullptr, js_, "ORDERS", &config, nullptr, &error), NATS_OK) << error;
+  ASSERT_EQ(js_DeleteConsumer(js_, "ORDERS", "watched", nullptr, &error), NATS_OK) << error;
+
+  std::vector<std::pair<std::string, std::string>> seen;  // Subject, body.
+  natsMsg* m = nullptr;
+  while (natsSubscription_NextMsg(&m, events, 1000) == NATS_OK) {
+    seen.emplace_back(natsMsg_GetSubject(m),
+                      std::string(natsMsg_GetData(m), natsMsg_GetDataLength(m)));
+    natsMsg_Destroy(m);
+  }
+  natsSubscription_Destroy(events);
+  ASSERT_EQ(seen.size(), 2u) << "one create (the same config again is no news), one delete";
+  EXPECT_EQ(seen[0].first, "$JS.EVENT.ADVISORY.CONSUMER.CREATED.ORDERS.watched");
+  EXPECT_EQ(seen[1].first, "$JS.EVENT.ADVISORY.CONSUMER.DELETED.ORDERS.watched");
+  for (const auto& [subject, body] : seen) {
+    SCOPED_TRACE(body);
+    EXPECT_NE(body.find("\"type\":\"io.nats.jetstream.advisory.v1.consumer_action\""),
+              std::string::npos);
+    EXPECT_NE(body.find("\"stream\":\"ORDERS\",\"consumer\":\"watched\""), std::string::npos);
+    EXPECT_NE(body.find("\"timestamp\":\""), std::string::npos);
+  }
+  EXPECT_NE(seen[0].second.find("\"action\":\"create\""), std::string::npos);
+  EXPECT_NE(seen[1].second.find("\"action\":\"delete\""), std::string::npos);
+}
+
 TEST_P(JetStreamConsumersTest, DurableConsumersKeepTheirAcksAcrossARestart) {
   Publish(4);
   jsConsumerConfig config;
