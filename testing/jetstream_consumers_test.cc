@@ -309,6 +309,7 @@ TEST_P(JetStreamConsumersTest, DurablePushConsumerResumesAfterTheLastAck) {
   config.Durable = "temperature";
   config.DeliverSubject = "devices.events";
   config.AckPolicy = js_AckExplicit;
+  config.AckWait = int64_t{2} * 1000000000;  // The default 30 s, shortened for the test.
   jsErrCode error;
   ASSERT_EQ(js_AddConsumer(nullptr, js_, "ORDERS", &config, nullptr, &error), NATS_OK) << error;
   // A plain subscriber on the deliver subject, as in the seed article.
@@ -334,7 +335,7 @@ TEST_P(JetStreamConsumersTest, DurablePushConsumerResumesAfterTheLastAck) {
   std::vector<std::string> got;
   for (int i = 0; i < 2; ++i) {
     natsMsg* m = nullptr;
-    ASSERT_EQ(natsSubscription_NextMsg(&m, plain, 40000), NATS_OK);
+    ASSERT_EQ(natsSubscription_NextMsg(&m, plain, 20000), NATS_OK);
     got.push_back(std::string(natsMsg_GetData(m), natsMsg_GetDataLength(m)));
     EXPECT_EQ(natsConnection_PublishString(nc_, natsMsg_GetReply(m), "+ACK"), NATS_OK);
     natsMsg_Destroy(m);
