@@ -76,17 +76,23 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return file;
 }
 
+absl::Status WriteFileSynced(const std::string& path, absl::string_view contents) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Internal(Errno("open", path));
+  absl::Status status = WriteFully(fd, contents, path);
+  if (status.ok() && fsync(fd) != 0) status = Errno("fsync", path);
+  close(fd);
+  return Internal(status);
+}
+
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents) {
   const std::string tmp = path + ".tmp";
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Internal(Errno("open", tmp));
-  absl::Status status = WriteFully(fd, contents, tmp);
-  if (status.ok() && fsync(fd) != 0) status = Errno("fsync", tmp);
-  close(fd);
-  if (status.ok() && rename(tmp.c_str(), path.c_str()) != 0) status = Errno("rename", tmp);
+  absl::Status status = WriteFileSynced(tmp, contents);
+  if (status.ok() && rename(tmp.c_str(), path.c_str()) != 0)
+    status = Internal(Errno("rename", tmp));
   if (!status.ok()) {
     unlink(tmp.c_str());
-    return Internal(status);
+    return status;
   }
   return SyncPath(ParentDir(path));
 }

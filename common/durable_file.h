@@ -32,6 +32,10 @@ absl::Status WriteFully(int fd, absl::string_view data, const std::string& path)
 // The whole file at `path`; NotFound when there is none.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
+// Creates (or truncates) `path`, writes `contents` and fsyncs the file; its
+// directory entry is durable only once the caller fsyncs the directory.
+absl::Status WriteFileSynced(const std::string& path, absl::string_view contents);
+
 // Replaces (or creates) `path` with `contents`: writes <path>.tmp, fsyncs it,
 // renames it over `path` and fsyncs the directory, so that after a crash the
 // file holds either its old or its new contents, never a mix.

@@ -444,13 +444,20 @@ absl::StatusOr<uint64_t> StreamJournal::AddConsumer(const v1::ConsumerInfo& info
   std::error_code ec;
   fs::create_directories(tmp, ec);
   if (ec) return absl::InternalError(absl::StrCat("mkdir ", tmp, ": ", ec.message()));
+  // The files are written in place: the directory's rename is what makes
+  // the consumer appear, so it comes after their fsyncs and the directory's.
   absl::Status status =
-      common::WriteFileAtomically(absl::StrCat(tmp, "/", kMetaFile), EncodeConsumerMeta(info));
+      common::WriteFileSynced(absl::StrCat(tmp, "/", kMetaFile), EncodeConsumerMeta(info));
   if (status.ok()) {
-    status = common::WriteFileAtomically(absl::StrCat(tmp, "/", kSnapshotFile),
-                                         EncodeSnapshot({id, 0, initial}));
+    status = common::WriteFileSynced(absl::StrCat(tmp, "/", kSnapshotFile),
+                                     EncodeSnapshot({id, 0, initial}));
   }
-  if (status.ok()) status = common::RenameDurably(tmp, ConsumerDir(name));
+  if (status.ok()) status = common::SyncPath(tmp);
+  if (status.ok() && rename(tmp.c_str(), ConsumerDir(name).c_str()) != 0) {
+    status = Errno("rename", tmp);
+  }
+  // .new need not be synced: recovery removes what a lost rename leaves.
+  if (status.ok()) status = common::SyncPath(dir_);
   if (!status.ok()) {
     RemoveAllLogged(tmp);
     return status;
