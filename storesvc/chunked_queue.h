@@ -1,10 +1,13 @@
 // ChunkedQueue: a FIFO with random access (push_back, pop_front,
-// operator[]) that stores its elements in large fixed-size chunks.
+// operator[]) that stores its elements in fixed-size chunks.
 //
 // MsgIndex keeps one entry per sequence in it. Compared with std::deque
-// (512-byte blocks) a million entries take a few dozen allocations instead
+// (512-byte blocks) a million entries take a few hundred allocations instead
 // of tens of thousands, which makes building and freeing an index of
-// millions of messages (restart, shutdown) cheap.
+// millions of messages (restart, shutdown) cheap. A chunk is left
+// uninitialized until elements are written to it, so the memory a queue
+// holds is what its elements fill, page by page: a stream with one message
+// costs a page, not the whole chunk.
 //
 //   ChunkedQueue<IndexEntry> q;
 //   q.push_back(e);
@@ -18,12 +21,17 @@
 #include <cstddef>
 #include <deque>
 #include <memory>
+#include <new>
+#include <type_traits>
 #include <utility>
 
 namespace jsengine::storesvc {
 
-template <typename T, size_t kChunkBits = 16>
+template <typename T, size_t kChunkBits = 12>
 class ChunkedQueue {
+  // Elements are copied into raw storage and never destroyed.
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
  public:
   static constexpr size_t kChunk = size_t{1} << kChunkBits;
 
@@ -46,8 +54,8 @@ class ChunkedQueue {
 
   void push_back(const T& v) {
     const size_t slot = head_ + size_;
-    if (slot == chunks_.size() * kChunk) chunks_.push_back(std::make_unique<T[]>(kChunk));
-    At(slot) = v;
+    if (slot == chunks_.size() * kChunk) chunks_.push_back(NewChunk());
+    new (&At(slot)) T(v);
     ++size_;
   }
 
@@ -65,9 +73,16 @@ class ChunkedQueue {
   }
 
  private:
-  T& At(size_t slot) { return chunks_[slot >> kChunkBits][slot & (kChunk - 1)]; }
+  struct Free {
+    void operator()(T* chunk) const { ::operator delete(chunk); }
+  };
+  using Chunk = std::unique_ptr<T, Free>;
 
-  std::deque<std::unique_ptr<T[]>> chunks_;
+  // Raw storage: nothing is written to it before push_back.
+  static Chunk NewChunk() { return Chunk(static_cast<T*>(::operator new(kChunk * sizeof(T)))); }
+  T& At(size_t slot) { return chunks_[slot >> kChunkBits].get()[slot & (kChunk - 1)]; }
+
+  std::deque<Chunk> chunks_;
   size_t head_ = 0;  // Slot of element 0 in chunks_.front().
   size_t size_ = 0;
 };
