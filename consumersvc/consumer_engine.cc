@@ -391,7 +391,7 @@ void ConsumerEngine::OnEvents(v1::GatewayBatch batch) {
         std::shared_ptr<StreamConsumers> stream = Find(event.pull().stream());
         if (stream == nullptr) break;  // No such consumer: no reply, as nats-server.
         Post(stream, [pull = std::move(*event.mutable_pull())](StreamConsumers& s, int64_t now) {
-          s.OnPull(pull.consumer(), pull.reply(), pull.body(), now);
+          s.OnPull(pull.consumer(), pull.reply(), pull.body(), now, pull.published_through());
         });
         break;
       }

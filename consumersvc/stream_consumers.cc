@@ -638,10 +638,30 @@ void StreamConsumers::OnAck(const AckSubject& ack, const AckBody& body, const st
 }
 
 void StreamConsumers::OnPull(const std::string& consumer, const std::string& reply,
-                             const std::string& body, int64_t now_ns) {
-  auto it = consumers_.find(consumer);
-  if (it == consumers_.end()) return;
-  it->second.consumer->OnPullRequest(reply, body, now_ns);
+                             const std::string& body, int64_t now_ns, uint64_t published_through) {
+  auto serve = [this, consumer, reply, body](int64_t now) {
+    auto it = consumers_.find(consumer);
+    if (it != consumers_.end()) it->second.consumer->OnPullRequest(reply, body, now);
+  };
+  if (published_through > feed_->last_seq()) {
+    // The gateway's figure outlives a stream deleted and made again: the
+    // store bounds it.
+    v1::StreamInfoRequest request;
+    request.set_name(stream_);
+    absl::StatusOr<v1::StreamInfo> info = store_->GetStreamInfo(request);
+    published_through = info.ok() ? std::min(published_through, info->state().last_seq()) : 0;
+  }
+  if (published_through <= feed_->last_seq() && !feed_->waiting()) {
+    serve(now_ns);
+    return;
+  }
+  feed_->WhenCaughtUp(published_through, [weak = weak_from_this(), serve] {
+    auto self = weak.lock();
+    if (self == nullptr) return;
+    const int64_t now = absl::GetCurrentTimeNanos();
+    serve(now);
+    self->Finish(now);
+  });
 }
 
 void StreamConsumers::OnInterest(const std::string& subject, bool has_interest, int64_t now_ns) {

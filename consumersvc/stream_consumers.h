@@ -90,8 +90,10 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   size_t count() const { return count_.load(std::memory_order_acquire); }
 
   void OnAck(const AckSubject& ack, const AckBody& body, const std::string& reply, int64_t now_ns);
+  // Served once the feed has seen the stream up to `published_through`
+  // (PullRequest's), after the pulls that came before it.
   void OnPull(const std::string& consumer, const std::string& reply, const std::string& body,
-              int64_t now_ns);
+              int64_t now_ns, uint64_t published_through = 0);
   void OnInterest(const std::string& subject, bool has_interest, int64_t now_ns);
   void OnFlowControlReply(const std::string& subject, int64_t now_ns);
   void Tick(int64_t now_ns);

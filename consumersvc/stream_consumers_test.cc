@@ -51,6 +51,35 @@ class RecordingStore final : public storesvc::client::ForwardingStoreClient {
     done(std::move(result));
   }
 
+  // Tails (reads with `tail`) pass their batches on only while not held;
+  // held ones go on at ReleaseTails().
+  std::unique_ptr<storesvc::client::Subscription> Read(const v1::ReadRequest& request,
+                                                       BatchCallback on_batch,
+                                                       DoneCallback done) override {
+    if (!request.tail()) {
+      return ForwardingStoreClient::Read(request, std::move(on_batch), std::move(done));
+    }
+    return ForwardingStoreClient::Read(
+        request,
+        [this, on_batch](v1::MessageBatch& batch) {
+          absl::MutexLock lock(&mu_);
+          if (!hold_tails_) return on_batch(batch);
+          held_tails_.push_back([on_batch, batch]() mutable { on_batch(batch); });
+          return true;
+        },
+        std::move(done));
+  }
+  void HoldTails() {
+    absl::MutexLock lock(&mu_);
+    hold_tails_ = true;
+  }
+  void ReleaseTails() {
+    absl::MutexLock lock(&mu_);
+    hold_tails_ = false;
+    for (auto& pass_on : held_tails_) pass_on();
+    held_tails_.clear();
+  }
+
   void Hold() {
     absl::MutexLock lock(&mu_);
     hold_ = true;
@@ -75,6 +104,8 @@ class RecordingStore final : public storesvc::client::ForwardingStoreClient {
   bool hold_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::function<void()>> held_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::RemoveMessagesRequest> removals_ ABSL_GUARDED_BY(mu_);
+  bool hold_tails_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::function<void()>> held_tails_ ABSL_GUARDED_BY(mu_);
 };
 
 // Collects what the stream sends: deliveries (with their ack subjects) and
@@ -418,6 +449,26 @@ TEST_F(StreamConsumersTest, AnnouncesConsumersCreatedAndDeleted) {
                                     "$JS.EVENT.ADVISORY.CONSUMER.CREATED.S.A",
                                     "$JS.EVENT.ADVISORY.CONSUMER.DELETED.S.A",
                                 }));
+}
+
+// A pull sees what was published before it, although the tail that brings
+// new messages to the consumers is late.
+TEST_F(StreamConsumersTest, APullWaitsForTheTailToReachWhatWasPublishedBeforeIt) {
+  Make(v1::RETENTION_LIMITS);
+  Create(Pull("P"));
+  recording_->HoldTails();
+  Publish({"s.a", "s.b", "s.c"});
+  Run([](StreamConsumers& s) {
+    s.OnPull("P", "_INBOX.p", R"({"batch":3,"no_wait":true})", absl::GetCurrentTimeNanos(),
+             /*published_through=*/3);
+  });
+  EXPECT_TRUE(sink_.confirmed().empty()) << "no 404 No Messages while the tail is behind";
+  recording_->ReleaseTails();
+  std::vector<v1::Delivery> got = sink_.Take(3);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].message().seq(), 1u);
+  EXPECT_EQ(got[2].message().seq(), 3u);
+  EXPECT_TRUE(sink_.confirmed().empty()) << "a full batch ends without a status";
 }
 
 }  // namespace

@@ -48,7 +48,11 @@ void StreamFeed::Start(uint64_t last_seq, int64_t max_age_ns) {
       },
       [weak, strand](absl::Status status) {
         strand->Post([weak, status] {
-          if (auto feed = weak.lock()) feed->on_tail_end_(status);
+          if (auto feed = weak.lock()) {
+            feed->tail_ended_ = true;
+            feed->on_tail_end_(status);
+            feed->RunCaughtUp();
+          }
         });
       });
 }
@@ -56,6 +60,22 @@ void StreamFeed::Start(uint64_t last_seq, int64_t max_age_ns) {
 void StreamFeed::Stop() {
   if (tail_ != nullptr) tail_->Cancel();
   tail_.reset();
+}
+
+void StreamFeed::WhenCaughtUp(uint64_t seq, std::function<void()> fn) {
+  if (caught_up_.empty() && (seq <= last_seq_ || tail_ended_)) {
+    fn();
+    return;
+  }
+  caught_up_.emplace_back(seq, std::move(fn));
+}
+
+void StreamFeed::RunCaughtUp() {
+  while (!caught_up_.empty() && (caught_up_.front().first <= last_seq_ || tail_ended_)) {
+    std::function<void()> fn = std::move(caught_up_.front().second);
+    caught_up_.pop_front();
+    fn();
+  }
 }
 
 void StreamFeed::OnBatch(v1::MessageBatch* batch) {
@@ -82,6 +102,7 @@ void StreamFeed::OnBatch(v1::MessageBatch* batch) {
   cache_first_seq_ = std::max(cache_first_seq_, first_seq_);
   Trim();
   if (!added.empty()) on_appended_(added);
+  RunCaughtUp();
 }
 
 void StreamFeed::Erase(uint64_t seq) {

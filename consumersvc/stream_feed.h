@@ -67,6 +67,12 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   // drops the cache, and never caches those that the tail brings later.
   void Forget(uint64_t through_seq);
 
+  // Runs `fn` once the tail has shown the stream up to `seq` (at once if it
+  // has), after every `fn` queued before it; or when the tail ends.
+  void WhenCaughtUp(uint64_t seq, std::function<void()> fn);
+  // Whether WhenCaughtUp callbacks wait.
+  bool waiting() const { return !caught_up_.empty(); }
+
   // The message at `seq` was deleted (or removed by retention): drops it
   // from the cache, so that no consumer finds it here.
   void Erase(uint64_t seq);
@@ -85,6 +91,8 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
 
  private:
   void OnBatch(v1::MessageBatch* batch);
+  // Runs the WhenCaughtUp callbacks the tail has reached, in order.
+  void RunCaughtUp();
   void Trim();
   // Index of the first cached message at or after `seq`.
   size_t LowerBound(uint64_t seq) const;
@@ -97,6 +105,8 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   const std::function<void(absl::Status)> on_tail_end_;
 
   std::unique_ptr<storesvc::client::Subscription> tail_;
+  std::deque<std::pair<uint64_t, std::function<void()>>> caught_up_;
+  bool tail_ended_ = false;
   std::deque<Message> cache_;  // Ascending sequences.
   size_t cache_bytes_ = 0;
   uint64_t cache_first_seq_ = 1;

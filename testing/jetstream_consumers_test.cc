@@ -399,6 +399,37 @@ TEST_P(JetStreamConsumersTest, ConsumerManagementAndItsErrors) {
   EXPECT_EQ(error, JSConsumerNotFoundErr);
 }
 
+// nats.go's Fetch starts with a no_wait request: right after the PubAcks it
+// must find every message published, as nats-server's does.
+TEST_P(JetStreamConsumersTest, ANoWaitPullRightAfterPublishingFindsEveryMessage) {
+  jsConsumerConfig config;
+  jsConsumerConfig_Init(&config);
+  config.Durable = "eager";
+  config.AckPolicy = js_AckNone;
+  jsErrCode error;
+  ASSERT_EQ(js_AddConsumer(nullptr, js_, "ORDERS", &config, nullptr, &error), NATS_OK) << error;
+  natsSubscription* inbox = nullptr;
+  ASSERT_EQ(natsConnection_SubscribeSync(&inbox, nc_, "_INBOX.eager"), NATS_OK);
+  for (int round = 0; round < 30; ++round) {
+    SCOPED_TRACE(absl::StrCat("round ", round));
+    Publish(3);
+    ASSERT_EQ(natsConnection_PublishRequestString(nc_, "$JS.API.CONSUMER.MSG.NEXT.ORDERS.eager",
+                                                  "_INBOX.eager", R"({"batch":3,"no_wait":true})"),
+              NATS_OK);
+    for (int i = 0; i < 3; ++i) {
+      natsMsg* m = nullptr;
+      ASSERT_EQ(natsSubscription_NextMsg(&m, inbox, 5000), NATS_OK);
+      const char* status = nullptr;
+      natsMsgHeader_Get(m, "Status", &status);
+      EXPECT_EQ(status, nullptr) << "a status (" << status << ") instead of message " << i + 1;
+      EXPECT_EQ(std::string(natsMsg_GetData(m), natsMsg_GetDataLength(m)),
+                absl::StrCat("order-", round * 3 + i + 1));
+      natsMsg_Destroy(m);
+    }
+  }
+  natsSubscription_Destroy(inbox);
+}
+
 TEST_P(JetStreamConsumersTest, ConsumerCreateAndDeleteAreAnnounced) {
   natsSubscription* events = nullptr;
   ASSERT_EQ(natsConnection_SubscribeSync(&events, nc_, "$JS.EVENT.ADVISORY.CONSUMER.>"), NATS_OK);

@@ -99,14 +99,12 @@ void Bridge::OnStreamPublish(const std::string& stream, const core::InboundMessa
   request->set_subject(std::string(message.subject));
   request->set_headers(std::string(message.headers));
   request->set_data(std::string(message.payload));
-  if (message.reply.empty()) {
-    store_->Append(std::move(batch), [](v1::AppendResultBatch) {});
-    return;
-  }
   store_->Append(std::move(batch),
                  [this, reply = std::string(message.reply)](v1::AppendResultBatch results) {
                    if (results.results_size() != 1) return;
-                   server_->Publish(reply, "", "", jetstream::PubAck(results.results(0)));
+                   const v1::AppendResult& result = results.results(0);
+                   if (result.seq() != 0) published_.Raise(result.stream(), result.seq());
+                   if (!reply.empty()) server_->Publish(reply, "", "", jetstream::PubAck(result));
                  });
 }
 
@@ -119,7 +117,8 @@ void Bridge::OnApiRequest(const core::InboundMessage& message) {
   } else if (data_plane_ != nullptr) {
     JsApiRoute route = RouteJsApiSubject(message.subject);
     if (route.endpoint != JsApiEndpoint::kConsumerMsgNext) return;
-    data_plane_->PullRequest(route.stream, route.rest, message.reply, message.payload);
+    data_plane_->PullRequest(route.stream, route.rest, message.reply, message.payload,
+                             published_.Get(route.stream));
   }
 }
 

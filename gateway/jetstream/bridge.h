@@ -35,6 +35,7 @@
 #include "gateway/jetstream/api_router.h"
 #include "gateway/jetstream/binding_store_client.h"
 #include "gateway/jetstream/data_plane.h"
+#include "gateway/jetstream/published_seqs.h"
 #include "gateway/jetstream/request_queue.h"
 #include "gateway/jetstream/stream_bindings.h"
 #include "storesvc/client/store_client.h"
@@ -67,6 +68,7 @@ class Bridge {
   BindingStoreClient binding_store_;
   JsApiRouter api_;
   DataPlane* const data_plane_;
+  PublishedSeqs published_;
   RequestQueue api_queue_;
 
   uint64_t api_subscription_ = 0;

@@ -33,7 +33,7 @@ constexpr absl::Duration kDeadlock = absl::Minutes(1);
 class RecordingDataPlane : public DataPlane {
  public:
   void PullRequest(std::string_view stream, std::string_view consumer, std::string_view reply,
-                   std::string_view payload) override {
+                   std::string_view payload, uint64_t) override {
     Record({"pull", stream, consumer, reply, payload});
   }
   bool Settle(std::string_view stream) override {

@@ -21,7 +21,8 @@ using ::testing::StrictMock;
 class MockDataPlane : public DataPlane {
  public:
   MOCK_METHOD(void, PullRequest,
-              (std::string_view, std::string_view, std::string_view, std::string_view), (override));
+              (std::string_view, std::string_view, std::string_view, std::string_view, uint64_t),
+              (override));
   MOCK_METHOD(bool, Settle, (std::string_view), (override));
 };
 

@@ -152,13 +152,15 @@ void ConsumerDataPlane::SendBatch(v1::GatewayBatch batch) {
 }
 
 void ConsumerDataPlane::PullRequest(std::string_view stream, std::string_view consumer,
-                                    std::string_view reply, std::string_view payload) {
+                                    std::string_view reply, std::string_view payload,
+                                    uint64_t published_through) {
   v1::GatewayEvent event;
   v1::PullRequest* pull = event.mutable_pull();
   pull->set_stream(std::string(stream));
   pull->set_consumer(std::string(consumer));
   pull->set_reply(std::string(reply));
   pull->set_body(std::string(payload));
+  pull->set_published_through(published_through);
   Send(std::move(event));
 }
 

@@ -60,7 +60,7 @@ class ConsumerDataPlane final : public DataPlane {
   void Stop() ABSL_LOCKS_EXCLUDED(session_mu_, mu_);
 
   void PullRequest(std::string_view stream, std::string_view consumer, std::string_view reply,
-                   std::string_view payload) override;
+                   std::string_view payload, uint64_t published_through) override;
   bool Settle(std::string_view stream) override ABSL_LOCKS_EXCLUDED(settle_mu_);
   void Flush() override { SendQueued(); }
 

@@ -91,7 +91,7 @@ TEST_F(ConsumerDataPlaneTest, SettleReturnsOnceTheAcksPublishedBeforeItRemovedTh
   create.mutable_config()->set_ack_policy(v1::ACK_EXPLICIT);
   ASSERT_TRUE(engine_->CreateConsumer(create).ok());
 
-  data_plane_->PullRequest("W", "C", "inbox", R"({"batch":3})");
+  data_plane_->PullRequest("W", "C", "inbox", R"({"batch":3})", 0);
   std::vector<std::string> acks = Acks(3);
   ASSERT_EQ(acks.size(), 3u);
   for (const std::string& ack : acks) server_.Publish(ack, "", "", "+ACK");
@@ -206,7 +206,7 @@ TEST_F(ConsumerDataPlaneBatchTest, AcksReadTogetherGoAsOneBatch) {
 
 // Outside an event loop's pass (no burst), an event goes at once.
 TEST_F(ConsumerDataPlaneBatchTest, APullFromAnotherThreadGoesAtOnce) {
-  plane_.PullRequest("S", "C", "inbox.1", "{\"batch\":1}");
+  plane_.PullRequest("S", "C", "inbox.1", "{\"batch\":1}", 0);
   const std::vector<v1::GatewayBatch> batches = recorder_.WaitForEvents(1);
   ASSERT_EQ(batches.size(), 1u);
   ASSERT_EQ(batches[0].events_size(), 1);
@@ -217,14 +217,14 @@ TEST_F(ConsumerDataPlaneBatchTest, APullFromAnotherThreadGoesAtOnce) {
 TEST_F(ConsumerDataPlaneBatchTest, FlushSendsWhatABurstQueued) {
   {
     common::CallbackBurst burst;
-    plane_.PullRequest("S", "C", "inbox.1", "");
-    plane_.PullRequest("S", "C", "inbox.2", "");
+    plane_.PullRequest("S", "C", "inbox.1", "", 0);
+    plane_.PullRequest("S", "C", "inbox.2", "", 0);
     EXPECT_TRUE(recorder_.WaitForEvents(0).empty());
     plane_.Flush();
     const std::vector<v1::GatewayBatch> batches = recorder_.WaitForEvents(2);
     ASSERT_EQ(batches.size(), 1u);
     EXPECT_EQ(batches[0].events_size(), 2);
-    plane_.PullRequest("S", "C", "inbox.3", "");
+    plane_.PullRequest("S", "C", "inbox.3", "", 0);
   }
   const std::vector<v1::GatewayBatch> batches = recorder_.WaitForEvents(3);
   ASSERT_EQ(batches.size(), 2u);

@@ -14,6 +14,9 @@
 // thread's common::CallbackBurst ends; Flush sends it at once (the bridge
 // flushes before it hands a request to its API thread, so that the request
 // cannot overtake the acks the same client sent before it).
+// `published_through` is the stream's newest sequence the bridge had stored
+// for a publisher when the request came: the request must see the stream up
+// to there.
 //
 // Settle is the JetStream API's (stream info on interest and work-queue
 // streams): it returns once the acks handed over before it for `stream`
@@ -24,6 +27,7 @@
 #ifndef JSENGINE_GATEWAY_JETSTREAM_DATA_PLANE_H_
 #define JSENGINE_GATEWAY_JETSTREAM_DATA_PLANE_H_
 
+#include <cstdint>
 #include <string_view>
 
 namespace jsengine::gateway::jetstream {
@@ -33,7 +37,8 @@ class DataPlane {
   virtual ~DataPlane() = default;
 
   virtual void PullRequest(std::string_view stream, std::string_view consumer,
-                           std::string_view reply, std::string_view payload) = 0;
+                           std::string_view reply, std::string_view payload,
+                           uint64_t published_through) = 0;
   virtual bool Settle(std::string_view stream) = 0;
   virtual void Flush() {}
 };
