@@ -107,13 +107,14 @@ std::string StreamInfoText(const v1::StreamInfo& info) {
 
 std::string StreamListText(const std::vector<v1::StreamInfo>& streams) {
   if (streams.empty()) return "\nNone\n\n";
-  std::vector<std::vector<std::string>> rows = {{"", "Subjects", "Storage", "Messages", "Bytes"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"", "Subjects", "Storage", "Messages", "Bytes", "Consumers"}};
   for (size_t i = 0; i < streams.size(); ++i) {
     const v1::StreamInfo& info = streams[i];
     rows.push_back({Numbered(i, info.config().name()), Subjects(info.config()),
                     StorageName(info.config().storage()),
                     Comma(static_cast<int64_t>(info.state().messages())),
-                    HumanBytes(info.state().bytes())});
+                    HumanBytes(info.state().bytes()), absl::StrCat(info.state().consumer_count())});
   }
   return absl::StrCat("\n", AlignedTable(rows), "\n");
 }

@@ -36,8 +36,8 @@ std::string AlignedTable(const std::vector<std::vector<std::string>>& rows);
 // `jsm info`: the seed's four lines, then the stream's configuration.
 std::string StreamInfoText(const v1::StreamInfo& info);
 
-// `jsm list`: "1) name" per stream with its subjects, storage, messages and
-// bytes; "None" when there are none.
+// `jsm list`: "1) name" per stream with its subjects, storage, messages,
+// bytes and consumers; "None" when there are none.
 std::string StreamListText(const std::vector<v1::StreamInfo>& streams);
 
 // `jsm info-obs`: configuration, then delivered / ack floor / pending /

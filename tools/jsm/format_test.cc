@@ -82,11 +82,13 @@ TEST(StreamListTextTest, NumbersStreamsAsTheSeedInAnAlignedTable) {
   other.mutable_config()->set_name("wc");
   other.mutable_config()->set_subjects(0, "*");
   other.mutable_config()->set_storage(v1::STORAGE_MEMORY);
-  EXPECT_EQ(StreamListText({DevicesEvents(72, 6800, 1, 72), other}),
+  v1::StreamInfo devices = DevicesEvents(72, 6800, 1, 72);
+  devices.mutable_state()->set_consumer_count(1);
+  EXPECT_EQ(StreamListText({devices, other}),
             "\n"
-            "                   Subjects          Storage  Messages  Bytes\n"
-            "1) devices-events  devices.*.events  file     72        6.8 kB\n"
-            "2) wc              *                 memory   5         180 B\n"
+            "                   Subjects          Storage  Messages  Bytes   Consumers\n"
+            "1) devices-events  devices.*.events  file     72        6.8 kB  1\n"
+            "2) wc              *                 memory   5         180 B   0\n"
             "\n");
   EXPECT_EQ(StreamListText({}), "\nNone\n\n");
 }
