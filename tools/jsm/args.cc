@@ -19,7 +19,7 @@ const std::map<std::string, bool>& KnownFlags() {
       {"max-age", true},      {"storage", true},  {"retention", true},    {"durable", true},
       {"pull", false},        {"deliver", true},  {"deliver-all", false}, {"deliver-last", false},
       {"deliver-new", false}, {"ack", true},      {"replay", true},       {"filter", true},
-      {"last", true},
+      {"last", true},         {"server", true},   {"count", true},
   };
   return *flags;
 }
@@ -68,6 +68,12 @@ constexpr VerbName kVerbs[] = {
     {"consumer", "info", Verb::kInfoObs},
     {"consumer", "rm", Verb::kRmObs},
     {"consumer", "delete", Verb::kRmObs},
+    {"", "next", Verb::kNext},
+    {"consumer", "next", Verb::kNext},
+    {"", "pub", Verb::kPub},
+    {"", "sub", Verb::kSub},
+    {"", "req", Verb::kReq},
+    {"", "request", Verb::kReq},
 };
 
 }  // namespace
@@ -93,6 +99,11 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv) {
     }
     if (arg == "-h") {
       args.flags["help"] = "";
+      continue;
+    }
+    if (arg == "-s") {  // The seed's jsm: -s <server URL>.
+      if (i + 1 == argv.size()) return absl::InvalidArgumentError("flag -s needs a value");
+      args.flags["server"] = argv[++i];
       continue;
     }
     absl::string_view body = arg;
@@ -148,6 +159,13 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv) {
   return args;
 }
 
+absl::Status ExpectPositional(const Args& args, size_t count, absl::string_view usage) {
+  if (args.positional.size() == count) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(args.positional.size() < count ? "missing arguments" : "too many arguments",
+                   ": jsm ", usage));
+}
+
 absl::StatusOr<Endpoints> ResolveEndpoints(
     const Args& args, const std::function<std::string(const std::string&)>& getenv) {
   Endpoints endpoints;
@@ -155,6 +173,8 @@ absl::StatusOr<Endpoints> ResolveEndpoints(
   if (endpoints.store.empty()) endpoints.store = kDefaultAddress;
   endpoints.consumer = args.Has("consumer") ? args.Get("consumer") : getenv("JSM_CONSUMER");
   if (endpoints.consumer.empty()) endpoints.consumer = kDefaultAddress;
+  endpoints.nats = args.Has("server") ? args.Get("server") : getenv("JSM_SERVER");
+  if (endpoints.nats.empty()) endpoints.nats = kDefaultNatsUrl;
   endpoints.timeout = kDefaultTimeout;
   if (args.Has("timeout")) {
     absl::StatusOr<absl::Duration> timeout = ParseTimeout(args.Get("timeout"));
@@ -193,6 +213,13 @@ Observables (consumers):
   info-obs | consumer info <set> <name>
                                        Delivered, ack floor, pending, redelivered
   rm-obs | consumer rm <set> <name>    Delete an observable
+  next | consumer next <set> <name>    Pull one message from a pull observable and ack it
+
+Quick checks through NATS:
+  pub <subject> <data>                 Publish a message
+  req <subject> <data>                 Send a request and print the reply (a stored
+                                       message's PubAck)
+  sub <subject> [--count N]            Print messages as they come, until Ctrl-C or N
 
 Sizes take units (1MB, 64KiB), ages Go durations or 2d, 1M, 1y; -1 or
 "unlimited" for no limit. --json prints the service's answer as JSON.

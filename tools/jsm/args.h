@@ -21,7 +21,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace jsengine::tools::jsm {
 
@@ -39,7 +41,16 @@ enum class Verb {
   kLsObs,    // ls-obs, consumer ls
   kInfoObs,  // info-obs, consumer info
   kRmObs,    // rm-obs, consumer rm
+  kNext,     // next, consumer next: pull one message and ack it
+  kPub,      // pub: through the NATS port
+  kSub,      // sub
+  kReq,      // req, request
 };
+
+// True for the verbs that talk NATS to the gateway rather than gRPC.
+inline bool IsNatsVerb(Verb verb) {
+  return verb == Verb::kNext || verb == Verb::kPub || verb == Verb::kSub || verb == Verb::kReq;
+}
 
 struct Args {
   Verb verb = Verb::kHelp;
@@ -54,20 +65,26 @@ struct Args {
 // `argv` without the program name.
 absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv);
 
+// InvalidArgument, quoting `usage` ("info <message set>"), unless `args`
+// has exactly `count` positional arguments.
+absl::Status ExpectPositional(const Args& args, size_t count, absl::string_view usage);
+
 // Where the services are and how long a call may take.
 struct Endpoints {
   std::string store;
   std::string consumer;
+  std::string nats;  // The gateway's NATS URL.
   std::chrono::milliseconds timeout;
 };
 
 // The embedded gateway's address (its --grpc_listen default).
 inline constexpr char kDefaultAddress[] = "127.0.0.1:4250";
+inline constexpr char kDefaultNatsUrl[] = "nats://127.0.0.1:4222";
 inline constexpr std::chrono::seconds kDefaultTimeout{5};
 
-// From --store / --consumer / --timeout, else the environment (JSM_STORE,
-// JSM_CONSUMER, looked up by `getenv`, which returns "" for unset), else the
-// defaults.
+// From --store / --consumer / --server (-s) / --timeout, else the
+// environment (JSM_STORE, JSM_CONSUMER, JSM_SERVER, looked up by `getenv`,
+// which returns "" for unset), else the defaults.
 absl::StatusOr<Endpoints> ResolveEndpoints(
     const Args& args, const std::function<std::string(const std::string&)>& getenv);
 

@@ -30,6 +30,12 @@ TEST(ParseArgsTest, SeedVerbsAndTodaysNamesAreTheSameCommand) {
       {{"consumer", "info", "S", "C"}, Verb::kInfoObs},
       {{"rm-obs", "S", "C"}, Verb::kRmObs},
       {{"consumer", "rm", "S", "C"}, Verb::kRmObs},
+      {{"next", "S", "C"}, Verb::kNext},
+      {{"consumer", "next", "S", "C"}, Verb::kNext},
+      {{"pub", "a", "b"}, Verb::kPub},
+      {{"sub", "a"}, Verb::kSub},
+      {{"req", "a", "b"}, Verb::kReq},
+      {{"request", "a", "b"}, Verb::kReq},
   };
   for (const auto& [argv, verb] : cases) {
     absl::StatusOr<Args> args = ParseArgs(argv);
@@ -56,6 +62,7 @@ TEST(ParseArgsTest, FlagsGoAnywhereInEitherForm) {
   EXPECT_TRUE(args->Has("json"));
   EXPECT_FALSE(args->Has("pull"));
   EXPECT_EQ(args->Get("pull"), "");
+  EXPECT_EQ(ParseArgs({"sub", "a", "--count", "2"})->Get("count"), "2");
 }
 
 TEST(ParseArgsTest, NoCommandOrHelpFlagAsksForHelp) {
@@ -76,6 +83,14 @@ TEST(ParseArgsTest, RejectsWhatItDoesNotKnow) {
   EXPECT_EQ(ParseArgs({"add", "--pull=yes"}).status().message(), "flag --pull takes no value");
 }
 
+TEST(ExpectPositionalTest, SaysWhatIsWrongWithTheUsage) {
+  EXPECT_TRUE(ExpectPositional(*ParseArgs({"info", "S"}), 1, "info <set>").ok());
+  EXPECT_EQ(ExpectPositional(*ParseArgs({"info"}), 1, "info <set>").message(),
+            "missing arguments: jsm info <set>");
+  EXPECT_EQ(ExpectPositional(*ParseArgs({"info", "S", "T"}), 1, "info <set>").message(),
+            "too many arguments: jsm info <set>");
+}
+
 TEST(ParseArgsTest, DoubleDashEndsFlags) {
   absl::StatusOr<Args> args = ParseArgs({"info", "--", "--odd"});
   ASSERT_TRUE(args.ok());
@@ -89,19 +104,26 @@ TEST(ResolveEndpointsTest, FlagsBeatEnvironmentBeatsDefaults) {
   Endpoints defaults = *ResolveEndpoints(*ParseArgs({"ls"}), getenv);
   EXPECT_EQ(defaults.store, "127.0.0.1:4250");
   EXPECT_EQ(defaults.consumer, "127.0.0.1:4250");
+  EXPECT_EQ(defaults.nats, "nats://127.0.0.1:4222");
   EXPECT_EQ(defaults.timeout, std::chrono::seconds(5));
 
   env["JSM_STORE"] = "s:1";
   env["JSM_CONSUMER"] = "c:2";
+  env["JSM_SERVER"] = "nats://n:3";
   Endpoints from_env = *ResolveEndpoints(*ParseArgs({"ls"}), getenv);
   EXPECT_EQ(from_env.store, "s:1");
   EXPECT_EQ(from_env.consumer, "c:2");
+  EXPECT_EQ(from_env.nats, "nats://n:3");
 
   Endpoints from_flags = *ResolveEndpoints(
       *ParseArgs({"ls", "--store", "s:3", "--consumer=c:4", "--timeout", "250ms"}), getenv);
   EXPECT_EQ(from_flags.store, "s:3");
   EXPECT_EQ(from_flags.consumer, "c:4");
   EXPECT_EQ(from_flags.timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(ResolveEndpoints(*ParseArgs({"pub", "-s", "nats://h:4", "a", "b"}), getenv)->nats,
+            "nats://h:4");
+  EXPECT_EQ(ResolveEndpoints(*ParseArgs({"sub", "a", "--server=nats://h:5"}), getenv)->nats,
+            "nats://h:5");
 
   EXPECT_FALSE(ResolveEndpoints(*ParseArgs({"ls", "--timeout", "soon"}), getenv).ok());
 }

@@ -18,17 +18,6 @@ namespace {
 // What the seed's jsm printed when the server accepted a change.
 constexpr char kOk[] = "Received response of \"+OK\"\n";
 
-// Checks that `args` has exactly `count` positional arguments.
-absl::Status Expect(const Args& args, size_t count, absl::string_view usage) {
-  if (args.positional.size() < count) {
-    return absl::InvalidArgumentError(absl::StrCat("missing arguments: jsm ", usage));
-  }
-  if (args.positional.size() > count) {
-    return absl::InvalidArgumentError(absl::StrCat("too many arguments: jsm ", usage));
-  }
-  return absl::OkStatus();
-}
-
 // A stream sequence typed by the user.
 absl::StatusOr<uint64_t> ParseSeq(const std::string& text) {
   uint64_t seq = 0;
@@ -99,6 +88,11 @@ absl::Status Commands::Run(const Args& args) {
       return ObservableInfo(args);
     case Verb::kRmObs:
       return RemoveObservable(args);
+    case Verb::kNext:
+    case Verb::kPub:
+    case Verb::kSub:
+    case Verb::kReq:
+      return absl::InternalError("a NATS command (nats_commands.h), not a gRPC one");
   }
   return absl::InternalError("unhandled command");
 }
@@ -160,7 +154,7 @@ absl::Status Commands::Add(const Args& args) {
 }
 
 absl::Status Commands::List(const Args& args) {
-  JSE_RETURN_IF_ERROR(Expect(args, 0, "list"));
+  JSE_RETURN_IF_ERROR(ExpectPositional(args, 0, "list"));
   v1::ListStreamsResponse all;
   v1::ListStreamsRequest request;
   do {
@@ -181,7 +175,7 @@ absl::Status Commands::List(const Args& args) {
 absl::Status Commands::Info(const Args& args) {
   // The seed's jsm read `info <set> <observable>` as info-obs.
   if (args.positional.size() == 2) return ObservableInfo(args);
-  JSE_RETURN_IF_ERROR(Expect(args, 1, "info <message set>"));
+  JSE_RETURN_IF_ERROR(ExpectPositional(args, 1, "info <message set>"));
   v1::StreamInfoRequest request;
   request.set_name(args.positional[0]);
   absl::StatusOr<v1::StreamInfo> info = store_.GetStreamInfo(request);
@@ -191,7 +185,7 @@ absl::Status Commands::Info(const Args& args) {
 }
 
 absl::Status Commands::Remove(const Args& args) {
-  JSE_RETURN_IF_ERROR(Expect(args, 1, "rm <message set>"));
+  JSE_RETURN_IF_ERROR(ExpectPositional(args, 1, "rm <message set>"));
   v1::DeleteStreamRequest request;
   request.set_name(args.positional[0]);
   JSE_RETURN_IF_ERROR(FromStore(store_.DeleteStream(request)));
@@ -199,7 +193,7 @@ absl::Status Commands::Remove(const Args& args) {
 }
 
 absl::Status Commands::Purge(const Args& args) {
-  JSE_RETURN_IF_ERROR(Expect(args, 1, "purge <message set> [--filter subject]"));
+  JSE_RETURN_IF_ERROR(ExpectPositional(args, 1, "purge <message set> [--filter subject]"));
   v1::PurgeStreamRequest request;
   request.set_name(args.positional[0]);
   request.set_filter(args.Get("filter"));
@@ -213,10 +207,10 @@ absl::Status Commands::Purge(const Args& args) {
 absl::Status Commands::Get(const Args& args) {
   v1::GetMessageRequest request;
   if (args.Has("last")) {
-    JSE_RETURN_IF_ERROR(Expect(args, 1, "get <message set> --last <subject>"));
+    JSE_RETURN_IF_ERROR(ExpectPositional(args, 1, "get <message set> --last <subject>"));
     request.set_last_by_subject(args.Get("last"));
   } else {
-    JSE_RETURN_IF_ERROR(Expect(args, 2, "get <message set> <seq>"));
+    JSE_RETURN_IF_ERROR(ExpectPositional(args, 2, "get <message set> <seq>"));
     JSE_ASSIGN_OR_RETURN(uint64_t seq, ParseSeq(args.positional[1]));
     request.set_seq(seq);
   }
@@ -227,7 +221,7 @@ absl::Status Commands::Get(const Args& args) {
 }
 
 absl::Status Commands::RemoveMessage(const Args& args) {
-  JSE_RETURN_IF_ERROR(Expect(args, 2, "rm-msg <message set> <seq>"));
+  JSE_RETURN_IF_ERROR(ExpectPositional(args, 2, "rm-msg <message set> <seq>"));
   v1::DeleteMessageRequest request;
   request.set_stream(args.positional[0]);
   JSE_ASSIGN_OR_RETURN(uint64_t seq, ParseSeq(args.positional[1]));
@@ -237,7 +231,8 @@ absl::Status Commands::RemoveMessage(const Args& args) {
 }
 
 absl::Status Commands::Edit(const Args& args) {
-  JSE_RETURN_IF_ERROR(Expect(args, 1, "edit <message set> [--subjects ...] [--max-msgs N] ..."));
+  JSE_RETURN_IF_ERROR(
+      ExpectPositional(args, 1, "edit <message set> [--subjects ...] [--max-msgs N] ..."));
   v1::StreamInfoRequest info_request;
   info_request.set_name(args.positional[0]);
   absl::StatusOr<v1::StreamInfo> current = store_.GetStreamInfo(info_request);
@@ -262,7 +257,7 @@ absl::Status Commands::AddObservable(const Args& args) {
 }
 
 absl::Status Commands::ListObservables(const Args& args) {
-  JSE_RETURN_IF_ERROR(Expect(args, 1, "ls-obs <message set>"));
+  JSE_RETURN_IF_ERROR(ExpectPositional(args, 1, "ls-obs <message set>"));
   v1::ListConsumersResponse all;
   v1::ListConsumersRequest request;
   request.set_stream(args.positional[0]);
@@ -281,7 +276,7 @@ absl::Status Commands::ListObservables(const Args& args) {
 }
 
 absl::Status Commands::ObservableInfo(const Args& args) {
-  JSE_RETURN_IF_ERROR(Expect(args, 2, "info-obs <message set> <observable>"));
+  JSE_RETURN_IF_ERROR(ExpectPositional(args, 2, "info-obs <message set> <observable>"));
   v1::ConsumerRequest request;
   request.set_stream(args.positional[0]);
   request.set_name(args.positional[1]);
@@ -291,7 +286,7 @@ absl::Status Commands::ObservableInfo(const Args& args) {
 }
 
 absl::Status Commands::RemoveObservable(const Args& args) {
-  JSE_RETURN_IF_ERROR(Expect(args, 2, "rm-obs <message set> <observable>"));
+  JSE_RETURN_IF_ERROR(ExpectPositional(args, 2, "rm-obs <message set> <observable>"));
   v1::ConsumerRequest request;
   request.set_stream(args.positional[0]);
   request.set_name(args.positional[1]);

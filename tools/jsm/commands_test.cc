@@ -21,7 +21,7 @@ class CommandsTest : public ::testing::Test {
   absl::Status Run(const std::vector<std::string>& argv, Prompter* prompter = nullptr) {
     absl::StatusOr<Args> args = ParseArgs(argv);
     EXPECT_TRUE(args.ok()) << args.status();
-    Endpoints endpoints{"store:1", "consumer:2", std::chrono::milliseconds(1500)};
+    Endpoints endpoints{"store:1", "consumer:2", "nats://n:3", std::chrono::milliseconds(1500)};
     Commands commands(store_, consumers_, endpoints, prompter, out_);
     return commands.Run(*args);
   }

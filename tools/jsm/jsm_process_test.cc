@@ -36,7 +36,8 @@ class JsmProcessTest : public ::testing::TestWithParam<Topology::Kind> {
   }
 
   std::vector<std::string> Addresses() const {
-    return {"--store", engine_->store_address(), "--consumer", engine_->consumer_address()};
+    return {"--store",  engine_->store_address(), "--consumer", engine_->consumer_address(),
+            "--server", engine_->nats_url()};
   }
 
   // jsm with the engine's addresses and `args`; fails the test if it hangs.
@@ -107,7 +108,8 @@ TEST_P(JsmProcessTest, RunsTheSeedsWalkThroughWithFlags) {
   EXPECT_EQ(Ok({"consumer", "ls", "devices-events"}), "\nNone\n\n");
 
   EXPECT_EQ(Ok({"purge", "devices-events"}), "Purged 3 messages\n");
-  EXPECT_THAT(Ok({"info", "devices-events"}), StartsWith("\nMessages: 0\nBytes:    0 B\n"));
+  EXPECT_THAT(Ok({"info", "devices-events"}),
+              StartsWith("\nMessages: 0\nBytes:    0 B\nFirstSeq: 4\nLastSeq:  3\n"));
 
   EXPECT_EQ(Ok({"rm", "devices-events"}), kOk);
   EXPECT_EQ(Ok({"ls"}), "\nNone\n\n");
@@ -179,6 +181,41 @@ TEST_P(JsmProcessTest, AnUnreachableServiceFailsQuickly) {
   EXPECT_THAT(result->err, StartsWith("jsm: cannot reach the store service at " + address + ": "));
   EXPECT_EQ(std::count(result->err.begin(), result->err.end(), '\n'), 1) << result->err;
   EXPECT_LT(result->took, absl::Seconds(5));
+}
+
+TEST_P(JsmProcessTest, PublishesRequestsAndPullsThroughNats) {
+  Ok({"add", "ORDERS", "--subjects", "orders.*"});
+  EXPECT_EQ(Ok({"pub", "orders.new", "first"}), "Published 5 bytes to \"orders.new\"\n");
+  EXPECT_EQ(Ok({"req", "orders.new", "second"}), "Received {\"stream\":\"ORDERS\", \"seq\":2}\n");
+  EXPECT_THAT(Ok({"info", "ORDERS"}), StartsWith("\nMessages: 2\n"));
+
+  Ok({"add-obs", "ORDERS", "worker", "--pull"});
+  const std::string first = Ok({"next", "ORDERS", "worker"});
+  EXPECT_THAT(first, StartsWith("Subject:  orders.new\nSequence: 1\n"));
+  EXPECT_THAT(first, HasSubstr("\nfirst\nAcknowledged\n"));
+  EXPECT_THAT(Ok({"consumer", "next", "ORDERS", "worker"}), HasSubstr("\nsecond\nAcknowledged\n"));
+  EXPECT_THAT(Ok({"info-obs", "ORDERS", "worker"}),
+              HasSubstr("AckFloor:      ObsSeq 2, SetSeq 2\n"));
+
+  JsmResult empty = Jsm({"next", "ORDERS", "worker", "--timeout", "1s"});
+  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_EQ(empty.err, "jsm: no message to deliver\n");
+}
+
+TEST_P(JsmProcessTest, SubscribesUntilCtrlC) {
+  std::vector<std::string> sub = Addresses();
+  sub.insert(sub.end(), {"sub", "devices.>"});
+  auto session = TerminalSession::Start(RunfilePath("tools/jsm/jsm"), sub);
+  ASSERT_TRUE(session.ok()) << session.status();
+  ASSERT_TRUE((*session)->Expect("Listening on [devices.>]\n").ok()) << (*session)->transcript();
+  Ok({"pub", "devices.3F45.events", "21.3"});
+  Ok({"pub", "devices.28E3.events", "22.4"});
+  ASSERT_TRUE((*session)->Expect("[#1] Received on \"devices.3F45.events\"\n21.3\n").ok());
+  ASSERT_TRUE((*session)->Expect("[#2] Received on \"devices.28E3.events\"\n22.4\n").ok());
+  ASSERT_TRUE((*session)->Type("\x03").ok());
+  absl::StatusOr<int> exit_code = (*session)->Wait(absl::Seconds(10));
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0) << (*session)->transcript();
 }
 
 // The seed's two dialogues, typed as a new user would.

@@ -131,22 +131,31 @@ bool TerminalSession::ReadSome(absl::Duration timeout) {
   return true;
 }
 
-absl::Status TerminalSession::Answer(absl::string_view prompt, absl::string_view answer,
-                                     absl::Duration timeout) {
+absl::Status TerminalSession::Expect(absl::string_view text, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   size_t found;
-  while ((found = transcript_.find(prompt.data(), seen_, prompt.size())) == std::string::npos) {
+  while ((found = transcript_.find(text.data(), seen_, text.size())) == std::string::npos) {
     if (absl::Now() > deadline || !ReadSome(deadline - absl::Now())) {
       return absl::DeadlineExceededError(
-          absl::StrCat("no prompt \"", prompt, "\"; the terminal shows: ", transcript_));
+          absl::StrCat("no \"", text, "\"; the terminal shows: ", transcript_));
     }
   }
-  seen_ = found + prompt.size();
-  const std::string line = absl::StrCat(answer, "\n");
-  if (write(master_, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+  seen_ = found + text.size();
+  return absl::OkStatus();
+}
+
+absl::Status TerminalSession::Type(absl::string_view keys) {
+  if (write(master_, keys.data(), keys.size()) != static_cast<ssize_t>(keys.size())) {
     return absl::InternalError(absl::StrCat("typing: ", strerror(errno)));
   }
   return absl::OkStatus();
+}
+
+absl::Status TerminalSession::Answer(absl::string_view prompt, absl::string_view answer,
+                                     absl::Duration timeout) {
+  absl::Status shown = Expect(prompt, timeout);
+  if (!shown.ok()) return shown;
+  return Type(absl::StrCat(answer, "\n"));
 }
 
 absl::StatusOr<int> TerminalSession::Wait(absl::Duration timeout) {

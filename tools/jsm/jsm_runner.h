@@ -53,8 +53,14 @@ class TerminalSession {
   TerminalSession(const TerminalSession&) = delete;
   TerminalSession& operator=(const TerminalSession&) = delete;
 
-  // Waits until the output shows `prompt` (after what earlier calls
-  // waited for), then types `answer` and Enter.
+  // Waits until the output shows `text` after what earlier calls waited
+  // for.
+  absl::Status Expect(absl::string_view text, absl::Duration timeout = absl::Seconds(10));
+
+  // Types `keys` as they are ("\x03" is Ctrl-C).
+  absl::Status Type(absl::string_view keys);
+
+  // Expect(prompt), then types `answer` and Enter.
   absl::Status Answer(absl::string_view prompt, absl::string_view answer,
                       absl::Duration timeout = absl::Seconds(10));
 

@@ -9,9 +9,11 @@
 #include "absl/strings/str_replace.h"
 #include "consumersvc/client/remote_consumer_client.h"
 #include "glog/logging.h"
+#include "nats/nats.h"
 #include "storesvc/client/remote_store_client.h"
 #include "tools/jsm/args.h"
 #include "tools/jsm/commands.h"
+#include "tools/jsm/nats_commands.h"
 #include "tools/jsm/prompter.h"
 
 namespace {
@@ -37,6 +39,13 @@ int main(int argc, char** argv) {
         return std::string(value == nullptr ? "" : value);
       });
   if (!endpoints.ok()) return Fail(endpoints.status(), 2);
+
+  if (tools::jsm::IsNatsVerb(args->verb)) {
+    const absl::Status done = tools::jsm::NatsCommands(*endpoints, std::cout).Run(*args);
+    std::cout.flush();
+    nats_Close();
+    return done.ok() ? 0 : Fail(done, 1);
+  }
 
   storesvc::client::RemoteStoreClient store(endpoints->store, endpoints->timeout);
   consumersvc::client::RemoteConsumerClient consumers(endpoints->consumer, endpoints->timeout);
