@@ -64,7 +64,8 @@ std::string HumanBytes(uint64_t bytes) {
   const double size = static_cast<double>(bytes);
   const int exponent = static_cast<int>(std::floor(std::log(size) / std::log(1000.0)));
   const double value = std::floor(size / std::pow(1000.0, exponent) * 10 + 0.5) / 10;
-  return absl::StrFormat(value < 10 ? "%.1f %s" : "%.0f %s", value, kSizes[exponent]);
+  if (value < 10) return absl::StrFormat("%.1f %s", value, kSizes[exponent]);
+  return absl::StrFormat("%.0f %s", value, kSizes[exponent]);
 }
 
 std::string AlignedTable(const std::vector<std::vector<std::string>>& rows) {
