@@ -6,17 +6,14 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "common/go_text.h"
 #include "common/status.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/jsm/configs.h"
 #include "tools/jsm/format.h"
+#include "tools/jsm/service_errors.h"
 
 namespace jsengine::tools::jsm {
 namespace {
-
-// What the seed's jsm printed when the server accepted a change.
-constexpr char kOk[] = "Received response of \"+OK\"\n";
 
 // A stream sequence typed by the user.
 absl::StatusOr<uint64_t> ParseSeq(const std::string& text) {
@@ -25,27 +22,6 @@ absl::StatusOr<uint64_t> ParseSeq(const std::string& text) {
     return absl::InvalidArgumentError(absl::StrCat("invalid sequence \"", text, "\""));
   }
   return seq;
-}
-
-// Names the service behind an UNAVAILABLE or DEADLINE_EXCEEDED status that
-// gRPC itself made (a service's own JetStream errors carry an err_code).
-absl::Status Explain(absl::Status status, absl::string_view service, const std::string& address,
-                     std::chrono::milliseconds timeout) {
-  if (status.ok() || common::ToErrorDetail(status).err_code() != 0) return status;
-  if (absl::IsUnavailable(status)) {
-    return absl::UnavailableError(absl::StrCat("cannot reach the ", service, " service at ",
-                                               address, ": ", status.message()));
-  }
-  if (absl::IsDeadlineExceeded(status)) {
-    return absl::DeadlineExceededError(
-        absl::StrCat("no answer from the ", service, " service at ", address, " within ",
-                     common::FormatGoDuration(timeout.count() * 1000000)));
-  }
-  if (absl::IsUnimplemented(status)) {
-    return absl::UnimplementedError(absl::StrCat("the service at ", address, " is not the ",
-                                                 service, " service: ", status.message()));
-  }
-  return status;
 }
 
 }  // namespace
@@ -98,11 +74,12 @@ absl::Status Commands::Run(const Args& args) {
 }
 
 absl::Status Commands::FromStore(absl::Status status) const {
-  return Explain(std::move(status), "store", endpoints_.store, endpoints_.timeout);
+  return ExplainServiceError(std::move(status), "store", endpoints_.store, endpoints_.timeout);
 }
 
 absl::Status Commands::FromConsumers(absl::Status status) const {
-  return Explain(std::move(status), "consumer", endpoints_.consumer, endpoints_.timeout);
+  return ExplainServiceError(std::move(status), "consumer", endpoints_.consumer,
+                             endpoints_.timeout);
 }
 
 absl::Status Commands::CountConsumers(const std::vector<v1::StreamInfo*>& streams) {
@@ -150,7 +127,7 @@ absl::Status Commands::Add(const Args& args) {
   *request.mutable_config() = std::move(config);
   absl::StatusOr<v1::StreamInfo> info = store_.CreateStream(request);
   if (!info.ok()) return FromStore(info.status());
-  return Print(args, *info, kOk);
+  return Print(args, *info, kSeedOk);
 }
 
 absl::Status Commands::List(const Args& args) {
@@ -189,7 +166,7 @@ absl::Status Commands::Remove(const Args& args) {
   v1::DeleteStreamRequest request;
   request.set_name(args.positional[0]);
   JSE_RETURN_IF_ERROR(FromStore(store_.DeleteStream(request)));
-  return Print(args, v1::DeleteStreamResponse(), kOk);
+  return Print(args, v1::DeleteStreamResponse(), kSeedOk);
 }
 
 absl::Status Commands::Purge(const Args& args) {
@@ -227,7 +204,7 @@ absl::Status Commands::RemoveMessage(const Args& args) {
   JSE_ASSIGN_OR_RETURN(uint64_t seq, ParseSeq(args.positional[1]));
   request.set_seq(seq);
   JSE_RETURN_IF_ERROR(FromConsumers(consumers_.DeleteMessage(request)));
-  return Print(args, v1::DeleteMessageResponse(), kOk);
+  return Print(args, v1::DeleteMessageResponse(), kSeedOk);
 }
 
 absl::Status Commands::Edit(const Args& args) {
@@ -253,7 +230,7 @@ absl::Status Commands::AddObservable(const Args& args) {
   JSE_ASSIGN_OR_RETURN(v1::CreateConsumerRequest request, NewConsumerRequest(args, prompter_));
   absl::StatusOr<v1::ConsumerInfo> info = consumers_.CreateConsumer(request);
   if (!info.ok()) return FromConsumers(info.status());
-  return Print(args, *info, kOk);
+  return Print(args, *info, kSeedOk);
 }
 
 absl::Status Commands::ListObservables(const Args& args) {
@@ -291,7 +268,7 @@ absl::Status Commands::RemoveObservable(const Args& args) {
   request.set_stream(args.positional[0]);
   request.set_name(args.positional[1]);
   JSE_RETURN_IF_ERROR(FromConsumers(consumers_.DeleteConsumer(request)));
-  return Print(args, v1::DeleteConsumerResponse(), kOk);
+  return Print(args, v1::DeleteConsumerResponse(), kSeedOk);
 }
 
 }  // namespace jsengine::tools::jsm

@@ -23,6 +23,9 @@
 
 namespace jsengine::tools::jsm {
 
+// What the seed's jsm printed when the server accepted a change.
+inline constexpr char kSeedOk[] = "Received response of \"+OK\"\n";
+
 // 1234567 -> "1,234,567".
 std::string Comma(int64_t n);
 
