@@ -19,7 +19,7 @@ const std::map<std::string, bool>& KnownFlags() {
       {"max-age", true},      {"storage", true},  {"retention", true},    {"durable", true},
       {"pull", false},        {"deliver", true},  {"deliver-all", false}, {"deliver-last", false},
       {"deliver-new", false}, {"ack", true},      {"replay", true},       {"filter", true},
-      {"last", true},         {"server", true},   {"count", true},
+      {"last", true},         {"server", true},   {"count", true},        {"history", true},
   };
   return *flags;
 }
@@ -74,6 +74,7 @@ constexpr VerbName kVerbs[] = {
     {"", "sub", Verb::kSub},
     {"", "req", Verb::kReq},
     {"", "request", Verb::kReq},
+    {"", "kv", Verb::kKv},
 };
 
 }  // namespace
@@ -214,6 +215,14 @@ Observables (consumers):
                                        Delivered, ack floor, pending, redelivered
   rm-obs | consumer rm <set> <name>    Delete an observable
   next | consumer next <set> <name>    Pull one message from a pull observable and ack it
+
+Key-value buckets (as the NATS clients make them):
+  kv add <bucket> [--history N]        Add a bucket keeping N values a key (default 1)
+  kv put <bucket> <key> <value>        Store a value; prints its revision
+  kv get <bucket> <key>                The latest value
+  kv ls <bucket>                       Keys that have a value
+  kv history <bucket> <key>            Every revision kept
+  kv rm <bucket> <key>                 Delete a key (its history stays)
 
 Quick checks through NATS:
   pub <subject> <data>                 Publish a message

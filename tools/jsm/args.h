@@ -45,6 +45,7 @@ enum class Verb {
   kPub,      // pub: through the NATS port
   kSub,      // sub
   kReq,      // req, request
+  kKv,       // kv add|put|get|ls|history|rm: key-value buckets
 };
 
 // True for the verbs that talk NATS to the gateway rather than gRPC.

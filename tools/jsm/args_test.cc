@@ -36,6 +36,7 @@ TEST(ParseArgsTest, SeedVerbsAndTodaysNamesAreTheSameCommand) {
       {{"sub", "a"}, Verb::kSub},
       {{"req", "a", "b"}, Verb::kReq},
       {{"request", "a", "b"}, Verb::kReq},
+      {{"kv", "get", "b", "k"}, Verb::kKv},
   };
   for (const auto& [argv, verb] : cases) {
     absl::StatusOr<Args> args = ParseArgs(argv);

@@ -69,6 +69,8 @@ absl::Status Commands::Run(const Args& args) {
     case Verb::kSub:
     case Verb::kReq:
       return absl::InternalError("a NATS command (nats_commands.h), not a gRPC one");
+    case Verb::kKv:
+      return absl::InternalError("a key-value command (kv_commands.h)");
   }
   return absl::InternalError("unhandled command");
 }

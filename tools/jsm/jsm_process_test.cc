@@ -202,6 +202,32 @@ TEST_P(JsmProcessTest, PublishesRequestsAndPullsThroughNats) {
   EXPECT_EQ(empty.err, "jsm: no message to deliver\n");
 }
 
+TEST_P(JsmProcessTest, KeepsKeysInABucket) {
+  EXPECT_EQ(Ok({"kv", "add", "devices", "--history", "3"}), kOk);
+  EXPECT_EQ(Ok({"kv", "put", "devices", "3F45", "online"}), "Revision: 1\n");
+  EXPECT_EQ(Ok({"kv", "put", "devices", "28E3", "online"}), "Revision: 2\n");
+  // A plain NATS publish on the key's subject is a put too, as for the clients.
+  EXPECT_THAT(Ok({"req", "$KV.devices.3F45", "offline"}), HasSubstr("\"seq\":3"));
+  EXPECT_THAT(Ok({"kv", "get", "devices", "3F45"}),
+              ::testing::MatchesRegex("devices > 3F45 revision: 3 created @ .*Z\n\noffline\n"));
+  EXPECT_EQ(Ok({"kv", "ls", "devices"}), "28E3\n3F45\n");
+
+  EXPECT_EQ(Ok({"kv", "rm", "devices", "3F45"}), kOk);
+  JsmResult gone = Jsm({"kv", "get", "devices", "3F45"});
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_EQ(gone.err, "jsm: key not found\n");
+  EXPECT_EQ(Ok({"kv", "ls", "devices"}), "28E3\n");
+  const std::string history = Ok({"kv", "history", "devices", "3F45"});
+  EXPECT_THAT(history, ::testing::MatchesRegex("Revision +Op +Created +Length +Value\n"
+                                               "1 +PUT .* 6 +online\n"
+                                               "3 +PUT .* 7 +offline\n"
+                                               "4 +DEL .* 0\n"));
+
+  JsmResult no_bucket = Jsm({"kv", "ls", "nope"});
+  EXPECT_EQ(no_bucket.exit_code, 1);
+  EXPECT_EQ(no_bucket.err, "jsm: bucket not found\n");
+}
+
 TEST_P(JsmProcessTest, SubscribesUntilCtrlC) {
   std::vector<std::string> sub = Addresses();
   sub.insert(sub.end(), {"sub", "devices.>"});

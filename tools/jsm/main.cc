@@ -13,6 +13,7 @@
 #include "storesvc/client/remote_store_client.h"
 #include "tools/jsm/args.h"
 #include "tools/jsm/commands.h"
+#include "tools/jsm/kv_commands.h"
 #include "tools/jsm/nats_commands.h"
 #include "tools/jsm/prompter.h"
 
@@ -48,6 +49,11 @@ int main(int argc, char** argv) {
   }
 
   storesvc::client::RemoteStoreClient store(endpoints->store, endpoints->timeout);
+  if (args->verb == tools::jsm::Verb::kKv) {
+    const absl::Status done = tools::jsm::KvCommands(store, *endpoints, std::cout).Run(*args);
+    std::cout.flush();
+    return done.ok() ? 0 : Fail(done, 1);
+  }
   consumersvc::client::RemoteConsumerClient consumers(endpoints->consumer, endpoints->timeout);
   tools::jsm::Prompter terminal(std::cin, std::cout);
   tools::jsm::Commands commands(store, consumers, *endpoints,
