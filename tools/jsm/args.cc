@@ -198,6 +198,7 @@ Message sets (streams):
         --storage file|memory --retention limits|interest|workqueue
   list | ls | stream ls                List message sets
   info | stream info <name>            Messages, bytes, first and last sequence
+  info                                 Memory and file storage used, message sets
   edit | stream edit <name>            Change --subjects, --max-msgs, --max-bytes, --max-age
   rm | stream rm <name>                Delete a message set and its messages
   purge | stream purge <name>          Remove every message (--filter SUBJECT: only those)

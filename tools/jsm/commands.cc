@@ -132,8 +132,7 @@ absl::Status Commands::Add(const Args& args) {
   return Print(args, *info, kSeedOk);
 }
 
-absl::Status Commands::List(const Args& args) {
-  JSE_RETURN_IF_ERROR(ExpectPositional(args, 0, "list"));
+absl::StatusOr<v1::ListStreamsResponse> Commands::AllStreams() {
   v1::ListStreamsResponse all;
   v1::ListStreamsRequest request;
   do {
@@ -145,6 +144,12 @@ absl::Status Commands::List(const Args& args) {
     for (v1::StreamInfo& info : *page->mutable_streams()) *all.add_streams() = std::move(info);
   } while (all.streams_size() < all.total());
   all.set_limit(all.streams_size());
+  return all;
+}
+
+absl::Status Commands::List(const Args& args) {
+  JSE_RETURN_IF_ERROR(ExpectPositional(args, 0, "list"));
+  JSE_ASSIGN_OR_RETURN(v1::ListStreamsResponse all, AllStreams());
   std::vector<v1::StreamInfo*> streams;
   for (v1::StreamInfo& info : *all.mutable_streams()) streams.push_back(&info);
   JSE_RETURN_IF_ERROR(CountConsumers(streams));
@@ -154,6 +159,11 @@ absl::Status Commands::List(const Args& args) {
 absl::Status Commands::Info(const Args& args) {
   // The seed's jsm read `info <set> <observable>` as info-obs.
   if (args.positional.size() == 2) return ObservableInfo(args);
+  // And `info` alone as the account's.
+  if (args.positional.empty()) {
+    JSE_ASSIGN_OR_RETURN(v1::ListStreamsResponse all, AllStreams());
+    return Print(args, all, AccountInfoText({all.streams().begin(), all.streams().end()}));
+  }
   JSE_RETURN_IF_ERROR(ExpectPositional(args, 1, "info <message set>"));
   v1::StreamInfoRequest request;
   request.set_name(args.positional[0]);

@@ -51,6 +51,9 @@ class Commands {
   absl::Status ObservableInfo(const Args& args);
   absl::Status RemoveObservable(const Args& args);
 
+  // Every stream's info, page after page.
+  absl::StatusOr<v1::ListStreamsResponse> AllStreams();
+
   // Fills the streams' consumer_count from the consumer service, which
   // owns the consumers (the store does not know them).
   absl::Status CountConsumers(const std::vector<v1::StreamInfo*>& streams);

@@ -243,9 +243,23 @@ TEST_F(CommandsTest, ErrorsAreOneLineForTheUser) {
   EXPECT_EQ(Run({"rm-obs", "S", "C"}).message(),
             "cannot reach the consumer service at consumer:2: connection refused");
 
-  EXPECT_EQ(Run({"info"}).message(), "missing arguments: jsm info <message set>");
   EXPECT_EQ(Run({"rm", "A", "B"}).message(), "too many arguments: jsm rm <message set>");
   EXPECT_EQ(Run({"add"}).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(CommandsTest, InfoAloneIsTheSeedsAccountInfo) {
+  EXPECT_CALL(store_, ListStreams(_)).WillOnce([](const v1::ListStreamsRequest&) {
+    v1::ListStreamsResponse page;
+    page.set_total(2);
+    *page.add_streams() = Stream("A", 1);
+    *page.add_streams() = Stream("B", 2);
+    page.mutable_streams(0)->mutable_state()->set_bytes(100);
+    return page;
+  });
+  ASSERT_TRUE(Run({"info"}).ok());
+  EXPECT_EQ(
+      out_.str(),
+      "\nMemory:  0 B of unlimited\nStorage: 100 B of unlimited\nMsgSets: 2 of unlimited\n\n");
 }
 
 TEST_F(CommandsTest, HelpPrintsUsage) {

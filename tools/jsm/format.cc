@@ -106,6 +106,18 @@ std::string StreamInfoText(const v1::StreamInfo& info) {
       Field("Consumers", kConfigWidth, absl::StrCat(state.consumer_count())), "\n");
 }
 
+std::string AccountInfoText(const std::vector<v1::StreamInfo>& streams) {
+  uint64_t memory = 0, storage = 0;
+  for (const v1::StreamInfo& info : streams) {
+    (info.config().storage() == v1::STORAGE_MEMORY ? memory : storage) += info.state().bytes();
+  }
+  constexpr int kWidth = 8;  // "Storage:"
+  return absl::StrCat("\n", Field("Memory", kWidth, HumanBytes(memory) + " of unlimited"),
+                      Field("Storage", kWidth, HumanBytes(storage) + " of unlimited"),
+                      Field("MsgSets", kWidth, absl::StrCat(streams.size(), " of unlimited")),
+                      "\n");
+}
+
 std::string StreamListText(const std::vector<v1::StreamInfo>& streams) {
   if (streams.empty()) return "\nNone\n\n";
   std::vector<std::vector<std::string>> rows = {

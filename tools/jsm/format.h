@@ -39,6 +39,10 @@ std::string AlignedTable(const std::vector<std::vector<std::string>>& rows);
 // `jsm info`: the seed's four lines, then the stream's configuration.
 std::string StreamInfoText(const v1::StreamInfo& info);
 
+// `jsm info` without a name, as the seed's account info: bytes in memory
+// and file streams and how many streams, against no account limits.
+std::string AccountInfoText(const std::vector<v1::StreamInfo>& streams);
+
 // `jsm list`: "1) name" per stream with its subjects, storage, messages,
 // bytes and consumers; "None" when there are none.
 std::string StreamListText(const std::vector<v1::StreamInfo>& streams);

@@ -77,6 +77,17 @@ TEST(StreamInfoTextTest, ShowsLimitsThatAreSet) {
   EXPECT_NE(text.find("Storage:   memory\n"), std::string::npos) << text;
 }
 
+TEST(AccountInfoTextTest, SumsMemoryAndFileStreamsAsTheSeed) {
+  v1::StreamInfo memory = DevicesEvents(5, 180, 1, 5);
+  memory.mutable_config()->set_storage(v1::STORAGE_MEMORY);
+  EXPECT_EQ(AccountInfoText({DevicesEvents(72, 6800, 1, 72), memory, DevicesEvents(1, 200, 1, 1)}),
+            "\n"
+            "Memory:  180 B of unlimited\n"
+            "Storage: 7.0 kB of unlimited\n"
+            "MsgSets: 3 of unlimited\n"
+            "\n");
+}
+
 TEST(StreamListTextTest, NumbersStreamsAsTheSeedInAnAlignedTable) {
   v1::StreamInfo other = DevicesEvents(5, 180, 1, 5);
   other.mutable_config()->set_name("wc");
