@@ -186,11 +186,14 @@ absl::StatusOr<Endpoints> ResolveEndpoints(
 }
 
 const char kUsage[] =
-    R"(Usage: jsm [--store host:port] [--consumer host:port] [--timeout 5s] [--json] <command>
+    R"(Usage: jsm [--store host:port] [--consumer host:port] [-s nats://host:port]
+           [--timeout 5s] [--json] <command>
 
 Manages the engine's message sets (streams) and observables (consumers)
 over gRPC. Addresses: --store / --consumer, else $JSM_STORE / $JSM_CONSUMER,
-else 127.0.0.1:4250 (the embedded gateway's services).
+else 127.0.0.1:4250 (the embedded gateway's services). pub, req, sub and
+next go through the gateway's NATS port: -s / --server, else $JSM_SERVER,
+else nats://127.0.0.1:4222.
 
 Message sets (streams):
   add | stream add [name]              Add a message set; asks for what no flag gives

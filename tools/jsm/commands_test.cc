@@ -265,6 +265,8 @@ TEST_F(CommandsTest, InfoAloneIsTheSeedsAccountInfo) {
 TEST_F(CommandsTest, HelpPrintsUsage) {
   ASSERT_TRUE(Run({"help"}).ok());
   EXPECT_THAT(out_.str(), HasSubstr("add-obs | consumer add"));
+  EXPECT_THAT(out_.str(), HasSubstr("-s / --server, else $JSM_SERVER"));
+  EXPECT_THAT(out_.str(), HasSubstr("kv history <bucket> <key>"));
 }
 
 }  // namespace
