@@ -5,7 +5,8 @@
 //   // In a service adapter: the result, or its error, as the call's answer.
 //   return Reply(store_->CreateStream(*request), response);
 //
-//   // In a remote client: a blocking call with kUnaryDeadline.
+//   // In a remote client: a blocking call with kUnaryDeadline (or a deadline
+//   // given as the first argument).
 //   return CallUnary<v1::StreamInfo>([&](::grpc::ClientContext* c, v1::StreamInfo* r) {
 //     return stub_->CreateStream(c, request, r);
 //   });
@@ -35,15 +36,21 @@ template <typename T>
 }
 
 // `call(::grpc::ClientContext*, Response*)` makes the call (a stub's
-// blocking method) and returns its ::grpc::Status.
+// blocking method) and returns its ::grpc::Status; DEADLINE_EXCEEDED when
+// no answer came within `deadline`.
 template <typename Response, typename Call>
-absl::StatusOr<Response> CallUnary(Call&& call) {
+absl::StatusOr<Response> CallUnary(std::chrono::milliseconds deadline, Call&& call) {
   ::grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + kUnaryDeadline);
+  context.set_deadline(std::chrono::system_clock::now() + deadline);
   Response response;
   const ::grpc::Status status = std::forward<Call>(call)(&context, &response);
   if (!status.ok()) return FromGrpcStatus(status);
   return response;
+}
+
+template <typename Response, typename Call>
+absl::StatusOr<Response> CallUnary(Call&& call) {
+  return CallUnary<Response>(kUnaryDeadline, std::forward<Call>(call));
 }
 
 }  // namespace jsengine::common::grpc

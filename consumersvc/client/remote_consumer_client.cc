@@ -28,20 +28,25 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
 
 using common::grpc::CallUnary;
 
-RemoteConsumerClient::RemoteConsumerClient(const std::string& address)
-    : channel_(MakeChannel(address)), stub_(v1::ConsumerService::NewStub(channel_)) {}
+RemoteConsumerClient::RemoteConsumerClient(const std::string& address,
+                                           std::chrono::milliseconds unary_deadline)
+    : unary_deadline_(unary_deadline),
+      channel_(MakeChannel(address)),
+      stub_(v1::ConsumerService::NewStub(channel_)) {}
 
 RemoteConsumerClient::~RemoteConsumerClient() = default;
 
 absl::StatusOr<v1::ConsumerInfo> RemoteConsumerClient::CreateConsumer(
     const v1::CreateConsumerRequest& request) {
-  return CallUnary<v1::ConsumerInfo>([&](grpc::ClientContext* c, v1::ConsumerInfo* r) {
-    return stub_->CreateConsumer(c, request, r);
-  });
+  return CallUnary<v1::ConsumerInfo>(unary_deadline_,
+                                     [&](grpc::ClientContext* c, v1::ConsumerInfo* r) {
+                                       return stub_->CreateConsumer(c, request, r);
+                                     });
 }
 
 absl::Status RemoteConsumerClient::DeleteConsumer(const v1::ConsumerRequest& request) {
   return CallUnary<v1::DeleteConsumerResponse>(
+             unary_deadline_,
              [&](grpc::ClientContext* c, v1::DeleteConsumerResponse* r) {
                return stub_->DeleteConsumer(c, request, r);
              })
@@ -50,15 +55,16 @@ absl::Status RemoteConsumerClient::DeleteConsumer(const v1::ConsumerRequest& req
 
 absl::StatusOr<v1::ConsumerInfo> RemoteConsumerClient::GetConsumerInfo(
     const v1::ConsumerRequest& request) {
-  return CallUnary<v1::ConsumerInfo>([&](grpc::ClientContext* c, v1::ConsumerInfo* r) {
-    return stub_->GetConsumerInfo(c, request, r);
-  });
+  return CallUnary<v1::ConsumerInfo>(unary_deadline_,
+                                     [&](grpc::ClientContext* c, v1::ConsumerInfo* r) {
+                                       return stub_->GetConsumerInfo(c, request, r);
+                                     });
 }
 
 absl::StatusOr<v1::ListConsumersResponse> RemoteConsumerClient::ListConsumers(
     const v1::ListConsumersRequest& request) {
   return CallUnary<v1::ListConsumersResponse>(
-      [&](grpc::ClientContext* c, v1::ListConsumersResponse* r) {
+      unary_deadline_, [&](grpc::ClientContext* c, v1::ListConsumersResponse* r) {
         return stub_->ListConsumers(c, request, r);
       });
 }
@@ -66,7 +72,7 @@ absl::StatusOr<v1::ListConsumersResponse> RemoteConsumerClient::ListConsumers(
 absl::StatusOr<v1::ConsumerNamesResponse> RemoteConsumerClient::ConsumerNames(
     const v1::ListConsumersRequest& request) {
   return CallUnary<v1::ConsumerNamesResponse>(
-      [&](grpc::ClientContext* c, v1::ConsumerNamesResponse* r) {
+      unary_deadline_, [&](grpc::ClientContext* c, v1::ConsumerNamesResponse* r) {
         return stub_->ConsumerNames(c, request, r);
       });
 }
@@ -74,13 +80,14 @@ absl::StatusOr<v1::ConsumerNamesResponse> RemoteConsumerClient::ConsumerNames(
 absl::StatusOr<v1::PurgeStreamResponse> RemoteConsumerClient::PurgeStream(
     const v1::PurgeStreamRequest& request) {
   return CallUnary<v1::PurgeStreamResponse>(
-      [&](grpc::ClientContext* c, v1::PurgeStreamResponse* r) {
+      unary_deadline_, [&](grpc::ClientContext* c, v1::PurgeStreamResponse* r) {
         return stub_->PurgeStream(c, request, r);
       });
 }
 
 absl::Status RemoteConsumerClient::DeleteMessage(const v1::DeleteMessageRequest& request) {
   return CallUnary<v1::DeleteMessageResponse>(
+             unary_deadline_,
              [&](grpc::ClientContext* c, v1::DeleteMessageResponse* r) {
                return stub_->DeleteMessage(c, request, r);
              })
@@ -90,7 +97,7 @@ absl::Status RemoteConsumerClient::DeleteMessage(const v1::DeleteMessageRequest&
 absl::StatusOr<v1::ConsumerCountsResponse> RemoteConsumerClient::ConsumerCounts(
     const v1::ConsumerCountsRequest& request) {
   return CallUnary<v1::ConsumerCountsResponse>(
-      [&](grpc::ClientContext* c, v1::ConsumerCountsResponse* r) {
+      unary_deadline_, [&](grpc::ClientContext* c, v1::ConsumerCountsResponse* r) {
         return stub_->ConsumerCounts(c, request, r);
       });
 }

@@ -13,10 +13,12 @@
 #ifndef JSENGINE_CONSUMERSVC_CLIENT_REMOTE_CONSUMER_CLIENT_H_
 #define JSENGINE_CONSUMERSVC_CLIENT_REMOTE_CONSUMER_CLIENT_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 
 #include "common/grpc/completion_pump.h"
+#include "common/grpc/unary.h"
 #include "consumersvc/client/consumer_client.h"
 #include "grpcpp/channel.h"
 #include "proto/consumer.grpc.pb.h"
@@ -25,8 +27,11 @@ namespace jsengine::consumersvc::client {
 
 class RemoteConsumerClient final : public ConsumerClient {
  public:
-  // `address` is "host:port" of a consumersvc.
-  explicit RemoteConsumerClient(const std::string& address);
+  // `address` is "host:port" of a consumersvc; each unary call fails with
+  // DEADLINE_EXCEEDED when not answered within `unary_deadline`.
+  explicit RemoteConsumerClient(
+      const std::string& address,
+      std::chrono::milliseconds unary_deadline = common::grpc::kUnaryDeadline);
   ~RemoteConsumerClient() override;
 
   absl::StatusOr<v1::ConsumerInfo> CreateConsumer(
@@ -47,6 +52,7 @@ class RemoteConsumerClient final : public ConsumerClient {
   std::unique_ptr<ConsumerSession> OpenSession(DeliveryCallback on_deliveries) override;
 
  private:
+  const std::chrono::milliseconds unary_deadline_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ConsumerService::Stub> stub_;
 

@@ -16,28 +16,31 @@ namespace jsengine::storesvc::client {
 
 using common::grpc::CallUnary;
 
-RemoteStoreClient::RemoteStoreClient(const std::string& address)
-    : channel_(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
+RemoteStoreClient::RemoteStoreClient(const std::string& address,
+                                     std::chrono::milliseconds unary_deadline)
+    : unary_deadline_(unary_deadline),
+      channel_(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
       stub_(v1::StoreService::NewStub(channel_)) {}
 
 RemoteStoreClient::~RemoteStoreClient() = default;
 
 absl::StatusOr<v1::StreamInfo> RemoteStoreClient::CreateStream(
     const v1::CreateStreamRequest& request) {
-  return CallUnary<v1::StreamInfo>([&](grpc::ClientContext* c, v1::StreamInfo* r) {
+  return CallUnary<v1::StreamInfo>(unary_deadline_, [&](grpc::ClientContext* c, v1::StreamInfo* r) {
     return stub_->CreateStream(c, request, r);
   });
 }
 
 absl::StatusOr<v1::StreamInfo> RemoteStoreClient::UpdateStream(
     const v1::UpdateStreamRequest& request) {
-  return CallUnary<v1::StreamInfo>([&](grpc::ClientContext* c, v1::StreamInfo* r) {
+  return CallUnary<v1::StreamInfo>(unary_deadline_, [&](grpc::ClientContext* c, v1::StreamInfo* r) {
     return stub_->UpdateStream(c, request, r);
   });
 }
 
 absl::Status RemoteStoreClient::DeleteStream(const v1::DeleteStreamRequest& request) {
   return CallUnary<v1::DeleteStreamResponse>(
+             unary_deadline_,
              [&](grpc::ClientContext* c, v1::DeleteStreamResponse* r) {
                return stub_->DeleteStream(c, request, r);
              })
@@ -46,7 +49,7 @@ absl::Status RemoteStoreClient::DeleteStream(const v1::DeleteStreamRequest& requ
 
 absl::StatusOr<v1::StreamInfo> RemoteStoreClient::GetStreamInfo(
     const v1::StreamInfoRequest& request) {
-  return CallUnary<v1::StreamInfo>([&](grpc::ClientContext* c, v1::StreamInfo* r) {
+  return CallUnary<v1::StreamInfo>(unary_deadline_, [&](grpc::ClientContext* c, v1::StreamInfo* r) {
     return stub_->GetStreamInfo(c, request, r);
   });
 }
@@ -54,7 +57,7 @@ absl::StatusOr<v1::StreamInfo> RemoteStoreClient::GetStreamInfo(
 absl::StatusOr<v1::ListStreamsResponse> RemoteStoreClient::ListStreams(
     const v1::ListStreamsRequest& request) {
   return CallUnary<v1::ListStreamsResponse>(
-      [&](grpc::ClientContext* c, v1::ListStreamsResponse* r) {
+      unary_deadline_, [&](grpc::ClientContext* c, v1::ListStreamsResponse* r) {
         return stub_->ListStreams(c, request, r);
       });
 }
@@ -62,7 +65,7 @@ absl::StatusOr<v1::ListStreamsResponse> RemoteStoreClient::ListStreams(
 absl::StatusOr<v1::StreamNamesResponse> RemoteStoreClient::StreamNames(
     const v1::ListStreamsRequest& request) {
   return CallUnary<v1::StreamNamesResponse>(
-      [&](grpc::ClientContext* c, v1::StreamNamesResponse* r) {
+      unary_deadline_, [&](grpc::ClientContext* c, v1::StreamNamesResponse* r) {
         return stub_->StreamNames(c, request, r);
       });
 }
@@ -70,20 +73,22 @@ absl::StatusOr<v1::StreamNamesResponse> RemoteStoreClient::StreamNames(
 absl::StatusOr<v1::PurgeStreamResponse> RemoteStoreClient::PurgeStream(
     const v1::PurgeStreamRequest& request) {
   return CallUnary<v1::PurgeStreamResponse>(
-      [&](grpc::ClientContext* c, v1::PurgeStreamResponse* r) {
+      unary_deadline_, [&](grpc::ClientContext* c, v1::PurgeStreamResponse* r) {
         return stub_->PurgeStream(c, request, r);
       });
 }
 
 absl::StatusOr<v1::StoredMessage> RemoteStoreClient::GetMessage(
     const v1::GetMessageRequest& request) {
-  return CallUnary<v1::StoredMessage>([&](grpc::ClientContext* c, v1::StoredMessage* r) {
-    return stub_->GetMessage(c, request, r);
-  });
+  return CallUnary<v1::StoredMessage>(unary_deadline_,
+                                      [&](grpc::ClientContext* c, v1::StoredMessage* r) {
+                                        return stub_->GetMessage(c, request, r);
+                                      });
 }
 
 absl::Status RemoteStoreClient::DeleteMessage(const v1::DeleteMessageRequest& request) {
   return CallUnary<v1::DeleteMessageResponse>(
+             unary_deadline_,
              [&](grpc::ClientContext* c, v1::DeleteMessageResponse* r) {
                return stub_->DeleteMessage(c, request, r);
              })
@@ -93,7 +98,7 @@ absl::Status RemoteStoreClient::DeleteMessage(const v1::DeleteMessageRequest& re
 absl::StatusOr<v1::FilteredStateResponse> RemoteStoreClient::FilteredState(
     const v1::FilteredStateRequest& request) {
   return CallUnary<v1::FilteredStateResponse>(
-      [&](grpc::ClientContext* c, v1::FilteredStateResponse* r) {
+      unary_deadline_, [&](grpc::ClientContext* c, v1::FilteredStateResponse* r) {
         return stub_->FilteredState(c, request, r);
       });
 }
@@ -101,7 +106,7 @@ absl::StatusOr<v1::FilteredStateResponse> RemoteStoreClient::FilteredState(
 absl::StatusOr<v1::SetConsumerFiltersResponse> RemoteStoreClient::SetConsumerFilters(
     const v1::SetConsumerFiltersRequest& request) {
   return CallUnary<v1::SetConsumerFiltersResponse>(
-      [&](grpc::ClientContext* c, v1::SetConsumerFiltersResponse* r) {
+      unary_deadline_, [&](grpc::ClientContext* c, v1::SetConsumerFiltersResponse* r) {
         return stub_->SetConsumerFilters(c, request, r);
       });
 }
@@ -116,7 +121,7 @@ void RemoteStoreClient::RemoveMessages(v1::RemoveMessagesRequest request, Remove
   auto* call = new Call;
   call->request = std::move(request);
   call->done = std::move(done);
-  call->context.set_deadline(std::chrono::system_clock::now() + common::grpc::kUnaryDeadline);
+  call->context.set_deadline(std::chrono::system_clock::now() + unary_deadline_);
   stub_->async()->RemoveMessages(&call->context, &call->request, &call->response,
                                  [call](grpc::Status status) {
                                    std::unique_ptr<Call> owned(call);

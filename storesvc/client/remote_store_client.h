@@ -17,12 +17,14 @@
 #ifndef JSENGINE_STORESVC_CLIENT_REMOTE_STORE_CLIENT_H_
 #define JSENGINE_STORESVC_CLIENT_REMOTE_STORE_CLIENT_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "common/grpc/completion_pump.h"
+#include "common/grpc/unary.h"
 #include "grpcpp/channel.h"
 #include "proto/store.grpc.pb.h"
 #include "storesvc/client/remote_append_stream.h"
@@ -32,8 +34,10 @@ namespace jsengine::storesvc::client {
 
 class RemoteStoreClient final : public StoreClient {
  public:
-  // `address` is "host:port" of a storesvc.
-  explicit RemoteStoreClient(const std::string& address);
+  // `address` is "host:port" of a storesvc; each unary call fails with
+  // DEADLINE_EXCEEDED when not answered within `unary_deadline`.
+  explicit RemoteStoreClient(const std::string& address, std::chrono::milliseconds unary_deadline =
+                                                             common::grpc::kUnaryDeadline);
   ~RemoteStoreClient() override;
 
   absl::StatusOr<v1::StreamInfo> CreateStream(const v1::CreateStreamRequest& request) override;
@@ -62,6 +66,7 @@ class RemoteStoreClient final : public StoreClient {
   std::unique_ptr<Subscription> WatchStreams(EventCallback on_event) override;
 
  private:
+  const std::chrono::milliseconds unary_deadline_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::StoreService::Stub> stub_;
 

@@ -1,10 +1,13 @@
 #include "storesvc/client/remote_store_client.h"
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/grpc/grpc_server.h"
 #include "common/grpc/grpc_status.h"
 #include "common/status.h"
@@ -57,8 +60,13 @@ class NumberingStoreService final : public v1::StoreService::Service {
     return grpc::Status::CANCELLED;
   }
 
-  grpc::Status GetStreamInfo(grpc::ServerContext*, const v1::StreamInfoRequest* request,
+  // Knows ORDERS; never answers for SLOW.
+  grpc::Status GetStreamInfo(grpc::ServerContext* context, const v1::StreamInfoRequest* request,
                              v1::StreamInfo* info) override {
+    if (request->name() == "SLOW") {
+      while (!context->IsCancelled()) absl::SleepFor(absl::Milliseconds(10));
+      return grpc::Status::CANCELLED;
+    }
     if (request->name() != "ORDERS")
       return common::grpc::ToGrpcStatus(common::JsError(common::JsErrorId::kStreamNotFound));
     info->mutable_config()->set_name("ORDERS");
@@ -136,6 +144,19 @@ TEST(RemoteStoreClientTest, KeepsJetStreamErrorCodes) {
   auto info = client.GetStreamInfo(request);
   ASSERT_FALSE(info.ok());
   EXPECT_EQ(common::ToErrorDetail(info.status()).err_code(), 10059);
+}
+
+TEST(RemoteStoreClientTest, UnansweredAdminCallsEndAtTheGivenDeadline) {
+  NumberingStoreService service;
+  auto server = common::grpc::GrpcServer::Start("127.0.0.1:0", {&service});
+  ASSERT_TRUE(server.ok()) << server.status();
+  RemoteStoreClient client("127.0.0.1:" + std::to_string((*server)->port()),
+                           std::chrono::milliseconds(200));
+  v1::StreamInfoRequest request;
+  request.set_name("SLOW");
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(client.GetStreamInfo(request).status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
 }
 
 TEST(RemoteStoreClientTest, FailsAppendsWhileTheStoreIsDownAndRecovers) {
