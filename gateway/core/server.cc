@@ -220,10 +220,11 @@ void Server::Publish(std::string_view subject, std::string_view reply, std::stri
   if (EventLoop::Current() == nullptr) common::CallbackBurst::AtEnd(&EventLoop::FlushTouched);
 }
 
-void Server::PublishTo(std::string_view to, std::string_view subject, std::string_view reply,
+bool Server::PublishTo(std::string_view to, std::string_view subject, std::string_view reply,
                        std::string_view headers, std::string_view payload) {
-  RouteTo(nullptr, to, subject, reply, headers, !headers.empty(), payload);
+  const bool delivered = RouteTo(nullptr, to, subject, reply, headers, !headers.empty(), payload);
   if (EventLoop::Current() == nullptr) common::CallbackBurst::AtEnd(&EventLoop::FlushTouched);
+  return delivered;
 }
 
 bool Server::HasInterest(std::string_view subject) { return !sublist_.Match(subject)->empty(); }

@@ -70,8 +70,9 @@ class Server {
                std::string_view payload);
   // Publish() to the subscribers of `to`, who see `subject`: how JetStream
   // delivers a stored message to a consumer's deliver subject (or a pull
-  // request's reply) with the subject it was stored under.
-  void PublishTo(std::string_view to, std::string_view subject, std::string_view reply,
+  // request's reply) with the subject it was stored under. False when no
+  // subscriber took it.
+  bool PublishTo(std::string_view to, std::string_view subject, std::string_view reply,
                  std::string_view headers, std::string_view payload);
   // Whether any subscriber, internal ones included, would get a message
   // published to `subject` (what no-responders asks).

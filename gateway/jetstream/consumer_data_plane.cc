@@ -207,8 +207,14 @@ void ConsumerDataPlane::OnDeliveries(v1::DeliveryBatch batch) {
   for (const v1::Delivery& d : batch.deliveries()) {
     if (d.has_message() && !d.message().subject().empty()) {
       const std::string& headers = d.headers().empty() ? d.message().headers() : d.headers();
-      server_->PublishTo(d.subject(), d.message().subject(), d.reply(), headers,
-                         d.message().data());
+      if (!server_->PublishTo(d.subject(), d.message().subject(), d.reply(), headers,
+                              d.message().data()) &&
+          !Watched(d.subject())) {
+        // A pull request whose requester is gone (nats-server drops those
+        // whose reply has no interest): the service stops serving it. Deliver
+        // subjects are watched instead.
+        SendInterest(d.subject(), false);
+      }
     } else {
       server_->Publish(d.subject(), d.reply(), d.headers(),
                        d.has_message() ? d.message().data() : std::string());
@@ -273,13 +279,21 @@ void ConsumerDataPlane::StopServingAcks(const v1::ConsumerRef& consumer) {
   if (id != 0) server_->UnsubscribeInternal(id);
 }
 
+bool ConsumerDataPlane::Watched(const std::string& subject) {
+  absl::MutexLock lock(&mu_);
+  return watches_.count(subject) > 0;
+}
+
+void ConsumerDataPlane::SendInterest(const std::string& subject, bool has_interest) {
+  v1::GatewayEvent event;
+  event.mutable_interest()->set_subject(subject);
+  event.mutable_interest()->set_has_interest(has_interest);
+  Send(std::move(event));
+}
+
 void ConsumerDataPlane::Watch(const std::string& subject) {
-  const uint64_t id = server_->WatchClientInterest(subject, "", [this, subject](bool has) {
-    v1::GatewayEvent event;
-    event.mutable_interest()->set_subject(subject);
-    event.mutable_interest()->set_has_interest(has);
-    Send(std::move(event));
-  });
+  const uint64_t id = server_->WatchClientInterest(
+      subject, "", [this, subject](bool has) { SendInterest(subject, has); });
   uint64_t replaced = id;
   {
     absl::MutexLock lock(&mu_);

@@ -84,6 +84,9 @@ class ConsumerDataPlane final : public DataPlane {
   void OnSettled(uint64_t id) ABSL_LOCKS_EXCLUDED(settle_mu_);
   // Stops serving and watching what a session_start batch does not name.
   void KeepOnly(const v1::DeliveryBatch& start) ABSL_LOCKS_EXCLUDED(mu_);
+  bool Watched(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
+  // Tells the service whether clients listen on `subject`.
+  void SendInterest(const std::string& subject, bool has_interest);
   void Watch(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
   void Unwatch(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
 

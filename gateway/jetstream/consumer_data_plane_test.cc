@@ -231,5 +231,22 @@ TEST_F(ConsumerDataPlaneBatchTest, FlushSendsWhatABurstQueued) {
   EXPECT_EQ(batches[1].events(0).pull().reply(), "inbox.3");
 }
 
+// A message for a pull request whose requester is gone reaches nobody: the
+// service hears that its reply has no interest, so it stops serving it.
+TEST_F(ConsumerDataPlaneBatchTest, AMessageNobodyTookReportsItsReplyUnheard) {
+  v1::DeliveryBatch batch;
+  v1::Delivery* d = batch.add_deliveries();
+  d->set_subject("_INBOX.gone.1");
+  d->set_reply("$JS.ACK.S.C.1.1.1.0.0");
+  d->mutable_message()->set_subject("s.a");
+  d->mutable_message()->set_data("m1");
+  recorder_.Deliver(std::move(batch));
+  const std::vector<v1::GatewayBatch> batches = recorder_.WaitForEvents(1);
+  ASSERT_EQ(batches.size(), 1u);
+  ASSERT_EQ(batches[0].events_size(), 1);
+  EXPECT_EQ(batches[0].events(0).interest().subject(), "_INBOX.gone.1");
+  EXPECT_FALSE(batches[0].events(0).interest().has_interest());
+}
+
 }  // namespace
 }  // namespace jsengine::gateway::jetstream
