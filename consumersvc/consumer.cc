@@ -363,6 +363,17 @@ void Consumer::OnPurged(uint64_t start, uint64_t stream_last_seq, bool wider, in
   Run(now_ns);
 }
 
+void Consumer::OnRemoved(uint64_t first, uint64_t last, int64_t now_ns) {
+  if (setup_.config.ack_policy() != v1::ACK_EXPLICIT || first > last) return;
+  std::vector<uint64_t> gone;
+  for (auto it = pending_.lower_bound(first); it != pending_.end() && it->first <= last; ++it) {
+    gone.push_back(it->first);
+  }
+  if (gone.empty()) return;
+  for (uint64_t sseq : gone) ProcessAck(sseq, 0, false);
+  Run(now_ns);
+}
+
 void Consumer::OnDeliveryInterest(bool has_interest, int64_t now_ns) {
   if (!is_push()) return;
   const bool was = active_;

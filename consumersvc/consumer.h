@@ -181,6 +181,10 @@ class Consumer {
   // the purge took only some of the subjects the consumer reads, so
   // `start` is the stream's first sequence.
   void OnPurged(uint64_t start, uint64_t stream_last_seq, bool wider, int64_t now_ns);
+  // The stream lost [first, last] (a limit, a deleted message): those
+  // awaiting an explicit ack count as acknowledged, as nats-server's
+  // decStreamPending has it, so they hold no max_ack_pending slot.
+  void OnRemoved(uint64_t first, uint64_t last, int64_t now_ns);
 
   // Whether an inactive_threshold has passed without interest (push) or
   // pull requests (pull): the owner deletes the consumer.

@@ -289,7 +289,12 @@ void StreamConsumers::Start(uint64_t last_seq, int64_t max_age_ns) {
 
 void StreamConsumers::OnAppended(const std::vector<StreamFeed::Message>& messages) {
   const int64_t now = absl::GetCurrentTimeNanos();
+  // A limit (max_msgs, max_bytes, ...) let the oldest messages go.
+  const uint64_t first = feed_->first_seq();
+  const uint64_t gone_from = removed_below_;
+  if (first > removed_below_) removed_below_ = first;
   for (auto& [name, entry] : consumers_) {
+    if (first > gone_from) entry.consumer->OnRemoved(gone_from, first - 1, now);
     entry.source->OnAppended(messages);
     entry.consumer->OnStreamAppended(now);
   }
@@ -411,7 +416,12 @@ absl::StatusOr<v1::PurgeStreamResponse> StreamConsumers::Purge(
 absl::Status StreamConsumers::DeleteMessage(const v1::DeleteMessageRequest& request) {
   JSE_RETURN_IF_ERROR(store_->DeleteMessage(request));
   if (feed_ != nullptr) feed_->Erase(request.seq());
-  for (auto& [name, entry] : consumers_) entry.source->Erase(request.seq());
+  const int64_t now = absl::GetCurrentTimeNanos();
+  for (auto& [name, entry] : consumers_) {
+    entry.source->Erase(request.seq());
+    entry.consumer->OnRemoved(request.seq(), request.seq(), now);
+  }
+  Finish(now);
   return absl::OkStatus();
 }
 

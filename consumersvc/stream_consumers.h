@@ -158,6 +158,8 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   v1::DeliveryBatch outgoing_;
   int64_t scheduled_due_ns_ = 0;
   std::atomic<size_t> count_{0};
+  // The stream's first sequence as last seen: below it, messages are gone.
+  uint64_t removed_below_ = 1;
 
   // Retention: acknowledged ranges not yet looked at, what waits for their
   // removal, and whether a RemoveMessages is scheduled or in flight.

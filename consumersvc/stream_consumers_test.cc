@@ -180,7 +180,7 @@ class StreamConsumersTest : public ::testing::Test {
     pool_.Shutdown();
   }
 
-  void Make(v1::RetentionPolicy retention) {
+  void Make(v1::RetentionPolicy retention, int64_t max_msgs = 0) {
     storesvc::StoreOptions options;
     options.data_dir = testing::util::MakeTempDir("stream_consumers-");
     auto store = storesvc::Store::Open(options);
@@ -191,6 +191,7 @@ class StreamConsumersTest : public ::testing::Test {
     create.mutable_config()->set_name("S");
     create.mutable_config()->add_subjects("s.>");
     create.mutable_config()->set_retention(retention);
+    if (max_msgs > 0) create.mutable_config()->set_max_msgs(max_msgs);
     auto info = store_->CreateStream(create);
     ASSERT_TRUE(info.ok()) << info.status();
     stream_ = *info;
@@ -469,6 +470,38 @@ TEST_F(StreamConsumersTest, APullWaitsForTheTailToReachWhatWasPublishedBeforeIt)
   EXPECT_EQ(got[0].message().seq(), 1u);
   EXPECT_EQ(got[2].message().seq(), 3u);
   EXPECT_TRUE(sink_.confirmed().empty()) << "a full batch ends without a status";
+}
+
+// Messages the stream lost while awaiting their ack (a limit, a delete)
+// count as acknowledged, as in nats-server: they hold no max_ack_pending
+// slot until their ack wait ends.
+TEST_F(StreamConsumersTest, MessagesTheStreamLostAreNoLongerAwaitingAcks) {
+  Make(v1::RETENTION_LIMITS, /*max_msgs=*/3);
+  v1::ConsumerConfig config = Pull("P");
+  config.set_max_ack_pending(1);
+  Create(config);
+  Publish({"s.a"});
+  Fetch("P", 1);  // 1 awaits its ack.
+  Run([](StreamConsumers& s) {
+    v1::DeleteMessageRequest remove;
+    remove.set_stream("S");
+    remove.set_seq(1);
+    ASSERT_TRUE(s.DeleteMessage(remove).ok());
+  });
+  auto info = [this] {
+    v1::ConsumerInfo out;
+    Run([&](StreamConsumers& s) { out = s.Info("P", absl::GetCurrentTimeNanos()).value(); });
+    return out;
+  };
+  EXPECT_EQ(info().num_ack_pending(), 0);
+  EXPECT_EQ(info().ack_floor().stream_seq(), 1u);
+
+  Publish({"s.b"});
+  Fetch("P", 1);  // 2 awaits its ack; 3, 4 and 5 push it out (max_msgs 3).
+  Publish({"s.c", "s.d", "s.e"});
+  std::vector<std::string> acks = Fetch("P", 1);
+  ASSERT_EQ(acks.size(), 1u) << "2 no longer holds the only max_ack_pending slot";
+  EXPECT_EQ(info().ack_floor().stream_seq(), 2u);
 }
 
 }  // namespace
