@@ -459,6 +459,12 @@ absl::Status Stream::DeleteMessage(const v1::DeleteMessageRequest& request) {
     return common::JsErrorF(common::JsErrorId::kStreamMsgDeleteFailed,
                             {{"err", "message delete not permitted"}});
   }
+  // nats-server's store errors for sequences that never held a message.
+  if (request.seq() == 0 || request.seq() > last_seq_) {
+    return common::JsErrorF(
+        common::JsErrorId::kStreamMsgDeleteFailed,
+        {{"err", request.seq() == 0 ? "no message found" : "stream store EOF"}});
+  }
   absl::StatusOr<bool> removed =
       request.no_erase() ? store_->Remove(request.seq()) : store_->Erase(request.seq());
   if (!removed.ok()) {

@@ -308,6 +308,14 @@ TEST_F(StreamTest, PurgeGetDelete) {
   absl::Status again = stream_->DeleteMessage(del);
   EXPECT_EQ(ErrCode(again), 10043);
   EXPECT_EQ(again.message(), "sequence 2 not found");
+  del.set_seq(99);  // Past the last: nats-server's store says so.
+  absl::Status past = stream_->DeleteMessage(del);
+  EXPECT_EQ(ErrCode(past), 10057);
+  EXPECT_EQ(past.message(), "stream store EOF");
+  del.set_seq(0);
+  absl::Status zero = stream_->DeleteMessage(del);
+  EXPECT_EQ(ErrCode(zero), 10057);
+  EXPECT_EQ(zero.message(), "no message found");
 
   v1::PurgeStreamRequest keep;
   keep.set_filter("s.even");
