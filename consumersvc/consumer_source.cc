@@ -68,6 +68,7 @@ void ConsumerSource::Forget() {
   loaded_.clear();
   gone_.clear();
   wanted_.clear();
+  erased_in_flight_.clear();
   asked_.clear();
   counted_ = false;
 }
@@ -77,6 +78,8 @@ void ConsumerSource::Erase(uint64_t seq) {
                              [](const StreamFeed::Message& m, uint64_t s) { return m->seq() < s; });
   if (it != ahead_.end() && (*it)->seq() == seq) ahead_.erase(it);
   loaded_.erase(seq);
+  // A read in flight may have read it before the deletion.
+  if (ahead_read_ != nullptr || seq_read_ != nullptr) erased_in_flight_.insert(seq);
   counted_ = false;
 }
 
@@ -146,6 +149,7 @@ void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
           for (v1::StoredMessage& m : *batch.mutable_messages()) {
             ++progress->messages;
             ahead_to_ = std::max(ahead_to_, m.seq());
+            if (erased_in_flight_.count(m.seq()) > 0) continue;
             ahead_.push_back(std::make_shared<const v1::StoredMessage>(std::move(m)));
           }
         });
@@ -164,6 +168,7 @@ void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
             if (ahead_to_ < ahead_from_) ahead_to_ = ahead_from_;
           }
           ahead_read_.reset();
+          if (seq_read_ == nullptr) erased_in_flight_.clear();
           on_fetched_();
         });
       });
@@ -207,6 +212,7 @@ void ConsumerSource::StartRedeliveryRead() {
           if (alive.expired()) return;
           for (v1::StoredMessage& m : *batch.mutable_messages()) {
             const uint64_t seq = m.seq();
+            if (erased_in_flight_.count(seq) > 0) continue;  // Stays in remaining: gone.
             remaining->erase(seq);
             loaded_[seq] = std::make_shared<const v1::StoredMessage>(std::move(m));
           }
@@ -223,6 +229,7 @@ void ConsumerSource::StartRedeliveryRead() {
             wanted_.insert(remaining->begin(), remaining->end());
           }
           seq_read_.reset();
+          if (ahead_read_ == nullptr) erased_in_flight_.clear();
           asked_.clear();
           // What was wanted meanwhile is asked for when the consumer loads
           // it again, after it took what this read brought.

@@ -83,6 +83,8 @@ class ConsumerSource final : public MessageSource {
   std::set<uint64_t> gone_;
   std::set<uint64_t> wanted_;
   std::set<uint64_t> asked_;  // By the read in flight.
+  // Deleted while a read was in flight: dropped if it brings them.
+  std::set<uint64_t> erased_in_flight_;
   std::unique_ptr<storesvc::client::Subscription> seq_read_;
 
   // Matching messages at or after counted_from_; appends after

@@ -504,5 +504,29 @@ TEST_F(StreamConsumersTest, MessagesTheStreamLostAreNoLongerAwaitingAcks) {
   EXPECT_EQ(info().ack_floor().stream_seq(), 2u);
 }
 
+// A message deleted after the tail read it, before the batch reached the
+// consumers, is not delivered.
+TEST_F(StreamConsumersTest, AMessageDeletedBeforeTheTailBroughtItIsNotDelivered) {
+  Make(v1::RETENTION_LIMITS);
+  Create(Pull("P"));
+  recording_->HoldTails();
+  Publish({"s.a", "s.b", "s.c"});
+  Run([](StreamConsumers& s) {
+    v1::DeleteMessageRequest remove;
+    remove.set_stream("S");
+    remove.set_seq(2);
+    ASSERT_TRUE(s.DeleteMessage(remove).ok());
+  });
+  recording_->ReleaseTails();
+  Run([](StreamConsumers& s) {
+    s.OnPull("P", "_INBOX.p", R"({"batch":3,"expires":1000000000})", absl::GetCurrentTimeNanos(),
+             /*published_through=*/3);
+  });
+  std::vector<v1::Delivery> got = sink_.Take(2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].message().seq(), 1u);
+  EXPECT_EQ(got[1].message().seq(), 3u);
+}
+
 }  // namespace
 }  // namespace jsengine::consumersvc

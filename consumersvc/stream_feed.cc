@@ -89,12 +89,14 @@ void StreamFeed::OnBatch(v1::MessageBatch* batch) {
       continue;
     }
     last_seq_ = m.seq();
+    if (!erased_ahead_.empty() && erased_ahead_.erase(m.seq()) > 0) continue;
     auto message = std::make_shared<const v1::StoredMessage>(std::move(m));
     cache_bytes_ += SizeOf(*message);
     cache_.push_back(message);
     added.push_back(std::move(message));
   }
   last_seq_ = std::max(last_seq_, batch->stream_last_seq());
+  erased_ahead_.erase(erased_ahead_.begin(), erased_ahead_.upper_bound(last_seq_));
   while (!cache_.empty() && cache_.front()->seq() < first_seq_) {
     cache_bytes_ -= SizeOf(*cache_.front());
     cache_.pop_front();
@@ -106,6 +108,11 @@ void StreamFeed::OnBatch(v1::MessageBatch* batch) {
 }
 
 void StreamFeed::Erase(uint64_t seq) {
+  if (seq > last_seq_) {
+    // A batch read before the deletion may still bring it.
+    erased_ahead_.insert(seq);
+    return;
+  }
   if (seq < cache_first_seq_) return;
   const size_t i = LowerBound(seq);
   if (i == cache_.size() || cache_[i]->seq() != seq) return;

@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "absl/status/status.h"
@@ -107,6 +108,8 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   std::unique_ptr<storesvc::client::Subscription> tail_;
   std::deque<std::pair<uint64_t, std::function<void()>>> caught_up_;
   bool tail_ended_ = false;
+  // Deleted before the tail brought them: never cached.
+  std::set<uint64_t> erased_ahead_;
   std::deque<Message> cache_;  // Ascending sequences.
   size_t cache_bytes_ = 0;
   uint64_t cache_first_seq_ = 1;
