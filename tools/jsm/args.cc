@@ -20,6 +20,7 @@ const std::map<std::string, bool>& KnownFlags() {
       {"pull", false},        {"deliver", true},  {"deliver-all", false}, {"deliver-last", false},
       {"deliver-new", false}, {"ack", true},      {"replay", true},       {"filter", true},
       {"last", true},         {"server", true},   {"count", true},        {"history", true},
+      {"from", true},         {"subject", true},
   };
   return *flags;
 }
@@ -207,6 +208,9 @@ Message sets (streams):
   purge | stream purge <name>          Remove every message (--filter SUBJECT: only those)
   get | stream get <name> <seq>        Show a stored message
   get <name> --last <subject>          Show the newest message on a subject
+  get <name> --from <seq>              Show stored messages as they are read, up to the
+        [--count N] [--subject S]      last one when it starts, N of them, or Ctrl-C;
+                                       --json: one message per line
   rm-msg | stream rm-msg <name> <seq>  Delete one message
 
 Observables (consumers):

@@ -1,15 +1,21 @@
 #include "tools/jsm/commands.h"
 
+#include <algorithm>
+#include <optional>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "common/status.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/jsm/configs.h"
 #include "tools/jsm/format.h"
+#include "tools/jsm/interrupt.h"
 #include "tools/jsm/service_errors.h"
 
 namespace jsengine::tools::jsm {
@@ -24,16 +30,68 @@ absl::StatusOr<uint64_t> ParseSeq(const std::string& text) {
   return seq;
 }
 
+// `message` as proto JSON: indented, or on one line.
+absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message, bool indented) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = indented;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  const auto converted = google::protobuf::util::MessageToJsonString(message, &json, options);
+  if (!converted.ok()) {
+    return absl::InternalError(
+        absl::StrCat("cannot print the answer as JSON: ", converted.ToString()));
+  }
+  if (json.empty() || json.back() != '\n') json += "\n";
+  return json;
+}
+
+// What a running read has handed over, kept for the thread that prints
+// (the read's callbacks must not wait for it).
+class ReadInbox {
+ public:
+  bool OnBatch(v1::MessageBatch& batch) {
+    absl::MutexLock lock(&mu_);
+    batches_.push_back(std::move(batch));
+    return true;
+  }
+  void OnDone(absl::Status status) {
+    absl::MutexLock lock(&mu_);
+    done_ = std::move(status);
+  }
+  // Waits up to `timeout` for a batch or the end, then moves the batches
+  // into `batches`; the read's status once it ended.
+  std::optional<absl::Status> Take(absl::Duration timeout, std::vector<v1::MessageBatch>* batches) {
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(this, &ReadInbox::HasNews), timeout);
+    for (v1::MessageBatch& batch : batches_) batches->push_back(std::move(batch));
+    batches_.clear();
+    return done_;
+  }
+
+ private:
+  bool HasNews() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !batches_.empty() || done_.has_value();
+  }
+
+  absl::Mutex mu_;
+  std::vector<v1::MessageBatch> batches_ ABSL_GUARDED_BY(mu_);
+  std::optional<absl::Status> done_ ABSL_GUARDED_BY(mu_);
+};
+
 }  // namespace
 
 Commands::Commands(storesvc::client::StoreClient& store,
                    consumersvc::client::ConsumerClient& consumers, Endpoints endpoints,
-                   Prompter* prompter, std::ostream& out)
+                   Prompter* prompter, std::ostream& out, std::ostream& err,
+                   std::function<bool()> interrupted)
     : store_(store),
       consumers_(consumers),
       endpoints_(std::move(endpoints)),
       prompter_(prompter),
-      out_(out) {}
+      out_(out),
+      err_(err),
+      interrupted_(std::move(interrupted)) {}
 
 absl::Status Commands::Run(const Args& args) {
   switch (args.verb) {
@@ -105,18 +163,8 @@ absl::Status Commands::Print(const Args& args, const google::protobuf::Message& 
     out_ << text;
     return absl::OkStatus();
   }
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.always_print_primitive_fields = true;
-  options.preserve_proto_field_names = true;
-  std::string json;
-  const auto converted = google::protobuf::util::MessageToJsonString(message, &json, options);
-  if (!converted.ok()) {
-    return absl::InternalError(
-        absl::StrCat("cannot print the answer as JSON: ", converted.ToString()));
-  }
+  JSE_ASSIGN_OR_RETURN(std::string json, ToJson(message, /*indented=*/true));
   out_ << json;
-  if (json.empty() || json.back() != '\n') out_ << "\n";
   return absl::OkStatus();
 }
 
@@ -183,6 +231,22 @@ absl::Status Commands::Remove(const Args& args) {
 
 absl::Status Commands::Purge(const Args& args) {
   JSE_RETURN_IF_ERROR(ExpectPositional(args, 1, "purge <message set> [--filter subject]"));
+  const std::string& name = args.positional[0];
+  const std::string filter = args.Get("filter");
+  v1::StreamInfoRequest info_request;
+  info_request.set_name(name);
+  absl::StatusOr<v1::StreamInfo> info = store_.GetStreamInfo(info_request);
+  if (!info.ok()) return FromStore(info.status());
+  uint64_t messages = info->state().messages();
+  if (!filter.empty()) {
+    v1::FilteredStateRequest matching;
+    matching.set_stream(name);
+    matching.add_filter_subjects(filter);
+    absl::StatusOr<v1::FilteredStateResponse> state = store_.FilteredState(matching);
+    if (!state.ok()) return FromStore(state.status());
+    messages = state->messages();
+  }
+  err_ << PurgeProgressText(name, filter, messages, info->state().bytes()) << std::flush;
   v1::PurgeStreamRequest request;
   request.set_name(args.positional[0]);
   request.set_filter(args.Get("filter"));
@@ -194,6 +258,10 @@ absl::Status Commands::Purge(const Args& args) {
 }
 
 absl::Status Commands::Get(const Args& args) {
+  if (args.Has("from")) return GetRange(args);
+  if (args.Has("count") || args.Has("subject")) {
+    return absl::InvalidArgumentError("--count and --subject go with --from <seq>");
+  }
   v1::GetMessageRequest request;
   if (args.Has("last")) {
     JSE_RETURN_IF_ERROR(ExpectPositional(args, 1, "get <message set> --last <subject>"));
@@ -207,6 +275,91 @@ absl::Status Commands::Get(const Args& args) {
   absl::StatusOr<v1::StoredMessage> message = store_.GetMessage(request);
   if (!message.ok()) return FromStore(message.status());
   return Print(args, *message, MessageText(*message));
+}
+
+absl::Status Commands::GetRange(const Args& args) {
+  JSE_RETURN_IF_ERROR(
+      ExpectPositional(args, 1, "get <message set> --from <seq> [--count N] [--subject S]"));
+  if (args.Has("last")) return absl::InvalidArgumentError("--last and --from exclude each other");
+  JSE_ASSIGN_OR_RETURN(const uint64_t from, ParseSeq(args.Get("from")));
+  uint64_t count = 0;  // 0: to the end.
+  if (args.Has("count") && (!absl::SimpleAtoi(args.Get("count"), &count) || count == 0)) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid --count \"", args.Get("count"), "\""));
+  }
+  v1::StreamInfoRequest info_request;
+  info_request.set_name(args.positional[0]);
+  absl::StatusOr<v1::StreamInfo> info = store_.GetStreamInfo(info_request);
+  if (!info.ok()) return FromStore(info.status());
+  // The end as it is now: what is stored while we read is not printed.
+  const uint64_t last = info->state().last_seq();
+  std::function<bool()> interrupted = interrupted_;
+  if (interrupted == nullptr) {
+    CatchInterrupts();
+    interrupted = Interrupted;
+  }
+  const bool json = args.Has("json");
+  const absl::Duration timeout = absl::FromChrono(endpoints_.timeout);
+  uint64_t next = from;
+  uint64_t printed = 0;
+  while (next <= last && (count == 0 || printed < count)) {
+    const uint64_t wanted = count == 0 ? kReadWindow : std::min(kReadWindow, count - printed);
+    v1::ReadRequest request;
+    request.set_stream(args.positional[0]);
+    request.set_start_seq(next);
+    request.set_filter_subject(args.Get("subject"));
+    request.set_max_messages(wanted);
+    auto inbox = std::make_shared<ReadInbox>();
+    std::unique_ptr<storesvc::client::Subscription> read = store_.Read(
+        request, [inbox](v1::MessageBatch& batch) { return inbox->OnBatch(batch); },
+        [inbox](absl::Status status) { inbox->OnDone(std::move(status)); });
+    uint64_t got = 0;  // By this read.
+    absl::Time silent_since = absl::Now();
+    while (true) {
+      std::vector<v1::MessageBatch> batches;
+      const std::optional<absl::Status> done = inbox->Take(absl::Milliseconds(100), &batches);
+      if (interrupted()) {
+        read->Cancel();
+        return absl::OkStatus();
+      }
+      std::string text;
+      bool past_end = false;
+      for (const v1::MessageBatch& batch : batches) {
+        for (const v1::StoredMessage& message : batch.messages()) {
+          if (message.seq() > last) {
+            past_end = true;
+            break;
+          }
+          if (json) {
+            JSE_ASSIGN_OR_RETURN(std::string line, ToJson(message, /*indented=*/false));
+            absl::StrAppend(&text, line);
+          } else {
+            absl::StrAppend(&text, MessageText(message), "\n");
+          }
+          ++printed;
+          ++got;
+          next = message.seq() + 1;
+        }
+        if (past_end) break;
+      }
+      if (!text.empty()) out_ << text << std::flush;
+      if (past_end) {
+        read->Cancel();
+        return absl::OkStatus();
+      }
+      if (done.has_value()) {
+        if (!done->ok()) return FromStore(*done);
+        if (got < wanted) return absl::OkStatus();  // The stored range ended.
+        break;
+      }
+      if (!batches.empty()) {
+        silent_since = absl::Now();
+      } else if (absl::Now() - silent_since >= timeout) {
+        read->Cancel();
+        return FromStore(absl::DeadlineExceededError("the read stalled"));
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Commands::RemoveMessage(const Args& args) {

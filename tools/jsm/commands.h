@@ -2,8 +2,13 @@
 // prints its result: the seed's human layout (format.h), or with --json the
 // service's answer as proto JSON.
 //
-//   Commands commands(store, consumers, endpoints, prompter, std::cout);
+//   Commands commands(store, consumers, endpoints, prompter, std::cout, std::cerr);
 //   absl::Status done = commands.Run(*ParseArgs({"info", "devices-events"}));
+//
+// `get <set> --from <seq>` streams the stored messages as they are read,
+// until --count, the stream's end as it was when it started, or Ctrl-C
+// (interrupt.h), which ends it with OK. `purge` says on `err` how much it
+// is about to remove before it asks.
 //
 // Stream admin goes to the store service; consumers, purges and message
 // deletes go to the consumer service (a purge or a delete there moves the
@@ -16,6 +21,8 @@
 #ifndef JSENGINE_TOOLS_JSM_COMMANDS_H_
 #define JSENGINE_TOOLS_JSM_COMMANDS_H_
 
+#include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -31,9 +38,16 @@ namespace jsengine::tools::jsm {
 
 class Commands {
  public:
-  // `prompter` is null when stdin is not a terminal.
+  // `prompter` is null when stdin is not a terminal. `interrupted` is
+  // polled by `get --from`; null: Ctrl-C, caught from then on
+  // (interrupt.h).
   Commands(storesvc::client::StoreClient& store, consumersvc::client::ConsumerClient& consumers,
-           Endpoints endpoints, Prompter* prompter, std::ostream& out);
+           Endpoints endpoints, Prompter* prompter, std::ostream& out, std::ostream& err,
+           std::function<bool()> interrupted = nullptr);
+
+  // Messages `get --from` asks of one read: what it holds in memory at
+  // most, as the read's callbacks may not wait for the terminal.
+  static constexpr uint64_t kReadWindow = 1024;
 
   absl::Status Run(const Args& args);
 
@@ -44,6 +58,7 @@ class Commands {
   absl::Status Remove(const Args& args);
   absl::Status Purge(const Args& args);
   absl::Status Get(const Args& args);
+  absl::Status GetRange(const Args& args);
   absl::Status RemoveMessage(const Args& args);
   absl::Status Edit(const Args& args);
   absl::Status AddObservable(const Args& args);
@@ -71,6 +86,8 @@ class Commands {
   const Endpoints endpoints_;
   Prompter* const prompter_;
   std::ostream& out_;
+  std::ostream& err_;
+  const std::function<bool()> interrupted_;
 };
 
 }  // namespace jsengine::tools::jsm

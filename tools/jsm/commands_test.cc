@@ -1,12 +1,15 @@
 #include "tools/jsm/commands.h"
 
+#include <memory>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "consumersvc/client/mock_consumer_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storesvc/client/mock_store_client.h"
+#include "tools/jsm/format.h"
 
 namespace jsengine::tools::jsm {
 namespace {
@@ -22,7 +25,8 @@ class CommandsTest : public ::testing::Test {
     absl::StatusOr<Args> args = ParseArgs(argv);
     EXPECT_TRUE(args.ok()) << args.status();
     Endpoints endpoints{"store:1", "consumer:2", "nats://n:3", std::chrono::milliseconds(1500)};
-    Commands commands(store_, consumers_, endpoints, prompter, out_);
+    Commands commands(store_, consumers_, endpoints, prompter, out_, err_,
+                      [this] { return interrupted_(); });
     return commands.Run(*args);
   }
 
@@ -39,6 +43,8 @@ class CommandsTest : public ::testing::Test {
   ::testing::StrictMock<storesvc::client::MockStoreClient> store_;
   ::testing::StrictMock<consumersvc::client::MockConsumerClient> consumers_;
   std::ostringstream out_;
+  std::ostringstream err_;
+  std::function<bool()> interrupted_ = [] { return false; };
 };
 
 TEST_F(CommandsTest, AddSendsTheFlagsConfigAndPrintsTheSeedsAnswer) {
@@ -126,6 +132,15 @@ TEST_F(CommandsTest, ListReadsEveryPage) {
 }
 
 TEST_F(CommandsTest, PurgeAndMessageDeletesGoToTheConsumerService) {
+  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(Stream("S", 3)));
+  EXPECT_CALL(store_, FilteredState(_)).WillOnce([](const v1::FilteredStateRequest& request) {
+    EXPECT_EQ(request.stream(), "S");
+    EXPECT_EQ(request.filter_subjects_size(), 1);
+    EXPECT_EQ(request.filter_subjects(0), "S.a");
+    v1::FilteredStateResponse response;
+    response.set_messages(1234);
+    return response;
+  });
   EXPECT_CALL(consumers_, PurgeStream(_)).WillOnce([](const v1::PurgeStreamRequest& request) {
     EXPECT_EQ(request.name(), "S");
     EXPECT_EQ(request.filter(), "S.a");
@@ -134,6 +149,7 @@ TEST_F(CommandsTest, PurgeAndMessageDeletesGoToTheConsumerService) {
     return response;
   });
   ASSERT_TRUE(Run({"purge", "S", "--filter", "S.a"}).ok());
+  EXPECT_EQ(err_.str(), "Purging 1,234 messages on S.a from S...\n");
   EXPECT_EQ(out_.str(), "Purged 1,234 messages\n");
 
   EXPECT_CALL(consumers_, DeleteMessage(_)).WillOnce([](const v1::DeleteMessageRequest& request) {
@@ -169,6 +185,188 @@ TEST_F(CommandsTest, GetBySequenceOrLastOnASubject) {
   ASSERT_TRUE(Run({"get", "S", "--last", "S.b"}).ok());
   EXPECT_THAT(out_.str(), HasSubstr("Sequence: 9\n"));
   EXPECT_EQ(Run({"get", "S", "first"}).message(), "invalid sequence \"first\"");
+}
+
+TEST_F(CommandsTest, PurgeSaysHowMuchBeforeItAsks) {
+  v1::StreamInfo info = Stream("devices-events", 123456);
+  info.mutable_state()->set_bytes(6800000);
+  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(info));
+  EXPECT_CALL(consumers_, PurgeStream(_)).WillOnce([this](const v1::PurgeStreamRequest& request) {
+    EXPECT_EQ(err_.str(), "Purging 123,456 messages (6.8 MB) from devices-events...\n");
+    EXPECT_EQ(request.filter(), "");
+    v1::PurgeStreamResponse response;
+    response.set_purged(123456);
+    return response;
+  });
+  ASSERT_TRUE(Run({"purge", "devices-events", "--json"}).ok());
+  EXPECT_EQ(out_.str(), "{\n \"purged\": \"123456\"\n}\n");
+}
+
+TEST_F(CommandsTest, PurgeOfAnUnknownStreamAsksNothing) {
+  EXPECT_CALL(store_, GetStreamInfo(_))
+      .WillOnce(Return(common::JsError(common::JsErrorId::kStreamNotFound)));
+  EXPECT_EQ(Run({"purge", "nope"}).message(), "stream not found");
+  EXPECT_EQ(err_.str(), "");
+}
+
+// A read that the test drives: Read() hands the callbacks over.
+class FakeRead : public storesvc::client::Subscription {
+ public:
+  explicit FakeRead(bool* cancelled) : cancelled_(cancelled) {}
+  void Cancel() override { *cancelled_ = true; }
+
+ private:
+  bool* cancelled_;
+};
+
+// Messages `first`..`last` on S.a (even) and S.b (odd) as one batch.
+v1::MessageBatch Messages(uint64_t first, uint64_t last) {
+  v1::MessageBatch batch;
+  for (uint64_t seq = first; seq <= last; ++seq) {
+    v1::StoredMessage* message = batch.add_messages();
+    message->set_seq(seq);
+    message->set_subject(seq % 2 == 0 ? "S.a" : "S.b");
+    message->set_data(absl::StrCat("m", seq));
+  }
+  return batch;
+}
+
+TEST_F(CommandsTest, GetFromPrintsMessagesInOrderUpToCount) {
+  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(Stream("S", 10)));
+  bool cancelled = false;
+  EXPECT_CALL(store_, Read(_, _, _))
+      .WillOnce([&](const v1::ReadRequest& request,
+                    storesvc::client::StoreClient::BatchCallback on_batch,
+                    storesvc::client::StoreClient::DoneCallback done) {
+        EXPECT_EQ(request.stream(), "S");
+        EXPECT_EQ(request.start_seq(), 3u);
+        EXPECT_EQ(request.max_messages(), 3u);
+        EXPECT_EQ(request.filter_subject(), "");
+        EXPECT_FALSE(request.tail());
+        v1::MessageBatch first = Messages(3, 4);
+        on_batch(first);
+        v1::MessageBatch second = Messages(5, 5);
+        on_batch(second);
+        done(absl::OkStatus());
+        return std::make_unique<FakeRead>(&cancelled);
+      });
+  ASSERT_TRUE(Run({"get", "S", "--from", "3", "--count", "3"}).ok());
+  v1::StoredMessage m3 = Messages(3, 3).messages(0);
+  v1::StoredMessage m4 = Messages(4, 4).messages(0);
+  v1::StoredMessage m5 = Messages(5, 5).messages(0);
+  EXPECT_EQ(out_.str(),
+            absl::StrCat(MessageText(m3), "\n", MessageText(m4), "\n", MessageText(m5), "\n"));
+}
+
+TEST_F(CommandsTest, GetFromStopsAtTheEndAsItWasAtTheStart) {
+  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(Stream("S", 4)));
+  bool cancelled = false;
+  EXPECT_CALL(store_, Read(_, _, _))
+      .WillOnce([&](const v1::ReadRequest& request,
+                    storesvc::client::StoreClient::BatchCallback on_batch,
+                    storesvc::client::StoreClient::DoneCallback) {
+        EXPECT_EQ(request.filter_subject(), "S.a");
+        EXPECT_EQ(request.max_messages(), Commands::kReadWindow);
+        // 6 was stored after the start: not printed, and the read ends.
+        v1::MessageBatch batch;
+        *batch.add_messages() = Messages(2, 2).messages(0);
+        *batch.add_messages() = Messages(4, 4).messages(0);
+        *batch.add_messages() = Messages(6, 6).messages(0);
+        on_batch(batch);
+        return std::make_unique<FakeRead>(&cancelled);
+      });
+  ASSERT_TRUE(Run({"get", "S", "--from", "1", "--subject", "S.a", "--json"}).ok());
+  EXPECT_TRUE(cancelled);
+  EXPECT_EQ(out_.str(),
+            "{\"subject\":\"S.a\",\"seq\":\"2\",\"time_ns\":\"0\",\"headers\":\"\","
+            "\"data\":\"bTI=\"}\n"
+            "{\"subject\":\"S.a\",\"seq\":\"4\",\"time_ns\":\"0\",\"headers\":\"\","
+            "\"data\":\"bTQ=\"}\n");
+}
+
+TEST_F(CommandsTest, GetFromReadsWindowAfterWindow) {
+  const uint64_t total = Commands::kReadWindow + 5;
+  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(Stream("S", total)));
+  bool cancelled = false;
+  EXPECT_CALL(store_, Read(_, _, _))
+      .WillOnce([&](const v1::ReadRequest& request,
+                    storesvc::client::StoreClient::BatchCallback on_batch,
+                    storesvc::client::StoreClient::DoneCallback done) {
+        EXPECT_EQ(request.start_seq(), 1u);
+        v1::MessageBatch batch = Messages(1, Commands::kReadWindow);
+        on_batch(batch);
+        done(absl::OkStatus());
+        return std::make_unique<FakeRead>(&cancelled);
+      })
+      .WillOnce([&](const v1::ReadRequest& request,
+                    storesvc::client::StoreClient::BatchCallback on_batch,
+                    storesvc::client::StoreClient::DoneCallback done) {
+        EXPECT_EQ(request.start_seq(), Commands::kReadWindow + 1);
+        v1::MessageBatch batch = Messages(Commands::kReadWindow + 1, total);
+        on_batch(batch);
+        done(absl::OkStatus());
+        return std::make_unique<FakeRead>(&cancelled);
+      });
+  ASSERT_TRUE(Run({"get", "S", "--from", "1"}).ok());
+  const std::string out = out_.str();
+  EXPECT_THAT(out, StartsWith("Subject:  S.b\nSequence: 1\n"));
+  EXPECT_THAT(out, HasSubstr(absl::StrCat("\nm", total, "\n\n")));
+  size_t blocks = 0;
+  for (size_t at = out.find("Sequence: "); at != std::string::npos;
+       at = out.find("Sequence: ", at + 1)) {
+    ++blocks;
+  }
+  EXPECT_EQ(blocks, total);
+}
+
+TEST_F(CommandsTest, GetFromEndsQuietlyOnCtrlC) {
+  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(Stream("S", 100)));
+  bool cancelled = false;
+  EXPECT_CALL(store_, Read(_, _, _))
+      .WillOnce([&](const v1::ReadRequest&, storesvc::client::StoreClient::BatchCallback on_batch,
+                    storesvc::client::StoreClient::DoneCallback) {
+        v1::MessageBatch batch = Messages(1, 2);
+        on_batch(batch);
+        return std::make_unique<FakeRead>(&cancelled);
+      });
+  // Ctrl-C once the first messages are printed; the read never ends by itself.
+  interrupted_ = [this] { return !out_.str().empty(); };
+  ASSERT_TRUE(Run({"get", "S", "--from", "1"}).ok());
+  EXPECT_TRUE(cancelled);
+  EXPECT_THAT(out_.str(), HasSubstr("Sequence: 2\n"));
+}
+
+TEST_F(CommandsTest, GetFromFailsWhenTheReadStalls) {
+  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(Stream("S", 100)));
+  bool cancelled = false;
+  EXPECT_CALL(store_, Read(_, _, _)).WillOnce([&] {
+    return std::make_unique<FakeRead>(&cancelled);
+  });
+  const absl::Status stalled = Run({"get", "S", "--from", "1"});
+  EXPECT_TRUE(absl::IsDeadlineExceeded(stalled)) << stalled;
+  EXPECT_THAT(stalled.message(), HasSubstr("store service at store:1"));
+  EXPECT_TRUE(cancelled);
+}
+
+TEST_F(CommandsTest, GetFromReportsTheReadsError) {
+  EXPECT_CALL(store_, GetStreamInfo(_)).WillOnce(Return(Stream("S", 100)));
+  bool cancelled = false;
+  EXPECT_CALL(store_, Read(_, _, _))
+      .WillOnce([&](const v1::ReadRequest&, storesvc::client::StoreClient::BatchCallback,
+                    storesvc::client::StoreClient::DoneCallback done) {
+        done(common::JsError(common::JsErrorId::kStreamNotFound));
+        return std::make_unique<FakeRead>(&cancelled);
+      });
+  EXPECT_EQ(Run({"get", "S", "--from", "1"}).message(), "stream not found");
+}
+
+TEST_F(CommandsTest, GetFromChecksItsFlags) {
+  EXPECT_EQ(Run({"get", "S", "--from", "0"}).message(), "invalid sequence \"0\"");
+  EXPECT_EQ(Run({"get", "S", "--from", "1", "--count", "0"}).message(), "invalid --count \"0\"");
+  EXPECT_EQ(Run({"get", "S", "5", "--count", "2"}).message(),
+            "--count and --subject go with --from <seq>");
+  EXPECT_EQ(Run({"get", "S", "5", "--from", "1"}).message(),
+            "too many arguments: jsm get <message set> --from <seq> [--count N] [--subject S]");
 }
 
 TEST_F(CommandsTest, EditChangesTheCurrentConfig) {

@@ -187,4 +187,12 @@ std::string MessageText(const v1::StoredMessage& message) {
   return out;
 }
 
+std::string PurgeProgressText(const std::string& stream, const std::string& filter,
+                              uint64_t messages, uint64_t bytes) {
+  const std::string count = absl::StrCat("Purging ", Comma(static_cast<int64_t>(messages)),
+                                         messages == 1 ? " message" : " messages");
+  if (!filter.empty()) return absl::StrCat(count, " on ", filter, " from ", stream, "...\n");
+  return absl::StrCat(count, " (", HumanBytes(bytes), ") from ", stream, "...\n");
+}
+
 }  // namespace jsengine::tools::jsm

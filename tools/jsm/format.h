@@ -57,6 +57,13 @@ std::string ConsumerListText(const std::vector<v1::ConsumerInfo>& consumers);
 // `jsm get`: subject, sequence, time, headers, then the payload.
 std::string MessageText(const v1::StoredMessage& message);
 
+// What `jsm purge` says (on stderr) before it asks: "Purging 123,456
+// messages (6.8 MB) from devices-events...", or with a subject filter, whose
+// bytes the store does not count, "Purging 2 messages on orders.new from
+// ORDERS...".
+std::string PurgeProgressText(const std::string& stream, const std::string& filter,
+                              uint64_t messages, uint64_t bytes);
+
 }  // namespace jsengine::tools::jsm
 
 #endif  // JSENGINE_TOOLS_JSM_FORMAT_H_

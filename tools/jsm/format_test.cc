@@ -183,5 +183,13 @@ TEST(MessageTextTest, ShowsWhereTheMessageCameFromThenItsPayload) {
             "{\"ts\": \"2019-12-08T23:12:00Z\", \"temp\": 21.3}\n");
 }
 
+TEST(PurgeProgressTextTest, SaysHowMuchGoesFromWhichStream) {
+  EXPECT_EQ(PurgeProgressText("devices-events", "", 123456, 6800000),
+            "Purging 123,456 messages (6.8 MB) from devices-events...\n");
+  EXPECT_EQ(PurgeProgressText("S", "", 1, 180), "Purging 1 message (180 B) from S...\n");
+  EXPECT_EQ(PurgeProgressText("ORDERS", "orders.new", 2, 0),
+            "Purging 2 messages on orders.new from ORDERS...\n");
+}
+
 }  // namespace
 }  // namespace jsengine::tools::jsm

@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nats/nats.h"
@@ -71,6 +72,23 @@ class JsmProcessTest : public ::testing::TestWithParam<Topology::Kind> {
     natsConnection_Destroy(nc);
   }
 
+  // `count` messages on `subject` with `size` bytes each ("<seq>:xxx..."),
+  // through one connection, each stored before the next goes.
+  void PublishMany(const std::string& subject, int count, size_t size) {
+    natsConnection* nc = nullptr;
+    ASSERT_EQ(natsConnection_ConnectTo(&nc, engine_->nats_url().c_str()), NATS_OK);
+    for (int i = 1; i <= count; ++i) {
+      std::string data = absl::StrCat(i, ":");
+      data.resize(std::max(size, data.size()), 'x');
+      natsMsg* reply = nullptr;
+      ASSERT_EQ(natsConnection_Request(&reply, nc, subject.c_str(), data.data(),
+                                       static_cast<int>(data.size()), 5000),
+                NATS_OK);
+      natsMsg_Destroy(reply);
+    }
+    natsConnection_Destroy(nc);
+  }
+
   std::unique_ptr<Topology> engine_;
 };
 
@@ -107,7 +125,11 @@ TEST_P(JsmProcessTest, RunsTheSeedsWalkThroughWithFlags) {
   EXPECT_EQ(Ok({"rm-obs", "devices-events", "temperature"}), kOk);
   EXPECT_EQ(Ok({"consumer", "ls", "devices-events"}), "\nNone\n\n");
 
-  EXPECT_EQ(Ok({"purge", "devices-events"}), "Purged 3 messages\n");
+  JsmResult purge = Jsm({"purge", "devices-events"});
+  EXPECT_EQ(purge.exit_code, 0) << purge.err;
+  EXPECT_THAT(purge.err, ::testing::MatchesRegex(
+                             "Purging 3 messages \\([0-9]+ B\\) from devices-events\\.\\.\\.\n"));
+  EXPECT_EQ(purge.out, "Purged 3 messages\n");
   EXPECT_THAT(Ok({"info", "devices-events"}),
               StartsWith("\nMessages: 0\nBytes:    0 B\nFirstSeq: 4\nLastSeq:  3\n"));
 
@@ -242,6 +264,58 @@ TEST_P(JsmProcessTest, SubscribesUntilCtrlC) {
   absl::StatusOr<int> exit_code = (*session)->Wait(absl::Seconds(10));
   ASSERT_TRUE(exit_code.ok()) << exit_code.status();
   EXPECT_EQ(*exit_code, 0) << (*session)->transcript();
+}
+
+TEST_P(JsmProcessTest, GetsARangeOfMessagesInOrder) {
+  Ok({"add", "ORDERS", "--subjects", "orders.*"});
+  for (int i = 1; i <= 5; ++i) {
+    Publish(i % 2 == 0 ? "orders.paid" : "orders.new", absl::StrCat("order ", i));
+  }
+  const std::string range = Ok({"get", "ORDERS", "--from", "2", "--count", "3"});
+  EXPECT_THAT(range, ::testing::MatchesRegex("Subject:  orders.paid\nSequence: 2\nTime: .*\n\n"
+                                             "order 2\n\n"
+                                             "Subject:  orders.new\nSequence: 3\nTime: .*\n\n"
+                                             "order 3\n\n"
+                                             "Subject:  orders.paid\nSequence: 4\nTime: .*\n\n"
+                                             "order 4\n\n"));
+  // Each block as `get <set> <seq>` prints it.
+  EXPECT_THAT(range, HasSubstr(Ok({"get", "ORDERS", "3"})));
+
+  // To the end, on one subject, one JSON object a line.
+  const std::string json =
+      Ok({"get", "ORDERS", "--from", "1", "--subject", "orders.new", "--json"});
+  std::vector<std::string> lines = absl::StrSplit(json, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 3u) << json;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const nlohmann::json message = nlohmann::json::parse(lines[i]);
+    EXPECT_EQ(message["subject"], "orders.new");
+    EXPECT_EQ(message["seq"], std::to_string(2 * i + 1));
+  }
+
+  EXPECT_EQ(Ok({"get", "ORDERS", "--from", "6"}), "");
+  JsmResult unknown = Jsm({"get", "nope", "--from", "1"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_EQ(unknown.err, "jsm: stream not found\n");
+}
+
+TEST_P(JsmProcessTest, GetOfManyMessagesEndsOnCtrlC) {
+  Ok({"add", "BULK", "--subjects", "bulk.>"});
+  // 2 MB of output: more than the terminal holds while nobody reads it, so
+  // jsm is still printing when Ctrl-C comes.
+  constexpr int kMessages = 2000;
+  PublishMany("bulk.data", kMessages, 1000);
+  std::vector<std::string> get = Addresses();
+  get.insert(get.end(), {"get", "BULK", "--from", "1"});
+  auto session = TerminalSession::Start(RunfilePath("tools/jsm/jsm"), get);
+  ASSERT_TRUE(session.ok()) << session.status();
+  ASSERT_TRUE((*session)->Expect("Sequence: 1\n").ok()) << (*session)->transcript();
+  ASSERT_TRUE((*session)->Type("\x03").ok());
+  absl::StatusOr<int> exit_code = (*session)->Wait(absl::Seconds(20));
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0) << (*session)->transcript();
+  const std::string& transcript = (*session)->transcript();
+  EXPECT_THAT(transcript, ::testing::Not(HasSubstr(absl::StrCat("Sequence: ", kMessages, "\n"))));
+  EXPECT_THAT(transcript, ::testing::Not(HasSubstr("jsm:")));
 }
 
 // The seed's two dialogues, typed as a new user would.

@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   consumersvc::client::RemoteConsumerClient consumers(endpoints->consumer, endpoints->timeout);
   tools::jsm::Prompter terminal(std::cin, std::cout);
   tools::jsm::Commands commands(store, consumers, *endpoints,
-                                isatty(STDIN_FILENO) ? &terminal : nullptr, std::cout);
+                                isatty(STDIN_FILENO) ? &terminal : nullptr, std::cout, std::cerr);
   const absl::Status done = commands.Run(*args);
   std::cout.flush();
   if (!done.ok()) return Fail(done, 1);

@@ -1,8 +1,5 @@
 #include "tools/jsm/nats_commands.h"
 
-#include <signal.h>
-
-#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,13 +11,10 @@
 #include "common/status.h"
 #include "nats/nats.h"
 #include "tools/jsm/format.h"
+#include "tools/jsm/interrupt.h"
 
 namespace jsengine::tools::jsm {
 namespace {
-
-std::atomic<bool> interrupted{false};
-
-void OnInterrupt(int) { interrupted = true; }
 
 absl::Status NatsError(absl::string_view doing, natsStatus status) {
   return absl::UnavailableError(absl::StrCat(doing, ": ", natsStatus_GetText(status)));
@@ -129,14 +123,11 @@ absl::Status NatsCommands::Sub(const Args& args) {
     natsSubscription_Destroy(sub);
     return NatsError(absl::StrCat("subscribe to ", args.positional[0]), s);
   }
-  struct sigaction action = {};
-  action.sa_handler = OnInterrupt;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  CatchInterrupts();
   out_ << "Listening on [" << args.positional[0] << "]" << std::endl;
   int64_t received = 0;
   absl::Status result;
-  while (!interrupted && (count < 0 || received < count)) {
+  while (!Interrupted() && (count < 0 || received < count)) {
     natsMsg* msg = nullptr;
     s = natsSubscription_NextMsg(&msg, sub, 100);
     if (s == NATS_TIMEOUT) continue;
