@@ -11,6 +11,7 @@
 # is killed with SIGKILL and restarted, and the restart scenario checks what
 # durable consumers kept. Lines that differ are not all bugs: nats-server
 # applies acks asynchronously, and 2.9.10 loses acks on kill -9.
+# KEEP=DIR copies both outputs and both server logs there.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -61,6 +62,7 @@ run_side() {
 
 run_side ref
 run_side ours
+[ -n "${KEEP:-}" ] && cp "$work/out-ref.txt" "$work/out-ours.txt" "$work/ref.log" "$work/ours.log" "$KEEP"/ 2>/dev/null || true
 if diff -u "$work/out-ref.txt" "$work/out-ours.txt"; then
   echo "gocompare: no difference ($(wc -l <"$work/out-ref.txt") lines)"
 else
