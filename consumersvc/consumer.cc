@@ -344,6 +344,7 @@ void Consumer::OnPurged(uint64_t start, uint64_t stream_last_seq, bool wider, in
   } else {
     next_sseq_ = skip_list_.front();
   }
+  floor_purged_ = true;
   if (ack_sseq_ < start) {
     ack_sseq_ = start - 1;
     for (auto it = pending_.begin(); it != pending_.end() && it->first <= ack_sseq_;) {
@@ -754,7 +755,7 @@ v1::ConsumerInfo Consumer::Info(int64_t now_ns) {
     info.mutable_delivered()->set_last_active_ns(last_delivered_at_ns_);
   }
   info.mutable_ack_floor()->set_consumer_seq(ack_dseq_);
-  info.mutable_ack_floor()->set_stream_seq(ack_sseq_);
+  info.mutable_ack_floor()->set_stream_seq(ack_dseq_ > 0 || floor_purged_ ? ack_sseq_ : 0);
   if (last_ack_at_ns_ != 0) info.mutable_ack_floor()->set_last_active_ns(last_ack_at_ns_);
   info.set_num_ack_pending(static_cast<int64_t>(pending_.size()));
   info.set_num_redelivered(static_cast<int64_t>(redelivered_.size()));

@@ -248,6 +248,10 @@ class Consumer {
   uint64_t next_dseq_ = 1;
   uint64_t ack_dseq_ = 0;
   uint64_t ack_sseq_ = 0;
+  // A purge moved the ack floor. Until that or an ack does, info reports
+  // the stream ack floor as 0, as nats-server (whose floor starts at 0 and
+  // whose retention checks also the start sequence, as ack_sseq_ does).
+  bool floor_purged_ = false;
   absl::btree_map<uint64_t, PendingAck> pending_;
   absl::btree_map<uint64_t, uint64_t> redelivered_;
   std::deque<uint64_t> redeliver_queue_;

@@ -139,6 +139,33 @@ TEST_F(ConsumerTest, ExplicitAcksMoveTheFloorOverAckedPrefixes) {
   EXPECT_EQ(out_.acked_records, 4);
 }
 
+// nats-server's ack floor starts at 0 whatever the start sequence, and only
+// an ack or a purge moves it.
+TEST_F(ConsumerTest, AckFloorReadsZeroUntilAnAckOrAPurge) {
+  for (int i = 0; i < 6; ++i) source_.Add("s.a");
+  for (uint64_t seq : {1, 2, 3}) source_.Remove(seq);
+  Make(Push());
+  consumer_->OnDeliveryInterest(true, now_);
+  ASSERT_EQ(out_.Take().size(), 3u);
+  v1::ConsumerInfo info = consumer_->Info(now_);
+  EXPECT_EQ(info.ack_floor().stream_seq(), 0u);
+  EXPECT_EQ(info.ack_floor().consumer_seq(), 0u);
+  EXPECT_EQ(info.delivered().stream_seq(), 6u);
+  Ack(0);
+  info = consumer_->Info(now_);
+  EXPECT_EQ(info.ack_floor().stream_seq(), 4u);
+  EXPECT_EQ(info.ack_floor().consumer_seq(), 1u);
+
+  source_ = FakeSource();
+  for (int i = 0; i < 6; ++i) source_.Add("s.a");
+  for (uint64_t seq : {1, 2}) source_.Remove(seq);
+  Make(Pull());
+  EXPECT_EQ(consumer_->Info(now_).ack_floor().stream_seq(), 0u);
+  for (uint64_t seq : {3, 4}) source_.Remove(seq);
+  consumer_->OnPurged(5, 6, false, now_);
+  EXPECT_EQ(consumer_->Info(now_).ack_floor().stream_seq(), 4u);
+}
+
 TEST_F(ConsumerTest, UnackedMessagesAreRedeliveredAfterAckWaitUpToMaxDeliver) {
   source_.Add("s.a");
   v1::ConsumerConfig config = Push();

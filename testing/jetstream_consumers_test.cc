@@ -190,6 +190,41 @@ TEST_P(JetStreamConsumersTest, DeliverPoliciesStartWhereNatsServerStarts) {
   }
 }
 
+// A consumer that starts later in the stream reports its ack floor as 0
+// until an ack moves it, as nats-server's does.
+TEST_P(JetStreamConsumersTest, AckFloorStartsAtZeroWhereverTheConsumerStarts) {
+  Publish(4, "orders.a");
+  jsConsumerConfig config;
+  jsConsumerConfig_Init(&config);
+  config.Durable = "late";
+  config.AckPolicy = js_AckExplicit;
+  config.DeliverPolicy = js_DeliverByStartSequence;
+  config.OptStartSeq = 3;
+  jsErrCode error;
+  ASSERT_EQ(js_AddConsumer(nullptr, js_, "ORDERS", &config, nullptr, &error), NATS_OK) << error;
+  jsConsumerInfo* info = ConsumerInfo("late");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->Delivered.Stream, 2u);
+  EXPECT_EQ(info->AckFloor.Stream, 0u);
+  EXPECT_EQ(info->AckFloor.Consumer, 0u);
+  EXPECT_EQ(info->NumPending, 2u);
+  jsConsumerInfo_Destroy(info);
+  natsSubscription* sub = nullptr;
+  ASSERT_EQ(js_PullSubscribe(&sub, js_, "orders.>", "late", nullptr, nullptr, &error), NATS_OK)
+      << error;
+  std::vector<natsMsg*> held;
+  ASSERT_EQ(Fetch(sub, 2, 5000, /*ack=*/false, &held).size(), 2u);
+  EXPECT_EQ(natsMsg_AckSync(held[0], nullptr, &error), NATS_OK) << error;
+  for (natsMsg* m : held) natsMsg_Destroy(m);
+  info = ConsumerInfo("late");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->AckFloor.Stream, 3u);
+  EXPECT_EQ(info->AckFloor.Consumer, 1u);
+  EXPECT_EQ(info->NumAckPending, 1);
+  jsConsumerInfo_Destroy(info);
+  natsSubscription_Destroy(sub);
+}
+
 // A purge moves consumers past what it removed, as nats-server's does:
 // nothing purged is delivered, and what was pending counts as acknowledged.
 TEST_P(JetStreamConsumersTest, PurgeMovesConsumersPastWhatItRemoved) {
