@@ -20,11 +20,15 @@ void AppendNotifier::Advance(uint64_t last_seq) {
   for (Callback& ready : due) ready();
 }
 
-void AppendNotifier::Close() {
+void AppendNotifier::Close() { RunAll(/*close=*/true); }
+
+void AppendNotifier::WakeAll() { RunAll(/*close=*/false); }
+
+void AppendNotifier::RunAll(bool close) {
   std::vector<Callback> due;
   {
     absl::MutexLock lock(&mu_);
-    closed_ = true;
+    closed_ = closed_ || close;
     for (auto& [seq, waiter] : waiters_) due.push_back(std::move(waiter.second));
     waiters_.clear();
     by_token_.clear();

@@ -7,7 +7,8 @@
 //   notifier.Cancel(token);      // a reader that stops waiting
 //
 // A callback runs once: when the watermark reaches its sequence, when the
-// notifier closes, or at once if either already happened. Callbacks run on
+// notifier closes or wakes everyone, or at once if the watermark or the close
+// already happened. Callbacks run on
 // the thread that advanced or closed the notifier (or called WaitAsync),
 // never under the notifier's lock, and must be short: they run on the append
 // path. Typically they hand the reader to an executor.
@@ -40,6 +41,9 @@ class AppendNotifier {
   void Advance(uint64_t last_seq) ABSL_LOCKS_EXCLUDED(mu_);
   // Runs every waiting callback; later waits run at once.
   void Close() ABSL_LOCKS_EXCLUDED(mu_);
+  // Runs every waiting callback now, without closing: readers look again
+  // (the stream lost messages at its start without an append).
+  void WakeAll() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Runs `ready` once a message with sequence >= `seq` may exist. Returns a
   // token for Cancel(), 0 when `ready` already ran.
@@ -53,6 +57,9 @@ class AppendNotifier {
   size_t waiting() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
+  // Runs and drops every waiting callback; closes first when `close`.
+  void RunAll(bool close) ABSL_LOCKS_EXCLUDED(mu_);
+
   mutable absl::Mutex mu_;
   uint64_t last_seq_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;

@@ -61,6 +61,20 @@ TEST(AppendNotifierTest, CloseRunsEveryWaiterAndLaterWaitsAtOnce) {
   EXPECT_EQ(ran, 3);
 }
 
+TEST(AppendNotifierTest, WakeAllRunsEveryWaiterWithoutClosing) {
+  AppendNotifier notifier;
+  int ran = 0;
+  notifier.WaitAsync(10, [&] { ++ran; });
+  notifier.WaitAsync(20, [&] { ++ran; });
+  notifier.WakeAll();
+  EXPECT_EQ(ran, 2);
+  EXPECT_FALSE(notifier.closed());
+  EXPECT_NE(notifier.WaitAsync(30, [&] { ++ran; }), 0u);
+  EXPECT_EQ(ran, 2);
+  notifier.Advance(30);
+  EXPECT_EQ(ran, 3);
+}
+
 TEST(AppendNotifierTest, CallbacksMayWaitAgain) {
   AppendNotifier notifier;
   std::vector<uint64_t> seen;

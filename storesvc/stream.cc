@@ -278,11 +278,20 @@ absl::Status Stream::ExpireAgedLocked(int64_t now_ns) {
 }
 
 absl::Status Stream::ExpireAged(int64_t now_ns) {
-  absl::MutexLock lock(&mu_);
-  if (closed_) return absl::OkStatus();
-  JSE_RETURN_IF_ERROR(ExpireAgedLocked(now_ns));
-  TrimDedup(now_ns);
-  return store_->Flush();
+  bool expired;
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return absl::OkStatus();
+    const uint64_t first = store_->State().first_seq;
+    JSE_RETURN_IF_ERROR(ExpireAgedLocked(now_ns));
+    TrimDedup(now_ns);
+    JSE_RETURN_IF_ERROR(store_->Flush());
+    expired = store_->State().first_seq != first;
+  }
+  // Tail readers tell their consumers what max_age took without waiting
+  // for the next append.
+  if (expired) appends_.WakeAll();
+  return absl::OkStatus();
 }
 
 void Stream::TrimDedup(int64_t now_ns) {

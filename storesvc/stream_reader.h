@@ -2,7 +2,10 @@
 // shared reader threads. It takes batches from its ReadCursor and hands them
 // to the caller's callback; when a tail has caught up it waits on the
 // stream's AppendNotifier, holding no thread, until an append wakes it. So a
-// thousand idle tails cost a thousand small objects, not threads.
+// thousand idle tails cost a thousand small objects, not threads. A tail
+// woken without an append (max_age removed messages at the stream's start)
+// hands over an empty batch when the stream's first sequence rose, so the
+// caller learns of the removal.
 //
 // Each step reads a few batches, then yields the thread to other readers.
 // Callbacks of one reader never run concurrently. Cancel() (also run by the

@@ -147,6 +147,41 @@ TEST_F(StreamReaderTest, ATailSeesEveryMessageOnceInOrder) {
   for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], i + 1);
 }
 
+// max_age removes messages without an append: a caught-up tail hands over an
+// empty batch whose stream_first_seq says so.
+TEST_F(StreamReaderTest, ACaughtUpTailReportsMessagesMaxAgeRemoved) {
+  v1::StreamConfig cfg;
+  cfg.set_name("S");
+  cfg.add_subjects("s.>");
+  cfg.set_max_age_ns(1'000'000'000);
+  stream_ = std::make_shared<Stream>(*CheckStreamConfig(cfg), 1, std::make_unique<MemoryStore>());
+  Publish(3);
+  absl::Mutex mu;
+  std::vector<std::string> got;
+  v1::ReadRequest request;
+  request.set_start_seq(1);
+  request.set_tail(true);
+  auto sub = Start(
+      request,
+      [&](const v1::MessageBatch& batch) {
+        absl::MutexLock lock(&mu);
+        got.push_back(absl::StrCat(batch.messages_size(), " from ", batch.stream_first_seq()));
+        return true;
+      },
+      nullptr);
+  {
+    absl::MutexLock lock(&mu);
+    auto read = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return !got.empty(); };
+    mu.Await(absl::Condition(&read));
+    EXPECT_EQ(got, std::vector<std::string>{"3 from 1"});
+  }
+  ASSERT_TRUE(stream_->ExpireAged(1000 + 2'000'000'000).ok());
+  absl::MutexLock lock(&mu);
+  auto told = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return got.size() >= 2; };
+  mu.Await(absl::Condition(&told));
+  EXPECT_EQ(got, (std::vector<std::string>{"3 from 1", "0 from 4"}));
+}
+
 TEST_F(StreamReaderTest, NothingRunsAfterCancelEvenFromACallback) {
   Publish(3);
   std::atomic<int> batches{0};

@@ -190,6 +190,43 @@ TEST_P(JetStreamConsumersTest, DeliverPoliciesStartWhereNatsServerStarts) {
   }
 }
 
+// A message max_age removes while it waits for its ack stops being pending
+// then, as in nats-server: not at the next append or after the ack wait.
+TEST_P(JetStreamConsumersTest, MaxAgeRemovalReleasesAPendingAck) {
+  jsStreamConfig stream;
+  jsStreamConfig_Init(&stream);
+  const char* subjects[] = {"aged"};
+  stream.Name = "AGED";
+  stream.Subjects = subjects;
+  stream.SubjectsLen = 1;
+  stream.MaxAge = int64_t{1000} * 1000000;
+  jsErrCode error;
+  ASSERT_EQ(js_AddStream(nullptr, js_, &stream, nullptr, &error), NATS_OK) << error;
+  ASSERT_EQ(js_Publish(nullptr, js_, "aged", "old", 3, nullptr, &error), NATS_OK) << error;
+  jsConsumerConfig config;
+  jsConsumerConfig_Init(&config);
+  config.Durable = "c";
+  config.AckPolicy = js_AckExplicit;
+  config.AckWait = int64_t{60000} * 1000000;
+  ASSERT_EQ(js_AddConsumer(nullptr, js_, "AGED", &config, nullptr, &error), NATS_OK) << error;
+  natsSubscription* sub = nullptr;
+  ASSERT_EQ(js_PullSubscribe(&sub, js_, "aged", "c", nullptr, nullptr, &error), NATS_OK) << error;
+  std::vector<natsMsg*> held;
+  ASSERT_EQ(Fetch(sub, 1, 5000, /*ack=*/false, &held), std::vector<std::string>{"old"});
+  int64_t pending = -1;
+  for (absl::Time deadline = absl::Now() + absl::Seconds(20); absl::Now() < deadline;) {
+    jsConsumerInfo* info = nullptr;
+    ASSERT_EQ(js_GetConsumerInfo(&info, js_, "AGED", "c", nullptr, &error), NATS_OK) << error;
+    pending = info->NumAckPending;
+    jsConsumerInfo_Destroy(info);
+    if (pending == 0) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(pending, 0);
+  for (natsMsg* m : held) natsMsg_Destroy(m);
+  natsSubscription_Destroy(sub);
+}
+
 // A consumer that starts later in the stream reports its ack floor as 0
 // until an ack moves it, as nats-server's does.
 TEST_P(JetStreamConsumersTest, AckFloorStartsAtZeroWhereverTheConsumerStarts) {
