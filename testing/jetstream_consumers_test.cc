@@ -34,12 +34,17 @@ class JetStreamConsumersTest : public ::testing::TestWithParam<harness::Topology
     ASSERT_TRUE(engine.ok()) << engine.status();
     engine_ = std::move(*engine);
     Connect();
+    AddStream("ORDERS", "orders.>");
+  }
+
+  void AddStream(const char* name, const char* subject, int64_t max_age_ns = 0) {
     jsStreamConfig config;
     jsStreamConfig_Init(&config);
-    const char* subjects[] = {"orders.>"};
-    config.Name = "ORDERS";
+    const char* subjects[] = {subject};
+    config.Name = name;
     config.Subjects = subjects;
     config.SubjectsLen = 1;
+    config.MaxAge = max_age_ns;
     jsErrCode error;
     ASSERT_EQ(js_AddStream(nullptr, js_, &config, nullptr, &error), NATS_OK) << error;
   }
@@ -193,15 +198,8 @@ TEST_P(JetStreamConsumersTest, DeliverPoliciesStartWhereNatsServerStarts) {
 // A message max_age removes while it waits for its ack stops being pending
 // then, as in nats-server: not at the next append or after the ack wait.
 TEST_P(JetStreamConsumersTest, MaxAgeRemovalReleasesAPendingAck) {
-  jsStreamConfig stream;
-  jsStreamConfig_Init(&stream);
-  const char* subjects[] = {"aged"};
-  stream.Name = "AGED";
-  stream.Subjects = subjects;
-  stream.SubjectsLen = 1;
-  stream.MaxAge = int64_t{1000} * 1000000;
+  AddStream("AGED", "aged", int64_t{1000} * 1000000);
   jsErrCode error;
-  ASSERT_EQ(js_AddStream(nullptr, js_, &stream, nullptr, &error), NATS_OK) << error;
   ASSERT_EQ(js_Publish(nullptr, js_, "aged", "old", 3, nullptr, &error), NATS_OK) << error;
   jsConsumerConfig config;
   jsConsumerConfig_Init(&config);
