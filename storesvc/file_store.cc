@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/crc32c.h"
+#include "common/durable_file.h"
 #include "common/status.h"
 #include "glog/logging.h"
 #include "storesvc/saved_state.h"
@@ -154,9 +155,8 @@ FileStore::~FileStore() {
 }
 
 absl::StatusOr<std::unique_ptr<FileStore>> FileStore::Open(const FileStoreOptions& options) {
-  std::error_code ec;
-  std::filesystem::create_directories(options.dir, ec);
-  if (ec) return StoreError(StoreErrc::kIo, absl::StrCat("mkdir ", options.dir, ": ", ec.message()));
+  absl::Status made = common::CreateDirsDurably(options.dir);
+  if (!made.ok()) return StoreError(StoreErrc::kIo, made.message());
   std::unique_ptr<FileStore> store(new FileStore(options));
   store->dir_fd_ = open(options.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (store->dir_fd_ < 0) return IoError("open", options.dir);

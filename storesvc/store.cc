@@ -33,6 +33,8 @@ constexpr char kMetaFile[] = "meta.pb";
 // Stream directories whose meta file is damaged are moved here at recovery.
 constexpr char kQuarantineDir[] = "quarantine";
 constexpr char kMsgsDir[] = "msgs";
+// A deleted stream's directory is renamed here, then removed.
+constexpr char kTrashDir[] = "trash";
 
 absl::Status Internal(absl::string_view what) {
   return common::JsErrorF(common::JsErrorId::kStreamGeneralError, {{"err", what}});
@@ -116,11 +118,11 @@ Store::Store(StoreOptions options)
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   if (options.data_dir.empty()) return absl::InvalidArgumentError("data_dir is required");
-  std::error_code ec;
-  std::filesystem::create_directories(options.data_dir + "/streams", ec);
-  if (ec) return absl::InternalError(absl::StrCat("mkdir ", options.data_dir, ": ", ec.message()));
+  JSE_RETURN_IF_ERROR(common::CreateDirsDurably(options.data_dir + "/streams"));
   std::unique_ptr<Store> store(new Store(std::move(options)));
   JSE_ASSIGN_OR_RETURN(store->lock_, common::FileLock::Acquire(store->options_.data_dir + "/LOCK"));
+  JSE_RETURN_IF_ERROR(common::SyncPath(store->options_.data_dir));
+  JSE_RETURN_IF_ERROR(store->RemoveTrash());
   JSE_RETURN_IF_ERROR(store->Recover());
   store->syncer_ = std::thread([s = store.get()] { s->SyncLoop(); });
   store->housekeeper_ = std::thread([s = store.get()] { s->HousekeepingLoop(); });
@@ -148,6 +150,18 @@ Store::~Store() {
 
 std::string Store::StreamDir(const std::string& name) const {
   return absl::StrCat(options_.data_dir, "/streams/", name);
+}
+
+std::string Store::TrashDir(const std::string& name) const {
+  return absl::StrCat(options_.data_dir, "/", kTrashDir, "/", name);
+}
+
+absl::Status Store::RemoveTrash() {
+  const std::string trash = absl::StrCat(options_.data_dir, "/", kTrashDir);
+  std::error_code ec;
+  std::filesystem::remove_all(trash, ec);
+  if (ec) return Internal(absl::StrCat("removing ", trash, ": ", ec.message()));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<MessageStore>> Store::OpenMessageStore(
@@ -323,11 +337,22 @@ absl::Status Store::DeleteStream(const v1::DeleteStreamRequest& request) {
   streams_.erase(it);
   absl::Status st = stream->Close();
   if (!st.ok()) LOG(WARNING) << "closing deleted stream " << request.name() << ": " << st;
+  // Renamed away first, durably: a crash leaves the whole stream or none of
+  // it, and a delete that returned stays done.
+  const std::string trash = TrashDir(request.name());
   std::error_code ec;
-  std::filesystem::remove_all(StreamDir(request.name()), ec);
-  if (ec) LOG(ERROR) << "removing " << StreamDir(request.name()) << ": " << ec.message();
+  std::filesystem::remove_all(trash, ec);
+  st = common::CreateDirsDurably(common::ParentDir(trash));
+  if (st.ok()) st = common::RenameDurably(StreamDir(request.name()), trash);
+  if (st.ok()) {
+    std::filesystem::remove_all(trash, ec);
+    if (ec) LOG(WARNING) << "removing " << trash << ": " << ec.message();
+  } else {
+    LOG(ERROR) << "deleting stream " << request.name() << ": " << st
+               << "; its directory is left in place and recovered at the next start";
+  }
   Emit(v1::StreamEvent::DELETED, request.name(), nullptr);
-  return absl::OkStatus();
+  return st.ok() ? st : Internal(st.message());
 }
 
 absl::StatusOr<v1::StreamInfo> Store::GetStreamInfo(const v1::StreamInfoRequest& request) {

@@ -141,6 +141,10 @@ class Store final : public client::StoreClient {
   std::shared_ptr<Stream> FindBySubject(const std::string& subject) const
       ABSL_LOCKS_EXCLUDED(mu_);
   std::string StreamDir(const std::string& name) const;
+  // Where DeleteStream renames a stream's directory before removing it.
+  std::string TrashDir(const std::string& name) const;
+  // Removes what deletes cut short by a crash left in the trash.
+  absl::Status RemoveTrash();
   absl::StatusOr<std::unique_ptr<MessageStore>> OpenMessageStore(const v1::StreamConfig& config);
   absl::Status WriteMeta(const Stream& stream);
   void Emit(v1::StreamEvent::Kind kind, const std::string& name, const v1::StreamConfig* config)
