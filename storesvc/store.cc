@@ -23,14 +23,14 @@
 #include "storesvc/memory_store.h"
 #include "storesvc/store_error.h"
 #include "storesvc/stream_config.h"
-#include "storesvc/stream_meta.h"
+#include "storesvc/stream_meta_copies.h"
 #include "storesvc/stream_reader.h"
 
 namespace jsengine::storesvc {
 namespace {
 
-constexpr char kMetaFile[] = "meta.pb";
-// Stream directories whose meta file is damaged are moved here at recovery.
+// Stream directories whose meta files are both damaged are moved here at
+// recovery.
 constexpr char kQuarantineDir[] = "quarantine";
 constexpr char kMsgsDir[] = "msgs";
 // A deleted stream's directory is renamed here, then removed.
@@ -185,8 +185,7 @@ absl::Status Store::Recover() {
   }
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
-    absl::StatusOr<v1::StreamInfo> meta =
-        ReadStreamMeta(absl::StrCat(StreamDir(name), "/", kMetaFile), name);
+    absl::StatusOr<v1::StreamInfo> meta = LoadStreamMetaCopies(StreamDir(name), name);
     if (!meta.ok() && StoreErrorOf(meta.status()) == StoreErrc::kBadMeta) {
       JSE_RETURN_IF_ERROR(Quarantine(name, meta.status()));
       continue;
@@ -223,8 +222,7 @@ absl::Status Store::WriteMeta(const Stream& stream) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Internal(absl::StrCat("mkdir ", dir, ": ", ec.message()));
-  absl::Status st =
-      common::WriteFileAtomically(absl::StrCat(dir, "/", kMetaFile), EncodeStreamMeta(meta));
+  absl::Status st = WriteStreamMetaCopies(dir, meta);
   if (st.ok()) st = common::SyncPath(options_.data_dir + "/streams");
   return st.ok() ? st : Internal(st.message());
 }

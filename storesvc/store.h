@@ -17,12 +17,18 @@
 // and the store fsyncs every sync_interval.
 //
 // Layout: <data_dir>/LOCK (held while open: one Store per directory),
-// <data_dir>/streams/<name>/meta.pb (StreamInfo: config, created, consumer
-// filters; framed with a CRC, see stream_meta.h),
+// <data_dir>/streams/<name>/meta.pb and meta.pb.bak (two copies of the
+// StreamInfo: config, created, consumer filters; framed with a CRC, see
+// stream_meta.h and stream_meta_copies.h),
 // <data_dir>/streams/<name>/msgs/*.seg (file storage; see file_format.h),
+// <data_dir>/trash/<name> (a stream being deleted; removed by Open),
 // <data_dir>/quarantine/<name>.<UTC time>[.<n>] (a stream directory whose
-// meta.pb was missing or damaged at Open, moved here untouched so that its
-// segments survive a CreateStream of the same name; never written again).
+// meta files were both missing or damaged at Open, moved here untouched so
+// that its segments survive a CreateStream of the same name; never written
+// again).
+//
+// Every directory, creation, rename and removal an acknowledgement or a
+// returned admin call depends on is fsynced before it returns.
 //
 // Thread-safety: thread-safe. Callbacks run on store threads and must not
 // block; they may call back into the Store.
