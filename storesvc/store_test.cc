@@ -696,6 +696,30 @@ TEST_F(DamagedMetaTest, ReadsUnframedMetaOfEarlierVersions) {
   EXPECT_TRUE(Quarantined().empty());
 }
 
+TEST_F(DamagedMetaTest, MissingSegmentIsReportedInStreamInfoAndItsSequencesNotReused) {
+  ASSERT_GE(FillAndClose(), 3);
+  std::vector<std::string> segments;
+  for (const auto& [path, bytes] : FilesUnder(StreamDir())) {
+    if (absl::EndsWith(path, ".seg")) segments.push_back(StreamDir() + "/" + path);
+  }
+  ASSERT_TRUE(std::filesystem::remove(segments.back()));
+  Open(SyncPolicy::kAlways);
+  v1::StreamInfoRequest req;
+  req.set_name("KV");
+  auto info = store_->GetStreamInfo(req);
+  ASSERT_TRUE(info.ok()) << info.status();
+  ASSERT_TRUE(info->state().has_lost());
+  const auto& lost = info->state().lost();
+  ASSERT_GT(lost.msgs_size(), 0);
+  EXPECT_EQ(lost.msgs(lost.msgs_size() - 1), 300u);
+  EXPECT_GT(lost.bytes(), 0u);
+  EXPECT_EQ(info->state().messages(), 300u - lost.msgs_size());
+  EXPECT_EQ(info->state().last_seq(), 300u);
+  v1::AppendBatch batch;
+  *batch.add_requests() = Msg("KV", "kv.k", "after");
+  EXPECT_EQ(AppendSync(store_.get(), batch).results(0).seq(), 301u);
+}
+
 TEST_F(StoreTest, CreateLeavesAnUnrecoveredDirectoryAlone) {
   const std::string dir = dir_ + "/streams/STRAY";
   std::filesystem::create_directories(dir + "/msgs");
