@@ -1051,6 +1051,32 @@ TEST(FileStoreTest, MissingOnlySegmentIsReportedLostAndItsSequencesNotReused) {
   ExpectSegmentLossReported(1 << 20, 50, {}, /*crash=*/false, 0);
 }
 
+TEST(FileStoreTest, DamageInASealedSegmentReportsTheMessagesCutLost) {
+  const std::string dir = testing::util::MakeTempDir("fs_lost_damage-");
+  {
+    auto store = OpenStore(dir);
+    Fill(store.get(), 300);
+  }
+  RemoveSavedIndex(dir);
+  const std::string victim = Segments(dir).at(1);
+  const std::vector<RecordPos> records = ScanSegment(victim);
+  ASSERT_GT(records.size(), 5u);
+  std::vector<uint64_t> cut;
+  for (size_t i = 3; i < records.size(); ++i) cut.push_back(records[i].seq);
+  {
+    std::fstream f(victim, std::ios::binary | std::ios::in | std::ios::out);
+    f.seekg(static_cast<std::streamoff>(records[3].offset + 20));
+    const char c = static_cast<char>(f.get() ^ 0x10);
+    f.seekp(static_cast<std::streamoff>(records[3].offset + 20));
+    f.put(c);
+  }
+  auto store = OpenStore(dir);
+  EXPECT_EQ(store->truncated_records(), 1u);
+  EXPECT_EQ(store->Lost().msgs, cut);
+  EXPECT_EQ(store->State().last_seq, 300u);
+  ExpectRecovered(store.get(), 300, std::set<uint64_t>(cut.begin(), cut.end()));
+}
+
 TEST(FileStoreTest, MessagesRemovedBeforeTheLossAreNotReportedLost) {
   const std::set<uint64_t> removed = {30, 31, 33};
   for (bool crash : {false, true}) {
