@@ -20,7 +20,10 @@
 // every segment, from its index file where one is intact and from the
 // segment's bytes (validating each record's CRC) for the rest; the first bad
 // or torn record ends its segment, which is truncated there (LOG(WARNING)
-// says what was cut). Later segments are still read.
+// says what was cut). Later segments are still read. Messages of missing
+// segment files, and those a damaged sealed segment lost, are logged at
+// ERROR and reported by Lost(); their sequences are never given out again
+// (missing_segments.h, docs/STORAGE_FORMAT.md "Lost messages").
 //
 // Thread-safety: as MessageStore (Sync() may run concurrently).
 #ifndef JSENGINE_STORESVC_FILE_STORE_H_
