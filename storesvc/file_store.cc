@@ -457,13 +457,19 @@ void FileStore::FindMissing(const std::vector<std::pair<uint32_t, std::string>>&
                           DecodeSavedState(snap, &saved);
   missing_ = FindMissingSegments(present, have_saved ? &saved : nullptr, std::move(orphans));
   next_segment_id_ = missing_.next_id;
-  for (const MissingSegment& m : missing_.segments) {
+  constexpr size_t kLogged = 10;
+  for (size_t i = 0; i < missing_.segments.size() && i < kLogged; ++i) {
+    const MissingSegment& m = missing_.segments[i];
     LOG(ERROR) << absl::StrFormat("%s/%010u%s", options_.dir, m.id, kSegmentSuffix)
                << ": segment file missing"
                << (m.records   ? " (its index file lists its messages)"
                    : m.max_seq ? " (state.snap names it)"
                                : " (between the segments found)")
                << "; its messages are reported lost and their sequences never reused";
+  }
+  if (missing_.segments.size() > kLogged) {
+    LOG(ERROR) << options_.dir << ": " << missing_.segments.size() - kLogged
+               << " more segment files missing, up to id " << missing_.segments.back().id;
   }
 }
 
@@ -482,8 +488,10 @@ void FileStore::AddMissingSegments() {
 
 void FileStore::ReplayMissing(uint32_t id, const ApplyRecordFn& apply, ReplayResult* out) const {
   out->lost = true;
-  for (const MissingSegment& m : missing_.segments) {
-    if (m.id != id) continue;
+  auto it = std::lower_bound(missing_.segments.begin(), missing_.segments.end(), id,
+                             [](const MissingSegment& m, uint32_t v) { return m.id < v; });
+  if (it != missing_.segments.end() && it->id == id) {
+    const MissingSegment& m = *it;
     if (m.records.has_value()) {
       for (const SegmentIndex::Record& rec : m.records->records()) {
         if (rec.type == kMessage && rec.seq <= out->index.last_seq()) continue;
