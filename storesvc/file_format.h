@@ -37,15 +37,18 @@
 // segment has at least covered_size bytes and the last kTailCheckBytes of
 // them still have tail_crc; the rest of the segment is read from the file.
 //
-// state.snap, written by a clean Close() (saved_state.h):
+// state.snap, written by a clean Close() and by Checkpoint() (saved_state.h):
 //   magic(8) version(4) segment_count(4)
 //   per segment: id(4) size(8) tail_crc(4) base_seq(8) max_seq(8) live_bytes(8)
 //   msgs(8) bytes(8) first_seq(8) first_ts(8) last_seq(8) last_ts(8) num_deleted(8)
 //   subject_count(4), per subject: count(8) length(2) bytes
 //   masked CRC-32C of everything above (4)
-// Used only if the segments are exactly those listed, each exactly `size`
-// bytes long with the same tail: then Open() answers the stream state from
-// it and loads the message index from the .idx files on another thread.
+// Used only if the segments start with exactly those listed, each exactly
+// `size` bytes long with the same tail, except that the last one listed may
+// have grown and newer ones may follow, holding only messages and headers
+// after what it lists: then Open() answers the stream state from it and
+// those records and loads the message index from the .idx files on another
+// thread.
 //
 // Compaction rewrites a sealed segment keeping, byte for byte, its header,
 // its live messages, its purge-before records and the tombstones of messages

@@ -213,7 +213,6 @@ absl::Status FileStore::Recover() {
   AddMissingSegments();
   if (!segments_.empty() && missing_.segments.empty() && LoadSavedState()) {
     used_saved_state_ = true;
-    saved_state_current_ = true;
     loaded_ = std::make_unique<ReplayResult>();
     loader_ = std::thread([this] {
       // Lowest priority: starting up (and serving) comes first; a caller
@@ -224,9 +223,17 @@ absl::Status FileStore::Recover() {
     });
     return absl::OkStatus();
   }
+  RemoveStaleSavedState();
   ReplayResult result;
   Replay(true, &result);
   return ApplyReplay(&result);
+}
+
+void FileStore::RemoveStaleSavedState() {
+  const std::string path = absl::StrCat(options_.dir, "/", kSavedStateFile);
+  if (unlink(path.c_str()) == 0 && fsync(dir_fd_) != 0) {
+    LOG(WARNING) << "removing " << path << ": " << IoError("sync", options_.dir);
+  }
 }
 
 bool FileStore::LoadSavedState() {
@@ -239,15 +246,18 @@ bool FileStore::LoadSavedState() {
   };
   SavedState saved;
   if (!DecodeSavedState(buf, &saved)) return reject("damaged or of another version");
-  if (saved.segments.size() != segments_.size()) return reject("the segments changed");
-  for (size_t i = 0; i < segments_.size(); ++i) {
+  const size_t n = saved.segments.size();
+  if (n == 0 || n > segments_.size()) return reject("the segments changed");
+  for (size_t i = 0; i < n; ++i) {
     const SavedState::Segment& s = saved.segments[i];
     const Segment& seg = *segments_[i];
-    if (s.id != seg.id || s.size != seg.size || TailCrc(seg.fd, seg.size) != s.tail_crc) {
+    // Only the segment that was active may have grown since.
+    const bool size_ok = i + 1 == n ? s.size <= seg.size : s.size == seg.size;
+    if (s.id != seg.id || !size_ok || TailCrc(seg.fd, s.size) != s.tail_crc) {
       return reject("the segments changed");
     }
   }
-  for (size_t i = 0; i < segments_.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     segments_[i]->base_seq = saved.segments[i].base_seq;
     segments_[i]->max_seq = saved.segments[i].max_seq;
     segments_[i]->live_bytes = saved.segments[i].live_bytes;
@@ -255,7 +265,60 @@ bool FileStore::LoadSavedState() {
   IndexSummary summary;
   summary.state = saved.state;
   for (auto& [subject, count] : saved.subjects) summary.subject_counts[std::move(subject)] = count;
+  if (!SummarizeTail(n - 1, saved.segments.back().size, &summary)) {
+    return reject("what was written after it needs the message index");
+  }
   summary_ = std::move(summary);
+  saved_state_current_ =
+      n == segments_.size() && saved.segments.back().size == segments_.back()->size;
+  return true;
+}
+
+bool FileStore::SummarizeTail(size_t first, uint64_t offset, IndexSummary* summary) {
+  StoreState& state = summary->state;
+  for (size_t i = first; i < segments_.size(); ++i) {
+    Segment& seg = *segments_[i];
+    const uint64_t start = i == first ? offset : 0;
+    std::string buf(static_cast<size_t>(seg.size - start), '\0');
+    if (!PreadFully(seg.fd, buf.data(), buf.size(), start, seg.path).ok()) return false;
+    for (size_t off = 0; off < buf.size();) {
+      SegmentRecord rec;
+      if (!ParseSegmentRecord(buf.data() + off, buf.size() - off, &rec).ok()) return false;
+      if ((start + off == 0) != (rec.type == kSegmentHeader)) return false;
+      if (rec.type == kSegmentHeader) {
+        // As MsgIndex::AdvanceLast(base_seq - 1).
+        seg.base_seq = rec.seq;
+        if (rec.seq > 0 && rec.seq - 1 > state.last_seq) {
+          if (state.msgs == 0) {
+            state.first_seq = rec.seq;
+          } else {
+            state.num_deleted += rec.seq - 1 - state.last_seq;
+          }
+          state.last_seq = rec.seq - 1;
+        }
+      } else if (rec.type == kMessage && rec.seq > state.last_seq) {
+        // As MsgIndex::Add().
+        const uint32_t size = MsgSize(rec.subject, rec.hdr, rec.data);
+        if (state.msgs == 0) {
+          state.first_seq = rec.seq;
+          state.first_ts = rec.ts;
+          state.num_deleted = 0;
+        } else {
+          state.num_deleted += rec.seq - state.last_seq - 1;
+        }
+        ++state.msgs;
+        state.bytes += size;
+        state.last_seq = rec.seq;
+        state.last_ts = rec.ts;
+        if (summary->subject_counts[rec.subject]++ == 0) ++state.num_subjects;
+        seg.max_seq = rec.seq;
+        seg.live_bytes += size;
+      } else {
+        return false;
+      }
+      off += rec.total_size;
+    }
+  }
   return true;
 }
 
@@ -583,6 +646,7 @@ void FileStore::FinishLoad() {
     LOG(WARNING) << options_.dir << ": " << kSavedStateFile
                  << " does not match the segments; replaying every segment";
     saved_state_current_ = false;
+    RemoveStaleSavedState();
     ReplayResult fresh;
     Replay(false, &fresh);
     st = ApplyReplay(&fresh);
@@ -590,7 +654,10 @@ void FileStore::FinishLoad() {
   if (!st.ok()) LOG(ERROR) << options_.dir << ": loading the index: " << st;
 }
 
-void FileStore::Touch() { saved_state_current_ = false; }
+void FileStore::Touch() {
+  saved_state_current_ = false;
+  checkpoint_current_ = false;
+}
 
 void FileStore::WriteSegmentIndex(const Segment& seg, const SegmentIndex& records) {
   absl::Status st = ReplaceFile(IndexPath(seg.id),
@@ -599,15 +666,37 @@ void FileStore::WriteSegmentIndex(const Segment& seg, const SegmentIndex& record
 }
 
 absl::Status FileStore::SaveState() {
+  const Segment& active = *segments_.back();
+  if (active.records != nullptr) WriteSegmentIndex(active, *active.records);
+  return WriteSavedState();
+}
+
+void FileStore::Checkpoint() {
+  if (closed_ || summary_.has_value() || saved_state_current_ || checkpoint_current_) return;
+  const int64_t now = absl::GetCurrentTimeNanos();
+  if (now < next_checkpoint_ns_) return;
+  absl::Status st = WritePending();
+  if (st.ok()) st = WriteSavedState();
+  // At most a small share of the time goes to checkpoints, however many
+  // subjects state.snap lists.
+  const int64_t cost = absl::GetCurrentTimeNanos() - now;
+  next_checkpoint_ns_ = now + std::max(options_.checkpoint_interval_ns, 50 * cost);
+  if (!st.ok()) {
+    LOG(WARNING) << options_.dir << ": checkpoint: " << st;
+    return;
+  }
+  checkpoint_current_ = true;
+}
+
+absl::Status FileStore::WriteSavedState() {
   SavedState saved;
   for (const auto& seg : segments_) {
     saved.segments.push_back(SavedState::Segment{seg->id, seg->size, TailCrc(seg->fd, seg->size),
                                                  seg->base_seq, seg->max_seq, seg->live_bytes});
   }
   saved.state = State();
-  for (const auto& [subject, info] : index_.subjects()) saved.subjects.emplace_back(subject, info.count);
-  const Segment& active = *segments_.back();
-  if (active.records != nullptr) WriteSegmentIndex(active, *active.records);
+  for (const auto& [subject, info] : index_.subjects())
+    saved.subjects.emplace_back(subject, info.count);
   return ReplaceFile(absl::StrCat(options_.dir, "/", kSavedStateFile), EncodeSavedState(saved));
 }
 
@@ -962,7 +1051,7 @@ absl::Status FileStore::Close() {
   }
   absl::Status st;
   // With summary_ still set the index was never loaded: nothing changed and
-  // the saved state on disk is still current.
+  // the saved state on disk (with what follows it) still serves Open().
   if (!summary_.has_value()) {
     st = Flush();
     if (st.ok() && options_.sync_on_close) st = Sync();

@@ -12,11 +12,15 @@
 //
 // Each sealed segment gets an index file (<id>.idx: its records without
 // payloads) and Close() writes one for the active segment plus state.snap
-// (stream state and per-subject counts). Open() with an intact state.snap
-// that matches the segments exactly answers State() and subject counts from
-// it and replays the index files on a background thread of the lowest
-// priority; the first call that needs the message index takes that thread's
-// result, or replays the index files itself if the thread is not done. Otherwise Open() replays
+// (stream state and per-subject counts); Checkpoint() writes state.snap
+// while running, at most every few seconds, so that a crash restart finds
+// one too. Open() with an intact state.snap whose segments are those on disk
+// (the last one may have grown since and newer ones may follow it, holding
+// only appends) answers State() and subject counts from it and from the
+// records written after it, and replays the index files on a background
+// thread of the lowest priority; the first call that needs the message index
+// takes that thread's result, or replays the index files itself if the
+// thread is not done. Otherwise Open() replays
 // every segment, from its index file where one is intact and from the
 // segment's bytes (validating each record's CRC) for the rest; the first bad
 // or torn record ends its segment, which is truncated there (LOG(WARNING)
@@ -56,6 +60,9 @@ struct FileStoreOptions {
   // Close() leaves that to the OS, as nats-server 2.9 does at shutdown
   // (Store turns it off for SyncPolicy::kInterval).
   bool sync_on_close = true;
+  // The least time between two Checkpoint()s: a crash restart replays what
+  // was written since the last one.
+  int64_t checkpoint_interval_ns = 1'000'000'000;
 };
 
 class FileStore : public IndexedStore {
@@ -66,6 +73,7 @@ class FileStore : public IndexedStore {
   absl::Status Flush() override;
   absl::Status Sync() override;
   void Compact() override;
+  void Checkpoint() override;
   absl::Status Close() override;
   uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
                    absl::string_view data) const override;
@@ -117,8 +125,16 @@ class FileStore : public IndexedStore {
   void FillLost(uint64_t through, ReplayResult* out) const;
   // Takes the entries of lost messages out of index_ into lost_.
   void TakeLost();
-  // Uses state.snap if it describes exactly the segments on disk.
+  // Uses state.snap if the segments on disk are those it describes, grown
+  // only by appends.
   bool LoadSavedState();
+  // Adds to `summary` the records from `offset` of segments_[first] on,
+  // setting those segments' sequences and live bytes; false when one of
+  // them is damaged or is a removal (which needs the message index).
+  bool SummarizeTail(size_t first, uint64_t offset, IndexSummary* summary);
+  // Deletes state.snap, durably, when Open() found it of no use: a stale one
+  // could otherwise seem to match segments rewritten since.
+  void RemoveStaleSavedState();
   // Rebuilds the message index from the segments (from their index files
   // when `use_index_files` and they are intact). Reads files only, so it
   // may run on the loader thread while nothing else touches the store.
@@ -130,7 +146,10 @@ class FileStore : public IndexedStore {
   // segment if it disagrees with state.snap).
   void FinishLoad();
   void EnsureIndex() const override;
+  // Writes the active segment's index file and state.snap (Close()).
   absl::Status SaveState();
+  // Writes state.snap for the segments' written bytes.
+  absl::Status WriteSavedState();
   std::string IndexPath(uint32_t id) const;
   // Writes <id>.idx for the first seg.size bytes of `seg`, described by
   // `records`. Failures are logged: the file only speeds up Open().
@@ -171,6 +190,9 @@ class FileStore : public IndexedStore {
   uint64_t scanned_segments_ = 0;
   // state.snap on disk describes the store as it is.
   bool saved_state_current_ = false;
+  // Checkpoint() saved the store as it is (the active index file aside).
+  bool checkpoint_current_ = false;
+  int64_t next_checkpoint_ns_ = 0;
   // The loader thread replays into loaded_ until FinishLoad() joins it.
   std::thread loader_;
   std::atomic<bool> cancel_load_{false};

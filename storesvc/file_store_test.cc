@@ -311,6 +311,13 @@ void CopyDir(const std::string& from, const std::string& to) {
   }
 }
 
+// Opens a copy, in `crash`, of the files of the store in `dir` as they are
+// now: what a crash at this point would leave.
+std::unique_ptr<FileStore> OpenCrashImage(const std::string& dir, const std::string& crash) {
+  CopyDir(dir, crash);
+  return OpenStore(crash);
+}
+
 struct Stored {
   std::string subject, hdr, data;
   int64_t ts;
@@ -679,15 +686,19 @@ Snapshot Observe(FileStore* store) {
   return s;
 }
 
+void ExpectSameState(const StoreState& a, const StoreState& b) {
+  EXPECT_EQ(a.msgs, b.msgs);
+  EXPECT_EQ(a.bytes, b.bytes);
+  EXPECT_EQ(a.first_seq, b.first_seq);
+  EXPECT_EQ(a.first_ts, b.first_ts);
+  EXPECT_EQ(a.last_seq, b.last_seq);
+  EXPECT_EQ(a.last_ts, b.last_ts);
+  EXPECT_EQ(a.num_subjects, b.num_subjects);
+  EXPECT_EQ(a.num_deleted, b.num_deleted);
+}
+
 void ExpectSame(const Snapshot& a, const Snapshot& b) {
-  EXPECT_EQ(a.state.msgs, b.state.msgs);
-  EXPECT_EQ(a.state.bytes, b.state.bytes);
-  EXPECT_EQ(a.state.first_seq, b.state.first_seq);
-  EXPECT_EQ(a.state.first_ts, b.state.first_ts);
-  EXPECT_EQ(a.state.last_seq, b.state.last_seq);
-  EXPECT_EQ(a.state.last_ts, b.state.last_ts);
-  EXPECT_EQ(a.state.num_subjects, b.state.num_subjects);
-  EXPECT_EQ(a.state.num_deleted, b.state.num_deleted);
+  ExpectSameState(a.state, b.state);
   EXPECT_EQ(a.deleted, b.deleted);
   EXPECT_EQ(a.subjects, b.subjects);
   EXPECT_EQ(a.last_by_subject, b.last_by_subject);
@@ -940,12 +951,86 @@ TEST(FileStoreTest, CrashImagesWithOldSavedStateRecoverExactly) {
     if (step % 4 == 3) ASSERT_TRUE(store->Purge("subj.1", 0, 2).ok());
     ASSERT_TRUE(store->Flush().ok());
     Snapshot now = Observe(store.get());
-    CopyDir(dir, crash);
-    auto recovered = OpenStore(crash);
+    auto recovered = OpenCrashImage(dir, crash);
     EXPECT_FALSE(recovered->used_saved_state());
     EXPECT_EQ(recovered->truncated_records(), 0u);
     ExpectSame(now, Observe(recovered.get()));
   }
+}
+
+// A crash image taken after a checkpoint and more appends (growing the
+// active segment and rolling new ones) opens from the checkpoint plus the
+// appends after it, with the exact state before the index is loaded; a
+// removal after the checkpoint makes Open() replay instead.
+TEST(FileStoreTest, CrashRestartStartsFromTheLastCheckpoint) {
+  const std::string dir = testing::util::MakeTempDir("fs_checkpoint-");
+  const std::string crash = testing::util::MakeTempDir("fs_checkpoint_copy-");
+  auto store = OpenStore(dir);
+  Fill(store.get(), 200);
+  ASSERT_TRUE(store->Remove(17).value());
+  ASSERT_TRUE(store->Purge("", 9, 0).ok());
+  store->Checkpoint();
+  for (uint64_t appended : {0, 1, 3, 60}) {
+    SCOPED_TRACE(absl::StrCat(appended, " more appends"));
+    Fill(store.get(), appended);
+    Snapshot now = Observe(store.get());
+    auto recovered = OpenCrashImage(dir, crash);
+    EXPECT_TRUE(recovered->used_saved_state());
+    ExpectSameState(now.state, recovered->State());
+    EXPECT_EQ(recovered->SubjectCounts(""), now.subjects);
+    ExpectSame(now, Observe(recovered.get()));
+    const uint64_t next = now.state.last_seq + 1;
+    EXPECT_EQ(recovered->Append("subj.0", "", Payload(next), 9000).value(), next);
+  }
+  ASSERT_TRUE(store->Remove(150).value());
+  ASSERT_TRUE(store->Flush().ok());
+  Snapshot now = Observe(store.get());
+  auto recovered = OpenCrashImage(dir, crash);
+  EXPECT_FALSE(recovered->used_saved_state());
+  ExpectSame(now, Observe(recovered.get()));
+}
+
+// Random appends, removals, purges and checkpoints, with a crash image after
+// each step: whether or not Open() can start from the checkpoint, the state
+// it reports at once and everything after the index loads match the store.
+TEST(FileStoreTest, RandomCheckpointsAndCrashImagesRecoverExactly) {
+  const std::string dir = testing::util::MakeTempDir("fs_checkpoint_random-");
+  const std::string crash = testing::util::MakeTempDir("fs_checkpoint_random_copy-");
+  std::mt19937_64 rng(7);
+  FileStoreOptions options{dir, 2048};
+  options.checkpoint_interval_ns = 0;
+  auto store = FileStore::Open(options).value();
+  int from_checkpoint = 0;
+  for (int step = 0; step < 60; ++step) {
+    SCOPED_TRACE(absl::StrCat("step ", step));
+    switch (rng() % 6) {
+      case 0:
+        if (store->State().msgs > 0) {
+          const StoreState st = store->State();
+          store->Remove(st.first_seq + rng() % (st.last_seq - st.first_seq + 1)).IgnoreError();
+        }
+        break;
+      case 1:
+        if (rng() % 4 == 0) {
+          ASSERT_TRUE(store->Purge("", store->State().last_seq - rng() % 5, 0).ok());
+        }
+        break;
+      case 2:
+      case 3:
+        store->Checkpoint();
+        break;
+      default:
+        break;
+    }
+    Fill(store.get(), rng() % 30);
+    Snapshot now = Observe(store.get());
+    auto recovered = OpenCrashImage(dir, crash);
+    from_checkpoint += recovered->used_saved_state();
+    ExpectSameState(now.state, recovered->State());
+    EXPECT_EQ(recovered->SubjectCounts(""), now.subjects);
+    ExpectSame(now, Observe(recovered.get()));
+  }
+  EXPECT_GT(from_checkpoint, 0);
 }
 
 // Sync() may run on another thread while compaction replaces segments.

@@ -70,6 +70,10 @@ class MessageStore {
   // Reclaims the space of removed messages where worth it (housekeeping:
   // off the append path). Failures are logged; the store stays consistent.
   virtual void Compact() {}
+  // Saves, where due, what lets Open() after a crash skip replaying most of
+  // the store (housekeeping: off the append path). Failures are logged;
+  // nothing depends on what it saves.
+  virtual void Checkpoint() {}
 
   // NotFound when `seq` is not stored.
   virtual absl::StatusOr<v1::StoredMessage> Load(uint64_t seq) = 0;

@@ -569,7 +569,7 @@ void Store::HousekeepingLoop() {
     for (const auto& s : streams) {
       absl::Status st = s->ExpireAged(now);
       if (!st.ok()) LOG(ERROR) << "stream " << s->name() << ": expiry failed: " << st;
-      s->Compact();
+      s->Housekeep();
     }
     if (options_.sync == SyncPolicy::kInterval && absl::Now() - last_sync >= options_.sync_interval) {
       last_sync = absl::Now();

@@ -17,6 +17,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "storesvc/store.h"
 #include "testing/util/temp_dir.h"
@@ -86,9 +88,11 @@ StoreOptions Options(const std::string& dir, SyncPolicy sync) {
   for (;;) pause();
 }
 
-// Forks a writer, kills it after `kill_after` acks, returns every ack read.
+// Forks a writer, kills it after `kill_after` acks and at least `min_run`
+// of running, returns every ack read.
 std::vector<Ack> RunAndKill(const std::string& dir, SyncPolicy sync, size_t kill_after,
-                            uint64_t id_base) {
+                            uint64_t id_base, absl::Duration min_run = absl::ZeroDuration()) {
+  const absl::Time kill_at = absl::Now() + min_run;
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
   pid_t pid = fork();
@@ -105,7 +109,7 @@ std::vector<Ack> RunAndKill(const std::string& dir, SyncPolicy sync, size_t kill
     if (n <= 0) break;
     EXPECT_EQ(n % sizeof(Ack), 0u);
     acks.insert(acks.end(), buf, buf + n / sizeof(Ack));
-    if (!killed && acks.size() >= kill_after) {
+    if (!killed && acks.size() >= kill_after && absl::Now() >= kill_at) {
       kill(pid, SIGKILL);
       killed = true;
     }
@@ -121,8 +125,12 @@ std::vector<Ack> RunAndKill(const std::string& dir, SyncPolicy sync, size_t kill
 void ExpectSigkillLosesNoAcknowledgedMessage(SyncPolicy sync) {
   std::string dir = testing::util::MakeTempDir("crash-");
   std::vector<Ack> all;
-  for (int round = 0; round < 3; ++round) {
-    std::vector<Ack> acks = RunAndKill(dir, sync, 3000, static_cast<uint64_t>(round) << 50);
+  for (int round = 0; round < 5; ++round) {
+    // The later rounds run long enough for checkpoints (FileStore::
+    // Checkpoint, about once a second) to precede the kill.
+    std::vector<Ack> acks =
+        RunAndKill(dir, sync, 3000, static_cast<uint64_t>(round) << 50,
+                   round < 3 ? absl::ZeroDuration() : absl::Milliseconds(1500 + 400 * round));
     ASSERT_GE(acks.size(), 3000u);
     all.insert(all.end(), acks.begin(), acks.end());
 

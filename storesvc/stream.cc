@@ -331,9 +331,11 @@ absl::Status Stream::Flush() {
   return absl::OkStatus();
 }
 
-void Stream::Compact() {
+void Stream::Housekeep() {
   absl::MutexLock lock(&mu_);
-  if (!closed_) store_->Compact();
+  if (closed_) return;
+  store_->Compact();
+  store_->Checkpoint();
 }
 
 absl::Status Stream::Sync() {

@@ -82,8 +82,9 @@ class Stream {
   absl::StatusOr<uint64_t> RemoveMessages(
       const google::protobuf::RepeatedPtrField<v1::Removal>& removals) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Reclaims the space of removed messages where worth it (housekeeping).
-  void Compact() ABSL_LOCKS_EXCLUDED(mu_);
+  // Housekeeping: reclaims the space of removed messages where worth it and
+  // checkpoints the store for crash restarts where due.
+  void Housekeep() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Up to `max` stored messages at or after `*next` matching `filters`;
   // advances `*next` past the last one returned. `last_seq` gets the

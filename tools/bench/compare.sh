@@ -18,12 +18,16 @@
 #   --only-restart          run only the restart scenario (restart-fill,
 #                           stop, relaunch) and the disk check; the restart
 #                           scenario then runs in every round
+#   --crash                 end the restart scenario's first server with
+#                           SIGKILL instead of SIGTERM (a crash restart)
 #   --skip-consume          leave out the consumer scenarios
 #   --only-consume          run only the consumer scenarios (and the disk
 #                           check)
 #   OURS_ARGS               extra flags for our server, e.g. "--sync=always"
 #   NATS_SERVER_BIN         reference binary (default: nats-server on PATH)
 #   BENCH_TIMEOUT_S         limit for one scenario run (default 600)
+#   RESTART_MSGS            messages stored before the restart (default
+#                           1000000 full, 20000 quick)
 #   RESTART_TIMEOUT_S       limit for a restarted server to report every
 #                           message again (default 300)
 #
@@ -39,6 +43,7 @@ mode=full
 build=1
 restart=1
 only_restart=0
+crash=0
 consume=1
 only_consume=0
 repeat=""
@@ -56,6 +61,7 @@ while (($#)); do
     --no-build) build=0 ;;
     --skip-restart) restart=0 ;;
     --only-restart) only_restart=1 ;;
+    --crash) crash=1 ;;
     --skip-consume) consume=0 ;;
     --only-consume) only_consume=1 ;;
     -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
@@ -78,6 +84,7 @@ else
   n_consume=500000; n_fanout=200000; n_pending=100000; n_idle=1000
   repeat="${repeat:-3}"
 fi
+n_restart="${RESTART_MSGS:-$n_restart}"
 [[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: bad --repeat" >&2; exit 2; }
 ((only_restart && !restart)) &&
   { echo "compare.sh: --only-restart and --skip-restart exclude each other" >&2; exit 2; }
@@ -108,9 +115,11 @@ load_start="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/jsbench.XXXXXX")"
 server_pid=""
 
+# stop_server [SIGNAL] : ends the current server (SIGTERM unless told,
+# SIGKILL after 30 s).
 stop_server() {
   [[ -n "$server_pid" ]] || return 0
-  kill -TERM "$server_pid" 2>/dev/null
+  kill -"${1:-TERM}" "$server_pid" 2>/dev/null
   for _ in $(seq 3000); do
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.01
@@ -246,7 +255,7 @@ run_side() {
       --subject=restart.bench --msgs="$n_restart"
     local t0 t1
     t0=$(now_ms)
-    stop_server
+    if ((crash)); then stop_server KILL; else stop_server; fi
     t1=$(now_ms)
     result["$side|restart|stop_ms"]+=" $((t1 - t0))"
     # js-count reconnects every 10 ms, so the clock starts at process launch.
@@ -400,7 +409,7 @@ echo
 if ((!only_consume)); then
   echo "Counts: pub $n_pub, pubsub $n_pubsub (1x1 and 2x2), reqrep $n_reqrep," \
     "js-pub-async $n_js_async, js-pub-sync $n_js_sync, restart $n_restart; payload 128 B."
-  echo "restart: fill a file stream, SIGTERM the server (stop_ms), start it again and"
+  echo "restart: fill a file stream, $( ((crash)) && echo SIGKILL || echo SIGTERM) the server (stop_ms), start it again and"
   echo "poll until the stream reports every message (restart_ms, from process launch)."
 fi
 if ((consume && !only_restart)); then
