@@ -1162,6 +1162,27 @@ TEST(FileStoreTest, DamageInASealedSegmentReportsTheMessagesCutLost) {
   ExpectRecovered(store.get(), 300, std::set<uint64_t>(cut.begin(), cut.end()));
 }
 
+// A checkpoint's state.snap names the active segment: losing it after a
+// crash is reported, and its sequences (up to the checkpoint) not reused.
+TEST(FileStoreTest, MissingNewestSegmentAfterACrashIsReportedUpToTheLastCheckpoint) {
+  const std::string dir = testing::util::MakeTempDir("fs_lost_checkpoint-");
+  const std::string crash = testing::util::MakeTempDir("fs_lost_checkpoint_copy-");
+  auto store = OpenStore(dir);
+  Fill(store.get(), 300);
+  store->Checkpoint();
+  CopyDir(dir, crash);
+  ASSERT_TRUE(fs::exists(crash + "/" + file_format::kSavedStateFile));
+  const std::string newest = Segments(crash).back();
+  const std::vector<uint64_t> lost = SeqsIn(newest);
+  ASSERT_FALSE(lost.empty());
+  ASSERT_TRUE(fs::remove(newest));
+  auto recovered = OpenStore(crash);
+  EXPECT_EQ(recovered->Lost().msgs, lost);
+  EXPECT_EQ(recovered->State().last_seq, 300u);
+  ExpectRecovered(recovered.get(), 300, std::set<uint64_t>(lost.begin(), lost.end()));
+  EXPECT_EQ(recovered->Append("subj.new", "", "after", 5000).value(), 301u);
+}
+
 TEST(FileStoreTest, MessagesRemovedBeforeTheLossAreNotReportedLost) {
   const std::set<uint64_t> removed = {30, 31, 33};
   for (bool crash : {false, true}) {
