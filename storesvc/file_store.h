@@ -179,7 +179,7 @@ class FileStore : public IndexedStore {
   const FileStoreOptions options_;
   MissingSegments missing_;  // Found by Open().
   LostData lost_;
-  uint32_t next_segment_id_ = 1;  // Above every id recovery saw.
+  uint32_t next_segment_id_ = 1;  // Above every missing segment's id.
   int dir_fd_ = -1;
   std::vector<std::shared_ptr<Segment>> segments_;  // Oldest first; back() is active.
   std::string pending_;  // Encoded records not yet written to the active segment.

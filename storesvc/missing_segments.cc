@@ -38,8 +38,7 @@ MissingSegments FindMissingSegments(
     missing[id].records = std::move(records);
   }
   for (auto& [id, segment] : missing) out.segments.push_back(std::move(segment));
-  out.next_id = present.empty() ? 1 : present.back() + 1;
-  if (!out.segments.empty()) out.next_id = std::max(out.next_id, out.segments.back().id + 1);
+  if (!out.segments.empty()) out.next_id = out.segments.back().id + 1;
   return out;
 }
 

@@ -40,7 +40,8 @@ struct MissingSegments {
   std::vector<MissingSegment> segments;  // By rising id.
   // The highest sequence state.snap proves was given out; 0: none.
   uint64_t high_water = 0;
-  // Above every id recovery knows of, surviving or missing.
+  // Above every missing id (1 when none): a new segment must not take the
+  // id of a missing one, whose index file may still be there.
   uint32_t next_id = 1;
 };
 

@@ -32,7 +32,7 @@ TEST(MissingSegmentsTest, NothingMissing) {
   MissingSegments m = FindMissingSegments({3, 4}, &saved, {});
   EXPECT_TRUE(m.segments.empty());
   EXPECT_EQ(m.high_water, 20u);
-  EXPECT_EQ(m.next_id, 5u);
+  EXPECT_EQ(m.next_id, 1u);
 }
 
 TEST(MissingSegmentsTest, GapBetweenSegmentsIsMissing) {
