@@ -57,6 +57,9 @@
 // Recovery replays records in segment order. The first record that is torn
 // (short), fails its CRC or is malformed ends its segment: the file is
 // truncated there and the loss logged.
+// Segment files missing from the id sequence (or named by state.snap or an
+// orphan .idx) are reported lost (missing_segments.h); an orphan .idx of a
+// missing segment is kept as evidence.
 #ifndef JSENGINE_STORESVC_FILE_FORMAT_H_
 #define JSENGINE_STORESVC_FILE_FORMAT_H_
 

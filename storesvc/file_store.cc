@@ -17,8 +17,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/crc32c.h"
+#include "common/durable_file.h"
 #include "common/status.h"
 #include "glog/logging.h"
+#include "storesvc/missing_segments.h"
 #include "storesvc/saved_state.h"
 #include "storesvc/segment_record.h"
 #include "storesvc/store_error.h"
@@ -64,6 +66,14 @@ struct FileStore::ReplayResult {
   MsgIndex index;
   std::vector<Replayed> segments;  // Parallel to segments_.
   bool cancelled = false;
+  // Set after a missing segment or a sealed one cut short: the sequences
+  // from here to the next segment's base_seq were given out and are gone.
+  uint64_t lost_from = 0;
+  // `index` holds entries of lost messages (in a missing segment, or
+  // placeholders in segment 0) that ApplyReplay takes out.
+  bool lost = false;
+  // The last sequence the segment files found record.
+  uint64_t proven_last = 0;
 };
 
 namespace {
@@ -154,9 +164,8 @@ FileStore::~FileStore() {
 }
 
 absl::StatusOr<std::unique_ptr<FileStore>> FileStore::Open(const FileStoreOptions& options) {
-  std::error_code ec;
-  std::filesystem::create_directories(options.dir, ec);
-  if (ec) return StoreError(StoreErrc::kIo, absl::StrCat("mkdir ", options.dir, ": ", ec.message()));
+  absl::Status made = common::CreateDirsDurably(options.dir);
+  if (!made.ok()) return StoreError(StoreErrc::kIo, made.message());
   std::unique_ptr<FileStore> store(new FileStore(options));
   store->dir_fd_ = open(options.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (store->dir_fd_ < 0) return IoError("open", options.dir);
@@ -188,10 +197,7 @@ absl::Status FileStore::Recover() {
     (segment ? files : index_files).emplace_back(id, entry.path().string());
   }
   std::sort(files.begin(), files.end());
-  for (const auto& [id, path] : index_files) {
-    auto it = std::lower_bound(files.begin(), files.end(), std::make_pair(id, std::string()));
-    if (it == files.end() || it->first != id) unlink(path.c_str());  // Its segment is gone.
-  }
+  FindMissing(files, index_files);
   for (const auto& [id, path] : files) {
     auto seg = std::make_shared<Segment>();
     seg->id = id;
@@ -204,7 +210,8 @@ absl::Status FileStore::Recover() {
     segments_.push_back(std::move(seg));
   }
   opened_segments_ = segments_.size();
-  if (!segments_.empty() && LoadSavedState()) {
+  AddMissingSegments();
+  if (!segments_.empty() && missing_.segments.empty() && LoadSavedState()) {
     used_saved_state_ = true;
     loaded_ = std::make_unique<ReplayResult>();
     loader_ = std::thread([this] {
@@ -330,6 +337,7 @@ void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
                      uint32_t size, uint64_t offset) {
       switch (type) {
         case kSegmentHeader:
+          if (seq > 0) FillLost(seq - 1, out);
           r.base_seq = seq;
           if (seq > 0) index.AdvanceLast(seq - 1);
           break;
@@ -353,6 +361,10 @@ void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
         }
       }
     };
+    if (seg.fd < 0) {
+      ReplayMissing(seg.id, apply, out);
+      continue;
+    }
     uint64_t start = 0;
     std::string file;
     if (use_index_files && ReadFile(IndexPath(seg.id), &file)) {
@@ -408,8 +420,14 @@ void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
     }
     r.valid_size = start + off;
     if (!read.ok()) r.bad = read;
+    if (!r.bad.ok() && i + 1 < segments_.size()) out->lost_from = index.last_seq() + 1;
+    out->proven_last = index.last_seq();
     r.index_current = r.from_index && r.records.covered_size() == r.valid_size;
     if (r.index_current && i + 1 < segments_.size()) r.records = SegmentIndex();
+  }
+  if (missing_.high_water > index.last_seq()) {
+    out->lost_from = index.last_seq() + 1;
+    FillLost(missing_.high_water, out);
   }
   index.ForEach(index.first_seq(), [&](uint64_t, const IndexEntry& e) {
     auto it = std::lower_bound(segments_.begin(), segments_.end(), LocSegment(e.loc),
@@ -426,6 +444,7 @@ absl::Status FileStore::ApplyReplay(ReplayResult* result) {
   scanned_segments_ = 0;
   for (size_t i = 0; i < segments_.size(); ++i) {
     std::shared_ptr<Segment>& seg = segments_[i];
+    if (seg->fd < 0) continue;  // Missing: TakeLost() reports it.
     Replayed& r = result->segments[i];
     if (!r.from_index) ++scanned_segments_;
     if (r.valid_size < r.file_size) {
@@ -460,13 +479,138 @@ absl::Status FileStore::ApplyReplay(ReplayResult* result) {
   }
   segments_ = std::move(kept);
   index_ = std::move(result->index);
+  if (result->lost) TakeLost();
+  // Sequences up to last_seq() were given out, but only lost files said so:
+  // a new segment's header records it, durably, before anything else.
+  const bool unproven = index_.last_seq() > result->proven_last;
   // No segment left, or the last one was deleted and the one before it is
   // sealed: start a new active segment.
-  if (segments_.empty() || segments_.back()->records == nullptr) {
+  if (segments_.empty() || segments_.back()->records == nullptr || unproven) {
     JSE_RETURN_IF_ERROR(CreateSegment(index_.last_seq() + 1));
+  }
+  if (unproven) {
+    JSE_RETURN_IF_ERROR(WritePending());
+    JSE_RETURN_IF_ERROR(Sync());
   }
   return DropOldSegments();
 }
+
+// --- Missing segments (missing_segments.h) ---------------------------------
+
+void FileStore::FindMissing(const std::vector<std::pair<uint32_t, std::string>>& files,
+                            const std::vector<std::pair<uint32_t, std::string>>& index_files) {
+  std::vector<uint32_t> present;
+  for (const auto& [id, path] : files) present.push_back(id);
+  std::map<uint32_t, std::optional<SegmentIndex>> orphans;
+  for (const auto& [id, path] : index_files) {
+    if (std::binary_search(present.begin(), present.end(), id)) continue;
+    if (!present.empty() && id < present.front()) {
+      unlink(path.c_str());  // Left by the deletion of an old segment.
+      continue;
+    }
+    std::string file;
+    SegmentIndex records;
+    orphans[id] = ReadFile(path, &file) && records.Decode(file, id)
+                      ? std::optional<SegmentIndex>(std::move(records))
+                      : std::nullopt;
+  }
+  std::string snap;
+  SavedState saved;
+  const bool have_saved = ReadFile(absl::StrCat(options_.dir, "/", kSavedStateFile), &snap) &&
+                          DecodeSavedState(snap, &saved);
+  missing_ = FindMissingSegments(present, have_saved ? &saved : nullptr, std::move(orphans));
+  next_segment_id_ = missing_.next_id;
+  constexpr size_t kLogged = 10;
+  for (size_t i = 0; i < missing_.segments.size() && i < kLogged; ++i) {
+    const MissingSegment& m = missing_.segments[i];
+    LOG(ERROR) << absl::StrFormat("%s/%010u%s", options_.dir, m.id, kSegmentSuffix)
+               << ": segment file missing"
+               << (m.records   ? " (its index file lists its messages)"
+                   : m.max_seq ? " (state.snap names it)"
+                               : " (between the segments found)")
+               << "; its messages are reported lost and their sequences never reused";
+  }
+  if (missing_.segments.size() > kLogged) {
+    LOG(ERROR) << options_.dir << ": " << missing_.segments.size() - kLogged
+               << " more segment files missing, up to id " << missing_.segments.back().id;
+  }
+}
+
+void FileStore::AddMissingSegments() {
+  for (const MissingSegment& m : missing_.segments) {
+    auto seg = std::make_shared<Segment>();
+    seg->id = m.id;
+    seg->path = absl::StrFormat("%s/%010u%s", options_.dir, m.id, kSegmentSuffix);
+    segments_.push_back(std::move(seg));
+  }
+  std::sort(segments_.begin(), segments_.end(),
+            [](const std::shared_ptr<Segment>& a, const std::shared_ptr<Segment>& b) {
+              return a->id < b->id;
+            });
+}
+
+void FileStore::ReplayMissing(uint32_t id, const ApplyRecordFn& apply, ReplayResult* out) const {
+  out->lost = true;
+  auto it = std::lower_bound(missing_.segments.begin(), missing_.segments.end(), id,
+                             [](const MissingSegment& m, uint32_t v) { return m.id < v; });
+  if (it != missing_.segments.end() && it->id == id) {
+    const MissingSegment& m = *it;
+    if (m.records.has_value()) {
+      for (const SegmentIndex::Record& rec : m.records->records()) {
+        if (rec.type == kMessage && rec.seq <= out->index.last_seq()) continue;
+        apply(rec.type, rec.seq, rec.ts,
+              rec.type == kMessage ? m.records->subjects()[rec.subject] : "", rec.size, rec.offset);
+      }
+    }
+    out->lost_from = out->index.last_seq() + 1;
+    FillLost(m.max_seq, out);
+  }
+  out->lost_from = out->index.last_seq() + 1;
+}
+
+void FileStore::FillLost(uint64_t through, ReplayResult* out) const {
+  if (out->lost_from == 0) return;
+  MsgIndex& index = out->index;
+  const uint64_t from = std::max(out->lost_from, index.last_seq() + 1);
+  out->lost_from = 0;
+  if (through < from) return;
+  // Placeholders in segment 0 (no segment has that id), so that removal
+  // records replayed later take out what was removed before the loss.
+  constexpr uint64_t kMaxListed = 1 << 20;
+  for (uint64_t seq = from; seq <= through && seq - from < kMaxListed; ++seq) {
+    index.Add(seq, index.last_ts(), "", 0, MakeLoc(0, 0));
+  }
+  if (through - from >= kMaxListed) {
+    LOG(ERROR) << options_.dir << ": sequences " << from << " to " << through
+               << " are lost; only the first " << kMaxListed << " are listed";
+  }
+  index.AdvanceLast(through);
+  out->lost = true;
+}
+
+void FileStore::TakeLost() {
+  std::vector<uint64_t> seqs;
+  index_.ForEach(index_.first_seq(), [&](uint64_t seq, const IndexEntry& e) {
+    if (SegmentById(LocSegment(e.loc)) == nullptr) seqs.push_back(seq);
+    return true;
+  });
+  uint64_t bytes = 0;
+  for (uint64_t seq : seqs) {
+    IndexEntry e;
+    index_.Remove(seq, &e);
+    bytes += e.size;
+  }
+  Touch();
+  if (!seqs.empty()) {
+    LOG(ERROR) << options_.dir << ": " << seqs.size() << " messages lost (sequences "
+               << seqs.front() << " to " << seqs.back() << ", " << bytes
+               << " bytes as far as known); new messages get sequences above " << index_.last_seq();
+  }
+  lost_.msgs.insert(lost_.msgs.end(), seqs.begin(), seqs.end());
+  lost_.bytes += bytes;
+}
+
+LostData FileStore::Lost() const { return lost_; }
 
 void FileStore::EnsureIndex() const { const_cast<FileStore*>(this)->FinishLoad(); }
 
@@ -564,7 +708,7 @@ absl::Status FileStore::CreateSegment(uint64_t base_seq) {
     segments_.back()->records.reset();
   }
   auto seg = std::make_shared<Segment>();
-  seg->id = segments_.empty() ? 1 : segments_.back()->id + 1;
+  seg->id = std::max(segments_.empty() ? 1 : segments_.back()->id + 1, next_segment_id_);
   seg->path = absl::StrFormat("%s/%010u%s", options_.dir, seg->id, kSegmentSuffix);
   unlink(IndexPath(seg->id).c_str());
   seg->fd = open(seg->path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

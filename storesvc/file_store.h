@@ -24,13 +24,17 @@
 // every segment, from its index file where one is intact and from the
 // segment's bytes (validating each record's CRC) for the rest; the first bad
 // or torn record ends its segment, which is truncated there (LOG(WARNING)
-// says what was cut). Later segments are still read.
+// says what was cut). Later segments are still read. Messages of missing
+// segment files, and those a damaged sealed segment lost, are logged at
+// ERROR and reported by Lost(); their sequences are never given out again
+// (missing_segments.h, docs/STORAGE_FORMAT.md "Lost messages").
 //
 // Thread-safety: as MessageStore (Sync() may run concurrently).
 #ifndef JSENGINE_STORESVC_FILE_STORE_H_
 #define JSENGINE_STORESVC_FILE_STORE_H_
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -41,6 +45,7 @@
 #include "absl/base/thread_annotations.h"
 #include "common/mutex.h"
 #include "storesvc/indexed_store.h"
+#include "storesvc/missing_segments.h"
 #include "storesvc/segment_index.h"
 
 namespace jsengine::storesvc {
@@ -86,6 +91,7 @@ class FileStore : public IndexedStore {
   uint64_t scanned_segments() const { return scanned_segments_; }
   // How many segment files compaction has rewritten since Open().
   uint64_t compactions() const { return compactions_; }
+  LostData Lost() const override;
 
  protected:
   absl::StatusOr<uint64_t> WriteMessage(uint64_t seq, int64_t ts, absl::string_view subject,
@@ -103,6 +109,22 @@ class FileStore : public IndexedStore {
   explicit FileStore(FileStoreOptions options);
 
   absl::Status Recover();
+  // Works out which segment files are missing (missing_segments.h) and
+  // deletes index files left by deleted old segments.
+  void FindMissing(const std::vector<std::pair<uint32_t, std::string>>& files,
+                   const std::vector<std::pair<uint32_t, std::string>>& index_files);
+  // Adds a Segment without a file (fd -1) for each missing one.
+  void AddMissingSegments();
+  using ApplyRecordFn =
+      std::function<void(file_format::RecordType, uint64_t seq, int64_t ts,
+                         absl::string_view subject, uint32_t size, uint64_t offset)>;
+  // Replay() of missing segment `id`: the records its index file kept, and
+  // placeholders for the sequences it held that nothing else lists.
+  void ReplayMissing(uint32_t id, const ApplyRecordFn& apply, ReplayResult* out) const;
+  // Adds placeholders for out->lost_from..`through` (when lost_from is set).
+  void FillLost(uint64_t through, ReplayResult* out) const;
+  // Takes the entries of lost messages out of index_ into lost_.
+  void TakeLost();
   // Uses state.snap if the segments on disk are those it describes, grown
   // only by appends.
   bool LoadSavedState();
@@ -155,6 +177,9 @@ class FileStore : public IndexedStore {
                                                  size_t n);
 
   const FileStoreOptions options_;
+  MissingSegments missing_;  // Found by Open().
+  LostData lost_;
+  uint32_t next_segment_id_ = 1;  // Above every missing segment's id.
   int dir_fd_ = -1;
   std::vector<std::shared_ptr<Segment>> segments_;  // Oldest first; back() is active.
   std::string pending_;  // Encoded records not yet written to the active segment.

@@ -38,6 +38,12 @@ struct StoreState {
   uint64_t num_deleted = 0;  // Removed sequences between first_seq and last_seq.
 };
 
+// Messages recovery found gone from disk (nats-server's LostStreamData).
+struct LostData {
+  std::vector<uint64_t> msgs;  // Their sequences, rising.
+  uint64_t bytes = 0;          // Their accounted sizes, as far as known.
+};
+
 // The stored messages at or after a start sequence whose subjects match some
 // filters (MessageStore::Filtered).
 struct FilteredState {
@@ -104,6 +110,8 @@ class MessageStore {
   // Message counts of the subjects matching `filter` (empty: all).
   virtual std::map<std::string, uint64_t> SubjectCounts(absl::string_view filter) const = 0;
   virtual std::vector<uint64_t> DeletedSeqs() const = 0;
+  // What recovery found lost since the store opened; empty for most stores.
+  virtual LostData Lost() const { return {}; }
   // The size this store accounts for a message (nats-server's formulas),
   // which max_bytes limits count.
   virtual uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,

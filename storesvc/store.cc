@@ -23,16 +23,18 @@
 #include "storesvc/memory_store.h"
 #include "storesvc/store_error.h"
 #include "storesvc/stream_config.h"
-#include "storesvc/stream_meta.h"
+#include "storesvc/stream_meta_copies.h"
 #include "storesvc/stream_reader.h"
 
 namespace jsengine::storesvc {
 namespace {
 
-constexpr char kMetaFile[] = "meta.pb";
-// Stream directories whose meta file is damaged are moved here at recovery.
+// Stream directories whose meta files are both damaged are moved here at
+// recovery.
 constexpr char kQuarantineDir[] = "quarantine";
 constexpr char kMsgsDir[] = "msgs";
+// A deleted stream's directory is renamed here, then removed.
+constexpr char kTrashDir[] = "trash";
 
 absl::Status Internal(absl::string_view what) {
   return common::JsErrorF(common::JsErrorId::kStreamGeneralError, {{"err", what}});
@@ -116,11 +118,11 @@ Store::Store(StoreOptions options)
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   if (options.data_dir.empty()) return absl::InvalidArgumentError("data_dir is required");
-  std::error_code ec;
-  std::filesystem::create_directories(options.data_dir + "/streams", ec);
-  if (ec) return absl::InternalError(absl::StrCat("mkdir ", options.data_dir, ": ", ec.message()));
+  JSE_RETURN_IF_ERROR(common::CreateDirsDurably(options.data_dir + "/streams"));
   std::unique_ptr<Store> store(new Store(std::move(options)));
   JSE_ASSIGN_OR_RETURN(store->lock_, common::FileLock::Acquire(store->options_.data_dir + "/LOCK"));
+  JSE_RETURN_IF_ERROR(common::SyncPath(store->options_.data_dir));
+  JSE_RETURN_IF_ERROR(store->RemoveTrash());
   JSE_RETURN_IF_ERROR(store->Recover());
   store->syncer_ = std::thread([s = store.get()] { s->SyncLoop(); });
   store->housekeeper_ = std::thread([s = store.get()] { s->HousekeepingLoop(); });
@@ -150,6 +152,18 @@ std::string Store::StreamDir(const std::string& name) const {
   return absl::StrCat(options_.data_dir, "/streams/", name);
 }
 
+std::string Store::TrashDir(const std::string& name) const {
+  return absl::StrCat(options_.data_dir, "/", kTrashDir, "/", name);
+}
+
+absl::Status Store::RemoveTrash() {
+  const std::string trash = absl::StrCat(options_.data_dir, "/", kTrashDir);
+  std::error_code ec;
+  std::filesystem::remove_all(trash, ec);
+  if (ec) return Internal(absl::StrCat("removing ", trash, ": ", ec.message()));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<MessageStore>> Store::OpenMessageStore(
     const v1::StreamConfig& config) {
   if (config.storage() == v1::STORAGE_MEMORY) return std::make_unique<MemoryStore>();
@@ -171,8 +185,7 @@ absl::Status Store::Recover() {
   }
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
-    absl::StatusOr<v1::StreamInfo> meta =
-        ReadStreamMeta(absl::StrCat(StreamDir(name), "/", kMetaFile), name);
+    absl::StatusOr<v1::StreamInfo> meta = LoadStreamMetaCopies(StreamDir(name), name);
     if (!meta.ok() && StoreErrorOf(meta.status()) == StoreErrc::kBadMeta) {
       JSE_RETURN_IF_ERROR(Quarantine(name, meta.status()));
       continue;
@@ -209,8 +222,7 @@ absl::Status Store::WriteMeta(const Stream& stream) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Internal(absl::StrCat("mkdir ", dir, ": ", ec.message()));
-  absl::Status st =
-      common::WriteFileAtomically(absl::StrCat(dir, "/", kMetaFile), EncodeStreamMeta(meta));
+  absl::Status st = WriteStreamMetaCopies(dir, meta);
   if (st.ok()) st = common::SyncPath(options_.data_dir + "/streams");
   return st.ok() ? st : Internal(st.message());
 }
@@ -323,11 +335,22 @@ absl::Status Store::DeleteStream(const v1::DeleteStreamRequest& request) {
   streams_.erase(it);
   absl::Status st = stream->Close();
   if (!st.ok()) LOG(WARNING) << "closing deleted stream " << request.name() << ": " << st;
+  // Renamed away first, durably: a crash leaves the whole stream or none of
+  // it, and a delete that returned stays done.
+  const std::string trash = TrashDir(request.name());
   std::error_code ec;
-  std::filesystem::remove_all(StreamDir(request.name()), ec);
-  if (ec) LOG(ERROR) << "removing " << StreamDir(request.name()) << ": " << ec.message();
+  std::filesystem::remove_all(trash, ec);
+  st = common::CreateDirsDurably(common::ParentDir(trash));
+  if (st.ok()) st = common::RenameDurably(StreamDir(request.name()), trash);
+  if (st.ok()) {
+    std::filesystem::remove_all(trash, ec);
+    if (ec) LOG(WARNING) << "removing " << trash << ": " << ec.message();
+  } else {
+    LOG(ERROR) << "deleting stream " << request.name() << ": " << st
+               << "; its directory is left in place and recovered at the next start";
+  }
   Emit(v1::StreamEvent::DELETED, request.name(), nullptr);
-  return absl::OkStatus();
+  return st.ok() ? st : Internal(st.message());
 }
 
 absl::StatusOr<v1::StreamInfo> Store::GetStreamInfo(const v1::StreamInfoRequest& request) {

@@ -17,12 +17,18 @@
 // and the store fsyncs every sync_interval.
 //
 // Layout: <data_dir>/LOCK (held while open: one Store per directory),
-// <data_dir>/streams/<name>/meta.pb (StreamInfo: config, created, consumer
-// filters; framed with a CRC, see stream_meta.h),
+// <data_dir>/streams/<name>/meta.pb and meta.pb.bak (two copies of the
+// StreamInfo: config, created, consumer filters; framed with a CRC, see
+// stream_meta.h and stream_meta_copies.h),
 // <data_dir>/streams/<name>/msgs/*.seg (file storage; see file_format.h),
+// <data_dir>/trash/<name> (a stream being deleted; removed by Open),
 // <data_dir>/quarantine/<name>.<UTC time>[.<n>] (a stream directory whose
-// meta.pb was missing or damaged at Open, moved here untouched so that its
-// segments survive a CreateStream of the same name; never written again).
+// meta files were both missing or damaged at Open, moved here untouched so
+// that its segments survive a CreateStream of the same name; never written
+// again).
+//
+// Every directory, creation, rename and removal an acknowledgement or a
+// returned admin call depends on is fsynced before it returns.
 //
 // Thread-safety: thread-safe. Callbacks run on store threads and must not
 // block; they may call back into the Store.
@@ -141,6 +147,10 @@ class Store final : public client::StoreClient {
   std::shared_ptr<Stream> FindBySubject(const std::string& subject) const
       ABSL_LOCKS_EXCLUDED(mu_);
   std::string StreamDir(const std::string& name) const;
+  // Where DeleteStream renames a stream's directory before removing it.
+  std::string TrashDir(const std::string& name) const;
+  // Removes what deletes cut short by a crash left in the trash.
+  absl::Status RemoveTrash();
   absl::StatusOr<std::unique_ptr<MessageStore>> OpenMessageStore(const v1::StreamConfig& config);
   absl::Status WriteMeta(const Stream& stream);
   void Emit(v1::StreamEvent::Kind kind, const std::string& name, const v1::StreamConfig* config)

@@ -1,7 +1,9 @@
 // Kills a writer process with SIGKILL in the middle of pipelined appends
-// under SyncPolicy::kAlways and checks that every acknowledged message
-// survives. The child reports each ack (request id, sequence) through a pipe
-// from the ack callback, so the parent knows exactly what was acknowledged.
+// and checks that every acknowledged message survives, under
+// SyncPolicy::kAlways (fsynced before the ack) and kInterval (written to the
+// OS before the ack, which a killed process does not lose). The child reports each ack (request id,
+// sequence) through a pipe from the ack callback, so the parent knows exactly what was
+// acknowledged.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,17 +33,17 @@ struct Ack {
 
 std::string DataFor(uint64_t id) { return absl::StrCat("crash-", id, std::string(100, '.')); }
 
-StoreOptions Options(const std::string& dir) {
+StoreOptions Options(const std::string& dir, SyncPolicy sync) {
   StoreOptions o;
   o.data_dir = dir;
-  o.sync = SyncPolicy::kAlways;
+  o.sync = sync;
   o.segment_bytes = 256 * 1024;
   return o;
 }
 
 // Runs in the child: appends forever from several pipelined writers.
-[[noreturn]] void WriterChild(const std::string& dir, int fd, uint64_t id_base) {
-  auto store = Store::Open(Options(dir));
+[[noreturn]] void WriterChild(const std::string& dir, SyncPolicy sync, int fd, uint64_t id_base) {
+  auto store = Store::Open(Options(dir, sync));
   if (!store.ok()) _exit(2);
   v1::CreateStreamRequest create;
   create.mutable_config()->set_name("C");
@@ -88,15 +90,15 @@ StoreOptions Options(const std::string& dir) {
 
 // Forks a writer, kills it after `kill_after` acks and at least `min_run`
 // of running, returns every ack read.
-std::vector<Ack> RunAndKill(const std::string& dir, size_t kill_after, uint64_t id_base,
-                            absl::Duration min_run = absl::ZeroDuration()) {
+std::vector<Ack> RunAndKill(const std::string& dir, SyncPolicy sync, size_t kill_after,
+                            uint64_t id_base, absl::Duration min_run = absl::ZeroDuration()) {
   const absl::Time kill_at = absl::Now() + min_run;
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
   pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
-    WriterChild(dir, fds[1], id_base);
+    WriterChild(dir, sync, fds[1], id_base);
   }
   close(fds[1]);
   std::vector<Ack> acks;
@@ -120,19 +122,19 @@ std::vector<Ack> RunAndKill(const std::string& dir, size_t kill_after, uint64_t 
   return acks;
 }
 
-TEST(StoreCrashTest, SigkillLosesNoAcknowledgedMessage) {
+void ExpectSigkillLosesNoAcknowledgedMessage(SyncPolicy sync) {
   std::string dir = testing::util::MakeTempDir("crash-");
   std::vector<Ack> all;
   for (int round = 0; round < 5; ++round) {
     // The later rounds run long enough for checkpoints (FileStore::
     // Checkpoint, about once a second) to precede the kill.
     std::vector<Ack> acks =
-        RunAndKill(dir, 3000, static_cast<uint64_t>(round) << 50,
+        RunAndKill(dir, sync, 3000, static_cast<uint64_t>(round) << 50,
                    round < 3 ? absl::ZeroDuration() : absl::Milliseconds(1500 + 400 * round));
     ASSERT_GE(acks.size(), 3000u);
     all.insert(all.end(), acks.begin(), acks.end());
 
-    auto store = Store::Open(Options(dir));
+    auto store = Store::Open(Options(dir, sync));
     ASSERT_TRUE(store.ok()) << store.status();
     for (const Ack& a : all) {
       v1::GetMessageRequest get;
@@ -143,6 +145,14 @@ TEST(StoreCrashTest, SigkillLosesNoAcknowledgedMessage) {
       ASSERT_EQ(m->data(), DataFor(a.id));
     }
   }
+}
+
+TEST(StoreCrashTest, SigkillLosesNoAcknowledgedMessage) {
+  ExpectSigkillLosesNoAcknowledgedMessage(SyncPolicy::kAlways);
+}
+
+TEST(StoreCrashTest, SigkillUnderIntervalSyncLosesNoAcknowledgedMessage) {
+  ExpectSigkillLosesNoAcknowledgedMessage(SyncPolicy::kInterval);
 }
 
 }  // namespace

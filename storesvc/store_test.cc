@@ -531,12 +531,14 @@ std::map<std::string, std::string> FilesUnder(const std::string& dir) {
   return files;
 }
 
-// Tests of a stream directory whose meta.pb is damaged while the store is
-// closed: its segments must survive a CreateStream of the same name.
+// Tests of a stream directory whose meta files are damaged while the store
+// is closed: one damaged copy costs nothing; with both damaged, the segments
+// must survive a CreateStream of the same name.
 class DamagedMetaTest : public StoreTest {
  protected:
   std::string StreamDir() const { return dir_ + "/streams/KV"; }
   std::string MetaPath() const { return StreamDir() + "/meta.pb"; }
+  std::string BackupPath() const { return StreamDir() + "/meta.pb.bak"; }
 
   // Creates file stream KV with messages in several segments, closes the
   // store and returns the segment count.
@@ -566,12 +568,14 @@ class DamagedMetaTest : public StoreTest {
     return dirs;
   }
 
-  // Damages meta.pb with `damage`, reopens the store and checks that the old
-  // directory was moved to quarantine byte for byte, and that a create of
-  // the same name gives a new empty stream that works and survives a restart.
-  void ExpectQuarantinedAfter(const std::function<void()>& damage) {
+  // Damages both meta files with `damage`, reopens the store and checks
+  // that the old directory was moved to quarantine byte for byte, and that a
+  // create of the same name gives a new empty stream that works and survives
+  // a restart.
+  void ExpectQuarantinedAfter(const std::function<void(const std::string&)>& damage) {
     ASSERT_GE(FillAndClose(), 3);
-    damage();
+    damage(MetaPath());
+    damage(BackupPath());
     const std::map<std::string, std::string> before = FilesUnder(StreamDir());
     Open(SyncPolicy::kAlways);
     EXPECT_FALSE(std::filesystem::exists(StreamDir()));
@@ -596,32 +600,57 @@ class DamagedMetaTest : public StoreTest {
   }
 };
 
-TEST_F(DamagedMetaTest, FlippedBitQuarantinesTheStream) {
-  ExpectQuarantinedAfter([this] {
-    std::fstream f(MetaPath(), std::ios::binary | std::ios::in | std::ios::out);
-    const auto size = std::filesystem::file_size(MetaPath());
-    f.seekg(size / 2);
-    const char c = static_cast<char>(f.get() ^ 0x01);
-    f.seekp(size / 2);
-    f.put(c);
-  });
+void FlipMiddleBit(const std::string& path) {
+  std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
+  const auto size = std::filesystem::file_size(path);
+  f.seekg(size / 2);
+  const char c = static_cast<char>(f.get() ^ 0x01);
+  f.seekp(size / 2);
+  f.put(c);
 }
 
-TEST_F(DamagedMetaTest, TruncatedMetaQuarantinesTheStream) {
-  ExpectQuarantinedAfter([this] {
-    std::filesystem::resize_file(MetaPath(), std::filesystem::file_size(MetaPath()) / 2);
-  });
+void Truncate(const std::string& path) {
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
 }
 
-TEST_F(DamagedMetaTest, MissingMetaQuarantinesTheStream) {
-  ExpectQuarantinedAfter([this] { ASSERT_TRUE(std::filesystem::remove(MetaPath())); });
+void Remove(const std::string& path) { ASSERT_TRUE(std::filesystem::remove(path)); }
+
+TEST_F(DamagedMetaTest, FlippedBitsQuarantineTheStream) { ExpectQuarantinedAfter(FlipMiddleBit); }
+
+TEST_F(DamagedMetaTest, TruncatedMetaFilesQuarantineTheStream) { ExpectQuarantinedAfter(Truncate); }
+
+TEST_F(DamagedMetaTest, MissingMetaFilesQuarantineTheStream) { ExpectQuarantinedAfter(Remove); }
+
+TEST_F(DamagedMetaTest, OneDamagedCopyCostsNoMessageAndIsRewritten) {
+  ASSERT_GE(FillAndClose(), 3);
+  const std::string good = FilesUnder(StreamDir()).at("meta.pb");
+  int round = 0;
+  for (const auto& damage : {FlipMiddleBit, Truncate, Remove}) {
+    for (const std::string& path : {MetaPath(), BackupPath()}) {
+      SCOPED_TRACE(absl::StrCat("round ", round++, ": ", path));
+      damage(path);
+      Open(SyncPolicy::kAlways);
+      v1::StreamInfoRequest info;
+      info.set_name("KV");
+      auto recovered = store_->GetStreamInfo(info);
+      ASSERT_TRUE(recovered.ok()) << recovered.status();
+      EXPECT_EQ(recovered->state().messages(), 300u);
+      EXPECT_EQ(recovered->config().subjects(0), "kv.>");
+      store_.reset();
+      const std::map<std::string, std::string> files = FilesUnder(StreamDir());
+      EXPECT_EQ(files.at("meta.pb"), good);
+      EXPECT_EQ(files.at("meta.pb.bak"), good);
+    }
+  }
+  EXPECT_TRUE(Quarantined().empty());
 }
 
 TEST_F(DamagedMetaTest, QuarantineKeepsEveryEarlierCopy) {
-  ASSERT_NO_FATAL_FAILURE(ExpectQuarantinedAfter([this] { std::filesystem::remove(MetaPath()); }));
+  ASSERT_NO_FATAL_FAILURE(ExpectQuarantinedAfter(Remove));
   const std::map<std::string, std::string> first = FilesUnder(Quarantined()[0]);
   store_.reset();
   std::filesystem::remove(MetaPath());
+  std::filesystem::remove(BackupPath());
   const std::map<std::string, std::string> second = FilesUnder(StreamDir());
   Open(SyncPolicy::kAlways);
   const std::vector<std::string> quarantined = Quarantined();
@@ -637,6 +666,7 @@ TEST_F(DamagedMetaTest, QuarantinesAStreamOfTheLongestName) {
   ASSERT_TRUE(store_->CreateStream(Create(name)).ok());
   store_.reset();
   ASSERT_TRUE(std::filesystem::remove(dir_ + "/streams/" + name + "/meta.pb"));
+  ASSERT_TRUE(std::filesystem::remove(dir_ + "/streams/" + name + "/meta.pb.bak"));
   Open(SyncPolicy::kAlways);
   EXPECT_EQ(Quarantined().size(), 1u);
   EXPECT_TRUE(store_->CreateStream(Create(name)).ok());
@@ -657,12 +687,37 @@ TEST_F(DamagedMetaTest, ReadsUnframedMetaOfEarlierVersions) {
     std::ofstream out(MetaPath(), std::ios::binary | std::ios::trunc);
     out << meta.SerializeAsString();
   }
+  std::filesystem::remove(BackupPath());
   Open(SyncPolicy::kAlways);
   auto recovered = store_->GetStreamInfo(req);
   ASSERT_TRUE(recovered.ok()) << recovered.status();
   EXPECT_EQ(recovered->state().messages(), 300u);
   EXPECT_EQ(recovered->created_ns(), info->created_ns());
   EXPECT_TRUE(Quarantined().empty());
+}
+
+TEST_F(DamagedMetaTest, MissingSegmentIsReportedInStreamInfoAndItsSequencesNotReused) {
+  ASSERT_GE(FillAndClose(), 3);
+  std::vector<std::string> segments;
+  for (const auto& [path, bytes] : FilesUnder(StreamDir())) {
+    if (absl::EndsWith(path, ".seg")) segments.push_back(StreamDir() + "/" + path);
+  }
+  ASSERT_TRUE(std::filesystem::remove(segments.back()));
+  Open(SyncPolicy::kAlways);
+  v1::StreamInfoRequest req;
+  req.set_name("KV");
+  auto info = store_->GetStreamInfo(req);
+  ASSERT_TRUE(info.ok()) << info.status();
+  ASSERT_TRUE(info->state().has_lost());
+  const auto& lost = info->state().lost();
+  ASSERT_GT(lost.msgs_size(), 0);
+  EXPECT_EQ(lost.msgs(lost.msgs_size() - 1), 300u);
+  EXPECT_GT(lost.bytes(), 0u);
+  EXPECT_EQ(info->state().messages(), 300u - lost.msgs_size());
+  EXPECT_EQ(info->state().last_seq(), 300u);
+  v1::AppendBatch batch;
+  *batch.add_requests() = Msg("KV", "kv.k", "after");
+  EXPECT_EQ(AppendSync(store_.get(), batch).results(0).seq(), 301u);
 }
 
 TEST_F(StoreTest, CreateLeavesAnUnrecoveredDirectoryAlone) {

@@ -375,6 +375,10 @@ v1::StreamInfo Stream::Info(bool deleted_details, const std::string& subjects_fi
   if (deleted_details) {
     for (uint64_t seq : store_->DeletedSeqs()) st->add_deleted(seq);
   }
+  if (LostData lost = store_->Lost(); !lost.msgs.empty() || lost.bytes > 0) {
+    *st->mutable_lost()->mutable_msgs() = {lost.msgs.begin(), lost.msgs.end()};
+    st->mutable_lost()->set_bytes(lost.bytes);
+  }
   if (!subjects_filter.empty()) {
     for (const auto& [subject, count] : store_->SubjectCounts(subjects_filter)) {
       (*st->mutable_subjects())[subject] = count;

@@ -295,6 +295,17 @@ void WriteStreamState(const v1::StreamState& s, common::GoJsonWriter* w) {
     for (uint64_t seq : s.deleted()) w->Uint(seq);
     w->EndArray();
   }
+  if (s.has_lost()) {
+    w->Key("lost");
+    w->BeginObject();
+    w->Key("msgs");
+    w->BeginArray();
+    for (uint64_t seq : s.lost().msgs()) w->Uint(seq);
+    w->EndArray();
+    w->Key("bytes");
+    w->Uint(s.lost().bytes());
+    w->EndObject();
+  }
   w->Key("consumer_count");
   w->Int(s.consumer_count());
   w->EndObject();

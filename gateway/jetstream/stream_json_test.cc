@@ -186,6 +186,24 @@ TEST(StreamJsonTest, SubjectsMapIsSortedAndDeletedListed) {
             R"("deleted":[4,6],"consumer_count":1})");
 }
 
+// As nats-server's StreamState.Lost (`json:"lost,omitempty"`), between
+// "deleted" and "consumer_count".
+TEST(StreamJsonTest, LostDataListedOnlyWhenSet) {
+  v1::StreamState s;
+  s.set_first_seq(5);
+  s.set_last_seq(9);
+  s.set_consumer_count(2);
+  const std::string none = ToJson(s, &WriteStreamState);
+  EXPECT_EQ(none.find("lost"), std::string::npos) << none;
+  s.mutable_lost()->add_msgs(3);
+  s.mutable_lost()->add_msgs(4);
+  s.mutable_lost()->set_bytes(250);
+  EXPECT_EQ(ToJson(s, &WriteStreamState),
+            R"({"messages":0,"bytes":0,"first_seq":5,"first_ts":"0001-01-01T00:00:00Z",)"
+            R"("last_seq":9,"last_ts":"0001-01-01T00:00:00Z",)"
+            R"("lost":{"msgs":[3,4],"bytes":250},"consumer_count":2})");
+}
+
 TEST(StreamJsonTest, StoredMessageMatchesNatsServer) {
   v1::StoredMessage m = CapturedMessage(2);
   EXPECT_EQ(ToJson(m, &WriteStoredMessage),

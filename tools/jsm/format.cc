@@ -20,6 +20,16 @@ std::string Field(absl::string_view label, int width, absl::string_view value) {
   return absl::StrFormat("%-*s %s\n", width, absl::StrCat(label, ":"), value);
 }
 
+// "3 messages (1.2 kB), sequences 7 to 9".
+std::string LostText(const v1::LostStreamData& lost) {
+  std::string out =
+      absl::StrCat(Comma(lost.msgs_size()), " messages (", HumanBytes(lost.bytes()), ")");
+  if (lost.msgs_size() > 0) {
+    absl::StrAppend(&out, ", sequences ", lost.msgs(0), " to ", lost.msgs(lost.msgs_size() - 1));
+  }
+  return out;
+}
+
 std::string CountOrUnlimited(int64_t n) { return n < 0 ? "unlimited" : Comma(n); }
 
 std::string BytesOrUnlimited(int64_t n) {
@@ -96,7 +106,8 @@ std::string StreamInfoText(const v1::StreamInfo& info) {
       "\n", Field("Messages", kSeedWidth, Comma(static_cast<int64_t>(state.messages()))),
       Field("Bytes", kSeedWidth, HumanBytes(state.bytes())),
       Field("FirstSeq", kSeedWidth, Comma(static_cast<int64_t>(state.first_seq()))),
-      Field("LastSeq", kSeedWidth, Comma(static_cast<int64_t>(state.last_seq()))), "\n",
+      Field("LastSeq", kSeedWidth, Comma(static_cast<int64_t>(state.last_seq()))),
+      state.has_lost() ? Field("Lost", kSeedWidth, LostText(state.lost())) : "", "\n",
       Field("Name", kConfigWidth, config.name()), Field("Subjects", kConfigWidth, Subjects(config)),
       Field("Storage", kConfigWidth, StorageName(config.storage())),
       Field("Retention", kConfigWidth, RetentionName(config.retention())),

@@ -64,6 +64,18 @@ TEST(StreamInfoTextTest, StartsWithTheSeedsFourLines) {
             "\n");
 }
 
+TEST(StreamInfoTextTest, ShowsLostMessagesAfterTheSeedsLines) {
+  v1::StreamInfo info = DevicesEvents(70, 6600, 1, 72);
+  info.mutable_state()->mutable_lost()->add_msgs(7);
+  info.mutable_state()->mutable_lost()->add_msgs(9);
+  info.mutable_state()->mutable_lost()->set_bytes(200);
+  EXPECT_NE(StreamInfoText(info).find("LastSeq:  72\n"
+                                      "Lost:     2 messages (200 B), sequences 7 to 9\n"
+                                      "\n"),
+            std::string::npos)
+      << StreamInfoText(info);
+}
+
 TEST(StreamInfoTextTest, ShowsLimitsThatAreSet) {
   v1::StreamInfo info = DevicesEvents(0, 0, 0, 0);
   info.mutable_config()->set_max_msgs(1000);
