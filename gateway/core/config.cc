@@ -417,6 +417,12 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = GetBool(key, v, &o->debug);
     } else if (key == "trace") {
       s = GetBool(key, v, &o->trace);
+    } else if (key == "logtime") {
+      s = GetBool(key, v, &o->logtime);
+    } else if (key == "log_file" || key == "logfile") {
+      s = GetString(key, v, &o->log_file);
+    } else if (key == "pid_file" || key == "pidfile") {
+      s = GetString(key, v, &o->pid_file);
     } else {
       s = UnknownKey("", key, v);
     }

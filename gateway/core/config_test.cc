@@ -78,6 +78,19 @@ TEST(ConfigTest, JetStreamForms) {
   EXPECT_TRUE(o.jetstream);
 }
 
+TEST(ConfigTest, ProcessSettings) {
+  ServerOptions o;
+  ASSERT_TRUE(
+      ApplyConfigText("pid_file: \"/run/n.pid\"\nlog_file: /var/log/n.log\nlogtime: false", &o)
+          .ok());
+  EXPECT_EQ(o.pid_file, "/run/n.pid");
+  EXPECT_EQ(o.log_file, "/var/log/n.log");
+  EXPECT_FALSE(o.logtime);
+  ASSERT_TRUE(ApplyConfigText("pidfile: a.pid\nlogfile: a.log", &o).ok());
+  EXPECT_EQ(o.pid_file, "a.pid");
+  EXPECT_EQ(o.log_file, "a.log");
+}
+
 TEST(ConfigTest, ClearErrors) {
   ServerOptions o;
   auto error = [&](const char* text) {

@@ -13,14 +13,12 @@
 #include "common/callback_burst.h"
 #include "gateway/core/client.h"
 #include "gateway/core/event_loop.h"
+#include "gateway/core/version.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 
 namespace jsengine::gateway::core {
 namespace {
-
-constexpr char kVersion[] = "2.9.10";
-constexpr char kGoVersion[] = "go1.19.8";
 
 // A nats-server style id: 'N' and 55 base32 characters.
 std::string NewServerId() {
@@ -117,7 +115,7 @@ std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip) c
   nlohmann::ordered_json info;
   info["server_id"] = server_id_;
   info["server_name"] = options_.server_name.empty() ? server_id_ : options_.server_name;
-  info["version"] = kVersion;
+  info["version"] = kServerVersion;
   info["proto"] = 1;
   info["go"] = kGoVersion;
   info["host"] = options_.host;
