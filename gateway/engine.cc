@@ -92,6 +92,7 @@ absl::Status Engine::Init(EngineOptions options) {
     LOG(INFO) << "JetStream is off (-js turns it on)";
   }
   JSE_RETURN_IF_ERROR(server_->Start());
+  JSE_RETURN_IF_ERROR(StartMonitoring(options));
   // After the NATS listener: clients need not wait for gRPC to start (several
   // ms), which only admin tools use.
   if (!local_services_.empty()) {
@@ -150,11 +151,36 @@ absl::Status Engine::StartJetStream(const EngineOptions& options) {
   return bridge_->Start();
 }
 
+absl::Status Engine::StartMonitoring(const EngineOptions& options) {
+  const core::ServerOptions& o = options.server;
+  if (o.http_port == 0) return absl::OkStatus();
+  const std::string host = o.http_host.empty() ? o.host : o.http_host;
+  const int port = o.http_port == core::kRandomPort ? 0 : o.http_port;
+  monitor::JetStreamView js;
+  if (bridge_ != nullptr) {
+    js.enabled = true;
+    js.store_dir = o.store_dir;
+    js.usage = [store = store_client_] { return jetstream::TotalAccountUsage(store); };
+    js.api_stats = [bridge = bridge_.get()] { return bridge->api_stats(); };
+  }
+  monitor_ = std::make_unique<monitor::Monitor>(server_.get(), std::move(js));
+  JSE_ASSIGN_OR_RETURN(http_monitor_, monitor::HttpMonitor::Start(host, port, monitor_.get()));
+  LOG(INFO) << "Starting http monitor on http://" << host << ":" << http_monitor_->port();
+  return absl::OkStatus();
+}
+
 absl::Status Engine::WritePortsFile(const EngineOptions& options) {
   common::Ports ports;
   for (const std::string& host_port :
        common::ReachableHostPorts(options.server.host, server_->port())) {
     ports.nats.push_back("nats://" + host_port);
+  }
+  if (http_monitor_ != nullptr) {
+    const core::ServerOptions& o = options.server;
+    for (const std::string& host_port : common::ReachableHostPorts(
+             o.http_host.empty() ? o.host : o.http_host, http_monitor_->port())) {
+      ports.monitoring.push_back("http://" + host_port);
+    }
   }
   if (grpc_server_ != nullptr) {
     ports.grpc = common::ReachableHostPorts(common::HostOfAddress(options.grpc_listen),
@@ -171,6 +197,7 @@ void Engine::Stop() {
   if (stopped_) return;
   stopped_ = true;
   ports_file_.reset();
+  http_monitor_.reset();
   if (server_ != nullptr) server_->Shutdown();
   if (bridge_ != nullptr) bridge_->Stop();
   if (grpc_server_ != nullptr) grpc_server_->Shutdown();
@@ -178,6 +205,7 @@ void Engine::Stop() {
   if (data_plane_ != nullptr) data_plane_->Stop();
   if (consumers_ != nullptr) consumers_->Stop();
   data_plane_.reset();
+  monitor_.reset();
   server_.reset();
   consumers_.reset();
   remote_consumers_.reset();

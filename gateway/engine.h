@@ -33,6 +33,8 @@
 #include "gateway/core/server.h"
 #include "gateway/jetstream/bridge.h"
 #include "gateway/jetstream/consumer_data_plane.h"
+#include "gateway/monitor/http_monitor.h"
+#include "gateway/monitor/monitor.h"
 #include "storesvc/client/remote_store_client.h"
 #include "storesvc/client/store_client.h"
 #include "storesvc/store.h"
@@ -82,6 +84,8 @@ class Engine {
   absl::Status Init(EngineOptions options);
   // Opens or connects the store and consumer services and the bridge.
   absl::Status StartJetStream(const EngineOptions& options);
+  // nats-server's HTTP monitoring, with -m/--http_port.
+  absl::Status StartMonitoring(const EngineOptions& options);
   absl::Status WritePortsFile(const EngineOptions& options);
 
   std::unique_ptr<storesvc::Store> store_;
@@ -100,6 +104,8 @@ class Engine {
   storesvc::client::StoreClient* store_client_ = nullptr;
   std::unique_ptr<core::Server> server_;
   std::unique_ptr<jetstream::Bridge> bridge_;
+  std::unique_ptr<monitor::Monitor> monitor_;
+  std::unique_ptr<monitor::HttpMonitor> http_monitor_;
   std::unique_ptr<common::PortsFile> ports_file_;
   bool stopped_ = false;
 };

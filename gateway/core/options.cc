@@ -31,6 +31,7 @@ enum class Flag {
   kLogtime,
   kMaxPayload,
   kPortsFileDir,
+  kHttpPort,
   kUnknown
 };
 
@@ -77,6 +78,8 @@ constexpr FlagSpec kFlags[] = {
     {"logtime", Flag::kLogtime, false},
     {"max_payload", Flag::kMaxPayload, true},
     {"ports_file_dir", Flag::kPortsFileDir, true},
+    {"m", Flag::kHttpPort, true},
+    {"http_port", Flag::kHttpPort, true},
 };
 
 const FlagSpec* Lookup(const std::string& name) {
@@ -131,8 +134,10 @@ Server Options:
         --max_payload <size>         Maximum message payload (default: 1MB)
         --ports_file_dir <dir>       Creates a ports file in the specified directory
                                      (<executable_name>_<pid>.ports): JSON listing
-                                     where clients ("nats") and the in-process
-                                     services ("grpc") are served
+                                     where clients ("nats"), monitoring
+                                     ("monitoring") and the in-process services
+                                     ("grpc") are served
+    -m, --http_port <port>           Use port for http monitoring (-1: any free)
 
 Logging Options:
     -l, --log <file>                 File to redirect log output (SIGUSR1 reopens it)
@@ -213,6 +218,12 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
           return absl::InvalidArgumentError("invalid port: " + p.value);
         }
         if (options->port == kRandomPort) options->port = 0;
+        break;
+      case Flag::kHttpPort:
+        if (!absl::SimpleAtoi(p.value, &options->http_port) || options->http_port < kRandomPort ||
+            options->http_port > 65535) {
+          return absl::InvalidArgumentError("invalid http port: " + p.value);
+        }
         break;
       case Flag::kPortsFileDir:
         options->ports_file_dir = p.value;

@@ -41,6 +41,10 @@ struct ServerOptions {
   bool jetstream = false;
   std::string store_dir;
   std::string config_file;
+  // Monitoring over HTTP (/varz, /connz, ...): 0 is off, kRandomPort any
+  // free port. An empty host is `host`'s.
+  std::string http_host;
+  int http_port = 0;
   // Where the gateway writes its ports file (common/ports_file.h); empty: no
   // file.
   std::string ports_file_dir;

@@ -83,6 +83,16 @@ TEST(OptionsTest, ProcessFlags) {
   EXPECT_TRUE(rest.empty());
 }
 
+TEST(OptionsTest, MonitoringPort) {
+  ServerOptions o;
+  std::vector<std::string> rest;
+  ASSERT_TRUE(ParseServerArgs({"-m", "8222"}, &o, &rest).ok());
+  EXPECT_EQ(o.http_port, 8222);
+  ASSERT_TRUE(ParseServerArgs({"--http_port=-1"}, &o, &rest).ok());
+  EXPECT_EQ(o.http_port, kRandomPort);
+  EXPECT_FALSE(ParseServerArgs({"-m", "web"}, &o, &rest).ok());
+}
+
 TEST(OptionsTest, BooleanFlagsTakeGoStyleValues) {
   ServerOptions o;
   std::vector<std::string> rest;
