@@ -10,8 +10,9 @@
 namespace jsengine::gateway::monitor {
 namespace {
 
-// Monitoring is light: a few scrapes a second at most.
-constexpr size_t kHttpThreads = 2;
+// Monitoring is light: a few scrapes a second at most. A thread serves one
+// connection at a time, kept-alive ones included.
+constexpr size_t kHttpThreads = 4;
 
 std::string IndexPage() {
   std::string page = "<html><body><h1>jsengine gateway monitoring</h1>\n";

@@ -94,7 +94,7 @@ void Monitor::SetHttpAddress(std::string host, int port) {
 }
 
 MonitorResponse Monitor::Handle(const std::string& path, const QueryParams& params) {
-  {
+  if (std::find(std::begin(kPaths), std::end(kPaths), path) != std::end(kPaths)) {
     common::MutexLock lock(&mu_);
     ++requests_[path];
   }

@@ -108,6 +108,9 @@ TEST_F(MonitorTest, SubszJszAndHealthz) {
   EXPECT_EQ(Get("/healthz", {{"js-enabled-only", "true"}}), Json({{"status", "ok"}}));
   EXPECT_EQ(monitor_->Handle("/healthz", {{"js-enabled-only", "yes"}}).status, 400);
   EXPECT_EQ(monitor_->Handle("/routez", {}).status, 404);
+  const Json stats = Get("/varz")["http_req_stats"];
+  EXPECT_EQ(stats.count("/routez"), 0u) << stats;
+  EXPECT_EQ(stats["/healthz"], 3);
 }
 
 TEST_F(MonitorTest, JszReportsJetStreamUsage) {
