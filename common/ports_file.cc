@@ -47,6 +47,7 @@ std::string FormatPorts(const Ports& ports) {
   nlohmann::json root = nlohmann::json::object();
   if (!ports.nats.empty()) root["nats"] = ports.nats;
   if (!ports.grpc.empty()) root["grpc"] = ports.grpc;
+  if (!ports.monitoring.empty()) root["monitoring"] = ports.monitoring;
   return root.dump();
 }
 
@@ -57,6 +58,7 @@ absl::StatusOr<Ports> ParsePorts(absl::string_view json) {
   Ports ports;
   if (absl::Status s = GetList(root, "nats", &ports.nats); !s.ok()) return s;
   if (absl::Status s = GetList(root, "grpc", &ports.grpc); !s.ok()) return s;
+  if (absl::Status s = GetList(root, "monitoring", &ports.monitoring); !s.ok()) return s;
   return ports;
 }
 

@@ -6,8 +6,8 @@
 //   {"nats":["nats://127.0.0.1:39751"],"grpc":["127.0.0.1:41003"]}
 //
 // nats-server writes "nats" and, when enabled, "monitoring", "cluster",
-// "profile" and "websocket"; the gateway writes "nats", and "grpc" for the
-// services it embeds; storesvc and consumersvc write "grpc". Readers ignore
+// "profile" and "websocket"; the gateway writes "nats", "monitoring" with
+// -m, and "grpc" for the services it embeds; storesvc and consumersvc write "grpc". Readers ignore
 // keys they do not know. nats-server writes the file in place; ours appear
 // whole (written aside, then renamed).
 #ifndef JSENGINE_COMMON_PORTS_FILE_H_
@@ -28,6 +28,7 @@ namespace jsengine::common {
 struct Ports {
   std::vector<std::string> nats;  // "nats://host:port"
   std::vector<std::string> grpc;  // "host:port"
+  std::vector<std::string> monitoring;  // "http://host:port"
 };
 
 // "<dir>/<basename of executable>_<pid>.ports".

@@ -14,20 +14,33 @@ sigset_t TerminationSignals() {
   return set;
 }
 
-}  // namespace
-
-void BlockTerminationSignals() {
+sigset_t ControlSignals() {
   sigset_t set = TerminationSignals();
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGUSR1);
+  return set;
+}
+
+void Block(const sigset_t& set) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 }
 
-int WaitForTerminationSignal() {
-  sigset_t set = TerminationSignals();
+int Wait(const sigset_t& set) {
   int signal_number = 0;
   while (sigwait(&set, &signal_number) != 0) {
   }
   return signal_number;
 }
+
+}  // namespace
+
+void BlockTerminationSignals() { Block(TerminationSignals()); }
+
+int WaitForTerminationSignal() { return Wait(TerminationSignals()); }
+
+void BlockControlSignals() { Block(ControlSignals()); }
+
+int WaitForControlSignal() { return Wait(ControlSignals()); }
 
 }  // namespace jsengine::common

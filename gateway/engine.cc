@@ -47,6 +47,10 @@ absl::Status ParseGatewayArgs(const std::vector<std::string>& args, EngineOption
     if (match == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown flag ", arg));
     *match->value = value;
   }
+  if (!options->server.jetstream &&
+      (!options->store_address.empty() || !options->consumer_address.empty())) {
+    return absl::InvalidArgumentError("--store and --consumer serve JetStream: add -js");
+  }
   storesvc::StoreOptions probe;
   return storesvc::ApplySyncSpec(options->sync, &probe);
 }
@@ -78,18 +82,40 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Start(EngineOptions options) {
 }
 
 absl::Status Engine::Init(EngineOptions options) {
-  // JetStream is always on: a gateway without it would be a plain NATS server.
-  options.server.jetstream = true;
-  if (options.server.store_dir.empty()) options.server.store_dir = DefaultStoreDir();
+  if (options.server.jetstream) {
+    if (options.server.store_dir.empty()) options.server.store_dir = DefaultStoreDir();
+    JSE_RETURN_IF_ERROR(StartJetStream(options));
+  } else {
+    // As nats-server without -js: nobody answers $JS.API requests, so
+    // clients get no-responders.
+    server_ = std::make_unique<core::Server>(options.server);
+    LOG(INFO) << "JetStream is off (-js turns it on)";
+  }
+  JSE_RETURN_IF_ERROR(server_->Start());
+  JSE_RETURN_IF_ERROR(StartMonitoring(options));
+  // After the NATS listener: clients need not wait for gRPC to start (several
+  // ms), which only admin tools use.
+  if (!local_services_.empty()) {
+    auto grpc_server = common::grpc::GrpcServer::Start(options.grpc_listen, local_services_);
+    if (!grpc_server.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat(grpc_server.status().message(), "; choose another with --grpc_listen"));
+    }
+    grpc_server_ = std::move(*grpc_server);
+    LOG(INFO) << "in-process services on gRPC " << options.grpc_listen << " (port "
+              << grpc_server_->port() << ")";
+  }
+  return WritePortsFile(options);
+}
 
-  std::vector<grpc::Service*> local_services;
+absl::Status Engine::StartJetStream(const EngineOptions& options) {
   if (options.store_address.empty()) {
     storesvc::StoreOptions store_options;
     store_options.data_dir = options.server.store_dir;
     JSE_RETURN_IF_ERROR(storesvc::ApplySyncSpec(options.sync, &store_options));
     JSE_ASSIGN_OR_RETURN(store_, storesvc::Store::Open(store_options));
     store_service_ = std::make_unique<storesvc::StoreServiceImpl>(store_.get());
-    local_services.push_back(store_service_.get());
+    local_services_.push_back(store_service_.get());
     store_client_ = store_.get();
     LOG(INFO) << "store: in-process, data in " << options.server.store_dir << ", sync "
               << options.sync;
@@ -107,7 +133,7 @@ absl::Status Engine::Init(EngineOptions options) {
     JSE_ASSIGN_OR_RETURN(consumers_,
                          consumersvc::ConsumerEngine::Start(consumer_options, store_client_));
     consumer_service_ = std::make_unique<consumersvc::ConsumerServiceImpl>(consumers_.get());
-    local_services.push_back(consumer_service_.get());
+    local_services_.push_back(consumer_service_.get());
     consumer_client_ = consumers_.get();
     LOG(INFO) << "consumers: in-process, state in " << options.server.store_dir;
   } else {
@@ -122,21 +148,25 @@ absl::Status Engine::Init(EngineOptions options) {
   api_options.data_plane = data_plane_.get();
   bridge_ = std::make_unique<jetstream::Bridge>(server_.get(), store_client_, api_options,
                                                 data_plane_.get());
-  JSE_RETURN_IF_ERROR(bridge_->Start());
-  JSE_RETURN_IF_ERROR(server_->Start());
-  // After the NATS listener: clients need not wait for gRPC to start (several
-  // ms), which only admin tools use.
-  if (!local_services.empty()) {
-    auto grpc_server = common::grpc::GrpcServer::Start(options.grpc_listen, local_services);
-    if (!grpc_server.ok()) {
-      return absl::UnavailableError(absl::StrCat(grpc_server.status().message(),
-                                                 "; choose another with --grpc_listen"));
-    }
-    grpc_server_ = std::move(*grpc_server);
-    LOG(INFO) << "in-process services on gRPC " << options.grpc_listen << " (port "
-              << grpc_server_->port() << ")";
+  return bridge_->Start();
+}
+
+absl::Status Engine::StartMonitoring(const EngineOptions& options) {
+  const core::ServerOptions& o = options.server;
+  if (o.http_port == 0) return absl::OkStatus();
+  const std::string host = o.http_host.empty() ? o.host : o.http_host;
+  const int port = o.http_port == core::kRandomPort ? 0 : o.http_port;
+  monitor::JetStreamView js;
+  if (bridge_ != nullptr) {
+    js.enabled = true;
+    js.store_dir = o.store_dir;
+    js.usage = [store = store_client_] { return jetstream::TotalAccountUsage(store); };
+    js.api_stats = [bridge = bridge_.get()] { return bridge->api_stats(); };
   }
-  return WritePortsFile(options);
+  monitor_ = std::make_unique<monitor::Monitor>(server_.get(), std::move(js));
+  JSE_ASSIGN_OR_RETURN(http_monitor_, monitor::HttpMonitor::Start(host, port, monitor_.get()));
+  LOG(INFO) << "Starting http monitor on http://" << host << ":" << http_monitor_->port();
+  return absl::OkStatus();
 }
 
 absl::Status Engine::WritePortsFile(const EngineOptions& options) {
@@ -144,6 +174,13 @@ absl::Status Engine::WritePortsFile(const EngineOptions& options) {
   for (const std::string& host_port :
        common::ReachableHostPorts(options.server.host, server_->port())) {
     ports.nats.push_back("nats://" + host_port);
+  }
+  if (http_monitor_ != nullptr) {
+    const core::ServerOptions& o = options.server;
+    for (const std::string& host_port : common::ReachableHostPorts(
+             o.http_host.empty() ? o.host : o.http_host, http_monitor_->port())) {
+      ports.monitoring.push_back("http://" + host_port);
+    }
   }
   if (grpc_server_ != nullptr) {
     ports.grpc = common::ReachableHostPorts(common::HostOfAddress(options.grpc_listen),
@@ -160,6 +197,7 @@ void Engine::Stop() {
   if (stopped_) return;
   stopped_ = true;
   ports_file_.reset();
+  http_monitor_.reset();
   if (server_ != nullptr) server_->Shutdown();
   if (bridge_ != nullptr) bridge_->Stop();
   if (grpc_server_ != nullptr) grpc_server_->Shutdown();
@@ -167,6 +205,7 @@ void Engine::Stop() {
   if (data_plane_ != nullptr) data_plane_->Stop();
   if (consumers_ != nullptr) consumers_->Stop();
   data_plane_.reset();
+  monitor_.reset();
   server_.reset();
   consumers_.reset();
   remote_consumers_.reset();

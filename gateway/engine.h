@@ -1,6 +1,8 @@
-// A whole gateway process: the core NATS server, the JetStream bridge, and the
-// services it talks to — embedded in-process (the default: a complete
-// single-node server, like nats-server -js) or remote over gRPC.
+// A whole gateway process: the core NATS server and, with JetStream on
+// (server.jetstream, -js), the JetStream bridge and the services it talks to —
+// embedded in-process (a complete single-node server, like nats-server -js)
+// or remote over gRPC. With JetStream off it is a plain NATS server: no store
+// is opened and $JS.API requests get no-responders, as from nats-server.
 //
 // Embedded services are called directly (no gRPC on the data path) and also
 // served on loopback gRPC (`grpc_listen`) for the admin CLI and grpcurl.
@@ -31,6 +33,8 @@
 #include "gateway/core/server.h"
 #include "gateway/jetstream/bridge.h"
 #include "gateway/jetstream/consumer_data_plane.h"
+#include "gateway/monitor/http_monitor.h"
+#include "gateway/monitor/monitor.h"
 #include "storesvc/client/remote_store_client.h"
 #include "storesvc/client/store_client.h"
 #include "storesvc/store.h"
@@ -52,6 +56,7 @@ struct EngineOptions {
 // nats-server's flags (see core/options.h) plus the gateway's own:
 // --store=ADDR, --consumer=ADDR, --grpc_listen=ADDR, --sync=always|DURATION
 // (each also as "--flag VALUE"). Sets options->server.show_help for -h.
+// --store and --consumer need JetStream on.
 absl::Status ParseGatewayArgs(const std::vector<std::string>& args, EngineOptions* options);
 
 // The gateway's own flags, for -h.
@@ -77,6 +82,10 @@ class Engine {
  private:
   Engine() = default;
   absl::Status Init(EngineOptions options);
+  // Opens or connects the store and consumer services and the bridge.
+  absl::Status StartJetStream(const EngineOptions& options);
+  // nats-server's HTTP monitoring, with -m/--http_port.
+  absl::Status StartMonitoring(const EngineOptions& options);
   absl::Status WritePortsFile(const EngineOptions& options);
 
   std::unique_ptr<storesvc::Store> store_;
@@ -87,12 +96,16 @@ class Engine {
   // consumers_ or remote_consumers_.
   consumersvc::client::ConsumerClient* consumer_client_ = nullptr;
   std::unique_ptr<jetstream::ConsumerDataPlane> data_plane_;
+  // The in-process services, served over gRPC once the NATS port is open.
+  std::vector<grpc::Service*> local_services_;
   std::unique_ptr<common::grpc::GrpcServer> grpc_server_;
   std::unique_ptr<storesvc::client::RemoteStoreClient> remote_store_;
   // store_ or remote_store_.
   storesvc::client::StoreClient* store_client_ = nullptr;
   std::unique_ptr<core::Server> server_;
   std::unique_ptr<jetstream::Bridge> bridge_;
+  std::unique_ptr<monitor::Monitor> monitor_;
+  std::unique_ptr<monitor::HttpMonitor> http_monitor_;
   std::unique_ptr<common::PortsFile> ports_file_;
   bool stopped_ = false;
 };

@@ -40,17 +40,63 @@ TEST(ParseGatewayArgsTest, RejectsUnknownFlagsAndBadValues) {
   EXPECT_FALSE(ParseGatewayArgs({"--sync=sometimes"}, &options).ok());
 }
 
-std::unique_ptr<Engine> StartEmbedded(const std::string& dir,
-                                      const std::string& ports_file_dir = "") {
+TEST(ParseGatewayArgsTest, RemoteServicesNeedJetStream) {
+  EngineOptions options;
+  absl::Status status = ParseGatewayArgs({"--store=127.0.0.1:1"}, &options);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("-js"), std::string::npos) << status;
+  EngineOptions options2;
+  EXPECT_FALSE(ParseGatewayArgs({"--consumer=127.0.0.1:1"}, &options2).ok());
+}
+
+// A JetStream server on loopback, free ports, its store in `dir`.
+EngineOptions LoopbackOptions(const std::string& dir) {
   EngineOptions options;
   options.server.host = "127.0.0.1";
   options.server.port = 0;
+  options.server.jetstream = true;
   options.server.store_dir = dir;
-  options.server.ports_file_dir = ports_file_dir;
   options.grpc_listen = "127.0.0.1:0";
+  return options;
+}
+
+std::unique_ptr<Engine> StartEmbedded(const std::string& dir,
+                                      const std::string& ports_file_dir = "") {
+  EngineOptions options = LoopbackOptions(dir);
+  options.server.ports_file_dir = ports_file_dir;
   auto engine = Engine::Start(options);
   EXPECT_TRUE(engine.ok()) << engine.status();
   return engine.ok() ? std::move(*engine) : nullptr;
+}
+
+natsStatus AddStream(jsCtx* js, const char* name, jsErrCode* error) {
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  config.Name = name;
+  return js_AddStream(nullptr, js, &config, nullptr, error);
+}
+
+TEST(EngineTest, WithoutJetStreamApiRequestsGetNoResponders) {
+  const std::string dir = testing::util::MakeTempDir("engine-nojs-");
+  EngineOptions options = LoopbackOptions(dir);
+  options.server.jetstream = false;
+  auto engine = Engine::Start(options);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  EXPECT_EQ((*engine)->grpc_port(), 0);
+  EXPECT_TRUE(std::filesystem::is_empty(dir)) << "a store was opened";
+
+  const std::string url = "nats://127.0.0.1:" + std::to_string((*engine)->nats_port());
+  natsConnection* nc = nullptr;
+  ASSERT_EQ(natsConnection_ConnectTo(&nc, url.c_str()), NATS_OK);
+  natsMsg* reply = nullptr;
+  EXPECT_EQ(natsConnection_RequestString(&reply, nc, "$JS.API.INFO", "", 5000), NATS_NO_RESPONDERS);
+  natsMsg_Destroy(reply);
+  jsCtx* js = nullptr;
+  ASSERT_EQ(natsConnection_JetStream(&js, nc, nullptr), NATS_OK);
+  jsErrCode error;
+  EXPECT_NE(AddStream(js, "EVENTS", &error), NATS_OK);
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(nc);
 }
 
 TEST(EngineTest, EmbeddedStoresPublishesAcrossRestarts) {
@@ -64,11 +110,8 @@ TEST(EngineTest, EmbeddedStoresPublishesAcrossRestarts) {
   ASSERT_EQ(natsConnection_ConnectTo(&nc, url.c_str()), NATS_OK);
   jsCtx* js = nullptr;
   ASSERT_EQ(natsConnection_JetStream(&js, nc, nullptr), NATS_OK);
-  jsStreamConfig config;
-  jsStreamConfig_Init(&config);
-  config.Name = "EVENTS";
   jsErrCode error;
-  ASSERT_EQ(js_AddStream(nullptr, js, &config, nullptr, &error), NATS_OK) << error;
+  ASSERT_EQ(AddStream(js, "EVENTS", &error), NATS_OK) << error;
   jsPubAck* ack = nullptr;
   ASSERT_EQ(js_Publish(&ack, js, "EVENTS", "hello", 5, nullptr, &error), NATS_OK) << error;
   EXPECT_EQ(ack->Sequence, 1u);

@@ -1,54 +1,118 @@
-// gateway: the NATS server clients connect to.
+// gateway: the NATS server clients connect to, run like nats-server.
 //
-//   bazel run //gateway                         whole single-node server
-//   bazel run //gateway -- -p 4333 -sd /data    nats-server flags work
-//   bazel run //gateway -- --store=127.0.0.1:4250 --consumer=127.0.0.1:4251
+//   bazel run //gateway                         whole single-node server (-js)
+//   bazel-bin/gateway/gateway -js -sd /data     nats-server flags work
+//   bazel-bin/gateway/gateway -js --store=127.0.0.1:4250 --consumer=127.0.0.1:4251
+//
+// Signals, as nats-server: SIGINT/SIGTERM stop cleanly, SIGUSR1 reopens the
+// log file (-l), SIGHUP is logged (configuration reload is not supported).
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "common/log_file.h"
 #include "common/memory_releaser.h"
 #include "common/mutex_checks.h"
+#include "common/pid_file.h"
 #include "common/signals.h"
 #include "gateway/engine.h"
 #include "glog/logging.h"
 
+namespace {
+
+// glog's prefix without the date and time, for -T=false.
+void PrefixWithoutTime(std::ostream& s, const google::LogMessageInfo& l, void*) {
+  s << l.severity[0] << ' ' << l.thread_id << ' ' << l.filename << ':' << l.line_number << ']';
+}
+
+// Exit code for bad flags or configuration, as nats-server's.
+constexpr int kUsageError = 1;
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  jsengine::common::BlockTerminationSignals();
+  jsengine::common::BlockControlSignals();
   jsengine::common::SkipMutexDeadlockChecks();
   jsengine::common::GiveThreadsTheirOwnArenas();
+
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  jsengine::gateway::EngineOptions options;
+  absl::Status parsed = jsengine::gateway::ParseGatewayArgs(args, &options);
+  const jsengine::gateway::core::ServerOptions& server = options.server;
+  if (!parsed.ok()) {
+    std::cerr << "gateway: " << parsed.message() << "\n";
+    if (std::find(args.begin(), args.end(), "-t") == args.end()) {
+      std::cerr << "Run with -h for the options.\n";
+    }
+    return kUsageError;
+  }
+  if (server.show_help) {
+    std::cout << jsengine::gateway::core::ServerUsage() << "\n"
+              << jsengine::gateway::GatewayUsage();
+    return 0;
+  }
+  if (server.show_version) {
+    std::cout << jsengine::gateway::core::VersionLine() << "\n";
+    return 0;
+  }
+  if (server.check_config) {
+    std::cerr << "gateway: configuration " << (server.config_file.empty() ? "" : "file ")
+              << server.config_file << (server.config_file.empty() ? "" : " ") << "is valid\n";
+    return 0;
+  }
+
+  auto log_file = jsengine::common::LogFile::Open(server.log_file);
+  if (!log_file.ok()) {
+    std::cerr << "gateway: " << log_file.status().message() << "\n";
+    return kUsageError;
+  }
   auto memory_releaser = jsengine::common::MemoryReleaser::Start();
   FLAGS_logtostderr = true;
-  google::InitGoogleLogging(argv[0]);
-  google::InstallFailureSignalHandler();
-
-  jsengine::gateway::EngineOptions options;
-  absl::Status parsed = jsengine::gateway::ParseGatewayArgs(
-      std::vector<std::string>(argv + 1, argv + argc), &options);
-  if (!parsed.ok() || options.server.show_help) {
-    std::ostream& out = parsed.ok() ? std::cout : std::cerr;
-    if (!parsed.ok()) out << parsed.message() << "\n\n";
-    out << "Usage: gateway [options]\n\n"
-        << jsengine::gateway::core::ServerUsage() << "\n"
-        << jsengine::gateway::GatewayUsage();
-    return parsed.ok() ? 0 : 2;
+  if (server.logtime) {
+    google::InitGoogleLogging(argv[0]);
+  } else {
+    google::InitGoogleLogging(argv[0], &PrefixWithoutTime);
   }
-  if (options.server.trace) {
+  google::InstallFailureSignalHandler();
+  if (server.trace) {
     FLAGS_v = 2;
-  } else if (options.server.debug) {
+  } else if (server.debug) {
     FLAGS_v = 1;
   }
 
+  auto pid_file = jsengine::common::PidFile::Write(server.pid_file);
+  if (!pid_file.ok()) {
+    LOG(ERROR) << "cannot start: " << pid_file.status();
+    return 1;
+  }
   auto engine = jsengine::gateway::Engine::Start(options);
   if (!engine.ok()) {
     LOG(ERROR) << "cannot start: " << engine.status();
     return 1;
   }
-  LOG(INFO) << "Listening for client connections on " << options.server.host << ":"
+  LOG(INFO) << "Listening for client connections on " << server.host << ":"
             << (*engine)->nats_port();
   LOG(INFO) << "Server is ready";
-  int signal_number = jsengine::common::WaitForTerminationSignal();
-  LOG(INFO) << "Trapped signal " << signal_number << ", shutting down";
+  for (;;) {
+    const int signal_number = jsengine::common::WaitForControlSignal();
+    if (signal_number == SIGUSR1) {
+      if (*log_file == nullptr) continue;
+      absl::Status reopened = (*log_file)->Reopen();
+      LOG_IF(ERROR, !reopened.ok()) << reopened;
+      LOG_IF(INFO, reopened.ok()) << "Reopened log file " << (*log_file)->path();
+    } else if (signal_number == SIGHUP) {
+      LOG(WARNING) << "Trapped SIGHUP: configuration reload is not supported; restart to apply "
+                      "changes";
+    } else {
+      LOG(INFO) << "Trapped signal " << signal_number << ", shutting down";
+      break;
+    }
+  }
   (*engine)->Stop();
+  LOG(INFO) << "Server Exiting..";
   return 0;
 }

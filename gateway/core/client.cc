@@ -72,14 +72,20 @@ void Client::Start() {
   char ip[INET6_ADDRSTRLEN] = "";
   if (getpeername(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
     if (addr.ss_family == AF_INET) {
-      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&addr)->sin_addr, ip, sizeof(ip));
+      auto* in4 = reinterpret_cast<sockaddr_in*>(&addr);
+      inet_ntop(AF_INET, &in4->sin_addr, ip, sizeof(ip));
+      port_ = ntohs(in4->sin_port);
     } else if (addr.ss_family == AF_INET6) {
-      inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr, ip, sizeof(ip));
+      auto* in6 = reinterpret_cast<sockaddr_in6*>(&addr);
+      inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+      port_ = ntohs(in6->sin6_port);
     }
   }
   ip_ = ip;
   accepted_at_ = last_read_ = last_ping_sent_ = absl::Now();
+  last_read_ns_.store(absl::ToUnixNanos(last_read_), std::memory_order_relaxed);
   in_.resize(kInitialReadBuffer);
+  server_->RegisterClient(shared_from_this());
   loop_->Watch(this, fd_);
   Send("INFO " + server_->InfoJson(id_, ip_) + " \r\n");
   VLOG(1) << "client " << id_ << " connected from " << ip_;
@@ -130,6 +136,7 @@ bool Client::OnReadable() {
     EventLoop::FlushTouched();
   }
   last_read_ = absl::Now();
+  last_read_ns_.store(absl::ToUnixNanos(last_read_), std::memory_order_relaxed);
   if (in_len_ == 0 && in_.size() > kKeepBufferCapacity) {
     in_.resize(kInitialReadBuffer);
     in_.shrink_to_fit();
@@ -232,7 +239,7 @@ void Client::Close(const char* reason) {
     server_->sublist().Remove(sub);
   }
   VLOG(1) << "client " << id_ << " closed: " << reason;
-  server_->OnClientClosed();
+  server_->OnClientClosed(this);
   loop_->RemoveClient(this);
 }
 
@@ -303,7 +310,9 @@ void Client::OnOutputAppended(size_t pending) {
     LOG(WARNING) << "client " << id_ << ": Slow Consumer Detected: MaxPending of "
                  << server_->options().max_pending << " Exceeded";
     const char* expected = nullptr;
-    close_reason_.compare_exchange_strong(expected, "slow consumer");
+    if (close_reason_.compare_exchange_strong(expected, "slow consumer")) {
+      server_->CountSlowConsumer();
+    }
     // A write may be stuck waiting for EPOLLOUT that never comes: always ask.
     loop_->RequestFlush(shared_from_this());
     return;
@@ -345,7 +354,42 @@ void Client::DeliverMessage(std::string_view subject, std::string_view sid,
   if (with_headers) o.append(headers.data(), headers.size());
   o.append(payload.data(), payload.size());
   o.append("\r\n", 2);
+  ++out_msgs_;
+  out_bytes_ += (with_headers ? headers.size() : 0) + payload.size();
   OnOutputAppended(o.size());
+}
+
+MessageCounts Client::Counts() const {
+  MessageCounts counts;
+  counts.in_msgs = in_msgs_.load(std::memory_order_relaxed);
+  counts.in_bytes = in_bytes_.load(std::memory_order_relaxed);
+  common::MutexLock lock(&out_mu_);
+  counts.out_msgs = out_msgs_;
+  counts.out_bytes = out_bytes_;
+  return counts;
+}
+
+ConnectionInfo Client::Info() const {
+  ConnectionInfo info;
+  info.cid = id_;
+  info.ip = ip_;
+  info.port = port_;
+  info.start = accepted_at_;
+  info.last_activity = absl::FromUnixNanos(last_read_ns_.load(std::memory_order_relaxed));
+  {
+    common::MutexLock lock(&info_mu_);
+    info.name = name_;
+    info.lang = lang_;
+    info.version = version_;
+  }
+  info.counts = Counts();
+  {
+    common::MutexLock lock(&out_mu_);
+    info.pending_bytes = out_.size();
+  }
+  common::MutexLock lock(&subs_mu_);
+  info.subscriptions = subs_.size();
+  return info;
 }
 
 void Client::Send(std::string_view proto) {
@@ -394,6 +438,10 @@ bool Client::OnConnect(std::string_view json) {
     credentials.user = j.value("user", std::string());
     credentials.pass = j.value("pass", std::string());
     credentials.token = j.value("auth_token", std::string());
+    common::MutexLock lock(&info_mu_);
+    name_ = j.value("name", std::string());
+    lang_ = j.value("lang", std::string());
+    version_ = j.value("version", std::string());
   } catch (const nlohmann::json::exception&) {
     Close("malformed CONNECT");
     return false;
@@ -434,6 +482,10 @@ bool Client::OnPub(const PubArgs& pub) {
     SendErr("Permissions Violation for Publish to " + Quoted(pub.subject));
     return true;
   }
+  in_msgs_.store(in_msgs_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  in_bytes_.store(
+      in_bytes_.load(std::memory_order_relaxed) + pub.headers.size() + pub.payload.size(),
+      std::memory_order_relaxed);
   const bool delivered = server_->Route(this, pub.subject, pub.reply, pub.headers,
                                         pub.has_headers, pub.payload);
   if (!delivered && !pub.reply.empty() && no_responders_) SendNoResponders(pub.reply);

@@ -21,6 +21,7 @@
 #include "common/mutex.h"
 #include "gateway/core/auth.h"
 #include "gateway/core/parser.h"
+#include "gateway/core/stats.h"
 #include "gateway/core/subscription.h"
 
 namespace jsengine::gateway::core {
@@ -71,6 +72,10 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   // Any thread: marks the client for closing by its loop.
   void RequestClose(const char* reason);
 
+  // Any thread: what monitoring shows of this connection (valid after Start).
+  ConnectionInfo Info() const;
+  MessageCounts Counts() const;
+
   // ParserHandler (loop thread).
   bool OnConnect(std::string_view json) override;
   bool OnPub(const PubArgs& pub) override;
@@ -102,7 +107,9 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   EventLoop* const loop_;
   int fd_;  // closed (and -1) once the connection is closed
   const uint64_t id_;
+  // Set by Start, before the server lists the client.
   std::string ip_;
+  int port_ = 0;
 
   // Loop-thread state.
   std::vector<char> in_;
@@ -120,16 +127,28 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   std::atomic<bool> filter_deliveries_{false};
   absl::Time accepted_at_;
   absl::Time last_read_;
+  // For monitoring: the last read, and what was published (loop thread
+  // writes, any thread reads).
+  std::atomic<int64_t> last_read_ns_{0};
+  std::atomic<uint64_t> in_msgs_{0};
+  std::atomic<uint64_t> in_bytes_{0};
+  // CONNECT's name, lang and version.
+  mutable common::Mutex info_mu_;
+  std::string name_ ABSL_GUARDED_BY(info_mu_);
+  std::string lang_ ABSL_GUARDED_BY(info_mu_);
+  std::string version_ ABSL_GUARDED_BY(info_mu_);
   absl::Time last_ping_sent_;
   int pings_out_ = 0;
 
-  common::Mutex subs_mu_;
+  mutable common::Mutex subs_mu_;
   absl::flat_hash_map<std::string, SubscriptionPtr> subs_ ABSL_GUARDED_BY(subs_mu_);
 
   // A plain mutex: taken once per delivered message, where absl::Mutex's
   // debug-build deadlock detection (on in Debian's build) costs too much.
-  common::Mutex out_mu_ ABSL_ACQUIRED_AFTER(write_mu_);
+  mutable common::Mutex out_mu_ ABSL_ACQUIRED_AFTER(write_mu_);
   std::string out_ ABSL_GUARDED_BY(out_mu_);
+  uint64_t out_msgs_ ABSL_GUARDED_BY(out_mu_) = 0;
+  uint64_t out_bytes_ ABSL_GUARDED_BY(out_mu_) = 0;
   bool out_closed_ ABSL_GUARDED_BY(out_mu_) = false;
   std::atomic<bool> flush_scheduled_{false};
   std::atomic<size_t> inflight_{0};

@@ -342,19 +342,22 @@ absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
   return absl::OkStatus();
 }
 
-absl::Status ApplyListen(const std::string& key, const ConfigValue& v, ServerOptions* o) {
+// `host:port`, `host` or `:port` (`listen`, `http`); a bare number is a port.
+absl::Status ApplyHostPort(const std::string& key, const ConfigValue& v, std::string* host,
+                           int* port) {
   std::string text;
   if (absl::Status s = GetString(key, v, &text); !s.ok()) return s;
+  int number;
+  if (absl::SimpleAtoi(text, &number)) text = absl::StrCat(":", text);
   const size_t colon = text.rfind(':');
-  std::string host = colon == std::string::npos ? text : text.substr(0, colon);
+  std::string host_part = colon == std::string::npos ? text : text.substr(0, colon);
   if (colon != std::string::npos) {
-    int port;
-    if (!absl::SimpleAtoi(text.substr(colon + 1), &port) || port < 0 || port > 65535) {
+    if (!absl::SimpleAtoi(text.substr(colon + 1), &number) || number < 0 || number > 65535) {
       return ValueError(key, v, "must be host:port");
     }
-    o->port = port;
+    *port = number;
   }
-  if (!host.empty()) o->host = host;
+  if (!host_part.empty()) *host = host_part;
   return absl::OkStatus();
 }
 
@@ -388,7 +391,13 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
     if (key == "port") {
       s = GetInt(key, v, &o->port);
     } else if (key == "listen") {
-      s = ApplyListen(key, v, o);
+      s = ApplyHostPort(key, v, &o->host, &o->port);
+    } else if (key == "http") {
+      s = ApplyHostPort(key, v, &o->http_host, &o->http_port);
+    } else if (key == "http_port" || key == "monitor_port") {
+      s = GetInt(key, v, &o->http_port);
+    } else if (key == "http_host") {
+      s = GetString(key, v, &o->http_host);
     } else if (key == "host" || key == "net") {
       s = GetString(key, v, &o->host);
     } else if (key == "ports_file_dir") {
@@ -417,6 +426,12 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = GetBool(key, v, &o->debug);
     } else if (key == "trace") {
       s = GetBool(key, v, &o->trace);
+    } else if (key == "logtime") {
+      s = GetBool(key, v, &o->logtime);
+    } else if (key == "log_file" || key == "logfile") {
+      s = GetString(key, v, &o->log_file);
+    } else if (key == "pid_file" || key == "pidfile") {
+      s = GetString(key, v, &o->pid_file);
     } else {
       s = UnknownKey("", key, v);
     }

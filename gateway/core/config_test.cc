@@ -78,6 +78,34 @@ TEST(ConfigTest, JetStreamForms) {
   EXPECT_TRUE(o.jetstream);
 }
 
+TEST(ConfigTest, ProcessSettings) {
+  ServerOptions o;
+  ASSERT_TRUE(
+      ApplyConfigText("pid_file: \"/run/n.pid\"\nlog_file: /var/log/n.log\nlogtime: false", &o)
+          .ok());
+  EXPECT_EQ(o.pid_file, "/run/n.pid");
+  EXPECT_EQ(o.log_file, "/var/log/n.log");
+  EXPECT_FALSE(o.logtime);
+  ASSERT_TRUE(ApplyConfigText("pidfile: a.pid\nlogfile: a.log", &o).ok());
+  EXPECT_EQ(o.pid_file, "a.pid");
+  EXPECT_EQ(o.log_file, "a.log");
+}
+
+TEST(ConfigTest, MonitoringForms) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText("http_port: 8222", &o).ok());
+  EXPECT_EQ(o.http_port, 8222);
+  ASSERT_TRUE(ApplyConfigText("monitor_port: 8333", &o).ok());
+  EXPECT_EQ(o.http_port, 8333);
+  ASSERT_TRUE(ApplyConfigText("http: \"127.0.0.1:8444\"", &o).ok());
+  EXPECT_EQ(o.http_host, "127.0.0.1");
+  EXPECT_EQ(o.http_port, 8444);
+  ASSERT_TRUE(ApplyConfigText("http: 8555", &o).ok());
+  EXPECT_EQ(o.http_port, 8555);
+  EXPECT_EQ(o.http_host, "127.0.0.1");
+  EXPECT_EQ(o.port, 4222) << "http must not touch the client port";
+}
+
 TEST(ConfigTest, ClearErrors) {
   ServerOptions o;
   auto error = [&](const char* text) {

@@ -1,8 +1,11 @@
 #include "gateway/core/options.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/core/config.h"
+#include "gateway/core/version.h"
 
 namespace jsengine::gateway::core {
 namespace {
@@ -21,8 +24,14 @@ enum class Flag {
   kTrace,
   kDebugTrace,
   kHelp,
+  kVersion,
+  kCheckConfig,
+  kPidFile,
+  kLogFile,
+  kLogtime,
   kMaxPayload,
   kPortsFileDir,
+  kHttpPort,
   kUnknown
 };
 
@@ -58,8 +67,19 @@ constexpr FlagSpec kFlags[] = {
     {"DV", Flag::kDebugTrace, false},
     {"h", Flag::kHelp, false},
     {"help", Flag::kHelp, false},
+    {"v", Flag::kVersion, false},
+    {"version", Flag::kVersion, false},
+    {"t", Flag::kCheckConfig, false},
+    {"P", Flag::kPidFile, true},
+    {"pid", Flag::kPidFile, true},
+    {"l", Flag::kLogFile, true},
+    {"log", Flag::kLogFile, true},
+    {"T", Flag::kLogtime, false},
+    {"logtime", Flag::kLogtime, false},
     {"max_payload", Flag::kMaxPayload, true},
     {"ports_file_dir", Flag::kPortsFileDir, true},
+    {"m", Flag::kHttpPort, true},
+    {"http_port", Flag::kHttpPort, true},
 };
 
 const FlagSpec* Lookup(const std::string& name) {
@@ -80,6 +100,24 @@ bool SplitFlag(const std::string& arg, std::string* name, std::string* value, bo
   return !name->empty();
 }
 
+// A boolean flag is on unless written "-x=false" (Go's flag package syntax).
+absl::Status BoolFlagValue(const std::string& spelled, const std::string& value, bool has_value,
+                           bool* on) {
+  if (!has_value) {
+    *on = true;
+    return absl::OkStatus();
+  }
+  if (value == "true" || value == "1" || value == "t" || value == "TRUE" || value == "True") {
+    *on = true;
+  } else if (value == "false" || value == "0" || value == "f" || value == "FALSE" ||
+             value == "False") {
+    *on = false;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("invalid boolean value for ", spelled));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 const char* ServerUsage() {
@@ -91,20 +129,28 @@ Server Options:
     -n, --name
         --server_name <server_name>  Server name (default: auto)
     -c, --config <file>              Configuration file (see docs/CONFIG.md)
+    -P, --pid <file>                 File to store PID (removed at a clean stop)
+    -t                               Test configuration and exit
         --max_payload <size>         Maximum message payload (default: 1MB)
         --ports_file_dir <dir>       Creates a ports file in the specified directory
                                      (<executable_name>_<pid>.ports): JSON listing
-                                     where clients ("nats") and the in-process
-                                     services ("grpc") are served
+                                     where clients ("nats"), monitoring
+                                     ("monitoring") and the in-process services
+                                     ("grpc") are served
+    -m, --http_port <port>           Use port for http monitoring (-1: any free)
 
 Logging Options:
+    -l, --log <file>                 File to redirect log output (SIGUSR1 reopens it)
+    -T, --logtime                    Timestamp log entries (default: true; -T=false)
     -D, --debug                      Enable debugging output
     -V, --trace                      Trace the raw protocol
     -DV                              Debug and trace
 
 JetStream Options:
-    -js, --jetstream                 Enable JetStream functionality
+    -js, --jetstream                 Enable JetStream functionality (default: off;
+                                     `bazel run //gateway` passes it)
     -sd, --store_dir <dir>           Set the storage directory
+                                     (default: $TMPDIR/jsengine/jetstream)
 
 Authorization Options:
         --user <user>                User required for connections
@@ -113,15 +159,18 @@ Authorization Options:
 
 Common Options:
     -h, --help                       Show this message
+    -v, --version                    Show version
 )";
 }
+
+std::string VersionLine() { return absl::StrCat("nats-server: v", kServerVersion); }
 
 absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions* options,
                              std::vector<std::string>* unrecognized) {
   struct Parsed {
     Flag flag;
     std::string value;
-    std::string spelled;
+    bool on;  // boolean flags
   };
   std::vector<Parsed> parsed;
   std::string config_file;
@@ -137,19 +186,25 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
       unrecognized->push_back(args[i]);
       continue;
     }
+    bool on = true;
     if (spec->takes_value && !has_value) {
       if (i + 1 >= args.size()) {
         return absl::InvalidArgumentError(absl::StrCat("flag ", args[i], " needs a value"));
       }
       value = args[++i];
+    } else if (!spec->takes_value) {
+      if (absl::Status s = BoolFlagValue(args[i], value, has_value, &on); !s.ok()) return s;
     }
     if (spec->flag == Flag::kConfig) {
       config_file = value;
     } else {
-      parsed.push_back({spec->flag, value, args[i]});
+      parsed.push_back({spec->flag, value, on});
     }
   }
-  if (!config_file.empty()) {
+  const bool exits_at_once = std::any_of(parsed.begin(), parsed.end(), [](const Parsed& p) {
+    return p.flag == Flag::kHelp || p.flag == Flag::kVersion;
+  });
+  if (!config_file.empty() && !exits_at_once) {
     if (absl::Status s = ApplyConfigFile(config_file, options); !s.ok()) return s;
   }
   for (const Parsed& p : parsed) {
@@ -163,6 +218,12 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
           return absl::InvalidArgumentError("invalid port: " + p.value);
         }
         if (options->port == kRandomPort) options->port = 0;
+        break;
+      case Flag::kHttpPort:
+        if (!absl::SimpleAtoi(p.value, &options->http_port) || options->http_port < kRandomPort ||
+            options->http_port > 65535) {
+          return absl::InvalidArgumentError("invalid http port: " + p.value);
+        }
         break;
       case Flag::kPortsFileDir:
         options->ports_file_dir = p.value;
@@ -178,7 +239,7 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
         options->server_name = p.value;
         break;
       case Flag::kJetStream:
-        options->jetstream = true;
+        options->jetstream = p.on;
         break;
       case Flag::kStoreDir:
         options->store_dir = p.value;
@@ -193,16 +254,31 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
         options->token = p.value;
         break;
       case Flag::kDebug:
-        options->debug = true;
+        options->debug = p.on;
         break;
       case Flag::kTrace:
-        options->trace = true;
+        options->trace = p.on;
         break;
       case Flag::kDebugTrace:
-        options->debug = options->trace = true;
+        options->debug = options->trace = p.on;
+        break;
+      case Flag::kLogtime:
+        options->logtime = p.on;
+        break;
+      case Flag::kLogFile:
+        options->log_file = p.value;
+        break;
+      case Flag::kPidFile:
+        options->pid_file = p.value;
         break;
       case Flag::kHelp:
-        options->show_help = true;
+        options->show_help = p.on;
+        break;
+      case Flag::kVersion:
+        options->show_version = p.on;
+        break;
+      case Flag::kCheckConfig:
+        options->check_config = p.on;
         break;
       case Flag::kConfig:
       case Flag::kUnknown:

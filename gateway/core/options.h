@@ -41,6 +41,10 @@ struct ServerOptions {
   bool jetstream = false;
   std::string store_dir;
   std::string config_file;
+  // Monitoring over HTTP (/varz, /connz, ...): 0 is off, kRandomPort any
+  // free port. An empty host is `host`'s.
+  std::string http_host;
+  int http_port = 0;
   // Where the gateway writes its ports file (common/ports_file.h); empty: no
   // file.
   std::string ports_file_dir;
@@ -61,7 +65,14 @@ struct ServerOptions {
 
   bool debug = false;
   bool trace = false;
+  bool logtime = true;   // timestamps on log lines (-T)
+  std::string log_file;  // empty: stderr
+  std::string pid_file;  // empty: none
+
+  // What the command line asks for instead of (or before) serving.
   bool show_help = false;
+  bool show_version = false;  // -v: print VersionLine() and exit
+  bool check_config = false;  // -t: check the configuration and exit
 };
 
 // Parses nats-server style arguments (without argv[0]) into `options`,
@@ -73,6 +84,10 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
 
 // The usage text printed for -h.
 const char* ServerUsage();
+
+// What -v prints, as nats-server does: "nats-server: v2.9.10", the version
+// the server announces in INFO.
+std::string VersionLine();
 
 }  // namespace jsengine::gateway::core
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "gateway/core/version.h"
 #include "gtest/gtest.h"
 
 namespace jsengine::gateway::core {
@@ -57,6 +58,61 @@ TEST(OptionsTest, MinusOnePicksAnyFreePortAsInNatsServer) {
   EXPECT_EQ(o.port, 0);
   EXPECT_EQ(o.ports_file_dir, "/run/ports");
   EXPECT_FALSE(ParseServerArgs({"-p", "-2"}, &o, &rest).ok());
+}
+
+TEST(OptionsTest, ProcessFlags) {
+  ServerOptions o;
+  std::vector<std::string> rest;
+  ASSERT_TRUE(
+      ParseServerArgs({"-P", "/run/g.pid", "-l", "/tmp/g.log", "-T=false", "-t"}, &o, &rest).ok());
+  EXPECT_EQ(o.pid_file, "/run/g.pid");
+  EXPECT_EQ(o.log_file, "/tmp/g.log");
+  EXPECT_FALSE(o.logtime);
+  EXPECT_TRUE(o.check_config);
+  EXPECT_FALSE(o.show_version);
+  ServerOptions o2;
+  ASSERT_TRUE(
+      ParseServerArgs({"--pid=p", "--log", "l", "--logtime", "--version"}, &o2, &rest).ok());
+  EXPECT_EQ(o2.pid_file, "p");
+  EXPECT_EQ(o2.log_file, "l");
+  EXPECT_TRUE(o2.logtime);
+  EXPECT_TRUE(o2.show_version);
+  ServerOptions o3;
+  ASSERT_TRUE(ParseServerArgs({"-v"}, &o3, &rest).ok());
+  EXPECT_TRUE(o3.show_version);
+  EXPECT_TRUE(rest.empty());
+}
+
+TEST(OptionsTest, MonitoringPort) {
+  ServerOptions o;
+  std::vector<std::string> rest;
+  ASSERT_TRUE(ParseServerArgs({"-m", "8222"}, &o, &rest).ok());
+  EXPECT_EQ(o.http_port, 8222);
+  ASSERT_TRUE(ParseServerArgs({"--http_port=-1"}, &o, &rest).ok());
+  EXPECT_EQ(o.http_port, kRandomPort);
+  EXPECT_FALSE(ParseServerArgs({"-m", "web"}, &o, &rest).ok());
+}
+
+TEST(OptionsTest, BooleanFlagsTakeGoStyleValues) {
+  ServerOptions o;
+  std::vector<std::string> rest;
+  ASSERT_TRUE(ParseServerArgs({"-js=false", "-D=true", "-T=0"}, &o, &rest).ok());
+  EXPECT_FALSE(o.jetstream);
+  EXPECT_TRUE(o.debug);
+  EXPECT_FALSE(o.logtime);
+  EXPECT_FALSE(ParseServerArgs({"-js=maybe"}, &o, &rest).ok());
+}
+
+TEST(OptionsTest, VersionLineIsNatsServersWithTheAnnouncedVersion) {
+  EXPECT_EQ(VersionLine(), std::string("nats-server: v") + kServerVersion);
+}
+
+TEST(OptionsTest, HelpAndVersionDoNotReadTheConfigFile) {
+  ServerOptions o;
+  std::vector<std::string> rest;
+  EXPECT_TRUE(ParseServerArgs({"-c", "/nonexistent.conf", "-v"}, &o, &rest).ok());
+  EXPECT_TRUE(ParseServerArgs({"-c", "/nonexistent.conf", "-h"}, &o, &rest).ok());
+  EXPECT_FALSE(ParseServerArgs({"-c", "/nonexistent.conf", "-t"}, &o, &rest).ok());
 }
 
 TEST(OptionsTest, UnknownFlagsArePassedOn) {

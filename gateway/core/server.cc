@@ -7,20 +7,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
 #include "common/callback_burst.h"
 #include "gateway/core/client.h"
 #include "gateway/core/event_loop.h"
+#include "gateway/core/version.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 
 namespace jsengine::gateway::core {
 namespace {
-
-constexpr char kVersion[] = "2.9.10";
-constexpr char kGoVersion[] = "go1.19.8";
 
 // A nats-server style id: 'N' and 55 base32 characters.
 std::string NewServerId() {
@@ -113,11 +112,59 @@ void Server::OnAccepted(int fd) {
   loops_[next_loop_.fetch_add(1) % loops_.size()]->AddConnection(fd, id);
 }
 
+void Server::RegisterClient(const std::shared_ptr<Client>& client) {
+  common::MutexLock lock(&clients_mu_);
+  clients_.emplace(client->Info().cid, client);
+}
+
+void Server::OnClientClosed(Client* client) {
+  num_connections_.fetch_sub(1);
+  const ConnectionInfo info = client->Info();
+  common::MutexLock lock(&clients_mu_);
+  if (clients_.erase(info.cid) > 0) closed_counts_ += info.counts;
+}
+
+std::vector<ConnectionInfo> Server::Connections() const {
+  std::vector<std::shared_ptr<Client>> clients;
+  {
+    common::MutexLock lock(&clients_mu_);
+    clients.reserve(clients_.size());
+    for (const auto& [id, weak] : clients_) {
+      if (std::shared_ptr<Client> client = weak.lock()) clients.push_back(std::move(client));
+    }
+  }
+  std::vector<ConnectionInfo> infos;
+  infos.reserve(clients.size());
+  for (const auto& client : clients) infos.push_back(client->Info());
+  std::sort(infos.begin(), infos.end(),
+            [](const ConnectionInfo& a, const ConnectionInfo& b) { return a.cid < b.cid; });
+  return infos;
+}
+
+ServerStats Server::Stats() const {
+  ServerStats stats;
+  stats.start = start_time_;
+  stats.connections = num_connections_.load();
+  stats.total_connections = next_client_id_.load() - 1;
+  stats.subscriptions = sublist_.Count();
+  stats.slow_consumers = slow_consumers_.load(std::memory_order_relaxed);
+  std::vector<std::shared_ptr<Client>> clients;
+  {
+    common::MutexLock lock(&clients_mu_);
+    stats.counts = closed_counts_;
+    for (const auto& [id, weak] : clients_) {
+      if (std::shared_ptr<Client> client = weak.lock()) clients.push_back(std::move(client));
+    }
+  }
+  for (const auto& client : clients) stats.counts += client->Counts();
+  return stats;
+}
+
 std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip) const {
   nlohmann::ordered_json info;
   info["server_id"] = server_id_;
   info["server_name"] = options_.server_name.empty() ? server_id_ : options_.server_name;
-  info["version"] = kVersion;
+  info["version"] = kServerVersion;
   info["proto"] = 1;
   info["go"] = kGoVersion;
   info["host"] = options_.host;

@@ -29,9 +29,11 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "common/mutex.h"
 #include "gateway/core/auth.h"
 #include "gateway/core/options.h"
+#include "gateway/core/stats.h"
 #include "gateway/core/sublist.h"
 #include "gateway/core/subscription.h"
 
@@ -113,6 +115,10 @@ class Server {
 
   int NumConnections() const { return num_connections_.load(); }
 
+  // Monitoring (any thread): counters, and the open connections by id.
+  ServerStats Stats() const;
+  std::vector<ConnectionInfo> Connections() const;
+
   // Internal to the core package (used by Client and EventLoop).
   // Delivers to every matching subscription except ones owned by `from` when
   // it disabled echo. Returns true if anyone received the message.
@@ -127,7 +133,10 @@ class Server {
   void RemoveSubscription(const SubscriptionPtr& sub);
   std::string InfoJson(uint64_t client_id, const std::string& client_ip) const;
   void OnAccepted(int fd);
-  void OnClientClosed() { num_connections_.fetch_sub(1); }
+  // A client is listed from Start until it closes.
+  void RegisterClient(const std::shared_ptr<Client>& client);
+  void OnClientClosed(Client* client);
+  void CountSlowConsumer() { slow_consumers_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
   bool Deliver(Client* from, const SubscriptionPtr& sub, std::string_view subject,
@@ -146,6 +155,12 @@ class Server {
   std::atomic<uint64_t> next_loop_{0};
   std::atomic<int> num_connections_{0};
   std::atomic<bool> started_{false};
+  const absl::Time start_time_ = absl::Now();
+  std::atomic<uint64_t> slow_consumers_{0};
+  mutable common::Mutex clients_mu_;
+  absl::flat_hash_map<uint64_t, std::weak_ptr<Client>> clients_ ABSL_GUARDED_BY(clients_mu_);
+  // Of the connections no longer listed.
+  MessageCounts closed_counts_ ABSL_GUARDED_BY(clients_mu_);
   std::atomic<bool> shut_down_{false};
 
   common::Mutex internal_mu_;

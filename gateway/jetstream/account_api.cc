@@ -12,25 +12,34 @@ constexpr int kMaxAccountPages = 10000;
 
 }  // namespace
 
+absl::StatusOr<AccountUsage> TotalAccountUsage(storesvc::client::StoreClient* store) {
+  AccountUsage usage;
+  v1::ListStreamsRequest request;
+  for (int page = 0; page < kMaxAccountPages; ++page) {
+    absl::StatusOr<v1::ListStreamsResponse> list = store->ListStreams(request);
+    if (!list.ok()) return list.status();
+    for (const v1::StreamInfo& info : list->streams()) {
+      (info.config().storage() == v1::STORAGE_MEMORY ? usage.memory : usage.storage) +=
+          info.state().bytes();
+      usage.messages += info.state().messages();
+      usage.consumers += info.state().consumer_count();
+    }
+    usage.streams = list->total();
+    request.set_offset(request.offset() + list->streams_size());
+    if (list->streams_size() == 0 || request.offset() >= list->total()) break;
+  }
+  return usage;
+}
+
 AccountApi::AccountApi(storesvc::client::StoreClient* store, JsAccountLimits limits,
                        std::string domain)
     : store_(store), limits_(limits), domain_(std::move(domain)) {}
 
 JsApiReply AccountApi::Info(const JsApiStats& stats) {
-  uint64_t memory = 0, storage = 0;
-  int64_t streams = 0, consumers = 0;
-  v1::ListStreamsRequest request;
-  for (int page = 0; page < kMaxAccountPages; ++page) {
-    absl::StatusOr<v1::ListStreamsResponse> list = store_->ListStreams(request);
-    if (!list.ok()) return ErrorReply(JsApiEndpoint::kAccountInfo, list.status());
-    for (const v1::StreamInfo& info : list->streams()) {
-      (info.config().storage() == v1::STORAGE_MEMORY ? memory : storage) += info.state().bytes();
-      consumers += info.state().consumer_count();
-    }
-    streams = list->total();
-    request.set_offset(request.offset() + list->streams_size());
-    if (list->streams_size() == 0 || request.offset() >= list->total()) break;
-  }
+  absl::StatusOr<AccountUsage> usage = TotalAccountUsage(store_);
+  if (!usage.ok()) return ErrorReply(JsApiEndpoint::kAccountInfo, usage.status());
+  const uint64_t memory = usage->memory, storage = usage->storage;
+  const int64_t streams = usage->streams, consumers = usage->consumers;
   const JsAccountLimits& l = limits_;
   std::string out;
   common::GoJsonWriter w(&out);

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "gateway/jetstream/api_reply.h"
 #include "storesvc/client/store_client.h"
 
@@ -29,6 +30,18 @@ struct JsAccountLimits {
   int64_t storage_max_stream_bytes = -1;
   bool max_bytes_required = false;
 };
+
+// What the account's streams hold, totalled over every stream in the store.
+struct AccountUsage {
+  uint64_t memory = 0;   // bytes in memory streams
+  uint64_t storage = 0;  // bytes in file streams
+  uint64_t messages = 0;
+  int64_t streams = 0;
+  int64_t consumers = 0;
+};
+
+// Pages through the store's streams; blocks on the store.
+absl::StatusOr<AccountUsage> TotalAccountUsage(storesvc::client::StoreClient* store);
 
 // JSON replies the API has sent, and how many of them were errors.
 struct JsApiStats {

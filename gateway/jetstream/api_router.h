@@ -63,6 +63,9 @@ class JsApiRouter {
 
   JsApiReply Handle(std::string_view subject, std::string_view payload);
 
+  // Requests handled so far, and how many were errors. Thread-safe.
+  JsApiStats stats() const { return {api_total_.load(), api_errors_.load()}; }
+
  private:
   JsApiReply Dispatch(const JsApiRoute& route, std::string_view payload);
   JsApiReply Consumer(const JsApiRoute& route, std::string_view payload);

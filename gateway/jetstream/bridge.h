@@ -56,6 +56,9 @@ class Bridge {
   // plane, and unbinds every stream. Idempotent.
   void Stop();
 
+  // The API's request counts (monitoring). Thread-safe.
+  JsApiStats api_stats() const { return api_.stats(); }
+
  private:
   void OnStreamPublish(const std::string& stream, const core::InboundMessage& message);
   void OnApiRequest(const core::InboundMessage& message);

@@ -17,10 +17,10 @@ namespace {
 TEST(BinaryTest, ServesNatsClientsAndStopsOnSigterm) {
   const std::string store_dir = util::MakeTempDir("binary_test-");
   const std::string ports_dir = util::MakeTempDir("ports-");
-  auto gateway =
-      harness::Process::Start(harness::RunfilePath("gateway/gateway"),
-                              {"-a", "127.0.0.1", "-p", "-1", "--auth", "t0k", "-sd", store_dir,
-                               "--grpc_listen=127.0.0.1:0", "--ports_file_dir", ports_dir});
+  auto gateway = harness::Process::Start(
+      harness::RunfilePath("gateway/gateway"),
+      {"-a", "127.0.0.1", "-p", "-1", "--auth", "t0k", "-js", "-sd", store_dir,
+       "--grpc_listen=127.0.0.1:0", "--ports_file_dir", ports_dir});
   ASSERT_TRUE(gateway.ok()) << gateway.status();
   auto ports = (*gateway)->WaitForPortsFile(ports_dir, absl::Seconds(20));
   ASSERT_TRUE(ports.ok()) << ports.status();

@@ -43,6 +43,13 @@ std::string RunfilePath(const std::string& workspace_relative_path) {
                       workspace_relative_path);
 }
 
+std::string NatsServerBinary() {
+  for (const char* path : {"/usr/sbin/nats-server", "/usr/bin/nats-server"}) {
+    if (access(path, X_OK) == 0) return path;
+  }
+  return "nats-server";
+}
+
 absl::StatusOr<std::unique_ptr<Process>> Process::Start(const std::string& binary,
                                                         const std::vector<std::string>& args) {
   static std::atomic<int> counter{0};

@@ -34,6 +34,9 @@ namespace jsengine::testing::harness {
 // Absolute path of a file in the test's runfiles, e.g. "storesvc/storesvc".
 std::string RunfilePath(const std::string& workspace_relative_path);
 
+// The reference nats-server (Debian installs it in /usr/sbin).
+std::string NatsServerBinary();
+
 // A child process running a binary. Not thread-safe.
 class Process {
  public:

@@ -13,14 +13,6 @@ namespace {
 
 constexpr absl::Duration kStartTimeout = absl::Seconds(60);
 
-// Debian installs nats-server in /usr/sbin.
-std::string NatsServerBinary() {
-  for (const char* path : {"/usr/sbin/nats-server", "/usr/bin/nats-server"}) {
-    if (access(path, X_OK) == 0) return path;
-  }
-  return "nats-server";
-}
-
 // Where a server listens: where it listened before, or any free port.
 std::string ListenAddress(const std::string& learned) {
   return learned.empty() ? "127.0.0.1:0" : learned;
@@ -82,7 +74,7 @@ absl::Status Topology::Launch() {
     JSE_RETURN_IF_ERROR(WaitForGrpcHealth(store_address_, kStartTimeout));
     JSE_RETURN_IF_ERROR(WaitForGrpcHealth(consumer_address_, kStartTimeout));
     gateway_args.insert(gateway_args.end(),
-                        {"--store=" + store_address_, "--consumer=" + consumer_address_});
+                        {"-js", "--store=" + store_address_, "--consumer=" + consumer_address_});
   }
   if (kind_ != kReference) {
     gateway_args.insert(gateway_args.end(), extra_gateway_args_.begin(), extra_gateway_args_.end());

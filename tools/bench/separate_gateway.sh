@@ -56,7 +56,7 @@ store_addr=$(grpc_address storesvc "${pids[0]}") || { stop; exit 1; }
   --store="$store_addr" --data_dir="$data_dir" "${sync_args[@]}" &
 pids+=($!)
 consumer_addr=$(grpc_address consumersvc "${pids[1]}") || { stop; exit 1; }
-"$bin/gateway/gateway" --store="$store_addr" --consumer="$consumer_addr" "${gateway_args[@]}" &
+"$bin/gateway/gateway" -js --store="$store_addr" --consumer="$consumer_addr" "${gateway_args[@]}" &
 pids+=($!)
 wait "${pids[2]}"
 stop

@@ -1,0 +1,58 @@
+// What the core server tells monitoring (gateway/monitor): a snapshot of one
+// connection, as nats-server's /connz lists it, and server-wide counters, as
+// its /varz reports them. Plain data.
+#ifndef JSENGINE_GATEWAY_CORE_STATS_H_
+#define JSENGINE_GATEWAY_CORE_STATS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace jsengine::gateway::core {
+
+// Message counts of a connection or a server. "in" is what clients
+// published, "out" what was delivered to them; bytes count payloads and
+// headers, not protocol lines.
+struct MessageCounts {
+  uint64_t in_msgs = 0;
+  uint64_t in_bytes = 0;
+  uint64_t out_msgs = 0;
+  uint64_t out_bytes = 0;
+
+  MessageCounts& operator+=(const MessageCounts& other) {
+    in_msgs += other.in_msgs;
+    in_bytes += other.in_bytes;
+    out_msgs += other.out_msgs;
+    out_bytes += other.out_bytes;
+    return *this;
+  }
+};
+
+struct ConnectionInfo {
+  uint64_t cid = 0;
+  std::string ip;
+  int port = 0;
+  absl::Time start;
+  absl::Time last_activity;
+  // From CONNECT; empty until then.
+  std::string name;
+  std::string lang;
+  std::string version;
+  MessageCounts counts;
+  uint64_t subscriptions = 0;
+  uint64_t pending_bytes = 0;
+};
+
+struct ServerStats {
+  absl::Time start;
+  int connections = 0;
+  uint64_t total_connections = 0;
+  uint64_t subscriptions = 0;  // client ones, as in the subject index
+  uint64_t slow_consumers = 0;
+  MessageCounts counts;  // of every connection, open or closed
+};
+
+}  // namespace jsengine::gateway::core
+
+#endif  // JSENGINE_GATEWAY_CORE_STATS_H_

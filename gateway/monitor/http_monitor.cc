@@ -1,0 +1,77 @@
+#include "gateway/monitor/http_monitor.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "httplib.h"
+
+namespace jsengine::gateway::monitor {
+namespace {
+
+// Monitoring is light: a few scrapes a second at most. A thread serves one
+// connection at a time, kept-alive ones included.
+constexpr size_t kHttpThreads = 4;
+
+std::string IndexPage() {
+  std::string page = "<html><body><h1>jsengine gateway monitoring</h1>\n";
+  for (const char* path : Monitor::kPaths) {
+    absl::StrAppend(&page, "<a href=\".", path, "\">", path + 1, "</a><br/>\n");
+  }
+  return page + "</body></html>\n";
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HttpMonitor>> HttpMonitor::Start(const std::string& host, int port,
+                                                                Monitor* monitor) {
+  auto server = std::make_unique<httplib::Server>();
+  server->new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
+  for (const char* path : Monitor::kPaths) {
+    server->Get(
+        path, [monitor, path](const httplib::Request& request, httplib::Response& response) {
+          QueryParams params;
+          for (const auto& [key, value] : request.params) params.emplace(key, value);
+          MonitorResponse answer = monitor->Handle(path, params);
+          response.status = answer.status;
+          response.set_content(
+              answer.body, answer.status == 200 ? "application/json" : "text/plain; charset=utf-8");
+        });
+  }
+  server->Get("/", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content(IndexPage(), "text/html; charset=utf-8");
+  });
+  int bound = port;
+  if (port == 0) {
+    bound = server->bind_to_any_port(host);
+    if (bound <= 0) bound = -1;
+  } else if (!server->bind_to_port(host, port)) {
+    bound = -1;
+  }
+  if (bound < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for monitoring on ", host, ":", port));
+  }
+  monitor->SetHttpAddress(host, bound);
+  return std::unique_ptr<HttpMonitor>(new HttpMonitor(std::move(server), bound));
+}
+
+HttpMonitor::HttpMonitor(std::unique_ptr<httplib::Server> server, int port)
+    : server_(std::move(server)), port_(port) {
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listening_done_.store(true);
+  });
+}
+
+HttpMonitor::~HttpMonitor() {
+  // stop() is a no-op until the accept loop runs: wait for it.
+  while (!server_->is_running() && !listening_done_.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  server_->stop();
+  thread_.join();
+}
+
+}  // namespace jsengine::gateway::monitor

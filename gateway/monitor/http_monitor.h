@@ -1,0 +1,52 @@
+// Serves a Monitor (monitor.h) over HTTP, as nats-server's -m/--http_port
+// does: GET on /varz, /connz, /subsz, /jsz, /healthz (and "/", which lists
+// them), JSON answers. Uses cpp-httplib (Debian's libcpp-httplib-dev) with a
+// small thread pool of its own.
+//
+//   JSE_ASSIGN_OR_RETURN(auto http, HttpMonitor::Start("127.0.0.1", 0, &monitor));
+//   http->port();   // the bound port
+//   http.reset();   // stops serving
+//
+// Thread-compatible. `monitor` is not owned and must outlive this.
+#ifndef JSENGINE_GATEWAY_MONITOR_HTTP_MONITOR_H_
+#define JSENGINE_GATEWAY_MONITOR_HTTP_MONITOR_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "gateway/monitor/monitor.h"
+
+namespace httplib {
+class Server;
+}  // namespace httplib
+
+namespace jsengine::gateway::monitor {
+
+class HttpMonitor {
+ public:
+  // Binds `host`:`port` (0: any free port) and starts serving.
+  static absl::StatusOr<std::unique_ptr<HttpMonitor>> Start(const std::string& host, int port,
+                                                            Monitor* monitor);
+  // Stops serving and joins the server's threads.
+  ~HttpMonitor();
+
+  HttpMonitor(const HttpMonitor&) = delete;
+  HttpMonitor& operator=(const HttpMonitor&) = delete;
+
+  int port() const { return port_; }
+
+ private:
+  HttpMonitor(std::unique_ptr<httplib::Server> server, int port);
+
+  std::unique_ptr<httplib::Server> server_;
+  const int port_;
+  std::thread thread_;
+  std::atomic<bool> listening_done_{false};
+};
+
+}  // namespace jsengine::gateway::monitor
+
+#endif  // JSENGINE_GATEWAY_MONITOR_HTTP_MONITOR_H_

@@ -1,0 +1,290 @@
+#include "gateway/monitor/monitor.h"
+
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "gateway/core/version.h"
+#include "nlohmann/json.hpp"
+
+namespace jsengine::gateway::monitor {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// nats-server's defaults for what the gateway does not configure.
+constexpr int kDefaultConnzLimit = 1024;
+constexpr int kTlsTimeoutSeconds = 2;
+constexpr int64_t kWriteDeadlineNanos = 10'000'000'000;
+
+// Go's time.RFC3339Nano in UTC, as nats-server writes times.
+std::string GoTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
+}
+
+// nats-server's uptime format: "45s", "3m5s", "2h3m5s", "1d2h3m5s", "1y...".
+std::string Uptime(absl::Duration d) {
+  const int64_t secs = std::max<int64_t>(0, absl::ToInt64Seconds(d));
+  const int64_t mins = secs / 60, hours = mins / 60, days = hours / 24, years = days / 365;
+  if (years > 0) {
+    return absl::StrCat(years, "y", days % 365, "d", hours % 24, "h", mins % 60, "m", secs % 60,
+                        "s");
+  }
+  if (days > 0) return absl::StrCat(days, "d", hours % 24, "h", mins % 60, "m", secs % 60, "s");
+  if (hours > 0) return absl::StrCat(hours, "h", mins % 60, "m", secs % 60, "s");
+  if (mins > 0) return absl::StrCat(mins, "m", secs % 60, "s");
+  return absl::StrCat(secs, "s");
+}
+
+std::string Pretty(const Json& json) { return json.dump(2); }
+
+// Resident memory in bytes, as /varz's "mem".
+int64_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * sysconf(_SC_PAGESIZE);
+}
+
+// What nats-server takes when not configured: 75% of memory, the disk
+// available to the store.
+int64_t DefaultMaxMemory() { return sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) / 4 * 3; }
+
+int64_t AvailableBytes(const std::string& dir) {
+  struct statvfs fs;
+  if (statvfs(dir.c_str(), &fs) != 0) return 0;
+  return static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize);
+}
+
+// A Go strconv.ParseBool value; absent is false.
+bool ParseBoolParam(const QueryParams& params, const std::string& name, bool* value) {
+  auto it = params.find(name);
+  *value = false;
+  if (it == params.end() || it->second.empty()) return true;
+  const std::string& v = it->second;
+  if (v == "1" || v == "t" || v == "T" || v == "true" || v == "TRUE" || v == "True") {
+    *value = true;
+    return true;
+  }
+  return v == "0" || v == "f" || v == "F" || v == "false" || v == "FALSE" || v == "False";
+}
+
+bool ParseIntParam(const QueryParams& params, const std::string& name, int* value) {
+  auto it = params.find(name);
+  if (it == params.end() || it->second.empty()) return true;
+  return absl::SimpleAtoi(it->second, value);
+}
+
+MonitorResponse BadRequest(std::string text) { return {400, std::move(text)}; }
+
+}  // namespace
+
+Monitor::Monitor(core::Server* server, JetStreamView jetstream)
+    : server_(server), jetstream_(std::move(jetstream)) {}
+
+void Monitor::SetHttpAddress(std::string host, int port) {
+  http_host_ = std::move(host);
+  http_port_ = port;
+}
+
+MonitorResponse Monitor::Handle(const std::string& path, const QueryParams& params) {
+  if (std::find(std::begin(kPaths), std::end(kPaths), path) != std::end(kPaths)) {
+    common::MutexLock lock(&mu_);
+    ++requests_[path];
+  }
+  const absl::Time now = absl::Now();
+  if (path == "/varz") return Varz(now);
+  if (path == "/connz") return Connz(params, now);
+  if (path == "/subsz") return Subsz();
+  if (path == "/jsz") return Jsz(now);
+  if (path == "/healthz") return Healthz(params);
+  return {404, "404 page not found\n"};
+}
+
+MonitorResponse Monitor::Varz(absl::Time now) {
+  const core::ServerOptions& o = server_->options();
+  const core::ServerStats stats = server_->Stats();
+  Json v;
+  v["server_id"] = server_->server_id();
+  v["server_name"] = o.server_name.empty() ? server_->server_id() : o.server_name;
+  v["version"] = core::kServerVersion;
+  v["proto"] = 1;
+  v["go"] = core::kGoVersion;
+  v["host"] = o.host;
+  v["port"] = server_->port();
+  if (server_->authenticator().required()) v["auth_required"] = true;
+  v["max_connections"] = o.max_connections;
+  v["ping_interval"] = absl::ToInt64Nanoseconds(o.ping_interval);
+  v["ping_max"] = o.ping_max;
+  v["http_host"] = http_host_;
+  v["http_port"] = http_port_;
+  v["http_base_path"] = "";
+  v["https_port"] = 0;
+  // A Go float64: whole seconds print without a fraction.
+  const double auth_timeout = absl::ToDoubleSeconds(o.auth_timeout);
+  if (auth_timeout == static_cast<int64_t>(auth_timeout)) {
+    v["auth_timeout"] = static_cast<int64_t>(auth_timeout);
+  } else {
+    v["auth_timeout"] = auth_timeout;
+  }
+  v["max_control_line"] = o.max_control_line;
+  v["max_payload"] = o.max_payload;
+  v["max_pending"] = o.max_pending;
+  for (const char* empty : {"cluster", "gateway", "leaf", "mqtt", "websocket"}) {
+    v[empty] = Json::object();
+  }
+  Json js = Json::object();
+  if (jetstream_.enabled) {
+    const int64_t max_storage = AvailableBytes(jetstream_.store_dir);
+    js["config"] = {{"max_memory", DefaultMaxMemory()},
+                    {"max_storage", max_storage},
+                    {"store_dir", jetstream_.store_dir}};
+    absl::StatusOr<jetstream::AccountUsage> usage = jetstream_.usage();
+    const jetstream::JsApiStats api = jetstream_.api_stats();
+    js["stats"] = {{"memory", usage.ok() ? usage->memory : 0},
+                   {"storage", usage.ok() ? usage->storage : 0},
+                   {"reserved_memory", 0},
+                   {"reserved_storage", 0},
+                   {"accounts", 1},
+                   {"ha_assets", 0},
+                   {"api", {{"total", api.total}, {"errors", api.errors}}}};
+  }
+  v["jetstream"] = js;
+  v["tls_timeout"] = kTlsTimeoutSeconds;
+  v["write_deadline"] = kWriteDeadlineNanos;
+  v["start"] = GoTime(stats.start);
+  v["now"] = GoTime(now);
+  v["uptime"] = Uptime(now - stats.start);
+  v["mem"] = ResidentBytes();
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  v["cores"] = cores;
+  v["gomaxprocs"] = cores;
+  v["cpu"] = 0;
+  v["connections"] = stats.connections;
+  v["total_connections"] = stats.total_connections;
+  v["routes"] = 0;
+  v["remotes"] = 0;
+  v["leafnodes"] = 0;
+  v["in_msgs"] = stats.counts.in_msgs;
+  v["out_msgs"] = stats.counts.out_msgs;
+  v["in_bytes"] = stats.counts.in_bytes;
+  v["out_bytes"] = stats.counts.out_bytes;
+  v["slow_consumers"] = stats.slow_consumers;
+  v["subscriptions"] = stats.subscriptions;
+  {
+    common::MutexLock lock(&mu_);
+    Json requests = Json::object();
+    for (const auto& [path, count] : requests_) requests[path] = count;
+    v["http_req_stats"] = requests;
+  }
+  v["config_load_time"] = GoTime(config_load_time_);
+  return {200, Pretty(v)};
+}
+
+MonitorResponse Monitor::Connz(const QueryParams& params, absl::Time now) {
+  int offset = 0, limit = kDefaultConnzLimit;
+  if (!ParseIntParam(params, "offset", &offset) || offset < 0) {
+    return BadRequest("Error decoding offset");
+  }
+  if (!ParseIntParam(params, "limit", &limit) || limit < 0) {
+    return BadRequest("Error decoding limit");
+  }
+  if (limit == 0) limit = kDefaultConnzLimit;
+  const std::vector<core::ConnectionInfo> all = server_->Connections();
+  Json c;
+  c["server_id"] = server_->server_id();
+  c["now"] = GoTime(now);
+  c["num_connections"] = 0;
+  c["total"] = all.size();
+  c["offset"] = offset;
+  c["limit"] = limit;
+  Json list = Json::array();
+  for (size_t i = offset; i < all.size() && list.size() < static_cast<size_t>(limit); ++i) {
+    const core::ConnectionInfo& info = all[i];
+    Json conn;
+    conn["cid"] = info.cid;
+    conn["kind"] = "Client";
+    conn["type"] = "nats";
+    conn["ip"] = info.ip;
+    conn["port"] = info.port;
+    conn["start"] = GoTime(info.start);
+    conn["last_activity"] = GoTime(info.last_activity);
+    conn["rtt"] = "0s";
+    conn["uptime"] = Uptime(now - info.start);
+    conn["idle"] = Uptime(now - info.last_activity);
+    conn["pending_bytes"] = info.pending_bytes;
+    conn["in_msgs"] = info.counts.in_msgs;
+    conn["out_msgs"] = info.counts.out_msgs;
+    conn["in_bytes"] = info.counts.in_bytes;
+    conn["out_bytes"] = info.counts.out_bytes;
+    conn["subscriptions"] = info.subscriptions;
+    if (!info.name.empty()) conn["name"] = info.name;
+    if (!info.lang.empty()) conn["lang"] = info.lang;
+    if (!info.version.empty()) conn["version"] = info.version;
+    list.push_back(std::move(conn));
+  }
+  c["num_connections"] = list.size();
+  c["connections"] = std::move(list);
+  return {200, Pretty(c)};
+}
+
+MonitorResponse Monitor::Subsz() {
+  Json s;
+  s["num_subscriptions"] = server_->Stats().subscriptions;
+  for (const char* zero : {"num_cache", "num_inserts", "num_removes", "num_matches"}) s[zero] = 0;
+  s["cache_hit_rate"] = 0;
+  s["max_fanout"] = 0;
+  s["avg_fanout"] = 0;
+  return {200, Pretty(s)};
+}
+
+MonitorResponse Monitor::Jsz(absl::Time now) {
+  jetstream::AccountUsage usage;
+  jetstream::JsApiStats api;
+  Json j;
+  j["server_id"] = server_->server_id();
+  j["now"] = GoTime(now);
+  if (jetstream_.enabled) {
+    absl::StatusOr<jetstream::AccountUsage> current = jetstream_.usage();
+    if (!current.ok()) return {500, absl::StrCat("JetStream usage: ", current.status().message())};
+    usage = *current;
+    api = jetstream_.api_stats();
+    j["config"] = {{"max_memory", DefaultMaxMemory()},
+                   {"max_storage", AvailableBytes(jetstream_.store_dir)},
+                   {"store_dir", jetstream_.store_dir}};
+  } else {
+    // As nats-server without JetStream: every field, zero.
+    j["disabled"] = true;
+    j["config"] = {{"max_memory", 0}, {"max_storage", 0}};
+  }
+  j["memory"] = usage.memory;
+  j["storage"] = usage.storage;
+  j["reserved_memory"] = 0;
+  j["reserved_storage"] = 0;
+  j["accounts"] = jetstream_.enabled ? 1 : 0;
+  j["ha_assets"] = 0;
+  j["api"] = {{"total", api.total}, {"errors", api.errors}};
+  j["streams"] = usage.streams;
+  j["consumers"] = usage.consumers;
+  j["messages"] = usage.messages;
+  j["bytes"] = usage.memory + usage.storage;
+  return {200, Pretty(j)};
+}
+
+MonitorResponse Monitor::Healthz(const QueryParams& params) {
+  for (const char* name : {"js-enabled", "js-enabled-only", "js-server-only"}) {
+    bool value;
+    if (!ParseBoolParam(params, name, &value)) {
+      return BadRequest(absl::StrCat("Error decoding boolean for '", name, "'"));
+    }
+  }
+  return {200, Json({{"status", "ok"}}).dump()};
+}
+
+}  // namespace jsengine::gateway::monitor

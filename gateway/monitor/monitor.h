@@ -1,0 +1,90 @@
+// nats-server's HTTP monitoring endpoints, answered from the gateway's state
+// with nats-server 2.9's JSON field names, so dashboards, exporters and
+// health checks written for nats-server read them:
+//
+//   /varz      server configuration and counters
+//   /connz     open client connections (offset, limit; sorted by cid)
+//   /subsz     subscription index statistics
+//   /jsz       JetStream usage ({"disabled":true} without JetStream)
+//   /healthz   {"status":"ok"} (?js-enabled-only=true: no further checks)
+//
+// Fields nats-server has but the gateway has nothing for (clusters, routes,
+// sublist cache statistics, round-trip times) are present with zero or empty
+// values. Not supported: /connz's subs/sort/state/auth options, /subsz's
+// subscription list, /accountz, /routez, /gatewayz, /leafz.
+//
+// This class knows nothing of HTTP (http_monitor.h serves it).
+//
+//   Monitor monitor(&server, jetstream_view);
+//   MonitorResponse r = monitor.Handle("/connz", {{"limit", "10"}});
+//
+// Thread-safe. `server` is not owned and must outlive this.
+#ifndef JSENGINE_GATEWAY_MONITOR_MONITOR_H_
+#define JSENGINE_GATEWAY_MONITOR_MONITOR_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/mutex.h"
+#include "gateway/core/server.h"
+#include "gateway/jetstream/account_api.h"
+
+namespace jsengine::gateway::monitor {
+
+// JetStream as monitoring sees it; `usage` and `api_stats` are called per
+// request, from the HTTP server's threads.
+struct JetStreamView {
+  bool enabled = false;
+  std::string store_dir;
+  std::function<absl::StatusOr<jetstream::AccountUsage>()> usage;
+  std::function<jetstream::JsApiStats()> api_stats;
+};
+
+struct MonitorResponse {
+  int status = 200;
+  std::string body;  // JSON, or a plain-text error
+};
+
+using QueryParams = std::map<std::string, std::string>;
+
+class Monitor {
+ public:
+  Monitor(core::Server* server, JetStreamView jetstream);
+
+  Monitor(const Monitor&) = delete;
+  Monitor& operator=(const Monitor&) = delete;
+
+  // The answer to GET `path` (one of the endpoints above); 404 otherwise.
+  MonitorResponse Handle(const std::string& path, const QueryParams& params);
+
+  // Where monitoring is served, as /varz reports it. HttpMonitor sets it once
+  // bound, before serving; not concurrently with Handle.
+  void SetHttpAddress(std::string host, int port);
+
+  // The paths Handle answers.
+  static constexpr const char* kPaths[] = {"/varz", "/connz", "/subsz", "/jsz", "/healthz"};
+
+ private:
+  MonitorResponse Varz(absl::Time now);
+  MonitorResponse Connz(const QueryParams& params, absl::Time now);
+  MonitorResponse Subsz();
+  MonitorResponse Jsz(absl::Time now);
+  MonitorResponse Healthz(const QueryParams& params);
+
+  core::Server* const server_;
+  std::string http_host_;
+  int http_port_ = 0;
+  const JetStreamView jetstream_;
+  const absl::Time config_load_time_ = absl::Now();
+
+  common::Mutex mu_;
+  std::map<std::string, uint64_t> requests_ ABSL_GUARDED_BY(mu_);  // per path, for /varz
+};
+
+}  // namespace jsengine::gateway::monitor
+
+#endif  // JSENGINE_GATEWAY_MONITOR_MONITOR_H_

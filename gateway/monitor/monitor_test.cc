@@ -1,0 +1,145 @@
+#include "gateway/monitor/monitor.h"
+
+#include <memory>
+#include <string>
+
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "testing/core/raw_client.h"
+#include "testing/core/test_server.h"
+
+namespace jsengine::gateway::monitor {
+namespace {
+
+using ::jsengine::testing::core::RawClient;
+using Json = nlohmann::json;
+
+class MonitorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = jsengine::testing::core::StartTestServer({});
+    monitor_ = std::make_unique<Monitor>(server_.get(), JetStreamView{});
+    monitor_->SetHttpAddress("127.0.0.1", 8222);
+  }
+
+  Json Get(const std::string& path, const QueryParams& params = {}) {
+    MonitorResponse r = monitor_->Handle(path, params);
+    EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+    return Json::parse(r.body, nullptr, false);
+  }
+
+  // A client that sent CONNECT with `name`, subscribed to "x" and published
+  // one 5-byte message to it (which it receives itself).
+  std::unique_ptr<RawClient> Connect(const std::string& name) {
+    auto client = std::make_unique<RawClient>(server_->port());
+    EXPECT_TRUE(client->connected());
+    client->Send("CONNECT {\"verbose\":false,\"name\":\"" + name +
+                 "\",\"lang\":\"test\",\"version\":\"9.9\"}\r\nSUB x 1\r\nPUB x 5\r\nhello\r\n"
+                 "PING\r\n");
+    EXPECT_TRUE(client->ReadUntil("PONG"));
+    return client;
+  }
+
+  std::unique_ptr<core::Server> server_;
+  std::unique_ptr<Monitor> monitor_;
+};
+
+TEST_F(MonitorTest, ConnzListsConnectionsByCidWithPaging) {
+  auto a = Connect("a");
+  auto b = Connect("b");
+  auto c = Connect("c");
+  Json all = Get("/connz");
+  EXPECT_EQ(all["num_connections"], 3);
+  EXPECT_EQ(all["total"], 3);
+  EXPECT_EQ(all["limit"], 1024);
+  ASSERT_EQ(all["connections"].size(), 3u);
+  EXPECT_EQ(all["connections"][0]["name"], "a");
+  EXPECT_LT(all["connections"][0]["cid"], all["connections"][1]["cid"]);
+
+  Json page = Get("/connz", {{"offset", "1"}, {"limit", "1"}});
+  EXPECT_EQ(page["num_connections"], 1);
+  EXPECT_EQ(page["total"], 3);
+  EXPECT_EQ(page["offset"], 1);
+  EXPECT_EQ(page["limit"], 1);
+  ASSERT_EQ(page["connections"].size(), 1u);
+  const Json& conn = page["connections"][0];
+  EXPECT_EQ(conn["name"], "b");
+  EXPECT_EQ(conn["lang"], "test");
+  EXPECT_EQ(conn["version"], "9.9");
+  EXPECT_EQ(conn["ip"], "127.0.0.1");
+  EXPECT_GT(conn["port"], 0);
+  EXPECT_EQ(conn["subscriptions"], 1);
+  EXPECT_EQ(conn["in_msgs"], 1);
+  EXPECT_EQ(conn["in_bytes"], 5);
+  EXPECT_EQ(conn["out_msgs"], 2) << "its own and c's";
+  EXPECT_EQ(conn["out_bytes"], 10);
+
+  EXPECT_EQ(Get("/connz", {{"offset", "5"}})["connections"].size(), 0u);
+  EXPECT_EQ(monitor_->Handle("/connz", {{"limit", "many"}}).status, 400);
+}
+
+TEST_F(MonitorTest, VarzCountsEveryConnectionEverOpened) {
+  auto a = Connect("a");
+  Connect("gone");
+  for (int i = 0; i < 500 && server_->NumConnections() != 1; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  auto b = Connect("b");
+  Json varz = Get("/varz");
+  EXPECT_EQ(varz["connections"], 2);
+  EXPECT_EQ(varz["total_connections"], 3);
+  EXPECT_EQ(varz["in_msgs"], 3);
+  EXPECT_EQ(varz["in_bytes"], 15);
+  EXPECT_EQ(varz["out_msgs"], 5) << "a gets all 3, gone and b their own";
+  EXPECT_EQ(varz["port"], server_->port());
+  EXPECT_EQ(varz["http_port"], 8222);
+  EXPECT_EQ(varz["server_id"], server_->server_id());
+  EXPECT_EQ(varz["jetstream"], Json::object());
+  EXPECT_EQ(varz["http_req_stats"]["/varz"], 1);
+}
+
+TEST_F(MonitorTest, SubszJszAndHealthz) {
+  auto a = Connect("a");
+  EXPECT_GE(Get("/subsz")["num_subscriptions"], 1);
+  Json jsz = Get("/jsz");
+  EXPECT_EQ(jsz["disabled"], true);
+  EXPECT_EQ(Get("/healthz"), Json({{"status", "ok"}}));
+  EXPECT_EQ(Get("/healthz", {{"js-enabled-only", "true"}}), Json({{"status", "ok"}}));
+  EXPECT_EQ(monitor_->Handle("/healthz", {{"js-enabled-only", "yes"}}).status, 400);
+  EXPECT_EQ(monitor_->Handle("/routez", {}).status, 404);
+  const Json stats = Get("/varz")["http_req_stats"];
+  EXPECT_EQ(stats.count("/routez"), 0u) << stats;
+  EXPECT_EQ(stats["/healthz"], 3);
+}
+
+TEST_F(MonitorTest, JszReportsJetStreamUsage) {
+  JetStreamView js;
+  js.enabled = true;
+  js.store_dir = "/tmp";
+  js.usage = [] {
+    jetstream::AccountUsage usage;
+    usage.storage = 100;
+    usage.memory = 20;
+    usage.messages = 7;
+    usage.streams = 2;
+    usage.consumers = 3;
+    return absl::StatusOr<jetstream::AccountUsage>(usage);
+  };
+  js.api_stats = [] { return jetstream::JsApiStats{10, 1}; };
+  Monitor monitor(server_.get(), js);
+  Json jsz = Json::parse(monitor.Handle("/jsz", {}).body);
+  EXPECT_EQ(jsz["config"]["store_dir"], "/tmp");
+  EXPECT_EQ(jsz["streams"], 2);
+  EXPECT_EQ(jsz["consumers"], 3);
+  EXPECT_EQ(jsz["messages"], 7);
+  EXPECT_EQ(jsz["bytes"], 120);
+  EXPECT_EQ(jsz["storage"], 100);
+  EXPECT_EQ(jsz["api"]["total"], 10);
+  EXPECT_EQ(jsz["api"]["errors"], 1);
+  Json varz = Json::parse(monitor.Handle("/varz", {}).body);
+  EXPECT_EQ(varz["jetstream"]["stats"]["memory"], 20);
+}
+
+}  // namespace
+}  // namespace jsengine::gateway::monitor
