@@ -223,10 +223,13 @@ absl::Status FileStore::Recover() {
     });
     return absl::OkStatus();
   }
-  RemoveStaleSavedState();
   ReplayResult result;
   Replay(true, &result);
-  return ApplyReplay(&result);
+  // After ApplyReplay(): a state.snap naming a missing segment stays the
+  // evidence of what was lost until a new segment's header records it.
+  JSE_RETURN_IF_ERROR(ApplyReplay(&result));
+  RemoveStaleSavedState();
+  return absl::OkStatus();
 }
 
 void FileStore::RemoveStaleSavedState() {
@@ -646,10 +649,10 @@ void FileStore::FinishLoad() {
     LOG(WARNING) << options_.dir << ": " << kSavedStateFile
                  << " does not match the segments; replaying every segment";
     saved_state_current_ = false;
-    RemoveStaleSavedState();
     ReplayResult fresh;
     Replay(false, &fresh);
     st = ApplyReplay(&fresh);
+    if (st.ok()) RemoveStaleSavedState();
   }
   if (!st.ok()) LOG(ERROR) << options_.dir << ": loading the index: " << st;
 }

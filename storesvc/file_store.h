@@ -132,8 +132,9 @@ class FileStore : public IndexedStore {
   // setting those segments' sequences and live bytes; false when one of
   // them is damaged or is a removal (which needs the message index).
   bool SummarizeTail(size_t first, uint64_t offset, IndexSummary* summary);
-  // Deletes state.snap, durably, when Open() found it of no use: a stale one
-  // could otherwise seem to match segments rewritten since.
+  // Deletes state.snap, durably, when Open() found it of no use (once the
+  // replay is applied, before anything is appended): a stale one could
+  // otherwise seem to match segments rewritten since.
   void RemoveStaleSavedState();
   // Rebuilds the message index from the segments (from their index files
   // when `use_index_files` and they are intact). Reads files only, so it
