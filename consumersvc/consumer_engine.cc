@@ -18,6 +18,9 @@ namespace {
 constexpr std::string_view kFlowControlPrefix = "$JS.FC.";
 // How long a consumer's delete waits for the removals it caused.
 constexpr absl::Duration kRemovalWait = absl::Seconds(10);
+// A tail that falls this far behind (a store out of reach) does not hold
+// consumer info back longer.
+constexpr absl::Duration kTailWait = absl::Seconds(2);
 
 int64_t Now() { return absl::GetCurrentTimeNanos(); }
 
@@ -243,13 +246,23 @@ void ConsumerEngine::WaitForRemovals(const std::shared_ptr<StreamConsumers>& str
   }
 }
 
+void ConsumerEngine::WaitForTail(const std::shared_ptr<StreamConsumers>& stream, uint64_t seq) {
+  auto seen = std::make_shared<absl::Notification>();
+  Post(stream,
+       [seen, seq](StreamConsumers& s, int64_t) { s.AfterTail(seq, [seen] { seen->Notify(); }); });
+  if (!seen->WaitForNotificationWithTimeout(kTailWait)) {
+    LOG(WARNING) << "stream " << stream->stream() << ": tail not yet at " << seq;
+  }
+}
+
 absl::StatusOr<v1::ConsumerInfo> ConsumerEngine::GetConsumerInfo(
     const v1::ConsumerRequest& request) {
   v1::StreamInfoRequest info_request;
   info_request.set_name(request.stream());
-  JSE_RETURN_IF_ERROR(store_->GetStreamInfo(info_request).status());
+  JSE_ASSIGN_OR_RETURN(v1::StreamInfo stream_info, store_->GetStreamInfo(info_request));
   std::shared_ptr<StreamConsumers> stream = Find(request.stream());
   if (stream == nullptr) return common::JsError(common::JsErrorId::kConsumerNotFound);
+  WaitForTail(stream, stream_info.state().last_seq());
   return RunOn(stream,
                [&request](StreamConsumers& s, int64_t now) { return s.Info(request.name(), now); });
 }
@@ -258,9 +271,10 @@ absl::StatusOr<v1::ListConsumersResponse> ConsumerEngine::ListConsumers(
     const v1::ListConsumersRequest& request) {
   v1::StreamInfoRequest info_request;
   info_request.set_name(request.stream());
-  JSE_RETURN_IF_ERROR(store_->GetStreamInfo(info_request).status());
+  JSE_ASSIGN_OR_RETURN(v1::StreamInfo stream_info, store_->GetStreamInfo(info_request));
   std::vector<v1::ConsumerInfo> all;
   if (std::shared_ptr<StreamConsumers> stream = Find(request.stream())) {
+    WaitForTail(stream, stream_info.state().last_seq());
     all = RunOn(stream, [](StreamConsumers& s, int64_t now) { return s.List(now); });
   }
   v1::ListConsumersResponse response;

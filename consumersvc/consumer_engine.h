@@ -106,6 +106,10 @@ class ConsumerEngine final : public client::ConsumerClient, private StreamConsum
   // Waits (boundedly) until the removals the stream's acks so far call for
   // are applied in the store.
   void WaitForRemovals(const std::shared_ptr<StreamConsumers>& stream);
+  // Waits (boundedly) until the stream's tail has shown it up to `seq`, so
+  // that consumer info reflects every publish acknowledged before it was
+  // asked for, as nats-server's does.
+  void WaitForTail(const std::shared_ptr<StreamConsumers>& stream, uint64_t seq);
   void OnEvents(v1::GatewayBatch batch);
 
   // StreamConsumers::Sink

@@ -674,6 +674,10 @@ void StreamConsumers::OnPull(const std::string& consumer, const std::string& rep
   });
 }
 
+void StreamConsumers::AfterTail(uint64_t seq, std::function<void()> fn) {
+  feed_->WhenCaughtUp(seq, std::move(fn));
+}
+
 void StreamConsumers::OnInterest(const std::string& subject, bool has_interest, int64_t now_ns) {
   for (auto& [name, entry] : consumers_) {
     Consumer& c = *entry.consumer;

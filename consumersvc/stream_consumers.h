@@ -108,6 +108,9 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   void AfterRemovals(std::function<void()> fn);
   // AfterRemovals, then a DeliveryBatch with `settled` = id to the sink.
   void Settle(uint64_t id);
+  // Runs `fn` on the strand once the stream's tail has shown it up to `seq`
+  // (what limits removed by then included): at once if it has.
+  void AfterTail(uint64_t seq, std::function<void()> fn);
 
  private:
   class Output;

@@ -82,6 +82,7 @@ void StreamFeed::OnBatch(v1::MessageBatch* batch) {
   std::vector<Message> added;
   added.reserve(batch->messages_size());
   const uint64_t first_before = first_seq_;
+  const uint64_t last_before = last_seq_;
   first_seq_ = std::max(first_seq_, batch->stream_first_seq());
   for (v1::StoredMessage& m : *batch->mutable_messages()) {
     if (m.seq() <= last_seq_) continue;
@@ -104,7 +105,7 @@ void StreamFeed::OnBatch(v1::MessageBatch* batch) {
   }
   cache_first_seq_ = std::max(cache_first_seq_, first_seq_);
   Trim();
-  if (!added.empty() || first_seq_ > first_before) on_appended_(added);
+  if (!added.empty() || first_seq_ > first_before || last_seq_ > last_before) on_appended_(added);
   RunCaughtUp();
 }
 

@@ -37,7 +37,7 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   using Message = std::shared_ptr<const v1::StoredMessage>;
 
   // `on_appended(messages)` runs after new messages enter the cache, or with
-  // none when the stream lost messages at its start (first_seq() rose);
+  // none when the stream moved without one (first_seq() or last_seq() rose);
   // `on_tail_end(status)` once the tail ends (the stream was deleted: "stream
   // not found"; or the store is out of reach).
   StreamFeed(std::string stream, storesvc::client::StoreClient* store,

@@ -46,9 +46,11 @@ absl::StatusOr<v1::MessageBatch> ReadCursor::Next() {
   batch.set_stream_last_seq(last_seq);
   batch.set_stream_first_seq(stream_->FirstSeq());
   for (v1::StoredMessage& m : *msgs) *batch.add_messages() = std::move(m);
-  removal_only_ =
-      msgs->empty() && tail() && first_seq_seen_ != 0 && batch.stream_first_seq() > first_seq_seen_;
+  moved_only_ =
+      msgs->empty() && tail() && first_seq_seen_ != 0 &&
+      (batch.stream_first_seq() > first_seq_seen_ || batch.stream_last_seq() > last_seq_seen_);
   first_seq_seen_ = std::max(first_seq_seen_, batch.stream_first_seq());
+  last_seq_seen_ = std::max(last_seq_seen_, batch.stream_last_seq());
   remaining_ -= msgs->size();
   if (remaining_ == 0 || (msgs->empty() && !tail()) ||
       (!seqs.empty() && seqs_pos_ == static_cast<size_t>(seqs.size()))) {

@@ -7,7 +7,7 @@
 //   ReadCursor cursor(stream, request);
 //   while (!cursor.done()) {
 //     JSE_ASSIGN_OR_RETURN(v1::MessageBatch batch, cursor.Next());
-//     if (batch.messages().empty() && !cursor.removal_only()) {
+//     if (batch.messages().empty() && !cursor.moved_only()) {
 //       ...wait for next_seq()...;
 //       continue;
 //     }
@@ -47,10 +47,11 @@ class ReadCursor {
   bool done() const { return done_; }
   uint64_t next_seq() const { return next_; }
   bool tail() const { return request_.tail() && request_.seqs().empty(); }
-  // Whether the last batch of a tail, though empty, tells that messages at
-  // the stream's start went (max_age) since the batch before: its
-  // stream_first_seq rose. The reader hands such a batch over.
-  bool removal_only() const { return removal_only_; }
+  // Whether the last batch of a tail, though empty, tells that the stream
+  // moved since the batch before: its stream_first_seq rose (max_age removed
+  // messages) or its stream_last_seq did (sequences taken by messages an
+  // interest stream did not keep). The reader hands such a batch over.
+  bool moved_only() const { return moved_only_; }
   Stream& stream() { return *stream_; }
 
   // Blocks until a message at next_seq() may exist, the stream closes or
@@ -66,8 +67,10 @@ class ReadCursor {
   size_t seqs_pos_ = 0;  // The next of request_.seqs() to read.
   uint64_t remaining_;
   bool done_ = false;
-  bool removal_only_ = false;
-  uint64_t first_seq_seen_ = 0;  // The highest stream_first_seq returned.
+  bool moved_only_ = false;
+  // The highest stream_first_seq and stream_last_seq returned.
+  uint64_t first_seq_seen_ = 0;
+  uint64_t last_seq_seen_ = 0;
 };
 
 }  // namespace jsengine::storesvc

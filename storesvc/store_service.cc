@@ -147,7 +147,7 @@ grpc::Status StoreServiceImpl::Read(grpc::ServerContext* ctx, const v1::ReadRequ
     if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "read cancelled");
     absl::StatusOr<v1::MessageBatch> batch = (*cursor)->Next();
     if (!batch.ok()) return common::grpc::ToGrpcStatus(batch.status());
-    if (batch->messages().empty() && !(*cursor)->removal_only()) {
+    if (batch->messages().empty() && !(*cursor)->moved_only()) {
       if ((*cursor)->done()) break;
       (*cursor)->WaitForAppend(kCancelPoll);
       continue;

@@ -77,7 +77,7 @@ void StreamReader::Step() {
       break;
     }
     if (batch->messages().empty()) {
-      if (cursor_->done() || (cursor_->removal_only() && !on_batch_(*batch))) {
+      if (cursor_->done() || (cursor_->moved_only() && !on_batch_(*batch))) {
         Finish(absl::OkStatus());
         break;
       }

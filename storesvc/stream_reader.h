@@ -3,9 +3,10 @@
 // to the caller's callback; when a tail has caught up it waits on the
 // stream's AppendNotifier, holding no thread, until an append wakes it. So a
 // thousand idle tails cost a thousand small objects, not threads. A tail
-// woken without an append (max_age removed messages at the stream's start)
-// hands over an empty batch when the stream's first sequence rose, so the
-// caller learns of the removal.
+// woken by a change it has no message for (max_age removed messages at the
+// stream's start; an interest stream did not keep a message) hands over an
+// empty batch when the stream's first or last sequence rose, so the caller
+// learns of it.
 //
 // Each step reads a few batches, then yields the thread to other readers.
 // Callbacks of one reader never run concurrently. Cancel() (also run by the
