@@ -3,12 +3,14 @@
 #include "consumersvc/consumer_source.h"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "common/run_on_strand.h"
 #include "common/strand.h"
 #include "common/thread_pool.h"
 #include "gtest/gtest.h"
@@ -87,15 +89,7 @@ class ConsumerSourceTest : public ::testing::Test {
     });
   }
 
-  template <typename Fn>
-  void Run(Fn fn) {
-    absl::Notification done;
-    strand_->Post([&] {
-      fn();
-      done.Notify();
-    });
-    done.WaitForNotification();
-  }
+  void Run(const std::function<void()>& fn) { common::RunOnStrand(*strand_, fn); }
 
   // LoadNext(seq) on the strand, waiting out reads; the message's sequence
   // and data, or 0 at the end.
