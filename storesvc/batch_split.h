@@ -23,8 +23,9 @@ inline constexpr size_t kMaxBatchBytes = 1 << 20;
 
 // The messages of `batch` in order, in pieces of at most `max_bytes` of
 // serialized messages each, except that a larger message is a piece on its
-// own; every piece carries the batch's stream_first_seq and stream_last_seq.
-// A batch without messages comes back as it is.
+// own; every piece carries the batch's stream_first_seq and stream_last_seq,
+// and a piece before the last a read_through_seq no further than its own
+// last message. A batch without messages comes back as it is.
 std::vector<v1::MessageBatch> SplitBatch(v1::MessageBatch batch, size_t max_bytes);
 
 }  // namespace jsengine::storesvc

@@ -12,6 +12,7 @@ v1::MessageBatch BatchOf(const std::vector<size_t>& payload_sizes) {
   v1::MessageBatch batch;
   batch.set_stream_first_seq(1);
   batch.set_stream_last_seq(99);
+  batch.set_read_through_seq(50);
   uint64_t seq = 10;
   for (size_t size : payload_sizes) {
     v1::StoredMessage* m = batch.add_messages();
@@ -46,6 +47,16 @@ TEST(SplitBatchTest, CutsBeforeTheMessageThatWouldOverflow) {
     EXPECT_EQ(p.stream_last_seq(), 99u);
     for (const v1::StoredMessage& m : p.messages()) EXPECT_EQ(m.seq(), seq++);
   }
+  // Read through its last message each; the last piece as far as the batch.
+  EXPECT_EQ(pieces[0].read_through_seq(), 11u);
+  EXPECT_EQ(pieces[1].read_through_seq(), 13u);
+  EXPECT_EQ(pieces[2].read_through_seq(), 50u);
+}
+
+TEST(SplitBatchTest, ReadsBySeqsStayWithoutReadThrough) {
+  v1::MessageBatch batch = BatchOf({400, 400});
+  batch.set_read_through_seq(0);
+  for (const v1::MessageBatch& p : SplitBatch(batch, 500)) EXPECT_EQ(p.read_through_seq(), 0u);
 }
 
 TEST(SplitBatchTest, OversizedMessageIsAPieceOfItsOwn) {
