@@ -29,12 +29,16 @@ class CountingStore : public storesvc::client::ForwardingStoreClient {
                                                        BatchCallback on_batch,
                                                        DoneCallback done) override {
     if (!request.tail()) reads_.fetch_add(1);
+    if (request.tail() && hold_tail_) on_batch = [](v1::MessageBatch&) { return true; };
     return ForwardingStoreClient::Read(request, std::move(on_batch), std::move(done));
   }
   int reads() const { return reads_.load(); }
+  // Tails started from now on show nothing: a feed lagging behind the store.
+  void HoldTail() { hold_tail_ = true; }
 
  private:
   std::atomic<int> reads_{0};
+  std::atomic<bool> hold_tail_{false};
 };
 
 class ConsumerSourceTest : public ::testing::Test {
@@ -150,6 +154,19 @@ TEST_F(ConsumerSourceTest, FilteredReadsSkipWhatDoesNotMatch) {
     EXPECT_EQ(got.second, absl::StrCat("m", 3 * i));
     seq = got.first + 1;
   }
+}
+
+// Moving past messages the feed has not shown yet (its tail lags behind
+// the store) counts them in the store, not in the feed's empty cache.
+TEST_F(ConsumerSourceTest, PendingCountWhileTheFeedLags) {
+  counting_->HoldTail();
+  StartSource(0, SubjectFilter());
+  Publish(6);
+  Run([this] {
+    EXPECT_EQ(source_->NumPending(1, SubjectFilter()), 6u);
+    EXPECT_EQ(source_->NumPending(5, SubjectFilter()), 2u);
+    EXPECT_EQ(source_->NumPending(7, SubjectFilter()), 0u);
+  });
 }
 
 // A message loaded again while its read is in flight is there once the read
