@@ -66,7 +66,7 @@ func main() {
 			continue
 		}
 		start := time.Now()
-		if err := s.run(js); err != nil {
+		if err := runWithTimeout(s, js, time.Minute); err != nil {
 			failed++
 			fmt.Printf("FAIL %s: %v\n", s.name, err)
 		} else {
@@ -76,6 +76,19 @@ func main() {
 	if failed > 0 {
 		fmt.Printf("%d scenario(s) failed\n", failed)
 		os.Exit(1)
+	}
+}
+
+// runWithTimeout runs a scenario; one that hangs (a watcher waiting for
+// its end-of-initial-values marker for ever) fails after `limit`.
+func runWithTimeout(s scenario, js nats.JetStreamContext, limit time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- s.run(js) }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(limit):
+		return fmt.Errorf("no end within %v", limit)
 	}
 }
 
