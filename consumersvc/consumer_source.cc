@@ -253,6 +253,12 @@ uint64_t ConsumerSource::NumPending(uint64_t seq, const SubjectFilter&) {
     return count_;
   }
   if (seq == counted_from_) return count_;
+  // The feed's tail has not shown every message moved past: its cache
+  // cannot count them.
+  if (seq - 1 > feed_->last_seq()) {
+    if (!Recount(seq).ok()) return count_;
+    return count_;
+  }
   // The messages moved past since the last count are in the cache or the
   // read-ahead (the consumer has just loaded them); otherwise ask again.
   uint64_t passed = 0;

@@ -3,12 +3,14 @@
 #include "consumersvc/consumer_source.h"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "common/run_on_strand.h"
 #include "common/strand.h"
 #include "common/thread_pool.h"
 #include "gtest/gtest.h"
@@ -27,12 +29,16 @@ class CountingStore : public storesvc::client::ForwardingStoreClient {
                                                        BatchCallback on_batch,
                                                        DoneCallback done) override {
     if (!request.tail()) reads_.fetch_add(1);
+    if (request.tail() && hold_tail_) on_batch = [](v1::MessageBatch&) { return true; };
     return ForwardingStoreClient::Read(request, std::move(on_batch), std::move(done));
   }
   int reads() const { return reads_.load(); }
+  // Tails started from now on show nothing: a feed lagging behind the store.
+  void HoldTail() { hold_tail_ = true; }
 
  private:
   std::atomic<int> reads_{0};
+  std::atomic<bool> hold_tail_{false};
 };
 
 class ConsumerSourceTest : public ::testing::Test {
@@ -87,15 +93,7 @@ class ConsumerSourceTest : public ::testing::Test {
     });
   }
 
-  template <typename Fn>
-  void Run(Fn fn) {
-    absl::Notification done;
-    strand_->Post([&] {
-      fn();
-      done.Notify();
-    });
-    done.WaitForNotification();
-  }
+  void Run(const std::function<void()>& fn) { common::RunOnStrand(*strand_, fn); }
 
   // LoadNext(seq) on the strand, waiting out reads; the message's sequence
   // and data, or 0 at the end.
@@ -156,6 +154,19 @@ TEST_F(ConsumerSourceTest, FilteredReadsSkipWhatDoesNotMatch) {
     EXPECT_EQ(got.second, absl::StrCat("m", 3 * i));
     seq = got.first + 1;
   }
+}
+
+// Moving past messages the feed has not shown yet (its tail lags behind
+// the store) counts them in the store, not in the feed's empty cache.
+TEST_F(ConsumerSourceTest, PendingCountWhileTheFeedLags) {
+  counting_->HoldTail();
+  StartSource(0, SubjectFilter());
+  Publish(6);
+  Run([this] {
+    EXPECT_EQ(source_->NumPending(1, SubjectFilter()), 6u);
+    EXPECT_EQ(source_->NumPending(5, SubjectFilter()), 2u);
+    EXPECT_EQ(source_->NumPending(7, SubjectFilter()), 0u);
+  });
 }
 
 // A message loaded again while its read is in flight is there once the read

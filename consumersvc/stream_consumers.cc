@@ -405,6 +405,9 @@ absl::StatusOr<v1::PurgeStreamResponse> StreamConsumers::Purge(
       } else if (overlaps) {
         wider = true;
       } else {
+        // Not moved; but what it waits for may be among what the feed
+        // forgot, which the tail will not announce: it reads the store.
+        entry.consumer->Run(now_ns);
         continue;
       }
     }

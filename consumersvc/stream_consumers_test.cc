@@ -528,5 +528,29 @@ TEST_F(StreamConsumersTest, AMessageDeletedBeforeTheTailBroughtItIsNotDelivered)
   EXPECT_EQ(got[1].message().seq(), 3u);
 }
 
+// A purge of other subjects drops the feed's cache and what the tail has yet
+// to bring up to the purge; a consumer waiting for one of those messages
+// reads it from the store (an object store's watcher waiting for a delete
+// marker while the delete purges the object's chunks).
+TEST_F(StreamConsumersTest, APurgeOfOtherSubjectsDoesNotStrandAWaitingConsumer) {
+  Make(v1::RETENTION_LIMITS);
+  Create(Pull("P", "s.m"));
+  recording_->HoldTails();
+  Publish({"s.m", "s.c"});
+  Run([](StreamConsumers& s) {
+    s.OnPull("P", "_INBOX.p", R"({"batch":1,"expires":30000000000})", absl::GetCurrentTimeNanos());
+  });
+  Run([](StreamConsumers& s) {
+    v1::PurgeStreamRequest purge;
+    purge.set_name("S");
+    purge.set_filter("s.c");
+    ASSERT_TRUE(s.Purge(purge, absl::GetCurrentTimeNanos()).ok());
+  });
+  recording_->ReleaseTails();
+  std::vector<v1::Delivery> got = sink_.Take(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].message().seq(), 1u);
+}
+
 }  // namespace
 }  // namespace jsengine::consumersvc

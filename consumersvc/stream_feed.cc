@@ -97,7 +97,10 @@ void StreamFeed::OnBatch(v1::MessageBatch* batch) {
     cache_.push_back(message);
     added.push_back(std::move(message));
   }
-  last_seq_ = std::max(last_seq_, batch->stream_last_seq());
+  // A batch that stopped short of the stream's end says how far it went;
+  // the rest comes in the next ones.
+  last_seq_ = std::max(last_seq_, batch->read_through_seq() != 0 ? batch->read_through_seq()
+                                                                 : batch->stream_last_seq());
   erased_ahead_.erase(erased_ahead_.begin(), erased_ahead_.upper_bound(last_seq_));
   while (!cache_.empty() && cache_.front()->seq() < first_seq_) {
     cache_bytes_ -= SizeOf(*cache_.front());

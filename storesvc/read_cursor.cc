@@ -45,6 +45,7 @@ absl::StatusOr<v1::MessageBatch> ReadCursor::Next() {
   v1::MessageBatch batch;
   batch.set_stream_last_seq(last_seq);
   batch.set_stream_first_seq(stream_->FirstSeq());
+  if (seqs.empty() && next_ > 0) batch.set_read_through_seq(next_ - 1);
   for (v1::StoredMessage& m : *msgs) *batch.add_messages() = std::move(m);
   moved_only_ =
       msgs->empty() && tail() && first_seq_seen_ != 0 &&

@@ -7,6 +7,7 @@
 #include "common/grpc/grpc_status.h"
 #include "common/grpc/unary.h"
 #include "storesvc/append_reactor.h"
+#include "storesvc/batch_split.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -152,7 +153,9 @@ grpc::Status StoreServiceImpl::Read(grpc::ServerContext* ctx, const v1::ReadRequ
       (*cursor)->WaitForAppend(kCancelPoll);
       continue;
     }
-    if (!writer->Write(*batch)) return grpc::Status(grpc::StatusCode::CANCELLED, "read cancelled");
+    for (const v1::MessageBatch& piece : SplitBatch(*std::move(batch), kMaxBatchBytes)) {
+      if (!writer->Write(piece)) return grpc::Status(grpc::StatusCode::CANCELLED, "read cancelled");
+    }
   }
   return grpc::Status::OK;
 }

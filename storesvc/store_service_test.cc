@@ -235,6 +235,44 @@ TEST_P(StoreServiceTest, FilteredStateAndReadsThroughTheRemoteClient) {
   EXPECT_EQ(read(by_seq), (std::vector<uint64_t>{6, 1, 4}));
 }
 
+// 40 messages of 256 KiB are one 10 MiB batch in the store; a reader with
+// gRPC's default 4 MiB receive limit gets them all (object-store chunks).
+TEST_P(StoreServiceTest, ReadOfLargeMessagesFitsDefaultReceiveLimit) {
+  client::RemoteStoreClient remote(address_);
+  v1::CreateStreamRequest create;
+  create.mutable_config()->set_name("BIG");
+  create.mutable_config()->add_subjects("big");
+  ASSERT_TRUE(remote.CreateStream(create).ok());
+  for (int b = 0; b < 5; ++b) {
+    v1::AppendBatch batch;
+    for (int i = 0; i < 8; ++i) {
+      v1::AppendRequest* r = batch.add_requests();
+      r->set_stream("BIG");
+      r->set_subject("big");
+      r->set_data(std::string(256 << 10, 'a' + b));
+    }
+    absl::Notification appended;
+    remote.Append(batch, [&](v1::AppendResultBatch) { appended.Notify(); });
+    appended.WaitForNotification();
+  }
+
+  grpc::ClientContext ctx;
+  v1::ReadRequest read;
+  read.set_stream("BIG");
+  auto reader = stub_->Read(&ctx, read);
+  v1::MessageBatch batch;
+  std::vector<uint64_t> seqs;
+  while (reader->Read(&batch)) {
+    for (const auto& m : batch.messages()) seqs.push_back(m.seq());
+  }
+  grpc::Status status = reader->Finish();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(seqs.size(), 40u);
+  auto remote_seqs = testing::util::ReadSeqs(&remote, read);
+  ASSERT_TRUE(remote_seqs.ok()) << remote_seqs.status();
+  EXPECT_EQ(remote_seqs->size(), 40u);
+}
+
 TEST_P(StoreServiceTest, RetentionCallsThroughTheRemoteClient) {
   client::RemoteStoreClient remote(address_);
   v1::CreateStreamRequest create;

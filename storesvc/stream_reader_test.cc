@@ -60,6 +60,28 @@ class StreamReaderTest : public ::testing::Test {
   std::shared_ptr<Stream> stream_;
 };
 
+// A batch cut at max_batch has been read through its last message; the
+// one that reached the end, through the stream's last sequence.
+TEST_F(StreamReaderTest, BatchesSayHowFarTheReadWent) {
+  Publish(10, "s.a");
+  Publish(10, "s.b");
+  v1::ReadRequest request;
+  request.set_filter_subject("s.a");
+  request.set_max_batch(4);
+  std::vector<uint64_t> read_through;
+  absl::Notification done;
+  auto sub = Start(
+      request,
+      [&](const v1::MessageBatch& batch) {
+        EXPECT_EQ(batch.stream_last_seq(), 20u);
+        read_through.push_back(batch.read_through_seq());
+        return true;
+      },
+      [&](absl::Status) { done.Notify(); });
+  done.WaitForNotification();
+  EXPECT_EQ(read_through, (std::vector<uint64_t>{4, 8, 20}));
+}
+
 TEST_F(StreamReaderTest, RangeReadDeliversInBatchesThenDone) {
   Publish(10, "s.a");
   Publish(10, "s.b");
