@@ -89,8 +89,10 @@ void Client::Start() {
   loop_->Watch(this, fd_);
   const std::string info = "INFO " + server_->InfoJson(id_, ip_) + " \r\n";
   if (const TlsContext* tls = server_->tls_context()) {
-    // The first bytes on a fresh socket: they fit in its send buffer.
-    if (::send(fd_, info.data(), info.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(info.size())) {
+    // Unless TLS comes first, INFO is in plaintext: the first bytes on a
+    // fresh socket, which fit in its send buffer.
+    if (!server_->options().tls.handshake_first &&
+        ::send(fd_, info.data(), info.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(info.size())) {
       Close("write error");
       return;
     }
@@ -139,6 +141,7 @@ bool Client::ContinueHandshake() {
   }
   tls_handshaking_ = false;
   VLOG(1) << "client " << id_ << " TLS handshake complete";
+  if (server_->options().tls.handshake_first) Send("INFO " + server_->InfoJson(id_, ip_) + " \r\n");
   Flush();
   return !closed_;
 }

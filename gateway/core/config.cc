@@ -403,6 +403,8 @@ absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
       }
     } else if (k == "timeout") {
       s = GetDuration(k, val, &parsed.timeout);
+    } else if (k == "handshake_first" || k == "first") {
+      s = GetBool(k, val, &parsed.handshake_first);
     } else if (k == "min_version" || k == "minimum_version") {
       s = GetString(k, val, &parsed.min_version);
       if (s.ok() && parsed.min_version != "1.2" && parsed.min_version != "1.3") {

@@ -147,6 +147,7 @@ tls {
   EXPECT_TRUE(o.tls.verify);
   EXPECT_EQ(o.tls.timeout, absl::Milliseconds(500));
   EXPECT_EQ(o.tls.min_version, "1.3");
+  EXPECT_FALSE(o.tls.handshake_first);
 
   ServerOptions defaults;
   ASSERT_TRUE(ApplyConfigText("tls { cert_file: c, key_file: k }", &defaults).ok());
@@ -154,6 +155,11 @@ tls {
   EXPECT_FALSE(defaults.tls.verify);
   EXPECT_EQ(defaults.tls.timeout, absl::Seconds(2));
   EXPECT_EQ(defaults.tls.min_version, "1.2");
+
+  ServerOptions first;
+  ASSERT_TRUE(
+      ApplyConfigText("tls { cert_file: c, key_file: k, handshake_first: true }", &first).ok());
+  EXPECT_TRUE(first.tls.handshake_first);
 }
 
 TEST(ConfigTest, TlsErrors) {

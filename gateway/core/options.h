@@ -42,6 +42,9 @@ struct TlsOptions {
   // A client that has not completed the handshake by then is closed.
   absl::Duration timeout = absl::Seconds(2);
   std::string min_version = "1.2";  // "1.2" or "1.3"
+  // nats-server 2.10's handshake_first: the client starts TLS at once and
+  // INFO comes over TLS.
+  bool handshake_first = false;
 };
 
 // nats-server's -p value for "any free port"; ServerOptions.port says 0.

@@ -5,6 +5,9 @@
 //
 // The CA, server and client certificates are made at run time with the
 // openssl command line tool, in the test's temporary directory.
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -63,6 +66,37 @@ bool MakeCerts(Certs* c) {
   };
   return ca("ca") && ca("other-ca") && issue("ca", "server", "server.ext") &&
          issue("ca", "client", "client.ext") && issue("other-ca", "stranger", "client.ext");
+}
+
+// What a client that starts TLS at once (nats-server 2.10's handshake_first)
+// reads: the first line, then the reply to CONNECT and PING. Empty when the
+// handshake fails.
+std::string TlsFirstExchange(int port, const std::string& ca) {
+  RawClient raw(port);
+  timeval timeout{5, 0};
+  setsockopt(raw.fd(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_load_verify_locations(ctx, ca.c_str(), nullptr);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, raw.fd());
+  std::string got;
+  auto read_until = [&](const std::string& needle) {
+    char buf[4096];
+    while (got.find(needle) == std::string::npos) {
+      const int n = SSL_read(ssl, buf, sizeof(buf));
+      if (n <= 0) return;
+      got.append(buf, n);
+    }
+  };
+  if (SSL_connect(ssl) == 1) {
+    read_until("\r\n");
+    const std::string request = "CONNECT {\"verbose\":false}\r\nPING\r\n";
+    if (SSL_write(ssl, request.data(), request.size()) > 0) read_until("PONG\r\n");
+  }
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+  return got;
 }
 
 struct Conn {
@@ -231,6 +265,21 @@ TEST_P(TlsTest, ConfigBlockAndHandshakeTimeout) {
   const auto waited = std::chrono::steady_clock::now() - start;
   EXPECT_GE(waited, std::chrono::milliseconds(300));
   EXPECT_LE(waited, std::chrono::milliseconds(3000));
+}
+
+TEST_P(TlsTest, HandshakeFirstSendsInfoOverTls) {
+  if (std::string(GetParam().name) != "gateway") GTEST_SKIP() << "a nats-server 2.10 option";
+  const std::string conf = certs_.dir + "/tls-first.conf";
+  std::ofstream(conf) << "tls {\n  cert_file: \"" << certs_.server << "\"\n  key_file: \""
+                      << certs_.server_key << "\"\n  handshake_first: true\n}\n";
+  StartServer({"-c", conf});
+  const std::string got = TlsFirstExchange(port_, certs_.ca);
+  EXPECT_TRUE(absl::StartsWith(got, "INFO {")) << got;
+  EXPECT_TRUE(absl::StrContains(got, "\"tls_required\":true")) << got;
+  EXPECT_TRUE(absl::EndsWith(got, "PONG\r\n")) << got;
+
+  RawClient plain(port_);
+  EXPECT_FALSE(plain.ReadMore(300)) << "no plaintext INFO: " << plain.buffer();
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, TlsTest,
