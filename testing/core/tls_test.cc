@@ -34,7 +34,7 @@ struct Certs {
   std::string stranger, stranger_key;
 };
 
-bool Run(const std::string& command) {
+bool RunQuietly(const std::string& command) {
   return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
 }
 
@@ -54,15 +54,17 @@ bool MakeCerts(Certs* c) {
   std::ofstream(d + "/client.ext") << "extendedKeyUsage=clientAuth\n";
   const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
   auto ca = [&](const std::string& name) {
-    return Run(absl::StrCat("openssl req -x509 ", key, " -days 2 -subj /CN=", name, " -keyout ", d,
-                            "/", name, "-key.pem -out ", d, "/", name, ".pem"));
+    return RunQuietly(absl::StrCat("openssl req -x509 ", key, " -days 2 -subj /CN=", name,
+                                   " -keyout ", d, "/", name, "-key.pem -out ", d, "/", name,
+                                   ".pem"));
   };
   auto issue = [&](const std::string& ca_name, const std::string& name, const std::string& ext) {
-    return Run(absl::StrCat("openssl req ", key, " -subj /CN=", name, " -keyout ", d, "/", name,
-                            "-key.pem -out ", d, "/", name, ".csr")) &&
-           Run(absl::StrCat("openssl x509 -req -days 2 -in ", d, "/", name, ".csr -CA ", d, "/",
-                            ca_name, ".pem -CAkey ", d, "/", ca_name, "-key.pem -CAcreateserial",
-                            " -extfile ", d, "/", ext, " -out ", d, "/", name, ".pem"));
+    return RunQuietly(absl::StrCat("openssl req ", key, " -subj /CN=", name, " -keyout ", d, "/",
+                                   name, "-key.pem -out ", d, "/", name, ".csr")) &&
+           RunQuietly(absl::StrCat("openssl x509 -req -days 2 -in ", d, "/", name, ".csr -CA ", d,
+                                   "/", ca_name, ".pem -CAkey ", d, "/", ca_name,
+                                   "-key.pem -CAcreateserial", " -extfile ", d, "/", ext, " -out ",
+                                   d, "/", name, ".pem"));
   };
   return ca("ca") && ca("other-ca") && issue("ca", "server", "server.ext") &&
          issue("ca", "client", "client.ext") && issue("other-ca", "stranger", "client.ext");
@@ -280,6 +282,20 @@ TEST_P(TlsTest, HandshakeFirstSendsInfoOverTls) {
 
   RawClient plain(port_);
   EXPECT_FALSE(plain.ReadMore(300)) << "no plaintext INFO: " << plain.buffer();
+}
+
+TEST_P(TlsTest, CheckConfigLoadsTheCertificates) {
+  const std::string dir = certs_.dir + "/" + GetParam().name;
+  ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
+  std::ofstream(dir + "/good.conf") << "tls { cert_file: \"" << certs_.server << "\", key_file: \""
+                                    << certs_.server_key << "\" }\n";
+  std::ofstream(dir + "/bad.conf") << "tls { cert_file: \"" << dir << "/missing.pem\", key_file: \""
+                                   << certs_.server_key << "\" }\n";
+  std::ofstream(dir + "/mismatch.conf") << "tls { cert_file: \"" << certs_.server
+                                        << "\", key_file: \"" << certs_.client_key << "\" }\n";
+  EXPECT_TRUE(RunQuietly(absl::StrCat(binary_, " -t -c ", dir, "/good.conf")));
+  EXPECT_FALSE(RunQuietly(absl::StrCat(binary_, " -t -c ", dir, "/bad.conf")));
+  EXPECT_FALSE(RunQuietly(absl::StrCat(binary_, " -t -c ", dir, "/mismatch.conf")));
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, TlsTest,
