@@ -82,7 +82,7 @@ void Client::Start() {
     }
   }
   ip_ = ip;
-  accepted_at_ = last_read_ = last_ping_sent_ = absl::Now();
+  accepted_at_ = auth_clock_start_ = last_read_ = last_ping_sent_ = absl::Now();
   last_read_ns_.store(absl::ToUnixNanos(last_read_), std::memory_order_relaxed);
   in_.resize(kInitialReadBuffer);
   server_->RegisterClient(shared_from_this());
@@ -140,6 +140,7 @@ bool Client::ContinueHandshake() {
     return false;
   }
   tls_handshaking_ = false;
+  auth_clock_start_ = absl::Now();
   VLOG(1) << "client " << id_ << " TLS handshake complete";
   if (server_->options().tls.handshake_first) Send("INFO " + server_->InfoJson(id_, ip_) + " \r\n");
   Flush();
@@ -270,7 +271,8 @@ void Client::Tick(absl::Time now) {
     }
     return;
   }
-  if (!connected_ && server_->authenticator().required() && now - accepted_at_ > o.auth_timeout) {
+  if (!connected_ && server_->authenticator().required() &&
+      now - auth_clock_start_ > o.auth_timeout) {
     SendErrAndClose("Authentication Timeout", "auth timeout");
     return;
   }

@@ -139,6 +139,9 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   // Set once at CONNECT, before any subscription exists; read by publishers.
   std::atomic<bool> filter_deliveries_{false};
   absl::Time accepted_at_;
+  // The auth timeout counts from here: accept, or the end of the TLS
+  // handshake (as nats-server).
+  absl::Time auth_clock_start_;
   absl::Time last_read_;
   // For monitoring: the last read, and what was published (loop thread
   // writes, any thread reads).
