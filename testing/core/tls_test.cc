@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -139,6 +140,18 @@ class TlsTest : public ::testing::TestWithParam<Backend> {
     const std::string& url = ports->nats.front();
     EXPECT_TRUE(absl::StartsWith(url, "tls://")) << url;
     port_ = std::stoi(url.substr(url.rfind(':') + 1));
+    if (!ports->monitoring.empty()) {
+      const std::string& http = ports->monitoring.front();
+      http_port_ = std::stoi(http.substr(http.rfind(':') + 1));
+    }
+  }
+
+  // The monitoring server's /varz, compacted: no blanks around ':'.
+  std::string Varz() {
+    RawClient http(http_port_);
+    EXPECT_TRUE(http.Send("GET /varz HTTP/1.0\r\n\r\n"));
+    http.WaitClosed(5000);
+    return std::regex_replace(http.buffer(), std::regex("\": +"), "\":");
   }
 
   std::vector<std::string> TlsFlags() const {
@@ -211,6 +224,7 @@ class TlsTest : public ::testing::TestWithParam<Backend> {
   std::string binary_;
   std::unique_ptr<harness::Process> server_;
   int port_ = 0;
+  int http_port_ = 0;
 };
 
 TEST_P(TlsTest, InfoIsPlaintextAndSaysTlsIsRequired) {
@@ -255,10 +269,14 @@ TEST_P(TlsTest, ConfigBlockAndHandshakeTimeout) {
   const std::string conf = certs_.dir + "/tls-" + GetParam().name + ".conf";
   std::ofstream(conf) << "tls {\n  cert_file: \"" << certs_.server << "\"\n  key_file: \""
                       << certs_.server_key << "\"\n  timeout: 0.5\n}\n";
-  StartServer({"-c", conf});
+  StartServer({"-c", conf, "-m", "-1"});
   Conn c;
   ASSERT_EQ(Connect(&c, true), NATS_OK);
   ExpectPubSub(&c);
+  const std::string varz = Varz();
+  EXPECT_TRUE(absl::StrContains(varz, "\"tls_required\":true")) << varz;
+  EXPECT_TRUE(absl::StrContains(varz, "\"tls_timeout\":0.5")) << varz;
+  EXPECT_FALSE(absl::StrContains(varz, "tls_verify")) << varz;
 
   RawClient idle(port_);
   PlaintextInfo(&idle);
