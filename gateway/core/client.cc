@@ -131,6 +131,11 @@ bool Client::ContinueHandshake() {
     if (tls_session_ != nullptr) {
       r = tls_session_->Handshake();
       if (r == TlsSession::kFailed) error = tls_session_->error();
+      if (r == TlsSession::kDone) {
+        common::MutexLock info_lock(&info_mu_);
+        tls_version_ = tls_session_->version();
+        tls_cipher_suite_ = tls_session_->cipher_suite();
+      }
     }
   }
   if (r == TlsSession::kWouldBlock) return false;
@@ -455,6 +460,8 @@ ConnectionInfo Client::Info() const {
     info.name = name_;
     info.lang = lang_;
     info.version = version_;
+    info.tls_version = tls_version_;
+    info.tls_cipher_suite = tls_cipher_suite_;
   }
   info.counts = Counts();
   {

@@ -54,6 +54,23 @@ TlsSession::HandshakeResult TlsSession::Handshake() {
   return Result(rc) < 0 && errno == EAGAIN ? kWouldBlock : kFailed;
 }
 
+std::string TlsSession::version() const {
+  switch (SSL_version(ssl_)) {
+    case TLS1_2_VERSION:
+      return "1.2";
+    case TLS1_3_VERSION:
+      return "1.3";
+    default:
+      return SSL_get_version(ssl_);
+  }
+}
+
+std::string TlsSession::cipher_suite() const {
+  const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl_);
+  const char* name = cipher == nullptr ? nullptr : SSL_CIPHER_standard_name(cipher);
+  return name == nullptr ? "" : name;
+}
+
 ssize_t TlsSession::Read(char* buf, size_t len) {
   ERR_clear_error();
   const int rc = SSL_read(ssl_, buf, static_cast<int>(std::min<size_t>(len, 1 << 30)));

@@ -43,6 +43,10 @@ class TlsSession {
   // Advances the server side of the handshake with what the socket holds.
   HandshakeResult Handshake();
   bool established() const { return established_; }
+  // Once established, as nats-server's monitoring names them: "1.3",
+  // "TLS_AES_256_GCM_SHA384".
+  std::string version() const;
+  std::string cipher_suite() const;
   // Like ::read: bytes read, 0 when the peer closed, -1 with errno EAGAIN
   // (wait for the socket) or EIO (failed; see error()).
   ssize_t Read(char* buf, size_t len);

@@ -236,6 +236,8 @@ MonitorResponse Monitor::Connz(const QueryParams& params, absl::Time now) {
     if (!info.name.empty()) conn["name"] = info.name;
     if (!info.lang.empty()) conn["lang"] = info.lang;
     if (!info.version.empty()) conn["version"] = info.version;
+    if (!info.tls_version.empty()) conn["tls_version"] = info.tls_version;
+    if (!info.tls_cipher_suite.empty()) conn["tls_cipher_suite"] = info.tls_cipher_suite;
     list.push_back(std::move(conn));
   }
   c["num_connections"] = list.size();

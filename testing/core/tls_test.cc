@@ -146,10 +146,10 @@ class TlsTest : public ::testing::TestWithParam<Backend> {
     }
   }
 
-  // The monitoring server's /varz, compacted: no blanks around ':'.
-  std::string Varz() {
+  // A monitoring page (e.g. "/varz"), compacted: no blanks after ':'.
+  std::string Monitoring(const std::string& path) {
     RawClient http(http_port_);
-    EXPECT_TRUE(http.Send("GET /varz HTTP/1.0\r\n\r\n"));
+    EXPECT_TRUE(http.Send("GET " + path + " HTTP/1.0\r\n\r\n"));
     http.WaitClosed(5000);
     return std::regex_replace(http.buffer(), std::regex("\": +"), "\":");
   }
@@ -273,10 +273,13 @@ TEST_P(TlsTest, ConfigBlockAndHandshakeTimeout) {
   Conn c;
   ASSERT_EQ(Connect(&c, true), NATS_OK);
   ExpectPubSub(&c);
-  const std::string varz = Varz();
+  const std::string varz = Monitoring("/varz");
   EXPECT_TRUE(absl::StrContains(varz, "\"tls_required\":true")) << varz;
   EXPECT_TRUE(absl::StrContains(varz, "\"tls_timeout\":0.5")) << varz;
   EXPECT_FALSE(absl::StrContains(varz, "tls_verify")) << varz;
+  const std::string connz = Monitoring("/connz");
+  EXPECT_TRUE(absl::StrContains(connz, "\"tls_version\":\"1.3\"")) << connz;
+  EXPECT_TRUE(absl::StrContains(connz, "\"tls_cipher_suite\":\"TLS_")) << connz;
 
   RawClient idle(port_);
   PlaintextInfo(&idle);
