@@ -173,7 +173,8 @@ absl::Status Engine::WritePortsFile(const EngineOptions& options) {
   common::Ports ports;
   for (const std::string& host_port :
        common::ReachableHostPorts(options.server.host, server_->port())) {
-    ports.nats.push_back("nats://" + host_port);
+    // As nats-server: the scheme says whether clients must use TLS.
+    ports.nats.push_back((options.server.tls.enabled ? "tls://" : "nats://") + host_port);
   }
   if (http_monitor_ != nullptr) {
     const core::ServerOptions& o = options.server;

@@ -19,6 +19,7 @@
 #include "common/mutex_checks.h"
 #include "common/pid_file.h"
 #include "common/signals.h"
+#include "gateway/core/tls.h"
 #include "gateway/engine.h"
 #include "glog/logging.h"
 
@@ -60,6 +61,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (server.check_config) {
+    // As nats-server -t: the certificate and key must load too.
+    if (server.tls.enabled) {
+      if (auto tls = jsengine::gateway::core::TlsContext::Create(server.tls); !tls.ok()) {
+        std::cerr << "gateway: " << tls.status().message() << "\n";
+        return kUsageError;
+      }
+    }
     std::cerr << "gateway: configuration " << (server.config_file.empty() ? "" : "file ")
               << server.config_file << (server.config_file.empty() ? "" : " ") << "is valid\n";
     return 0;

@@ -82,20 +82,79 @@ void Client::Start() {
     }
   }
   ip_ = ip;
-  accepted_at_ = last_read_ = last_ping_sent_ = absl::Now();
+  accepted_at_ = auth_clock_start_ = last_read_ = last_ping_sent_ = absl::Now();
   last_read_ns_.store(absl::ToUnixNanos(last_read_), std::memory_order_relaxed);
   in_.resize(kInitialReadBuffer);
   server_->RegisterClient(shared_from_this());
   loop_->Watch(this, fd_);
-  Send("INFO " + server_->InfoJson(id_, ip_) + " \r\n");
+  const std::string info = "INFO " + server_->InfoJson(id_, ip_) + " \r\n";
+  if (const TlsContext* tls = server_->tls_context()) {
+    // Unless TLS comes first, INFO is in plaintext: the first bytes on a
+    // fresh socket, which fit in its send buffer.
+    if (!server_->options().tls.handshake_first &&
+        ::send(fd_, info.data(), info.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(info.size())) {
+      Close("write error");
+      return;
+    }
+    common::MutexLock lock(&write_mu_);
+    tls_session_ = tls->NewSession(fd_);
+    tls_ = tls_handshaking_ = true;
+  } else {
+    Send(info);
+  }
   VLOG(1) << "client " << id_ << " connected from " << ip_;
   if (server_->NumConnections() > server_->options().max_connections) {
     SendErrAndClose("maximum connections exceeded", "max connections");
   }
 }
 
+ssize_t Client::ReadInput(char* buf, size_t len) {
+  if (!tls_) return ::read(fd_, buf, len);
+  common::MutexLock lock(&write_mu_);
+  if (tls_session_ == nullptr) {
+    errno = EBADF;
+    return -1;
+  }
+  const ssize_t n = tls_session_->Read(buf, len);
+  if (n < 0 && errno == EIO) {
+    LOG(INFO) << "client " << id_ << " (" << ip_ << "): TLS read error: " << tls_session_->error();
+    errno = EIO;
+  }
+  return n;
+}
+
+bool Client::ContinueHandshake() {
+  TlsSession::HandshakeResult r = TlsSession::kFailed;
+  std::string error;
+  {
+    common::MutexLock lock(&write_mu_);
+    if (tls_session_ != nullptr) {
+      r = tls_session_->Handshake();
+      if (r == TlsSession::kFailed) error = tls_session_->error();
+      if (r == TlsSession::kDone) {
+        common::MutexLock info_lock(&info_mu_);
+        tls_version_ = tls_session_->version();
+        tls_cipher_suite_ = tls_session_->cipher_suite();
+      }
+    }
+  }
+  if (r == TlsSession::kWouldBlock) return false;
+  if (r == TlsSession::kFailed) {
+    LOG(INFO) << "client " << id_ << " (" << ip_ << "): TLS handshake error: " << error;
+    Close("TLS handshake error");
+    return false;
+  }
+  tls_handshaking_ = false;
+  auth_clock_start_ = absl::Now();
+  VLOG(1) << "client " << id_ << " TLS handshake complete";
+  if (server_->options().tls.handshake_first) Send("INFO " + server_->InfoJson(id_, ip_) + " \r\n");
+  Flush();
+  return !closed_;
+}
+
 bool Client::OnReadable() {
   if (throttled_) return false;
+  if (tls_handshaking_ && !ContinueHandshake()) return false;
   bool more = false;
   for (int reads = 0; !closed_; ++reads) {
     if (reads == kMaxReadsPerTurn) {
@@ -104,7 +163,7 @@ bool Client::OnReadable() {
     }
     if (in_len_ == in_.size()) in_.resize(in_.size() * 2);
     const size_t space = in_.size() - in_len_;
-    ssize_t n = ::read(fd_, in_.data() + in_len_, space);
+    ssize_t n = ReadInput(in_.data() + in_len_, space);
     if (n == 0) {
       Close("client closed connection");
       return false;
@@ -130,7 +189,9 @@ bool Client::OnReadable() {
       std::memmove(in_.data(), in_.data() + r.consumed, in_len_ - r.consumed);
       in_len_ -= r.consumed;
     }
-    if (throttled_ || static_cast<size_t>(n) < space) break;
+    // A short read drains a plain socket, but TLS returns one record at a
+    // time: only EAGAIN says the socket is empty (epoll is edge-triggered).
+    if (throttled_ || (static_cast<size_t>(n) < space && !tls_)) break;
     // More input is waiting: hand out what this chunk produced first, so a
     // fast publisher cannot starve its subscribers' writes.
     EventLoop::FlushTouched();
@@ -146,6 +207,12 @@ bool Client::OnReadable() {
 
 void Client::Flush() {
   if (closed_) return;
+  if (tls_handshaking_ && close_reason_.load() == nullptr) {
+    // EPOLLOUT: a handshake that could not write resumes. Input that arrived
+    // meanwhile raised no new edge: read it now.
+    if (ContinueHandshake()) OnReadable();
+    return;
+  }
   if (close_reason_.load() == nullptr) {
     common::MutexLock lock(&write_mu_);
     WriteOut();
@@ -164,6 +231,7 @@ void Client::FlushFromAnyThread() {
 }
 
 void Client::WriteOut() {
+  if (tls_session_ != nullptr && !tls_session_->established()) return;
   for (int round = 0; round < 8; ++round) {
     if (woff_ == wbuf_.size()) {
       wbuf_.clear();
@@ -178,7 +246,9 @@ void Client::WriteOut() {
       wbuf_.swap(out_);
       inflight_.store(wbuf_.size(), std::memory_order_relaxed);
     }
-    ssize_t n = ::send(fd_, wbuf_.data() + woff_, wbuf_.size() - woff_, MSG_NOSIGNAL);
+    ssize_t n = tls_session_ != nullptr
+                    ? tls_session_->Write(wbuf_.data() + woff_, wbuf_.size() - woff_)
+                    : ::send(fd_, wbuf_.data() + woff_, wbuf_.size() - woff_, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -199,7 +269,15 @@ void Client::WriteOut() {
 
 void Client::Tick(absl::Time now) {
   const ServerOptions& o = server_->options();
-  if (!connected_ && server_->authenticator().required() && now - accepted_at_ > o.auth_timeout) {
+  if (tls_handshaking_) {
+    if (now - accepted_at_ > o.tls.timeout) {
+      LOG(INFO) << "client " << id_ << " (" << ip_ << "): TLS handshake timeout";
+      Close("TLS handshake timeout");
+    }
+    return;
+  }
+  if (!connected_ && server_->authenticator().required() &&
+      now - auth_clock_start_ > o.auth_timeout) {
     SendErrAndClose("Authentication Timeout", "auth timeout");
     return;
   }
@@ -226,6 +304,7 @@ void Client::Close(const char* reason) {
     // Closing the socket also drops it from the epoll set.
     common::MutexLock lock(&write_mu_);
     MaybeEndStall(true);
+    tls_session_.reset();
     ::close(fd_);
     fd_ = -1;
   }
@@ -381,6 +460,8 @@ ConnectionInfo Client::Info() const {
     info.name = name_;
     info.lang = lang_;
     info.version = version_;
+    info.tls_version = tls_version_;
+    info.tls_cipher_suite = tls_cipher_suite_;
   }
   info.counts = Counts();
   {

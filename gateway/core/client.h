@@ -5,6 +5,11 @@
 // that loop's thread. Output may be appended from any thread (other
 // connections' loops, internal publishers) under `out_mu_`, and written to
 // the socket by any thread under `write_mu_`.
+//
+// With TLS, INFO goes out in plaintext and the client then handshakes; until
+// the handshake completes no input is parsed and output waits. Every use of
+// the TLS session, reads included, happens under `write_mu_`; a plaintext
+// connection reads without it.
 #ifndef JSENGINE_GATEWAY_CORE_CLIENT_H_
 #define JSENGINE_GATEWAY_CORE_CLIENT_H_
 
@@ -23,6 +28,7 @@
 #include "gateway/core/parser.h"
 #include "gateway/core/stats.h"
 #include "gateway/core/subscription.h"
+#include "gateway/core/tls.h"
 
 namespace jsengine::gateway::core {
 
@@ -102,6 +108,11 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   // resumes). A failed write sets close_reason_.
   void WriteOut() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   bool Authorized();
+  // Loop thread: like ::read, from the socket or the TLS session.
+  ssize_t ReadInput(char* buf, size_t len);
+  // Loop thread: advances the TLS handshake; true once it completed and the
+  // connection may be read. Closes the connection when it failed.
+  bool ContinueHandshake();
 
   Server* const server_;
   EventLoop* const loop_;
@@ -122,10 +133,15 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   std::atomic<bool> headers_{false};
   bool no_responders_ = false;
   bool closed_ = false;
+  bool tls_ = false;              // the connection uses TLS
+  bool tls_handshaking_ = false;  // and has not completed the handshake
   PermissionChecker permissions_{nullptr};
   // Set once at CONNECT, before any subscription exists; read by publishers.
   std::atomic<bool> filter_deliveries_{false};
   absl::Time accepted_at_;
+  // The auth timeout counts from here: accept, or the end of the TLS
+  // handshake (as nats-server).
+  absl::Time auth_clock_start_;
   absl::Time last_read_;
   // For monitoring: the last read, and what was published (loop thread
   // writes, any thread reads).
@@ -137,6 +153,8 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   std::string name_ ABSL_GUARDED_BY(info_mu_);
   std::string lang_ ABSL_GUARDED_BY(info_mu_);
   std::string version_ ABSL_GUARDED_BY(info_mu_);
+  std::string tls_version_ ABSL_GUARDED_BY(info_mu_);
+  std::string tls_cipher_suite_ ABSL_GUARDED_BY(info_mu_);
   absl::Time last_ping_sent_;
   int pings_out_ = 0;
 
@@ -160,6 +178,7 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   common::Mutex write_mu_;
   std::string wbuf_ ABSL_GUARDED_BY(write_mu_);  // Being written.
   size_t woff_ ABSL_GUARDED_BY(write_mu_) = 0;
+  std::unique_ptr<TlsSession> tls_session_ ABSL_GUARDED_BY(write_mu_);
 
   // Backpressure as a consumer (see StallOn).
   std::atomic<bool> stalled_{false};

@@ -379,6 +379,50 @@ absl::Status ApplyJetStream(const ConfigValue& v, ServerOptions* o) {
   return absl::OkStatus();
 }
 
+// The client port's `tls {}` block, as nats-server 2.9 reads it.
+absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
+  if (v.kind != ConfigValue::Kind::kMap) return ValueError("tls", v, "must be a map");
+  TlsOptions parsed;
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    if (k == "cert_file") {
+      s = GetString(k, val, &parsed.cert_file);
+    } else if (k == "key_file") {
+      s = GetString(k, val, &parsed.key_file);
+    } else if (k == "ca_file") {
+      s = GetString(k, val, &parsed.ca_file);
+    } else if (k == "verify") {
+      s = GetBool(k, val, &parsed.verify);
+    } else if (k == "verify_and_map") {
+      bool map = false;
+      s = GetBool(k, val, &map);
+      if (s.ok() && map) {
+        s = ValueError(k, val,
+                       "is not supported (users are not mapped from client certificates); "
+                       "use verify");
+      }
+    } else if (k == "timeout") {
+      s = GetDuration(k, val, &parsed.timeout);
+    } else if (k == "handshake_first" || k == "first") {
+      s = GetBool(k, val, &parsed.handshake_first);
+    } else if (k == "min_version" || k == "minimum_version") {
+      s = GetString(k, val, &parsed.min_version);
+      if (s.ok() && parsed.min_version != "1.2" && parsed.min_version != "1.3") {
+        s = ValueError(k, val, "must be \"1.2\" or \"1.3\"");
+      }
+    } else {
+      s = UnknownKey("tls", k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  if (parsed.cert_file.empty()) return ValueError("tls", v, "needs cert_file");
+  if (parsed.key_file.empty()) return ValueError("tls", v, "needs key_file");
+  if (parsed.timeout == absl::ZeroDuration()) parsed.timeout = TlsOptions().timeout;
+  parsed.enabled = true;
+  *tls = parsed;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<ConfigValue> ParseConfigText(std::string_view text) {
@@ -422,6 +466,8 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = ApplyAuthorization(v, o);
     } else if (key == "jetstream") {
       s = ApplyJetStream(v, o);
+    } else if (key == "tls") {
+      s = ApplyTls(v, &o->tls);
     } else if (key == "debug") {
       s = GetBool(key, v, &o->debug);
     } else if (key == "trace") {

@@ -126,6 +126,62 @@ TEST(ConfigTest, ClearErrors) {
             "config line 1: 'ping_interval' must be a duration like \"2m\" or a number of seconds");
 }
 
+TEST(ConfigTest, TlsBlock) {
+  ServerOptions o;
+  absl::Status s = ApplyConfigText(R"(
+tls {
+  cert_file: "/certs/server.pem"
+  key_file: "/certs/server-key.pem"
+  ca_file: "/certs/ca.pem"
+  verify: true
+  timeout: 0.5
+  min_version: "1.3"
+}
+)",
+                                   &o);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_TRUE(o.tls.enabled);
+  EXPECT_EQ(o.tls.cert_file, "/certs/server.pem");
+  EXPECT_EQ(o.tls.key_file, "/certs/server-key.pem");
+  EXPECT_EQ(o.tls.ca_file, "/certs/ca.pem");
+  EXPECT_TRUE(o.tls.verify);
+  EXPECT_EQ(o.tls.timeout, absl::Milliseconds(500));
+  EXPECT_EQ(o.tls.min_version, "1.3");
+  EXPECT_FALSE(o.tls.handshake_first);
+
+  ServerOptions defaults;
+  ASSERT_TRUE(ApplyConfigText("tls { cert_file: c, key_file: k }", &defaults).ok());
+  EXPECT_TRUE(defaults.tls.enabled);
+  EXPECT_FALSE(defaults.tls.verify);
+  EXPECT_EQ(defaults.tls.timeout, absl::Seconds(2));
+  EXPECT_EQ(defaults.tls.min_version, "1.2");
+
+  ServerOptions first;
+  ASSERT_TRUE(
+      ApplyConfigText("tls { cert_file: c, key_file: k, handshake_first: true }", &first).ok());
+  EXPECT_TRUE(first.tls.handshake_first);
+}
+
+TEST(ConfigTest, TlsErrors) {
+  ServerOptions o;
+  auto error = [&](const char* text) {
+    absl::Status s = ApplyConfigText(text, &o);
+    EXPECT_FALSE(s.ok()) << text;
+    return std::string(s.message());
+  };
+  EXPECT_EQ(error("tls { key_file: k }"), "config line 1: 'tls' needs cert_file");
+  EXPECT_EQ(error("tls { cert_file: c }"), "config line 1: 'tls' needs key_file");
+  EXPECT_EQ(error("tls { cert_file: c, key_file: k, verify_and_map: true }"),
+            "config line 1: 'verify_and_map' is not supported (users are not mapped from client "
+            "certificates); use verify");
+  EXPECT_EQ(error("tls { cert_file: c, key_file: k, min_version: \"1.1\" }"),
+            "config line 1: 'min_version' must be \"1.2\" or \"1.3\"");
+  EXPECT_EQ(error("tls { cert_file: c, key_file: k, cipher_suites: [x] }"),
+            "config line 1: unsupported key 'cipher_suites' in tls");
+  EXPECT_FALSE(o.tls.enabled);
+  EXPECT_TRUE(ApplyConfigText("tls { cert_file: c, key_file: k, verify_and_map: false }", &o).ok());
+}
+
 TEST(ConfigTest, MissingFile) {
   ServerOptions o;
   EXPECT_EQ(ApplyConfigFile("/nonexistent/x.conf", &o).code(), absl::StatusCode::kNotFound);

@@ -32,6 +32,11 @@ enum class Flag {
   kMaxPayload,
   kPortsFileDir,
   kHttpPort,
+  kTls,
+  kTlsCert,
+  kTlsKey,
+  kTlsCaCert,
+  kTlsVerify,
   kUnknown
 };
 
@@ -80,6 +85,11 @@ constexpr FlagSpec kFlags[] = {
     {"ports_file_dir", Flag::kPortsFileDir, true},
     {"m", Flag::kHttpPort, true},
     {"http_port", Flag::kHttpPort, true},
+    {"tls", Flag::kTls, false},
+    {"tlscert", Flag::kTlsCert, true},
+    {"tlskey", Flag::kTlsKey, true},
+    {"tlscacert", Flag::kTlsCaCert, true},
+    {"tlsverify", Flag::kTlsVerify, false},
 };
 
 const FlagSpec* Lookup(const std::string& name) {
@@ -115,6 +125,57 @@ absl::Status BoolFlagValue(const std::string& spelled, const std::string& value,
   } else {
     return absl::InvalidArgumentError(absl::StrCat("invalid boolean value for ", spelled));
   }
+  return absl::OkStatus();
+}
+
+struct Parsed {
+  Flag flag;
+  std::string value;
+  bool on;  // boolean flags
+};
+
+// As nats-server: any --tls* flag replaces the configuration file's TLS
+// settings (keeping its timeout and min_version) and turns TLS on, unless
+// --tls=false is given, which turns TLS off whatever else is set.
+absl::Status ApplyTlsFlags(const std::vector<Parsed>& parsed, TlsOptions* tls) {
+  bool any = false;
+  TlsOptions flags;
+  flags.timeout = tls->timeout;
+  flags.min_version = tls->min_version;
+  for (const Parsed& p : parsed) {
+    switch (p.flag) {
+      case Flag::kTls:
+        if (!p.on) {
+          tls->enabled = false;
+          return absl::OkStatus();
+        }
+        break;
+      case Flag::kTlsCert:
+        flags.cert_file = p.value;
+        break;
+      case Flag::kTlsKey:
+        flags.key_file = p.value;
+        break;
+      case Flag::kTlsCaCert:
+        flags.ca_file = p.value;
+        break;
+      case Flag::kTlsVerify:
+        flags.verify = p.on;
+        break;
+      default:
+        continue;
+    }
+    any = true;
+  }
+  if (!any) return absl::OkStatus();
+  if (flags.cert_file.empty()) {
+    return absl::InvalidArgumentError("TLS Server certificate must be present and valid");
+  }
+  if (flags.key_file.empty()) {
+    return absl::InvalidArgumentError("TLS Server private key must be present and valid");
+  }
+  flags.enabled = true;
+  *tls = flags;
   return absl::OkStatus();
 }
 
@@ -157,6 +218,13 @@ Authorization Options:
         --pass <password>            Password required for connections
         --auth <token>               Authorization token required for connections
 
+TLS Options (any of them replaces the configuration file's tls block):
+        --tls                        Enable TLS, do not verify clients (default: false)
+        --tlscert <file>             Server certificate file
+        --tlskey <file>              Private key for server certificate
+        --tlsverify                  Enable TLS, verify client certificates
+        --tlscacert <file>           Client certificate CA for verification
+
 Common Options:
     -h, --help                       Show this message
     -v, --version                    Show version
@@ -167,11 +235,6 @@ std::string VersionLine() { return absl::StrCat("nats-server: v", kServerVersion
 
 absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions* options,
                              std::vector<std::string>* unrecognized) {
-  struct Parsed {
-    Flag flag;
-    std::string value;
-    bool on;  // boolean flags
-  };
   std::vector<Parsed> parsed;
   std::string config_file;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -207,6 +270,7 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
   if (!config_file.empty() && !exits_at_once) {
     if (absl::Status s = ApplyConfigFile(config_file, options); !s.ok()) return s;
   }
+  if (absl::Status s = ApplyTlsFlags(parsed, &options->tls); !s.ok()) return s;
   for (const Parsed& p : parsed) {
     switch (p.flag) {
       case Flag::kAddr:
@@ -280,6 +344,11 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
       case Flag::kCheckConfig:
         options->check_config = p.on;
         break;
+      case Flag::kTls:
+      case Flag::kTlsCert:
+      case Flag::kTlsKey:
+      case Flag::kTlsCaCert:
+      case Flag::kTlsVerify:
       case Flag::kConfig:
       case Flag::kUnknown:
         break;

@@ -31,6 +31,22 @@ struct UserAccount {
   UserPermissions permissions;
 };
 
+// TLS on the client port, as nats-server's `tls {}` block and --tls* flags:
+// INFO goes out in plaintext with tls_required, then the client handshakes.
+struct TlsOptions {
+  bool enabled = false;
+  std::string cert_file;  // PEM certificate chain, the server's first
+  std::string key_file;   // PEM private key
+  std::string ca_file;    // PEM CAs that client certificates must chain to
+  bool verify = false;    // require a client certificate signed by ca_file
+  // A client that has not completed the handshake by then is closed.
+  absl::Duration timeout = absl::Seconds(2);
+  std::string min_version = "1.2";  // "1.2" or "1.3"
+  // nats-server 2.10's handshake_first: the client starts TLS at once and
+  // INFO comes over TLS.
+  bool handshake_first = false;
+};
+
 // nats-server's -p value for "any free port"; ServerOptions.port says 0.
 constexpr int kRandomPort = -1;
 
@@ -62,6 +78,8 @@ struct ServerOptions {
   std::string password;
   std::string token;
   std::vector<UserAccount> users;
+
+  TlsOptions tls;
 
   bool debug = false;
   bool trace = false;

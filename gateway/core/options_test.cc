@@ -51,6 +51,61 @@ TEST(OptionsTest, NatsServerFlags) {
   EXPECT_TRUE(o2.show_help);
 }
 
+TEST(OptionsTest, TlsFlags) {
+  ServerOptions o;
+  std::vector<std::string> rest;
+  ASSERT_TRUE(ParseServerArgs({"--tls", "--tlscert", "s.pem", "--tlskey=k.pem"}, &o, &rest).ok());
+  EXPECT_TRUE(o.tls.enabled);
+  EXPECT_EQ(o.tls.cert_file, "s.pem");
+  EXPECT_EQ(o.tls.key_file, "k.pem");
+  EXPECT_FALSE(o.tls.verify);
+
+  ServerOptions v;
+  ASSERT_TRUE(ParseServerArgs({"--tlsverify", "--tlscert", "s.pem", "--tlskey", "k.pem",
+                               "--tlscacert", "ca.pem"},
+                              &v, &rest)
+                  .ok());
+  EXPECT_TRUE(v.tls.enabled) << "--tlsverify alone turns TLS on, as in nats-server";
+  EXPECT_TRUE(v.tls.verify);
+  EXPECT_EQ(v.tls.ca_file, "ca.pem");
+
+  ServerOptions off;
+  ASSERT_TRUE(ParseServerArgs({"--tls=false", "--tlscert", "s.pem"}, &off, &rest).ok());
+  EXPECT_FALSE(off.tls.enabled);
+
+  ServerOptions bad;
+  EXPECT_EQ(ParseServerArgs({"--tls", "--tlskey", "k.pem"}, &bad, &rest).message(),
+            "TLS Server certificate must be present and valid");
+  EXPECT_EQ(ParseServerArgs({"--tlsverify", "--tlscert", "s.pem"}, &bad, &rest).message(),
+            "TLS Server private key must be present and valid");
+  EXPECT_TRUE(rest.empty());
+}
+
+TEST(OptionsTest, TlsFlagsReplaceTheConfigFilesTlsBlock) {
+  const std::string path = ::testing::TempDir() + "/tls.conf";
+  {
+    std::ofstream f(path);
+    f << "tls { cert_file: c.pem, key_file: k.pem, ca_file: ca.pem, verify: true, timeout: 5 }\n";
+  }
+  ServerOptions o;
+  std::vector<std::string> rest;
+  ASSERT_TRUE(ParseServerArgs({"-c", path}, &o, &rest).ok());
+  EXPECT_TRUE(o.tls.verify);
+  ServerOptions flags;
+  ASSERT_TRUE(ParseServerArgs({"-c", path, "--tls", "--tlscert", "f.pem", "--tlskey", "fk.pem"},
+                              &flags, &rest)
+                  .ok());
+  EXPECT_TRUE(flags.tls.enabled);
+  EXPECT_EQ(flags.tls.cert_file, "f.pem");
+  EXPECT_EQ(flags.tls.ca_file, "");
+  EXPECT_FALSE(flags.tls.verify);
+  EXPECT_EQ(flags.tls.timeout, absl::Seconds(5));
+  ServerOptions off;
+  ASSERT_TRUE(ParseServerArgs({"-c", path, "--tls=false"}, &off, &rest).ok());
+  EXPECT_FALSE(off.tls.enabled);
+  std::remove(path.c_str());
+}
+
 TEST(OptionsTest, MinusOnePicksAnyFreePortAsInNatsServer) {
   ServerOptions o;
   std::vector<std::string> rest;

@@ -49,6 +49,11 @@ Server::~Server() { Shutdown(); }
 
 absl::Status Server::Start() {
   if (started_.exchange(true)) return absl::FailedPreconditionError("server already started");
+  if (options_.tls.enabled) {
+    absl::StatusOr<std::unique_ptr<TlsContext>> tls = TlsContext::Create(options_.tls);
+    if (!tls.ok()) return tls.status();
+    tls_context_ = *std::move(tls);
+  }
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -86,6 +91,7 @@ absl::Status Server::Start() {
     loops_.push_back(std::move(loop));
   }
   for (auto& loop : loops_) threads_.emplace_back([l = loop.get()] { l->Run(); });
+  if (tls_context_ != nullptr) LOG(INFO) << "TLS required for client connections";
   LOG(INFO) << "Listening for client connections on " << options_.host << ":" << port_
             << " (server id " << server_id_ << ", " << n << " event loops)";
   return absl::OkStatus();
@@ -171,6 +177,10 @@ std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip) c
   info["port"] = port_;
   info["headers"] = true;
   if (authenticator_.required()) info["auth_required"] = true;
+  if (options_.tls.enabled) {
+    info["tls_required"] = true;
+    if (options_.tls.verify) info["tls_verify"] = true;
+  }
   info["max_payload"] = options_.max_payload;
   if (options_.jetstream) info["jetstream"] = true;
   info["client_id"] = client_id;

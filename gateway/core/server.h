@@ -36,6 +36,7 @@
 #include "gateway/core/stats.h"
 #include "gateway/core/sublist.h"
 #include "gateway/core/subscription.h"
+#include "gateway/core/tls.h"
 
 namespace jsengine::gateway::core {
 
@@ -129,6 +130,8 @@ class Server {
                std::string_view headers, bool has_headers, std::string_view payload);
   Sublist& sublist() { return sublist_; }
   const Authenticator& authenticator() const { return authenticator_; }
+  // Null unless options.tls.enabled; set by Start.
+  const TlsContext* tls_context() const { return tls_context_.get(); }
   // Removes a subscription from the index and its owner's table.
   void RemoveSubscription(const SubscriptionPtr& sub);
   std::string InfoJson(uint64_t client_id, const std::string& client_ip) const;
@@ -147,6 +150,7 @@ class Server {
   const std::string server_id_;
   Sublist sublist_;
   Authenticator authenticator_;
+  std::unique_ptr<TlsContext> tls_context_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::vector<std::unique_ptr<EventLoop>> loops_;

@@ -39,6 +39,9 @@ struct ConnectionInfo {
   std::string name;
   std::string lang;
   std::string version;
+  // Of a TLS connection, once the handshake completed.
+  std::string tls_version;
+  std::string tls_cipher_suite;
   MessageCounts counts;
   uint64_t subscriptions = 0;
   uint64_t pending_bytes = 0;

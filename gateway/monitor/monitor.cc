@@ -20,7 +20,6 @@ using Json = nlohmann::ordered_json;
 
 // nats-server's defaults for what the gateway does not configure.
 constexpr int kDefaultConnzLimit = 1024;
-constexpr int kTlsTimeoutSeconds = 2;
 constexpr int64_t kWriteDeadlineNanos = 10'000'000'000;
 
 // Go's time.RFC3339Nano in UTC, as nats-server writes times.
@@ -119,6 +118,10 @@ MonitorResponse Monitor::Varz(absl::Time now) {
   v["host"] = o.host;
   v["port"] = server_->port();
   if (server_->authenticator().required()) v["auth_required"] = true;
+  if (o.tls.enabled) {
+    v["tls_required"] = true;
+    if (o.tls.verify) v["tls_verify"] = true;
+  }
   v["max_connections"] = o.max_connections;
   v["ping_interval"] = absl::ToInt64Nanoseconds(o.ping_interval);
   v["ping_max"] = o.ping_max;
@@ -156,7 +159,13 @@ MonitorResponse Monitor::Varz(absl::Time now) {
                    {"api", {{"total", api.total}, {"errors", api.errors}}}};
   }
   v["jetstream"] = js;
-  v["tls_timeout"] = kTlsTimeoutSeconds;
+  // Seconds, as nats-server's float: 2, not 2.0, when whole.
+  const double tls_timeout = absl::ToDoubleSeconds(o.tls.timeout);
+  if (tls_timeout == static_cast<int64_t>(tls_timeout)) {
+    v["tls_timeout"] = static_cast<int64_t>(tls_timeout);
+  } else {
+    v["tls_timeout"] = tls_timeout;
+  }
   v["write_deadline"] = kWriteDeadlineNanos;
   v["start"] = GoTime(stats.start);
   v["now"] = GoTime(now);
@@ -227,6 +236,8 @@ MonitorResponse Monitor::Connz(const QueryParams& params, absl::Time now) {
     if (!info.name.empty()) conn["name"] = info.name;
     if (!info.lang.empty()) conn["lang"] = info.lang;
     if (!info.version.empty()) conn["version"] = info.version;
+    if (!info.tls_version.empty()) conn["tls_version"] = info.tls_version;
+    if (!info.tls_cipher_suite.empty()) conn["tls_cipher_suite"] = info.tls_cipher_suite;
     list.push_back(std::move(conn));
   }
   c["num_connections"] = list.size();

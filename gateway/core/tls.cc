@@ -1,0 +1,172 @@
+#include "gateway/core/tls.h"
+
+#include <errno.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+
+namespace jsengine::gateway::core {
+namespace {
+
+// OpenSSL's queued errors, oldest first, joined; clears the queue.
+std::string DrainErrors() {
+  std::string out;
+  while (unsigned long e = ERR_get_error()) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof(buf));
+    if (!out.empty()) out += "; ";
+    out += buf;
+  }
+  return out;
+}
+
+absl::Status FileError(std::string_view what, const std::string& path) {
+  std::string reason = DrainErrors();
+  return absl::InvalidArgumentError(std::string("TLS ") + std::string(what) + " " + path + ": " +
+                                    (reason.empty() ? "unusable" : reason));
+}
+
+void IgnoreSigpipeUnlessHandled() {
+  struct sigaction current;
+  if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+    signal(SIGPIPE, SIG_IGN);
+  }
+}
+
+}  // namespace
+
+TlsSession::TlsSession(ssl_st* ssl) : ssl_(ssl) {}
+
+TlsSession::~TlsSession() { SSL_free(ssl_); }
+
+TlsSession::HandshakeResult TlsSession::Handshake() {
+  if (established_) return kDone;
+  ERR_clear_error();
+  const int rc = SSL_do_handshake(ssl_);
+  if (rc == 1) {
+    established_ = true;
+    return kDone;
+  }
+  return Result(rc) < 0 && errno == EAGAIN ? kWouldBlock : kFailed;
+}
+
+std::string TlsSession::version() const {
+  switch (SSL_version(ssl_)) {
+    case TLS1_2_VERSION:
+      return "1.2";
+    case TLS1_3_VERSION:
+      return "1.3";
+    default:
+      return SSL_get_version(ssl_);
+  }
+}
+
+std::string TlsSession::cipher_suite() const {
+  const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl_);
+  const char* name = cipher == nullptr ? nullptr : SSL_CIPHER_standard_name(cipher);
+  return name == nullptr ? "" : name;
+}
+
+ssize_t TlsSession::Read(char* buf, size_t len) {
+  ERR_clear_error();
+  const int rc = SSL_read(ssl_, buf, static_cast<int>(std::min<size_t>(len, 1 << 30)));
+  return rc > 0 ? rc : Result(rc);
+}
+
+ssize_t TlsSession::Write(const char* buf, size_t len) {
+  // SSL_write takes one record at a time; go on until the socket is full.
+  size_t written = 0;
+  while (written < len) {
+    ERR_clear_error();
+    const int rc =
+        SSL_write(ssl_, buf + written, static_cast<int>(std::min<size_t>(len - written, 1 << 30)));
+    if (rc <= 0) {
+      const ssize_t r = Result(rc);
+      if (written > 0 && r < 0 && errno == EAGAIN) break;
+      return r;
+    }
+    written += rc;
+  }
+  return static_cast<ssize_t>(written);
+}
+
+ssize_t TlsSession::Result(int rc) {
+  const int saved_errno = errno;
+  switch (SSL_get_error(ssl_, rc)) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+      errno = EAGAIN;
+      return -1;
+    case SSL_ERROR_ZERO_RETURN:
+      return 0;
+    case SSL_ERROR_SYSCALL:
+      error_ = DrainErrors();
+      if (error_.empty()) {
+        if (saved_errno == EAGAIN || saved_errno == EINTR) {
+          errno = EAGAIN;
+          return -1;
+        }
+        if (saved_errno == 0) return 0;  // the peer closed without close_notify
+        error_ = std::string("socket: ") + strerror(saved_errno);
+      }
+      errno = EIO;
+      return -1;
+    default:
+      error_ = DrainErrors();
+      if (error_.empty()) error_ = "TLS failure";
+      errno = EIO;
+      return -1;
+  }
+}
+
+absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions& options) {
+  ERR_clear_error();
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  if (ctx == nullptr) return absl::InternalError("SSL_CTX_new: " + DrainErrors());
+  std::unique_ptr<TlsContext> context(new TlsContext(ctx));
+  const int min_version = options.min_version == "1.3" ? TLS1_3_VERSION : TLS1_2_VERSION;
+  SSL_CTX_set_min_proto_version(ctx, min_version);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                            SSL_MODE_RELEASE_BUFFERS);
+  if (SSL_CTX_use_certificate_chain_file(ctx, options.cert_file.c_str()) != 1) {
+    return FileError("certificate", options.cert_file);
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx, options.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    return FileError("private key", options.key_file);
+  }
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    return FileError("private key does not match certificate; key", options.key_file);
+  }
+  if (!options.ca_file.empty()) {
+    if (SSL_CTX_load_verify_locations(ctx, options.ca_file.c_str(), nullptr) != 1) {
+      return FileError("CA file", options.ca_file);
+    }
+    if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(options.ca_file.c_str())) {
+      SSL_CTX_set_client_CA_list(ctx, names);
+    }
+  } else if (options.verify) {
+    SSL_CTX_set_default_verify_paths(ctx);
+  }
+  if (options.verify) {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  }
+  IgnoreSigpipeUnlessHandled();
+  return context;
+}
+
+TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
+
+std::unique_ptr<TlsSession> TlsContext::NewSession(int fd) const {
+  SSL* ssl = SSL_new(ctx_);
+  if (ssl == nullptr) return nullptr;
+  SSL_set_fd(ssl, fd);
+  SSL_set_accept_state(ssl);
+  return std::make_unique<TlsSession>(ssl);
+}
+
+}  // namespace jsengine::gateway::core

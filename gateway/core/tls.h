@@ -1,0 +1,88 @@
+// TLS for client connections, on OpenSSL (Debian's libssl).
+//
+// A TlsContext holds the server's certificate, key and client CA settings,
+// built once from TlsOptions; it hands out one TlsSession per connection.
+// A session runs TLS directly on the connection's non-blocking socket and
+// mimics ::read/::send: when the socket would block it returns -1 with
+// errno EAGAIN, and the caller waits for epoll as for a plaintext socket.
+//
+//   JSE_ASSIGN_OR_RETURN(std::unique_ptr<TlsContext> ctx, TlsContext::Create(options.tls));
+//   std::unique_ptr<TlsSession> tls = ctx->NewSession(fd);
+//   if (tls->Handshake() == TlsSession::kDone) n = tls->Read(buf, sizeof(buf));
+//
+// A TlsContext is immutable once created and safe to share across threads;
+// it must outlive its sessions. A TlsSession is not thread-safe: its caller
+// serializes every call. Writing to a socket whose peer closed it raises
+// SIGPIPE, which the server ignores (common/signals.h, or Create()).
+#ifndef JSENGINE_GATEWAY_CORE_TLS_H_
+#define JSENGINE_GATEWAY_CORE_TLS_H_
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "gateway/core/options.h"
+
+struct ssl_st;
+struct ssl_ctx_st;
+
+namespace jsengine::gateway::core {
+
+class TlsSession {
+ public:
+  enum HandshakeResult { kDone, kWouldBlock, kFailed };
+
+  explicit TlsSession(ssl_st* ssl);
+  ~TlsSession();
+  TlsSession(const TlsSession&) = delete;
+  TlsSession& operator=(const TlsSession&) = delete;
+
+  // Advances the server side of the handshake with what the socket holds.
+  HandshakeResult Handshake();
+  bool established() const { return established_; }
+  // Once established, as nats-server's monitoring names them: "1.3",
+  // "TLS_AES_256_GCM_SHA384".
+  std::string version() const;
+  std::string cipher_suite() const;
+  // Like ::read: bytes read, 0 when the peer closed, -1 with errno EAGAIN
+  // (wait for the socket) or EIO (failed; see error()).
+  ssize_t Read(char* buf, size_t len);
+  // Like ::send: bytes written, fewer than len only when the socket is full
+  // (then wait for it to drain), or -1 with errno EAGAIN or EIO. Retry with
+  // the bytes not written, unchanged.
+  ssize_t Write(const char* buf, size_t len);
+  // Why the last call failed, as OpenSSL says it.
+  const std::string& error() const { return error_; }
+
+ private:
+  // Maps an SSL_* call's result to the ::read/::send convention.
+  ssize_t Result(int rc);
+
+  ssl_st* const ssl_;
+  bool established_ = false;
+  std::string error_;
+};
+
+class TlsContext {
+ public:
+  // Loads the certificate chain, key and CA file; InvalidArgument names the
+  // file OpenSSL refused and why.
+  static absl::StatusOr<std::unique_ptr<TlsContext>> Create(const TlsOptions& options);
+  ~TlsContext();
+  TlsContext(const TlsContext&) = delete;
+  TlsContext& operator=(const TlsContext&) = delete;
+
+  // A server-side session on the connected socket `fd` (not owned).
+  std::unique_ptr<TlsSession> NewSession(int fd) const;
+
+ private:
+  explicit TlsContext(ssl_ctx_st* ctx) : ctx_(ctx) {}
+  ssl_ctx_st* const ctx_;
+};
+
+}  // namespace jsengine::gateway::core
+
+#endif  // JSENGINE_GATEWAY_CORE_TLS_H_

@@ -1,0 +1,330 @@
+// TLS on the client port, run the same way against the gateway binary and
+// the reference nats-server: INFO in plaintext with tls_required (and
+// tls_verify), libnats over TLS, client certificates with --tlsverify,
+// plaintext clients and clients that never handshake closed.
+//
+// The CA, server and client certificates are made at run time with the
+// openssl command line tool, in the test's temporary directory.
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "nats/nats.h"
+#include "testing/core/raw_client.h"
+#include "testing/harness/harness.h"
+#include "testing/util/temp_dir.h"
+
+namespace jsengine::testing::core {
+namespace {
+
+struct Certs {
+  std::string dir;
+  std::string ca, server, server_key, client, client_key;
+  // A client certificate from a CA the server does not trust.
+  std::string stranger, stranger_key;
+};
+
+bool RunQuietly(const std::string& command) {
+  return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+// EC keys: quick to generate. The server certificate names 127.0.0.1.
+bool MakeCerts(Certs* c) {
+  c->dir = util::MakeTempDir("tls-");
+  const std::string& d = c->dir;
+  c->ca = d + "/ca.pem";
+  c->server = d + "/server.pem";
+  c->server_key = d + "/server-key.pem";
+  c->client = d + "/client.pem";
+  c->client_key = d + "/client-key.pem";
+  c->stranger = d + "/stranger.pem";
+  c->stranger_key = d + "/stranger-key.pem";
+  std::ofstream(d + "/server.ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                                   << "extendedKeyUsage=serverAuth\n";
+  std::ofstream(d + "/client.ext") << "extendedKeyUsage=clientAuth\n";
+  const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+  auto ca = [&](const std::string& name) {
+    return RunQuietly(absl::StrCat("openssl req -x509 ", key, " -days 2 -subj /CN=", name,
+                                   " -keyout ", d, "/", name, "-key.pem -out ", d, "/", name,
+                                   ".pem"));
+  };
+  auto issue = [&](const std::string& ca_name, const std::string& name, const std::string& ext) {
+    return RunQuietly(absl::StrCat("openssl req ", key, " -subj /CN=", name, " -keyout ", d, "/",
+                                   name, "-key.pem -out ", d, "/", name, ".csr")) &&
+           RunQuietly(absl::StrCat("openssl x509 -req -days 2 -in ", d, "/", name, ".csr -CA ", d,
+                                   "/", ca_name, ".pem -CAkey ", d, "/", ca_name,
+                                   "-key.pem -CAcreateserial", " -extfile ", d, "/", ext, " -out ",
+                                   d, "/", name, ".pem"));
+  };
+  return ca("ca") && ca("other-ca") && issue("ca", "server", "server.ext") &&
+         issue("ca", "client", "client.ext") && issue("other-ca", "stranger", "client.ext");
+}
+
+// What a client that starts TLS at once (nats-server 2.10's handshake_first)
+// reads: the first line, then the reply to CONNECT and PING. Empty when the
+// handshake fails.
+std::string TlsFirstExchange(int port, const std::string& ca) {
+  RawClient raw(port);
+  timeval timeout{5, 0};
+  setsockopt(raw.fd(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_load_verify_locations(ctx, ca.c_str(), nullptr);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, raw.fd());
+  std::string got;
+  auto read_until = [&](const std::string& needle) {
+    char buf[4096];
+    while (got.find(needle) == std::string::npos) {
+      const int n = SSL_read(ssl, buf, sizeof(buf));
+      if (n <= 0) return;
+      got.append(buf, n);
+    }
+  };
+  if (SSL_connect(ssl) == 1) {
+    read_until("\r\n");
+    const std::string request = "CONNECT {\"verbose\":false}\r\nPING\r\n";
+    if (SSL_write(ssl, request.data(), request.size()) > 0) read_until("PONG\r\n");
+  }
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+  return got;
+}
+
+struct Conn {
+  natsConnection* nc = nullptr;
+  ~Conn() {
+    if (nc != nullptr) natsConnection_Destroy(nc);
+  }
+};
+
+struct Backend {
+  const char* name;
+  std::string (*binary)();
+};
+
+std::string Gateway() { return harness::RunfilePath("gateway/gateway"); }
+
+class TlsTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  static void SetUpTestSuite() { certs_ok_ = MakeCerts(&certs_); }
+
+  void SetUp() override {
+    ASSERT_TRUE(certs_ok_) << "openssl could not make the certificates in " << certs_.dir;
+    binary_ = GetParam().binary();
+    if (access(binary_.c_str(), X_OK) != 0) GTEST_SKIP() << binary_ << " is not installed";
+  }
+
+  // Starts the server with `args` added; sets port_.
+  void StartServer(std::vector<std::string> args) {
+    const std::string ports_dir = util::MakeTempDir("ports-");
+    std::vector<std::string> all = {"-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", ports_dir};
+    all.insert(all.end(), args.begin(), args.end());
+    auto process = harness::Process::Start(binary_, all);
+    ASSERT_TRUE(process.ok()) << process.status();
+    server_ = *std::move(process);
+    auto ports = server_->WaitForPortsFile(ports_dir, absl::Seconds(20));
+    ASSERT_TRUE(ports.ok()) << ports.status();
+    ASSERT_FALSE(ports->nats.empty());
+    const std::string& url = ports->nats.front();
+    EXPECT_TRUE(absl::StartsWith(url, "tls://")) << url;
+    port_ = std::stoi(url.substr(url.rfind(':') + 1));
+    if (!ports->monitoring.empty()) {
+      const std::string& http = ports->monitoring.front();
+      http_port_ = std::stoi(http.substr(http.rfind(':') + 1));
+    }
+  }
+
+  // A monitoring page (e.g. "/varz"), compacted: no blanks after ':'.
+  std::string Monitoring(const std::string& path) {
+    RawClient http(http_port_);
+    EXPECT_TRUE(http.Send("GET " + path + " HTTP/1.0\r\n\r\n"));
+    http.WaitClosed(5000);
+    return std::regex_replace(http.buffer(), std::regex("\": +"), "\":");
+  }
+
+  std::vector<std::string> TlsFlags() const {
+    return {"--tls", "--tlscert", certs_.server, "--tlskey", certs_.server_key};
+  }
+  std::vector<std::string> VerifyFlags() const {
+    return {"--tlsverify",     "--tlscert",   certs_.server, "--tlskey",
+            certs_.server_key, "--tlscacert", certs_.ca};
+  }
+
+  // libnats over TLS, verifying the server against the CA; with a client
+  // certificate when `cert` is given.
+  natsStatus Connect(Conn* c, bool secure, const std::string& cert = "",
+                     const std::string& key = "") {
+    natsOptions* opts = nullptr;
+    natsOptions_Create(&opts);
+    const std::string url = absl::StrCat("nats://127.0.0.1:", port_);
+    natsOptions_SetURL(opts, url.c_str());
+    natsOptions_SetAllowReconnect(opts, false);
+    natsOptions_SetTimeout(opts, 3000);
+    if (secure) {
+      natsOptions_SetSecure(opts, true);
+      EXPECT_EQ(natsOptions_LoadCATrustedCertificates(opts, certs_.ca.c_str()), NATS_OK);
+      if (!cert.empty()) {
+        EXPECT_EQ(natsOptions_LoadCertificatesChain(opts, cert.c_str(), key.c_str()), NATS_OK);
+      }
+    }
+    natsStatus s = natsConnection_Connect(&c->nc, opts);
+    natsOptions_Destroy(opts);
+    return s;
+  }
+
+  // Subscribes, publishes and receives over `c`.
+  static void ExpectPubSub(Conn* c) {
+    natsSubscription* sub = nullptr;
+    ASSERT_EQ(natsConnection_SubscribeSync(&sub, c->nc, "tls.>"), NATS_OK);
+    ASSERT_EQ(natsConnection_Flush(c->nc), NATS_OK);
+    // Bigger than one TLS record, to cross record boundaries both ways.
+    const std::string big(100 * 1024, 'x');
+    ASSERT_EQ(natsConnection_PublishString(c->nc, "tls.a", "hello"), NATS_OK);
+    ASSERT_EQ(natsConnection_Publish(c->nc, "tls.b", big.data(), big.size()), NATS_OK);
+    for (const std::string& want : {std::string("hello"), big}) {
+      natsMsg* m = nullptr;
+      ASSERT_EQ(natsSubscription_NextMsg(&m, sub, 5000), NATS_OK);
+      EXPECT_EQ(std::string(natsMsg_GetData(m), natsMsg_GetDataLength(m)), want);
+      natsMsg_Destroy(m);
+    }
+    natsSubscription_Destroy(sub);
+  }
+
+  // The INFO a raw TCP client gets before any TLS.
+  std::string PlaintextInfo(RawClient* raw) {
+    EXPECT_TRUE(raw->connected());
+    EXPECT_TRUE(raw->ReadUntil("\r\n"));
+    return raw->buffer();
+  }
+
+  // A fresh connection's plaintext INFO requires TLS, and a client
+  // certificate exactly when `verify`.
+  void ExpectTlsInfo(bool verify) {
+    RawClient raw(port_);
+    const std::string info = PlaintextInfo(&raw);
+    EXPECT_TRUE(absl::StartsWith(info, "INFO {")) << info;
+    EXPECT_TRUE(absl::StrContains(info, "\"tls_required\":true")) << info;
+    EXPECT_EQ(absl::StrContains(info, "\"tls_verify\":true"), verify) << info;
+  }
+
+  static inline Certs certs_;
+  static inline bool certs_ok_ = false;
+  std::string binary_;
+  std::unique_ptr<harness::Process> server_;
+  int port_ = 0;
+  int http_port_ = 0;
+};
+
+TEST_P(TlsTest, InfoIsPlaintextAndSaysTlsIsRequired) {
+  StartServer(TlsFlags());
+  ExpectTlsInfo(false);
+}
+
+TEST_P(TlsTest, LibnatsPublishesAndSubscribesOverTls) {
+  StartServer(TlsFlags());
+  Conn c;
+  ASSERT_EQ(Connect(&c, true), NATS_OK);
+  ExpectPubSub(&c);
+}
+
+TEST_P(TlsTest, PlaintextClientsAreRefused) {
+  StartServer(TlsFlags());
+  Conn c;
+  EXPECT_NE(Connect(&c, false), NATS_OK) << "libnats itself refuses once INFO requires TLS";
+  RawClient raw(port_);
+  PlaintextInfo(&raw);
+  raw.Clear();
+  ASSERT_TRUE(raw.Send("CONNECT {\"verbose\":false}\r\nPING\r\n"));
+  EXPECT_TRUE(raw.WaitClosed(5000)) << "a plaintext CONNECT fails the handshake";
+  EXPECT_FALSE(absl::StrContains(raw.buffer(), "PONG")) << raw.buffer();
+}
+
+TEST_P(TlsTest, VerifyRequiresAClientCertificateFromTheCa) {
+  StartServer(VerifyFlags());
+  ExpectTlsInfo(true);
+
+  Conn with_cert;
+  ASSERT_EQ(Connect(&with_cert, true, certs_.client, certs_.client_key), NATS_OK);
+  ExpectPubSub(&with_cert);
+
+  Conn without_cert;
+  EXPECT_NE(Connect(&without_cert, true), NATS_OK);
+  Conn stranger;
+  EXPECT_NE(Connect(&stranger, true, certs_.stranger, certs_.stranger_key), NATS_OK);
+}
+
+TEST_P(TlsTest, ConfigBlockAndHandshakeTimeout) {
+  const std::string conf = certs_.dir + "/tls-" + GetParam().name + ".conf";
+  std::ofstream(conf) << "tls {\n  cert_file: \"" << certs_.server << "\"\n  key_file: \""
+                      << certs_.server_key << "\"\n  timeout: 0.5\n}\n";
+  StartServer({"-c", conf, "-m", "-1"});
+  Conn c;
+  ASSERT_EQ(Connect(&c, true), NATS_OK);
+  ExpectPubSub(&c);
+  const std::string varz = Monitoring("/varz");
+  EXPECT_TRUE(absl::StrContains(varz, "\"tls_required\":true")) << varz;
+  EXPECT_TRUE(absl::StrContains(varz, "\"tls_timeout\":0.5")) << varz;
+  EXPECT_FALSE(absl::StrContains(varz, "tls_verify")) << varz;
+  const std::string connz = Monitoring("/connz");
+  EXPECT_TRUE(absl::StrContains(connz, "\"tls_version\":\"1.3\"")) << connz;
+  EXPECT_TRUE(absl::StrContains(connz, "\"tls_cipher_suite\":\"TLS_")) << connz;
+
+  RawClient idle(port_);
+  PlaintextInfo(&idle);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(idle.WaitClosed(5000)) << "a client that never handshakes is closed";
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, std::chrono::milliseconds(300));
+  EXPECT_LE(waited, std::chrono::milliseconds(3000));
+}
+
+TEST_P(TlsTest, HandshakeFirstSendsInfoOverTls) {
+  if (std::string(GetParam().name) != "gateway") GTEST_SKIP() << "a nats-server 2.10 option";
+  const std::string conf = certs_.dir + "/tls-first.conf";
+  std::ofstream(conf) << "tls {\n  cert_file: \"" << certs_.server << "\"\n  key_file: \""
+                      << certs_.server_key << "\"\n  handshake_first: true\n}\n";
+  StartServer({"-c", conf});
+  const std::string got = TlsFirstExchange(port_, certs_.ca);
+  EXPECT_TRUE(absl::StartsWith(got, "INFO {")) << got;
+  EXPECT_TRUE(absl::StrContains(got, "\"tls_required\":true")) << got;
+  EXPECT_TRUE(absl::EndsWith(got, "PONG\r\n")) << got;
+
+  RawClient plain(port_);
+  EXPECT_FALSE(plain.ReadMore(300)) << "no plaintext INFO: " << plain.buffer();
+}
+
+TEST_P(TlsTest, CheckConfigLoadsTheCertificates) {
+  const std::string dir = certs_.dir + "/" + GetParam().name;
+  ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
+  std::ofstream(dir + "/good.conf") << "tls { cert_file: \"" << certs_.server << "\", key_file: \""
+                                    << certs_.server_key << "\" }\n";
+  std::ofstream(dir + "/bad.conf") << "tls { cert_file: \"" << dir << "/missing.pem\", key_file: \""
+                                   << certs_.server_key << "\" }\n";
+  std::ofstream(dir + "/mismatch.conf") << "tls { cert_file: \"" << certs_.server
+                                        << "\", key_file: \"" << certs_.client_key << "\" }\n";
+  EXPECT_TRUE(RunQuietly(absl::StrCat(binary_, " -t -c ", dir, "/good.conf")));
+  EXPECT_FALSE(RunQuietly(absl::StrCat(binary_, " -t -c ", dir, "/bad.conf")));
+  EXPECT_FALSE(RunQuietly(absl::StrCat(binary_, " -t -c ", dir, "/mismatch.conf")));
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, TlsTest,
+                         ::testing::Values(Backend{"gateway", &Gateway},
+                                           Backend{"nats_server", &harness::NatsServerBinary}),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return std::string(info.param.name);
+                         });
+
+}  // namespace
+}  // namespace jsengine::testing::core
