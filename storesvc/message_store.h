@@ -117,6 +117,12 @@ class MessageStore {
   virtual uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
                            absl::string_view data) const = 0;
 
+  // Discards what is in memory and reads the store again from its files,
+  // whose cached pages it drops first: after a failed fsync the page cache
+  // may hold bytes that never reached the disk. Appends not yet flushed are
+  // lost.
+  virtual absl::Status Reload() { return absl::OkStatus(); }
+
   // Flushes, syncs and releases files. No other call may follow.
   virtual absl::Status Close() = 0;
 };
