@@ -796,6 +796,8 @@ absl::Status FileStore::UndoFailedWrite(absl::Status cause) {
   }
   absl::Status reloaded = ReloadFromDisk();
   if (!reloaded.ok()) LOG(ERROR) << options_.dir << ": reload failed: " << reloaded;
+  ++write_failures_;
+  last_write_failure_ = cause;
   return cause;
 }
 

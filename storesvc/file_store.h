@@ -88,6 +88,8 @@ class FileStore : public IndexedStore {
   void Checkpoint() override;
   absl::Status Close() override;
   absl::Status Reload() override;
+  uint64_t write_failures() const override { return write_failures_; }
+  absl::Status last_write_failure() const override { return last_write_failure_; }
   uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
                    absl::string_view data) const override;
 
@@ -205,6 +207,8 @@ class FileStore : public IndexedStore {
   std::vector<std::shared_ptr<Segment>> segments_;  // Oldest first; back() is active.
   std::string pending_;  // Encoded records not yet written to the active segment.
   uint64_t truncated_records_ = 0;
+  uint64_t write_failures_ = 0;
+  absl::Status last_write_failure_;
   std::mt19937_64 rng_{std::random_device{}()};
   bool used_saved_state_ = false;
   uint64_t opened_segments_ = 0;

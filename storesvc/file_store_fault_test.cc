@@ -157,7 +157,9 @@ TEST_F(FileStoreFaultTest, CrashLosesNoSyncedMessage) {
       for (uint64_t seq = 1; seq <= s.last_seq; ++seq) {
         auto m = store_->Load(seq);
         if (seq <= 150) ASSERT_TRUE(m.ok()) << seq << ": " << m.status();
-        if (m.ok()) EXPECT_EQ(m->data(), absl::StrCat("m", seq));
+        if (m.ok()) {
+          EXPECT_EQ(m->data(), absl::StrCat("m", seq));
+        }
       }
       for (uint64_t seq : store_->Lost().msgs) EXPECT_GT(seq, 150u);
       EXPECT_EQ(Append(0), s.last_seq + 1);

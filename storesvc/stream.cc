@@ -76,6 +76,7 @@ absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_
   if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
   if (config_.sealed()) return common::JsError(common::JsErrorId::kStreamSealed);
   if (absl::Status failed = failure(); !failed.ok()) return StoreFailed(failed);
+  CheckWriteFailures();
   if (!batch_error_.ok()) return batch_error_;
   const std::string& hdr = request.headers();
   const std::string& subject = request.subject();
@@ -192,8 +193,19 @@ absl::Status Stream::WriteFailed(const absl::Status& cause) {
   batch_error_ = StoreErrorOf(cause) == StoreErrc::kNoSpace
                      ? common::JsError(common::JsErrorId::kInsufficientResources)
                      : StoreFailed(cause);
+  write_failures_seen_ = store_->write_failures();
   ResyncWithStore();
   return batch_error_;
+}
+
+void Stream::CheckWriteFailures() {
+  if (store_->write_failures() == write_failures_seen_) return;
+  if (appended_since_flush_) {
+    WriteFailed(store_->last_write_failure()).IgnoreError();
+  } else {
+    write_failures_seen_ = store_->write_failures();
+    ResyncWithStore();
+  }
 }
 
 void Stream::ResyncWithStore() {
@@ -208,11 +220,14 @@ absl::Status Stream::FlushStore() {
   absl::Status st = store_->Flush();
   if (st.ok()) return st;
   st = WriteFailed(st);
-  batch_error_ = absl::OkStatus();
+  // Appends answered since the last Flush() were forgotten too: their batch
+  // fails.
+  if (!appended_since_flush_) batch_error_ = absl::OkStatus();
   return st;
 }
 
 void Stream::Stored(uint64_t seq, const std::string& msg_id, int64_t now_ns) {
+  appended_since_flush_ = true;
   last_seq_ = seq;
   last_msg_id_ = msg_id;
   if (!msg_id.empty() && config_.duplicate_window_ns() > 0) {
@@ -370,8 +385,10 @@ absl::Status Stream::Flush() {
     if (closed_) return absl::OkStatus();
     absl::Status st = store_->Flush();
     if (!st.ok()) st = WriteFailed(st);
+    CheckWriteFailures();
     if (st.ok()) st = batch_error_;
     batch_error_ = absl::OkStatus();
+    appended_since_flush_ = false;
     if (!st.ok()) return st;
     last_seq = last_seq_;
   }

@@ -149,11 +149,15 @@ class Stream {
   // gets too (batch_error_); the cached last sequence and dedup table are
   // brought back in line with the store.
   absl::Status WriteFailed(const absl::Status& cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Handles a failed write the store made on behalf of a call whose status
+  // the stream did not see (housekeeping): as WriteFailed() if appends were
+  // answered since the last Flush() (the store forgot them).
+  void CheckWriteFailures() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Brings last_seq_ and the dedup table (rebuilt when next needed) back in
   // line with a store that forgot or reloaded messages.
   void ResyncWithStore() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // store_->Flush(); a failed write as WriteFailed(), without failing the
-  // rest of a batch.
+  // store_->Flush(); a failed write as WriteFailed(), failing the rest of
+  // a batch only if it has appends (which the store forgot).
   absl::Status FlushStore() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Reloads the store of a failed stream once kRecoverAfter has passed.
   void RecoverLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -179,6 +183,10 @@ class Stream {
 
   // Set by WriteFailed(); returned by Flush(), which clears it.
   absl::Status batch_error_ ABSL_GUARDED_BY(mu_);
+  // Appends were answered since the last Flush().
+  bool appended_since_flush_ ABSL_GUARDED_BY(mu_) = false;
+  // store_->write_failures() as last handled.
+  uint64_t write_failures_seen_ ABSL_GUARDED_BY(mu_) = 0;
 
   AppendNotifier appends_;
 

@@ -113,7 +113,14 @@ int FaultyFileIo::Sync(int fd, Op op) {
   {
     absl::MutexLock lock(&mu_);
     path = PathOf(fd);
-    if (Match(op, path) != nullptr) return -1;
+    if (const Fault* f = Match(op, path); f != nullptr) {
+      const int err = errno;
+      if (f->drop_unsynced && synced_.count(path) > 0) {
+        (void)!truncate(path.c_str(), static_cast<off_t>(synced_[path]));
+      }
+      errno = err;
+      return -1;
+    }
   }
   const int r = op == Op::kFsync ? fsync(fd) : fdatasync(fd);
   if (r == 0 && !path.empty()) {

@@ -53,6 +53,9 @@ class FaultyFileIo final : public storesvc::FileIo {
     // kPwrite: when > 0, write this many bytes (at most the buffer) and
     // return that count instead; the next pwrite of the file fails.
     size_t short_bytes = 0;
+    // kFsync, kFdatasync: the failed call also cuts the file back to its
+    // synced size, as a kernel may drop pages whose writeback failed.
+    bool drop_unsynced = false;
   };
 
   FaultyFileIo() = default;
