@@ -1135,6 +1135,10 @@ absl::Status FileStore::Close() {
     if (st.ok() && options_.sync_on_close) st = Sync();
     if (st.ok() && !saved_state_current_) st = SaveState();
   }
+  if (loader_.joinable()) {  // A failed write above reloaded the store.
+    cancel_load_ = true;
+    loader_.join();
+  }
   closed_ = true;
   segments_.clear();
   {

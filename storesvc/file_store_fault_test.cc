@@ -118,6 +118,16 @@ TEST_F(FileStoreFaultTest, FailedWriteWhileRollingASegmentFailsTheAppend) {
   ExpectExactly(39);
 }
 
+TEST_F(FileStoreFaultTest, FailedWriteOnCloseLeavesTheSyncedMessages) {
+  AppendSynced(3);
+  Append(4);
+  io_.Inject({.op = FaultyFileIo::Op::kPwrite, .times = -1, .err = ENOSPC});
+  EXPECT_FALSE(store_->Close().ok());
+  io_.ClearFaults();
+  Reopen();
+  ExpectExactly(3);
+}
+
 TEST_F(FileStoreFaultTest, RemovalsNotWrittenAreUndoneToo) {
   AppendSynced(4);
   io_.Inject({.op = FaultyFileIo::Op::kPwrite, .times = -1, .err = EIO});
