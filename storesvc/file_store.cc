@@ -43,8 +43,9 @@ struct FileStore::Segment {
   // The active segment's records so far (written out when it is sealed).
   std::unique_ptr<SegmentIndex> records;
   bool dirty = false;    // Guarded by the store's sync_mu_.
+  FileIo* io = nullptr;  // Closes fd.
   ~Segment() {
-    if (fd >= 0) close(fd);
+    if (fd >= 0) io->Close(fd);
   }
 };
 
@@ -79,16 +80,19 @@ struct FileStore::ReplayResult {
 namespace {
 
 absl::Status IoError(absl::string_view what, absl::string_view path) {
-  return StoreError(StoreErrc::kIo, absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+  const bool no_space = errno == ENOSPC || errno == EDQUOT;
+  return StoreError(no_space ? StoreErrc::kNoSpace : StoreErrc::kIo,
+                    absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
 }
 
 // What one read of a segment's sealed bytes fetches (FileStore::ReadWindow).
 constexpr size_t kReadWindow = 64 << 10;
 
-absl::Status PreadFully(int fd, char* buf, size_t n, uint64_t off, absl::string_view path) {
+absl::Status PreadFully(FileIo* io, int fd, char* buf, size_t n, uint64_t off,
+                        absl::string_view path) {
   size_t done = 0;
   while (done < n) {
-    ssize_t r = pread(fd, buf + done, n - done, static_cast<off_t>(off + done));
+    ssize_t r = io->Pread(fd, buf + done, n - done, static_cast<off_t>(off + done));
     if (r < 0) {
       if (errno == EINTR) continue;
       return IoError("read", path);
@@ -99,10 +103,11 @@ absl::Status PreadFully(int fd, char* buf, size_t n, uint64_t off, absl::string_
   return absl::OkStatus();
 }
 
-absl::Status PwriteFully(int fd, const char* buf, size_t n, uint64_t off, absl::string_view path) {
+absl::Status PwriteFully(FileIo* io, int fd, const char* buf, size_t n, uint64_t off,
+                         absl::string_view path) {
   size_t done = 0;
   while (done < n) {
-    ssize_t r = pwrite(fd, buf + done, n - done, static_cast<off_t>(off + done));
+    ssize_t r = io->Pwrite(fd, buf + done, n - done, static_cast<off_t>(off + done));
     if (r < 0) {
       if (errno == EINTR) continue;
       return IoError("write", path);
@@ -113,36 +118,36 @@ absl::Status PwriteFully(int fd, const char* buf, size_t n, uint64_t off, absl::
 }
 
 // The whole file at `path`; false if it cannot be read.
-bool ReadFile(const std::string& path, std::string* out) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+bool ReadFile(FileIo* io, const std::string& path, std::string* out) {
+  int fd = io->Open(path.c_str(), O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0) return false;
   struct stat st;
   bool ok = fstat(fd, &st) == 0;
   if (ok) {
     out->resize(static_cast<size_t>(st.st_size));
-    ok = PreadFully(fd, out->data(), out->size(), 0, path).ok();
+    ok = PreadFully(io, fd, out->data(), out->size(), 0, path).ok();
   }
-  close(fd);
+  io->Close(fd);
   return ok;
 }
 
 // Writes `data` to `path` through a temporary file and a rename, without
 // fsync: these files only speed up Open(), which checks them.
-absl::Status ReplaceFile(const std::string& path, absl::string_view data) {
+absl::Status ReplaceFile(FileIo* io, const std::string& path, absl::string_view data) {
   const std::string tmp = path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = io->Open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return IoError("create", tmp);
-  absl::Status st = PwriteFully(fd, data.data(), data.size(), 0, tmp);
-  close(fd);
-  if (st.ok() && rename(tmp.c_str(), path.c_str()) != 0) st = IoError("rename", tmp);
-  if (!st.ok()) unlink(tmp.c_str());
+  absl::Status st = PwriteFully(io, fd, data.data(), data.size(), 0, tmp);
+  io->Close(fd);
+  if (st.ok() && io->Rename(tmp.c_str(), path.c_str()) != 0) st = IoError("rename", tmp);
+  if (!st.ok()) io->Unlink(tmp.c_str());
   return st;
 }
 
-uint32_t TailCrc(int fd, uint64_t size) {
+uint32_t TailCrc(FileIo* io, int fd, uint64_t size) {
   char tail[kTailCheckBytes];
   size_t n = static_cast<size_t>(std::min<uint64_t>(size, kTailCheckBytes));
-  if (pread(fd, tail, n, static_cast<off_t>(size - n)) != static_cast<ssize_t>(n)) return 0;
+  if (io->Pread(fd, tail, n, static_cast<off_t>(size - n)) != static_cast<ssize_t>(n)) return 0;
   return common::crc32c::Value(tail, n);
 }
 
@@ -152,7 +157,8 @@ bool HasSuffix(const std::string& name, const char* suffix) {
 
 }  // namespace
 
-FileStore::FileStore(FileStoreOptions options) : options_(std::move(options)) {}
+FileStore::FileStore(FileStoreOptions options)
+    : options_(std::move(options)), io_(options_.io != nullptr ? options_.io : FileIo::Posix()) {}
 
 FileStore::~FileStore() {
   if (!closed_) Close().IgnoreError();
@@ -160,14 +166,14 @@ FileStore::~FileStore() {
     cancel_load_ = true;
     loader_.join();
   }
-  if (dir_fd_ >= 0) close(dir_fd_);
+  if (dir_fd_ >= 0) io_->Close(dir_fd_);
 }
 
 absl::StatusOr<std::unique_ptr<FileStore>> FileStore::Open(const FileStoreOptions& options) {
   absl::Status made = common::CreateDirsDurably(options.dir);
   if (!made.ok()) return StoreError(StoreErrc::kIo, made.message());
   std::unique_ptr<FileStore> store(new FileStore(options));
-  store->dir_fd_ = open(options.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  store->dir_fd_ = store->io_->Open(options.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
   if (store->dir_fd_ < 0) return IoError("open", options.dir);
   JSE_RETURN_IF_ERROR(store->Recover());
   return store;
@@ -186,7 +192,7 @@ absl::Status FileStore::Recover() {
       LOG(WARNING) << entry.path().string()
                    << (name == kLegacyIndexFile ? ": removing an index of an older format"
                                                 : ": removing an unfinished compaction");
-      if (unlink(entry.path().c_str()) != 0) return IoError("unlink", entry.path().string());
+      if (io_->Unlink(entry.path().c_str()) != 0) return IoError("unlink", entry.path().string());
       continue;
     }
     const bool segment = HasSuffix(name, kSegmentSuffix);
@@ -202,7 +208,8 @@ absl::Status FileStore::Recover() {
     auto seg = std::make_shared<Segment>();
     seg->id = id;
     seg->path = path;
-    seg->fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+    seg->io = io_;
+    seg->fd = io_->Open(path.c_str(), O_RDWR | O_CLOEXEC, 0);
     if (seg->fd < 0) return IoError("open", path);
     struct stat st;
     if (fstat(seg->fd, &st) != 0) return IoError("stat", path);
@@ -234,7 +241,7 @@ absl::Status FileStore::Recover() {
 
 void FileStore::RemoveStaleSavedState() {
   const std::string path = absl::StrCat(options_.dir, "/", kSavedStateFile);
-  if (unlink(path.c_str()) == 0 && fsync(dir_fd_) != 0) {
+  if (io_->Unlink(path.c_str()) == 0 && io_->Fsync(dir_fd_) != 0) {
     LOG(WARNING) << "removing " << path << ": " << IoError("sync", options_.dir);
   }
 }
@@ -242,7 +249,7 @@ void FileStore::RemoveStaleSavedState() {
 bool FileStore::LoadSavedState() {
   const std::string path = absl::StrCat(options_.dir, "/", kSavedStateFile);
   std::string buf;
-  if (!ReadFile(path, &buf)) return false;
+  if (!ReadFile(io_, path, &buf)) return false;
   auto reject = [&](absl::string_view why) {
     LOG(WARNING) << path << ": not used (" << why << "); loading the index now";
     return false;
@@ -256,7 +263,7 @@ bool FileStore::LoadSavedState() {
     const Segment& seg = *segments_[i];
     // Only the segment that was active may have grown since.
     const bool size_ok = i + 1 == n ? s.size <= seg.size : s.size == seg.size;
-    if (s.id != seg.id || !size_ok || TailCrc(seg.fd, s.size) != s.tail_crc) {
+    if (s.id != seg.id || !size_ok || TailCrc(io_, seg.fd, s.size) != s.tail_crc) {
       return reject("the segments changed");
     }
   }
@@ -283,7 +290,7 @@ bool FileStore::SummarizeTail(size_t first, uint64_t offset, IndexSummary* summa
     Segment& seg = *segments_[i];
     const uint64_t start = i == first ? offset : 0;
     std::string buf(static_cast<size_t>(seg.size - start), '\0');
-    if (!PreadFully(seg.fd, buf.data(), buf.size(), start, seg.path).ok()) return false;
+    if (!PreadFully(io_, seg.fd, buf.data(), buf.size(), start, seg.path).ok()) return false;
     for (size_t off = 0; off < buf.size();) {
       SegmentRecord rec;
       if (!ParseSegmentRecord(buf.data() + off, buf.size() - off, &rec).ok()) return false;
@@ -370,9 +377,9 @@ void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
     }
     uint64_t start = 0;
     std::string file;
-    if (use_index_files && ReadFile(IndexPath(seg.id), &file)) {
+    if (use_index_files && ReadFile(io_, IndexPath(seg.id), &file)) {
       if (r.records.Decode(file, seg.id) && r.records.covered_size() <= seg.size &&
-          TailCrc(seg.fd, r.records.covered_size()) == r.records.tail_crc()) {
+          TailCrc(io_, seg.fd, r.records.covered_size()) == r.records.tail_crc()) {
         r.from_index = true;
         start = r.records.covered_size();
         const std::vector<std::string>& subjects = r.records.subjects();
@@ -391,7 +398,7 @@ void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
       }
     }
     std::string buf(static_cast<size_t>(seg.size - start), '\0');
-    absl::Status read = PreadFully(seg.fd, buf.data(), buf.size(), start, seg.path);
+    absl::Status read = PreadFully(io_, seg.fd, buf.data(), buf.size(), start, seg.path);
     if (!read.ok()) buf.clear();
     size_t off = 0;
     while (off < buf.size()) {
@@ -456,10 +463,10 @@ absl::Status FileStore::ApplyReplay(ReplayResult* result) {
       LOG(WARNING) << seg->path << ": " << StoreErrcName(StoreErrorOf(r.bad).value_or(StoreErrc::kIo))
                    << " (" << r.bad.message() << ") at offset " << r.valid_size << "; truncating "
                    << r.file_size - r.valid_size << " bytes";
-      if (ftruncate(seg->fd, static_cast<off_t>(r.valid_size)) != 0) {
+      if (io_->Ftruncate(seg->fd, static_cast<off_t>(r.valid_size)) != 0) {
         return IoError("truncate", seg->path);
       }
-      if (fdatasync(seg->fd) != 0) return IoError("sync", seg->path);
+      if (io_->Fdatasync(seg->fd) != 0) return IoError("sync", seg->path);
     }
     seg->size = r.valid_size;
     seg->base_seq = r.base_seq;
@@ -468,8 +475,8 @@ absl::Status FileStore::ApplyReplay(ReplayResult* result) {
     if (seg->size == 0) {
       LOG(WARNING) << seg->path << ": no valid segment header; removing the file";
       Touch();
-      unlink(seg->path.c_str());
-      unlink(IndexPath(seg->id).c_str());
+      io_->Unlink(seg->path.c_str());
+      io_->Unlink(IndexPath(seg->id).c_str());
       continue;
     }
     const bool last = i + 1 == segments_.size();
@@ -508,18 +515,18 @@ void FileStore::FindMissing(const std::vector<std::pair<uint32_t, std::string>>&
   for (const auto& [id, path] : index_files) {
     if (std::binary_search(present.begin(), present.end(), id)) continue;
     if (!present.empty() && id < present.front()) {
-      unlink(path.c_str());  // Left by the deletion of an old segment.
+      io_->Unlink(path.c_str());  // Left by the deletion of an old segment.
       continue;
     }
     std::string file;
     SegmentIndex records;
-    orphans[id] = ReadFile(path, &file) && records.Decode(file, id)
+    orphans[id] = ReadFile(io_, path, &file) && records.Decode(file, id)
                       ? std::optional<SegmentIndex>(std::move(records))
                       : std::nullopt;
   }
   std::string snap;
   SavedState saved;
-  const bool have_saved = ReadFile(absl::StrCat(options_.dir, "/", kSavedStateFile), &snap) &&
+  const bool have_saved = ReadFile(io_, absl::StrCat(options_.dir, "/", kSavedStateFile), &snap) &&
                           DecodeSavedState(snap, &saved);
   missing_ = FindMissingSegments(present, have_saved ? &saved : nullptr, std::move(orphans));
   next_segment_id_ = missing_.next_id;
@@ -663,8 +670,8 @@ void FileStore::Touch() {
 }
 
 void FileStore::WriteSegmentIndex(const Segment& seg, const SegmentIndex& records) {
-  absl::Status st = ReplaceFile(IndexPath(seg.id),
-                                records.Encode(seg.id, seg.size, TailCrc(seg.fd, seg.size)));
+  absl::Status st = ReplaceFile(io_, IndexPath(seg.id),
+                                records.Encode(seg.id, seg.size, TailCrc(io_, seg.fd, seg.size)));
   if (!st.ok()) LOG(WARNING) << "writing the index of " << seg.path << ": " << st;
 }
 
@@ -694,13 +701,15 @@ void FileStore::Checkpoint() {
 absl::Status FileStore::WriteSavedState() {
   SavedState saved;
   for (const auto& seg : segments_) {
-    saved.segments.push_back(SavedState::Segment{seg->id, seg->size, TailCrc(seg->fd, seg->size),
-                                                 seg->base_seq, seg->max_seq, seg->live_bytes});
+    saved.segments.push_back(SavedState::Segment{seg->id, seg->size,
+                                                 TailCrc(io_, seg->fd, seg->size), seg->base_seq,
+                                                 seg->max_seq, seg->live_bytes});
   }
   saved.state = State();
   for (const auto& [subject, info] : index_.subjects())
     saved.subjects.emplace_back(subject, info.count);
-  return ReplaceFile(absl::StrCat(options_.dir, "/", kSavedStateFile), EncodeSavedState(saved));
+  return ReplaceFile(io_, absl::StrCat(options_.dir, "/", kSavedStateFile),
+                     EncodeSavedState(saved));
 }
 
 absl::Status FileStore::CreateSegment(uint64_t base_seq) {
@@ -713,8 +722,9 @@ absl::Status FileStore::CreateSegment(uint64_t base_seq) {
   auto seg = std::make_shared<Segment>();
   seg->id = std::max(segments_.empty() ? 1 : segments_.back()->id + 1, next_segment_id_);
   seg->path = absl::StrFormat("%s/%010u%s", options_.dir, seg->id, kSegmentSuffix);
-  unlink(IndexPath(seg->id).c_str());
-  seg->fd = open(seg->path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  io_->Unlink(IndexPath(seg->id).c_str());
+  seg->io = io_;
+  seg->fd = io_->Open(seg->path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (seg->fd < 0) return IoError("create", seg->path);
   seg->base_seq = base_seq;
   seg->records = std::make_unique<SegmentIndex>();
@@ -764,8 +774,9 @@ absl::Status FileStore::Flush() {
 absl::Status FileStore::WritePending() {
   if (pending_.empty()) return absl::OkStatus();
   const std::shared_ptr<Segment>& active = segments_.back();
-  JSE_RETURN_IF_ERROR(PwriteFully(active->fd, pending_.data(), pending_.size(), active->size,
-                                  active->path));
+  absl::Status written =
+      PwriteFully(io_, active->fd, pending_.data(), pending_.size(), active->size, active->path);
+  if (!written.ok()) return UndoFailedWrite(std::move(written));
   active->size += pending_.size();
   pending_.clear();
   common::MutexLock lock(&sync_mu_);
@@ -774,6 +785,68 @@ absl::Status FileStore::WritePending() {
     dirty_.push_back(active);
   }
   return absl::OkStatus();
+}
+
+absl::Status FileStore::UndoFailedWrite(absl::Status cause) {
+  const Segment& active = *segments_.back();
+  LOG(ERROR) << active.path << ": " << cause << "; dropping " << pending_.size()
+             << " unwritten bytes of appends and removals and reloading " << options_.dir;
+  if (io_->Ftruncate(active.fd, static_cast<off_t>(active.size)) != 0) {
+    LOG(ERROR) << IoError("truncate", active.path) << "; recovery cuts what was written";
+  }
+  absl::Status reloaded = ReloadFromDisk();
+  if (!reloaded.ok()) LOG(ERROR) << options_.dir << ": reload failed: " << reloaded;
+  ++write_failures_;
+  last_write_failure_ = cause;
+  return cause;
+}
+
+absl::Status FileStore::Reload() {
+  if (closed_) return StoreError(StoreErrc::kClosed, "store is closed");
+  for (const auto& seg : segments_) {
+    if (seg->fd >= 0) posix_fadvise(seg->fd, 0, 0, POSIX_FADV_DONTNEED);
+  }
+  return ReloadFromDisk();
+}
+
+absl::Status FileStore::ReloadFromDisk() {
+  if (loader_.joinable()) {
+    cancel_load_ = true;
+    loader_.join();
+  }
+  cancel_load_ = false;
+  load_done_ = false;
+  loaded_.reset();
+  summary_.reset();
+  index_ = MsgIndex();
+  missing_ = MissingSegments();
+  lost_ = LostData();
+  next_segment_id_ = 1;
+  segments_.clear();
+  pending_.clear();
+  window_ = ReadWindow();
+  used_saved_state_ = false;
+  opened_segments_ = 0;
+  scanned_segments_ = 0;
+  saved_state_current_ = false;
+  checkpoint_current_ = false;
+  compact_check_ = true;
+  {
+    common::MutexLock lock(&sync_mu_);
+    dirty_.clear();
+  }
+  absl::Status st = Recover();
+  // What was written before may not be synced yet: the next Sync() covers
+  // every segment and the directory.
+  common::MutexLock lock(&sync_mu_);
+  for (const auto& seg : segments_) {
+    if (seg->fd >= 0 && !seg->dirty) {
+      seg->dirty = true;
+      dirty_.push_back(seg);
+    }
+  }
+  dir_dirty_ = true;
+  return st;
 }
 
 absl::Status FileStore::Sync() {
@@ -786,9 +859,9 @@ absl::Status FileStore::Sync() {
     std::swap(dir, dir_dirty_);
   }
   for (const auto& s : to_sync) {
-    if (fdatasync(s->fd) != 0) return IoError("sync", s->path);
+    if (io_->Fdatasync(s->fd) != 0) return IoError("sync", s->path);
   }
-  if (dir && fsync(dir_fd_) != 0) return IoError("sync", options_.dir);
+  if (dir && io_->Fsync(dir_fd_) != 0) return IoError("sync", options_.dir);
   return absl::OkStatus();
 }
 
@@ -804,7 +877,7 @@ absl::StatusOr<absl::string_view> FileStore::ReadWindowAt(const std::shared_ptr<
     window_.offset = off;
     window_.bytes.resize(static_cast<size_t>(std::min<uint64_t>(kReadWindow, seg->size - off)));
     absl::Status st =
-        PreadFully(seg->fd, window_.bytes.data(), window_.bytes.size(), off, seg->path);
+        PreadFully(io_, seg->fd, window_.bytes.data(), window_.bytes.size(), off, seg->path);
     if (!st.ok()) {
       window_ = ReadWindow();
       return st;
@@ -838,7 +911,7 @@ absl::StatusOr<v1::StoredMessage> FileStore::ReadMessage(uint64_t seq, const Ind
       avail = std::min(whole.size(), size);
     } else {
       buf.resize(size);
-      JSE_RETURN_IF_ERROR(PreadFully(seg->fd, buf.data(), buf.size(), off, seg->path));
+      JSE_RETURN_IF_ERROR(PreadFully(io_, seg->fd, buf.data(), buf.size(), off, seg->path));
       rec = buf.data();
       avail = buf.size();
     }
@@ -882,9 +955,9 @@ absl::Status FileStore::OnErased(uint64_t seq, const IndexEntry& entry) {
   if (seg == nullptr) return absl::OkStatus();  // Its segment is already deleted.
   const uint64_t off = LocOffset(entry.loc);
   char header[kRecordHeaderSize];
-  JSE_RETURN_IF_ERROR(PreadFully(seg->fd, header, sizeof(header), off, seg->path));
+  JSE_RETURN_IF_ERROR(PreadFully(io_, seg->fd, header, sizeof(header), off, seg->path));
   std::string old(kRecordHeaderSize + std::min(Fixed32(header + kLengthOffset), kMaxBodySize), '\0');
-  JSE_RETURN_IF_ERROR(PreadFully(seg->fd, old.data(), old.size(), off, seg->path));
+  JSE_RETURN_IF_ERROR(PreadFully(io_, seg->fd, old.data(), old.size(), off, seg->path));
   SegmentRecord rec;
   JSE_RETURN_IF_ERROR(ParseSegmentRecord(old.data(), old.size(), &rec));
   if (rec.type != kMessage || rec.seq != seq) {
@@ -896,7 +969,7 @@ absl::Status FileStore::OnErased(uint64_t seq, const IndexEntry& entry) {
   AppendMessageRecord(&replacement, seq, rec.ts, rec.subject, absl::string_view(noise).substr(0, rec.hdr.size()),
                       absl::string_view(noise).substr(rec.hdr.size()));
   window_ = ReadWindow();  // It may hold the bytes overwritten here.
-  return PwriteFully(seg->fd, replacement.data(), replacement.size(), off, seg->path);
+  return PwriteFully(io_, seg->fd, replacement.data(), replacement.size(), off, seg->path);
 }
 
 void FileStore::AppendSeq(RecordType type, uint64_t seq) {
@@ -925,8 +998,9 @@ absl::Status FileStore::DropOldSegments() {
   bool dropped = false;
   while (segments_.size() > 1 && segments_.front()->max_seq < index_.first_seq()) {
     Touch();
-    if (unlink(segments_.front()->path.c_str()) != 0) return IoError("unlink", segments_.front()->path);
-    unlink(IndexPath(segments_.front()->id).c_str());
+    if (io_->Unlink(segments_.front()->path.c_str()) != 0)
+      return IoError("unlink", segments_.front()->path);
+    io_->Unlink(IndexPath(segments_.front()->id).c_str());
     segments_.erase(segments_.begin());
     dropped = true;
   }
@@ -956,7 +1030,7 @@ void FileStore::Compact() {
 absl::Status FileStore::CompactSegment(size_t i) {
   const std::shared_ptr<Segment> old = segments_[i];
   std::string in(static_cast<size_t>(old->size), '\0');
-  JSE_RETURN_IF_ERROR(PreadFully(old->fd, in.data(), in.size(), 0, old->path));
+  JSE_RETURN_IF_ERROR(PreadFully(io_, old->fd, in.data(), in.size(), 0, old->path));
   // Messages below the oldest segment's base_seq are no longer on disk, so
   // tombstones for them are not needed; nor are tombstones for messages of
   // this segment, which go with them. Tombstones for messages in older
@@ -999,22 +1073,23 @@ absl::Status FileStore::CompactSegment(size_t i) {
   Touch();
   JSE_RETURN_IF_ERROR(RemoveSavedIndex(*old));
   const std::string tmp = old->path + kCompactSuffix;
-  int fd = open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = io_->Open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return IoError("create", tmp);
-  absl::Status st = PwriteFully(fd, out.data(), out.size(), 0, tmp);
-  if (st.ok() && fdatasync(fd) != 0) st = IoError("sync", tmp);
+  absl::Status st = PwriteFully(io_, fd, out.data(), out.size(), 0, tmp);
+  if (st.ok() && io_->Fdatasync(fd) != 0) st = IoError("sync", tmp);
   // Makes earlier segment deletions and the saved index's removal durable
   // before the tombstones that relied on them disappear.
-  if (st.ok() && fsync(dir_fd_) != 0) st = IoError("sync", options_.dir);
-  if (st.ok() && rename(tmp.c_str(), old->path.c_str()) != 0) st = IoError("rename", tmp);
+  if (st.ok() && io_->Fsync(dir_fd_) != 0) st = IoError("sync", options_.dir);
+  if (st.ok() && io_->Rename(tmp.c_str(), old->path.c_str()) != 0) st = IoError("rename", tmp);
   if (!st.ok()) {
-    close(fd);
-    unlink(tmp.c_str());
+    io_->Close(fd);
+    io_->Unlink(tmp.c_str());
     return st;
   }
   auto seg = std::make_shared<Segment>();
   seg->id = old->id;
   seg->path = old->path;
+  seg->io = io_;
   seg->fd = fd;
   seg->size = out.size();
   seg->base_seq = old->base_seq;
@@ -1025,7 +1100,7 @@ absl::Status FileStore::CompactSegment(size_t i) {
   segments_[i] = std::move(seg);
   ++compactions_;
   VLOG(1) << old->path << ": compacted " << old->size << " -> " << out.size() << " bytes";
-  if (fsync(dir_fd_) != 0) return IoError("sync", options_.dir);
+  if (io_->Fsync(dir_fd_) != 0) return IoError("sync", options_.dir);
   WriteSegmentIndex(*segments_[i], kept);
   return absl::OkStatus();
 }
@@ -1033,7 +1108,7 @@ absl::Status FileStore::CompactSegment(size_t i) {
 absl::Status FileStore::RemoveSavedIndex(const Segment& seg) {
   for (const std::string& path :
        {absl::StrCat(options_.dir, "/", kSavedStateFile), IndexPath(seg.id)}) {
-    if (unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("unlink", path);
+    if (io_->Unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("unlink", path);
   }
   return absl::OkStatus();
 }
@@ -1059,6 +1134,10 @@ absl::Status FileStore::Close() {
     st = Flush();
     if (st.ok() && options_.sync_on_close) st = Sync();
     if (st.ok() && !saved_state_current_) st = SaveState();
+  }
+  if (loader_.joinable()) {  // A failed write above reloaded the store.
+    cancel_load_ = true;
+    loader_.join();
   }
   closed_ = true;
   segments_.clear();

@@ -29,6 +29,15 @@
 // ERROR and reported by Lost(); their sequences are never given out again
 // (missing_segments.h, docs/STORAGE_FORMAT.md "Lost messages").
 //
+// A failed write (ENOSPC, EIO, a short write) leaves the store as if the
+// appends and removals not yet written had never been made: the bytes
+// written of them are cut off and the store is read again from its files,
+// so their sequences are given out again. The error is StoreErrc::kNoSpace
+// for ENOSPC and EDQUOT, else kIo. Reload() does the same on demand, first
+// dropping the files' cached pages (after a failed fsync).
+//
+// Every file-system call goes through FileStoreOptions::io (file_io.h).
+//
 // Thread-safety: as MessageStore (Sync() may run concurrently).
 #ifndef JSENGINE_STORESVC_FILE_STORE_H_
 #define JSENGINE_STORESVC_FILE_STORE_H_
@@ -44,6 +53,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "common/mutex.h"
+#include "storesvc/file_io.h"
 #include "storesvc/indexed_store.h"
 #include "storesvc/missing_segments.h"
 #include "storesvc/segment_index.h"
@@ -63,6 +73,8 @@ struct FileStoreOptions {
   // The least time between two Checkpoint()s: a crash restart replays what
   // was written since the last one.
   int64_t checkpoint_interval_ns = 1'000'000'000;
+  // The file system; null: FileIo::Posix(). Must outlive the store.
+  FileIo* io = nullptr;
 };
 
 class FileStore : public IndexedStore {
@@ -75,6 +87,9 @@ class FileStore : public IndexedStore {
   void Compact() override;
   void Checkpoint() override;
   absl::Status Close() override;
+  absl::Status Reload() override;
+  uint64_t write_failures() const override { return write_failures_; }
+  absl::Status last_write_failure() const override { return last_write_failure_; }
   uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
                    absl::string_view data) const override;
 
@@ -109,6 +124,12 @@ class FileStore : public IndexedStore {
   explicit FileStore(FileStoreOptions options);
 
   absl::Status Recover();
+  // Forgets everything in memory and runs Recover() again; every segment
+  // counts as unsynced then.
+  absl::Status ReloadFromDisk();
+  // After the write of pending_ failed with `cause`: cuts the active
+  // segment back to what was written before and reloads. Returns `cause`.
+  absl::Status UndoFailedWrite(absl::Status cause);
   // Works out which segment files are missing (missing_segments.h) and
   // deletes index files left by deleted old segments.
   void FindMissing(const std::vector<std::pair<uint32_t, std::string>>& files,
@@ -178,6 +199,7 @@ class FileStore : public IndexedStore {
                                                  size_t n);
 
   const FileStoreOptions options_;
+  FileIo* const io_;
   MissingSegments missing_;  // Found by Open().
   LostData lost_;
   uint32_t next_segment_id_ = 1;  // Above every missing segment's id.
@@ -185,6 +207,8 @@ class FileStore : public IndexedStore {
   std::vector<std::shared_ptr<Segment>> segments_;  // Oldest first; back() is active.
   std::string pending_;  // Encoded records not yet written to the active segment.
   uint64_t truncated_records_ = 0;
+  uint64_t write_failures_ = 0;
+  absl::Status last_write_failure_;
   std::mt19937_64 rng_{std::random_device{}()};
   bool used_saved_state_ = false;
   uint64_t opened_segments_ = 0;

@@ -117,6 +117,18 @@ class MessageStore {
   virtual uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
                            absl::string_view data) const = 0;
 
+  // How many writes failed since the store opened, and the last failure.
+  // Each made the store forget the appends and removals it had not
+  // written, whichever call did the write (a Checkpoint() too).
+  virtual uint64_t write_failures() const { return 0; }
+  virtual absl::Status last_write_failure() const { return absl::OkStatus(); }
+
+  // Discards what is in memory and reads the store again from its files,
+  // whose cached pages it drops first: after a failed fsync the page cache
+  // may hold bytes that never reached the disk. Appends not yet flushed are
+  // lost.
+  virtual absl::Status Reload() { return absl::OkStatus(); }
+
   // Flushes, syncs and releases files. No other call may follow.
   virtual absl::Status Close() = 0;
 };

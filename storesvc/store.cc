@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -170,6 +171,7 @@ absl::StatusOr<std::unique_ptr<MessageStore>> Store::OpenMessageStore(
   FileStoreOptions fo;
   fo.dir = absl::StrCat(StreamDir(config.name()), "/", kMsgsDir);
   fo.segment_bytes = options_.segment_bytes;
+  fo.io = options_.io;
   // As nats-server, a clean stop does not wait for the disk when appends
   // are acknowledged before fsync anyway.
   fo.sync_on_close = options_.sync == SyncPolicy::kAlways;
@@ -490,19 +492,22 @@ void Store::Append(v1::AppendBatch batch, AppendCallback done) {
     }
     stream->Append(req, now, result);
   }
-  std::set<std::string> failed;
+  // The store forgot the appends of a stream whose write failed: none of
+  // them may be acknowledged.
+  std::map<std::string, absl::Status> failed;
   for (const auto& s : ack.streams) {
     absl::Status st = s->Flush();
     if (!st.ok()) {
       LOG(ERROR) << "stream " << s->name() << ": write failed: " << st;
-      failed.insert(s->name());
+      failed.emplace(s->name(), std::move(st));
     }
   }
   for (v1::AppendResult& r : *ack.results.mutable_results()) {
-    if (!r.has_error() && failed.count(r.stream()) > 0) {
+    auto it = failed.find(r.stream());
+    if (it != failed.end() && !r.has_error()) {
       r.set_seq(0);
-      *r.mutable_error() = common::ToErrorDetail(
-          common::JsErrorF(common::JsErrorId::kStreamStoreFailed, {{"err", "write failed"}}));
+      r.set_duplicate(false);
+      *r.mutable_error() = common::ToErrorDetail(it->second);
     }
   }
   if (options_.sync == SyncPolicy::kInterval || ack.streams.empty()) {

@@ -52,6 +52,7 @@
 #include "common/thread_pool.h"
 #include "proto/store.pb.h"
 #include "storesvc/client/store_client.h"
+#include "storesvc/file_io.h"
 #include "storesvc/read_cursor.h"
 #include "storesvc/stream.h"
 
@@ -70,6 +71,9 @@ struct StoreOptions {
   absl::Duration expire_interval = absl::Milliseconds(250);
   // Threads shared by every Read; a tail waiting for appends holds none.
   int reader_threads = 2;
+  // The file system of file-storage streams' messages; null: the real one.
+  // Must outlive the store.
+  FileIo* io = nullptr;
 };
 
 class Store final : public client::StoreClient {

@@ -20,6 +20,8 @@ absl::StatusCode CodeOf(StoreErrc errc) {
       return absl::StatusCode::kDataLoss;
     case StoreErrc::kIo:
       return absl::StatusCode::kInternal;
+    case StoreErrc::kNoSpace:
+      return absl::StatusCode::kResourceExhausted;
     case StoreErrc::kNotFound:
       return absl::StatusCode::kNotFound;
     case StoreErrc::kClosed:
@@ -46,6 +48,8 @@ absl::string_view StoreErrcName(StoreErrc errc) {
       return "bad_meta";
     case StoreErrc::kIo:
       return "io_error";
+    case StoreErrc::kNoSpace:
+      return "no_space";
     case StoreErrc::kNotFound:
       return "not_found";
     case StoreErrc::kClosed:

@@ -19,6 +19,7 @@ enum class StoreErrc {
   kBadRecord,         // A record's header or body is malformed.
   kBadMeta,           // A stream's meta file is missing, damaged or names another stream.
   kIo,                // The OS refused a read, write, sync or rename.
+  kNoSpace,           // A write failed for want of space (ENOSPC, EDQUOT).
   kNotFound,          // No such message.
   kClosed,            // The store was closed.
   kMaxMsgs,           // Discard-new limits refused the message.

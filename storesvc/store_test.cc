@@ -19,6 +19,7 @@
 #include "common/names.h"
 #include "common/status.h"
 #include "gtest/gtest.h"
+#include "testing/util/append_sync.h"
 #include "testing/util/read_seqs.h"
 #include "testing/util/temp_dir.h"
 
@@ -46,17 +47,7 @@ v1::AppendRequest Msg(const std::string& stream, const std::string& subject,
   return r;
 }
 
-// Appends and waits for the results.
-v1::AppendResultBatch AppendSync(Store* store, v1::AppendBatch batch) {
-  absl::Notification done;
-  v1::AppendResultBatch out;
-  store->Append(std::move(batch), [&](v1::AppendResultBatch r) {
-    out = std::move(r);
-    done.Notify();
-  });
-  done.WaitForNotification();
-  return out;
-}
+using testing::util::AppendSync;
 
 class StoreTest : public ::testing::Test {
  protected:

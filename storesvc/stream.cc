@@ -18,8 +18,19 @@ namespace {
 
 constexpr size_t kMaxHeaderSize = 64 * 1024 - 1;  // nats-server's math.MaxUint16.
 
+// How long a stream whose fsync failed takes no writes before Housekeep()
+// reloads it: acks waiting for that fsync are failed first.
+constexpr absl::Duration kRecoverAfter = absl::Seconds(1);
+
 absl::Status StoreFailed(const absl::Status& cause) {
   return common::JsErrorF(common::JsErrorId::kStreamStoreFailed, {{"err", cause.message()}});
+}
+
+// Whether `st` is a failed write, after which the store forgot what it had
+// not written (FileStore).
+bool IsWriteFailure(const absl::Status& st) {
+  const std::optional<StoreErrc> errc = StoreErrorOf(st);
+  return errc == StoreErrc::kIo || errc == StoreErrc::kNoSpace;
 }
 
 }  // namespace
@@ -64,6 +75,9 @@ absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_
                                   uint64_t* seq, bool* duplicate) {
   if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
   if (config_.sealed()) return common::JsError(common::JsErrorId::kStreamSealed);
+  if (absl::Status failed = failure(); !failed.ok()) return StoreFailed(failed);
+  CheckWriteFailures();
+  if (!batch_error_.ok()) return batch_error_;
   const std::string& hdr = request.headers();
   const std::string& subject = request.subject();
   std::string msg_id;
@@ -138,10 +152,7 @@ absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_
       absl::StatusOr<bool> removed = store_->Remove(*skipped);
       if (!removed.ok()) skipped = removed.status();
     }
-    if (!skipped.ok()) {
-      LOG(ERROR) << "stream " << name_ << ": store failed: " << skipped.status();
-      return StoreFailed(skipped.status());
-    }
+    if (!skipped.ok()) return WriteFailed(skipped.status());
     Stored(*skipped, msg_id, now_ns);
     *seq = *skipped;
     return absl::OkStatus();
@@ -163,21 +174,60 @@ absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_
     }
   }
   absl::StatusOr<uint64_t> stored = store_->Append(subject, hdr, request.data(), now_ns);
-  if (!stored.ok()) {
-    LOG(ERROR) << "stream " << name_ << ": store failed: " << stored.status();
-    return StoreFailed(stored.status());
-  }
+  if (!stored.ok()) return WriteFailed(stored.status());
   *seq = *stored;
   Stored(*stored, msg_id, now_ns);
+  absl::Status after;
   if (rollup_all) {
-    JSE_RETURN_IF_ERROR(store_->Purge("", *stored, 0).status());
+    after = store_->Purge("", *stored, 0).status();
   } else if (rollup_sub) {
-    JSE_RETURN_IF_ERROR(store_->Purge(subject, *stored, 0).status());
+    after = store_->Purge(subject, *stored, 0).status();
   }
-  return EnforceLimits(subject, now_ns);
+  if (after.ok()) after = EnforceLimits(subject, now_ns);
+  return IsWriteFailure(after) ? WriteFailed(after) : after;
+}
+
+absl::Status Stream::WriteFailed(const absl::Status& cause) {
+  LOG(ERROR) << "stream " << name_ << ": store failed: " << cause;
+  if (!IsWriteFailure(cause)) return StoreFailed(cause);
+  batch_error_ = StoreErrorOf(cause) == StoreErrc::kNoSpace
+                     ? common::JsError(common::JsErrorId::kInsufficientResources)
+                     : StoreFailed(cause);
+  write_failures_seen_ = store_->write_failures();
+  ResyncWithStore();
+  return batch_error_;
+}
+
+void Stream::CheckWriteFailures() {
+  if (store_->write_failures() == write_failures_seen_) return;
+  if (appended_since_flush_) {
+    WriteFailed(store_->last_write_failure()).IgnoreError();
+  } else {
+    write_failures_seen_ = store_->write_failures();
+    ResyncWithStore();
+  }
+}
+
+void Stream::ResyncWithStore() {
+  last_seq_ = store_->State().last_seq;
+  dedup_loaded_ = false;
+  dedup_.clear();
+  dedup_order_.clear();
+  last_msg_id_.clear();
+}
+
+absl::Status Stream::FlushStore() {
+  absl::Status st = store_->Flush();
+  if (st.ok()) return st;
+  st = WriteFailed(st);
+  // Appends answered since the last Flush() were forgotten too: their batch
+  // fails.
+  if (!appended_since_flush_) batch_error_ = absl::OkStatus();
+  return st;
 }
 
 void Stream::Stored(uint64_t seq, const std::string& msg_id, int64_t now_ns) {
+  appended_since_flush_ = true;
   last_seq_ = seq;
   last_msg_id_ = msg_id;
   if (!msg_id.empty() && config_.duplicate_window_ns() > 0) {
@@ -236,7 +286,7 @@ absl::StatusOr<uint64_t> Stream::RemoveMessages(
       removed += *gone ? 1 : 0;
     }
   }
-  JSE_RETURN_IF_ERROR(store_->Flush());
+  JSE_RETURN_IF_ERROR(FlushStore());
   return removed;
 }
 
@@ -285,7 +335,7 @@ absl::Status Stream::ExpireAged(int64_t now_ns) {
     const uint64_t first = store_->State().first_seq;
     JSE_RETURN_IF_ERROR(ExpireAgedLocked(now_ns));
     TrimDedup(now_ns);
-    JSE_RETURN_IF_ERROR(store_->Flush());
+    JSE_RETURN_IF_ERROR(FlushStore());
     expired = store_->State().first_seq != first;
   }
   // Tail readers tell their consumers what max_age took without waiting
@@ -333,7 +383,13 @@ absl::Status Stream::Flush() {
   {
     absl::MutexLock lock(&mu_);
     if (closed_) return absl::OkStatus();
-    JSE_RETURN_IF_ERROR(store_->Flush());
+    absl::Status st = store_->Flush();
+    if (!st.ok()) st = WriteFailed(st);
+    CheckWriteFailures();
+    if (st.ok()) st = batch_error_;
+    batch_error_ = absl::OkStatus();
+    appended_since_flush_ = false;
+    if (!st.ok()) return st;
     last_seq = last_seq_;
   }
   appends_.Advance(last_seq);
@@ -343,14 +399,57 @@ absl::Status Stream::Flush() {
 void Stream::Housekeep() {
   absl::MutexLock lock(&mu_);
   if (closed_) return;
+  if (!failure().ok()) {
+    RecoverLocked();
+    if (!failure().ok()) return;
+  }
   store_->Compact();
   store_->Checkpoint();
 }
 
+void Stream::RecoverLocked() {
+  {
+    absl::MutexLock lock(&failure_mu_);
+    if (absl::Now() - failed_at_ < kRecoverAfter) return;
+  }
+  absl::Status st;
+  {
+    absl::MutexLock lock(&sync_mu_);
+    st = store_->Reload();
+  }
+  if (!st.ok()) {
+    LOG(ERROR) << "stream " << name_ << ": reading it again from disk failed: " << st;
+    return;
+  }
+  ResyncWithStore();
+  LOG(WARNING) << "stream " << name_ << ": read again from disk after a failed fsync, up to "
+               << "sequence " << last_seq_ << "; taking writes again";
+  absl::MutexLock lock(&failure_mu_);
+  failure_ = absl::OkStatus();
+}
+
+absl::Status Stream::failure() const {
+  absl::MutexLock lock(&failure_mu_);
+  return failure_;
+}
+
 absl::Status Stream::Sync() {
-  absl::MutexLock lock(&sync_mu_);
-  if (sync_store_ == nullptr) return absl::OkStatus();
-  return sync_store_->Sync();
+  if (absl::Status failed = failure(); !failed.ok()) return failed;
+  absl::Status st;
+  {
+    absl::MutexLock lock(&sync_mu_);
+    if (sync_store_ == nullptr) return absl::OkStatus();
+    st = sync_store_->Sync();
+  }
+  if (st.ok()) return st;
+  LOG(ERROR) << "stream " << name_ << ": " << st
+             << "; taking no writes until it is read again from disk";
+  absl::MutexLock lock(&failure_mu_);
+  if (failure_.ok()) {
+    failure_ = absl::Status(st.code(), absl::StrCat("fsync failed: ", st.message()));
+    failed_at_ = absl::Now();
+  }
+  return failure_;
 }
 
 v1::StreamInfo Stream::Info(bool deleted_details, const std::string& subjects_filter) const {
@@ -359,6 +458,7 @@ v1::StreamInfo Stream::Info(bool deleted_details, const std::string& subjects_fi
   absl::MutexLock lock(&mu_);
   *info.mutable_config() = config_;
   if (closed_) return info;
+  if (absl::Status failed = failure(); !failed.ok()) info.set_failed(std::string(failed.message()));
   StoreState s = store_->State();
   v1::StreamState* st = info.mutable_state();
   st->set_messages(s.msgs);
@@ -403,7 +503,7 @@ absl::Status Stream::Update(const v1::StreamConfig& config) {
     JSE_RETURN_IF_ERROR(store_->Purge("", 0, config_.max_msgs()).status());
   }
   JSE_RETURN_IF_ERROR(EnforceLimits("", now));
-  return store_->Flush();
+  return FlushStore();
 }
 
 absl::StatusOr<uint64_t> Stream::Purge(const v1::PurgeStreamRequest& request) {
@@ -433,7 +533,7 @@ absl::StatusOr<uint64_t> Stream::Purge(const v1::PurgeStreamRequest& request) {
   if (!purged.ok())
     return common::JsErrorF(common::JsErrorId::kStreamGeneralError,
                             {{"err", purged.status().message()}});
-  JSE_RETURN_IF_ERROR(store_->Flush());
+  JSE_RETURN_IF_ERROR(FlushStore());
   last_seq_ = store_->State().last_seq;
   return purged;
 }
@@ -490,7 +590,7 @@ absl::Status Stream::DeleteMessage(const v1::DeleteMessageRequest& request) {
     return common::JsErrorF(common::JsErrorId::kSequenceNotFound,
                             {{"seq", absl::StrCat(request.seq())}});
   }
-  return store_->Flush();
+  return FlushStore();
 }
 
 absl::StatusOr<std::vector<v1::StoredMessage>> Stream::Read(uint64_t* next,

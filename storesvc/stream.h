@@ -15,6 +15,13 @@
 // it (and readers waiting on appends() learn of it), and Sync() to make it
 // durable.
 //
+// A failed write of the store (it then forgets the appends not written,
+// message_store.h) fails the appends of the batch that follow it, and
+// Flush() returns it: error 10023 "insufficient resources" when the disk is
+// full, else 10077. A failed Sync() marks the stream failed: appends and
+// Sync() fail with the reason (failure(), StreamInfo.failed) until
+// Housekeep() has reloaded the store from disk.
+//
 // Thread-safety: thread-safe. Sync() does not wait for appends, so appends
 // continue while an fsync is in flight (group commit).
 #ifndef JSENGINE_STORESVC_STREAM_H_
@@ -83,8 +90,11 @@ class Stream {
       const google::protobuf::RepeatedPtrField<v1::Removal>& removals) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Housekeeping: reclaims the space of removed messages where worth it and
-  // checkpoints the store for crash restarts where due.
+  // checkpoints the store for crash restarts where due; reloads the store
+  // of a failed stream.
   void Housekeep() ABSL_LOCKS_EXCLUDED(mu_);
+  // Why the stream takes no writes (a failed fsync); OK while it does.
+  absl::Status failure() const ABSL_LOCKS_EXCLUDED(failure_mu_);
 
   // Up to `max` stored messages at or after `*next` matching `filters`;
   // advances `*next` past the last one returned. `last_seq` gets the
@@ -134,6 +144,23 @@ class Stream {
   void RebuildDedup(int64_t now_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Appends message `seq` to `out` if it is stored and matches `filters`;
   // logs and skips one that cannot be read.
+  // After the store failed a write (and forgot what it had not written):
+  // `cause` with the JetStream error to answer, which the rest of the batch
+  // gets too (batch_error_); the cached last sequence and dedup table are
+  // brought back in line with the store.
+  absl::Status WriteFailed(const absl::Status& cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Handles a failed write the store made on behalf of a call whose status
+  // the stream did not see (housekeeping): as WriteFailed() if appends were
+  // answered since the last Flush() (the store forgot them).
+  void CheckWriteFailures() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Brings last_seq_ and the dedup table (rebuilt when next needed) back in
+  // line with a store that forgot or reloaded messages.
+  void ResyncWithStore() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // store_->Flush(); a failed write as WriteFailed(), failing the rest of
+  // a batch only if it has appends (which the store forgot).
+  absl::Status FlushStore() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Reloads the store of a failed stream once kRecoverAfter has passed.
+  void RecoverLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void LoadForRead(uint64_t seq, const SubjectFilters& filters, std::vector<v1::StoredMessage>* out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -154,11 +181,23 @@ class Stream {
   std::vector<std::string> consumer_filters_ ABSL_GUARDED_BY(mu_);  // Sorted, unique.
   SubjectFilters consumer_interest_ ABSL_GUARDED_BY(mu_);
 
+  // Set by WriteFailed(); returned by Flush(), which clears it.
+  absl::Status batch_error_ ABSL_GUARDED_BY(mu_);
+  // Appends were answered since the last Flush().
+  bool appended_since_flush_ ABSL_GUARDED_BY(mu_) = false;
+  // store_->write_failures() as last handled.
+  uint64_t write_failures_seen_ ABSL_GUARDED_BY(mu_) = 0;
+
   AppendNotifier appends_;
 
   // Serializes Sync() against Close(); Sync() runs without mu_.
   absl::Mutex sync_mu_ ABSL_ACQUIRED_AFTER(mu_);
   MessageStore* sync_store_ ABSL_GUARDED_BY(sync_mu_);
+
+  // Never held across I/O, so appends can check it while an fsync runs.
+  mutable absl::Mutex failure_mu_ ABSL_ACQUIRED_AFTER(mu_, sync_mu_);
+  absl::Status failure_ ABSL_GUARDED_BY(failure_mu_);
+  absl::Time failed_at_ ABSL_GUARDED_BY(failure_mu_);
 };
 
 }  // namespace jsengine::storesvc
