@@ -98,4 +98,9 @@ absl::Status FromErrorDetail(const v1::ErrorDetail& detail) {
   return MakeStatus(detail.code(), detail.err_code(), detail.description());
 }
 
+bool IsJsError(const absl::Status& status, JsErrorId id) {
+  if (status.ok()) return false;
+  return ToErrorDetail(status).err_code() == kSpecs[static_cast<int>(id)].err_code;
+}
+
 }  // namespace jsengine::common

@@ -46,6 +46,10 @@ v1::ErrorDetail ToErrorDetail(const absl::Status& status);
 // The inverse of ToErrorDetail().
 absl::Status FromErrorDetail(const v1::ErrorDetail& detail);
 
+// Whether `status` is the JetStream error `id` (compared by err_code, so it
+// holds after a round trip through ToErrorDetail()/FromErrorDetail()).
+bool IsJsError(const absl::Status& status, JsErrorId id);
+
 }  // namespace jsengine::common
 
 #define JSE_STATUS_CONCAT_INNER_(a, b) a##b

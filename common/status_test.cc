@@ -22,6 +22,14 @@ TEST(JsErrorTest, FillsPlaceholders) {
   EXPECT_EQ(detail.description(), "bad subject");
 }
 
+TEST(JsErrorTest, IsJsErrorComparesErrCodes) {
+  absl::Status status = FromErrorDetail(ToErrorDetail(JsError(JsErrorId::kStreamNotFound)));
+  EXPECT_TRUE(IsJsError(status, JsErrorId::kStreamNotFound));
+  EXPECT_FALSE(IsJsError(status, JsErrorId::kConsumerNotFound));
+  EXPECT_FALSE(IsJsError(absl::NotFoundError("stream not found"), JsErrorId::kStreamNotFound));
+  EXPECT_FALSE(IsJsError(absl::OkStatus(), JsErrorId::kStreamNotFound));
+}
+
 TEST(JsErrorTest, PlainStatusGetsDerivedCode) {
   v1::ErrorDetail detail = ToErrorDetail(absl::UnavailableError("store down"));
   EXPECT_EQ(detail.code(), 503);

@@ -131,8 +131,7 @@ absl::Status ConsumerEngine::Recover() {
     request.set_name(name);
     absl::StatusOr<v1::StreamInfo> info = store_->GetStreamInfo(request);
     if (!info.ok()) {
-      if (common::ToErrorDetail(info.status()).err_code() !=
-          common::ToErrorDetail(common::JsError(common::JsErrorId::kStreamNotFound)).err_code()) {
+      if (!common::IsJsError(info.status(), common::JsErrorId::kStreamNotFound)) {
         return info.status();
       }
       LOG(WARNING) << "consumers of stream " << name << ": the stream is gone, dropping them";

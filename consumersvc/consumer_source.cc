@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/status.h"
 #include "glog/logging.h"
 
 namespace jsengine::consumersvc {
@@ -158,6 +159,12 @@ void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
       [this, alive, strand, progress, extend](absl::Status status) {
         strand->Post([this, alive, status, progress, extend] {
           if (alive.expired()) return;
+          if (common::IsJsError(status, common::JsErrorId::kStreamNotFound)) {
+            // The stream's tail ends too and deletes the consumer: asking
+            // again would only fail again until then.
+            ahead_read_.reset();
+            return;
+          }
           if (!status.ok()) {
             LOG(WARNING) << "stream " << feed_->stream() << ": read-ahead failed: " << status;
             // A failed extension keeps what it had; a new window starts over.
@@ -224,6 +231,10 @@ void ConsumerSource::StartRedeliveryRead() {
           if (alive.expired()) return;
           if (status.ok()) {
             gone_.insert(remaining->begin(), remaining->end());
+          } else if (common::IsJsError(status, common::JsErrorId::kStreamNotFound)) {
+            seq_read_.reset();
+            asked_.clear();
+            return;
           } else {
             LOG(WARNING) << "stream " << feed_->stream() << ": redelivery read failed: " << status;
             wanted_.insert(remaining->begin(), remaining->end());

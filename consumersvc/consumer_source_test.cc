@@ -192,5 +192,26 @@ TEST_F(ConsumerSourceTest, ARedeliveryLoadedTwiceWhileReadingLandsOnce) {
   EXPECT_EQ(counting_->reads(), 1);
 }
 
+// A read of a deleted stream is not asked again and again until the
+// stream's tail ends and the consumer goes (it used to loop, logging each
+// failure).
+TEST_F(ConsumerSourceTest, AReadOfADeletedStreamIsNotRetried) {
+  Publish(10);
+  StartSource(10, SubjectFilter());
+  v1::DeleteStreamRequest remove;
+  remove.set_name("S");
+  ASSERT_TRUE(store_->DeleteStream(remove).ok());
+  const int fetched = fetched_.load();
+  bool fetching = false;
+  Run([&] {
+    fetching = source_->LoadNext(1, SubjectFilter()).kind == MessageSource::Next::kFetching;
+  });
+  EXPECT_TRUE(fetching);
+  while (counting_->reads() == 0) absl::SleepFor(absl::Milliseconds(1));
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(counting_->reads(), 1);
+  EXPECT_EQ(fetched_.load(), fetched);
+}
+
 }  // namespace
 }  // namespace jsengine::consumersvc

@@ -302,8 +302,7 @@ void StreamConsumers::OnAppended(const std::vector<StreamFeed::Message>& message
 }
 
 void StreamConsumers::OnTailEnd(absl::Status status) {
-  if (common::ToErrorDetail(status).err_code() ==
-      common::ToErrorDetail(common::JsError(common::JsErrorId::kStreamNotFound)).err_code()) {
+  if (common::IsJsError(status, common::JsErrorId::kStreamNotFound)) {
     LOG(INFO) << "stream " << stream_ << " is gone: deleting its " << consumers_.size()
               << " consumers";
     std::vector<std::string> names = Names();

@@ -57,9 +57,7 @@ std::string Operation(const v1::StoredMessage& message) {
 }
 
 bool IsNoMessage(const absl::Status& status) {
-  static const int kNoMessageFound =
-      common::ToErrorDetail(common::JsError(common::JsErrorId::kNoMessageFound)).err_code();
-  return common::ToErrorDetail(status).err_code() == kNoMessageFound;
+  return common::IsJsError(status, common::JsErrorId::kNoMessageFound);
 }
 
 std::string Created(const v1::StoredMessage& message) {
@@ -87,9 +85,7 @@ absl::Status KvCommands::Run(const Args& args) {
 }
 
 absl::Status KvCommands::FromStore(absl::Status status) const {
-  static const int kStreamNotFound =
-      common::ToErrorDetail(common::JsError(common::JsErrorId::kStreamNotFound)).err_code();
-  if (common::ToErrorDetail(status).err_code() == kStreamNotFound) {
+  if (common::IsJsError(status, common::JsErrorId::kStreamNotFound)) {
     return absl::NotFoundError("bucket not found");
   }
   return ExplainServiceError(std::move(status), "store", endpoints_.store, endpoints_.timeout);
