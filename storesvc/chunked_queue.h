@@ -46,6 +46,8 @@ class ChunkedQueue {
   }
 
   size_t size() const { return size_; }
+  // Bytes of the chunks held (allocated whole, filled page by page).
+  size_t allocated_bytes() const { return chunks_.size() * kChunk * sizeof(T); }
   bool empty() const { return size_ == 0; }
 
   T& operator[](size_t i) { return At(head_ + i); }

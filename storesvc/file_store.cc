@@ -1049,8 +1049,8 @@ absl::Status FileStore::CompactSegment(size_t i) {
     }
     bool keep = true;
     if (rec.type == kMessage) {
-      const IndexEntry* e = index_.Get(rec.seq);
-      keep = e != nullptr && e->loc == MakeLoc(old->id, off);
+      const std::optional<IndexEntry> e = index_.Get(rec.seq);
+      keep = e && e->loc == MakeLoc(old->id, off);
       if (keep) {
         moved.emplace_back(rec.seq, out.size());
         kept.AddMessage(rec.seq, rec.ts, rec.subject, e->size, out.size());

@@ -22,8 +22,8 @@ absl::StatusOr<uint64_t> IndexedStore::Append(absl::string_view subject, absl::s
 absl::StatusOr<v1::StoredMessage> IndexedStore::Load(uint64_t seq) {
   if (closed_) return StoreError(StoreErrc::kClosed, "store is closed");
   EnsureIndex();
-  const IndexEntry* e = index_.Get(seq);
-  if (e == nullptr) return StoreError(StoreErrc::kNotFound, "no message found");
+  const std::optional<IndexEntry> e = index_.Get(seq);
+  if (!e) return StoreError(StoreErrc::kNotFound, "no message found");
   return ReadMessage(seq, *e);
 }
 
@@ -45,8 +45,8 @@ absl::StatusOr<v1::StoredMessage> IndexedStore::LoadLast(absl::string_view filte
 const std::string* IndexedStore::SubjectOf(uint64_t seq) const {
   if (closed_) return nullptr;
   EnsureIndex();
-  const IndexEntry* e = index_.Get(seq);
-  return e == nullptr ? nullptr : e->subject;
+  const std::optional<IndexEntry> e = index_.Get(seq);
+  return e ? e->subject : nullptr;
 }
 
 uint64_t IndexedStore::NextSeq(const SubjectFilters& filters, uint64_t start) const {
@@ -137,7 +137,7 @@ StoreState IndexedStore::State() const {
   s.first_seq = index_.first_seq();
   s.last_seq = index_.last_seq();
   s.last_ts = index_.last_ts();
-  if (const IndexEntry* e = index_.Get(s.first_seq)) s.first_ts = e->ts;
+  if (const std::optional<IndexEntry> e = index_.Get(s.first_seq)) s.first_ts = e->ts;
   s.num_subjects = index_.subjects().size();
   s.num_deleted = index_.num_deleted();
   return s;

@@ -2,8 +2,10 @@
 //
 // Maps sequence -> (time, subject, size, location) in a queue indexed by
 // sequence (so time lookups are a binary search: times never decrease), and
-// subject -> (first, last, count). Subjects are interned; entries point at
-// the interned string, so "same subject" is a pointer comparison.
+// subject -> (first, last, count). Subjects are interned and numbered; a
+// sequence's slot holds its subject's number (24 bytes a slot), so "same
+// subject" is an integer comparison. A number is reused only after its
+// subject's last live message is gone.
 //
 // Thread-safety: not thread-safe; owned by one store.
 #ifndef JSENGINE_STORESVC_MSG_INDEX_H_
@@ -11,7 +13,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/string_view.h"
@@ -21,17 +25,19 @@
 
 namespace jsengine::storesvc {
 
+// A live message as the index describes it.
 struct IndexEntry {
   int64_t ts = 0;
   uint64_t loc = 0;  // Where the store keeps the bytes; opaque here.
   uint32_t size = 0;
-  const std::string* subject = nullptr;  // nullptr: removed.
+  const std::string* subject = nullptr;  // The interned subject.
 };
 
 struct SubjectInfo {
   uint64_t first = 0;  // A lower bound of the first live sequence.
   uint64_t last = 0;
   uint64_t count = 0;
+  uint32_t id = 0;  // The subject's number in the slots (never 0).
 };
 
 class MsgIndex {
@@ -49,9 +55,10 @@ class MsgIndex {
   // Raises last_seq() to at least `seq` without adding a message.
   void AdvanceLast(uint64_t seq);
 
-  // Null when `seq` is not live.
-  const IndexEntry* Get(uint64_t seq) const;
-  // Removes `seq`; false when it was not live. `removed` gets its entry.
+  // Empty when `seq` is not live.
+  std::optional<IndexEntry> Get(uint64_t seq) const;
+  // Removes `seq`; false when it was not live. `removed` gets its entry,
+  // whose subject pointer dangles if that was the subject's last message.
   bool Remove(uint64_t seq, IndexEntry* removed);
   // Points live `seq` at `loc` (its bytes moved); false when not live.
   bool SetLoc(uint64_t seq, uint64_t loc);
@@ -90,8 +97,28 @@ class MsgIndex {
   // returns true.
   void ForEach(uint64_t from, const std::function<bool(uint64_t, const IndexEntry&)>& fn) const;
 
+  // Bytes this index has allocated: its slots (whole chunks) and its
+  // subjects (map nodes, names, numbering). Counted, not measured, so tests
+  // can compare it deterministically.
+  size_t MemoryBytes() const;
+
  private:
-  IndexEntry* Mutable(uint64_t seq);
+  // One sequence: a live message when subject != 0.
+  struct Slot {
+    int64_t ts;
+    uint64_t loc;
+    uint32_t size;
+    uint32_t subject;  // SubjectInfo::id, 0: removed.
+  };
+  static_assert(sizeof(Slot) == 24);
+  using SubjectMap = absl::node_hash_map<std::string, SubjectInfo>;
+
+  Slot* Mutable(uint64_t seq);
+  IndexEntry Entry(const Slot& slot) const;
+  const std::string* Name(uint32_t id) const { return &by_id_[id]->first; }
+  // The subject's entry, added with a fresh number if new.
+  SubjectMap::iterator Intern(absl::string_view subject, uint64_t seq);
+  void Forget(SubjectMap::iterator it);
   void TrimFront();
   // The first live sequence in [from, to] whose subject satisfies `pred`,
   // or 0.
@@ -114,13 +141,15 @@ class MsgIndex {
   FilteredState FilteredBySubjects(const SubjectFilters& filters, uint64_t start,
                                    bool last_per_subject) const;
 
-  ChunkedQueue<IndexEntry> entries_;  // entries_[i] is sequence base_ + i.
+  ChunkedQueue<Slot> entries_;  // entries_[i] is sequence base_ + i.
   uint64_t base_ = 1;
   uint64_t last_ = 0;
   int64_t last_ts_ = 0;
   uint64_t msgs_ = 0;
   uint64_t bytes_ = 0;
-  absl::node_hash_map<std::string, SubjectInfo> subjects_;
+  SubjectMap subjects_;
+  std::vector<SubjectMap::value_type*> by_id_{nullptr};  // by_id_[id]; [0] unused.
+  std::vector<uint32_t> free_ids_;                       // Numbers of forgotten subjects.
 };
 
 }  // namespace jsengine::storesvc

@@ -1,0 +1,212 @@
+#include "storesvc/msg_index.h"
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace jsengine::storesvc {
+namespace {
+
+// What MsgIndex should answer, kept the obvious way.
+struct Model {
+  struct Msg {
+    int64_t ts;
+    uint64_t loc;
+    uint32_t size;
+    std::string subject;
+  };
+  std::map<uint64_t, Msg> live;
+  std::map<uint64_t, int64_t> slot_ts;  // Every sequence ever indexed, live or not.
+  uint64_t last = 0;
+
+  uint64_t FirstLive() const { return live.empty() ? last + 1 : live.begin()->first; }
+};
+
+void ExpectSame(const MsgIndex& index, const Model& model, const SubjectFilters& filters,
+                uint64_t start, int64_t ts) {
+  ASSERT_EQ(index.last_seq(), model.last);
+  ASSERT_EQ(index.msgs(), model.live.size());
+  ASSERT_EQ(index.first_seq(), model.FirstLive());
+  uint64_t bytes = 0;
+  std::map<std::string, SubjectInfo> subjects;
+  for (const auto& [seq, m] : model.live) {
+    bytes += m.size;
+    SubjectInfo& info = subjects[m.subject];
+    if (info.count++ == 0) info.first = seq;
+    info.last = seq;
+  }
+  ASSERT_EQ(index.bytes(), bytes);
+  ASSERT_EQ(index.num_deleted(),
+            model.live.empty() ? 0 : model.last - model.FirstLive() + 1 - model.live.size());
+  ASSERT_EQ(index.subjects().size(), subjects.size());
+  for (const auto& [subject, want] : subjects) {
+    auto it = index.subjects().find(subject);
+    ASSERT_NE(it, index.subjects().end()) << subject;
+    EXPECT_EQ(it->second.count, want.count) << subject;
+    EXPECT_EQ(it->second.last, want.last) << subject;
+    EXPECT_LE(it->second.first, want.first) << subject;
+  }
+
+  for (uint64_t seq = model.last > 40 ? model.last - 40 : 0; seq <= model.last + 1; ++seq) {
+    const std::optional<IndexEntry> e = index.Get(seq);
+    auto it = model.live.find(seq);
+    ASSERT_EQ(e.has_value(), it != model.live.end()) << seq;
+    if (!e) continue;
+    EXPECT_EQ(e->ts, it->second.ts);
+    EXPECT_EQ(e->loc, it->second.loc);
+    EXPECT_EQ(e->size, it->second.size);
+    EXPECT_EQ(*e->subject, it->second.subject);
+  }
+
+  uint64_t next = 0;
+  uint64_t last_match = 0;
+  FilteredState want;
+  std::map<std::string, uint64_t> newest;
+  for (const auto& [seq, m] : model.live) {
+    if (!filters.Matches(m.subject)) continue;
+    last_match = seq;
+    newest[m.subject] = seq;
+    if (seq < start) continue;
+    if (next == 0) next = seq;
+    ++want.msgs;
+  }
+  want.first = next;
+  want.last = last_match;
+  for (const auto& [subject, seq] : newest) {
+    if (seq >= start) want.last_per_subject.push_back(seq);
+  }
+  std::sort(want.last_per_subject.begin(), want.last_per_subject.end());
+  EXPECT_EQ(index.NextMatch(filters, start), next);
+  EXPECT_EQ(index.LastMatch(filters), last_match);
+  const FilteredState got = index.Filtered(filters, start, true);
+  EXPECT_EQ(got.msgs, want.msgs);
+  EXPECT_EQ(got.first, want.first);
+  EXPECT_EQ(got.last, want.last);
+  EXPECT_EQ(got.last_per_subject, want.last_per_subject);
+  EXPECT_EQ(index.LastLive(), model.live.empty() ? 0 : model.live.rbegin()->first);
+
+  uint64_t at_time = model.last + 1;
+  for (const auto& [seq, m] : model.live) {
+    if (m.ts >= ts) {
+      at_time = seq;
+      break;
+    }
+  }
+  EXPECT_EQ(index.SeqForTime(ts), at_time);
+
+  std::vector<uint64_t> seen;
+  index.ForEach(start, [&](uint64_t seq, const IndexEntry& e) {
+    seen.push_back(seq);
+    EXPECT_EQ(*e.subject, model.live.at(seq).subject);
+    return true;
+  });
+  std::vector<uint64_t> expected;
+  for (auto it = model.live.lower_bound(start); it != model.live.end(); ++it)
+    expected.push_back(it->first);
+  EXPECT_EQ(seen, expected);
+}
+
+TEST(MsgIndexTest, RandomOperationsMatchModel) {
+  std::mt19937_64 rng(20261202);
+  std::vector<std::string> pool;
+  for (int i = 0; i < 6; ++i) pool.push_back(absl::StrCat("a.", i));
+  for (int i = 0; i < 6; ++i)
+    pool.push_back(absl::StrCat("b.", i, ".a-subject-too-long-to-be-inline"));
+  const std::vector<SubjectFilters> filters = {
+      SubjectFilters(""),
+      SubjectFilters("a.1"),
+      SubjectFilters("a.*"),
+      SubjectFilters("b.>"),
+      SubjectFilters(std::vector<std::string>{"a.2", "b.3.a-subject-too-long-to-be-inline"}),
+      SubjectFilters(std::vector<std::string>{"a.0", "b.*.*"}),
+  };
+  for (int round = 0; round < 20; ++round) {
+    MsgIndex index;
+    Model model;
+    int64_t ts = 1000;
+    for (int op = 0; op < 800; ++op) {
+      const int what = static_cast<int>(rng() % 100);
+      if (what < 55) {
+        const uint64_t seq = model.last + 1 + (rng() % 10 == 0 ? rng() % 5 : 0);
+        ts += static_cast<int64_t>(rng() % 3);
+        // Few subjects live at a time early on, so numbers get reused.
+        const std::string& subject = pool[rng() % (round % 2 == 0 ? 3 : pool.size())];
+        const uint32_t size = static_cast<uint32_t>(rng() % 500);
+        const uint64_t loc = rng();
+        index.Add(seq, ts, subject, size, loc);
+        for (uint64_t s = model.last + 1; s <= seq; ++s) model.slot_ts[s] = ts;
+        model.live[seq] = Model::Msg{ts, loc, size, subject};
+        model.last = seq;
+      } else if (what < 85) {
+        const uint64_t seq = model.last == 0 ? 0 : rng() % (model.last + 2);
+        IndexEntry removed;
+        const bool was_live = model.live.count(seq) > 0;
+        ASSERT_EQ(index.Remove(seq, &removed), was_live) << seq;
+        if (was_live) {
+          EXPECT_EQ(removed.size, model.live[seq].size);
+          EXPECT_EQ(removed.loc, model.live[seq].loc);
+          model.live.erase(seq);
+        }
+      } else if (what < 90) {
+        const uint64_t seq = model.last + rng() % 4;
+        index.AdvanceLast(seq);
+        model.last = std::max(model.last, seq);
+      } else if (what < 95 && !model.live.empty()) {
+        auto it = std::next(model.live.begin(), static_cast<long>(rng() % model.live.size()));
+        it->second.loc = rng();
+        ASSERT_TRUE(index.SetLoc(it->first, it->second.loc));
+      } else {
+        // Everything from a bound on goes, as a purge would remove it.
+        const uint64_t below = model.last == 0 ? 0 : rng() % (model.last + 1);
+        for (auto it = model.live.begin(); it != model.live.end() && it->first < below;) {
+          ASSERT_TRUE(index.Remove(it->first, nullptr));
+          it = model.live.erase(it);
+        }
+      }
+      const uint64_t start = rng() % (model.last + 3);
+      const int64_t at = 1000 + static_cast<int64_t>(rng() % static_cast<uint64_t>(ts - 998));
+      ASSERT_NO_FATAL_FAILURE(ExpectSame(index, model, filters[rng() % filters.size()], start, at))
+          << "round " << round << " op " << op;
+    }
+  }
+}
+
+TEST(MsgIndexTest, MemoryIsTwentyFourBytesPerSequence) {
+  MsgIndex index;
+  constexpr uint64_t kMsgs = 1 << 20;
+  for (uint64_t seq = 1; seq <= kMsgs; ++seq) {
+    index.Add(seq, static_cast<int64_t>(seq), absl::StrCat("s.", seq % 16), 100, seq);
+  }
+  const size_t bytes = index.MemoryBytes();
+  EXPECT_GE(bytes, 24 * kMsgs);
+  EXPECT_LE(bytes, 24 * kMsgs + 24 * 4096 + 4096);
+  for (uint64_t seq = 1; seq <= kMsgs / 2; ++seq) ASSERT_TRUE(index.Remove(seq, nullptr));
+  EXPECT_LE(index.MemoryBytes(), 24 * kMsgs / 2 + 24 * 4096 + 4096);
+}
+
+TEST(MsgIndexTest, ForgottenSubjectsGiveBackTheirNumbers) {
+  MsgIndex index;
+  uint64_t seq = 0;
+  auto churn = [&](int generation) {
+    const uint64_t from = seq + 1;
+    for (int i = 0; i < 1000; ++i)
+      index.Add(++seq, 0, absl::StrCat("gen", generation, ".", i), 1, 0);
+    for (uint64_t s = from; s <= seq; ++s) ASSERT_TRUE(index.Remove(s, nullptr));
+  };
+  churn(0);
+  const size_t after_first = index.MemoryBytes();
+  for (int generation = 1; generation < 50; ++generation) churn(generation);
+  EXPECT_TRUE(index.subjects().empty());
+  EXPECT_EQ(index.MemoryBytes(), after_first);
+  index.Add(++seq, 0, "stays", 1, 0);
+  ASSERT_TRUE(index.Get(seq).has_value());
+  EXPECT_EQ(*index.Get(seq)->subject, "stays");
+}
+
+}  // namespace
+}  // namespace jsengine::storesvc
