@@ -121,6 +121,7 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   // Set by Start, before the server lists the client.
   std::string ip_;
   int port_ = 0;
+  std::string nonce_;  // sent in INFO for nkey users to sign; empty if none
 
   // Loop-thread state.
   std::vector<char> in_;

@@ -28,6 +28,8 @@ struct UserPermissions {
 struct UserAccount {
   std::string user;
   std::string password;  // plain text, or a bcrypt hash ("$2a$...")
+  // An nkey user ("U..." public key) instead of user/password.
+  std::string nkey;
   UserPermissions permissions;
 };
 

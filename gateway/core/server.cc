@@ -166,7 +166,8 @@ ServerStats Server::Stats() const {
   return stats;
 }
 
-std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip) const {
+std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip,
+                             const std::string& nonce) const {
   nlohmann::ordered_json info;
   info["server_id"] = server_id_;
   info["server_name"] = options_.server_name.empty() ? server_id_ : options_.server_name;
@@ -185,6 +186,7 @@ std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip) c
   if (options_.jetstream) info["jetstream"] = true;
   info["client_id"] = client_id;
   info["client_ip"] = client_ip;
+  if (!nonce.empty()) info["nonce"] = nonce;
   return info.dump();
 }
 

@@ -134,7 +134,9 @@ class Server {
   const TlsContext* tls_context() const { return tls_context_.get(); }
   // Removes a subscription from the index and its owner's table.
   void RemoveSubscription(const SubscriptionPtr& sub);
-  std::string InfoJson(uint64_t client_id, const std::string& client_ip) const;
+  // `nonce` (for nkey users) is left out when empty.
+  std::string InfoJson(uint64_t client_id, const std::string& client_ip,
+                       const std::string& nonce) const;
   void OnAccepted(int fd);
   // A client is listed from Start until it closes.
   void RegisterClient(const std::shared_ptr<Client>& client);
