@@ -331,6 +331,11 @@ void Client::RequestClose(const char* reason) {
   loop_->RequestFlush(shared_from_this());
 }
 
+void Client::ResendInfo() {
+  Send("INFO " + server_->InfoJson(id_, ip_, nonce_) + " \r\n");
+  EventLoop::FlushTouched();
+}
+
 void Client::ForgetSubscription(const SubscriptionPtr& sub) {
   common::MutexLock lock(&subs_mu_);
   auto it = subs_.find(Key(sub->sid));

@@ -77,6 +77,9 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   void ForgetSubscription(const SubscriptionPtr& sub);
   // Any thread: marks the client for closing by its loop.
   void RequestClose(const char* reason);
+  // Any thread: queues INFO again (lame duck mode announces itself so) and
+  // writes it out.
+  void ResendInfo();
 
   // Any thread: what monitoring shows of this connection (valid after Start).
   ConnectionInfo Info() const;

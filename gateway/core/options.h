@@ -88,11 +88,16 @@ struct ServerOptions {
   bool logtime = true;   // timestamps on log lines (-T)
   std::string log_file;  // empty: stderr
   std::string pid_file;  // empty: none
+  // Lame duck mode (SIGUSR2): clients are closed over `lame_duck_duration`,
+  // starting after `lame_duck_grace_period`.
+  absl::Duration lame_duck_duration = absl::Minutes(2);
+  absl::Duration lame_duck_grace_period = absl::Seconds(10);
 
   // What the command line asks for instead of (or before) serving.
   bool show_help = false;
   bool show_version = false;  // -v: print VersionLine() and exit
   bool check_config = false;  // -t: check the configuration and exit
+  std::string signal;         // --signal: send this to a running server and exit
 };
 
 // Parses nats-server style arguments (without argv[0]) into `options`,

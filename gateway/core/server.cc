@@ -108,8 +108,39 @@ void Server::Shutdown() {
   internal_subs_.clear();
 }
 
+std::vector<uint64_t> Server::EnterLameDuckMode() {
+  if (!started_.load() || lame_duck_.exchange(true)) return {};
+  LOG(INFO) << "Entering lame duck mode, stop accepting new clients";
+  // A listening socket shut down refuses new connections; the loop that
+  // watches it stops accepting.
+  if (listen_fd_ >= 0) ::shutdown(listen_fd_, SHUT_RDWR);
+  std::vector<std::shared_ptr<Client>> clients;
+  {
+    common::MutexLock lock(&clients_mu_);
+    for (const auto& [id, weak] : clients_) {
+      if (std::shared_ptr<Client> client = weak.lock()) clients.push_back(std::move(client));
+    }
+  }
+  std::vector<uint64_t> ids;
+  for (const auto& client : clients) {
+    client->ResendInfo();
+    ids.push_back(client->Info().cid);
+  }
+  return ids;
+}
+
+void Server::CloseConnection(uint64_t cid) {
+  std::shared_ptr<Client> client;
+  {
+    common::MutexLock lock(&clients_mu_);
+    auto it = clients_.find(cid);
+    if (it != clients_.end()) client = it->second.lock();
+  }
+  if (client != nullptr) client->RequestClose("server shutdown");
+}
+
 void Server::OnAccepted(int fd) {
-  if (shut_down_.load()) {
+  if (shut_down_.load() || lame_duck_.load()) {
     ::close(fd);
     return;
   }
@@ -187,6 +218,7 @@ std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip,
   info["client_id"] = client_id;
   info["client_ip"] = client_ip;
   if (!nonce.empty()) info["nonce"] = nonce;
+  if (lame_duck_.load()) info["ldm"] = true;
   return info.dump();
 }
 

@@ -116,6 +116,14 @@ class Server {
 
   int NumConnections() const { return num_connections_.load(); }
 
+  // Lame duck mode (lame_duck.h paces it): stops accepting connections and
+  // sends every client an INFO with "ldm":true. Returns the ids of the open
+  // connections. Idempotent (later calls return nothing).
+  std::vector<uint64_t> EnterLameDuckMode();
+  bool lame_duck() const { return lame_duck_.load(); }
+  // Closes connection `cid` if it is still open, as at shutdown.
+  void CloseConnection(uint64_t cid);
+
   // Monitoring (any thread): counters, and the open connections by id.
   ServerStats Stats() const;
   std::vector<ConnectionInfo> Connections() const;
@@ -168,6 +176,7 @@ class Server {
   // Of the connections no longer listed.
   MessageCounts closed_counts_ ABSL_GUARDED_BY(clients_mu_);
   std::atomic<bool> shut_down_{false};
+  std::atomic<bool> lame_duck_{false};
 
   common::Mutex internal_mu_;
   uint64_t next_internal_id_ ABSL_GUARDED_BY(internal_mu_) = 1;
