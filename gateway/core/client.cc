@@ -456,7 +456,7 @@ MessageCounts Client::Counts() const {
   return counts;
 }
 
-ConnectionInfo Client::Info() const {
+ConnectionInfo Client::Info(bool with_subscriptions) const {
   ConnectionInfo info;
   info.cid = id_;
   info.ip = ip_;
@@ -478,6 +478,13 @@ ConnectionInfo Client::Info() const {
   }
   common::MutexLock lock(&subs_mu_);
   info.subscriptions = subs_.size();
+  if (with_subscriptions) {
+    for (const auto& [sid, sub] : subs_) {
+      info.subscription_list.push_back({sub->subject, sub->queue, sub->sid,
+                                        sub->delivered.load(std::memory_order_relaxed),
+                                        sub->max_msgs.load(std::memory_order_relaxed)});
+    }
+  }
   return info;
 }
 

@@ -82,7 +82,7 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   void ResendInfo();
 
   // Any thread: what monitoring shows of this connection (valid after Start).
-  ConnectionInfo Info() const;
+  ConnectionInfo Info(bool with_subscriptions = false) const;
   MessageCounts Counts() const;
 
   // ParserHandler (loop thread).

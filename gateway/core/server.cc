@@ -161,7 +161,7 @@ void Server::OnClientClosed(Client* client) {
   if (clients_.erase(info.cid) > 0) closed_counts_ += info.counts;
 }
 
-std::vector<ConnectionInfo> Server::Connections() const {
+std::vector<ConnectionInfo> Server::Connections(bool with_subscriptions) const {
   std::vector<std::shared_ptr<Client>> clients;
   {
     common::MutexLock lock(&clients_mu_);
@@ -172,7 +172,7 @@ std::vector<ConnectionInfo> Server::Connections() const {
   }
   std::vector<ConnectionInfo> infos;
   infos.reserve(clients.size());
-  for (const auto& client : clients) infos.push_back(client->Info());
+  for (const auto& client : clients) infos.push_back(client->Info(with_subscriptions));
   std::sort(infos.begin(), infos.end(),
             [](const ConnectionInfo& a, const ConnectionInfo& b) { return a.cid < b.cid; });
   return infos;

@@ -126,7 +126,7 @@ class Server {
 
   // Monitoring (any thread): counters, and the open connections by id.
   ServerStats Stats() const;
-  std::vector<ConnectionInfo> Connections() const;
+  std::vector<ConnectionInfo> Connections(bool with_subscriptions = false) const;
 
   // Internal to the core package (used by Client and EventLoop).
   // Delivers to every matching subscription except ones owned by `from` when

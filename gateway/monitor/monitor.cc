@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/core/version.h"
+#include "gateway/monitor/connz_sort.h"
 #include "nlohmann/json.hpp"
 
 namespace jsengine::gateway::monitor {
@@ -21,6 +22,9 @@ using Json = nlohmann::ordered_json;
 // nats-server's defaults for what the gateway does not configure.
 constexpr int kDefaultConnzLimit = 1024;
 constexpr int64_t kWriteDeadlineNanos = 10'000'000'000;
+// nats-server's global account, which every client is in when no accounts
+// are configured.
+constexpr char kGlobalAccount[] = "$G";
 
 // Go's time.RFC3339Nano in UTC, as nats-server writes times.
 std::string GoTime(absl::Time t) {
@@ -82,6 +86,24 @@ bool ParseIntParam(const QueryParams& params, const std::string& name, int* valu
 
 MonitorResponse BadRequest(std::string text) { return {400, std::move(text)}; }
 
+// nats-server's answer to a query parameter that is not a Go boolean.
+MonitorResponse BoolParamError(const std::string& name, const std::string& value) {
+  return BadRequest(absl::StrCat("Error decoding boolean for '", name,
+                                 "': strconv.ParseBool: parsing \"", value, "\": invalid syntax"));
+}
+
+// nats-server's sublist statistics; the gateway keeps no cache or fan-out
+// figures.
+Json SublistStats(uint64_t subscriptions) {
+  Json s;
+  s["num_subscriptions"] = subscriptions;
+  for (const char* zero : {"num_cache", "num_inserts", "num_removes", "num_matches"}) s[zero] = 0;
+  s["cache_hit_rate"] = 0;
+  s["max_fanout"] = 0;
+  s["avg_fanout"] = 0;
+  return s;
+}
+
 }  // namespace
 
 Monitor::Monitor(core::Server* server, JetStreamView jetstream)
@@ -103,6 +125,7 @@ MonitorResponse Monitor::Handle(const std::string& path, const QueryParams& para
   if (path == "/subsz") return Subsz();
   if (path == "/jsz") return Jsz(now);
   if (path == "/healthz") return Healthz(params);
+  if (path == "/accountz") return Accountz(params, now);
   return {404, "404 page not found\n"};
 }
 
@@ -205,7 +228,17 @@ MonitorResponse Monitor::Connz(const QueryParams& params, absl::Time now) {
     return BadRequest("Error decoding limit");
   }
   if (limit == 0) limit = kDefaultConnzLimit;
-  const std::vector<core::ConnectionInfo> all = server_->Connections();
+  const std::string subs = params.count("subs") ? params.at("subs") : "";
+  const bool subs_detail = subs == "detail";
+  bool subs_list = false;
+  if (!subs_detail && !ParseBoolParam(params, "subs", &subs_list)) {
+    return BoolParamError("subs", subs);
+  }
+  std::vector<core::ConnectionInfo> all = server_->Connections(subs_list || subs_detail);
+  const std::string sort = params.count("sort") ? params.at("sort") : "";
+  if (absl::Status s = SortConnections(sort, now, &all); !s.ok()) {
+    return BadRequest(std::string(s.message()));
+  }
   Json c;
   c["server_id"] = server_->server_id();
   c["now"] = GoTime(now);
@@ -238,6 +271,25 @@ MonitorResponse Monitor::Connz(const QueryParams& params, absl::Time now) {
     if (!info.version.empty()) conn["version"] = info.version;
     if (!info.tls_version.empty()) conn["tls_version"] = info.tls_version;
     if (!info.tls_cipher_suite.empty()) conn["tls_cipher_suite"] = info.tls_cipher_suite;
+    if (!info.subscription_list.empty()) {
+      Json names = Json::array(), details = Json::array();
+      for (const core::SubscriptionDetail& sub : info.subscription_list) {
+        names.push_back(sub.subject);
+        Json d;
+        d["subject"] = sub.subject;
+        if (!sub.queue.empty()) d["qgroup"] = sub.queue;
+        d["sid"] = sub.sid;
+        d["msgs"] = sub.msgs;
+        if (sub.max != 0) d["max"] = sub.max;
+        d["cid"] = info.cid;
+        details.push_back(std::move(d));
+      }
+      if (subs_detail) {
+        conn["subscriptions_list_detail"] = std::move(details);
+      } else {
+        conn["subscriptions_list"] = std::move(names);
+      }
+    }
     list.push_back(std::move(conn));
   }
   c["num_connections"] = list.size();
@@ -246,13 +298,7 @@ MonitorResponse Monitor::Connz(const QueryParams& params, absl::Time now) {
 }
 
 MonitorResponse Monitor::Subsz() {
-  Json s;
-  s["num_subscriptions"] = server_->Stats().subscriptions;
-  for (const char* zero : {"num_cache", "num_inserts", "num_removes", "num_matches"}) s[zero] = 0;
-  s["cache_hit_rate"] = 0;
-  s["max_fanout"] = 0;
-  s["avg_fanout"] = 0;
-  return {200, Pretty(s)};
+  return {200, Pretty(SublistStats(server_->Stats().subscriptions))};
 }
 
 MonitorResponse Monitor::Jsz(absl::Time now) {
@@ -292,10 +338,58 @@ MonitorResponse Monitor::Healthz(const QueryParams& params) {
   for (const char* name : {"js-enabled", "js-enabled-only", "js-server-only"}) {
     bool value;
     if (!ParseBoolParam(params, name, &value)) {
-      return BadRequest(absl::StrCat("Error decoding boolean for '", name, "'"));
+      return BoolParamError(name, params.at(name));
+    }
+  }
+  bool js_enabled_only = false, js_server_only = false;
+  ParseBoolParam(params, "js-enabled-only", &js_enabled_only);
+  ParseBoolParam(params, "js-server-only", &js_server_only);
+  if (jetstream_.enabled && jetstream_.streams && !js_enabled_only && !js_server_only) {
+    absl::StatusOr<std::vector<StreamStats>> streams = jetstream_.streams();
+    std::string error;
+    if (!streams.ok()) {
+      error = absl::StrCat("JetStream is not current: ", streams.status().message());
+    } else {
+      for (const StreamStats& s : *streams) {
+        if (s.failed.empty()) continue;
+        error = absl::StrCat("JetStream stream '", kGlobalAccount, " > ", s.name,
+                             "' is not current: ", s.failed);
+        break;
+      }
+    }
+    if (!error.empty()) {
+      return {503,
+              Json({{"status", "unavailable"}, {"status_code", 503}, {"error", error}}).dump()};
     }
   }
   return {200, Json({{"status", "ok"}}).dump()};
+}
+
+MonitorResponse Monitor::Accountz(const QueryParams& params, absl::Time now) {
+  Json a;
+  a["server_id"] = server_->server_id();
+  a["now"] = GoTime(now);
+  auto acc = params.find("acc");
+  if (acc == params.end() || acc->second.empty()) {
+    a["accounts"] = Json::array({kGlobalAccount});
+    return {200, Pretty(a)};
+  }
+  if (acc->second != kGlobalAccount) {
+    return {200, Pretty(a)};
+  }
+  const core::ServerStats stats = server_->Stats();
+  Json d;
+  d["account_name"] = kGlobalAccount;
+  d["update_time"] = GoTime(stats.start);
+  d["expired"] = false;
+  d["complete"] = true;
+  d["jetstream_enabled"] = jetstream_.enabled;
+  d["leafnode_connections"] = 0;
+  d["client_connections"] = stats.connections;
+  d["subscriptions"] = stats.subscriptions;
+  d["sublist_stats"] = SublistStats(stats.subscriptions);
+  a["account_detail"] = std::move(d);
+  return {200, Pretty(a)};
 }
 
 }  // namespace jsengine::gateway::monitor

@@ -141,5 +141,65 @@ TEST_F(MonitorTest, JszReportsJetStreamUsage) {
   EXPECT_EQ(varz["jetstream"]["stats"]["memory"], 20);
 }
 
+TEST_F(MonitorTest, ConnzSortsAndListsSubscriptions) {
+  auto a = Connect("a");
+  auto b = Connect("b");
+  b->Send("SUB y q 2\r\nSUB z 3\r\nUNSUB 3 10\r\nPING\r\n");
+  ASSERT_TRUE(b->ReadUntil("PONG\r\nPONG"));
+  Json by_subs = Get("/connz", {{"sort", "subs"}, {"subs", "1"}});
+  ASSERT_EQ(by_subs["connections"].size(), 2u);
+  EXPECT_EQ(by_subs["connections"][0]["name"], "b");
+  EXPECT_EQ(by_subs["connections"][0]["subscriptions_list"].size(), 3u);
+  EXPECT_FALSE(Get("/connz")["connections"][0].contains("subscriptions_list"));
+
+  Json detail = Get("/connz", {{"sort", "subs"}, {"subs", "detail"}});
+  const Json& list = detail["connections"][0]["subscriptions_list_detail"];
+  ASSERT_EQ(list.size(), 3u);
+  bool saw_queue = false, saw_max = false;
+  for (const Json& d : list) {
+    EXPECT_EQ(d["cid"], detail["connections"][0]["cid"]);
+    if (d["subject"] == "y") saw_queue = d["qgroup"] == "q" && d["sid"] == "2";
+    if (d["subject"] == "z") saw_max = d["max"] == 10;
+  }
+  EXPECT_TRUE(saw_queue);
+  EXPECT_TRUE(saw_max);
+
+  MonitorResponse bad = monitor_->Handle("/connz", {{"sort", "bogus"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.body, "invalid sorting option: bogus");
+}
+
+TEST_F(MonitorTest, AccountzReportsTheGlobalAccount) {
+  auto a = Connect("a");
+  Json list = Get("/accountz");
+  EXPECT_EQ(list["accounts"], Json::array({"$G"}));
+  Json g = Get("/accountz", {{"acc", "$G"}});
+  EXPECT_EQ(g["account_detail"]["account_name"], "$G");
+  EXPECT_EQ(g["account_detail"]["client_connections"], 1);
+  EXPECT_EQ(g["account_detail"]["subscriptions"], 1);
+  EXPECT_FALSE(Get("/accountz", {{"acc", "other"}}).contains("account_detail"));
+}
+
+TEST(MonitorHealthzTest, AFailedStreamIsUnhealthy) {
+  auto server = jsengine::testing::core::StartTestServer({});
+  std::string failed;
+  JetStreamView js;
+  js.enabled = true;
+  js.streams = [&failed]() -> absl::StatusOr<std::vector<StreamStats>> {
+    return std::vector<StreamStats>{{"OK", 1, 10, 1, 1, ""}, {"ORDERS", 2, 20, 1, 2, failed}};
+  };
+  Monitor monitor(server.get(), js);
+  EXPECT_EQ(monitor.Handle("/healthz", {}).status, 200);
+  failed = "fsync failed: EIO";
+  MonitorResponse r = monitor.Handle("/healthz", {});
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(Json::parse(r.body),
+            Json({{"status", "unavailable"},
+                  {"status_code", 503},
+                  {"error", "JetStream stream '$G > ORDERS' is not current: fsync failed: EIO"}}));
+  EXPECT_EQ(monitor.Handle("/healthz", {{"js-enabled-only", "true"}}).status, 200);
+  EXPECT_EQ(monitor.Handle("/healthz", {{"js-server-only", "true"}}).status, 200);
+}
+
 }  // namespace
 }  // namespace jsengine::gateway::monitor
