@@ -173,6 +173,19 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
       }
       return streams;
     };
+    js.consumers =
+        [consumers = consumer_client_](
+            const std::string& stream) -> absl::StatusOr<std::vector<monitor::ConsumerStats>> {
+      absl::StatusOr<std::vector<v1::ConsumerInfo>> infos =
+          jetstream::ListAllConsumers(consumers, stream);
+      if (!infos.ok()) return infos.status();
+      std::vector<monitor::ConsumerStats> stats;
+      for (const v1::ConsumerInfo& info : *infos) {
+        stats.push_back(
+            {info.name(), info.num_pending(), info.num_ack_pending(), info.num_redelivered()});
+      }
+      return stats;
+    };
   }
   monitor_ = std::make_unique<monitor::Monitor>(server_.get(), std::move(js));
   JSE_ASSIGN_OR_RETURN(http_monitor_, monitor::HttpMonitor::Start(host, port, monitor_.get()));

@@ -181,6 +181,27 @@ TEST_P(MonitoringTest, AnswersHaveNatsServersFields) {
       EXPECT_EQ(mine.body, theirs.body);
     }
   }
+
+  // /metrics (ours only): counters move with publishes, and with JetStream a
+  // stream's figures with the messages it stores.
+  core::RawClient& client = *clients.back();
+  const std::string before = HttpGet(ours.http_port, "/metrics").body;
+  EXPECT_NE(before.find("\njsengine_in_msgs_total 1\n"), std::string::npos) << before;
+  if (jetstream) {
+    const std::string create = R"({"name":"M","subjects":["m.>"]})";
+    client.Clear();
+    client.Send(absl::StrCat("SUB ack.> 9\r\nPUB $JS.API.STREAM.CREATE.M ack.0 ", create.size(),
+                             "\r\n", create, "\r\n"));
+    ASSERT_TRUE(client.ReadUntil("MSG ack.0 ")) << client.buffer();
+    client.Send("PUB m.1 ack.1 1\r\na\r\nPUB m.2 ack.2 1\r\nb\r\n");
+    ASSERT_TRUE(client.ReadUntil("MSG ack.2 ")) << client.buffer();
+    const std::string after = HttpGet(ours.http_port, "/metrics").body;
+    EXPECT_NE(after.find("\njsengine_stream_messages{stream=\"M\"} 2\n"), std::string::npos)
+        << after;
+    EXPECT_NE(after.find("\njsengine_stream_last_seq{stream=\"M\"} 2\n"), std::string::npos)
+        << after;
+    EXPECT_NE(after.find("\njsengine_in_msgs_total 4\n"), std::string::npos) << after;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(JetStream, MonitoringTest, ::testing::Bool(),

@@ -36,8 +36,10 @@ absl::StatusOr<std::unique_ptr<HttpMonitor>> HttpMonitor::Start(const std::strin
           MonitorResponse answer = monitor->Handle(path, params);
           response.status = answer.status;
           const bool json = !answer.body.empty() && answer.body[0] == '{';
-          response.set_content(answer.body,
-                               json ? "application/json" : "text/plain; charset=utf-8");
+          const char* type = answer.content_type != nullptr ? answer.content_type
+                             : json                         ? "application/json"
+                                                            : "text/plain; charset=utf-8";
+          response.set_content(answer.body, type);
         });
   }
   server->Get("/", [](const httplib::Request&, httplib::Response& response) {

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "gateway/core/version.h"
 #include "gateway/monitor/connz_sort.h"
+#include "gateway/monitor/prometheus_text.h"
 #include "nlohmann/json.hpp"
 
 namespace jsengine::gateway::monitor {
@@ -126,6 +127,7 @@ MonitorResponse Monitor::Handle(const std::string& path, const QueryParams& para
   if (path == "/jsz") return Jsz(now);
   if (path == "/healthz") return Healthz(params);
   if (path == "/accountz") return Accountz(params, now);
+  if (path == "/metrics") return Metrics();
   return {404, "404 page not found\n"};
 }
 
@@ -390,6 +392,74 @@ MonitorResponse Monitor::Accountz(const QueryParams& params, absl::Time now) {
   d["sublist_stats"] = SublistStats(stats.subscriptions);
   a["account_detail"] = std::move(d);
   return {200, Pretty(a)};
+}
+
+MonitorResponse Monitor::Metrics() {
+  const core::ServerStats stats = server_->Stats();
+  PrometheusText out;
+  auto one = [&out](const char* name, const char* type, const char* help, double value) {
+    out.Metric(name, type, help);
+    out.Sample({}, value);
+  };
+  one("jsengine_connections", "gauge", "Open client connections.", stats.connections);
+  one("jsengine_connections_total", "counter", "Client connections accepted.",
+      stats.total_connections);
+  one("jsengine_subscriptions", "gauge", "Client subscriptions.", stats.subscriptions);
+  one("jsengine_slow_consumers_total", "counter", "Clients closed as slow consumers.",
+      stats.slow_consumers);
+  one("jsengine_in_msgs_total", "counter", "Messages published by clients.", stats.counts.in_msgs);
+  one("jsengine_in_bytes_total", "counter", "Bytes published by clients.", stats.counts.in_bytes);
+  one("jsengine_out_msgs_total", "counter", "Messages delivered to clients.",
+      stats.counts.out_msgs);
+  one("jsengine_out_bytes_total", "counter", "Bytes delivered to clients.", stats.counts.out_bytes);
+  if (!jetstream_.enabled || !jetstream_.streams)
+    return {200, out.text(), PrometheusText::kContentType};
+
+  absl::StatusOr<std::vector<StreamStats>> streams = jetstream_.streams();
+  one("jsengine_jetstream_up", "gauge", "1 if the store answered this scrape.", streams.ok());
+  if (!streams.ok()) return {200, out.text(), PrometheusText::kContentType};
+  struct Series {
+    const char* name;
+    const char* help;
+    uint64_t StreamStats::*field;
+  };
+  const Series stream_series[] = {
+      {"jsengine_stream_messages", "Messages in the stream.", &StreamStats::messages},
+      {"jsengine_stream_bytes", "Bytes in the stream.", &StreamStats::bytes},
+      {"jsengine_stream_first_seq", "Sequence of the stream's first message.",
+       &StreamStats::first_seq},
+      {"jsengine_stream_last_seq", "Sequence of the stream's last message.",
+       &StreamStats::last_seq},
+  };
+  for (const Series& series : stream_series) {
+    out.Metric(series.name, "gauge", series.help);
+    for (const StreamStats& s : *streams) out.Sample({{"stream", s.name}}, s.*series.field);
+  }
+  out.Metric("jsengine_stream_failed", "gauge", "1 while the stream takes no writes.");
+  for (const StreamStats& s : *streams) out.Sample({{"stream", s.name}}, !s.failed.empty());
+  if (!jetstream_.consumers) return {200, out.text(), PrometheusText::kContentType};
+
+  std::vector<std::pair<std::string, ConsumerStats>> consumers;
+  for (const StreamStats& s : *streams) {
+    absl::StatusOr<std::vector<ConsumerStats>> of_stream = jetstream_.consumers(s.name);
+    if (!of_stream.ok()) continue;
+    for (ConsumerStats& c : *of_stream) consumers.emplace_back(s.name, std::move(c));
+  }
+  out.Metric("jsengine_consumer_num_pending", "gauge",
+             "Stored messages the consumer has yet to deliver.");
+  for (const auto& [stream, c] : consumers) {
+    out.Sample({{"stream", stream}, {"consumer", c.name}}, c.num_pending);
+  }
+  out.Metric("jsengine_consumer_num_ack_pending", "gauge", "Delivered messages awaiting an ack.");
+  for (const auto& [stream, c] : consumers) {
+    out.Sample({{"stream", stream}, {"consumer", c.name}}, c.num_ack_pending);
+  }
+  out.Metric("jsengine_consumer_num_redelivered", "gauge",
+             "Messages awaiting an ack that were delivered more than once.");
+  for (const auto& [stream, c] : consumers) {
+    out.Sample({{"stream", stream}, {"consumer", c.name}}, c.num_redelivered);
+  }
+  return {200, out.text(), PrometheusText::kContentType};
 }
 
 }  // namespace jsengine::gateway::monitor

@@ -9,6 +9,9 @@
 //   /jsz       JetStream usage ({"disabled":true} without JetStream)
 //   /healthz   {"status":"ok"}, or 503 while a stream has failed
 //              (?js-enabled-only, ?js-server-only: no stream checks)
+//   /metrics   Prometheus text (nats-server has no such endpoint):
+//              connections, messages and bytes in and out, per stream and
+//              per consumer figures
 //
 // Fields nats-server has but the gateway has nothing for (clusters, routes,
 // sublist cache statistics, round-trip times) are present with zero or empty
@@ -48,6 +51,14 @@ struct StreamStats {
   std::string failed;  // why it takes no writes; empty while healthy
 };
 
+// One consumer as monitoring shows it.
+struct ConsumerStats {
+  std::string name;
+  uint64_t num_pending = 0;
+  int64_t num_ack_pending = 0;
+  int64_t num_redelivered = 0;
+};
+
 // JetStream as monitoring sees it; the functions are called per request,
 // from the HTTP server's threads.
 struct JetStreamView {
@@ -56,11 +67,15 @@ struct JetStreamView {
   std::function<absl::StatusOr<jetstream::AccountUsage>()> usage;
   std::function<jetstream::JsApiStats()> api_stats;
   std::function<absl::StatusOr<std::vector<StreamStats>>()> streams;
+  // The consumers of one stream.
+  std::function<absl::StatusOr<std::vector<ConsumerStats>>(const std::string& stream)> consumers;
 };
 
 struct MonitorResponse {
   int status = 200;
   std::string body;  // JSON, or a plain-text error
+  // Null: JSON for a JSON body, else plain text.
+  const char* content_type = nullptr;
 };
 
 using QueryParams = std::map<std::string, std::string>;
@@ -80,8 +95,8 @@ class Monitor {
   void SetHttpAddress(std::string host, int port);
 
   // The paths Handle answers.
-  static constexpr const char* kPaths[] = {"/varz", "/connz",   "/subsz",
-                                           "/jsz",  "/healthz", "/accountz"};
+  static constexpr const char* kPaths[] = {"/varz",    "/connz",    "/subsz",  "/jsz",
+                                           "/healthz", "/accountz", "/metrics"};
 
  private:
   MonitorResponse Varz(absl::Time now);
@@ -90,6 +105,7 @@ class Monitor {
   MonitorResponse Jsz(absl::Time now);
   MonitorResponse Healthz(const QueryParams& params);
   MonitorResponse Accountz(const QueryParams& params, absl::Time now);
+  MonitorResponse Metrics();
 
   core::Server* const server_;
   std::string http_host_;
