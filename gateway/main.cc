@@ -23,6 +23,7 @@
 #include "common/mutex_checks.h"
 #include "common/pid_file.h"
 #include "common/signals.h"
+#include "common/syslog_sink.h"
 #include "gateway/core/lame_duck.h"
 #include "gateway/core/signal_command.h"
 #include "gateway/core/tls.h"
@@ -108,6 +109,8 @@ int main(int argc, char** argv) {
     google::InitGoogleLogging(argv[0], &PrefixWithoutTime);
   }
   google::InstallFailureSignalHandler();
+  std::unique_ptr<jsengine::common::SyslogSink> syslog_sink;
+  if (server.syslog) syslog_sink = jsengine::common::SyslogSink::Install("gateway");
   if (server.trace) {
     FLAGS_v = 2;
   } else if (server.debug) {

@@ -487,6 +487,8 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = GetString(key, v, &o->log_file);
     } else if (key == "pid_file" || key == "pidfile") {
       s = GetString(key, v, &o->pid_file);
+    } else if (key == "syslog") {
+      s = GetBool(key, v, &o->syslog);
     } else if (key == "lame_duck_duration") {
       s = GetDuration(key, v, &o->lame_duck_duration);
     } else if (key == "lame_duck_grace_period") {

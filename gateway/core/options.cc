@@ -38,6 +38,7 @@ enum class Flag {
   kTlsCaCert,
   kTlsVerify,
   kSignal,
+  kSyslog,
   kUnknown
 };
 
@@ -93,6 +94,8 @@ constexpr FlagSpec kFlags[] = {
     {"tlsverify", Flag::kTlsVerify, false},
     {"sl", Flag::kSignal, true},
     {"signal", Flag::kSignal, true},
+    {"s", Flag::kSyslog, false},
+    {"syslog", Flag::kSyslog, false},
 };
 
 const FlagSpec* Lookup(const std::string& name) {
@@ -209,6 +212,7 @@ Server Options:
 Logging Options:
     -l, --log <file>                 File to redirect log output (SIGUSR1 reopens it)
     -T, --logtime                    Timestamp log entries (default: true; -T=false)
+    -s, --syslog                     Log to the local syslog instead of stderr
     -D, --debug                      Enable debugging output
     -V, --trace                      Trace the raw protocol
     -DV                              Debug and trace
@@ -343,6 +347,9 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
         break;
       case Flag::kSignal:
         options->signal = p.value;
+        break;
+      case Flag::kSyslog:
+        options->syslog = p.on;
         break;
       case Flag::kHelp:
         options->show_help = p.on;

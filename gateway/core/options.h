@@ -87,6 +87,7 @@ struct ServerOptions {
   bool trace = false;
   bool logtime = true;   // timestamps on log lines (-T)
   std::string log_file;  // empty: stderr
+  bool syslog = false;   // log to the local syslog instead (-s)
   std::string pid_file;  // empty: none
   // Lame duck mode (SIGUSR2): clients are closed over `lame_duck_duration`,
   // starting after `lame_duck_grace_period`.
