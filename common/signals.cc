@@ -18,6 +18,7 @@ sigset_t ControlSignals() {
   sigset_t set = TerminationSignals();
   sigaddset(&set, SIGHUP);
   sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGUSR2);
   return set;
 }
 

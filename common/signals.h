@@ -13,7 +13,7 @@ namespace jsengine::common {
 void BlockTerminationSignals();
 int WaitForTerminationSignal();
 
-// SIGINT, SIGTERM, SIGHUP and SIGUSR1.
+// SIGINT, SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2.
 void BlockControlSignals();
 int WaitForControlSignal();
 

@@ -8,6 +8,7 @@
 #include "common/host_ports.h"
 #include "common/status.h"
 #include "common/sync_spec.h"
+#include "gateway/jetstream/stream_list.h"
 #include "glog/logging.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -162,6 +163,29 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
     js.store_dir = o.store_dir;
     js.usage = [store = store_client_] { return jetstream::TotalAccountUsage(store); };
     js.api_stats = [bridge = bridge_.get()] { return bridge->api_stats(); };
+    js.streams = [store = store_client_]() -> absl::StatusOr<std::vector<monitor::StreamStats>> {
+      absl::StatusOr<std::vector<v1::StreamInfo>> infos = jetstream::ListAllStreams(store);
+      if (!infos.ok()) return infos.status();
+      std::vector<monitor::StreamStats> streams;
+      for (const v1::StreamInfo& info : *infos) {
+        streams.push_back({info.config().name(), info.state().messages(), info.state().bytes(),
+                           info.state().first_seq(), info.state().last_seq(), info.failed()});
+      }
+      return streams;
+    };
+    js.consumers =
+        [consumers = consumer_client_](
+            const std::string& stream) -> absl::StatusOr<std::vector<monitor::ConsumerStats>> {
+      absl::StatusOr<std::vector<v1::ConsumerInfo>> infos =
+          jetstream::ListAllConsumers(consumers, stream);
+      if (!infos.ok()) return infos.status();
+      std::vector<monitor::ConsumerStats> stats;
+      for (const v1::ConsumerInfo& info : *infos) {
+        stats.push_back(
+            {info.name(), info.num_pending(), info.num_ack_pending(), info.num_redelivered()});
+      }
+      return stats;
+    };
   }
   monitor_ = std::make_unique<monitor::Monitor>(server_.get(), std::move(js));
   JSE_ASSIGN_OR_RETURN(http_monitor_, monitor::HttpMonitor::Start(host, port, monitor_.get()));

@@ -76,6 +76,7 @@ class Engine {
   void Stop();
 
   int nats_port() const { return server_->port(); }
+  core::Server* server() const { return server_.get(); }
   // 0 when every service is remote.
   int grpc_port() const { return grpc_server_ ? grpc_server_->port() : 0; }
 

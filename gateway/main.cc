@@ -5,13 +5,17 @@
 //   bazel-bin/gateway/gateway -js --store=127.0.0.1:4250 --consumer=127.0.0.1:4251
 //
 // Signals, as nats-server: SIGINT/SIGTERM stop cleanly, SIGUSR1 reopens the
-// log file (-l), SIGHUP is logged (configuration reload is not supported).
+// log file (-l), SIGUSR2 enters lame duck mode (gateway/core/lame_duck.h),
+// SIGHUP is logged (configuration reload is not supported). `--signal`
+// sends them to a running gateway.
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/log_file.h"
@@ -19,6 +23,9 @@
 #include "common/mutex_checks.h"
 #include "common/pid_file.h"
 #include "common/signals.h"
+#include "common/syslog_sink.h"
+#include "gateway/core/lame_duck.h"
+#include "gateway/core/signal_command.h"
 #include "gateway/core/tls.h"
 #include "gateway/engine.h"
 #include "glog/logging.h"
@@ -60,6 +67,22 @@ int main(int argc, char** argv) {
     std::cout << jsengine::gateway::core::VersionLine() << "\n";
     return 0;
   }
+  if (!server.signal.empty()) {
+    absl::StatusOr<jsengine::gateway::core::SignalCommand> command =
+        jsengine::gateway::core::ParseSignalCommand(server.signal);
+    absl::Status sent = command.ok()
+                            ? jsengine::gateway::core::SendSignalCommand(*command, server.pid_file)
+                            : command.status();
+    if (!sent.ok()) {
+      std::cerr << "gateway: " << sent.message() << "\n";
+      return kUsageError;
+    }
+    return 0;
+  }
+  if (absl::Status ldm = jsengine::gateway::core::CheckLameDuckOptions(server); !ldm.ok()) {
+    std::cerr << "gateway: " << ldm.message() << "\n";
+    return kUsageError;
+  }
   if (server.check_config) {
     // As nats-server -t: the certificate and key must load too.
     if (server.tls.enabled) {
@@ -86,6 +109,8 @@ int main(int argc, char** argv) {
     google::InitGoogleLogging(argv[0], &PrefixWithoutTime);
   }
   google::InstallFailureSignalHandler();
+  std::unique_ptr<jsengine::common::SyslogSink> syslog_sink;
+  if (server.syslog) syslog_sink = jsengine::common::SyslogSink::Install("gateway");
   if (server.trace) {
     FLAGS_v = 2;
   } else if (server.debug) {
@@ -105,9 +130,21 @@ int main(int argc, char** argv) {
   LOG(INFO) << "Listening for client connections on " << server.host << ":"
             << (*engine)->nats_port();
   LOG(INFO) << "Server is ready";
+  // Lame duck mode runs on its own thread and ends with a SIGUSR2 to us.
+  std::thread lame_duck;
+  absl::Notification cancel_lame_duck;
+  std::atomic<bool> lame_duck_done{false};
   for (;;) {
     const int signal_number = jsengine::common::WaitForControlSignal();
-    if (signal_number == SIGUSR1) {
+    if (signal_number == SIGUSR2) {
+      if (lame_duck_done.load()) break;
+      if (lame_duck.joinable()) continue;
+      lame_duck = std::thread([&] {
+        jsengine::gateway::core::RunLameDuckMode((*engine)->server(), &cancel_lame_duck);
+        lame_duck_done.store(true);
+        ::kill(::getpid(), SIGUSR2);
+      });
+    } else if (signal_number == SIGUSR1) {
       if (*log_file == nullptr) continue;
       absl::Status reopened = (*log_file)->Reopen();
       LOG_IF(ERROR, !reopened.ok()) << reopened;
@@ -119,6 +156,10 @@ int main(int argc, char** argv) {
       LOG(INFO) << "Trapped signal " << signal_number << ", shutting down";
       break;
     }
+  }
+  if (lame_duck.joinable()) {
+    cancel_lame_duck.Notify();
+    lame_duck.join();
   }
   (*engine)->Stop();
   LOG(INFO) << "Server Exiting..";

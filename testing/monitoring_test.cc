@@ -104,7 +104,16 @@ Server Start(const std::string& binary, std::vector<std::string> args, bool jets
 
 // Fields nats-server has that the gateway leaves out on purpose.
 const std::set<std::string> kOnlyInNatsServer = {
-    "system_account",  // /varz: there is no system account
+    "system_account",  // /varz, /accountz: there is no system account
+    // /accountz?acc=$G: the global account's imports from the system account.
+    "account_detail.imports",
+    "account_detail.imports[].subject",
+    "account_detail.imports[].account",
+    "account_detail.imports[].to",
+    "account_detail.imports[].type",
+    "account_detail.imports[].invalid",
+    "account_detail.imports[].share",
+    "account_detail.imports[].tracking",
 };
 
 class MonitoringTest : public ::testing::TestWithParam<bool> {};
@@ -128,8 +137,11 @@ TEST_P(MonitoringTest, AnswersHaveNatsServersFields) {
     clients.push_back(std::move(client));
   }
 
-  for (const char* target : {"/varz", "/connz", "/connz?limit=1&offset=0", "/subsz", "/jsz",
-                             "/healthz", "/healthz?js-enabled-only=true"}) {
+  for (const char* target :
+       {"/varz", "/connz", "/connz?limit=1&offset=0", "/connz?subs=1", "/connz?subs=detail",
+        "/connz?sort=subs&subs=true", "/connz?sort=uptime", "/connz?sort=bytes_to", "/subsz",
+        "/jsz", "/accountz", "/accountz?acc=$G", "/healthz", "/healthz?js-enabled-only=true",
+        "/healthz?js-server-only=true"}) {
     SCOPED_TRACE(target);
     const HttpAnswer theirs = HttpGet(reference.http_port, target);
     const HttpAnswer mine = HttpGet(ours.http_port, target);
@@ -159,6 +171,37 @@ TEST_P(MonitoringTest, AnswersHaveNatsServersFields) {
   EXPECT_EQ(connz["connections"][0]["in_msgs"], 1);
   EXPECT_EQ(HttpGet(ours.http_port, "/healthz?js-enabled-only=maybe").status,
             HttpGet(reference.http_port, "/healthz?js-enabled-only=maybe").status);
+  for (const char* target : {"/connz?sort=bogus", "/connz?sort=stop", "/connz?subs=maybe",
+                             "/healthz?js-enabled-only=maybe"}) {
+    SCOPED_TRACE(target);
+    const HttpAnswer theirs = HttpGet(reference.http_port, target);
+    const HttpAnswer mine = HttpGet(ours.http_port, target);
+    EXPECT_EQ(mine.status, theirs.status);
+    if (theirs.status != 200) {
+      EXPECT_EQ(mine.body, theirs.body);
+    }
+  }
+
+  // /metrics (ours only): counters move with publishes, and with JetStream a
+  // stream's figures with the messages it stores.
+  core::RawClient& client = *clients.back();
+  const std::string before = HttpGet(ours.http_port, "/metrics").body;
+  EXPECT_NE(before.find("\njsengine_in_msgs_total 1\n"), std::string::npos) << before;
+  if (jetstream) {
+    const std::string create = R"({"name":"M","subjects":["m.>"]})";
+    client.Clear();
+    client.Send(absl::StrCat("SUB ack.> 9\r\nPUB $JS.API.STREAM.CREATE.M ack.0 ", create.size(),
+                             "\r\n", create, "\r\n"));
+    ASSERT_TRUE(client.ReadUntil("MSG ack.0 ")) << client.buffer();
+    client.Send("PUB m.1 ack.1 1\r\na\r\nPUB m.2 ack.2 1\r\nb\r\n");
+    ASSERT_TRUE(client.ReadUntil("MSG ack.2 ")) << client.buffer();
+    const std::string after = HttpGet(ours.http_port, "/metrics").body;
+    EXPECT_NE(after.find("\njsengine_stream_messages{stream=\"M\"} 2\n"), std::string::npos)
+        << after;
+    EXPECT_NE(after.find("\njsengine_stream_last_seq{stream=\"M\"} 2\n"), std::string::npos)
+        << after;
+    EXPECT_NE(after.find("\njsengine_in_msgs_total 4\n"), std::string::npos) << after;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(JetStream, MonitoringTest, ::testing::Bool(),

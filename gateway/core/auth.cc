@@ -6,6 +6,7 @@
 
 #include "absl/strings/string_view.h"
 #include "common/subject.h"
+#include "gateway/core/nkey_signature.h"
 
 namespace jsengine::gateway::core {
 namespace {
@@ -26,6 +27,14 @@ bool MatchesAny(const std::vector<std::string>& patterns, std::string_view subje
     if (common::SubjectMatches(p, subject)) return true;
   }
   return false;
+}
+
+// Null when the user may publish and subscribe to everything.
+const UserPermissions* PermissionsOrNull(const UserAccount& u) {
+  const UserPermissions& p = u.permissions;
+  const bool unrestricted = p.publish.allow.empty() && p.publish.deny.empty() &&
+                            p.subscribe.allow.empty() && p.subscribe.deny.empty();
+  return unrestricted ? nullptr : &u.permissions;
 }
 
 }  // namespace
@@ -77,12 +86,27 @@ Authenticator::Authenticator(const ServerOptions& options)
       username_(options.username),
       password_(options.password),
       users_(options.users) {
+  for (size_t i = 0; i < users_.size(); ++i) {
+    if (users_[i].nkey.empty()) continue;
+    absl::StatusOr<NkeyBytes> key = DecodeUserPublicKey(users_[i].nkey);
+    if (key.ok()) nkey_users_.emplace_back(*key, i);
+  }
   required_ = !token_.empty() || !username_.empty() || !users_.empty();
 }
 
 bool Authenticator::Check(const Credentials& c, const UserPermissions** permissions) const {
   *permissions = nullptr;
   if (!required_) return true;
+  if (!nkey_users_.empty() && !c.nkey.empty()) {
+    for (const auto& [key, index] : nkey_users_) {
+      const UserAccount& user = users_[index];
+      if (user.nkey != c.nkey) continue;
+      if (!VerifyNkeySignature(key, c.nonce, c.sig)) return false;
+      *permissions = PermissionsOrNull(user);
+      return true;
+    }
+    return false;
+  }
   if (!token_.empty() && PasswordMatches(c.token, token_)) return true;
   if (!username_.empty() && c.user == username_ && PasswordMatches(c.pass, password_)) {
     return true;
@@ -90,10 +114,7 @@ bool Authenticator::Check(const Credentials& c, const UserPermissions** permissi
   for (const UserAccount& u : users_) {
     if (u.user == c.user && !c.user.empty()) {
       if (!PasswordMatches(c.pass, u.password)) return false;
-      const UserPermissions& p = u.permissions;
-      const bool unrestricted = p.publish.allow.empty() && p.publish.deny.empty() &&
-                                p.subscribe.allow.empty() && p.subscribe.deny.empty();
-      *permissions = unrestricted ? nullptr : &u.permissions;
+      *permissions = PermissionsOrNull(u);
       return true;
     }
   }

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
+#include "gateway/core/nkey.h"
 #include "gateway/core/options.h"
 
 namespace jsengine::gateway::core {
@@ -18,6 +19,9 @@ struct Credentials {
   std::string user;
   std::string pass;
   std::string token;
+  std::string nkey;   // an nkey user's public key
+  std::string sig;    // its signature of `nonce`
+  std::string nonce;  // what the server sent in INFO
 };
 
 // True if `password` equals `expected`, which may be a bcrypt hash.
@@ -48,6 +52,8 @@ class Authenticator {
  public:
   explicit Authenticator(const ServerOptions& options);
   bool required() const { return required_; }
+  // True if INFO must carry a nonce for nkey users to sign.
+  bool nonce_required() const { return !nkey_users_.empty(); }
   // Returns false if the credentials are rejected. On success sets
   // `*permissions` to the user's permissions (null if unrestricted); the
   // pointer lives as long as this Authenticator.
@@ -58,6 +64,7 @@ class Authenticator {
   std::string username_;
   std::string password_;
   std::vector<UserAccount> users_;
+  std::vector<std::pair<NkeyBytes, size_t>> nkey_users_;  // key, index in users_
   bool required_ = false;
 };
 

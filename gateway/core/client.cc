@@ -12,9 +12,10 @@
 #include <cstring>
 
 #include "absl/strings/string_view.h"
-#include "gateway/core/event_loop.h"
-#include "gateway/core/server.h"
 #include "common/subject.h"
+#include "gateway/core/event_loop.h"
+#include "gateway/core/nkey_signature.h"
+#include "gateway/core/server.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 
@@ -82,12 +83,13 @@ void Client::Start() {
     }
   }
   ip_ = ip;
+  if (server_->authenticator().nonce_required()) nonce_ = NewNkeyNonce();
   accepted_at_ = auth_clock_start_ = last_read_ = last_ping_sent_ = absl::Now();
   last_read_ns_.store(absl::ToUnixNanos(last_read_), std::memory_order_relaxed);
   in_.resize(kInitialReadBuffer);
   server_->RegisterClient(shared_from_this());
   loop_->Watch(this, fd_);
-  const std::string info = "INFO " + server_->InfoJson(id_, ip_) + " \r\n";
+  const std::string info = "INFO " + server_->InfoJson(id_, ip_, nonce_) + " \r\n";
   if (const TlsContext* tls = server_->tls_context()) {
     // Unless TLS comes first, INFO is in plaintext: the first bytes on a
     // fresh socket, which fit in its send buffer.
@@ -147,7 +149,8 @@ bool Client::ContinueHandshake() {
   tls_handshaking_ = false;
   auth_clock_start_ = absl::Now();
   VLOG(1) << "client " << id_ << " TLS handshake complete";
-  if (server_->options().tls.handshake_first) Send("INFO " + server_->InfoJson(id_, ip_) + " \r\n");
+  if (server_->options().tls.handshake_first)
+    Send("INFO " + server_->InfoJson(id_, ip_, nonce_) + " \r\n");
   Flush();
   return !closed_;
 }
@@ -328,6 +331,11 @@ void Client::RequestClose(const char* reason) {
   loop_->RequestFlush(shared_from_this());
 }
 
+void Client::ResendInfo() {
+  Send("INFO " + server_->InfoJson(id_, ip_, nonce_) + " \r\n");
+  EventLoop::FlushTouched();
+}
+
 void Client::ForgetSubscription(const SubscriptionPtr& sub) {
   common::MutexLock lock(&subs_mu_);
   auto it = subs_.find(Key(sub->sid));
@@ -448,7 +456,7 @@ MessageCounts Client::Counts() const {
   return counts;
 }
 
-ConnectionInfo Client::Info() const {
+ConnectionInfo Client::Info(bool with_subscriptions) const {
   ConnectionInfo info;
   info.cid = id_;
   info.ip = ip_;
@@ -470,6 +478,13 @@ ConnectionInfo Client::Info() const {
   }
   common::MutexLock lock(&subs_mu_);
   info.subscriptions = subs_.size();
+  if (with_subscriptions) {
+    for (const auto& [sid, sub] : subs_) {
+      info.subscription_list.push_back({sub->subject, sub->queue, sub->sid,
+                                        sub->delivered.load(std::memory_order_relaxed),
+                                        sub->max_msgs.load(std::memory_order_relaxed)});
+    }
+  }
   return info;
 }
 
@@ -519,6 +534,9 @@ bool Client::OnConnect(std::string_view json) {
     credentials.user = j.value("user", std::string());
     credentials.pass = j.value("pass", std::string());
     credentials.token = j.value("auth_token", std::string());
+    credentials.nkey = j.value("nkey", std::string());
+    credentials.sig = j.value("sig", std::string());
+    credentials.nonce = nonce_;
     common::MutexLock lock(&info_mu_);
     name_ = j.value("name", std::string());
     lang_ = j.value("lang", std::string());

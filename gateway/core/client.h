@@ -77,9 +77,12 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   void ForgetSubscription(const SubscriptionPtr& sub);
   // Any thread: marks the client for closing by its loop.
   void RequestClose(const char* reason);
+  // Any thread: queues INFO again (lame duck mode announces itself so) and
+  // writes it out.
+  void ResendInfo();
 
   // Any thread: what monitoring shows of this connection (valid after Start).
-  ConnectionInfo Info() const;
+  ConnectionInfo Info(bool with_subscriptions = false) const;
   MessageCounts Counts() const;
 
   // ParserHandler (loop thread).
@@ -121,6 +124,7 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   // Set by Start, before the server lists the client.
   std::string ip_;
   int port_ = 0;
+  std::string nonce_;  // sent in INFO for nkey users to sign; empty if none
 
   // Loop-thread state.
   std::vector<char> in_;

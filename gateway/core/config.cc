@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "gateway/core/nkey.h"
 
 namespace jsengine::gateway::core {
 namespace {
@@ -300,6 +301,11 @@ absl::Status ApplyUser(const ConfigValue& v, UserAccount* user) {
       s = GetString(k, val, &user->user);
     } else if (k == "password" || k == "pass") {
       s = GetString(k, val, &user->password);
+    } else if (k == "nkey") {
+      s = GetString(k, val, &user->nkey);
+      if (s.ok() && !DecodeUserPublicKey(user->nkey).ok()) {
+        s = ValueError(k, val, "is not a valid public nkey for a user");
+      }
     } else if (k == "permissions") {
       s = ApplyPermissions(val, &user->permissions);
     } else {
@@ -307,7 +313,10 @@ absl::Status ApplyUser(const ConfigValue& v, UserAccount* user) {
     }
     if (!s.ok()) return s;
   }
-  if (user->user.empty()) return ValueError("users", v, "entry has no user");
+  if (user->user.empty() && user->nkey.empty()) return ValueError("users", v, "entry has no user");
+  if (!user->nkey.empty() && (!user->user.empty() || !user->password.empty())) {
+    return ValueError("users", v, "entry has both nkey and user/password");
+  }
   return absl::OkStatus();
 }
 
@@ -478,6 +487,12 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = GetString(key, v, &o->log_file);
     } else if (key == "pid_file" || key == "pidfile") {
       s = GetString(key, v, &o->pid_file);
+    } else if (key == "syslog") {
+      s = GetBool(key, v, &o->syslog);
+    } else if (key == "lame_duck_duration") {
+      s = GetDuration(key, v, &o->lame_duck_duration);
+    } else if (key == "lame_duck_grace_period") {
+      s = GetDuration(key, v, &o->lame_duck_grace_period);
     } else {
       s = UnknownKey("", key, v);
     }

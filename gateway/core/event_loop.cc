@@ -200,7 +200,9 @@ void EventLoop::AcceptAll() {
     int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) PLOG(WARNING) << "accept";
+      if (errno != EAGAIN && errno != EWOULDBLOCK && !server_->lame_duck()) {
+        PLOG(WARNING) << "accept";
+      }
       return;
     }
     server_->OnAccepted(fd);

@@ -37,6 +37,8 @@ enum class Flag {
   kTlsKey,
   kTlsCaCert,
   kTlsVerify,
+  kSignal,
+  kSyslog,
   kUnknown
 };
 
@@ -90,6 +92,10 @@ constexpr FlagSpec kFlags[] = {
     {"tlskey", Flag::kTlsKey, true},
     {"tlscacert", Flag::kTlsCaCert, true},
     {"tlsverify", Flag::kTlsVerify, false},
+    {"sl", Flag::kSignal, true},
+    {"signal", Flag::kSignal, true},
+    {"s", Flag::kSyslog, false},
+    {"syslog", Flag::kSyslog, false},
 };
 
 const FlagSpec* Lookup(const std::string& name) {
@@ -192,6 +198,9 @@ Server Options:
     -c, --config <file>              Configuration file (see docs/CONFIG.md)
     -P, --pid <file>                 File to store PID (removed at a clean stop)
     -t                               Test configuration and exit
+    -sl, --signal <signal>[=<pid>]   Send signal to a gateway process (ldm, stop, quit,
+                                     term, reopen, reload); pid is a PID or the path
+                                     to a PID file (default: the -P file)
         --max_payload <size>         Maximum message payload (default: 1MB)
         --ports_file_dir <dir>       Creates a ports file in the specified directory
                                      (<executable_name>_<pid>.ports): JSON listing
@@ -203,6 +212,7 @@ Server Options:
 Logging Options:
     -l, --log <file>                 File to redirect log output (SIGUSR1 reopens it)
     -T, --logtime                    Timestamp log entries (default: true; -T=false)
+    -s, --syslog                     Log to the local syslog instead of stderr
     -D, --debug                      Enable debugging output
     -V, --trace                      Trace the raw protocol
     -DV                              Debug and trace
@@ -334,6 +344,12 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
         break;
       case Flag::kPidFile:
         options->pid_file = p.value;
+        break;
+      case Flag::kSignal:
+        options->signal = p.value;
+        break;
+      case Flag::kSyslog:
+        options->syslog = p.on;
         break;
       case Flag::kHelp:
         options->show_help = p.on;

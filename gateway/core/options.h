@@ -28,6 +28,8 @@ struct UserPermissions {
 struct UserAccount {
   std::string user;
   std::string password;  // plain text, or a bcrypt hash ("$2a$...")
+  // An nkey user ("U..." public key) instead of user/password.
+  std::string nkey;
   UserPermissions permissions;
 };
 
@@ -85,12 +87,18 @@ struct ServerOptions {
   bool trace = false;
   bool logtime = true;   // timestamps on log lines (-T)
   std::string log_file;  // empty: stderr
+  bool syslog = false;   // log to the local syslog instead (-s)
   std::string pid_file;  // empty: none
+  // Lame duck mode (SIGUSR2): clients are closed over `lame_duck_duration`,
+  // starting after `lame_duck_grace_period`.
+  absl::Duration lame_duck_duration = absl::Minutes(2);
+  absl::Duration lame_duck_grace_period = absl::Seconds(10);
 
   // What the command line asks for instead of (or before) serving.
   bool show_help = false;
   bool show_version = false;  // -v: print VersionLine() and exit
   bool check_config = false;  // -t: check the configuration and exit
+  std::string signal;         // --signal: send this to a running server and exit
 };
 
 // Parses nats-server style arguments (without argv[0]) into `options`,

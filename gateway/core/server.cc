@@ -108,8 +108,39 @@ void Server::Shutdown() {
   internal_subs_.clear();
 }
 
+std::vector<uint64_t> Server::EnterLameDuckMode() {
+  if (!started_.load() || lame_duck_.exchange(true)) return {};
+  LOG(INFO) << "Entering lame duck mode, stop accepting new clients";
+  // A listening socket shut down refuses new connections; the loop that
+  // watches it stops accepting.
+  if (listen_fd_ >= 0) ::shutdown(listen_fd_, SHUT_RDWR);
+  std::vector<std::shared_ptr<Client>> clients;
+  {
+    common::MutexLock lock(&clients_mu_);
+    for (const auto& [id, weak] : clients_) {
+      if (std::shared_ptr<Client> client = weak.lock()) clients.push_back(std::move(client));
+    }
+  }
+  std::vector<uint64_t> ids;
+  for (const auto& client : clients) {
+    client->ResendInfo();
+    ids.push_back(client->Info().cid);
+  }
+  return ids;
+}
+
+void Server::CloseConnection(uint64_t cid) {
+  std::shared_ptr<Client> client;
+  {
+    common::MutexLock lock(&clients_mu_);
+    auto it = clients_.find(cid);
+    if (it != clients_.end()) client = it->second.lock();
+  }
+  if (client != nullptr) client->RequestClose("server shutdown");
+}
+
 void Server::OnAccepted(int fd) {
-  if (shut_down_.load()) {
+  if (shut_down_.load() || lame_duck_.load()) {
     ::close(fd);
     return;
   }
@@ -130,7 +161,7 @@ void Server::OnClientClosed(Client* client) {
   if (clients_.erase(info.cid) > 0) closed_counts_ += info.counts;
 }
 
-std::vector<ConnectionInfo> Server::Connections() const {
+std::vector<ConnectionInfo> Server::Connections(bool with_subscriptions) const {
   std::vector<std::shared_ptr<Client>> clients;
   {
     common::MutexLock lock(&clients_mu_);
@@ -141,7 +172,7 @@ std::vector<ConnectionInfo> Server::Connections() const {
   }
   std::vector<ConnectionInfo> infos;
   infos.reserve(clients.size());
-  for (const auto& client : clients) infos.push_back(client->Info());
+  for (const auto& client : clients) infos.push_back(client->Info(with_subscriptions));
   std::sort(infos.begin(), infos.end(),
             [](const ConnectionInfo& a, const ConnectionInfo& b) { return a.cid < b.cid; });
   return infos;
@@ -166,7 +197,8 @@ ServerStats Server::Stats() const {
   return stats;
 }
 
-std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip) const {
+std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip,
+                             const std::string& nonce) const {
   nlohmann::ordered_json info;
   info["server_id"] = server_id_;
   info["server_name"] = options_.server_name.empty() ? server_id_ : options_.server_name;
@@ -185,6 +217,8 @@ std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip) c
   if (options_.jetstream) info["jetstream"] = true;
   info["client_id"] = client_id;
   info["client_ip"] = client_ip;
+  if (!nonce.empty()) info["nonce"] = nonce;
+  if (lame_duck_.load()) info["ldm"] = true;
   return info.dump();
 }
 

@@ -116,9 +116,17 @@ class Server {
 
   int NumConnections() const { return num_connections_.load(); }
 
+  // Lame duck mode (lame_duck.h paces it): stops accepting connections and
+  // sends every client an INFO with "ldm":true. Returns the ids of the open
+  // connections. Idempotent (later calls return nothing).
+  std::vector<uint64_t> EnterLameDuckMode();
+  bool lame_duck() const { return lame_duck_.load(); }
+  // Closes connection `cid` if it is still open, as at shutdown.
+  void CloseConnection(uint64_t cid);
+
   // Monitoring (any thread): counters, and the open connections by id.
   ServerStats Stats() const;
-  std::vector<ConnectionInfo> Connections() const;
+  std::vector<ConnectionInfo> Connections(bool with_subscriptions = false) const;
 
   // Internal to the core package (used by Client and EventLoop).
   // Delivers to every matching subscription except ones owned by `from` when
@@ -134,7 +142,9 @@ class Server {
   const TlsContext* tls_context() const { return tls_context_.get(); }
   // Removes a subscription from the index and its owner's table.
   void RemoveSubscription(const SubscriptionPtr& sub);
-  std::string InfoJson(uint64_t client_id, const std::string& client_ip) const;
+  // `nonce` (for nkey users) is left out when empty.
+  std::string InfoJson(uint64_t client_id, const std::string& client_ip,
+                       const std::string& nonce) const;
   void OnAccepted(int fd);
   // A client is listed from Start until it closes.
   void RegisterClient(const std::shared_ptr<Client>& client);
@@ -166,6 +176,7 @@ class Server {
   // Of the connections no longer listed.
   MessageCounts closed_counts_ ABSL_GUARDED_BY(clients_mu_);
   std::atomic<bool> shut_down_{false};
+  std::atomic<bool> lame_duck_{false};
 
   common::Mutex internal_mu_;
   uint64_t next_internal_id_ ABSL_GUARDED_BY(internal_mu_) = 1;

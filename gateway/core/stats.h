@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 
@@ -29,6 +30,15 @@ struct MessageCounts {
   }
 };
 
+// One subscription of a connection, as /connz?subs=detail lists it.
+struct SubscriptionDetail {
+  std::string subject;
+  std::string queue;  // empty: not in a queue group
+  std::string sid;
+  uint64_t msgs = 0;  // delivered
+  uint64_t max = 0;   // auto-unsubscribe limit; 0: none
+};
+
 struct ConnectionInfo {
   uint64_t cid = 0;
   std::string ip;
@@ -45,6 +55,8 @@ struct ConnectionInfo {
   MessageCounts counts;
   uint64_t subscriptions = 0;
   uint64_t pending_bytes = 0;
+  // Filled only when asked for (Server::Connections).
+  std::vector<SubscriptionDetail> subscription_list;
 };
 
 struct ServerStats {

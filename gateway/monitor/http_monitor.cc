@@ -35,8 +35,11 @@ absl::StatusOr<std::unique_ptr<HttpMonitor>> HttpMonitor::Start(const std::strin
           for (const auto& [key, value] : request.params) params.emplace(key, value);
           MonitorResponse answer = monitor->Handle(path, params);
           response.status = answer.status;
-          response.set_content(
-              answer.body, answer.status == 200 ? "application/json" : "text/plain; charset=utf-8");
+          const bool json = !answer.body.empty() && answer.body[0] == '{';
+          const char* type = answer.content_type != nullptr ? answer.content_type
+                             : json                         ? "application/json"
+                                                            : "text/plain; charset=utf-8";
+          response.set_content(answer.body, type);
         });
   }
   server->Get("/", [](const httplib::Request&, httplib::Response& response) {

@@ -11,6 +11,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/core/version.h"
+#include "gateway/monitor/connz_sort.h"
+#include "gateway/monitor/prometheus_text.h"
 #include "nlohmann/json.hpp"
 
 namespace jsengine::gateway::monitor {
@@ -21,6 +23,9 @@ using Json = nlohmann::ordered_json;
 // nats-server's defaults for what the gateway does not configure.
 constexpr int kDefaultConnzLimit = 1024;
 constexpr int64_t kWriteDeadlineNanos = 10'000'000'000;
+// nats-server's global account, which every client is in when no accounts
+// are configured.
+constexpr char kGlobalAccount[] = "$G";
 
 // Go's time.RFC3339Nano in UTC, as nats-server writes times.
 std::string GoTime(absl::Time t) {
@@ -82,6 +87,24 @@ bool ParseIntParam(const QueryParams& params, const std::string& name, int* valu
 
 MonitorResponse BadRequest(std::string text) { return {400, std::move(text)}; }
 
+// nats-server's answer to a query parameter that is not a Go boolean.
+MonitorResponse BoolParamError(const std::string& name, const std::string& value) {
+  return BadRequest(absl::StrCat("Error decoding boolean for '", name,
+                                 "': strconv.ParseBool: parsing \"", value, "\": invalid syntax"));
+}
+
+// nats-server's sublist statistics; the gateway keeps no cache or fan-out
+// figures.
+Json SublistStats(uint64_t subscriptions) {
+  Json s;
+  s["num_subscriptions"] = subscriptions;
+  for (const char* zero : {"num_cache", "num_inserts", "num_removes", "num_matches"}) s[zero] = 0;
+  s["cache_hit_rate"] = 0;
+  s["max_fanout"] = 0;
+  s["avg_fanout"] = 0;
+  return s;
+}
+
 }  // namespace
 
 Monitor::Monitor(core::Server* server, JetStreamView jetstream)
@@ -103,6 +126,8 @@ MonitorResponse Monitor::Handle(const std::string& path, const QueryParams& para
   if (path == "/subsz") return Subsz();
   if (path == "/jsz") return Jsz(now);
   if (path == "/healthz") return Healthz(params);
+  if (path == "/accountz") return Accountz(params, now);
+  if (path == "/metrics") return Metrics();
   return {404, "404 page not found\n"};
 }
 
@@ -205,7 +230,17 @@ MonitorResponse Monitor::Connz(const QueryParams& params, absl::Time now) {
     return BadRequest("Error decoding limit");
   }
   if (limit == 0) limit = kDefaultConnzLimit;
-  const std::vector<core::ConnectionInfo> all = server_->Connections();
+  const std::string subs = params.count("subs") ? params.at("subs") : "";
+  const bool subs_detail = subs == "detail";
+  bool subs_list = false;
+  if (!subs_detail && !ParseBoolParam(params, "subs", &subs_list)) {
+    return BoolParamError("subs", subs);
+  }
+  std::vector<core::ConnectionInfo> all = server_->Connections(subs_list || subs_detail);
+  const std::string sort = params.count("sort") ? params.at("sort") : "";
+  if (absl::Status s = SortConnections(sort, now, &all); !s.ok()) {
+    return BadRequest(std::string(s.message()));
+  }
   Json c;
   c["server_id"] = server_->server_id();
   c["now"] = GoTime(now);
@@ -238,6 +273,25 @@ MonitorResponse Monitor::Connz(const QueryParams& params, absl::Time now) {
     if (!info.version.empty()) conn["version"] = info.version;
     if (!info.tls_version.empty()) conn["tls_version"] = info.tls_version;
     if (!info.tls_cipher_suite.empty()) conn["tls_cipher_suite"] = info.tls_cipher_suite;
+    if (!info.subscription_list.empty()) {
+      Json names = Json::array(), details = Json::array();
+      for (const core::SubscriptionDetail& sub : info.subscription_list) {
+        names.push_back(sub.subject);
+        Json d;
+        d["subject"] = sub.subject;
+        if (!sub.queue.empty()) d["qgroup"] = sub.queue;
+        d["sid"] = sub.sid;
+        d["msgs"] = sub.msgs;
+        if (sub.max != 0) d["max"] = sub.max;
+        d["cid"] = info.cid;
+        details.push_back(std::move(d));
+      }
+      if (subs_detail) {
+        conn["subscriptions_list_detail"] = std::move(details);
+      } else {
+        conn["subscriptions_list"] = std::move(names);
+      }
+    }
     list.push_back(std::move(conn));
   }
   c["num_connections"] = list.size();
@@ -246,13 +300,7 @@ MonitorResponse Monitor::Connz(const QueryParams& params, absl::Time now) {
 }
 
 MonitorResponse Monitor::Subsz() {
-  Json s;
-  s["num_subscriptions"] = server_->Stats().subscriptions;
-  for (const char* zero : {"num_cache", "num_inserts", "num_removes", "num_matches"}) s[zero] = 0;
-  s["cache_hit_rate"] = 0;
-  s["max_fanout"] = 0;
-  s["avg_fanout"] = 0;
-  return {200, Pretty(s)};
+  return {200, Pretty(SublistStats(server_->Stats().subscriptions))};
 }
 
 MonitorResponse Monitor::Jsz(absl::Time now) {
@@ -292,10 +340,126 @@ MonitorResponse Monitor::Healthz(const QueryParams& params) {
   for (const char* name : {"js-enabled", "js-enabled-only", "js-server-only"}) {
     bool value;
     if (!ParseBoolParam(params, name, &value)) {
-      return BadRequest(absl::StrCat("Error decoding boolean for '", name, "'"));
+      return BoolParamError(name, params.at(name));
+    }
+  }
+  bool js_enabled_only = false, js_server_only = false;
+  ParseBoolParam(params, "js-enabled-only", &js_enabled_only);
+  ParseBoolParam(params, "js-server-only", &js_server_only);
+  if (jetstream_.enabled && jetstream_.streams && !js_enabled_only && !js_server_only) {
+    absl::StatusOr<std::vector<StreamStats>> streams = jetstream_.streams();
+    std::string error;
+    if (!streams.ok()) {
+      error = absl::StrCat("JetStream is not current: ", streams.status().message());
+    } else {
+      for (const StreamStats& s : *streams) {
+        if (s.failed.empty()) continue;
+        error = absl::StrCat("JetStream stream '", kGlobalAccount, " > ", s.name,
+                             "' is not current: ", s.failed);
+        break;
+      }
+    }
+    if (!error.empty()) {
+      return {503,
+              Json({{"status", "unavailable"}, {"status_code", 503}, {"error", error}}).dump()};
     }
   }
   return {200, Json({{"status", "ok"}}).dump()};
+}
+
+MonitorResponse Monitor::Accountz(const QueryParams& params, absl::Time now) {
+  Json a;
+  a["server_id"] = server_->server_id();
+  a["now"] = GoTime(now);
+  auto acc = params.find("acc");
+  if (acc == params.end() || acc->second.empty()) {
+    a["accounts"] = Json::array({kGlobalAccount});
+    return {200, Pretty(a)};
+  }
+  if (acc->second != kGlobalAccount) {
+    return {200, Pretty(a)};
+  }
+  const core::ServerStats stats = server_->Stats();
+  Json d;
+  d["account_name"] = kGlobalAccount;
+  d["update_time"] = GoTime(stats.start);
+  d["expired"] = false;
+  d["complete"] = true;
+  d["jetstream_enabled"] = jetstream_.enabled;
+  d["leafnode_connections"] = 0;
+  d["client_connections"] = stats.connections;
+  d["subscriptions"] = stats.subscriptions;
+  d["sublist_stats"] = SublistStats(stats.subscriptions);
+  a["account_detail"] = std::move(d);
+  return {200, Pretty(a)};
+}
+
+MonitorResponse Monitor::Metrics() {
+  const core::ServerStats stats = server_->Stats();
+  PrometheusText out;
+  auto one = [&out](const char* name, const char* type, const char* help, double value) {
+    out.Metric(name, type, help);
+    out.Sample({}, value);
+  };
+  one("jsengine_connections", "gauge", "Open client connections.", stats.connections);
+  one("jsengine_connections_total", "counter", "Client connections accepted.",
+      stats.total_connections);
+  one("jsengine_subscriptions", "gauge", "Client subscriptions.", stats.subscriptions);
+  one("jsengine_slow_consumers_total", "counter", "Clients closed as slow consumers.",
+      stats.slow_consumers);
+  one("jsengine_in_msgs_total", "counter", "Messages published by clients.", stats.counts.in_msgs);
+  one("jsengine_in_bytes_total", "counter", "Bytes published by clients.", stats.counts.in_bytes);
+  one("jsengine_out_msgs_total", "counter", "Messages delivered to clients.",
+      stats.counts.out_msgs);
+  one("jsengine_out_bytes_total", "counter", "Bytes delivered to clients.", stats.counts.out_bytes);
+  if (!jetstream_.enabled || !jetstream_.streams)
+    return {200, out.text(), PrometheusText::kContentType};
+
+  absl::StatusOr<std::vector<StreamStats>> streams = jetstream_.streams();
+  one("jsengine_jetstream_up", "gauge", "1 if the store answered this scrape.", streams.ok());
+  if (!streams.ok()) return {200, out.text(), PrometheusText::kContentType};
+  struct Series {
+    const char* name;
+    const char* help;
+    uint64_t StreamStats::*field;
+  };
+  const Series stream_series[] = {
+      {"jsengine_stream_messages", "Messages in the stream.", &StreamStats::messages},
+      {"jsengine_stream_bytes", "Bytes in the stream.", &StreamStats::bytes},
+      {"jsengine_stream_first_seq", "Sequence of the stream's first message.",
+       &StreamStats::first_seq},
+      {"jsengine_stream_last_seq", "Sequence of the stream's last message.",
+       &StreamStats::last_seq},
+  };
+  for (const Series& series : stream_series) {
+    out.Metric(series.name, "gauge", series.help);
+    for (const StreamStats& s : *streams) out.Sample({{"stream", s.name}}, s.*series.field);
+  }
+  out.Metric("jsengine_stream_failed", "gauge", "1 while the stream takes no writes.");
+  for (const StreamStats& s : *streams) out.Sample({{"stream", s.name}}, !s.failed.empty());
+  if (!jetstream_.consumers) return {200, out.text(), PrometheusText::kContentType};
+
+  std::vector<std::pair<std::string, ConsumerStats>> consumers;
+  for (const StreamStats& s : *streams) {
+    absl::StatusOr<std::vector<ConsumerStats>> of_stream = jetstream_.consumers(s.name);
+    if (!of_stream.ok()) continue;
+    for (ConsumerStats& c : *of_stream) consumers.emplace_back(s.name, std::move(c));
+  }
+  out.Metric("jsengine_consumer_num_pending", "gauge",
+             "Stored messages the consumer has yet to deliver.");
+  for (const auto& [stream, c] : consumers) {
+    out.Sample({{"stream", stream}, {"consumer", c.name}}, c.num_pending);
+  }
+  out.Metric("jsengine_consumer_num_ack_pending", "gauge", "Delivered messages awaiting an ack.");
+  for (const auto& [stream, c] : consumers) {
+    out.Sample({{"stream", stream}, {"consumer", c.name}}, c.num_ack_pending);
+  }
+  out.Metric("jsengine_consumer_num_redelivered", "gauge",
+             "Messages awaiting an ack that were delivered more than once.");
+  for (const auto& [stream, c] : consumers) {
+    out.Sample({{"stream", stream}, {"consumer", c.name}}, c.num_redelivered);
+  }
+  return {200, out.text(), PrometheusText::kContentType};
 }
 
 }  // namespace jsengine::gateway::monitor

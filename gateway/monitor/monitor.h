@@ -3,15 +3,20 @@
 // health checks written for nats-server read them:
 //
 //   /varz      server configuration and counters
-//   /connz     open client connections (offset, limit; sorted by cid)
+//   /connz     open client connections (offset, limit, sort, subs)
 //   /subsz     subscription index statistics
+//   /accountz  the one account, nats-server's global account "$G"
 //   /jsz       JetStream usage ({"disabled":true} without JetStream)
-//   /healthz   {"status":"ok"} (?js-enabled-only=true: no further checks)
+//   /healthz   {"status":"ok"}, or 503 while a stream has failed
+//              (?js-enabled-only, ?js-server-only: no stream checks)
+//   /metrics   Prometheus text (nats-server has no such endpoint):
+//              connections, messages and bytes in and out, per stream and
+//              per consumer figures
 //
 // Fields nats-server has but the gateway has nothing for (clusters, routes,
 // sublist cache statistics, round-trip times) are present with zero or empty
-// values. Not supported: /connz's subs/sort/state/auth options, /subsz's
-// subscription list, /accountz, /routez, /gatewayz, /leafz.
+// values. Not supported: /connz's state/auth options, /subsz's subscription
+// list, /routez, /gatewayz, /leafz.
 //
 // This class knows nothing of HTTP (http_monitor.h serves it).
 //
@@ -26,6 +31,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -35,18 +41,41 @@
 
 namespace jsengine::gateway::monitor {
 
-// JetStream as monitoring sees it; `usage` and `api_stats` are called per
-// request, from the HTTP server's threads.
+// One stream as monitoring shows it.
+struct StreamStats {
+  std::string name;
+  uint64_t messages = 0;
+  uint64_t bytes = 0;
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+  std::string failed;  // why it takes no writes; empty while healthy
+};
+
+// One consumer as monitoring shows it.
+struct ConsumerStats {
+  std::string name;
+  uint64_t num_pending = 0;
+  int64_t num_ack_pending = 0;
+  int64_t num_redelivered = 0;
+};
+
+// JetStream as monitoring sees it; the functions are called per request,
+// from the HTTP server's threads.
 struct JetStreamView {
   bool enabled = false;
   std::string store_dir;
   std::function<absl::StatusOr<jetstream::AccountUsage>()> usage;
   std::function<jetstream::JsApiStats()> api_stats;
+  std::function<absl::StatusOr<std::vector<StreamStats>>()> streams;
+  // The consumers of one stream.
+  std::function<absl::StatusOr<std::vector<ConsumerStats>>(const std::string& stream)> consumers;
 };
 
 struct MonitorResponse {
   int status = 200;
   std::string body;  // JSON, or a plain-text error
+  // Null: JSON for a JSON body, else plain text.
+  const char* content_type = nullptr;
 };
 
 using QueryParams = std::map<std::string, std::string>;
@@ -66,7 +95,8 @@ class Monitor {
   void SetHttpAddress(std::string host, int port);
 
   // The paths Handle answers.
-  static constexpr const char* kPaths[] = {"/varz", "/connz", "/subsz", "/jsz", "/healthz"};
+  static constexpr const char* kPaths[] = {"/varz",    "/connz",    "/subsz",  "/jsz",
+                                           "/healthz", "/accountz", "/metrics"};
 
  private:
   MonitorResponse Varz(absl::Time now);
@@ -74,6 +104,8 @@ class Monitor {
   MonitorResponse Subsz();
   MonitorResponse Jsz(absl::Time now);
   MonitorResponse Healthz(const QueryParams& params);
+  MonitorResponse Accountz(const QueryParams& params, absl::Time now);
+  MonitorResponse Metrics();
 
   core::Server* const server_;
   std::string http_host_;

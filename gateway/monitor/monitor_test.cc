@@ -1,6 +1,9 @@
 #include "gateway/monitor/monitor.h"
 
+#include <map>
 #include <memory>
+#include <regex>
+#include <sstream>
 #include <string>
 
 #include "absl/time/clock.h"
@@ -139,6 +142,133 @@ TEST_F(MonitorTest, JszReportsJetStreamUsage) {
   EXPECT_EQ(jsz["api"]["errors"], 1);
   Json varz = Json::parse(monitor.Handle("/varz", {}).body);
   EXPECT_EQ(varz["jetstream"]["stats"]["memory"], 20);
+}
+
+TEST_F(MonitorTest, ConnzSortsAndListsSubscriptions) {
+  auto a = Connect("a");
+  auto b = Connect("b");
+  b->Send("SUB y q 2\r\nSUB z 3\r\nUNSUB 3 10\r\nPING\r\n");
+  ASSERT_TRUE(b->ReadUntil("PONG\r\nPONG"));
+  Json by_subs = Get("/connz", {{"sort", "subs"}, {"subs", "1"}});
+  ASSERT_EQ(by_subs["connections"].size(), 2u);
+  EXPECT_EQ(by_subs["connections"][0]["name"], "b");
+  EXPECT_EQ(by_subs["connections"][0]["subscriptions_list"].size(), 3u);
+  EXPECT_FALSE(Get("/connz")["connections"][0].contains("subscriptions_list"));
+
+  Json detail = Get("/connz", {{"sort", "subs"}, {"subs", "detail"}});
+  const Json& list = detail["connections"][0]["subscriptions_list_detail"];
+  ASSERT_EQ(list.size(), 3u);
+  bool saw_queue = false, saw_max = false;
+  for (const Json& d : list) {
+    EXPECT_EQ(d["cid"], detail["connections"][0]["cid"]);
+    if (d["subject"] == "y") saw_queue = d["qgroup"] == "q" && d["sid"] == "2";
+    if (d["subject"] == "z") saw_max = d["max"] == 10;
+  }
+  EXPECT_TRUE(saw_queue);
+  EXPECT_TRUE(saw_max);
+
+  MonitorResponse bad = monitor_->Handle("/connz", {{"sort", "bogus"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.body, "invalid sorting option: bogus");
+}
+
+TEST_F(MonitorTest, AccountzReportsTheGlobalAccount) {
+  auto a = Connect("a");
+  Json list = Get("/accountz");
+  EXPECT_EQ(list["accounts"], Json::array({"$G"}));
+  Json g = Get("/accountz", {{"acc", "$G"}});
+  EXPECT_EQ(g["account_detail"]["account_name"], "$G");
+  EXPECT_EQ(g["account_detail"]["client_connections"], 1);
+  EXPECT_EQ(g["account_detail"]["subscriptions"], 1);
+  EXPECT_FALSE(Get("/accountz", {{"acc", "other"}}).contains("account_detail"));
+}
+
+TEST(MonitorHealthzTest, AFailedStreamIsUnhealthy) {
+  auto server = jsengine::testing::core::StartTestServer({});
+  std::string failed;
+  JetStreamView js;
+  js.enabled = true;
+  js.streams = [&failed]() -> absl::StatusOr<std::vector<StreamStats>> {
+    return std::vector<StreamStats>{{"OK", 1, 10, 1, 1, ""}, {"ORDERS", 2, 20, 1, 2, failed}};
+  };
+  Monitor monitor(server.get(), js);
+  EXPECT_EQ(monitor.Handle("/healthz", {}).status, 200);
+  failed = "fsync failed: EIO";
+  MonitorResponse r = monitor.Handle("/healthz", {});
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(Json::parse(r.body),
+            Json({{"status", "unavailable"},
+                  {"status_code", 503},
+                  {"error", "JetStream stream '$G > ORDERS' is not current: fsync failed: EIO"}}));
+  EXPECT_EQ(monitor.Handle("/healthz", {{"js-enabled-only", "true"}}).status, 200);
+  EXPECT_EQ(monitor.Handle("/healthz", {{"js-server-only", "true"}}).status, 200);
+}
+
+// Checks every line of a Prometheus text answer (comments, then samples of
+// the metric they name) and returns the samples by "name{labels}".
+std::map<std::string, double> ParseMetrics(const std::string& text) {
+  static const std::regex kHelp(R"(# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .*)");
+  static const std::regex kType(R"(# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram))");
+  static const std::regex kSample(
+      R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? (-?[0-9.e+]+))");
+  std::map<std::string, double> samples;
+  std::string current;
+  std::istringstream in(text);
+  std::string line;
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (std::regex_match(line, m, kHelp)) {
+      current = m[1];
+    } else if (std::regex_match(line, m, kType)) {
+      EXPECT_EQ(m[1], current) << line;
+    } else if (std::regex_match(line, m, kSample)) {
+      EXPECT_EQ(m[1], current) << line;
+      samples[line.substr(0, line.rfind(' '))] = std::stod(m[m.size() - 1]);
+    } else {
+      ADD_FAILURE() << "not a Prometheus text line: " << line;
+    }
+  }
+  return samples;
+}
+
+TEST_F(MonitorTest, MetricsAreParsablePrometheusTextThatCounts) {
+  MonitorResponse r = monitor_->Handle("/metrics", {});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_STREQ(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  std::map<std::string, double> before = ParseMetrics(r.body);
+  EXPECT_EQ(before["jsengine_connections"], 0);
+  auto a = Connect("a");
+  std::map<std::string, double> after = ParseMetrics(monitor_->Handle("/metrics", {}).body);
+  EXPECT_EQ(after["jsengine_connections"], 1);
+  EXPECT_EQ(after["jsengine_in_msgs_total"], before["jsengine_in_msgs_total"] + 1);
+  EXPECT_EQ(after["jsengine_in_bytes_total"], before["jsengine_in_bytes_total"] + 5);
+  EXPECT_EQ(after["jsengine_out_msgs_total"], before["jsengine_out_msgs_total"] + 1);
+  EXPECT_EQ(after.count("jsengine_stream_messages{stream=\"S\"}"), 0u);
+}
+
+TEST(MonitorMetricsTest, StreamsAndConsumers) {
+  auto server = jsengine::testing::core::StartTestServer({});
+  uint64_t messages = 1;
+  JetStreamView js;
+  js.enabled = true;
+  js.streams = [&messages]() -> absl::StatusOr<std::vector<StreamStats>> {
+    return std::vector<StreamStats>{{"S", messages, 100 * messages, 1, messages, ""}};
+  };
+  js.consumers = [](const std::string& stream) -> absl::StatusOr<std::vector<ConsumerStats>> {
+    return std::vector<ConsumerStats>{{"C", 4, 2, 1}};
+  };
+  Monitor monitor(server.get(), js);
+  std::map<std::string, double> m = ParseMetrics(monitor.Handle("/metrics", {}).body);
+  EXPECT_EQ(m["jsengine_stream_messages{stream=\"S\"}"], 1);
+  EXPECT_EQ(m["jsengine_stream_failed{stream=\"S\"}"], 0);
+  EXPECT_EQ(m["jsengine_consumer_num_pending{stream=\"S\",consumer=\"C\"}"], 4);
+  EXPECT_EQ(m["jsengine_consumer_num_ack_pending{stream=\"S\",consumer=\"C\"}"], 2);
+  EXPECT_EQ(m["jsengine_consumer_num_redelivered{stream=\"S\",consumer=\"C\"}"], 1);
+  messages = 3;
+  m = ParseMetrics(monitor.Handle("/metrics", {}).body);
+  EXPECT_EQ(m["jsengine_stream_messages{stream=\"S\"}"], 3);
+  EXPECT_EQ(m["jsengine_stream_bytes{stream=\"S\"}"], 300);
+  EXPECT_EQ(m["jsengine_stream_last_seq{stream=\"S\"}"], 3);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nats/nats.h"
+#include "testing/core/backends.h"
 #include "testing/core/raw_client.h"
 #include "testing/harness/harness.h"
 #include "testing/util/temp_dir.h"
@@ -109,13 +110,6 @@ struct Conn {
   }
 };
 
-struct Backend {
-  const char* name;
-  std::string (*binary)();
-};
-
-std::string Gateway() { return harness::RunfilePath("gateway/gateway"); }
-
 class TlsTest : public ::testing::TestWithParam<Backend> {
  protected:
   static void SetUpTestSuite() { certs_ok_ = MakeCerts(&certs_); }
@@ -128,15 +122,8 @@ class TlsTest : public ::testing::TestWithParam<Backend> {
 
   // Starts the server with `args` added; sets port_.
   void StartServer(std::vector<std::string> args) {
-    const std::string ports_dir = util::MakeTempDir("ports-");
-    std::vector<std::string> all = {"-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", ports_dir};
-    all.insert(all.end(), args.begin(), args.end());
-    auto process = harness::Process::Start(binary_, all);
-    ASSERT_TRUE(process.ok()) << process.status();
-    server_ = *std::move(process);
-    auto ports = server_->WaitForPortsFile(ports_dir, absl::Seconds(20));
+    auto ports = StartOnFreePort(binary_, args, &server_);
     ASSERT_TRUE(ports.ok()) << ports.status();
-    ASSERT_FALSE(ports->nats.empty());
     const std::string& url = ports->nats.front();
     EXPECT_TRUE(absl::StartsWith(url, "tls://")) << url;
     port_ = std::stoi(url.substr(url.rfind(':') + 1));
@@ -166,12 +153,7 @@ class TlsTest : public ::testing::TestWithParam<Backend> {
   // certificate when `cert` is given.
   natsStatus Connect(Conn* c, bool secure, const std::string& cert = "",
                      const std::string& key = "") {
-    natsOptions* opts = nullptr;
-    natsOptions_Create(&opts);
-    const std::string url = absl::StrCat("nats://127.0.0.1:", port_);
-    natsOptions_SetURL(opts, url.c_str());
-    natsOptions_SetAllowReconnect(opts, false);
-    natsOptions_SetTimeout(opts, 3000);
+    natsOptions* opts = LocalClientOptions(port_);
     if (secure) {
       natsOptions_SetSecure(opts, true);
       EXPECT_EQ(natsOptions_LoadCATrustedCertificates(opts, certs_.ca.c_str()), NATS_OK);
@@ -319,12 +301,7 @@ TEST_P(TlsTest, CheckConfigLoadsTheCertificates) {
   EXPECT_FALSE(RunQuietly(absl::StrCat(binary_, " -t -c ", dir, "/mismatch.conf")));
 }
 
-INSTANTIATE_TEST_SUITE_P(Servers, TlsTest,
-                         ::testing::Values(Backend{"gateway", &Gateway},
-                                           Backend{"nats_server", &harness::NatsServerBinary}),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Servers, TlsTest, BothServers(), BackendName);
 
 }  // namespace
 }  // namespace jsengine::testing::core
