@@ -10,7 +10,7 @@
 #include "common/status.h"
 #include "common/subject.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "storesvc/subject_transform.h"
+#include "common/subject_transform.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -102,7 +102,7 @@ absl::StatusOr<v1::StreamConfig> CheckStreamConfig(const v1::StreamConfig& in) {
         return Invalid("stream configuration for republish destination forms a cycle");
       }
     }
-    if (!SubjectTransform::Create(rp->src(), rp->dest()).ok()) {
+    if (!common::SubjectTransform::Create(rp->src(), rp->dest()).ok()) {
       return Invalid(absl::StrCat("stream configuration for republish with transform from '",
                                   rp->src(), "' to '", rp->dest(), "' not valid"));
     }
@@ -150,7 +150,7 @@ absl::Status CheckSources(const v1::StreamConfig& cfg) {
       return common::JsError(JsErrorId::kSourceMultipleFiltersNotAllowed);
     }
     for (const v1::SubjectTransform& tr : src.subject_transforms()) {
-      if (!SubjectTransform::Create(tr.src(), tr.dest()).ok()) {
+      if (!common::SubjectTransform::Create(tr.src(), tr.dest()).ok()) {
         return common::JsError(JsErrorId::kSourceInvalidTransformDestination);
       }
     }

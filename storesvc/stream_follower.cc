@@ -12,7 +12,7 @@
 #include "storesvc/nats_headers.h"
 #include "storesvc/stream_config.h"
 #include "storesvc/subject_filters.h"
-#include "storesvc/subject_transform.h"
+#include "common/subject_transform.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -21,18 +21,18 @@ constexpr absl::string_view kStreamSourceHeader = "Nats-Stream-Source";
 constexpr absl::string_view kHeaderLine = "NATS/1.0\r\n";
 
 // The transforms of a mirror or source; none when it has a plain filter.
-std::vector<SubjectTransform> Transforms(const v1::StreamSource& source) {
-  std::vector<SubjectTransform> out;
+std::vector<common::SubjectTransform> Transforms(const v1::StreamSource& source) {
+  std::vector<common::SubjectTransform> out;
   for (const v1::SubjectTransform& t : source.subject_transforms()) {
-    absl::StatusOr<SubjectTransform> tr = SubjectTransform::Create(t.src(), t.dest());
+    absl::StatusOr<common::SubjectTransform> tr = common::SubjectTransform::Create(t.src(), t.dest());
     if (tr.ok()) out.push_back(*std::move(tr));
   }
   return out;
 }
 
-std::string TargetSubject(const std::vector<SubjectTransform>& transforms,
+std::string TargetSubject(const std::vector<common::SubjectTransform>& transforms,
                           const std::string& subject) {
-  for (const SubjectTransform& tr : transforms) {
+  for (const common::SubjectTransform& tr : transforms) {
     if (std::optional<std::string> to = tr.Apply(subject); to.has_value()) return *to;
   }
   return subject;
@@ -122,7 +122,7 @@ size_t StreamFollower::StepMirror(Stream& target, const v1::StreamSource& mirror
   Progress progress;
   uint64_t next = target.LastSeq() + 1;
   std::vector<v1::StoredMessage> msgs = ReadOrigin(mirror, next == 1 ? 0 : next, max, &progress);
-  const std::vector<SubjectTransform> transforms = Transforms(mirror);
+  const std::vector<common::SubjectTransform> transforms = Transforms(mirror);
   size_t copied = 0;
   for (const v1::StoredMessage& m : msgs) {
     absl::Status st = target.AppendMirrored(m, TargetSubject(transforms, m.subject()));
@@ -181,7 +181,7 @@ size_t StreamFollower::StepSource(Stream& target, const v1::StreamSource& source
   }
   Progress progress;
   std::vector<v1::StoredMessage> msgs = ReadOrigin(source, next, max, &progress);
-  const std::vector<SubjectTransform> transforms = Transforms(source);
+  const std::vector<common::SubjectTransform> transforms = Transforms(source);
   const std::vector<std::string> iname_fields = absl::StrSplit(iname, ' ');
   size_t copied = 0;
   const int64_t now = absl::GetCurrentTimeNanos();

@@ -1,4 +1,4 @@
-#include "storesvc/subject_transform.h"
+#include "common/subject_transform.h"
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -7,7 +7,7 @@
 #include "absl/strings/strip.h"
 #include "common/subject.h"
 
-namespace jsengine::storesvc {
+namespace jsengine::common {
 namespace {
 
 // n from "{{wildcard(n)}}" or "$n"; nullopt for any other token.
@@ -32,7 +32,7 @@ absl::StatusOr<SubjectTransform> SubjectTransform::Create(absl::string_view src,
                                                           absl::string_view dest) {
   SubjectTransform tr;
   tr.src_ = src.empty() ? ">" : std::string(src);
-  if (!common::IsValidSubject(tr.src_)) {
+  if (!IsValidSubject(tr.src_)) {
     return absl::InvalidArgumentError("invalid transform source");
   }
   tr.src_tokens_ = absl::StrSplit(tr.src_, '.');
@@ -86,7 +86,7 @@ absl::StatusOr<SubjectTransform> SubjectTransform::Create(absl::string_view src,
 }
 
 std::optional<std::string> SubjectTransform::Apply(absl::string_view subject) const {
-  if (!common::SubjectMatches(src_, common::AsStdStringView(subject))) return std::nullopt;
+  if (!SubjectMatches(src_, AsStdStringView(subject))) return std::nullopt;
   if (keep_) return std::string(subject);
   std::vector<absl::string_view> tokens = absl::StrSplit(subject, '.');
   std::vector<std::string> out;
@@ -110,4 +110,4 @@ std::optional<std::string> SubjectTransform::Apply(absl::string_view subject) co
   return absl::StrJoin(out, ".");
 }
 
-}  // namespace jsengine::storesvc
+}  // namespace jsengine::common

@@ -11,8 +11,8 @@
 //
 // Thread-safety: immutable after Create(); Apply() is safe to call
 // concurrently.
-#ifndef JSENGINE_STORESVC_SUBJECT_TRANSFORM_H_
-#define JSENGINE_STORESVC_SUBJECT_TRANSFORM_H_
+#ifndef JSENGINE_COMMON_SUBJECT_TRANSFORM_H_
+#define JSENGINE_COMMON_SUBJECT_TRANSFORM_H_
 
 #include <optional>
 #include <string>
@@ -21,7 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace jsengine::storesvc {
+namespace jsengine::common {
 
 class SubjectTransform {
  public:
@@ -49,6 +49,6 @@ class SubjectTransform {
   std::vector<Token> dest_;
 };
 
-}  // namespace jsengine::storesvc
+}  // namespace jsengine::common
 
-#endif  // JSENGINE_STORESVC_SUBJECT_TRANSFORM_H_
+#endif  // JSENGINE_COMMON_SUBJECT_TRANSFORM_H_

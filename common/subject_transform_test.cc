@@ -1,8 +1,8 @@
-#include "storesvc/subject_transform.h"
+#include "common/subject_transform.h"
 
 #include "gtest/gtest.h"
 
-namespace jsengine::storesvc {
+namespace jsengine::common {
 namespace {
 
 TEST(SubjectTransformTest, EmptyDestinationKeepsSubject) {
@@ -32,4 +32,4 @@ TEST(SubjectTransformTest, RefusesBadDestinations) {
 }
 
 }  // namespace
-}  // namespace jsengine::storesvc
+}  // namespace jsengine::common
