@@ -425,8 +425,28 @@ absl::StatusOr<v1::PurgeStreamResponse> Store::PurgeStream(const v1::PurgeStream
 
 absl::StatusOr<v1::StoredMessage> Store::GetMessage(const v1::GetMessageRequest& request) {
   std::shared_ptr<Stream> stream = Find(request.stream());
+  if (stream == nullptr && request.direct()) {
+    // As nats-server's mirror_direct: a mirror answers direct gets for its
+    // origin too (here: when the origin is not there to answer).
+    std::shared_ptr<Stream> mirror = FindMirrorDirect(request.stream());
+    if (mirror != nullptr) {
+      v1::GetMessageRequest of_mirror = request;
+      of_mirror.set_stream(mirror->name());
+      of_mirror.set_direct(false);
+      return mirror->GetMessage(of_mirror);
+    }
+  }
   if (stream == nullptr) return common::JsError(common::JsErrorId::kStreamNotFound);
   return stream->GetMessage(request);
+}
+
+std::shared_ptr<Stream> Store::FindMirrorDirect(const std::string& origin) const {
+  absl::ReaderMutexLock lock(&mu_);
+  for (const auto& [name, stream] : streams_) {
+    const v1::StreamConfig cfg = stream->config();
+    if (cfg.has_mirror() && cfg.mirror_direct() && cfg.mirror().name() == origin) return stream;
+  }
+  return nullptr;
 }
 
 absl::Status Store::DeleteMessage(const v1::DeleteMessageRequest& request) {

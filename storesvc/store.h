@@ -150,6 +150,9 @@ class Store final : public client::StoreClient {
   absl::Status Quarantine(const std::string& name, const absl::Status& reason)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::shared_ptr<Stream> Find(const std::string& name) const ABSL_LOCKS_EXCLUDED(mu_);
+  // A mirror of `origin` with mirror_direct, if any.
+  std::shared_ptr<Stream> FindMirrorDirect(const std::string& origin) const
+      ABSL_LOCKS_EXCLUDED(mu_);
   // The stream whose subjects match the literal `subject`, if any.
   std::shared_ptr<Stream> FindBySubject(const std::string& subject) const
       ABSL_LOCKS_EXCLUDED(mu_);
