@@ -705,8 +705,7 @@ void Store::FollowLoop() {
     {
       absl::ReaderMutexLock lock(&mu_);
       for (const auto& [name, s] : streams_) {
-        const v1::StreamConfig cfg = s->config();
-        if (cfg.has_mirror() || cfg.sources_size() > 0) followers.push_back(s);
+        if (s->HasOrigins()) followers.push_back(s);
       }
     }
     for (const auto& s : followers) {

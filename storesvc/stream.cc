@@ -101,6 +101,11 @@ absl::Status Stream::AppendMirrored(const v1::StoredMessage& msg, const std::str
   return IsWriteFailure(after) ? WriteFailed(after) : after;
 }
 
+bool Stream::HasOrigins() const {
+  absl::MutexLock lock(&mu_);
+  return config_.has_mirror() || config_.sources_size() > 0;
+}
+
 uint64_t Stream::LastSeq() const {
   absl::MutexLock lock(&mu_);
   return last_seq_;

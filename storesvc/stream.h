@@ -70,6 +70,8 @@ class Stream {
   // acted on; limits apply.
   absl::Status AppendMirrored(const v1::StoredMessage& msg, const std::string& subject)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Whether the stream mirrors or sources other streams.
+  bool HasOrigins() const ABSL_LOCKS_EXCLUDED(mu_);
   // The stream's last sequence (what a mirror copied up to).
   uint64_t LastSeq() const ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status Flush() ABSL_LOCKS_EXCLUDED(mu_);

@@ -169,6 +169,28 @@ TEST_P(JetStreamMirrorTest, MirrorFromStartSequence) {
   EXPECT_EQ(s.FirstSeq, 4u);
 }
 
+TEST_P(JetStreamMirrorTest, FilteredMirror) {
+  if (GetParam() == harness::Topology::kReference) {
+    GTEST_SKIP() << "nats-server 2.9 refuses a mirror's filter_subject (10033); 2.10 takes it";
+  }
+  AddPlain("O", "o.>");
+  for (int i = 1; i <= 9; ++i) Publish(i % 3 == 0 ? "o.keep" : "o.drop", absl::StrCat(i));
+  jsStreamSource mirror;
+  jsStreamSource_Init(&mirror);
+  mirror.Name = "O";
+  mirror.FilterSubject = "o.keep";
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  config.Name = "M";
+  config.Mirror = &mirror;
+  AddStream(&config);
+  jsStreamState s = WaitState("M", [](const jsStreamState& st) { return st.LastSeq == 9; });
+  EXPECT_EQ(s.Msgs, 3u);
+  EXPECT_EQ(s.FirstSeq, 3u);
+  EXPECT_EQ(SubjectAt("M", 6), "o.keep");
+  EXPECT_EQ(SubjectAt("M", 7), "");
+}
+
 TEST_P(JetStreamMirrorTest, MirrorConfigErrorsAsNatsServer) {
   AddPlain("O", "o.>");
   natsMsg* reply = nullptr;
