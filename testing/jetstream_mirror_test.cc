@@ -61,6 +61,20 @@ class JetStreamMirrorTest : public ::testing::TestWithParam<harness::Topology::K
     config.SubjectsLen = 1;
     AddStream(&config);
   }
+  // Creates stream `name` mirroring `origin`.
+  void AddMirror(const char* name, const char* origin, uint64_t start_seq = 0,
+                 const char* filter = nullptr) {
+    jsStreamSource mirror;
+    jsStreamSource_Init(&mirror);
+    mirror.Name = origin;
+    mirror.OptStartSeq = start_seq;
+    mirror.FilterSubject = filter;
+    jsStreamConfig config;
+    jsStreamConfig_Init(&config);
+    config.Name = name;
+    config.Mirror = &mirror;
+    AddStream(&config);
+  }
   void Publish(const std::string& subject, const std::string& data) {
     jsPubAck* ack = nullptr;
     ASSERT_EQ(js_Publish(&ack, js_, subject.c_str(), data.data(), static_cast<int>(data.size()),
@@ -127,14 +141,7 @@ TEST_P(JetStreamMirrorTest, MirrorKeepsSequencesAndGapsOfOrigin) {
   for (int i = 1; i <= 10; ++i) Publish(absl::StrCat("o.", i), "x");
   DeleteMsg("O", 3);
   DeleteMsg("O", 5);
-  jsStreamSource mirror;
-  jsStreamSource_Init(&mirror);
-  mirror.Name = "O";
-  jsStreamConfig config;
-  jsStreamConfig_Init(&config);
-  config.Name = "M";
-  config.Mirror = &mirror;
-  AddStream(&config);
+  AddMirror("M", "O");
   jsStreamState s = WaitState("M", [](const jsStreamState& st) { return st.LastSeq == 10; });
   EXPECT_EQ(s.Msgs, 8u);
   EXPECT_EQ(s.FirstSeq, 1u);
@@ -155,15 +162,7 @@ TEST_P(JetStreamMirrorTest, MirrorKeepsSequencesAndGapsOfOrigin) {
 TEST_P(JetStreamMirrorTest, MirrorFromStartSequence) {
   AddPlain("O", "o.>");
   for (int i = 1; i <= 6; ++i) Publish(absl::StrCat("o.", i), "x");
-  jsStreamSource mirror;
-  jsStreamSource_Init(&mirror);
-  mirror.Name = "O";
-  mirror.OptStartSeq = 4;
-  jsStreamConfig config;
-  jsStreamConfig_Init(&config);
-  config.Name = "M";
-  config.Mirror = &mirror;
-  AddStream(&config);
+  AddMirror("M", "O", 4);
   jsStreamState s = WaitState("M", [](const jsStreamState& st) { return st.LastSeq == 6; });
   EXPECT_EQ(s.Msgs, 3u);
   EXPECT_EQ(s.FirstSeq, 4u);
@@ -175,15 +174,7 @@ TEST_P(JetStreamMirrorTest, FilteredMirror) {
   }
   AddPlain("O", "o.>");
   for (int i = 1; i <= 9; ++i) Publish(i % 3 == 0 ? "o.keep" : "o.drop", absl::StrCat(i));
-  jsStreamSource mirror;
-  jsStreamSource_Init(&mirror);
-  mirror.Name = "O";
-  mirror.FilterSubject = "o.keep";
-  jsStreamConfig config;
-  jsStreamConfig_Init(&config);
-  config.Name = "M";
-  config.Mirror = &mirror;
-  AddStream(&config);
+  AddMirror("M", "O", 0, "o.keep");
   jsStreamState s = WaitState("M", [](const jsStreamState& st) { return st.LastSeq == 9; });
   EXPECT_EQ(s.Msgs, 3u);
   EXPECT_EQ(s.FirstSeq, 3u);
