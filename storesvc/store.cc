@@ -115,6 +115,7 @@ class Store::Watcher {
 
 Store::Store(StoreOptions options)
     : options_(std::move(options)),
+      follower_([this](const std::string& name) { return Find(name); }),
       readers_(std::make_shared<common::ThreadPool>(options_.reader_threads)) {}
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
@@ -127,6 +128,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   JSE_RETURN_IF_ERROR(store->Recover());
   store->syncer_ = std::thread([s = store.get()] { s->SyncLoop(); });
   store->housekeeper_ = std::thread([s = store.get()] { s->HousekeepingLoop(); });
+  store->follower_thread_ = std::thread([s = store.get()] { s->FollowLoop(); });
   return store;
 }
 
@@ -137,6 +139,7 @@ Store::~Store() {
   }
   if (syncer_.joinable()) syncer_.join();
   if (housekeeper_.joinable()) housekeeper_.join();
+  if (follower_thread_.joinable()) follower_thread_.join();
   {
     absl::MutexLock lock(&mu_);
     for (auto& [name, stream] : streams_) {
@@ -265,10 +268,11 @@ absl::StatusOr<v1::StreamInfo> Store::CreateStream(const v1::CreateStreamRequest
   }
   JSE_ASSIGN_OR_RETURN(v1::StreamConfig cfg, CheckStreamConfig(request.config()));
   absl::MutexLock lock(&mu_);
+  JSE_RETURN_IF_ERROR(CheckOrigins(&cfg));
   auto it = streams_.find(cfg.name());
   if (it != streams_.end()) {
     if (google::protobuf::util::MessageDifferencer::Equals(it->second->config(), cfg)) {
-      return it->second->Info(false, "");
+      return InfoLocked(*it->second);
     }
     return common::JsError(common::JsErrorId::kStreamNameExist);
   }
@@ -302,8 +306,9 @@ absl::StatusOr<v1::StreamInfo> Store::CreateStream(const v1::CreateStreamRequest
     return st;
   }
   streams_[cfg.name()] = stream;
+  follower_.Forget(cfg.name());
   Emit(v1::StreamEvent::CREATED, cfg.name(), &cfg);
-  return stream->Info(false, "");
+  return InfoLocked(*stream);
 }
 
 absl::StatusOr<v1::StreamInfo> Store::UpdateStream(const v1::UpdateStreamRequest& request) {
@@ -313,6 +318,7 @@ absl::StatusOr<v1::StreamInfo> Store::UpdateStream(const v1::UpdateStreamRequest
   std::shared_ptr<Stream> stream = it->second;
   v1::StreamConfig old = stream->config();
   JSE_ASSIGN_OR_RETURN(v1::StreamConfig cfg, CheckStreamUpdate(old, request.config()));
+  JSE_RETURN_IF_ERROR(CheckOrigins(&cfg));
   for (const auto& [name, other] : streams_) {
     if (name == cfg.name()) continue;
     const v1::StreamConfig other_cfg = other->config();
@@ -325,8 +331,9 @@ absl::StatusOr<v1::StreamInfo> Store::UpdateStream(const v1::UpdateStreamRequest
   }
   JSE_RETURN_IF_ERROR(stream->Update(cfg));
   JSE_RETURN_IF_ERROR(WriteMeta(*stream));
+  follower_.Forget(cfg.name());
   Emit(v1::StreamEvent::UPDATED, cfg.name(), &cfg);
-  return stream->Info(false, "");
+  return InfoLocked(*stream);
 }
 
 absl::Status Store::DeleteStream(const v1::DeleteStreamRequest& request) {
@@ -335,6 +342,7 @@ absl::Status Store::DeleteStream(const v1::DeleteStreamRequest& request) {
   if (it == streams_.end()) return common::JsError(common::JsErrorId::kStreamNotFound);
   std::shared_ptr<Stream> stream = it->second;
   streams_.erase(it);
+  follower_.Forget(request.name());
   absl::Status st = stream->Close();
   if (!st.ok()) LOG(WARNING) << "closing deleted stream " << request.name() << ": " << st;
   // Renamed away first, durably: a crash leaves the whole stream or none of
@@ -358,7 +366,7 @@ absl::Status Store::DeleteStream(const v1::DeleteStreamRequest& request) {
 absl::StatusOr<v1::StreamInfo> Store::GetStreamInfo(const v1::StreamInfoRequest& request) {
   std::shared_ptr<Stream> stream = Find(request.name());
   if (stream == nullptr) return common::JsError(common::JsErrorId::kStreamNotFound);
-  return stream->Info(request.deleted_details(), request.subjects_filter());
+  return InfoOf(*stream, request.deleted_details(), request.subjects_filter());
 }
 
 template <typename Response, typename Item>
@@ -395,7 +403,7 @@ Response Store::Page(const v1::ListStreamsRequest& request, int page_limit,
 
 absl::StatusOr<v1::ListStreamsResponse> Store::ListStreams(const v1::ListStreamsRequest& request) {
   return Page<v1::ListStreamsResponse, v1::StreamInfo>(
-      request, common::kListLimit, [](const Stream& s) { return s.Info(false, ""); });
+      request, common::kListLimit, [this](const Stream& s) { return InfoOf(s); });
 }
 
 absl::StatusOr<v1::StreamNamesResponse> Store::StreamNames(const v1::ListStreamsRequest& request) {
@@ -417,8 +425,28 @@ absl::StatusOr<v1::PurgeStreamResponse> Store::PurgeStream(const v1::PurgeStream
 
 absl::StatusOr<v1::StoredMessage> Store::GetMessage(const v1::GetMessageRequest& request) {
   std::shared_ptr<Stream> stream = Find(request.stream());
+  if (stream == nullptr && request.direct()) {
+    // As nats-server's mirror_direct: a mirror answers direct gets for its
+    // origin too (here: when the origin is not there to answer).
+    std::shared_ptr<Stream> mirror = FindMirrorDirect(request.stream());
+    if (mirror != nullptr) {
+      v1::GetMessageRequest of_mirror = request;
+      of_mirror.set_stream(mirror->name());
+      of_mirror.set_direct(false);
+      return mirror->GetMessage(of_mirror);
+    }
+  }
   if (stream == nullptr) return common::JsError(common::JsErrorId::kStreamNotFound);
   return stream->GetMessage(request);
+}
+
+std::shared_ptr<Stream> Store::FindMirrorDirect(const std::string& origin) const {
+  absl::ReaderMutexLock lock(&mu_);
+  for (const auto& [name, stream] : streams_) {
+    const v1::StreamConfig cfg = stream->config();
+    if (cfg.has_mirror() && cfg.mirror_direct() && cfg.mirror().name() == origin) return stream;
+  }
+  return nullptr;
 }
 
 absl::Status Store::DeleteMessage(const v1::DeleteMessageRequest& request) {
@@ -557,14 +585,16 @@ void Store::SyncLoop() {
   }
 }
 
+bool Store::WaitForStop(absl::Duration timeout) {
+  absl::MutexLock lock(&sync_mu_);
+  auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_) { return stopping_; };
+  return sync_mu_.AwaitWithTimeout(absl::Condition(&stop), timeout);
+}
+
 void Store::HousekeepingLoop() {
   absl::Time last_sync = absl::Now();
   for (;;) {
-    {
-      absl::MutexLock lock(&sync_mu_);
-      auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_) { return stopping_; };
-      if (sync_mu_.AwaitWithTimeout(absl::Condition(&stop), options_.expire_interval)) return;
-    }
+    if (WaitForStop(options_.expire_interval)) return;
     std::vector<std::shared_ptr<Stream>> streams;
     {
       absl::ReaderMutexLock lock(&mu_);
@@ -579,6 +609,113 @@ void Store::HousekeepingLoop() {
     if (options_.sync == SyncPolicy::kInterval && absl::Now() - last_sync >= options_.sync_interval) {
       last_sync = absl::Now();
       for (const auto& s : streams) {
+        absl::Status st = s->Sync();
+        if (!st.ok()) LOG(ERROR) << "stream " << s->name() << ": fsync failed: " << st;
+      }
+    }
+  }
+}
+
+v1::StreamInfo Store::InfoOf(const Stream& stream, bool deleted_details,
+                             const std::string& subjects_filter) {
+  v1::StreamInfo info = stream.Info(deleted_details, subjects_filter);
+  follower_.FillInfo(&info);
+  return info;
+}
+
+v1::StreamInfo Store::InfoLocked(const Stream& stream) {
+  v1::StreamInfo info = stream.Info(false, "");
+  const StreamFollower::Lookup lookup =
+      [this](const std::string& name) ABSL_NO_THREAD_SAFETY_ANALYSIS -> std::shared_ptr<Stream> {
+    auto it = streams_.find(name);
+    return it == streams_.end() ? nullptr : it->second;
+  };
+  follower_.FillInfo(&info, &lookup);
+  return info;
+}
+
+absl::Status Store::CheckOrigins(v1::StreamConfig* cfg) {
+  auto config_of = [this](const std::string& name) -> std::optional<v1::StreamConfig>
+                                                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+                                                         auto it = streams_.find(name);
+                                                         if (it == streams_.end())
+                                                           return std::nullopt;
+                                                         return it->second->config();
+                                                       };
+  if (cfg->has_mirror()) {
+    if (std::optional<v1::StreamConfig> origin = config_of(cfg->mirror().name())) {
+      if (cfg->max_msg_size() > 0 && origin->max_msg_size() > 0 &&
+          cfg->max_msg_size() < origin->max_msg_size()) {
+        return common::JsError(common::JsErrorId::kMirrorMaxMessageSizeTooBig);
+      }
+      cfg->set_mirror_direct(origin->allow_direct());
+    }
+  }
+  for (const v1::StreamSource& src : cfg->sources()) {
+    if (std::optional<v1::StreamConfig> origin = config_of(src.name())) {
+      if (cfg->max_msg_size() > 0 && origin->max_msg_size() > 0 &&
+          cfg->max_msg_size() < origin->max_msg_size()) {
+        return common::JsError(common::JsErrorId::kSourceMaxMessageSizeTooBig);
+      }
+    }
+  }
+  // checkStreamCfg's cycle walk: from this stream through the origins.
+  std::vector<v1::StreamConfig> to_visit{*cfg};
+  std::set<std::string> visited;
+  auto overlaps = [](const v1::StreamConfig& c, const std::string& filter) {
+    if (filter.empty()) return true;
+    for (const std::string& s : c.subjects()) {
+      if (common::SubjectsCollide(s, filter)) return true;
+    }
+    return false;
+  };
+  while (!to_visit.empty()) {
+    v1::StreamConfig c = std::move(to_visit.back());
+    to_visit.pop_back();
+    visited.insert(c.name());
+    for (const v1::StreamSource& src : c.sources()) {
+      if (visited.count(src.name()) > 0) {
+        if (overlaps(c, src.filter_subject())) {
+          return common::JsErrorF(common::JsErrorId::kStreamInvalidConfig,
+                                  {{"err", "detected cycle"}});
+        }
+      } else if (std::optional<v1::StreamConfig> next = config_of(src.name())) {
+        to_visit.push_back(*std::move(next));
+      }
+    }
+    if (c.has_mirror()) {
+      if (visited.count(c.mirror().name()) > 0) {
+        return common::JsErrorF(common::JsErrorId::kStreamInvalidConfig,
+                                {{"err", "detected cycle"}});
+      }
+      if (std::optional<v1::StreamConfig> next = config_of(c.mirror().name())) {
+        to_visit.push_back(*std::move(next));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+void Store::FollowLoop() {
+  constexpr size_t kBatch = 512;
+  constexpr int kMaxRounds = 64;  // Then the other streams get their turn.
+  for (;;) {
+    if (WaitForStop(options_.follow_interval)) return;
+    std::vector<std::shared_ptr<Stream>> followers;
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      for (const auto& [name, s] : streams_) {
+        if (s->HasOrigins()) followers.push_back(s);
+      }
+    }
+    for (const auto& s : followers) {
+      size_t copied = 0;
+      for (int round = 0; round < kMaxRounds; ++round) {
+        const size_t n = follower_.Step(*s, kBatch);
+        copied += n;
+        if (n == 0) break;
+      }
+      if (copied > 0 && options_.sync == SyncPolicy::kAlways) {
         absl::Status st = s->Sync();
         if (!st.ok()) LOG(ERROR) << "stream " << s->name() << ": fsync failed: " << st;
       }

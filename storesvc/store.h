@@ -55,6 +55,7 @@
 #include "storesvc/file_io.h"
 #include "storesvc/read_cursor.h"
 #include "storesvc/stream.h"
+#include "storesvc/stream_follower.h"
 
 namespace jsengine::storesvc {
 
@@ -67,6 +68,8 @@ struct StoreOptions {
   SyncPolicy sync = SyncPolicy::kInterval;
   absl::Duration sync_interval = absl::Minutes(2);
   uint64_t segment_bytes = 32u << 20;
+  // How often mirrors and sources look for new messages in their origins.
+  absl::Duration follow_interval = absl::Milliseconds(10);
   // How often housekeeping (max_age expiry, compaction) runs.
   absl::Duration expire_interval = absl::Milliseconds(250);
   // Threads shared by every Read; a tail waiting for appends holds none.
@@ -147,6 +150,9 @@ class Store final : public client::StoreClient {
   absl::Status Quarantine(const std::string& name, const absl::Status& reason)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::shared_ptr<Stream> Find(const std::string& name) const ABSL_LOCKS_EXCLUDED(mu_);
+  // A mirror of `origin` with mirror_direct, if any.
+  std::shared_ptr<Stream> FindMirrorDirect(const std::string& origin) const
+      ABSL_LOCKS_EXCLUDED(mu_);
   // The stream whose subjects match the literal `subject`, if any.
   std::shared_ptr<Stream> FindBySubject(const std::string& subject) const
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -163,7 +169,19 @@ class Store final : public client::StoreClient {
   Response Page(const v1::ListStreamsRequest& request, int page_limit,
                 const std::function<Item(const Stream&)>& item);
   void SyncLoop();
+  // Waits up to `timeout` for the store to stop; true once it is stopping.
+  bool WaitForStop(absl::Duration timeout) ABSL_LOCKS_EXCLUDED(sync_mu_);
   void HousekeepingLoop();
+  // Copies new origin messages into mirrors and sources (StreamFollower).
+  void FollowLoop();
+  // Checks a mirror's and sources' settings against their origins and
+  // fills mirror_direct (what checkStreamCfg does with other streams).
+  absl::Status CheckOrigins(v1::StreamConfig* cfg) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // stream->Info() with its mirror and sources' progress.
+  v1::StreamInfo InfoOf(const Stream& stream, bool deleted_details = false,
+                        const std::string& subjects_filter = "") ABSL_LOCKS_EXCLUDED(mu_);
+  // InfoOf() for a caller holding mu_.
+  v1::StreamInfo InfoLocked(const Stream& stream) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const StoreOptions options_;
   std::unique_ptr<common::FileLock> lock_;  // <data_dir>/LOCK: one Store per directory.
@@ -177,6 +195,8 @@ class Store final : public client::StoreClient {
   bool stopping_ ABSL_GUARDED_BY(sync_mu_) = false;
   std::thread syncer_;
   std::thread housekeeper_;
+  std::thread follower_thread_;
+  StreamFollower follower_;
   const std::shared_ptr<common::ThreadPool> readers_;
 };
 

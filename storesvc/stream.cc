@@ -71,10 +71,54 @@ void Stream::Append(const v1::AppendRequest& request, int64_t now_ns, v1::Append
   result->set_duplicate(duplicate);
 }
 
+absl::Status Stream::AppendMirrored(const v1::StoredMessage& msg, const std::string& subject) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
+  if (absl::Status failed = failure(); !failed.ok()) return StoreFailed(failed);
+  CheckWriteFailures();
+  if (!batch_error_.ok()) return batch_error_;
+  if (msg.seq() <= last_seq_) return absl::OkStatus();
+  const int64_t ts = std::max(msg.time_ns(), store_->State().last_ts);
+  if (last_seq_ + 1 < msg.seq() && store_->State().msgs == 0) {
+    // Nothing kept to spare: one purge record moves the range up.
+    absl::Status st = store_->Purge("", msg.seq(), 0).status();
+    if (!st.ok()) return WriteFailed(st);
+    ResyncWithStore();
+  }
+  while (last_seq_ + 1 < msg.seq()) {
+    absl::StatusOr<uint64_t> skipped = store_->Append(subject, "", "", ts);
+    if (skipped.ok()) {
+      absl::StatusOr<bool> removed = store_->Remove(*skipped);
+      if (!removed.ok()) skipped = removed.status();
+    }
+    if (!skipped.ok()) return WriteFailed(skipped.status());
+    Stored(*skipped, "", ts);
+  }
+  absl::StatusOr<uint64_t> stored = store_->Append(subject, msg.headers(), msg.data(), ts);
+  if (!stored.ok()) return WriteFailed(stored.status());
+  Stored(*stored, "", ts);
+  absl::Status after = EnforceLimits(subject, absl::GetCurrentTimeNanos());
+  return IsWriteFailure(after) ? WriteFailed(after) : after;
+}
+
+bool Stream::HasOrigins() const {
+  absl::MutexLock lock(&mu_);
+  return config_.has_mirror() || config_.sources_size() > 0;
+}
+
+uint64_t Stream::LastSeq() const {
+  absl::MutexLock lock(&mu_);
+  return last_seq_;
+}
+
 absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_ns,
                                   uint64_t* seq, bool* duplicate) {
   if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
   if (config_.sealed()) return common::JsError(common::JsErrorId::kStreamSealed);
+  if (config_.has_mirror()) {
+    return common::JsErrorF(common::JsErrorId::kStreamStoreFailed,
+                            {{"err", "stream is a mirror: it takes no publishes"}});
+  }
   if (absl::Status failed = failure(); !failed.ok()) return StoreFailed(failed);
   CheckWriteFailures();
   if (!batch_error_.ok()) return batch_error_;

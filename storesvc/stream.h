@@ -62,6 +62,18 @@ class Stream {
   // Appends one publish at time `now_ns`; `result` gets the PubAck or error.
   void Append(const v1::AppendRequest& request, int64_t now_ns, v1::AppendResult* result)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // A mirror's copy of origin message `msg`, on `subject` (the mirror's
+  // transform applied): stored with the origin's sequence, headers and time;
+  // sequences between the last one and msg.seq() are used and not kept (the
+  // origin deleted them or the filter left them out). A message at or below
+  // the last sequence is ignored (already copied). No JetStream header is
+  // acted on; limits apply.
+  absl::Status AppendMirrored(const v1::StoredMessage& msg, const std::string& subject)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Whether the stream mirrors or sources other streams.
+  bool HasOrigins() const ABSL_LOCKS_EXCLUDED(mu_);
+  // The stream's last sequence (what a mirror copied up to).
+  uint64_t LastSeq() const ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status Flush() ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status Sync() ABSL_LOCKS_EXCLUDED(mu_);
 

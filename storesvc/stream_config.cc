@@ -5,12 +5,19 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/names.h"
 #include "common/status.h"
 #include "common/subject.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "common/subject_transform.h"
 
 namespace jsengine::storesvc {
 namespace {
+
+constexpr char kExternalRefused[] =
+    "stream mirrors and sources of external streams (api prefix, domain) are not supported by "
+    "this server";
 
 absl::Status Invalid(absl::string_view why) {
   return common::JsErrorF(common::JsErrorId::kStreamInvalidConfig, {{"err", why}});
@@ -67,11 +74,9 @@ absl::StatusOr<v1::StreamConfig> CheckStreamConfig(const v1::StreamConfig& in) {
       return Invalid("discard new per subject requires max msgs per subject > 0");
     }
   }
-  if (cfg.has_mirror() || cfg.sources_size() > 0) {
-    return Invalid("stream mirrors and sources are not supported by this server");
-  }
+  JSE_RETURN_IF_ERROR(CheckSources(cfg));
   if (cfg.subjects_size() == 0) {
-    cfg.add_subjects(cfg.name());
+    if (!cfg.has_mirror() && cfg.sources_size() == 0) cfg.add_subjects(cfg.name());
   } else {
     std::set<std::string> seen;
     for (const std::string& subj : cfg.subjects()) {
@@ -90,11 +95,90 @@ absl::StatusOr<v1::StreamConfig> CheckStreamConfig(const v1::StreamConfig& in) {
     }
   }
   if (cfg.has_republish()) {
-    return Invalid("stream republish is not supported by this server");
+    v1::RePublish* rp = cfg.mutable_republish();
+    if (rp->src().empty()) rp->set_src(">");
+    for (const std::string& subj : cfg.subjects()) {
+      if (common::SubjectsCollide(rp->dest(), subj)) {
+        return Invalid("stream configuration for republish destination forms a cycle");
+      }
+    }
+    if (!common::SubjectTransform::Create(rp->src(), rp->dest()).ok()) {
+      return Invalid(absl::StrCat("stream configuration for republish with transform from '",
+                                  rp->src(), "' to '", rp->dest(), "' not valid"));
+    }
   }
   if (cfg.num_replicas() > 1)
     return common::JsError(common::JsErrorId::kStreamReplicasNotSupported);
   return cfg;
+}
+
+absl::Status CheckSources(const v1::StreamConfig& cfg) {
+  using common::JsErrorId;
+  if (cfg.has_mirror()) {
+    const v1::StreamSource& m = cfg.mirror();
+    if (cfg.subjects_size() > 0) return common::JsError(JsErrorId::kMirrorWithSubjects);
+    if (cfg.sources_size() > 0) return common::JsError(JsErrorId::kMirrorWithSources);
+    if (!m.filter_subject().empty() && m.subject_transforms_size() > 0) {
+      return common::JsError(JsErrorId::kMirrorMultipleFiltersNotAllowed);
+    }
+    for (const v1::SubjectTransform& a : m.subject_transforms()) {
+      if (!common::IsValidSubject(a.src())) {
+        return common::JsError(JsErrorId::kMirrorInvalidSubjectFilter);
+      }
+      for (const v1::SubjectTransform& b : m.subject_transforms()) {
+        if (&a != &b && common::SubjectsCollide(a.src(), b.src())) {
+          return common::JsError(JsErrorId::kMirrorOverlappingSubjectFilters);
+        }
+      }
+    }
+    if (m.has_external()) return Invalid(kExternalRefused);
+    if (!common::CheckStreamName(m.name()).ok() || common::HasPathSeparator(m.name())) {
+      return common::JsError(JsErrorId::kMirrorInvalidStreamName);
+    }
+    if (m.name() == cfg.name()) return Invalid("detected cycle");
+  }
+  std::set<std::string> inames;
+  for (const v1::StreamSource& src : cfg.sources()) {
+    if (!common::CheckStreamName(src.name()).ok() || common::HasPathSeparator(src.name())) {
+      return common::JsError(JsErrorId::kSourceInvalidStreamName);
+    }
+    if (!inames.insert(SourceIndexName(src)).second) {
+      return common::JsError(JsErrorId::kSourceDuplicateDetected);
+    }
+    if (src.has_external()) return Invalid(kExternalRefused);
+    if (!src.filter_subject().empty() && src.subject_transforms_size() > 0) {
+      return common::JsError(JsErrorId::kSourceMultipleFiltersNotAllowed);
+    }
+    for (const v1::SubjectTransform& tr : src.subject_transforms()) {
+      if (!common::SubjectTransform::Create(tr.src(), tr.dest()).ok()) {
+        return common::JsError(JsErrorId::kSourceInvalidTransformDestination);
+      }
+    }
+    for (const v1::SubjectTransform& a : src.subject_transforms()) {
+      if (!common::IsValidSubject(a.src())) {
+        return common::JsError(JsErrorId::kSourceInvalidSubjectFilter);
+      }
+      for (const v1::SubjectTransform& b : src.subject_transforms()) {
+        if (&a != &b && common::SubjectIsSubsetOf(a.src(), b.src())) {
+          return common::JsError(JsErrorId::kSourceOverlappingSubjectFilters);
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string SourceIndexName(const v1::StreamSource& src) {
+  std::vector<std::string> from, to;
+  if (src.subject_transforms_size() == 0) {
+    from.push_back(src.filter_subject().empty() ? ">" : src.filter_subject());
+    to.push_back(">");
+  }
+  for (const v1::SubjectTransform& tr : src.subject_transforms()) {
+    from.push_back(tr.src().empty() ? ">" : tr.src());
+    to.push_back(tr.dest().empty() ? ">" : tr.dest());
+  }
+  return absl::StrCat(src.name(), " ", absl::StrJoin(from, "\f"), " ", absl::StrJoin(to, "\f"));
 }
 
 absl::StatusOr<v1::StreamConfig> CheckStreamUpdate(const v1::StreamConfig& old,
@@ -115,6 +199,9 @@ absl::StatusOr<v1::StreamConfig> CheckStreamUpdate(const v1::StreamConfig& old,
   }
   if (!cfg.template_owner().empty()) {
     return Invalid("stream configuration update can not be owned by a template");
+  }
+  if (!google::protobuf::util::MessageDifferencer::Equals(cfg.mirror(), old.mirror())) {
+    return common::JsError(common::JsErrorId::kStreamMirrorNotUpdatable);
   }
   if (!cfg.sealed() && old.sealed()) {
     return Invalid("stream configuration update can not unseal a sealed stream");

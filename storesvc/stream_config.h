@@ -8,6 +8,8 @@
 #ifndef JSENGINE_STORESVC_STREAM_CONFIG_H_
 #define JSENGINE_STORESVC_STREAM_CONFIG_H_
 
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "proto/store.pb.h"
 
@@ -20,6 +22,16 @@ inline constexpr int64_t kMinWindowNs = 100'000'000;  // 100ms, for max_age and 
 
 // The configuration to create a stream with: `in` validated, defaults set.
 absl::StatusOr<v1::StreamConfig> CheckStreamConfig(const v1::StreamConfig& in);
+
+// A mirror's and sources' settings, as checkStreamCfg checks them alone
+// (what needs the other streams, Store checks). External streams are
+// refused: this server follows local streams only.
+absl::Status CheckSources(const v1::StreamConfig& cfg);
+
+// nats-server's index name of a source, "<name> <filters> <destinations>"
+// (several joined by '\f'): what tells two sources apart, and the tail of
+// its Nats-Stream-Source header.
+std::string SourceIndexName(const v1::StreamSource& src);
 
 // The configuration `old` becomes when updated to `in`.
 absl::StatusOr<v1::StreamConfig> CheckStreamUpdate(const v1::StreamConfig& old,

@@ -36,6 +36,10 @@ Bridge::Bridge(core::Server* server, storesvc::client::StoreClient* store, JsApi
                                               });
           },
           [this](uint64_t handle) { server_->UnsubscribeInternal(handle); }),
+      republisher_(
+          store,
+          [this](const std::string& subject, const std::string& headers,
+                 const std::string& payload) { server_->Publish(subject, "", headers, payload); }),
       binding_store_(store, &bindings_),
       api_(&binding_store_, std::move(options)),
       data_plane_(data_plane),
@@ -50,7 +54,10 @@ absl::Status Bridge::Start() {
   while (true) {
     auto page = store_->ListStreams(list);
     if (!page.ok()) return page.status();
-    for (const v1::StreamInfo& info : page->streams()) bindings_.Apply(info.config());
+    for (const v1::StreamInfo& info : page->streams()) {
+      bindings_.Apply(info.config());
+      republisher_.Apply(info.config(), /*from_start=*/false);
+    }
     list.set_offset(list.offset() + page->streams_size());
     if (page->streams_size() == 0 || list.offset() >= page->total()) break;
   }
@@ -68,6 +75,7 @@ void Bridge::Stop() {
   }
   if (api_subscription_ != 0) server_->UnsubscribeInternal(api_subscription_);
   if (watch_ != nullptr) watch_->Cancel();
+  republisher_.RetainOnly({});
   api_queue_.Stop();
 }
 
@@ -75,19 +83,23 @@ void Bridge::OnStreamEvent(const v1::StreamEvent& event) {
   switch (event.kind()) {
     case v1::StreamEvent::DELETED:
       bindings_.Remove(event.name());
+      republisher_.Remove(event.name());
       break;
     case v1::StreamEvent::PURGED:
       break;
     case v1::StreamEvent::SNAPSHOT:
       snapshot_.insert(event.name());
       bindings_.Apply(event.config());
+      republisher_.Apply(event.config(), /*from_start=*/false);
       break;
     case v1::StreamEvent::SNAPSHOT_DONE:
       bindings_.RetainOnly(snapshot_);
+      republisher_.RetainOnly(snapshot_);
       snapshot_.clear();
       break;
     default:
       bindings_.Apply(event.config());
+      republisher_.Apply(event.config(), event.kind() == v1::StreamEvent::CREATED);
       break;
   }
 }

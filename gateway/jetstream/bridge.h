@@ -14,6 +14,7 @@
 //   together); without a DataPlane they get no reply. Acks are the DataPlane's own: it subscribes
 //   each consumer's $JS.ACK subjects, as nats-server does, so an ack for no consumer gets
 //   no-responders.
+// - Streams with a republish config are republished (republisher.h).
 // - Stream subjects follow the store's lifecycle events, so streams created
 //   elsewhere (another gateway, the admin CLI) or recovered at start are bound,
 //   and streams deleted while the store was out of reach are unbound when
@@ -36,6 +37,7 @@
 #include "gateway/jetstream/binding_store_client.h"
 #include "gateway/jetstream/data_plane.h"
 #include "gateway/jetstream/published_seqs.h"
+#include "gateway/jetstream/republisher.h"
 #include "gateway/jetstream/request_queue.h"
 #include "gateway/jetstream/stream_bindings.h"
 #include "storesvc/client/store_client.h"
@@ -68,6 +70,7 @@ class Bridge {
   core::Server* const server_;
   storesvc::client::StoreClient* const store_;
   StreamBindings bindings_;
+  Republisher republisher_;
   BindingStoreClient binding_store_;
   JsApiRouter api_;
   DataPlane* const data_plane_;

@@ -39,6 +39,26 @@ absl::Status ParseSource(const common::GoJsonObject& json, v1::StreamSource* sou
   JSE_RETURN_IF_ERROR(json.GetUint64("opt_start_seq", &start_seq));
   JSE_RETURN_IF_ERROR(json.GetTime("opt_start_time", &start_time));
   JSE_RETURN_IF_ERROR(json.GetString("filter_subject", &filter));
+  std::vector<common::GoJsonObject> transforms;
+  JSE_RETURN_IF_ERROR(json.GetObjectList("subject_transforms", &transforms));
+  for (const common::GoJsonObject& t : transforms) {
+    std::string src, dest;
+    JSE_RETURN_IF_ERROR(t.GetString("src", &src));
+    JSE_RETURN_IF_ERROR(t.GetString("dest", &dest));
+    v1::SubjectTransform* out = source->add_subject_transforms();
+    out->set_src(src);
+    out->set_dest(dest);
+  }
+  common::GoJsonObject external;
+  bool has_external = false;
+  JSE_RETURN_IF_ERROR(json.GetObject("external", &external, &has_external));
+  if (has_external) {
+    std::string api, deliver;
+    JSE_RETURN_IF_ERROR(external.GetString("api", &api));
+    JSE_RETURN_IF_ERROR(external.GetString("deliver", &deliver));
+    source->mutable_external()->set_api(api);
+    source->mutable_external()->set_deliver(deliver);
+  }
   source->set_name(name);
   source->set_opt_start_seq(start_seq);
   source->set_opt_start_time_ns(start_time);
@@ -85,6 +105,22 @@ absl::Status ParseNested(const common::GoJsonObject& json, v1::StreamConfig* con
   return absl::OkStatus();
 }
 
+void WriteTransforms(const google::protobuf::RepeatedPtrField<v1::SubjectTransform>& transforms,
+                     common::GoJsonWriter* w) {
+  if (transforms.empty()) return;
+  w->Key("subject_transforms");
+  w->BeginArray();
+  for (const v1::SubjectTransform& t : transforms) {
+    w->BeginObject();
+    w->Key("src");
+    w->String(t.src());
+    w->Key("dest");
+    w->String(t.dest());
+    w->EndObject();
+  }
+  w->EndArray();
+}
+
 void WriteSource(const v1::StreamSource& source, common::GoJsonWriter* w) {
   w->BeginObject();
   w->Key("name");
@@ -98,6 +134,39 @@ void WriteSource(const v1::StreamSource& source, common::GoJsonWriter* w) {
     w->Time(source.opt_start_time_ns());
   }
   w->OptString("filter_subject", source.filter_subject());
+  WriteTransforms(source.subject_transforms(), w);
+  if (source.has_external()) {
+    w->Key("external");
+    w->BeginObject();
+    w->Key("api");
+    w->String(source.external().api());
+    w->OptString("deliver", source.external().deliver());
+    w->EndObject();
+  }
+  w->EndObject();
+}
+
+void WriteSourceInfo(const v1::StreamSourceInfo& info, common::GoJsonWriter* w) {
+  w->BeginObject();
+  w->Key("name");
+  w->String(info.name());
+  w->OptString("filter_subject", info.filter_subject());
+  WriteTransforms(info.subject_transforms(), w);
+  w->Key("lag");
+  w->Uint(info.lag());
+  w->Key("active");
+  w->Int(info.active_ns());
+  if (info.has_error()) {
+    w->Key("error");
+    w->BeginObject();
+    w->Key("code");
+    w->Int(info.error().code());
+    w->Key("err_code");
+    w->Int(info.error().err_code());
+    w->Key("description");
+    w->String(info.error().description());
+    w->EndObject();
+  }
   w->EndObject();
 }
 
@@ -318,6 +387,16 @@ void WriteStreamInfoFields(const v1::StreamInfo& info, common::GoJsonWriter* w) 
   w->Time(info.created_ns());
   w->Key("state");
   WriteStreamState(info.state(), w);
+  if (info.has_mirror()) {
+    w->Key("mirror");
+    WriteSourceInfo(info.mirror(), w);
+  }
+  if (info.sources_size() > 0) {
+    w->Key("sources");
+    w->BeginArray();
+    for (const v1::StreamSourceInfo& source : info.sources()) WriteSourceInfo(source, w);
+    w->EndArray();
+  }
 }
 
 void WriteStreamInfo(const v1::StreamInfo& info, common::GoJsonWriter* w) {

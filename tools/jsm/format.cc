@@ -97,6 +97,32 @@ std::string AlignedTable(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
+namespace {
+
+// "O (filter o.>), lag 0, active 12ms" for a mirror or source.
+std::string SourceText(const v1::StreamSourceInfo& source) {
+  std::string text = source.name();
+  if (!source.filter_subject().empty())
+    absl::StrAppend(&text, " (filter ", source.filter_subject(), ")");
+  absl::StrAppend(&text, ", lag ", Comma(static_cast<int64_t>(source.lag())), ", active ",
+                  source.active_ns() < 0
+                      ? std::string("never")
+                      : absl::FormatDuration(absl::Milliseconds(source.active_ns() / 1000000)));
+  if (source.has_error()) absl::StrAppend(&text, ", error: ", source.error().description());
+  return text;
+}
+
+// One "Source:" line per source.
+std::string SourcesText(const v1::StreamInfo& info, int width) {
+  std::string text;
+  for (const v1::StreamSourceInfo& source : info.sources()) {
+    absl::StrAppend(&text, Field("Source", width, SourceText(source)));
+  }
+  return text;
+}
+
+}  // namespace
+
 std::string StreamInfoText(const v1::StreamInfo& info) {
   const v1::StreamState& state = info.state();
   const v1::StreamConfig& config = info.config();
@@ -114,7 +140,9 @@ std::string StreamInfoText(const v1::StreamInfo& info) {
       Field("MaxMsgs", kConfigWidth, CountOrUnlimited(config.max_msgs())),
       Field("MaxBytes", kConfigWidth, BytesOrUnlimited(config.max_bytes())),
       Field("MaxAge", kConfigWidth, AgeOrUnlimited(config.max_age_ns())),
-      Field("Consumers", kConfigWidth, absl::StrCat(state.consumer_count())), "\n");
+      Field("Consumers", kConfigWidth, absl::StrCat(state.consumer_count())),
+      info.has_mirror() ? Field("Mirror", kConfigWidth, SourceText(info.mirror())) : "",
+      SourcesText(info, kConfigWidth), "\n");
 }
 
 std::string AccountInfoText(const std::vector<v1::StreamInfo>& streams) {

@@ -76,6 +76,23 @@ TEST(StreamInfoTextTest, ShowsLostMessagesAfterTheSeedsLines) {
       << StreamInfoText(info);
 }
 
+TEST(StreamInfoTextTest, ShowsMirrorAndSourcesProgress) {
+  v1::StreamInfo info = DevicesEvents(3, 300, 1, 3);
+  info.mutable_mirror()->set_name("O");
+  info.mutable_mirror()->set_lag(1200);
+  info.mutable_mirror()->set_active_ns(12'000'000);
+  v1::StreamSourceInfo* source = info.add_sources();
+  source->set_name("A");
+  source->set_filter_subject("a.>");
+  source->set_active_ns(-1);
+  const std::string text = StreamInfoText(info);
+  EXPECT_NE(text.find("Consumers: 0\n"
+                      "Mirror:    O, lag 1,200, active 12ms\n"
+                      "Source:    A (filter a.>), lag 0, active never\n"),
+            std::string::npos)
+      << text;
+}
+
 TEST(StreamInfoTextTest, ShowsLimitsThatAreSet) {
   v1::StreamInfo info = DevicesEvents(0, 0, 0, 0);
   info.mutable_config()->set_max_msgs(1000);

@@ -36,6 +36,7 @@ var scenarios = []scenario{
 	{"kv_watch", kvWatch},
 	{"kv_watch_ignore_deletes_meta_history", kvWatchOptions},
 	{"kv_ttl", kvTTL},
+	{"kv_mirror_direct_get", kvMirror},
 	{"obj_bucket_status_delete", objBucketLifecycle},
 	{"obj_put_get_1mib_10mib", objPutGetLarge},
 	{"obj_info_list_delete", objInfoListDelete},
@@ -960,4 +961,66 @@ func objSeal(js nats.JetStreamContext) error {
 	}
 	s, err := obs.GetString("kept")
 	return first(err, expect("read sealed", s, "here"))
+}
+
+// kvMirror mirrors a bucket (KeyValueConfig.Mirror: a stream with
+// mirror_direct) and reads it through direct gets: once the origin stream is
+// gone, the mirror answers the origin's $JS.API.DIRECT.GET requests.
+func kvMirror(js nats.JetStreamContext) error {
+	origin, err := newKV(js, nats.KeyValueConfig{Bucket: "GO_KV_ORIG", History: 2})
+	if err != nil {
+		return fmt.Errorf("create origin: %v", err)
+	}
+	defer js.DeleteKeyValue("GO_KV_ORIG")
+	origin.Put("a", []byte("1"))
+	origin.Put("b", []byte("2"))
+	origin.Delete("b")
+	origin.Put("c", []byte("3"))
+	if _, err := newKV(js, nats.KeyValueConfig{
+		Bucket: "GO_KV_MIR", Mirror: &nats.StreamSource{Name: "GO_KV_ORIG"}}); err != nil {
+		return fmt.Errorf("create mirror: %v", err)
+	}
+	defer js.DeleteKeyValue("GO_KV_MIR")
+	deadline := time.Now().Add(10 * time.Second)
+	var info *nats.StreamInfo
+	for {
+		info, err = js.StreamInfo("KV_GO_KV_MIR")
+		if err != nil {
+			return fmt.Errorf("mirror info: %v", err)
+		}
+		if info.State.LastSeq == 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("mirror did not catch up: %+v", info.State)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if info.Mirror == nil || info.Mirror.Name != "KV_GO_KV_ORIG" {
+		return fmt.Errorf("mirror info: %+v", info.Mirror)
+	}
+	if err := first(
+		expect("mirror direct", info.Config.MirrorDirect, true),
+		expect("subjects", len(info.Config.Subjects), 0),
+		expect("mirror lag", info.Mirror.Lag, 0)); err != nil {
+		return err
+	}
+	// Only the mirror is left to answer the origin's direct gets.
+	if err := js.DeleteStream("KV_GO_KV_ORIG"); err != nil {
+		return fmt.Errorf("delete origin stream: %v", err)
+	}
+	a, err := origin.Get("a")
+	if err != nil {
+		return fmt.Errorf("get a through the mirror: %v", err)
+	}
+	if _, err := origin.Get("b"); !errors.Is(err, nats.ErrKeyNotFound) {
+		return fmt.Errorf("get deleted b through the mirror: %v", err)
+	}
+	c, err := origin.Get("c")
+	if err != nil {
+		return fmt.Errorf("get c through the mirror: %v", err)
+	}
+	return first(
+		expect("a", string(a.Value()), "1"), expect("a revision", a.Revision(), 1),
+		expect("c", string(c.Value()), "3"), expect("c revision", c.Revision(), 4))
 }
