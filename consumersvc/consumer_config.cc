@@ -285,7 +285,11 @@ absl::Status CheckFilters(const v1::ConsumerConfig& cfg, const v1::StreamConfig&
       }
     }
   }
-  if (stream.has_mirror() || stream.sources_size() > 0) return absl::OkStatus();
+  // A subject transform stores messages under subjects outside the stream's.
+  if (stream.has_mirror() || stream.sources_size() > 0 ||
+      !stream.subject_transform().dest().empty()) {
+    return absl::OkStatus();
+  }
   for (std::string_view filter : filters) {
     if (!WithinStream(filter, stream)) return JsError(JsErrorId::kConsumerFilterNotSubset);
   }

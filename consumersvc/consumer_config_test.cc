@@ -218,6 +218,9 @@ TEST(ConsumerConfigTest, StreamConsumerLimitsAreDefaultsAndBounds) {
   ExpectError(
       CheckConsumerConfig(Config("inactive_threshold_ns: 31000000000"), stream, {}).status(), 10153,
       "consumer inactive threshold exceeds system limit of 30s", "stream inactive");
+  EXPECT_TRUE(CheckConsumerConfig(Config("filter_subject: 'elsewhere.>'"),
+                                  Stream("subject_transform { dest: 'elsewhere.>' }"), {})
+                  .ok());
   // As nats-server 2.10: the stream's max_ack_pending is the default even
   // for a push consumer without acks, which then needs an ack policy.
   ExpectError(CheckConsumerConfig(Config("deliver_subject: 'out' ack_policy: ACK_NONE"), stream, {})
