@@ -1,52 +1,73 @@
-// SubjectTransform: nats-server's subject mapping for stream sources,
-// mirrors and republish (a source filter and a destination).
+// SubjectTransform: nats-server's subject transform (subject_transform.go),
+// which rewrites a published subject matching a source pattern into a
+// destination, e.g. src "orders.*.*" dest "shop.{{wildcard(2)}}.$1".
+// A stream's `subject_transform` applies it to every stored publish.
 //
-//   auto tr = SubjectTransform::Create("orders.*.*", "east.{{wildcard(2)}}.$1");
-//   tr->Apply("orders.a.b");  // "east.b.a"; nullopt if the subject does not match
+//   absl::StatusOr<SubjectTransform> t = SubjectTransform::Create("a.*", "b.$1");
+//   std::optional<std::string> to = t->Match("a.x");  // "b.x"
 //
-// The destination may name the source's `*` tokens as {{wildcard(n)}} or $n
-// (1-based); otherwise its `*` tokens take the source's in order, and a final
-// `>` takes what the source's `>` matched. An empty destination keeps the
-// subject. Other mapping functions (partition, split...) are refused.
+// Destinations may use $N and the mustache functions of nats-server 2.10
+// (wildcard, partition, splitFromLeft/Right, sliceFromLeft/Right, split,
+// left, right); Create() refuses a bad one with nats-server's error text.
 //
-// Thread-safety: immutable after Create(); Apply() is safe to call
-// concurrently.
+// Thread-safe once created (const).
 #ifndef JSENGINE_COMMON_SUBJECT_TRANSFORM_H_
 #define JSENGINE_COMMON_SUBJECT_TRANSFORM_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 
 namespace jsengine::common {
 
 class SubjectTransform {
  public:
-  // `src` empty means ">". InvalidArgument when either side is malformed.
-  static absl::StatusOr<SubjectTransform> Create(absl::string_view src, absl::string_view dest);
+  // An empty `src` means ">". An empty `dest` is no transform: Match()
+  // returns the subject unchanged. Errors are InvalidArgument with
+  // nats-server's message, e.g. "invalid subject" or "invalid mapping
+  // destination: wildcard index out of range in {{wildcard(3)}}".
+  static absl::StatusOr<SubjectTransform> Create(std::string_view src, std::string_view dest);
 
-  // The subject `subject` maps to, or nullopt when it does not match src.
-  std::optional<std::string> Apply(absl::string_view subject) const;
+  // The transformed subject when the literal `subject` matches the source;
+  // nullopt when it does not (or is not a valid literal subject).
+  std::optional<std::string> Match(std::string_view subject) const;
 
-  const std::string& src() const { return src_; }
-
- private:
-  // A destination token: literal text, the n-th `*` of src (0-based), or
-  // what src's trailing `>` matched.
-  struct Token {
-    enum Kind { kLiteral, kWildcard, kRest } kind;
-    std::string text;
-    int index = 0;
+  enum class Fn : int8_t {
+    kNone,
+    kPartition,
+    kWildcard,
+    kSplitFromLeft,
+    kSplitFromRight,
+    kSliceFromLeft,
+    kSliceFromRight,
+    kSplit,
+    kLeft,
+    kRight,
   };
 
+  // How one destination token is made.
+  struct DestToken {
+    std::string literal;  // kNone: the token itself.
+    Fn fn = Fn::kNone;
+    std::vector<int> src_tokens;  // Indexes into the source's tokens.
+    int32_t int_arg = -1;
+    std::string string_arg;
+  };
+
+ private:
+  SubjectTransform() = default;
+
+  std::string Apply(const std::vector<std::string_view>& tokens) const;
+
   std::string src_;
-  std::vector<std::string> src_tokens_;
-  std::vector<int> src_wildcards_;  // Positions of src's `*` tokens.
-  bool keep_ = false;               // Empty destination: the subject as is.
-  std::vector<Token> dest_;
+  std::string dest_;
+  size_t src_token_count_ = 0;
+  std::vector<DestToken> dest_tokens_;
+  bool dest_ends_with_fwc_ = false;
 };
 
 }  // namespace jsengine::common

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/go_text.h"
 #include "common/names.h"
 #include "common/status.h"
 #include "common/subject.h"
@@ -137,11 +138,18 @@ absl::Status UpdateRefused(absl::string_view why) {
   return JsErrorF(JsErrorId::kConsumerCreate, {{"err", why}});
 }
 
-void SetDefaults(const ConsumerLimits& limits, v1::ConsumerConfig* cfg) {
+void SetDefaults(const v1::StreamConfig& stream, const ConsumerLimits& limits,
+                 v1::ConsumerConfig* cfg) {
   if (!IsPush(*cfg) && cfg->max_waiting() == 0) cfg->set_max_waiting(kDefaultMaxWaiting);
   if (Acks(*cfg) && cfg->ack_wait_ns() == 0) cfg->set_ack_wait_ns(kDefaultAckWaitNs);
   if (cfg->max_deliver() == 0) cfg->set_max_deliver(-1);
   if (cfg->backoff_ns_size() > 0) cfg->set_ack_wait_ns(cfg->backoff_ns(0));
+  if (cfg->max_ack_pending() == 0) {
+    cfg->set_max_ack_pending(stream.consumer_limits().max_ack_pending());
+  }
+  if (cfg->inactive_threshold_ns() == 0) {
+    cfg->set_inactive_threshold_ns(stream.consumer_limits().inactive_threshold_ns());
+  }
   if (Acks(*cfg) && cfg->max_ack_pending() == 0) {
     int64_t pending = kDefaultMaxAckPending;
     for (int64_t limit : {limits.max_ack_pending, limits.account_max_ack_pending}) {
@@ -221,11 +229,18 @@ absl::Status CheckPull(const v1::ConsumerConfig& cfg, const v1::StreamConfig& st
   return absl::OkStatus();
 }
 
-absl::Status CheckAckPendingLimits(const v1::ConsumerConfig& cfg, const ConsumerLimits& limits) {
-  for (int64_t limit : {limits.max_ack_pending, limits.account_max_ack_pending}) {
+absl::Status CheckAckPendingLimits(const v1::ConsumerConfig& cfg, const v1::StreamConfig& stream,
+                                   const ConsumerLimits& limits) {
+  for (int64_t limit : {limits.max_ack_pending, limits.account_max_ack_pending,
+                        stream.consumer_limits().max_ack_pending()}) {
     if (limit > 0 && cfg.max_ack_pending() > limit) {
       return JsErrorF(JsErrorId::kConsumerMaxPendingAckExcess, {{"limit", absl::StrCat(limit)}});
     }
+  }
+  const int64_t inactive_limit = stream.consumer_limits().inactive_threshold_ns();
+  if (inactive_limit > 0 && cfg.inactive_threshold_ns() > inactive_limit) {
+    return JsErrorF(JsErrorId::kConsumerInactiveThresholdExcess,
+                    {{"limit", common::FormatGoDuration(inactive_limit)}});
   }
   return absl::OkStatus();
 }
@@ -270,7 +285,11 @@ absl::Status CheckFilters(const v1::ConsumerConfig& cfg, const v1::StreamConfig&
       }
     }
   }
-  if (stream.has_mirror() || stream.sources_size() > 0) return absl::OkStatus();
+  // A subject transform stores messages under subjects outside the stream's.
+  if (stream.has_mirror() || stream.sources_size() > 0 ||
+      !stream.subject_transform().dest().empty()) {
+    return absl::OkStatus();
+  }
   for (std::string_view filter : filters) {
     if (!WithinStream(filter, stream)) return JsError(JsErrorId::kConsumerFilterNotSubset);
   }
@@ -349,7 +368,7 @@ absl::StatusOr<v1::ConsumerConfig> CheckConsumerConfig(const v1::ConsumerConfig&
                                                        const ConsumerLimits& limits) {
   JSE_RETURN_IF_ERROR(CheckEnums(in));
   v1::ConsumerConfig cfg = in;
-  SetDefaults(limits, &cfg);
+  SetDefaults(stream, limits, &cfg);
   JSE_RETURN_IF_ERROR(CheckReplicas(cfg, stream));
   JSE_RETURN_IF_ERROR(CheckBackoff(cfg));
   if (cfg.description().size() > kMaxDescriptionLen) {
@@ -357,7 +376,7 @@ absl::StatusOr<v1::ConsumerConfig> CheckConsumerConfig(const v1::ConsumerConfig&
                     {{"max", absl::StrCat(kMaxDescriptionLen)}});
   }
   JSE_RETURN_IF_ERROR(IsPush(cfg) ? CheckPush(cfg, stream) : CheckPull(cfg, stream, limits));
-  JSE_RETURN_IF_ERROR(CheckAckPendingLimits(cfg, limits));
+  JSE_RETURN_IF_ERROR(CheckAckPendingLimits(cfg, stream, limits));
   JSE_RETURN_IF_ERROR(CheckDirect(cfg));
   JSE_RETURN_IF_ERROR(CheckFilters(cfg, stream));
   JSE_RETURN_IF_ERROR(CheckStartPosition(cfg));

@@ -20,7 +20,8 @@
 // Where 2.9 and 2.10 differ, the 2.10 rule wins (backoff may go with an
 // unlimited max_deliver, start times compare by value on update, filters may
 // not collide), except that filters must stay within the stream's subjects
-// (2.9's 10093; 2.10 dropped the check).
+// (2.9's 10093; 2.10 dropped the check) unless the stream has a subject
+// transform.
 //
 // Not checked here: what the request subject says (names in it, 10127, the
 // durable and filter matching it), and num_replicas > 1 on a single server

@@ -203,6 +203,31 @@ TEST(ConsumerConfigTest, LimitsGiveTheirErrors) {
       CheckConsumerConfig(Config("deliver_subject: 'out' max_batch: 11"), Stream(), server).ok());
 }
 
+TEST(ConsumerConfigTest, StreamConsumerLimitsAreDefaultsAndBounds) {
+  const v1::StreamConfig stream =
+      Stream("consumer_limits { inactive_threshold_ns: 30000000000 max_ack_pending: 10 }");
+  absl::StatusOr<v1::ConsumerConfig> cfg =
+      CheckConsumerConfig(Config("durable_name: 'D' ack_policy: ACK_EXPLICIT"), stream, {});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->max_ack_pending(), 10);
+  EXPECT_EQ(cfg->inactive_threshold_ns(), 30 * kSec);
+  ExpectError(
+      CheckConsumerConfig(Config("ack_policy: ACK_EXPLICIT max_ack_pending: 11"), stream, {})
+          .status(),
+      10121, "consumer max ack pending exceeds system limit of 10", "stream pending");
+  ExpectError(
+      CheckConsumerConfig(Config("inactive_threshold_ns: 31000000000"), stream, {}).status(), 10153,
+      "consumer inactive threshold exceeds system limit of 30s", "stream inactive");
+  EXPECT_TRUE(CheckConsumerConfig(Config("filter_subject: 'elsewhere.>'"),
+                                  Stream("subject_transform { dest: 'elsewhere.>' }"), {})
+                  .ok());
+  // As nats-server 2.10: the stream's max_ack_pending is the default even
+  // for a push consumer without acks, which then needs an ack policy.
+  ExpectError(CheckConsumerConfig(Config("deliver_subject: 'out' ack_policy: ACK_NONE"), stream, {})
+                  .status(),
+              10082, "consumer requires ack policy for max ack pending", "push ack none");
+}
+
 TEST(ConsumerConfigTest, LongDescriptionAndMetadata) {
   v1::ConsumerConfig cfg;
   cfg.set_description(std::string(kMaxDescriptionLen, 'd'));

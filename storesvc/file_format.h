@@ -17,6 +17,9 @@
 //                   was created, so the last sequence survives even when
 //                   every message was removed.
 //   kMessage        seq(8) ts_ns(8) subject_len(2) hdr_len(4) subject hdr data
+//                   The top bit of hdr_len (kDataCompressed) set: data is
+//                   Snappy-compressed (stream compression "s2"); records
+//                   without it, all those of earlier versions, hold data as is.
 //   kTombstone      seq(8): message seq was removed.
 //   kPurgeBefore    seq(8): every message below seq was removed.
 //
@@ -88,6 +91,7 @@ inline constexpr uint32_t kFormatVersion = 1;
 inline constexpr size_t kSegmentHeaderBodySize = 28;
 inline constexpr size_t kMessageFixedSize = 22;  // seq, ts, subject_len, hdr_len.
 inline constexpr size_t kSeqBodySize = 8;        // kTombstone, kPurgeBefore.
+inline constexpr uint32_t kDataCompressed = 0x80000000u;  // In a kMessage's hdr_len.
 // Bodies above this are treated as corruption.
 inline constexpr uint32_t kMaxBodySize = 64u << 20;
 inline constexpr const char* kSegmentSuffix = ".seg";

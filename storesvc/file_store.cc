@@ -79,6 +79,17 @@ struct FileStore::ReplayResult {
 
 namespace {
 
+// nats-server's fileStoreMsgSize, of the data as appended.
+uint32_t MsgSizeOf(size_t subject, size_t hdr, size_t data) {
+  size_t n = 22 + subject + data + 8;
+  if (hdr > 0) n += 4 + hdr;
+  return static_cast<uint32_t>(n);
+}
+
+uint32_t RecordMsgSize(const SegmentRecord& rec) {
+  return MsgSizeOf(rec.subject.size(), rec.hdr.size(), rec.data_size);
+}
+
 absl::Status IoError(absl::string_view what, absl::string_view path) {
   const bool no_space = errno == ENOSPC || errno == EDQUOT;
   return StoreError(no_space ? StoreErrc::kNoSpace : StoreErrc::kIo,
@@ -308,7 +319,7 @@ bool FileStore::SummarizeTail(size_t first, uint64_t offset, IndexSummary* summa
         }
       } else if (rec.type == kMessage && rec.seq > state.last_seq) {
         // As MsgIndex::Add().
-        const uint32_t size = MsgSize(rec.subject, rec.hdr, rec.data);
+        const uint32_t size = RecordMsgSize(rec);
         if (state.msgs == 0) {
           state.first_seq = rec.seq;
           state.first_ts = rec.ts;
@@ -417,7 +428,7 @@ void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
         r.bad = bad;
         break;
       }
-      const uint32_t size = rec.type == kMessage ? MsgSize(rec.subject, rec.hdr, rec.data) : 0;
+      const uint32_t size = rec.type == kMessage ? RecordMsgSize(rec) : 0;
       apply(rec.type, rec.seq, rec.ts, rec.subject, size, start + off);
       if (rec.type == kMessage) {
         r.records.AddMessage(rec.seq, rec.ts, rec.subject, size, start + off);
@@ -759,7 +770,7 @@ absl::StatusOr<uint64_t> FileStore::WriteMessage(uint64_t seq, int64_t ts,
   Touch();
   const uint64_t offset = active->size + pending_.size();
   const uint32_t size = MsgSize(subject, hdr, data);
-  AppendMessageRecord(&pending_, seq, ts, subject, hdr, data);
+  AppendMessageRecord(&pending_, seq, ts, subject, hdr, data, compress_data_);
   active->records->AddMessage(seq, ts, subject, size, offset);
   active->max_seq = seq;
   active->live_bytes += size;
@@ -930,7 +941,11 @@ absl::StatusOr<v1::StoredMessage> FileStore::ReadMessage(uint64_t seq, const Ind
   m.set_seq(seq);
   m.set_time_ns(r.ts);
   m.set_headers(std::string(r.hdr));
-  m.set_data(std::string(r.data));
+  st = RecordData(r, m.mutable_data());
+  if (!st.ok()) {
+    LOG(ERROR) << seg->path << ": reading message " << seq << ": " << st;
+    return st;
+  }
   return m;
 }
 
@@ -1115,10 +1130,7 @@ absl::Status FileStore::RemoveSavedIndex(const Segment& seg) {
 
 uint32_t FileStore::MsgSize(absl::string_view subject, absl::string_view hdr,
                             absl::string_view data) const {
-  // nats-server's fileStoreMsgSize.
-  size_t n = 22 + subject.size() + data.size() + 8;
-  if (!hdr.empty()) n += 4 + hdr.size();
-  return static_cast<uint32_t>(n);
+  return MsgSizeOf(subject.size(), hdr.size(), data.size());
 }
 
 absl::Status FileStore::Close() {

@@ -90,6 +90,7 @@ class FileStore : public IndexedStore {
   absl::Status Reload() override;
   uint64_t write_failures() const override { return write_failures_; }
   absl::Status last_write_failure() const override { return last_write_failure_; }
+  void SetCompressData(bool compress) override { compress_data_ = compress; }
   uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
                    absl::string_view data) const override;
 
@@ -199,6 +200,7 @@ class FileStore : public IndexedStore {
                                                  size_t n);
 
   const FileStoreOptions options_;
+  bool compress_data_ = false;  // SetCompressData().
   FileIo* const io_;
   MissingSegments missing_;  // Found by Open().
   LostData lost_;

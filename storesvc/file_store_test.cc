@@ -271,6 +271,39 @@ TEST(FileStoreTest, EraseLeavesNoPlaintext) {
   EXPECT_EQ(store->State().msgs, 6u);
 }
 
+TEST(FileStoreTest, CompressedAndPlainRecordsReadBackAndCountAsAppended) {
+  std::string dir = testing::util::MakeTempDir("fs_compress-");
+  const std::string big(5000, 'z');
+  uint64_t bytes = 0;
+  {
+    auto store = OpenStore(dir);
+    ASSERT_EQ(store->Append("plain", "", big, 1).value(), 1u);
+    store->SetCompressData(true);
+    ASSERT_EQ(store->Append("packed", "NATS/1.0\r\nA: b\r\n\r\n", big, 2).value(), 2u);
+    ASSERT_EQ(store->Append("tiny", "", "x", 3).value(), 3u);
+    store->SetCompressData(false);
+    ASSERT_EQ(store->Append("plain", "", big, 4).value(), 4u);
+    bytes = store->State().bytes;
+    EXPECT_EQ(bytes, 2 * store->MsgSize("plain", "", big) +
+                         store->MsgSize("packed", "NATS/1.0\r\nA: b\r\n\r\n", big) +
+                         store->MsgSize("tiny", "", "x"));
+    ASSERT_TRUE(store->Close().ok());
+  }
+  uint64_t on_disk = 0;
+  for (const std::string& seg : Segments(dir)) on_disk += fs::file_size(seg);
+  EXPECT_LT(on_disk, 3 * big.size() + 1000);  // Message 2 takes far less than 5000 bytes.
+  RemoveSavedIndex(dir);
+  auto store = OpenStore(dir);  // Replays every record.
+  EXPECT_EQ(store->truncated_records(), 0u);
+  EXPECT_EQ(store->State().bytes, bytes);
+  for (uint64_t seq : {1, 2, 4}) EXPECT_EQ(store->Load(seq)->data(), big) << seq;
+  EXPECT_EQ(store->Load(2)->headers(), "NATS/1.0\r\nA: b\r\n\r\n");
+  EXPECT_EQ(store->Load(3)->data(), "x");
+  ASSERT_TRUE(store->Erase(2).value());
+  EXPECT_FALSE(store->Load(2).ok());
+  EXPECT_EQ(store->Load(4)->data(), big);
+}
+
 TEST(FileStoreTest, EmptySegmentsAreDeleted) {
   std::string dir = testing::util::MakeTempDir("fs_drop-");
   auto store = OpenStore(dir);

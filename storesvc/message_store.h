@@ -117,6 +117,11 @@ class MessageStore {
   virtual uint32_t MsgSize(absl::string_view subject, absl::string_view hdr,
                            absl::string_view data) const = 0;
 
+  // Whether later appends store their data compressed (a stream's
+  // compression "s2"). Stores that do not compress ignore it; either way
+  // Load() returns the data as appended.
+  virtual void SetCompressData(bool compress) {}
+
   // How many writes failed since the store opened, and the last failure.
   // Each made the store forget the appends and removals it had not
   // written, whichever call did the write (a Checkpoint() too).

@@ -1,5 +1,7 @@
 #include "storesvc/segment_record.h"
 
+#include <snappy.h>
+
 #include "absl/strings/str_cat.h"
 #include "common/checksummed_record.h"
 #include "storesvc/store_error.h"
@@ -18,12 +20,21 @@ void AppendSegmentHeader(std::string* out, uint64_t base_seq, int64_t created_ns
 }
 
 void AppendMessageRecord(std::string* out, uint64_t seq, int64_t ts, absl::string_view subject,
-                         absl::string_view hdr, absl::string_view data) {
+                         absl::string_view hdr, absl::string_view data, bool compress) {
+  std::string packed;
+  uint32_t hdr_len = static_cast<uint32_t>(hdr.size());
+  if (compress && !data.empty()) {
+    snappy::Compress(data.data(), data.size(), &packed);
+    if (packed.size() < data.size()) {
+      data = packed;
+      hdr_len |= kDataCompressed;
+    }
+  }
   size_t start = common::StartRecord(out, kMessage);
   PutFixed64(out, seq);
   PutFixed64(out, static_cast<uint64_t>(ts));
   PutFixed16(out, static_cast<uint16_t>(subject.size()));
-  PutFixed32(out, static_cast<uint32_t>(hdr.size()));
+  PutFixed32(out, hdr_len);
   out->append(subject.data(), subject.size());
   out->append(hdr.data(), hdr.size());
   out->append(data.data(), data.size());
@@ -71,7 +82,9 @@ absl::Status ParseSegmentRecord(const char* buf, size_t n, SegmentRecord* out) {
       out->seq = Fixed64(body);
       out->ts = static_cast<int64_t>(Fixed64(body + 8));
       size_t slen = Fixed16(body + 16);
-      size_t hlen = Fixed32(body + 18);
+      const uint32_t hdr_len = Fixed32(body + 18);
+      size_t hlen = hdr_len & ~kDataCompressed;
+      out->compressed = (hdr_len & kDataCompressed) != 0;
       if (kMessageFixedSize + slen + hlen > len) {
         return StoreError(StoreErrc::kBadRecord, "message field lengths exceed body");
       }
@@ -79,6 +92,11 @@ absl::Status ParseSegmentRecord(const char* buf, size_t n, SegmentRecord* out) {
       out->subject = absl::string_view(p, slen);
       out->hdr = absl::string_view(p + slen, hlen);
       out->data = absl::string_view(p + slen + hlen, len - kMessageFixedSize - slen - hlen);
+      out->data_size = out->data.size();
+      if (out->compressed &&
+          !snappy::GetUncompressedLength(out->data.data(), out->data.size(), &out->data_size)) {
+        return StoreError(StoreErrc::kBadRecord, "bad compressed message data");
+      }
       return absl::OkStatus();
     }
     case kTombstone:
@@ -88,6 +106,17 @@ absl::Status ParseSegmentRecord(const char* buf, size_t n, SegmentRecord* out) {
       return absl::OkStatus();
   }
   return StoreError(StoreErrc::kBadRecord, absl::StrCat("unknown record type ", int{rec.type}));
+}
+
+absl::Status RecordData(const SegmentRecord& rec, std::string* out) {
+  if (!rec.compressed) {
+    out->assign(rec.data.data(), rec.data.size());
+    return absl::OkStatus();
+  }
+  if (!snappy::Uncompress(rec.data.data(), rec.data.size(), out)) {
+    return StoreError(StoreErrc::kBadRecord, "bad compressed message data");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace jsengine::storesvc

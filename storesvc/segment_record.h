@@ -21,17 +21,24 @@ struct SegmentRecord {
   int64_t ts = 0;         // kMessage; created_ns of kSegmentHeader.
   absl::string_view subject;
   absl::string_view hdr;
-  absl::string_view data;
+  absl::string_view data;  // Compressed when `compressed`.
+  bool compressed = false;
+  size_t data_size = 0;  // The data's size as appended (uncompressed).
 };
 
 void AppendSegmentHeader(std::string* out, uint64_t base_seq, int64_t created_ns);
+// With `compress`, stores data Snappy-compressed when that makes it smaller.
 void AppendMessageRecord(std::string* out, uint64_t seq, int64_t ts, absl::string_view subject,
-                         absl::string_view hdr, absl::string_view data);
+                         absl::string_view hdr, absl::string_view data, bool compress = false);
 void AppendSeqRecord(std::string* out, file_format::RecordType type, uint64_t seq);
 
 // Decodes the record at the start of buf[0, n). Errors are StoreError()s:
 // kShortRead when n ends inside the record, kChecksumMismatch, kBadRecord.
 absl::Status ParseSegmentRecord(const char* buf, size_t n, SegmentRecord* out);
+
+// The data of a parsed kMessage as appended: uncompressed if need be
+// (kBadRecord if that fails).
+absl::Status RecordData(const SegmentRecord& rec, std::string* out);
 
 }  // namespace jsengine::storesvc
 

@@ -299,7 +299,8 @@ absl::StatusOr<v1::StreamInfo> Store::CreateStream(const v1::CreateStreamRequest
     return ms.status();
   }
   auto stream = std::make_shared<Stream>(cfg, absl::GetCurrentTimeNanos(), std::move(ms).value());
-  absl::Status st = WriteMeta(*stream);
+  absl::Status st = stream->StartAt(cfg.first_seq());
+  if (st.ok()) st = WriteMeta(*stream);
   if (!st.ok()) {
     stream->Close().IgnoreError();
     std::filesystem::remove_all(dir, ec);

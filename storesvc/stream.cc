@@ -44,6 +44,26 @@ Stream::Stream(v1::StreamConfig config, int64_t created_ns, std::unique_ptr<Mess
       sync_store_(store_.get()) {
   absl::MutexLock lock(&mu_);
   last_seq_ = store_->State().last_seq;
+  ApplyConfigLocked();
+}
+
+void Stream::ApplyConfigLocked() {
+  transform_.reset();
+  if (config_.has_subject_transform()) {
+    absl::StatusOr<common::SubjectTransform> t = common::SubjectTransform::Create(
+        config_.subject_transform().src(), config_.subject_transform().dest());
+    if (t.ok()) transform_ = *std::move(t);
+  }
+  store_->SetCompressData(config_.compression() == v1::COMPRESSION_S2);
+}
+
+absl::Status Stream::StartAt(uint64_t first_seq) {
+  absl::MutexLock lock(&mu_);
+  if (first_seq <= 1 || last_seq_ != 0) return absl::OkStatus();
+  JSE_RETURN_IF_ERROR(store_->Purge("", first_seq, 0).status());
+  JSE_RETURN_IF_ERROR(FlushStore());
+  last_seq_ = store_->State().last_seq;
+  return absl::OkStatus();
 }
 
 Stream::~Stream() { Close().IgnoreError(); }
@@ -123,7 +143,9 @@ absl::Status Stream::AppendLocked(const v1::AppendRequest& request, int64_t now_
   CheckWriteFailures();
   if (!batch_error_.ok()) return batch_error_;
   const std::string& hdr = request.headers();
-  const std::string& subject = request.subject();
+  std::optional<std::string> mapped;
+  if (transform_.has_value()) mapped = transform_->Match(request.subject());
+  const std::string& subject = mapped.has_value() ? *mapped : request.subject();
   std::string msg_id;
   bool rollup_sub = false;
   bool rollup_all = false;
@@ -535,6 +557,7 @@ absl::Status Stream::Update(const v1::StreamConfig& config) {
   absl::MutexLock lock(&mu_);
   if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
   config_ = config;
+  ApplyConfigLocked();
   TrimDedup(absl::GetCurrentTimeNanos());
   int64_t now = absl::GetCurrentTimeNanos();
   if (config_.max_msgs_per_subject() > 0) {

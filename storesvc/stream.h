@@ -30,6 +30,7 @@
 #include <atomic>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "common/subject_transform.h"
 #include "proto/store.pb.h"
 #include "storesvc/append_notifier.h"
 #include "storesvc/message_store.h"
@@ -79,6 +81,9 @@ class Stream {
 
   v1::StreamInfo Info(bool deleted_details, const std::string& subjects_filter) const
       ABSL_LOCKS_EXCLUDED(mu_);
+  // A new stream with config first_seq > 1: its first message gets that
+  // sequence (nats-server compacts the empty store up to it).
+  absl::Status StartAt(uint64_t first_seq) ABSL_LOCKS_EXCLUDED(mu_);
   // `config` must have passed CheckStreamUpdate() against config().
   absl::Status Update(const v1::StreamConfig& config) ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<uint64_t> Purge(const v1::PurgeStreamRequest& request) ABSL_LOCKS_EXCLUDED(mu_);
@@ -168,6 +173,8 @@ class Stream {
   // Brings last_seq_ and the dedup table (rebuilt when next needed) back in
   // line with a store that forgot or reloaded messages.
   void ResyncWithStore() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Builds transform_ and sets the store's compression from config_.
+  void ApplyConfigLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // store_->Flush(); a failed write as WriteFailed(), failing the rest of
   // a batch only if it has appends (which the store forgot).
   absl::Status FlushStore() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -181,6 +188,8 @@ class Stream {
 
   mutable absl::Mutex mu_;
   v1::StreamConfig config_ ABSL_GUARDED_BY(mu_);
+  // config_.subject_transform, built; unset when the config has none.
+  std::optional<common::SubjectTransform> transform_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<MessageStore> store_ ABSL_GUARDED_BY(mu_);
   uint64_t last_seq_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;

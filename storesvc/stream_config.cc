@@ -9,8 +9,8 @@
 #include "common/names.h"
 #include "common/status.h"
 #include "common/subject.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "common/subject_transform.h"
+#include "google/protobuf/util/message_differencer.h"
 
 namespace jsengine::storesvc {
 namespace {
@@ -23,9 +23,21 @@ absl::Status Invalid(absl::string_view why) {
   return common::JsErrorF(common::JsErrorId::kStreamInvalidConfig, {{"err", why}});
 }
 
-}  // namespace
+// nats-server builds the stream's input transform after its config checks
+// (newStream on create, stream.update on update) and reports a bad one as a
+// plain error: 10049 on create, 10069 on update.
+absl::Status CheckSubjectTransform(const v1::StreamConfig& cfg, common::JsErrorId id,
+                                   absl::string_view prefix) {
+  if (!cfg.has_subject_transform()) return absl::OkStatus();
+  const v1::SubjectTransform& t = cfg.subject_transform();
+  absl::StatusOr<common::SubjectTransform> parsed =
+      common::SubjectTransform::Create(t.src(), t.dest());
+  if (parsed.ok()) return absl::OkStatus();
+  return common::JsErrorF(id, {{"err", absl::StrCat(prefix, " from '", t.src(), "' to '", t.dest(),
+                                                    "': ", parsed.status().message())}});
+}
 
-absl::StatusOr<v1::StreamConfig> CheckStreamConfig(const v1::StreamConfig& in) {
+absl::StatusOr<v1::StreamConfig> CheckConfig(const v1::StreamConfig& in) {
   if (common::HasPathSeparator(in.name())) {
     return common::JsError(common::JsErrorId::kStreamNameContainsPathSeparators);
   }
@@ -34,6 +46,14 @@ absl::StatusOr<v1::StreamConfig> CheckStreamConfig(const v1::StreamConfig& in) {
     return Invalid(
         absl::StrCat("stream description is too long, maximum allowed is ", kMaxDescriptionLen));
   }
+  size_t metadata_len = 0;
+  for (const auto& [key, value] : in.metadata()) metadata_len += key.size() + value.size();
+  if (metadata_len > kMaxMetadataLen) {
+    return Invalid(
+        absl::StrCat("stream metadata exceeds maximum size of ", kMaxMetadataLen, " bytes"));
+  }
+  if (!v1::StoreCompression_IsValid(in.compression()))
+    return common::JsError(common::JsErrorId::kInvalidJSON);
   v1::StreamConfig cfg = in;
   if (cfg.num_replicas() == 0) cfg.set_num_replicas(1);
   if (cfg.num_replicas() > kMaxReplicas) {
@@ -112,6 +132,15 @@ absl::StatusOr<v1::StreamConfig> CheckStreamConfig(const v1::StreamConfig& in) {
   return cfg;
 }
 
+}  // namespace
+
+absl::StatusOr<v1::StreamConfig> CheckStreamConfig(const v1::StreamConfig& in) {
+  JSE_ASSIGN_OR_RETURN(v1::StreamConfig cfg, CheckConfig(in));
+  JSE_RETURN_IF_ERROR(
+      CheckSubjectTransform(cfg, common::JsErrorId::kStreamCreate, "stream subject transform"));
+  return cfg;
+}
+
 absl::Status CheckSources(const v1::StreamConfig& cfg) {
   using common::JsErrorId;
   if (cfg.has_mirror()) {
@@ -183,7 +212,7 @@ std::string SourceIndexName(const v1::StreamSource& src) {
 
 absl::StatusOr<v1::StreamConfig> CheckStreamUpdate(const v1::StreamConfig& old,
                                                    const v1::StreamConfig& in) {
-  JSE_ASSIGN_OR_RETURN(v1::StreamConfig cfg, CheckStreamConfig(in));
+  JSE_ASSIGN_OR_RETURN(v1::StreamConfig cfg, CheckConfig(in));
   if (cfg.name() != old.name()) return Invalid("stream configuration name must match original");
   if (cfg.max_consumers() != old.max_consumers()) {
     return Invalid("stream configuration update can not change MaxConsumers");
@@ -219,6 +248,8 @@ absl::StatusOr<v1::StreamConfig> CheckStreamUpdate(const v1::StreamConfig& old,
     cfg.set_deny_purge(true);
     cfg.set_allow_rollup_hdrs(false);
   }
+  JSE_RETURN_IF_ERROR(CheckSubjectTransform(cfg, common::JsErrorId::kStreamUpdate,
+                                            "stream configuration for subject transform"));
   return cfg;
 }
 

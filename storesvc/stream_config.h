@@ -2,6 +2,9 @@
 // on create (checkStreamCfg) and which fields an update may change
 // (configUpdateCheck). Errors are the JetStream errors a client would get.
 //
+// A `subject_transform` nats-server cannot build is refused as it does
+// (10049 on create, 10069 on update, its message naming src and dest).
+//
 // Not checked here: overlap with other streams' subjects (Store does that).
 //
 // Thread-safe: pure functions.
@@ -16,6 +19,7 @@
 namespace jsengine::storesvc {
 
 inline constexpr int kMaxDescriptionLen = 4 * 1024;  // JSMaxDescriptionLen.
+inline constexpr size_t kMaxMetadataLen = 128 * 1024;  // JSMaxMetadataLen (2.10).
 inline constexpr int kMaxReplicas = 5;               // StreamMaxReplicas.
 inline constexpr int64_t kDefaultDuplicateWindowNs = 120'000'000'000;  // 2 minutes.
 inline constexpr int64_t kMinWindowNs = 100'000'000;  // 100ms, for max_age and duplicates.

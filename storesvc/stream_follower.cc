@@ -33,7 +33,7 @@ std::vector<common::SubjectTransform> Transforms(const v1::StreamSource& source)
 std::string TargetSubject(const std::vector<common::SubjectTransform>& transforms,
                           const std::string& subject) {
   for (const common::SubjectTransform& tr : transforms) {
-    if (std::optional<std::string> to = tr.Apply(subject); to.has_value()) return *to;
+    if (std::optional<std::string> to = tr.Match(subject); to.has_value()) return *to;
   }
   return subject;
 }

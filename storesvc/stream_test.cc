@@ -127,6 +127,61 @@ TEST(StreamConfigTest, UpdateRules) {
   EXPECT_EQ(ErrCode(CheckStreamUpdate(*sealed, next).status()), 10052);
 }
 
+TEST(StreamConfigTest, Version210Fields) {
+  v1::StreamConfig cfg = Config("N");
+  cfg.mutable_subject_transform()->set_src("N.*");
+  cfg.mutable_subject_transform()->set_dest("M.{{wildcard(1)}}");
+  EXPECT_TRUE(CheckStreamConfig(cfg).ok());
+  cfg.mutable_subject_transform()->set_dest("M.{{wildcard(2)}}");
+  absl::Status bad = CheckStreamConfig(cfg).status();
+  EXPECT_EQ(ErrCode(bad), 10049);
+  EXPECT_EQ(bad.message(),
+            "stream subject transform from 'N.*' to 'M.{{wildcard(2)}}': invalid mapping "
+            "destination: wildcard index out of range in {{wildcard(2)}}: [2]");
+  v1::StreamConfig old = *CheckStreamConfig(Config("N"));
+  bad = CheckStreamUpdate(old, cfg).status();
+  EXPECT_EQ(ErrCode(bad), 10069);
+  EXPECT_EQ(bad.message().substr(0, 48), "stream configuration for subject transform from ");
+
+  cfg = Config("N");
+  (*cfg.mutable_metadata())["k"] = std::string(128 * 1024, 'v');
+  bad = CheckStreamConfig(cfg).status();
+  EXPECT_EQ(ErrCode(bad), 10052);
+  EXPECT_EQ(bad.message(), "stream metadata exceeds maximum size of 131072 bytes");
+
+  cfg = Config("N");
+  cfg.set_compression(v1::COMPRESSION_S2);
+  v1::StreamConfig s2 = *CheckStreamConfig(cfg);
+  EXPECT_EQ(CheckStreamUpdate(s2, old)->compression(), v1::COMPRESSION_NONE);
+}
+
+TEST_F(StreamTest, FirstSeqAndSubjectTransform) {
+  v1::StreamConfig cfg = Config("S");
+  cfg.add_subjects("in.>");
+  cfg.mutable_subject_transform()->set_src("in.*.*");
+  cfg.mutable_subject_transform()->set_dest("out.$2.$1");
+  cfg.set_first_seq(100);
+  Make(cfg);
+  ASSERT_TRUE(stream_->StartAt(100).ok());
+  EXPECT_EQ(State().first_seq(), 100u);
+  EXPECT_EQ(State().last_seq(), 99u);
+  EXPECT_EQ(Pub("in.a.b").seq(), 100u);
+  EXPECT_EQ(Pub("in.c").seq(), 101u);
+  v1::GetMessageRequest get;
+  get.set_seq(100);
+  EXPECT_EQ(stream_->GetMessage(get)->subject(), "out.b.a");
+  get.set_seq(101);
+  EXPECT_EQ(stream_->GetMessage(get)->subject(), "in.c");
+  EXPECT_TRUE(stream_->StartAt(500).ok());  // Not new any more: no effect.
+  EXPECT_EQ(Pub("in.x.y").seq(), 102u);
+
+  cfg.clear_subject_transform();
+  ASSERT_TRUE(stream_->Update(*CheckStreamUpdate(stream_->config(), cfg)).ok());
+  EXPECT_EQ(Pub("in.x.y").seq(), 103u);
+  get.set_seq(103);
+  EXPECT_EQ(stream_->GetMessage(get)->subject(), "in.x.y");
+}
+
 TEST_F(StreamTest, SequencesTimesAndHeadersKept) {
   Make(Config("S"));
   std::string hdr = "NATS/1.0\r\nX:  y \r\n\r\n";

@@ -111,7 +111,7 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
 // The usage text printed for -h.
 const char* ServerUsage();
 
-// What -v prints, as nats-server does: "nats-server: v2.9.10", the version
+// What -v prints, as nats-server does: "nats-server: v2.10.22", the version
 // the server announces in INFO.
 std::string VersionLine();
 

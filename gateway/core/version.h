@@ -6,8 +6,8 @@
 
 namespace jsengine::gateway::core {
 
-inline constexpr char kServerVersion[] = "2.9.10";
-inline constexpr char kGoVersion[] = "go1.19.8";
+inline constexpr char kServerVersion[] = "2.10.22";
+inline constexpr char kGoVersion[] = "go1.22.8";
 
 }  // namespace jsengine::gateway::core
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/go_json_reader.h"
 #include "common/go_json_writer.h"
 #include "common/names.h"
@@ -196,6 +197,9 @@ JsApiReply StreamApi::StreamUpdate(std::string_view name, std::string_view paylo
   if (config->name() != name)
     return ErrorReply(E::kStreamUpdate, common::JsError(common::JsErrorId::kStreamMismatch));
 
+  if (absl::Status s = CheckConsumersWithinLimits(*config); !s.ok()) {
+    return ErrorReply(E::kStreamUpdate, s);
+  }
   v1::UpdateStreamRequest request;
   *request.mutable_config() = *std::move(config);
   absl::StatusOr<v1::StreamInfo> info = store_->UpdateStream(request);
@@ -206,6 +210,39 @@ JsApiReply StreamApi::StreamUpdate(std::string_view name, std::string_view paylo
   WriteStreamInfoFields(*info, &w);
   w.EndObject();
   return JsonReply(std::move(out));
+}
+
+absl::Status StreamApi::CheckConsumersWithinLimits(const v1::StreamConfig& config) {
+  if (consumers_ == nullptr) return absl::OkStatus();
+  v1::StreamInfoRequest info_request;
+  info_request.set_name(config.name());
+  absl::StatusOr<v1::StreamInfo> old = store_->GetStreamInfo(info_request);
+  if (!old.ok()) return absl::OkStatus();  // The update reports it.
+  const v1::StreamConsumerLimits& was = old->config().consumer_limits();
+  const v1::StreamConsumerLimits& limits = config.consumer_limits();
+  if (was.inactive_threshold_ns() == limits.inactive_threshold_ns() &&
+      was.max_ack_pending() == limits.max_ack_pending()) {
+    return absl::OkStatus();
+  }
+  std::vector<std::string> violating;
+  v1::ListConsumersRequest request;
+  request.set_stream(config.name());
+  for (;;) {
+    JSE_ASSIGN_OR_RETURN(v1::ListConsumersResponse page, consumers_->ListConsumers(request));
+    for (const v1::ConsumerInfo& c : page.consumers()) {
+      if (c.config().inactive_threshold_ns() > limits.inactive_threshold_ns() ||
+          c.config().max_ack_pending() > limits.max_ack_pending()) {
+        violating.push_back(c.name());
+      }
+    }
+    request.set_offset(page.offset() + page.consumers_size());
+    if (page.consumers_size() == 0 || request.offset() >= page.total()) break;
+  }
+  if (violating.empty()) return absl::OkStatus();
+  std::sort(violating.begin(), violating.end());
+  return common::JsErrorF(common::JsErrorId::kStreamUpdate,
+                          {{"err", absl::StrCat("change to limits violates consumers: ",
+                                                absl::StrJoin(violating, ", "))}});
 }
 
 JsApiReply StreamApi::StreamDelete(std::string_view name, std::string_view payload) {

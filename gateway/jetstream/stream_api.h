@@ -53,6 +53,9 @@ class StreamApi {
   JsApiReply DirectGetLastBySubject(std::string_view name, std::string_view subject,
                                     std::string_view payload);
   JsApiReply DirectReply(std::string_view name, const v1::GetMessageRequest& request);
+  // nats-server's stream update refuses new consumer_limits that an existing
+  // consumer exceeds (10069 naming them).
+  absl::Status CheckConsumersWithinLimits(const v1::StreamConfig& config);
 
   storesvc::client::StoreClient* const store_;
   consumersvc::client::ConsumerClient* const consumers_;

@@ -28,6 +28,36 @@ absl::Status ParseEnums(const common::GoJsonObject& json, v1::StreamConfig* conf
   config->set_retention(retention);
   config->set_discard(discard);
   config->set_storage(storage);
+  v1::StoreCompression compression = v1::COMPRESSION_NONE;
+  JSE_RETURN_IF_ERROR(json.GetEnum<v1::StoreCompression>(
+      "compression", {{"none", v1::COMPRESSION_NONE}, {"s2", v1::COMPRESSION_S2}},
+      /*ignore_case=*/false, &compression));
+  config->set_compression(compression);
+  return absl::OkStatus();
+}
+
+// The 2.10 objects: subject_transform and consumer_limits.
+absl::Status Parse210Objects(const common::GoJsonObject& json, v1::StreamConfig* config) {
+  common::GoJsonObject nested;
+  bool present = false;
+  JSE_RETURN_IF_ERROR(json.GetObject("subject_transform", &nested, &present));
+  if (present) {
+    std::string src, dest;
+    JSE_RETURN_IF_ERROR(nested.GetString("src", &src));
+    JSE_RETURN_IF_ERROR(nested.GetString("dest", &dest));
+    config->mutable_subject_transform()->set_src(src);
+    config->mutable_subject_transform()->set_dest(dest);
+  }
+  JSE_RETURN_IF_ERROR(json.GetObject("consumer_limits", &nested, &present));
+  if (present) {
+    int64_t inactive_threshold = 0, max_ack_pending = 0;
+    JSE_RETURN_IF_ERROR(nested.GetInt64("inactive_threshold", &inactive_threshold));
+    JSE_RETURN_IF_ERROR(nested.GetInt64("max_ack_pending", &max_ack_pending));
+    if (inactive_threshold != 0 || max_ack_pending != 0) {
+      config->mutable_consumer_limits()->set_inactive_threshold_ns(inactive_threshold);
+      config->mutable_consumer_limits()->set_max_ack_pending(max_ack_pending);
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -198,6 +228,7 @@ absl::StatusOr<v1::StreamConfig> StreamConfigFromJson(const common::GoJsonObject
   bool no_ack = false, allow_direct = false, mirror_direct = false, discard_new_per = false;
   bool sealed = false, deny_delete = false, deny_purge = false, allow_rollup = false;
   std::map<std::string, std::string> metadata;
+  uint64_t first_seq = 0;
 
   JSE_RETURN_IF_ERROR(json.GetString("name", &name));
   JSE_RETURN_IF_ERROR(json.GetString("description", &description));
@@ -222,6 +253,8 @@ absl::StatusOr<v1::StreamConfig> StreamConfigFromJson(const common::GoJsonObject
   JSE_RETURN_IF_ERROR(json.GetBool("deny_purge", &deny_purge));
   JSE_RETURN_IF_ERROR(json.GetBool("allow_rollup_hdrs", &allow_rollup));
   JSE_RETURN_IF_ERROR(json.GetStringMap("metadata", &metadata));
+  JSE_RETURN_IF_ERROR(json.GetUint64("first_seq", &first_seq));
+  JSE_RETURN_IF_ERROR(Parse210Objects(json, &config));
 
   config.set_name(name);
   config.set_description(description);
@@ -244,6 +277,7 @@ absl::StatusOr<v1::StreamConfig> StreamConfigFromJson(const common::GoJsonObject
   config.set_deny_purge(deny_purge);
   config.set_allow_rollup_hdrs(allow_rollup);
   config.mutable_metadata()->insert(metadata.begin(), metadata.end());
+  config.set_first_seq(first_seq);
   return config;
 }
 
@@ -307,6 +341,21 @@ void WriteStreamConfig(const v1::StreamConfig& c, common::GoJsonWriter* w) {
     for (const v1::StreamSource& source : c.sources()) WriteSource(source, w);
     w->EndArray();
   }
+  w->Key("compression");
+  w->String(c.compression() == v1::COMPRESSION_S2 ? "s2" : "none");
+  if (c.first_seq() != 0) {
+    w->Key("first_seq");
+    w->Uint(c.first_seq());
+  }
+  if (c.has_subject_transform()) {
+    w->Key("subject_transform");
+    w->BeginObject();
+    w->Key("src");
+    w->String(c.subject_transform().src());
+    w->Key("dest");
+    w->String(c.subject_transform().dest());
+    w->EndObject();
+  }
   if (c.has_republish()) {
     w->Key("republish");
     w->BeginObject();
@@ -329,6 +378,11 @@ void WriteStreamConfig(const v1::StreamConfig& c, common::GoJsonWriter* w) {
   w->Bool(c.deny_purge());
   w->Key("allow_rollup_hdrs");
   w->Bool(c.allow_rollup_hdrs());
+  w->Key("consumer_limits");
+  w->BeginObject();
+  w->OptInt("inactive_threshold", c.consumer_limits().inactive_threshold_ns());
+  w->OptInt("max_ack_pending", c.consumer_limits().max_ack_pending());
+  w->EndObject();
   w->OptStringMap("metadata", c.metadata());
   w->EndObject();
 }

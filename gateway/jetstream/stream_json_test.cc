@@ -94,7 +94,9 @@ TEST(StreamJsonTest, ParsesEveryField) {
     "republish":{"src":"a.>","dest":"r.>","headers_only":true},
     "allow_direct":true,"mirror_direct":true,"discard_new_per_subject":true,"sealed":true,
     "deny_delete":true,"deny_purge":true,"allow_rollup_hdrs":true,"metadata":{"k":"v"},
-    "compression":"s2","unknown":{"deep":[1,2]}})");
+    "compression":"s2","first_seq":11,"subject_transform":{"src":"a","dest":"z"},
+    "consumer_limits":{"inactive_threshold":12,"max_ack_pending":13},
+    "unknown":{"deep":[1,2]}})");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->name(), "S");
   EXPECT_EQ(c->description(), "d");
@@ -132,6 +134,12 @@ TEST(StreamJsonTest, ParsesEveryField) {
   EXPECT_TRUE(c->deny_purge());
   EXPECT_TRUE(c->allow_rollup_hdrs());
   EXPECT_EQ(c->metadata().at("k"), "v");
+  EXPECT_EQ(c->compression(), v1::COMPRESSION_S2);
+  EXPECT_EQ(c->first_seq(), 11u);
+  EXPECT_EQ(c->subject_transform().src(), "a");
+  EXPECT_EQ(c->subject_transform().dest(), "z");
+  EXPECT_EQ(c->consumer_limits().inactive_threshold_ns(), 12);
+  EXPECT_EQ(c->consumer_limits().max_ack_pending(), 13);
 
   EXPECT_EQ(
       ToJson(*c, &WriteStreamConfig),
@@ -141,9 +149,19 @@ TEST(StreamJsonTest, ParsesEveryField) {
       R"("template_owner":"t","duplicate_window":9,"placement":{"cluster":"c","tags":["x","y"]},)"
       R"("mirror":{"name":"M","opt_start_seq":10,"filter_subject":"f"},)"
       R"("sources":[{"name":"A","opt_start_time":"2026-11-24T16:27:26.951038088Z"},{"name":"B"}],)"
+      R"("compression":"s2","first_seq":11,"subject_transform":{"src":"a","dest":"z"},)"
       R"("republish":{"src":"a.\u003e","dest":"r.\u003e","headers_only":true},)"
       R"("allow_direct":true,"mirror_direct":true,"discard_new_per_subject":true,"sealed":true,)"
-      R"("deny_delete":true,"deny_purge":true,"allow_rollup_hdrs":true,"metadata":{"k":"v"}})");
+      R"("deny_delete":true,"deny_purge":true,"allow_rollup_hdrs":true,)"
+      R"("consumer_limits":{"inactive_threshold":12,"max_ack_pending":13},"metadata":{"k":"v"}})");
+}
+
+TEST(StreamJsonTest, CompressionIsNoneOrS2) {
+  EXPECT_EQ(ParseStreamConfig(R"({"name":"S","compression":"none"})")->compression(),
+            v1::COMPRESSION_NONE);
+  EXPECT_FALSE(ParseStreamConfig(R"({"name":"S","compression":"S2"})").ok());
+  EXPECT_FALSE(ParseStreamConfig(R"({"name":"S","compression":""})").ok());
+  EXPECT_FALSE(ParseStreamConfig(R"({"name":"S","compression":null})").ok());
 }
 
 TEST(StreamJsonTest, AbsentFieldsStayZero) {

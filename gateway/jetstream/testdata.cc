@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -35,6 +36,14 @@ v1::SequenceInfo SequenceFromGolden(const common::GoJsonObject& reply, absl::str
 
 }  // namespace
 
+std::string UpgradeTo210(const std::string& reply) {
+  static const std::regex kBeforeDirect(R"((,"republish":\{[^}]*\})?,"allow_direct":)");
+  static const std::regex kAfterRollup(R"("allow_rollup_hdrs":(true|false)\})");
+  std::string out =
+      std::regex_replace(reply, kBeforeDirect, R"(,"compression":"none"$1,"allow_direct":)");
+  return std::regex_replace(out, kAfterRollup, R"("allow_rollup_hdrs":$1,"consumer_limits":{}})");
+}
+
 std::string Golden(absl::string_view name) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* workspace = std::getenv("TEST_WORKSPACE");
@@ -47,7 +56,7 @@ std::string Golden(absl::string_view name) {
   }
   std::ostringstream data;
   data << in.rdbuf();
-  return data.str();
+  return UpgradeTo210(data.str());
 }
 
 std::string Between(const std::string& s, const std::string& after, const std::string& before) {

@@ -14,9 +14,15 @@
 
 namespace jsengine::gateway::jetstream {
 
-// The bytes of gateway/jetstream/testdata/<name>; aborts the test binary
-// when the file is missing (a broken checkout, not a test outcome).
+// The bytes of gateway/jetstream/testdata/<name>, as UpgradeTo210() makes
+// them; aborts the test binary when the file is missing (a broken checkout,
+// not a test outcome).
 std::string Golden(absl::string_view name);
+
+// A nats-server 2.9.10 reply as 2.10 writes it: each stream config gains the
+// fields 2.10 always writes, "compression":"none" (before republish and
+// allow_direct) and "consumer_limits":{} (after allow_rollup_hdrs).
+std::string UpgradeTo210(const std::string& reply);
 
 // The text of `s` between the first `after` and the following `before`;
 // empty when either is missing.

@@ -62,7 +62,7 @@ TEST_F(ProtocolTest, InfoHasNatsServerFields) {
   RawClient c(server_->port());
   ASSERT_TRUE(c.ReadUntil("\r\n"));
   const std::string& info = c.buffer();
-  for (const char* field : {"\"server_id\":\"N", "\"version\":\"2.9.10\"", "\"proto\":1",
+  for (const char* field : {"\"server_id\":\"N", "\"version\":\"2.10.22\"", "\"proto\":1",
                             "\"headers\":true", "\"max_payload\":1048576", "\"client_id\":",
                             "\"client_ip\":\"127.0.0.1\"", "\"go\":", "\"host\":", "\"port\":"}) {
     EXPECT_NE(info.find(field), std::string::npos) << field << " in " << info;
