@@ -52,7 +52,7 @@ class Republisher::Tail {
  private:
   void Republish(storesvc::client::StoreClient* store, const Publish& publish,
                  const v1::StoredMessage& m) {
-    std::optional<std::string> subject = transform_.Apply(m.subject());
+    std::optional<std::string> subject = transform_.Match(m.subject());
     if (!subject.has_value()) return;
     uint64_t last = 0;
     auto it = last_seq_.find(m.subject());
