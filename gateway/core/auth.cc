@@ -76,20 +76,27 @@ Authenticator::Authenticator(const ServerOptions& options)
     : token_(options.token),
       username_(options.username),
       password_(options.password),
-      users_(options.users) {
+      users_(options.users),
+      no_auth_user_(options.no_auth_user) {
   required_ = !token_.empty() || !username_.empty() || !users_.empty();
 }
 
-bool Authenticator::Check(const Credentials& c, const UserPermissions** permissions) const {
+bool Authenticator::Check(const Credentials& c, const UserPermissions** permissions,
+                          const std::string** account) const {
+  static const std::string* const kGlobal = new std::string();
   *permissions = nullptr;
+  if (account != nullptr) *account = kGlobal;
   if (!required_) return true;
+  const bool no_auth =
+      c.user.empty() && c.pass.empty() && c.token.empty() && !no_auth_user_.empty();
   if (!token_.empty() && PasswordMatches(c.token, token_)) return true;
   if (!username_.empty() && c.user == username_ && PasswordMatches(c.pass, password_)) {
     return true;
   }
   for (const UserAccount& u : users_) {
-    if (u.user == c.user && !c.user.empty()) {
-      if (!PasswordMatches(c.pass, u.password)) return false;
+    if (no_auth ? u.user == no_auth_user_ : (u.user == c.user && !c.user.empty())) {
+      if (!no_auth && !PasswordMatches(c.pass, u.password)) return false;
+      if (account != nullptr) *account = &u.account;
       const UserPermissions& p = u.permissions;
       const bool unrestricted = p.publish.allow.empty() && p.publish.deny.empty() &&
                                 p.subscribe.allow.empty() && p.subscribe.deny.empty();

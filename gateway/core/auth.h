@@ -48,16 +48,23 @@ class Authenticator {
  public:
   explicit Authenticator(const ServerOptions& options);
   bool required() const { return required_; }
+  // What INFO's auth_required says: false when no_auth_user lets clients in
+  // without credentials (as nats-server).
+  bool announced_required() const { return required_ && no_auth_user_.empty(); }
   // Returns false if the credentials are rejected. On success sets
-  // `*permissions` to the user's permissions (null if unrestricted); the
-  // pointer lives as long as this Authenticator.
-  bool Check(const Credentials& credentials, const UserPermissions** permissions) const;
+  // `*permissions` to the user's permissions (null if unrestricted) and, if
+  // given, `*account` to the user's account name (empty: the global
+  // account); the pointers live as long as this Authenticator. Without
+  // credentials, the no_auth_user's.
+  bool Check(const Credentials& credentials, const UserPermissions** permissions,
+             const std::string** account = nullptr) const;
 
  private:
   std::string token_;
   std::string username_;
   std::string password_;
   std::vector<UserAccount> users_;
+  std::string no_auth_user_;
   bool required_ = false;
 };
 

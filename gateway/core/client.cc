@@ -55,7 +55,7 @@ std::string Quoted(std::string_view s) { return nlohmann::json(std::string(s)).d
 }  // namespace
 
 Client::Client(Server* server, EventLoop* loop, int fd, uint64_t id)
-    : server_(server), loop_(loop), fd_(fd), id_(id) {
+    : server_(server), loop_(loop), fd_(fd), id_(id), account_(server->global_account()) {
   limits_.max_payload = server->options().max_payload;
   limits_.max_control_line = server->options().max_control_line;
 }
@@ -315,7 +315,7 @@ void Client::Close(const char* reason) {
   }
   for (auto& [sid, sub] : subs) {
     sub->closed.store(true);
-    server_->sublist().Remove(sub);
+    account()->sublist().Remove(sub);
   }
   VLOG(1) << "client " << id_ << " closed: " << reason;
   server_->OnClientClosed(this);
@@ -537,10 +537,17 @@ bool Client::OnConnect(std::string_view json) {
   }
   if (!connected_) {
     const UserPermissions* permissions = nullptr;
-    if (!server_->authenticator().Check(credentials, &permissions)) {
+    const std::string* account_name = nullptr;
+    if (!server_->authenticator().Check(credentials, &permissions, &account_name)) {
       SendErrAndClose("Authorization Violation", "authentication failed");
       return false;
     }
+    Account* account = server_->FindAccount(*account_name);
+    if (account == nullptr) {
+      SendErrAndClose("Authorization Violation", "account not found");
+      return false;
+    }
+    account_.store(account, std::memory_order_release);
     permissions_ = PermissionChecker(permissions);
     filter_deliveries_.store(permissions_.filters_deliveries(), std::memory_order_release);
     connected_ = true;
@@ -574,7 +581,7 @@ bool Client::OnPub(const PubArgs& pub) {
 }
 
 void Client::SendNoResponders(std::string_view reply) {
-  std::shared_ptr<const MatchResult> r = server_->sublist().Match(reply);
+  std::shared_ptr<const MatchResult> r = account()->sublist().Match(reply);
   for (const SubscriptionPtr& sub : r->psubs) {
     if (sub->client.get() != this) continue;
     std::string proto = "HMSG ";
@@ -616,7 +623,7 @@ bool Client::OnSub(std::string_view subject, std::string_view queue, std::string
   // Outside subs_mu_: Insert runs interest watch callbacks. Only this loop
   // thread inserts, and nothing removes a subscription the sublist has not
   // seen, so subs_ may hold it first.
-  if (sub != nullptr && !server_->sublist().Insert(sub).ok()) {
+  if (sub != nullptr && !account()->sublist().Insert(sub).ok()) {
     ForgetSubscription(sub);
     sub->client.reset();
     SendErr("Invalid Subject");

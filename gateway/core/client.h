@@ -32,6 +32,7 @@
 
 namespace jsengine::gateway::core {
 
+class Account;
 class EventLoop;
 class Server;
 
@@ -73,6 +74,9 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   void DeliverMessage(std::string_view subject, std::string_view sid, std::string_view reply,
                       std::string_view headers, bool has_headers, std::string_view payload);
   bool echo() const { return echo_; }
+  // Any thread: the account the client is bound to (the global one until
+  // CONNECT authenticates it; set before its first subscription).
+  Account* account() const { return account_.load(std::memory_order_acquire); }
   // Any thread: drops the subscription from this client's table.
   void ForgetSubscription(const SubscriptionPtr& sub);
   // Any thread: marks the client for closing by its loop.
@@ -136,6 +140,7 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   bool tls_ = false;              // the connection uses TLS
   bool tls_handshaking_ = false;  // and has not completed the handshake
   PermissionChecker permissions_{nullptr};
+  std::atomic<Account*> account_;
   // Set once at CONNECT, before any subscription exists; read by publishers.
   std::atomic<bool> filter_deliveries_{false};
   absl::Time accepted_at_;

@@ -8,6 +8,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "gateway/core/account_config.h"
+#include "gateway/core/config_values.h"
 
 namespace jsengine::gateway::core {
 namespace {
@@ -164,6 +166,8 @@ class ConfigParser {
   int line_ = 1;
 };
 
+}  // namespace
+
 absl::Status ValueError(const std::string& key, const ConfigValue& v, const std::string& what) {
   return absl::InvalidArgumentError(
       absl::StrCat("config line ", v.line, ": '", key, "' ", what));
@@ -310,6 +314,8 @@ absl::Status ApplyUser(const ConfigValue& v, UserAccount* user) {
   if (user->user.empty()) return ValueError("users", v, "entry has no user");
   return absl::OkStatus();
 }
+
+namespace {
 
 absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("authorization", v, "must be a map");
@@ -464,6 +470,12 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = GetInt(key, v, &o->ping_max);
     } else if (key == "authorization") {
       s = ApplyAuthorization(v, o);
+    } else if (key == "accounts") {
+      s = ApplyAccounts(v, o);
+    } else if (key == "no_auth_user") {
+      s = GetString(key, v, &o->no_auth_user);
+    } else if (key == "system_account" || key == "system") {
+      s = GetString(key, v, &o->system_account);
     } else if (key == "jetstream") {
       s = ApplyJetStream(v, o);
     } else if (key == "tls") {
@@ -483,7 +495,7 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
     }
     if (!s.ok()) return s;
   }
-  return absl::OkStatus();
+  return ValidateAccounts(*o);
 }
 
 absl::Status ApplyConfigText(std::string_view text, ServerOptions* options) {

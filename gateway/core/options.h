@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "gateway/core/account_options.h"
 
 namespace jsengine::gateway::core {
 
@@ -29,6 +30,7 @@ struct UserAccount {
   std::string user;
   std::string password;  // plain text, or a bcrypt hash ("$2a$...")
   UserPermissions permissions;
+  std::string account;  // empty: the global account (kGlobalAccount)
 };
 
 // TLS on the client port, as nats-server's `tls {}` block and --tls* flags:
@@ -78,6 +80,10 @@ struct ServerOptions {
   std::string password;
   std::string token;
   std::vector<UserAccount> users;
+  // Accounts other than the global one; their users are in `users`.
+  std::vector<AccountOptions> accounts;
+  std::string no_auth_user;    // clients without credentials are this user
+  std::string system_account;  // accepted; served as an ordinary account
 
   TlsOptions tls;
 

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <random>
 
+#include "absl/strings/string_view.h"
 #include "common/callback_burst.h"
 #include "gateway/core/client.h"
 #include "gateway/core/event_loop.h"
@@ -43,7 +44,24 @@ uint32_t NextRandom() {
 }  // namespace
 
 Server::Server(ServerOptions options)
-    : options_(std::move(options)), server_id_(NewServerId()), authenticator_(options_) {}
+    : options_(std::move(options)), server_id_(NewServerId()), authenticator_(options_) {
+  auto global = std::make_unique<Account>(kGlobalAccount);
+  global_ = global.get();
+  accounts_.emplace(global_->name(), std::move(global));
+  for (const AccountOptions& a : options_.accounts) {
+    accounts_.emplace(a.name, std::make_unique<Account>(a.name));
+  }
+}
+
+Account* Server::FindAccount(std::string_view name) const {
+  if (name.empty()) return global_;
+  auto it = accounts_.find(absl::string_view(name.data(), name.size()));
+  return it == accounts_.end() ? nullptr : it->second.get();
+}
+
+Sublist& Server::SublistOf(const Client* client) const {
+  return client == nullptr ? global_->sublist() : client->account()->sublist();
+}
 
 Server::~Server() { Shutdown(); }
 
@@ -152,7 +170,7 @@ ServerStats Server::Stats() const {
   stats.start = start_time_;
   stats.connections = num_connections_.load();
   stats.total_connections = next_client_id_.load() - 1;
-  stats.subscriptions = sublist_.Count();
+  for (const auto& [name, account] : accounts_) stats.subscriptions += account->sublist().Count();
   stats.slow_consumers = slow_consumers_.load(std::memory_order_relaxed);
   std::vector<std::shared_ptr<Client>> clients;
   {
@@ -176,7 +194,7 @@ std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip) c
   info["host"] = options_.host;
   info["port"] = port_;
   info["headers"] = true;
-  if (authenticator_.required()) info["auth_required"] = true;
+  if (authenticator_.announced_required()) info["auth_required"] = true;
   if (options_.tls.enabled) {
     info["tls_required"] = true;
     if (options_.tls.verify) info["tls_verify"] = true;
@@ -218,7 +236,7 @@ bool Server::Route(Client* from, std::string_view subject, std::string_view repl
 bool Server::RouteTo(Client* from, std::string_view to, std::string_view subject,
                      std::string_view reply, std::string_view headers, bool has_headers,
                      std::string_view payload) {
-  std::shared_ptr<const MatchResult> result = sublist_.Match(to);
+  std::shared_ptr<const MatchResult> result = SublistOf(from).Match(to);
   bool delivered = false;
   for (const SubscriptionPtr& sub : result->psubs) {
     delivered |= Deliver(from, sub, subject, reply, headers, has_headers, payload);
@@ -239,7 +257,7 @@ bool Server::RouteTo(Client* from, std::string_view to, std::string_view subject
 
 void Server::RemoveSubscription(const SubscriptionPtr& sub) {
   sub->closed.store(true);
-  sublist_.Remove(sub);
+  SublistOf(sub->client.get()).Remove(sub);
   if (sub->client != nullptr) sub->client->ForgetSubscription(sub);
 }
 
@@ -251,7 +269,7 @@ uint64_t Server::SubscribeInternal(std::string subject, std::string queue,
   sub->handler = std::move(handler);
   common::MutexLock lock(&internal_mu_);
   sub->internal_id = next_internal_id_++;
-  if (absl::Status s = sublist_.Insert(sub); !s.ok()) {
+  if (absl::Status s = sublist().Insert(sub); !s.ok()) {
     LOG(ERROR) << "internal subscription to '" << sub->subject << "' rejected: " << s;
     return 0;
   }
@@ -284,17 +302,17 @@ bool Server::PublishTo(std::string_view to, std::string_view subject, std::strin
   return delivered;
 }
 
-bool Server::HasInterest(std::string_view subject) { return !sublist_.Match(subject)->empty(); }
+bool Server::HasInterest(std::string_view subject) { return !sublist().Match(subject)->empty(); }
 
 bool Server::HasClientInterest(std::string_view subject, std::string_view queue) {
-  return sublist_.HasClientInterest(subject, queue);
+  return sublist().HasClientInterest(subject, queue);
 }
 
 uint64_t Server::WatchClientInterest(std::string_view subject, std::string_view queue,
                                      std::function<void(bool has_interest)> on_change) {
-  return sublist_.WatchClientInterest(subject, queue, std::move(on_change));
+  return sublist().WatchClientInterest(subject, queue, std::move(on_change));
 }
 
-void Server::UnwatchClientInterest(uint64_t id) { sublist_.UnwatchClientInterest(id); }
+void Server::UnwatchClientInterest(uint64_t id) { sublist().UnwatchClientInterest(id); }
 
 }  // namespace jsengine::gateway::core

@@ -12,6 +12,10 @@
 //   server.UnwatchClientInterest(w);
 //   server.Shutdown();
 //
+// Each account (options.accounts, and the global account "$G" of everyone
+// else) has its own subject space: a client's publishes reach subscribers of
+// its own account only. The internal API works in the global account.
+//
 // Connections are served by a small fixed set of epoll event loops (threads).
 // All public methods are thread-safe.
 #ifndef JSENGINE_GATEWAY_CORE_SERVER_H_
@@ -31,6 +35,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/mutex.h"
+#include "gateway/core/account.h"
 #include "gateway/core/auth.h"
 #include "gateway/core/options.h"
 #include "gateway/core/stats.h"
@@ -128,7 +133,11 @@ class Server {
   // Route() to the subscribers of `to`, showing them `subject`.
   bool RouteTo(Client* from, std::string_view to, std::string_view subject, std::string_view reply,
                std::string_view headers, bool has_headers, std::string_view payload);
-  Sublist& sublist() { return sublist_; }
+  // The global account's subject space.
+  Sublist& sublist() { return global_->sublist(); }
+  Account* global_account() const { return global_; }
+  // Null if there is no such account; an empty name is the global account.
+  Account* FindAccount(std::string_view name) const;
   const Authenticator& authenticator() const { return authenticator_; }
   // Null unless options.tls.enabled; set by Start.
   const TlsContext* tls_context() const { return tls_context_.get(); }
@@ -142,13 +151,16 @@ class Server {
   void CountSlowConsumer() { slow_consumers_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
+  Sublist& SublistOf(const Client* client) const;
   bool Deliver(Client* from, const SubscriptionPtr& sub, std::string_view subject,
                std::string_view reply, std::string_view headers, bool has_headers,
                std::string_view payload);
 
   const ServerOptions options_;
   const std::string server_id_;
-  Sublist sublist_;
+  // Created by the constructor, never changed after.
+  absl::flat_hash_map<std::string, std::unique_ptr<Account>> accounts_;
+  Account* global_ = nullptr;
   Authenticator authenticator_;
   std::unique_ptr<TlsContext> tls_context_;
   int listen_fd_ = -1;
