@@ -13,6 +13,8 @@
 
 #include "absl/strings/string_view.h"
 #include "common/callback_burst.h"
+#include "common/subject.h"
+#include "gateway/core/account_exports.h"
 #include "gateway/core/client.h"
 #include "gateway/core/event_loop.h"
 #include "gateway/core/version.h"
@@ -41,6 +43,21 @@ uint32_t NextRandom() {
   return state;
 }
 
+// The headers of a request crossing a service import, with the
+// Nats-Request-Info header nats-server adds to name the requesting account.
+std::string WithRequestInfo(std::string_view headers, bool has_headers,
+                            const std::string& account) {
+  nlohmann::json info = {{"acc", account}};
+  const std::string line = "Nats-Request-Info: " + info.dump() + "\r\n";
+  constexpr std::string_view kVersion = "NATS/1.0";
+  if (!has_headers || headers.size() < kVersion.size() + 4) return "NATS/1.0\r\n" + line + "\r\n";
+  const size_t end_of_status = headers.find("\r\n");
+  std::string out(headers.substr(0, end_of_status + 2));
+  out += line;
+  out.append(headers.substr(end_of_status + 2));
+  return out;
+}
+
 }  // namespace
 
 Server::Server(ServerOptions options)
@@ -50,6 +67,19 @@ Server::Server(ServerOptions options)
   accounts_.emplace(global_->name(), std::move(global));
   for (const AccountOptions& a : options_.accounts) {
     accounts_.emplace(a.name, std::make_unique<Account>(a.name));
+  }
+  for (const AccountOptions& a : options_.accounts) {
+    Account* importer = FindAccount(a.name);
+    for (const AccountImport& i : a.stream_imports) {
+      if (Account* exporter = FindAccount(i.account)) {
+        exporter->AddStreamRoute({importer, i.subject, i.to.empty() ? i.subject : i.to});
+      }
+    }
+    for (const AccountImport& i : a.service_imports) {
+      if (Account* exporter = FindAccount(i.account)) {
+        importer->AddServiceRoute({exporter, i.subject, i.to.empty() ? i.subject : i.to});
+      }
+    }
   }
 }
 
@@ -230,13 +260,55 @@ bool Server::Deliver(Client* from, const SubscriptionPtr& sub, std::string_view 
 
 bool Server::Route(Client* from, std::string_view subject, std::string_view reply,
                    std::string_view headers, bool has_headers, std::string_view payload) {
-  return RouteTo(from, subject, subject, reply, headers, has_headers, payload);
+  Account* account = from == nullptr ? global_ : from->account();
+  bool delivered =
+      DeliverIn(account->sublist(), from, subject, subject, reply, headers, has_headers, payload);
+  if (account->has_routes() || (account != global_ && Account::IsResponseSubject(subject))) {
+    delivered |= RouteAcross(account, from, subject, reply, headers, has_headers, payload);
+  }
+  return delivered;
+}
+
+bool Server::RouteAcross(Account* account, Client* from, std::string_view subject,
+                         std::string_view reply, std::string_view headers, bool has_headers,
+                         std::string_view payload) {
+  bool delivered = false;
+  Account* importer = nullptr;
+  std::string response_to;
+  if (Account::IsResponseSubject(subject) &&
+      account->TakeResponseRoute(subject, &importer, &response_to, absl::Now())) {
+    delivered |= DeliverIn(importer->sublist(), from, response_to, response_to, reply, headers,
+                           has_headers, payload);
+  }
+  for (const StreamRoute& route : account->stream_routes()) {
+    if (!common::SubjectMatches(route.subject, subject)) continue;
+    const std::string mapped = ImportMapping::Map(route.subject, route.to, subject);
+    delivered |= DeliverIn(route.importer->sublist(), from, mapped, mapped, reply, headers,
+                           has_headers, payload);
+  }
+  for (const ServiceRoute& route : account->service_routes()) {
+    if (!common::SubjectMatches(route.to, subject)) continue;
+    const std::string mapped = ImportMapping::Map(route.to, route.subject, subject);
+    const std::string response =
+        reply.empty() ? std::string()
+                      : route.exporter->AddResponseRoute(account, reply, absl::Now());
+    const std::string with_info = WithRequestInfo(headers, has_headers, account->name());
+    delivered |= DeliverIn(route.exporter->sublist(), from, mapped, mapped, response, with_info,
+                           true, payload);
+  }
+  return delivered;
 }
 
 bool Server::RouteTo(Client* from, std::string_view to, std::string_view subject,
                      std::string_view reply, std::string_view headers, bool has_headers,
                      std::string_view payload) {
-  std::shared_ptr<const MatchResult> result = SublistOf(from).Match(to);
+  return DeliverIn(SublistOf(from), from, to, subject, reply, headers, has_headers, payload);
+}
+
+bool Server::DeliverIn(Sublist& sublist, Client* from, std::string_view to,
+                       std::string_view subject, std::string_view reply, std::string_view headers,
+                       bool has_headers, std::string_view payload) {
+  std::shared_ptr<const MatchResult> result = sublist.Match(to);
   bool delivered = false;
   for (const SubscriptionPtr& sub : result->psubs) {
     delivered |= Deliver(from, sub, subject, reply, headers, has_headers, payload);

@@ -152,6 +152,14 @@ class Server {
 
  private:
   Sublist& SublistOf(const Client* client) const;
+  // Delivers to the subscribers of `to` in `sublist`, showing them `subject`.
+  bool DeliverIn(Sublist& sublist, Client* from, std::string_view to, std::string_view subject,
+                 std::string_view reply, std::string_view headers, bool has_headers,
+                 std::string_view payload);
+  // Follows `account`'s exports, imports and response routes for a message
+  // published in it.
+  bool RouteAcross(Account* account, Client* from, std::string_view subject, std::string_view reply,
+                   std::string_view headers, bool has_headers, std::string_view payload);
   bool Deliver(Client* from, const SubscriptionPtr& sub, std::string_view subject,
                std::string_view reply, std::string_view headers, bool has_headers,
                std::string_view payload);

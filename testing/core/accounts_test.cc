@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -143,6 +144,101 @@ TEST_P(AccountsTest, WrongPasswordIsRefused) {
   c.Send("CONNECT {\"verbose\":false,\"user\":\"a1\",\"pass\":\"pb\"}\r\nPING\r\n");
   EXPECT_TRUE(c.ReadUntil("-ERR 'Authorization Violation'\r\n")) << c.buffer();
   EXPECT_TRUE(c.WaitClosed());
+}
+
+TEST_P(AccountsTest, StreamImports) {
+  auto a = Connect("a1", "pa1");
+  auto b = Connect("b", "pb");
+  auto c = Connect("c", "pc");
+  SendSync(b.get(), "SUB a.news.> 1\r\nSUB news.> 2\r\nSUB private.> 3\r\n");
+  SendSync(c.get(), "SUB news.> 1\r\nSUB private.> 2\r\nSUB sport 3\r\n");
+  SendSync(a.get(), "PUB private.x 1\r\np\r\n");
+  SendSync(a.get(), "PUB news.sport 1\r\ns\r\n");
+  SendSync(a.get(), "PUB news.world 1\r\nw\r\n");
+  ASSERT_TRUE(b->ReadUntil("MSG a.news.world 1 1\r\nw\r\n")) << b->buffer();
+  EXPECT_TRUE(absl::StrContains(b->buffer(), "MSG a.news.sport 1 1\r\ns\r\n")) << b->buffer();
+  EXPECT_FALSE(absl::StrContains(b->buffer(), "MSG news.")) << b->buffer();
+  EXPECT_FALSE(absl::StrContains(b->buffer(), "private")) << b->buffer();
+  ASSERT_TRUE(c->ReadUntil("MSG sport 3 1\r\ns\r\n")) << c->buffer();
+  EXPECT_TRUE(absl::StrContains(c->buffer(), "MSG private.x 2 1\r\np\r\n")) << c->buffer();
+  EXPECT_FALSE(absl::StrContains(c->buffer(), "MSG news.")) << c->buffer();
+  // Imports go one way: B's publishes on the imported subjects stay in B.
+  SendSync(b.get(), "PUB a.news.local 2\r\nbl\r\n");
+  SendSync(a.get(), "SUB a.news.> 9\r\nSUB news.> 10\r\n");
+  SendSync(b.get(), "PUB news.b 2\r\nbn\r\n");
+  SendSync(a.get(), "PUB news.end 3\r\nend\r\n");
+  ASSERT_TRUE(a->ReadUntil("MSG news.end 10 3\r\nend\r\n")) << a->buffer();
+  EXPECT_FALSE(absl::StrContains(a->buffer(), "bn")) << a->buffer();
+  EXPECT_FALSE(absl::StrContains(a->buffer(), "bl")) << a->buffer();
+}
+
+// The reply subject of the last request `responder` got on `subject`, with
+// its Nats-Request-Info header (both servers add one).
+std::string RequestReply(RawClient* responder, const std::string& subject,
+                         const std::string& payload, const std::string& account) {
+  EXPECT_TRUE(responder->ReadUntil("\r\n" + payload + "\r\n")) << responder->buffer();
+  const std::string got = responder->buffer();
+  responder->Clear();
+  const std::string head = "HMSG " + subject + " 1 ";
+  const size_t at = got.find(head);
+  EXPECT_NE(at, std::string::npos) << got;
+  if (at == std::string::npos) return "";
+  EXPECT_TRUE(absl::StrContains(got, "Nats-Request-Info: {\"acc\":\"" + account + "\"")) << got;
+  const size_t start = at + head.size();
+  return got.substr(start, got.find(' ', start) - start);
+}
+
+TEST_P(AccountsTest, ServiceImports) {
+  auto a = Connect("a1", "pa1");
+  auto b = Connect("b", "pb");
+  auto c = Connect("c", "pc");
+  SendSync(a.get(), "SUB time.* 1\r\n");
+  SendSync(b.get(), "SUB inbox.b 1\r\n");
+  SendSync(c.get(), "SUB inbox.c 1\r\n");
+  a->Clear();
+  b->Send("PUB clock.utc inbox.b 3\r\nnow\r\n");
+  const std::string reply = RequestReply(a.get(), "time.utc", "now", "B");
+  ASSERT_FALSE(reply.empty());
+  EXPECT_NE(reply, "inbox.b");
+  a->Send("PUB " + reply + " 5\r\n12:00\r\n");
+  EXPECT_TRUE(b->ReadUntil("MSG inbox.b 1 5\r\n12:00\r\n")) << b->buffer();
+  // C imported time.utc under its own name; time.local is not imported.
+  SendSync(c.get(), "PUB time.local inbox.c 1\r\nl\r\n");
+  c->Send("PUB time.utc inbox.c 1\r\nc\r\n");
+  const std::string reply_c = RequestReply(a.get(), "time.utc", "c", "C");
+  ASSERT_FALSE(reply_c.empty());
+  a->Send("PUB " + reply_c + " 2\r\nok\r\n");
+  ASSERT_TRUE(c->ReadUntil("MSG inbox.c 1 2\r\nok\r\n")) << c->buffer();
+}
+
+TEST_P(AccountsTest, LibnatsRequestThroughServiceImport) {
+  natsConnection* a = nullptr;
+  natsConnection* b = nullptr;
+  const std::string a_url = absl::StrCat("nats://a2:pa2@127.0.0.1:", port_);
+  const std::string b_url = absl::StrCat("nats://b:pb@127.0.0.1:", port_);
+  ASSERT_EQ(natsConnection_ConnectTo(&a, a_url.c_str()), NATS_OK);
+  ASSERT_EQ(natsConnection_ConnectTo(&b, b_url.c_str()), NATS_OK);
+  natsSubscription* sub = nullptr;
+  ASSERT_EQ(natsConnection_SubscribeSync(&sub, a, "time.*"), NATS_OK);
+  ASSERT_EQ(natsConnection_Flush(a), NATS_OK);
+  std::thread responder([&] {
+    natsMsg* m = nullptr;
+    if (natsSubscription_NextMsg(&m, sub, 5000) != NATS_OK) return;
+    const std::string answer = "at " + std::string(natsMsg_GetSubject(m));
+    natsConnection_PublishString(a, natsMsg_GetReply(m), answer.c_str());
+    natsConnection_Flush(a);
+    natsMsg_Destroy(m);
+  });
+  natsMsg* reply = nullptr;
+  EXPECT_EQ(natsConnection_RequestString(&reply, b, "clock.berlin", "?", 5000), NATS_OK);
+  responder.join();
+  if (reply != nullptr) {
+    EXPECT_EQ(std::string(natsMsg_GetData(reply)), "at time.berlin");
+    natsMsg_Destroy(reply);
+  }
+  natsSubscription_Destroy(sub);
+  natsConnection_Destroy(a);
+  natsConnection_Destroy(b);
 }
 
 TEST_P(AccountsTest, LibnatsClientsInTwoAccounts) {
