@@ -142,6 +142,7 @@ absl::Status Engine::StartJetStream(const EngineOptions& options) {
     consumer_client_ = remote_consumers_.get();
     LOG(INFO) << "consumers: consumersvc at " << options.consumer_address;
   }
+  api_options.domain = options.server.jetstream_domain;
   api_options.consumers = consumer_client_;
   data_plane_ = std::make_unique<jetstream::ConsumerDataPlane>(server_.get(), consumer_client_);
   data_plane_->Start();

@@ -377,6 +377,12 @@ absl::Status ApplyJetStream(const ConfigValue& v, ServerOptions* o) {
       s = GetString(k, val, &o->store_dir);
     } else if (k == "enabled") {
       s = GetBool(k, val, &o->jetstream);
+    } else if (k == "domain") {
+      s = GetString(k, val, &o->jetstream_domain);
+      if (s.ok() && (o->jetstream_domain.empty() ||
+                     o->jetstream_domain.find_first_of(" \t.*>") != std::string::npos)) {
+        s = ValueError(k, val, "must be a name without spaces, dots or wildcards");
+      }
     } else {
       s = UnknownKey("jetstream", k, val);
     }

@@ -58,6 +58,9 @@ struct ServerOptions {
   std::string server_name;
   bool jetstream = false;
   std::string store_dir;
+  // JetStream domain: named in PubAcks and $JS.API.INFO; the API also
+  // answers on $JS.<domain>.API.>. Empty: none.
+  std::string jetstream_domain;
   std::string config_file;
   // Monitoring over HTTP (/varz, /connz, ...): 0 is off, kRandomPort any
   // free port. An empty host is `host`'s.
