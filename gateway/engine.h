@@ -76,6 +76,8 @@ class Engine {
   void Stop();
 
   int nats_port() const { return server_->port(); }
+  // A configuration reload (SIGHUP): core::Server::Reload.
+  absl::Status Reload(const core::ServerOptions& options) { return server_->Reload(options); }
   // 0 when every service is remote.
   int grpc_port() const { return grpc_server_ ? grpc_server_->port() : 0; }
 

@@ -5,7 +5,8 @@
 //   bazel-bin/gateway/gateway -js --store=127.0.0.1:4250 --consumer=127.0.0.1:4251
 //
 // Signals, as nats-server: SIGINT/SIGTERM stop cleanly, SIGUSR1 reopens the
-// log file (-l), SIGHUP is logged (configuration reload is not supported).
+// log file (-l), SIGHUP reloads the configuration (core/reload.h says what
+// may change; a bad file is logged and the running configuration kept).
 #include <unistd.h>
 
 #include <algorithm>
@@ -113,8 +114,16 @@ int main(int argc, char** argv) {
       LOG_IF(ERROR, !reopened.ok()) << reopened;
       LOG_IF(INFO, reopened.ok()) << "Reopened log file " << (*log_file)->path();
     } else if (signal_number == SIGHUP) {
-      LOG(WARNING) << "Trapped SIGHUP: configuration reload is not supported; restart to apply "
-                      "changes";
+      LOG(INFO) << "Trapped SIGHUP, reloading the configuration";
+      jsengine::gateway::EngineOptions next;
+      absl::Status reloaded = jsengine::gateway::ParseGatewayArgs(args, &next);
+      if (reloaded.ok()) reloaded = (*engine)->Reload(next.server);
+      if (!reloaded.ok()) {
+        LOG(ERROR) << "Failed to reload server configuration: " << reloaded.message();
+        continue;
+      }
+      FLAGS_v = next.server.trace ? 2 : next.server.debug ? 1 : 0;
+      LOG(INFO) << "Reloaded server configuration";
     } else {
       LOG(INFO) << "Trapped signal " << signal_number << ", shutting down";
       break;

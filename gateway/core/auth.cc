@@ -107,4 +107,11 @@ bool Authenticator::Check(const Credentials& c, const UserPermissions** permissi
   return false;
 }
 
+const std::string* Authenticator::AccountOfUser(std::string_view user) const {
+  for (const UserAccount& u : users_) {
+    if (u.user == user) return &u.account;
+  }
+  return nullptr;
+}
+
 }  // namespace jsengine::gateway::core

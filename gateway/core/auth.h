@@ -58,6 +58,9 @@ class Authenticator {
   // credentials, the no_auth_user's.
   bool Check(const Credentials& credentials, const UserPermissions** permissions,
              const std::string** account = nullptr) const;
+  // The account of a configured user (empty: the global account), or null
+  // when there is no such user.
+  const std::string* AccountOfUser(std::string_view user) const;
 
  private:
   std::string token_;

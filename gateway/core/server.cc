@@ -13,10 +13,12 @@
 
 #include "absl/strings/string_view.h"
 #include "common/callback_burst.h"
+#include "common/status.h"
 #include "common/subject.h"
 #include "gateway/core/account_exports.h"
 #include "gateway/core/client.h"
 #include "gateway/core/event_loop.h"
+#include "gateway/core/reload.h"
 #include "gateway/core/version.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
@@ -61,7 +63,13 @@ std::string WithRequestInfo(std::string_view headers, bool has_headers,
 }  // namespace
 
 Server::Server(ServerOptions options)
-    : options_(std::move(options)), server_id_(NewServerId()), authenticator_(options_) {
+    : options_(std::move(options)), server_id_(NewServerId()), live_(options_) {
+  {
+    common::MutexLock lock(&reload_mu_);
+    reloaded_options_ = options_;
+    authenticators_.push_back(std::make_unique<const Authenticator>(options_));
+    authenticator_.store(authenticators_.back().get(), std::memory_order_release);
+  }
   auto global = std::make_unique<Account>(kGlobalAccount);
   global_ = global.get();
   accounts_.emplace(global_->name(), std::move(global));
@@ -81,6 +89,18 @@ Server::Server(ServerOptions options)
       }
     }
   }
+}
+
+absl::Status Server::Reload(const ServerOptions& options) {
+  common::MutexLock lock(&reload_mu_);
+  ServerOptions next = KeepCommandLineOnly(reloaded_options_, options);
+  JSE_RETURN_IF_ERROR(CheckReloadable(reloaded_options_, next));
+  authenticators_.push_back(std::make_unique<const Authenticator>(next));
+  authenticator_.store(authenticators_.back().get(), std::memory_order_release);
+  live_.Set(next);
+  reloaded_options_ = std::move(next);
+  reload_generation_.fetch_add(1, std::memory_order_acq_rel);
+  return absl::OkStatus();
 }
 
 Account* Server::FindAccount(std::string_view name) const {
@@ -224,12 +244,12 @@ std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip) c
   info["host"] = options_.host;
   info["port"] = port_;
   info["headers"] = true;
-  if (authenticator_.announced_required()) info["auth_required"] = true;
+  if (authenticator().announced_required()) info["auth_required"] = true;
   if (options_.tls.enabled) {
     info["tls_required"] = true;
     if (options_.tls.verify) info["tls_verify"] = true;
   }
-  info["max_payload"] = options_.max_payload;
+  info["max_payload"] = live_.max_payload();
   if (options_.jetstream) info["jetstream"] = true;
   info["client_id"] = client_id;
   info["client_ip"] = client_ip;

@@ -37,6 +37,7 @@
 #include "common/mutex.h"
 #include "gateway/core/account.h"
 #include "gateway/core/auth.h"
+#include "gateway/core/live_options.h"
 #include "gateway/core/options.h"
 #include "gateway/core/stats.h"
 #include "gateway/core/sublist.h"
@@ -61,7 +62,22 @@ class Server {
   // Closes every connection and joins the loops. Idempotent.
   void Shutdown();
   int port() const { return port_; }
+  // The options the server started with; what a reload changed is in
+  // live_options() and authenticator().
   const ServerOptions& options() const { return options_; }
+  const LiveOptions& live_options() const { return live_; }
+
+  // Applies a reloaded configuration (SIGHUP), as nats-server: users,
+  // passwords, permissions, accounts' users and the limits of reload.h.
+  // A setting that needs a restart is an error and nothing changes. Each
+  // client then checks itself again on its event loop (within a tick):
+  // one whose credentials no longer pass gets 'Authorization Violation' and
+  // is closed, one whose user moved to another account is closed, and
+  // subscriptions the new permissions refuse are removed with a permissions
+  // violation; the others keep their connections.
+  absl::Status Reload(const ServerOptions& options);
+  // Counts reloads; clients compare it to the one they applied.
+  uint64_t reload_generation() const { return reload_generation_.load(std::memory_order_acquire); }
   const std::string& server_id() const { return server_id_; }
 
   // Registers an in-process subscriber; it counts as interest (no-responders
@@ -138,7 +154,11 @@ class Server {
   Account* global_account() const { return global_; }
   // Null if there is no such account; an empty name is the global account.
   Account* FindAccount(std::string_view name) const;
-  const Authenticator& authenticator() const { return authenticator_; }
+  // The current authenticator. It stays valid for the server's lifetime (a
+  // reload keeps the old ones), so permissions it handed out do too.
+  const Authenticator& authenticator() const {
+    return *authenticator_.load(std::memory_order_acquire);
+  }
   // Null unless options.tls.enabled; set by Start.
   const TlsContext* tls_context() const { return tls_context_.get(); }
   // Removes a subscription from the index and its owner's table.
@@ -169,7 +189,13 @@ class Server {
   // Created by the constructor, never changed after.
   absl::flat_hash_map<std::string, std::unique_ptr<Account>> accounts_;
   Account* global_ = nullptr;
-  Authenticator authenticator_;
+  LiveOptions live_;
+  std::atomic<const Authenticator*> authenticator_;
+  std::atomic<uint64_t> reload_generation_{0};
+  common::Mutex reload_mu_;
+  // The reloaded settings, and every authenticator made (never freed).
+  ServerOptions reloaded_options_ ABSL_GUARDED_BY(reload_mu_);
+  std::vector<std::unique_ptr<const Authenticator>> authenticators_ ABSL_GUARDED_BY(reload_mu_);
   std::unique_ptr<TlsContext> tls_context_;
   int listen_fd_ = -1;
   int port_ = 0;

@@ -13,19 +13,13 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nats/nats.h"
+#include "testing/core/backends.h"
 #include "testing/core/raw_client.h"
 #include "testing/harness/harness.h"
 #include "testing/util/temp_dir.h"
 
 namespace jsengine::testing::core {
 namespace {
-
-struct Backend {
-  const char* name;
-  std::string (*binary)();
-};
-
-std::string Gateway() { return harness::RunfilePath("gateway/gateway"); }
 
 constexpr char kConfig[] = R"(
 accounts {
@@ -266,12 +260,7 @@ TEST_P(AccountsTest, LibnatsClientsInTwoAccounts) {
   natsConnection_Destroy(c);
 }
 
-INSTANTIATE_TEST_SUITE_P(Servers, AccountsTest,
-                         ::testing::Values(Backend{"gateway", &Gateway},
-                                           Backend{"nats_server", &harness::NatsServerBinary}),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Servers, AccountsTest, AllBackends(), BackendName);
 
 }  // namespace
 }  // namespace jsengine::testing::core
