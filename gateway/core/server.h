@@ -71,10 +71,10 @@ class Server {
   // passwords, permissions, accounts' users and the limits of reload.h.
   // A setting that needs a restart is an error and nothing changes. Each
   // client then checks itself again on its event loop (within a tick):
-  // one whose credentials no longer pass gets 'Authorization Violation' and
-  // is closed, one whose user moved to another account is closed, and
-  // subscriptions the new permissions refuse are removed with a permissions
-  // violation; the others keep their connections.
+  // one whose user was removed or moved to another account is closed, one
+  // whose password no longer matches gets 'Authorization Violation' and is
+  // closed, and subscriptions the new permissions refuse are removed with a
+  // permissions violation; the others keep their connections.
   absl::Status Reload(const ServerOptions& options);
   // Counts reloads; clients compare it to the one they applied.
   uint64_t reload_generation() const { return reload_generation_.load(std::memory_order_acquire); }
