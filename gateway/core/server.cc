@@ -280,7 +280,13 @@ bool Server::Deliver(Client* from, const SubscriptionPtr& sub, std::string_view 
 
 bool Server::Route(Client* from, std::string_view subject, std::string_view reply,
                    std::string_view headers, bool has_headers, std::string_view payload) {
-  Account* account = from == nullptr ? global_ : from->account();
+  return RouteIn(from == nullptr ? global_ : from->account(), from, subject, reply, headers,
+                 has_headers, payload);
+}
+
+bool Server::RouteIn(Account* account, Client* from, std::string_view subject,
+                     std::string_view reply, std::string_view headers, bool has_headers,
+                     std::string_view payload) {
   bool delivered =
       DeliverIn(account->sublist(), from, subject, subject, reply, headers, has_headers, payload);
   if (account->has_routes() || (account != global_ && Account::IsResponseSubject(subject))) {
@@ -349,19 +355,27 @@ bool Server::DeliverIn(Sublist& sublist, Client* from, std::string_view to,
 
 void Server::RemoveSubscription(const SubscriptionPtr& sub) {
   sub->closed.store(true);
-  SublistOf(sub->client.get()).Remove(sub);
+  (sub->account != nullptr ? sub->account->sublist() : SublistOf(sub->client.get())).Remove(sub);
   if (sub->client != nullptr) sub->client->ForgetSubscription(sub);
 }
 
 uint64_t Server::SubscribeInternal(std::string subject, std::string queue,
                                    InternalHandler handler) {
+  return SubscribeInternalIn("", std::move(subject), std::move(queue), std::move(handler));
+}
+
+uint64_t Server::SubscribeInternalIn(std::string_view account, std::string subject,
+                                     std::string queue, InternalHandler handler) {
+  Account* in = FindAccount(account);
+  if (in == nullptr) return 0;
   auto sub = std::make_shared<Subscription>();
   sub->subject = std::move(subject);
   sub->queue = std::move(queue);
   sub->handler = std::move(handler);
+  sub->account = in;
   common::MutexLock lock(&internal_mu_);
   sub->internal_id = next_internal_id_++;
-  if (absl::Status s = sublist().Insert(sub); !s.ok()) {
+  if (absl::Status s = in->sublist().Insert(sub); !s.ok()) {
     LOG(ERROR) << "internal subscription to '" << sub->subject << "' rejected: " << s;
     return 0;
   }
@@ -384,6 +398,14 @@ void Server::UnsubscribeInternal(uint64_t id) {
 void Server::Publish(std::string_view subject, std::string_view reply, std::string_view headers,
                      std::string_view payload) {
   Route(nullptr, subject, reply, headers, !headers.empty(), payload);
+  if (EventLoop::Current() == nullptr) common::CallbackBurst::AtEnd(&EventLoop::FlushTouched);
+}
+
+void Server::PublishIn(std::string_view account, std::string_view subject, std::string_view reply,
+                       std::string_view headers, std::string_view payload) {
+  Account* in = FindAccount(account);
+  if (in == nullptr) return;
+  RouteIn(in, nullptr, subject, reply, headers, !headers.empty(), payload);
   if (EventLoop::Current() == nullptr) common::CallbackBurst::AtEnd(&EventLoop::FlushTouched);
 }
 

@@ -85,6 +85,12 @@ class Server {
   // for client publishes), must not block, and may call Publish()
   // re-entrantly. No lock is held while a handler runs.
   uint64_t SubscribeInternal(std::string subject, std::string queue, InternalHandler handler);
+  // SubscribeInternal() and Publish() in a configured account (by name);
+  // 0 / nothing when there is no such account.
+  uint64_t SubscribeInternalIn(std::string_view account, std::string subject, std::string queue,
+                               InternalHandler handler);
+  void PublishIn(std::string_view account, std::string_view subject, std::string_view reply,
+                 std::string_view headers, std::string_view payload);
   void UnsubscribeInternal(uint64_t id);
 
   // Routes a message to all matching subscribers, from any thread. Off the
@@ -172,6 +178,8 @@ class Server {
 
  private:
   Sublist& SublistOf(const Client* client) const;
+  bool RouteIn(Account* account, Client* from, std::string_view subject, std::string_view reply,
+               std::string_view headers, bool has_headers, std::string_view payload);
   // Delivers to the subscribers of `to` in `sublist`, showing them `subject`.
   bool DeliverIn(Sublist& sublist, Client* from, std::string_view to, std::string_view subject,
                  std::string_view reply, std::string_view headers, bool has_headers,
