@@ -143,13 +143,19 @@ absl::Status Engine::StartJetStream(const EngineOptions& options) {
     consumer_client_ = remote_consumers_.get();
     LOG(INFO) << "consumers: consumersvc at " << options.consumer_address;
   }
+  api_options.domain = options.server.jetstream_domain;
   api_options.consumers = consumer_client_;
   data_plane_ = std::make_unique<jetstream::ConsumerDataPlane>(server_.get(), consumer_client_);
   data_plane_->Start();
   api_options.data_plane = data_plane_.get();
   bridge_ = std::make_unique<jetstream::Bridge>(server_.get(), store_client_, api_options,
                                                 data_plane_.get());
-  return bridge_->Start();
+  JSE_RETURN_IF_ERROR(bridge_->Start());
+  std::vector<std::string> accounts;
+  for (const core::AccountOptions& a : options.server.accounts) accounts.push_back(a.name);
+  disabled_accounts_ = std::make_unique<jetstream::DisabledAccounts>(server_.get());
+  disabled_accounts_->Start(accounts);
+  return absl::OkStatus();
 }
 
 absl::Status Engine::StartMonitoring(const EngineOptions& options) {
@@ -225,6 +231,7 @@ void Engine::Stop() {
   http_monitor_.reset();
   if (server_ != nullptr) server_->Shutdown();
   if (bridge_ != nullptr) bridge_->Stop();
+  disabled_accounts_.reset();
   if (grpc_server_ != nullptr) grpc_server_->Shutdown();
   bridge_.reset();
   if (data_plane_ != nullptr) data_plane_->Stop();

@@ -33,6 +33,7 @@
 #include "gateway/core/server.h"
 #include "gateway/jetstream/bridge.h"
 #include "gateway/jetstream/consumer_data_plane.h"
+#include "gateway/jetstream/disabled_accounts.h"
 #include "gateway/monitor/http_monitor.h"
 #include "gateway/monitor/monitor.h"
 #include "storesvc/client/remote_store_client.h"
@@ -77,6 +78,8 @@ class Engine {
 
   int nats_port() const { return server_->port(); }
   core::Server* server() const { return server_.get(); }
+  // A configuration reload (SIGHUP): core::Server::Reload.
+  absl::Status Reload(const core::ServerOptions& options) { return server_->Reload(options); }
   // 0 when every service is remote.
   int grpc_port() const { return grpc_server_ ? grpc_server_->port() : 0; }
 
@@ -105,6 +108,8 @@ class Engine {
   storesvc::client::StoreClient* store_client_ = nullptr;
   std::unique_ptr<core::Server> server_;
   std::unique_ptr<jetstream::Bridge> bridge_;
+  // The configured accounts' 10039 replies (JetStream serves $G only).
+  std::unique_ptr<jetstream::DisabledAccounts> disabled_accounts_;
   std::unique_ptr<monitor::Monitor> monitor_;
   std::unique_ptr<monitor::HttpMonitor> http_monitor_;
   std::unique_ptr<common::PortsFile> ports_file_;

@@ -6,8 +6,9 @@
 //
 // Signals, as nats-server: SIGINT/SIGTERM stop cleanly, SIGUSR1 reopens the
 // log file (-l), SIGUSR2 enters lame duck mode (gateway/core/lame_duck.h),
-// SIGHUP is logged (configuration reload is not supported). `--signal`
-// sends them to a running gateway.
+// SIGHUP reloads the configuration (core/reload.h says what may change; a
+// bad file is logged and the running configuration kept). `--signal` sends
+// them to a running gateway.
 #include <unistd.h>
 
 #include <algorithm>
@@ -150,8 +151,16 @@ int main(int argc, char** argv) {
       LOG_IF(ERROR, !reopened.ok()) << reopened;
       LOG_IF(INFO, reopened.ok()) << "Reopened log file " << (*log_file)->path();
     } else if (signal_number == SIGHUP) {
-      LOG(WARNING) << "Trapped SIGHUP: configuration reload is not supported; restart to apply "
-                      "changes";
+      LOG(INFO) << "Trapped SIGHUP, reloading the configuration";
+      jsengine::gateway::EngineOptions next;
+      absl::Status reloaded = jsengine::gateway::ParseGatewayArgs(args, &next);
+      if (reloaded.ok()) reloaded = (*engine)->Reload(next.server);
+      if (!reloaded.ok()) {
+        LOG(ERROR) << "Failed to reload server configuration: " << reloaded.message();
+        continue;
+      }
+      FLAGS_v = next.server.trace ? 2 : next.server.debug ? 1 : 0;
+      LOG(INFO) << "Reloaded server configuration";
     } else {
       LOG(INFO) << "Trapped signal " << signal_number << ", shutting down";
       break;

@@ -85,7 +85,8 @@ Authenticator::Authenticator(const ServerOptions& options)
     : token_(options.token),
       username_(options.username),
       password_(options.password),
-      users_(options.users) {
+      users_(options.users),
+      no_auth_user_(options.no_auth_user) {
   for (size_t i = 0; i < users_.size(); ++i) {
     if (users_[i].nkey.empty()) continue;
     absl::StatusOr<NkeyBytes> key = DecodeUserPublicKey(users_[i].nkey);
@@ -94,31 +95,45 @@ Authenticator::Authenticator(const ServerOptions& options)
   required_ = !token_.empty() || !username_.empty() || !users_.empty();
 }
 
-bool Authenticator::Check(const Credentials& c, const UserPermissions** permissions) const {
+bool Authenticator::Check(const Credentials& c, const UserPermissions** permissions,
+                          const std::string** account) const {
+  static const std::string* const kGlobal = new std::string();
   *permissions = nullptr;
+  if (account != nullptr) *account = kGlobal;
   if (!required_) return true;
   if (!nkey_users_.empty() && !c.nkey.empty()) {
     for (const auto& [key, index] : nkey_users_) {
       const UserAccount& user = users_[index];
       if (user.nkey != c.nkey) continue;
       if (!VerifyNkeySignature(key, c.nonce, c.sig)) return false;
+      if (account != nullptr) *account = &user.account;
       *permissions = PermissionsOrNull(user);
       return true;
     }
     return false;
   }
+  const bool no_auth = c.user.empty() && c.pass.empty() && c.token.empty() && c.nkey.empty() &&
+                       !no_auth_user_.empty();
   if (!token_.empty() && PasswordMatches(c.token, token_)) return true;
   if (!username_.empty() && c.user == username_ && PasswordMatches(c.pass, password_)) {
     return true;
   }
   for (const UserAccount& u : users_) {
-    if (u.user == c.user && !c.user.empty()) {
-      if (!PasswordMatches(c.pass, u.password)) return false;
+    if (no_auth ? u.user == no_auth_user_ : (u.user == c.user && !c.user.empty())) {
+      if (!no_auth && !PasswordMatches(c.pass, u.password)) return false;
+      if (account != nullptr) *account = &u.account;
       *permissions = PermissionsOrNull(u);
       return true;
     }
   }
   return false;
+}
+
+const std::string* Authenticator::AccountOfUser(std::string_view user) const {
+  for (const UserAccount& u : users_) {
+    if (u.user == user) return &u.account;
+  }
+  return nullptr;
 }
 
 }  // namespace jsengine::gateway::core

@@ -54,10 +54,19 @@ class Authenticator {
   bool required() const { return required_; }
   // True if INFO must carry a nonce for nkey users to sign.
   bool nonce_required() const { return !nkey_users_.empty(); }
+  // What INFO's auth_required says: false when no_auth_user lets clients in
+  // without credentials (as nats-server).
+  bool announced_required() const { return required_ && no_auth_user_.empty(); }
   // Returns false if the credentials are rejected. On success sets
-  // `*permissions` to the user's permissions (null if unrestricted); the
-  // pointer lives as long as this Authenticator.
-  bool Check(const Credentials& credentials, const UserPermissions** permissions) const;
+  // `*permissions` to the user's permissions (null if unrestricted) and, if
+  // given, `*account` to the user's account name (empty: the global
+  // account); the pointers live as long as this Authenticator. Without
+  // credentials, the no_auth_user's.
+  bool Check(const Credentials& credentials, const UserPermissions** permissions,
+             const std::string** account = nullptr) const;
+  // The account of a configured user (empty: the global account), or null
+  // when there is no such user.
+  const std::string* AccountOfUser(std::string_view user) const;
 
  private:
   std::string token_;
@@ -65,6 +74,7 @@ class Authenticator {
   std::string password_;
   std::vector<UserAccount> users_;
   std::vector<std::pair<NkeyBytes, size_t>> nkey_users_;  // key, index in users_
+  std::string no_auth_user_;
   bool required_ = false;
 };
 

@@ -49,6 +49,37 @@ TEST(AuthTest, TokenUserAndUsers) {
   EXPECT_FALSE(a.Check({}, &p));
 }
 
+TEST(AuthTest, AccountsAndNoAuthUser) {
+  ServerOptions o;
+  o.users = {{"a", "apw", "", {}, "A"}, {"g", "gpw", "", {}, ""}};
+  o.users[0].permissions.publish.allow = {"a.>"};
+  {
+    Authenticator a(o);
+    EXPECT_TRUE(a.announced_required());
+    const UserPermissions* p = nullptr;
+    const std::string* account = nullptr;
+    EXPECT_TRUE(a.Check({"a", "apw", ""}, &p, &account));
+    EXPECT_EQ(*account, "A");
+    EXPECT_NE(p, nullptr);
+    EXPECT_TRUE(a.Check({"g", "gpw", ""}, &p, &account));
+    EXPECT_EQ(*account, "");
+    EXPECT_FALSE(a.Check({}, &p, &account));
+  }
+  o.no_auth_user = "a";
+  Authenticator a(o);
+  EXPECT_TRUE(a.required());
+  EXPECT_FALSE(a.announced_required());
+  const UserPermissions* p = nullptr;
+  const std::string* account = nullptr;
+  EXPECT_TRUE(a.Check({}, &p, &account));
+  EXPECT_EQ(*account, "A");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->publish.allow[0], "a.>");
+  EXPECT_FALSE(a.Check({"a", "wrong", ""}, &p, &account));
+  EXPECT_TRUE(a.Check({"g", "gpw", ""}, &p, &account));
+  EXPECT_EQ(*account, "");
+}
+
 TEST(AuthTest, PermissionChecker) {
   UserPermissions perms;
   perms.publish.allow = {"orders.>", "_INBOX.>"};

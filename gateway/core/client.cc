@@ -56,8 +56,9 @@ std::string Quoted(std::string_view s) { return nlohmann::json(std::string(s)).d
 }  // namespace
 
 Client::Client(Server* server, EventLoop* loop, int fd, uint64_t id)
-    : server_(server), loop_(loop), fd_(fd), id_(id) {
-  limits_.max_payload = server->options().max_payload;
+    : server_(server), loop_(loop), fd_(fd), id_(id), account_(server->global_account()) {
+  limits_.max_payload = server->live_options().max_payload();
+  reload_generation_ = server->reload_generation();
   limits_.max_control_line = server->options().max_control_line;
 }
 
@@ -105,7 +106,7 @@ void Client::Start() {
     Send(info);
   }
   VLOG(1) << "client " << id_ << " connected from " << ip_;
-  if (server_->NumConnections() > server_->options().max_connections) {
+  if (server_->NumConnections() > server_->live_options().max_connections()) {
     SendErrAndClose("maximum connections exceeded", "max connections");
   }
 }
@@ -272,6 +273,11 @@ void Client::WriteOut() {
 
 void Client::Tick(absl::Time now) {
   const ServerOptions& o = server_->options();
+  const LiveOptions& live = server_->live_options();
+  if (reload_generation_ != server_->reload_generation()) {
+    ApplyReload();
+    if (closed_) return;
+  }
   if (tls_handshaking_) {
     if (now - accepted_at_ > o.tls.timeout) {
       LOG(INFO) << "client " << id_ << " (" << ip_ << "): TLS handshake timeout";
@@ -280,12 +286,13 @@ void Client::Tick(absl::Time now) {
     return;
   }
   if (!connected_ && server_->authenticator().required() &&
-      now - auth_clock_start_ > o.auth_timeout) {
+      now - auth_clock_start_ > live.auth_timeout()) {
     SendErrAndClose("Authentication Timeout", "auth timeout");
     return;
   }
-  if (now - last_read_ >= o.ping_interval && now - last_ping_sent_ >= o.ping_interval) {
-    if (pings_out_ + 1 > o.ping_max) {
+  const absl::Duration ping_interval = live.ping_interval();
+  if (now - last_read_ >= ping_interval && now - last_ping_sent_ >= ping_interval) {
+    if (pings_out_ + 1 > live.ping_max()) {
       SendErrAndClose("Stale Connection", "stale connection");
       return;
     }
@@ -318,7 +325,7 @@ void Client::Close(const char* reason) {
   }
   for (auto& [sid, sub] : subs) {
     sub->closed.store(true);
-    server_->sublist().Remove(sub);
+    account()->sublist().Remove(sub);
   }
   VLOG(1) << "client " << id_ << " closed: " << reason;
   server_->OnClientClosed(this);
@@ -355,7 +362,7 @@ bool Client::AddStallWaiter(const std::shared_ptr<Client>& producer, absl::Durat
   const int64_t idle = absl::GetCurrentTimeNanos() - last_progress_ns_.load();
   if (idle > absl::ToInt64Nanoseconds(kMaxStall)) return false;
   *wait = StallDuration(out_.size() + inflight_.load(std::memory_order_relaxed),
-                        server_->options().max_pending);
+                        server_->live_options().max_pending());
   for (const std::weak_ptr<Client>& w : stall_waiters_) {
     if (!w.owner_before(producer) && !producer.owner_before(w)) return true;
   }
@@ -368,7 +375,7 @@ void Client::MaybeEndStall(bool force) {
   {
     common::MutexLock lock(&out_mu_);
     if (!force) {
-      const size_t max_pending = static_cast<size_t>(server_->options().max_pending);
+      const size_t max_pending = static_cast<size_t>(server_->live_options().max_pending());
       if (stall_written_ >= max_pending / 16) {
         last_progress_ns_.store(absl::GetCurrentTimeNanos());
         stall_written_ = 0;
@@ -386,7 +393,7 @@ void Client::MaybeEndStall(bool force) {
 
 void Client::OnOutputAppended(size_t pending) {
   const size_t total = pending + inflight_.load(std::memory_order_relaxed);
-  const size_t max_pending = static_cast<size_t>(server_->options().max_pending);
+  const size_t max_pending = static_cast<size_t>(server_->live_options().max_pending());
   if (total > max_pending / 2 && !stalled_.load(std::memory_order_relaxed)) {
     last_progress_ns_.store(absl::GetCurrentTimeNanos());
     stalled_.store(true, std::memory_order_relaxed);
@@ -395,7 +402,7 @@ void Client::OnOutputAppended(size_t pending) {
     out_closed_ = true;
     out_.clear();
     LOG(WARNING) << "client " << id_ << ": Slow Consumer Detected: MaxPending of "
-                 << server_->options().max_pending << " Exceeded";
+                 << server_->live_options().max_pending() << " Exceeded";
     const char* expected = nullptr;
     if (close_reason_.compare_exchange_strong(expected, "slow consumer")) {
       server_->CountSlowConsumer();
@@ -411,7 +418,8 @@ void Client::OnOutputAppended(size_t pending) {
 
 bool Client::AcceptsDelivery(std::string_view subject) const {
   return !filter_deliveries_.load(std::memory_order_acquire) ||
-         !permissions_.DeliveryDenied(subject);
+         !PermissionChecker(delivery_permissions_.load(std::memory_order_acquire))
+              .DeliveryDenied(subject);
 }
 
 void Client::DeliverMessage(std::string_view subject, std::string_view sid,
@@ -555,10 +563,19 @@ bool Client::OnConnect(std::string_view json) {
   }
   if (!connected_) {
     const UserPermissions* permissions = nullptr;
-    if (!server_->authenticator().Check(credentials, &permissions)) {
+    const std::string* account_name = nullptr;
+    if (!server_->authenticator().Check(credentials, &permissions, &account_name)) {
       SendErrAndClose("Authorization Violation", "authentication failed");
       return false;
     }
+    Account* account = server_->FindAccount(*account_name);
+    if (account == nullptr) {
+      SendErrAndClose("Authorization Violation", "account not found");
+      return false;
+    }
+    account_.store(account, std::memory_order_release);
+    credentials_ = std::move(credentials);
+    delivery_permissions_.store(permissions, std::memory_order_release);
     permissions_ = PermissionChecker(permissions);
     filter_deliveries_.store(permissions_.filters_deliveries(), std::memory_order_release);
     connected_ = true;
@@ -591,8 +608,51 @@ bool Client::OnPub(const PubArgs& pub) {
   return true;
 }
 
+void Client::ApplyReload() {
+  reload_generation_ = server_->reload_generation();
+  limits_.max_payload = server_->live_options().max_payload();
+  if (!connected_) return;
+  const Authenticator& auth = server_->authenticator();
+  // As nats-server: a user removed or now in another account counts as
+  // moved and is closed without an error; a failing password is an
+  // authorization violation.
+  bool moved = false;
+  if (!credentials_.user.empty()) {
+    const std::string* now_in = auth.AccountOfUser(credentials_.user);
+    moved = now_in == nullptr || server_->FindAccount(*now_in) != account();
+  }
+  if (moved) {
+    Flush();
+    Close("account changed by reload");
+    return;
+  }
+  const UserPermissions* permissions = nullptr;
+  const std::string* account_name = nullptr;
+  if (!auth.Check(credentials_, &permissions, &account_name) ||
+      server_->FindAccount(*account_name) != account()) {
+    SendErrAndClose("Authorization Violation", "authorization revoked by reload");
+    return;
+  }
+  permissions_ = PermissionChecker(permissions);
+  delivery_permissions_.store(permissions, std::memory_order_release);
+  filter_deliveries_.store(permissions_.filters_deliveries(), std::memory_order_release);
+  std::vector<SubscriptionPtr> refused;
+  {
+    common::MutexLock lock(&subs_mu_);
+    for (const auto& [sid, sub] : subs_) {
+      if (!permissions_.CanSubscribe(sub->subject)) refused.push_back(sub);
+    }
+  }
+  for (const SubscriptionPtr& sub : refused) {
+    server_->RemoveSubscription(sub);
+    std::string text = "Permissions Violation for Subscription to " + Quoted(sub->subject);
+    if (!sub->queue.empty()) text += " using queue " + Quoted(sub->queue);
+    SendErr(text + " (sid " + Quoted(sub->sid) + ")");
+  }
+}
+
 void Client::SendNoResponders(std::string_view reply) {
-  std::shared_ptr<const MatchResult> r = server_->sublist().Match(reply);
+  std::shared_ptr<const MatchResult> r = account()->sublist().Match(reply);
   for (const SubscriptionPtr& sub : r->psubs) {
     if (sub->client.get() != this) continue;
     std::string proto = "HMSG ";
@@ -634,7 +694,7 @@ bool Client::OnSub(std::string_view subject, std::string_view queue, std::string
   // Outside subs_mu_: Insert runs interest watch callbacks. Only this loop
   // thread inserts, and nothing removes a subscription the sublist has not
   // seen, so subs_ may hold it first.
-  if (sub != nullptr && !server_->sublist().Insert(sub).ok()) {
+  if (sub != nullptr && !account()->sublist().Insert(sub).ok()) {
     ForgetSubscription(sub);
     sub->client.reset();
     SendErr("Invalid Subject");

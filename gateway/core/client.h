@@ -32,6 +32,7 @@
 
 namespace jsengine::gateway::core {
 
+class Account;
 class EventLoop;
 class Server;
 
@@ -73,6 +74,9 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   void DeliverMessage(std::string_view subject, std::string_view sid, std::string_view reply,
                       std::string_view headers, bool has_headers, std::string_view payload);
   bool echo() const { return echo_; }
+  // Any thread: the account the client is bound to (the global one until
+  // CONNECT authenticates it; set before its first subscription).
+  Account* account() const { return account_.load(std::memory_order_acquire); }
   // Any thread: drops the subscription from this client's table.
   void ForgetSubscription(const SubscriptionPtr& sub);
   // Any thread: marks the client for closing by its loop.
@@ -111,6 +115,9 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   // resumes). A failed write sets close_reason_.
   void WriteOut() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   bool Authorized();
+  // Loop thread: applies a configuration reload (Server::Reload) to this
+  // connection.
+  void ApplyReload();
   // Loop thread: like ::read, from the socket or the TLS session.
   ssize_t ReadInput(char* buf, size_t len);
   // Loop thread: advances the TLS handshake; true once it completed and the
@@ -140,7 +147,14 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   bool tls_ = false;              // the connection uses TLS
   bool tls_handshaking_ = false;  // and has not completed the handshake
   PermissionChecker permissions_{nullptr};
-  // Set once at CONNECT, before any subscription exists; read by publishers.
+  // What CONNECT authenticated with, checked again after a reload.
+  Credentials credentials_;
+  uint64_t reload_generation_ = 0;
+  // The user's permissions, for AcceptsDelivery on any thread (owned by the
+  // server's authenticators, which live as long as the server).
+  std::atomic<const UserPermissions*> delivery_permissions_{nullptr};
+  std::atomic<Account*> account_;
+  // Set at CONNECT (and by a reload); read by publishers.
   std::atomic<bool> filter_deliveries_{false};
   absl::Time accepted_at_;
   // The auth timeout counts from here: accept, or the end of the TLS

@@ -8,6 +8,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "gateway/core/account_config.h"
+#include "gateway/core/config_values.h"
 #include "gateway/core/nkey.h"
 
 namespace jsengine::gateway::core {
@@ -165,6 +167,8 @@ class ConfigParser {
   int line_ = 1;
 };
 
+}  // namespace
+
 absl::Status ValueError(const std::string& key, const ConfigValue& v, const std::string& what) {
   return absl::InvalidArgumentError(
       absl::StrCat("config line ", v.line, ": '", key, "' ", what));
@@ -320,6 +324,8 @@ absl::Status ApplyUser(const ConfigValue& v, UserAccount* user) {
   return absl::OkStatus();
 }
 
+namespace {
+
 absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("authorization", v, "must be a map");
   for (const auto& [k, val] : v.entries) {
@@ -380,6 +386,12 @@ absl::Status ApplyJetStream(const ConfigValue& v, ServerOptions* o) {
       s = GetString(k, val, &o->store_dir);
     } else if (k == "enabled") {
       s = GetBool(k, val, &o->jetstream);
+    } else if (k == "domain") {
+      s = GetString(k, val, &o->jetstream_domain);
+      if (s.ok() && (o->jetstream_domain.empty() ||
+                     o->jetstream_domain.find_first_of(" \t.*>") != std::string::npos)) {
+        s = ValueError(k, val, "must be a name without spaces, dots or wildcards");
+      }
     } else {
       s = UnknownKey("jetstream", k, val);
     }
@@ -473,6 +485,12 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = GetInt(key, v, &o->ping_max);
     } else if (key == "authorization") {
       s = ApplyAuthorization(v, o);
+    } else if (key == "accounts") {
+      s = ApplyAccounts(v, o);
+    } else if (key == "no_auth_user") {
+      s = GetString(key, v, &o->no_auth_user);
+    } else if (key == "system_account" || key == "system") {
+      s = GetString(key, v, &o->system_account);
     } else if (key == "jetstream") {
       s = ApplyJetStream(v, o);
     } else if (key == "tls") {
@@ -498,7 +516,7 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
     }
     if (!s.ok()) return s;
   }
-  return absl::OkStatus();
+  return ValidateAccounts(*o);
 }
 
 absl::Status ApplyConfigText(std::string_view text, ServerOptions* options) {

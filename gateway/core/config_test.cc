@@ -189,3 +189,21 @@ TEST(ConfigTest, MissingFile) {
 
 }  // namespace
 }  // namespace jsengine::gateway::core
+
+namespace jsengine::gateway::core {
+namespace {
+
+TEST(ConfigTest, JetStreamDomain) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText("jetstream { domain: HUB }", &o).ok());
+  EXPECT_TRUE(o.jetstream);
+  EXPECT_EQ(o.jetstream_domain, "HUB");
+  for (const char* bad : {"jetstream { domain: \"a.b\" }", "jetstream { domain: \"a b\" }",
+                          "jetstream { domain: \"*\" }"}) {
+    ServerOptions b;
+    EXPECT_FALSE(ApplyConfigText(bad, &b).ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace jsengine::gateway::core

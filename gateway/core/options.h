@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "gateway/core/account_options.h"
 
 namespace jsengine::gateway::core {
 
@@ -31,6 +32,7 @@ struct UserAccount {
   // An nkey user ("U..." public key) instead of user/password.
   std::string nkey;
   UserPermissions permissions;
+  std::string account;  // empty: the global account (kGlobalAccount)
 };
 
 // TLS on the client port, as nats-server's `tls {}` block and --tls* flags:
@@ -58,6 +60,9 @@ struct ServerOptions {
   std::string server_name;
   bool jetstream = false;
   std::string store_dir;
+  // JetStream domain: named in PubAcks and $JS.API.INFO; the API also
+  // answers on $JS.<domain>.API.>. Empty: none.
+  std::string jetstream_domain;
   std::string config_file;
   // Monitoring over HTTP (/varz, /connz, ...): 0 is off, kRandomPort any
   // free port. An empty host is `host`'s.
@@ -80,6 +85,10 @@ struct ServerOptions {
   std::string password;
   std::string token;
   std::vector<UserAccount> users;
+  // Accounts other than the global one; their users are in `users`.
+  std::vector<AccountOptions> accounts;
+  std::string no_auth_user;    // clients without credentials are this user
+  std::string system_account;  // accepted; served as an ordinary account
 
   TlsOptions tls;
 

@@ -11,9 +11,14 @@
 #include <cstring>
 #include <random>
 
+#include "absl/strings/string_view.h"
 #include "common/callback_burst.h"
+#include "common/status.h"
+#include "common/subject.h"
+#include "gateway/core/account_exports.h"
 #include "gateway/core/client.h"
 #include "gateway/core/event_loop.h"
+#include "gateway/core/reload.h"
 #include "gateway/core/version.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
@@ -40,10 +45,73 @@ uint32_t NextRandom() {
   return state;
 }
 
+// The headers of a request crossing a service import, with the
+// Nats-Request-Info header nats-server adds to name the requesting account.
+std::string WithRequestInfo(std::string_view headers, bool has_headers,
+                            const std::string& account) {
+  nlohmann::json info = {{"acc", account}};
+  const std::string line = "Nats-Request-Info: " + info.dump() + "\r\n";
+  constexpr std::string_view kVersion = "NATS/1.0";
+  if (!has_headers || headers.size() < kVersion.size() + 4) return "NATS/1.0\r\n" + line + "\r\n";
+  const size_t end_of_status = headers.find("\r\n");
+  std::string out(headers.substr(0, end_of_status + 2));
+  out += line;
+  out.append(headers.substr(end_of_status + 2));
+  return out;
+}
+
 }  // namespace
 
 Server::Server(ServerOptions options)
-    : options_(std::move(options)), server_id_(NewServerId()), authenticator_(options_) {}
+    : options_(std::move(options)), server_id_(NewServerId()), live_(options_) {
+  {
+    common::MutexLock lock(&reload_mu_);
+    reloaded_options_ = options_;
+    authenticators_.push_back(std::make_unique<const Authenticator>(options_));
+    authenticator_.store(authenticators_.back().get(), std::memory_order_release);
+  }
+  auto global = std::make_unique<Account>(kGlobalAccount);
+  global_ = global.get();
+  accounts_.emplace(global_->name(), std::move(global));
+  for (const AccountOptions& a : options_.accounts) {
+    accounts_.emplace(a.name, std::make_unique<Account>(a.name));
+  }
+  for (const AccountOptions& a : options_.accounts) {
+    Account* importer = FindAccount(a.name);
+    for (const AccountImport& i : a.stream_imports) {
+      if (Account* exporter = FindAccount(i.account)) {
+        exporter->AddStreamRoute({importer, i.subject, i.to.empty() ? i.subject : i.to});
+      }
+    }
+    for (const AccountImport& i : a.service_imports) {
+      if (Account* exporter = FindAccount(i.account)) {
+        importer->AddServiceRoute({exporter, i.subject, i.to.empty() ? i.subject : i.to});
+      }
+    }
+  }
+}
+
+absl::Status Server::Reload(const ServerOptions& options) {
+  common::MutexLock lock(&reload_mu_);
+  ServerOptions next = KeepCommandLineOnly(reloaded_options_, options);
+  JSE_RETURN_IF_ERROR(CheckReloadable(reloaded_options_, next));
+  authenticators_.push_back(std::make_unique<const Authenticator>(next));
+  authenticator_.store(authenticators_.back().get(), std::memory_order_release);
+  live_.Set(next);
+  reloaded_options_ = std::move(next);
+  reload_generation_.fetch_add(1, std::memory_order_acq_rel);
+  return absl::OkStatus();
+}
+
+Account* Server::FindAccount(std::string_view name) const {
+  if (name.empty()) return global_;
+  auto it = accounts_.find(absl::string_view(name.data(), name.size()));
+  return it == accounts_.end() ? nullptr : it->second.get();
+}
+
+Sublist& Server::SublistOf(const Client* client) const {
+  return client == nullptr ? global_->sublist() : client->account()->sublist();
+}
 
 Server::~Server() { Shutdown(); }
 
@@ -183,7 +251,7 @@ ServerStats Server::Stats() const {
   stats.start = start_time_;
   stats.connections = num_connections_.load();
   stats.total_connections = next_client_id_.load() - 1;
-  stats.subscriptions = sublist_.Count();
+  for (const auto& [name, account] : accounts_) stats.subscriptions += account->sublist().Count();
   stats.slow_consumers = slow_consumers_.load(std::memory_order_relaxed);
   std::vector<std::shared_ptr<Client>> clients;
   {
@@ -208,12 +276,12 @@ std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip,
   info["host"] = options_.host;
   info["port"] = port_;
   info["headers"] = true;
-  if (authenticator_.required()) info["auth_required"] = true;
+  if (authenticator().announced_required()) info["auth_required"] = true;
   if (options_.tls.enabled) {
     info["tls_required"] = true;
     if (options_.tls.verify) info["tls_verify"] = true;
   }
-  info["max_payload"] = options_.max_payload;
+  info["max_payload"] = live_.max_payload();
   if (options_.jetstream) info["jetstream"] = true;
   info["client_id"] = client_id;
   info["client_ip"] = client_ip;
@@ -246,13 +314,61 @@ bool Server::Deliver(Client* from, const SubscriptionPtr& sub, std::string_view 
 
 bool Server::Route(Client* from, std::string_view subject, std::string_view reply,
                    std::string_view headers, bool has_headers, std::string_view payload) {
-  return RouteTo(from, subject, subject, reply, headers, has_headers, payload);
+  return RouteIn(from == nullptr ? global_ : from->account(), from, subject, reply, headers,
+                 has_headers, payload);
+}
+
+bool Server::RouteIn(Account* account, Client* from, std::string_view subject,
+                     std::string_view reply, std::string_view headers, bool has_headers,
+                     std::string_view payload) {
+  bool delivered =
+      DeliverIn(account->sublist(), from, subject, subject, reply, headers, has_headers, payload);
+  if (account->has_routes() || (account != global_ && Account::IsResponseSubject(subject))) {
+    delivered |= RouteAcross(account, from, subject, reply, headers, has_headers, payload);
+  }
+  return delivered;
+}
+
+bool Server::RouteAcross(Account* account, Client* from, std::string_view subject,
+                         std::string_view reply, std::string_view headers, bool has_headers,
+                         std::string_view payload) {
+  bool delivered = false;
+  Account* importer = nullptr;
+  std::string response_to;
+  if (Account::IsResponseSubject(subject) &&
+      account->TakeResponseRoute(subject, &importer, &response_to, absl::Now())) {
+    delivered |= DeliverIn(importer->sublist(), from, response_to, response_to, reply, headers,
+                           has_headers, payload);
+  }
+  for (const StreamRoute& route : account->stream_routes()) {
+    if (!common::SubjectMatches(route.subject, subject)) continue;
+    const std::string mapped = ImportMapping::Map(route.subject, route.to, subject);
+    delivered |= DeliverIn(route.importer->sublist(), from, mapped, mapped, reply, headers,
+                           has_headers, payload);
+  }
+  for (const ServiceRoute& route : account->service_routes()) {
+    if (!common::SubjectMatches(route.to, subject)) continue;
+    const std::string mapped = ImportMapping::Map(route.to, route.subject, subject);
+    const std::string response =
+        reply.empty() ? std::string()
+                      : route.exporter->AddResponseRoute(account, reply, absl::Now());
+    const std::string with_info = WithRequestInfo(headers, has_headers, account->name());
+    delivered |= DeliverIn(route.exporter->sublist(), from, mapped, mapped, response, with_info,
+                           true, payload);
+  }
+  return delivered;
 }
 
 bool Server::RouteTo(Client* from, std::string_view to, std::string_view subject,
                      std::string_view reply, std::string_view headers, bool has_headers,
                      std::string_view payload) {
-  std::shared_ptr<const MatchResult> result = sublist_.Match(to);
+  return DeliverIn(SublistOf(from), from, to, subject, reply, headers, has_headers, payload);
+}
+
+bool Server::DeliverIn(Sublist& sublist, Client* from, std::string_view to,
+                       std::string_view subject, std::string_view reply, std::string_view headers,
+                       bool has_headers, std::string_view payload) {
+  std::shared_ptr<const MatchResult> result = sublist.Match(to);
   bool delivered = false;
   for (const SubscriptionPtr& sub : result->psubs) {
     delivered |= Deliver(from, sub, subject, reply, headers, has_headers, payload);
@@ -273,19 +389,27 @@ bool Server::RouteTo(Client* from, std::string_view to, std::string_view subject
 
 void Server::RemoveSubscription(const SubscriptionPtr& sub) {
   sub->closed.store(true);
-  sublist_.Remove(sub);
+  (sub->account != nullptr ? sub->account->sublist() : SublistOf(sub->client.get())).Remove(sub);
   if (sub->client != nullptr) sub->client->ForgetSubscription(sub);
 }
 
 uint64_t Server::SubscribeInternal(std::string subject, std::string queue,
                                    InternalHandler handler) {
+  return SubscribeInternalIn("", std::move(subject), std::move(queue), std::move(handler));
+}
+
+uint64_t Server::SubscribeInternalIn(std::string_view account, std::string subject,
+                                     std::string queue, InternalHandler handler) {
+  Account* in = FindAccount(account);
+  if (in == nullptr) return 0;
   auto sub = std::make_shared<Subscription>();
   sub->subject = std::move(subject);
   sub->queue = std::move(queue);
   sub->handler = std::move(handler);
+  sub->account = in;
   common::MutexLock lock(&internal_mu_);
   sub->internal_id = next_internal_id_++;
-  if (absl::Status s = sublist_.Insert(sub); !s.ok()) {
+  if (absl::Status s = in->sublist().Insert(sub); !s.ok()) {
     LOG(ERROR) << "internal subscription to '" << sub->subject << "' rejected: " << s;
     return 0;
   }
@@ -311,6 +435,14 @@ void Server::Publish(std::string_view subject, std::string_view reply, std::stri
   if (EventLoop::Current() == nullptr) common::CallbackBurst::AtEnd(&EventLoop::FlushTouched);
 }
 
+void Server::PublishIn(std::string_view account, std::string_view subject, std::string_view reply,
+                       std::string_view headers, std::string_view payload) {
+  Account* in = FindAccount(account);
+  if (in == nullptr) return;
+  RouteIn(in, nullptr, subject, reply, headers, !headers.empty(), payload);
+  if (EventLoop::Current() == nullptr) common::CallbackBurst::AtEnd(&EventLoop::FlushTouched);
+}
+
 bool Server::PublishTo(std::string_view to, std::string_view subject, std::string_view reply,
                        std::string_view headers, std::string_view payload) {
   const bool delivered = RouteTo(nullptr, to, subject, reply, headers, !headers.empty(), payload);
@@ -318,17 +450,17 @@ bool Server::PublishTo(std::string_view to, std::string_view subject, std::strin
   return delivered;
 }
 
-bool Server::HasInterest(std::string_view subject) { return !sublist_.Match(subject)->empty(); }
+bool Server::HasInterest(std::string_view subject) { return !sublist().Match(subject)->empty(); }
 
 bool Server::HasClientInterest(std::string_view subject, std::string_view queue) {
-  return sublist_.HasClientInterest(subject, queue);
+  return sublist().HasClientInterest(subject, queue);
 }
 
 uint64_t Server::WatchClientInterest(std::string_view subject, std::string_view queue,
                                      std::function<void(bool has_interest)> on_change) {
-  return sublist_.WatchClientInterest(subject, queue, std::move(on_change));
+  return sublist().WatchClientInterest(subject, queue, std::move(on_change));
 }
 
-void Server::UnwatchClientInterest(uint64_t id) { sublist_.UnwatchClientInterest(id); }
+void Server::UnwatchClientInterest(uint64_t id) { sublist().UnwatchClientInterest(id); }
 
 }  // namespace jsengine::gateway::core

@@ -12,6 +12,10 @@
 //   server.UnwatchClientInterest(w);
 //   server.Shutdown();
 //
+// Each account (options.accounts, and the global account "$G" of everyone
+// else) has its own subject space: a client's publishes reach subscribers of
+// its own account only. The internal API works in the global account.
+//
 // Connections are served by a small fixed set of epoll event loops (threads).
 // All public methods are thread-safe.
 #ifndef JSENGINE_GATEWAY_CORE_SERVER_H_
@@ -31,7 +35,9 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/mutex.h"
+#include "gateway/core/account.h"
 #include "gateway/core/auth.h"
+#include "gateway/core/live_options.h"
 #include "gateway/core/options.h"
 #include "gateway/core/stats.h"
 #include "gateway/core/sublist.h"
@@ -56,7 +62,22 @@ class Server {
   // Closes every connection and joins the loops. Idempotent.
   void Shutdown();
   int port() const { return port_; }
+  // The options the server started with; what a reload changed is in
+  // live_options() and authenticator().
   const ServerOptions& options() const { return options_; }
+  const LiveOptions& live_options() const { return live_; }
+
+  // Applies a reloaded configuration (SIGHUP), as nats-server: users,
+  // passwords, permissions, accounts' users and the limits of reload.h.
+  // A setting that needs a restart is an error and nothing changes. Each
+  // client then checks itself again on its event loop (within a tick):
+  // one whose user was removed or moved to another account is closed, one
+  // whose password no longer matches gets 'Authorization Violation' and is
+  // closed, and subscriptions the new permissions refuse are removed with a
+  // permissions violation; the others keep their connections.
+  absl::Status Reload(const ServerOptions& options);
+  // Counts reloads; clients compare it to the one they applied.
+  uint64_t reload_generation() const { return reload_generation_.load(std::memory_order_acquire); }
   const std::string& server_id() const { return server_id_; }
 
   // Registers an in-process subscriber; it counts as interest (no-responders
@@ -64,6 +85,12 @@ class Server {
   // for client publishes), must not block, and may call Publish()
   // re-entrantly. No lock is held while a handler runs.
   uint64_t SubscribeInternal(std::string subject, std::string queue, InternalHandler handler);
+  // SubscribeInternal() and Publish() in a configured account (by name);
+  // 0 / nothing when there is no such account.
+  uint64_t SubscribeInternalIn(std::string_view account, std::string subject, std::string queue,
+                               InternalHandler handler);
+  void PublishIn(std::string_view account, std::string_view subject, std::string_view reply,
+                 std::string_view headers, std::string_view payload);
   void UnsubscribeInternal(uint64_t id);
 
   // Routes a message to all matching subscribers, from any thread. Off the
@@ -136,8 +163,16 @@ class Server {
   // Route() to the subscribers of `to`, showing them `subject`.
   bool RouteTo(Client* from, std::string_view to, std::string_view subject, std::string_view reply,
                std::string_view headers, bool has_headers, std::string_view payload);
-  Sublist& sublist() { return sublist_; }
-  const Authenticator& authenticator() const { return authenticator_; }
+  // The global account's subject space.
+  Sublist& sublist() { return global_->sublist(); }
+  Account* global_account() const { return global_; }
+  // Null if there is no such account; an empty name is the global account.
+  Account* FindAccount(std::string_view name) const;
+  // The current authenticator. It stays valid for the server's lifetime (a
+  // reload keeps the old ones), so permissions it handed out do too.
+  const Authenticator& authenticator() const {
+    return *authenticator_.load(std::memory_order_acquire);
+  }
   // Null unless options.tls.enabled; set by Start.
   const TlsContext* tls_context() const { return tls_context_.get(); }
   // Removes a subscription from the index and its owner's table.
@@ -152,14 +187,33 @@ class Server {
   void CountSlowConsumer() { slow_consumers_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
+  Sublist& SublistOf(const Client* client) const;
+  bool RouteIn(Account* account, Client* from, std::string_view subject, std::string_view reply,
+               std::string_view headers, bool has_headers, std::string_view payload);
+  // Delivers to the subscribers of `to` in `sublist`, showing them `subject`.
+  bool DeliverIn(Sublist& sublist, Client* from, std::string_view to, std::string_view subject,
+                 std::string_view reply, std::string_view headers, bool has_headers,
+                 std::string_view payload);
+  // Follows `account`'s exports, imports and response routes for a message
+  // published in it.
+  bool RouteAcross(Account* account, Client* from, std::string_view subject, std::string_view reply,
+                   std::string_view headers, bool has_headers, std::string_view payload);
   bool Deliver(Client* from, const SubscriptionPtr& sub, std::string_view subject,
                std::string_view reply, std::string_view headers, bool has_headers,
                std::string_view payload);
 
   const ServerOptions options_;
   const std::string server_id_;
-  Sublist sublist_;
-  Authenticator authenticator_;
+  // Created by the constructor, never changed after.
+  absl::flat_hash_map<std::string, std::unique_ptr<Account>> accounts_;
+  Account* global_ = nullptr;
+  LiveOptions live_;
+  std::atomic<const Authenticator*> authenticator_;
+  std::atomic<uint64_t> reload_generation_{0};
+  common::Mutex reload_mu_;
+  // The reloaded settings, and every authenticator made (never freed).
+  ServerOptions reloaded_options_ ABSL_GUARDED_BY(reload_mu_);
+  std::vector<std::unique_ptr<const Authenticator>> authenticators_ ABSL_GUARDED_BY(reload_mu_);
   std::unique_ptr<TlsContext> tls_context_;
   int listen_fd_ = -1;
   int port_ = 0;

@@ -14,6 +14,7 @@
 
 namespace jsengine::gateway::core {
 
+class Account;
 class Client;
 
 // A message as an internal subscriber sees it. Views are valid only during
@@ -37,6 +38,9 @@ struct Subscription {
   std::shared_ptr<Client> client;
   InternalHandler handler;
   uint64_t internal_id = 0;
+  // An internal subscriber's account; null: the global one (or the owning
+  // client's).
+  Account* account = nullptr;
   std::atomic<uint64_t> max_msgs{0};  // auto-unsubscribe after this many; 0 = never
   std::atomic<uint64_t> delivered{0};
   std::atomic<bool> closed{false};

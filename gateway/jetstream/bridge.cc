@@ -28,6 +28,7 @@ Bridge::Bridge(core::Server* server, storesvc::client::StoreClient* store, JsApi
                DataPlane* data_plane)
     : server_(server),
       store_(store),
+      domain_(options.domain),
       bindings_(
           [this](const std::string& stream, const std::string& subject) {
             return server_->SubscribeInternal(subject, "",
@@ -64,6 +65,17 @@ absl::Status Bridge::Start() {
   api_queue_.Start();
   api_subscription_ = server_->SubscribeInternal(
       "$JS.API.>", "", [this](const core::InboundMessage& message) { OnApiRequest(message); });
+  if (!domain_.empty()) {
+    const std::string prefix = "$JS." + domain_ + ".API.";
+    domain_subscription_ = server_->SubscribeInternal(
+        prefix + ">", "", [this, prefix](const core::InboundMessage& message) {
+          const std::string subject =
+              "$JS.API." + std::string(message.subject.substr(prefix.size()));
+          core::InboundMessage mapped = message;
+          mapped.subject = subject;
+          OnApiRequest(mapped);
+        });
+  }
   return absl::OkStatus();
 }
 
@@ -74,6 +86,7 @@ void Bridge::Stop() {
     stopping_ = true;
   }
   if (api_subscription_ != 0) server_->UnsubscribeInternal(api_subscription_);
+  if (domain_subscription_ != 0) server_->UnsubscribeInternal(domain_subscription_);
   if (watch_ != nullptr) watch_->Cancel();
   republisher_.RetainOnly({});
   api_queue_.Stop();
@@ -116,7 +129,8 @@ void Bridge::OnStreamPublish(const std::string& stream, const core::InboundMessa
                    if (results.results_size() != 1) return;
                    const v1::AppendResult& result = results.results(0);
                    if (result.seq() != 0) published_.Raise(result.stream(), result.seq());
-                   if (!reply.empty()) server_->Publish(reply, "", "", jetstream::PubAck(result));
+                   if (!reply.empty())
+                     server_->Publish(reply, "", "", jetstream::PubAck(result, domain_));
                  });
 }
 

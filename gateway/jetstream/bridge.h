@@ -69,6 +69,7 @@ class Bridge {
 
   core::Server* const server_;
   storesvc::client::StoreClient* const store_;
+  const std::string domain_;  // JetStream domain; empty for none
   StreamBindings bindings_;
   Republisher republisher_;
   BindingStoreClient binding_store_;
@@ -78,6 +79,8 @@ class Bridge {
   RequestQueue api_queue_;
 
   uint64_t api_subscription_ = 0;
+  // $JS.<domain>.API.>, answered as $JS.API.>; 0 without a domain.
+  uint64_t domain_subscription_ = 0;
   std::unique_ptr<storesvc::client::Subscription> watch_;
   // Streams of the watch's current snapshot (its events run on one thread).
   absl::flat_hash_set<std::string> snapshot_;

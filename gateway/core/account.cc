@@ -1,0 +1,36 @@
+#include "gateway/core/account.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace jsengine::gateway::core {
+
+std::string Account::AddResponseRoute(Account* importer, std::string_view reply, absl::Time now) {
+  common::MutexLock lock(&mu_);
+  ExpireResponses(now);
+  std::string subject = absl::StrCat("_R_.", next_response_++);
+  responses_[subject] = Response{importer, std::string(reply), now + kResponseTimeout};
+  response_order_.emplace_back(now + kResponseTimeout, subject);
+  return subject;
+}
+
+bool Account::TakeResponseRoute(std::string_view subject, Account** importer, std::string* reply,
+                                absl::Time now) {
+  common::MutexLock lock(&mu_);
+  ExpireResponses(now);
+  auto it = responses_.find(absl::string_view(subject.data(), subject.size()));
+  if (it == responses_.end()) return false;
+  *importer = it->second.importer;
+  *reply = std::move(it->second.reply);
+  responses_.erase(it);
+  return true;
+}
+
+void Account::ExpireResponses(absl::Time now) {
+  while (!response_order_.empty() && response_order_.front().first <= now) {
+    responses_.erase(response_order_.front().second);
+    response_order_.pop_front();
+  }
+}
+
+}  // namespace jsengine::gateway::core

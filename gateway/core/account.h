@@ -1,0 +1,100 @@
+// An account at run time: its own subject space (a Sublist), so a message
+// published in one account reaches only that account's subscribers, plus
+// the routes its exports and imports open to other accounts:
+//
+// - a stream route, kept by the exporter: what it publishes on `subject`
+//   also reaches the importer, on `to`;
+// - a service route, kept by the importer: what it publishes on `to` reaches
+//   the exporter's responders on `subject`, with a reply subject of the
+//   exporter's (`_R_.…`) that leads the first response back to the
+//   requester's reply subject in the importer.
+//
+// The server creates its accounts and their routes before it starts and
+// keeps them until it is destroyed; clients and routes hold plain pointers
+// to accounts. Routes are immutable once the server started; the response
+// table is thread-safe.
+#ifndef JSENGINE_GATEWAY_CORE_ACCOUNT_H_
+#define JSENGINE_GATEWAY_CORE_ACCOUNT_H_
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "common/mutex.h"
+#include "gateway/core/sublist.h"
+
+namespace jsengine::gateway::core {
+
+class Account;
+
+struct StreamRoute {
+  Account* importer;
+  std::string subject;  // the exporter's subjects, possibly with wildcards
+  std::string to;       // where the importer sees them
+};
+
+struct ServiceRoute {
+  Account* exporter;
+  std::string subject;  // the exporter's subjects
+  std::string to;       // what the importer publishes to
+};
+
+class Account {
+ public:
+  // How long a response route waits for its response (nats-server's
+  // default response threshold).
+  static constexpr absl::Duration kResponseTimeout = absl::Minutes(2);
+
+  explicit Account(std::string name) : name_(std::move(name)) {}
+  Account(const Account&) = delete;
+  Account& operator=(const Account&) = delete;
+
+  const std::string& name() const { return name_; }
+  Sublist& sublist() { return sublist_; }
+  const Sublist& sublist() const { return sublist_; }
+
+  // Before the server starts only.
+  void AddStreamRoute(StreamRoute route) { stream_routes_.push_back(std::move(route)); }
+  void AddServiceRoute(ServiceRoute route) { service_routes_.push_back(std::move(route)); }
+  const std::vector<StreamRoute>& stream_routes() const { return stream_routes_; }
+  const std::vector<ServiceRoute>& service_routes() const { return service_routes_; }
+  bool has_routes() const { return !stream_routes_.empty() || !service_routes_.empty(); }
+
+  // Exporter side of a service request: returns the reply subject the
+  // exporter's responder answers to, which leads to `reply` in `importer`.
+  std::string AddResponseRoute(Account* importer, std::string_view reply, absl::Time now);
+  // If `subject` is a response route's reply subject, removes the route and
+  // sets where the response goes.
+  bool TakeResponseRoute(std::string_view subject, Account** importer, std::string* reply,
+                         absl::Time now);
+  static bool IsResponseSubject(std::string_view subject) {
+    return subject.size() > 4 && subject.substr(0, 4) == "_R_.";
+  }
+
+ private:
+  struct Response {
+    Account* importer;
+    std::string reply;
+    absl::Time expires;
+  };
+  void ExpireResponses(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const std::string name_;
+  Sublist sublist_;
+  std::vector<StreamRoute> stream_routes_;
+  std::vector<ServiceRoute> service_routes_;
+
+  common::Mutex mu_;
+  uint64_t next_response_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<std::string, Response> responses_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::pair<absl::Time, std::string>> response_order_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace jsengine::gateway::core
+
+#endif  // JSENGINE_GATEWAY_CORE_ACCOUNT_H_

@@ -1,0 +1,270 @@
+#include "gateway/core/account_config.h"
+
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "common/subject.h"
+#include "gateway/core/account_exports.h"
+#include "gateway/core/config_values.h"
+
+namespace jsengine::gateway::core {
+namespace {
+
+absl::Status ConfigError(int line, const std::string& what) {
+  return absl::InvalidArgumentError(absl::StrCat("config line ", line, ": ", what));
+}
+
+// `{stream: "a.>", accounts: [B]}` or `{service: ...}`.
+absl::Status ApplyExport(const ConfigValue& v, AccountOptions* account) {
+  if (v.kind != ConfigValue::Kind::kMap) {
+    return ConfigError(v.line, "Export Items should be a map with type entry");
+  }
+  AccountExport e;
+  bool stream = false;
+  bool service = false;
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    if (k == "stream" || k == "service") {
+      if (stream || service) {
+        return ConfigError(val.line,
+                           absl::StrCat("Detected ", k, " \"", val.text, "\" but already saw a ",
+                                        stream ? "stream" : "service"));
+      }
+      (k == "stream" ? stream : service) = true;
+      s = GetString(k, val, &e.subject);
+      if (s.ok() && !common::IsValidSubject(e.subject)) {
+        s = ValueError(k, val, "is not a valid subject");
+      }
+    } else if (k == "accounts") {
+      s = GetStringList(k, val, &e.accounts);
+    } else {
+      s = UnknownKey("exports", k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  if (!stream && !service) return ConfigError(v.line, "export needs a stream or a service");
+  (stream ? account->stream_exports : account->service_exports).push_back(std::move(e));
+  return absl::OkStatus();
+}
+
+// `{account: A, subject: "a.>"}`, the source of an import.
+absl::Status ApplyImportSource(const ConfigValue& v, AccountImport* import) {
+  if (v.kind != ConfigValue::Kind::kMap) {
+    return ConfigError(v.line, "Import entry should be an account map");
+  }
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    if (k == "account") {
+      s = GetString(k, val, &import->account);
+    } else if (k == "subject") {
+      s = GetString(k, val, &import->subject);
+    } else {
+      s = UnknownKey("imports", k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  if (import->account.empty() || import->subject.empty() ||
+      !common::IsValidSubject(import->subject)) {
+    return ConfigError(v.line, "Expect an account name and a subject");
+  }
+  return absl::OkStatus();
+}
+
+// `{stream: {account: A, subject: "a.>"}, prefix: p}` or `{service: {...}, to: x}`.
+absl::Status ApplyImport(const ConfigValue& v, AccountOptions* account) {
+  if (v.kind != ConfigValue::Kind::kMap) {
+    return ConfigError(v.line, "Import Items should be a map with type entry");
+  }
+  AccountImport import;
+  bool stream = false;
+  bool service = false;
+  std::string prefix;
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    if (k == "stream" || k == "service") {
+      if (stream || service) {
+        return ConfigError(val.line, absl::StrCat("Detected ", k, " but already saw a ",
+                                                  stream ? "stream" : "service"));
+      }
+      (k == "stream" ? stream : service) = true;
+      s = ApplyImportSource(val, &import);
+    } else if (k == "prefix") {
+      s = GetString(k, val, &prefix);
+    } else if (k == "to") {
+      s = GetString(k, val, &import.to);
+    } else {
+      s = UnknownKey("imports", k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  if (!stream && !service) return ConfigError(v.line, "import needs a stream or a service");
+  if (!prefix.empty()) {
+    if (!import.to.empty()) {
+      return ConfigError(v.line, "Stream import can not have a 'prefix' and a 'to' property");
+    }
+    if (service) return ConfigError(v.line, "'prefix' is only for stream imports");
+    if (!common::IsValidLiteralSubject(prefix)) {
+      return ConfigError(v.line, absl::StrCat("prefix \"", prefix, "\" must be a literal subject"));
+    }
+    import.to = absl::StrCat(prefix, ".", import.subject);
+  }
+  if (!import.to.empty() && !ImportMapping::Valid(import.subject, import.to)) {
+    return ConfigError(v.line,
+                       absl::StrCat("cannot map \"", import.subject, "\" to \"", import.to, "\""));
+  }
+  (stream ? account->stream_imports : account->service_imports).push_back(std::move(import));
+  return absl::OkStatus();
+}
+
+absl::Status ApplyList(const std::string& key, const ConfigValue& v, AccountOptions* account,
+                       absl::Status (*apply)(const ConfigValue&, AccountOptions*)) {
+  if (v.kind != ConfigValue::Kind::kArray) return ValueError(key, v, "must be a list");
+  for (const ConfigValue& item : v.items) {
+    if (absl::Status s = apply(item, account); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyAccount(const std::string& name, const ConfigValue& v, ServerOptions* o) {
+  if (v.kind != ConfigValue::Kind::kMap) {
+    return ConfigError(v.line, "Expected map entries for accounts");
+  }
+  AccountOptions account;
+  account.name = name;
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    if (k == "users") {
+      if (val.kind != ConfigValue::Kind::kArray) {
+        s = ValueError(k, val, "must be a list");
+      } else {
+        for (const ConfigValue& item : val.items) {
+          UserAccount user;
+          s = ApplyUser(item, &user);
+          if (!s.ok()) break;
+          user.account = name;
+          o->users.push_back(std::move(user));
+        }
+      }
+    } else if (k == "exports") {
+      s = ApplyList(k, val, &account, &ApplyExport);
+    } else if (k == "imports") {
+      s = ApplyList(k, val, &account, &ApplyImport);
+    } else {
+      s = UnknownKey("accounts", k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  o->accounts.push_back(std::move(account));
+  return absl::OkStatus();
+}
+
+const AccountOptions* FindAccount(const ServerOptions& o, const std::string& name) {
+  for (const AccountOptions& a : o.accounts) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+absl::Status CheckImports(const ServerOptions& o, const AccountOptions& importer) {
+  for (bool stream : {true, false}) {
+    const char* kind = stream ? "stream" : "service";
+    for (const AccountImport& i : stream ? importer.stream_imports : importer.service_imports) {
+      const AccountOptions* exporter = FindAccount(o, i.account);
+      if (exporter == nullptr) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("\"", i.account, "\" account not defined for ", kind, " import"));
+      }
+      if (!ExportAllows(stream ? exporter->stream_exports : exporter->service_exports, i.subject,
+                        importer.name)) {
+        return absl::InvalidArgumentError(absl::StrCat("Error adding ", kind, " import \"",
+                                                       i.subject, "\": ", kind,
+                                                       " import not authorized"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ApplyAccounts(const ConfigValue& v, ServerOptions* o) {
+  if (v.kind == ConfigValue::Kind::kArray) {
+    for (const ConfigValue& item : v.items) {
+      std::string name;
+      if (absl::Status s = GetString("accounts", item, &name); !s.ok()) return s;
+      ConfigValue empty;
+      empty.kind = ConfigValue::Kind::kMap;
+      empty.line = item.line;
+      if (absl::Status s = ApplyAccount(name, empty, o); !s.ok()) return s;
+    }
+  } else if (v.kind == ConfigValue::Kind::kMap) {
+    for (const auto& [name, val] : v.entries) {
+      if (absl::Status s = ApplyAccount(name, val, o); !s.ok()) return s;
+    }
+  } else {
+    return ValueError("accounts", v, "must be a map");
+  }
+  absl::flat_hash_set<std::string> names;
+  for (const AccountOptions& a : o->accounts) {
+    if (a.name == kGlobalAccount) {
+      return ConfigError(v.line, absl::StrCat("\"", a.name, "\" is a Reserved Account"));
+    }
+    if (!names.insert(a.name).second) {
+      return ConfigError(v.line, absl::StrCat("Duplicate Account Entry: ", a.name));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateAccounts(const ServerOptions& o) {
+  absl::flat_hash_set<std::string> users;
+  bool account_users = false;
+  for (const UserAccount& u : o.users) {
+    if (!users.insert(u.user).second) {
+      return absl::InvalidArgumentError(absl::StrCat("Duplicate user \"", u.user, "\" detected"));
+    }
+    account_users |= !u.account.empty();
+  }
+  if (account_users && !o.username.empty()) {
+    return absl::InvalidArgumentError("Can not have a single user/pass and accounts");
+  }
+  if (account_users && !o.token.empty()) {
+    return absl::InvalidArgumentError("Can not have a token and accounts");
+  }
+  if (!o.no_auth_user.empty()) {
+    if (o.users.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "no_auth_user: \"", o.no_auth_user, "\" present, but users/nkeys are not defined"));
+    }
+    if (!users.contains(o.no_auth_user)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("no_auth_user: \"", o.no_auth_user,
+                       "\" not present as user or nkey in authorization block or account "
+                       "configuration"));
+    }
+  }
+  if (!o.system_account.empty() && o.system_account != "$SYS" &&
+      FindAccount(o, o.system_account) == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("error resolving system account: account \"",
+                                                   o.system_account, "\" not found"));
+  }
+  for (const AccountOptions& a : o.accounts) {
+    for (const auto* exports : {&a.stream_exports, &a.service_exports}) {
+      for (const AccountExport& e : *exports) {
+        for (const std::string& name : e.accounts) {
+          if (FindAccount(o, name) == nullptr) {
+            return absl::InvalidArgumentError(
+                absl::StrCat("\"", name, "\" account not defined for ",
+                             exports == &a.stream_exports ? "stream" : "service", " export"));
+          }
+        }
+      }
+    }
+    if (absl::Status s = CheckImports(o, a); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace jsengine::gateway::core

@@ -1,0 +1,119 @@
+#include "gateway/core/account_config.h"
+
+#include "gtest/gtest.h"
+
+namespace jsengine::gateway::core {
+namespace {
+
+absl::Status Apply(const char* text, ServerOptions* o) { return ApplyConfigText(text, o); }
+
+TEST(AccountConfigTest, AccountsUsersExportsImports) {
+  const char* text = R"(
+accounts {
+  A: {
+    users: [{user: a, password: apw, permissions: {publish: "a.>"}}]
+    exports: [
+      {stream: "a.>"}
+      {service: "svc.*", accounts: [B]}
+    ]
+  }
+  B {
+    users = [{user: b, password: bpw}]
+    imports = [
+      {stream: {account: A, subject: "a.>"}, prefix: from_a}
+      {stream: {account: A, subject: "a.x"}, to: "ax"}
+      {service: {account: A, subject: "svc.*"}, to: "req.*"}
+      {service: {account: A, subject: "svc.q"}}
+    ]
+  }
+}
+authorization { users: [{user: g, password: gpw}] }
+no_auth_user: b
+system_account: A
+)";
+  ServerOptions o;
+  absl::Status s = Apply(text, &o);
+  ASSERT_TRUE(s.ok()) << s;
+  ASSERT_EQ(o.accounts.size(), 2u);
+  EXPECT_EQ(o.accounts[0].name, "A");
+  ASSERT_EQ(o.accounts[0].stream_exports.size(), 1u);
+  EXPECT_EQ(o.accounts[0].stream_exports[0].subject, "a.>");
+  EXPECT_TRUE(o.accounts[0].stream_exports[0].accounts.empty());
+  ASSERT_EQ(o.accounts[0].service_exports.size(), 1u);
+  EXPECT_EQ(o.accounts[0].service_exports[0].accounts, std::vector<std::string>{"B"});
+  const AccountOptions& b = o.accounts[1];
+  ASSERT_EQ(b.stream_imports.size(), 2u);
+  EXPECT_EQ(b.stream_imports[0].account, "A");
+  EXPECT_EQ(b.stream_imports[0].subject, "a.>");
+  EXPECT_EQ(b.stream_imports[0].to, "from_a.a.>");
+  EXPECT_EQ(b.stream_imports[1].to, "ax");
+  ASSERT_EQ(b.service_imports.size(), 2u);
+  EXPECT_EQ(b.service_imports[0].to, "req.*");
+  EXPECT_EQ(b.service_imports[1].to, "");
+  ASSERT_EQ(o.users.size(), 3u);
+  EXPECT_EQ(o.users[0].user, "a");
+  EXPECT_EQ(o.users[0].account, "A");
+  EXPECT_EQ(o.users[0].permissions.publish.allow, std::vector<std::string>{"a.>"});
+  EXPECT_EQ(o.users[1].account, "B");
+  EXPECT_EQ(o.users[2].user, "g");
+  EXPECT_EQ(o.users[2].account, "");
+  EXPECT_EQ(o.no_auth_user, "b");
+  EXPECT_EQ(o.system_account, "A");
+}
+
+TEST(AccountConfigTest, ListOfNames) {
+  ServerOptions o;
+  ASSERT_TRUE(Apply("accounts: [A, B]", &o).ok());
+  ASSERT_EQ(o.accounts.size(), 2u);
+  EXPECT_EQ(o.accounts[1].name, "B");
+}
+
+struct BadCase {
+  const char* text;
+  const char* error;
+};
+
+TEST(AccountConfigTest, Errors) {
+  const BadCase cases[] = {
+      {"accounts { $G: {} }", "\"$G\" is a Reserved Account"},
+      {"accounts: [A, A]", "Duplicate Account Entry: A"},
+      {"accounts { A: 1 }", "Expected map entries for accounts"},
+      {"accounts { A: { limits: {} } }", "unsupported key 'limits' in accounts"},
+      {"accounts { A: {users: [{user: x, password: y}]} B: {users: [{user: x, password: z}]} }",
+       "Duplicate user \"x\" detected"},
+      {"authorization { user: u, password: p }\naccounts { A: {users: [{user: x, password: y}]} }",
+       "Can not have a single user/pass and accounts"},
+      {"authorization { token: t }\naccounts { A: {users: [{user: x, password: y}]} }",
+       "Can not have a token and accounts"},
+      {"no_auth_user: x", "no_auth_user: \"x\" present, but users/nkeys are not defined"},
+      {"accounts { A: {users: [{user: a, password: a}]} }\nno_auth_user: x",
+       "no_auth_user: \"x\" not present as user or nkey in authorization block or account "
+       "configuration"},
+      {"accounts { A: { imports: [{stream: {account: B, subject: x}}] } }",
+       "\"B\" account not defined for stream import"},
+      {"accounts { A: {} B: { imports: [{stream: {account: A, subject: x}}] } }",
+       "Error adding stream import \"x\": stream import not authorized"},
+      {"accounts { A: {exports: [{service: x, accounts: [C]}]} B: { imports: [{service: "
+       "{account: A, subject: x}}] } }",
+       "\"C\" account not defined for service export"},
+      {"accounts { A: {exports: [{service: x, accounts: [A]}]} B: { imports: [{service: "
+       "{account: A, subject: x}}] } }",
+       "Error adding service import \"x\": service import not authorized"},
+      {"accounts { A: {exports: [{stream: x.>}]} B: { imports: [{stream: {account: A, "
+       "subject: x.>}, prefix: p, to: q}] } }",
+       "Stream import can not have a 'prefix' and a 'to' property"},
+      {"accounts { A: {exports: [{stream: x.>, service: y}]} }", "but already saw a stream"},
+      {"accounts { A: {exports: [{stream: x.>}]} B: { imports: [{stream: {account: A}}] } }",
+       "Expect an account name and a subject"},
+      {"system_account: NOPE", "error resolving system account"},
+  };
+  for (const BadCase& c : cases) {
+    ServerOptions o;
+    absl::Status s = Apply(c.text, &o);
+    EXPECT_FALSE(s.ok()) << c.text;
+    EXPECT_NE(s.message().find(c.error), std::string::npos) << c.text << "\n=> " << s;
+  }
+}
+
+}  // namespace
+}  // namespace jsengine::gateway::core

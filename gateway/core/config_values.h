@@ -1,0 +1,30 @@
+// Typed readers of configuration values, shared by the parts of the config
+// reader (config.cc, account_config.cc). Each returns an InvalidArgument
+// error naming the key and its line. Pure functions, thread-safe.
+#ifndef JSENGINE_GATEWAY_CORE_CONFIG_VALUES_H_
+#define JSENGINE_GATEWAY_CORE_CONFIG_VALUES_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "gateway/core/config.h"
+#include "gateway/core/options.h"
+
+namespace jsengine::gateway::core {
+
+absl::Status ValueError(const std::string& key, const ConfigValue& v, const std::string& what);
+absl::Status UnknownKey(const std::string& where, const std::string& key, const ConfigValue& v);
+absl::Status GetString(const std::string& key, const ConfigValue& v, std::string* out);
+absl::Status GetBool(const std::string& key, const ConfigValue& v, bool* out);
+absl::Status GetSize(const std::string& key, const ConfigValue& v, int64_t* out);
+absl::Status GetInt(const std::string& key, const ConfigValue& v, int* out);
+absl::Status GetStringList(const std::string& key, const ConfigValue& v,
+                           std::vector<std::string>* out);
+// One entry of a `users` list: {user, password, permissions}.
+absl::Status ApplyUser(const ConfigValue& v, UserAccount* user);
+
+}  // namespace jsengine::gateway::core
+
+#endif  // JSENGINE_GATEWAY_CORE_CONFIG_VALUES_H_

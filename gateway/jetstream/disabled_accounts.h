@@ -1,0 +1,40 @@
+// JetStream's answer in accounts it does not serve: with JetStream on, a
+// request on $JS.API.> in a configured account gets nats-server's
+// "JetStream not enabled for account" (10039) error reply, typed for the
+// endpoint asked, instead of no responders. (JetStream serves the global
+// account only.)
+//
+//   DisabledAccounts disabled(&server);
+//   disabled.Start({"A", "B"});
+//
+// The server must outlive this object. Start and Stop are not thread-safe;
+// the replies run on publishing threads.
+#ifndef JSENGINE_GATEWAY_JETSTREAM_DISABLED_ACCOUNTS_H_
+#define JSENGINE_GATEWAY_JETSTREAM_DISABLED_ACCOUNTS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gateway/core/server.h"
+
+namespace jsengine::gateway::jetstream {
+
+class DisabledAccounts {
+ public:
+  explicit DisabledAccounts(core::Server* server) : server_(server) {}
+  ~DisabledAccounts() { Stop(); }
+  DisabledAccounts(const DisabledAccounts&) = delete;
+  DisabledAccounts& operator=(const DisabledAccounts&) = delete;
+
+  void Start(const std::vector<std::string>& accounts);
+  void Stop();
+
+ private:
+  core::Server* const server_;
+  std::vector<uint64_t> subscriptions_;
+};
+
+}  // namespace jsengine::gateway::jetstream
+
+#endif  // JSENGINE_GATEWAY_JETSTREAM_DISABLED_ACCOUNTS_H_

@@ -1,0 +1,141 @@
+// Configuration reload on SIGHUP, run the same way against the gateway
+// binary and the reference nats-server: clients whose user stays keep their
+// connection, a removed user's client is closed (silently: nats-server
+// counts it as moved), one whose password changed gets 'Authorization
+// Violation', changed permissions apply to open connections, a bad file is
+// logged and the running configuration kept.
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "testing/core/backends.h"
+#include "testing/core/raw_client.h"
+#include "testing/harness/harness.h"
+#include "testing/util/temp_dir.h"
+
+namespace jsengine::testing::core {
+namespace {
+
+constexpr char kBefore[] = R"(
+max_payload: 1MB
+accounts {
+  A: { users: [{user: keep, password: pk}, {user: gone, password: pg}] }
+}
+authorization {
+  users: [{user: limited, password: pl}, {user: changed, password: old}]
+}
+)";
+
+constexpr char kAfter[] = R"(
+max_payload: 2KB
+accounts {
+  A: { users: [{user: keep, password: pk}, {user: late, password: pn}] }
+}
+authorization {
+  users: [{user: limited, password: pl, permissions: {subscribe: "ok.>"}}
+          {user: changed, password: new}]
+}
+)";
+
+class ReloadTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    const std::string binary = GetParam().binary();
+    if (access(binary.c_str(), X_OK) != 0) GTEST_SKIP() << binary << " is not installed";
+    dir_ = util::MakeTempDir("reload-");
+    config_ = dir_ + "/server.conf";
+    std::ofstream(config_) << kBefore;
+    auto process = harness::Process::Start(
+        binary, {"-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", dir_, "-c", config_});
+    ASSERT_TRUE(process.ok()) << process.status();
+    server_ = *std::move(process);
+    auto ports = server_->WaitForPortsFile(dir_, absl::Seconds(20));
+    ASSERT_TRUE(ports.ok()) << ports.status();
+    const std::string& url = ports->nats.front();
+    port_ = std::stoi(url.substr(url.rfind(':') + 1));
+  }
+
+  std::unique_ptr<RawClient> Connect(const std::string& user, const std::string& pass) {
+    auto c = std::make_unique<RawClient>(port_);
+    EXPECT_TRUE(c->ReadUntil("\r\n"));
+    c->Send(absl::StrCat(R"(CONNECT {"verbose":false,"user":")", user, R"(","pass":")", pass,
+                         "\"}\r\nPING\r\n"));
+    EXPECT_TRUE(c->ReadUntil("PONG\r\n")) << user << ": " << c->buffer();
+    return c;
+  }
+
+  // Rewrites the configuration file and signals the server.
+  void Reload(const std::string& text) {
+    std::ofstream(config_, std::ios::trunc) << text;
+    ASSERT_EQ(kill(server_->pid(), SIGHUP), 0);
+  }
+
+  // Waits (bounded) until the server's log has `needle`.
+  bool LogHas(const std::string& needle) {
+    for (int i = 0; i < 200; ++i) {
+      std::ifstream in(server_->log_path());
+      std::stringstream ss;
+      ss << in.rdbuf();
+      if (absl::StrContains(ss.str(), needle)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  std::string dir_;
+  std::string config_;
+  std::unique_ptr<harness::Process> server_;
+  int port_ = 0;
+};
+
+TEST_P(ReloadTest, RemovedUserIsDisconnectedOthersStay) {
+  auto keep = Connect("keep", "pk");
+  auto gone = Connect("gone", "pg");
+  auto changed = Connect("changed", "old");
+  auto limited = Connect("limited", "pl");
+  keep->Send("SUB x 1\r\nPING\r\n");
+  ASSERT_TRUE(keep->ReadUntil("PONG\r\nPONG\r\n"));
+  limited->Send("SUB ok.a 1\r\nSUB no.a 2\r\nPING\r\n");
+  ASSERT_TRUE(limited->ReadUntil("PONG\r\nPONG\r\n"));
+  keep->Clear();
+  Reload(kAfter);
+  EXPECT_TRUE(changed->ReadUntil("-ERR 'Authorization Violation'\r\n")) << changed->buffer();
+  EXPECT_TRUE(changed->WaitClosed());
+  EXPECT_TRUE(gone->WaitClosed());
+  EXPECT_FALSE(absl::StrContains(gone->buffer(), "-ERR")) << gone->buffer();
+  EXPECT_TRUE(limited->ReadUntil(
+      "-ERR 'Permissions Violation for Subscription to \"no.a\" (sid \"2\")'\r\n"))
+      << limited->buffer();
+  keep->Send("PUB x 2\r\nhi\r\nPING\r\n");
+  EXPECT_TRUE(keep->ReadUntil("MSG x 1 2\r\nhi\r\nPONG\r\n")) << keep->buffer();
+  EXPECT_FALSE(keep->closed());
+  auto late = Connect("late", "pn");
+  RawClient refused(port_);
+  ASSERT_TRUE(refused.ReadUntil("\r\n"));
+  EXPECT_TRUE(absl::StrContains(refused.buffer(), "\"max_payload\":2048")) << refused.buffer();
+  refused.Send("CONNECT {\"verbose\":false,\"user\":\"gone\",\"pass\":\"pg\"}\r\nPING\r\n");
+  EXPECT_TRUE(refused.ReadUntil("-ERR 'Authorization Violation'\r\n")) << refused.buffer();
+}
+
+TEST_P(ReloadTest, BadConfigKeepsTheRunningOne) {
+  auto keep = Connect("keep", "pk");
+  Reload("accounts { A: { users: [ {user: keep, password: pk} ]\n");  // unterminated
+  EXPECT_TRUE(LogHas("Failed to reload server configuration")) << server_->log_path();
+  keep->Send("PING\r\n");
+  EXPECT_TRUE(keep->ReadUntil("PONG\r\nPONG\r\n")) << keep->buffer();
+  auto gone = Connect("gone", "pg");
+  EXPECT_FALSE(gone->closed());
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, ReloadTest, BothServers(), BackendName);
+
+}  // namespace
+}  // namespace jsengine::testing::core
