@@ -236,10 +236,10 @@ absl::StatusOr<SubjectTransform> SubjectTransform::Create(std::string_view src,
 }
 
 std::optional<std::string> SubjectTransform::Match(std::string_view subject) const {
-  if (dest_.empty()) return std::string(subject);
-  if (src_ == ">" && dest_ == ">") return std::string(subject);
+  if (src_ == ">" && (dest_.empty() || dest_ == ">")) return std::string(subject);
   if (!IsValidLiteralSubject(subject)) return std::nullopt;
   if (src_ != ">" && !SubjectMatches(src_, subject)) return std::nullopt;
+  if (dest_.empty()) return std::string(subject);
   std::vector<std::string_view> tokens;
   size_t start = 0;
   for (size_t i = 0; i <= subject.size(); ++i) {

@@ -27,7 +27,7 @@ namespace jsengine::common {
 class SubjectTransform {
  public:
   // An empty `src` means ">". An empty `dest` is no transform: Match()
-  // returns the subject unchanged. Errors are InvalidArgument with
+  // returns a matching subject unchanged. Errors are InvalidArgument with
   // nats-server's message, e.g. "invalid subject" or "invalid mapping
   // destination: wildcard index out of range in {{wildcard(3)}}".
   static absl::StatusOr<SubjectTransform> Create(std::string_view src, std::string_view dest);

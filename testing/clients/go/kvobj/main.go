@@ -443,11 +443,17 @@ func collectInitial(w nats.KeyWatcher) ([]nats.KeyValueEntry, error) {
 				return got, nil
 			}
 			got = append(got, e)
-		case <-time.After(5 * time.Second):
+		case <-time.After(updateWait):
 			return got, errors.New("no end of initial values")
 		}
 	}
 }
+
+// updateWait bounds the wait for a watcher's next update. It is long
+// because nats.go's ordered consumer repairs a missed delivery only at its
+// next idle heartbeat (every 5 s): on a loaded machine nats-server 2.9.10
+// was seen to need that repair.
+const updateWait = 20 * time.Second
 
 // next reads one update from a watcher.
 func next(w nats.KeyWatcher) (nats.KeyValueEntry, error) {
@@ -457,8 +463,8 @@ func next(w nats.KeyWatcher) (nats.KeyValueEntry, error) {
 			return nil, errors.New("unexpected nil marker")
 		}
 		return e, nil
-	case <-time.After(5 * time.Second):
-		return nil, errors.New("no update within 5s")
+	case <-time.After(updateWait):
+		return nil, fmt.Errorf("no update within %v", updateWait)
 	}
 }
 
@@ -905,7 +911,7 @@ func objWatch(js nats.JetStreamContext) error {
 				return errors.New("nil update")
 			}
 			live = append(live, fmt.Sprintf("%s deleted=%v", info.Name, info.Deleted))
-		case <-time.After(5 * time.Second):
+		case <-time.After(updateWait):
 			return fmt.Errorf("update %d missing", i)
 		}
 	}
@@ -933,7 +939,7 @@ func initialObjects(w nats.ObjectWatcher) ([]string, error) {
 				return names, nil
 			}
 			names = append(names, info.Name)
-		case <-time.After(5 * time.Second):
+		case <-time.After(updateWait):
 			return names, errors.New("no end of initial objects")
 		}
 	}
