@@ -28,7 +28,7 @@ namespace jsengine::common {
 struct Ports {
   std::vector<std::string> nats;  // "nats://host:port"
   std::vector<std::string> grpc;  // "host:port"
-  std::vector<std::string> monitoring;  // "http://host:port"
+  std::vector<std::string> monitoring;  // "http://host:port" or "https://host:port"
 };
 
 // "<dir>/<basename of executable>_<pid>.ports".

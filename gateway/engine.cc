@@ -160,9 +160,19 @@ absl::Status Engine::StartJetStream(const EngineOptions& options) {
 
 absl::Status Engine::StartMonitoring(const EngineOptions& options) {
   const core::ServerOptions& o = options.server;
-  if (o.http_port == 0) return absl::OkStatus();
+  if (o.http_port == 0 && o.https_port == 0) return absl::OkStatus();
+  if (o.http_port != 0 && o.https_port != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("can't specify both HTTP (", o.http_port,
+                                                   ") and HTTPs (", o.https_port, ") ports"));
+  }
+  monitor::HttpMonitor::Tls tls{o.tls.cert_file, o.tls.key_file};
+  const bool secure = o.https_port != 0;
+  if (secure && !o.tls.enabled) {
+    return absl::InvalidArgumentError("TLS cert and key required for HTTPS");
+  }
   const std::string host = o.http_host.empty() ? o.host : o.http_host;
-  const int port = o.http_port == core::kRandomPort ? 0 : o.http_port;
+  const int requested = secure ? o.https_port : o.http_port;
+  const int port = requested == core::kRandomPort ? 0 : requested;
   monitor::JetStreamView js;
   if (bridge_ != nullptr) {
     js.enabled = true;
@@ -194,8 +204,10 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
     };
   }
   monitor_ = std::make_unique<monitor::Monitor>(server_.get(), std::move(js));
-  JSE_ASSIGN_OR_RETURN(http_monitor_, monitor::HttpMonitor::Start(host, port, monitor_.get()));
-  LOG(INFO) << "Starting http monitor on http://" << host << ":" << http_monitor_->port();
+  JSE_ASSIGN_OR_RETURN(http_monitor_, monitor::HttpMonitor::Start(host, port, monitor_.get(),
+                                                                  secure ? &tls : nullptr));
+  LOG(INFO) << "Starting " << (secure ? "https" : "http") << " monitor on "
+            << (secure ? "https://" : "http://") << host << ":" << http_monitor_->port();
   return absl::OkStatus();
 }
 
@@ -210,7 +222,7 @@ absl::Status Engine::WritePortsFile(const EngineOptions& options) {
     const core::ServerOptions& o = options.server;
     for (const std::string& host_port : common::ReachableHostPorts(
              o.http_host.empty() ? o.host : o.http_host, http_monitor_->port())) {
-      ports.monitoring.push_back("http://" + host_port);
+      ports.monitoring.push_back((o.https_port != 0 ? "https://" : "http://") + host_port);
     }
   }
   if (grpc_server_ != nullptr) {

@@ -461,6 +461,10 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = ApplyHostPort(key, v, &o->http_host, &o->http_port);
     } else if (key == "http_port" || key == "monitor_port") {
       s = GetInt(key, v, &o->http_port);
+    } else if (key == "https") {
+      s = ApplyHostPort(key, v, &o->http_host, &o->https_port);
+    } else if (key == "https_port") {
+      s = GetInt(key, v, &o->https_port);
     } else if (key == "http_host") {
       s = GetString(key, v, &o->http_host);
     } else if (key == "host" || key == "net") {

@@ -104,6 +104,11 @@ TEST(ConfigTest, MonitoringForms) {
   EXPECT_EQ(o.http_port, 8555);
   EXPECT_EQ(o.http_host, "127.0.0.1");
   EXPECT_EQ(o.port, 4222) << "http must not touch the client port";
+  ASSERT_TRUE(ApplyConfigText("https_port: 8666", &o).ok());
+  EXPECT_EQ(o.https_port, 8666);
+  ASSERT_TRUE(ApplyConfigText("https: \"127.0.0.2:8777\"", &o).ok());
+  EXPECT_EQ(o.http_host, "127.0.0.2");
+  EXPECT_EQ(o.https_port, 8777);
 }
 
 TEST(ConfigTest, ClearErrors) {

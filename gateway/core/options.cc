@@ -32,6 +32,7 @@ enum class Flag {
   kMaxPayload,
   kPortsFileDir,
   kHttpPort,
+  kHttpsPort,
   kTls,
   kTlsCert,
   kTlsKey,
@@ -87,6 +88,8 @@ constexpr FlagSpec kFlags[] = {
     {"ports_file_dir", Flag::kPortsFileDir, true},
     {"m", Flag::kHttpPort, true},
     {"http_port", Flag::kHttpPort, true},
+    {"ms", Flag::kHttpsPort, true},
+    {"https_port", Flag::kHttpsPort, true},
     {"tls", Flag::kTls, false},
     {"tlscert", Flag::kTlsCert, true},
     {"tlskey", Flag::kTlsKey, true},
@@ -208,6 +211,7 @@ Server Options:
                                      ("monitoring") and the in-process services
                                      ("grpc") are served
     -m, --http_port <port>           Use port for http monitoring (-1: any free)
+    -ms,--https_port <port>          Use port for https monitoring (the TLS certificate)
 
 Logging Options:
     -l, --log <file>                 File to redirect log output (SIGUSR1 reopens it)
@@ -297,6 +301,12 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
         if (!absl::SimpleAtoi(p.value, &options->http_port) || options->http_port < kRandomPort ||
             options->http_port > 65535) {
           return absl::InvalidArgumentError("invalid http port: " + p.value);
+        }
+        break;
+      case Flag::kHttpsPort:
+        if (!absl::SimpleAtoi(p.value, &options->https_port) || options->https_port < kRandomPort ||
+            options->https_port > 65535) {
+          return absl::InvalidArgumentError("invalid https port: " + p.value);
         }
         break;
       case Flag::kPortsFileDir:

@@ -68,6 +68,8 @@ struct ServerOptions {
   // free port. An empty host is `host`'s.
   std::string http_host;
   int http_port = 0;
+  // HTTPS monitoring (-ms), with the tls{} certificate; not with http_port.
+  int https_port = 0;
   // Where the gateway writes its ports file (common/ports_file.h); empty: no
   // file.
   std::string ports_file_dir;

@@ -146,6 +146,11 @@ TEST(OptionsTest, MonitoringPort) {
   ASSERT_TRUE(ParseServerArgs({"--http_port=-1"}, &o, &rest).ok());
   EXPECT_EQ(o.http_port, kRandomPort);
   EXPECT_FALSE(ParseServerArgs({"-m", "web"}, &o, &rest).ok());
+  ASSERT_TRUE(ParseServerArgs({"-ms", "8443"}, &o, &rest).ok());
+  EXPECT_EQ(o.https_port, 8443);
+  ASSERT_TRUE(ParseServerArgs({"--https_port=-1"}, &o, &rest).ok());
+  EXPECT_EQ(o.https_port, kRandomPort);
+  EXPECT_FALSE(ParseServerArgs({"-ms", "web"}, &o, &rest).ok());
 }
 
 TEST(OptionsTest, BooleanFlagsTakeGoStyleValues) {

@@ -25,8 +25,20 @@ std::string IndexPage() {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpMonitor>> HttpMonitor::Start(const std::string& host, int port,
-                                                                Monitor* monitor) {
-  auto server = std::make_unique<httplib::Server>();
+                                                                Monitor* monitor, const Tls* tls) {
+  std::unique_ptr<httplib::Server> server;
+  if (tls != nullptr) {
+    auto secure =
+        std::make_unique<httplib::SSLServer>(tls->cert_file.c_str(), tls->key_file.c_str());
+    if (!secure->is_valid()) {
+      return absl::InvalidArgumentError(absl::StrCat("cannot load the TLS certificate ",
+                                                     tls->cert_file, " and key ", tls->key_file,
+                                                     " for https monitoring"));
+    }
+    server = std::move(secure);
+  } else {
+    server = std::make_unique<httplib::Server>();
+  }
   server->new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
   for (const char* path : Monitor::kPaths) {
     server->Get(
@@ -56,7 +68,7 @@ absl::StatusOr<std::unique_ptr<HttpMonitor>> HttpMonitor::Start(const std::strin
     return absl::UnavailableError(
         absl::StrCat("cannot listen for monitoring on ", host, ":", port));
   }
-  monitor->SetHttpAddress(host, bound);
+  monitor->SetHttpAddress(host, bound, tls != nullptr);
   return std::unique_ptr<HttpMonitor>(new HttpMonitor(std::move(server), bound));
 }
 

@@ -1,7 +1,8 @@
 // Serves a Monitor (monitor.h) over HTTP, as nats-server's -m/--http_port
-// does: GET on /varz, /connz, /subsz, /jsz, /healthz (and "/", which lists
-// them), JSON answers. Uses cpp-httplib (Debian's libcpp-httplib-dev) with a
-// small thread pool of its own.
+// does, or over HTTPS (-ms/--https_port, with the client port's certificate):
+// GET on /varz, /connz, /subsz, /jsz, /healthz, ... (and "/", which lists
+// them), JSON answers. Uses cpp-httplib (Debian's libcpp-httplib-dev, built
+// with OpenSSL) with a small thread pool of its own.
 //
 //   JSE_ASSIGN_OR_RETURN(auto http, HttpMonitor::Start("127.0.0.1", 0, &monitor));
 //   http->port();   // the bound port
@@ -27,9 +28,17 @@ namespace jsengine::gateway::monitor {
 
 class HttpMonitor {
  public:
-  // Binds `host`:`port` (0: any free port) and starts serving.
+  // The certificate and key (PEM files) that make it HTTPS.
+  struct Tls {
+    std::string cert_file;
+    std::string key_file;
+  };
+
+  // Binds `host`:`port` (0: any free port) and starts serving: plain HTTP,
+  // or HTTPS when `tls` is given.
   static absl::StatusOr<std::unique_ptr<HttpMonitor>> Start(const std::string& host, int port,
-                                                            Monitor* monitor);
+                                                            Monitor* monitor,
+                                                            const Tls* tls = nullptr);
   // Stops serving and joins the server's threads.
   ~HttpMonitor();
 

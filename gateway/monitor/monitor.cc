@@ -110,9 +110,9 @@ Json SublistStats(uint64_t subscriptions) {
 Monitor::Monitor(core::Server* server, JetStreamView jetstream)
     : server_(server), jetstream_(std::move(jetstream)) {}
 
-void Monitor::SetHttpAddress(std::string host, int port) {
+void Monitor::SetHttpAddress(std::string host, int port, bool https) {
   http_host_ = std::move(host);
-  http_port_ = port;
+  (https ? https_port_ : http_port_) = port;
 }
 
 MonitorResponse Monitor::Handle(const std::string& path, const QueryParams& params) {
@@ -153,7 +153,7 @@ MonitorResponse Monitor::Varz(absl::Time now) {
   v["http_host"] = http_host_;
   v["http_port"] = http_port_;
   v["http_base_path"] = "";
-  v["https_port"] = 0;
+  v["https_port"] = https_port_;
   // A Go float64: whole seconds print without a fraction.
   const double auth_timeout = absl::ToDoubleSeconds(o.auth_timeout);
   if (auth_timeout == static_cast<int64_t>(auth_timeout)) {

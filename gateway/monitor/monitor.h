@@ -90,9 +90,9 @@ class Monitor {
   // The answer to GET `path` (one of the endpoints above); 404 otherwise.
   MonitorResponse Handle(const std::string& path, const QueryParams& params);
 
-  // Where monitoring is served, as /varz reports it. HttpMonitor sets it once
-  // bound, before serving; not concurrently with Handle.
-  void SetHttpAddress(std::string host, int port);
+  // Where monitoring is served (http_port or https_port), as /varz reports it. HttpMonitor sets it
+  // once bound, before serving; not concurrently with Handle.
+  void SetHttpAddress(std::string host, int port, bool https = false);
 
   // The paths Handle answers.
   static constexpr const char* kPaths[] = {"/varz",    "/connz",    "/subsz",  "/jsz",
@@ -110,6 +110,7 @@ class Monitor {
   core::Server* const server_;
   std::string http_host_;
   int http_port_ = 0;
+  int https_port_ = 0;
   const JetStreamView jetstream_;
   const absl::Time config_load_time_ = absl::Now();
 

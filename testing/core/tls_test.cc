@@ -19,6 +19,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "nats/nats.h"
 #include "testing/core/backends.h"
@@ -72,35 +73,66 @@ bool MakeCerts(Certs* c) {
          issue("ca", "client", "client.ext") && issue("other-ca", "stranger", "client.ext");
 }
 
+// A TLS client connection to 127.0.0.1:`port` that checks the server
+// against `ca`; reads give up after 5 s.
+class TlsClient {
+ public:
+  TlsClient(int port, const std::string& ca) : raw_(port) {
+    timeval timeout{5, 0};
+    setsockopt(raw_.fd(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_load_verify_locations(ctx_, ca.c_str(), nullptr);
+    SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
+    ssl_ = SSL_new(ctx_);
+    SSL_set_fd(ssl_, raw_.fd());
+    connected_ = SSL_connect(ssl_) == 1;
+  }
+  ~TlsClient() {
+    SSL_free(ssl_);
+    SSL_CTX_free(ctx_);
+  }
+
+  // False when the handshake failed.
+  bool connected() const { return connected_; }
+  bool Write(const std::string& data) { return SSL_write(ssl_, data.data(), data.size()) > 0; }
+  // Reads until `needle` arrives (empty: until the server closes).
+  void ReadUntil(const std::string& needle) {
+    char buf[4096];
+    while (needle.empty() || got_.find(needle) == std::string::npos) {
+      const int n = SSL_read(ssl_, buf, sizeof(buf));
+      if (n <= 0) return;
+      got_.append(buf, n);
+    }
+  }
+  const std::string& got() const { return got_; }
+
+ private:
+  RawClient raw_;
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+  bool connected_ = false;
+  std::string got_;
+};
+
 // What a client that starts TLS at once (nats-server 2.10's handshake_first)
 // reads: the first line, then the reply to CONNECT and PING. Empty when the
 // handshake fails.
 std::string TlsFirstExchange(int port, const std::string& ca) {
-  RawClient raw(port);
-  timeval timeout{5, 0};
-  setsockopt(raw.fd(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-  SSL_CTX_load_verify_locations(ctx, ca.c_str(), nullptr);
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-  SSL* ssl = SSL_new(ctx);
-  SSL_set_fd(ssl, raw.fd());
-  std::string got;
-  auto read_until = [&](const std::string& needle) {
-    char buf[4096];
-    while (got.find(needle) == std::string::npos) {
-      const int n = SSL_read(ssl, buf, sizeof(buf));
-      if (n <= 0) return;
-      got.append(buf, n);
-    }
-  };
-  if (SSL_connect(ssl) == 1) {
-    read_until("\r\n");
-    const std::string request = "CONNECT {\"verbose\":false}\r\nPING\r\n";
-    if (SSL_write(ssl, request.data(), request.size()) > 0) read_until("PONG\r\n");
-  }
-  SSL_free(ssl);
-  SSL_CTX_free(ctx);
-  return got;
+  TlsClient tls(port, ca);
+  if (!tls.connected()) return "";
+  tls.ReadUntil("\r\n");
+  if (tls.Write("CONNECT {\"verbose\":false}\r\nPING\r\n")) tls.ReadUntil("PONG\r\n");
+  return tls.got();
+}
+
+// The answer to an HTTPS GET of `path` on 127.0.0.1:`port`, the server
+// checked against `ca`, compacted (no blanks after ':'); empty when the
+// handshake fails.
+std::string HttpsGet(int port, const std::string& path, const std::string& ca) {
+  TlsClient tls(port, ca);
+  if (!tls.connected()) return "";
+  if (tls.Write("GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")) tls.ReadUntil("");
+  return std::regex_replace(tls.got(), std::regex("\": +"), "\":");
 }
 
 struct Conn {
@@ -128,8 +160,8 @@ class TlsTest : public ::testing::TestWithParam<Backend> {
     EXPECT_TRUE(absl::StartsWith(url, "tls://")) << url;
     port_ = std::stoi(url.substr(url.rfind(':') + 1));
     if (!ports->monitoring.empty()) {
-      const std::string& http = ports->monitoring.front();
-      http_port_ = std::stoi(http.substr(http.rfind(':') + 1));
+      monitoring_url_ = ports->monitoring.front();
+      http_port_ = std::stoi(monitoring_url_.substr(monitoring_url_.rfind(':') + 1));
     }
   }
 
@@ -207,6 +239,7 @@ class TlsTest : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<harness::Process> server_;
   int port_ = 0;
   int http_port_ = 0;
+  std::string monitoring_url_;
 };
 
 TEST_P(TlsTest, InfoIsPlaintextAndSaysTlsIsRequired) {
@@ -299,6 +332,30 @@ TEST_P(TlsTest, CheckConfigLoadsTheCertificates) {
   EXPECT_TRUE(RunQuietly(absl::StrCat(binary_, " -t -c ", dir, "/good.conf")));
   EXPECT_FALSE(RunQuietly(absl::StrCat(binary_, " -t -c ", dir, "/bad.conf")));
   EXPECT_FALSE(RunQuietly(absl::StrCat(binary_, " -t -c ", dir, "/mismatch.conf")));
+}
+
+TEST_P(TlsTest, HttpsMonitoringUsesTheServerCertificate) {
+  std::vector<std::string> args = TlsFlags();
+  args.insert(args.end(), {"-ms", "-1"});
+  StartServer(args);
+  EXPECT_TRUE(absl::StartsWith(monitoring_url_, "https://127.0.0.1:")) << monitoring_url_;
+  const std::string varz = HttpsGet(http_port_, "/varz", certs_.ca);
+  EXPECT_TRUE(absl::StartsWith(varz, "HTTP/1.")) << varz;
+  EXPECT_TRUE(absl::StrContains(varz.substr(0, varz.find('\n')), " 200 OK")) << varz;
+  // nats-server 2.9.10 reports the port asked for (-1 here), ours the bound one.
+  EXPECT_TRUE(absl::StrContains(varz, absl::StrCat("\"https_port\":", http_port_)) ||
+              absl::StrContains(varz, "\"https_port\":-1"))
+      << varz;
+  EXPECT_TRUE(absl::StrContains(varz, "\"http_port\":0")) << varz;
+  EXPECT_EQ(HttpsGet(http_port_, "/varz", certs_.client), "") << "a CA that did not sign it";
+  EXPECT_FALSE(absl::StrContains(Monitoring("/varz"), "200 OK")) << "plain HTTP is not served";
+}
+
+TEST_P(TlsTest, HttpsMonitoringNeedsACertificateAndNoHttpPort) {
+  // `timeout`: a server that started anyway is stopped, and fails the test.
+  EXPECT_FALSE(RunQuietly(absl::StrCat("timeout 20 ", binary_, " -a 127.0.0.1 -p -1 -ms -1")));
+  EXPECT_FALSE(RunQuietly(absl::StrCat("timeout 20 ", binary_, " -a 127.0.0.1 -p -1 -m -1 -ms -1 ",
+                                       absl::StrJoin(TlsFlags(), " "))));
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, TlsTest, BothServers(), BackendName);
