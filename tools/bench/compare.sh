@@ -23,6 +23,9 @@
 #   --skip-consume          leave out the consumer scenarios
 #   --only-consume          run only the consumer scenarios (and the disk
 #                           check)
+#   --skip-kv               leave out the KV, direct get, ordered consumer
+#                           and object store scenarios
+#   --only-kv               run only those (and the disk check)
 #   OURS_ARGS               extra flags for our server, e.g. "--sync=always"
 #   NATS_SERVER_BIN         reference binary (default: nats-server on PATH)
 #   BENCH_TIMEOUT_S         limit for one scenario run (default 600)
@@ -46,6 +49,8 @@ only_restart=0
 crash=0
 consume=1
 only_consume=0
+kv=1
+only_kv=0
 repeat=""
 ours_bin="${OURS_BIN:-}"
 restart_timeout_s="${RESTART_TIMEOUT_S:-300}"
@@ -64,7 +69,9 @@ while (($#)); do
     --crash) crash=1 ;;
     --skip-consume) consume=0 ;;
     --only-consume) only_consume=1 ;;
-    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    --skip-kv) kv=0 ;;
+    --only-kv) only_kv=1 ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -77,11 +84,13 @@ if [[ "$mode" == quick ]]; then
   n_pub=200000; n_pubsub=100000; n_reqrep=1000; n_js_async=10000
   n_js_sync=500; n_restart=20000; disk_mib=16; disk_fsyncs=200
   n_consume=20000; n_fanout=10000; n_pending=10000; n_idle=100
+  n_kv=1000; n_ordered=50000; n_obj=3
   repeat="${repeat:-1}"
 else
   n_pub=2000000; n_pubsub=1000000; n_reqrep=20000; n_js_async=500000
   n_js_sync=20000; n_restart=1000000; disk_mib=256; disk_fsyncs=2000
   n_consume=500000; n_fanout=200000; n_pending=100000; n_idle=1000
+  n_kv=20000; n_ordered=1000000; n_obj=20
   repeat="${repeat:-3}"
 fi
 n_restart="${RESTART_MSGS:-$n_restart}"
@@ -91,6 +100,9 @@ n_restart="${RESTART_MSGS:-$n_restart}"
 ((only_consume && (!consume || only_restart))) &&
   { echo "compare.sh: --only-consume excludes --skip-consume and --only-restart" >&2; exit 2; }
 ((only_consume)) && restart=0
+((only_kv && (!kv || only_restart || only_consume))) &&
+  { echo "compare.sh: --only-kv excludes --skip-kv, --only-restart and --only-consume" >&2; exit 2; }
+((only_kv)) && restart=0 && consume=0
 
 bazel_cmd=(bazel)
 [[ -x ./bazelw ]] && bazel_cmd=(./bazelw)
@@ -232,17 +244,35 @@ start_side() {
   result["$side|ran|ok"]=1
 }
 
+# run_each_fresh ROUND SIDE DIR STREAM SUBJECT BIN ARGS... : each entry of
+# $scenarios ("NAME FLAGS...") against a fresh server of its own.
+run_each_fresh() {
+  local round="$1" side="$2" dir="$3" stream="$4" subject="$5" scenario words
+  shift 5
+  for scenario in "${scenarios[@]}"; do
+    read -r -a words <<<"$scenario"
+    if ! start_side "$dir" "$side" "$@"; then
+      result["$side|${words[0]}|failed"]=1
+      continue
+    fi
+    echo "== round $round, $side, ${words[0]}: ${server_args[*]}" >&2
+    bench "$side" "${words[0]}" --scenario="${words[0]}" --stream="$stream" \
+      --subject="$subject" "${words[@]:1}"
+    stop_server
+  done
+}
+
 # run_side ROUND SIDE BIN ARGS... : the suite against one fresh server; the
 # restart scenario only in round 1 (every round with --only-restart); then
-# each consumer scenario against a fresh server of its own.
+# each consumer and KV scenario against a fresh server of its own.
 run_side() {
   local round="$1" side="$2"; shift 2
   local dir="$work/$side-$round"
-  if ((!only_consume)); then
+  if ((!only_consume && !only_kv)); then
     start_side "$dir" "$side" "$@" || return 1
     echo "== round $round, $side: ${server_args[*]}" >&2
   fi
-  if ((!only_restart && !only_consume)); then
+  if ((!only_restart && !only_consume && !only_kv)); then
     bench "$side" pub --scenario=pub --msgs="$n_pub"
     bench "$side" pubsub --scenario=pubsub --msgs="$n_pubsub"
     bench "$side" pubsub-2x2 --scenario=pubsub --pubs=2 --subs=2 --msgs="$n_pubsub"
@@ -271,23 +301,23 @@ run_side() {
   fi
   stop_server
   if ((consume && !only_restart)); then
-    local scenario
-    for scenario in \
-        "js-consume-push --msgs=$n_consume" \
-        "js-consume-pull --msgs=$n_consume --batch=100" \
-        "js-consume-fanout --msgs=$n_fanout --consumers=4" \
-        "js-mem-pending --msgs=$n_pending" \
-        "js-mem-consumers --msgs=1000 --consumers=$n_idle"; do
-      read -r -a words <<<"$scenario"
-      if ! start_side "$dir" "$side" "$@"; then
-        result["$side|${words[0]}|failed"]=1
-        continue
-      fi
-      echo "== round $round, $side, ${words[0]}: ${server_args[*]}" >&2
-      bench "$side" "${words[0]}" --scenario="${words[0]}" --stream=CONSUME \
-        --subject=consume.bench "${words[@]:1}"
-      stop_server
-    done
+    scenarios=(
+      "js-consume-push --msgs=$n_consume"
+      "js-consume-pull --msgs=$n_consume --batch=100"
+      "js-consume-fanout --msgs=$n_fanout --consumers=4"
+      "js-mem-pending --msgs=$n_pending"
+      "js-mem-consumers --msgs=1000 --consumers=$n_idle")
+    run_each_fresh "$round" "$side" "$dir" CONSUME consume.bench "$@"
+  fi
+  if ((kv && !only_restart && !only_consume)); then
+    scenarios=(
+      "kv-put --msgs=$n_kv --keys=1000"
+      "kv-get --msgs=$n_kv --keys=1000"
+      "direct-get --msgs=$n_kv --keys=1000"
+      "ordered-consume --msgs=$n_ordered"
+      "obj-put --msgs=$n_obj --size=10485760"
+      "obj-get --msgs=$n_obj --size=10485760")
+    run_each_fresh "$round" "$side" "$dir" KVBENCH kvbench.msgs "$@"
   fi
   rm -rf "$dir/store"
 }
@@ -338,7 +368,7 @@ ratio_range() {
 }
 
 rows=()
-((only_restart || only_consume)) || rows+=(
+((only_restart || only_consume || only_kv)) || rows+=(
   "pub msgs_per_sec higher"
   "pub mib_per_sec higher"
   "pubsub pub_msgs_per_sec higher"
@@ -370,13 +400,26 @@ rows=()
   "js-mem-consumers bytes_per_consumer lower"
   "js-mem-consumers creates_per_sec higher"
 )
+kv_rows=(kv-put kv-get direct-get ordered-consume obj-put obj-get)
+((kv && !only_restart && !only_consume)) && rows+=(
+  "kv-put ops_per_sec higher"
+  "kv-put p50_us lower"
+  "kv-get ops_per_sec higher"
+  "kv-get p50_us lower"
+  "direct-get ops_per_sec higher"
+  "direct-get p50_us lower"
+  "ordered-consume msgs_per_sec higher"
+  "obj-put mb_per_sec higher"
+  "obj-get mb_per_sec higher"
+)
 # Peak resident memory of the server (all its processes) per scenario.
 peak_rows=()
-((!only_restart && !only_consume)) &&
+((!only_restart && !only_consume && !only_kv)) &&
   peak_rows+=(pub pubsub pubsub-2x2 reqrep js-pub-async js-pub-sync)
 ((restart)) && peak_rows+=(restart-fill)
 ((consume && !only_restart)) &&
   peak_rows+=(js-consume-push js-consume-pull js-consume-fanout js-mem-pending js-mem-consumers)
+((kv && !only_restart && !only_consume)) && peak_rows+=("${kv_rows[@]}")
 for row in "${peak_rows[@]}"; do rows+=("$row server_peak_rss_mib lower"); done
 
 echo
@@ -406,7 +449,7 @@ for row in "${rows[@]}"; do
   printf "$fmt" "$scenario" "$metric" "$better" "$ref" "$ours" "$(ratio "$ours" "$ref")" "$range"
 done
 echo
-if ((!only_consume)); then
+if ((!only_consume && !only_kv)); then
   echo "Counts: pub $n_pub, pubsub $n_pubsub (1x1 and 2x2), reqrep $n_reqrep," \
     "js-pub-async $n_js_async, js-pub-sync $n_js_sync, restart $n_restart; payload 128 B."
   echo "restart: fill a file stream, $( ((crash)) && echo SIGKILL || echo SIGTERM) the server (stop_ms), start it again and"
@@ -416,6 +459,14 @@ if ((consume && !only_restart)); then
   echo "Consumers (each on a fresh server, stream pre-filled): push $n_consume and pull" \
     "$n_consume (fetch 100) msgs, fan-out 4 x $n_fanout, each message acked;"
   echo "memory: $n_pending delivered unacked msgs on one consumer, $n_idle idle consumers."
+fi
+if ((kv && !only_restart && !only_consume)); then
+  echo "KV (each on a fresh server, one client, each call waits for its answer, file storage):"
+  echo "kv-put $n_kv kvStore_Put of 128 B over 1000 keys; kv-get $n_kv kvStore_Get of them"
+  echo "(direct get: nats.c's KV streams allow it); direct-get $n_kv js_DirectGetMsg by sequence"
+  echo "over 1000 stored msgs; ordered-consume $n_ordered stored 128 B msgs through an ordered"
+  echo "consumer; obj-put $n_obj objects of 10 MiB, obj-get one 10 MiB object $n_obj times (object"
+  echo "store protocol over JetStream calls, 128 KiB chunks, no digest; MB = 10^6 bytes)."
 fi
 echo "server_peak_rss_mib: VmHWM summed over the server's processes, reset when the"
 echo "scenario starts (consume scenarios: after the pre-fill)."

@@ -60,9 +60,8 @@ absl::Status NatsSession::OpenJetStream(int64_t max_pending, int64_t wait_ms,
   return absl::OkStatus();
 }
 
-absl::Status NatsSession::RecreateStream(const std::string& stream,
-                                         const std::string& subject,
-                                         bool memory) {
+absl::Status NatsSession::RecreateStream(const std::string& stream, const std::string& subject,
+                                         bool memory, bool allow_direct, bool allow_rollup) {
   jsErrCode code = static_cast<jsErrCode>(0);
   natsStatus s = js_DeleteStream(js_, stream.c_str(), nullptr, &code);
   if (s != NATS_OK && code != JSStreamNotFoundErr && s != NATS_NOT_FOUND) {
@@ -75,6 +74,8 @@ absl::Status NatsSession::RecreateStream(const std::string& stream,
   cfg.Subjects = subjects;
   cfg.SubjectsLen = 1;
   cfg.Storage = memory ? js_MemoryStorage : js_FileStorage;
+  cfg.AllowDirect = allow_direct;
+  cfg.AllowRollup = allow_rollup;
   jsStreamInfo* si = nullptr;
   code = static_cast<jsErrCode>(0);
   s = js_AddStream(&si, js_, &cfg, nullptr, &code);

@@ -45,9 +45,11 @@ class NatsSession {
   natsConnection* conn() const { return conn_; }
   jsCtx* js() const { return js_; }
 
-  // Deletes `stream` if present, then creates it on one subject.
-  absl::Status RecreateStream(const std::string& stream,
-                              const std::string& subject, bool memory);
+  // Deletes `stream` if present, then creates it on one subject;
+  // `allow_direct` lets $JS.API.DIRECT.GET read it; `allow_rollup` honours
+  // Nats-Rollup headers.
+  absl::Status RecreateStream(const std::string& stream, const std::string& subject, bool memory,
+                              bool allow_direct = false, bool allow_rollup = false);
   absl::StatusOr<uint64_t> StreamMessages(const std::string& stream);
   absl::Status DeleteStream(const std::string& stream);
 

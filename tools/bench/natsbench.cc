@@ -26,6 +26,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -39,7 +41,8 @@ ABSL_FLAG(std::string, url, "nats://127.0.0.1:4222", "NATS server URL");
 ABSL_FLAG(std::string, scenario, "pubsub",
           "pubsub | pub | reqrep | js-pub-async | js-pub-sync | js-fill | "
           "js-count | js-consume-push | js-consume-pull | js-consume-fanout | "
-          "js-mem-pending | js-mem-consumers");
+          "js-mem-pending | js-mem-consumers | kv-put | kv-get | direct-get | "
+          "ordered-consume | obj-put | obj-get");
 ABSL_FLAG(int64_t, msgs, 100000, "messages (or requests) in total");
 ABSL_FLAG(int, size, 128, "payload bytes");
 ABSL_FLAG(int, pubs, 1, "publisher connections (pubsub, pub)");
@@ -57,6 +60,7 @@ ABSL_FLAG(bool, keep_stream, false,
 ABSL_FLAG(int, consumers, -1,
           "js-consume-fanout: consumers reading the whole stream (default "
           "4); js-mem-consumers: idle consumers to create (default 1000)");
+ABSL_FLAG(int64_t, keys, 1000, "kv-put/kv-get: distinct keys; direct-get: stored messages read");
 ABSL_FLAG(int, batch, 100, "js-consume-pull: messages per fetch");
 ABSL_FLAG(int64_t, max_ack_pending, 0,
           "js-consume-*: the consumers' max_ack_pending (0: the server's "
@@ -89,6 +93,7 @@ struct Options {
   bool keep_stream;
   int consumers;
   int batch;
+  int64_t keys;
   int64_t max_ack_pending;
   bool prefilled;
   int settle_ms;
@@ -412,13 +417,19 @@ absl::StatusOr<double> PublishAsync(const Options& o, NatsSession& session, int6
   return secs;
 }
 
+// Connects `session` for js_PublishAsync with at most --max_in_flight
+// unacknowledged, counting failed publishes in `errors`.
+absl::Status ConnectForAsync(const Options& o, const std::string& name, NatsSession& session,
+                             std::atomic<int64_t>& errors) {
+  absl::Status st = session.Connect(o.url, "natsbench-" + name);
+  if (!st.ok()) return st;
+  return session.OpenJetStream(o.max_in_flight, kRequestTimeoutMs, OnAsyncPublishError, &errors);
+}
+
 int RunJsPublishAsync(const Options& o, const std::string& name, bool keep) {
   std::atomic<int64_t> errors{0};
   NatsSession session;
-  absl::Status st = session.Connect(o.url, "natsbench-" + name);
-  if (st.ok()) {
-    st = session.OpenJetStream(o.max_in_flight, kRequestTimeoutMs, OnAsyncPublishError, &errors);
-  }
+  absl::Status st = ConnectForAsync(o, name, session, errors);
   if (st.ok()) st = session.RecreateStream(o.stream, o.subject, o.memory);
   if (!st.ok()) return Fail(name, st);
 
@@ -866,6 +877,290 @@ int RunJsCount(const Options& o) {
   return Fail(name, last_error);
 }
 
+// --- Key-value store, direct get, ordered consumer ---------------------------
+//
+// One client, each operation waiting for its answer: what the KV API and
+// direct get cost per call. The bucket or stream is created fresh and deleted
+// at the end.
+
+// Deletes bucket --stream if present and creates it (history 1, file
+// storage unless --memory); the caller destroys *kv.
+absl::Status RecreateBucket(const Options& o, NatsSession& session, kvStore** kv) {
+  natsStatus s = js_DeleteKeyValue(session.js(), o.stream.c_str());
+  if (s != NATS_OK && s != NATS_NOT_FOUND) return NatsError(s, "js_DeleteKeyValue");
+  kvConfig cfg;
+  kvConfig_Init(&cfg);
+  cfg.Bucket = o.stream.c_str();
+  cfg.History = 1;
+  cfg.StorageType = o.memory ? js_MemoryStorage : js_FileStorage;
+  s = js_CreateKeyValue(kv, session.js(), &cfg);
+  if (s != NATS_OK) return NatsError(s, "js_CreateKeyValue");
+  return absl::OkStatus();
+}
+
+// Reports --msgs calls that took `secs`, over --keys keys or stored
+// messages (`over`).
+int ReportCalls(const Options& o, const std::string& name, double secs, LatencySamples& samples,
+                const char* over) {
+  ResultLine line(name);
+  line.Add("ops", o.msgs)
+      .Add("keys", o.keys)
+      .Add("size", int64_t{o.size})
+      .Add("storage", o.memory ? "memory" : "file")
+      .Add("ops_per_sec", PerSecond(o.msgs, secs));
+  AddLatencies(line, samples);
+  Report(o, line,
+         absl::StrFormat("%s, %d calls over %d %s of %d B: %.0f ops/s, %s", name, o.msgs, o.keys,
+                         over, o.size, PerSecond(o.msgs, secs), LatencyText(samples)));
+  return 0;
+}
+
+std::string KeyName(const Options& o, int64_t i) { return absl::StrFormat("key%d", i % o.keys); }
+
+// Puts every key once (kv-get), or --msgs values cycling over --keys keys
+// (kv-put), with kvStore_Put; or reads --msgs values with kvStore_Get.
+int RunKv(const Options& o, const std::string& name) {
+  NatsSession session;
+  absl::Status st = session.Connect(o.url, "natsbench-" + name);
+  if (st.ok()) st = session.OpenJetStream(1, kRequestTimeoutMs);
+  kvStore* kv = nullptr;
+  if (st.ok()) st = RecreateBucket(o, session, &kv);
+  if (!st.ok()) return Fail(name, st);
+  const std::string payload = Payload(o.size);
+  auto put = [&](int64_t i) {
+    uint64_t rev = 0;
+    return kvStore_Put(&rev, kv, KeyName(o, i).c_str(), payload.data(), o.size);
+  };
+  const bool get = name == "kv-get";
+  if (get) {
+    for (int64_t i = 0; i < o.keys; ++i) {
+      if (natsStatus s = put(i); s != NATS_OK) return Fail(name, NatsError(s, "kvStore_Put"));
+    }
+  }
+  int64_t i = 0;
+  LatencySamples samples;
+  absl::StatusOr<double> secs =
+      TimeEach(o.msgs, samples, get ? "kvStore_Get" : "kvStore_Put", [&]() -> natsStatus {
+        if (!get) return put(i++);
+        kvEntry* entry = nullptr;
+        natsStatus s = kvStore_Get(&entry, kv, KeyName(o, i++).c_str());
+        if (s == NATS_OK && kvEntry_ValueLen(entry) != o.size) s = NATS_ERR;
+        kvEntry_Destroy(entry);
+        return s;
+      });
+  kvStore_Destroy(kv);
+  if (!secs.ok()) return Fail(name, secs.status());
+  if (natsStatus s = js_DeleteKeyValue(session.js(), o.stream.c_str()); s != NATS_OK) {
+    return Fail(name, NatsError(s, "js_DeleteKeyValue"));
+  }
+  return ReportCalls(o, name, *secs, samples, "keys");
+}
+
+// Stores --keys messages in a stream that allows direct get, then reads
+// --msgs of them by sequence with js_DirectGetMsg ($JS.API.DIRECT.GET).
+int RunDirectGet(const Options& o) {
+  const std::string name = "direct-get";
+  std::atomic<int64_t> errors{0};
+  NatsSession session;
+  absl::Status st = ConnectForAsync(o, name, session, errors);
+  if (st.ok()) st = session.RecreateStream(o.stream, o.subject, o.memory, /*allow_direct=*/true);
+  if (!st.ok()) return Fail(name, st);
+  absl::StatusOr<double> fill = PublishAsync(o, session, o.keys, errors);
+  if (!fill.ok()) return Fail(name, fill.status());
+
+  int64_t i = 0;
+  LatencySamples samples;
+  absl::StatusOr<double> secs = TimeEach(o.msgs, samples, "js_DirectGetMsg", [&] {
+    jsDirectGetMsgOptions dgo;
+    jsDirectGetMsgOptions_Init(&dgo);
+    dgo.Sequence = static_cast<uint64_t>(1 + i++ % o.keys);
+    natsMsg* msg = nullptr;
+    natsStatus s = js_DirectGetMsg(&msg, session.js(), o.stream.c_str(), nullptr, &dgo);
+    if (s == NATS_OK && natsMsg_GetDataLength(msg) != o.size) s = NATS_ERR;
+    natsMsg_Destroy(msg);
+    return s;
+  });
+  if (!secs.ok()) return Fail(name, secs.status());
+  st = session.DeleteStream(o.stream);
+  if (!st.ok()) return Fail(name, st);
+  return ReportCalls(o, name, *secs, samples, "stored msgs");
+}
+
+// Options for an ordered consumer on `stream` (which must outlive them).
+jsSubOptions OrderedOptions(const std::string& stream) {
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = stream.c_str();
+  so.Ordered = true;
+  return so;
+}
+
+// Fills the stream with --msgs messages, then reads them all through an
+// ordered consumer (ephemeral push, ack none, flow control), as the KV
+// watchers and object store readers of the clients do.
+int RunOrderedConsume(const Options& o) {
+  const std::string name = "ordered-consume";
+  NatsSession session;
+  absl::Status st = FillAndConnect(o, name, session);
+  ResetServerPeak(o);
+  if (!st.ok()) return Fail(name, st);
+  std::vector<ConsumeTally> tally(1);
+  tally[0].ack = false;
+  jsSubOptions so = OrderedOptions(o.stream);
+  natsSubscription* sub = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  const absl::Time start = absl::Now();
+  natsStatus s = js_Subscribe(&sub, session.js(), o.subject.c_str(), OnConsumed, &tally[0], nullptr,
+                              &so, &code);
+  if (s == NATS_OK) s = natsSubscription_SetPendingLimits(sub, -1, -1);
+  if (s != NATS_OK) return Fail(name, NatsError(s, "js_Subscribe ordered"));
+  AwaitReceived(o, tally);
+  const int64_t received = tally[0].received.load();
+  const double secs = (tally[0].last_ns.load() - absl::ToUnixNanos(start)) / 1e9;
+  natsSubscription_Destroy(sub);
+  if (received != o.msgs) {
+    return Fail(name, absl::DataLossError(absl::StrFormat("received %d of %d", received, o.msgs)));
+  }
+  st = session.DeleteStream(o.stream);
+  if (!st.ok()) return Fail(name, st);
+
+  ResultLine line(name);
+  line.Add("msgs", o.msgs)
+      .Add("size", int64_t{o.size})
+      .Add("storage", o.memory ? "memory" : "file")
+      .Add("msgs_per_sec", PerSecond(o.msgs, secs))
+      .Add("mib_per_sec", MibPerSecond(o.msgs, o.size, secs));
+  Report(o, line,
+         absl::StrFormat("%s, %d stored msgs of %d B: %.0f msgs/s (%.1f MiB/s)", name, o.msgs,
+                         o.size, PerSecond(o.msgs, secs), MibPerSecond(o.msgs, o.size, secs)));
+  return 0;
+}
+
+// --- Object store --------------------------------------------------------------
+//
+// nats.c 3.4 has no object store API, so these scenarios speak its protocol
+// over plain JetStream calls, as nats.go's ObjectStore does: stream
+// OBJ_<bucket> on $O.<bucket>.>, an object's 128 KiB chunks published to
+// $O.<bucket>.C.<nuid>, then its meta (JSON) to $O.<bucket>.M.<base64 name>
+// with Nats-Rollup: sub; a get reads the meta by direct get (last by subject)
+// and the chunks through an ordered consumer. The SHA-256 digest, client CPU
+// alike for both servers, is left out. --size is the object's size.
+
+constexpr int kObjectChunk = 128 * 1024;
+
+struct ObjectNames {
+  std::string stream;
+  std::string chunks;
+  std::string meta;
+};
+
+ObjectNames ObjectSubjects(const Options& o, const std::string& object, const std::string& nuid) {
+  return {"OBJ_" + o.stream, absl::StrCat("$O.", o.stream, ".C.", nuid),
+          absl::StrCat("$O.", o.stream, ".M.", absl::WebSafeBase64Escape(object))};
+}
+
+// Publishes the object's chunks (async, then waits for every ack) and its
+// meta (sync).
+absl::Status PutObject(const Options& o, NatsSession& session, const std::string& object,
+                       const std::string& nuid, const std::string& data,
+                       const std::atomic<int64_t>& errors) {
+  const ObjectNames names = ObjectSubjects(o, object, nuid);
+  int64_t chunks = 0;
+  for (size_t at = 0; at < data.size(); at += kObjectChunk, ++chunks) {
+    const int len = static_cast<int>(std::min<size_t>(kObjectChunk, data.size() - at));
+    natsStatus s =
+        js_PublishAsync(session.js(), names.chunks.c_str(), data.data() + at, len, nullptr);
+    if (s != NATS_OK) return NatsError(s, "js_PublishAsync chunk");
+  }
+  jsPubOptions complete;
+  jsPubOptions_Init(&complete);
+  complete.MaxWait = o.RemainingMs();
+  natsStatus s = js_PublishAsyncComplete(session.js(), &complete);
+  if (s != NATS_OK) return NatsError(s, "js_PublishAsyncComplete");
+  if (errors.load() != 0) return absl::DataLossError("a chunk was not acknowledged");
+  const std::string meta = absl::StrFormat(
+      R"({"name":"%s","bucket":"%s","nuid":"%s","size":%d,"chunks":%d,"digest":""})", object,
+      o.stream, nuid, data.size(), chunks);
+  natsMsg* msg = nullptr;
+  s = natsMsg_Create(&msg, names.meta.c_str(), nullptr, meta.data(), static_cast<int>(meta.size()));
+  if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Rollup", "sub");
+  jsPubAck* ack = nullptr;
+  if (s == NATS_OK) s = js_PublishMsg(&ack, session.js(), msg, nullptr, nullptr);
+  jsPubAck_Destroy(ack);
+  natsMsg_Destroy(msg);
+  if (s != NATS_OK) return NatsError(s, "publish meta");
+  return absl::OkStatus();
+}
+
+// Reads the object's meta by direct get, then its chunks through an ordered
+// consumer; fails unless `size` bytes arrive.
+absl::Status GetObject(const Options& o, NatsSession& session, const std::string& object,
+                       const std::string& nuid, int64_t size) {
+  const ObjectNames names = ObjectSubjects(o, object, nuid);
+  jsDirectGetMsgOptions dgo;
+  jsDirectGetMsgOptions_Init(&dgo);
+  dgo.LastBySubject = names.meta.c_str();
+  natsMsg* meta = nullptr;
+  natsStatus s = js_DirectGetMsg(&meta, session.js(), names.stream.c_str(), nullptr, &dgo);
+  natsMsg_Destroy(meta);
+  if (s != NATS_OK) return NatsError(s, "direct get meta");
+  jsSubOptions so = OrderedOptions(names.stream);
+  natsSubscription* sub = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  s = js_SubscribeSync(&sub, session.js(), names.chunks.c_str(), nullptr, &so, &code);
+  if (s != NATS_OK) return NatsError(s, "ordered subscribe to chunks");
+  int64_t got = 0;
+  while (got < size && s == NATS_OK) {
+    natsMsg* msg = nullptr;
+    s = natsSubscription_NextMsg(&msg, sub, std::min<int64_t>(kRequestTimeoutMs, o.RemainingMs()));
+    if (s == NATS_OK) got += natsMsg_GetDataLength(msg);
+    natsMsg_Destroy(msg);
+  }
+  natsSubscription_Destroy(sub);
+  if (s != NATS_OK) return NatsError(s, absl::StrFormat("chunks (%d of %d bytes)", got, size));
+  if (got != size) return absl::DataLossError(absl::StrFormat("%d of %d bytes", got, size));
+  return absl::OkStatus();
+}
+
+// obj-put: --msgs objects of --size bytes under distinct names; obj-get:
+// one object, read --msgs times. Reports MB/s (10^6 bytes, as `nats bench`).
+int RunObject(const Options& o, const std::string& name) {
+  std::atomic<int64_t> errors{0};
+  NatsSession session;
+  absl::Status st = ConnectForAsync(o, name, session, errors);
+  const std::string stream = "OBJ_" + o.stream;
+  if (st.ok()) {
+    st = session.RecreateStream(stream, absl::StrCat("$O.", o.stream, ".>"), o.memory,
+                                /*allow_direct=*/true, /*allow_rollup=*/true);
+  }
+  if (!st.ok()) return Fail(name, st);
+  const std::string data = Payload(o.size);
+  auto nuid = [](int64_t i) { return absl::StrFormat("BENCHNUID%013d", i); };
+  const bool get = name == "obj-get";
+  if (get) st = PutObject(o, session, "object", nuid(0), data, errors);
+  if (!st.ok()) return Fail(name, st);
+  const absl::Time start = absl::Now();
+  for (int64_t i = 0; i < o.msgs && st.ok(); ++i) {
+    st = get ? GetObject(o, session, "object", nuid(0), o.size)
+             : PutObject(o, session, absl::StrFormat("object%d", i), nuid(i), data, errors);
+  }
+  const double secs = absl::ToDoubleSeconds(absl::Now() - start);
+  if (st.ok()) st = session.DeleteStream(stream);
+  if (!st.ok()) return Fail(name, st);
+
+  const double mb_per_sec = static_cast<double>(o.msgs) * o.size / 1e6 / secs;
+  ResultLine line(name);
+  line.Add("objects", o.msgs)
+      .Add("size", int64_t{o.size})
+      .Add("storage", o.memory ? "memory" : "file")
+      .Add("objects_per_sec", PerSecond(o.msgs, secs))
+      .Add("mb_per_sec", mb_per_sec);
+  Report(o, line,
+         absl::StrFormat("%s, %d objects of %d B in %d B chunks: %.1f MB/s", name, o.msgs, o.size,
+                         kObjectChunk, mb_per_sec));
+  return 0;
+}
+
 // Ends the process if the run outlives --timeout_s, whatever it is blocked on.
 void StartWatchdog(absl::Duration limit) {
   std::thread([limit] {
@@ -891,6 +1186,7 @@ int Main() {
   o.wait_for_msgs = absl::GetFlag(FLAGS_wait_for_msgs);
   o.keep_stream = absl::GetFlag(FLAGS_keep_stream);
   o.batch = absl::GetFlag(FLAGS_batch);
+  o.keys = absl::GetFlag(FLAGS_keys);
   o.prefilled = absl::GetFlag(FLAGS_prefilled);
   o.max_ack_pending = absl::GetFlag(FLAGS_max_ack_pending);
   o.settle_ms = absl::GetFlag(FLAGS_settle_ms);
@@ -907,10 +1203,10 @@ int Main() {
   // Leave the watchdog a margin so in-band deadlines report first.
   o.deadline = absl::Now() + limit * 0.9;
   if (o.msgs <= 0 || o.size < 0 || o.pubs <= 0 || o.subs <= 0 || o.max_in_flight <= 0 ||
-      o.consumers <= 0 || o.batch <= 0 || o.settle_ms < 0) {
+      o.consumers <= 0 || o.batch <= 0 || o.keys <= 0 || o.settle_ms < 0) {
     std::fprintf(stderr,
                  "natsbench: --msgs, --pubs, --subs, --consumers, "
-                 "--batch and --max_in_flight must be positive, "
+                 "--batch, --keys and --max_in_flight must be positive, "
                  "--size and --settle_ms >= 0\n");
     return 2;
   }
@@ -928,6 +1224,12 @@ int Main() {
       {"js-consume-pull", [&] { return RunJsConsumePull(o); }},
       {"js-mem-pending", [&] { return RunJsMemPending(o); }},
       {"js-mem-consumers", [&] { return RunJsMemConsumers(o); }},
+      {"kv-put", [&] { return RunKv(o, "kv-put"); }},
+      {"kv-get", [&] { return RunKv(o, "kv-get"); }},
+      {"direct-get", [&] { return RunDirectGet(o); }},
+      {"ordered-consume", [&] { return RunOrderedConsume(o); }},
+      {"obj-put", [&] { return RunObject(o, "obj-put"); }},
+      {"obj-get", [&] { return RunObject(o, "obj-get"); }},
   };
   auto it = scenarios.find(scenario);
   if (it == scenarios.end()) {
