@@ -201,6 +201,25 @@ TEST_F(NatsbenchSmokeTest, ConsumersReadEveryMessageAndReportServerMemory) {
   EXPECT_EQ(fields.count("server_peak_rss_mib"), 0u) << "without --server_pid";
 }
 
+TEST_F(NatsbenchSmokeTest, KvDirectGetOrderedAndObjectScenarios) {
+  struct Case {
+    const char* name;
+    const char* flags;
+    const char* rate;
+  };
+  for (const Case& c : {Case{"kv-put", "--msgs=300 --keys=50", "ops_per_sec"},
+                        Case{"kv-get", "--msgs=300 --keys=50", "ops_per_sec"},
+                        Case{"direct-get", "--msgs=300 --keys=50", "ops_per_sec"},
+                        Case{"ordered-consume", "--msgs=3000", "msgs_per_sec"},
+                        Case{"obj-put", "--msgs=2 --size=1000000", "mb_per_sec"},
+                        Case{"obj-get", "--msgs=2 --size=1000000", "mb_per_sec"}}) {
+    CommandResult r = Bench(
+        absl::StrCat("--scenario=", c.name, " ", c.flags, " --stream=SMOKE_KV --subject=smoke.kv"));
+    ASSERT_EQ(r.exit_code, 0) << c.name << "\n" << r.output;
+    ExpectPositive(ResultFields(r.output, c.name), {c.rate}, r.output);
+  }
+}
+
 TEST_F(NatsbenchSmokeTest, MemoryPerPendingAckAndPerConsumer) {
   const std::string pid = absl::StrCat(" --server_pid=", server_->gateway()->pid());
   CommandResult pending =
