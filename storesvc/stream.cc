@@ -641,11 +641,13 @@ absl::Status Stream::DeleteMessage(const v1::DeleteMessageRequest& request) {
     return common::JsErrorF(common::JsErrorId::kStreamMsgDeleteFailed,
                             {{"err", "message delete not permitted"}});
   }
-  // nats-server's store errors for sequences that never held a message.
-  if (request.seq() == 0 || request.seq() > last_seq_) {
+  // nats-server's store errors for sequences that never held a message,
+  // and (its file store has no block for them) for those below the first.
+  if (request.seq() == 0 || request.seq() > last_seq_ ||
+      (config_.storage() == v1::STORAGE_FILE && request.seq() < store_->State().first_seq)) {
     return common::JsErrorF(
         common::JsErrorId::kStreamMsgDeleteFailed,
-        {{"err", request.seq() == 0 ? "no message found" : "stream store EOF"}});
+        {{"err", request.seq() > last_seq_ ? "stream store EOF" : "no message found"}});
   }
   absl::StatusOr<bool> removed =
       request.no_erase() ? store_->Remove(request.seq()) : store_->Erase(request.seq());

@@ -383,6 +383,10 @@ TEST_F(StreamTest, PurgeGetDelete) {
   EXPECT_EQ(stream_->Purge(v1::PurgeStreamRequest()).value(), 3u);
   EXPECT_EQ(State().messages(), 0u);
   EXPECT_EQ(State().first_seq(), 7u);
+  del.set_seq(3);  // Below the first: nats-server's file store has no block for it.
+  absl::Status below = stream_->DeleteMessage(del);
+  EXPECT_EQ(ErrCode(below), 10057);
+  EXPECT_EQ(below.message(), "no message found");
   EXPECT_EQ(Pub("s.x").seq(), 7u);
 }
 
