@@ -131,7 +131,9 @@ TEST_F(ConsumerSourceTest, InOrderReadsAskForTheNextWindowBeforeTheyReachIt) {
   for (uint64_t seq = 1; seq <= static_cast<uint64_t>(n) + 4; ++seq) {
     const std::pair<uint64_t, std::string> got = Next(seq, SubjectFilter());
     ASSERT_EQ(got.first, seq);
-    if (seq <= static_cast<uint64_t>(n)) EXPECT_EQ(got.second, absl::StrCat("m", seq));
+    if (seq <= static_cast<uint64_t>(n)) {
+      EXPECT_EQ(got.second, absl::StrCat("m", seq));
+    }
     if (seq == ConsumerSource::kReadAhead / 2 + 1) {
       // Half of the first window left: the second one is asked for.
       EXPECT_EQ(counting_->reads(), 2);

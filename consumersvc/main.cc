@@ -1,8 +1,8 @@
 // consumersvc: the consumer service as its own process, over the streams of
 // a storesvc.
 //
-//   bazel run //consumersvc -- --listen=127.0.0.1:4251 --store=127.0.0.1:4250 \
-//       --data_dir=/var/lib/jsengine --sync=always
+//   bazel run //consumersvc -- --listen=127.0.0.1:4251 --store=127.0.0.1:4250
+//       --data_dir=/var/lib/jsengine --sync=always   (one command line)
 #include "absl/strings/str_cat.h"
 #include "common/grpc/serve.h"
 #include "common/memory_releaser.h"

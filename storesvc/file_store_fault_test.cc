@@ -166,7 +166,9 @@ TEST_F(FileStoreFaultTest, CrashLosesNoSyncedMessage) {
       EXPECT_EQ(s.first_seq, 1u);
       for (uint64_t seq = 1; seq <= s.last_seq; ++seq) {
         auto m = store_->Load(seq);
-        if (seq <= 150) ASSERT_TRUE(m.ok()) << seq << ": " << m.status();
+        if (seq <= 150) {
+          ASSERT_TRUE(m.ok()) << seq << ": " << m.status();
+        }
         if (m.ok()) {
           EXPECT_EQ(m->data(), absl::StrCat("m", seq));
         }

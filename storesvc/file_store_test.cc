@@ -981,7 +981,9 @@ TEST(FileStoreTest, CrashImagesWithOldSavedStateRecoverExactly) {
     SCOPED_TRACE(absl::StrCat("step ", step));
     Fill(store.get(), 17);
     ASSERT_TRUE(store->Remove(store->State().last_seq - 5).value());
-    if (step % 4 == 3) ASSERT_TRUE(store->Purge("subj.1", 0, 2).ok());
+    if (step % 4 == 3) {
+      ASSERT_TRUE(store->Purge("subj.1", 0, 2).ok());
+    }
     ASSERT_TRUE(store->Flush().ok());
     Snapshot now = Observe(store.get());
     auto recovered = OpenCrashImage(dir, crash);
@@ -1145,10 +1147,14 @@ void ExpectSegmentLossReported(uint64_t segment_bytes, uint64_t n,
     SCOPED_TRACE(absl::StrCat("reopen ", reopen));
     auto store = FileStore::Open(FileStoreOptions{dir, segment_bytes});
     ASSERT_TRUE(store.ok()) << store.status();
-    if (reopen == 0 || victim > 0) EXPECT_EQ((*store)->Lost().msgs, lost);
+    if (reopen == 0 || victim > 0) {
+      EXPECT_EQ((*store)->Lost().msgs, lost);
+    }
     EXPECT_EQ((*store)->State().last_seq, n + reopen);
     if (reopen == 0) ExpectRecovered(store->get(), n, missing);
-    if (reopen == 1) EXPECT_EQ((*store)->Load(n + 1).value().data(), "after");
+    if (reopen == 1) {
+      EXPECT_EQ((*store)->Load(n + 1).value().data(), "after");
+    }
     ASSERT_EQ((*store)->Append("subj.new", "", "after", 5000).value(), n + reopen + 1);
   }
 }

@@ -218,7 +218,9 @@ class BatchingBidiStreamTest : public testing::Test {
   // With kHold served: a stream whose one batch the server has read.
   std::shared_ptr<SinkStream> OpenHeld() {
     auto stream = OpenWithOneWrite(1);
-    if (stream != nullptr) EXPECT_EQ(service_->AwaitBatches(1).size(), 1u);
+    if (stream != nullptr) {
+      EXPECT_EQ(service_->AwaitBatches(1).size(), 1u);
+    }
     return stream;
   }
 

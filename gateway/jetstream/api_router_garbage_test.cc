@@ -97,7 +97,9 @@ void ExpectApiError(const nlohmann::json& reply) {
   EXPECT_TRUE(error["code"].is_number_integer()) << reply;
   EXPECT_TRUE(error["description"].is_string()) << reply;
   EXPECT_LE(error.size(), error.contains("err_code") ? 3u : 2u) << reply;
-  if (error.contains("err_code")) EXPECT_TRUE(error["err_code"].is_number_integer()) << reply;
+  if (error.contains("err_code")) {
+    EXPECT_TRUE(error["err_code"].is_number_integer()) << reply;
+  }
 }
 
 TEST(JsApiRouterGarbageTest, NeverCrashesAndAlwaysRepliesWithValidJson) {
