@@ -521,6 +521,7 @@ absl::Status Stream::Sync() {
 v1::StreamInfo Stream::Info(bool deleted_details, const std::string& subjects_filter) const {
   v1::StreamInfo info;
   info.set_created_ns(created_ns_);
+  info.set_ts_ns(absl::GetCurrentTimeNanos());
   absl::MutexLock lock(&mu_);
   *info.mutable_config() = config_;
   if (closed_) return info;

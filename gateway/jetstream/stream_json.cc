@@ -451,6 +451,10 @@ void WriteStreamInfoFields(const v1::StreamInfo& info, common::GoJsonWriter* w) 
     for (const v1::StreamSourceInfo& source : info.sources()) WriteSourceInfo(source, w);
     w->EndArray();
   }
+  if (info.ts_ns() != 0) {
+    w->Key("ts");
+    w->Time(info.ts_ns());
+  }
 }
 
 void WriteStreamInfo(const v1::StreamInfo& info, common::GoJsonWriter* w) {
