@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "nats/nats.h"
+#include "testing/harness/jetstream_client.h"
 #include "testing/harness/topology.h"
 #include "testing/harness/topology_suite.h"
 
@@ -31,25 +32,15 @@ class JetStreamMirrorTest : public ::testing::TestWithParam<harness::Topology::K
   }
   void TearDown() override { Disconnect(); }
 
-  void Connect() {
-    ASSERT_EQ(natsConnection_ConnectTo(&nc_, engine_->nats_url().c_str()), NATS_OK)
-        << nats_GetLastError(nullptr);
-    jsOptions options;
-    jsOptions_Init(&options);
-    options.Wait = 10000;
-    ASSERT_EQ(natsConnection_JetStream(&js_, nc_, &options), NATS_OK);
-  }
-  void Disconnect() {
-    if (js_ != nullptr) jsCtx_Destroy(js_);
-    if (nc_ != nullptr) natsConnection_Destroy(nc_);
-    js_ = nullptr;
-    nc_ = nullptr;
-  }
+  void Connect() { ASSERT_TRUE(client_.Connect(engine_->nats_url()).ok()); }
+  void Disconnect() { client_.Close(); }
+  jsCtx* js() const { return client_.js(); }
+  natsConnection* nc() const { return client_.nc(); }
 
   void AddStream(jsStreamConfig* config) {
     jsStreamInfo* info = nullptr;
     jsErrCode err = static_cast<jsErrCode>(0);
-    ASSERT_EQ(js_AddStream(&info, js_, config, nullptr, &err), NATS_OK)
+    ASSERT_EQ(js_AddStream(&info, js(), config, nullptr, &err), NATS_OK)
         << nats_GetLastError(nullptr) << " err_code " << err;
     jsStreamInfo_Destroy(info);
   }
@@ -77,7 +68,7 @@ class JetStreamMirrorTest : public ::testing::TestWithParam<harness::Topology::K
   }
   void Publish(const std::string& subject, const std::string& data) {
     jsPubAck* ack = nullptr;
-    ASSERT_EQ(js_Publish(&ack, js_, subject.c_str(), data.data(), static_cast<int>(data.size()),
+    ASSERT_EQ(js_Publish(&ack, js(), subject.c_str(), data.data(), static_cast<int>(data.size()),
                          nullptr, nullptr),
               NATS_OK)
         << nats_GetLastError(nullptr);
@@ -86,17 +77,17 @@ class JetStreamMirrorTest : public ::testing::TestWithParam<harness::Topology::K
   void AsyncPublish(const std::string& subject, int n) {
     for (int i = 0; i < n; ++i) {
       std::string data = absl::StrCat(i);
-      ASSERT_EQ(js_PublishAsync(js_, subject.c_str(), data.data(), static_cast<int>(data.size()),
+      ASSERT_EQ(js_PublishAsync(js(), subject.c_str(), data.data(), static_cast<int>(data.size()),
                                 nullptr),
                 NATS_OK);
     }
     jsPubOptions opts;
     jsPubOptions_Init(&opts);
     opts.MaxWait = 30000;
-    ASSERT_EQ(js_PublishAsyncComplete(js_, &opts), NATS_OK) << nats_GetLastError(nullptr);
+    ASSERT_EQ(js_PublishAsyncComplete(js(), &opts), NATS_OK) << nats_GetLastError(nullptr);
   }
   void DeleteMsg(const char* stream, uint64_t seq) {
-    ASSERT_EQ(js_DeleteMsg(js_, stream, seq, nullptr, nullptr), NATS_OK);
+    ASSERT_EQ(js_DeleteMsg(js(), stream, seq, nullptr, nullptr), NATS_OK);
   }
   // The stream's state once `done` holds for it, or the last seen after 20s.
   jsStreamState WaitState(const char* stream, const std::function<bool(const jsStreamState&)>& done) {
@@ -104,7 +95,7 @@ class JetStreamMirrorTest : public ::testing::TestWithParam<harness::Topology::K
     absl::Time deadline = absl::Now() + absl::Seconds(20);
     do {
       jsStreamInfo* info = nullptr;
-      if (js_GetStreamInfo(&info, js_, stream, nullptr, nullptr) == NATS_OK) {
+      if (js_GetStreamInfo(&info, js(), stream, nullptr, nullptr) == NATS_OK) {
         state = info->State;
         state.Deleted = nullptr;
         state.DeletedLen = 0;
@@ -120,7 +111,7 @@ class JetStreamMirrorTest : public ::testing::TestWithParam<harness::Topology::K
   // subject of message `seq`, "" when it is not stored.
   std::string SubjectAt(const char* stream, uint64_t seq, std::string* source_header = nullptr) {
     natsMsg* msg = nullptr;
-    if (js_GetMsg(&msg, js_, stream, seq, nullptr, nullptr) != NATS_OK) return "";
+    if (js_GetMsg(&msg, js(), stream, seq, nullptr, nullptr) != NATS_OK) return "";
     std::string subject = natsMsg_GetSubject(msg);
     const char* value = nullptr;
     if (source_header != nullptr &&
@@ -132,8 +123,7 @@ class JetStreamMirrorTest : public ::testing::TestWithParam<harness::Topology::K
   }
 
   std::unique_ptr<harness::Topology> engine_;
-  natsConnection* nc_ = nullptr;
-  jsCtx* js_ = nullptr;
+  harness::JetStreamClient client_;
 };
 
 TEST_P(JetStreamMirrorTest, MirrorKeepsSequencesAndGapsOfOrigin) {
@@ -152,7 +142,7 @@ TEST_P(JetStreamMirrorTest, MirrorKeepsSequencesAndGapsOfOrigin) {
   s = WaitState("M", [](const jsStreamState& st) { return st.LastSeq == 11; });
   EXPECT_EQ(s.Msgs, 9u);
   jsStreamInfo* info = nullptr;
-  ASSERT_EQ(js_GetStreamInfo(&info, js_, "M", nullptr, nullptr), NATS_OK);
+  ASSERT_EQ(js_GetStreamInfo(&info, js(), "M", nullptr, nullptr), NATS_OK);
   ASSERT_NE(info->Mirror, nullptr);
   EXPECT_STREQ(info->Mirror->Name, "O");
   EXPECT_EQ(info->Mirror->Lag, 0u);
@@ -186,7 +176,7 @@ TEST_P(JetStreamMirrorTest, MirrorConfigErrorsAsNatsServer) {
   AddPlain("O", "o.>");
   natsMsg* reply = nullptr;
   const std::string with_subjects = R"({"name":"M","subjects":["m"],"mirror":{"name":"O"}})";
-  ASSERT_EQ(natsConnection_Request(&reply, nc_, "$JS.API.STREAM.CREATE.M", with_subjects.data(),
+  ASSERT_EQ(natsConnection_Request(&reply, nc(), "$JS.API.STREAM.CREATE.M", with_subjects.data(),
                                    static_cast<int>(with_subjects.size()), 5000),
             NATS_OK);
   EXPECT_TRUE(absl::StrContains(natsMsg_GetData(reply),
@@ -195,7 +185,7 @@ TEST_P(JetStreamMirrorTest, MirrorConfigErrorsAsNatsServer) {
   natsMsg_Destroy(reply);
   const std::string with_sources =
       R"({"name":"M","mirror":{"name":"O"},"sources":[{"name":"O"}]})";
-  ASSERT_EQ(natsConnection_Request(&reply, nc_, "$JS.API.STREAM.CREATE.M", with_sources.data(),
+  ASSERT_EQ(natsConnection_Request(&reply, nc(), "$JS.API.STREAM.CREATE.M", with_sources.data(),
                                    static_cast<int>(with_sources.size()), 5000),
             NATS_OK);
   EXPECT_TRUE(absl::StrContains(natsMsg_GetData(reply), R"("err_code":10031)"))
@@ -238,7 +228,7 @@ TEST_P(JetStreamMirrorTest, SourcesFromTwoStreamsWithFilters) {
   s = WaitState("S", [](const jsStreamState& st) { return st.Msgs >= 5; });
   EXPECT_EQ(s.Msgs, 5u);
   jsStreamInfo* info = nullptr;
-  ASSERT_EQ(js_GetStreamInfo(&info, js_, "S", nullptr, nullptr), NATS_OK);
+  ASSERT_EQ(js_GetStreamInfo(&info, js(), "S", nullptr, nullptr), NATS_OK);
   ASSERT_EQ(info->SourcesLen, 2);
   std::vector<std::string> names = {info->Sources[0]->Name, info->Sources[1]->Name};
   std::sort(names.begin(), names.end());  // nats-server lists them in map order.
@@ -292,7 +282,7 @@ TEST_P(JetStreamMirrorTest, RepublishWithAndWithoutHeadersOnly) {
     const std::string in = absl::StrCat(name, ".in.>");
     const std::string out = absl::StrCat(name, ".out.>");
     natsSubscription* sub = nullptr;
-    ASSERT_EQ(natsConnection_SubscribeSync(&sub, nc_, out.c_str()), NATS_OK);
+    ASSERT_EQ(natsConnection_SubscribeSync(&sub, nc(), out.c_str()), NATS_OK);
     jsRePublish republish;
     jsRePublish_Init(&republish);
     republish.Source = in.c_str();
