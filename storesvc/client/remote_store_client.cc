@@ -124,11 +124,13 @@ void RemoteStoreClient::RemoveMessages(v1::RemoveMessagesRequest request, Remove
   call->context.set_deadline(std::chrono::system_clock::now() + unary_deadline_);
   stub_->async()->RemoveMessages(&call->context, &call->request, &call->response,
                                  [call](grpc::Status status) {
-                                   std::unique_ptr<Call> owned(call);
+                                   RemoveCallback done = std::move(call->done);
+                                   v1::RemoveMessagesResponse response = std::move(call->response);
+                                   delete call;
                                    if (status.ok()) {
-                                     owned->done(std::move(owned->response));
+                                     done(std::move(response));
                                    } else {
-                                     owned->done(common::grpc::FromGrpcStatus(status));
+                                     done(common::grpc::FromGrpcStatus(status));
                                    }
                                  });
 }
