@@ -133,6 +133,8 @@ MonitorResponse Monitor::Handle(const std::string& path, const QueryParams& para
 
 MonitorResponse Monitor::Varz(absl::Time now) {
   const core::ServerOptions& o = server_->options();
+  // Limits as the last reload left them.
+  const core::LiveOptions& live = server_->live_options();
   const core::ServerStats stats = server_->Stats();
   Json v;
   v["server_id"] = server_->server_id();
@@ -147,23 +149,23 @@ MonitorResponse Monitor::Varz(absl::Time now) {
     v["tls_required"] = true;
     if (o.tls.verify) v["tls_verify"] = true;
   }
-  v["max_connections"] = o.max_connections;
-  v["ping_interval"] = absl::ToInt64Nanoseconds(o.ping_interval);
-  v["ping_max"] = o.ping_max;
+  v["max_connections"] = live.max_connections();
+  v["ping_interval"] = absl::ToInt64Nanoseconds(live.ping_interval());
+  v["ping_max"] = live.ping_max();
   v["http_host"] = http_host_;
   v["http_port"] = http_port_;
   v["http_base_path"] = "";
   v["https_port"] = https_port_;
   // A Go float64: whole seconds print without a fraction.
-  const double auth_timeout = absl::ToDoubleSeconds(o.auth_timeout);
+  const double auth_timeout = absl::ToDoubleSeconds(live.auth_timeout());
   if (auth_timeout == static_cast<int64_t>(auth_timeout)) {
     v["auth_timeout"] = static_cast<int64_t>(auth_timeout);
   } else {
     v["auth_timeout"] = auth_timeout;
   }
   v["max_control_line"] = o.max_control_line;
-  v["max_payload"] = o.max_payload;
-  v["max_pending"] = o.max_pending;
+  v["max_payload"] = live.max_payload();
+  v["max_pending"] = live.max_pending();
   for (const char* empty : {"cluster", "gateway", "leaf", "mqtt", "websocket"}) {
     v[empty] = Json::object();
   }

@@ -82,6 +82,24 @@ TEST_F(MonitorTest, ConnzListsConnectionsByCidWithPaging) {
   EXPECT_EQ(monitor_->Handle("/connz", {{"limit", "many"}}).status, 400);
 }
 
+TEST_F(MonitorTest, VarzShowsTheLimitsOfTheLastReload) {
+  core::ServerOptions next = server_->options();
+  next.max_payload = 4096;
+  next.max_connections = 7;
+  next.max_pending = 1 << 20;
+  next.ping_interval = absl::Seconds(9);
+  next.ping_max = 4;
+  next.auth_timeout = absl::Seconds(3);
+  ASSERT_TRUE(server_->Reload(next).ok());
+  Json varz = Get("/varz");
+  EXPECT_EQ(varz["max_payload"], 4096);
+  EXPECT_EQ(varz["max_connections"], 7);
+  EXPECT_EQ(varz["max_pending"], 1 << 20);
+  EXPECT_EQ(varz["ping_interval"], 9000000000LL);
+  EXPECT_EQ(varz["ping_max"], 4);
+  EXPECT_EQ(varz["auth_timeout"], 3);
+}
+
 TEST_F(MonitorTest, VarzCountsEveryConnectionEverOpened) {
   auto a = Connect("a");
   Connect("gone");
