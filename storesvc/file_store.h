@@ -184,6 +184,10 @@ class FileStore : public IndexedStore {
   void AppendSeq(file_format::RecordType type, uint64_t seq);
   // Writes pending_ to the active segment.
   absl::Status WritePending();
+  // Rewrites seq.mark (seq_mark.h) for the state now, with segments below
+  // `oldest_id` deleted. A failure is logged once: the mark only helps
+  // recovery report losses.
+  void WriteMark(uint32_t oldest_id);
   // Rewrites segments_[i] without its removed records.
   absl::Status CompactSegment(size_t i);
   // Deletes state.snap and the segment's index file (durably, by the
@@ -206,6 +210,8 @@ class FileStore : public IndexedStore {
   LostData lost_;
   uint32_t next_segment_id_ = 1;  // Above every missing segment's id.
   int dir_fd_ = -1;
+  int mark_fd_ = -1;                                // seq.mark.
+  bool mark_failed_ = false;                        // The last WriteMark() failed.
   std::vector<std::shared_ptr<Segment>> segments_;  // Oldest first; back() is active.
   std::string pending_;  // Encoded records not yet written to the active segment.
   uint64_t truncated_records_ = 0;
