@@ -183,7 +183,7 @@ FileStore::~FileStore() {
 }
 
 absl::StatusOr<std::unique_ptr<FileStore>> FileStore::Open(const FileStoreOptions& options) {
-  absl::Status made = common::CreateDirsDurably(options.dir);
+  absl::Status made = common::CreateDirsDurably(options.dir, options.io);
   if (!made.ok()) return StoreError(StoreErrc::kIo, made.message());
   std::unique_ptr<FileStore> store(new FileStore(options));
   store->dir_fd_ = store->io_->Open(options.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);

@@ -52,13 +52,15 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "common/file_io.h"
 #include "common/mutex.h"
-#include "storesvc/file_io.h"
 #include "storesvc/indexed_store.h"
 #include "storesvc/missing_segments.h"
 #include "storesvc/segment_index.h"
 
 namespace jsengine::storesvc {
+
+using common::FileIo;
 
 struct FileStoreOptions {
   std::string dir;  // Created if missing.
