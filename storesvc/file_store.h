@@ -13,7 +13,7 @@
 // Each sealed segment gets an index file (<id>.idx: its records without
 // payloads) and Close() writes one for the active segment plus state.snap
 // (stream state and per-subject counts); Checkpoint() writes state.snap
-// while running, at most every few seconds, so that a crash restart finds
+// while running, at most every checkpoint_interval_ns, so that a crash restart finds
 // one too. Open() with an intact state.snap whose segments are those on disk
 // (the last one may have grown since and newer ones may follow it, holding
 // only appends) answers State() and subject counts from it and from the
@@ -73,8 +73,9 @@ struct FileStoreOptions {
   // (Store turns it off for SyncPolicy::kInterval).
   bool sync_on_close = true;
   // The least time between two Checkpoint()s: a crash restart replays what
-  // was written since the last one.
-  int64_t checkpoint_interval_ns = 1'000'000'000;
+  // was written since the last one. Below the store's 250 ms housekeeping
+  // tick, so that every tick may write one (their cost is capped apart).
+  int64_t checkpoint_interval_ns = 200'000'000;
   // The file system; null: FileIo::Posix(). Must outlive the store.
   FileIo* io = nullptr;
 };
