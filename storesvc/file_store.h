@@ -27,7 +27,9 @@
 // says what was cut). Later segments are still read. Messages of missing
 // segment files, and those a damaged sealed segment lost, are logged at
 // ERROR and reported by Lost(); their sequences are never given out again
-// (missing_segments.h, docs/STORAGE_FORMAT.md "Lost messages").
+// (missing_segments.h, docs/STORAGE_FORMAT.md "Lost messages"). seq.mark
+// (seq_mark.h), rewritten after every write, lets recovery see a lost
+// oldest segment or a lost newest tail written after the last checkpoint.
 //
 // A failed write (ENOSPC, EIO, a short write) leaves the store as if the
 // appends and removals not yet written had never been made: the bytes
