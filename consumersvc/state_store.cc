@@ -79,7 +79,7 @@ absl::StatusOr<std::unique_ptr<ConsumerStateStore>> ConsumerStateStore::Open(
     ConsumerStateStoreOptions options) {
   if (options.data_dir.empty()) return absl::InvalidArgumentError("data_dir is required");
   JSE_RETURN_IF_ERROR(
-      common::CreateDirsDurably(absl::StrCat(options.data_dir, "/", kConsumersDir)));
+      common::CreateDirsDurably(absl::StrCat(options.data_dir, "/", kConsumersDir), options.io));
   std::unique_ptr<ConsumerStateStore> store(new ConsumerStateStore(std::move(options)));
   JSE_ASSIGN_OR_RETURN(store->lock_, common::FileLock::Acquire(absl::StrCat(
                                          store->options_.data_dir, "/", state_format::kLockFile)));
@@ -112,7 +112,7 @@ absl::Status ConsumerStateStore::Recover() {
         return absl::InternalError(
             absl::StrCat("remove ", entry.path().string(), ": ", ec.message()));
       }
-      JSE_RETURN_IF_ERROR(common::SyncPath(dir));
+      JSE_RETURN_IF_ERROR(common::SyncPath(dir, options_.io));
     } else if (name.find('.') == std::string::npos && entry.is_directory()) {
       streams.push_back(name);
     } else {
@@ -128,7 +128,7 @@ absl::Status ConsumerStateStore::Recover() {
         StreamJournal::Recover(
             stream, StreamDir(stream),
             absl::StrCat(options_.data_dir, "/", state_format::kQuarantineDir, "/", stream),
-            options_.write_now_bytes, &consumers));
+            options_.write_now_bytes, options_.io, &consumers));
     for (StreamJournal::Recovered& c : consumers) {
       LOG(INFO) << "consumer state: recovered consumer " << c.info.name() << " of stream " << stream
                 << " (delivered " << c.state.delivered.stream_seq << ", ack floor "
@@ -196,7 +196,7 @@ absl::StatusOr<std::unique_ptr<ConsumerStateWriter>> ConsumerStateStore::Create(
           info.stream_name(), StreamDir(info.stream_name()),
           absl::StrCat(options_.data_dir, "/", state_format::kQuarantineDir, "/",
                        info.stream_name()),
-          options_.write_now_bytes);
+          options_.write_now_bytes, options_.io);
     }
     journal = slot;
   }

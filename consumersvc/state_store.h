@@ -53,6 +53,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/file_io.h"
 #include "common/file_lock.h"
 #include "common/sync_spec.h"
 #include "consumersvc/consumer_state.h"
@@ -74,6 +75,9 @@ struct ConsumerStateStoreOptions {
   // A stream's journals are folded into new snapshots once they hold this
   // many bytes.
   uint64_t fold_bytes = 16 << 20;
+  // The file system (common/file_io.h); null: FileIo::Posix(). Must outlive
+  // the store.
+  common::FileIo* io = nullptr;
 };
 
 // Keeps one consumer's state: records its changes for the store to write.

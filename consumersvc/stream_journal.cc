@@ -47,33 +47,35 @@ bool ParseJournalName(absl::string_view name, uint64_t* generation) {
 
 // Reads the journal at `path` a piece at a time, so that folding does not
 // hold megabytes of journal in memory.
-absl::StatusOr<JournalRead> ReadJournalFile(const std::string& path,
+absl::StatusOr<JournalRead> ReadJournalFile(common::FileIo* io, const std::string& path,
                                             std::function<void(const JournalRecord&)> visit) {
   constexpr size_t kPiece = 256 << 10;
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = io->Open(path.c_str(), O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0) return Errno("open", path);
   JournalReader reader(std::move(visit));
   std::string piece(kPiece, '\0');
+  off_t offset = 0;
   for (;;) {
-    const ssize_t n = read(fd, piece.data(), piece.size());
+    const ssize_t n = io->Pread(fd, piece.data(), piece.size(), offset);
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
       const absl::Status status = Errno("read", path);
-      close(fd);
+      io->Close(fd);
       return status;
     }
+    offset += n;
     if (!reader.Feed(absl::string_view(piece.data(), static_cast<size_t>(n)))) break;
   }
-  close(fd);
+  io->Close(fd);
   return reader.Finish();
 }
 
 // A file read for recovery: NotFound and a decode error say the file is
 // damaged (DataLoss naming it); other read errors are I/O errors.
 template <typename T, typename Decode>
-absl::StatusOr<T> ReadAndDecode(const std::string& path, Decode decode) {
-  absl::StatusOr<std::string> file = common::ReadFile(path);
+absl::StatusOr<T> ReadAndDecode(common::FileIo* io, const std::string& path, Decode decode) {
+  absl::StatusOr<std::string> file = common::ReadFile(path, io);
   if (absl::IsNotFound(file.status()))
     return absl::DataLossError(absl::StrCat(path, " is missing"));
   if (!file.ok()) return file.status();
@@ -84,16 +86,16 @@ absl::StatusOr<T> ReadAndDecode(const std::string& path, Decode decode) {
   return decoded;
 }
 
-absl::Status TruncateDurably(const std::string& path, uint64_t size) {
-  const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+absl::Status TruncateDurably(common::FileIo* io, const std::string& path, uint64_t size) {
+  const int fd = io->Open(path.c_str(), O_WRONLY | O_CLOEXEC, 0);
   if (fd < 0) return Errno("open", path);
   absl::Status status;
-  if (ftruncate(fd, static_cast<off_t>(size)) != 0) {
+  if (io->Ftruncate(fd, static_cast<off_t>(size)) != 0) {
     status = Errno("truncate", path);
-  } else if (fdatasync(fd) != 0) {
+  } else if (io->Fdatasync(fd) != 0) {
     status = Errno("fdatasync", path);
   }
-  close(fd);
+  io->Close(fd);
   return status;
 }
 
@@ -106,11 +108,12 @@ void RemoveAllLogged(const std::string& path) {
 }  // namespace
 
 StreamJournal::StreamJournal(std::string stream, std::string dir, std::string quarantine_dir,
-                             size_t write_now_bytes)
+                             size_t write_now_bytes, common::FileIo* io)
     : stream_(std::move(stream)),
       dir_(std::move(dir)),
       quarantine_dir_(std::move(quarantine_dir)),
-      write_now_bytes_(write_now_bytes) {}
+      write_now_bytes_(write_now_bytes),
+      io_(io != nullptr ? io : common::FileIo::Posix()) {}
 
 StreamJournal::~StreamJournal() {
   absl::MutexLock lock(&io_mu_);
@@ -126,15 +129,15 @@ std::string StreamJournal::JournalPath(uint64_t generation) const {
 }
 
 void StreamJournal::CloseFileLocked() {
-  if (fd_ >= 0) close(fd_);
+  if (fd_ >= 0) io_->Close(fd_);
   fd_ = -1;
 }
 
 absl::StatusOr<std::shared_ptr<StreamJournal>> StreamJournal::Recover(
     std::string stream, std::string dir, std::string quarantine_dir, size_t write_now_bytes,
-    std::vector<Recovered>* consumers) {
+    common::FileIo* io, std::vector<Recovered>* consumers) {
   auto journal = std::make_shared<StreamJournal>(std::move(stream), std::move(dir),
-                                                 std::move(quarantine_dir), write_now_bytes);
+                                                 std::move(quarantine_dir), write_now_bytes, io);
   absl::MutexLock lock(&journal->io_mu_);
   JSE_RETURN_IF_ERROR(journal->RecoverLocked(consumers));
   return journal;
@@ -177,10 +180,10 @@ absl::Status StreamJournal::RecoverLocked(std::vector<Recovered>* out) {
       }
     }
     absl::StatusOr<v1::ConsumerInfo> info = ReadAndDecode<v1::ConsumerInfo>(
-        absl::StrCat(dir, "/", kMetaFile),
+        io_, absl::StrCat(dir, "/", kMetaFile),
         [&](absl::string_view file) { return DecodeConsumerMeta(file, stream_, name); });
     absl::StatusOr<StateSnapshot> snapshot =
-        ReadAndDecode<StateSnapshot>(absl::StrCat(dir, "/", kSnapshotFile),
+        ReadAndDecode<StateSnapshot>(io_, absl::StrCat(dir, "/", kSnapshotFile),
                                      [](absl::string_view file) { return DecodeSnapshot(file); });
     absl::Status bad = !info.ok() ? info.status() : snapshot.status();
     if (!bad.ok() && !absl::IsDataLoss(bad)) return bad;
@@ -205,7 +208,7 @@ absl::Status StreamJournal::RecoverLocked(std::vector<Recovered>* out) {
     const uint64_t generation = journal_file.first;
     const std::string& name = journal_file.second;
     const std::string path = absl::StrCat(dir_, "/", name);
-    JSE_ASSIGN_OR_RETURN(const std::string file, common::ReadFile(path));
+    JSE_ASSIGN_OR_RETURN(const std::string file, common::ReadFile(path, io_));
     bool needed = false;
     auto apply = [&](const JournalRecord& record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_) {
       auto it = found.find(record.consumer_id);
@@ -220,7 +223,7 @@ absl::Status StreamJournal::RecoverLocked(std::vector<Recovered>* out) {
       if (file.size() <= kJournalHeaderSize) {
         LOG(WARNING) << "consumer state: " << path << ": no journal header in " << file.size()
                      << " bytes (a crash while it was created); deleted";
-        if (unlink(path.c_str()) != 0) return Errno("unlink", path);
+        if (io_->Unlink(path.c_str()) != 0) return Errno("unlink", path);
         dir_changed = true;
         continue;
       }
@@ -232,7 +235,7 @@ absl::Status StreamJournal::RecoverLocked(std::vector<Recovered>* out) {
       continue;
     }
     if (!read.damage.ok()) {
-      JSE_RETURN_IF_ERROR(TruncateDurably(path, read.valid_size));
+      JSE_RETURN_IF_ERROR(TruncateDurably(io_, path, read.valid_size));
       LOG(WARNING) << "consumer state: " << path << ": " << read.damage.message()
                    << "; truncated to its last valid record, cutting "
                    << file.size() - read.valid_size << " bytes";
@@ -241,12 +244,12 @@ absl::Status StreamJournal::RecoverLocked(std::vector<Recovered>* out) {
       journals_[generation] = read.valid_size;
       journal_bytes_ += read.valid_size;
     } else {
-      if (unlink(path.c_str()) != 0) return Errno("unlink", path);
+      if (io_->Unlink(path.c_str()) != 0) return Errno("unlink", path);
       dir_changed = true;
     }
   }
   generation_ = max_generation + 1;
-  if (dir_changed) JSE_RETURN_IF_ERROR(common::SyncPath(dir_));
+  if (dir_changed) JSE_RETURN_IF_ERROR(common::SyncPath(dir_, io_));
   for (auto& [id, recovered] : found) out->push_back(std::move(recovered));
   return absl::OkStatus();
 }
@@ -303,7 +306,7 @@ absl::Status StreamJournal::Write(const Batch& batch) {
   const std::string path = JournalPath(generation_);
   std::string header;
   if (fd_ < 0) {
-    fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+    fd_ = io_->Open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd_ < 0) {
       failed_ = Errno("create", path);
       LOG(ERROR) << "consumer state: " << failed_;
@@ -313,8 +316,11 @@ absl::Status StreamJournal::Write(const Batch& batch) {
     journals_[generation_] = 0;
     dir_changed_ = true;
   }
-  absl::Status status = common::WriteFully(fd_, header, path);
-  if (status.ok()) status = common::WriteFully(fd_, batch.bytes, path);
+  const uint64_t offset = journals_[generation_];
+  absl::Status status = common::WriteFully(fd_, header, offset, path, io_);
+  if (status.ok()) {
+    status = common::WriteFully(fd_, batch.bytes, offset + header.size(), path, io_);
+  }
   if (!status.ok()) {
     failed_ = status;
     LOG(ERROR) << "consumer state: " << failed_;
@@ -334,11 +340,11 @@ absl::Status StreamJournal::Sync() {
     return absl::NotFoundError(absl::StrCat("the consumers of stream ", stream_, " were deleted"));
   }
   JSE_RETURN_IF_ERROR(failed_);
-  if (unsynced_ && fd_ >= 0 && fdatasync(fd_) != 0) {
+  if (unsynced_ && fd_ >= 0 && io_->Fdatasync(fd_) != 0) {
     failed_ = Errno("fdatasync", JournalPath(generation_));
   } else {
     unsynced_ = false;
-    if (dir_changed_) failed_ = common::SyncPath(dir_);
+    if (dir_changed_) failed_ = common::SyncPath(dir_, io_);
     dir_changed_ = !failed_.ok();
   }
   if (!failed_.ok()) LOG(ERROR) << "consumer state: " << failed_;
@@ -370,10 +376,10 @@ absl::Status StreamJournal::FoldLocked() {
   for (uint64_t id : unfolded_) {
     auto it = consumers_.find(id);
     if (it == consumers_.end()) continue;
-    JSE_ASSIGN_OR_RETURN(
-        StateSnapshot snapshot,
-        ReadAndDecode<StateSnapshot>(absl::StrCat(ConsumerDir(it->second.name), "/", kSnapshotFile),
-                                     [](absl::string_view file) { return DecodeSnapshot(file); }));
+    JSE_ASSIGN_OR_RETURN(StateSnapshot snapshot,
+                         ReadAndDecode<StateSnapshot>(
+                             io_, absl::StrCat(ConsumerDir(it->second.name), "/", kSnapshotFile),
+                             [](absl::string_view file) { return DecodeSnapshot(file); }));
     folding[id] = {it->second.name, it->second.ack_policy, snapshot.generation,
                    std::move(snapshot.state)};
   }
@@ -382,7 +388,7 @@ absl::Status StreamJournal::FoldLocked() {
     const uint64_t size = journal.second;
     const std::string path = JournalPath(generation);
     JSE_ASSIGN_OR_RETURN(const JournalRead read,
-                         ReadJournalFile(path, [&](const JournalRecord& record) {
+                         ReadJournalFile(io_, path, [&](const JournalRecord& record) {
                            auto it = folding.find(record.consumer_id);
                            if (it == folding.end() || generation <= it->second.generation) return;
                            ApplyRecord(record, it->second.ack_policy, &it->second.state);
@@ -396,12 +402,12 @@ absl::Status StreamJournal::FoldLocked() {
   for (const auto& [id, f] : folding) {
     JSE_RETURN_IF_ERROR(
         common::WriteFileAtomically(absl::StrCat(ConsumerDir(f.name), "/", kSnapshotFile),
-                                    EncodeSnapshot({id, generation_, f.state})));
+                                    EncodeSnapshot({id, generation_, f.state}), io_));
   }
   // Every snapshot that needs the journals is durable: they can go.
   CloseFileLocked();
   for (const auto& [generation, size] : journals_) {
-    if (unlink(JournalPath(generation).c_str()) != 0) {
+    if (io_->Unlink(JournalPath(generation).c_str()) != 0) {
       LOG(WARNING) << "consumer state: " << Errno("unlink", JournalPath(generation));
     }
   }
@@ -435,7 +441,7 @@ absl::StatusOr<uint64_t> StreamJournal::AddConsumer(const v1::ConsumerInfo& info
     return absl::AlreadyExistsError(
         absl::StrCat("consumer ", name, " of stream ", stream_, " exists"));
   }
-  JSE_RETURN_IF_ERROR(common::CreateDirsDurably(dir_));
+  JSE_RETURN_IF_ERROR(common::CreateDirsDurably(dir_, io_));
   const uint64_t id = NewConsumerIdLocked();
   // Built aside and renamed into place: a crash leaves the whole consumer or
   // a leftover that recovery removes.
@@ -447,17 +453,17 @@ absl::StatusOr<uint64_t> StreamJournal::AddConsumer(const v1::ConsumerInfo& info
   // The files are written in place: the directory's rename is what makes
   // the consumer appear, so it comes after their fsyncs and the directory's.
   absl::Status status =
-      common::WriteFileSynced(absl::StrCat(tmp, "/", kMetaFile), EncodeConsumerMeta(info));
+      common::WriteFileSynced(absl::StrCat(tmp, "/", kMetaFile), EncodeConsumerMeta(info), io_);
   if (status.ok()) {
     status = common::WriteFileSynced(absl::StrCat(tmp, "/", kSnapshotFile),
-                                     EncodeSnapshot({id, 0, initial}));
+                                     EncodeSnapshot({id, 0, initial}), io_);
   }
-  if (status.ok()) status = common::SyncPath(tmp);
-  if (status.ok() && rename(tmp.c_str(), ConsumerDir(name).c_str()) != 0) {
+  if (status.ok()) status = common::SyncPath(tmp, io_);
+  if (status.ok() && io_->Rename(tmp.c_str(), ConsumerDir(name).c_str()) != 0) {
     status = Errno("rename", tmp);
   }
   // .new need not be synced: recovery removes what a lost rename leaves.
-  if (status.ok()) status = common::SyncPath(dir_);
+  if (status.ok()) status = common::SyncPath(dir_, io_);
   if (!status.ok()) {
     RemoveAllLogged(tmp);
     return status;
@@ -474,7 +480,7 @@ absl::Status StreamJournal::UpdateConsumer(const v1::ConsumerInfo& info) {
         absl::StrCat("no consumer ", info.name(), " of stream ", stream_, " is stored"));
   }
   return common::WriteFileAtomically(absl::StrCat(ConsumerDir(info.name()), "/", kMetaFile),
-                                     EncodeConsumerMeta(info));
+                                     EncodeConsumerMeta(info), io_);
 }
 
 absl::Status StreamJournal::RemoveConsumer(const std::string& name) {
@@ -490,7 +496,7 @@ absl::Status StreamJournal::RemoveConsumer(const std::string& name) {
   std::error_code ec;
   fs::create_directories(common::ParentDir(trash), ec);
   if (ec) return absl::InternalError(absl::StrCat("mkdir ", trash, ": ", ec.message()));
-  JSE_RETURN_IF_ERROR(common::RenameDurably(ConsumerDir(name), trash));
+  JSE_RETURN_IF_ERROR(common::RenameDurably(ConsumerDir(name), trash, io_));
   RemoveAllLogged(trash);
   unfolded_.erase(it->second);
   consumers_.erase(it->second);
@@ -520,7 +526,7 @@ absl::Status StreamJournal::RemoveAll() {
   std::error_code ec;
   fs::create_directories(common::ParentDir(trash), ec);
   if (ec) return absl::InternalError(absl::StrCat("mkdir ", trash, ": ", ec.message()));
-  JSE_RETURN_IF_ERROR(common::RenameDurably(dir_, trash));
+  JSE_RETURN_IF_ERROR(common::RenameDurably(dir_, trash, io_));
   RemoveAllLogged(trash);
   return absl::OkStatus();
 }

@@ -16,6 +16,8 @@
 // current generation is above every snapshot's, and a journal is deleted
 // only once every snapshot that needs it is durable.
 //
+// Every file call goes through the FileIo given (common/file_io.h).
+//
 // An I/O error while writing, syncing or folding is sticky: every later
 // Write, Sync and fold fails with it, until the store is reopened (recovery
 // then reads what is on disk).
@@ -38,6 +40,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/file_io.h"
 #include "common/mutex.h"
 #include "consumersvc/consumer_state.h"
 #include "proto/consumer.pb.h"
@@ -73,7 +76,7 @@ class StreamJournal {
   // `quarantine_dir` is where Recover moves what it cannot read; Append asks
   // for an immediate write once `write_now_bytes` wait.
   StreamJournal(std::string stream, std::string dir, std::string quarantine_dir,
-                size_t write_now_bytes);
+                size_t write_now_bytes, common::FileIo* io);
   ~StreamJournal();
 
   StreamJournal(const StreamJournal&) = delete;
@@ -90,6 +93,7 @@ class StreamJournal {
   static absl::StatusOr<std::shared_ptr<StreamJournal>> Recover(std::string stream, std::string dir,
                                                                 std::string quarantine_dir,
                                                                 size_t write_now_bytes,
+                                                                common::FileIo* io,
                                                                 std::vector<Recovered>* consumers);
 
   const std::string& stream() const { return stream_; }
@@ -147,6 +151,7 @@ class StreamJournal {
   const std::string dir_;
   const std::string quarantine_dir_;
   const size_t write_now_bytes_;
+  common::FileIo* const io_;
 
   common::Mutex mu_;
   std::string buffer_ ABSL_GUARDED_BY(mu_);

@@ -57,6 +57,11 @@
 // its live messages, its purge-before records and the tombstones of messages
 // that may still be in older segments (docs/STORAGE_FORMAT.md).
 //
+// seq.mark (seq_mark.h), framed as common/framed_file.h with kSeqMarkMagic,
+// payload: oldest_id(4) first_seq(8) last_seq(8). Rewritten in place (not
+// fsynced) after each write of the segments and before old segments are
+// deleted.
+//
 // Recovery replays records in segment order. The first record that is torn
 // (short), fails its CRC or is malformed ends its segment: the file is
 // truncated there and the loss logged.
@@ -104,6 +109,11 @@ inline constexpr uint32_t kSegmentIndexVersion = 1;
 inline constexpr const char* kSavedStateFile = "state.snap";
 inline constexpr uint64_t kSavedStateMagic = 0x313054535344534aull;  // "JSDSST01"
 inline constexpr uint32_t kSavedStateVersion = 1;
+// The sequences last written (seq_mark.h), rewritten in place after every
+// write of the segments.
+inline constexpr const char* kSeqMarkFile = "seq.mark";
+inline constexpr uint64_t kSeqMarkMagic = 0x31304b4d5144534aull;  // "JSDQMK01"
+inline constexpr uint32_t kSeqMarkVersion = 1;
 // The whole-index file of earlier versions; Open() deletes it.
 inline constexpr const char* kLegacyIndexFile = "index.snap";
 inline constexpr size_t kTailCheckBytes = 64;

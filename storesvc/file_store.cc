@@ -23,6 +23,7 @@
 #include "storesvc/missing_segments.h"
 #include "storesvc/saved_state.h"
 #include "storesvc/segment_record.h"
+#include "storesvc/seq_mark.h"
 #include "storesvc/store_error.h"
 
 namespace jsengine::storesvc {
@@ -178,14 +179,18 @@ FileStore::~FileStore() {
     loader_.join();
   }
   if (dir_fd_ >= 0) io_->Close(dir_fd_);
+  if (mark_fd_ >= 0) io_->Close(mark_fd_);
 }
 
 absl::StatusOr<std::unique_ptr<FileStore>> FileStore::Open(const FileStoreOptions& options) {
-  absl::Status made = common::CreateDirsDurably(options.dir);
+  absl::Status made = common::CreateDirsDurably(options.dir, options.io);
   if (!made.ok()) return StoreError(StoreErrc::kIo, made.message());
   std::unique_ptr<FileStore> store(new FileStore(options));
   store->dir_fd_ = store->io_->Open(options.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
   if (store->dir_fd_ < 0) return IoError("open", options.dir);
+  const std::string mark = absl::StrCat(options.dir, "/", kSeqMarkFile);
+  store->mark_fd_ = store->io_->Open(mark.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (store->mark_fd_ < 0) return IoError("open", mark);
   JSE_RETURN_IF_ERROR(store->Recover());
   return store;
 }
@@ -239,6 +244,7 @@ absl::Status FileStore::Recover() {
       Replay(true, loaded_.get());
       load_done_ = true;
     });
+    WriteMark(segments_.front()->id);
     return absl::OkStatus();
   }
   ReplayResult result;
@@ -247,7 +253,23 @@ absl::Status FileStore::Recover() {
   // evidence of what was lost until a new segment's header records it.
   JSE_RETURN_IF_ERROR(ApplyReplay(&result));
   RemoveStaleSavedState();
+  // From here on, lost segments below the oldest one kept are forgotten:
+  // later compactions may drop the tombstones that told which of their
+  // messages were removed before the loss.
+  WriteMark(segments_.front()->id);
   return absl::OkStatus();
+}
+
+void FileStore::WriteMark(uint32_t oldest_id) {
+  const StoreState state = State();
+  const std::string mark = EncodeSeqMark(SeqMark{oldest_id, state.first_seq, state.last_seq});
+  if (PwriteFully(io_, mark_fd_, mark.data(), mark.size(), 0, kSeqMarkFile).ok()) {
+    mark_failed_ = false;
+  } else if (!mark_failed_) {
+    mark_failed_ = true;
+    LOG(WARNING) << options_.dir << ": writing " << kSeqMarkFile << ": " << std::strerror(errno)
+                 << "; a lost newest or oldest segment may go unreported";
+  }
 }
 
 void FileStore::RemoveStaleSavedState() {
@@ -288,6 +310,10 @@ bool FileStore::LoadSavedState() {
   for (auto& [subject, count] : saved.subjects) summary.subject_counts[std::move(subject)] = count;
   if (!SummarizeTail(n - 1, saved.segments.back().size, &summary)) {
     return reject("what was written after it needs the message index");
+  }
+  if (summary.state.last_seq < missing_.high_water) {
+    return reject(absl::StrCat("sequences up to ", missing_.high_water,
+                               " were given out, the segments end at ", summary.state.last_seq));
   }
   summary_ = std::move(summary);
   saved_state_current_ =
@@ -522,10 +548,18 @@ void FileStore::FindMissing(const std::vector<std::pair<uint32_t, std::string>>&
                             const std::vector<std::pair<uint32_t, std::string>>& index_files) {
   std::vector<uint32_t> present;
   for (const auto& [id, path] : files) present.push_back(id);
+  std::string mark_file;
+  std::optional<SeqMark> mark;
+  if (ReadFile(io_, absl::StrCat(options_.dir, "/", kSeqMarkFile), &mark_file)) {
+    mark = DecodeSeqMark(mark_file);
+    if (!mark.has_value() && !mark_file.empty()) {
+      LOG(WARNING) << options_.dir << "/" << kSeqMarkFile << ": damaged; not used";
+    }
+  }
   std::map<uint32_t, std::optional<SegmentIndex>> orphans;
   for (const auto& [id, path] : index_files) {
     if (std::binary_search(present.begin(), present.end(), id)) continue;
-    if (!present.empty() && id < present.front()) {
+    if (!present.empty() && id < present.front() && (!mark || id < mark->oldest_id)) {
       io_->Unlink(path.c_str());  // Left by the deletion of an old segment.
       continue;
     }
@@ -539,7 +573,8 @@ void FileStore::FindMissing(const std::vector<std::pair<uint32_t, std::string>>&
   SavedState saved;
   const bool have_saved = ReadFile(io_, absl::StrCat(options_.dir, "/", kSavedStateFile), &snap) &&
                           DecodeSavedState(snap, &saved);
-  missing_ = FindMissingSegments(present, have_saved ? &saved : nullptr, std::move(orphans));
+  missing_ = FindMissingSegments(present, have_saved ? &saved : nullptr, std::move(orphans),
+                                 mark ? &*mark : nullptr);
   next_segment_id_ = missing_.next_id;
   constexpr size_t kLogged = 10;
   for (size_t i = 0; i < missing_.segments.size() && i < kLogged; ++i) {
@@ -548,7 +583,9 @@ void FileStore::FindMissing(const std::vector<std::pair<uint32_t, std::string>>&
                << ": segment file missing"
                << (m.records   ? " (its index file lists its messages)"
                    : m.max_seq ? " (state.snap names it)"
-                               : " (between the segments found)")
+                   : !present.empty() && m.id > present.front()
+                       ? " (between the segments found)"
+                       : " (seq.mark names an older segment kept)")
                << "; its messages are reported lost and their sequences never reused";
   }
   if (missing_.segments.size() > kLogged) {
@@ -576,6 +613,8 @@ void FileStore::ReplayMissing(uint32_t id, const ApplyRecordFn& apply, ReplayRes
                              [](const MissingSegment& m, uint32_t v) { return m.id < v; });
   if (it != missing_.segments.end() && it->id == id) {
     const MissingSegment& m = *it;
+    // Sequences below min_seq were removed before the loss.
+    if (m.min_seq > out->index.last_seq() + 1) out->index.AdvanceLast(m.min_seq - 1);
     if (m.records.has_value()) {
       for (const SegmentIndex::Record& rec : m.records->records()) {
         if (rec.type == kMessage && rec.seq <= out->index.last_seq()) continue;
@@ -790,6 +829,7 @@ absl::Status FileStore::WritePending() {
   if (!written.ok()) return UndoFailedWrite(std::move(written));
   active->size += pending_.size();
   pending_.clear();
+  WriteMark(segments_.front()->id);
   common::MutexLock lock(&sync_mu_);
   if (!active->dirty) {
     active->dirty = true;
@@ -1010,16 +1050,20 @@ absl::Status FileStore::OnPurgedBefore(uint64_t seq) {
 }
 
 absl::Status FileStore::DropOldSegments() {
-  bool dropped = false;
-  while (segments_.size() > 1 && segments_.front()->max_seq < index_.first_seq()) {
-    Touch();
+  size_t drop = 0;
+  while (drop + 1 < segments_.size() && segments_[drop]->max_seq < index_.first_seq()) ++drop;
+  if (drop == 0) return absl::OkStatus();
+  // The removals that emptied them are durable, and seq.mark no longer
+  // names them, before they go: recovery must not take them as lost.
+  JSE_RETURN_IF_ERROR(WritePending());
+  JSE_RETURN_IF_ERROR(Sync());
+  WriteMark(segments_[drop]->id);
+  Touch();
+  for (; drop > 0; --drop) {
     if (io_->Unlink(segments_.front()->path.c_str()) != 0)
       return IoError("unlink", segments_.front()->path);
     io_->Unlink(IndexPath(segments_.front()->id).c_str());
     segments_.erase(segments_.begin());
-    dropped = true;
-  }
-  if (dropped) {
     common::MutexLock lock(&sync_mu_);
     dir_dirty_ = true;
   }

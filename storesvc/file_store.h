@@ -13,7 +13,7 @@
 // Each sealed segment gets an index file (<id>.idx: its records without
 // payloads) and Close() writes one for the active segment plus state.snap
 // (stream state and per-subject counts); Checkpoint() writes state.snap
-// while running, at most every few seconds, so that a crash restart finds
+// while running, at most every checkpoint_interval_ns, so that a crash restart finds
 // one too. Open() with an intact state.snap whose segments are those on disk
 // (the last one may have grown since and newer ones may follow it, holding
 // only appends) answers State() and subject counts from it and from the
@@ -27,7 +27,9 @@
 // says what was cut). Later segments are still read. Messages of missing
 // segment files, and those a damaged sealed segment lost, are logged at
 // ERROR and reported by Lost(); their sequences are never given out again
-// (missing_segments.h, docs/STORAGE_FORMAT.md "Lost messages").
+// (missing_segments.h, docs/STORAGE_FORMAT.md "Lost messages"). seq.mark
+// (seq_mark.h), rewritten after every write, lets recovery see a lost
+// oldest segment or a lost newest tail written after the last checkpoint.
 //
 // A failed write (ENOSPC, EIO, a short write) leaves the store as if the
 // appends and removals not yet written had never been made: the bytes
@@ -52,13 +54,15 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "common/file_io.h"
 #include "common/mutex.h"
-#include "storesvc/file_io.h"
 #include "storesvc/indexed_store.h"
 #include "storesvc/missing_segments.h"
 #include "storesvc/segment_index.h"
 
 namespace jsengine::storesvc {
+
+using common::FileIo;
 
 struct FileStoreOptions {
   std::string dir;  // Created if missing.
@@ -71,8 +75,9 @@ struct FileStoreOptions {
   // (Store turns it off for SyncPolicy::kInterval).
   bool sync_on_close = true;
   // The least time between two Checkpoint()s: a crash restart replays what
-  // was written since the last one.
-  int64_t checkpoint_interval_ns = 1'000'000'000;
+  // was written since the last one. Below the store's 250 ms housekeeping
+  // tick, so that every tick may write one (their cost is capped apart).
+  int64_t checkpoint_interval_ns = 200'000'000;
   // The file system; null: FileIo::Posix(). Must outlive the store.
   FileIo* io = nullptr;
 };
@@ -184,6 +189,10 @@ class FileStore : public IndexedStore {
   void AppendSeq(file_format::RecordType type, uint64_t seq);
   // Writes pending_ to the active segment.
   absl::Status WritePending();
+  // Rewrites seq.mark (seq_mark.h) for the state now, with segments below
+  // `oldest_id` deleted. A failure is logged once: the mark only helps
+  // recovery report losses.
+  void WriteMark(uint32_t oldest_id);
   // Rewrites segments_[i] without its removed records.
   absl::Status CompactSegment(size_t i);
   // Deletes state.snap and the segment's index file (durably, by the
@@ -206,6 +215,8 @@ class FileStore : public IndexedStore {
   LostData lost_;
   uint32_t next_segment_id_ = 1;  // Above every missing segment's id.
   int dir_fd_ = -1;
+  int mark_fd_ = -1;                                // seq.mark.
+  bool mark_failed_ = false;                        // The last WriteMark() failed.
   std::vector<std::shared_ptr<Segment>> segments_;  // Oldest first; back() is active.
   std::string pending_;  // Encoded records not yet written to the active segment.
   uint64_t truncated_records_ = 0;

@@ -1121,8 +1121,8 @@ std::vector<uint64_t> SeqsIn(const std::string& path) {
 // into the sorted segments, -1: the newest) and reopens. Expects exactly the
 // victim's messages not in `removed` reported lost, everything else intact,
 // and no sequence reused, then again after another restart (where only a
-// missing segment between others is still reported: nothing tells a lost
-// oldest segment from one deleted on purpose once a newer one exists).
+// missing segment between others is still reported: a lost oldest segment
+// is reported by the restart that finds it, which moves seq.mark past it).
 void ExpectSegmentLossReported(uint64_t segment_bytes, uint64_t n,
                                const std::set<uint64_t>& removed, bool crash, int victim) {
   const std::string dir = testing::util::MakeTempDir("fs_lost-");
@@ -1220,6 +1220,107 @@ TEST(FileStoreTest, MissingNewestSegmentAfterACrashIsReportedUpToTheLastCheckpoi
   EXPECT_EQ(recovered->State().last_seq, 300u);
   ExpectRecovered(recovered.get(), 300, std::set<uint64_t>(lost.begin(), lost.end()));
   EXPECT_EQ(recovered->Append("subj.new", "", "after", 5000).value(), 301u);
+}
+
+// seq.mark names the oldest segment kept: losing it is reported, whether or
+// not state.snap and the index files survived.
+TEST(FileStoreTest, MissingOldestSegmentIsReportedLost) {
+  ExpectSegmentLossReported(2048, 300, {}, /*crash=*/false, 0);
+}
+
+TEST(FileStoreTest, MissingOldestSegmentAfterACrashIsReportedLost) {
+  ExpectSegmentLossReported(2048, 300, {}, /*crash=*/true, 0);
+}
+
+TEST(FileStoreTest, MessagesRemovedBeforeAnOldestSegmentWasLostAreNotReportedLost) {
+  const std::set<uint64_t> removed = {1, 2, 5};
+  for (bool crash : {false, true}) {
+    SCOPED_TRACE(crash ? "after a crash" : "after a clean close");
+    ExpectSegmentLossReported(2048, 300, removed, crash, 0);
+  }
+}
+
+// Segments deleted because their messages were removed are not lost, even
+// when a crash leaves a state.snap written before they went.
+TEST(FileStoreTest, OldSegmentsDeletedOnPurposeAreNotReportedLostAfterACrash) {
+  const std::string dir = testing::util::MakeTempDir("fs_dropped-");
+  const std::string crash = testing::util::MakeTempDir("fs_dropped_copy-");
+  auto store = OpenStore(dir);
+  Fill(store.get(), 300);
+  store->Checkpoint();
+  const std::vector<std::string> before = Segments(dir);
+  ASSERT_GT(before.size(), 3u);
+  std::vector<uint64_t> gone = SeqsIn(before[0]);
+  const std::vector<uint64_t> second = SeqsIn(before[1]);
+  gone.insert(gone.end(), second.begin(), second.end());
+  for (uint64_t seq : gone) ASSERT_TRUE(store->Remove(seq).value());
+  ASSERT_EQ(Segments(dir).size(), before.size() - 2);
+  auto recovered = OpenCrashImage(dir, crash);
+  EXPECT_TRUE(recovered->Lost().msgs.empty());
+  EXPECT_EQ(recovered->State().first_seq, gone.back() + 1);
+  EXPECT_EQ(recovered->State().last_seq, 300u);
+}
+
+// seq.mark records the last sequence written: messages written after the
+// last checkpoint and lost with the newest segment's tail (cut at a record
+// boundary, so no torn record shows it) or with the whole newest segment
+// are reported lost, and their sequences not given out again.
+TEST(FileStoreTest, LostTailAfterTheLastCheckpointIsReportedAndItsSequencesNotReused) {
+  for (bool whole_segment : {false, true}) {
+    SCOPED_TRACE(whole_segment ? "newest segment deleted" : "newest segment cut");
+    const std::string dir = testing::util::MakeTempDir("fs_lost_tail-");
+    const std::string crash = testing::util::MakeTempDir("fs_lost_tail_copy-");
+    auto store = OpenStore(dir);
+    Fill(store.get(), 200);
+    store->Checkpoint();
+    const size_t segments_at_checkpoint = Segments(dir).size();
+    Fill(store.get(), whole_segment ? 60 : 10);
+    while (!whole_segment && ScanSegment(Segments(dir).back()).size() < 7) Fill(store.get(), 1);
+    if (whole_segment) ASSERT_GT(Segments(dir).size(), segments_at_checkpoint);
+    const uint64_t last = store->State().last_seq;
+    CopyDir(dir, crash);
+    const std::string newest = Segments(crash).back();
+    std::vector<uint64_t> lost;
+    if (whole_segment) {
+      lost = SeqsIn(newest);
+      ASSERT_TRUE(fs::remove(newest));
+    } else {
+      const std::vector<RecordPos> records = ScanSegment(newest);
+      ASSERT_GT(records.size(), 6u);
+      for (size_t i = records.size() - 5; i < records.size(); ++i) lost.push_back(records[i].seq);
+      fs::resize_file(newest, records[records.size() - 5].offset);
+    }
+    ASSERT_EQ(lost.back(), last);
+    auto recovered = OpenStore(crash);
+    EXPECT_EQ(recovered->Lost().msgs, lost);
+    EXPECT_EQ(recovered->State().last_seq, last);
+    ExpectRecovered(recovered.get(), last, std::set<uint64_t>(lost.begin(), lost.end()));
+    EXPECT_EQ(recovered->Append("subj.new", "", "after", 5000).value(), last + 1);
+    recovered.reset();
+    auto again = OpenStore(crash);
+    EXPECT_EQ(again->State().last_seq, last + 1);
+    EXPECT_EQ(again->Load(last + 1).value().data(), "after");
+  }
+}
+
+// Without seq.mark (an older version's store, or the mark lost too), a lost
+// newest tail written after the last checkpoint cannot be seen: recovery
+// ends at what the segments hold.
+TEST(FileStoreTest, LostTailWithoutTheMarkIsNotDetected) {
+  const std::string dir = testing::util::MakeTempDir("fs_lost_tail_nomark-");
+  const std::string crash = testing::util::MakeTempDir("fs_lost_tail_nomark_copy-");
+  auto store = OpenStore(dir);
+  Fill(store.get(), 200);
+  store->Checkpoint();
+  Fill(store.get(), 10);
+  CopyDir(dir, crash);
+  ASSERT_TRUE(fs::remove(crash + "/" + file_format::kSeqMarkFile));
+  const std::string newest = Segments(crash).back();
+  const std::vector<RecordPos> records = ScanSegment(newest);
+  fs::resize_file(newest, records[records.size() - 5].offset);
+  auto recovered = OpenStore(crash);
+  EXPECT_TRUE(recovered->Lost().msgs.empty());
+  EXPECT_EQ(recovered->State().last_seq, 205u);
 }
 
 TEST(FileStoreTest, MessagesRemovedBeforeTheLossAreNotReportedLost) {

@@ -77,5 +77,46 @@ TEST(MissingSegmentsTest, EverySegmentNamedIsMissingWhenNoneSurvives) {
   EXPECT_EQ(m.next_id, 8u);
 }
 
+TEST(MissingSegmentsTest, SegmentsFromTheMarksOldestOnAreMissing) {
+  SavedState saved = Saved({{1, 10}, {2, 20}, {3, 30}, {4, 40}}, 40);
+  saved.segments[1].base_seq = 11;
+  saved.state.first_seq = 5;
+  std::map<uint32_t, std::optional<SegmentIndex>> orphans;
+  orphans[1] = SegmentIndex();  // Deleted on purpose: below the mark's oldest.
+  const SeqMark mark{2, 14, 45};
+  MissingSegments m = FindMissingSegments({4}, &saved, std::move(orphans), &mark);
+  EXPECT_EQ(Ids(m), (std::vector<uint32_t>{2, 3}));
+  EXPECT_EQ(m.segments[0].max_seq, 20u);
+  EXPECT_EQ(m.segments[0].min_seq, 14u);
+  EXPECT_EQ(m.high_water, 45u);
+  EXPECT_EQ(m.next_id, 4u);
+}
+
+TEST(MissingSegmentsTest, TheMarksOldestIsMissingWithoutOtherEvidence) {
+  const SeqMark mark{3, 25, 60};
+  MissingSegments m = FindMissingSegments({5, 6}, nullptr, {}, &mark);
+  EXPECT_EQ(Ids(m), (std::vector<uint32_t>{3, 4}));
+  EXPECT_EQ(m.segments[0].min_seq, 25u);
+  EXPECT_EQ(m.high_water, 60u);
+}
+
+TEST(MissingSegmentsTest, NothingMissingWhenTheMarksOldestIsPresent) {
+  SavedState saved = Saved({{1, 10}, {2, 20}, {3, 30}}, 30);
+  const SeqMark mark{3, 25, 33};
+  MissingSegments m = FindMissingSegments({3}, &saved, {}, &mark);
+  EXPECT_TRUE(m.segments.empty());
+  EXPECT_EQ(m.high_water, 33u);
+}
+
+TEST(MissingSegmentsTest, WithNoSegmentLeftTheMarkNamesTheLoss) {
+  SavedState saved = Saved({{1, 10}}, 10);  // Stale: segment 1 was deleted on purpose.
+  const SeqMark mark{4, 31, 50};
+  MissingSegments m = FindMissingSegments({}, &saved, {}, &mark);
+  EXPECT_EQ(Ids(m), (std::vector<uint32_t>{4}));
+  EXPECT_EQ(m.segments[0].min_seq, 31u);
+  EXPECT_EQ(m.high_water, 50u);
+  EXPECT_EQ(m.next_id, 5u);
+}
+
 }  // namespace
 }  // namespace jsengine::storesvc

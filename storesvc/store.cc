@@ -120,10 +120,10 @@ Store::Store(StoreOptions options)
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   if (options.data_dir.empty()) return absl::InvalidArgumentError("data_dir is required");
-  JSE_RETURN_IF_ERROR(common::CreateDirsDurably(options.data_dir + "/streams"));
+  JSE_RETURN_IF_ERROR(common::CreateDirsDurably(options.data_dir + "/streams", options.io));
   std::unique_ptr<Store> store(new Store(std::move(options)));
   JSE_ASSIGN_OR_RETURN(store->lock_, common::FileLock::Acquire(store->options_.data_dir + "/LOCK"));
-  JSE_RETURN_IF_ERROR(common::SyncPath(store->options_.data_dir));
+  JSE_RETURN_IF_ERROR(common::SyncPath(store->options_.data_dir, store->options_.io));
   JSE_RETURN_IF_ERROR(store->RemoveTrash());
   JSE_RETURN_IF_ERROR(store->Recover());
   store->syncer_ = std::thread([s = store.get()] { s->SyncLoop(); });
@@ -228,7 +228,7 @@ absl::Status Store::WriteMeta(const Stream& stream) {
   std::filesystem::create_directories(dir, ec);
   if (ec) return Internal(absl::StrCat("mkdir ", dir, ": ", ec.message()));
   absl::Status st = WriteStreamMetaCopies(dir, meta);
-  if (st.ok()) st = common::SyncPath(options_.data_dir + "/streams");
+  if (st.ok()) st = common::SyncPath(options_.data_dir + "/streams", options_.io);
   return st.ok() ? st : Internal(st.message());
 }
 
@@ -351,8 +351,8 @@ absl::Status Store::DeleteStream(const v1::DeleteStreamRequest& request) {
   const std::string trash = TrashDir(request.name());
   std::error_code ec;
   std::filesystem::remove_all(trash, ec);
-  st = common::CreateDirsDurably(common::ParentDir(trash));
-  if (st.ok()) st = common::RenameDurably(StreamDir(request.name()), trash);
+  st = common::CreateDirsDurably(common::ParentDir(trash), options_.io);
+  if (st.ok()) st = common::RenameDurably(StreamDir(request.name()), trash, options_.io);
   if (st.ok()) {
     std::filesystem::remove_all(trash, ec);
     if (ec) LOG(WARNING) << "removing " << trash << ": " << ec.message();

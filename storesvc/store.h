@@ -47,12 +47,12 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/file_io.h"
 #include "common/file_lock.h"
 #include "common/sync_spec.h"
 #include "common/thread_pool.h"
 #include "proto/store.pb.h"
 #include "storesvc/client/store_client.h"
-#include "storesvc/file_io.h"
 #include "storesvc/read_cursor.h"
 #include "storesvc/stream.h"
 #include "storesvc/stream_follower.h"
@@ -76,7 +76,7 @@ struct StoreOptions {
   int reader_threads = 2;
   // The file system of file-storage streams' messages; null: the real one.
   // Must outlive the store.
-  FileIo* io = nullptr;
+  common::FileIo* io = nullptr;
 };
 
 class Store final : public client::StoreClient {

@@ -127,7 +127,7 @@ void ExpectSigkillLosesNoAcknowledgedMessage(SyncPolicy sync) {
   std::vector<Ack> all;
   for (int round = 0; round < 5; ++round) {
     // The later rounds run long enough for checkpoints (FileStore::
-    // Checkpoint, about once a second) to precede the kill.
+    // Checkpoint, about every 250 ms) to precede the kill.
     std::vector<Ack> acks =
         RunAndKill(dir, sync, 3000, static_cast<uint64_t>(round) << 50,
                    round < 3 ? absl::ZeroDuration() : absl::Milliseconds(1500 + 400 * round));

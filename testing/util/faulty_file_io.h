@@ -1,4 +1,4 @@
-// FaultyFileIo: a storesvc::FileIo for tests that fails chosen calls and
+// FaultyFileIo: a common::FileIo for tests that fails chosen calls and
 // simulates a crash that loses unsynced writes, as LevelDB's
 // FaultInjectionTestEnv does; the calls themselves go to the real file
 // system.
@@ -36,11 +36,11 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "storesvc/file_io.h"
+#include "common/file_io.h"
 
 namespace jsengine::testing::util {
 
-class FaultyFileIo final : public storesvc::FileIo {
+class FaultyFileIo final : public common::FileIo {
  public:
   enum class Op { kOpen, kPread, kPwrite, kFdatasync, kFsync, kFtruncate, kRename, kUnlink };
 

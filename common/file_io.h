@@ -1,23 +1,24 @@
-// FileIo: the file-system calls FileStore makes, behind one interface, so
-// tests can fail chosen calls or lose unsynced writes
+// FileIo: the file-system calls the storage code makes (storesvc's
+// FileStore, consumersvc's consumer state, common/durable_file.h), behind
+// one interface, so tests can fail chosen calls or lose unsynced writes
 // (testing/util/faulty_file_io.h) without a real faulty disk.
 //
 // Each method has the contract of the POSIX call it is named after: it
 // returns what that call returns and sets errno on failure. Posix() is the
-// real thing and the default of FileStoreOptions::io.
+// real thing and the default wherever an io may be given.
 //
 //   FileIo* io = FileIo::Posix();
 //   int fd = io->Open(path.c_str(), O_RDWR | O_CREAT, 0644);
 //
 // Thread-safety: implementations are thread-safe.
-#ifndef JSENGINE_STORESVC_FILE_IO_H_
-#define JSENGINE_STORESVC_FILE_IO_H_
+#ifndef JSENGINE_COMMON_FILE_IO_H_
+#define JSENGINE_COMMON_FILE_IO_H_
 
 #include <sys/types.h>
 
 #include <cstddef>
 
-namespace jsengine::storesvc {
+namespace jsengine::common {
 
 class FileIo {
  public:
@@ -37,6 +38,6 @@ class FileIo {
   static FileIo* Posix();
 };
 
-}  // namespace jsengine::storesvc
+}  // namespace jsengine::common
 
-#endif  // JSENGINE_STORESVC_FILE_IO_H_
+#endif  // JSENGINE_COMMON_FILE_IO_H_

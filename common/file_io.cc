@@ -1,10 +1,10 @@
-#include "storesvc/file_io.h"
+#include "common/file_io.h"
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 
-namespace jsengine::storesvc {
+namespace jsengine::common {
 namespace {
 
 class PosixFileIo final : public FileIo {
@@ -29,4 +29,4 @@ FileIo* FileIo::Posix() {
   return io;
 }
 
-}  // namespace jsengine::storesvc
+}  // namespace jsengine::common
