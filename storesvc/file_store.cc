@@ -897,6 +897,22 @@ absl::StatusOr<absl::string_view> FileStore::ReadWindowAt(const std::shared_ptr<
   return absl::string_view(window_.bytes).substr(static_cast<size_t>(off - window_.offset));
 }
 
+absl::Status FileStore::ReadRecordAt(const Segment& seg, uint64_t off, size_t guess,
+                                     std::string* out) {
+  if (off >= seg.size) {
+    return StoreError(StoreErrc::kShortRead, absl::StrCat("short read of ", seg.path));
+  }
+  out->resize(static_cast<size_t>(std::min<uint64_t>(guess, seg.size - off)));
+  JSE_RETURN_IF_ERROR(PreadFully(io_, seg.fd, out->data(), out->size(), off, seg.path));
+  if (out->size() < kRecordHeaderSize) return absl::OkStatus();
+  const uint64_t need =
+      kRecordHeaderSize + std::min(Fixed32(out->data() + kLengthOffset), kMaxBodySize);
+  if (need <= out->size() || off + need > seg.size) return absl::OkStatus();
+  const size_t have = out->size();
+  out->resize(static_cast<size_t>(need));
+  return PreadFully(io_, seg.fd, out->data() + have, out->size() - have, off + have, seg.path);
+}
+
 absl::StatusOr<v1::StoredMessage> FileStore::ReadMessage(uint64_t seq, const IndexEntry& entry) {
   const std::shared_ptr<Segment> seg = SegmentById(LocSegment(entry.loc));
   if (seg == nullptr) {
@@ -909,6 +925,13 @@ absl::StatusOr<v1::StoredMessage> FileStore::ReadMessage(uint64_t seq, const Ind
   if (seg == segments_.back() && off >= seg->size) {
     rec = pending_.data() + (off - seg->size);
     avail = pending_.size() - (off - seg->size);
+  } else if (entry.size >= kReadWindow) {
+    // A large message: one read of the whole record, whose length the
+    // index's size bounds (MsgSizeOf counts all of a record's bytes but one),
+    // straight into the buffer that becomes the message's data.
+    JSE_RETURN_IF_ERROR(ReadRecordAt(*seg, off, entry.size + 1, &buf));
+    rec = buf.data();
+    avail = buf.size();
   } else {
     JSE_ASSIGN_OR_RETURN(absl::string_view head, ReadWindowAt(seg, off, kRecordHeaderSize));
     if (head.size() < kRecordHeaderSize) {
@@ -941,6 +964,15 @@ absl::StatusOr<v1::StoredMessage> FileStore::ReadMessage(uint64_t seq, const Ind
   m.set_seq(seq);
   m.set_time_ns(r.ts);
   m.set_headers(std::string(r.hdr));
+  if (!buf.empty() && !r.compressed) {
+    // The data moves down to the start of the record's own buffer.
+    const size_t at = static_cast<size_t>(r.data.data() - buf.data());
+    const size_t len = r.data.size();
+    buf.erase(0, at);
+    buf.resize(len);
+    m.mutable_data()->swap(buf);
+    return m;
+  }
   st = RecordData(r, m.mutable_data());
   if (!st.ok()) {
     LOG(ERROR) << seg->path << ": reading message " << seq << ": " << st;

@@ -198,6 +198,10 @@ class FileStore : public IndexedStore {
   // is refilled at `off` when it does not hold them.
   absl::StatusOr<absl::string_view> ReadWindowAt(const std::shared_ptr<Segment>& seg, uint64_t off,
                                                  size_t n);
+  // Reads the record at `off` of `seg`'s sealed bytes into `out`: `guess`
+  // bytes (or to the segment's end), more if the record's length says so.
+  // A short or bad record is left for ParseSegmentRecord to find.
+  absl::Status ReadRecordAt(const Segment& seg, uint64_t off, size_t guess, std::string* out);
 
   const FileStoreOptions options_;
   bool compress_data_ = false;  // SetCompressData().
