@@ -1,7 +1,8 @@
 // CRC-32C (Castagnoli), the checksum of every record the file store writes.
 //
 // With the SSE4.2 crc32 instruction where the CPU has it (checked once at
-// run time), else software slicing-by-8. Mask() turns a CRC into
+// run time; three streams at once over long inputs), else software
+// slicing-by-8. Mask() turns a CRC into
 // the value stored on disk so that a CRC of data containing CRCs stays strong
 // (the same trick as LevelDB's crc32c::Mask).
 //

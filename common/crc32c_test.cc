@@ -30,10 +30,12 @@ TEST(Crc32cTest, ExtendEqualsWhole) {
 
 TEST(Crc32cTest, SelectedImplementationMatchesPortable) {
   std::mt19937 rng(9);
-  std::string data(4096 + 13, '\0');
+  std::string data(3 * 8192 * 3 + 13, '\0');
   for (char& c : data) c = static_cast<char>(rng());
   for (size_t off : {0, 1, 3, 8}) {
-    for (size_t n : {0, 1, 7, 8, 9, 63, 64, 1000, 4096}) {
+    // Long ones cross the three-stream block sizes (3 x 256, 3 x 8192).
+    for (size_t n :
+         {0, 1, 7, 8, 9, 63, 64, 767, 768, 1000, 4096, 24575, 24576, 24576 + 771, 3 * 24576}) {
       const uint32_t init = static_cast<uint32_t>(rng());
       EXPECT_EQ(Extend(init, data.data() + off, n),
                 internal::ExtendPortable(init, data.data() + off, n))

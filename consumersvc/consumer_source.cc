@@ -153,6 +153,11 @@ void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
             if (erased_in_flight_.count(m.seq()) > 0) continue;
             ahead_.push_back(std::make_shared<const v1::StoredMessage>(std::move(m)));
           }
+          // A read in several batches (large messages): the consumer
+          // delivers these while the rest is read. The batch that completes
+          // the read waits for its end, which lets the consumer ask for the
+          // next window.
+          if (!batch.messages().empty() && progress->messages < kReadAhead) on_fetched_();
         });
         return true;
       },

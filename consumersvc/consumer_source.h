@@ -5,7 +5,7 @@
 // current one is left, so that a consumer reading in order does not wait;
 // redeliveries come from the cache, the read-ahead or one Read by sequence
 // list. Loads answer kFetching while what they need is being read, and
-// `on_fetched` runs whenever a read lands.
+// `on_fetched` runs whenever a read, or a batch of the read-ahead, lands.
 //
 // The pending count (matching messages from a sequence on) is taken from
 // the store once (Recount) and then kept up from the feed's appends and the

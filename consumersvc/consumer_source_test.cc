@@ -80,7 +80,10 @@ class ConsumerSourceTest : public ::testing::Test {
 
   // A feed tailing the stream after `last_seq` (its cache: what comes
   // after, 4 messages at most), and a source over it for `filter`.
-  void StartSource(uint64_t last_seq, SubjectFilter filter) {
+  // `on_fetched` (on the strand) replaces counting fetched_.
+  void StartSource(uint64_t last_seq, SubjectFilter filter,
+                   std::function<void()> on_fetched = nullptr) {
+    if (on_fetched == nullptr) on_fetched = [this] { fetched_.fetch_add(1); };
     Run([&] {
       StreamFeed::Limits limits;
       limits.messages = 4;
@@ -88,8 +91,7 @@ class ConsumerSourceTest : public ::testing::Test {
           "S", counting_.get(), strand_, limits, [](const std::vector<StreamFeed::Message>&) {},
           [](absl::Status) {});
       feed_->Start(last_seq, /*max_age_ns=*/0);
-      source_ = std::make_unique<ConsumerSource>(feed_, std::move(filter),
-                                                 [this] { fetched_.fetch_add(1); });
+      source_ = std::make_unique<ConsumerSource>(feed_, std::move(filter), std::move(on_fetched));
     });
   }
 
@@ -141,6 +143,40 @@ TEST_F(ConsumerSourceTest, InOrderReadsAskForTheNextWindowBeforeTheyReachIt) {
   }
   EXPECT_EQ(counting_->reads(), 4);
   EXPECT_EQ(Next(n + 5, SubjectFilter()).first, 0u);
+}
+
+// As a Consumer does: woken by a read landing, it takes all it can on the
+// strand at once. It must still ask for the next window half-way through.
+TEST_F(ConsumerSourceTest, AConsumerRunByTheReadAsksForTheNextWindowOnTheWay) {
+  const int n = 2 * ConsumerSource::kReadAhead + 10;
+  Publish(n);
+  // Shared with the callback, which may run once more after the end.
+  struct Progress {
+    uint64_t next = 1;
+    int reads_at_half = -1;
+    std::atomic<bool> ended{false};
+  };
+  auto progress = std::make_shared<Progress>();
+  auto drain = [this, progress] {
+    for (;;) {
+      MessageSource::Next got = source_->LoadNext(progress->next, SubjectFilter());
+      if (got.kind == MessageSource::Next::kEnd) progress->ended = true;
+      if (got.kind != MessageSource::Next::kMessage) return;
+      ASSERT_EQ(got.message->seq(), progress->next);
+      if (progress->next == ConsumerSource::kReadAhead / 2 + 1) {
+        progress->reads_at_half = counting_->reads();
+      }
+      ++progress->next;
+    }
+  };
+  StartSource(n, SubjectFilter(), drain);
+  Run(drain);
+  for (int i = 0; i < 30000 && !progress->ended; ++i) absl::SleepFor(absl::Milliseconds(1));
+  ASSERT_TRUE(progress->ended);
+  Run([&] {
+    EXPECT_EQ(progress->next, static_cast<uint64_t>(n) + 1);
+    EXPECT_EQ(progress->reads_at_half, 2);
+  });
 }
 
 TEST_F(ConsumerSourceTest, FilteredReadsSkipWhatDoesNotMatch) {

@@ -19,6 +19,11 @@
 namespace jsengine::consumersvc {
 namespace {
 
+// Deliveries leave in batches of about this many message bytes, so that the
+// first of a window of large messages reaches the client while the rest are
+// still being made.
+constexpr size_t kSendBatchBytes = 256 * 1024;
+
 constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 std::string RandomToken(size_t n) {
@@ -152,6 +157,8 @@ class StreamConsumers::Output final : public ConsumerOutput {
 
   void Deliver(std::string_view subject, std::string_view reply, const v1::StoredMessage& m,
                bool headers_only) override {
+    if (owner_->outgoing_bytes_ >= kSendBatchBytes) owner_->SendOutgoing();
+    owner_->outgoing_bytes_ += m.headers().size() + (headers_only ? 0 : m.data().size());
     v1::Delivery* d = owner_->outgoing_.add_deliveries();
     d->set_subject(std::string(subject));
     d->set_reply(std::string(reply));
@@ -720,7 +727,8 @@ void StreamConsumers::Announce(v1::DeliveryBatch* batch) const {
   }
 }
 
-void StreamConsumers::Finish(int64_t) {
+void StreamConsumers::SendOutgoing() {
+  outgoing_bytes_ = 0;
   if (outgoing_.deliveries_size() > 0 || outgoing_.watch_interest_size() > 0 ||
       outgoing_.unwatch_interest_size() > 0 || outgoing_.consumers_added_size() > 0 ||
       outgoing_.consumers_removed_size() > 0) {
@@ -728,6 +736,10 @@ void StreamConsumers::Finish(int64_t) {
     batch.Swap(&outgoing_);
     sink_->Send(std::move(batch));
   }
+}
+
+void StreamConsumers::Finish(int64_t) {
+  SendOutgoing();
   int64_t due = 0;
   for (const auto& [name, entry] : consumers_) {
     const int64_t d = entry.consumer->NextDueNs();

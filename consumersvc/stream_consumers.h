@@ -3,8 +3,9 @@
 //
 // Admin calls and data-plane events for the stream are posted to its strand
 // by the engine; each task ends by handing what the consumers sent (one
-// DeliveryBatch) to the sink, and by telling the sink when the stream next
-// needs a Tick. No thread per consumer or per stream.
+// DeliveryBatch, cut in pieces of about 256 KiB of messages) to the sink,
+// and by telling the sink when the stream next needs a Tick. No thread per
+// consumer or per stream.
 //
 // Retention (docs/CONSUMERS.md, "Retention"): for an interest stream the
 // store learns the consumers' filters (a publish none matches is not kept);
@@ -139,6 +140,8 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   // nats-server's consumer_action advisory: `event` CREATED or DELETED,
   // `action` create or delete.
   void SendActionAdvisory(const std::string& name, const char* event, const char* action);
+  // Hands what the consumers produced so far to the sink.
+  void SendOutgoing();
   // Retention: stream sequences [first, last] may have become removable.
   void OnAcknowledged(uint64_t first, uint64_t last);
   void ScheduleRemovals();
@@ -159,6 +162,7 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   std::shared_ptr<StreamFeed> feed_;
   std::map<std::string, Entry> consumers_;
   v1::DeliveryBatch outgoing_;
+  size_t outgoing_bytes_ = 0;  // Message bytes in outgoing_.
   int64_t scheduled_due_ns_ = 0;
   std::atomic<size_t> count_{0};
   // The stream's first sequence as last seen: below it, messages are gone.

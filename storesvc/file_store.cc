@@ -99,6 +99,8 @@ absl::Status IoError(absl::string_view what, absl::string_view path) {
 
 // What one read of a segment's sealed bytes fetches (FileStore::ReadWindow).
 constexpr size_t kReadWindow = 64 << 10;
+// The most FileStore::record_buf_ keeps between reads.
+constexpr size_t kKeptRecordBuffer = 1 << 20;
 
 absl::Status PreadFully(FileIo* io, int fd, char* buf, size_t n, uint64_t off,
                         absl::string_view path) {
@@ -937,18 +939,42 @@ absl::StatusOr<absl::string_view> FileStore::ReadWindowAt(const std::shared_ptr<
   return absl::string_view(window_.bytes).substr(static_cast<size_t>(off - window_.offset));
 }
 
+absl::StatusOr<absl::string_view> FileStore::ReadRecordAt(const Segment& seg, uint64_t off,
+                                                          size_t guess) {
+  if (off >= seg.size) {
+    return StoreError(StoreErrc::kShortRead, absl::StrCat("short read of ", seg.path));
+  }
+  size_t have = static_cast<size_t>(std::min<uint64_t>(guess, seg.size - off));
+  // The buffer only grows: a resize to a smaller size and back would fill
+  // it with zeros again.
+  if (record_buf_.size() < have) record_buf_.resize(have);
+  JSE_RETURN_IF_ERROR(PreadFully(io_, seg.fd, record_buf_.data(), have, off, seg.path));
+  if (have >= kRecordHeaderSize) {
+    const uint64_t need =
+        kRecordHeaderSize + std::min(Fixed32(record_buf_.data() + kLengthOffset), kMaxBodySize);
+    if (need > have && off + need <= seg.size) {
+      if (record_buf_.size() < need) record_buf_.resize(static_cast<size_t>(need));
+      JSE_RETURN_IF_ERROR(PreadFully(io_, seg.fd, record_buf_.data() + have,
+                                     static_cast<size_t>(need) - have, off + have, seg.path));
+      have = static_cast<size_t>(need);
+    }
+  }
+  return absl::string_view(record_buf_.data(), have);
+}
+
 absl::StatusOr<v1::StoredMessage> FileStore::ReadMessage(uint64_t seq, const IndexEntry& entry) {
   const std::shared_ptr<Segment> seg = SegmentById(LocSegment(entry.loc));
   if (seg == nullptr) {
     return StoreError(StoreErrc::kNotFound, absl::StrCat("segment of message ", seq, " is gone"));
   }
   uint64_t off = LocOffset(entry.loc);
-  std::string buf;
-  const char* rec = nullptr;
-  size_t avail = 0;
+  absl::string_view bytes;
   if (seg == segments_.back() && off >= seg->size) {
-    rec = pending_.data() + (off - seg->size);
-    avail = pending_.size() - (off - seg->size);
+    bytes = absl::string_view(pending_).substr(static_cast<size_t>(off - seg->size));
+  } else if (entry.size >= kReadWindow) {
+    // A large message: one read of the whole record, whose length the
+    // index's size bounds (MsgSizeOf counts all of a record's bytes but one).
+    JSE_ASSIGN_OR_RETURN(bytes, ReadRecordAt(*seg, off, entry.size + 1));
   } else {
     JSE_ASSIGN_OR_RETURN(absl::string_view head, ReadWindowAt(seg, off, kRecordHeaderSize));
     if (head.size() < kRecordHeaderSize) {
@@ -957,16 +983,14 @@ absl::StatusOr<v1::StoredMessage> FileStore::ReadMessage(uint64_t seq, const Ind
     const size_t size =
         kRecordHeaderSize + std::min(Fixed32(head.data() + kLengthOffset), kMaxBodySize);
     if (size <= kReadWindow) {
-      JSE_ASSIGN_OR_RETURN(absl::string_view whole, ReadWindowAt(seg, off, size));
-      rec = whole.data();
-      avail = std::min(whole.size(), size);
+      JSE_ASSIGN_OR_RETURN(bytes, ReadWindowAt(seg, off, size));
+      bytes = bytes.substr(0, size);
     } else {
-      buf.resize(size);
-      JSE_RETURN_IF_ERROR(PreadFully(io_, seg->fd, buf.data(), buf.size(), off, seg->path));
-      rec = buf.data();
-      avail = buf.size();
+      JSE_ASSIGN_OR_RETURN(bytes, ReadRecordAt(*seg, off, size));
     }
   }
+  const char* rec = bytes.data();
+  const size_t avail = bytes.size();
   SegmentRecord r;
   absl::Status st = ParseSegmentRecord(rec, avail, &r);
   if (st.ok() && (r.type != kMessage || r.seq != seq)) {
@@ -982,6 +1006,7 @@ absl::StatusOr<v1::StoredMessage> FileStore::ReadMessage(uint64_t seq, const Ind
   m.set_time_ns(r.ts);
   m.set_headers(std::string(r.hdr));
   st = RecordData(r, m.mutable_data());
+  if (record_buf_.size() > kKeptRecordBuffer) std::string().swap(record_buf_);
   if (!st.ok()) {
     LOG(ERROR) << seg->path << ": reading message " << seq << ": " << st;
     return st;

@@ -207,6 +207,11 @@ class FileStore : public IndexedStore {
   // is refilled at `off` when it does not hold them.
   absl::StatusOr<absl::string_view> ReadWindowAt(const std::shared_ptr<Segment>& seg, uint64_t off,
                                                  size_t n);
+  // Reads the record at `off` of `seg`'s sealed bytes into record_buf_:
+  // `guess` bytes (or to the segment's end), more if the record's length
+  // says so. A short or bad record is left for ParseSegmentRecord to find.
+  // The view lasts until the next read.
+  absl::StatusOr<absl::string_view> ReadRecordAt(const Segment& seg, uint64_t off, size_t guess);
 
   const FileStoreOptions options_;
   bool compress_data_ = false;  // SetCompressData().
@@ -251,6 +256,9 @@ class FileStore : public IndexedStore {
     std::string bytes;
   };
   ReadWindow window_;
+  // Records above the window's size are read here (ReadRecordAt); kept for
+  // the next one up to kKeptRecordBuffer bytes.
+  std::string record_buf_;
 
   common::Mutex sync_mu_;
   std::vector<std::shared_ptr<Segment>> dirty_ ABSL_GUARDED_BY(sync_mu_);

@@ -18,6 +18,12 @@ namespace {
 
 constexpr size_t kMaxHeaderSize = 64 * 1024 - 1;  // nats-server's math.MaxUint16.
 
+// A Read batch ends after the message that takes it to this many bytes, so
+// that a reader of large messages (object store chunks) gets its first ones
+// while the rest are still being read, and the stream's lock is held for a
+// bounded time.
+constexpr size_t kReadBatchBytes = 512 * 1024;
+
 // How long a stream whose fsync failed takes no writes before Housekeep()
 // reloads it: acks waiting for that fsync are failed first.
 constexpr absl::Duration kRecoverAfter = absl::Seconds(1);
@@ -670,14 +676,17 @@ absl::StatusOr<std::vector<v1::StoredMessage>> Stream::Read(uint64_t* next,
   absl::MutexLock lock(&mu_);
   *last_seq = last_seq_;
   if (closed_) return common::JsError(common::JsErrorId::kStreamNotFound);
-  while (out.size() < max) {
+  size_t bytes = 0;
+  while (out.size() < max && bytes < kReadBatchBytes) {
     uint64_t seq = store_->NextSeq(filters, *next);
     if (seq == 0) {
       *next = std::max(*next, last_seq_ + 1);
       break;
     }
     *next = seq + 1;
+    const size_t before = out.size();
     LoadForRead(seq, SubjectFilters(), &out);
+    if (out.size() > before) bytes += out.back().data().size() + out.back().headers().size();
   }
   return out;
 }

@@ -113,9 +113,10 @@ class Stream {
   // Why the stream takes no writes (a failed fsync); OK while it does.
   absl::Status failure() const ABSL_LOCKS_EXCLUDED(failure_mu_);
 
-  // Up to `max` stored messages at or after `*next` matching `filters`;
-  // advances `*next` past the last one returned. `last_seq` gets the
-  // stream's last sequence. "stream not found" once closed.
+  // Up to `max` stored messages at or after `*next` matching `filters`,
+  // fewer once they hold half a MiB; advances `*next` past the last one
+  // returned. `last_seq` gets the stream's last sequence. "stream not
+  // found" once closed.
   absl::StatusOr<std::vector<v1::StoredMessage>> Read(uint64_t* next, const SubjectFilters& filters,
                                                       size_t max, uint64_t* last_seq)
       ABSL_LOCKS_EXCLUDED(mu_);
