@@ -22,6 +22,7 @@
 #include "glog/logging.h"
 #include "storesvc/missing_segments.h"
 #include "storesvc/saved_state.h"
+#include "storesvc/segment_index_reader.h"
 #include "storesvc/segment_record.h"
 #include "storesvc/store_error.h"
 
@@ -56,6 +57,7 @@ struct FileStore::Replayed {
   absl::Status bad;         // Why valid_size < file_size.
   bool from_index = false;  // Its index file covered a prefix.
   bool index_current = false;  // ... and all of valid_size.
+  bool paged = false;          // Its run in the index reads its index file.
   uint64_t base_seq = 0;
   uint64_t max_seq = 0;
   uint64_t live_bytes = 0;
@@ -78,17 +80,6 @@ struct FileStore::ReplayResult {
 };
 
 namespace {
-
-// nats-server's fileStoreMsgSize, of the data as appended.
-uint32_t MsgSizeOf(size_t subject, size_t hdr, size_t data) {
-  size_t n = 22 + subject + data + 8;
-  if (hdr > 0) n += 4 + hdr;
-  return static_cast<uint32_t>(n);
-}
-
-uint32_t RecordMsgSize(const SegmentRecord& rec) {
-  return MsgSizeOf(rec.subject.size(), rec.hdr.size(), rec.data_size);
-}
 
 absl::Status IoError(absl::string_view what, absl::string_view path) {
   const bool no_space = errno == ENOSPC || errno == EDQUOT;
@@ -444,7 +435,13 @@ void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
     if (!r.bad.ok() && i + 1 < segments_.size()) out->lost_from = index.last_seq() + 1;
     out->proven_last = index.last_seq();
     r.index_current = r.from_index && r.records.covered_size() == r.valid_size;
-    if (r.index_current && i + 1 < segments_.size()) r.records = SegmentIndex();
+    if (i + 1 < segments_.size()) {
+      index.Seal(index.last_seq());
+      if (r.index_current) {
+        r.records = SegmentIndex();
+        r.paged = PageOut(&index, seg, r.max_seq);
+      }
+    }
   }
   if (missing_.high_water > index.last_seq()) {
     out->lost_from = index.last_seq() + 1;
@@ -462,6 +459,7 @@ void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
 
 absl::Status FileStore::ApplyReplay(ReplayResult* result) {
   std::vector<std::shared_ptr<Segment>> kept;
+  std::vector<std::shared_ptr<Segment>> to_page;
   scanned_segments_ = 0;
   for (size_t i = 0; i < segments_.size(); ++i) {
     std::shared_ptr<Segment>& seg = segments_[i];
@@ -493,14 +491,16 @@ absl::Status FileStore::ApplyReplay(ReplayResult* result) {
     const bool last = i + 1 == segments_.size();
     if (last) {
       seg->records = std::make_unique<SegmentIndex>(std::move(r.records));
-    } else if (!r.index_current) {
-      WriteSegmentIndex(*seg, r.records);
+    } else {
+      if (!r.index_current) WriteSegmentIndex(*seg, r.records);
+      if (!r.paged) to_page.push_back(seg);
     }
     kept.push_back(std::move(seg));
   }
   segments_ = std::move(kept);
   index_ = std::move(result->index);
   if (result->lost) TakeLost();
+  for (const auto& seg : to_page) PageOut(&index_, *seg, seg->max_seq);
   // Sequences up to last_seq() were given out, but only lost files said so:
   // a new segment's header records it, durably, before anything else.
   const bool unproven = index_.last_seq() > result->proven_last;
@@ -680,10 +680,21 @@ void FileStore::Touch() {
   checkpoint_current_ = false;
 }
 
-void FileStore::WriteSegmentIndex(const Segment& seg, const SegmentIndex& records) {
+bool FileStore::WriteSegmentIndex(const Segment& seg, const SegmentIndex& records) {
   absl::Status st = ReplaceFile(io_, IndexPath(seg.id),
                                 records.Encode(seg.id, seg.size, TailCrc(io_, seg.fd, seg.size)));
   if (!st.ok()) LOG(WARNING) << "writing the index of " << seg.path << ": " << st;
+  return st.ok();
+}
+
+bool FileStore::PageOut(MsgIndex* index, const Segment& seg, uint64_t max_seq) const {
+  if (max_seq == 0 || seg.fd < 0) return false;
+  std::unique_ptr<SegmentIndexReader> reader =
+      SegmentIndexReader::Open(io_, seg.id, IndexPath(seg.id), seg.path);
+  if (reader != nullptr && index->PageRun(max_seq, std::move(reader))) return true;
+  LOG(WARNING) << IndexPath(seg.id) << ": " << (reader == nullptr ? "unreadable" : "out of date")
+               << "; keeping the index of " << seg.path << " in memory";
+  return false;
 }
 
 absl::Status FileStore::SaveState() {
@@ -727,8 +738,11 @@ absl::Status FileStore::CreateSegment(uint64_t base_seq) {
   Touch();
   if (!segments_.empty() && segments_.back()->records != nullptr) {
     // Sealed: its records are final (callers wrote pending_ to it first).
-    WriteSegmentIndex(*segments_.back(), *segments_.back()->records);
-    segments_.back()->records.reset();
+    Segment& sealed = *segments_.back();
+    const bool written = WriteSegmentIndex(sealed, *sealed.records);
+    sealed.records.reset();
+    index_.Seal(base_seq - 1);
+    if (written) PageOut(&index_, sealed, sealed.max_seq);
   }
   auto seg = std::make_shared<Segment>();
   seg->id = std::max(segments_.empty() ? 1 : segments_.back()->id + 1, next_segment_id_);
@@ -1116,7 +1130,8 @@ absl::Status FileStore::CompactSegment(size_t i) {
   ++compactions_;
   VLOG(1) << old->path << ": compacted " << old->size << " -> " << out.size() << " bytes";
   if (io_->Fsync(dir_fd_) != 0) return IoError("sync", options_.dir);
-  WriteSegmentIndex(*segments_[i], kept);
+  if (WriteSegmentIndex(*segments_[i], kept))
+    PageOut(&index_, *segments_[i], segments_[i]->max_seq);
   return absl::OkStatus();
 }
 
@@ -1130,7 +1145,7 @@ absl::Status FileStore::RemoveSavedIndex(const Segment& seg) {
 
 uint32_t FileStore::MsgSize(absl::string_view subject, absl::string_view hdr,
                             absl::string_view data) const {
-  return MsgSizeOf(subject.size(), hdr.size(), data.size());
+  return FileMsgSize(subject.size(), hdr.size(), data.size());
 }
 
 absl::Status FileStore::Close() {

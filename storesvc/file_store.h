@@ -175,8 +175,14 @@ class FileStore : public IndexedStore {
   absl::Status WriteSavedState();
   std::string IndexPath(uint32_t id) const;
   // Writes <id>.idx for the first seg.size bytes of `seg`, described by
-  // `records`. Failures are logged: the file only speeds up Open().
-  void WriteSegmentIndex(const Segment& seg, const SegmentIndex& records);
+  // `records`; false (logged) if that failed. Without it the segment's
+  // messages stay in memory and Open() reads the segment.
+  bool WriteSegmentIndex(const Segment& seg, const SegmentIndex& records);
+  // Lets `index` read the messages of sealed segment `seg` (the highest
+  // sequence in it: `max_seq`) from its index file instead of keeping them
+  // (MsgIndex::PageRun()); false (logged) if the file is unreadable or
+  // does not list them exactly.
+  bool PageOut(MsgIndex* index, const Segment& seg, uint64_t max_seq) const;
   // Marks the store changed since Open() (state.snap no longer current).
   void Touch();
   absl::Status CreateSegment(uint64_t base_seq);
