@@ -633,6 +633,16 @@ void FileStore::TakeLost() {
 
 LostData FileStore::Lost() const { return lost_; }
 
+size_t FileStore::paged_segments() const {
+  EnsureIndex();
+  return index_.paged_runs();
+}
+
+size_t FileStore::index_memory_bytes() const {
+  EnsureIndex();
+  return index_.MemoryBytes();
+}
+
 void FileStore::EnsureIndex() const { const_cast<FileStore*>(this)->FinishLoad(); }
 
 void FileStore::FinishLoad() {

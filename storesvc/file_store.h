@@ -105,6 +105,11 @@ class FileStore : public IndexedStore {
   // How many segments recovery replayed from their bytes because their
   // index file was missing, stale or damaged (once the index is loaded).
   uint64_t scanned_segments() const { return scanned_segments_; }
+  // How many sealed segments' messages the index reads from their index
+  // files instead of keeping them, and the bytes the index has allocated
+  // (MsgIndex::MemoryBytes()). Both load the index first.
+  size_t paged_segments() const;
+  size_t index_memory_bytes() const;
   // How many segment files compaction has rewritten since Open().
   uint64_t compactions() const { return compactions_; }
   LostData Lost() const override;

@@ -88,8 +88,11 @@ void SegmentIndexReader::ReadPage(size_t p, std::vector<SealedRecord>* out) cons
       static_cast<size_t>(std::min<uint64_t>(MsgIndex::kPageSize, num_records_ - first));
   std::string buf(n * kRecordSize, '\0');
   if (!ReadAt(io_, index_fd_, buf.data(), buf.size(), records_at_ + first * kRecordSize)) {
-    LOG(WARNING) << index_path_ << ": reading records " << first << " to " << first + n
-                 << " failed; reading them from " << segment_path_;
+    if (!warned_) {
+      LOG(WARNING) << index_path_ << ": reading records " << first << " to " << first + n
+                   << " failed; reading this file's pages from " << segment_path_;
+      warned_ = true;
+    }
     if (!ReadPageFromSegment(p, out)) {
       LOG(ERROR) << segment_path_ << ": cannot read records " << first << " to " << first + n
                  << " from either file; their messages are not found until reopened";

@@ -49,6 +49,7 @@ class SegmentIndexReader : public SealedRecords {
   uint64_t records_at_ = 0;  // Where the index file's records start.
   uint64_t num_records_ = 0;
   std::vector<std::string> subjects_;
+  mutable bool warned_ = false;  // That the index file cannot be read.
 };
 
 }  // namespace jsengine::storesvc
