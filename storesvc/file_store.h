@@ -11,7 +11,9 @@
 // segment (see docs/STORAGE_FORMAT.md, "Compaction").
 //
 // Each sealed segment gets an index file (<id>.idx: its records without
-// payloads) and Close() writes one for the active segment plus state.snap
+// payloads), from which the message index then reads that segment's
+// messages instead of keeping them (MsgIndex::PageRun(), PageOut()), and
+// Close() writes one for the active segment plus state.snap
 // (stream state and per-subject counts); Checkpoint() writes state.snap
 // while running, at most every few seconds, so that a crash restart finds
 // one too. Open() with an intact state.snap whose segments are those on disk
