@@ -436,11 +436,8 @@ void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
     out->proven_last = index.last_seq();
     r.index_current = r.from_index && r.records.covered_size() == r.valid_size;
     if (i + 1 < segments_.size()) {
-      index.Seal(index.last_seq());
-      if (r.index_current) {
-        r.records = SegmentIndex();
-        r.paged = PageOut(&index, seg, r.max_seq);
-      }
+      if (r.index_current) r.records = SegmentIndex();
+      r.paged = SealIndex(&index, seg, index.last_seq(), r.index_current);
     }
   }
   if (missing_.high_water > index.last_seq()) {
@@ -697,13 +694,35 @@ bool FileStore::WriteSegmentIndex(const Segment& seg, const SegmentIndex& record
   return st.ok();
 }
 
+namespace {
+
+void WarnNotPaged(const std::string& index_path, bool unreadable, const std::string& seg_path) {
+  LOG(WARNING) << index_path << ": " << (unreadable ? "unreadable" : "out of date")
+               << "; keeping the index of " << seg_path << " in memory";
+}
+
+}  // namespace
+
 bool FileStore::PageOut(MsgIndex* index, const Segment& seg, uint64_t max_seq) const {
   if (max_seq == 0 || seg.fd < 0) return false;
   std::unique_ptr<SegmentIndexReader> reader =
       SegmentIndexReader::Open(io_, seg.id, IndexPath(seg.id), seg.path);
-  if (reader != nullptr && index->PageRun(max_seq, std::move(reader))) return true;
-  LOG(WARNING) << IndexPath(seg.id) << ": " << (reader == nullptr ? "unreadable" : "out of date")
-               << "; keeping the index of " << seg.path << " in memory";
+  const bool unreadable = reader == nullptr;
+  if (!unreadable && index->PageRun(max_seq, std::move(reader))) return true;
+  WarnNotPaged(IndexPath(seg.id), unreadable, seg.path);
+  return false;
+}
+
+bool FileStore::SealIndex(MsgIndex* index, const Segment& seg, uint64_t through, bool paged) const {
+  if (!paged || seg.fd < 0) {
+    index->Seal(through);
+    return false;
+  }
+  std::unique_ptr<SegmentIndexReader> reader =
+      SegmentIndexReader::Open(io_, seg.id, IndexPath(seg.id), seg.path);
+  const bool unreadable = reader == nullptr;
+  if (index->Seal(through, std::move(reader))) return true;
+  WarnNotPaged(IndexPath(seg.id), unreadable, seg.path);
   return false;
 }
 
@@ -751,8 +770,7 @@ absl::Status FileStore::CreateSegment(uint64_t base_seq) {
     Segment& sealed = *segments_.back();
     const bool written = WriteSegmentIndex(sealed, *sealed.records);
     sealed.records.reset();
-    index_.Seal(base_seq - 1);
-    if (written) PageOut(&index_, sealed, sealed.max_seq);
+    SealIndex(&index_, sealed, base_seq - 1, written);
   }
   auto seg = std::make_shared<Segment>();
   seg->id = std::max(segments_.empty() ? 1 : segments_.back()->id + 1, next_segment_id_);

@@ -190,6 +190,10 @@ class FileStore : public IndexedStore {
   // (MsgIndex::PageRun()); false (logged) if the file is unreadable or
   // does not list them exactly.
   bool PageOut(MsgIndex* index, const Segment& seg, uint64_t max_seq) const;
+  // MsgIndex::Seal() of the sequences through `through`, those of `seg`
+  // (and gaps before it), read from its index file when `paged`; false
+  // (logged if `paged`) when they stay in memory.
+  bool SealIndex(MsgIndex* index, const Segment& seg, uint64_t through, bool paged) const;
   // Marks the store changed since Open() (state.snap no longer current).
   void Touch();
   absl::Status CreateSegment(uint64_t base_seq);

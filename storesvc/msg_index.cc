@@ -206,25 +206,42 @@ void MsgIndex::AdvanceLast(uint64_t seq) {
   TrimFront();
 }
 
-void MsgIndex::Seal(uint64_t through) {
+bool MsgIndex::Seal(uint64_t through, std::unique_ptr<SealedRecords> records) {
   through = std::min(through, last_);
-  if (through < ebase_) return;
+  if (through < ebase_) return false;
   auto run = std::make_unique<Run>();
   run->id = next_run_id_++;
   run->first = ebase_;
   run->last = through;
-  for (uint64_t s = ebase_; s <= through; ++s) {
-    const Slot& e = entries_.front();
-    if (e.subject != 0) run->resident.push_back(Sealed{s, e});
-    run->last_ts = e.ts;
-    entries_.pop_front();
+  run->last_ts = entries_[through - ebase_].ts;
+  for (uint64_t s = ebase_; s <= through; ++s) run->live += entries_[s - ebase_].subject != 0;
+  uint64_t at = ebase_;
+  auto next = [&]() -> std::optional<Sealed> {
+    while (at <= through) {
+      const uint64_t s = at++;
+      const Slot& e = entries_[s - ebase_];
+      if (e.subject != 0) return Sealed{s, e};
+    }
+    return std::nullopt;
+  };
+  Checked checked;
+  const bool paged =
+      records != nullptr && (run->live == 0 || Check(*run, records.get(), next, &checked));
+  if (paged) {
+    Adopt(run.get(), std::move(records), &checked);
+  } else {
+    run->resident.reserve(run->live);
+    for (uint64_t s = ebase_; s <= through; ++s) {
+      const Slot& e = entries_[s - ebase_];
+      if (e.subject != 0) run->resident.push_back(Sealed{s, e});
+    }
+    run->IndexResident();
   }
+  for (uint64_t s = ebase_; s <= through; ++s) entries_.pop_front();
   ebase_ = through + 1;
-  run->live = run->resident.size();
-  run->resident.shrink_to_fit();
-  run->IndexResident();
   runs_.push_back(std::move(run));
   TrimFront();
+  return paged;
 }
 
 size_t MsgIndex::paged_runs() const {
@@ -301,60 +318,66 @@ void MsgIndex::MakeResident(Run* run) {
   run->IndexResident();
 }
 
-bool MsgIndex::PageRun(uint64_t seq, std::unique_ptr<SealedRecords> records) {
-  Run* run = RunOf(seq);
-  if (run == nullptr || records == nullptr) return false;
-  if (run->live == 0) {  // Nothing left to read.
-    std::vector<Sealed>().swap(run->resident);
-    run->pages.clear();
-    return true;
-  }
-  MakeResident(run);
+template <typename Next>
+bool MsgIndex::Check(const Run& run, SealedRecords* records, Next&& next, Checked* out) const {
   const std::vector<std::string> subjects = records->TakeSubjects();
-  std::vector<uint32_t> ids(subjects.size(), 0);
-  std::vector<PageStart> pages;
-  std::vector<uint64_t> newly_removed;
-  const std::vector<Sealed>& resident = run->resident;
-  auto live = [&](const Sealed& e) { return e.slot.subject != 0 && !run->Removed(e.seq); };
-  size_t i = 0;
+  out->ids.assign(subjects.size(), 0);
+  std::optional<Sealed> want = next();
   uint64_t prev = 0;
   std::vector<SealedRecord> page;
   for (size_t p = 0; p < records->num_pages(); ++p) {
     records->ReadPage(p, &page);
     for (size_t k = 0; k < page.size(); ++k) {
       const SealedRecord& r = page[k];
-      if (r.seq < run->first || r.seq > run->last || r.seq <= prev ||
-          r.subject >= subjects.size()) {
+      if (r.seq < run.first || r.seq > run.last || r.seq <= prev || r.subject >= subjects.size()) {
         return false;
       }
       prev = r.seq;
-      if (k == 0) pages.push_back(PageStart{static_cast<uint32_t>(p), r.seq, r.ts});
-      for (; i < resident.size() && resident[i].seq < r.seq; ++i) {
-        if (live(resident[i])) return false;
-      }
-      if (i == resident.size() || resident[i].seq != r.seq || !live(resident[i])) {
-        newly_removed.push_back(r.seq);
-        if (i < resident.size() && resident[i].seq == r.seq) ++i;
+      if (k == 0) out->pages.push_back(PageStart{static_cast<uint32_t>(p), r.seq, r.ts});
+      if (want && want->seq < r.seq) return false;  // A live message the records lack.
+      if (!want || want->seq > r.seq) {
+        out->removed.push_back(r.seq);
         continue;
       }
-      const Slot& e = resident[i++].slot;
+      const Slot& e = want->slot;
+      uint32_t& id = out->ids[r.subject];
       if (e.ts != r.ts || e.size != r.size || e.loc != r.loc ||
-          *Name(e.subject) != subjects[r.subject] ||
-          (ids[r.subject] != 0 && ids[r.subject] != e.subject)) {
+          *Name(e.subject) != subjects[r.subject] || (id != 0 && id != e.subject)) {
         return false;
       }
-      ids[r.subject] = e.subject;
+      id = e.subject;
+      want = next();
     }
   }
-  for (; i < resident.size(); ++i) {
-    if (live(resident[i])) return false;
-  }
-  for (uint64_t s : newly_removed) run->MarkRemoved(s);
+  return !want;
+}
+
+void MsgIndex::Adopt(Run* run, std::unique_ptr<SealedRecords> records, Checked* checked) {
   if (cache_ != nullptr) cache_->Drop(run->id);
-  run->records = std::move(records);
-  run->ids = std::move(ids);
-  run->pages = std::move(pages);
   std::vector<Sealed>().swap(run->resident);
+  run->pages.clear();
+  if (run->live == 0) return;  // Nothing left to read.
+  for (uint64_t s : checked->removed) run->MarkRemoved(s);
+  run->records = std::move(records);
+  run->ids = std::move(checked->ids);
+  run->pages = std::move(checked->pages);
+}
+
+bool MsgIndex::PageRun(uint64_t seq, std::unique_ptr<SealedRecords> records) {
+  Run* run = RunOf(seq);
+  if (run == nullptr || records == nullptr) return false;
+  MakeResident(run);
+  size_t i = 0;
+  auto next = [&]() -> std::optional<Sealed> {
+    while (i < run->resident.size()) {
+      const Sealed& e = run->resident[i++];
+      if (e.slot.subject != 0 && !run->Removed(e.seq)) return e;
+    }
+    return std::nullopt;
+  };
+  Checked checked;
+  if (run->live != 0 && !Check(*run, records.get(), next, &checked)) return false;
+  Adopt(run, std::move(records), &checked);
   return true;
 }
 

@@ -90,8 +90,10 @@ class MsgIndex {
   void AdvanceLast(uint64_t seq);
 
   // Moves the sequences from the oldest not yet sealed through `through`
-  // (<= last_seq()) into a run of their own, kept in memory.
-  void Seal(uint64_t through);
+  // (<= last_seq()) into a run of their own, read from `records` if they
+  // list its messages as PageRun() requires (then true), else kept in
+  // memory.
+  bool Seal(uint64_t through, std::unique_ptr<SealedRecords> records = nullptr);
   // Lets the run holding `seq` read its messages from `records` instead of
   // keeping them, if `records` lists exactly its live messages (each with
   // the same time, size, location and subject) and possibly some removed
@@ -191,6 +193,18 @@ class MsgIndex {
   PageView ViewPage(const Run& run, size_t i) const;
   // The same from the cache, reading it on a miss; null for a resident run.
   std::shared_ptr<const Page> PageOf(const Run& run, size_t i) const;
+  // What Check() found.
+  struct Checked {
+    std::vector<uint32_t> ids;
+    std::vector<PageStart> pages;
+    std::vector<uint64_t> removed;  // Sequences listed but not live.
+  };
+  // Whether `records` lists every message next() yields (the run's live
+  // ones, in order, then empty), and otherwise only sequences of `run`.
+  template <typename Next>
+  bool Check(const Run& run, SealedRecords* records, Next&& next, Checked* out) const;
+  // Makes `run` read its messages from `records`, as `checked`.
+  void Adopt(Run* run, std::unique_ptr<SealedRecords> records, Checked* checked);
   // Reads a paged run back into memory.
   void MakeResident(Run* run);
   void DropFrontRun();

@@ -204,7 +204,26 @@ TEST(MsgIndexTest, RandomOperationsMatchModel) {
       } else if (what < 93) {
         if (sealed < model.last) {
           const uint64_t through = sealed + 1 + rng() % (model.last - sealed);
-          index.Seal(through);
+          auto live = model.live.lower_bound(sealed + 1);
+          const bool has_live = live != model.live.end() && live->first <= through;
+          switch (rng() % 3) {
+            case 0:
+              EXPECT_FALSE(index.Seal(through));
+              break;
+            case 1:
+              if (index.Seal(through, RecordsOf(model, sealed + 1, through, 1 + rng() % 6)))
+                ++paged;
+              break;
+            default:
+              if (has_live) {
+                // One live message differs: the run must stay in memory.
+                Model wrong = model;
+                wrong.all[live->first].ts += 1;
+                EXPECT_FALSE(index.Seal(through, RecordsOf(wrong, sealed + 1, through, 2)));
+              } else {
+                index.Seal(through);
+              }
+          }
           runs.emplace_back(sealed + 1, through);
           sealed = through;
         }
@@ -263,8 +282,12 @@ TEST(MsgIndexTest, PagedRunsKeepMemoryBounded) {
     index.Add(seq, static_cast<int64_t>(seq), subject, 100, seq);
     model.all[seq] = Model::Msg{static_cast<int64_t>(seq), seq, 100, subject};
     if (seq % kRun == 0) {
-      index.Seal(seq);
-      ASSERT_TRUE(index.PageRun(seq, RecordsOf(model, sealed + 1, seq, MsgIndex::kPageSize)));
+      if (seq / kRun % 2 == 0) {
+        ASSERT_TRUE(index.Seal(seq, RecordsOf(model, sealed + 1, seq, MsgIndex::kPageSize)));
+      } else {
+        EXPECT_FALSE(index.Seal(seq));
+        ASSERT_TRUE(index.PageRun(seq, RecordsOf(model, sealed + 1, seq, MsgIndex::kPageSize)));
+      }
       sealed = seq;
     }
   }
