@@ -208,7 +208,7 @@ void MsgIndex::AdvanceLast(uint64_t seq) {
 
 bool MsgIndex::Seal(uint64_t through, std::unique_ptr<SealedRecords> records) {
   through = std::min(through, last_);
-  if (through < ebase_) return false;
+  if (through < ebase_) return records != nullptr;  // Nothing to seal.
   auto run = std::make_unique<Run>();
   run->id = next_run_id_++;
   run->first = ebase_;

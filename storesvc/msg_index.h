@@ -91,8 +91,8 @@ class MsgIndex {
 
   // Moves the sequences from the oldest not yet sealed through `through`
   // (<= last_seq()) into a run of their own, read from `records` if they
-  // list its messages as PageRun() requires (then true), else kept in
-  // memory.
+  // list its messages as PageRun() requires (then true, as when there is
+  // nothing to seal and `records` is set), else kept in memory.
   bool Seal(uint64_t through, std::unique_ptr<SealedRecords> records = nullptr);
   // Lets the run holding `seq` read its messages from `records` instead of
   // keeping them, if `records` lists exactly its live messages (each with
