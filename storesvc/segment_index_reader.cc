@@ -54,7 +54,9 @@ std::unique_ptr<SegmentIndexReader> SegmentIndexReader::Open(FileIo* io, uint32_
   r->covered_size_ = Fixed64(header + 16);
   const uint32_t nsubjects = Fixed32(header + 28);
   r->num_records_ = Fixed64(header + 32);
-  if (r->num_records_ > (size - kFileHeaderSize - 4) / kRecordSize) return nullptr;
+  if (size < kFileHeaderSize + 4 || r->num_records_ > (size - kFileHeaderSize - 4) / kRecordSize) {
+    return nullptr;
+  }
   r->records_at_ = size - 4 - r->num_records_ * kRecordSize;
   std::string table(static_cast<size_t>(r->records_at_ - kFileHeaderSize), '\0');
   if (!ReadAt(io, r->index_fd_, table.data(), table.size(), kFileHeaderSize)) return nullptr;
