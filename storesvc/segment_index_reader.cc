@@ -41,10 +41,9 @@ std::unique_ptr<SegmentIndexReader> SegmentIndexReader::Open(FileIo* io, uint32_
   r->index_path_ = index_path;
   r->segment_path_ = segment_path;
   r->index_fd_ = io->Open(index_path.c_str(), O_RDONLY | O_CLOEXEC, 0);
-  r->segment_fd_ = io->Open(segment_path.c_str(), O_RDONLY | O_CLOEXEC, 0);
   struct stat st;
   char header[kFileHeaderSize];
-  if (r->index_fd_ < 0 || r->segment_fd_ < 0 || fstat(r->index_fd_, &st) != 0 ||
+  if (r->index_fd_ < 0 || fstat(r->index_fd_, &st) != 0 ||
       !ReadAt(io, r->index_fd_, header, sizeof(header), 0) ||
       Fixed64(header) != kSegmentIndexMagic || Fixed32(header + 8) != kSegmentIndexVersion ||
       Fixed32(header + 12) != segment_id) {
@@ -75,7 +74,6 @@ std::unique_ptr<SegmentIndexReader> SegmentIndexReader::Open(FileIo* io, uint32_
 
 SegmentIndexReader::~SegmentIndexReader() {
   if (index_fd_ >= 0) io_->Close(index_fd_);
-  if (segment_fd_ >= 0) io_->Close(segment_fd_);
 }
 
 size_t SegmentIndexReader::num_pages() const {
@@ -111,8 +109,12 @@ void SegmentIndexReader::ReadPage(size_t p, std::vector<SealedRecord>* out) cons
 }
 
 bool SegmentIndexReader::ReadPageFromSegment(size_t p, std::vector<SealedRecord>* out) const {
+  const int fd = io_->Open(segment_path_.c_str(), O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0) return false;
   std::string buf(static_cast<size_t>(covered_size_), '\0');
-  if (!ReadAt(io_, segment_fd_, buf.data(), buf.size(), 0)) return false;
+  const bool read = ReadAt(io_, fd, buf.data(), buf.size(), 0);
+  io_->Close(fd);
+  if (!read) return false;
   // The index file lists exactly the records of the bytes it covers, so
   // record i here is its record i; subjects are numbered in order of
   // appearance, as SegmentIndex numbers them.

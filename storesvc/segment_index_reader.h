@@ -3,11 +3,13 @@
 // paged runs.
 //
 // Page p holds the index file's records p * MsgIndex::kPageSize onwards
-// (headers, tombstones and purge records skipped). Both files are opened
-// once and read with pread: a rename over either (compaction) leaves the
-// reader on the files it opened. If the index file cannot be read, the
-// page is rebuilt from the segment's bytes it covers; if those cannot be
-// read either, the loss is logged and the page comes back empty.
+// (headers, tombstones and purge records skipped). The index file is opened
+// once and read with pread: a rename over it (compaction) leaves the reader
+// on the file it opened. If it cannot be read, the page is rebuilt from the
+// segment's bytes it covers (the segment opened for that read only: a
+// compacted segment's run is in memory or has a new reader by then); if
+// those cannot be read either, the loss is logged and the page comes back
+// empty.
 //
 // Thread-safety: not thread-safe; owned by one MsgIndex.
 #ifndef JSENGINE_STORESVC_SEGMENT_INDEX_READER_H_
@@ -44,7 +46,6 @@ class SegmentIndexReader : public SealedRecords {
   std::string index_path_;
   std::string segment_path_;
   int index_fd_ = -1;
-  int segment_fd_ = -1;
   uint64_t covered_size_ = 0;
   uint64_t records_at_ = 0;  // Where the index file's records start.
   uint64_t num_records_ = 0;
