@@ -1127,6 +1127,12 @@ absl::Status FileStore::CompactSegment(size_t i) {
   old->kept_bytes = static_cast<int64_t>(out.size()) - static_cast<int64_t>(live_accounted);
   if ((old->size - out.size()) * 2 <= old->size) return absl::OkStatus();
 
+  if (!moved.empty()) {
+    // A paged run is read back now, while its index file and segment are
+    // the ones it was checked against (SetLoc() reads it back).
+    const uint64_t first = moved.front().first;
+    index_.SetLoc(first, index_.Get(first)->loc);
+  }
   Touch();
   JSE_RETURN_IF_ERROR(RemoveSavedIndex(*old));
   const std::string tmp = old->path + kCompactSuffix;
