@@ -22,6 +22,7 @@
 #include "glog/logging.h"
 #include "storesvc/missing_segments.h"
 #include "storesvc/saved_state.h"
+#include "storesvc/segment_index_reader.h"
 #include "storesvc/segment_record.h"
 #include "storesvc/seq_mark.h"
 #include "storesvc/store_error.h"
@@ -57,6 +58,7 @@ struct FileStore::Replayed {
   absl::Status bad;         // Why valid_size < file_size.
   bool from_index = false;  // Its index file covered a prefix.
   bool index_current = false;  // ... and all of valid_size.
+  bool paged = false;          // Its run in the index reads its index file.
   uint64_t base_seq = 0;
   uint64_t max_seq = 0;
   uint64_t live_bytes = 0;
@@ -79,17 +81,6 @@ struct FileStore::ReplayResult {
 };
 
 namespace {
-
-// nats-server's fileStoreMsgSize, of the data as appended.
-uint32_t MsgSizeOf(size_t subject, size_t hdr, size_t data) {
-  size_t n = 22 + subject + data + 8;
-  if (hdr > 0) n += 4 + hdr;
-  return static_cast<uint32_t>(n);
-}
-
-uint32_t RecordMsgSize(const SegmentRecord& rec) {
-  return MsgSizeOf(rec.subject.size(), rec.hdr.size(), rec.data_size);
-}
 
 absl::Status IoError(absl::string_view what, absl::string_view path) {
   const bool no_space = errno == ENOSPC || errno == EDQUOT;
@@ -472,7 +463,10 @@ void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
     if (!r.bad.ok() && i + 1 < segments_.size()) out->lost_from = index.last_seq() + 1;
     out->proven_last = index.last_seq();
     r.index_current = r.from_index && r.records.covered_size() == r.valid_size;
-    if (r.index_current && i + 1 < segments_.size()) r.records = SegmentIndex();
+    if (i + 1 < segments_.size()) {
+      if (r.index_current) r.records = SegmentIndex();
+      r.paged = SealIndex(&index, seg, index.last_seq(), r.index_current);
+    }
   }
   if (missing_.high_water > index.last_seq()) {
     out->lost_from = index.last_seq() + 1;
@@ -490,6 +484,7 @@ void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
 
 absl::Status FileStore::ApplyReplay(ReplayResult* result) {
   std::vector<std::shared_ptr<Segment>> kept;
+  std::vector<std::shared_ptr<Segment>> to_page;
   scanned_segments_ = 0;
   for (size_t i = 0; i < segments_.size(); ++i) {
     std::shared_ptr<Segment>& seg = segments_[i];
@@ -521,14 +516,16 @@ absl::Status FileStore::ApplyReplay(ReplayResult* result) {
     const bool last = i + 1 == segments_.size();
     if (last) {
       seg->records = std::make_unique<SegmentIndex>(std::move(r.records));
-    } else if (!r.index_current) {
-      WriteSegmentIndex(*seg, r.records);
+    } else {
+      if (!r.index_current) WriteSegmentIndex(*seg, r.records);
+      if (!r.paged) to_page.push_back(seg);
     }
     kept.push_back(std::move(seg));
   }
   segments_ = std::move(kept);
   index_ = std::move(result->index);
   if (result->lost) TakeLost();
+  for (const auto& seg : to_page) PageOut(&index_, *seg, seg->max_seq);
   // Sequences up to last_seq() were given out, but only lost files said so:
   // a new segment's header records it, durably, before anything else.
   const bool unproven = index_.last_seq() > result->proven_last;
@@ -674,6 +671,16 @@ void FileStore::TakeLost() {
 
 LostData FileStore::Lost() const { return lost_; }
 
+size_t FileStore::paged_segments() const {
+  EnsureIndex();
+  return index_.paged_runs();
+}
+
+size_t FileStore::index_memory_bytes() const {
+  EnsureIndex();
+  return index_.MemoryBytes();
+}
+
 void FileStore::EnsureIndex() const { const_cast<FileStore*>(this)->FinishLoad(); }
 
 void FileStore::FinishLoad() {
@@ -721,10 +728,43 @@ void FileStore::Touch() {
   checkpoint_current_ = false;
 }
 
-void FileStore::WriteSegmentIndex(const Segment& seg, const SegmentIndex& records) {
+bool FileStore::WriteSegmentIndex(const Segment& seg, const SegmentIndex& records) {
   absl::Status st = ReplaceFile(io_, IndexPath(seg.id),
                                 records.Encode(seg.id, seg.size, TailCrc(io_, seg.fd, seg.size)));
   if (!st.ok()) LOG(WARNING) << "writing the index of " << seg.path << ": " << st;
+  return st.ok();
+}
+
+namespace {
+
+void WarnNotPaged(const std::string& index_path, bool unreadable, const std::string& seg_path) {
+  LOG(WARNING) << index_path << ": " << (unreadable ? "unreadable" : "out of date")
+               << "; keeping the index of " << seg_path << " in memory";
+}
+
+}  // namespace
+
+bool FileStore::PageOut(MsgIndex* index, const Segment& seg, uint64_t max_seq) const {
+  if (max_seq == 0 || seg.fd < 0) return false;
+  std::unique_ptr<SegmentIndexReader> reader =
+      SegmentIndexReader::Open(io_, seg.id, IndexPath(seg.id), seg.path);
+  const bool unreadable = reader == nullptr;
+  if (!unreadable && index->PageRun(max_seq, std::move(reader))) return true;
+  WarnNotPaged(IndexPath(seg.id), unreadable, seg.path);
+  return false;
+}
+
+bool FileStore::SealIndex(MsgIndex* index, const Segment& seg, uint64_t through, bool paged) const {
+  if (!paged || seg.fd < 0) {
+    index->Seal(through);
+    return false;
+  }
+  std::unique_ptr<SegmentIndexReader> reader =
+      SegmentIndexReader::Open(io_, seg.id, IndexPath(seg.id), seg.path);
+  const bool unreadable = reader == nullptr;
+  if (index->Seal(through, std::move(reader))) return true;
+  WarnNotPaged(IndexPath(seg.id), unreadable, seg.path);
+  return false;
 }
 
 absl::Status FileStore::SaveState() {
@@ -768,8 +808,10 @@ absl::Status FileStore::CreateSegment(uint64_t base_seq) {
   Touch();
   if (!segments_.empty() && segments_.back()->records != nullptr) {
     // Sealed: its records are final (callers wrote pending_ to it first).
-    WriteSegmentIndex(*segments_.back(), *segments_.back()->records);
-    segments_.back()->records.reset();
+    Segment& sealed = *segments_.back();
+    const bool written = WriteSegmentIndex(sealed, *sealed.records);
+    sealed.records.reset();
+    SealIndex(&index_, sealed, base_seq - 1, written);
   }
   auto seg = std::make_shared<Segment>();
   seg->id = std::max(segments_.empty() ? 1 : segments_.back()->id + 1, next_segment_id_);
@@ -1154,6 +1196,12 @@ absl::Status FileStore::CompactSegment(size_t i) {
   old->kept_bytes = static_cast<int64_t>(out.size()) - static_cast<int64_t>(live_accounted);
   if ((old->size - out.size()) * 2 <= old->size) return absl::OkStatus();
 
+  if (!moved.empty()) {
+    // A paged run is read back now, while its index file and segment are
+    // the ones it was checked against (SetLoc() reads it back).
+    const uint64_t first = moved.front().first;
+    index_.SetLoc(first, index_.Get(first)->loc);
+  }
   Touch();
   JSE_RETURN_IF_ERROR(RemoveSavedIndex(*old));
   const std::string tmp = old->path + kCompactSuffix;
@@ -1185,7 +1233,8 @@ absl::Status FileStore::CompactSegment(size_t i) {
   ++compactions_;
   VLOG(1) << old->path << ": compacted " << old->size << " -> " << out.size() << " bytes";
   if (io_->Fsync(dir_fd_) != 0) return IoError("sync", options_.dir);
-  WriteSegmentIndex(*segments_[i], kept);
+  if (WriteSegmentIndex(*segments_[i], kept))
+    PageOut(&index_, *segments_[i], segments_[i]->max_seq);
   return absl::OkStatus();
 }
 
@@ -1199,7 +1248,7 @@ absl::Status FileStore::RemoveSavedIndex(const Segment& seg) {
 
 uint32_t FileStore::MsgSize(absl::string_view subject, absl::string_view hdr,
                             absl::string_view data) const {
-  return MsgSizeOf(subject.size(), hdr.size(), data.size());
+  return FileMsgSize(subject.size(), hdr.size(), data.size());
 }
 
 absl::Status FileStore::Close() {

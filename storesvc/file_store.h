@@ -11,7 +11,9 @@
 // segment (see docs/STORAGE_FORMAT.md, "Compaction").
 //
 // Each sealed segment gets an index file (<id>.idx: its records without
-// payloads) and Close() writes one for the active segment plus state.snap
+// payloads), from which the message index then reads that segment's
+// messages instead of keeping them (MsgIndex::PageRun(), PageOut()), and
+// Close() writes one for the active segment plus state.snap
 // (stream state and per-subject counts); Checkpoint() writes state.snap
 // while running, at most every checkpoint_interval_ns, so that a crash restart finds
 // one too. Open() with an intact state.snap whose segments are those on disk
@@ -110,6 +112,11 @@ class FileStore : public IndexedStore {
   // How many segments recovery replayed from their bytes because their
   // index file was missing, stale or damaged (once the index is loaded).
   uint64_t scanned_segments() const { return scanned_segments_; }
+  // How many sealed segments' messages the index reads from their index
+  // files instead of keeping them, and the bytes the index has allocated
+  // (MsgIndex::MemoryBytes()). Both load the index first.
+  size_t paged_segments() const;
+  size_t index_memory_bytes() const;
   // How many segment files compaction has rewritten since Open().
   uint64_t compactions() const { return compactions_; }
   LostData Lost() const override;
@@ -180,8 +187,18 @@ class FileStore : public IndexedStore {
   absl::Status WriteSavedState();
   std::string IndexPath(uint32_t id) const;
   // Writes <id>.idx for the first seg.size bytes of `seg`, described by
-  // `records`. Failures are logged: the file only speeds up Open().
-  void WriteSegmentIndex(const Segment& seg, const SegmentIndex& records);
+  // `records`; false (logged) if that failed. Without it the segment's
+  // messages stay in memory and Open() reads the segment.
+  bool WriteSegmentIndex(const Segment& seg, const SegmentIndex& records);
+  // Lets `index` read the messages of sealed segment `seg` (the highest
+  // sequence in it: `max_seq`) from its index file instead of keeping them
+  // (MsgIndex::PageRun()); false (logged) if the file is unreadable or
+  // does not list them exactly.
+  bool PageOut(MsgIndex* index, const Segment& seg, uint64_t max_seq) const;
+  // MsgIndex::Seal() of the sequences through `through`, those of `seg`
+  // (and gaps before it), read from its index file when `paged`; false
+  // (logged if `paged`) when they stay in memory.
+  bool SealIndex(MsgIndex* index, const Segment& seg, uint64_t through, bool paged) const;
   // Marks the store changed since Open() (state.snap no longer current).
   void Touch();
   absl::Status CreateSegment(uint64_t base_seq);

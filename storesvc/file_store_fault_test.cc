@@ -64,6 +64,25 @@ class FileStoreFaultTest : public ::testing::Test {
   std::unique_ptr<FileStore> store_;
 };
 
+TEST_F(FileStoreFaultTest, UnreadableIndexFilesAreReadFromTheirSegments) {
+  options_.segment_bytes = 1024;
+  Reopen();
+  AppendSynced(500);
+  ASSERT_GT(store_->paged_segments(), 10u);
+  io_.Inject({.op = FaultyFileIo::Op::kPread, .path_contains = ".idx", .times = -1});
+  ExpectExactly(500);
+  EXPECT_GT(io_.failures(), 0);
+  EXPECT_EQ(store_->SeqForTime(250), 250u);
+  EXPECT_EQ(store_->Filtered(SubjectFilters("s"), 100, false).msgs, 401u);
+  // Opened again, the index files cannot be read at all: the segments are.
+  Reopen();
+  ExpectExactly(500);
+  io_.ClearFaults();
+  Reopen();
+  ExpectExactly(500);
+  EXPECT_GT(store_->paged_segments(), 10u);
+}
+
 TEST_F(FileStoreFaultTest, FullDiskForgetsTheUnwrittenAppendsAndTheirSequencesAreReused) {
   AppendSynced(3);
   io_.Inject({.op = FaultyFileIo::Op::kPwrite, .times = -1, .err = ENOSPC});

@@ -144,6 +144,67 @@ TEST(FileStoreTest, SavedIndexReusedAndTailReplayed) {
   }
 }
 
+TEST(FileStoreTest, SealedSegmentsAreReadFromTheirIndexFilesWithBoundedMemory) {
+  const std::string dir = testing::util::MakeTempDir("fs_paged-");
+  FileStoreOptions options{dir, 256 << 10};
+  constexpr uint64_t kMsgs = 200'000;
+  auto count_segments = [&] {
+    size_t n = 0;
+    for (const auto& e : fs::directory_iterator(dir))
+      n += e.path().extension() == file_format::kSegmentSuffix;
+    return n;
+  };
+  auto check = [&](FileStore* store, uint64_t removed_from, uint64_t removed_to) {
+    EXPECT_EQ(store->paged_segments(), count_segments() - 1);
+    const StoreState s = store->State();
+    EXPECT_EQ(s.msgs, kMsgs - (removed_to - removed_from + 1));
+    for (uint64_t seq = 1; seq <= kMsgs; seq += 97) {
+      auto m = store->Load(seq);
+      if (seq >= removed_from && seq <= removed_to) {
+        EXPECT_FALSE(m.ok()) << seq;
+        continue;
+      }
+      ASSERT_TRUE(m.ok()) << seq << ": " << m.status();
+      EXPECT_EQ(m->subject(), absl::StrCat("subj.", seq % 7));
+      EXPECT_EQ(m->data(), Payload(seq));
+      EXPECT_EQ(m->time_ns(), static_cast<int64_t>(1000 + seq));
+    }
+    auto next = store->LoadNext("subj.3", removed_from);
+    ASSERT_TRUE(next.ok());
+    uint64_t want = removed_to + 1;
+    while (want % 7 != 3) ++want;
+    EXPECT_EQ(next->seq(), want);
+    EXPECT_EQ(store->SeqForTime(1000 + removed_from), removed_to + 1);
+    EXPECT_EQ(store->SeqForTime(1000 + kMsgs / 2), kMsgs / 2);
+    uint64_t live3 = 0;
+    for (uint64_t seq = 1; seq <= kMsgs; ++seq)
+      live3 += seq % 7 == 3 && (seq < removed_from || seq > removed_to);
+    EXPECT_EQ(store->Filtered(SubjectFilters("subj.3"), 1, false).msgs, live3);
+    EXPECT_EQ(store->Filtered(SubjectFilters("subj.*"), kMsgs / 2, false).msgs, kMsgs / 2 + 1);
+  };
+  {
+    auto store = FileStore::Open(options).value();
+    for (uint64_t seq = 1; seq <= kMsgs; ++seq) {
+      ASSERT_EQ(store->Append(absl::StrCat("subj.", seq % 7), "", Payload(seq), 1000 + seq).value(),
+                seq);
+    }
+    ASSERT_TRUE(store->Flush().ok());
+    ASSERT_GT(count_segments(), 20u);
+    // Without the paged runs the index would hold 24 bytes a message.
+    EXPECT_LT(store->index_memory_bytes(), 24 * kMsgs / 8);
+    for (uint64_t seq = 5000; seq <= 9000; ++seq) ASSERT_TRUE(store->Remove(seq).value());
+    check(store.get(), 5000, 9000);
+    // Scans read every page once: the cache stays within its bound.
+    EXPECT_LE(store->index_memory_bytes(),
+              24 * kMsgs / 8 + MsgIndex::kCachedPages * (MsgIndex::kPageSize * 32 + 256));
+    ASSERT_TRUE(store->Close().ok());
+  }
+  auto store = FileStore::Open(options).value();
+  check(store.get(), 5000, 9000);
+  EXPECT_LT(store->index_memory_bytes(),
+            24 * kMsgs / 8 + MsgIndex::kCachedPages * (MsgIndex::kPageSize * 32 + 256));
+}
+
 TEST(FileStoreTest, SavedIndexRejectedWhenSegmentChanged) {
   std::string dir = testing::util::MakeTempDir("fs_reject-");
   {

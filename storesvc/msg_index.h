@@ -13,10 +13,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "storesvc/chunked_queue.h"
@@ -33,6 +35,30 @@ struct IndexEntry {
   const std::string* subject = nullptr;  // The interned subject.
 };
 
+// A message of a sealed run as SealedRecords yields it.
+struct SealedRecord {
+  uint64_t seq = 0;
+  int64_t ts = 0;
+  uint64_t loc = 0;
+  uint32_t size = 0;
+  uint32_t subject = 0;  // A number of SealedRecords::TakeSubjects().
+};
+
+// The records of a sealed run, readable again page by page (a file store
+// reads them from the segment's index file). Pages are numbered from 0;
+// their messages rise in sequence from page to page.
+class SealedRecords {
+ public:
+  virtual ~SealedRecords() = default;
+  virtual size_t num_pages() const = 0;
+  // The messages of page `p` in sequence order (a page may hold none).
+  // Must not fail: a source that cannot read its file reads the data
+  // another way or logs the loss and yields what it has.
+  virtual void ReadPage(size_t p, std::vector<SealedRecord>* out) const = 0;
+  // The subjects by number; called once, by MsgIndex::PageRun().
+  virtual std::vector<std::string> TakeSubjects() = 0;
+};
+
 struct SubjectInfo {
   uint64_t first = 0;  // A lower bound of the first live sequence.
   uint64_t last = 0;
@@ -42,11 +68,19 @@ struct SubjectInfo {
 
 class MsgIndex {
  public:
+  static constexpr size_t kPageSize = 1024;  // Messages a resident page holds.
+  static constexpr size_t kCachedPages = 128;
+
+  MsgIndex();
+  ~MsgIndex();
+  MsgIndex(MsgIndex&&) noexcept;
+  MsgIndex& operator=(MsgIndex&&) noexcept;
+
   uint64_t first_seq() const { return base_; }
   uint64_t last_seq() const { return last_; }
   uint64_t msgs() const { return msgs_; }
   uint64_t bytes() const { return bytes_; }
-  uint64_t num_deleted() const { return entries_.size() - msgs_; }
+  uint64_t num_deleted() const { return last_ + 1 - base_ - msgs_; }
   int64_t last_ts() const { return last_ts_; }
   const absl::node_hash_map<std::string, SubjectInfo>& subjects() const { return subjects_; }
 
@@ -55,12 +89,28 @@ class MsgIndex {
   // Raises last_seq() to at least `seq` without adding a message.
   void AdvanceLast(uint64_t seq);
 
+  // Moves the sequences from the oldest not yet sealed through `through`
+  // (<= last_seq()) into a run of their own, read from `records` if they
+  // list its messages as PageRun() requires (then true, as when there is
+  // nothing to seal and `records` is set), else kept in memory.
+  bool Seal(uint64_t through, std::unique_ptr<SealedRecords> records = nullptr);
+  // Lets the run holding `seq` read its messages from `records` instead of
+  // keeping them, if `records` lists exactly its live messages (each with
+  // the same time, size, location and subject) and possibly some removed
+  // ones; false (the run then kept in memory) otherwise. A paged run is
+  // read back first and checked against its new records.
+  bool PageRun(uint64_t seq, std::unique_ptr<SealedRecords> records);
+  // How many sealed runs there are, and how many of them are paged.
+  size_t runs() const { return runs_.size(); }
+  size_t paged_runs() const;
+
   // Empty when `seq` is not live.
   std::optional<IndexEntry> Get(uint64_t seq) const;
   // Removes `seq`; false when it was not live. `removed` gets its entry,
   // whose subject pointer dangles if that was the subject's last message.
   bool Remove(uint64_t seq, IndexEntry* removed);
-  // Points live `seq` at `loc` (its bytes moved); false when not live.
+  // Points live `seq` at `loc` (its bytes moved); false when not live. A
+  // paged run holding `seq` is read back into memory first.
   bool SetLoc(uint64_t seq, uint64_t loc);
 
   // The first live sequence >= `start` whose subject matches `filters`, or
@@ -97,9 +147,10 @@ class MsgIndex {
   // returns true.
   void ForEach(uint64_t from, const std::function<bool(uint64_t, const IndexEntry&)>& fn) const;
 
-  // Bytes this index has allocated: its slots (whole chunks) and its
-  // subjects (map nodes, names, numbering). Counted, not measured, so tests
-  // can compare it deterministically.
+  // Bytes this index has allocated: its slots (whole chunks), its runs
+  // (what they keep, and the cached pages) and its subjects (map nodes,
+  // names, numbering). Counted, not measured, so tests can compare it
+  // deterministically.
   size_t MemoryBytes() const;
 
  private:
@@ -112,8 +163,55 @@ class MsgIndex {
   };
   static_assert(sizeof(Slot) == 24);
   using SubjectMap = absl::node_hash_map<std::string, SubjectInfo>;
+  struct Sealed {
+    uint64_t seq;
+    Slot slot;
+  };
+  using Page = std::vector<Sealed>;
+  // Where a page of a run starts.
+  struct PageStart {
+    uint32_t page;  // SealedRecords page number, or resident_ index / kPageSize.
+    uint64_t first_seq;
+    int64_t first_ts;
+  };
+  struct Run;
+  class PageCache;
 
-  Slot* Mutable(uint64_t seq);
+  // The slots of the sequences not sealed, in entries_.
+  Slot* Unsealed(uint64_t seq);
+  // The run holding `seq`, or null.
+  Run* RunOf(uint64_t seq) const;
+  // The live slot of `seq` in `run`, or empty.
+  std::optional<Slot> FindInRun(const Run& run, uint64_t seq) const;
+  // A page of a run: `size` messages at `data`, held by `hold` if cached.
+  struct PageView {
+    const Sealed* data = nullptr;
+    size_t size = 0;
+    std::shared_ptr<const Page> hold;
+  };
+  // Page `i` (an index into run.pages) of `run`.
+  PageView ViewPage(const Run& run, size_t i) const;
+  // The same from the cache, reading it on a miss; null for a resident run.
+  std::shared_ptr<const Page> PageOf(const Run& run, size_t i) const;
+  // What Check() found.
+  struct Checked {
+    std::vector<uint32_t> ids;
+    std::vector<PageStart> pages;
+    std::vector<uint64_t> removed;  // Sequences listed but not live.
+  };
+  // Whether `records` lists every message next() yields (the run's live
+  // ones, in order, then empty), and otherwise only sequences of `run`.
+  template <typename Next>
+  bool Check(const Run& run, SealedRecords* records, Next&& next, Checked* out) const;
+  // Makes `run` read its messages from `records`, as `checked`.
+  void Adopt(Run* run, std::unique_ptr<SealedRecords> records, Checked* checked);
+  // Reads a paged run back into memory.
+  void MakeResident(Run* run);
+  void DropFrontRun();
+  // Calls fn(seq, slot) for the live slots in [from, to], ascending (or
+  // descending with `reverse`), while it returns true; false if fn stopped.
+  template <typename Fn>
+  bool Walk(uint64_t from, uint64_t to, bool reverse, Fn&& fn) const;
   IndexEntry Entry(const Slot& slot) const;
   const std::string* Name(uint32_t id) const { return &by_id_[id]->first; }
   // The subject's entry, added with a fresh number if new.
@@ -141,7 +239,11 @@ class MsgIndex {
   FilteredState FilteredBySubjects(const SubjectFilters& filters, uint64_t start,
                                    bool last_per_subject) const;
 
-  ChunkedQueue<Slot> entries_;  // entries_[i] is sequence base_ + i.
+  std::vector<std::unique_ptr<Run>> runs_;    // Oldest first; cover [base_, ebase_).
+  mutable std::unique_ptr<PageCache> cache_;  // Created at first use.
+  uint64_t next_run_id_ = 1;
+  ChunkedQueue<Slot> entries_;  // entries_[i] is sequence ebase_ + i.
+  uint64_t ebase_ = 1;
   uint64_t base_ = 1;
   uint64_t last_ = 0;
   int64_t last_ts_ = 0;

@@ -28,7 +28,13 @@ void SegmentIndex::AddMessage(uint64_t seq, int64_t ts, absl::string_view subjec
                               uint64_t offset) {
   auto [it, inserted] = subject_ids_.try_emplace(subject, static_cast<uint32_t>(subjects_.size()));
   if (inserted) subjects_.emplace_back(subject);
-  records_.push_back(Record{kMessage, it->second, size, seq, ts, offset});
+  Record r;
+  r.seq = seq;
+  r.ts = ts;
+  r.offset = offset;
+  r.subject = it->second;
+  r.size = size;
+  records_.push_back(r);
 }
 
 void SegmentIndex::AddSeqRecord(RecordType type, uint64_t seq, uint64_t offset) {

@@ -6,7 +6,8 @@
 // when the segment is sealed (and at Close()), so reopening replays these
 // fixed-width entries instead of reading and checksumming every message.
 // An index file covers the first covered_size bytes of its segment; bytes
-// after that are replayed from the segment itself.
+// after that are replayed from the segment itself. Subjects are numbered in
+// order of first appearance (SegmentIndexReader relies on it).
 //
 //   SegmentIndex idx;
 //   idx.AddMessage(seq, ts, "orders.1", size, offset);
@@ -19,6 +20,7 @@
 #define JSENGINE_STORESVC_SEGMENT_INDEX_H_
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -30,14 +32,17 @@ namespace jsengine::storesvc {
 
 class SegmentIndex {
  public:
+  // 32 bytes: the active segment holds one per record while it is written.
   struct Record {
-    file_format::RecordType type = file_format::kMessage;
-    uint32_t subject = 0;  // kMessage: index into subjects().
-    uint32_t size = 0;     // kMessage: accounted size (MsgSize).
     uint64_t seq = 0;      // base_seq of a kSegmentHeader.
     int64_t ts = 0;        // kMessage.
-    uint64_t offset = 0;   // Of the record in the segment.
+    uint64_t offset : 56;  // Of the record in the segment.
+    file_format::RecordType type : 8;
+    uint32_t subject = 0;  // kMessage: index into subjects().
+    uint32_t size = 0;     // kMessage: accounted size (MsgSize).
+    Record() : offset(0), type(file_format::kMessage) {}
   };
+  static_assert(sizeof(Record) == 32);
 
   void AddHeader(uint64_t base_seq, uint64_t offset);
   void AddMessage(uint64_t seq, int64_t ts, absl::string_view subject, uint32_t size,
@@ -45,7 +50,7 @@ class SegmentIndex {
   // kTombstone or kPurgeBefore.
   void AddSeqRecord(file_format::RecordType type, uint64_t seq, uint64_t offset);
 
-  const std::vector<Record>& records() const { return records_; }
+  const std::deque<Record>& records() const { return records_; }
   const std::vector<std::string>& subjects() const { return subjects_; }
 
   // The index file for segment `segment_id` whose first `covered_size`
@@ -59,7 +64,7 @@ class SegmentIndex {
   uint32_t tail_crc() const { return tail_crc_; }
 
  private:
-  std::vector<Record> records_;
+  std::deque<Record> records_;  // Grows without copying.
   std::vector<std::string> subjects_;
   absl::flat_hash_map<std::string, uint32_t> subject_ids_;
   uint64_t covered_size_ = 0;

@@ -119,4 +119,14 @@ absl::Status RecordData(const SegmentRecord& rec, std::string* out) {
   return absl::OkStatus();
 }
 
+uint32_t FileMsgSize(size_t subject, size_t hdr, size_t data) {
+  size_t n = 22 + subject + data + 8;
+  if (hdr > 0) n += 4 + hdr;
+  return static_cast<uint32_t>(n);
+}
+
+uint32_t RecordMsgSize(const SegmentRecord& rec) {
+  return FileMsgSize(rec.subject.size(), rec.hdr.size(), rec.data_size);
+}
+
 }  // namespace jsengine::storesvc

@@ -36,6 +36,12 @@ void AppendSeqRecord(std::string* out, file_format::RecordType type, uint64_t se
 // kShortRead when n ends inside the record, kChecksumMismatch, kBadRecord.
 absl::Status ParseSegmentRecord(const char* buf, size_t n, SegmentRecord* out);
 
+// nats-server's fileStoreMsgSize, of the data as appended: the size a file
+// stream accounts for a message.
+uint32_t FileMsgSize(size_t subject, size_t hdr, size_t data);
+// FileMsgSize() of a parsed kMessage.
+uint32_t RecordMsgSize(const SegmentRecord& rec);
+
 // The data of a parsed kMessage as appended: uncompressed if need be
 // (kBadRecord if that fails).
 absl::Status RecordData(const SegmentRecord& rec, std::string* out);
