@@ -21,7 +21,7 @@ constexpr size_t kFileHeaderSize = 40;
 constexpr size_t kRecordSize = 32;
 constexpr uint32_t kFirstSeqKind = 0xfffffffdu;  // Kinds from here up are not messages.
 
-bool ReadAt(FileIo* io, int fd, char* buf, size_t n, uint64_t off) {
+bool ReadAt(common::FileIo* io, int fd, char* buf, size_t n, uint64_t off) {
   size_t done = 0;
   while (done < n) {
     ssize_t r = io->Pread(fd, buf + done, n - done, static_cast<off_t>(off + done));
@@ -34,7 +34,7 @@ bool ReadAt(FileIo* io, int fd, char* buf, size_t n, uint64_t off) {
 
 }  // namespace
 
-std::unique_ptr<SegmentIndexReader> SegmentIndexReader::Open(FileIo* io, uint32_t segment_id,
+std::unique_ptr<SegmentIndexReader> SegmentIndexReader::Open(common::FileIo* io, uint32_t segment_id,
                                                              const std::string& index_path,
                                                              const std::string& segment_path) {
   std::unique_ptr<SegmentIndexReader> r(new SegmentIndexReader(io, segment_id));

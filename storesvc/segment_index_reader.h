@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "storesvc/file_io.h"
+#include "common/file_io.h"
 #include "storesvc/msg_index.h"
 
 namespace jsengine::storesvc {
@@ -27,7 +27,7 @@ namespace jsengine::storesvc {
 class SegmentIndexReader : public SealedRecords {
  public:
   // Null when `index_path` is not an index file of segment `segment_id`.
-  static std::unique_ptr<SegmentIndexReader> Open(FileIo* io, uint32_t segment_id,
+  static std::unique_ptr<SegmentIndexReader> Open(common::FileIo* io, uint32_t segment_id,
                                                   const std::string& index_path,
                                                   const std::string& segment_path);
   ~SegmentIndexReader() override;
@@ -37,11 +37,11 @@ class SegmentIndexReader : public SealedRecords {
   std::vector<std::string> TakeSubjects() override { return std::move(subjects_); }
 
  private:
-  SegmentIndexReader(FileIo* io, uint32_t segment_id) : io_(io), segment_id_(segment_id) {}
+  SegmentIndexReader(common::FileIo* io, uint32_t segment_id) : io_(io), segment_id_(segment_id) {}
   // ReadPage() from the segment's bytes.
   bool ReadPageFromSegment(size_t p, std::vector<SealedRecord>* out) const;
 
-  FileIo* const io_;
+  common::FileIo* const io_;
   const uint32_t segment_id_;
   std::string index_path_;
   std::string segment_path_;
