@@ -136,12 +136,12 @@ accounts {
   EXPECT_EQ(o.accounts[0].jetstream_limits.max_streams, -1);
   const JetStreamLimits& b = o.accounts[1].jetstream_limits;
   EXPECT_TRUE(o.accounts[1].jetstream);
-  EXPECT_EQ(b.max_memory, 1024 * 1024);
+  EXPECT_EQ(b.max_memory, 1000 * 1000);
   EXPECT_EQ(b.max_storage, 2 * 1024 * 1024);
   EXPECT_EQ(b.max_streams, 3);
   EXPECT_EQ(b.max_consumers, 4);
   EXPECT_TRUE(b.max_bytes_required);
-  EXPECT_EQ(b.storage_max_stream_bytes, 1024);
+  EXPECT_EQ(b.storage_max_stream_bytes, 1000);
   EXPECT_EQ(b.memory_max_stream_bytes, -1);
   EXPECT_FALSE(o.accounts[2].jetstream);
   EXPECT_FALSE(o.accounts[3].jetstream);
