@@ -16,19 +16,12 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nats/nats.h"
+#include "testing/core/backends.h"
 #include "testing/harness/harness.h"
 #include "testing/util/temp_dir.h"
 
-namespace jsengine::testing {
+namespace jsengine::testing::core {
 namespace {
-
-struct Backend {
-  const char* name;
-  std::string (*binary)();
-  std::vector<std::string> extra_args;
-};
-
-std::string Gateway() { return harness::RunfilePath("gateway/gateway"); }
 
 constexpr char kAccounts[] = R"(
 accounts {
@@ -56,15 +49,10 @@ class JetStreamAccountsTest : public ::testing::TestWithParam<Backend> {
   void TearDown() override { CloseAll(); }
 
   void StartServer() {
-    std::vector<std::string> args = {
-        "-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", dir_, "-c", dir_ + "/server.conf"};
-    args.insert(args.end(), GetParam().extra_args.begin(), GetParam().extra_args.end());
-    auto process = harness::Process::Start(GetParam().binary(), args);
-    ASSERT_TRUE(process.ok()) << process.status();
-    server_ = *std::move(process);
-    auto ports = server_->WaitForPortsFile(dir_, absl::Seconds(20));
+    std::vector<std::string> args = {"-c", dir_ + "/server.conf"};
+    if (GetParam().binary == &GatewayBinary) args.push_back("--grpc_listen=127.0.0.1:0");
+    absl::StatusOr<common::Ports> ports = StartOnFreePort(GetParam().binary(), args, &server_);
     ASSERT_TRUE(ports.ok()) << ports.status();
-    ASSERT_FALSE(ports->nats.empty());
     url_ = ports->nats.front();
   }
 
@@ -245,14 +233,7 @@ TEST_P(JetStreamAccountsTest, StreamsComeBackUnderTheirAccountAfterARestart) {
   EXPECT_EQ(Request("a", "orders.3", "three"), R"({"stream":"ORDERS", "seq":3})");
 }
 
-auto Backends() {
-  return ::testing::Values(Backend{"gateway", &Gateway, {"--grpc_listen=127.0.0.1:0"}},
-                           Backend{"nats_server", &harness::NatsServerBinary, {}});
-}
-
-std::string BackendName(const ::testing::TestParamInfo<Backend>& info) { return info.param.name; }
-
-INSTANTIATE_TEST_SUITE_P(Servers, JetStreamAccountsTest, Backends(), BackendName);
+INSTANTIATE_TEST_SUITE_P(Servers, JetStreamAccountsTest, BothServers(), BackendName);
 
 }  // namespace
-}  // namespace jsengine::testing
+}  // namespace jsengine::testing::core
