@@ -1,6 +1,7 @@
 #include "gateway/engine.h"
 
 #include <cstdlib>
+#include <set>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -218,21 +219,33 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
       }
       return total;
     };
-    js.streams = [store = store_client_]() -> absl::StatusOr<std::vector<monitor::StreamStats>> {
+    std::set<std::string> accounts;
+    for (const core::AccountOptions& a : o.accounts) {
+      if (a.jetstream) accounts.insert(a.name);
+    }
+    js.accounts = o.accounts.empty() ? 1 : static_cast<int>(accounts.size());
+    js.streams = [store = store_client_,
+                  accounts]() -> absl::StatusOr<std::vector<monitor::StreamStats>> {
       absl::StatusOr<std::vector<v1::StreamInfo>> infos = jetstream::ListAllStreams(store);
       if (!infos.ok()) return infos.status();
       std::vector<monitor::StreamStats> streams;
       for (const v1::StreamInfo& info : *infos) {
-        streams.push_back({info.config().name(), info.state().messages(), info.state().bytes(),
-                           info.state().first_seq(), info.state().last_seq(), info.failed()});
+        jetstream::JsAccountScope::Located where =
+            jetstream::JsAccountScope::LocateStream(info.config().name());
+        if (accounts.count(info.config().account()) == 0 ||
+            where.account != info.config().account()) {
+          where = {"", info.config().name()};
+        }
+        streams.push_back({where.subject, info.state().messages(), info.state().bytes(),
+                           info.state().first_seq(), info.state().last_seq(), info.failed(),
+                           where.account});
       }
       return streams;
     };
-    js.consumers =
-        [consumers = consumer_client_](
-            const std::string& stream) -> absl::StatusOr<std::vector<monitor::ConsumerStats>> {
-      absl::StatusOr<std::vector<v1::ConsumerInfo>> infos =
-          jetstream::ListAllConsumers(consumers, stream);
+    js.consumers = [consumers = consumer_client_](const monitor::StreamStats& stream)
+        -> absl::StatusOr<std::vector<monitor::ConsumerStats>> {
+      absl::StatusOr<std::vector<v1::ConsumerInfo>> infos = jetstream::ListAllConsumers(
+          consumers, jetstream::JsAccountScope(stream.account).Stream(stream.name));
       if (!infos.ok()) return infos.status();
       std::vector<monitor::ConsumerStats> stats;
       for (const v1::ConsumerInfo& info : *infos) {
