@@ -1,6 +1,7 @@
 #include "gateway/jetstream/account_store_client.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "common/status.h"
@@ -13,6 +14,16 @@ using common::JsErrorId;
 
 // Bounds the store pages read to list an account's streams.
 constexpr int kMaxPages = 10000;
+
+// nats-server's fileStoreMsgSize and memStoreMsgSize.
+int64_t MsgSize(v1::StorageType storage, const v1::AppendRequest& r) {
+  const int64_t subject = r.subject().size(), hdr = r.headers().size(), data = r.data().size();
+  if (storage == v1::STORAGE_MEMORY) return subject + hdr + data + 16;
+  return 22 + subject + data + 8 + (hdr > 0 ? 4 + hdr : 0);
+}
+
+// The index of a storage in AccountStoreClient's usage arrays.
+int Kind(v1::StorageType storage) { return storage == v1::STORAGE_MEMORY ? 0 : 1; }
 
 template <typename Response>
 void SetPage(const v1::ListStreamsRequest& request, int total, Response* response) {
@@ -81,7 +92,31 @@ absl::StatusOr<std::vector<v1::StreamInfo>> AccountStoreClient::AccountStreams(
     request.set_offset(request.offset() + list->streams_size());
     if (list->streams_size() == 0 || request.offset() >= list->total()) break;
   }
+  if (subject.empty()) Learn(streams);
   return streams;
+}
+
+void AccountStoreClient::Learn(const std::vector<v1::StreamInfo>& streams) {
+  absl::MutexLock lock(&mu_);
+  storage_.clear();
+  used_[0] = in_flight_[0];
+  used_[1] = in_flight_[1];
+  for (const v1::StreamInfo& info : streams) {
+    storage_[info.config().name()] = info.config().storage();
+    used_[Kind(info.config().storage())] += info.state().bytes();
+  }
+}
+
+bool AccountStoreClient::Reserve(v1::StorageType storage, int64_t size, bool reread) {
+  const bool memory = storage == v1::STORAGE_MEMORY;
+  const int64_t limit = memory ? limits_.max_memory : limits_.max_storage;
+  if (limit < 0) return true;
+  if (reread && !AccountStreams("").ok()) return false;
+  absl::MutexLock lock(&mu_);
+  if (used_[Kind(storage)] + size > limit) return false;
+  used_[Kind(storage)] += size;
+  in_flight_[Kind(storage)] += size;
+  return true;
 }
 
 absl::Status AccountStoreClient::CheckLimits(const v1::StreamConfig& config, bool create) {
@@ -128,6 +163,8 @@ absl::StatusOr<v1::StreamInfo> AccountStoreClient::CreateStream(
   *qualified.mutable_config() = ToStore(request.config());
   JSE_ASSIGN_OR_RETURN(v1::StreamInfo info, next_->CreateStream(qualified));
   FromStore(&info);
+  absl::MutexLock lock(&mu_);
+  storage_[info.config().name()] = info.config().storage();
   return info;
 }
 
@@ -215,15 +252,76 @@ absl::StatusOr<v1::SetConsumerFiltersResponse> AccountStoreClient::SetConsumerFi
 }
 
 void AccountStoreClient::Append(v1::AppendBatch batch, AppendCallback done) {
+  // Index in the batch -> the result of a publish refused here.
+  std::vector<std::pair<int, v1::AppendResult>> refused;
+  // Bytes reserved by storage kind, done once the store answers.
+  int64_t reserved[2] = {0, 0};
+  if (limits_.max_memory >= 0 || limits_.max_storage >= 0) {
+    v1::AppendBatch accepted;
+    for (int i = 0; i < batch.requests_size(); ++i) {
+      v1::AppendRequest& request = *batch.mutable_requests(i);
+      std::optional<v1::StorageType> storage;
+      {
+        absl::MutexLock lock(&mu_);
+        auto it = storage_.find(request.stream());
+        if (it != storage_.end()) storage = it->second;
+      }
+      const int64_t limit = !storage.has_value()             ? -1
+                            : *storage == v1::STORAGE_MEMORY ? limits_.max_memory
+                                                             : limits_.max_storage;
+      if (limit >= 0) {
+        const int64_t size = MsgSize(*storage, request);
+        if (!Reserve(*storage, size, false) && !Reserve(*storage, size, true)) {
+          v1::AppendResult result;
+          result.set_id(request.id());
+          result.set_stream(request.stream());
+          *result.mutable_error() =
+              common::ToErrorDetail(JsError(JsErrorId::kAccountResourcesExceeded));
+          refused.emplace_back(i, std::move(result));
+          continue;
+        }
+        reserved[Kind(*storage)] += size;
+      }
+      *accepted.add_requests() = std::move(request);
+    }
+    batch = std::move(accepted);
+  }
+  if (batch.requests().empty()) {
+    v1::AppendResultBatch results;
+    for (auto& [index, result] : refused) *results.add_results() = std::move(result);
+    done(std::move(results));
+    return;
+  }
   for (v1::AppendRequest& request : *batch.mutable_requests()) {
     request.set_stream(scope_.Stream(request.stream()));
   }
-  next_->Append(std::move(batch), [this, done = std::move(done)](v1::AppendResultBatch results) {
-    for (v1::AppendResult& result : *results.mutable_results()) {
-      result.set_stream(scope_.UserStream(result.stream()).value_or(result.stream()));
-    }
-    done(std::move(results));
-  });
+  next_->Append(std::move(batch),
+                [this, refused = std::move(refused), memory = reserved[0], file = reserved[1],
+                 done = std::move(done)](v1::AppendResultBatch results) mutable {
+                  if (memory != 0 || file != 0) {
+                    absl::MutexLock lock(&mu_);
+                    in_flight_[0] -= memory;
+                    in_flight_[1] -= file;
+                  }
+                  for (v1::AppendResult& result : *results.mutable_results()) {
+                    result.set_stream(scope_.UserStream(result.stream()).value_or(result.stream()));
+                  }
+                  if (!refused.empty()) {
+                    v1::AppendResultBatch merged;
+                    int next = 0;
+                    for (auto& [index, result] : refused) {
+                      while (merged.results_size() < index && next < results.results_size()) {
+                        *merged.add_results() = std::move(*results.mutable_results(next++));
+                      }
+                      *merged.add_results() = std::move(result);
+                    }
+                    while (next < results.results_size()) {
+                      *merged.add_results() = std::move(*results.mutable_results(next++));
+                    }
+                    results = std::move(merged);
+                  }
+                  done(std::move(results));
+                });
 }
 
 void AccountStoreClient::RemoveMessages(v1::RemoveMessagesRequest request, RemoveCallback done) {
@@ -251,6 +349,14 @@ std::unique_ptr<storesvc::client::Subscription> AccountStoreClient::WatchStreams
     v1::StreamEvent mine = event;
     mine.set_name(*name);
     if (mine.has_config()) FromStore(mine.mutable_config());
+    {
+      absl::MutexLock lock(&mu_);
+      if (event.kind() == v1::StreamEvent::DELETED) {
+        storage_.erase(*name);
+      } else if (mine.has_config()) {
+        storage_[*name] = mine.config().storage();
+      }
+    }
     on_event(mine);
   });
 }

@@ -11,15 +11,27 @@
 // show the account's streams only. A global scope passes everything as is
 // (limits still apply).
 //
+// Publishes: with max_memory or max_storage set, a message that would take
+// the account's streams of its storage past the limit is refused with
+// nats-server's 10002 "resource limits exceeded for account", sizes counted
+// as nats-server counts them. The usage is the store's as last read (when
+// the account's streams are listed, and again before a publish is refused:
+// removals lower it) plus what was appended since.
+//
 // Thread-safe; the JetStream API serves one account's requests in order, so
 // two creates cannot both take the last stream of a limit. `next` is not
 // owned and must outlive this.
 #ifndef JSENGINE_GATEWAY_JETSTREAM_ACCOUNT_STORE_CLIENT_H_
 #define JSENGINE_GATEWAY_JETSTREAM_ACCOUNT_STORE_CLIENT_H_
 
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "gateway/core/account_options.h"
 #include "gateway/jetstream/account_scope.h"
 #include "storesvc/client/store_client.h"
@@ -63,6 +75,10 @@ class AccountStoreClient final : public storesvc::client::StoreClient {
   absl::StatusOr<std::vector<v1::StreamInfo>> AccountStreams(const std::string& subject);
   // nats-server's limit checks for a create (or update) of `config`.
   absl::Status CheckLimits(const v1::StreamConfig& config, bool create);
+  // Whether the store's account usage, re-read, leaves room for `size`
+  // more bytes of `storage`; counts them as used if so.
+  bool Reserve(v1::StorageType storage, int64_t size, bool reread) ABSL_LOCKS_EXCLUDED(mu_);
+  void Learn(const std::vector<v1::StreamInfo>& streams) ABSL_LOCKS_EXCLUDED(mu_);
   v1::StreamConfig ToStore(v1::StreamConfig config) const;
   void FromStore(v1::StreamConfig* config) const;
   void FromStore(v1::StreamInfo* info) const;
@@ -70,6 +86,14 @@ class AccountStoreClient final : public storesvc::client::StoreClient {
   storesvc::client::StoreClient* const next_;
   const JsAccountScope scope_;
   const core::JetStreamLimits limits_;
+
+  absl::Mutex mu_;
+  // The storage of each of the account's streams, by the account's name.
+  absl::flat_hash_map<std::string, v1::StorageType> storage_ ABSL_GUARDED_BY(mu_);
+  // By storage (memory, file): what the account's streams hold, and what
+  // of that is appends not yet done (which a fresh read may not show).
+  int64_t used_[2] ABSL_GUARDED_BY(mu_) = {0, 0};
+  int64_t in_flight_[2] ABSL_GUARDED_BY(mu_) = {0, 0};
 };
 
 }  // namespace jsengine::gateway::jetstream

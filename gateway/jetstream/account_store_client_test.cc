@@ -153,5 +153,34 @@ TEST_F(AccountStoreClientTest, LimitsWithNatsServerErrors) {
   EXPECT_TRUE(c->CreateStream(Create("S", "s", 100)).ok());
 }
 
+TEST_F(AccountStoreClientTest, PublishesBeyondTheAccountsStorageAreRefusedInOrder) {
+  core::JetStreamLimits limits;
+  limits.max_storage = 200;
+  auto a = Account("A", limits);
+  ASSERT_TRUE(a->CreateStream(Create("S", "s.>")).ok());
+  v1::AppendBatch batch;
+  // Each takes 22 + 3 + 50 + 8 = 83 bytes as nats-server counts them.
+  for (uint64_t id = 1; id <= 3; ++id) {
+    v1::AppendRequest* append = batch.add_requests();
+    append->set_id(id);
+    append->set_stream("S");
+    append->set_subject("s.x");
+    append->set_data(std::string(50, 'x'));
+  }
+  v1::AppendRequest small = batch.requests(0);
+  small.set_id(4);
+  small.set_data("");
+  *batch.add_requests() = small;  // 33 bytes: 83 + 83 + 33 fit in 200.
+  v1::AppendResultBatch results = testing::util::AppendSync(a.get(), std::move(batch));
+  ASSERT_EQ(results.results_size(), 4);
+  EXPECT_EQ(results.results(0).seq(), 1u);
+  EXPECT_EQ(results.results(1).seq(), 2u);
+  EXPECT_EQ(results.results(2).id(), 3u);
+  EXPECT_EQ(results.results(2).error().err_code(), 10002);
+  EXPECT_EQ(results.results(2).stream(), "S");
+  EXPECT_EQ(results.results(3).id(), 4u);
+  EXPECT_EQ(results.results(3).seq(), 3u);
+}
+
 }  // namespace
 }  // namespace jsengine::gateway::jetstream
