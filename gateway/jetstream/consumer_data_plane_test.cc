@@ -147,14 +147,22 @@ class Recorder {
   int events_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-class ConsumerDataPlaneBatchTest : public ::testing::Test {
+// A plane over a MockConsumerClient whose service announced one consumer,
+// "C" of `stream`.
+class MockServicePlaneTest : public ::testing::Test {
  protected:
+  MockServicePlaneTest(core::ServerOptions options, std::vector<std::string> accounts,
+                       std::string stream)
+      : server_(Options(std::move(options))),
+        plane_(&server_, &client_, std::move(accounts)),
+        stream_(std::move(stream)) {}
+
   void SetUp() override {
     ASSERT_TRUE(server_.Start().ok());
     plane_.Start();
     v1::DeliveryBatch announce;
     v1::ConsumerRef* consumer = announce.add_consumers_added();
-    consumer->set_stream("S");
+    consumer->set_stream(stream_);
     consumer->set_name("C");
     recorder_.Deliver(std::move(announce));
   }
@@ -163,16 +171,21 @@ class ConsumerDataPlaneBatchTest : public ::testing::Test {
     server_.Shutdown();
   }
 
-  static core::ServerOptions Options() {
-    core::ServerOptions options;
+  static core::ServerOptions Options(core::ServerOptions options) {
     options.port = 0;
     return options;
   }
 
-  core::Server server_{Options()};
+  core::Server server_;
   ::testing::NiceMock<consumersvc::client::MockConsumerClient> client_;
   Recorder recorder_{&client_};
-  ConsumerDataPlane plane_{&server_, &client_};
+  ConsumerDataPlane plane_;
+  const std::string stream_;
+};
+
+class ConsumerDataPlaneBatchTest : public MockServicePlaneTest {
+ protected:
+  ConsumerDataPlaneBatchTest() : MockServicePlaneTest({}, {}, "S") {}
 };
 
 // A client's acks, written together, reach the service as one batch (not
@@ -251,7 +264,7 @@ TEST_F(ConsumerDataPlaneBatchTest, AMessageNobodyTookReportsItsReplyUnheard) {
 // With JetStream accounts the service's names are qualified
 // (account_scope.h); the plane publishes and subscribes in the account, with
 // the account's names.
-class ConsumerDataPlaneAccountTest : public ::testing::Test {
+class ConsumerDataPlaneAccountTest : public MockServicePlaneTest {
  protected:
   struct Seen {
     std::string subject;
@@ -259,23 +272,10 @@ class ConsumerDataPlaneAccountTest : public ::testing::Test {
     std::string payload;
   };
 
-  void SetUp() override {
-    ASSERT_TRUE(server_.Start().ok());
-    plane_.Start();
-    v1::DeliveryBatch announce;
-    v1::ConsumerRef* consumer = announce.add_consumers_added();
-    consumer->set_stream("A~S");
-    consumer->set_name("C");
-    recorder_.Deliver(std::move(announce));
-  }
-  void TearDown() override {
-    plane_.Stop();
-    server_.Shutdown();
-  }
+  ConsumerDataPlaneAccountTest() : MockServicePlaneTest(WithAccountA(), {"A"}, "A~S") {}
 
-  static core::ServerOptions Options() {
+  static core::ServerOptions WithAccountA() {
     core::ServerOptions options;
-    options.port = 0;
     core::AccountOptions a;
     a.name = "A";
     a.jetstream = true;
@@ -289,11 +289,6 @@ class ConsumerDataPlaneAccountTest : public ::testing::Test {
       seen->push_back({std::string(m.subject), std::string(m.reply), std::string(m.payload)});
     });
   }
-
-  core::Server server_{Options()};
-  ::testing::NiceMock<consumersvc::client::MockConsumerClient> client_;
-  Recorder recorder_{&client_};
-  ConsumerDataPlane plane_{&server_, &client_, {"A"}};
 };
 
 TEST_F(ConsumerDataPlaneAccountTest, DeliveriesAndAdvisoriesLandInTheAccountUnderItsNames) {
