@@ -1,6 +1,7 @@
 #include "gateway/engine.h"
 
 #include <cstdlib>
+#include <set>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -144,17 +145,48 @@ absl::Status Engine::StartJetStream(const EngineOptions& options) {
     LOG(INFO) << "consumers: consumersvc at " << options.consumer_address;
   }
   api_options.domain = options.server.jetstream_domain;
-  api_options.consumers = consumer_client_;
-  data_plane_ = std::make_unique<jetstream::ConsumerDataPlane>(server_.get(), consumer_client_);
+  std::vector<std::string> js_accounts;
+  std::vector<std::string> disabled;
+  for (const core::AccountOptions& a : options.server.accounts) {
+    (a.jetstream ? js_accounts : disabled).push_back(a.name);
+  }
+  data_plane_ =
+      std::make_unique<jetstream::ConsumerDataPlane>(server_.get(), consumer_client_, js_accounts);
   data_plane_->Start();
-  api_options.data_plane = data_plane_.get();
-  bridge_ = std::make_unique<jetstream::Bridge>(server_.get(), store_client_, api_options,
-                                                data_plane_.get());
-  JSE_RETURN_IF_ERROR(bridge_->Start());
-  std::vector<std::string> accounts;
-  for (const core::AccountOptions& a : options.server.accounts) accounts.push_back(a.name);
+  if (options.server.accounts.empty()) {
+    api_options.consumers = consumer_client_;
+    api_options.data_plane = data_plane_.get();
+    JsAccount global;
+    global.bridge = std::make_unique<jetstream::Bridge>(server_.get(), store_client_, api_options,
+                                                        data_plane_.get());
+    JSE_RETURN_IF_ERROR(global.bridge->Start());
+    js_accounts_.push_back(std::move(global));
+  } else {
+    // As nats-server: once accounts are configured, JetStream serves those
+    // that enable it, and the global account is not one of them.
+    disabled.push_back(core::kGlobalAccount);
+  }
+  for (const core::AccountOptions& a : options.server.accounts) {
+    if (!a.jetstream) continue;
+    jetstream::JsAccountScope scope(a.name);
+    JsAccount account;
+    account.store =
+        std::make_unique<jetstream::AccountStoreClient>(store_client_, scope, a.jetstream_limits);
+    account.consumers = std::make_unique<jetstream::AccountConsumerClient>(consumer_client_, scope,
+                                                                           a.jetstream_limits);
+    account.data_plane = std::make_unique<jetstream::AccountDataPlane>(data_plane_.get(), scope);
+    jetstream::JsApiOptions account_options = api_options;
+    account_options.account = a.name;
+    account_options.limits = a.jetstream_limits;
+    account_options.consumers = account.consumers.get();
+    account_options.data_plane = account.data_plane.get();
+    account.bridge = std::make_unique<jetstream::Bridge>(server_.get(), account.store.get(),
+                                                         account_options, account.data_plane.get());
+    JSE_RETURN_IF_ERROR(account.bridge->Start());
+    js_accounts_.push_back(std::move(account));
+  }
   disabled_accounts_ = std::make_unique<jetstream::DisabledAccounts>(server_.get());
-  disabled_accounts_->Start(accounts);
+  disabled_accounts_->Start(disabled);
   return absl::OkStatus();
 }
 
@@ -174,26 +206,46 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
   const int requested = secure ? o.https_port : o.http_port;
   const int port = requested == core::kRandomPort ? 0 : requested;
   monitor::JetStreamView js;
-  if (bridge_ != nullptr) {
+  if (!js_accounts_.empty() || disabled_accounts_ != nullptr) {
     js.enabled = true;
     js.store_dir = o.store_dir;
     js.usage = [store = store_client_] { return jetstream::TotalAccountUsage(store); };
-    js.api_stats = [bridge = bridge_.get()] { return bridge->api_stats(); };
-    js.streams = [store = store_client_]() -> absl::StatusOr<std::vector<monitor::StreamStats>> {
+    js.api_stats = [this] {
+      jetstream::JsApiStats total;
+      for (const JsAccount& account : js_accounts_) {
+        const jetstream::JsApiStats stats = account.bridge->api_stats();
+        total.total += stats.total;
+        total.errors += stats.errors;
+      }
+      return total;
+    };
+    std::set<std::string> accounts;
+    for (const core::AccountOptions& a : o.accounts) {
+      if (a.jetstream) accounts.insert(a.name);
+    }
+    js.accounts = o.accounts.empty() ? 1 : static_cast<int>(accounts.size());
+    js.streams = [store = store_client_,
+                  accounts]() -> absl::StatusOr<std::vector<monitor::StreamStats>> {
       absl::StatusOr<std::vector<v1::StreamInfo>> infos = jetstream::ListAllStreams(store);
       if (!infos.ok()) return infos.status();
       std::vector<monitor::StreamStats> streams;
       for (const v1::StreamInfo& info : *infos) {
-        streams.push_back({info.config().name(), info.state().messages(), info.state().bytes(),
-                           info.state().first_seq(), info.state().last_seq(), info.failed()});
+        jetstream::JsAccountScope::Located where =
+            jetstream::JsAccountScope::LocateStream(info.config().name());
+        if (accounts.count(info.config().account()) == 0 ||
+            where.account != info.config().account()) {
+          where = {"", info.config().name()};
+        }
+        streams.push_back({where.subject, info.state().messages(), info.state().bytes(),
+                           info.state().first_seq(), info.state().last_seq(), info.failed(),
+                           where.account});
       }
       return streams;
     };
-    js.consumers =
-        [consumers = consumer_client_](
-            const std::string& stream) -> absl::StatusOr<std::vector<monitor::ConsumerStats>> {
-      absl::StatusOr<std::vector<v1::ConsumerInfo>> infos =
-          jetstream::ListAllConsumers(consumers, stream);
+    js.consumers = [consumers = consumer_client_](const monitor::StreamStats& stream)
+        -> absl::StatusOr<std::vector<monitor::ConsumerStats>> {
+      absl::StatusOr<std::vector<v1::ConsumerInfo>> infos = jetstream::ListAllConsumers(
+          consumers, jetstream::JsAccountScope(stream.account).Stream(stream.name));
       if (!infos.ok()) return infos.status();
       std::vector<monitor::ConsumerStats> stats;
       for (const v1::ConsumerInfo& info : *infos) {
@@ -242,10 +294,10 @@ void Engine::Stop() {
   ports_file_.reset();
   http_monitor_.reset();
   if (server_ != nullptr) server_->Shutdown();
-  if (bridge_ != nullptr) bridge_->Stop();
+  for (JsAccount& account : js_accounts_) account.bridge->Stop();
   disabled_accounts_.reset();
   if (grpc_server_ != nullptr) grpc_server_->Shutdown();
-  bridge_.reset();
+  js_accounts_.clear();
   if (data_plane_ != nullptr) data_plane_->Stop();
   if (consumers_ != nullptr) consumers_->Stop();
   data_plane_.reset();

@@ -31,6 +31,8 @@
 #include "consumersvc/consumer_service.h"
 #include "gateway/core/options.h"
 #include "gateway/core/server.h"
+#include "gateway/jetstream/account_consumer_client.h"
+#include "gateway/jetstream/account_store_client.h"
 #include "gateway/jetstream/bridge.h"
 #include "gateway/jetstream/consumer_data_plane.h"
 #include "gateway/jetstream/disabled_accounts.h"
@@ -107,8 +109,17 @@ class Engine {
   // store_ or remote_store_.
   storesvc::client::StoreClient* store_client_ = nullptr;
   std::unique_ptr<core::Server> server_;
-  std::unique_ptr<jetstream::Bridge> bridge_;
-  // The configured accounts' 10039 replies (JetStream serves $G only).
+  // The global account's bridge when no account is configured; else one per
+  // account with JetStream, over the services as that account sees them.
+  struct JsAccount {
+    std::unique_ptr<jetstream::AccountStoreClient> store;
+    std::unique_ptr<jetstream::AccountConsumerClient> consumers;
+    std::unique_ptr<jetstream::AccountDataPlane> data_plane;
+    std::unique_ptr<jetstream::Bridge> bridge;
+  };
+  std::vector<JsAccount> js_accounts_;
+  // 10039 replies in the accounts without JetStream (the global one too once
+  // accounts are configured, as nats-server).
   std::unique_ptr<jetstream::DisabledAccounts> disabled_accounts_;
   std::unique_ptr<monitor::Monitor> monitor_;
   std::unique_ptr<monitor::HttpMonitor> http_monitor_;

@@ -278,6 +278,7 @@ absl::StatusOr<v1::StreamInfo> Store::CreateStream(const v1::CreateStreamRequest
   }
   for (const auto& [name, other] : streams_) {
     const v1::StreamConfig other_cfg = other->config();
+    if (other_cfg.account() != cfg.account()) continue;
     for (const std::string& a : other_cfg.subjects()) {
       for (const std::string& b : cfg.subjects()) {
         if (common::SubjectsCollide(a, b))
@@ -323,6 +324,7 @@ absl::StatusOr<v1::StreamInfo> Store::UpdateStream(const v1::UpdateStreamRequest
   for (const auto& [name, other] : streams_) {
     if (name == cfg.name()) continue;
     const v1::StreamConfig other_cfg = other->config();
+    if (other_cfg.account() != cfg.account()) continue;
     for (const std::string& a : other_cfg.subjects()) {
       for (const std::string& b : cfg.subjects()) {
         if (common::SubjectsCollide(a, b))

@@ -102,6 +102,23 @@ TEST_F(StoreTest, CreateInfoAndErrors) {
   EXPECT_TRUE(store_->CreateStream(Create("OTHER", {"orders.new"})).ok());
 }
 
+TEST_F(StoreTest, SubjectsOverlapOnlyWithinAnAccount) {
+  auto a = Create("A~ORDERS", {"orders.>"});
+  a.mutable_config()->set_account("A");
+  ASSERT_TRUE(store_->CreateStream(a).ok());
+  auto b = Create("B~ORDERS", {"orders.>"});
+  b.mutable_config()->set_account("B");
+  ASSERT_TRUE(store_->CreateStream(b).ok());
+  EXPECT_TRUE(store_->CreateStream(Create("ORDERS", {"orders.>"})).ok());
+  auto a2 = Create("A~OTHER", {"orders.new"});
+  a2.mutable_config()->set_account("A");
+  EXPECT_EQ(ErrCode(store_->CreateStream(a2).status()), 10065);
+  v1::UpdateStreamRequest move;
+  *move.mutable_config() = a.config();
+  move.mutable_config()->set_account("B");
+  EXPECT_EQ(ErrCode(store_->UpdateStream(move).status()), 10052);
+}
+
 TEST_F(StoreTest, DataDirectoryIsLocked) {
   StoreOptions opts;
   opts.data_dir = dir_;

@@ -223,6 +223,9 @@ absl::StatusOr<v1::StreamConfig> CheckStreamUpdate(const v1::StreamConfig& old,
   if (cfg.retention() != old.retention()) {
     return Invalid("stream configuration update can not change retention policy");
   }
+  if (cfg.account() != old.account()) {
+    return Invalid("stream configuration update can not change account");
+  }
   if (!old.template_owner().empty()) {
     return Invalid("stream configuration update not allowed on template owned stream");
   }

@@ -104,9 +104,8 @@ TEST_P(JetStreamDomainTest, OtherDomainsHaveNoResponders) {
 }
 
 // With an account configured: its requests get nats-server's "JetStream not
-// enabled for account", typed per endpoint. (nats-server then serves no
-// account at all, the global one included; the gateway keeps serving the
-// global one.)
+// enabled for account", typed per endpoint. (Neither serves the global
+// account then: see jetstream_accounts_test.cc for accounts with JetStream.)
 class JetStreamAccountsTest : public JetStreamDomainTest {
  protected:
   std::string ExtraConfig() const override {

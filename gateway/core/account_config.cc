@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/subject.h"
 #include "gateway/core/account_exports.h"
@@ -118,6 +119,67 @@ absl::Status ApplyImport(const ConfigValue& v, AccountOptions* account) {
   return absl::OkStatus();
 }
 
+// A size, or -1 for unlimited.
+absl::Status GetLimit(const std::string& key, const ConfigValue& v, int64_t* out) {
+  if (v.kind == ConfigValue::Kind::kScalar && v.text == "-1") {
+    *out = -1;
+    return absl::OkStatus();
+  }
+  return GetSize(key, v, out);
+}
+
+// `jetstream: enabled | disabled | true | false | {max_mem: 1G, ...}`, with
+// nats-server's key aliases.
+absl::Status ApplyAccountJetStream(const ConfigValue& v, AccountOptions* account) {
+  if (v.kind == ConfigValue::Kind::kScalar) {
+    const std::string word = absl::AsciiStrToLower(v.text);
+    if (word == "enabled" || word == "enable") {
+      account->jetstream = true;
+      return absl::OkStatus();
+    }
+    if (word == "disabled" || word == "disable") {
+      account->jetstream = false;
+      return absl::OkStatus();
+    }
+    if (!v.quoted) return GetBool("jetstream", v, &account->jetstream);
+    return ConfigError(v.line, absl::StrCat("Expected 'enabled' or 'disabled' for string value, "
+                                            "got '",
+                                            v.text, "'"));
+  }
+  if (v.kind != ConfigValue::Kind::kMap) {
+    return ValueError("jetstream", v, "must be a map, bool or string");
+  }
+  JetStreamLimits limits;
+  for (const auto& [key, val] : v.entries) {
+    const std::string k = absl::AsciiStrToLower(key);
+    absl::Status s;
+    if (k == "max_memory" || k == "max_mem" || k == "mem" || k == "memory") {
+      s = GetLimit(key, val, &limits.max_memory);
+    } else if (k == "max_store" || k == "max_file" || k == "max_disk" || k == "store" ||
+               k == "disk") {
+      s = GetLimit(key, val, &limits.max_storage);
+    } else if (k == "max_streams" || k == "streams") {
+      s = GetLimit(key, val, &limits.max_streams);
+    } else if (k == "max_consumers" || k == "consumers") {
+      s = GetLimit(key, val, &limits.max_consumers);
+    } else if (k == "max_bytes_required" || k == "max_stream_bytes" || k == "max_bytes") {
+      s = GetBool(key, val, &limits.max_bytes_required);
+    } else if (k == "mem_max_stream_bytes" || k == "memory_max_stream_bytes") {
+      s = GetLimit(key, val, &limits.memory_max_stream_bytes);
+    } else if (k == "disk_max_stream_bytes" || k == "store_max_stream_bytes") {
+      s = GetLimit(key, val, &limits.storage_max_stream_bytes);
+    } else if (k == "max_ack_pending") {
+      s = GetLimit(key, val, &limits.max_ack_pending);
+    } else {
+      s = UnknownKey("jetstream", key, val);
+    }
+    if (!s.ok()) return s;
+  }
+  account->jetstream = true;
+  account->jetstream_limits = limits;
+  return absl::OkStatus();
+}
+
 absl::Status ApplyList(const std::string& key, const ConfigValue& v, AccountOptions* account,
                        absl::Status (*apply)(const ConfigValue&, AccountOptions*)) {
   if (v.kind != ConfigValue::Kind::kArray) return ValueError(key, v, "must be a list");
@@ -151,6 +213,8 @@ absl::Status ApplyAccount(const std::string& name, const ConfigValue& v, ServerO
       s = ApplyList(k, val, &account, &ApplyExport);
     } else if (k == "imports") {
       s = ApplyList(k, val, &account, &ApplyImport);
+    } else if (k == "jetstream") {
+      s = ApplyAccountJetStream(val, &account);
     } else {
       s = UnknownKey("accounts", k, val);
     }

@@ -115,5 +115,47 @@ TEST(AccountConfigTest, Errors) {
   }
 }
 
+TEST(AccountConfigTest, JetStreamPerAccount) {
+  const char* text = R"(
+jetstream {}
+accounts {
+  A: { jetstream: enabled }
+  B: { jetstream: { max_mem: 1M, max_file: 2MB, max_streams: 3, consumers: 4,
+                    max_bytes_required: true, store_max_stream_bytes: 1K } }
+  C: { jetstream: false }
+  D: {}
+  E: { jetstream: { max_memory: -1 } }
+}
+)";
+  ServerOptions o;
+  absl::Status s = Apply(text, &o);
+  ASSERT_TRUE(s.ok()) << s;
+  ASSERT_EQ(o.accounts.size(), 5u);
+  EXPECT_TRUE(o.accounts[0].jetstream);
+  EXPECT_EQ(o.accounts[0].jetstream_limits.max_memory, -1);
+  EXPECT_EQ(o.accounts[0].jetstream_limits.max_streams, -1);
+  const JetStreamLimits& b = o.accounts[1].jetstream_limits;
+  EXPECT_TRUE(o.accounts[1].jetstream);
+  EXPECT_EQ(b.max_memory, 1000 * 1000);
+  EXPECT_EQ(b.max_storage, 2 * 1024 * 1024);
+  EXPECT_EQ(b.max_streams, 3);
+  EXPECT_EQ(b.max_consumers, 4);
+  EXPECT_TRUE(b.max_bytes_required);
+  EXPECT_EQ(b.storage_max_stream_bytes, 1000);
+  EXPECT_EQ(b.memory_max_stream_bytes, -1);
+  EXPECT_FALSE(o.accounts[2].jetstream);
+  EXPECT_FALSE(o.accounts[3].jetstream);
+  EXPECT_TRUE(o.accounts[4].jetstream);
+}
+
+TEST(AccountConfigTest, JetStreamPerAccountErrors) {
+  ServerOptions o;
+  EXPECT_FALSE(Apply("accounts { A: { jetstream: \"maybe\" } }", &o).ok());
+  ServerOptions p;
+  absl::Status s = Apply("accounts { A: { jetstream: { max_widgets: 1 } } }", &p);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("max_widgets"), std::string::npos) << s;
+}
+
 }  // namespace
 }  // namespace jsengine::gateway::core

@@ -4,6 +4,7 @@
 #ifndef JSENGINE_GATEWAY_CORE_ACCOUNT_OPTIONS_H_
 #define JSENGINE_GATEWAY_CORE_ACCOUNT_OPTIONS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -31,8 +32,25 @@ struct AccountImport {
   std::string to;
 };
 
+// An account's JetStream limits, nats-server's JetStreamAccountLimits (what
+// `jetstream: {max_mem: 1G, max_streams: 10}` sets); -1 is unlimited, as
+// `jetstream: enabled` leaves every one.
+struct JetStreamLimits {
+  int64_t max_memory = -1;
+  int64_t max_storage = -1;
+  int64_t max_streams = -1;
+  int64_t max_consumers = -1;
+  int64_t max_ack_pending = -1;
+  int64_t memory_max_stream_bytes = -1;
+  int64_t storage_max_stream_bytes = -1;
+  bool max_bytes_required = false;
+};
+
 struct AccountOptions {
   std::string name;
+  // Whether the account has JetStream (with the server's on), and its limits.
+  bool jetstream = false;
+  JetStreamLimits jetstream_limits;
   std::vector<AccountExport> stream_exports;
   std::vector<AccountExport> service_exports;
   std::vector<AccountImport> stream_imports;

@@ -198,20 +198,40 @@ absl::Status GetBool(const std::string& key, const ConfigValue& v, bool* out) {
 // An integer with an optional size suffix (K, KB, M, MB, G, GB; powers of 1024).
 absl::Status GetSize(const std::string& key, const ConfigValue& v, int64_t* out) {
   if (v.kind != ConfigValue::Kind::kScalar) return ValueError(key, v, "must be a number");
-  std::string t = absl::AsciiStrToUpper(v.text);
+  // nats-server's suffixes: k, m, g, t are powers of 1000; kb, mb, gb, tb
+  // (or ki, kib, ...) powers of 1024.
+  std::string t = absl::AsciiStrToLower(v.text);
   int64_t mult = 1;
-  auto strip = [&](const char* suffix, int64_t m) {
-    std::string s(suffix);
+  struct Suffix {
+    const char* text;
+    int64_t mult;
+  };
+  static constexpr int64_t kKi = 1024, kK = 1000;
+  static constexpr Suffix kSuffixes[] = {{"kib", kKi},
+                                         {"mib", kKi * kKi},
+                                         {"gib", kKi * kKi * kKi},
+                                         {"tib", kKi * kKi * kKi * kKi},
+                                         {"kb", kKi},
+                                         {"ki", kKi},
+                                         {"mb", kKi * kKi},
+                                         {"mi", kKi * kKi},
+                                         {"gb", kKi * kKi * kKi},
+                                         {"gi", kKi * kKi * kKi},
+                                         {"tb", kKi * kKi * kKi * kKi},
+                                         {"ti", kKi * kKi * kKi * kKi},
+                                         {"k", kK},
+                                         {"m", kK * kK},
+                                         {"g", kK * kK * kK},
+                                         {"t", kK * kK * kK * kK},
+                                         {"b", 1}};
+  for (const Suffix& suffix : kSuffixes) {
+    const std::string s(suffix.text);
     if (t.size() > s.size() && t.compare(t.size() - s.size(), s.size(), s) == 0) {
       t.resize(t.size() - s.size());
-      mult = m;
-      return true;
+      mult = suffix.mult;
+      break;
     }
-    return false;
-  };
-  strip("KB", 1024) || strip("MB", 1024 * 1024) || strip("GB", 1024LL * 1024 * 1024) ||
-      strip("K", 1024) || strip("M", 1024 * 1024) || strip("G", 1024LL * 1024 * 1024) ||
-      strip("B", 1);
+  }
   int64_t n;
   if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(t), &n) || n < 0) {
     return ValueError(key, v, "must be a non-negative number");

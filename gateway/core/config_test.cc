@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -207,6 +209,24 @@ TEST(ConfigTest, JetStreamDomain) {
                           "jetstream { domain: \"*\" }"}) {
     ServerOptions b;
     EXPECT_FALSE(ApplyConfigText(bad, &b).ok()) << bad;
+  }
+}
+
+TEST(ConfigTest, SizeSuffixesAsNatsServer) {
+  for (const auto& [text, want] : std::vector<std::pair<std::string, int64_t>>{{"1k", 1000},
+                                                                               {"1K", 1000},
+                                                                               {"1KB", 1024},
+                                                                               {"1Ki", 1024},
+                                                                               {"1M", 1000000},
+                                                                               {"1MB", 1048576},
+                                                                               {"1MiB", 1048576},
+                                                                               {"2G", 2000000000},
+                                                                               {"1GB", 1073741824},
+                                                                               {"5", 5}}) {
+    ServerOptions o;
+    absl::Status s = ApplyConfigText("max_payload: " + text, &o);
+    ASSERT_TRUE(s.ok()) << text << ": " << s;
+    EXPECT_EQ(o.max_payload, want) << text;
   }
 }
 

@@ -450,6 +450,17 @@ bool Server::PublishTo(std::string_view to, std::string_view subject, std::strin
   return delivered;
 }
 
+bool Server::PublishToIn(std::string_view account, std::string_view to, std::string_view subject,
+                         std::string_view reply, std::string_view headers,
+                         std::string_view payload) {
+  Account* in = FindAccount(account);
+  if (in == nullptr) return false;
+  const bool delivered =
+      DeliverIn(in->sublist(), nullptr, to, subject, reply, headers, !headers.empty(), payload);
+  if (EventLoop::Current() == nullptr) common::CallbackBurst::AtEnd(&EventLoop::FlushTouched);
+  return delivered;
+}
+
 bool Server::HasInterest(std::string_view subject) { return !sublist().Match(subject)->empty(); }
 
 bool Server::HasClientInterest(std::string_view subject, std::string_view queue) {
@@ -462,5 +473,17 @@ uint64_t Server::WatchClientInterest(std::string_view subject, std::string_view 
 }
 
 void Server::UnwatchClientInterest(uint64_t id) { sublist().UnwatchClientInterest(id); }
+
+uint64_t Server::WatchClientInterestIn(std::string_view account, std::string_view subject,
+                                       std::string_view queue,
+                                       std::function<void(bool has_interest)> on_change) {
+  Account* in = FindAccount(account);
+  if (in == nullptr) return 0;
+  return in->sublist().WatchClientInterest(subject, queue, std::move(on_change));
+}
+
+void Server::UnwatchClientInterestIn(std::string_view account, uint64_t id) {
+  if (Account* in = FindAccount(account)) in->sublist().UnwatchClientInterest(id);
+}
 
 }  // namespace jsengine::gateway::core

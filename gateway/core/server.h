@@ -104,6 +104,10 @@ class Server {
   // subscriber took it.
   bool PublishTo(std::string_view to, std::string_view subject, std::string_view reply,
                  std::string_view headers, std::string_view payload);
+  // PublishTo() in an account by name (empty: the global one); false when
+  // there is no such account.
+  bool PublishToIn(std::string_view account, std::string_view to, std::string_view subject,
+                   std::string_view reply, std::string_view headers, std::string_view payload);
   // Whether any subscriber, internal ones included, would get a message
   // published to `subject` (what no-responders asks).
   bool HasInterest(std::string_view subject);
@@ -140,6 +144,12 @@ class Server {
   // Once this returns the callback is neither running nor called again
   // (from within a watch callback: the running one is the last).
   void UnwatchClientInterest(uint64_t id);
+  // The two above in an account by name (empty: the global one); 0 when
+  // there is no such account.
+  uint64_t WatchClientInterestIn(std::string_view account, std::string_view subject,
+                                 std::string_view queue,
+                                 std::function<void(bool has_interest)> on_change);
+  void UnwatchClientInterestIn(std::string_view account, uint64_t id);
 
   int NumConnections() const { return num_connections_.load(); }
 

@@ -14,24 +14,17 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "gateway/core/account_options.h"
 #include "gateway/jetstream/api_reply.h"
 #include "storesvc/client/store_client.h"
 
 namespace jsengine::gateway::jetstream {
 
 // The account's limits as $JS.API.INFO reports them; -1 is unlimited.
-struct JsAccountLimits {
-  int64_t max_memory = -1;
-  int64_t max_storage = -1;
-  int64_t max_streams = -1;
-  int64_t max_consumers = -1;
-  int64_t max_ack_pending = -1;
-  int64_t memory_max_stream_bytes = -1;
-  int64_t storage_max_stream_bytes = -1;
-  bool max_bytes_required = false;
-};
+using JsAccountLimits = core::JetStreamLimits;
 
-// What the account's streams hold, totalled over every stream in the store.
+// What the account's streams hold, totalled over every stream the store
+// client shows (an AccountStoreClient: the account's).
 struct AccountUsage {
   uint64_t memory = 0;   // bytes in memory streams
   uint64_t storage = 0;  // bytes in file streams

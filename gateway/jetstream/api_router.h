@@ -46,6 +46,8 @@
 namespace jsengine::gateway::jetstream {
 
 struct JsApiOptions {
+  // The account served (empty: the global one), as the core server names it.
+  std::string account;
   JsAccountLimits limits;
   std::string domain;  // JetStream domain; empty for none.
   // The consumer service CONSUMER.* requests go to; none when null.

@@ -28,19 +28,21 @@ Bridge::Bridge(core::Server* server, storesvc::client::StoreClient* store, JsApi
                DataPlane* data_plane)
     : server_(server),
       store_(store),
+      account_(options.account),
       domain_(options.domain),
       bindings_(
           [this](const std::string& stream, const std::string& subject) {
-            return server_->SubscribeInternal(subject, "",
-                                              [this, stream](const core::InboundMessage& message) {
-                                                OnStreamPublish(stream, message);
-                                              });
+            return server_->SubscribeInternalIn(
+                account_, subject, "", [this, stream](const core::InboundMessage& message) {
+                  OnStreamPublish(stream, message);
+                });
           },
           [this](uint64_t handle) { server_->UnsubscribeInternal(handle); }),
-      republisher_(
-          store,
-          [this](const std::string& subject, const std::string& headers,
-                 const std::string& payload) { server_->Publish(subject, "", headers, payload); }),
+      republisher_(store,
+                   [this](const std::string& subject, const std::string& headers,
+                          const std::string& payload) {
+                     server_->PublishIn(account_, subject, "", headers, payload);
+                   }),
       binding_store_(store, &bindings_),
       api_(&binding_store_, std::move(options)),
       data_plane_(data_plane),
@@ -63,12 +65,13 @@ absl::Status Bridge::Start() {
     if (page->streams_size() == 0 || list.offset() >= page->total()) break;
   }
   api_queue_.Start();
-  api_subscription_ = server_->SubscribeInternal(
-      "$JS.API.>", "", [this](const core::InboundMessage& message) { OnApiRequest(message); });
+  api_subscription_ = server_->SubscribeInternalIn(
+      account_, "$JS.API.>", "",
+      [this](const core::InboundMessage& message) { OnApiRequest(message); });
   if (!domain_.empty()) {
     const std::string prefix = "$JS." + domain_ + ".API.";
-    domain_subscription_ = server_->SubscribeInternal(
-        prefix + ">", "", [this, prefix](const core::InboundMessage& message) {
+    domain_subscription_ = server_->SubscribeInternalIn(
+        account_, prefix + ">", "", [this, prefix](const core::InboundMessage& message) {
           const std::string subject =
               "$JS.API." + std::string(message.subject.substr(prefix.size()));
           core::InboundMessage mapped = message;
@@ -130,7 +133,8 @@ void Bridge::OnStreamPublish(const std::string& stream, const core::InboundMessa
                    const v1::AppendResult& result = results.results(0);
                    if (result.seq() != 0) published_.Raise(result.stream(), result.seq());
                    if (!reply.empty())
-                     server_->Publish(reply, "", "", jetstream::PubAck(result, domain_));
+                     server_->PublishIn(account_, reply, "", "",
+                                        jetstream::PubAck(result, domain_));
                  });
 }
 
@@ -151,7 +155,7 @@ void Bridge::OnApiRequest(const core::InboundMessage& message) {
 void Bridge::ServeApi(const QueuedRequest& request) {
   JsApiReply reply = api_.Handle(request.subject, request.payload);
   if (reply.send && !request.reply.empty()) {
-    server_->Publish(request.reply, "", reply.headers, reply.payload);
+    server_->PublishIn(account_, request.reply, "", reply.headers, reply.payload);
   }
 }
 

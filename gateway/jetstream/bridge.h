@@ -20,6 +20,10 @@
 //   and streams deleted while the store was out of reach are unbound when
 //   the watch resumes (its snapshot no longer has them).
 //
+// A bridge serves one account (JsApiOptions::account): it subscribes and
+// publishes in that account only; its store client shows that account's
+// streams (AccountStoreClient).
+//
 // The server and store must outlive the bridge. Start/Stop are not
 // thread-safe with each other; everything else is.
 #ifndef JSENGINE_GATEWAY_JETSTREAM_BRIDGE_H_
@@ -69,7 +73,8 @@ class Bridge {
 
   core::Server* const server_;
   storesvc::client::StoreClient* const store_;
-  const std::string domain_;  // JetStream domain; empty for none
+  const std::string account_;  // The account served; empty for the global one
+  const std::string domain_;   // JetStream domain; empty for none
   StreamBindings bindings_;
   Republisher republisher_;
   BindingStoreClient binding_store_;

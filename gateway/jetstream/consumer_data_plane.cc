@@ -15,16 +15,16 @@ std::string AckKey(const v1::ConsumerRef& consumer) {
   return consumer.stream() + "." + consumer.name();
 }
 
-// Removes the entries of `map` whose key is not in `keep`; returns their ids.
-std::vector<uint64_t> EraseAllBut(const std::set<std::string>& keep,
-                                  std::map<std::string, uint64_t>* map) {
-  std::vector<uint64_t> erased;
+// Removes the entries of `map` whose key is not in `keep`; returns them.
+std::vector<std::pair<std::string, uint64_t>> EraseAllBut(const std::set<std::string>& keep,
+                                                          std::map<std::string, uint64_t>* map) {
+  std::vector<std::pair<std::string, uint64_t>> erased;
   for (auto it = map->begin(); it != map->end();) {
     if (keep.count(it->first)) {
       ++it;
       continue;
     }
-    if (it->second != 0) erased.push_back(it->second);
+    if (it->second != 0) erased.emplace_back(it->first, it->second);
     it = map->erase(it);
   }
   return erased;
@@ -56,9 +56,11 @@ ConsumerDataPlane::Queued& ConsumerDataPlane::ThreadQueue() {
 }
 
 ConsumerDataPlane::ConsumerDataPlane(core::Server* server,
-                                     consumersvc::client::ConsumerClient* consumers)
+                                     consumersvc::client::ConsumerClient* consumers,
+                                     std::vector<std::string> accounts)
     : server_(server),
       consumers_(consumers),
+      accounts_(accounts.begin(), accounts.end()),
       outbox_(std::make_shared<Outbox>()),
       next_settle_(std::mt19937_64(std::random_device{}())()) {
   absl::MutexLock lock(&outbox_->mu);
@@ -76,12 +78,29 @@ void ConsumerDataPlane::Start() {
     if (!early_.events().empty()) session_->Send(std::move(early_));
     early_.Clear();
   }
-  flow_control_subscription_ =
+  flow_control_subscriptions_.push_back(
       server_->SubscribeInternal("$JS.FC.>", "", [this](const core::InboundMessage& message) {
         v1::GatewayEvent event;
         event.mutable_flow_control()->set_subject(std::string(message.subject));
         Send(std::move(event));
-      });
+      }));
+  for (const std::string& account : accounts_) {
+    flow_control_subscriptions_.push_back(server_->SubscribeInternalIn(
+        account, "$JS.FC.>", "",
+        [this, scope = JsAccountScope(account)](const core::InboundMessage& message) {
+          v1::GatewayEvent event;
+          event.mutable_flow_control()->set_subject(scope.StreamSubject(message.subject));
+          Send(std::move(event));
+        }));
+  }
+}
+
+JsAccountScope::Located ConsumerDataPlane::Where(std::string_view subject) const {
+  JsAccountScope::Located located = JsAccountScope::Locate(subject);
+  if (located.account.empty() || accounts_.count(located.account) == 0) {
+    return {"", std::string(subject)};
+  }
+  return located;
 }
 
 void ConsumerDataPlane::Stop() {
@@ -89,8 +108,10 @@ void ConsumerDataPlane::Stop() {
     absl::MutexLock lock(&outbox_->mu);
     outbox_->plane = nullptr;
   }
-  if (flow_control_subscription_ != 0) server_->UnsubscribeInternal(flow_control_subscription_);
-  flow_control_subscription_ = 0;
+  for (uint64_t id : flow_control_subscriptions_) {
+    if (id != 0) server_->UnsubscribeInternal(id);
+  }
+  flow_control_subscriptions_.clear();
   std::map<std::string, uint64_t> watches;
   std::map<std::string, uint64_t> acks;
   {
@@ -99,7 +120,9 @@ void ConsumerDataPlane::Stop() {
     watches.swap(watches_);
     acks.swap(ack_subscriptions_);
   }
-  for (const auto& [subject, id] : watches) server_->UnwatchClientInterest(id);
+  for (const auto& [subject, id] : watches) {
+    server_->UnwatchClientInterestIn(Where(subject).account, id);
+  }
   for (const auto& [consumer, id] : acks) {
     if (id != 0) server_->UnsubscribeInternal(id);
   }
@@ -205,26 +228,48 @@ void ConsumerDataPlane::OnDeliveries(v1::DeliveryBatch batch) {
   if (batch.session_start()) KeepOnly(batch);
   common::CallbackBurst burst;
   for (const v1::Delivery& d : batch.deliveries()) {
-    if (d.has_message() && !d.message().subject().empty()) {
-      const std::string& headers = d.headers().empty() ? d.message().headers() : d.headers();
-      if (!server_->PublishTo(d.subject(), d.message().subject(), d.reply(), headers,
-                              d.message().data()) &&
-          !Watched(d.subject())) {
-        // A pull request whose requester is gone (nats-server drops those
-        // whose reply has no interest): the service stops serving it. Deliver
-        // subjects are watched instead.
-        SendInterest(d.subject(), false);
-      }
-    } else {
-      server_->Publish(d.subject(), d.reply(), d.headers(),
-                       d.has_message() ? d.message().data() : std::string());
+    if (accounts_.empty()) {
+      Publish(d, "", d.subject(), d.reply());
+      continue;
     }
+    JsAccountScope::Located to = Where(d.subject());
+    JsAccountScope::Located reply = Where(d.reply());
+    if (to.account.empty()) to.account = reply.account;
+    Publish(d, to.account, to.subject, reply.subject);
   }
   for (const std::string& subject : batch.watch_interest()) Watch(subject);
   for (const std::string& subject : batch.unwatch_interest()) Unwatch(subject);
   for (const v1::ConsumerRef& consumer : batch.consumers_added()) ServeAcks(consumer);
   for (const v1::ConsumerRef& consumer : batch.consumers_removed()) StopServingAcks(consumer);
   for (uint64_t id : batch.settled()) OnSettled(id);
+}
+
+void ConsumerDataPlane::Publish(const v1::Delivery& d, const std::string& account,
+                                const std::string& subject, const std::string& reply) {
+  if (d.has_message() && !d.message().subject().empty()) {
+    const std::string& headers = d.headers().empty() ? d.message().headers() : d.headers();
+    if (!server_->PublishToIn(account, subject, d.message().subject(), reply, headers,
+                              d.message().data()) &&
+        !Watched(d.subject())) {
+      // A pull request whose requester is gone (nats-server drops those
+      // whose reply has no interest): the service stops serving it. Deliver
+      // subjects are watched instead.
+      SendInterest(d.subject(), false);
+    }
+    return;
+  }
+  std::string data = d.has_message() ? d.message().data() : std::string();
+  if (!account.empty() && subject != d.subject()) {
+    // An advisory: its JSON names the stream as the service knows it.
+    const std::string qualified = "\"stream\":\"" + JsAccountScope(account).Stream("");
+    const size_t at = data.find(qualified);
+    if (at != std::string::npos) data.replace(at, qualified.size(), "\"stream\":\"");
+  }
+  if (account.empty()) {
+    server_->Publish(subject, reply, d.headers(), data);
+  } else {
+    server_->PublishIn(account, subject, reply, d.headers(), data);
+  }
 }
 
 void ConsumerDataPlane::KeepOnly(const v1::DeliveryBatch& start) {
@@ -234,15 +279,17 @@ void ConsumerDataPlane::KeepOnly(const v1::DeliveryBatch& start) {
   }
   const std::set<std::string> subjects(start.watch_interest().begin(),
                                        start.watch_interest().end());
-  std::vector<uint64_t> acks;
-  std::vector<uint64_t> watches;
+  std::vector<std::pair<std::string, uint64_t>> acks;
+  std::vector<std::pair<std::string, uint64_t>> watches;
   {
     absl::MutexLock lock(&mu_);
     acks = EraseAllBut(consumers, &ack_subscriptions_);
     watches = EraseAllBut(subjects, &watches_);
   }
-  for (uint64_t id : acks) server_->UnsubscribeInternal(id);
-  for (uint64_t id : watches) server_->UnwatchClientInterest(id);
+  for (const auto& [key, id] : acks) server_->UnsubscribeInternal(id);
+  for (const auto& [subject, id] : watches) {
+    server_->UnwatchClientInterestIn(Where(subject).account, id);
+  }
 }
 
 void ConsumerDataPlane::ServeAcks(const v1::ConsumerRef& consumer) {
@@ -252,9 +299,18 @@ void ConsumerDataPlane::ServeAcks(const v1::ConsumerRef& consumer) {
     if (stopped_ || ack_subscriptions_.count(key)) return;
     ack_subscriptions_[key] = 0;
   }
-  const uint64_t id = server_->SubscribeInternal(
-      "$JS.ACK." + key + ".>", "", [this](const core::InboundMessage& message) {
-        Ack(message.subject, message.reply, message.payload);
+  JsAccountScope::Located stream = JsAccountScope::LocateStream(consumer.stream());
+  if (accounts_.count(stream.account) == 0) stream = {"", consumer.stream()};
+  const uint64_t id = server_->SubscribeInternalIn(
+      stream.account, "$JS.ACK." + stream.subject + "." + consumer.name() + ".>", "",
+      [this, scope = JsAccountScope(stream.account)](const core::InboundMessage& message) {
+        if (scope.global()) {
+          Ack(message.subject, message.reply, message.payload);
+        } else {
+          Ack(scope.StreamSubject(message.subject),
+              message.reply.empty() ? std::string() : scope.Subject(message.reply),
+              message.payload);
+        }
       });
   {
     absl::MutexLock lock(&mu_);
@@ -292,14 +348,15 @@ void ConsumerDataPlane::SendInterest(const std::string& subject, bool has_intere
 }
 
 void ConsumerDataPlane::Watch(const std::string& subject) {
-  const uint64_t id = server_->WatchClientInterest(
-      subject, "", [this, subject](bool has) { SendInterest(subject, has); });
+  const JsAccountScope::Located where = Where(subject);
+  const uint64_t id = server_->WatchClientInterestIn(
+      where.account, where.subject, "", [this, subject](bool has) { SendInterest(subject, has); });
   uint64_t replaced = id;
   {
     absl::MutexLock lock(&mu_);
     if (!stopped_) std::swap(watches_[subject], replaced);
   }
-  if (replaced != 0) server_->UnwatchClientInterest(replaced);
+  if (replaced != 0) server_->UnwatchClientInterestIn(where.account, replaced);
 }
 
 void ConsumerDataPlane::Unwatch(const std::string& subject) {
@@ -311,7 +368,7 @@ void ConsumerDataPlane::Unwatch(const std::string& subject) {
     id = it->second;
     watches_.erase(it);
   }
-  if (id != 0) server_->UnwatchClientInterest(id);
+  if (id != 0) server_->UnwatchClientInterestIn(Where(subject).account, id);
 }
 
 }  // namespace jsengine::gateway::jetstream

@@ -26,6 +26,14 @@
 // on the subject). Events sent while Start opens the session go first once
 // it is open.
 //
+// JetStream accounts (account_scope.h): the service knows their streams and
+// subjects qualified. A delivery is published in the account its subject
+// (or, for stored messages and flow control, the stream in its reply)
+// names, with the user's names; acks and flow-control replies are served in
+// each account and qualified on the way up; deliver subjects are watched in
+// their account. Pull requests and settles come qualified (AccountDataPlane
+// below). Without accounts nothing is rewritten.
+//
 // The server and the consumer client must outlive it. Start and Stop from
 // one thread; the DataPlane calls from any.
 #ifndef JSENGINE_GATEWAY_JETSTREAM_CONSUMER_DATA_PLANE_H_
@@ -34,8 +42,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -43,6 +53,7 @@
 #include "absl/time/time.h"
 #include "consumersvc/client/consumer_client.h"
 #include "gateway/core/server.h"
+#include "gateway/jetstream/account_scope.h"
 #include "gateway/jetstream/data_plane.h"
 #include "proto/consumer.pb.h"
 
@@ -50,7 +61,9 @@ namespace jsengine::gateway::jetstream {
 
 class ConsumerDataPlane final : public DataPlane {
  public:
-  ConsumerDataPlane(core::Server* server, consumersvc::client::ConsumerClient* consumers);
+  // `accounts`: the JetStream accounts besides the global one.
+  ConsumerDataPlane(core::Server* server, consumersvc::client::ConsumerClient* consumers,
+                    std::vector<std::string> accounts = {});
   ~ConsumerDataPlane() override;
 
   ConsumerDataPlane(const ConsumerDataPlane&) = delete;
@@ -81,6 +94,9 @@ class ConsumerDataPlane final : public DataPlane {
   void ServeAcks(const v1::ConsumerRef& consumer) ABSL_LOCKS_EXCLUDED(mu_);
   void StopServingAcks(const v1::ConsumerRef& consumer) ABSL_LOCKS_EXCLUDED(mu_);
   void OnDeliveries(v1::DeliveryBatch batch);
+  // Publishes `d` in `account` (empty: global) to `subject` with `reply`.
+  void Publish(const v1::Delivery& d, const std::string& account, const std::string& subject,
+               const std::string& reply);
   void OnSettled(uint64_t id) ABSL_LOCKS_EXCLUDED(settle_mu_);
   // Stops serving and watching what a session_start batch does not name.
   void KeepOnly(const v1::DeliveryBatch& start) ABSL_LOCKS_EXCLUDED(mu_);
@@ -90,11 +106,15 @@ class ConsumerDataPlane final : public DataPlane {
   void Watch(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
   void Unwatch(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Where a subject the service names belongs: one of accounts_, or global.
+  JsAccountScope::Located Where(std::string_view subject) const;
+
   core::Server* const server_;
   consumersvc::client::ConsumerClient* const consumers_;
+  const std::set<std::string> accounts_;
   // Reached by the threads' queues; outlives the plane while one holds it.
   const std::shared_ptr<Outbox> outbox_;
-  uint64_t flow_control_subscription_ = 0;
+  std::vector<uint64_t> flow_control_subscriptions_;
 
   absl::Mutex session_mu_;
   std::unique_ptr<consumersvc::client::ConsumerSession> session_ ABSL_GUARDED_BY(session_mu_);
@@ -111,6 +131,27 @@ class ConsumerDataPlane final : public DataPlane {
   // Settle ids start at random: a consumer service answers every gateway.
   uint64_t next_settle_ ABSL_GUARDED_BY(settle_mu_);
   std::map<uint64_t, std::shared_ptr<absl::Notification>> settles_ ABSL_GUARDED_BY(settle_mu_);
+};
+
+// One JetStream account's view of the shared data plane: its bridge's pull
+// requests and settles, with the stream and reply qualified. `plane` must
+// outlive it.
+class AccountDataPlane final : public DataPlane {
+ public:
+  AccountDataPlane(DataPlane* plane, JsAccountScope scope)
+      : plane_(plane), scope_(std::move(scope)) {}
+
+  void PullRequest(std::string_view stream, std::string_view consumer, std::string_view reply,
+                   std::string_view payload, uint64_t published_through) override {
+    plane_->PullRequest(scope_.Stream(stream), consumer, scope_.Subject(reply), payload,
+                        published_through);
+  }
+  bool Settle(std::string_view stream) override { return plane_->Settle(scope_.Stream(stream)); }
+  void Flush() override { plane_->Flush(); }
+
+ private:
+  DataPlane* const plane_;
+  const JsAccountScope scope_;
 };
 
 }  // namespace jsengine::gateway::jetstream

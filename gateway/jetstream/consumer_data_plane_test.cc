@@ -147,14 +147,22 @@ class Recorder {
   int events_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-class ConsumerDataPlaneBatchTest : public ::testing::Test {
+// A plane over a MockConsumerClient whose service announced one consumer,
+// "C" of `stream`.
+class MockServicePlaneTest : public ::testing::Test {
  protected:
+  MockServicePlaneTest(core::ServerOptions options, std::vector<std::string> accounts,
+                       std::string stream)
+      : server_(Options(std::move(options))),
+        plane_(&server_, &client_, std::move(accounts)),
+        stream_(std::move(stream)) {}
+
   void SetUp() override {
     ASSERT_TRUE(server_.Start().ok());
     plane_.Start();
     v1::DeliveryBatch announce;
     v1::ConsumerRef* consumer = announce.add_consumers_added();
-    consumer->set_stream("S");
+    consumer->set_stream(stream_);
     consumer->set_name("C");
     recorder_.Deliver(std::move(announce));
   }
@@ -163,16 +171,21 @@ class ConsumerDataPlaneBatchTest : public ::testing::Test {
     server_.Shutdown();
   }
 
-  static core::ServerOptions Options() {
-    core::ServerOptions options;
+  static core::ServerOptions Options(core::ServerOptions options) {
     options.port = 0;
     return options;
   }
 
-  core::Server server_{Options()};
+  core::Server server_;
   ::testing::NiceMock<consumersvc::client::MockConsumerClient> client_;
   Recorder recorder_{&client_};
-  ConsumerDataPlane plane_{&server_, &client_};
+  ConsumerDataPlane plane_;
+  const std::string stream_;
+};
+
+class ConsumerDataPlaneBatchTest : public MockServicePlaneTest {
+ protected:
+  ConsumerDataPlaneBatchTest() : MockServicePlaneTest({}, {}, "S") {}
 };
 
 // A client's acks, written together, reach the service as one batch (not
@@ -246,6 +259,79 @@ TEST_F(ConsumerDataPlaneBatchTest, AMessageNobodyTookReportsItsReplyUnheard) {
   ASSERT_EQ(batches[0].events_size(), 1);
   EXPECT_EQ(batches[0].events(0).interest().subject(), "_INBOX.gone.1");
   EXPECT_FALSE(batches[0].events(0).interest().has_interest());
+}
+
+// With JetStream accounts the service's names are qualified
+// (account_scope.h); the plane publishes and subscribes in the account, with
+// the account's names.
+class ConsumerDataPlaneAccountTest : public MockServicePlaneTest {
+ protected:
+  struct Seen {
+    std::string subject;
+    std::string reply;
+    std::string payload;
+  };
+
+  ConsumerDataPlaneAccountTest() : MockServicePlaneTest(WithAccountA(), {"A"}, "A~S") {}
+
+  static core::ServerOptions WithAccountA() {
+    core::ServerOptions options;
+    core::AccountOptions a;
+    a.name = "A";
+    a.jetstream = true;
+    options.accounts.push_back(a);
+    return options;
+  }
+
+  // Records what reaches `subject` in `account`.
+  void Listen(const std::string& account, const std::string& subject, std::vector<Seen>* seen) {
+    server_.SubscribeInternalIn(account, subject, "", [seen](const core::InboundMessage& m) {
+      seen->push_back({std::string(m.subject), std::string(m.reply), std::string(m.payload)});
+    });
+  }
+};
+
+TEST_F(ConsumerDataPlaneAccountTest, DeliveriesAndAdvisoriesLandInTheAccountUnderItsNames) {
+  std::vector<Seen> in_a, in_global, advisories;
+  Listen("A", "_INBOX.x", &in_a);
+  Listen("", "_INBOX.x", &in_global);
+  Listen("A", "$JS.EVENT.>", &advisories);
+  v1::DeliveryBatch batch;
+  v1::Delivery* d = batch.add_deliveries();
+  d->set_subject("$JSA.A._INBOX.x");
+  d->set_reply("$JS.ACK.A~S.C.1.1.1.0.0");
+  d->mutable_message()->set_subject("s.a");
+  d->mutable_message()->set_data("m1");
+  v1::Delivery* advisory = batch.add_deliveries();
+  advisory->set_subject("$JS.EVENT.ADVISORY.CONSUMER.CREATED.A~S.C");
+  advisory->mutable_message()->set_data(R"({"type":"t","stream":"A~S","consumer":"C"})");
+  recorder_.Deliver(std::move(batch));
+  ASSERT_EQ(in_a.size(), 1u);
+  EXPECT_EQ(in_a[0].subject, "s.a");
+  EXPECT_EQ(in_a[0].reply, "$JS.ACK.S.C.1.1.1.0.0");
+  EXPECT_EQ(in_a[0].payload, "m1");
+  EXPECT_TRUE(in_global.empty());
+  ASSERT_EQ(advisories.size(), 1u);
+  EXPECT_EQ(advisories[0].subject, "$JS.EVENT.ADVISORY.CONSUMER.CREATED.S.C");
+  EXPECT_EQ(advisories[0].payload, R"({"type":"t","stream":"S","consumer":"C"})");
+}
+
+TEST_F(ConsumerDataPlaneAccountTest, AcksFlowControlAndPullsGoUpQualified) {
+  server_.PublishIn("A", "$JS.ACK.S.C.1.1.1.0.0", "sync.1", "", "+ACK");
+  server_.PublishIn("A", "$JS.FC.S.C.abc", "", "", "");
+  AccountDataPlane account(&plane_, JsAccountScope("A"));
+  account.PullRequest("S", "C", "inbox.1", "", 0);
+  const std::vector<v1::GatewayBatch> batches = recorder_.WaitForEvents(3);
+  std::vector<v1::GatewayEvent> events;
+  for (const v1::GatewayBatch& batch : batches) {
+    for (const v1::GatewayEvent& event : batch.events()) events.push_back(event);
+  }
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].ack().reply_subject(), "$JS.ACK.A~S.C.1.1.1.0.0");
+  EXPECT_EQ(events[0].ack().reply(), "$JSA.A.sync.1");
+  EXPECT_EQ(events[1].flow_control().subject(), "$JS.FC.A~S.C.abc");
+  EXPECT_EQ(events[2].pull().stream(), "A~S");
+  EXPECT_EQ(events[2].pull().reply(), "$JSA.A.inbox.1");
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // JetStream's answer in accounts it does not serve: with JetStream on, a
 // request on $JS.API.> in a configured account gets nats-server's
 // "JetStream not enabled for account" (10039) error reply, typed for the
-// endpoint asked, instead of no responders. (JetStream serves the global
-// account only.)
+// endpoint asked, instead of no responders: the accounts that do not enable
+// JetStream, and the global account once accounts are configured.
 //
 //   DisabledAccounts disabled(&server);
 //   disabled.Start({"A", "B"});

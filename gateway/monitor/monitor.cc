@@ -301,6 +301,16 @@ MonitorResponse Monitor::Connz(const QueryParams& params, absl::Time now) {
   return {200, Pretty(c)};
 }
 
+namespace {
+
+// A stream's labels: its account's too once accounts are configured.
+PrometheusLabels StreamLabels(const StreamStats& s) {
+  if (s.account.empty()) return {{"stream", s.name}};
+  return {{"account", s.account}, {"stream", s.name}};
+}
+
+}  // namespace
+
 MonitorResponse Monitor::Subsz() {
   return {200, Pretty(SublistStats(server_->Stats().subscriptions))};
 }
@@ -328,7 +338,7 @@ MonitorResponse Monitor::Jsz(absl::Time now) {
   j["storage"] = usage.storage;
   j["reserved_memory"] = 0;
   j["reserved_storage"] = 0;
-  j["accounts"] = jetstream_.enabled ? 1 : 0;
+  j["accounts"] = jetstream_.enabled ? jetstream_.accounts : 0;
   j["ha_assets"] = 0;
   j["api"] = {{"total", api.total}, {"errors", api.errors}};
   j["streams"] = usage.streams;
@@ -356,8 +366,8 @@ MonitorResponse Monitor::Healthz(const QueryParams& params) {
     } else {
       for (const StreamStats& s : *streams) {
         if (s.failed.empty()) continue;
-        error = absl::StrCat("JetStream stream '", kGlobalAccount, " > ", s.name,
-                             "' is not current: ", s.failed);
+        error = absl::StrCat("JetStream stream '", s.account.empty() ? kGlobalAccount : s.account,
+                             " > ", s.name, "' is not current: ", s.failed);
         break;
       }
     }
@@ -435,32 +445,30 @@ MonitorResponse Monitor::Metrics() {
   };
   for (const Series& series : stream_series) {
     out.Metric(series.name, "gauge", series.help);
-    for (const StreamStats& s : *streams) out.Sample({{"stream", s.name}}, s.*series.field);
+    for (const StreamStats& s : *streams) out.Sample(StreamLabels(s), s.*series.field);
   }
   out.Metric("jsengine_stream_failed", "gauge", "1 while the stream takes no writes.");
-  for (const StreamStats& s : *streams) out.Sample({{"stream", s.name}}, !s.failed.empty());
+  for (const StreamStats& s : *streams) out.Sample(StreamLabels(s), !s.failed.empty());
   if (!jetstream_.consumers) return {200, out.text(), PrometheusText::kContentType};
 
-  std::vector<std::pair<std::string, ConsumerStats>> consumers;
+  std::vector<std::pair<PrometheusLabels, ConsumerStats>> consumers;
   for (const StreamStats& s : *streams) {
-    absl::StatusOr<std::vector<ConsumerStats>> of_stream = jetstream_.consumers(s.name);
+    absl::StatusOr<std::vector<ConsumerStats>> of_stream = jetstream_.consumers(s);
     if (!of_stream.ok()) continue;
-    for (ConsumerStats& c : *of_stream) consumers.emplace_back(s.name, std::move(c));
+    for (ConsumerStats& c : *of_stream) {
+      PrometheusLabels labels = StreamLabels(s);
+      labels.emplace_back("consumer", c.name);
+      consumers.emplace_back(std::move(labels), std::move(c));
+    }
   }
   out.Metric("jsengine_consumer_num_pending", "gauge",
              "Stored messages the consumer has yet to deliver.");
-  for (const auto& [stream, c] : consumers) {
-    out.Sample({{"stream", stream}, {"consumer", c.name}}, c.num_pending);
-  }
+  for (const auto& [labels, c] : consumers) out.Sample(labels, c.num_pending);
   out.Metric("jsengine_consumer_num_ack_pending", "gauge", "Delivered messages awaiting an ack.");
-  for (const auto& [stream, c] : consumers) {
-    out.Sample({{"stream", stream}, {"consumer", c.name}}, c.num_ack_pending);
-  }
+  for (const auto& [labels, c] : consumers) out.Sample(labels, c.num_ack_pending);
   out.Metric("jsengine_consumer_num_redelivered", "gauge",
              "Messages awaiting an ack that were delivered more than once.");
-  for (const auto& [stream, c] : consumers) {
-    out.Sample({{"stream", stream}, {"consumer", c.name}}, c.num_redelivered);
-  }
+  for (const auto& [labels, c] : consumers) out.Sample(labels, c.num_redelivered);
   return {200, out.text(), PrometheusText::kContentType};
 }
 

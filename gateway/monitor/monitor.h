@@ -49,6 +49,8 @@ struct StreamStats {
   uint64_t first_seq = 0;
   uint64_t last_seq = 0;
   std::string failed;  // why it takes no writes; empty while healthy
+  // The account's name once accounts are configured; empty: the global one.
+  std::string account;
 };
 
 // One consumer as monitoring shows it.
@@ -68,7 +70,9 @@ struct JetStreamView {
   std::function<jetstream::JsApiStats()> api_stats;
   std::function<absl::StatusOr<std::vector<StreamStats>>()> streams;
   // The consumers of one stream.
-  std::function<absl::StatusOr<std::vector<ConsumerStats>>(const std::string& stream)> consumers;
+  std::function<absl::StatusOr<std::vector<ConsumerStats>>(const StreamStats& stream)> consumers;
+  // Accounts with JetStream.
+  int accounts = 1;
 };
 
 struct MonitorResponse {

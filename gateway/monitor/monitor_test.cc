@@ -264,6 +264,32 @@ TEST_F(MonitorTest, MetricsAreParsablePrometheusTextThatCounts) {
   EXPECT_EQ(after.count("jsengine_stream_messages{stream=\"S\"}"), 0u);
 }
 
+TEST(MonitorMetricsTest, AccountStreamsAreLabelledWithTheirAccount) {
+  auto server = jsengine::testing::core::StartTestServer({});
+  JetStreamView js;
+  js.enabled = true;
+  js.accounts = 2;
+  js.usage = []() -> absl::StatusOr<jetstream::AccountUsage> { return jetstream::AccountUsage{}; };
+  js.api_stats = [] { return jetstream::JsApiStats{}; };
+  js.streams = []() -> absl::StatusOr<std::vector<StreamStats>> {
+    return std::vector<StreamStats>{{"S", 1, 10, 1, 1, "", "A"}, {"S", 2, 20, 1, 2, "EIO", "B"}};
+  };
+  std::vector<std::string> asked;
+  js.consumers = [&asked](const StreamStats& s) -> absl::StatusOr<std::vector<ConsumerStats>> {
+    asked.push_back(s.account + " " + s.name);
+    return std::vector<ConsumerStats>{{"C", 4, 2, 1}};
+  };
+  Monitor monitor(server.get(), js);
+  std::map<std::string, double> m = ParseMetrics(monitor.Handle("/metrics", {}).body);
+  EXPECT_EQ(m["jsengine_stream_messages{account=\"A\",stream=\"S\"}"], 1);
+  EXPECT_EQ(m["jsengine_stream_messages{account=\"B\",stream=\"S\"}"], 2);
+  EXPECT_EQ(m["jsengine_consumer_num_pending{account=\"B\",stream=\"S\",consumer=\"C\"}"], 4);
+  EXPECT_EQ(asked, (std::vector<std::string>{"A S", "B S"}));
+  EXPECT_EQ(Json::parse(monitor.Handle("/healthz", {}).body)["error"],
+            "JetStream stream 'B > S' is not current: EIO");
+  EXPECT_EQ(Json::parse(monitor.Handle("/jsz", {}).body)["accounts"], 2);
+}
+
 TEST(MonitorMetricsTest, StreamsAndConsumers) {
   auto server = jsengine::testing::core::StartTestServer({});
   uint64_t messages = 1;
@@ -272,7 +298,7 @@ TEST(MonitorMetricsTest, StreamsAndConsumers) {
   js.streams = [&messages]() -> absl::StatusOr<std::vector<StreamStats>> {
     return std::vector<StreamStats>{{"S", messages, 100 * messages, 1, messages, ""}};
   };
-  js.consumers = [](const std::string& stream) -> absl::StatusOr<std::vector<ConsumerStats>> {
+  js.consumers = [](const StreamStats& stream) -> absl::StatusOr<std::vector<ConsumerStats>> {
     return std::vector<ConsumerStats>{{"C", 4, 2, 1}};
   };
   Monitor monitor(server.get(), js);
