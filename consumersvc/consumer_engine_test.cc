@@ -12,6 +12,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "common/status.h"
+#include "consumersvc/client/delivery_frame.h"
 #include "gtest/gtest.h"
 #include "storesvc/store.h"
 #include "testing/util/temp_dir.h"
@@ -28,7 +29,7 @@ class Deliveries {
  public:
   void Add(v1::DeliveryBatch batch) {
     absl::MutexLock lock(&mu_);
-    for (v1::Delivery& d : *batch.mutable_deliveries()) {
+    for (v1::Delivery& d : client::UnpackDeliveries(batch)) {
       // Consumer created/deleted advisories: stream_consumers_test's.
       if (absl::StartsWith(d.subject(), "$JS.EVENT.ADVISORY.CONSUMER.CREATED.") ||
           absl::StartsWith(d.subject(), "$JS.EVENT.ADVISORY.CONSUMER.DELETED.")) {

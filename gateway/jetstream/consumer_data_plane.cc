@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "common/callback_burst.h"
+#include "consumersvc/client/delivery_frame.h"
+#include "glog/logging.h"
 
 namespace jsengine::gateway::jetstream {
 namespace {
@@ -204,22 +206,22 @@ void ConsumerDataPlane::Ack(std::string_view subject, std::string_view reply,
 void ConsumerDataPlane::OnDeliveries(v1::DeliveryBatch batch) {
   if (batch.session_start()) KeepOnly(batch);
   common::CallbackBurst burst;
-  for (const v1::Delivery& d : batch.deliveries()) {
-    if (d.has_message() && !d.message().subject().empty()) {
-      const std::string& headers = d.headers().empty() ? d.message().headers() : d.headers();
-      if (!server_->PublishTo(d.subject(), d.message().subject(), d.reply(), headers,
-                              d.message().data()) &&
-          !Watched(d.subject())) {
-        // A pull request whose requester is gone (nats-server drops those
-        // whose reply has no interest): the service stops serving it. Deliver
-        // subjects are watched instead.
-        SendInterest(d.subject(), false);
-      }
-    } else {
-      server_->Publish(d.subject(), d.reply(), d.headers(),
-                       d.has_message() ? d.message().data() : std::string());
-    }
-  }
+  const bool ok = consumersvc::client::ForEachDelivery(
+      batch.packed_deliveries(), [this](const consumersvc::client::DeliveryView& d) {
+        if (d.has_message && !d.message_subject.empty()) {
+          const std::string_view headers = d.headers.empty() ? d.message_headers : d.headers;
+          if (!server_->PublishTo(d.subject, d.message_subject, d.reply, headers, d.data) &&
+              !Watched(std::string(d.subject))) {
+            // A pull request whose requester is gone (nats-server drops those
+            // whose reply has no interest): the service stops serving it.
+            // Deliver subjects are watched instead.
+            SendInterest(std::string(d.subject), false);
+          }
+        } else {
+          server_->Publish(d.subject, d.reply, d.headers, d.data);
+        }
+      });
+  LOG_IF(ERROR, !ok) << "consumer service sent malformed deliveries";
   for (const std::string& subject : batch.watch_interest()) Watch(subject);
   for (const std::string& subject : batch.unwatch_interest()) Unwatch(subject);
   for (const v1::ConsumerRef& consumer : batch.consumers_added()) ServeAcks(consumer);

@@ -13,6 +13,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "common/callback_burst.h"
+#include "consumersvc/client/delivery_frame.h"
 #include "consumersvc/client/mock_consumer_client.h"
 #include "consumersvc/consumer_engine.h"
 #include "gateway/core/server.h"
@@ -235,11 +236,12 @@ TEST_F(ConsumerDataPlaneBatchTest, FlushSendsWhatABurstQueued) {
 // service hears that its reply has no interest, so it stops serving it.
 TEST_F(ConsumerDataPlaneBatchTest, AMessageNobodyTookReportsItsReplyUnheard) {
   v1::DeliveryBatch batch;
-  v1::Delivery* d = batch.add_deliveries();
-  d->set_subject("_INBOX.gone.1");
-  d->set_reply("$JS.ACK.S.C.1.1.1.0.0");
-  d->mutable_message()->set_subject("s.a");
-  d->mutable_message()->set_data("m1");
+  v1::StoredMessage m;
+  m.set_subject("s.a");
+  m.set_data("m1");
+  consumersvc::client::AppendDelivery(
+      consumersvc::client::DeliveryView::Stored("_INBOX.gone.1", "$JS.ACK.S.C.1.1.1.0.0", m),
+      batch.mutable_packed_deliveries());
   recorder_.Deliver(std::move(batch));
   const std::vector<v1::GatewayBatch> batches = recorder_.WaitForEvents(1);
   ASSERT_EQ(batches.size(), 1u);
