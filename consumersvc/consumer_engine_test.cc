@@ -157,9 +157,7 @@ class ConsumerEngineTest : public ::testing::Test {
 
   void Ack(const std::string& ack_subject, const std::string& body = "") {
     v1::GatewayBatch batch;
-    v1::Ack* ack = batch.add_events()->mutable_ack();
-    ack->set_reply_subject(ack_subject);
-    ack->set_body(body);
+    client::AppendAck({ack_subject, body, ""}, batch.add_events()->mutable_acks());
     session_->Send(std::move(batch));
   }
 

@@ -312,9 +312,8 @@ TEST_F(ConsumerServiceTest, ASessionCarriesPullsAndAcksUpAndDeliveriesDown) {
 
   // An AckSync: its confirmation comes down as a delivery to its reply.
   v1::GatewayBatch ack;
-  ack.add_events()->mutable_ack()->set_reply_subject(deliveries[0].reply());
-  ack.mutable_events(0)->mutable_ack()->set_body("+ACK");
-  ack.mutable_events(0)->mutable_ack()->set_reply("_INBOX.ack");
+  client::AppendAck({deliveries[0].reply(), "+ACK", "_INBOX.ack"},
+                    ack.add_events()->mutable_acks());
   session->Send(ack);
   ASSERT_TRUE(received.WaitForDeliveries(4));
   EXPECT_EQ(received.Deliveries()[3].subject(), "_INBOX.ack");

@@ -159,6 +159,26 @@ bool ParseDelivery(std::string_view in, DeliveryView* d) {
   return true;
 }
 
+bool ParseAck(std::string_view in, AckView* ack) {
+  Reader r(in);
+  while (!r.done()) {
+    int field, type;
+    if (!r.Tag(&field, &type)) return false;
+    bool ok;
+    if (field == 1 && type == kLength) {
+      ok = r.Bytes(&ack->reply_subject);
+    } else if (field == 2 && type == kLength) {
+      ok = r.Bytes(&ack->body);
+    } else if (field == 3 && type == kLength) {
+      ok = r.Bytes(&ack->reply);
+    } else {
+      ok = r.Skip(type);
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 DeliveryView DeliveryView::Stored(std::string_view subject, std::string_view reply,
@@ -241,6 +261,26 @@ bool ForEachDelivery(std::string_view packed, absl::FunctionRef<void(const Deliv
     DeliveryView d;
     if (!ParseDelivery(bytes, &d)) return false;
     fn(d);
+    return true;
+  });
+}
+
+void AppendAck(const AckView& ack, std::string* packed) {
+  const size_t size =
+      BytesFieldSize(ack.reply_subject) + BytesFieldSize(ack.body) + BytesFieldSize(ack.reply);
+  packed->reserve(packed->size() + 1 + VarintSize(size) + size);
+  packed->push_back(Tag(1, kLength));
+  PutVarint(size, packed);
+  PutBytes(Tag(1, kLength), ack.reply_subject, packed);
+  PutBytes(Tag(2, kLength), ack.body, packed);
+  PutBytes(Tag(3, kLength), ack.reply, packed);
+}
+
+bool ForEachAck(std::string_view packed, absl::FunctionRef<void(const AckView&)> fn) {
+  return ForEachRecord(packed, [&](std::string_view bytes) {
+    AckView ack;
+    if (!ParseAck(bytes, &ack)) return false;
+    fn(ack);
     return true;
   });
 }

@@ -1,11 +1,13 @@
 // Packed deliveries: the Delivery messages of a DeliveryBatch
 // (proto/consumer.proto) written straight into its packed_deliveries bytes
 // and read back in place, so a delivery costs an append on the consumer
-// service's side and no allocation on the gateway's.
+// service's side and no allocation on the gateway's. Acks go the other way
+// packed the same (GatewayEvent.acks).
 //
-// The bytes are exactly what a `repeated Delivery deliveries = 1` field is
-// on the wire, so a DeliveryBatch parsed from them holds the deliveries as
-// messages (UnpackDeliveries, for tests and tools).
+// The bytes are exactly what a `repeated Delivery deliveries = 1` (or
+// `repeated Ack acks = 1`) field is on the wire, so a message parsed from
+// them holds the deliveries as messages (UnpackDeliveries, for tests and
+// tools).
 //
 //   std::string packed;
 //   AppendDelivery(DeliveryView::Stored(subject, reply, message), &packed);
@@ -62,6 +64,19 @@ bool ForEachDelivery(std::string_view packed, absl::FunctionRef<void(const Deliv
 
 // The batch's deliveries as messages; empty if malformed.
 std::vector<v1::Delivery> UnpackDeliveries(const v1::DeliveryBatch& batch);
+
+// One Ack's fields (proto/consumer.proto), viewing bytes someone else owns.
+struct AckView {
+  std::string_view reply_subject;
+  std::string_view body;
+  std::string_view reply;
+};
+
+// Appends `ack` to packed acks (GatewayEvent.acks).
+void AppendAck(const AckView& ack, std::string* packed);
+
+// Calls `fn` with each ack in `packed`, in order, as ForEachDelivery.
+bool ForEachAck(std::string_view packed, absl::FunctionRef<void(const AckView&)> fn);
 
 }  // namespace jsengine::consumersvc::client
 

@@ -130,5 +130,29 @@ TEST(DeliveryFrameTest, RefusesTruncatedBytes) {
   }
 }
 
+TEST(DeliveryFrameTest, PacksAcksAsProtobufWritesRepeatedAcks) {
+  std::string packed;
+  AppendAck({"$JS.ACK.S.C.1.2.3.4.5", "+ACK", ""}, &packed);
+  AppendAck({"$JS.ACK.S.C.1.3.4.5.0", "-NAK {\"delay\":1}", "_INBOX.sync"}, &packed);
+  v1::Ack first;
+  first.set_reply_subject("$JS.ACK.S.C.1.2.3.4.5");
+  first.set_body("+ACK");
+  v1::Ack second;
+  second.set_reply_subject("$JS.ACK.S.C.1.3.4.5.0");
+  second.set_body("-NAK {\"delay\":1}");
+  second.set_reply("_INBOX.sync");
+  EXPECT_EQ(packed, Element(first.SerializeAsString()) + Element(second.SerializeAsString()));
+
+  std::vector<std::string> got;
+  ASSERT_TRUE(ForEachAck(packed, [&](const AckView& ack) {
+    got.push_back(std::string(ack.reply_subject) + "|" + std::string(ack.body) + "|" +
+                  std::string(ack.reply));
+  }));
+  EXPECT_EQ(got,
+            (std::vector<std::string>{"$JS.ACK.S.C.1.2.3.4.5|+ACK|",
+                                      "$JS.ACK.S.C.1.3.4.5.0|-NAK {\"delay\":1}|_INBOX.sync"}));
+  EXPECT_FALSE(ForEachAck(packed.substr(0, packed.size() - 1), [](const AckView&) {}));
+}
+
 }  // namespace
 }  // namespace jsengine::consumersvc::client

@@ -114,13 +114,17 @@ void ConsumerDataPlane::Stop() {
   session.reset();
 }
 
-void ConsumerDataPlane::Send(v1::GatewayEvent event) {
+ConsumerDataPlane::Queued& ConsumerDataPlane::QueueFor() {
   Queued& queued = ThreadQueue();
   if (!queued.For(outbox_)) {
     SendQueued();
     queued.outbox = outbox_;
   }
-  *queued.batch.add_events() = std::move(event);
+  return queued;
+}
+
+void ConsumerDataPlane::Send(v1::GatewayEvent event) {
+  *QueueFor().batch.add_events() = std::move(event);
   common::CallbackBurst::AtEnd(&ConsumerDataPlane::SendQueued);
 }
 
@@ -195,12 +199,13 @@ void ConsumerDataPlane::OnSettled(uint64_t id) {
 
 void ConsumerDataPlane::Ack(std::string_view subject, std::string_view reply,
                             std::string_view payload) {
-  v1::GatewayEvent event;
-  v1::Ack* ack = event.mutable_ack();
-  ack->set_reply_subject(std::string(subject));
-  ack->set_reply(std::string(reply));
-  ack->set_body(std::string(payload));
-  Send(std::move(event));
+  v1::GatewayBatch& batch = QueueFor().batch;
+  if (batch.events().empty() || batch.events().rbegin()->event_case() != v1::GatewayEvent::kAcks) {
+    batch.add_events()->mutable_acks();
+  }
+  consumersvc::client::AppendAck({subject, payload, reply},
+                                 batch.mutable_events()->rbegin()->mutable_acks());
+  common::CallbackBurst::AtEnd(&ConsumerDataPlane::SendQueued);
 }
 
 void ConsumerDataPlane::OnDeliveries(v1::DeliveryBatch batch) {

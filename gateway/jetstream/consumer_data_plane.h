@@ -72,6 +72,9 @@ class ConsumerDataPlane final : public DataPlane {
   struct Queued;
   static Queued& ThreadQueue();
 
+  // This thread's queue, made this plane's (what it held for another plane
+  // sent first).
+  Queued& QueueFor();
   // Queues `event` for the end of the thread's burst (at once outside one).
   void Send(v1::GatewayEvent event);
   void SendBatch(v1::GatewayBatch batch) ABSL_LOCKS_EXCLUDED(session_mu_);

@@ -134,7 +134,12 @@ class Recorder {
     explicit Session(Recorder* recorder) : recorder_(recorder) {}
     void Send(v1::GatewayBatch batch) override {
       absl::MutexLock lock(&recorder_->mu_);
-      recorder_->events_ += batch.events_size();
+      for (const v1::GatewayEvent& event : batch.events()) {
+        // Each ack of a packed run counts as one.
+        if (event.event_case() != v1::GatewayEvent::kAcks) ++recorder_->events_;
+        consumersvc::client::ForEachAck(
+            event.acks(), [&](const consumersvc::client::AckView&) { ++recorder_->events_; });
+      }
       recorder_->batches_.push_back(std::move(batch));
     }
 
@@ -194,8 +199,11 @@ TEST_F(ConsumerDataPlaneBatchTest, AcksReadTogetherGoAsOneBatch) {
   const std::vector<v1::GatewayBatch> batches = recorder_.WaitForEvents(kAcks);
   std::vector<std::string> acked;
   for (const v1::GatewayBatch& batch : batches) {
-    for (const v1::GatewayEvent& event : batch.events())
-      acked.push_back(event.ack().reply_subject());
+    for (const v1::GatewayEvent& event : batch.events()) {
+      consumersvc::client::ForEachAck(event.acks(), [&](const consumersvc::client::AckView& ack) {
+        acked.push_back(std::string(ack.reply_subject));
+      });
+    }
   }
   ASSERT_EQ(acked.size(), static_cast<size_t>(kAcks));
   for (int i = 1; i <= kAcks; ++i) {
