@@ -133,13 +133,15 @@ class Recorder {
    public:
     explicit Session(Recorder* recorder) : recorder_(recorder) {}
     void Send(v1::GatewayBatch batch) override {
-      absl::MutexLock lock(&recorder_->mu_);
+      int events = 0;
       for (const v1::GatewayEvent& event : batch.events()) {
         // Each ack of a packed run counts as one.
-        if (event.event_case() != v1::GatewayEvent::kAcks) ++recorder_->events_;
-        consumersvc::client::ForEachAck(
-            event.acks(), [&](const consumersvc::client::AckView&) { ++recorder_->events_; });
+        if (event.event_case() != v1::GatewayEvent::kAcks) ++events;
+        consumersvc::client::ForEachAck(event.acks(),
+                                        [&](const consumersvc::client::AckView&) { ++events; });
       }
+      absl::MutexLock lock(&recorder_->mu_);
+      recorder_->events_ += events;
       recorder_->batches_.push_back(std::move(batch));
     }
 
