@@ -10,6 +10,7 @@
 #include "common/names.h"
 #include "common/status.h"
 #include "consumersvc/ack.h"
+#include "consumersvc/client/delivery_frame.h"
 #include "glog/logging.h"
 
 namespace jsengine::consumersvc {
@@ -372,19 +373,25 @@ class ConsumerEngine::AckRun {
   explicit AckRun(ConsumerEngine* engine) : engine_(engine) {}
   ~AckRun() { Post(); }
 
-  void Add(const std::shared_ptr<StreamConsumers>& stream, v1::Ack ack) {
-    if (stream != stream_) Post();
-    stream_ = stream;
-    acks_.push_back(std::move(ack));
+  // Adds a client's ack, whose subject names `stream`.
+  void Add(std::string_view stream, const client::AckView& ack) {
+    if (stream_ == nullptr || stream != stream_name_) {
+      Post();
+      stream_ = engine_->Find(std::string(stream));
+      if (stream_ == nullptr) return;  // No such consumer: no reply, as nats-server.
+      stream_name_.assign(stream.data(), stream.size());
+    }
+    client::AppendAck(ack, &acks_);
   }
   void Post() {
-    if (acks_.empty()) return;
-    engine_->Post(stream_, [acks = std::move(acks_)](StreamConsumers& s, int64_t now) {
-      for (const v1::Ack& ack : acks) {
-        absl::StatusOr<AckSubject> parsed = ParseAckSubject(ack.reply_subject());
-        if (parsed.ok()) s.OnAck(*parsed, ParseAckBody(ack.body()), ack.reply(), now);
-      }
-    });
+    if (!acks_.empty()) {
+      engine_->Post(stream_, [acks = std::move(acks_)](StreamConsumers& s, int64_t now) {
+        client::ForEachAck(acks, [&](const client::AckView& ack) {
+          absl::StatusOr<AckSubject> parsed = ParseAckSubject(ack.reply_subject);
+          if (parsed.ok()) s.OnAck(*parsed, ParseAckBody(ack.body), std::string(ack.reply), now);
+        });
+      });
+    }
     acks_.clear();
     stream_ = nullptr;
   }
@@ -392,13 +399,14 @@ class ConsumerEngine::AckRun {
  private:
   ConsumerEngine* const engine_;
   std::shared_ptr<StreamConsumers> stream_;
-  std::vector<v1::Ack> acks_;
+  std::string stream_name_;
+  std::string acks_;  // Packed, for stream_.
 };
 
 void ConsumerEngine::OnEvents(v1::GatewayBatch batch) {
   AckRun acks(this);
   for (v1::GatewayEvent& event : *batch.mutable_events()) {
-    if (event.event_case() != v1::GatewayEvent::kAck) acks.Post();
+    if (event.event_case() != v1::GatewayEvent::kAcks) acks.Post();
     switch (event.event_case()) {
       case v1::GatewayEvent::kPull: {
         std::shared_ptr<StreamConsumers> stream = Find(event.pull().stream());
@@ -408,12 +416,12 @@ void ConsumerEngine::OnEvents(v1::GatewayBatch batch) {
         });
         break;
       }
-      case v1::GatewayEvent::kAck: {
-        absl::StatusOr<AckSubject> subject = ParseAckSubject(event.ack().reply_subject());
-        if (!subject.ok()) break;
-        std::shared_ptr<StreamConsumers> stream = Find(std::string(subject->stream));
-        if (stream == nullptr) break;
-        acks.Add(stream, std::move(*event.mutable_ack()));
+      case v1::GatewayEvent::kAcks: {
+        const bool ok = client::ForEachAck(event.acks(), [&](const client::AckView& ack) {
+          absl::StatusOr<AckSubject> subject = ParseAckSubject(ack.reply_subject);
+          if (subject.ok()) acks.Add(subject->stream, ack);
+        });
+        LOG_IF(ERROR, !ok) << "malformed acks from a gateway";
         break;
       }
       case v1::GatewayEvent::kInterest: {

@@ -12,6 +12,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "common/status.h"
+#include "consumersvc/client/delivery_frame.h"
 #include "gtest/gtest.h"
 #include "storesvc/store.h"
 #include "testing/util/temp_dir.h"
@@ -28,7 +29,7 @@ class Deliveries {
  public:
   void Add(v1::DeliveryBatch batch) {
     absl::MutexLock lock(&mu_);
-    for (v1::Delivery& d : *batch.mutable_deliveries()) {
+    for (v1::Delivery& d : client::UnpackDeliveries(batch)) {
       // Consumer created/deleted advisories: stream_consumers_test's.
       if (absl::StartsWith(d.subject(), "$JS.EVENT.ADVISORY.CONSUMER.CREATED.") ||
           absl::StartsWith(d.subject(), "$JS.EVENT.ADVISORY.CONSUMER.DELETED.")) {
@@ -156,9 +157,7 @@ class ConsumerEngineTest : public ::testing::Test {
 
   void Ack(const std::string& ack_subject, const std::string& body = "") {
     v1::GatewayBatch batch;
-    v1::Ack* ack = batch.add_events()->mutable_ack();
-    ack->set_reply_subject(ack_subject);
-    ack->set_body(body);
+    client::AppendAck({ack_subject, body, ""}, batch.add_events()->mutable_acks());
     session_->Send(std::move(batch));
   }
 

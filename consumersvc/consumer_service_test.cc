@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "common/grpc/grpc_server.h"
 #include "common/status.h"
+#include "consumersvc/client/delivery_frame.h"
 #include "consumersvc/client/remote_consumer_client.h"
 #include "consumersvc/consumer_engine.h"
 #include "gtest/gtest.h"
@@ -44,7 +45,7 @@ class Received {
     absl::MutexLock lock(&mu_);
     std::vector<v1::Delivery> out;
     for (const v1::DeliveryBatch& batch : batches_) {
-      out.insert(out.end(), batch.deliveries().begin(), batch.deliveries().end());
+      for (v1::Delivery& d : client::UnpackDeliveries(batch)) out.push_back(std::move(d));
     }
     return out;
   }
@@ -52,7 +53,8 @@ class Received {
   bool WaitForDeliveries(size_t n) {
     return WaitFor([n](const std::vector<v1::DeliveryBatch>& batches) {
       size_t count = 0;
-      for (const v1::DeliveryBatch& batch : batches) count += batch.deliveries_size();
+      for (const v1::DeliveryBatch& batch : batches)
+        count += client::UnpackDeliveries(batch).size();
       return count >= n;
     });
   }
@@ -310,9 +312,8 @@ TEST_F(ConsumerServiceTest, ASessionCarriesPullsAndAcksUpAndDeliveriesDown) {
 
   // An AckSync: its confirmation comes down as a delivery to its reply.
   v1::GatewayBatch ack;
-  ack.add_events()->mutable_ack()->set_reply_subject(deliveries[0].reply());
-  ack.mutable_events(0)->mutable_ack()->set_body("+ACK");
-  ack.mutable_events(0)->mutable_ack()->set_reply("_INBOX.ack");
+  client::AppendAck({deliveries[0].reply(), "+ACK", "_INBOX.ack"},
+                    ack.add_events()->mutable_acks());
   session->Send(ack);
   ASSERT_TRUE(received.WaitForDeliveries(4));
   EXPECT_EQ(received.Deliveries()[3].subject(), "_INBOX.ack");
@@ -401,7 +402,9 @@ class BurstingConsumers final : public client::ConsumerClient {
   static std::vector<std::string> Actions(const std::vector<v1::DeliveryBatch>& batches) {
     std::vector<std::string> out;
     for (const v1::DeliveryBatch& batch : batches) {
-      for (const v1::Delivery& d : batch.deliveries()) out.push_back("deliver " + d.subject());
+      for (const v1::Delivery& d : client::UnpackDeliveries(batch)) {
+        out.push_back("deliver " + d.subject());
+      }
       for (const v1::ConsumerRef& c : batch.consumers_added()) out.push_back("add " + c.name());
       for (const v1::ConsumerRef& c : batch.consumers_removed()) {
         out.push_back("remove " + c.name());
@@ -414,7 +417,8 @@ class BurstingConsumers final : public client::ConsumerClient {
     std::vector<v1::DeliveryBatch> out;
     for (int i = 0; i < kBatches; ++i) {
       v1::DeliveryBatch batch;
-      batch.add_deliveries()->set_subject("d." + std::to_string(i));
+      client::AppendDelivery(client::DeliveryView::Plain("d." + std::to_string(i), "", ""),
+                             batch.mutable_packed_deliveries());
       if (i % 10 == 0) batch.add_consumers_added()->set_name("C");
       if (i % 10 == 1) batch.add_consumers_removed()->set_name("C");
       out.push_back(std::move(batch));

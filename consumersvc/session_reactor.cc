@@ -2,8 +2,8 @@
 
 #include <utility>
 
-#include "common/grpc/batching_bidi_stream.h"
 #include "glog/logging.h"
+#include "grpcpp/server_context.h"
 
 namespace jsengine::consumersvc {
 namespace {
@@ -24,8 +24,7 @@ bool MergesWithLater(const v1::DeliveryBatch& batch) {
 }
 
 void Merge(v1::DeliveryBatch& later, v1::DeliveryBatch& last) {
-  using common::grpc::MoveRepeated;
-  MoveRepeated(later.mutable_deliveries(), last.mutable_deliveries());
+  last.mutable_packed_deliveries()->append(later.packed_deliveries());
   last.mutable_settled()->Add(later.settled().begin(), later.settled().end());
   last.mutable_watch_interest()->Swap(later.mutable_watch_interest());
   last.mutable_unwatch_interest()->Swap(later.mutable_unwatch_interest());

@@ -14,10 +14,14 @@
 #include "common/go_json_writer.h"
 #include "common/status.h"
 #include "common/subject.h"
+#include "consumersvc/client/delivery_frame.h"
 #include "glog/logging.h"
 
 namespace jsengine::consumersvc {
 namespace {
+
+using client::AppendDelivery;
+using client::DeliveryView;
 
 // Deliveries leave in batches of about this many message bytes, so that the
 // first of a window of large messages reaches the client while the rest are
@@ -77,7 +81,7 @@ class ReplyGate {
     if (left_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     if (failed_.load(std::memory_order_acquire)) return;
     v1::DeliveryBatch batch;
-    batch.add_deliveries()->set_subject(reply_);
+    AppendDelivery(DeliveryView::Plain(reply_, "", ""), batch.mutable_packed_deliveries());
     sink_->Send(std::move(batch));
   }
   void Fail() {
@@ -159,20 +163,18 @@ class StreamConsumers::Output final : public ConsumerOutput {
                bool headers_only) override {
     if (owner_->outgoing_bytes_ >= kSendBatchBytes) owner_->SendOutgoing();
     owner_->outgoing_bytes_ += m.headers().size() + (headers_only ? 0 : m.data().size());
-    v1::Delivery* d = owner_->outgoing_.add_deliveries();
-    d->set_subject(std::string(subject));
-    d->set_reply(std::string(reply));
-    *d->mutable_message() = m;
+    DeliveryView d = DeliveryView::Stored(subject, reply, m);
+    std::string headers;
     if (headers_only) {
-      d->set_headers(HeadersOnly(m));
-      d->mutable_message()->clear_data();
+      headers = HeadersOnly(m);
+      d.headers = headers;
+      d.data = {};
     }
+    AppendDelivery(d, owner_->outgoing_.mutable_packed_deliveries());
   }
   void Status(std::string_view subject, std::string_view reply, std::string_view headers) override {
-    v1::Delivery* d = owner_->outgoing_.add_deliveries();
-    d->set_subject(std::string(subject));
-    d->set_reply(std::string(reply));
-    d->set_headers(std::string(headers));
+    AppendDelivery(DeliveryView::Plain(subject, reply, headers),
+                   owner_->outgoing_.mutable_packed_deliveries());
   }
   void SendAdvisory(const Advisory& a) override {
     const char* type;
@@ -204,10 +206,10 @@ class StreamConsumers::Output final : public ConsumerOutput {
     w.Uint(a.deliveries);
     if (a.kind == AdvisoryKind::kTerminated) w.OptString("reason", Absl(a.reason));
     w.EndObject();
-    v1::Delivery* d = owner_->outgoing_.add_deliveries();
-    d->set_subject(
-        absl::StrCat("$JS.EVENT.ADVISORY.CONSUMER.", event, ".", owner_->stream_, ".", consumer_));
-    d->mutable_message()->set_data(std::move(json));
+    AppendDelivery(DeliveryView::Advisory(absl::StrCat("$JS.EVENT.ADVISORY.CONSUMER.", event, ".",
+                                                       owner_->stream_, ".", consumer_),
+                                          json),
+                   owner_->outgoing_.mutable_packed_deliveries());
   }
   // The confirmation leaves once the ack is as durable as the sync policy
   // promises and, for interest and work-queue streams, what it removes is
@@ -230,7 +232,8 @@ class StreamConsumers::Output final : public ConsumerOutput {
       return;
     }
     if (writer_ == nullptr) {
-      owner_->outgoing_.add_deliveries()->set_subject(std::string(reply));
+      AppendDelivery(DeliveryView::Plain(reply, "", ""),
+                     owner_->outgoing_.mutable_packed_deliveries());
       return;
     }
     writer_->Flush([sink = owner_->sink_, reply = std::string(reply)](absl::Status status) {
@@ -239,7 +242,7 @@ class StreamConsumers::Output final : public ConsumerOutput {
         return;
       }
       v1::DeliveryBatch batch;
-      batch.add_deliveries()->set_subject(reply);
+      AppendDelivery(DeliveryView::Plain(reply, "", ""), batch.mutable_packed_deliveries());
       sink->Send(std::move(batch));
     });
   }
@@ -597,9 +600,10 @@ void StreamConsumers::SendActionAdvisory(const std::string& name, const char* ev
   w.Key("action");
   w.String(action);
   w.EndObject();
-  v1::Delivery* d = outgoing_.add_deliveries();
-  d->set_subject(absl::StrCat("$JS.EVENT.ADVISORY.CONSUMER.", event, ".", stream_, ".", name));
-  d->mutable_message()->set_data(std::move(json));
+  AppendDelivery(
+      DeliveryView::Advisory(
+          absl::StrCat("$JS.EVENT.ADVISORY.CONSUMER.", event, ".", stream_, ".", name), json),
+      outgoing_.mutable_packed_deliveries());
 }
 
 void StreamConsumers::Erase(const std::string& name) {
@@ -729,7 +733,7 @@ void StreamConsumers::Announce(v1::DeliveryBatch* batch) const {
 
 void StreamConsumers::SendOutgoing() {
   outgoing_bytes_ = 0;
-  if (outgoing_.deliveries_size() > 0 || outgoing_.watch_interest_size() > 0 ||
+  if (!outgoing_.packed_deliveries().empty() || outgoing_.watch_interest_size() > 0 ||
       outgoing_.unwatch_interest_size() > 0 || outgoing_.consumers_added_size() > 0 ||
       outgoing_.consumers_removed_size() > 0) {
     v1::DeliveryBatch batch;

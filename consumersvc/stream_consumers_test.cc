@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "common/thread_pool.h"
 #include "consumersvc/ack.h"
+#include "consumersvc/client/delivery_frame.h"
 #include "gtest/gtest.h"
 #include "storesvc/client/forwarding_store_client.h"
 #include "storesvc/store.h"
@@ -114,7 +115,7 @@ class Sink final : public StreamConsumers::Sink {
  public:
   void Send(v1::DeliveryBatch batch) override {
     absl::MutexLock lock(&mu_);
-    for (v1::Delivery& d : *batch.mutable_deliveries()) {
+    for (v1::Delivery& d : client::UnpackDeliveries(batch)) {
       if (absl::StartsWith(d.subject(), "$JS.EVENT.ADVISORY.")) {
         advisories_.push_back(d.subject());
       } else if (d.has_message()) {

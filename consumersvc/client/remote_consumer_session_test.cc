@@ -8,6 +8,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/grpc/grpc_server.h"
+#include "consumersvc/client/delivery_frame.h"
 #include "consumersvc/client/remote_consumer_client.h"
 #include "gtest/gtest.h"
 #include "proto/consumer.grpc.pb.h"
@@ -35,9 +36,8 @@ class EchoService final : public v1::ConsumerService::Service {
     while (stream->Read(&batch)) {
       v1::DeliveryBatch replies;
       for (const v1::GatewayEvent& event : batch.events()) {
-        v1::Delivery* delivery = replies.add_deliveries();
-        delivery->set_subject(event.pull().reply());
-        delivery->set_reply(name_);
+        AppendDelivery(DeliveryView::Plain(event.pull().reply(), name_, ""),
+                       replies.mutable_packed_deliveries());
       }
       if (!stream->Write(replies)) break;
     }
@@ -71,7 +71,7 @@ class Log {
     for (const v1::ConsumerRef& ref : batch.consumers_added()) {
       lines_.push_back("added " + ref.name());
     }
-    for (const v1::Delivery& d : batch.deliveries()) {
+    for (const v1::Delivery& d : UnpackDeliveries(batch)) {
       lines_.push_back(d.subject() + " from " + d.reply());
     }
   }

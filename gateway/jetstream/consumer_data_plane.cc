@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/callback_burst.h"
+#include "glog/logging.h"
 
 namespace jsengine::gateway::jetstream {
 namespace {
@@ -135,13 +136,17 @@ void ConsumerDataPlane::Stop() {
   session.reset();
 }
 
-void ConsumerDataPlane::Send(v1::GatewayEvent event) {
+ConsumerDataPlane::Queued& ConsumerDataPlane::QueueFor() {
   Queued& queued = ThreadQueue();
   if (!queued.For(outbox_)) {
     SendQueued();
     queued.outbox = outbox_;
   }
-  *queued.batch.add_events() = std::move(event);
+  return queued;
+}
+
+void ConsumerDataPlane::Send(v1::GatewayEvent event) {
+  *QueueFor().batch.add_events() = std::move(event);
   common::CallbackBurst::AtEnd(&ConsumerDataPlane::SendQueued);
 }
 
@@ -216,27 +221,30 @@ void ConsumerDataPlane::OnSettled(uint64_t id) {
 
 void ConsumerDataPlane::Ack(std::string_view subject, std::string_view reply,
                             std::string_view payload) {
-  v1::GatewayEvent event;
-  v1::Ack* ack = event.mutable_ack();
-  ack->set_reply_subject(std::string(subject));
-  ack->set_reply(std::string(reply));
-  ack->set_body(std::string(payload));
-  Send(std::move(event));
+  v1::GatewayBatch& batch = QueueFor().batch;
+  if (batch.events().empty() || batch.events().rbegin()->event_case() != v1::GatewayEvent::kAcks) {
+    batch.add_events()->mutable_acks();
+  }
+  consumersvc::client::AppendAck({subject, payload, reply},
+                                 batch.mutable_events()->rbegin()->mutable_acks());
+  common::CallbackBurst::AtEnd(&ConsumerDataPlane::SendQueued);
 }
 
 void ConsumerDataPlane::OnDeliveries(v1::DeliveryBatch batch) {
   if (batch.session_start()) KeepOnly(batch);
   common::CallbackBurst burst;
-  for (const v1::Delivery& d : batch.deliveries()) {
-    if (accounts_.empty()) {
-      Publish(d, "", d.subject(), d.reply());
-      continue;
-    }
-    JsAccountScope::Located to = Where(d.subject());
-    JsAccountScope::Located reply = Where(d.reply());
-    if (to.account.empty()) to.account = reply.account;
-    Publish(d, to.account, to.subject, reply.subject);
-  }
+  const bool ok = consumersvc::client::ForEachDelivery(
+      batch.packed_deliveries(), [this](const consumersvc::client::DeliveryView& d) {
+        if (accounts_.empty()) {
+          Publish(d, "", d.subject, d.reply);
+          return;
+        }
+        JsAccountScope::Located to = Where(d.subject);
+        JsAccountScope::Located reply = Where(d.reply);
+        if (to.account.empty()) to.account = reply.account;
+        Publish(d, to.account, to.subject, reply.subject);
+      });
+  LOG_IF(ERROR, !ok) << "consumer service sent malformed deliveries";
   for (const std::string& subject : batch.watch_interest()) Watch(subject);
   for (const std::string& subject : batch.unwatch_interest()) Unwatch(subject);
   for (const v1::ConsumerRef& consumer : batch.consumers_added()) ServeAcks(consumer);
@@ -244,32 +252,33 @@ void ConsumerDataPlane::OnDeliveries(v1::DeliveryBatch batch) {
   for (uint64_t id : batch.settled()) OnSettled(id);
 }
 
-void ConsumerDataPlane::Publish(const v1::Delivery& d, const std::string& account,
-                                const std::string& subject, const std::string& reply) {
-  if (d.has_message() && !d.message().subject().empty()) {
-    const std::string& headers = d.headers().empty() ? d.message().headers() : d.headers();
-    if (!server_->PublishToIn(account, subject, d.message().subject(), reply, headers,
-                              d.message().data()) &&
-        !Watched(d.subject())) {
+void ConsumerDataPlane::Publish(const consumersvc::client::DeliveryView& d,
+                                std::string_view account, std::string_view subject,
+                                std::string_view reply) {
+  if (d.has_message && !d.message_subject.empty()) {
+    const std::string_view headers = d.headers.empty() ? d.message_headers : d.headers;
+    if (!server_->PublishToIn(account, subject, d.message_subject, reply, headers, d.data) &&
+        !Watched(std::string(d.subject))) {
       // A pull request whose requester is gone (nats-server drops those
       // whose reply has no interest): the service stops serving it. Deliver
       // subjects are watched instead.
-      SendInterest(d.subject(), false);
+      SendInterest(std::string(d.subject), false);
     }
     return;
   }
-  std::string data = d.has_message() ? d.message().data() : std::string();
-  if (!account.empty() && subject != d.subject()) {
+  if (account.empty()) {
+    server_->Publish(subject, reply, d.headers, d.data);
+    return;
+  }
+  std::string data(d.data);
+  if (subject != d.subject) {
     // An advisory: its JSON names the stream as the service knows it.
-    const std::string qualified = "\"stream\":\"" + JsAccountScope(account).Stream("");
+    const std::string qualified =
+        "\"stream\":\"" + JsAccountScope(std::string(account)).Stream("");
     const size_t at = data.find(qualified);
     if (at != std::string::npos) data.replace(at, qualified.size(), "\"stream\":\"");
   }
-  if (account.empty()) {
-    server_->Publish(subject, reply, d.headers(), data);
-  } else {
-    server_->PublishIn(account, subject, reply, d.headers(), data);
-  }
+  server_->PublishIn(account, subject, reply, d.headers, data);
 }
 
 void ConsumerDataPlane::KeepOnly(const v1::DeliveryBatch& start) {

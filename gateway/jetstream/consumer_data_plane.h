@@ -52,6 +52,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "consumersvc/client/consumer_client.h"
+#include "consumersvc/client/delivery_frame.h"
 #include "gateway/core/server.h"
 #include "gateway/jetstream/account_scope.h"
 #include "gateway/jetstream/data_plane.h"
@@ -85,6 +86,9 @@ class ConsumerDataPlane final : public DataPlane {
   struct Queued;
   static Queued& ThreadQueue();
 
+  // This thread's queue, made this plane's (what it held for another plane
+  // sent first).
+  Queued& QueueFor();
   // Queues `event` for the end of the thread's burst (at once outside one).
   void Send(v1::GatewayEvent event);
   void SendBatch(v1::GatewayBatch batch) ABSL_LOCKS_EXCLUDED(session_mu_);
@@ -95,8 +99,8 @@ class ConsumerDataPlane final : public DataPlane {
   void StopServingAcks(const v1::ConsumerRef& consumer) ABSL_LOCKS_EXCLUDED(mu_);
   void OnDeliveries(v1::DeliveryBatch batch);
   // Publishes `d` in `account` (empty: global) to `subject` with `reply`.
-  void Publish(const v1::Delivery& d, const std::string& account, const std::string& subject,
-               const std::string& reply);
+  void Publish(const consumersvc::client::DeliveryView& d, std::string_view account,
+               std::string_view subject, std::string_view reply);
   void OnSettled(uint64_t id) ABSL_LOCKS_EXCLUDED(settle_mu_);
   // Stops serving and watching what a session_start batch does not name.
   void KeepOnly(const v1::DeliveryBatch& start) ABSL_LOCKS_EXCLUDED(mu_);

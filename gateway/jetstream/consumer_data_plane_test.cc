@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -13,6 +14,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "common/callback_burst.h"
+#include "consumersvc/client/delivery_frame.h"
 #include "consumersvc/client/mock_consumer_client.h"
 #include "consumersvc/consumer_engine.h"
 #include "gateway/core/server.h"
@@ -132,8 +134,15 @@ class Recorder {
    public:
     explicit Session(Recorder* recorder) : recorder_(recorder) {}
     void Send(v1::GatewayBatch batch) override {
+      int events = 0;
+      for (const v1::GatewayEvent& event : batch.events()) {
+        // Each ack of a packed run counts as one.
+        if (event.event_case() != v1::GatewayEvent::kAcks) ++events;
+        consumersvc::client::ForEachAck(event.acks(),
+                                        [&](const consumersvc::client::AckView&) { ++events; });
+      }
       absl::MutexLock lock(&recorder_->mu_);
-      recorder_->events_ += batch.events_size();
+      recorder_->events_ += events;
       recorder_->batches_.push_back(std::move(batch));
     }
 
@@ -206,8 +215,11 @@ TEST_F(ConsumerDataPlaneBatchTest, AcksReadTogetherGoAsOneBatch) {
   const std::vector<v1::GatewayBatch> batches = recorder_.WaitForEvents(kAcks);
   std::vector<std::string> acked;
   for (const v1::GatewayBatch& batch : batches) {
-    for (const v1::GatewayEvent& event : batch.events())
-      acked.push_back(event.ack().reply_subject());
+    for (const v1::GatewayEvent& event : batch.events()) {
+      consumersvc::client::ForEachAck(event.acks(), [&](const consumersvc::client::AckView& ack) {
+        acked.push_back(std::string(ack.reply_subject));
+      });
+    }
   }
   ASSERT_EQ(acked.size(), static_cast<size_t>(kAcks));
   for (int i = 1; i <= kAcks; ++i) {
@@ -248,11 +260,12 @@ TEST_F(ConsumerDataPlaneBatchTest, FlushSendsWhatABurstQueued) {
 // service hears that its reply has no interest, so it stops serving it.
 TEST_F(ConsumerDataPlaneBatchTest, AMessageNobodyTookReportsItsReplyUnheard) {
   v1::DeliveryBatch batch;
-  v1::Delivery* d = batch.add_deliveries();
-  d->set_subject("_INBOX.gone.1");
-  d->set_reply("$JS.ACK.S.C.1.1.1.0.0");
-  d->mutable_message()->set_subject("s.a");
-  d->mutable_message()->set_data("m1");
+  v1::StoredMessage m;
+  m.set_subject("s.a");
+  m.set_data("m1");
+  consumersvc::client::AppendDelivery(
+      consumersvc::client::DeliveryView::Stored("_INBOX.gone.1", "$JS.ACK.S.C.1.1.1.0.0", m),
+      batch.mutable_packed_deliveries());
   recorder_.Deliver(std::move(batch));
   const std::vector<v1::GatewayBatch> batches = recorder_.WaitForEvents(1);
   ASSERT_EQ(batches.size(), 1u);
@@ -297,14 +310,16 @@ TEST_F(ConsumerDataPlaneAccountTest, DeliveriesAndAdvisoriesLandInTheAccountUnde
   Listen("", "_INBOX.x", &in_global);
   Listen("A", "$JS.EVENT.>", &advisories);
   v1::DeliveryBatch batch;
-  v1::Delivery* d = batch.add_deliveries();
-  d->set_subject("$JSA.A._INBOX.x");
-  d->set_reply("$JS.ACK.A~S.C.1.1.1.0.0");
-  d->mutable_message()->set_subject("s.a");
-  d->mutable_message()->set_data("m1");
-  v1::Delivery* advisory = batch.add_deliveries();
-  advisory->set_subject("$JS.EVENT.ADVISORY.CONSUMER.CREATED.A~S.C");
-  advisory->mutable_message()->set_data(R"({"type":"t","stream":"A~S","consumer":"C"})");
+  v1::StoredMessage m;
+  m.set_subject("s.a");
+  m.set_data("m1");
+  consumersvc::client::AppendDelivery(
+      consumersvc::client::DeliveryView::Stored("$JSA.A._INBOX.x", "$JS.ACK.A~S.C.1.1.1.0.0", m),
+      batch.mutable_packed_deliveries());
+  consumersvc::client::AppendDelivery(
+      consumersvc::client::DeliveryView::Advisory("$JS.EVENT.ADVISORY.CONSUMER.CREATED.A~S.C",
+                                                  R"({"type":"t","stream":"A~S","consumer":"C"})"),
+      batch.mutable_packed_deliveries());
   recorder_.Deliver(std::move(batch));
   ASSERT_EQ(in_a.size(), 1u);
   EXPECT_EQ(in_a[0].subject, "s.a");
@@ -323,12 +338,19 @@ TEST_F(ConsumerDataPlaneAccountTest, AcksFlowControlAndPullsGoUpQualified) {
   account.PullRequest("S", "C", "inbox.1", "", 0);
   const std::vector<v1::GatewayBatch> batches = recorder_.WaitForEvents(3);
   std::vector<v1::GatewayEvent> events;
+  std::vector<std::pair<std::string, std::string>> acks;  // reply_subject, reply
   for (const v1::GatewayBatch& batch : batches) {
-    for (const v1::GatewayEvent& event : batch.events()) events.push_back(event);
+    for (const v1::GatewayEvent& event : batch.events()) {
+      events.push_back(event);
+      consumersvc::client::ForEachAck(event.acks(), [&](const consumersvc::client::AckView& ack) {
+        acks.emplace_back(ack.reply_subject, ack.reply);
+      });
+    }
   }
   ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(events[0].ack().reply_subject(), "$JS.ACK.A~S.C.1.1.1.0.0");
-  EXPECT_EQ(events[0].ack().reply(), "$JSA.A.sync.1");
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].first, "$JS.ACK.A~S.C.1.1.1.0.0");
+  EXPECT_EQ(acks[0].second, "$JSA.A.sync.1");
   EXPECT_EQ(events[1].flow_control().subject(), "$JS.FC.A~S.C.abc");
   EXPECT_EQ(events[2].pull().stream(), "A~S");
   EXPECT_EQ(events[2].pull().reply(), "$JSA.A.inbox.1");
