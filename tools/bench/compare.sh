@@ -324,11 +324,14 @@ run_side() {
 
 [[ -x "$ours_bin" ]] ||
   echo "compare.sh: our server binary $ours_bin is missing; reference column only" >&2
+# Our gateway's gRPC port on a free one too, so a busy default port fails no run.
+ours_grpc=()
+[[ "$(basename "$ours_bin")" == gateway ]] && ours_grpc=(--grpc_listen=127.0.0.1:0)
 for round in $(seq "$repeat"); do
   run_side "$round" nats-server "$ref_bin"
   if [[ -x "$ours_bin" ]]; then
     # shellcheck disable=SC2086  # OURS_ARGS is a list of flags.
-    run_side "$round" ours "$ours_bin" ${OURS_ARGS:-}
+    run_side "$round" ours "$ours_bin" "${ours_grpc[@]}" ${OURS_ARGS:-}
   fi
 done
 have_ours=0
