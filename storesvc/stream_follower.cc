@@ -135,16 +135,7 @@ size_t StreamFollower::StepMirror(Stream& target, const v1::StreamSource& mirror
     ++copied;
     next = m.seq() + 1;
   }
-  if (copied > 0) {
-    absl::Status st = target.Flush();
-    if (!st.ok()) progress.error = st;
-  }
-  progress.next = next;
-  absl::MutexLock lock(&mu_);
-  Progress& p = targets_[target.name()][""];
-  if (progress.active_ns < 0) progress.active_ns = p.active_ns;
-  p = progress;
-  return copied;
+  return Finish(target, "", copied, next, progress);
 }
 
 void StreamFollower::Recover(Stream& target, const v1::StreamConfig& config) {
@@ -208,6 +199,11 @@ size_t StreamFollower::StepSource(Stream& target, const v1::StreamSource& source
     ++copied;
     next = m.seq() + 1;
   }
+  return Finish(target, iname, copied, next, progress);
+}
+
+size_t StreamFollower::Finish(Stream& target, const std::string& iname, size_t copied,
+                              uint64_t next, Progress progress) {
   if (copied > 0) {
     absl::Status st = target.Flush();
     if (!st.ok()) progress.error = st;

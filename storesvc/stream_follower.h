@@ -70,6 +70,10 @@ class StreamFollower {
   size_t StepMirror(Stream& target, const v1::StreamSource& mirror, size_t max);
   size_t StepSource(Stream& target, const v1::StreamSource& source, const std::string& iname,
                     size_t max);
+  // After a step copied `copied` messages of origin `iname` ("" for a
+  // mirror): flushes them and records `progress`, resuming at `next`.
+  size_t Finish(Stream& target, const std::string& iname, size_t copied, uint64_t next,
+                Progress progress) ABSL_LOCKS_EXCLUDED(mu_);
   // Where each of `target`'s sources resumes, from its stored headers.
   void Recover(Stream& target, const v1::StreamConfig& config);
   // The message count of `origin` from `next` matching `source`.
