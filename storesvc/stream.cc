@@ -648,10 +648,11 @@ absl::Status Stream::DeleteMessage(const v1::DeleteMessageRequest& request) {
     return common::JsErrorF(common::JsErrorId::kStreamMsgDeleteFailed,
                             {{"err", "message delete not permitted"}});
   }
-  // nats-server's store errors for sequences that never held a message,
-  // and (its file store has no block for them) for those below the first.
-  if (request.seq() == 0 || request.seq() > last_seq_ ||
-      (config_.storage() == v1::STORAGE_FILE && request.seq() < store_->State().first_seq)) {
+  // nats-server's file store errors for sequences it has no block for: 0,
+  // past the last, below the first. Its memory store finds none of them and
+  // says so with "sequence N not found", as for one already deleted.
+  if (config_.storage() == v1::STORAGE_FILE && (request.seq() == 0 || request.seq() > last_seq_ ||
+                                                request.seq() < store_->State().first_seq)) {
     return common::JsErrorF(
         common::JsErrorId::kStreamMsgDeleteFailed,
         {{"err", request.seq() > last_seq_ ? "stream store EOF" : "no message found"}});

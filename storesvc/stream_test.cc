@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -338,6 +339,28 @@ TEST_F(StreamTest, SealedDenyDeleteDenyPurge) {
   sealed.set_sealed(true);
   ASSERT_TRUE(stream_->Update(*CheckStreamUpdate(stream_->config(), sealed)).ok());
   EXPECT_EQ(Pub("S").error().err_code(), 10109);
+}
+
+TEST_F(StreamTest, MemoryStreamDeleteOfMissingSequenceIsNotFound) {
+  v1::StreamConfig cfg = Config("M");
+  cfg.add_subjects("m");
+  cfg.set_storage(v1::STORAGE_MEMORY);
+  Make(cfg);
+  Pub("m");
+  Pub("m");
+  v1::DeleteMessageRequest del;
+  del.set_seq(1);
+  ASSERT_TRUE(stream_->DeleteMessage(del).ok());
+  // nats-server's memory store has no EOF: below the first, past the last
+  // and 0 are all "not found" (nats.c's JetStreamMgtStreams checks 10043).
+  const std::pair<uint64_t, const char*> cases[] = {
+      {1, "sequence 1 not found"}, {3, "sequence 3 not found"}, {0, "sequence 0 not found"}};
+  for (const auto& [seq, message] : cases) {
+    del.set_seq(seq);
+    absl::Status missing = stream_->DeleteMessage(del);
+    EXPECT_EQ(ErrCode(missing), 10043) << seq;
+    EXPECT_EQ(missing.message(), message);
+  }
 }
 
 TEST_F(StreamTest, PurgeGetDelete) {
