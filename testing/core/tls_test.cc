@@ -135,6 +135,26 @@ std::string HttpsGet(int port, const std::string& path, const std::string& ca) {
   return std::regex_replace(tls.got(), std::regex("\": +"), "\":");
 }
 
+// Whether a TLS 1.2 handshake, after the plaintext INFO, succeeds when the
+// client offers only `ciphers` (OpenSSL names).
+bool Tls12HandshakeOffering(int port, const std::string& ca, const char* ciphers) {
+  RawClient raw(port);
+  if (!raw.ReadUntil("\r\n")) return false;
+  timeval timeout{5, 0};
+  setsockopt(raw.fd(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+  EXPECT_EQ(SSL_CTX_set_cipher_list(ctx, ciphers), 1) << ciphers;
+  SSL_CTX_load_verify_locations(ctx, ca.c_str(), nullptr);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, raw.fd());
+  const bool ok = SSL_connect(ssl) == 1;
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+  return ok;
+}
+
 struct Conn {
   natsConnection* nc = nullptr;
   ~Conn() {
@@ -252,6 +272,17 @@ TEST_P(TlsTest, LibnatsPublishesAndSubscribesOverTls) {
   Conn c;
   ASSERT_EQ(Connect(&c, true), NATS_OK);
   ExpectPubSub(&c);
+}
+
+// TLS 1.2 needs ECDHE and an AEAD cipher, as with nats-server's default
+// suites (nats.c's SSLCiphers expects a refusal for others).
+TEST_P(TlsTest, Tls12AcceptsOnlyEcdheAeadCiphers) {
+  StartServer(TlsFlags());
+  EXPECT_FALSE(Tls12HandshakeOffering(port_, certs_.ca, "ECDHE-ECDSA-AES128-SHA"));
+  EXPECT_FALSE(Tls12HandshakeOffering(port_, certs_.ca, "ECDHE-ECDSA-AES256-SHA384"));
+  EXPECT_TRUE(Tls12HandshakeOffering(port_, certs_.ca, "ECDHE-ECDSA-AES128-GCM-SHA256"));
+  EXPECT_TRUE(Tls12HandshakeOffering(port_, certs_.ca, "ECDHE-ECDSA-CHACHA20-POLY1305"));
+  EXPECT_TRUE(Tls12HandshakeOffering(port_, certs_.ca, "ECDHE-ECDSA-AES256-GCM-SHA384"));
 }
 
 TEST_P(TlsTest, PlaintextClientsAreRefused) {
