@@ -132,6 +132,62 @@ TEST_P(JetStreamAccountsTest, AccountWithoutJetStream) {
   natsConnection_Destroy(a);
 }
 
+// A push consumer in A whose deliver subject account I imports (nats.c's
+// KeyValueCrossAccount): I's subscriber is the consumer's interest, and gets
+// the messages with their own subjects.
+class JetStreamCrossAccountTest : public JetStreamDomainTest {
+ protected:
+  std::string ExtraConfig() const override {
+    return "accounts {\n"
+           "  A: { users: [{user: a, password: pa}], jetstream: enabled,\n"
+           "       exports: [{service: '$JS.API.>'}, {stream: 'deliver.>'}] }\n"
+           "  I: { users: [{user: i, password: pi}],\n"
+           "       imports: [{service: {account: A, subject: '$JS.API.>'}, to: 'fromA.>'},\n"
+           "                 {stream: {account: A, subject: 'deliver.>'}}] }\n"
+           "}\n"
+           "authorization { users: [{user: g, password: pg}] }\n";
+  }
+};
+
+TEST_P(JetStreamCrossAccountTest, PushConsumerDeliversToTheImportingAccount) {
+  natsConnection* a = nullptr;
+  natsConnection* i = nullptr;
+  ASSERT_EQ(natsConnection_ConnectTo(&a, WithUser("a:pa").c_str()), NATS_OK);
+  ASSERT_EQ(natsConnection_ConnectTo(&i, WithUser("i:pi").c_str()), NATS_OK);
+  auto request = [](natsConnection* nc, const std::string& subject, const std::string& body) {
+    natsMsg* reply = nullptr;
+    EXPECT_EQ(natsConnection_RequestString(&reply, nc, subject.c_str(), body.c_str(), 5000),
+              NATS_OK)
+        << subject;
+    std::string data;
+    if (reply != nullptr) data.assign(natsMsg_GetData(reply), natsMsg_GetDataLength(reply));
+    natsMsg_Destroy(reply);
+    return data;
+  };
+  const std::string stream =
+      request(a, "$JS.API.STREAM.CREATE.ORDERS", R"({"name":"ORDERS","subjects":["orders.>"]})");
+  EXPECT_FALSE(absl::StrContains(stream, "\"error\"")) << stream;
+  const std::string consumer =
+      request(i, "fromA.CONSUMER.CREATE.ORDERS",
+              R"({"stream_name":"ORDERS","config":{"deliver_subject":"deliver.i",)"
+              R"("ack_policy":"none"}})");
+  EXPECT_FALSE(absl::StrContains(consumer, "\"error\"")) << consumer;
+  const std::string ack = request(a, "orders.1", "hello");
+  EXPECT_TRUE(absl::StrContains(ack, "\"seq\":1")) << ack;
+
+  // Interest appears in I only now: the consumer starts delivering.
+  natsSubscription* sub = nullptr;
+  ASSERT_EQ(natsConnection_SubscribeSync(&sub, i, "deliver.i"), NATS_OK);
+  natsMsg* msg = nullptr;
+  ASSERT_EQ(natsSubscription_NextMsg(&msg, sub, 5000), NATS_OK);
+  EXPECT_EQ(std::string(natsMsg_GetSubject(msg)), "orders.1");
+  EXPECT_EQ(std::string(natsMsg_GetData(msg), natsMsg_GetDataLength(msg)), "hello");
+  natsMsg_Destroy(msg);
+  natsSubscription_Destroy(sub);
+  natsConnection_Destroy(i);
+  natsConnection_Destroy(a);
+}
+
 auto Backends() {
   return ::testing::Values(Backend{"gateway", &Gateway, {"--grpc_listen=127.0.0.1:0"}},
                            Backend{"nats_server", &harness::NatsServerBinary, {}});
@@ -141,6 +197,7 @@ std::string BackendName(const ::testing::TestParamInfo<Backend>& info) { return 
 
 INSTANTIATE_TEST_SUITE_P(Servers, JetStreamDomainTest, Backends(), BackendName);
 INSTANTIATE_TEST_SUITE_P(Servers, JetStreamAccountsTest, Backends(), BackendName);
+INSTANTIATE_TEST_SUITE_P(Servers, JetStreamCrossAccountTest, Backends(), BackendName);
 
 }  // namespace
 }  // namespace jsengine::testing

@@ -340,12 +340,8 @@ bool Server::RouteAcross(Account* account, Client* from, std::string_view subjec
     delivered |= DeliverIn(importer->sublist(), from, response_to, response_to, reply, headers,
                            has_headers, payload);
   }
-  for (const StreamRoute& route : account->stream_routes()) {
-    if (!common::SubjectMatches(route.subject, subject)) continue;
-    const std::string mapped = ImportMapping::Map(route.subject, route.to, subject);
-    delivered |= DeliverIn(route.importer->sublist(), from, mapped, mapped, reply, headers,
-                           has_headers, payload);
-  }
+  delivered |=
+      DeliverToStreamImporters(account, from, subject, "", reply, headers, has_headers, payload);
   for (const ServiceRoute& route : account->service_routes()) {
     if (!common::SubjectMatches(route.to, subject)) continue;
     const std::string mapped = ImportMapping::Map(route.to, route.subject, subject);
@@ -355,6 +351,21 @@ bool Server::RouteAcross(Account* account, Client* from, std::string_view subjec
     const std::string with_info = WithRequestInfo(headers, has_headers, account->name());
     delivered |= DeliverIn(route.exporter->sublist(), from, mapped, mapped, response, with_info,
                            true, payload);
+  }
+  return delivered;
+}
+
+bool Server::DeliverToStreamImporters(Account* account, Client* from, std::string_view to,
+                                      std::string_view subject, std::string_view reply,
+                                      std::string_view headers, bool has_headers,
+                                      std::string_view payload) {
+  bool delivered = false;
+  for (const StreamRoute& route : account->stream_routes()) {
+    if (!common::SubjectMatches(route.subject, to)) continue;
+    const std::string mapped = ImportMapping::Map(route.subject, route.to, to);
+    delivered |= DeliverIn(route.importer->sublist(), from, mapped,
+                           subject.empty() ? std::string_view(mapped) : subject, reply, headers,
+                           has_headers, payload);
   }
   return delivered;
 }
@@ -455,8 +466,12 @@ bool Server::PublishToIn(std::string_view account, std::string_view to, std::str
                          std::string_view payload) {
   Account* in = FindAccount(account);
   if (in == nullptr) return false;
-  const bool delivered =
+  bool delivered =
       DeliverIn(in->sublist(), nullptr, to, subject, reply, headers, !headers.empty(), payload);
+  // A JetStream delivery to a subject another account imports: its
+  // subscribers see the message's own subject, as with nats-server.
+  delivered |=
+      DeliverToStreamImporters(in, nullptr, to, subject, reply, headers, !headers.empty(), payload);
   if (EventLoop::Current() == nullptr) common::CallbackBurst::AtEnd(&EventLoop::FlushTouched);
   return delivered;
 }
@@ -479,10 +494,43 @@ uint64_t Server::WatchClientInterestIn(std::string_view account, std::string_vie
                                        std::function<void(bool has_interest)> on_change) {
   Account* in = FindAccount(account);
   if (in == nullptr) return 0;
-  return in->sublist().WatchClientInterest(subject, queue, std::move(on_change));
+  std::vector<std::pair<Sublist*, std::string>> watched;
+  for (const StreamRoute& route : in->stream_routes()) {
+    if (!common::SubjectMatches(route.subject, subject)) continue;
+    watched.emplace_back(&route.importer->sublist(),
+                         ImportMapping::Map(route.subject, route.to, subject));
+  }
+  if (watched.empty())
+    return in->sublist().WatchClientInterest(subject, queue, std::move(on_change));
+  watched.emplace(watched.begin(), &in->sublist(), std::string(subject));
+  ImportWatch watch;
+  watch.any = std::make_shared<AnyInterest>(watched.size(), std::move(on_change));
+  for (size_t i = 0; i < watched.size(); ++i) {
+    const uint64_t leg = watched[i].first->WatchClientInterest(
+        watched[i].second, queue, [any = watch.any, i](bool has) { any->Set(i, has); });
+    if (leg == 0) {
+      for (const auto& [sublist, id] : watch.legs) sublist->UnwatchClientInterest(id);
+      return 0;
+    }
+    watch.legs.emplace_back(watched[i].first, leg);
+  }
+  common::MutexLock lock(&import_watches_mu_);
+  const uint64_t id = kImportWatchBit | next_import_watch_++;
+  import_watches_.emplace(id, std::move(watch));
+  return id;
 }
 
 void Server::UnwatchClientInterestIn(std::string_view account, uint64_t id) {
+  if ((id & kImportWatchBit) != 0) {
+    decltype(import_watches_)::node_type watch;
+    {
+      common::MutexLock lock(&import_watches_mu_);
+      watch = import_watches_.extract(id);
+    }
+    if (watch.empty()) return;
+    for (const auto& [sublist, leg] : watch.mapped().legs) sublist->UnwatchClientInterest(leg);
+    return;
+  }
   if (Account* in = FindAccount(account)) in->sublist().UnwatchClientInterest(id);
 }
 

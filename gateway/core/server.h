@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -36,6 +37,7 @@
 #include "absl/time/time.h"
 #include "common/mutex.h"
 #include "gateway/core/account.h"
+#include "gateway/core/any_interest.h"
 #include "gateway/core/auth.h"
 #include "gateway/core/live_options.h"
 #include "gateway/core/options.h"
@@ -145,7 +147,9 @@ class Server {
   // (from within a watch callback: the running one is the last).
   void UnwatchClientInterest(uint64_t id);
   // The two above in an account by name (empty: the global one); 0 when
-  // there is no such account.
+  // there is no such account. Interest in a subject that other accounts
+  // import from this one includes their subscribers to it (as mapped by the
+  // import), as with nats-server's shadow subscriptions.
   uint64_t WatchClientInterestIn(std::string_view account, std::string_view subject,
                                  std::string_view queue,
                                  std::function<void(bool has_interest)> on_change);
@@ -208,6 +212,12 @@ class Server {
   // published in it.
   bool RouteAcross(Account* account, Client* from, std::string_view subject, std::string_view reply,
                    std::string_view headers, bool has_headers, std::string_view payload);
+  // Delivers to the accounts importing `to` from `account`, at `to` mapped
+  // by each import, showing them `subject` (empty: the mapped `to`).
+  bool DeliverToStreamImporters(Account* account, Client* from, std::string_view to,
+                                std::string_view subject, std::string_view reply,
+                                std::string_view headers, bool has_headers,
+                                std::string_view payload);
   bool Deliver(Client* from, const SubscriptionPtr& sub, std::string_view subject,
                std::string_view reply, std::string_view headers, bool has_headers,
                std::string_view payload);
@@ -241,6 +251,17 @@ class Server {
   MessageCounts closed_counts_ ABSL_GUARDED_BY(clients_mu_);
   std::atomic<bool> shut_down_{false};
   std::atomic<bool> lame_duck_{false};
+
+  // Watches of interest across stream imports (WatchClientInterestIn): one
+  // per sublist involved, combined. Their ids have kImportWatchBit set.
+  struct ImportWatch {
+    std::shared_ptr<AnyInterest> any;
+    std::vector<std::pair<Sublist*, uint64_t>> legs;
+  };
+  static constexpr uint64_t kImportWatchBit = uint64_t{1} << 63;
+  common::Mutex import_watches_mu_;
+  uint64_t next_import_watch_ ABSL_GUARDED_BY(import_watches_mu_) = 1;
+  absl::flat_hash_map<uint64_t, ImportWatch> import_watches_ ABSL_GUARDED_BY(import_watches_mu_);
 
   common::Mutex internal_mu_;
   uint64_t next_internal_id_ ABSL_GUARDED_BY(internal_mu_) = 1;
