@@ -497,8 +497,10 @@ uint64_t Server::WatchClientInterestIn(std::string_view account, std::string_vie
   std::vector<std::pair<Sublist*, std::string>> watched;
   for (const StreamRoute& route : in->stream_routes()) {
     if (!common::SubjectMatches(route.subject, subject)) continue;
-    watched.emplace_back(&route.importer->sublist(),
-                         ImportMapping::Map(route.subject, route.to, subject));
+    std::string mapped = ImportMapping::Map(route.subject, route.to, subject);
+    if (common::IsValidLiteralSubject(mapped)) {
+      watched.emplace_back(&route.importer->sublist(), std::move(mapped));
+    }
   }
   if (watched.empty())
     return in->sublist().WatchClientInterest(subject, queue, std::move(on_change));
