@@ -1,7 +1,8 @@
 // A JetStream domain (`jetstream { domain: HUB }`), run the same way against
 // the gateway binary and the reference nats-server: the API answers on
 // $JS.HUB.API.> as on $JS.API.>, and $JS.API.INFO and PubAcks name the
-// domain. Also: an account without JetStream beside the global one.
+// domain. Also: an account without JetStream beside the global one, and a
+// push consumer delivering to the account that imports its deliver subject.
 #include <unistd.h>
 
 #include <fstream>
