@@ -338,7 +338,7 @@ MonitorResponse Monitor::Jsz(absl::Time now) {
   j["storage"] = usage.storage;
   j["reserved_memory"] = 0;
   j["reserved_storage"] = 0;
-  j["accounts"] = jetstream_.enabled ? jetstream_.accounts : 0;
+  j["accounts"] = jetstream_.enabled && jetstream_.accounts ? jetstream_.accounts() : 0;
   j["ha_assets"] = 0;
   j["api"] = {{"total", api.total}, {"errors", api.errors}};
   j["streams"] = usage.streams;

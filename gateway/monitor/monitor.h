@@ -71,8 +71,8 @@ struct JetStreamView {
   std::function<absl::StatusOr<std::vector<StreamStats>>()> streams;
   // The consumers of one stream.
   std::function<absl::StatusOr<std::vector<ConsumerStats>>(const StreamStats& stream)> consumers;
-  // Accounts with JetStream.
-  int accounts = 1;
+  // How many accounts JetStream serves now (a reload may change it).
+  std::function<int()> accounts;
 };
 
 struct MonitorResponse {

@@ -268,7 +268,7 @@ TEST(MonitorMetricsTest, AccountStreamsAreLabelledWithTheirAccount) {
   auto server = jsengine::testing::core::StartTestServer({});
   JetStreamView js;
   js.enabled = true;
-  js.accounts = 2;
+  js.accounts = [] { return 2; };
   js.usage = []() -> absl::StatusOr<jetstream::AccountUsage> { return jetstream::AccountUsage{}; };
   js.api_stats = [] { return jetstream::JsApiStats{}; };
   js.streams = []() -> absl::StatusOr<std::vector<StreamStats>> {
