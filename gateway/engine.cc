@@ -7,9 +7,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/go_json_writer.h"
 #include "common/host_ports.h"
 #include "common/status.h"
 #include "common/sync_spec.h"
+#include "gateway/jetstream/consumer_aware_store_client.h"
+#include "gateway/jetstream/consumer_json.h"
+#include "gateway/jetstream/stream_json.h"
 #include "gateway/jetstream/stream_list.h"
 #include "glog/logging.h"
 #include "grpcpp/create_channel.h"
@@ -232,6 +236,43 @@ absl::Status Engine::Reload(const core::ServerOptions& options) {
   return ApplyJetStreamAccounts(options.accounts);
 }
 
+absl::StatusOr<std::vector<monitor::AccountJetStream>> Engine::JetStreamAccountDetails(
+    bool with_streams, bool with_consumers) const {
+  absl::MutexLock lock(&js_mu_);
+  std::vector<monitor::AccountJetStream> details;
+  for (const JsAccount& account : js_accounts_) {
+    monitor::AccountJetStream detail;
+    detail.name = account.name.empty() ? core::kGlobalAccount : account.name;
+    detail.api = account.bridge->api_stats();
+    detail.limits = jetstream::LimitsOf(account.limits);
+    storesvc::client::StoreClient* raw_store =
+        account.store != nullptr ? account.store.get() : store_client_;
+    consumersvc::client::ConsumerClient* consumers =
+        account.consumers != nullptr ? account.consumers.get() : consumer_client_;
+    jetstream::ConsumerAwareStoreClient store(raw_store, consumers, nullptr);
+    JSE_ASSIGN_OR_RETURN(detail.usage, jetstream::TotalAccountUsage(&store));
+    if (with_streams) {
+      JSE_ASSIGN_OR_RETURN(std::vector<v1::StreamInfo> infos, jetstream::ListAllStreams(&store));
+      for (const v1::StreamInfo& info : infos) {
+        monitor::AccountJetStream::Stream stream;
+        common::GoJsonWriter stream_json(&stream.info);
+        jetstream::WriteStreamInfo(info, &stream_json);
+        if (with_consumers) {
+          JSE_ASSIGN_OR_RETURN(std::vector<v1::ConsumerInfo> of_stream,
+                               jetstream::ListAllConsumers(consumers, info.config().name()));
+          for (const v1::ConsumerInfo& consumer : of_stream) {
+            common::GoJsonWriter consumer_json(&stream.consumers.emplace_back());
+            jetstream::WriteConsumerInfo(consumer, &consumer_json);
+          }
+        }
+        detail.streams.push_back(std::move(stream));
+      }
+    }
+    details.push_back(std::move(detail));
+  }
+  return details;
+}
+
 std::set<std::string> Engine::JetStreamAccounts() const {
   absl::MutexLock lock(&js_mu_);
   std::set<std::string> names;
@@ -269,7 +310,16 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
       }
       return total;
     };
-    js.accounts = [this] { return static_cast<int>(JetStreamAccounts().size()); };
+    js.accounts = [this] {
+      std::vector<std::string> names;
+      for (const std::string& name : JetStreamAccounts()) {
+        names.push_back(name.empty() ? core::kGlobalAccount : name);
+      }
+      return names;
+    };
+    js.account_details = [this](bool streams, bool consumers) {
+      return JetStreamAccountDetails(streams, consumers);
+    };
     js.streams = [this,
                   store = store_client_]() -> absl::StatusOr<std::vector<monitor::StreamStats>> {
       const std::set<std::string> accounts = JetStreamAccounts();

@@ -103,6 +103,9 @@ class Engine {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(js_mu_);
   // The accounts JetStream serves now ("" for the global one).
   std::set<std::string> JetStreamAccounts() const ABSL_LOCKS_EXCLUDED(js_mu_);
+  // Those accounts for /jsz's account_details; blocks on the services.
+  absl::StatusOr<std::vector<monitor::AccountJetStream>> JetStreamAccountDetails(
+      bool with_streams, bool with_consumers) const ABSL_LOCKS_EXCLUDED(js_mu_);
   // nats-server's HTTP monitoring, with -m/--http_port.
   absl::Status StartMonitoring(const EngineOptions& options);
   absl::Status WritePortsFile(const EngineOptions& options);

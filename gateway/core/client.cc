@@ -467,6 +467,7 @@ MessageCounts Client::Counts() const {
 ConnectionInfo Client::Info(bool with_subscriptions) const {
   ConnectionInfo info;
   info.cid = id_;
+  info.account = account()->name();
   info.ip = ip_;
   info.port = port_;
   info.start = accepted_at_;
