@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -317,6 +318,8 @@ absl::Status ApplyPermissions(const ConfigValue& v, UserPermissions* p) {
   return absl::OkStatus();
 }
 
+namespace {
+
 absl::Status ApplyUser(const ConfigValue& v, UserAccount* user) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("users", v, "entries must be maps");
   for (const auto& [k, val] : v.entries) {
@@ -332,6 +335,7 @@ absl::Status ApplyUser(const ConfigValue& v, UserAccount* user) {
       }
     } else if (k == "permissions") {
       s = ApplyPermissions(val, &user->permissions);
+      user->permissions_set = true;
     } else {
       s = UnknownKey("users", k, val);
     }
@@ -344,10 +348,33 @@ absl::Status ApplyUser(const ConfigValue& v, UserAccount* user) {
   return absl::OkStatus();
 }
 
+}  // namespace
+
+absl::Status ApplyUsers(const std::string& key, const ConfigValue& v,
+                        std::vector<UserAccount>* users) {
+  if (v.kind != ConfigValue::Kind::kArray) return ValueError(key, v, "must be a list");
+  for (const ConfigValue& item : v.items) {
+    UserAccount user;
+    if (absl::Status s = ApplyUser(item, &user); !s.ok()) return s;
+    users->push_back(std::move(user));
+  }
+  return absl::OkStatus();
+}
+
+void ApplyDefaultPermissions(const UserPermissions& defaults, size_t first,
+                             std::vector<UserAccount>* users) {
+  for (size_t i = first; i < users->size(); ++i) {
+    UserAccount& user = (*users)[i];
+    if (!user.permissions_set) user.permissions = defaults;
+  }
+}
+
 namespace {
 
 absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("authorization", v, "must be a map");
+  const size_t first_user = o->users.size();
+  std::optional<UserPermissions> defaults;
   for (const auto& [k, val] : v.entries) {
     absl::Status s;
     if (k == "user" || k == "username") {
@@ -359,21 +386,15 @@ absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
     } else if (k == "timeout") {
       s = GetDuration(k, val, &o->auth_timeout);
     } else if (k == "users") {
-      if (val.kind != ConfigValue::Kind::kArray) {
-        s = ValueError(k, val, "must be a list");
-      } else {
-        for (const ConfigValue& item : val.items) {
-          UserAccount user;
-          s = ApplyUser(item, &user);
-          if (!s.ok()) break;
-          o->users.push_back(std::move(user));
-        }
-      }
+      s = ApplyUsers(k, val, &o->users);
+    } else if (k == "default_permissions" || k == "default_permission" || k == "permissions") {
+      s = ApplyPermissions(val, &defaults.emplace());
     } else {
       s = UnknownKey("authorization", k, val);
     }
     if (!s.ok()) return s;
   }
+  if (defaults.has_value()) ApplyDefaultPermissions(*defaults, first_user, &o->users);
   return absl::OkStatus();
 }
 

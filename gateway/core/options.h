@@ -33,6 +33,9 @@ struct UserAccount {
   std::string nkey;
   UserPermissions permissions;
   std::string account;  // empty: the global account (kGlobalAccount)
+  // Whether the config gave `permissions` (default_permissions fill the
+  // others').
+  bool permissions_set = false;
 };
 
 // TLS on the client port, as nats-server's `tls {}` block and --tls* flags:
