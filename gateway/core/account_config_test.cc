@@ -93,6 +93,23 @@ authorization {
   EXPECT_EQ(o.users[2].permissions.subscribe.allow, std::vector<std::string>{"g.>"});
 }
 
+TEST(AccountConfigTest, AllowResponses) {
+  const ServerOptions o = Parsed(R"(
+authorization {
+  users: [{user: a, password: p, permissions: {allow_responses: true}}
+          {user: b, password: p, permissions: {allow_responses: {max: 3, expires: "1s"}}}
+          {user: c, password: p, permissions: {allow_responses: false}}]
+}
+)");
+  ASSERT_EQ(o.users.size(), 3u);
+  EXPECT_TRUE(o.users[0].permissions.responses.enabled);
+  EXPECT_EQ(o.users[0].permissions.responses.max_msgs, 1);
+  EXPECT_EQ(o.users[0].permissions.responses.expires, absl::Minutes(2));
+  EXPECT_EQ(o.users[1].permissions.responses.max_msgs, 3);
+  EXPECT_EQ(o.users[1].permissions.responses.expires, absl::Seconds(1));
+  EXPECT_FALSE(o.users[2].permissions.responses.enabled);
+}
+
 TEST(AccountConfigTest, ListOfNames) {
   ServerOptions o;
   ASSERT_TRUE(Apply("accounts: [A, B]", &o).ok());

@@ -302,6 +302,30 @@ absl::Status ApplySubjectPermission(const std::string& key, const ConfigValue& v
   return absl::OkStatus();
 }
 
+// `allow_responses: true` or `{max: N, expires: "1m"}` (0: the default).
+absl::Status ApplyResponsePermission(const std::string& key, const ConfigValue& v,
+                                     ResponsePermission* r) {
+  *r = ResponsePermission{};
+  if (v.kind != ConfigValue::Kind::kMap) return GetBool(key, v, &r->enabled);
+  r->enabled = true;
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    if (k == "max" || k == "max_msgs" || k == "max_messages" || k == "max_responses") {
+      int max = 0;
+      s = GetInt(k, val, &max);
+      if (s.ok() && max != 0) r->max_msgs = max;
+    } else if (k == "expires" || k == "expiration" || k == "ttl") {
+      absl::Duration ttl;
+      s = GetDuration(k, val, &ttl);
+      if (s.ok() && ttl != absl::ZeroDuration()) r->expires = ttl;
+    } else {
+      s = UnknownKey(key, k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApplyPermissions(const ConfigValue& v, UserPermissions* p) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("permissions", v, "must be a map");
   for (const auto& [k, val] : v.entries) {
@@ -310,6 +334,8 @@ absl::Status ApplyPermissions(const ConfigValue& v, UserPermissions* p) {
       s = ApplySubjectPermission(k, val, &p->publish);
     } else if (k == "subscribe" || k == "sub") {
       s = ApplySubjectPermission(k, val, &p->subscribe);
+    } else if (k == "allow_responses" || k == "publish_allow_responses") {
+      s = ApplyResponsePermission(k, val, &p->responses);
     } else {
       s = UnknownKey("permissions", k, val);
     }
