@@ -1,14 +1,19 @@
 #include "gateway/engine.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/go_json_writer.h"
 #include "common/host_ports.h"
 #include "common/status.h"
 #include "common/sync_spec.h"
+#include "gateway/jetstream/consumer_aware_store_client.h"
+#include "gateway/jetstream/consumer_json.h"
+#include "gateway/jetstream/stream_json.h"
 #include "gateway/jetstream/stream_list.h"
 #include "glog/logging.h"
 #include "grpcpp/create_channel.h"
@@ -127,7 +132,6 @@ absl::Status Engine::StartJetStream(const EngineOptions& options) {
     LOG(INFO) << "store: storesvc at " << options.store_address;
   }
   server_ = std::make_unique<core::Server>(options.server);
-  jetstream::JsApiOptions api_options;
   if (options.consumer_address.empty()) {
     consumersvc::ConsumerEngineOptions consumer_options;
     consumer_options.data_dir = options.server.store_dir;
@@ -144,16 +148,18 @@ absl::Status Engine::StartJetStream(const EngineOptions& options) {
     consumer_client_ = remote_consumers_.get();
     LOG(INFO) << "consumers: consumersvc at " << options.consumer_address;
   }
-  api_options.domain = options.server.jetstream_domain;
-  std::vector<std::string> js_accounts;
-  std::vector<std::string> disabled;
-  for (const core::AccountOptions& a : options.server.accounts) {
-    (a.jetstream ? js_accounts : disabled).push_back(a.name);
-  }
+  domain_ = options.server.jetstream_domain;
+  // Every configured account, with JetStream or not: a reload may enable it.
+  std::vector<std::string> accounts;
+  for (const core::AccountOptions& a : options.server.accounts) accounts.push_back(a.name);
   data_plane_ =
-      std::make_unique<jetstream::ConsumerDataPlane>(server_.get(), consumer_client_, js_accounts);
+      std::make_unique<jetstream::ConsumerDataPlane>(server_.get(), consumer_client_, accounts);
   data_plane_->Start();
+  absl::MutexLock lock(&js_mu_);
+  disabled_accounts_ = std::make_unique<jetstream::DisabledAccounts>(server_.get());
   if (options.server.accounts.empty()) {
+    jetstream::JsApiOptions api_options;
+    api_options.domain = domain_;
     api_options.consumers = consumer_client_;
     api_options.data_plane = data_plane_.get();
     JsAccount global;
@@ -164,30 +170,114 @@ absl::Status Engine::StartJetStream(const EngineOptions& options) {
   } else {
     // As nats-server: once accounts are configured, JetStream serves those
     // that enable it, and the global account is not one of them.
-    disabled.push_back(core::kGlobalAccount);
+    disabled_accounts_->Add(core::kGlobalAccount);
   }
-  for (const core::AccountOptions& a : options.server.accounts) {
-    if (!a.jetstream) continue;
-    jetstream::JsAccountScope scope(a.name);
-    JsAccount account;
-    account.store =
-        std::make_unique<jetstream::AccountStoreClient>(store_client_, scope, a.jetstream_limits);
-    account.consumers = std::make_unique<jetstream::AccountConsumerClient>(consumer_client_, scope,
-                                                                           a.jetstream_limits);
-    account.data_plane = std::make_unique<jetstream::AccountDataPlane>(data_plane_.get(), scope);
-    jetstream::JsApiOptions account_options = api_options;
-    account_options.account = a.name;
-    account_options.limits = a.jetstream_limits;
-    account_options.consumers = account.consumers.get();
-    account_options.data_plane = account.data_plane.get();
-    account.bridge = std::make_unique<jetstream::Bridge>(server_.get(), account.store.get(),
-                                                         account_options, account.data_plane.get());
-    JSE_RETURN_IF_ERROR(account.bridge->Start());
-    js_accounts_.push_back(std::move(account));
+  return ApplyJetStreamAccounts(options.server.accounts);
+}
+
+absl::Status Engine::StartJetStreamAccount(const core::AccountOptions& a) {
+  jetstream::JsAccountScope scope(a.name);
+  JsAccount account;
+  account.name = a.name;
+  account.limits = std::make_shared<jetstream::AccountLimits>(a.jetstream_limits);
+  account.store =
+      std::make_unique<jetstream::AccountStoreClient>(store_client_, scope, account.limits);
+  account.consumers =
+      std::make_unique<jetstream::AccountConsumerClient>(consumer_client_, scope, account.limits);
+  account.data_plane = std::make_unique<jetstream::AccountDataPlane>(data_plane_.get(), scope);
+  jetstream::JsApiOptions account_options;
+  account_options.account = a.name;
+  account_options.domain = domain_;
+  account_options.limits = account.limits;
+  account_options.consumers = account.consumers.get();
+  account_options.data_plane = account.data_plane.get();
+  account.bridge = std::make_unique<jetstream::Bridge>(server_.get(), account.store.get(),
+                                                       account_options, account.data_plane.get());
+  // The bridge takes $JS.API.> in the account from the 10039 replies.
+  disabled_accounts_->Remove(a.name);
+  absl::Status started = account.bridge->Start();
+  if (!started.ok()) {
+    account.bridge->Stop();
+    disabled_accounts_->Add(a.name);
+    return started;
   }
-  disabled_accounts_ = std::make_unique<jetstream::DisabledAccounts>(server_.get());
-  disabled_accounts_->Start(disabled);
+  js_accounts_.push_back(std::move(account));
   return absl::OkStatus();
+}
+
+absl::Status Engine::ApplyJetStreamAccounts(const std::vector<core::AccountOptions>& accounts) {
+  absl::Status status;
+  for (const core::AccountOptions& a : accounts) {
+    auto served = std::find_if(js_accounts_.begin(), js_accounts_.end(),
+                               [&a](const JsAccount& js) { return js.name == a.name; });
+    if (a.jetstream && served != js_accounts_.end()) {
+      served->limits->Set(a.jetstream_limits);
+    } else if (a.jetstream) {
+      status.Update(StartJetStreamAccount(a));
+      if (status.ok()) LOG(INFO) << "JetStream enabled for account " << a.name;
+    } else if (served != js_accounts_.end()) {
+      // As nats-server's DisableJetStream: the account's streams stay on
+      // disk, its API answers 10039 until a reload enables it again.
+      served->bridge->Stop();
+      js_accounts_.erase(served);
+      disabled_accounts_->Add(a.name);
+      LOG(INFO) << "JetStream disabled for account " << a.name;
+    } else {
+      disabled_accounts_->Add(a.name);
+    }
+  }
+  return status;
+}
+
+absl::Status Engine::Reload(const core::ServerOptions& options) {
+  JSE_RETURN_IF_ERROR(server_->Reload(options));
+  if (data_plane_ == nullptr || options.accounts.empty()) return absl::OkStatus();
+  absl::MutexLock lock(&js_mu_);
+  return ApplyJetStreamAccounts(options.accounts);
+}
+
+absl::StatusOr<std::vector<monitor::AccountJetStream>> Engine::JetStreamAccountDetails(
+    bool with_streams, bool with_consumers) const {
+  absl::MutexLock lock(&js_mu_);
+  std::vector<monitor::AccountJetStream> details;
+  for (const JsAccount& account : js_accounts_) {
+    monitor::AccountJetStream detail;
+    detail.name = account.name.empty() ? core::kGlobalAccount : account.name;
+    detail.api = account.bridge->api_stats();
+    detail.limits = jetstream::LimitsOf(account.limits);
+    storesvc::client::StoreClient* raw_store =
+        account.store != nullptr ? account.store.get() : store_client_;
+    consumersvc::client::ConsumerClient* consumers =
+        account.consumers != nullptr ? account.consumers.get() : consumer_client_;
+    jetstream::ConsumerAwareStoreClient store(raw_store, consumers, nullptr);
+    JSE_ASSIGN_OR_RETURN(detail.usage, jetstream::TotalAccountUsage(&store));
+    if (with_streams) {
+      JSE_ASSIGN_OR_RETURN(std::vector<v1::StreamInfo> infos, jetstream::ListAllStreams(&store));
+      for (const v1::StreamInfo& info : infos) {
+        monitor::AccountJetStream::Stream stream;
+        common::GoJsonWriter stream_json(&stream.info);
+        jetstream::WriteStreamInfo(info, &stream_json);
+        if (with_consumers) {
+          JSE_ASSIGN_OR_RETURN(std::vector<v1::ConsumerInfo> of_stream,
+                               jetstream::ListAllConsumers(consumers, info.config().name()));
+          for (const v1::ConsumerInfo& consumer : of_stream) {
+            common::GoJsonWriter consumer_json(&stream.consumers.emplace_back());
+            jetstream::WriteConsumerInfo(consumer, &consumer_json);
+          }
+        }
+        detail.streams.push_back(std::move(stream));
+      }
+    }
+    details.push_back(std::move(detail));
+  }
+  return details;
+}
+
+std::set<std::string> Engine::JetStreamAccounts() const {
+  absl::MutexLock lock(&js_mu_);
+  std::set<std::string> names;
+  for (const JsAccount& account : js_accounts_) names.insert(account.name);
+  return names;
 }
 
 absl::Status Engine::StartMonitoring(const EngineOptions& options) {
@@ -206,11 +296,12 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
   const int requested = secure ? o.https_port : o.http_port;
   const int port = requested == core::kRandomPort ? 0 : requested;
   monitor::JetStreamView js;
-  if (!js_accounts_.empty() || disabled_accounts_ != nullptr) {
+  if (data_plane_ != nullptr) {
     js.enabled = true;
     js.store_dir = o.store_dir;
     js.usage = [store = store_client_] { return jetstream::TotalAccountUsage(store); };
     js.api_stats = [this] {
+      absl::MutexLock lock(&js_mu_);
       jetstream::JsApiStats total;
       for (const JsAccount& account : js_accounts_) {
         const jetstream::JsApiStats stats = account.bridge->api_stats();
@@ -219,13 +310,19 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
       }
       return total;
     };
-    std::set<std::string> accounts;
-    for (const core::AccountOptions& a : o.accounts) {
-      if (a.jetstream) accounts.insert(a.name);
-    }
-    js.accounts = o.accounts.empty() ? 1 : static_cast<int>(accounts.size());
-    js.streams = [store = store_client_,
-                  accounts]() -> absl::StatusOr<std::vector<monitor::StreamStats>> {
+    js.accounts = [this] {
+      std::vector<std::string> names;
+      for (const std::string& name : JetStreamAccounts()) {
+        names.push_back(name.empty() ? core::kGlobalAccount : name);
+      }
+      return names;
+    };
+    js.account_details = [this](bool streams, bool consumers) {
+      return JetStreamAccountDetails(streams, consumers);
+    };
+    js.streams = [this,
+                  store = store_client_]() -> absl::StatusOr<std::vector<monitor::StreamStats>> {
+      const std::set<std::string> accounts = JetStreamAccounts();
       absl::StatusOr<std::vector<v1::StreamInfo>> infos = jetstream::ListAllStreams(store);
       if (!infos.ok()) return infos.status();
       std::vector<monitor::StreamStats> streams;
@@ -294,10 +391,16 @@ void Engine::Stop() {
   ports_file_.reset();
   http_monitor_.reset();
   if (server_ != nullptr) server_->Shutdown();
-  for (JsAccount& account : js_accounts_) account.bridge->Stop();
-  disabled_accounts_.reset();
+  {
+    absl::MutexLock lock(&js_mu_);
+    for (JsAccount& account : js_accounts_) account.bridge->Stop();
+    disabled_accounts_.reset();
+  }
   if (grpc_server_ != nullptr) grpc_server_->Shutdown();
-  js_accounts_.clear();
+  {
+    absl::MutexLock lock(&js_mu_);
+    js_accounts_.clear();
+  }
   if (data_plane_ != nullptr) data_plane_->Stop();
   if (consumers_ != nullptr) consumers_->Stop();
   data_plane_.reset();

@@ -18,6 +18,7 @@
 #define JSENGINE_GATEWAY_ENGINE_H_
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@
 #include "gateway/core/options.h"
 #include "gateway/core/server.h"
 #include "gateway/jetstream/account_consumer_client.h"
+#include "gateway/jetstream/account_limits.h"
 #include "gateway/jetstream/account_store_client.h"
 #include "gateway/jetstream/bridge.h"
 #include "gateway/jetstream/consumer_data_plane.h"
@@ -80,8 +82,11 @@ class Engine {
 
   int nats_port() const { return server_->port(); }
   core::Server* server() const { return server_.get(); }
-  // A configuration reload (SIGHUP): core::Server::Reload.
-  absl::Status Reload(const core::ServerOptions& options) { return server_->Reload(options); }
+  // A configuration reload (SIGHUP): core::Server::Reload, then each
+  // account's JetStream as nats-server's reload: enabled, disabled (10039
+  // replies; its streams stay in the store) or its limits changed. Not
+  // concurrently with Stop.
+  absl::Status Reload(const core::ServerOptions& options);
   // 0 when every service is remote.
   int grpc_port() const { return grpc_server_ ? grpc_server_->port() : 0; }
 
@@ -90,6 +95,17 @@ class Engine {
   absl::Status Init(EngineOptions options);
   // Opens or connects the store and consumer services and the bridge.
   absl::Status StartJetStream(const EngineOptions& options);
+  // Serves JetStream in a configured account.
+  absl::Status StartJetStreamAccount(const core::AccountOptions& account)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(js_mu_);
+  // Brings the accounts' JetStream to what `accounts` configure.
+  absl::Status ApplyJetStreamAccounts(const std::vector<core::AccountOptions>& accounts)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(js_mu_);
+  // The accounts JetStream serves now ("" for the global one).
+  std::set<std::string> JetStreamAccounts() const ABSL_LOCKS_EXCLUDED(js_mu_);
+  // Those accounts for /jsz's account_details; blocks on the services.
+  absl::StatusOr<std::vector<monitor::AccountJetStream>> JetStreamAccountDetails(
+      bool with_streams, bool with_consumers) const ABSL_LOCKS_EXCLUDED(js_mu_);
   // nats-server's HTTP monitoring, with -m/--http_port.
   absl::Status StartMonitoring(const EngineOptions& options);
   absl::Status WritePortsFile(const EngineOptions& options);
@@ -112,15 +128,20 @@ class Engine {
   // The global account's bridge when no account is configured; else one per
   // account with JetStream, over the services as that account sees them.
   struct JsAccount {
+    std::string name;  // empty: the global account
+    std::shared_ptr<jetstream::AccountLimits> limits;
     std::unique_ptr<jetstream::AccountStoreClient> store;
     std::unique_ptr<jetstream::AccountConsumerClient> consumers;
     std::unique_ptr<jetstream::AccountDataPlane> data_plane;
     std::unique_ptr<jetstream::Bridge> bridge;
   };
-  std::vector<JsAccount> js_accounts_;
+  std::string domain_;
+  // Guards the two below: a reload changes them while monitoring reads.
+  mutable absl::Mutex js_mu_;
+  std::vector<JsAccount> js_accounts_ ABSL_GUARDED_BY(js_mu_);
   // 10039 replies in the accounts without JetStream (the global one too once
   // accounts are configured, as nats-server).
-  std::unique_ptr<jetstream::DisabledAccounts> disabled_accounts_;
+  std::unique_ptr<jetstream::DisabledAccounts> disabled_accounts_ ABSL_GUARDED_BY(js_mu_);
   std::unique_ptr<monitor::Monitor> monitor_;
   std::unique_ptr<monitor::HttpMonitor> http_monitor_;
   std::unique_ptr<common::PortsFile> ports_file_;

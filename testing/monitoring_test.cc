@@ -1,17 +1,23 @@
 // HTTP monitoring (-m) as tools written for nats-server read it: the same
 // raw HTTP requests go to nats-server and to the gateway (both with -js, then
 // both without), each with one client connected, and the JSON answers must have the same fields
-// (recursively: keys of objects, and of the first element of arrays).
+// (recursively: keys of objects, and of every element of arrays); then both with accounts
+// (exports, imports, JetStream with a stream and a consumer) for /accountz and /jsz's
+// account_details.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/ports_file.h"
@@ -60,12 +66,27 @@ HttpAnswer HttpGet(int port, const std::string& target) {
   if (space == std::string::npos || body == std::string::npos) return answer;
   answer.status = std::atoi(response.c_str() + space + 1);
   answer.body = response.substr(body + 4);
+  const std::string headers = absl::AsciiStrToLower(response.substr(0, body));
+  if (absl::StrContains(headers, "transfer-encoding: chunked")) {
+    // Go's server chunks long answers: "<hex size>\r\n<data>\r\n"..., "0\r\n".
+    std::string data;
+    size_t at = 0;
+    while (at < answer.body.size()) {
+      const size_t eol = answer.body.find("\r\n", at);
+      if (eol == std::string::npos) break;
+      const size_t size = std::strtoul(answer.body.c_str() + at, nullptr, 16);
+      if (size == 0) break;
+      data.append(answer.body, eol + 2, size);
+      at = eol + 2 + size + 2;
+    }
+    answer.body = std::move(data);
+  }
   return answer;
 }
 
-// "a", "a.b", "a.list[].c", ...: every field of `json`, recursively. The
-// keys of maps that count things by name (http_req_stats) are data, not
-// fields.
+// "a", "a.b", "a.list[].c", ...: every field of `json`, recursively (of
+// every element of an array). The keys of maps that count things by name
+// (http_req_stats) are data, not fields.
 void Fields(const Json& json, const std::string& prefix, std::set<std::string>* out) {
   if (json.is_object()) {
     for (const auto& [key, value] : json.items()) {
@@ -73,8 +94,8 @@ void Fields(const Json& json, const std::string& prefix, std::set<std::string>* 
       out->insert(name);
       if (key != "http_req_stats") Fields(value, name, out);
     }
-  } else if (json.is_array() && !json.empty()) {
-    Fields(json[0], prefix + "[]", out);
+  } else if (json.is_array()) {
+    for (const Json& element : json) Fields(element, prefix + "[]", out);
   }
 }
 
@@ -102,6 +123,14 @@ Server Start(const std::string& binary, std::vector<std::string> args, bool jets
   return server;
 }
 
+// nats-server and the gateway, with the same arguments.
+std::pair<Server, Server> StartBoth(const std::vector<std::string>& args, bool jetstream) {
+  std::vector<std::string> gateway_args = args;
+  gateway_args.push_back("--grpc_listen=127.0.0.1:0");
+  return {Start(harness::NatsServerBinary(), args, jetstream),
+          Start(harness::RunfilePath("gateway/gateway"), gateway_args, jetstream)};
+}
+
 // Fields nats-server has that the gateway leaves out on purpose.
 const std::set<std::string> kOnlyInNatsServer = {
     "system_account",  // /varz, /accountz: there is no system account
@@ -116,13 +145,41 @@ const std::set<std::string> kOnlyInNatsServer = {
     "account_detail.imports[].tracking",
 };
 
+// Stream config fields of nats-server 2.10 (the gateway's JetStream API
+// writes them) that the reference 2.9.10 lacks.
+const std::vector<const char*> kSince210 = {".config.compression", ".config.consumer_limits"};
+
+// GET `target` from both servers: the same status, and JSON answers with the
+// same fields.
+void ExpectSameFields(const Server& reference, const Server& ours, const std::string& target) {
+  const HttpAnswer theirs = HttpGet(reference.http_port, target);
+  const HttpAnswer mine = HttpGet(ours.http_port, target);
+  EXPECT_EQ(mine.status, theirs.status);
+  const Json their_json = Json::parse(theirs.body, nullptr, false);
+  const Json my_json = Json::parse(mine.body, nullptr, false);
+  ASSERT_FALSE(their_json.is_discarded()) << theirs.body;
+  ASSERT_FALSE(my_json.is_discarded()) << mine.body;
+  std::set<std::string> their_fields, my_fields;
+  Fields(their_json, "", &their_fields);
+  Fields(my_json, "", &my_fields);
+  std::vector<std::string> missing, extra;
+  for (const std::string& f : their_fields) {
+    if (my_fields.count(f) == 0 && kOnlyInNatsServer.count(f) == 0) missing.push_back(f);
+  }
+  for (const std::string& f : my_fields) {
+    const bool newer = std::any_of(kSince210.begin(), kSince210.end(),
+                                   [&f](const char* suffix) { return absl::EndsWith(f, suffix); });
+    if (their_fields.count(f) == 0 && !newer) extra.push_back(f);
+  }
+  EXPECT_TRUE(missing.empty()) << "missing: " << absl::StrJoin(missing, ", ");
+  EXPECT_TRUE(extra.empty()) << "not in nats-server's: " << absl::StrJoin(extra, ", ");
+}
+
 class MonitoringTest : public ::testing::TestWithParam<bool> {};
 
 TEST_P(MonitoringTest, AnswersHaveNatsServersFields) {
   const bool jetstream = GetParam();
-  Server reference = Start(harness::NatsServerBinary(), {}, jetstream);
-  Server ours =
-      Start(harness::RunfilePath("gateway/gateway"), {"--grpc_listen=127.0.0.1:0"}, jetstream);
+  auto [reference, ours] = StartBoth({}, jetstream);
   ASSERT_GT(reference.http_port, 0);
   ASSERT_GT(ours.http_port, 0);
 
@@ -140,29 +197,10 @@ TEST_P(MonitoringTest, AnswersHaveNatsServersFields) {
   for (const char* target :
        {"/varz", "/connz", "/connz?limit=1&offset=0", "/connz?subs=1", "/connz?subs=detail",
         "/connz?sort=subs&subs=true", "/connz?sort=uptime", "/connz?sort=bytes_to", "/subsz",
-        "/jsz", "/accountz", "/accountz?acc=$G", "/healthz", "/healthz?js-enabled-only=true",
-        "/healthz?js-server-only=true"}) {
+        "/jsz", "/jsz?accounts=true", "/accountz", "/accountz?acc=$G", "/healthz",
+        "/healthz?js-enabled-only=true", "/healthz?js-server-only=true"}) {
     SCOPED_TRACE(target);
-    const HttpAnswer theirs = HttpGet(reference.http_port, target);
-    const HttpAnswer mine = HttpGet(ours.http_port, target);
-    EXPECT_EQ(mine.status, theirs.status);
-    const Json their_json = Json::parse(theirs.body, nullptr, false);
-    const Json my_json = Json::parse(mine.body, nullptr, false);
-    ASSERT_FALSE(their_json.is_discarded()) << theirs.body;
-    ASSERT_FALSE(my_json.is_discarded()) << mine.body;
-    std::set<std::string> their_fields, my_fields;
-    Fields(their_json, "", &their_fields);
-    Fields(my_json, "", &my_fields);
-    for (const std::string& field : kOnlyInNatsServer) their_fields.erase(field);
-    std::vector<std::string> missing, extra;
-    for (const std::string& f : their_fields) {
-      if (my_fields.count(f) == 0) missing.push_back(f);
-    }
-    for (const std::string& f : my_fields) {
-      if (their_fields.count(f) == 0) extra.push_back(f);
-    }
-    EXPECT_TRUE(missing.empty()) << "missing: " << absl::StrJoin(missing, ", ");
-    EXPECT_TRUE(extra.empty()) << "not in nats-server's: " << absl::StrJoin(extra, ", ");
+    ExpectSameFields(reference, ours, target);
   }
 
   const Json connz = Json::parse(HttpGet(ours.http_port, "/connz").body);
@@ -202,6 +240,77 @@ TEST_P(MonitoringTest, AnswersHaveNatsServersFields) {
         << after;
     EXPECT_NE(after.find("\njsengine_in_msgs_total 4\n"), std::string::npos) << after;
   }
+}
+
+// Accounts with JetStream, exports and imports, and a stream with a
+// consumer in one of them.
+constexpr char kAccounts[] = R"(
+accounts {
+  A: {
+    jetstream: enabled
+    users: [{user: a, password: pa}]
+    exports: [{stream: "news.>"}, {service: "help.>", accounts: [B]}]
+  }
+  B: {
+    jetstream: { max_mem: 0, max_file: 1M, max_streams: 2, max_consumers: 1 }
+    users: [{user: b, password: pb}]
+    imports: [{stream: {account: A, subject: "news.>"}, prefix: "a"},
+              {service: {account: A, subject: "help.>"}, to: "ask.>"}]
+  }
+  N: { users: [{user: n, password: pn}] }
+}
+)";
+
+TEST(MonitoringAccountsTest, AccountAnswersHaveNatsServersFields) {
+  const std::string dir = util::MakeTempDir("monitor-accounts-");
+  std::ofstream(dir + "/accounts.conf") << kAccounts;
+  auto [reference, ours] = StartBoth({"-c", dir + "/accounts.conf"}, true);
+  ASSERT_GT(reference.http_port * ours.http_port, 0);
+
+  // Kept open: /accountz counts them.
+  std::vector<std::unique_ptr<core::RawClient>> clients;
+  for (int port : {reference.nats_port, ours.nats_port}) {
+    clients.push_back(std::make_unique<core::RawClient>(port));
+    core::RawClient* client = clients.back().get();
+    ASSERT_TRUE(client->connected());
+    const std::string stream = R"({"name":"ORDERS","subjects":["orders.>"]})";
+    const std::string consumer =
+        R"({"stream_name":"ORDERS","config":{"durable_name":"C1","ack_policy":"explicit"}})";
+    client->Send(absl::StrCat(R"(CONNECT {"verbose":false,"user":"a","pass":"pa"})",
+                              "\r\nSUB r.> 1\r\n", "PUB $JS.API.STREAM.CREATE.ORDERS r.1 ",
+                              stream.size(), "\r\n", stream, "\r\n"));
+    ASSERT_TRUE(client->ReadUntil("MSG r.1 ")) << client->buffer();
+    client->Send(absl::StrCat("PUB orders.1 r.2 5\r\nhello\r\n",
+                              "PUB $JS.API.CONSUMER.DURABLE.CREATE.ORDERS.C1 r.3 ", consumer.size(),
+                              "\r\n", consumer, "\r\n"));
+    ASSERT_TRUE(client->ReadUntil("MSG r.3 ")) << client->buffer();
+  }
+
+  for (const char* target :
+       {"/accountz", "/accountz?acc=A", "/accountz?acc=B", "/accountz?acc=N", "/jsz",
+        "/jsz?accounts=true", "/jsz?acc=A&streams=true", "/jsz?acc=A&consumers=true",
+        "/jsz?accounts=true&consumers=true&config=true", "/jsz?acc=N"}) {
+    SCOPED_TRACE(target);
+    ExpectSameFields(reference, ours, target);
+  }
+  const HttpAnswer theirs = HttpGet(reference.http_port, "/accountz?acc=Z");
+  const HttpAnswer mine = HttpGet(ours.http_port, "/accountz?acc=Z");
+  EXPECT_EQ(mine.status, theirs.status);
+  EXPECT_EQ(mine.body, theirs.body);
+
+  const Json accounts = Json::parse(HttpGet(ours.http_port, "/accountz").body);
+  EXPECT_EQ(accounts["accounts"], Json::array({"$G", "A", "B", "N"}));
+  const Json a = Json::parse(HttpGet(ours.http_port, "/accountz?acc=A").body)["account_detail"];
+  EXPECT_EQ(a["client_connections"], 1);
+  EXPECT_EQ(a["jetstream_enabled"], true);
+  const Json jsz =
+      Json::parse(HttpGet(ours.http_port, "/jsz?acc=A&consumers=true&config=true").body);
+  ASSERT_EQ(jsz["account_details"].size(), 1u);
+  const Json& stream = jsz["account_details"][0]["stream_detail"][0];
+  EXPECT_EQ(stream["name"], "ORDERS");
+  EXPECT_EQ(stream["state"]["messages"], 1);
+  EXPECT_EQ(stream["consumer_detail"][0]["name"], "C1");
+  EXPECT_EQ(stream["consumer_detail"][0]["num_pending"], 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(JetStream, MonitoringTest, ::testing::Bool(),

@@ -1,5 +1,6 @@
 #include "gateway/core/account_config.h"
 
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -195,20 +196,14 @@ absl::Status ApplyAccount(const std::string& name, const ConfigValue& v, ServerO
   }
   AccountOptions account;
   account.name = name;
+  const size_t first_user = o->users.size();
+  std::optional<UserPermissions> defaults;
   for (const auto& [k, val] : v.entries) {
     absl::Status s;
     if (k == "users") {
-      if (val.kind != ConfigValue::Kind::kArray) {
-        s = ValueError(k, val, "must be a list");
-      } else {
-        for (const ConfigValue& item : val.items) {
-          UserAccount user;
-          s = ApplyUser(item, &user);
-          if (!s.ok()) break;
-          user.account = name;
-          o->users.push_back(std::move(user));
-        }
-      }
+      s = ApplyUsers(k, val, &o->users);
+    } else if (k == "default_permissions") {
+      s = ApplyPermissions(val, &defaults.emplace());
     } else if (k == "exports") {
       s = ApplyList(k, val, &account, &ApplyExport);
     } else if (k == "imports") {
@@ -220,6 +215,8 @@ absl::Status ApplyAccount(const std::string& name, const ConfigValue& v, ServerO
     }
     if (!s.ok()) return s;
   }
+  for (size_t i = first_user; i < o->users.size(); ++i) o->users[i].account = name;
+  if (defaults.has_value()) ApplyDefaultPermissions(*defaults, first_user, &o->users);
   o->accounts.push_back(std::move(account));
   return absl::OkStatus();
 }

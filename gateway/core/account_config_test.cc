@@ -7,6 +7,14 @@ namespace {
 
 absl::Status Apply(const char* text, ServerOptions* o) { return ApplyConfigText(text, o); }
 
+// The options `text` configures; a failure when it does not parse.
+ServerOptions Parsed(const char* text) {
+  ServerOptions o;
+  const absl::Status s = Apply(text, &o);
+  EXPECT_TRUE(s.ok()) << s;
+  return o;
+}
+
 TEST(AccountConfigTest, AccountsUsersExportsImports) {
   const char* text = R"(
 accounts {
@@ -59,6 +67,47 @@ system_account: A
   EXPECT_EQ(o.users[2].account, "");
   EXPECT_EQ(o.no_auth_user, "b");
   EXPECT_EQ(o.system_account, "A");
+}
+
+TEST(AccountConfigTest, DefaultPermissionsFillUsersWithoutTheirOwn) {
+  const char* text = R"(
+accounts {
+  A: {
+    users: [{user: a1, password: p}, {user: a2, password: p, permissions: {publish: "x"}}]
+    default_permissions: {publish: "a.>", subscribe: {deny: "secret.>"}}
+  }
+}
+authorization {
+  default_permissions: {subscribe: "g.>"}
+  users: [{user: g, password: p}]
+}
+)";
+  const ServerOptions o = Parsed(text);
+  ASSERT_EQ(o.users.size(), 3u);
+  EXPECT_EQ(o.users[0].account, "A");
+  EXPECT_EQ(o.users[0].permissions.publish.allow, std::vector<std::string>{"a.>"});
+  EXPECT_EQ(o.users[0].permissions.subscribe.deny, std::vector<std::string>{"secret.>"});
+  EXPECT_EQ(o.users[1].permissions.publish.allow, std::vector<std::string>{"x"});
+  EXPECT_TRUE(o.users[1].permissions.subscribe.deny.empty());
+  EXPECT_EQ(o.users[2].account, "");
+  EXPECT_EQ(o.users[2].permissions.subscribe.allow, std::vector<std::string>{"g.>"});
+}
+
+TEST(AccountConfigTest, AllowResponses) {
+  const ServerOptions o = Parsed(R"(
+authorization {
+  users: [{user: a, password: p, permissions: {allow_responses: true}}
+          {user: b, password: p, permissions: {allow_responses: {max: 3, expires: "1s"}}}
+          {user: c, password: p, permissions: {allow_responses: false}}]
+}
+)");
+  ASSERT_EQ(o.users.size(), 3u);
+  EXPECT_TRUE(o.users[0].permissions.responses.enabled);
+  EXPECT_EQ(o.users[0].permissions.responses.max_msgs, 1);
+  EXPECT_EQ(o.users[0].permissions.responses.expires, absl::Minutes(2));
+  EXPECT_EQ(o.users[1].permissions.responses.max_msgs, 3);
+  EXPECT_EQ(o.users[1].permissions.responses.expires, absl::Seconds(1));
+  EXPECT_FALSE(o.users[2].permissions.responses.enabled);
 }
 
 TEST(AccountConfigTest, ListOfNames) {

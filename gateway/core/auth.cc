@@ -52,7 +52,9 @@ bool PermissionChecker::CanPublish(std::string_view subject) {
   auto it = publish_cache_.find(absl::string_view(subject.data(), subject.size()));
   if (it != publish_cache_.end()) return it->second;
   const SubjectPermission& p = permissions_->publish;
-  const bool ok = (p.allow.empty() || MatchesAny(p.allow, subject)) && !MatchesAny(p.deny, subject);
+  const bool ok =
+      (p.allow.empty() ? !permissions_->responses.enabled : MatchesAny(p.allow, subject)) &&
+      !MatchesAny(p.deny, subject);
   if (publish_cache_.size() > 1024) publish_cache_.clear();
   publish_cache_.emplace(std::string(subject), ok);
   return ok;

@@ -422,10 +422,50 @@ bool Client::AcceptsDelivery(std::string_view subject) const {
               .DeliveryDenied(subject);
 }
 
+namespace {
+
+// Reply subjects a client may hold before the used and expired ones are
+// dropped (nats-server's replyPermLimit).
+constexpr size_t kMaxReplies = 4096;
+
+}  // namespace
+
+void Client::RecordReply(std::string_view reply) {
+  const UserPermissions* permissions = delivery_permissions_.load(std::memory_order_acquire);
+  if (permissions == nullptr) return;
+  const ResponsePermission& r = permissions->responses;
+  const absl::Time now = absl::Now();
+  common::MutexLock lock(&replies_mu_);
+  if (replies_.size() >= kMaxReplies) {
+    absl::erase_if(replies_, [&r, now](const auto& entry) {
+      return (r.max_msgs > 0 && entry.second.sent >= r.max_msgs) ||
+             (r.expires > absl::ZeroDuration() && now - entry.second.received > r.expires);
+    });
+  }
+  replies_[std::string(reply)] = Reply{now, 0};
+}
+
+bool Client::TakeResponsePermission(std::string_view subject) {
+  const UserPermissions* permissions = delivery_permissions_.load(std::memory_order_acquire);
+  if (permissions == nullptr || !permissions->responses.enabled) return false;
+  const ResponsePermission& r = permissions->responses;
+  common::MutexLock lock(&replies_mu_);
+  auto it = replies_.find(absl::string_view(subject.data(), subject.size()));
+  if (it == replies_.end()) return false;
+  ++it->second.sent;
+  if ((r.max_msgs > 0 && it->second.sent > r.max_msgs) ||
+      (r.expires > absl::ZeroDuration() && absl::Now() - it->second.received > r.expires)) {
+    replies_.erase(it);
+    return false;
+  }
+  return true;
+}
+
 void Client::DeliverMessage(std::string_view subject, std::string_view sid,
                             std::string_view reply, std::string_view headers, bool has_headers,
                             std::string_view payload) {
   const bool with_headers = has_headers && headers_.load(std::memory_order_relaxed);
+  if (!reply.empty() && track_replies_.load(std::memory_order_acquire)) RecordReply(reply);
   common::MutexLock lock(&out_mu_);
   if (out_closed_) return;
   std::string& o = out_;
@@ -467,6 +507,7 @@ MessageCounts Client::Counts() const {
 ConnectionInfo Client::Info(bool with_subscriptions) const {
   ConnectionInfo info;
   info.cid = id_;
+  info.account = account()->name();
   info.ip = ip_;
   info.port = port_;
   info.start = accepted_at_;
@@ -578,6 +619,8 @@ bool Client::OnConnect(std::string_view json) {
     delivery_permissions_.store(permissions, std::memory_order_release);
     permissions_ = PermissionChecker(permissions);
     filter_deliveries_.store(permissions_.filters_deliveries(), std::memory_order_release);
+    track_replies_.store(permissions != nullptr && permissions->responses.enabled,
+                         std::memory_order_release);
     connected_ = true;
   }
   if (verbose_) Send("+OK\r\n");
@@ -594,7 +637,7 @@ bool Client::OnPub(const PubArgs& pub) {
   }
   if (pedantic_ && !common::IsValidLiteralSubject(pub.subject)) SendErr("Invalid Publish Subject");
   if (verbose_) Send("+OK\r\n");
-  if (!permissions_.CanPublish(pub.subject)) {
+  if (!permissions_.CanPublish(pub.subject) && !TakeResponsePermission(pub.subject)) {
     SendErr("Permissions Violation for Publish to " + Quoted(pub.subject));
     return true;
   }
@@ -636,6 +679,8 @@ void Client::ApplyReload() {
   permissions_ = PermissionChecker(permissions);
   delivery_permissions_.store(permissions, std::memory_order_release);
   filter_deliveries_.store(permissions_.filters_deliveries(), std::memory_order_release);
+  track_replies_.store(permissions != nullptr && permissions->responses.enabled,
+                       std::memory_order_release);
   std::vector<SubscriptionPtr> refused;
   {
     common::MutexLock lock(&subs_mu_);

@@ -118,6 +118,12 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   // Loop thread: applies a configuration reload (Server::Reload) to this
   // connection.
   void ApplyReload();
+  // allow_responses (any thread): remembers `reply` of a message delivered
+  // to this client, which it may then publish a response to.
+  void RecordReply(std::string_view reply) ABSL_LOCKS_EXCLUDED(replies_mu_);
+  // Loop thread: whether a publish to `subject` is a response the user's
+  // allow_responses permits; counts it.
+  bool TakeResponsePermission(std::string_view subject) ABSL_LOCKS_EXCLUDED(replies_mu_);
   // Loop thread: like ::read, from the socket or the TLS session.
   ssize_t ReadInput(char* buf, size_t len);
   // Loop thread: advances the TLS handshake; true once it completed and the
@@ -156,6 +162,15 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   std::atomic<Account*> account_;
   // Set at CONNECT (and by a reload); read by publishers.
   std::atomic<bool> filter_deliveries_{false};
+  // Whether the user has allow_responses (set like filter_deliveries_), and
+  // the reply subjects it was given: when, and how many responses went.
+  std::atomic<bool> track_replies_{false};
+  struct Reply {
+    absl::Time received;
+    int sent = 0;
+  };
+  common::Mutex replies_mu_;
+  absl::flat_hash_map<std::string, Reply> replies_ ABSL_GUARDED_BY(replies_mu_);
   absl::Time accepted_at_;
   // The auth timeout counts from here: accept, or the end of the TLS
   // handshake (as nats-server).

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -301,6 +302,30 @@ absl::Status ApplySubjectPermission(const std::string& key, const ConfigValue& v
   return absl::OkStatus();
 }
 
+// `allow_responses: true` or `{max: N, expires: "1m"}` (0: the default).
+absl::Status ApplyResponsePermission(const std::string& key, const ConfigValue& v,
+                                     ResponsePermission* r) {
+  *r = ResponsePermission{};
+  if (v.kind != ConfigValue::Kind::kMap) return GetBool(key, v, &r->enabled);
+  r->enabled = true;
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    if (k == "max" || k == "max_msgs" || k == "max_messages" || k == "max_responses") {
+      int max = 0;
+      s = GetInt(k, val, &max);
+      if (s.ok() && max != 0) r->max_msgs = max;
+    } else if (k == "expires" || k == "expiration" || k == "ttl") {
+      absl::Duration ttl;
+      s = GetDuration(k, val, &ttl);
+      if (s.ok() && ttl != absl::ZeroDuration()) r->expires = ttl;
+    } else {
+      s = UnknownKey(key, k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApplyPermissions(const ConfigValue& v, UserPermissions* p) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("permissions", v, "must be a map");
   for (const auto& [k, val] : v.entries) {
@@ -309,6 +334,8 @@ absl::Status ApplyPermissions(const ConfigValue& v, UserPermissions* p) {
       s = ApplySubjectPermission(k, val, &p->publish);
     } else if (k == "subscribe" || k == "sub") {
       s = ApplySubjectPermission(k, val, &p->subscribe);
+    } else if (k == "allow_responses" || k == "publish_allow_responses") {
+      s = ApplyResponsePermission(k, val, &p->responses);
     } else {
       s = UnknownKey("permissions", k, val);
     }
@@ -316,6 +343,8 @@ absl::Status ApplyPermissions(const ConfigValue& v, UserPermissions* p) {
   }
   return absl::OkStatus();
 }
+
+namespace {
 
 absl::Status ApplyUser(const ConfigValue& v, UserAccount* user) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("users", v, "entries must be maps");
@@ -332,6 +361,7 @@ absl::Status ApplyUser(const ConfigValue& v, UserAccount* user) {
       }
     } else if (k == "permissions") {
       s = ApplyPermissions(val, &user->permissions);
+      user->permissions_set = true;
     } else {
       s = UnknownKey("users", k, val);
     }
@@ -344,10 +374,33 @@ absl::Status ApplyUser(const ConfigValue& v, UserAccount* user) {
   return absl::OkStatus();
 }
 
+}  // namespace
+
+absl::Status ApplyUsers(const std::string& key, const ConfigValue& v,
+                        std::vector<UserAccount>* users) {
+  if (v.kind != ConfigValue::Kind::kArray) return ValueError(key, v, "must be a list");
+  for (const ConfigValue& item : v.items) {
+    UserAccount user;
+    if (absl::Status s = ApplyUser(item, &user); !s.ok()) return s;
+    users->push_back(std::move(user));
+  }
+  return absl::OkStatus();
+}
+
+void ApplyDefaultPermissions(const UserPermissions& defaults, size_t first,
+                             std::vector<UserAccount>* users) {
+  for (size_t i = first; i < users->size(); ++i) {
+    UserAccount& user = (*users)[i];
+    if (!user.permissions_set) user.permissions = defaults;
+  }
+}
+
 namespace {
 
 absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("authorization", v, "must be a map");
+  const size_t first_user = o->users.size();
+  std::optional<UserPermissions> defaults;
   for (const auto& [k, val] : v.entries) {
     absl::Status s;
     if (k == "user" || k == "username") {
@@ -359,21 +412,15 @@ absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
     } else if (k == "timeout") {
       s = GetDuration(k, val, &o->auth_timeout);
     } else if (k == "users") {
-      if (val.kind != ConfigValue::Kind::kArray) {
-        s = ValueError(k, val, "must be a list");
-      } else {
-        for (const ConfigValue& item : val.items) {
-          UserAccount user;
-          s = ApplyUser(item, &user);
-          if (!s.ok()) break;
-          o->users.push_back(std::move(user));
-        }
-      }
+      s = ApplyUsers(k, val, &o->users);
+    } else if (k == "default_permissions" || k == "default_permission" || k == "permissions") {
+      s = ApplyPermissions(val, &defaults.emplace());
     } else {
       s = UnknownKey("authorization", k, val);
     }
     if (!s.ok()) return s;
   }
+  if (defaults.has_value()) ApplyDefaultPermissions(*defaults, first_user, &o->users);
   return absl::OkStatus();
 }
 

@@ -22,8 +22,16 @@ absl::Status GetSize(const std::string& key, const ConfigValue& v, int64_t* out)
 absl::Status GetInt(const std::string& key, const ConfigValue& v, int* out);
 absl::Status GetStringList(const std::string& key, const ConfigValue& v,
                            std::vector<std::string>* out);
-// One entry of a `users` list: {user, password, permissions}.
-absl::Status ApplyUser(const ConfigValue& v, UserAccount* user);
+// A `users` list (entries {user, password, nkey, permissions}), appended to
+// `users`.
+absl::Status ApplyUsers(const std::string& key, const ConfigValue& v,
+                        std::vector<UserAccount>* users);
+// `permissions: {publish: ..., subscribe: ...}`.
+absl::Status ApplyPermissions(const ConfigValue& v, UserPermissions* p);
+// As nats-server's default_permissions: the users from `first` on that the
+// config gave no permissions get `defaults`.
+void ApplyDefaultPermissions(const UserPermissions& defaults, size_t first,
+                             std::vector<UserAccount>* users);
 
 }  // namespace jsengine::gateway::core
 

@@ -21,9 +21,20 @@ struct SubjectPermission {
   std::vector<std::string> deny;
 };
 
+// allow_responses: a user may publish to the reply subject of a message it
+// received, `max_msgs` times (negative: no limit) within `expires`
+// (negative: forever), as nats-server's ResponsePermission. With it, an
+// empty publish allow list allows nothing (only responses).
+struct ResponsePermission {
+  bool enabled = false;
+  int max_msgs = 1;
+  absl::Duration expires = absl::Minutes(2);
+};
+
 struct UserPermissions {
   SubjectPermission publish;
   SubjectPermission subscribe;
+  ResponsePermission responses;
 };
 
 struct UserAccount {
@@ -33,6 +44,9 @@ struct UserAccount {
   std::string nkey;
   UserPermissions permissions;
   std::string account;  // empty: the global account (kGlobalAccount)
+  // Whether the config gave `permissions` (default_permissions fill the
+  // others').
+  bool permissions_set = false;
 };
 
 // TLS on the client port, as nats-server's `tls {}` block and --tls* flags:

@@ -1,6 +1,7 @@
 // What a configuration reload (SIGHUP, `--signal reload`) may change, as
 // nats-server's reload: users, passwords, tokens, permissions, the users of
-// accounts, no_auth_user, and the limits max_payload, max_connections,
+// accounts and their JetStream settings (enabled, limits: the engine applies
+// them), no_auth_user, and the limits max_payload, max_connections,
 // max_pending, ping_interval, ping_max, authorization timeout, debug and
 // trace. Everything else needs a restart. Pure functions, thread-safe.
 #ifndef JSENGINE_GATEWAY_CORE_RELOAD_H_

@@ -41,6 +41,7 @@ struct SubscriptionDetail {
 
 struct ConnectionInfo {
   uint64_t cid = 0;
+  std::string account;  // its name; "$G" for the global account
   std::string ip;
   int port = 0;
   absl::Time start;

@@ -31,16 +31,16 @@ absl::StatusOr<AccountUsage> TotalAccountUsage(storesvc::client::StoreClient* st
   return usage;
 }
 
-AccountApi::AccountApi(storesvc::client::StoreClient* store, JsAccountLimits limits,
+AccountApi::AccountApi(storesvc::client::StoreClient* store, std::shared_ptr<AccountLimits> limits,
                        std::string domain)
-    : store_(store), limits_(limits), domain_(std::move(domain)) {}
+    : store_(store), limits_(std::move(limits)), domain_(std::move(domain)) {}
 
 JsApiReply AccountApi::Info(const JsApiStats& stats) {
   absl::StatusOr<AccountUsage> usage = TotalAccountUsage(store_);
   if (!usage.ok()) return ErrorReply(JsApiEndpoint::kAccountInfo, usage.status());
   const uint64_t memory = usage->memory, storage = usage->storage;
   const int64_t streams = usage->streams, consumers = usage->consumers;
-  const JsAccountLimits& l = limits_;
+  const JsAccountLimits l = LimitsOf(limits_);
   std::string out;
   common::GoJsonWriter w(&out);
   BeginReply(JsApiEndpoint::kAccountInfo, &w);

@@ -2,7 +2,7 @@
 // answers it: usage totalled over every stream in the store, the configured
 // limits and domain, and the API statistics the router keeps.
 //
-//   AccountApi account(store_client, limits, "");
+//   AccountApi account(store_client, limits_cell, "");
 //   JsApiReply reply = account.Info(JsApiStats{total, errors});
 //
 // Info() blocks on the store. Thread-safe; `store` is not owned and must
@@ -11,10 +11,12 @@
 #define JSENGINE_GATEWAY_JETSTREAM_ACCOUNT_API_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "gateway/core/account_options.h"
+#include "gateway/jetstream/account_limits.h"
 #include "gateway/jetstream/api_reply.h"
 #include "storesvc/client/store_client.h"
 
@@ -44,7 +46,9 @@ struct JsApiStats {
 
 class AccountApi {
  public:
-  AccountApi(storesvc::client::StoreClient* store, JsAccountLimits limits, std::string domain);
+  // `limits` null: unlimited.
+  AccountApi(storesvc::client::StoreClient* store, std::shared_ptr<AccountLimits> limits,
+             std::string domain);
 
   AccountApi(const AccountApi&) = delete;
   AccountApi& operator=(const AccountApi&) = delete;
@@ -54,7 +58,7 @@ class AccountApi {
 
  private:
   storesvc::client::StoreClient* const store_;
-  const JsAccountLimits limits_;
+  const std::shared_ptr<AccountLimits> limits_;
   const std::string domain_;
 };
 

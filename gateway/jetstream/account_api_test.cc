@@ -1,5 +1,6 @@
 #include "gateway/jetstream/account_api.h"
 
+#include <memory>
 #include <string>
 
 #include "gateway/jetstream/api_reply_testing.h"
@@ -20,7 +21,7 @@ using ::testing::StrictMock;
 
 TEST(AccountApiTest, InfoTotalsEveryPageOfStreams) {
   StrictMock<storesvc::client::MockStoreClient> store;
-  AccountApi account(&store, JsAccountLimits{}, "");
+  AccountApi account(&store, nullptr, "");
   EXPECT_CALL(store, ListStreams(_)).WillOnce(Return(v1::ListStreamsResponse()));
   ExpectGolden(account.Info(JsApiStats{}), "account_info_empty");
 
@@ -51,7 +52,7 @@ TEST(AccountApiTest, InfoReportsConfiguredLimits) {
   JsAccountLimits limits;
   limits.max_memory = 1 << 20;
   limits.max_streams = 10;
-  AccountApi account(&store, limits, "hub");
+  AccountApi account(&store, std::make_shared<AccountLimits>(limits), "hub");
   EXPECT_CALL(store, ListStreams(_)).WillOnce(Return(v1::ListStreamsResponse()));
   EXPECT_THAT(account.Info(JsApiStats{}).payload,
               HasSubstr(R"("limits":{"max_memory":1048576,"max_storage":-1,"max_streams":10,)"
@@ -62,7 +63,7 @@ TEST(AccountApiTest, InfoReportsConfiguredLimits) {
 
 TEST(AccountApiTest, InfoPassesStoreErrorsOn) {
   StrictMock<storesvc::client::MockStoreClient> store;
-  AccountApi account(&store, JsAccountLimits{}, "");
+  AccountApi account(&store, nullptr, "");
   EXPECT_CALL(store, ListStreams(_)).WillOnce(Return(absl::UnavailableError("store down")));
   JsApiReply reply = account.Info(JsApiStats{});
   EXPECT_EQ(reply.payload,

@@ -7,8 +7,9 @@
 namespace jsengine::gateway::jetstream {
 
 AccountConsumerClient::AccountConsumerClient(consumersvc::client::ConsumerClient* next,
-                                             JsAccountScope scope, core::JetStreamLimits limits)
-    : next_(next), scope_(std::move(scope)), limits_(limits) {}
+                                             JsAccountScope scope,
+                                             std::shared_ptr<AccountLimits> limits)
+    : next_(next), scope_(std::move(scope)), limits_(std::move(limits)) {}
 
 void AccountConsumerClient::FromService(v1::ConsumerInfo* info) const {
   info->set_stream_name(scope_.UserStream(info->stream_name()).value_or(info->stream_name()));
@@ -19,7 +20,8 @@ void AccountConsumerClient::FromService(v1::ConsumerInfo* info) const {
 }
 
 absl::Status AccountConsumerClient::CheckMaxConsumers(const v1::CreateConsumerRequest& request) {
-  if (limits_.max_consumers <= 0) return absl::OkStatus();
+  const int64_t max_consumers = LimitsOf(limits_).max_consumers;
+  if (max_consumers <= 0) return absl::OkStatus();
   const std::string& name = !request.config().durable_name().empty()
                                 ? request.config().durable_name()
                                 : request.config().name();
@@ -32,7 +34,7 @@ absl::Status AccountConsumerClient::CheckMaxConsumers(const v1::CreateConsumerRe
   v1::ConsumerCountsRequest counts;
   counts.add_streams(request.stream());
   JSE_ASSIGN_OR_RETURN(v1::ConsumerCountsResponse response, next_->ConsumerCounts(counts));
-  if (response.counts_size() == 1 && response.counts(0) >= limits_.max_consumers) {
+  if (response.counts_size() == 1 && response.counts(0) >= max_consumers) {
     return common::JsError(common::JsErrorId::kMaximumConsumersLimit);
   }
   return absl::OkStatus();

@@ -17,14 +17,16 @@
 
 #include "consumersvc/client/consumer_client.h"
 #include "gateway/core/account_options.h"
+#include "gateway/jetstream/account_limits.h"
 #include "gateway/jetstream/account_scope.h"
 
 namespace jsengine::gateway::jetstream {
 
 class AccountConsumerClient final : public consumersvc::client::ConsumerClient {
  public:
+  // `limits` null: unlimited.
   AccountConsumerClient(consumersvc::client::ConsumerClient* next, JsAccountScope scope,
-                        core::JetStreamLimits limits);
+                        std::shared_ptr<AccountLimits> limits);
 
   absl::StatusOr<v1::ConsumerInfo> CreateConsumer(
       const v1::CreateConsumerRequest& request) override;
@@ -52,7 +54,7 @@ class AccountConsumerClient final : public consumersvc::client::ConsumerClient {
 
   consumersvc::client::ConsumerClient* const next_;
   const JsAccountScope scope_;
-  const core::JetStreamLimits limits_;
+  const std::shared_ptr<AccountLimits> limits_;
 };
 
 }  // namespace jsengine::gateway::jetstream

@@ -32,7 +32,7 @@ class AccountConsumerClientTest : public ::testing::Test {
     store_ = std::move(storesvc::Store::Open(options)).value();
     engine_ = std::move(consumersvc::ConsumerEngine::Start({}, store_.get())).value();
     for (const char* account : {"A", "B"}) {
-      AccountStoreClient streams(store_.get(), JsAccountScope(account), {});
+      AccountStoreClient streams(store_.get(), JsAccountScope(account), nullptr);
       v1::CreateStreamRequest create;
       create.mutable_config()->set_name("ORDERS");
       create.mutable_config()->add_subjects("orders.>");
@@ -47,8 +47,8 @@ class AccountConsumerClientTest : public ::testing::Test {
 };
 
 TEST_F(AccountConsumerClientTest, ConsumersBelongToTheirAccountsStream) {
-  AccountConsumerClient a(engine_.get(), JsAccountScope("A"), {});
-  AccountConsumerClient b(engine_.get(), JsAccountScope("B"), {});
+  AccountConsumerClient a(engine_.get(), JsAccountScope("A"), nullptr);
+  AccountConsumerClient b(engine_.get(), JsAccountScope("B"), nullptr);
   absl::StatusOr<v1::ConsumerInfo> created = a.CreateConsumer(Durable("C", "push.a"));
   ASSERT_TRUE(created.ok()) << created.status();
   EXPECT_EQ(created->stream_name(), "ORDERS");
@@ -75,12 +75,18 @@ TEST_F(AccountConsumerClientTest, ConsumersBelongToTheirAccountsStream) {
 TEST_F(AccountConsumerClientTest, MaxConsumersPerStream) {
   core::JetStreamLimits limits;
   limits.max_consumers = 1;
-  AccountConsumerClient a(engine_.get(), JsAccountScope("A"), limits);
+  auto cell = std::make_shared<AccountLimits>(limits);
+  AccountConsumerClient a(engine_.get(), JsAccountScope("A"), cell);
   ASSERT_TRUE(a.CreateConsumer(Durable("C1")).ok());
   EXPECT_TRUE(a.CreateConsumer(Durable("C1")).ok()) << "an existing consumer is no new one";
   EXPECT_EQ(ErrCode(a.CreateConsumer(Durable("C2")).status()), 10026);
-  AccountConsumerClient b(engine_.get(), JsAccountScope("B"), limits);
+  AccountConsumerClient b(engine_.get(), JsAccountScope("B"), cell);
   EXPECT_TRUE(b.CreateConsumer(Durable("C2")).ok());
+  // A reload's new limits apply from the next create on.
+  limits.max_consumers = 2;
+  cell->Set(limits);
+  EXPECT_TRUE(a.CreateConsumer(Durable("C2")).ok());
+  EXPECT_EQ(ErrCode(a.CreateConsumer(Durable("C3")).status()), 10026);
 }
 
 }  // namespace

@@ -35,8 +35,8 @@ void SetPage(const v1::ListStreamsRequest& request, int total, Response* respons
 }  // namespace
 
 AccountStoreClient::AccountStoreClient(storesvc::client::StoreClient* next, JsAccountScope scope,
-                                       core::JetStreamLimits limits)
-    : next_(next), scope_(std::move(scope)), limits_(limits) {}
+                                       std::shared_ptr<AccountLimits> limits)
+    : next_(next), scope_(std::move(scope)), limits_(std::move(limits)) {}
 
 v1::StreamConfig AccountStoreClient::ToStore(v1::StreamConfig config) const {
   config.set_name(scope_.Stream(config.name()));
@@ -109,7 +109,8 @@ void AccountStoreClient::Learn(const std::vector<v1::StreamInfo>& streams) {
 
 bool AccountStoreClient::Reserve(v1::StorageType storage, int64_t size, bool reread) {
   const bool memory = storage == v1::STORAGE_MEMORY;
-  const int64_t limit = memory ? limits_.max_memory : limits_.max_storage;
+  const core::JetStreamLimits limits = LimitsOf(limits_);
+  const int64_t limit = memory ? limits.max_memory : limits.max_storage;
   if (limit < 0) return true;
   if (reread && !AccountStreams("").ok()) return false;
   absl::MutexLock lock(&mu_);
@@ -120,7 +121,7 @@ bool AccountStoreClient::Reserve(v1::StorageType storage, int64_t size, bool rer
 }
 
 absl::Status AccountStoreClient::CheckLimits(const v1::StreamConfig& config, bool create) {
-  const core::JetStreamLimits& l = limits_;
+  const core::JetStreamLimits l = LimitsOf(limits_);
   JSE_ASSIGN_OR_RETURN(std::vector<v1::StreamInfo> streams, AccountStreams(""));
   int64_t others = 0;
   int64_t reserved = 0;
@@ -256,7 +257,8 @@ void AccountStoreClient::Append(v1::AppendBatch batch, AppendCallback done) {
   std::vector<std::pair<int, v1::AppendResult>> refused;
   // Bytes reserved by storage kind, done once the store answers.
   int64_t reserved[2] = {0, 0};
-  if (limits_.max_memory >= 0 || limits_.max_storage >= 0) {
+  const core::JetStreamLimits limits = LimitsOf(limits_);
+  if (limits.max_memory >= 0 || limits.max_storage >= 0) {
     v1::AppendBatch accepted;
     for (int i = 0; i < batch.requests_size(); ++i) {
       v1::AppendRequest& request = *batch.mutable_requests(i);
@@ -267,8 +269,8 @@ void AccountStoreClient::Append(v1::AppendBatch batch, AppendCallback done) {
         if (it != storage_.end()) storage = it->second;
       }
       const int64_t limit = !storage.has_value()             ? -1
-                            : *storage == v1::STORAGE_MEMORY ? limits_.max_memory
-                                                             : limits_.max_storage;
+                            : *storage == v1::STORAGE_MEMORY ? limits.max_memory
+                                                             : limits.max_storage;
       if (limit >= 0) {
         const int64_t size = MsgSize(*storage, request);
         if (!Reserve(*storage, size, false) && !Reserve(*storage, size, true)) {

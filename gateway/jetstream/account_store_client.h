@@ -33,6 +33,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "gateway/core/account_options.h"
+#include "gateway/jetstream/account_limits.h"
 #include "gateway/jetstream/account_scope.h"
 #include "storesvc/client/store_client.h"
 
@@ -40,11 +41,11 @@ namespace jsengine::gateway::jetstream {
 
 class AccountStoreClient final : public storesvc::client::StoreClient {
  public:
+  // `limits` null: unlimited.
   AccountStoreClient(storesvc::client::StoreClient* next, JsAccountScope scope,
-                     core::JetStreamLimits limits);
+                     std::shared_ptr<AccountLimits> limits);
 
   const JsAccountScope& scope() const { return scope_; }
-  const core::JetStreamLimits& limits() const { return limits_; }
 
   absl::StatusOr<v1::StreamInfo> CreateStream(const v1::CreateStreamRequest& request) override;
   absl::StatusOr<v1::StreamInfo> UpdateStream(const v1::UpdateStreamRequest& request) override;
@@ -85,7 +86,7 @@ class AccountStoreClient final : public storesvc::client::StoreClient {
 
   storesvc::client::StoreClient* const next_;
   const JsAccountScope scope_;
-  const core::JetStreamLimits limits_;
+  const std::shared_ptr<AccountLimits> limits_;
 
   absl::Mutex mu_;
   // The storage of each of the account's streams, by the account's name.

@@ -37,7 +37,8 @@ class AccountStoreClientTest : public ::testing::Test {
 
   std::unique_ptr<AccountStoreClient> Account(const std::string& name,
                                               core::JetStreamLimits limits = {}) {
-    return std::make_unique<AccountStoreClient>(store_.get(), JsAccountScope(name), limits);
+    return std::make_unique<AccountStoreClient>(store_.get(), JsAccountScope(name),
+                                                std::make_shared<AccountLimits>(limits));
   }
 
   std::unique_ptr<storesvc::Store> store_;

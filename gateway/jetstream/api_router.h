@@ -48,7 +48,8 @@ namespace jsengine::gateway::jetstream {
 struct JsApiOptions {
   // The account served (empty: the global one), as the core server names it.
   std::string account;
-  JsAccountLimits limits;
+  // The account's limits; null: unlimited.
+  std::shared_ptr<AccountLimits> limits;
   std::string domain;  // JetStream domain; empty for none.
   // The consumer service CONSUMER.* requests go to; none when null.
   consumersvc::client::ConsumerClient* consumers = nullptr;

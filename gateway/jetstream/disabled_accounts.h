@@ -6,13 +6,15 @@
 //
 //   DisabledAccounts disabled(&server);
 //   disabled.Start({"A", "B"});
+//   disabled.Remove("A");  // a reload enabled JetStream in A
 //
-// The server must outlive this object. Start and Stop are not thread-safe;
-// the replies run on publishing threads.
+// The server must outlive this object. Start, Add, Remove and Stop are not
+// thread-safe; the replies run on publishing threads.
 #ifndef JSENGINE_GATEWAY_JETSTREAM_DISABLED_ACCOUNTS_H_
 #define JSENGINE_GATEWAY_JETSTREAM_DISABLED_ACCOUNTS_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,11 +30,14 @@ class DisabledAccounts {
   DisabledAccounts& operator=(const DisabledAccounts&) = delete;
 
   void Start(const std::vector<std::string>& accounts);
+  // Starts (stops) answering in one account; no-op if it already is (not).
+  void Add(const std::string& account);
+  void Remove(const std::string& account);
   void Stop();
 
  private:
   core::Server* const server_;
-  std::vector<uint64_t> subscriptions_;
+  std::map<std::string, uint64_t> subscriptions_;  // by account
 };
 
 }  // namespace jsengine::gateway::jetstream

@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/core/version.h"
+#include "gateway/monitor/account_json.h"
 #include "gateway/monitor/connz_sort.h"
 #include "gateway/monitor/prometheus_text.h"
 #include "nlohmann/json.hpp"
@@ -23,9 +24,7 @@ using Json = nlohmann::ordered_json;
 // nats-server's defaults for what the gateway does not configure.
 constexpr int kDefaultConnzLimit = 1024;
 constexpr int64_t kWriteDeadlineNanos = 10'000'000'000;
-// nats-server's global account, which every client is in when no accounts
-// are configured.
-constexpr char kGlobalAccount[] = "$G";
+using core::kGlobalAccount;
 
 // Go's time.RFC3339Nano in UTC, as nats-server writes times.
 std::string GoTime(absl::Time t) {
@@ -124,7 +123,7 @@ MonitorResponse Monitor::Handle(const std::string& path, const QueryParams& para
   if (path == "/varz") return Varz(now);
   if (path == "/connz") return Connz(params, now);
   if (path == "/subsz") return Subsz();
-  if (path == "/jsz") return Jsz(now);
+  if (path == "/jsz") return Jsz(params, now);
   if (path == "/healthz") return Healthz(params);
   if (path == "/accountz") return Accountz(params, now);
   if (path == "/metrics") return Metrics();
@@ -315,7 +314,17 @@ MonitorResponse Monitor::Subsz() {
   return {200, Pretty(SublistStats(server_->Stats().subscriptions))};
 }
 
-MonitorResponse Monitor::Jsz(absl::Time now) {
+MonitorResponse Monitor::Jsz(const QueryParams& params, absl::Time now) {
+  bool all_accounts = false;
+  JszDetail detail;
+  for (auto [name, value] : {std::pair<const char*, bool*>{"accounts", &all_accounts},
+                             {"streams", &detail.streams},
+                             {"consumers", &detail.consumers},
+                             {"config", &detail.config}}) {
+    if (!ParseBoolParam(params, name, value)) return BoolParamError(name, params.at(name));
+  }
+  auto acc = params.find("acc");
+  const std::string only = acc == params.end() ? "" : acc->second;
   jetstream::AccountUsage usage;
   jetstream::JsApiStats api;
   Json j;
@@ -338,13 +347,28 @@ MonitorResponse Monitor::Jsz(absl::Time now) {
   j["storage"] = usage.storage;
   j["reserved_memory"] = 0;
   j["reserved_storage"] = 0;
-  j["accounts"] = jetstream_.enabled ? jetstream_.accounts : 0;
+  j["accounts"] = jetstream_.enabled && jetstream_.accounts
+                      ? static_cast<int>(jetstream_.accounts().size())
+                      : 0;
   j["ha_assets"] = 0;
   j["api"] = {{"total", api.total}, {"errors", api.errors}};
   j["streams"] = usage.streams;
   j["consumers"] = usage.consumers;
   j["messages"] = usage.messages;
   j["bytes"] = usage.memory + usage.storage;
+  if (jetstream_.enabled && jetstream_.account_details && (all_accounts || !only.empty())) {
+    absl::StatusOr<std::vector<AccountJetStream>> accounts =
+        jetstream_.account_details(detail.streams || detail.consumers, detail.consumers);
+    if (!accounts.ok()) {
+      return {500, absl::StrCat("JetStream accounts: ", accounts.status().message())};
+    }
+    Json details = Json::array();
+    for (const AccountJetStream& account : *accounts) {
+      if (!only.empty() && account.name != only) continue;
+      details.push_back(JszAccountJson(account, detail, server_->server_id()));
+    }
+    if (!details.empty()) j["account_details"] = std::move(details);
+  }
   return {200, Pretty(j)};
 }
 
@@ -380,28 +404,52 @@ MonitorResponse Monitor::Healthz(const QueryParams& params) {
 }
 
 MonitorResponse Monitor::Accountz(const QueryParams& params, absl::Time now) {
+  const std::vector<core::AccountOptions>& configured = server_->options().accounts;
   Json a;
   a["server_id"] = server_->server_id();
   a["now"] = GoTime(now);
   auto acc = params.find("acc");
   if (acc == params.end() || acc->second.empty()) {
-    a["accounts"] = Json::array({kGlobalAccount});
+    Json names = Json::array({kGlobalAccount});
+    for (const core::AccountOptions& account : configured) names.push_back(account.name);
+    a["accounts"] = std::move(names);
     return {200, Pretty(a)};
   }
-  if (acc->second != kGlobalAccount) {
-    return {200, Pretty(a)};
+  const std::string& name = acc->second;
+  const core::AccountOptions* options = nullptr;
+  for (const core::AccountOptions& account : configured) {
+    if (account.name == name) options = &account;
   }
-  const core::ServerStats stats = server_->Stats();
+  if (options == nullptr && name != kGlobalAccount) {
+    return BadRequest(absl::StrCat("Account ", name, " does not exist"));
+  }
+  int connections = 0;
+  uint64_t subscriptions = 0;
+  for (const core::ConnectionInfo& c : server_->Connections()) {
+    if (c.account != name) continue;
+    ++connections;
+    subscriptions += c.subscriptions;
+  }
+  bool jetstream = false;
+  if (jetstream_.enabled && jetstream_.accounts) {
+    for (const std::string& js : jetstream_.accounts()) jetstream = jetstream || js == name;
+  }
   Json d;
-  d["account_name"] = kGlobalAccount;
-  d["update_time"] = GoTime(stats.start);
+  d["account_name"] = name;
+  d["update_time"] = GoTime(server_->Stats().start);
   d["expired"] = false;
   d["complete"] = true;
-  d["jetstream_enabled"] = jetstream_.enabled;
+  d["jetstream_enabled"] = jetstream;
   d["leafnode_connections"] = 0;
-  d["client_connections"] = stats.connections;
-  d["subscriptions"] = stats.subscriptions;
-  d["sublist_stats"] = SublistStats(stats.subscriptions);
+  d["client_connections"] = connections;
+  d["subscriptions"] = subscriptions;
+  if (options != nullptr) {
+    Json exports = AccountExportsJson(*options);
+    Json imports = AccountImportsJson(*options);
+    if (!exports.empty()) d["exports"] = std::move(exports);
+    if (!imports.empty()) d["imports"] = std::move(imports);
+  }
+  d["sublist_stats"] = SublistStats(subscriptions);
   a["account_detail"] = std::move(d);
   return {200, Pretty(a)};
 }

@@ -5,8 +5,12 @@
 //   /varz      server configuration and counters
 //   /connz     open client connections (offset, limit, sort, subs)
 //   /subsz     subscription index statistics
-//   /accountz  the one account, nats-server's global account "$G"
-//   /jsz       JetStream usage ({"disabled":true} without JetStream)
+//   /accountz  the accounts ("$G" and the configured ones); ?acc=NAME one
+//              in detail (exports, imports, connections, JetStream)
+//   /jsz       JetStream usage ({"disabled":true} without JetStream);
+//              ?accounts=true or ?acc=NAME adds account_details, with
+//              streams=true, consumers=true and config=true their streams,
+//              consumers and configurations
 //   /healthz   {"status":"ok"}, or 503 while a stream has failed
 //              (?js-enabled-only, ?js-server-only: no stream checks)
 //   /metrics   Prometheus text (nats-server has no such endpoint):
@@ -36,6 +40,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/mutex.h"
+#include "gateway/core/account_options.h"
 #include "gateway/core/server.h"
 #include "gateway/jetstream/account_api.h"
 
@@ -61,6 +66,21 @@ struct ConsumerStats {
   int64_t num_redelivered = 0;
 };
 
+// One JetStream account as /jsz's account_details shows it.
+struct AccountJetStream {
+  std::string name;  // "$G" for the global account
+  jetstream::AccountUsage usage;
+  jetstream::JsApiStats api;
+  core::JetStreamLimits limits;
+  // Filled only when asked for: each stream's info as the JetStream API
+  // writes it (JSON), with its consumers' infos when asked for too.
+  struct Stream {
+    std::string info;
+    std::vector<std::string> consumers;
+  };
+  std::vector<Stream> streams;
+};
+
 // JetStream as monitoring sees it; the functions are called per request,
 // from the HTTP server's threads.
 struct JetStreamView {
@@ -71,8 +91,12 @@ struct JetStreamView {
   std::function<absl::StatusOr<std::vector<StreamStats>>()> streams;
   // The consumers of one stream.
   std::function<absl::StatusOr<std::vector<ConsumerStats>>(const StreamStats& stream)> consumers;
-  // Accounts with JetStream.
-  int accounts = 1;
+  // The accounts JetStream serves now ("$G" for the global one); a reload
+  // may change them.
+  std::function<std::vector<std::string>()> accounts;
+  // Those accounts in detail, with their streams and consumers if asked.
+  std::function<absl::StatusOr<std::vector<AccountJetStream>>(bool streams, bool consumers)>
+      account_details;
 };
 
 struct MonitorResponse {
@@ -106,7 +130,7 @@ class Monitor {
   MonitorResponse Varz(absl::Time now);
   MonitorResponse Connz(const QueryParams& params, absl::Time now);
   MonitorResponse Subsz();
-  MonitorResponse Jsz(absl::Time now);
+  MonitorResponse Jsz(const QueryParams& params, absl::Time now);
   MonitorResponse Healthz(const QueryParams& params);
   MonitorResponse Accountz(const QueryParams& params, absl::Time now);
   MonitorResponse Metrics();

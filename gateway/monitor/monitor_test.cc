@@ -198,7 +198,9 @@ TEST_F(MonitorTest, AccountzReportsTheGlobalAccount) {
   EXPECT_EQ(g["account_detail"]["account_name"], "$G");
   EXPECT_EQ(g["account_detail"]["client_connections"], 1);
   EXPECT_EQ(g["account_detail"]["subscriptions"], 1);
-  EXPECT_FALSE(Get("/accountz", {{"acc", "other"}}).contains("account_detail"));
+  MonitorResponse other = monitor_->Handle("/accountz", {{"acc", "other"}});
+  EXPECT_EQ(other.status, 400);
+  EXPECT_EQ(other.body, "Account other does not exist");
 }
 
 TEST(MonitorHealthzTest, AFailedStreamIsUnhealthy) {
@@ -264,13 +266,19 @@ TEST_F(MonitorTest, MetricsAreParsablePrometheusTextThatCounts) {
   EXPECT_EQ(after.count("jsengine_stream_messages{stream=\"S\"}"), 0u);
 }
 
-TEST(MonitorMetricsTest, AccountStreamsAreLabelledWithTheirAccount) {
-  auto server = jsengine::testing::core::StartTestServer({});
+// JetStream in accounts A and B, with nothing stored.
+JetStreamView TwoAccounts() {
   JetStreamView js;
   js.enabled = true;
-  js.accounts = 2;
+  js.accounts = [] { return std::vector<std::string>{"A", "B"}; };
   js.usage = []() -> absl::StatusOr<jetstream::AccountUsage> { return jetstream::AccountUsage{}; };
   js.api_stats = [] { return jetstream::JsApiStats{}; };
+  return js;
+}
+
+TEST(MonitorMetricsTest, AccountStreamsAreLabelledWithTheirAccount) {
+  auto server = jsengine::testing::core::StartTestServer({});
+  JetStreamView js = TwoAccounts();
   js.streams = []() -> absl::StatusOr<std::vector<StreamStats>> {
     return std::vector<StreamStats>{{"S", 1, 10, 1, 1, "", "A"}, {"S", 2, 20, 1, 2, "EIO", "B"}};
   };
@@ -288,6 +296,61 @@ TEST(MonitorMetricsTest, AccountStreamsAreLabelledWithTheirAccount) {
   EXPECT_EQ(Json::parse(monitor.Handle("/healthz", {}).body)["error"],
             "JetStream stream 'B > S' is not current: EIO");
   EXPECT_EQ(Json::parse(monitor.Handle("/jsz", {}).body)["accounts"], 2);
+}
+
+TEST(MonitorJszTest, AccountDetailsForAllOrOneAccount) {
+  auto server = jsengine::testing::core::StartTestServer({});
+  JetStreamView js = TwoAccounts();
+  std::vector<std::pair<bool, bool>> asked;
+  js.account_details = [&asked](bool streams,
+                                bool consumers) -> absl::StatusOr<std::vector<AccountJetStream>> {
+    asked.emplace_back(streams, consumers);
+    AccountJetStream a;
+    a.name = "A";
+    a.usage.storage = 43;
+    a.api = {2, 1};
+    a.streams.push_back({R"({"config":{"name":"S","subjects":["s"]},"created":"T",)"
+                         R"("state":{"messages":1}})",
+                         {R"({"stream_name":"S","name":"C","config":{"durable_name":"C"},)"
+                          R"("num_pending":1,"cluster":{"leader":"x"}})"}});
+    AccountJetStream b;
+    b.name = "B";
+    b.limits.max_storage = 1000;
+    return std::vector<AccountJetStream>{a, b};
+  };
+  Monitor monitor(server.get(), js);
+  Json plain = Json::parse(monitor.Handle("/jsz", {}).body);
+  EXPECT_FALSE(plain.contains("account_details"));
+  EXPECT_TRUE(asked.empty());
+
+  Json all = Json::parse(monitor.Handle("/jsz", {{"accounts", "true"}}).body);
+  ASSERT_EQ(all["account_details"].size(), 2u);
+  EXPECT_EQ(all["account_details"][0]["name"], "A");
+  EXPECT_EQ(all["account_details"][0]["storage"], 43);
+  EXPECT_EQ(all["account_details"][0]["api"]["errors"], 1);
+  EXPECT_EQ(all["account_details"][0]["reserved_storage"], UINT64_MAX);
+  EXPECT_EQ(all["account_details"][1]["reserved_storage"], 1000);
+  EXPECT_FALSE(all["account_details"][0].contains("stream_detail"));
+
+  Json one = Json::parse(
+      monitor.Handle("/jsz", {{"acc", "A"}, {"consumers", "1"}, {"config", "true"}}).body);
+  ASSERT_EQ(one["account_details"].size(), 1u);
+  const Json& stream = one["account_details"][0]["stream_detail"][0];
+  EXPECT_EQ(stream["name"], "S");
+  EXPECT_EQ(stream["cluster"]["leader"], server->server_id());
+  EXPECT_EQ(stream["config"]["subjects"][0], "s");
+  EXPECT_EQ(stream["state"]["messages"], 1);
+  const Json& consumer = stream["consumer_detail"][0];
+  EXPECT_EQ(consumer["config"]["durable_name"], "C");
+  EXPECT_FALSE(consumer.contains("cluster"));
+  EXPECT_EQ(asked, (std::vector<std::pair<bool, bool>>{{false, false}, {true, true}}));
+
+  Json without_config =
+      Json::parse(monitor.Handle("/jsz", {{"acc", "A"}, {"streams", "true"}}).body);
+  EXPECT_FALSE(without_config["account_details"][0]["stream_detail"][0].contains("config"));
+  EXPECT_FALSE(
+      Json::parse(monitor.Handle("/jsz", {{"acc", "Z"}}).body).contains("account_details"));
+  EXPECT_EQ(monitor.Handle("/jsz", {{"accounts", "maybe"}}).status, 400);
 }
 
 TEST(MonitorMetricsTest, StreamsAndConsumers) {

@@ -1,7 +1,7 @@
 // Accounts, run the same way against the gateway binary and the reference
 // nats-server with one configuration file: subjects isolated per account,
 // users bound to accounts, no_auth_user, the global account beside
-// configured ones.
+// configured ones, an account's default_permissions, allow_responses.
 #include <unistd.h>
 
 #include <fstream>
@@ -45,6 +45,13 @@ accounts {
       {stream: {account: A, subject: "news.sport"}, to: "sport"}
       {service: {account: A, subject: "time.utc"}}
     ]
+  }
+  D: {
+    users: [{user: d1, password: pd1}
+            {user: d2, password: pd2, permissions: {publish: ">"}}
+            {user: d3, password: pd3,
+             permissions: {subscribe: "svc.>", allow_responses: true}}]
+    default_permissions: {publish: "ok.>"}
   }
 }
 authorization {
@@ -258,6 +265,41 @@ TEST_P(AccountsTest, LibnatsClientsInTwoAccounts) {
   natsSubscription_Destroy(sub);
   natsConnection_Destroy(a);
   natsConnection_Destroy(c);
+}
+
+TEST_P(AccountsTest, DefaultPermissionsForUsersWithoutTheirOwn) {
+  auto d1 = Connect("d1", "pd1");
+  auto d2 = Connect("d2", "pd2");
+  SendSync(d2.get(), "SUB > 1\r\n");
+  d2->Clear();
+  SendSync(d1.get(), "PUB ok.1 1\r\na\r\nPUB no.1 1\r\nb\r\n");
+  EXPECT_TRUE(
+      absl::StrContains(d1->buffer(), "-ERR 'Permissions Violation for Publish to \"no.1\"'"))
+      << d1->buffer();
+  SendSync(d2.get(), "PUB no.2 1\r\nc\r\n");
+  EXPECT_FALSE(absl::StrContains(d2->buffer(), "-ERR")) << d2->buffer();
+  EXPECT_TRUE(absl::StrContains(d2->buffer(), "MSG ok.1 1 1\r\na\r\n")) << d2->buffer();
+  EXPECT_FALSE(absl::StrContains(d2->buffer(), "MSG no.1 ")) << d2->buffer();
+}
+
+TEST_P(AccountsTest, AllowResponsesLetsAResponderAnswerOnce) {
+  auto requester = Connect("d2", "pd2");
+  auto responder = Connect("d3", "pd3");
+  SendSync(responder.get(), "SUB svc.q 1\r\n");
+  SendSync(requester.get(), "SUB reply.> 1\r\nPUB svc.q reply.1 2\r\nhi\r\n");
+  ASSERT_TRUE(responder->ReadUntil("MSG svc.q 1 reply.1 2\r\nhi\r\n")) << responder->buffer();
+  responder->Clear();
+  SendSync(responder.get(), "PUB reply.1 3\r\nyes\r\n");
+  EXPECT_FALSE(absl::StrContains(responder->buffer(), "-ERR")) << responder->buffer();
+  EXPECT_TRUE(requester->ReadUntil("MSG reply.1 1 3\r\nyes\r\n")) << requester->buffer();
+  responder->Clear();
+  SendSync(responder.get(), "PUB reply.1 5\r\nagain\r\nPUB other.x 1\r\nz\r\n");
+  EXPECT_TRUE(absl::StrContains(responder->buffer(),
+                                "-ERR 'Permissions Violation for Publish to \"reply.1\"'"))
+      << responder->buffer();
+  EXPECT_TRUE(absl::StrContains(responder->buffer(),
+                                "-ERR 'Permissions Violation for Publish to \"other.x\"'"))
+      << responder->buffer();
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, AccountsTest, BothServers(), BackendName);

@@ -3,12 +3,17 @@
 // has its own streams and consumers (the same stream name in two accounts is
 // two streams), its own $JS.API.INFO and its own limits, enforced with
 // nats-server's errors; an account without JetStream gets 10039; an
-// account's streams come back under it after a restart.
+// account's streams come back under it after a restart; a reload (SIGHUP)
+// enables, disables and re-limits accounts' JetStream.
+#include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -104,6 +109,31 @@ class JetStreamAccountsTest : public ::testing::TestWithParam<Backend> {
                    absl::StrCat(R"({"name":")", name, R"(","subjects":["orders.>"])", extra, "}"));
   }
 
+  // How often the server's log has `needle`, once it has it at least
+  // `at_least` times (or after a bounded wait).
+  int LogCount(const std::string& needle, int at_least = 1) {
+    int count = 0;
+    for (int i = 0; i < 200 && count < at_least; ++i) {
+      std::ifstream in(server_->log_path());
+      std::stringstream text;
+      text << in.rdbuf();
+      const std::string log = text.str();
+      count = 0;
+      for (size_t at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) {
+        ++count;
+      }
+      if (count < at_least) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return count;
+  }
+
+  // A durable consumer `name` on the account's stream ORDERS.
+  std::string CreateDurable(const std::string& user, const std::string& name) {
+    return Request(
+        user, "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS." + name,
+        absl::StrCat(R"({"stream_name":"ORDERS","config":{"durable_name":")", name, R"("}})"));
+  }
+
   std::string dir_;
   std::unique_ptr<harness::Process> server_;
   std::string url_;
@@ -189,11 +219,9 @@ TEST_P(JetStreamAccountsTest, LimitsAreEnforcedWithNatsServerErrors) {
   EXPECT_FALSE(Has(r, "\"error\"")) << r;
   r = Request("b", "$JS.API.STREAM.CREATE.THREE", R"({"name":"THREE","subjects":["three"]})");
   EXPECT_TRUE(Has(r, R"("err_code":10027,"description":"maximum number of streams reached")")) << r;
-  r = Request("b", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.C1",
-              R"({"stream_name":"ORDERS","config":{"durable_name":"C1"}})");
+  r = CreateDurable("b", "C1");
   EXPECT_FALSE(Has(r, "\"error\"")) << r;
-  r = Request("b", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.C2",
-              R"({"stream_name":"ORDERS","config":{"durable_name":"C2"}})");
+  r = CreateDurable("b", "C2");
   EXPECT_TRUE(Has(r, R"("err_code":10026,"description":"maximum consumers limit reached")")) << r;
   // Another account's limits are its own.
   EXPECT_FALSE(Has(CreateStream("a", "THREE"), "\"error\""));
@@ -254,6 +282,62 @@ TEST_P(JetStreamAccountsTest, StreamsComeBackUnderTheirAccountAfterARestart) {
   EXPECT_TRUE(Has(Request("a", "$JS.API.CONSUMER.NAMES.ORDERS", ""), R"("consumers":["C1"])"));
   EXPECT_TRUE(Has(Request("b", "$JS.API.CONSUMER.NAMES.ORDERS", ""), R"("total":0)"));
   EXPECT_EQ(Request("a", "orders.3", "three"), R"({"stream":"ORDERS", "seq":3})");
+}
+
+// The configuration after a reload: A's JetStream off, N's on, B's limits
+// raised.
+constexpr char kReloadedAccounts[] = R"(
+accounts {
+  A: { users: [{user: a, password: pa}] }
+  B: {
+    jetstream: { max_mem: 0, max_file: 1M, max_streams: 3, max_consumers: 2 }
+    users: [{user: b, password: pb}]
+  }
+  C: { jetstream: { max_bytes_required: true }, users: [{user: c, password: pc}] }
+  N: { jetstream: enabled, users: [{user: n, password: pn}] }
+}
+)";
+
+TEST_P(JetStreamAccountsTest, ReloadAppliesEachAccountsJetStream) {
+  const std::string config = dir_ + "/server.conf";
+  const std::string store = "jetstream { store_dir: \"" + dir_ + "/store\" }\n";
+  int reloads = 0;
+  auto reload = [&](const char* accounts) {
+    std::ofstream(config, std::ios::trunc) << store << accounts;
+    ASSERT_EQ(kill(server_->pid(), SIGHUP), 0);
+    ++reloads;
+    ASSERT_GE(LogCount("Reloaded server configuration", reloads), reloads) << server_->log_path();
+  };
+  EXPECT_FALSE(Has(CreateStream("a", "ORDERS"), "\"error\""));
+  EXPECT_EQ(Request("a", "orders.1", "one"), R"({"stream":"ORDERS", "seq":1})");
+  EXPECT_FALSE(Has(CreateStream("b", "ORDERS"), "\"error\""));
+  EXPECT_FALSE(
+      Has(Request("b", "$JS.API.STREAM.CREATE.TWO", R"({"name":"TWO","subjects":["two"]})"),
+          "\"error\""));
+  EXPECT_FALSE(Has(CreateDurable("b", "C1"), "\"error\""));
+
+  reload(kReloadedAccounts);
+  std::string r = Request("a", "$JS.API.INFO", "");
+  EXPECT_TRUE(Has(r, R"("err_code":10039,"description":"JetStream not enabled for account")")) << r;
+  r = Request("n", "$JS.API.INFO", "");
+  EXPECT_TRUE(Has(r, R"("limits":{"max_memory":-1,"max_storage":-1,"max_streams":-1,)")) << r;
+  EXPECT_FALSE(Has(CreateStream("n", "ORDERS"), "\"error\""));
+  r = Request("b", "$JS.API.INFO", "");
+  EXPECT_TRUE(Has(r, R"("max_streams":3,"max_consumers":2)")) << r;
+  r = Request("b", "$JS.API.STREAM.CREATE.THREE", R"({"name":"THREE","subjects":["three"]})");
+  EXPECT_FALSE(Has(r, "\"error\"")) << r;
+  r = CreateDurable("b", "C2");
+  EXPECT_FALSE(Has(r, "\"error\"")) << r;
+  r = CreateDurable("b", "C3");
+  EXPECT_TRUE(Has(r, R"("err_code":10026,"description":"maximum consumers limit reached")")) << r;
+
+  // Enabled again, A finds its stream as it left it.
+  reload(kAccounts);
+  r = Request("a", "$JS.API.STREAM.INFO.ORDERS", "");
+  EXPECT_TRUE(Has(r, R"("messages":1)")) << r;
+  EXPECT_EQ(Request("a", "orders.2", "two"), R"({"stream":"ORDERS", "seq":2})");
+  r = Request("n", "$JS.API.INFO", "");
+  EXPECT_TRUE(Has(r, R"("err_code":10039)")) << r;
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, JetStreamAccountsTest, BothServers(), BackendName);
