@@ -2,7 +2,9 @@
 // (testing/util/faulty_file_io.h, through ConsumerStateStoreOptions::io): a
 // confirmed acknowledgement survives a simulated power cut under kAlways; a
 // full disk or an I/O error fails the Flush or the admin call, never
-// confirming what was not stored; reopening recovers from what is on disk.
+// confirming what was not stored; once the error clears the journal is
+// stored again without a restart, and reopening recovers from what is on
+// disk.
 #include <cerrno>
 #include <memory>
 #include <string>

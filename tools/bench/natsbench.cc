@@ -7,6 +7,7 @@
 //   natsbench --url nats://127.0.0.1:4222 --scenario pubsub --pubs 2 --subs 2
 //   natsbench --scenario js-fill --msgs 1000000 --stream RESTART
 //   natsbench --scenario js-count --stream RESTART --wait_for_msgs 1000000
+//   natsbench --scenario js-first-ack --subject restart.bench   # while a server restarts
 //   natsbench --scenario js-consume-pull --msgs 500000 --server_pid 1234
 //
 // With --server_pid (the server's processes), every RESULT line also carries
