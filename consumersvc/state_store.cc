@@ -64,6 +64,10 @@ void ConsumerStateWriter::RecordState(const ConsumerState& state) {
                         [&](std::string* out) { AppendStateRecord(out, consumer_id_, state); }));
 }
 
+absl::Status ConsumerStateWriter::failure() const {
+  return journal_ == nullptr ? absl::OkStatus() : journal_->failure();
+}
+
 void ConsumerStateWriter::Flush(DoneCallback done) {
   if (journal_ == nullptr) {
     store_->QueueCallback(std::move(done));

@@ -31,8 +31,10 @@
 // - Create, Update, Delete and DeleteStream are durable when they return
 //   (files and the directories they change are fsynced).
 // - The destructor writes every record recorded, fsyncing under kAlways.
-// An I/O error is sticky for the stream's journal: its later Flushes fail
-// with it until the store is reopened.
+// An I/O error fails the stream's journal (failure()): its Flushes fail
+// until a later one finds the error cleared and stores every record kept
+// since (stream_journal.h), or, if that cannot be done, until the store is
+// reopened.
 //
 // Thread-safety: thread-safe. A writer is used by one thread at a time (the
 // stream's serial executor); writers of different consumers may be used
@@ -105,6 +107,9 @@ class ConsumerStateWriter {
   void Flush(DoneCallback done);
 
   bool in_memory() const { return journal_ == nullptr; }
+  // OK, or why this consumer's changes are not being stored (an I/O error
+  // of its stream's journal, until that is stored again).
+  absl::Status failure() const;
 
  private:
   friend class ConsumerStateStore;

@@ -2,7 +2,9 @@
 // (testing/util/faulty_file_io.h, through ConsumerStateStoreOptions::io): a
 // confirmed acknowledgement survives a simulated power cut under kAlways; a
 // full disk or an I/O error fails the Flush or the admin call, never
-// confirming what was not stored; reopening recovers from what is on disk.
+// confirming what was not stored; once the error clears the journal is
+// stored again without a restart, and reopening recovers from what is on
+// disk.
 #include <cerrno>
 #include <memory>
 #include <string>
@@ -93,6 +95,33 @@ class StateStoreFaultTest : public ::testing::Test {
     return loaded[0].state;
   }
 
+  // Opens a store with consumer "c" and ten confirmed operations pairs;
+  // returns how many operations are confirmed.
+  size_t StartConfirmed() {
+    Open();
+    Create();
+    for (int i = 0; i < 10; ++i) DeliverAndAck();
+    return Confirm();
+  }
+
+  // Ten more deliveries and acks, whose Flush fails with an error saying
+  // `why`.
+  void ExpectFailedFlush(const std::string& why) {
+    for (int i = 0; i < 10; ++i) DeliverAndAck();
+    absl::Status flushed = FlushAndWait(writer_.get());
+    EXPECT_FALSE(flushed.ok());
+    EXPECT_NE(flushed.message().find(why), std::string::npos) << flushed;
+  }
+
+  // After a successful Flush: every operation so far survives a power cut.
+  void ExpectAllSurviveAPowerCut() {
+    const size_t all = history_.size() - 1;
+    io_.Crash(/*tear=*/true);
+    Close();
+    io_.Restart();
+    EXPECT_EQ(Reopen(), history_[all]);
+  }
+
   // The recovered state is the state after `confirmed` or more operations.
   void ExpectAtLeast(const ConsumerState& got, size_t confirmed) {
     bool found = false;
@@ -125,54 +154,92 @@ TEST_F(StateStoreFaultTest, PowerCutKeepsEveryConfirmedAckUnderSyncAlways) {
   ExpectAtLeast(got, confirmed);
 }
 
-TEST_F(StateStoreFaultTest, FullDiskFailsTheFlushAndConfirmsNothing) {
-  Open();
-  Create();
-  for (int i = 0; i < 10; ++i) DeliverAndAck();
-  const size_t confirmed = Confirm();
-  io_.Inject(
-      {.op = FaultyFileIo::Op::kPwrite, .path_contains = ".journal", .times = -1, .err = ENOSPC});
-  for (int i = 0; i < 10; ++i) DeliverAndAck();
-  absl::Status flushed = FlushAndWait(writer_.get());
-  EXPECT_FALSE(flushed.ok());
-  EXPECT_NE(flushed.message().find("No space left on device"), std::string::npos) << flushed;
+// A full disk fails the Flush; once space is freed the next Flush stores
+// every record, those of the failed one included, without a restart.
+TEST_F(StateStoreFaultTest, FullDiskFailsTheFlushAndStoresAgainOnceSpaceIsFreed) {
+  const size_t confirmed = StartConfirmed();
+  const FaultyFileIo::Fault full = {
+      .op = FaultyFileIo::Op::kPwrite, .path_contains = ".journal", .times = -1, .err = ENOSPC};
+  io_.Inject(full);
+  ExpectFailedFlush("No space left on device");
+  EXPECT_FALSE(writer_->failure().ok());
+  DeliverAndAck();
+  EXPECT_FALSE(FlushAndWait(writer_.get()).ok()) << "the disk is still full";
+  EXPECT_EQ(Reopen(), history_[confirmed]);
+  io_.ClearFaults();
+  history_.resize(confirmed + 1);
+
+  io_.Inject(full);
+  ExpectFailedFlush("No space left on device");
   io_.ClearFaults();
   DeliverAndAck();
-  EXPECT_FALSE(FlushAndWait(writer_.get()).ok()) << "failed until reopened";
-  EXPECT_EQ(Reopen(), history_[confirmed]);
-  history_.resize(confirmed + 1);
-  DeliverAndAck();
-  EXPECT_TRUE(FlushAndWait(writer_.get()).ok()) << "stored again once reopened";
+  EXPECT_TRUE(FlushAndWait(writer_.get()).ok()) << "stored again once space is freed";
+  EXPECT_TRUE(writer_->failure().ok());
+  ExpectAllSurviveAPowerCut();
 }
 
-TEST_F(StateStoreFaultTest, ShortWriteLeavesATornRecordThatRecoveryCuts) {
-  Open();
-  Create();
-  for (int i = 0; i < 10; ++i) DeliverAndAck();
-  const size_t confirmed = Confirm();
+// A short write leaves a partial record; the next Flush after the error
+// clears cuts it and writes every record again.
+TEST_F(StateStoreFaultTest, ShortWriteIsCutAndRewrittenByTheNextFlush) {
+  StartConfirmed();
   io_.Inject(
       {.op = FaultyFileIo::Op::kPwrite, .path_contains = ".journal", .err = EIO, .short_bytes = 7});
-  for (int i = 0; i < 10; ++i) DeliverAndAck();
-  absl::Status flushed = FlushAndWait(writer_.get());
-  EXPECT_FALSE(flushed.ok());
-  EXPECT_NE(flushed.message().find("Input/output error"), std::string::npos) << flushed;
+  ExpectFailedFlush("Input/output error");
+  io_.ClearFaults();
+  DeliverAndAck();
+  EXPECT_TRUE(FlushAndWait(writer_.get()).ok());
+  ExpectAllSurviveAPowerCut();
+}
+
+// Left failed by a short write, the journal is cut at the torn record by
+// recovery when the store is reopened before the error clears.
+TEST_F(StateStoreFaultTest, ShortWriteLeavesATornRecordThatRecoveryCuts) {
+  const size_t confirmed = StartConfirmed();
+  io_.Inject({.op = FaultyFileIo::Op::kPwrite,
+              .path_contains = ".journal",
+              .skip = 1,
+              .times = -1,
+              .err = EIO});
+  io_.Inject(
+      {.op = FaultyFileIo::Op::kFtruncate, .path_contains = ".journal", .times = -1, .err = EIO});
+  io_.Inject(
+      {.op = FaultyFileIo::Op::kPwrite, .path_contains = ".journal", .err = EIO, .short_bytes = 7});
+  ExpectFailedFlush("Input/output error");
+  Close();
   io_.ClearFaults();
   EXPECT_EQ(Reopen(), history_[confirmed]);
 }
 
-TEST_F(StateStoreFaultTest, FailedFsyncConfirmsNothing) {
-  Open();
-  Create();
-  for (int i = 0; i < 10; ++i) DeliverAndAck();
-  const size_t confirmed = Confirm();
-  io_.Inject({.op = FaultyFileIo::Op::kFdatasync, .path_contains = ".journal", .err = EIO});
-  for (int i = 0; i < 10; ++i) DeliverAndAck();
-  absl::Status flushed = FlushAndWait(writer_.get());
-  EXPECT_FALSE(flushed.ok());
-  EXPECT_NE(flushed.message().find("fdatasync"), std::string::npos) << flushed;
+// A failed fsync confirms nothing; once fsyncs work again, the next Flush
+// writes what was written since the last good one again and syncs it.
+TEST_F(StateStoreFaultTest, FailedFsyncConfirmsNothingAndTheNextFlushStoresEverything) {
+  StartConfirmed();
+  io_.Inject(
+      {.op = FaultyFileIo::Op::kFdatasync, .path_contains = ".journal", .times = -1, .err = EIO});
+  ExpectFailedFlush("fdatasync");
+  EXPECT_NE(writer_->failure().message().find("fdatasync"), std::string::npos);
   io_.ClearFaults();
-  EXPECT_FALSE(FlushAndWait(writer_.get()).ok()) << "no later fsync is trusted";
+  EXPECT_TRUE(FlushAndWait(writer_.get()).ok());
+  ExpectAllSurviveAPowerCut();
+}
+
+// A failed fsync that dropped the unsynced bytes (as a kernel may): they
+// cannot be written again, so the journal stays failed, and reopening
+// recovers at least every confirmed change.
+TEST_F(StateStoreFaultTest, FsyncThatDroppedRecordsKeepsTheJournalFailedUntilReopened) {
+  const size_t confirmed = StartConfirmed();
+  io_.Inject({.op = FaultyFileIo::Op::kFdatasync,
+              .path_contains = ".journal",
+              .err = EIO,
+              .drop_unsynced = true});
+  ExpectFailedFlush("fdatasync");
+  io_.ClearFaults();
+  absl::Status again = FlushAndWait(writer_.get());
+  EXPECT_FALSE(again.ok()) << "no later fsync is trusted";
+  EXPECT_NE(again.message().find("lost"), std::string::npos) << again;
   ExpectAtLeast(Reopen(), confirmed);
+  DeliverAndAck();
+  EXPECT_TRUE(FlushAndWait(writer_.get()).ok()) << "stored again once reopened";
 }
 
 TEST_F(StateStoreFaultTest, FailedCreateAndUpdateLeaveTheOldConfiguration) {

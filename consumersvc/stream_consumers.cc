@@ -635,7 +635,13 @@ absl::StatusOr<v1::ConsumerInfo> StreamConsumers::Info(const std::string& name, 
   // The pending count exact again.
   Consumer& consumer = *it->second.consumer;
   it->second.source->Recount(consumer.Info(now_ns).delivered().stream_seq() + 1).IgnoreError();
-  return consumer.Info(now_ns);
+  v1::ConsumerInfo info = consumer.Info(now_ns);
+  if (const ConsumerStateWriter* writer = it->second.output->writer(); writer != nullptr) {
+    if (absl::Status failed = writer->failure(); !failed.ok()) {
+      info.set_failed(std::string(failed.message()));
+    }
+  }
+  return info;
 }
 
 std::vector<v1::ConsumerInfo> StreamConsumers::List(int64_t now_ns) {

@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/crc32c.h"
 #include "common/durable_file.h"
 #include "common/quarantine.h"
 #include "common/status.h"
@@ -301,18 +302,18 @@ absl::Status StreamJournal::Write(const Batch& batch) {
   if (removed_) {
     return absl::NotFoundError(absl::StrCat("the consumers of stream ", stream_, " were deleted"));
   }
-  JSE_RETURN_IF_ERROR(failed_);
+  unfolded_.insert(batch.consumer_ids.begin(), batch.consumer_ids.end());
+  if (!failed_.ok()) {
+    KeepUnwrittenLocked(batch.bytes);
+    return RetryLocked();
+  }
   if (batch.bytes.empty()) return absl::OkStatus();
   const std::string path = JournalPath(generation_);
   std::string header;
   if (fd_ < 0) {
-    fd_ = io_->Open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd_ < 0) {
-      failed_ = Errno("create", path);
-      LOG(ERROR) << "consumer state: " << failed_;
-      return failed_;
-    }
     AppendJournalHeader(&header, generation_);
+    fd_ = io_->Open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd_ < 0) return FailLocked(Errno("create", path), header + batch.bytes);
     journals_[generation_] = 0;
     dir_changed_ = true;
   }
@@ -321,16 +322,99 @@ absl::Status StreamJournal::Write(const Batch& batch) {
   if (status.ok()) {
     status = common::WriteFully(fd_, batch.bytes, offset + header.size(), path, io_);
   }
-  if (!status.ok()) {
-    failed_ = status;
-    LOG(ERROR) << "consumer state: " << failed_;
-    return failed_;
-  }
+  if (!status.ok()) return FailLocked(status, header + batch.bytes);
   const uint64_t written = header.size() + batch.bytes.size();
   journals_[generation_] += written;
   journal_bytes_ += written;
   unsynced_ = true;
-  unfolded_.insert(batch.consumer_ids.begin(), batch.consumer_ids.end());
+  unsynced_crc_ = common::crc32c::Extend(unsynced_crc_, header.data(), header.size());
+  unsynced_crc_ = common::crc32c::Extend(unsynced_crc_, batch.bytes.data(), batch.bytes.size());
+  return absl::OkStatus();
+}
+
+absl::Status StreamJournal::FailLocked(absl::Status status, absl::string_view unwritten) {
+  failed_ = std::move(status);
+  LOG(ERROR) << "consumer state: " << failed_ << "; the journal of stream " << stream_
+             << " takes no records until that is stored again";
+  unwritten_.clear();
+  unwritten_complete_ = true;
+  KeepUnwrittenLocked(unwritten);
+  return failed_;
+}
+
+void StreamJournal::KeepUnwrittenLocked(absl::string_view bytes) {
+  if (!unwritten_complete_) return;
+  if (unwritten_.size() + bytes.size() > kMaxUnwrittenBytes) {
+    unwritten_complete_ = false;
+    std::string().swap(unwritten_);
+    LOG(ERROR) << "consumer state: over " << kMaxUnwrittenBytes << " bytes of records of stream "
+               << stream_ << " wait for the journal; it is stored again only after a restart";
+    return;
+  }
+  unwritten_.append(bytes.data(), bytes.size());
+}
+
+absl::Status StreamJournal::RetryLocked() {
+  if (!unwritten_complete_) return failed_;
+  const absl::Status cause = failed_;
+  failed_ = RewriteLocked();
+  if (failed_.ok()) {
+    LOG(WARNING) << "consumer state: the journal of stream " << stream_
+                 << " is stored again (after: " << cause << ")";
+  } else if (failed_.code() == absl::StatusCode::kDataLoss) {
+    unwritten_complete_ = false;
+    std::string().swap(unwritten_);
+    LOG(ERROR) << "consumer state: " << failed_;
+  }
+  return failed_;
+}
+
+absl::Status StreamJournal::RewriteLocked() {
+  const std::string path = JournalPath(generation_);
+  if (fd_ < 0 && unwritten_.empty()) {
+    // Nothing written in this generation: only the directory may be due.
+    if (dir_changed_) JSE_RETURN_IF_ERROR(common::SyncPath(dir_, io_));
+    dir_changed_ = false;
+    return absl::OkStatus();
+  }
+  if (fd_ < 0) {
+    // A failed create may have made the file: the header is in unwritten_.
+    fd_ = io_->Open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) return Errno("create", path);
+    journals_.try_emplace(generation_, 0);
+    dir_changed_ = true;
+  }
+  const uint64_t written = journals_[generation_];
+  if (written > synced_size_) {
+    // Written but maybe never on disk (a failed fsync may have dropped
+    // them): read back, checked, and written again to be synced below.
+    const int rfd = io_->Open(path.c_str(), O_RDONLY | O_CLOEXEC, 0);
+    if (rfd < 0) return Errno("open", path);
+    std::string unsynced(static_cast<size_t>(written - synced_size_), '\0');
+    const ssize_t n =
+        io_->Pread(rfd, unsynced.data(), unsynced.size(), static_cast<off_t>(synced_size_));
+    io_->Close(rfd);
+    if (n < 0) return Errno("read", path);
+    if (static_cast<size_t>(n) != unsynced.size() ||
+        common::crc32c::Value(unsynced.data(), unsynced.size()) != unsynced_crc_) {
+      return absl::DataLossError(
+          absl::StrCat(path,
+                       ": records written after its last fsync were lost; the consumers' "
+                       "state is stored again after a restart, which recovers what is on disk"));
+    }
+    JSE_RETURN_IF_ERROR(common::WriteFully(fd_, unsynced, synced_size_, path, io_));
+  }
+  if (io_->Ftruncate(fd_, static_cast<off_t>(written)) != 0) return Errno("truncate", path);
+  JSE_RETURN_IF_ERROR(common::WriteFully(fd_, unwritten_, written, path, io_));
+  if (io_->Fdatasync(fd_) != 0) return Errno("fdatasync", path);
+  if (dir_changed_) JSE_RETURN_IF_ERROR(common::SyncPath(dir_, io_));
+  journals_[generation_] += unwritten_.size();
+  journal_bytes_ += unwritten_.size();
+  std::string().swap(unwritten_);
+  synced_size_ = journals_[generation_];
+  unsynced_crc_ = 0;
+  unsynced_ = false;
+  dir_changed_ = false;
   return absl::OkStatus();
 }
 
@@ -339,29 +423,45 @@ absl::Status StreamJournal::Sync() {
   if (removed_) {
     return absl::NotFoundError(absl::StrCat("the consumers of stream ", stream_, " were deleted"));
   }
-  JSE_RETURN_IF_ERROR(failed_);
+  if (!failed_.ok()) return RetryLocked();
+  absl::Status status;
   if (unsynced_ && fd_ >= 0 && io_->Fdatasync(fd_) != 0) {
-    failed_ = Errno("fdatasync", JournalPath(generation_));
+    status = Errno("fdatasync", JournalPath(generation_));
   } else {
     unsynced_ = false;
-    if (dir_changed_) failed_ = common::SyncPath(dir_, io_);
-    dir_changed_ = !failed_.ok();
+    if (fd_ >= 0) {
+      synced_size_ = journals_[generation_];
+      unsynced_crc_ = 0;
+    }
+    if (dir_changed_) status = common::SyncPath(dir_, io_);
+    dir_changed_ = !status.ok();
   }
-  if (!failed_.ok()) LOG(ERROR) << "consumer state: " << failed_;
-  return failed_;
+  if (!status.ok()) return FailLocked(status, "");
+  return absl::OkStatus();
 }
 
 bool StreamJournal::NeedsSync() const {
   absl::MutexLock lock(&io_mu_);
-  return !removed_ && failed_.ok() && (unsynced_ || dir_changed_);
+  if (removed_) return false;
+  if (!failed_.ok()) return unwritten_complete_;  // Sync() tries to store it again.
+  return unsynced_ || dir_changed_;
+}
+
+absl::Status StreamJournal::failure() const {
+  absl::MutexLock lock(&io_mu_);
+  return failed_;
 }
 
 absl::Status StreamJournal::MaybeFold(uint64_t fold_bytes) {
   absl::MutexLock lock(&io_mu_);
   if (removed_ || !failed_.ok() || journal_bytes_ < fold_bytes) return failed_;
   failed_ = FoldLocked();
-  if (!failed_.ok())
+  if (!failed_.ok()) {
+    // Some snapshots may already cover the current journal: records
+    // appended to it now would be skipped by recovery. Failed until reopened.
+    unwritten_complete_ = false;
     LOG(ERROR) << "consumer state: folding the journals of " << stream_ << ": " << failed_;
+  }
   return failed_;
 }
 
@@ -415,6 +515,8 @@ absl::Status StreamJournal::FoldLocked() {
   journal_bytes_ = 0;
   unfolded_.clear();
   unsynced_ = false;
+  synced_size_ = 0;
+  unsynced_crc_ = 0;
   dir_changed_ = true;
   ++generation_;
   return absl::OkStatus();

@@ -18,9 +18,17 @@
 //
 // Every file call goes through the FileIo given (common/file_io.h).
 //
-// An I/O error while writing, syncing or folding is sticky: every later
-// Write, Sync and fold fails with it, until the store is reopened (recovery
-// then reads what is on disk).
+// An I/O error while writing or syncing fails that Write or Sync, and the
+// journal is failed (failure()) until it is stored again: the records not
+// written are kept in memory (up to kMaxUnwrittenBytes), and each later
+// Write or Sync first cuts the journal back to what was written, reads
+// back what was written since the last fsync (checked against the CRC kept
+// of it) and writes it again, appends the kept records and fsyncs, as one
+// attempt. So once the error clears, the journal on disk again holds every
+// record, in order, without a restart. If those bytes were lost (a failed
+// fsync dropped them) or too many records waited, the journal stays failed
+// until the store is reopened (recovery then reads what is on disk). An
+// error while folding is sticky the same way.
 //
 // Thread-safety: thread-safe. Append and AddFlush take a short lock; the
 // others serialize on the files' lock, held for their I/O.
@@ -112,6 +120,11 @@ class StreamJournal {
   // directory if an entry was added or removed since.
   absl::Status Sync() ABSL_LOCKS_EXCLUDED(io_mu_);
   bool NeedsSync() const ABSL_LOCKS_EXCLUDED(io_mu_);
+  // OK, or why records are not being stored.
+  absl::Status failure() const ABSL_LOCKS_EXCLUDED(io_mu_);
+
+  // The most bytes of records kept while the journal is failed.
+  static constexpr size_t kMaxUnwrittenBytes = 64 << 20;
   // Folds the journals into snapshots once they hold `fold_bytes` or more.
   absl::Status MaybeFold(uint64_t fold_bytes) ABSL_LOCKS_EXCLUDED(io_mu_);
 
@@ -146,6 +159,14 @@ class StreamJournal {
   absl::Status FoldLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
   uint64_t NewConsumerIdLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
   void CloseFileLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
+  // Fails the journal with `status`, keeping `unwritten` for RetryLocked.
+  absl::Status FailLocked(absl::Status status, absl::string_view unwritten)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
+  void KeepUnwrittenLocked(absl::string_view bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
+  // One attempt to store the failed journal again (RewriteLocked), which
+  // clears failed_ when it succeeds.
+  absl::Status RetryLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
+  absl::Status RewriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
 
   const std::string stream_;
   const std::string dir_;
@@ -174,6 +195,15 @@ class StreamJournal {
   bool dir_changed_ ABSL_GUARDED_BY(io_mu_) = false;
   bool removed_ ABSL_GUARDED_BY(io_mu_) = false;
   absl::Status failed_ ABSL_GUARDED_BY(io_mu_);
+  // The current journal's size at its last fsync, and the CRC of what was
+  // written after it.
+  uint64_t synced_size_ ABSL_GUARDED_BY(io_mu_) = 0;
+  uint32_t unsynced_crc_ ABSL_GUARDED_BY(io_mu_) = 0;
+  // While failed_: the bytes not written since (a journal header first if
+  // the file was not made). unwritten_complete_ is false once more than
+  // kMaxUnwrittenBytes came, or the failure cannot be retried (a fold).
+  std::string unwritten_ ABSL_GUARDED_BY(io_mu_);
+  bool unwritten_complete_ ABSL_GUARDED_BY(io_mu_) = true;
 };
 
 }  // namespace jsengine::consumersvc

@@ -230,18 +230,19 @@ absl::Status FileStore::Recover() {
   if (!segments_.empty() && missing_.segments.empty() && LoadSavedState()) {
     used_saved_state_ = true;
     loaded_ = std::make_unique<ReplayResult>();
+    load_files_ = SegmentFiles();
     loader_ = std::thread([this] {
       // Lowest priority: starting up (and serving) comes first; a caller
       // that needs the index before this is done replays it itself.
       setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
-      Replay(true, loaded_.get());
+      Replay(true, load_files_, loaded_.get());
       load_done_ = true;
     });
     WriteMark(segments_.front()->id);
     return absl::OkStatus();
   }
   ReplayResult result;
-  Replay(true, &result);
+  Replay(true, SegmentFiles(), &result);
   // After ApplyReplay(): a state.snap naming a missing segment stays the
   // evidence of what was lost until a new segment's header records it.
   JSE_RETURN_IF_ERROR(ApplyReplay(&result));
@@ -337,20 +338,8 @@ bool FileStore::SummarizeTail(size_t first, uint64_t offset, IndexSummary* summa
           state.last_seq = rec.seq - 1;
         }
       } else if (rec.type == kMessage && rec.seq > state.last_seq) {
-        // As MsgIndex::Add().
         const uint32_t size = RecordMsgSize(rec);
-        if (state.msgs == 0) {
-          state.first_seq = rec.seq;
-          state.first_ts = rec.ts;
-          state.num_deleted = 0;
-        } else {
-          state.num_deleted += rec.seq - state.last_seq - 1;
-        }
-        ++state.msgs;
-        state.bytes += size;
-        state.last_seq = rec.seq;
-        state.last_ts = rec.ts;
-        if (summary->subject_counts[rec.subject]++ == 0) ++state.num_subjects;
+        SummarizeMessage(rec.seq, rec.ts, rec.subject, size, summary);
         seg.max_seq = rec.seq;
         seg.live_bytes += size;
       } else {
@@ -362,15 +351,26 @@ bool FileStore::SummarizeTail(size_t first, uint64_t offset, IndexSummary* summa
   return true;
 }
 
-void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
+std::vector<FileStore::SegmentFile> FileStore::SegmentFiles() const {
+  std::vector<SegmentFile> files;
+  for (const auto& seg : segments_) files.push_back(FileOf(*seg));
+  return files;
+}
+
+FileStore::SegmentFile FileStore::FileOf(const Segment& seg) {
+  return SegmentFile{seg.id, seg.path, seg.fd, seg.size};
+}
+
+void FileStore::Replay(bool use_index_files, const std::vector<SegmentFile>& files,
+                       ReplayResult* out) const {
   MsgIndex& index = out->index;
-  out->segments.resize(segments_.size());
-  for (size_t i = 0; i < segments_.size(); ++i) {
+  out->segments.resize(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
     if (cancel_load_.load()) {
       out->cancelled = true;
       return;
     }
-    const Segment& seg = *segments_[i];
+    const SegmentFile& seg = files[i];
     Replayed& r = out->segments[i];
     r.file_size = seg.size;
     auto apply = [&](RecordType type, uint64_t seq, int64_t ts, absl::string_view subject,
@@ -460,10 +460,10 @@ void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
     }
     r.valid_size = start + off;
     if (!read.ok()) r.bad = read;
-    if (!r.bad.ok() && i + 1 < segments_.size()) out->lost_from = index.last_seq() + 1;
+    if (!r.bad.ok() && i + 1 < files.size()) out->lost_from = index.last_seq() + 1;
     out->proven_last = index.last_seq();
     r.index_current = r.from_index && r.records.covered_size() == r.valid_size;
-    if (i + 1 < segments_.size()) {
+    if (i + 1 < files.size()) {
       if (r.index_current) r.records = SegmentIndex();
       r.paged = SealIndex(&index, seg, index.last_seq(), r.index_current);
     }
@@ -473,10 +473,10 @@ void FileStore::Replay(bool use_index_files, ReplayResult* out) const {
     FillLost(missing_.high_water, out);
   }
   index.ForEach(index.first_seq(), [&](uint64_t, const IndexEntry& e) {
-    auto it = std::lower_bound(segments_.begin(), segments_.end(), LocSegment(e.loc),
-                               [](const std::shared_ptr<Segment>& s, uint32_t v) { return s->id < v; });
-    if (it != segments_.end() && (*it)->id == LocSegment(e.loc)) {
-      out->segments[it - segments_.begin()].live_bytes += e.size;
+    auto it = std::lower_bound(files.begin(), files.end(), LocSegment(e.loc),
+                               [](const SegmentFile& s, uint32_t v) { return s.id < v; });
+    if (it != files.end() && it->id == LocSegment(e.loc)) {
+      out->segments[it - files.begin()].live_bytes += e.size;
     }
     return true;
   });
@@ -525,7 +525,7 @@ absl::Status FileStore::ApplyReplay(ReplayResult* result) {
   segments_ = std::move(kept);
   index_ = std::move(result->index);
   if (result->lost) TakeLost();
-  for (const auto& seg : to_page) PageOut(&index_, *seg, seg->max_seq);
+  for (const auto& seg : to_page) PageOut(&index_, FileOf(*seg), seg->max_seq);
   // Sequences up to last_seq() were given out, but only lost files said so:
   // a new segment's header records it, durably, before anything else.
   const bool unproven = index_.last_seq() > result->proven_last;
@@ -683,6 +683,73 @@ size_t FileStore::index_memory_bytes() const {
 
 void FileStore::EnsureIndex() const { const_cast<FileStore*>(this)->FinishLoad(); }
 
+absl::StatusOr<uint64_t> FileStore::Append(absl::string_view subject, absl::string_view hdr,
+                                           absl::string_view data, int64_t ts_ns) {
+  if (closed_ || !summary_.has_value()) return IndexedStore::Append(subject, hdr, data, ts_ns);
+  StoreState& state = summary_->state;
+  if (segments_.back()->records == nullptr) {
+    // The segments found by Open() are left as they are until the index is
+    // loaded, so nothing is appended after bytes not yet validated: the
+    // appends go to a new segment, which the load adds to the index.
+    JSE_RETURN_IF_ERROR(CreateSegment(state.last_seq + 1));
+  }
+  const Segment& active = *segments_.back();
+  if (active.size + pending_.size() >= options_.segment_bytes && active.max_seq != 0) {
+    // Sealing it needs the index.
+    return IndexedStore::Append(subject, hdr, data, ts_ns);
+  }
+  const uint64_t seq = state.last_seq + 1;
+  const int64_t ts = std::max(ts_ns, state.last_ts);
+  JSE_RETURN_IF_ERROR(WriteMessage(seq, ts, subject, hdr, data).status());
+  SummarizeMessage(seq, ts, subject, MsgSize(subject, hdr, data), &*summary_);
+  return seq;
+}
+
+void FileStore::SummarizeMessage(uint64_t seq, int64_t ts, absl::string_view subject, uint32_t size,
+                                 IndexSummary* summary) {
+  // As MsgIndex::Add().
+  StoreState& state = summary->state;
+  if (state.msgs == 0) {
+    state.first_seq = seq;
+    state.first_ts = ts;
+    state.num_deleted = 0;
+  } else {
+    state.num_deleted += seq - state.last_seq - 1;
+  }
+  ++state.msgs;
+  state.bytes += size;
+  state.last_seq = seq;
+  state.last_ts = ts;
+  auto [it, added] = summary->subject_counts.try_emplace(subject, 0);
+  if (added) ++state.num_subjects;
+  ++it->second;
+}
+
+void FileStore::AddAppendsBeforeLoad(ReplayResult* result) {
+  // Append() made exactly one segment since Open(), holding its header and
+  // messages only; the segment before it is sealed now (ApplyReplay() pages
+  // it out).
+  Segment& active = *segments_.back();
+  MsgIndex& index = result->index;
+  index.AdvanceLast(active.base_seq - 1);
+  index.Seal(active.base_seq - 1);
+  Replayed r;
+  r.file_size = r.valid_size = active.size;
+  r.from_index = true;  // Not replayed from its bytes.
+  r.base_seq = active.base_seq;
+  r.max_seq = active.max_seq;
+  r.live_bytes = active.live_bytes;
+  r.records = std::move(*active.records);
+  const std::vector<std::string>& subjects = r.records.subjects();
+  for (const SegmentIndex::Record& rec : r.records.records()) {
+    if (rec.type == kMessage) {
+      index.Add(rec.seq, rec.ts, subjects[rec.subject], rec.size, MakeLoc(active.id, rec.offset));
+    }
+  }
+  result->segments.push_back(std::move(r));
+  result->proven_last = index.last_seq();
+}
+
 void FileStore::FinishLoad() {
   if (!loader_.joinable()) return;
   if (!load_done_.load()) cancel_load_ = true;
@@ -691,12 +758,21 @@ void FileStore::FinishLoad() {
   if (result->cancelled) {
     cancel_load_ = false;
     result = std::make_unique<ReplayResult>();
-    Replay(true, result.get());
+    Replay(true, load_files_, result.get());
   }
-  const IndexSummary summary = std::move(*summary_);
-  summary_.reset();
+  const bool appended = segments_.size() > load_files_.size();
+  // The appends made since Open() are on file before the index covers them
+  // (and before a replay that disagrees with state.snap reads them).
+  if (appended && !WritePending().ok()) {
+    FinishLoad();  // The store reloaded itself and may be loading again.
+    return;
+  }
   bool match = true;
   for (const Replayed& r : result->segments) match = match && r.valid_size == r.file_size;
+  if (match && appended) AddAppendsBeforeLoad(result.get());
+  load_files_.clear();
+  const IndexSummary summary = std::move(*summary_);
+  summary_.reset();
   const MsgIndex& idx = result->index;
   const StoreState& s = summary.state;
   match = match && idx.msgs() == s.msgs && idx.bytes() == s.bytes &&
@@ -716,7 +792,7 @@ void FileStore::FinishLoad() {
                  << " does not match the segments; replaying every segment";
     saved_state_current_ = false;
     ReplayResult fresh;
-    Replay(false, &fresh);
+    Replay(false, SegmentFiles(), &fresh);
     st = ApplyReplay(&fresh);
     if (st.ok()) RemoveStaleSavedState();
   }
@@ -744,7 +820,7 @@ void WarnNotPaged(const std::string& index_path, bool unreadable, const std::str
 
 }  // namespace
 
-bool FileStore::PageOut(MsgIndex* index, const Segment& seg, uint64_t max_seq) const {
+bool FileStore::PageOut(MsgIndex* index, const SegmentFile& seg, uint64_t max_seq) const {
   if (max_seq == 0 || seg.fd < 0) return false;
   std::unique_ptr<SegmentIndexReader> reader =
       SegmentIndexReader::Open(io_, seg.id, IndexPath(seg.id), seg.path);
@@ -754,7 +830,8 @@ bool FileStore::PageOut(MsgIndex* index, const Segment& seg, uint64_t max_seq) c
   return false;
 }
 
-bool FileStore::SealIndex(MsgIndex* index, const Segment& seg, uint64_t through, bool paged) const {
+bool FileStore::SealIndex(MsgIndex* index, const SegmentFile& seg, uint64_t through,
+                          bool paged) const {
   if (!paged || seg.fd < 0) {
     index->Seal(through);
     return false;
@@ -774,7 +851,11 @@ absl::Status FileStore::SaveState() {
 }
 
 void FileStore::Checkpoint() {
-  if (closed_ || summary_.has_value() || saved_state_current_ || checkpoint_current_) return;
+  if (closed_) return;
+  // A finished background load is installed here, or appends made without
+  // it would leave the next crash restart a growing tail to read.
+  if (summary_.has_value() && load_done_.load()) FinishLoad();
+  if (summary_.has_value() || saved_state_current_ || checkpoint_current_) return;
   const int64_t now = absl::GetCurrentTimeNanos();
   if (now < next_checkpoint_ns_) return;
   absl::Status st = WritePending();
@@ -811,7 +892,7 @@ absl::Status FileStore::CreateSegment(uint64_t base_seq) {
     Segment& sealed = *segments_.back();
     const bool written = WriteSegmentIndex(sealed, *sealed.records);
     sealed.records.reset();
-    SealIndex(&index_, sealed, base_seq - 1, written);
+    SealIndex(&index_, FileOf(sealed), base_seq - 1, written);
   }
   auto seg = std::make_shared<Segment>();
   seg->id = std::max(segments_.empty() ? 1 : segments_.back()->id + 1, next_segment_id_);
@@ -860,10 +941,7 @@ absl::StatusOr<uint64_t> FileStore::WriteMessage(uint64_t seq, int64_t ts,
   return MakeLoc(active->id, offset);
 }
 
-absl::Status FileStore::Flush() {
-  if (summary_.has_value()) return absl::OkStatus();  // Nothing changed since Open().
-  return WritePending();
-}
+absl::Status FileStore::Flush() { return WritePending(); }
 
 absl::Status FileStore::WritePending() {
   if (pending_.empty()) return absl::OkStatus();
@@ -912,6 +990,7 @@ absl::Status FileStore::ReloadFromDisk() {
   cancel_load_ = false;
   load_done_ = false;
   loaded_.reset();
+  load_files_.clear();
   summary_.reset();
   index_ = MsgIndex();
   missing_ = MissingSegments();
@@ -1234,7 +1313,7 @@ absl::Status FileStore::CompactSegment(size_t i) {
   VLOG(1) << old->path << ": compacted " << old->size << " -> " << out.size() << " bytes";
   if (io_->Fsync(dir_fd_) != 0) return IoError("sync", options_.dir);
   if (WriteSegmentIndex(*segments_[i], kept))
-    PageOut(&index_, *segments_[i], segments_[i]->max_seq);
+    PageOut(&index_, FileOf(*segments_[i]), segments_[i]->max_seq);
   return absl::OkStatus();
 }
 
@@ -1258,9 +1337,13 @@ absl::Status FileStore::Close() {
     loader_.join();
   }
   absl::Status st;
-  // With summary_ still set the index was never loaded: nothing changed and
-  // the saved state on disk (with what follows it) still serves Open().
-  if (!summary_.has_value()) {
+  // With summary_ still set the index was never loaded: nothing but appends
+  // changed, and the saved state on disk, with what follows it, still
+  // serves Open().
+  if (summary_.has_value()) {
+    st = WritePending();
+    if (st.ok() && options_.sync_on_close) st = Sync();
+  } else {
     st = Flush();
     if (st.ok() && options_.sync_on_close) st = Sync();
     if (st.ok() && !saved_state_current_) st = SaveState();

@@ -20,9 +20,12 @@
 // (the last one may have grown since and newer ones may follow it, holding
 // only appends) answers State() and subject counts from it and from the
 // records written after it, and replays the index files on a background
-// thread of the lowest priority; the first call that needs the message index
-// takes that thread's result, or replays the index files itself if the
-// thread is not done. Otherwise Open() replays
+// thread of the lowest priority; appends meanwhile go to a new segment and
+// update that summary, without the index (until that segment fills up);
+// the first other call that needs the message index, or the first
+// Checkpoint() after the thread is done, takes that thread's result (or
+// replays the index files itself if the thread is not done) and adds the
+// appends to it. Otherwise Open() replays
 // every segment, from its index file where one is intact and from the
 // segment's bytes (validating each record's CRC) for the rest; the first bad
 // or torn record ends its segment, which is truncated there (LOG(WARNING)
@@ -89,6 +92,10 @@ class FileStore : public IndexedStore {
   static absl::StatusOr<std::unique_ptr<FileStore>> Open(const FileStoreOptions& options);
   ~FileStore() override;
 
+  // While the index loads after Open() (used_saved_state()), appends go to
+  // a new segment without waiting for it, unless that segment fills up.
+  absl::StatusOr<uint64_t> Append(absl::string_view subject, absl::string_view hdr,
+                                  absl::string_view data, int64_t ts_ns) override;
   absl::Status Flush() override;
   absl::Status Sync() override;
   void Compact() override;
@@ -133,6 +140,15 @@ class FileStore : public IndexedStore {
   struct Segment;
   struct Replayed;
   struct ReplayResult;
+  // What Replay() reads of a Segment.
+  struct SegmentFile {
+    uint32_t id = 0;
+    std::string path;
+    int fd = -1;
+    uint64_t size = 0;
+  };
+  std::vector<SegmentFile> SegmentFiles() const;
+  static SegmentFile FileOf(const Segment& seg);
 
   explicit FileStore(FileStoreOptions options);
 
@@ -166,14 +182,21 @@ class FileStore : public IndexedStore {
   // setting those segments' sequences and live bytes; false when one of
   // them is damaged or is a removal (which needs the message index).
   bool SummarizeTail(size_t first, uint64_t offset, IndexSummary* summary);
+  // Adds message `seq` to `summary` as MsgIndex::Add() would.
+  static void SummarizeMessage(uint64_t seq, int64_t ts, absl::string_view subject, uint32_t size,
+                               IndexSummary* summary);
+  // Adds the segment Append() wrote while the index loaded to the loaded
+  // `result` (taking the active segment's records).
+  void AddAppendsBeforeLoad(ReplayResult* result);
   // Deletes state.snap, durably, when Open() found it of no use (once the
   // replay is applied, before anything is appended): a stale one could
   // otherwise seem to match segments rewritten since.
   void RemoveStaleSavedState();
-  // Rebuilds the message index from the segments (from their index files
-  // when `use_index_files` and they are intact). Reads files only, so it
-  // may run on the loader thread while nothing else touches the store.
-  void Replay(bool use_index_files, ReplayResult* out) const;
+  // Rebuilds the message index from the segment `files` (from their index
+  // files when `use_index_files` and they are intact). Reads files only, so
+  // it may run on the loader thread while the store only appends to a
+  // segment not in `files`.
+  void Replay(bool use_index_files, const std::vector<SegmentFile>& files, ReplayResult* out) const;
   // Makes the store match a Replay(): truncates damaged tails, deletes
   // segments without a header, writes missing index files.
   absl::Status ApplyReplay(ReplayResult* result);
@@ -194,11 +217,11 @@ class FileStore : public IndexedStore {
   // sequence in it: `max_seq`) from its index file instead of keeping them
   // (MsgIndex::PageRun()); false (logged) if the file is unreadable or
   // does not list them exactly.
-  bool PageOut(MsgIndex* index, const Segment& seg, uint64_t max_seq) const;
+  bool PageOut(MsgIndex* index, const SegmentFile& seg, uint64_t max_seq) const;
   // MsgIndex::Seal() of the sequences through `through`, those of `seg`
   // (and gaps before it), read from its index file when `paged`; false
   // (logged if `paged`) when they stay in memory.
-  bool SealIndex(MsgIndex* index, const Segment& seg, uint64_t through, bool paged) const;
+  bool SealIndex(MsgIndex* index, const SegmentFile& seg, uint64_t through, bool paged) const;
   // Marks the store changed since Open() (state.snap no longer current).
   void Touch();
   absl::Status CreateSegment(uint64_t base_seq);
@@ -258,6 +281,7 @@ class FileStore : public IndexedStore {
   std::atomic<bool> cancel_load_{false};
   std::atomic<bool> load_done_{false};
   std::unique_ptr<ReplayResult> loaded_;
+  std::vector<SegmentFile> load_files_;  // What it replays: the segments Open() found.
   // A removal, a segment roll or Open() happened since Compact()
   // last looked.
   bool compact_check_ = true;

@@ -7,7 +7,7 @@
 // A subclass may open with only a summary of its index (summary_) and load
 // index_ later: every call that reads index_ first calls EnsureIndex(),
 // except State() and the subject counts, which the summary answers while it
-// is set.
+// is set (and a subclass's Append() may update, as FileStore's does).
 //
 // Thread-safety: as MessageStore.
 #ifndef JSENGINE_STORESVC_INDEXED_STORE_H_

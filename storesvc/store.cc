@@ -190,7 +190,7 @@ absl::Status Store::Recover() {
   }
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
-    absl::StatusOr<v1::StreamInfo> meta = LoadStreamMetaCopies(StreamDir(name), name);
+    absl::StatusOr<v1::StreamInfo> meta = LoadStreamMetaCopies(StreamDir(name), name, options_.io);
     if (!meta.ok() && StoreErrorOf(meta.status()) == StoreErrc::kBadMeta) {
       JSE_RETURN_IF_ERROR(Quarantine(name, meta.status()));
       continue;
@@ -227,7 +227,7 @@ absl::Status Store::WriteMeta(const Stream& stream) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Internal(absl::StrCat("mkdir ", dir, ": ", ec.message()));
-  absl::Status st = WriteStreamMetaCopies(dir, meta);
+  absl::Status st = WriteStreamMetaCopies(dir, meta, options_.io);
   if (st.ok()) st = common::SyncPath(options_.data_dir + "/streams", options_.io);
   return st.ok() ? st : Internal(st.message());
 }

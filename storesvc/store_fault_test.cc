@@ -23,7 +23,7 @@ class StoreFaultTest : public ::testing::Test {
  protected:
   void Open(SyncPolicy sync) {
     StoreOptions options;
-    options.data_dir = testing::util::MakeTempDir("store-fault-");
+    options.data_dir = data_dir_ = testing::util::MakeTempDir("store-fault-");
     options.sync = sync;
     options.expire_interval = absl::Milliseconds(20);
     options.io = &io_;
@@ -72,7 +72,19 @@ class StoreFaultTest : public ::testing::Test {
     return info.ok() ? *info : v1::StreamInfo();
   }
 
+  // Closes the store and opens it again on the same directory.
+  void Reopen() {
+    store_.reset();
+    StoreOptions options;
+    options.data_dir = data_dir_;
+    options.io = &io_;
+    auto opened = Store::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = std::move(opened).value();
+  }
+
   FaultyFileIo io_;
+  std::string data_dir_;
   std::unique_ptr<Store> store_;
 };
 
@@ -130,6 +142,68 @@ TEST_F(StoreFaultTest, FailedFsyncIsNeverAcknowledgedAndTheStreamRecoversFromDis
       std::vector<uint64_t>(info.state().lost().msgs().begin(), info.state().lost().msgs().end()),
       (std::vector<uint64_t>{4, 5}));
   ExpectStored(Publish("A", 2), 6);
+}
+
+// A crash while a stream update writes its configuration (meta.pb, then
+// meta.pb.bak, each tmp + fsync + rename) at each step: the update fails,
+// and after the crash the stream comes back with the old configuration or
+// the new one, never lost, with every message.
+TEST_F(StoreFaultTest, CrashWhileWritingTheConfigurationKeepsTheStream) {
+  struct Case {
+    const char* what;
+    FaultyFileIo::Fault fault;
+    bool updated;  // meta.pb was replaced before the fault.
+  };
+  const std::vector<Case> cases = {
+      {"meta.pb write cut short",
+       {.op = FaultyFileIo::Op::kPwrite, .path_contains = "meta.pb.tmp", .short_bytes = 9},
+       false},
+      {"meta.pb fsync fails",
+       {.op = FaultyFileIo::Op::kFsync, .path_contains = "meta.pb.tmp"},
+       false},
+      {"meta.pb rename fails",
+       {.op = FaultyFileIo::Op::kRename, .path_contains = "meta.pb.tmp"},
+       false},
+      {"meta.pb.bak write fails",
+       {.op = FaultyFileIo::Op::kPwrite, .path_contains = "meta.pb.bak.tmp", .err = ENOSPC},
+       true},
+      {"meta.pb.bak rename fails",
+       {.op = FaultyFileIo::Op::kRename, .path_contains = "meta.pb.bak.tmp"},
+       true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    Open(SyncPolicy::kAlways);
+    ExpectStored(Publish("A", 10), 1);
+    v1::UpdateStreamRequest update;
+    update.mutable_config()->set_name("A");
+    update.mutable_config()->set_description("second");
+    io_.Inject(c.fault);
+    EXPECT_FALSE(store_->UpdateStream(update).ok());
+    io_.Crash(/*tear=*/true);
+    store_.reset();
+    io_.Restart();
+    Reopen();
+    const v1::StreamInfo info = Info("A");
+    EXPECT_EQ(info.config().description(), c.updated ? "second" : "");
+    EXPECT_EQ(info.state().messages(), 10u);
+    ExpectStored(Publish("A", 1), 11);
+    // Both copies agree again: each alone brings the stream back.
+    store_.reset();
+    for (const char* copy : {"/meta.pb", "/meta.pb.bak"}) {
+      const std::string dir = data_dir_ + "/streams/A";
+      const std::string path = dir + copy;
+      const std::string aside = data_dir_ + "/aside";
+      ASSERT_EQ(std::rename(path.c_str(), aside.c_str()), 0);
+      Reopen();
+      EXPECT_EQ(Info("A").config().description(), c.updated ? "second" : "");
+      EXPECT_EQ(Info("A").state().messages(), 11u);
+      store_.reset();
+      std::remove(path.c_str());
+      ASSERT_EQ(std::rename(aside.c_str(), path.c_str()), 0);
+    }
+    store_.reset();
+  }
 }
 
 }  // namespace

@@ -36,8 +36,9 @@ absl::StatusOr<v1::StreamInfo> DecodeStreamMeta(absl::string_view file, absl::st
   return Parse(*payload, name);
 }
 
-absl::StatusOr<v1::StreamInfo> ReadStreamMeta(const std::string& path, absl::string_view name) {
-  absl::StatusOr<std::string> file = common::ReadFile(path);
+absl::StatusOr<v1::StreamInfo> ReadStreamMeta(const std::string& path, absl::string_view name,
+                                              common::FileIo* io) {
+  absl::StatusOr<std::string> file = common::ReadFile(path, io);
   if (absl::IsNotFound(file.status())) return BadMeta(absl::StrCat(path, " is missing"));
   if (!file.ok()) return StoreError(StoreErrc::kIo, file.status().message());
   absl::StatusOr<v1::StreamInfo> info = DecodeStreamMeta(*file, name);

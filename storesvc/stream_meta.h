@@ -25,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/file_io.h"
 #include "common/framed_file.h"
 #include "proto/store.pb.h"
 
@@ -42,9 +43,11 @@ std::string EncodeStreamMeta(const v1::StreamInfo& info);
 // `name`; otherwise a StoreError kBadMeta saying what is wrong.
 absl::StatusOr<v1::StreamInfo> DecodeStreamMeta(absl::string_view file, absl::string_view name);
 
-// DecodeStreamMeta of the file at `path`; a missing file is kBadMeta, a file
-// the OS does not let us read kIo.
-absl::StatusOr<v1::StreamInfo> ReadStreamMeta(const std::string& path, absl::string_view name);
+// DecodeStreamMeta of the file at `path`, read through `io` (null:
+// FileIo::Posix()); a missing file is kBadMeta, a file the OS does not let
+// us read kIo.
+absl::StatusOr<v1::StreamInfo> ReadStreamMeta(const std::string& path, absl::string_view name,
+                                              common::FileIo* io = nullptr);
 
 }  // namespace jsengine::storesvc
 

@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/file_io.h"
 #include "proto/store.pb.h"
 
 namespace jsengine::storesvc {
@@ -28,13 +29,17 @@ namespace jsengine::storesvc {
 inline constexpr char kStreamMetaFile[] = "meta.pb";
 inline constexpr char kStreamMetaBackupFile[] = "meta.pb.bak";
 
+// Every file call of these goes through `io` (null: FileIo::Posix()).
+
 // Writes `info` to both copies in `dir`; an error says which write failed.
-absl::Status WriteStreamMetaCopies(const std::string& dir, const v1::StreamInfo& info);
+absl::Status WriteStreamMetaCopies(const std::string& dir, const v1::StreamInfo& info,
+                                   common::FileIo* io = nullptr);
 
 // The StreamInfo of stream `name` from the copies in `dir`. Both missing or
 // damaged: a StoreError kBadMeta naming both reasons; a copy the OS does
 // not let us read: kIo. A failed repair of a copy is logged, not returned.
-absl::StatusOr<v1::StreamInfo> LoadStreamMetaCopies(const std::string& dir, absl::string_view name);
+absl::StatusOr<v1::StreamInfo> LoadStreamMetaCopies(const std::string& dir, absl::string_view name,
+                                                    common::FileIo* io = nullptr);
 
 }  // namespace jsengine::storesvc
 

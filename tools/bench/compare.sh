@@ -20,6 +20,10 @@
 #                           scenario then runs in every round
 #   --crash                 end the restart scenario's first server with
 #                           SIGKILL instead of SIGTERM (a crash restart)
+#   --first-ack             after the relaunch, publish one message and time
+#                           its PubAck (first_ack_ms, from process launch)
+#                           before polling the count (restart_ms then counts
+#                           from launch too, the ack included)
 #   --skip-consume          leave out the consumer scenarios
 #   --only-consume          run only the consumer scenarios (and the disk
 #                           check)
@@ -47,6 +51,7 @@ build=1
 restart=1
 only_restart=0
 crash=0
+first_ack=0
 consume=1
 only_consume=0
 kv=1
@@ -67,11 +72,12 @@ while (($#)); do
     --skip-restart) restart=0 ;;
     --only-restart) only_restart=1 ;;
     --crash) crash=1 ;;
+    --first-ack) first_ack=1 ;;
     --skip-consume) consume=0 ;;
     --only-consume) only_consume=1 ;;
     --skip-kv) kv=0 ;;
     --only-kv) only_kv=1 ;;
-    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,43p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -291,8 +297,20 @@ run_side() {
     # js-count reconnects every 10 ms, so the clock starts at process launch.
     t0=$(now_ms)
     launch_server "$dir/server.log" "${server_args[@]}"
+    local want="$n_restart"
+    if ((first_ack)); then
+      # js-first-ack reconnects and publishes again until it gets a PubAck.
+      if bench "$side" restart-ack --scenario=js-first-ack --subject=restart.bench \
+           --timeout_s="$restart_timeout_s"; then
+        t1=$(now_ms)
+        result["$side|restart|first_ack_ms"]+=" $((t1 - t0))"
+        want=$((n_restart + 1))
+      else
+        result["$side|restart|failed"]=1
+      fi
+    fi
     if bench "$side" restart-count --scenario=js-count --stream=RESTART \
-         --wait_for_msgs="$n_restart" --timeout_s="$restart_timeout_s"; then
+         --wait_for_msgs="$want" --timeout_s="$restart_timeout_s"; then
       t1=$(now_ms)
       result["$side|restart|restart_ms"]+=" $((t1 - t0))"
     else
@@ -395,6 +413,7 @@ rows=()
   "restart stop_ms lower"
   "restart restart_ms lower"
 )
+((restart && first_ack)) && rows+=("restart first_ack_ms lower")
 ((consume && !only_restart)) && rows+=(
   "js-consume-push msgs_per_sec higher"
   "js-consume-pull msgs_per_sec higher"
@@ -457,6 +476,7 @@ if ((!only_consume && !only_kv)); then
     "js-pub-async $n_js_async, js-pub-sync $n_js_sync, restart $n_restart; payload 128 B."
   echo "restart: fill a file stream, $( ((crash)) && echo SIGKILL || echo SIGTERM) the server (stop_ms), start it again and"
   echo "poll until the stream reports every message (restart_ms, from process launch)."
+  ((first_ack)) && echo "first_ack_ms: from process launch to the PubAck of one publish made before that poll."
 fi
 if ((consume && !only_restart)); then
   echo "Consumers (each on a fresh server, stream pre-filled): push $n_consume and pull" \

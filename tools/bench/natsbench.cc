@@ -7,6 +7,7 @@
 //   natsbench --url nats://127.0.0.1:4222 --scenario pubsub --pubs 2 --subs 2
 //   natsbench --scenario js-fill --msgs 1000000 --stream RESTART
 //   natsbench --scenario js-count --stream RESTART --wait_for_msgs 1000000
+//   natsbench --scenario js-first-ack --subject restart.bench   # while a server restarts
 //   natsbench --scenario js-consume-pull --msgs 500000 --server_pid 1234
 //
 // With --server_pid (the server's processes), every RESULT line also carries
@@ -40,7 +41,7 @@
 ABSL_FLAG(std::string, url, "nats://127.0.0.1:4222", "NATS server URL");
 ABSL_FLAG(std::string, scenario, "pubsub",
           "pubsub | pub | reqrep | js-pub-async | js-pub-sync | js-fill | "
-          "js-count | js-consume-push | js-consume-pull | js-consume-fanout | "
+          "js-count | js-first-ack | js-consume-push | js-consume-pull | js-consume-fanout | "
           "js-mem-pending | js-mem-consumers | kv-put | kv-get | direct-get | "
           "ordered-consume | obj-put | obj-get");
 ABSL_FLAG(int64_t, msgs, 100000, "messages (or requests) in total");
@@ -877,6 +878,59 @@ int RunJsCount(const Options& o) {
   return Fail(name, last_error);
 }
 
+// Publishes one message to --subject and waits for its PubAck, reconnecting
+// and publishing again until one arrives, e.g. while a server restarts: how
+// soon a restarted server takes writes again.
+int RunJsFirstAck(const Options& o) {
+  const std::string name = "js-first-ack";
+  const absl::Time start = absl::Now();
+  const std::string payload = Payload(o.size);
+  absl::Status last_error;
+  int attempts = 0;
+  while (absl::Now() < o.deadline) {
+    NatsSession session;
+    absl::Status st = session.Connect(o.url, "natsbench-" + name, 1000);
+    if (st.ok()) st = session.OpenJetStream(1, 1000);
+    while (st.ok() && absl::Now() < o.deadline) {
+      ++attempts;
+      jsPubOptions opts;
+      jsPubOptions_Init(&opts);
+      opts.MaxWait = 1000;
+      jsPubAck* ack = nullptr;
+      jsErrCode code = static_cast<jsErrCode>(0);
+      natsStatus ps =
+          js_Publish(&ack, session.js(), o.subject.c_str(), payload.data(), o.size, &opts, &code);
+      if (ps == NATS_OK) {
+        const double ack_ms = absl::ToDoubleMilliseconds(absl::Now() - start);
+        const std::string stream = ack->Stream != nullptr ? ack->Stream : "";
+        const uint64_t seq = ack->Sequence;
+        jsPubAck_Destroy(ack);
+        ResultLine line(name);
+        line.Add("stream", stream)
+            .Add("seq", static_cast<int64_t>(seq))
+            .Add("attempts", int64_t{attempts})
+            .Add("first_ack_ms", ack_ms);
+        Report(o, line,
+               absl::StrFormat("js-first-ack: stream %s acknowledged seq %d after %.1f ms "
+                               "(%d publishes)",
+                               stream, seq, ack_ms, attempts));
+        return 0;
+      }
+      st = NatsError(ps, absl::StrFormat("js_Publish (err_code=%d)", static_cast<int>(code)));
+      // A timeout or "no responders" while the stream is not yet back: try
+      // again on this connection; anything else reconnects.
+      if (ps != NATS_TIMEOUT && ps != NATS_NO_RESPONDERS) break;
+      last_error = st;
+      st = absl::OkStatus();
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    if (!st.ok()) last_error = st;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  if (last_error.ok()) last_error = absl::DeadlineExceededError("no PubAck before the deadline");
+  return Fail(name, last_error);
+}
+
 // --- Key-value store, direct get, ordered consumer ---------------------------
 //
 // One client, each operation waiting for its answer: what the KV API and
@@ -1219,6 +1273,7 @@ int Main() {
       {"js-fill", [&] { return RunJsPublishAsync(o, "js-fill", true); }},
       {"js-pub-sync", [&] { return RunJsPublishSync(o); }},
       {"js-count", [&] { return RunJsCount(o); }},
+      {"js-first-ack", [&] { return RunJsFirstAck(o); }},
       {"js-consume-push", [&] { return RunJsConsumePush(o, "js-consume-push", 1); }},
       {"js-consume-fanout", [&] { return RunJsConsumePush(o, "js-consume-fanout", o.consumers); }},
       {"js-consume-pull", [&] { return RunJsConsumePull(o); }},
