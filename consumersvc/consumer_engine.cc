@@ -394,13 +394,16 @@ class ConsumerEngine::AckRun {
 
   // Adds a client's ack, whose subject names `stream`.
   void Add(std::string_view stream, const client::AckView& ack) {
-    if (stream_ == nullptr || stream != stream_name_) {
-      Post();
-      stream_ = engine_->Find(std::string(stream));
-      if (stream_ == nullptr) return;  // No such consumer: no reply, as nats-server.
-      stream_name_.assign(stream.data(), stream.size());
+    if (Switch(stream)) client::AppendAck(ack, &acks_);
+  }
+  // Adds packed acks whose subjects all name `stream`.
+  void AddPacked(std::string_view stream, std::string packed) {
+    if (!Switch(stream)) return;
+    if (acks_.empty()) {
+      acks_ = std::move(packed);
+    } else {
+      acks_.append(packed);
     }
-    client::AppendAck(ack, &acks_);
   }
   void Post() {
     if (!acks_.empty()) {
@@ -416,6 +419,17 @@ class ConsumerEngine::AckRun {
   }
 
  private:
+  // Makes `stream` the run's, posting the run of another; false if there is
+  // no such stream (its acks are dropped: no reply, as nats-server).
+  bool Switch(std::string_view stream) {
+    if (stream_ != nullptr && stream == stream_name_) return true;
+    Post();
+    stream_ = engine_->Find(std::string(stream));
+    if (stream_ == nullptr) return false;
+    stream_name_.assign(stream.data(), stream.size());
+    return true;
+  }
+
   ConsumerEngine* const engine_;
   std::shared_ptr<StreamConsumers> stream_;
   std::string stream_name_;
@@ -437,6 +451,22 @@ void ConsumerEngine::OnEvents(v1::GatewayBatch batch) {
         break;
       }
       case v1::GatewayEvent::kAcks: {
+        // Usually every ack names one stream: the packed acks go on as
+        // they came, not copied one by one.
+        std::string stream;
+        bool one_stream = true;
+        const bool whole = client::ForEachAck(event.acks(), [&](const client::AckView& ack) {
+          absl::StatusOr<AckSubject> subject = ParseAckSubject(ack.reply_subject);
+          if (!subject.ok() || (!stream.empty() && subject->stream != stream)) {
+            one_stream = false;
+          } else if (stream.empty()) {
+            stream.assign(subject->stream.data(), subject->stream.size());
+          }
+        });
+        if (whole && one_stream && !stream.empty()) {
+          acks.AddPacked(stream, std::move(*event.mutable_acks()));
+          break;
+        }
         const bool ok = client::ForEachAck(event.acks(), [&](const client::AckView& ack) {
           absl::StatusOr<AckSubject> subject = ParseAckSubject(ack.reply_subject);
           if (subject.ok()) acks.Add(subject->stream, ack);

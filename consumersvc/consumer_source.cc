@@ -149,18 +149,20 @@ void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
         strand->Post([this, alive, batch = std::move(batch), progress, window]() mutable {
           if (alive.expired()) return;
           progress->stream_last = std::max(progress->stream_last, batch.stream_last_seq());
-          for (v1::StoredMessage& m : *batch.mutable_messages()) {
+          // The messages share the batch's ownership: no allocation each.
+          auto shared = std::make_shared<const v1::MessageBatch>(std::move(batch));
+          for (const v1::StoredMessage& m : shared->messages()) {
             ++progress->messages;
             progress->bytes += m.subject().size() + m.headers().size() + m.data().size();
             ahead_to_ = std::max(ahead_to_, m.seq());
             if (erased_in_flight_.count(m.seq()) > 0) continue;
-            ahead_.push_back(std::make_shared<const v1::StoredMessage>(std::move(m)));
+            ahead_.push_back(StreamFeed::Message(shared, &m));
           }
           // A read in several batches (large messages): the consumer
           // delivers these while the rest is read. The batch that completes
           // the read waits for its end, which lets the consumer ask for the
           // next window.
-          if (!batch.messages().empty() && progress->messages < window) on_fetched_();
+          if (!shared->messages().empty() && progress->messages < window) on_fetched_();
         });
         return true;
       },
