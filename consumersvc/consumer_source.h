@@ -38,8 +38,8 @@ class ConsumerSource final : public MessageSource {
  public:
   static constexpr uint64_t kFirstReadAhead = 256;
   static constexpr uint64_t kMinReadAhead = 16;
-  static constexpr uint64_t kMaxReadAhead = 4096;
-  static constexpr uint64_t kReadAheadBytes = 2 << 20;
+  static constexpr uint64_t kMaxReadAhead = 2048;
+  static constexpr uint64_t kReadAheadBytes = 1 << 20;
 
   ConsumerSource(std::shared_ptr<StreamFeed> feed, SubjectFilter filter,
                  std::function<void()> on_fetched);
