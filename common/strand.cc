@@ -24,6 +24,16 @@ void Strand::Post(std::function<void()> task) {
   }
 }
 
+void Strand::RunOrPost(std::function<void()> task) {
+  {
+    absl::MutexLock lock(&mu_);
+    tasks_.push_back(std::move(task));
+    if (scheduled_) return;
+    scheduled_ = true;
+  }
+  Drain();
+}
+
 bool Strand::RunningHere() const {
   absl::MutexLock lock(&mu_);
   return running_ == std::this_thread::get_id();

@@ -31,6 +31,11 @@ class Strand : public std::enable_shared_from_this<Strand> {
   Strand& operator=(const Strand&) = delete;
 
   void Post(std::function<void()> task) ABSL_LOCKS_EXCLUDED(mu_);
+  // As Post, but when the strand is idle (nothing queued or running) runs
+  // `task`, and what is posted meanwhile (up to one turn; the rest goes to
+  // the pool), on the calling thread before returning: no thread hand-off.
+  // For callers that may spend the time and hold no lock the tasks take.
+  void RunOrPost(std::function<void()> task) ABSL_LOCKS_EXCLUDED(mu_);
   // Whether the calling thread is running one of this strand's tasks.
   bool RunningHere() const ABSL_LOCKS_EXCLUDED(mu_);
 

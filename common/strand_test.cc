@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -52,6 +53,39 @@ TEST(StrandTest, StrandsShareThreadsAndTasksMayPostMore) {
   while (ran.load() < 2000) absl::SleepFor(absl::Milliseconds(1));
   pool.Shutdown();
   EXPECT_EQ(ran.load(), 2000);
+}
+
+TEST(StrandTest, RunOrPostRunsOnTheCallerOnlyWhenTheStrandIsIdle) {
+  ThreadPool pool(1);
+  auto strand = std::make_shared<Strand>(&pool);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::thread::id ran_on;
+  strand->RunOrPost([&] {
+    ran_on = std::this_thread::get_id();
+    EXPECT_TRUE(strand->RunningHere());
+  });
+  EXPECT_EQ(ran_on, caller);
+
+  absl::Notification release;
+  absl::Notification busy;
+  strand->Post([&] {
+    busy.Notify();
+    release.WaitForNotification();
+  });
+  busy.WaitForNotification();
+  std::vector<int> order;  // Only the strand's tasks touch it.
+  absl::Notification done;
+  strand->Post([&] { order.push_back(1); });
+  strand->RunOrPost([&] {
+    order.push_back(2);
+    ran_on = std::this_thread::get_id();
+    done.Notify();
+  });
+  release.Notify();
+  done.WaitForNotification();
+  EXPECT_NE(ran_on, caller);
+  EXPECT_EQ(order, (std::vector<int>{1, 2}));
+  pool.Shutdown();
 }
 
 TEST(StrandTest, TasksPostedAfterShutdownAreDropped) {

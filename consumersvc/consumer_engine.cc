@@ -73,13 +73,32 @@ auto ConsumerEngine::RunOn(const std::shared_ptr<StreamConsumers>& stream, Fn fn
   return *std::move(result);
 }
 
+namespace {
+
+// `fn` on the stream's strand, then Finish.
 template <typename Fn>
-void ConsumerEngine::Post(const std::shared_ptr<StreamConsumers>& stream, Fn fn) {
-  stream->strand()->Post([stream, fn = std::move(fn)] {
+std::function<void()> StreamTask(std::shared_ptr<StreamConsumers> stream, Fn fn) {
+  return [stream = std::move(stream), fn = std::move(fn)] {
     const int64_t now = Now();
     fn(*stream, now);
     stream->Finish(now);
-  });
+  };
+}
+
+}  // namespace
+
+template <typename Fn>
+void ConsumerEngine::Post(const std::shared_ptr<StreamConsumers>& stream, Fn fn) {
+  stream->strand()->Post(StreamTask(stream, std::move(fn)));
+}
+
+template <typename Fn>
+void ConsumerEngine::PostEvent(const std::shared_ptr<StreamConsumers>& stream, Fn fn) {
+  if (options_.run_events_on_sender) {
+    stream->strand()->RunOrPost(StreamTask(stream, std::move(fn)));
+  } else {
+    Post(stream, std::move(fn));
+  }
 }
 
 ConsumerEngine::ConsumerEngine(ConsumerEngineOptions options, storesvc::client::StoreClient* store)
@@ -375,17 +394,20 @@ class ConsumerEngine::AckRun {
 
   // Adds a client's ack, whose subject names `stream`.
   void Add(std::string_view stream, const client::AckView& ack) {
-    if (stream_ == nullptr || stream != stream_name_) {
-      Post();
-      stream_ = engine_->Find(std::string(stream));
-      if (stream_ == nullptr) return;  // No such consumer: no reply, as nats-server.
-      stream_name_.assign(stream.data(), stream.size());
+    if (Switch(stream)) client::AppendAck(ack, &acks_);
+  }
+  // Adds packed acks whose subjects all name `stream`.
+  void AddPacked(std::string_view stream, std::string packed) {
+    if (!Switch(stream)) return;
+    if (acks_.empty()) {
+      acks_ = std::move(packed);
+    } else {
+      acks_.append(packed);
     }
-    client::AppendAck(ack, &acks_);
   }
   void Post() {
     if (!acks_.empty()) {
-      engine_->Post(stream_, [acks = std::move(acks_)](StreamConsumers& s, int64_t now) {
+      engine_->PostEvent(stream_, [acks = std::move(acks_)](StreamConsumers& s, int64_t now) {
         client::ForEachAck(acks, [&](const client::AckView& ack) {
           absl::StatusOr<AckSubject> parsed = ParseAckSubject(ack.reply_subject);
           if (parsed.ok()) s.OnAck(*parsed, ParseAckBody(ack.body), std::string(ack.reply), now);
@@ -397,6 +419,17 @@ class ConsumerEngine::AckRun {
   }
 
  private:
+  // Makes `stream` the run's, posting the run of another; false if there is
+  // no such stream (its acks are dropped: no reply, as nats-server).
+  bool Switch(std::string_view stream) {
+    if (stream_ != nullptr && stream == stream_name_) return true;
+    Post();
+    stream_ = engine_->Find(std::string(stream));
+    if (stream_ == nullptr) return false;
+    stream_name_.assign(stream.data(), stream.size());
+    return true;
+  }
+
   ConsumerEngine* const engine_;
   std::shared_ptr<StreamConsumers> stream_;
   std::string stream_name_;
@@ -411,12 +444,29 @@ void ConsumerEngine::OnEvents(v1::GatewayBatch batch) {
       case v1::GatewayEvent::kPull: {
         std::shared_ptr<StreamConsumers> stream = Find(event.pull().stream());
         if (stream == nullptr) break;  // No such consumer: no reply, as nats-server.
-        Post(stream, [pull = std::move(*event.mutable_pull())](StreamConsumers& s, int64_t now) {
-          s.OnPull(pull.consumer(), pull.reply(), pull.body(), now, pull.published_through());
-        });
+        PostEvent(
+            stream, [pull = std::move(*event.mutable_pull())](StreamConsumers& s, int64_t now) {
+              s.OnPull(pull.consumer(), pull.reply(), pull.body(), now, pull.published_through());
+            });
         break;
       }
       case v1::GatewayEvent::kAcks: {
+        // Usually every ack names one stream: the packed acks go on as
+        // they came, not copied one by one.
+        std::string stream;
+        bool one_stream = true;
+        const bool whole = client::ForEachAck(event.acks(), [&](const client::AckView& ack) {
+          absl::StatusOr<AckSubject> subject = ParseAckSubject(ack.reply_subject);
+          if (!subject.ok() || (!stream.empty() && subject->stream != stream)) {
+            one_stream = false;
+          } else if (stream.empty()) {
+            stream.assign(subject->stream.data(), subject->stream.size());
+          }
+        });
+        if (whole && one_stream && !stream.empty()) {
+          acks.AddPacked(stream, std::move(*event.mutable_acks()));
+          break;
+        }
         const bool ok = client::ForEachAck(event.acks(), [&](const client::AckView& ack) {
           absl::StatusOr<AckSubject> subject = ParseAckSubject(ack.reply_subject);
           if (subject.ok()) acks.Add(subject->stream, ack);
@@ -431,7 +481,7 @@ void ConsumerEngine::OnEvents(v1::GatewayBatch batch) {
           for (const auto& [name, stream] : streams_) streams.push_back(stream);
         }
         for (const auto& stream : streams) {
-          Post(stream, [interest = event.interest()](StreamConsumers& s, int64_t now) {
+          PostEvent(stream, [interest = event.interest()](StreamConsumers& s, int64_t now) {
             s.OnInterest(interest.subject(), interest.has_interest(), now);
           });
         }
@@ -446,16 +496,17 @@ void ConsumerEngine::OnEvents(v1::GatewayBatch batch) {
           Send(std::move(settled));
           break;
         }
-        Post(stream, [id](StreamConsumers& s, int64_t) { s.Settle(id); });
+        PostEvent(stream, [id](StreamConsumers& s, int64_t) { s.Settle(id); });
         break;
       }
       case v1::GatewayEvent::kFlowControl: {
         std::shared_ptr<StreamConsumers> stream =
             Find(FlowControlStream(event.flow_control().subject()));
         if (stream == nullptr) break;
-        Post(stream, [subject = event.flow_control().subject()](StreamConsumers& s, int64_t now) {
-          s.OnFlowControlReply(subject, now);
-        });
+        PostEvent(stream,
+                  [subject = event.flow_control().subject()](StreamConsumers& s, int64_t now) {
+                    s.OnFlowControlReply(subject, now);
+                  });
         break;
       }
       default:

@@ -51,6 +51,11 @@ struct ConsumerEngineOptions {
   common::SyncSpec sync;
   // Newest messages kept per stream for consumers that keep up.
   StreamFeed::Limits cache;
+  // A session's events run on the thread that sends them when their
+  // stream's strand is idle (Strand::RunOrPost), saving a thread hand-off
+  // per batch: for senders that may spend the time and hold no lock the
+  // delivery callback takes (the gRPC service's readers). Otherwise posted.
+  bool run_events_on_sender = false;
 };
 
 class ConsumerEngine final : public client::ConsumerClient, private StreamConsumers::Sink {
@@ -103,6 +108,9 @@ class ConsumerEngine final : public client::ConsumerClient, private StreamConsum
   // Posts `fn` to the stream's strand, then Finish.
   template <typename Fn>
   void Post(const std::shared_ptr<StreamConsumers>& stream, Fn fn);
+  // As Post, for a session's events (run_events_on_sender).
+  template <typename Fn>
+  void PostEvent(const std::shared_ptr<StreamConsumers>& stream, Fn fn);
   // Waits (boundedly) until the removals the stream's acks so far call for
   // are applied in the store.
   void WaitForRemovals(const std::shared_ptr<StreamConsumers>& stream);

@@ -104,7 +104,7 @@ MessageSource::Next ConsumerSource::LoadNext(uint64_t seq, const SubjectFilter& 
       if (it != ahead_.end()) {
         // Half of the window left: ask for the next one now, so that a
         // consumer reading in order does not wait for the store.
-        if (ahead_read_ == nullptr && static_cast<uint64_t>(ahead_.end() - it) <= kReadAhead / 2 &&
+        if (ahead_read_ == nullptr && static_cast<uint64_t>(ahead_.end() - it) <= window_ / 2 &&
             ahead_to_ + 1 < feed_->cache_first_seq()) {
           StartReadAhead(ahead_to_ + 1, /*extend=*/true);
         }
@@ -132,10 +132,12 @@ void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
   request.set_stream(feed_->stream());
   request.set_start_seq(seq);
   SetFilter(filter_, &request);
-  request.set_max_messages(kReadAhead);
-  request.set_max_batch(kReadAhead);
+  const uint64_t window = window_;
+  request.set_max_messages(window);
+  request.set_max_batch(window);
   struct Progress {
     uint64_t messages = 0;
+    uint64_t bytes = 0;
     uint64_t stream_last = 0;
   };
   auto progress = std::make_shared<Progress>();
@@ -143,26 +145,29 @@ void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
   std::shared_ptr<common::Strand> strand = feed_->strand();
   ahead_read_ = feed_->store()->Read(
       request,
-      [this, alive, strand, progress](v1::MessageBatch& batch) {
-        strand->Post([this, alive, batch = std::move(batch), progress]() mutable {
+      [this, alive, strand, progress, window](v1::MessageBatch& batch) {
+        strand->Post([this, alive, batch = std::move(batch), progress, window]() mutable {
           if (alive.expired()) return;
           progress->stream_last = std::max(progress->stream_last, batch.stream_last_seq());
-          for (v1::StoredMessage& m : *batch.mutable_messages()) {
+          // The messages share the batch's ownership: no allocation each.
+          auto shared = std::make_shared<const v1::MessageBatch>(std::move(batch));
+          for (const v1::StoredMessage& m : shared->messages()) {
             ++progress->messages;
+            progress->bytes += m.subject().size() + m.headers().size() + m.data().size();
             ahead_to_ = std::max(ahead_to_, m.seq());
             if (erased_in_flight_.count(m.seq()) > 0) continue;
-            ahead_.push_back(std::make_shared<const v1::StoredMessage>(std::move(m)));
+            ahead_.push_back(StreamFeed::Message(shared, &m));
           }
           // A read in several batches (large messages): the consumer
           // delivers these while the rest is read. The batch that completes
           // the read waits for its end, which lets the consumer ask for the
           // next window.
-          if (!batch.messages().empty() && progress->messages < kReadAhead) on_fetched_();
+          if (!shared->messages().empty() && progress->messages < window) on_fetched_();
         });
         return true;
       },
-      [this, alive, strand, progress, extend](absl::Status status) {
-        strand->Post([this, alive, status, progress, extend] {
+      [this, alive, strand, progress, extend, window](absl::Status status) {
+        strand->Post([this, alive, status, progress, extend, window] {
           if (alive.expired()) return;
           if (common::IsJsError(status, common::JsErrorId::kStreamNotFound)) {
             // The stream's tail ends too and deletes the consumer: asking
@@ -174,10 +179,14 @@ void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
             LOG(WARNING) << "stream " << feed_->stream() << ": read-ahead failed: " << status;
             // A failed extension keeps what it had; a new window starts over.
             if (!extend) ahead_to_ = 0;
-          } else if (progress->messages < kReadAhead) {
+          } else if (progress->messages < window) {
             // Fewer than asked for: every match up to the stream's end.
             ahead_to_ = std::max(ahead_to_, progress->stream_last);
             if (ahead_to_ < ahead_from_) ahead_to_ = ahead_from_;
+          }
+          if (progress->messages > 0) {
+            const uint64_t average = std::max<uint64_t>(progress->bytes / progress->messages, 1);
+            window_ = std::clamp(kReadAheadBytes / average, kMinReadAhead, kMaxReadAhead);
           }
           ahead_read_.reset();
           if (seq_read_ == nullptr) erased_in_flight_.clear();

@@ -1,8 +1,12 @@
 // ConsumerSource: one consumer's MessageSource. Serves from the stream
 // feed's cache when the consumer keeps up; behind the cache, reads ahead
-// from the store (one ranged Read of up to kReadAhead messages at a time,
-// never one call per message), asking for the next window once half of the
-// current one is left, so that a consumer reading in order does not wait;
+// from the store (one ranged Read of a window of messages at a time, never
+// one call per message), asking for the next window once half of the
+// current one is left, so that a consumer reading in order does not wait.
+// The first window is kFirstReadAhead messages; later ones hold about
+// kReadAheadBytes at the sizes read so far, between kMinReadAhead and
+// kMaxReadAhead messages (few store calls for small messages, bounded
+// memory for large ones);
 // redeliveries come from the cache, the read-ahead or one Read by sequence
 // list. Loads answer kFetching while what they need is being read, and
 // `on_fetched` runs whenever a read, or a batch of the read-ahead, lands.
@@ -32,7 +36,10 @@ namespace jsengine::consumersvc {
 
 class ConsumerSource final : public MessageSource {
  public:
-  static constexpr uint64_t kReadAhead = 256;
+  static constexpr uint64_t kFirstReadAhead = 256;
+  static constexpr uint64_t kMinReadAhead = 16;
+  static constexpr uint64_t kMaxReadAhead = 2048;
+  static constexpr uint64_t kReadAheadBytes = 1 << 20;
 
   ConsumerSource(std::shared_ptr<StreamFeed> feed, SubjectFilter filter,
                  std::function<void()> on_fetched);
@@ -76,6 +83,7 @@ class ConsumerSource final : public MessageSource {
   std::deque<StreamFeed::Message> ahead_;
   uint64_t ahead_from_ = 0;
   uint64_t ahead_to_ = 0;
+  uint64_t window_ = kFirstReadAhead;  // Messages the next read asks for.
   std::unique_ptr<storesvc::client::Subscription> ahead_read_;
 
   // Redeliveries: messages loaded by sequence, and those found gone.

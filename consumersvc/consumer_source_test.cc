@@ -126,7 +126,9 @@ class ConsumerSourceTest : public ::testing::Test {
 };
 
 TEST_F(ConsumerSourceTest, InOrderReadsAskForTheNextWindowBeforeTheyReachIt) {
-  const int n = 3 * ConsumerSource::kReadAhead + 10;
+  // The first window, then one as large as these small messages allow,
+  // then the last 10.
+  const int n = ConsumerSource::kFirstReadAhead + ConsumerSource::kMaxReadAhead + 10;
   Publish(n);
   StartSource(n, SubjectFilter());
   Publish(4);  // Through the feed's tail, into its cache.
@@ -136,19 +138,19 @@ TEST_F(ConsumerSourceTest, InOrderReadsAskForTheNextWindowBeforeTheyReachIt) {
     if (seq <= static_cast<uint64_t>(n)) {
       EXPECT_EQ(got.second, absl::StrCat("m", seq));
     }
-    if (seq == ConsumerSource::kReadAhead / 2 + 1) {
+    if (seq == ConsumerSource::kFirstReadAhead / 2 + 1) {
       // Half of the first window left: the second one is asked for.
       EXPECT_EQ(counting_->reads(), 2);
     }
   }
-  EXPECT_EQ(counting_->reads(), 4);
+  EXPECT_EQ(counting_->reads(), 3);
   EXPECT_EQ(Next(n + 5, SubjectFilter()).first, 0u);
 }
 
 // As a Consumer does: woken by a read landing, it takes all it can on the
 // strand at once. It must still ask for the next window half-way through.
 TEST_F(ConsumerSourceTest, AConsumerRunByTheReadAsksForTheNextWindowOnTheWay) {
-  const int n = 2 * ConsumerSource::kReadAhead + 10;
+  const int n = 2 * ConsumerSource::kFirstReadAhead + 10;
   Publish(n);
   // Shared with the callback, which may run once more after the end.
   struct Progress {
@@ -163,7 +165,7 @@ TEST_F(ConsumerSourceTest, AConsumerRunByTheReadAsksForTheNextWindowOnTheWay) {
       if (got.kind == MessageSource::Next::kEnd) progress->ended = true;
       if (got.kind != MessageSource::Next::kMessage) return;
       ASSERT_EQ(got.message->seq(), progress->next);
-      if (progress->next == ConsumerSource::kReadAhead / 2 + 1) {
+      if (progress->next == ConsumerSource::kFirstReadAhead / 2 + 1) {
         progress->reads_at_half = counting_->reads();
       }
       ++progress->next;
@@ -180,7 +182,7 @@ TEST_F(ConsumerSourceTest, AConsumerRunByTheReadAsksForTheNextWindowOnTheWay) {
 }
 
 TEST_F(ConsumerSourceTest, FilteredReadsSkipWhatDoesNotMatch) {
-  const int n = 2 * ConsumerSource::kReadAhead * 3;
+  const int n = 2 * ConsumerSource::kFirstReadAhead * 3;
   Publish(n);
   const SubjectFilter only_b({"s.b"});
   StartSource(n, only_b);

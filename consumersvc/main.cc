@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.sync = *sync;
+  options.run_events_on_sender = true;
   auto engine = jsengine::consumersvc::ConsumerEngine::Start(options, &store);
   if (!engine.ok()) {
     LOG(ERROR) << engine.status();

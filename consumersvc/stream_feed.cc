@@ -42,7 +42,9 @@ void StreamFeed::Start(uint64_t last_seq, int64_t max_age_ns) {
       request,
       [weak, strand](v1::MessageBatch& batch) {
         strand->Post([weak, batch = std::move(batch)]() mutable {
-          if (auto feed = weak.lock()) feed->OnBatch(&batch);
+          if (auto feed = weak.lock()) {
+            feed->OnBatch(std::make_shared<const v1::MessageBatch>(std::move(batch)));
+          }
         });
         return true;
       },
@@ -78,13 +80,13 @@ void StreamFeed::RunCaughtUp() {
   }
 }
 
-void StreamFeed::OnBatch(v1::MessageBatch* batch) {
+void StreamFeed::OnBatch(std::shared_ptr<const v1::MessageBatch> batch) {
   std::vector<Message> added;
   added.reserve(batch->messages_size());
   const uint64_t first_before = first_seq_;
   const uint64_t last_before = last_seq_;
   first_seq_ = std::max(first_seq_, batch->stream_first_seq());
-  for (v1::StoredMessage& m : *batch->mutable_messages()) {
+  for (const v1::StoredMessage& m : batch->messages()) {
     if (m.seq() <= last_seq_) continue;
     if (m.seq() <= forgotten_through_ || m.seq() < first_seq_) {
       last_seq_ = m.seq();
@@ -92,7 +94,7 @@ void StreamFeed::OnBatch(v1::MessageBatch* batch) {
     }
     last_seq_ = m.seq();
     if (!erased_ahead_.empty() && erased_ahead_.erase(m.seq()) > 0) continue;
-    auto message = std::make_shared<const v1::StoredMessage>(std::move(m));
+    Message message(batch, &m);  // Shares the batch's ownership.
     cache_bytes_ += SizeOf(*message);
     cache_.push_back(message);
     added.push_back(std::move(message));

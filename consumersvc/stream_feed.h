@@ -5,7 +5,9 @@
 // + 1 at Start) fills a cache of the newest messages, bounded by count and
 // bytes; consumers that keep up read only from the cache, with no store
 // call at all. Consumers behind it read the store themselves
-// (ConsumerSource). Each new batch is announced to `on_appended`.
+// (ConsumerSource). Each new batch is announced to `on_appended`. Cached
+// messages share the ownership of the batch they came in, which is freed
+// once none of them is held.
 //
 // Thread-safety: not thread-safe; every call, and every callback, runs on
 // the stream's strand. The store client must outlive the feed.
@@ -92,7 +94,7 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   uint64_t CountMatching(uint64_t from, uint64_t to, const SubjectFilter& filter) const;
 
  private:
-  void OnBatch(v1::MessageBatch* batch);
+  void OnBatch(std::shared_ptr<const v1::MessageBatch> batch);
   // Runs the WhenCaughtUp callbacks the tail has reached, in order.
   void RunCaughtUp();
   void Trim();
