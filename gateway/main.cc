@@ -24,6 +24,7 @@
 #include "common/mutex_checks.h"
 #include "common/pid_file.h"
 #include "common/signals.h"
+#include "common/startup_pages.h"
 #include "common/syslog_sink.h"
 #include "gateway/core/lame_duck.h"
 #include "gateway/core/signal_command.h"
@@ -131,6 +132,7 @@ int main(int argc, char** argv) {
   LOG(INFO) << "Listening for client connections on " << server.host << ":"
             << (*engine)->nats_port();
   LOG(INFO) << "Server is ready";
+  jsengine::common::DropStartupCodePages();
   // Lame duck mode runs on its own thread and ends with a SIGUSR2 to us.
   std::thread lame_duck;
   absl::Notification cancel_lame_duck;
