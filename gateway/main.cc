@@ -22,6 +22,7 @@
 #include "common/log_file.h"
 #include "common/memory_releaser.h"
 #include "common/mutex_checks.h"
+#include "common/open_file_limit.h"
 #include "common/pid_file.h"
 #include "common/signals.h"
 #include "common/startup_pages.h"
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   jsengine::common::BlockControlSignals();
   jsengine::common::SkipMutexDeadlockChecks();
   jsengine::common::GiveThreadsTheirOwnArenas();
+  jsengine::common::RaiseOpenFileLimit();
 
   const std::vector<std::string> args(argv + 1, argv + argc);
   jsengine::gateway::EngineOptions options;
