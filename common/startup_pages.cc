@@ -19,7 +19,7 @@ namespace {
 struct Mapping {
   uintptr_t start = 0;
   uintptr_t end = 0;
-  bool code_from_file = false;  // r-xp with an inode.
+  bool read_only_file = false;  // r-xp or r--p with an inode.
   uint64_t anonymous_kb = 0;    // Private copies of its pages.
 };
 
@@ -37,7 +37,7 @@ std::vector<Mapping> ReadMappings() {
           !absl::SimpleHexAtoi(range[1], &m.end)) {
         continue;
       }
-      m.code_from_file = f[1] == "r-xp" && f[4] != "0";
+      m.read_only_file = (f[1] == "r-xp" || f[1] == "r--p") && f[4] != "0";
       out.push_back(m);
     } else if (f.size() >= 2 && f[0] == "Anonymous:" && !out.empty()) {
       if (!absl::SimpleAtoi(f[1], &out.back().anonymous_kb)) out.back().anonymous_kb = 1;
@@ -51,7 +51,7 @@ std::vector<Mapping> ReadMappings() {
 size_t DropStartupCodePages() {
   size_t dropped = 0;
   for (const Mapping& m : ReadMappings()) {
-    if (!m.code_from_file || m.anonymous_kb != 0) continue;
+    if (!m.read_only_file || m.anonymous_kb != 0) continue;
     if (madvise(reinterpret_cast<void*>(m.start), m.end - m.start, MADV_DONTNEED) == 0)
       dropped += m.end - m.start;
   }
