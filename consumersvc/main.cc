@@ -7,6 +7,7 @@
 #include "common/grpc/serve.h"
 #include "common/memory_releaser.h"
 #include "common/mutex_checks.h"
+#include "common/open_file_limit.h"
 #include "common/signals.h"
 #include "common/sync_spec.h"
 #include "consumersvc/consumer_engine.h"
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   jsengine::common::BlockTerminationSignals();
   jsengine::common::SkipMutexDeadlockChecks();
   jsengine::common::GiveThreadsTheirOwnArenas();
+  jsengine::common::RaiseOpenFileLimit();
   auto memory_releaser = jsengine::common::MemoryReleaser::Start();
   gflags::SetUsageMessage(
       "consumersvc --listen=HOST:PORT --store=HOST:PORT --data_dir=DIR [--sync=always|2m] "

@@ -22,8 +22,10 @@
 #include "common/log_file.h"
 #include "common/memory_releaser.h"
 #include "common/mutex_checks.h"
+#include "common/open_file_limit.h"
 #include "common/pid_file.h"
 #include "common/signals.h"
+#include "common/startup_pages.h"
 #include "common/syslog_sink.h"
 #include "gateway/core/lame_duck.h"
 #include "gateway/core/signal_command.h"
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
   jsengine::common::BlockControlSignals();
   jsengine::common::SkipMutexDeadlockChecks();
   jsengine::common::GiveThreadsTheirOwnArenas();
+  jsengine::common::RaiseOpenFileLimit();
 
   const std::vector<std::string> args(argv + 1, argv + argc);
   jsengine::gateway::EngineOptions options;
@@ -123,6 +126,9 @@ int main(int argc, char** argv) {
     LOG(ERROR) << "cannot start: " << pid_file.status();
     return 1;
   }
+  // Twice: what static initialisers and option parsing touched, then what
+  // starting the services did, so that neither adds to the other's peak.
+  jsengine::common::DropStartupCodePages();
   auto engine = jsengine::gateway::Engine::Start(options);
   if (!engine.ok()) {
     LOG(ERROR) << "cannot start: " << engine.status();
@@ -131,6 +137,7 @@ int main(int argc, char** argv) {
   LOG(INFO) << "Listening for client connections on " << server.host << ":"
             << (*engine)->nats_port();
   LOG(INFO) << "Server is ready";
+  jsengine::common::DropStartupCodePages();
   // Lame duck mode runs on its own thread and ends with a SIGUSR2 to us.
   std::thread lame_duck;
   absl::Notification cancel_lame_duck;

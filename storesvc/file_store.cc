@@ -136,17 +136,30 @@ bool ReadFile(FileIo* io, const std::string& path, std::string* out) {
   return ok;
 }
 
-// Writes `data` to `path` through a temporary file and a rename, without
-// fsync: these files only speed up Open(), which checks them.
-absl::Status ReplaceFile(FileIo* io, const std::string& path, absl::string_view data) {
+// Writes what `fill` hands its writer, piece after piece, to `path` through
+// a temporary file and a rename, without fsync: these files only speed up
+// Open(), which checks them.
+absl::Status ReplaceFileWith(
+    FileIo* io, const std::string& path,
+    const std::function<void(const std::function<bool(absl::string_view)>&)>& fill) {
   const std::string tmp = path + ".tmp";
   int fd = io->Open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return IoError("create", tmp);
-  absl::Status st = PwriteFully(io, fd, data.data(), data.size(), 0, tmp);
+  absl::Status st;
+  uint64_t off = 0;
+  fill([&](absl::string_view piece) {
+    st = PwriteFully(io, fd, piece.data(), piece.size(), off, tmp);
+    off += piece.size();
+    return st.ok();
+  });
   io->Close(fd);
   if (st.ok() && io->Rename(tmp.c_str(), path.c_str()) != 0) st = IoError("rename", tmp);
   if (!st.ok()) io->Unlink(tmp.c_str());
   return st;
+}
+
+absl::Status ReplaceFile(FileIo* io, const std::string& path, absl::string_view data) {
+  return ReplaceFileWith(io, path, [data](const auto& write) { write(data); });
 }
 
 uint32_t TailCrc(FileIo* io, int fd, uint64_t size) {
@@ -805,8 +818,10 @@ void FileStore::Touch() {
 }
 
 bool FileStore::WriteSegmentIndex(const Segment& seg, const SegmentIndex& records) {
-  absl::Status st = ReplaceFile(io_, IndexPath(seg.id),
-                                records.Encode(seg.id, seg.size, TailCrc(io_, seg.fd, seg.size)));
+  const uint32_t tail_crc = TailCrc(io_, seg.fd, seg.size);
+  absl::Status st = ReplaceFileWith(io_, IndexPath(seg.id), [&](const auto& write) {
+    records.EncodeTo(seg.id, seg.size, tail_crc, write);
+  });
   if (!st.ok()) LOG(WARNING) << "writing the index of " << seg.path << ": " << st;
   return st.ok();
 }

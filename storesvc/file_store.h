@@ -71,7 +71,9 @@ using common::FileIo;
 
 struct FileStoreOptions {
   std::string dir;  // Created if missing.
-  uint64_t segment_bytes = 32u << 20;
+  // nats-server's block size (defaultLargeBlockSize): the active segment's
+  // index stays in memory until it is sealed.
+  uint64_t segment_bytes = 8u << 20;
   // A sealed segment of at least this many bytes is compacted once more than
   // half of it is reclaimable (removed messages and their tombstones).
   uint64_t compact_min_bytes = 2u << 20;

@@ -7,6 +7,7 @@
 #include "common/grpc/serve.h"
 #include "common/memory_releaser.h"
 #include "common/mutex_checks.h"
+#include "common/open_file_limit.h"
 #include "common/signals.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   jsengine::common::BlockTerminationSignals();
   jsengine::common::SkipMutexDeadlockChecks();
   jsengine::common::GiveThreadsTheirOwnArenas();
+  jsengine::common::RaiseOpenFileLimit();
   auto memory_releaser = jsengine::common::MemoryReleaser::Start();
   gflags::SetUsageMessage(
       "storesvc --listen=HOST:PORT --data_dir=DIR [--sync=always|2m] [--ports_file_dir=DIR]");

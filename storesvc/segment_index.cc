@@ -13,6 +13,8 @@ constexpr uint32_t kTombstoneKind = 0xfffffffeu;
 constexpr uint32_t kPurgeBeforeKind = 0xfffffffdu;
 constexpr size_t kFileHeaderSize = 40;
 constexpr size_t kRecordSize = 32;
+// EncodeTo() hands out the file in pieces of about this size.
+constexpr size_t kEncodeChunk = 64 * 1024;
 
 }  // namespace
 
@@ -45,12 +47,17 @@ void SegmentIndex::AddSeqRecord(RecordType type, uint64_t seq, uint64_t offset) 
   records_.push_back(r);
 }
 
-std::string SegmentIndex::Encode(uint32_t segment_id, uint64_t covered_size,
-                                 uint32_t tail_crc) const {
+bool SegmentIndex::EncodeTo(uint32_t segment_id, uint64_t covered_size, uint32_t tail_crc,
+                            const std::function<bool(absl::string_view)>& write) const {
   std::string out;
-  size_t subject_bytes = 0;
-  for (const std::string& s : subjects_) subject_bytes += 2 + s.size();
-  out.reserve(kFileHeaderSize + subject_bytes + records_.size() * kRecordSize + 4);
+  out.reserve(kEncodeChunk + kRecordSize);
+  uint32_t crc = 0;
+  auto flush = [&]() {
+    crc = common::crc32c::Extend(crc, out.data(), out.size());
+    const bool ok = write(out);
+    out.clear();
+    return ok;
+  };
   PutFixed64(&out, kSegmentIndexMagic);
   PutFixed32(&out, kSegmentIndexVersion);
   PutFixed32(&out, segment_id);
@@ -61,6 +68,7 @@ std::string SegmentIndex::Encode(uint32_t segment_id, uint64_t covered_size,
   for (const std::string& s : subjects_) {
     PutFixed16(&out, static_cast<uint16_t>(s.size()));
     out.append(s);
+    if (out.size() >= kEncodeChunk && !flush()) return false;
   }
   for (const Record& r : records_) {
     PutFixed64(&out, r.seq);
@@ -72,9 +80,21 @@ std::string SegmentIndex::Encode(uint32_t segment_id, uint64_t covered_size,
     if (r.type == kTombstone) kind = kTombstoneKind;
     if (r.type == kPurgeBefore) kind = kPurgeBeforeKind;
     PutFixed32(&out, kind);
+    if (out.size() >= kEncodeChunk && !flush()) return false;
   }
-  PutFixed32(&out, common::crc32c::Mask(common::crc32c::Value(out.data(), out.size())));
-  return out;
+  crc = common::crc32c::Extend(crc, out.data(), out.size());
+  PutFixed32(&out, common::crc32c::Mask(crc));
+  return write(out);
+}
+
+std::string SegmentIndex::Encode(uint32_t segment_id, uint64_t covered_size,
+                                 uint32_t tail_crc) const {
+  std::string file;
+  EncodeTo(segment_id, covered_size, tail_crc, [&file](absl::string_view chunk) {
+    file.append(chunk.data(), chunk.size());
+    return true;
+  });
+  return file;
 }
 
 bool SegmentIndex::Decode(absl::string_view file, uint32_t segment_id) {

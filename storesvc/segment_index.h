@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,11 @@ class SegmentIndex {
   // The index file for segment `segment_id` whose first `covered_size`
   // bytes hold exactly these records and end with bytes of CRC `tail_crc`.
   std::string Encode(uint32_t segment_id, uint64_t covered_size, uint32_t tail_crc) const;
+  // The same file handed to `write` in consecutive pieces of about 64 KiB,
+  // so that writing it out needs no second copy of the records; stops at
+  // the first piece `write` refuses (then false).
+  bool EncodeTo(uint32_t segment_id, uint64_t covered_size, uint32_t tail_crc,
+                const std::function<bool(absl::string_view)>& write) const;
   // Replaces this with the records of an index file of segment
   // `segment_id`; false (this unchanged) when the file is damaged or not for
   // that segment.

@@ -67,7 +67,9 @@ struct StoreOptions {
   std::string data_dir;
   SyncPolicy sync = SyncPolicy::kInterval;
   absl::Duration sync_interval = absl::Minutes(2);
-  uint64_t segment_bytes = 32u << 20;
+  // nats-server's block size (defaultLargeBlockSize): the active segment's
+  // index stays in memory until it is sealed.
+  uint64_t segment_bytes = 8u << 20;
   // How often mirrors and sources look for new messages in their origins.
   absl::Duration follow_interval = absl::Milliseconds(10);
   // How often housekeeping (max_age expiry, compaction) runs.

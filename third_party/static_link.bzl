@@ -9,6 +9,13 @@ dynamic linker then loads 8 libraries instead of 66: the gateway starts in
 restart with a saved index. Only the C/C++ runtime, libcrypt and libunwind
 (for glog) stay shared.
 
+`--exclude-libs,ALL` keeps the archives' symbols out of the binary's dynamic
+symbol table: the shared libraries still named at link time (libgrpc++.so
+...) made the linker export every symbol they refer to, 20,000 of them (2
+MiB of .dynsym, .dynstr and .gnu.hash that the dynamic linker searched, and
+so kept resident, for every symbol the shared libraries bind), and made
+libssl.so bind to the binary's own copy of OpenSSL.
+
 The archive list is `pkg-config --static --libs grpc++ protobuf` (sorted;
 inside --start-group the order does not matter) plus grpc++_reflection, glog
 and gflags.
@@ -79,7 +86,7 @@ _STATIC_ARCHIVES = [
 ]
 
 STATIC_DEPS_LINKOPTS = (
-    ["-Wl,-Bstatic", "-Wl,--start-group"] +
+    ["-Wl,--exclude-libs,ALL", "-Wl,-Bstatic", "-Wl,--start-group"] +
     ["-l" + name for name in _STATIC_ARCHIVES] +
     ["-Wl,--end-group", "-Wl,-Bdynamic", "-lunwind", "-Wl,--as-needed"]
 )

@@ -3,6 +3,7 @@
 #include "common/grpc/grpc_server.h"
 #include "common/ports_file.h"
 #include "common/signals.h"
+#include "common/startup_pages.h"
 #include "glog/logging.h"
 
 namespace jsengine::common::grpc {
@@ -22,6 +23,7 @@ int ServeUntilTerminated(absl::string_view name, const std::string& listen,
     LOG(ERROR) << ports_file.status();
     return 1;
   }
+  DropStartupCodePages();
   int signal_number = WaitForTerminationSignal();
   LOG(INFO) << name << ": signal " << signal_number << ", shutting down";
   ports_file->reset();

@@ -27,19 +27,33 @@ constexpr size_t kKeepBufferCapacity = 4 * 1024 * 1024;
 // Full buffers read per readiness event before other connections get a turn.
 constexpr int kMaxReadsPerTurn = 16;
 // Bounds of one producer stall, as nats-server's stallClientMinDuration and
-// stallClientMaxDuration. A stalled consumer that did not drain a sixteenth
-// of max_pending within kMaxStall no longer holds producers back (it will
+// stallClientMaxDuration. A stalled consumer that did not drain an eighth of
+// its stall mark within kMaxStall no longer holds producers back (it will
 // overflow max_pending and be cut off).
 constexpr absl::Duration kMinStall = absl::Milliseconds(100);
 constexpr absl::Duration kMaxStall = absl::Seconds(1);
+// Pending output past which a consumer holds back the clients publishing to
+// it: half of max_pending as in nats-server, but at most this. nats-server's
+// publishers write to a slow subscriber's socket themselves and so rarely
+// get that far ahead; ours hand the bytes to the subscriber's loop, and one
+// fast publisher queued tens of MiB for one subscriber (pubsub peaks of
+// 40-150 MiB against nats-server's 20-80). Resuming below half of it, with
+// a few MiB still queued, keeps the subscriber's socket busy.
+constexpr size_t kMaxStallMark = size_t{2} << 20;
 
-// Grows from kMinStall at half of max_pending by kMinStall per further
-// twentieth of max_pending, up to kMaxStall (nats-server's stallDuration).
+size_t StallMark(int64_t max_pending) {
+  return std::min(static_cast<size_t>(max_pending) / 2, kMaxStallMark);
+}
+
+// Grows from kMinStall at the stall mark by kMinStall per further tenth of
+// the way to max_pending, up to kMaxStall (nats-server's stallDuration).
 absl::Duration StallDuration(int64_t pending, int64_t max_pending) {
-  const int64_t half = max_pending / 2;
+  const int64_t mark = static_cast<int64_t>(StallMark(max_pending));
   if (pending >= max_pending) return kMaxStall;
   absl::Duration d = kMinStall;
-  if (pending > half) d += kMinStall * ((pending - half) / std::max<int64_t>(half / 10, 1));
+  if (pending > mark) {
+    d += kMinStall * ((pending - mark) / std::max<int64_t>((max_pending - mark) / 10, 1));
+  }
   return std::min(d, kMaxStall);
 }
 
@@ -375,12 +389,12 @@ void Client::MaybeEndStall(bool force) {
   {
     common::MutexLock lock(&out_mu_);
     if (!force) {
-      const size_t max_pending = static_cast<size_t>(server_->live_options().max_pending());
-      if (stall_written_ >= max_pending / 16) {
+      const size_t mark = StallMark(server_->live_options().max_pending());
+      if (stall_written_ >= mark / 8) {
         last_progress_ns_.store(absl::GetCurrentTimeNanos());
         stall_written_ = 0;
       }
-      if (out_.size() + (wbuf_.size() - woff_) >= max_pending / 4) return;
+      if (out_.size() + (wbuf_.size() - woff_) >= mark / 2) return;
     }
     stall_written_ = 0;
     stalled_.store(false, std::memory_order_relaxed);
@@ -394,7 +408,8 @@ void Client::MaybeEndStall(bool force) {
 void Client::OnOutputAppended(size_t pending) {
   const size_t total = pending + inflight_.load(std::memory_order_relaxed);
   const size_t max_pending = static_cast<size_t>(server_->live_options().max_pending());
-  if (total > max_pending / 2 && !stalled_.load(std::memory_order_relaxed)) {
+  if (total > StallMark(server_->live_options().max_pending()) &&
+      !stalled_.load(std::memory_order_relaxed)) {
     last_progress_ns_.store(absl::GetCurrentTimeNanos());
     stalled_.store(true, std::memory_order_relaxed);
   }

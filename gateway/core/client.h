@@ -57,9 +57,10 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   EventLoop* loop() const { return loop_; }
 
   // Fast-producer backpressure, after nats-server: a consumer whose pending
-  // output passes half of max_pending is "stalled"; a client publishing to it
-  // stops reading its socket (loop thread, via StallOn) until the consumer
-  // drains below a quarter of max_pending, closes, or a bounded wait passes.
+  // output passes its stall mark (half of max_pending, at most 2 MiB) is
+  // "stalled"; a client publishing to it stops reading its socket (loop
+  // thread, via StallOn) until the consumer drains below half of the mark,
+  // closes, or a bounded wait passes.
   // Loop thread of this (producing) client.
   void StallOn(Client* consumer);
   bool throttled() const { return throttled_; }
@@ -215,7 +216,7 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
 
   // Backpressure as a consumer (see StallOn).
   std::atomic<bool> stalled_{false};
-  // When the stalled consumer last drained a sixteenth of max_pending.
+  // When the stalled consumer last drained an eighth of its stall mark.
   std::atomic<int64_t> last_progress_ns_{0};
   size_t stall_written_ ABSL_GUARDED_BY(write_mu_) = 0;  // Bytes written since then.
   std::vector<std::weak_ptr<Client>> stall_waiters_ ABSL_GUARDED_BY(out_mu_);
