@@ -638,6 +638,7 @@ bool Client::OnConnect(std::string_view json) {
                          std::memory_order_release);
     connected_ = true;
   }
+  protocol_.store(protocol, std::memory_order_release);
   if (verbose_) Send("+OK\r\n");
   return true;
 }

@@ -75,6 +75,8 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   void DeliverMessage(std::string_view subject, std::string_view sid, std::string_view reply,
                       std::string_view headers, bool has_headers, std::string_view payload);
   bool echo() const { return echo_; }
+  // Any thread: CONNECT's protocol once connected (1: async INFO), else -1.
+  int protocol() const { return protocol_.load(std::memory_order_acquire); }
   // Any thread: the account the client is bound to (the global one until
   // CONNECT authenticates it; set before its first subscription).
   Account* account() const { return account_.load(std::memory_order_acquire); }
@@ -148,6 +150,7 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   bool verbose_ = true;
   bool pedantic_ = true;
   std::atomic<bool> echo_{true};
+  std::atomic<int> protocol_{-1};
   std::atomic<bool> headers_{false};
   bool no_responders_ = false;
   bool closed_ = false;

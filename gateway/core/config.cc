@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gateway/core/account_config.h"
+#include "gateway/core/cluster_config.h"
 #include "gateway/core/config_values.h"
 #include "gateway/core/nkey.h"
 
@@ -566,6 +567,8 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = ApplyJetStream(v, o);
     } else if (key == "tls") {
       s = ApplyTls(v, &o->tls);
+    } else if (key == "cluster") {
+      s = ApplyClusterConfig(v, &o->cluster);
     } else if (key == "debug") {
       s = GetBool(key, v, &o->debug);
     } else if (key == "trace") {

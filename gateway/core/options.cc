@@ -1,9 +1,11 @@
 #include "gateway/core/options.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/core/cluster_config.h"
 #include "gateway/core/config.h"
 #include "gateway/core/version.h"
 
@@ -239,6 +241,14 @@ TLS Options (any of them replaces the configuration file's tls block):
         --tlsverify                  Enable TLS, verify client certificates
         --tlscacert <file>           Client certificate CA for verification
 
+Cluster Options (core NATS routes; JetStream is not clustered):
+        --routes <rurl-1, rurl-2>    Routes to solicit and connect
+        --cluster <cluster-url>      Cluster URL for solicited routes
+        --cluster_name <string>      Cluster Name, if not set one will be dynamically generated
+        --no_advertise <bool>        Do not advertise known cluster information to clients
+        --cluster_advertise <string> Cluster URL to advertise to other servers
+        --connect_retries <number>   For implicit routes, number of connect retries
+
 Common Options:
     -h, --help                       Show this message
     -v, --version                    Show version
@@ -250,6 +260,7 @@ std::string VersionLine() { return absl::StrCat("nats-server: v", kServerVersion
 absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions* options,
                              std::vector<std::string>* unrecognized) {
   std::vector<Parsed> parsed;
+  std::vector<std::tuple<std::string, std::string, bool>> cluster_flags;
   std::string config_file;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string name, value;
@@ -259,6 +270,21 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
       continue;
     }
     const FlagSpec* spec = Lookup(name);
+    bool cluster_takes_value = false;
+    if (spec == nullptr && IsClusterFlag(name, &cluster_takes_value)) {
+      if (cluster_takes_value && !has_value) {
+        if (i + 1 >= args.size()) {
+          return absl::InvalidArgumentError(absl::StrCat("flag ", args[i], " needs a value"));
+        }
+        value = args[++i];
+      }
+      bool on = true;
+      if (!cluster_takes_value) {
+        if (absl::Status s = BoolFlagValue(args[i], value, has_value, &on); !s.ok()) return s;
+      }
+      cluster_flags.push_back({name, value, on});
+      continue;
+    }
     if (spec == nullptr) {
       unrecognized->push_back(args[i]);
       continue;
@@ -285,6 +311,9 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
     if (absl::Status s = ApplyConfigFile(config_file, options); !s.ok()) return s;
   }
   if (absl::Status s = ApplyTlsFlags(parsed, &options->tls); !s.ok()) return s;
+  for (const auto& [name, value, on] : cluster_flags) {
+    if (absl::Status s = ApplyClusterFlag(name, value, on, &options->cluster); !s.ok()) return s;
+  }
   for (const Parsed& p : parsed) {
     switch (p.flag) {
       case Flag::kAddr:

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "gateway/core/account_options.h"
+#include "gateway/core/cluster_options.h"
 
 namespace jsengine::gateway::core {
 
@@ -107,6 +108,7 @@ struct ServerOptions {
   std::string system_account;  // accepted; served as an ordinary account
 
   TlsOptions tls;
+  ClusterOptions cluster;
 
   bool debug = false;
   bool trace = false;

@@ -17,8 +17,10 @@
 #include "common/subject.h"
 #include "gateway/core/account_exports.h"
 #include "gateway/core/client.h"
+#include "gateway/core/cluster.h"
 #include "gateway/core/event_loop.h"
 #include "gateway/core/reload.h"
+#include "gateway/core/route_parser.h"
 #include "gateway/core/version.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
@@ -75,6 +77,14 @@ Server::Server(ServerOptions options)
   accounts_.emplace(global_->name(), std::move(global));
   for (const AccountOptions& a : options_.accounts) {
     accounts_.emplace(a.name, std::make_unique<Account>(a.name));
+  }
+  if (options_.cluster.enabled) {
+    for (auto& [name, account] : accounts_) {
+      account->sublist().SetClientSubscriptionListener(
+          [this, name = name](const Subscription& sub, bool added) {
+            if (cluster_ != nullptr) cluster_->OnLocalInterest(name, sub, added);
+          });
+    }
   }
   for (const AccountOptions& a : options_.accounts) {
     Account* importer = FindAccount(a.name);
@@ -162,11 +172,22 @@ absl::Status Server::Start() {
   if (tls_context_ != nullptr) LOG(INFO) << "TLS required for client connections";
   LOG(INFO) << "Listening for client connections on " << options_.host << ":" << port_
             << " (server id " << server_id_ << ", " << n << " event loops)";
+  if (options_.cluster.enabled) {
+    cluster_ = std::make_unique<Cluster>(
+        this, options_.cluster, server_id_,
+        options_.server_name.empty() ? server_id_ : options_.server_name, options_.host);
+    JSE_RETURN_IF_ERROR(cluster_->Start(port_));
+    if (options_.jetstream) {
+      LOG(WARNING) << "JetStream is not clustered: each server keeps its own streams; only core "
+                      "NATS messages are routed";
+    }
+  }
   return absl::OkStatus();
 }
 
 void Server::Shutdown() {
   if (!started_.load() || shut_down_.exchange(true)) return;
+  if (cluster_ != nullptr) cluster_->Shutdown();
   for (auto& loop : loops_) loop->Stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
@@ -287,6 +308,11 @@ std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip,
   info["client_ip"] = client_ip;
   if (!nonce.empty()) info["nonce"] = nonce;
   if (lame_duck_.load()) info["ldm"] = true;
+  if (cluster_ != nullptr) {
+    info["cluster"] = cluster_->name();
+    std::vector<std::string> urls = cluster_->ClientUrls();
+    if (!urls.empty()) info["connect_urls"] = std::move(urls);
+  }
   return info.dump();
 }
 
@@ -321,8 +347,15 @@ bool Server::Route(Client* from, std::string_view subject, std::string_view repl
 bool Server::RouteIn(Account* account, Client* from, std::string_view subject,
                      std::string_view reply, std::string_view headers, bool has_headers,
                      std::string_view payload) {
-  bool delivered =
-      DeliverIn(account->sublist(), from, subject, subject, reply, headers, has_headers, payload);
+  std::vector<std::string> local_queues;
+  DeliveryScope scope;
+  scope.local_queues = &local_queues;
+  bool delivered = DeliverIn(account->sublist(), from, subject, subject, reply, headers,
+                             has_headers, payload, cluster_ != nullptr ? &scope : nullptr);
+  if (cluster_ != nullptr) {
+    delivered |= cluster_->Forward(account->name(), subject, reply, headers, has_headers, payload,
+                                   local_queues);
+  }
   if (account->has_routes() || (account != global_ && Account::IsResponseSubject(subject))) {
     delivered |= RouteAcross(account, from, subject, reply, headers, has_headers, payload);
   }
@@ -378,24 +411,59 @@ bool Server::RouteTo(Client* from, std::string_view to, std::string_view subject
 
 bool Server::DeliverIn(Sublist& sublist, Client* from, std::string_view to,
                        std::string_view subject, std::string_view reply, std::string_view headers,
-                       bool has_headers, std::string_view payload) {
+                       bool has_headers, std::string_view payload, const DeliveryScope* scope) {
   std::shared_ptr<const MatchResult> result = sublist.Match(to);
+  const bool clients_only = scope != nullptr && scope->clients_only;
   bool delivered = false;
   for (const SubscriptionPtr& sub : result->psubs) {
+    if (clients_only && sub->client == nullptr) continue;
     delivered |= Deliver(from, sub, subject, reply, headers, has_headers, payload);
   }
   for (const auto& group : result->qsubs) {
     const size_t size = group.size();
+    if (scope != nullptr && scope->only_queues != nullptr &&
+        std::find(scope->only_queues->begin(), scope->only_queues->end(),
+                  std::string_view(group[0]->queue)) == scope->only_queues->end()) {
+      continue;
+    }
     const size_t start = NextRandom() % size;
     for (size_t i = 0; i < size; ++i) {
-      if (Deliver(from, group[(start + i) % size], subject, reply, headers, has_headers,
-                  payload)) {
+      const SubscriptionPtr& sub = group[(start + i) % size];
+      if (clients_only && sub->client == nullptr) continue;
+      if (Deliver(from, sub, subject, reply, headers, has_headers, payload)) {
         delivered = true;
+        if (scope != nullptr && scope->local_queues != nullptr) {
+          scope->local_queues->push_back(sub->queue);
+        }
         break;
       }
     }
   }
   return delivered;
+}
+
+void Server::DeliverRouted(const RoutedMessage& msg) {
+  Account* account = FindAccount(msg.account == kGlobalAccount ? "" : msg.account);
+  if (account == nullptr) return;
+  DeliveryScope scope;
+  scope.only_queues = &msg.queues;
+  scope.clients_only = true;
+  DeliverIn(account->sublist(), nullptr, msg.subject, msg.subject, msg.reply, msg.headers,
+            msg.has_headers, msg.payload, &scope);
+  if (EventLoop::Current() == nullptr) common::CallbackBurst::AtEnd(&EventLoop::FlushTouched);
+}
+
+void Server::OnClusterUrlsChanged() {
+  std::vector<std::shared_ptr<Client>> clients;
+  {
+    common::MutexLock lock(&clients_mu_);
+    for (const auto& [id, weak] : clients_) {
+      if (std::shared_ptr<Client> client = weak.lock()) clients.push_back(std::move(client));
+    }
+  }
+  for (const auto& client : clients) {
+    if (client->protocol() >= 1) client->ResendInfo();
+  }
 }
 
 void Server::RemoveSubscription(const SubscriptionPtr& sub) {

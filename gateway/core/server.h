@@ -49,7 +49,9 @@
 namespace jsengine::gateway::core {
 
 class Client;
+class Cluster;
 class EventLoop;
+struct RoutedMessage;
 
 class Server {
  public:
@@ -199,15 +201,32 @@ class Server {
   void RegisterClient(const std::shared_ptr<Client>& client);
   void OnClientClosed(Client* client);
   void CountSlowConsumer() { slow_consumers_.fetch_add(1, std::memory_order_relaxed); }
+  // Null unless options.cluster.enabled; set by Start.
+  const Cluster* cluster() const { return cluster_.get(); }
+  // From a route's thread: delivers a message another server forwarded to
+  // the local clients (never to internal subscribers, never on to routes):
+  // its plain subscribers, and one member of each queue group it names.
+  void DeliverRouted(const RoutedMessage& msg);
+  // The cluster's client URLs changed: clients that understand async INFO
+  // (protocol 1) get one with the new connect_urls.
+  void OnClusterUrlsChanged();
 
  private:
   Sublist& SublistOf(const Client* client) const;
   bool RouteIn(Account* account, Client* from, std::string_view subject, std::string_view reply,
                std::string_view headers, bool has_headers, std::string_view payload);
+  // Which deliveries a cluster needs: of a routed message, only client
+  // subscriptions and the queue groups it names; of a local one, the names
+  // of the queue groups a local member took.
+  struct DeliveryScope {
+    const std::vector<std::string_view>* only_queues = nullptr;
+    bool clients_only = false;
+    std::vector<std::string>* local_queues = nullptr;
+  };
   // Delivers to the subscribers of `to` in `sublist`, showing them `subject`.
   bool DeliverIn(Sublist& sublist, Client* from, std::string_view to, std::string_view subject,
                  std::string_view reply, std::string_view headers, bool has_headers,
-                 std::string_view payload);
+                 std::string_view payload, const DeliveryScope* scope = nullptr);
   // Follows `account`'s exports, imports and response routes for a message
   // published in it.
   bool RouteAcross(Account* account, Client* from, std::string_view subject, std::string_view reply,
@@ -235,6 +254,7 @@ class Server {
   ServerOptions reloaded_options_ ABSL_GUARDED_BY(reload_mu_);
   std::vector<std::unique_ptr<const Authenticator>> authenticators_ ABSL_GUARDED_BY(reload_mu_);
   std::unique_ptr<TlsContext> tls_context_;
+  std::unique_ptr<Cluster> cluster_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::vector<std::unique_ptr<EventLoop>> loops_;

@@ -95,6 +95,7 @@ absl::Status Sublist::Insert(const SubscriptionPtr& sub) {
     notify = !interest_.empty() && NoteInterest(*sub, /*added=*/true);
   }
   if (notify) notifier_.Deliver();
+  if (listener_ && sub->client != nullptr) listener_(*sub, /*added=*/true);
   return absl::OkStatus();
 }
 
@@ -137,6 +138,7 @@ bool Sublist::Remove(const SubscriptionPtr& sub) {
     notify = !interest_.empty() && NoteInterest(*sub, /*added=*/false);
   }
   if (notify) notifier_.Deliver();
+  if (listener_ && sub->client != nullptr) listener_(*sub, /*added=*/false);
   return true;
 }
 

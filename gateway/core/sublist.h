@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -71,6 +72,14 @@ class Sublist {
                                InterestCallback on_change);
   void UnwatchClientInterest(uint64_t id);
 
+  // Called after each client subscription (one with a `client`) is inserted
+  // or removed, on the thread that did it, with no lock held (the cluster
+  // tells routes of local interest so). Set before the sublist is shared.
+  using ClientSubscriptionListener = std::function<void(const Subscription& sub, bool added)>;
+  void SetClientSubscriptionListener(ClientSubscriptionListener listener) {
+    listener_ = std::move(listener);
+  }
+
  private:
   struct Level;
   struct Node;
@@ -94,6 +103,7 @@ class Sublist {
   // Its lock is taken after mu_ (changes are queued in mu_'s order);
   // Deliver() and Remove() are called without mu_.
   InterestNotifier notifier_;
+  ClientSubscriptionListener listener_;
 };
 
 }  // namespace jsengine::gateway::core

@@ -1,0 +1,623 @@
+#include "gateway/core/cluster.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "gateway/core/cluster_config.h"
+#include "gateway/core/route.h"
+#include "gateway/core/route_parser.h"
+#include "gateway/core/server.h"
+#include "gateway/core/version.h"
+#include "glog/logging.h"
+#include "nlohmann/json.hpp"
+
+namespace jsengine::gateway::core {
+namespace {
+
+// nats-server's DEFAULT_ROUTE_CONNECT and DEFAULT_ROUTE_DIAL.
+constexpr absl::Duration kRouteConnectDelay = absl::Seconds(1);
+constexpr int kRouteDialTimeoutMs = 1000;
+
+uint32_t Random(uint32_t n) {
+  thread_local std::mt19937 rng(std::random_device{}());
+  return n == 0 ? 0 : static_cast<uint32_t>(rng() % n);
+}
+
+std::string JoinHostPort(const std::string& host, int port) {
+  if (host.find(':') != std::string::npos) return absl::StrCat("[", host, "]:", port);
+  return absl::StrCat(host, ":", port);
+}
+
+bool IsAnyAddress(const std::string& host) {
+  return host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]";
+}
+
+// As nats-server's getConnectURLs: host:port, or for an "any" host one URL
+// per global unicast address of the interfaces.
+std::vector<std::string> ConnectUrls(const std::string& host, int port) {
+  if (!IsAnyAddress(host)) return {JoinHostPort(host, port)};
+  std::vector<std::string> urls;
+  ifaddrs* addrs = nullptr;
+  if (getifaddrs(&addrs) != 0) return urls;
+  for (ifaddrs* a = addrs; a != nullptr; a = a->ifa_next) {
+    if (a->ifa_addr == nullptr) continue;
+    char text[INET6_ADDRSTRLEN] = {0};
+    if (a->ifa_addr->sa_family == AF_INET) {
+      const in_addr ip = reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr;
+      const uint32_t v = ntohl(ip.s_addr);
+      if ((v >> 24) == 127 || v == 0 || (v >> 16) == 0xA9FE || (v >> 28) >= 0xE) continue;
+      inet_ntop(AF_INET, &ip, text, sizeof(text));
+    } else if (a->ifa_addr->sa_family == AF_INET6) {
+      const in6_addr& ip = reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr;
+      if (IN6_IS_ADDR_LOOPBACK(&ip) || IN6_IS_ADDR_LINKLOCAL(&ip) || IN6_IS_ADDR_MULTICAST(&ip) ||
+          IN6_IS_ADDR_UNSPECIFIED(&ip)) {
+        continue;
+      }
+      inet_ntop(AF_INET6, &ip, text, sizeof(text));
+    } else {
+      continue;
+    }
+    std::string url = JoinHostPort(text, port);
+    if (std::find(urls.begin(), urls.end(), url) == urls.end()) urls.push_back(std::move(url));
+  }
+  freeifaddrs(addrs);
+  return urls;
+}
+
+std::string RandomClusterName() {
+  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::string name;
+  for (int i = 0; i < 22; ++i) name.push_back(kAlphabet[Random(36)]);
+  return name;
+}
+
+// Connects to host:port within kRouteDialTimeoutMs; -1 on failure.
+int Dial(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  const std::string service = std::to_string(port);
+  if (getaddrinfo(host.empty() ? "127.0.0.1" : host.c_str(), service.c_str(), &hints, &res) != 0) {
+    return -1;
+  }
+  int fd = -1;
+  for (addrinfo* ai = res; ai != nullptr && fd < 0; ai = ai->ai_next) {
+    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+      pollfd p{fd, POLLOUT, 0};
+      int err = errno == EINPROGRESS ? 0 : errno;
+      socklen_t len = sizeof(err);
+      if (err != 0 || ::poll(&p, 1, kRouteDialTimeoutMs) != 1 ||
+          getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
+        ::close(fd);
+        fd = -1;
+        continue;
+      }
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  }
+  freeaddrinfo(res);
+  return fd;
+}
+
+}  // namespace
+
+Cluster::Cluster(Server* server, ClusterOptions options, std::string server_id,
+                 std::string server_name, std::string client_host)
+    : server_(server),
+      options_(std::move(options)),
+      server_id_(std::move(server_id)),
+      server_name_(std::move(server_name)),
+      client_host_(std::move(client_host)) {
+  absl::MutexLock lock(&mu_);
+  name_ = options_.name;
+  if (name_.empty()) {
+    name_ = RandomClusterName();
+    dynamic_name_ = true;
+  }
+}
+
+Cluster::~Cluster() { Shutdown(); }
+
+std::string Cluster::name() const {
+  absl::MutexLock lock(&mu_);
+  return name_;
+}
+
+absl::Status Cluster::Start(int client_port) {
+  own_client_urls_ = ConnectUrls(client_host_, client_port);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  const std::string port = std::to_string(options_.port);
+  const char* host = IsAnyAddress(options_.host) ? nullptr : options_.host.c_str();
+  if (int rc = getaddrinfo(host, port.c_str(), &hints, &res); rc != 0) {
+    return absl::InvalidArgumentError("cannot resolve cluster address " + options_.host + ": " +
+                                      gai_strerror(rc));
+  }
+  int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 128) != 0) {
+    const std::string err = std::strerror(errno);
+    freeaddrinfo(res);
+    if (fd >= 0) ::close(fd);
+    return absl::UnavailableError("cannot listen for routes on " + options_.host + ":" + port +
+                                  ": " + err);
+  }
+  freeaddrinfo(res);
+  sockaddr_storage addr;
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port
+                                           : reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  listen_fd_ = fd;
+  if (!options_.advertise.empty()) {
+    own_route_url_ = absl::StrCat("nats-route://", options_.advertise, "/");
+  } else if (!IsAnyAddress(options_.host)) {
+    own_route_url_ = absl::StrCat("nats-route://", JoinHostPort(options_.host, port_), "/");
+  }
+  started_.store(true);
+  LOG(INFO) << "Cluster name is " << name();
+  LOG(INFO) << "Listening for route connections on " << JoinHostPort(options_.host, port_);
+  Spawn([this] { AcceptLoop(); });
+  for (const std::string& url : options_.routes) {
+    Spawn([this, url] { Solicit(url, /*is_explicit=*/true, ""); });
+  }
+  return absl::OkStatus();
+}
+
+void Cluster::Shutdown() {
+  if (!started_.load() || stop_.exchange(true)) return;
+  std::vector<std::thread> threads;
+  {
+    absl::MutexLock lock(&mu_);
+    if (listen_fd_ >= 0) ::shutdown(listen_fd_, SHUT_RDWR);
+    for (const auto& weak : all_routes_) {
+      if (auto route = weak.lock()) route->Stop();
+    }
+    stop_cv_.SignalAll();
+  }
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      threads.swap(threads_);
+    }
+    if (threads.empty()) break;
+    for (auto& t : threads) t.join();
+    threads.clear();
+  }
+  absl::MutexLock lock(&mu_);
+  routes_.clear();
+  {
+    common::MutexLock snapshot_lock(&snapshot_mu_);
+    published_.reset();
+  }
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  listen_fd_ = -1;
+}
+
+bool Cluster::Spawn(std::function<void()> fn) {
+  absl::MutexLock lock(&mu_);
+  if (stop_.load()) return false;
+  threads_.emplace_back(std::move(fn));
+  return true;
+}
+
+bool Cluster::SleepFor(absl::Duration d) {
+  absl::MutexLock lock(&mu_);
+  const absl::Time until = absl::Now() + d;
+  while (!stop_.load() && absl::Now() < until) stop_cv_.WaitWithDeadline(&mu_, until);
+  return !stop_.load();
+}
+
+void Cluster::AcceptLoop() {
+  while (!stop_.load()) {
+    pollfd p{listen_fd_, POLLIN, 0};
+    if (::poll(&p, 1, 500) <= 0) continue;
+    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    auto route = std::make_shared<Route>(this, fd, /*solicited=*/false, "");
+    {
+      absl::MutexLock lock(&mu_);
+      all_routes_.push_back(route);
+    }
+    if (!Spawn([route] { route->Run(); })) return;
+  }
+}
+
+void Cluster::Solicit(std::string url, bool is_explicit, std::string remote_id) {
+  RouteUrl parsed;
+  if (ParseRouteUrl(url, &parsed).ok()) {
+    int attempts = 0;
+    while (!stop_.load()) {
+      const int fd = Dial(parsed.host, parsed.port);
+      if (fd < 0) {
+        ++attempts;
+        if (!is_explicit && attempts > options_.connect_retries) break;
+        if (attempts == 1 || attempts % 30 == 0) {
+          LOG(INFO) << "Error trying to connect to route " << JoinHostPort(parsed.host, parsed.port)
+                    << " (attempt " << attempts << ")";
+        }
+        if (!SleepFor(kRouteConnectDelay)) break;
+        continue;
+      }
+      attempts = 0;
+      auto route = std::make_shared<Route>(this, fd, /*solicited=*/true, url);
+      {
+        absl::MutexLock lock(&mu_);
+        all_routes_.erase(std::remove_if(all_routes_.begin(), all_routes_.end(),
+                                         [](const std::weak_ptr<Route>& w) { return w.expired(); }),
+                          all_routes_.end());
+        all_routes_.push_back(route);
+      }
+      if (stop_.load()) break;
+      route->Run();
+      if (route->no_reconnect()) break;
+      // As nats-server: a random delay against two servers reconnecting to
+      // each other at once; explicit routes wait a second more.
+      absl::Duration delay = absl::Milliseconds(Random(100));
+      if (is_explicit) delay += kRouteConnectDelay;
+      if (!SleepFor(delay)) break;
+    }
+  }
+  if (!remote_id.empty()) {
+    absl::MutexLock lock(&mu_);
+    soliciting_.erase(remote_id);
+  }
+}
+
+std::string Cluster::RouteInfoJson() const {
+  nlohmann::ordered_json info;
+  info["server_id"] = server_id_;
+  info["server_name"] = server_name_;
+  info["version"] = kServerVersion;
+  info["proto"] = 1;
+  info["go"] = kGoVersion;
+  info["host"] = options_.host;
+  info["port"] = port_;
+  info["headers"] = true;
+  info["max_payload"] = 1024 * 1024;
+  {
+    absl::MutexLock lock(&mu_);
+    info["cluster"] = name_;
+    if (dynamic_name_) info["cluster_dynamic"] = true;
+  }
+  if (!options_.no_advertise && !own_client_urls_.empty()) info["connect_urls"] = own_client_urls_;
+  if (!own_route_url_.empty()) info["ip"] = own_route_url_;
+  if (!options_.username.empty()) info["auth_required"] = true;
+  info["lnoc"] = true;
+  return info.dump();
+}
+
+std::string Cluster::RouteConnectJson(const std::string& url) const {
+  RouteUrl parsed;
+  (void)ParseRouteUrl(url, &parsed);
+  nlohmann::ordered_json connect;
+  connect["echo"] = true;
+  connect["verbose"] = false;
+  connect["pedantic"] = false;
+  if (!parsed.user.empty()) {
+    connect["user"] = parsed.user;
+    connect["pass"] = parsed.password;
+  }
+  connect["tls_required"] = false;
+  connect["headers"] = true;
+  connect["name"] = server_id_;
+  absl::MutexLock lock(&mu_);
+  connect["cluster"] = name_;
+  connect["dynamic"] = dynamic_name_;
+  connect["lnoc"] = true;
+  return connect.dump();
+}
+
+namespace {
+
+// Agrees on a cluster name as nats-server does with dynamic names: a
+// dynamic name gives way to a configured one (or to the smaller of two
+// dynamic ones). Returns false when both are configured and differ.
+bool ReconcileName(const std::string& remote, bool remote_dynamic, std::string* name,
+                   bool* dynamic) {
+  if (remote.empty() || remote == *name) return true;
+  if (*dynamic && (!remote_dynamic || remote < *name)) {
+    LOG(INFO) << "Cluster name changed from " << *name << " to " << remote;
+    *name = remote;
+    *dynamic = remote_dynamic;
+    return true;
+  }
+  return remote_dynamic || *dynamic;
+}
+
+}  // namespace
+
+std::string Cluster::CheckConnect(std::string_view json) {
+  nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return "Protocol Error";
+  try {
+    if (!options_.username.empty() && (j.value("user", std::string()) != options_.username ||
+                                       j.value("pass", std::string()) != options_.password)) {
+      return "Authorization Violation";
+    }
+    const std::string remote = j.value("cluster", std::string());
+    absl::MutexLock lock(&mu_);
+    if (!ReconcileName(remote, j.value("dynamic", false), &name_, &dynamic_name_)) {
+      return absl::StrCat("Rejecting connection, cluster name \"", remote, "\" does not match \"",
+                          name_, "\"");
+    }
+  } catch (const nlohmann::json::exception&) {
+    return "Protocol Error";
+  }
+  return "";
+}
+
+std::string Cluster::CheckInfo(std::string_view json) {
+  nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return "malformed INFO";
+  try {
+    const std::string remote = j.value("cluster", std::string());
+    absl::MutexLock lock(&mu_);
+    if (!ReconcileName(remote, j.value("cluster_dynamic", false), &name_, &dynamic_name_)) {
+      return absl::StrCat("cluster name \"", remote, "\" does not match \"", name_, "\"");
+    }
+  } catch (const nlohmann::json::exception&) {
+    return "malformed INFO";
+  }
+  return "";
+}
+
+bool Cluster::Register(const std::shared_ptr<Route>& route) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stop_.load()) return false;
+    const std::string& id = route->remote_id();
+    if (id == server_id_) {
+      route->set_no_reconnect();
+      return false;
+    }
+    auto it = routes_.find(id);
+    if (it != routes_.end()) {
+      // Both servers keep the connection opened by the server with the
+      // smaller id (the existing one when they were opened by the same).
+      std::shared_ptr<Route>& existing = it->second;
+      if (!(route->solicitor_id() < existing->solicitor_id())) {
+        route->Send("-ERR 'Duplicate Route'\r\n");
+        route->set_no_reconnect();
+        return false;
+      }
+      existing->set_no_reconnect();
+      existing->Send("-ERR 'Duplicate Route'\r\n");
+      existing->Stop();
+      existing = route;
+    } else {
+      routes_.emplace(id, route);
+    }
+    soliciting_.erase(id);
+    RebuildSnapshot();
+    SendLocalInterest(route.get());
+    if (!route->solicited()) {
+      // Tell the other servers about the new one so they connect to it.
+      nlohmann::ordered_json info;
+      info["server_id"] = id;
+      info["ip"] = route->remote_route_url();
+      info["cluster"] = name_;
+      if (!options_.username.empty()) info["auth_required"] = true;
+      const std::vector<std::string> urls = route->remote_client_urls();
+      if (!urls.empty()) info["connect_urls"] = urls;
+      const std::string line = absl::StrCat("INFO ", info.dump(), "\r\n");
+      for (const auto& [other_id, other] : routes_) {
+        if (other_id != id) other->Send(line);
+      }
+    }
+  }
+  MaybeAnnounceUrls();
+  return true;
+}
+
+void Cluster::Unregister(Route* route) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = routes_.find(route->remote_id());
+    if (it == routes_.end() || it->second.get() != route) return;
+    routes_.erase(it);
+    RebuildSnapshot();
+  }
+  MaybeAnnounceUrls();
+}
+
+bool Cluster::IsConfiguredRoute(const std::string& host, int port) const {
+  for (const std::string& url : options_.routes) {
+    RouteUrl parsed;
+    if (ParseRouteUrl(url, &parsed).ok() && parsed.host == host && parsed.port == port) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void Cluster::OnGossip(std::string_view json) {
+  nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return;
+  std::string id, ip;
+  bool auth_required = false;
+  try {
+    id = j.value("server_id", std::string());
+    ip = j.value("ip", std::string());
+    auth_required = j.value("auth_required", false);
+  } catch (const nlohmann::json::exception&) {
+    return;
+  }
+  RouteUrl parsed;
+  if (id.empty() || id == server_id_ || !ParseRouteUrl(ip, &parsed).ok()) return;
+  if (IsConfiguredRoute(parsed.host, parsed.port)) return;
+  std::string url = ip;
+  if (auth_required && !options_.username.empty()) {
+    url = absl::StrCat("nats-route://", options_.username, ":", options_.password, "@",
+                       JoinHostPort(parsed.host, parsed.port), "/");
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (routes_.contains(id) || !soliciting_.insert(id).second) return;
+  }
+  LOG(INFO) << "Connecting to implicit route " << JoinHostPort(parsed.host, parsed.port);
+  if (!Spawn([this, url, id] { Solicit(url, /*is_explicit=*/false, id); })) {
+    absl::MutexLock lock(&mu_);
+    soliciting_.erase(id);
+  }
+}
+
+void Cluster::OnRemoteUrlsChanged() { MaybeAnnounceUrls(); }
+
+void Cluster::RebuildSnapshot() {
+  auto snapshot = std::make_shared<std::vector<std::shared_ptr<Route>>>();
+  for (const auto& [id, route] : routes_) snapshot->push_back(route);
+  common::MutexLock lock(&snapshot_mu_);
+  published_ = std::move(snapshot);
+}
+
+int Cluster::NumRoutes() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(routes_.size());
+}
+
+std::vector<std::string> Cluster::RemoteIds() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> ids;
+  for (const auto& [id, route] : routes_) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::vector<std::string> Cluster::ClientUrlsLocked() const {
+  std::vector<std::string> urls;
+  if (options_.no_advertise || routes_.empty()) return urls;
+  urls = own_client_urls_;
+  std::vector<std::pair<std::string, std::vector<std::string>>> others;
+  for (const auto& [id, route] : routes_) others.emplace_back(id, route->remote_client_urls());
+  std::sort(others.begin(), others.end());
+  for (const auto& [id, list] : others) {
+    for (const std::string& url : list) {
+      if (std::find(urls.begin(), urls.end(), url) == urls.end()) urls.push_back(url);
+    }
+  }
+  return urls;
+}
+
+std::vector<std::string> Cluster::ClientUrls() const {
+  absl::MutexLock lock(&mu_);
+  return ClientUrlsLocked();
+}
+
+void Cluster::MaybeAnnounceUrls() {
+  {
+    absl::MutexLock lock(&mu_);
+    std::vector<std::string> urls = ClientUrlsLocked();
+    if (urls == announced_urls_) return;
+    announced_urls_ = std::move(urls);
+  }
+  server_->OnClusterUrlsChanged();
+}
+
+namespace {
+
+std::string InterestKey(std::string_view account, const Subscription& sub) {
+  std::string key(account);
+  key.append(" ").append(sub.subject);
+  if (!sub.queue.empty()) key.append(" ").append(sub.queue);
+  return key;
+}
+
+}  // namespace
+
+void Cluster::SendLocalInterest(Route* route) {
+  std::string protos;
+  for (const auto& [key, count] : local_interest_) {
+    const size_t spaces = std::count(key.begin(), key.end(), ' ');
+    absl::StrAppend(&protos, "RS+ ", key, spaces == 2 ? absl::StrCat(" ", count) : "", "\r\n");
+  }
+  if (!protos.empty()) route->Send(protos);
+}
+
+void Cluster::OnLocalInterest(std::string_view account, const Subscription& sub, bool added) {
+  const std::string key = InterestKey(account, sub);
+  absl::MutexLock lock(&mu_);
+  int& count = local_interest_[key];
+  const int before = count;
+  count += added ? 1 : -1;
+  const int after = count;
+  if (after <= 0) local_interest_.erase(key);
+  std::string proto;
+  if (sub.queue.empty()) {
+    if (before == 0 && after > 0) proto = absl::StrCat("RS+ ", key, "\r\n");
+    if (before > 0 && after <= 0) proto = absl::StrCat("RS- ", key, "\r\n");
+  } else {
+    proto = after > 0 ? absl::StrCat("RS+ ", key, " ", after, "\r\n")
+                      : absl::StrCat("RS- ", key, "\r\n");
+  }
+  if (proto.empty()) return;
+  for (const auto& [id, route] : routes_) route->Send(proto);
+}
+
+bool Cluster::Forward(std::string_view account, std::string_view subject, std::string_view reply,
+                      std::string_view headers, bool has_headers, std::string_view payload,
+                      const std::vector<std::string>& local_queues) {
+  std::shared_ptr<const std::vector<std::shared_ptr<Route>>> routes;
+  {
+    common::MutexLock lock(&snapshot_mu_);
+    routes = published_;
+  }
+  if (routes == nullptr || routes->empty()) return false;
+  const size_t n = routes->size();
+  std::vector<std::shared_ptr<const MatchResult>> results(n);
+  std::vector<bool> plain(n, false);
+  std::vector<std::vector<std::string_view>> queues(n);
+  // Queue group -> the routes with members of it.
+  std::vector<std::pair<std::string_view, std::vector<size_t>>> groups;
+  for (size_t i = 0; i < n; ++i) {
+    results[i] = (*routes)[i]->Match(account, subject);
+    if (results[i] == nullptr) continue;
+    plain[i] = !results[i]->psubs.empty();
+    for (const auto& group : results[i]->qsubs) {
+      if (group.empty()) continue;
+      const std::string_view q = group[0]->queue;
+      if (std::find(local_queues.begin(), local_queues.end(), q) != local_queues.end()) continue;
+      auto it =
+          std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == q; });
+      if (it == groups.end()) {
+        groups.push_back({q, {i}});
+      } else {
+        it->second.push_back(i);
+      }
+    }
+  }
+  for (const auto& [q, candidates] : groups) {
+    queues[candidates[Random(static_cast<uint32_t>(candidates.size()))]].push_back(q);
+  }
+  bool sent = false;
+  for (size_t i = 0; i < n; ++i) {
+    if (!plain[i] && queues[i].empty()) continue;
+    (*routes)[i]->SendMessage(account, subject, reply, queues[i], headers, has_headers, payload);
+    sent = true;
+  }
+  return sent;
+}
+
+void Cluster::DeliverRouted(const RoutedMessage& msg) { server_->DeliverRouted(msg); }
+
+}  // namespace jsengine::gateway::core

@@ -1,0 +1,316 @@
+#include "gateway/core/route.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/callback_burst.h"
+#include "gateway/core/cluster.h"
+#include "glog/logging.h"
+#include "nlohmann/json.hpp"
+
+namespace jsengine::gateway::core {
+namespace {
+
+// Beyond this much unwritten output the peer is too slow: the route closes.
+constexpr size_t kMaxPendingOutput = 256 * 1024 * 1024;
+// A route must complete its handshake within this.
+constexpr absl::Duration kHandshakeTimeout = absl::Seconds(5);
+
+std::string InterestKey(std::string_view account, std::string_view subject,
+                        std::string_view queue) {
+  std::string key(account);
+  key.append(" ").append(subject);
+  if (!queue.empty()) key.append(" ").append(queue);
+  return key;
+}
+
+}  // namespace
+
+Route::Route(Cluster* cluster, int fd, bool solicited, std::string url)
+    : cluster_(cluster), fd_(fd), solicited_(solicited), url_(std::move(url)) {
+  event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
+  if (solicited_) solicitor_id_ = cluster_->server_id();
+  sockaddr_storage addr;
+  socklen_t len = sizeof(addr);
+  char host[INET6_ADDRSTRLEN] = {0};
+  if (getpeername(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    if (addr.ss_family == AF_INET6) {
+      inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr, host, sizeof(host));
+    } else {
+      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&addr)->sin_addr, host, sizeof(host));
+    }
+  }
+  peer_ip_ = host;
+}
+
+Route::~Route() {
+  ::close(fd_);
+  if (event_fd_ >= 0) ::close(event_fd_);
+}
+
+void Route::Stop() {
+  stop_.store(true);
+  Wake();
+}
+
+void Route::Wake() {
+  uint64_t one = 1;
+  if (event_fd_ >= 0) (void)!::write(event_fd_, &one, sizeof(one));
+}
+
+void Route::Send(std::string_view text) {
+  bool wake;
+  {
+    common::MutexLock lock(&out_mu_);
+    wake = out_.empty();
+    out_.append(text.data(), text.size());
+  }
+  if (wake) Wake();
+}
+
+void Route::SendMessage(std::string_view account, std::string_view subject, std::string_view reply,
+                        const std::vector<std::string_view>& queues, std::string_view headers,
+                        bool has_headers, std::string_view payload) {
+  std::string line = has_headers ? "HMSG " : "RMSG ";
+  line.append(account).append(" ").append(subject);
+  if (!queues.empty()) {
+    if (reply.empty()) {
+      line.append(" |");
+    } else {
+      line.append(" + ").append(reply);
+    }
+    for (std::string_view q : queues) line.append(" ").append(q);
+  } else if (!reply.empty()) {
+    line.append(" ").append(reply);
+  }
+  if (has_headers) absl::StrAppend(&line, " ", headers.size());
+  absl::StrAppend(&line, " ", headers.size() + payload.size(), "\r\n");
+  bool wake;
+  {
+    common::MutexLock lock(&out_mu_);
+    wake = out_.empty();
+    out_.append(line);
+    out_.append(headers.data(), headers.size());
+    out_.append(payload.data(), payload.size());
+    out_.append("\r\n");
+  }
+  if (wake) Wake();
+}
+
+std::vector<std::string> Route::remote_client_urls() const {
+  common::MutexLock lock(&urls_mu_);
+  return remote_client_urls_;
+}
+
+bool Route::WriteOut() {
+  while (true) {
+    if (woff_ == wbuf_.size()) {
+      wbuf_.clear();
+      woff_ = 0;
+      common::MutexLock lock(&out_mu_);
+      if (out_.empty()) return true;
+      wbuf_.swap(out_);
+    }
+    const ssize_t n = ::send(fd_, wbuf_.data() + woff_, wbuf_.size() - woff_, MSG_NOSIGNAL);
+    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+    woff_ += static_cast<size_t>(n);
+    if (woff_ < wbuf_.size()) return true;
+  }
+}
+
+void Route::Run() {
+  if (solicited_) {
+    Send(absl::StrCat("CONNECT ", cluster_->RouteConnectJson(url_), "\r\n"));
+  }
+  Send(absl::StrCat("INFO ", cluster_->RouteInfoJson(), "\r\n"));
+  const absl::Time deadline = absl::Now() + kHandshakeTimeout;
+  RouteParserLimits limits;
+  char buf[64 * 1024];
+  std::string reason = "closed by peer";
+  while (!stop_.load() && !cluster_->stopping()) {
+    bool pending;
+    {
+      common::MutexLock lock(&out_mu_);
+      pending = !out_.empty() || woff_ < wbuf_.size();
+      if (out_.size() > kMaxPendingOutput) {
+        reason = "slow route";
+        break;
+      }
+    }
+    pollfd fds[2] = {{fd_, static_cast<short>(POLLIN | (pending ? POLLOUT : 0)), 0},
+                     {event_fd_, POLLIN, 0}};
+    if (::poll(fds, 2, 500) < 0 && errno != EINTR) break;
+    if (fds[1].revents & POLLIN) {
+      uint64_t v;
+      (void)!::read(event_fd_, &v, sizeof(v));
+    }
+    if (!registered_ && absl::Now() > deadline) {
+      reason = "handshake timeout";
+      break;
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      const ssize_t n = ::read(fd_, buf, sizeof(buf));
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break;
+      if (n > 0) {
+        in_.append(buf, static_cast<size_t>(n));
+        common::CallbackBurst burst;
+        const RouteParseResult r = ParseRoute(in_, limits, this);
+        in_.erase(0, r.consumed);
+        if (r.error != RouteParseError::kNone) {
+          if (r.error != RouteParseError::kStopped) Send("-ERR 'Protocol Error'\r\n");
+          reason = "protocol error or refused";
+          WriteOut();
+          break;
+        }
+      }
+    }
+    if (!WriteOut()) {
+      reason = "write failed";
+      break;
+    }
+  }
+  ::shutdown(fd_, SHUT_RDWR);
+  LOG(INFO) << "Route connection " << (solicited_ ? "to " : "from ")
+            << (remote_id_.empty() ? url_ : remote_id_) << " closed: " << reason;
+  if (registered_) cluster_->Unregister(this);
+}
+
+bool Route::OnRouteConnect(std::string_view json) {
+  if (solicited_ || connect_received_) return true;
+  const std::string refused = cluster_->CheckConnect(json);
+  if (!refused.empty()) {
+    Send(absl::StrCat("-ERR '", refused, "'\r\n"));
+    WriteOut();
+    return false;
+  }
+  connect_received_ = true;
+  return true;
+}
+
+bool Route::OnRouteInfo(std::string_view json) {
+  if (!solicited_ && !connect_received_) {
+    Send("-ERR 'Authorization Violation'\r\n");
+    return false;
+  }
+  nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return false;
+  const std::string id = j.value("server_id", std::string());
+  if (id.empty()) return false;
+  std::vector<std::string> urls;
+  if (auto it = j.find("connect_urls"); it != j.end() && it->is_array()) {
+    for (const auto& u : *it) {
+      if (u.is_string()) urls.push_back(u.get<std::string>());
+    }
+  }
+  if (registered_) {
+    if (id != remote_id_) {
+      cluster_->OnGossip(json);
+      return true;
+    }
+    {
+      common::MutexLock lock(&urls_mu_);
+      remote_client_urls_ = std::move(urls);
+    }
+    cluster_->OnRemoteUrlsChanged();
+    return true;
+  }
+  const std::string refused = cluster_->CheckInfo(json);
+  if (!refused.empty()) {
+    LOG(WARNING) << "Route to " << url_ << " refused: " << refused;
+    return false;
+  }
+  remote_id_ = id;
+  if (!solicited_) solicitor_id_ = id;
+  remote_route_url_ = j.value("ip", std::string());
+  if (remote_route_url_.empty()) {
+    const std::string host =
+        peer_ip_.find(':') != std::string::npos ? absl::StrCat("[", peer_ip_, "]") : peer_ip_;
+    remote_route_url_ = absl::StrCat("nats-route://", host, ":", j.value("port", 0), "/");
+  }
+  {
+    common::MutexLock lock(&urls_mu_);
+    remote_client_urls_ = std::move(urls);
+  }
+  if (!cluster_->Register(shared_from_this())) return false;
+  registered_ = true;
+  LOG(INFO) << "Route connection " << (solicited_ ? "to " : "from ") << remote_id_ << " registered";
+  return true;
+}
+
+bool Route::OnRoutePing() {
+  Send("PONG\r\n");
+  return true;
+}
+
+bool Route::OnRoutePong() { return true; }
+
+bool Route::OnRouteErr(std::string_view text) {
+  LOG(WARNING) << "Route " << (remote_id_.empty() ? url_ : remote_id_) << " error: " << text;
+  if (text.find("Duplicate Route") != std::string_view::npos) set_no_reconnect();
+  return true;
+}
+
+Sublist* Route::RemoteSublist(std::string_view account) {
+  auto it = remote_.find(absl::string_view(account.data(), account.size()));
+  if (it == remote_.end()) {
+    it = remote_.emplace(std::string(account), std::make_unique<Sublist>()).first;
+  }
+  return it->second.get();
+}
+
+bool Route::OnRemoteSub(std::string_view account, std::string_view subject, std::string_view queue,
+                        int weight) {
+  if (!registered_) return false;
+  const std::string key = InterestKey(account, subject, queue);
+  common::MutexLock lock(&interest_mu_);
+  if (remote_subs_.contains(key)) return true;  // a queue weight update
+  auto sub = std::make_shared<Subscription>();
+  sub->subject.assign(subject.data(), subject.size());
+  sub->queue.assign(queue.data(), queue.size());
+  if (!RemoteSublist(account)->Insert(sub).ok()) {
+    LOG(WARNING) << "Route " << remote_id_ << " sent invalid interest: " << key;
+    return true;
+  }
+  remote_subs_.emplace(key, std::move(sub));
+  return true;
+}
+
+bool Route::OnRemoteUnsub(std::string_view account, std::string_view subject,
+                          std::string_view queue) {
+  if (!registered_) return false;
+  const std::string key = InterestKey(account, subject, queue);
+  common::MutexLock lock(&interest_mu_);
+  auto it = remote_subs_.find(key);
+  if (it == remote_subs_.end()) return true;
+  RemoteSublist(account)->Remove(it->second);
+  remote_subs_.erase(it);
+  return true;
+}
+
+std::shared_ptr<const MatchResult> Route::Match(std::string_view account,
+                                                std::string_view subject) {
+  Sublist* sublist;
+  {
+    common::MutexLock lock(&interest_mu_);
+    auto it = remote_.find(absl::string_view(account.data(), account.size()));
+    if (it == remote_.end()) return nullptr;
+    sublist = it->second.get();
+  }
+  return sublist->Match(subject);
+}
+
+bool Route::OnRoutedMessage(const RoutedMessage& msg) {
+  if (!registered_) return false;
+  cluster_->DeliverRouted(msg);
+  return true;
+}
+
+}  // namespace jsengine::gateway::core

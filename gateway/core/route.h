@@ -1,0 +1,111 @@
+// One route connection to another server of the cluster (cluster.h): its
+// handshake (INFO/CONNECT), the remote server's interest (RS+/RS-), and the
+// queue of output written by the route's own thread.
+//
+// Run() serves the connection on the calling thread until it closes; every
+// other method may be called from any thread. Owned by shared_ptr (the
+// cluster's route table and Forward's snapshot).
+#ifndef JSENGINE_GATEWAY_CORE_ROUTE_H_
+#define JSENGINE_GATEWAY_CORE_ROUTE_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "common/mutex.h"
+#include "gateway/core/route_parser.h"
+#include "gateway/core/sublist.h"
+
+namespace jsengine::gateway::core {
+
+class Cluster;
+
+class Route : public RouteParserHandler, public std::enable_shared_from_this<Route> {
+ public:
+  // Takes `fd` (a connected socket). `solicited`: this server connected.
+  Route(Cluster* cluster, int fd, bool solicited, std::string url);
+  ~Route() override;
+
+  void Run();
+  // Closes the connection (Run returns soon).
+  void Stop();
+  // Queues protocol text for the remote server.
+  void Send(std::string_view text);
+  void SendMessage(std::string_view account, std::string_view subject, std::string_view reply,
+                   const std::vector<std::string_view>& queues, std::string_view headers,
+                   bool has_headers, std::string_view payload);
+  // The remote server's subscriptions matching `subject` in `account`.
+  std::shared_ptr<const MatchResult> Match(std::string_view account, std::string_view subject);
+
+  bool solicited() const { return solicited_; }
+  // The remote server (valid once registered).
+  const std::string& remote_id() const { return remote_id_; }
+  // The server that opened this connection.
+  const std::string& solicitor_id() const { return solicitor_id_; }
+  std::vector<std::string> remote_client_urls() const;
+  // The remote server's route URL ("nats-route://host:port/"), its own
+  // or made of its address and cluster port (valid once registered).
+  const std::string& remote_route_url() const { return remote_route_url_; }
+  // Set when this connection lost to another route to the same server, or
+  // went to this server itself: its solicitor must not reconnect.
+  bool no_reconnect() const { return no_reconnect_.load(); }
+  void set_no_reconnect() { no_reconnect_.store(true); }
+
+  // RouteParserHandler (route thread).
+  bool OnRouteInfo(std::string_view json) override;
+  bool OnRouteConnect(std::string_view json) override;
+  bool OnRoutePing() override;
+  bool OnRoutePong() override;
+  bool OnRouteErr(std::string_view text) override;
+  bool OnRemoteSub(std::string_view account, std::string_view subject, std::string_view queue,
+                   int weight) override;
+  bool OnRemoteUnsub(std::string_view account, std::string_view subject,
+                     std::string_view queue) override;
+  bool OnRoutedMessage(const RoutedMessage& msg) override;
+
+ private:
+  void Wake();
+  // Writes queued output; false when the connection failed.
+  bool WriteOut();
+  Sublist* RemoteSublist(std::string_view account) ABSL_EXCLUSIVE_LOCKS_REQUIRED(interest_mu_);
+
+  Cluster* const cluster_;
+  const int fd_;
+  int event_fd_ = -1;
+  const bool solicited_;
+  const std::string url_;
+  std::atomic<bool> no_reconnect_{false};
+  std::atomic<bool> stop_{false};
+
+  // Route-thread state; remote_id_ and solicitor_id_ are fixed before the
+  // route is registered (which publishes them).
+  std::string remote_id_;
+  std::string solicitor_id_;
+  std::string remote_route_url_;
+  std::string peer_ip_;
+  bool connect_received_ = false;
+  bool registered_ = false;
+  std::string in_;
+
+  mutable common::Mutex urls_mu_;
+  std::vector<std::string> remote_client_urls_ ABSL_GUARDED_BY(urls_mu_);
+
+  common::Mutex interest_mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<Sublist>> remote_ ABSL_GUARDED_BY(interest_mu_);
+  // "account subject[ queue]" -> the subscription standing for it.
+  absl::flat_hash_map<std::string, SubscriptionPtr> remote_subs_ ABSL_GUARDED_BY(interest_mu_);
+
+  common::Mutex out_mu_;
+  std::string out_ ABSL_GUARDED_BY(out_mu_);
+  std::string wbuf_;  // route thread: being written
+  size_t woff_ = 0;
+};
+
+}  // namespace jsengine::gateway::core
+
+#endif  // JSENGINE_GATEWAY_CORE_ROUTE_H_
