@@ -409,6 +409,7 @@ bool Cluster::Register(const std::shared_ptr<Route>& route) {
       routes_.emplace(id, route);
     }
     soliciting_.erase(id);
+    ever_routed_ = true;
     RebuildSnapshot();
     SendLocalInterest(route.get());
     if (!route->solicited()) {
@@ -506,7 +507,7 @@ std::vector<std::string> Cluster::RemoteIds() const {
 
 std::vector<std::string> Cluster::ClientUrlsLocked() const {
   std::vector<std::string> urls;
-  if (options_.no_advertise || routes_.empty()) return urls;
+  if (options_.no_advertise || !ever_routed_) return urls;
   urls = own_client_urls_;
   std::vector<std::pair<std::string, std::vector<std::string>>> others;
   for (const auto& [id, route] : routes_) others.emplace_back(id, route->remote_client_urls());
@@ -576,7 +577,7 @@ void Cluster::OnLocalInterest(std::string_view account, const Subscription& sub,
 
 bool Cluster::Forward(std::string_view account, std::string_view subject, std::string_view reply,
                       std::string_view headers, bool has_headers, std::string_view payload,
-                      const std::vector<std::string>& local_queues) {
+                      const MatchResult& local, std::vector<std::string>* routed_queues) {
   std::shared_ptr<const std::vector<std::shared_ptr<Route>>> routes;
   {
     common::MutexLock lock(&snapshot_mu_);
@@ -587,27 +588,47 @@ bool Cluster::Forward(std::string_view account, std::string_view subject, std::s
   std::vector<std::shared_ptr<const MatchResult>> results(n);
   std::vector<bool> plain(n, false);
   std::vector<std::vector<std::string_view>> queues(n);
-  // Queue group -> the routes with members of it.
-  std::vector<std::pair<std::string_view, std::vector<size_t>>> groups;
+  // A queue group matched on routes: the routes' weights.
+  struct Group {
+    std::string_view name;
+    std::vector<std::pair<size_t, int>> routes;
+    int total = 0;
+  };
+  std::vector<Group> groups;
   for (size_t i = 0; i < n; ++i) {
     results[i] = (*routes)[i]->Match(account, subject);
     if (results[i] == nullptr) continue;
     plain[i] = !results[i]->psubs.empty();
-    for (const auto& group : results[i]->qsubs) {
-      if (group.empty()) continue;
-      const std::string_view q = group[0]->queue;
-      if (std::find(local_queues.begin(), local_queues.end(), q) != local_queues.end()) continue;
+    for (const auto& members : results[i]->qsubs) {
+      if (members.empty()) continue;
+      int weight = 0;
+      for (const SubscriptionPtr& sub : members) weight += sub->weight.load();
+      const std::string_view q = members[0]->queue;
       auto it =
-          std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == q; });
-      if (it == groups.end()) {
-        groups.push_back({q, {i}});
-      } else {
-        it->second.push_back(i);
-      }
+          std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.name == q; });
+      if (it == groups.end()) it = groups.insert(groups.end(), Group{q, {}, 0});
+      it->routes.emplace_back(i, weight);
+      it->total += weight;
     }
   }
-  for (const auto& [q, candidates] : groups) {
-    queues[candidates[Random(static_cast<uint32_t>(candidates.size()))]].push_back(q);
+  for (const Group& group : groups) {
+    int local_members = 0;
+    for (const auto& members : local.qsubs) {
+      if (!members.empty() && members[0]->queue == group.name) {
+        local_members = static_cast<int>(members.size());
+      }
+    }
+    int pick = static_cast<int>(Random(static_cast<uint32_t>(local_members + group.total)));
+    if (pick < local_members) continue;
+    pick -= local_members;
+    for (const auto& [route, weight] : group.routes) {
+      if (pick < weight) {
+        queues[route].push_back(group.name);
+        routed_queues->emplace_back(group.name);
+        break;
+      }
+      pick -= weight;
+    }
   }
   bool sent = false;
   for (size_t i = 0; i < n; ++i) {

@@ -35,6 +35,7 @@
 #include "absl/time/time.h"
 #include "common/mutex.h"
 #include "gateway/core/cluster_options.h"
+#include "gateway/core/sublist.h"
 #include "gateway/core/subscription.h"
 
 namespace jsengine::gateway::core {
@@ -62,14 +63,16 @@ class Cluster {
 
   // A local client subscription was added or removed (any thread).
   void OnLocalInterest(std::string_view account, const Subscription& sub, bool added);
-  // Sends a message published here to the routes with interest in it, one
-  // route per queue group not in `local_queues` (the groups a local member
-  // took it for). True if any route got it.
+  // Sends a message published here to the routes with interest in it. Each
+  // queue group goes to one member across the cluster, picked at random as
+  // nats-server does: `local` has the local members of each group matching
+  // the subject; the groups given to a route are added to `routed_queues`
+  // (not to be delivered locally). True if any route got the message.
   bool Forward(std::string_view account, std::string_view subject, std::string_view reply,
                std::string_view headers, bool has_headers, std::string_view payload,
-               const std::vector<std::string>& local_queues);
+               const MatchResult& local, std::vector<std::string>* routed_queues);
   // Client URLs ("host:port") of this server and then of the others, as
-  // INFO's connect_urls; empty while no other server is known or with
+  // INFO's connect_urls; empty until a route was registered, or with
   // no_advertise.
   std::vector<std::string> ClientUrls() const;
   int NumRoutes() const;
@@ -139,6 +142,9 @@ class Cluster {
   // Local client interest: "account subject[ queue]" -> number of subscriptions.
   absl::flat_hash_map<std::string, int> local_interest_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> announced_urls_ ABSL_GUARDED_BY(mu_);
+  // Once a route was registered, clients always get this server's own URLs
+  // (as nats-server keeps them after its routes leave).
+  bool ever_routed_ ABSL_GUARDED_BY(mu_) = false;
   // The registered routes, for Forward without mu_.
   mutable common::Mutex snapshot_mu_;
   std::shared_ptr<const std::vector<std::shared_ptr<Route>>> published_

@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/callback_burst.h"
 #include "gateway/core/cluster.h"
@@ -271,10 +273,14 @@ bool Route::OnRemoteSub(std::string_view account, std::string_view subject, std:
   if (!registered_) return false;
   const std::string key = InterestKey(account, subject, queue);
   common::MutexLock lock(&interest_mu_);
-  if (remote_subs_.contains(key)) return true;  // a queue weight update
+  if (auto it = remote_subs_.find(key); it != remote_subs_.end()) {
+    it->second->weight.store(std::max(weight, 1));  // a queue weight update
+    return true;
+  }
   auto sub = std::make_shared<Subscription>();
   sub->subject.assign(subject.data(), subject.size());
   sub->queue.assign(queue.data(), queue.size());
+  sub->weight.store(std::max(weight, 1));
   if (!RemoteSublist(account)->Insert(sub).ok()) {
     LOG(WARNING) << "Route " << remote_id_ << " sent invalid interest: " << key;
     return true;

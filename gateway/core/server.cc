@@ -347,15 +347,16 @@ bool Server::Route(Client* from, std::string_view subject, std::string_view repl
 bool Server::RouteIn(Account* account, Client* from, std::string_view subject,
                      std::string_view reply, std::string_view headers, bool has_headers,
                      std::string_view payload) {
-  std::vector<std::string> local_queues;
+  bool delivered = false;
+  std::vector<std::string> routed_queues;
   DeliveryScope scope;
-  scope.local_queues = &local_queues;
-  bool delivered = DeliverIn(account->sublist(), from, subject, subject, reply, headers,
-                             has_headers, payload, cluster_ != nullptr ? &scope : nullptr);
+  scope.skip_queues = &routed_queues;
   if (cluster_ != nullptr) {
-    delivered |= cluster_->Forward(account->name(), subject, reply, headers, has_headers, payload,
-                                   local_queues);
+    delivered = cluster_->Forward(account->name(), subject, reply, headers, has_headers, payload,
+                                  *account->sublist().Match(subject), &routed_queues);
   }
+  delivered |= DeliverIn(account->sublist(), from, subject, subject, reply, headers, has_headers,
+                         payload, routed_queues.empty() ? nullptr : &scope);
   if (account->has_routes() || (account != global_ && Account::IsResponseSubject(subject))) {
     delivered |= RouteAcross(account, from, subject, reply, headers, has_headers, payload);
   }
@@ -426,15 +427,17 @@ bool Server::DeliverIn(Sublist& sublist, Client* from, std::string_view to,
                   std::string_view(group[0]->queue)) == scope->only_queues->end()) {
       continue;
     }
+    if (scope != nullptr && scope->skip_queues != nullptr &&
+        std::find(scope->skip_queues->begin(), scope->skip_queues->end(), group[0]->queue) !=
+            scope->skip_queues->end()) {
+      continue;
+    }
     const size_t start = NextRandom() % size;
     for (size_t i = 0; i < size; ++i) {
       const SubscriptionPtr& sub = group[(start + i) % size];
       if (clients_only && sub->client == nullptr) continue;
       if (Deliver(from, sub, subject, reply, headers, has_headers, payload)) {
         delivered = true;
-        if (scope != nullptr && scope->local_queues != nullptr) {
-          scope->local_queues->push_back(sub->queue);
-        }
         break;
       }
     }

@@ -216,12 +216,12 @@ class Server {
   bool RouteIn(Account* account, Client* from, std::string_view subject, std::string_view reply,
                std::string_view headers, bool has_headers, std::string_view payload);
   // Which deliveries a cluster needs: of a routed message, only client
-  // subscriptions and the queue groups it names; of a local one, the names
-  // of the queue groups a local member took.
+  // subscriptions and the queue groups it names; of a local one, not the
+  // queue groups a route took.
   struct DeliveryScope {
     const std::vector<std::string_view>* only_queues = nullptr;
     bool clients_only = false;
-    std::vector<std::string>* local_queues = nullptr;
+    const std::vector<std::string>* skip_queues = nullptr;
   };
   // Delivers to the subscribers of `to` in `sublist`, showing them `subject`.
   bool DeliverIn(Sublist& sublist, Client* from, std::string_view to, std::string_view subject,

@@ -44,6 +44,9 @@ struct Subscription {
   std::atomic<uint64_t> max_msgs{0};  // auto-unsubscribe after this many; 0 = never
   std::atomic<uint64_t> delivered{0};
   std::atomic<bool> closed{false};
+  // A remote server's queue subscription (route.h): how many members it
+  // stands for.
+  std::atomic<int> weight{1};
 };
 
 using SubscriptionPtr = std::shared_ptr<Subscription>;

@@ -10,6 +10,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/core/cluster.h"
+#include "gateway/core/cluster_config.h"
 #include "gateway/core/version.h"
 #include "gateway/monitor/account_json.h"
 #include "gateway/monitor/connz_sort.h"
@@ -168,6 +170,20 @@ MonitorResponse Monitor::Varz(absl::Time now) {
   for (const char* empty : {"cluster", "gateway", "leaf", "mqtt", "websocket"}) {
     v[empty] = Json::object();
   }
+  if (const core::Cluster* cluster = server_->cluster()) {
+    Json urls = Json::array();
+    for (const std::string& url : o.cluster.routes) {
+      core::RouteUrl parsed;
+      if (core::ParseRouteUrl(url, &parsed).ok()) {
+        urls.push_back(parsed.host + ":" + std::to_string(parsed.port));
+      }
+    }
+    v["cluster"] = {{"name", cluster->name()},
+                    {"addr", o.cluster.host},
+                    {"cluster_port", cluster->port()},
+                    {"auth_timeout", absl::ToInt64Seconds(o.cluster.auth_timeout)},
+                    {"urls", urls}};
+  }
   Json js = Json::object();
   if (jetstream_.enabled) {
     const int64_t max_storage = AvailableBytes(jetstream_.store_dir);
@@ -203,7 +219,7 @@ MonitorResponse Monitor::Varz(absl::Time now) {
   v["cpu"] = 0;
   v["connections"] = stats.connections;
   v["total_connections"] = stats.total_connections;
-  v["routes"] = 0;
+  v["routes"] = server_->cluster() != nullptr ? server_->cluster()->NumRoutes() : 0;
   v["remotes"] = 0;
   v["leafnodes"] = 0;
   v["in_msgs"] = stats.counts.in_msgs;

@@ -1,0 +1,326 @@
+// Cluster routes between servers (core NATS), run the same way against the
+// gateway binary and the reference nats-server: servers started with
+// -cluster/-routes on free ports form a full mesh (a server joining through
+// one seed learns the others by gossip), messages published on one server
+// reach subscribers on the others, a queue group gets each message once
+// across the cluster, clients learn the other servers' URLs (connect_urls,
+// async INFO), and routes with the wrong cluster name or credentials are
+// refused. A raw socket speaking the route protocol checks RS+/RS-.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "testing/core/backends.h"
+#include "testing/core/raw_client.h"
+#include "testing/harness/harness.h"
+
+namespace jsengine::testing::core {
+namespace {
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+struct Node {
+  std::unique_ptr<harness::Process> process;
+  int port = 0;          // clients
+  int cluster_port = 0;  // routes
+};
+
+// A connected raw client (protocol 1, headers, no verbose).
+std::unique_ptr<RawClient> Connect(int port) {
+  auto c = std::make_unique<RawClient>(port);
+  EXPECT_TRUE(c->ReadUntil("\r\n"));
+  EXPECT_TRUE(c->Send(
+      "CONNECT {\"verbose\":false,\"protocol\":1,\"headers\":true,\"echo\":true}\r\nPING\r\n"));
+  EXPECT_TRUE(c->ReadUntil("PONG\r\n"));
+  c->Clear();
+  return c;
+}
+
+size_t Count(const std::string& text, std::string_view needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+class ClusterTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    binary_ = GetParam().binary();
+    if (access(binary_.c_str(), X_OK) != 0) GTEST_SKIP() << binary_ << " is not installed";
+  }
+
+  // Starts a server in cluster `name` that solicits `routes` (route URLs).
+  std::unique_ptr<Node> Start(const std::vector<std::string>& routes,
+                              const std::string& name = "abc",
+                              std::vector<std::string> extra = {}) {
+    auto node = std::make_unique<Node>();
+    node->cluster_port = FreePort();
+    std::vector<std::string> args = {
+        "-cluster", absl::StrCat("nats://127.0.0.1:", node->cluster_port), "-cluster_name", name};
+    if (!routes.empty()) {
+      std::string joined;
+      for (const std::string& r : routes) absl::StrAppend(&joined, joined.empty() ? "" : ",", r);
+      args.push_back("-routes");
+      args.push_back(joined);
+    }
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto ports = StartOnFreePort(binary_, args, &node->process);
+    EXPECT_TRUE(ports.ok()) << ports.status();
+    if (!ports.ok()) return nullptr;
+    node->port = *common::PortOf(ports->nats.front());
+    return node;
+  }
+
+  // Starts a seed `a`, and `b` and `c` that only know the seed.
+  bool StartThree(std::unique_ptr<Node>* a, std::unique_ptr<Node>* b, std::unique_ptr<Node>* c) {
+    *a = Start({});
+    if (*a == nullptr) return false;
+    *b = Start({RouteUrl(**a)});
+    *c = Start({RouteUrl(**a)});
+    return *b != nullptr && *c != nullptr;
+  }
+
+  static std::string RouteUrl(const Node& n) {
+    return absl::StrCat("nats://127.0.0.1:", n.cluster_port);
+  }
+
+  // Subscribes `sub` to a fresh probe subject and publishes to it from `pub`
+  // until it arrives: then the route between their servers carries the
+  // interest `sub` registered before. False if it never does.
+  static bool WaitForRoute(RawClient* pub, RawClient* sub, const std::string& probe) {
+    if (!sub->Send("SUB " + probe + " 999\r\nPING\r\n") || !sub->ReadUntil("PONG\r\n"))
+      return false;
+    for (int i = 0; i < 200; ++i) {
+      if (!pub->Send("PUB " + probe + " 1\r\nx\r\n")) return false;
+      if (sub->ReadUntil("MSG " + probe, 100)) {
+        sub->Send("UNSUB 999\r\nPING\r\n");
+        sub->ReadUntil("PONG\r\n");
+        sub->Drain(100);
+        sub->Clear();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  std::string binary_;
+};
+
+TEST_P(ClusterTest, MessagesFlowBetweenServers) {
+  auto a = Start({});
+  ASSERT_NE(a, nullptr);
+  auto b = Start({RouteUrl(*a)});
+  ASSERT_NE(b, nullptr);
+  auto on_a = Connect(a->port);
+  auto on_b = Connect(b->port);
+  ASSERT_TRUE(on_b->Send("SUB foo.* 1\r\n"));
+  ASSERT_TRUE(WaitForRoute(on_a.get(), on_b.get(), "probe.ab"));
+  ASSERT_TRUE(
+      on_a->Send("PUB foo.bar reply.to 5\r\nhello\r\n"
+                 "HPUB foo.baz 18 20\r\nNATS/1.0\r\nA: b\r\n\r\nhi\r\n"));
+  ASSERT_TRUE(on_b->ReadUntil("hi\r\n"));
+  EXPECT_TRUE(absl::StrContains(on_b->buffer(), "MSG foo.bar 1 reply.to 5\r\nhello\r\n"))
+      << on_b->buffer();
+  EXPECT_TRUE(absl::StrContains(on_b->buffer(), "HMSG foo.baz 1 18 20\r\nNATS/1.0\r\nA: b\r\n"))
+      << on_b->buffer();
+  // And back the other way: a request answered across the route.
+  ASSERT_TRUE(on_a->Send("SUB back 2\r\n"));
+  ASSERT_TRUE(WaitForRoute(on_b.get(), on_a.get(), "probe.ba"));
+  ASSERT_TRUE(on_b->Send("PUB back 3\r\nyes\r\n"));
+  EXPECT_TRUE(on_a->ReadUntil("MSG back 2 3\r\nyes\r\n")) << on_a->buffer();
+}
+
+// Publishes `n` distinct messages to `subject` from `pub` and reads what the
+// members `a` and `b` of a queue group get; false when some message is
+// missing or came twice.
+::testing::AssertionResult EachOnce(RawClient* pub, RawClient* a, RawClient* b, int n) {
+  a->Clear();
+  b->Clear();
+  std::string pubs;
+  for (int i = 0; i < n; ++i) {
+    const std::string body = absl::StrCat("m", 1000 + i);
+    absl::StrAppend(&pubs, "PUB work ", body.size(), "\r\n", body, "\r\n");
+  }
+  if (!pub->Send(pubs + "PING\r\n") || !pub->ReadUntil("PONG\r\n")) {
+    return ::testing::AssertionFailure() << "publish failed";
+  }
+  size_t total = 0;
+  for (int round = 0; round < 200 && total < static_cast<size_t>(n); ++round) {
+    a->Drain(25);
+    b->Drain(25);
+    total = Count(a->buffer(), "MSG work") + Count(b->buffer(), "MSG work");
+  }
+  std::set<std::string> seen;
+  for (const std::string* buffer : {&a->buffer(), &b->buffer()}) {
+    for (size_t at = buffer->find("\r\nm1"); at != std::string::npos;
+         at = buffer->find("\r\nm1", at + 1)) {
+      if (!seen.insert(buffer->substr(at + 2, 5)).second) {
+        return ::testing::AssertionFailure() << "duplicate " << buffer->substr(at + 2, 5);
+      }
+    }
+  }
+  if (seen.size() != static_cast<size_t>(n)) {
+    return ::testing::AssertionFailure() << seen.size() << " of " << n << " messages arrived";
+  }
+  return ::testing::AssertionSuccess()
+         << Count(a->buffer(), "MSG work") << " / " << Count(b->buffer(), "MSG work");
+}
+
+TEST_P(ClusterTest, QueueGroupGetsEachMessageOnceAcrossServers) {
+  std::unique_ptr<Node> a, b, c;
+  ASSERT_TRUE(StartThree(&a, &b, &c));
+  auto on_a = Connect(a->port);
+  auto on_b = Connect(b->port);
+  auto on_c = Connect(c->port);
+  ASSERT_TRUE(on_a->Send("SUB work workers 1\r\n"));
+  ASSERT_TRUE(on_b->Send("SUB work workers 1\r\n"));
+  ASSERT_TRUE(WaitForRoute(on_c.get(), on_a.get(), "probe.ca"));
+  ASSERT_TRUE(WaitForRoute(on_c.get(), on_b.get(), "probe.cb"));
+  ASSERT_TRUE(WaitForRoute(on_a.get(), on_b.get(), "probe.ab"));
+  // From a server without members, and from one with a member.
+  EXPECT_TRUE(EachOnce(on_c.get(), on_a.get(), on_b.get(), 200));
+  EXPECT_TRUE(EachOnce(on_a.get(), on_a.get(), on_b.get(), 200));
+  // Both members get some: the group spans the servers.
+  EXPECT_GT(Count(on_a->buffer(), "MSG work"), 0u);
+  EXPECT_GT(Count(on_b->buffer(), "MSG work"), 0u);
+}
+
+TEST_P(ClusterTest, ThirdServerJoiningThroughOneSeedGetsFullMesh) {
+  std::unique_ptr<Node> a, b, c;
+  ASSERT_TRUE(StartThree(&a, &b, &c));
+  auto on_b = Connect(b->port);
+  auto on_c = Connect(c->port);
+  // b and c only know a: they exchange messages over the implicit route.
+  ASSERT_TRUE(WaitForRoute(on_b.get(), on_c.get(), "probe.bc"));
+  ASSERT_TRUE(WaitForRoute(on_c.get(), on_b.get(), "probe.cb"));
+  // Stopping the seed leaves the b-c route in place.
+  a->process->Stop(SIGTERM);
+  ASSERT_TRUE(on_c->Send("SUB after.seed 5\r\n"));
+  ASSERT_TRUE(WaitForRoute(on_b.get(), on_c.get(), "probe.bc2"));
+  ASSERT_TRUE(on_b->Send("PUB after.seed 2\r\nok\r\n"));
+  EXPECT_TRUE(on_c->ReadUntil("MSG after.seed 5 2\r\nok\r\n")) << on_c->buffer();
+}
+
+TEST_P(ClusterTest, ClientsLearnOtherServersFromAsyncInfo) {
+  auto a = Start({});
+  ASSERT_NE(a, nullptr);
+  auto on_a = Connect(a->port);
+  auto b = Start({RouteUrl(*a)});
+  ASSERT_NE(b, nullptr);
+  const std::string b_url = absl::StrCat("\"127.0.0.1:", b->port, "\"");
+  ASSERT_TRUE(on_a->ReadUntil(b_url, 20000)) << on_a->buffer();
+  EXPECT_TRUE(absl::StrContains(on_a->buffer(), "INFO {")) << on_a->buffer();
+  EXPECT_TRUE(absl::StrContains(on_a->buffer(), absl::StrCat("\"127.0.0.1:", a->port, "\"")))
+      << on_a->buffer();
+  EXPECT_TRUE(absl::StrContains(on_a->buffer(), "\"cluster\":\"abc\"")) << on_a->buffer();
+  // A new client of b gets both URLs in its first INFO.
+  RawClient fresh(b->port);
+  ASSERT_TRUE(fresh.ReadUntil("\r\n"));
+  EXPECT_TRUE(absl::StrContains(fresh.buffer(), "connect_urls")) << fresh.buffer();
+  EXPECT_TRUE(absl::StrContains(fresh.buffer(), absl::StrCat("\"127.0.0.1:", a->port, "\"")))
+      << fresh.buffer();
+  // b leaving is announced too.
+  on_a->Clear();
+  b->process->Stop(SIGTERM);
+  ASSERT_TRUE(on_a->ReadUntil("INFO {", 20000)) << on_a->buffer();
+  ASSERT_TRUE(on_a->ReadUntil("\r\n"));
+  EXPECT_FALSE(absl::StrContains(on_a->buffer(), b_url)) << on_a->buffer();
+}
+
+// Acts as a route to `node`: sends CONNECT and INFO in cluster `name`.
+std::unique_ptr<RawClient> RawRoute(const Node& node, const std::string& name,
+                                    const std::string& credentials = "") {
+  auto r = std::make_unique<RawClient>(node.cluster_port);
+  EXPECT_TRUE(r->ReadUntil("\r\n"));
+  r->Clear();
+  const std::string id = "NRAWROUTE" + std::to_string(node.cluster_port);
+  EXPECT_TRUE(r->Send(absl::StrCat(
+      "CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,", credentials,
+      "\"tls_required\":false,\"headers\":true,\"name\":\"", id, "\",\"cluster\":\"", name,
+      "\"}\r\nINFO {\"server_id\":\"", id, "\",\"host\":\"127.0.0.1\",\"port\":1,\"cluster\":\"",
+      name, "\",\"headers\":true}\r\nPING\r\n")));
+  return r;
+}
+
+TEST_P(ClusterTest, RouteProtocolCarriesInterestAndMessages) {
+  auto a = Start({});
+  ASSERT_NE(a, nullptr);
+  auto client = Connect(a->port);
+  ASSERT_TRUE(client->Send("SUB early 1\r\nPING\r\n") && client->ReadUntil("PONG\r\n"));
+  auto route = RawRoute(*a, "abc");
+  ASSERT_TRUE(route->ReadUntil("RS+ $G early\r\n")) << route->buffer();
+  ASSERT_TRUE(client->Send("SUB late grp 2\r\nPING\r\n") && client->ReadUntil("PONG\r\n"));
+  ASSERT_TRUE(route->ReadUntil("RS+ $G late grp 1\r\n")) << route->buffer();
+  ASSERT_TRUE(client->Send("UNSUB 1\r\nPING\r\n") && client->ReadUntil("PONG\r\n"));
+  ASSERT_TRUE(route->ReadUntil("RS- $G early\r\n")) << route->buffer();
+  // A routed message for the queue group reaches the local member.
+  client->Clear();
+  ASSERT_TRUE(route->Send("RMSG $G late | grp 3\r\nabc\r\n"));
+  EXPECT_TRUE(client->ReadUntil("MSG late 2 3\r\nabc\r\n")) << client->buffer();
+  // Interest of the route: messages published locally go to it.
+  route->Clear();
+  ASSERT_TRUE(route->Send("RS+ $G to.route\r\nPING\r\n"));
+  ASSERT_TRUE(route->ReadUntil("PONG\r\n"));
+  route->Clear();
+  ASSERT_TRUE(client->Send("PUB to.route r 2\r\nok\r\n"));
+  EXPECT_TRUE(route->ReadUntil("RMSG $G to.route r 2\r\nok\r\n")) << route->buffer();
+}
+
+TEST_P(ClusterTest, RouteWithAnotherClusterNameIsRefused) {
+  auto a = Start({});
+  ASSERT_NE(a, nullptr);
+  auto route = RawRoute(*a, "other");
+  EXPECT_TRUE(route->WaitClosed(10000));
+  EXPECT_TRUE(absl::StrContains(route->buffer(), "-ERR")) << route->buffer();
+  EXPECT_TRUE(absl::StrContains(route->buffer(), "cluster name")) << route->buffer();
+}
+
+TEST_P(ClusterTest, RouteCredentialsAreChecked) {
+  // -cluster with user info sets the cluster's authorization.
+  auto secured = std::make_unique<Node>();
+  secured->cluster_port = FreePort();
+  auto ports = StartOnFreePort(
+      binary_,
+      {"-cluster", absl::StrCat("nats://ruser:rpass@127.0.0.1:", secured->cluster_port),
+       "-cluster_name", "abc"},
+      &secured->process);
+  ASSERT_TRUE(ports.ok()) << ports.status();
+  secured->port = *common::PortOf(ports->nats.front());
+  auto wrong = RawRoute(*secured, "abc", "\"user\":\"ruser\",\"pass\":\"nope\",");
+  EXPECT_TRUE(wrong->WaitClosed(10000));
+  EXPECT_TRUE(absl::StrContains(wrong->buffer(), "Authorization Violation")) << wrong->buffer();
+  auto right = RawRoute(*secured, "abc", "\"user\":\"ruser\",\"pass\":\"rpass\",");
+  EXPECT_TRUE(right->ReadUntil("PONG\r\n")) << right->buffer();
+  // A server given the credentials in its route URL joins.
+  auto b = Start({absl::StrCat("nats://ruser:rpass@127.0.0.1:", secured->cluster_port)});
+  ASSERT_NE(b, nullptr);
+  auto on_s = Connect(secured->port);
+  auto on_b = Connect(b->port);
+  EXPECT_TRUE(WaitForRoute(on_s.get(), on_b.get(), "probe.auth"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, ClusterTest, BothServers(), BackendName);
+
+}  // namespace
+}  // namespace jsengine::testing::core
