@@ -526,6 +526,9 @@ std::vector<std::string> Cluster::ClientUrls() const {
 }
 
 void Cluster::MaybeAnnounceUrls() {
+  // Routes closing at shutdown must not shrink the clients' server pools
+  // just before the clients need them to reconnect.
+  if (stop_.load()) return;
   {
     absl::MutexLock lock(&mu_);
     std::vector<std::string> urls = ClientUrlsLocked();

@@ -19,6 +19,12 @@ std::string Describe(const TlsOptions& t) {
                       t.handshake_first ? "first" : "");
 }
 
+std::string Describe(const ClusterOptions& c) {
+  return absl::StrCat(c.enabled, "|", c.host, "|", c.port, "|", c.name, "|",
+                      absl::StrJoin(c.routes, ","), "|", c.no_advertise, "|", c.advertise, "|",
+                      c.connect_retries, "|", c.username, "|", c.password, "|",
+                      absl::FormatDuration(c.auth_timeout), "|", c.pool_size);
+}
 std::string DescribeExports(const std::vector<AccountExport>& exports) {
   std::string out;
   for (const AccountExport& e : exports) {
@@ -70,6 +76,7 @@ absl::Status CheckReloadable(const ServerOptions& c, const ServerOptions& n) {
            Same("max_control_line", static_cast<int>(c.max_control_line),
                 static_cast<int>(n.max_control_line)),
            Same("tls", c.tls, n.tls),
+           Same("cluster", c.cluster, n.cluster),
            Same("accounts", c.accounts, n.accounts),
            Same("system_account", c.system_account, n.system_account),
            Same("log_file", c.log_file, n.log_file),

@@ -63,6 +63,46 @@ size_t Count(const std::string& text, std::string_view needle) {
   return n;
 }
 
+// Starts `binary` in cluster `name`, soliciting `routes` (route URLs).
+std::unique_ptr<Node> StartNode(const std::string& binary, const std::vector<std::string>& routes,
+                                const std::string& name = "abc") {
+  auto node = std::make_unique<Node>();
+  node->cluster_port = FreePort();
+  std::vector<std::string> args = {
+      "-cluster", absl::StrCat("nats://127.0.0.1:", node->cluster_port), "-cluster_name", name};
+  if (!routes.empty()) {
+    std::string joined;
+    for (const std::string& r : routes) absl::StrAppend(&joined, joined.empty() ? "" : ",", r);
+    args.push_back("-routes");
+    args.push_back(joined);
+  }
+  auto ports = StartOnFreePort(binary, args, &node->process);
+  EXPECT_TRUE(ports.ok()) << ports.status();
+  if (!ports.ok()) return nullptr;
+  node->port = *common::PortOf(ports->nats.front());
+  return node;
+}
+
+std::string RouteUrl(const Node& n) { return absl::StrCat("nats://127.0.0.1:", n.cluster_port); }
+
+// Subscribes `sub` to a fresh probe subject and publishes to it from `pub`
+// until it arrives: then the route between their servers carries the
+// interest `sub` registered before. False if it never does.
+bool WaitForRoute(RawClient* pub, RawClient* sub, const std::string& probe) {
+  if (!sub->Send("SUB " + probe + " 999\r\nPING\r\n") || !sub->ReadUntil("PONG\r\n")) return false;
+  for (int i = 0; i < 200; ++i) {
+    if (!pub->Send("PUB " + probe + " 1\r\nx\r\n")) return false;
+    if (sub->ReadUntil("MSG " + probe, 100)) {
+      sub->Send("UNSUB 999\r\nPING\r\n");
+      sub->ReadUntil("PONG\r\n");
+      sub->Drain(100);
+      sub->Clear();
+      return true;
+    }
+  }
+  return false;
+}
+
 class ClusterTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
@@ -70,26 +110,9 @@ class ClusterTest : public ::testing::TestWithParam<Backend> {
     if (access(binary_.c_str(), X_OK) != 0) GTEST_SKIP() << binary_ << " is not installed";
   }
 
-  // Starts a server in cluster `name` that solicits `routes` (route URLs).
   std::unique_ptr<Node> Start(const std::vector<std::string>& routes,
-                              const std::string& name = "abc",
-                              std::vector<std::string> extra = {}) {
-    auto node = std::make_unique<Node>();
-    node->cluster_port = FreePort();
-    std::vector<std::string> args = {
-        "-cluster", absl::StrCat("nats://127.0.0.1:", node->cluster_port), "-cluster_name", name};
-    if (!routes.empty()) {
-      std::string joined;
-      for (const std::string& r : routes) absl::StrAppend(&joined, joined.empty() ? "" : ",", r);
-      args.push_back("-routes");
-      args.push_back(joined);
-    }
-    args.insert(args.end(), extra.begin(), extra.end());
-    auto ports = StartOnFreePort(binary_, args, &node->process);
-    EXPECT_TRUE(ports.ok()) << ports.status();
-    if (!ports.ok()) return nullptr;
-    node->port = *common::PortOf(ports->nats.front());
-    return node;
+                              const std::string& name = "abc") {
+    return StartNode(binary_, routes, name);
   }
 
   // Starts a seed `a`, and `b` and `c` that only know the seed.
@@ -99,29 +122,6 @@ class ClusterTest : public ::testing::TestWithParam<Backend> {
     *b = Start({RouteUrl(**a)});
     *c = Start({RouteUrl(**a)});
     return *b != nullptr && *c != nullptr;
-  }
-
-  static std::string RouteUrl(const Node& n) {
-    return absl::StrCat("nats://127.0.0.1:", n.cluster_port);
-  }
-
-  // Subscribes `sub` to a fresh probe subject and publishes to it from `pub`
-  // until it arrives: then the route between their servers carries the
-  // interest `sub` registered before. False if it never does.
-  static bool WaitForRoute(RawClient* pub, RawClient* sub, const std::string& probe) {
-    if (!sub->Send("SUB " + probe + " 999\r\nPING\r\n") || !sub->ReadUntil("PONG\r\n"))
-      return false;
-    for (int i = 0; i < 200; ++i) {
-      if (!pub->Send("PUB " + probe + " 1\r\nx\r\n")) return false;
-      if (sub->ReadUntil("MSG " + probe, 100)) {
-        sub->Send("UNSUB 999\r\nPING\r\n");
-        sub->ReadUntil("PONG\r\n");
-        sub->Drain(100);
-        sub->Clear();
-        return true;
-      }
-    }
-    return false;
   }
 
   std::string binary_;
@@ -321,6 +321,20 @@ TEST_P(ClusterTest, RouteCredentialsAreChecked) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, ClusterTest, BothServers(), BackendName);
+
+// A mixed cluster: nats-server joins a gateway and messages flow both ways.
+TEST(MixedClusterTest, NatsServerRoutesToGateway) {
+  const std::string reference = harness::NatsServerBinary();
+  if (access(reference.c_str(), X_OK) != 0) GTEST_SKIP() << reference << " is not installed";
+  auto ours = StartNode(GatewayBinary(), {});
+  ASSERT_NE(ours, nullptr);
+  auto theirs = StartNode(reference, {RouteUrl(*ours)});
+  ASSERT_NE(theirs, nullptr);
+  auto on_ours = Connect(ours->port);
+  auto on_theirs = Connect(theirs->port);
+  EXPECT_TRUE(WaitForRoute(on_ours.get(), on_theirs.get(), "probe.to.theirs"));
+  EXPECT_TRUE(WaitForRoute(on_theirs.get(), on_ours.get(), "probe.to.ours"));
+}
 
 }  // namespace
 }  // namespace jsengine::testing::core
