@@ -24,6 +24,10 @@ namespace {
 constexpr size_t kMaxPendingOutput = 256 * 1024 * 1024;
 // A route must complete its handshake within this.
 constexpr absl::Duration kHandshakeTimeout = absl::Seconds(5);
+// As nats-server's defaults for clients: a PING every 2 minutes; a route
+// that leaves 2 of them unanswered is stale and closed.
+constexpr absl::Duration kPingInterval = absl::Minutes(2);
+constexpr int kMaxPingsOut = 2;
 
 std::string InterestKey(std::string_view account, std::string_view subject,
                         std::string_view queue) {
@@ -134,6 +138,7 @@ void Route::Run() {
   }
   Send(absl::StrCat("INFO ", cluster_->RouteInfoJson(), "\r\n"));
   const absl::Time deadline = absl::Now() + kHandshakeTimeout;
+  absl::Time next_ping = absl::Now() + kPingInterval;
   RouteParserLimits limits;
   char buf[64 * 1024];
   std::string reason = "closed by peer";
@@ -154,9 +159,19 @@ void Route::Run() {
       uint64_t v;
       (void)!::read(event_fd_, &v, sizeof(v));
     }
-    if (!registered_ && absl::Now() > deadline) {
+    const absl::Time now = absl::Now();
+    if (!registered_ && now > deadline) {
       reason = "handshake timeout";
       break;
+    }
+    if (registered_ && now >= next_ping) {
+      if (pings_out_ >= kMaxPingsOut) {
+        reason = "stale connection";
+        break;
+      }
+      ++pings_out_;
+      next_ping = now + kPingInterval;
+      Send("PING\r\n");
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       const ssize_t n = ::read(fd_, buf, sizeof(buf));
@@ -204,7 +219,11 @@ bool Route::OnRouteInfo(std::string_view json) {
   }
   nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return false;
-  const std::string id = j.value("server_id", std::string());
+  auto text = [&j](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  const std::string id = text("server_id");
   if (id.empty()) return false;
   std::vector<std::string> urls;
   if (auto it = j.find("connect_urls"); it != j.end() && it->is_array()) {
@@ -231,11 +250,14 @@ bool Route::OnRouteInfo(std::string_view json) {
   }
   remote_id_ = id;
   if (!solicited_) solicitor_id_ = id;
-  remote_route_url_ = j.value("ip", std::string());
+  remote_route_url_ = text("ip");
   if (remote_route_url_.empty()) {
     const std::string host =
         peer_ip_.find(':') != std::string::npos ? absl::StrCat("[", peer_ip_, "]") : peer_ip_;
-    remote_route_url_ = absl::StrCat("nats-route://", host, ":", j.value("port", 0), "/");
+    auto port = j.find("port");
+    remote_route_url_ =
+        absl::StrCat("nats-route://", host, ":",
+                     port != j.end() && port->is_number_integer() ? port->get<int>() : 0, "/");
   }
   {
     common::MutexLock lock(&urls_mu_);
@@ -252,7 +274,10 @@ bool Route::OnRoutePing() {
   return true;
 }
 
-bool Route::OnRoutePong() { return true; }
+bool Route::OnRoutePong() {
+  pings_out_ = 0;
+  return true;
+}
 
 bool Route::OnRouteErr(std::string_view text) {
   LOG(WARNING) << "Route " << (remote_id_.empty() ? url_ : remote_id_) << " error: " << text;

@@ -90,6 +90,7 @@ class Route : public RouteParserHandler, public std::enable_shared_from_this<Rou
   std::string peer_ip_;
   bool connect_received_ = false;
   bool registered_ = false;
+  int pings_out_ = 0;
   std::string in_;
 
   mutable common::Mutex urls_mu_;
