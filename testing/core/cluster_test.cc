@@ -24,6 +24,7 @@
 #include "testing/core/backends.h"
 #include "testing/core/raw_client.h"
 #include "testing/harness/harness.h"
+#include "testing/util/temp_dir.h"
 
 namespace jsengine::testing::core {
 namespace {
@@ -65,7 +66,8 @@ size_t Count(const std::string& text, std::string_view needle) {
 
 // Starts `binary` in cluster `name`, soliciting `routes` (route URLs).
 std::unique_ptr<Node> StartNode(const std::string& binary, const std::vector<std::string>& routes,
-                                const std::string& name = "abc") {
+                                const std::string& name = "abc",
+                                const std::vector<std::string>& extra = {}) {
   auto node = std::make_unique<Node>();
   node->cluster_port = FreePort();
   std::vector<std::string> args = {
@@ -76,6 +78,7 @@ std::unique_ptr<Node> StartNode(const std::string& binary, const std::vector<std
     args.push_back("-routes");
     args.push_back(joined);
   }
+  args.insert(args.end(), extra.begin(), extra.end());
   auto ports = StartOnFreePort(binary, args, &node->process);
   EXPECT_TRUE(ports.ok()) << ports.status();
   if (!ports.ok()) return nullptr;
@@ -234,12 +237,18 @@ TEST_P(ClusterTest, ClientsLearnOtherServersFromAsyncInfo) {
   EXPECT_TRUE(absl::StrContains(on_a->buffer(), absl::StrCat("\"127.0.0.1:", a->port, "\"")))
       << on_a->buffer();
   EXPECT_TRUE(absl::StrContains(on_a->buffer(), "\"cluster\":\"abc\"")) << on_a->buffer();
-  // A new client of b gets both URLs in its first INFO.
-  RawClient fresh(b->port);
-  ASSERT_TRUE(fresh.ReadUntil("\r\n"));
-  EXPECT_TRUE(absl::StrContains(fresh.buffer(), "connect_urls")) << fresh.buffer();
-  EXPECT_TRUE(absl::StrContains(fresh.buffer(), absl::StrCat("\"127.0.0.1:", a->port, "\"")))
-      << fresh.buffer();
+  // A new client of b gets both URLs in its first INFO (once b, too, has
+  // registered the route).
+  std::string info;
+  for (int i = 0; i < 200; ++i) {
+    RawClient fresh(b->port);
+    ASSERT_TRUE(fresh.ReadUntil("\r\n"));
+    info = fresh.buffer();
+    if (absl::StrContains(info, absl::StrCat("\"127.0.0.1:", a->port, "\""))) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(absl::StrContains(info, "connect_urls")) << info;
+  EXPECT_TRUE(absl::StrContains(info, absl::StrCat("\"127.0.0.1:", a->port, "\""))) << info;
   // b leaving is announced too.
   on_a->Clear();
   b->process->Stop(SIGTERM);
@@ -334,6 +343,35 @@ TEST(MixedClusterTest, NatsServerRoutesToGateway) {
   auto on_theirs = Connect(theirs->port);
   EXPECT_TRUE(WaitForRoute(on_ours.get(), on_theirs.get(), "probe.to.theirs"));
   EXPECT_TRUE(WaitForRoute(on_theirs.get(), on_ours.get(), "probe.to.ours"));
+}
+
+// The gateway with JetStream in a cluster: JetStream stays per server. A
+// request to the JetStream API is answered once, by the requester's server,
+// even when a client of another server subscribes to the API subjects.
+TEST(GatewayClusterTest, JetStreamStaysPerServer) {
+  auto a = StartNode(GatewayBinary(), {}, "abc",
+                     {"-js", "-sd", util::MakeTempDir("js-a-"), "--grpc_listen=127.0.0.1:0"});
+  ASSERT_NE(a, nullptr);
+  auto b = StartNode(GatewayBinary(), {RouteUrl(*a)}, "abc",
+                     {"-js", "-sd", util::MakeTempDir("js-b-"), "--grpc_listen=127.0.0.1:0"});
+  ASSERT_NE(b, nullptr);
+  auto on_a = Connect(a->port);
+  auto on_b = Connect(b->port);
+  ASSERT_TRUE(on_b->Send("SUB $JS.API.> 1\r\n"));
+  ASSERT_TRUE(WaitForRoute(on_a.get(), on_b.get(), "probe.js"));
+  ASSERT_TRUE(on_a->Send("SUB inbox.1 7\r\nPUB $JS.API.INFO inbox.1 0\r\n\r\n"));
+  ASSERT_TRUE(on_a->ReadUntil("\"type\":\"io.nats.jetstream.api.v1.account_info_response\""))
+      << on_a->buffer();
+  ASSERT_TRUE(on_b->ReadUntil("MSG $JS.API.INFO 1 inbox.1 0")) << on_b->buffer();
+  // A second answer (from b) would come over the route before b's markers.
+  ASSERT_TRUE(on_a->Send("SUB marker 8\r\nPING\r\n") && on_a->ReadUntil("PONG\r\n"));
+  bool marked = false;
+  for (int i = 0; i < 200 && !marked; ++i) {
+    ASSERT_TRUE(on_b->Send("PUB marker 0\r\n\r\n"));
+    marked = on_a->ReadUntil("MSG marker 8", 100);
+  }
+  ASSERT_TRUE(marked);
+  EXPECT_EQ(Count(on_a->buffer(), "MSG inbox.1"), 1u) << on_a->buffer();
 }
 
 }  // namespace

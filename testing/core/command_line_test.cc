@@ -84,7 +84,7 @@ TEST(CommandLineTest, TestsTheConfigurationAndNamesTheBadLine) {
   const std::string good = dir + "/good.conf";
   const std::string bad = dir + "/bad.conf";
   std::ofstream(good) << "port: 4333\njetstream: enabled\npid_file: " << dir << "/x.pid\n";
-  std::ofstream(bad) << "port: 4333\n\ncluster { port: 6222 }\n";
+  std::ofstream(bad) << "port: 4333\n\ncluster { port: 6222, frobnicate: 1 }\n";
 
   const Ran valid = RunToExit(Gateway(), {"-t", "-c", good});
   EXPECT_EQ(valid.exit_code, 0) << valid.output;
