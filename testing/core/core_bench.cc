@@ -1,7 +1,10 @@
 // A quick side-by-side load check with libnats: pub->sub throughput of small
 // messages and request/reply latency, against any server URL.
 //
-//   core_bench nats://127.0.0.1:4222 [messages] [payload_bytes]
+//   core_bench nats://127.0.0.1:4222 [messages] [payload_bytes] [subscriber_url]
+//
+// With subscriber_url (another server of a cluster) the subscribers and
+// responders connect there, so every message crosses a route.
 #include <nats/nats.h>
 
 #include <algorithm>
@@ -49,20 +52,26 @@ natsConnection* Connect(const char* url, bool send_asap = false) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s URL [messages] [payload_bytes]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s URL [messages] [payload_bytes] [subscriber_url]\n", argv[0]);
     return 2;
   }
   const char* url = argv[1];
   const int64_t n = argc > 2 ? std::atoll(argv[2]) : 1000000;
   const size_t size = argc > 3 ? std::atoi(argv[3]) : 128;
+  const char* sub_url = argc > 4 ? argv[4] : url;
+  // Interest registered on another server needs a moment to cross the route.
+  const auto settle = [&] {
+    if (std::string(sub_url) != url) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  };
   std::string payload(size, 'x');
 
-  natsConnection* sub_nc = Connect(url);
+  natsConnection* sub_nc = Connect(sub_url);
   natsConnection* pub_nc = Connect(url);
   natsSubscription* sub = nullptr;
   natsConnection_Subscribe(&sub, sub_nc, "bench.subject", OnMsg, nullptr);
   natsSubscription_SetPendingLimits(sub, -1, -1);
   natsConnection_Flush(sub_nc);
+  settle();
   auto start = Clock::now();
   for (int64_t i = 0; i < n; ++i) {
     natsConnection_Publish(pub_nc, "bench.subject", payload.data(), payload.size());
@@ -79,11 +88,12 @@ int main(int argc, char** argv) {
   natsSubscription_Destroy(sub);
 
   // Latency: both ends write each message immediately.
-  natsConnection* resp_nc = Connect(url, true);
+  natsConnection* resp_nc = Connect(sub_url, true);
   natsConnection* req_nc = Connect(url, true);
   natsSubscription* rsub = nullptr;
   natsConnection_Subscribe(&rsub, resp_nc, "bench.rpc", OnRequest, nullptr);
   natsConnection_Flush(resp_nc);
+  settle();
   const int kRequests = 20000;
   std::vector<double> lat;
   lat.reserve(kRequests);
