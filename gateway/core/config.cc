@@ -424,7 +424,8 @@ absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
   return absl::OkStatus();
 }
 
-// `host:port`, `host` or `:port` (`listen`, `http`); a bare number is a port.
+// `host:port`, `host` or `:port` (`listen`, `http`); a bare number is a port,
+// and port -1 asks for any free port, as nats-server.
 absl::Status ApplyHostPort(const std::string& key, const ConfigValue& v, std::string* host,
                            int* port) {
   std::string text;
@@ -434,7 +435,7 @@ absl::Status ApplyHostPort(const std::string& key, const ConfigValue& v, std::st
   const size_t colon = text.rfind(':');
   std::string host_part = colon == std::string::npos ? text : text.substr(0, colon);
   if (colon != std::string::npos) {
-    if (!absl::SimpleAtoi(text.substr(colon + 1), &number) || number < 0 || number > 65535) {
+    if (!absl::SimpleAtoi(text.substr(colon + 1), &number) || number < -1 || number > 65535) {
       return ValueError(key, v, "must be host:port");
     }
     *port = number;

@@ -61,6 +61,16 @@ authorization {
   EXPECT_EQ(o.users[1].permissions.subscribe.allow, (std::vector<std::string>{"orders.*"}));
 }
 
+TEST(ConfigTest, ListenWithAnyFreePort) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText("listen: 127.0.0.1:-1", &o).ok());
+  EXPECT_EQ(o.host, "127.0.0.1");
+  EXPECT_EQ(o.port, -1);
+  ASSERT_TRUE(ApplyConfigText("http: \"127.0.0.1:-1\"", &o).ok());
+  EXPECT_EQ(o.http_port, -1);
+  EXPECT_FALSE(ApplyConfigText("listen: 127.0.0.1:-2", &o).ok());
+}
+
 TEST(ConfigTest, TokenAndSingleUser) {
   ServerOptions o;
   ASSERT_TRUE(ApplyConfigText("authorization { token: \"s3cr3t\" }", &o).ok());
