@@ -193,6 +193,29 @@ TEST_P(JetStreamMirrorTest, MirrorConfigErrorsAsNatsServer) {
   natsMsg_Destroy(reply);
 }
 
+// nats.go's TestJetStreamStreamMirror: sourcing two mirrors of one stream
+// reaches that stream twice, which is not a cycle.
+TEST_P(JetStreamMirrorTest, SourcesOfTwoMirrorsOfOneStreamAreNoCycle) {
+  AddPlain("ORIGIN", "origin.>");
+  Publish("origin.a", "x");
+  AddMirror("M1", "ORIGIN");
+  AddMirror("M2", "ORIGIN");
+  jsStreamSource m1, m2;
+  jsStreamSource_Init(&m1);
+  jsStreamSource_Init(&m2);
+  m1.Name = "M1";
+  m2.Name = "M2";
+  jsStreamSource* sources[] = {&m1, &m2};
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  config.Name = "S";
+  config.Sources = sources;
+  config.SourcesLen = 2;
+  AddStream(&config);
+  jsStreamState s = WaitState("S", [](const jsStreamState& st) { return st.Msgs >= 2; });
+  EXPECT_EQ(s.Msgs, 2u);
+}
+
 TEST_P(JetStreamMirrorTest, SourcesFromTwoStreamsWithFilters) {
   AddPlain("A", "a.>");
   AddPlain("B", "b.>");
