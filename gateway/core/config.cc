@@ -444,6 +444,23 @@ absl::Status ApplyHostPort(const std::string& key, const ConfigValue& v, std::st
   return absl::OkStatus();
 }
 
+// nats-server's `jetstream { limits {} }`, the parts consumers use.
+absl::Status ApplyJetStreamLimits(const ConfigValue& v, ServerOptions* o) {
+  if (v.kind != ConfigValue::Kind::kMap) return ValueError("limits", v, "must be a map");
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    if (k == "max_ack_pending") {
+      s = GetInt(k, val, &o->jetstream_max_ack_pending);
+    } else if (k == "max_request_batch") {
+      s = GetInt(k, val, &o->jetstream_max_request_batch);
+    } else {
+      s = UnknownKey("limits", k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApplyJetStream(const ConfigValue& v, ServerOptions* o) {
   if (v.kind == ConfigValue::Kind::kScalar) return GetBool("jetstream", v, &o->jetstream);
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("jetstream", v, "must be a map or bool");
@@ -454,6 +471,8 @@ absl::Status ApplyJetStream(const ConfigValue& v, ServerOptions* o) {
       s = GetString(k, val, &o->store_dir);
     } else if (k == "enabled") {
       s = GetBool(k, val, &o->jetstream);
+    } else if (k == "limits") {
+      s = ApplyJetStreamLimits(val, o);
     } else if (k == "domain") {
       s = GetString(k, val, &o->jetstream_domain);
       if (s.ok() && (o->jetstream_domain.empty() ||
