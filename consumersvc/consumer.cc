@@ -643,6 +643,13 @@ void Consumer::OnReplyInterestLost(std::string_view reply, int64_t) {
                  waiting_.end());
 }
 
+void Consumer::ReleasePullRequests() {
+  for (const Waiting& w : waiting_) {
+    output_->Status(w.reply, "", StatusHeaders("409 Consumer Deleted"));
+  }
+  waiting_.clear();
+}
+
 void Consumer::SendPullStatus(const std::string& reply, absl::string_view status,
                               const Waiting* w) {
   output_->Status(reply, "", PendingHeaders(status, w->left, w->bytes_left));

@@ -186,6 +186,11 @@ class Consumer {
   // decStreamPending has it, so they hold no max_ack_pending slot.
   void OnRemoved(uint64_t first, uint64_t last, int64_t now_ns);
 
+  // The consumer is being deleted (alone, with its stream, or inactive):
+  // each waiting pull request gets "409 Consumer Deleted", as nats-server's
+  // releaseAnyPendingRequests.
+  void ReleasePullRequests();
+
   // Whether an inactive_threshold has passed without interest (push) or
   // pull requests (pull): the owner deletes the consumer.
   bool Expired(int64_t now_ns) const;

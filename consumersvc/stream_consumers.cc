@@ -617,6 +617,7 @@ void StreamConsumers::Erase(const std::string& name) {
     }
     if (!shared) outgoing_.add_unwatch_interest(subject);
   }
+  it->second.consumer->ReleasePullRequests();
   v1::ConsumerRef* ref = outgoing_.add_consumers_removed();
   ref->set_stream(stream_);
   ref->set_name(name);

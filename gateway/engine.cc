@@ -135,6 +135,8 @@ absl::Status Engine::StartJetStream(const EngineOptions& options) {
   if (options.consumer_address.empty()) {
     consumersvc::ConsumerEngineOptions consumer_options;
     consumer_options.data_dir = options.server.store_dir;
+    consumer_options.limits.max_ack_pending = options.server.jetstream_max_ack_pending;
+    consumer_options.limits.max_request_batch = options.server.jetstream_max_request_batch;
     JSE_ASSIGN_OR_RETURN(consumer_options.sync, common::ParseSyncSpec(options.sync));
     JSE_ASSIGN_OR_RETURN(consumers_,
                          consumersvc::ConsumerEngine::Start(consumer_options, store_client_));
@@ -143,6 +145,11 @@ absl::Status Engine::StartJetStream(const EngineOptions& options) {
     consumer_client_ = consumers_.get();
     LOG(INFO) << "consumers: in-process, state in " << options.server.store_dir;
   } else {
+    if (options.server.jetstream_max_ack_pending > 0 ||
+        options.server.jetstream_max_request_batch > 0) {
+      return absl::InvalidArgumentError(
+          "jetstream limits need the in-process consumer service (no --consumer)");
+    }
     remote_consumers_ =
         std::make_unique<consumersvc::client::RemoteConsumerClient>(options.consumer_address);
     consumer_client_ = remote_consumers_.get();

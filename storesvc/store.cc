@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -662,8 +663,10 @@ absl::Status Store::CheckOrigins(v1::StreamConfig* cfg) {
       }
     }
   }
-  // checkStreamCfg's cycle walk: from this stream through the origins.
-  std::vector<v1::StreamConfig> to_visit{*cfg};
+  // checkStreamCfg's cycle walk: from this stream through the origins,
+  // breadth first as nats-server, so two paths to one origin (sources that
+  // mirror the same stream) are not taken for a cycle.
+  std::deque<v1::StreamConfig> to_visit{*cfg};
   std::set<std::string> visited;
   auto overlaps = [](const v1::StreamConfig& c, const std::string& filter) {
     if (filter.empty()) return true;
@@ -673,8 +676,8 @@ absl::Status Store::CheckOrigins(v1::StreamConfig* cfg) {
     return false;
   };
   while (!to_visit.empty()) {
-    v1::StreamConfig c = std::move(to_visit.back());
-    to_visit.pop_back();
+    v1::StreamConfig c = std::move(to_visit.front());
+    to_visit.pop_front();
     visited.insert(c.name());
     for (const v1::StreamSource& src : c.sources()) {
       if (visited.count(src.name()) > 0) {

@@ -500,6 +500,45 @@ TEST_P(JetStreamConsumersTest, ANoWaitPullRightAfterPublishingFindsEveryMessage)
   natsSubscription_Destroy(inbox);
 }
 
+// nats.go's TestPullSubscribeConsumerDeleted: a pull request still waiting
+// when its consumer goes, alone or with its stream, is answered "409
+// Consumer Deleted" rather than left to expire.
+TEST_P(JetStreamConsumersTest, AWaitingPullIsToldItsConsumerWasDeleted) {
+  for (bool whole_stream : {false, true}) {
+    SCOPED_TRACE(whole_stream ? "stream deleted" : "consumer deleted");
+    if (whole_stream) AddStream("GONE", "gone.>");
+    const char* stream = whole_stream ? "GONE" : "ORDERS";
+    jsConsumerConfig config;
+    jsConsumerConfig_Init(&config);
+    config.Durable = "puller";
+    config.AckPolicy = js_AckExplicit;
+    jsErrCode error;
+    ASSERT_EQ(js_AddConsumer(nullptr, js_, stream, &config, nullptr, &error), NATS_OK) << error;
+    natsSubscription* inbox = nullptr;
+    ASSERT_EQ(natsConnection_SubscribeSync(&inbox, nc_, "_INBOX.puller"), NATS_OK);
+    const std::string next = absl::StrCat("$JS.API.CONSUMER.MSG.NEXT.", stream, ".puller");
+    ASSERT_EQ(natsConnection_PublishRequestString(nc_, next.c_str(), "_INBOX.puller",
+                                                  R"({"batch":1,"expires":60000000000})"),
+              NATS_OK);
+    ASSERT_EQ(natsConnection_Flush(nc_), NATS_OK);
+    if (whole_stream) {
+      ASSERT_EQ(js_DeleteStream(js_, stream, nullptr, &error), NATS_OK) << error;
+    } else {
+      ASSERT_EQ(js_DeleteConsumer(js_, stream, "puller", nullptr, &error), NATS_OK) << error;
+    }
+    natsMsg* m = nullptr;
+    ASSERT_EQ(natsSubscription_NextMsg(&m, inbox, 10000), NATS_OK);
+    const char* status = nullptr;
+    const char* description = nullptr;
+    natsMsgHeader_Get(m, "Status", &status);
+    natsMsgHeader_Get(m, "Description", &description);
+    EXPECT_STREQ(status, "409");
+    EXPECT_STREQ(description, "Consumer Deleted");
+    natsMsg_Destroy(m);
+    natsSubscription_Destroy(inbox);
+  }
+}
+
 TEST_P(JetStreamConsumersTest, ConsumerCreateAndDeleteAreAnnounced) {
   natsSubscription* events = nullptr;
   ASSERT_EQ(natsConnection_SubscribeSync(&events, nc_, "$JS.EVENT.ADVISORY.CONSUMER.>"), NATS_OK);

@@ -35,7 +35,8 @@ class JetStreamDomainTest : public ::testing::TestWithParam<Backend> {
     if (access(binary.c_str(), X_OK) != 0) GTEST_SKIP() << binary << " is not installed";
     const std::string dir = util::MakeTempDir("domain-");
     const std::string config = dir + "/server.conf";
-    std::ofstream(config) << "jetstream { store_dir: \"" << dir << "/store\", domain: HUB }\n"
+    std::ofstream(config) << "jetstream { store_dir: \"" << dir << "/store\", domain: HUB\n"
+                          << JetStreamExtra() << "}\n"
                           << ExtraConfig();
     std::vector<std::string> args = {"-a", "127.0.0.1", "-p",  "-1", "--ports_file_dir",
                                      dir,  "-c",        config};
@@ -52,6 +53,8 @@ class JetStreamDomainTest : public ::testing::TestWithParam<Backend> {
   }
 
   virtual std::string ExtraConfig() const { return ""; }
+  // More of the server's jetstream block.
+  virtual std::string JetStreamExtra() const { return ""; }
 
   void TearDown() override {
     if (nc_ != nullptr) natsConnection_Destroy(nc_);
@@ -189,6 +192,37 @@ TEST_P(JetStreamCrossAccountTest, PushConsumerDeliversToTheImportingAccount) {
   natsConnection_Destroy(a);
 }
 
+// The server's `jetstream { limits {} }`: consumers may not ask for more
+// than its max_ack_pending and max_request_batch (nats.go's
+// TestJetStreamSyncSubscribeWithMaxAckPending).
+class JetStreamServerLimitsTest : public JetStreamDomainTest {
+ protected:
+  std::string JetStreamExtra() const override {
+    return "limits { max_ack_pending: 123, max_request_batch: 50 }\n";
+  }
+};
+
+TEST_P(JetStreamServerLimitsTest, ConsumersStayWithinTheServersLimits) {
+  const std::string created =
+      Request("$JS.API.STREAM.CREATE.ORDERS", R"({"name":"ORDERS","subjects":["orders.>"]})");
+  ASSERT_FALSE(absl::StrContains(created, "\"error\"")) << created;
+  const std::string too_many = Request("$JS.API.CONSUMER.CREATE.ORDERS.a",
+                                       R"({"stream_name":"ORDERS","config":{"durable_name":"a",)"
+                                       R"("ack_policy":"explicit","max_ack_pending":1000}})");
+  EXPECT_TRUE(absl::StrContains(
+      too_many,
+      R"("err_code":10121,"description":"consumer max ack pending exceeds system limit of 123")"))
+      << too_many;
+  const std::string big_batch = Request("$JS.API.CONSUMER.CREATE.ORDERS.b",
+                                        R"({"stream_name":"ORDERS","config":{"durable_name":"b",)"
+                                        R"("ack_policy":"explicit","max_batch":100}})");
+  EXPECT_TRUE(absl::StrContains(big_batch, R"("err_code":10125)")) << big_batch;
+  const std::string within = Request("$JS.API.CONSUMER.CREATE.ORDERS.c",
+                                     R"({"stream_name":"ORDERS","config":{"durable_name":"c",)"
+                                     R"("ack_policy":"explicit","max_ack_pending":100}})");
+  EXPECT_TRUE(absl::StrContains(within, R"("max_ack_pending":100)")) << within;
+}
+
 auto Backends() {
   return ::testing::Values(Backend{"gateway", &Gateway, {"--grpc_listen=127.0.0.1:0"}},
                            Backend{"nats_server", &harness::NatsServerBinary, {}});
@@ -199,6 +233,7 @@ std::string BackendName(const ::testing::TestParamInfo<Backend>& info) { return 
 INSTANTIATE_TEST_SUITE_P(Servers, JetStreamDomainTest, Backends(), BackendName);
 INSTANTIATE_TEST_SUITE_P(Servers, JetStreamAccountsTest, Backends(), BackendName);
 INSTANTIATE_TEST_SUITE_P(Servers, JetStreamCrossAccountTest, Backends(), BackendName);
+INSTANTIATE_TEST_SUITE_P(Servers, JetStreamServerLimitsTest, Backends(), BackendName);
 
 }  // namespace
 }  // namespace jsengine::testing

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -64,6 +65,23 @@ class JetStreamMirrorTest : public ::testing::TestWithParam<harness::Topology::K
     jsStreamConfig_Init(&config);
     config.Name = name;
     config.Mirror = &mirror;
+    AddStream(&config);
+  }
+  // Creates stream `name` sourcing each (origin, filter or nullptr).
+  void AddSourcing(const char* name, const std::vector<std::pair<const char*, const char*>>& from) {
+    std::vector<jsStreamSource> sources(from.size());
+    std::vector<jsStreamSource*> pointers;
+    for (size_t i = 0; i < from.size(); ++i) {
+      jsStreamSource_Init(&sources[i]);
+      sources[i].Name = from[i].first;
+      sources[i].FilterSubject = from[i].second;
+      pointers.push_back(&sources[i]);
+    }
+    jsStreamConfig config;
+    jsStreamConfig_Init(&config);
+    config.Name = name;
+    config.Sources = pointers.data();
+    config.SourcesLen = static_cast<int>(pointers.size());
     AddStream(&config);
   }
   void Publish(const std::string& subject, const std::string& data) {
@@ -193,6 +211,18 @@ TEST_P(JetStreamMirrorTest, MirrorConfigErrorsAsNatsServer) {
   natsMsg_Destroy(reply);
 }
 
+// nats.go's TestJetStreamStreamMirror: sourcing two mirrors of one stream
+// reaches that stream twice, which is not a cycle.
+TEST_P(JetStreamMirrorTest, SourcesOfTwoMirrorsOfOneStreamAreNoCycle) {
+  AddPlain("ORIGIN", "origin.>");
+  Publish("origin.a", "x");
+  AddMirror("M1", "ORIGIN");
+  AddMirror("M2", "ORIGIN");
+  AddSourcing("S", {{"M1", nullptr}, {"M2", nullptr}});
+  jsStreamState s = WaitState("S", [](const jsStreamState& st) { return st.Msgs >= 2; });
+  EXPECT_EQ(s.Msgs, 2u);
+}
+
 TEST_P(JetStreamMirrorTest, SourcesFromTwoStreamsWithFilters) {
   AddPlain("A", "a.>");
   AddPlain("B", "b.>");
@@ -200,20 +230,7 @@ TEST_P(JetStreamMirrorTest, SourcesFromTwoStreamsWithFilters) {
     Publish(i % 2 ? "a.x" : "a.y", "a");
     Publish(i % 2 ? "b.x" : "b.y", "b");
   }
-  jsStreamSource a, b;
-  jsStreamSource_Init(&a);
-  jsStreamSource_Init(&b);
-  a.Name = "A";
-  a.FilterSubject = "a.x";
-  b.Name = "B";
-  b.FilterSubject = "b.y";
-  jsStreamSource* sources[] = {&a, &b};
-  jsStreamConfig config;
-  jsStreamConfig_Init(&config);
-  config.Name = "S";
-  config.Sources = sources;
-  config.SourcesLen = 2;
-  AddStream(&config);
+  AddSourcing("S", {{"A", "a.x"}, {"B", "b.y"}});
   jsStreamState s = WaitState("S", [](const jsStreamState& st) { return st.Msgs >= 4; });
   EXPECT_EQ(s.Msgs, 4u);
   std::map<std::string, int> subjects;

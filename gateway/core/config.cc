@@ -425,7 +425,8 @@ absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
   return absl::OkStatus();
 }
 
-// `host:port`, `host` or `:port` (`listen`, `http`); a bare number is a port.
+// `host:port`, `host` or `:port` (`listen`, `http`); a bare number is a port,
+// and port -1 asks for any free port, as nats-server.
 absl::Status ApplyHostPort(const std::string& key, const ConfigValue& v, std::string* host,
                            int* port) {
   std::string text;
@@ -435,12 +436,29 @@ absl::Status ApplyHostPort(const std::string& key, const ConfigValue& v, std::st
   const size_t colon = text.rfind(':');
   std::string host_part = colon == std::string::npos ? text : text.substr(0, colon);
   if (colon != std::string::npos) {
-    if (!absl::SimpleAtoi(text.substr(colon + 1), &number) || number < 0 || number > 65535) {
+    if (!absl::SimpleAtoi(text.substr(colon + 1), &number) || number < -1 || number > 65535) {
       return ValueError(key, v, "must be host:port");
     }
     *port = number;
   }
   if (!host_part.empty()) *host = host_part;
+  return absl::OkStatus();
+}
+
+// nats-server's `jetstream { limits {} }`, the parts consumers use.
+absl::Status ApplyJetStreamLimits(const ConfigValue& v, ServerOptions* o) {
+  if (v.kind != ConfigValue::Kind::kMap) return ValueError("limits", v, "must be a map");
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    if (k == "max_ack_pending") {
+      s = GetInt(k, val, &o->jetstream_max_ack_pending);
+    } else if (k == "max_request_batch") {
+      s = GetInt(k, val, &o->jetstream_max_request_batch);
+    } else {
+      s = UnknownKey("limits", k, val);
+    }
+    if (!s.ok()) return s;
+  }
   return absl::OkStatus();
 }
 
@@ -454,6 +472,8 @@ absl::Status ApplyJetStream(const ConfigValue& v, ServerOptions* o) {
       s = GetString(k, val, &o->store_dir);
     } else if (k == "enabled") {
       s = GetBool(k, val, &o->jetstream);
+    } else if (k == "limits") {
+      s = ApplyJetStreamLimits(val, o);
     } else if (k == "domain") {
       s = GetString(k, val, &o->jetstream_domain);
       if (s.ok() && (o->jetstream_domain.empty() ||

@@ -61,6 +61,27 @@ authorization {
   EXPECT_EQ(o.users[1].permissions.subscribe.allow, (std::vector<std::string>{"orders.*"}));
 }
 
+TEST(ConfigTest, ListenWithAnyFreePort) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText("listen: 127.0.0.1:-1", &o).ok());
+  EXPECT_EQ(o.host, "127.0.0.1");
+  EXPECT_EQ(o.port, -1);
+  ASSERT_TRUE(ApplyConfigText("http: \"127.0.0.1:-1\"", &o).ok());
+  EXPECT_EQ(o.http_port, -1);
+  EXPECT_FALSE(ApplyConfigText("listen: 127.0.0.1:-2", &o).ok());
+}
+
+TEST(ConfigTest, JetStreamServerLimits) {
+  ServerOptions o;
+  ASSERT_TRUE(
+      ApplyConfigText("jetstream { limits { max_ack_pending: 123, max_request_batch: 7 } }", &o)
+          .ok());
+  EXPECT_TRUE(o.jetstream);
+  EXPECT_EQ(o.jetstream_max_ack_pending, 123);
+  EXPECT_EQ(o.jetstream_max_request_batch, 7);
+  EXPECT_FALSE(ApplyConfigText("jetstream { limits { max_ha_assets: 1 } }", &o).ok());
+}
+
 TEST(ConfigTest, TokenAndSingleUser) {
   ServerOptions o;
   ASSERT_TRUE(ApplyConfigText("authorization { token: \"s3cr3t\" }", &o).ok());

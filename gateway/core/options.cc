@@ -309,6 +309,7 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
   });
   if (!config_file.empty() && !exits_at_once) {
     if (absl::Status s = ApplyConfigFile(config_file, options); !s.ok()) return s;
+    if (options->port == kRandomPort) options->port = 0;
   }
   if (absl::Status s = ApplyTlsFlags(parsed, &options->tls); !s.ok()) return s;
   for (const auto& [name, value, on] : cluster_flags) {

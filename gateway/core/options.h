@@ -78,6 +78,10 @@ struct ServerOptions {
   // JetStream domain: named in PubAcks and $JS.API.INFO; the API also
   // answers on $JS.<domain>.API.>. Empty: none.
   std::string jetstream_domain;
+  // nats-server's `jetstream { limits {} }`: the most a consumer may ask
+  // for; 0 means no limit. Applied by the in-process consumer service.
+  int jetstream_max_ack_pending = 0;
+  int jetstream_max_request_batch = 0;
   std::string config_file;
   // Monitoring over HTTP (/varz, /connz, ...): 0 is off, kRandomPort any
   // free port. An empty host is `host`'s.

@@ -115,6 +115,17 @@ TEST(OptionsTest, MinusOnePicksAnyFreePortAsInNatsServer) {
   EXPECT_FALSE(ParseServerArgs({"-p", "-2"}, &o, &rest).ok());
 }
 
+TEST(OptionsTest, ConfigFileListenMinusOnePicksAnyFreePort) {
+  std::string path = std::string(getenv("TEST_TMPDIR")) + "/listen.conf";
+  std::ofstream(path) << "listen: 127.0.0.1:-1\n";
+  ServerOptions o;
+  std::vector<std::string> rest;
+  ASSERT_TRUE(ParseServerArgs({"-c", path}, &o, &rest).ok());
+  EXPECT_EQ(o.host, "127.0.0.1");
+  EXPECT_EQ(o.port, 0);
+  std::remove(path.c_str());
+}
+
 TEST(OptionsTest, ProcessFlags) {
   ServerOptions o;
   std::vector<std::string> rest;

@@ -39,6 +39,11 @@ AccountStoreClient::AccountStoreClient(storesvc::client::StoreClient* next, JsAc
     : next_(next), scope_(std::move(scope)), limits_(std::move(limits)) {}
 
 v1::StreamConfig AccountStoreClient::ToStore(v1::StreamConfig config) const {
+  // The store's default subject is the stream's name: the user's, not the
+  // qualified one.
+  if (config.subjects().empty() && !config.has_mirror() && config.sources().empty()) {
+    config.add_subjects(config.name());
+  }
   config.set_name(scope_.Stream(config.name()));
   config.set_account(scope_.account());
   if (config.has_mirror() && !config.mirror().name().empty()) {

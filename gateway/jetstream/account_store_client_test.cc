@@ -85,6 +85,27 @@ TEST_F(AccountStoreClientTest, SameNameInTwoAccountsIsTwoStreams) {
   EXPECT_TRUE(b->GetStreamInfo(info).ok());
 }
 
+TEST_F(AccountStoreClientTest, StreamWithoutSubjectsListensOnItsOwnName) {
+  auto a = Account("A");
+  v1::CreateStreamRequest create = Create("ORDERS", "orders.>");
+  create.mutable_config()->clear_subjects();
+  absl::StatusOr<v1::StreamInfo> created = a->CreateStream(create);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(std::vector<std::string>(created->config().subjects().begin(),
+                                     created->config().subjects().end()),
+            std::vector<std::string>{"ORDERS"});
+
+  v1::UpdateStreamRequest update;
+  *update.mutable_config() = Create("ORDERS", "orders.>").config();
+  update.mutable_config()->clear_subjects();
+  update.mutable_config()->set_max_msgs(100);
+  absl::StatusOr<v1::StreamInfo> updated = a->UpdateStream(update);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(std::vector<std::string>(updated->config().subjects().begin(),
+                                     updated->config().subjects().end()),
+            std::vector<std::string>{"ORDERS"});
+}
+
 TEST_F(AccountStoreClientTest, ListPagesOverTheAccountsStreamsOnly) {
   auto a = Account("A");
   auto b = Account("B");
