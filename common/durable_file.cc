@@ -83,14 +83,27 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, FileIo* io) {
   return file;
 }
 
-absl::Status WriteFileSynced(const std::string& path, absl::string_view contents, FileIo* io) {
+namespace {
+
+absl::Status WriteFileMaybeSynced(const std::string& path, absl::string_view contents, bool sync,
+                                  FileIo* io) {
   io = Or(io);
   const int fd = io->Open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Internal(Errno("open", path));
   absl::Status status = WriteFully(fd, contents, 0, path, io);
-  if (status.ok() && io->Fsync(fd) != 0) status = Errno("fsync", path);
+  if (status.ok() && sync && io->Fsync(fd) != 0) status = Errno("fsync", path);
   io->Close(fd);
   return Internal(status);
+}
+
+}  // namespace
+
+absl::Status WriteFile(const std::string& path, absl::string_view contents, FileIo* io) {
+  return WriteFileMaybeSynced(path, contents, /*sync=*/false, io);
+}
+
+absl::Status WriteFileSynced(const std::string& path, absl::string_view contents, FileIo* io) {
+  return WriteFileMaybeSynced(path, contents, /*sync=*/true, io);
 }
 
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents, FileIo* io) {

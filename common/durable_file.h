@@ -37,6 +37,11 @@ absl::Status WriteFully(int fd, absl::string_view data, uint64_t offset, const s
 // The whole file at `path`; NotFound when there is none.
 absl::StatusOr<std::string> ReadFile(const std::string& path, FileIo* io = nullptr);
 
+// Creates (or truncates) `path` and writes `contents`, without fsync: in
+// the page cache, so it survives the process's end but not a power loss
+// until the file is fsynced.
+absl::Status WriteFile(const std::string& path, absl::string_view contents, FileIo* io = nullptr);
+
 // Creates (or truncates) `path`, writes `contents` and fsyncs the file; its
 // directory entry is durable only once the caller fsyncs the directory.
 absl::Status WriteFileSynced(const std::string& path, absl::string_view contents,

@@ -46,6 +46,14 @@ class Decimal {
 bool ParseDecimal(std::string_view s, uint64_t max, uint64_t* out) {
   if (s.empty()) return false;
   uint64_t v = 0;
+  if (s.size() <= 18) {  // Below 10^18: no overflow; max is at least 2^63-1.
+    for (char c : s) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    *out = v;
+    return true;
+  }
   for (char c : s) {
     if (c < '0' || c > '9') return false;
     const uint64_t digit = static_cast<uint64_t>(c - '0');
@@ -54,6 +62,23 @@ bool ParseDecimal(std::string_view s, uint64_t max, uint64_t* out) {
   }
   *out = v;
   return true;
+}
+
+// Splits `subject` at its dots into `tokens` (the first kV2Tokens of them)
+// and their `count`; false if a token is empty.
+bool SplitAckTokens(std::string_view subject, std::string_view (&tokens)[kV2Tokens],
+                    size_t* count) {
+  *count = 0;
+  const char* const end = subject.data() + subject.size();
+  const char* start = subject.data();
+  for (const char* p = start;; ++p) {
+    if (p != end && *p != '.') continue;
+    if (p == start) return false;
+    if (*count < kV2Tokens) tokens[*count] = std::string_view(start, p - start);
+    ++*count;
+    if (p == end) return true;
+    start = p + 1;
+  }
 }
 
 // nats-server's ConsumerNakOptions, {"delay": <ns>}, as Go's json.Unmarshal
@@ -161,15 +186,8 @@ void AppendAckSubject(const AckSubject& ack, std::string* out) {
 absl::StatusOr<AckSubject> ParseAckSubject(std::string_view subject) {
   std::string_view tokens[kV2Tokens];
   size_t count = 0;
-  for (size_t start = 0;;) {
-    const size_t dot = subject.find('.', start);
-    const std::string_view token =
-        subject.substr(start, dot == std::string_view::npos ? dot : dot - start);
-    if (token.empty()) return absl::InvalidArgumentError("ack subject has an empty token");
-    if (count < kV2Tokens) tokens[count] = token;
-    ++count;
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
+  if (!SplitAckTokens(subject, tokens, &count)) {
+    return absl::InvalidArgumentError("ack subject has an empty token");
   }
   if (count != kV1Tokens && count < kV2Tokens) {
     return absl::InvalidArgumentError("ack subject has neither 9 nor 11 or more tokens");
@@ -197,6 +215,16 @@ absl::StatusOr<AckSubject> ParseAckSubject(std::string_view subject) {
   }
   ack.timestamp = static_cast<int64_t>(timestamp);
   return ack;
+}
+
+std::string_view AckSubjectStream(std::string_view subject) {
+  std::string_view tokens[kV2Tokens];
+  size_t count = 0;
+  if (!SplitAckTokens(subject, tokens, &count)) return {};
+  if ((count != kV1Tokens && count < kV2Tokens) || tokens[0] != "$JS" || tokens[1] != "ACK") {
+    return {};
+  }
+  return tokens[count >= kV2Tokens ? 4 : 2];
 }
 
 AckBody ParseAckBody(std::string_view body) {

@@ -64,6 +64,11 @@ void AppendAckSubject(const AckSubject& ack, std::string* out);
 // and pending tokens at all.
 absl::StatusOr<AckSubject> ParseAckSubject(std::string_view subject);
 
+// The stream an ack subject names, read as ParseAckSubject reads it but
+// without its numbers (which it does not check); empty when the subject has
+// neither form's shape.
+std::string_view AckSubjectStream(std::string_view subject);
+
 // What an ack body asks for, as consumer.go processAck (nats-server 2.10)
 // decides: exact matches for +ACK, +OK and +WPI, prefixes for the others, so
 // "+ACK " is kUnknown while "-NAKED" is a NAK and "+TERMINATE" a TERM with

@@ -104,7 +104,22 @@ TEST(ParseAckSubjectTest, ReadsBothForms) {
     absl::StatusOr<AckSubject> got = ParseAckSubject(c.subject);
     ASSERT_TRUE(got.ok()) << c.subject << ": " << got.status();
     ExpectSameAck(*got, c.want, c.subject);
+    const std::string_view stream = AckSubjectStream(c.subject);
+    EXPECT_EQ(stream, c.want.stream) << c.subject;
+    EXPECT_TRUE(Inside(stream, c.subject)) << c.subject;
   }
+}
+
+TEST(AckSubjectStreamTest, EmptyForAnotherShapeOnly) {
+  for (const std::string c :
+       {"", ".", "$JS.ACK", "$JS.ACK.S.C.1.2.3.4", "$JS.ACK.S.C.1.2.3.4.5.6",
+        "$JS.ACK.S.C.1.2.3.4.5.", "$JS.ACK..C.1.2.3.4.5", "$JS.ACK..H.S.C.1.2.3.4.5",
+        "$JS.ACKS.S.C.1.2.3.4.5", "$JS.API.S.C.1.2.3.4.5", "x.ACK.S.C.1.2.3.4.5"}) {
+    EXPECT_EQ(AckSubjectStream(c), "") << c;
+  }
+  // Numbers are not read.
+  EXPECT_EQ(AckSubjectStream("$JS.ACK.S.C.x.2.3.4.5"), "S");
+  EXPECT_EQ(AckSubjectStream("$JS.ACK._.H.T.C.1.2.3.4.5x"), "T");
 }
 
 TEST(ParseAckSubjectTest, RejectsMalformed) {

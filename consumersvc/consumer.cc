@@ -420,9 +420,10 @@ void Consumer::ProcessAck(uint64_t sseq, uint64_t dseq, bool) {
   uint64_t acked_first = 0;
   switch (setup_.config.ack_policy()) {
     case v1::ACK_EXPLICIT: {
+      auto next = pending_.end();  // After sseq, once known.
       if (auto it = pending_.find(sseq); it != pending_.end()) {
         dseq = it->second.consumer_seq;
-        pending_.erase(it);
+        next = pending_.erase(it);
       }
       acked_first = sseq;
       if (pending_.empty()) {
@@ -432,7 +433,7 @@ void Consumer::ProcessAck(uint64_t sseq, uint64_t dseq, bool) {
         ack_dseq_ = dseq;
         ack_sseq_ = sseq;
         // The floor rises to just below the oldest still pending.
-        auto next = pending_.upper_bound(sseq);
+        if (next == pending_.end()) next = pending_.upper_bound(sseq);
         if (next != pending_.end() && next->first < next_sseq_ && next->second.consumer_seq > 0) {
           ack_dseq_ = next->second.consumer_seq - 1;
           ack_sseq_ = next->first - 1;

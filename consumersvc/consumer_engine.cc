@@ -453,23 +453,25 @@ void ConsumerEngine::OnEvents(v1::GatewayBatch batch) {
       case v1::GatewayEvent::kAcks: {
         // Usually every ack names one stream: the packed acks go on as
         // they came, not copied one by one.
-        std::string stream;
+        // (The strand parses each ack in full.)
+        std::string_view stream;
         bool one_stream = true;
         const bool whole = client::ForEachAck(event.acks(), [&](const client::AckView& ack) {
-          absl::StatusOr<AckSubject> subject = ParseAckSubject(ack.reply_subject);
-          if (!subject.ok() || (!stream.empty() && subject->stream != stream)) {
+          const std::string_view subject_stream = AckSubjectStream(ack.reply_subject);
+          if (subject_stream.empty() || (!stream.empty() && subject_stream != stream)) {
             one_stream = false;
           } else if (stream.empty()) {
-            stream.assign(subject->stream.data(), subject->stream.size());
+            stream = subject_stream;
           }
         });
         if (whole && one_stream && !stream.empty()) {
-          acks.AddPacked(stream, std::move(*event.mutable_acks()));
+          const std::string name(stream);
+          acks.AddPacked(name, std::move(*event.mutable_acks()));
           break;
         }
         const bool ok = client::ForEachAck(event.acks(), [&](const client::AckView& ack) {
-          absl::StatusOr<AckSubject> subject = ParseAckSubject(ack.reply_subject);
-          if (subject.ok()) acks.Add(subject->stream, ack);
+          const std::string_view subject_stream = AckSubjectStream(ack.reply_subject);
+          if (!subject_stream.empty()) acks.Add(subject_stream, ack);
         });
         LOG_IF(ERROR, !ok) << "malformed acks from a gateway";
         break;

@@ -132,7 +132,8 @@ absl::Status ConsumerStateStore::Recover() {
         StreamJournal::Recover(
             stream, StreamDir(stream),
             absl::StrCat(options_.data_dir, "/", state_format::kQuarantineDir, "/", stream),
-            options_.write_now_bytes, options_.io, &consumers));
+            options_.write_now_bytes, options_.sync == common::SyncPolicy::kAlways, options_.io,
+            &consumers));
     for (StreamJournal::Recovered& c : consumers) {
       LOG(INFO) << "consumer state: recovered consumer " << c.info.name() << " of stream " << stream
                 << " (delivered " << c.state.delivered.stream_seq << ", ack floor "
@@ -200,7 +201,7 @@ absl::StatusOr<std::unique_ptr<ConsumerStateWriter>> ConsumerStateStore::Create(
           info.stream_name(), StreamDir(info.stream_name()),
           absl::StrCat(options_.data_dir, "/", state_format::kQuarantineDir, "/",
                        info.stream_name()),
-          options_.write_now_bytes, options_.io);
+          options_.write_now_bytes, options_.sync == common::SyncPolicy::kAlways, options_.io);
     }
     journal = slot;
   }

@@ -168,6 +168,10 @@ class ConsumerStateStore {
   // records are dropped and their Flushes fail with NotFound).
   absl::Status DeleteStream(const std::string& stream) ABSL_LOCKS_EXCLUDED(admin_mu_, mu_);
 
+  // Makes what was written durable now (what the kInterval timer does):
+  // journals, and consumers created since the last sync.
+  void SyncAll() ABSL_LOCKS_EXCLUDED(mu_);
+
  private:
   friend class ConsumerStateWriter;
   struct Recovered {
@@ -191,7 +195,6 @@ class ConsumerStateStore {
   // callbacks, then folds the journals that need it.
   void Round(std::vector<std::shared_ptr<StreamJournal>> journals,
              std::vector<ConsumerStateWriter::DoneCallback> callbacks);
-  void SyncAll() ABSL_LOCKS_EXCLUDED(mu_);
 
   const ConsumerStateStoreOptions options_;
   std::unique_ptr<common::FileLock> lock_;  // <data_dir>/consumers.lock.

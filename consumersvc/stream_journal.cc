@@ -109,11 +109,12 @@ void RemoveAllLogged(const std::string& path) {
 }  // namespace
 
 StreamJournal::StreamJournal(std::string stream, std::string dir, std::string quarantine_dir,
-                             size_t write_now_bytes, common::FileIo* io)
+                             size_t write_now_bytes, bool sync_creates, common::FileIo* io)
     : stream_(std::move(stream)),
       dir_(std::move(dir)),
       quarantine_dir_(std::move(quarantine_dir)),
       write_now_bytes_(write_now_bytes),
+      sync_creates_(sync_creates),
       io_(io != nullptr ? io : common::FileIo::Posix()) {}
 
 StreamJournal::~StreamJournal() {
@@ -136,9 +137,10 @@ void StreamJournal::CloseFileLocked() {
 
 absl::StatusOr<std::shared_ptr<StreamJournal>> StreamJournal::Recover(
     std::string stream, std::string dir, std::string quarantine_dir, size_t write_now_bytes,
-    common::FileIo* io, std::vector<Recovered>* consumers) {
-  auto journal = std::make_shared<StreamJournal>(std::move(stream), std::move(dir),
-                                                 std::move(quarantine_dir), write_now_bytes, io);
+    bool sync_creates, common::FileIo* io, std::vector<Recovered>* consumers) {
+  auto journal =
+      std::make_shared<StreamJournal>(std::move(stream), std::move(dir), std::move(quarantine_dir),
+                                      write_now_bytes, sync_creates, io);
   absl::MutexLock lock(&journal->io_mu_);
   JSE_RETURN_IF_ERROR(journal->RecoverLocked(consumers));
   return journal;
@@ -373,7 +375,7 @@ absl::Status StreamJournal::RewriteLocked() {
   const std::string path = JournalPath(generation_);
   if (fd_ < 0 && unwritten_.empty()) {
     // Nothing written in this generation: only the directory may be due.
-    if (dir_changed_) JSE_RETURN_IF_ERROR(common::SyncPath(dir_, io_));
+    if (dir_changed_) JSE_RETURN_IF_ERROR(SyncDirLocked());
     dir_changed_ = false;
     return absl::OkStatus();
   }
@@ -407,7 +409,7 @@ absl::Status StreamJournal::RewriteLocked() {
   if (io_->Ftruncate(fd_, static_cast<off_t>(written)) != 0) return Errno("truncate", path);
   JSE_RETURN_IF_ERROR(common::WriteFully(fd_, unwritten_, written, path, io_));
   if (io_->Fdatasync(fd_) != 0) return Errno("fdatasync", path);
-  if (dir_changed_) JSE_RETURN_IF_ERROR(common::SyncPath(dir_, io_));
+  if (dir_changed_) JSE_RETURN_IF_ERROR(SyncDirLocked());
   journals_[generation_] += unwritten_.size();
   journal_bytes_ += unwritten_.size();
   std::string().swap(unwritten_);
@@ -433,11 +435,28 @@ absl::Status StreamJournal::Sync() {
       synced_size_ = journals_[generation_];
       unsynced_crc_ = 0;
     }
-    if (dir_changed_) status = common::SyncPath(dir_, io_);
+    if (dir_changed_) status = SyncDirLocked();
     dir_changed_ = !status.ok();
   }
   if (!status.ok()) return FailLocked(status, "");
   return absl::OkStatus();
+}
+
+absl::Status StreamJournal::SyncConsumersLocked() {
+  while (!unsynced_consumers_.empty()) {
+    const std::string dir = ConsumerDir(*unsynced_consumers_.begin());
+    for (const char* file : {kMetaFile, kSnapshotFile}) {
+      JSE_RETURN_IF_ERROR(common::SyncPath(absl::StrCat(dir, "/", file), io_));
+    }
+    JSE_RETURN_IF_ERROR(common::SyncPath(dir, io_));
+    unsynced_consumers_.erase(unsynced_consumers_.begin());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StreamJournal::SyncDirLocked() {
+  JSE_RETURN_IF_ERROR(SyncConsumersLocked());
+  return common::SyncPath(dir_, io_);
 }
 
 bool StreamJournal::NeedsSync() const {
@@ -553,22 +572,27 @@ absl::StatusOr<uint64_t> StreamJournal::AddConsumer(const v1::ConsumerInfo& info
   fs::create_directories(tmp, ec);
   if (ec) return absl::InternalError(absl::StrCat("mkdir ", tmp, ": ", ec.message()));
   // The files are written in place: the directory's rename is what makes
-  // the consumer appear, so it comes after their fsyncs and the directory's.
-  absl::Status status =
-      common::WriteFileSynced(absl::StrCat(tmp, "/", kMetaFile), EncodeConsumerMeta(info), io_);
+  // the consumer appear, so it comes after their fsyncs and the directory's
+  // (here, or in the next Sync: a power loss before it may leave a consumer
+  // whose files recovery quarantines, as the journal's unsynced records).
+  const auto write = sync_creates_ ? common::WriteFileSynced : common::WriteFile;
+  absl::Status status = write(absl::StrCat(tmp, "/", kMetaFile), EncodeConsumerMeta(info), io_);
   if (status.ok()) {
-    status = common::WriteFileSynced(absl::StrCat(tmp, "/", kSnapshotFile),
-                                     EncodeSnapshot({id, 0, initial}), io_);
+    status = write(absl::StrCat(tmp, "/", kSnapshotFile), EncodeSnapshot({id, 0, initial}), io_);
   }
-  if (status.ok()) status = common::SyncPath(tmp, io_);
+  if (status.ok() && sync_creates_) status = common::SyncPath(tmp, io_);
   if (status.ok() && io_->Rename(tmp.c_str(), ConsumerDir(name).c_str()) != 0) {
     status = Errno("rename", tmp);
   }
   // .new need not be synced: recovery removes what a lost rename leaves.
-  if (status.ok()) status = common::SyncPath(dir_, io_);
+  if (status.ok() && sync_creates_) status = common::SyncPath(dir_, io_);
   if (!status.ok()) {
     RemoveAllLogged(tmp);
     return status;
+  }
+  if (!sync_creates_) {
+    unsynced_consumers_.insert(name);
+    dir_changed_ = true;
   }
   consumers_[id] = {name, info.config().ack_policy()};
   ids_[name] = id;
@@ -598,8 +622,11 @@ absl::Status StreamJournal::RemoveConsumer(const std::string& name) {
   std::error_code ec;
   fs::create_directories(common::ParentDir(trash), ec);
   if (ec) return absl::InternalError(absl::StrCat("mkdir ", trash, ": ", ec.message()));
+  // Consumers added unsynced are on disk before the directory is synced.
+  JSE_RETURN_IF_ERROR(SyncConsumersLocked());
   JSE_RETURN_IF_ERROR(common::RenameDurably(ConsumerDir(name), trash, io_));
   RemoveAllLogged(trash);
+  unsynced_consumers_.erase(name);
   unfolded_.erase(it->second);
   consumers_.erase(it->second);
   ids_.erase(it);

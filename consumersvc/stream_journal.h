@@ -82,9 +82,12 @@ class StreamJournal {
 
   // A stream without a directory yet: the first AddConsumer makes it.
   // `quarantine_dir` is where Recover moves what it cannot read; Append asks
-  // for an immediate write once `write_now_bytes` wait.
+  // for an immediate write once `write_now_bytes` wait. With `sync_creates`,
+  // AddConsumer returns once the consumer is on disk (fsyncs); without, once
+  // it is written (page cache: it survives the process's end), and the next
+  // Sync makes it durable.
   StreamJournal(std::string stream, std::string dir, std::string quarantine_dir,
-                size_t write_now_bytes, common::FileIo* io);
+                size_t write_now_bytes, bool sync_creates, common::FileIo* io);
   ~StreamJournal();
 
   StreamJournal(const StreamJournal&) = delete;
@@ -98,11 +101,9 @@ class StreamJournal {
   // the cut logged at WARNING; a journal whose header is damaged is
   // quarantined (or, when it is no longer than a header, deleted: a crash
   // while it was being created). Fails only on I/O errors.
-  static absl::StatusOr<std::shared_ptr<StreamJournal>> Recover(std::string stream, std::string dir,
-                                                                std::string quarantine_dir,
-                                                                size_t write_now_bytes,
-                                                                common::FileIo* io,
-                                                                std::vector<Recovered>* consumers);
+  static absl::StatusOr<std::shared_ptr<StreamJournal>> Recover(
+      std::string stream, std::string dir, std::string quarantine_dir, size_t write_now_bytes,
+      bool sync_creates, common::FileIo* io, std::vector<Recovered>* consumers);
 
   const std::string& stream() const { return stream_; }
 
@@ -116,8 +117,9 @@ class StreamJournal {
   // The store's thread.
   Batch Take() ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status Write(const Batch& batch) ABSL_LOCKS_EXCLUDED(io_mu_);
-  // fdatasync of the journal written since the last Sync, and fsync of the
-  // directory if an entry was added or removed since.
+  // fsync of the consumers added unsynced since the last Sync, fdatasync of
+  // the journal written since, and fsync of the directory if an entry was
+  // added or removed since.
   absl::Status Sync() ABSL_LOCKS_EXCLUDED(io_mu_);
   bool NeedsSync() const ABSL_LOCKS_EXCLUDED(io_mu_);
   // OK, or why records are not being stored.
@@ -159,6 +161,11 @@ class StreamJournal {
   absl::Status FoldLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
   uint64_t NewConsumerIdLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
   void CloseFileLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
+  // fsyncs the files and directories of unsynced_consumers_.
+  absl::Status SyncConsumersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
+  // fsyncs the directory, after SyncConsumersLocked: an entry it makes
+  // durable names files that are.
+  absl::Status SyncDirLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
   // Fails the journal with `status`, keeping `unwritten` for RetryLocked.
   absl::Status FailLocked(absl::Status status, absl::string_view unwritten)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
@@ -172,6 +179,7 @@ class StreamJournal {
   const std::string dir_;
   const std::string quarantine_dir_;
   const size_t write_now_bytes_;
+  const bool sync_creates_;
   common::FileIo* const io_;
 
   common::Mutex mu_;
@@ -193,6 +201,8 @@ class StreamJournal {
   std::map<std::string, uint64_t> ids_ ABSL_GUARDED_BY(io_mu_);  // By name.
   bool unsynced_ ABSL_GUARDED_BY(io_mu_) = false;
   bool dir_changed_ ABSL_GUARDED_BY(io_mu_) = false;
+  // Consumers added without fsyncs (sync_creates_ false), by name.
+  std::set<std::string> unsynced_consumers_ ABSL_GUARDED_BY(io_mu_);
   bool removed_ ABSL_GUARDED_BY(io_mu_) = false;
   absl::Status failed_ ABSL_GUARDED_BY(io_mu_);
   // The current journal's size at its last fsync, and the CRC of what was

@@ -59,12 +59,6 @@ absl::Duration StallDuration(int64_t pending, int64_t max_pending) {
 
 inline absl::string_view Key(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-void AppendNumber(std::string* out, uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  out->append(buf, r.ptr - buf);
-}
-
 std::string Quoted(std::string_view s) { return nlohmann::json(std::string(s)).dump(); }
 
 }  // namespace
@@ -481,29 +475,45 @@ void Client::DeliverMessage(std::string_view subject, std::string_view sid,
                             std::string_view payload) {
   const bool with_headers = has_headers && headers_.load(std::memory_order_relaxed);
   if (!reply.empty() && track_replies_.load(std::memory_order_acquire)) RecordReply(reply);
+  // The sizes, as text, before the lock; the frame is then sized once and
+  // copied in piece by piece.
+  char sizes[48];
+  char* sizes_end = sizes;
+  if (with_headers) {
+    sizes_end = std::to_chars(sizes_end, sizes + sizeof(sizes), headers.size()).ptr;
+    *sizes_end++ = ' ';
+    sizes_end =
+        std::to_chars(sizes_end, sizes + sizeof(sizes), headers.size() + payload.size()).ptr;
+  } else {
+    sizes_end = std::to_chars(sizes_end, sizes + sizeof(sizes), payload.size()).ptr;
+  }
+  const std::string_view verb = with_headers ? "HMSG " : "MSG ";
+  const std::string_view body_headers = with_headers ? headers : std::string_view();
+  const std::string_view parts[] = {verb,
+                                    subject,
+                                    " ",
+                                    sid,
+                                    " ",
+                                    reply,
+                                    reply.empty() ? "" : " ",
+                                    std::string_view(sizes, sizes_end - sizes),
+                                    "\r\n",
+                                    body_headers,
+                                    payload,
+                                    "\r\n"};
+  size_t size = 0;
+  for (std::string_view part : parts) size += part.size();
   common::MutexLock lock(&out_mu_);
   if (out_closed_) return;
   std::string& o = out_;
-  o.append(with_headers ? "HMSG " : "MSG ", with_headers ? 5 : 4);
-  o.append(subject.data(), subject.size());
-  o.push_back(' ');
-  o.append(sid.data(), sid.size());
-  o.push_back(' ');
-  if (!reply.empty()) {
-    o.append(reply.data(), reply.size());
-    o.push_back(' ');
+  const size_t start = o.size();
+  o.resize(start + size);
+  char* p = o.data() + start;
+  for (std::string_view part : parts) {
+    if (part.empty()) continue;
+    std::memcpy(p, part.data(), part.size());
+    p += part.size();
   }
-  if (with_headers) {
-    AppendNumber(&o, headers.size());
-    o.push_back(' ');
-    AppendNumber(&o, headers.size() + payload.size());
-  } else {
-    AppendNumber(&o, payload.size());
-  }
-  o.append("\r\n", 2);
-  if (with_headers) o.append(headers.data(), headers.size());
-  o.append(payload.data(), payload.size());
-  o.append("\r\n", 2);
   ++out_msgs_;
   out_bytes_ += (with_headers ? headers.size() : 0) + payload.size();
   OnOutputAppended(o.size());

@@ -17,6 +17,8 @@ inline absl::string_view Key(std::string_view s) { return absl::string_view(s.da
 std::atomic<uint64_t> next_sublist_id{1};
 
 constexpr size_t kMaxCachedSubjects = 4096;
+// Subjects matched without the cache: each is used once.
+constexpr std::string_view kAckPrefix = "$JS.ACK.";
 constexpr size_t kMaxTokens = 64;
 
 // Splits a subject into tokens without allocating; false if too many tokens.
@@ -254,6 +256,10 @@ std::shared_ptr<const MatchResult> Sublist::MatchLocked(std::string_view subject
 }
 
 std::shared_ptr<const MatchResult> Sublist::Match(std::string_view subject) {
+  if (subject.substr(0, kAckPrefix.size()) == kAckPrefix) {
+    common::ReaderLock lock(&mu_);
+    return MatchLocked(subject);
+  }
   ThreadCache& cache = thread_cache;
   const uint64_t generation = generation_.load(std::memory_order_acquire);
   if (cache.sublist_id != id_ || cache.generation != generation) {

@@ -5,7 +5,8 @@
 // invalidated as a whole whenever the index changes (a generation counter),
 // so repeated publishes to the same subject cost one hash lookup. A subject
 // enters the cache the second time it is matched: one-off subjects (reply
-// inboxes) do not displace the ones that repeat.
+// inboxes) do not displace the ones that repeat. JetStream ack subjects
+// ($JS.ACK.*, one per delivered message) never repeat: they skip the cache.
 //
 // Interest watches report when a literal subject gains or loses client
 // interest: see WatchClientInterest. Without watches, Insert and Remove pay
