@@ -13,6 +13,8 @@ namespace jsengine::gateway::core {
 // The account of users configured outside `accounts {}`, and of every client
 // when no account is configured.
 inline constexpr char kGlobalAccount[] = "$G";
+// The system account when `system_account` names none.
+inline constexpr char kSystemAccount[] = "$SYS";
 
 // A subject (stream) or a subject space of requests (service) an account
 // offers. An empty `accounts` list makes the export public.

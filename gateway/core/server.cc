@@ -76,6 +76,10 @@ Server::Server(ServerOptions options)
   for (const AccountOptions& a : options_.accounts) {
     accounts_.emplace(a.name, std::make_unique<Account>(a.name));
   }
+  system_account_ = options_.system_account.empty() ? kSystemAccount : options_.system_account;
+  if (FindAccount(system_account_) == nullptr) {
+    accounts_.emplace(system_account_, std::make_unique<Account>(system_account_));
+  }
   for (const AccountOptions& a : options_.accounts) {
     Account* importer = FindAccount(a.name);
     for (const AccountImport& i : a.stream_imports) {
@@ -194,6 +198,9 @@ std::vector<uint64_t> Server::EnterLameDuckMode() {
     client->ResendInfo();
     ids.push_back(client->Info().cid);
   }
+  if (ServerEventListener* listener = event_listener_.load(std::memory_order_acquire)) {
+    listener->OnLameDuckMode();
+  }
   return ids;
 }
 
@@ -222,11 +229,36 @@ void Server::RegisterClient(const std::shared_ptr<Client>& client) {
   clients_.emplace(client->Info().cid, client);
 }
 
-void Server::OnClientClosed(Client* client) {
+void Server::OnClientClosed(ConnectionInfo info, const char* reason) {
   num_connections_.fetch_sub(1);
-  const ConnectionInfo info = client->Info();
-  common::MutexLock lock(&clients_mu_);
-  if (clients_.erase(info.cid) > 0) closed_counts_ += info.counts;
+  {
+    common::MutexLock lock(&clients_mu_);
+    if (clients_.erase(info.cid) == 0) return;
+    closed_counts_ += info.counts;
+  }
+  info.stop = absl::Now();
+  info.reason = std::string(ClosedReasonText(reason));
+  if (ServerEventListener* listener = event_listener_.load(std::memory_order_acquire)) {
+    listener->OnClientClosed(info);
+  }
+  closed_.Add(std::move(info));
+}
+
+void Server::OnClientConnected(const Client& client) {
+  if (ServerEventListener* listener = event_listener_.load(std::memory_order_acquire)) {
+    listener->OnClientConnected(client.Info());
+  }
+}
+
+void Server::OnAuthenticationError(const Client& client) {
+  if (ServerEventListener* listener = event_listener_.load(std::memory_order_acquire)) {
+    listener->OnAuthenticationError(client.Info());
+  }
+}
+
+bool Server::HasInterestIn(std::string_view account, std::string_view subject) {
+  Account* in = FindAccount(account);
+  return in != nullptr && !in->sublist().Match(subject)->empty();
 }
 
 std::vector<ConnectionInfo> Server::Connections(bool with_subscriptions) const {
