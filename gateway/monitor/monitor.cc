@@ -298,7 +298,7 @@ MonitorResponse Monitor::Connz(const QueryParams& params, absl::Time now) {
                            }),
             all.end());
   const std::string sort = params.count("sort") ? params.at("sort") : "";
-  if (absl::Status s = SortConnections(sort, now, &all); !s.ok()) {
+  if (absl::Status s = SortConnections(sort, now, state == "closed", &all); !s.ok()) {
     return BadRequest(std::string(s.message()));
   }
   Json c;
