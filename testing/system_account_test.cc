@@ -4,6 +4,7 @@
 // in the gateway; a SYS client sends the same $SYS.REQ requests to both and
 // the answers must have the same fields (recursively), and the same events
 // must reach both servers' subscribers with the same fields.
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -324,6 +325,17 @@ TEST_F(SystemAccountTest, ShutdownEventComesBeforeTheClose) {
   const Json mine = Json::parse(events[1], nullptr, false);
   ExpectSameFields(theirs, mine);
   EXPECT_EQ(mine["ver"], "2.10.22");
+}
+
+// The gateway's only: nats-server 2.9.10 has no LAMEDUCK event.
+TEST_F(SystemAccountTest, LameDuckEvent) {
+  const std::string id = ServerId(sys_[1]);
+  Collector lame_duck(sys_[1], "$SYS.SERVER.*.LAMEDUCK");
+  ASSERT_EQ(kill(ours_.process->pid(), SIGUSR2), 0);
+  std::string subject;
+  const Json event = lame_duck.Next(10000, &subject);
+  EXPECT_EQ(subject, "$SYS.SERVER." + id + ".LAMEDUCK");
+  EXPECT_EQ(event.value("id", ""), id);
 }
 
 }  // namespace
