@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "common/mutex.h"
+#include "gateway/core/account_options.h"
+#include "gateway/core/event_json.h"
 #include "gateway/core/sublist.h"
 
 namespace jsengine::gateway::core {
@@ -42,6 +45,9 @@ struct ServiceRoute {
   Account* exporter;
   std::string subject;  // the exporter's subjects
   std::string to;       // what the importer publishes to
+  // The exporter's export that allows it (response type, latency); null
+  // when none does. Points into the server's options.
+  const AccountExport* service_export = nullptr;
 };
 
 class Account {
@@ -67,11 +73,17 @@ class Account {
 
   // Exporter side of a service request: returns the reply subject the
   // exporter's responder answers to, which leads to `reply` in `importer`.
-  std::string AddResponseRoute(Account* importer, std::string_view reply, absl::Time now);
-  // If `subject` is a response route's reply subject, removes the route and
-  // sets where the response goes.
+  // With `multiple` (stream and chunked responses) the route serves every
+  // response until it expires, else only the first. `probe`, if any, times
+  // the first response (service latency tracking).
+  std::string AddResponseRoute(Account* importer, std::string_view reply, absl::Time now,
+                               bool multiple = false,
+                               std::shared_ptr<LatencyProbe> probe = nullptr);
+  // If `subject` is a response route's reply subject, sets where the
+  // response goes and its latency probe (taken from the route: null after
+  // the first response), and removes a single-response route.
   bool TakeResponseRoute(std::string_view subject, Account** importer, std::string* reply,
-                         absl::Time now);
+                         absl::Time now, std::shared_ptr<LatencyProbe>* probe = nullptr);
   static bool IsResponseSubject(std::string_view subject) {
     return subject.size() > 4 && subject.substr(0, 4) == "_R_.";
   }
@@ -81,6 +93,8 @@ class Account {
     Account* importer;
     std::string reply;
     absl::Time expires;
+    bool multiple = false;
+    std::shared_ptr<LatencyProbe> probe;
   };
   void ExpireResponses(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

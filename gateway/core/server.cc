@@ -11,6 +11,7 @@
 #include <cstring>
 #include <random>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/string_view.h"
 #include "common/callback_burst.h"
 #include "common/status.h"
@@ -60,6 +61,19 @@ std::string WithRequestInfo(std::string_view headers, bool has_headers,
   return out;
 }
 
+// Whether request headers carry a trace context that asks for sampling
+// (nats-server's latency `sampling: headers`): W3C traceparent, Uber, B3,
+// or X-B3-Sampled 1.
+bool HasTracingHeader(std::string_view headers) {
+  const std::string lower =
+      absl::AsciiStrToLower(absl::string_view(headers.data(), headers.size()));
+  for (const char* name : {"\r\ntraceparent:", "\r\nuber-trace-id:", "\r\nb3:",
+                           "\r\nx-b3-sampled: 1", "\r\nx-b3-traceid:"}) {
+    if (lower.find(name) != std::string::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Server::Server(ServerOptions options)
@@ -89,7 +103,13 @@ Server::Server(ServerOptions options)
     }
     for (const AccountImport& i : a.service_imports) {
       if (Account* exporter = FindAccount(i.account)) {
-        importer->AddServiceRoute({exporter, i.subject, i.to.empty() ? i.subject : i.to});
+        const AccountExport* service_export = nullptr;
+        for (const AccountOptions& e : options_.accounts) {
+          if (e.name == i.account)
+            service_export = FindExport(e.service_exports, i.subject, a.name);
+        }
+        importer->AddServiceRoute(
+            {exporter, i.subject, i.to.empty() ? i.subject : i.to, service_export});
       }
     }
   }
@@ -367,24 +387,56 @@ bool Server::RouteAcross(Account* account, Client* from, std::string_view subjec
   bool delivered = false;
   Account* importer = nullptr;
   std::string response_to;
+  std::shared_ptr<LatencyProbe> probe;
   if (Account::IsResponseSubject(subject) &&
-      account->TakeResponseRoute(subject, &importer, &response_to, absl::Now())) {
+      account->TakeResponseRoute(subject, &importer, &response_to, absl::Now(), &probe)) {
     delivered |= DeliverIn(importer->sublist(), from, response_to, response_to, reply, headers,
                            has_headers, payload);
+    if (probe != nullptr) ReportLatency(account, from, *probe);
   }
   delivered |=
       DeliverToStreamImporters(account, from, subject, "", reply, headers, has_headers, payload);
   for (const ServiceRoute& route : account->service_routes()) {
     if (!common::SubjectMatches(route.to, subject)) continue;
     const std::string mapped = ImportMapping::Map(route.to, route.subject, subject);
+    const AccountExport* e = route.service_export;
     const std::string response =
-        reply.empty() ? std::string()
-                      : route.exporter->AddResponseRoute(account, reply, absl::Now());
+        reply.empty()
+            ? std::string()
+            : route.exporter->AddResponseRoute(
+                  account, reply, absl::Now(),
+                  e != nullptr && e->response_type != AccountExport::ResponseType::kSingleton,
+                  SampleLatency(e, account, headers, has_headers));
     const std::string with_info = WithRequestInfo(headers, has_headers, account->name());
     delivered |= DeliverIn(route.exporter->sublist(), from, mapped, mapped, response, with_info,
                            true, payload);
   }
   return delivered;
+}
+
+std::shared_ptr<LatencyProbe> Server::SampleLatency(const AccountExport* e, Account* requestor,
+                                                    std::string_view headers, bool has_headers) {
+  if (e == nullptr || e->latency_subject.empty()) return nullptr;
+  if (e->latency_headers) {
+    if (!has_headers || !HasTracingHeader(headers)) return nullptr;
+  } else if (e->latency_sampling < 100 &&
+             static_cast<int>(NextRandom() % 100) >= e->latency_sampling) {
+    return nullptr;
+  }
+  auto probe = std::make_shared<LatencyProbe>();
+  probe->results_subject = e->latency_subject;
+  probe->start = absl::Now();
+  probe->requestor.account = requestor->name();
+  return probe;
+}
+
+void Server::ReportLatency(Account* exporter, Client* responder, const LatencyProbe& probe) {
+  ConnectionInfo info;
+  if (responder != nullptr) info = responder->Info();
+  const std::string json = ServiceLatencyJson(
+      probe, responder != nullptr ? &info : nullptr,
+      options_.server_name.empty() ? server_id_ : options_.server_name, absl::Now());
+  RouteIn(exporter, nullptr, probe.results_subject, "", "", false, json);
 }
 
 bool Server::DeliverToStreamImporters(Account* account, Client* from, std::string_view to,

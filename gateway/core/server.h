@@ -237,6 +237,12 @@ class Server {
                                 std::string_view subject, std::string_view reply,
                                 std::string_view headers, bool has_headers,
                                 std::string_view payload);
+  // Service latency tracking: a probe when export `e` tracks latency and
+  // this request is sampled (null otherwise, the common case); the result
+  // published in the exporter's account once the response comes.
+  std::shared_ptr<LatencyProbe> SampleLatency(const AccountExport* e, Account* requestor,
+                                              std::string_view headers, bool has_headers);
+  void ReportLatency(Account* exporter, Client* responder, const LatencyProbe& probe);
   bool Deliver(Client* from, const SubscriptionPtr& sub, std::string_view subject,
                std::string_view reply, std::string_view headers, bool has_headers,
                std::string_view payload);

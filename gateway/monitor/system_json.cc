@@ -1,6 +1,5 @@
 #include "gateway/monitor/system_json.h"
 
-#include <random>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -9,9 +8,8 @@
 namespace jsengine::gateway::monitor {
 namespace {
 
-std::string GoTime(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
-}
+using core::ClientInfoJson;
+using core::GoTime;
 
 OrderedJson DataStats(uint64_t msgs, uint64_t bytes) { return {{"msgs", msgs}, {"bytes", bytes}}; }
 
@@ -47,22 +45,6 @@ OrderedJson ServerInfoJson(const ServerIdentity& server, uint64_t seq, absl::Tim
   s["seq"] = seq;
   s["time"] = GoTime(now);
   return s;
-}
-
-OrderedJson ClientInfoJson(const core::ConnectionInfo& info) {
-  OrderedJson c;
-  c["start"] = GoTime(info.start);
-  if (!info.ip.empty()) c["host"] = info.ip;
-  c["id"] = info.cid;
-  if (!info.account.empty()) c["acc"] = info.account;
-  if (!info.user.empty()) c["user"] = info.user;
-  if (!info.name.empty()) c["name"] = info.name;
-  if (!info.lang.empty()) c["lang"] = info.lang;
-  if (!info.version.empty()) c["ver"] = info.version;
-  if (info.stop != absl::InfinitePast()) c["stop"] = GoTime(info.stop);
-  c["kind"] = "Client";
-  c["client_type"] = "nats";
-  return c;
 }
 
 OrderedJson ConnectEventJson(const std::string& event_id, absl::Time now, OrderedJson server,
@@ -106,14 +88,6 @@ OrderedJson AccountConnsEventJson(const std::string& event_id, absl::Time now, O
   e["server"] = std::move(server);
   e.update(AccountStatJson(stat));
   return e;
-}
-
-std::string NewEventId() {
-  static const char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  std::string id;
-  for (int i = 0; i < 22; ++i) id.push_back(kDigits[rng() % 62]);
-  return id;
 }
 
 absl::StatusOr<SystemRequest> ParseSystemRequest(std::string_view payload) {

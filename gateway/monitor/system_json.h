@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "gateway/core/event_json.h"
 #include "gateway/core/stats.h"
 #include "gateway/monitor/monitor.h"
 #include "nlohmann/json.hpp"
@@ -32,9 +33,6 @@ struct ServerIdentity {
 
 // nats-server's ServerInfo, with the message's sequence number and time.
 OrderedJson ServerInfoJson(const ServerIdentity& server, uint64_t seq, absl::Time now);
-
-// nats-server's ClientInfo of a connection (stop and reason when closed).
-OrderedJson ClientInfoJson(const core::ConnectionInfo& info);
 
 // io.nats.server.advisory.v1.client_connect, for $SYS.ACCOUNT.<acc>.CONNECT.
 OrderedJson ConnectEventJson(const std::string& event_id, absl::Time now, OrderedJson server,
@@ -57,8 +55,7 @@ OrderedJson AccountStatJson(const AccountStat& stat);
 OrderedJson AccountConnsEventJson(const std::string& event_id, absl::Time now, OrderedJson server,
                                   const AccountStat& stat);
 
-// A 22-character unique event id, like nats-server's nuid.
-std::string NewEventId();
+using core::NewEventId;
 
 // What a $SYS.REQ request's body asks: the server filter (server_name,
 // host, cluster, tags, domain) and the endpoint's own options.
