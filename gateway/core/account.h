@@ -16,6 +16,7 @@
 #ifndef JSENGINE_GATEWAY_CORE_ACCOUNT_H_
 #define JSENGINE_GATEWAY_CORE_ACCOUNT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -84,6 +85,10 @@ class Account {
   // the first response), and removes a single-response route.
   bool TakeResponseRoute(std::string_view subject, Account** importer, std::string* reply,
                          absl::Time now, std::shared_ptr<LatencyProbe>* probe = nullptr);
+  // Clients bound to the account (from CONNECT to close); any thread.
+  int connections() const { return connections_.load(std::memory_order_relaxed); }
+  void AddConnection(int delta) { connections_.fetch_add(delta, std::memory_order_relaxed); }
+
   static bool IsResponseSubject(std::string_view subject) {
     return subject.size() > 4 && subject.substr(0, 4) == "_R_.";
   }
@@ -107,6 +112,7 @@ class Account {
   uint64_t next_response_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, Response> responses_ ABSL_GUARDED_BY(mu_);
   std::deque<std::pair<absl::Time, std::string>> response_order_ ABSL_GUARDED_BY(mu_);
+  std::atomic<int> connections_{0};
 };
 
 }  // namespace jsengine::gateway::core

@@ -333,6 +333,7 @@ void Client::Close(const char* reason) {
     fd_ = -1;
   }
   ConnectionInfo info = Info(/*with_subscriptions=*/true);
+  if (connected_) account()->AddConnection(-1);
   absl::flat_hash_map<std::string, SubscriptionPtr> subs;
   {
     common::MutexLock lock(&subs_mu_);
@@ -645,6 +646,7 @@ bool Client::OnConnect(std::string_view json) {
     track_replies_.store(permissions != nullptr && permissions->responses.enabled,
                          std::memory_order_release);
     connected_ = true;
+    account->AddConnection(1);
     server_->OnClientConnected(*this);
   }
   if (verbose_) Send("+OK\r\n");

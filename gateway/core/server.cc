@@ -265,7 +265,8 @@ void Server::OnClientClosed(ConnectionInfo info, const char* reason) {
 }
 
 void Server::OnClientConnected(const Client& client) {
-  if (ServerEventListener* listener = event_listener_.load(std::memory_order_acquire)) {
+  ServerEventListener* listener = event_listener_.load(std::memory_order_acquire);
+  if (listener != nullptr && listener->WantsConnectEvents(client.account()->name())) {
     listener->OnClientConnected(client.Info());
   }
 }

@@ -6,6 +6,8 @@
 #ifndef JSENGINE_GATEWAY_CORE_SERVER_EVENTS_H_
 #define JSENGINE_GATEWAY_CORE_SERVER_EVENTS_H_
 
+#include <string>
+
 #include "gateway/core/stats.h"
 
 namespace jsengine::gateway::core {
@@ -16,6 +18,9 @@ namespace jsengine::gateway::core {
 class ServerEventListener {
  public:
   virtual ~ServerEventListener() = default;
+  // Whether OnClientConnected wants the connections of `account` (so the
+  // server describes a connection only for a listener that uses it).
+  virtual bool WantsConnectEvents(const std::string& account) = 0;
   // A client's CONNECT was accepted (once per connection).
   virtual void OnClientConnected(const ConnectionInfo& info) = 0;
   // A connection closed; info.stop and info.reason are set.

@@ -73,7 +73,7 @@ void SystemAccount::Stop() {
     stopping_ = true;
   }
   server_->SetEventListener(nullptr);
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
   for (uint64_t id : subscriptions_) server_->UnsubscribeInternal(id);
   subscriptions_.clear();
   const std::string subject = absl::StrCat("$SYS.SERVER.", identity_.id, ".SHUTDOWN");
@@ -291,36 +291,49 @@ AccountStat SystemAccount::StatOf(const std::string& account) {
   AccountStat stat;
   stat.account = account;
   for (const core::ConnectionInfo& c : server_->Connections()) {
-    if (c.account != account) continue;
-    ++stat.conns;
-    stat.counts += c.counts;
+    if (c.account == account) stat.counts += c.counts;
   }
-  if (core::Account* a = server_->FindAccount(account)) stat.subscriptions = a->sublist().Count();
+  if (core::Account* a = server_->FindAccount(account)) {
+    stat.conns = a->connections();
+    stat.subscriptions = a->sublist().Count();
+  }
   absl::MutexLock lock(&mu_);
   auto closed = closed_counts_.find(account);
   if (closed != closed_counts_.end()) stat.counts += closed->second;
   return stat;
 }
 
-void SystemAccount::SendAccountConns(const std::string& account) {
+void SystemAccount::SendAccountConns(const std::string& account, int conns) {
   const std::string subjects[] = {absl::StrCat("$SYS.ACCOUNT.", account, ".SERVER.CONNS"),
                                   absl::StrCat("$SYS.SERVER.ACCOUNT.", account, ".CONNS")};
   if (!Interest(subjects[0]) && !Interest(subjects[1])) return;
-  const OrderedJson event =
-      AccountConnsEventJson(NewEventId(), absl::Now(), ServerInfo(), StatOf(account));
+  AccountStat stat = StatOf(account);
+  if (conns >= 0) stat.conns = conns;
+  const OrderedJson event = AccountConnsEventJson(NewEventId(), absl::Now(), ServerInfo(), stat);
   for (const std::string& subject : subjects) {
     if (Interest(subject)) Send(subject, event);
   }
 }
 
+bool SystemAccount::WantsConnectEvents(const std::string& account) {
+  return account != core::kGlobalAccount &&
+         (Interest(absl::StrCat("$SYS.ACCOUNT.", account, ".CONNECT")) ||
+          Interest(absl::StrCat("$SYS.ACCOUNT.", account, ".SERVER.CONNS")) ||
+          Interest(absl::StrCat("$SYS.SERVER.ACCOUNT.", account, ".CONNS")));
+}
+
+int SystemAccount::ConnectionsOf(const std::string& account) const {
+  const core::Account* a = server_->FindAccount(account);
+  return a == nullptr ? 0 : a->connections();
+}
+
 void SystemAccount::OnClientConnected(const core::ConnectionInfo& info) {
-  if (info.account == core::kGlobalAccount) return;
-  Enqueue([this, info] {
+  Enqueue([this, info, conns = ConnectionsOf(info.account)] {
     const std::string subject = absl::StrCat("$SYS.ACCOUNT.", info.account, ".CONNECT");
     if (Interest(subject)) {
       Send(subject, ConnectEventJson(NewEventId(), absl::Now(), ServerInfo(), info));
     }
-    SendAccountConns(info.account);
+    SendAccountConns(info.account, conns);
   });
 }
 
@@ -329,13 +342,17 @@ void SystemAccount::OnClientClosed(const core::ConnectionInfo& info) {
     absl::MutexLock lock(&mu_);
     closed_counts_[info.account] += info.counts;
   }
-  if (info.account == core::kGlobalAccount) return;
-  Enqueue([this, info] {
+  if (info.account == core::kGlobalAccount ||
+      (!Interest(absl::StrCat("$SYS.ACCOUNT.", info.account, ".DISCONNECT")) &&
+       !WantsConnectEvents(info.account))) {
+    return;
+  }
+  Enqueue([this, info, conns = ConnectionsOf(info.account)] {
     const std::string subject = absl::StrCat("$SYS.ACCOUNT.", info.account, ".DISCONNECT");
     if (Interest(subject)) {
       Send(subject, DisconnectEventJson(NewEventId(), info.stop, ServerInfo(), info, info.reason));
     }
-    SendAccountConns(info.account);
+    SendAccountConns(info.account, conns);
   });
 }
 

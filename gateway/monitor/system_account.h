@@ -75,6 +75,7 @@ class SystemAccount : public core::ServerEventListener {
   void Stop();
 
   // core::ServerEventListener.
+  bool WantsConnectEvents(const std::string& account) override;
   void OnClientConnected(const core::ConnectionInfo& info) override;
   void OnClientClosed(const core::ConnectionInfo& info) override;
   void OnAuthenticationError(const core::ConnectionInfo& info) override;
@@ -101,7 +102,10 @@ class SystemAccount : public core::ServerEventListener {
   AccountStat StatOf(const std::string& account) ABSL_LOCKS_EXCLUDED(mu_);
   // Accounts with connections, by name.
   std::map<std::string, int> ConnectionsByAccount() const;
-  void SendAccountConns(const std::string& account);
+  // `conns`: the account's connections when the event happened; -1: now.
+  void SendAccountConns(const std::string& account, int conns = -1);
+  // The account's connections now.
+  int ConnectionsOf(const std::string& account) const;
   // Publishes `json` on `subject` in the system account; `server` fills the
   // ServerInfo of a JSON that carries one.
   void Send(const std::string& subject, const OrderedJson& json);
