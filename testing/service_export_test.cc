@@ -119,7 +119,9 @@ struct Backend {
 
 std::unique_ptr<Backend> StartBackend(const std::string& binary, const std::string& config) {
   auto b = std::make_unique<Backend>();
-  absl::StatusOr<common::Ports> ports = core::StartOnFreePort(binary, {"-c", config}, &b->process);
+  std::vector<std::string> args = {"-c", config};
+  if (binary == core::GatewayBinary()) args.push_back("--grpc_listen=127.0.0.1:0");
+  absl::StatusOr<common::Ports> ports = core::StartOnFreePort(binary, args, &b->process);
   EXPECT_TRUE(ports.ok()) << ports.status();
   if (!ports.ok()) return nullptr;
   const int port = common::PortOf(ports->nats[0]).value_or(0);

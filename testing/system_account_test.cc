@@ -57,6 +57,7 @@ struct Server {
 Server Start(const std::string& binary, const std::string& config) {
   Server server;
   std::vector<std::string> args = {"-c", config, "-js", "-sd", util::MakeTempDir("store-")};
+  if (binary == core::GatewayBinary()) args.push_back("--grpc_listen=127.0.0.1:0");
   absl::StatusOr<common::Ports> ports = core::StartOnFreePort(binary, args, &server.process);
   EXPECT_TRUE(ports.ok()) << ports.status();
   if (ports.ok()) server.port = common::PortOf(ports->nats[0]).value_or(0);
