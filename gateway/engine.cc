@@ -289,7 +289,6 @@ std::set<std::string> Engine::JetStreamAccounts() const {
 
 absl::Status Engine::StartMonitoring(const EngineOptions& options) {
   const core::ServerOptions& o = options.server;
-  if (o.http_port == 0 && o.https_port == 0) return absl::OkStatus();
   if (o.http_port != 0 && o.https_port != 0) {
     return absl::InvalidArgumentError(absl::StrCat("can't specify both HTTP (", o.http_port,
                                                    ") and HTTPs (", o.https_port, ") ports"));
@@ -360,6 +359,9 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
     };
   }
   monitor_ = std::make_unique<monitor::Monitor>(server_.get(), std::move(js));
+  system_account_ = std::make_unique<monitor::SystemAccount>(server_.get(), monitor_.get());
+  JSE_RETURN_IF_ERROR(system_account_->Start());
+  if (o.http_port == 0 && o.https_port == 0) return absl::OkStatus();
   JSE_ASSIGN_OR_RETURN(http_monitor_, monitor::HttpMonitor::Start(host, port, monitor_.get(),
                                                                   secure ? &tls : nullptr));
   LOG(INFO) << "Starting " << (secure ? "https" : "http") << " monitor on "
@@ -397,6 +399,7 @@ void Engine::Stop() {
   stopped_ = true;
   ports_file_.reset();
   http_monitor_.reset();
+  if (system_account_ != nullptr) system_account_->Stop();
   if (server_ != nullptr) server_->Shutdown();
   {
     absl::MutexLock lock(&js_mu_);
@@ -411,6 +414,7 @@ void Engine::Stop() {
   if (data_plane_ != nullptr) data_plane_->Stop();
   if (consumers_ != nullptr) consumers_->Stop();
   data_plane_.reset();
+  system_account_.reset();
   monitor_.reset();
   server_.reset();
   consumers_.reset();

@@ -40,6 +40,7 @@
 #include "gateway/jetstream/disabled_accounts.h"
 #include "gateway/monitor/http_monitor.h"
 #include "gateway/monitor/monitor.h"
+#include "gateway/monitor/system_account.h"
 #include "storesvc/client/remote_store_client.h"
 #include "storesvc/client/store_client.h"
 #include "storesvc/store.h"
@@ -106,7 +107,8 @@ class Engine {
   // Those accounts for /jsz's account_details; blocks on the services.
   absl::StatusOr<std::vector<monitor::AccountJetStream>> JetStreamAccountDetails(
       bool with_streams, bool with_consumers) const ABSL_LOCKS_EXCLUDED(js_mu_);
-  // nats-server's HTTP monitoring, with -m/--http_port.
+  // The system account's requests and events, and nats-server's HTTP
+  // monitoring with -m/--http_port.
   absl::Status StartMonitoring(const EngineOptions& options);
   absl::Status WritePortsFile(const EngineOptions& options);
 
@@ -144,6 +146,8 @@ class Engine {
   std::unique_ptr<jetstream::DisabledAccounts> disabled_accounts_ ABSL_GUARDED_BY(js_mu_);
   std::unique_ptr<monitor::Monitor> monitor_;
   std::unique_ptr<monitor::HttpMonitor> http_monitor_;
+  // The system account's requests and events ($SYS), over monitor_.
+  std::unique_ptr<monitor::SystemAccount> system_account_;
   std::unique_ptr<common::PortsFile> ports_file_;
   bool stopped_ = false;
 };

@@ -25,6 +25,7 @@
 #include "nlohmann/json.hpp"
 #include "testing/core/raw_client.h"
 #include "testing/harness/harness.h"
+#include "testing/util/json_fields.h"
 #include "testing/util/temp_dir.h"
 
 namespace jsengine::testing {
@@ -84,19 +85,8 @@ HttpAnswer HttpGet(int port, const std::string& target) {
   return answer;
 }
 
-// "a", "a.b", "a.list[].c", ...: every field of `json`, recursively (of
-// every element of an array). The keys of maps that count things by name
-// (http_req_stats) are data, not fields.
 void Fields(const Json& json, const std::string& prefix, std::set<std::string>* out) {
-  if (json.is_object()) {
-    for (const auto& [key, value] : json.items()) {
-      const std::string name = prefix.empty() ? key : absl::StrCat(prefix, ".", key);
-      out->insert(name);
-      if (key != "http_req_stats") Fields(value, name, out);
-    }
-  } else if (json.is_array()) {
-    for (const Json& element : json) Fields(element, prefix + "[]", out);
-  }
+  util::JsonFields(json, prefix, out);
 }
 
 struct Server {
@@ -133,16 +123,11 @@ std::pair<Server, Server> StartBoth(const std::vector<std::string>& args, bool j
 
 // Fields nats-server has that the gateway leaves out on purpose.
 const std::set<std::string> kOnlyInNatsServer = {
-    "system_account",  // /varz, /accountz: there is no system account
     // /accountz?acc=$G: the global account's imports from the system account.
-    "account_detail.imports",
-    "account_detail.imports[].subject",
-    "account_detail.imports[].account",
-    "account_detail.imports[].to",
-    "account_detail.imports[].type",
-    "account_detail.imports[].invalid",
-    "account_detail.imports[].share",
-    "account_detail.imports[].tracking",
+    "account_detail.imports",           "account_detail.imports[].subject",
+    "account_detail.imports[].account", "account_detail.imports[].to",
+    "account_detail.imports[].type",    "account_detail.imports[].invalid",
+    "account_detail.imports[].share",   "account_detail.imports[].tracking",
 };
 
 // Stream config fields of nats-server 2.10 (the gateway's JetStream API
@@ -300,7 +285,8 @@ TEST(MonitoringAccountsTest, AccountAnswersHaveNatsServersFields) {
   EXPECT_EQ(mine.body, theirs.body);
 
   const Json accounts = Json::parse(HttpGet(ours.http_port, "/accountz").body);
-  EXPECT_EQ(accounts["accounts"], Json::array({"$G", "A", "B", "N"}));
+  EXPECT_EQ(accounts["accounts"], Json::array({"$G", "A", "B", "N", "$SYS"}));
+  EXPECT_EQ(accounts["system_account"], "$SYS");
   const Json a = Json::parse(HttpGet(ours.http_port, "/accountz?acc=A").body)["account_detail"];
   EXPECT_EQ(a["client_connections"], 1);
   EXPECT_EQ(a["jetstream_enabled"], true);

@@ -5,22 +5,29 @@
 
 namespace jsengine::gateway::core {
 
-std::string Account::AddResponseRoute(Account* importer, std::string_view reply, absl::Time now) {
+std::string Account::AddResponseRoute(Account* importer, std::string_view reply, absl::Time now,
+                                      bool multiple, std::shared_ptr<LatencyProbe> probe) {
   common::MutexLock lock(&mu_);
   ExpireResponses(now);
   std::string subject = absl::StrCat("_R_.", next_response_++);
-  responses_[subject] = Response{importer, std::string(reply), now + kResponseTimeout};
+  responses_[subject] =
+      Response{importer, std::string(reply), now + kResponseTimeout, multiple, std::move(probe)};
   response_order_.emplace_back(now + kResponseTimeout, subject);
   return subject;
 }
 
 bool Account::TakeResponseRoute(std::string_view subject, Account** importer, std::string* reply,
-                                absl::Time now) {
+                                absl::Time now, std::shared_ptr<LatencyProbe>* probe) {
   common::MutexLock lock(&mu_);
   ExpireResponses(now);
   auto it = responses_.find(absl::string_view(subject.data(), subject.size()));
   if (it == responses_.end()) return false;
   *importer = it->second.importer;
+  if (probe != nullptr) *probe = std::move(it->second.probe);
+  if (it->second.multiple) {
+    *reply = it->second.reply;
+    return true;
+  }
   *reply = std::move(it->second.reply);
   responses_.erase(it);
   return true;

@@ -16,8 +16,10 @@
 #ifndef JSENGINE_GATEWAY_CORE_ACCOUNT_H_
 #define JSENGINE_GATEWAY_CORE_ACCOUNT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +28,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "common/mutex.h"
+#include "gateway/core/account_options.h"
+#include "gateway/core/event_json.h"
 #include "gateway/core/sublist.h"
 
 namespace jsengine::gateway::core {
@@ -42,6 +46,9 @@ struct ServiceRoute {
   Account* exporter;
   std::string subject;  // the exporter's subjects
   std::string to;       // what the importer publishes to
+  // The exporter's export that allows it (response type, latency); null
+  // when none does. Points into the server's options.
+  const AccountExport* service_export = nullptr;
 };
 
 class Account {
@@ -67,11 +74,21 @@ class Account {
 
   // Exporter side of a service request: returns the reply subject the
   // exporter's responder answers to, which leads to `reply` in `importer`.
-  std::string AddResponseRoute(Account* importer, std::string_view reply, absl::Time now);
-  // If `subject` is a response route's reply subject, removes the route and
-  // sets where the response goes.
+  // With `multiple` (stream and chunked responses) the route serves every
+  // response until it expires, else only the first. `probe`, if any, times
+  // the first response (service latency tracking).
+  std::string AddResponseRoute(Account* importer, std::string_view reply, absl::Time now,
+                               bool multiple = false,
+                               std::shared_ptr<LatencyProbe> probe = nullptr);
+  // If `subject` is a response route's reply subject, sets where the
+  // response goes and its latency probe (taken from the route: null after
+  // the first response), and removes a single-response route.
   bool TakeResponseRoute(std::string_view subject, Account** importer, std::string* reply,
-                         absl::Time now);
+                         absl::Time now, std::shared_ptr<LatencyProbe>* probe = nullptr);
+  // Clients bound to the account (from CONNECT to close); any thread.
+  int connections() const { return connections_.load(std::memory_order_relaxed); }
+  void AddConnection(int delta) { connections_.fetch_add(delta, std::memory_order_relaxed); }
+
   static bool IsResponseSubject(std::string_view subject) {
     return subject.size() > 4 && subject.substr(0, 4) == "_R_.";
   }
@@ -81,6 +98,8 @@ class Account {
     Account* importer;
     std::string reply;
     absl::Time expires;
+    bool multiple = false;
+    std::shared_ptr<LatencyProbe> probe;
   };
   void ExpireResponses(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -93,6 +112,7 @@ class Account {
   uint64_t next_response_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, Response> responses_ ABSL_GUARDED_BY(mu_);
   std::deque<std::pair<absl::Time, std::string>> response_order_ ABSL_GUARDED_BY(mu_);
+  std::atomic<int> connections_{0};
 };
 
 }  // namespace jsengine::gateway::core

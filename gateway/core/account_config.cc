@@ -7,9 +7,11 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/status.h"
 #include "common/subject.h"
 #include "gateway/core/account_exports.h"
 #include "gateway/core/config_values.h"
+#include "gateway/core/service_export_config.h"
 
 namespace jsengine::gateway::core {
 namespace {
@@ -41,12 +43,15 @@ absl::Status ApplyExport(const ConfigValue& v, AccountOptions* account) {
       }
     } else if (k == "accounts") {
       s = GetStringList(k, val, &e.accounts);
+    } else if (IsServiceExportKey(k)) {
+      s = ApplyServiceExportKey(k, val, &e);
     } else {
       s = UnknownKey("exports", k, val);
     }
     if (!s.ok()) return s;
   }
   if (!stream && !service) return ConfigError(v.line, "export needs a stream or a service");
+  if (stream) JSE_RETURN_IF_ERROR(CheckStreamExport(v));
   (stream ? account->stream_exports : account->service_exports).push_back(std::move(e));
   return absl::OkStatus();
 }

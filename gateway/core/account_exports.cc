@@ -37,16 +37,21 @@ std::vector<std::string_view> Wildcards(std::string_view pattern) {
 
 }  // namespace
 
-bool ExportAllows(const std::vector<AccountExport>& exports, std::string_view subject,
-                  std::string_view importer) {
+const AccountExport* FindExport(const std::vector<AccountExport>& exports, std::string_view subject,
+                                std::string_view importer) {
   for (const AccountExport& e : exports) {
     if (!common::SubjectIsSubsetOf(subject, e.subject)) continue;
     if (e.accounts.empty() ||
         std::find(e.accounts.begin(), e.accounts.end(), importer) != e.accounts.end()) {
-      return true;
+      return &e;
     }
   }
-  return false;
+  return nullptr;
+}
+
+bool ExportAllows(const std::vector<AccountExport>& exports, std::string_view subject,
+                  std::string_view importer) {
+  return FindExport(exports, subject, importer) != nullptr;
 }
 
 bool ImportMapping::Valid(std::string_view from, std::string_view to) {

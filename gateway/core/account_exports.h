@@ -16,6 +16,9 @@ namespace jsengine::gateway::core {
 // public or lists `importer`.
 bool ExportAllows(const std::vector<AccountExport>& exports, std::string_view subject,
                   std::string_view importer);
+// That export; null when none allows it.
+const AccountExport* FindExport(const std::vector<AccountExport>& exports, std::string_view subject,
+                                std::string_view importer);
 
 // Maps subjects matching `from` onto `to`, whose wildcards take the values of
 // `from`'s in order: with from "a.*.>" and to "x.*.y.>", "a.1.2.3" becomes

@@ -13,12 +13,26 @@ namespace jsengine::gateway::core {
 // The account of users configured outside `accounts {}`, and of every client
 // when no account is configured.
 inline constexpr char kGlobalAccount[] = "$G";
+// The system account when `system_account` names none.
+inline constexpr char kSystemAccount[] = "$SYS";
 
 // A subject (stream) or a subject space of requests (service) an account
 // offers. An empty `accounts` list makes the export public.
 struct AccountExport {
   std::string subject;
   std::vector<std::string> accounts;
+
+  // Services only. How many responses a request gets: one (singleton), or
+  // any number until the response threshold (stream, chunked).
+  enum class ResponseType { kSingleton, kStream, kChunked };
+  ResponseType response_type = ResponseType::kSingleton;
+  // Service latency tracking (nats-server's `latency`): a sample of the
+  // requests, `sampling` percent (or those carrying tracing headers), are
+  // timed and the io.nats.server.metric.v1.service_latency result published
+  // on `latency_subject` in the exporting account. Empty subject: none.
+  std::string latency_subject;
+  int latency_sampling = 100;
+  bool latency_headers = false;
 };
 
 // What an account takes from another one's exports. For a stream, messages

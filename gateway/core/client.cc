@@ -326,6 +326,8 @@ void Client::Close(const char* reason) {
     ::close(fd_);
     fd_ = -1;
   }
+  ConnectionInfo info = Info(/*with_subscriptions=*/true);
+  if (connected_) account()->AddConnection(-1);
   absl::flat_hash_map<std::string, SubscriptionPtr> subs;
   {
     common::MutexLock lock(&subs_mu_);
@@ -336,7 +338,7 @@ void Client::Close(const char* reason) {
     account()->sublist().Remove(sub);
   }
   VLOG(1) << "client " << id_ << " closed: " << reason;
-  server_->OnClientClosed(this);
+  server_->OnClientClosed(std::move(info), reason);
   loop_->RemoveClient(this);
 }
 
@@ -539,6 +541,7 @@ ConnectionInfo Client::Info(bool with_subscriptions) const {
   info.last_activity = absl::FromUnixNanos(last_read_ns_.load(std::memory_order_relaxed));
   {
     common::MutexLock lock(&info_mu_);
+    info.user = user_;
     info.name = name_;
     info.lang = lang_;
     info.version = version_;
@@ -630,12 +633,18 @@ bool Client::OnConnect(std::string_view json) {
   if (!connected_) {
     const UserPermissions* permissions = nullptr;
     const std::string* account_name = nullptr;
+    {
+      common::MutexLock lock(&info_mu_);
+      user_ = credentials.nkey.empty() ? credentials.user : credentials.nkey;
+    }
     if (!server_->authenticator().Check(credentials, &permissions, &account_name)) {
+      server_->OnAuthenticationError(*this);
       SendErrAndClose("Authorization Violation", "authentication failed");
       return false;
     }
     Account* account = server_->FindAccount(*account_name);
     if (account == nullptr) {
+      server_->OnAuthenticationError(*this);
       SendErrAndClose("Authorization Violation", "account not found");
       return false;
     }
@@ -647,6 +656,8 @@ bool Client::OnConnect(std::string_view json) {
     track_replies_.store(permissions != nullptr && permissions->responses.enabled,
                          std::memory_order_release);
     connected_ = true;
+    account->AddConnection(1);
+    server_->OnClientConnected(*this);
   }
   protocol_.store(protocol, std::memory_order_release);
   if (verbose_) Send("+OK\r\n");

@@ -187,6 +187,7 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   std::atomic<uint64_t> in_bytes_{0};
   // CONNECT's name, lang and version.
   mutable common::Mutex info_mu_;
+  std::string user_ ABSL_GUARDED_BY(info_mu_);  // what CONNECT authenticated as
   std::string name_ ABSL_GUARDED_BY(info_mu_);
   std::string lang_ ABSL_GUARDED_BY(info_mu_);
   std::string version_ ABSL_GUARDED_BY(info_mu_);

@@ -271,7 +271,12 @@ void EventLoop::Run() {
   }
   std::vector<Client*> all;
   for (auto& [raw, c] : clients_) all.push_back(raw);
-  for (Client* c : all) c->Close("server shutdown");
+  // What is queued (the system account's SHUTDOWN event among it) goes out
+  // first, as far as the sockets take it.
+  for (Client* c : all) {
+    c->Flush();
+    c->Close("server shutdown");
+  }
   FlushTouched();
   touched.clear();
   ready_.clear();

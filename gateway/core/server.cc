@@ -11,6 +11,7 @@
 #include <cstring>
 #include <random>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/string_view.h"
 #include "common/callback_burst.h"
 #include "common/status.h"
@@ -62,6 +63,19 @@ std::string WithRequestInfo(std::string_view headers, bool has_headers,
   return out;
 }
 
+// Whether request headers carry a trace context that asks for sampling
+// (nats-server's latency `sampling: headers`): W3C traceparent, Uber, B3,
+// or X-B3-Sampled 1.
+bool HasTracingHeader(std::string_view headers) {
+  const std::string lower =
+      absl::AsciiStrToLower(absl::string_view(headers.data(), headers.size()));
+  for (const char* name : {"\r\ntraceparent:", "\r\nuber-trace-id:", "\r\nb3:",
+                           "\r\nx-b3-sampled: 1", "\r\nx-b3-traceid:"}) {
+    if (lower.find(name) != std::string::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Server::Server(ServerOptions options)
@@ -77,6 +91,10 @@ Server::Server(ServerOptions options)
   accounts_.emplace(global_->name(), std::move(global));
   for (const AccountOptions& a : options_.accounts) {
     accounts_.emplace(a.name, std::make_unique<Account>(a.name));
+  }
+  system_account_ = options_.system_account.empty() ? kSystemAccount : options_.system_account;
+  if (FindAccount(system_account_) == nullptr) {
+    accounts_.emplace(system_account_, std::make_unique<Account>(system_account_));
   }
   if (options_.cluster.enabled) {
     for (auto& [name, account] : accounts_) {
@@ -95,7 +113,13 @@ Server::Server(ServerOptions options)
     }
     for (const AccountImport& i : a.service_imports) {
       if (Account* exporter = FindAccount(i.account)) {
-        importer->AddServiceRoute({exporter, i.subject, i.to.empty() ? i.subject : i.to});
+        const AccountExport* service_export = nullptr;
+        for (const AccountOptions& e : options_.accounts) {
+          if (e.name == i.account)
+            service_export = FindExport(e.service_exports, i.subject, a.name);
+        }
+        importer->AddServiceRoute(
+            {exporter, i.subject, i.to.empty() ? i.subject : i.to, service_export});
       }
     }
   }
@@ -215,6 +239,9 @@ std::vector<uint64_t> Server::EnterLameDuckMode() {
     client->ResendInfo();
     ids.push_back(client->Info().cid);
   }
+  if (ServerEventListener* listener = event_listener_.load(std::memory_order_acquire)) {
+    listener->OnLameDuckMode();
+  }
   return ids;
 }
 
@@ -243,11 +270,37 @@ void Server::RegisterClient(const std::shared_ptr<Client>& client) {
   clients_.emplace(client->Info().cid, client);
 }
 
-void Server::OnClientClosed(Client* client) {
+void Server::OnClientClosed(ConnectionInfo info, const char* reason) {
   num_connections_.fetch_sub(1);
-  const ConnectionInfo info = client->Info();
-  common::MutexLock lock(&clients_mu_);
-  if (clients_.erase(info.cid) > 0) closed_counts_ += info.counts;
+  {
+    common::MutexLock lock(&clients_mu_);
+    if (clients_.erase(info.cid) == 0) return;
+    closed_counts_ += info.counts;
+  }
+  info.stop = absl::Now();
+  info.reason = std::string(ClosedReasonText(reason));
+  if (ServerEventListener* listener = event_listener_.load(std::memory_order_acquire)) {
+    listener->OnClientClosed(info);
+  }
+  closed_.Add(std::move(info));
+}
+
+void Server::OnClientConnected(const Client& client) {
+  ServerEventListener* listener = event_listener_.load(std::memory_order_acquire);
+  if (listener != nullptr && listener->WantsConnectEvents(client.account()->name())) {
+    listener->OnClientConnected(client.Info());
+  }
+}
+
+void Server::OnAuthenticationError(const Client& client) {
+  if (ServerEventListener* listener = event_listener_.load(std::memory_order_acquire)) {
+    listener->OnAuthenticationError(client.Info());
+  }
+}
+
+bool Server::HasInterestIn(std::string_view account, std::string_view subject) {
+  Account* in = FindAccount(account);
+  return in != nullptr && !in->sublist().Match(subject)->empty();
 }
 
 std::vector<ConnectionInfo> Server::Connections(bool with_subscriptions) const {
@@ -369,24 +422,56 @@ bool Server::RouteAcross(Account* account, Client* from, std::string_view subjec
   bool delivered = false;
   Account* importer = nullptr;
   std::string response_to;
+  std::shared_ptr<LatencyProbe> probe;
   if (Account::IsResponseSubject(subject) &&
-      account->TakeResponseRoute(subject, &importer, &response_to, absl::Now())) {
+      account->TakeResponseRoute(subject, &importer, &response_to, absl::Now(), &probe)) {
     delivered |= DeliverIn(importer->sublist(), from, response_to, response_to, reply, headers,
                            has_headers, payload);
+    if (probe != nullptr) ReportLatency(account, from, *probe);
   }
   delivered |=
       DeliverToStreamImporters(account, from, subject, "", reply, headers, has_headers, payload);
   for (const ServiceRoute& route : account->service_routes()) {
     if (!common::SubjectMatches(route.to, subject)) continue;
     const std::string mapped = ImportMapping::Map(route.to, route.subject, subject);
+    const AccountExport* e = route.service_export;
     const std::string response =
-        reply.empty() ? std::string()
-                      : route.exporter->AddResponseRoute(account, reply, absl::Now());
+        reply.empty()
+            ? std::string()
+            : route.exporter->AddResponseRoute(
+                  account, reply, absl::Now(),
+                  e != nullptr && e->response_type != AccountExport::ResponseType::kSingleton,
+                  SampleLatency(e, account, headers, has_headers));
     const std::string with_info = WithRequestInfo(headers, has_headers, account->name());
     delivered |= DeliverIn(route.exporter->sublist(), from, mapped, mapped, response, with_info,
                            true, payload);
   }
   return delivered;
+}
+
+std::shared_ptr<LatencyProbe> Server::SampleLatency(const AccountExport* e, Account* requestor,
+                                                    std::string_view headers, bool has_headers) {
+  if (e == nullptr || e->latency_subject.empty()) return nullptr;
+  if (e->latency_headers) {
+    if (!has_headers || !HasTracingHeader(headers)) return nullptr;
+  } else if (e->latency_sampling < 100 &&
+             static_cast<int>(NextRandom() % 100) >= e->latency_sampling) {
+    return nullptr;
+  }
+  auto probe = std::make_shared<LatencyProbe>();
+  probe->results_subject = e->latency_subject;
+  probe->start = absl::Now();
+  probe->requestor.account = requestor->name();
+  return probe;
+}
+
+void Server::ReportLatency(Account* exporter, Client* responder, const LatencyProbe& probe) {
+  ConnectionInfo info;
+  if (responder != nullptr) info = responder->Info();
+  const std::string json = ServiceLatencyJson(
+      probe, responder != nullptr ? &info : nullptr,
+      options_.server_name.empty() ? server_id_ : options_.server_name, absl::Now());
+  RouteIn(exporter, nullptr, probe.results_subject, "", "", false, json);
 }
 
 bool Server::DeliverToStreamImporters(Account* account, Client* from, std::string_view to,

@@ -39,8 +39,10 @@
 #include "gateway/core/account.h"
 #include "gateway/core/any_interest.h"
 #include "gateway/core/auth.h"
+#include "gateway/core/closed_connections.h"
 #include "gateway/core/live_options.h"
 #include "gateway/core/options.h"
+#include "gateway/core/server_events.h"
 #include "gateway/core/stats.h"
 #include "gateway/core/sublist.h"
 #include "gateway/core/subscription.h"
@@ -170,6 +172,20 @@ class Server {
   // Monitoring (any thread): counters, and the open connections by id.
   ServerStats Stats() const;
   std::vector<ConnectionInfo> Connections(bool with_subscriptions = false) const;
+  // The most recently closed connections, oldest first (ClosedConnections).
+  std::vector<ConnectionInfo> ClosedConnectionList() const { return closed_.List(); }
+
+  // The system account's name: options.system_account, else "$SYS", which
+  // exists even when not configured (as nats-server's).
+  const std::string& system_account() const { return system_account_; }
+  // Whether any subscriber of `account` would get a message on `subject`.
+  bool HasInterestIn(std::string_view account, std::string_view subject);
+  // Reports connection events to `listener` (null: none) from now on. Set
+  // it before Start and clear it before the listener goes away; it must
+  // outlive the calls in flight, which end with Shutdown.
+  void SetEventListener(ServerEventListener* listener) {
+    event_listener_.store(listener, std::memory_order_release);
+  }
 
   // Internal to the core package (used by Client and EventLoop).
   // Delivers to every matching subscription except ones owned by `from` when
@@ -199,7 +215,10 @@ class Server {
   void OnAccepted(int fd);
   // A client is listed from Start until it closes.
   void RegisterClient(const std::shared_ptr<Client>& client);
-  void OnClientClosed(Client* client);
+  // `info` is the client's, taken before its subscriptions went.
+  void OnClientClosed(ConnectionInfo info, const char* reason);
+  void OnClientConnected(const Client& client);
+  void OnAuthenticationError(const Client& client);
   void CountSlowConsumer() { slow_consumers_.fetch_add(1, std::memory_order_relaxed); }
   // Null unless options.cluster.enabled; set by Start.
   const Cluster* cluster() const { return cluster_.get(); }
@@ -237,6 +256,12 @@ class Server {
                                 std::string_view subject, std::string_view reply,
                                 std::string_view headers, bool has_headers,
                                 std::string_view payload);
+  // Service latency tracking: a probe when export `e` tracks latency and
+  // this request is sampled (null otherwise, the common case); the result
+  // published in the exporter's account once the response comes.
+  std::shared_ptr<LatencyProbe> SampleLatency(const AccountExport* e, Account* requestor,
+                                              std::string_view headers, bool has_headers);
+  void ReportLatency(Account* exporter, Client* responder, const LatencyProbe& probe);
   bool Deliver(Client* from, const SubscriptionPtr& sub, std::string_view subject,
                std::string_view reply, std::string_view headers, bool has_headers,
                std::string_view payload);
@@ -269,6 +294,9 @@ class Server {
   absl::flat_hash_map<uint64_t, std::weak_ptr<Client>> clients_ ABSL_GUARDED_BY(clients_mu_);
   // Of the connections no longer listed.
   MessageCounts closed_counts_ ABSL_GUARDED_BY(clients_mu_);
+  ClosedConnections closed_;
+  std::string system_account_;
+  std::atomic<ServerEventListener*> event_listener_{nullptr};
   std::atomic<bool> shut_down_{false};
   std::atomic<bool> lame_duck_{false};
 

@@ -42,6 +42,9 @@ struct SubscriptionDetail {
 struct ConnectionInfo {
   uint64_t cid = 0;
   std::string account;  // its name; "$G" for the global account
+  // The user CONNECT authenticated as (nkey users: the public key); empty
+  // without one.
+  std::string user;
   std::string ip;
   int port = 0;
   absl::Time start;
@@ -58,6 +61,10 @@ struct ConnectionInfo {
   uint64_t pending_bytes = 0;
   // Filled only when asked for (Server::Connections).
   std::vector<SubscriptionDetail> subscription_list;
+  // Of a closed connection: when, and nats-server's name for why
+  // (ClosedReasonText).
+  absl::Time stop = absl::InfinitePast();
+  std::string reason;
 };
 
 struct ServerStats {

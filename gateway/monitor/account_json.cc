@@ -12,7 +12,22 @@ Json ExportJson(const core::AccountExport& e, bool service) {
   Json j;
   j["subject"] = e.subject;
   j["type"] = service ? "service" : "stream";
-  if (service) j["response_type"] = "Singleton";
+  if (service) {
+    using Type = core::AccountExport::ResponseType;
+    j["response_type"] = e.response_type == Type::kStream    ? "Stream"
+                         : e.response_type == Type::kChunked ? "Chunked"
+                                                             : "Singleton";
+  }
+  if (service && !e.latency_subject.empty()) {
+    Json latency;
+    if (e.latency_headers) {
+      latency["sampling"] = "headers";
+    } else {
+      latency["sampling"] = e.latency_sampling;
+    }
+    latency["results"] = e.latency_subject;
+    j["service_latency"] = std::move(latency);
+  }
   if (!e.accounts.empty()) j["approved_accounts"] = e.accounts;
   return j;
 }

@@ -20,7 +20,7 @@ std::function<bool(const ConnectionInfo&, const ConnectionInfo&)> Descending(
 
 }  // namespace
 
-absl::Status SortConnections(std::string_view by, absl::Time now,
+absl::Status SortConnections(std::string_view by, absl::Time now, bool closed,
                              std::vector<ConnectionInfo>* connections) {
   std::function<bool(const ConnectionInfo&, const ConnectionInfo&)> less;
   if (by.empty() || by == "cid" || by == "rtt") {
@@ -51,6 +51,10 @@ absl::Status SortConnections(std::string_view by, absl::Time now,
     less = [now](const ConnectionInfo& a, const ConnectionInfo& b) {
       return now - a.start > now - b.start;
     };
+  } else if (closed && by == "stop") {
+    less = [](const ConnectionInfo& a, const ConnectionInfo& b) { return a.stop > b.stop; };
+  } else if (closed && by == "reason") {
+    less = [](const ConnectionInfo& a, const ConnectionInfo& b) { return a.reason < b.reason; };
   } else if (by == "stop" || by == "reason") {
     return absl::InvalidArgumentError(
         absl::StrCat("sort by ", std::string(by), " only valid on closed connections"));

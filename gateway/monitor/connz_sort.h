@@ -17,8 +17,9 @@ namespace jsengine::gateway::monitor {
 
 // Sorts `connections` (given in cid order) by `by`; empty is `cid`.
 // InvalidArgument with nats-server's text for an unknown option, and for
-// `stop` and `reason`, which only apply to closed connections.
-absl::Status SortConnections(std::string_view by, absl::Time now,
+// `stop` (latest first) and `reason`, which only apply when listing closed
+// connections (`closed`).
+absl::Status SortConnections(std::string_view by, absl::Time now, bool closed,
                              std::vector<core::ConnectionInfo>* connections);
 
 }  // namespace jsengine::gateway::monitor

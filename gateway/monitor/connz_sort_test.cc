@@ -34,7 +34,7 @@ class ConnzSortTest : public ::testing::Test {
 
   std::vector<uint64_t> Sorted(std::string_view by) {
     std::vector<core::ConnectionInfo> v = conns_;
-    absl::Status s = SortConnections(by, now_, &v);
+    absl::Status s = SortConnections(by, now_, false, &v);
     EXPECT_TRUE(s.ok()) << s;
     return Cids(v);
   }
@@ -58,9 +58,25 @@ TEST_F(ConnzSortTest, Orders) {
 }
 
 TEST_F(ConnzSortTest, ErrorsAsNatsServer) {
-  EXPECT_EQ(SortConnections("bogus", now_, &conns_).message(), "invalid sorting option: bogus");
-  EXPECT_EQ(SortConnections("stop", now_, &conns_).message(),
+  EXPECT_EQ(SortConnections("bogus", now_, false, &conns_).message(),
+            "invalid sorting option: bogus");
+  EXPECT_EQ(SortConnections("stop", now_, false, &conns_).message(),
             "sort by stop only valid on closed connections");
+}
+
+TEST_F(ConnzSortTest, ClosedConnectionsSortByStopAndReason) {
+  conns_[0].stop = now_ - absl::Seconds(1);
+  conns_[1].stop = now_ - absl::Seconds(3);
+  conns_[2].stop = now_ - absl::Seconds(2);
+  conns_[0].reason = "Stale Connection";
+  conns_[1].reason = "Client Closed";
+  conns_[2].reason = "Server Shutdown";
+  std::vector<core::ConnectionInfo> v = conns_;
+  ASSERT_TRUE(SortConnections("stop", now_, true, &v).ok());
+  EXPECT_EQ(Cids(v), (std::vector<uint64_t>{1, 3, 2}));
+  v = conns_;
+  ASSERT_TRUE(SortConnections("reason", now_, true, &v).ok());
+  EXPECT_EQ(Cids(v), (std::vector<uint64_t>{2, 3, 1}));
 }
 
 }  // namespace

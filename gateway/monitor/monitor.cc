@@ -8,8 +8,10 @@
 #include <thread>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/subject.h"
 #include "gateway/core/cluster.h"
 #include "gateway/core/cluster_config.h"
 #include "gateway/core/version.h"
@@ -25,6 +27,7 @@ using Json = nlohmann::ordered_json;
 
 // nats-server's defaults for what the gateway does not configure.
 constexpr int kDefaultConnzLimit = 1024;
+constexpr int kDefaultSubszLimit = 1024;
 constexpr int64_t kWriteDeadlineNanos = 10'000'000'000;
 using core::kGlobalAccount;
 
@@ -80,6 +83,12 @@ bool ParseBoolParam(const QueryParams& params, const std::string& name, bool* va
   return v == "0" || v == "f" || v == "F" || v == "false" || v == "FALSE" || v == "False";
 }
 
+// A parameter's value; empty when absent.
+std::string Param(const QueryParams& params, const std::string& name) {
+  auto it = params.find(name);
+  return it == params.end() ? std::string() : it->second;
+}
+
 bool ParseIntParam(const QueryParams& params, const std::string& name, int* value) {
   auto it = params.find(name);
   if (it == params.end() || it->second.empty()) return true;
@@ -106,6 +115,19 @@ Json SublistStats(uint64_t subscriptions) {
   return s;
 }
 
+// nats-server's SubDetail; `account` is left out when empty.
+Json SubDetailJson(const core::SubscriptionDetail& sub, uint64_t cid, const std::string& account) {
+  Json d;
+  if (!account.empty()) d["account"] = account;
+  d["subject"] = sub.subject;
+  if (!sub.queue.empty()) d["qgroup"] = sub.queue;
+  d["sid"] = sub.sid;
+  d["msgs"] = sub.msgs;
+  if (sub.max != 0) d["max"] = sub.max;
+  d["cid"] = cid;
+  return d;
+}
+
 }  // namespace
 
 Monitor::Monitor(core::Server* server, JetStreamView jetstream)
@@ -121,10 +143,19 @@ MonitorResponse Monitor::Handle(const std::string& path, const QueryParams& para
     common::MutexLock lock(&mu_);
     ++requests_[path];
   }
+  return Answer(path, params, /*full_subsz=*/false);
+}
+
+MonitorResponse Monitor::Answer(const std::string& path, const QueryParams& params) {
+  return Answer(path, params, /*full_subsz=*/true);
+}
+
+MonitorResponse Monitor::Answer(const std::string& path, const QueryParams& params,
+                                bool full_subsz) {
   const absl::Time now = absl::Now();
   if (path == "/varz") return Varz(now);
   if (path == "/connz") return Connz(params, now);
-  if (path == "/subsz") return Subsz();
+  if (path == "/subsz") return Subsz(params, full_subsz, now);
   if (path == "/jsz") return Jsz(params, now);
   if (path == "/healthz") return Healthz(params);
   if (path == "/accountz") return Accountz(params, now);
@@ -235,6 +266,7 @@ MonitorResponse Monitor::Varz(absl::Time now) {
     v["http_req_stats"] = requests;
   }
   v["config_load_time"] = GoTime(config_load_time_);
+  v["system_account"] = server_->system_account();
   return {200, Pretty(v)};
 }
 
@@ -253,9 +285,36 @@ MonitorResponse Monitor::Connz(const QueryParams& params, absl::Time now) {
   if (!subs_detail && !ParseBoolParam(params, "subs", &subs_list)) {
     return BoolParamError("subs", subs);
   }
-  std::vector<core::ConnectionInfo> all = server_->Connections(subs_list || subs_detail);
+  bool auth = false;
+  if (!ParseBoolParam(params, "auth", &auth)) return BoolParamError("auth", params.at("auth"));
+  const std::string state = absl::AsciiStrToLower(Param(params, "state"));
+  if (!state.empty() && state != "open" && state != "closed" && state != "any" && state != "all") {
+    return BadRequest(absl::StrCat("Error decoding state for ", Param(params, "state")));
+  }
+  std::vector<core::ConnectionInfo> all;
+  if (state.empty() || state != "closed") all = server_->Connections(subs_list || subs_detail);
+  if (!state.empty() && state != "open") {
+    std::vector<core::ConnectionInfo> closed = server_->ClosedConnectionList();
+    all.insert(all.end(), std::make_move_iterator(closed.begin()),
+               std::make_move_iterator(closed.end()));
+    std::sort(
+        all.begin(), all.end(),
+        [](const core::ConnectionInfo& a, const core::ConnectionInfo& b) { return a.cid < b.cid; });
+  }
+  const std::string account = Param(params, "acc");
+  const std::string user = Param(params, "user");
+  uint64_t cid = 0;
+  if (!Param(params, "cid").empty() && !absl::SimpleAtoi(Param(params, "cid"), &cid)) {
+    return BadRequest("Error decoding cid");
+  }
+  all.erase(std::remove_if(all.begin(), all.end(),
+                           [&](const core::ConnectionInfo& c) {
+                             return (!account.empty() && c.account != account) ||
+                                    (!user.empty() && c.user != user) || (cid != 0 && c.cid != cid);
+                           }),
+            all.end());
   const std::string sort = params.count("sort") ? params.at("sort") : "";
-  if (absl::Status s = SortConnections(sort, now, &all); !s.ok()) {
+  if (absl::Status s = SortConnections(sort, now, state == "closed", &all); !s.ok()) {
     return BadRequest(std::string(s.message()));
   }
   Json c;
@@ -274,11 +333,14 @@ MonitorResponse Monitor::Connz(const QueryParams& params, absl::Time now) {
     conn["type"] = "nats";
     conn["ip"] = info.ip;
     conn["port"] = info.port;
+    const bool closed = info.stop != absl::InfinitePast();
+    const absl::Time end = closed ? info.stop : now;
     conn["start"] = GoTime(info.start);
     conn["last_activity"] = GoTime(info.last_activity);
+    if (closed) conn["stop"] = GoTime(info.stop);
     conn["rtt"] = "0s";
-    conn["uptime"] = Uptime(now - info.start);
-    conn["idle"] = Uptime(now - info.last_activity);
+    conn["uptime"] = Uptime(end - info.start);
+    conn["idle"] = Uptime(end - info.last_activity);
     conn["pending_bytes"] = info.pending_bytes;
     conn["in_msgs"] = info.counts.in_msgs;
     conn["out_msgs"] = info.counts.out_msgs;
@@ -290,18 +352,14 @@ MonitorResponse Monitor::Connz(const QueryParams& params, absl::Time now) {
     if (!info.version.empty()) conn["version"] = info.version;
     if (!info.tls_version.empty()) conn["tls_version"] = info.tls_version;
     if (!info.tls_cipher_suite.empty()) conn["tls_cipher_suite"] = info.tls_cipher_suite;
+    if (auth && !info.user.empty()) conn["authorized_user"] = info.user;
+    if (auth) conn["account"] = info.account;
+    if (closed) conn["reason"] = info.reason;
     if (!info.subscription_list.empty()) {
       Json names = Json::array(), details = Json::array();
       for (const core::SubscriptionDetail& sub : info.subscription_list) {
         names.push_back(sub.subject);
-        Json d;
-        d["subject"] = sub.subject;
-        if (!sub.queue.empty()) d["qgroup"] = sub.queue;
-        d["sid"] = sub.sid;
-        d["msgs"] = sub.msgs;
-        if (sub.max != 0) d["max"] = sub.max;
-        d["cid"] = info.cid;
-        details.push_back(std::move(d));
+        details.push_back(SubDetailJson(sub, info.cid, ""));
       }
       if (subs_detail) {
         conn["subscriptions_list_detail"] = std::move(details);
@@ -326,8 +384,46 @@ PrometheusLabels StreamLabels(const StreamStats& s) {
 
 }  // namespace
 
-MonitorResponse Monitor::Subsz() {
-  return {200, Pretty(SublistStats(server_->Stats().subscriptions))};
+MonitorResponse Monitor::Subsz(const QueryParams& params, bool full, absl::Time now) {
+  bool list = false;
+  if (!ParseBoolParam(params, "subs", &list)) return BoolParamError("subs", params.at("subs"));
+  int offset = 0, limit = kDefaultSubszLimit;
+  if (!ParseIntParam(params, "offset", &offset)) return BadRequest("Error decoding offset");
+  if (!ParseIntParam(params, "limit", &limit)) return BadRequest("Error decoding limit");
+  offset = std::max(offset, 0);
+  if (limit <= 0) limit = kDefaultSubszLimit;
+  const std::string test = Param(params, "test");
+  if (!test.empty() && !common::IsValidLiteralSubject(test)) {
+    return BadRequest("invalid test subject, must be valid publish subject: " + test);
+  }
+  const std::string account = Param(params, "acc");
+  uint64_t count = 0;
+  Json details = Json::array();
+  const std::vector<core::ConnectionInfo> connections = server_->Connections(list);
+  for (const core::ConnectionInfo& c : connections) {
+    if (!account.empty() && c.account != account) continue;
+    count += c.subscriptions;
+    for (const core::SubscriptionDetail& sub : c.subscription_list) {
+      if (!test.empty() && !common::SubjectMatches(sub.subject, test)) continue;
+      details.push_back(SubDetailJson(sub, c.cid, c.account));
+    }
+  }
+  if (account.empty()) count = server_->Stats().subscriptions;
+  const Json stats = SublistStats(count);
+  if (!full && details.empty()) return {200, Pretty(stats)};
+  Json z;
+  z["server_id"] = server_->server_id();
+  z["now"] = GoTime(now);
+  z.update(stats);
+  Json page = Json::array();
+  for (size_t i = offset; i < details.size() && page.size() < static_cast<size_t>(limit); ++i) {
+    page.push_back(std::move(details[i]));
+  }
+  z["total"] = page.size();
+  z["offset"] = offset;
+  z["limit"] = limit;
+  if (!page.empty()) z["subscriptions_list"] = std::move(page);
+  return {200, Pretty(z)};
 }
 
 MonitorResponse Monitor::Jsz(const QueryParams& params, absl::Time now) {
@@ -424,10 +520,14 @@ MonitorResponse Monitor::Accountz(const QueryParams& params, absl::Time now) {
   Json a;
   a["server_id"] = server_->server_id();
   a["now"] = GoTime(now);
+  a["system_account"] = server_->system_account();
   auto acc = params.find("acc");
   if (acc == params.end() || acc->second.empty()) {
     Json names = Json::array({kGlobalAccount});
     for (const core::AccountOptions& account : configured) names.push_back(account.name);
+    if (std::find(names.begin(), names.end(), server_->system_account()) == names.end()) {
+      names.push_back(server_->system_account());
+    }
     a["accounts"] = std::move(names);
     return {200, Pretty(a)};
   }
@@ -436,7 +536,7 @@ MonitorResponse Monitor::Accountz(const QueryParams& params, absl::Time now) {
   for (const core::AccountOptions& account : configured) {
     if (account.name == name) options = &account;
   }
-  if (options == nullptr && name != kGlobalAccount) {
+  if (options == nullptr && name != kGlobalAccount && name != server_->system_account()) {
     return BadRequest(absl::StrCat("Account ", name, " does not exist"));
   }
   int connections = 0;

@@ -3,8 +3,12 @@
 // health checks written for nats-server read them:
 //
 //   /varz      server configuration and counters
-//   /connz     open client connections (offset, limit, sort, subs)
-//   /subsz     subscription index statistics
+//   /connz     client connections (offset, limit, sort, subs, acc, cid,
+//              user; state=open|closed|any with the most recently closed
+//              kept as nats-server keeps them; auth=true adds the user and
+//              account)
+//   /subsz     subscription index statistics; subs=1 lists subscriptions
+//              (offset, limit, acc, and test: those matching a subject)
 //   /accountz  the accounts ("$G" and the configured ones); ?acc=NAME one
 //              in detail (exports, imports, connections, JetStream)
 //   /jsz       JetStream usage ({"disabled":true} without JetStream);
@@ -19,8 +23,7 @@
 //
 // Fields nats-server has but the gateway has nothing for (clusters, routes,
 // sublist cache statistics, round-trip times) are present with zero or empty
-// values. Not supported: /connz's state/auth options, /subsz's subscription
-// list, /routez, /gatewayz, /leafz.
+// values. Not supported: /connz's tls_peer_certs, /routez, /gatewayz, /leafz.
 //
 // This class knows nothing of HTTP (http_monitor.h serves it).
 //
@@ -117,6 +120,11 @@ class Monitor {
 
   // The answer to GET `path` (one of the endpoints above); 404 otherwise.
   MonitorResponse Handle(const std::string& path, const QueryParams& params);
+  // The same answer for a system account request (system_account.h): not
+  // counted in /varz's http_req_stats, and /subsz always the whole Subsz
+  // object (nats-server's HTTP answer leaves all but the statistics out
+  // without a subscription list).
+  MonitorResponse Answer(const std::string& path, const QueryParams& params);
 
   // Where monitoring is served (http_port or https_port), as /varz reports it. HttpMonitor sets it
   // once bound, before serving; not concurrently with Handle.
@@ -129,7 +137,8 @@ class Monitor {
  private:
   MonitorResponse Varz(absl::Time now);
   MonitorResponse Connz(const QueryParams& params, absl::Time now);
-  MonitorResponse Subsz();
+  MonitorResponse Answer(const std::string& path, const QueryParams& params, bool full_subsz);
+  MonitorResponse Subsz(const QueryParams& params, bool full, absl::Time now);
   MonitorResponse Jsz(const QueryParams& params, absl::Time now);
   MonitorResponse Healthz(const QueryParams& params);
   MonitorResponse Accountz(const QueryParams& params, absl::Time now);

@@ -48,6 +48,47 @@ class MonitorTest : public ::testing::Test {
   std::unique_ptr<Monitor> monitor_;
 };
 
+TEST_F(MonitorTest, ConnzKeepsClosedConnectionsWithWhyAndWhen) {
+  auto a = Connect("a");
+  {
+    auto gone = Connect("gone");
+    gone.reset();
+    // The close is seen by the server's loop; wait for the list to show it.
+    for (int i = 0; i < 500 && Get("/connz", {{"state", "closed"}})["total"] == 0; ++i) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+  }
+  Json closed = Get("/connz", {{"state", "closed"}, {"subs", "1"}});
+  ASSERT_EQ(closed["connections"].size(), 1u);
+  const Json& c = closed["connections"][0];
+  EXPECT_EQ(c["name"], "gone");
+  EXPECT_EQ(c["reason"], "Client Closed");
+  EXPECT_TRUE(c.contains("stop"));
+  EXPECT_EQ(c["subscriptions_list"], Json::array({"x"}));
+  EXPECT_EQ(Get("/connz", {{"state", "all"}})["total"], 2);
+  Json open = Get("/connz", {{"auth", "true"}});
+  ASSERT_EQ(open["connections"].size(), 1u);
+  EXPECT_EQ(open["connections"][0]["account"], "$G");
+  EXPECT_FALSE(open["connections"][0].contains("reason"));
+  EXPECT_EQ(monitor_->Handle("/connz", {{"state", "gone"}}).status, 400);
+}
+
+TEST_F(MonitorTest, SubszListsSubscriptionsMatchingATestSubject) {
+  auto a = Connect("a");
+  a->Clear();
+  a->Send("SUB y.* 2\r\nPING\r\n");
+  ASSERT_TRUE(a->ReadUntil("PONG"));
+  Json stats = Get("/subsz");
+  EXPECT_FALSE(stats.contains("subscriptions_list"));
+  Json listed = Get("/subsz", {{"subs", "1"}, {"test", "y.z"}});
+  ASSERT_EQ(listed["subscriptions_list"].size(), 1u);
+  EXPECT_EQ(listed["subscriptions_list"][0]["subject"], "y.*");
+  EXPECT_EQ(listed["subscriptions_list"][0]["account"], "$G");
+  EXPECT_EQ(listed["total"], 1);
+  EXPECT_EQ(Get("/subsz", {{"subs", "1"}})["subscriptions_list"].size(), 2u);
+  EXPECT_EQ(monitor_->Handle("/subsz", {{"subs", "1"}, {"test", "y.*"}}).status, 400);
+}
+
 TEST_F(MonitorTest, ConnzListsConnectionsByCidWithPaging) {
   auto a = Connect("a");
   auto b = Connect("b");
@@ -193,7 +234,7 @@ TEST_F(MonitorTest, ConnzSortsAndListsSubscriptions) {
 TEST_F(MonitorTest, AccountzReportsTheGlobalAccount) {
   auto a = Connect("a");
   Json list = Get("/accountz");
-  EXPECT_EQ(list["accounts"], Json::array({"$G"}));
+  EXPECT_EQ(list["accounts"], Json::array({"$G", "$SYS"}));
   Json g = Get("/accountz", {{"acc", "$G"}});
   EXPECT_EQ(g["account_detail"]["account_name"], "$G");
   EXPECT_EQ(g["account_detail"]["client_connections"], 1);
