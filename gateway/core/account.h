@@ -26,6 +26,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "common/mutex.h"
+#include "gateway/core/subject_mapping.h"
 #include "gateway/core/sublist.h"
 
 namespace jsengine::gateway::core {
@@ -64,6 +65,9 @@ class Account {
   const std::vector<StreamRoute>& stream_routes() const { return stream_routes_; }
   const std::vector<ServiceRoute>& service_routes() const { return service_routes_; }
   bool has_routes() const { return !stream_routes_.empty() || !service_routes_.empty(); }
+  void SetMapper(SubjectMapper mapper) { mapper_ = std::move(mapper); }
+  // The account's subject mappings, applied to what its clients publish.
+  const SubjectMapper& mapper() const { return mapper_; }
 
   // Exporter side of a service request: returns the reply subject the
   // exporter's responder answers to, which leads to `reply` in `importer`.
@@ -88,6 +92,7 @@ class Account {
   Sublist sublist_;
   std::vector<StreamRoute> stream_routes_;
   std::vector<ServiceRoute> service_routes_;
+  SubjectMapper mapper_;
 
   common::Mutex mu_;
   uint64_t next_response_ ABSL_GUARDED_BY(mu_) = 0;

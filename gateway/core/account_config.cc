@@ -210,6 +210,13 @@ absl::Status ApplyAccount(const std::string& name, const ConfigValue& v, ServerO
       s = ApplyList(k, val, &account, &ApplyImport);
     } else if (k == "jetstream") {
       s = ApplyAccountJetStream(val, &account);
+    } else if (k == "mappings" || k == "maps") {
+      s = ApplyMappings(k, val, &account.mappings);
+    } else if (k == "limits" || k == "nkey") {
+      s = ConfigError(
+          val.line, absl::StrCat("'", k, "' in accounts is not supported (",
+                                 k == "limits" ? "per-account connection limits" : "account nkeys",
+                                 " are not implemented)"));
     } else {
       s = UnknownKey("accounts", k, val);
     }

@@ -592,7 +592,7 @@ bool Client::OnConnect(std::string_view json) {
     verbose_ = j.value("verbose", verbose_);
     pedantic_ = j.value("pedantic", pedantic_);
     echo_ = j.value("echo", echo_.load());
-    headers_ = j.value("headers", headers_.load());
+    headers_ = j.value("headers", headers_.load()) && !server_->options().no_header_support;
     no_responders_ = j.value("no_responders", no_responders_);
     protocol = j.value("protocol", 0);
     credentials.user = j.value("user", std::string());
@@ -740,9 +740,12 @@ bool Client::OnSub(std::string_view subject, std::string_view queue, std::string
     return true;
   }
   SubscriptionPtr sub;
+  const size_t max_subs = static_cast<size_t>(server_->options().max_subscriptions);
+  bool too_many = false;
   {
     common::MutexLock lock(&subs_mu_);
-    if (subs_.find(Key(sid)) == subs_.end()) {
+    too_many = max_subs != 0 && subs_.size() >= max_subs && subs_.find(Key(sid)) == subs_.end();
+    if (!too_many && subs_.find(Key(sid)) == subs_.end()) {
       sub = std::make_shared<Subscription>();
       sub->subject.assign(subject.data(), subject.size());
       sub->queue.assign(queue.data(), queue.size());
@@ -750,6 +753,10 @@ bool Client::OnSub(std::string_view subject, std::string_view queue, std::string
       sub->client = shared_from_this();
       subs_.emplace(sub->sid, sub);
     }
+  }
+  if (too_many) {
+    SendErr("Maximum Subscriptions Exceeded");
+    return true;
   }
   // Outside subs_mu_: Insert runs interest watch callbacks. Only this loop
   // thread inserts, and nothing removes a subscription the sublist has not

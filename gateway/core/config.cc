@@ -1,6 +1,7 @@
 #include "gateway/core/config.h"
 
 #include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -66,7 +67,36 @@ class ConfigParser {
            c == '.';
   }
 
+  // `$name`: a key of an enclosing block being parsed, or the environment.
+  absl::Status ResolveVariable(ConfigValue* value) {
+    const std::string name = value->text.substr(1);
+    for (auto scope = scopes_.rbegin(); scope != scopes_.rend(); ++scope) {
+      for (auto entry = (*scope)->entries.rbegin(); entry != (*scope)->entries.rend(); ++entry) {
+        if (entry->first != name) continue;
+        entry->second.used_as_variable = true;
+        const int line = value->line;
+        *value = entry->second;
+        value->line = line;
+        value->used_as_variable = false;
+        return absl::OkStatus();
+      }
+    }
+    if (const char* env = std::getenv(name.c_str())) {
+      value->text = env;
+      return absl::OkStatus();
+    }
+    return Error(absl::StrCat("variable reference for '", name, "' on line ", value->line,
+                              " can not be found"));
+  }
+
   absl::Status ParseEntries(ConfigValue* map, char close) {
+    scopes_.push_back(map);
+    absl::Status s = ParseEntriesInScope(map, close);
+    scopes_.pop_back();
+    return s;
+  }
+
+  absl::Status ParseEntriesInScope(ConfigValue* map, char close) {
     while (true) {
       SkipSpace(true);
       if (AtEnd()) {
@@ -160,10 +190,15 @@ class ConfigParser {
     }
     value->text = std::string(absl::StripAsciiWhitespace(value->text));
     if (value->text.empty()) return Error("missing value");
+    // An unquoted bcrypt hash ("$2a$11$...") is not a variable, as in nats-server.
+    if (value->text.size() > 1 && value->text[0] == '$' && value->text.rfind("$2a$", 0) != 0) {
+      return ResolveVariable(value);
+    }
     return absl::OkStatus();
   }
 
   std::string_view text_;
+  std::vector<ConfigValue*> scopes_;  // the maps being parsed, outermost first
   size_t pos_ = 0;
   int line_ = 1;
 };
@@ -443,6 +478,31 @@ absl::Status ApplyHostPort(const std::string& key, const ConfigValue& v, std::st
   return absl::OkStatus();
 }
 
+absl::Status NotSupported(const std::string& key, const ConfigValue& v, const std::string& why) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("config line ", v.line, ": '", key, "' is not supported (", why, ")"));
+}
+
+// jetstream { limits {} }: server-wide API limits of nats-server, checked
+// for type only; the gateway has no such limits (docs/CONFIG.md).
+absl::Status CheckJetStreamServerLimits(const ConfigValue& v) {
+  if (v.kind != ConfigValue::Kind::kMap) return ValueError("limits", v, "must be a map");
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    int64_t n;
+    absl::Duration d;
+    if (k == "max_ack_pending" || k == "max_ha_assets" || k == "max_request_batch") {
+      s = GetSize(k, val, &n);
+    } else if (k == "duplicate_window") {
+      s = GetDuration(k, val, &d);
+    } else {
+      s = UnknownKey("jetstream limits", k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApplyJetStream(const ConfigValue& v, ServerOptions* o) {
   if (v.kind == ConfigValue::Kind::kScalar) return GetBool("jetstream", v, &o->jetstream);
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("jetstream", v, "must be a map or bool");
@@ -453,6 +513,29 @@ absl::Status ApplyJetStream(const ConfigValue& v, ServerOptions* o) {
       s = GetString(k, val, &o->store_dir);
     } else if (k == "enabled") {
       s = GetBool(k, val, &o->jetstream);
+    } else if (k == "sync" || k == "sync_interval") {
+      absl::Duration d;
+      if (val.kind == ConfigValue::Kind::kScalar && absl::AsciiStrToLower(val.text) == "always") {
+        o->jetstream_sync = "always";
+      } else if (s = GetDuration(k, val, &d); s.ok()) {
+        o->jetstream_sync = absl::FormatDuration(d);
+      }
+    } else if (k == "max_memory_store" || k == "max_mem_store" || k == "max_mem") {
+      s = GetSize(k, val, &o->compatibility.jetstream_max_memory);
+    } else if (k == "max_file_store" || k == "max_file") {
+      s = GetSize(k, val, &o->compatibility.jetstream_max_store);
+    } else if (k == "unique_tag") {
+      s = GetString(k, val, &o->compatibility.jetstream_unique_tag);
+    } else if (k == "max_outstanding_catchup") {
+      s = GetSize(k, val, &o->compatibility.jetstream_max_outstanding_catchup);
+    } else if (k == "strict") {
+      bool strict;
+      s = GetBool(k, val, &strict);
+    } else if (k == "limits") {
+      s = CheckJetStreamServerLimits(val);
+    } else if (k == "key" || k == "ek" || k == "encryption_key" || k == "prev_key" ||
+               k == "prev_ek" || k == "prev_encryption_key" || k == "cipher" || k == "tpm") {
+      s = NotSupported(k, val, "JetStream encryption at rest is not supported");
     } else if (k == "domain") {
       s = GetString(k, val, &o->jetstream_domain);
       if (s.ok() && (o->jetstream_domain.empty() ||
@@ -463,6 +546,27 @@ absl::Status ApplyJetStream(const ConfigValue& v, ServerOptions* o) {
       s = UnknownKey("jetstream", k, val);
     }
     if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// curve_preferences: nats-server's Go names, as OpenSSL group names.
+absl::Status ApplyCurves(const std::string& key, const ConfigValue& v,
+                         std::vector<std::string>* curves) {
+  std::vector<std::string> names;
+  if (absl::Status s = GetStringList(key, v, &names); !s.ok()) return s;
+  if (names.empty()) return ValueError(key, v, "cannot be empty");
+  static constexpr std::pair<const char*, const char*> kCurves[] = {
+      {"CurveP256", "P-256"}, {"CurveP384", "P-384"}, {"CurveP521", "P-521"}, {"X25519", "X25519"}};
+  for (const std::string& name : names) {
+    const char* group = nullptr;
+    for (const auto& [go, openssl] : kCurves) {
+      if (name == go) group = openssl;
+    }
+    if (group == nullptr) {
+      return ValueError(key, v, absl::StrCat("unrecognized curve preference ", name));
+    }
+    curves->push_back(group);
   }
   return absl::OkStatus();
 }
@@ -491,6 +595,38 @@ absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
       }
     } else if (k == "timeout") {
       s = GetDuration(k, val, &parsed.timeout);
+    } else if (k == "cipher_suites") {
+      s = GetStringList(k, val, &parsed.cipher_suites);
+      if (s.ok() && parsed.cipher_suites.empty()) {
+        s = ValueError(k, val, "cannot be empty");
+      }
+    } else if (k == "curve_preferences") {
+      s = ApplyCurves(k, val, &parsed.curves);
+    } else if (k == "pinned_certs") {
+      s = GetStringList(k, val, &parsed.pinned_certs);
+      for (std::string& pin : parsed.pinned_certs) {
+        pin = absl::AsciiStrToLower(pin);
+        if (s.ok() &&
+            (pin.size() != 64 || pin.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+          s = ValueError(k, val,
+                         absl::StrCat("entry ", pin,
+                                      " does not look like lower case hex-encoded sha256 of "
+                                      "DER encoded SubjectPublicKeyInfo"));
+        }
+      }
+    } else if (k == "insecure") {
+      // Skips verifying the servers this one connects to; the gateway makes
+      // no TLS connections of its own.
+      bool insecure;
+      s = GetBool(k, val, &insecure);
+    } else if (k == "verify_cert_and_check_known_urls") {
+      bool check = false;
+      s = GetBool(k, val, &check);
+      if (s.ok() && check) {
+        s = NotSupported(k, val,
+                         "it checks certificates against cluster, gateway and "
+                         "leafnode URLs, which a single node has none of");
+      }
     } else if (k == "handshake_first" || k == "first") {
       s = GetBool(k, val, &parsed.handshake_first);
     } else if (k == "min_version" || k == "minimum_version") {
@@ -558,6 +694,8 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = ApplyAuthorization(v, o);
     } else if (key == "accounts") {
       s = ApplyAccounts(v, o);
+    } else if (key == "mappings" || key == "maps") {
+      s = ApplyMappings(key, v, &o->mappings);
     } else if (key == "no_auth_user") {
       s = GetString(key, v, &o->no_auth_user);
     } else if (key == "system_account" || key == "system") {
@@ -578,11 +716,43 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = GetString(key, v, &o->pid_file);
     } else if (key == "syslog") {
       s = GetBool(key, v, &o->syslog);
+    } else if (key == "write_deadline") {
+      s = GetDuration(key, v, &o->compatibility.write_deadline);
+    } else if (key == "max_subscriptions" || key == "max_subs") {
+      s = GetInt(key, v, &o->max_subscriptions);
+    } else if (key == "max_traced_msg_len") {
+      s = GetInt(key, v, &o->compatibility.max_traced_msg_len);
+    } else if (key == "connect_error_reports") {
+      s = GetInt(key, v, &o->compatibility.connect_error_reports);
+    } else if (key == "reconnect_error_reports") {
+      s = GetInt(key, v, &o->compatibility.reconnect_error_reports);
+    } else if (key == "no_header_support") {
+      s = GetBool(key, v, &o->no_header_support);
+    } else if (key == "disable_sublist_cache" || key == "no_sublist_cache") {
+      s = GetBool(key, v, &o->compatibility.disable_sublist_cache);
+    } else if (key == "max_closed_clients") {
+      s = GetInt(key, v, &o->compatibility.max_closed_clients);
+    } else if (key == "server_tags") {
+      s = GetStringList(key, v, &o->compatibility.server_tags);
+    } else if (key == "leafnodes" || key == "leaf") {
+      s = NotSupported(key, v, "leaf node connections are not implemented");
+    } else if (key == "gateway") {
+      s = NotSupported(key, v, "super-cluster gateways are not implemented");
+    } else if (key == "websocket" || key == "ws") {
+      s = NotSupported(key, v, "WebSocket clients are not implemented");
+    } else if (key == "mqtt") {
+      s = NotSupported(key, v, "MQTT clients are not implemented");
+    } else if (key == "operator" || key == "operators" || key == "root_operators" ||
+               key == "resolver" || key == "account_resolver" || key == "resolver_preload" ||
+               key == "trusted" || key == "trusted_keys" || key == "resolver_tls") {
+      s = NotSupported(key, v, "decentralized JWT authentication is not implemented");
+    } else if (key == "remote_syslog" || key == "rs") {
+      s = NotSupported(key, v, "logging to a remote syslog is not implemented; use syslog");
     } else if (key == "lame_duck_duration") {
       s = GetDuration(key, v, &o->lame_duck_duration);
     } else if (key == "lame_duck_grace_period") {
       s = GetDuration(key, v, &o->lame_duck_grace_period);
-    } else {
+    } else if (!v.used_as_variable) {
       s = UnknownKey("", key, v);
     }
     if (!s.ok()) return s;

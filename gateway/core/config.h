@@ -14,7 +14,9 @@
 //
 // Keys may be followed by `:`, `=` or nothing; maps use {}, arrays []; entries
 // are separated by newlines, commas or semicolons; `#` and `//` start
-// comments. Pure functions, thread-safe.
+// comments. A bare value `$name` is the value of the key `name` set earlier
+// in the same or an enclosing block, or else of the environment variable
+// `name`, as nats-server's variables. Pure functions, thread-safe.
 #ifndef JSENGINE_GATEWAY_CORE_CONFIG_H_
 #define JSENGINE_GATEWAY_CORE_CONFIG_H_
 
@@ -38,6 +40,9 @@ struct ConfigValue {
   int line = 0;
   std::vector<std::pair<std::string, ConfigValue>> entries;  // kMap, in file order
   std::vector<ConfigValue> items;                             // kArray
+  // A `$name` value referred to this entry (a variable): as nats-server,
+  // an unknown top-level key so used is not an error.
+  bool used_as_variable = false;
 };
 
 // Parses a whole file's text into its top-level map.

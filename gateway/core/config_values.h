@@ -26,6 +26,10 @@ absl::Status GetStringList(const std::string& key, const ConfigValue& v,
 // `users`.
 absl::Status ApplyUsers(const std::string& key, const ConfigValue& v,
                         std::vector<UserAccount>* users);
+// `mappings { "src.*": "dst.$1", "x": [{destination: y, weight: 50%}] }`,
+// checked as nats-server checks them and appended to `mappings`.
+absl::Status ApplyMappings(const std::string& key, const ConfigValue& v,
+                           std::vector<SubjectMappingOptions>* mappings);
 // `permissions: {publish: ..., subscribe: ...}`.
 absl::Status ApplyPermissions(const ConfigValue& v, UserPermissions* p);
 // As nats-server's default_permissions: the users from `first` on that the

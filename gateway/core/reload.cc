@@ -34,12 +34,24 @@ std::string DescribeImports(const std::vector<AccountImport>& imports) {
   return out;
 }
 
+std::string Describe(const std::vector<SubjectMappingOptions>& mappings) {
+  std::string out;
+  for (const SubjectMappingOptions& m : mappings) {
+    absl::StrAppend(&out, m.source, "->");
+    for (const MappingDestination& d : m.destinations) {
+      absl::StrAppend(&out, d.subject, "@", d.weight, "%", d.cluster, ",");
+    }
+    out += ";";
+  }
+  return out;
+}
+
 std::string Describe(const std::vector<AccountOptions>& accounts) {
   std::string out;
   for (const AccountOptions& a : accounts) {
     absl::StrAppend(&out, a.name, "{", DescribeExports(a.stream_exports), "|",
                     DescribeExports(a.service_exports), "|", DescribeImports(a.stream_imports), "|",
-                    DescribeImports(a.service_imports), "}");
+                    DescribeImports(a.service_imports), "|", Describe(a.mappings), "}");
   }
   return out;
 }
@@ -71,6 +83,7 @@ absl::Status CheckReloadable(const ServerOptions& c, const ServerOptions& n) {
                 static_cast<int>(n.max_control_line)),
            Same("tls", c.tls, n.tls),
            Same("accounts", c.accounts, n.accounts),
+           Same("mappings", c.mappings, n.mappings),
            Same("system_account", c.system_account, n.system_account),
            Same("log_file", c.log_file, n.log_file),
            Same("pid_file", c.pid_file, n.pid_file),

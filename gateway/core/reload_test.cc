@@ -30,7 +30,7 @@ TEST(ReloadTest, OthersNeedARestart) {
   next = current;
   next.accounts = {{"A", {}, {}, {}, {}}};
   EXPECT_EQ(std::string(CheckReloadable(current, next).message()),
-            "config reload not supported for accounts: old=, new=A{|||}");
+            "config reload not supported for accounts: old=, new=A{||||}");
   next = current;
   next.jetstream = true;
   EXPECT_FALSE(CheckReloadable(current, next).ok());

@@ -60,6 +60,16 @@ std::string WithRequestInfo(std::string_view headers, bool has_headers,
   return out;
 }
 
+// The config reader validated the mappings (ApplyConfig).
+void SetMappings(Account* account, const std::vector<SubjectMappingOptions>& mappings) {
+  absl::StatusOr<SubjectMapper> mapper = SubjectMapper::Create(mappings, "");
+  if (mapper.ok()) {
+    account->SetMapper(*std::move(mapper));
+  } else {
+    LOG(ERROR) << "account " << account->name() << ": " << mapper.status().message();
+  }
+}
+
 }  // namespace
 
 Server::Server(ServerOptions options)
@@ -73,8 +83,11 @@ Server::Server(ServerOptions options)
   auto global = std::make_unique<Account>(kGlobalAccount);
   global_ = global.get();
   accounts_.emplace(global_->name(), std::move(global));
+  SetMappings(global_, options_.mappings);
   for (const AccountOptions& a : options_.accounts) {
-    accounts_.emplace(a.name, std::make_unique<Account>(a.name));
+    auto account = std::make_unique<Account>(a.name);
+    SetMappings(account.get(), a.mappings);
+    accounts_.emplace(a.name, std::move(account));
   }
   for (const AccountOptions& a : options_.accounts) {
     Account* importer = FindAccount(a.name);
@@ -275,7 +288,7 @@ std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip,
   info["go"] = kGoVersion;
   info["host"] = options_.host;
   info["port"] = port_;
-  info["headers"] = true;
+  info["headers"] = !options_.no_header_support;
   if (authenticator().announced_required()) info["auth_required"] = true;
   if (options_.tls.enabled) {
     info["tls_required"] = true;
@@ -314,8 +327,13 @@ bool Server::Deliver(Client* from, const SubscriptionPtr& sub, std::string_view 
 
 bool Server::Route(Client* from, std::string_view subject, std::string_view reply,
                    std::string_view headers, bool has_headers, std::string_view payload) {
-  return RouteIn(from == nullptr ? global_ : from->account(), from, subject, reply, headers,
-                 has_headers, payload);
+  Account* account = from == nullptr ? global_ : from->account();
+  std::string mapped;
+  if (from != nullptr && !account->mapper().empty() && account->mapper().Map(subject, &mapped)) {
+    if (mapped.empty()) return false;
+    return RouteIn(account, from, mapped, reply, headers, has_headers, payload);
+  }
+  return RouteIn(account, from, subject, reply, headers, has_headers, payload);
 }
 
 bool Server::RouteIn(Account* account, Client* from, std::string_view subject,

@@ -81,6 +81,8 @@ class TlsContext {
  private:
   explicit TlsContext(ssl_ctx_st* ctx) : ctx_(ctx) {}
   ssl_ctx_st* const ctx_;
+  // nats-server's pinned_certs, read by the verify callback.
+  std::vector<std::string> pinned_certs_;
 };
 
 }  // namespace jsengine::gateway::core
