@@ -755,7 +755,7 @@ bool Client::OnSub(std::string_view subject, std::string_view queue, std::string
     }
   }
   if (too_many) {
-    SendErr("Maximum Subscriptions Exceeded");
+    SendErr("maximum subscriptions exceeded");
     return true;
   }
   // Outside subs_mu_: Insert runs interest watch callbacks. Only this loop

@@ -150,7 +150,7 @@ struct ServerOptions {
   // store (as --sync); empty: unset.
   std::string jetstream_sync;
   // Subscriptions a connection may have; 0: no limit. One more is refused
-  // with -ERR 'Maximum Subscriptions Exceeded' (the connection stays).
+  // with -ERR 'maximum subscriptions exceeded' (the connection stays).
   int max_subscriptions = 0;
   // no_header_support: INFO says "headers":false and HPUB is refused.
   bool no_header_support = false;
