@@ -1,5 +1,6 @@
 #include "gateway/core/reload.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -17,43 +18,6 @@ std::string Describe(const TlsOptions& t) {
   return absl::StrCat(t.cert_file, ",", t.key_file, ",", t.ca_file, ",", t.verify ? "verify" : "",
                       ",", absl::FormatDuration(t.timeout), ",", t.min_version, ",",
                       t.handshake_first ? "first" : "");
-}
-
-std::string DescribeExports(const std::vector<AccountExport>& exports) {
-  std::string out;
-  for (const AccountExport& e : exports) {
-    absl::StrAppend(&out, e.subject, "[", absl::StrJoin(e.accounts, ","), "]");
-  }
-  return out;
-}
-
-std::string DescribeImports(const std::vector<AccountImport>& imports) {
-  std::string out;
-  for (const AccountImport& i : imports)
-    absl::StrAppend(&out, i.account, ":", i.subject, ">", i.to, ";");
-  return out;
-}
-
-std::string Describe(const std::vector<SubjectMappingOptions>& mappings) {
-  std::string out;
-  for (const SubjectMappingOptions& m : mappings) {
-    absl::StrAppend(&out, m.source, "->");
-    for (const MappingDestination& d : m.destinations) {
-      absl::StrAppend(&out, d.subject, "@", d.weight, "%", d.cluster, ",");
-    }
-    out += ";";
-  }
-  return out;
-}
-
-std::string Describe(const std::vector<AccountOptions>& accounts) {
-  std::string out;
-  for (const AccountOptions& a : accounts) {
-    absl::StrAppend(&out, a.name, "{", DescribeExports(a.stream_exports), "|",
-                    DescribeExports(a.service_exports), "|", DescribeImports(a.stream_imports), "|",
-                    DescribeImports(a.service_imports), "|", Describe(a.mappings), "}");
-  }
-  return out;
 }
 
 template <typename T>
@@ -82,13 +46,32 @@ absl::Status CheckReloadable(const ServerOptions& c, const ServerOptions& n) {
            Same("max_control_line", static_cast<int>(c.max_control_line),
                 static_cast<int>(n.max_control_line)),
            Same("tls", c.tls, n.tls),
-           Same("accounts", c.accounts, n.accounts),
-           Same("mappings", c.mappings, n.mappings),
            Same("system_account", c.system_account, n.system_account),
            Same("log_file", c.log_file, n.log_file),
            Same("pid_file", c.pid_file, n.pid_file),
        }) {
     if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckAccountsReloadable(const ServerOptions& start, const ServerOptions& next) {
+  if (!start.jetstream) return absl::OkStatus();
+  if (start.accounts.empty() != next.accounts.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config reload not supported for accounts: with JetStream on, going from ",
+                     start.accounts.empty() ? "no accounts to accounts" : "accounts to no accounts",
+                     " needs a restart"));
+  }
+  for (const AccountOptions& a : next.accounts) {
+    if (!a.jetstream) continue;
+    const bool at_start = std::any_of(start.accounts.begin(), start.accounts.end(),
+                                      [&a](const AccountOptions& s) { return s.name == a.name; });
+    if (!at_start) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("config reload not supported for jetstream in account ", a.name,
+                       ": the account was added after start; restart to enable it"));
+    }
   }
   return absl::OkStatus();
 }

@@ -61,53 +61,74 @@ std::string WithRequestInfo(std::string_view headers, bool has_headers,
 }
 
 // The config reader validated the mappings (ApplyConfig).
-void SetMappings(Account* account, const std::vector<SubjectMappingOptions>& mappings) {
+SubjectMapper MapperOf(const std::string& account,
+                       const std::vector<SubjectMappingOptions>& mappings) {
   absl::StatusOr<SubjectMapper> mapper = SubjectMapper::Create(mappings, "");
-  if (mapper.ok()) {
-    account->SetMapper(*std::move(mapper));
-  } else {
-    LOG(ERROR) << "account " << account->name() << ": " << mapper.status().message();
-  }
+  if (mapper.ok()) return *std::move(mapper);
+  LOG(ERROR) << "account " << account << ": " << mapper.status().message();
+  return SubjectMapper();
 }
 
 }  // namespace
 
 Server::Server(ServerOptions options)
     : options_(std::move(options)), server_id_(NewServerId()), live_(options_) {
-  {
-    common::MutexLock lock(&reload_mu_);
-    reloaded_options_ = options_;
-    authenticators_.push_back(std::make_unique<const Authenticator>(options_));
-    authenticator_.store(authenticators_.back().get(), std::memory_order_release);
+  common::MutexLock lock(&reload_mu_);
+  reloaded_options_ = options_;
+  authenticators_.push_back(std::make_unique<const Authenticator>(options_));
+  authenticator_.store(authenticators_.back().get(), std::memory_order_release);
+  all_accounts_.push_back(std::make_unique<Account>(kGlobalAccount));
+  global_ = all_accounts_.back().get();
+  InstallAccounts(options_);
+}
+
+void Server::InstallAccounts(const ServerOptions& o) {
+  auto table = std::make_unique<AccountTable>();
+  table->emplace(kGlobalAccount, global_);
+  for (const AccountOptions& a : o.accounts) {
+    auto known = std::find_if(all_accounts_.begin(), all_accounts_.end(),
+                              [&a](const auto& account) { return account->name() == a.name; });
+    if (known == all_accounts_.end()) {
+      all_accounts_.push_back(std::make_unique<Account>(a.name));
+      known = std::prev(all_accounts_.end());
+    }
+    table->emplace(a.name, known->get());
   }
-  auto global = std::make_unique<Account>(kGlobalAccount);
-  global_ = global.get();
-  accounts_.emplace(global_->name(), std::move(global));
-  SetMappings(global_, options_.mappings);
-  for (const AccountOptions& a : options_.accounts) {
-    auto account = std::make_unique<Account>(a.name);
-    SetMappings(account.get(), a.mappings);
-    accounts_.emplace(a.name, std::move(account));
-  }
-  for (const AccountOptions& a : options_.accounts) {
-    Account* importer = FindAccount(a.name);
+  auto find = [&table](const std::string& name) -> Account* {
+    auto it = table->find(name);
+    return it == table->end() ? nullptr : it->second;
+  };
+  absl::flat_hash_map<Account*, AccountLinks> links;
+  links[global_].mapper = MapperOf(kGlobalAccount, o.mappings);
+  for (const AccountOptions& a : o.accounts) {
+    Account* importer = find(a.name);
+    links[importer].mapper = MapperOf(a.name, a.mappings);
     for (const AccountImport& i : a.stream_imports) {
-      if (Account* exporter = FindAccount(i.account)) {
-        exporter->AddStreamRoute({importer, i.subject, i.to.empty() ? i.subject : i.to});
+      if (Account* exporter = find(i.account)) {
+        links[exporter].stream_routes.push_back(
+            {importer, i.subject, i.to.empty() ? i.subject : i.to});
       }
     }
     for (const AccountImport& i : a.service_imports) {
-      if (Account* exporter = FindAccount(i.account)) {
-        importer->AddServiceRoute({exporter, i.subject, i.to.empty() ? i.subject : i.to});
+      if (Account* exporter = find(i.account)) {
+        links[importer].service_routes.push_back(
+            {exporter, i.subject, i.to.empty() ? i.subject : i.to});
       }
     }
   }
+  // Accounts no longer configured lose their routes and mappings; their
+  // clients are closed as their users are gone.
+  for (const auto& account : all_accounts_) account->SetLinks(std::move(links[account.get()]));
+  accounts_.store(table.get(), std::memory_order_release);
+  account_tables_.push_back(std::move(table));
 }
 
 absl::Status Server::Reload(const ServerOptions& options) {
   common::MutexLock lock(&reload_mu_);
   ServerOptions next = KeepCommandLineOnly(reloaded_options_, options);
   JSE_RETURN_IF_ERROR(CheckReloadable(reloaded_options_, next));
+  JSE_RETURN_IF_ERROR(CheckAccountsReloadable(options_, next));
+  InstallAccounts(next);
   authenticators_.push_back(std::make_unique<const Authenticator>(next));
   authenticator_.store(authenticators_.back().get(), std::memory_order_release);
   live_.Set(next);
@@ -118,8 +139,9 @@ absl::Status Server::Reload(const ServerOptions& options) {
 
 Account* Server::FindAccount(std::string_view name) const {
   if (name.empty()) return global_;
-  auto it = accounts_.find(absl::string_view(name.data(), name.size()));
-  return it == accounts_.end() ? nullptr : it->second.get();
+  const AccountTable& table = *accounts_.load(std::memory_order_acquire);
+  auto it = table.find(absl::string_view(name.data(), name.size()));
+  return it == table.end() ? nullptr : it->second;
 }
 
 Sublist& Server::SublistOf(const Client* client) const {
@@ -264,7 +286,9 @@ ServerStats Server::Stats() const {
   stats.start = start_time_;
   stats.connections = num_connections_.load();
   stats.total_connections = next_client_id_.load() - 1;
-  for (const auto& [name, account] : accounts_) stats.subscriptions += account->sublist().Count();
+  for (const auto& [name, account] : *accounts_.load(std::memory_order_acquire)) {
+    stats.subscriptions += account->sublist().Count();
+  }
   stats.slow_consumers = slow_consumers_.load(std::memory_order_relaxed);
   std::vector<std::shared_ptr<Client>> clients;
   {
