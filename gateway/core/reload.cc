@@ -17,7 +17,8 @@ std::string Describe(const TlsOptions& t) {
   if (!t.enabled) return "off";
   return absl::StrCat(t.cert_file, ",", t.key_file, ",", t.ca_file, ",", t.verify ? "verify" : "",
                       ",", absl::FormatDuration(t.timeout), ",", t.min_version, ",",
-                      t.handshake_first ? "first" : "");
+                      t.handshake_first ? "first" : "", ",", absl::StrJoin(t.cipher_suites, ":"),
+                      ",", absl::StrJoin(t.curves, ":"), ",", absl::StrJoin(t.pinned_certs, ":"));
 }
 
 template <typename T>
