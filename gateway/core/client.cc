@@ -152,6 +152,7 @@ bool Client::ContinueHandshake() {
         common::MutexLock info_lock(&info_mu_);
         tls_version_ = tls_session_->version();
         tls_cipher_suite_ = tls_session_->cipher_suite();
+        if (server_->options().tls.verify_and_map) cert_identity_ = tls_session_->PeerIdentity();
       }
     }
   }
@@ -620,7 +621,7 @@ bool Client::OnConnect(std::string_view json) {
   if (!connected_) {
     const UserPermissions* permissions = nullptr;
     const std::string* account_name = nullptr;
-    if (!server_->authenticator().Check(credentials, &permissions, &account_name)) {
+    if (!Authenticate(&credentials, &permissions, &account_name)) {
       SendErrAndClose("Authorization Violation", "authentication failed");
       return false;
     }
@@ -666,6 +667,22 @@ bool Client::OnPub(const PubArgs& pub) {
   return true;
 }
 
+bool Client::Authenticate(Credentials* credentials, const UserPermissions** permissions,
+                          const std::string** account_name) {
+  const Authenticator& auth = server_->authenticator();
+  // As nats-server: with verify_and_map the certificate names the user
+  // (nkey users still sign), whatever CONNECT says.
+  if (server_->options().tls.verify_and_map && credentials->nkey.empty()) {
+    std::string user;
+    if (!auth.CheckCertificate(cert_identity_, permissions, account_name, &user)) return false;
+    credentials->user = std::move(user);
+    credentials->pass.clear();
+    cert_mapped_ = true;
+    return true;
+  }
+  return auth.Check(*credentials, permissions, account_name);
+}
+
 void Client::ApplyReload() {
   reload_generation_ = server_->reload_generation();
   limits_.max_payload = server_->live_options().max_payload();
@@ -686,7 +703,9 @@ void Client::ApplyReload() {
   }
   const UserPermissions* permissions = nullptr;
   const std::string* account_name = nullptr;
-  if (!auth.Check(credentials_, &permissions, &account_name) ||
+  Credentials credentials = credentials_;
+  if (!(cert_mapped_ ? Authenticate(&credentials, &permissions, &account_name)
+                     : auth.Check(credentials_, &permissions, &account_name)) ||
       server_->FindAccount(*account_name) != account()) {
     SendErrAndClose("Authorization Violation", "authorization revoked by reload");
     return;

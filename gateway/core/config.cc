@@ -586,13 +586,7 @@ absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
     } else if (k == "verify") {
       s = GetBool(k, val, &parsed.verify);
     } else if (k == "verify_and_map") {
-      bool map = false;
-      s = GetBool(k, val, &map);
-      if (s.ok() && map) {
-        s = ValueError(k, val,
-                       "is not supported (users are not mapped from client certificates); "
-                       "use verify");
-      }
+      s = GetBool(k, val, &parsed.verify_and_map);
     } else if (k == "timeout") {
       s = GetDuration(k, val, &parsed.timeout);
     } else if (k == "cipher_suites") {
@@ -642,6 +636,7 @@ absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
   if (parsed.cert_file.empty()) return ValueError("tls", v, "needs cert_file");
   if (parsed.key_file.empty()) return ValueError("tls", v, "needs key_file");
   if (parsed.timeout == absl::ZeroDuration()) parsed.timeout = TlsOptions().timeout;
+  if (parsed.verify_and_map) parsed.verify = true;
   parsed.enabled = true;
   *tls = parsed;
   return absl::OkStatus();

@@ -178,9 +178,6 @@ TEST(ConfigTest, TlsErrors) {
   };
   EXPECT_EQ(error("tls { key_file: k }"), "config line 1: 'tls' needs cert_file");
   EXPECT_EQ(error("tls { cert_file: c }"), "config line 1: 'tls' needs key_file");
-  EXPECT_EQ(error("tls { cert_file: c, key_file: k, verify_and_map: true }"),
-            "config line 1: 'verify_and_map' is not supported (users are not mapped from client "
-            "certificates); use verify");
   EXPECT_EQ(error("tls { cert_file: c, key_file: k, min_version: \"1.1\" }"),
             "config line 1: 'min_version' must be \"1.2\" or \"1.3\"");
   EXPECT_EQ(error("tls { cert_file: c, key_file: k, curve_preferences: [CurveP256, P999] }"),
@@ -204,11 +201,14 @@ TEST(ConfigTest, TlsKeysOfNatsServer) {
     curve_preferences: [X25519, CurveP384]
     pinned_certs: ["A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF"]
     insecure: true
+    verify_and_map: true
   })",
                               &o)
                   .ok());
   EXPECT_EQ(o.tls.cipher_suites, std::vector<std::string>{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"});
   EXPECT_EQ(o.tls.curves, (std::vector<std::string>{"X25519", "P-384"}));
+  EXPECT_TRUE(o.tls.verify_and_map);
+  EXPECT_TRUE(o.tls.verify);
   EXPECT_EQ(
       o.tls.pinned_certs,
       std::vector<std::string>{"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"});

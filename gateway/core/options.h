@@ -73,6 +73,10 @@ struct TlsOptions {
   // certificates allowed (nats-server's pinned_certs); empty: any. Setting
   // it makes a client certificate required.
   std::vector<std::string> pinned_certs;
+  // verify_and_map: verify, and authenticate the client as the configured
+  // user its certificate names (cert_identity.h); credentials in CONNECT
+  // are not used.
+  bool verify_and_map = false;
 };
 
 // nats-server's -p value for "any free port"; ServerOptions.port says 0.

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -71,6 +72,37 @@ std::string TlsSession::cipher_suite() const {
   const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl_);
   const char* name = cipher == nullptr ? nullptr : SSL_CIPHER_standard_name(cipher);
   return name == nullptr ? "" : name;
+}
+
+CertIdentity TlsSession::PeerIdentity() const {
+  CertIdentity id;
+  X509* cert = SSL_get1_peer_certificate(ssl_);
+  if (cert == nullptr) return id;
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  for (int type : {GEN_EMAIL, GEN_DNS, GEN_URI}) {
+    for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names); ++i) {
+      const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+      if (name->type != type) continue;
+      const ASN1_IA5STRING* text = name->d.ia5;
+      id.alt_names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
+                                ASN1_STRING_length(text));
+    }
+  }
+  GENERAL_NAMES_free(names);
+  const X509_NAME* subject = X509_get_subject_name(cert);
+  for (int i = 0; i < X509_NAME_entry_count(subject); ++i) {
+    const X509_NAME_ENTRY* entry = X509_NAME_get_entry(subject, i);
+    const int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(entry));
+    unsigned char* utf8 = nullptr;
+    const int size = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
+    if (size < 0) continue;
+    const char* type = nid == NID_undef ? "" : OBJ_nid2sn(nid);
+    id.subject.emplace_back(type, std::string(reinterpret_cast<char*>(utf8), size));
+    OPENSSL_free(utf8);
+  }
+  X509_free(cert);
+  return id;
 }
 
 ssize_t TlsSession::Read(char* buf, size_t len) {

@@ -393,6 +393,26 @@ TEST_P(TlsTest, PinnedCertsAcceptOnlyThoseKeys) {
   EXPECT_NE(Connect(&other, true, certs_.client, certs_.client_key), NATS_OK);
 }
 
+// verify_and_map: the certificate's subject (here CN=client) names the user.
+TEST_P(TlsTest, VerifyAndMapAuthenticatesByCertificate) {
+  const std::string mapped = absl::StrCat(
+      "verify_and_map: true\n}\nauthorization {\n  users = [\n",
+      "    {user: \"CN=client\", permissions: {publish: \"tls.>\", subscribe: \"tls.>\"}}\n",
+      "    {user: other, password: pw}\n  ]");
+  StartServer({"-c", TlsConfig(certs_, absl::StrCat("map-", GetParam().name), mapped)});
+  ExpectTlsInfo(true);
+  Conn c;
+  ASSERT_EQ(Connect(&c, true, certs_.client, certs_.client_key), NATS_OK);
+  ExpectPubSub(&c);
+  server_.reset();
+
+  const std::string unmapped =
+      absl::StrCat("verify_and_map: true\n}\nauthorization {\n  users = [{user: \"CN=somebody\"}]");
+  StartServer({"-c", TlsConfig(certs_, absl::StrCat("unmapped-", GetParam().name), unmapped)});
+  Conn refused;
+  EXPECT_NE(Connect(&refused, true, certs_.client, certs_.client_key), NATS_OK);
+}
+
 TEST_P(TlsTest, HandshakeFirstSendsInfoOverTls) {
   if (std::string(GetParam().name) != "gateway") GTEST_SKIP() << "a nats-server 2.10 option";
   const std::string conf = certs_.dir + "/tls-first.conf";
