@@ -20,7 +20,10 @@ namespace {
 // Recursive-descent parser over the configuration text.
 class ConfigParser {
  public:
-  explicit ConfigParser(std::string_view text) : text_(text) {}
+  // `base_dir`: where `include` paths are relative to (empty: the working
+  // directory).
+  ConfigParser(std::string_view text, std::string base_dir, int depth = 0)
+      : text_(text), base_dir_(std::move(base_dir)), depth_(depth) {}
 
   absl::StatusOr<ConfigValue> ParseTop() {
     ConfigValue top;
@@ -89,6 +92,30 @@ class ConfigParser {
                               " can not be found"));
   }
 
+  // `include FILE` (nats-server's): FILE's entries join `map` here. A
+  // relative FILE is relative to the including file's directory.
+  absl::Status Include(ConfigValue* map) {
+    ConfigValue path;
+    if (absl::Status s = ParseValue(&path); !s.ok()) return s;
+    if (path.kind != ConfigValue::Kind::kScalar || path.text.empty()) {
+      return Error("include needs a file name");
+    }
+    if (depth_ >= 10) return Error("includes nested too deeply");
+    std::string file = path.text;
+    if (file[0] != '/' && !base_dir_.empty()) file = base_dir_ + "/" + file;
+    std::ifstream in(file);
+    if (!in) return Error(absl::StrCat("error parsing include file '", path.text, "'"));
+    std::stringstream contents;
+    contents << in.rdbuf();
+    const std::string text = contents.str();
+    const size_t slash = file.rfind('/');
+    ConfigParser nested(text, slash == std::string::npos ? "" : file.substr(0, slash), depth_ + 1);
+    nested.scopes_ = scopes_;
+    absl::Status s = nested.ParseEntriesInScope(map, '\0');
+    if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(file, ": ", s.message()));
+    return absl::OkStatus();
+  }
+
   absl::Status ParseEntries(ConfigValue* map, char close) {
     scopes_.push_back(map);
     absl::Status s = ParseEntriesInScope(map, close);
@@ -120,6 +147,10 @@ class ConfigParser {
       }
       if (key.empty()) return Error(absl::StrCat("expected a key, found '", std::string(1, Peek()), "'"));
       SkipSpace(false);
+      if (key == "include" && Peek() != ':' && Peek() != '=') {
+        if (absl::Status s = Include(map); !s.ok()) return s;
+        continue;
+      }
       if (Peek() == ':' || Peek() == '=') {
         Advance();
         SkipSpace(false);
@@ -198,6 +229,8 @@ class ConfigParser {
   }
 
   std::string_view text_;
+  const std::string base_dir_;
+  const int depth_;
   std::vector<ConfigValue*> scopes_;  // the maps being parsed, outermost first
   size_t pos_ = 0;
   int line_ = 1;
@@ -644,8 +677,8 @@ absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
 
 }  // namespace
 
-absl::StatusOr<ConfigValue> ParseConfigText(std::string_view text) {
-  return ConfigParser(text).ParseTop();
+absl::StatusOr<ConfigValue> ParseConfigText(std::string_view text, const std::string& base_dir) {
+  return ConfigParser(text, base_dir).ParseTop();
 }
 
 absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
@@ -755,8 +788,9 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
   return ValidateAccounts(*o);
 }
 
-absl::Status ApplyConfigText(std::string_view text, ServerOptions* options) {
-  absl::StatusOr<ConfigValue> config = ParseConfigText(text);
+absl::Status ApplyConfigText(std::string_view text, ServerOptions* options,
+                             const std::string& base_dir) {
+  absl::StatusOr<ConfigValue> config = ParseConfigText(text, base_dir);
   if (!config.ok()) return config.status();
   return ApplyConfig(*config, options);
 }
@@ -766,7 +800,9 @@ absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options) {
   if (!in) return absl::NotFoundError("cannot open config file " + path);
   std::stringstream ss;
   ss << in.rdbuf();
-  absl::Status s = ApplyConfigText(ss.str(), options);
+  const size_t slash = path.rfind('/');
+  absl::Status s =
+      ApplyConfigText(ss.str(), options, slash == std::string::npos ? "" : path.substr(0, slash));
   if (!s.ok()) return absl::InvalidArgumentError(path + ": " + std::string(s.message()));
   options->config_file = path;
   return absl::OkStatus();

@@ -1,6 +1,7 @@
 #include "gateway/core/config.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <utility>
 #include <vector>
@@ -283,6 +284,36 @@ TEST(ConfigTest, Variables) {
   EXPECT_NE(s.message().find("config line 2: variable reference for 'NO_SUCH_VARIABLE_XYZ'"),
             std::string::npos)
       << s;
+}
+
+TEST(ConfigTest, Include) {
+  const std::string dir = ::testing::TempDir() + "/include_test";
+  std::filesystem::create_directories(dir + "/sub");
+  std::ofstream(dir + "/main.conf") << "NAME = main\nport: 4333\ninclude sub/auth.conf\n"
+                                    << "accounts {\n  include 'sub/accounts.conf'\n}\n";
+  std::ofstream(dir + "/sub/auth.conf") << "server_name: $NAME\ninclude more.conf\n";
+  std::ofstream(dir + "/sub/more.conf") << "max_payload: 2KB\n";
+  std::ofstream(dir + "/sub/accounts.conf") << "A: { users: [{user: a, password: pa}] }\n";
+  ServerOptions o;
+  absl::Status s = ApplyConfigFile(dir + "/main.conf", &o);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(o.port, 4333);
+  EXPECT_EQ(o.server_name, "main");
+  EXPECT_EQ(o.max_payload, 2048);
+  ASSERT_EQ(o.accounts.size(), 1u);
+  EXPECT_EQ(o.users[0].account, "A");
+
+  std::ofstream(dir + "/bad.conf") << "include nowhere.conf\n";
+  s = ApplyConfigFile(dir + "/bad.conf", &o);
+  EXPECT_NE(s.message().find("config line 1: error parsing include file 'nowhere.conf'"),
+            std::string::npos)
+      << s;
+  std::ofstream(dir + "/loop.conf") << "include loop.conf\n";
+  EXPECT_FALSE(ApplyConfigFile(dir + "/loop.conf", &o).ok());
+  std::ofstream(dir + "/sub/broken.conf") << "port: 1\nmax_payload: {\n";
+  std::ofstream(dir + "/broken_main.conf") << "include sub/broken.conf\n";
+  s = ApplyConfigFile(dir + "/broken_main.conf", &o);
+  EXPECT_NE(s.message().find("sub/broken.conf: config line"), std::string::npos) << s;
 }
 
 TEST(ConfigTest, Mappings) {
