@@ -492,9 +492,21 @@ absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
   return absl::OkStatus();
 }
 
+// A port number, or -1 (kRandomPort) for any free port, stored as `random`
+// (0 for the client port, kRandomPort for monitoring), as the -p/-m flags.
+absl::Status GetPort(const std::string& key, const ConfigValue& v, int random, int* port) {
+  int number;
+  if (v.kind != ConfigValue::Kind::kScalar || !absl::SimpleAtoi(v.text, &number) ||
+      number < kRandomPort || number > 65535) {
+    return ValueError(key, v, "must be a port number or -1");
+  }
+  *port = number == kRandomPort ? random : number;
+  return absl::OkStatus();
+}
+
 // `host:port`, `host` or `:port` (`listen`, `http`); a bare number is a port.
 absl::Status ApplyHostPort(const std::string& key, const ConfigValue& v, std::string* host,
-                           int* port) {
+                           int* port, int random) {
   std::string text;
   if (absl::Status s = GetString(key, v, &text); !s.ok()) return s;
   int number;
@@ -502,10 +514,11 @@ absl::Status ApplyHostPort(const std::string& key, const ConfigValue& v, std::st
   const size_t colon = text.rfind(':');
   std::string host_part = colon == std::string::npos ? text : text.substr(0, colon);
   if (colon != std::string::npos) {
-    if (!absl::SimpleAtoi(text.substr(colon + 1), &number) || number < 0 || number > 65535) {
+    if (!absl::SimpleAtoi(text.substr(colon + 1), &number) || number < kRandomPort ||
+        number > 65535) {
       return ValueError(key, v, "must be host:port");
     }
-    *port = number;
+    *port = number == kRandomPort ? random : number;
   }
   if (!host_part.empty()) *host = host_part;
   return absl::OkStatus();
@@ -685,17 +698,17 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
   for (const auto& [key, v] : config.entries) {
     absl::Status s;
     if (key == "port") {
-      s = GetInt(key, v, &o->port);
+      s = GetPort(key, v, 0, &o->port);
     } else if (key == "listen") {
-      s = ApplyHostPort(key, v, &o->host, &o->port);
+      s = ApplyHostPort(key, v, &o->host, &o->port, 0);
     } else if (key == "http") {
-      s = ApplyHostPort(key, v, &o->http_host, &o->http_port);
+      s = ApplyHostPort(key, v, &o->http_host, &o->http_port, kRandomPort);
     } else if (key == "http_port" || key == "monitor_port") {
-      s = GetInt(key, v, &o->http_port);
+      s = GetPort(key, v, kRandomPort, &o->http_port);
     } else if (key == "https") {
-      s = ApplyHostPort(key, v, &o->http_host, &o->https_port);
+      s = ApplyHostPort(key, v, &o->http_host, &o->https_port, kRandomPort);
     } else if (key == "https_port") {
-      s = GetInt(key, v, &o->https_port);
+      s = GetPort(key, v, kRandomPort, &o->https_port);
     } else if (key == "http_host") {
       s = GetString(key, v, &o->http_host);
     } else if (key == "host" || key == "net") {

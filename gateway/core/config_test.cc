@@ -122,7 +122,7 @@ TEST(ConfigTest, ClearErrors) {
     return std::string(s.message());
   };
   EXPECT_EQ(error("port: 1\nfoo: 2"), "config line 2: unsupported key 'foo'");
-  EXPECT_EQ(error("port: abc"), "config line 1: 'port' must be a non-negative integer");
+  EXPECT_EQ(error("port: abc"), "config line 1: 'port' must be a port number or -1");
   EXPECT_EQ(error("max_payload: lots"), "config line 1: 'max_payload' must be a non-negative number");
   EXPECT_EQ(error("authorization {\n users = [ {password: x} ]\n}"),
             "config line 2: 'users' entry has no user");
@@ -284,6 +284,20 @@ TEST(ConfigTest, Variables) {
   EXPECT_NE(s.message().find("config line 2: variable reference for 'NO_SUCH_VARIABLE_XYZ'"),
             std::string::npos)
       << s;
+}
+
+TEST(ConfigTest, MinusOneIsAnyFreePort) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText("listen: 127.0.0.1:-1\nhttp: -1\n", &o).ok());
+  EXPECT_EQ(o.host, "127.0.0.1");
+  EXPECT_EQ(o.port, 0);
+  EXPECT_EQ(o.http_port, kRandomPort);
+  ServerOptions p;
+  ASSERT_TRUE(ApplyConfigText("port: -1\nhttps: \":-1\"\n", &p).ok());
+  EXPECT_EQ(p.port, 0);
+  EXPECT_EQ(p.https_port, kRandomPort);
+  EXPECT_FALSE(ApplyConfigText("port: -2", &p).ok());
+  EXPECT_FALSE(ApplyConfigText("listen: \"h:-2\"", &p).ok());
 }
 
 TEST(ConfigTest, Include) {
