@@ -348,6 +348,9 @@ absl::Status GetStringList(const std::string& key, const ConfigValue& v,
 }
 
 absl::Status UnknownKey(const std::string& where, const std::string& key, const ConfigValue& v) {
+  // As nats-server: a key other values refer to as a variable is not an
+  // unknown key, in any block.
+  if (v.used_as_variable) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat("config line ", v.line, ": unsupported key '",
                                                  key, "'", where.empty() ? "" : " in ", where));
 }
@@ -793,7 +796,11 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = GetDuration(key, v, &o->lame_duck_duration);
     } else if (key == "lame_duck_grace_period") {
       s = GetDuration(key, v, &o->lame_duck_grace_period);
-    } else if (!v.used_as_variable) {
+    } else if (key == "no_sys_acc") {
+      // No system account: what the gateway does anyway.
+      bool no_system_account;
+      s = GetBool(key, v, &no_system_account);
+    } else {
       s = UnknownKey("", key, v);
     }
     if (!s.ok()) return s;

@@ -280,6 +280,16 @@ TEST(ConfigTest, Variables) {
   EXPECT_EQ(o.server_name, "from_env");
   EXPECT_EQ(o.password, "$2a$11$abc");
   EXPECT_EQ(o.auth_timeout, absl::Seconds(5));
+  // A block's variables are not unknown keys there.
+  ServerOptions p;
+  ASSERT_TRUE(ApplyConfigText(R"(authorization {
+    ADMIN = {publish: ">", subscribe: ">"}
+    users = [{user: root, password: pw, permissions: $ADMIN}]
+  })",
+                              &p)
+                  .ok());
+  EXPECT_EQ(p.users[0].permissions.publish.allow, std::vector<std::string>{">"});
+  EXPECT_FALSE(ApplyConfigText("authorization { UNUSED = 1 }", &p).ok());
   absl::Status s = ApplyConfigText("\nport: $NO_SUCH_VARIABLE_XYZ", &o);
   EXPECT_NE(s.message().find("config line 2: variable reference for 'NO_SUCH_VARIABLE_XYZ'"),
             std::string::npos)

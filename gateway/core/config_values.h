@@ -15,6 +15,7 @@
 namespace jsengine::gateway::core {
 
 absl::Status ValueError(const std::string& key, const ConfigValue& v, const std::string& what);
+// OK (the key is skipped) when other values used it as a variable.
 absl::Status UnknownKey(const std::string& where, const std::string& key, const ConfigValue& v);
 absl::Status GetString(const std::string& key, const ConfigValue& v, std::string* out);
 absl::Status GetBool(const std::string& key, const ConfigValue& v, bool* out);
