@@ -26,7 +26,9 @@ absl::Status ApplyExport(const ConfigValue& v, AccountOptions* account) {
   AccountExport e;
   bool stream = false;
   bool service = false;
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "stream" || k == "service") {
       if (stream || service) {
@@ -56,7 +58,9 @@ absl::Status ApplyImportSource(const ConfigValue& v, AccountImport* import) {
   if (v.kind != ConfigValue::Kind::kMap) {
     return ConfigError(v.line, "Import entry should be an account map");
   }
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "account") {
       s = GetString(k, val, &import->account);
@@ -83,7 +87,9 @@ absl::Status ApplyImport(const ConfigValue& v, AccountOptions* account) {
   bool stream = false;
   bool service = false;
   std::string prefix;
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "stream" || k == "service") {
       if (stream || service) {
@@ -198,7 +204,9 @@ absl::Status ApplyAccount(const std::string& name, const ConfigValue& v, ServerO
   account.name = name;
   const size_t first_user = o->users.size();
   std::optional<UserPermissions> defaults;
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "users") {
       s = ApplyUsers(k, val, &o->users);

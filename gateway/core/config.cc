@@ -359,7 +359,9 @@ absl::Status UnknownKey(const std::string& where, const std::string& key, const 
 absl::Status ApplySubjectPermission(const std::string& key, const ConfigValue& v,
                                     SubjectPermission* p) {
   if (v.kind != ConfigValue::Kind::kMap) return GetStringList(key, v, &p->allow);
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "allow") {
       s = GetStringList(k, val, &p->allow);
@@ -379,7 +381,9 @@ absl::Status ApplyResponsePermission(const std::string& key, const ConfigValue& 
   *r = ResponsePermission{};
   if (v.kind != ConfigValue::Kind::kMap) return GetBool(key, v, &r->enabled);
   r->enabled = true;
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "max" || k == "max_msgs" || k == "max_messages" || k == "max_responses") {
       int max = 0;
@@ -399,7 +403,9 @@ absl::Status ApplyResponsePermission(const std::string& key, const ConfigValue& 
 
 absl::Status ApplyPermissions(const ConfigValue& v, UserPermissions* p) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("permissions", v, "must be a map");
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "publish" || k == "pub") {
       s = ApplySubjectPermission(k, val, &p->publish);
@@ -419,7 +425,9 @@ namespace {
 
 absl::Status ApplyUser(const ConfigValue& v, UserAccount* user) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("users", v, "entries must be maps");
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "user" || k == "username") {
       s = GetString(k, val, &user->user);
@@ -472,7 +480,9 @@ absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("authorization", v, "must be a map");
   const size_t first_user = o->users.size();
   std::optional<UserPermissions> defaults;
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "user" || k == "username") {
       s = GetString(k, val, &o->username);
@@ -536,7 +546,9 @@ absl::Status NotSupported(const std::string& key, const ConfigValue& v, const st
 // for type only; the gateway has no such limits (docs/CONFIG.md).
 absl::Status CheckJetStreamServerLimits(const ConfigValue& v) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("limits", v, "must be a map");
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     int64_t n;
     absl::Duration d;
@@ -556,7 +568,9 @@ absl::Status ApplyJetStream(const ConfigValue& v, ServerOptions* o) {
   if (v.kind == ConfigValue::Kind::kScalar) return GetBool("jetstream", v, &o->jetstream);
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("jetstream", v, "must be a map or bool");
   o->jetstream = true;
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "store_dir" || k == "store") {
       s = GetString(k, val, &o->store_dir);
@@ -624,7 +638,9 @@ absl::Status ApplyCurves(const std::string& key, const ConfigValue& v,
 absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("tls", v, "must be a map");
   TlsOptions parsed;
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "cert_file") {
       s = GetString(k, val, &parsed.cert_file);
@@ -698,7 +714,8 @@ absl::StatusOr<ConfigValue> ParseConfigText(std::string_view text, const std::st
 }
 
 absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
-  for (const auto& [key, v] : config.entries) {
+  for (const auto& [key_as_written, v] : config.entries) {
+    const std::string key = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (key == "port") {
       s = GetPort(key, v, 0, &o->port);

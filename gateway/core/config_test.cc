@@ -290,6 +290,11 @@ TEST(ConfigTest, Variables) {
                   .ok());
   EXPECT_EQ(p.users[0].permissions.publish.allow, std::vector<std::string>{">"});
   EXPECT_FALSE(ApplyConfigText("authorization { UNUSED = 1 }", &p).ok());
+  // Keys are case-insensitive.
+  ServerOptions q;
+  ASSERT_TRUE(ApplyConfigText("Max_Payload: 2KB\nAUTHORIZATION { TIMEOUT: 3 }", &q).ok());
+  EXPECT_EQ(q.max_payload, 2048);
+  EXPECT_EQ(q.auth_timeout, absl::Seconds(3));
   absl::Status s = ApplyConfigText("\nport: $NO_SUCH_VARIABLE_XYZ", &o);
   EXPECT_NE(s.message().find("config line 2: variable reference for 'NO_SUCH_VARIABLE_XYZ'"),
             std::string::npos)

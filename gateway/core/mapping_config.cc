@@ -1,4 +1,5 @@
 // Reader of nats-server's `mappings {}` blocks (top level and per account).
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -18,7 +19,9 @@ absl::Status ApplyDestination(const ConfigValue& v, MappingDestination* d) {
     return MappingConfigError(v.line, "Expected an entry for the mapping destination");
   }
   bool weighted = false;
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "dest" || k == "destination") {
       s = GetString(k, val, &d->subject);

@@ -7,8 +7,9 @@
 #
 # Without files: this directory's accepted/ and refused/ configs. In them
 # @CERTS@ becomes a directory holding a fresh CA and server certificate
-# (server.pem, server-key.pem, ca.pem) and @TMP@ a scratch directory; a
-# config's other files (*.inc, for include) are copied beside it.
+# (server.pem, server-key.pem, ca.pem) and @TMP@ a scratch directory; such a
+# config runs from a copy, its directory's other files (*.inc, for include)
+# copied beside it. Other files run in place, from their own directory.
 # NATS_SERVER may be "-" (or missing from the machine): only the gateway runs.
 # With --check the exit status is 1 unless the gateway accepts every file under
 # accepted/ and refuses every file under refused/ with a line-numbered
@@ -79,6 +80,9 @@ for f in "${files[@]}"; do
   done
   copy="$dir/$(basename "$f")"
   sed -e "s|@CERTS@|$certs|g" -e "s|@TMP@|$work/tmp|g" "$f" >"$copy"
+  # Files without placeholders run in place, so their relative paths
+  # (certificates, includes) resolve as their authors meant.
+  cmp -s "$f" "$copy" && copy="$(realpath "$f")"
   ours="$(verdict "$gateway" "$copy")"
   theirs="-"
   [[ "$nats" != "-" ]] && theirs="$(verdict "$nats" "$copy")"
