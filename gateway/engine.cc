@@ -34,6 +34,8 @@ absl::Status ParseGatewayArgs(const std::vector<std::string>& args, EngineOption
                         {"--consumer", &options->consumer_address},
                         {"--grpc_listen", &options->grpc_listen},
                         {"--sync", &options->sync}};
+  // The config file's jetstream sync_interval; --sync overrides it.
+  if (!options->server.jetstream_sync.empty()) options->sync = options->server.jetstream_sync;
   for (size_t i = 0; i < rest.size(); ++i) {
     const std::string& arg = rest[i];
     const Flag* match = nullptr;

@@ -5,6 +5,14 @@
 
 namespace jsengine::gateway::core {
 
+Account::Account(std::string name) : name_(std::move(name)) { SetLinks(AccountLinks{}); }
+
+void Account::SetLinks(AccountLinks links) {
+  common::MutexLock lock(&links_mu_);
+  all_links_.push_back(std::make_unique<const AccountLinks>(std::move(links)));
+  links_.store(all_links_.back().get(), std::memory_order_release);
+}
+
 std::string Account::AddResponseRoute(Account* importer, std::string_view reply, absl::Time now,
                                       bool multiple, std::shared_ptr<LatencyProbe> probe) {
   common::MutexLock lock(&mu_);

@@ -9,10 +9,11 @@
 //   exporter's (`_R_.…`) that leads the first response back to the
 //   requester's reply subject in the importer.
 //
-// The server creates its accounts and their routes before it starts and
-// keeps them until it is destroyed; clients and routes hold plain pointers
-// to accounts. Routes are immutable once the server started; the response
-// table is thread-safe.
+// The server creates its accounts before it starts, and more on a reload;
+// it keeps every account until it is destroyed, so clients and routes hold
+// plain pointers to accounts. An account's routes and subject mappings
+// (its AccountLinks) are immutable and replaced whole by a reload; every
+// version stays valid for the account's lifetime. Thread-safe.
 #ifndef JSENGINE_GATEWAY_CORE_ACCOUNT_H_
 #define JSENGINE_GATEWAY_CORE_ACCOUNT_H_
 
@@ -30,6 +31,7 @@
 #include "common/mutex.h"
 #include "gateway/core/account_options.h"
 #include "gateway/core/event_json.h"
+#include "gateway/core/subject_mapping.h"
 #include "gateway/core/sublist.h"
 
 namespace jsengine::gateway::core {
@@ -47,8 +49,16 @@ struct ServiceRoute {
   std::string subject;  // the exporter's subjects
   std::string to;       // what the importer publishes to
   // The exporter's export that allows it (response type, latency); null
-  // when none does. Points into the server's options.
-  const AccountExport* service_export = nullptr;
+  // when none does. A copy: reloads replace the options it came from.
+  std::shared_ptr<const AccountExport> service_export;
+};
+
+// What an account's messages reach besides its own subscribers, and how
+// its clients' subjects are mapped.
+struct AccountLinks {
+  std::vector<StreamRoute> stream_routes;    // kept by the exporter
+  std::vector<ServiceRoute> service_routes;  // kept by the importer
+  SubjectMapper mapper;
 };
 
 class Account {
@@ -57,7 +67,7 @@ class Account {
   // default response threshold).
   static constexpr absl::Duration kResponseTimeout = absl::Minutes(2);
 
-  explicit Account(std::string name) : name_(std::move(name)) {}
+  explicit Account(std::string name);
   Account(const Account&) = delete;
   Account& operator=(const Account&) = delete;
 
@@ -65,12 +75,14 @@ class Account {
   Sublist& sublist() { return sublist_; }
   const Sublist& sublist() const { return sublist_; }
 
-  // Before the server starts only.
-  void AddStreamRoute(StreamRoute route) { stream_routes_.push_back(std::move(route)); }
-  void AddServiceRoute(ServiceRoute route) { service_routes_.push_back(std::move(route)); }
-  const std::vector<StreamRoute>& stream_routes() const { return stream_routes_; }
-  const std::vector<ServiceRoute>& service_routes() const { return service_routes_; }
-  bool has_routes() const { return !stream_routes_.empty() || !service_routes_.empty(); }
+  // Replaces the routes and mappings; readers see the old or the new ones.
+  void SetLinks(AccountLinks links);
+  const AccountLinks& links() const { return *links_.load(std::memory_order_acquire); }
+  const std::vector<StreamRoute>& stream_routes() const { return links().stream_routes; }
+  const std::vector<ServiceRoute>& service_routes() const { return links().service_routes; }
+  bool has_routes() const { return !stream_routes().empty() || !service_routes().empty(); }
+  // The account's subject mappings, applied to what its clients publish.
+  const SubjectMapper& mapper() const { return links().mapper; }
 
   // Exporter side of a service request: returns the reply subject the
   // exporter's responder answers to, which leads to `reply` in `importer`.
@@ -105,8 +117,10 @@ class Account {
 
   const std::string name_;
   Sublist sublist_;
-  std::vector<StreamRoute> stream_routes_;
-  std::vector<ServiceRoute> service_routes_;
+  std::atomic<const AccountLinks*> links_;
+  common::Mutex links_mu_;
+  // Every version of the links (never freed: readers hold no lock).
+  std::vector<std::unique_ptr<const AccountLinks>> all_links_ ABSL_GUARDED_BY(links_mu_);
 
   common::Mutex mu_;
   uint64_t next_response_ ABSL_GUARDED_BY(mu_) = 0;

@@ -28,7 +28,9 @@ absl::Status ApplyExport(const ConfigValue& v, AccountOptions* account) {
   AccountExport e;
   bool stream = false;
   bool service = false;
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "stream" || k == "service") {
       if (stream || service) {
@@ -61,7 +63,9 @@ absl::Status ApplyImportSource(const ConfigValue& v, AccountImport* import) {
   if (v.kind != ConfigValue::Kind::kMap) {
     return ConfigError(v.line, "Import entry should be an account map");
   }
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "account") {
       s = GetString(k, val, &import->account);
@@ -88,7 +92,9 @@ absl::Status ApplyImport(const ConfigValue& v, AccountOptions* account) {
   bool stream = false;
   bool service = false;
   std::string prefix;
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "stream" || k == "service") {
       if (stream || service) {
@@ -203,7 +209,9 @@ absl::Status ApplyAccount(const std::string& name, const ConfigValue& v, ServerO
   account.name = name;
   const size_t first_user = o->users.size();
   std::optional<UserPermissions> defaults;
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "users") {
       s = ApplyUsers(k, val, &o->users);
@@ -215,6 +223,13 @@ absl::Status ApplyAccount(const std::string& name, const ConfigValue& v, ServerO
       s = ApplyList(k, val, &account, &ApplyImport);
     } else if (k == "jetstream") {
       s = ApplyAccountJetStream(val, &account);
+    } else if (k == "mappings" || k == "maps") {
+      s = ApplyMappings(k, val, &account.mappings);
+    } else if (k == "limits" || k == "nkey") {
+      s = ConfigError(
+          val.line, absl::StrCat("'", k, "' in accounts is not supported (",
+                                 k == "limits" ? "per-account connection limits" : "account nkeys",
+                                 " are not implemented)"));
     } else {
       s = UnknownKey("accounts", k, val);
     }

@@ -127,7 +127,11 @@ TEST(AccountConfigTest, Errors) {
       {"accounts { $G: {} }", "\"$G\" is a Reserved Account"},
       {"accounts: [A, A]", "Duplicate Account Entry: A"},
       {"accounts { A: 1 }", "Expected map entries for accounts"},
-      {"accounts { A: { limits: {} } }", "unsupported key 'limits' in accounts"},
+      {"accounts { A: { limits: {} } }",
+       "config line 1: 'limits' in accounts is not supported (per-account connection limits are "
+       "not implemented)"},
+      {"accounts { A: { mappings: { \"a.*\": \"b.$2\" } } }",
+       "config line 1: Error adding mapping for \"a.*\""},
       {"accounts { A: {users: [{user: x, password: y}]} B: {users: [{user: x, password: z}]} }",
        "Duplicate user \"x\" detected"},
       {"authorization { user: u, password: p }\naccounts { A: {users: [{user: x, password: y}]} }",

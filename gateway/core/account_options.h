@@ -60,6 +60,24 @@ struct JetStreamLimits {
   bool max_bytes_required = false;
 };
 
+// One destination of a subject mapping (nats-server's MapDest): a subject
+// that may use the source's wildcards (`$1`, `{{wildcard(1)}}`) and mapping
+// functions (`{{partition(4,1)}}`, ...), picked for `weight` percent of the
+// messages. `cluster` limits it to servers of that cluster.
+struct MappingDestination {
+  std::string subject;
+  int weight = 100;
+  std::string cluster;
+};
+
+// `mappings { "src.*": "dst.$1" }`: messages published on `source` go to one
+// of `destinations` instead (the remainder of 100 percent keeps `source`).
+struct SubjectMappingOptions {
+  std::string source;
+  std::vector<MappingDestination> destinations;
+  int line = 0;  // where the config gave it, for errors
+};
+
 struct AccountOptions {
   std::string name;
   // Whether the account has JetStream (with the server's on), and its limits.
@@ -69,6 +87,7 @@ struct AccountOptions {
   std::vector<AccountExport> service_exports;
   std::vector<AccountImport> stream_imports;
   std::vector<AccountImport> service_imports;
+  std::vector<SubjectMappingOptions> mappings;
 };
 
 }  // namespace jsengine::gateway::core

@@ -27,8 +27,12 @@ TEST(AccountTest, Routes) {
   Account a("A");
   Account b("B");
   EXPECT_FALSE(a.has_routes());
-  a.AddStreamRoute({&b, "news.>", "a.news.>"});
-  b.AddServiceRoute({&a, "time.*", "clock.*"});
+  AccountLinks a_links;
+  a_links.stream_routes.push_back({&b, "news.>", "a.news.>"});
+  a.SetLinks(std::move(a_links));
+  AccountLinks b_links;
+  b_links.service_routes.push_back({&a, "time.*", "clock.*"});
+  b.SetLinks(std::move(b_links));
   EXPECT_TRUE(a.has_routes());
   EXPECT_TRUE(b.has_routes());
   EXPECT_EQ(a.stream_routes()[0].to, "a.news.>");

@@ -131,6 +131,27 @@ bool Authenticator::Check(const Credentials& c, const UserPermissions** permissi
   return false;
 }
 
+bool Authenticator::CheckCertificate(const CertIdentity& identity,
+                                     const UserPermissions** permissions,
+                                     const std::string** account, std::string* user) const {
+  const UserAccount* found = nullptr;
+  for (const std::string& name : identity.alt_names) {
+    for (const UserAccount& u : users_) {
+      if (found == nullptr && !u.user.empty() && u.user == name) found = &u;
+    }
+  }
+  for (const UserAccount& u : users_) {
+    if (found == nullptr && !u.user.empty() && DistinguishedNameMatches(u.user, identity)) {
+      found = &u;
+    }
+  }
+  if (found == nullptr) return false;
+  *permissions = PermissionsOrNull(*found);
+  *account = &found->account;
+  *user = found->user;
+  return true;
+}
+
 const std::string* Authenticator::AccountOfUser(std::string_view user) const {
   for (const UserAccount& u : users_) {
     if (u.user == user) return &u.account;

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
+#include "gateway/core/cert_identity.h"
 #include "gateway/core/nkey.h"
 #include "gateway/core/options.h"
 
@@ -64,6 +65,13 @@ class Authenticator {
   // credentials, the no_auth_user's.
   bool Check(const Credentials& credentials, const UserPermissions** permissions,
              const std::string** account = nullptr) const;
+  // verify_and_map: the configured user (with a password or not) that a
+  // client certificate names, as nats-server looks it up: the first
+  // subject alternative name that is a user's name, else a user whose name
+  // is the certificate's distinguished name. Sets what Check() sets and
+  // `*user` to the user's name; false if none.
+  bool CheckCertificate(const CertIdentity& identity, const UserPermissions** permissions,
+                        const std::string** account, std::string* user) const;
   // The account of a configured user (empty: the global account), or null
   // when there is no such user.
   const std::string* AccountOfUser(std::string_view user) const;

@@ -80,6 +80,33 @@ TEST(AuthTest, AccountsAndNoAuthUser) {
   EXPECT_EQ(*account, "");
 }
 
+TEST(AuthTest, CertificateNamesTheUser) {
+  ServerOptions o;
+  o.users = {{"CN=alice,O=Example", "", "", {}, "A"},
+             {"bob@example.com", "", "", {}, ""},
+             {"host.example.com", "", "", {}, "B"}};
+  Authenticator a(o);
+  const UserPermissions* p = nullptr;
+  const std::string* account = nullptr;
+  std::string user;
+  CertIdentity alice;
+  alice.subject = {{"O", "Example"}, {"CN", "alice"}};
+  ASSERT_TRUE(a.CheckCertificate(alice, &p, &account, &user));
+  EXPECT_EQ(user, "CN=alice,O=Example");
+  EXPECT_EQ(*account, "A");
+  // Alternative names come first: emails, then DNS names.
+  CertIdentity bob;
+  bob.alt_names = {"nobody@example.com", "bob@example.com", "host.example.com"};
+  bob.subject = alice.subject;
+  ASSERT_TRUE(a.CheckCertificate(bob, &p, &account, &user));
+  EXPECT_EQ(user, "bob@example.com");
+  CertIdentity stranger;
+  stranger.alt_names = {"x@example.com"};
+  stranger.subject = {{"CN", "mallory"}};
+  EXPECT_FALSE(a.CheckCertificate(stranger, &p, &account, &user));
+  EXPECT_FALSE(a.CheckCertificate(CertIdentity{}, &p, &account, &user));
+}
+
 TEST(AuthTest, PermissionChecker) {
   UserPermissions perms;
   perms.publish.allow = {"orders.>", "_INBOX.>"};

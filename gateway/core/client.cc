@@ -146,6 +146,7 @@ bool Client::ContinueHandshake() {
         common::MutexLock info_lock(&info_mu_);
         tls_version_ = tls_session_->version();
         tls_cipher_suite_ = tls_session_->cipher_suite();
+        if (server_->options().tls.verify_and_map) cert_identity_ = tls_session_->PeerIdentity();
       }
     }
   }
@@ -605,7 +606,7 @@ bool Client::OnConnect(std::string_view json) {
     verbose_ = j.value("verbose", verbose_);
     pedantic_ = j.value("pedantic", pedantic_);
     echo_ = j.value("echo", echo_.load());
-    headers_ = j.value("headers", headers_.load());
+    headers_ = j.value("headers", headers_.load()) && !server_->options().no_header_support;
     no_responders_ = j.value("no_responders", no_responders_);
     protocol = j.value("protocol", 0);
     credentials.user = j.value("user", std::string());
@@ -633,11 +634,12 @@ bool Client::OnConnect(std::string_view json) {
   if (!connected_) {
     const UserPermissions* permissions = nullptr;
     const std::string* account_name = nullptr;
+    const bool authenticated = Authenticate(&credentials, &permissions, &account_name);
     {
       common::MutexLock lock(&info_mu_);
       user_ = credentials.nkey.empty() ? credentials.user : credentials.nkey;
     }
-    if (!server_->authenticator().Check(credentials, &permissions, &account_name)) {
+    if (!authenticated) {
       server_->OnAuthenticationError(*this);
       SendErrAndClose("Authorization Violation", "authentication failed");
       return false;
@@ -688,6 +690,22 @@ bool Client::OnPub(const PubArgs& pub) {
   return true;
 }
 
+bool Client::Authenticate(Credentials* credentials, const UserPermissions** permissions,
+                          const std::string** account_name) {
+  const Authenticator& auth = server_->authenticator();
+  // As nats-server: with verify_and_map the certificate names the user
+  // (nkey users still sign), whatever CONNECT says.
+  if (server_->options().tls.verify_and_map && credentials->nkey.empty()) {
+    std::string user;
+    if (!auth.CheckCertificate(cert_identity_, permissions, account_name, &user)) return false;
+    credentials->user = std::move(user);
+    credentials->pass.clear();
+    cert_mapped_ = true;
+    return true;
+  }
+  return auth.Check(*credentials, permissions, account_name);
+}
+
 void Client::ApplyReload() {
   reload_generation_ = server_->reload_generation();
   limits_.max_payload = server_->live_options().max_payload();
@@ -708,7 +726,9 @@ void Client::ApplyReload() {
   }
   const UserPermissions* permissions = nullptr;
   const std::string* account_name = nullptr;
-  if (!auth.Check(credentials_, &permissions, &account_name) ||
+  Credentials credentials = credentials_;
+  if (!(cert_mapped_ ? Authenticate(&credentials, &permissions, &account_name)
+                     : auth.Check(credentials_, &permissions, &account_name)) ||
       server_->FindAccount(*account_name) != account()) {
     SendErrAndClose("Authorization Violation", "authorization revoked by reload");
     return;
@@ -762,9 +782,12 @@ bool Client::OnSub(std::string_view subject, std::string_view queue, std::string
     return true;
   }
   SubscriptionPtr sub;
+  const size_t max_subs = static_cast<size_t>(server_->options().max_subscriptions);
+  bool too_many = false;
   {
     common::MutexLock lock(&subs_mu_);
-    if (subs_.find(Key(sid)) == subs_.end()) {
+    too_many = max_subs != 0 && subs_.size() >= max_subs && subs_.find(Key(sid)) == subs_.end();
+    if (!too_many && subs_.find(Key(sid)) == subs_.end()) {
       sub = std::make_shared<Subscription>();
       sub->subject.assign(subject.data(), subject.size());
       sub->queue.assign(queue.data(), queue.size());
@@ -772,6 +795,10 @@ bool Client::OnSub(std::string_view subject, std::string_view queue, std::string
       sub->client = shared_from_this();
       subs_.emplace(sub->sid, sub);
     }
+  }
+  if (too_many) {
+    SendErr("maximum subscriptions exceeded");
+    return true;
   }
   // Outside subs_mu_: Insert runs interest watch callbacks. Only this loop
   // thread inserts, and nothing removes a subscription the sublist has not

@@ -121,6 +121,10 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   // Loop thread: applies a configuration reload (Server::Reload) to this
   // connection.
   void ApplyReload();
+  // Checks CONNECT's credentials, or with verify_and_map the certificate
+  // (then sets credentials->user to the user it names).
+  bool Authenticate(Credentials* credentials, const UserPermissions** permissions,
+                    const std::string** account_name);
   // allow_responses (any thread): remembers `reply` of a message delivered
   // to this client, which it may then publish a response to.
   void RecordReply(std::string_view reply) ABSL_LOCKS_EXCLUDED(replies_mu_);
@@ -159,6 +163,10 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   PermissionChecker permissions_{nullptr};
   // What CONNECT authenticated with, checked again after a reload.
   Credentials credentials_;
+  // verify_and_map: what the client's certificate names (set when the
+  // handshake completes), and whether the client was authenticated by it.
+  CertIdentity cert_identity_;
+  bool cert_mapped_ = false;
   uint64_t reload_generation_ = 0;
   // The user's permissions, for AcceptsDelivery on any thread (owned by the
   // server's authenticators, which live as long as the server).

@@ -1,6 +1,7 @@
 #include "gateway/core/config.h"
 
 #include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -20,7 +21,10 @@ namespace {
 // Recursive-descent parser over the configuration text.
 class ConfigParser {
  public:
-  explicit ConfigParser(std::string_view text) : text_(text) {}
+  // `base_dir`: where `include` paths are relative to (empty: the working
+  // directory).
+  ConfigParser(std::string_view text, std::string base_dir, int depth = 0)
+      : text_(text), base_dir_(std::move(base_dir)), depth_(depth) {}
 
   absl::StatusOr<ConfigValue> ParseTop() {
     ConfigValue top;
@@ -67,7 +71,60 @@ class ConfigParser {
            c == '.';
   }
 
+  // `$name`: a key of an enclosing block being parsed, or the environment.
+  absl::Status ResolveVariable(ConfigValue* value) {
+    const std::string name = value->text.substr(1);
+    for (auto scope = scopes_.rbegin(); scope != scopes_.rend(); ++scope) {
+      for (auto entry = (*scope)->entries.rbegin(); entry != (*scope)->entries.rend(); ++entry) {
+        if (entry->first != name) continue;
+        entry->second.used_as_variable = true;
+        const int line = value->line;
+        *value = entry->second;
+        value->line = line;
+        value->used_as_variable = false;
+        return absl::OkStatus();
+      }
+    }
+    if (const char* env = std::getenv(name.c_str())) {
+      value->text = env;
+      return absl::OkStatus();
+    }
+    return Error(absl::StrCat("variable reference for '", name, "' on line ", value->line,
+                              " can not be found"));
+  }
+
+  // `include FILE` (nats-server's): FILE's entries join `map` here. A
+  // relative FILE is relative to the including file's directory.
+  absl::Status Include(ConfigValue* map) {
+    ConfigValue path;
+    if (absl::Status s = ParseValue(&path); !s.ok()) return s;
+    if (path.kind != ConfigValue::Kind::kScalar || path.text.empty()) {
+      return Error("include needs a file name");
+    }
+    if (depth_ >= 10) return Error("includes nested too deeply");
+    std::string file = path.text;
+    if (file[0] != '/' && !base_dir_.empty()) file = base_dir_ + "/" + file;
+    std::ifstream in(file);
+    if (!in) return Error(absl::StrCat("error parsing include file '", path.text, "'"));
+    std::stringstream contents;
+    contents << in.rdbuf();
+    const std::string text = contents.str();
+    const size_t slash = file.rfind('/');
+    ConfigParser nested(text, slash == std::string::npos ? "" : file.substr(0, slash), depth_ + 1);
+    nested.scopes_ = scopes_;
+    absl::Status s = nested.ParseEntriesInScope(map, '\0');
+    if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(file, ": ", s.message()));
+    return absl::OkStatus();
+  }
+
   absl::Status ParseEntries(ConfigValue* map, char close) {
+    scopes_.push_back(map);
+    absl::Status s = ParseEntriesInScope(map, close);
+    scopes_.pop_back();
+    return s;
+  }
+
+  absl::Status ParseEntriesInScope(ConfigValue* map, char close) {
     while (true) {
       SkipSpace(true);
       if (AtEnd()) {
@@ -91,6 +148,10 @@ class ConfigParser {
       }
       if (key.empty()) return Error(absl::StrCat("expected a key, found '", std::string(1, Peek()), "'"));
       SkipSpace(false);
+      if (key == "include" && Peek() != ':' && Peek() != '=') {
+        if (absl::Status s = Include(map); !s.ok()) return s;
+        continue;
+      }
       if (Peek() == ':' || Peek() == '=') {
         Advance();
         SkipSpace(false);
@@ -161,10 +222,17 @@ class ConfigParser {
     }
     value->text = std::string(absl::StripAsciiWhitespace(value->text));
     if (value->text.empty()) return Error("missing value");
+    // An unquoted bcrypt hash ("$2a$11$...") is not a variable, as in nats-server.
+    if (value->text.size() > 1 && value->text[0] == '$' && value->text.rfind("$2a$", 0) != 0) {
+      return ResolveVariable(value);
+    }
     return absl::OkStatus();
   }
 
   std::string_view text_;
+  const std::string base_dir_;
+  const int depth_;
+  std::vector<ConfigValue*> scopes_;  // the maps being parsed, outermost first
   size_t pos_ = 0;
   int line_ = 1;
 };
@@ -281,6 +349,9 @@ absl::Status GetStringList(const std::string& key, const ConfigValue& v,
 }
 
 absl::Status UnknownKey(const std::string& where, const std::string& key, const ConfigValue& v) {
+  // As nats-server: a key other values refer to as a variable is not an
+  // unknown key, in any block.
+  if (v.used_as_variable) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat("config line ", v.line, ": unsupported key '",
                                                  key, "'", where.empty() ? "" : " in ", where));
 }
@@ -289,7 +360,9 @@ absl::Status UnknownKey(const std::string& where, const std::string& key, const 
 absl::Status ApplySubjectPermission(const std::string& key, const ConfigValue& v,
                                     SubjectPermission* p) {
   if (v.kind != ConfigValue::Kind::kMap) return GetStringList(key, v, &p->allow);
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "allow") {
       s = GetStringList(k, val, &p->allow);
@@ -309,7 +382,9 @@ absl::Status ApplyResponsePermission(const std::string& key, const ConfigValue& 
   *r = ResponsePermission{};
   if (v.kind != ConfigValue::Kind::kMap) return GetBool(key, v, &r->enabled);
   r->enabled = true;
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "max" || k == "max_msgs" || k == "max_messages" || k == "max_responses") {
       int max = 0;
@@ -329,7 +404,9 @@ absl::Status ApplyResponsePermission(const std::string& key, const ConfigValue& 
 
 absl::Status ApplyPermissions(const ConfigValue& v, UserPermissions* p) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("permissions", v, "must be a map");
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "publish" || k == "pub") {
       s = ApplySubjectPermission(k, val, &p->publish);
@@ -349,7 +426,9 @@ namespace {
 
 absl::Status ApplyUser(const ConfigValue& v, UserAccount* user) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("users", v, "entries must be maps");
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "user" || k == "username") {
       s = GetString(k, val, &user->user);
@@ -402,7 +481,9 @@ absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("authorization", v, "must be a map");
   const size_t first_user = o->users.size();
   std::optional<UserPermissions> defaults;
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "user" || k == "username") {
       s = GetString(k, val, &o->username);
@@ -425,10 +506,21 @@ absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
   return absl::OkStatus();
 }
 
-// `host:port`, `host` or `:port` (`listen`, `http`); a bare number is a port,
-// and port -1 asks for any free port, as nats-server.
+// A port number, or -1 (kRandomPort) for any free port, stored as `random`
+// (0 for the client port, kRandomPort for monitoring), as the -p/-m flags.
+absl::Status GetPort(const std::string& key, const ConfigValue& v, int random, int* port) {
+  int number;
+  if (v.kind != ConfigValue::Kind::kScalar || !absl::SimpleAtoi(v.text, &number) ||
+      number < kRandomPort || number > 65535) {
+    return ValueError(key, v, "must be a port number or -1");
+  }
+  *port = number == kRandomPort ? random : number;
+  return absl::OkStatus();
+}
+
+// `host:port`, `host` or `:port` (`listen`, `http`); a bare number is a port.
 absl::Status ApplyHostPort(const std::string& key, const ConfigValue& v, std::string* host,
-                           int* port) {
+                           int* port, int random) {
   std::string text;
   if (absl::Status s = GetString(key, v, &text); !s.ok()) return s;
   int number;
@@ -436,26 +528,42 @@ absl::Status ApplyHostPort(const std::string& key, const ConfigValue& v, std::st
   const size_t colon = text.rfind(':');
   std::string host_part = colon == std::string::npos ? text : text.substr(0, colon);
   if (colon != std::string::npos) {
-    if (!absl::SimpleAtoi(text.substr(colon + 1), &number) || number < -1 || number > 65535) {
+    if (!absl::SimpleAtoi(text.substr(colon + 1), &number) || number < kRandomPort ||
+        number > 65535) {
       return ValueError(key, v, "must be host:port");
     }
-    *port = number;
+    *port = number == kRandomPort ? random : number;
   }
   if (!host_part.empty()) *host = host_part;
   return absl::OkStatus();
 }
 
-// nats-server's `jetstream { limits {} }`, the parts consumers use.
+absl::Status NotSupported(const std::string& key, const ConfigValue& v, const std::string& why) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("config line ", v.line, ": '", key, "' is not supported (", why, ")"));
+}
+
+// nats-server's `jetstream { limits {} }`: max_ack_pending and
+// max_request_batch bound consumers; max_ha_assets and duplicate_window are
+// checked for type only (one node, docs/CONFIG.md).
 absl::Status ApplyJetStreamLimits(const ConfigValue& v, ServerOptions* o) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("limits", v, "must be a map");
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
+    int64_t n;
+    absl::Duration d;
     if (k == "max_ack_pending") {
       s = GetInt(k, val, &o->jetstream_max_ack_pending);
     } else if (k == "max_request_batch") {
       s = GetInt(k, val, &o->jetstream_max_request_batch);
+    } else if (k == "max_ha_assets") {
+      s = GetSize(k, val, &n);
+    } else if (k == "duplicate_window") {
+      s = GetDuration(k, val, &d);
     } else {
-      s = UnknownKey("limits", k, val);
+      s = UnknownKey("jetstream limits", k, val);
     }
     if (!s.ok()) return s;
   }
@@ -466,14 +574,37 @@ absl::Status ApplyJetStream(const ConfigValue& v, ServerOptions* o) {
   if (v.kind == ConfigValue::Kind::kScalar) return GetBool("jetstream", v, &o->jetstream);
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("jetstream", v, "must be a map or bool");
   o->jetstream = true;
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "store_dir" || k == "store") {
       s = GetString(k, val, &o->store_dir);
     } else if (k == "enabled") {
       s = GetBool(k, val, &o->jetstream);
+    } else if (k == "sync" || k == "sync_interval") {
+      absl::Duration d;
+      if (val.kind == ConfigValue::Kind::kScalar && absl::AsciiStrToLower(val.text) == "always") {
+        o->jetstream_sync = "always";
+      } else if (s = GetDuration(k, val, &d); s.ok()) {
+        o->jetstream_sync = absl::FormatDuration(d);
+      }
+    } else if (k == "max_memory_store" || k == "max_mem_store" || k == "max_mem") {
+      s = GetSize(k, val, &o->compatibility.jetstream_max_memory);
+    } else if (k == "max_file_store" || k == "max_file") {
+      s = GetSize(k, val, &o->compatibility.jetstream_max_store);
+    } else if (k == "unique_tag") {
+      s = GetString(k, val, &o->compatibility.jetstream_unique_tag);
+    } else if (k == "max_outstanding_catchup") {
+      s = GetSize(k, val, &o->compatibility.jetstream_max_outstanding_catchup);
+    } else if (k == "strict") {
+      bool strict;
+      s = GetBool(k, val, &strict);
     } else if (k == "limits") {
       s = ApplyJetStreamLimits(val, o);
+    } else if (k == "key" || k == "ek" || k == "encryption_key" || k == "prev_key" ||
+               k == "prev_ek" || k == "prev_encryption_key" || k == "cipher" || k == "tpm") {
+      s = NotSupported(k, val, "JetStream encryption at rest is not supported");
     } else if (k == "domain") {
       s = GetString(k, val, &o->jetstream_domain);
       if (s.ok() && (o->jetstream_domain.empty() ||
@@ -488,11 +619,34 @@ absl::Status ApplyJetStream(const ConfigValue& v, ServerOptions* o) {
   return absl::OkStatus();
 }
 
+// curve_preferences: nats-server's Go names, as OpenSSL group names.
+absl::Status ApplyCurves(const std::string& key, const ConfigValue& v,
+                         std::vector<std::string>* curves) {
+  std::vector<std::string> names;
+  if (absl::Status s = GetStringList(key, v, &names); !s.ok()) return s;
+  if (names.empty()) return ValueError(key, v, "cannot be empty");
+  static constexpr std::pair<const char*, const char*> kCurves[] = {
+      {"CurveP256", "P-256"}, {"CurveP384", "P-384"}, {"CurveP521", "P-521"}, {"X25519", "X25519"}};
+  for (const std::string& name : names) {
+    const char* group = nullptr;
+    for (const auto& [go, openssl] : kCurves) {
+      if (name == go) group = openssl;
+    }
+    if (group == nullptr) {
+      return ValueError(key, v, absl::StrCat("unrecognized curve preference ", name));
+    }
+    curves->push_back(group);
+  }
+  return absl::OkStatus();
+}
+
 // The client port's `tls {}` block, as nats-server 2.9 reads it.
 absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("tls", v, "must be a map");
   TlsOptions parsed;
-  for (const auto& [k, val] : v.entries) {
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (k == "cert_file") {
       s = GetString(k, val, &parsed.cert_file);
@@ -503,15 +657,41 @@ absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
     } else if (k == "verify") {
       s = GetBool(k, val, &parsed.verify);
     } else if (k == "verify_and_map") {
-      bool map = false;
-      s = GetBool(k, val, &map);
-      if (s.ok() && map) {
-        s = ValueError(k, val,
-                       "is not supported (users are not mapped from client certificates); "
-                       "use verify");
-      }
+      s = GetBool(k, val, &parsed.verify_and_map);
     } else if (k == "timeout") {
       s = GetDuration(k, val, &parsed.timeout);
+    } else if (k == "cipher_suites") {
+      s = GetStringList(k, val, &parsed.cipher_suites);
+      if (s.ok() && parsed.cipher_suites.empty()) {
+        s = ValueError(k, val, "cannot be empty");
+      }
+    } else if (k == "curve_preferences") {
+      s = ApplyCurves(k, val, &parsed.curves);
+    } else if (k == "pinned_certs") {
+      s = GetStringList(k, val, &parsed.pinned_certs);
+      for (std::string& pin : parsed.pinned_certs) {
+        pin = absl::AsciiStrToLower(pin);
+        if (s.ok() &&
+            (pin.size() != 64 || pin.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+          s = ValueError(k, val,
+                         absl::StrCat("entry ", pin,
+                                      " does not look like lower case hex-encoded sha256 of "
+                                      "DER encoded SubjectPublicKeyInfo"));
+        }
+      }
+    } else if (k == "insecure") {
+      // Skips verifying the servers this one connects to; the gateway makes
+      // no TLS connections of its own.
+      bool insecure;
+      s = GetBool(k, val, &insecure);
+    } else if (k == "verify_cert_and_check_known_urls") {
+      bool check = false;
+      s = GetBool(k, val, &check);
+      if (s.ok() && check) {
+        s = NotSupported(k, val,
+                         "it checks certificates against cluster, gateway and "
+                         "leafnode URLs, which a single node has none of");
+      }
     } else if (k == "handshake_first" || k == "first") {
       s = GetBool(k, val, &parsed.handshake_first);
     } else if (k == "min_version" || k == "minimum_version") {
@@ -527,6 +707,7 @@ absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
   if (parsed.cert_file.empty()) return ValueError("tls", v, "needs cert_file");
   if (parsed.key_file.empty()) return ValueError("tls", v, "needs key_file");
   if (parsed.timeout == absl::ZeroDuration()) parsed.timeout = TlsOptions().timeout;
+  if (parsed.verify_and_map) parsed.verify = true;
   parsed.enabled = true;
   *tls = parsed;
   return absl::OkStatus();
@@ -534,25 +715,26 @@ absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
 
 }  // namespace
 
-absl::StatusOr<ConfigValue> ParseConfigText(std::string_view text) {
-  return ConfigParser(text).ParseTop();
+absl::StatusOr<ConfigValue> ParseConfigText(std::string_view text, const std::string& base_dir) {
+  return ConfigParser(text, base_dir).ParseTop();
 }
 
 absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
-  for (const auto& [key, v] : config.entries) {
+  for (const auto& [key_as_written, v] : config.entries) {
+    const std::string key = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
     if (key == "port") {
-      s = GetInt(key, v, &o->port);
+      s = GetPort(key, v, 0, &o->port);
     } else if (key == "listen") {
-      s = ApplyHostPort(key, v, &o->host, &o->port);
+      s = ApplyHostPort(key, v, &o->host, &o->port, 0);
     } else if (key == "http") {
-      s = ApplyHostPort(key, v, &o->http_host, &o->http_port);
+      s = ApplyHostPort(key, v, &o->http_host, &o->http_port, kRandomPort);
     } else if (key == "http_port" || key == "monitor_port") {
-      s = GetInt(key, v, &o->http_port);
+      s = GetPort(key, v, kRandomPort, &o->http_port);
     } else if (key == "https") {
-      s = ApplyHostPort(key, v, &o->http_host, &o->https_port);
+      s = ApplyHostPort(key, v, &o->http_host, &o->https_port, kRandomPort);
     } else if (key == "https_port") {
-      s = GetInt(key, v, &o->https_port);
+      s = GetPort(key, v, kRandomPort, &o->https_port);
     } else if (key == "http_host") {
       s = GetString(key, v, &o->http_host);
     } else if (key == "host" || key == "net") {
@@ -579,6 +761,8 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = ApplyAuthorization(v, o);
     } else if (key == "accounts") {
       s = ApplyAccounts(v, o);
+    } else if (key == "mappings" || key == "maps") {
+      s = ApplyMappings(key, v, &o->mappings);
     } else if (key == "no_auth_user") {
       s = GetString(key, v, &o->no_auth_user);
     } else if (key == "system_account" || key == "system") {
@@ -601,10 +785,46 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = GetString(key, v, &o->pid_file);
     } else if (key == "syslog") {
       s = GetBool(key, v, &o->syslog);
+    } else if (key == "write_deadline") {
+      s = GetDuration(key, v, &o->compatibility.write_deadline);
+    } else if (key == "max_subscriptions" || key == "max_subs") {
+      s = GetInt(key, v, &o->max_subscriptions);
+    } else if (key == "max_traced_msg_len") {
+      s = GetInt(key, v, &o->compatibility.max_traced_msg_len);
+    } else if (key == "connect_error_reports") {
+      s = GetInt(key, v, &o->compatibility.connect_error_reports);
+    } else if (key == "reconnect_error_reports") {
+      s = GetInt(key, v, &o->compatibility.reconnect_error_reports);
+    } else if (key == "no_header_support") {
+      s = GetBool(key, v, &o->no_header_support);
+    } else if (key == "disable_sublist_cache" || key == "no_sublist_cache") {
+      s = GetBool(key, v, &o->compatibility.disable_sublist_cache);
+    } else if (key == "max_closed_clients") {
+      s = GetInt(key, v, &o->compatibility.max_closed_clients);
+    } else if (key == "server_tags") {
+      s = GetStringList(key, v, &o->compatibility.server_tags);
+    } else if (key == "leafnodes" || key == "leaf") {
+      s = NotSupported(key, v, "leaf node connections are not implemented");
+    } else if (key == "gateway") {
+      s = NotSupported(key, v, "super-cluster gateways are not implemented");
+    } else if (key == "websocket" || key == "ws") {
+      s = NotSupported(key, v, "WebSocket clients are not implemented");
+    } else if (key == "mqtt") {
+      s = NotSupported(key, v, "MQTT clients are not implemented");
+    } else if (key == "operator" || key == "operators" || key == "root_operators" ||
+               key == "resolver" || key == "account_resolver" || key == "resolver_preload" ||
+               key == "trusted" || key == "trusted_keys" || key == "resolver_tls") {
+      s = NotSupported(key, v, "decentralized JWT authentication is not implemented");
+    } else if (key == "remote_syslog" || key == "rs") {
+      s = NotSupported(key, v, "logging to a remote syslog is not implemented; use syslog");
     } else if (key == "lame_duck_duration") {
       s = GetDuration(key, v, &o->lame_duck_duration);
     } else if (key == "lame_duck_grace_period") {
       s = GetDuration(key, v, &o->lame_duck_grace_period);
+    } else if (key == "no_sys_acc") {
+      // No system account: what the gateway does anyway.
+      bool no_system_account;
+      s = GetBool(key, v, &no_system_account);
     } else {
       s = UnknownKey("", key, v);
     }
@@ -613,8 +833,9 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
   return ValidateAccounts(*o);
 }
 
-absl::Status ApplyConfigText(std::string_view text, ServerOptions* options) {
-  absl::StatusOr<ConfigValue> config = ParseConfigText(text);
+absl::Status ApplyConfigText(std::string_view text, ServerOptions* options,
+                             const std::string& base_dir) {
+  absl::StatusOr<ConfigValue> config = ParseConfigText(text, base_dir);
   if (!config.ok()) return config.status();
   return ApplyConfig(*config, options);
 }
@@ -624,7 +845,9 @@ absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options) {
   if (!in) return absl::NotFoundError("cannot open config file " + path);
   std::stringstream ss;
   ss << in.rdbuf();
-  absl::Status s = ApplyConfigText(ss.str(), options);
+  const size_t slash = path.rfind('/');
+  absl::Status s =
+      ApplyConfigText(ss.str(), options, slash == std::string::npos ? "" : path.substr(0, slash));
   if (!s.ok()) return absl::InvalidArgumentError(path + ": " + std::string(s.message()));
   options->config_file = path;
   return absl::OkStatus();

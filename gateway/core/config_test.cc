@@ -1,6 +1,7 @@
 #include "gateway/core/config.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <utility>
 #include <vector>
@@ -142,7 +143,7 @@ TEST(ConfigTest, ClearErrors) {
     return std::string(s.message());
   };
   EXPECT_EQ(error("port: 1\nfoo: 2"), "config line 2: unsupported key 'foo'");
-  EXPECT_EQ(error("port: abc"), "config line 1: 'port' must be a non-negative integer");
+  EXPECT_EQ(error("port: abc"), "config line 1: 'port' must be a port number or -1");
   EXPECT_EQ(error("max_payload: lots"), "config line 1: 'max_payload' must be a non-negative number");
   EXPECT_EQ(error("authorization {\n users = [ {password: x} ]\n}"),
             "config line 2: 'users' entry has no user");
@@ -199,15 +200,197 @@ TEST(ConfigTest, TlsErrors) {
   };
   EXPECT_EQ(error("tls { key_file: k }"), "config line 1: 'tls' needs cert_file");
   EXPECT_EQ(error("tls { cert_file: c }"), "config line 1: 'tls' needs key_file");
-  EXPECT_EQ(error("tls { cert_file: c, key_file: k, verify_and_map: true }"),
-            "config line 1: 'verify_and_map' is not supported (users are not mapped from client "
-            "certificates); use verify");
   EXPECT_EQ(error("tls { cert_file: c, key_file: k, min_version: \"1.1\" }"),
             "config line 1: 'min_version' must be \"1.2\" or \"1.3\"");
-  EXPECT_EQ(error("tls { cert_file: c, key_file: k, cipher_suites: [x] }"),
-            "config line 1: unsupported key 'cipher_suites' in tls");
+  EXPECT_EQ(error("tls { cert_file: c, key_file: k, curve_preferences: [CurveP256, P999] }"),
+            "config line 1: 'curve_preferences' unrecognized curve preference P999");
+  EXPECT_EQ(error("tls { cert_file: c, key_file: k, pinned_certs: [abc] }"),
+            "config line 1: 'pinned_certs' entry abc does not look like lower case hex-encoded "
+            "sha256 of DER encoded SubjectPublicKeyInfo");
+  EXPECT_EQ(error("tls { cert_file: c, key_file: k, verify_cert_and_check_known_urls: true }"),
+            "config line 1: 'verify_cert_and_check_known_urls' is not supported (it checks "
+            "certificates against cluster, gateway and leafnode URLs, which a single node has "
+            "none of)");
   EXPECT_FALSE(o.tls.enabled);
   EXPECT_TRUE(ApplyConfigText("tls { cert_file: c, key_file: k, verify_and_map: false }", &o).ok());
+}
+
+TEST(ConfigTest, TlsKeysOfNatsServer) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText(R"(tls {
+    cert_file: c, key_file: k
+    cipher_suites: ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+    curve_preferences: [X25519, CurveP384]
+    pinned_certs: ["A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF"]
+    insecure: true
+    verify_and_map: true
+  })",
+                              &o)
+                  .ok());
+  EXPECT_EQ(o.tls.cipher_suites, std::vector<std::string>{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"});
+  EXPECT_EQ(o.tls.curves, (std::vector<std::string>{"X25519", "P-384"}));
+  EXPECT_TRUE(o.tls.verify_and_map);
+  EXPECT_TRUE(o.tls.verify);
+  EXPECT_EQ(
+      o.tls.pinned_certs,
+      std::vector<std::string>{"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"});
+}
+
+TEST(ConfigTest, NatsServerSettings) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText(R"(
+    max_subscriptions: 10
+    no_header_support: true
+    write_deadline: "5s"
+    max_traced_msg_len: 256
+    connect_error_reports: 10
+    reconnect_error_reports: 5
+    disable_sublist_cache: true
+    max_closed_clients: 500
+    server_tags: ["region:east", "ssd"]
+    jetstream { sync_interval: "30s", max_memory_store: 1GB, max_file_store: 2G,
+                unique_tag: az, max_outstanding_catchup: 64MB,
+                limits { max_ack_pending: 100, duplicate_window: "1m" } }
+  )",
+                              &o)
+                  .ok());
+  EXPECT_EQ(o.max_subscriptions, 10);
+  EXPECT_TRUE(o.no_header_support);
+  EXPECT_EQ(o.jetstream_sync, "30s");
+  EXPECT_EQ(o.compatibility.write_deadline, absl::Seconds(5));
+  EXPECT_EQ(o.compatibility.server_tags, (std::vector<std::string>{"region:east", "ssd"}));
+  EXPECT_EQ(o.compatibility.jetstream_max_memory, 1024LL * 1024 * 1024);
+  EXPECT_EQ(o.compatibility.jetstream_max_store, 2000LL * 1000 * 1000);
+  EXPECT_TRUE(ApplyConfigText("jetstream { sync: always }", &o).ok());
+  EXPECT_EQ(o.jetstream_sync, "always");
+}
+
+TEST(ConfigTest, RefusesWhatItDoesNotImplementByName) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"\nleafnodes { port: 7422 }", "config line 2: 'leafnodes' is not supported"},
+      {"gateway { name: x }", "config line 1: 'gateway' is not supported"},
+      {"websocket { port: 8080 }", "config line 1: 'websocket' is not supported"},
+      {"mqtt { port: 1883 }", "config line 1: 'mqtt' is not supported"},
+      {"resolver: MEMORY", "config line 1: 'resolver' is not supported"},
+      {"operator: x", "config line 1: 'operator' is not supported"},
+      {"remote_syslog: \"udp://h:514\"", "config line 1: 'remote_syslog' is not supported"},
+      {"jetstream { key: s3cr3t }",
+       "config line 1: 'key' is not supported (JetStream encryption at rest is not supported)"},
+      {"jetstream { cipher: aes }", "config line 1: 'cipher' is not supported"},
+  };
+  for (const auto& [text, error] : cases) {
+    ServerOptions o;
+    absl::Status s = ApplyConfigText(text, &o);
+    EXPECT_NE(s.message().find(error), std::string::npos) << text << " => " << s;
+  }
+}
+
+TEST(ConfigTest, Variables) {
+  ServerOptions o;
+  setenv("JSENGINE_CONFIG_TEST_NAME", "from_env", 1);
+  ASSERT_TRUE(ApplyConfigText(R"(
+    PORT_VAR = 4333
+    port: $PORT_VAR
+    server_name: $JSENGINE_CONFIG_TEST_NAME
+    LIMIT: 5
+    authorization { timeout: $LIMIT, user: a, password: $2a$11$abc }
+  )",
+                              &o)
+                  .ok());
+  EXPECT_EQ(o.port, 4333);
+  EXPECT_EQ(o.server_name, "from_env");
+  EXPECT_EQ(o.password, "$2a$11$abc");
+  EXPECT_EQ(o.auth_timeout, absl::Seconds(5));
+  // A block's variables are not unknown keys there.
+  ServerOptions p;
+  ASSERT_TRUE(ApplyConfigText(R"(authorization {
+    ADMIN = {publish: ">", subscribe: ">"}
+    users = [{user: root, password: pw, permissions: $ADMIN}]
+  })",
+                              &p)
+                  .ok());
+  EXPECT_EQ(p.users[0].permissions.publish.allow, std::vector<std::string>{">"});
+  EXPECT_FALSE(ApplyConfigText("authorization { UNUSED = 1 }", &p).ok());
+  // Keys are case-insensitive.
+  ServerOptions q;
+  ASSERT_TRUE(ApplyConfigText("Max_Payload: 2KB\nAUTHORIZATION { TIMEOUT: 3 }", &q).ok());
+  EXPECT_EQ(q.max_payload, 2048);
+  EXPECT_EQ(q.auth_timeout, absl::Seconds(3));
+  absl::Status s = ApplyConfigText("\nport: $NO_SUCH_VARIABLE_XYZ", &o);
+  EXPECT_NE(s.message().find("config line 2: variable reference for 'NO_SUCH_VARIABLE_XYZ'"),
+            std::string::npos)
+      << s;
+}
+
+TEST(ConfigTest, MinusOneIsAnyFreePort) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText("listen: 127.0.0.1:-1\nhttp: -1\n", &o).ok());
+  EXPECT_EQ(o.host, "127.0.0.1");
+  EXPECT_EQ(o.port, 0);
+  EXPECT_EQ(o.http_port, kRandomPort);
+  ServerOptions p;
+  ASSERT_TRUE(ApplyConfigText("port: -1\nhttps: \":-1\"\n", &p).ok());
+  EXPECT_EQ(p.port, 0);
+  EXPECT_EQ(p.https_port, kRandomPort);
+  EXPECT_FALSE(ApplyConfigText("port: -2", &p).ok());
+  EXPECT_FALSE(ApplyConfigText("listen: \"h:-2\"", &p).ok());
+}
+
+TEST(ConfigTest, Include) {
+  const std::string dir = ::testing::TempDir() + "/include_test";
+  std::filesystem::create_directories(dir + "/sub");
+  std::ofstream(dir + "/main.conf") << "NAME = main\nport: 4333\ninclude sub/auth.conf\n"
+                                    << "accounts {\n  include 'sub/accounts.conf'\n}\n";
+  std::ofstream(dir + "/sub/auth.conf") << "server_name: $NAME\ninclude more.conf\n";
+  std::ofstream(dir + "/sub/more.conf") << "max_payload: 2KB\n";
+  std::ofstream(dir + "/sub/accounts.conf") << "A: { users: [{user: a, password: pa}] }\n";
+  ServerOptions o;
+  absl::Status s = ApplyConfigFile(dir + "/main.conf", &o);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(o.port, 4333);
+  EXPECT_EQ(o.server_name, "main");
+  EXPECT_EQ(o.max_payload, 2048);
+  ASSERT_EQ(o.accounts.size(), 1u);
+  EXPECT_EQ(o.users[0].account, "A");
+
+  std::ofstream(dir + "/bad.conf") << "include nowhere.conf\n";
+  s = ApplyConfigFile(dir + "/bad.conf", &o);
+  EXPECT_NE(s.message().find("config line 1: error parsing include file 'nowhere.conf'"),
+            std::string::npos)
+      << s;
+  std::ofstream(dir + "/loop.conf") << "include loop.conf\n";
+  EXPECT_FALSE(ApplyConfigFile(dir + "/loop.conf", &o).ok());
+  std::ofstream(dir + "/sub/broken.conf") << "port: 1\nmax_payload: {\n";
+  std::ofstream(dir + "/broken_main.conf") << "include sub/broken.conf\n";
+  s = ApplyConfigFile(dir + "/broken_main.conf", &o);
+  EXPECT_NE(s.message().find("sub/broken.conf: config line"), std::string::npos) << s;
+}
+
+TEST(ConfigTest, Mappings) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText(R"(mappings {
+    "a.*": "b.$1"
+    canary: [{destination: c.new, weight: 10%}, {destination: c.old, weight: 90}]
+  })",
+                              &o)
+                  .ok());
+  ASSERT_EQ(o.mappings.size(), 2u);
+  EXPECT_EQ(o.mappings[0].source, "a.*");
+  EXPECT_EQ(o.mappings[0].destinations[0].subject, "b.$1");
+  EXPECT_EQ(o.mappings[1].destinations[1].weight, 90);
+  const std::pair<const char*, const char*> errors[] = {
+      {"mappings { a: [{destination: b}] }", "Missing weight for mapping destination \"b\""},
+      {"mappings { a: [{destination: b, weight: 101}] }", "Invalid weight 101"},
+      {"mappings { a: [{destination: b, weight: 60}, {destination: c, weight: 50}] }",
+       "total weight needs to be <= 100"},
+      {"mappings { a: [{destination: b, weight: 10, color: red}] }", "Unknown field \"color\""},
+      {"mappings { \"a.*\": \"b.$2\" }", "Error adding mapping for \"a.*\""},
+  };
+  for (const auto& [text, error] : errors) {
+    ServerOptions bad;
+    absl::Status s = ApplyConfigText(text, &bad);
+    EXPECT_NE(s.message().find(error), std::string::npos) << text << " => " << s;
+  }
 }
 
 TEST(ConfigTest, MissingFile) {

@@ -15,6 +15,7 @@
 namespace jsengine::gateway::core {
 
 absl::Status ValueError(const std::string& key, const ConfigValue& v, const std::string& what);
+// OK (the key is skipped) when other values used it as a variable.
 absl::Status UnknownKey(const std::string& where, const std::string& key, const ConfigValue& v);
 absl::Status GetString(const std::string& key, const ConfigValue& v, std::string* out);
 absl::Status GetBool(const std::string& key, const ConfigValue& v, bool* out);
@@ -26,6 +27,10 @@ absl::Status GetStringList(const std::string& key, const ConfigValue& v,
 // `users`.
 absl::Status ApplyUsers(const std::string& key, const ConfigValue& v,
                         std::vector<UserAccount>* users);
+// `mappings { "src.*": "dst.$1", "x": [{destination: y, weight: 50%}] }`,
+// checked as nats-server checks them and appended to `mappings`.
+absl::Status ApplyMappings(const std::string& key, const ConfigValue& v,
+                           std::vector<SubjectMappingOptions>* mappings);
 // `permissions: {publish: ..., subscribe: ...}`.
 absl::Status ApplyPermissions(const ConfigValue& v, UserPermissions* p);
 // As nats-server's default_permissions: the users from `first` on that the

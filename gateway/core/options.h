@@ -64,6 +64,20 @@ struct TlsOptions {
   // nats-server 2.10's handshake_first: the client starts TLS at once and
   // INFO comes over TLS.
   bool handshake_first = false;
+  // TLS 1.2 suites allowed, by their IANA names as nats-server takes them
+  // (e.g. "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"); empty: the defaults.
+  std::vector<std::string> cipher_suites;
+  // Key exchange groups in preference order, as OpenSSL names ("P-256",
+  // "X25519"; the config's Go names are translated); empty: the defaults.
+  std::vector<std::string> curves;
+  // Lower case hex SHA-256 of the DER SubjectPublicKeyInfo of the client
+  // certificates allowed (nats-server's pinned_certs); empty: any. Setting
+  // it makes a client certificate required.
+  std::vector<std::string> pinned_certs;
+  // verify_and_map: verify, and authenticate the client as the configured
+  // user its certificate names (cert_identity.h); credentials in CONNECT
+  // are not used.
+  bool verify_and_map = false;
 };
 
 // nats-server's -p value for "any free port"; ServerOptions.port says 0.
@@ -108,6 +122,8 @@ struct ServerOptions {
   std::vector<UserAccount> users;
   // Accounts other than the global one; their users are in `users`.
   std::vector<AccountOptions> accounts;
+  // The global account's subject mappings (top-level `mappings {}`).
+  std::vector<SubjectMappingOptions> mappings;
   std::string no_auth_user;    // clients without credentials are this user
   std::string system_account;  // accepted; served as an ordinary account
 
@@ -124,6 +140,30 @@ struct ServerOptions {
   // starting after `lame_duck_grace_period`.
   absl::Duration lame_duck_duration = absl::Minutes(2);
   absl::Duration lame_duck_grace_period = absl::Seconds(10);
+
+  // nats-server settings accepted for compatibility that have no effect on
+  // this single-node gateway (see docs/CONFIG.md, "Accepted without effect").
+  struct Compatibility {
+    absl::Duration write_deadline = absl::Seconds(10);
+    int max_traced_msg_len = 0;
+    int connect_error_reports = 0;
+    int reconnect_error_reports = 0;
+    bool disable_sublist_cache = false;
+    int max_closed_clients = 0;
+    std::vector<std::string> server_tags;
+    int64_t jetstream_max_memory = -1;
+    int64_t jetstream_max_store = -1;
+    std::string jetstream_unique_tag;
+    int64_t jetstream_max_outstanding_catchup = 0;
+  } compatibility;
+  // JetStream `sync_interval`: "always" or a duration for the in-process
+  // store (as --sync); empty: unset.
+  std::string jetstream_sync;
+  // Subscriptions a connection may have; 0: no limit. One more is refused
+  // with -ERR 'maximum subscriptions exceeded' (the connection stays).
+  int max_subscriptions = 0;
+  // no_header_support: INFO says "headers":false and HPUB is refused.
+  bool no_header_support = false;
 
   // What the command line asks for instead of (or before) serving.
   bool show_help = false;

@@ -28,15 +28,40 @@ TEST(ReloadTest, OthersNeedARestart) {
   EXPECT_EQ(std::string(CheckReloadable(current, next).message()),
             "config reload not supported for port: old=4222, new=4333");
   next = current;
-  next.accounts = {{"A", {}, {}, {}, {}}};
-  EXPECT_EQ(std::string(CheckReloadable(current, next).message()),
-            "config reload not supported for accounts: old=, new=A{|||}");
-  next = current;
   next.jetstream = true;
   EXPECT_FALSE(CheckReloadable(current, next).ok());
   next = current;
   next.tls.enabled = true;
   EXPECT_FALSE(CheckReloadable(current, next).ok());
+}
+
+TEST(ReloadTest, AccountsMayChange) {
+  ServerOptions current;
+  current.accounts = {{"A", {}, {}, {}, {}}};
+  ServerOptions next = current;
+  next.accounts.push_back({"B", {}, {}, {}, {}});
+  next.accounts[0].stream_exports.push_back({"news.>", {}});
+  next.accounts[1].mappings.push_back({"a", {{"b", 100, ""}}, 1});
+  next.mappings.push_back({"x", {{"y", 100, ""}}, 1});
+  EXPECT_TRUE(CheckReloadable(current, next).ok());
+  EXPECT_TRUE(CheckAccountsReloadable(current, next).ok());
+}
+
+TEST(ReloadTest, JetStreamAccountsAddedAfterStartNeedARestart) {
+  ServerOptions start;
+  start.jetstream = true;
+  start.accounts = {{"A", true, {}, {}, {}, {}, {}}};
+  ServerOptions next = start;
+  next.accounts.push_back({"B", false, {}, {}, {}, {}, {}});
+  EXPECT_TRUE(CheckAccountsReloadable(start, next).ok());
+  next.accounts[1].jetstream = true;
+  EXPECT_EQ(std::string(CheckAccountsReloadable(start, next).message()),
+            "config reload not supported for jetstream in account B: the account was added "
+            "after start; restart to enable it");
+  next.accounts.clear();
+  EXPECT_FALSE(CheckAccountsReloadable(start, next).ok());
+  start.jetstream = false;
+  EXPECT_TRUE(CheckAccountsReloadable(start, next).ok());
 }
 
 TEST(ReloadTest, KeepsCommandLineOnlySettings) {

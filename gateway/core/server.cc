@@ -76,59 +76,92 @@ bool HasTracingHeader(std::string_view headers) {
   return false;
 }
 
+// The config reader validated the mappings (ApplyConfig).
+SubjectMapper MapperOf(const std::string& account,
+                       const std::vector<SubjectMappingOptions>& mappings) {
+  absl::StatusOr<SubjectMapper> mapper = SubjectMapper::Create(mappings, "");
+  if (mapper.ok()) return *std::move(mapper);
+  LOG(ERROR) << "account " << account << ": " << mapper.status().message();
+  return SubjectMapper();
+}
+
 }  // namespace
 
 Server::Server(ServerOptions options)
     : options_(std::move(options)), server_id_(NewServerId()), live_(options_) {
-  {
-    common::MutexLock lock(&reload_mu_);
-    reloaded_options_ = options_;
-    authenticators_.push_back(std::make_unique<const Authenticator>(options_));
-    authenticator_.store(authenticators_.back().get(), std::memory_order_release);
-  }
-  auto global = std::make_unique<Account>(kGlobalAccount);
-  global_ = global.get();
-  accounts_.emplace(global_->name(), std::move(global));
-  for (const AccountOptions& a : options_.accounts) {
-    accounts_.emplace(a.name, std::make_unique<Account>(a.name));
-  }
+  common::MutexLock lock(&reload_mu_);
+  reloaded_options_ = options_;
+  authenticators_.push_back(std::make_unique<const Authenticator>(options_));
+  authenticator_.store(authenticators_.back().get(), std::memory_order_release);
   system_account_ = options_.system_account.empty() ? kSystemAccount : options_.system_account;
-  if (FindAccount(system_account_) == nullptr) {
-    accounts_.emplace(system_account_, std::make_unique<Account>(system_account_));
-  }
+  global_ = KnownAccount(kGlobalAccount);
+  InstallAccounts(options_);
+}
+
+Account* Server::KnownAccount(const std::string& name) {
+  auto known = std::find_if(all_accounts_.begin(), all_accounts_.end(),
+                            [&name](const auto& account) { return account->name() == name; });
+  if (known != all_accounts_.end()) return known->get();
+  all_accounts_.push_back(std::make_unique<Account>(name));
+  Account* account = all_accounts_.back().get();
   if (options_.cluster.enabled) {
-    for (auto& [name, account] : accounts_) {
-      account->sublist().SetClientSubscriptionListener(
-          [this, name = name](const Subscription& sub, bool added) {
-            if (cluster_ != nullptr) cluster_->OnLocalInterest(name, sub, added);
-          });
-    }
+    account->sublist().SetClientSubscriptionListener(
+        [this, name](const Subscription& sub, bool added) {
+          if (cluster_ != nullptr) cluster_->OnLocalInterest(name, sub, added);
+        });
   }
-  for (const AccountOptions& a : options_.accounts) {
-    Account* importer = FindAccount(a.name);
+  return account;
+}
+
+void Server::InstallAccounts(const ServerOptions& o) {
+  auto table = std::make_unique<AccountTable>();
+  table->emplace(kGlobalAccount, global_);
+  for (const AccountOptions& a : o.accounts) table->emplace(a.name, KnownAccount(a.name));
+  if (table->find(system_account_) == table->end()) {
+    table->emplace(system_account_, KnownAccount(system_account_));
+  }
+  auto find = [&table](const std::string& name) -> Account* {
+    auto it = table->find(name);
+    return it == table->end() ? nullptr : it->second;
+  };
+  absl::flat_hash_map<Account*, AccountLinks> links;
+  links[global_].mapper = MapperOf(kGlobalAccount, o.mappings);
+  for (const AccountOptions& a : o.accounts) {
+    Account* importer = find(a.name);
+    links[importer].mapper = MapperOf(a.name, a.mappings);
     for (const AccountImport& i : a.stream_imports) {
-      if (Account* exporter = FindAccount(i.account)) {
-        exporter->AddStreamRoute({importer, i.subject, i.to.empty() ? i.subject : i.to});
+      if (Account* exporter = find(i.account)) {
+        links[exporter].stream_routes.push_back(
+            {importer, i.subject, i.to.empty() ? i.subject : i.to});
       }
     }
     for (const AccountImport& i : a.service_imports) {
-      if (Account* exporter = FindAccount(i.account)) {
-        const AccountExport* service_export = nullptr;
-        for (const AccountOptions& e : options_.accounts) {
-          if (e.name == i.account)
-            service_export = FindExport(e.service_exports, i.subject, a.name);
+      if (Account* exporter = find(i.account)) {
+        std::shared_ptr<const AccountExport> service_export;
+        for (const AccountOptions& e : o.accounts) {
+          if (e.name != i.account) continue;
+          if (const AccountExport* found = FindExport(e.service_exports, i.subject, a.name)) {
+            service_export = std::make_shared<const AccountExport>(*found);
+          }
         }
-        importer->AddServiceRoute(
-            {exporter, i.subject, i.to.empty() ? i.subject : i.to, service_export});
+        links[importer].service_routes.push_back(
+            {exporter, i.subject, i.to.empty() ? i.subject : i.to, std::move(service_export)});
       }
     }
   }
+  // Accounts no longer configured lose their routes and mappings; their
+  // clients are closed as their users are gone.
+  for (const auto& account : all_accounts_) account->SetLinks(std::move(links[account.get()]));
+  accounts_.store(table.get(), std::memory_order_release);
+  account_tables_.push_back(std::move(table));
 }
 
 absl::Status Server::Reload(const ServerOptions& options) {
   common::MutexLock lock(&reload_mu_);
   ServerOptions next = KeepCommandLineOnly(reloaded_options_, options);
   JSE_RETURN_IF_ERROR(CheckReloadable(reloaded_options_, next));
+  JSE_RETURN_IF_ERROR(CheckAccountsReloadable(options_, next));
+  InstallAccounts(next);
   authenticators_.push_back(std::make_unique<const Authenticator>(next));
   authenticator_.store(authenticators_.back().get(), std::memory_order_release);
   live_.Set(next);
@@ -139,8 +172,9 @@ absl::Status Server::Reload(const ServerOptions& options) {
 
 Account* Server::FindAccount(std::string_view name) const {
   if (name.empty()) return global_;
-  auto it = accounts_.find(absl::string_view(name.data(), name.size()));
-  return it == accounts_.end() ? nullptr : it->second.get();
+  const AccountTable& table = *accounts_.load(std::memory_order_acquire);
+  auto it = table.find(absl::string_view(name.data(), name.size()));
+  return it == table.end() ? nullptr : it->second;
 }
 
 Sublist& Server::SublistOf(const Client* client) const {
@@ -325,7 +359,9 @@ ServerStats Server::Stats() const {
   stats.start = start_time_;
   stats.connections = num_connections_.load();
   stats.total_connections = next_client_id_.load() - 1;
-  for (const auto& [name, account] : accounts_) stats.subscriptions += account->sublist().Count();
+  for (const auto& [name, account] : *accounts_.load(std::memory_order_acquire)) {
+    stats.subscriptions += account->sublist().Count();
+  }
   stats.slow_consumers = slow_consumers_.load(std::memory_order_relaxed);
   std::vector<std::shared_ptr<Client>> clients;
   {
@@ -349,7 +385,7 @@ std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip,
   info["go"] = kGoVersion;
   info["host"] = options_.host;
   info["port"] = port_;
-  info["headers"] = true;
+  info["headers"] = !options_.no_header_support;
   if (authenticator().announced_required()) info["auth_required"] = true;
   if (options_.tls.enabled) {
     info["tls_required"] = true;
@@ -393,8 +429,13 @@ bool Server::Deliver(Client* from, const SubscriptionPtr& sub, std::string_view 
 
 bool Server::Route(Client* from, std::string_view subject, std::string_view reply,
                    std::string_view headers, bool has_headers, std::string_view payload) {
-  return RouteIn(from == nullptr ? global_ : from->account(), from, subject, reply, headers,
-                 has_headers, payload);
+  Account* account = from == nullptr ? global_ : from->account();
+  std::string mapped;
+  if (from != nullptr && !account->mapper().empty() && account->mapper().Map(subject, &mapped)) {
+    if (mapped.empty()) return false;
+    return RouteIn(account, from, mapped, reply, headers, has_headers, payload);
+  }
+  return RouteIn(account, from, subject, reply, headers, has_headers, payload);
 }
 
 bool Server::RouteIn(Account* account, Client* from, std::string_view subject,
@@ -434,7 +475,7 @@ bool Server::RouteAcross(Account* account, Client* from, std::string_view subjec
   for (const ServiceRoute& route : account->service_routes()) {
     if (!common::SubjectMatches(route.to, subject)) continue;
     const std::string mapped = ImportMapping::Map(route.to, route.subject, subject);
-    const AccountExport* e = route.service_export;
+    const AccountExport* e = route.service_export.get();
     const std::string response =
         reply.empty()
             ? std::string()

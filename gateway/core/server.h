@@ -268,8 +268,16 @@ class Server {
 
   const ServerOptions options_;
   const std::string server_id_;
-  // Created by the constructor, never changed after.
-  absl::flat_hash_map<std::string, std::unique_ptr<Account>> accounts_;
+  using AccountTable = absl::flat_hash_map<std::string, Account*>;
+  // Makes the accounts of `o` current: creates those not known yet and
+  // replaces every account's routes and mappings.
+  void InstallAccounts(const ServerOptions& o) ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
+  // The account named `name`, made (and its interest sent to routes) the
+  // first time it is asked for.
+  Account* KnownAccount(const std::string& name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
+
+  // The configured accounts by name (and "$G"), replaced whole by a reload.
+  std::atomic<const AccountTable*> accounts_{nullptr};
   Account* global_ = nullptr;
   LiveOptions live_;
   std::atomic<const Authenticator*> authenticator_;
@@ -278,6 +286,10 @@ class Server {
   // The reloaded settings, and every authenticator made (never freed).
   ServerOptions reloaded_options_ ABSL_GUARDED_BY(reload_mu_);
   std::vector<std::unique_ptr<const Authenticator>> authenticators_ ABSL_GUARDED_BY(reload_mu_);
+  // Every account ever configured and every account table (never freed:
+  // clients and readers hold plain pointers).
+  std::vector<std::unique_ptr<Account>> all_accounts_ ABSL_GUARDED_BY(reload_mu_);
+  std::vector<std::unique_ptr<const AccountTable>> account_tables_ ABSL_GUARDED_BY(reload_mu_);
   std::unique_ptr<TlsContext> tls_context_;
   std::unique_ptr<Cluster> cluster_;
   int listen_fd_ = -1;

@@ -2,7 +2,10 @@
 
 #include <errno.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -71,6 +74,37 @@ std::string TlsSession::cipher_suite() const {
   return name == nullptr ? "" : name;
 }
 
+CertIdentity TlsSession::PeerIdentity() const {
+  CertIdentity id;
+  X509* cert = SSL_get1_peer_certificate(ssl_);
+  if (cert == nullptr) return id;
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  for (int type : {GEN_EMAIL, GEN_DNS, GEN_URI}) {
+    for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names); ++i) {
+      const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+      if (name->type != type) continue;
+      const ASN1_IA5STRING* text = name->d.ia5;
+      id.alt_names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
+                                ASN1_STRING_length(text));
+    }
+  }
+  GENERAL_NAMES_free(names);
+  const X509_NAME* subject = X509_get_subject_name(cert);
+  for (int i = 0; i < X509_NAME_entry_count(subject); ++i) {
+    const X509_NAME_ENTRY* entry = X509_NAME_get_entry(subject, i);
+    const int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(entry));
+    unsigned char* utf8 = nullptr;
+    const int size = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
+    if (size < 0) continue;
+    const char* type = nid == NID_undef ? "" : OBJ_nid2sn(nid);
+    id.subject.emplace_back(type, std::string(reinterpret_cast<char*>(utf8), size));
+    OPENSSL_free(utf8);
+  }
+  X509_free(cert);
+  return id;
+}
+
 ssize_t TlsSession::Read(char* buf, size_t len) {
   ERR_clear_error();
   const int rc = SSL_read(ssl_, buf, static_cast<int>(std::min<size_t>(len, 1 << 30)));
@@ -123,6 +157,72 @@ ssize_t TlsSession::Result(int rc) {
   }
 }
 
+namespace {
+
+// OpenSSL's names of the TLS 1.2 suites named by their IANA names.
+absl::StatusOr<std::string> OpenSslCipherList(SSL_CTX* ctx,
+                                              const std::vector<std::string>& suites) {
+  std::string list;
+  SSL* ssl = SSL_new(ctx);
+  if (ssl == nullptr) return absl::InternalError("SSL_new: " + DrainErrors());
+  SSL_set_cipher_list(ssl, "ALL:COMPLEMENTOFALL");
+  STACK_OF(SSL_CIPHER)* all = SSL_get_ciphers(ssl);
+  for (const std::string& suite : suites) {
+    const char* found = nullptr;
+    for (int i = 0; all != nullptr && i < sk_SSL_CIPHER_num(all); ++i) {
+      const SSL_CIPHER* c = sk_SSL_CIPHER_value(all, i);
+      const std::string standard = SSL_CIPHER_standard_name(c);
+      // Go also names the ChaCha20 suites without their "_SHA256".
+      if (standard == suite || standard == suite + "_SHA256") found = SSL_CIPHER_get_name(c);
+    }
+    if (found == nullptr) {
+      SSL_free(ssl);
+      return absl::InvalidArgumentError("unrecognized cipher " + suite);
+    }
+    if (!list.empty()) list += ':';
+    list += found;
+  }
+  SSL_free(ssl);
+  return list;
+}
+
+std::string Hex(const unsigned char* data, size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < size; ++i) {
+    out += kDigits[data[i] >> 4];
+    out += kDigits[data[i] & 15];
+  }
+  return out;
+}
+
+// Refuses a client certificate whose public key is not pinned (at depth 0).
+int VerifyPinned(int preverify_ok, X509_STORE_CTX* store) {
+  if (X509_STORE_CTX_get_error_depth(store) != 0) return preverify_ok;
+  SSL* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  const auto* pinned =
+      static_cast<const std::vector<std::string>*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  X509* cert = X509_STORE_CTX_get_current_cert(store);
+  if (pinned == nullptr || cert == nullptr) return 0;
+  unsigned char* der = nullptr;
+  const int size = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
+  if (size <= 0) return 0;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  const bool hashed = EVP_Digest(der, size, digest, &digest_size, EVP_sha256(), nullptr) == 1;
+  OPENSSL_free(der);
+  if (!hashed) return 0;
+  const std::string hex = Hex(digest, digest_size);
+  if (std::find(pinned->begin(), pinned->end(), hex) == pinned->end()) {
+    X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
+    return 0;
+  }
+  return preverify_ok;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions& options) {
   ERR_clear_error();
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
@@ -138,6 +238,22 @@ absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions&
       "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384";
   if (SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1) {
     return absl::InternalError("SSL_CTX_set_cipher_list: " + DrainErrors());
+  }
+  if (!options.cipher_suites.empty()) {
+    absl::StatusOr<std::string> list = OpenSslCipherList(ctx, options.cipher_suites);
+    if (!list.ok()) return list.status();
+    if (SSL_CTX_set_cipher_list(ctx, list->c_str()) != 1) {
+      return absl::InvalidArgumentError("cipher_suites: " + DrainErrors());
+    }
+  }
+  if (!options.curves.empty()) {
+    std::string groups;
+    for (const std::string& curve : options.curves) {
+      groups += (groups.empty() ? "" : ":") + curve;
+    }
+    if (SSL_CTX_set1_groups_list(ctx, groups.c_str()) != 1) {
+      return absl::InvalidArgumentError("curve_preferences: " + DrainErrors());
+    }
   }
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
@@ -161,7 +277,12 @@ absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions&
   } else if (options.verify) {
     SSL_CTX_set_default_verify_paths(ctx);
   }
-  if (options.verify) {
+  context->pinned_certs_ = options.pinned_certs;
+  if (!options.pinned_certs.empty()) {
+    if (options.ca_file.empty() && !options.verify) SSL_CTX_set_default_verify_paths(ctx);
+    SSL_CTX_set_app_data(ctx, &context->pinned_certs_);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, &VerifyPinned);
+  } else if (options.verify) {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
   }
   IgnoreSigpipeUnlessHandled();

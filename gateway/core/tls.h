@@ -24,6 +24,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "gateway/core/cert_identity.h"
 #include "gateway/core/options.h"
 
 struct ssl_st;
@@ -47,6 +48,9 @@ class TlsSession {
   // "TLS_AES_256_GCM_SHA384".
   std::string version() const;
   std::string cipher_suite() const;
+  // Once established, what the client's certificate names (empty without
+  // one).
+  CertIdentity PeerIdentity() const;
   // Like ::read: bytes read, 0 when the peer closed, -1 with errno EAGAIN
   // (wait for the socket) or EIO (failed; see error()).
   ssize_t Read(char* buf, size_t len);
@@ -81,6 +85,8 @@ class TlsContext {
  private:
   explicit TlsContext(ssl_ctx_st* ctx) : ctx_(ctx) {}
   ssl_ctx_st* const ctx_;
+  // nats-server's pinned_certs, read by the verify callback.
+  std::vector<std::string> pinned_certs_;
 };
 
 }  // namespace jsengine::gateway::core

@@ -45,6 +45,34 @@ authorization {
 }
 )";
 
+constexpr char kAccountsBefore[] = R"(
+accounts {
+  A: {
+    users: [{user: keep, password: pk}, {user: mover, password: pm}]
+    exports: [{stream: "news.>"}]
+  }
+  B: {
+    users: [{user: b, password: pb}]
+    imports: [{stream: {account: A, subject: "news.>"}}]
+  }
+}
+)";
+
+// B is removed, C added with mover, an import and a mapping.
+constexpr char kAccountsAfter[] = R"(
+accounts {
+  A: {
+    users: [{user: keep, password: pk}]
+    exports: [{stream: "news.>"}]
+  }
+  C: {
+    users: [{user: mover, password: pm}, {user: c, password: pc}]
+    imports: [{stream: {account: A, subject: "news.>"}, prefix: "c"}]
+    mappings: { "in": "out" }
+  }
+}
+)";
+
 class ReloadTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
@@ -133,6 +161,42 @@ TEST_P(ReloadTest, BadConfigKeepsTheRunningOne) {
   EXPECT_TRUE(keep->ReadUntil("PONG\r\nPONG\r\n")) << keep->buffer();
   auto gone = Connect("gone", "pg");
   EXPECT_FALSE(gone->closed());
+}
+
+TEST_P(ReloadTest, AccountSetChanges) {
+  Reload(kAccountsBefore);
+  ASSERT_TRUE(LogHas("Reloaded")) << server_->log_path();
+  auto keep = Connect("keep", "pk");
+  auto mover = Connect("mover", "pm");
+  auto b = Connect("b", "pb");
+  b->Send("SUB news.x 1\r\nPING\r\n");
+  ASSERT_TRUE(b->ReadUntil("PONG\r\nPONG\r\n")) << b->buffer();
+  keep->Send("PUB news.x 2\r\nhi\r\nPING\r\n");
+  ASSERT_TRUE(keep->ReadUntil("PONG\r\nPONG\r\n")) << keep->buffer();
+  EXPECT_TRUE(b->ReadUntil("MSG news.x 1 2\r\nhi\r\n")) << b->buffer();
+
+  Reload(kAccountsAfter);
+  // The removed account's user and the user now in another account are
+  // closed; the others stay.
+  EXPECT_TRUE(b->WaitClosed());
+  EXPECT_TRUE(mover->WaitClosed());
+  auto c = Connect("c", "pc");
+  c->Send("SUB c.news.x 1\r\nSUB out 2\r\nSUB in 3\r\nPING\r\n");
+  ASSERT_TRUE(c->ReadUntil("PONG\r\nPONG\r\n")) << c->buffer();
+  c->Clear();
+  keep->Send("PUB news.x 5\r\nagain\r\nPING\r\n");
+  ASSERT_TRUE(keep->ReadUntil("PONG\r\n")) << keep->buffer();
+  EXPECT_FALSE(keep->closed());
+  EXPECT_TRUE(c->ReadUntil("MSG c.news.x 1 5\r\nagain\r\n")) << c->buffer();
+  c->Send("PUB in 6\r\nmapped\r\nPING\r\n");
+  ASSERT_TRUE(c->ReadUntil("MSG out 2 6\r\nmapped\r\n")) << c->buffer();
+  EXPECT_FALSE(absl::StrContains(c->buffer(), "MSG in")) << c->buffer();
+  auto moved = Connect("mover", "pm");
+  EXPECT_FALSE(moved->closed());
+  RawClient refused(port_);
+  ASSERT_TRUE(refused.ReadUntil("\r\n"));
+  refused.Send("CONNECT {\"verbose\":false,\"user\":\"b\",\"pass\":\"pb\"}\r\nPING\r\n");
+  EXPECT_TRUE(refused.ReadUntil("-ERR 'Authorization Violation'\r\n")) << refused.buffer();
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, ReloadTest, BothServers(), BackendName);

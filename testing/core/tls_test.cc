@@ -155,6 +155,21 @@ bool Tls12HandshakeOffering(int port, const std::string& ca, const char* ciphers
   return ok;
 }
 
+// Lower case hex SHA-256 of the DER SubjectPublicKeyInfo of the certificate
+// in `pem` (what pinned_certs lists); empty on failure.
+std::string SpkiSha256(const std::string& pem) {
+  const std::string command = absl::StrCat("openssl x509 -in ", pem,
+                                           " -pubkey -noout | openssl pkey -pubin -outform der"
+                                           " | sha256sum");
+  FILE* out = popen(command.c_str(), "r");
+  if (out == nullptr) return "";
+  char buf[128] = {};
+  const size_t n = fread(buf, 1, sizeof(buf) - 1, out);
+  pclose(out);
+  const std::string line(buf, n);
+  return line.size() >= 64 ? line.substr(0, 64) : "";
+}
+
 struct Conn {
   natsConnection* nc = nullptr;
   ~Conn() {
@@ -334,6 +349,68 @@ TEST_P(TlsTest, ConfigBlockAndHandshakeTimeout) {
   const auto waited = std::chrono::steady_clock::now() - start;
   EXPECT_GE(waited, std::chrono::milliseconds(300));
   EXPECT_LE(waited, std::chrono::milliseconds(3000));
+}
+
+// A config file with a tls block of the server certificate plus `extra`.
+std::string TlsConfig(const Certs& certs, const std::string& name, const std::string& extra) {
+  const std::string conf = certs.dir + "/" + name + ".conf";
+  std::ofstream(conf) << "tls {\n  cert_file: \"" << certs.server << "\"\n  key_file: \""
+                      << certs.server_key << "\"\n  ca_file: \"" << certs.ca << "\"\n"
+                      << extra << "\n}\n";
+  return conf;
+}
+
+TEST_P(TlsTest, CipherSuitesLimitTls12Suites) {
+  StartServer({"-c", TlsConfig(certs_, absl::StrCat("ciphers-", GetParam().name),
+                               "cipher_suites: [\"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384\", "
+                               "\"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305\"]\n"
+                               "curve_preferences: [\"CurveP256\", \"X25519\"]")});
+  EXPECT_FALSE(Tls12HandshakeOffering(port_, certs_.ca, "ECDHE-ECDSA-AES128-GCM-SHA256"));
+  EXPECT_TRUE(Tls12HandshakeOffering(port_, certs_.ca, "ECDHE-ECDSA-AES256-GCM-SHA384"));
+  EXPECT_TRUE(Tls12HandshakeOffering(port_, certs_.ca, "ECDHE-ECDSA-CHACHA20-POLY1305"));
+  Conn c;
+  ASSERT_EQ(Connect(&c, true), NATS_OK);
+  ExpectPubSub(&c);
+}
+
+TEST_P(TlsTest, PinnedCertsAcceptOnlyThoseKeys) {
+  const std::string client_pin = SpkiSha256(certs_.client);
+  const std::string server_pin = SpkiSha256(certs_.server);
+  ASSERT_EQ(client_pin.size(), 64u);
+  ASSERT_NE(client_pin, server_pin);
+  StartServer(
+      {"-c", TlsConfig(certs_, absl::StrCat("pinned-", GetParam().name),
+                       absl::StrCat("verify: true\npinned_certs: [\"", client_pin, "\"]"))});
+  Conn pinned;
+  ASSERT_EQ(Connect(&pinned, true, certs_.client, certs_.client_key), NATS_OK);
+  ExpectPubSub(&pinned);
+  server_.reset();
+
+  StartServer(
+      {"-c", TlsConfig(certs_, absl::StrCat("not-pinned-", GetParam().name),
+                       absl::StrCat("verify: true\npinned_certs: [\"", server_pin, "\"]"))});
+  Conn other;
+  EXPECT_NE(Connect(&other, true, certs_.client, certs_.client_key), NATS_OK);
+}
+
+// verify_and_map: the certificate's subject (here CN=client) names the user.
+TEST_P(TlsTest, VerifyAndMapAuthenticatesByCertificate) {
+  const std::string mapped = absl::StrCat(
+      "verify_and_map: true\n}\nauthorization {\n  users = [\n",
+      "    {user: \"CN=client\", permissions: {publish: \"tls.>\", subscribe: \"tls.>\"}}\n",
+      "    {user: other, password: pw}\n  ]");
+  StartServer({"-c", TlsConfig(certs_, absl::StrCat("map-", GetParam().name), mapped)});
+  ExpectTlsInfo(true);
+  Conn c;
+  ASSERT_EQ(Connect(&c, true, certs_.client, certs_.client_key), NATS_OK);
+  ExpectPubSub(&c);
+  server_.reset();
+
+  const std::string unmapped =
+      absl::StrCat("verify_and_map: true\n}\nauthorization {\n  users = [{user: \"CN=somebody\"}]");
+  StartServer({"-c", TlsConfig(certs_, absl::StrCat("unmapped-", GetParam().name), unmapped)});
+  Conn refused;
+  EXPECT_NE(Connect(&refused, true, certs_.client, certs_.client_key), NATS_OK);
 }
 
 TEST_P(TlsTest, HandshakeFirstSendsInfoOverTls) {
