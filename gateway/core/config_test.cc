@@ -66,9 +66,9 @@ TEST(ConfigTest, ListenWithAnyFreePort) {
   ServerOptions o;
   ASSERT_TRUE(ApplyConfigText("listen: 127.0.0.1:-1", &o).ok());
   EXPECT_EQ(o.host, "127.0.0.1");
-  EXPECT_EQ(o.port, -1);
+  EXPECT_EQ(o.port, 0);  // any free port, as -p -1
   ASSERT_TRUE(ApplyConfigText("http: \"127.0.0.1:-1\"", &o).ok());
-  EXPECT_EQ(o.http_port, -1);
+  EXPECT_EQ(o.http_port, kRandomPort);
   EXPECT_FALSE(ApplyConfigText("listen: 127.0.0.1:-2", &o).ok());
 }
 
@@ -80,7 +80,8 @@ TEST(ConfigTest, JetStreamServerLimits) {
   EXPECT_TRUE(o.jetstream);
   EXPECT_EQ(o.jetstream_max_ack_pending, 123);
   EXPECT_EQ(o.jetstream_max_request_batch, 7);
-  EXPECT_FALSE(ApplyConfigText("jetstream { limits { max_ha_assets: 1 } }", &o).ok());
+  EXPECT_TRUE(ApplyConfigText("jetstream { limits { max_ha_assets: 1 } }", &o).ok());
+  EXPECT_FALSE(ApplyConfigText("jetstream { limits { max_bogus: 1 } }", &o).ok());
 }
 
 TEST(ConfigTest, TokenAndSingleUser) {
