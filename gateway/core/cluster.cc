@@ -19,6 +19,7 @@
 #include "gateway/core/route.h"
 #include "gateway/core/route_parser.h"
 #include "gateway/core/server.h"
+#include "gateway/core/tcp_listen.h"
 #include "gateway/core/version.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
@@ -141,34 +142,12 @@ std::string Cluster::name() const {
 
 absl::Status Cluster::Start(int client_port) {
   own_client_urls_ = ConnectUrls(client_host_, client_port);
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* res = nullptr;
-  const std::string port = std::to_string(options_.port);
-  const char* host = IsAnyAddress(options_.host) ? nullptr : options_.host.c_str();
-  if (int rc = getaddrinfo(host, port.c_str(), &hints, &res); rc != 0) {
-    return absl::InvalidArgumentError("cannot resolve cluster address " + options_.host + ": " +
-                                      gai_strerror(rc));
-  }
-  int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 128) != 0) {
-    const std::string err = std::strerror(errno);
-    freeaddrinfo(res);
-    if (fd >= 0) ::close(fd);
-    return absl::UnavailableError("cannot listen for routes on " + options_.host + ":" + port +
-                                  ": " + err);
-  }
-  freeaddrinfo(res);
-  sockaddr_storage addr;
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port
-                                           : reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-  listen_fd_ = fd;
+  absl::StatusOr<TcpListenSocket> listener =
+      ListenTcp(IsAnyAddress(options_.host) ? "" : options_.host, options_.port,
+                /*nonblocking=*/false, 128, "routes");
+  if (!listener.ok()) return listener.status();
+  port_ = listener->port;
+  listen_fd_ = listener->fd;
   if (!options_.advertise.empty()) {
     own_route_url_ = absl::StrCat("nats-route://", options_.advertise, "/");
   } else if (!IsAnyAddress(options_.host)) {

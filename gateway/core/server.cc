@@ -22,6 +22,7 @@
 #include "gateway/core/event_loop.h"
 #include "gateway/core/reload.h"
 #include "gateway/core/route_parser.h"
+#include "gateway/core/tcp_listen.h"
 #include "gateway/core/version.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
@@ -190,33 +191,11 @@ absl::Status Server::Start() {
     if (!tls.ok()) return tls.status();
     tls_context_ = *std::move(tls);
   }
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* res = nullptr;
-  const std::string port = std::to_string(options_.port);
-  const char* host = options_.host.empty() ? nullptr : options_.host.c_str();
-  if (int rc = getaddrinfo(host, port.c_str(), &hints, &res); rc != 0) {
-    return absl::InvalidArgumentError("cannot resolve listen address " + options_.host + ": " +
-                                      gai_strerror(rc));
-  }
-  int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
-    const std::string err = std::strerror(errno);
-    freeaddrinfo(res);
-    if (fd >= 0) ::close(fd);
-    return absl::UnavailableError("cannot listen on " + options_.host + ":" + port + ": " + err);
-  }
-  freeaddrinfo(res);
-  sockaddr_storage addr;
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port
-                                           : reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-  listen_fd_ = fd;
+  absl::StatusOr<TcpListenSocket> listener =
+      ListenTcp(options_.host, options_.port, /*nonblocking=*/true, 1024, "client connections");
+  if (!listener.ok()) return listener.status();
+  port_ = listener->port;
+  listen_fd_ = listener->fd;
 
   int n = options_.event_loops > 0 ? options_.event_loops
                                    : static_cast<int>(std::thread::hardware_concurrency());
