@@ -364,8 +364,9 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
   system_account_ = std::make_unique<monitor::SystemAccount>(server_.get(), monitor_.get());
   JSE_RETURN_IF_ERROR(system_account_->Start());
   if (o.http_port == 0 && o.https_port == 0) return absl::OkStatus();
-  JSE_ASSIGN_OR_RETURN(http_monitor_, monitor::HttpMonitor::Start(host, port, monitor_.get(),
-                                                                  secure ? &tls : nullptr));
+  JSE_ASSIGN_OR_RETURN(http_monitor_,
+                       monitor::HttpMonitor::Start(host, port, o.http_base_path, monitor_.get(),
+                                                   secure ? &tls : nullptr));
   LOG(INFO) << "Starting " << (secure ? "https" : "http") << " monitor on "
             << (secure ? "https://" : "http://") << host << ":" << http_monitor_->port();
   return absl::OkStatus();

@@ -300,6 +300,23 @@ TEST(MonitoringAccountsTest, AccountAnswersHaveNatsServersFields) {
   EXPECT_EQ(stream["consumer_detail"][0]["num_pending"], 1);
 }
 
+TEST(MonitoringBasePathTest, EndpointsAreServedUnderHttpBasePath) {
+  const std::string dir = util::MakeTempDir("monitor-base-");
+  std::ofstream(dir + "/base.conf") << "http_base_path: \"nats/\"\n";
+  auto [reference, ours] = StartBoth({"-c", dir + "/base.conf"}, false);
+  ASSERT_GT(reference.http_port, 0);
+  ASSERT_GT(ours.http_port, 0);
+  for (const Server* server : {&reference, &ours}) {
+    SCOPED_TRACE(server == &ours ? "ours" : "nats-server");
+    const HttpAnswer varz = HttpGet(server->http_port, "/nats/varz");
+    EXPECT_EQ(varz.status, 200);
+    EXPECT_EQ(Json::parse(varz.body, nullptr, false)["http_base_path"], "nats/");
+    EXPECT_EQ(HttpGet(server->http_port, "/nats/connz").status, 200);
+    EXPECT_EQ(HttpGet(server->http_port, "/nats").status, 200);
+    EXPECT_EQ(HttpGet(server->http_port, "/varz").status, 404);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(JetStream, MonitoringTest, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& info) {
                            return info.param ? "On" : "Off";

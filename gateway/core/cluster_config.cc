@@ -9,22 +9,6 @@
 namespace jsengine::gateway::core {
 namespace {
 
-// `listen: "host:port"`, `listen: port` or `listen: ":port"`.
-absl::Status ApplyListen(const ConfigValue& v, ClusterOptions* c) {
-  std::string text;
-  if (absl::Status s = GetString("listen", v, &text); !s.ok()) return s;
-  int port;
-  if (absl::SimpleAtoi(text, &port)) text = absl::StrCat(":", text);
-  const size_t colon = text.rfind(':');
-  if (colon == std::string::npos || !absl::SimpleAtoi(text.substr(colon + 1), &port) || port < 0 ||
-      port > 65535) {
-    return ValueError("listen", v, "must be host:port");
-  }
-  c->port = port;
-  if (colon > 0) c->host = text.substr(0, colon);
-  return absl::OkStatus();
-}
-
 absl::Status ApplyAuthorization(const ConfigValue& v, ClusterOptions* c) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("authorization", v, "must be a map");
   for (const auto& [k, val] : v.entries) {
@@ -98,10 +82,9 @@ absl::Status ApplyClusterConfig(const ConfigValue& v, ClusterOptions* c) {
   for (const auto& [k, val] : v.entries) {
     absl::Status s;
     if (k == "listen") {
-      s = ApplyListen(val, c);
+      s = ApplyHostPort(k, val, &c->host, &c->port, 0);
     } else if (k == "port") {
-      s = GetInt(k, val, &c->port);
-      if (s.ok() && c->port > 65535) s = ValueError(k, val, "must be a port number");
+      s = GetPort(k, val, 0, &c->port);
     } else if (k == "host" || k == "net") {
       s = GetString(k, val, &c->host);
     } else if (k == "name") {

@@ -475,37 +475,6 @@ void ApplyDefaultPermissions(const UserPermissions& defaults, size_t first,
   }
 }
 
-namespace {
-
-absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
-  if (v.kind != ConfigValue::Kind::kMap) return ValueError("authorization", v, "must be a map");
-  const size_t first_user = o->users.size();
-  std::optional<UserPermissions> defaults;
-  for (const auto& [key_as_written, val] : v.entries) {
-    // Keys are case-insensitive, as in nats-server.
-    const std::string k = absl::AsciiStrToLower(key_as_written);
-    absl::Status s;
-    if (k == "user" || k == "username") {
-      s = GetString(k, val, &o->username);
-    } else if (k == "password" || k == "pass") {
-      s = GetString(k, val, &o->password);
-    } else if (k == "token") {
-      s = GetString(k, val, &o->token);
-    } else if (k == "timeout") {
-      s = GetDuration(k, val, &o->auth_timeout);
-    } else if (k == "users") {
-      s = ApplyUsers(k, val, &o->users);
-    } else if (k == "default_permissions" || k == "default_permission" || k == "permissions") {
-      s = ApplyPermissions(val, &defaults.emplace());
-    } else {
-      s = UnknownKey("authorization", k, val);
-    }
-    if (!s.ok()) return s;
-  }
-  if (defaults.has_value()) ApplyDefaultPermissions(*defaults, first_user, &o->users);
-  return absl::OkStatus();
-}
-
 // A port number, or -1 (kRandomPort) for any free port, stored as `random`
 // (0 for the client port, kRandomPort for monitoring), as the -p/-m flags.
 absl::Status GetPort(const std::string& key, const ConfigValue& v, int random, int* port) {
@@ -535,6 +504,37 @@ absl::Status ApplyHostPort(const std::string& key, const ConfigValue& v, std::st
     *port = number == kRandomPort ? random : number;
   }
   if (!host_part.empty()) *host = host_part;
+  return absl::OkStatus();
+}
+
+namespace {
+
+absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
+  if (v.kind != ConfigValue::Kind::kMap) return ValueError("authorization", v, "must be a map");
+  const size_t first_user = o->users.size();
+  std::optional<UserPermissions> defaults;
+  for (const auto& [key_as_written, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key_as_written);
+    absl::Status s;
+    if (k == "user" || k == "username") {
+      s = GetString(k, val, &o->username);
+    } else if (k == "password" || k == "pass") {
+      s = GetString(k, val, &o->password);
+    } else if (k == "token") {
+      s = GetString(k, val, &o->token);
+    } else if (k == "timeout") {
+      s = GetDuration(k, val, &o->auth_timeout);
+    } else if (k == "users") {
+      s = ApplyUsers(k, val, &o->users);
+    } else if (k == "default_permissions" || k == "default_permission" || k == "permissions") {
+      s = ApplyPermissions(val, &defaults.emplace());
+    } else {
+      s = UnknownKey("authorization", k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  if (defaults.has_value()) ApplyDefaultPermissions(*defaults, first_user, &o->users);
   return absl::OkStatus();
 }
 
@@ -729,6 +729,8 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = ApplyHostPort(key, v, &o->host, &o->port, 0);
     } else if (key == "http") {
       s = ApplyHostPort(key, v, &o->http_host, &o->http_port, kRandomPort);
+    } else if (key == "http_base_path") {
+      s = GetString(key, v, &o->http_base_path);
     } else if (key == "http_port" || key == "monitor_port") {
       s = GetPort(key, v, kRandomPort, &o->http_port);
     } else if (key == "https") {

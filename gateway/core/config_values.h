@@ -23,6 +23,14 @@ absl::Status GetSize(const std::string& key, const ConfigValue& v, int64_t* out)
 absl::Status GetInt(const std::string& key, const ConfigValue& v, int* out);
 absl::Status GetStringList(const std::string& key, const ConfigValue& v,
                            std::vector<std::string>* out);
+// A port number, or -1 (kRandomPort) for any free port, stored as `random`
+// (0 for the client and cluster ports, kRandomPort for monitoring), as the
+// -p/-m flags take it.
+absl::Status GetPort(const std::string& key, const ConfigValue& v, int random, int* port);
+// `host:port`, `host` or `:port` (`listen`, `http`); a bare number is a port,
+// read as GetPort does.
+absl::Status ApplyHostPort(const std::string& key, const ConfigValue& v, std::string* host,
+                           int* port, int random);
 // A `users` list (entries {user, password, nkey, permissions}), appended to
 // `users`.
 absl::Status ApplyUsers(const std::string& key, const ConfigValue& v,

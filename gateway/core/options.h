@@ -103,6 +103,9 @@ struct ServerOptions {
   int http_port = 0;
   // HTTPS monitoring (-ms), with the tls{} certificate; not with http_port.
   int https_port = 0;
+  // Where the monitoring endpoints are served ("/nats": /nats/varz, ...), as
+  // nats-server's http_base_path; empty is "/".
+  std::string http_base_path;
   // Where the gateway writes its ports file (common/ports_file.h); empty: no
   // file.
   std::string ports_file_dir;

@@ -2,9 +2,12 @@
 
 #include <chrono>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "httplib.h"
 
 namespace jsengine::gateway::monitor {
@@ -14,17 +17,33 @@ namespace {
 // connection at a time, kept-alive ones included.
 constexpr size_t kHttpThreads = 4;
 
-std::string IndexPage() {
+std::string IndexPage(const std::string& base_path) {
   std::string page = "<html><body><h1>jsengine gateway monitoring</h1>\n";
   for (const char* path : Monitor::kPaths) {
-    absl::StrAppend(&page, "<a href=\".", path, "\">", path + 1, "</a><br/>\n");
+    absl::StrAppend(&page, "<a href=\"", MonitorPath(base_path, path), "\">", path + 1,
+                    "</a><br/>\n");
   }
   return page + "</body></html>\n";
 }
 
 }  // namespace
 
+std::string MonitorPath(const std::string& base_path, const std::string& path) {
+  const std::string joined = absl::StrCat(base_path, "/", path);
+  std::vector<absl::string_view> parts;
+  for (absl::string_view part : absl::StrSplit(joined, '/')) {
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  return absl::StrCat("/", absl::StrJoin(parts, "/"));
+}
+
 absl::StatusOr<std::unique_ptr<HttpMonitor>> HttpMonitor::Start(const std::string& host, int port,
+                                                                const std::string& base_path,
                                                                 Monitor* monitor, const Tls* tls) {
   std::unique_ptr<httplib::Server> server;
   if (tls != nullptr) {
@@ -42,7 +61,8 @@ absl::StatusOr<std::unique_ptr<HttpMonitor>> HttpMonitor::Start(const std::strin
   server->new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
   for (const char* path : Monitor::kPaths) {
     server->Get(
-        path, [monitor, path](const httplib::Request& request, httplib::Response& response) {
+        MonitorPath(base_path, path),
+        [monitor, path](const httplib::Request& request, httplib::Response& response) {
           QueryParams params;
           for (const auto& [key, value] : request.params) params.emplace(key, value);
           MonitorResponse answer = monitor->Handle(path, params);
@@ -54,9 +74,10 @@ absl::StatusOr<std::unique_ptr<HttpMonitor>> HttpMonitor::Start(const std::strin
           response.set_content(answer.body, type);
         });
   }
-  server->Get("/", [](const httplib::Request&, httplib::Response& response) {
-    response.set_content(IndexPage(), "text/html; charset=utf-8");
-  });
+  server->Get(MonitorPath(base_path, "/"),
+              [base_path](const httplib::Request&, httplib::Response& response) {
+                response.set_content(IndexPage(base_path), "text/html; charset=utf-8");
+              });
   int bound = port;
   if (port == 0) {
     bound = server->bind_to_any_port(host);

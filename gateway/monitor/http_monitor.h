@@ -26,6 +26,12 @@ class Server;
 
 namespace jsengine::gateway::monitor {
 
+// Where endpoint `path` ("/varz") is served under `base_path`, as
+// nats-server joins them: "/" + base with "." and ".." resolved and repeated
+// or trailing slashes dropped, then `path` appended ("nats/" -> "/nats/varz").
+// `path` "/" gives the base itself.
+std::string MonitorPath(const std::string& base_path, const std::string& path);
+
 class HttpMonitor {
  public:
   // The certificate and key (PEM files) that make it HTTPS.
@@ -34,9 +40,11 @@ class HttpMonitor {
     std::string key_file;
   };
 
-  // Binds `host`:`port` (0: any free port) and starts serving: plain HTTP,
-  // or HTTPS when `tls` is given.
+  // Binds `host`:`port` (0: any free port) and starts serving under
+  // `base_path` ("" or "/": at the root): plain HTTP, or HTTPS when `tls` is
+  // given.
   static absl::StatusOr<std::unique_ptr<HttpMonitor>> Start(const std::string& host, int port,
+                                                            const std::string& base_path,
                                                             Monitor* monitor,
                                                             const Tls* tls = nullptr);
   // Stops serving and joins the server's threads.

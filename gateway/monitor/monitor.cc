@@ -186,7 +186,7 @@ MonitorResponse Monitor::Varz(absl::Time now) {
   v["ping_max"] = live.ping_max();
   v["http_host"] = http_host_;
   v["http_port"] = http_port_;
-  v["http_base_path"] = "";
+  v["http_base_path"] = o.http_base_path;
   v["https_port"] = https_port_;
   // A Go float64: whole seconds print without a fraction.
   const double auth_timeout = absl::ToDoubleSeconds(live.auth_timeout());
