@@ -11,6 +11,7 @@
 #include "common/subject.h"
 #include "gateway/core/account_exports.h"
 #include "gateway/core/config_values.h"
+#include "gateway/core/nkey.h"
 #include "gateway/core/service_export_config.h"
 
 namespace jsengine::gateway::core {
@@ -225,11 +226,16 @@ absl::Status ApplyAccount(const std::string& name, const ConfigValue& v, ServerO
       s = ApplyAccountJetStream(val, &account);
     } else if (k == "mappings" || k == "maps") {
       s = ApplyMappings(k, val, &account.mappings);
-    } else if (k == "limits" || k == "nkey") {
-      s = ConfigError(
-          val.line, absl::StrCat("'", k, "' in accounts is not supported (",
-                                 k == "limits" ? "per-account connection limits" : "account nkeys",
-                                 " are not implemented)"));
+    } else if (k == "nkey") {
+      s = GetString(k, val, &account.nkey);
+      if (s.ok() && !DecodePublicKey(account.nkey, kNkeyPrefixAccount).ok()) {
+        s = ConfigError(val.line, absl::StrCat("Not a valid public nkey for an account: \"",
+                                               account.nkey, "\""));
+      }
+    } else if (k == "limits") {
+      s = ConfigError(val.line,
+                      "'limits' in accounts is not supported (per-account connection "
+                      "limits are not implemented)");
     } else {
       s = UnknownKey("accounts", k, val);
     }

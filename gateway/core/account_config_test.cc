@@ -117,6 +117,16 @@ TEST(AccountConfigTest, ListOfNames) {
   EXPECT_EQ(o.accounts[1].name, "B");
 }
 
+TEST(AccountConfigTest, AccountNkey) {
+  ServerOptions o;
+  ASSERT_TRUE(
+      Apply("accounts { S: { nkey: ADMHMDX2LEUJRZQHGVSVRWZEJ2CPNHYO6TB4ZCZ37LXAX5SYNEW252GF } }",
+            &o)
+          .ok());
+  ASSERT_EQ(o.accounts.size(), 1u);
+  EXPECT_EQ(o.accounts[0].nkey, "ADMHMDX2LEUJRZQHGVSVRWZEJ2CPNHYO6TB4ZCZ37LXAX5SYNEW252GF");
+}
+
 struct BadCase {
   const char* text;
   const char* error;
@@ -127,6 +137,12 @@ TEST(AccountConfigTest, Errors) {
       {"accounts { $G: {} }", "\"$G\" is a Reserved Account"},
       {"accounts: [A, A]", "Duplicate Account Entry: A"},
       {"accounts { A: 1 }", "Expected map entries for accounts"},
+      // A user's key where an account's belongs, and one with a broken checksum.
+      {"accounts { A: { nkey: UC6NLCN7AS34YOJVCYD4PJ3QB7QGLYG5B5IMBT25VW5K4TNUJODM7BOX } }",
+       "config line 1: Not a valid public nkey for an account: "
+       "\"UC6NLCN7AS34YOJVCYD4PJ3QB7QGLYG5B5IMBT25VW5K4TNUJODM7BOX\""},
+      {"accounts { A: { nkey: ADMHMDX2LEUJRZQHGVSVRWZEJ2CPNHYO6TB4ZCZ37LXAX5SYNEW252GG } }",
+       "Not a valid public nkey for an account"},
       {"accounts { A: { limits: {} } }",
        "config line 1: 'limits' in accounts is not supported (per-account connection limits are "
        "not implemented)"},

@@ -80,6 +80,9 @@ struct SubjectMappingOptions {
 
 struct AccountOptions {
   std::string name;
+  // The account's public nkey ("A..."), as nats-server keeps it from the
+  // config; empty without one.
+  std::string nkey;
   // Whether the account has JetStream (with the server's on), and its limits.
   bool jetstream = false;
   JetStreamLimits jetstream_limits;

@@ -90,13 +90,18 @@ uint16_t NkeyCrc16(std::string_view data) {
   return crc;
 }
 
-absl::StatusOr<NkeyBytes> DecodeUserPublicKey(std::string_view text) {
+absl::StatusOr<NkeyBytes> DecodePublicKey(std::string_view text, uint8_t prefix) {
   absl::StatusOr<std::string> raw = DecodeChecked(text, kPublicKeyRawSize);
   if (!raw.ok()) return raw.status();
-  if (static_cast<uint8_t>((*raw)[0]) != kNkeyPrefixUser) {
-    return absl::InvalidArgumentError("nkey: not a user public key");
+  if (static_cast<uint8_t>((*raw)[0]) != prefix) {
+    return absl::InvalidArgumentError(prefix == kNkeyPrefixUser ? "nkey: not a user public key"
+                                                                : "nkey: wrong key type");
   }
   return Tail(*raw);
+}
+
+absl::StatusOr<NkeyBytes> DecodeUserPublicKey(std::string_view text) {
+  return DecodePublicKey(text, kNkeyPrefixUser);
 }
 
 absl::StatusOr<NkeyBytes> DecodeUserSeed(std::string_view text) {

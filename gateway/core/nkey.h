@@ -1,7 +1,8 @@
 // The NATS nkey text encoding (github.com/nats-io/nkeys): a prefix byte naming
 // the key's role, the raw Ed25519 key, and a CRC-16/XMODEM of both (little
 // endian), in base32 (RFC 4648 alphabet, no padding). User public keys start
-// with 'U', seeds with 'S'. Pure functions; thread-safe.
+// with 'U', account public keys with 'A', seeds with 'S'. Pure functions;
+// thread-safe.
 //
 //   absl::StatusOr<NkeyBytes> key = DecodeUserPublicKey("UDXU4RCS...");
 #ifndef JSENGINE_GATEWAY_CORE_NKEY_H_
@@ -18,6 +19,7 @@ namespace jsengine::gateway::core {
 
 constexpr uint8_t kNkeyPrefixSeed = 18 << 3;  // 'S'
 constexpr uint8_t kNkeyPrefixUser = 20 << 3;  // 'U'
+constexpr uint8_t kNkeyPrefixAccount = 0;     // 'A'
 
 // A raw Ed25519 public key or seed.
 using NkeyBytes = std::array<uint8_t, 32>;
@@ -28,6 +30,8 @@ uint16_t NkeyCrc16(std::string_view data);
 // Decodes a user public key ("U..."): InvalidArgument if it is not base32, has
 // the wrong length or prefix, or fails its checksum.
 absl::StatusOr<NkeyBytes> DecodeUserPublicKey(std::string_view text);
+// The same for a public key of the role `prefix` (kNkeyPrefixAccount, ...).
+absl::StatusOr<NkeyBytes> DecodePublicKey(std::string_view text, uint8_t prefix);
 
 // Decodes a user seed ("SU..."), as held by clients, into its Ed25519 seed.
 absl::StatusOr<NkeyBytes> DecodeUserSeed(std::string_view text);
