@@ -309,8 +309,10 @@ absl::Status ValidateAccounts(const ServerOptions& o) {
   absl::flat_hash_set<std::string> users;
   bool account_users = false;
   for (const UserAccount& u : o.users) {
-    if (!users.insert(u.user).second) {
-      return absl::InvalidArgumentError(absl::StrCat("Duplicate user \"", u.user, "\" detected"));
+    const bool nkey = !u.nkey.empty();
+    if (!users.insert(nkey ? u.nkey : u.user).second) {
+      return absl::InvalidArgumentError(absl::StrCat("Duplicate ", nkey ? "nkey" : "user", " \"",
+                                                     nkey ? u.nkey : u.user, "\" detected"));
     }
     account_users |= !u.account.empty();
   }

@@ -150,6 +150,9 @@ TEST(AccountConfigTest, Errors) {
        "config line 1: Error adding mapping for \"a.*\""},
       {"accounts { A: {users: [{user: x, password: y}]} B: {users: [{user: x, password: z}]} }",
        "Duplicate user \"x\" detected"},
+      {"accounts { A: {users: [{nkey: UC6NLCN7AS34YOJVCYD4PJ3QB7QGLYG5B5IMBT25VW5K4TNUJODM7BOX}]}\n"
+       "B: {users: [{nkey: UC6NLCN7AS34YOJVCYD4PJ3QB7QGLYG5B5IMBT25VW5K4TNUJODM7BOX}]} }",
+       "Duplicate nkey \"UC6NLCN7AS34YOJVCYD4PJ3QB7QGLYG5B5IMBT25VW5K4TNUJODM7BOX\" detected"},
       {"authorization { user: u, password: p }\naccounts { A: {users: [{user: x, password: y}]} }",
        "Can not have a single user/pass and accounts"},
       {"authorization { token: t }\naccounts { A: {users: [{user: x, password: y}]} }",

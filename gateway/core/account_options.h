@@ -80,9 +80,6 @@ struct SubjectMappingOptions {
 
 struct AccountOptions {
   std::string name;
-  // The account's public nkey ("A..."), as nats-server keeps it from the
-  // config; empty without one.
-  std::string nkey;
   // Whether the account has JetStream (with the server's on), and its limits.
   bool jetstream = false;
   JetStreamLimits jetstream_limits;
@@ -91,6 +88,9 @@ struct AccountOptions {
   std::vector<AccountImport> stream_imports;
   std::vector<AccountImport> service_imports;
   std::vector<SubjectMappingOptions> mappings;
+  // The account's public nkey ("A..."), as nats-server keeps it from the
+  // config; empty without one.
+  std::string nkey;
 };
 
 }  // namespace jsengine::gateway::core

@@ -122,9 +122,11 @@ Cluster::Cluster(Server* server, ClusterOptions options, std::string server_id,
                  std::string server_name, std::string client_host)
     : server_(server),
       options_(std::move(options)),
+      export_(options_.has_permissions ? &options_.permissions : nullptr),
       server_id_(std::move(server_id)),
       server_name_(std::move(server_name)),
-      client_host_(std::move(client_host)) {
+      client_host_(std::move(client_host)),
+      import_(options_.has_permissions ? &options_.permissions : nullptr) {
   absl::MutexLock lock(&mu_);
   name_ = options_.name;
   if (name_.empty()) {
@@ -540,6 +542,7 @@ void Cluster::SendLocalInterest(Route* route) {
 void Cluster::OnLocalInterest(std::string_view account, const Subscription& sub, bool added) {
   const std::string key = InterestKey(account, sub);
   absl::MutexLock lock(&mu_);
+  if (!import_.CanPublish(sub.subject)) return;
   int& count = local_interest_[key];
   const int before = count;
   count += added ? 1 : -1;

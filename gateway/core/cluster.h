@@ -34,6 +34,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/mutex.h"
+#include "gateway/core/auth.h"
 #include "gateway/core/cluster_options.h"
 #include "gateway/core/sublist.h"
 #include "gateway/core/subscription.h"
@@ -97,6 +98,9 @@ class Cluster {
   void DeliverRouted(const RoutedMessage& msg);
   bool stopping() const { return stop_.load(); }
   const ClusterOptions& options() const { return options_; }
+  // Whether a route's interest in `subject` is served (the `export`
+  // permission; nats-server's canExport).
+  bool CanExport(std::string_view subject) const { return export_.CanSubscribe(subject); }
   const std::string& server_id() const { return server_id_; }
 
  private:
@@ -118,6 +122,7 @@ class Cluster {
 
   Server* const server_;
   const ClusterOptions options_;
+  const PermissionChecker export_;
   const std::string server_id_;
   const std::string server_name_;
   const std::string client_host_;
@@ -141,6 +146,9 @@ class Cluster {
   absl::flat_hash_set<std::string> soliciting_ ABSL_GUARDED_BY(mu_);
   // Local client interest: "account subject[ queue]" -> number of subscriptions.
   absl::flat_hash_map<std::string, int> local_interest_ ABSL_GUARDED_BY(mu_);
+  // The `import` permission: local interest routes are told of
+  // (nats-server's canImport).
+  PermissionChecker import_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> announced_urls_ ABSL_GUARDED_BY(mu_);
   // Once a route was registered, clients always get this server's own URLs
   // (as nats-server keeps them after its routes leave).

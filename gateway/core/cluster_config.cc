@@ -85,6 +85,14 @@ absl::Status ApplyClusterConfig(const ConfigValue& v, ClusterOptions* c) {
       s = ApplyHostPort(k, val, &c->host, &c->port, 0);
     } else if (k == "port") {
       s = GetPort(k, val, 0, &c->port);
+    } else if (k == "permissions") {
+      s = ApplyPermissions(val, &c->permissions);
+      if (s.ok() && c->permissions.responses.enabled) {
+        s = ValueError(
+            k, val,
+            "must not set allow_responses (Cluster permissions do not support dynamic responses)");
+      }
+      c->has_permissions = true;
     } else if (k == "host" || k == "net") {
       s = GetString(k, val, &c->host);
     } else if (k == "name") {

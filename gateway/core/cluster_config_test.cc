@@ -49,9 +49,30 @@ TEST(ClusterConfigTest, HostAndPortKeys) {
   EXPECT_FALSE(ServerOptions().cluster.enabled);
 }
 
+TEST(ClusterConfigTest, AnyFreePortAndPermissions) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText(R"(
+cluster {
+  listen: 127.0.0.1:-1
+  permissions { import: "in.>", export: { allow: "*", deny: "secret" } }
+}
+)",
+                              &o)
+                  .ok());
+  EXPECT_EQ(o.cluster.port, 0);
+  EXPECT_TRUE(o.cluster.has_permissions);
+  EXPECT_EQ(o.cluster.permissions.publish.allow, std::vector<std::string>{"in.>"});
+  EXPECT_EQ(o.cluster.permissions.subscribe.allow, std::vector<std::string>{"*"});
+  EXPECT_EQ(o.cluster.permissions.subscribe.deny, std::vector<std::string>{"secret"});
+  ServerOptions port;
+  ASSERT_TRUE(ApplyConfigText("cluster { port: -1 }", &port).ok());
+  EXPECT_EQ(port.cluster.port, 0);
+}
+
 TEST(ClusterConfigTest, RefusesUnknownKeysAndBadValues) {
   for (const char* text :
-       {"cluster { tls { } }", "cluster { listen: \"x:y\" }",
+       {"cluster { permissions { allow_responses: true } }", "cluster { port: -2 }",
+        "cluster { tls { } }", "cluster { listen: \"x:y\" }",
         "cluster { routes: [\"nats://nohost\"] }", "cluster { authorization { token: x } }",
         "cluster: 5", "cluster { name: \"a b\" }"}) {
     ServerOptions o;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "gateway/core/permission_options.h"
 
 namespace jsengine::gateway::core {
 
@@ -30,6 +31,12 @@ struct ClusterOptions {
   std::string username;
   std::string password;
   absl::Duration auth_timeout = absl::Seconds(2);
+  // `permissions { import, export }` (nats-server's route permissions, read
+  // as a user's publish and subscribe): which subjects this server asks
+  // routes for (tells them its interest in) and which of their interest it
+  // serves. Unset: all.
+  bool has_permissions = false;
+  UserPermissions permissions;
   // Accepted for compatibility; routes are never pooled (one connection per
   // pair of servers).
   int pool_size = 0;

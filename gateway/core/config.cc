@@ -408,9 +408,9 @@ absl::Status ApplyPermissions(const ConfigValue& v, UserPermissions* p) {
     // Keys are case-insensitive, as in nats-server.
     const std::string k = absl::AsciiStrToLower(key_as_written);
     absl::Status s;
-    if (k == "publish" || k == "pub") {
+    if (k == "publish" || k == "pub" || k == "import") {
       s = ApplySubjectPermission(k, val, &p->publish);
-    } else if (k == "subscribe" || k == "sub") {
+    } else if (k == "subscribe" || k == "sub" || k == "export") {
       s = ApplySubjectPermission(k, val, &p->subscribe);
     } else if (k == "allow_responses" || k == "publish_allow_responses") {
       s = ApplyResponsePermission(k, val, &p->responses);

@@ -296,6 +296,10 @@ Sublist* Route::RemoteSublist(std::string_view account) {
 bool Route::OnRemoteSub(std::string_view account, std::string_view subject, std::string_view queue,
                         int weight) {
   if (!registered_) return false;
+  if (!cluster_->CanExport(subject)) {
+    VLOG(1) << "Route " << remote_id_ << ": cannot export " << subject << ", interest ignored";
+    return true;
+  }
   const std::string key = InterestKey(account, subject, queue);
   common::MutexLock lock(&interest_mu_);
   if (auto it = remote_subs_.find(key); it != remote_subs_.end()) {

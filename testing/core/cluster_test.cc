@@ -5,13 +5,15 @@
 // reach subscribers on the others, a queue group gets each message once
 // across the cluster, clients learn the other servers' URLs (connect_urls,
 // async INFO), and routes with the wrong cluster name or credentials are
-// refused. A raw socket speaking the route protocol checks RS+/RS-.
+// refused. A raw socket speaking the route protocol checks RS+/RS- and route
+// permissions.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
@@ -327,6 +329,41 @@ TEST_P(ClusterTest, RouteCredentialsAreChecked) {
   auto on_s = Connect(secured->port);
   auto on_b = Connect(b->port);
   EXPECT_TRUE(WaitForRoute(on_s.get(), on_b.get(), "probe.auth"));
+}
+
+TEST_P(ClusterTest, RoutePermissionsLimitInterestBothWays) {
+  // import: which local interest routes are told of; export: which of a
+  // route's interest is served.
+  auto node = std::make_unique<Node>();
+  node->cluster_port = FreePort();
+  const std::string conf = util::MakeTempDir("route-perms-") + "/perms.conf";
+  std::ofstream(conf) << "cluster {\n  listen: 127.0.0.1:" << node->cluster_port
+                      << "\n  name: abc\n  permissions {\n    import: \"in.>\"\n"
+                      << "    export: { allow: \"out.*\", deny: \"out.secret\" }\n  }\n}\n";
+  auto ports = StartOnFreePort(binary_, {"-c", conf}, &node->process);
+  ASSERT_TRUE(ports.ok()) << ports.status();
+  node->port = *common::PortOf(ports->nats.front());
+  auto client = Connect(node->port);
+  ASSERT_TRUE(client->Send("SUB other.x 1\r\nSUB in.x 2\r\nPING\r\n"));
+  ASSERT_TRUE(client->ReadUntil("PONG\r\n"));
+  auto route = RawRoute(*node, "abc");
+  ASSERT_TRUE(route->ReadUntil("PONG\r\n")) << route->buffer();
+  ASSERT_TRUE(route->ReadUntil("RS+ $G in.x\r\n")) << route->buffer();
+  ASSERT_TRUE(client->Send("SUB other.y 3\r\nSUB in.y 4\r\nPING\r\n"));
+  ASSERT_TRUE(client->ReadUntil("PONG\r\n"));
+  ASSERT_TRUE(route->ReadUntil("RS+ $G in.y\r\n")) << route->buffer();
+  EXPECT_FALSE(absl::StrContains(route->buffer(), "other.")) << route->buffer();
+
+  route->Clear();
+  ASSERT_TRUE(route->Send("RS+ $G out.secret\r\nRS+ $G deny.me\r\nRS+ $G out.ok\r\nPING\r\n"));
+  ASSERT_TRUE(route->ReadUntil("PONG\r\n"));
+  route->Clear();
+  ASSERT_TRUE(
+      client->Send("PUB out.secret 1\r\na\r\nPUB deny.me 1\r\nb\r\nPUB out.ok 1\r\nc\r\nPING\r\n"));
+  ASSERT_TRUE(client->ReadUntil("PONG\r\n"));
+  ASSERT_TRUE(route->ReadUntil("RMSG $G out.ok 1\r\nc\r\n")) << route->buffer();
+  EXPECT_FALSE(absl::StrContains(route->buffer(), "out.secret")) << route->buffer();
+  EXPECT_FALSE(absl::StrContains(route->buffer(), "deny.me")) << route->buffer();
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, ClusterTest, BothServers(), BackendName);
