@@ -73,7 +73,8 @@ class ConsumerSource final : public MessageSource {
   // that ends just before `seq`.
   void StartReadAhead(uint64_t seq, bool extend);
   void StartRedeliveryRead();
-  // The first message of the read-ahead at or after `seq`.
+  // The first message of the read-ahead at or after `seq` (from
+  // ahead_hint_ when that is it).
   std::deque<StreamFeed::Message>::const_iterator AheadFrom(uint64_t seq) const;
   const StreamFeed::Message* FindAhead(uint64_t seq, bool exact) const;
 
@@ -89,6 +90,9 @@ class ConsumerSource final : public MessageSource {
   uint64_t ahead_from_ = 0;
   uint64_t ahead_to_ = 0;
   uint64_t window_ = kFirstReadAhead;  // Messages the next read asks for.
+  // Where in ahead_ the message after the one AheadFrom found last is, if
+  // nothing was removed before it since.
+  mutable size_t ahead_hint_ = 0;
   std::unique_ptr<storesvc::client::Subscription> ahead_read_;
 
   // Redeliveries: messages loaded by sequence, and those found gone.
