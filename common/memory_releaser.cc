@@ -4,7 +4,9 @@
 
 namespace jsengine::common {
 
-void GiveThreadsTheirOwnArenas() { mallopt(M_ARENA_MAX, kMallocArenas); }
+void GiveThreadsTheirOwnArenas() { CapMallocArenas(kMallocArenas); }
+
+void CapMallocArenas(int arenas) { mallopt(M_ARENA_MAX, arenas); }
 
 std::unique_ptr<MemoryReleaser> MemoryReleaser::Start(absl::Duration interval,
                                                       size_t min_free_bytes) {

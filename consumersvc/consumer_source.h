@@ -6,7 +6,9 @@
 // The first window is kFirstReadAhead messages; later ones hold about
 // kReadAheadBytes at the sizes read so far, between kMinReadAhead and
 // kMaxReadAhead messages (few store calls for small messages, bounded
-// memory for large ones);
+// memory for large ones). The store sends a window in batches of at most
+// kReadAheadBatch messages, each freed once the consumer moved past it, so
+// neither process builds or holds a whole window as one message;
 // redeliveries come from the cache, the read-ahead or one Read by sequence
 // list. Loads answer kFetching while what they need is being read, and
 // `on_fetched` runs whenever a read, or a batch of the read-ahead, lands.
@@ -40,6 +42,7 @@ class ConsumerSource final : public MessageSource {
   static constexpr uint64_t kMinReadAhead = 16;
   static constexpr uint64_t kMaxReadAhead = 2048;
   static constexpr uint64_t kReadAheadBytes = 1 << 20;
+  static constexpr uint64_t kReadAheadBatch = 256;
 
   ConsumerSource(std::shared_ptr<StreamFeed> feed, SubjectFilter filter,
                  std::function<void()> on_fetched);
@@ -70,6 +73,9 @@ class ConsumerSource final : public MessageSource {
   // that ends just before `seq`.
   void StartReadAhead(uint64_t seq, bool extend);
   void StartRedeliveryRead();
+  // The first message of the read-ahead at or after `seq` (from
+  // ahead_hint_ when that is it).
+  std::deque<StreamFeed::Message>::const_iterator AheadFrom(uint64_t seq) const;
   const StreamFeed::Message* FindAhead(uint64_t seq, bool exact) const;
 
   const std::shared_ptr<StreamFeed> feed_;
@@ -84,6 +90,9 @@ class ConsumerSource final : public MessageSource {
   uint64_t ahead_from_ = 0;
   uint64_t ahead_to_ = 0;
   uint64_t window_ = kFirstReadAhead;  // Messages the next read asks for.
+  // Where in ahead_ the message after the one AheadFrom found last is, if
+  // nothing was removed before it since.
+  mutable size_t ahead_hint_ = 0;
   std::unique_ptr<storesvc::client::Subscription> ahead_read_;
 
   // Redeliveries: messages loaded by sequence, and those found gone.

@@ -28,16 +28,31 @@ class CountingStore : public storesvc::client::ForwardingStoreClient {
   std::unique_ptr<storesvc::client::Subscription> Read(const v1::ReadRequest& request,
                                                        BatchCallback on_batch,
                                                        DoneCallback done) override {
-    if (!request.tail()) reads_.fetch_add(1);
+    if (!request.tail()) {
+      reads_.fetch_add(1);
+      on_batch = [this, on_batch = std::move(on_batch)](v1::MessageBatch& batch) {
+        batches_.fetch_add(1);
+        const int size = batch.messages_size();
+        int largest = largest_batch_.load();
+        while (size > largest && !largest_batch_.compare_exchange_weak(largest, size)) {
+        }
+        return on_batch(batch);
+      };
+    }
     if (request.tail() && hold_tail_) on_batch = [](v1::MessageBatch&) { return true; };
     return ForwardingStoreClient::Read(request, std::move(on_batch), std::move(done));
   }
   int reads() const { return reads_.load(); }
+  // Batches the reads that are not the tail brought, and the largest one.
+  int batches() const { return batches_.load(); }
+  int largest_batch() const { return largest_batch_.load(); }
   // Tails started from now on show nothing: a feed lagging behind the store.
   void HoldTail() { hold_tail_ = true; }
 
  private:
   std::atomic<int> reads_{0};
+  std::atomic<int> batches_{0};
+  std::atomic<int> largest_batch_{0};
   std::atomic<bool> hold_tail_{false};
 };
 
@@ -145,6 +160,50 @@ TEST_F(ConsumerSourceTest, InOrderReadsAskForTheNextWindowBeforeTheyReachIt) {
   }
   EXPECT_EQ(counting_->reads(), 3);
   EXPECT_EQ(Next(n + 5, SubjectFilter()).first, 0u);
+}
+
+TEST_F(ConsumerSourceTest, TheStoreSendsAWindowInBatchesTheSourceServesAsTheyLand) {
+  const int n = ConsumerSource::kFirstReadAhead + ConsumerSource::kMaxReadAhead + 10;
+  Publish(n);
+  StartSource(n, SubjectFilter());
+  for (uint64_t seq = 1; seq <= static_cast<uint64_t>(n); ++seq) {
+    const std::pair<uint64_t, std::string> got = Next(seq, SubjectFilter());
+    ASSERT_EQ(got.first, seq);
+    ASSERT_EQ(got.second, absl::StrCat("m", seq));
+  }
+  EXPECT_EQ(counting_->reads(), 3);
+  EXPECT_EQ(counting_->largest_batch(), static_cast<int>(ConsumerSource::kReadAheadBatch));
+  // The second window, of kMaxReadAhead messages, came in several batches.
+  EXPECT_GE(counting_->batches(),
+            static_cast<int>(ConsumerSource::kMaxReadAhead / ConsumerSource::kReadAheadBatch) + 2);
+}
+
+TEST_F(ConsumerSourceTest, LoadsAnywhereInTheWindowFindTheirMessage) {
+  const int n = ConsumerSource::kFirstReadAhead;
+  Publish(n);
+  StartSource(n, SubjectFilter());
+  Publish(4);
+  ASSERT_EQ(Next(1, SubjectFilter()).first, 1u);
+  EXPECT_EQ(Next(100, SubjectFilter()), std::make_pair(uint64_t{100}, std::string("m100")));
+  EXPECT_EQ(Next(101, SubjectFilter()), std::make_pair(uint64_t{101}, std::string("m101")));
+  EXPECT_EQ(Next(1, SubjectFilter()), std::make_pair(uint64_t{1}, std::string("m1")));
+  Run([&] {
+    MessageSource::Next got = source_->Load(50);
+    ASSERT_EQ(got.kind, MessageSource::Next::kMessage);
+    EXPECT_EQ(got.message->data(), "m50");
+    // Moving past the window's start drops it; later loads still find theirs.
+    EXPECT_EQ(source_->NumPending(60, SubjectFilter()), static_cast<uint64_t>(n + 4 - 59));
+    got = source_->Load(70);
+    ASSERT_EQ(got.kind, MessageSource::Next::kMessage);
+    EXPECT_EQ(got.message->data(), "m70");
+    got = source_->LoadNext(60, SubjectFilter());
+    ASSERT_EQ(got.kind, MessageSource::Next::kMessage);
+    EXPECT_EQ(got.message->seq(), 60u);
+    source_->Erase(60);
+    got = source_->LoadNext(60, SubjectFilter());
+    ASSERT_EQ(got.kind, MessageSource::Next::kMessage);
+    EXPECT_EQ(got.message->seq(), 61u);
+  });
 }
 
 // As a Consumer does: woken by a read landing, it takes all it can on the

@@ -30,7 +30,7 @@ DEFINE_string(ports_file_dir, "",
 int main(int argc, char** argv) {
   jsengine::common::BlockTerminationSignals();
   jsengine::common::SkipMutexDeadlockChecks();
-  jsengine::common::GiveThreadsTheirOwnArenas();
+  jsengine::common::CapMallocArenas(jsengine::common::kHandOffMallocArenas);
   jsengine::common::RaiseOpenFileLimit();
   auto memory_releaser = jsengine::common::MemoryReleaser::Start();
   gflags::SetUsageMessage(

@@ -9,6 +9,11 @@ dynamic linker then loads 8 libraries instead of 66: the gateway starts in
 restart with a saved index. Only the C/C++ runtime, libcrypt and libunwind
 (for glog) stay shared.
 
+storesvc and consumersvc link the same way: with the shared libraries each
+kept ~11 MiB of file pages resident while serving (libgrpc's code and the
+symbol tables the dynamic linker searched), ~8.7 MiB linked statically
+(docs/BENCHMARKS.md, "Three processes: memory ...").
+
 `--exclude-libs,ALL` keeps the archives' symbols out of the binary's dynamic
 symbol table: the shared libraries still named at link time (libgrpc++.so
 ...) made the linker export every symbol they refer to, 20,000 of them (2
