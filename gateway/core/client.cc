@@ -23,6 +23,8 @@ namespace jsengine::gateway::core {
 namespace {
 
 constexpr size_t kInitialReadBuffer = 64 * 1024;
+// The first byte of a TLS handshake record (a ClientHello).
+constexpr char kTlsHandshakeRecord = 0x16;
 constexpr size_t kKeepBufferCapacity = 4 * 1024 * 1024;
 // Full buffers read per readiness event before other connections get a turn.
 constexpr int kMaxReadsPerTurn = 16;
@@ -107,9 +109,13 @@ void Client::Start() {
       Close("write error");
       return;
     }
-    common::MutexLock lock(&write_mu_);
-    tls_session_ = tls->NewSession(fd_);
-    tls_ = tls_handshaking_ = true;
+    if (server_->TlsOptional()) {
+      tls_undecided_ = true;
+    } else {
+      common::MutexLock lock(&write_mu_);
+      tls_session_ = tls->NewSession(fd_);
+      tls_ = tls_handshaking_ = true;
+    }
   } else {
     Send(info);
   }
@@ -165,8 +171,29 @@ bool Client::ContinueHandshake() {
   return !closed_;
 }
 
+bool Client::DecideTls() {
+  char first;
+  const ssize_t n = ::recv(fd_, &first, 1, MSG_PEEK);
+  if (n == 0) {
+    Close("client closed connection");
+    return false;
+  }
+  if (n < 0) {
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) Close("read error");
+    return false;
+  }
+  tls_undecided_ = false;
+  if (first == kTlsHandshakeRecord) {
+    common::MutexLock lock(&write_mu_);
+    tls_session_ = server_->tls_context()->NewSession(fd_);
+    tls_ = tls_handshaking_ = true;
+  }
+  return true;
+}
+
 bool Client::OnReadable() {
   if (throttled_) return false;
+  if (tls_undecided_ && !DecideTls()) return false;
   if (tls_handshaking_ && !ContinueHandshake()) return false;
   bool more = false;
   for (int reads = 0; !closed_; ++reads) {
@@ -286,6 +313,12 @@ void Client::Tick(absl::Time now) {
   if (reload_generation_ != server_->reload_generation()) {
     ApplyReload();
     if (closed_) return;
+  }
+  if (tls_undecided_) {
+    // Silent for the handshake timeout: a plaintext client, as nats-server
+    // decides.
+    if (now - accepted_at_ <= o.tls.timeout) return;
+    tls_undecided_ = false;
   }
   if (tls_handshaking_) {
     if (now - accepted_at_ > o.tls.timeout) {

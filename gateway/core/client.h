@@ -136,6 +136,9 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   // Loop thread: advances the TLS handshake; true once it completed and the
   // connection may be read. Closes the connection when it failed.
   bool ContinueHandshake();
+  // allow_non_tls: peeks at the client's first byte and starts TLS if it
+  // begins a handshake. False while nothing has arrived (or closed).
+  bool DecideTls();
 
   Server* const server_;
   EventLoop* const loop_;
@@ -160,6 +163,8 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   bool closed_ = false;
   bool tls_ = false;              // the connection uses TLS
   bool tls_handshaking_ = false;  // and has not completed the handshake
+  // allow_non_tls: the client's first byte has not yet said TLS or not.
+  bool tls_undecided_ = false;
   PermissionChecker permissions_{nullptr};
   // What CONNECT authenticated with, checked again after a reload.
   Credentials credentials_;

@@ -797,6 +797,8 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = GetInt(key, v, &o->compatibility.connect_error_reports);
     } else if (key == "reconnect_error_reports") {
       s = GetInt(key, v, &o->compatibility.reconnect_error_reports);
+    } else if (key == "allow_non_tls") {
+      s = GetBool(key, v, &o->tls.allow_non_tls);
     } else if (key == "no_header_support") {
       s = GetBool(key, v, &o->no_header_support);
     } else if (key == "disable_sublist_cache" || key == "no_sublist_cache") {

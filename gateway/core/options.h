@@ -42,6 +42,10 @@ struct TlsOptions {
   // nats-server 2.10's handshake_first: the client starts TLS at once and
   // INFO comes over TLS.
   bool handshake_first = false;
+  // The top-level allow_non_tls: TLS is offered (INFO's tls_available), not
+  // required; a client whose first byte after INFO starts a TLS handshake
+  // gets TLS, any other stays in plaintext. Not with handshake_first.
+  bool allow_non_tls = false;
   // TLS 1.2 suites allowed, by their IANA names as nats-server takes them
   // (e.g. "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"); empty: the defaults.
   std::vector<std::string> cipher_suites;

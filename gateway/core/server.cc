@@ -366,7 +366,9 @@ std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip,
   info["port"] = port_;
   info["headers"] = !options_.no_header_support;
   if (authenticator().announced_required()) info["auth_required"] = true;
-  if (options_.tls.enabled) {
+  if (options_.tls.enabled && TlsOptional()) {
+    info["tls_available"] = true;
+  } else if (options_.tls.enabled) {
     info["tls_required"] = true;
     if (options_.tls.verify) info["tls_verify"] = true;
   }

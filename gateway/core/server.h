@@ -207,6 +207,8 @@ class Server {
   }
   // Null unless options.tls.enabled; set by Start.
   const TlsContext* tls_context() const { return tls_context_.get(); }
+  // allow_non_tls: clients choose TLS or plaintext after INFO.
+  bool TlsOptional() const { return options_.tls.allow_non_tls && !options_.tls.handshake_first; }
   // Removes a subscription from the index and its owner's table.
   void RemoveSubscription(const SubscriptionPtr& sub);
   // `nonce` (for nkey users) is left out when empty.

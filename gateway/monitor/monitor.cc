@@ -178,7 +178,7 @@ MonitorResponse Monitor::Varz(absl::Time now) {
   v["port"] = server_->port();
   if (server_->authenticator().required()) v["auth_required"] = true;
   if (o.tls.enabled) {
-    v["tls_required"] = true;
+    if (!server_->TlsOptional()) v["tls_required"] = true;
     if (o.tls.verify) v["tls_verify"] = true;
   }
   v["max_connections"] = live.max_connections();

@@ -187,12 +187,13 @@ class TlsTest : public ::testing::TestWithParam<Backend> {
     if (access(binary_.c_str(), X_OK) != 0) GTEST_SKIP() << binary_ << " is not installed";
   }
 
-  // Starts the server with `args` added; sets port_.
-  void StartServer(std::vector<std::string> args) {
+  // Starts the server with `args` added; sets port_. Unless `tls_optional`,
+  // the ports file must list a tls:// URL.
+  void StartServer(std::vector<std::string> args, bool tls_optional = false) {
     auto ports = StartOnFreePort(binary_, args, &server_);
     ASSERT_TRUE(ports.ok()) << ports.status();
     const std::string& url = ports->nats.front();
-    EXPECT_TRUE(absl::StartsWith(url, "tls://")) << url;
+    if (!tls_optional) EXPECT_TRUE(absl::StartsWith(url, "tls://")) << url;
     port_ = std::stoi(url.substr(url.rfind(':') + 1));
     if (!ports->monitoring.empty()) {
       monitoring_url_ = ports->monitoring.front();
@@ -426,6 +427,27 @@ TEST_P(TlsTest, HandshakeFirstSendsInfoOverTls) {
 
   RawClient plain(port_);
   EXPECT_FALSE(plain.ReadMore(300)) << "no plaintext INFO: " << plain.buffer();
+}
+
+TEST_P(TlsTest, AllowNonTlsLetsEachClientChoose) {
+  const std::string conf = certs_.dir + "/mixed-" + GetParam().name + ".conf";
+  std::ofstream(conf) << "tls {\n  cert_file: \"" << certs_.server << "\"\n  key_file: \""
+                      << certs_.server_key << "\"\n}\nallow_non_tls: true\n";
+  StartServer({"-c", conf}, /*tls_optional=*/true);
+  RawClient raw(port_);
+  const std::string info = PlaintextInfo(&raw);
+  EXPECT_TRUE(absl::StrContains(info, "\"tls_available\":true")) << info;
+  EXPECT_FALSE(absl::StrContains(info, "tls_required")) << info;
+  raw.Clear();
+  ASSERT_TRUE(raw.Send("CONNECT {\"verbose\":false}\r\nPING\r\n"));
+  EXPECT_TRUE(raw.ReadUntil("PONG\r\n")) << raw.buffer();
+
+  // A client that starts TLS after the plaintext INFO gets it. (libnats
+  // 3.4.1 itself refuses a secure connection unless INFO says tls_required.)
+  EXPECT_TRUE(Tls12HandshakeOffering(port_, certs_.ca, "ECDHE-ECDSA-AES128-GCM-SHA256"));
+  Conn plain;
+  ASSERT_EQ(Connect(&plain, false), NATS_OK);
+  ExpectPubSub(&plain);
 }
 
 TEST_P(TlsTest, CheckConfigLoadsTheCertificates) {
