@@ -244,7 +244,7 @@ void Consumer::Run(int64_t now_ns) {
       --w->left;
       if (w->heartbeat_ns > 0) w->heartbeat_due_ns = now_ns + w->heartbeat_ns;
       if (w->left <= 0) {
-        waiting_.pop_front();
+        PopWaiting();
       } else if (waiting_.size() > 1) {
         // Round robin: a request that wants more goes to the back.
         Waiting moved = std::move(waiting_.front());
@@ -633,22 +633,37 @@ void Consumer::OnPullRequest(std::string_view reply, std::string_view body, int6
   w.no_wait = request.no_wait;
   w.heartbeat_ns = request.heartbeat_ns;
   if (w.heartbeat_ns > 0) w.heartbeat_due_ns = now_ns + w.heartbeat_ns;
-  waiting_.push_back(std::move(w));
+  AddWaiting(std::move(w));
   last_request_ns_ = now_ns;
   Run(now_ns);
 }
 
+void Consumer::AddWaiting(Waiting w) {
+  output_->RequestWaiting(w.reply, true);
+  waiting_.push_back(std::move(w));
+}
+
+void Consumer::PopWaiting() {
+  output_->RequestWaiting(waiting_.front().reply, false);
+  waiting_.pop_front();
+}
+
+std::deque<Consumer::Waiting>::iterator Consumer::EraseWaiting(std::deque<Waiting>::iterator it) {
+  output_->RequestWaiting(it->reply, false);
+  return waiting_.erase(it);
+}
+
 void Consumer::OnReplyInterestLost(std::string_view reply, int64_t) {
-  waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(),
-                                [&](const Waiting& w) { return w.reply == reply; }),
-                 waiting_.end());
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    it = it->reply == reply ? EraseWaiting(it) : std::next(it);
+  }
 }
 
 void Consumer::ReleasePullRequests() {
-  for (const Waiting& w : waiting_) {
-    output_->Status(w.reply, "", StatusHeaders("409 Consumer Deleted"));
+  while (!waiting_.empty()) {
+    output_->Status(waiting_.front().reply, "", StatusHeaders("409 Consumer Deleted"));
+    PopWaiting();
   }
-  waiting_.clear();
 }
 
 void Consumer::SendPullStatus(const std::string& reply, absl::string_view status,
@@ -665,12 +680,12 @@ Consumer::Waiting* Consumer::NextWaiting(int64_t size, int64_t now_ns) {
         if (w.bytes_left == 0) w.left = 1;
       } else {
         SendPullStatus(w.reply, "409 Message Size Exceeds MaxBytes", &w);
-        waiting_.pop_front();
+        PopWaiting();
         continue;
       }
     }
     if (w.expires_ns == 0 || now_ns < w.expires_ns) return &w;
-    waiting_.pop_front();
+    PopWaiting();
   }
   return nullptr;
 }
@@ -682,7 +697,7 @@ int64_t Consumer::ProcessWaiting(bool end_of_stream, int64_t now_ns) {
     if ((end_of_stream && w.no_wait && w.delivered > 0) ||
         (w.expires_ns != 0 && now_ns >= w.expires_ns)) {
       SendPullStatus(w.reply, "408 Request Timeout", &w);
-      it = waiting_.erase(it);
+      it = EraseWaiting(it);
       continue;
     }
     wanted += w.left;

@@ -99,6 +99,12 @@ class ConsumerOutput {
   // ack of a message no longer pending counts too, as in nats-server.
   // Then AckReply, if the ack asked for one.
   virtual void Acknowledged(uint64_t first, uint64_t last) = 0;
+  // A pull request to `reply` started (`waiting`) or stopped waiting
+  // (served, ended or dropped). nats-server checks a waiting request's reply
+  // for interest before it delivers to it; the owner watches the replies
+  // that have requests waiting and calls Consumer::OnReplyInterestLost when
+  // one has no subscriber left.
+  virtual void RequestWaiting(std::string_view reply, bool waiting) = 0;
   // The persistent state changed (nats-server's UpdateDelivered/UpdateAcks):
   // a delivery (or its new time), and an ack of `stream_seq` (ack-all: of
   // everything up to it) with the ack floor it leaves.
@@ -170,7 +176,9 @@ class Consumer {
   void OnPullRequest(std::string_view reply, std::string_view body, int64_t now_ns);
   // Push: whether the deliver subject has interest.
   void OnDeliveryInterest(bool has_interest, int64_t now_ns);
-  // A pull request's reply subject lost its interest: drop the request.
+  // A pull request's reply subject has no interest: its waiting requests
+  // go, without a status, and take nothing more (nats-server's nextWaiting
+  // and processWaiting drop them so).
   void OnReplyInterestLost(std::string_view reply, int64_t now_ns);
   // A reply to a flow-control request (its subject).
   void OnFlowControlReply(std::string_view subject, int64_t now_ns);
@@ -233,6 +241,11 @@ class Consumer {
   void CheckPending(int64_t now_ns);
   void AddToRedeliverQueue(uint64_t sseq);
   bool RemoveFromRedeliverQueue(uint64_t sseq);
+  // Queues a pull request; the three below take one off the queue. Each
+  // tells the output.
+  void AddWaiting(Waiting w);
+  void PopWaiting();
+  std::deque<Waiting>::iterator EraseWaiting(std::deque<Waiting>::iterator it);
   // Pull requests: expiry, heartbeats, no_wait ends (`end_of_stream`).
   // Returns the messages the requests still want.
   int64_t ProcessWaiting(bool end_of_stream, int64_t now_ns);

@@ -478,7 +478,10 @@ void ConsumerEngine::OnEvents(v1::GatewayBatch batch) {
       }
       case v1::GatewayEvent::kInterest: {
         std::vector<std::shared_ptr<StreamConsumers>> streams;
-        {
+        if (!event.interest().stream().empty()) {
+          // A reply subject the stream's pull requests wait on.
+          if (auto stream = Find(event.interest().stream())) streams.push_back(std::move(stream));
+        } else {
           absl::MutexLock lock(&mu_);
           for (const auto& [name, stream] : streams_) streams.push_back(stream);
         }

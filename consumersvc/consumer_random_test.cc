@@ -293,6 +293,7 @@ class RandomRun {
     restored_ = consumer_->State();
     Note("restart");
     for (auto& [reply, r] : requests_) r.open = false;
+    out_.waiting_requests.clear();  // A restarted service watches nothing.
     interest_ = false;
     for (uint64_t seq : outstanding_) {
       ModelMessage& m = messages_[seq];
@@ -645,6 +646,12 @@ class RandomRun {
     }
     if (config_.pull && info.num_waiting() != static_cast<int64_t>(waiting)) {
       return Fail(absl::StrCat("num_waiting ", info.num_waiting(), ", model ", waiting));
+    }
+    int64_t told_waiting = 0;  // What the output heard (RequestWaiting).
+    for (const auto& [reply, n] : out_.waiting_requests) told_waiting += n;
+    if (told_waiting != info.num_waiting()) {
+      return Fail(absl::StrCat("the output heard of ", told_waiting, " waiting requests, info ",
+                               info.num_waiting()));
     }
     if (info.delivered().consumer_seq() != last_dseq_) {
       return Fail(absl::StrCat("delivered.consumer_seq ", info.delivered().consumer_seq(),

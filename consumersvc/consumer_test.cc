@@ -1,5 +1,7 @@
 #include "consumersvc/consumer.h"
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -682,6 +684,94 @@ TEST_F(ConsumerTest, AFetchingSourceNeitherEndsNoWaitRequestsNorLosesThem) {
   source_.fetching = false;
   consumer_->Run(now_);
   EXPECT_THAT(out_.Take(), ElementsAre("msg r 1 dc=1 dseq=1", "status r 408 Request Timeout"));
+}
+
+// nats-server drops a waiting request whose reply has no interest before it
+// delivers to it: nothing is counted delivered, the message waits for the
+// next request.
+TEST_F(ConsumerTest, ARequestWhoseReplyLostInterestIsDroppedWithoutADelivery) {
+  Make(Pull());
+  consumer_->OnPullRequest("_INBOX.gone", "1", now_);
+  EXPECT_EQ(consumer_->Info(now_).num_waiting(), 1);
+  consumer_->OnReplyInterestLost("_INBOX.gone", now_);
+  EXPECT_EQ(consumer_->Info(now_).num_waiting(), 0);
+  Append(1);
+  EXPECT_THAT(out_.Take(), IsEmpty());
+  v1::ConsumerInfo info = consumer_->Info(now_);
+  EXPECT_EQ(info.delivered().consumer_seq(), 0u);
+  EXPECT_EQ(info.num_ack_pending(), 0);
+  EXPECT_EQ(info.num_pending(), 1u);
+  consumer_->OnPullRequest("_INBOX.live", "1", now_);
+  EXPECT_THAT(out_.Take(), ElementsAre("msg _INBOX.live 1 dc=1 dseq=1"));
+  EXPECT_EQ(consumer_->Info(now_).num_ack_pending(), 1);
+}
+
+// The compare scenario `deadreq`: a request waiting at max_ack_pending whose
+// requester goes does not take the slot an ack frees.
+TEST_F(ConsumerTest, AtMaxAckPendingAGoneRequesterDoesNotTakeTheFreedSlot) {
+  v1::ConsumerConfig config = Pull();
+  config.set_max_ack_pending(1);
+  source_.Add("s.a");
+  source_.Add("s.a");
+  Make(config);
+  consumer_->OnPullRequest("_INBOX.a", "1", now_);
+  EXPECT_THAT(out_.Take(), ElementsAre("msg _INBOX.a 1 dc=1 dseq=1"));
+  consumer_->OnPullRequest("_INBOX.gone", "{\"batch\":1,\"expires\":5000000000}", now_);
+  consumer_->OnReplyInterestLost("_INBOX.gone", now_);
+  Ack(0);
+  EXPECT_THAT(out_.Take(), IsEmpty());
+  v1::ConsumerInfo info = consumer_->Info(now_);
+  EXPECT_EQ(info.num_waiting(), 0);
+  EXPECT_EQ(info.num_ack_pending(), 0);
+  EXPECT_EQ(info.num_pending(), 1u);
+  EXPECT_EQ(info.delivered().stream_seq(), 1u);
+  consumer_->OnPullRequest("_INBOX.b", "1", now_);
+  EXPECT_THAT(out_.Take(), ElementsAre("msg _INBOX.b 2 dc=1 dseq=2"));
+}
+
+TEST_F(ConsumerTest, OnlyTheRequestsToTheLostReplyGo) {
+  Make(Pull());
+  consumer_->OnPullRequest("_INBOX.a", "2", now_);
+  consumer_->OnPullRequest("_INBOX.gone", "2", now_);
+  consumer_->OnPullRequest("_INBOX.gone", "1", now_);
+  consumer_->OnPullRequest("_INBOX.b", "2", now_);
+  consumer_->OnReplyInterestLost("_INBOX.gone", now_);
+  EXPECT_EQ(consumer_->Info(now_).num_waiting(), 2);
+  EXPECT_EQ(out_.waiting_requests, (std::map<std::string, int>{{"_INBOX.a", 1}, {"_INBOX.b", 1}}));
+  Append(4);
+  EXPECT_THAT(out_.Take(), ElementsAre("msg _INBOX.a 1 dc=1 dseq=1", "msg _INBOX.b 2 dc=1 dseq=2",
+                                       "msg _INBOX.a 3 dc=1 dseq=3", "msg _INBOX.b 4 dc=1 dseq=4"));
+}
+
+// The output hears of every request that waits and of its end, however it
+// ends, so its owner watches exactly the replies requests wait on.
+TEST_F(ConsumerTest, TheOutputHearsWhichRepliesRequestsWaitOn) {
+  struct Case {
+    const char* name;
+    const char* body;
+    // What ends the request after it started waiting on an empty stream.
+    std::function<void()> end;
+  };
+  const Case cases[] = {
+      {"served", "2", [this] { Append(2); }},
+      {"expired", "{\"batch\":2,\"expires\":1000000000}", [this] { Advance(kSec); }},
+      {"no_wait at the end", "{\"batch\":2,\"no_wait\":true,\"expires\":1000000000}",
+       [this] { Append(1); }},
+      {"max_bytes", "{\"batch\":2,\"max_bytes\":10}", [this] { Append(1); }},
+      {"interest lost", "2", [this] { consumer_->OnReplyInterestLost("_INBOX.r", now_); }},
+      {"consumer deleted", "2", [this] { consumer_->ReleasePullRequests(); }},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    source_ = FakeSource();
+    out_ = RecordingOutput();
+    Make(Pull());
+    consumer_->OnPullRequest("_INBOX.r", c.body, now_);
+    EXPECT_EQ(out_.waiting_requests, (std::map<std::string, int>{{"_INBOX.r", 1}}));
+    c.end();
+    EXPECT_THAT(out_.waiting_requests, IsEmpty());
+    EXPECT_EQ(consumer_->Info(now_).num_waiting(), 0);
+  }
 }
 
 TEST_F(ConsumerTest, IdlePullConsumerExpiresAfterItsThreshold) {

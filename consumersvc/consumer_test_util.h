@@ -70,6 +70,7 @@ class FakeSource : public MessageSource {
 //   "status <subject> <status line>"         a status message
 //   "adv <kind> <sseq> <deliveries>"         an advisory
 //   "ackreply <reply>", "acked <first>-<last>"
+// and counts the pull requests waiting on each reply subject.
 class RecordingOutput : public ConsumerOutput {
  public:
   void Deliver(std::string_view subject, std::string_view reply, const v1::StoredMessage& m,
@@ -101,6 +102,13 @@ class RecordingOutput : public ConsumerOutput {
   void Acknowledged(uint64_t first, uint64_t last) override {
     events.push_back(absl::StrCat("acked ", first, "-", last));
   }
+  void RequestWaiting(std::string_view reply, bool waiting) override {
+    const std::string key(reply);
+    int& n = waiting_requests[key];
+    n += waiting ? 1 : -1;
+    EXPECT_GE(n, 0) << "more requests to " << key << " ended than started";
+    if (n == 0) waiting_requests.erase(key);
+  }
   void RecordDelivered(uint64_t, uint64_t, uint64_t, int64_t) override { ++delivered_records; }
   void RecordAcked(uint64_t, SequencePair) override { ++acked_records; }
   void RecordState(const ConsumerState&) override { ++state_records; }
@@ -114,6 +122,8 @@ class RecordingOutput : public ConsumerOutput {
 
   std::vector<std::string> events;
   std::vector<std::string> replies;
+  // Reply subject -> pull requests waiting on it, as RequestWaiting told.
+  std::map<std::string, int> waiting_requests;
   std::string last_status_headers;
   std::string last_status_reply;
   int delivered_records = 0;

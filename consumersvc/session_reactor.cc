@@ -19,7 +19,8 @@ constexpr size_t kMaxMergedBytes = size_t{4} << 20;
 // than they would have: they only release stream infos waiting for acks.
 bool MergesWithLater(const v1::DeliveryBatch& batch) {
   return !batch.session_start() && batch.watch_interest_size() == 0 &&
-         batch.unwatch_interest_size() == 0 && batch.consumers_added_size() == 0 &&
+         batch.unwatch_interest_size() == 0 && batch.watch_replies_size() == 0 &&
+         batch.unwatch_replies_size() == 0 && batch.consumers_added_size() == 0 &&
          batch.consumers_removed_size() == 0;
 }
 
@@ -28,6 +29,8 @@ void Merge(v1::DeliveryBatch& later, v1::DeliveryBatch& last) {
   last.mutable_settled()->Add(later.settled().begin(), later.settled().end());
   last.mutable_watch_interest()->Swap(later.mutable_watch_interest());
   last.mutable_unwatch_interest()->Swap(later.mutable_unwatch_interest());
+  last.mutable_watch_replies()->Swap(later.mutable_watch_replies());
+  last.mutable_unwatch_replies()->Swap(later.mutable_unwatch_replies());
   last.mutable_consumers_added()->Swap(later.mutable_consumers_added());
   last.mutable_consumers_removed()->Swap(later.mutable_consumers_removed());
 }

@@ -247,6 +247,9 @@ class StreamConsumers::Output final : public ConsumerOutput {
     });
   }
   void Acknowledged(uint64_t first, uint64_t last) override { owner_->OnAcknowledged(first, last); }
+  void RequestWaiting(std::string_view reply, bool waiting) override {
+    owner_->OnRequestWaiting(reply, waiting);
+  }
   void RecordDelivered(uint64_t consumer_seq, uint64_t stream_seq, uint64_t deliveries,
                        int64_t ts_ns) override {
     if (writer_ != nullptr) writer_->RecordDelivered(consumer_seq, stream_seq, deliveries, ts_ns);
@@ -736,12 +739,54 @@ void StreamConsumers::Announce(v1::DeliveryBatch* batch) const {
       batch->add_watch_interest(entry.consumer->config().deliver_subject());
     }
   }
+  for (const auto& [reply, waiting] : replies_) {
+    if (!waiting.watched) continue;
+    v1::ReplyWatch* watch = batch->add_watch_replies();
+    watch->set_stream(stream_);
+    watch->set_reply(reply);
+  }
+}
+
+void StreamConsumers::OnRequestWaiting(std::string_view reply, bool waiting) {
+  auto it = replies_.find(absl::string_view(reply.data(), reply.size()));
+  if (it == replies_.end()) it = replies_.emplace(std::string(reply), WaitingReply()).first;
+  it->second.requests += waiting ? 1 : -1;
+  if (!it->second.changed) {
+    it->second.changed = true;
+    replies_changed_.push_back(it->first);
+  }
+}
+
+void StreamConsumers::WatchReplies() {
+  for (const std::string& reply : replies_changed_) {
+    auto it = replies_.find(reply);
+    if (it == replies_.end()) continue;
+    WaitingReply& waiting = it->second;
+    waiting.changed = false;
+    if (waiting.requests > 0) {
+      if (waiting.watched) continue;
+      waiting.watched = true;
+      v1::ReplyWatch* watch = outgoing_.add_watch_replies();
+      watch->set_stream(stream_);
+      watch->set_reply(reply);
+      continue;
+    }
+    if (waiting.watched) {
+      v1::ReplyWatch* unwatch = outgoing_.add_unwatch_replies();
+      unwatch->set_stream(stream_);
+      unwatch->set_reply(reply);
+    }
+    replies_.erase(it);
+  }
+  replies_changed_.clear();
 }
 
 void StreamConsumers::SendOutgoing() {
   outgoing_bytes_ = 0;
+  if (!replies_changed_.empty()) WatchReplies();
   if (!outgoing_.packed_deliveries().empty() || outgoing_.watch_interest_size() > 0 ||
-      outgoing_.unwatch_interest_size() > 0 || outgoing_.consumers_added_size() > 0 ||
+      outgoing_.unwatch_interest_size() > 0 || outgoing_.watch_replies_size() > 0 ||
+      outgoing_.unwatch_replies_size() > 0 || outgoing_.consumers_added_size() > 0 ||
       outgoing_.consumers_removed_size() > 0) {
     v1::DeliveryBatch batch;
     batch.Swap(&outgoing_);

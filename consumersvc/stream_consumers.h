@@ -25,9 +25,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/strand.h"
@@ -99,7 +101,8 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   void OnFlowControlReply(const std::string& subject, int64_t now_ns);
   void Tick(int64_t now_ns);
   // Adds every consumer to `batch`, as a new gateway must learn them: their
-  // ack subjects to serve, their deliver subjects to watch.
+  // ack subjects to serve, their deliver subjects and the reply subjects of
+  // their waiting pull requests to watch.
   void Announce(v1::DeliveryBatch* batch) const;
   // Sends what the consumers produced in this task and the next due time.
   void Finish(int64_t now_ns);
@@ -140,6 +143,13 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   // nats-server's consumer_action advisory: `event` CREATED or DELETED,
   // `action` create or delete.
   void SendActionAdvisory(const std::string& name, const char* event, const char* action);
+  // A consumer's pull request to `reply` started or stopped waiting.
+  void OnRequestWaiting(std::string_view reply, bool waiting);
+  // Adds to the outgoing batch the reply subjects that now have requests
+  // waiting (to watch) or no longer have (to unwatch), as the consumers'
+  // requests changed since the last call: a request served at once is
+  // never watched.
+  void WatchReplies();
   // Hands what the consumers produced so far to the sink.
   void SendOutgoing();
   // Retention: stream sequences [first, last] may have become removable.
@@ -161,6 +171,15 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   const std::shared_ptr<common::Strand> strand_;
   std::shared_ptr<StreamFeed> feed_;
   std::map<std::string, Entry> consumers_;
+  // The reply subjects of the consumers' waiting pull requests, and those
+  // whose count changed since WatchReplies.
+  struct WaitingReply {
+    int requests = 0;
+    bool watched = false;  // The gateway was asked to watch it.
+    bool changed = false;
+  };
+  absl::flat_hash_map<std::string, WaitingReply> replies_;
+  std::vector<std::string> replies_changed_;
   v1::DeliveryBatch outgoing_;
   size_t outgoing_bytes_ = 0;  // Message bytes in outgoing_.
   int64_t scheduled_due_ns_ = 0;

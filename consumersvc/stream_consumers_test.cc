@@ -125,6 +125,12 @@ class Sink final : public StreamConsumers::Sink {
       }
     }
     for (uint64_t id : batch.settled()) settled_.push_back(id);
+    for (const v1::ReplyWatch& w : batch.watch_replies()) {
+      reply_watches_.push_back(absl::StrCat("+", w.stream(), " ", w.reply()));
+    }
+    for (const v1::ReplyWatch& w : batch.unwatch_replies()) {
+      reply_watches_.push_back(absl::StrCat("-", w.stream(), " ", w.reply()));
+    }
   }
   void ScheduleTick(const std::shared_ptr<StreamConsumers>&, int64_t) override {}
   void Gone(const std::string&) override {}
@@ -154,6 +160,14 @@ class Sink final : public StreamConsumers::Sink {
     absl::MutexLock lock(&mu_);
     return advisories_;
   }
+  // Reply watches asked for ("+<stream> <reply>") and dropped ("-..."),
+  // since the last call.
+  std::vector<std::string> TakeReplyWatches() {
+    absl::MutexLock lock(&mu_);
+    std::vector<std::string> out;
+    out.swap(reply_watches_);
+    return out;
+  }
 
  private:
   absl::Mutex mu_;
@@ -161,6 +175,7 @@ class Sink final : public StreamConsumers::Sink {
   std::vector<std::string> confirmed_ ABSL_GUARDED_BY(mu_);
   std::vector<uint64_t> settled_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> advisories_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> reply_watches_ ABSL_GUARDED_BY(mu_);
 };
 
 v1::ConsumerConfig Pull(const std::string& name, const std::string& filter = "",
@@ -451,6 +466,46 @@ TEST_F(StreamConsumersTest, AnnouncesConsumersCreatedAndDeleted) {
                                     "$JS.EVENT.ADVISORY.CONSUMER.CREATED.S.A",
                                     "$JS.EVENT.ADVISORY.CONSUMER.DELETED.S.A",
                                 }));
+}
+
+// The gateway is asked to watch a reply subject while pull requests wait on
+// it (once, however many), and told when none does; a request served at
+// once is never watched. A new gateway learns the replies watched.
+TEST_F(StreamConsumersTest, RepliesOfWaitingRequestsAreWatchedWhileTheyWait) {
+  Make(v1::RETENTION_LIMITS);
+  Create(Pull("A"));
+  Create(Pull("B"));
+  auto pull = [this](const std::string& consumer, const std::string& reply,
+                     uint64_t published_through = 0) {
+    Run([&](StreamConsumers& s) {
+      s.OnPull(consumer, reply, R"({"batch":1})", absl::GetCurrentTimeNanos(), published_through);
+    });
+  };
+  pull("A", "_INBOX.x");
+  pull("A", "_INBOX.x");
+  pull("B", "_INBOX.x");
+  EXPECT_EQ(sink_.TakeReplyWatches(), std::vector<std::string>{"+S _INBOX.x"});
+  v1::DeliveryBatch announced;
+  Run([&](StreamConsumers& s) { s.Announce(&announced); });
+  ASSERT_EQ(announced.watch_replies_size(), 1);
+  EXPECT_EQ(announced.watch_replies(0).reply(), "_INBOX.x");
+
+  Publish({"s.a"});
+  ASSERT_EQ(sink_.Take(2).size(), 2u);
+  EXPECT_TRUE(sink_.TakeReplyWatches().empty()) << "A's second request still waits";
+  Run([](StreamConsumers& s) { s.OnInterest("_INBOX.x", false, absl::GetCurrentTimeNanos()); });
+  EXPECT_EQ(sink_.TakeReplyWatches(), std::vector<std::string>{"-S _INBOX.x"});
+
+  Publish({"s.a"});
+  pull("B", "_INBOX.y", /*published_through=*/2);
+  ASSERT_EQ(sink_.Take(1).size(), 1u);
+  Run([](StreamConsumers& s) {
+    v1::ConsumerInfo a = *s.Info("A", absl::GetCurrentTimeNanos());
+    EXPECT_EQ(a.num_waiting(), 0);
+    EXPECT_EQ(a.delivered().stream_seq(), 1u) << "nothing for the dropped request";
+    EXPECT_EQ(a.num_pending(), 1u);
+  });
+  EXPECT_TRUE(sink_.TakeReplyWatches().empty()) << "served at once";
 }
 
 // A pull sees what was published before it, although the tail that brings

@@ -539,6 +539,82 @@ TEST_P(JetStreamConsumersTest, AWaitingPullIsToldItsConsumerWasDeleted) {
   }
 }
 
+// nats-server drops a waiting pull request whose requester is gone (its
+// reply unsubscribed, or its connection closed) before it delivers to it:
+// the message is not counted delivered to nobody, it goes to the next
+// request with delivery count 1, and the request no longer counts as
+// waiting. A raw request without `expires` would otherwise wait forever.
+TEST_P(JetStreamConsumersTest, APullRequestWhoseRequesterLeftGetsNothing) {
+  jsConsumerConfig config;
+  jsConsumerConfig_Init(&config);
+  config.Durable = "leaver";
+  config.AckPolicy = js_AckExplicit;
+  jsErrCode error;
+  ASSERT_EQ(js_AddConsumer(nullptr, js_, "ORDERS", &config, nullptr, &error), NATS_OK) << error;
+  // Polls consumer info until `waiting` requests wait; true if they did.
+  auto waits = [this](int64_t waiting) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    for (;;) {
+      jsConsumerInfo* info = ConsumerInfo("leaver");
+      const bool now = info != nullptr && info->NumWaiting == waiting;
+      jsConsumerInfo_Destroy(info);
+      if (now || absl::Now() > deadline) return now;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+  };
+  natsSubscription* live = nullptr;
+  ASSERT_EQ(natsConnection_SubscribeSync(&live, nc_, "_INBOX.live"), NATS_OK);
+  int round = 0;
+  for (bool disconnect : {false, true}) {
+    SCOPED_TRACE(disconnect ? "requester disconnected" : "requester unsubscribed");
+    ++round;
+    natsConnection* requester = nullptr;
+    ASSERT_EQ(natsConnection_ConnectTo(&requester, engine_->nats_url().c_str()), NATS_OK);
+    natsSubscription* gone = nullptr;
+    ASSERT_EQ(natsConnection_SubscribeSync(&gone, requester, "_INBOX.gone"), NATS_OK);
+    ASSERT_EQ(
+        natsConnection_PublishRequestString(requester, "$JS.API.CONSUMER.MSG.NEXT.ORDERS.leaver",
+                                            "_INBOX.gone", R"({"batch":1})"),
+        NATS_OK);
+    ASSERT_EQ(natsConnection_Flush(requester), NATS_OK);
+    ASSERT_TRUE(waits(1));
+    if (disconnect) {
+      natsConnection_Close(requester);
+    } else {
+      ASSERT_EQ(natsSubscription_Unsubscribe(gone), NATS_OK);
+      ASSERT_EQ(natsConnection_Flush(requester), NATS_OK);
+    }
+    ASSERT_TRUE(waits(0)) << "the request of a requester that left still waits";
+
+    Publish(1);
+    ASSERT_EQ(
+        natsConnection_PublishRequestString(nc_, "$JS.API.CONSUMER.MSG.NEXT.ORDERS.leaver",
+                                            "_INBOX.live", R"({"batch":1,"expires":5000000000})"),
+        NATS_OK);
+    natsMsg* m = nullptr;
+    ASSERT_EQ(natsSubscription_NextMsg(&m, live, 10000), NATS_OK);
+    EXPECT_EQ(std::string(natsMsg_GetData(m), natsMsg_GetDataLength(m)),
+              absl::StrCat("order-", round));
+    jsMsgMetaData* meta = nullptr;
+    ASSERT_EQ(natsMsg_GetMetaData(&meta, m), NATS_OK);
+    EXPECT_EQ(meta->NumDelivered, 1u);
+    EXPECT_EQ(meta->Sequence.Consumer, static_cast<uint64_t>(round));
+    jsMsgMetaData_Destroy(meta);
+    natsMsg_Destroy(m);
+
+    jsConsumerInfo* info = ConsumerInfo("leaver");
+    ASSERT_NE(info, nullptr);
+    EXPECT_EQ(info->NumAckPending, round) << "only what the live requester got awaits an ack";
+    EXPECT_EQ(info->NumRedelivered, 0);
+    EXPECT_EQ(info->Delivered.Consumer, static_cast<uint64_t>(round));
+    EXPECT_EQ(info->NumWaiting, 0);
+    jsConsumerInfo_Destroy(info);
+    natsSubscription_Destroy(gone);
+    natsConnection_Destroy(requester);
+  }
+  natsSubscription_Destroy(live);
+}
+
 TEST_P(JetStreamConsumersTest, ConsumerCreateAndDeleteAreAnnounced) {
   natsSubscription* events = nullptr;
   ASSERT_EQ(natsConnection_SubscribeSync(&events, nc_, "$JS.EVENT.ADVISORY.CONSUMER.>"), NATS_OK);

@@ -2,10 +2,12 @@
 
 #include <random>
 #include <set>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common/callback_burst.h"
+#include "gateway/core/account.h"
 #include "glog/logging.h"
 
 namespace jsengine::gateway::jetstream {
@@ -15,6 +17,12 @@ namespace {
 std::string AckKey(const v1::ConsumerRef& consumer) {
   return consumer.stream() + "." + consumer.name();
 }
+
+// "<stream> <reply>": the key of a reply watch (a stream name has no space).
+std::string ReplyKey(const v1::ReplyWatch& watch) { return watch.stream() + " " + watch.reply(); }
+
+// The reply subject of a reply watch's key.
+std::string_view KeyReply(std::string_view key) { return key.substr(key.find(' ') + 1); }
 
 // Removes the entries of `map` whose key is not in `keep`; returns them.
 std::vector<std::pair<std::string, uint64_t>> EraseAllBut(const std::set<std::string>& keep,
@@ -114,15 +122,20 @@ void ConsumerDataPlane::Stop() {
   }
   flow_control_subscriptions_.clear();
   std::map<std::string, uint64_t> watches;
+  std::map<std::string, uint64_t> reply_watches;
   std::map<std::string, uint64_t> acks;
   {
     absl::MutexLock lock(&mu_);
     stopped_ = true;
     watches.swap(watches_);
+    reply_watches.swap(reply_watches_);
     acks.swap(ack_subscriptions_);
   }
   for (const auto& [subject, id] : watches) {
     server_->UnwatchClientInterestIn(Where(subject).account, id);
+  }
+  for (const auto& [key, id] : reply_watches) {
+    server_->UnwatchClientInterestIn(Where(KeyReply(key)).account, id);
   }
   for (const auto& [consumer, id] : acks) {
     if (id != 0) server_->UnsubscribeInternal(id);
@@ -247,6 +260,8 @@ void ConsumerDataPlane::OnDeliveries(v1::DeliveryBatch batch) {
   LOG_IF(ERROR, !ok) << "consumer service sent malformed deliveries";
   for (const std::string& subject : batch.watch_interest()) Watch(subject);
   for (const std::string& subject : batch.unwatch_interest()) Unwatch(subject);
+  for (const v1::ReplyWatch& watch : batch.watch_replies()) WatchReply(watch);
+  for (const v1::ReplyWatch& watch : batch.unwatch_replies()) UnwatchReply(watch);
   for (const v1::ConsumerRef& consumer : batch.consumers_added()) ServeAcks(consumer);
   for (const v1::ConsumerRef& consumer : batch.consumers_removed()) StopServingAcks(consumer);
   for (uint64_t id : batch.settled()) OnSettled(id);
@@ -288,16 +303,23 @@ void ConsumerDataPlane::KeepOnly(const v1::DeliveryBatch& start) {
   }
   const std::set<std::string> subjects(start.watch_interest().begin(),
                                        start.watch_interest().end());
+  std::set<std::string> replies;
+  for (const v1::ReplyWatch& watch : start.watch_replies()) replies.insert(ReplyKey(watch));
   std::vector<std::pair<std::string, uint64_t>> acks;
   std::vector<std::pair<std::string, uint64_t>> watches;
+  std::vector<std::pair<std::string, uint64_t>> reply_watches;
   {
     absl::MutexLock lock(&mu_);
     acks = EraseAllBut(consumers, &ack_subscriptions_);
     watches = EraseAllBut(subjects, &watches_);
+    reply_watches = EraseAllBut(replies, &reply_watches_);
   }
   for (const auto& [key, id] : acks) server_->UnsubscribeInternal(id);
   for (const auto& [subject, id] : watches) {
     server_->UnwatchClientInterestIn(Where(subject).account, id);
+  }
+  for (const auto& [key, id] : reply_watches) {
+    server_->UnwatchClientInterestIn(Where(KeyReply(key)).account, id);
   }
 }
 
@@ -349,35 +371,64 @@ bool ConsumerDataPlane::Watched(const std::string& subject) {
   return watches_.count(subject) > 0;
 }
 
-void ConsumerDataPlane::SendInterest(const std::string& subject, bool has_interest) {
+void ConsumerDataPlane::SendInterest(const std::string& subject, bool has_interest,
+                                     const std::string& stream) {
   v1::GatewayEvent event;
   event.mutable_interest()->set_subject(subject);
   event.mutable_interest()->set_has_interest(has_interest);
+  event.mutable_interest()->set_stream(stream);
   Send(std::move(event));
 }
 
-void ConsumerDataPlane::Watch(const std::string& subject) {
+void ConsumerDataPlane::AddWatch(WatchMap ConsumerDataPlane::*watches, const std::string& key,
+                                 std::string_view subject,
+                                 std::function<void(bool has_interest)> on_change) {
   const JsAccountScope::Located where = Where(subject);
-  const uint64_t id = server_->WatchClientInterestIn(
-      where.account, where.subject, "", [this, subject](bool has) { SendInterest(subject, has); });
+  const uint64_t id =
+      server_->WatchClientInterestIn(where.account, where.subject, "", std::move(on_change));
   uint64_t replaced = id;
   {
     absl::MutexLock lock(&mu_);
-    if (!stopped_) std::swap(watches_[subject], replaced);
+    if (!stopped_) std::swap((this->*watches)[key], replaced);
   }
   if (replaced != 0) server_->UnwatchClientInterestIn(where.account, replaced);
 }
 
-void ConsumerDataPlane::Unwatch(const std::string& subject) {
+void ConsumerDataPlane::RemoveWatch(WatchMap ConsumerDataPlane::*watches, const std::string& key,
+                                    std::string_view subject) {
   uint64_t id = 0;
   {
     absl::MutexLock lock(&mu_);
-    auto it = watches_.find(subject);
-    if (it == watches_.end()) return;
+    WatchMap& map = this->*watches;
+    auto it = map.find(key);
+    if (it == map.end()) return;
     id = it->second;
-    watches_.erase(it);
+    map.erase(it);
   }
   if (id != 0) server_->UnwatchClientInterestIn(Where(subject).account, id);
+}
+
+void ConsumerDataPlane::Watch(const std::string& subject) {
+  AddWatch(&ConsumerDataPlane::watches_, subject, subject,
+           [this, subject](bool has) { SendInterest(subject, has); });
+}
+
+void ConsumerDataPlane::Unwatch(const std::string& subject) {
+  RemoveWatch(&ConsumerDataPlane::watches_, subject, subject);
+}
+
+void ConsumerDataPlane::WatchReply(const v1::ReplyWatch& watch) {
+  // nats-server follows a service import's reply to the requester's; ours
+  // leaves it unwatched.
+  if (core::Account::IsResponseSubject(Where(watch.reply()).subject)) return;
+  AddWatch(&ConsumerDataPlane::reply_watches_, ReplyKey(watch), watch.reply(),
+           [this, watch](bool has) {
+             if (!has) SendInterest(watch.reply(), false, watch.stream());
+           });
+}
+
+void ConsumerDataPlane::UnwatchReply(const v1::ReplyWatch& watch) {
+  RemoveWatch(&ConsumerDataPlane::reply_watches_, ReplyKey(watch), watch.reply());
 }
 
 }  // namespace jsengine::gateway::jetstream

@@ -9,7 +9,11 @@
 // consumer's deliver subject or pull request's reply, showing the subject
 // they were stored under (as nats-server does), status messages, advisories
 // and ack confirmations. The deliver subjects the service names are watched
-// for client interest, and every change is reported back. Settle goes up the
+// for client interest, and every change is reported back; so are the reply
+// subjects its waiting pull requests name, whose loss of interest is
+// reported with their stream (the service drops those requests before it
+// delivers to them, as nats-server does). A reply through a service import
+// (_R_.) is not watched. Settle goes up the
 // same session behind the acks sent before it, and waits (up to
 // kSettleWait) for the service's answer.
 //
@@ -21,7 +25,7 @@
 // A session whose service restarted or reconnected starts with a batch
 // naming every consumer the service has: acks of the others are no longer
 // served nor their deliver subjects watched; those it names stay served,
-// and their deliver subjects are watched afresh, whose first report is the
+// and their deliver and reply subjects are watched afresh, whose first report is the
 // interest now (what a service that lost track needs, and a second consumer
 // on the subject). Events sent while Start opens the session go first once
 // it is open.
@@ -40,6 +44,7 @@
 #define JSENGINE_GATEWAY_JETSTREAM_CONSUMER_DATA_PLANE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -105,10 +110,23 @@ class ConsumerDataPlane final : public DataPlane {
   // Stops serving and watching what a session_start batch does not name.
   void KeepOnly(const v1::DeliveryBatch& start) ABSL_LOCKS_EXCLUDED(mu_);
   bool Watched(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
-  // Tells the service whether clients listen on `subject`.
-  void SendInterest(const std::string& subject, bool has_interest);
+  // Tells the service whether clients listen on `subject` (a reply
+  // subject: the one `stream`'s requests wait on).
+  void SendInterest(const std::string& subject, bool has_interest, const std::string& stream = "");
+  using WatchMap = std::map<std::string, uint64_t>;  // Key -> watch id.
+  // Watches `subject` for client interest as `key` of `watches` (replacing
+  // the watch of that key), reporting to `on_change`.
+  void AddWatch(WatchMap ConsumerDataPlane::*watches, const std::string& key,
+                std::string_view subject, std::function<void(bool has_interest)> on_change)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  void RemoveWatch(WatchMap ConsumerDataPlane::*watches, const std::string& key,
+                   std::string_view subject) ABSL_LOCKS_EXCLUDED(mu_);
   void Watch(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
   void Unwatch(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
+  // The reply subject of a stream's waiting pull requests: reports when it
+  // has no interest (at once if it has none now).
+  void WatchReply(const v1::ReplyWatch& watch) ABSL_LOCKS_EXCLUDED(mu_);
+  void UnwatchReply(const v1::ReplyWatch& watch) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Where a subject the service names belongs: one of accounts_, or global.
   JsAccountScope::Located Where(std::string_view subject) const;
@@ -127,7 +145,8 @@ class ConsumerDataPlane final : public DataPlane {
 
   absl::Mutex mu_;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
-  std::map<std::string, uint64_t> watches_ ABSL_GUARDED_BY(mu_);  // Subject -> watch id.
+  WatchMap watches_ ABSL_GUARDED_BY(mu_);        // Deliver subject -> watch id.
+  WatchMap reply_watches_ ABSL_GUARDED_BY(mu_);  // "<stream> <reply>" -> watch id.
   // "<stream>.<consumer>" -> its ack subscription.
   std::map<std::string, uint64_t> ack_subscriptions_ ABSL_GUARDED_BY(mu_);
 

@@ -1,7 +1,6 @@
-// The data plane over the embedded consumer engine and store, on a core
-// server that is never started (internal publishes need no sockets): acks
-// published on the server, then Settle. And over a recording session, on a
-// started server: which batches the service gets.
+// The data plane over the embedded consumer engine and store, with a client
+// pulling: acks published on the server, then Settle. And over a recording
+// session: which batches the service gets.
 #include "gateway/jetstream/consumer_data_plane.h"
 
 #include <memory>
@@ -29,9 +28,23 @@ namespace {
 
 constexpr absl::Duration kWait = absl::Seconds(30);
 
+// `options` on any free port.
+core::ServerOptions AnyPort(core::ServerOptions options = {}) {
+  options.port = 0;
+  return options;
+}
+
+// Has `nats` connect and subscribe to `subject` as sid 1; true once done.
+bool SubscribeAsSid1(testing::core::RawClient& nats, const std::string& subject) {
+  return nats.connected() && nats.ReadUntil("INFO") &&
+         nats.Send("CONNECT {\"verbose\":false}\r\nSUB " + subject + " 1\r\nPING\r\n") &&
+         nats.ReadUntil("PONG");
+}
+
 class ConsumerDataPlaneTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    ASSERT_TRUE(server_.Start().ok());
     storesvc::StoreOptions store_options;
     store_options.data_dir = testing::util::MakeTempDir("consumer_data_plane-");
     store_ = std::move(storesvc::Store::Open(store_options)).value();
@@ -52,6 +65,7 @@ class ConsumerDataPlaneTest : public ::testing::Test {
   void TearDown() override {
     data_plane_->Stop();
     engine_->Stop();
+    server_.Shutdown();
   }
 
   // Waits for `n` deliveries to "inbox" and returns their ack subjects.
@@ -68,8 +82,7 @@ class ConsumerDataPlaneTest : public ::testing::Test {
     return store_->GetStreamInfo(request).value().state().messages();
   }
 
-  core::ServerOptions options_;
-  core::Server server_{options_};
+  core::Server server_{AnyPort()};
   std::unique_ptr<storesvc::Store> store_;
   std::unique_ptr<consumersvc::ConsumerEngine> engine_;
   std::unique_ptr<ConsumerDataPlane> data_plane_;
@@ -93,6 +106,10 @@ TEST_F(ConsumerDataPlaneTest, SettleReturnsOnceTheAcksPublishedBeforeItRemovedTh
   create.mutable_config()->set_ack_policy(v1::ACK_EXPLICIT);
   ASSERT_TRUE(engine_->CreateConsumer(create).ok());
 
+  // The requester: a client (the reply of a request that waits is watched
+  // for client interest, which an internal subscriber is not).
+  testing::core::RawClient requester(server_.port());
+  ASSERT_TRUE(SubscribeAsSid1(requester, "inbox"));
   data_plane_->PullRequest("W", "C", "inbox", R"({"batch":3})", 0);
   std::vector<std::string> acks = Acks(3);
   ASSERT_EQ(acks.size(), 3u);
@@ -162,7 +179,7 @@ class MockServicePlaneTest : public ::testing::Test {
  protected:
   MockServicePlaneTest(core::ServerOptions options, std::vector<std::string> accounts,
                        std::string stream)
-      : server_(Options(std::move(options))),
+      : server_(AnyPort(std::move(options))),
         plane_(&server_, &client_, std::move(accounts)),
         stream_(std::move(stream)) {}
 
@@ -178,11 +195,6 @@ class MockServicePlaneTest : public ::testing::Test {
   void TearDown() override {
     plane_.Stop();
     server_.Shutdown();
-  }
-
-  static core::ServerOptions Options(core::ServerOptions options) {
-    options.port = 0;
-    return options;
   }
 
   core::Server server_;
@@ -272,6 +284,70 @@ TEST_F(ConsumerDataPlaneBatchTest, AMessageNobodyTookReportsItsReplyUnheard) {
   ASSERT_EQ(batches[0].events_size(), 1);
   EXPECT_EQ(batches[0].events(0).interest().subject(), "_INBOX.gone.1");
   EXPECT_FALSE(batches[0].events(0).interest().has_interest());
+}
+
+v1::DeliveryBatch ReplyWatches(const std::vector<std::string>& watch,
+                               const std::vector<std::string>& unwatch = {}) {
+  v1::DeliveryBatch batch;
+  for (const std::string& reply : watch) {
+    v1::ReplyWatch* w = batch.add_watch_replies();
+    w->set_stream("S");
+    w->set_reply(reply);
+  }
+  for (const std::string& reply : unwatch) {
+    v1::ReplyWatch* w = batch.add_unwatch_replies();
+    w->set_stream("S");
+    w->set_reply(reply);
+  }
+  return batch;
+}
+
+// The reply subject of waiting pull requests is watched: when its requester
+// unsubscribes the service hears it, with the stream, before any message
+// is sent there.
+TEST_F(ConsumerDataPlaneBatchTest, AWatchedReplyReportsItsRequesterLeaving) {
+  testing::core::RawClient nats(server_.port());
+  ASSERT_TRUE(SubscribeAsSid1(nats, "_INBOX.r"));
+  recorder_.Deliver(ReplyWatches({"_INBOX.r"}));
+  ASSERT_TRUE(nats.Send("UNSUB 1\r\nPING\r\n"));
+  const std::vector<v1::GatewayBatch> batches = recorder_.WaitForEvents(1);
+  ASSERT_EQ(batches.size(), 1u);
+  ASSERT_EQ(batches[0].events_size(), 1);
+  const v1::InterestChange& change = batches[0].events(0).interest();
+  EXPECT_EQ(change.subject(), "_INBOX.r");
+  EXPECT_EQ(change.stream(), "S");
+  EXPECT_FALSE(change.has_interest());
+}
+
+// A reply nobody listens on any more is reported at once; one through a
+// service import (_R_.) is not watched.
+TEST_F(ConsumerDataPlaneBatchTest, AReplyWithoutInterestIsReportedAtOnce) {
+  recorder_.Deliver(ReplyWatches({"_R_.import", "_INBOX.none"}));
+  plane_.PullRequest("S", "C", "inbox.1", "", 0);
+  const std::vector<v1::GatewayBatch> batches = recorder_.WaitForEvents(2);
+  std::vector<std::string> events;
+  for (const v1::GatewayBatch& batch : batches) {
+    for (const v1::GatewayEvent& event : batch.events()) {
+      events.push_back(event.has_interest() ? "interest " + event.interest().subject()
+                                            : "pull " + event.pull().reply());
+    }
+  }
+  EXPECT_EQ(events, (std::vector<std::string>{"interest _INBOX.none", "pull inbox.1"}));
+}
+
+// Once no request waits on it, the reply's requester leaving is no news.
+TEST_F(ConsumerDataPlaneBatchTest, AnUnwatchedReplyReportsNothing) {
+  testing::core::RawClient nats(server_.port());
+  ASSERT_TRUE(SubscribeAsSid1(nats, "_INBOX.r"));
+  recorder_.Deliver(ReplyWatches({"_INBOX.r"}));
+  recorder_.Deliver(ReplyWatches({}, {"_INBOX.r"}));
+  ASSERT_TRUE(nats.Send("UNSUB 1\r\nPING\r\n"));
+  ASSERT_TRUE(nats.ReadUntil("PONG"));
+  plane_.PullRequest("S", "C", "inbox.1", "", 0);
+  const std::vector<v1::GatewayBatch> batches = recorder_.WaitForEvents(1);
+  ASSERT_FALSE(batches.empty());
+  ASSERT_FALSE(batches[0].events().empty());
+  EXPECT_EQ(batches[0].events(0).pull().reply(), "inbox.1");
 }
 
 // With JetStream accounts the service's names are qualified
