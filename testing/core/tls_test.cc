@@ -3,8 +3,8 @@
 // tls_verify), libnats over TLS, client certificates with --tlsverify,
 // plaintext clients and clients that never handshake closed.
 //
-// The CA, server and client certificates are made at run time with the
-// openssl command line tool, in the test's temporary directory.
+// The CA, server and client certificates are made at run time
+// (testing/util/test_certs.h).
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -26,51 +26,15 @@
 #include "testing/core/raw_client.h"
 #include "testing/harness/harness.h"
 #include "testing/util/temp_dir.h"
+#include "testing/util/test_certs.h"
 
 namespace jsengine::testing::core {
 namespace {
 
-struct Certs {
-  std::string dir;
-  std::string ca, server, server_key, client, client_key;
-  // A client certificate from a CA the server does not trust.
-  std::string stranger, stranger_key;
-};
+using Certs = util::TestCerts;
 
 bool RunQuietly(const std::string& command) {
   return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-// EC keys: quick to generate. The server certificate names 127.0.0.1.
-bool MakeCerts(Certs* c) {
-  c->dir = util::MakeTempDir("tls-");
-  const std::string& d = c->dir;
-  c->ca = d + "/ca.pem";
-  c->server = d + "/server.pem";
-  c->server_key = d + "/server-key.pem";
-  c->client = d + "/client.pem";
-  c->client_key = d + "/client-key.pem";
-  c->stranger = d + "/stranger.pem";
-  c->stranger_key = d + "/stranger-key.pem";
-  std::ofstream(d + "/server.ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-                                   << "extendedKeyUsage=serverAuth\n";
-  std::ofstream(d + "/client.ext") << "extendedKeyUsage=clientAuth\n";
-  const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-  auto ca = [&](const std::string& name) {
-    return RunQuietly(absl::StrCat("openssl req -x509 ", key, " -days 2 -subj /CN=", name,
-                                   " -keyout ", d, "/", name, "-key.pem -out ", d, "/", name,
-                                   ".pem"));
-  };
-  auto issue = [&](const std::string& ca_name, const std::string& name, const std::string& ext) {
-    return RunQuietly(absl::StrCat("openssl req ", key, " -subj /CN=", name, " -keyout ", d, "/",
-                                   name, "-key.pem -out ", d, "/", name, ".csr")) &&
-           RunQuietly(absl::StrCat("openssl x509 -req -days 2 -in ", d, "/", name, ".csr -CA ", d,
-                                   "/", ca_name, ".pem -CAkey ", d, "/", ca_name,
-                                   "-key.pem -CAcreateserial", " -extfile ", d, "/", ext, " -out ",
-                                   d, "/", name, ".pem"));
-  };
-  return ca("ca") && ca("other-ca") && issue("ca", "server", "server.ext") &&
-         issue("ca", "client", "client.ext") && issue("other-ca", "stranger", "client.ext");
 }
 
 // A TLS client connection to 127.0.0.1:`port` that checks the server
@@ -179,7 +143,7 @@ struct Conn {
 
 class TlsTest : public ::testing::TestWithParam<Backend> {
  protected:
-  static void SetUpTestSuite() { certs_ok_ = MakeCerts(&certs_); }
+  static void SetUpTestSuite() { certs_ok_ = util::MakeTestCerts(&certs_); }
 
   void SetUp() override {
     ASSERT_TRUE(certs_ok_) << "openssl could not make the certificates in " << certs_.dir;
