@@ -1,7 +1,8 @@
 // TLS on the client port, run the same way against the gateway binary and
 // the reference nats-server: INFO in plaintext with tls_required (and
-// tls_verify), libnats over TLS, client certificates with --tlsverify,
-// plaintext clients and clients that never handshake closed.
+// tls_verify), libnats over TLS, client certificates with --tlsverify (and
+// on /connz?auth=1 as tls_peer_certs), plaintext clients and clients that
+// never handshake closed.
 //
 // The CA, server and client certificates are made at run time
 // (testing/util/test_certs.h).
@@ -22,6 +23,7 @@
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "nats/nats.h"
+#include "nlohmann/json.hpp"
 #include "testing/core/backends.h"
 #include "testing/core/raw_client.h"
 #include "testing/harness/harness.h"
@@ -119,12 +121,8 @@ bool Tls12HandshakeOffering(int port, const std::string& ca, const char* ciphers
   return ok;
 }
 
-// Lower case hex SHA-256 of the DER SubjectPublicKeyInfo of the certificate
-// in `pem` (what pinned_certs lists); empty on failure.
-std::string SpkiSha256(const std::string& pem) {
-  const std::string command = absl::StrCat("openssl x509 -in ", pem,
-                                           " -pubkey -noout | openssl pkey -pubin -outform der"
-                                           " | sha256sum");
+// Lower case hex SHA-256 of what `command` prints; empty on failure.
+std::string Sha256Of(const std::string& command) {
   FILE* out = popen(command.c_str(), "r");
   if (out == nullptr) return "";
   char buf[128] = {};
@@ -132,6 +130,18 @@ std::string SpkiSha256(const std::string& pem) {
   pclose(out);
   const std::string line(buf, n);
   return line.size() >= 64 ? line.substr(0, 64) : "";
+}
+
+// Of the DER SubjectPublicKeyInfo of the certificate in `pem` (what
+// pinned_certs lists).
+std::string SpkiSha256(const std::string& pem) {
+  return Sha256Of(absl::StrCat("openssl x509 -in ", pem,
+                               " -pubkey -noout | openssl pkey -pubin -outform der | sha256sum"));
+}
+
+// Of the DER certificate in `pem`.
+std::string CertSha256(const std::string& pem) {
+  return Sha256Of(absl::StrCat("openssl x509 -in ", pem, " -outform der | sha256sum"));
 }
 
 struct Conn {
@@ -288,6 +298,40 @@ TEST_P(TlsTest, VerifyRequiresAClientCertificateFromTheCa) {
   EXPECT_NE(Connect(&without_cert, true), NATS_OK);
   Conn stranger;
   EXPECT_NE(Connect(&stranger, true, certs_.stranger, certs_.stranger_key), NATS_OK);
+}
+
+TEST_P(TlsTest, ConnzWithAuthShowsTheClientCertificate) {
+  std::vector<std::string> args = VerifyFlags();
+  args.insert(args.end(), {"-m", "-1"});
+  StartServer(args);
+  Conn with_cert;
+  ASSERT_EQ(Connect(&with_cert, true, certs_.client, certs_.client_key), NATS_OK);
+  ASSERT_EQ(natsConnection_Flush(with_cert.nc), NATS_OK);
+
+  auto connections = [&](const std::string& path) {
+    const std::string page = Monitoring(path);
+    const size_t body = page.find("\r\n\r\n");
+    EXPECT_NE(body, std::string::npos) << page;
+    const nlohmann::json connz =
+        nlohmann::json::parse(page.substr(body == std::string::npos ? 0 : body), nullptr, false);
+    EXPECT_TRUE(connz.is_object()) << page;
+    return connz.is_object() ? connz.value("connections", nlohmann::json::array())
+                             : nlohmann::json::array();
+  };
+  const nlohmann::json with_auth = connections("/connz?auth=1");
+  ASSERT_EQ(with_auth.size(), 1u) << with_auth.dump();
+  // Leaf first; libnats (OpenSSL) sends the CA's certificate too, from the
+  // trust store it verifies the server with.
+  auto described = [](const std::string& pem, const std::string& subject) {
+    return nlohmann::json{
+        {"subject", subject}, {"spki_sha256", SpkiSha256(pem)}, {"cert_sha256", CertSha256(pem)}};
+  };
+  const nlohmann::json expected =
+      nlohmann::json::array({described(certs_.client, "CN=client"), described(certs_.ca, "CN=ca")});
+  EXPECT_EQ(with_auth[0].value("tls_peer_certs", nlohmann::json()), expected) << with_auth.dump();
+  const nlohmann::json without_auth = connections("/connz");
+  ASSERT_EQ(without_auth.size(), 1u) << without_auth.dump();
+  EXPECT_FALSE(without_auth[0].contains("tls_peer_certs")) << without_auth.dump();
 }
 
 TEST_P(TlsTest, ConfigBlockAndHandshakeTimeout) {
