@@ -8,9 +8,15 @@ std::unique_ptr<SyslogSink> SyslogSink::Install(const std::string& ident) {
   // openlog keeps the pointer: the string must live as long as the process.
   static std::string* const kept = new std::string(ident);
   ::openlog(kept->c_str(), LOG_PID, LOG_DAEMON);
-  auto sink = std::make_unique<SyslogSink>([](int priority, std::string_view message) {
+  auto sink = InstallWriter([](int priority, std::string_view message) {
     ::syslog(priority, "%.*s", static_cast<int>(message.size()), message.data());
   });
+  sink->opened_log_ = true;
+  return sink;
+}
+
+std::unique_ptr<SyslogSink> SyslogSink::InstallWriter(Writer writer) {
+  auto sink = std::make_unique<SyslogSink>(std::move(writer));
   FLAGS_logtostderr = false;
   FLAGS_alsologtostderr = false;
   FLAGS_stderrthreshold = google::GLOG_FATAL;
@@ -25,7 +31,7 @@ std::unique_ptr<SyslogSink> SyslogSink::Install(const std::string& ident) {
 SyslogSink::~SyslogSink() {
   if (installed_) {
     google::RemoveLogSink(this);
-    ::closelog();
+    if (opened_log_) ::closelog();
   }
 }
 

@@ -1,6 +1,7 @@
 // nats-server's -s/--syslog: glog's messages go to the local syslog (daemon
 // facility, the program's name as ident) with the matching priority, instead
-// of stderr.
+// of stderr. With -r/--remote_syslog they go to a common::RemoteSyslog
+// (remote_syslog.h) the same way.
 //
 //   auto sink = SyslogSink::Install("gateway");  // keep it alive while logging
 //
@@ -26,6 +27,8 @@ class SyslogSink : public google::LogSink {
   // Routes glog to syslog (glog keeps only FATAL messages on stderr) until
   // the returned sink is destroyed.
   static std::unique_ptr<SyslogSink> Install(const std::string& ident);
+  // Routes glog to `writer` as Install does.
+  static std::unique_ptr<SyslogSink> InstallWriter(Writer writer);
 
   // A sink writing through `writer`, not installed (for tests).
   explicit SyslogSink(Writer writer) : writer_(std::move(writer)) {}
@@ -41,6 +44,7 @@ class SyslogSink : public google::LogSink {
  private:
   Writer writer_;
   bool installed_ = false;
+  bool opened_log_ = false;
 };
 
 }  // namespace jsengine::common

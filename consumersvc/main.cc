@@ -5,6 +5,7 @@
 //       --data_dir=/var/lib/jsengine --sync=always   (one command line)
 #include "absl/strings/str_cat.h"
 #include "common/grpc/serve.h"
+#include "common/grpc/tls_flags.h"
 #include "common/memory_releaser.h"
 #include "common/mutex_checks.h"
 #include "common/open_file_limit.h"
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
   auto memory_releaser = jsengine::common::MemoryReleaser::Start();
   gflags::SetUsageMessage(
       "consumersvc --listen=HOST:PORT --store=HOST:PORT --data_dir=DIR [--sync=always|2m] "
-      "[--ports_file_dir=DIR]");
+      "[--ports_file_dir=DIR] [--grpc_tls_cert=PEM --grpc_tls_key=PEM [--grpc_tls_ca=PEM]]");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
@@ -45,7 +46,14 @@ int main(int argc, char** argv) {
     LOG(ERROR) << "--store=HOST:PORT is required: the storesvc whose streams consumers read";
     return 2;
   }
-  jsengine::storesvc::client::RemoteStoreClient store(FLAGS_store);
+  // One set of files secures both the listener and the channel to storesvc.
+  auto credentials = jsengine::common::grpc::GrpcCredentialsFromFlags();
+  if (!credentials.ok()) {
+    LOG(ERROR) << credentials.status();
+    return 2;
+  }
+  jsengine::storesvc::client::RemoteStoreClient store(
+      FLAGS_store, jsengine::common::grpc::kUnaryDeadline, *credentials);
   jsengine::consumersvc::ConsumerEngineOptions options;
   options.data_dir = FLAGS_data_dir;
   auto sync = jsengine::common::ParseSyncSpec(FLAGS_sync);
@@ -62,7 +70,7 @@ int main(int argc, char** argv) {
   }
   jsengine::consumersvc::ConsumerServiceImpl service(engine->get());
   const int exit_code = jsengine::common::grpc::ServeUntilTerminated(
-      "consumersvc", FLAGS_listen, FLAGS_ports_file_dir, {&service},
+      "consumersvc", FLAGS_listen, FLAGS_ports_file_dir, {&service}, *credentials,
       absl::StrCat(", store at ", FLAGS_store, ", state in ", FLAGS_data_dir, ", sync ",
                    FLAGS_sync));
   (*engine)->Stop();

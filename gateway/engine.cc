@@ -33,6 +33,9 @@ absl::Status ParseGatewayArgs(const std::vector<std::string>& args, EngineOption
   const Flag flags[] = {{"--store", &options->store_address},
                         {"--consumer", &options->consumer_address},
                         {"--grpc_listen", &options->grpc_listen},
+                        {"--grpc_tls_cert", &options->grpc_tls.cert_file},
+                        {"--grpc_tls_key", &options->grpc_tls.key_file},
+                        {"--grpc_tls_ca", &options->grpc_tls.ca_file},
                         {"--sync", &options->sync}};
   // The config file's jetstream sync_interval; --sync overrides it.
   if (!options->server.jetstream_sync.empty()) options->sync = options->server.jetstream_sync;
@@ -72,7 +75,12 @@ const char* GatewayUsage() {
          "                                     (default: 127.0.0.1:4250; port 0: any free,\n"
          "                                     see --ports_file_dir)\n"
          "        --sync <always|duration>     In-process store: fsync before every ack, or\n"
-         "                                     every duration (default: 2m, as nats-server)\n";
+         "                                     every duration (default: 2m, as nats-server)\n"
+         "        --grpc_tls_cert <file>       gRPC over TLS: certificate presented by the\n"
+         "                                     --grpc_listen server and to --store/--consumer\n"
+         "        --grpc_tls_key <file>        Private key of --grpc_tls_cert\n"
+         "        --grpc_tls_ca <file>         CA verifying the services; the --grpc_listen\n"
+         "                                     server then requires client certificates\n";
 }
 
 std::string DefaultStoreDir() {
@@ -91,9 +99,11 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Start(EngineOptions options) {
 }
 
 absl::Status Engine::Init(EngineOptions options) {
+  JSE_ASSIGN_OR_RETURN(common::grpc::GrpcCredentials grpc_credentials,
+                       common::grpc::GrpcCredentials::Load(options.grpc_tls));
   if (options.server.jetstream) {
     if (options.server.store_dir.empty()) options.server.store_dir = DefaultStoreDir();
-    JSE_RETURN_IF_ERROR(StartJetStream(options));
+    JSE_RETURN_IF_ERROR(StartJetStream(options, grpc_credentials));
   } else {
     // As nats-server without -js: nobody answers $JS.API requests, so
     // clients get no-responders.
@@ -105,19 +115,24 @@ absl::Status Engine::Init(EngineOptions options) {
   // After the NATS listener: clients need not wait for gRPC to start (several
   // ms), which only admin tools use.
   if (!local_services_.empty()) {
-    auto grpc_server = common::grpc::GrpcServer::Start(options.grpc_listen, local_services_);
+    auto grpc_server =
+        common::grpc::GrpcServer::Start(options.grpc_listen, local_services_, grpc_credentials);
     if (!grpc_server.ok()) {
+      if (grpc_server.status().code() == absl::StatusCode::kInvalidArgument) {
+        return grpc_server.status();
+      }
       return absl::UnavailableError(
           absl::StrCat(grpc_server.status().message(), "; choose another with --grpc_listen"));
     }
     grpc_server_ = std::move(*grpc_server);
     LOG(INFO) << "in-process services on gRPC " << options.grpc_listen << " (port "
-              << grpc_server_->port() << ")";
+              << grpc_server_->port() << ", " << grpc_credentials.Describe() << ")";
   }
   return WritePortsFile(options);
 }
 
-absl::Status Engine::StartJetStream(const EngineOptions& options) {
+absl::Status Engine::StartJetStream(const EngineOptions& options,
+                                    const common::grpc::GrpcCredentials& grpc_credentials) {
   if (options.store_address.empty()) {
     storesvc::StoreOptions store_options;
     store_options.data_dir = options.server.store_dir;
@@ -129,9 +144,11 @@ absl::Status Engine::StartJetStream(const EngineOptions& options) {
     LOG(INFO) << "store: in-process, data in " << options.server.store_dir << ", sync "
               << options.sync;
   } else {
-    remote_store_ = std::make_unique<storesvc::client::RemoteStoreClient>(options.store_address);
+    remote_store_ = std::make_unique<storesvc::client::RemoteStoreClient>(
+        options.store_address, common::grpc::kUnaryDeadline, grpc_credentials);
     store_client_ = remote_store_.get();
-    LOG(INFO) << "store: storesvc at " << options.store_address;
+    LOG(INFO) << "store: storesvc at " << options.store_address << " ("
+              << grpc_credentials.Describe() << ")";
   }
   server_ = std::make_unique<core::Server>(options.server);
   if (options.consumer_address.empty()) {
@@ -152,10 +169,11 @@ absl::Status Engine::StartJetStream(const EngineOptions& options) {
       return absl::InvalidArgumentError(
           "jetstream limits need the in-process consumer service (no --consumer)");
     }
-    remote_consumers_ =
-        std::make_unique<consumersvc::client::RemoteConsumerClient>(options.consumer_address);
+    remote_consumers_ = std::make_unique<consumersvc::client::RemoteConsumerClient>(
+        options.consumer_address, common::grpc::kUnaryDeadline, grpc_credentials);
     consumer_client_ = remote_consumers_.get();
-    LOG(INFO) << "consumers: consumersvc at " << options.consumer_address;
+    LOG(INFO) << "consumers: consumersvc at " << options.consumer_address << " ("
+              << grpc_credentials.Describe() << ")";
   }
   domain_ = options.server.jetstream_domain;
   // Every configured account, with JetStream or not: a reload may enable it.

@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/grpc/grpc_server.h"
+#include "common/grpc/tls_credentials.h"
 #include "common/ports_file.h"
 #include "consumersvc/client/consumer_client.h"
 #include "consumersvc/client/remote_consumer_client.h"
@@ -55,13 +56,17 @@ struct EngineOptions {
   std::string consumer_address;
   // Where in-process services are served over gRPC.
   std::string grpc_listen = "127.0.0.1:4250";
+  // TLS for that listener and for the channels to remote services; all
+  // empty: plaintext.
+  common::grpc::GrpcTlsFiles grpc_tls;
   // Durability of an in-process store: "always" or an fsync interval.
   std::string sync = "2m";
 };
 
 // nats-server's flags (see core/options.h) plus the gateway's own:
-// --store=ADDR, --consumer=ADDR, --grpc_listen=ADDR, --sync=always|DURATION
-// (each also as "--flag VALUE"). Sets options->server.show_help for -h.
+// --store=ADDR, --consumer=ADDR, --grpc_listen=ADDR, --sync=always|DURATION,
+// --grpc_tls_cert=PEM, --grpc_tls_key=PEM, --grpc_tls_ca=PEM (each also as
+// "--flag VALUE"). Sets options->server.show_help for -h.
 // --store and --consumer need JetStream on.
 absl::Status ParseGatewayArgs(const std::vector<std::string>& args, EngineOptions* options);
 
@@ -94,8 +99,10 @@ class Engine {
  private:
   Engine() = default;
   absl::Status Init(EngineOptions options);
-  // Opens or connects the store and consumer services and the bridge.
-  absl::Status StartJetStream(const EngineOptions& options);
+  // Opens or connects (over `grpc_credentials`) the store and consumer
+  // services and the bridge.
+  absl::Status StartJetStream(const EngineOptions& options,
+                              const common::grpc::GrpcCredentials& grpc_credentials);
   // Serves JetStream in a configured account.
   absl::Status StartJetStreamAccount(const core::AccountOptions& account)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(js_mu_);

@@ -24,6 +24,7 @@
 #include "common/mutex_checks.h"
 #include "common/open_file_limit.h"
 #include "common/pid_file.h"
+#include "common/remote_syslog.h"
 #include "common/signals.h"
 #include "common/startup_pages.h"
 #include "common/syslog_sink.h"
@@ -87,6 +88,13 @@ int main(int argc, char** argv) {
     std::cerr << "gateway: " << ldm.message() << "\n";
     return kUsageError;
   }
+  if (!server.remote_syslog.empty()) {
+    if (auto address = jsengine::common::ParseRemoteSyslogAddress(server.remote_syslog);
+        !address.ok()) {
+      std::cerr << "gateway: " << address.status().message() << "\n";
+      return kUsageError;
+    }
+  }
   if (server.check_config) {
     // As nats-server -t: the certificate and key must load too.
     if (server.tls.enabled) {
@@ -114,7 +122,23 @@ int main(int argc, char** argv) {
   }
   google::InstallFailureSignalHandler();
   std::unique_ptr<jsengine::common::SyslogSink> syslog_sink;
-  if (server.syslog) syslog_sink = jsengine::common::SyslogSink::Install("gateway");
+  if (!server.remote_syslog.empty() && server.log_file.empty()) {
+    // As nats-server: a log file wins over the remote syslog, which wins over
+    // the local one.
+    absl::StatusOr<std::unique_ptr<jsengine::common::RemoteSyslog>> remote =
+        jsengine::common::RemoteSyslog::Connect(server.remote_syslog, "gateway");
+    if (!remote.ok()) {
+      std::cerr << "gateway: " << remote.status().message() << "\n";
+      return 1;
+    }
+    syslog_sink = jsengine::common::SyslogSink::InstallWriter(
+        [remote = std::shared_ptr<jsengine::common::RemoteSyslog>(std::move(*remote))](
+            int priority, std::string_view message) {
+          remote->Send(priority, absl::string_view(message.data(), message.size()));
+        });
+  } else if (server.syslog) {
+    syslog_sink = jsengine::common::SyslogSink::Install("gateway");
+  }
   if (server.trace) {
     FLAGS_v = 2;
   } else if (server.debug) {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/serve.h"
+#include "common/grpc/tls_flags.h"
 #include "common/memory_releaser.h"
 #include "common/mutex_checks.h"
 #include "common/open_file_limit.h"
@@ -30,12 +31,18 @@ int main(int argc, char** argv) {
   jsengine::common::RaiseOpenFileLimit();
   auto memory_releaser = jsengine::common::MemoryReleaser::Start();
   gflags::SetUsageMessage(
-      "storesvc --listen=HOST:PORT --data_dir=DIR [--sync=always|2m] [--ports_file_dir=DIR]");
+      "storesvc --listen=HOST:PORT --data_dir=DIR [--sync=always|2m] [--ports_file_dir=DIR] "
+      "[--grpc_tls_cert=PEM --grpc_tls_key=PEM [--grpc_tls_ca=PEM]]");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
   google::InstallFailureSignalHandler();
 
+  auto credentials = jsengine::common::grpc::GrpcCredentialsFromFlags();
+  if (!credentials.ok()) {
+    LOG(ERROR) << credentials.status();
+    return 2;
+  }
   jsengine::storesvc::StoreOptions options;
   options.data_dir = FLAGS_data_dir;
   if (absl::Status status = jsengine::storesvc::ApplySyncSpec(FLAGS_sync, &options);
@@ -50,6 +57,6 @@ int main(int argc, char** argv) {
   }
   jsengine::storesvc::StoreServiceImpl service(store->get());
   return jsengine::common::grpc::ServeUntilTerminated(
-      "storesvc", FLAGS_listen, FLAGS_ports_file_dir, {&service},
+      "storesvc", FLAGS_listen, FLAGS_ports_file_dir, {&service}, *credentials,
       absl::StrCat(", data in ", FLAGS_data_dir, ", sync ", FLAGS_sync));
 }

@@ -12,7 +12,11 @@
 namespace jsengine::common::grpc {
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
-    const std::string& address, const std::vector<::grpc::Service*>& services) {
+    const std::string& address, const std::vector<::grpc::Service*>& services,
+    const GrpcCredentials& credentials) {
+  absl::StatusOr<std::shared_ptr<::grpc::ServerCredentials>> server_credentials =
+      credentials.ForServer();
+  if (!server_credentials.ok()) return server_credentials.status();
   static std::once_flag plugins_once;
   std::call_once(plugins_once, [] {
     ::grpc::EnableDefaultHealthCheckService(true);
@@ -21,7 +25,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
 
   ::grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(address, ::grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(address, *server_credentials, &port);
   // gRPC sets SO_REUSEPORT by default: a second server on a taken port would
   // start and silently receive a share of the first one's connections.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

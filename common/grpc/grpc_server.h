@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/grpc/tls_credentials.h"
 #include "grpcpp/impl/codegen/service_type.h"
 #include "grpcpp/server.h"
 
@@ -21,10 +22,12 @@ namespace jsengine::common::grpc {
 
 class GrpcServer {
  public:
-  // Binds `address` ("host:port", port 0 picks a free one) and starts serving;
-  // Unavailable if the port is taken (no SO_REUSEPORT sharing).
+  // Binds `address` ("host:port", port 0 picks a free one) and starts serving,
+  // over TLS when `credentials` say so (tls_credentials.h); Unavailable if
+  // the port is taken (no SO_REUSEPORT sharing).
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
-      const std::string& address, const std::vector<::grpc::Service*>& services);
+      const std::string& address, const std::vector<::grpc::Service*>& services,
+      const GrpcCredentials& credentials = GrpcCredentials());
 
   ~GrpcServer();
 

@@ -10,14 +10,15 @@ namespace jsengine::common::grpc {
 
 int ServeUntilTerminated(absl::string_view name, const std::string& listen,
                          const std::string& ports_file_dir,
-                         const std::vector<::grpc::Service*>& services, absl::string_view detail) {
-  auto server = GrpcServer::Start(listen, services);
+                         const std::vector<::grpc::Service*>& services,
+                         const GrpcCredentials& credentials, absl::string_view detail) {
+  auto server = GrpcServer::Start(listen, services, credentials);
   if (!server.ok()) {
     LOG(ERROR) << server.status();
     return 1;
   }
-  LOG(INFO) << name << " listening on " << listen << " (port " << (*server)->port() << ")"
-            << detail;
+  LOG(INFO) << name << " listening on " << listen << " (port " << (*server)->port() << ", "
+            << credentials.Describe() << ")" << detail;
   auto ports_file = PortsFile::Write(ports_file_dir, GrpcOnlyPorts(listen, (*server)->port()));
   if (!ports_file.ok()) {
     LOG(ERROR) << ports_file.status();

@@ -6,7 +6,7 @@
 //
 //   jsengine::storesvc::StoreServiceImpl service(store.get());
 //   return jsengine::common::grpc::ServeUntilTerminated(
-//       "storesvc", FLAGS_listen, FLAGS_ports_file_dir, {&service});
+//       "storesvc", FLAGS_listen, FLAGS_ports_file_dir, {&service}, credentials);
 //
 // Returns the process's exit code: 0 after a signal, 1 when it could not
 // start (the reason logged).
@@ -17,15 +17,17 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "common/grpc/tls_credentials.h"
 #include "grpcpp/impl/codegen/service_type.h"
 
 namespace jsengine::common::grpc {
 
-// `detail` is appended to the "listening" log line (e.g. the data directory).
+// `credentials` secure the listener (tls_credentials.h); `detail` is
+// appended to the "listening" log line (e.g. the data directory).
 int ServeUntilTerminated(absl::string_view name, const std::string& listen,
                          const std::string& ports_file_dir,
                          const std::vector<::grpc::Service*>& services,
-                         absl::string_view detail = "");
+                         const GrpcCredentials& credentials, absl::string_view detail = "");
 
 }  // namespace jsengine::common::grpc
 

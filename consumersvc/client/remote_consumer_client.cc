@@ -15,13 +15,14 @@ namespace {
 // backoff grows to two minutes, a gateway without its consumers for that long.
 constexpr int kMaxReconnectBackoffMs = 1000;
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
+                                           const common::grpc::GrpcCredentials& credentials) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoffMs);
   args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(address, credentials.ForChannel(), args);
 }
 
 }  // namespace
@@ -29,9 +30,10 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
 using common::grpc::CallUnary;
 
 RemoteConsumerClient::RemoteConsumerClient(const std::string& address,
-                                           std::chrono::milliseconds unary_deadline)
+                                           std::chrono::milliseconds unary_deadline,
+                                           const common::grpc::GrpcCredentials& credentials)
     : unary_deadline_(unary_deadline),
-      channel_(MakeChannel(address)),
+      channel_(MakeChannel(address, credentials)),
       stub_(v1::ConsumerService::NewStub(channel_)) {}
 
 RemoteConsumerClient::~RemoteConsumerClient() = default;

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "common/grpc/completion_pump.h"
+#include "common/grpc/tls_credentials.h"
 #include "common/grpc/unary.h"
 #include "consumersvc/client/consumer_client.h"
 #include "grpcpp/channel.h"
@@ -27,11 +28,13 @@ namespace jsengine::consumersvc::client {
 
 class RemoteConsumerClient final : public ConsumerClient {
  public:
-  // `address` is "host:port" of a consumersvc; each unary call fails with
-  // DEADLINE_EXCEEDED when not answered within `unary_deadline`.
+  // `address` is "host:port" of a consumersvc, reached over `credentials`
+  // (plaintext or TLS); each unary call fails with DEADLINE_EXCEEDED when
+  // not answered within `unary_deadline`.
   explicit RemoteConsumerClient(
       const std::string& address,
-      std::chrono::milliseconds unary_deadline = common::grpc::kUnaryDeadline);
+      std::chrono::milliseconds unary_deadline = common::grpc::kUnaryDeadline,
+      const common::grpc::GrpcCredentials& credentials = common::grpc::GrpcCredentials());
   ~RemoteConsumerClient() override;
 
   absl::StatusOr<v1::ConsumerInfo> CreateConsumer(

@@ -152,6 +152,7 @@ bool Client::ContinueHandshake() {
         common::MutexLock info_lock(&info_mu_);
         tls_version_ = tls_session_->version();
         tls_cipher_suite_ = tls_session_->cipher_suite();
+        tls_peer_certs_ = tls_session_->PeerCerts();
         if (server_->options().tls.verify_and_map) cert_identity_ = tls_session_->PeerIdentity();
       }
     }
@@ -581,6 +582,7 @@ ConnectionInfo Client::Info(bool with_subscriptions) const {
     info.version = version_;
     info.tls_version = tls_version_;
     info.tls_cipher_suite = tls_cipher_suite_;
+    info.tls_peer_certs = tls_peer_certs_;
   }
   info.counts = Counts();
   {

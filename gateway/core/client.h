@@ -206,6 +206,7 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   std::string version_ ABSL_GUARDED_BY(info_mu_);
   std::string tls_version_ ABSL_GUARDED_BY(info_mu_);
   std::string tls_cipher_suite_ ABSL_GUARDED_BY(info_mu_);
+  std::vector<TlsPeerCert> tls_peer_certs_ ABSL_GUARDED_BY(info_mu_);
   absl::Time last_ping_sent_;
   int pings_out_ = 0;
 

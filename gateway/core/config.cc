@@ -820,7 +820,7 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
                key == "trusted" || key == "trusted_keys" || key == "resolver_tls") {
       s = NotSupported(key, v, "decentralized JWT authentication is not implemented");
     } else if (key == "remote_syslog" || key == "rs") {
-      s = NotSupported(key, v, "logging to a remote syslog is not implemented; use syslog");
+      s = GetString(key, v, &o->remote_syslog);
     } else if (key == "lame_duck_duration") {
       s = GetDuration(key, v, &o->lame_duck_duration);
     } else if (key == "lame_duck_grace_period") {

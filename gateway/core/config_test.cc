@@ -274,7 +274,6 @@ TEST(ConfigTest, RefusesWhatItDoesNotImplementByName) {
       {"mqtt { port: 1883 }", "config line 1: 'mqtt' is not supported"},
       {"resolver: MEMORY", "config line 1: 'resolver' is not supported"},
       {"operator: x", "config line 1: 'operator' is not supported"},
-      {"remote_syslog: \"udp://h:514\"", "config line 1: 'remote_syslog' is not supported"},
       {"jetstream { key: s3cr3t }",
        "config line 1: 'key' is not supported (JetStream encryption at rest is not supported)"},
       {"jetstream { cipher: aes }", "config line 1: 'cipher' is not supported"},

@@ -42,6 +42,7 @@ enum class Flag {
   kTlsVerify,
   kSignal,
   kSyslog,
+  kRemoteSyslog,
   kUnknown
 };
 
@@ -101,6 +102,8 @@ constexpr FlagSpec kFlags[] = {
     {"signal", Flag::kSignal, true},
     {"s", Flag::kSyslog, false},
     {"syslog", Flag::kSyslog, false},
+    {"r", Flag::kRemoteSyslog, true},
+    {"remote_syslog", Flag::kRemoteSyslog, true},
 };
 
 const FlagSpec* Lookup(const std::string& name) {
@@ -219,6 +222,7 @@ Logging Options:
     -l, --log <file>                 File to redirect log output (SIGUSR1 reopens it)
     -T, --logtime                    Timestamp log entries (default: true; -T=false)
     -s, --syslog                     Log to the local syslog instead of stderr
+    -r, --remote_syslog <addr>       Syslog server addr (udp://127.0.0.1:514)
     -D, --debug                      Enable debugging output
     -V, --trace                      Trace the raw protocol
     -DV                              Debug and trace
@@ -390,6 +394,9 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
         break;
       case Flag::kSyslog:
         options->syslog = p.on;
+        break;
+      case Flag::kRemoteSyslog:
+        options->remote_syslog = p.value;
         break;
       case Flag::kHelp:
         options->show_help = p.on;

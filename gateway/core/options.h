@@ -120,6 +120,10 @@ struct ServerOptions {
   bool logtime = true;   // timestamps on log lines (-T)
   std::string log_file;  // empty: stderr
   bool syslog = false;   // log to the local syslog instead (-s)
+  // Log to this syslog server instead (-r): udp://host:port, tcp://host:port
+  // or unix:///path (common/remote_syslog.h); a log file wins over it, it
+  // wins over `syslog`.
+  std::string remote_syslog;
   std::string pid_file;  // empty: none
   // Lame duck mode (SIGUSR2): clients are closed over `lame_duck_duration`,
   // starting after `lame_duck_grace_period`.

@@ -220,17 +220,22 @@ TEST(OptionsTest, FlagsOverrideConfigFile) {
 TEST(OptionsTest, OperationsFlagsAndKeys) {
   std::string path = std::string(getenv("TEST_TMPDIR")) + "/ops.conf";
   std::ofstream(path) << "syslog: true\nlame_duck_duration: \"45s\"\n"
-                      << "lame_duck_grace_period: 5\n";
+                      << "lame_duck_grace_period: 5\nremote_syslog: \"udp://logs:514\"\n";
   ServerOptions o;
   std::vector<std::string> rest;
   ASSERT_TRUE(ParseServerArgs({"-c", path, "--signal", "ldm=/run/g.pid"}, &o, &rest).ok());
   EXPECT_TRUE(o.syslog);
+  EXPECT_EQ(o.remote_syslog, "udp://logs:514");
   EXPECT_EQ(o.lame_duck_duration, absl::Seconds(45));
   EXPECT_EQ(o.lame_duck_grace_period, absl::Seconds(5));
   EXPECT_EQ(o.signal, "ldm=/run/g.pid");
   ServerOptions flags;
-  ASSERT_TRUE(ParseServerArgs({"-s", "-sl", "reload"}, &flags, &rest).ok());
+  ASSERT_TRUE(ParseServerArgs({"-s", "-sl", "reload", "-r", "tcp://logs:601"}, &flags, &rest).ok());
   EXPECT_TRUE(flags.syslog);
+  EXPECT_EQ(flags.remote_syslog, "tcp://logs:601");
+  ServerOptions long_flag;
+  ASSERT_TRUE(ParseServerArgs({"--remote_syslog=udp://h:514"}, &long_flag, &rest).ok());
+  EXPECT_EQ(long_flag.remote_syslog, "udp://h:514");
   EXPECT_EQ(flags.signal, "reload");
   EXPECT_TRUE(rest.empty());
 }

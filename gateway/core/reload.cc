@@ -57,6 +57,7 @@ absl::Status CheckReloadable(const ServerOptions& c, const ServerOptions& n) {
            Same("cluster", c.cluster, n.cluster),
            Same("system_account", c.system_account, n.system_account),
            Same("log_file", c.log_file, n.log_file),
+           Same("remote_syslog", c.remote_syslog, n.remote_syslog),
            Same("pid_file", c.pid_file, n.pid_file),
        }) {
     if (!s.ok()) return s;

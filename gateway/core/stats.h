@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "gateway/core/peer_cert.h"
 
 namespace jsengine::gateway::core {
 
@@ -56,6 +57,8 @@ struct ConnectionInfo {
   // Of a TLS connection, once the handshake completed.
   std::string tls_version;
   std::string tls_cipher_suite;
+  // The certificates the client sent, leaf first (empty without).
+  std::vector<TlsPeerCert> tls_peer_certs;
   MessageCounts counts;
   uint64_t subscriptions = 0;
   uint64_t pending_bytes = 0;

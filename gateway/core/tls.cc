@@ -57,6 +57,8 @@ TlsSession::HandshakeResult TlsSession::Handshake() {
   return Result(rc) < 0 && errno == EAGAIN ? kWouldBlock : kFailed;
 }
 
+std::vector<TlsPeerCert> TlsSession::PeerCerts() const { return PeerCertsOf(ssl_); }
+
 std::string TlsSession::version() const {
   switch (SSL_version(ssl_)) {
     case TLS1_2_VERSION:

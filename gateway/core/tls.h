@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "gateway/core/cert_identity.h"
 #include "gateway/core/options.h"
+#include "gateway/core/peer_cert.h"
 
 struct ssl_st;
 struct ssl_ctx_st;
@@ -51,6 +52,9 @@ class TlsSession {
   // Once established, what the client's certificate names (empty without
   // one).
   CertIdentity PeerIdentity() const;
+  // Once established, the certificates the client sent, leaf first, as
+  // /connz's tls_peer_certs shows them (peer_cert.h).
+  std::vector<TlsPeerCert> PeerCerts() const;
   // Like ::read: bytes read, 0 when the peer closed, -1 with errno EAGAIN
   // (wait for the socket) or EIO (failed; see error()).
   ssize_t Read(char* buf, size_t len);

@@ -352,6 +352,18 @@ MonitorResponse Monitor::Connz(const QueryParams& params, absl::Time now) {
     if (!info.version.empty()) conn["version"] = info.version;
     if (!info.tls_version.empty()) conn["tls_version"] = info.tls_version;
     if (!info.tls_cipher_suite.empty()) conn["tls_cipher_suite"] = info.tls_cipher_suite;
+    // As nats-server: only of open connections (closed ones keep no TLS state).
+    if (auth && !closed && !info.tls_peer_certs.empty()) {
+      Json certs = Json::array();
+      for (const core::TlsPeerCert& cert : info.tls_peer_certs) {
+        Json c;
+        if (!cert.subject.empty()) c["subject"] = cert.subject;
+        if (!cert.spki_sha256.empty()) c["spki_sha256"] = cert.spki_sha256;
+        if (!cert.cert_sha256.empty()) c["cert_sha256"] = cert.cert_sha256;
+        certs.push_back(std::move(c));
+      }
+      conn["tls_peer_certs"] = std::move(certs);
+    }
     if (auth && !info.user.empty()) conn["authorized_user"] = info.user;
     if (auth) conn["account"] = info.account;
     if (closed) conn["reason"] = info.reason;

@@ -5,8 +5,9 @@
 //   /varz      server configuration and counters
 //   /connz     client connections (offset, limit, sort, subs, acc, cid,
 //              user; state=open|closed|any with the most recently closed
-//              kept as nats-server keeps them; auth=true adds the user and
-//              account)
+//              kept as nats-server keeps them; auth=true adds the user,
+//              account and, for open TLS connections with a client
+//              certificate, tls_peer_certs)
 //   /subsz     subscription index statistics; subs=1 lists subscriptions
 //              (offset, limit, acc, and test: those matching a subject)
 //   /accountz  the accounts ("$G" and the configured ones); ?acc=NAME one
@@ -23,7 +24,7 @@
 //
 // Fields nats-server has but the gateway has nothing for (clusters, routes,
 // sublist cache statistics, round-trip times) are present with zero or empty
-// values. Not supported: /connz's tls_peer_certs, /routez, /gatewayz, /leafz.
+// values. Not supported: /routez, /gatewayz, /leafz.
 //
 // This class knows nothing of HTTP (http_monitor.h serves it).
 //

@@ -17,9 +17,10 @@ namespace jsengine::storesvc::client {
 using common::grpc::CallUnary;
 
 RemoteStoreClient::RemoteStoreClient(const std::string& address,
-                                     std::chrono::milliseconds unary_deadline)
+                                     std::chrono::milliseconds unary_deadline,
+                                     const common::grpc::GrpcCredentials& credentials)
     : unary_deadline_(unary_deadline),
-      channel_(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
+      channel_(grpc::CreateChannel(address, credentials.ForChannel())),
       stub_(v1::StoreService::NewStub(channel_)) {}
 
 RemoteStoreClient::~RemoteStoreClient() = default;

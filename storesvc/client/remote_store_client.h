@@ -24,6 +24,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "common/grpc/completion_pump.h"
+#include "common/grpc/tls_credentials.h"
 #include "common/grpc/unary.h"
 #include "grpcpp/channel.h"
 #include "proto/store.grpc.pb.h"
@@ -34,10 +35,13 @@ namespace jsengine::storesvc::client {
 
 class RemoteStoreClient final : public StoreClient {
  public:
-  // `address` is "host:port" of a storesvc; each unary call fails with
-  // DEADLINE_EXCEEDED when not answered within `unary_deadline`.
-  explicit RemoteStoreClient(const std::string& address, std::chrono::milliseconds unary_deadline =
-                                                             common::grpc::kUnaryDeadline);
+  // `address` is "host:port" of a storesvc, reached over `credentials`
+  // (plaintext or TLS); each unary call fails with DEADLINE_EXCEEDED when
+  // not answered within `unary_deadline`.
+  explicit RemoteStoreClient(
+      const std::string& address,
+      std::chrono::milliseconds unary_deadline = common::grpc::kUnaryDeadline,
+      const common::grpc::GrpcCredentials& credentials = common::grpc::GrpcCredentials());
   ~RemoteStoreClient() override;
 
   absl::StatusOr<v1::StreamInfo> CreateStream(const v1::CreateStreamRequest& request) override;

@@ -1,10 +1,11 @@
 // TLS on the client port, run the same way against the gateway binary and
 // the reference nats-server: INFO in plaintext with tls_required (and
-// tls_verify), libnats over TLS, client certificates with --tlsverify,
-// plaintext clients and clients that never handshake closed.
+// tls_verify), libnats over TLS, client certificates with --tlsverify (and
+// on /connz?auth=1 as tls_peer_certs), plaintext clients and clients that
+// never handshake closed.
 //
-// The CA, server and client certificates are made at run time with the
-// openssl command line tool, in the test's temporary directory.
+// The CA, server and client certificates are made at run time
+// (testing/util/test_certs.h).
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -22,55 +23,20 @@
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "nats/nats.h"
+#include "nlohmann/json.hpp"
 #include "testing/core/backends.h"
 #include "testing/core/raw_client.h"
 #include "testing/harness/harness.h"
 #include "testing/util/temp_dir.h"
+#include "testing/util/test_certs.h"
 
 namespace jsengine::testing::core {
 namespace {
 
-struct Certs {
-  std::string dir;
-  std::string ca, server, server_key, client, client_key;
-  // A client certificate from a CA the server does not trust.
-  std::string stranger, stranger_key;
-};
+using Certs = util::TestCerts;
 
 bool RunQuietly(const std::string& command) {
   return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-// EC keys: quick to generate. The server certificate names 127.0.0.1.
-bool MakeCerts(Certs* c) {
-  c->dir = util::MakeTempDir("tls-");
-  const std::string& d = c->dir;
-  c->ca = d + "/ca.pem";
-  c->server = d + "/server.pem";
-  c->server_key = d + "/server-key.pem";
-  c->client = d + "/client.pem";
-  c->client_key = d + "/client-key.pem";
-  c->stranger = d + "/stranger.pem";
-  c->stranger_key = d + "/stranger-key.pem";
-  std::ofstream(d + "/server.ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-                                   << "extendedKeyUsage=serverAuth\n";
-  std::ofstream(d + "/client.ext") << "extendedKeyUsage=clientAuth\n";
-  const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-  auto ca = [&](const std::string& name) {
-    return RunQuietly(absl::StrCat("openssl req -x509 ", key, " -days 2 -subj /CN=", name,
-                                   " -keyout ", d, "/", name, "-key.pem -out ", d, "/", name,
-                                   ".pem"));
-  };
-  auto issue = [&](const std::string& ca_name, const std::string& name, const std::string& ext) {
-    return RunQuietly(absl::StrCat("openssl req ", key, " -subj /CN=", name, " -keyout ", d, "/",
-                                   name, "-key.pem -out ", d, "/", name, ".csr")) &&
-           RunQuietly(absl::StrCat("openssl x509 -req -days 2 -in ", d, "/", name, ".csr -CA ", d,
-                                   "/", ca_name, ".pem -CAkey ", d, "/", ca_name,
-                                   "-key.pem -CAcreateserial", " -extfile ", d, "/", ext, " -out ",
-                                   d, "/", name, ".pem"));
-  };
-  return ca("ca") && ca("other-ca") && issue("ca", "server", "server.ext") &&
-         issue("ca", "client", "client.ext") && issue("other-ca", "stranger", "client.ext");
 }
 
 // A TLS client connection to 127.0.0.1:`port` that checks the server
@@ -155,12 +121,8 @@ bool Tls12HandshakeOffering(int port, const std::string& ca, const char* ciphers
   return ok;
 }
 
-// Lower case hex SHA-256 of the DER SubjectPublicKeyInfo of the certificate
-// in `pem` (what pinned_certs lists); empty on failure.
-std::string SpkiSha256(const std::string& pem) {
-  const std::string command = absl::StrCat("openssl x509 -in ", pem,
-                                           " -pubkey -noout | openssl pkey -pubin -outform der"
-                                           " | sha256sum");
+// Lower case hex SHA-256 of what `command` prints; empty on failure.
+std::string Sha256Of(const std::string& command) {
   FILE* out = popen(command.c_str(), "r");
   if (out == nullptr) return "";
   char buf[128] = {};
@@ -168,6 +130,18 @@ std::string SpkiSha256(const std::string& pem) {
   pclose(out);
   const std::string line(buf, n);
   return line.size() >= 64 ? line.substr(0, 64) : "";
+}
+
+// Of the DER SubjectPublicKeyInfo of the certificate in `pem` (what
+// pinned_certs lists).
+std::string SpkiSha256(const std::string& pem) {
+  return Sha256Of(absl::StrCat("openssl x509 -in ", pem,
+                               " -pubkey -noout | openssl pkey -pubin -outform der | sha256sum"));
+}
+
+// Of the DER certificate in `pem`.
+std::string CertSha256(const std::string& pem) {
+  return Sha256Of(absl::StrCat("openssl x509 -in ", pem, " -outform der | sha256sum"));
 }
 
 struct Conn {
@@ -179,7 +153,7 @@ struct Conn {
 
 class TlsTest : public ::testing::TestWithParam<Backend> {
  protected:
-  static void SetUpTestSuite() { certs_ok_ = MakeCerts(&certs_); }
+  static void SetUpTestSuite() { certs_ok_ = util::MakeTestCerts(&certs_); }
 
   void SetUp() override {
     ASSERT_TRUE(certs_ok_) << "openssl could not make the certificates in " << certs_.dir;
@@ -325,6 +299,40 @@ TEST_P(TlsTest, VerifyRequiresAClientCertificateFromTheCa) {
   EXPECT_NE(Connect(&without_cert, true), NATS_OK);
   Conn stranger;
   EXPECT_NE(Connect(&stranger, true, certs_.stranger, certs_.stranger_key), NATS_OK);
+}
+
+TEST_P(TlsTest, ConnzWithAuthShowsTheClientCertificate) {
+  std::vector<std::string> args = VerifyFlags();
+  args.insert(args.end(), {"-m", "-1"});
+  StartServer(args);
+  Conn with_cert;
+  ASSERT_EQ(Connect(&with_cert, true, certs_.client, certs_.client_key), NATS_OK);
+  ASSERT_EQ(natsConnection_Flush(with_cert.nc), NATS_OK);
+
+  auto connections = [&](const std::string& path) {
+    const std::string page = Monitoring(path);
+    const size_t body = page.find("\r\n\r\n");
+    EXPECT_NE(body, std::string::npos) << page;
+    const nlohmann::json connz =
+        nlohmann::json::parse(page.substr(body == std::string::npos ? 0 : body), nullptr, false);
+    EXPECT_TRUE(connz.is_object()) << page;
+    return connz.is_object() ? connz.value("connections", nlohmann::json::array())
+                             : nlohmann::json::array();
+  };
+  const nlohmann::json with_auth = connections("/connz?auth=1");
+  ASSERT_EQ(with_auth.size(), 1u) << with_auth.dump();
+  // Leaf first; libnats (OpenSSL) sends the CA's certificate too, from the
+  // trust store it verifies the server with.
+  auto described = [](const std::string& pem, const std::string& subject) {
+    return nlohmann::json{
+        {"subject", subject}, {"spki_sha256", SpkiSha256(pem)}, {"cert_sha256", CertSha256(pem)}};
+  };
+  const nlohmann::json expected =
+      nlohmann::json::array({described(certs_.client, "CN=client"), described(certs_.ca, "CN=ca")});
+  EXPECT_EQ(with_auth[0].value("tls_peer_certs", nlohmann::json()), expected) << with_auth.dump();
+  const nlohmann::json without_auth = connections("/connz");
+  ASSERT_EQ(without_auth.size(), 1u) << without_auth.dump();
+  EXPECT_FALSE(without_auth[0].contains("tls_peer_certs")) << without_auth.dump();
 }
 
 TEST_P(TlsTest, ConfigBlockAndHandshakeTimeout) {

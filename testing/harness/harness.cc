@@ -148,8 +148,9 @@ UnusedPort::~UnusedPort() {
   if (fd_ >= 0) close(fd_);
 }
 
-absl::Status CheckGrpcHealth(const std::string& address) {
-  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+absl::Status CheckGrpcHealth(const std::string& address,
+                             const common::grpc::GrpcCredentials& credentials) {
+  auto channel = grpc::CreateChannel(address, credentials.ForChannel());
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
@@ -157,8 +158,8 @@ absl::Status CheckGrpcHealth(const std::string& address) {
   grpc::health::v1::HealthCheckResponse response;
   grpc::Status status = stub->Check(&context, request, &response);
   if (!status.ok()) {
-    return absl::UnavailableError(absl::StrCat("health check of ", address, ": ",
-                                               status.error_message()));
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        absl::StrCat("health check of ", address, ": ", status.error_message()));
   }
   if (response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
     return absl::UnavailableError(absl::StrCat(address, " is not serving"));
@@ -166,10 +167,11 @@ absl::Status CheckGrpcHealth(const std::string& address) {
   return absl::OkStatus();
 }
 
-absl::Status WaitForGrpcHealth(const std::string& address, absl::Duration timeout) {
+absl::Status WaitForGrpcHealth(const std::string& address, absl::Duration timeout,
+                               const common::grpc::GrpcCredentials& credentials) {
   absl::Time deadline = absl::Now() + timeout;
   while (true) {
-    absl::Status status = CheckGrpcHealth(address);
+    absl::Status status = CheckGrpcHealth(address, credentials);
     if (status.ok() || absl::Now() > deadline) return status;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

@@ -27,6 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/grpc/tls_credentials.h"
 #include "common/ports_file.h"
 
 namespace jsengine::testing::harness {
@@ -87,11 +88,16 @@ class UnusedPort {
   int port_ = 0;
 };
 
-// Waits until the gRPC health service at `address` reports SERVING.
-absl::Status WaitForGrpcHealth(const std::string& address, absl::Duration timeout);
+// Waits until the gRPC health service at `address`, reached over
+// `credentials`, reports SERVING.
+absl::Status WaitForGrpcHealth(
+    const std::string& address, absl::Duration timeout,
+    const common::grpc::GrpcCredentials& credentials = common::grpc::GrpcCredentials());
 
-// One gRPC health check, without waiting.
-absl::Status CheckGrpcHealth(const std::string& address);
+// One gRPC health check, without waiting; the error keeps gRPC's code.
+absl::Status CheckGrpcHealth(
+    const std::string& address,
+    const common::grpc::GrpcCredentials& credentials = common::grpc::GrpcCredentials());
 
 }  // namespace jsengine::testing::harness
 

@@ -47,6 +47,24 @@ absl::StatusOr<std::unique_ptr<Topology>> Topology::Start(
   return topology;
 }
 
+absl::StatusOr<std::unique_ptr<Topology>> Topology::StartWithGrpcTls(
+    Kind kind, const common::grpc::GrpcTlsFiles& files) {
+  if (kind == kReference) return absl::InvalidArgumentError("nats-server has no gRPC");
+  std::unique_ptr<Topology> topology(new Topology(kind, {}, {}));
+  topology->grpc_tls_ = files;
+  JSE_ASSIGN_OR_RETURN(topology->grpc_credentials_, common::grpc::GrpcCredentials::Load(files));
+  JSE_RETURN_IF_ERROR(topology->Launch());
+  return topology;
+}
+
+std::vector<std::string> Topology::GrpcTlsArgs() const {
+  std::vector<std::string> args;
+  if (!grpc_tls_.cert_file.empty()) args.push_back("--grpc_tls_cert=" + grpc_tls_.cert_file);
+  if (!grpc_tls_.key_file.empty()) args.push_back("--grpc_tls_key=" + grpc_tls_.key_file);
+  if (!grpc_tls_.ca_file.empty()) args.push_back("--grpc_tls_ca=" + grpc_tls_.ca_file);
+  return args;
+}
+
 std::string Topology::nats_url() const { return absl::StrCat("nats://127.0.0.1:", nats_port_); }
 
 absl::StatusOr<common::Ports> Topology::StartServer(const std::string& binary,
@@ -71,13 +89,14 @@ absl::Status Topology::Launch() {
   } else {
     JSE_RETURN_IF_ERROR(StartStore());
     JSE_RETURN_IF_ERROR(StartConsumers());
-    JSE_RETURN_IF_ERROR(WaitForGrpcHealth(store_address_, kStartTimeout));
-    JSE_RETURN_IF_ERROR(WaitForGrpcHealth(consumer_address_, kStartTimeout));
+    JSE_RETURN_IF_ERROR(WaitForGrpcHealth(store_address_, kStartTimeout, grpc_credentials_));
+    JSE_RETURN_IF_ERROR(WaitForGrpcHealth(consumer_address_, kStartTimeout, grpc_credentials_));
     gateway_args.insert(gateway_args.end(),
                         {"-js", "--store=" + store_address_, "--consumer=" + consumer_address_});
   }
   if (kind_ != kReference) {
     gateway_args.insert(gateway_args.end(), extra_gateway_args_.begin(), extra_gateway_args_.end());
+    for (std::string& arg : GrpcTlsArgs()) gateway_args.push_back(std::move(arg));
   }
   JSE_ASSIGN_OR_RETURN(common::Ports ports, StartServer(binary, gateway_args, &gateway_));
   JSE_ASSIGN_OR_RETURN(std::string nats_url, FirstOf(ports.nats, "nats", *gateway_));
@@ -85,7 +104,7 @@ absl::Status Topology::Launch() {
   if (kind_ != kEmbedded) return absl::OkStatus();
   JSE_ASSIGN_OR_RETURN(store_address_, FirstOf(ports.grpc, "grpc", *gateway_));
   consumer_address_ = store_address_;
-  return WaitForGrpcHealth(store_address_, kStartTimeout);
+  return WaitForGrpcHealth(store_address_, kStartTimeout, grpc_credentials_);
 }
 
 void Topology::StopAll(int signal) {
@@ -109,13 +128,14 @@ absl::Status Topology::RestartStore(const std::function<void()>& while_stopped) 
   if (while_stopped) while_stopped();
   absl::Status status = StartStore();
   if (!status.ok()) return status;
-  return WaitForGrpcHealth(store_address_, kStartTimeout);
+  return WaitForGrpcHealth(store_address_, kStartTimeout, grpc_credentials_);
 }
 
 absl::Status Topology::StartStore() {
   std::vector<std::string> args = {"--listen=" + ListenAddress(store_address_),
                                    "--data_dir=" + data_dir_};
   args.insert(args.end(), extra_store_args_.begin(), extra_store_args_.end());
+  for (std::string& arg : GrpcTlsArgs()) args.push_back(std::move(arg));
   JSE_ASSIGN_OR_RETURN(common::Ports ports,
                        StartServer(RunfilePath("storesvc/storesvc"), std::move(args), &store_));
   JSE_ASSIGN_OR_RETURN(store_address_, FirstOf(ports.grpc, "grpc", *store_));
@@ -127,7 +147,7 @@ absl::Status Topology::RestartConsumers() {
   consumer_->Stop(SIGTERM);
   consumer_.reset();
   JSE_RETURN_IF_ERROR(StartConsumers());
-  return WaitForGrpcHealth(consumer_address_, kStartTimeout);
+  return WaitForGrpcHealth(consumer_address_, kStartTimeout, grpc_credentials_);
 }
 
 absl::Status Topology::StartConsumers() {
@@ -136,6 +156,7 @@ absl::Status Topology::StartConsumers() {
   for (const std::string& arg : extra_store_args_) {
     if (absl::StartsWith(arg, "--sync")) args.push_back(arg);
   }
+  for (std::string& arg : GrpcTlsArgs()) args.push_back(std::move(arg));
   JSE_ASSIGN_OR_RETURN(common::Ports ports, StartServer(RunfilePath("consumersvc/consumersvc"),
                                                         std::move(args), &consumer_));
   JSE_ASSIGN_OR_RETURN(consumer_address_, FirstOf(ports.grpc, "grpc", *consumer_));

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/grpc/tls_credentials.h"
 #include "testing/harness/harness.h"
 
 namespace jsengine::testing::harness {
@@ -35,6 +36,11 @@ class Topology {
   static absl::StatusOr<std::unique_ptr<Topology>> Start(
       Kind kind, std::vector<std::string> extra_gateway_args = {},
       std::vector<std::string> extra_store_args = {});
+  // kEmbedded or kSeparate with every gRPC link over TLS: each process gets
+  // `files` as --grpc_tls_cert/--grpc_tls_key/--grpc_tls_ca (one certificate
+  // good as server and client), and the harness's health checks use them.
+  static absl::StatusOr<std::unique_ptr<Topology>> StartWithGrpcTls(
+      Kind kind, const common::grpc::GrpcTlsFiles& files);
 
   // Stops every process (SIGTERM) and starts them again on the same ports and
   // data directory.
@@ -65,6 +71,8 @@ class Topology {
  private:
   Topology(Kind kind, std::vector<std::string> extra_gateway_args,
            std::vector<std::string> extra_store_args);
+  // The --grpc_tls_* flags of grpc_tls_ ("" when plaintext).
+  std::vector<std::string> GrpcTlsArgs() const;
   absl::Status Launch();
   absl::Status StartStore();
   absl::Status StartConsumers();
@@ -77,6 +85,8 @@ class Topology {
   const Kind kind_;
   const std::vector<std::string> extra_gateway_args_;
   const std::vector<std::string> extra_store_args_;
+  common::grpc::GrpcTlsFiles grpc_tls_;
+  common::grpc::GrpcCredentials grpc_credentials_;
   const std::string ports_dir_;
   const std::string data_dir_;
   // 0 and "" until the first Launch() learns them.

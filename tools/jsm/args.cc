@@ -14,13 +14,14 @@ namespace {
 // Every flag jsm knows; true: it takes a value.
 const std::map<std::string, bool>& KnownFlags() {
   static const auto* flags = new std::map<std::string, bool>{
-      {"store", true},        {"consumer", true}, {"timeout", true},      {"json", false},
-      {"help", false},        {"subjects", true}, {"max-msgs", true},     {"max-bytes", true},
-      {"max-age", true},      {"storage", true},  {"retention", true},    {"durable", true},
-      {"pull", false},        {"deliver", true},  {"deliver-all", false}, {"deliver-last", false},
-      {"deliver-new", false}, {"ack", true},      {"replay", true},       {"filter", true},
-      {"last", true},         {"server", true},   {"count", true},        {"history", true},
-      {"from", true},         {"subject", true},
+      {"store", true},        {"consumer", true}, {"timeout", true},       {"json", false},
+      {"help", false},        {"subjects", true}, {"max-msgs", true},      {"max-bytes", true},
+      {"max-age", true},      {"storage", true},  {"retention", true},     {"durable", true},
+      {"pull", false},        {"deliver", true},  {"deliver-all", false},  {"deliver-last", false},
+      {"deliver-new", false}, {"ack", true},      {"replay", true},        {"filter", true},
+      {"last", true},         {"server", true},   {"count", true},         {"history", true},
+      {"from", true},         {"subject", true},  {"grpc-tls-cert", true}, {"grpc-tls-key", true},
+      {"grpc-tls-ca", true},
   };
   return *flags;
 }
@@ -177,6 +178,12 @@ absl::StatusOr<Endpoints> ResolveEndpoints(
   if (endpoints.consumer.empty()) endpoints.consumer = kDefaultAddress;
   endpoints.nats = args.Has("server") ? args.Get("server") : getenv("JSM_SERVER");
   if (endpoints.nats.empty()) endpoints.nats = kDefaultNatsUrl;
+  auto flag_or_env = [&](const std::string& flag, const std::string& env) {
+    return args.Has(flag) ? args.Get(flag) : getenv(env);
+  };
+  endpoints.grpc_tls_cert = flag_or_env("grpc-tls-cert", "JSM_GRPC_TLS_CERT");
+  endpoints.grpc_tls_key = flag_or_env("grpc-tls-key", "JSM_GRPC_TLS_KEY");
+  endpoints.grpc_tls_ca = flag_or_env("grpc-tls-ca", "JSM_GRPC_TLS_CA");
   endpoints.timeout = kDefaultTimeout;
   if (args.Has("timeout")) {
     absl::StatusOr<absl::Duration> timeout = ParseTimeout(args.Get("timeout"));
@@ -188,13 +195,17 @@ absl::StatusOr<Endpoints> ResolveEndpoints(
 
 const char kUsage[] =
     R"(Usage: jsm [--store host:port] [--consumer host:port] [-s nats://host:port]
-           [--timeout 5s] [--json] <command>
+           [--timeout 5s] [--json] [--grpc-tls-ca ca.pem
+           [--grpc-tls-cert cert.pem --grpc-tls-key key.pem]] <command>
 
 Manages the engine's message sets (streams) and observables (consumers)
 over gRPC. Addresses: --store / --consumer, else $JSM_STORE / $JSM_CONSUMER,
 else 127.0.0.1:4250 (the embedded gateway's services). pub, req, sub and
 next go through the gateway's NATS port: -s / --server, else $JSM_SERVER,
-else nats://127.0.0.1:4222.
+else nats://127.0.0.1:4222. With --grpc-tls-ca (else $JSM_GRPC_TLS_CA) gRPC
+goes over TLS, verifying the services against that CA; --grpc-tls-cert and
+--grpc-tls-key (else $JSM_GRPC_TLS_CERT, $JSM_GRPC_TLS_KEY) are the client
+certificate services started with --grpc_tls_ca require.
 
 Message sets (streams):
   add | stream add [name]              Add a message set; asks for what no flag gives

@@ -76,6 +76,11 @@ struct Endpoints {
   std::string consumer;
   std::string nats;  // The gateway's NATS URL.
   std::chrono::milliseconds timeout;
+  // PEM files for gRPC over TLS (common/grpc/tls_credentials.h); all empty:
+  // plaintext.
+  std::string grpc_tls_cert;
+  std::string grpc_tls_key;
+  std::string grpc_tls_ca;
 };
 
 // The embedded gateway's address (its --grpc_listen default).
@@ -83,9 +88,11 @@ inline constexpr char kDefaultAddress[] = "127.0.0.1:4250";
 inline constexpr char kDefaultNatsUrl[] = "nats://127.0.0.1:4222";
 inline constexpr std::chrono::seconds kDefaultTimeout{5};
 
-// From --store / --consumer / --server (-s) / --timeout, else the
-// environment (JSM_STORE, JSM_CONSUMER, JSM_SERVER, looked up by `getenv`,
-// which returns "" for unset), else the defaults.
+// From --store / --consumer / --server (-s) / --timeout / --grpc-tls-cert /
+// --grpc-tls-key / --grpc-tls-ca, else the environment (JSM_STORE,
+// JSM_CONSUMER, JSM_SERVER, JSM_GRPC_TLS_CERT, JSM_GRPC_TLS_KEY,
+// JSM_GRPC_TLS_CA, looked up by `getenv`, which returns "" for unset), else
+// the defaults.
 absl::StatusOr<Endpoints> ResolveEndpoints(
     const Args& args, const std::function<std::string(const std::string&)>& getenv);
 

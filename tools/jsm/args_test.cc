@@ -129,5 +129,23 @@ TEST(ResolveEndpointsTest, FlagsBeatEnvironmentBeatsDefaults) {
   EXPECT_FALSE(ResolveEndpoints(*ParseArgs({"ls", "--timeout", "soon"}), getenv).ok());
 }
 
+TEST(ResolveEndpointsTest, GrpcTlsFilesFromFlagsElseEnvironment) {
+  std::map<std::string, std::string> env;
+  auto getenv = [&](const std::string& name) { return env[name]; };
+  Endpoints plain = *ResolveEndpoints(*ParseArgs({"ls"}), getenv);
+  EXPECT_EQ(plain.grpc_tls_cert, "");
+  EXPECT_EQ(plain.grpc_tls_key, "");
+  EXPECT_EQ(plain.grpc_tls_ca, "");
+
+  env["JSM_GRPC_TLS_CERT"] = "env-cert.pem";
+  env["JSM_GRPC_TLS_KEY"] = "env-key.pem";
+  env["JSM_GRPC_TLS_CA"] = "env-ca.pem";
+  Endpoints tls = *ResolveEndpoints(
+      *ParseArgs({"ls", "--grpc-tls-ca", "ca.pem", "--grpc-tls-cert=cert.pem"}), getenv);
+  EXPECT_EQ(tls.grpc_tls_ca, "ca.pem");
+  EXPECT_EQ(tls.grpc_tls_cert, "cert.pem");
+  EXPECT_EQ(tls.grpc_tls_key, "env-key.pem");
+}
+
 }  // namespace
 }  // namespace jsengine::tools::jsm

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_replace.h"
+#include "common/grpc/tls_credentials.h"
 #include "consumersvc/client/remote_consumer_client.h"
 #include "glog/logging.h"
 #include "nats/nats.h"
@@ -48,13 +49,18 @@ int main(int argc, char** argv) {
     return done.ok() ? 0 : Fail(done, 1);
   }
 
-  storesvc::client::RemoteStoreClient store(endpoints->store, endpoints->timeout);
+  const absl::StatusOr<common::grpc::GrpcCredentials> credentials =
+      common::grpc::GrpcCredentials::Load(
+          {endpoints->grpc_tls_cert, endpoints->grpc_tls_key, endpoints->grpc_tls_ca});
+  if (!credentials.ok()) return Fail(credentials.status(), 2);
+  storesvc::client::RemoteStoreClient store(endpoints->store, endpoints->timeout, *credentials);
   if (args->verb == tools::jsm::Verb::kKv) {
     const absl::Status done = tools::jsm::KvCommands(store, *endpoints, std::cout).Run(*args);
     std::cout.flush();
     return done.ok() ? 0 : Fail(done, 1);
   }
-  consumersvc::client::RemoteConsumerClient consumers(endpoints->consumer, endpoints->timeout);
+  consumersvc::client::RemoteConsumerClient consumers(endpoints->consumer, endpoints->timeout,
+                                                      *credentials);
   tools::jsm::Prompter terminal(std::cin, std::cout);
   tools::jsm::Commands commands(store, consumers, *endpoints,
                                 isatty(STDIN_FILENO) ? &terminal : nullptr, std::cout, std::cerr);
