@@ -504,7 +504,7 @@ MonitorResponse Monitor::Healthz(const QueryParams& params) {
 }
 
 MonitorResponse Monitor::Accountz(const QueryParams& params, absl::Time now) {
-  const std::vector<core::AccountOptions>& configured = server_->options().accounts;
+  const std::vector<core::AccountOptions> configured = server_->accounts();
   Json a;
   a["server_id"] = server_->server_id();
   a["now"] = GoTime(now);
