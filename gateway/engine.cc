@@ -133,17 +133,28 @@ absl::Status Engine::Init(EngineOptions options) {
 
 absl::Status Engine::StartJetStream(const EngineOptions& options,
                                     const common::grpc::GrpcCredentials& grpc_credentials) {
+  resources_ =
+      storesvc::ResolveStoreLimits(options.server.jetstream_max_memory,
+                                   options.server.jetstream_max_store, options.server.store_dir);
   if (options.store_address.empty()) {
     storesvc::StoreOptions store_options;
     store_options.data_dir = options.server.store_dir;
+    store_options.max_memory = resources_.max_memory;
+    store_options.max_storage = resources_.max_storage;
     JSE_RETURN_IF_ERROR(storesvc::ApplySyncSpec(options.sync, &store_options));
     JSE_ASSIGN_OR_RETURN(store_, storesvc::Store::Open(store_options));
     store_service_ = std::make_unique<storesvc::StoreServiceImpl>(store_.get());
     local_services_.push_back(store_service_.get());
     store_client_ = store_.get();
     LOG(INFO) << "store: in-process, data in " << options.server.store_dir << ", sync "
-              << options.sync;
+              << options.sync << ", max memory " << resources_.max_memory << " bytes, max storage "
+              << resources_.max_storage << " bytes";
   } else {
+    if (options.server.jetstream_max_memory >= 0 || options.server.jetstream_max_store >= 0) {
+      return absl::InvalidArgumentError(
+          "jetstream max_memory_store and max_file_store need the in-process store (no --store); "
+          "give storesvc --max_memory_store and --max_file_store instead");
+    }
     remote_store_ = std::make_unique<storesvc::client::RemoteStoreClient>(
         options.store_address, common::grpc::kUnaryDeadline, grpc_credentials);
     store_client_ = remote_store_.get();
@@ -232,16 +243,47 @@ absl::Status Engine::StartJetStreamAccount(const core::AccountOptions& a) {
   return absl::OkStatus();
 }
 
+absl::Status Engine::CheckAccountResources(const core::AccountOptions& account,
+                                           const core::JetStreamLimits* old) {
+  JSE_ASSIGN_OR_RETURN(jetstream::AccountUsage usage, jetstream::TotalAccountUsage(store_client_));
+  jetstream::Reservation accounts;
+  for (const JsAccount& js : js_accounts_) {
+    const jetstream::Reservation r = jetstream::AccountReservation(jetstream::LimitsOf(js.limits));
+    accounts.memory += r.memory;
+    accounts.storage += r.storage;
+  }
+  const jetstream::Reservation streams{static_cast<int64_t>(usage.reserved_memory),
+                                       static_cast<int64_t>(usage.reserved_storage)};
+  absl::Status status = jetstream::CheckAccountResources(resources_, streams, accounts, old,
+                                                         account.jetstream_limits);
+  if (status.ok()) return status;
+  // nats-server's words, with the error's code.
+  const v1::ErrorDetail error = common::ToErrorDetail(status);
+  return absl::Status(status.code(),
+                      absl::StrCat("Error enabling jetstream on configured accounts: ",
+                                   error.description(), " (", error.err_code(), ")"));
+}
+
 absl::Status Engine::ApplyJetStreamAccounts(const std::vector<core::AccountOptions>& accounts) {
   absl::Status status;
   for (const core::AccountOptions& a : accounts) {
     auto served = std::find_if(js_accounts_.begin(), js_accounts_.end(),
                                [&a](const JsAccount& js) { return js.name == a.name; });
     if (a.jetstream && served != js_accounts_.end()) {
-      served->limits->Set(a.jetstream_limits);
+      // As nats-server: limits the server cannot hold are not taken.
+      const core::JetStreamLimits old = jetstream::LimitsOf(served->limits);
+      absl::Status fits = CheckAccountResources(a, &old);
+      if (fits.ok()) served->limits->Set(a.jetstream_limits);
+      status.Update(fits);
     } else if (a.jetstream) {
-      status.Update(StartJetStreamAccount(a));
-      if (status.ok()) LOG(INFO) << "JetStream enabled for account " << a.name;
+      absl::Status started = CheckAccountResources(a, nullptr);
+      if (started.ok()) {
+        started = StartJetStreamAccount(a);
+      } else {
+        disabled_accounts_->Add(a.name);
+      }
+      if (started.ok()) LOG(INFO) << "JetStream enabled for account " << a.name;
+      status.Update(started);
     } else if (served != js_accounts_.end()) {
       // As nats-server's DisableJetStream: the account's streams stay on
       // disk, its API answers 10039 until a reload enables it again.
@@ -325,6 +367,8 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
   if (data_plane_ != nullptr) {
     js.enabled = true;
     js.store_dir = o.store_dir;
+    js.max_memory = resources_.max_memory;
+    js.max_storage = resources_.max_storage;
     js.usage = [store = store_client_] { return jetstream::TotalAccountUsage(store); };
     js.api_stats = [this] {
       absl::MutexLock lock(&js_mu_);

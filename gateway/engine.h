@@ -39,12 +39,14 @@
 #include "gateway/jetstream/bridge.h"
 #include "gateway/jetstream/consumer_data_plane.h"
 #include "gateway/jetstream/disabled_accounts.h"
+#include "gateway/jetstream/server_resources.h"
 #include "gateway/monitor/http_monitor.h"
 #include "gateway/monitor/monitor.h"
 #include "gateway/monitor/system_account.h"
 #include "storesvc/client/remote_store_client.h"
 #include "storesvc/client/store_client.h"
 #include "storesvc/store.h"
+#include "storesvc/store_resources.h"
 #include "storesvc/store_service.h"
 
 namespace jsengine::gateway {
@@ -106,7 +108,15 @@ class Engine {
   // Serves JetStream in a configured account.
   absl::Status StartJetStreamAccount(const core::AccountOptions& account)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(js_mu_);
-  // Brings the accounts' JetStream to what `accounts` configure.
+  // nats-server's sufficientResources for `account` going from `old` limits
+  // (null: not enabled yet) to its configured ones
+  // (jetstream/server_resources.h).
+  absl::Status CheckAccountResources(const core::AccountOptions& account,
+                                     const core::JetStreamLimits* old)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(js_mu_);
+  // Brings the accounts' JetStream to what `accounts` configure; an account
+  // whose limits the server cannot hold keeps its old ones (or stays
+  // without JetStream).
   absl::Status ApplyJetStreamAccounts(const std::vector<core::AccountOptions>& accounts)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(js_mu_);
   // The accounts JetStream serves now ("" for the global one).
@@ -145,6 +155,8 @@ class Engine {
     std::unique_ptr<jetstream::Bridge> bridge;
   };
   std::string domain_;
+  // The server-wide JetStream limits, fixed at startup.
+  storesvc::StoreLimits resources_;
   // Guards the two below: a reload changes them while monitoring reads.
   mutable absl::Mutex js_mu_;
   std::vector<JsAccount> js_accounts_ ABSL_GUARDED_BY(js_mu_);

@@ -13,6 +13,7 @@
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 #include "storesvc/store.h"
+#include "storesvc/store_resources.h"
 #include "storesvc/store_service.h"
 #include "storesvc/sync_spec.h"
 
@@ -21,6 +22,12 @@ DEFINE_string(ports_file_dir, "",
               "once serving, write <dir>/<executable>_<pid>.ports, JSON "
               "{\"grpc\":[\"HOST:PORT\"]}, as nats-server's --ports_file_dir");
 DEFINE_string(data_dir, "/tmp/jsengine/jetstream", "directory holding every stream");
+DEFINE_int64(max_memory_store, -1,
+             "bytes memory streams may hold (nats-server's jetstream max_memory_store); "
+             "negative: 75% of the machine's memory");
+DEFINE_int64(max_file_store, -1,
+             "bytes file streams may hold (nats-server's jetstream max_file_store); negative: 75% "
+             "of the disk space available to --data_dir");
 DEFINE_string(sync, std::string(jsengine::storesvc::kDefaultSyncSpec),
               "\"always\" (fsync before each ack, group commit) or an fsync interval like \"2m\"");
 
@@ -45,6 +52,10 @@ int main(int argc, char** argv) {
   }
   jsengine::storesvc::StoreOptions options;
   options.data_dir = FLAGS_data_dir;
+  const jsengine::storesvc::StoreLimits limits = jsengine::storesvc::ResolveStoreLimits(
+      FLAGS_max_memory_store, FLAGS_max_file_store, FLAGS_data_dir);
+  options.max_memory = limits.max_memory;
+  options.max_storage = limits.max_storage;
   if (absl::Status status = jsengine::storesvc::ApplySyncSpec(FLAGS_sync, &options);
       !status.ok()) {
     LOG(ERROR) << status;
@@ -58,5 +69,6 @@ int main(int argc, char** argv) {
   jsengine::storesvc::StoreServiceImpl service(store->get());
   return jsengine::common::grpc::ServeUntilTerminated(
       "storesvc", FLAGS_listen, FLAGS_ports_file_dir, {&service}, *credentials,
-      absl::StrCat(", data in ", FLAGS_data_dir, ", sync ", FLAGS_sync));
+      absl::StrCat(", data in ", FLAGS_data_dir, ", sync ", FLAGS_sync, ", max memory ",
+                   limits.max_memory, " bytes, max storage ", limits.max_storage, " bytes"));
 }

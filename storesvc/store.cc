@@ -23,6 +23,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "storesvc/file_store.h"
 #include "storesvc/memory_store.h"
+#include "storesvc/metered_message_store.h"
 #include "storesvc/store_error.h"
 #include "storesvc/stream_config.h"
 #include "storesvc/stream_meta_copies.h"
@@ -116,6 +117,7 @@ class Store::Watcher {
 
 Store::Store(StoreOptions options)
     : options_(std::move(options)),
+      resources_(options_.max_memory, options_.max_storage),
       follower_([this](const std::string& name) { return Find(name); }),
       readers_(std::make_shared<common::ThreadPool>(options_.reader_threads)) {}
 
@@ -171,7 +173,10 @@ absl::Status Store::RemoveTrash() {
 
 absl::StatusOr<std::unique_ptr<MessageStore>> Store::OpenMessageStore(
     const v1::StreamConfig& config) {
-  if (config.storage() == v1::STORAGE_MEMORY) return std::make_unique<MemoryStore>();
+  if (config.storage() == v1::STORAGE_MEMORY) {
+    return std::make_unique<MeteredMessageStore>(std::make_unique<MemoryStore>(),
+                                                 v1::STORAGE_MEMORY, &resources_);
+  }
   FileStoreOptions fo;
   fo.dir = absl::StrCat(StreamDir(config.name()), "/", kMsgsDir);
   fo.segment_bytes = options_.segment_bytes;
@@ -180,7 +185,7 @@ absl::StatusOr<std::unique_ptr<MessageStore>> Store::OpenMessageStore(
   // are acknowledged before fsync anyway.
   fo.sync_on_close = options_.sync == SyncPolicy::kAlways;
   JSE_ASSIGN_OR_RETURN(std::unique_ptr<FileStore> fs, FileStore::Open(fo));
-  return std::unique_ptr<MessageStore>(std::move(fs));
+  return std::make_unique<MeteredMessageStore>(std::move(fs), v1::STORAGE_FILE, &resources_);
 }
 
 absl::Status Store::Recover() {
@@ -267,6 +272,15 @@ absl::StatusOr<v1::StreamInfo> Store::CreateStream(const v1::CreateStreamRequest
     return common::JsErrorF(common::JsErrorId::kStreamInvalidConfig,
                             {{"err", "stream configuration for create can not be sealed"}});
   }
+  {
+    // As nats-server, before the config is checked and with max_bytes as
+    // sent (an existing stream's reservation counts too).
+    const v1::StorageType storage = request.config().storage();
+    absl::ReaderMutexLock lock(&mu_);
+    JSE_RETURN_IF_ERROR(resources_.CheckReservation(
+        storage, ReservedLocked(storage),
+        request.config().max_bytes() < 0 ? 1 : request.config().max_bytes()));
+  }
   JSE_ASSIGN_OR_RETURN(v1::StreamConfig cfg, CheckStreamConfig(request.config()));
   absl::MutexLock lock(&mu_);
   JSE_RETURN_IF_ERROR(CheckOrigins(&cfg));
@@ -277,6 +291,8 @@ absl::StatusOr<v1::StreamInfo> Store::CreateStream(const v1::CreateStreamRequest
     }
     return common::JsError(common::JsErrorId::kStreamNameExist);
   }
+  JSE_RETURN_IF_ERROR(resources_.CheckReservation(cfg.storage(), ReservedLocked(cfg.storage()),
+                                                  cfg.max_bytes() > 0 ? cfg.max_bytes() : 1));
   for (const auto& [name, other] : streams_) {
     const v1::StreamConfig other_cfg = other->config();
     if (other_cfg.account() != cfg.account()) continue;
@@ -322,6 +338,10 @@ absl::StatusOr<v1::StreamInfo> Store::UpdateStream(const v1::UpdateStreamRequest
   v1::StreamConfig old = stream->config();
   JSE_ASSIGN_OR_RETURN(v1::StreamConfig cfg, CheckStreamUpdate(old, request.config()));
   JSE_RETURN_IF_ERROR(CheckOrigins(&cfg));
+  // nats-server reserves the growth of max_bytes (from -1: one byte more).
+  JSE_RETURN_IF_ERROR(
+      resources_.CheckReservation(cfg.storage(), ReservedLocked(cfg.storage()),
+                                  std::max<int64_t>(cfg.max_bytes() - old.max_bytes(), 0)));
   for (const auto& [name, other] : streams_) {
     if (name == cfg.name()) continue;
     const v1::StreamConfig other_cfg = other->config();
@@ -522,6 +542,14 @@ void Store::Append(v1::AppendBatch batch, AppendCallback done) {
           common::ToErrorDetail(common::JsError(common::JsErrorId::kStreamNotFound));
       continue;
     }
+    if (resources_.Exceeded(stream->storage())) {
+      LOG_EVERY_T(ERROR, 10) << "JetStream resource limits exceeded for server";
+      result->set_id(req.id());
+      result->set_stream(stream->name());
+      *result->mutable_error() =
+          common::ToErrorDetail(common::JsError(common::JsErrorId::kInsufficientResources));
+      continue;
+    }
     stream->Append(req, now, result);
   }
   // The store forgot the appends of a stream whose write failed: none of
@@ -620,6 +648,15 @@ void Store::HousekeepingLoop() {
   }
 }
 
+int64_t Store::ReservedLocked(v1::StorageType storage) const {
+  int64_t reserved = 0;
+  for (const auto& [name, stream] : streams_) {
+    const v1::StreamConfig cfg = stream->config();
+    if (cfg.storage() == storage && cfg.max_bytes() > 0) reserved += cfg.max_bytes();
+  }
+  return reserved;
+}
+
 v1::StreamInfo Store::InfoOf(const Stream& stream, bool deleted_details,
                              const std::string& subjects_filter) {
   v1::StreamInfo info = stream.Info(deleted_details, subjects_filter);
@@ -711,7 +748,8 @@ void Store::FollowLoop() {
     {
       absl::ReaderMutexLock lock(&mu_);
       for (const auto& [name, s] : streams_) {
-        if (s->HasOrigins()) followers.push_back(s);
+        // As nats-server, no copying into a storage over its limit.
+        if (s->HasOrigins() && !resources_.Exceeded(s->storage())) followers.push_back(s);
       }
     }
     for (const auto& s : followers) {

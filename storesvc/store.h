@@ -16,6 +16,14 @@
 // With kInterval (nats-server's default), the callback runs after write(2)
 // and the store fsyncs every sync_interval.
 //
+// Server-wide limits (StoreOptions::max_memory, max_storage), as
+// nats-server's max_memory_store and max_file_store: creates and updates
+// whose max_bytes would take the reservations of their storage past the
+// maximum fail with 10028 or 10047 (a stream without max_bytes counts 1 byte
+// at its create), and publishes to a stream of a storage holding more than
+// its maximum fail with 10023 (store_resources.h); mirrors and sources stop
+// copying into it meanwhile.
+//
 // Layout: <data_dir>/LOCK (held while open: one Store per directory),
 // <data_dir>/streams/<name>/meta.pb and meta.pb.bak (two copies of the
 // StreamInfo: config, created, consumer filters; framed with a CRC, see
@@ -54,6 +62,7 @@
 #include "proto/store.pb.h"
 #include "storesvc/client/store_client.h"
 #include "storesvc/read_cursor.h"
+#include "storesvc/store_resources.h"
 #include "storesvc/stream.h"
 #include "storesvc/stream_follower.h"
 
@@ -79,6 +88,10 @@ struct StoreOptions {
   // The file system of file-storage streams' messages; null: the real one.
   // Must outlive the store.
   common::FileIo* io = nullptr;
+  // The server-wide limits of nats-server's max_memory_store and
+  // max_file_store (store_resources.h), in bytes; negative: unlimited.
+  int64_t max_memory = -1;
+  int64_t max_storage = -1;
 };
 
 class Store final : public client::StoreClient {
@@ -179,6 +192,8 @@ class Store final : public client::StoreClient {
   // Checks a mirror's and sources' settings against their origins and
   // fills mirror_direct (what checkStreamCfg does with other streams).
   absl::Status CheckOrigins(v1::StreamConfig* cfg) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The max_bytes the streams of `storage` reserve.
+  int64_t ReservedLocked(v1::StorageType storage) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // stream->Info() with its mirror and sources' progress.
   v1::StreamInfo InfoOf(const Stream& stream, bool deleted_details = false,
                         const std::string& subjects_filter = "") ABSL_LOCKS_EXCLUDED(mu_);
@@ -186,6 +201,8 @@ class Store final : public client::StoreClient {
   v1::StreamInfo InfoLocked(const Stream& stream) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const StoreOptions options_;
+  // Before streams_: their message stores report to it until closed.
+  StoreResources resources_;
   std::unique_ptr<common::FileLock> lock_;  // <data_dir>/LOCK: one Store per directory.
 
   mutable absl::Mutex mu_;

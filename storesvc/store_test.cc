@@ -736,5 +736,107 @@ TEST_F(StoreTest, CreateLeavesAnUnrecoveredDirectoryAlone) {
   EXPECT_EQ(FilesUnder(dir).at("msgs/0000000001.seg"), "somebody's data");
 }
 
+// A store with nats-server's server-wide limits (max_memory_store,
+// max_file_store).
+std::unique_ptr<Store> OpenLimited(const std::string& dir, int64_t max_memory,
+                                   int64_t max_storage) {
+  StoreOptions opts;
+  opts.data_dir = dir;
+  opts.max_memory = max_memory;
+  opts.max_storage = max_storage;
+  auto s = Store::Open(opts);
+  EXPECT_TRUE(s.ok()) << s.status();
+  return s.ok() ? std::move(s).value() : nullptr;
+}
+
+v1::CreateStreamRequest WithMaxBytes(v1::CreateStreamRequest req, int64_t max_bytes) {
+  req.mutable_config()->set_max_bytes(max_bytes);
+  return req;
+}
+
+TEST(StoreLimitsTest, StreamsReserveMaxBytesAgainstTheServerLimits) {
+  auto store = OpenLimited(testing::util::MakeTempDir("store-limits-"), 1000, 2000);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(
+      ErrCode(store->CreateStream(WithMaxBytes(Create("M1", {"m1"}, v1::STORAGE_MEMORY), 1001))
+                  .status()),
+      10028);
+  EXPECT_EQ(ErrCode(store->CreateStream(WithMaxBytes(Create("F1", {"f1"}), 2001)).status()), 10047);
+  ASSERT_TRUE(
+      store->CreateStream(WithMaxBytes(Create("M1", {"m1"}, v1::STORAGE_MEMORY), 600)).ok());
+  EXPECT_EQ(ErrCode(store->CreateStream(WithMaxBytes(Create("M2", {"m2"}, v1::STORAGE_MEMORY), 401))
+                        .status()),
+            10028);
+  // As nats-server: a create of the same stream counts its reservation again.
+  EXPECT_EQ(ErrCode(store->CreateStream(WithMaxBytes(Create("M1", {"m1"}, v1::STORAGE_MEMORY), 600))
+                        .status()),
+            10028);
+  ASSERT_TRUE(
+      store->CreateStream(WithMaxBytes(Create("M2", {"m2"}, v1::STORAGE_MEMORY), 400)).ok());
+  // Full: a stream without max_bytes needs one byte.
+  EXPECT_EQ(ErrCode(store->CreateStream(Create("M3", {"m3"}, v1::STORAGE_MEMORY)).status()), 10028);
+  EXPECT_TRUE(store->CreateStream(Create("F2", {"f2"})).ok()) << "file storage is apart";
+
+  v1::UpdateStreamRequest update;
+  *update.mutable_config() = WithMaxBytes(Create("M1", {"m1"}, v1::STORAGE_MEMORY), 601).config();
+  EXPECT_EQ(ErrCode(store->UpdateStream(update).status()), 10028);
+  update.mutable_config()->set_max_bytes(500);
+  ASSERT_TRUE(store->UpdateStream(update).ok());
+  EXPECT_TRUE(store->CreateStream(Create("M3", {"m3"}, v1::STORAGE_MEMORY)).ok());
+
+  v1::DeleteStreamRequest del;
+  del.set_name("M2");
+  ASSERT_TRUE(store->DeleteStream(del).ok());
+  EXPECT_TRUE(
+      store->CreateStream(WithMaxBytes(Create("M4", {"m4"}, v1::STORAGE_MEMORY), 500)).ok());
+}
+
+TEST(StoreLimitsTest, PublishesFailOnceTheStorageHoldsMoreThanItsLimit) {
+  auto store = OpenLimited(testing::util::MakeTempDir("store-limits-"), 1000, 0);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(ErrCode(store->CreateStream(Create("F", {"f"})).status()), 10047);
+  ASSERT_TRUE(store->CreateStream(Create("M", {"m"}, v1::STORAGE_MEMORY)).ok());
+  ASSERT_TRUE(store->CreateStream(Create("N", {"n"}, v1::STORAGE_MEMORY)).ok());
+  const std::string data(300, 'x');
+  v1::AppendBatch batch;
+  for (int i = 0; i < 5; ++i) *batch.add_requests() = Msg("M", "m", data, i);
+  v1::AppendResultBatch res = AppendSync(store.get(), batch);
+  ASSERT_EQ(res.results_size(), 5);
+  // Each message counts 317 bytes: the fourth crosses 1000 and is stored.
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(res.results(i).seq(), i + 1u) << i;
+  EXPECT_EQ(res.results(4).error().err_code(), 10023);
+  EXPECT_EQ(res.results(4).error().code(), 503);
+  EXPECT_EQ(res.results(4).stream(), "M");
+  EXPECT_EQ(res.results(4).id(), 4u);
+
+  v1::AppendBatch other;
+  *other.add_requests() = Msg("N", "n", "y");
+  EXPECT_EQ(AppendSync(store.get(), other).results(0).error().err_code(), 10023)
+      << "the limit is the server's, not the stream's";
+
+  v1::PurgeStreamRequest purge;
+  purge.set_name("M");
+  ASSERT_TRUE(store->PurgeStream(purge).ok());
+  EXPECT_EQ(AppendSync(store.get(), other).results(0).seq(), 1u);
+}
+
+TEST(StoreLimitsTest, RecoveredStreamsCountAgainstTheLimits) {
+  const std::string dir = testing::util::MakeTempDir("store-limits-");
+  {
+    auto store = OpenLimited(dir, -1, -1);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->CreateStream(WithMaxBytes(Create("F", {"f"}), 800)).ok());
+    v1::AppendBatch batch;
+    for (int i = 0; i < 4; ++i) *batch.add_requests() = Msg("F", "f", std::string(300, 'x'));
+    AppendSync(store.get(), batch);
+  }
+  auto store = OpenLimited(dir, -1, 600);
+  ASSERT_NE(store, nullptr);
+  v1::AppendBatch batch;
+  *batch.add_requests() = Msg("F", "f", "y");
+  EXPECT_EQ(AppendSync(store.get(), batch).results(0).error().err_code(), 10023);
+  EXPECT_EQ(ErrCode(store->CreateStream(Create("G", {"g"})).status()), 10047);
+}
+
 }  // namespace
 }  // namespace jsengine::storesvc

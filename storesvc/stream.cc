@@ -43,6 +43,7 @@ bool IsWriteFailure(const absl::Status& st) {
 
 Stream::Stream(v1::StreamConfig config, int64_t created_ns, std::unique_ptr<MessageStore> store)
     : name_(config.name()),
+      storage_(config.storage()),
       created_ns_(created_ns),
       config_(std::move(config)),
       store_(std::move(store)),

@@ -58,6 +58,8 @@ class Stream {
   Stream& operator=(const Stream&) = delete;
 
   const std::string& name() const { return name_; }
+  // Memory or file; an update cannot change it.
+  v1::StorageType storage() const { return storage_; }
   int64_t created_ns() const { return created_ns_; }
   v1::StreamConfig config() const ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -185,6 +187,7 @@ class Stream {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string name_;
+  const v1::StorageType storage_;
   const int64_t created_ns_;
 
   mutable absl::Mutex mu_;

@@ -590,9 +590,9 @@ absl::Status ApplyJetStream(const ConfigValue& v, ServerOptions* o) {
         o->jetstream_sync = absl::FormatDuration(d);
       }
     } else if (k == "max_memory_store" || k == "max_mem_store" || k == "max_mem") {
-      s = GetSize(k, val, &o->compatibility.jetstream_max_memory);
+      s = GetSize(k, val, &o->jetstream_max_memory);
     } else if (k == "max_file_store" || k == "max_file") {
-      s = GetSize(k, val, &o->compatibility.jetstream_max_store);
+      s = GetSize(k, val, &o->jetstream_max_store);
     } else if (k == "unique_tag") {
       s = GetString(k, val, &o->compatibility.jetstream_unique_tag);
     } else if (k == "max_outstanding_catchup") {

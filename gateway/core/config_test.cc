@@ -260,8 +260,8 @@ TEST(ConfigTest, NatsServerSettings) {
   EXPECT_EQ(o.jetstream_sync, "30s");
   EXPECT_EQ(o.compatibility.write_deadline, absl::Seconds(5));
   EXPECT_EQ(o.compatibility.server_tags, (std::vector<std::string>{"region:east", "ssd"}));
-  EXPECT_EQ(o.compatibility.jetstream_max_memory, 1024LL * 1024 * 1024);
-  EXPECT_EQ(o.compatibility.jetstream_max_store, 2000LL * 1000 * 1000);
+  EXPECT_EQ(o.jetstream_max_memory, 1024LL * 1024 * 1024);
+  EXPECT_EQ(o.jetstream_max_store, 2000LL * 1000 * 1000);
   EXPECT_TRUE(ApplyConfigText("jetstream { sync: always }", &o).ok());
   EXPECT_EQ(o.jetstream_sync, "always");
 }

@@ -140,14 +140,17 @@ struct ServerOptions {
     bool disable_sublist_cache = false;
     int max_closed_clients = 0;
     std::vector<std::string> server_tags;
-    int64_t jetstream_max_memory = -1;
-    int64_t jetstream_max_store = -1;
     std::string jetstream_unique_tag;
     int64_t jetstream_max_outstanding_catchup = 0;
   } compatibility;
   // JetStream `sync_interval`: "always" or a duration for the in-process
   // store (as --sync); empty: unset.
   std::string jetstream_sync;
+  // JetStream `max_memory_store` and `max_file_store` in bytes: the
+  // server-wide limits (storesvc/store_resources.h); negative: unset, which
+  // takes nats-server's defaults (jetstream/server_resources.h).
+  int64_t jetstream_max_memory = -1;
+  int64_t jetstream_max_store = -1;
   // Subscriptions a connection may have; 0: no limit. One more is refused
   // with -ERR 'maximum subscriptions exceeded' (the connection stays).
   int max_subscriptions = 0;

@@ -171,6 +171,11 @@ absl::Status Server::Reload(const ServerOptions& options) {
   return absl::OkStatus();
 }
 
+std::vector<AccountOptions> Server::accounts() const {
+  common::MutexLock lock(&reload_mu_);
+  return reloaded_options_.accounts;
+}
+
 Account* Server::FindAccount(std::string_view name) const {
   if (name.empty()) return global_;
   const AccountTable& table = *accounts_.load(std::memory_order_acquire);

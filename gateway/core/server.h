@@ -72,6 +72,8 @@ class Server {
   // live_options() and authenticator().
   const ServerOptions& options() const { return options_; }
   const LiveOptions& live_options() const { return live_; }
+  // The configured accounts as the last reload left them.
+  std::vector<AccountOptions> accounts() const ABSL_LOCKS_EXCLUDED(reload_mu_);
 
   // Applies a reloaded configuration (SIGHUP), as nats-server: users,
   // passwords, permissions, accounts' users and the limits of reload.h.
@@ -284,7 +286,7 @@ class Server {
   LiveOptions live_;
   std::atomic<const Authenticator*> authenticator_;
   std::atomic<uint64_t> reload_generation_{0};
-  common::Mutex reload_mu_;
+  mutable common::Mutex reload_mu_;
   // The reloaded settings, and every authenticator made (never freed).
   ServerOptions reloaded_options_ ABSL_GUARDED_BY(reload_mu_);
   std::vector<std::unique_ptr<const Authenticator>> authenticators_ ABSL_GUARDED_BY(reload_mu_);

@@ -23,6 +23,11 @@ absl::StatusOr<AccountUsage> TotalAccountUsage(storesvc::client::StoreClient* st
           info.state().bytes();
       usage.messages += info.state().messages();
       usage.consumers += info.state().consumer_count();
+      if (info.config().max_bytes() > 0) {
+        (info.config().storage() == v1::STORAGE_MEMORY ? usage.reserved_memory
+                                                       : usage.reserved_storage) +=
+            info.config().max_bytes();
+      }
     }
     usage.streams = list->total();
     request.set_offset(request.offset() + list->streams_size());

@@ -33,6 +33,9 @@ struct AccountUsage {
   uint64_t messages = 0;
   int64_t streams = 0;
   int64_t consumers = 0;
+  // The max_bytes the streams reserve (those without reserve nothing).
+  uint64_t reserved_memory = 0;
+  uint64_t reserved_storage = 0;
 };
 
 // Pages through the store's streams; blocks on the store.

@@ -61,6 +61,28 @@ TEST(AccountApiTest, InfoReportsConfiguredLimits) {
                         R"("domain":"hub","api":)"));
 }
 
+TEST(AccountApiTest, UsageTotalsTheMaxBytesStreamsReserve) {
+  StrictMock<storesvc::client::MockStoreClient> store;
+  v1::ListStreamsResponse list;
+  list.set_total(4);
+  v1::StreamInfo file = OrdersInfo();
+  file.mutable_config()->set_max_bytes(300);
+  v1::StreamInfo memory = OrdersInfo();
+  memory.mutable_config()->set_storage(v1::STORAGE_MEMORY);
+  memory.mutable_config()->set_max_bytes(100);
+  v1::StreamInfo unlimited = OrdersInfo();
+  unlimited.mutable_config()->set_max_bytes(-1);
+  *list.add_streams() = file;
+  *list.add_streams() = file;
+  *list.add_streams() = memory;
+  *list.add_streams() = unlimited;
+  EXPECT_CALL(store, ListStreams(_)).WillOnce(Return(list));
+  absl::StatusOr<AccountUsage> usage = TotalAccountUsage(&store);
+  ASSERT_TRUE(usage.ok()) << usage.status();
+  EXPECT_EQ(usage->reserved_storage, 600u);
+  EXPECT_EQ(usage->reserved_memory, 100u);
+}
+
 TEST(AccountApiTest, InfoPassesStoreErrorsOn) {
   StrictMock<storesvc::client::MockStoreClient> store;
   AccountApi account(&store, nullptr, "");

@@ -1,6 +1,5 @@
 #include "gateway/monitor/monitor.h"
 
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -58,16 +57,6 @@ int64_t ResidentBytes() {
   int64_t size = 0, resident = 0;
   statm >> size >> resident;
   return resident * sysconf(_SC_PAGESIZE);
-}
-
-// What nats-server takes when not configured: 75% of memory, the disk
-// available to the store.
-int64_t DefaultMaxMemory() { return sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) / 4 * 3; }
-
-int64_t AvailableBytes(const std::string& dir) {
-  struct statvfs fs;
-  if (statvfs(dir.c_str(), &fs) != 0) return 0;
-  return static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize);
 }
 
 // A Go strconv.ParseBool value; absent is false.
@@ -217,16 +206,15 @@ MonitorResponse Monitor::Varz(absl::Time now) {
   }
   Json js = Json::object();
   if (jetstream_.enabled) {
-    const int64_t max_storage = AvailableBytes(jetstream_.store_dir);
-    js["config"] = {{"max_memory", DefaultMaxMemory()},
-                    {"max_storage", max_storage},
+    js["config"] = {{"max_memory", jetstream_.max_memory},
+                    {"max_storage", jetstream_.max_storage},
                     {"store_dir", jetstream_.store_dir}};
     absl::StatusOr<jetstream::AccountUsage> usage = jetstream_.usage();
     const jetstream::JsApiStats api = jetstream_.api_stats();
     js["stats"] = {{"memory", usage.ok() ? usage->memory : 0},
                    {"storage", usage.ok() ? usage->storage : 0},
-                   {"reserved_memory", 0},
-                   {"reserved_storage", 0},
+                   {"reserved_memory", usage.ok() ? usage->reserved_memory : 0},
+                   {"reserved_storage", usage.ok() ? usage->reserved_storage : 0},
                    {"accounts", 1},
                    {"ha_assets", 0},
                    {"api", {{"total", api.total}, {"errors", api.errors}}}};
@@ -459,8 +447,8 @@ MonitorResponse Monitor::Jsz(const QueryParams& params, absl::Time now) {
     if (!current.ok()) return {500, absl::StrCat("JetStream usage: ", current.status().message())};
     usage = *current;
     api = jetstream_.api_stats();
-    j["config"] = {{"max_memory", DefaultMaxMemory()},
-                   {"max_storage", AvailableBytes(jetstream_.store_dir)},
+    j["config"] = {{"max_memory", jetstream_.max_memory},
+                   {"max_storage", jetstream_.max_storage},
                    {"store_dir", jetstream_.store_dir}};
   } else {
     // As nats-server without JetStream: every field, zero.
@@ -469,8 +457,8 @@ MonitorResponse Monitor::Jsz(const QueryParams& params, absl::Time now) {
   }
   j["memory"] = usage.memory;
   j["storage"] = usage.storage;
-  j["reserved_memory"] = 0;
-  j["reserved_storage"] = 0;
+  j["reserved_memory"] = usage.reserved_memory;
+  j["reserved_storage"] = usage.reserved_storage;
   j["accounts"] = jetstream_.enabled && jetstream_.accounts
                       ? static_cast<int>(jetstream_.accounts().size())
                       : 0;
@@ -528,7 +516,7 @@ MonitorResponse Monitor::Healthz(const QueryParams& params) {
 }
 
 MonitorResponse Monitor::Accountz(const QueryParams& params, absl::Time now) {
-  const std::vector<core::AccountOptions>& configured = server_->options().accounts;
+  const std::vector<core::AccountOptions> configured = server_->accounts();
   Json a;
   a["server_id"] = server_->server_id();
   a["now"] = GoTime(now);

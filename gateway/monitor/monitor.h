@@ -90,6 +90,10 @@ struct AccountJetStream {
 struct JetStreamView {
   bool enabled = false;
   std::string store_dir;
+  // The server-wide limits in bytes (nats-server's "Max Memory" and "Max
+  // Storage").
+  int64_t max_memory = 0;
+  int64_t max_storage = 0;
   std::function<absl::StatusOr<jetstream::AccountUsage>()> usage;
   std::function<jetstream::JsApiStats()> api_stats;
   std::function<absl::StatusOr<std::vector<StreamStats>>()> streams;

@@ -179,10 +179,14 @@ TEST_F(MonitorTest, JszReportsJetStreamUsage) {
   JetStreamView js;
   js.enabled = true;
   js.store_dir = "/tmp";
+  js.max_memory = 1 << 20;
+  js.max_storage = 2 << 20;
   js.usage = [] {
     jetstream::AccountUsage usage;
     usage.storage = 100;
     usage.memory = 20;
+    usage.reserved_memory = 4000;
+    usage.reserved_storage = 5000;
     usage.messages = 7;
     usage.streams = 2;
     usage.consumers = 3;
@@ -199,8 +203,16 @@ TEST_F(MonitorTest, JszReportsJetStreamUsage) {
   EXPECT_EQ(jsz["storage"], 100);
   EXPECT_EQ(jsz["api"]["total"], 10);
   EXPECT_EQ(jsz["api"]["errors"], 1);
+  EXPECT_EQ(jsz["config"]["max_memory"], 1 << 20);
+  EXPECT_EQ(jsz["config"]["max_storage"], 2 << 20);
+  EXPECT_EQ(jsz["reserved_memory"], 4000);
+  EXPECT_EQ(jsz["reserved_storage"], 5000);
   Json varz = Json::parse(monitor.Handle("/varz", {}).body);
   EXPECT_EQ(varz["jetstream"]["stats"]["memory"], 20);
+  EXPECT_EQ(varz["jetstream"]["stats"]["reserved_memory"], 4000);
+  EXPECT_EQ(varz["jetstream"]["stats"]["reserved_storage"], 5000);
+  EXPECT_EQ(varz["jetstream"]["config"]["max_memory"], 1 << 20);
+  EXPECT_EQ(varz["jetstream"]["config"]["max_storage"], 2 << 20);
 }
 
 TEST_F(MonitorTest, ConnzSortsAndListsSubscriptions) {

@@ -60,6 +60,20 @@ inline natsOptions* LocalClientOptions(int port) {
   return opts;
 }
 
+// The reply to a request of `body` on `subject` over `nc` (5 s), or "" on
+// failure (a test failure too).
+inline std::string RequestText(natsConnection* nc, const std::string& subject,
+                               const std::string& body) {
+  natsMsg* reply = nullptr;
+  const natsStatus s =
+      natsConnection_RequestString(&reply, nc, subject.c_str(), body.c_str(), 5000);
+  EXPECT_EQ(s, NATS_OK) << subject;
+  if (s != NATS_OK) return "";
+  std::string data(natsMsg_GetData(reply), natsMsg_GetDataLength(reply));
+  natsMsg_Destroy(reply);
+  return data;
+}
+
 }  // namespace jsengine::testing::core
 
 #endif  // JSENGINE_TESTING_CORE_BACKENDS_H_

@@ -3,10 +3,13 @@
 // connection, a removed user's client is closed (silently: nats-server
 // counts it as moved), one whose password changed gets 'Authorization
 // Violation', changed permissions apply to open connections, a bad file is
-// logged and the running configuration kept.
+// logged and the running configuration kept; /accountz lists the accounts
+// a reload added and forgets those it removed.
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -16,9 +19,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "testing/core/backends.h"
 #include "testing/core/raw_client.h"
 #include "testing/harness/harness.h"
+#include "testing/util/http_get.h"
 #include "testing/util/temp_dir.h"
 
 namespace jsengine::testing::core {
@@ -81,14 +86,30 @@ class ReloadTest : public ::testing::TestWithParam<Backend> {
     dir_ = util::MakeTempDir("reload-");
     config_ = dir_ + "/server.conf";
     std::ofstream(config_) << kBefore;
-    auto process = harness::Process::Start(
-        binary, {"-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", dir_, "-c", config_});
+    auto process = harness::Process::Start(binary, {"-a", "127.0.0.1", "-p", "-1", "-m", "-1",
+                                                    "--ports_file_dir", dir_, "-c", config_});
     ASSERT_TRUE(process.ok()) << process.status();
     server_ = *std::move(process);
     auto ports = server_->WaitForPortsFile(dir_, absl::Seconds(20));
     ASSERT_TRUE(ports.ok()) << ports.status();
     const std::string& url = ports->nats.front();
     port_ = std::stoi(url.substr(url.rfind(':') + 1));
+    ASSERT_FALSE(ports->monitoring.empty());
+    const std::string& http = ports->monitoring.front();
+    http_port_ = std::stoi(http.substr(http.rfind(':') + 1));
+  }
+
+  // /accountz's account list, sorted (nats-server's order varies).
+  std::vector<std::string> Accounts() {
+    const util::HttpAnswer answer = util::HttpGet(http_port_, "/accountz");
+    EXPECT_EQ(answer.status, 200);
+    const nlohmann::json list = nlohmann::json::parse(answer.body, nullptr, false);
+    std::vector<std::string> names;
+    if (list.is_object() && list.contains("accounts")) {
+      for (const auto& name : list["accounts"]) names.push_back(name.get<std::string>());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
   }
 
   std::unique_ptr<RawClient> Connect(const std::string& user, const std::string& pass) {
@@ -122,6 +143,7 @@ class ReloadTest : public ::testing::TestWithParam<Backend> {
   std::string config_;
   std::unique_ptr<harness::Process> server_;
   int port_ = 0;
+  int http_port_ = 0;
 };
 
 TEST_P(ReloadTest, RemovedUserIsDisconnectedOthersStay) {
@@ -197,6 +219,28 @@ TEST_P(ReloadTest, AccountSetChanges) {
   ASSERT_TRUE(refused.ReadUntil("\r\n"));
   refused.Send("CONNECT {\"verbose\":false,\"user\":\"b\",\"pass\":\"pb\"}\r\nPING\r\n");
   EXPECT_TRUE(refused.ReadUntil("-ERR 'Authorization Violation'\r\n")) << refused.buffer();
+}
+
+TEST_P(ReloadTest, AccountzShowsTheReloadedAccounts) {
+  Reload(kAccountsBefore);
+  ASSERT_TRUE(LogHas("Reloaded")) << server_->log_path();
+  EXPECT_EQ(Accounts(), (std::vector<std::string>{"$G", "$SYS", "A", "B"}));
+  Reload(kAccountsAfter);
+  for (int i = 0; i < 200 && Accounts() != std::vector<std::string>{"$G", "$SYS", "A", "C"}; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(Accounts(), (std::vector<std::string>{"$G", "$SYS", "A", "C"}));
+  const util::HttpAnswer detail = util::HttpGet(http_port_, "/accountz?acc=C");
+  EXPECT_EQ(detail.status, 200);
+  const nlohmann::json c = nlohmann::json::parse(detail.body, nullptr, false);
+  ASSERT_TRUE(c.is_object()) << detail.body;
+  bool imported = false;
+  for (const auto& import : c["account_detail"].value("imports", nlohmann::json::array())) {
+    imported = imported || import.value("local_subject", "") == "c.news.>";
+  }
+  EXPECT_TRUE(imported) << detail.body;
+  const util::HttpAnswer removed = util::HttpGet(http_port_, "/accountz?acc=B");
+  EXPECT_EQ(removed.body, "Account B does not exist") << removed.status;
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, ReloadTest, BothServers(), BackendName);
