@@ -22,7 +22,7 @@ cleanup() { for p in "${pids[@]:-}"; do kill -9 "$p" 2>/dev/null || true; done; 
 trap cleanup EXIT
 
 mkdir -p "$work/gopath/src/gocompare"
-cp "$here/main.go" "$work/gopath/src/gocompare/"
+cp "$here"/*.go "$work/gopath/src/gocompare/"
 (cd "$work/gopath/src/gocompare" && GO111MODULE=off GOPATH="$work/gopath:/usr/share/gocode" \
   GOCACHE="$work/gocache" go build -o "$work/gocompare" .)
 ours="${OURS_BIN:-$root/bazel-bin/gateway/gateway}"
