@@ -3082,12 +3082,14 @@ func main() {
 			"wantinterest": waitingInterest, "interestfetch": interestFetch, "discardack": discardAck, "purge3": purge3,
 			"deadreq": deadRequester, "pubrace": pubRace, "pubraceraw": pubRaceRaw, "pullhb": pullHeartbeat, "publag": pubLag, "limrace": limRace, "delrace": delRace,
 			"adv": advisories, "rawack": rawAcks, "wq2": wqMore, "interest3": interest3, "rollup": rollup, "mirror": mirrors,
-			"pushgroup": pushGroup, "listpage": listPaging, "cdefaults": consumerDefaults}
+			"pushgroup": pushGroup, "listpage": listPaging, "cdefaults": consumerDefaults,
+			"lim2": limits2, "expect": expectations, "kv2": kv2, "obj": objStore, "pull2": pullCorners}
 		names := []string{"pull", "push", "pushbind", "ordered", "deliver", "maxdeliver", "mgmt", "queue", "wq", "interest", "hdr", "acks2", "push2", "sops", "lim",
 			"fetchempty", "maxwaiting", "maxap", "ackwait", "backoff", "ackall", "deliver2", "listing", "update", "hbfc", "chansub",
 			"ordpurge", "ephemeral", "interest2", "wqfilter", "discard", "getmsg", "sinfo", "purge2",
 			"wantinterest", "interestfetch", "discardack", "purge3", "deadreq", "pubrace", "pubraceraw", "pullhb", "publag", "limrace", "delrace",
-			"adv", "rawack", "wq2", "interest3", "rollup", "mirror", "pushgroup", "listpage", "cdefaults"}
+			"adv", "rawack", "wq2", "interest3", "rollup", "mirror", "pushgroup", "listpage", "cdefaults",
+			"lim2", "expect", "kv2", "obj", "pull2"}
 		for _, n := range names {
 			if *only != "" && !strings.Contains(","+*only+",", ","+n+",") {
 				continue
