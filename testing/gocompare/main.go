@@ -3083,13 +3083,14 @@ func main() {
 			"deadreq": deadRequester, "pubrace": pubRace, "pubraceraw": pubRaceRaw, "pullhb": pullHeartbeat, "publag": pubLag, "limrace": limRace, "delrace": delRace,
 			"adv": advisories, "rawack": rawAcks, "wq2": wqMore, "interest3": interest3, "rollup": rollup, "mirror": mirrors,
 			"pushgroup": pushGroup, "listpage": listPaging, "cdefaults": consumerDefaults,
-			"lim2": limits2, "expect": expectations, "kv2": kv2, "obj": objStore, "pull2": pullCorners}
+			"lim2": limits2, "expect": expectations, "kv2": kv2, "obj": objStore, "pull2": pullCorners,
+			"ordered2": ordered2, "autoack": autoAck, "redeliv": redeliveryOrder, "fsubj": filterSubjects}
 		names := []string{"pull", "push", "pushbind", "ordered", "deliver", "maxdeliver", "mgmt", "queue", "wq", "interest", "hdr", "acks2", "push2", "sops", "lim",
 			"fetchempty", "maxwaiting", "maxap", "ackwait", "backoff", "ackall", "deliver2", "listing", "update", "hbfc", "chansub",
 			"ordpurge", "ephemeral", "interest2", "wqfilter", "discard", "getmsg", "sinfo", "purge2",
 			"wantinterest", "interestfetch", "discardack", "purge3", "deadreq", "pubrace", "pubraceraw", "pullhb", "publag", "limrace", "delrace",
 			"adv", "rawack", "wq2", "interest3", "rollup", "mirror", "pushgroup", "listpage", "cdefaults",
-			"lim2", "expect", "kv2", "obj", "pull2"}
+			"lim2", "expect", "kv2", "obj", "pull2", "ordered2", "autoack", "redeliv", "fsubj"}
 		for _, n := range names {
 			if *only != "" && !strings.Contains(","+*only+",", ","+n+",") {
 				continue
