@@ -52,6 +52,8 @@ start() {
 run_side() {
   local side=$1 out="$work/out-$1.txt" dir="$work/data-$1"
   start "$side" "$dir"
+  # TMPDIR: phase 1 leaves names for phase 2 there; one per run.
+  export TMPDIR="$work"
   "$work/gocompare" -url "$url" ${only:+-only=$only} >"$out" 2>&1 || true
   "$work/gocompare" -url "$url" -phase=1 >>"$out" 2>&1 || true
   kill -9 "$pid"; wait "$pid" 2>/dev/null || true

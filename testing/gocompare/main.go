@@ -3065,12 +3065,14 @@ func main() {
 		phase1c()
 		phase1d()
 		phase1e()
+		phase1f()
 	case "2":
 		phase2()
 		phase2b()
 		phase2c()
 		phase2d()
 		phase2e()
+		phase2f()
 	default:
 		all := map[string]func(){"pull": pullBasics, "push": pushBasics, "pushbind": pushBind, "ordered": ordered,
 			"deliver": deliverPolicies, "maxdeliver": maxDeliver, "mgmt": mgmt, "queue": queuePush, "wq": workQueue,
@@ -3084,13 +3086,14 @@ func main() {
 			"adv": advisories, "rawack": rawAcks, "wq2": wqMore, "interest3": interest3, "rollup": rollup, "mirror": mirrors,
 			"pushgroup": pushGroup, "listpage": listPaging, "cdefaults": consumerDefaults,
 			"lim2": limits2, "expect": expectations, "kv2": kv2, "obj": objStore, "pull2": pullCorners,
-			"ordered2": ordered2, "autoack": autoAck, "redeliv": redeliveryOrder, "fsubj": filterSubjects}
+			"ordered2": ordered2, "autoack": autoAck, "redeliv": redeliveryOrder, "fsubj": filterSubjects,
+			"seed": seedArticle}
 		names := []string{"pull", "push", "pushbind", "ordered", "deliver", "maxdeliver", "mgmt", "queue", "wq", "interest", "hdr", "acks2", "push2", "sops", "lim",
 			"fetchempty", "maxwaiting", "maxap", "ackwait", "backoff", "ackall", "deliver2", "listing", "update", "hbfc", "chansub",
 			"ordpurge", "ephemeral", "interest2", "wqfilter", "discard", "getmsg", "sinfo", "purge2",
 			"wantinterest", "interestfetch", "discardack", "purge3", "deadreq", "pubrace", "pubraceraw", "pullhb", "publag", "limrace", "delrace",
 			"adv", "rawack", "wq2", "interest3", "rollup", "mirror", "pushgroup", "listpage", "cdefaults",
-			"lim2", "expect", "kv2", "obj", "pull2", "ordered2", "autoack", "redeliv", "fsubj"}
+			"lim2", "expect", "kv2", "obj", "pull2", "ordered2", "autoack", "redeliv", "fsubj", "seed"}
 		for _, n := range names {
 			if *only != "" && !strings.Contains(","+*only+",", ","+n+",") {
 				continue

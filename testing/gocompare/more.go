@@ -126,7 +126,7 @@ func rawAcks() {
 	}
 	req("ack m1", msgs[0], "+ACK")
 	req("ack m1 again", msgs[0], "+ACK")
-	req("nak m2 json delay", msgs[1], `-NAK {"delay": 300000000}`)
+	req("nak m2 json delay", msgs[1], `-NAK {"delay": 1500000000}`)
 	req("wpi m3", msgs[2], "+WPI")
 	req("term m4 reason", msgs[3], "+TERM bad data")
 	req("term m4 again", msgs[3], "+TERM")
@@ -148,8 +148,7 @@ func rawAcks() {
 		got = append(got, string(m.Data))
 	}
 	out(sc, "+NXT got %v", got)
-	time.Sleep(500 * time.Millisecond)
-	fetchS(sc, sub, 5, 300*time.Millisecond, false)
+	fetchS(sc, sub, 5, 2500*time.Millisecond, false)
 	ciFull(sc, "RK", "c")
 }
 
