@@ -3066,6 +3066,7 @@ func main() {
 		phase1d()
 		phase1e()
 		phase1f()
+		phase1g()
 	case "2":
 		phase2()
 		phase2b()
@@ -3073,6 +3074,7 @@ func main() {
 		phase2d()
 		phase2e()
 		phase2f()
+		phase2g()
 	default:
 		all := map[string]func(){"pull": pullBasics, "push": pushBasics, "pushbind": pushBind, "ordered": ordered,
 			"deliver": deliverPolicies, "maxdeliver": maxDeliver, "mgmt": mgmt, "queue": queuePush, "wq": workQueue,

@@ -109,3 +109,37 @@ func phase2f() {
 	ciFull(sc, "devices-events-r", "temperature")
 	si(sc, "devices-events-r")
 }
+
+// phase1g/phase2g: what a kill -9 restart keeps of memory storage.
+func phase1g() {
+	sc := "restart1g"
+	if addStream(sc, &nats.StreamConfig{Name: "MEMR", Subjects: []string{"memr"}, Storage: nats.MemoryStorage}) {
+		pub(sc, "memr", 3)
+		_, err := js.AddConsumer("MEMR", &nats.ConsumerConfig{Durable: "d", AckPolicy: nats.AckExplicitPolicy})
+		must(sc, err)
+	}
+	if addStream(sc, &nats.StreamConfig{Name: "FILEMC", Subjects: []string{"filemc"}}) {
+		pub(sc, "filemc", 3)
+		sub, err := js.PullSubscribe("filemc", "memc", nats.ConsumerMemoryStorage())
+		if must(sc, err) {
+			fetchS(sc, sub, 2, 300*time.Millisecond, true)
+		}
+	}
+	kv, err := js.CreateKeyValue(&nats.KeyValueConfig{Bucket: "memkv", Storage: nats.MemoryStorage})
+	if must(sc, err) {
+		kv.Put("k", []byte("v"))
+	}
+}
+
+func phase2g() {
+	sc := "restart2g"
+	info, err := js.StreamInfo("MEMR")
+	if err == nil {
+		out(sc, "memory stream after restart msgs=%d last=%d consumers=%d", info.State.Msgs, info.State.LastSeq, info.State.Consumers)
+	} else {
+		out(sc, "memory stream after restart err=%s", e(err))
+	}
+	ciFull(sc, "FILEMC", "memc")
+	_, err = js.KeyValue("memkv")
+	out(sc, "memory kv after restart err=%s", e(err))
+}
