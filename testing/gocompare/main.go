@@ -3089,13 +3089,13 @@ func main() {
 			"pushgroup": pushGroup, "listpage": listPaging, "cdefaults": consumerDefaults,
 			"lim2": limits2, "expect": expectations, "kv2": kv2, "obj": objStore, "pull2": pullCorners,
 			"ordered2": ordered2, "autoack": autoAck, "redeliv": redeliveryOrder, "fsubj": filterSubjects,
-			"seed": seedArticle}
+			"seed": seedArticle, "acct": accountInfo}
 		names := []string{"pull", "push", "pushbind", "ordered", "deliver", "maxdeliver", "mgmt", "queue", "wq", "interest", "hdr", "acks2", "push2", "sops", "lim",
 			"fetchempty", "maxwaiting", "maxap", "ackwait", "backoff", "ackall", "deliver2", "listing", "update", "hbfc", "chansub",
 			"ordpurge", "ephemeral", "interest2", "wqfilter", "discard", "getmsg", "sinfo", "purge2",
 			"wantinterest", "interestfetch", "discardack", "purge3", "deadreq", "pubrace", "pubraceraw", "pullhb", "publag", "limrace", "delrace",
 			"adv", "rawack", "wq2", "interest3", "rollup", "mirror", "pushgroup", "listpage", "cdefaults",
-			"lim2", "expect", "kv2", "obj", "pull2", "ordered2", "autoack", "redeliv", "fsubj", "seed"}
+			"lim2", "expect", "kv2", "obj", "pull2", "ordered2", "autoack", "redeliv", "fsubj", "seed", "acct"}
 		for _, n := range names {
 			if *only != "" && !strings.Contains(","+*only+",", ","+n+",") {
 				continue

@@ -316,3 +316,34 @@ func pullCorners() {
 	_, err = js.PullSubscribe("pc.a", "wrongfilter")
 	out(sc, "pull subscribe existing with different filter err=%s", e(err))
 }
+
+func accountInfo() {
+	sc := "acct"
+	show := func(what string) {
+		a, err := js.AccountInfo()
+		if !must(sc, err) {
+			return
+		}
+		out(sc, "%s streams=%d consumers=%d memory>0=%v store>0=%v limits mem=%d store=%d streams=%d consumers=%d maxackpending=%d memmaxstream=%d storemaxstream=%d maxbytesrequired=%v domain=%q", what, a.Streams, a.Consumers, a.Memory > 0, a.Store > 0, a.Limits.MaxMemory, a.Limits.MaxStore, a.Limits.MaxStreams, a.Limits.MaxConsumers, a.Limits.MaxAckPending, a.Limits.MemoryMaxStreamBytes, a.Limits.StoreMaxStreamBytes, a.Limits.MaxBytesRequired, a.Domain)
+	}
+	before, _ := js.AccountInfo()
+	if !addStream(sc, &nats.StreamConfig{Name: "ACF", Subjects: []string{"acf"}}) {
+		return
+	}
+	addStream(sc, &nats.StreamConfig{Name: "ACM", Subjects: []string{"acm"}, Storage: nats.MemoryStorage})
+	pub(sc, "acf", 3)
+	pub(sc, "acm", 3)
+	js.AddConsumer("ACF", &nats.ConsumerConfig{Durable: "c", AckPolicy: nats.AckExplicitPolicy})
+	after, err := js.AccountInfo()
+	if must(sc, err) && before != nil {
+		out(sc, "delta streams=%d consumers=%d api total+=%d errors+=%d", after.Streams-before.Streams, after.Consumers-before.Consumers, after.API.Total-before.API.Total, after.API.Errors-before.API.Errors)
+	}
+	js.StreamInfo("NOPE")
+	after2, err := js.AccountInfo()
+	if must(sc, err) {
+		out(sc, "after one failing request api total+=%d errors+=%d", after2.API.Total-after.API.Total, after2.API.Errors-after.API.Errors)
+	}
+	show("now")
+	js.DeleteStream("ACF")
+	js.DeleteStream("ACM")
+}
