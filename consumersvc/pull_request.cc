@@ -39,6 +39,7 @@ absl::StatusOr<PullRequest> ParsePullRequest(std::string_view body) {
   if (request.heartbeat_ns > 0 && request.heartbeat_ns * 2 > request.expires_ns) {
     return absl::InvalidArgumentError("heartbeat value too large");
   }
+  if (request.expires_ns < 0) request.expires_ns = 1;
   return request;
 }
 

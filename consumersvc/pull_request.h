@@ -19,7 +19,10 @@ namespace jsengine::consumersvc {
 struct PullRequest {
   int64_t batch = 1;
   int64_t max_bytes = 0;   // 0: no limit.
-  int64_t expires_ns = 0;  // How long the request may wait; 0: until answered.
+  // How long the request may wait; 0: until answered. A negative "expires"
+  // (a deadline already past for nats-server, which answers 408 at once)
+  // reads as 1 ns.
+  int64_t expires_ns = 0;
   bool no_wait = false;
   int64_t heartbeat_ns = 0;  // Idle heartbeats to the reply while waiting; 0: none.
 };

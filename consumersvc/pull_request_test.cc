@@ -27,6 +27,8 @@ TEST(PullRequestTest, ReadsTheFormsNatsServerReads) {
            Case{R"({"expires":3000000000,"idle_heartbeat":1000000000})", 0, 0, 3000000000, false,
                 1000000000},
            Case{R"({"batch":2,"unknown":"x"})", 2, 0, 0, false, 0},
+           Case{R"({"batch":1,"expires":-1})", 1, 0, 1, false, 0},
+           Case{R"({"expires":-5000000000,"no_wait":true})", 0, 0, 1, true, 0},
        }) {
     auto r = ParsePullRequest(c.body);
     ASSERT_TRUE(r.ok()) << c.body << ": " << r.status();

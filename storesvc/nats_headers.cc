@@ -1,5 +1,8 @@
 #include "storesvc/nats_headers.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -39,8 +42,12 @@ std::optional<absl::string_view> FindHeader(absl::string_view block, absl::strin
 
 std::optional<uint64_t> FindUintHeader(absl::string_view block, absl::string_view key) {
   std::optional<absl::string_view> value = FindHeader(block, key);
+  if (!value.has_value() || value->empty()) return std::nullopt;
   uint64_t n = 0;
-  if (!value.has_value() || !absl::SimpleAtoi(*value, &n)) return std::nullopt;
+  if (!std::all_of(value->begin(), value->end(), absl::ascii_isdigit) ||
+      !absl::SimpleAtoi(*value, &n)) {
+    return std::numeric_limits<uint64_t>::max();
+  }
   return n;
 }
 

@@ -33,8 +33,9 @@ inline constexpr absl::string_view kRollupAll = "all";
 // The value of header `key` in `block`, or nullopt when absent.
 std::optional<absl::string_view> FindHeader(absl::string_view block, absl::string_view key);
 
-// The header's value as an unsigned decimal; nullopt when absent or not a
-// number.
+// The header's value as an unsigned decimal; nullopt when absent or empty.
+// A value that is not all decimal digits reads as UINT64_MAX, which matches
+// no sequence: nats-server parses it as -1 and still checks the expectation.
 std::optional<uint64_t> FindUintHeader(absl::string_view block, absl::string_view key);
 
 }  // namespace jsengine::storesvc

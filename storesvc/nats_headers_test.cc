@@ -1,5 +1,7 @@
 #include "storesvc/nats_headers.h"
 
+#include <limits>
+
 #include "gtest/gtest.h"
 
 namespace jsengine::storesvc {
@@ -27,9 +29,12 @@ TEST(NatsHeadersTest, StopsAtBlankLine) {
 }
 
 TEST(NatsHeadersTest, UintValues) {
-  absl::string_view hdr = "NATS/1.0\r\nNats-Expected-Last-Sequence: 42\r\nX: nope\r\n\r\n";
+  absl::string_view hdr =
+      "NATS/1.0\r\nNats-Expected-Last-Sequence: 42\r\nX: nope\r\nZ: +7\r\nE:\r\n\r\n";
   EXPECT_EQ(FindUintHeader(hdr, kExpectedLastSeqHeader).value(), 42u);
-  EXPECT_FALSE(FindUintHeader(hdr, "X").has_value());
+  EXPECT_EQ(FindUintHeader(hdr, "X").value(), std::numeric_limits<uint64_t>::max());
+  EXPECT_EQ(FindUintHeader(hdr, "Z").value(), std::numeric_limits<uint64_t>::max());
+  EXPECT_FALSE(FindUintHeader(hdr, "E").has_value());
   EXPECT_FALSE(FindUintHeader(hdr, "Y").has_value());
 }
 

@@ -404,6 +404,47 @@ TEST_P(JetStreamStreamsTest, ListsNamesUpdatesAndDeletes) {
   EXPECT_EQ(Publish("c.x", "m", nullptr, &error), 0u);
 }
 
+// nats-server's stream_action advisories: one per create (none for a create
+// that finds the same stream), update and delete.
+TEST_P(JetStreamStreamsTest, StreamActionsAreAdvised) {
+  natsSubscription* sub = nullptr;
+  ASSERT_EQ(natsConnection_SubscribeSync(&sub, nc_, "$JS.EVENT.ADVISORY.STREAM.>"), NATS_OK);
+  ASSERT_EQ(natsConnection_Flush(nc_), NATS_OK);
+  ASSERT_EQ(AddStream("ADV", {"adv"}), 0);
+  ASSERT_EQ(AddStream("ADV", {"adv"}), 0);
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  config.Name = "ADV";
+  const char* subjects[] = {"adv"};
+  config.Subjects = subjects;
+  config.SubjectsLen = 1;
+  config.MaxMsgs = 5;
+  jsStreamInfo* info = nullptr;
+  jsErrCode error;
+  ASSERT_EQ(js_UpdateStream(&info, js_, &config, nullptr, &error), NATS_OK) << error;
+  jsStreamInfo_Destroy(info);
+  ASSERT_EQ(js_DeleteStream(js_, "ADV", nullptr, &error), NATS_OK) << error;
+  EXPECT_NE(js_DeleteStream(js_, "ADV", nullptr, &error), NATS_OK);
+
+  std::vector<std::string> seen;
+  natsMsg* msg = nullptr;
+  while (natsSubscription_NextMsg(&msg, sub, 1000) == NATS_OK) {
+    std::string data(natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
+    EXPECT_NE(data.find(R"("type":"io.nats.jetstream.advisory.v1.stream_action")"),
+              std::string::npos)
+        << data;
+    EXPECT_NE(data.find(R"("stream":"ADV")"), std::string::npos) << data;
+    const size_t at = data.find(R"("action":")");
+    seen.push_back(absl::StrCat(natsMsg_GetSubject(msg), " ",
+                                at == std::string::npos ? "?" : data.substr(at + 10, 6)));
+    natsMsg_Destroy(msg);
+  }
+  natsSubscription_Destroy(sub);
+  EXPECT_EQ(seen, (std::vector<std::string>{"$JS.EVENT.ADVISORY.STREAM.CREATED.ADV create",
+                                            "$JS.EVENT.ADVISORY.STREAM.UPDATED.ADV modify",
+                                            "$JS.EVENT.ADVISORY.STREAM.DELETED.ADV delete"}));
+}
+
 TEST_P(JetStreamStreamsTest, StreamsAndMessagesSurviveRestart) {
   ASSERT_EQ(AddStream("DURABLE", {"durable.>"}), 0);
   for (int i = 1; i <= 100; ++i) ASSERT_EQ(Publish("durable.x", absl::StrCat("m", i)), i);

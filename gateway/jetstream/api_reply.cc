@@ -1,5 +1,6 @@
 #include "gateway/jetstream/api_reply.h"
 
+#include <algorithm>
 #include <string_view>
 #include <utility>
 
@@ -91,6 +92,10 @@ void WritePaging(int total, int offset, int limit, common::GoJsonWriter* w) {
   w->Int(offset);
   w->Key("limit");
   w->Int(limit);
+}
+
+void WriteListPaging(int total, int offset, int limit, common::GoJsonWriter* w) {
+  WritePaging(total, std::min(offset, total), limit, w);
 }
 
 }  // namespace jsengine::gateway::jetstream

@@ -15,12 +15,20 @@
 #define JSENGINE_GATEWAY_JETSTREAM_API_REPLY_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "common/go_json_writer.h"
 #include "gateway/jetstream/api_subject.h"
 
 namespace jsengine::gateway::jetstream {
+
+// A message the API publishes besides its reply, e.g. nats-server's stream
+// action advisories.
+struct JsApiEvent {
+  std::string subject;
+  std::string payload;
+};
 
 struct JsApiReply {
   // How the reply counts in $JS.API.INFO's "api" statistics.
@@ -30,6 +38,9 @@ struct JsApiReply {
   std::string payload;
   bool send = false;  // False: nats-server would not reply at all.
   Stat stat = Stat::kNotCounted;
+  // Published (without a reply subject) before the reply, as nats-server
+  // sends its advisories before answering.
+  std::vector<JsApiEvent> events;
 };
 
 // A JSON reply, counted as a request served.
@@ -49,6 +60,10 @@ void BeginReply(JsApiEndpoint endpoint, common::GoJsonWriter* w);
 
 // The "total", "offset" and "limit" of paged replies.
 void WritePaging(int total, int offset, int limit, common::GoJsonWriter* w);
+
+// WritePaging for the NAMES and LIST endpoints, whose "offset" nats-server
+// caps at the total.
+void WriteListPaging(int total, int offset, int limit, common::GoJsonWriter* w);
 
 }  // namespace jsengine::gateway::jetstream
 

@@ -48,5 +48,20 @@ TEST(ApiReplyTest, PagedReplies) {
   EXPECT_EQ(JsonReply(out).stat, JsApiReply::Stat::kOk);
 }
 
+TEST(ApiReplyTest, ListPagingCapsTheOffsetAtTheTotal) {
+  std::string out;
+  common::GoJsonWriter w(&out);
+  w.BeginObject();
+  WriteListPaging(270, 400, 256, &w);
+  w.EndObject();
+  EXPECT_EQ(out, R"({"total":270,"offset":270,"limit":256})");
+  out.clear();
+  common::GoJsonWriter w2(&out);
+  w2.BeginObject();
+  WriteListPaging(270, 260, 256, &w2);
+  w2.EndObject();
+  EXPECT_EQ(out, R"({"total":270,"offset":260,"limit":256})");
+}
+
 }  // namespace
 }  // namespace jsengine::gateway::jetstream

@@ -10,8 +10,8 @@ using E = JsApiEndpoint;
 
 JsApiRouter::JsApiRouter(storesvc::client::StoreClient* store, JsApiOptions options)
     : store_(store, options.consumers, options.data_plane),
-      account_(&store_, options.limits, std::move(options.domain)),
-      streams_(&store_, options.consumers),
+      account_(&store_, options.limits, options.domain),
+      streams_(&store_, options.consumers, options.domain),
       consumers_(options.consumers != nullptr ? std::make_unique<ConsumerApi>(options.consumers)
                                               : nullptr) {}
 

@@ -154,6 +154,9 @@ void Bridge::OnApiRequest(const core::InboundMessage& message) {
 
 void Bridge::ServeApi(const QueuedRequest& request) {
   JsApiReply reply = api_.Handle(request.subject, request.payload);
+  for (const JsApiEvent& event : reply.events) {
+    server_->PublishIn(account_, event.subject, "", "", event.payload);
+  }
   if (reply.send && !request.reply.empty()) {
     server_->PublishIn(account_, request.reply, "", reply.headers, reply.payload);
   }

@@ -316,8 +316,8 @@ void WriteConsumerInfo(const v1::ConsumerInfo& info, common::GoJsonWriter* w) {
 }
 
 void WriteConsumerNamesFields(const v1::ConsumerNamesResponse& names, common::GoJsonWriter* w) {
-  WritePaging(names.total(), names.offset(),
-              names.limit() > 0 ? names.limit() : common::kNamesLimit, w);
+  WriteListPaging(names.total(), names.offset(),
+                  names.limit() > 0 ? names.limit() : common::kNamesLimit, w);
   w->Key("consumers");
   w->BeginArray();
   for (const std::string& name : names.names()) w->String(name);
@@ -325,7 +325,8 @@ void WriteConsumerNamesFields(const v1::ConsumerNamesResponse& names, common::Go
 }
 
 void WriteConsumerListFields(const v1::ListConsumersResponse& list, common::GoJsonWriter* w) {
-  WritePaging(list.total(), list.offset(), list.limit() > 0 ? list.limit() : common::kListLimit, w);
+  WriteListPaging(list.total(), list.offset(), list.limit() > 0 ? list.limit() : common::kListLimit,
+                  w);
   w->Key("consumers");
   w->BeginArray();
   for (const v1::ConsumerInfo& info : list.consumers()) WriteConsumerInfo(info, w);

@@ -7,10 +7,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "common/go_json_reader.h"
 #include "common/go_json_writer.h"
 #include "common/names.h"
 #include "common/status.h"
+#include "gateway/jetstream/stream_advisory.h"
 #include "gateway/jetstream/stream_json.h"
 
 namespace jsengine::gateway::jetstream {
@@ -107,8 +109,8 @@ JsApiReply DirectStatus(std::string_view status_line) {
 }  // namespace
 
 StreamApi::StreamApi(storesvc::client::StoreClient* store,
-                     consumersvc::client::ConsumerClient* consumers)
-    : store_(store), consumers_(consumers) {}
+                     consumersvc::client::ConsumerClient* consumers, std::string domain)
+    : store_(store), consumers_(consumers), domain_(std::move(domain)) {}
 
 JsApiReply StreamApi::Handle(const JsApiRoute& route, std::string_view payload) {
   switch (route.endpoint) {
@@ -176,6 +178,7 @@ JsApiReply StreamApi::StreamCreate(std::string_view name, std::string_view paylo
 
   v1::CreateStreamRequest request;
   *request.mutable_config() = *std::move(config);
+  const int64_t start_ns = absl::GetCurrentTimeNanos();
   absl::StatusOr<v1::StreamInfo> info = store_->CreateStream(request);
   if (!info.ok()) return ErrorReply(E::kStreamCreate, info.status());
   std::string out;
@@ -185,7 +188,14 @@ JsApiReply StreamApi::StreamCreate(std::string_view name, std::string_view paylo
   w.Key("did_create");
   w.Bool(true);
   w.EndObject();
-  return JsonReply(std::move(out));
+  JsApiReply reply = JsonReply(std::move(out));
+  // A create of a stream that exists with this config answers its info, and
+  // nats-server then sends no advisory.
+  if (info->created_ns() >= start_ns) {
+    reply.events.push_back(
+        StreamActionAdvisory(name, StreamAction::kCreate, domain_, absl::GetCurrentTimeNanos()));
+  }
+  return reply;
 }
 
 JsApiReply StreamApi::StreamUpdate(std::string_view name, std::string_view payload) {
@@ -209,7 +219,10 @@ JsApiReply StreamApi::StreamUpdate(std::string_view name, std::string_view paylo
   BeginReply(E::kStreamUpdate, &w);
   WriteStreamInfoFields(*info, &w);
   w.EndObject();
-  return JsonReply(std::move(out));
+  JsApiReply reply = JsonReply(std::move(out));
+  reply.events.push_back(
+      StreamActionAdvisory(name, StreamAction::kModify, domain_, absl::GetCurrentTimeNanos()));
+  return reply;
 }
 
 absl::Status StreamApi::CheckConsumersWithinLimits(const v1::StreamConfig& config) {
@@ -255,7 +268,10 @@ JsApiReply StreamApi::StreamDelete(std::string_view name, std::string_view paylo
   if (absl::Status s = store_->DeleteStream(request); !s.ok()) {
     return ErrorReply(E::kStreamDelete, s);
   }
-  return SuccessReply(E::kStreamDelete);
+  JsApiReply reply = SuccessReply(E::kStreamDelete);
+  reply.events.push_back(
+      StreamActionAdvisory(name, StreamAction::kDelete, domain_, absl::GetCurrentTimeNanos()));
+  return reply;
 }
 
 JsApiReply StreamApi::StreamInfo(std::string_view name, std::string_view payload) {
@@ -319,8 +335,8 @@ JsApiReply StreamApi::StreamNames(std::string_view payload) {
   std::string out;
   common::GoJsonWriter w(&out);
   BeginReply(E::kStreamNames, &w);
-  WritePaging(names->total(), names->offset(), names->limit() > 0 ? names->limit() : kNamesLimit,
-              &w);
+  WriteListPaging(names->total(), names->offset(),
+                  names->limit() > 0 ? names->limit() : kNamesLimit, &w);
   w.Key("streams");
   if (names->names().empty()) {
     w.Null();
@@ -343,7 +359,8 @@ JsApiReply StreamApi::StreamList(std::string_view payload) {
   std::string out;
   common::GoJsonWriter w(&out);
   BeginReply(E::kStreamList, &w);
-  WritePaging(list->total(), list->offset(), list->limit() > 0 ? list->limit() : kListLimit, &w);
+  WriteListPaging(list->total(), list->offset(), list->limit() > 0 ? list->limit() : kListLimit,
+                  &w);
   w.Key("streams");
   w.BeginArray();
   for (const v1::StreamInfo& info : list->streams()) WriteStreamInfo(info, &w);

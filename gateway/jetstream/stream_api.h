@@ -12,12 +12,15 @@
 // request gets nats-server's error JSON and never reaches the store. A
 // DIRECT.GET on a stream that is missing or does not allow direct gets gets
 // no reply (send == false), as does any route that is not a stream endpoint.
+// A create (of a new stream), update or delete that succeeds carries
+// nats-server's stream action advisory in the reply's events.
 //
 // Handle() blocks on the store. Thread-safe; `store` is not owned and must
 // outlive this.
 #ifndef JSENGINE_GATEWAY_JETSTREAM_STREAM_API_H_
 #define JSENGINE_GATEWAY_JETSTREAM_STREAM_API_H_
 
+#include <string>
 #include <string_view>
 
 #include "consumersvc/client/consumer_client.h"
@@ -31,8 +34,10 @@ namespace jsengine::gateway::jetstream {
 class StreamApi {
  public:
   // Purges go through `consumers` when there is a consumer service (null:
-  // none), so that consumers move past what was purged.
-  StreamApi(storesvc::client::StoreClient* store, consumersvc::client::ConsumerClient* consumers);
+  // none), so that consumers move past what was purged. `domain`: the
+  // JetStream domain the stream advisories name (empty: none).
+  StreamApi(storesvc::client::StoreClient* store, consumersvc::client::ConsumerClient* consumers,
+            std::string domain);
 
   StreamApi(const StreamApi&) = delete;
   StreamApi& operator=(const StreamApi&) = delete;
@@ -59,6 +64,7 @@ class StreamApi {
 
   storesvc::client::StoreClient* const store_;
   consumersvc::client::ConsumerClient* const consumers_;
+  const std::string domain_;
 };
 
 }  // namespace jsengine::gateway::jetstream

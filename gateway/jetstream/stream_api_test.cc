@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/time/clock.h"
 #include "common/status.h"
 #include "gateway/jetstream/api_reply_testing.h"
 #include "gateway/jetstream/testdata.h"
@@ -52,7 +53,7 @@ class StreamApiTest : public ::testing::Test {
   }
 
   StrictMock<storesvc::client::MockStoreClient> store_;
-  StreamApi api_{&store_, nullptr};
+  StreamApi api_{&store_, nullptr, ""};
 };
 
 TEST_F(StreamApiTest, StreamCreateSendsConfigAndRepliesAsNatsServer) {
@@ -99,6 +100,44 @@ TEST_F(StreamApiTest, StreamCreatePassesStoreErrorsOn) {
   EXPECT_EQ(Handle("$JS.API.STREAM.CREATE.S", R"({"name":"S"})").payload,
             R"({"type":"io.nats.jetstream.api.v1.stream_create_response","error":{"code":503,)"
             R"("description":"store down"}})");
+}
+
+// nats-server's stream_action advisories: on a create that made the stream
+// (not on one answering an identical existing stream), an update, a delete;
+// never on a failure.
+TEST_F(StreamApiTest, CreateUpdateDeleteCarryStreamActionAdvisories) {
+  v1::StreamInfo fresh = OrdersInfo();
+  fresh.set_created_ns(absl::GetCurrentTimeNanos() + 1000000000);
+  v1::StreamInfo old = OrdersInfo();
+  old.set_created_ns(1);
+  EXPECT_CALL(store_, CreateStream(_))
+      .WillOnce(Return(fresh))
+      .WillOnce(Return(old))
+      .WillOnce(Return(common::JsError(common::JsErrorId::kStreamNameExist)));
+  JsApiReply created = Handle("$JS.API.STREAM.CREATE.ORDERS", kCreateOrders);
+  ASSERT_EQ(created.events.size(), 1u);
+  EXPECT_EQ(created.events[0].subject, "$JS.EVENT.ADVISORY.STREAM.CREATED.ORDERS");
+  EXPECT_THAT(created.events[0].payload, HasSubstr(R"("stream":"ORDERS","action":"create")"));
+  EXPECT_TRUE(Handle("$JS.API.STREAM.CREATE.ORDERS", kCreateOrders).events.empty());
+  EXPECT_TRUE(Handle("$JS.API.STREAM.CREATE.ORDERS", kCreateOrders).events.empty());
+
+  EXPECT_CALL(store_, UpdateStream(_))
+      .WillOnce(Return(OrdersInfo()))
+      .WillOnce(Return(common::JsError(common::JsErrorId::kStreamNotFound)));
+  JsApiReply updated = Handle("$JS.API.STREAM.UPDATE.ORDERS", kUpdateOrders);
+  ASSERT_EQ(updated.events.size(), 1u);
+  EXPECT_EQ(updated.events[0].subject, "$JS.EVENT.ADVISORY.STREAM.UPDATED.ORDERS");
+  EXPECT_THAT(updated.events[0].payload, HasSubstr(R"("action":"modify")"));
+  EXPECT_TRUE(Handle("$JS.API.STREAM.UPDATE.ORDERS", kUpdateOrders).events.empty());
+
+  EXPECT_CALL(store_, DeleteStream(_))
+      .WillOnce(Return(absl::OkStatus()))
+      .WillOnce(Return(common::JsError(common::JsErrorId::kStreamNotFound)));
+  JsApiReply deleted = Handle("$JS.API.STREAM.DELETE.ORDERS");
+  ASSERT_EQ(deleted.events.size(), 1u);
+  EXPECT_EQ(deleted.events[0].subject, "$JS.EVENT.ADVISORY.STREAM.DELETED.ORDERS");
+  EXPECT_THAT(deleted.events[0].payload, HasSubstr(R"("action":"delete")"));
+  EXPECT_TRUE(Handle("$JS.API.STREAM.DELETE.ORDERS").events.empty());
 }
 
 TEST_F(StreamApiTest, StreamUpdate) {

@@ -22,7 +22,7 @@ cleanup() { for p in "${pids[@]:-}"; do kill -9 "$p" 2>/dev/null || true; done; 
 trap cleanup EXIT
 
 mkdir -p "$work/gopath/src/gocompare"
-cp "$here/main.go" "$work/gopath/src/gocompare/"
+cp "$here"/*.go "$work/gopath/src/gocompare/"
 (cd "$work/gopath/src/gocompare" && GO111MODULE=off GOPATH="$work/gopath:/usr/share/gocode" \
   GOCACHE="$work/gocache" go build -o "$work/gocompare" .)
 ours="${OURS_BIN:-$root/bazel-bin/gateway/gateway}"
@@ -52,6 +52,8 @@ start() {
 run_side() {
   local side=$1 out="$work/out-$1.txt" dir="$work/data-$1"
   start "$side" "$dir"
+  # TMPDIR: phase 1 leaves names for phase 2 there; one per run.
+  export TMPDIR="$work"
   "$work/gocompare" -url "$url" ${only:+-only=$only} >"$out" 2>&1 || true
   "$work/gocompare" -url "$url" -phase=1 >>"$out" 2>&1 || true
   kill -9 "$pid"; wait "$pid" 2>/dev/null || true

@@ -347,19 +347,7 @@ func queuePush() {
 		return
 	}
 	pub(sc, "qp", 10)
-	got := map[string]int{}
-	deadline := time.After(3 * time.Second)
-loop:
-	for len(got) < 10 {
-		select {
-		case d := <-count:
-			got[d]++
-		case <-deadline:
-			break loop
-		}
-	}
-	time.Sleep(200 * time.Millisecond)
-	out(sc, "distinct=%d", len(got))
+	out(sc, "distinct=%d", distinct(count, 10))
 	ci(sc, "QP", "workers")
 	s1.Unsubscribe()
 	s2.Unsubscribe()
@@ -3076,11 +3064,17 @@ func main() {
 		phase1b()
 		phase1c()
 		phase1d()
+		phase1e()
+		phase1f()
+		phase1g()
 	case "2":
 		phase2()
 		phase2b()
 		phase2c()
 		phase2d()
+		phase2e()
+		phase2f()
+		phase2g()
 	default:
 		all := map[string]func(){"pull": pullBasics, "push": pushBasics, "pushbind": pushBind, "ordered": ordered,
 			"deliver": deliverPolicies, "maxdeliver": maxDeliver, "mgmt": mgmt, "queue": queuePush, "wq": workQueue,
@@ -3090,11 +3084,18 @@ func main() {
 			"ordpurge": orderedPurge, "ephemeral": ephemeral, "interest2": interest2, "wqfilter": wqFilter, "discard": discard,
 			"getmsg": getMsgs, "sinfo": sinfo, "purge2": purge2,
 			"wantinterest": waitingInterest, "interestfetch": interestFetch, "discardack": discardAck, "purge3": purge3,
-			"deadreq": deadRequester, "pubrace": pubRace, "pubraceraw": pubRaceRaw, "pullhb": pullHeartbeat, "publag": pubLag, "limrace": limRace, "delrace": delRace}
+			"deadreq": deadRequester, "pubrace": pubRace, "pubraceraw": pubRaceRaw, "pullhb": pullHeartbeat, "publag": pubLag, "limrace": limRace, "delrace": delRace,
+			"adv": advisories, "rawack": rawAcks, "wq2": wqMore, "interest3": interest3, "rollup": rollup, "mirror": mirrors,
+			"pushgroup": pushGroup, "listpage": listPaging, "cdefaults": consumerDefaults,
+			"lim2": limits2, "expect": expectations, "kv2": kv2, "obj": objStore, "pull2": pullCorners,
+			"ordered2": ordered2, "autoack": autoAck, "redeliv": redeliveryOrder, "fsubj": filterSubjects,
+			"seed": seedArticle, "acct": accountInfo}
 		names := []string{"pull", "push", "pushbind", "ordered", "deliver", "maxdeliver", "mgmt", "queue", "wq", "interest", "hdr", "acks2", "push2", "sops", "lim",
 			"fetchempty", "maxwaiting", "maxap", "ackwait", "backoff", "ackall", "deliver2", "listing", "update", "hbfc", "chansub",
 			"ordpurge", "ephemeral", "interest2", "wqfilter", "discard", "getmsg", "sinfo", "purge2",
-			"wantinterest", "interestfetch", "discardack", "purge3", "deadreq", "pubrace", "pubraceraw", "pullhb", "publag", "limrace", "delrace"}
+			"wantinterest", "interestfetch", "discardack", "purge3", "deadreq", "pubrace", "pubraceraw", "pullhb", "publag", "limrace", "delrace",
+			"adv", "rawack", "wq2", "interest3", "rollup", "mirror", "pushgroup", "listpage", "cdefaults",
+			"lim2", "expect", "kv2", "obj", "pull2", "ordered2", "autoack", "redeliv", "fsubj", "seed", "acct"}
 		for _, n := range names {
 			if *only != "" && !strings.Contains(","+*only+",", ","+n+",") {
 				continue
