@@ -202,6 +202,13 @@ absl::Status Store::Recover() {
       continue;
     }
     JSE_RETURN_IF_ERROR(meta.status());
+    if (meta->config().storage() == v1::STORAGE_MEMORY) {
+      // As a single nats-server: a memory stream lives as long as the
+      // process that holds its messages.
+      LOG(INFO) << "memory stream " << name << " did not outlive the restart; removing it";
+      JSE_RETURN_IF_ERROR(RemoveStreamDir(name));
+      continue;
+    }
     JSE_ASSIGN_OR_RETURN(std::unique_ptr<MessageStore> ms, OpenMessageStore(meta->config()));
     auto stream = std::make_shared<Stream>(meta->config(), meta->created_ns(), std::move(ms));
     uint64_t first = 0, last = 0;
@@ -212,6 +219,20 @@ absl::Status Store::Recover() {
               << stream->Info(false, "").state().messages() << " messages)";
     streams_[stream->name()] = std::move(stream);
   }
+  return absl::OkStatus();
+}
+
+absl::Status Store::RemoveStreamDir(const std::string& name) {
+  // Renamed away first, durably: a crash leaves the whole stream or none of
+  // it, and a delete that returned stays done.
+  const std::string trash = TrashDir(name);
+  std::error_code ec;
+  std::filesystem::remove_all(trash, ec);
+  absl::Status st = common::CreateDirsDurably(common::ParentDir(trash), options_.io);
+  if (st.ok()) st = common::RenameDurably(StreamDir(name), trash, options_.io);
+  if (!st.ok()) return st;
+  std::filesystem::remove_all(trash, ec);
+  if (ec) LOG(WARNING) << "removing " << trash << ": " << ec.message();
   return absl::OkStatus();
 }
 
@@ -369,17 +390,8 @@ absl::Status Store::DeleteStream(const v1::DeleteStreamRequest& request) {
   follower_.Forget(request.name());
   absl::Status st = stream->Close();
   if (!st.ok()) LOG(WARNING) << "closing deleted stream " << request.name() << ": " << st;
-  // Renamed away first, durably: a crash leaves the whole stream or none of
-  // it, and a delete that returned stays done.
-  const std::string trash = TrashDir(request.name());
-  std::error_code ec;
-  std::filesystem::remove_all(trash, ec);
-  st = common::CreateDirsDurably(common::ParentDir(trash), options_.io);
-  if (st.ok()) st = common::RenameDurably(StreamDir(request.name()), trash, options_.io);
-  if (st.ok()) {
-    std::filesystem::remove_all(trash, ec);
-    if (ec) LOG(WARNING) << "removing " << trash << ": " << ec.message();
-  } else {
+  st = RemoveStreamDir(request.name());
+  if (!st.ok()) {
     LOG(ERROR) << "deleting stream " << request.name() << ": " << st
                << "; its directory is left in place and recovered at the next start";
   }

@@ -160,6 +160,9 @@ class Store final : public client::StoreClient {
 
   explicit Store(StoreOptions options);
   absl::Status Recover();
+  // Removes stream `name`'s directory, renamed to the trash first so a crash
+  // leaves all of it or none.
+  absl::Status RemoveStreamDir(const std::string& name);
   // Moves the directory of stream `name`, whose meta file is damaged
   // (`reason`), to a new <data_dir>/quarantine/<name>.<UTC time>[.<n>].
   absl::Status Quarantine(const std::string& name, const absl::Status& reason)

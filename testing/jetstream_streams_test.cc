@@ -456,6 +456,19 @@ TEST_P(JetStreamStreamsTest, StreamsAndMessagesSurviveRestart) {
   EXPECT_EQ(Publish("durable.x", "after"), 101u);
 }
 
+TEST_P(JetStreamStreamsTest, MemoryStreamsDoNotOutliveARestart) {
+  ASSERT_EQ(AddStream("MEM", {"mem.>"}, js_MemoryStorage), 0);
+  ASSERT_EQ(Publish("mem.x", "gone"), 1u);
+  Restart();
+  jsStreamInfo* info = nullptr;
+  jsErrCode error = static_cast<jsErrCode>(0);
+  EXPECT_NE(js_GetStreamInfo(&info, js_, "MEM", nullptr, &error), NATS_OK);
+  EXPECT_EQ(error, JSStreamNotFoundErr);
+  if (info != nullptr) jsStreamInfo_Destroy(info);
+  // The name is free: a different configuration is no conflict.
+  EXPECT_EQ(AddStream("MEM", {"mem.other"}, js_MemoryStorage), 0);
+}
+
 TEST_P(JetStreamStreamsTest, SyncAlwaysLosesNoAckedMessageOnCrash) {
   if (GetParam() == harness::Topology::kReference)
     GTEST_SKIP() << "nats-server 2.9 has no sync=always";
