@@ -119,6 +119,8 @@ absl::Status ApplyClusterConfig(const ConfigValue& v, ClusterOptions* c) {
       s = ApplyAuthorization(val, c);
     } else if (k == "pool_size") {
       s = GetInt(k, val, &c->pool_size);
+    } else if (k == "tls") {
+      s = NotSupported(k, val, "routes over TLS are not implemented");
     } else {
       s = UnknownKey("cluster", k, val);
     }

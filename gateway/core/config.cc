@@ -239,6 +239,11 @@ class ConfigParser {
 
 }  // namespace
 
+absl::Status NotSupported(const std::string& key, const ConfigValue& v, const std::string& why) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("config line ", v.line, ": '", key, "' is not supported (", why, ")"));
+}
+
 absl::Status ValueError(const std::string& key, const ConfigValue& v, const std::string& what) {
   return absl::InvalidArgumentError(
       absl::StrCat("config line ", v.line, ": '", key, "' ", what));
@@ -538,11 +543,6 @@ absl::Status ApplyAuthorization(const ConfigValue& v, ServerOptions* o) {
   return absl::OkStatus();
 }
 
-absl::Status NotSupported(const std::string& key, const ConfigValue& v, const std::string& why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("config line ", v.line, ": '", key, "' is not supported (", why, ")"));
-}
-
 // nats-server's `jetstream { limits {} }`: max_ack_pending and
 // max_request_batch bound consumers; max_ha_assets and duplicate_window are
 // checked for type only (one node, docs/CONFIG.md).
@@ -813,6 +813,8 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = NotSupported(key, v, "super-cluster gateways are not implemented");
     } else if (key == "websocket" || key == "ws") {
       s = NotSupported(key, v, "WebSocket clients are not implemented");
+    } else if (key == "prof_port") {
+      s = NotSupported(key, v, "Go's profiling endpoints do not exist here");
     } else if (key == "mqtt") {
       s = NotSupported(key, v, "MQTT clients are not implemented");
     } else if (key == "operator" || key == "operators" || key == "root_operators" ||

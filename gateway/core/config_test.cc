@@ -270,6 +270,8 @@ TEST(ConfigTest, RefusesWhatItDoesNotImplementByName) {
   const std::pair<const char*, const char*> cases[] = {
       {"\nleafnodes { port: 7422 }", "config line 2: 'leafnodes' is not supported"},
       {"gateway { name: x }", "config line 1: 'gateway' is not supported"},
+      {"prof_port: 6060", "config line 1: 'prof_port' is not supported"},
+      {"cluster {\n tls { }\n}", "config line 2: 'tls' is not supported"},
       {"websocket { port: 8080 }", "config line 1: 'websocket' is not supported"},
       {"mqtt { port: 1883 }", "config line 1: 'mqtt' is not supported"},
       {"resolver: MEMORY", "config line 1: 'resolver' is not supported"},

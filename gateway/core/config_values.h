@@ -15,6 +15,9 @@
 namespace jsengine::gateway::core {
 
 absl::Status ValueError(const std::string& key, const ConfigValue& v, const std::string& what);
+// "config line N: 'key' is not supported (why)": a nats-server key refused by
+// name rather than ignored.
+absl::Status NotSupported(const std::string& key, const ConfigValue& v, const std::string& why);
 // OK (the key is skipped) when other values used it as a variable.
 absl::Status UnknownKey(const std::string& where, const std::string& key, const ConfigValue& v);
 absl::Status GetString(const std::string& key, const ConfigValue& v, std::string* out);
