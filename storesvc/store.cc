@@ -77,9 +77,11 @@ class Store::Watcher {
  public:
   explicit Watcher(EventCallback on_event) : on_event_(std::move(on_event)) {}
 
-  void Push(v1::StreamEvent event) ABSL_LOCKS_EXCLUDED(mu_) {
+  // Queues `event`; returns its ticket for AwaitHandled.
+  uint64_t Push(v1::StreamEvent event) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     queue_.push_back(std::move(event));
+    return ++pushed_;
   }
   void Stop() ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
@@ -89,7 +91,20 @@ class Store::Watcher {
     absl::MutexLock lock(&mu_);
     return stop_;
   }
+  // Waits until the callback has returned for the event of `ticket`, or the
+  // watcher stopped; at once on the watcher's own thread.
+  void AwaitHandled(uint64_t ticket) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    if (thread_ == std::this_thread::get_id()) return;
+    auto done = [this, ticket]()
+                    ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || handled_ >= ticket; };
+    mu_.Await(absl::Condition(&done));
+  }
   void Run() ABSL_LOCKS_EXCLUDED(mu_) {
+    {
+      absl::MutexLock lock(&mu_);
+      thread_ = std::this_thread::get_id();
+    }
     for (;;) {
       std::deque<v1::StreamEvent> batch;
       {
@@ -104,6 +119,8 @@ class Store::Watcher {
       for (const v1::StreamEvent& e : batch) {
         if (stopped()) return;
         on_event_(e);
+        absl::MutexLock lock(&mu_);
+        ++handled_;
       }
     }
   }
@@ -112,6 +129,9 @@ class Store::Watcher {
   const EventCallback on_event_;
   absl::Mutex mu_;
   std::deque<v1::StreamEvent> queue_ ABSL_GUARDED_BY(mu_);
+  uint64_t pushed_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t handled_ ABSL_GUARDED_BY(mu_) = 0;
+  std::thread::id thread_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
 };
 
@@ -277,7 +297,7 @@ std::shared_ptr<Stream> Store::FindBySubject(const std::string& subject) const {
 }
 
 void Store::Emit(v1::StreamEvent::Kind kind, const std::string& name,
-                 const v1::StreamConfig* config) {
+                 const v1::StreamConfig* config, Notices* notices) {
   v1::StreamEvent event;
   event.set_kind(kind);
   event.set_name(name);
@@ -285,10 +305,36 @@ void Store::Emit(v1::StreamEvent::Kind kind, const std::string& name,
   watchers_.erase(std::remove_if(watchers_.begin(), watchers_.end(),
                                  [](const std::shared_ptr<Watcher>& w) { return w->stopped(); }),
                   watchers_.end());
-  for (auto& w : watchers_) w->Push(event);
+  for (auto& w : watchers_) notices->emplace_back(w, w->Push(event));
+}
+
+void Store::AwaitNotices(const Notices& notices) {
+  for (const auto& [watcher, ticket] : notices) watcher->AwaitHandled(ticket);
 }
 
 absl::StatusOr<v1::StreamInfo> Store::CreateStream(const v1::CreateStreamRequest& request) {
+  Notices notices;
+  absl::StatusOr<v1::StreamInfo> info = CreateStreamNotifying(request, &notices);
+  AwaitNotices(notices);
+  return info;
+}
+
+absl::StatusOr<v1::StreamInfo> Store::UpdateStream(const v1::UpdateStreamRequest& request) {
+  Notices notices;
+  absl::StatusOr<v1::StreamInfo> info = UpdateStreamNotifying(request, &notices);
+  AwaitNotices(notices);
+  return info;
+}
+
+absl::Status Store::DeleteStream(const v1::DeleteStreamRequest& request) {
+  Notices notices;
+  absl::Status status = DeleteStreamNotifying(request, &notices);
+  AwaitNotices(notices);
+  return status;
+}
+
+absl::StatusOr<v1::StreamInfo> Store::CreateStreamNotifying(const v1::CreateStreamRequest& request,
+                                                            Notices* notices) {
   if (request.config().sealed()) {
     return common::JsErrorF(common::JsErrorId::kStreamInvalidConfig,
                             {{"err", "stream configuration for create can not be sealed"}});
@@ -347,11 +393,12 @@ absl::StatusOr<v1::StreamInfo> Store::CreateStream(const v1::CreateStreamRequest
   }
   streams_[cfg.name()] = stream;
   follower_.Forget(cfg.name());
-  Emit(v1::StreamEvent::CREATED, cfg.name(), &cfg);
+  Emit(v1::StreamEvent::CREATED, cfg.name(), &cfg, notices);
   return InfoLocked(*stream);
 }
 
-absl::StatusOr<v1::StreamInfo> Store::UpdateStream(const v1::UpdateStreamRequest& request) {
+absl::StatusOr<v1::StreamInfo> Store::UpdateStreamNotifying(const v1::UpdateStreamRequest& request,
+                                                            Notices* notices) {
   absl::MutexLock lock(&mu_);
   auto it = streams_.find(request.config().name());
   if (it == streams_.end()) return common::JsError(common::JsErrorId::kStreamNotFound);
@@ -377,11 +424,12 @@ absl::StatusOr<v1::StreamInfo> Store::UpdateStream(const v1::UpdateStreamRequest
   JSE_RETURN_IF_ERROR(stream->Update(cfg));
   JSE_RETURN_IF_ERROR(WriteMeta(*stream));
   follower_.Forget(cfg.name());
-  Emit(v1::StreamEvent::UPDATED, cfg.name(), &cfg);
+  Emit(v1::StreamEvent::UPDATED, cfg.name(), &cfg, notices);
   return InfoLocked(*stream);
 }
 
-absl::Status Store::DeleteStream(const v1::DeleteStreamRequest& request) {
+absl::Status Store::DeleteStreamNotifying(const v1::DeleteStreamRequest& request,
+                                          Notices* notices) {
   absl::MutexLock lock(&mu_);
   auto it = streams_.find(request.name());
   if (it == streams_.end()) return common::JsError(common::JsErrorId::kStreamNotFound);
@@ -395,7 +443,7 @@ absl::Status Store::DeleteStream(const v1::DeleteStreamRequest& request) {
     LOG(ERROR) << "deleting stream " << request.name() << ": " << st
                << "; its directory is left in place and recovered at the next start";
   }
-  Emit(v1::StreamEvent::DELETED, request.name(), nullptr);
+  Emit(v1::StreamEvent::DELETED, request.name(), nullptr, notices);
   return st.ok() ? st : Internal(st.message());
 }
 
@@ -453,9 +501,13 @@ absl::StatusOr<v1::PurgeStreamResponse> Store::PurgeStream(const v1::PurgeStream
   JSE_ASSIGN_OR_RETURN(uint64_t purged, stream->Purge(request));
   v1::PurgeStreamResponse resp;
   resp.set_purged(purged);
-  absl::MutexLock lock(&mu_);
-  v1::StreamConfig cfg = stream->config();
-  Emit(v1::StreamEvent::PURGED, request.name(), &cfg);
+  Notices notices;
+  {
+    absl::MutexLock lock(&mu_);
+    v1::StreamConfig cfg = stream->config();
+    Emit(v1::StreamEvent::PURGED, request.name(), &cfg, &notices);
+  }
+  AwaitNotices(notices);
   return resp;
 }
 

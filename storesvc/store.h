@@ -49,6 +49,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -146,7 +147,9 @@ class Store final : public client::StoreClient {
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // A SNAPSHOT event per existing stream, SNAPSHOT_DONE, then every
-  // lifecycle change.
+  // lifecycle change. A create, update, delete or purge returns once every
+  // watcher's callback has run for its event (or the watcher stopped), so a
+  // gateway binds a new stream's subjects before its creator hears back.
   std::unique_ptr<client::Subscription> WatchStreams(EventCallback on_event) override
       ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -157,6 +160,8 @@ class Store final : public client::StoreClient {
     AppendCallback done;
   };
   class Watcher;
+  // The watchers one call's events went to, each with the event's ticket.
+  using Notices = std::vector<std::pair<std::shared_ptr<Watcher>, uint64_t>>;
 
   explicit Store(StoreOptions options);
   absl::Status Recover();
@@ -181,8 +186,17 @@ class Store final : public client::StoreClient {
   absl::Status RemoveTrash();
   absl::StatusOr<std::unique_ptr<MessageStore>> OpenMessageStore(const v1::StreamConfig& config);
   absl::Status WriteMeta(const Stream& stream);
-  void Emit(v1::StreamEvent::Kind kind, const std::string& name, const v1::StreamConfig* config)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Emit(v1::StreamEvent::Kind kind, const std::string& name, const v1::StreamConfig* config,
+            Notices* notices) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Waits until each watcher in `notices` has handled its event or stopped;
+  // not for a watcher whose own callback is the caller.
+  static void AwaitNotices(const Notices& notices);
+  absl::StatusOr<v1::StreamInfo> CreateStreamNotifying(const v1::CreateStreamRequest& request,
+                                                       Notices* notices) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<v1::StreamInfo> UpdateStreamNotifying(const v1::UpdateStreamRequest& request,
+                                                       Notices* notices) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status DeleteStreamNotifying(const v1::DeleteStreamRequest& request, Notices* notices)
+      ABSL_LOCKS_EXCLUDED(mu_);
   template <typename Response, typename Item>
   Response Page(const v1::ListStreamsRequest& request, int page_limit,
                 const std::function<Item(const Stream&)>& item);

@@ -528,6 +528,54 @@ TEST_F(StoreTest, WatchSendsSnapshotThenEvents) {
   EXPECT_EQ(events, want);
 }
 
+// A gateway binds a stream's subjects in its watch callback; a client that
+// publishes right after its create returns must find them bound.
+TEST_F(StoreTest, ChangesReturnAfterEveryWatcherHandledTheirEvent) {
+  absl::Mutex mu;
+  int returned = 0;
+  std::vector<std::pair<v1::StreamEvent::Kind, int>> seen;
+  auto sub = store_->WatchStreams([&](const v1::StreamEvent& e) {
+    absl::MutexLock lock(&mu);
+    seen.emplace_back(e.kind(), returned);
+  });
+  auto count_return = [&] {
+    absl::MutexLock lock(&mu);
+    ++returned;
+  };
+  auto info = store_->CreateStream(Create("NEW", {"new"}));
+  ASSERT_TRUE(info.ok()) << info.status();
+  count_return();
+  v1::UpdateStreamRequest upd;
+  *upd.mutable_config() = info->config();
+  upd.mutable_config()->set_max_msgs(3);
+  ASSERT_TRUE(store_->UpdateStream(upd).ok());
+  count_return();
+  v1::PurgeStreamRequest purge;
+  purge.set_name("NEW");
+  ASSERT_TRUE(store_->PurgeStream(purge).ok());
+  count_return();
+  v1::DeleteStreamRequest del;
+  del.set_name("NEW");
+  ASSERT_TRUE(store_->DeleteStream(del).ok());
+  absl::MutexLock lock(&mu);
+  using E = v1::StreamEvent;
+  // Each event was handled while the changes before its own had returned.
+  decltype(seen) want = {
+      {E::SNAPSHOT_DONE, 0}, {E::CREATED, 0}, {E::UPDATED, 1}, {E::PURGED, 2}, {E::DELETED, 3}};
+  EXPECT_EQ(seen, want);
+}
+
+TEST_F(StoreTest, AWatcherMayChangeStreamsFromItsCallback) {
+  absl::Notification created;
+  auto sub = store_->WatchStreams([&](const v1::StreamEvent& e) {
+    if (e.kind() != v1::StreamEvent::CREATED || e.name() != "FIRST") return;
+    EXPECT_TRUE(store_->CreateStream(Create("SECOND", {"second"})).ok());
+    created.Notify();
+  });
+  ASSERT_TRUE(store_->CreateStream(Create("FIRST", {"first"})).ok());
+  EXPECT_TRUE(created.HasBeenNotified());
+}
+
 // Every regular file below `dir`, by path relative to it, with its bytes.
 std::map<std::string, std::string> FilesUnder(const std::string& dir) {
   std::map<std::string, std::string> files;
