@@ -49,11 +49,22 @@ class NkeyTest : public ::testing::TestWithParam<Backend> {
     port_ = std::stoi(url.substr(url.rfind(':') + 1));
   }
 
+  // Connects as `public_key`, libnats signing the nonce with the seed in
+  // `seed_file`. libnats before 3.10 (Debian's is 3.4.1) leaves the
+  // signature out of CONNECT when its first byte is zero (nats.c issue 705),
+  // for one nonce in 256; such an attempt is made again with a new nonce.
   natsStatus Connect(natsConnection** nc, const char* public_key, const std::string& seed_file) {
-    natsOptions* opts = LocalClientOptions(port_);
-    EXPECT_EQ(natsOptions_SetNKeyFromSeed(opts, public_key, seed_file.c_str()), NATS_OK);
-    natsStatus s = natsConnection_Connect(nc, opts);
-    natsOptions_Destroy(opts);
+    std::ifstream in(seed_file);
+    std::getline(in, signer_.seed);
+    natsStatus s = NATS_ERR;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      signer_.dropped = false;
+      natsOptions* opts = LocalClientOptions(port_);
+      EXPECT_EQ(natsOptions_SetNKey(opts, public_key, &Signer::Sign, &signer_), NATS_OK);
+      s = natsConnection_Connect(nc, opts);
+      natsOptions_Destroy(opts);
+      if (s == NATS_OK || !signer_.dropped) break;
+    }
     return s;
   }
 
@@ -67,8 +78,23 @@ class NkeyTest : public ::testing::TestWithParam<Backend> {
     return info;
   }
 
+  // libnats' signature handler for Connect(): nats_Sign with the seed,
+  // noting a signature libnats will not send.
+  struct Signer {
+    static natsStatus Sign(char**, unsigned char** signature, int* length, const char* nonce,
+                           void* closure) {
+      auto* signer = static_cast<Signer*>(closure);
+      const natsStatus s = nats_Sign(signer->seed.c_str(), nonce, signature, length);
+      if (s == NATS_OK && *length > 0 && (*signature)[0] == 0) signer->dropped = true;
+      return s;
+    }
+    std::string seed;
+    bool dropped = false;
+  };
+
   std::string dir_;
   std::string seed_file_;
+  Signer signer_;
   std::unique_ptr<harness::Process> server_;
   int port_ = 0;
 };
