@@ -5,9 +5,11 @@
 #include <filesystem>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "common/ports_file.h"
 #include "gtest/gtest.h"
 #include "nats/nats.h"
+#include "storesvc/client/remote_store_client.h"
 #include "testing/util/temp_dir.h"
 
 namespace jsengine::gateway {
@@ -131,6 +133,23 @@ TEST(EngineTest, EmbeddedStoresPublishesAcrossRestarts) {
   jsPubAck_Destroy(ack);
   jsCtx_Destroy(js);
   natsConnection_Destroy(nc);
+}
+
+// What jsm add does: a stream created over the in-process store's gRPC has
+// its subjects bound by the time the store answers, as nats-server answers
+// a create only once the stream's subjects are subscribed.
+TEST(EngineTest, EmbeddedBindsAStreamCreatedOverGrpcBeforeTheStoreAnswers) {
+  auto engine = StartEmbedded(testing::util::MakeTempDir("engine-"));
+  ASSERT_NE(engine, nullptr);
+  storesvc::client::RemoteStoreClient store(absl::StrCat("127.0.0.1:", engine->grpc_port()));
+  for (int i = 0; i < 20; ++i) {
+    v1::CreateStreamRequest create;
+    create.mutable_config()->set_name(absl::StrCat("S", i));
+    create.mutable_config()->add_subjects(absl::StrCat("s", i, ".>"));
+    auto info = store.CreateStream(create);
+    ASSERT_TRUE(info.ok()) << info.status();
+    EXPECT_TRUE(engine->server()->HasInterest(absl::StrCat("s", i, ".x"))) << i;
+  }
 }
 
 TEST(EngineTest, ListsItsPortsInThePortsFileWhileRunning) {
