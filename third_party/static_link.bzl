@@ -95,3 +95,16 @@ STATIC_DEPS_LINKOPTS = (
     ["-l" + name for name in _STATIC_ARCHIVES] +
     ["-Wl,--end-group", "-Wl,-Bdynamic", "-lunwind", "-Wl,--as-needed"]
 )
+
+# storesvc and consumersvc also take the C++ runtime (libstdc++, libgcc's
+# unwinder) and snappy (whose .so would load libstdc++.so again) from their
+# archives: the shared libstdc++ kept ~1 MiB resident in each (its touched
+# code in 64 KiB fault-around blocks, its symbol tables), what the binary
+# links of it ~0.2 MiB (docs/BENCHMARKS.md, "Three processes' code pages").
+# The gateway cannot: libcpp-httplib.so needs libstdc++.so, and two copies
+# of the runtime in one process would each keep their own state.
+STATIC_SERVICE_LINKOPTS = (
+    ["-Wl,--exclude-libs,ALL", "-Wl,-Bstatic", "-Wl,--start-group"] +
+    ["-l" + name for name in _STATIC_ARCHIVES + ["snappy", "stdc++"]] +
+    ["-Wl,--end-group", "-Wl,-Bdynamic", "-lunwind", "-Wl,--as-needed", "-static-libgcc"]
+)
