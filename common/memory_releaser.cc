@@ -2,8 +2,6 @@
 
 #include <malloc.h>
 
-#include "common/startup_pages.h"
-
 namespace jsengine::common {
 
 void GiveThreadsTheirOwnArenas() { CapMallocArenas(kMallocArenas); }
@@ -11,19 +9,14 @@ void GiveThreadsTheirOwnArenas() { CapMallocArenas(kMallocArenas); }
 void CapMallocArenas(int arenas) { mallopt(M_ARENA_MAX, arenas); }
 
 std::unique_ptr<MemoryReleaser> MemoryReleaser::Start(absl::Duration interval,
-                                                      size_t min_free_bytes,
-                                                      absl::Duration code_pages_interval) {
-  std::unique_ptr<MemoryReleaser> releaser(
-      new MemoryReleaser(interval, min_free_bytes, code_pages_interval));
+                                                      size_t min_free_bytes) {
+  std::unique_ptr<MemoryReleaser> releaser(new MemoryReleaser(interval, min_free_bytes));
   releaser->thread_ = std::thread([r = releaser.get()] { r->Loop(); });
   return releaser;
 }
 
-MemoryReleaser::MemoryReleaser(absl::Duration interval, size_t min_free_bytes,
-                               absl::Duration code_pages_interval)
-    : interval_(interval),
-      min_free_bytes_(min_free_bytes),
-      code_pages_interval_(code_pages_interval) {}
+MemoryReleaser::MemoryReleaser(absl::Duration interval, size_t min_free_bytes)
+    : interval_(interval), min_free_bytes_(min_free_bytes) {}
 
 MemoryReleaser::~MemoryReleaser() {
   {
@@ -42,15 +35,10 @@ bool MemoryReleaser::ReleaseIfWorthIt(size_t min_free_bytes) {
 }
 
 void MemoryReleaser::Loop() {
-  absl::Time next_code_drop = absl::Now() + code_pages_interval_;
   absl::MutexLock lock(&mu_);
   while (!mu_.AwaitWithTimeout(absl::Condition(&stopping_), interval_)) {
     mu_.Unlock();
     ReleaseIfWorthIt(min_free_bytes_);
-    if (absl::Now() >= next_code_drop) {
-      DropStartupCodePages();
-      next_code_drop = absl::Now() + code_pages_interval_;
-    }
     mu_.Lock();
   }
 }

@@ -12,13 +12,6 @@
 // are untouched (tuning the thresholds instead cost a third of a consumer's
 // throughput in page faults).
 //
-// Every `code_pages_interval` it also drops the process's resident code
-// pages (DropStartupCodePages): the kernel maps code 64 KiB around each
-// page touched (fault-around), so whatever ran once (a publish burst, a
-// stream create) kept up to 64 KiB resident per function until exit; what
-// runs again faults back in from the page cache (~300 minor faults a
-// second across the three services in js-consume-pull).
-//
 //   common::GiveThreadsTheirOwnArenas();               // first thing in main
 //                                                      // (or CapMallocArenas)
 //   auto releaser = common::MemoryReleaser::Start();
@@ -56,9 +49,8 @@ void CapMallocArenas(int arenas);
 
 class MemoryReleaser {
  public:
-  static std::unique_ptr<MemoryReleaser> Start(
-      absl::Duration interval = absl::Milliseconds(200), size_t min_free_bytes = size_t{4} << 20,
-      absl::Duration code_pages_interval = absl::Seconds(1));
+  static std::unique_ptr<MemoryReleaser> Start(absl::Duration interval = absl::Milliseconds(200),
+                                               size_t min_free_bytes = size_t{4} << 20);
   ~MemoryReleaser();
 
   MemoryReleaser(const MemoryReleaser&) = delete;
@@ -69,13 +61,11 @@ class MemoryReleaser {
   static bool ReleaseIfWorthIt(size_t min_free_bytes);
 
  private:
-  MemoryReleaser(absl::Duration interval, size_t min_free_bytes,
-                 absl::Duration code_pages_interval);
+  MemoryReleaser(absl::Duration interval, size_t min_free_bytes);
   void Loop() ABSL_LOCKS_EXCLUDED(mu_);
 
   const absl::Duration interval_;
   const size_t min_free_bytes_;
-  const absl::Duration code_pages_interval_;  // Infinite: never.
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;

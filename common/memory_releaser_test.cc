@@ -96,30 +96,5 @@ TEST(MemoryReleaserTest, StartsAndStops) {
   releaser.reset();
 }
 
-// Resident pages of this process that files back (/proc/self/statm's
-// third field): its code and constants, and its libraries'.
-long ResidentFilePages() {
-  std::FILE* statm = std::fopen("/proc/self/statm", "r");
-  long size = 0, resident = 0, file = -1;
-  if (statm != nullptr) {
-    if (std::fscanf(statm, "%ld %ld %ld", &size, &resident, &file) != 3) file = -1;
-    std::fclose(statm);
-  }
-  return file;
-}
-
-TEST(MemoryReleaserTest, DropsCodePagesEveryCodePagesInterval) {
-  const long before = ResidentFilePages();
-  ASSERT_GT(before, 0);
-  auto releaser =
-      MemoryReleaser::Start(absl::Milliseconds(5), size_t{1} << 40, absl::Milliseconds(5));
-  long now = before;
-  for (int i = 0; i < 1000 && now >= before; ++i) {
-    absl::SleepFor(absl::Milliseconds(10));
-    now = ResidentFilePages();
-  }
-  EXPECT_LT(now, before);
-}
-
 }  // namespace
 }  // namespace jsengine::common

@@ -12,9 +12,6 @@
 // and symbol tables). They stay in the page cache; whatever is used again
 // faults back in from there, so what stays resident is what serving touches.
 //
-// MemoryReleaser calls it again every second, for the code that only a
-// burst of work (a publish burst, a stream create) ran.
-//
 // Only mappings that are not writable and hold no private (copied-on-write)
 // page are touched; data and relocated read-only data (RELRO, whose pages
 // are private copies) never are.
