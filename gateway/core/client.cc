@@ -812,16 +812,19 @@ void Client::ApplyReload() {
     SendErrAndClose("Authorization Violation", "authorization revoked by reload");
     return;
   }
-  // As nats-server, which registers every client with its account again:
-  // the client counts itself against the account's connection limit, and
-  // one with as many subscriptions as its new limit is closed.
+  // As nats-server, which registers every user's client with its account
+  // again: the client counts itself against the account's connection
+  // limit, and one with as many subscriptions as its new limit is closed.
+  // (Clients without a user, of no-auth or token setups, are not
+  // registered again there.)
   if (account()->TryDropConnectionAtLimit()) {
     counted_ = false;
     SendErrAndClose(kTooManyAccountConnections, "max account connections");
     return;
   }
   ApplyAccountLimits();
-  if (max_subscriptions_ != -1) {
+  const bool has_user = !credentials_.user.empty() || !credentials_.nkey.empty();
+  if (max_subscriptions_ != -1 && (has_user || account() != server_->global_account())) {
     size_t subs = 0;
     {
       common::MutexLock lock(&subs_mu_);
@@ -896,7 +899,6 @@ bool Client::OnSub(std::string_view subject, std::string_view queue, std::string
     }
   }
   if (too_many) {
-    LOG(INFO) << "client " << id_ << " (" << ip_ << "): " << kTooManySubscriptions;
     SendErr(kTooManySubscriptions);
     return true;
   }
