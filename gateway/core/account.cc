@@ -13,6 +13,30 @@ void Account::SetLinks(AccountLinks links) {
   links_.store(all_links_.back().get(), std::memory_order_release);
 }
 
+void Account::SetLimits(const AccountLimits& limits) {
+  max_connections_.store(limits.max_connections, std::memory_order_relaxed);
+  max_subscriptions_.store(limits.max_subscriptions, std::memory_order_relaxed);
+  max_payload_.store(limits.max_payload, std::memory_order_relaxed);
+}
+
+bool Account::TryAddConnection() {
+  int n = connections_.load(std::memory_order_relaxed);
+  do {
+    const int64_t max = max_connections_.load(std::memory_order_relaxed);
+    if (max != -1 && n >= max) return false;
+  } while (!connections_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
+  return true;
+}
+
+bool Account::TryDropConnectionAtLimit() {
+  int n = connections_.load(std::memory_order_relaxed);
+  do {
+    const int64_t max = max_connections_.load(std::memory_order_relaxed);
+    if (max == -1 || n < max) return false;
+  } while (!connections_.compare_exchange_weak(n, n - 1, std::memory_order_relaxed));
+  return true;
+}
+
 std::string Account::AddResponseRoute(Account* importer, std::string_view reply, absl::Time now,
                                       bool multiple, std::shared_ptr<LatencyProbe> probe) {
   common::MutexLock lock(&mu_);

@@ -101,6 +101,20 @@ class Account {
   int connections() const { return connections_.load(std::memory_order_relaxed); }
   void AddConnection(int delta) { connections_.fetch_add(delta, std::memory_order_relaxed); }
 
+  // The account's `limits {}` (AccountLimits, -1 unlimited); the server sets
+  // them at start and on every reload. Any thread.
+  void SetLimits(const AccountLimits& limits);
+  int64_t max_subscriptions() const { return max_subscriptions_.load(std::memory_order_relaxed); }
+  int64_t max_payload() const { return max_payload_.load(std::memory_order_relaxed); }
+  // Counts a client in (AddConnection(1)) unless the account already has
+  // max_connections clients.
+  bool TryAddConnection();
+  // After a reload, as nats-server checks each client again: counts one
+  // client out (AddConnection(-1)) if the account has max_connections
+  // clients or more, counting that client. Called for each client in turn,
+  // it leaves one fewer than the limit when the account was at or over it.
+  bool TryDropConnectionAtLimit();
+
   static bool IsResponseSubject(std::string_view subject) {
     return subject.size() > 4 && subject.substr(0, 4) == "_R_.";
   }
@@ -127,6 +141,9 @@ class Account {
   absl::flat_hash_map<std::string, Response> responses_ ABSL_GUARDED_BY(mu_);
   std::deque<std::pair<absl::Time, std::string>> response_order_ ABSL_GUARDED_BY(mu_);
   std::atomic<int> connections_{0};
+  std::atomic<int64_t> max_connections_{-1};
+  std::atomic<int64_t> max_subscriptions_{-1};
+  std::atomic<int64_t> max_payload_{-1};
 };
 
 }  // namespace jsengine::gateway::core

@@ -1,11 +1,14 @@
 #include "gateway/core/account_config.h"
 
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "common/subject.h"
@@ -193,6 +196,54 @@ absl::Status ApplyAccountJetStream(const ConfigValue& v, AccountOptions* account
   return absl::OkStatus();
 }
 
+// A value of an account's `limits {}`: an unquoted integer, negative or
+// with a size suffix as nats-server reads them (`1KB`), within the 32 bits
+// nats-server keeps.
+absl::Status GetAccountLimit(const std::string& key, const ConfigValue& v, int64_t* out) {
+  if (v.kind != ConfigValue::Kind::kScalar || v.quoted) {
+    return ValueError(key, v, "must be an integer");
+  }
+  ConfigValue magnitude = v;
+  const bool negative = absl::StartsWith(v.text, "-");
+  if (negative) magnitude.text.erase(0, 1);
+  int64_t n = 0;
+  if (!GetSize(key, magnitude, &n).ok()) return ValueError(key, v, "must be an integer");
+  if (negative) n = -n;
+  if (n < std::numeric_limits<int32_t>::min() || n > std::numeric_limits<int32_t>::max()) {
+    return ValueError(key, v, "does not fit in 32 bits");
+  }
+  *out = n;
+  return absl::OkStatus();
+}
+
+// `limits {max_connections: 10, max_subs: 100, max_payload: 1KB,
+// max_leafnodes: 2}`, with nats-server's key aliases.
+absl::Status ApplyAccountLimits(const ConfigValue& v, AccountLimits* limits) {
+  if (v.kind != ConfigValue::Kind::kMap) {
+    return ConfigError(v.line,
+                       absl::StrCat("Expected account limits to be a map/struct, got ",
+                                    v.kind == ConfigValue::Kind::kArray ? "a list" : v.text));
+  }
+  for (const auto& [key, val] : v.entries) {
+    // Keys are case-insensitive, as in nats-server.
+    const std::string k = absl::AsciiStrToLower(key);
+    absl::Status s;
+    if (k == "max_connections" || k == "max_conn") {
+      s = GetAccountLimit(key, val, &limits->max_connections);
+    } else if (k == "max_subscriptions" || k == "max_subs") {
+      s = GetAccountLimit(key, val, &limits->max_subscriptions);
+    } else if (k == "max_payload" || k == "max_pay") {
+      s = GetAccountLimit(key, val, &limits->max_payload);
+    } else if (k == "max_leafnodes" || k == "max_leafs") {
+      s = GetAccountLimit(key, val, &limits->max_leafnodes);
+    } else {
+      s = UnknownKey("account limits", key, val);
+    }
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApplyList(const std::string& key, const ConfigValue& v, AccountOptions* account,
                        absl::Status (*apply)(const ConfigValue&, AccountOptions*)) {
   if (v.kind != ConfigValue::Kind::kArray) return ValueError(key, v, "must be a list");
@@ -233,9 +284,7 @@ absl::Status ApplyAccount(const std::string& name, const ConfigValue& v, ServerO
                                                account.nkey, "\""));
       }
     } else if (k == "limits") {
-      s = ConfigError(val.line,
-                      "'limits' in accounts is not supported (per-account connection "
-                      "limits are not implemented)");
+      s = ApplyAccountLimits(val, &account.limits);
     } else {
       s = UnknownKey("accounts", k, val);
     }

@@ -143,9 +143,14 @@ TEST(AccountConfigTest, Errors) {
        "\"UC6NLCN7AS34YOJVCYD4PJ3QB7QGLYG5B5IMBT25VW5K4TNUJODM7BOX\""},
       {"accounts { A: { nkey: ADMHMDX2LEUJRZQHGVSVRWZEJ2CPNHYO6TB4ZCZ37LXAX5SYNEW252GG } }",
        "Not a valid public nkey for an account"},
-      {"accounts { A: { limits: {} } }",
-       "config line 1: 'limits' in accounts is not supported (per-account connection limits are "
-       "not implemented)"},
+      {"accounts {\n A: {\n limits: {\n max_conn: 1\n max_widgets: 2\n }\n }\n }",
+       "config line 5: unsupported key 'max_widgets' in account limits"},
+      {"accounts { A: { limits: 5 } }", "Expected account limits to be a map/struct, got 5"},
+      {"accounts { A: { limits: [1] } }", "Expected account limits to be a map/struct"},
+      {"accounts { A: { limits: { max_conn: \"5\" } } }", "'max_conn' must be an integer"},
+      {"accounts { A: { limits: { max_subs: true } } }", "'max_subs' must be an integer"},
+      {"accounts { A: { limits: { max_pay: 1.5 } } }", "'max_pay' must be an integer"},
+      {"accounts { A: { limits: { max_payload: 4GB } } }", "'max_payload' does not fit in 32 bits"},
       {"accounts { A: { mappings: { \"a.*\": \"b.$2\" } } }",
        "config line 1: Error adding mapping for \"a.*\""},
       {"accounts { A: {users: [{user: x, password: y}]} B: {users: [{user: x, password: z}]} }",
@@ -185,6 +190,46 @@ TEST(AccountConfigTest, Errors) {
     EXPECT_FALSE(s.ok()) << c.text;
     EXPECT_NE(s.message().find(c.error), std::string::npos) << c.text << "\n=> " << s;
   }
+}
+
+TEST(AccountConfigTest, Limits) {
+  const char* text = R"(
+accounts {
+  A: { limits: { max_connections: 10, max_subscriptions: 20, max_payload: 1KB,
+                 max_leafnodes: 3 } }
+  B: { LIMITS: { Max_Conn: 0, max_subs: -1, max_pay: 512, max_leafs: 1 } }
+  C: {}
+  D: { limits: { max_conn: -5 } }
+}
+)";
+  ServerOptions o;
+  absl::Status s = Apply(text, &o);
+  ASSERT_TRUE(s.ok()) << s;
+  ASSERT_EQ(o.accounts.size(), 4u);
+  const AccountLimits& a = o.accounts[0].limits;
+  EXPECT_EQ(a.max_connections, 10);
+  EXPECT_EQ(a.max_subscriptions, 20);
+  EXPECT_EQ(a.max_payload, 1024);
+  EXPECT_EQ(a.max_leafnodes, 3);
+  const AccountLimits& b = o.accounts[1].limits;
+  EXPECT_EQ(b.max_connections, 0);
+  EXPECT_EQ(b.max_subscriptions, -1);
+  EXPECT_EQ(b.max_payload, 512);
+  EXPECT_EQ(b.max_leafnodes, 1);
+  const AccountLimits& c = o.accounts[2].limits;
+  EXPECT_EQ(c.max_connections, -1);
+  EXPECT_EQ(c.max_subscriptions, -1);
+  EXPECT_EQ(c.max_payload, -1);
+  EXPECT_EQ(c.max_leafnodes, -1);
+  // As nats-server: a negative limit other than -1 is kept as written.
+  EXPECT_EQ(o.accounts[3].limits.max_connections, -5);
+}
+
+TEST(AccountConfigTest, LimitsFromVariables) {
+  ServerOptions o;
+  absl::Status s = Apply("CONNS: 4\naccounts { A: { limits: { max_conn: $CONNS } } }", &o);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(o.accounts[0].limits.max_connections, 4);
 }
 
 TEST(AccountConfigTest, JetStreamPerAccount) {

@@ -60,6 +60,21 @@ struct JetStreamLimits {
   bool max_bytes_required = false;
 };
 
+// An account's `limits {}` (nats-server's account limits mconns, msubs, mpay
+// and mleafs); -1 is unlimited, any other value is the limit as written (0
+// allows nothing).
+struct AccountLimits {
+  // Clients bound to the account on this server at once.
+  int64_t max_connections = -1;
+  // Subscriptions of each client of the account (per connection, as in
+  // nats-server, not summed over the account).
+  int64_t max_subscriptions = -1;
+  // Caps the server's max_payload for the account's clients.
+  int64_t max_payload = -1;
+  // Leafnode connections: accepted and kept; there are no leafnodes here.
+  int64_t max_leafnodes = -1;
+};
+
 // One destination of a subject mapping (nats-server's MapDest): a subject
 // that may use the source's wildcards (`$1`, `{{wildcard(1)}}`) and mapping
 // functions (`{{partition(4,1)}}`, ...), picked for `weight` percent of the
@@ -83,6 +98,7 @@ struct AccountOptions {
   // Whether the account has JetStream (with the server's on), and its limits.
   bool jetstream = false;
   JetStreamLimits jetstream_limits;
+  AccountLimits limits;
   std::vector<AccountExport> stream_exports;
   std::vector<AccountExport> service_exports;
   std::vector<AccountImport> stream_imports;

@@ -23,6 +23,48 @@ TEST(AccountTest, ResponseRoutesLeadBackOnce) {
   EXPECT_FALSE(exporter.TakeResponseRoute(r1, &to, &reply, now + Account::kResponseTimeout));
 }
 
+TEST(AccountTest, ConnectionLimit) {
+  Account a("A");
+  EXPECT_TRUE(a.TryAddConnection());
+  EXPECT_TRUE(a.TryAddConnection());
+  EXPECT_FALSE(a.TryDropConnectionAtLimit());
+  AccountLimits limits;
+  limits.max_connections = 3;
+  a.SetLimits(limits);
+  EXPECT_TRUE(a.TryAddConnection());
+  EXPECT_FALSE(a.TryAddConnection());
+  EXPECT_EQ(a.connections(), 3);
+  a.AddConnection(-1);
+  EXPECT_TRUE(a.TryAddConnection());
+  // A reload lowering the limit to 2 with 3 clients: each client checked in
+  // turn, counting itself, until one fewer than the limit is left.
+  limits.max_connections = 2;
+  a.SetLimits(limits);
+  EXPECT_TRUE(a.TryDropConnectionAtLimit());
+  EXPECT_TRUE(a.TryDropConnectionAtLimit());
+  EXPECT_FALSE(a.TryDropConnectionAtLimit());
+  EXPECT_EQ(a.connections(), 1);
+  limits.max_connections = 0;
+  a.SetLimits(limits);
+  EXPECT_FALSE(a.TryAddConnection());
+  limits.max_connections = -1;
+  a.SetLimits(limits);
+  EXPECT_TRUE(a.TryAddConnection());
+  EXPECT_FALSE(a.TryDropConnectionAtLimit());
+}
+
+TEST(AccountTest, PayloadAndSubscriptionLimits) {
+  Account a("A");
+  EXPECT_EQ(a.max_payload(), -1);
+  EXPECT_EQ(a.max_subscriptions(), -1);
+  AccountLimits limits;
+  limits.max_payload = 100;
+  limits.max_subscriptions = 5;
+  a.SetLimits(limits);
+  EXPECT_EQ(a.max_payload(), 100);
+  EXPECT_EQ(a.max_subscriptions(), 5);
+}
+
 TEST(AccountTest, Routes) {
   Account a("A");
   Account b("B");

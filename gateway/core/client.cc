@@ -59,6 +59,17 @@ absl::Duration StallDuration(int64_t pending, int64_t max_pending) {
   return std::min(d, kMaxStall);
 }
 
+// nats-server's minLimit: the lower of two limits, -1 being unlimited.
+int64_t LowerLimit(int64_t a, int64_t b) {
+  if (a == -1) return b;
+  if (b == -1) return a;
+  return std::min(a, b);
+}
+
+constexpr std::string_view kTooManyAccountConnections =
+    "maximum account active connections exceeded";
+constexpr std::string_view kTooManySubscriptions = "maximum subscriptions exceeded";
+
 inline absl::string_view Key(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 std::string Quoted(std::string_view s) { return nlohmann::json(std::string(s)).dump(); }
@@ -70,6 +81,9 @@ Client::Client(Server* server, EventLoop* loop, int fd, uint64_t id)
   limits_.max_payload = server->live_options().max_payload();
   reload_generation_ = server->reload_generation();
   limits_.max_control_line = server->options().max_control_line;
+  if (server->options().max_subscriptions > 0) {
+    max_subscriptions_ = server->options().max_subscriptions;
+  }
 }
 
 Client::~Client() {
@@ -100,7 +114,7 @@ void Client::Start() {
   in_.resize(kInitialReadBuffer);
   server_->RegisterClient(shared_from_this());
   loop_->Watch(this, fd_);
-  const std::string info = "INFO " + server_->InfoJson(id_, ip_, nonce_) + " \r\n";
+  const std::string info = "INFO " + server_->InfoJson(id_, ip_, nonce_, MaxPayload()) + " \r\n";
   if (const TlsContext* tls = server_->tls_context()) {
     // Unless TLS comes first, INFO is in plaintext: the first bytes on a
     // fresh socket, which fit in its send buffer.
@@ -167,7 +181,7 @@ bool Client::ContinueHandshake() {
   auth_clock_start_ = absl::Now();
   VLOG(1) << "client " << id_ << " TLS handshake complete";
   if (server_->options().tls.handshake_first)
-    Send("INFO " + server_->InfoJson(id_, ip_, nonce_) + " \r\n");
+    Send("INFO " + server_->InfoJson(id_, ip_, nonce_, MaxPayload()) + " \r\n");
   Flush();
   return !closed_;
 }
@@ -194,6 +208,11 @@ bool Client::DecideTls() {
 
 bool Client::OnReadable() {
   if (throttled_) return false;
+  // Input sent after a reload completed is handled under its settings.
+  if (reload_generation_ != server_->reload_generation()) {
+    ApplyReload();
+    if (closed_) return false;
+  }
   if (tls_undecided_ && !DecideTls()) return false;
   if (tls_handshaking_ && !ContinueHandshake()) return false;
   bool more = false;
@@ -222,7 +241,8 @@ bool Client::OnReadable() {
       if (text.empty()) {
         Close("protocol violation");
       } else {
-        SendErrAndClose(text, "protocol violation");
+        SendErrAndClose(text,
+                        r.error == ParseError::kMaxPayload ? "max payload" : "protocol violation");
       }
       return false;
     }
@@ -362,7 +382,7 @@ void Client::Close(const char* reason) {
     fd_ = -1;
   }
   ConnectionInfo info = Info(/*with_subscriptions=*/true);
-  if (connected_) account()->AddConnection(-1);
+  if (counted_) account()->AddConnection(-1);
   absl::flat_hash_map<std::string, SubscriptionPtr> subs;
   {
     common::MutexLock lock(&subs_mu_);
@@ -384,7 +404,7 @@ void Client::RequestClose(const char* reason) {
 }
 
 void Client::ResendInfo() {
-  Send("INFO " + server_->InfoJson(id_, ip_, nonce_) + " \r\n");
+  Send("INFO " + server_->InfoJson(id_, ip_, nonce_, MaxPayload()) + " \r\n");
   EventLoop::FlushTouched();
 }
 
@@ -685,7 +705,14 @@ bool Client::OnConnect(std::string_view json) {
       SendErrAndClose("Authorization Violation", "account not found");
       return false;
     }
+    // Bound to the account before the limit is checked: a refused client
+    // is listed closed in it, as in nats-server.
     account_.store(account, std::memory_order_release);
+    if (!account->TryAddConnection()) {
+      SendErrAndClose(kTooManyAccountConnections, "max account connections");
+      return false;
+    }
+    counted_ = true;
     credentials_ = std::move(credentials);
     delivery_permissions_.store(permissions, std::memory_order_release);
     permissions_ = PermissionChecker(permissions);
@@ -693,8 +720,14 @@ bool Client::OnConnect(std::string_view json) {
     track_replies_.store(permissions != nullptr && permissions->responses.enabled,
                          std::memory_order_release);
     connected_ = true;
-    account->AddConnection(1);
+    ApplyAccountLimits();
     server_->OnClientConnected(*this);
+    // No subscription allowed at all: nats-server closes such a client
+    // once it is registered.
+    if (max_subscriptions_ == 0) {
+      SendErrAndClose(kTooManySubscriptions, "max subscriptions");
+      return false;
+    }
   }
   protocol_.store(protocol, std::memory_order_release);
   if (verbose_) Send("+OK\r\n");
@@ -741,6 +774,17 @@ bool Client::Authenticate(Credentials* credentials, const UserPermissions** perm
   return auth.Check(*credentials, permissions, account_name);
 }
 
+void Client::ApplyAccountLimits() {
+  limits_.max_payload = MaxPayload();
+  const int64_t server_max_subs = server_->options().max_subscriptions;
+  max_subscriptions_ =
+      LowerLimit(server_max_subs > 0 ? server_max_subs : -1, account()->max_subscriptions());
+}
+
+int64_t Client::MaxPayload() const {
+  return LowerLimit(server_->live_options().max_payload(), account()->max_payload());
+}
+
 void Client::ApplyReload() {
   reload_generation_ = server_->reload_generation();
   limits_.max_payload = server_->live_options().max_payload();
@@ -767,6 +811,29 @@ void Client::ApplyReload() {
       server_->FindAccount(*account_name) != account()) {
     SendErrAndClose("Authorization Violation", "authorization revoked by reload");
     return;
+  }
+  // As nats-server, which registers every user's client with its account
+  // again: the client counts itself against the account's connection
+  // limit, and one with as many subscriptions as its new limit is closed.
+  // (Clients without a user, of no-auth or token setups, are not
+  // registered again there.)
+  if (account()->TryDropConnectionAtLimit()) {
+    counted_ = false;
+    SendErrAndClose(kTooManyAccountConnections, "max account connections");
+    return;
+  }
+  ApplyAccountLimits();
+  const bool has_user = !credentials_.user.empty() || !credentials_.nkey.empty();
+  if (max_subscriptions_ != -1 && (has_user || account() != server_->global_account())) {
+    size_t subs = 0;
+    {
+      common::MutexLock lock(&subs_mu_);
+      subs = subs_.size();
+    }
+    if (static_cast<int64_t>(subs) >= max_subscriptions_) {
+      SendErrAndClose(kTooManySubscriptions, "max subscriptions");
+      return;
+    }
   }
   permissions_ = PermissionChecker(permissions);
   delivery_permissions_.store(permissions, std::memory_order_release);
@@ -817,11 +884,11 @@ bool Client::OnSub(std::string_view subject, std::string_view queue, std::string
     return true;
   }
   SubscriptionPtr sub;
-  const size_t max_subs = static_cast<size_t>(server_->options().max_subscriptions);
   bool too_many = false;
   {
     common::MutexLock lock(&subs_mu_);
-    too_many = max_subs != 0 && subs_.size() >= max_subs && subs_.find(Key(sid)) == subs_.end();
+    // As nats-server: at the limit even a SUB repeating a sid is refused.
+    too_many = max_subscriptions_ != -1 && static_cast<int64_t>(subs_.size()) >= max_subscriptions_;
     if (!too_many && subs_.find(Key(sid)) == subs_.end()) {
       sub = std::make_shared<Subscription>();
       sub->subject.assign(subject.data(), subject.size());
@@ -832,7 +899,7 @@ bool Client::OnSub(std::string_view subject, std::string_view queue, std::string
     }
   }
   if (too_many) {
-    SendErr("maximum subscriptions exceeded");
+    SendErr(kTooManySubscriptions);
     return true;
   }
   // Outside subs_mu_: Insert runs interest watch callbacks. Only this loop
@@ -868,6 +935,14 @@ bool Client::OnUnsub(std::string_view sid, uint64_t max_msgs) {
 bool Client::OnPing() {
   if (!Authorized()) return false;
   Send("PONG\r\n");
+  // As nats-server: after the first PONG to a client that takes async INFO,
+  // an INFO with its own max_payload when the account lowered it.
+  if (connected_ && !first_pong_sent_) {
+    first_pong_sent_ = true;
+    if (protocol() >= 1 && limits_.max_payload != server_->live_options().max_payload()) {
+      Send("INFO " + server_->InfoJson(id_, ip_, "", limits_.max_payload) + " \r\n");
+    }
+  }
   return true;
 }
 

@@ -118,6 +118,11 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   // resumes). A failed write sets close_reason_.
   void WriteOut() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   bool Authorized();
+  // Loop thread: sets the payload and subscription limits from the server's
+  // and the account's (the lower of the two, nats-server's minLimit).
+  void ApplyAccountLimits();
+  // Any thread: the payload limit INFO announces to this client.
+  int64_t MaxPayload() const;
   // Loop thread: applies a configuration reload (Server::Reload) to this
   // connection.
   void ApplyReload();
@@ -154,6 +159,12 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   size_t in_len_ = 0;
   ParserLimits limits_;
   bool connected_ = false;
+  // Counted in its account's connections (Account::TryAddConnection).
+  bool counted_ = false;
+  // Subscriptions the client may have, -1 unlimited (ApplyAccountLimits).
+  int64_t max_subscriptions_ = -1;
+  // The first PING after CONNECT was answered (nats-server's firstPongSent).
+  bool first_pong_sent_ = false;
   bool verbose_ = true;
   bool pedantic_ = true;
   std::atomic<bool> echo_{true};

@@ -28,6 +28,9 @@ TEST(ClosedReasonTextTest, NamesReasonsAsNatsServer) {
   EXPECT_EQ(ClosedReasonText("client closed connection"), "Client Closed");
   EXPECT_EQ(ClosedReasonText("authentication failed"), "Authentication Failure");
   EXPECT_EQ(ClosedReasonText("server shutdown"), "Server Shutdown");
+  EXPECT_EQ(ClosedReasonText("max account connections"), "Maximum Account Connections Exceeded");
+  EXPECT_EQ(ClosedReasonText("max subscriptions"), "Maximum Subscriptions Exceeded");
+  EXPECT_EQ(ClosedReasonText("max payload"), "Maximum Message Payload Exceeded");
   EXPECT_EQ(ClosedReasonText("something new"), "something new");
 }
 

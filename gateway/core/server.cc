@@ -152,7 +152,13 @@ void Server::InstallAccounts(const ServerOptions& o) {
   }
   // Accounts no longer configured lose their routes and mappings; their
   // clients are closed as their users are gone.
-  for (const auto& account : all_accounts_) account->SetLinks(std::move(links[account.get()]));
+  // Accounts not configured (any more) are unlimited.
+  absl::flat_hash_map<Account*, AccountLimits> limits;
+  for (const AccountOptions& a : o.accounts) limits[find(a.name)] = a.limits;
+  for (const auto& account : all_accounts_) {
+    account->SetLinks(std::move(links[account.get()]));
+    account->SetLimits(limits[account.get()]);
+  }
   accounts_.store(table.get(), std::memory_order_release);
   account_tables_.push_back(std::move(table));
 }
@@ -360,7 +366,7 @@ ServerStats Server::Stats() const {
 }
 
 std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip,
-                             const std::string& nonce) const {
+                             const std::string& nonce, int64_t max_payload) const {
   nlohmann::ordered_json info;
   info["server_id"] = server_id_;
   info["server_name"] = options_.server_name.empty() ? server_id_ : options_.server_name;
@@ -377,7 +383,7 @@ std::string Server::InfoJson(uint64_t client_id, const std::string& client_ip,
     info["tls_required"] = true;
     if (options_.tls.verify) info["tls_verify"] = true;
   }
-  info["max_payload"] = live_.max_payload();
+  info["max_payload"] = max_payload;
   if (options_.jetstream) info["jetstream"] = true;
   info["client_id"] = client_id;
   info["client_ip"] = client_ip;

@@ -213,9 +213,10 @@ class Server {
   bool TlsOptional() const { return options_.tls.allow_non_tls && !options_.tls.handshake_first; }
   // Removes a subscription from the index and its owner's table.
   void RemoveSubscription(const SubscriptionPtr& sub);
-  // `nonce` (for nkey users) is left out when empty.
-  std::string InfoJson(uint64_t client_id, const std::string& client_ip,
-                       const std::string& nonce) const;
+  // `nonce` (for nkey users) is left out when empty; `max_payload` is the
+  // client's (its account's limit may lower the server's).
+  std::string InfoJson(uint64_t client_id, const std::string& client_ip, const std::string& nonce,
+                       int64_t max_payload) const;
   void OnAccepted(int fd);
   // A client is listed from Start until it closes.
   void RegisterClient(const std::shared_ptr<Client>& client);
