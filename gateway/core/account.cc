@@ -28,11 +28,11 @@ bool Account::TryAddConnection() {
   return true;
 }
 
-bool Account::TryDropConnectionAtLimit() {
+bool Account::TryDropConnectionOverLimit() {
   int n = connections_.load(std::memory_order_relaxed);
   do {
     const int64_t max = max_connections_.load(std::memory_order_relaxed);
-    if (max == -1 || n < max) return false;
+    if (max == -1 || n <= max) return false;
   } while (!connections_.compare_exchange_weak(n, n - 1, std::memory_order_relaxed));
   return true;
 }

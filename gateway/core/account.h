@@ -109,11 +109,11 @@ class Account {
   // Counts a client in (AddConnection(1)) unless the account already has
   // max_connections clients.
   bool TryAddConnection();
-  // After a reload, as nats-server checks each client again: counts one
-  // client out (AddConnection(-1)) if the account has max_connections
-  // clients or more, counting that client. Called for each client in turn,
-  // it leaves one fewer than the limit when the account was at or over it.
-  bool TryDropConnectionAtLimit();
+  // After a reload: counts one client out (AddConnection(-1)) if the account
+  // has more than max_connections clients. Called for each client in turn,
+  // it leaves exactly the limit when the account was over it, and drops
+  // nobody from an account at its limit.
+  bool TryDropConnectionOverLimit();
 
   static bool IsResponseSubject(std::string_view subject) {
     return subject.size() > 4 && subject.substr(0, 4) == "_R_.";

@@ -27,7 +27,7 @@ TEST(AccountTest, ConnectionLimit) {
   Account a("A");
   EXPECT_TRUE(a.TryAddConnection());
   EXPECT_TRUE(a.TryAddConnection());
-  EXPECT_FALSE(a.TryDropConnectionAtLimit());
+  EXPECT_FALSE(a.TryDropConnectionOverLimit());
   AccountLimits limits;
   limits.max_connections = 3;
   a.SetLimits(limits);
@@ -36,13 +36,16 @@ TEST(AccountTest, ConnectionLimit) {
   EXPECT_EQ(a.connections(), 3);
   a.AddConnection(-1);
   EXPECT_TRUE(a.TryAddConnection());
-  // A reload lowering the limit to 2 with 3 clients: each client checked in
-  // turn, counting itself, until one fewer than the limit is left.
-  limits.max_connections = 2;
+  // At its limit, a reload's check drops nobody.
+  EXPECT_FALSE(a.TryDropConnectionOverLimit());
+  EXPECT_EQ(a.connections(), 3);
+  // A reload lowering the limit to 1 with 3 clients: each client checked in
+  // turn until the limit is left.
+  limits.max_connections = 1;
   a.SetLimits(limits);
-  EXPECT_TRUE(a.TryDropConnectionAtLimit());
-  EXPECT_TRUE(a.TryDropConnectionAtLimit());
-  EXPECT_FALSE(a.TryDropConnectionAtLimit());
+  EXPECT_TRUE(a.TryDropConnectionOverLimit());
+  EXPECT_TRUE(a.TryDropConnectionOverLimit());
+  EXPECT_FALSE(a.TryDropConnectionOverLimit());
   EXPECT_EQ(a.connections(), 1);
   limits.max_connections = 0;
   a.SetLimits(limits);
@@ -50,7 +53,7 @@ TEST(AccountTest, ConnectionLimit) {
   limits.max_connections = -1;
   a.SetLimits(limits);
   EXPECT_TRUE(a.TryAddConnection());
-  EXPECT_FALSE(a.TryDropConnectionAtLimit());
+  EXPECT_FALSE(a.TryDropConnectionOverLimit());
 }
 
 TEST(AccountTest, PayloadAndSubscriptionLimits) {

@@ -812,12 +812,12 @@ void Client::ApplyReload() {
     SendErrAndClose("Authorization Violation", "authorization revoked by reload");
     return;
   }
-  // As nats-server, which registers every user's client with its account
-  // again: the client counts itself against the account's connection
-  // limit, and one with as many subscriptions as its new limit is closed.
-  // (Clients without a user, of no-auth or token setups, are not
-  // registered again there.)
-  if (account()->TryDropConnectionAtLimit()) {
+  // Clients are closed only while their account is over its new connection
+  // limit, or they hold more subscriptions than their new limit allows
+  // (checked, as nats-server, for clients with a user or in a configured
+  // account). nats-server also closes clients of an account at its limit
+  // on every reload; a reload here drops nobody who fits.
+  if (account()->TryDropConnectionOverLimit()) {
     counted_ = false;
     SendErrAndClose(kTooManyAccountConnections, "max account connections");
     return;
@@ -830,7 +830,7 @@ void Client::ApplyReload() {
       common::MutexLock lock(&subs_mu_);
       subs = subs_.size();
     }
-    if (static_cast<int64_t>(subs) >= max_subscriptions_) {
+    if (static_cast<int64_t>(subs) > max_subscriptions_) {
       SendErrAndClose(kTooManySubscriptions, "max subscriptions");
       return;
     }
