@@ -54,6 +54,9 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   // Tails the stream from `last_seq` + 1; its messages live `max_age_ns`
   // (0: unlimited).
   void Start(uint64_t last_seq, int64_t max_age_ns);
+  // After on_tail_end (the store was out of reach): tails the stream again
+  // from last_seq() + 1, keeping the cache.
+  void Resume();
   void Stop();
 
   const std::string& stream() const { return stream_; }
@@ -94,6 +97,8 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   uint64_t CountMatching(uint64_t from, uint64_t to, const SubjectFilter& filter) const;
 
  private:
+  // Opens the tail from last_seq_ + 1.
+  void StartTail();
   void OnBatch(std::shared_ptr<const v1::MessageBatch> batch);
   // Runs the WhenCaughtUp callbacks the tail has reached, in order.
   void RunCaughtUp();
