@@ -356,6 +356,7 @@ void StreamConsumers::ResumeTail(int64_t now_ns) {
   }
   LOG(INFO) << "stream " << stream_ << ": tail resumes after sequence " << feed_->last_seq();
   feed_->Resume();
+  for (auto& [name, entry] : consumers_) entry.source->StoreBack();
   if (!failed_removals_.empty()) ScheduleRemovals();
 }
 

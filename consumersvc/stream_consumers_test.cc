@@ -63,15 +63,16 @@ class RecordingStore final : public storesvc::client::ForwardingStoreClient {
   std::unique_ptr<storesvc::client::Subscription> Read(const v1::ReadRequest& request,
                                                        BatchCallback on_batch,
                                                        DoneCallback done) override {
-    if (!request.tail()) {
-      return ForwardingStoreClient::Read(request, std::move(on_batch), std::move(done));
-    }
     {
       absl::MutexLock lock(&mu_);
       if (down_) {
+        if (!request.tail()) ++failed_reads_;
         done(absl::UnavailableError("store down"));
         return std::make_unique<Tail>(nullptr);
       }
+    }
+    if (!request.tail()) {
+      return ForwardingStoreClient::Read(request, std::move(on_batch), std::move(done));
     }
     auto tail = std::make_shared<TailState>();
     tail->done = std::move(done);
@@ -113,6 +114,11 @@ class RecordingStore final : public storesvc::client::ForwardingStoreClient {
   void Up() {
     absl::MutexLock lock(&mu_);
     down_ = false;
+  }
+  // Reads other than tails that failed for the store being down.
+  int failed_reads() {
+    absl::MutexLock lock(&mu_);
+    return failed_reads_;
   }
   void HoldTails() {
     absl::MutexLock lock(&mu_);
@@ -163,6 +169,7 @@ class RecordingStore final : public storesvc::client::ForwardingStoreClient {
 
   absl::Mutex mu_;
   bool down_ ABSL_GUARDED_BY(mu_) = false;
+  int failed_reads_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::shared_ptr<TailState>> tails_ ABSL_GUARDED_BY(mu_);
   bool hold_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::function<void()>> held_ ABSL_GUARDED_BY(mu_);
@@ -266,7 +273,8 @@ class StreamConsumersTest : public ::testing::Test {
     pool_.Shutdown();
   }
 
-  void Make(v1::RetentionPolicy retention, int64_t max_msgs = 0) {
+  void Make(v1::RetentionPolicy retention, int64_t max_msgs = 0,
+            StreamFeed::Limits cache = StreamFeed::Limits{}) {
     storesvc::StoreOptions options;
     options.data_dir = testing::util::MakeTempDir("stream_consumers-");
     auto store = storesvc::Store::Open(options);
@@ -282,7 +290,7 @@ class StreamConsumersTest : public ::testing::Test {
     ASSERT_TRUE(info.ok()) << info.status();
     stream_ = *info;
     consumers_ = std::make_shared<StreamConsumers>("S", retention, recording_.get(), &pool_, &sink_,
-                                                   ConsumerLimits{}, StreamFeed::Limits{}, nullptr);
+                                                   ConsumerLimits{}, cache, nullptr);
     Run([this](StreamConsumers& s) { s.Start(0, 0, stream_.created_ns()); });
   }
 
@@ -714,6 +722,31 @@ TEST_F(StreamConsumersTest, ATailLostWithTheStoreResumesAndFailedRemovalsGoAgain
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].message().seq(), 4u);
   EXPECT_TRUE(sink_.gone().empty());
+}
+
+TEST_F(StreamConsumersTest, ReadsBehindTheCacheWaitForTheStoreRatherThanSpin) {
+  StreamFeed::Limits cache;
+  cache.messages = 2;
+  Make(v1::RETENTION_LIMITS, 0, cache);
+  Publish({"s.1", "s.2", "s.3", "s.4", "s.5", "s.6"});
+  absl::Notification caught_up;
+  Run([&](StreamConsumers& s) { s.AfterTail(6, [&] { caught_up.Notify(); }); });
+  ASSERT_TRUE(caught_up.WaitForNotificationWithTimeout(kWait));
+  Create(Pull("W"));
+
+  recording_->Down();
+  Run([](StreamConsumers& s) {
+    s.OnPull("W", "_INBOX.W", "{\"batch\":3}", absl::GetCurrentTimeNanos());
+  });
+  for (int i = 0; i < 20; ++i) Run([](StreamConsumers&) {});
+  EXPECT_EQ(recording_->failed_reads(), 1) << "asked again while the store was away";
+
+  recording_->Up();
+  Run([](StreamConsumers& s) { s.Tick(absl::GetCurrentTimeNanos() + kRetryDue); });
+  std::vector<v1::Delivery> got = sink_.Take(3);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].message().seq(), 1u);
+  EXPECT_EQ(got[2].message().seq(), 3u);
 }
 
 TEST_F(StreamConsumersTest, AStreamMadeAnewWhileTheStoreWasAwayTakesTheConsumers) {

@@ -38,6 +38,7 @@ void StreamFeed::Start(uint64_t last_seq, int64_t max_age_ns) {
 void StreamFeed::Resume() {
   Stop();
   tail_ended_ = false;
+  ++generation_;
   StartTail();
 }
 

@@ -61,6 +61,8 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
 
   const std::string& stream() const { return stream_; }
   storesvc::client::StoreClient* store() const { return store_; }
+  // How often the tail was resumed (Resume).
+  uint64_t generation() const { return generation_; }
   const std::shared_ptr<common::Strand>& strand() const { return strand_; }
   // The newest sequence the tail has shown.
   uint64_t last_seq() const { return last_seq_; }
@@ -116,6 +118,7 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   std::unique_ptr<storesvc::client::Subscription> tail_;
   std::deque<std::pair<uint64_t, std::function<void()>>> caught_up_;
   bool tail_ended_ = false;
+  uint64_t generation_ = 0;
   // Deleted before the tail brought them: never cached.
   std::set<uint64_t> erased_ahead_;
   std::deque<Message> cache_;  // Ascending sequences.
