@@ -221,8 +221,9 @@ std::shared_ptr<StreamConsumers> ConsumerEngine::FindOrCreate(const v1::StreamIn
   }
   const uint64_t last_seq = info.state().last_seq();
   const int64_t max_age_ns = info.config().max_age_ns();
-  RunOn(stream, [last_seq, max_age_ns](StreamConsumers& s, int64_t) {
-    s.Start(last_seq, max_age_ns);
+  const int64_t created_ns = info.created_ns();
+  RunOn(stream, [last_seq, max_age_ns, created_ns](StreamConsumers& s, int64_t) {
+    s.Start(last_seq, max_age_ns, created_ns);
     return true;
   });
   return stream;

@@ -87,6 +87,24 @@ void ConsumerSource::Forget() {
   counted_ = false;
 }
 
+bool ConsumerSource::StoreAway(const absl::Status& status, uint64_t generation) {
+  // A read begun before the tail resumed may fail for an outage that is
+  // over: asking again is right then.
+  if (!absl::IsUnavailable(status) || generation != feed_->generation()) return false;
+  if (!store_away_) {
+    LOG(WARNING) << "stream " << feed_->stream() << ": store out of reach (" << status
+                 << "); reads wait for the tail to resume";
+  }
+  store_away_ = true;
+  return true;
+}
+
+void ConsumerSource::StoreBack() {
+  if (!store_away_) return;
+  store_away_ = false;
+  on_fetched_();
+}
+
 void ConsumerSource::Erase(uint64_t seq) {
   auto it = AheadFrom(seq);
   if (it != ahead_.end() && (*it)->seq() == seq) ahead_.erase(it);
@@ -114,7 +132,8 @@ MessageSource::Next ConsumerSource::LoadNext(uint64_t seq, const SubjectFilter& 
       if (it != ahead_.end()) {
         // Half of the window left: ask for the next one now, so that a
         // consumer reading in order does not wait for the store.
-        if (ahead_read_ == nullptr && static_cast<uint64_t>(ahead_.end() - it) <= window_ / 2 &&
+        if (ahead_read_ == nullptr && !store_away_ &&
+            static_cast<uint64_t>(ahead_.end() - it) <= window_ / 2 &&
             ahead_to_ + 1 < feed_->cache_first_seq()) {
           StartReadAhead(ahead_to_ + 1, /*extend=*/true);
         }
@@ -127,7 +146,7 @@ MessageSource::Next ConsumerSource::LoadNext(uint64_t seq, const SubjectFilter& 
       seq = ahead_to_ + 1;  // Nothing matches up to what was read: go on.
       continue;
     }
-    if (ahead_read_ == nullptr) StartReadAhead(seq, /*extend=*/false);
+    if (ahead_read_ == nullptr && !store_away_) StartReadAhead(seq, /*extend=*/false);
     return {Next::kFetching};
   }
 }
@@ -153,6 +172,7 @@ void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
   auto progress = std::make_shared<Progress>();
   std::weak_ptr<bool> alive = alive_;
   std::shared_ptr<common::Strand> strand = feed_->strand();
+  const uint64_t generation = feed_->generation();
   ahead_read_ = feed_->store()->Read(
       request,
       [this, alive, strand, progress, window](v1::MessageBatch& batch) {
@@ -176,8 +196,8 @@ void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
         });
         return true;
       },
-      [this, alive, strand, progress, extend, window](absl::Status status) {
-        strand->Post([this, alive, status, progress, extend, window] {
+      [this, alive, strand, progress, extend, window, generation](absl::Status status) {
+        strand->Post([this, alive, status, progress, extend, window, generation] {
           if (alive.expired()) return;
           if (common::IsJsError(status, common::JsErrorId::kStreamNotFound)) {
             // The stream's tail ends too and deletes the consumer: asking
@@ -186,7 +206,9 @@ void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
             return;
           }
           if (!status.ok()) {
-            LOG(WARNING) << "stream " << feed_->stream() << ": read-ahead failed: " << status;
+            if (!StoreAway(status, generation)) {
+              LOG(WARNING) << "stream " << feed_->stream() << ": read-ahead failed: " << status;
+            }
             // A failed extension keeps what it had; a new window starts over.
             if (!extend) ahead_to_ = 0;
           } else if (progress->messages < window) {
@@ -200,7 +222,7 @@ void ConsumerSource::StartReadAhead(uint64_t seq, bool extend) {
           }
           ahead_read_.reset();
           if (seq_read_ == nullptr) erased_in_flight_.clear();
-          on_fetched_();
+          if (!store_away_) on_fetched_();
         });
       });
 }
@@ -221,7 +243,7 @@ MessageSource::Next ConsumerSource::Load(uint64_t seq) {
   // lands and drop what it brought.
   if (asked_.count(seq) > 0) return {Next::kFetching};
   wanted_.insert(seq);
-  if (seq_read_ == nullptr) StartRedeliveryRead();
+  if (seq_read_ == nullptr && !store_away_) StartRedeliveryRead();
   return {Next::kFetching};
 }
 
@@ -236,6 +258,7 @@ void ConsumerSource::StartRedeliveryRead() {
   std::weak_ptr<bool> alive = alive_;
   std::shared_ptr<common::Strand> strand = feed_->strand();
   auto remaining = std::make_shared<std::set<uint64_t>>(asked_);
+  const uint64_t generation = feed_->generation();
   seq_read_ = feed_->store()->Read(
       request,
       [this, alive, strand, remaining](v1::MessageBatch& batch) {
@@ -250,8 +273,8 @@ void ConsumerSource::StartRedeliveryRead() {
         });
         return true;
       },
-      [this, alive, strand, remaining](absl::Status status) {
-        strand->Post([this, alive, status, remaining] {
+      [this, alive, strand, remaining, generation](absl::Status status) {
+        strand->Post([this, alive, status, remaining, generation] {
           if (alive.expired()) return;
           if (status.ok()) {
             gone_.insert(remaining->begin(), remaining->end());
@@ -260,7 +283,10 @@ void ConsumerSource::StartRedeliveryRead() {
             asked_.clear();
             return;
           } else {
-            LOG(WARNING) << "stream " << feed_->stream() << ": redelivery read failed: " << status;
+            if (!StoreAway(status, generation)) {
+              LOG(WARNING) << "stream " << feed_->stream()
+                           << ": redelivery read failed: " << status;
+            }
             wanted_.insert(remaining->begin(), remaining->end());
           }
           seq_read_.reset();
@@ -268,7 +294,7 @@ void ConsumerSource::StartRedeliveryRead() {
           asked_.clear();
           // What was wanted meanwhile is asked for when the consumer loads
           // it again, after it took what this read brought.
-          on_fetched_();
+          if (!store_away_) on_fetched_();
         });
       });
 }

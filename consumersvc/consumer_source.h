@@ -12,6 +12,9 @@
 // redeliveries come from the cache, the read-ahead or one Read by sequence
 // list. Loads answer kFetching while what they need is being read, and
 // `on_fetched` runs whenever a read, or a batch of the read-ahead, lands.
+// A read that finds the store out of reach (UNAVAILABLE, with the feed's
+// tail as it was when the read began) stops further reads until StoreBack,
+// rather than asking again at once for as long as the store is away.
 //
 // The pending count (matching messages from a sequence on) is taken from
 // the store once (Recount) and then kept up from the feed's appends and the
@@ -62,6 +65,9 @@ class ConsumerSource final : public MessageSource {
   void Forget();
   // The message at `seq` was deleted: drops what the source holds of it.
   void Erase(uint64_t seq);
+  // The feed's tail resumed after the store was out of reach: reads may go
+  // again (and `on_fetched` runs if one was held back).
+  void StoreBack();
 
   Next LoadNext(uint64_t seq, const SubjectFilter& filter) override;
   Next Load(uint64_t seq) override;
@@ -73,6 +79,9 @@ class ConsumerSource final : public MessageSource {
   // that ends just before `seq`.
   void StartReadAhead(uint64_t seq, bool extend);
   void StartRedeliveryRead();
+  // Whether a read begun at the feed's tail `generation` that ended with
+  // `status` found the store out of reach; holds further reads if so.
+  bool StoreAway(const absl::Status& status, uint64_t generation);
   // The first message of the read-ahead at or after `seq` (from
   // ahead_hint_ when that is it).
   std::deque<StreamFeed::Message>::const_iterator AheadFrom(uint64_t seq) const;
@@ -110,6 +119,8 @@ class ConsumerSource final : public MessageSource {
   uint64_t counted_from_ = 0;
   uint64_t counted_to_ = 0;
   bool counted_ = false;
+  // A read found the store out of reach: none is started until StoreBack.
+  bool store_away_ = false;
 };
 
 }  // namespace jsengine::consumersvc

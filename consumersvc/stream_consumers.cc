@@ -27,6 +27,9 @@ using client::DeliveryView;
 // first of a window of large messages reaches the client while the rest are
 // still being made.
 constexpr size_t kSendBatchBytes = 256 * 1024;
+// How soon a tail that lost the store is opened again, first and at most.
+constexpr int64_t kTailRetryFirstNs = 250'000'000;
+constexpr int64_t kTailRetryMaxNs = 1'000'000'000;
 
 constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -287,7 +290,8 @@ StreamConsumers::~StreamConsumers() {
   if (feed_ != nullptr) feed_->Stop();
 }
 
-void StreamConsumers::Start(uint64_t last_seq, int64_t max_age_ns) {
+void StreamConsumers::Start(uint64_t last_seq, int64_t max_age_ns, int64_t created_ns) {
+  created_ns_ = created_ns;
   std::weak_ptr<StreamConsumers> weak = weak_from_this();
   feed_ = std::make_shared<StreamFeed>(
       stream_, store_, strand_, cache_,
@@ -318,18 +322,54 @@ void StreamConsumers::OnTailEnd(absl::Status status) {
   if (common::IsJsError(status, common::JsErrorId::kStreamNotFound)) {
     LOG(INFO) << "stream " << stream_ << " is gone: deleting its " << consumers_.size()
               << " consumers";
-    std::vector<std::string> names = Names();
-    for (const std::string& name : names) Erase(name);
-    if (state_ != nullptr) {
-      if (absl::Status s = state_->DeleteStream(stream_); !s.ok()) {
-        LOG(ERROR) << "stream " << stream_ << ": deleting its consumers' state: " << s;
-      }
-    }
-    Finish(absl::GetCurrentTimeNanos());
-    sink_->Gone(stream_);
+    DropAll();
     return;
   }
-  if (!status.ok()) LOG(WARNING) << "stream " << stream_ << ": tail ended: " << status;
+  LOG(WARNING) << "stream " << stream_ << ": tail ended: " << status << "; asking again";
+  const int64_t now = absl::GetCurrentTimeNanos();
+  tail_backoff_ns_ = kTailRetryFirstNs;
+  tail_retry_ns_ = now + tail_backoff_ns_;
+  Finish(now);
+}
+
+void StreamConsumers::ResumeTail(int64_t now_ns) {
+  tail_retry_ns_ = 0;
+  v1::StreamInfoRequest request;
+  request.set_name(stream_);
+  absl::StatusOr<v1::StreamInfo> info = store_->GetStreamInfo(request);
+  if (!info.ok() && common::IsJsError(info.status(), common::JsErrorId::kStreamNotFound)) {
+    LOG(INFO) << "stream " << stream_ << " is gone: deleting its " << consumers_.size()
+              << " consumers";
+    DropAll();
+    return;
+  }
+  if (!info.ok()) {
+    tail_backoff_ns_ = std::min(tail_backoff_ns_ * 2, kTailRetryMaxNs);
+    tail_retry_ns_ = now_ns + tail_backoff_ns_;
+    return;
+  }
+  if (created_ns_ != 0 && info->created_ns() != created_ns_) {
+    LOG(INFO) << "stream " << stream_ << " was made anew: deleting its " << consumers_.size()
+              << " consumers";
+    DropAll();
+    return;
+  }
+  LOG(INFO) << "stream " << stream_ << ": tail resumes after sequence " << feed_->last_seq();
+  feed_->Resume();
+  for (auto& [name, entry] : consumers_) entry.source->StoreBack();
+  if (!failed_removals_.empty()) ScheduleRemovals();
+}
+
+void StreamConsumers::DropAll() {
+  std::vector<std::string> names = Names();
+  for (const std::string& name : names) Erase(name);
+  if (state_ != nullptr) {
+    if (absl::Status s = state_->DeleteStream(stream_); !s.ok()) {
+      LOG(ERROR) << "stream " << stream_ << ": deleting its consumers' state: " << s;
+    }
+  }
+  Finish(absl::GetCurrentTimeNanos());
+  sink_->Gone(stream_);
 }
 
 std::string StreamConsumers::NewName() const {
@@ -718,6 +758,9 @@ void StreamConsumers::OnFlowControlReply(const std::string& subject, int64_t now
 
 void StreamConsumers::Tick(int64_t now_ns) {
   scheduled_due_ns_ = 0;
+  if (tail_retry_ns_ != 0 && tail_retry_ns_ <= now_ns) {
+    ResumeTail(now_ns);
+  }
   std::vector<std::string> expired;
   for (auto& [name, entry] : consumers_) {
     Consumer& c = *entry.consumer;
@@ -796,7 +839,7 @@ void StreamConsumers::SendOutgoing() {
 
 void StreamConsumers::Finish(int64_t) {
   SendOutgoing();
-  int64_t due = 0;
+  int64_t due = tail_retry_ns_;
   for (const auto& [name, entry] : consumers_) {
     const int64_t d = entry.consumer->NextDueNs();
     if (d != 0 && (due == 0 || d < due)) due = d;
@@ -865,6 +908,8 @@ void StreamConsumers::FlushRemovals() {
   removals_scheduled_ = false;
   if (removal_in_flight_) return;  // OnRemoved schedules the next.
   v1::RemoveMessagesRequest request = TakeRemovals();
+  for (v1::Removal& removal : failed_removals_) *request.add_removals() = std::move(removal);
+  failed_removals_.clear();
   std::vector<std::function<void()>> waiters;
   waiters.swap(removal_waiters_);
   if (request.removals().empty()) {
@@ -872,23 +917,28 @@ void StreamConsumers::FlushRemovals() {
     return;
   }
   removal_in_flight_ = true;
+  std::vector<v1::Removal> sent(request.removals().begin(), request.removals().end());
   store_->RemoveMessages(
-      std::move(request), [link = link_, weak = weak_from_this(), waiters = std::move(waiters)](
-                              absl::StatusOr<v1::RemoveMessagesResponse> result) mutable {
-        link->Post([weak, status = result.status(), waiters = std::move(waiters)]() mutable {
+      std::move(request),
+      [link = link_, weak = weak_from_this(), sent = std::move(sent),
+       waiters = std::move(waiters)](absl::StatusOr<v1::RemoveMessagesResponse> result) mutable {
+        link->Post([weak, status = result.status(), sent = std::move(sent),
+                    waiters = std::move(waiters)]() mutable {
           if (auto self = weak.lock()) {
-            self->OnRemoved(status, std::move(waiters));
+            self->OnRemoved(status, std::move(sent), std::move(waiters));
             self->Finish(absl::GetCurrentTimeNanos());
           }
         });
       });
 }
 
-void StreamConsumers::OnRemoved(const absl::Status& status,
+void StreamConsumers::OnRemoved(const absl::Status& status, std::vector<v1::Removal> sent,
                                 std::vector<std::function<void()>> waiters) {
   removal_in_flight_ = false;
-  if (!status.ok()) {
-    LOG(WARNING) << "stream " << stream_ << ": acknowledged messages not removed: " << status;
+  if (!status.ok() && !common::IsJsError(status, common::JsErrorId::kStreamNotFound)) {
+    LOG(WARNING) << "stream " << stream_ << ": acknowledged messages not removed: " << status
+                 << "; asking again once the store is back";
+    for (v1::Removal& removal : sent) failed_removals_.push_back(std::move(removal));
   }
   for (std::function<void()>& fn : waiters) fn();
   if (!acked_.empty() || !removal_waiters_.empty()) ScheduleRemovals();

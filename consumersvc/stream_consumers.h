@@ -71,8 +71,10 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   const std::shared_ptr<common::Strand>& strand() const { return strand_; }
 
   // Starts the feed after the stream's last sequence; the stream's
-  // messages live `max_age_ns` (0: unlimited).
-  void Start(uint64_t last_seq, int64_t max_age_ns);
+  // messages live `max_age_ns` (0: unlimited). `created_ns` (StreamInfo's;
+  // 0: unknown) tells the stream from one made anew under its name while
+  // the store was out of reach.
+  void Start(uint64_t last_seq, int64_t max_age_ns, int64_t created_ns = 0);
 
   absl::StatusOr<v1::ConsumerInfo> Create(const v1::CreateConsumerRequest& request,
                                           const v1::StreamInfo& stream, int64_t now_ns);
@@ -129,7 +131,14 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   // Builds and starts the consumer for `setup`.
   Consumer& Add(Consumer::Setup setup, std::unique_ptr<ConsumerStateWriter> writer, int64_t now_ns);
   void OnAppended(const std::vector<StreamFeed::Message>& messages);
+  // A tail that ended for want of the store is opened again from a Tick
+  // (ResumeTail); a stream that is gone takes its consumers with it.
   void OnTailEnd(absl::Status status);
+  // The store is asked for the stream again: the tail resumes where it
+  // was if it is the same stream, otherwise the consumers go (DropAll).
+  void ResumeTail(int64_t now_ns);
+  // Deletes every consumer and its state, and the stream from the sink.
+  void DropAll();
   std::string NewName() const;
   void Erase(const std::string& name);
   // Erase, and for an interest stream the removal of what only that
@@ -156,7 +165,8 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   void OnAcknowledged(uint64_t first, uint64_t last);
   void ScheduleRemovals();
   void FlushRemovals();
-  void OnRemoved(const absl::Status& status, std::vector<std::function<void()>> waiters);
+  void OnRemoved(const absl::Status& status, std::vector<v1::Removal> sent,
+                 std::vector<std::function<void()>> waiters);
   // What the acknowledged sequences let go, as the store's removals; forgets
   // them in the feed's cache.
   v1::RemoveMessagesRequest TakeRemovals();
@@ -170,6 +180,10 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   ConsumerStateStore* const state_;
   const std::shared_ptr<common::Strand> strand_;
   std::shared_ptr<StreamFeed> feed_;
+  int64_t created_ns_ = 0;
+  // When ResumeTail is due (0: the tail runs), and the wait after a failure.
+  int64_t tail_retry_ns_ = 0;
+  int64_t tail_backoff_ns_ = 0;
   std::map<std::string, Entry> consumers_;
   // The reply subjects of the consumers' waiting pull requests, and those
   // whose count changed since WatchReplies.
@@ -193,6 +207,9 @@ class StreamConsumers : public std::enable_shared_from_this<StreamConsumers> {
   std::vector<std::function<void()>> removal_waiters_;
   bool removals_scheduled_ = false;
   bool removal_in_flight_ = false;
+  // Removals the store did not apply (out of reach): sent again with the
+  // next ones.
+  std::vector<v1::Removal> failed_removals_;
   const std::shared_ptr<StrandLink> link_;
 };
 

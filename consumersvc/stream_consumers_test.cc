@@ -26,7 +26,9 @@ namespace {
 constexpr absl::Duration kWait = absl::Seconds(30);
 
 // Passes everything to a Store, and records the RemoveMessages calls; while
-// held, their answers wait for Release().
+// held, their answers wait for Release(). While down (Down() to Up()), as a
+// store out of reach: tails end, and stream info and removals fail, with
+// UNAVAILABLE.
 class RecordingStore final : public storesvc::client::ForwardingStoreClient {
  public:
   using ForwardingStoreClient::ForwardingStoreClient;
@@ -35,6 +37,10 @@ class RecordingStore final : public storesvc::client::ForwardingStoreClient {
     {
       absl::MutexLock lock(&mu_);
       removals_.push_back(request);
+      if (down_) {
+        done(absl::UnavailableError("store down"));
+        return;
+      }
     }
     absl::StatusOr<v1::RemoveMessagesResponse> result;
     ForwardingStoreClient::RemoveMessages(
@@ -57,10 +63,20 @@ class RecordingStore final : public storesvc::client::ForwardingStoreClient {
   std::unique_ptr<storesvc::client::Subscription> Read(const v1::ReadRequest& request,
                                                        BatchCallback on_batch,
                                                        DoneCallback done) override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (down_) {
+        if (!request.tail()) ++failed_reads_;
+        done(absl::UnavailableError("store down"));
+        return std::make_unique<Tail>(nullptr);
+      }
+    }
     if (!request.tail()) {
       return ForwardingStoreClient::Read(request, std::move(on_batch), std::move(done));
     }
-    return ForwardingStoreClient::Read(
+    auto tail = std::make_shared<TailState>();
+    tail->done = std::move(done);
+    tail->inner = ForwardingStoreClient::Read(
         request,
         [this, on_batch](v1::MessageBatch& batch) {
           absl::MutexLock lock(&mu_);
@@ -68,7 +84,41 @@ class RecordingStore final : public storesvc::client::ForwardingStoreClient {
           held_tails_.push_back([on_batch, batch]() mutable { on_batch(batch); });
           return true;
         },
-        std::move(done));
+        [tail](absl::Status status) { tail->done(status); });
+    absl::MutexLock lock(&mu_);
+    tails_.push_back(tail);
+    return std::make_unique<Tail>(tail);
+  }
+  absl::StatusOr<v1::StreamInfo> GetStreamInfo(const v1::StreamInfoRequest& request) override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (down_) return absl::UnavailableError("store down");
+    }
+    return ForwardingStoreClient::GetStreamInfo(request);
+  }
+  // Ends every running tail with UNAVAILABLE; until Up(), calls fail.
+  void Down() {
+    std::vector<std::shared_ptr<TailState>> tails;
+    {
+      absl::MutexLock lock(&mu_);
+      down_ = true;
+      tails.swap(tails_);
+    }
+    for (const auto& tail : tails) {
+      if (tail->inner == nullptr) continue;
+      tail->inner->Cancel();
+      tail->inner.reset();
+      tail->done(absl::UnavailableError("store down"));
+    }
+  }
+  void Up() {
+    absl::MutexLock lock(&mu_);
+    down_ = false;
+  }
+  // Reads other than tails that failed for the store being down.
+  int failed_reads() {
+    absl::MutexLock lock(&mu_);
+    return failed_reads_;
   }
   void HoldTails() {
     absl::MutexLock lock(&mu_);
@@ -101,7 +151,26 @@ class RecordingStore final : public storesvc::client::ForwardingStoreClient {
   }
 
  private:
+  struct TailState {
+    std::unique_ptr<storesvc::client::Subscription> inner;
+    DoneCallback done;
+  };
+  class Tail final : public storesvc::client::Subscription {
+   public:
+    explicit Tail(std::shared_ptr<TailState> state) : state_(std::move(state)) {}
+    ~Tail() override { Cancel(); }
+    void Cancel() override {
+      if (state_ != nullptr && state_->inner != nullptr) state_->inner->Cancel();
+    }
+
+   private:
+    std::shared_ptr<TailState> state_;
+  };
+
   absl::Mutex mu_;
+  bool down_ ABSL_GUARDED_BY(mu_) = false;
+  int failed_reads_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<std::shared_ptr<TailState>> tails_ ABSL_GUARDED_BY(mu_);
   bool hold_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::function<void()>> held_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::RemoveMessagesRequest> removals_ ABSL_GUARDED_BY(mu_);
@@ -133,7 +202,14 @@ class Sink final : public StreamConsumers::Sink {
     }
   }
   void ScheduleTick(const std::shared_ptr<StreamConsumers>&, int64_t) override {}
-  void Gone(const std::string&) override {}
+  void Gone(const std::string& stream) override {
+    absl::MutexLock lock(&mu_);
+    gone_.push_back(stream);
+  }
+  std::vector<std::string> gone() {
+    absl::MutexLock lock(&mu_);
+    return gone_;
+  }
 
   // Waits for `n` stored messages delivered and takes them.
   std::vector<v1::Delivery> Take(size_t n) {
@@ -176,6 +252,7 @@ class Sink final : public StreamConsumers::Sink {
   std::vector<uint64_t> settled_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> advisories_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> reply_watches_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> gone_ ABSL_GUARDED_BY(mu_);
 };
 
 v1::ConsumerConfig Pull(const std::string& name, const std::string& filter = "",
@@ -196,7 +273,8 @@ class StreamConsumersTest : public ::testing::Test {
     pool_.Shutdown();
   }
 
-  void Make(v1::RetentionPolicy retention, int64_t max_msgs = 0) {
+  void Make(v1::RetentionPolicy retention, int64_t max_msgs = 0,
+            StreamFeed::Limits cache = StreamFeed::Limits{}) {
     storesvc::StoreOptions options;
     options.data_dir = testing::util::MakeTempDir("stream_consumers-");
     auto store = storesvc::Store::Open(options);
@@ -212,8 +290,8 @@ class StreamConsumersTest : public ::testing::Test {
     ASSERT_TRUE(info.ok()) << info.status();
     stream_ = *info;
     consumers_ = std::make_shared<StreamConsumers>("S", retention, recording_.get(), &pool_, &sink_,
-                                                   ConsumerLimits{}, StreamFeed::Limits{}, nullptr);
-    Run([](StreamConsumers& s) { s.Start(0, 0); });
+                                                   ConsumerLimits{}, cache, nullptr);
+    Run([this](StreamConsumers& s) { s.Start(0, 0, stream_.created_ns()); });
   }
 
   // Runs `fn` on the strand, then Finish, and waits for it.
@@ -606,6 +684,88 @@ TEST_F(StreamConsumersTest, APurgeOfOtherSubjectsDoesNotStrandAWaitingConsumer) 
   std::vector<v1::Delivery> got = sink_.Take(1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].message().seq(), 1u);
+}
+
+}  // namespace
+}  // namespace jsengine::consumersvc
+
+namespace jsengine::consumersvc {
+namespace {
+
+// What Tick sees once the consumers' retry of a lost tail is due.
+constexpr int64_t kRetryDue = int64_t{60} * 1000 * 1000 * 1000;
+
+TEST_F(StreamConsumersTest, ATailLostWithTheStoreResumesAndFailedRemovalsGoAgain) {
+  Make(v1::RETENTION_WORK_QUEUE);
+  Create(Pull("W"));
+  Publish({"s.a", "s.b", "s.c"});
+  std::vector<std::string> acks = Fetch("W", 3);
+  ASSERT_EQ(acks.size(), 3u);
+
+  recording_->Down();
+  for (const std::string& ack : acks) Ack(ack);
+  Settle();
+  EXPECT_EQ(Stored(), (std::vector<uint64_t>{1, 2, 3})) << "the store was away";
+  Run([](StreamConsumers& s) { s.Tick(absl::GetCurrentTimeNanos() + kRetryDue); });
+  EXPECT_EQ(Stored(), (std::vector<uint64_t>{1, 2, 3})) << "still away: the retry failed";
+
+  recording_->Up();
+  Run([](StreamConsumers& s) { s.Tick(absl::GetCurrentTimeNanos() + 2 * kRetryDue); });
+  Settle();
+  EXPECT_EQ(Stored(), std::vector<uint64_t>{});
+  Publish({"s.d"});
+  std::vector<v1::Delivery> got;
+  Run([](StreamConsumers& s) {
+    s.OnPull("W", "_INBOX.W", "{\"batch\":1}", absl::GetCurrentTimeNanos());
+  });
+  got = sink_.Take(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].message().seq(), 4u);
+  EXPECT_TRUE(sink_.gone().empty());
+}
+
+TEST_F(StreamConsumersTest, ReadsBehindTheCacheWaitForTheStoreRatherThanSpin) {
+  StreamFeed::Limits cache;
+  cache.messages = 2;
+  Make(v1::RETENTION_LIMITS, 0, cache);
+  Publish({"s.1", "s.2", "s.3", "s.4", "s.5", "s.6"});
+  absl::Notification caught_up;
+  Run([&](StreamConsumers& s) { s.AfterTail(6, [&] { caught_up.Notify(); }); });
+  ASSERT_TRUE(caught_up.WaitForNotificationWithTimeout(kWait));
+  Create(Pull("W"));
+
+  recording_->Down();
+  Run([](StreamConsumers& s) {
+    s.OnPull("W", "_INBOX.W", "{\"batch\":3}", absl::GetCurrentTimeNanos());
+  });
+  for (int i = 0; i < 20; ++i) Run([](StreamConsumers&) {});
+  EXPECT_EQ(recording_->failed_reads(), 1) << "asked again while the store was away";
+
+  recording_->Up();
+  Run([](StreamConsumers& s) { s.Tick(absl::GetCurrentTimeNanos() + kRetryDue); });
+  std::vector<v1::Delivery> got = sink_.Take(3);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].message().seq(), 1u);
+  EXPECT_EQ(got[2].message().seq(), 3u);
+}
+
+TEST_F(StreamConsumersTest, AStreamMadeAnewWhileTheStoreWasAwayTakesTheConsumers) {
+  Make(v1::RETENTION_LIMITS);
+  Create(Pull("W"));
+  recording_->Down();
+  v1::DeleteStreamRequest remove;
+  remove.set_name("S");
+  ASSERT_TRUE(store_->DeleteStream(remove).ok());
+  v1::CreateStreamRequest create;
+  create.mutable_config()->set_name("S");
+  create.mutable_config()->add_subjects("s.>");
+  ASSERT_TRUE(store_->CreateStream(create).ok());
+  recording_->Up();
+  Run([](StreamConsumers& s) { s.Tick(absl::GetCurrentTimeNanos() + kRetryDue); });
+  EXPECT_EQ(sink_.gone(), std::vector<std::string>{"S"});
+  size_t left = 1;
+  Run([&](StreamConsumers& s) { left = s.size(); });
+  EXPECT_EQ(left, 0u);
 }
 
 }  // namespace

@@ -32,9 +32,20 @@ void StreamFeed::Start(uint64_t last_seq, int64_t max_age_ns) {
   max_age_ns_ = max_age_ns;
   last_seq_ = last_seq;
   cache_first_seq_ = last_seq + 1;
+  StartTail();
+}
+
+void StreamFeed::Resume() {
+  Stop();
+  tail_ended_ = false;
+  ++generation_;
+  StartTail();
+}
+
+void StreamFeed::StartTail() {
   v1::ReadRequest request;
   request.set_stream(stream_);
-  request.set_start_seq(last_seq + 1);
+  request.set_start_seq(last_seq_ + 1);
   request.set_tail(true);
   std::weak_ptr<StreamFeed> weak = weak_from_this();
   std::shared_ptr<common::Strand> strand = strand_;

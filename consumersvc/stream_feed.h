@@ -54,10 +54,15 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   // Tails the stream from `last_seq` + 1; its messages live `max_age_ns`
   // (0: unlimited).
   void Start(uint64_t last_seq, int64_t max_age_ns);
+  // After on_tail_end (the store was out of reach): tails the stream again
+  // from last_seq() + 1, keeping the cache.
+  void Resume();
   void Stop();
 
   const std::string& stream() const { return stream_; }
   storesvc::client::StoreClient* store() const { return store_; }
+  // How often the tail was resumed (Resume).
+  uint64_t generation() const { return generation_; }
   const std::shared_ptr<common::Strand>& strand() const { return strand_; }
   // The newest sequence the tail has shown.
   uint64_t last_seq() const { return last_seq_; }
@@ -94,6 +99,8 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   uint64_t CountMatching(uint64_t from, uint64_t to, const SubjectFilter& filter) const;
 
  private:
+  // Opens the tail from last_seq_ + 1.
+  void StartTail();
   void OnBatch(std::shared_ptr<const v1::MessageBatch> batch);
   // Runs the WhenCaughtUp callbacks the tail has reached, in order.
   void RunCaughtUp();
@@ -111,6 +118,7 @@ class StreamFeed : public std::enable_shared_from_this<StreamFeed> {
   std::unique_ptr<storesvc::client::Subscription> tail_;
   std::deque<std::pair<uint64_t, std::function<void()>>> caught_up_;
   bool tail_ended_ = false;
+  uint64_t generation_ = 0;
   // Deleted before the tail brought them: never cached.
   std::set<uint64_t> erased_ahead_;
   std::deque<Message> cache_;  // Ascending sequences.

@@ -229,6 +229,19 @@ absl::Status Store::Recover() {
       JSE_RETURN_IF_ERROR(RemoveStreamDir(name));
       continue;
     }
+    // As nats-server's restore (addStream's checkAllLimits): a stream whose
+    // max_bytes no longer fits in the server's limit, after the streams
+    // recovered before it, is not loaded; its files stay.
+    const v1::StreamConfig& cfg = meta->config();
+    if (absl::Status room =
+            resources_.CheckReservation(cfg.storage(), ReservedLocked(cfg.storage()),
+                                        cfg.max_bytes() > 0 ? cfg.max_bytes() : 1);
+        !room.ok()) {
+      const v1::ErrorDetail error = common::ToErrorDetail(room);
+      LOG(WARNING) << "Error recreating stream \"" << cfg.name() << "\": " << error.description()
+                   << " (" << error.err_code() << "); not loaded, its files are left";
+      continue;
+    }
     JSE_ASSIGN_OR_RETURN(std::unique_ptr<MessageStore> ms, OpenMessageStore(meta->config()));
     auto stream = std::make_shared<Stream>(meta->config(), meta->created_ns(), std::move(ms));
     uint64_t first = 0, last = 0;

@@ -799,6 +799,12 @@ std::unique_ptr<Store> OpenLimited(const std::string& dir, int64_t max_memory,
   return s.ok() ? std::move(s).value() : nullptr;
 }
 
+v1::StreamInfoRequest InfoRequest(const std::string& name) {
+  v1::StreamInfoRequest request;
+  request.set_name(name);
+  return request;
+}
+
 v1::CreateStreamRequest WithMaxBytes(v1::CreateStreamRequest req, int64_t max_bytes) {
   req.mutable_config()->set_max_bytes(max_bytes);
   return req;
@@ -875,17 +881,43 @@ TEST(StoreLimitsTest, RecoveredStreamsCountAgainstTheLimits) {
   {
     auto store = OpenLimited(dir, -1, -1);
     ASSERT_NE(store, nullptr);
-    ASSERT_TRUE(store->CreateStream(WithMaxBytes(Create("F", {"f"}), 800)).ok());
+    ASSERT_TRUE(store->CreateStream(Create("F", {"f"})).ok());
     v1::AppendBatch batch;
     for (int i = 0; i < 4; ++i) *batch.add_requests() = Msg("F", "f", std::string(300, 'x'));
     AppendSync(store.get(), batch);
   }
+  // Without max_bytes it reserves nothing: loaded, and what it holds counts.
   auto store = OpenLimited(dir, -1, 600);
   ASSERT_NE(store, nullptr);
   v1::AppendBatch batch;
   *batch.add_requests() = Msg("F", "f", "y");
   EXPECT_EQ(AppendSync(store.get(), batch).results(0).error().err_code(), 10023);
-  EXPECT_EQ(ErrCode(store->CreateStream(Create("G", {"g"})).status()), 10047);
+}
+
+// As nats-server's restore: a stream whose max_bytes no longer fits beside
+// those loaded before it (in name order) is not loaded; its files stay.
+TEST(StoreLimitsTest, StreamsWhoseReservationNoLongerFitsAreNotLoaded) {
+  const std::string dir = testing::util::MakeTempDir("store-limits-");
+  {
+    auto store = OpenLimited(dir, -1, -1);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->CreateStream(WithMaxBytes(Create("A", {"a"}), 400)).ok());
+    ASSERT_TRUE(store->CreateStream(WithMaxBytes(Create("B", {"b"}), 400)).ok());
+    v1::AppendBatch batch;
+    *batch.add_requests() = Msg("B", "b", "kept");
+    AppendSync(store.get(), batch);
+  }
+  {
+    auto store = OpenLimited(dir, -1, 600);
+    ASSERT_NE(store, nullptr);
+    EXPECT_TRUE(store->GetStreamInfo(InfoRequest("A")).ok());
+    EXPECT_EQ(ErrCode(store->GetStreamInfo(InfoRequest("B")).status()), 10059);
+  }
+  auto store = OpenLimited(dir, -1, -1);
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<v1::StreamInfo> info = store->GetStreamInfo(InfoRequest("B"));
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->state().messages(), 1u);
 }
 
 }  // namespace

@@ -65,6 +65,16 @@ bool Account::TakeResponseRoute(std::string_view subject, Account** importer, st
   return true;
 }
 
+bool Account::FindResponseRoute(std::string_view subject, Account** importer, std::string* reply,
+                                absl::Time now) const {
+  common::MutexLock lock(&mu_);
+  auto it = responses_.find(absl::string_view(subject.data(), subject.size()));
+  if (it == responses_.end() || it->second.expires <= now) return false;
+  *importer = it->second.importer;
+  *reply = it->second.reply;
+  return true;
+}
+
 void Account::ExpireResponses(absl::Time now) {
   while (!response_order_.empty() && response_order_.front().first <= now) {
     responses_.erase(response_order_.front().second);

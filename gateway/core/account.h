@@ -97,6 +97,10 @@ class Account {
   // the first response), and removes a single-response route.
   bool TakeResponseRoute(std::string_view subject, Account** importer, std::string* reply,
                          absl::Time now, std::shared_ptr<LatencyProbe>* probe = nullptr);
+  // If `subject` is a live response route's reply subject, sets where the
+  // response would go, leaving the route as it is.
+  bool FindResponseRoute(std::string_view subject, Account** importer, std::string* reply,
+                         absl::Time now) const;
   // Clients bound to the account (from CONNECT to close); any thread.
   int connections() const { return connections_.load(std::memory_order_relaxed); }
   void AddConnection(int delta) { connections_.fetch_add(delta, std::memory_order_relaxed); }
@@ -136,7 +140,7 @@ class Account {
   // Every version of the links (never freed: readers hold no lock).
   std::vector<std::unique_ptr<const AccountLinks>> all_links_ ABSL_GUARDED_BY(links_mu_);
 
-  common::Mutex mu_;
+  mutable common::Mutex mu_;
   uint64_t next_response_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, Response> responses_ ABSL_GUARDED_BY(mu_);
   std::deque<std::pair<absl::Time, std::string>> response_order_ ABSL_GUARDED_BY(mu_);

@@ -21,19 +21,24 @@ std::string AckKey(const v1::ConsumerRef& consumer) {
 // "<stream> <reply>": the key of a reply watch (a stream name has no space).
 std::string ReplyKey(const v1::ReplyWatch& watch) { return watch.stream() + " " + watch.reply(); }
 
-// The reply subject of a reply watch's key.
-std::string_view KeyReply(std::string_view key) { return key.substr(key.find(' ') + 1); }
+uint64_t IdOf(uint64_t id) { return id; }
+template <typename Watch>
+uint64_t IdOf(const Watch& watch) {
+  return watch.id;
+}
 
-// Removes the entries of `map` whose key is not in `keep`; returns them.
-std::vector<std::pair<std::string, uint64_t>> EraseAllBut(const std::set<std::string>& keep,
-                                                          std::map<std::string, uint64_t>* map) {
-  std::vector<std::pair<std::string, uint64_t>> erased;
+// Removes the entries of `map` whose key is not in `keep`; returns those
+// that hold a subscription or watch.
+template <typename Value>
+std::vector<std::pair<std::string, Value>> EraseAllBut(const std::set<std::string>& keep,
+                                                       std::map<std::string, Value>* map) {
+  std::vector<std::pair<std::string, Value>> erased;
   for (auto it = map->begin(); it != map->end();) {
     if (keep.count(it->first)) {
       ++it;
       continue;
     }
-    if (it->second != 0) erased.emplace_back(it->first, it->second);
+    if (IdOf(it->second) != 0) erased.emplace_back(it->first, std::move(it->second));
     it = map->erase(it);
   }
   return erased;
@@ -121,22 +126,18 @@ void ConsumerDataPlane::Stop() {
     if (id != 0) server_->UnsubscribeInternal(id);
   }
   flow_control_subscriptions_.clear();
-  std::map<std::string, uint64_t> watches;
-  std::map<std::string, uint64_t> reply_watches;
+  std::vector<std::pair<std::string, InterestWatch>> watches;
   std::map<std::string, uint64_t> acks;
   {
     absl::MutexLock lock(&mu_);
     stopped_ = true;
-    watches.swap(watches_);
-    reply_watches.swap(reply_watches_);
+    watches.assign(watches_.begin(), watches_.end());
+    watches.insert(watches.end(), reply_watches_.begin(), reply_watches_.end());
+    watches_.clear();
+    reply_watches_.clear();
     acks.swap(ack_subscriptions_);
   }
-  for (const auto& [subject, id] : watches) {
-    server_->UnwatchClientInterestIn(Where(subject).account, id);
-  }
-  for (const auto& [key, id] : reply_watches) {
-    server_->UnwatchClientInterestIn(Where(KeyReply(key)).account, id);
-  }
+  StopWatches(watches);
   for (const auto& [consumer, id] : acks) {
     if (id != 0) server_->UnsubscribeInternal(id);
   }
@@ -306,20 +307,23 @@ void ConsumerDataPlane::KeepOnly(const v1::DeliveryBatch& start) {
   std::set<std::string> replies;
   for (const v1::ReplyWatch& watch : start.watch_replies()) replies.insert(ReplyKey(watch));
   std::vector<std::pair<std::string, uint64_t>> acks;
-  std::vector<std::pair<std::string, uint64_t>> watches;
-  std::vector<std::pair<std::string, uint64_t>> reply_watches;
+  std::vector<std::pair<std::string, InterestWatch>> watches;
   {
     absl::MutexLock lock(&mu_);
     acks = EraseAllBut(consumers, &ack_subscriptions_);
     watches = EraseAllBut(subjects, &watches_);
-    reply_watches = EraseAllBut(replies, &reply_watches_);
+    std::vector<std::pair<std::string, InterestWatch>> replies_gone =
+        EraseAllBut(replies, &reply_watches_);
+    watches.insert(watches.end(), replies_gone.begin(), replies_gone.end());
   }
   for (const auto& [key, id] : acks) server_->UnsubscribeInternal(id);
-  for (const auto& [subject, id] : watches) {
-    server_->UnwatchClientInterestIn(Where(subject).account, id);
-  }
-  for (const auto& [key, id] : reply_watches) {
-    server_->UnwatchClientInterestIn(Where(KeyReply(key)).account, id);
+  StopWatches(watches);
+}
+
+void ConsumerDataPlane::StopWatches(
+    const std::vector<std::pair<std::string, InterestWatch>>& watches) {
+  for (const auto& [key, watch] : watches) {
+    server_->UnwatchClientInterestIn(watch.account, watch.id);
   }
 }
 
@@ -381,54 +385,67 @@ void ConsumerDataPlane::SendInterest(const std::string& subject, bool has_intere
 }
 
 void ConsumerDataPlane::AddWatch(WatchMap ConsumerDataPlane::*watches, const std::string& key,
-                                 std::string_view subject,
+                                 const JsAccountScope::Located& where,
                                  std::function<void(bool has_interest)> on_change) {
-  const JsAccountScope::Located where = Where(subject);
-  const uint64_t id =
-      server_->WatchClientInterestIn(where.account, where.subject, "", std::move(on_change));
-  uint64_t replaced = id;
+  InterestWatch replaced{
+      server_->WatchClientInterestIn(where.account, where.subject, "", std::move(on_change)),
+      where.account};
   {
     absl::MutexLock lock(&mu_);
     if (!stopped_) std::swap((this->*watches)[key], replaced);
   }
-  if (replaced != 0) server_->UnwatchClientInterestIn(where.account, replaced);
+  if (replaced.id != 0) server_->UnwatchClientInterestIn(replaced.account, replaced.id);
 }
 
-void ConsumerDataPlane::RemoveWatch(WatchMap ConsumerDataPlane::*watches, const std::string& key,
-                                    std::string_view subject) {
-  uint64_t id = 0;
+void ConsumerDataPlane::RemoveWatch(WatchMap ConsumerDataPlane::*watches, const std::string& key) {
+  InterestWatch removed;
   {
     absl::MutexLock lock(&mu_);
     WatchMap& map = this->*watches;
     auto it = map.find(key);
     if (it == map.end()) return;
-    id = it->second;
+    removed = std::move(it->second);
     map.erase(it);
   }
-  if (id != 0) server_->UnwatchClientInterestIn(Where(subject).account, id);
+  if (removed.id != 0) server_->UnwatchClientInterestIn(removed.account, removed.id);
 }
 
 void ConsumerDataPlane::Watch(const std::string& subject) {
-  AddWatch(&ConsumerDataPlane::watches_, subject, subject,
+  AddWatch(&ConsumerDataPlane::watches_, subject, Where(subject),
            [this, subject](bool has) { SendInterest(subject, has); });
 }
 
 void ConsumerDataPlane::Unwatch(const std::string& subject) {
-  RemoveWatch(&ConsumerDataPlane::watches_, subject, subject);
+  RemoveWatch(&ConsumerDataPlane::watches_, subject);
+}
+
+bool ConsumerDataPlane::FollowResponseRoutes(JsAccountScope::Located* where) const {
+  const absl::Time now = absl::Now();
+  while (core::Account::IsResponseSubject(where->subject)) {
+    const core::Account* exporter = server_->FindAccount(where->account);
+    core::Account* importer = nullptr;
+    std::string reply;
+    if (exporter == nullptr ||
+        !exporter->FindResponseRoute(where->subject, &importer, &reply, now)) {
+      return false;
+    }
+    where->account = importer == server_->global_account() ? "" : importer->name();
+    where->subject = std::move(reply);
+  }
+  return true;
 }
 
 void ConsumerDataPlane::WatchReply(const v1::ReplyWatch& watch) {
-  // nats-server follows a service import's reply to the requester's; ours
-  // leaves it unwatched.
-  if (core::Account::IsResponseSubject(Where(watch.reply()).subject)) return;
-  AddWatch(&ConsumerDataPlane::reply_watches_, ReplyKey(watch), watch.reply(),
-           [this, watch](bool has) {
-             if (!has) SendInterest(watch.reply(), false, watch.stream());
-           });
+  JsAccountScope::Located where = Where(watch.reply());
+  // A route already gone leaves the request to find out at delivery.
+  if (!FollowResponseRoutes(&where)) return;
+  AddWatch(&ConsumerDataPlane::reply_watches_, ReplyKey(watch), where, [this, watch](bool has) {
+    if (!has) SendInterest(watch.reply(), false, watch.stream());
+  });
 }
 
 void ConsumerDataPlane::UnwatchReply(const v1::ReplyWatch& watch) {
-  RemoveWatch(&ConsumerDataPlane::reply_watches_, ReplyKey(watch), watch.reply());
+  RemoveWatch(&ConsumerDataPlane::reply_watches_, ReplyKey(watch));
 }
 
 }  // namespace jsengine::gateway::jetstream

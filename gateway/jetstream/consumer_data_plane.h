@@ -13,7 +13,9 @@
 // subjects its waiting pull requests name, whose loss of interest is
 // reported with their stream (the service drops those requests before it
 // delivers to them, as nats-server does). A reply through a service import
-// (_R_.) is not watched. Settle goes up the
+// (_R_.) is followed to the requester's reply in the importing account, as
+// nats-server's trackDownAccountAndInterest, and that is watched. Settle
+// goes up the
 // same session behind the acks sent before it, and waits (up to
 // kSettleWait) for the service's answer.
 //
@@ -113,14 +115,21 @@ class ConsumerDataPlane final : public DataPlane {
   // Tells the service whether clients listen on `subject` (a reply
   // subject: the one `stream`'s requests wait on).
   void SendInterest(const std::string& subject, bool has_interest, const std::string& stream = "");
-  using WatchMap = std::map<std::string, uint64_t>;  // Key -> watch id.
-  // Watches `subject` for client interest as `key` of `watches` (replacing
+  // A watch of client interest: its id and the account it is in.
+  struct InterestWatch {
+    uint64_t id = 0;
+    std::string account;
+  };
+  using WatchMap = std::map<std::string, InterestWatch>;  // Key -> watch.
+  // Watches `where` for client interest as `key` of `watches` (replacing
   // the watch of that key), reporting to `on_change`.
   void AddWatch(WatchMap ConsumerDataPlane::*watches, const std::string& key,
-                std::string_view subject, std::function<void(bool has_interest)> on_change)
+                const JsAccountScope::Located& where,
+                std::function<void(bool has_interest)> on_change) ABSL_LOCKS_EXCLUDED(mu_);
+  void RemoveWatch(WatchMap ConsumerDataPlane::*watches, const std::string& key)
       ABSL_LOCKS_EXCLUDED(mu_);
-  void RemoveWatch(WatchMap ConsumerDataPlane::*watches, const std::string& key,
-                   std::string_view subject) ABSL_LOCKS_EXCLUDED(mu_);
+  // Stops the watches (taken out of their map).
+  void StopWatches(const std::vector<std::pair<std::string, InterestWatch>>& watches);
   void Watch(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
   void Unwatch(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
   // The reply subject of a stream's waiting pull requests: reports when it
@@ -130,6 +139,9 @@ class ConsumerDataPlane final : public DataPlane {
 
   // Where a subject the service names belongs: one of accounts_, or global.
   JsAccountScope::Located Where(std::string_view subject) const;
+  // Where the requester of a reply through service imports (_R_.) listens:
+  // false if the exporter no longer routes it (it answered or expired).
+  bool FollowResponseRoutes(JsAccountScope::Located* where) const;
 
   core::Server* const server_;
   consumersvc::client::ConsumerClient* const consumers_;
@@ -145,8 +157,8 @@ class ConsumerDataPlane final : public DataPlane {
 
   absl::Mutex mu_;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
-  WatchMap watches_ ABSL_GUARDED_BY(mu_);        // Deliver subject -> watch id.
-  WatchMap reply_watches_ ABSL_GUARDED_BY(mu_);  // "<stream> <reply>" -> watch id.
+  WatchMap watches_ ABSL_GUARDED_BY(mu_);        // Deliver subject -> watch.
+  WatchMap reply_watches_ ABSL_GUARDED_BY(mu_);  // "<stream> <reply>" -> watch.
   // "<stream>.<consumer>" -> its ack subscription.
   std::map<std::string, uint64_t> ack_subscriptions_ ABSL_GUARDED_BY(mu_);
 

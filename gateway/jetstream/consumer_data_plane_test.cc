@@ -320,7 +320,8 @@ TEST_F(ConsumerDataPlaneBatchTest, AWatchedReplyReportsItsRequesterLeaving) {
 }
 
 // A reply nobody listens on any more is reported at once; one through a
-// service import (_R_.) is not watched.
+// service import (_R_.) whose route is gone (answered, expired) is not
+// watched.
 TEST_F(ConsumerDataPlaneBatchTest, AReplyWithoutInterestIsReportedAtOnce) {
   recorder_.Deliver(ReplyWatches({"_R_.import", "_INBOX.none"}));
   plane_.PullRequest("S", "C", "inbox.1", "", 0);

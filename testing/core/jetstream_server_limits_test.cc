@@ -224,6 +224,39 @@ accounts {
       << "B keeps the limits it had";
 }
 
+// nats-server restores each stream through addStream, whose limit check
+// refuses one whose max_bytes no longer fits with the streams restored
+// before it (in name order): it is not loaded, and its files stay for a
+// later start with room for it. A stream without max_bytes needs a byte.
+TEST_P(JetStreamServerLimitsTest, StreamsThatNoLongerFitAreNotLoadedAfterARestart) {
+  Start("max_file_store: 10MB");
+  EXPECT_TRUE(Has(Create("A", "file", 4 << 20), R"("created")"));
+  EXPECT_TRUE(Has(Create("B", "file", 4 << 20), R"("created")"));
+  EXPECT_TRUE(Has(Create("C", "file"), R"("created")"));
+  for (const char* name : {"A", "B", "C"}) EXPECT_TRUE(Has(Request(name, "x"), R"("seq":1)"));
+  const auto restart = [this](const std::string& jetstream) {
+    natsConnection_Destroy(nc_);
+    nc_ = nullptr;
+    server_->Stop(SIGTERM);
+    server_.reset();
+    Start(jetstream);
+  };
+
+  restart("max_file_store: 6MB");
+  EXPECT_TRUE(Has(Request("$JS.API.STREAM.INFO.A", ""), R"("messages":1,)"));
+  EXPECT_TRUE(Has(Request("$JS.API.STREAM.INFO.B", ""), R"("err_code":10059,)"));
+  EXPECT_TRUE(Has(Request("$JS.API.STREAM.INFO.C", ""), R"("messages":1,)"));
+  std::stringstream log;
+  log << std::ifstream(server_->log_path()).rdbuf();
+  EXPECT_TRUE(Has(log.str(),
+                  "Error recreating stream \"B\": insufficient storage resources available "
+                  "(10047)"))
+      << log.str();
+
+  restart("max_file_store: 10MB");
+  EXPECT_TRUE(Has(Request("$JS.API.STREAM.INFO.B", ""), R"("messages":1,)"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, JetStreamServerLimitsTest, BothServers(), BackendName);
 
 }  // namespace

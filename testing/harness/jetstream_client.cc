@@ -22,6 +22,19 @@ absl::Status JetStreamClient::Connect(const std::string& url, int64_t api_wait_m
   return absl::OkStatus();
 }
 
+natsStatus JetStreamClient::AddStream(const char* name, const char* subject,
+                                      jsStorageType storage) {
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  const char* subjects[] = {subject};
+  config.Name = name;
+  config.Subjects = subjects;
+  config.SubjectsLen = 1;
+  config.Storage = storage;
+  jsErrCode error;
+  return js_AddStream(nullptr, js_, &config, nullptr, &error);
+}
+
 void JetStreamClient::Close() {
   if (js_ != nullptr) jsCtx_Destroy(js_);
   if (nc_ != nullptr) natsConnection_Destroy(nc_);

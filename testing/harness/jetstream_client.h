@@ -30,6 +30,11 @@ class JetStreamClient {
   // Destroys the context and the connection, if any.
   void Close();
 
+  // Adds a stream of `name` on the one `subject` (defaults elsewhere);
+  // NATS_OK or the C client's error.
+  natsStatus AddStream(const char* name, const char* subject,
+                       jsStorageType storage = js_FileStorage);
+
   // nullptr while not connected.
   natsConnection* nc() const { return nc_; }
   jsCtx* js() const { return js_; }

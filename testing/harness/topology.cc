@@ -121,9 +121,9 @@ absl::Status Topology::Restart() {
   return Launch();
 }
 
-absl::Status Topology::RestartStore(const std::function<void()>& while_stopped) {
+absl::Status Topology::RestartStore(const std::function<void()>& while_stopped, int signal) {
   if (kind_ != kSeparate) return absl::FailedPreconditionError("only kSeparate has a storesvc");
-  store_->Stop(SIGTERM);
+  store_->Stop(signal);
   store_.reset();
   if (while_stopped) while_stopped();
   absl::Status status = StartStore();

@@ -15,6 +15,7 @@
 #ifndef JSENGINE_TESTING_HARNESS_TOPOLOGY_H_
 #define JSENGINE_TESTING_HARNESS_TOPOLOGY_H_
 
+#include <csignal>
 #include <functional>
 #include <memory>
 #include <string>
@@ -45,9 +46,10 @@ class Topology {
   // Stops every process (SIGTERM) and starts them again on the same ports and
   // data directory.
   absl::Status Restart();
-  // kSeparate only: stops storesvc (SIGTERM), runs `while_stopped`, and
-  // starts it again; the gateway stays up and reconnects by itself.
-  absl::Status RestartStore(const std::function<void()>& while_stopped);
+  // kSeparate only: stops storesvc with `signal` (SIGKILL: no clean
+  // shutdown), runs `while_stopped`, and starts it again; the gateway and
+  // consumersvc stay up and reconnect by themselves.
+  absl::Status RestartStore(const std::function<void()>& while_stopped, int signal = SIGTERM);
   // kSeparate only: stops consumersvc (SIGTERM) and starts it again on the
   // same address; the gateway stays up and reconnects by itself.
   absl::Status RestartConsumers();
