@@ -640,8 +640,9 @@ absl::Status ApplyCurves(const std::string& key, const ConfigValue& v,
   return absl::OkStatus();
 }
 
-// The client port's `tls {}` block, as nats-server 2.9 reads it.
-absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
+}  // namespace
+
+absl::Status ApplyTls(const ConfigValue& v, bool cluster, TlsOptions* tls) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("tls", v, "must be a map");
   TlsOptions parsed;
   for (const auto& [key_as_written, val] : v.entries) {
@@ -680,17 +681,16 @@ absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
         }
       }
     } else if (k == "insecure") {
-      // Skips verifying the servers this one connects to; the gateway makes
-      // no TLS connections of its own.
-      bool insecure;
-      s = GetBool(k, val, &insecure);
+      s = GetBool(k, val, &parsed.insecure);
     } else if (k == "verify_cert_and_check_known_urls") {
       bool check = false;
       s = GetBool(k, val, &check);
       if (s.ok() && check) {
         s = NotSupported(k, val,
-                         "it checks certificates against cluster, gateway and "
-                         "leafnode URLs, which a single node has none of");
+                         cluster ? "checking route certificates against the route URLs is not "
+                                   "implemented"
+                                 : "it checks certificates against cluster, gateway and "
+                                   "leafnode URLs, which a single node has none of");
       }
     } else if (k == "handshake_first" || k == "first") {
       s = GetBool(k, val, &parsed.handshake_first);
@@ -712,8 +712,6 @@ absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
   *tls = parsed;
   return absl::OkStatus();
 }
-
-}  // namespace
 
 absl::StatusOr<ConfigValue> ParseConfigText(std::string_view text, const std::string& base_dir) {
   return ConfigParser(text, base_dir).ParseTop();
@@ -772,7 +770,7 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
     } else if (key == "jetstream") {
       s = ApplyJetStream(v, o);
     } else if (key == "tls") {
-      s = ApplyTls(v, &o->tls);
+      s = ApplyTls(v, /*cluster=*/false, &o->tls);
     } else if (key == "cluster") {
       s = ApplyClusterConfig(v, &o->cluster);
     } else if (key == "debug") {
