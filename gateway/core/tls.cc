@@ -224,6 +224,11 @@ int VerifyPinned(int preverify_ok, X509_STORE_CTX* store) {
   return preverify_ok;
 }
 
+// For insecure dialed routes: the chain is not checked, the pin still is.
+int VerifyPinnedOnly(int /*preverify_ok*/, X509_STORE_CTX* store) {
+  return X509_STORE_CTX_get_error_depth(store) != 0 ? 1 : VerifyPinned(1, store);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions& options) {
@@ -331,7 +336,11 @@ std::unique_ptr<TlsSession> TlsContext::NewClientSession(int fd,
     return nullptr;
   }
   if (insecure_) {
-    SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
+    if (pinned_certs_.empty()) {
+      SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
+    } else {
+      SSL_set_verify(ssl, SSL_VERIFY_PEER, &VerifyPinnedOnly);
+    }
     return session;
   }
   X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
