@@ -14,7 +14,9 @@
 #include <cstring>
 #include <random>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gateway/core/cluster_config.h"
 #include "gateway/core/route.h"
 #include "gateway/core/route_parser.h"
@@ -350,6 +352,27 @@ bool CertNamesUser(const CertIdentity& cert, const std::string& user) {
          DistinguishedNameMatches(user, cert);
 }
 
+// As nats-server's verify_cert_and_check_known_urls for routes: one of the
+// certificate's DNS names is the host of a configured route URL, label by
+// label, case-insensitively; a "*" leftmost label matches any one label.
+bool CertNamesRouteHost(const CertIdentity& cert, const std::vector<std::string>& routes) {
+  for (const std::string& dns : cert.dns_names) {
+    const std::vector<std::string> labels = absl::StrSplit(absl::AsciiStrToLower(dns), '.');
+    for (const std::string& url : routes) {
+      RouteUrl parsed;
+      if (!ParseRouteUrl(url, &parsed).ok()) continue;
+      const std::vector<std::string> host = absl::StrSplit(absl::AsciiStrToLower(parsed.host), '.');
+      if (host.size() != labels.size()) continue;
+      bool match = true;
+      for (size_t i = labels[0] == "*" ? 1 : 0; match && i < labels.size(); ++i) {
+        match = labels[i] == host[i];
+      }
+      if (match) return true;
+    }
+  }
+  return false;
+}
+
 // Agrees on a cluster name as nats-server does with dynamic names: a
 // dynamic name gives way to a configured one (or to the smaller of two
 // dynamic ones). Returns false when both are configured and differ.
@@ -371,8 +394,10 @@ std::string Cluster::CheckConnect(std::string_view json, const CertIdentity* cer
   nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return "Protocol Error";
   try {
-    if (options_.tls.verify_and_map) {
-      if (cert == nullptr || !CertNamesUser(*cert, options_.username)) {
+    if (options_.tls.verify_and_map || options_.tls.check_known_urls) {
+      if (cert == nullptr ||
+          !((options_.tls.check_known_urls && CertNamesRouteHost(*cert, options_.routes)) ||
+            (options_.tls.verify_and_map && CertNamesUser(*cert, options_.username)))) {
         return "Authorization Violation";
       }
     } else if (!options_.username.empty() &&

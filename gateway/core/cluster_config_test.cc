@@ -109,12 +109,13 @@ cluster {
   EXPECT_EQ(plain.cluster.tls.timeout, absl::Seconds(2));
 
   ServerOptions known;
-  absl::Status s = ApplyConfigText(
-      "cluster { tls { cert_file: c, key_file: k, verify_cert_and_check_known_urls: true } }",
-      &known);
-  EXPECT_EQ(s.message(),
-            "config line 1: 'verify_cert_and_check_known_urls' is not supported (checking route "
-            "certificates against the route URLs is not implemented)");
+  ASSERT_TRUE(ApplyConfigText("cluster { tls { cert_file: c, key_file: k, "
+                              "verify_cert_and_check_known_urls: true } }",
+                              &known)
+                  .ok());
+  EXPECT_TRUE(known.cluster.tls.check_known_urls);
+  EXPECT_TRUE(known.cluster.tls.verify);
+  EXPECT_FALSE(plain.cluster.tls.check_known_urls);
 }
 
 TEST(ClusterConfigTest, ParsesFlags) {

@@ -685,13 +685,12 @@ absl::Status ApplyTls(const ConfigValue& v, bool cluster, TlsOptions* tls) {
     } else if (k == "verify_cert_and_check_known_urls") {
       bool check = false;
       s = GetBool(k, val, &check);
-      if (s.ok() && check) {
+      if (s.ok() && check && !cluster) {
         s = NotSupported(k, val,
-                         cluster ? "checking route certificates against the route URLs is not "
-                                   "implemented"
-                                 : "it checks certificates against cluster, gateway and "
-                                   "leafnode URLs, which a single node has none of");
+                         "it checks certificates against cluster, gateway and "
+                         "leafnode URLs, which a single node has none of");
       }
+      parsed.check_known_urls = check;
     } else if (k == "handshake_first" || k == "first") {
       s = GetBool(k, val, &parsed.handshake_first);
     } else if (k == "min_version" || k == "minimum_version") {
@@ -707,7 +706,7 @@ absl::Status ApplyTls(const ConfigValue& v, bool cluster, TlsOptions* tls) {
   if (parsed.cert_file.empty()) return ValueError("tls", v, "needs cert_file");
   if (parsed.key_file.empty()) return ValueError("tls", v, "needs key_file");
   if (parsed.timeout == absl::ZeroDuration()) parsed.timeout = TlsOptions().timeout;
-  if (parsed.verify_and_map) parsed.verify = true;
+  if (parsed.verify_and_map || parsed.check_known_urls) parsed.verify = true;
   parsed.enabled = true;
   *tls = parsed;
   return absl::OkStatus();

@@ -19,7 +19,8 @@ std::string Describe(const TlsOptions& t) {
                       ",", absl::FormatDuration(t.timeout), ",", t.min_version, ",",
                       t.handshake_first ? "first" : "", ",", absl::StrJoin(t.cipher_suites, ":"),
                       ",", absl::StrJoin(t.curves, ":"), ",", absl::StrJoin(t.pinned_certs, ":"),
-                      ",", t.verify_and_map ? "map" : "", ",", t.insecure ? "insecure" : "");
+                      ",", t.verify_and_map ? "map" : "", ",", t.insecure ? "insecure" : "", ",",
+                      t.check_known_urls ? "known_urls" : "");
 }
 
 std::string Describe(const ClusterOptions& c) {

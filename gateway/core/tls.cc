@@ -90,6 +90,7 @@ CertIdentity TlsSession::PeerIdentity() const {
       const ASN1_IA5STRING* text = name->d.ia5;
       id.alt_names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
                                 ASN1_STRING_length(text));
+      if (type == GEN_DNS) id.dns_names.push_back(id.alt_names.back());
     }
   }
   GENERAL_NAMES_free(names);

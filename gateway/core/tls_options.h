@@ -46,6 +46,10 @@ struct TlsOptions {
   // Connections this server makes (routes) do not check the other server's
   // certificate chain and name.
   bool insecure = false;
+  // Routes only (verify_cert_and_check_known_urls): verify, and authorize an
+  // accepted route whose certificate has a DNS name of a configured route
+  // URL's host (its leftmost label may be "*").
+  bool check_known_urls = false;
 };
 
 }  // namespace jsengine::gateway::core

@@ -557,6 +557,29 @@ TEST_P(ClusterTlsTest, VerifyAndMapNamesTheRouteUserByCertificate) {
   EXPECT_TRUE(WaitForRoute(on_a.get(), on_b.get(), "probe.mapped"));
 }
 
+TEST_P(ClusterTlsTest, CheckKnownUrlsAuthorizesRoutesNamingARouteHost) {
+  // Only the host of a route URL counts: this one is never reached.
+  auto a = StartConfigured(binary_, {"nats://localhost:1"},
+                           GoodTls("    verify_cert_and_check_known_urls: true\n"));
+  ASSERT_NE(a, nullptr);
+  {
+    // The client certificate has no DNS name.
+    TlsClient other(a->cluster_port, certs_.ca, certs_.client, certs_.client_key);
+    ASSERT_TRUE(other.connected());
+    ASSERT_TRUE(other.ReadUntil("\r\n")) << other.got();
+    ASSERT_TRUE(other.Write(
+        "CONNECT {\"verbose\":false,\"name\":\"NUNKNOWN\",\"cluster\":\"abc\"}\r\nPING\r\n"));
+    other.ReadUntil("");
+    EXPECT_TRUE(absl::StrContains(other.got(), "Authorization Violation")) << other.got();
+  }
+  // The service certificate names localhost.
+  auto b = StartTls({RouteUrl(*a)});
+  ASSERT_NE(b, nullptr);
+  auto on_a = Connect(a->port);
+  auto on_b = Connect(b->port);
+  EXPECT_TRUE(WaitForRoute(on_a.get(), on_b.get(), "probe.known"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, ClusterTlsTest, BothServers(), BackendName);
 
 // A mixed cluster over TLS routes: nats-server dials the gateway, the
