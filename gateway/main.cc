@@ -103,6 +103,13 @@ int main(int argc, char** argv) {
         return kUsageError;
       }
     }
+    if (server.cluster.tls.enabled) {
+      if (auto tls = jsengine::gateway::core::TlsContext::CreateForRoutes(server.cluster.tls);
+          !tls.ok()) {
+        std::cerr << "gateway: " << tls.status().message() << "\n";
+        return kUsageError;
+      }
+    }
     std::cerr << "gateway: configuration " << (server.config_file.empty() ? "" : "file ")
               << server.config_file << (server.config_file.empty() ? "" : " ") << "is valid\n";
     return 0;

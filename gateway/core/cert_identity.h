@@ -17,6 +17,8 @@ struct CertIdentity {
   // Subject alternative names in the order nats-server tries them: emails,
   // DNS names, URIs.
   std::vector<std::string> alt_names;
+  // The DNS names among them.
+  std::vector<std::string> dns_names;
   // The subject's attributes as (type, value), e.g. ("CN", "alice"), types
   // as OpenSSL's short names.
   std::vector<std::pair<std::string, std::string>> subject;

@@ -14,7 +14,9 @@
 #include <cstring>
 #include <random>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gateway/core/cluster_config.h"
 #include "gateway/core/route.h"
 #include "gateway/core/route_parser.h"
@@ -143,6 +145,23 @@ std::string Cluster::name() const {
 }
 
 absl::Status Cluster::Start(int client_port) {
+  if (options_.tls.enabled) {
+    absl::StatusOr<std::unique_ptr<TlsContext>> tls = TlsContext::CreateForRoutes(options_.tls);
+    if (!tls.ok()) return tls.status();
+    tls_ = *std::move(tls);
+    for (const std::string& url : options_.routes) {
+      RouteUrl parsed;
+      in6_addr ip;
+      if (route_tls_name_.empty() && ParseRouteUrl(url, &parsed).ok() &&
+          inet_pton(AF_INET, parsed.host.c_str(), &ip) != 1 &&
+          inet_pton(AF_INET6, parsed.host.c_str(), &ip) != 1) {
+        route_tls_name_ = parsed.host;
+      }
+    }
+    if (options_.tls.insecure) {
+      LOG(WARNING) << "Route TLS is insecure: the certificates of servers dialed are not checked";
+    }
+  }
   own_client_urls_ = ConnectUrls(client_host_, client_port);
   absl::StatusOr<TcpListenSocket> listener =
       ListenTcp(IsAnyAddress(options_.host) ? "" : options_.host, options_.port,
@@ -215,7 +234,7 @@ void Cluster::AcceptLoop() {
     if (::poll(&p, 1, 500) <= 0) continue;
     const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
-    auto route = std::make_shared<Route>(this, fd, /*solicited=*/false, "");
+    auto route = std::make_shared<Route>(this, fd, /*solicited=*/false, "", NewTlsSession(fd, ""));
     {
       absl::MutexLock lock(&mu_);
       all_routes_.push_back(route);
@@ -241,7 +260,8 @@ void Cluster::Solicit(std::string url, bool is_explicit, std::string remote_id) 
         continue;
       }
       attempts = 0;
-      auto route = std::make_shared<Route>(this, fd, /*solicited=*/true, url);
+      auto route = std::make_shared<Route>(this, fd, /*solicited=*/true, url,
+                                           NewTlsSession(fd, parsed.host));
       {
         absl::MutexLock lock(&mu_);
         all_routes_.erase(std::remove_if(all_routes_.begin(), all_routes_.end(),
@@ -265,6 +285,15 @@ void Cluster::Solicit(std::string url, bool is_explicit, std::string remote_id) 
   }
 }
 
+std::unique_ptr<TlsSession> Cluster::NewTlsSession(int fd, const std::string& host) const {
+  if (tls_ == nullptr) return nullptr;
+  if (host.empty()) return tls_->NewSession(fd);
+  in6_addr ip;
+  const bool is_ip =
+      inet_pton(AF_INET, host.c_str(), &ip) == 1 || inet_pton(AF_INET6, host.c_str(), &ip) == 1;
+  return tls_->NewClientSession(fd, is_ip && !route_tls_name_.empty() ? route_tls_name_ : host);
+}
+
 std::string Cluster::RouteInfoJson() const {
   nlohmann::ordered_json info;
   info["server_id"] = server_id_;
@@ -284,6 +313,10 @@ std::string Cluster::RouteInfoJson() const {
   if (!options_.no_advertise && !own_client_urls_.empty()) info["connect_urls"] = own_client_urls_;
   if (!own_route_url_.empty()) info["ip"] = own_route_url_;
   if (!options_.username.empty()) info["auth_required"] = true;
+  if (options_.tls.enabled) {
+    info["tls_required"] = true;
+    info["tls_verify"] = true;
+  }
   info["lnoc"] = true;
   return info.dump();
 }
@@ -299,7 +332,7 @@ std::string Cluster::RouteConnectJson(const std::string& url) const {
     connect["user"] = parsed.user;
     connect["pass"] = parsed.password;
   }
-  connect["tls_required"] = false;
+  connect["tls_required"] = options_.tls.enabled;
   connect["headers"] = true;
   connect["name"] = server_id_;
   absl::MutexLock lock(&mu_);
@@ -310,6 +343,35 @@ std::string Cluster::RouteConnectJson(const std::string& url) const {
 }
 
 namespace {
+
+// As nats-server's route verify_and_map: the certificate names the
+// cluster's user by a subject alternative name or its subject.
+bool CertNamesUser(const CertIdentity& cert, const std::string& user) {
+  if (user.empty()) return false;
+  return std::find(cert.alt_names.begin(), cert.alt_names.end(), user) != cert.alt_names.end() ||
+         DistinguishedNameMatches(user, cert);
+}
+
+// As nats-server's verify_cert_and_check_known_urls for routes: one of the
+// certificate's DNS names is the host of a configured route URL, label by
+// label, case-insensitively; a "*" leftmost label matches any one label.
+bool CertNamesRouteHost(const CertIdentity& cert, const std::vector<std::string>& routes) {
+  for (const std::string& dns : cert.dns_names) {
+    const std::vector<std::string> labels = absl::StrSplit(absl::AsciiStrToLower(dns), '.');
+    for (const std::string& url : routes) {
+      RouteUrl parsed;
+      if (!ParseRouteUrl(url, &parsed).ok()) continue;
+      const std::vector<std::string> host = absl::StrSplit(absl::AsciiStrToLower(parsed.host), '.');
+      if (host.size() != labels.size()) continue;
+      bool match = true;
+      for (size_t i = labels[0] == "*" ? 1 : 0; match && i < labels.size(); ++i) {
+        match = labels[i] == host[i];
+      }
+      if (match) return true;
+    }
+  }
+  return false;
+}
 
 // Agrees on a cluster name as nats-server does with dynamic names: a
 // dynamic name gives way to a configured one (or to the smaller of two
@@ -328,12 +390,19 @@ bool ReconcileName(const std::string& remote, bool remote_dynamic, std::string* 
 
 }  // namespace
 
-std::string Cluster::CheckConnect(std::string_view json) {
+std::string Cluster::CheckConnect(std::string_view json, const CertIdentity* cert) {
   nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return "Protocol Error";
   try {
-    if (!options_.username.empty() && (j.value("user", std::string()) != options_.username ||
-                                       j.value("pass", std::string()) != options_.password)) {
+    if (options_.tls.verify_and_map || options_.tls.check_known_urls) {
+      if (cert == nullptr ||
+          !((options_.tls.check_known_urls && CertNamesRouteHost(*cert, options_.routes)) ||
+            (options_.tls.verify_and_map && CertNamesUser(*cert, options_.username)))) {
+        return "Authorization Violation";
+      }
+    } else if (!options_.username.empty() &&
+               (j.value("user", std::string()) != options_.username ||
+                j.value("pass", std::string()) != options_.password)) {
       return "Authorization Violation";
     }
     const std::string remote = j.value("cluster", std::string());

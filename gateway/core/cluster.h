@@ -35,9 +35,11 @@
 #include "absl/time/time.h"
 #include "common/mutex.h"
 #include "gateway/core/auth.h"
+#include "gateway/core/cert_identity.h"
 #include "gateway/core/cluster_options.h"
 #include "gateway/core/sublist.h"
 #include "gateway/core/subscription.h"
+#include "gateway/core/tls.h"
 
 namespace jsengine::gateway::core {
 
@@ -55,7 +57,8 @@ class Cluster {
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
 
-  // Binds the cluster port and starts soliciting the configured routes.
+  // Loads the route TLS certificates, binds the cluster port and starts
+  // soliciting the configured routes.
   absl::Status Start(int client_port);
   // Closes every route and joins their threads. Idempotent.
   void Shutdown();
@@ -85,7 +88,8 @@ class Cluster {
   // The CONNECT a solicited route to `url` sends (its credentials).
   std::string RouteConnectJson(const std::string& url) const;
   // Checks a CONNECT received on an accepted route; the -ERR text if refused.
-  std::string CheckConnect(std::string_view json);
+  // `cert`: what the route's certificate names (TLS routes).
+  std::string CheckConnect(std::string_view json, const CertIdentity* cert);
   // Checks the INFO of a solicited route; the reason if refused.
   std::string CheckInfo(std::string_view json);
   // Makes `route` the one to its remote server; false when it is to this
@@ -119,6 +123,10 @@ class Cluster {
   // Notifies the server's clients when the set of client URLs changed.
   void MaybeAnnounceUrls();
   bool IsConfiguredRoute(const std::string& host, int port) const;
+  // The TLS session for a route on `fd`: a server one for an accepted route
+  // (empty `host`), else a client one checking the certificate of `host`;
+  // null without route TLS.
+  std::unique_ptr<TlsSession> NewTlsSession(int fd, const std::string& host) const;
 
   Server* const server_;
   const ClusterOptions options_;
@@ -128,6 +136,11 @@ class Cluster {
   const std::string client_host_;
   std::vector<std::string> own_client_urls_;  // set by Start
   std::string own_route_url_;                 // nats-route://host:port/, empty if unknown
+  std::unique_ptr<TlsContext> tls_;           // set by Start with route TLS
+  // As nats-server's routeTLSName: the first configured route host that is
+  // not an IP address; the name checked in certificates of routes dialed
+  // by IP address.
+  std::string route_tls_name_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};

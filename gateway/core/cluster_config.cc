@@ -120,7 +120,9 @@ absl::Status ApplyClusterConfig(const ConfigValue& v, ClusterOptions* c) {
     } else if (k == "pool_size") {
       s = GetInt(k, val, &c->pool_size);
     } else if (k == "tls") {
-      s = NotSupported(k, val, "routes over TLS are not implemented");
+      s = ApplyTls(val, /*cluster=*/true, &c->tls);
+      // As nats-server: route certificates are always verified, both ways.
+      c->tls.verify = true;
     } else {
       s = UnknownKey("cluster", k, val);
     }

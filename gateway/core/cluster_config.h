@@ -15,7 +15,8 @@
 namespace jsengine::gateway::core {
 
 // `cluster { listen, port, host, name, routes, no_advertise, advertise,
-// connect_retries, authorization {user, password, timeout}, pool_size }`.
+// connect_retries, authorization {user, password, timeout}, pool_size,
+// tls {} }`.
 // Unknown keys are errors.
 absl::Status ApplyClusterConfig(const ConfigValue& v, ClusterOptions* cluster);
 

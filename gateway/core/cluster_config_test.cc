@@ -80,6 +80,44 @@ TEST(ClusterConfigTest, RefusesUnknownKeysAndBadValues) {
   }
 }
 
+TEST(ClusterConfigTest, ReadsTheTlsBlockAlwaysVerifying) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText(R"(
+cluster {
+  tls {
+    cert_file: "r.pem", key_file: "r-key.pem", ca_file: "ca.pem"
+    timeout: 0.5, insecure: true, verify_and_map: true
+  }
+}
+)",
+                              &o)
+                  .ok());
+  EXPECT_FALSE(o.tls.enabled);
+  EXPECT_TRUE(o.cluster.tls.enabled);
+  EXPECT_EQ(o.cluster.tls.cert_file, "r.pem");
+  EXPECT_EQ(o.cluster.tls.key_file, "r-key.pem");
+  EXPECT_EQ(o.cluster.tls.ca_file, "ca.pem");
+  EXPECT_EQ(o.cluster.tls.timeout, absl::Milliseconds(500));
+  EXPECT_TRUE(o.cluster.tls.insecure);
+  EXPECT_TRUE(o.cluster.tls.verify_and_map);
+  EXPECT_TRUE(o.cluster.tls.verify);
+
+  ServerOptions plain;
+  ASSERT_TRUE(ApplyConfigText("cluster { tls { cert_file: c, key_file: k } }", &plain).ok());
+  EXPECT_TRUE(plain.cluster.tls.verify);
+  EXPECT_FALSE(plain.cluster.tls.insecure);
+  EXPECT_EQ(plain.cluster.tls.timeout, absl::Seconds(2));
+
+  ServerOptions known;
+  ASSERT_TRUE(ApplyConfigText("cluster { tls { cert_file: c, key_file: k, "
+                              "verify_cert_and_check_known_urls: true } }",
+                              &known)
+                  .ok());
+  EXPECT_TRUE(known.cluster.tls.check_known_urls);
+  EXPECT_TRUE(known.cluster.tls.verify);
+  EXPECT_FALSE(plain.cluster.tls.check_known_urls);
+}
+
 TEST(ClusterConfigTest, ParsesFlags) {
   ServerOptions o;
   std::vector<std::string> rest;

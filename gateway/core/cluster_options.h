@@ -9,6 +9,7 @@
 
 #include "absl/time/time.h"
 #include "gateway/core/permission_options.h"
+#include "gateway/core/tls_options.h"
 
 namespace jsengine::gateway::core {
 
@@ -40,6 +41,11 @@ struct ClusterOptions {
   // Accepted for compatibility; routes are never pooled (one connection per
   // pair of servers).
   int pool_size = 0;
+  // `tls {}`: every route, accepted or solicited, starts with a TLS
+  // handshake (no plaintext INFO first) and both servers present and verify
+  // certificates (`verify` is always on). verify_and_map: an accepted
+  // route's certificate must name `username`.
+  TlsOptions tls;
 };
 
 }  // namespace jsengine::gateway::core

@@ -640,8 +640,9 @@ absl::Status ApplyCurves(const std::string& key, const ConfigValue& v,
   return absl::OkStatus();
 }
 
-// The client port's `tls {}` block, as nats-server 2.9 reads it.
-absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
+}  // namespace
+
+absl::Status ApplyTls(const ConfigValue& v, bool cluster, TlsOptions* tls) {
   if (v.kind != ConfigValue::Kind::kMap) return ValueError("tls", v, "must be a map");
   TlsOptions parsed;
   for (const auto& [key_as_written, val] : v.entries) {
@@ -680,18 +681,16 @@ absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
         }
       }
     } else if (k == "insecure") {
-      // Skips verifying the servers this one connects to; the gateway makes
-      // no TLS connections of its own.
-      bool insecure;
-      s = GetBool(k, val, &insecure);
+      s = GetBool(k, val, &parsed.insecure);
     } else if (k == "verify_cert_and_check_known_urls") {
       bool check = false;
       s = GetBool(k, val, &check);
-      if (s.ok() && check) {
+      if (s.ok() && check && !cluster) {
         s = NotSupported(k, val,
                          "it checks certificates against cluster, gateway and "
                          "leafnode URLs, which a single node has none of");
       }
+      parsed.check_known_urls = check;
     } else if (k == "handshake_first" || k == "first") {
       s = GetBool(k, val, &parsed.handshake_first);
     } else if (k == "min_version" || k == "minimum_version") {
@@ -707,13 +706,11 @@ absl::Status ApplyTls(const ConfigValue& v, TlsOptions* tls) {
   if (parsed.cert_file.empty()) return ValueError("tls", v, "needs cert_file");
   if (parsed.key_file.empty()) return ValueError("tls", v, "needs key_file");
   if (parsed.timeout == absl::ZeroDuration()) parsed.timeout = TlsOptions().timeout;
-  if (parsed.verify_and_map) parsed.verify = true;
+  if (parsed.verify_and_map || parsed.check_known_urls) parsed.verify = true;
   parsed.enabled = true;
   *tls = parsed;
   return absl::OkStatus();
 }
-
-}  // namespace
 
 absl::StatusOr<ConfigValue> ParseConfigText(std::string_view text, const std::string& base_dir) {
   return ConfigParser(text, base_dir).ParseTop();
@@ -772,7 +769,7 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
     } else if (key == "jetstream") {
       s = ApplyJetStream(v, o);
     } else if (key == "tls") {
-      s = ApplyTls(v, &o->tls);
+      s = ApplyTls(v, /*cluster=*/false, &o->tls);
     } else if (key == "cluster") {
       s = ApplyClusterConfig(v, &o->cluster);
     } else if (key == "debug") {

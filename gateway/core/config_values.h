@@ -42,6 +42,9 @@ absl::Status ApplyUsers(const std::string& key, const ConfigValue& v,
 // checked as nats-server checks them and appended to `mappings`.
 absl::Status ApplyMappings(const std::string& key, const ConfigValue& v,
                            std::vector<SubjectMappingOptions>* mappings);
+// A `tls {}` block, the client port's or (`cluster`) the cluster's, as
+// nats-server 2.9 reads it: cert_file and key_file required.
+absl::Status ApplyTls(const ConfigValue& v, bool cluster, TlsOptions* tls);
 // `permissions: {publish: ..., subscribe: ...}`.
 absl::Status ApplyPermissions(const ConfigValue& v, UserPermissions* p);
 // As nats-server's default_permissions: the users from `first` on that the

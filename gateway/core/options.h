@@ -13,6 +13,7 @@
 #include "gateway/core/account_options.h"
 #include "gateway/core/cluster_options.h"
 #include "gateway/core/permission_options.h"
+#include "gateway/core/tls_options.h"
 
 namespace jsengine::gateway::core {
 
@@ -26,40 +27,6 @@ struct UserAccount {
   // Whether the config gave `permissions` (default_permissions fill the
   // others').
   bool permissions_set = false;
-};
-
-// TLS on the client port, as nats-server's `tls {}` block and --tls* flags:
-// INFO goes out in plaintext with tls_required, then the client handshakes.
-struct TlsOptions {
-  bool enabled = false;
-  std::string cert_file;  // PEM certificate chain, the server's first
-  std::string key_file;   // PEM private key
-  std::string ca_file;    // PEM CAs that client certificates must chain to
-  bool verify = false;    // require a client certificate signed by ca_file
-  // A client that has not completed the handshake by then is closed.
-  absl::Duration timeout = absl::Seconds(2);
-  std::string min_version = "1.2";  // "1.2" or "1.3"
-  // nats-server 2.10's handshake_first: the client starts TLS at once and
-  // INFO comes over TLS.
-  bool handshake_first = false;
-  // The top-level allow_non_tls: TLS is offered (INFO's tls_available), not
-  // required; a client whose first byte after INFO starts a TLS handshake
-  // gets TLS, any other stays in plaintext. Not with handshake_first.
-  bool allow_non_tls = false;
-  // TLS 1.2 suites allowed, by their IANA names as nats-server takes them
-  // (e.g. "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"); empty: the defaults.
-  std::vector<std::string> cipher_suites;
-  // Key exchange groups in preference order, as OpenSSL names ("P-256",
-  // "X25519"; the config's Go names are translated); empty: the defaults.
-  std::vector<std::string> curves;
-  // Lower case hex SHA-256 of the DER SubjectPublicKeyInfo of the client
-  // certificates allowed (nats-server's pinned_certs); empty: any. Setting
-  // it makes a client certificate required.
-  std::vector<std::string> pinned_certs;
-  // verify_and_map: verify, and authenticate the client as the configured
-  // user its certificate names (cert_identity.h); credentials in CONNECT
-  // are not used.
-  bool verify_and_map = false;
 };
 
 // nats-server's -p value for "any free port"; ServerOptions.port says 0.

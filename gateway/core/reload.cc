@@ -18,14 +18,16 @@ std::string Describe(const TlsOptions& t) {
   return absl::StrCat(t.cert_file, ",", t.key_file, ",", t.ca_file, ",", t.verify ? "verify" : "",
                       ",", absl::FormatDuration(t.timeout), ",", t.min_version, ",",
                       t.handshake_first ? "first" : "", ",", absl::StrJoin(t.cipher_suites, ":"),
-                      ",", absl::StrJoin(t.curves, ":"), ",", absl::StrJoin(t.pinned_certs, ":"));
+                      ",", absl::StrJoin(t.curves, ":"), ",", absl::StrJoin(t.pinned_certs, ":"),
+                      ",", t.verify_and_map ? "map" : "", ",", t.insecure ? "insecure" : "", ",",
+                      t.check_known_urls ? "known_urls" : "");
 }
 
 std::string Describe(const ClusterOptions& c) {
   return absl::StrCat(c.enabled, "|", c.host, "|", c.port, "|", c.name, "|",
                       absl::StrJoin(c.routes, ","), "|", c.no_advertise, "|", c.advertise, "|",
                       c.connect_retries, "|", c.username, "|", c.password, "|",
-                      absl::FormatDuration(c.auth_timeout), "|", c.pool_size);
+                      absl::FormatDuration(c.auth_timeout), "|", c.pool_size, "|", Describe(c.tls));
 }
 
 template <typename T>

@@ -39,8 +39,13 @@ std::string InterestKey(std::string_view account, std::string_view subject,
 
 }  // namespace
 
-Route::Route(Cluster* cluster, int fd, bool solicited, std::string url)
-    : cluster_(cluster), fd_(fd), solicited_(solicited), url_(std::move(url)) {
+Route::Route(Cluster* cluster, int fd, bool solicited, std::string url,
+             std::unique_ptr<TlsSession> tls)
+    : cluster_(cluster),
+      fd_(fd),
+      solicited_(solicited),
+      url_(std::move(url)),
+      tls_(std::move(tls)) {
   event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
   if (solicited_) solicitor_id_ = cluster_->server_id();
@@ -125,14 +130,56 @@ bool Route::WriteOut() {
       if (out_.empty()) return true;
       wbuf_.swap(out_);
     }
-    const ssize_t n = ::send(fd_, wbuf_.data() + woff_, wbuf_.size() - woff_, MSG_NOSIGNAL);
+    const ssize_t n = WriteSome(wbuf_.data() + woff_, wbuf_.size() - woff_);
     if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
     woff_ += static_cast<size_t>(n);
     if (woff_ < wbuf_.size()) return true;
   }
 }
 
+ssize_t Route::ReadSome(char* buf, size_t len) {
+  return tls_ != nullptr ? tls_->Read(buf, len) : ::read(fd_, buf, len);
+}
+
+ssize_t Route::WriteSome(const char* buf, size_t len) {
+  return tls_ != nullptr ? tls_->Write(buf, len) : ::send(fd_, buf, len, MSG_NOSIGNAL);
+}
+
+bool Route::Handshake() {
+  const absl::Time deadline = absl::Now() + cluster_->options().tls.timeout;
+  while (true) {
+    const TlsSession::HandshakeResult r = tls_->Handshake();
+    if (r == TlsSession::kDone) break;
+    std::string error;
+    if (r == TlsSession::kFailed) {
+      error = tls_->error().empty() ? "connection closed" : tls_->error();
+    } else if (stop_.load() || cluster_->stopping()) {
+      error = "server shutting down";
+    } else if (absl::Now() > deadline) {
+      error = "timeout";
+    }
+    if (!error.empty()) {
+      LOG(ERROR) << peer_ip_ << " - TLS route handshake error: " << error;
+      return false;
+    }
+    // The handshake may wait for either direction; poll briefly for both.
+    pollfd fds[2] = {{fd_, POLLIN, 0}, {event_fd_, POLLIN, 0}};
+    ::poll(fds, 2, 50);
+  }
+  if (!solicited_) peer_identity_ = tls_->PeerIdentity();
+  VLOG(1) << "Route " << (solicited_ ? "to " : "from ") << (solicited_ ? url_ : peer_ip_)
+          << ": TLS " << tls_->version() << ", cipher suite " << tls_->cipher_suite();
+  return true;
+}
+
 void Route::Run() {
+  // As nats-server: over TLS, routes handshake before either side writes.
+  if (tls_ != nullptr && !Handshake()) {
+    ::shutdown(fd_, SHUT_RDWR);
+    LOG(INFO) << "Route connection " << (solicited_ ? "to " + url_ : "from " + peer_ip_)
+              << " closed: TLS handshake failure";
+    return;
+  }
   if (solicited_) {
     Send(absl::StrCat("CONNECT ", cluster_->RouteConnectJson(url_), "\r\n"));
   }
@@ -142,6 +189,7 @@ void Route::Run() {
   RouteParserLimits limits;
   char buf[64 * 1024];
   std::string reason = "closed by peer";
+  bool read_more = false;
   while (!stop_.load() && !cluster_->stopping()) {
     bool pending;
     {
@@ -154,7 +202,7 @@ void Route::Run() {
     }
     pollfd fds[2] = {{fd_, static_cast<short>(POLLIN | (pending ? POLLOUT : 0)), 0},
                      {event_fd_, POLLIN, 0}};
-    if (::poll(fds, 2, 500) < 0 && errno != EINTR) break;
+    if (::poll(fds, 2, read_more ? 0 : 500) < 0 && errno != EINTR) break;
     if (fds[1].revents & POLLIN) {
       uint64_t v;
       (void)!::read(event_fd_, &v, sizeof(v));
@@ -173,10 +221,19 @@ void Route::Run() {
       next_ping = now + kPingInterval;
       Send("PING\r\n");
     }
-    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      const ssize_t n = ::read(fd_, buf, sizeof(buf));
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break;
-      if (n > 0) {
+    if (read_more || (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+      // TLS may hold decrypted input the socket no longer signals: read on
+      // until it runs dry, a few records at a time.
+      read_more = false;
+      bool closed = false;
+      for (int i = 0; i < 16 && !closed; ++i) {
+        const ssize_t n = ReadSome(buf, sizeof(buf));
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+          if (n < 0 && tls_ != nullptr) reason = "TLS error: " + tls_->error();
+          closed = true;
+          break;
+        }
+        if (n < 0) break;
         in_.append(buf, static_cast<size_t>(n));
         common::CallbackBurst burst;
         const RouteParseResult r = ParseRoute(in_, limits, this);
@@ -185,9 +242,13 @@ void Route::Run() {
           if (r.error != RouteParseError::kStopped) Send("-ERR 'Protocol Error'\r\n");
           reason = "protocol error or refused";
           WriteOut();
+          closed = true;
           break;
         }
+        if (tls_ == nullptr) break;
+        read_more = i == 15;
       }
+      if (closed) break;
     }
     if (!WriteOut()) {
       reason = "write failed";
@@ -202,7 +263,8 @@ void Route::Run() {
 
 bool Route::OnRouteConnect(std::string_view json) {
   if (solicited_ || connect_received_) return true;
-  const std::string refused = cluster_->CheckConnect(json);
+  const std::string refused =
+      cluster_->CheckConnect(json, tls_ != nullptr ? &peer_identity_ : nullptr);
   if (!refused.empty()) {
     Send(absl::StrCat("-ERR '", refused, "'\r\n"));
     WriteOut();

@@ -1,6 +1,7 @@
 // One route connection to another server of the cluster (cluster.h): its
-// handshake (INFO/CONNECT), the remote server's interest (RS+/RS-), and the
-// queue of output written by the route's own thread.
+// handshake (TLS when the cluster has it, then INFO/CONNECT), the remote
+// server's interest (RS+/RS-), and the queue of output written by the
+// route's own thread.
 //
 // Run() serves the connection on the calling thread until it closes; every
 // other method may be called from any thread. Owned by shared_ptr (the
@@ -18,8 +19,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "common/mutex.h"
+#include "gateway/core/cert_identity.h"
 #include "gateway/core/route_parser.h"
 #include "gateway/core/sublist.h"
+#include "gateway/core/tls.h"
 
 namespace jsengine::gateway::core {
 
@@ -28,7 +31,9 @@ class Cluster;
 class Route : public RouteParserHandler, public std::enable_shared_from_this<Route> {
  public:
   // Takes `fd` (a connected socket). `solicited`: this server connected.
-  Route(Cluster* cluster, int fd, bool solicited, std::string url);
+  // `tls` (on `fd`; null for plaintext) handshakes first thing in Run().
+  Route(Cluster* cluster, int fd, bool solicited, std::string url,
+        std::unique_ptr<TlsSession> tls = nullptr);
   ~Route() override;
 
   void Run();
@@ -70,6 +75,12 @@ class Route : public RouteParserHandler, public std::enable_shared_from_this<Rou
 
  private:
   void Wake();
+  // Runs the TLS handshake within the cluster's TLS timeout; false (logged)
+  // when it failed.
+  bool Handshake();
+  // Like ::read/::send, through TLS when the route has it.
+  ssize_t ReadSome(char* buf, size_t len);
+  ssize_t WriteSome(const char* buf, size_t len);
   // Writes queued output; false when the connection failed.
   bool WriteOut();
   Sublist* RemoteSublist(std::string_view account) ABSL_EXCLUSIVE_LOCKS_REQUIRED(interest_mu_);
@@ -79,6 +90,9 @@ class Route : public RouteParserHandler, public std::enable_shared_from_this<Rou
   int event_fd_ = -1;
   const bool solicited_;
   const std::string url_;
+  const std::unique_ptr<TlsSession> tls_;
+  // What the remote server's certificate names (accepted TLS routes).
+  CertIdentity peer_identity_;
   std::atomic<bool> no_reconnect_{false};
   std::atomic<bool> stop_{false};
 

@@ -1,5 +1,6 @@
 #include "gateway/core/tls.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -89,6 +90,7 @@ CertIdentity TlsSession::PeerIdentity() const {
       const ASN1_IA5STRING* text = name->d.ia5;
       id.alt_names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
                                 ASN1_STRING_length(text));
+      if (type == GEN_DNS) id.dns_names.push_back(id.alt_names.back());
     }
   }
   GENERAL_NAMES_free(names);
@@ -223,13 +225,29 @@ int VerifyPinned(int preverify_ok, X509_STORE_CTX* store) {
   return preverify_ok;
 }
 
+// For insecure dialed routes: the chain is not checked, the pin still is.
+int VerifyPinnedOnly(int /*preverify_ok*/, X509_STORE_CTX* store) {
+  return X509_STORE_CTX_get_error_depth(store) != 0 ? 1 : VerifyPinned(1, store);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions& options) {
+  return Create(options, /*routes=*/false);
+}
+
+absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::CreateForRoutes(const TlsOptions& options) {
+  TlsOptions verifying = options;
+  verifying.verify = true;
+  return Create(verifying, /*routes=*/true);
+}
+
+absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions& options,
+                                                               bool routes) {
   ERR_clear_error();
-  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  SSL_CTX* ctx = SSL_CTX_new(routes ? TLS_method() : TLS_server_method());
   if (ctx == nullptr) return absl::InternalError("SSL_CTX_new: " + DrainErrors());
-  std::unique_ptr<TlsContext> context(new TlsContext(ctx));
+  std::unique_ptr<TlsContext> context(new TlsContext(ctx, routes && options.insecure));
   const int min_version = options.min_version == "1.3" ? TLS1_3_VERSION : TLS1_2_VERSION;
   SSL_CTX_set_min_proto_version(ctx, min_version);
   // nats-server's TLS 1.2 suites: ECDHE key exchange with AEAD ciphers only.
@@ -258,6 +276,8 @@ absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions&
     }
   }
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // A route whose server stops without close_notify just closed.
+  if (routes) SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                             SSL_MODE_RELEASE_BUFFERS);
   if (SSL_CTX_use_certificate_chain_file(ctx, options.cert_file.c_str()) != 1) {
@@ -299,6 +319,36 @@ std::unique_ptr<TlsSession> TlsContext::NewSession(int fd) const {
   SSL_set_fd(ssl, fd);
   SSL_set_accept_state(ssl);
   return std::make_unique<TlsSession>(ssl);
+}
+
+std::unique_ptr<TlsSession> TlsContext::NewClientSession(int fd,
+                                                         const std::string& server_name) const {
+  SSL* ssl = SSL_new(ctx_);
+  if (ssl == nullptr) return nullptr;
+  auto session = std::make_unique<TlsSession>(ssl);
+  SSL_set_fd(ssl, fd);
+  SSL_set_connect_state(ssl);
+  in6_addr ip6;
+  in_addr ip4;
+  const bool is_ip = inet_pton(AF_INET, server_name.c_str(), &ip4) == 1 ||
+                     inet_pton(AF_INET6, server_name.c_str(), &ip6) == 1;
+  // As Go's TLS client: SNI for host names only.
+  if (!is_ip && !server_name.empty() && SSL_set_tlsext_host_name(ssl, server_name.c_str()) != 1) {
+    return nullptr;
+  }
+  if (insecure_) {
+    if (pinned_certs_.empty()) {
+      SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
+    } else {
+      SSL_set_verify(ssl, SSL_VERIFY_PEER, &VerifyPinnedOnly);
+    }
+    return session;
+  }
+  X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+  const int named = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, server_name.c_str())
+                          : X509_VERIFY_PARAM_set1_host(param, server_name.c_str(), 0);
+  if (named != 1) return nullptr;
+  return session;
 }
 
 }  // namespace jsengine::gateway::core

@@ -1,7 +1,9 @@
-// TLS for client connections, on OpenSSL (Debian's libssl).
+// TLS for client connections and routes, on OpenSSL (Debian's libssl).
 //
 // A TlsContext holds the server's certificate, key and client CA settings,
 // built once from TlsOptions; it hands out one TlsSession per connection.
+// A context for routes (CreateForRoutes) also dials: its client sessions
+// check the other server's certificate and name.
 // A session runs TLS directly on the connection's non-blocking socket and
 // mimics ::read/::send: when the socket would block it returns -1 with
 // errno EAGAIN, and the caller waits for epoll as for a plaintext socket.
@@ -42,14 +44,14 @@ class TlsSession {
   TlsSession(const TlsSession&) = delete;
   TlsSession& operator=(const TlsSession&) = delete;
 
-  // Advances the server side of the handshake with what the socket holds.
+  // Advances the handshake with what the socket holds.
   HandshakeResult Handshake();
   bool established() const { return established_; }
   // Once established, as nats-server's monitoring names them: "1.3",
   // "TLS_AES_256_GCM_SHA384".
   std::string version() const;
   std::string cipher_suite() const;
-  // Once established, what the client's certificate names (empty without
+  // Once established, what the peer's certificate names (empty without
   // one).
   CertIdentity PeerIdentity() const;
   // Once established, the certificates the client sent, leaf first, as
@@ -79,16 +81,26 @@ class TlsContext {
   // Loads the certificate chain, key and CA file; InvalidArgument names the
   // file OpenSSL refused and why.
   static absl::StatusOr<std::unique_ptr<TlsContext>> Create(const TlsOptions& options);
+  // As nats-server's route TLS: both ends present certificates and verify
+  // each other's against ca_file (the system's CAs without one), whatever
+  // `verify` says; `insecure` skips the check of servers dialed.
+  static absl::StatusOr<std::unique_ptr<TlsContext>> CreateForRoutes(const TlsOptions& options);
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
 
   // A server-side session on the connected socket `fd` (not owned).
   std::unique_ptr<TlsSession> NewSession(int fd) const;
+  // A client-side session on `fd` (not owned), from a CreateForRoutes
+  // context: the server's certificate must name `server_name` (a host name
+  // or an IP address), unless `insecure`.
+  std::unique_ptr<TlsSession> NewClientSession(int fd, const std::string& server_name) const;
 
  private:
-  explicit TlsContext(ssl_ctx_st* ctx) : ctx_(ctx) {}
+  TlsContext(ssl_ctx_st* ctx, bool insecure) : ctx_(ctx), insecure_(insecure) {}
+  static absl::StatusOr<std::unique_ptr<TlsContext>> Create(const TlsOptions& options, bool routes);
   ssl_ctx_st* const ctx_;
+  const bool insecure_;
   // nats-server's pinned_certs, read by the verify callback.
   std::vector<std::string> pinned_certs_;
 };

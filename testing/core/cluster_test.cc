@@ -6,7 +6,9 @@
 // across the cluster, clients learn the other servers' URLs (connect_urls,
 // async INFO), and routes with the wrong cluster name or credentials are
 // refused. A raw socket speaking the route protocol checks RS+/RS- and route
-// permissions.
+// permissions. Routes over TLS (`cluster { tls {} }`, configuration files,
+// certificates made at run time) join servers, gateway and nats-server
+// mixed too, and refuse plaintext peers and untrusted certificates.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -25,8 +27,10 @@
 #include "gtest/gtest.h"
 #include "testing/core/backends.h"
 #include "testing/core/raw_client.h"
+#include "testing/core/tls_client.h"
 #include "testing/harness/harness.h"
 #include "testing/util/temp_dir.h"
+#include "testing/util/test_certs.h"
 
 namespace jsengine::testing::core {
 namespace {
@@ -90,12 +94,41 @@ std::unique_ptr<Node> StartNode(const std::string& binary, const std::vector<std
 
 std::string RouteUrl(const Node& n) { return absl::StrCat("nats://127.0.0.1:", n.cluster_port); }
 
+// Starts `binary` in cluster "abc" from a configuration file whose cluster
+// block adds `extra` (e.g. a tls block) and solicits `routes`.
+std::unique_ptr<Node> StartConfigured(const std::string& binary,
+                                      const std::vector<std::string>& routes,
+                                      const std::string& extra) {
+  auto node = std::make_unique<Node>();
+  node->cluster_port = FreePort();
+  const std::string conf = util::MakeTempDir("cluster-conf-") + "/cluster.conf";
+  std::string route_list;
+  for (const std::string& r : routes) absl::StrAppend(&route_list, "\"", r, "\" ");
+  std::ofstream(conf) << "cluster {\n  listen: 127.0.0.1:" << node->cluster_port
+                      << "\n  name: abc\n  routes: [" << route_list << "]\n"
+                      << extra << "\n}\n";
+  auto ports = StartOnFreePort(binary, {"-c", conf}, &node->process);
+  EXPECT_TRUE(ports.ok()) << ports.status();
+  if (!ports.ok()) return nullptr;
+  node->port = *common::PortOf(ports->nats.front());
+  return node;
+}
+
+// A cluster tls block presenting `cert` and trusting `ca`, with `more`
+// settings.
+std::string TlsBlock(const std::string& cert, const std::string& key, const std::string& ca,
+                     const std::string& more = "") {
+  return absl::StrCat("  tls {\n    cert_file: \"", cert, "\"\n    key_file: \"", key,
+                      "\"\n    ca_file: \"", ca, "\"\n    timeout: 2\n", more, "  }");
+}
+
 // Subscribes `sub` to a fresh probe subject and publishes to it from `pub`
 // until it arrives: then the route between their servers carries the
-// interest `sub` registered before. False if it never does.
-bool WaitForRoute(RawClient* pub, RawClient* sub, const std::string& probe) {
+// interest `sub` registered before. False if it does not in `attempts`
+// tries (100 ms each).
+bool WaitForRoute(RawClient* pub, RawClient* sub, const std::string& probe, int attempts = 200) {
   if (!sub->Send("SUB " + probe + " 999\r\nPING\r\n") || !sub->ReadUntil("PONG\r\n")) return false;
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < attempts; ++i) {
     if (!pub->Send("PUB " + probe + " 1\r\nx\r\n")) return false;
     if (sub->ReadUntil("MSG " + probe, 100)) {
       sub->Send("UNSUB 999\r\nPING\r\n");
@@ -132,6 +165,26 @@ class ClusterTest : public ::testing::TestWithParam<Backend> {
   std::string binary_;
 };
 
+// Messages (with a reply subject, with headers) published on `a`'s server
+// reach `b`'s subscription, and a request goes back the other way.
+void ExpectMessagesFlow(RawClient* a, RawClient* b) {
+  ASSERT_TRUE(b->Send("SUB foo.* 1\r\n"));
+  ASSERT_TRUE(WaitForRoute(a, b, "probe.ab"));
+  ASSERT_TRUE(
+      a->Send("PUB foo.bar reply.to 5\r\nhello\r\n"
+              "HPUB foo.baz 18 20\r\nNATS/1.0\r\nA: b\r\n\r\nhi\r\n"));
+  ASSERT_TRUE(b->ReadUntil("hi\r\n"));
+  EXPECT_TRUE(absl::StrContains(b->buffer(), "MSG foo.bar 1 reply.to 5\r\nhello\r\n"))
+      << b->buffer();
+  EXPECT_TRUE(absl::StrContains(b->buffer(), "HMSG foo.baz 1 18 20\r\nNATS/1.0\r\nA: b\r\n"))
+      << b->buffer();
+  // And back the other way: a request answered across the route.
+  ASSERT_TRUE(a->Send("SUB back 2\r\n"));
+  ASSERT_TRUE(WaitForRoute(b, a, "probe.ba"));
+  ASSERT_TRUE(b->Send("PUB back 3\r\nyes\r\n"));
+  EXPECT_TRUE(a->ReadUntil("MSG back 2 3\r\nyes\r\n")) << a->buffer();
+}
+
 TEST_P(ClusterTest, MessagesFlowBetweenServers) {
   auto a = Start({});
   ASSERT_NE(a, nullptr);
@@ -139,21 +192,7 @@ TEST_P(ClusterTest, MessagesFlowBetweenServers) {
   ASSERT_NE(b, nullptr);
   auto on_a = Connect(a->port);
   auto on_b = Connect(b->port);
-  ASSERT_TRUE(on_b->Send("SUB foo.* 1\r\n"));
-  ASSERT_TRUE(WaitForRoute(on_a.get(), on_b.get(), "probe.ab"));
-  ASSERT_TRUE(
-      on_a->Send("PUB foo.bar reply.to 5\r\nhello\r\n"
-                 "HPUB foo.baz 18 20\r\nNATS/1.0\r\nA: b\r\n\r\nhi\r\n"));
-  ASSERT_TRUE(on_b->ReadUntil("hi\r\n"));
-  EXPECT_TRUE(absl::StrContains(on_b->buffer(), "MSG foo.bar 1 reply.to 5\r\nhello\r\n"))
-      << on_b->buffer();
-  EXPECT_TRUE(absl::StrContains(on_b->buffer(), "HMSG foo.baz 1 18 20\r\nNATS/1.0\r\nA: b\r\n"))
-      << on_b->buffer();
-  // And back the other way: a request answered across the route.
-  ASSERT_TRUE(on_a->Send("SUB back 2\r\n"));
-  ASSERT_TRUE(WaitForRoute(on_b.get(), on_a.get(), "probe.ba"));
-  ASSERT_TRUE(on_b->Send("PUB back 3\r\nyes\r\n"));
-  EXPECT_TRUE(on_a->ReadUntil("MSG back 2 3\r\nyes\r\n")) << on_a->buffer();
+  ExpectMessagesFlow(on_a.get(), on_b.get());
 }
 
 // Publishes `n` distinct messages to `subject` from `pub` and reads what the
@@ -380,6 +419,191 @@ TEST(MixedClusterTest, NatsServerRoutesToGateway) {
   auto on_theirs = Connect(theirs->port);
   EXPECT_TRUE(WaitForRoute(on_ours.get(), on_theirs.get(), "probe.to.theirs"));
   EXPECT_TRUE(WaitForRoute(on_theirs.get(), on_ours.get(), "probe.to.ours"));
+}
+
+// Route TLS, the same expectations for both servers.
+class ClusterTlsTest : public ClusterTest {
+ protected:
+  static void SetUpTestSuite() { certs_ok_ = util::MakeTestCerts(&certs_); }
+  void SetUp() override {
+    ASSERT_TRUE(certs_ok_) << "openssl could not make the certificates in " << certs_.dir;
+    ClusterTest::SetUp();
+  }
+
+  // The "service" certificate: 127.0.0.1 and localhost, server and client
+  // use, signed by the trusted CA.
+  static std::string GoodTls(const std::string& more = "") {
+    return TlsBlock(certs_.service, certs_.service_key, certs_.ca, more);
+  }
+  std::unique_ptr<Node> StartTls(const std::vector<std::string>& routes) {
+    return StartConfigured(binary_, routes, GoodTls());
+  }
+
+  static inline util::TestCerts certs_;
+  static inline bool certs_ok_ = false;
+};
+
+TEST_P(ClusterTlsTest, ServersJoinOverTlsRoutes) {
+  auto a = StartTls({});
+  ASSERT_NE(a, nullptr);
+  auto b = StartTls({RouteUrl(*a)});
+  ASSERT_NE(b, nullptr);
+  auto on_a = Connect(a->port);
+  auto on_b = Connect(b->port);
+  ExpectMessagesFlow(on_a.get(), on_b.get());
+}
+
+TEST_P(ClusterTlsTest, RouteHandshakesTlsFirstThenSpeaksTheRouteProtocol) {
+  auto a = StartTls({});
+  ASSERT_NE(a, nullptr);
+  auto client = Connect(a->port);
+  ASSERT_TRUE(client->Send("SUB early 1\r\nPING\r\n") && client->ReadUntil("PONG\r\n"));
+  // Nothing comes in plaintext: the server waits for a TLS handshake.
+  RawClient plain(a->cluster_port);
+  EXPECT_FALSE(plain.ReadUntil("\r\n", 500)) << plain.buffer();
+  TlsClient route(a->cluster_port, certs_.ca, certs_.service, certs_.service_key);
+  ASSERT_TRUE(route.connected());
+  ASSERT_TRUE(route.ReadUntil("\r\n")) << route.got();
+  EXPECT_TRUE(absl::StartsWith(route.got(), "INFO {")) << route.got();
+  EXPECT_TRUE(absl::StrContains(route.got(), "\"tls_required\":true")) << route.got();
+  EXPECT_TRUE(absl::StrContains(route.got(), "\"tls_verify\":true")) << route.got();
+  const std::string id = "NRAWTLSROUTE";
+  ASSERT_TRUE(route.Write(absl::StrCat(
+      "CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"tls_required\":true,"
+      "\"headers\":true,\"name\":\"",
+      id, "\",\"cluster\":\"abc\"}\r\nINFO {\"server_id\":\"", id,
+      "\",\"host\":\"127.0.0.1\",\"port\":1,\"cluster\":\"abc\",\"headers\":true}\r\nPING\r\n")));
+  ASSERT_TRUE(route.ReadUntil("RS+ $G early\r\n")) << route.got();
+  ASSERT_TRUE(route.ReadUntil("PONG\r\n")) << route.got();
+  route.Clear();
+  ASSERT_TRUE(route.Write("RS+ $G late\r\nPING\r\n"));
+  ASSERT_TRUE(route.ReadUntil("PONG\r\n")) << route.got();
+  ASSERT_TRUE(client->Send("PUB late 2\r\nok\r\nPING\r\n") && client->ReadUntil("PONG\r\n"));
+  EXPECT_TRUE(route.ReadUntil("RMSG $G late 2\r\nok\r\n")) << route.got();
+}
+
+TEST_P(ClusterTlsTest, PlaintextPeersAreRefusedAndTheClusterKeepsServing) {
+  auto a = StartTls({});
+  ASSERT_NE(a, nullptr);
+  // A plaintext route's CONNECT is not a TLS handshake: closed unanswered.
+  RawClient raw(a->cluster_port);
+  ASSERT_TRUE(
+      raw.Send("CONNECT {\"verbose\":false,\"name\":\"NPLAIN\",\"cluster\":\"abc\"}\r\nPING\r\n"));
+  EXPECT_TRUE(raw.WaitClosed(10000));
+  EXPECT_EQ(raw.buffer(), "");
+  // A server without route TLS keeps trying; a TLS server still joins.
+  auto plain = StartNode(binary_, {RouteUrl(*a)});
+  ASSERT_NE(plain, nullptr);
+  auto good = StartTls({RouteUrl(*a)});
+  ASSERT_NE(good, nullptr);
+  auto on_a = Connect(a->port);
+  auto on_good = Connect(good->port);
+  EXPECT_TRUE(WaitForRoute(on_a.get(), on_good.get(), "probe.good"));
+  EXPECT_TRUE(WaitForRoute(on_good.get(), on_a.get(), "probe.a"));
+  // (A route, had it formed, would have within these 2 s.)
+  auto on_plain = Connect(plain->port);
+  EXPECT_FALSE(WaitForRoute(on_a.get(), on_plain.get(), "probe.plain", 20));
+}
+
+TEST_P(ClusterTlsTest, UntrustedOrMissingCertificatesAreRefused) {
+  auto a = StartTls({});
+  ASSERT_NE(a, nullptr);
+  {
+    TlsClient stranger(a->cluster_port, certs_.ca, certs_.stranger, certs_.stranger_key);
+    EXPECT_FALSE(stranger.connected() && stranger.ReadUntil("INFO")) << stranger.got();
+  }
+  {
+    TlsClient anonymous(a->cluster_port, certs_.ca);
+    EXPECT_FALSE(anonymous.connected() && anonymous.ReadUntil("INFO")) << anonymous.got();
+  }
+  {
+    // The CA's client certificate is good enough to dial a route.
+    TlsClient trusted(a->cluster_port, certs_.ca, certs_.client, certs_.client_key);
+    ASSERT_TRUE(trusted.connected());
+    EXPECT_TRUE(trusted.ReadUntil("INFO")) << trusted.got();
+  }
+  // A server presenting the stranger's certificate is refused; one with a
+  // trusted certificate still joins.
+  auto stranger = StartConfigured(binary_, {RouteUrl(*a)},
+                                  TlsBlock(certs_.stranger, certs_.stranger_key, certs_.ca));
+  ASSERT_NE(stranger, nullptr);
+  auto good = StartTls({RouteUrl(*a)});
+  ASSERT_NE(good, nullptr);
+  auto on_a = Connect(a->port);
+  auto on_good = Connect(good->port);
+  EXPECT_TRUE(WaitForRoute(on_a.get(), on_good.get(), "probe.good"));
+  auto on_stranger = Connect(stranger->port);
+  EXPECT_FALSE(WaitForRoute(on_a.get(), on_stranger.get(), "probe.stranger", 20));
+}
+
+TEST_P(ClusterTlsTest, VerifyAndMapNamesTheRouteUserByCertificate) {
+  auto a = StartConfigured(
+      binary_, {},
+      GoodTls("    verify_and_map: true\n") + "\n  authorization { user: \"CN=service\" }");
+  ASSERT_NE(a, nullptr);
+  {
+    TlsClient other(a->cluster_port, certs_.ca, certs_.client, certs_.client_key);
+    ASSERT_TRUE(other.connected());
+    ASSERT_TRUE(other.ReadUntil("\r\n")) << other.got();
+    ASSERT_TRUE(other.Write(
+        "CONNECT {\"verbose\":false,\"name\":\"NMAPPED\",\"cluster\":\"abc\"}\r\nPING\r\n"));
+    other.ReadUntil("");
+    EXPECT_TRUE(absl::StrContains(other.got(), "Authorization Violation")) << other.got();
+  }
+  auto b = StartTls({RouteUrl(*a)});
+  ASSERT_NE(b, nullptr);
+  auto on_a = Connect(a->port);
+  auto on_b = Connect(b->port);
+  EXPECT_TRUE(WaitForRoute(on_a.get(), on_b.get(), "probe.mapped"));
+}
+
+TEST_P(ClusterTlsTest, CheckKnownUrlsAuthorizesRoutesNamingARouteHost) {
+  // Only the host of a route URL counts: this one is never reached.
+  auto a = StartConfigured(binary_, {"nats://localhost:1"},
+                           GoodTls("    verify_cert_and_check_known_urls: true\n"));
+  ASSERT_NE(a, nullptr);
+  {
+    // The client certificate has no DNS name.
+    TlsClient other(a->cluster_port, certs_.ca, certs_.client, certs_.client_key);
+    ASSERT_TRUE(other.connected());
+    ASSERT_TRUE(other.ReadUntil("\r\n")) << other.got();
+    ASSERT_TRUE(other.Write(
+        "CONNECT {\"verbose\":false,\"name\":\"NUNKNOWN\",\"cluster\":\"abc\"}\r\nPING\r\n"));
+    other.ReadUntil("");
+    EXPECT_TRUE(absl::StrContains(other.got(), "Authorization Violation")) << other.got();
+  }
+  // The service certificate names localhost.
+  auto b = StartTls({RouteUrl(*a)});
+  ASSERT_NE(b, nullptr);
+  auto on_a = Connect(a->port);
+  auto on_b = Connect(b->port);
+  EXPECT_TRUE(WaitForRoute(on_a.get(), on_b.get(), "probe.known"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, ClusterTlsTest, BothServers(), BackendName);
+
+// A mixed cluster over TLS routes: nats-server dials the gateway, the
+// gateway dials nats-server, and the third pair meets by gossip.
+TEST(MixedClusterTest, GatewayAndNatsServerRouteOverTls) {
+  const std::string reference = harness::NatsServerBinary();
+  if (access(reference.c_str(), X_OK) != 0) GTEST_SKIP() << reference << " is not installed";
+  util::TestCerts certs;
+  ASSERT_TRUE(util::MakeTestCerts(&certs)) << certs.dir;
+  const std::string tls = TlsBlock(certs.service, certs.service_key, certs.ca);
+  auto ours = StartConfigured(GatewayBinary(), {}, tls);
+  ASSERT_NE(ours, nullptr);
+  auto theirs = StartConfigured(reference, {RouteUrl(*ours)}, tls);
+  ASSERT_NE(theirs, nullptr);
+  auto ours2 = StartConfigured(GatewayBinary(), {RouteUrl(*theirs)}, tls);
+  ASSERT_NE(ours2, nullptr);
+  auto on_ours = Connect(ours->port);
+  auto on_theirs = Connect(theirs->port);
+  auto on_ours2 = Connect(ours2->port);
+  EXPECT_TRUE(WaitForRoute(on_ours.get(), on_theirs.get(), "probe.to.theirs"));
+  EXPECT_TRUE(WaitForRoute(on_theirs.get(), on_ours.get(), "probe.to.ours"));
+  EXPECT_TRUE(WaitForRoute(on_theirs.get(), on_ours2.get(), "probe.to.ours2"));
+  EXPECT_TRUE(WaitForRoute(on_ours2.get(), on_theirs.get(), "probe.from.ours2"));
+  EXPECT_TRUE(WaitForRoute(on_ours.get(), on_ours2.get(), "probe.gossiped"));
 }
 
 // The gateway with JetStream in a cluster: JetStream stays per server. A

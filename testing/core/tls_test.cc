@@ -26,6 +26,7 @@
 #include "nlohmann/json.hpp"
 #include "testing/core/backends.h"
 #include "testing/core/raw_client.h"
+#include "testing/core/tls_client.h"
 #include "testing/harness/harness.h"
 #include "testing/util/temp_dir.h"
 #include "testing/util/test_certs.h"
@@ -38,47 +39,6 @@ using Certs = util::TestCerts;
 bool RunQuietly(const std::string& command) {
   return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
 }
-
-// A TLS client connection to 127.0.0.1:`port` that checks the server
-// against `ca`; reads give up after 5 s.
-class TlsClient {
- public:
-  TlsClient(int port, const std::string& ca) : raw_(port) {
-    timeval timeout{5, 0};
-    setsockopt(raw_.fd(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-    ctx_ = SSL_CTX_new(TLS_client_method());
-    SSL_CTX_load_verify_locations(ctx_, ca.c_str(), nullptr);
-    SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
-    ssl_ = SSL_new(ctx_);
-    SSL_set_fd(ssl_, raw_.fd());
-    connected_ = SSL_connect(ssl_) == 1;
-  }
-  ~TlsClient() {
-    SSL_free(ssl_);
-    SSL_CTX_free(ctx_);
-  }
-
-  // False when the handshake failed.
-  bool connected() const { return connected_; }
-  bool Write(const std::string& data) { return SSL_write(ssl_, data.data(), data.size()) > 0; }
-  // Reads until `needle` arrives (empty: until the server closes).
-  void ReadUntil(const std::string& needle) {
-    char buf[4096];
-    while (needle.empty() || got_.find(needle) == std::string::npos) {
-      const int n = SSL_read(ssl_, buf, sizeof(buf));
-      if (n <= 0) return;
-      got_.append(buf, n);
-    }
-  }
-  const std::string& got() const { return got_; }
-
- private:
-  RawClient raw_;
-  SSL_CTX* ctx_ = nullptr;
-  SSL* ssl_ = nullptr;
-  bool connected_ = false;
-  std::string got_;
-};
 
 // What a client that starts TLS at once (nats-server 2.10's handshake_first)
 // reads: the first line, then the reply to CONNECT and PING. Empty when the
