@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "nats/nats.h"
+#include "testing/harness/jetstream_client.h"
 #include "testing/harness/topology.h"
 #include "testing/harness/topology_suite.h"
 
@@ -38,15 +39,12 @@ class JetStreamConsumersTest : public ::testing::TestWithParam<harness::Topology
   }
 
   void AddStream(const char* name, const char* subject, int64_t max_age_ns = 0) {
-    jsStreamConfig config;
-    jsStreamConfig_Init(&config);
-    const char* subjects[] = {subject};
-    config.Name = name;
-    config.Subjects = subjects;
-    config.SubjectsLen = 1;
-    config.MaxAge = max_age_ns;
-    jsErrCode error;
-    ASSERT_EQ(js_AddStream(nullptr, js_, &config, nullptr, &error), NATS_OK) << error;
+    jsErrCode error = static_cast<jsErrCode>(0);
+    ASSERT_EQ(harness::AddStream(
+                  js_, name, subject,
+                  [max_age_ns](jsStreamConfig& config) { config.MaxAge = max_age_ns; }, &error),
+              NATS_OK)
+        << error;
   }
 
   void Connect() {

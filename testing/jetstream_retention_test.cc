@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "nats/nats.h"
+#include "testing/harness/jetstream_client.h"
 #include "testing/harness/topology.h"
 #include "testing/harness/topology_suite.h"
 
@@ -37,15 +38,12 @@ class JetStreamRetentionTest : public ::testing::TestWithParam<harness::Topology
   }
 
   void AddStream(const char* name, const char* subject, jsRetentionPolicy retention) {
-    jsStreamConfig config;
-    jsStreamConfig_Init(&config);
-    const char* subjects[] = {subject};
-    config.Name = name;
-    config.Subjects = subjects;
-    config.SubjectsLen = 1;
-    config.Retention = retention;
-    jsErrCode error;
-    ASSERT_EQ(js_AddStream(nullptr, js_, &config, nullptr, &error), NATS_OK) << error;
+    jsErrCode error = static_cast<jsErrCode>(0);
+    ASSERT_EQ(harness::AddStream(
+                  js_, name, subject,
+                  [retention](jsStreamConfig& config) { config.Retention = retention; }, &error),
+              NATS_OK)
+        << error;
   }
 
   // Publishes and returns the sequence of the PubAck.

@@ -439,6 +439,28 @@ class ClusterTlsTest : public ClusterTest {
     return StartConfigured(binary_, routes, GoodTls());
   }
 
+  // A route CONNECT from the holder of the client certificate (no DNS
+  // name, CN "client") is refused.
+  static void ExpectClientCertificateRouteRefused(const Node& node, const char* name) {
+    TlsClient other(node.cluster_port, certs_.ca, certs_.client, certs_.client_key);
+    ASSERT_TRUE(other.connected());
+    ASSERT_TRUE(other.ReadUntil("\r\n")) << other.got();
+    ASSERT_TRUE(other.Write(absl::StrCat("CONNECT {\"verbose\":false,\"name\":\"", name,
+                                         "\",\"cluster\":\"abc\"}\r\nPING\r\n")));
+    other.ReadUntil("");
+    EXPECT_TRUE(absl::StrContains(other.got(), "Authorization Violation")) << other.got();
+  }
+
+  // A server with the service certificate routes to `node`, and messages
+  // on `probe` cross.
+  void ExpectServiceCertificateRouteJoins(const Node& node, const char* probe) {
+    auto b = StartTls({RouteUrl(node)});
+    ASSERT_NE(b, nullptr);
+    auto on_a = Connect(node.port);
+    auto on_b = Connect(b->port);
+    EXPECT_TRUE(WaitForRoute(on_a.get(), on_b.get(), probe));
+  }
+
   static inline util::TestCerts certs_;
   static inline bool certs_ok_ = false;
 };
@@ -541,20 +563,8 @@ TEST_P(ClusterTlsTest, VerifyAndMapNamesTheRouteUserByCertificate) {
       binary_, {},
       GoodTls("    verify_and_map: true\n") + "\n  authorization { user: \"CN=service\" }");
   ASSERT_NE(a, nullptr);
-  {
-    TlsClient other(a->cluster_port, certs_.ca, certs_.client, certs_.client_key);
-    ASSERT_TRUE(other.connected());
-    ASSERT_TRUE(other.ReadUntil("\r\n")) << other.got();
-    ASSERT_TRUE(other.Write(
-        "CONNECT {\"verbose\":false,\"name\":\"NMAPPED\",\"cluster\":\"abc\"}\r\nPING\r\n"));
-    other.ReadUntil("");
-    EXPECT_TRUE(absl::StrContains(other.got(), "Authorization Violation")) << other.got();
-  }
-  auto b = StartTls({RouteUrl(*a)});
-  ASSERT_NE(b, nullptr);
-  auto on_a = Connect(a->port);
-  auto on_b = Connect(b->port);
-  EXPECT_TRUE(WaitForRoute(on_a.get(), on_b.get(), "probe.mapped"));
+  ExpectClientCertificateRouteRefused(*a, "NMAPPED");
+  ExpectServiceCertificateRouteJoins(*a, "probe.mapped");
 }
 
 TEST_P(ClusterTlsTest, CheckKnownUrlsAuthorizesRoutesNamingARouteHost) {
@@ -562,22 +572,9 @@ TEST_P(ClusterTlsTest, CheckKnownUrlsAuthorizesRoutesNamingARouteHost) {
   auto a = StartConfigured(binary_, {"nats://localhost:1"},
                            GoodTls("    verify_cert_and_check_known_urls: true\n"));
   ASSERT_NE(a, nullptr);
-  {
-    // The client certificate has no DNS name.
-    TlsClient other(a->cluster_port, certs_.ca, certs_.client, certs_.client_key);
-    ASSERT_TRUE(other.connected());
-    ASSERT_TRUE(other.ReadUntil("\r\n")) << other.got();
-    ASSERT_TRUE(other.Write(
-        "CONNECT {\"verbose\":false,\"name\":\"NUNKNOWN\",\"cluster\":\"abc\"}\r\nPING\r\n"));
-    other.ReadUntil("");
-    EXPECT_TRUE(absl::StrContains(other.got(), "Authorization Violation")) << other.got();
-  }
+  ExpectClientCertificateRouteRefused(*a, "NUNKNOWN");
   // The service certificate names localhost.
-  auto b = StartTls({RouteUrl(*a)});
-  ASSERT_NE(b, nullptr);
-  auto on_a = Connect(a->port);
-  auto on_b = Connect(b->port);
-  EXPECT_TRUE(WaitForRoute(on_a.get(), on_b.get(), "probe.known"));
+  ExpectServiceCertificateRouteJoins(*a, "probe.known");
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, ClusterTlsTest, BothServers(), BackendName);

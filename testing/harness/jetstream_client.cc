@@ -22,17 +22,23 @@ absl::Status JetStreamClient::Connect(const std::string& url, int64_t api_wait_m
   return absl::OkStatus();
 }
 
-natsStatus JetStreamClient::AddStream(const char* name, const char* subject,
-                                      jsStorageType storage) {
+natsStatus AddStream(jsCtx* js, const char* name, const char* subject,
+                     const std::function<void(jsStreamConfig&)>& adjust, jsErrCode* error) {
   jsStreamConfig config;
   jsStreamConfig_Init(&config);
   const char* subjects[] = {subject};
   config.Name = name;
   config.Subjects = subjects;
   config.SubjectsLen = 1;
-  config.Storage = storage;
-  jsErrCode error;
-  return js_AddStream(nullptr, js_, &config, nullptr, &error);
+  if (adjust) adjust(config);
+  jsErrCode ignored;
+  return js_AddStream(nullptr, js, &config, nullptr, error != nullptr ? error : &ignored);
+}
+
+natsStatus JetStreamClient::AddStream(const char* name, const char* subject,
+                                      jsStorageType storage) {
+  return harness::AddStream(js_, name, subject,
+                            [storage](jsStreamConfig& config) { config.Storage = storage; });
 }
 
 void JetStreamClient::Close() {

@@ -11,12 +11,20 @@
 #define JSENGINE_TESTING_HARNESS_JETSTREAM_CLIENT_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
 #include "nats/nats.h"
 
 namespace jsengine::testing::harness {
+
+// Adds a stream of `name` on the one `subject` through `js`, `adjust` (if
+// set) filling in the rest of its configuration; NATS_OK or the C client's
+// error, with the JetStream error code in `*error` when not null.
+natsStatus AddStream(jsCtx* js, const char* name, const char* subject,
+                     const std::function<void(jsStreamConfig&)>& adjust = nullptr,
+                     jsErrCode* error = nullptr);
 
 class JetStreamClient {
  public:
