@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gateway/core/account_config.h"
+#include "gateway/core/cipher_suites.h"
 #include "gateway/core/cluster_config.h"
 #include "gateway/core/config_values.h"
 #include "gateway/core/nkey.h"
@@ -666,6 +667,16 @@ absl::Status ApplyTls(const ConfigValue& v, bool cluster, TlsOptions* tls) {
       if (s.ok() && parsed.cipher_suites.empty()) {
         s = ValueError(k, val, "cannot be empty");
       }
+      // nats-server's check, with the line of the name it refuses.
+      auto check = [&s](const ConfigValue& name) {
+        absl::Status known = CheckCipherSuiteName(name.text);
+        if (s.ok() && !known.ok()) {
+          s = absl::InvalidArgumentError(
+              absl::StrCat("config line ", name.line, ": ", known.message()));
+        }
+      };
+      if (val.kind == ConfigValue::Kind::kScalar) check(val);
+      for (const ConfigValue& item : val.items) check(item);
     } else if (k == "curve_preferences") {
       s = ApplyCurves(k, val, &parsed.curves);
     } else if (k == "pinned_certs") {

@@ -237,6 +237,30 @@ TEST(ConfigTest, TlsKeysOfNatsServer) {
       std::vector<std::string>{"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"});
 }
 
+TEST(ConfigTest, CipherSuitesTakeNatsServerNames) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText(R"(tls {
+    cert_file: c, key_file: k
+    cipher_suites: ["TLS_RSA_WITH_RC4_128_SHA", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305"]
+  })",
+                              &o)
+                  .ok());
+  EXPECT_EQ(o.tls.cipher_suites,
+            (std::vector<std::string>{"TLS_RSA_WITH_RC4_128_SHA",
+                                      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305"}));
+  ServerOptions p;
+  EXPECT_EQ(ApplyConfigText(R"(tls {
+    cert_file: c, key_file: k
+    cipher_suites: [
+      "TLS_RSA_WITH_AES_128_CBC_SHA",
+      "TLS_RSA_WITH_AES_128_GCM_SHA256"
+    ]
+  })",
+                            &p)
+                .message(),
+            "config line 5: unrecognized cipher TLS_RSA_WITH_AES_128_GCM_SHA256");
+}
+
 TEST(ConfigTest, NatsServerSettings) {
   ServerOptions o;
   ASSERT_TRUE(ApplyConfigText(R"(
