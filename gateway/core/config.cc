@@ -822,7 +822,9 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
     } else if (key == "websocket" || key == "ws") {
       s = NotSupported(key, v, "WebSocket clients are not implemented");
     } else if (key == "prof_port") {
-      s = NotSupported(key, v, "Go's profiling endpoints do not exist here");
+      s = GetPort(key, v, kRandomPort, &o->prof_port);
+    } else if (key == "prof_block_rate") {
+      s = NotSupported(key, v, "Go's blocking profile has no counterpart in a C++ process");
     } else if (key == "mqtt") {
       s = NotSupported(key, v, "MQTT clients are not implemented");
     } else if (key == "operator" || key == "operators" || key == "root_operators" ||

@@ -123,6 +123,10 @@ struct ServerOptions {
   int max_subscriptions = 0;
   // no_header_support: INFO says "headers":false and HPUB is refused.
   bool no_header_support = false;
+  // nats-server's prof_port (--profile): a CPU profile over HTTP at
+  // /debug/pprof/profile on `host` (gateway/monitor/pprof_handler.h); 0 is
+  // off, kRandomPort any free port.
+  int prof_port = 0;
 
   // What the command line asks for instead of (or before) serving.
   bool show_help = false;
