@@ -14,6 +14,7 @@
 #include "gateway/core/cipher_suites.h"
 #include "gateway/core/cluster_config.h"
 #include "gateway/core/config_values.h"
+#include "gateway/core/gateway_config.h"
 #include "gateway/core/nkey.h"
 
 namespace jsengine::gateway::core {
@@ -818,7 +819,7 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
     } else if (key == "leafnodes" || key == "leaf") {
       s = NotSupported(key, v, "leaf node connections are not implemented");
     } else if (key == "gateway") {
-      s = NotSupported(key, v, "super-cluster gateways are not implemented");
+      s = ApplyGatewayConfig(v, &o->gateway);
     } else if (key == "websocket" || key == "ws") {
       s = NotSupported(key, v, "WebSocket clients are not implemented");
     } else if (key == "prof_port") {

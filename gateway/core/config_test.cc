@@ -306,7 +306,6 @@ TEST(ConfigTest, NatsServerSettings) {
 TEST(ConfigTest, RefusesWhatItDoesNotImplementByName) {
   const std::pair<const char*, const char*> cases[] = {
       {"\nleafnodes { port: 7422 }", "config line 2: 'leafnodes' is not supported"},
-      {"gateway { name: x }", "config line 1: 'gateway' is not supported"},
       {"tls { cert_file: c, key_file: k,\n verify_cert_and_check_known_urls: true }",
        "config line 2: 'verify_cert_and_check_known_urls' is not supported"},
       {"websocket { port: 8080 }", "config line 1: 'websocket' is not supported"},

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "gateway/core/account_options.h"
 #include "gateway/core/cluster_options.h"
+#include "gateway/core/gateway_options.h"
 #include "gateway/core/permission_options.h"
 #include "gateway/core/tls_options.h"
 
@@ -133,6 +134,9 @@ struct ServerOptions {
   bool show_version = false;  // -v: print VersionLine() and exit
   bool check_config = false;  // -t: check the configuration and exit
   std::string signal;         // --signal: send this to a running server and exit
+  // `gateway {}`: read and checked; the server refuses to start with a
+  // gateway configured (super-cluster connections are not implemented).
+  GatewayOptions gateway;
 };
 
 // Parses nats-server style arguments (without argv[0]) into `options`,
