@@ -785,6 +785,7 @@ v1::ConsumerInfo Consumer::Info(int64_t now_ns) {
   info.set_num_waiting(is_push() ? 0 : static_cast<int64_t>(waiting_.size()));
   info.set_num_pending(NumPending());
   info.set_push_bound(is_push() && active_);
+  info.set_ts_ns(now_ns);
   return info;
 }
 

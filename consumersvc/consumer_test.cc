@@ -128,6 +128,7 @@ TEST_F(ConsumerTest, ExplicitAcksMoveTheFloorOverAckedPrefixes) {
   v1::ConsumerInfo info = consumer_->Info(now_);
   EXPECT_EQ(info.ack_floor().stream_seq(), 0u);
   EXPECT_EQ(info.num_ack_pending(), 3);
+  EXPECT_EQ(info.ts_ns(), now_);  // nats-server 2.10's "ts": when the info was taken.
   Ack(0);
   info = consumer_->Info(now_);
   EXPECT_EQ(info.ack_floor().stream_seq(), 2u);
