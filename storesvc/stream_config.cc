@@ -235,6 +235,14 @@ absl::StatusOr<v1::StreamConfig> CheckStreamUpdate(const v1::StreamConfig& old,
     return Invalid("stream configuration update can not change storage type");
   }
   if (cfg.retention() != old.retention()) {
+    // nats-server 2.10 refuses only changes to or from work queue, with this
+    // text; limits to interest and back it allows, which the consumer
+    // service cannot follow yet (it reads a stream's retention once).
+    if (cfg.retention() == v1::RETENTION_WORK_QUEUE ||
+        old.retention() == v1::RETENTION_WORK_QUEUE) {
+      return Invalid(
+          "stream configuration update can not change retention policy to/from workqueue");
+    }
     return Invalid("stream configuration update can not change retention policy");
   }
   if (cfg.account() != old.account()) {

@@ -140,6 +140,8 @@ TEST(StreamConfigTest, UpdateRules) {
   next = old;
   next.set_retention(v1::RETENTION_WORK_QUEUE);
   EXPECT_EQ(ErrCode(CheckStreamUpdate(old, next).status()), 10052);
+  EXPECT_EQ(CheckStreamUpdate(old, next).status().message(),
+            "stream configuration update can not change retention policy to/from workqueue");
   old.set_deny_delete(true);
   next = old;
   next.set_deny_delete(false);
