@@ -370,6 +370,13 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
     js.store_dir = o.store_dir;
     js.max_memory = resources_.max_memory;
     js.max_storage = resources_.max_storage;
+    // The durability of an in-process store; a remote one's is its own.
+    absl::StatusOr<common::SyncSpec> sync = common::ParseSyncSpec(options.sync);
+    if (options.store_address.empty() && sync.ok()) {
+      const bool always = sync->policy == common::SyncPolicy::kAlways;
+      js.sync_interval_ns = absl::ToInt64Nanoseconds(always ? absl::Minutes(2) : sync->interval);
+      js.sync_always = always;
+    }
     js.usage = [store = store_client_] { return jetstream::TotalAccountUsage(store); };
     js.api_stats = [this] {
       absl::MutexLock lock(&js_mu_);

@@ -68,6 +68,9 @@ TEST(CommandLineTest, VersionIsPrintedAsNatsServerPrintsIt) {
   const Ran reference = RunToExit(harness::NatsServerBinary(), {"--version"});
   EXPECT_TRUE(std::regex_match(reference.output, std::regex("nats-server: v2\\.[0-9]+\\.[0-9]+\n")))
       << reference.output;
+  const harness::ServerVersion parsed = harness::NatsServerVersion();
+  EXPECT_EQ(reference.output, absl::StrCat("nats-server: v", parsed.major, ".", parsed.minor, ".",
+                                           parsed.patch, "\n"));
 }
 
 TEST(CommandLineTest, HelpListsTheFlags) {
