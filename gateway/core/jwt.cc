@@ -304,10 +304,10 @@ absl::StatusOr<AccountClaims> DecodeAccountClaims(std::string_view token) {
           return Invalid(absl::StrCat("\"", a->claims.subject, "\" is not an account public key"));
         }
         const Json& limits = Object(nats, "limits");
-        a->limits.max_connections = Int(limits, "conn", -1);
-        a->limits.max_subscriptions = Int(limits, "subs", -1);
-        a->limits.max_payload = Int(limits, "payload", -1);
-        a->limits.max_leafnodes = Int(limits, "leaf", -1);
+        a->limits.max_connections = Int(limits, "conn", 0);
+        a->limits.max_subscriptions = Int(limits, "subs", 0);
+        a->limits.max_payload = Int(limits, "payload", 0);
+        a->limits.max_leafnodes = Int(limits, "leaf", 0);
         a->disallow_bearer = Bool(limits, "disallow_bearer");
         JetStreamLimits& js = a->jetstream_limits;
         js.max_memory = Int(limits, "mem_storage", 0);
@@ -334,7 +334,12 @@ absl::StatusOr<AccountClaims> DecodeAccountClaims(std::string_view token) {
             } else {
               key.key = String(k, "key");
               key.scoped = String(k, "kind") == "user_scope";
-              if (key.scoped) ReadPermissions(Object(k, "template"), &key.template_permissions);
+              if (key.scoped) {
+                const Json& t = Object(k, "template");
+                ReadPermissions(t, &key.template_permissions);
+                key.template_max_subscriptions = Int(t, "subs", 0);
+                key.template_max_payload = Int(t, "payload", 0);
+              }
             }
             if (!IsPublicKeyOf(key.key, kNkeyPrefixAccount)) {
               return Invalid(absl::StrCat("\"", key.key, "\" is not an account public key"));
@@ -427,8 +432,8 @@ absl::StatusOr<UserClaims> DecodeUserClaims(std::string_view token) {
             return Invalid(absl::StrCat("could not parse time zone ", u->times_location));
           }
         }
-        u->max_subscriptions = Int(nats, "subs", -1);
-        u->max_payload = Int(nats, "payload", -1);
+        u->max_subscriptions = Int(nats, "subs", 0);
+        u->max_payload = Int(nats, "payload", 0);
         return absl::OkStatus();
       });
 }

@@ -64,6 +64,8 @@ struct AccountSigningKey {
   std::string key;
   bool scoped = false;
   UserPermissions template_permissions;
+  int64_t template_max_subscriptions = 0;
+  int64_t template_max_payload = 0;
 };
 
 struct JwtExport {
@@ -84,6 +86,8 @@ struct JwtImport {
   bool to_is_prefix = false;  // a stream import's v1 `to`: a prefix
 };
 
+// Limits missing from an account JWT are 0 (nothing allowed), as the jwt
+// library reads them; nsc writes -1 (unlimited) for each.
 struct AccountClaims {
   JwtClaims claims;
   std::vector<AccountSigningKey> signing_keys;
@@ -114,8 +118,9 @@ struct UserClaims {
   std::vector<std::string> src;                            // CIDRs
   std::vector<std::pair<std::string, std::string>> times;  // "HH:MM:SS" ranges
   std::string times_location;
-  int64_t max_subscriptions = -1;
-  int64_t max_payload = -1;
+  // As written; missing is 0 (none allowed), as the jwt library reads them.
+  int64_t max_subscriptions = 0;
+  int64_t max_payload = 0;
 };
 
 struct ActivationClaims {

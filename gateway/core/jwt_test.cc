@@ -87,7 +87,7 @@ TEST_F(JwtTest, AccountClaims) {
   EXPECT_EQ(a->limits.max_connections, 2);
   EXPECT_EQ(a->limits.max_subscriptions, 10);
   EXPECT_EQ(a->limits.max_payload, 100);
-  EXPECT_EQ(a->limits.max_leafnodes, -1);
+  EXPECT_EQ(a->limits.max_leafnodes, 0);  // missing: none
   EXPECT_TRUE(a->jetstream);
   EXPECT_EQ(a->jetstream_limits.max_memory, 1024);
   EXPECT_EQ(a->jetstream_limits.max_storage, -1);
