@@ -166,6 +166,7 @@ absl::StatusOr<JwtClaims> Decode(std::string_view token, Json* body) {
     c.expires = Int(*j, "exp", 0);
     c.not_before = Int(*j, "nbf", 0);
     const Json& nats = Object(*j, "nats");
+    c.nats = nats.dump();
     c.type = String(*j, "type");
     if (!c.type.empty()) {
       c.version = 1;

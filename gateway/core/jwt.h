@@ -40,6 +40,7 @@ struct JwtClaims {
   int64_t not_before = 0;  // 0: always
   std::string type;        // "operator", "account", "user", "activation", ...
   int version = 1;
+  std::string nats;  // the "nats" object's JSON text (jwt's GenericClaims.Data)
 };
 
 // Decodes and verifies any claim; `type` and `version` say which.

@@ -369,6 +369,48 @@ void BuildOperatorAccounts(ServerOptions* o, absl::Time now) {
   }
 }
 
+absl::Status LoadOperatorAccounts(ServerOptions* o, absl::Time now) {
+  OperatorOptions& m = o->operator_mode;
+  // The account JWTs: the resolver directory's, then the preloaded ones
+  // (the newer of two for one account wins, as a full resolver stores a
+  // preload only over an older JWT).
+  std::vector<std::pair<std::string, std::string>> jwts;
+  if (!m.resolver.dir.empty()) {
+    ::mkdir(m.resolver.dir.c_str(), 0700);
+    jwts = ReadJwtDir(m.resolver.dir);
+  }
+  for (const auto& [key, jwt] : m.preload) {
+    absl::StatusOr<AccountClaims> claims = DecodeAccountClaims(jwt);
+    if (!claims.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("preload account error for \"", key, "\": ", claims.status().message()));
+    }
+    jwts.emplace_back(key, jwt);
+  }
+  absl::flat_hash_map<std::string, size_t> index;
+  m.accounts.clear();
+  for (const auto& [key, jwt] : jwts) {
+    absl::StatusOr<AccountClaims> claims = DecodeAccountClaims(jwt);
+    if (!claims.ok() || claims->claims.subject != key) {
+      LOG(WARNING) << "account JWT for " << key << " not valid: "
+                   << (claims.ok() ? "subject does not match" : claims.status().message());
+      continue;
+    }
+    if (!Trusted(m, claims->claims.issuer)) {
+      LOG(WARNING) << "account JWT for " << key << " not signed by a trusted operator";
+      continue;
+    }
+    auto [it, added] = index.emplace(key, m.accounts.size());
+    if (added) {
+      m.accounts.emplace_back(*std::move(claims), jwt);
+    } else if (claims->claims.issued_at >= m.accounts[it->second].first.claims.issued_at) {
+      m.accounts[it->second] = {*std::move(claims), jwt};
+    }
+  }
+  BuildOperatorAccounts(o, now);
+  return absl::OkStatus();
+}
+
 absl::Status FinishOperatorMode(ServerOptions* o, absl::Time now) {
   OperatorOptions& m = o->operator_mode;
   if (m.operators.empty()) {
@@ -436,44 +478,7 @@ absl::Status FinishOperatorMode(ServerOptions* o, absl::Time now) {
         "full/cache resolver directory)");
   }
 
-  // The account JWTs: the resolver directory's, then the preloaded ones
-  // (the newer of two for one account wins, as a full resolver stores a
-  // preload only over an older JWT).
-  std::vector<std::pair<std::string, std::string>> jwts;
-  if (!m.resolver.dir.empty()) {
-    ::mkdir(m.resolver.dir.c_str(), 0700);
-    jwts = ReadJwtDir(m.resolver.dir);
-  }
-  for (const auto& [key, jwt] : m.preload) {
-    absl::StatusOr<AccountClaims> claims = DecodeAccountClaims(jwt);
-    if (!claims.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("preload account error for \"", key, "\": ", claims.status().message()));
-    }
-    jwts.emplace_back(key, jwt);
-  }
-  absl::flat_hash_map<std::string, size_t> index;
-  m.accounts.clear();
-  for (const auto& [key, jwt] : jwts) {
-    absl::StatusOr<AccountClaims> claims = DecodeAccountClaims(jwt);
-    if (!claims.ok() || claims->claims.subject != key) {
-      LOG(WARNING) << "account JWT for " << key << " not valid: "
-                   << (claims.ok() ? "subject does not match" : claims.status().message());
-      continue;
-    }
-    if (!Trusted(m, claims->claims.issuer)) {
-      LOG(WARNING) << "account JWT for " << key << " not signed by a trusted operator";
-      continue;
-    }
-    auto [it, added] = index.emplace(key, m.accounts.size());
-    if (added) {
-      m.accounts.emplace_back(*std::move(claims), jwt);
-    } else if (claims->claims.issued_at >= m.accounts[it->second].first.claims.issued_at) {
-      m.accounts[it->second] = {*std::move(claims), jwt};
-    }
-  }
-  BuildOperatorAccounts(o, now);
-  return absl::OkStatus();
+  return LoadOperatorAccounts(o, now);
 }
 
 }  // namespace jsengine::gateway::core

@@ -27,6 +27,12 @@ absl::Status ApplyOperatorKey(const std::string& key, const ConfigValue& v, Serv
 // operators or trusted keys.
 absl::Status FinishOperatorMode(ServerOptions* o, absl::Time now);
 
+// Reads the account JWTs again (the resolver directory's, then the
+// preloaded ones, the newer of two for one account winning), keeps the
+// valid and trusted ones in `o->operator_mode.accounts` and rebuilds
+// `o->accounts` (BuildOperatorAccounts). Creates the directory if missing.
+absl::Status LoadOperatorAccounts(ServerOptions* o, absl::Time now);
+
 // An account JWT's account as AccountOptions: limits, JetStream limits,
 // exports. Imports are added by FinishOperatorMode, which knows the
 // exporters.

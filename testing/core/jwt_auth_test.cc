@@ -20,6 +20,7 @@
 #include "nats/nats.h"
 #include "nlohmann/json.hpp"
 #include "testing/core/backends.h"
+#include "testing/core/jwt_clients.h"
 #include "testing/core/raw_client.h"
 #include "testing/harness/harness.h"
 #include "testing/util/temp_dir.h"
@@ -27,7 +28,6 @@
 namespace jsengine::testing::core {
 namespace {
 
-using gateway::core::CredsFile;
 using gateway::core::kNkeyPrefixAccount;
 using gateway::core::kNkeyPrefixOperator;
 using gateway::core::kNkeyPrefixUser;
@@ -84,13 +84,9 @@ class JwtAuthTest : public ::testing::TestWithParam<Backend> {
   // A user JWT for `user` issued by `issuer` with these "nats" claims.
   std::string UserJwt(const TestNkey& user, const TestNkey& issuer, Json nats = Json::object(),
                       Json top = Json::object()) {
-    nats["type"] = "user";
-    if (!nats.contains("subs")) nats["subs"] = -1;
-    if (!nats.contains("payload")) nats["payload"] = -1;
-    if (!nats.contains("data")) nats["data"] = -1;
     top["sub"] = user.public_key;
     top["name"] = "u";
-    top["nats"] = nats;
+    top["nats"] = UnlimitedUser(nats);
     return SignJwt(top, issuer);
   }
 
@@ -100,23 +96,10 @@ class JwtAuthTest : public ::testing::TestWithParam<Backend> {
   }
 
   std::string WriteCreds(const std::string& jwt, const TestNkey& user) {
-    const std::string path = absl::StrCat(dir_, "/", user.public_key, ".creds");
-    std::ofstream(path) << CredsFile(jwt, user.seed);
-    return path;
+    return core::WriteCreds(dir_, jwt, user);
   }
-
-  // libnats before 3.10 (Debian's is 3.4.1) leaves the signature out of
-  // CONNECT when its first byte is zero (nats.c issue 705), for one nonce in
-  // 256: an expected success is tried again with a new nonce.
   natsStatus ConnectWithCreds(natsConnection** nc, const std::string& creds) {
-    natsStatus s = NATS_ERR;
-    for (int attempt = 0; attempt < 4 && s != NATS_OK; ++attempt) {
-      natsOptions* opts = LocalClientOptions(port_);
-      EXPECT_EQ(natsOptions_SetUserCredentialsFromFiles(opts, creds.c_str(), nullptr), NATS_OK);
-      s = natsConnection_Connect(nc, opts);
-      natsOptions_Destroy(opts);
-    }
-    return s;
+    return core::ConnectWithCreds(port_, creds, nc);
   }
 
   // A raw client's CONNECT with `jwt` and the nonce signed by `signer`;
