@@ -320,10 +320,10 @@ absl::StatusOr<AccountClaims> DecodeAccountClaims(std::string_view token) {
         js.storage_max_stream_bytes = Int(limits, "disk_max_stream_bytes", 0);
         js.max_bytes_required = Bool(limits, "max_bytes_required");
         a->jetstream = js.max_memory != 0 || js.max_storage != 0;
-        // JWT zeros are "none" for streams/consumers only with JetStream on;
-        // the account options say -1 for no limit.
-        for (int64_t* v : {&js.max_streams, &js.max_consumers, &js.max_ack_pending,
-                           &js.memory_max_stream_bytes, &js.storage_max_stream_bytes}) {
+        // As nats-server reports them: streams and consumers as written (0
+        // is no limit there too), the others 0 -> -1.
+        for (int64_t* v :
+             {&js.max_ack_pending, &js.memory_max_stream_bytes, &js.storage_max_stream_bytes}) {
           if (*v == 0) *v = -1;
         }
         auto keys = nats.find("signing_keys");

@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/durable_file.h"
 #include "gateway/core/account_exports.h"
 #include "gateway/core/config_values.h"
 #include "gateway/core/nkey.h"
@@ -376,7 +377,7 @@ absl::Status LoadOperatorAccounts(ServerOptions* o, absl::Time now) {
   // preload only over an older JWT).
   std::vector<std::pair<std::string, std::string>> jwts;
   if (!m.resolver.dir.empty()) {
-    ::mkdir(m.resolver.dir.c_str(), 0700);
+    if (absl::Status s = common::CreateDirsDurably(m.resolver.dir); !s.ok()) return s;
     jwts = ReadJwtDir(m.resolver.dir);
   }
   for (const auto& [key, jwt] : m.preload) {

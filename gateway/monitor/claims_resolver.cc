@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/durable_file.h"
 #include "gateway/core/jwt.h"
 #include "gateway/core/nkey.h"
 #include "gateway/core/operator_config.h"
@@ -171,16 +172,7 @@ absl::Status ClaimsResolver::Save(const std::string& account, const std::string&
   if (absl::StatusOr<core::JwtClaims> stored = core::DecodeJwt(ReadFile(path)); stored.ok()) {
     if (stored->id == fresh->id || stored->issued_at > fresh->issued_at) return absl::OkStatus();
   }
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << jwt;
-    if (!out.flush()) return absl::InternalError(absl::StrCat("write ", tmp, " failed"));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat("rename ", tmp, " failed"));
-  }
-  return absl::OkStatus();
+  return common::WriteFileAtomically(path, jwt);
 }
 
 void ClaimsResolver::Apply() {
