@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -181,6 +182,20 @@ void ClaimsResolver::Apply() {
   if (absl::Status s = core::LoadOperatorAccounts(&next, absl::Now()); !s.ok()) {
     LOG(ERROR) << "DirResolver - reloading accounts: " << s;
     return;
+  }
+  // JetStream for an account added after start needs a restart (as for a
+  // configuration reload): the account is served without it until then.
+  const std::vector<core::AccountOptions>& at_start = server_->options().accounts;
+  for (core::AccountOptions& a : next.accounts) {
+    if (!a.jetstream || !server_->options().jetstream) continue;
+    const bool known =
+        std::any_of(at_start.begin(), at_start.end(),
+                    [&a](const core::AccountOptions& s) { return s.name == a.name; });
+    if (!known) {
+      LOG(WARNING) << "DirResolver - account " << a.name
+                   << " added after start: JetStream for it needs a restart";
+      a.jetstream = false;
+    }
   }
   if (absl::Status s = reload_(next); !s.ok()) {
     LOG(ERROR) << "DirResolver - applying accounts: " << s;
