@@ -66,6 +66,8 @@ class JwtAuthTest : public ::testing::TestWithParam<Backend> {
         b_,
         {{"limits", {{"conn", 1}}},
          {"imports", {{{"account", a_.public_key}, {"subject", "feed.>"}, {"type", "stream"}}}}});
+    const std::string js_jwt =
+        account(js_, {{"limits", {{"mem_storage", -1}, {"disk_storage", -1}, {"streams", 1}}}});
     const std::string config = dir_ + "/server.conf";
     std::ofstream(config) << "operator: \"" << op_jwt << "\"\n"
                           << "system_account: " << sys_.public_key << "\n"
@@ -74,8 +76,14 @@ class JwtAuthTest : public ::testing::TestWithParam<Backend> {
                           << "  " << sys_.public_key << ": \"" << sys_jwt << "\"\n"
                           << "  " << a_.public_key << ": \"" << a_jwt << "\"\n"
                           << "  " << b_.public_key << ": \"" << b_jwt << "\"\n"
+                          << "  " << js_.public_key << ": \"" << js_jwt << "\"\n"
                           << "}\n";
-    auto ports = StartOnFreePort(binary, {"-c", config}, &server_);
+    std::vector<std::string> args = {"-c", config};
+    if (jetstream_) {
+      args.insert(args.end(), {"-js", "-sd", dir_ + "/js"});
+      if (std::string(GetParam().name) == "gateway") args.push_back("--grpc_listen=127.0.0.1:0");
+    }
+    auto ports = StartOnFreePort(binary, args, &server_);
     ASSERT_TRUE(ports.ok()) << ports.status();
     const std::string& url = ports->nats.front();
     port_ = std::stoi(url.substr(url.rfind(':') + 1));
@@ -126,8 +134,10 @@ class JwtAuthTest : public ::testing::TestWithParam<Backend> {
     EXPECT_TRUE(raw.WaitClosed());
   }
 
+  bool jetstream_ = false;  // start the server with -js
   TestNkey op_ = TestNkey::Create(kNkeyPrefixOperator);
   TestNkey sys_ = TestNkey::Create(kNkeyPrefixAccount);
+  TestNkey js_ = TestNkey::Create(kNkeyPrefixAccount);  // JetStream, one stream at most
   TestNkey a_ = TestNkey::Create(kNkeyPrefixAccount);
   TestNkey a_signer_ = TestNkey::Create(kNkeyPrefixAccount);
   TestNkey b_ = TestNkey::Create(kNkeyPrefixAccount);
@@ -269,7 +279,54 @@ TEST_P(JwtAuthTest, ExpiringUserIsClosed) {
   EXPECT_EQ(raw.buffer(), "-ERR 'User Authentication Expired'\r\n");
 }
 
+// The same servers with JetStream on: the account JWT's JetStream limits.
+class JwtJetStreamTest : public JwtAuthTest {
+ protected:
+  void SetUp() override {
+    jetstream_ = true;
+    JwtAuthTest::SetUp();
+  }
+};
+
+TEST_P(JwtJetStreamTest, AccountStreamLimit) {
+  const TestNkey user = TestNkey::Create(kNkeyPrefixUser);
+  natsConnection* nc = nullptr;
+  ASSERT_EQ(ConnectWithCreds(&nc, WriteCreds(UserJwt(user, js_), user)), NATS_OK);
+  auto create = [&](const std::string& name) {
+    const std::string subject = "$JS.API.STREAM.CREATE." + name;
+    const std::string body =
+        Json{{"name", name}, {"subjects", {name}}, {"storage", "memory"}}.dump();
+    natsMsg* reply = nullptr;
+    EXPECT_EQ(natsConnection_Request(&reply, nc, subject.c_str(), body.data(),
+                                     static_cast<int>(body.size()), 5000),
+              NATS_OK);
+    if (reply == nullptr) return Json();
+    Json j = Json::parse(std::string(natsMsg_GetData(reply), natsMsg_GetDataLength(reply)), nullptr,
+                         false);
+    natsMsg_Destroy(reply);
+    return j;
+  };
+  Json first = create("one");
+  EXPECT_FALSE(first.contains("error")) << first.dump();
+  Json second = create("two");
+  ASSERT_TRUE(second.contains("error")) << second.dump();
+  EXPECT_EQ(second["error"]["err_code"], 10027);
+  EXPECT_EQ(second["error"]["description"], "maximum number of streams reached");
+  // Account A's JWT gives it no JetStream.
+  natsConnection* a = nullptr;
+  ASSERT_EQ(ConnectWithCreds(&a, WriteCreds(UserJwt(user_, a_), user_)), NATS_OK);
+  natsMsg* reply = nullptr;
+  ASSERT_EQ(natsConnection_RequestString(&reply, a, "$JS.API.INFO", "", 5000), NATS_OK);
+  Json info = Json::parse(std::string(natsMsg_GetData(reply), natsMsg_GetDataLength(reply)),
+                          nullptr, false);
+  natsMsg_Destroy(reply);
+  EXPECT_EQ(info["error"]["err_code"], 10039) << info.dump();
+  natsConnection_Destroy(a);
+  natsConnection_Destroy(nc);
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, JwtAuthTest, BothServers(), BackendName);
+INSTANTIATE_TEST_SUITE_P(Servers, JwtJetStreamTest, BothServers(), BackendName);
 
 }  // namespace
 }  // namespace jsengine::testing::core
