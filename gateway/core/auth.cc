@@ -215,6 +215,16 @@ bool Authenticator::CheckCertificate(const CertIdentity& identity,
   return true;
 }
 
+bool Authenticator::JwtRevoked(const Credentials& c) const {
+  if (!operator_mode_ || c.jwt.empty()) return false;
+  absl::StatusOr<UserClaims> user = DecodeUserClaims(c.jwt);
+  if (!user.ok()) return false;
+  auto acc =
+      jwt_accounts_.find(user->issuer_account.empty() ? user->claims.issuer : user->issuer_account);
+  return acc != jwt_accounts_.end() &&
+         acc->second.IsRevoked(user->claims.subject, user->claims.issued_at);
+}
+
 const std::string* Authenticator::AccountOfUser(std::string_view user) const {
   for (const UserAccount& u : users_) {
     if (u.user == user) return &u.account;

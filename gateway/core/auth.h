@@ -94,6 +94,10 @@ class Authenticator {
   // `*user` to the user's name; false if none.
   bool CheckCertificate(const CertIdentity& identity, const UserPermissions** permissions,
                         const std::string** account, std::string* user) const;
+  // Operator mode: whether the user JWT in `credentials` is revoked by its
+  // account's JWT (what nats-server closes connected clients for with
+  // 'User Authentication Revoked').
+  bool JwtRevoked(const Credentials& credentials) const;
   // The account of a configured user (empty: the global account), or null
   // when there is no such user.
   const std::string* AccountOfUser(std::string_view user) const;

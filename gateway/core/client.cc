@@ -819,6 +819,10 @@ void Client::ApplyReload() {
   if (!(cert_mapped_ ? Authenticate(&credentials, &permissions, &account_name)
                      : auth.Check(credentials_, &permissions, &account_name, &session_)) ||
       server_->FindAccount(*account_name) != account()) {
+    if (auth.JwtRevoked(credentials_)) {
+      SendErrAndClose("User Authentication Revoked", "revocation");
+      return;
+    }
     SendErrAndClose("Authorization Violation", "authorization revoked by reload");
     return;
   }

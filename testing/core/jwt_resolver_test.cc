@@ -162,8 +162,6 @@ TEST_P(JwtResolverTest, RevocationByUpdateRefusesTheUser) {
   const TestNkey user = TestNkey::Create(kNkeyPrefixUser);
   natsConnection* nc = nullptr;
   ASSERT_EQ(Connect(a_, &nc, user), NATS_OK);
-  natsConnection_Destroy(nc);
-  nc = nullptr;
   // A JWT issued later than the stored one replaces it; it revokes the
   // user's JWTs issued up to a minute from now.
   const std::string update = SignJwt(
@@ -174,6 +172,16 @@ TEST_P(JwtResolverTest, RevocationByUpdateRefusesTheUser) {
       op_);
   Json r = RequestJson(absl::StrCat("$SYS.REQ.ACCOUNT.", a_.public_key, ".CLAIMS.UPDATE"), update);
   ASSERT_TRUE(r.contains("data")) << r.dump();
+  // The connected user is closed with -ERR 'User Authentication Revoked'.
+  for (int i = 0; i < 100 && !natsConnection_IsClosed(nc); ++i) nats_Sleep(100);
+  ASSERT_TRUE(natsConnection_IsClosed(nc));
+  const char* text = nullptr;
+  natsConnection_GetLastError(nc, &text);
+  EXPECT_NE(std::string(text == nullptr ? "" : text).find("User Authentication Revoked"),
+            std::string::npos)
+      << (text == nullptr ? "" : text);
+  natsConnection_Destroy(nc);
+  nc = nullptr;
   EXPECT_NE(Connect(a_, &nc, user), NATS_OK);
   if (nc != nullptr) natsConnection_Destroy(nc);
   nc = nullptr;
