@@ -384,6 +384,17 @@ absl::StatusOr<AccountClaims> DecodeAccountClaims(std::string_view token) {
           }
         }
         ReadPermissions(Object(nats, "default_permissions"), &a->default_permissions);
+        for (const auto& [source, destinations] : Object(nats, "mappings").items()) {
+          SubjectMappingOptions m;
+          m.source = source;
+          for (const Json& d : destinations.get<std::vector<Json>>()) {
+            const int64_t weight = Int(d, "weight", 0);
+            m.destinations.push_back({String(d, "subject"),
+                                      weight == 0 ? 100 : static_cast<int>(weight),
+                                      String(d, "cluster")});
+          }
+          a->mappings.push_back(std::move(m));
+        }
         return absl::OkStatus();
       });
 }

@@ -101,6 +101,8 @@ struct AccountClaims {
   // User public key (or "*" for all) -> revoked if issued at or before.
   absl::flat_hash_map<std::string, int64_t> revocations;
   UserPermissions default_permissions;
+  // `mappings`: subject -> weighted destinations (a weight of 0 is 100).
+  std::vector<SubjectMappingOptions> mappings;
 
   // Null if `issuer` (a user JWT's `iss`) is neither the account nor one of
   // its signing keys; else the signing key (or a static one for the

@@ -18,6 +18,7 @@
 #include "gateway/core/account_exports.h"
 #include "gateway/core/config_values.h"
 #include "gateway/core/nkey.h"
+#include "gateway/core/subject_mapping.h"
 #include "gateway/core/version.h"
 #include "glog/logging.h"
 
@@ -295,6 +296,13 @@ AccountOptions AccountFromClaims(const AccountClaims& c) {
   a.limits = c.limits;
   a.jetstream = c.jetstream;
   a.jetstream_limits = c.jetstream_limits;
+  for (const SubjectMappingOptions& m : c.mappings) {
+    if (absl::Status s = SubjectMapper::Create({m}, "").status(); !s.ok()) {
+      LOG(WARNING) << "account " << a.name << ": mapping of " << m.source << " left out: " << s;
+      continue;
+    }
+    a.mappings.push_back(m);
+  }
   for (const JwtExport& e : c.exports) {
     AccountExport x;
     x.subject = e.subject;

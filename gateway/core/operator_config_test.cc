@@ -40,17 +40,18 @@ class OperatorConfigTest : public ::testing::Test {
 
 TEST_F(OperatorConfigTest, PreloadedAccountsBecomeAccounts) {
   const std::string a = AccountJwt(
-      a_,
-      {{"limits",
-        {{"conn", 5},
-         {"subs", -1},
-         {"payload", 64},
-         {"mem_storage", -1},
-         {"disk_storage", 1024},
-         {"streams", 2},
-         {"consumer", 3}}},
-       {"exports",
-        {{{"subject", "a.>"}, {"type", "stream"}}, {{"subject", "svc"}, {"type", "service"}}}}});
+      a_, {{"limits",
+            {{"conn", 5},
+             {"subs", -1},
+             {"payload", 64},
+             {"mem_storage", -1},
+             {"disk_storage", 1024},
+             {"streams", 2},
+             {"consumer", 3}}},
+           {"exports",
+            {{{"subject", "a.>"}, {"type", "stream"}}, {{"subject", "svc"}, {"type", "service"}}}},
+           {"mappings",
+            {{"m.*", {{{"subject", "n.$1"}, {"weight", 0}}}}, {"bad", {{{"subject", "x.$9"}}}}}}});
   const std::string b = AccountJwt(
       b_, {{"imports",
             {{{"account", a_.public_key}, {"subject", "a.>"}, {"type", "stream"}, {"to", "fa"}},
@@ -79,6 +80,11 @@ TEST_F(OperatorConfigTest, PreloadedAccountsBecomeAccounts) {
   EXPECT_EQ(acc_a->jetstream_limits.max_streams, 2);
   EXPECT_EQ(acc_a->jetstream_limits.max_consumers, 3);
   EXPECT_FALSE(acc_b->jetstream);
+  ASSERT_EQ(acc_a->mappings.size(), 1u);  // "bad" names a wildcard "m.*" lacks
+  EXPECT_EQ(acc_a->mappings[0].source, "m.*");
+  ASSERT_EQ(acc_a->mappings[0].destinations.size(), 1u);
+  EXPECT_EQ(acc_a->mappings[0].destinations[0].subject, "n.$1");
+  EXPECT_EQ(acc_a->mappings[0].destinations[0].weight, 100);
   ASSERT_EQ(acc_b->stream_imports.size(), 1u);  // "nope" is exported by nobody
   EXPECT_EQ(acc_b->stream_imports[0].to, "fa.a.>");
   ASSERT_EQ(acc_b->service_imports.size(), 1u);
