@@ -127,6 +127,13 @@ bool Authenticator::CheckJwt(const Credentials& c, const UserPermissions** permi
   if (signer == nullptr) return false;
   if (!CheckTimes(a.claims, now).ok()) return false;
   if (user->bearer_token && a.disallow_bearer) return false;
+  // Every client here is a STANDARD connection (no websocket, MQTT or
+  // leafnode ports); a list without it keeps the user out, as nats-server
+  // keeps out a connection of a type not listed.
+  const std::vector<std::string>& types = user->allowed_connection_types;
+  if (!types.empty() && std::find(types.begin(), types.end(), "STANDARD") == types.end()) {
+    return false;
+  }
   if (!user->bearer_token) {
     absl::StatusOr<NkeyBytes> key = DecodeUserPublicKey(user->claims.subject);
     if (c.sig.empty() || !key.ok() || !VerifyNkeySignature(*key, c.nonce, c.sig)) return false;

@@ -444,6 +444,7 @@ absl::StatusOr<UserClaims> DecodeUserClaims(std::string_view token) {
             return Invalid(absl::StrCat("could not parse time zone ", u->times_location));
           }
         }
+        u->allowed_connection_types = Strings(nats, "allowed_connection_types");
         u->max_subscriptions = Int(nats, "subs", 0);
         u->max_payload = Int(nats, "payload", 0);
         return absl::OkStatus();

@@ -121,6 +121,7 @@ struct UserClaims {
   std::vector<std::string> src;                            // CIDRs
   std::vector<std::pair<std::string, std::string>> times;  // "HH:MM:SS" ranges
   std::string times_location;
+  std::vector<std::string> allowed_connection_types;  // empty: any
   // As written; missing is 0 (none allowed), as the jwt library reads them.
   int64_t max_subscriptions = 0;
   int64_t max_payload = 0;

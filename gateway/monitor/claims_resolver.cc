@@ -87,11 +87,14 @@ absl::Status ClaimsResolver::Start() {
     }
   }
   const std::string system = server_->system_account();
-  const std::vector<std::string> subjects = {
-      "$SYS.REQ.CLAIMS.UPDATE",       "$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE",
-      "$SYS.ACCOUNT.*.CLAIMS.UPDATE", "$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP",
-      "$SYS.REQ.CLAIMS.LIST",         "$SYS.REQ.CLAIMS.DELETE",
+  std::vector<std::string> subjects = {
+      "$SYS.REQ.CLAIMS.UPDATE", "$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE", "$SYS.ACCOUNT.*.CLAIMS.UPDATE",
+      "$SYS.REQ.CLAIMS.LIST",   "$SYS.REQ.CLAIMS.DELETE",
   };
+  // A cache resolver asks others for JWTs; only a full one answers lookups.
+  if (resolver_.type == core::ResolverOptions::Type::kFull) {
+    subjects.push_back("$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP");
+  }
   for (const std::string& subject : subjects) {
     const uint64_t id =
         server_->SubscribeInternalIn(system, subject, "", [this](const core::InboundMessage& m) {
@@ -203,24 +206,30 @@ void ClaimsResolver::Apply() {
 }
 
 void ClaimsResolver::HandleUpdate(const std::string& subject_account, const Request& r) {
+  // A cache resolver says so in its answers and keeps only accounts the
+  // server already has.
+  const bool cache = resolver_.type == core::ResolverOptions::Type::kCache;
+  const std::string failed =
+      cache ? "jwt update cache resulted in error" : "jwt update resulted in error";
   absl::StatusOr<core::AccountClaims> claims = core::DecodeAccountClaims(r.payload);
-  if (!claims.ok()) {
-    return Respond(r.reply, "n/a", "jwt update resulted in error", claims.status());
-  }
+  if (!claims.ok()) return Respond(r.reply, "n/a", failed, claims.status());
   const std::string& account = claims->claims.subject;
   if (!subject_account.empty() && account != subject_account) {
-    return Respond(r.reply, subject_account, "jwt update resulted in error",
+    return Respond(r.reply, subject_account, failed,
                    absl::InvalidArgumentError("subject does not match jwt content"));
   }
   if (strict_ && claims->claims.issuer == operator_key_) {
-    return Respond(r.reply, account, "jwt update resulted in error",
+    return Respond(r.reply, account, failed,
                    absl::InvalidArgumentError("operator requires issuer to be a signing key"));
   }
+  if (cache && server_->FindAccount(account) == nullptr) {
+    return Respond(r.reply, account, "jwt update cache skipped", absl::OkStatus());
+  }
   if (absl::Status s = Save(account, r.payload); !s.ok()) {
-    return Respond(r.reply, account, "jwt update resulted in error", s);
+    return Respond(r.reply, account, failed, s);
   }
   Apply();
-  Respond(r.reply, account, "jwt updated", absl::OkStatus());
+  Respond(r.reply, account, cache ? "jwt updated cache" : "jwt updated", absl::OkStatus());
 }
 
 void ClaimsResolver::HandleLookup(const std::string& account, const Request& r) {

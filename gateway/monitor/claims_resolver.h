@@ -7,7 +7,11 @@
 //       older $SYS.ACCOUNT.<acc>.CLAIMS.UPDATE)   store an account JWT
 //       (unless the stored one is newer), reply {"server":..,"data":{
 //       "account","code":200,"message":"jwt updated"}} or an "error"
-//   $SYS.REQ.ACCOUNT.<acc>.CLAIMS.LOOKUP      the stored JWT (empty: none)
+//   $SYS.REQ.ACCOUNT.<acc>.CLAIMS.LOOKUP      the stored JWT (empty: none);
+//       full resolver only
+// A cache resolver answers updates with nats-server's "jwt updated cache"
+// texts and skips accounts the server does not have ("jwt update cache
+// skipped"); it fetches nothing from other servers (there are none).
 //   $SYS.REQ.CLAIMS.LIST                      the stored accounts' keys
 //   $SYS.REQ.CLAIMS.DELETE                    with allow_delete: a JWT of the
 //       operator naming `accounts` to delete (renamed *.jwt.deleted, or

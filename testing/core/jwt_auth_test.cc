@@ -198,6 +198,14 @@ TEST_P(JwtAuthTest, SigningKeyUserWithCallbacks) {
   natsConnection_Destroy(nc);
 }
 
+TEST_P(JwtAuthTest, StandardConnectionTypeAllowed) {
+  RawClient raw(port_);
+  EXPECT_EQ(RawConnect(
+                &raw, UserJwt(user_, a_, {{"allowed_connection_types", {"STANDARD", "WEBSOCKET"}}}),
+                user_),
+            "PONG\r\n");
+}
+
 TEST_P(JwtAuthTest, PermissionViolations) {
   RawClient raw(port_);
   ASSERT_EQ(RawConnect(&raw, UserJwt(user_, a_, Restricted()), user_), "PONG\r\n");
@@ -223,6 +231,8 @@ TEST_P(JwtAuthTest, BadCredentialsRefused) {
       UserJwt(user_, a_, Json::object(), {{"exp", absl::ToUnixSeconds(absl::Now()) - 10}}), user_);
   // Revoked (issued before the account's revocation time).
   ExpectRefused(UserJwt(revoked_, a_), revoked_);
+  // Only websocket connections allowed (every connection here is STANDARD).
+  ExpectRefused(UserJwt(user_, a_, {{"allowed_connection_types", {"WEBSOCKET"}}}), user_);
   // Not a JWT at all, and no JWT.
   ExpectRefused("eyJhbGciOi.bad.jwt", user_);
   RawClient raw(port_);

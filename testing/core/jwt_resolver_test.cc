@@ -1,4 +1,5 @@
-// The full account resolver (`resolver { type: full, dir, allow_delete }`),
+// The full account resolver (`resolver { type: full, dir, allow_delete }`)
+// and the cache one (`type: cache`),
 // run the same way against the gateway binary and the reference
 // nats-server: a system account user pushes, looks up, lists and deletes
 // account JWTs with the $SYS.REQ.CLAIMS requests, and the accounts' users
@@ -43,8 +44,9 @@ class JwtResolverTest : public ::testing::TestWithParam<Backend> {
                 op_);
     const std::string config = dir_ + "/server.conf";
     std::ofstream(config) << "operator: \"" << op_jwt << "\"\n"
-                          << "resolver { type: full, dir: \"" << dir_ << "/jwt\", "
-                          << "allow_delete: true }\n"
+                          << "resolver { type: " << resolver_type_ << ", dir: \"" << dir_
+                          << "/jwt\"" << (resolver_type_ == "full" ? ", allow_delete: true" : "")
+                          << " }\n"
                           << "resolver_preload {\n"
                           << "  " << sys_.public_key << ": \"" << AccountJwt(sys_) << "\"\n"
                           << "}\n";
@@ -96,6 +98,7 @@ class JwtResolverTest : public ::testing::TestWithParam<Backend> {
               "");
   }
 
+  std::string resolver_type_ = "full";
   TestNkey op_ = TestNkey::Create(kNkeyPrefixOperator);
   TestNkey sys_ = TestNkey::Create(kNkeyPrefixAccount);
   TestNkey a_ = TestNkey::Create(kNkeyPrefixAccount);
@@ -189,7 +192,38 @@ TEST_P(JwtResolverTest, RevocationByUpdateRefusesTheUser) {
   if (nc != nullptr) natsConnection_Destroy(nc);
 }
 
+// `type: cache`: updates only for accounts the server has, with the cache's
+// texts.
+class JwtCacheResolverTest : public JwtResolverTest {
+ protected:
+  void SetUp() override {
+    resolver_type_ = "cache";
+    JwtResolverTest::SetUp();
+  }
+};
+
+TEST_P(JwtCacheResolverTest, UpdatesKnownAccountsOnly) {
+  Json r = RequestJson("$SYS.REQ.CLAIMS.UPDATE", AccountJwt(a_));
+  ASSERT_TRUE(r.contains("data")) << r.dump();
+  EXPECT_EQ(r["data"]["account"], a_.public_key);
+  EXPECT_EQ(r["data"]["message"], "jwt update cache skipped");
+  const std::string sys_update = SignJwt({{"sub", sys_.public_key},
+                                          {"iat", absl::ToUnixSeconds(absl::Now()) + 1},
+                                          {"nats", UnlimitedAccount(Json::object())}},
+                                         op_);
+  r = RequestJson(absl::StrCat("$SYS.REQ.ACCOUNT.", sys_.public_key, ".CLAIMS.UPDATE"), sys_update);
+  ASSERT_TRUE(r.contains("data")) << r.dump();
+  EXPECT_EQ(r["data"]["message"], "jwt updated cache");
+  r = RequestJson("$SYS.REQ.CLAIMS.UPDATE", "garbage");
+  ASSERT_TRUE(r.contains("error")) << r.dump();
+  EXPECT_EQ(r["error"]["description"].get<std::string>().rfind(
+                "jwt update cache resulted in error - ", 0),
+            0u)
+      << r.dump();
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, JwtResolverTest, BothServers(), BackendName);
+INSTANTIATE_TEST_SUITE_P(Servers, JwtCacheResolverTest, BothServers(), BackendName);
 
 }  // namespace
 }  // namespace jsengine::testing::core
