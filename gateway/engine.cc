@@ -112,6 +112,7 @@ absl::Status Engine::Init(EngineOptions options) {
   }
   JSE_RETURN_IF_ERROR(server_->Start());
   JSE_RETURN_IF_ERROR(StartMonitoring(options));
+  JSE_RETURN_IF_ERROR(StartProfiler(options.server));
   // After the NATS listener: clients need not wait for gRPC to start (several
   // ms), which only admin tools use.
   if (!local_services_.empty()) {
@@ -442,6 +443,15 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
   return absl::OkStatus();
 }
 
+absl::Status Engine::StartProfiler(const core::ServerOptions& o) {
+  if (o.prof_port == 0) return absl::OkStatus();
+  JSE_ASSIGN_OR_RETURN(
+      http_profiler_,
+      monitor::HttpProfiler::Start(o.host, o.prof_port == core::kRandomPort ? 0 : o.prof_port));
+  LOG(INFO) << "profiling port: " << http_profiler_->port();
+  return absl::OkStatus();
+}
+
 absl::Status Engine::WritePortsFile(const EngineOptions& options) {
   common::Ports ports;
   for (const std::string& host_port :
@@ -454,6 +464,12 @@ absl::Status Engine::WritePortsFile(const EngineOptions& options) {
     for (const std::string& host_port : common::ReachableHostPorts(
              o.http_host.empty() ? o.host : o.http_host, http_monitor_->port())) {
       ports.monitoring.push_back((o.https_port != 0 ? "https://" : "http://") + host_port);
+    }
+  }
+  if (http_profiler_ != nullptr) {
+    for (const std::string& host_port :
+         common::ReachableHostPorts(options.server.host, http_profiler_->port())) {
+      ports.profile.push_back("http://" + host_port);
     }
   }
   if (grpc_server_ != nullptr) {
@@ -472,6 +488,7 @@ void Engine::Stop() {
   stopped_ = true;
   ports_file_.reset();
   http_monitor_.reset();
+  http_profiler_.reset();
   if (claims_resolver_ != nullptr) claims_resolver_->Stop();
   if (system_account_ != nullptr) system_account_->Stop();
   if (server_ != nullptr) server_->Shutdown();
