@@ -433,6 +433,14 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
   monitor_ = std::make_unique<monitor::Monitor>(server_.get(), std::move(js));
   system_account_ = std::make_unique<monitor::SystemAccount>(server_.get(), monitor_.get());
   JSE_RETURN_IF_ERROR(system_account_->Start());
+  using ResolverType = core::ResolverOptions::Type;
+  const ResolverType resolver = o.operator_mode.resolver.type;
+  if (o.operator_mode.enabled() &&
+      (resolver == ResolverType::kFull || resolver == ResolverType::kCache)) {
+    claims_resolver_ = std::make_unique<monitor::ClaimsResolver>(
+        server_.get(), [this](const core::ServerOptions& next) { return Reload(next); });
+    JSE_RETURN_IF_ERROR(claims_resolver_->Start());
+  }
   if (o.http_port == 0 && o.https_port == 0) return absl::OkStatus();
   JSE_ASSIGN_OR_RETURN(http_monitor_,
                        monitor::HttpMonitor::Start(host, port, o.http_base_path, monitor_.get(),
@@ -488,6 +496,7 @@ void Engine::Stop() {
   ports_file_.reset();
   http_monitor_.reset();
   http_profiler_.reset();
+  if (claims_resolver_ != nullptr) claims_resolver_->Stop();
   if (system_account_ != nullptr) system_account_->Stop();
   if (server_ != nullptr) server_->Shutdown();
   {
@@ -503,6 +512,7 @@ void Engine::Stop() {
   if (data_plane_ != nullptr) data_plane_->Stop();
   if (consumers_ != nullptr) consumers_->Stop();
   data_plane_.reset();
+  claims_resolver_.reset();
   system_account_.reset();
   monitor_.reset();
   server_.reset();

@@ -40,6 +40,7 @@
 #include "gateway/jetstream/consumer_data_plane.h"
 #include "gateway/jetstream/disabled_accounts.h"
 #include "gateway/jetstream/server_resources.h"
+#include "gateway/monitor/claims_resolver.h"
 #include "gateway/monitor/http_monitor.h"
 #include "gateway/monitor/http_profiler.h"
 #include "gateway/monitor/monitor.h"
@@ -172,6 +173,8 @@ class Engine {
   std::unique_ptr<monitor::HttpProfiler> http_profiler_;
   // The system account's requests and events ($SYS), over monitor_.
   std::unique_ptr<monitor::SystemAccount> system_account_;
+  // Operator mode with a full or cache resolver: account JWT updates.
+  std::unique_ptr<monitor::ClaimsResolver> claims_resolver_;
   std::unique_ptr<common::PortsFile> ports_file_;
   bool stopped_ = false;
 };

@@ -16,6 +16,7 @@
 #include "gateway/core/config_values.h"
 #include "gateway/core/gateway_config.h"
 #include "gateway/core/nkey.h"
+#include "gateway/core/operator_config.h"
 
 namespace jsengine::gateway::core {
 namespace {
@@ -828,10 +829,8 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
       s = NotSupported(key, v, "Go's blocking profile has no counterpart in a C++ process");
     } else if (key == "mqtt") {
       s = NotSupported(key, v, "MQTT clients are not implemented");
-    } else if (key == "operator" || key == "operators" || key == "root_operators" ||
-               key == "resolver" || key == "account_resolver" || key == "resolver_preload" ||
-               key == "trusted" || key == "trusted_keys" || key == "resolver_tls") {
-      s = NotSupported(key, v, "decentralized JWT authentication is not implemented");
+    } else if (IsOperatorKey(key)) {
+      s = ApplyOperatorKey(key, v, o);
     } else if (key == "remote_syslog" || key == "rs") {
       s = GetString(key, v, &o->remote_syslog);
     } else if (key == "lame_duck_duration") {
@@ -847,6 +846,7 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
     }
     if (!s.ok()) return s;
   }
+  if (absl::Status s = FinishOperatorMode(o, absl::Now()); !s.ok()) return s;
   return ValidateAccounts(*o);
 }
 

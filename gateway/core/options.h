@@ -13,6 +13,7 @@
 #include "gateway/core/account_options.h"
 #include "gateway/core/cluster_options.h"
 #include "gateway/core/gateway_options.h"
+#include "gateway/core/operator_options.h"
 #include "gateway/core/permission_options.h"
 #include "gateway/core/tls_options.h"
 
@@ -137,6 +138,10 @@ struct ServerOptions {
   // `gateway {}`: read and checked; the server refuses to start with a
   // gateway configured (super-cluster connections are not implemented).
   GatewayOptions gateway;
+
+  // Operator mode (operator_options.h): clients authenticate with user JWTs
+  // and accounts come from account JWTs.
+  OperatorOptions operator_mode;
 };
 
 // Parses nats-server style arguments (without argv[0]) into `options`,
