@@ -52,8 +52,6 @@ CONSUMER_CASES = [
      '{"durable_name":"X","sample_freq":"5 %"}'),
     ("consumer_create_negative_sample", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
      '{"durable_name":"X","sample_freq":"-5%"}'),
-    ("consumer_create_filter_not_subset", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
-     '{"durable_name":"X","filter_subject":"nomatch.>"}'),
     ("consumer_create_deliver_cycle", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
      '{"durable_name":"X","deliver_subject":"orders.x"}'),
     ("consumer_create_deliver_wildcard", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.X",
