@@ -268,7 +268,8 @@ TEST(ConfigTest, NatsServerSettings) {
 
 TEST(ConfigTest, RefusesWhatItDoesNotImplementByName) {
   const std::pair<const char*, const char*> cases[] = {
-      {"\nleafnodes { port: 7422 }", "config line 2: 'leafnodes' is not supported"},
+      {"\nleafnodes { remotes [ { url: \"nats://h:1\", credentials: \"x.creds\" } ] }",
+       "config line 2: 'credentials' is not supported"},
       {"gateway { name: x }", "config line 1: 'gateway' is not supported"},
       {"prof_port: 6060", "config line 1: 'prof_port' is not supported"},
       {"tls { cert_file: c, key_file: k,\n verify_cert_and_check_known_urls: true }",

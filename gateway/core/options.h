@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "gateway/core/account_options.h"
 #include "gateway/core/cluster_options.h"
+#include "gateway/core/leafnode_options.h"
 #include "gateway/core/permission_options.h"
 #include "gateway/core/tls_options.h"
 
@@ -129,6 +130,8 @@ struct ServerOptions {
   bool show_version = false;  // -v: print VersionLine() and exit
   bool check_config = false;  // -t: check the configuration and exit
   std::string signal;         // --signal: send this to a running server and exit
+  // `leafnodes {}`.
+  LeafNodeOptions leafnodes;
 };
 
 // Parses nats-server style arguments (without argv[0]) into `options`,
