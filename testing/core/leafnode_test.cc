@@ -23,8 +23,10 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nats/nats.h"
+#include "nlohmann/json.hpp"
 #include "testing/core/backends.h"
 #include "testing/harness/harness.h"
+#include "testing/util/http_get.h"
 #include "testing/util/temp_dir.h"
 
 namespace jsengine::testing::core {
@@ -32,7 +34,8 @@ namespace {
 
 struct Node {
   std::unique_ptr<harness::Process> process;
-  int port = 0;  // clients
+  int port = 0;          // clients
+  int monitor_port = 0;  // HTTP monitoring
 };
 
 // Starts `binary` with a configuration file holding `body`.
@@ -40,10 +43,11 @@ std::unique_ptr<Node> StartWithConfig(const std::string& binary, const std::stri
   const std::string conf = util::MakeTempDir("leaf-conf-") + "/server.conf";
   std::ofstream(conf) << body;
   auto node = std::make_unique<Node>();
-  auto ports = StartOnFreePort(binary, {"-c", conf}, &node->process);
+  auto ports = StartOnFreePort(binary, {"-c", conf, "-m", "-1"}, &node->process);
   EXPECT_TRUE(ports.ok()) << ports.status();
   if (!ports.ok()) return nullptr;
   node->port = *common::PortOf(ports->nats.front());
+  if (!ports->monitoring.empty()) node->monitor_port = *common::PortOf(ports->monitoring.front());
   return node;
 }
 
@@ -328,6 +332,39 @@ TEST_P(LeafNodeTest, DenyExportsAndImportsKeepSubjectsOnTheirSide) {
   EXPECT_EQ(Next(up_open, 5000), "yes");
   EXPECT_EQ(Next(down_secret, 200), "");
   EXPECT_EQ(Next(up_secret, 200), "");
+}
+
+// The monitoring JSON at `path` of `node`.
+nlohmann::json Monitoring(const Node& node, const std::string& path) {
+  const util::HttpAnswer a = util::HttpGet(node.monitor_port, path);
+  EXPECT_EQ(a.status, 200) << path;
+  return nlohmann::json::parse(a.body, nullptr, false);
+}
+
+TEST_P(LeafNodeTest, MonitoringShowsTheConnectionOnBothSides) {
+  StartLeaf(LeafConfig(leaf_port_));
+  natsSubscription* down = on_leaf_->Sub("down");
+  ASSERT_TRUE(WaitForInterest(on_hub_.get(), on_leaf_.get(), "probe.m"));
+  ASSERT_TRUE(on_hub_->Pub("down", "counted"));
+  ASSERT_EQ(Next(down, 5000), "counted");
+  nlohmann::json hub = Monitoring(*hub_, "/leafz");
+  nlohmann::json leaf = Monitoring(*leaf_, "/leafz");
+  ASSERT_EQ(hub["leafnodes"], 1) << hub.dump();
+  ASSERT_EQ(leaf["leafnodes"], 1) << leaf.dump();
+  EXPECT_EQ(hub["leafs"][0]["account"], "$G");
+  EXPECT_EQ(leaf["leafs"][0]["account"], "$G");
+  EXPECT_EQ(hub["leafs"][0]["ip"], "127.0.0.1");
+  EXPECT_GE(hub["leafs"][0]["out_msgs"].get<int>(), 2) << hub.dump();
+  EXPECT_GE(leaf["leafs"][0]["in_msgs"].get<int>(), 2) << leaf.dump();
+  EXPECT_GE(hub["leafs"][0]["subscriptions"].get<int>(), 1) << hub.dump();
+  nlohmann::json hub_varz = Monitoring(*hub_, "/varz");
+  nlohmann::json leaf_varz = Monitoring(*leaf_, "/varz");
+  EXPECT_EQ(hub_varz["leafnodes"], 1);
+  EXPECT_EQ(leaf_varz["leafnodes"], 1);
+  EXPECT_EQ(hub_varz["leaf"]["port"], leaf_port_) << hub_varz["leaf"].dump();
+  EXPECT_EQ(hub_varz["leaf"]["host"], "127.0.0.1");
+  EXPECT_EQ(leaf_varz["leaf"]["remotes"][0]["urls"][0], absl::StrCat("127.0.0.1:", leaf_port_))
+      << leaf_varz["leaf"].dump();
 }
 
 std::vector<Pairing> AllPairings() {
