@@ -25,9 +25,11 @@
 #include "nats/nats.h"
 #include "nlohmann/json.hpp"
 #include "testing/core/backends.h"
+#include "testing/core/raw_client.h"
 #include "testing/harness/harness.h"
 #include "testing/util/http_get.h"
 #include "testing/util/temp_dir.h"
+#include "testing/util/test_certs.h"
 
 namespace jsengine::testing::core {
 namespace {
@@ -51,10 +53,11 @@ std::unique_ptr<Node> StartWithConfig(const std::string& binary, const std::stri
   return node;
 }
 
-// A hub accepting leafs on `leaf_port` with user "leaf", password "pw".
-std::string HubConfig(int leaf_port) {
+// A hub accepting leafs on `leaf_port` with user "leaf", password "pw",
+// and `extra` in its leafnodes block.
+std::string HubConfig(int leaf_port, const std::string& extra = "") {
   return absl::StrCat("leafnodes {\n  listen: 127.0.0.1:", leaf_port,
-                      "\n  authorization { user: leaf, password: pw }\n}\n");
+                      "\n  authorization { user: leaf, password: pw }\n", extra, "}\n");
 }
 
 // A leaf of the hub on `leaf_port`, with `remote_extra` in its remote.
@@ -132,6 +135,13 @@ bool WaitForInterest(Client* from, Client* to, const std::string& probe) {
   return false;
 }
 
+// A tls block presenting the certificate that names 127.0.0.1 (good for
+// both ends) and trusting the test CA.
+std::string TlsBlock(const util::TestCerts& certs) {
+  return absl::StrCat("tls {\n cert_file: \"", certs.service, "\"\n key_file: \"",
+                      certs.service_key, "\"\n ca_file: \"", certs.ca, "\"\n timeout: 2\n}\n");
+}
+
 struct Pairing {
   Backend hub;
   Backend leaf;
@@ -160,6 +170,14 @@ class LeafNodeTest : public ::testing::TestWithParam<Pairing> {
     on_leaf_ = std::make_unique<Client>(leaf_->port);
     ASSERT_TRUE(on_hub_->ok());
     ASSERT_TRUE(on_leaf_->ok());
+  }
+
+  // Replaces the hub by one whose leaf port requires TLS, with `certs`.
+  void RestartHubWithTls(util::TestCerts* certs) {
+    ASSERT_TRUE(util::MakeTestCerts(certs)) << "openssl failed in " << certs->dir;
+    hub_->process->Stop(SIGTERM);
+    hub_ = StartWithConfig(GetParam().hub.binary(), HubConfig(leaf_port_, TlsBlock(*certs)));
+    ASSERT_NE(hub_, nullptr);
   }
 
   int leaf_port_ = 0;
@@ -332,6 +350,31 @@ TEST_P(LeafNodeTest, DenyExportsAndImportsKeepSubjectsOnTheirSide) {
   EXPECT_EQ(Next(up_open, 5000), "yes");
   EXPECT_EQ(Next(down_secret, 200), "");
   EXPECT_EQ(Next(up_secret, 200), "");
+}
+
+TEST_P(LeafNodeTest, MessagesFlowOverTls) {
+  util::TestCerts certs;
+  ASSERT_NO_FATAL_FAILURE(RestartHubWithTls(&certs));
+  StartLeaf(LeafConfig(leaf_port_, "pw", TlsBlock(certs)));
+  natsSubscription* down = on_leaf_->Sub("down");
+  ASSERT_TRUE(WaitForInterest(on_hub_.get(), on_leaf_.get(), "probe.tls1"));
+  ASSERT_TRUE(on_hub_->Pub("down", "secure"));
+  EXPECT_EQ(Next(down, 5000), "secure");
+  natsSubscription* up = on_hub_->Sub("up", "q");
+  ASSERT_TRUE(WaitForInterest(on_leaf_.get(), on_hub_.get(), "probe.tls2"));
+  ASSERT_TRUE(on_leaf_->Pub("up", "secure-up"));
+  EXPECT_EQ(Next(up, 5000), "secure-up");
+}
+
+TEST_P(LeafNodeTest, PlaintextLeafGetsNothingFromTlsHub) {
+  util::TestCerts certs;
+  ASSERT_NO_FATAL_FAILURE(RestartHubWithTls(&certs));
+  StartLeaf(LeafConfig(leaf_port_));
+  natsSubscription* down = on_leaf_->Sub("down");
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(on_hub_->Pub("down", "x"));
+    EXPECT_EQ(Next(down, 100), "");
+  }
 }
 
 // The monitoring JSON at `path` of `node`.
