@@ -418,5 +418,82 @@ std::vector<Pairing> AllPairings() {
 
 INSTANTIATE_TEST_SUITE_P(Servers, LeafNodeTest, ::testing::ValuesIn(AllPairings()), PairingName);
 
+// A raw socket acting as a leaf server of a hub, checking the protocol.
+class LeafProtocolTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (access(GetParam().binary().c_str(), X_OK) != 0) GTEST_SKIP() << "missing binary";
+    leaf_port_ = FreePort();
+    hub_ = StartWithConfig(GetParam().binary(), HubConfig(leaf_port_));
+    ASSERT_NE(hub_, nullptr);
+  }
+
+  // Connects to the leaf port and sends CONNECT with `password`.
+  std::unique_ptr<RawClient> RawLeaf(const std::string& password) {
+    auto r = std::make_unique<RawClient>(leaf_port_);
+    EXPECT_TRUE(r->ReadUntil("\r\n"));
+    info_ = r->buffer();
+    r->Clear();
+    EXPECT_TRUE(r->Send(
+        absl::StrCat("CONNECT {\"user\":\"leaf\",\"pass\":\"", password,
+                     "\",\"server_id\":\"NRAWLEAF\",\"name\":\"rawleaf\",\"headers\":true}\r\n")));
+    return r;
+  }
+
+  int leaf_port_ = 0;
+  std::unique_ptr<Node> hub_;
+  std::string info_;
+};
+
+// A hub client's interest and messages, as LS+/LS-/LMSG.
+TEST_P(LeafProtocolTest, InterestAndMessagesInTheLeafDialect) {
+  Client client(hub_->port);
+  ASSERT_TRUE(client.ok());
+  natsSubscription* early = client.Sub("early");
+  auto leaf = RawLeaf("pw");
+  EXPECT_NE(info_.find("\"leafnode_urls\""), std::string::npos) << info_;
+  EXPECT_NE(info_.find("\"client_id\""), std::string::npos) << info_;
+  ASSERT_TRUE(leaf->ReadUntil("LS+ early\r\n")) << leaf->buffer();
+  ASSERT_TRUE(leaf->ReadUntil("LS+ $LDS.")) << leaf->buffer();
+  natsSubscription* late = client.Sub("late", "grp");
+  ASSERT_TRUE(leaf->ReadUntil("LS+ late grp 1\r\n")) << leaf->buffer();
+  client.Unsub(early);
+  ASSERT_TRUE(leaf->ReadUntil("LS- early\r\n")) << leaf->buffer();
+  // The leaf's interest brings the hub's messages, with reply and queue.
+  ASSERT_TRUE(leaf->Send("LS+ from.hub\r\nLS+ hq grp2 2\r\nPING\r\n"));
+  ASSERT_TRUE(leaf->ReadUntil("PONG\r\n"));
+  leaf->Clear();
+  ASSERT_TRUE(client.Pub("from.hub", "hi", "rep"));
+  ASSERT_TRUE(leaf->ReadUntil("LMSG from.hub rep 2\r\nhi\r\n")) << leaf->buffer();
+  ASSERT_TRUE(client.Pub("hq", "q"));
+  ASSERT_TRUE(leaf->ReadUntil("LMSG hq | grp2 1\r\nq\r\n")) << leaf->buffer();
+  // A message from the leaf naming the queue group reaches its member.
+  ASSERT_TRUE(
+      leaf->Send("LMSG late | grp 3\r\nabc\r\nHMSG late | grp 12 14\r\nNATS/1.0\r\n\r\nhd\r\n"));
+  EXPECT_EQ(Next(late, 5000), "abc");
+  EXPECT_EQ(Next(late, 5000), "hd");
+}
+
+TEST_P(LeafProtocolTest, OwnLoopDetectionSubjectComingBackIsALoop) {
+  auto leaf = RawLeaf("pw");
+  ASSERT_TRUE(leaf->ReadUntil("LS+ $LDS.")) << leaf->buffer();
+  const size_t at = leaf->buffer().find("LS+ $LDS.");
+  ASSERT_TRUE(leaf->ReadUntil("\r\n"));
+  while (leaf->buffer().find("\r\n", at) == std::string::npos) ASSERT_TRUE(leaf->ReadMore());
+  const std::string& b = leaf->buffer();
+  const std::string lds = b.substr(at + 4, b.find("\r\n", at) - at - 4);
+  ASSERT_TRUE(leaf->Send("LS+ " + lds + "\r\n"));
+  EXPECT_TRUE(leaf->ReadUntil("-ERR 'Loop detected")) << leaf->buffer();
+  EXPECT_TRUE(leaf->WaitClosed());
+}
+
+TEST_P(LeafProtocolTest, WrongPasswordGetsAuthorizationViolation) {
+  auto leaf = RawLeaf("nope");
+  EXPECT_TRUE(leaf->ReadUntil("-ERR 'Authorization Violation'")) << leaf->buffer();
+  EXPECT_TRUE(leaf->WaitClosed());
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, LeafProtocolTest, BothServers(), BackendName);
+
 }  // namespace
 }  // namespace jsengine::testing::core
