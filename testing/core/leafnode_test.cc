@@ -70,8 +70,10 @@ std::string LeafConfig(int leaf_port, const std::string& password = "pw",
 // A libnats connection, closed and destroyed with the object.
 class Client {
  public:
-  explicit Client(int port) {
+  // `user`: connects as that user, whose password is the same.
+  explicit Client(int port, const char* user = nullptr) {
     natsOptions* opts = LocalClientOptions(port);
+    if (user != nullptr) natsOptions_SetUserInfo(opts, user, user);
     status_ = natsConnection_Connect(&nc_, opts);
     natsOptions_Destroy(opts);
   }
@@ -375,6 +377,42 @@ TEST_P(LeafNodeTest, PlaintextLeafGetsNothingFromTlsHub) {
     ASSERT_TRUE(on_hub_->Pub("down", "x"));
     EXPECT_EQ(Next(down, 100), "");
   }
+}
+
+// The hub binds the leaf to its account A (the leafnodes users entry), the
+// leaf binds the connection to its account B (the remote's `account`):
+// A's clients and B's clients talk; the other accounts see nothing.
+TEST_P(LeafNodeTest, ConnectionBindsOneAccountOnEachSide) {
+  hub_->process->Stop(SIGTERM);
+  hub_ = StartWithConfig(
+      GetParam().hub.binary(),
+      absl::StrCat("leafnodes {\n  listen: 127.0.0.1:", leaf_port_,
+                   "\n  authorization { users [ { user: leaf, password: pw, account: A } ] }\n}\n"
+                   "accounts {\n  A { users [ { user: a, password: a } ] }\n"
+                   "  G { users [ { user: g, password: g } ] }\n}\n"));
+  ASSERT_NE(hub_, nullptr);
+  leaf_ = StartWithConfig(GetParam().leaf.binary(),
+                          LeafConfig(leaf_port_, "pw", "    account: B\n") +
+                              "accounts {\n  B { users [ { user: b, password: b } ] }\n"
+                              "  G { users [ { user: g, password: g } ] }\n}\n");
+  ASSERT_NE(leaf_, nullptr);
+  Client on_a(hub_->port, "a"), on_b(leaf_->port, "b");
+  Client hub_other(hub_->port, "g"), leaf_other(leaf_->port, "g");
+  ASSERT_TRUE(on_a.ok() && on_b.ok() && hub_other.ok() && leaf_other.ok());
+  natsSubscription* b_down = on_b.Sub("down");
+  natsSubscription* other_down = leaf_other.Sub("down");
+  ASSERT_TRUE(WaitForInterest(&on_a, &on_b, "probe.b"));
+  ASSERT_TRUE(hub_other.Pub("down", "other"));
+  ASSERT_TRUE(on_a.Pub("down", "from-a"));
+  EXPECT_EQ(Next(b_down, 5000), "from-a");
+  EXPECT_EQ(Next(other_down, 200), "");
+  natsSubscription* a_up = on_a.Sub("up");
+  natsSubscription* hub_other_up = hub_other.Sub("up");
+  ASSERT_TRUE(WaitForInterest(&on_b, &on_a, "probe.a"));
+  ASSERT_TRUE(leaf_other.Pub("up", "other"));
+  ASSERT_TRUE(on_b.Pub("up", "from-b"));
+  EXPECT_EQ(Next(a_up, 5000), "from-b");
+  EXPECT_EQ(Next(hub_other_up, 200), "");
 }
 
 // The monitoring JSON at `path` of `node`.
