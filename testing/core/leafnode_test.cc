@@ -379,6 +379,20 @@ TEST_P(LeafNodeTest, PlaintextLeafGetsNothingFromTlsHub) {
   }
 }
 
+// A message on `subject` from `from` (a bound account) reaches `to` (the
+// other side's bound account); one from `other_from` (another account) does
+// not reach `other_to` (that account on the other side).
+void ExpectOnlyBoundAccountsTalk(Client* from, Client* other_from, Client* to, Client* other_to,
+                                 const std::string& subject) {
+  natsSubscription* sub = to->Sub(subject);
+  natsSubscription* other_sub = other_to->Sub(subject);
+  ASSERT_TRUE(WaitForInterest(from, to, "probe." + subject));
+  ASSERT_TRUE(other_from->Pub(subject, "other"));
+  ASSERT_TRUE(from->Pub(subject, "bound"));
+  EXPECT_EQ(Next(sub, 5000), "bound");
+  EXPECT_EQ(Next(other_sub, 200), "");
+}
+
 // The hub binds the leaf to its account A (the leafnodes users entry), the
 // leaf binds the connection to its account B (the remote's `account`):
 // A's clients and B's clients talk; the other accounts see nothing.
@@ -399,20 +413,8 @@ TEST_P(LeafNodeTest, ConnectionBindsOneAccountOnEachSide) {
   Client on_a(hub_->port, "a"), on_b(leaf_->port, "b");
   Client hub_other(hub_->port, "g"), leaf_other(leaf_->port, "g");
   ASSERT_TRUE(on_a.ok() && on_b.ok() && hub_other.ok() && leaf_other.ok());
-  natsSubscription* b_down = on_b.Sub("down");
-  natsSubscription* other_down = leaf_other.Sub("down");
-  ASSERT_TRUE(WaitForInterest(&on_a, &on_b, "probe.b"));
-  ASSERT_TRUE(hub_other.Pub("down", "other"));
-  ASSERT_TRUE(on_a.Pub("down", "from-a"));
-  EXPECT_EQ(Next(b_down, 5000), "from-a");
-  EXPECT_EQ(Next(other_down, 200), "");
-  natsSubscription* a_up = on_a.Sub("up");
-  natsSubscription* hub_other_up = hub_other.Sub("up");
-  ASSERT_TRUE(WaitForInterest(&on_b, &on_a, "probe.a"));
-  ASSERT_TRUE(leaf_other.Pub("up", "other"));
-  ASSERT_TRUE(on_b.Pub("up", "from-b"));
-  EXPECT_EQ(Next(a_up, 5000), "from-b");
-  EXPECT_EQ(Next(hub_other_up, 200), "");
+  ExpectOnlyBoundAccountsTalk(&on_a, &hub_other, &on_b, &leaf_other, "down");
+  ExpectOnlyBoundAccountsTalk(&on_b, &leaf_other, &on_a, &hub_other, "up");
 }
 
 // The monitoring JSON at `path` of `node`.
