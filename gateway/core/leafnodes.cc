@@ -393,6 +393,19 @@ bool LeafNodes::Register(const std::shared_ptr<Route>& route) {
   Conn* conn = Find(route.get());
   if (conn == nullptr) return false;
   const std::string& account = route->account();
+  if (const Account* acct = server_->FindAccount(account);
+      acct != nullptr && acct->max_leafnodes() >= 0) {
+    int64_t bound = 0;
+    for (const auto& [other_route, other] : conns_) {
+      bound += other.registered && other.route->account() == account ? 1 : 0;
+    }
+    if (bound >= acct->max_leafnodes()) {
+      LOG(WARNING) << "Leafnode connection " << route->remote_id() << " refused: account "
+                   << account << " has its maximum of " << acct->max_leafnodes();
+      route->Send("-ERR 'Maximum Account Active Connections Exceeded'\r\n");
+      return false;
+    }
+  }
   conn->registered = true;
   conn->smap.clear();
   if (auto it = local_.find(account); it != local_.end()) {

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -179,6 +180,19 @@ class LeafNodeTest : public ::testing::TestWithParam<Pairing> {
     ASSERT_TRUE(util::MakeTestCerts(certs)) << "openssl failed in " << certs->dir;
     hub_->process->Stop(SIGTERM);
     hub_ = StartWithConfig(GetParam().hub.binary(), HubConfig(leaf_port_, TlsBlock(*certs)));
+    ASSERT_NE(hub_, nullptr);
+  }
+
+  // Replaces the hub by one binding leaf user "leaf" (password "pw") to
+  // account A, which `accounts` (an accounts block) defines.
+  void RestartHubBindingA(const std::string& accounts) {
+    hub_->process->Stop(SIGTERM);
+    hub_ = StartWithConfig(
+        GetParam().hub.binary(),
+        absl::StrCat(
+            "leafnodes {\n  listen: 127.0.0.1:", leaf_port_,
+            "\n  authorization { users [ { user: leaf, password: pw, account: A } ] }\n}\n",
+            accounts));
     ASSERT_NE(hub_, nullptr);
   }
 
@@ -397,14 +411,9 @@ void ExpectOnlyBoundAccountsTalk(Client* from, Client* other_from, Client* to, C
 // leaf binds the connection to its account B (the remote's `account`):
 // A's clients and B's clients talk; the other accounts see nothing.
 TEST_P(LeafNodeTest, ConnectionBindsOneAccountOnEachSide) {
-  hub_->process->Stop(SIGTERM);
-  hub_ = StartWithConfig(
-      GetParam().hub.binary(),
-      absl::StrCat("leafnodes {\n  listen: 127.0.0.1:", leaf_port_,
-                   "\n  authorization { users [ { user: leaf, password: pw, account: A } ] }\n}\n"
-                   "accounts {\n  A { users [ { user: a, password: a } ] }\n"
-                   "  G { users [ { user: g, password: g } ] }\n}\n"));
-  ASSERT_NE(hub_, nullptr);
+  ASSERT_NO_FATAL_FAILURE(
+      RestartHubBindingA("accounts {\n  A { users [ { user: a, password: a } ] }\n"
+                         "  G { users [ { user: g, password: g } ] }\n}\n"));
   leaf_ = StartWithConfig(GetParam().leaf.binary(),
                           LeafConfig(leaf_port_, "pw", "    account: B\n") +
                               "accounts {\n  B { users [ { user: b, password: b } ] }\n"
@@ -415,6 +424,28 @@ TEST_P(LeafNodeTest, ConnectionBindsOneAccountOnEachSide) {
   ASSERT_TRUE(on_a.ok() && on_b.ok() && hub_other.ok() && leaf_other.ok());
   ExpectOnlyBoundAccountsTalk(&on_a, &hub_other, &on_b, &leaf_other, "down");
   ExpectOnlyBoundAccountsTalk(&on_b, &leaf_other, &on_a, &hub_other, "up");
+}
+
+// The number of leaf connections /leafz lists on `node`.
+int NumLeafs(const Node& node);
+
+// An account with max_leafnodes: 1 takes one leaf; a second leaf bound to
+// it is refused (and keeps retrying) while the first stays.
+TEST_P(LeafNodeTest, AccountLeafLimitRefusesTheSecondLeaf) {
+  ASSERT_NO_FATAL_FAILURE(RestartHubBindingA("accounts { A { limits { max_leafnodes: 1 } } }\n"));
+  StartLeaf(LeafConfig(leaf_port_));
+  for (int i = 0; i < 200 && NumLeafs(*hub_) < 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(NumLeafs(*hub_), 1);
+  auto second = StartWithConfig(GetParam().leaf.binary(), LeafConfig(leaf_port_));
+  ASSERT_NE(second, nullptr);
+  // Over a few of its reconnect attempts the second never gets in.
+  for (int i = 0; i < 10; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(NumLeafs(*second), 0);
+  }
+  EXPECT_EQ(NumLeafs(*hub_), 1);
 }
 
 // The monitoring JSON at `path` of `node`.
@@ -448,6 +479,11 @@ TEST_P(LeafNodeTest, MonitoringShowsTheConnectionOnBothSides) {
   EXPECT_EQ(hub_varz["leaf"]["host"], "127.0.0.1");
   EXPECT_EQ(leaf_varz["leaf"]["remotes"][0]["urls"][0], absl::StrCat("127.0.0.1:", leaf_port_))
       << leaf_varz["leaf"].dump();
+}
+
+int NumLeafs(const Node& node) {
+  nlohmann::json z = Monitoring(node, "/leafz");
+  return z.is_object() && z["leafnodes"].is_number() ? z["leafnodes"].get<int>() : -1;
 }
 
 std::vector<Pairing> AllPairings() {
