@@ -48,6 +48,7 @@ std::string FormatPorts(const Ports& ports) {
   if (!ports.nats.empty()) root["nats"] = ports.nats;
   if (!ports.grpc.empty()) root["grpc"] = ports.grpc;
   if (!ports.monitoring.empty()) root["monitoring"] = ports.monitoring;
+  if (!ports.profile.empty()) root["profile"] = ports.profile;
   return root.dump();
 }
 
@@ -59,6 +60,7 @@ absl::StatusOr<Ports> ParsePorts(absl::string_view json) {
   if (absl::Status s = GetList(root, "nats", &ports.nats); !s.ok()) return s;
   if (absl::Status s = GetList(root, "grpc", &ports.grpc); !s.ok()) return s;
   if (absl::Status s = GetList(root, "monitoring", &ports.monitoring); !s.ok()) return s;
+  if (absl::Status s = GetList(root, "profile", &ports.profile); !s.ok()) return s;
   return ports;
 }
 

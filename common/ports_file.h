@@ -7,9 +7,9 @@
 //
 // nats-server writes "nats" and, when enabled, "monitoring", "cluster",
 // "profile" and "websocket"; the gateway writes "nats", "monitoring" with
-// -m, and "grpc" for the services it embeds; storesvc and consumersvc write "grpc". Readers ignore
-// keys they do not know. nats-server writes the file in place; ours appear
-// whole (written aside, then renamed).
+// -m, "profile" with prof_port, and "grpc" for the services it embeds; storesvc and consumersvc
+// write "grpc". Readers ignore keys they do not know. nats-server writes the file in place; ours
+// appear whole (written aside, then renamed).
 #ifndef JSENGINE_COMMON_PORTS_FILE_H_
 #define JSENGINE_COMMON_PORTS_FILE_H_
 
@@ -29,6 +29,7 @@ struct Ports {
   std::vector<std::string> nats;  // "nats://host:port"
   std::vector<std::string> grpc;  // "host:port"
   std::vector<std::string> monitoring;  // "http://host:port" or "https://host:port"
+  std::vector<std::string> profile;     // "http://host:port" (prof_port)
 };
 
 // "<dir>/<basename of executable>_<pid>.ports".

@@ -38,6 +38,10 @@ TEST(ParsePortsTest, ReadsNatsServersFileIgnoringOtherKeys) {
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->nats, std::vector<std::string>{"nats://127.0.0.1:34241"});
   EXPECT_TRUE(parsed->grpc.empty());
+  absl::StatusOr<Ports> profiling = ParsePorts(
+      R"({"nats":["nats://127.0.0.1:1"],"profile":["http://127.0.0.1:6060"],"websocket":["x"]})");
+  ASSERT_TRUE(profiling.ok()) << profiling.status();
+  EXPECT_EQ(profiling->profile, std::vector<std::string>{"http://127.0.0.1:6060"});
 }
 
 TEST(ParsePortsTest, RejectsAPartlyWrittenFile) {

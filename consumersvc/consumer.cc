@@ -234,6 +234,8 @@ void Consumer::Run(int64_t now_ns) {
     }
 
     std::string subject;
+    // A request whose batch this message completes with max_bytes to spare.
+    int64_t completed_with_bytes_left = 0;
     if (is_push()) {
       subject = setup_.config.deliver_subject();
     } else {
@@ -244,6 +246,7 @@ void Consumer::Run(int64_t now_ns) {
       --w->left;
       if (w->heartbeat_ns > 0) w->heartbeat_due_ns = now_ns + w->heartbeat_ns;
       if (w->left <= 0) {
+        completed_with_bytes_left = w->bytes_left;
         PopWaiting();
       } else if (waiting_.size() > 1) {
         // Round robin: a request that wants more goes to the back.
@@ -272,6 +275,11 @@ void Consumer::Run(int64_t now_ns) {
     last_delivered_ns_ = now_ns;
     not_before_ns_ = 0;
     Deliver(candidate, subject, now_ns);
+    if (completed_with_bytes_left > 0) {
+      // As nats-server 2.10, after the message.
+      output_->Status(subject, "",
+                      PendingHeaders("409 Batch Completed", 0, completed_with_bytes_left));
+    }
     if (fc_window_bytes_ > 0) {
       fc_pending_bytes_ += size;
       MaybeSendFlowControl(size);
@@ -785,6 +793,7 @@ v1::ConsumerInfo Consumer::Info(int64_t now_ns) {
   info.set_num_waiting(is_push() ? 0 : static_cast<int64_t>(waiting_.size()));
   info.set_num_pending(NumPending());
   info.set_push_bound(is_push() && active_);
+  info.set_ts_ns(now_ns);
   return info;
 }
 

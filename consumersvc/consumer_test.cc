@@ -128,6 +128,7 @@ TEST_F(ConsumerTest, ExplicitAcksMoveTheFloorOverAckedPrefixes) {
   v1::ConsumerInfo info = consumer_->Info(now_);
   EXPECT_EQ(info.ack_floor().stream_seq(), 0u);
   EXPECT_EQ(info.num_ack_pending(), 3);
+  EXPECT_EQ(info.ts_ns(), now_);  // nats-server 2.10's "ts": when the info was taken.
   Ack(0);
   info = consumer_->Info(now_);
   EXPECT_EQ(info.ack_floor().stream_seq(), 2u);
@@ -631,6 +632,20 @@ TEST_F(ConsumerTest, PullMaxBytesEndsTheRequestWith409) {
   EXPECT_THAT(out_.Take(), ElementsAre("msg _INBOX.1 1 dc=1 dseq=1",
                                        "status _INBOX.1 409 Message Size Exceeds MaxBytes"));
   // The second message waits for the next request.
+  consumer_->OnPullRequest("_INBOX.2", "1", now_);
+  EXPECT_THAT(out_.Take(), ElementsAre("msg _INBOX.2 2 dc=1 dseq=2"));
+}
+
+TEST_F(ConsumerTest, PullBatchCompletedWithBytesLeftIsTold) {
+  source_.Add("s.a", std::string(100, 'x'));
+  source_.Add("s.a", std::string(100, 'x'));
+  Make(Pull());
+  consumer_->OnPullRequest("_INBOX.1", "{\"batch\":1,\"max_bytes\":500}", now_);
+  EXPECT_THAT(out_.Take(),
+              ElementsAre("msg _INBOX.1 1 dc=1 dseq=1", "status _INBOX.1 409 Batch Completed"));
+  EXPECT_NE(out_.last_status_headers.find("Nats-Pending-Messages: 0\r\n"), std::string::npos);
+  EXPECT_NE(out_.last_status_headers.find("Nats-Pending-Bytes: "), std::string::npos);
+  // Without max_bytes a completed batch is just delivered.
   consumer_->OnPullRequest("_INBOX.2", "1", now_);
   EXPECT_THAT(out_.Take(), ElementsAre("msg _INBOX.2 2 dc=1 dseq=2"));
 }

@@ -112,6 +112,7 @@ absl::Status Engine::Init(EngineOptions options) {
   }
   JSE_RETURN_IF_ERROR(server_->Start());
   JSE_RETURN_IF_ERROR(StartMonitoring(options));
+  JSE_RETURN_IF_ERROR(StartProfiler(options.server));
   // After the NATS listener: clients need not wait for gRPC to start (several
   // ms), which only admin tools use.
   if (!local_services_.empty()) {
@@ -369,6 +370,13 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
     js.store_dir = o.store_dir;
     js.max_memory = resources_.max_memory;
     js.max_storage = resources_.max_storage;
+    // The durability of an in-process store; a remote one's is its own.
+    absl::StatusOr<common::SyncSpec> sync = common::ParseSyncSpec(options.sync);
+    if (options.store_address.empty() && sync.ok()) {
+      const bool always = sync->policy == common::SyncPolicy::kAlways;
+      js.sync_interval_ns = absl::ToInt64Nanoseconds(always ? absl::Minutes(2) : sync->interval);
+      js.sync_always = always;
+    }
     js.usage = [store = store_client_] { return jetstream::TotalAccountUsage(store); };
     js.api_stats = [this] {
       absl::MutexLock lock(&js_mu_);
@@ -425,12 +433,29 @@ absl::Status Engine::StartMonitoring(const EngineOptions& options) {
   monitor_ = std::make_unique<monitor::Monitor>(server_.get(), std::move(js));
   system_account_ = std::make_unique<monitor::SystemAccount>(server_.get(), monitor_.get());
   JSE_RETURN_IF_ERROR(system_account_->Start());
+  using ResolverType = core::ResolverOptions::Type;
+  const ResolverType resolver = o.operator_mode.resolver.type;
+  if (o.operator_mode.enabled() &&
+      (resolver == ResolverType::kFull || resolver == ResolverType::kCache)) {
+    claims_resolver_ = std::make_unique<monitor::ClaimsResolver>(
+        server_.get(), [this](const core::ServerOptions& next) { return Reload(next); });
+    JSE_RETURN_IF_ERROR(claims_resolver_->Start());
+  }
   if (o.http_port == 0 && o.https_port == 0) return absl::OkStatus();
   JSE_ASSIGN_OR_RETURN(http_monitor_,
                        monitor::HttpMonitor::Start(host, port, o.http_base_path, monitor_.get(),
                                                    secure ? &tls : nullptr));
   LOG(INFO) << "Starting " << (secure ? "https" : "http") << " monitor on "
             << (secure ? "https://" : "http://") << host << ":" << http_monitor_->port();
+  return absl::OkStatus();
+}
+
+absl::Status Engine::StartProfiler(const core::ServerOptions& o) {
+  if (o.prof_port == 0) return absl::OkStatus();
+  JSE_ASSIGN_OR_RETURN(
+      http_profiler_,
+      monitor::HttpProfiler::Start(o.host, o.prof_port == core::kRandomPort ? 0 : o.prof_port));
+  LOG(INFO) << "profiling port: " << http_profiler_->port();
   return absl::OkStatus();
 }
 
@@ -446,6 +471,12 @@ absl::Status Engine::WritePortsFile(const EngineOptions& options) {
     for (const std::string& host_port : common::ReachableHostPorts(
              o.http_host.empty() ? o.host : o.http_host, http_monitor_->port())) {
       ports.monitoring.push_back((o.https_port != 0 ? "https://" : "http://") + host_port);
+    }
+  }
+  if (http_profiler_ != nullptr) {
+    for (const std::string& host_port :
+         common::ReachableHostPorts(options.server.host, http_profiler_->port())) {
+      ports.profile.push_back("http://" + host_port);
     }
   }
   if (grpc_server_ != nullptr) {
@@ -464,6 +495,8 @@ void Engine::Stop() {
   stopped_ = true;
   ports_file_.reset();
   http_monitor_.reset();
+  http_profiler_.reset();
+  if (claims_resolver_ != nullptr) claims_resolver_->Stop();
   if (system_account_ != nullptr) system_account_->Stop();
   if (server_ != nullptr) server_->Shutdown();
   {
@@ -479,6 +512,7 @@ void Engine::Stop() {
   if (data_plane_ != nullptr) data_plane_->Stop();
   if (consumers_ != nullptr) consumers_->Stop();
   data_plane_.reset();
+  claims_resolver_.reset();
   system_account_.reset();
   monitor_.reset();
   server_.reset();

@@ -40,7 +40,9 @@
 #include "gateway/jetstream/consumer_data_plane.h"
 #include "gateway/jetstream/disabled_accounts.h"
 #include "gateway/jetstream/server_resources.h"
+#include "gateway/monitor/claims_resolver.h"
 #include "gateway/monitor/http_monitor.h"
+#include "gateway/monitor/http_profiler.h"
 #include "gateway/monitor/monitor.h"
 #include "gateway/monitor/system_account.h"
 #include "storesvc/client/remote_store_client.h"
@@ -127,6 +129,8 @@ class Engine {
   // The system account's requests and events, and nats-server's HTTP
   // monitoring with -m/--http_port.
   absl::Status StartMonitoring(const EngineOptions& options);
+  // nats-server's prof_port: CPU profiles over HTTP on the client host.
+  absl::Status StartProfiler(const core::ServerOptions& o);
   absl::Status WritePortsFile(const EngineOptions& options);
 
   std::unique_ptr<storesvc::Store> store_;
@@ -165,8 +169,12 @@ class Engine {
   std::unique_ptr<jetstream::DisabledAccounts> disabled_accounts_ ABSL_GUARDED_BY(js_mu_);
   std::unique_ptr<monitor::Monitor> monitor_;
   std::unique_ptr<monitor::HttpMonitor> http_monitor_;
+  // prof_port's CPU profiles (nats-server's pprof port).
+  std::unique_ptr<monitor::HttpProfiler> http_profiler_;
   // The system account's requests and events ($SYS), over monitor_.
   std::unique_ptr<monitor::SystemAccount> system_account_;
+  // Operator mode with a full or cache resolver: account JWT updates.
+  std::unique_ptr<monitor::ClaimsResolver> claims_resolver_;
   std::unique_ptr<common::PortsFile> ports_file_;
   bool stopped_ = false;
 };

@@ -28,6 +28,7 @@
 #include "common/signals.h"
 #include "common/startup_pages.h"
 #include "common/syslog_sink.h"
+#include "gateway/core/gateway_config.h"
 #include "gateway/core/lame_duck.h"
 #include "gateway/core/signal_command.h"
 #include "gateway/core/tls.h"
@@ -110,11 +111,24 @@ int main(int argc, char** argv) {
         return kUsageError;
       }
     }
+    for (const jsengine::gateway::core::TlsOptions* tls_options :
+         jsengine::gateway::core::GatewayTlsOptions(server.gateway)) {
+      if (auto tls = jsengine::gateway::core::TlsContext::CreateForRoutes(*tls_options);
+          !tls.ok()) {
+        std::cerr << "gateway: " << tls.status().message() << "\n";
+        return kUsageError;
+      }
+    }
     std::cerr << "gateway: configuration " << (server.config_file.empty() ? "" : "file ")
               << server.config_file << (server.config_file.empty() ? "" : " ") << "is valid\n";
     return 0;
   }
 
+  if (absl::Status gateway = jsengine::gateway::core::CheckGatewayCanRun(server.gateway);
+      !gateway.ok()) {
+    std::cerr << "gateway: " << gateway.message() << "\n";
+    return kUsageError;
+  }
   auto log_file = jsengine::common::LogFile::Open(server.log_file);
   if (!log_file.ok()) {
     std::cerr << "gateway: " << log_file.status().message() << "\n";

@@ -597,8 +597,10 @@ absl::StatusOr<uint64_t> Stream::Purge(const v1::PurgeStreamRequest& request) {
   uint64_t before = request.seq();
   uint64_t keep = request.keep();
   if (filter.empty() && before == 1) before = 0;
-  if (filter.empty() && keep > 0) {
-    // As nats-server: the last `keep` sequences stay, deleted ones included.
+  if (filter.empty() && keep > 0 && config_.storage() == v1::STORAGE_MEMORY) {
+    // As nats-server 2.10's memory store (and 2.9's stores): the last `keep`
+    // sequences stay, deleted ones included. Its file store keeps the last
+    // `keep` messages, as the store does with a filter.
     const StoreState state = store_->State();
     if (keep >= state.msgs) return 0;
     before = state.last_seq - keep + 1;

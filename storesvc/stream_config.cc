@@ -37,6 +37,22 @@ absl::Status CheckSubjectTransform(const v1::StreamConfig& cfg, common::JsErrorI
                                                     "': ", parsed.status().message())}});
 }
 
+// nats-server 2.10's rules for subjects its own APIs use: only a stream
+// that sends no acks may store them (2.9 refused $JS.API subjects outright).
+absl::Status CheckSystemOverlap(const v1::StreamConfig& cfg, const std::string& subj) {
+  if (cfg.no_ack()) return absl::OkStatus();
+  if (subj == ">") return Invalid("capturing all subjects requires no-ack to be true");
+  if ((common::SubjectIsSubsetOf(subj, "$JS.>") || common::SubjectIsSubsetOf(subj, "$JSC.>")) &&
+      !common::SubjectIsSubsetOf(subj, "$JS.EVENT.>")) {
+    return Invalid("subjects that overlap with jetstream api require no-ack to be true");
+  }
+  if (common::SubjectIsSubsetOf(subj, "$SYS.>") &&
+      !common::SubjectIsSubsetOf(subj, "$SYS.ACCOUNT.>")) {
+    return Invalid("subjects that overlap with system api require no-ack to be true");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::StreamConfig> CheckConfig(const v1::StreamConfig& in) {
   if (common::HasPathSeparator(in.name())) {
     return common::JsError(common::JsErrorId::kStreamNameContainsPathSeparators);
@@ -101,10 +117,8 @@ absl::StatusOr<v1::StreamConfig> CheckConfig(const v1::StreamConfig& in) {
     std::set<std::string> seen;
     for (const std::string& subj : cfg.subjects()) {
       if (!seen.insert(subj).second) return Invalid("duplicate subjects detected");
-      if (absl::StartsWith(subj, "$JS.API.") || subj == "$JS.API") {
-        return Invalid("subjects overlap with jetstream api");
-      }
       if (!common::IsValidSubject(subj)) return Invalid("invalid subject");
+      JSE_RETURN_IF_ERROR(CheckSystemOverlap(cfg, subj));
     }
   }
   for (const std::string& a : cfg.subjects()) {
@@ -221,6 +235,14 @@ absl::StatusOr<v1::StreamConfig> CheckStreamUpdate(const v1::StreamConfig& old,
     return Invalid("stream configuration update can not change storage type");
   }
   if (cfg.retention() != old.retention()) {
+    // nats-server 2.10 refuses only changes to or from work queue, with this
+    // text; limits to interest and back it allows, which the consumer
+    // service cannot follow yet (it reads a stream's retention once).
+    if (cfg.retention() == v1::RETENTION_WORK_QUEUE ||
+        old.retention() == v1::RETENTION_WORK_QUEUE) {
+      return Invalid(
+          "stream configuration update can not change retention policy to/from workqueue");
+    }
     return Invalid("stream configuration update can not change retention policy");
   }
   if (cfg.account() != old.account()) {

@@ -43,6 +43,19 @@ class StreamTest : public ::testing::Test {
     return r;
   }
   v1::StreamState State() { return stream_->Info(false, "").state(); }
+  // Sequences 1..6 with 5 deleted, purged with `keep` 5 (as many as are
+  // live: nothing to do) and then 3; returns what the second purge removed.
+  uint64_t PurgeKeepingThreeOfFiveLive() {
+    for (int i = 0; i < 6; ++i) Pub("S");
+    v1::DeleteMessageRequest del;
+    del.set_seq(5);
+    EXPECT_TRUE(stream_->DeleteMessage(del).ok());
+    v1::PurgeStreamRequest keep;
+    keep.set_keep(5);
+    EXPECT_EQ(stream_->Purge(keep).value(), 0u);
+    keep.set_keep(3);
+    return stream_->Purge(keep).value();
+  }
 
   std::unique_ptr<Stream> stream_;
   uint64_t id_ = 0;
@@ -88,9 +101,24 @@ TEST(StreamConfigTest, RejectsBadConfigs) {
   d.add_subjects("x");
   d.add_subjects("x");
   EXPECT_EQ(CheckStreamConfig(d).status().message(), "duplicate subjects detected");
-  v1::StreamConfig api = Config("API");
-  api.add_subjects("$JS.API.STREAM.INFO");
-  EXPECT_EQ(CheckStreamConfig(api).status().message(), "subjects overlap with jetstream api");
+  // nats-server 2.10: subjects its APIs use need no_ack.
+  const struct {
+    const char* subject;
+    const char* error;  // Empty: accepted.
+  } kApiSubjects[] = {
+      {"$JS.API.STREAM.INFO", "subjects that overlap with jetstream api require no-ack to be true"},
+      {"$JS.EVENT.>", ""},
+      {"$SYS.REQ.>", "subjects that overlap with system api require no-ack to be true"},
+      {"$SYS.ACCOUNT.*.CONNECT", ""},
+      {">", "capturing all subjects requires no-ack to be true"},
+  };
+  for (const auto& c : kApiSubjects) {
+    v1::StreamConfig api = Config("API");
+    api.add_subjects(c.subject);
+    EXPECT_EQ(CheckStreamConfig(api).status().message(), c.error) << c.subject;
+    api.set_no_ack(true);
+    EXPECT_TRUE(CheckStreamConfig(api).ok()) << c.subject;
+  }
   v1::StreamConfig roll = Config("RO");
   roll.set_deny_purge(true);
   roll.set_allow_rollup_hdrs(true);
@@ -112,6 +140,8 @@ TEST(StreamConfigTest, UpdateRules) {
   next = old;
   next.set_retention(v1::RETENTION_WORK_QUEUE);
   EXPECT_EQ(ErrCode(CheckStreamUpdate(old, next).status()), 10052);
+  EXPECT_EQ(CheckStreamUpdate(old, next).status().message(),
+            "stream configuration update can not change retention policy to/from workqueue");
   old.set_deny_delete(true);
   next = old;
   next.set_deny_delete(false);
@@ -413,19 +443,20 @@ TEST_F(StreamTest, PurgeGetDelete) {
   EXPECT_EQ(Pub("s.x").seq(), 7u);
 }
 
-TEST_F(StreamTest, UnfilteredKeepCountsSequences) {
-  Make(Config("S"));
-  for (int i = 0; i < 6; ++i) Pub("S");
-  v1::DeleteMessageRequest del;
-  del.set_seq(5);
-  ASSERT_TRUE(stream_->DeleteMessage(del).ok());
-  v1::PurgeStreamRequest keep;
-  keep.set_keep(5);
-  EXPECT_EQ(stream_->Purge(keep).value(), 0u);  // 5 live messages: nothing to do.
-  keep.set_keep(3);
-  EXPECT_EQ(stream_->Purge(keep).value(), 3u);  // Sequences 4..6 stay: 4 and 6 live.
+TEST_F(StreamTest, UnfilteredKeepCountsSequencesInMemory) {
+  v1::StreamConfig config = Config("S");
+  config.set_storage(v1::STORAGE_MEMORY);
+  Make(config);
+  EXPECT_EQ(PurgeKeepingThreeOfFiveLive(), 3u);  // 4 and 6 stay.
   EXPECT_EQ(State().messages(), 2u);
   EXPECT_EQ(State().first_seq(), 4u);
+}
+
+TEST_F(StreamTest, UnfilteredKeepCountsMessagesOnFile) {
+  Make(Config("S"));
+  EXPECT_EQ(PurgeKeepingThreeOfFiveLive(), 2u);  // 3, 4 and 6 stay.
+  EXPECT_EQ(State().messages(), 3u);
+  EXPECT_EQ(State().first_seq(), 3u);
 }
 
 TEST_F(StreamTest, ANewStreamReportsFirstSequenceZero) {

@@ -71,15 +71,23 @@ std::pair<Server, Server> StartBoth(const std::vector<std::string>& args, bool j
 // Fields nats-server has that the gateway leaves out on purpose.
 const std::set<std::string> kOnlyInNatsServer = {
     // /accountz?acc=$G: the global account's imports from the system account.
-    "account_detail.imports",           "account_detail.imports[].subject",
-    "account_detail.imports[].account", "account_detail.imports[].to",
-    "account_detail.imports[].type",    "account_detail.imports[].invalid",
-    "account_detail.imports[].share",   "account_detail.imports[].tracking",
+    "account_detail.imports",
+    "account_detail.imports[].subject",
+    "account_detail.imports[].account",
+    "account_detail.imports[].to",
+    "account_detail.imports[].type",
+    "account_detail.imports[].invalid",
+    "account_detail.imports[].share",
+    "account_detail.imports[].tracking",
+    "account_detail.imports[].local_subject",
 };
 
-// Stream config fields of nats-server 2.10 (the gateway's JetStream API
-// writes them) that the reference 2.9.10 lacks.
-const std::vector<const char*> kSince210 = {".config.compression", ".config.consumer_limits"};
+// Fields of nats-server 2.10 that the gateway writes and 2.9.10 lacks.
+const std::vector<const char*> kSince210 = {
+    ".config.compression",         ".config.consumer_limits",    "config.sync_interval",
+    "consumer_detail[].ts",        "imports[].local_subject",    "slow_consumer_stats",
+    "slow_consumer_stats.clients", "slow_consumer_stats.routes", "slow_consumer_stats.gateways",
+    "slow_consumer_stats.leafs"};
 
 // GET `target` from both servers: the same status, and JSON answers with the
 // same fields.

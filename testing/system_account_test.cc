@@ -41,8 +41,15 @@ system_account: SYS
 
 // Fields of nats-server 2.10 (the version the gateway announces) that the
 // reference 2.9.10 lacks.
-const std::vector<const char*> kSince210 = {"flags", "num_subscriptions", ".config.compression",
-                                            ".config.consumer_limits"};
+const std::vector<const char*> kSince210 = {"flags",
+                                            "num_subscriptions",
+                                            ".config.compression",
+                                            ".config.consumer_limits",
+                                            "data.status_code",
+                                            "data.slow_consumer_stats",
+                                            "config.sync_interval",
+                                            "consumer_detail[].ts",
+                                            "imports[].local_subject"};
 
 // Fields nats-server has that the gateway leaves out: the system imports of
 // every account, and round-trip times (the gateway measures none).

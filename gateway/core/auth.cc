@@ -2,10 +2,13 @@
 
 #include <crypt.h>
 
+#include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include "absl/strings/string_view.h"
 #include "common/subject.h"
+#include "gateway/core/jwt.h"
 #include "gateway/core/nkey_signature.h"
 
 namespace jsengine::gateway::core {
@@ -95,14 +98,81 @@ Authenticator::Authenticator(const ServerOptions& options)
     if (key.ok()) nkey_users_.emplace_back(*key, i);
   }
   required_ = !token_.empty() || !username_.empty() || !users_.empty();
+  operator_mode_ = options.operator_mode.enabled();
+  if (operator_mode_) {
+    required_ = true;
+    for (const auto& [claims, jwt] : options.operator_mode.accounts) {
+      jwt_accounts_.emplace(claims.claims.subject, claims);
+    }
+    pinned_accounts_ = options.operator_mode.pinned_accounts;
+  }
+}
+
+bool Authenticator::CheckJwt(const Credentials& c, const UserPermissions** permissions,
+                             const std::string** account, UserSession* session) const {
+  if (c.jwt.empty()) return false;
+  absl::StatusOr<UserClaims> user = DecodeUserClaims(c.jwt);
+  const absl::Time now = absl::Now();
+  if (!user.ok() || !CheckTimes(user->claims, now).ok()) return false;
+  const std::string& issuer =
+      user->issuer_account.empty() ? user->claims.issuer : user->issuer_account;
+  if (!pinned_accounts_.empty() && std::find(pinned_accounts_.begin(), pinned_accounts_.end(),
+                                             issuer) == pinned_accounts_.end()) {
+    return false;
+  }
+  auto acc = jwt_accounts_.find(issuer);
+  if (acc == jwt_accounts_.end()) return false;
+  const AccountClaims& a = acc->second;
+  const AccountSigningKey* signer = a.FindIssuer(user->claims.issuer);
+  if (signer == nullptr) return false;
+  if (!CheckTimes(a.claims, now).ok()) return false;
+  if (user->bearer_token && a.disallow_bearer) return false;
+  // Every client here is a STANDARD connection (no websocket, MQTT or
+  // leafnode ports); a list without it keeps the user out, as nats-server
+  // keeps out a connection of a type not listed.
+  const std::vector<std::string>& types = user->allowed_connection_types;
+  if (!types.empty() && std::find(types.begin(), types.end(), "STANDARD") == types.end()) {
+    return false;
+  }
+  if (!user->bearer_token) {
+    absl::StatusOr<NkeyBytes> key = DecodeUserPublicKey(user->claims.subject);
+    if (c.sig.empty() || !key.ok() || !VerifyNkeySignature(*key, c.nonce, c.sig)) return false;
+  }
+  if (a.IsRevoked(user->claims.subject, user->claims.issued_at)) return false;
+  if (!SourceAllowed(*user, c.ip) || !TimeAllowed(*user, now)) return false;
+  auto p = std::make_unique<UserPermissions>(
+      signer->scoped ? signer->template_permissions
+                     : (user->has_permissions ? user->permissions : a.default_permissions));
+  const bool unrestricted = p->publish.allow.empty() && p->publish.deny.empty() &&
+                            p->subscribe.allow.empty() && p->subscribe.deny.empty() &&
+                            !p->responses.enabled;
+  if (unrestricted) {
+    *permissions = nullptr;
+  } else {
+    common::MutexLock lock(&jwt_mu_);
+    auto [it, added] = jwt_permissions_.try_emplace(c.jwt, std::move(p));
+    *permissions = it->second.get();
+  }
+  if (account != nullptr) *account = &acc->first;
+  if (session != nullptr) {
+    session->expires = user->claims.expires > 0 ? absl::FromUnixSeconds(user->claims.expires)
+                                                : absl::InfiniteFuture();
+    session->max_subscriptions =
+        signer->scoped ? signer->template_max_subscriptions : user->max_subscriptions;
+    session->max_payload = signer->scoped ? signer->template_max_payload : user->max_payload;
+    session->public_key = user->claims.subject;
+  }
+  return true;
 }
 
 bool Authenticator::Check(const Credentials& c, const UserPermissions** permissions,
-                          const std::string** account) const {
+                          const std::string** account, UserSession* session) const {
   static const std::string* const kGlobal = new std::string();
   *permissions = nullptr;
   if (account != nullptr) *account = kGlobal;
+  if (session != nullptr) *session = UserSession();
   if (!required_) return true;
+  if (operator_mode_) return CheckJwt(c, permissions, account, session);
   if (!nkey_users_.empty() && !c.nkey.empty()) {
     for (const auto& [key, index] : nkey_users_) {
       const UserAccount& user = users_[index];
@@ -150,6 +220,16 @@ bool Authenticator::CheckCertificate(const CertIdentity& identity,
   *account = &found->account;
   *user = found->user;
   return true;
+}
+
+bool Authenticator::JwtRevoked(const Credentials& c) const {
+  if (!operator_mode_ || c.jwt.empty()) return false;
+  absl::StatusOr<UserClaims> user = DecodeUserClaims(c.jwt);
+  if (!user.ok()) return false;
+  auto acc =
+      jwt_accounts_.find(user->issuer_account.empty() ? user->claims.issuer : user->issuer_account);
+  return acc != jwt_accounts_.end() &&
+         acc->second.IsRevoked(user->claims.subject, user->claims.issued_at);
 }
 
 const std::string* Authenticator::AccountOfUser(std::string_view user) const {

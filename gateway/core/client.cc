@@ -353,6 +353,10 @@ void Client::Tick(absl::Time now) {
     SendErrAndClose("Authentication Timeout", "auth timeout");
     return;
   }
+  if (connected_ && now >= session_.expires) {
+    SendErrAndClose("User Authentication Expired", "authentication expired");
+    return;
+  }
   const absl::Duration ping_interval = live.ping_interval();
   if (now - last_read_ >= ping_interval && now - last_ping_sent_ >= ping_interval) {
     if (pings_out_ + 1 > live.ping_max()) {
@@ -669,7 +673,9 @@ bool Client::OnConnect(std::string_view json) {
     credentials.token = j.value("auth_token", std::string());
     credentials.nkey = j.value("nkey", std::string());
     credentials.sig = j.value("sig", std::string());
+    credentials.jwt = j.value("jwt", std::string());
     credentials.nonce = nonce_;
+    credentials.ip = ip_;
     common::MutexLock lock(&info_mu_);
     name_ = j.value("name", std::string());
     lang_ = j.value("lang", std::string());
@@ -689,10 +695,12 @@ bool Client::OnConnect(std::string_view json) {
   if (!connected_) {
     const UserPermissions* permissions = nullptr;
     const std::string* account_name = nullptr;
-    const bool authenticated = Authenticate(&credentials, &permissions, &account_name);
+    const bool authenticated = Authenticate(&credentials, &permissions, &account_name, &session_);
     {
       common::MutexLock lock(&info_mu_);
-      user_ = credentials.nkey.empty() ? credentials.user : credentials.nkey;
+      user_ = !credentials.nkey.empty()      ? credentials.nkey
+              : !session_.public_key.empty() ? session_.public_key
+                                             : credentials.user;
     }
     if (!authenticated) {
       server_->OnAuthenticationError(*this);
@@ -759,7 +767,7 @@ bool Client::OnPub(const PubArgs& pub) {
 }
 
 bool Client::Authenticate(Credentials* credentials, const UserPermissions** permissions,
-                          const std::string** account_name) {
+                          const std::string** account_name, UserSession* session) {
   const Authenticator& auth = server_->authenticator();
   // As nats-server: with verify_and_map the certificate names the user
   // (nkey users still sign), whatever CONNECT says.
@@ -771,18 +779,20 @@ bool Client::Authenticate(Credentials* credentials, const UserPermissions** perm
     cert_mapped_ = true;
     return true;
   }
-  return auth.Check(*credentials, permissions, account_name);
+  return auth.Check(*credentials, permissions, account_name, session);
 }
 
 void Client::ApplyAccountLimits() {
   limits_.max_payload = MaxPayload();
   const int64_t server_max_subs = server_->options().max_subscriptions;
-  max_subscriptions_ =
-      LowerLimit(server_max_subs > 0 ? server_max_subs : -1, account()->max_subscriptions());
+  max_subscriptions_ = LowerLimit(
+      LowerLimit(server_max_subs > 0 ? server_max_subs : -1, account()->max_subscriptions()),
+      session_.max_subscriptions);
 }
 
 int64_t Client::MaxPayload() const {
-  return LowerLimit(server_->live_options().max_payload(), account()->max_payload());
+  return LowerLimit(LowerLimit(server_->live_options().max_payload(), account()->max_payload()),
+                    session_.max_payload);
 }
 
 void Client::ApplyReload() {
@@ -807,8 +817,12 @@ void Client::ApplyReload() {
   const std::string* account_name = nullptr;
   Credentials credentials = credentials_;
   if (!(cert_mapped_ ? Authenticate(&credentials, &permissions, &account_name)
-                     : auth.Check(credentials_, &permissions, &account_name)) ||
+                     : auth.Check(credentials_, &permissions, &account_name, &session_)) ||
       server_->FindAccount(*account_name) != account()) {
+    if (auth.JwtRevoked(credentials_)) {
+      SendErrAndClose("User Authentication Revoked", "revocation");
+      return;
+    }
     SendErrAndClose("Authorization Violation", "authorization revoked by reload");
     return;
   }

@@ -129,7 +129,7 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   // Checks CONNECT's credentials, or with verify_and_map the certificate
   // (then sets credentials->user to the user it names).
   bool Authenticate(Credentials* credentials, const UserPermissions** permissions,
-                    const std::string** account_name);
+                    const std::string** account_name, UserSession* session = nullptr);
   // allow_responses (any thread): remembers `reply` of a message delivered
   // to this client, which it may then publish a response to.
   void RecordReply(std::string_view reply) ABSL_LOCKS_EXCLUDED(replies_mu_);
@@ -159,6 +159,10 @@ class Client : public ParserHandler, public std::enable_shared_from_this<Client>
   size_t in_len_ = 0;
   ParserLimits limits_;
   bool connected_ = false;
+  // What the user JWT said: at `expires` the client is closed with 'User
+  // Authentication Expired', as by nats-server; its limits lower the
+  // account's.
+  UserSession session_;
   // Counted in its account's connections (Account::TryAddConnection).
   bool counted_ = false;
   // Subscriptions the client may have, -1 unlimited (ApplyAccountLimits).

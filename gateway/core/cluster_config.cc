@@ -1,5 +1,6 @@
 #include "gateway/core/cluster_config.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -8,30 +9,6 @@
 
 namespace jsengine::gateway::core {
 namespace {
-
-absl::Status ApplyAuthorization(const ConfigValue& v, ClusterOptions* c) {
-  if (v.kind != ConfigValue::Kind::kMap) return ValueError("authorization", v, "must be a map");
-  for (const auto& [k, val] : v.entries) {
-    absl::Status s;
-    if (k == "user" || k == "username") {
-      s = GetString(k, val, &c->username);
-    } else if (k == "password" || k == "pass") {
-      s = GetString(k, val, &c->password);
-    } else if (k == "timeout") {
-      double seconds;
-      if (val.kind != ConfigValue::Kind::kScalar || !absl::SimpleAtod(val.text, &seconds) ||
-          seconds < 0) {
-        s = ValueError(k, val, "must be a number of seconds");
-      } else {
-        c->auth_timeout = absl::Seconds(seconds);
-      }
-    } else {
-      s = UnknownKey("cluster authorization", k, val);
-    }
-    if (!s.ok()) return s;
-  }
-  return absl::OkStatus();
-}
 
 absl::Status SetListenUrl(const std::string& url, ClusterOptions* c) {
   RouteUrl parsed;
@@ -47,6 +24,36 @@ absl::Status SetListenUrl(const std::string& url, ClusterOptions* c) {
 }
 
 }  // namespace
+
+absl::Status ApplyServerAuthorization(const std::string& what, const ConfigValue& v,
+                                      std::string* username, std::string* password,
+                                      absl::Duration* timeout) {
+  if (v.kind != ConfigValue::Kind::kMap) return ValueError("authorization", v, "must be a map");
+  for (const auto& [k, val] : v.entries) {
+    absl::Status s;
+    if (k == "user" || k == "username") {
+      s = GetString(k, val, username);
+    } else if (k == "password" || k == "pass") {
+      s = GetString(k, val, password);
+    } else if (k == "timeout") {
+      double seconds;
+      if (val.kind != ConfigValue::Kind::kScalar || !absl::SimpleAtod(val.text, &seconds) ||
+          seconds < 0) {
+        s = ValueError(k, val, "must be a number of seconds");
+      } else {
+        *timeout = absl::Seconds(seconds);
+      }
+    } else if (k == "token") {
+      s = ValueError(k, val, what + " authorization does not support tokens");
+    } else if (k == "users") {
+      s = ValueError(k, val, what + " authorization does not allow multiple users");
+    } else {
+      s = UnknownKey(absl::AsciiStrToLower(what) + " authorization", k, val);
+    }
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
 
 absl::Status ParseRouteUrl(std::string_view url, RouteUrl* out) {
   const std::string original(url);
@@ -116,7 +123,7 @@ absl::Status ApplyClusterConfig(const ConfigValue& v, ClusterOptions* c) {
     } else if (k == "connect_retries") {
       s = GetInt(k, val, &c->connect_retries);
     } else if (k == "authorization") {
-      s = ApplyAuthorization(val, c);
+      s = ApplyServerAuthorization("Cluster", val, &c->username, &c->password, &c->auth_timeout);
     } else if (k == "pool_size") {
       s = GetInt(k, val, &c->pool_size);
     } else if (k == "tls") {

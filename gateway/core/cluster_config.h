@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "gateway/core/cluster_options.h"
 #include "gateway/core/config.h"
 
@@ -19,6 +20,13 @@ namespace jsengine::gateway::core {
 // tls {} }`.
 // Unknown keys are errors.
 absl::Status ApplyClusterConfig(const ConfigValue& v, ClusterOptions* cluster);
+
+// A route's or gateway's `authorization { user, password, timeout }`; `what`
+// ("Cluster", "Gateway") names the block in nats-server's errors for the
+// `token` and `users` it refuses.
+absl::Status ApplyServerAuthorization(const std::string& what, const ConfigValue& v,
+                                      std::string* username, std::string* password,
+                                      absl::Duration* timeout);
 
 // A route URL's parts: "nats://[user:pass@]host:port" (any scheme).
 struct RouteUrl {

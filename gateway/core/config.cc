@@ -11,10 +11,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gateway/core/account_config.h"
+#include "gateway/core/cipher_suites.h"
 #include "gateway/core/cluster_config.h"
 #include "gateway/core/config_values.h"
+#include "gateway/core/gateway_config.h"
 #include "gateway/core/leafnode_config.h"
 #include "gateway/core/nkey.h"
+#include "gateway/core/operator_config.h"
 
 namespace jsengine::gateway::core {
 namespace {
@@ -666,6 +669,16 @@ absl::Status ApplyTls(const ConfigValue& v, bool cluster, TlsOptions* tls) {
       if (s.ok() && parsed.cipher_suites.empty()) {
         s = ValueError(k, val, "cannot be empty");
       }
+      // nats-server's check, with the line of the name it refuses.
+      auto check = [&s](const ConfigValue& name) {
+        absl::Status known = CheckCipherSuiteName(name.text);
+        if (s.ok() && !known.ok()) {
+          s = absl::InvalidArgumentError(
+              absl::StrCat("config line ", name.line, ": ", known.message()));
+        }
+      };
+      if (val.kind == ConfigValue::Kind::kScalar) check(val);
+      for (const ConfigValue& item : val.items) check(item);
     } else if (k == "curve_preferences") {
       s = ApplyCurves(k, val, &parsed.curves);
     } else if (k == "pinned_certs") {
@@ -807,17 +820,17 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
     } else if (key == "leafnodes" || key == "leaf") {
       s = ApplyLeafNodesConfig(v, &o->leafnodes);
     } else if (key == "gateway") {
-      s = NotSupported(key, v, "super-cluster gateways are not implemented");
+      s = ApplyGatewayConfig(v, &o->gateway);
     } else if (key == "websocket" || key == "ws") {
       s = NotSupported(key, v, "WebSocket clients are not implemented");
     } else if (key == "prof_port") {
-      s = NotSupported(key, v, "Go's profiling endpoints do not exist here");
+      s = GetPort(key, v, kRandomPort, &o->prof_port);
+    } else if (key == "prof_block_rate") {
+      s = NotSupported(key, v, "Go's blocking profile has no counterpart in a C++ process");
     } else if (key == "mqtt") {
       s = NotSupported(key, v, "MQTT clients are not implemented");
-    } else if (key == "operator" || key == "operators" || key == "root_operators" ||
-               key == "resolver" || key == "account_resolver" || key == "resolver_preload" ||
-               key == "trusted" || key == "trusted_keys" || key == "resolver_tls") {
-      s = NotSupported(key, v, "decentralized JWT authentication is not implemented");
+    } else if (IsOperatorKey(key)) {
+      s = ApplyOperatorKey(key, v, o);
     } else if (key == "remote_syslog" || key == "rs") {
       s = GetString(key, v, &o->remote_syslog);
     } else if (key == "lame_duck_duration") {
@@ -833,6 +846,7 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
     }
     if (!s.ok()) return s;
   }
+  if (absl::Status s = FinishOperatorMode(o, absl::Now()); !s.ok()) return s;
   return ValidateAccounts(*o);
 }
 

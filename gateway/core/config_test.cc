@@ -237,6 +237,43 @@ TEST(ConfigTest, TlsKeysOfNatsServer) {
       std::vector<std::string>{"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"});
 }
 
+TEST(ConfigTest, ProfPort) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText("prof_port: 6543", &o).ok());
+  EXPECT_EQ(o.prof_port, 6543);
+  ASSERT_TRUE(ApplyConfigText("prof_port: -1", &o).ok());
+  EXPECT_EQ(o.prof_port, kRandomPort);
+  EXPECT_EQ(ApplyConfigText("prof_port: 70000", &o).message(),
+            "config line 1: 'prof_port' must be a port number or -1");
+  EXPECT_EQ(ApplyConfigText("prof_block_rate: 1", &o).message(),
+            "config line 1: 'prof_block_rate' is not supported (Go's blocking profile has no "
+            "counterpart in a C++ process)");
+}
+
+TEST(ConfigTest, CipherSuitesTakeNatsServerNames) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigText(R"(tls {
+    cert_file: c, key_file: k
+    cipher_suites: ["TLS_RSA_WITH_RC4_128_SHA", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305"]
+  })",
+                              &o)
+                  .ok());
+  EXPECT_EQ(o.tls.cipher_suites,
+            (std::vector<std::string>{"TLS_RSA_WITH_RC4_128_SHA",
+                                      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305"}));
+  ServerOptions p;
+  EXPECT_EQ(ApplyConfigText(R"(tls {
+    cert_file: c, key_file: k
+    cipher_suites: [
+      "TLS_RSA_WITH_AES_128_CBC_SHA",
+      "TLS_RSA_WITH_AES_128_GCM_SHA256"
+    ]
+  })",
+                            &p)
+                .message(),
+            "config line 5: unrecognized cipher TLS_RSA_WITH_AES_128_GCM_SHA256");
+}
+
 TEST(ConfigTest, NatsServerSettings) {
   ServerOptions o;
   ASSERT_TRUE(ApplyConfigText(R"(
@@ -270,14 +307,11 @@ TEST(ConfigTest, RefusesWhatItDoesNotImplementByName) {
   const std::pair<const char*, const char*> cases[] = {
       {"\nleafnodes { remotes [ { url: \"nats://h:1\", credentials: \"x.creds\" } ] }",
        "config line 2: 'credentials' is not supported"},
-      {"gateway { name: x }", "config line 1: 'gateway' is not supported"},
-      {"prof_port: 6060", "config line 1: 'prof_port' is not supported"},
       {"tls { cert_file: c, key_file: k,\n verify_cert_and_check_known_urls: true }",
        "config line 2: 'verify_cert_and_check_known_urls' is not supported"},
       {"websocket { port: 8080 }", "config line 1: 'websocket' is not supported"},
       {"mqtt { port: 1883 }", "config line 1: 'mqtt' is not supported"},
-      {"resolver: MEMORY", "config line 1: 'resolver' is not supported"},
-      {"operator: x", "config line 1: 'operator' is not supported"},
+      {"resolver_tls { ca_file: x }", "config line 1: 'resolver_tls' is not supported"},
       {"jetstream { key: s3cr3t }",
        "config line 1: 'key' is not supported (JetStream encryption at rest is not supported)"},
       {"jetstream { cipher: aes }", "config line 1: 'cipher' is not supported"},

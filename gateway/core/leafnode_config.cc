@@ -90,8 +90,8 @@ absl::Status ApplyRemote(const ConfigValue& v, RemoteLeafOptions* r) {
       // Accepted: connections are never compressed (the hub is told none).
     } else if (k == "creds" || k == "credentials") {
       s = NotSupported(k, val,
-                       "JWT credentials need decentralized JWT authentication, which is "
-                       "not implemented; use user and password in the URL");
+                       "leaf connections do not sign in with JWT credentials; use user and "
+                       "password in the URL");
     } else if (k == "nkey" || k == "seed") {
       s = NotSupported(k, val, "nkey authentication of leaf nodes is not implemented");
     } else if (k == "ws_compress" || k == "ws_compression" || k == "websocket_compress" ||

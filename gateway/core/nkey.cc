@@ -116,7 +116,11 @@ absl::StatusOr<NkeyBytes> DecodeUserSeed(std::string_view text) {
 }
 
 std::string EncodeUserPublicKey(const NkeyBytes& key) {
-  std::string raw(1, static_cast<char>(kNkeyPrefixUser));
+  return EncodePublicKey(key, kNkeyPrefixUser);
+}
+
+std::string EncodePublicKey(const NkeyBytes& key, uint8_t prefix) {
+  std::string raw(1, static_cast<char>(prefix));
   raw.append(key.begin(), key.end());
   return EncodeChecked(std::move(raw));
 }

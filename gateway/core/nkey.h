@@ -20,6 +20,7 @@ namespace jsengine::gateway::core {
 constexpr uint8_t kNkeyPrefixSeed = 18 << 3;  // 'S'
 constexpr uint8_t kNkeyPrefixUser = 20 << 3;  // 'U'
 constexpr uint8_t kNkeyPrefixAccount = 0;     // 'A'
+constexpr uint8_t kNkeyPrefixOperator = 14 << 3;  // 'O'
 
 // A raw Ed25519 public key or seed.
 using NkeyBytes = std::array<uint8_t, 32>;
@@ -39,6 +40,8 @@ absl::StatusOr<NkeyBytes> DecodeUserSeed(std::string_view text);
 // The text forms of a user's public key and seed.
 std::string EncodeUserPublicKey(const NkeyBytes& key);
 std::string EncodeUserSeed(const NkeyBytes& seed);
+// The text form of a public key of the role `prefix`.
+std::string EncodePublicKey(const NkeyBytes& key, uint8_t prefix);
 
 }  // namespace jsengine::gateway::core
 

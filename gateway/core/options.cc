@@ -35,6 +35,7 @@ enum class Flag {
   kPortsFileDir,
   kHttpPort,
   kHttpsPort,
+  kProfPort,
   kTls,
   kTlsCert,
   kTlsKey,
@@ -93,6 +94,7 @@ constexpr FlagSpec kFlags[] = {
     {"http_port", Flag::kHttpPort, true},
     {"ms", Flag::kHttpsPort, true},
     {"https_port", Flag::kHttpsPort, true},
+    {"profile", Flag::kProfPort, true},
     {"tls", Flag::kTls, false},
     {"tlscert", Flag::kTlsCert, true},
     {"tlskey", Flag::kTlsKey, true},
@@ -213,8 +215,8 @@ Server Options:
         --ports_file_dir <dir>       Creates a ports file in the specified directory
                                      (<executable_name>_<pid>.ports): JSON listing
                                      where clients ("nats"), monitoring
-                                     ("monitoring") and the in-process services
-                                     ("grpc") are served
+                                     ("monitoring"), profiling ("profile") and
+                                     the in-process services ("grpc") are served
     -m, --http_port <port>           Use port for http monitoring (-1: any free)
     -ms,--https_port <port>          Use port for https monitoring (the TLS certificate)
 
@@ -252,6 +254,10 @@ Cluster Options (core NATS routes; JetStream is not clustered):
         --no_advertise <bool>        Do not advertise known cluster information to clients
         --cluster_advertise <string> Cluster URL to advertise to other servers
         --connect_retries <number>   For implicit routes, number of connect retries
+
+Profiling Options:
+        --profile <port>             Profiling HTTP port: a CPU profile at
+                                     /debug/pprof/profile (-1: any free)
 
 Common Options:
     -h, --help                       Show this message
@@ -341,6 +347,12 @@ absl::Status ParseServerArgs(const std::vector<std::string>& args, ServerOptions
         if (!absl::SimpleAtoi(p.value, &options->https_port) || options->https_port < kRandomPort ||
             options->https_port > 65535) {
           return absl::InvalidArgumentError("invalid https port: " + p.value);
+        }
+        break;
+      case Flag::kProfPort:
+        if (!absl::SimpleAtoi(p.value, &options->prof_port) || options->prof_port < kRandomPort ||
+            options->prof_port > 65535) {
+          return absl::InvalidArgumentError("invalid profiling port: " + p.value);
         }
         break;
       case Flag::kPortsFileDir:

@@ -12,7 +12,9 @@
 #include "absl/time/time.h"
 #include "gateway/core/account_options.h"
 #include "gateway/core/cluster_options.h"
+#include "gateway/core/gateway_options.h"
 #include "gateway/core/leafnode_options.h"
+#include "gateway/core/operator_options.h"
 #include "gateway/core/permission_options.h"
 #include "gateway/core/tls_options.h"
 
@@ -124,12 +126,23 @@ struct ServerOptions {
   int max_subscriptions = 0;
   // no_header_support: INFO says "headers":false and HPUB is refused.
   bool no_header_support = false;
+  // nats-server's prof_port (--profile): a CPU profile over HTTP at
+  // /debug/pprof/profile on `host` (gateway/monitor/pprof_handler.h); 0 is
+  // off, kRandomPort any free port.
+  int prof_port = 0;
 
   // What the command line asks for instead of (or before) serving.
   bool show_help = false;
   bool show_version = false;  // -v: print VersionLine() and exit
   bool check_config = false;  // -t: check the configuration and exit
   std::string signal;         // --signal: send this to a running server and exit
+  // `gateway {}`: read and checked; the server refuses to start with a
+  // gateway configured (super-cluster connections are not implemented).
+  GatewayOptions gateway;
+
+  // Operator mode (operator_options.h): clients authenticate with user JWTs
+  // and accounts come from account JWTs.
+  OperatorOptions operator_mode;
   // `leafnodes {}`.
   LeafNodeOptions leafnodes;
 };

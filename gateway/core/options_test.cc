@@ -149,11 +149,16 @@ TEST(OptionsTest, ProcessFlags) {
   EXPECT_TRUE(rest.empty());
 }
 
-TEST(OptionsTest, MonitoringPort) {
+TEST(OptionsTest, MonitoringAndProfilingPorts) {
   ServerOptions o;
   std::vector<std::string> rest;
   ASSERT_TRUE(ParseServerArgs({"-m", "8222"}, &o, &rest).ok());
   EXPECT_EQ(o.http_port, 8222);
+  ASSERT_TRUE(ParseServerArgs({"--profile", "6060"}, &o, &rest).ok());
+  EXPECT_EQ(o.prof_port, 6060);
+  ASSERT_TRUE(ParseServerArgs({"-profile=-1"}, &o, &rest).ok());
+  EXPECT_EQ(o.prof_port, kRandomPort);
+  EXPECT_EQ(ParseServerArgs({"--profile", "x"}, &o, &rest).message(), "invalid profiling port: x");
   ASSERT_TRUE(ParseServerArgs({"--http_port=-1"}, &o, &rest).ok());
   EXPECT_EQ(o.http_port, kRandomPort);
   EXPECT_FALSE(ParseServerArgs({"-m", "web"}, &o, &rest).ok());

@@ -73,6 +73,7 @@ absl::Status CheckReloadable(const ServerOptions& c, const ServerOptions& n) {
            Same("http_host", c.http_host, n.http_host),
            Same("http_port", c.http_port, n.http_port),
            Same("https_port", c.https_port, n.https_port),
+           Same("prof_port", c.prof_port, n.prof_port),
            Same("ports_file_dir", c.ports_file_dir, n.ports_file_dir),
            Same("max_control_line", static_cast<int>(c.max_control_line),
                 static_cast<int>(n.max_control_line)),

@@ -185,6 +185,11 @@ std::vector<AccountOptions> Server::accounts() const {
   return reloaded_options_.accounts;
 }
 
+ServerOptions Server::reloaded_options() const {
+  common::MutexLock lock(&reload_mu_);
+  return reloaded_options_;
+}
+
 Account* Server::FindAccount(std::string_view name) const {
   if (name.empty()) return global_;
   const AccountTable& table = *accounts_.load(std::memory_order_acquire);

@@ -75,6 +75,8 @@ class Server {
   const LiveOptions& live_options() const { return live_; }
   // The configured accounts as the last reload left them.
   std::vector<AccountOptions> accounts() const ABSL_LOCKS_EXCLUDED(reload_mu_);
+  // All the options as the last reload left them (a copy).
+  ServerOptions reloaded_options() const ABSL_LOCKS_EXCLUDED(reload_mu_);
 
   // Applies a reloaded configuration (SIGHUP), as nats-server: users,
   // passwords, permissions, accounts' users and the limits of reload.h.

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -11,7 +12,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <string_view>
+
+#include "absl/strings/str_join.h"
+#include "gateway/core/cipher_suites.h"
+#include "glog/logging.h"
 
 namespace jsengine::gateway::core {
 namespace {
@@ -163,31 +169,19 @@ ssize_t TlsSession::Result(int rc) {
 
 namespace {
 
-// OpenSSL's names of the TLS 1.2 suites named by their IANA names.
-absl::StatusOr<std::string> OpenSslCipherList(SSL_CTX* ctx,
-                                              const std::vector<std::string>& suites) {
-  std::string list;
+// OpenSSL's name of each suite `ctx`'s library offers, by standard name.
+std::map<std::string, std::string> OfferedSuites(SSL_CTX* ctx) {
+  std::map<std::string, std::string> offered;
   SSL* ssl = SSL_new(ctx);
-  if (ssl == nullptr) return absl::InternalError("SSL_new: " + DrainErrors());
+  if (ssl == nullptr) return offered;
   SSL_set_cipher_list(ssl, "ALL:COMPLEMENTOFALL");
   STACK_OF(SSL_CIPHER)* all = SSL_get_ciphers(ssl);
-  for (const std::string& suite : suites) {
-    const char* found = nullptr;
-    for (int i = 0; all != nullptr && i < sk_SSL_CIPHER_num(all); ++i) {
-      const SSL_CIPHER* c = sk_SSL_CIPHER_value(all, i);
-      const std::string standard = SSL_CIPHER_standard_name(c);
-      // Go also names the ChaCha20 suites without their "_SHA256".
-      if (standard == suite || standard == suite + "_SHA256") found = SSL_CIPHER_get_name(c);
-    }
-    if (found == nullptr) {
-      SSL_free(ssl);
-      return absl::InvalidArgumentError("unrecognized cipher " + suite);
-    }
-    if (!list.empty()) list += ':';
-    list += found;
+  for (int i = 0; all != nullptr && i < sk_SSL_CIPHER_num(all); ++i) {
+    const SSL_CIPHER* c = sk_SSL_CIPHER_value(all, i);
+    offered[SSL_CIPHER_standard_name(c)] = SSL_CIPHER_get_name(c);
   }
   SSL_free(ssl);
-  return list;
+  return offered;
 }
 
 std::string Hex(const unsigned char* data, size_t size) {
@@ -260,9 +254,22 @@ absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions&
     return absl::InternalError("SSL_CTX_set_cipher_list: " + DrainErrors());
   }
   if (!options.cipher_suites.empty()) {
-    absl::StatusOr<std::string> list = OpenSslCipherList(ctx, options.cipher_suites);
-    if (!list.ok()) return list.status();
-    if (SSL_CTX_set_cipher_list(ctx, list->c_str()) != 1) {
+    absl::StatusOr<CipherSuiteSelection> suites =
+        SelectCipherSuites(options.cipher_suites, OfferedSuites(ctx));
+    if (!suites.ok()) return suites.status();
+    if (!suites->dropped.empty()) {
+      LOG(WARNING) << "cipher_suites: " << absl::StrJoin(suites->dropped, ", ")
+                   << (suites->dropped.size() == 1 ? " is" : " are")
+                   << " not available in this server's TLS library ("
+                   << OpenSSL_version(OPENSSL_VERSION) << "); left out";
+    }
+    if (suites->tls12_list.empty()) {
+      // As nats-server given only TLS 1.3 names: no TLS 1.2 suite is left.
+      if (min_version != TLS1_3_VERSION) {
+        LOG(WARNING) << "cipher_suites: no TLS 1.2 suite is left; TLS 1.2 clients cannot connect";
+      }
+      SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+    } else if (SSL_CTX_set_cipher_list(ctx, suites->tls12_list.c_str()) != 1) {
       return absl::InvalidArgumentError("cipher_suites: " + DrainErrors());
     }
   }

@@ -34,16 +34,13 @@ Json ExportJson(const core::AccountExport& e, bool service) {
 
 Json ImportJson(const core::AccountImport& i, bool service) {
   const std::string& local = i.to.empty() ? i.subject : i.to;
+  // As nats-server 2.10 (2.9.17 and later): "subject" is the exporter's,
+  // "local_subject" the importer's ("to" repeats it for services).
   Json j;
-  if (service) {
-    j["subject"] = local;
-    j["account"] = i.account;
-    j["to"] = i.subject;
-  } else {
-    j["subject"] = i.subject;
-    j["account"] = i.account;
-    if (local != i.subject) j["local_subject"] = local;
-  }
+  j["subject"] = i.subject;
+  j["account"] = i.account;
+  if (service) j["to"] = local;
+  j["local_subject"] = local;
   j["type"] = service ? "service" : "stream";
   j["invalid"] = false;
   j["share"] = false;
@@ -111,7 +108,7 @@ Json JszAccountJson(const AccountJetStream& account, const JszDetail& detail,
         std::vector<const char*> keep = {"stream_name", "name", "created"};
         if (detail.config) keep.push_back("config");
         for (const char* key : {"delivered", "ack_floor", "num_ack_pending", "num_redelivered",
-                                "num_waiting", "num_pending", "push_bound"}) {
+                                "num_waiting", "num_pending", "push_bound", "ts"}) {
           keep.push_back(key);
         }
         consumers.push_back(Pick(consumer, keep));

@@ -23,9 +23,10 @@ TEST(AccountJsonTest, ImportsShowBothSidesSubjects) {
   EXPECT_EQ(AccountImportsJson(b).dump(),
             R"([{"subject":"news.>","account":"A","local_subject":"a.news.>","type":"stream",)"
             R"("invalid":false,"share":false,"tracking":false},)"
-            R"({"subject":"same","account":"A","type":"stream",)"
+            R"({"subject":"same","account":"A","local_subject":"same","type":"stream",)"
             R"("invalid":false,"share":false,"tracking":false},)"
-            R"({"subject":"ask.>","account":"A","to":"help.>","type":"service",)"
+            R"({"subject":"help.>","account":"A","to":"ask.>","local_subject":"ask.>",)"
+            R"("type":"service",)"
             R"("invalid":false,"share":false,"tracking":false}])");
   EXPECT_TRUE(AccountImportsJson(core::AccountOptions{}).empty());
 }

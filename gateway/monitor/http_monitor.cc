@@ -1,6 +1,5 @@
 #include "gateway/monitor/http_monitor.h"
 
-#include <chrono>
 #include <utility>
 #include <vector>
 
@@ -8,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/status.h"
 #include "httplib.h"
 
 namespace jsengine::gateway::monitor {
@@ -78,36 +78,14 @@ absl::StatusOr<std::unique_ptr<HttpMonitor>> HttpMonitor::Start(const std::strin
               [base_path](const httplib::Request&, httplib::Response& response) {
                 response.set_content(IndexPage(base_path), "text/html; charset=utf-8");
               });
-  int bound = port;
-  if (port == 0) {
-    bound = server->bind_to_any_port(host);
-    if (bound <= 0) bound = -1;
-  } else if (!server->bind_to_port(host, port)) {
-    bound = -1;
-  }
-  if (bound < 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen for monitoring on ", host, ":", port));
-  }
-  monitor->SetHttpAddress(host, bound, tls != nullptr);
-  return std::unique_ptr<HttpMonitor>(new HttpMonitor(std::move(server), bound));
+  JSE_ASSIGN_OR_RETURN(std::unique_ptr<HttpServerThread> running,
+                       HttpServerThread::Start(std::move(server), host, port, "monitoring"));
+  monitor->SetHttpAddress(host, running->port(), tls != nullptr);
+  return std::unique_ptr<HttpMonitor>(new HttpMonitor(std::move(running)));
 }
 
-HttpMonitor::HttpMonitor(std::unique_ptr<httplib::Server> server, int port)
-    : server_(std::move(server)), port_(port) {
-  thread_ = std::thread([this] {
-    server_->listen_after_bind();
-    listening_done_.store(true);
-  });
-}
+HttpMonitor::HttpMonitor(std::unique_ptr<HttpServerThread> server) : server_(std::move(server)) {}
 
-HttpMonitor::~HttpMonitor() {
-  // stop() is a no-op until the accept loop runs: wait for it.
-  while (!server_->is_running() && !listening_done_.load()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  server_->stop();
-  thread_.join();
-}
+HttpMonitor::~HttpMonitor() = default;
 
 }  // namespace jsengine::gateway::monitor

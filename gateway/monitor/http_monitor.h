@@ -12,17 +12,12 @@
 #ifndef JSENGINE_GATEWAY_MONITOR_HTTP_MONITOR_H_
 #define JSENGINE_GATEWAY_MONITOR_HTTP_MONITOR_H_
 
-#include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
+#include "gateway/monitor/http_server_thread.h"
 #include "gateway/monitor/monitor.h"
-
-namespace httplib {
-class Server;
-}  // namespace httplib
 
 namespace jsengine::gateway::monitor {
 
@@ -53,15 +48,12 @@ class HttpMonitor {
   HttpMonitor(const HttpMonitor&) = delete;
   HttpMonitor& operator=(const HttpMonitor&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return server_->port(); }
 
  private:
-  HttpMonitor(std::unique_ptr<httplib::Server> server, int port);
+  explicit HttpMonitor(std::unique_ptr<HttpServerThread> server);
 
-  std::unique_ptr<httplib::Server> server_;
-  const int port_;
-  std::thread thread_;
-  std::atomic<bool> listening_done_{false};
+  std::unique_ptr<HttpServerThread> server_;
 };
 
 }  // namespace jsengine::gateway::monitor

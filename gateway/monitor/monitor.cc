@@ -118,6 +118,15 @@ Json SubDetailJson(const core::SubscriptionDetail& sub, uint64_t cid, const std:
   return d;
 }
 
+// nats-server 2.10's JetStreamConfig as /varz and /jsz show it.
+Json JetStreamConfigJson(const JetStreamView& js) {
+  Json c = {
+      {"max_memory", js.max_memory}, {"max_storage", js.max_storage}, {"store_dir", js.store_dir}};
+  if (js.sync_interval_ns != 0) c["sync_interval"] = js.sync_interval_ns;
+  if (js.sync_always) c["sync_always"] = true;
+  return c;
+}
+
 }  // namespace
 
 Monitor::Monitor(core::Server* server, JetStreamView jetstream)
@@ -245,9 +254,7 @@ MonitorResponse Monitor::Varz(absl::Time now) {
   }
   Json js = Json::object();
   if (jetstream_.enabled) {
-    js["config"] = {{"max_memory", jetstream_.max_memory},
-                    {"max_storage", jetstream_.max_storage},
-                    {"store_dir", jetstream_.store_dir}};
+    js["config"] = JetStreamConfigJson(jetstream_);
     absl::StatusOr<jetstream::AccountUsage> usage = jetstream_.usage();
     const jetstream::JsApiStats api = jetstream_.api_stats();
     js["stats"] = {{"memory", usage.ok() ? usage->memory : 0},
@@ -294,6 +301,9 @@ MonitorResponse Monitor::Varz(absl::Time now) {
   }
   v["config_load_time"] = GoTime(config_load_time_);
   v["system_account"] = server_->system_account();
+  // nats-server 2.10's breakdown; slow routes are not counted here.
+  v["slow_consumer_stats"] = {
+      {"clients", stats.slow_consumers}, {"routes", 0}, {"gateways", 0}, {"leafs", 0}};
   return {200, Pretty(v)};
 }
 
@@ -486,9 +496,7 @@ MonitorResponse Monitor::Jsz(const QueryParams& params, absl::Time now) {
     if (!current.ok()) return {500, absl::StrCat("JetStream usage: ", current.status().message())};
     usage = *current;
     api = jetstream_.api_stats();
-    j["config"] = {{"max_memory", jetstream_.max_memory},
-                   {"max_storage", jetstream_.max_storage},
-                   {"store_dir", jetstream_.store_dir}};
+    j["config"] = JetStreamConfigJson(jetstream_);
   } else {
     // As nats-server without JetStream: every field, zero.
     j["disabled"] = true;

@@ -105,6 +105,10 @@ struct JetStreamView {
   // Those accounts in detail, with their streams and consumers if asked.
   std::function<absl::StatusOr<std::vector<AccountJetStream>>(bool streams, bool consumers)>
       account_details;
+  // The store's durability (nats-server 2.10's "sync_interval", nanoseconds,
+  // and "sync_always").
+  int64_t sync_interval_ns = 0;
+  bool sync_always = false;
 };
 
 struct MonitorResponse {

@@ -159,6 +159,8 @@ TEST_F(MonitorTest, VarzCountsEveryConnectionEverOpened) {
   EXPECT_EQ(varz["server_id"], server_->server_id());
   EXPECT_EQ(varz["jetstream"], Json::object());
   EXPECT_EQ(varz["http_req_stats"]["/varz"], 1);
+  EXPECT_EQ(varz["slow_consumer_stats"],
+            Json({{"clients", 0}, {"routes", 0}, {"gateways", 0}, {"leafs", 0}}));
 }
 
 TEST_F(MonitorTest, SubszJszAndHealthz) {
@@ -181,6 +183,8 @@ TEST_F(MonitorTest, JszReportsJetStreamUsage) {
   js.store_dir = "/tmp";
   js.max_memory = 1 << 20;
   js.max_storage = 2 << 20;
+  js.sync_interval_ns = 120000000000;
+  js.sync_always = true;
   js.usage = [] {
     jetstream::AccountUsage usage;
     usage.storage = 100;
@@ -213,6 +217,9 @@ TEST_F(MonitorTest, JszReportsJetStreamUsage) {
   EXPECT_EQ(varz["jetstream"]["stats"]["reserved_storage"], 5000);
   EXPECT_EQ(varz["jetstream"]["config"]["max_memory"], 1 << 20);
   EXPECT_EQ(varz["jetstream"]["config"]["max_storage"], 2 << 20);
+  EXPECT_EQ(varz["jetstream"]["config"]["sync_interval"], 120000000000);
+  EXPECT_EQ(varz["jetstream"]["config"]["sync_always"], true);
+  EXPECT_EQ(jsz["config"]["sync_interval"], 120000000000);
 }
 
 TEST_F(MonitorTest, ConnzSortsAndListsSubscriptions) {

@@ -247,6 +247,16 @@ void SystemAccount::AnswerEndpoint(const std::string& path, const QueryParams& p
     Send(reply, ApiErrorJson(ServerInfo(), 500, description));
     return;
   }
+  if (path == "/healthz" && data.is_object()) {
+    // nats-server 2.10 keeps the HTTP status in the answer here.
+    OrderedJson health;
+    health["status"] = data.value("status", "");
+    health["status_code"] = answer.status;
+    for (auto& [key, value] : data.items()) {
+      if (key != "status") health[key] = std::move(value);
+    }
+    data = std::move(health);
+  }
   OrderedJson selected = select(std::move(data));
   if (selected.is_null()) {
     Send(reply, ApiErrorJson(ServerInfo(), 500, "account not found"));

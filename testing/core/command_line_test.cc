@@ -68,6 +68,9 @@ TEST(CommandLineTest, VersionIsPrintedAsNatsServerPrintsIt) {
   const Ran reference = RunToExit(harness::NatsServerBinary(), {"--version"});
   EXPECT_TRUE(std::regex_match(reference.output, std::regex("nats-server: v2\\.[0-9]+\\.[0-9]+\n")))
       << reference.output;
+  const harness::ServerVersion parsed = harness::NatsServerVersion();
+  EXPECT_EQ(reference.output, absl::StrCat("nats-server: v", parsed.major, ".", parsed.minor, ".",
+                                           parsed.patch, "\n"));
 }
 
 TEST(CommandLineTest, HelpListsTheFlags) {
@@ -97,6 +100,38 @@ TEST(CommandLineTest, TestsTheConfigurationAndNamesTheBadLine) {
   EXPECT_TRUE(absl::StrContains(invalid.output, "cluster")) << invalid.output;
 
   EXPECT_NE(RunToExit(Gateway(), {"--frobnicate"}).exit_code, 0);
+}
+
+// nats-server checks a gateway's name, port and remote URLs when it starts,
+// not under -t; the gateway does the same, then refuses any gateway, since
+// super-cluster connections are not implemented.
+TEST(CommandLineTest, GatewayBlockIsCheckedAtStartAsByNatsServer) {
+  const std::string dir = util::MakeTempDir("gateway-block-");
+  const std::string no_port = dir + "/no_port.conf";
+  const std::string no_url = dir + "/no_url.conf";
+  const std::string complete = dir + "/complete.conf";
+  std::ofstream(no_port) << "port: -1\ngateway { name: \"A\" }\n";
+  std::ofstream(no_url) << "port: -1\ngateway { name: A, port: -1, gateways [ {name: B} ] }\n";
+  std::ofstream(complete) << "port: -1\ngateway {\n name: A\n listen: \"127.0.0.1:-1\"\n"
+                          << " gateways [ {name: B, url: \"nats://127.0.0.1:1\"} ]\n}\n";
+  const std::pair<std::string, std::string> refused[] = {
+      {no_port, "gateway \"A\" has no port specified (select -1 for random port)"},
+      {no_url, "gateway \"B\" has no URL"},
+  };
+  for (const std::string& binary : {Gateway(), harness::NatsServerBinary()}) {
+    for (const auto& [config, error] : refused) {
+      EXPECT_EQ(RunToExit(binary, {"-t", "-c", config}).exit_code, 0) << binary << " " << config;
+      const Ran ran = RunToExit(binary, {"-c", config});
+      EXPECT_EQ(ran.exit_code, 1) << binary << " " << config << ": " << ran.output;
+      EXPECT_TRUE(absl::StrContains(ran.output, error)) << binary << ": " << ran.output;
+    }
+  }
+  EXPECT_EQ(RunToExit(Gateway(), {"-t", "-c", complete}).exit_code, 0);
+  const Ran ran = RunToExit(Gateway(), {"-c", complete});
+  EXPECT_EQ(ran.exit_code, 1) << ran.output;
+  EXPECT_TRUE(
+      absl::StrContains(ran.output, "super-cluster gateway connections are not implemented"))
+      << ran.output;
 }
 
 TEST(CommandLineTest, PidFileLogFileAndSignals) {

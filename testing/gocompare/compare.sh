@@ -11,7 +11,8 @@
 # is killed with SIGKILL and restarted, and the restart scenario checks what
 # durable consumers kept. Lines that differ are not all bugs: nats-server
 # applies acks asynchronously, and 2.9.10 loses acks on kill -9.
-# KEEP=DIR copies both outputs and both server logs there.
+# KEEP=DIR copies both outputs and both server logs there. NATS_SERVER: the
+# reference binary (default: nats-server from PATH); OURS_BIN: ours.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -26,6 +27,7 @@ cp "$here"/*.go "$work/gopath/src/gocompare/"
 (cd "$work/gopath/src/gocompare" && GO111MODULE=off GOPATH="$work/gopath:/usr/share/gocode" \
   GOCACHE="$work/gocache" go build -o "$work/gocompare" .)
 ours="${OURS_BIN:-$root/bazel-bin/gateway/gateway}"
+reference="${NATS_SERVER:-nats-server}"
 [ -x "$ours" ] || { echo "no $ours: run ./bazelw build //gateway first" >&2; exit 2; }
 
 # start SIDE DATA_DIR: starts a server, sets $pid and $url.
@@ -33,7 +35,7 @@ start() {
   local side=$1 dir=$2 ports="$work/ports-$1"
   rm -rf "$ports"; mkdir -p "$ports"
   if [ "$side" = ref ]; then
-    nats-server -js -sd "$dir" -a 127.0.0.1 -p -1 --ports_file_dir "$ports" >>"$work/$side.log" 2>&1 &
+    "$reference" -js -sd "$dir" -a 127.0.0.1 -p -1 --ports_file_dir "$ports" >>"$work/$side.log" 2>&1 &
   else
     "$ours" -js -sd "$dir" -a 127.0.0.1 -p -1 --grpc_listen=127.0.0.1:0 \
       --ports_file_dir "$ports" >>"$work/$side.log" 2>&1 &

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
@@ -44,10 +45,34 @@ std::string RunfilePath(const std::string& workspace_relative_path) {
 }
 
 std::string NatsServerBinary() {
+  const char* chosen = getenv("NATS_SERVER_BIN");
+  if (chosen != nullptr && *chosen != '\0') return chosen;
   for (const char* path : {"/usr/sbin/nats-server", "/usr/bin/nats-server"}) {
     if (access(path, X_OK) == 0) return path;
   }
   return "nats-server";
+}
+
+ServerVersion NatsServerVersion() {
+  static const ServerVersion version = [] {
+    ServerVersion parsed;
+    FILE* pipe = popen(absl::StrCat(NatsServerBinary(), " --version 2>&1").c_str(), "r");
+    if (pipe == nullptr) return parsed;
+    char line[256] = {0};
+    const bool read = fgets(line, sizeof(line), pipe) != nullptr;
+    pclose(pipe);
+    const char* v = read ? strstr(line, " v") : nullptr;
+    if (v == nullptr || sscanf(v, " v%d.%d.%d", &parsed.major, &parsed.minor, &parsed.patch) != 3) {
+      return ServerVersion();
+    }
+    return parsed;
+  }();
+  return version;
+}
+
+bool NatsServerAtLeast(int major, int minor) {
+  const ServerVersion v = NatsServerVersion();
+  return v.major > major || (v.major == major && v.minor >= minor);
 }
 
 absl::StatusOr<std::unique_ptr<Process>> Process::Start(const std::string& binary,

@@ -35,8 +35,23 @@ namespace jsengine::testing::harness {
 // Absolute path of a file in the test's runfiles, e.g. "storesvc/storesvc".
 std::string RunfilePath(const std::string& workspace_relative_path);
 
-// The reference nats-server (Debian installs it in /usr/sbin).
+// The reference nats-server: $NATS_SERVER_BIN when set (e.g. another
+// release, `bazel test --test_env=NATS_SERVER_BIN=...`), else Debian's
+// (/usr/sbin/nats-server, 2.9.10).
 std::string NatsServerBinary();
+
+// The reference's release, read once from its `--version` line
+// ("nats-server: v2.9.10"); {0, 0, 0} when it cannot be read.
+struct ServerVersion {
+  int major = 0;
+  int minor = 0;
+  int patch = 0;
+};
+ServerVersion NatsServerVersion();
+
+// True when the reference is release `major`.`minor` or later: for the
+// expectations where nats-server 2.10 changed 2.9's rules.
+bool NatsServerAtLeast(int major, int minor);
 
 // A child process running a binary. Not thread-safe.
 class Process {

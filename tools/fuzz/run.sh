@@ -15,6 +15,7 @@
 #   stream_meta     a stream's meta.pb, framed or unframed (storesvc)
 #   ack             $JS.ACK subjects and ack bodies (consumersvc)
 #   consumer_state  a consumer's journal, state.snap and meta.pb (consumersvc)
+#   jwt             NATS JWTs: user, account, operator claims (gateway/core)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -27,6 +28,7 @@ declare -A label=(
   [stream_meta]=//storesvc:stream_meta_fuzzer
   [ack]=//consumersvc:ack_fuzzer
   [consumer_state]=//consumersvc:consumer_state_fuzzer
+  [jwt]=//gateway/core:jwt_fuzzer
 )
 declare -A corpus=(
   [parser]=gateway/core/testdata/parser_corpus
@@ -37,10 +39,11 @@ declare -A corpus=(
   [stream_meta]=storesvc/testdata/stream_meta_corpus
   [ack]=consumersvc/testdata/ack_corpus
   [consumer_state]=consumersvc/testdata/consumer_state_corpus
+  [jwt]=gateway/core/testdata/jwt_corpus
 )
 
 targets=("${1:-}")
-[[ -n "${targets[0]}" ]] || targets=(parser stream_config consumer_config segment_record saved_index stream_meta ack consumer_state)
+[[ -n "${targets[0]}" ]] || targets=(parser stream_config consumer_config segment_record saved_index stream_meta ack consumer_state jwt)
 seconds="${2:-30}"
 bazel=./bazelw
 [[ -x "$bazel" ]] || bazel=bazel
