@@ -17,6 +17,7 @@ void Account::SetLimits(const AccountLimits& limits) {
   max_connections_.store(limits.max_connections, std::memory_order_relaxed);
   max_subscriptions_.store(limits.max_subscriptions, std::memory_order_relaxed);
   max_payload_.store(limits.max_payload, std::memory_order_relaxed);
+  max_leafnodes_.store(limits.max_leafnodes, std::memory_order_relaxed);
 }
 
 bool Account::TryAddConnection() {

@@ -110,6 +110,7 @@ class Account {
   void SetLimits(const AccountLimits& limits);
   int64_t max_subscriptions() const { return max_subscriptions_.load(std::memory_order_relaxed); }
   int64_t max_payload() const { return max_payload_.load(std::memory_order_relaxed); }
+  int64_t max_leafnodes() const { return max_leafnodes_.load(std::memory_order_relaxed); }
   // Counts a client in (AddConnection(1)) unless the account already has
   // max_connections clients.
   bool TryAddConnection();
@@ -146,6 +147,7 @@ class Account {
   std::deque<std::pair<absl::Time, std::string>> response_order_ ABSL_GUARDED_BY(mu_);
   std::atomic<int> connections_{0};
   std::atomic<int64_t> max_connections_{-1};
+  std::atomic<int64_t> max_leafnodes_{-1};
   std::atomic<int64_t> max_subscriptions_{-1};
   std::atomic<int64_t> max_payload_{-1};
 };

@@ -71,7 +71,7 @@ struct AccountLimits {
   int64_t max_subscriptions = -1;
   // Caps the server's max_payload for the account's clients.
   int64_t max_payload = -1;
-  // Leafnode connections: accepted and kept; there are no leafnodes here.
+  // Leaf node connections bound to the account on this server at once.
   int64_t max_leafnodes = -1;
 };
 

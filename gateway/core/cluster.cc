@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gateway/core/cluster_config.h"
+#include "gateway/core/peer_forward.h"
 #include "gateway/core/route.h"
 #include "gateway/core/route_parser.h"
 #include "gateway/core/server.h"
@@ -38,84 +39,11 @@ uint32_t Random(uint32_t n) {
   return n == 0 ? 0 : static_cast<uint32_t>(rng() % n);
 }
 
-std::string JoinHostPort(const std::string& host, int port) {
-  if (host.find(':') != std::string::npos) return absl::StrCat("[", host, "]:", port);
-  return absl::StrCat(host, ":", port);
-}
-
-bool IsAnyAddress(const std::string& host) {
-  return host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]";
-}
-
-// As nats-server's getConnectURLs: host:port, or for an "any" host one URL
-// per global unicast address of the interfaces.
-std::vector<std::string> ConnectUrls(const std::string& host, int port) {
-  if (!IsAnyAddress(host)) return {JoinHostPort(host, port)};
-  std::vector<std::string> urls;
-  ifaddrs* addrs = nullptr;
-  if (getifaddrs(&addrs) != 0) return urls;
-  for (ifaddrs* a = addrs; a != nullptr; a = a->ifa_next) {
-    if (a->ifa_addr == nullptr) continue;
-    char text[INET6_ADDRSTRLEN] = {0};
-    if (a->ifa_addr->sa_family == AF_INET) {
-      const in_addr ip = reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr;
-      const uint32_t v = ntohl(ip.s_addr);
-      if ((v >> 24) == 127 || v == 0 || (v >> 16) == 0xA9FE || (v >> 28) >= 0xE) continue;
-      inet_ntop(AF_INET, &ip, text, sizeof(text));
-    } else if (a->ifa_addr->sa_family == AF_INET6) {
-      const in6_addr& ip = reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr;
-      if (IN6_IS_ADDR_LOOPBACK(&ip) || IN6_IS_ADDR_LINKLOCAL(&ip) || IN6_IS_ADDR_MULTICAST(&ip) ||
-          IN6_IS_ADDR_UNSPECIFIED(&ip)) {
-        continue;
-      }
-      inet_ntop(AF_INET6, &ip, text, sizeof(text));
-    } else {
-      continue;
-    }
-    std::string url = JoinHostPort(text, port);
-    if (std::find(urls.begin(), urls.end(), url) == urls.end()) urls.push_back(std::move(url));
-  }
-  freeifaddrs(addrs);
-  return urls;
-}
-
 std::string RandomClusterName() {
   static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   std::string name;
   for (int i = 0; i < 22; ++i) name.push_back(kAlphabet[Random(36)]);
   return name;
-}
-
-// Connects to host:port within kRouteDialTimeoutMs; -1 on failure.
-int Dial(const std::string& host, int port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* res = nullptr;
-  const std::string service = std::to_string(port);
-  if (getaddrinfo(host.empty() ? "127.0.0.1" : host.c_str(), service.c_str(), &hints, &res) != 0) {
-    return -1;
-  }
-  int fd = -1;
-  for (addrinfo* ai = res; ai != nullptr && fd < 0; ai = ai->ai_next) {
-    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) continue;
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-      pollfd p{fd, POLLOUT, 0};
-      int err = errno == EINPROGRESS ? 0 : errno;
-      socklen_t len = sizeof(err);
-      if (err != 0 || ::poll(&p, 1, kRouteDialTimeoutMs) != 1 ||
-          getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
-        ::close(fd);
-        fd = -1;
-        continue;
-      }
-    }
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  }
-  freeaddrinfo(res);
-  return fd;
 }
 
 }  // namespace
@@ -177,33 +105,24 @@ absl::Status Cluster::Start(int client_port) {
   started_.store(true);
   LOG(INFO) << "Cluster name is " << name();
   LOG(INFO) << "Listening for route connections on " << JoinHostPort(options_.host, port_);
-  Spawn([this] { AcceptLoop(); });
+  threads_.Spawn([this] { AcceptLoop(); });
   for (const std::string& url : options_.routes) {
-    Spawn([this, url] { Solicit(url, /*is_explicit=*/true, ""); });
+    threads_.Spawn([this, url] { Solicit(url, /*is_explicit=*/true, ""); });
   }
   return absl::OkStatus();
 }
 
 void Cluster::Shutdown() {
   if (!started_.load() || stop_.exchange(true)) return;
-  std::vector<std::thread> threads;
   {
     absl::MutexLock lock(&mu_);
     if (listen_fd_ >= 0) ::shutdown(listen_fd_, SHUT_RDWR);
     for (const auto& weak : all_routes_) {
       if (auto route = weak.lock()) route->Stop();
     }
-    stop_cv_.SignalAll();
   }
-  while (true) {
-    {
-      absl::MutexLock lock(&mu_);
-      threads.swap(threads_);
-    }
-    if (threads.empty()) break;
-    for (auto& t : threads) t.join();
-    threads.clear();
-  }
+  threads_.Stop();
+  threads_.Join();
   absl::MutexLock lock(&mu_);
   routes_.clear();
   {
@@ -212,20 +131,6 @@ void Cluster::Shutdown() {
   }
   if (listen_fd_ >= 0) ::close(listen_fd_);
   listen_fd_ = -1;
-}
-
-bool Cluster::Spawn(std::function<void()> fn) {
-  absl::MutexLock lock(&mu_);
-  if (stop_.load()) return false;
-  threads_.emplace_back(std::move(fn));
-  return true;
-}
-
-bool Cluster::SleepFor(absl::Duration d) {
-  absl::MutexLock lock(&mu_);
-  const absl::Time until = absl::Now() + d;
-  while (!stop_.load() && absl::Now() < until) stop_cv_.WaitWithDeadline(&mu_, until);
-  return !stop_.load();
 }
 
 void Cluster::AcceptLoop() {
@@ -239,7 +144,7 @@ void Cluster::AcceptLoop() {
       absl::MutexLock lock(&mu_);
       all_routes_.push_back(route);
     }
-    if (!Spawn([route] { route->Run(); })) return;
+    if (!threads_.Spawn([route] { route->Run(); })) return;
   }
 }
 
@@ -248,7 +153,7 @@ void Cluster::Solicit(std::string url, bool is_explicit, std::string remote_id) 
   if (ParseRouteUrl(url, &parsed).ok()) {
     int attempts = 0;
     while (!stop_.load()) {
-      const int fd = Dial(parsed.host, parsed.port);
+      const int fd = DialTcp(parsed.host, parsed.port, kRouteDialTimeoutMs);
       if (fd < 0) {
         ++attempts;
         if (!is_explicit && attempts > options_.connect_retries) break;
@@ -256,7 +161,7 @@ void Cluster::Solicit(std::string url, bool is_explicit, std::string remote_id) 
           LOG(INFO) << "Error trying to connect to route " << JoinHostPort(parsed.host, parsed.port)
                     << " (attempt " << attempts << ")";
         }
-        if (!SleepFor(kRouteConnectDelay)) break;
+        if (!threads_.SleepFor(kRouteConnectDelay)) break;
         continue;
       }
       attempts = 0;
@@ -276,7 +181,7 @@ void Cluster::Solicit(std::string url, bool is_explicit, std::string remote_id) 
       // each other at once; explicit routes wait a second more.
       absl::Duration delay = absl::Milliseconds(Random(100));
       if (is_explicit) delay += kRouteConnectDelay;
-      if (!SleepFor(delay)) break;
+      if (!threads_.SleepFor(delay)) break;
     }
   }
   if (!remote_id.empty()) {
@@ -294,7 +199,7 @@ std::unique_ptr<TlsSession> Cluster::NewTlsSession(int fd, const std::string& ho
   return tls_->NewClientSession(fd, is_ip && !route_tls_name_.empty() ? route_tls_name_ : host);
 }
 
-std::string Cluster::RouteInfoJson() const {
+std::string Cluster::RouteInfoJson(const Route&) const {
   nlohmann::ordered_json info;
   info["server_id"] = server_id_;
   info["server_name"] = server_name_;
@@ -321,9 +226,9 @@ std::string Cluster::RouteInfoJson() const {
   return info.dump();
 }
 
-std::string Cluster::RouteConnectJson(const std::string& url) const {
+std::string Cluster::RouteConnectJson(const Route& route) const {
   RouteUrl parsed;
-  (void)ParseRouteUrl(url, &parsed);
+  (void)ParseRouteUrl(route.url(), &parsed);
   nlohmann::ordered_json connect;
   connect["echo"] = true;
   connect["verbose"] = false;
@@ -390,7 +295,7 @@ bool ReconcileName(const std::string& remote, bool remote_dynamic, std::string* 
 
 }  // namespace
 
-std::string Cluster::CheckConnect(std::string_view json, const CertIdentity* cert) {
+std::string Cluster::CheckConnect(Route*, std::string_view json, const CertIdentity* cert) {
   nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return "Protocol Error";
   try {
@@ -417,7 +322,7 @@ std::string Cluster::CheckConnect(std::string_view json, const CertIdentity* cer
   return "";
 }
 
-std::string Cluster::CheckInfo(std::string_view json) {
+std::string Cluster::CheckInfo(Route*, std::string_view json) {
   nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return "malformed INFO";
   try {
@@ -527,7 +432,7 @@ void Cluster::OnGossip(std::string_view json) {
     if (routes_.contains(id) || !soliciting_.insert(id).second) return;
   }
   LOG(INFO) << "Connecting to implicit route " << JoinHostPort(parsed.host, parsed.port);
-  if (!Spawn([this, url, id] { Solicit(url, /*is_explicit=*/false, id); })) {
+  if (!threads_.Spawn([this, url, id] { Solicit(url, /*is_explicit=*/false, id); })) {
     absl::MutexLock lock(&mu_);
     soliciting_.erase(id);
   }
@@ -638,61 +543,10 @@ bool Cluster::Forward(std::string_view account, std::string_view subject, std::s
     routes = published_;
   }
   if (routes == nullptr || routes->empty()) return false;
-  const size_t n = routes->size();
-  std::vector<std::shared_ptr<const MatchResult>> results(n);
-  std::vector<bool> plain(n, false);
-  std::vector<std::vector<std::string_view>> queues(n);
-  // A queue group matched on routes: the routes' weights.
-  struct Group {
-    std::string_view name;
-    std::vector<std::pair<size_t, int>> routes;
-    int total = 0;
-  };
-  std::vector<Group> groups;
-  for (size_t i = 0; i < n; ++i) {
-    results[i] = (*routes)[i]->Match(account, subject);
-    if (results[i] == nullptr) continue;
-    plain[i] = !results[i]->psubs.empty();
-    for (const auto& members : results[i]->qsubs) {
-      if (members.empty()) continue;
-      int weight = 0;
-      for (const SubscriptionPtr& sub : members) weight += sub->weight.load();
-      const std::string_view q = members[0]->queue;
-      auto it =
-          std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.name == q; });
-      if (it == groups.end()) it = groups.insert(groups.end(), Group{q, {}, 0});
-      it->routes.emplace_back(i, weight);
-      it->total += weight;
-    }
-  }
-  for (const Group& group : groups) {
-    int local_members = 0;
-    for (const auto& members : local.qsubs) {
-      if (!members.empty() && members[0]->queue == group.name) {
-        local_members = static_cast<int>(members.size());
-      }
-    }
-    int pick = static_cast<int>(Random(static_cast<uint32_t>(local_members + group.total)));
-    if (pick < local_members) continue;
-    pick -= local_members;
-    for (const auto& [route, weight] : group.routes) {
-      if (pick < weight) {
-        queues[route].push_back(group.name);
-        routed_queues->emplace_back(group.name);
-        break;
-      }
-      pick -= weight;
-    }
-  }
-  bool sent = false;
-  for (size_t i = 0; i < n; ++i) {
-    if (!plain[i] && queues[i].empty()) continue;
-    (*routes)[i]->SendMessage(account, subject, reply, queues[i], headers, has_headers, payload);
-    sent = true;
-  }
-  return sent;
+  return ForwardToPeers(*routes, account, subject, reply, headers, has_headers, payload, local,
+                        ForwardScope(), routed_queues);
 }
 
-void Cluster::DeliverRouted(const RoutedMessage& msg) { server_->DeliverRouted(msg); }
+void Cluster::DeliverRouted(Route*, const RoutedMessage& msg) { server_->DeliverRouted(msg); }
 
 }  // namespace jsengine::gateway::core

@@ -37,6 +37,8 @@
 #include "gateway/core/auth.h"
 #include "gateway/core/cert_identity.h"
 #include "gateway/core/cluster_options.h"
+#include "gateway/core/route_host.h"
+#include "gateway/core/stoppable_threads.h"
 #include "gateway/core/sublist.h"
 #include "gateway/core/subscription.h"
 #include "gateway/core/tls.h"
@@ -47,13 +49,13 @@ class Route;
 class Server;
 struct RoutedMessage;
 
-class Cluster {
+class Cluster : public RouteHost {
  public:
   // `server` must outlive the cluster; `client_host` is the client
   // listener's host (0.0.0.0 / :: advertise the interfaces' addresses).
   Cluster(Server* server, ClusterOptions options, std::string server_id, std::string server_name,
           std::string client_host);
-  ~Cluster();  // calls Shutdown()
+  ~Cluster() override;  // calls Shutdown()
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
 
@@ -83,29 +85,32 @@ class Cluster {
   // What /varz shows of the routes: the remote servers' ids.
   std::vector<std::string> RemoteIds() const;
 
-  // Internal to the core package (used by Route, on its thread).
-  std::string RouteInfoJson() const;
-  // The CONNECT a solicited route to `url` sends (its credentials).
-  std::string RouteConnectJson(const std::string& url) const;
-  // Checks a CONNECT received on an accepted route; the -ERR text if refused.
-  // `cert`: what the route's certificate names (TLS routes).
-  std::string CheckConnect(std::string_view json, const CertIdentity* cert);
-  // Checks the INFO of a solicited route; the reason if refused.
-  std::string CheckInfo(std::string_view json);
+  // RouteHost, internal to the core package (used by Route, on its thread).
+  std::string RouteInfoJson(const Route& route) const override;
+  std::string RouteConnectJson(const Route& route) const override;
+  std::string CheckConnect(Route* route, std::string_view json, const CertIdentity* cert) override;
+  std::string CheckInfo(Route* route, std::string_view json) override;
   // Makes `route` the one to its remote server; false when it is to this
   // server itself or a duplicate that lost to an existing route.
-  bool Register(const std::shared_ptr<Route>& route);
-  void Unregister(Route* route);
-  // An INFO about another server received on a registered route.
-  void OnGossip(std::string_view json);
-  void OnRemoteUrlsChanged();
-  void DeliverRouted(const RoutedMessage& msg);
-  bool stopping() const { return stop_.load(); }
+  bool Register(const std::shared_ptr<Route>& route) override;
+  void Unregister(Route* route) override;
+  void OnGossip(std::string_view json) override;
+  void OnRemoteUrlsChanged() override;
+  // Routed messages go to local clients only.
+  void DeliverRouted(Route* route, const RoutedMessage& msg) override;
+  bool stopping() const override { return stop_.load(); }
+  absl::Duration tls_timeout() const override { return options_.tls.timeout; }
   const ClusterOptions& options() const { return options_; }
   // Whether a route's interest in `subject` is served (the `export`
   // permission; nats-server's canExport).
-  bool CanExport(std::string_view subject) const { return export_.CanSubscribe(subject); }
-  const std::string& server_id() const { return server_id_; }
+  bool CanExport(const Route& route, std::string_view subject) const override {
+    return export_.CanSubscribe(subject);
+  }
+  std::string OnRemoteInterest(Route* route, std::string_view account, const SubscriptionPtr& sub,
+                               bool added) override {
+    return "";
+  }
+  const std::string& server_id() const override { return server_id_; }
 
  private:
   void AcceptLoop();
@@ -113,10 +118,6 @@ class Cluster {
   // (explicit: forever, every second; implicit: connect_retries more
   // attempts, then gives up).
   void Solicit(std::string url, bool is_explicit, std::string remote_id);
-  // Runs `fn` on a new thread joined at Shutdown; false when stopping.
-  bool Spawn(std::function<void()> fn);
-  // Sleeps up to `d`; false when stopping.
-  bool SleepFor(absl::Duration d);
   void SendLocalInterest(Route* route) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RebuildSnapshot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<std::string> ClientUrlsLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -145,12 +146,11 @@ class Cluster {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<bool> started_{false};
+  StoppableThreads threads_;
 
   mutable absl::Mutex mu_;
   std::string name_ ABSL_GUARDED_BY(mu_);
   bool dynamic_name_ ABSL_GUARDED_BY(mu_) = false;
-  absl::CondVar stop_cv_;
-  std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);
   // Every live route, registered or not (for Shutdown).
   std::vector<std::weak_ptr<Route>> all_routes_ ABSL_GUARDED_BY(mu_);
   // The registered route to each remote server, by its id.

@@ -15,6 +15,7 @@
 #include "gateway/core/cluster_config.h"
 #include "gateway/core/config_values.h"
 #include "gateway/core/gateway_config.h"
+#include "gateway/core/leafnode_config.h"
 #include "gateway/core/nkey.h"
 #include "gateway/core/operator_config.h"
 
@@ -328,7 +329,6 @@ absl::Status GetInt(const std::string& key, const ConfigValue& v, int* out) {
   return absl::OkStatus();
 }
 
-// A number of seconds, or a duration such as "2m", "10s", "500ms".
 absl::Status GetDuration(const std::string& key, const ConfigValue& v, absl::Duration* out) {
   if (v.kind != ConfigValue::Kind::kScalar) return ValueError(key, v, "must be a duration");
   double seconds;
@@ -818,7 +818,7 @@ absl::Status ApplyConfig(const ConfigValue& config, ServerOptions* o) {
     } else if (key == "server_tags") {
       s = GetStringList(key, v, &o->compatibility.server_tags);
     } else if (key == "leafnodes" || key == "leaf") {
-      s = NotSupported(key, v, "leaf node connections are not implemented");
+      s = ApplyLeafNodesConfig(v, &o->leafnodes);
     } else if (key == "gateway") {
       s = ApplyGatewayConfig(v, &o->gateway);
     } else if (key == "websocket" || key == "ws") {

@@ -305,7 +305,8 @@ TEST(ConfigTest, NatsServerSettings) {
 
 TEST(ConfigTest, RefusesWhatItDoesNotImplementByName) {
   const std::pair<const char*, const char*> cases[] = {
-      {"\nleafnodes { port: 7422 }", "config line 2: 'leafnodes' is not supported"},
+      {"\nleafnodes { remotes [ { url: \"nats://h:1\", credentials: \"x.creds\" } ] }",
+       "config line 2: 'credentials' is not supported"},
       {"tls { cert_file: c, key_file: k,\n verify_cert_and_check_known_urls: true }",
        "config line 2: 'verify_cert_and_check_known_urls' is not supported"},
       {"websocket { port: 8080 }", "config line 1: 'websocket' is not supported"},

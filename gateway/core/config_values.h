@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "gateway/core/config.h"
 #include "gateway/core/options.h"
 
@@ -24,6 +25,8 @@ absl::Status GetString(const std::string& key, const ConfigValue& v, std::string
 absl::Status GetBool(const std::string& key, const ConfigValue& v, bool* out);
 absl::Status GetSize(const std::string& key, const ConfigValue& v, int64_t* out);
 absl::Status GetInt(const std::string& key, const ConfigValue& v, int* out);
+// A number of seconds, or a duration such as "2m", "10s", "500ms".
+absl::Status GetDuration(const std::string& key, const ConfigValue& v, absl::Duration* out);
 absl::Status GetStringList(const std::string& key, const ConfigValue& v,
                            std::vector<std::string>* out);
 // A port number, or -1 (kRandomPort) for any free port, stored as `random`

@@ -13,6 +13,7 @@
 #include "gateway/core/account_options.h"
 #include "gateway/core/cluster_options.h"
 #include "gateway/core/gateway_options.h"
+#include "gateway/core/leafnode_options.h"
 #include "gateway/core/operator_options.h"
 #include "gateway/core/permission_options.h"
 #include "gateway/core/tls_options.h"
@@ -142,6 +143,8 @@ struct ServerOptions {
   // Operator mode (operator_options.h): clients authenticate with user JWTs
   // and accounts come from account JWTs.
   OperatorOptions operator_mode;
+  // `leafnodes {}`.
+  LeafNodeOptions leafnodes;
 };
 
 // Parses nats-server style arguments (without argv[0]) into `options`,

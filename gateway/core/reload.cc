@@ -1,6 +1,7 @@
 #include "gateway/core/reload.h"
 
 #include <algorithm>
+#include <functional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -28,6 +29,26 @@ std::string Describe(const ClusterOptions& c) {
                       absl::StrJoin(c.routes, ","), "|", c.no_advertise, "|", c.advertise, "|",
                       c.connect_retries, "|", c.username, "|", c.password, "|",
                       absl::FormatDuration(c.auth_timeout), "|", c.pool_size, "|", Describe(c.tls));
+}
+
+// Passwords show as hashes: a change is seen, the secret not printed.
+std::string Describe(const LeafNodeOptions& l) {
+  auto secret = [](const std::string& p) { return std::hash<std::string>()(p); };
+  std::string out = absl::StrCat(l.accept, "|", l.host, "|", l.port, "|", l.advertise, "|",
+                                 l.no_advertise, "|", l.username, "|", secret(l.password), "|",
+                                 l.account, "|", absl::FormatDuration(l.auth_timeout), "|",
+                                 Describe(l.tls), "|", absl::FormatDuration(l.reconnect_interval));
+  for (const LeafUser& u : l.users) {
+    absl::StrAppend(&out, "|user ", u.user, ",", secret(u.password), ",", u.account);
+  }
+  for (const RemoteLeafOptions& r : l.remotes) {
+    std::vector<std::string> urls;
+    for (const std::string& url : r.urls) urls.push_back(std::to_string(secret(url)));
+    absl::StrAppend(&out, "|remote ", absl::StrJoin(urls, ","), ",", r.account, ",",
+                    Describe(r.tls), ",", absl::StrJoin(r.deny_imports, ","), ",",
+                    absl::StrJoin(r.deny_exports, ","), ",", r.hub, ",", r.no_randomize);
+  }
+  return out;
 }
 
 template <typename T>
@@ -58,6 +79,7 @@ absl::Status CheckReloadable(const ServerOptions& c, const ServerOptions& n) {
                 static_cast<int>(n.max_control_line)),
            Same("tls", c.tls, n.tls),
            Same("cluster", c.cluster, n.cluster),
+           Same("leafnodes", c.leafnodes, n.leafnodes),
            Same("system_account", c.system_account, n.system_account),
            Same("log_file", c.log_file, n.log_file),
            Same("remote_syslog", c.remote_syslog, n.remote_syslog),

@@ -33,6 +33,14 @@ TEST(ReloadTest, OthersNeedARestart) {
   next = current;
   next.tls.enabled = true;
   EXPECT_FALSE(CheckReloadable(current, next).ok());
+  next = current;
+  next.leafnodes.remotes.push_back(RemoteLeafOptions{{"nats-leaf://u:secret@hub:7422"}});
+  const std::string refused(CheckReloadable(current, next).message());
+  EXPECT_NE(refused.find("config reload not supported for leafnodes"), std::string::npos);
+  EXPECT_EQ(refused.find("secret"), std::string::npos) << refused;
+  current = next;
+  next.leafnodes.remotes[0].urls[0] = "nats-leaf://u:other@hub:7422";
+  EXPECT_FALSE(CheckReloadable(current, next).ok());
 }
 
 TEST(ReloadTest, AccountsMayChange) {

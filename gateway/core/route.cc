@@ -13,7 +13,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/callback_burst.h"
-#include "gateway/core/cluster.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 
@@ -39,24 +38,29 @@ std::string InterestKey(std::string_view account, std::string_view subject,
 
 }  // namespace
 
-Route::Route(Cluster* cluster, int fd, bool solicited, std::string url,
-             std::unique_ptr<TlsSession> tls)
-    : cluster_(cluster),
+Route::Route(RouteHost* owner, int fd, bool solicited, std::string url,
+             std::unique_ptr<TlsSession> tls, bool leaf, std::string account)
+    : host_(owner),
       fd_(fd),
       solicited_(solicited),
       url_(std::move(url)),
+      leaf_(leaf),
+      account_(std::move(account)),
+      start_(absl::Now()),
       tls_(std::move(tls)) {
   event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
-  if (solicited_) solicitor_id_ = cluster_->server_id();
+  if (solicited_) solicitor_id_ = host_->server_id();
   sockaddr_storage addr;
   socklen_t len = sizeof(addr);
   char host[INET6_ADDRSTRLEN] = {0};
   if (getpeername(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
     if (addr.ss_family == AF_INET6) {
       inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr, host, sizeof(host));
+      peer_port_ = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
     } else {
       inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&addr)->sin_addr, host, sizeof(host));
+      peer_port_ = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
     }
   }
   peer_ip_ = host;
@@ -90,8 +94,9 @@ void Route::Send(std::string_view text) {
 void Route::SendMessage(std::string_view account, std::string_view subject, std::string_view reply,
                         const std::vector<std::string_view>& queues, std::string_view headers,
                         bool has_headers, std::string_view payload) {
-  std::string line = has_headers ? "HMSG " : "RMSG ";
-  line.append(account).append(" ").append(subject);
+  std::string line = has_headers ? "HMSG " : (leaf_ ? "LMSG " : "RMSG ");
+  if (!leaf_) line.append(account).append(" ");
+  line.append(subject);
   if (!queues.empty()) {
     if (reply.empty()) {
       line.append(" |");
@@ -104,6 +109,8 @@ void Route::SendMessage(std::string_view account, std::string_view subject, std:
   }
   if (has_headers) absl::StrAppend(&line, " ", headers.size());
   absl::StrAppend(&line, " ", headers.size() + payload.size(), "\r\n");
+  out_msgs_.fetch_add(1, std::memory_order_relaxed);
+  out_bytes_.fetch_add(headers.size() + payload.size(), std::memory_order_relaxed);
   bool wake;
   {
     common::MutexLock lock(&out_mu_);
@@ -138,59 +145,69 @@ bool Route::WriteOut() {
 }
 
 ssize_t Route::ReadSome(char* buf, size_t len) {
-  return tls_ != nullptr ? tls_->Read(buf, len) : ::read(fd_, buf, len);
+  return tls_on_ ? tls_->Read(buf, len) : ::read(fd_, buf, len);
 }
 
 ssize_t Route::WriteSome(const char* buf, size_t len) {
-  return tls_ != nullptr ? tls_->Write(buf, len) : ::send(fd_, buf, len, MSG_NOSIGNAL);
+  return tls_on_ ? tls_->Write(buf, len) : ::send(fd_, buf, len, MSG_NOSIGNAL);
 }
 
 bool Route::Handshake() {
-  const absl::Time deadline = absl::Now() + cluster_->options().tls.timeout;
+  const absl::Time deadline = absl::Now() + host_->tls_timeout();
   while (true) {
     const TlsSession::HandshakeResult r = tls_->Handshake();
     if (r == TlsSession::kDone) break;
     std::string error;
     if (r == TlsSession::kFailed) {
       error = tls_->error().empty() ? "connection closed" : tls_->error();
-    } else if (stop_.load() || cluster_->stopping()) {
+    } else if (stop_.load() || host_->stopping()) {
       error = "server shutting down";
     } else if (absl::Now() > deadline) {
       error = "timeout";
     }
     if (!error.empty()) {
-      LOG(ERROR) << peer_ip_ << " - TLS route handshake error: " << error;
+      LOG(ERROR) << peer_ip_ << " - TLS " << (leaf_ ? "leafnode" : "route")
+                 << " handshake error: " << error;
       return false;
     }
     // The handshake may wait for either direction; poll briefly for both.
     pollfd fds[2] = {{fd_, POLLIN, 0}, {event_fd_, POLLIN, 0}};
     ::poll(fds, 2, 50);
   }
+  tls_on_ = true;
   if (!solicited_) peer_identity_ = tls_->PeerIdentity();
-  VLOG(1) << "Route " << (solicited_ ? "to " : "from ") << (solicited_ ? url_ : peer_ip_)
+  VLOG(1) << kind() << " " << (solicited_ ? "to " : "from ") << (solicited_ ? url_ : peer_ip_)
           << ": TLS " << tls_->version() << ", cipher suite " << tls_->cipher_suite();
   return true;
 }
 
 void Route::Run() {
-  // As nats-server: over TLS, routes handshake before either side writes.
-  if (tls_ != nullptr && !Handshake()) {
+  // As nats-server: over TLS, routes handshake before either side writes;
+  // the accepting side of a leaf connection sends INFO in plaintext first.
+  bool handshake_failed = false;
+  if (leaf_ && !solicited_) {
+    Send(absl::StrCat("INFO ", host_->RouteInfoJson(*this), "\r\n"));
+    WriteOut();
+  }
+  if (tls_ != nullptr && !(leaf_ && solicited_)) handshake_failed = !Handshake();
+  if (handshake_failed) {
     ::shutdown(fd_, SHUT_RDWR);
-    LOG(INFO) << "Route connection " << (solicited_ ? "to " + url_ : "from " + peer_ip_)
+    LOG(INFO) << kind() << " connection " << (solicited_ ? "to " + url_ : "from " + peer_ip_)
               << " closed: TLS handshake failure";
     return;
   }
-  if (solicited_) {
-    Send(absl::StrCat("CONNECT ", cluster_->RouteConnectJson(url_), "\r\n"));
+  if (!leaf_) {
+    if (solicited_) Send(absl::StrCat("CONNECT ", host_->RouteConnectJson(*this), "\r\n"));
+    Send(absl::StrCat("INFO ", host_->RouteInfoJson(*this), "\r\n"));
   }
-  Send(absl::StrCat("INFO ", cluster_->RouteInfoJson(), "\r\n"));
   const absl::Time deadline = absl::Now() + kHandshakeTimeout;
   absl::Time next_ping = absl::Now() + kPingInterval;
   RouteParserLimits limits;
   char buf[64 * 1024];
   std::string reason = "closed by peer";
   bool read_more = false;
-  while (!stop_.load() && !cluster_->stopping()) {
+  const RouteDialect dialect = leaf_ ? RouteDialect::kLeaf : RouteDialect::kRoute;
+  while (!stop_.load() && !host_->stopping()) {
     bool pending;
     {
       common::MutexLock lock(&out_mu_);
@@ -229,15 +246,26 @@ void Route::Run() {
       for (int i = 0; i < 16 && !closed; ++i) {
         const ssize_t n = ReadSome(buf, sizeof(buf));
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-          if (n < 0 && tls_ != nullptr) reason = "TLS error: " + tls_->error();
+          if (n < 0 && tls_on_) reason = "TLS error: " + tls_->error();
           closed = true;
           break;
         }
         if (n < 0) break;
         in_.append(buf, static_cast<size_t>(n));
         common::CallbackBurst burst;
-        const RouteParseResult r = ParseRoute(in_, limits, this);
+        const RouteParseResult r = ParseRoute(in_, limits, this, dialect);
         in_.erase(0, r.consumed);
+        if (r.error == RouteParseError::kStopped && upgrade_) {
+          // A leaf hub's INFO: TLS (if any) and CONNECT follow.
+          upgrade_ = false;
+          if ((tls_ != nullptr && !Handshake()) || !Connect()) {
+            reason = tls_ != nullptr ? "TLS handshake failure or refused" : "refused";
+            closed = true;
+            break;
+          }
+          in_.clear();
+          break;
+        }
         if (r.error != RouteParseError::kNone) {
           if (r.error != RouteParseError::kStopped) Send("-ERR 'Protocol Error'\r\n");
           reason = "protocol error or refused";
@@ -245,7 +273,7 @@ void Route::Run() {
           closed = true;
           break;
         }
-        if (tls_ == nullptr) break;
+        if (!tls_on_) break;
         read_more = i == 15;
       }
       if (closed) break;
@@ -256,25 +284,61 @@ void Route::Run() {
     }
   }
   ::shutdown(fd_, SHUT_RDWR);
-  LOG(INFO) << "Route connection " << (solicited_ ? "to " : "from ")
-            << (remote_id_.empty() ? url_ : remote_id_) << " closed: " << reason;
-  if (registered_) cluster_->Unregister(this);
+  LOG(INFO) << kind() << " connection " << (solicited_ ? "to " : "from ")
+            << (remote_id_.empty() ? (solicited_ ? url_ : peer_ip_) : remote_id_)
+            << " closed: " << reason;
+  if (registered_) host_->Unregister(this);
+}
+
+bool Route::Connect() {
+  Send(absl::StrCat("CONNECT ", host_->RouteConnectJson(*this), "\r\n"));
+  if (!host_->Register(shared_from_this())) return false;
+  registered_ = true;
+  LOG(INFO) << kind() << " connection to " << remote_id_ << " registered";
+  return true;
+}
+
+std::string Route::last_error() const {
+  common::MutexLock lock(&error_mu_);
+  return last_error_;
+}
+
+size_t Route::NumRemoteSubs() {
+  common::MutexLock lock(&interest_mu_);
+  return remote_subs_.size();
 }
 
 bool Route::OnRouteConnect(std::string_view json) {
   if (solicited_ || connect_received_) return true;
   const std::string refused =
-      cluster_->CheckConnect(json, tls_ != nullptr ? &peer_identity_ : nullptr);
+      host_->CheckConnect(this, json, tls_ != nullptr ? &peer_identity_ : nullptr);
   if (!refused.empty()) {
     Send(absl::StrCat("-ERR '", refused, "'\r\n"));
     WriteOut();
     return false;
   }
   connect_received_ = true;
+  if (leaf_) {
+    // A leaf connection is bound to its account once its CONNECT passed.
+    if (!host_->Register(shared_from_this())) return false;
+    registered_ = true;
+    LOG(INFO) << kind() << " connection from " << remote_id_ << " registered";
+  }
   return true;
 }
 
 bool Route::OnRouteInfo(std::string_view json) {
+  if (leaf_) {
+    // The accepting side takes no INFO; a hub's later INFOs change nothing.
+    if (!solicited_ || registered_) return true;
+    const std::string refused = host_->CheckInfo(this, json);
+    if (!refused.empty()) {
+      LOG(WARNING) << kind() << " connection to " << url_ << " refused: " << refused;
+      return false;
+    }
+    upgrade_ = true;
+    return false;
+  }
   if (!solicited_ && !connect_received_) {
     Send("-ERR 'Authorization Violation'\r\n");
     return false;
@@ -295,17 +359,17 @@ bool Route::OnRouteInfo(std::string_view json) {
   }
   if (registered_) {
     if (id != remote_id_) {
-      cluster_->OnGossip(json);
+      host_->OnGossip(json);
       return true;
     }
     {
       common::MutexLock lock(&urls_mu_);
       remote_client_urls_ = std::move(urls);
     }
-    cluster_->OnRemoteUrlsChanged();
+    host_->OnRemoteUrlsChanged();
     return true;
   }
-  const std::string refused = cluster_->CheckInfo(json);
+  const std::string refused = host_->CheckInfo(this, json);
   if (!refused.empty()) {
     LOG(WARNING) << "Route to " << url_ << " refused: " << refused;
     return false;
@@ -325,7 +389,7 @@ bool Route::OnRouteInfo(std::string_view json) {
     common::MutexLock lock(&urls_mu_);
     remote_client_urls_ = std::move(urls);
   }
-  if (!cluster_->Register(shared_from_this())) return false;
+  if (!host_->Register(shared_from_this())) return false;
   registered_ = true;
   LOG(INFO) << "Route connection " << (solicited_ ? "to " : "from ") << remote_id_ << " registered";
   return true;
@@ -342,7 +406,11 @@ bool Route::OnRoutePong() {
 }
 
 bool Route::OnRouteErr(std::string_view text) {
-  LOG(WARNING) << "Route " << (remote_id_.empty() ? url_ : remote_id_) << " error: " << text;
+  LOG(WARNING) << kind() << " " << (remote_id_.empty() ? url_ : remote_id_) << " error: " << text;
+  {
+    common::MutexLock lock(&error_mu_);
+    last_error_.assign(text.data(), text.size());
+  }
   if (text.find("Duplicate Route") != std::string_view::npos) set_no_reconnect();
   return true;
 }
@@ -358,37 +426,58 @@ Sublist* Route::RemoteSublist(std::string_view account) {
 bool Route::OnRemoteSub(std::string_view account, std::string_view subject, std::string_view queue,
                         int weight) {
   if (!registered_) return false;
-  if (!cluster_->CanExport(subject)) {
-    VLOG(1) << "Route " << remote_id_ << ": cannot export " << subject << ", interest ignored";
+  if (leaf_) account = account_;
+  if (!host_->CanExport(*this, subject)) {
+    VLOG(1) << kind() << " " << remote_id_ << ": cannot export " << subject << ", interest ignored";
     return true;
   }
   const std::string key = InterestKey(account, subject, queue);
-  common::MutexLock lock(&interest_mu_);
-  if (auto it = remote_subs_.find(key); it != remote_subs_.end()) {
-    it->second->weight.store(std::max(weight, 1));  // a queue weight update
+  SubscriptionPtr sub;
+  {
+    common::MutexLock lock(&interest_mu_);
+    if (auto it = remote_subs_.find(key); it != remote_subs_.end()) {
+      it->second->weight.store(std::max(weight, 1));  // a queue weight update
+      sub = it->second;
+    }
+  }
+  if (sub != nullptr) {
+    host_->OnRemoteInterest(this, account, sub, /*added=*/true);
     return true;
   }
-  auto sub = std::make_shared<Subscription>();
-  sub->subject.assign(subject.data(), subject.size());
-  sub->queue.assign(queue.data(), queue.size());
-  sub->weight.store(std::max(weight, 1));
-  if (!RemoteSublist(account)->Insert(sub).ok()) {
-    LOG(WARNING) << "Route " << remote_id_ << " sent invalid interest: " << key;
-    return true;
+  {
+    common::MutexLock lock(&interest_mu_);
+    sub = std::make_shared<Subscription>();
+    sub->subject.assign(subject.data(), subject.size());
+    sub->queue.assign(queue.data(), queue.size());
+    sub->weight.store(std::max(weight, 1));
+    if (!RemoteSublist(account)->Insert(sub).ok()) {
+      LOG(WARNING) << kind() << " " << remote_id_ << " sent invalid interest: " << key;
+      return true;
+    }
+    remote_subs_.emplace(key, sub);
   }
-  remote_subs_.emplace(key, std::move(sub));
-  return true;
+  const std::string refused = host_->OnRemoteInterest(this, account, sub, /*added=*/true);
+  if (refused.empty()) return true;
+  Send(absl::StrCat("-ERR '", refused, "'\r\n"));
+  WriteOut();
+  return false;
 }
 
 bool Route::OnRemoteUnsub(std::string_view account, std::string_view subject,
                           std::string_view queue) {
   if (!registered_) return false;
+  if (leaf_) account = account_;
   const std::string key = InterestKey(account, subject, queue);
-  common::MutexLock lock(&interest_mu_);
-  auto it = remote_subs_.find(key);
-  if (it == remote_subs_.end()) return true;
-  RemoteSublist(account)->Remove(it->second);
-  remote_subs_.erase(it);
+  SubscriptionPtr sub;
+  {
+    common::MutexLock lock(&interest_mu_);
+    auto it = remote_subs_.find(key);
+    if (it == remote_subs_.end()) return true;
+    sub = it->second;
+    RemoteSublist(account)->Remove(sub);
+    remote_subs_.erase(it);
+  }
+  host_->OnRemoteInterest(this, account, sub, /*added=*/false);
   return true;
 }
 
@@ -406,7 +495,9 @@ std::shared_ptr<const MatchResult> Route::Match(std::string_view account,
 
 bool Route::OnRoutedMessage(const RoutedMessage& msg) {
   if (!registered_) return false;
-  cluster_->DeliverRouted(msg);
+  in_msgs_.fetch_add(1, std::memory_order_relaxed);
+  in_bytes_.fetch_add(msg.headers.size() + msg.payload.size(), std::memory_order_relaxed);
+  host_->DeliverRouted(this, msg);
   return true;
 }
 

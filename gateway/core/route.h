@@ -1,7 +1,9 @@
-// One route connection to another server of the cluster (cluster.h): its
-// handshake (TLS when the cluster has it, then INFO/CONNECT), the remote
-// server's interest (RS+/RS-), and the queue of output written by the
-// route's own thread.
+// One route connection to another server of the cluster (cluster.h), or
+// (leaf) one leaf node connection (leafnodes.h): its handshake (TLS when
+// configured, then INFO/CONNECT), the remote server's interest (RS+/RS-,
+// LS+/LS-), and the queue of output written by the connection's own thread.
+// A leaf connection is bound to one local account: its interest and
+// messages carry none on the wire.
 //
 // Run() serves the connection on the calling thread until it closes; every
 // other method may be called from any thread. Owned by shared_ptr (the
@@ -20,20 +22,21 @@
 #include "absl/time/time.h"
 #include "common/mutex.h"
 #include "gateway/core/cert_identity.h"
+#include "gateway/core/route_host.h"
 #include "gateway/core/route_parser.h"
 #include "gateway/core/sublist.h"
 #include "gateway/core/tls.h"
 
 namespace jsengine::gateway::core {
 
-class Cluster;
-
 class Route : public RouteParserHandler, public std::enable_shared_from_this<Route> {
  public:
   // Takes `fd` (a connected socket). `solicited`: this server connected.
-  // `tls` (on `fd`; null for plaintext) handshakes first thing in Run().
-  Route(Cluster* cluster, int fd, bool solicited, std::string url,
-        std::unique_ptr<TlsSession> tls = nullptr);
+  // `tls` (on `fd`; null for plaintext) handshakes first thing in Run() on
+  // a route; on a leaf connection after the accepting side's INFO.
+  // `account`: a solicited leaf connection's local account.
+  Route(RouteHost* host, int fd, bool solicited, std::string url,
+        std::unique_ptr<TlsSession> tls = nullptr, bool leaf = false, std::string account = "");
   ~Route() override;
 
   void Run();
@@ -48,6 +51,23 @@ class Route : public RouteParserHandler, public std::enable_shared_from_this<Rou
   std::shared_ptr<const MatchResult> Match(std::string_view account, std::string_view subject);
 
   bool solicited() const { return solicited_; }
+  bool leaf() const { return leaf_; }
+  const std::string& url() const { return url_; }
+  // A leaf connection's local account (fixed once registered).
+  const std::string& account() const { return account_; }
+  void set_account(std::string account) { account_ = std::move(account); }
+  // The remote's address.
+  const std::string& peer_ip() const { return peer_ip_; }
+  int peer_port() const { return peer_port_; }
+  bool tls() const { return tls_ != nullptr; }
+  // Messages and bytes in and out (payloads with headers).
+  uint64_t in_msgs() const { return in_msgs_.load(); }
+  uint64_t out_msgs() const { return out_msgs_.load(); }
+  uint64_t in_bytes() const { return in_bytes_.load(); }
+  uint64_t out_bytes() const { return out_bytes_.load(); }
+  // The number of the remote's subscriptions held.
+  size_t NumRemoteSubs();
+  absl::Time start() const { return start_; }
   // The remote server (valid once registered).
   const std::string& remote_id() const { return remote_id_; }
   // The server that opened this connection.
@@ -60,6 +80,10 @@ class Route : public RouteParserHandler, public std::enable_shared_from_this<Rou
   // went to this server itself: its solicitor must not reconnect.
   bool no_reconnect() const { return no_reconnect_.load(); }
   void set_no_reconnect() { no_reconnect_.store(true); }
+  // Sets the remote's id (the host, from a leaf CONNECT or INFO).
+  void set_remote_id(std::string id) { remote_id_ = std::move(id); }
+  // The last -ERR the remote sent.
+  std::string last_error() const;
 
   // RouteParserHandler (route thread).
   bool OnRouteInfo(std::string_view json) override;
@@ -85,12 +109,26 @@ class Route : public RouteParserHandler, public std::enable_shared_from_this<Rou
   bool WriteOut();
   Sublist* RemoteSublist(std::string_view account) ABSL_EXCLUSIVE_LOCKS_REQUIRED(interest_mu_);
 
-  Cluster* const cluster_;
+  // Sends CONNECT and registers a solicited connection; false if refused.
+  bool Connect();
+  const char* kind() const { return leaf_ ? "Leafnode" : "Route"; }
+
+  RouteHost* const host_;
   const int fd_;
   int event_fd_ = -1;
   const bool solicited_;
   const std::string url_;
+  const bool leaf_;
+  std::string account_;
+  const absl::Time start_;
+  int peer_port_ = 0;
+  // A solicited leaf connection got INFO: it handshakes TLS and connects.
+  bool upgrade_ = false;
+  std::atomic<uint64_t> in_msgs_{0}, out_msgs_{0}, in_bytes_{0}, out_bytes_{0};
+  mutable common::Mutex error_mu_;
+  std::string last_error_ ABSL_GUARDED_BY(error_mu_);
   const std::unique_ptr<TlsSession> tls_;
+  bool tls_on_ = false;  // the handshake is done: I/O goes through tls_
   // What the remote server's certificate names (accepted TLS routes).
   CertIdentity peer_identity_;
   std::atomic<bool> no_reconnect_{false};

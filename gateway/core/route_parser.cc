@@ -44,22 +44,24 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 // Fills `msg` from RMSG/HMSG arguments; sets the header and total sizes.
-bool ParseMessageArgs(const std::vector<std::string_view>& args, bool headers, RoutedMessage* msg,
-                      int64_t* header_size, int64_t* total_size) {
+// `leaf`: the arguments have no account.
+bool ParseMessageArgs(const std::vector<std::string_view>& args, bool headers, bool leaf,
+                      RoutedMessage* msg, int64_t* header_size, int64_t* total_size) {
   const size_t sizes = headers ? 2 : 1;
-  if (args.size() < 2 + sizes) return false;
-  msg->account = args[0];
-  msg->subject = args[1];
+  const size_t a = leaf ? 0 : 1;  // where the subject is
+  if (args.size() < 1 + a + sizes) return false;
+  if (!leaf) msg->account = args[0];
+  msg->subject = args[a];
   const size_t n = args.size() - sizes;  // arguments before the sizes
-  if (n == 3) {
-    msg->reply = args[2];
-  } else if (n > 3) {
+  if (n == a + 2) {
+    msg->reply = args[a + 1];
+  } else if (n > a + 2) {
     size_t first_queue;
-    if (args[2] == "+") {
-      msg->reply = args[3];
-      first_queue = 4;
-    } else if (args[2] == "|") {
-      first_queue = 3;
+    if (args[a + 1] == "+") {
+      msg->reply = args[a + 2];
+      first_queue = a + 3;
+    } else if (args[a + 1] == "|") {
+      first_queue = a + 2;
     } else {
       return false;
     }
@@ -74,7 +76,13 @@ bool ParseMessageArgs(const std::vector<std::string_view>& args, bool headers, R
 }  // namespace
 
 RouteParseResult ParseRoute(std::string_view buffer, const RouteParserLimits& limits,
-                            RouteParserHandler* handler) {
+                            RouteParserHandler* handler, RouteDialect dialect) {
+  const bool leaf = dialect == RouteDialect::kLeaf;
+  // The interest operations: RS+/RS- on routes, LS+/LS- on leaf connections.
+  const std::string_view sub_op = leaf ? "LS+" : "RS+";
+  const std::string_view unsub_op = leaf ? "LS-" : "RS-";
+  const std::string_view msg_op = leaf ? "LMSG" : "RMSG";
+  const size_t a = leaf ? 0 : 1;  // arguments before the subject
   RouteParseResult result;
   std::vector<std::string_view> args;
   while (result.consumed < buffer.size()) {
@@ -109,25 +117,27 @@ RouteParseResult ParseRoute(std::string_view buffer, const RouteParserLimits& li
     } else if (EqualsIgnoreCase(op, "-ERR")) {
       keep_going = handler->OnRouteErr(tail);
     } else if (EqualsIgnoreCase(op, "+OK")) {
-    } else if (EqualsIgnoreCase(op, "RS+") || EqualsIgnoreCase(op, "RS-")) {
+    } else if (EqualsIgnoreCase(op, sub_op) || EqualsIgnoreCase(op, unsub_op)) {
       const bool add = op[2] == '+';
       int64_t weight = 0;
-      if (!SplitArgs(tail, &args) || args.size() < 2 || args.size() > (add ? 4 : 3) ||
-          (add && args.size() == 3) ||
-          (add && args.size() == 4 && (!ParseSize(args[3], &weight) || weight > (1 << 30)))) {
+      if (!SplitArgs(tail, &args) || args.size() < a + 1 || args.size() > a + (add ? 3 : 2) ||
+          (add && args.size() == a + 2) ||
+          (add && args.size() == a + 3 &&
+           (!ParseSize(args[a + 2], &weight) || weight > (1 << 30)))) {
         result.consumed += op_size;
         result.error = RouteParseError::kBadArguments;
         return result;
       }
-      const std::string_view queue = args.size() >= 3 ? args[2] : std::string_view();
-      keep_going = add ? handler->OnRemoteSub(args[0], args[1], queue, static_cast<int>(weight))
-                       : handler->OnRemoteUnsub(args[0], args[1], queue);
-    } else if (EqualsIgnoreCase(op, "RMSG") || EqualsIgnoreCase(op, "HMSG")) {
+      const std::string_view account = leaf ? std::string_view() : args[0];
+      const std::string_view queue = args.size() >= a + 2 ? args[a + 1] : std::string_view();
+      keep_going = add ? handler->OnRemoteSub(account, args[a], queue, static_cast<int>(weight))
+                       : handler->OnRemoteUnsub(account, args[a], queue);
+    } else if (EqualsIgnoreCase(op, msg_op) || EqualsIgnoreCase(op, "HMSG")) {
       const bool headers = op[0] == 'H' || op[0] == 'h';
       RoutedMessage msg;
       int64_t header_size = 0, total_size = 0;
       if (!SplitArgs(tail, &args) ||
-          !ParseMessageArgs(args, headers, &msg, &header_size, &total_size)) {
+          !ParseMessageArgs(args, headers, leaf, &msg, &header_size, &total_size)) {
         result.consumed += op_size;
         result.error = RouteParseError::kBadArguments;
         return result;

@@ -9,6 +9,13 @@
 //   RMSG <account> <subject> | <queue>... <size>
 //   HMSG as RMSG with <header size> before <size>
 //
+// and the leaf node protocol (RouteDialect::kLeaf), the same without the
+// account (a leaf connection is bound to one):
+//
+//   LS+ <subject> [<queue> <weight>] / LS- <subject> [<queue>]
+//   LMSG <subject> [<reply>] <size> (queues as RMSG's), HMSG likewise
+//
+// In the leaf dialect handlers get an empty account.
 // Like parser.h it keeps no buffer: views point into the caller's buffer and
 // are valid only during the callback. Stateless and thread-compatible.
 #ifndef JSENGINE_GATEWAY_CORE_ROUTE_PARSER_H_
@@ -63,13 +70,16 @@ struct RouteParserLimits {
   int64_t max_payload = 64 * 1024 * 1024;
 };
 
+enum class RouteDialect { kRoute, kLeaf };
+
 struct RouteParseResult {
   size_t consumed = 0;  // bytes of complete operations, including a failing one
   RouteParseError error = RouteParseError::kNone;
 };
 
 RouteParseResult ParseRoute(std::string_view buffer, const RouteParserLimits& limits,
-                            RouteParserHandler* handler);
+                            RouteParserHandler* handler,
+                            RouteDialect dialect = RouteDialect::kRoute);
 
 }  // namespace jsengine::gateway::core
 

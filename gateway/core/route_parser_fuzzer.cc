@@ -1,4 +1,5 @@
-// libFuzzer target for the route protocol parser: besides crashes it checks
+// libFuzzer target for the route protocol parser, in both dialects (routes'
+// and leaf connections', picked by the first byte): besides crashes it checks
 // that parsing the input whole and in input-derived pieces (as reads split
 // it) yields the same operations.
 #include <cstddef>
@@ -13,6 +14,7 @@
 namespace {
 
 using jsengine::gateway::core::ParseRoute;
+using jsengine::gateway::core::RouteDialect;
 using jsengine::gateway::core::RoutedMessage;
 using jsengine::gateway::core::RouteParseError;
 using jsengine::gateway::core::RouteParserHandler;
@@ -53,11 +55,11 @@ class Recorder : public RouteParserHandler {
 
 // Feeds `chunks` as a connection would: appending each to what is left.
 RouteParseError Feed(const std::vector<std::string_view>& chunks, const RouteParserLimits& limits,
-                     Recorder* r) {
+                     RouteDialect dialect, Recorder* r) {
   std::string buffer;
   for (std::string_view chunk : chunks) {
     buffer.append(chunk);
-    auto res = ParseRoute(buffer, limits, r);
+    auto res = ParseRoute(buffer, limits, r, dialect);
     if (res.consumed > buffer.size()) std::abort();
     buffer.erase(0, res.consumed);
     if (res.error != RouteParseError::kNone) return res.error;
@@ -73,13 +75,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_payload = 512;
   limits.max_control_line = 256;
   const size_t step = 1 + data[0] % 17;
+  const RouteDialect dialect = data[0] & 0x80 ? RouteDialect::kLeaf : RouteDialect::kRoute;
   std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
   Recorder whole;
-  const RouteParseError whole_error = Feed({input}, limits, &whole);
+  const RouteParseError whole_error = Feed({input}, limits, dialect, &whole);
   std::vector<std::string_view> chunks;
   for (size_t i = 0; i < input.size(); i += step) chunks.push_back(input.substr(i, step));
   Recorder split;
-  const RouteParseError split_error = Feed(chunks, limits, &split);
+  const RouteParseError split_error = Feed(chunks, limits, dialect, &split);
   const size_t common = std::min(whole.ops.size(), split.ops.size());
   for (size_t i = 0; i < common; ++i) {
     if (whole.ops[i] != split.ops[i]) std::abort();

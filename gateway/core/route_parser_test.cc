@@ -122,5 +122,46 @@ TEST(RouteParserTest, StopsWhenTheHandlerSaysSo) {
   EXPECT_EQ(res.consumed, 6u);
 }
 
+TEST(RouteParserTest, LeafDialectHasNoAccount) {
+  Recorder r;
+  const std::string in =
+      "LS+ foo.*\r\nLS+ bar grp 3\r\nLS- foo.*\r\nLS- bar grp\r\n"
+      "LMSG foo 5\r\nhello\r\n"
+      "LMSG foo r.1 2\r\nhi\r\n"
+      "LMSG foo + r.2 q1 q2 0\r\n\r\n"
+      "LMSG foo | q1 1\r\nx\r\n"
+      "HMSG foo r 12 14\r\nNATS/1.0\r\n\r\nok\r\n"
+      "HMSG foo 12 12\r\nNATS/1.0\r\n\r\n\r\n";
+  RouteParseResult res = ParseRoute(in, RouteParserLimits(), &r, RouteDialect::kLeaf);
+  EXPECT_EQ(res.error, RouteParseError::kNone);
+  EXPECT_EQ(res.consumed, in.size());
+  EXPECT_EQ(
+      r.ops,
+      (std::vector<std::string>{
+          "SUB  foo.* [] 0", "SUB  bar [grp] 3", "UNSUB  foo.* []", "UNSUB  bar [grp]",
+          "MSG  foo reply= queues= hdr= body=hello", "MSG  foo reply=r.1 queues= hdr= body=hi",
+          "MSG  foo reply=r.2 queues=q1,q2, hdr= body=", "MSG  foo reply= queues=q1, hdr= body=x",
+          "HMSG  foo reply=r queues= hdr=NATS/1.0\r\n\r\n body=ok",
+          "HMSG  foo reply= queues= hdr=NATS/1.0\r\n\r\n body="}));
+}
+
+TEST(RouteParserTest, EachDialectRefusesTheOthersOperations) {
+  Recorder r;
+  EXPECT_EQ(ParseRoute("RS+ $G foo\r\n", RouteParserLimits(), &r, RouteDialect::kLeaf).error,
+            RouteParseError::kUnknownOp);
+  EXPECT_EQ(ParseRoute("RMSG $G foo 0\r\n\r\n", RouteParserLimits(), &r, RouteDialect::kLeaf).error,
+            RouteParseError::kUnknownOp);
+  EXPECT_EQ(ParseRoute("LS+ foo\r\n", RouteParserLimits(), &r).error, RouteParseError::kUnknownOp);
+  const std::vector<std::string> bad = {"LS+\r\n",           "LS+ foo grp\r\n",
+                                        "LS+ foo grp x\r\n", "LS- foo grp extra\r\n",
+                                        "LMSG foo\r\n",      "LMSG foo x q 1\r\nx\r\n"};
+  for (const std::string& in : bad) {
+    EXPECT_EQ(ParseRoute(in, RouteParserLimits(), &r, RouteDialect::kLeaf).error,
+              RouteParseError::kBadArguments)
+        << in;
+  }
+  EXPECT_TRUE(r.ops.empty());
+}
+
 }  // namespace
 }  // namespace jsengine::gateway::core

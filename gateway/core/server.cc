@@ -20,6 +20,7 @@
 #include "gateway/core/client.h"
 #include "gateway/core/cluster.h"
 #include "gateway/core/event_loop.h"
+#include "gateway/core/leafnodes.h"
 #include "gateway/core/reload.h"
 #include "gateway/core/route_parser.h"
 #include "gateway/core/tcp_listen.h"
@@ -105,10 +106,12 @@ Account* Server::KnownAccount(const std::string& name) {
   if (known != all_accounts_.end()) return known->get();
   all_accounts_.push_back(std::make_unique<Account>(name));
   Account* account = all_accounts_.back().get();
-  if (options_.cluster.enabled) {
+  if (options_.cluster.enabled || options_.leafnodes.accept ||
+      !options_.leafnodes.remotes.empty()) {
     account->sublist().SetClientSubscriptionListener(
         [this, name](const Subscription& sub, bool added) {
           if (cluster_ != nullptr) cluster_->OnLocalInterest(name, sub, added);
+          if (leafnodes_ != nullptr) leafnodes_->OnLocalInterest(name, sub, added);
         });
   }
   return account;
@@ -235,12 +238,19 @@ absl::Status Server::Start() {
                       "NATS messages are routed";
     }
   }
+  if (options_.leafnodes.accept || !options_.leafnodes.remotes.empty()) {
+    leafnodes_ = std::make_unique<LeafNodes>(
+        this, options_.leafnodes, server_id_,
+        options_.server_name.empty() ? server_id_ : options_.server_name);
+    JSE_RETURN_IF_ERROR(leafnodes_->Start());
+  }
   return absl::OkStatus();
 }
 
 void Server::Shutdown() {
   if (!started_.load() || shut_down_.exchange(true)) return;
   if (cluster_ != nullptr) cluster_->Shutdown();
+  if (leafnodes_ != nullptr) leafnodes_->Shutdown();
   for (auto& loop : loops_) loop->Stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
@@ -442,9 +452,16 @@ bool Server::RouteIn(Account* account, Client* from, std::string_view subject,
   std::vector<std::string> routed_queues;
   DeliveryScope scope;
   scope.skip_queues = &routed_queues;
-  if (cluster_ != nullptr) {
-    delivered = cluster_->Forward(account->name(), subject, reply, headers, has_headers, payload,
-                                  *account->sublist().Match(subject), &routed_queues);
+  if (cluster_ != nullptr || leafnodes_ != nullptr) {
+    std::shared_ptr<const MatchResult> local = account->sublist().Match(subject);
+    if (cluster_ != nullptr) {
+      delivered = cluster_->Forward(account->name(), subject, reply, headers, has_headers, payload,
+                                    *local, &routed_queues);
+    }
+    if (leafnodes_ != nullptr) {
+      delivered |= leafnodes_->Forward(account->name(), subject, reply, headers, has_headers,
+                                       payload, *local, &routed_queues);
+    }
   }
   delivered |= DeliverIn(account->sublist(), from, subject, subject, reply, headers, has_headers,
                          payload, routed_queues.empty() ? nullptr : &scope);

@@ -52,6 +52,7 @@ namespace jsengine::gateway::core {
 
 class Client;
 class Cluster;
+class LeafNodes;
 class EventLoop;
 struct RoutedMessage;
 
@@ -229,6 +230,8 @@ class Server {
   void CountSlowConsumer() { slow_consumers_.fetch_add(1, std::memory_order_relaxed); }
   // Null unless options.cluster.enabled; set by Start.
   const Cluster* cluster() const { return cluster_.get(); }
+  // Null unless leafnodes accept or have remotes; set by Start.
+  const LeafNodes* leafnodes() const { return leafnodes_.get(); }
   // From a route's thread: delivers a message another server forwarded to
   // the local clients (never to internal subscribers, never on to routes):
   // its plain subscribers, and one member of each queue group it names.
@@ -299,6 +302,7 @@ class Server {
   std::vector<std::unique_ptr<const AccountTable>> account_tables_ ABSL_GUARDED_BY(reload_mu_);
   std::unique_ptr<TlsContext> tls_context_;
   std::unique_ptr<Cluster> cluster_;
+  std::unique_ptr<LeafNodes> leafnodes_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::vector<std::unique_ptr<EventLoop>> loops_;

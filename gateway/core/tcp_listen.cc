@@ -1,14 +1,20 @@
 #include "gateway/core/tcp_listen.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 
 namespace jsengine::gateway::core {
 
@@ -45,6 +51,76 @@ absl::StatusOr<TcpListenSocket> ListenTcp(const std::string& host, int port, boo
   out.port = ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port
                                               : reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
   return out;
+}
+
+std::string JoinHostPort(const std::string& host, int port) {
+  if (host.find(':') != std::string::npos) return absl::StrCat("[", host, "]:", port);
+  return absl::StrCat(host, ":", port);
+}
+
+bool IsAnyAddress(const std::string& host) {
+  return host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]";
+}
+
+std::vector<std::string> ConnectUrls(const std::string& host, int port) {
+  if (!IsAnyAddress(host)) return {JoinHostPort(host, port)};
+  std::vector<std::string> urls;
+  ifaddrs* addrs = nullptr;
+  if (getifaddrs(&addrs) != 0) return urls;
+  for (ifaddrs* a = addrs; a != nullptr; a = a->ifa_next) {
+    if (a->ifa_addr == nullptr) continue;
+    char text[INET6_ADDRSTRLEN] = {0};
+    if (a->ifa_addr->sa_family == AF_INET) {
+      const in_addr ip = reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr;
+      const uint32_t v = ntohl(ip.s_addr);
+      if ((v >> 24) == 127 || v == 0 || (v >> 16) == 0xA9FE || (v >> 28) >= 0xE) continue;
+      inet_ntop(AF_INET, &ip, text, sizeof(text));
+    } else if (a->ifa_addr->sa_family == AF_INET6) {
+      const in6_addr& ip = reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr;
+      if (IN6_IS_ADDR_LOOPBACK(&ip) || IN6_IS_ADDR_LINKLOCAL(&ip) || IN6_IS_ADDR_MULTICAST(&ip) ||
+          IN6_IS_ADDR_UNSPECIFIED(&ip)) {
+        continue;
+      }
+      inet_ntop(AF_INET6, &ip, text, sizeof(text));
+    } else {
+      continue;
+    }
+    std::string url = JoinHostPort(text, port);
+    if (std::find(urls.begin(), urls.end(), url) == urls.end()) urls.push_back(std::move(url));
+  }
+  freeifaddrs(addrs);
+  return urls;
+}
+
+int DialTcp(const std::string& host, int port, int timeout_ms) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  const std::string service = std::to_string(port);
+  if (getaddrinfo(host.empty() ? "127.0.0.1" : host.c_str(), service.c_str(), &hints, &res) != 0) {
+    return -1;
+  }
+  int fd = -1;
+  for (addrinfo* ai = res; ai != nullptr && fd < 0; ai = ai->ai_next) {
+    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+      pollfd p{fd, POLLOUT, 0};
+      int err = errno == EINPROGRESS ? 0 : errno;
+      socklen_t len = sizeof(err);
+      if (err != 0 || ::poll(&p, 1, timeout_ms) != 1 ||
+          getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
+        ::close(fd);
+        fd = -1;
+        continue;
+      }
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  }
+  freeaddrinfo(res);
+  return fd;
 }
 
 }  // namespace jsengine::gateway::core

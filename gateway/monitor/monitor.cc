@@ -13,6 +13,7 @@
 #include "common/subject.h"
 #include "gateway/core/cluster.h"
 #include "gateway/core/cluster_config.h"
+#include "gateway/core/leafnodes.h"
 #include "gateway/core/version.h"
 #include "gateway/monitor/account_json.h"
 #include "gateway/monitor/connz_sort.h"
@@ -156,6 +157,7 @@ MonitorResponse Monitor::Answer(const std::string& path, const QueryParams& para
   if (path == "/subsz") return Subsz(params, full_subsz, now);
   if (path == "/jsz") return Jsz(params, now);
   if (path == "/healthz") return Healthz(params);
+  if (path == "/leafz") return Leafz(now);
   if (path == "/accountz") return Accountz(params, now);
   if (path == "/metrics") return Metrics();
   return {404, "404 page not found\n"};
@@ -213,6 +215,43 @@ MonitorResponse Monitor::Varz(absl::Time now) {
                     {"auth_timeout", absl::ToInt64Seconds(o.cluster.auth_timeout)},
                     {"urls", urls}};
   }
+  if (const core::LeafNodes* leafs = server_->leafnodes()) {
+    const core::LeafNodeOptions& lo = leafs->options();
+    Json leaf = Json::object();
+    if (lo.accept) {
+      leaf["host"] = lo.host;
+      leaf["port"] = leafs->port();
+      leaf["auth_timeout"] = absl::ToDoubleSeconds(lo.auth_timeout);
+      if (lo.tls.enabled) {
+        leaf["tls_timeout"] = absl::ToDoubleSeconds(lo.tls.timeout);
+        leaf["tls_required"] = true;
+        if (lo.tls.verify) leaf["tls_verify"] = true;
+      }
+    }
+    Json remotes = Json::array();
+    for (const core::RemoteLeafOptions& r : lo.remotes) {
+      Json remote = Json::object();
+      remote["local_account"] = r.account.empty() ? core::kGlobalAccount : r.account;
+      if (r.tls.enabled) remote["tls_timeout"] = absl::ToDoubleSeconds(r.tls.timeout);
+      Json urls = Json::array();
+      for (const std::string& url : r.urls) {
+        core::RouteUrl parsed;
+        if (core::ParseRouteUrl(url, &parsed).ok()) {
+          urls.push_back(parsed.host + ":" + std::to_string(parsed.port));
+        }
+      }
+      remote["urls"] = urls;
+      if (!r.deny_exports.empty() || !r.deny_imports.empty()) {
+        Json deny = Json::object();
+        if (!r.deny_exports.empty()) deny["exports"] = r.deny_exports;
+        if (!r.deny_imports.empty()) deny["imports"] = r.deny_imports;
+        remote["deny"] = deny;
+      }
+      remotes.push_back(remote);
+    }
+    if (!remotes.empty()) leaf["remotes"] = remotes;
+    v["leaf"] = leaf;
+  }
   Json js = Json::object();
   if (jetstream_.enabled) {
     js["config"] = JetStreamConfigJson(jetstream_);
@@ -247,7 +286,7 @@ MonitorResponse Monitor::Varz(absl::Time now) {
   v["total_connections"] = stats.total_connections;
   v["routes"] = server_->cluster() != nullptr ? server_->cluster()->NumRoutes() : 0;
   v["remotes"] = 0;
-  v["leafnodes"] = 0;
+  v["leafnodes"] = server_->leafnodes() != nullptr ? server_->leafnodes()->NumLeafs() : 0;
   v["in_msgs"] = stats.counts.in_msgs;
   v["out_msgs"] = stats.counts.out_msgs;
   v["in_bytes"] = stats.counts.in_bytes;
@@ -490,6 +529,30 @@ MonitorResponse Monitor::Jsz(const QueryParams& params, absl::Time now) {
     if (!details.empty()) j["account_details"] = std::move(details);
   }
   return {200, Pretty(j)};
+}
+
+MonitorResponse Monitor::Leafz(absl::Time now) {
+  Json z;
+  z["server_id"] = server_->server_id();
+  z["now"] = GoTime(now);
+  Json list = Json::array();
+  if (const core::LeafNodes* leafs = server_->leafnodes()) {
+    for (const core::LeafNodes::LeafInfo& l : leafs->Leafs()) {
+      list.push_back({{"name", l.name},
+                      {"is_spoke", l.is_spoke},
+                      {"account", l.account},
+                      {"ip", l.ip},
+                      {"port", l.port},
+                      {"in_msgs", l.in_msgs},
+                      {"out_msgs", l.out_msgs},
+                      {"in_bytes", l.in_bytes},
+                      {"out_bytes", l.out_bytes},
+                      {"subscriptions", l.subscriptions}});
+    }
+  }
+  z["leafnodes"] = list.size();
+  z["leafs"] = list;
+  return {200, Pretty(z)};
 }
 
 MonitorResponse Monitor::Healthz(const QueryParams& params) {

@@ -140,8 +140,8 @@ class Monitor {
   void SetHttpAddress(std::string host, int port, bool https = false);
 
   // The paths Handle answers.
-  static constexpr const char* kPaths[] = {"/varz",    "/connz",    "/subsz",  "/jsz",
-                                           "/healthz", "/accountz", "/metrics"};
+  static constexpr const char* kPaths[] = {"/varz",    "/connz",    "/subsz",   "/jsz",
+                                           "/healthz", "/accountz", "/metrics", "/leafz"};
 
  private:
   MonitorResponse Varz(absl::Time now);
@@ -150,6 +150,9 @@ class Monitor {
   MonitorResponse Subsz(const QueryParams& params, bool full, absl::Time now);
   MonitorResponse Jsz(const QueryParams& params, absl::Time now);
   MonitorResponse Healthz(const QueryParams& params);
+  // nats-server's /leafz: the leaf node connections, with the number of
+  // subscriptions each holds (not subs=1's lists).
+  MonitorResponse Leafz(absl::Time now);
   MonitorResponse Accountz(const QueryParams& params, absl::Time now);
   MonitorResponse Metrics();
 

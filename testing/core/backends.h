@@ -5,6 +5,11 @@
 #ifndef JSENGINE_TESTING_CORE_BACKENDS_H_
 #define JSENGINE_TESTING_CORE_BACKENDS_H_
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +51,20 @@ inline absl::StatusOr<common::Ports> StartOnFreePort(const std::string& binary,
   absl::StatusOr<common::Ports> ports = (*process)->WaitForPortsFile(ports_dir, absl::Seconds(20));
   if (ports.ok() && ports->nats.empty()) return absl::InternalError("no client port listed");
   return ports;
+}
+
+// A loopback port free a moment ago, for a server's second listener
+// (cluster, leaf node port) given in its configuration.
+inline int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
 }
 
 // libnats options for 127.0.0.1:`port`, without reconnects; the caller
