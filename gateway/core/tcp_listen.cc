@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdint>
 #include <cstring>
 
 #include "absl/status/status.h"
@@ -92,6 +94,23 @@ std::vector<std::string> ConnectUrls(const std::string& host, int port) {
   return urls;
 }
 
+namespace {
+
+// Waits until a connecting socket is writable or timeout_ms passes; a signal
+// (the profiler's SIGPROF) does not cut the wait short.
+bool WaitConnected(int fd, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    pollfd p{fd, POLLOUT, 0};
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    int n = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(0, left.count())));
+    if (n >= 0 || errno != EINTR) return n == 1;
+  }
+}
+
+}  // namespace
+
 int DialTcp(const std::string& host, int port, int timeout_ms) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -107,10 +126,9 @@ int DialTcp(const std::string& host, int port, int timeout_ms) {
     fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) continue;
     if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-      pollfd p{fd, POLLOUT, 0};
       int err = errno == EINPROGRESS ? 0 : errno;
       socklen_t len = sizeof(err);
-      if (err != 0 || ::poll(&p, 1, timeout_ms) != 1 ||
+      if (err != 0 || !WaitConnected(fd, timeout_ms) ||
           getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
         ::close(fd);
         fd = -1;
