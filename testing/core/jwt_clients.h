@@ -11,7 +11,6 @@
 #include "gateway/core/jwt_testing.h"
 #include "nats/nats.h"
 #include "nlohmann/json.hpp"
-#include "testing/core/backends.h"
 
 namespace jsengine::testing::core {
 
