@@ -42,46 +42,28 @@ TEST_F(JwtTest, OperatorV2AndV1) {
 }
 
 TEST_F(JwtTest, AccountClaims) {
-  const std::string jwt = SignJwt(
-      {{"sub", account_.public_key},
-       {"nats",
-        {{"type", "account"},
-         {"limits",
-          {{"conn", 2},
-           {"subs", 10},
-           {"payload", 100},
-           {"mem_storage", 1024},
-           {"disk_storage", -1},
-           {"streams", 3},
-           {"consumer", -1}}},
-         {"signing_keys",
-          {account_signer_.public_key, {{"kind", "user_scope"}, {"key", user_.public_key}}}},
-         {"exports", {{{"subject", "svc.>"}, {"type", "service"}, {"response_type", "Stream"}}}},
-         {"imports",
-          {{{"account", op_.public_key}, {"subject", "s.>"}, {"type", "stream"}, {"to", "p"}}}},
-         {"revocations", {{user_.public_key, 100}}}}}},
-      op_signer_);
-  absl::StatusOr<AccountClaims> a = DecodeAccountClaims(jwt);
+  Json nats = {
+      {"type", "account"},
+      {"limits",
+       {{"conn", 2},
+        {"subs", 10},
+        {"payload", 100},
+        {"mem_storage", 1024},
+        {"disk_storage", -1},
+        {"streams", 3},
+        {"consumer", -1}}},
+      {"signing_keys",
+       {account_signer_.public_key, {{"kind", "user_scope"}, {"key", user_.public_key}}}},
+      {"exports", {{{"subject", "svc.>"}, {"type", "service"}, {"response_type", "Stream"}}}},
+      {"imports",
+       {{{"account", op_.public_key}, {"subject", "s.>"}, {"type", "stream"}, {"to", "p"}}}},
+      {"revocations", {{user_.public_key, 100}}}};
+  absl::StatusOr<AccountClaims> a =
+      DecodeAccountClaims(SignJwt({{"sub", account_.public_key}, {"nats", nats}}, op_signer_));
   // A user key is no account signing key.
   EXPECT_FALSE(a.ok());
-  const std::string good = SignJwt(
-      {{"sub", account_.public_key},
-       {"nats",
-        {{"type", "account"},
-         {"limits",
-          {{"conn", 2},
-           {"subs", 10},
-           {"payload", 100},
-           {"mem_storage", 1024},
-           {"disk_storage", -1},
-           {"streams", 3},
-           {"consumer", -1}}},
-         {"signing_keys", {account_signer_.public_key}},
-         {"exports", {{{"subject", "svc.>"}, {"type", "service"}, {"response_type", "Stream"}}}},
-         {"imports",
-          {{{"account", op_.public_key}, {"subject", "s.>"}, {"type", "stream"}, {"to", "p"}}}},
-         {"revocations", {{user_.public_key, 100}}}}}},
-      op_signer_);
+  nats["signing_keys"] = {account_signer_.public_key};
+  const std::string good = SignJwt({{"sub", account_.public_key}, {"nats", nats}}, op_signer_);
   a = DecodeAccountClaims(good);
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->limits.max_connections, 2);

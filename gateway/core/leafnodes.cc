@@ -512,14 +512,19 @@ bool LeafNodes::Forward(std::string_view account, std::string_view subject, std:
     return ForwardToPeers(snapshot->routes, account, subject, reply, headers, has_headers, payload,
                           local, ForwardScope(), routed_queues);
   }
+  return ForwardToPeers(ExportingPeers(*snapshot, subject), account, subject, reply, headers,
+                        has_headers, payload, local, ForwardScope(), routed_queues);
+}
+
+std::vector<std::shared_ptr<Route>> LeafNodes::ExportingPeers(const Snapshot& snapshot,
+                                                              std::string_view subject) const {
   std::vector<std::shared_ptr<Route>> peers;
-  for (size_t i = 0; i < snapshot->routes.size(); ++i) {
-    const int r = snapshot->remotes[i];
+  for (size_t i = 0; i < snapshot.routes.size(); ++i) {
+    const int r = snapshot.remotes[i];
     if (r >= 0 && PermissionChecker(&deny_exports_[r]).DeliveryDenied(subject)) continue;
-    peers.push_back(snapshot->routes[i]);
+    peers.push_back(snapshot.routes[i]);
   }
-  return ForwardToPeers(peers, account, subject, reply, headers, has_headers, payload, local,
-                        ForwardScope(), routed_queues);
+  return peers;
 }
 
 void LeafNodes::DeliverRouted(Route* route, const RoutedMessage& msg) {
@@ -547,14 +552,9 @@ void LeafNodes::DeliverRouted(Route* route, const RoutedMessage& msg) {
   scope.only_queues = &msg.queues;
   scope.prefer_local = true;
   std::vector<std::string> routed_queues;
-  std::vector<std::shared_ptr<Route>> peers;
-  for (size_t i = 0; i < snapshot->routes.size(); ++i) {
-    const int r = snapshot->remotes[i];
-    if (r >= 0 && PermissionChecker(&deny_exports_[r]).DeliveryDenied(msg.subject)) continue;
-    peers.push_back(snapshot->routes[i]);
-  }
-  ForwardToPeers(peers, route->account(), msg.subject, msg.reply, msg.headers, msg.has_headers,
-                 msg.payload, *account->sublist().Match(msg.subject), scope, &routed_queues);
+  ForwardToPeers(ExportingPeers(*snapshot, msg.subject), route->account(), msg.subject, msg.reply,
+                 msg.headers, msg.has_headers, msg.payload, *account->sublist().Match(msg.subject),
+                 scope, &routed_queues);
 }
 
 std::vector<LeafNodes::LeafInfo> LeafNodes::Leafs() const {

@@ -164,6 +164,9 @@ class LeafNodes : public RouteHost {
     std::vector<std::shared_ptr<Route>> routes;
     std::vector<int> remotes;  // each one's index in options_.remotes, or -1
   };
+  // The snapshot's connections whose deny_exports let `subject` out.
+  std::vector<std::shared_ptr<Route>> ExportingPeers(const Snapshot& snapshot,
+                                                     std::string_view subject) const;
   mutable common::Mutex snapshot_mu_;
   std::shared_ptr<const Snapshot> published_ ABSL_GUARDED_BY(snapshot_mu_);
   // Whether any remote has deny_exports (Forward filters then).

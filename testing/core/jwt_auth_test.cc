@@ -42,20 +42,12 @@ class JwtAuthTest : public ::testing::TestWithParam<Backend> {
     const std::string binary = GetParam().binary();
     if (access(binary.c_str(), X_OK) != 0) GTEST_SKIP() << binary << " is not installed";
     dir_ = util::MakeTempDir("jwt-");
-    const std::string op_jwt =
-        SignJwt({{"sub", op_.public_key},
-                 {"name", "op"},
-                 {"nats", {{"type", "operator"}, {"system_account", sys_.public_key}}}},
-                op_);
+    const std::string op_jwt = OperatorJwt(op_, sys_);
     // Unlimited unless said otherwise, as nsc writes them (a JWT without
     // limits allows nothing).
     auto account = [&](const TestNkey& a, Json nats) {
-      nats["type"] = "account";
-      Json limits = {{"conn", -1}, {"subs", -1},    {"payload", -1}, {"data", -1},
-                     {"leaf", -1}, {"imports", -1}, {"exports", -1}, {"wildcards", true}};
-      if (nats.contains("limits")) limits.update(nats["limits"]);
-      nats["limits"] = limits;
-      return SignJwt({{"sub", a.public_key}, {"name", "acc"}, {"nats", nats}}, op_);
+      return SignJwt({{"sub", a.public_key}, {"name", "acc"}, {"nats", UnlimitedAccount(nats)}},
+                     op_);
     };
     const std::string sys_jwt = account(sys_, Json::object());
     const std::string a_jwt = account(

@@ -25,6 +25,15 @@ inline nlohmann::json UnlimitedAccount(nlohmann::json nats) {
   return nats;
 }
 
+// An operator JWT signed by `op`, naming `system_account`.
+inline std::string OperatorJwt(const gateway::core::TestNkey& op,
+                               const gateway::core::TestNkey& system_account) {
+  return gateway::core::SignJwt(
+      {{"sub", op.public_key},
+       {"nats", {{"type", "operator"}, {"system_account", system_account.public_key}}}},
+      op);
+}
+
 // A user JWT's "nats" claims: type "user", unlimited subs/payload/data
 // unless `nats` sets them.
 inline nlohmann::json UnlimitedUser(nlohmann::json nats) {

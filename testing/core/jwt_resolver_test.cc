@@ -38,10 +38,7 @@ class JwtResolverTest : public ::testing::TestWithParam<Backend> {
     const std::string binary = GetParam().binary();
     if (access(binary.c_str(), X_OK) != 0) GTEST_SKIP() << binary << " is not installed";
     dir_ = util::MakeTempDir("jwtres-");
-    const std::string op_jwt =
-        SignJwt({{"sub", op_.public_key},
-                 {"nats", {{"type", "operator"}, {"system_account", sys_.public_key}}}},
-                op_);
+    const std::string op_jwt = OperatorJwt(op_, sys_);
     const std::string config = dir_ + "/server.conf";
     std::ofstream(config) << "operator: \"" << op_jwt << "\"\n"
                           << "resolver { type: " << resolver_type_ << ", dir: \"" << dir_
